@@ -1,0 +1,151 @@
+// Package dnsname normalises and checks domain names the way every package of
+// the module needs them: lower case, no trailing dot, A-labels (IDNA 2008 via
+// golang.org/x/net/idna), RFC 1035 length limits.
+package dnsname
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/net/idna"
+)
+
+// Limits from RFC 1035 §2.3.4, counted on the presentation form without the
+// trailing dot.
+const (
+	MaxLabel = 63
+	MaxName  = 253
+)
+
+// Error reports a malformed domain name.
+type Error struct {
+	Name string // the input
+	Msg  string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("domain name %q: %s", e.Name, e.Msg) }
+
+// ErrEmpty is returned (wrapped in *Error) for an empty name.
+var ErrEmpty = errors.New("empty name")
+
+// lookupProfile converts U-labels to A-labels without the strict STD3 rules,
+// so that names such as "_dmarc.example.org" and "s1._domainkey.x" pass: DNS
+// names used by mail authentication are not host names.
+var lookupProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false))
+
+// Normalize returns name in canonical form: A-labels, lower case, no trailing
+// dot. It fails on empty labels, labels over 63 octets, names over 253
+// octets and names that IDNA rejects.
+func Normalize(name string) (string, error) {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" {
+		return "", &Error{Name: name, Msg: ErrEmpty.Error()}
+	}
+	if !isASCII(name) {
+		a, err := lookupProfile.ToASCII(name)
+		if err != nil {
+			return "", &Error{Name: name, Msg: "not a valid internationalised name: " + err.Error()}
+		}
+		name = a
+	}
+	name = Lower(name)
+	if err := Check(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// Check reports whether an ASCII name (without trailing dot) has only
+// non-empty labels of at most 63 octets and at most 253 octets in all.
+func Check(name string) error {
+	if name == "" {
+		return &Error{Name: name, Msg: ErrEmpty.Error()}
+	}
+	if len(name) > MaxName {
+		return &Error{Name: name, Msg: fmt.Sprintf("%d octets, more than %d", len(name), MaxName)}
+	}
+	start := 0
+	for i := 0; i <= len(name); i++ {
+		if i < len(name) && name[i] != '.' {
+			continue
+		}
+		switch n := i - start; {
+		case n == 0:
+			return &Error{Name: name, Msg: fmt.Sprintf("empty label at offset %d", start)}
+		case n > MaxLabel:
+			return &Error{Name: name, Msg: fmt.Sprintf("label %q is %d octets, more than %d", name[start:i], n, MaxLabel)}
+		}
+		start = i + 1
+	}
+	return nil
+}
+
+// Canonical lower-cases ASCII letters and removes one trailing dot. It does
+// no IDNA work and no checks, and it does not allocate when name is already
+// canonical: lookups on hot paths use it to form map keys.
+func Canonical(name string) string {
+	return Lower(strings.TrimSuffix(name, "."))
+}
+
+// Lower lower-cases ASCII letters only (DNS names compare case-insensitively
+// in ASCII, RFC 4343), allocating only when there is an upper-case letter.
+func Lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; 'A' <= c && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// Equal reports whether two names are the same, ignoring ASCII case and a
+// trailing dot on either.
+func Equal(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(a, "."), strings.TrimSuffix(b, "."))
+}
+
+// IsSubdomain reports whether child equals parent or lies below it
+// (case-insensitive, trailing dots ignored).
+func IsSubdomain(child, parent string) bool {
+	child, parent = strings.TrimSuffix(child, "."), strings.TrimSuffix(parent, ".")
+	if len(child) < len(parent) {
+		return false
+	}
+	if !strings.EqualFold(child[len(child)-len(parent):], parent) {
+		return false
+	}
+	return len(child) == len(parent) || parent == "" || child[len(child)-len(parent)-1] == '.'
+}
+
+// Labels returns how many labels name has ("" has none).
+func Labels(name string) int {
+	name = strings.TrimSuffix(name, ".")
+	if name == "" {
+		return 0
+	}
+	return strings.Count(name, ".") + 1
+}
+
+// Parent returns name without its leftmost label, or "" for a single label.
+func Parent(name string) string {
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,99 @@
+package dnsname
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		in, want string
+		wantErr  bool
+	}{
+		{"Example.ORG.", "example.org", false},
+		{"example.org", "example.org", false},
+		{"_dmarc.Example.org", "_dmarc.example.org", false},
+		{"s1._domainkey.example.org", "s1._domainkey.example.org", false},
+		{"bücher.example", "xn--bcher-kva.example", false},
+		{"BÜCHER.example", "xn--bcher-kva.example", false},
+		{"", "", true},
+		{".", "", true},
+		{"a..b", "", true},
+		{strings.Repeat("a", 64) + ".example", "", true},
+		{strings.Repeat("a", 63) + ".example", strings.Repeat("a", 63) + ".example", false},
+		{strings.Repeat("abcdefghi.", 25) + "abc", strings.Repeat("abcdefghi.", 25) + "abc", false}, // 253 octets
+		{strings.Repeat("abcdefghi.", 25) + "abcd", "", true},                                      // 254 octets
+	}
+	for _, tt := range tests {
+		got, err := Normalize(tt.in)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("Normalize(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+		var de *Error
+		if err != nil && !errors.As(err, &de) {
+			t.Errorf("Normalize(%q) error %T is not *Error", tt.in, err)
+		}
+	}
+}
+
+func TestCanonicalDoesNotAllocate(t *testing.T) {
+	n := testing.AllocsPerRun(100, func() { _ = Canonical("mail.example.org") })
+	if n != 0 {
+		t.Errorf("Canonical allocated %v times on a canonical name", n)
+	}
+	if got := Canonical("Mail.Example.ORG."); got != "mail.example.org" {
+		t.Errorf("Canonical = %q", got)
+	}
+}
+
+func TestIsSubdomain(t *testing.T) {
+	tests := []struct {
+		child, parent string
+		want          bool
+	}{
+		{"mail.example.org", "example.org", true},
+		{"example.org", "example.org", true},
+		{"Mail.Example.org.", "example.ORG", true},
+		{"badexample.org", "example.org", false},
+		{"org", "example.org", false},
+		{"a.b", "", true},
+	}
+	for _, tt := range tests {
+		if got := IsSubdomain(tt.child, tt.parent); got != tt.want {
+			t.Errorf("IsSubdomain(%q, %q) = %v", tt.child, tt.parent, got)
+		}
+	}
+}
+
+func TestLabelsParentEqual(t *testing.T) {
+	if Labels("a.b.c.") != 3 || Labels("") != 0 || Labels("a") != 1 {
+		t.Error("Labels")
+	}
+	if Parent("a.b.c") != "b.c" || Parent("c") != "" {
+		t.Error("Parent")
+	}
+	if !Equal("A.b.", "a.B") || Equal("a.b", "a.c") {
+		t.Error("Equal")
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"example.org", "Bücher.example.", "a..b", "_x._y.z", "xn--bcher-kva.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := Normalize(s)
+		if err != nil {
+			return
+		}
+		// Idempotent: a normalised name normalises to itself.
+		n2, err := Normalize(n)
+		if err != nil || n2 != n {
+			t.Fatalf("Normalize(%q) = %q, but Normalize(%q) = %q, %v", s, n, n, n2, err)
+		}
+		if len(n) > MaxName {
+			t.Fatalf("normalised name longer than %d: %q", MaxName, n)
+		}
+	})
+}

@@ -1,0 +1,193 @@
+// Package tagvalue scans the tag=value lists of RFC 6376 §3.2, the grammar
+// that DKIM key records, DKIM-Signature fields and DMARC records share:
+//
+//	tag-list  = tag-spec *( ";" tag-spec ) [ ";" ]
+//	tag-spec  = [FWS] tag-name [FWS] "=" [FWS] tag-value [FWS]
+//	tag-name  = ALPHA *ALNUMPUNC          ; ALNUMPUNC = ALPHA / DIGIT / "_"
+//	tag-value = [ tval *( 1*(WSP / FWS) tval ) ]
+//	tval      = 1*VALCHAR                 ; %x21-3A / %x3C-7E
+//
+// The Scanner does not allocate: tags and values are substrings of the input.
+// Duplicate detection is left to the caller, since DKIM (the whole list is
+// invalid) and DMARC (receivers differ) treat duplicates differently.
+package tagvalue
+
+import "fmt"
+
+// Error describes a malformed tag-list.
+type Error struct {
+	Offset int // byte offset of the problem in the input
+	Msg    string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
+
+// Scanner walks a tag-list one tag-spec at a time:
+//
+//	s := tagvalue.Scanner{Input: txt}
+//	for s.Next() {
+//		use(s.Tag(), s.Value())
+//	}
+//	if err := s.Err(); err != nil { ... }
+type Scanner struct {
+	// Input is the tag-list.
+	Input string
+	// AllowEmpty accepts empty tag-specs (";;" and a lone ";"), which the
+	// grammar forbids but which DMARC records in the wild contain.
+	AllowEmpty bool
+
+	pos      int
+	tag      string
+	value    string
+	tagOff   int
+	valueOff int
+	index    int
+	err      *Error
+}
+
+// Next advances to the next tag-spec and reports whether there is one.
+// It returns false at the end of the input or on an error; Err tells which.
+func (s *Scanner) Next() bool {
+	if s.err != nil {
+		return false
+	}
+	in := s.Input
+	for {
+		i := skipFWS(in, s.pos)
+		if i >= len(in) {
+			s.pos = i
+			return false
+		}
+		if in[i] == ';' {
+			if !s.AllowEmpty {
+				return s.fail(i, "empty tag-spec")
+			}
+			s.pos = i + 1
+			continue
+		}
+		return s.scanSpec(i)
+	}
+}
+
+func (s *Scanner) scanSpec(i int) bool {
+	in := s.Input
+	start := i
+	if !isAlpha(in[i]) {
+		return s.fail(i, fmt.Sprintf("tag name must start with a letter, found %q", in[i]))
+	}
+	for i < len(in) && (isAlpha(in[i]) || isDigit(in[i]) || in[i] == '_') {
+		i++
+	}
+	s.tag, s.tagOff = in[start:i], start
+	i = skipFWS(in, i)
+	if i >= len(in) || in[i] != '=' {
+		return s.fail(i, fmt.Sprintf("missing '=' after tag %q", s.tag))
+	}
+	i = skipFWS(in, i+1)
+	vstart, vend := i, i
+	for i < len(in) && in[i] != ';' {
+		c := in[i]
+		switch {
+		case isValChar(c):
+			i++
+			vend = i
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			j := skipFWS(in, i)
+			if j == i { // a CR or LF that is not part of a valid fold
+				return s.fail(i, fmt.Sprintf("bare line break in value of tag %q", s.tag))
+			}
+			i = j
+		default:
+			return s.fail(i, fmt.Sprintf("invalid character %q in value of tag %q", c, s.tag))
+		}
+	}
+	s.value, s.valueOff = in[vstart:vend], vstart
+	if i < len(in) {
+		i++ // the ';'
+	}
+	s.pos = i
+	s.index++
+	return true
+}
+
+func (s *Scanner) fail(off int, msg string) bool {
+	s.err = &Error{Offset: off, Msg: msg}
+	return false
+}
+
+// Tag returns the current tag name (case is kept; tag names are
+// case-sensitive in DKIM).
+func (s *Scanner) Tag() string { return s.tag }
+
+// Value returns the current value with surrounding whitespace removed;
+// whitespace inside it (folded base64, for example) is kept.
+func (s *Scanner) Value() string { return s.value }
+
+// TagOffset returns the byte offset of the current tag name in Input.
+func (s *Scanner) TagOffset() int { return s.tagOff }
+
+// ValueOffset returns the byte offset of the current value in Input.
+func (s *Scanner) ValueOffset() int { return s.valueOff }
+
+// Index returns the 0-based position of the current tag-spec in the list.
+func (s *Scanner) Index() int { return s.index - 1 }
+
+// Err returns the error that stopped the scan, or nil at a clean end.
+func (s *Scanner) Err() error {
+	if s.err == nil {
+		return nil
+	}
+	return s.err
+}
+
+// skipFWS skips WSP and folding (CRLF or LF followed by WSP) from i.
+// A line break not followed by WSP is not skipped.
+func skipFWS(in string, i int) int {
+	for i < len(in) {
+		switch in[i] {
+		case ' ', '\t':
+			i++
+		case '\r':
+			if i+2 < len(in) && in[i+1] == '\n' && (in[i+2] == ' ' || in[i+2] == '\t') {
+				i += 3
+				continue
+			}
+			return i
+		case '\n':
+			if i+1 < len(in) && (in[i+1] == ' ' || in[i+1] == '\t') {
+				i += 2
+				continue
+			}
+			return i
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// StripFWS removes all whitespace (WSP, CR, LF) from s, for values such as
+// base64 that may be folded. It allocates only when s contains whitespace.
+func StripFWS(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isWS(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)-n)
+	for i := 0; i < len(s); i++ {
+		if !isWS(s[i]) {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+func isWS(c byte) bool      { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+func isAlpha(c byte) bool   { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isDigit(c byte) bool   { return '0' <= c && c <= '9' }
+func isValChar(c byte) bool { return c >= 0x21 && c <= 0x7e && c != ';' }

@@ -1,0 +1,129 @@
+package tagvalue
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type pair struct{ Tag, Value string }
+
+func scanAll(in string, allowEmpty bool) ([]pair, error) {
+	s := Scanner{Input: in, AllowEmpty: allowEmpty}
+	var out []pair
+	for s.Next() {
+		out = append(out, pair{s.Tag(), s.Value()})
+	}
+	return out, s.Err()
+}
+
+func TestScanner(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         string
+		allowEmpty bool
+		want       []pair
+		errOffset  int // -1: no error
+	}{
+		{"dkim key", "v=DKIM1; k=rsa; p=MIGf", false, []pair{{"v", "DKIM1"}, {"k", "rsa"}, {"p", "MIGf"}}, -1},
+		{"trailing semicolon", "v=DMARC1; p=none;", false, []pair{{"v", "DMARC1"}, {"p", "none"}}, -1},
+		{"empty value", "v=DKIM1; p=", false, []pair{{"v", "DKIM1"}, {"p", ""}}, -1},
+		{"whitespace around =", "a = b ;c=\td", false, []pair{{"a", "b"}, {"c", "d"}}, -1},
+		{"folded value", "b=abc\r\n def;", false, []pair{{"b", "abc\r\n def"}}, -1},
+		{"LF fold", "b=abc\n\tdef", false, []pair{{"b", "abc\n\tdef"}}, -1},
+		{"folded before tag", "a=1;\r\n b=2", false, []pair{{"a", "1"}, {"b", "2"}}, -1},
+		{"underscore digits", "x_1=y", false, []pair{{"x_1", "y"}}, -1},
+		{"empty input", "", false, nil, -1},
+		{"only spaces", "   ", false, nil, -1},
+		{"RFC 6376 3.2: empty spec forbidden", "a=1;;b=2", false, []pair{{"a", "1"}}, 4},
+		{"empty spec when allowed", "a=1;;b=2; ;", true, []pair{{"a", "1"}, {"b", "2"}}, -1},
+		{"tag starts with digit", "1a=b", false, nil, 0},
+		{"missing equals", "a=1; b", false, []pair{{"a", "1"}}, 6},
+		{"bare CR in value", "a=x\ry", false, nil, 3},
+		{"bare LF ends list", "a=x\n", false, nil, 3},
+		{"control char", "a=x\x01", false, nil, 3},
+		{"non-ASCII", "a=é", false, nil, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := scanAll(tt.in, tt.allowEmpty)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Scan(%q) pairs (-want +got):\n%s", tt.in, diff)
+			}
+			if tt.errOffset < 0 {
+				if err != nil {
+					t.Errorf("Scan(%q): unexpected error %v", tt.in, err)
+				}
+				return
+			}
+			e, ok := err.(*Error)
+			if !ok || e.Offset != tt.errOffset {
+				t.Errorf("Scan(%q) error = %v, want offset %d", tt.in, err, tt.errOffset)
+			}
+		})
+	}
+}
+
+func TestOffsetsAndIndex(t *testing.T) {
+	s := Scanner{Input: "v=DKIM1;  k = rsa"}
+	s.Next()
+	s.Next()
+	if s.Tag() != "k" || s.TagOffset() != 10 || s.ValueOffset() != 14 || s.Index() != 1 {
+		t.Errorf("tag %q at %d, value at %d, index %d", s.Tag(), s.TagOffset(), s.ValueOffset(), s.Index())
+	}
+}
+
+func TestScannerDoesNotAllocate(t *testing.T) {
+	in := "v=DMARC1; p=quarantine; pct=100; rua=mailto:a@example.org; aspf=r"
+	n := testing.AllocsPerRun(100, func() {
+		s := Scanner{Input: in}
+		for s.Next() {
+		}
+	})
+	if n != 0 {
+		t.Errorf("Scanner allocated %v times", n)
+	}
+}
+
+func TestStripFWS(t *testing.T) {
+	if got := StripFWS("ab c\r\n\td"); got != "abcd" {
+		t.Errorf("StripFWS = %q", got)
+	}
+	if got := StripFWS("abcd"); got != "abcd" {
+		t.Errorf("StripFWS = %q", got)
+	}
+}
+
+// FuzzScanner checks that the scanner never panics, that offsets point at
+// what it returns, and that re-serialising the pairs scans back to the same
+// pairs.
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{"v=DKIM1; k=rsa; p=MIGf", "a=1;;b", "b=abc\r\n def;", "x = y ; z="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		s := Scanner{Input: in, AllowEmpty: true}
+		var pairs []pair
+		for s.Next() {
+			if !strings.HasPrefix(in[s.TagOffset():], s.Tag()) || !strings.HasPrefix(in[s.ValueOffset():], s.Value()) {
+				t.Fatalf("offsets do not point at tag %q / value %q", s.Tag(), s.Value())
+			}
+			pairs = append(pairs, pair{s.Tag(), s.Value()})
+		}
+		if s.Err() != nil {
+			return
+		}
+		var b strings.Builder
+		for _, p := range pairs {
+			b.WriteString(p.Tag + "=" + p.Value + ";")
+		}
+		again, err := scanAll(b.String(), false)
+		if err != nil {
+			t.Fatalf("re-serialised %q does not scan: %v", b.String(), err)
+		}
+		if diff := cmp.Diff(pairs, again); diff != "" && !(len(pairs) == 0 && len(again) == 0) {
+			t.Fatalf("round trip differs:\n%s", diff)
+		}
+	})
+}

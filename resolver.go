@@ -1,0 +1,142 @@
+package domainauth
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// Resolver is the DNS surface every package in this module uses.
+// *net.Resolver satisfies it, so net.DefaultResolver works as is; zone.Zone
+// satisfies it for tests, files and pre-publication checks.
+//
+// Errors follow *net.DNSError: an error for which IsNotFound reports true
+// means NXDOMAIN or no records of the asked type (a "void" lookup in SPF
+// terms); any other error is a temporary failure. Classify sorts them.
+type Resolver interface {
+	LookupTXT(ctx context.Context, name string) ([]string, error)
+	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
+	// LookupNetIP looks up host's addresses; network is "ip4", "ip6" or "ip".
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+	LookupAddr(ctx context.Context, addr string) ([]string, error)
+}
+
+// TXTStringsResolver is an optional capability of a Resolver: it returns the
+// TXT records at name with their character-strings kept apart, one []string
+// per record. *net.Resolver cannot offer it (it joins the strings); zone.Zone
+// does. The spf lint uses it for the 255-byte string check and the ses audit
+// for its TXT checks; without it those checks report "unknown".
+type TXTStringsResolver interface {
+	LookupTXTStrings(ctx context.Context, name string) ([][]string, error)
+}
+
+// CNAMEResolver is an optional capability of a Resolver: it returns the
+// target of the CNAME record owned by name itself (one hop, no chain
+// following, trailing dot removed). A name without a CNAME gives a not-found
+// error. The ses audit uses it for the Easy DKIM records and the MAIL FROM
+// conflict checks, and mx for MX targets that are aliases (RFC 2181 §10.3).
+// The method deliberately differs from net.Resolver.LookupCNAME, which
+// follows the chain and cannot tell "no CNAME" from "a CNAME".
+type CNAMEResolver interface {
+	LookupCNAMETarget(ctx context.Context, name string) (string, error)
+}
+
+// Clock gives the current time: DKIM t= and x=, the SPF %{t} macro and
+// report windows all read it. A nil Clock means the system clock; see Now.
+type Clock interface{ Now() time.Time }
+
+// ClockFunc adapts a function to the Clock interface.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// FixedClock is a Clock that always reports the same instant; for tests and
+// for reproducing an evaluation at a given moment.
+type FixedClock time.Time
+
+// Now returns the fixed instant.
+func (c FixedClock) Now() time.Time { return time.Time(c) }
+
+// Now returns c.Now(), or the system time when c is nil. Packages call it
+// instead of time.Now so that a nil Clock field means "the real clock".
+func Now(c Clock) time.Time {
+	if c == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+// ErrorKind classifies the outcome of a DNS lookup.
+type ErrorKind uint8
+
+// The kinds of DNS outcome. Their order carries no meaning.
+const (
+	// OK means the lookup succeeded (a nil error).
+	OK ErrorKind = iota
+	// NotFound means NXDOMAIN or no records of the asked type: a void
+	// lookup (RFC 7208 §4.6.4).
+	NotFound
+	// Temporary means any other failure: a timeout, SERVFAIL, a refused or
+	// unreachable server. SPF and DMARC map it to temperror.
+	Temporary
+	// Canceled means the caller's own context was cancelled or ran out of
+	// time. It is kept apart from Temporary so that an evaluation abandoned by
+	// its caller is not mistaken for a fault of the queried domain.
+	Canceled
+)
+
+// String returns "ok", "not-found", "temporary" or "canceled".
+func (k ErrorKind) String() string {
+	switch k {
+	case OK:
+		return "ok"
+	case NotFound:
+		return "not-found"
+	case Temporary:
+		return "temporary"
+	case Canceled:
+		return "canceled"
+	}
+	return "unknown"
+}
+
+// Classify sorts the error a Resolver returned. ctx is the context the lookup
+// ran under (nil is allowed): when it is done, the outcome is Canceled
+// whatever the error says, since a resolver usually reports its caller's
+// deadline as a timeout.
+func Classify(ctx context.Context, err error) ErrorKind {
+	if err == nil {
+		return OK
+	}
+	if ctx != nil && ctx.Err() != nil {
+		return Canceled
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return Canceled
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return NotFound
+	}
+	return Temporary
+}
+
+// IsNotFound reports whether err says the name or the record type does not
+// exist: a void lookup.
+func IsNotFound(err error) bool { return Classify(nil, err) == NotFound }
+
+// NotFoundError returns the error a Resolver gives for NXDOMAIN or no data at
+// name, in the form *net.Resolver uses.
+func NotFoundError(name string) *net.DNSError {
+	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+// TemporaryError returns a temporary-failure error for name (for example
+// "server misbehaving", the text *net.Resolver uses for SERVFAIL). With
+// timeout set, the error reports itself as a timeout.
+func TemporaryError(name, msg string, timeout bool) *net.DNSError {
+	return &net.DNSError{Err: msg, Name: name, IsTimeout: timeout, IsTemporary: true}
+}

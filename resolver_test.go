@@ -1,0 +1,79 @@
+package domainauth_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/domainauth/domainauth"
+)
+
+// net.DefaultResolver must satisfy Resolver as it is: the whole design rests on it.
+var _ domainauth.Resolver = net.DefaultResolver
+var _ domainauth.Resolver = (*net.Resolver)(nil)
+
+func TestClassify(t *testing.T) {
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want domainauth.ErrorKind
+	}{
+		{"nil", nil, nil, domainauth.OK},
+		{"nxdomain", nil, domainauth.NotFoundError("x.example"), domainauth.NotFound},
+		{"wrapped nxdomain", nil, fmt.Errorf("spf: %w", domainauth.NotFoundError("x")), domainauth.NotFound},
+		{"servfail", nil, domainauth.TemporaryError("x", "server misbehaving", false), domainauth.Temporary},
+		{"timeout", nil, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.Temporary},
+		{"plain error", nil, errors.New("boom"), domainauth.Temporary},
+		{"ctx canceled error", nil, context.Canceled, domainauth.Canceled},
+		{"deadline wrapped", nil, fmt.Errorf("lookup: %w", context.DeadlineExceeded), domainauth.Canceled},
+		{"caller ctx done", done, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.Canceled},
+		{"live ctx", context.Background(), domainauth.NotFoundError("x"), domainauth.NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := domainauth.Classify(tt.ctx, tt.err); got != tt.want {
+				t.Errorf("Classify(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestIsNotFound(t *testing.T) {
+	if !domainauth.IsNotFound(domainauth.NotFoundError("a")) {
+		t.Error("NotFoundError not classified as not found")
+	}
+	if domainauth.IsNotFound(domainauth.TemporaryError("a", "x", false)) || domainauth.IsNotFound(nil) {
+		t.Error("temporary or nil error classified as not found")
+	}
+}
+
+func TestErrorKindString(t *testing.T) {
+	for k, want := range map[domainauth.ErrorKind]string{
+		domainauth.OK: "ok", domainauth.NotFound: "not-found",
+		domainauth.Temporary: "temporary", domainauth.Canceled: "canceled", 99: "unknown",
+	} {
+		if got := k.String(); got != want {
+			t.Errorf("%d.String() = %q, want %q", k, got, want)
+		}
+	}
+}
+
+func TestNow(t *testing.T) {
+	fixed := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	if got := domainauth.Now(domainauth.FixedClock(fixed)); !got.Equal(fixed) {
+		t.Errorf("FixedClock: got %v", got)
+	}
+	if got := domainauth.Now(domainauth.ClockFunc(func() time.Time { return fixed })); !got.Equal(fixed) {
+		t.Errorf("ClockFunc: got %v", got)
+	}
+	before := time.Now()
+	if got := domainauth.Now(nil); got.Before(before) {
+		t.Errorf("nil clock gave %v, before %v", got, before)
+	}
+}
