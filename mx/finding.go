@@ -1,0 +1,97 @@
+package mx
+
+import "fmt"
+
+// Severity ranks a Finding.
+type Severity uint8
+
+// Severities, from least to most serious.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+// String returns "info", "warning" or "error".
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", uint8(s))
+}
+
+// Finding is one observation about an MX set. Users match on Code, which is
+// stable; Message is for people and may change.
+type Finding struct {
+	Code     string   // stable, e.g. "mx.cname-target"; see the Code constants
+	Severity Severity // Info, Warning or Error
+	Message  string   // for people
+	Where    string   // the name or MX target concerned
+	RFC      string   // the rule, e.g. "RFC 2181 §10.3"; may be empty
+}
+
+// String formats the finding as "error mx.cname-target (where): message [RFC]".
+func (f Finding) String() string {
+	s := f.Severity.String() + " " + f.Code
+	if f.Where != "" {
+		s += " (" + f.Where + ")"
+	}
+	s += ": " + f.Message
+	if f.RFC != "" {
+		s += " [" + f.RFC + "]"
+	}
+	return s
+}
+
+// Finding codes. They are stable: users match on them.
+const (
+	// CodeLookupFailed: the MX lookup failed temporarily; the state is Unknown.
+	CodeLookupFailed = "mx.lookup-failed"
+	// CodeNone: no MX and no address record; the domain cannot receive mail.
+	CodeNone = "mx.none"
+	// CodeImplicit: no MX record; mail goes to the domain's address records
+	// (RFC 5321 §5.1). Legal but fragile.
+	CodeImplicit = "mx.implicit"
+	// CodeNull: the domain publishes a null MX and accepts no mail (RFC 7505).
+	CodeNull = "mx.null"
+	// CodeNullMixed: a null MX beside other MX records (RFC 7505 §3).
+	CodeNullMixed = "mx.null-mixed"
+	// CodeNullPreference: a null MX whose preference is not 0 (RFC 7505 §3).
+	CodeNullPreference = "mx.null-preference"
+	// CodeIPLiteral: an MX target that is an IP address, not a host name
+	// (RFC 1035 §3.3.9; RFC 7505 §4 notes senders must not treat it as one).
+	CodeIPLiteral = "mx.ip-literal"
+	// CodeCNAMETarget: an MX target that is an alias (RFC 2181 §10.3).
+	CodeCNAMETarget = "mx.cname-target"
+	// CodeCNAMEUnknown: the Resolver cannot say whether targets are aliases.
+	CodeCNAMEUnknown = "mx.cname-unknown"
+	// CodeUnresolvable: an MX target without A or AAAA records.
+	CodeUnresolvable = "mx.target-unresolvable"
+	// CodeTargetLookupFailed: the address lookup of a target failed temporarily.
+	CodeTargetLookupFailed = "mx.target-lookup-failed"
+	// CodeDuplicate: the same target listed more than once.
+	CodeDuplicate = "mx.duplicate-target"
+	// CodeTooManyHosts: more targets than Checker.MaxHosts; the rest were not checked.
+	CodeTooManyHosts = "mx.too-many-hosts"
+
+	// CodeMailFromNoMX: an envelope-sender domain without MX or address
+	// record: bounces cannot be delivered (RFC 5321 §4.5.5, §6.1).
+	CodeMailFromNoMX = "mx.mailfrom-no-mx"
+	// CodeMailFromImplicitMX: an envelope-sender domain that receives bounces
+	// only through an implicit MX.
+	CodeMailFromImplicitMX = "mx.mailfrom-implicit-mx"
+	// CodeMailFromNullMX: an envelope-sender domain with a null MX: it refuses
+	// the bounces it asks for (RFC 7505 §4.2).
+	CodeMailFromNullMX = "mx.mailfrom-null-mx"
+	// CodeMailFromNoSPF: an envelope-sender domain without an SPF record.
+	CodeMailFromNoSPF = "mx.mailfrom-no-spf"
+	// CodeMailFromMultipleSPF: more than one SPF record (RFC 7208 §4.5: permerror).
+	CodeMailFromMultipleSPF = "mx.mailfrom-multiple-spf"
+	// CodeMailFromSPFLookupFailed: the TXT lookup failed temporarily.
+	CodeMailFromSPFLookupFailed = "mx.mailfrom-spf-lookup-failed"
+)

@@ -1,0 +1,356 @@
+package mx
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// State is what a domain's MX set says about its mail service.
+type State uint8
+
+// The states of an MX set.
+const (
+	// Unknown: the MX lookup failed temporarily (or the context ended).
+	Unknown State = iota
+	// Explicit: one or more ordinary MX records.
+	Explicit
+	// Null: a single null MX, "0 ." (RFC 7505): the domain accepts no mail.
+	Null
+	// NullMixed: a null MX beside other MX records; invalid (RFC 7505 §3).
+	NullMixed
+	// Implicit: no MX record, but the domain has A or AAAA records, which
+	// act as an implicit MX of preference 0 (RFC 5321 §5.1).
+	Implicit
+	// None: no MX record and no address record: no mail can be delivered.
+	None
+)
+
+// String returns "unknown", "mx", "null-mx", "null-mx-mixed", "implicit-mx" or "none".
+func (s State) String() string {
+	switch s {
+	case Unknown:
+		return "unknown"
+	case Explicit:
+		return "mx"
+	case Null:
+		return "null-mx"
+	case NullMixed:
+		return "null-mx-mixed"
+	case Implicit:
+		return "implicit-mx"
+	case None:
+		return "none"
+	}
+	return fmt.Sprintf("state(%d)", uint8(s))
+}
+
+// Answer is a yes/no that may be unknown (a missing Resolver capability or a
+// temporary DNS failure).
+type Answer uint8
+
+// The answers.
+const (
+	AnswerUnknown Answer = iota
+	No
+	Yes
+)
+
+// String returns "unknown", "no" or "yes".
+func (a Answer) String() string {
+	switch a {
+	case No:
+		return "no"
+	case Yes:
+		return "yes"
+	}
+	return "unknown"
+}
+
+// Host is one MX target and what was learnt about it.
+type Host struct {
+	Preference uint16
+	Name       string       // as published, lower case, no trailing dot; "" for a null MX
+	IPLiteral  bool         // Name is an IP address, not a host name
+	CNAME      Answer       // whether Name owns a CNAME record (RFC 2181 §10.3)
+	Alias      string       // the CNAME target when CNAME is Yes
+	Resolves   Answer       // whether Name has A or AAAA records (following aliases)
+	Addrs      []netip.Addr // the addresses found
+	Duplicate  bool         // an earlier record has the same Name
+}
+
+// Result is the outcome of Check.
+type Result struct {
+	Domain   string // the checked domain, normalised
+	State    State
+	Hosts    []Host       // MX records sorted by preference, then name
+	Implicit []netip.Addr // the domain's own addresses, for State Implicit
+	Findings []Finding
+	Err      error // the DNS error behind State Unknown
+}
+
+// HasErrors reports whether any finding has Severity Error.
+func (r *Result) HasErrors() bool { return hasSeverity(r.Findings, Error) }
+
+func hasSeverity(fs []Finding, s Severity) bool {
+	for _, f := range fs {
+		if f.Severity >= s {
+			return true
+		}
+	}
+	return false
+}
+
+// Checker checks MX sets. A zero Checker with a Resolver is ready to use; it
+// is safe for concurrent use.
+type Checker struct {
+	// Resolver answers DNS queries. Required. If it also implements
+	// domainauth.CNAMEResolver, MX targets are checked for aliases.
+	Resolver domainauth.Resolver
+
+	// MaxHosts bounds how many MX targets are examined (each costs address
+	// lookups). If zero, 16.
+	MaxHosts int
+}
+
+func (c *Checker) maxHosts() int {
+	if c.MaxHosts > 0 {
+		return c.MaxHosts
+	}
+	return 16
+}
+
+// Check looks up domain's MX records and examines each target. The result
+// always carries a State; lookup failures are findings and Result.Err, not a
+// returned error. An error is returned only for a malformed domain name.
+func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
+	name, err := dnsname.Normalize(domain)
+	if err != nil {
+		return nil, fmt.Errorf("mx: %w", err)
+	}
+	res := &Result{Domain: name}
+	mxs, err := c.Resolver.LookupMX(ctx, name)
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.OK:
+	case domainauth.NotFound:
+		c.implicit(ctx, res)
+		return res, nil
+	default:
+		res.State, res.Err = Unknown, err
+		res.Findings = append(res.Findings, Finding{Code: CodeLookupFailed, Severity: Warning,
+			Message: "MX lookup failed: " + err.Error(), Where: name})
+		return res, nil
+	}
+	if len(mxs) == 0 {
+		c.implicit(ctx, res)
+		return res, nil
+	}
+	for _, m := range mxs {
+		if m == nil {
+			continue
+		}
+		res.Hosts = append(res.Hosts, Host{Preference: m.Pref, Name: dnsname.Canonical(m.Host)})
+	}
+	slices.SortStableFunc(res.Hosts, func(a, b Host) int {
+		if a.Preference != b.Preference {
+			return int(a.Preference) - int(b.Preference)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	nulls := 0
+	for _, h := range res.Hosts {
+		if h.Name == "" {
+			nulls++
+		}
+	}
+	switch {
+	case nulls > 0 && len(res.Hosts) == nulls && nulls == 1:
+		res.State = Null
+		h := res.Hosts[0]
+		res.Findings = append(res.Findings, Finding{Code: CodeNull, Severity: Info,
+			Message: "null MX: the domain accepts no mail", Where: name, RFC: "RFC 7505 §3"})
+		if h.Preference != 0 {
+			res.Findings = append(res.Findings, Finding{Code: CodeNullPreference, Severity: Warning,
+				Message: fmt.Sprintf("null MX has preference %d, should be 0", h.Preference), Where: name, RFC: "RFC 7505 §3"})
+		}
+		return res, nil
+	case nulls > 0:
+		res.State = NullMixed
+		res.Findings = append(res.Findings, Finding{Code: CodeNullMixed, Severity: Error,
+			Message: "a null MX must be the only MX record of its domain", Where: name, RFC: "RFC 7505 §3"})
+	default:
+		res.State = Explicit
+	}
+	c.examine(ctx, res)
+	return res, nil
+}
+
+// implicit handles a domain without MX records (RFC 5321 §5.1).
+func (c *Checker) implicit(ctx context.Context, res *Result) {
+	addrs, err := c.Resolver.LookupNetIP(ctx, "ip", res.Domain)
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.OK:
+		if len(addrs) > 0 {
+			res.State, res.Implicit = Implicit, addrs
+			res.Findings = append(res.Findings, Finding{Code: CodeImplicit, Severity: Warning,
+				Message: "no MX record; mail is delivered to the domain's own address records", Where: res.Domain, RFC: "RFC 5321 §5.1"})
+			return
+		}
+		fallthrough
+	case domainauth.NotFound:
+		res.State = None
+		res.Findings = append(res.Findings, Finding{Code: CodeNone, Severity: Warning,
+			Message: "no MX and no address record: the domain cannot receive mail", Where: res.Domain, RFC: "RFC 5321 §5.1"})
+	default:
+		res.State, res.Err = Unknown, err
+		res.Findings = append(res.Findings, Finding{Code: CodeLookupFailed, Severity: Warning,
+			Message: "address lookup for implicit MX failed: " + err.Error(), Where: res.Domain})
+	}
+}
+
+// examine checks every non-null target.
+func (c *Checker) examine(ctx context.Context, res *Result) {
+	cr, hasCNAME := c.Resolver.(domainauth.CNAMEResolver)
+	seen := make(map[string]bool, len(res.Hosts))
+	checked := 0
+	for i := range res.Hosts {
+		h := &res.Hosts[i]
+		if h.Name == "" {
+			continue
+		}
+		if seen[h.Name] {
+			h.Duplicate = true
+			res.Findings = append(res.Findings, Finding{Code: CodeDuplicate, Severity: Warning,
+				Message: "MX target listed more than once", Where: h.Name})
+			continue
+		}
+		seen[h.Name] = true
+		if _, err := netip.ParseAddr(strings.Trim(h.Name, "[]")); err == nil {
+			h.IPLiteral = true
+			res.Findings = append(res.Findings, Finding{Code: CodeIPLiteral, Severity: Error,
+				Message: "MX target is an IP address, not a host name", Where: h.Name, RFC: "RFC 1035 §3.3.9"})
+			continue
+		}
+		if checked == c.maxHosts() {
+			res.Findings = append(res.Findings, Finding{Code: CodeTooManyHosts, Severity: Warning,
+				Message: fmt.Sprintf("more than %d MX targets; the rest were not checked", c.maxHosts()), Where: res.Domain})
+			return
+		}
+		checked++
+		if hasCNAME {
+			target, err := cr.LookupCNAMETarget(ctx, h.Name)
+			switch domainauth.Classify(ctx, err) {
+			case domainauth.OK:
+				h.CNAME, h.Alias = Yes, dnsname.Canonical(target)
+				res.Findings = append(res.Findings, Finding{Code: CodeCNAMETarget, Severity: Error,
+					Message: "MX target is an alias for " + h.Alias, Where: h.Name, RFC: "RFC 2181 §10.3"})
+			case domainauth.NotFound:
+				h.CNAME = No
+			}
+		}
+		addrs, err := c.Resolver.LookupNetIP(ctx, "ip", h.Name)
+		switch domainauth.Classify(ctx, err) {
+		case domainauth.OK:
+			h.Addrs = addrs
+			h.Resolves = No
+			if len(addrs) > 0 {
+				h.Resolves = Yes
+			} else {
+				res.Findings = append(res.Findings, unresolvable(h.Name))
+			}
+		case domainauth.NotFound:
+			h.Resolves = No
+			res.Findings = append(res.Findings, unresolvable(h.Name))
+		default:
+			res.Findings = append(res.Findings, Finding{Code: CodeTargetLookupFailed, Severity: Warning,
+				Message: "address lookup failed: " + err.Error(), Where: h.Name})
+		}
+	}
+	if !hasCNAME && checked > 0 {
+		res.Findings = append(res.Findings, Finding{Code: CodeCNAMEUnknown, Severity: Info,
+			Message: "the resolver cannot tell whether MX targets are aliases", Where: res.Domain, RFC: "RFC 2181 §10.3"})
+	}
+}
+
+func unresolvable(name string) Finding {
+	return Finding{Code: CodeUnresolvable, Severity: Error,
+		Message: "MX target has no A or AAAA record", Where: name, RFC: "RFC 5321 §5.1"}
+}
+
+// MailFromResult is the outcome of CheckMailFrom.
+type MailFromResult struct {
+	Domain   string
+	MX       *Result  // the MX check of Domain
+	SPF      []string // the SPF records found at Domain (TXT starting "v=spf1")
+	Findings []Finding
+}
+
+// Suitable reports whether no finding of the MAIL FROM check (the MX
+// findings included) has Severity Error.
+func (r *MailFromResult) Suitable() bool { return !hasSeverity(r.Findings, Error) }
+
+// CheckMailFrom checks whether domain is fit to be an envelope sender
+// (MAIL FROM) domain: it must be able to receive bounces (an MX; an implicit
+// MX is a warning, a null MX or none an error) and publish exactly one SPF
+// record. Findings include those of the MX check.
+func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromResult, error) {
+	mxr, err := c.Check(ctx, domain)
+	if err != nil {
+		return nil, err
+	}
+	res := &MailFromResult{Domain: mxr.Domain, MX: mxr}
+	for _, f := range mxr.Findings {
+		if f.Code == CodeNone || f.Code == CodeImplicit || f.Code == CodeNull {
+			continue // restated below from the envelope sender's point of view
+		}
+		res.Findings = append(res.Findings, f)
+	}
+	switch mxr.State {
+	case None:
+		res.Findings = append(res.Findings, Finding{Code: CodeMailFromNoMX, Severity: Error,
+			Message: "envelope-sender domain has no MX: bounces cannot be delivered", Where: mxr.Domain, RFC: "RFC 5321 §6.1"})
+	case Implicit:
+		res.Findings = append(res.Findings, Finding{Code: CodeMailFromImplicitMX, Severity: Warning,
+			Message: "envelope-sender domain has no MX; bounces rely on its address records", Where: mxr.Domain, RFC: "RFC 5321 §5.1"})
+	case Null:
+		res.Findings = append(res.Findings, Finding{Code: CodeMailFromNullMX, Severity: Error,
+			Message: "envelope-sender domain publishes a null MX and refuses its own bounces", Where: mxr.Domain, RFC: "RFC 7505 §4.2"})
+	}
+	txts, err := c.Resolver.LookupTXT(ctx, mxr.Domain)
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.OK, domainauth.NotFound:
+		for _, t := range txts {
+			if IsSPF(t) {
+				res.SPF = append(res.SPF, t)
+			}
+		}
+		switch len(res.SPF) {
+		case 0:
+			res.Findings = append(res.Findings, Finding{Code: CodeMailFromNoSPF, Severity: Error,
+				Message: "envelope-sender domain has no SPF record", Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
+		case 1:
+		default:
+			res.Findings = append(res.Findings, Finding{Code: CodeMailFromMultipleSPF, Severity: Error,
+				Message: fmt.Sprintf("%d SPF records; SPF evaluation ends in permerror", len(res.SPF)), Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
+		}
+	default:
+		res.Findings = append(res.Findings, Finding{Code: CodeMailFromSPFLookupFailed, Severity: Warning,
+			Message: "TXT lookup failed: " + err.Error(), Where: mxr.Domain})
+	}
+	return res, nil
+}
+
+// IsSPF reports whether a TXT record is an SPF record: "v=spf1" followed by
+// a space or the end, case-insensitive (RFC 7208 §4.5).
+func IsSPF(txt string) bool {
+	const v = "v=spf1"
+	if len(txt) < len(v) || !strings.EqualFold(txt[:len(v)], v) {
+		return false
+	}
+	return len(txt) == len(v) || txt[len(v)] == ' '
+}

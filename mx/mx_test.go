@@ -1,0 +1,210 @@
+package mx
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+func codes(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name      string
+		setup     func(f *fakeDNS)
+		noCNAME   bool // resolver without the CNAME capability
+		wantState State
+		wantCodes []string
+	}{
+		{"plain MX", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "mx1.example.org.")
+			f.addMX("example.org", 20, "mx2.example.org.")
+			f.addA("mx1.example.org", "192.0.2.1")
+			f.addA("mx2.example.org", "192.0.2.2")
+		}, false, Explicit, nil},
+		{"RFC 7505 §3 null MX", func(f *fakeDNS) {
+			f.addMX("example.org", 0, ".")
+		}, false, Null, []string{CodeNull}},
+		{"RFC 7505 §3 null MX with preference 10", func(f *fakeDNS) {
+			f.addMX("example.org", 10, ".")
+		}, false, Null, []string{CodeNull, CodeNullPreference}},
+		{"RFC 7505 §3 null MX mixed", func(f *fakeDNS) {
+			f.addMX("example.org", 0, ".")
+			f.addMX("example.org", 10, "mx1.example.org.")
+			f.addA("mx1.example.org", "192.0.2.1")
+		}, false, NullMixed, []string{CodeNullMixed}},
+		{"RFC 5321 §5.1 implicit MX", func(f *fakeDNS) {
+			f.addA("example.org", "192.0.2.9")
+		}, false, Implicit, []string{CodeImplicit}},
+		{"no MX no address", func(*fakeDNS) {}, false, None, []string{CodeNone}},
+		{"MX lookup fails", func(f *fakeDNS) { f.fail["example.org"] = true }, false, Unknown, []string{CodeLookupFailed}},
+		{"IP literal target", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "192.0.2.1")
+		}, false, Explicit, []string{CodeIPLiteral}},
+		{"RFC 2181 §10.3 CNAME target", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "mail.example.org.")
+			f.cname["mail.example.org"] = "host.example.net."
+			f.addA("host.example.net", "192.0.2.1")
+		}, false, Explicit, []string{CodeCNAMETarget}},
+		{"CNAME unknown without capability", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "mail.example.org.")
+			f.cname["mail.example.org"] = "host.example.net."
+			f.addA("host.example.net", "192.0.2.1")
+		}, true, Explicit, []string{CodeCNAMEUnknown}},
+		{"unresolvable target", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "nowhere.example.org.")
+		}, false, Explicit, []string{CodeUnresolvable}},
+		{"target lookup fails", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "mx.example.org.")
+			f.fail["mx.example.org"] = true
+		}, false, Explicit, []string{CodeTargetLookupFailed}},
+		{"duplicate target", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "mx.example.org.")
+			f.addMX("example.org", 20, "MX.example.org")
+			f.addA("mx.example.org", "192.0.2.1")
+		}, false, Explicit, []string{CodeDuplicate}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake()
+			tt.setup(f)
+			c := &Checker{Resolver: withCNAME{f}}
+			if tt.noCNAME {
+				c.Resolver = f
+			}
+			res, err := c.Check(context.Background(), "Example.ORG.")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.State != tt.wantState {
+				t.Errorf("state = %v, want %v", res.State, tt.wantState)
+			}
+			if got := codes(res.Findings); !slices.Equal(got, tt.wantCodes) {
+				t.Errorf("codes = %q, want %q", got, tt.wantCodes)
+			}
+		})
+	}
+}
+
+func TestCheckSortsAndTooMany(t *testing.T) {
+	f := newFake()
+	for i, h := range []string{"c.example", "a.example", "b.example"} {
+		f.addMX("example.org", uint16(30-10*i), h)
+		f.addA(h, "192.0.2.1")
+	}
+	c := &Checker{Resolver: withCNAME{f}, MaxHosts: 2}
+	res, err := c.Check(context.Background(), "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range res.Hosts {
+		names = append(names, h.Name)
+	}
+	if want := []string{"b.example", "a.example", "c.example"}; !slices.Equal(names, want) {
+		t.Errorf("order %q, want %q", names, want)
+	}
+	if got := codes(res.Findings); !slices.Equal(got, []string{CodeTooManyHosts}) {
+		t.Errorf("codes %q", got)
+	}
+	if res.Hosts[0].Resolves != Yes || res.Hosts[0].CNAME != No || res.Hosts[2].Resolves != AnswerUnknown {
+		t.Errorf("hosts %+v", res.Hosts)
+	}
+}
+
+func TestCheckBadName(t *testing.T) {
+	c := &Checker{Resolver: newFake()}
+	if _, err := c.Check(context.Background(), "a..b"); err == nil {
+		t.Fatal("want error for empty label")
+	}
+}
+
+func TestCheckMailFrom(t *testing.T) {
+	tests := []struct {
+		name     string
+		setup    func(f *fakeDNS)
+		suitable bool
+		want     []string
+	}{
+		{"SES style", func(f *fakeDNS) {
+			f.addMX("mail.example.org", 10, "feedback-smtp.ap-northeast-2.amazonses.com")
+			f.addA("feedback-smtp.ap-northeast-2.amazonses.com", "192.0.2.1")
+			f.txt["mail.example.org"] = []string{"v=spf1 include:amazonses.com ~all"}
+		}, true, nil},
+		{"no MX", func(f *fakeDNS) {
+			f.txt["mail.example.org"] = []string{"v=spf1 -all"}
+		}, false, []string{CodeMailFromNoMX}},
+		{"implicit MX", func(f *fakeDNS) {
+			f.addA("mail.example.org", "192.0.2.1")
+			f.txt["mail.example.org"] = []string{"v=spf1 -all"}
+		}, true, []string{CodeMailFromImplicitMX}},
+		{"RFC 7505 §4.2 null MX", func(f *fakeDNS) {
+			f.addMX("mail.example.org", 0, ".")
+			f.txt["mail.example.org"] = []string{"v=spf1 -all"}
+		}, false, []string{CodeMailFromNullMX}},
+		{"no SPF", func(f *fakeDNS) {
+			f.addMX("mail.example.org", 10, "mx.example.org")
+			f.addA("mx.example.org", "192.0.2.1")
+			f.txt["mail.example.org"] = []string{"v=spf10", "hello"}
+		}, false, []string{CodeMailFromNoSPF}},
+		{"RFC 7208 §4.5 two SPF", func(f *fakeDNS) {
+			f.addMX("mail.example.org", 10, "mx.example.org")
+			f.addA("mx.example.org", "192.0.2.1")
+			f.txt["mail.example.org"] = []string{"v=spf1 -all", "V=SPF1 +all"}
+		}, false, []string{CodeMailFromMultipleSPF}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake()
+			tt.setup(f)
+			c := &Checker{Resolver: withCNAME{f}}
+			res, err := c.CheckMailFrom(context.Background(), "mail.example.org")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := codes(res.Findings); !slices.Equal(got, tt.want) {
+				t.Errorf("codes = %q, want %q", got, tt.want)
+			}
+			if res.Suitable() != tt.suitable {
+				t.Errorf("suitable = %v", res.Suitable())
+			}
+		})
+	}
+}
+
+func TestStrings(t *testing.T) {
+	for s := Unknown; s <= None+1; s++ {
+		if s.String() == "" {
+			t.Error("empty state string")
+		}
+	}
+	f := Finding{Code: CodeNull, Severity: Info, Message: "m", Where: "w", RFC: "RFC 7505"}
+	if got, want := f.String(), "info mx.null (w): m [RFC 7505]"; got != want {
+		t.Errorf("%q", got)
+	}
+	if Severity(9).String() != "severity(9)" || Yes.String() != "yes" || No.String() != "no" || AnswerUnknown.String() != "unknown" {
+		t.Error("strings")
+	}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	f := newFake()
+	f.addMX("example.org", 10, "mx1.example.org.")
+	f.addMX("example.org", 20, "mx2.example.org.")
+	f.addA("mx1.example.org", "192.0.2.1")
+	f.addA("mx2.example.org", "192.0.2.2")
+	c := &Checker{Resolver: withCNAME{f}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Check(ctx, "example.org"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
