@@ -1,0 +1,42 @@
+package zone_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/domainauth/domainauth/zone"
+)
+
+func ExampleZone_LookupTXT() {
+	z := zone.New()
+	z.AddTXT("example.org", "v=spf1 include:amazonses.com ~all")
+	z.AddMX("example.org", 10, "feedback-smtp.us-east-1.amazonses.com")
+
+	txt, err := z.LookupTXT(context.Background(), "Example.ORG.")
+	fmt.Println(txt, err)
+	_, err = z.LookupTXT(context.Background(), "nothing.example.org")
+	fmt.Println(err)
+	// Output:
+	// [v=spf1 include:amazonses.com ~all] <nil>
+	// lookup nothing.example.org: no such host
+}
+
+func ExampleParse() {
+	const file = `
+$ORIGIN example.org.
+$TTL 300
+@        IN MX  10 feedback-smtp.ap-northeast-2.amazonses.com.
+_dmarc   IN TXT "v=DMARC1; p=quarantine; " "rua=mailto:mail-master@example.org"
+`
+	z, err := zone.Parse(strings.NewReader(file), "")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	z.WriteTo(os.Stdout)
+	// Output:
+	// example.org.	300	IN	MX	10 feedback-smtp.ap-northeast-2.amazonses.com.
+	// _dmarc.example.org.	300	IN	TXT	"v=DMARC1; p=quarantine; " "rua=mailto:mail-master@example.org"
+}

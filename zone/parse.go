@@ -1,0 +1,386 @@
+package zone
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// ParseError describes a malformed master file: what is wrong and where.
+type ParseError struct {
+	Line   int // 1-based
+	Column int // 1-based, in bytes
+	Msg    string
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("zone: line %d, column %d: %s", e.Line, e.Column, e.Msg)
+}
+
+// Parse reads an RFC 1035 §5 master file ("zone file", BIND format). origin
+// is the initial $ORIGIN for relative names and "@" (it may be empty when
+// every name is absolute or the file sets $ORIGIN).
+//
+// Supported: $ORIGIN, $TTL, relative names, "@", owner inheritance from a
+// line that starts with white space, TTL and class in either order, BIND
+// time units (1h30m), parentheses across lines, comments, quoted strings
+// with \" \\ and \DDD escapes, several strings per TXT record; types A,
+// AAAA, MX, TXT, SPF, CNAME, PTR, NS and SOA. Other known types (CAA, SRV,
+// DS, …) and RFC 3597 TYPEnnn records are kept as opaque data, with a Note.
+// $INCLUDE and $GENERATE are errors: they would need the file system or
+// expand into unbounded data.
+func Parse(r io.Reader, origin string) (*Zone, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("zone: reading master file: %w", err)
+	}
+	return ParseString(string(data), origin)
+}
+
+// ParseString is Parse on a string.
+func ParseString(s, origin string) (*Zone, error) {
+	p := &parser{lx: lexer{in: s, line: 1, col: 1}, z: New()}
+	if origin != "" && origin != "." {
+		o, err := dnsname.Normalize(origin)
+		if err != nil {
+			return nil, fmt.Errorf("zone: origin: %w", err)
+		}
+		p.origin = o
+	}
+	for {
+		e, err := p.lx.next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return p.z, nil
+		}
+		if err := p.entry(e); err != nil {
+			return nil, err
+		}
+	}
+}
+
+type parser struct {
+	lx         lexer
+	z          *Zone
+	origin     string
+	defaultTTL uint32 // from $TTL; 0 when unset
+	lastTTL    uint32
+	lastOwner  string
+	notedTTL   bool
+}
+
+func (p *parser) errAt(t token, format string, args ...any) error {
+	return &ParseError{Line: t.line, Column: t.col, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) note(line int, format string, args ...any) {
+	p.z.notes = append(p.z.notes, Note{Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) entry(e *entry) error {
+	toks := e.tokens
+	if !e.blankOwner && strings.HasPrefix(toks[0].raw, "$") {
+		return p.directive(toks)
+	}
+	var owner string
+	if e.blankOwner {
+		if p.lastOwner == "" {
+			return p.errAt(toks[0], "line starts with white space but no earlier record names an owner")
+		}
+		owner = p.lastOwner
+	} else {
+		var err error
+		if owner, err = p.name(toks[0]); err != nil {
+			return err
+		}
+		toks = toks[1:]
+	}
+	p.lastOwner = owner
+	ttl, hasTTL := uint32(0), false
+	for len(toks) > 0 && !toks[0].quoted {
+		t := toks[0]
+		if isDigit(t.text[0]) && !hasTTL {
+			v, err := parseTTL(t.text)
+			if err != nil {
+				return p.errAt(t, "TTL %q: %v", t.text, err)
+			}
+			ttl, hasTTL = v, true
+		} else if isClass(t.text) {
+			if !strings.EqualFold(t.text, "IN") {
+				return p.errAt(t, "class %s is not supported; only IN", t.text)
+			}
+		} else {
+			break
+		}
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return &ParseError{Line: e.line, Column: 1, Msg: "record has no type"}
+	}
+	typ, ok := ParseType(toks[0].text)
+	if !ok || toks[0].quoted || typ == TypeANY {
+		return p.errAt(toks[0], "unknown record type %q", toks[0].text)
+	}
+	ttl = p.ttl(ttl, hasTTL, e.line)
+	rr := RR{Name: owner, Type: typ, TTL: ttl}
+	if err := p.rdata(&rr, toks[0], toks[1:]); err != nil {
+		return err
+	}
+	if err := rr.validate(); err != nil {
+		return p.errAt(toks[0], "%v", err)
+	}
+	p.z.mu.Lock()
+	p.z.addLocked(rr)
+	p.z.mu.Unlock()
+	return nil
+}
+
+// ttl picks the TTL for a record: its own, else $TTL, else the previous
+// record's (RFC 1035 §5.1), else DefaultTTL with a note.
+func (p *parser) ttl(ttl uint32, has bool, line int) uint32 {
+	switch {
+	case has:
+	case p.defaultTTL != 0:
+		ttl = p.defaultTTL
+	case p.lastTTL != 0:
+		ttl = p.lastTTL
+	default:
+		ttl = DefaultTTL
+		if !p.notedTTL {
+			p.note(line, "no $TTL and no TTL on the record: %d used", DefaultTTL)
+			p.notedTTL = true
+		}
+	}
+	p.lastTTL = ttl
+	return ttl
+}
+
+func (p *parser) directive(toks []token) error {
+	d := strings.ToUpper(toks[0].text)
+	switch d {
+	case "$ORIGIN":
+		if len(toks) != 2 {
+			return p.errAt(toks[0], "$ORIGIN takes one domain name")
+		}
+		o, err := p.name(toks[1])
+		if err != nil {
+			return err
+		}
+		p.origin = o
+	case "$TTL":
+		if len(toks) != 2 {
+			return p.errAt(toks[0], "$TTL takes one time value")
+		}
+		v, err := parseTTL(toks[1].text)
+		if err != nil {
+			return p.errAt(toks[1], "$TTL %q: %v", toks[1].text, err)
+		}
+		p.defaultTTL = v
+	case "$INCLUDE":
+		return p.errAt(toks[0], "$INCLUDE is not supported: put the included records in this file")
+	case "$GENERATE":
+		return p.errAt(toks[0], "$GENERATE is not supported: write the records out")
+	default:
+		return p.errAt(toks[0], "unknown directive %s", toks[0].text)
+	}
+	return nil
+}
+
+// name qualifies a domain-name field against the origin.
+func (p *parser) name(t token) (string, error) {
+	s := t.text
+	if t.dotEsc {
+		return "", p.errAt(t, "name %q: an escaped dot inside a label is not supported", s)
+	}
+	switch {
+	case s == "@":
+		if p.origin == "" {
+			return "", p.errAt(t, "'@' used but no origin is set; give one or add $ORIGIN")
+		}
+		return p.origin, nil
+	case s == ".":
+		return ".", nil
+	case strings.HasSuffix(s, "."):
+		s = s[:len(s)-1]
+	case p.origin == "":
+		return "", p.errAt(t, "relative name %q but no origin is set; end it with '.' or add $ORIGIN", s)
+	default:
+		s += "." + p.origin
+	}
+	s = dnsname.Lower(s)
+	if err := dnsname.Check(s); err != nil {
+		return "", p.errAt(t, "%v", err)
+	}
+	return s, nil
+}
+
+// rdata fills rr from the fields after the type.
+func (p *parser) rdata(rr *RR, typTok token, f []token) error {
+	want := func(n int) error {
+		if len(f) != n {
+			return p.errAt(typTok, "%v record needs %d field(s) after the type, found %d", rr.Type, n, len(f))
+		}
+		return nil
+	}
+	switch rr.Type {
+	case TypeA, TypeAAAA:
+		if err := want(1); err != nil {
+			return err
+		}
+		a, err := netip.ParseAddr(f[0].text)
+		if err != nil || (rr.Type == TypeA) != a.Is4() || a.Zone() != "" {
+			return p.errAt(f[0], "%q is not a valid %v address", f[0].text, rr.Type)
+		}
+		rr.Addr = a
+	case TypeCNAME, TypePTR, TypeNS:
+		if err := want(1); err != nil {
+			return err
+		}
+		n, err := p.name(f[0])
+		if err != nil {
+			return err
+		}
+		rr.Target = n
+	case TypeMX:
+		if err := want(2); err != nil {
+			return err
+		}
+		pref, err := strconv.ParseUint(f[0].text, 10, 16)
+		if err != nil {
+			return p.errAt(f[0], "MX preference %q is not a number from 0 to 65535", f[0].text)
+		}
+		n, err := p.name(f[1])
+		if err != nil {
+			return err
+		}
+		rr.Pref, rr.Target = uint16(pref), n
+	case TypeTXT, TypeSPF:
+		return p.text(rr, typTok, f)
+	case TypeSOA:
+		return p.soa(rr, f, want)
+	default:
+		p.note(typTok.line, "%v record at %s kept as opaque data", rr.Type, rr.Name)
+		rr.Data = joinFields(f)
+	}
+	return nil
+}
+
+func (p *parser) text(rr *RR, typTok token, f []token) error {
+	if len(f) == 0 {
+		p.note(typTok.line, "%v record at %s has no strings", rr.Type, rr.Name)
+		rr.Text = []string{}
+		return nil
+	}
+	rr.Text = make([]string, len(f))
+	for i, t := range f {
+		if len(t.text) > MaxStringLen {
+			return p.errAt(t, "string of %d bytes is longer than %d; split it into several quoted strings", len(t.text), MaxStringLen)
+		}
+		rr.Text[i] = t.text
+	}
+	return nil
+}
+
+func (p *parser) soa(rr *RR, f []token, want func(int) error) error {
+	if err := want(7); err != nil {
+		return err
+	}
+	var soa SOA
+	var err error
+	if soa.MName, err = p.name(f[0]); err != nil {
+		return err
+	}
+	if soa.RName, err = p.name(f[1]); err != nil {
+		return err
+	}
+	for i, dst := range []*uint32{&soa.Serial, &soa.Refresh, &soa.Retry, &soa.Expire, &soa.Minimum} {
+		t := f[2+i]
+		var v uint32
+		if i == 0 {
+			n, perr := strconv.ParseUint(t.text, 10, 32)
+			v, err = uint32(n), perr
+		} else {
+			v, err = parseTTL(t.text)
+		}
+		if err != nil {
+			return p.errAt(t, "SOA field %q is not a valid number", t.text)
+		}
+		*dst = v
+	}
+	rr.SOA = &soa
+	return nil
+}
+
+// joinFields keeps opaque RDATA as written, fields separated by one space.
+func joinFields(f []token) string {
+	parts := make([]string, len(f))
+	for i, t := range f {
+		parts[i] = t.raw
+	}
+	return strings.Join(parts, " ")
+}
+
+func isClass(s string) bool {
+	switch strings.ToUpper(s) {
+	case "IN", "CH", "HS", "CS":
+		return true
+	}
+	return len(s) > 5 && strings.EqualFold(s[:5], "CLASS") && isDigit(s[5])
+}
+
+// parseTTL reads a TTL in seconds or with BIND units (1w2d3h4m5s), at most
+// 2^31-1 (RFC 2181 §8).
+func parseTTL(s string) (uint32, error) {
+	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+		if n > 1<<31-1 {
+			return 0, fmt.Errorf("more than 2147483647")
+		}
+		return uint32(n), nil
+	}
+	var total, cur uint64
+	digits := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isDigit(c) {
+			cur = cur*10 + uint64(c-'0')
+			digits = true
+			if cur > 1<<31 {
+				return 0, fmt.Errorf("more than 2147483647")
+			}
+			continue
+		}
+		var unit uint64
+		switch c | 0x20 {
+		case 's':
+			unit = 1
+		case 'm':
+			unit = 60
+		case 'h':
+			unit = 3600
+		case 'd':
+			unit = 86400
+		case 'w':
+			unit = 604800
+		default:
+			return 0, fmt.Errorf("not a number or a time such as 1h30m")
+		}
+		if !digits {
+			return 0, fmt.Errorf("unit %q without a number", c)
+		}
+		total += cur * unit
+		cur, digits = 0, false
+		if total > 1<<31-1 {
+			return 0, fmt.Errorf("more than 2147483647")
+		}
+	}
+	if digits {
+		return 0, fmt.Errorf("number after the last unit has no unit")
+	}
+	return uint32(total), nil
+}

@@ -1,0 +1,161 @@
+package zone
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+// Type is a DNS resource record type (RFC 1035 §3.2.2 and later registries).
+type Type uint16
+
+// The types the zone understands. Records of other types can be held as
+// opaque presentation data (RR.Data) under their own type number.
+const (
+	TypeA     Type = 1
+	TypeNS    Type = 2
+	TypeCNAME Type = 5
+	TypeSOA   Type = 6
+	TypePTR   Type = 12
+	TypeMX    Type = 15
+	TypeTXT   Type = 16
+	TypeAAAA  Type = 28
+	TypeSPF   Type = 99 // RFC 7208 §3.1: deprecated, kept so lint can see it
+	// TypeANY selects every type in SetFault; it is not a record type.
+	TypeANY Type = 255
+)
+
+// typeNames lists the mnemonics the master-file parser accepts. The types
+// without a constant above are kept as opaque data.
+var typeNames = map[string]Type{
+	"A": TypeA, "NS": TypeNS, "CNAME": TypeCNAME, "SOA": TypeSOA, "PTR": TypePTR,
+	"MX": TypeMX, "TXT": TypeTXT, "AAAA": TypeAAAA, "SPF": TypeSPF,
+	"HINFO": 13, "RP": 17, "AFSDB": 18, "SIG": 24, "KEY": 25, "LOC": 29, "SRV": 33,
+	"NAPTR": 35, "CERT": 37, "DNAME": 39, "DS": 43, "SSHFP": 44, "RRSIG": 46,
+	"NSEC": 47, "DNSKEY": 48, "NSEC3": 50, "NSEC3PARAM": 51, "TLSA": 52,
+	"SMIMEA": 53, "CDS": 59, "CDNSKEY": 60, "OPENPGPKEY": 61, "CSYNC": 62,
+	"ZONEMD": 63, "SVCB": 64, "HTTPS": 65, "URI": 256, "CAA": 257,
+}
+
+// typeMnemonics is typeNames inverted; both are read-only after init.
+var typeMnemonics = func() map[Type]string {
+	m := make(map[Type]string, len(typeNames))
+	for name, t := range typeNames {
+		m[t] = name
+	}
+	return m
+}()
+
+// String returns the type's mnemonic, or "TYPEnnn" (RFC 3597) for others.
+func (t Type) String() string {
+	if name, ok := typeMnemonics[t]; ok {
+		return name
+	}
+	if t == TypeANY {
+		return "ANY"
+	}
+	return "TYPE" + strconv.Itoa(int(t))
+}
+
+// ParseType returns the type named by a mnemonic ("TXT", case-insensitive) or
+// by the RFC 3597 form "TYPE99".
+func ParseType(s string) (Type, bool) {
+	u := strings.ToUpper(s)
+	if t, ok := typeNames[u]; ok {
+		return t, true
+	}
+	if rest, ok := strings.CutPrefix(u, "TYPE"); ok {
+		n, err := strconv.ParseUint(rest, 10, 16)
+		if err == nil && n > 0 {
+			return Type(n), true
+		}
+	}
+	return 0, false
+}
+
+// SOA holds the fields of a start-of-authority record (RFC 1035 §3.3.13).
+type SOA struct {
+	MName   string // primary name server
+	RName   string // mailbox of the person responsible, as a domain name
+	Serial  uint32
+	Refresh uint32 // seconds
+	Retry   uint32
+	Expire  uint32
+	Minimum uint32 // negative-caching TTL (RFC 2308)
+}
+
+// RR is one resource record. Which fields are used depends on Type:
+//
+//	A, AAAA           Addr
+//	CNAME, PTR, NS    Target
+//	MX                Pref, Target ("." for a null MX, RFC 7505)
+//	TXT, SPF          Text: the character-strings, each at most 255 bytes
+//	SOA               SOA
+//	any other type    Data: the RDATA in presentation form, kept as read
+//
+// Names are absolute; a trailing dot is optional and case is not significant.
+type RR struct {
+	Name   string
+	Type   Type
+	TTL    uint32
+	Addr   netip.Addr
+	Target string
+	Pref   uint16
+	Text   []string
+	SOA    *SOA
+	Data   string
+}
+
+// MaxStringLen is the longest DNS character-string (RFC 1035 §3.3).
+const MaxStringLen = 255
+
+// validate checks the fields Type uses.
+func (rr *RR) validate() error {
+	switch rr.Type {
+	case TypeA:
+		if !rr.Addr.Is4() {
+			return fmt.Errorf("A record %s needs an IPv4 address, got %v", rr.Name, rr.Addr)
+		}
+	case TypeAAAA:
+		if !rr.Addr.Is6() {
+			return fmt.Errorf("AAAA record %s needs an IPv6 address, got %v", rr.Name, rr.Addr)
+		}
+	case TypeCNAME, TypePTR, TypeNS, TypeMX:
+		if rr.Target == "" {
+			return fmt.Errorf("%v record %s needs a target name", rr.Type, rr.Name)
+		}
+	case TypeTXT, TypeSPF:
+		for i, s := range rr.Text {
+			if len(s) > MaxStringLen {
+				return fmt.Errorf("%v record %s: string %d is %d bytes, more than %d", rr.Type, rr.Name, i, len(s), MaxStringLen)
+			}
+		}
+	case TypeSOA:
+		if rr.SOA == nil {
+			return fmt.Errorf("SOA record %s needs its fields", rr.Name)
+		}
+	case TypeANY, 0:
+		return fmt.Errorf("record %s: %v is not a record type", rr.Name, rr.Type)
+	}
+	return nil
+}
+
+// Joined returns a TXT record's character-strings concatenated, the form
+// net.Resolver.LookupTXT gives and SPF and DKIM read (RFC 7208 §3.3).
+func (rr RR) Joined() string { return strings.Join(rr.Text, "") }
+
+// SplitString cuts s into character-strings of at most 255 bytes, the way a
+// long TXT value (a 2048-bit DKIM key, a long SPF record) must be published.
+// An empty s gives one empty string.
+func SplitString(s string) []string {
+	if len(s) <= MaxStringLen {
+		return []string{s}
+	}
+	out := make([]string, 0, (len(s)+MaxStringLen-1)/MaxStringLen)
+	for len(s) > MaxStringLen {
+		out = append(out, s[:MaxStringLen])
+		s = s[MaxStringLen:]
+	}
+	return append(out, s)
+}
