@@ -1,0 +1,52 @@
+// Package domainauth is the root of a pure-Go toolkit for domain email
+// authentication: SPF, DKIM, DMARC, MX and the DNS set-up of an AWS SES
+// sending domain. It parses, validates, builds and evaluates the records and
+// the DMARC aggregate reports, and does no I/O of its own.
+//
+// # The two seams
+//
+// DNS goes through a Resolver that the caller passes in. *net.Resolver
+// satisfies it (net.DefaultResolver works as is); zone.Zone satisfies it
+// with data held in memory, for tests, zone files and Route 53 exports.
+// Two optional capabilities are found by type assertion, as io.WriterTo is:
+// TXTStringsResolver (TXT character-strings kept apart; used by the spf lint
+// and the ses audit) and CNAMEResolver (one-hop CNAME targets; used by the ses
+// audit and mx). A check that needs a capability the resolver lacks reports
+// "unknown", never "ok".
+//
+// Time comes from a Clock (DKIM t= and x=, the SPF %{t} macro, report
+// windows); a nil Clock means the system clock (see Now).
+//
+// Every package classifies resolver errors the same way (Classify): not
+// found (NXDOMAIN or no data, a "void" lookup), temporary (timeouts, SERVFAIL,
+// anything else) and the caller's own cancellation, kept apart from the
+// others.
+//
+// # The packages
+//
+//   - spf: RFC 7208 records: parse, build, check_host() evaluation with
+//     include/redirect, macros and every lookup limit, lint, Received-SPF.
+//   - dkim: RFC 6376/8463/8301 key records, DKIM-Signature parsing,
+//     canonicalisation, verification and signing (RSA-SHA256, Ed25519).
+//   - dmarc: RFC 9989 (with RFC 7489 as an option) records, policy discovery,
+//     alignment, policy evaluation and report-destination checks.
+//   - mx: MX sets (null MX, RFC 7505) and MAIL FROM domain suitability.
+//   - report: DMARC aggregate reports (RFC 7489, RFC 9990): decode from XML,
+//     gzip, zip or email, stream, encode, summarise.
+//   - ses: the records an AWS SES domain identity needs, planned and audited,
+//     Route 53 change batches, SES event notifications and suppression.
+//   - zone: DNS data in memory (a Resolver), RFC 1035 master files, Route 53
+//     record-set JSON.
+//   - cmd/domainauth: the command-line tool; examples/: programs to copy.
+//
+// # End to end
+//
+// A receiving MTA checks the client IP against the MAIL FROM domain with
+// spf.Checker, verifies each DKIM-Signature with dkim.Verifier, finds the
+// From domain's policy with dmarc.Lookup and combines the three with
+// dmarc.Evaluate, then writes Authentication-Results. A sending team plans
+// its SES identity with ses.Identity.Records, publishes the records (a
+// Route 53 change batch), audits the live zone against the plan, and later
+// decodes the aggregate reports that come back with report.Decode to see
+// whether SPF and DKIM align.
+package domainauth
