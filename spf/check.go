@@ -1,0 +1,792 @@
+package spf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// Code is the result of an SPF evaluation (RFC 7208 §2.6).
+type Code uint8
+
+// The seven SPF results.
+const (
+	None Code = iota
+	Neutral
+	Pass
+	Fail
+	SoftFail
+	TempError
+	PermError
+)
+
+var codeNames = [...]string{"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"}
+
+// String returns the result name as RFC 7208 §2.6 and the Received-SPF
+// header spell it: "pass", "fail", "softfail", "neutral", "none",
+// "temperror" or "permerror".
+func (c Code) String() string {
+	if int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return fmt.Sprintf("Code(%d)", uint8(c))
+}
+
+// Errors carried by Result.Err. A *CheckError wraps them with the domain
+// and term concerned; match with errors.Is.
+var (
+	// ErrTooManyLookups: more DNS-querying terms than the limit (§4.6.4).
+	ErrTooManyLookups = errors.New("spf: too many DNS-querying terms")
+	// ErrTooManyVoidLookups: more void lookups than the limit (§4.6.4).
+	ErrTooManyVoidLookups = errors.New("spf: too many void lookups")
+	// ErrTooManyMXNames: an mx mechanism found more MX names than the limit (§4.6.4).
+	ErrTooManyMXNames = errors.New("spf: too many MX names")
+	// ErrMultipleRecords: a domain publishes more than one SPF record (§4.5).
+	ErrMultipleRecords = errors.New("spf: more than one SPF record")
+	// ErrNoRecord: an include or redirect target has no SPF record (§5.2, §6.1).
+	ErrNoRecord = errors.New("spf: include or redirect target has no SPF record")
+	// ErrInvalidTarget: a domain-spec expanded to a name that is not a valid
+	// domain name (§4.8).
+	ErrInvalidTarget = errors.New("spf: target is not a valid domain name")
+	// ErrDNS: a DNS lookup failed temporarily (§4.4, §5); the resolver's
+	// error is wrapped too.
+	ErrDNS = errors.New("spf: DNS lookup failed")
+	// ErrCanceled: the caller's context ended or the evaluation exceeded
+	// Checker.Timeout.
+	ErrCanceled = errors.New("spf: evaluation canceled or timed out")
+)
+
+// CheckError is the detail of a temperror or permerror: what went wrong,
+// while evaluating which domain's record and which term.
+type CheckError struct {
+	Domain string // the domain whose record was being evaluated
+	Term   string // the term, "" for the record lookup itself
+	Err    error  // ErrTooManyLookups, a *ParseError, ErrDNS joined with the resolver's error, ...
+}
+
+func (e *CheckError) Error() string {
+	if e.Term == "" {
+		return fmt.Sprintf("spf: %s: %v", e.Domain, e.Err)
+	}
+	return fmt.Sprintf("spf: %s: term %q: %v", e.Domain, e.Term, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CheckError) Unwrap() error { return e.Err }
+
+// Input is what check_host() is asked about (RFC 7208 §4.1).
+type Input struct {
+	// IP is the SMTP client's address. An IPv4-mapped IPv6 address is
+	// evaluated as the IPv4 address it carries (RFC 7208 §5.6 note).
+	IP netip.Addr
+	// MailFrom is the RFC 5321 MAIL FROM address without angle brackets;
+	// empty for the null reverse-path, in which case postmaster@HELO is
+	// checked (§2.4).
+	MailFrom string
+	// HELO is the HELO/EHLO argument (the %{h} macro, and the identity of
+	// CheckHELO).
+	HELO string
+}
+
+// Result is the outcome of an evaluation.
+type Result struct {
+	Code Code
+	// Matched is the directive that decided, nil for the default result,
+	// none, and most errors. It points into a shared, cached record: do
+	// not modify it.
+	Matched *Term
+	// Domain is the domain whose record gave the result (the target of a
+	// redirect, for example); "" when no record was evaluated.
+	Domain string
+	// Explanation is the expanded exp= text (RFC 7208 §6.2), or the
+	// Checker's DefaultExplanation, for Fail only.
+	Explanation string
+	// Lookups and VoidLookups are the DNS-querying terms and void lookups
+	// spent (§4.6.4).
+	Lookups, VoidLookups int
+	// Trace lists the steps of the evaluation when Checker.Trace is set.
+	Trace []Step
+	// Err says why, for TempError and PermError (a *CheckError).
+	Err error
+}
+
+// Step is one entry of an evaluation trace: a record lookup or one term.
+type Step struct {
+	Depth  int    // 0 for the checked domain, one more per include or redirect
+	Domain string // the domain whose record is evaluated
+	Term   *Term  // the term, nil for the record lookup
+	Query  string // the DNS query it made, as "TYPE name"; "" if none
+	Match  bool   // the mechanism matched
+	Void   bool   // the query was a void lookup
+	Code   Code   // the record's result (record steps) or the include/redirect result
+	Err    error  // a failure at this step
+}
+
+// String renders the step on one line for people.
+func (s Step) String() string {
+	var b strings.Builder
+	b.WriteString(strings.Repeat("  ", s.Depth))
+	b.WriteString(s.Domain)
+	if s.Term == nil {
+		b.WriteString(": record")
+	} else {
+		b.WriteString(": ")
+		b.WriteString(s.Term.String())
+	}
+	if s.Query != "" {
+		b.WriteString(" [" + s.Query + "]")
+	}
+	switch {
+	case s.Err != nil:
+		b.WriteString(" error: " + s.Err.Error())
+	case s.Term == nil || s.Term.Kind == KindInclude || s.Term.Kind == KindRedirect:
+		b.WriteString(" -> " + s.Code.String())
+	case s.Match:
+		b.WriteString(" match")
+	case s.Void:
+		b.WriteString(" void")
+	default:
+		b.WriteString(" no match")
+	}
+	return b.String()
+}
+
+// Checker evaluates SPF policies (RFC 7208 check_host()). A Checker with a
+// Resolver is ready to use; it is safe for concurrent use and must not be
+// copied after first use.
+type Checker struct {
+	// Resolver answers DNS queries. Required.
+	Resolver domainauth.Resolver
+
+	// Clock supplies the time for the %{t} macro. If nil, the system clock.
+	Clock domainauth.Clock
+
+	// Receiver is the receiving host's domain name for the %{r} macro.
+	// If empty, "unknown" (RFC 7208 §7.3).
+	Receiver string
+
+	// MaxLookups bounds the DNS-querying terms of one evaluation.
+	// If zero, 10 (RFC 7208 §4.6.4).
+	MaxLookups int
+	// MaxVoidLookups bounds the void lookups of one evaluation. If zero, 2
+	// (§4.6.4); negative means no limit.
+	MaxVoidLookups int
+	// MaxMXNames bounds the MX names an mx mechanism may look up; more is
+	// a permerror. If zero, 10 (§4.6.4).
+	MaxMXNames int
+	// MaxPTRNames bounds the PTR names the ptr mechanism and %{p} look at;
+	// the rest are ignored. If zero, 10 (§4.6.4).
+	MaxPTRNames int
+	// Timeout bounds the wall time of one evaluation; exceeding it gives
+	// temperror. If zero, 20 seconds (§4.6.4); negative means only ctx.
+	Timeout time.Duration
+
+	// DefaultExplanation is a macro-string (explain-string syntax) expanded
+	// for a Fail whose record has no usable exp=. If empty, none.
+	DefaultExplanation string
+
+	// Trace makes Result.Trace list every step. Off, an evaluation
+	// allocates no trace.
+	Trace bool
+
+	// Prefetch issues, while a record is evaluated, the DNS queries its
+	// later include, redirect, a, mx and exists terms will need,
+	// concurrently. Results are still used in RFC order and only evaluated
+	// terms count against the limits, so every result equals the
+	// sequential one; only the wall time changes. At most MaxLookups terms
+	// are prefetched per evaluation, and only terms that sequential
+	// evaluation could reach within that budget.
+	Prefetch bool
+
+	// CacheSize bounds the cache of parsed records, keyed by record text.
+	// If zero, 512 records; negative disables the cache.
+	CacheSize int
+
+	cache recordCache
+	pool  sync.Pool
+}
+
+// Check evaluates the MAIL FROM identity (RFC 7208 §2.4): check_host() with
+// the domain of in.MailFrom, or of postmaster@in.HELO when MailFrom is empty.
+func (c *Checker) Check(ctx context.Context, in Input) Result {
+	local, domain := "postmaster", in.HELO
+	if in.MailFrom != "" {
+		if at := strings.LastIndexByte(in.MailFrom, '@'); at >= 0 {
+			domain = in.MailFrom[at+1:]
+			if at > 0 {
+				local = in.MailFrom[:at]
+			}
+		} else {
+			domain = in.MailFrom
+		}
+	}
+	return c.run(ctx, in, local, domain)
+}
+
+// CheckHELO evaluates the HELO identity (RFC 7208 §2.3): check_host() with
+// the domain in.HELO and the sender postmaster@HELO. An address literal or a
+// name that is not a fully qualified domain gives None.
+func (c *Checker) CheckHELO(ctx context.Context, in Input) Result {
+	return c.run(ctx, in, "postmaster", in.HELO)
+}
+
+func (c *Checker) run(ctx context.Context, in Input, local, domain string) Result {
+	// RFC 7208 §4.3: a malformed or single-label domain gives none.
+	d, ok := initialDomain(domain)
+	if !ok {
+		return Result{Code: None}
+	}
+	e := c.getEval()
+	defer c.putEval(e)
+	if c.Timeout >= 0 {
+		t := c.Timeout
+		if t == 0 {
+			t = 20 * time.Second
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
+	e.start(ctx, in, local, d)
+	if c.Prefetch {
+		e.pf = newPrefetcher(ctx, e)
+		defer e.pf.stop()
+	}
+	code, matched, dom, err := e.checkHost(d, 0, false)
+	r := Result{Code: code, Matched: matched, Domain: dom, Lookups: e.lookups, VoidLookups: e.voids, Err: err}
+	if code == Fail {
+		r.Explanation = e.explanation
+		if !e.haveExp && c.DefaultExplanation != "" {
+			if off, _ := scanMacroString(c.DefaultExplanation, true); off == 0 {
+				r.Explanation = string(e.expand(e.buf[:0], c.DefaultExplanation, dom, true))
+			}
+		}
+	}
+	if c.Trace {
+		r.Trace = e.trace
+	}
+	return r
+}
+
+// initialDomain applies RFC 7208 §4.3 to the checked domain.
+func initialDomain(s string) (string, bool) {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || s[0] == '[' || strings.IndexByte(s, '.') < 0 {
+		return "", false
+	}
+	d, err := dnsname.Normalize(s)
+	if err != nil {
+		return "", false
+	}
+	return d, true
+}
+
+// eval is the state of one check_host() evaluation.
+type eval struct {
+	c   *Checker
+	ctx context.Context
+	ip  netip.Addr
+
+	local, senderDomain, helo string
+
+	lookups, voids                      int
+	maxLookups, maxVoids, maxMX, maxPTR int
+
+	explanation string
+	haveExp     bool
+
+	nowSet bool
+	nowT   time.Time
+
+	ptrDone  bool
+	ptrNames []string
+
+	trace []Step
+	pf    *prefetcher
+
+	buf     []byte
+	scratch [256]byte
+}
+
+func (c *Checker) getEval() *eval {
+	e, ok := c.pool.Get().(*eval)
+	if !ok {
+		e = &eval{}
+	}
+	e.c = c
+	return e
+}
+
+func (c *Checker) putEval(e *eval) {
+	if cap(e.buf) > 4096 {
+		e.buf = nil
+	}
+	*e = eval{buf: e.buf}
+	c.pool.Put(e)
+}
+
+func (e *eval) start(ctx context.Context, in Input, local, domain string) {
+	e.ctx = ctx
+	e.ip = in.IP.Unmap()
+	e.local, e.senderDomain, e.helo = local, domain, in.HELO
+	e.maxLookups = orDefault(e.c.MaxLookups, 10)
+	e.maxVoids = orDefault(e.c.MaxVoidLookups, 2)
+	e.maxMX = orDefault(e.c.MaxMXNames, 10)
+	e.maxPTR = orDefault(e.c.MaxPTRNames, 10)
+	if e.buf == nil {
+		e.buf = e.scratch[:0]
+	}
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func (e *eval) now() time.Time {
+	if !e.nowSet {
+		e.nowT, e.nowSet = domainauth.Now(e.c.Clock), true
+	}
+	return e.nowT
+}
+
+func (e *eval) step(s Step) {
+	if e.c.Trace {
+		e.trace = append(e.trace, s)
+	}
+}
+
+// dnsErr turns a failed lookup into the evaluation's error and code.
+func (e *eval) dnsErr(err error) (Code, error) {
+	if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
+		return TempError, fmt.Errorf("%w: %w", ErrCanceled, err)
+	}
+	return TempError, fmt.Errorf("%w: %w", ErrDNS, err)
+}
+
+// record fetches and selects the SPF record of domain (RFC 7208 §4.4, §4.5).
+// A nil record with a nil error means none.
+func (e *eval) record(domain string) (*Record, Code, error) {
+	txts, err := e.lookupTXT(domain)
+	if err != nil {
+		if domainauth.Classify(e.ctx, err) == domainauth.NotFound {
+			return nil, None, nil
+		}
+		code, err := e.dnsErr(err)
+		return nil, code, err
+	}
+	found := -1
+	for i, t := range txts {
+		if IsSPF(t) {
+			if found >= 0 {
+				return nil, PermError, ErrMultipleRecords
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return nil, None, nil
+	}
+	r, err := e.c.parse(txts[found])
+	if err != nil {
+		return nil, PermError, err
+	}
+	return r, 0, nil
+}
+
+// checkHost is check_host() (RFC 7208 §4). inInclude is set below an
+// include, where exp= is not used (§6.2).
+func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term, string, error) {
+	rec, code, err := e.record(domain)
+	if rec == nil {
+		if err != nil {
+			err = &CheckError{Domain: domain, Err: err}
+		}
+		e.step(Step{Depth: depth, Domain: domain, Query: "TXT " + domain, Code: code, Err: err})
+		return code, nil, domain, err
+	}
+	e.step(Step{Depth: depth, Domain: domain, Query: "TXT " + domain})
+	if e.pf != nil {
+		e.pf.record(rec, domain, e.lookups)
+	}
+	for i := range rec.Terms {
+		t := &rec.Terms[i]
+		if t.Kind.IsModifier() {
+			continue
+		}
+		match, code, err := e.mechanism(t, domain, depth)
+		if err != nil {
+			e.step(Step{Depth: depth, Domain: domain, Code: code, Err: err})
+			return code, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
+		}
+		if match {
+			code := t.qualifier().Code()
+			if code == Fail && !inInclude {
+				e.explain(rec, domain)
+			}
+			e.step(Step{Depth: depth, Domain: domain, Code: code})
+			return code, t, domain, nil
+		}
+	}
+	// RFC 7208 §6.1: redirect applies only when no mechanism matched.
+	if t := rec.Redirect(); t != nil {
+		target, err := e.target(t.Domain, domain)
+		if err == nil {
+			err = e.count()
+		}
+		if err != nil {
+			e.step(Step{Depth: depth, Domain: domain, Term: t, Code: PermError, Err: err})
+			return PermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
+		}
+		code, m, d, err := e.checkHost(target, depth+1, inInclude)
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "TXT " + target, Code: code})
+		if code == None {
+			return PermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: ErrNoRecord}
+		}
+		return code, m, d, err
+	}
+	e.step(Step{Depth: depth, Domain: domain, Code: Neutral})
+	return Neutral, nil, domain, nil
+}
+
+// count charges one DNS-querying term (RFC 7208 §4.6.4).
+func (e *eval) count() error {
+	e.lookups++
+	if e.lookups > e.maxLookups {
+		return ErrTooManyLookups
+	}
+	return nil
+}
+
+// void charges one void lookup (RFC 7208 §4.6.4).
+func (e *eval) void() error {
+	e.voids++
+	if e.maxVoids >= 0 && e.voids > e.maxVoids {
+		return ErrTooManyVoidLookups
+	}
+	return nil
+}
+
+// target expands a domain-spec into the name to query (§4.8, §7.3).
+func (e *eval) target(spec, domain string) (string, error) {
+	if spec == "" {
+		return domain, nil
+	}
+	var s string
+	if !hasMacro(spec) {
+		s = truncateDomain(spec)
+	} else {
+		e.buf = e.expand(e.buf[:0], spec, domain, false)
+		s = truncateDomain(string(e.buf))
+	}
+	if err := dnsname.Check(s); err != nil {
+		return s, fmt.Errorf("%w: %w", ErrInvalidTarget, err)
+	}
+	return s, nil
+}
+
+// mechanism evaluates one mechanism (RFC 7208 §5). A non-nil error comes
+// with TempError or PermError.
+func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) {
+	switch t.Kind {
+	case KindAll:
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Match: true})
+		return true, 0, nil
+	case KindIP4, KindIP6:
+		m := t.Net.Addr().Is4() == e.ip.Is4() && t.Net.Masked().Contains(e.ip)
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Match: m})
+		return m, 0, nil
+	}
+	if err := e.count(); err != nil {
+		return false, PermError, err
+	}
+	target, err := e.target(t.Domain, domain)
+	if err != nil {
+		return false, PermError, err
+	}
+	switch t.Kind {
+	case KindInclude:
+		code, _, _, err := e.checkHost(target, depth+1, true)
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "TXT " + target, Match: code == Pass, Code: code})
+		// RFC 7208 §5.2: the include result table.
+		switch code {
+		case Pass:
+			return true, 0, nil
+		case Fail, SoftFail, Neutral:
+			return false, 0, nil
+		case TempError:
+			return false, TempError, err
+		case None:
+			return false, PermError, ErrNoRecord
+		}
+		return false, PermError, err
+	case KindA:
+		m, code, err := e.matchHost(target, t)
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: e.addrType() + " " + target, Match: m, Err: err})
+		return m, code, err
+	case KindMX:
+		return e.matchMX(target, t, domain, depth)
+	case KindPTR:
+		m := e.matchPTR(target)
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "PTR " + e.ip.String(), Match: m})
+		return m, 0, nil
+	case KindExists:
+		// RFC 7208 §5.7: always an A query, whatever the client's family.
+		addrs, err := e.lookupIP("ip4", target)
+		void := false
+		if err != nil {
+			if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+				code, err := e.dnsErr(err)
+				return false, code, err
+			}
+			void = true
+		}
+		m := len(addrs) > 0
+		if !m {
+			void = true
+		}
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "A " + target, Match: m, Void: void})
+		if void {
+			if err := e.void(); err != nil {
+				return false, PermError, err
+			}
+		}
+		return m, 0, nil
+	}
+	return false, PermError, fmt.Errorf("spf: unexpected term kind %v", t.Kind)
+}
+
+func (e *eval) network() string {
+	if e.ip.Is4() {
+		return "ip4"
+	}
+	return "ip6"
+}
+
+func (e *eval) addrType() string {
+	if e.ip.Is4() {
+		return "A"
+	}
+	return "AAAA"
+}
+
+// matchHost implements the a mechanism's address comparison (§5.3), also
+// used per MX host (§5.4). It counts a void lookup.
+func (e *eval) matchHost(host string, t *Term) (bool, Code, error) {
+	addrs, err := e.lookupIP(e.network(), host)
+	if err != nil {
+		if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+			code, err := e.dnsErr(err)
+			return false, code, err
+		}
+	}
+	if len(addrs) == 0 {
+		if err := e.void(); err != nil {
+			return false, PermError, err
+		}
+		return false, 0, nil
+	}
+	return e.anyMatch(addrs, t), 0, nil
+}
+
+func (e *eval) anyMatch(addrs []netip.Addr, t *Term) bool {
+	bits := e.ip.BitLen()
+	if e.ip.Is4() {
+		if t.HasV4Len {
+			bits = int(t.V4Len)
+		}
+	} else if t.HasV6Len {
+		bits = int(t.V6Len)
+	}
+	for _, a := range addrs {
+		a = a.Unmap()
+		if a.Is4() != e.ip.Is4() {
+			continue
+		}
+		if p, err := a.Prefix(bits); err == nil && p.Contains(e.ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchMX implements the mx mechanism (§5.4).
+func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, Code, error) {
+	mxs, err := e.lookupMX(target)
+	q := "MX " + target
+	if err != nil {
+		if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+			code, err := e.dnsErr(err)
+			e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Err: err})
+			return false, code, err
+		}
+	}
+	if len(mxs) == 0 {
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Void: true})
+		if err := e.void(); err != nil {
+			return false, PermError, err
+		}
+		return false, 0, nil
+	}
+	if len(mxs) > e.maxMX {
+		err := fmt.Errorf("%w: %d MX names, at most %d", ErrTooManyMXNames, len(mxs), e.maxMX)
+		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Err: err})
+		return false, PermError, err
+	}
+	for _, mx := range mxs {
+		host := strings.TrimSuffix(mx.Host, ".")
+		if host == "" {
+			continue // null MX (RFC 7505): no host to match
+		}
+		addrs, err := e.lookupIP(e.network(), host)
+		if err != nil {
+			if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+				code, err := e.dnsErr(err)
+				e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Err: err})
+				return false, code, err
+			}
+			continue
+		}
+		if e.anyMatch(addrs, t) {
+			e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Match: true})
+			return true, 0, nil
+		}
+	}
+	e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q})
+	return false, 0, nil
+}
+
+// ptrNames returns the client's PTR names, at most MaxPTRNames, trailing
+// dots removed; DNS errors give none (§5.5).
+func (e *eval) names() []string {
+	if e.ptrDone {
+		return e.ptrNames
+	}
+	e.ptrDone = true
+	names, err := e.c.Resolver.LookupAddr(e.ctx, e.ip.String())
+	if err != nil {
+		return nil
+	}
+	if len(names) > e.maxPTR {
+		names = names[:e.maxPTR]
+	}
+	for i := range names {
+		names[i] = strings.TrimSuffix(names[i], ".")
+	}
+	e.ptrNames = names
+	return names
+}
+
+// forwardConfirmed reports whether name has an address equal to the client's.
+func (e *eval) forwardConfirmed(name string) bool {
+	addrs, err := e.lookupIP(e.network(), name)
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if a.Unmap() == e.ip {
+			return true
+		}
+	}
+	return false
+}
+
+// matchPTR implements the ptr mechanism (§5.5): some validated name of the
+// client equals target or lies below it. DNS errors mean no match.
+func (e *eval) matchPTR(target string) bool {
+	for _, n := range e.names() {
+		if dnsname.IsSubdomain(n, target) && e.forwardConfirmed(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// validatedName is the %{p} value (§7.3): a validated name of the client,
+// preferring domain itself, then a subdomain of it; "unknown" if none.
+func (e *eval) validatedName(domain string) string {
+	names := e.names()
+	for _, n := range names {
+		if dnsname.Equal(n, domain) && e.forwardConfirmed(n) {
+			return n
+		}
+	}
+	for _, n := range names {
+		if dnsname.IsSubdomain(n, domain) && e.forwardConfirmed(n) {
+			return n
+		}
+	}
+	for _, n := range names {
+		if e.forwardConfirmed(n) {
+			return n
+		}
+	}
+	return "unknown"
+}
+
+// explain computes the exp= explanation of rec (RFC 7208 §6.2). Every
+// failure along the way just leaves no explanation.
+func (e *eval) explain(rec *Record, domain string) {
+	t := rec.Exp()
+	if t == nil {
+		return
+	}
+	target, err := e.target(t.Domain, domain)
+	if err != nil {
+		return
+	}
+	txts, err := e.c.Resolver.LookupTXT(e.ctx, target)
+	e.step(Step{Domain: domain, Term: t, Query: "TXT " + target, Err: err})
+	if err != nil || len(txts) != 1 {
+		return
+	}
+	text := txts[0]
+	if off, msg := scanMacroString(text, true); msg != "" || off != 0 {
+		return
+	}
+	e.explanation = string(e.expand(e.buf[:0], text, domain, true))
+	e.haveExp = true
+}
+
+// Lookups go through the prefetcher when there is one.
+
+func (e *eval) lookupTXT(name string) ([]string, error) {
+	if e.pf != nil {
+		if p := e.pf.get(qTXT, name); p != nil {
+			return p.txt, p.err
+		}
+	}
+	return e.c.Resolver.LookupTXT(e.ctx, name)
+}
+
+func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
+	if e.pf != nil {
+		typ := qA
+		if network == "ip6" {
+			typ = qAAAA
+		}
+		if p := e.pf.get(typ, name); p != nil {
+			return p.addrs, p.err
+		}
+	}
+	return e.c.Resolver.LookupNetIP(e.ctx, network, name)
+}
+
+func (e *eval) lookupMX(name string) ([]*net.MX, error) {
+	if e.pf != nil {
+		if p := e.pf.get(qMX, name); p != nil {
+			return p.mx, p.err
+		}
+	}
+	return e.c.Resolver.LookupMX(e.ctx, name)
+}

@@ -1,0 +1,50 @@
+// Package spf implements the Sender Policy Framework, RFC 7208: parsing and
+// building records, evaluating check_host() for the MAIL FROM and HELO
+// identities, linting a domain's policy tree, and writing the Received-SPF
+// header field and the spf= part of Authentication-Results (RFC 8601).
+//
+// # Parse and build
+//
+// Parse reads a record over the full ABNF of RFC 7208 §12 and returns a
+// *Record whose String method gives a canonical form that parses back
+// equal. Text that is not an SPF record at all (it does not start with
+// "v=spf1" and a space or its end) gives an error wrapping ErrNotSPF; a
+// broken record gives a *ParseError naming the term, its index and the
+// byte offset, wrapping one error class (ErrBadCIDR, ErrBadMacro, ...).
+//
+// # Evaluate
+//
+// A Checker evaluates check_host() with every mechanism and modifier of
+// §5 and §6, macros (§7) and the limits of §4.6.4 (10 DNS-querying terms,
+// 2 void lookups, 10 MX names, 10 PTR names), each configurable. DNS goes
+// through a domainauth.Resolver; a zone.Zone serves tests and files.
+// Results carry a typed Code, the matched term, the deciding domain, the
+// explanation, the lookups spent, an optional trace, and an error detail
+// for temperror and permerror.
+//
+// Checker.Prefetch starts the queries of later terms and included records
+// concurrently while evaluation proceeds in RFC order; results are the
+// same as sequential evaluation, wall time is lower on slow DNS.
+//
+// Parsed records are cached on the Checker, keyed by record text and
+// bounded (Checker.CacheSize).
+//
+// # Lint
+//
+// Lint walks a domain's include/redirect tree without a client address and
+// reports findings with stable codes (see the Code* constants).
+//
+// # Deliberate choices
+//
+//   - Only TXT records are queried (RFC 7208 §3.1, §4.4); type SPF (99) is
+//     never looked up during evaluation.
+//   - An IPv4-mapped IPv6 client address is evaluated as IPv4.
+//   - A domain-spec that expands to an invalid name (an empty label, a label
+//     over 63 octets) gives permerror rather than a void lookup.
+//   - The %{p} macro's PTR and address lookups and the exp= lookup do not
+//     count against the 10-term limit; the terms that use them do.
+//   - Void lookups are counted for a, mx (the MX query), ptr (the PTR query)
+//     and exists.
+//   - A DNS error while evaluating ptr (or %{p}) means no match (§5.5), not
+//     temperror.
+package spf

@@ -1,0 +1,394 @@
+package spf
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Classes of parse error. A *ParseError unwraps to exactly one of them, so
+// callers can tell them apart with errors.Is.
+var (
+	// ErrNotSPF means the text is not an SPF version 1 record at all: it
+	// does not start with "v=spf1" followed by a space or its end. A record
+	// selector skips such text (RFC 7208 §4.5); it is not a permerror.
+	ErrNotSPF = errors.New("spf: not an SPF version 1 record")
+
+	// ErrInvalidChar means a byte outside printable US-ASCII inside a term
+	// (RFC 7208 §3.1: records are US-ASCII; §12: terms are separated by SP).
+	ErrInvalidChar = errors.New("spf: invalid character")
+	// ErrUnknownTerm means a term that is neither a known mechanism nor a
+	// well-formed modifier (§4.6.1, §12).
+	ErrUnknownTerm = errors.New("spf: unknown mechanism or malformed modifier")
+	// ErrUnexpectedArg means an argument a mechanism does not take, such as
+	// "all:x" or "ptr/24".
+	ErrUnexpectedArg = errors.New("spf: unexpected argument")
+	// ErrMissingArg means a required argument is absent or empty, such as
+	// "include:" or "ip4".
+	ErrMissingArg = errors.New("spf: missing argument")
+	// ErrBadAddress means an ip4 or ip6 address that does not parse.
+	ErrBadAddress = errors.New("spf: bad IP address")
+	// ErrBadCIDR means a malformed or out-of-range prefix length.
+	ErrBadCIDR = errors.New("spf: bad CIDR prefix length")
+	// ErrBadDomain means a domain-spec that does not end in a valid
+	// top label or a macro (§7.1 domain-end).
+	ErrBadDomain = errors.New("spf: bad domain-spec")
+	// ErrBadMacro means a malformed macro-string (§7.1, §7.3).
+	ErrBadMacro = errors.New("spf: bad macro")
+	// ErrDuplicateModifier means redirect or exp given twice (§6).
+	ErrDuplicateModifier = errors.New("spf: duplicate modifier")
+)
+
+// ParseError describes why a record could not be parsed and where.
+type ParseError struct {
+	Record   string // the input
+	Term     int    // index of the offending term, 0-based; -1 for the version
+	TermText string // the offending term as written
+	Offset   int    // byte offset of the problem in Record
+	Err      error  // the class: ErrNotSPF, ErrBadCIDR, ...
+	Msg      string // detail
+}
+
+func (e *ParseError) Error() string {
+	if e.Term < 0 {
+		return fmt.Sprintf("spf: at offset %d: %s", e.Offset, e.Msg)
+	}
+	return fmt.Sprintf("spf: term %d %q at offset %d: %s", e.Term, e.TermText, e.Offset, e.Msg)
+}
+
+// Unwrap returns the error class.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// IsSPF reports whether txt claims to be an SPF version 1 record: it starts
+// with "v=spf1" (any case) followed by a space or the end (RFC 7208 §4.5).
+// Such text is selected as the domain's record even if it is broken.
+func IsSPF(txt string) bool {
+	return len(txt) >= 6 && strings.EqualFold(txt[:6], "v=spf1") && (len(txt) == 6 || txt[6] == ' ')
+}
+
+// Parse parses an SPF version 1 record (RFC 7208 §4.5, §12). Text that is
+// not an SPF record gives an error wrapping ErrNotSPF; a broken record gives
+// a *ParseError wrapping one of the other classes.
+func Parse(txt string) (*Record, error) {
+	if !IsSPF(txt) {
+		return nil, &ParseError{Record: txt, Term: -1, Err: ErrNotSPF, Msg: "does not start with \"v=spf1\" followed by a space or the end"}
+	}
+	// Count the terms first so that Terms is allocated once.
+	n := 0
+	for i := 6; i < len(txt); {
+		for i < len(txt) && txt[i] == ' ' {
+			i++
+		}
+		if i == len(txt) {
+			break
+		}
+		n++
+		for i < len(txt) && txt[i] != ' ' {
+			i++
+		}
+	}
+	r := &Record{Terms: make([]Term, 0, n)}
+	var seen [KindUnknownModifier + 1]bool
+	for i := 6; i < len(txt); {
+		for i < len(txt) && txt[i] == ' ' {
+			i++
+		}
+		if i == len(txt) {
+			break
+		}
+		start := i
+		for i < len(txt) && txt[i] != ' ' {
+			i++
+		}
+		p := termParser{rec: txt, idx: len(r.Terms), text: txt[start:i], off: start}
+		t, err := p.parse()
+		if err != nil {
+			return nil, err
+		}
+		// RFC 7208 §6: redirect and exp may each appear at most once.
+		if t.Kind == KindRedirect || t.Kind == KindExp {
+			if seen[t.Kind] {
+				return nil, p.fail(0, ErrDuplicateModifier, t.Kind.String()+" given more than once")
+			}
+			seen[t.Kind] = true
+		}
+		r.Terms = append(r.Terms, t)
+	}
+	return r, nil
+}
+
+type termParser struct {
+	rec  string
+	idx  int
+	text string
+	off  int
+}
+
+func (p *termParser) fail(at int, class error, msg string) *ParseError {
+	return &ParseError{Record: p.rec, Term: p.idx, TermText: p.text, Offset: p.off + at, Err: class, Msg: msg}
+}
+
+func (p *termParser) parse() (Term, error) {
+	s := p.text
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c > 0x7e {
+			return Term{}, p.fail(i, ErrInvalidChar, fmt.Sprintf("byte 0x%02x is not printable US-ASCII", c))
+		}
+	}
+	// modifier = name "=" value, name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )
+	if eq := strings.IndexByte(s, '='); eq > 0 && isName(s[:eq]) {
+		return p.modifier(s[:eq], eq+1)
+	}
+	t := Term{Qualifier: QualifierPass}
+	i := 0
+	switch s[0] {
+	case '+', '-', '~', '?':
+		t.Qualifier = Qualifier(s[0])
+		i = 1
+	}
+	j := i
+	for j < len(s) && s[j] != ':' && s[j] != '/' {
+		j++
+	}
+	name := s[i:j]
+	switch {
+	case strings.EqualFold(name, "all"):
+		t.Kind = KindAll
+	case strings.EqualFold(name, "include"):
+		t.Kind = KindInclude
+	case strings.EqualFold(name, "a"):
+		t.Kind = KindA
+	case strings.EqualFold(name, "mx"):
+		t.Kind = KindMX
+	case strings.EqualFold(name, "ptr"):
+		t.Kind = KindPTR
+	case strings.EqualFold(name, "ip4"):
+		t.Kind = KindIP4
+	case strings.EqualFold(name, "ip6"):
+		t.Kind = KindIP6
+	case strings.EqualFold(name, "exists"):
+		t.Kind = KindExists
+	default:
+		return Term{}, p.fail(i, ErrUnknownTerm, fmt.Sprintf("unknown mechanism %q", name))
+	}
+	rest := s[j:] // "", ":..." or "/..."
+	at := j
+	switch t.Kind {
+	case KindAll:
+		if rest != "" {
+			return Term{}, p.fail(at, ErrUnexpectedArg, "all takes no argument")
+		}
+	case KindInclude, KindExists:
+		if rest == "" || rest[0] != ':' {
+			if rest == "" {
+				return Term{}, p.fail(at, ErrMissingArg, t.Kind.String()+" needs \":\" and a domain")
+			}
+			return Term{}, p.fail(at, ErrUnexpectedArg, t.Kind.String()+" takes no prefix length")
+		}
+		if err := p.domainSpec(rest[1:], at+1); err != nil {
+			return Term{}, err
+		}
+		t.Domain = rest[1:]
+	case KindPTR:
+		if rest != "" && rest[0] == '/' {
+			return Term{}, p.fail(at, ErrUnexpectedArg, "ptr takes no prefix length")
+		}
+		if rest != "" {
+			if err := p.domainSpec(rest[1:], at+1); err != nil {
+				return Term{}, err
+			}
+			t.Domain = rest[1:]
+		}
+	case KindA, KindMX:
+		dom, cidr, cidrAt := splitCIDR(rest)
+		if dom != "" {
+			if err := p.domainSpec(dom[1:], at+1); err != nil {
+				return Term{}, err
+			}
+			t.Domain = dom[1:]
+		}
+		if err := p.dualCIDR(&t, cidr, at+cidrAt); err != nil {
+			return Term{}, err
+		}
+	case KindIP4, KindIP6:
+		if rest == "" || rest[0] != ':' || len(rest) == 1 {
+			return Term{}, p.fail(at, ErrMissingArg, t.Kind.String()+" needs \":\" and an address")
+		}
+		addrText, bitsText := rest[1:], ""
+		if k := strings.IndexByte(addrText, '/'); k >= 0 {
+			addrText, bitsText = addrText[:k], addrText[k:]
+		}
+		addr, err := netip.ParseAddr(addrText)
+		if err != nil || addr.Zone() != "" || addr.Is4() != (t.Kind == KindIP4) {
+			return Term{}, p.fail(at+1, ErrBadAddress, fmt.Sprintf("%q is not an %s address", addrText, map[bool]string{true: "IPv4", false: "IPv6"}[t.Kind == KindIP4]))
+		}
+		bits := addr.BitLen()
+		if bitsText != "" {
+			b, ok := cidrLen(bitsText[1:], addr.BitLen())
+			if !ok {
+				return Term{}, p.fail(at+1+len(addrText), ErrBadCIDR, fmt.Sprintf("bad prefix length %q (at most %d, no leading zeros)", bitsText, addr.BitLen()))
+			}
+			bits = b
+		}
+		t.Net = netip.PrefixFrom(addr, bits)
+	}
+	return t, nil
+}
+
+func (p *termParser) modifier(name string, at int) (Term, error) {
+	value := p.text[at:]
+	switch {
+	case strings.EqualFold(name, "redirect"), strings.EqualFold(name, "exp"):
+		t := Term{Kind: KindRedirect, Domain: value}
+		if len(name) == 3 {
+			t.Kind = KindExp
+		}
+		if err := p.domainSpec(value, at); err != nil {
+			return Term{}, err
+		}
+		return t, nil
+	}
+	if off, msg := scanMacroString(value, false); msg != "" {
+		return Term{}, p.fail(at+off, ErrBadMacro, msg)
+	}
+	return Term{Kind: KindUnknownModifier, Name: name, Value: value}, nil
+}
+
+// domainSpec checks a domain-spec (RFC 7208 §7.1): a macro-string ending in
+// "." toplabel (with an optional trailing dot) or in a macro.
+func (p *termParser) domainSpec(s string, at int) error {
+	if s == "" {
+		return p.fail(at, ErrMissingArg, "empty domain-spec")
+	}
+	if off, msg := scanMacroString(s, false); msg != "" {
+		return p.fail(at+off, ErrBadMacro, msg)
+	}
+	if endsWithMacro(s) {
+		return nil
+	}
+	d := strings.TrimSuffix(s, ".")
+	dot := strings.LastIndexByte(d, '.')
+	if dot < 0 {
+		return p.fail(at, ErrBadDomain, fmt.Sprintf("%q has no top label (a domain-spec needs at least two labels)", s))
+	}
+	if top := d[dot+1:]; !isTopLabel(top) {
+		return p.fail(at+dot+1, ErrBadDomain, fmt.Sprintf("%q is not a valid top label", top))
+	}
+	return nil
+}
+
+// dualCIDR parses "", "/n", "//m" or "/n//m" (RFC 7208 §5.6 dual-cidr-length).
+func (p *termParser) dualCIDR(t *Term, s string, at int) error {
+	if s == "" {
+		return nil
+	}
+	v4, v6 := s, ""
+	if k := strings.Index(s, "//"); k >= 0 {
+		v4, v6 = s[:k], s[k+1:]
+	}
+	if v4 != "" {
+		n, ok := cidrLen(v4[1:], 32)
+		if !ok {
+			return p.fail(at, ErrBadCIDR, fmt.Sprintf("bad IPv4 prefix length %q (0..32, no leading zeros)", v4))
+		}
+		t.V4Len, t.HasV4Len = uint8(n), true
+	}
+	if v6 != "" {
+		n, ok := cidrLen(v6[1:], 128)
+		if !ok {
+			return p.fail(at+len(v4)+1, ErrBadCIDR, fmt.Sprintf("bad IPv6 prefix length %q (0..128, no leading zeros)", v6))
+		}
+		t.V6Len, t.HasV6Len = uint8(n), true
+	}
+	return nil
+}
+
+// splitCIDR splits the argument of a or mx into ":domain-spec" (or "") and a
+// trailing dual-cidr-length candidate, which starts at the first '/' of a
+// run of "/digits" groups at the end. The domain-spec may itself contain
+// '/', as the ABNF allows.
+func splitCIDR(rest string) (dom, cidr string, cidrAt int) {
+	end := len(rest)
+	for groups := 0; groups < 3; groups++ {
+		k := strings.LastIndexByte(rest[:end], '/')
+		if k < 0 {
+			break
+		}
+		if !allDigits(rest[k+1 : end]) { // "" counts: "a/" is a malformed length
+			break
+		}
+		end = k
+		if end > 0 && rest[end-1] == '/' {
+			end-- // the "//" of the IPv6 length
+		}
+	}
+	if rest != "" && rest[0] == '/' {
+		return "", rest, 0
+	}
+	return rest[:end], rest[end:], end
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// cidrLen parses a prefix length: "0" or a number without leading zeros,
+// at most max.
+func cidrLen(s string, max int) (int, bool) {
+	if s == "" || len(s) > 3 || !allDigits(s) || (len(s) > 1 && s[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, n <= max
+}
+
+func isAlpha(c byte) bool    { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+func isDigit(c byte) bool    { return '0' <= c && c <= '9' }
+func isAlphaNum(c byte) bool { return isAlpha(c) || isDigit(c) }
+
+// isName reports whether s is a modifier name (RFC 7208 §12).
+func isName(s string) bool {
+	if s == "" || !isAlpha(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isAlphaNum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// isTopLabel implements toplabel = ( *alphanum ALPHA *alphanum ) /
+// ( 1*alphanum "-" *( alphanum / "-" ) alphanum ).
+func isTopLabel(s string) bool {
+	if s == "" {
+		return false
+	}
+	letter, hyphen := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case isAlpha(c):
+			letter = true
+		case isDigit(c):
+		case c == '-':
+			hyphen = true
+		default:
+			return false
+		}
+	}
+	if hyphen {
+		return s[0] != '-' && s[len(s)-1] != '-'
+	}
+	return letter
+}

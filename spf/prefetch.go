@@ -1,0 +1,233 @@
+package spf
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"sync"
+)
+
+// Prefetching (Checker.Prefetch). Sequential evaluation spends one round trip
+// per lookup. The prefetcher starts, as soon as a record is known, the
+// queries its DNS-querying terms will need, and does the same for each
+// include or redirect target's record as soon as it arrives, so a tree of
+// includes costs about one round trip per level instead of one per record.
+//
+// It only warms a per-evaluation table of answers: evaluation still runs
+// term by term in RFC order, counts only the terms it evaluates, and waits
+// for an answer it needs. Hence results equal sequential evaluation.
+//
+// Budget: a term is prefetched only if its position in evaluation order,
+// as far as it is known (the terms before it in its record plus the
+// position of the include that leads there), is within MaxLookups, and no
+// more than MaxLookups terms are prefetched per evaluation. ptr terms and
+// domain-specs using %{p} are never prefetched.
+
+type qtype uint8
+
+const (
+	qTXT qtype = iota
+	qA
+	qAAAA
+	qMX
+)
+
+type qkey struct {
+	t    qtype
+	name string
+}
+
+type pending struct {
+	done  chan struct{}
+	txt   []string
+	addrs []netip.Addr
+	mx    []*net.MX
+	err   error
+}
+
+type prefetcher struct {
+	e      *eval
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	m         map[qkey]*pending
+	scheduled map[string]bool // domains whose record's terms were scheduled
+	issued    int
+}
+
+func newPrefetcher(ctx context.Context, e *eval) *prefetcher {
+	pf := &prefetcher{e: e, m: make(map[qkey]*pending), scheduled: make(map[string]bool)}
+	pf.ctx, pf.cancel = context.WithCancel(ctx)
+	return pf
+}
+
+// stop cancels outstanding queries and waits for their goroutines, so none
+// outlives the evaluation.
+func (pf *prefetcher) stop() {
+	pf.cancel()
+	pf.wg.Wait()
+}
+
+// get returns the prefetched answer for a query, waiting for it, or nil
+// when the query was not prefetched.
+func (pf *prefetcher) get(t qtype, name string) *pending {
+	pf.mu.Lock()
+	p := pf.m[qkey{t, name}]
+	pf.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	select {
+	case <-p.done:
+		return p
+	case <-pf.e.ctx.Done():
+		return &pending{err: pf.e.ctx.Err()}
+	}
+}
+
+// record schedules the queries of rec's DNS-querying terms; base is the
+// number of terms evaluation will have spent before rec's first term.
+func (pf *prefetcher) record(rec *Record, domain string, base int) {
+	e := pf.e
+	pf.mu.Lock()
+	if pf.scheduled[domain] {
+		pf.mu.Unlock()
+		return
+	}
+	pf.scheduled[domain] = true
+	pf.mu.Unlock()
+	k := 0
+	for i := range rec.Terms {
+		t := &rec.Terms[i]
+		if !t.Kind.QueriesDNS() {
+			continue
+		}
+		k++
+		pos := base + k
+		if pos > e.maxLookups {
+			return
+		}
+		if t.Kind == KindPTR || strings.Contains(t.Domain, "%{p") || strings.Contains(t.Domain, "%{P") {
+			continue
+		}
+		target, ok := pf.target(t.Domain, domain)
+		if !ok {
+			continue
+		}
+		var started bool
+		switch t.Kind {
+		case KindInclude, KindRedirect:
+			started = pf.issue(qTXT, target, true, func(p *pending) {
+				if p.err != nil {
+					return
+				}
+				if child := pf.selectRecord(p.txt); child != nil {
+					pf.record(child, target, pos)
+				}
+			})
+		case KindA:
+			started = pf.issue(pf.addrType(), target, true, nil)
+		case KindExists:
+			started = pf.issue(qA, target, true, nil)
+		case KindMX:
+			started = pf.issue(qMX, target, true, func(p *pending) {
+				if p.err != nil || len(p.mx) > e.maxMX {
+					return
+				}
+				for _, mx := range p.mx {
+					if h := strings.TrimSuffix(mx.Host, "."); h != "" {
+						pf.issue(pf.addrType(), h, false, nil)
+					}
+				}
+			})
+		}
+		if !started {
+			pf.mu.Lock()
+			full := pf.issued >= e.maxLookups
+			pf.mu.Unlock()
+			if full {
+				return
+			}
+		}
+	}
+}
+
+func (pf *prefetcher) addrType() qtype {
+	if pf.e.ip.Is4() {
+		return qA
+	}
+	return qAAAA
+}
+
+// target expands a domain-spec without touching the evaluation's buffers.
+func (pf *prefetcher) target(spec, domain string) (string, bool) {
+	if spec == "" {
+		return domain, true
+	}
+	s := spec
+	if hasMacro(spec) {
+		var b [256]byte
+		s = string(pf.e.expand(b[:0], spec, domain, false))
+	}
+	s = truncateDomain(s)
+	return s, s != ""
+}
+
+func (pf *prefetcher) selectRecord(txts []string) *Record {
+	var found string
+	n := 0
+	for _, t := range txts {
+		if IsSPF(t) {
+			found = t
+			n++
+		}
+	}
+	if n != 1 {
+		return nil
+	}
+	rec, err := pf.e.c.parse(found)
+	if err != nil {
+		return nil
+	}
+	return rec
+}
+
+// issue starts a query unless it is known already. term says whether it
+// spends the prefetch budget. then runs after the answer arrives.
+func (pf *prefetcher) issue(t qtype, name string, term bool, then func(*pending)) bool {
+	k := qkey{t, name}
+	pf.mu.Lock()
+	if pf.m[k] != nil || (term && pf.issued >= pf.e.maxLookups) || pf.ctx.Err() != nil {
+		pf.mu.Unlock()
+		return false
+	}
+	if term {
+		pf.issued++
+	}
+	p := &pending{done: make(chan struct{})}
+	pf.m[k] = p
+	pf.wg.Add(1)
+	pf.mu.Unlock()
+	go func() {
+		defer pf.wg.Done()
+		r := pf.e.c.Resolver
+		switch t {
+		case qTXT:
+			p.txt, p.err = r.LookupTXT(pf.ctx, name)
+		case qA:
+			p.addrs, p.err = r.LookupNetIP(pf.ctx, "ip4", name)
+		case qAAAA:
+			p.addrs, p.err = r.LookupNetIP(pf.ctx, "ip6", name)
+		case qMX:
+			p.mx, p.err = r.LookupMX(pf.ctx, name)
+		}
+		close(p.done)
+		if then != nil {
+			then(p)
+		}
+	}()
+	return true
+}
