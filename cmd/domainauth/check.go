@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/mx"
+	"github.com/domainauth/domainauth/zone"
+)
+
+func checkCommand() *command {
+	return &command{
+		name:    "check",
+		args:    "DOMAIN",
+		summary: "audit a domain's whole mail authentication set-up",
+		long: `Audit DOMAIN's mail authentication: MX and null MX, SPF (the include tree and
+its DNS lookup count), DMARC (discovery, the record, external report
+authorisation), DKIM keys (the selectors given with --selector, and the Easy
+DKIM records of Amazon SES when the zone has them), the MAIL FROM domain
+(--mail-from, or the SES custom MAIL FROM found in the zone) and, when the
+domain sends through Amazon SES, the SES set-up with its DMARC alignment
+prediction.
+
+Findings are grouped by area; each has a severity, a stable code, the record it
+concerns and the fix. Info findings are shown with --verbose and always in
+--json. Exit status 0 when there is no error finding, 1 when there is, 2 for
+usage mistakes or when DNS cannot be reached.`,
+		examples: []string{
+			"domainauth check --zone examples/zones/example.org.zone example.org",
+			"domainauth check --zone examples/zones/broken.example.zone --region eu-south-1 broken.example",
+			"domainauth check --selector google --selector s1 --json example.com",
+		},
+		minArgs: 1, maxArgs: 1,
+		setup: checkSetup,
+	}
+}
+
+// checkOptions are the flags of "check".
+type checkOptions struct {
+	dns       *dnsFlags
+	selectors listFlag
+	mailFrom  string
+	region    string
+	json      bool
+	verbose   bool
+}
+
+// area is one group of the check report.
+type area struct {
+	Name     string    `json:"area"`            // "mx", "spf", "dmarc", "dkim", "mail-from", "ses"
+	Title    string    `json:"title"`           // heading for people
+	Status   string    `json:"status"`          // "ok", "warning", "error", "unknown"
+	Facts    []string  `json:"facts,omitempty"` // what was found, one line each
+	Findings []finding `json:"findings"`
+}
+
+// checkReport is what "check" prints, and its --json form.
+type checkReport struct {
+	Domain   string `json:"domain"`
+	Source   string `json:"source"`
+	Areas    []area `json:"areas"`
+	Errors   int    `json:"errors"`
+	Warnings int    `json:"warnings"`
+}
+
+// auditor holds one run of "check".
+type auditor struct {
+	src    *source
+	opts   *checkOptions
+	domain string
+}
+
+func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	o := &checkOptions{dns: addDNSFlags(fs)}
+	fs.Var(&o.selectors, "selector", "check the DKIM key of this `SELECTOR`; repeatable")
+	fs.StringVar(&o.mailFrom, "mail-from", "", "check this envelope-sender (MAIL FROM) `DOMAIN` too")
+	fs.StringVar(&o.region, "region", "", "the Amazon SES `REGION` the domain sends from (default: inferred from the records)")
+	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.verbose, "verbose", false, "show info findings too")
+	return func(ctx context.Context, args []string) error {
+		domain, err := dnsname.Normalize(args[0])
+		if err != nil {
+			return usagef("%q is not a domain name: %v", args[0], err)
+		}
+		src, err := o.dns.open()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := src.context(ctx)
+		defer cancel()
+		if err := src.probe(ctx, domain); err != nil {
+			return err
+		}
+		au := &auditor{src: src, opts: o, domain: domain}
+		rep := au.run(ctx)
+		if o.json {
+			if err := writeJSON(a.stdout, rep); err != nil {
+				return err
+			}
+		} else {
+			writeCheckReport(a.stdout, rep, o.verbose)
+		}
+		if rep.Errors > 0 {
+			return errFindings
+		}
+		return nil
+	}
+}
+
+// run audits every area and totals the findings.
+func (au *auditor) run(ctx context.Context) *checkReport {
+	rep := &checkReport{Domain: au.domain, Source: au.src.what}
+	rep.Areas = append(rep.Areas, au.checkMX(ctx))
+	if mf := au.mailFromDomain(ctx); mf != "" {
+		rep.Areas = append(rep.Areas, au.checkMailFrom(ctx, mf))
+	}
+	for i := range rep.Areas {
+		ar := &rep.Areas[i]
+		if ar.Findings == nil {
+			ar.Findings = []finding{}
+		}
+		slices.SortStableFunc(ar.Findings, func(x, y finding) int { return sevRank(x.Severity) - sevRank(y.Severity) })
+		e, w := countSeverities(ar.Findings)
+		rep.Errors += e
+		rep.Warnings += w
+		if ar.Status == "" {
+			switch {
+			case e > 0:
+				ar.Status = sevError
+			case w > 0:
+				ar.Status = sevWarning
+			default:
+				ar.Status = "ok"
+			}
+		}
+	}
+	return rep
+}
+
+// writeCheckReport prints the report for people.
+func writeCheckReport(w io.Writer, rep *checkReport, verbose bool) {
+	fmt.Fprintf(w, "Checking %s (records from %s)\n", rep.Domain, rep.Source)
+	for _, ar := range rep.Areas {
+		fmt.Fprintf(w, "\n%s: %s\n", ar.Title, ar.Status)
+		for _, f := range ar.Facts {
+			fmt.Fprintf(w, "  %s\n", f)
+		}
+		for _, f := range ar.Findings {
+			if f.Severity == sevInfo && !verbose {
+				continue
+			}
+			writeFinding(w, "  ", f)
+		}
+	}
+	fmt.Fprintf(w, "\nResult: ")
+	if rep.Errors == 0 && rep.Warnings == 0 {
+		fmt.Fprintf(w, "%s: no problems found\n", rep.Domain)
+		return
+	}
+	fmt.Fprintf(w, "%s: %s, %s\n", rep.Domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+}
+
+// mxFindings converts the mx package's findings.
+func mxFindings(fs []mx.Finding, areaName string) []finding {
+	out := make([]finding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, finding{
+			Area: areaName, Severity: f.Severity.String(), Code: f.Code,
+			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: fixFor(f.Code, f.Where),
+		})
+	}
+	return out
+}
+
+func (au *auditor) checkMX(ctx context.Context) area {
+	ar := area{Name: "mx", Title: "MX (where mail for " + au.domain + " goes)"}
+	c := &mx.Checker{Resolver: au.src.r}
+	res, err := c.Check(ctx, au.domain)
+	if err != nil {
+		ar.Status = "unknown"
+		ar.Facts = append(ar.Facts, "not checked: "+err.Error())
+		return ar
+	}
+	switch res.State {
+	case mx.Null:
+		ar.Facts = append(ar.Facts, "null MX: the domain accepts no mail (RFC 7505)")
+	case mx.Implicit:
+		ar.Facts = append(ar.Facts, "no MX records; mail goes to the domain's own addresses")
+	case mx.None:
+		ar.Facts = append(ar.Facts, "no MX and no address records: the domain cannot receive mail")
+	case mx.Unknown:
+		ar.Status = "unknown"
+	}
+	for _, h := range res.Hosts {
+		if h.Name == "" {
+			continue
+		}
+		addrs := make([]string, len(h.Addrs))
+		for i, a := range h.Addrs {
+			addrs[i] = a.String()
+		}
+		line := fmt.Sprintf("MX %d %s", h.Preference, h.Name)
+		if len(addrs) > 0 {
+			line += " (" + strings.Join(addrs, ", ") + ")"
+		}
+		ar.Facts = append(ar.Facts, line)
+	}
+	ar.Findings = mxFindings(res.Findings, "mx")
+	return ar
+}
+
+// mailFromDomain is the envelope-sender domain to check: --mail-from, or
+// the custom MAIL FROM domain of SES found under the domain in a zone file.
+func (au *auditor) mailFromDomain(ctx context.Context) string {
+	if au.opts.mailFrom != "" {
+		if n, err := dnsname.Normalize(au.opts.mailFrom); err == nil {
+			return n
+		}
+		return au.opts.mailFrom
+	}
+	for _, name := range au.namesUnder() {
+		mxs, err := au.src.r.LookupMX(ctx, name)
+		if err != nil {
+			continue
+		}
+		for _, m := range mxs {
+			if isSESFeedbackHost(m.Host) {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// isSESFeedbackHost reports whether host is an SES feedback endpoint,
+// feedback-smtp.REGION.amazonses.com, the MX of a custom MAIL FROM domain.
+func isSESFeedbackHost(host string) bool {
+	h := dnsname.Canonical(host)
+	rest, ok := strings.CutPrefix(h, "feedback-smtp.")
+	if !ok {
+		return false
+	}
+	region, ok := strings.CutSuffix(rest, ".amazonses.com")
+	return ok && region != "" && !strings.Contains(region, ".")
+}
+
+// namesUnder lists the owner names strictly below the domain: from the zone
+// when the records come from files, else a few names SES users commonly
+// choose for a custom MAIL FROM domain.
+func (au *auditor) namesUnder() []string {
+	if z, ok := au.src.r.(*zone.Zone); ok {
+		var names []string
+		for _, rr := range z.Records() {
+			if rr.Type == zone.TypeMX && dnsname.IsSubdomain(rr.Name, au.domain) && !dnsname.Equal(rr.Name, au.domain) && !slices.Contains(names, rr.Name) {
+				names = append(names, rr.Name)
+			}
+		}
+		return names
+	}
+	var names []string
+	for _, l := range []string{"mail", "bounce", "mailfrom", "ses", "email"} {
+		names = append(names, l+"."+au.domain)
+	}
+	return names
+}
+
+func (au *auditor) checkMailFrom(ctx context.Context, domain string) area {
+	ar := area{Name: "mail-from", Title: "MAIL FROM domain " + domain}
+	c := &mx.Checker{Resolver: au.src.r}
+	res, err := c.CheckMailFrom(ctx, domain)
+	if err != nil {
+		ar.Status = "unknown"
+		ar.Facts = append(ar.Facts, "not checked: "+err.Error())
+		return ar
+	}
+	if res.MX != nil {
+		for _, h := range res.MX.Hosts {
+			if h.Name != "" {
+				ar.Facts = append(ar.Facts, fmt.Sprintf("MX %d %s", h.Preference, h.Name))
+			}
+		}
+	}
+	for _, s := range res.SPF {
+		ar.Facts = append(ar.Facts, "SPF "+quote(s))
+	}
+	ar.Findings = mxFindings(res.Findings, "mail-from")
+	return ar
+}
+
+// quote wraps a record value in double quotes, as it appears in a zone file.
+func quote(s string) string { return `"` + s + `"` }
+
+// fixFor returns the advice for a finding code, for packages whose findings
+// do not carry one. where is the finding's subject.
+func fixFor(code, where string) string {
+	switch code {
+	case mx.CodeNullMixed:
+		return "publish either the single null MX \"0 .\" or real MX records, not both"
+	case mx.CodeNullPreference:
+		return "publish the null MX as \"0 .\""
+	case mx.CodeIPLiteral:
+		return "point the MX at a host name with A/AAAA records"
+	case mx.CodeCNAMETarget:
+		return "point the MX at the CNAME's target host"
+	case mx.CodeUnresolvable:
+		return "publish A/AAAA records for " + where + " or point the MX elsewhere"
+	case mx.CodeDuplicate:
+		return "delete the duplicate MX record"
+	case mx.CodeNone:
+		return "publish MX records, or a null MX \"0 .\" if the domain receives no mail"
+	case mx.CodeImplicit:
+		return "publish an MX record naming the mail host"
+	case mx.CodeMailFromNoMX, mx.CodeMailFromNullMX, mx.CodeMailFromImplicitMX:
+		return "publish an MX record at " + where + " for bounces (for SES: \"10 feedback-smtp.REGION.amazonses.com\")"
+	case mx.CodeMailFromNoSPF:
+		return "publish an SPF record at " + where + ", e.g. \"v=spf1 include:amazonses.com ~all\" for SES"
+	case mx.CodeMailFromMultipleSPF:
+		return "merge the SPF records at " + where + " into one"
+	}
+	return ""
+}

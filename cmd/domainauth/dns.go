@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/zone"
+)
+
+// listFlag collects a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// dnsFlags are the DNS-source flags shared by every command that looks
+// records up: live DNS by default, or records from files for offline and
+// pre-publication checks.
+type dnsFlags struct {
+	zones      listFlag
+	route53    listFlag
+	origin     string
+	timeout    time.Duration
+	nameserver string
+}
+
+func addDNSFlags(fs *flag.FlagSet) *dnsFlags {
+	d := &dnsFlags{}
+	fs.Var(&d.zones, "zone", "read DNS records from this `FILE` (RFC 1035 master file) instead of live DNS; repeatable")
+	fs.Var(&d.route53, "route53", "read DNS records from this `FILE` (Route 53 list-resource-record-sets JSON) instead of live DNS; repeatable")
+	fs.StringVar(&d.origin, "origin", "", "relative names in --zone files without $ORIGIN are under `DOMAIN` (default: the file name without .zone)")
+	fs.DurationVar(&d.timeout, "timeout", 10*time.Second, "give up on DNS after this `DURATION`")
+	fs.StringVar(&d.nameserver, "nameserver", "", "send live DNS queries to this `HOST:PORT` instead of the system's resolver")
+	return d
+}
+
+// source is where a command's DNS answers come from.
+type source struct {
+	r       domainauth.Resolver
+	live    bool   // the network, not files
+	what    string // for messages: "DNS" or the file names
+	timeout time.Duration
+}
+
+// open builds the resolver the flags ask for.
+func (d *dnsFlags) open() (*source, error) {
+	if d.timeout <= 0 {
+		return nil, usagef("--timeout must be positive")
+	}
+	if len(d.zones) == 0 && len(d.route53) == 0 {
+		r := net.DefaultResolver
+		what := "DNS"
+		if d.nameserver != "" {
+			addr := d.nameserver
+			if _, _, err := net.SplitHostPort(addr); err != nil {
+				addr = net.JoinHostPort(addr, "53")
+			}
+			dialer := &net.Dialer{}
+			r = &net.Resolver{
+				PreferGo: true,
+				Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+					return dialer.DialContext(ctx, network, addr)
+				},
+			}
+			what = "DNS server " + addr
+		}
+		return &source{r: r, live: true, what: what, timeout: d.timeout}, nil
+	}
+	if d.nameserver != "" {
+		return nil, usagef("--nameserver is for live DNS; it cannot be combined with --zone or --route53")
+	}
+	z, err := d.loadFiles()
+	if err != nil {
+		return nil, err
+	}
+	names := append(append([]string(nil), d.zones...), d.route53...)
+	return &source{r: z, what: strings.Join(names, ", "), timeout: d.timeout}, nil
+}
+
+// loadFiles reads every --zone and --route53 file into one zone.
+func (d *dnsFlags) loadFiles() (*zone.Zone, error) {
+	var all *zone.Zone
+	merge := func(z *zone.Zone, file string) error {
+		if all == nil {
+			all = z
+			return nil
+		}
+		for _, rr := range z.Records() {
+			if err := all.Add(rr); err != nil {
+				return fmt.Errorf("%s: %v", file, err)
+			}
+		}
+		return nil
+	}
+	for _, file := range d.zones {
+		z, err := readZoneFile(file, d.origin)
+		if err != nil {
+			return nil, err
+		}
+		if err := merge(z, file); err != nil {
+			return nil, err
+		}
+	}
+	for _, file := range d.route53 {
+		z, err := readRoute53File(file)
+		if err != nil {
+			return nil, err
+		}
+		if err := merge(z, file); err != nil {
+			return nil, err
+		}
+	}
+	return all, nil
+}
+
+// readZoneFile parses a master file. The origin defaults to the file's name
+// without a .zone or .db suffix, which is how zone files are usually named;
+// a $ORIGIN line in the file takes precedence.
+func readZoneFile(file, origin string) (*zone.Zone, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	defer f.Close()
+	if origin == "" {
+		origin = defaultOrigin(file)
+	}
+	z, err := zone.Parse(f, origin)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a valid zone file: %v", file, strings.TrimPrefix(err.Error(), "zone: "))
+	}
+	return z, nil
+}
+
+func defaultOrigin(file string) string {
+	base := filepath.Base(file)
+	for _, suf := range []string{".zone", ".db", ".txt"} {
+		if s, ok := strings.CutSuffix(base, suf); ok {
+			return s
+		}
+	}
+	return "."
+}
+
+// fileError shortens an *os.PathError to "FILE: reason".
+func fileError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		reason := pe.Err.Error()
+		if errors.Is(err, os.ErrNotExist) {
+			reason = "no such file"
+		}
+		return fmt.Errorf("%s: %s", pe.Path, reason)
+	}
+	return err
+}
+
+// context returns the command's context bounded by --timeout.
+func (s *source) context(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.timeout)
+}
+
+// probe looks name up once before a live audit so that a machine without
+// working DNS gets one plain message instead of a report full of temporary
+// errors. Files need no probe.
+func (s *source) probe(ctx context.Context, name string) error {
+	if !s.live {
+		return nil
+	}
+	_, err := s.r.LookupTXT(ctx, name)
+	return s.trouble(ctx, name, err)
+}
+
+// trouble turns a temporary or timed-out lookup into the plain message the
+// tool gives when DNS cannot be reached; not-found and success give nil.
+func (s *source) trouble(ctx context.Context, name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.Canceled:
+		return fmt.Errorf("%s did not answer for %s within %s: DNS looks unreachable; check the network, raise --timeout, or check offline with --zone FILE", s.what, name, s.timeout)
+	case domainauth.Temporary:
+		reason := err.Error()
+		var de *net.DNSError
+		if errors.As(err, &de) {
+			reason = de.Err
+		}
+		// "read udp 127.0.0.1:4242->127.0.0.1:53: read: connection refused"
+		// says no more than its last part.
+		if i := strings.LastIndex(reason, ": "); i >= 0 {
+			reason = reason[i+2:]
+		}
+		return fmt.Errorf("%s could not be reached for %s (%s): check the network, or check offline with --zone FILE", s.what, name, reason)
+	}
+	return nil
+}

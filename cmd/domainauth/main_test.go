@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/domainauth/domainauth"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// testNow is the fixed time every golden run sees, so that DKIM t=/x= and
+// report windows print the same on every machine.
+var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+
+// repoRoot is the module root, found from this file's location, so that the
+// golden command lines use the same paths as the README.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the test file")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+
+// runCLI runs the tool in-process from the repository root.
+func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{
+		stdin:  strings.NewReader(stdin),
+		stdout: &out,
+		stderr: &errb,
+		clock:  domainauth.FixedClock(testNow),
+	}
+	status = a.run(context.Background(), args)
+	return out.String(), errb.String(), status
+}
+
+// golden runs args from the repository root and compares the transcript
+// (stdout, stderr, exit status) with testdata/golden/NAME.txt.
+func golden(t *testing.T, name string, wantStatus int, args ...string) string {
+	t.Helper()
+	root := repoRoot(t)
+	goldenFile := filepath.Join(root, "cmd", "domainauth", "testdata", "golden", name+".txt")
+	t.Chdir(root)
+	stdout, stderr, status := runCLI(t, "", args...)
+	if status != wantStatus {
+		t.Errorf("domainauth %s: exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), status, wantStatus, stdout, stderr)
+	}
+	got := transcript(args, stdout, stderr, status)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(goldenFile), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(goldenFile, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return stdout
+	}
+	want, err := os.ReadFile(goldenFile)
+	if err != nil {
+		t.Fatalf("%v (run 'go test ./cmd/domainauth -run %s -update' to create it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("domainauth %s: output differs from %s (rerun with -update after checking)\n--- got\n%s\n--- want\n%s",
+			strings.Join(args, " "), goldenFile, got, want)
+	}
+	return stdout
+}
+
+func transcript(args []string, stdout, stderr string, status int) string {
+	var b strings.Builder
+	b.WriteString("$ domainauth " + strings.Join(args, " ") + "\n")
+	b.WriteString("--- stdout\n" + stdout)
+	if stdout != "" && !strings.HasSuffix(stdout, "\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString("--- stderr\n" + stderr)
+	if stderr != "" && !strings.HasSuffix(stderr, "\n") {
+		b.WriteString("\n")
+	}
+	b.WriteString("--- exit status " + strconv.Itoa(status) + "\n")
+	return b.String()
+}
+
+// TestUsage covers the command framework: help, unknown commands and flags,
+// argument counts. Every mistake is one line on stderr with status 2.
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"help", 0, []string{"help"}},
+		{"help-flag", 0, []string{"--help"}},
+		{"no-args", 2, nil},
+		{"unknown-command", 2, []string{"frobnicate"}},
+		{"zone-help", 0, []string{"zone", "--help"}},
+		{"zone-check-help", 0, []string{"zone", "check", "--help"}},
+		{"help-zone-fmt", 0, []string{"help", "zone", "fmt"}},
+		{"unknown-flag", 2, []string{"zone", "check", "--frobnicate", "examples/zones/example.org.zone"}},
+		{"flag-needs-value", 2, []string{"zone", "fmt", "--origin"}},
+		{"too-many-args", 2, []string{"zone", "fmt", "a.zone", "b.zone"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "usage-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
+// TestErrorsAreOneLine checks the promise of the issue: bad input gives one
+// line on stderr and the documented status, never a stack trace.
+func TestErrorsAreOneLine(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	bad := filepath.Join(t.TempDir(), "bad.zone")
+	if err := os.WriteFile(bad, []byte("$ORIGIN bad.example.\n@ IN MX ten mx\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"unknown flag", 2, []string{"zone", "check", "--nope", "x"}},
+		{"missing file", 2, []string{"zone", "check", "no/such/file.zone"}},
+		{"malformed zone", 2, []string{"zone", "check", bad}},
+		{"unreachable DNS", 2, []string{"check", "--nameserver", "127.0.0.1:9", "--timeout", "3s", "example.org"}},
+		{"bad domain", 2, []string{"check", "--zone", "examples/zones/example.org.zone", "exa mple..org"}},
+		{"zone and nameserver", 2, []string{"check", "--zone", "examples/zones/example.org.zone", "--nameserver", "127.0.0.1", "example.org"}},
+		{"check malformed zone", 2, []string{"check", "--zone", "cmd/domainauth/testdata/malformed.zone", "example.org"}},
+		{"malformed route53", 2, []string{"zone", "fmt", "--route53", "examples/zones/example.org.zone"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, status := runCLI(t, "", tt.args...)
+			if status != tt.status {
+				t.Errorf("status %d, want %d (stdout %q, stderr %q)", status, tt.status, stdout, stderr)
+			}
+			if tt.status == exitTrouble {
+				if n := strings.Count(stderr, "\n"); n != 1 {
+					t.Errorf("stderr has %d lines, want 1: %q", n, stderr)
+				}
+				if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+					t.Errorf("stderr looks like a stack trace: %q", stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestZone(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"check", 0, []string{"zone", "check", "examples/zones/example.org.zone", "examples/zones/broken.example.zone"}},
+		{"check-json", 0, []string{"zone", "check", "--json", "examples/zones/example.org.zone"}},
+		{"fmt-example", 0, []string{"zone", "fmt", "examples/zones/example.org.zone"}},
+		{"fmt-broken", 0, []string{"zone", "fmt", "examples/zones/broken.example.zone"}},
+		{"check-structure", 1, []string{"zone", "check", "cmd/domainauth/testdata/structure.zone"}},
+		{"check-route53", 0, []string{"zone", "check", "--route53", "cmd/domainauth/testdata/route53-listing.json"}},
+		{"fmt-route53", 0, []string{"zone", "fmt", "--route53", "cmd/domainauth/testdata/route53-listing.json"}},
+		{"missing-file", 2, []string{"zone", "check", "examples/zones/nonexistent.zone"}},
+		{"malformed", 2, []string{"zone", "check", "cmd/domainauth/testdata/malformed.zone"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "zone-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		// The README's quick start: a correct SES set-up, nothing to report.
+		{"example-org", 0, []string{"check", "--zone", "examples/zones/example.org.zone", "example.org"}},
+		{"example-org-json", 0, []string{"check", "--zone", "examples/zones/example.org.zone", "--json", "example.org"}},
+		{"broken", 0, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "broken.example"}},
+		{"broken-json", 0, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "--json", "broken.example"}},
+		{"route53", 1, []string{"check", "--route53", "cmd/domainauth/testdata/route53-listing.json", "example.net"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "check-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
