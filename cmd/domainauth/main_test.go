@@ -191,13 +191,38 @@ func TestCheck(t *testing.T) {
 		// The README's quick start: a correct SES set-up, nothing to report.
 		{"example-org", 0, []string{"check", "--zone", "examples/zones/example.org.zone", "example.org"}},
 		{"example-org-json", 0, []string{"check", "--zone", "examples/zones/example.org.zone", "--json", "example.org"}},
-		{"broken", 0, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "broken.example"}},
-		{"broken-json", 0, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "--json", "broken.example"}},
+		{"broken", 1, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "broken.example"}},
+		{"broken-json", 1, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "--json", "broken.example"}},
 		{"route53", 1, []string{"check", "--route53", "cmd/domainauth/testdata/route53-listing.json", "example.net"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			golden(t, "check-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
+func TestSPF(t *testing.T) {
+	const ex, broken = "examples/zones/example.org.zone", "examples/zones/broken.example.zone"
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"help", 0, []string{"spf", "check", "--help"}},
+		{"check-pass", 0, []string{"spf", "check", "--zone", ex, "example.org", "54.240.0.1"}},
+		{"check-fail", 1, []string{"spf", "check", "--zone", ex, "example.org", "203.0.113.9"}},
+		{"check-mailfrom-softfail", 1, []string{"spf", "check", "--zone", ex, "--mail-from", "bounce@mail.example.org", "mail.example.org", "203.0.113.9"}},
+		{"check-trace", 0, []string{"spf", "check", "--zone", ex, "--trace", "example.org", "192.0.2.25"}},
+		{"check-too-many-lookups", 1, []string{"spf", "check", "--zone", broken, "broken.example", "192.0.2.1"}},
+		{"check-multiple-records", 1, []string{"spf", "check", "--zone", broken, "bounce.broken.example", "54.240.0.1"}},
+		{"check-bad-ip", 2, []string{"spf", "check", "--zone", ex, "example.org", "300.1.1.1"}},
+		{"parse", 0, []string{"spf", "parse", "v=spf1 mx include:amazonses.com ip4:192.0.2.0/24 ~all"}},
+		{"parse-invalid", 1, []string{"spf", "parse", "v=spf1 ip4:192.0.2.1/33 -all"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "spf-"+tt.name, tt.status, tt.args...)
 		})
 	}
 }

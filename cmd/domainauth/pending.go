@@ -19,7 +19,6 @@ func pendingCommand(name, summary string) *command {
 	}
 }
 
-func spfCommand() *command { return pendingCommand("spf", "check, lint and parse SPF records") }
 func dkimCommand() *command {
 	return pendingCommand("dkim", "verify and sign messages, make and look up keys")
 }

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/spf"
+)
+
+func spfCommand() *command {
+	return &command{
+		name:     "spf",
+		summary:  "check, lint and parse SPF records",
+		long:     "Evaluate SPF for a client address, lint a domain's SPF tree, or parse a record (RFC 7208).",
+		examples: []string{"domainauth spf check --zone examples/zones/example.org.zone example.org 54.240.0.1"},
+		subs: []*command{
+			{
+				name:    "check",
+				args:    "DOMAIN IP",
+				summary: "evaluate SPF (check_host) for a client IP sending as DOMAIN",
+				long: `Evaluate RFC 7208 check_host() for mail from DOMAIN (MAIL FROM
+postmaster@DOMAIN unless --mail-from is given) sent by the client at IP, and
+print the result, the term that decided and the DNS lookups spent.
+Exit status 0 for pass, neutral and none; 1 for fail, softfail and permerror;
+2 for temperror.`,
+				examples: []string{
+					"domainauth spf check --zone examples/zones/example.org.zone example.org 54.240.0.1",
+					"domainauth spf check --trace --mail-from bounce@mail.example.org mail.example.org 192.0.2.1",
+				},
+				minArgs: 2, maxArgs: 2,
+				setup: spfCheckSetup,
+			},
+			{
+				name:    "parse",
+				args:    "RECORD",
+				summary: "parse an SPF record and print its terms",
+				long: `Parse RECORD (or standard input when RECORD is "-") as an SPF record and
+print its canonical form and its terms. A record that does not parse is
+reported with the term and byte offset, and exit status 1.`,
+				examples: []string{
+					`domainauth spf parse "v=spf1 mx include:amazonses.com -all"`,
+				},
+				minArgs: 1, maxArgs: 1,
+				setup: spfParseSetup,
+			},
+		},
+	}
+}
+
+func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	dns := addDNSFlags(fs)
+	mailFrom := fs.String("mail-from", "", "the MAIL FROM `ADDRESS` (default: postmaster@DOMAIN)")
+	helo := fs.String("helo", "", "the HELO/EHLO `NAME` of the client")
+	trace := fs.Bool("trace", false, "print every step of the evaluation")
+	return func(ctx context.Context, args []string) error {
+		domain, err := dnsname.Normalize(args[0])
+		if err != nil {
+			return usagef("%q is not a domain name: %v", args[0], err)
+		}
+		ip, err := netip.ParseAddr(args[1])
+		if err != nil {
+			return usagef("%q is not an IP address", args[1])
+		}
+		src, err := dns.open()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := src.context(ctx)
+		defer cancel()
+		if err := src.probe(ctx, domain); err != nil {
+			return err
+		}
+		from := *mailFrom
+		if from == "" {
+			from = "postmaster@" + domain
+		} else if !strings.Contains(from, "@") {
+			return usagef("--mail-from %q is not an address (want local@domain)", from)
+		} else if _, d, _ := strings.Cut(from, "@"); !dnsname.Equal(d, domain) {
+			return usagef("--mail-from %q is not in DOMAIN %s", from, domain)
+		}
+		c := &spf.Checker{Resolver: src.r, Clock: a.clock, Trace: *trace, Timeout: src.timeout}
+		res := c.Check(ctx, spf.Input{IP: ip, MailFrom: from, HELO: *helo})
+		writeSPFResult(a.stdout, domain, ip, res)
+		switch res.Code {
+		case spf.TempError:
+			return fmt.Errorf("temperror: %v", res.Err)
+		case spf.Fail, spf.SoftFail, spf.PermError:
+			return errFindings
+		}
+		return nil
+	}
+}
+
+func writeSPFResult(w io.Writer, domain string, ip netip.Addr, res spf.Result) {
+	fmt.Fprintf(w, "%s for %s from %s\n", res.Code, domain, ip)
+	if res.Matched != nil {
+		fmt.Fprintf(w, "  matched: %s (in the record of %s)\n", res.Matched.String(), res.Domain)
+	} else if res.Domain != "" && res.Err == nil {
+		fmt.Fprintf(w, "  no term matched in the record of %s\n", res.Domain)
+	}
+	if res.Explanation != "" {
+		fmt.Fprintf(w, "  explanation: %s\n", res.Explanation)
+	}
+	if res.Err != nil {
+		fmt.Fprintf(w, "  why: %s\n", oneLine(res.Err.Error()))
+	}
+	fmt.Fprintf(w, "  DNS lookups: %d of 10, void lookups: %d of 2\n", res.Lookups, res.VoidLookups)
+	for _, s := range res.Trace {
+		fmt.Fprintf(w, "  %s%s\n", strings.Repeat("  ", s.Depth), s.String())
+	}
+}
+
+func spfParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	return func(ctx context.Context, args []string) error {
+		txt, err := argOrStdin(a, args[0])
+		if err != nil {
+			return err
+		}
+		rec, err := spf.Parse(txt)
+		if err != nil {
+			fmt.Fprintf(a.stdout, "invalid: %s\n", oneLine(err.Error()))
+			return errFindings
+		}
+		fmt.Fprintf(a.stdout, "%s\n", rec.String())
+		for i := range rec.Terms {
+			fmt.Fprintf(a.stdout, "  %2d  %s\n", i+1, rec.Terms[i].String())
+		}
+		return nil
+	}
+}
+
+// maxStdinRecord bounds what argOrStdin reads: a record, not a file.
+const maxStdinRecord = 64 << 10
+
+// argOrStdin returns arg, or standard input (trimmed) when arg is "-".
+func argOrStdin(a *app, arg string) (string, error) {
+	if arg != "-" {
+		return arg, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(a.stdin, maxStdinRecord+1))
+	if err != nil {
+		return "", fmt.Errorf("reading standard input: %v", err)
+	}
+	if len(data) > maxStdinRecord {
+		return "", fmt.Errorf("standard input: more than %d bytes; a record is expected", maxStdinRecord)
+	}
+	return strings.TrimSpace(string(data)), nil
+}
