@@ -1,0 +1,347 @@
+package report
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"path"
+	"strings"
+)
+
+// opener peels the layers around the XML document: gzip (possibly nested,
+// possibly followed by junk), zip, and email messages (multipart or not,
+// any transfer encoding). It sniffs content rather than trusting names and
+// media types, which reporters get wrong.
+type opener struct {
+	lim     limits
+	chain   []string
+	warns   []Warning
+	closers []io.Closer
+}
+
+const maxLayers = 6
+
+func (o *opener) close() {
+	for _, c := range o.closers {
+		c.Close()
+	}
+	o.closers = nil
+}
+
+func (o *opener) err(kind error, msg string, cause error) error {
+	return &DecodeError{Kind: kind, Container: strings.Join(o.chain, "/"), Msg: msg, Err: cause}
+}
+
+func (o *opener) warn(code, msg string) {
+	o.warns = append(o.warns, Warning{Code: code, Message: msg, Path: strings.Join(o.chain, "/"), Count: 1})
+}
+
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zipMagic  = []byte("PK\x03\x04")
+	zipEmpty  = []byte("PK\x05\x06")
+	utf8BOM   = []byte{0xEF, 0xBB, 0xBF}
+)
+
+// open returns a reader of the XML document inside r.
+func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
+	if depth > maxLayers {
+		return nil, o.err(ErrContainer, fmt.Sprintf("more than %d nested layers", maxLayers), nil)
+	}
+	br := bufio.NewReaderSize(r, 4096)
+	head, err := br.Peek(512)
+	if len(head) == 0 {
+		if err != nil && err != io.EOF {
+			return nil, o.err(ErrContainer, "reading", err)
+		}
+		if depth == 0 {
+			return nil, o.err(ErrEmpty, "the input is empty", nil)
+		}
+		return nil, o.err(ErrEmpty, "the report inside is empty", nil)
+	}
+	switch {
+	case bytes.HasPrefix(head, gzipMagic):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, o.err(ErrContainer, "bad gzip header", err)
+		}
+		// Stop at the end of the first member: some reporters append
+		// bytes (a CRLF) that the multistream mode would take for a
+		// broken second member.
+		zr.Multistream(false)
+		o.closers = append(o.closers, zr)
+		if len(o.chain) > 0 && o.chain[len(o.chain)-1] == "gzip" {
+			o.warn("report.nested-gzip", "the gzip data is itself gzip-compressed")
+		}
+		o.chain = append(o.chain, "gzip")
+		return o.open(&gzipErrReader{zr}, depth+1)
+	case bytes.HasPrefix(head, zipMagic), bytes.HasPrefix(head, zipEmpty):
+		o.chain = append(o.chain, "zip")
+		return o.zip(br, depth)
+	}
+	x := head
+	if bytes.HasPrefix(x, utf8BOM) {
+		x = x[3:]
+	}
+	x = trimSpace(x)
+	switch {
+	case len(x) == 0 && len(head) < 512:
+		if depth == 0 {
+			return nil, o.err(ErrEmpty, "the input holds only white space", nil)
+		}
+		return nil, o.err(ErrEmpty, "the report inside holds only white space", nil)
+	case len(x) > 0 && x[0] == '<':
+		if bytes.HasPrefix(head, utf8BOM) {
+			br.Discard(3)
+		}
+		return br, nil
+	case looksLikeEmail(head):
+		o.chain = append(o.chain, "email")
+		return o.email(br, depth)
+	case len(head) >= 2 && (head[0] == 0xFE && head[1] == 0xFF || head[0] == 0xFF && head[1] == 0xFE):
+		return nil, o.err(ErrNotReport, "UTF-16 documents are not supported", nil)
+	}
+	return nil, o.err(ErrNotReport, fmt.Sprintf("the data is neither XML, gzip, zip nor an email message (it starts with %q)", clip(head, 16)), nil)
+}
+
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// gzipErrReader marks gzip errors as container errors for the decoder.
+type gzipErrReader struct{ r io.Reader }
+
+func (g *gzipErrReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF && !errors.Is(err, errDocLimit) {
+		err = fmt.Errorf("gzip: %w", err)
+	}
+	return n, err
+}
+
+// zip reads the archive into memory (bounded) and opens its report member:
+// the only regular file, or the only one whose name ends in .xml (or .gz).
+// Streamed archives (data descriptors, empty names) are fine.
+func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
+	data, err := io.ReadAll(io.LimitReader(r, o.lim.archive+1))
+	if err != nil {
+		return nil, o.err(ErrContainer, "reading the zip archive", err)
+	}
+	if int64(len(data)) > o.lim.archive {
+		return nil, o.err(ErrLimit, fmt.Sprintf("zip archive larger than %d bytes", o.lim.archive), nil)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, o.err(ErrContainer, "bad zip archive", err)
+	}
+	var files []*zip.File
+	for _, f := range zr.File {
+		if !f.FileInfo().IsDir() || f.Name == "" {
+			files = append(files, f)
+		}
+	}
+	pick := func(ok func(string) bool) []*zip.File {
+		var out []*zip.File
+		for _, f := range files {
+			if ok(strings.ToLower(f.Name)) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	switch {
+	case len(files) == 0:
+		return nil, o.err(ErrEmpty, "the zip archive has no member", nil)
+	case len(files) > 1:
+		x := pick(func(n string) bool { return strings.HasSuffix(n, ".xml") || strings.HasSuffix(n, ".xml.gz") })
+		if len(x) != 1 {
+			return nil, o.err(ErrNotReport, fmt.Sprintf("the zip archive has %d members and not exactly one .xml", len(files)), nil)
+		}
+		o.warn("report.zip-extra-members", fmt.Sprintf("the zip archive has %d members; read %q", len(files), x[0].Name))
+		files = x
+	}
+	f := files[0]
+	rc, err := f.Open()
+	if err != nil {
+		return nil, o.err(ErrContainer, fmt.Sprintf("opening zip member %q", f.Name), err)
+	}
+	o.closers = append(o.closers, rc)
+	return o.open(rc, depth+1)
+}
+
+// looksLikeEmail reports whether b starts with an RFC 5322 header field (or
+// an mbox "From " line).
+func looksLikeEmail(b []byte) bool {
+	if bytes.HasPrefix(b, []byte("From ")) {
+		return true
+	}
+	i := bytes.IndexByte(b, ':')
+	if i <= 0 || i > 76 {
+		return false
+	}
+	for _, c := range b[:i] {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// reportTypes are the media types a report attachment arrives with.
+var reportTypes = map[string]bool{
+	"application/gzip": true, "application/x-gzip": true, "application/gzip-compressed": true,
+	"application/zip": true, "application/x-zip": true, "application/x-zip-compressed": true,
+	"application/octet-stream": true, "text/xml": true, "application/xml": true,
+}
+
+func isReportPart(mediaType string, params map[string]string, disposition string) bool {
+	if reportTypes[mediaType] {
+		return true
+	}
+	name := params["name"]
+	if _, dp, err := mime.ParseMediaType(disposition); err == nil && dp["filename"] != "" {
+		name = dp["filename"]
+	}
+	name = strings.ToLower(name)
+	switch path.Ext(name) {
+	case ".xml", ".gz", ".zip", ".gzip":
+		return true
+	}
+	return false
+}
+
+// email finds the report in a message: a single-part body whose media type
+// (or file name) is that of a report, or the first such part of a
+// multipart message.
+func (o *opener) email(r *bufio.Reader, depth int) (io.Reader, error) {
+	lr := &limitedReader{r: r, n: o.lim.archive}
+	br := bufio.NewReader(lr)
+	if head, _ := br.Peek(5); string(head) == "From " {
+		br.ReadString('\n') // mbox separator line
+	}
+	msg, err := mail.ReadMessage(br)
+	if err != nil {
+		return nil, o.err(ErrContainer, "bad email header", err)
+	}
+	return o.entity(textproto.MIMEHeader(msg.Header), msg.Body, depth+1)
+}
+
+func (o *opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.Reader, error) {
+	if depth > maxLayers {
+		return nil, o.err(ErrContainer, fmt.Sprintf("more than %d nested MIME layers", maxLayers), nil)
+	}
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		ct = "text/plain"
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		// Tolerate a broken parameter list: keep the media type.
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	}
+	switch {
+	case strings.HasPrefix(mt, "multipart/"):
+		if params["boundary"] == "" {
+			return nil, o.err(ErrContainer, "multipart message without a boundary", nil)
+		}
+		mr := multipart.NewReader(body, params["boundary"])
+		var seen []string
+		for {
+			p, err := mr.NextRawPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return nil, o.err(ErrContainer, "bad multipart body", err)
+			}
+			pct := p.Header.Get("Content-Type")
+			pmt, _, _ := mime.ParseMediaType(pct)
+			seen = append(seen, pmt)
+			if strings.HasPrefix(pmt, "multipart/") || pmt == "message/rfc822" || o.partIsReport(p.Header) {
+				doc, err := o.entity(p.Header, p, depth+1)
+				if err == nil {
+					return doc, nil
+				}
+				if !errors.Is(err, ErrNotReport) {
+					return nil, err
+				}
+			}
+		}
+		return nil, o.err(ErrNotReport, fmt.Sprintf("no report attachment among the parts (%s)", strings.Join(seen, ", ")), nil)
+	case mt == "message/rfc822":
+		o.chain = append(o.chain, "email")
+		return o.email(bufio.NewReader(decodeTransfer(h, body)), depth)
+	case o.partIsReport(h):
+		return o.open(decodeTransfer(h, body), depth+1)
+	}
+	return nil, o.err(ErrNotReport, fmt.Sprintf("the message body is %s, not a report attachment", mt), nil)
+}
+
+func (o *opener) partIsReport(h textproto.MIMEHeader) bool {
+	mt, params, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return isReportPart(mt, params, h.Get("Content-Disposition"))
+}
+
+func decodeTransfer(h textproto.MIMEHeader, r io.Reader) io.Reader {
+	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
+	case "base64":
+		return base64.NewDecoder(base64.StdEncoding, &base64Filter{r: r})
+	case "quoted-printable":
+		return quotedprintable.NewReader(r)
+	}
+	return r
+}
+
+// base64Filter drops bytes outside the base64 alphabet (line breaks, stray
+// spaces) and everything after the padding, so that the decoder does not
+// fail on what some mailers add.
+type base64Filter struct {
+	r    io.Reader
+	done bool
+}
+
+func (f *base64Filter) Read(p []byte) (int, error) {
+	for {
+		if f.done {
+			return 0, io.EOF
+		}
+		n, err := f.r.Read(p)
+		j := 0
+		for i := 0; i < n; i++ {
+			c := p[i]
+			switch {
+			case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '+', c == '/':
+				p[j] = c
+				j++
+			case c == '=':
+				p[j] = c
+				j++
+			}
+		}
+		if err != nil {
+			if err == io.EOF {
+				f.done = true
+			}
+			if j > 0 {
+				return j, nil
+			}
+			return 0, err
+		}
+		if j > 0 {
+			return j, nil
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package report
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors; every decoding error wraps one of them (errors.Is).
+var (
+	// ErrEmpty: the input (or the archive member or attachment holding
+	// the report) has no bytes.
+	ErrEmpty = errors.New("report: empty input")
+	// ErrNotReport: the input is readable but is no DMARC aggregate
+	// report: another XML root, an email without a report attachment,
+	// or bytes that are neither XML, gzip, zip nor an email.
+	ErrNotReport = errors.New("report: not a DMARC aggregate report")
+	// ErrTruncated: the document ends before anything useful (the policy
+	// domain or a complete record) was read.
+	ErrTruncated = errors.New("report: truncated beyond repair")
+	// ErrLimit: a configured limit was exceeded (see Decoder).
+	ErrLimit = errors.New("report: limit exceeded")
+	// ErrContainer: a gzip, zip or MIME layer is corrupt.
+	ErrContainer = errors.New("report: corrupt container")
+)
+
+// DecodeError describes why a report could not be decoded: what was found
+// and where.
+type DecodeError struct {
+	// Kind is one of ErrEmpty, ErrNotReport, ErrTruncated, ErrLimit,
+	// ErrContainer.
+	Kind error
+	// Container is the chain of layers unwrapped, outermost first, as in
+	// "email/zip/xml".
+	Container string
+	// Path is the element being read ("feedback/record/row"), if any.
+	Path string
+	// Line is the 1-based line in the XML document, 0 if not applicable.
+	Line int
+	// Msg says what was found.
+	Msg string
+	// Err is the underlying error (from compress/gzip, archive/zip, I/O).
+	Err error
+}
+
+func (e *DecodeError) Error() string {
+	var b strings.Builder
+	b.WriteString("report: ")
+	if e.Container != "" {
+		b.WriteString(e.Container)
+		b.WriteString(": ")
+	}
+	if e.Line > 0 {
+		b.WriteString("line ")
+		b.WriteString(strconv.Itoa(e.Line))
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel kind and the underlying error.
+func (e *DecodeError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Kind, e.Err}
+	}
+	return []error{e.Kind}
+}
