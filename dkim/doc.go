@@ -1,0 +1,40 @@
+// Package dkim implements DomainKeys Identified Mail: key records, the
+// DKIM-Signature field, canonicalisation, verification and signing.
+//
+// References:
+//   - RFC 6376, DKIM Signatures (key records §3.6.1, signatures §3.5,
+//     canonicalisation §3.4, verification §6, signing §5)
+//   - RFC 8463, Ed25519-SHA256 for DKIM
+//   - RFC 8301, cryptographic algorithm and key usage update: rsa-sha1 and
+//     RSA keys under 1024 bits are not accepted
+//   - RFC 8601 §2.7.1, the dkim= result of Authentication-Results, and
+//     RFC 6008 for header.b
+//
+// Verifier.Verify reads a message once: the header section is kept (it is
+// bounded by MaxHeaderBytes), the body streams through the canonicalisers
+// and hashes, so memory does not grow with the body. Key records are fetched
+// through a domainauth.Resolver at <selector>._domainkey.<domain>.
+// Signer.Sign produces the DKIM-Signature field to prepend to a message.
+// ParseKeyRecord, KeyRecord.String, GenerateKey and LintKeyRecord deal with
+// the DNS side.
+//
+// Deliberate choices and divergences:
+//   - Bare LF line ends are read as CRLF (for headers and body), as every
+//     verifier does: messages on disk or in programs often have them.
+//   - RSA keys are accepted both as SubjectPublicKeyInfo (what Appendix C
+//     and nearly every publisher use) and as the PKCS#1 RSAPublicKey that
+//     §3.6.1 literally specifies. Ed25519 keys are the raw 32 bytes of
+//     RFC 8463; a SubjectPublicKeyInfo is tolerated.
+//   - A key name holding several TXT records is a permerror, where §3.6.2.2
+//     allows trying each: ambiguous keys are a publishing error worth seeing.
+//   - d= and s= are checked as domain names before any DNS query, so a d=
+//     such as "legitimate.com(.attacker.com" never reaches the resolver.
+//   - Results map onto RFC 8601 words: bad body hash or signature is fail;
+//     malformed, expired, keyless, revoked or mismatched is permerror; DNS
+//     trouble is temperror; rsa-sha1, short RSA keys (RFC 8301) and, when
+//     asked, a partial l= body are policy; signatures beyond
+//     MaxSignatures are neutral.
+//   - t= in the future is not an error (§3.5 makes rejecting it optional).
+//   - The g= tag of RFC 4871 key records is ignored, as RFC 6376 Appendix
+//     C.2 requires; LintKeyRecord reports it.
+package dkim

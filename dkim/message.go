@@ -1,0 +1,267 @@
+package dkim
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// field is one header field of a message.
+type field struct {
+	name  string // field name as written, WSP before the colon removed
+	raw   string // the whole field with its line terminator(s)
+	colon int    // index of the colon in raw, -1 when there is none
+}
+
+// value returns the field body: after the colon, without the final line terminator.
+func (f *field) value() string {
+	return trimEOL(f.raw[f.colon+1:])
+}
+
+func trimEOL(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return strings.TrimSuffix(s, "\r")
+}
+
+// splitFields splits a header section (ending with the line terminator of
+// its last field, without the empty separator line) into fields, appending
+// to dst. A line without a colon becomes a field with an empty name, which
+// no h= entry can select.
+func splitFields(h string, dst []field) []field {
+	i := 0
+	for i < len(h) {
+		start := i
+		for {
+			nl := strings.IndexByte(h[i:], '\n')
+			if nl < 0 {
+				i = len(h)
+				break
+			}
+			i += nl + 1
+			if i < len(h) && (h[i] == ' ' || h[i] == '\t') {
+				continue // folded continuation line
+			}
+			break
+		}
+		raw := h[start:i]
+		f := field{raw: raw, colon: strings.IndexByte(raw, ':')}
+		if f.colon > 0 {
+			f.name = strings.TrimRight(raw[:f.colon], " \t")
+		}
+		dst = append(dst, f)
+	}
+	return dst
+}
+
+// Limits used when a Verifier or Signer field is zero.
+const (
+	defaultMaxHeaderBytes = 256 << 10
+	defaultMaxLineBytes   = 64 << 10
+	readChunk             = 32 << 10
+)
+
+// reader reads a message: first the header section, kept whole, then the
+// body in chunks through a reused buffer.
+type reader struct {
+	r       io.Reader
+	buf     []byte
+	maxHdr  int
+	maxLine int
+}
+
+// readHeader returns the header section (without the empty line that ends
+// it) and the bytes of body already read. A message with no empty line is
+// all header.
+func (m *reader) readHeader(ctx context.Context) (string, []byte, error) {
+	buf := m.buf[:0]
+	scan := 0      // where to look for the next '\n'
+	lineStart := 0 // start of the current physical line
+	eof := false
+	for {
+		// Look for the end of the header: an empty line.
+		for {
+			if lineStart == scan && scan < len(buf) {
+				// At a line start: is this line empty?
+				if buf[scan] == '\n' {
+					m.buf = buf
+					return string(buf[:scan]), buf[scan+1:], nil
+				}
+				if buf[scan] == '\r' {
+					if scan+1 < len(buf) {
+						if buf[scan+1] == '\n' {
+							m.buf = buf
+							return string(buf[:scan]), buf[scan+2:], nil
+						}
+					} else if !eof {
+						break // need one more byte
+					}
+				}
+			}
+			nl := bytes.IndexByte(buf[scan:], '\n')
+			if nl < 0 {
+				scan = len(buf)
+				if scan-lineStart > m.maxLine {
+					return "", nil, fmt.Errorf("%w: more than %d bytes", ErrLineTooLong, m.maxLine)
+				}
+				break
+			}
+			if scan+nl-lineStart > m.maxLine {
+				return "", nil, fmt.Errorf("%w: more than %d bytes", ErrLineTooLong, m.maxLine)
+			}
+			scan += nl + 1
+			lineStart = scan
+		}
+		if eof {
+			m.buf = buf
+			return string(buf), nil, nil
+		}
+		if len(buf) > m.maxHdr {
+			return "", nil, fmt.Errorf("%w: more than %d bytes", ErrHeaderTooLarge, m.maxHdr)
+		}
+		if err := ctx.Err(); err != nil {
+			return "", nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := m.r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return "", nil, fmt.Errorf("dkim: reading message: %w", err)
+			}
+			eof = true
+		}
+	}
+}
+
+// readBody passes the rest of the body to w, chunk by chunk.
+func (m *reader) readBody(ctx context.Context, first []byte, w func([]byte)) error {
+	if len(first) > 0 {
+		w(first)
+	}
+	buf := m.buf[:cap(m.buf)]
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := m.r.Read(buf)
+		if n > 0 {
+			w(buf[:n])
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("dkim: reading message: %w", err)
+		}
+	}
+}
+
+// headerCanon writes canonicalised header fields into a reused buffer.
+type headerCanon struct {
+	buf []byte
+}
+
+// add appends field f canonicalised with c; with sig set, f is the
+// DKIM-Signature being verified: its b= value (value[bStart:bEnd]) is left
+// out and no line terminator is written (RFC 6376 §3.7).
+func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
+	segs := [2]string{f.raw[f.colon+1:], ""}
+	if sig != nil {
+		v := f.value()
+		segs[0], segs[1] = v[:sig.bStart], v[sig.bEnd:]
+	}
+	if c == Relaxed {
+		// §3.4.2: lower-case name, unfold, WSP runs to one SP, no WSP at
+		// the ends of the value or around the colon.
+		for i := 0; i < len(f.name); i++ {
+			b := f.name[i]
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			h.buf = append(h.buf, b)
+		}
+		h.buf = append(h.buf, ':')
+		started, sp := false, false
+		for _, s := range segs {
+			for i := 0; i < len(s); i++ {
+				b := s[i]
+				switch b {
+				case ' ', '\t':
+					sp = started
+					continue
+				case '\n':
+					continue
+				case '\r':
+					if i+1 == len(s) || s[i+1] == '\n' {
+						continue
+					}
+				}
+				if sp {
+					h.buf = append(h.buf, ' ')
+					sp = false
+				}
+				started = true
+				h.buf = append(h.buf, b)
+			}
+		}
+		if sig == nil {
+			h.buf = append(h.buf, '\r', '\n')
+		}
+		return
+	}
+	// Simple (§3.4.1): the field as is, line ends made CRLF.
+	h.buf = append(h.buf, f.raw[:f.colon+1]...)
+	for _, s := range segs {
+		h.appendCRLF(s)
+	}
+	if sig == nil && !strings.HasSuffix(f.raw, "\n") {
+		h.buf = append(h.buf, '\r', '\n') // the last field of a body-less message
+	}
+}
+
+// appendCRLF appends s with every bare LF written as CRLF.
+func (h *headerCanon) appendCRLF(s string) {
+	for {
+		nl := strings.IndexByte(s, '\n')
+		if nl < 0 {
+			h.buf = append(h.buf, s...)
+			return
+		}
+		if nl > 0 && s[nl-1] == '\r' {
+			h.buf = append(h.buf, s[:nl+1]...)
+		} else {
+			h.buf = append(h.buf, s[:nl]...)
+			h.buf = append(h.buf, '\r', '\n')
+		}
+		s = s[nl+1:]
+	}
+}
+
+// signedFields appends to h the fields named by names, in order, each name
+// taking the last instance not yet used (RFC 6376 §5.4.2). A name with no
+// instance left adds nothing (§5.4: a null string).
+func (h *headerCanon) signedFields(fields []field, names []string, c Canonicalization) {
+	for j, name := range names {
+		skip := 0
+		for _, prev := range names[:j] {
+			if strings.EqualFold(prev, name) {
+				skip++
+			}
+		}
+		for k := len(fields) - 1; k >= 0; k-- {
+			if !strings.EqualFold(fields[k].name, name) {
+				continue
+			}
+			if skip == 0 {
+				h.add(&fields[k], c, nil)
+				break
+			}
+			skip--
+		}
+	}
+}

@@ -1,0 +1,289 @@
+package dkim
+
+import (
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// Signer adds DKIM signatures (RFC 6376 §5) with RSA-SHA256 or
+// Ed25519-SHA256 (RFC 8463). A Signer with Domain, Selector and Key is ready
+// to use and safe for concurrent use.
+type Signer struct {
+	// Domain is d=, the signing domain. Required.
+	Domain string
+	// Selector is s=: the key record is at <Selector>._domainkey.<Domain>. Required.
+	Selector string
+	// Key signs: an *rsa.PrivateKey of at least 1024 bits (RFC 8301 §3.2;
+	// 2048 recommended), an ed25519.PrivateKey, or any crypto.Signer whose
+	// public key is one of those. Required.
+	Key crypto.Signer
+
+	// Identity is i=, the agent or user the signature stands for, such as
+	// "@mail.example.org" or "alice@example.org". Its domain must be Domain
+	// or below it. If empty, i= is left out (meaning "@" plus Domain).
+	Identity string
+	// Headers is h=, the field names to sign, in order. A name listed once
+	// more than the message has instances of it is "oversigned": no one can
+	// add such a field without breaking the signature (RFC 6376 §8.15).
+	// If nil, the fields that RFC 6376 §5.4.1 recommends which the message
+	// has, and a second, oversigning entry for From, To, Cc, Subject,
+	// Reply-To, Date, Message-ID, MIME-Version, the Content-* and List-Unsubscribe
+	// fields, In-Reply-To and References.
+	Headers []string
+	// HeaderCanon and BodyCanon are c=. If zero, Relaxed.
+	HeaderCanon, BodyCanon Canonicalization
+	// BodyLength adds l= with the length of the whole canonical body. It
+	// lets mailing lists append to the body without breaking the signature,
+	// and lets anyone else do so too (RFC 6376 §8.2): leave it off unless needed.
+	BodyLength bool
+	// Expiration, if positive, adds x= that far after t=.
+	Expiration time.Duration
+	// Clock gives t=. If nil, the system clock.
+	Clock domainauth.Clock
+	// MaxHeaderBytes bounds the header section read. If zero, 256 KiB.
+	MaxHeaderBytes int
+}
+
+// recommended lists the fields RFC 6376 §5.4.1 suggests signing, plus
+// List-Unsubscribe-Post (RFC 8058 §4 requires it signed), with whether an
+// extra oversigning entry is added.
+var recommended = [...]struct {
+	name     string
+	oversign bool
+}{
+	{"from", true}, {"reply-to", true}, {"subject", true}, {"date", true},
+	{"to", true}, {"cc", true}, {"resent-date", false}, {"resent-from", false},
+	{"resent-to", false}, {"resent-cc", false}, {"in-reply-to", true},
+	{"references", true}, {"list-id", false}, {"list-help", false},
+	{"list-unsubscribe", true}, {"list-unsubscribe-post", true},
+	{"list-subscribe", false}, {"list-post", false}, {"list-owner", false},
+	{"list-archive", false}, {"message-id", true}, {"mime-version", true},
+	{"content-type", true}, {"content-transfer-encoding", true},
+}
+
+// Sign reads a message (CRLF or bare LF line ends) and returns the
+// DKIM-Signature field to prepend to it, folded, ending in CRLF. A message
+// without a From field is refused (ErrNoFrom).
+func (s *Signer) Sign(msg io.Reader) (string, error) {
+	sig, alg, err := s.template()
+	if err != nil {
+		return "", err
+	}
+	rd := reader{r: msg, buf: make([]byte, 0, readChunk), maxHdr: orDefault(s.MaxHeaderBytes, defaultMaxHeaderBytes), maxLine: defaultMaxLineBytes}
+	hdr, rest, err := rd.readHeader(context.Background())
+	if err != nil {
+		return "", err
+	}
+	fields := splitFields(hdr, nil)
+	if !hasField(fields, "from") {
+		return "", ErrNoFrom
+	}
+	sig.Algorithm = alg
+	sig.Headers = s.Headers
+	if sig.Headers == nil {
+		sig.Headers = recommendedHeaders(fields)
+	} else if !hasFrom(sig.Headers) {
+		return "", fmt.Errorf("dkim: Signer.Headers must include From (RFC 6376 §5.4)")
+	}
+	bh := sha256.New()
+	canon := newBodyCanon(sig.BodyCanon == Relaxed, bh, -1)
+	if err := rd.readBody(context.Background(), rest, func(p []byte) { canon.Write(p) }); err != nil {
+		return "", err
+	}
+	n := canon.finish()
+	if s.BodyLength {
+		sig.BodyLength = n
+	}
+	sig.BodyHash = bh.Sum(nil)
+
+	var b strings.Builder
+	b.WriteString("DKIM-Signature: ")
+	sig.writeFolded(&b)
+	raw := b.String() + "\r\n"
+	f := field{name: "DKIM-Signature", raw: raw, colon: len("DKIM-Signature")}
+	sig.bStart, sig.bEnd = len(f.value()), len(f.value())
+	var sum [sha256.Size]byte
+	digest := headerDigest(sum[:0], fields, &f, sig, &headerCanon{})
+	value, err := signDigest(s.Key, alg, digest)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString(foldBase64(encodeB64(value), len("b=")))
+	b.WriteString("\r\n")
+	return b.String(), nil
+}
+
+// template checks the Signer's settings and returns a Signature holding
+// them, and the algorithm the key implies.
+func (s *Signer) template() (*Signature, Algorithm, error) {
+	if msg := checkDomain(s.Domain, false); msg != "" {
+		return nil, 0, fmt.Errorf("dkim: Signer.Domain: %s", msg)
+	}
+	if msg := checkDomain(s.Selector, true); msg != "" {
+		return nil, 0, fmt.Errorf("dkim: Signer.Selector: %s", msg)
+	}
+	if s.Key == nil {
+		return nil, 0, errors.New("dkim: Signer.Key is nil")
+	}
+	var alg Algorithm
+	switch pub := s.Key.Public().(type) {
+	case *rsa.PublicKey:
+		if pub.N.BitLen() < 1024 {
+			return nil, 0, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, pub.N.BitLen())
+		}
+		alg = RSASHA256
+	case ed25519.PublicKey:
+		alg = Ed25519SHA256
+	default:
+		return nil, 0, fmt.Errorf("dkim: unsupported signing key %T", pub)
+	}
+	if s.Identity != "" {
+		at := strings.LastIndexByte(s.Identity, '@')
+		if at < 0 || !dnsname.IsSubdomain(s.Identity[at+1:], s.Domain) {
+			return nil, 0, fmt.Errorf("dkim: Signer.Identity %q is not within %s (RFC 6376 §3.5 i=)", s.Identity, s.Domain)
+		}
+	}
+	now := domainauth.Now(s.Clock).Truncate(time.Second).UTC()
+	sig := &Signature{
+		HeaderCanon: orRelaxed(s.HeaderCanon),
+		BodyCanon:   orRelaxed(s.BodyCanon),
+		Domain:      s.Domain,
+		Selector:    s.Selector,
+		Identity:    s.Identity,
+		BodyLength:  -1,
+		Timestamp:   now,
+	}
+	if s.Expiration > 0 {
+		sig.Expiration = now.Add(s.Expiration.Round(time.Second))
+		if !sig.Expiration.After(now) {
+			sig.Expiration = now.Add(time.Second)
+		}
+	}
+	return sig, alg, nil
+}
+
+func orRelaxed(c Canonicalization) Canonicalization {
+	if c == Simple {
+		return Simple
+	}
+	return Relaxed
+}
+
+func hasField(fields []field, name string) bool {
+	for i := range fields {
+		if strings.EqualFold(fields[i].name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func recommendedHeaders(fields []field) []string {
+	var names []string
+	for _, r := range recommended {
+		n := 0
+		for i := range fields {
+			if strings.EqualFold(fields[i].name, r.name) {
+				n++
+			}
+		}
+		if r.oversign {
+			n++
+		}
+		for range n {
+			names = append(names, r.name)
+		}
+	}
+	return names
+}
+
+// headerDigest appends to dst the SHA-256 of the canonicalised signed
+// fields and the signature field f with its b= value removed (RFC 6376
+// §3.7), canonicalising into hc's reused buffer.
+func headerDigest(dst []byte, fields []field, f *field, sig *Signature, hc *headerCanon) []byte {
+	hc.buf = hc.buf[:0]
+	hc.signedFields(fields, sig.Headers, sig.HeaderCanon)
+	hc.add(f, sig.HeaderCanon, sig)
+	sum := sha256.Sum256(hc.buf)
+	return append(dst, sum[:]...)
+}
+
+func signDigest(key crypto.Signer, alg Algorithm, digest []byte) ([]byte, error) {
+	var opts crypto.SignerOpts = crypto.SHA256
+	if alg == Ed25519SHA256 {
+		// RFC 8463 §3: PureEdDSA over the SHA-256 digest.
+		opts = crypto.Hash(0)
+	}
+	v, err := key.Sign(rand.Reader, digest, opts)
+	if err != nil {
+		return nil, fmt.Errorf("dkim: signing: %w", err)
+	}
+	return v, nil
+}
+
+// writeFolded writes every tag but b='s value, folding lines at about 76
+// columns, and ends with "b=".
+func (s *Signature) writeFolded(b *strings.Builder) {
+	var flat strings.Builder
+	s.writeTags(&flat, "; ")
+	col := len("DKIM-Signature: ")
+	for tag := range strings.SplitSeq(strings.TrimSuffix(flat.String(), "; "), "; ") {
+		if strings.HasPrefix(tag, "h=") && col+len(tag) > 76 {
+			b.WriteString("\r\n\t")
+			col = 1
+			// A long h= folds between names (FWS is allowed around ':').
+			for i, name := range strings.Split(tag[2:], ":") {
+				piece := name
+				if i == 0 {
+					piece = "h=" + name
+				} else {
+					piece = ":" + name
+				}
+				if col+len(piece) > 76 {
+					b.WriteString("\r\n\t")
+					col = 1
+				}
+				b.WriteString(piece)
+				col += len(piece)
+			}
+			b.WriteString("; ")
+			col += 2
+			continue
+		}
+		if col+len(tag)+2 > 78 {
+			b.WriteString("\r\n\t")
+			col = 1
+		}
+		b.WriteString(tag)
+		b.WriteString("; ")
+		col += len(tag) + 2
+	}
+	b.WriteString("\r\n\tb=")
+}
+
+// foldBase64 folds a base64 value into lines of at most 72 characters after
+// the first, which starts at column first.
+func foldBase64(s string, first int) string {
+	var b strings.Builder
+	width := 72 - first
+	for len(s) > width {
+		b.WriteString(s[:width])
+		b.WriteString("\r\n\t")
+		s = s[width:]
+		width = 72
+	}
+	b.WriteString(s)
+	return b.String()
+}

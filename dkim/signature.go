@@ -1,0 +1,466 @@
+package dkim
+
+import (
+	"crypto"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/tagvalue"
+)
+
+// Algorithm is the a= tag of a signature: signing and hash algorithm.
+type Algorithm uint8
+
+// The signing algorithms of RFC 6376 §3.3 and RFC 8463. RSASHA1 is parsed
+// so that it can be reported, but never verifies (RFC 8301 §3.1).
+const (
+	RSASHA256 Algorithm = iota + 1
+	Ed25519SHA256
+	RSASHA1
+)
+
+// String returns the a= form: "rsa-sha256", "ed25519-sha256", "rsa-sha1".
+func (a Algorithm) String() string {
+	switch a {
+	case RSASHA256:
+		return "rsa-sha256"
+	case Ed25519SHA256:
+		return "ed25519-sha256"
+	case RSASHA1:
+		return "rsa-sha1"
+	}
+	return "unknown"
+}
+
+// KeyType returns the key type the algorithm needs.
+func (a Algorithm) KeyType() KeyType {
+	if a == Ed25519SHA256 {
+		return KeyEd25519
+	}
+	return KeyRSA
+}
+
+// Hash returns the digest the algorithm uses.
+func (a Algorithm) Hash() crypto.Hash {
+	if a == RSASHA1 {
+		return crypto.SHA1
+	}
+	return crypto.SHA256
+}
+
+// hashName is the name h= in a key record uses for the algorithm's digest.
+func (a Algorithm) hashName() string {
+	if a == RSASHA1 {
+		return "sha1"
+	}
+	return "sha256"
+}
+
+// Canonicalization is one half of the c= tag (RFC 6376 §3.4).
+type Canonicalization uint8
+
+// The canonicalisation algorithms. The zero value is unset: a Signer reads it
+// as Relaxed, and a parsed signature always holds one of the two.
+const (
+	Simple Canonicalization = iota + 1
+	Relaxed
+)
+
+// String returns "simple" or "relaxed".
+func (c Canonicalization) String() string {
+	switch c {
+	case Simple:
+		return "simple"
+	case Relaxed:
+		return "relaxed"
+	}
+	return "unset"
+}
+
+func parseCanon(s string) (Canonicalization, bool) {
+	switch s {
+	case "simple":
+		return Simple, true
+	case "relaxed":
+		return Relaxed, true
+	}
+	return 0, false
+}
+
+// Signature is a parsed DKIM-Signature field (RFC 6376 §3.5). Strings are
+// as written in the field; the byte slices are decoded base64.
+type Signature struct {
+	Algorithm   Algorithm        // a=
+	Value       []byte           // b=, the signature itself
+	BodyHash    []byte           // bh=
+	HeaderCanon Canonicalization // c=, header part (default simple)
+	BodyCanon   Canonicalization // c=, body part (default simple)
+	Domain      string           // d=, the SDID
+	Headers     []string         // h=, the signed field names in order
+	// Identity is i=, the AUID, with quoted-printable decoded; "" when
+	// absent (the default is "@" plus Domain, see AUID).
+	Identity   string
+	BodyLength int64     // l=, -1 when absent
+	Selector   string    // s=
+	Timestamp  time.Time // t=, zero when absent
+	Expiration time.Time // x=, zero when absent
+	// QueryMethods is q=, nil when absent (meaning dns/txt).
+	QueryMethods []string
+	// CopiedHeaders is z=, as written (dkim-quoted-printable).
+	CopiedHeaders string
+
+	// bStart and bEnd delimit the b= value in the field value: from just
+	// after "b=" to the following ';' or the end. The signed form of the
+	// field has this span removed (RFC 6376 §3.7).
+	bStart, bEnd int
+	bRaw         string // b= as written, for header.b
+}
+
+// AUID returns the Agent or User Identifier: i=, or "@" plus d= when i= is absent.
+func (s *Signature) AUID() string {
+	if s.Identity != "" {
+		return s.Identity
+	}
+	return "@" + s.Domain
+}
+
+// ParseSignature parses the value of a DKIM-Signature field (everything
+// after the colon; folding whitespace allowed) and checks it as RFC 6376
+// §6.1.1 requires: v=1; a=, b=, bh=, d=, h= and s= present; a= and c= known;
+// d= and s= domain names; h= including From; i= within d=; x= after t=;
+// q= offering dns/txt. Errors are *SignatureError and match
+// ErrSignatureSyntax. On error the returned Signature holds what was parsed
+// before the problem (useful for reporting d= and s=), or nil.
+func ParseSignature(value string) (*Signature, error) {
+	sig := &Signature{BodyLength: -1}
+	err := sig.parse(value)
+	return sig, err
+}
+
+func sigErr(tag string, off int, msg string) *SignatureError {
+	return &SignatureError{Tag: tag, Offset: off, Msg: msg}
+}
+
+// Tag bits for presence and duplicate tracking.
+const (
+	tagV = 1 << iota
+	tagA
+	tagB
+	tagBH
+	tagC
+	tagD
+	tagH
+	tagI
+	tagL
+	tagQ
+	tagS
+	tagT
+	tagX
+	tagZ
+)
+
+func (sig *Signature) parse(value string) error {
+	s := tagvalue.Scanner{Input: value}
+	var seen int
+	var iOff, xOff int
+	// After a bad tag the scan goes on, so that d= and s= can still be
+	// reported; the first error is returned.
+	var firstErr error
+	for s.Next() {
+		if err := sig.parseTag(&s, value, &seen, &iOff, &xOff); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if err := s.Err(); err != nil {
+		te := err.(*tagvalue.Error)
+		return sigErr("", te.Offset, te.Msg)
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	for _, req := range [...]struct {
+		bit  int
+		name string
+	}{{tagV, "v"}, {tagA, "a"}, {tagB, "b"}, {tagBH, "bh"}, {tagD, "d"}, {tagH, "h"}, {tagS, "s"}} {
+		if seen&req.bit == 0 {
+			return sigErr(req.name, len(value), "required tag missing")
+		}
+	}
+	if seen&tagC == 0 {
+		sig.HeaderCanon, sig.BodyCanon = Simple, Simple
+	}
+	if !hasFrom(sig.Headers) {
+		return sigErr("h", len(value), "From is not signed (RFC 6376 §5.4)")
+	}
+	if sig.Identity != "" {
+		at := strings.LastIndexByte(sig.Identity, '@')
+		if at < 0 {
+			return sigErr("i", iOff, "identity has no '@'")
+		}
+		if !dnsname.IsSubdomain(sig.Identity[at+1:], sig.Domain) {
+			return sigErr("i", iOff, fmt.Sprintf("identity domain %q is not within d=%s", sig.Identity[at+1:], sig.Domain))
+		}
+	}
+	if !sig.Expiration.IsZero() && !sig.Timestamp.IsZero() && !sig.Expiration.After(sig.Timestamp) {
+		return sigErr("x", xOff, "expiration is not after the timestamp t=")
+	}
+	if sig.QueryMethods != nil && !hasDNSTXT(sig.QueryMethods) {
+		return sigErr("q", len(value), "no dns/txt query method")
+	}
+	return nil
+}
+
+func hasFrom(names []string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, "from") {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDNSTXT(methods []string) bool {
+	for _, m := range methods {
+		// "dns" alone is what RFC 4871 drafts wrote; it means dns/txt.
+		if m == "dns/txt" || m == "dns" {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDigits parses 1 to max decimal digits into a non-negative int64.
+func parseDigits(s string, max int) (int64, bool) {
+	if s == "" || len(s) > max {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		// More digits than fit: the value is too large to matter.
+		return 0, false
+	}
+	return n, true
+}
+
+// checkDomain checks d= (RFC 6376 §3.5: domain-name, letters, digits and
+// hyphens in dot-separated labels) or s= (selector: the same, and
+// underscores are tolerated). It returns "" when the name is acceptable.
+// It runs before any DNS query, so that a name such as
+// "legitimate.com(.attacker.com" is never looked up.
+func checkDomain(s string, selector bool) string {
+	what := "domain"
+	if selector {
+		what = "selector"
+	}
+	if s == "" {
+		return "empty " + what
+	}
+	if len(s) > dnsname.MaxName {
+		return what + " longer than 253 octets"
+	}
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != '.' {
+			c := s[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || selector && c == '_') {
+				return fmt.Sprintf("invalid character %q in %s %q", c, what, s)
+			}
+			continue
+		}
+		label := s[start:i]
+		switch {
+		case label == "":
+			return fmt.Sprintf("empty label in %s %q", what, s)
+		case len(label) > dnsname.MaxLabel:
+			return fmt.Sprintf("label longer than 63 octets in %s %q", what, s)
+		case label[0] == '-' || label[len(label)-1] == '-':
+			return fmt.Sprintf("label %q of %s begins or ends with a hyphen", label, what)
+		}
+		start = i + 1
+	}
+	return ""
+}
+
+// String returns the field value (without "DKIM-Signature:") on one line,
+// tags in the order v a c d s i q l t x h z bh b. It parses back to an
+// equal Signature.
+func (s *Signature) String() string {
+	var b strings.Builder
+	s.writeTags(&b, "; ")
+	b.WriteString("b=")
+	b.WriteString(encodeB64(s.Value))
+	return b.String()
+}
+
+// writeTags writes every tag but b=, each followed by sep. The Signer
+// passes a separator that folds.
+func (s *Signature) writeTags(b *strings.Builder, sep string) {
+	tag := func(name, val string) {
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(val)
+		b.WriteString(sep)
+	}
+	tag("v", "1")
+	tag("a", s.Algorithm.String())
+	hc, bc := s.HeaderCanon, s.BodyCanon
+	if hc == 0 {
+		hc = Simple
+	}
+	if bc == 0 {
+		bc = Simple
+	}
+	tag("c", hc.String()+"/"+bc.String())
+	tag("d", s.Domain)
+	tag("s", s.Selector)
+	if s.Identity != "" {
+		tag("i", encodeDKIMQP(s.Identity))
+	}
+	if s.QueryMethods != nil {
+		tag("q", strings.Join(s.QueryMethods, ":"))
+	}
+	if s.BodyLength >= 0 {
+		tag("l", strconv.FormatInt(s.BodyLength, 10))
+	}
+	if !s.Timestamp.IsZero() {
+		tag("t", strconv.FormatInt(s.Timestamp.Unix(), 10))
+	}
+	if !s.Expiration.IsZero() {
+		tag("x", strconv.FormatInt(s.Expiration.Unix(), 10))
+	}
+	tag("h", strings.Join(s.Headers, ":"))
+	if s.CopiedHeaders != "" {
+		tag("z", s.CopiedHeaders)
+	}
+	tag("bh", encodeB64(s.BodyHash))
+}
+
+// encodeDKIMQP encodes i= as dkim-quoted-printable (RFC 6376 §2.11):
+// printable ASCII but '=' and ';' as is, everything else as =XX.
+func encodeDKIMQP(s string) string { return encodeQP(s) }
+
+func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen, iOff, xOff *int) error {
+	tag, val, off := s.Tag(), s.Value(), s.ValueOffset()
+	bit := 0
+	switch tag {
+	case "v":
+		bit = tagV
+		if val != "1" {
+			return sigErr(tag, off, fmt.Sprintf("version %q is not 1", val))
+		}
+	case "a":
+		bit = tagA
+		switch val {
+		case "rsa-sha256":
+			sig.Algorithm = RSASHA256
+		case "ed25519-sha256":
+			sig.Algorithm = Ed25519SHA256
+		case "rsa-sha1":
+			sig.Algorithm = RSASHA1
+		default:
+			return sigErr(tag, off, fmt.Sprintf("unknown algorithm %q", val))
+		}
+	case "b":
+		bit = tagB
+		v, err := decodeBase64(val)
+		if err != nil {
+			return sigErr(tag, off, err.Error())
+		}
+		sig.Value, sig.bRaw = v, val
+		// Everything from after '=' to the next ';' is removed when the
+		// field is hashed, surrounding whitespace included (§3.7).
+		eq := strings.IndexByte(value[s.TagOffset():], '=') + s.TagOffset() + 1
+		end := strings.IndexByte(value[eq:], ';')
+		if end < 0 {
+			end = len(value)
+		} else {
+			end += eq
+		}
+		sig.bStart, sig.bEnd = eq, end
+	case "bh":
+		bit = tagBH
+		v, err := decodeBase64(val)
+		if err != nil {
+			return sigErr(tag, off, err.Error())
+		}
+		sig.BodyHash = v
+	case "c":
+		bit = tagC
+		h, b, slash := strings.Cut(val, "/")
+		hc, ok1 := parseCanon(h)
+		bc, ok2 := Simple, true
+		if slash {
+			bc, ok2 = parseCanon(b)
+		}
+		if !ok1 || !ok2 {
+			return sigErr(tag, off, fmt.Sprintf("unknown canonicalization %q", val))
+		}
+		sig.HeaderCanon, sig.BodyCanon = hc, bc
+	case "d":
+		bit = tagD
+		sig.Domain = val
+		if msg := checkDomain(val, false); msg != "" {
+			return sigErr(tag, off, msg)
+		}
+	case "h":
+		bit = tagH
+		sig.Headers = splitList(val)
+		if len(sig.Headers) == 0 {
+			return sigErr(tag, off, "empty list of signed header fields")
+		}
+	case "i":
+		bit = tagI
+		sig.Identity = decodeQP(val)
+		*iOff = off
+	case "l":
+		bit = tagL
+		n, ok := parseDigits(val, 76)
+		if !ok {
+			return sigErr(tag, off, fmt.Sprintf("body length %q is not a number", val))
+		}
+		sig.BodyLength = n
+	case "q":
+		bit = tagQ
+		sig.QueryMethods = splitList(val)
+	case "s":
+		bit = tagS
+		sig.Selector = val
+		if msg := checkDomain(val, true); msg != "" {
+			return sigErr(tag, off, msg)
+		}
+	case "t":
+		bit = tagT
+		n, ok := parseDigits(val, 12)
+		if !ok {
+			return sigErr(tag, off, fmt.Sprintf("timestamp %q is not a number of at most 12 digits", val))
+		}
+		sig.Timestamp = time.Unix(n, 0).UTC()
+	case "x":
+		bit = tagX
+		n, ok := parseDigits(val, 12)
+		if !ok {
+			return sigErr(tag, off, fmt.Sprintf("expiration %q is not a number of at most 12 digits", val))
+		}
+		sig.Expiration = time.Unix(n, 0).UTC()
+		*xOff = off
+	case "z":
+		bit = tagZ
+		sig.CopiedHeaders = val
+	}
+	if bit != 0 {
+		if *seen&bit != 0 {
+			// RFC 6376 §3.2: a duplicated tag invalidates the whole list.
+			return sigErr(tag, s.TagOffset(), "duplicate tag")
+		}
+		*seen |= bit
+	}
+	return nil
+}

@@ -1,0 +1,448 @@
+package dkim
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/domainauth/domainauth"
+)
+
+// Status is the result of verifying one signature, named as in RFC 8601
+// §2.7.1.
+type Status uint8
+
+// The verification results.
+const (
+	// None: the message has no signature (only in AuthResults).
+	None Status = iota
+	// Pass: the signature verified.
+	Pass
+	// Fail: the signature was well formed and its key found, but the body
+	// hash or the signature did not verify.
+	Fail
+	// Neutral: the signature was not processed (more signatures than
+	// Verifier.MaxSignatures).
+	Neutral
+	// TempError: the key could not be fetched for a reason that may pass
+	// (DNS failure, cancelled context). A later attempt may succeed.
+	TempError
+	// PermError: the signature cannot be verified: malformed, expired, no
+	// key, key revoked, malformed or not fitting the signature.
+	PermError
+	// Policy: the signature is well formed but unacceptable: rsa-sha1 or an
+	// RSA key under 1024 bits (RFC 8301), or a partial l= body when the
+	// Verifier rejects those.
+	Policy
+)
+
+// String returns the RFC 8601 result word: "none", "pass", "fail",
+// "neutral", "temperror", "permerror" or "policy".
+func (s Status) String() string {
+	switch s {
+	case None:
+		return "none"
+	case Pass:
+		return "pass"
+	case Fail:
+		return "fail"
+	case Neutral:
+		return "neutral"
+	case TempError:
+		return "temperror"
+	case PermError:
+		return "permerror"
+	case Policy:
+		return "policy"
+	}
+	return "unknown"
+}
+
+// Verification is the outcome for one DKIM-Signature field.
+type Verification struct {
+	// Status is the result; Err says why for anything but Pass.
+	Status Status
+	Err    error
+
+	Domain    string    // d=, the signing domain (SDID)
+	Selector  string    // s=
+	Identity  string    // i=, or "@" plus d= when absent (the AUID)
+	Algorithm Algorithm // a=
+
+	// KeyBits is the size of the key used (RSA modulus bits, 256 for
+	// Ed25519); 0 when no key was found.
+	KeyBits int
+	// Testing is set when the key record has t=y: the signer is testing
+	// DKIM and RFC 6376 §3.6.1 asks that the message be treated as unsigned.
+	Testing bool
+
+	// BodyLength is l=, -1 when absent. UnsignedBody is the number of
+	// canonical body bytes after the first l= that the signature does not
+	// cover: content that anyone could have appended (RFC 6376 §8.2).
+	BodyLength   int64
+	UnsignedBody int64
+
+	// Signature is the parsed field; nil when it did not parse far enough.
+	Signature *Signature
+	// Key is the key record used; nil when none was found.
+	Key *KeyRecord
+}
+
+// Verifier verifies DKIM signatures (RFC 6376 §6). A Verifier with a
+// Resolver is ready to use and safe for concurrent use; it must not be
+// copied after first use, since it keeps a small cache of parsed keys.
+type Verifier struct {
+	// Resolver looks up key records. Required.
+	Resolver domainauth.Resolver
+	// Clock gives the time against which x= is checked. If nil, the system clock.
+	Clock domainauth.Clock
+
+	// MaxSignatures bounds the signatures verified per message; later ones
+	// get Neutral with ErrTooManySignatures. If zero, 8.
+	MaxSignatures int
+	// MaxHeaderBytes bounds the header section. If zero, 256 KiB.
+	MaxHeaderBytes int
+	// MaxLineBytes bounds one physical header line. If zero, 64 KiB (far
+	// above the 998 of RFC 5322 §2.1.1, which real mail exceeds).
+	MaxLineBytes int
+	// MinRSABits is the shortest RSA key accepted. If zero or below 1024,
+	// 1024 (RFC 8301 §3.2).
+	MinRSABits int
+	// RejectBodyLength makes a signature whose l= leaves part of the body
+	// unsigned a Policy result instead of a Pass (RFC 6376 §8.2).
+	RejectBodyLength bool
+	// KeyCacheSize bounds the cache of parsed key records, keyed by the TXT
+	// text (DNS is still asked every time). If zero, 64; negative disables.
+	KeyCacheSize int
+
+	inner atomic.Pointer[verifierInner]
+}
+
+// verifierInner holds what a Verifier reuses between calls.
+type verifierInner struct {
+	states sync.Pool // *verifyState
+	mu     sync.Mutex
+	keys   map[string]keyEntry
+}
+
+type keyEntry struct {
+	rec *KeyRecord
+	err error
+}
+
+// verifyState is the scratch space of one Verify call.
+type verifyState struct {
+	rd     reader
+	fields []field
+	canons []*bodyCanon
+	hashes []hash.Hash
+	hdr    headerCanon
+	sum    [sha256.Size]byte
+	jobs   []job
+}
+
+// job is a signature waiting for its body hash.
+type job struct {
+	res   *Verification
+	sig   *Signature
+	field *field
+	canon int // index into canons
+}
+
+func (v *Verifier) getInner() *verifierInner {
+	if in := v.inner.Load(); in != nil {
+		return in
+	}
+	v.inner.CompareAndSwap(nil, &verifierInner{})
+	return v.inner.Load()
+}
+
+func (in *verifierInner) getState() *verifyState {
+	if st, ok := in.states.Get().(*verifyState); ok {
+		return st
+	}
+	return &verifyState{rd: reader{buf: make([]byte, 0, readChunk)}}
+}
+
+func (in *verifierInner) putState(st *verifyState) {
+	st.rd.r = nil
+	if cap(st.rd.buf) > 4*readChunk {
+		st.rd.buf = make([]byte, 0, readChunk) // do not keep a huge header's buffer
+	}
+	clear(st.fields)
+	clear(st.jobs)
+	st.fields, st.jobs = st.fields[:0], st.jobs[:0]
+	for _, c := range st.canons {
+		c.w = nil
+	}
+	in.states.Put(st)
+}
+
+// Verify reads a message (header and body, CRLF or bare LF line ends) and
+// verifies each DKIM-Signature field in it, returning one Verification per
+// field, in header order; none for an unsigned message. The body streams
+// through: memory does not grow with its size. The error is for the message
+// as a whole (reading failed, header section over the limits, ctx done
+// while reading); per-signature problems are in each Verification.
+func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, error) {
+	in := v.getInner()
+	st := in.getState()
+	defer in.putState(st)
+	st.rd.r = msg
+	st.rd.maxHdr = orDefault(v.MaxHeaderBytes, defaultMaxHeaderBytes)
+	st.rd.maxLine = orDefault(v.MaxLineBytes, defaultMaxLineBytes)
+	hdr, rest, err := st.rd.readHeader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st.fields = splitFields(hdr, st.fields[:0])
+	n := 0
+	for i := range st.fields {
+		if strings.EqualFold(st.fields[i].name, "DKIM-Signature") {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	results := make([]Verification, n)
+	maxSigs := orDefault(v.MaxSignatures, 8)
+	canons := 0
+	k := 0
+	for i := range st.fields {
+		f := &st.fields[i]
+		if !strings.EqualFold(f.name, "DKIM-Signature") {
+			continue
+		}
+		res := &results[k]
+		k++
+		res.BodyLength = -1
+		sig, perr := ParseSignature(f.value())
+		if sig != nil {
+			res.Signature = sig
+			res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
+			res.BodyLength = sig.BodyLength
+		}
+		if k > maxSigs {
+			res.Status, res.Err = Neutral, ErrTooManySignatures
+			continue
+		}
+		if perr != nil {
+			res.Status, res.Err = PermError, perr
+			continue
+		}
+		res.Identity = sig.AUID()
+		if !v.preCheck(ctx, res, sig) {
+			continue
+		}
+		// Share a body hasher between signatures that need the same one.
+		ci := -1
+		for j := range st.jobs {
+			o := st.jobs[j].sig
+			if o.BodyCanon == sig.BodyCanon && o.BodyLength == sig.BodyLength {
+				ci = st.jobs[j].canon
+				break
+			}
+		}
+		if ci < 0 {
+			ci = canons
+			canons++
+			if ci == len(st.canons) {
+				st.canons = append(st.canons, &bodyCanon{})
+				st.hashes = append(st.hashes, sha256.New())
+			}
+			h := st.hashes[ci]
+			h.Reset()
+			st.canons[ci].reset(sig.BodyCanon == Relaxed, h, sig.BodyLength)
+		}
+		st.jobs = append(st.jobs, job{res: res, sig: sig, field: f, canon: ci})
+	}
+	if len(st.jobs) == 0 {
+		return results, nil
+	}
+	active := st.canons[:canons]
+	err = st.rd.readBody(ctx, rest, func(p []byte) {
+		for _, c := range active {
+			c.Write(p)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range active {
+		c.finish()
+	}
+	for i := range st.jobs {
+		v.finish(st, &st.jobs[i], st.fields)
+	}
+	return results, nil
+}
+
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// preCheck does what can be done before the body is read: the algorithm,
+// expiry and the key (RFC 6376 §6.1.1, §6.1.2). It reports whether the
+// signature goes on to the hashes.
+func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signature) bool {
+	if sig.Algorithm == RSASHA1 {
+		res.Status, res.Err = Policy, ErrSHA1
+		return false
+	}
+	if !sig.Expiration.IsZero() {
+		if now := domainauth.Now(v.Clock); now.After(sig.Expiration) {
+			res.Status = PermError
+			res.Err = fmt.Errorf("%w: x=%d is before %s", ErrExpired, sig.Expiration.Unix(), now.UTC().Format("2006-01-02T15:04:05Z"))
+			return false
+		}
+	}
+	key, st, err := v.lookupKey(ctx, sig)
+	if err != nil {
+		res.Status, res.Err = st, err
+		return false
+	}
+	res.Key, res.KeyBits, res.Testing = key, key.Bits(), key.Testing
+	if st, err := v.keyFits(key, sig); err != nil {
+		res.Status, res.Err = st, err
+		return false
+	}
+	return true
+}
+
+// lookupKey fetches and parses the key record (RFC 6376 §6.1.2).
+func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, Status, error) {
+	if v.Resolver == nil {
+		return nil, TempError, errors.New("dkim: Verifier has no Resolver")
+	}
+	name := sig.Selector + "._domainkey." + sig.Domain
+	txts, err := v.Resolver.LookupTXT(ctx, name)
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.OK:
+	case domainauth.NotFound:
+		return nil, PermError, fmt.Errorf("%w at %s", ErrNoKey, name)
+	default:
+		return nil, TempError, fmt.Errorf("dkim: looking up key %s: %w", name, err)
+	}
+	switch len(txts) {
+	case 0:
+		return nil, PermError, fmt.Errorf("%w at %s", ErrNoKey, name)
+	case 1:
+	default:
+		return nil, PermError, fmt.Errorf("%w: %d TXT records at %s", ErrMultipleKeys, len(txts), name)
+	}
+	key, err := v.parseKey(txts[0])
+	if err != nil {
+		return nil, PermError, fmt.Errorf("%s: %w", name, err)
+	}
+	return key, Pass, nil
+}
+
+// parseKey parses a key record through the cache.
+func (v *Verifier) parseKey(txt string) (*KeyRecord, error) {
+	size := v.KeyCacheSize
+	if size < 0 {
+		return ParseKeyRecord(txt)
+	}
+	if size == 0 {
+		size = 64
+	}
+	in := v.getInner()
+	in.mu.Lock()
+	e, ok := in.keys[txt]
+	in.mu.Unlock()
+	if ok {
+		return e.rec, e.err
+	}
+	rec, err := ParseKeyRecord(txt)
+	in.mu.Lock()
+	if in.keys == nil || len(in.keys) >= size {
+		in.keys = make(map[string]keyEntry, min(size, 16))
+	}
+	in.keys[txt] = keyEntry{rec, err}
+	in.mu.Unlock()
+	return rec, err
+}
+
+// keyFits applies the key record's constraints to the signature (RFC 6376
+// §6.1.2 steps 6 to 9, RFC 8301).
+func (v *Verifier) keyFits(key *KeyRecord, sig *Signature) (Status, error) {
+	if key.Revoked() {
+		return PermError, ErrKeyRevoked
+	}
+	if key.KeyType != sig.Algorithm.KeyType() {
+		return PermError, fmt.Errorf("%w: k=%s key for an %s signature", ErrKeyMismatch, key.KeyType, sig.Algorithm)
+	}
+	if !key.AllowsHash(sig.Algorithm.hashName()) {
+		return PermError, fmt.Errorf("%w: h=%s excludes %s", ErrKeyMismatch, strings.Join(key.HashAlgorithms, ":"), sig.Algorithm.hashName())
+	}
+	if !key.ForEmail() {
+		return PermError, fmt.Errorf("%w: s=%s does not include email", ErrKeyMismatch, strings.Join(key.Services, ":"))
+	}
+	if key.NoSubdomains && sig.Identity != "" {
+		at := strings.LastIndexByte(sig.Identity, '@')
+		if !strings.EqualFold(strings.TrimSuffix(sig.Identity[at+1:], "."), strings.TrimSuffix(sig.Domain, ".")) {
+			return PermError, fmt.Errorf("%w: key has t=s but i= is in a subdomain of d=", ErrKeyMismatch)
+		}
+	}
+	if key.KeyType == KeyRSA {
+		minBits := max(v.MinRSABits, 1024)
+		if bits := key.Bits(); bits < minBits {
+			return Policy, fmt.Errorf("%w: %d bits, at least %d required", ErrKeyTooShort, bits, minBits)
+		}
+	}
+	return Pass, nil
+}
+
+// finish compares the body hash and verifies the signature over the
+// header hash (RFC 6376 §6.1.3).
+func (v *Verifier) finish(st *verifyState, j *job, fields []field) {
+	res, sig := j.res, j.sig
+	c := st.canons[j.canon]
+	if sig.BodyLength >= 0 {
+		if c.n < sig.BodyLength {
+			res.Status = Fail
+			res.Err = fmt.Errorf("%w: l=%d but the canonical body has %d bytes", ErrBodyLength, sig.BodyLength, c.n)
+			return
+		}
+		res.UnsignedBody = c.n - sig.BodyLength
+	}
+	bh := st.hashes[j.canon].Sum(st.sum[:0])
+	if !bytes.Equal(bh, sig.BodyHash) {
+		res.Status, res.Err = Fail, ErrBodyHash
+		return
+	}
+	digest := headerDigest(st.sum[:0], fields, j.field, sig, &st.hdr)
+	var err error
+	switch pub := res.Key.PublicKey.(type) {
+	case *rsa.PublicKey:
+		err = rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest, sig.Value)
+	case ed25519.PublicKey:
+		if !ed25519.Verify(pub, digest, sig.Value) {
+			err = errors.New("ed25519: invalid signature")
+		}
+	}
+	if err != nil {
+		res.Status, res.Err = Fail, fmt.Errorf("%w: %v", ErrBadSignature, err)
+		return
+	}
+	if v.RejectBodyLength && res.UnsignedBody > 0 {
+		res.Status = Policy
+		res.Err = fmt.Errorf("%w: %d body bytes after l=%d are not signed", ErrBodyLength, res.UnsignedBody, sig.BodyLength)
+		return
+	}
+	res.Status = Pass
+}
