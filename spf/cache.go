@@ -1,13 +1,16 @@
 package spf
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // recordCache keeps parsed records keyed by their text, so that a busy
-// Checker parses each popular record (an ESP's include, say) once. It is
-// bounded: when full, an arbitrary entry is evicted.
+// Checker parses each popular record (an ESP's include, say) once. Reads
+// take no lock. It is bounded: when full, an arbitrary entry is evicted.
 type recordCache struct {
-	mu sync.RWMutex
-	m  map[string]cacheEntry
+	m sync.Map // string -> cacheEntry
+	n atomic.Int64
 }
 
 type cacheEntry struct {
@@ -26,24 +29,21 @@ func (c *Checker) parse(txt string) (*Record, error) {
 		size = 512
 	}
 	rc := &c.cache
-	rc.mu.RLock()
-	ent, ok := rc.m[txt]
-	rc.mu.RUnlock()
-	if ok {
+	if v, ok := rc.m.Load(txt); ok {
+		ent := v.(*cacheEntry)
 		return ent.rec, ent.err
 	}
 	rec, err := Parse(txt)
-	rc.mu.Lock()
-	if rc.m == nil {
-		rc.m = make(map[string]cacheEntry)
+	for i := 0; i < 4 && rc.n.Load() >= int64(size); i++ {
+		rc.m.Range(func(k, _ any) bool {
+			if _, loaded := rc.m.LoadAndDelete(k); loaded {
+				rc.n.Add(-1)
+			}
+			return false
+		})
 	}
-	if len(rc.m) >= size {
-		for k := range rc.m {
-			delete(rc.m, k)
-			break
-		}
+	if _, loaded := rc.m.LoadOrStore(txt, &cacheEntry{rec, err}); !loaded {
+		rc.n.Add(1)
 	}
-	rc.m[txt] = cacheEntry{rec, err}
-	rc.mu.Unlock()
 	return rec, err
 }

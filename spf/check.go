@@ -123,7 +123,8 @@ type Step struct {
 	Depth  int    // 0 for the checked domain, one more per include or redirect
 	Domain string // the domain whose record is evaluated
 	Term   *Term  // the term, nil for the record lookup
-	Query  string // the DNS query it made, as "TYPE name"; "" if none
+	QType  string // the type of the DNS query it made ("TXT", "A", ...); "" if none
+	QName  string // the name queried
 	Match  bool   // the mechanism matched
 	Void   bool   // the query was a void lookup
 	Code   Code   // the record's result (record steps) or the include/redirect result
@@ -141,8 +142,8 @@ func (s Step) String() string {
 		b.WriteString(": ")
 		b.WriteString(s.Term.String())
 	}
-	if s.Query != "" {
-		b.WriteString(" [" + s.Query + "]")
+	if s.QType != "" {
+		b.WriteString(" [" + s.QType + " " + s.QName + "]")
 	}
 	switch {
 	case s.Err != nil:
@@ -185,8 +186,11 @@ type Checker struct {
 	// MaxPTRNames bounds the PTR names the ptr mechanism and %{p} look at;
 	// the rest are ignored. If zero, 10 (§4.6.4).
 	MaxPTRNames int
-	// Timeout bounds the wall time of one evaluation; exceeding it gives
-	// temperror. If zero, 20 seconds (§4.6.4); negative means only ctx.
+	// Timeout bounds the wall time of one evaluation (RFC 7208 §4.6.4):
+	// once it has passed, no further query is made and the result is
+	// temperror. It is measured from the third query and checked before
+	// each query, so one slow query can overrun it; give ctx a deadline
+	// for a hard bound. If zero, 20 seconds; negative means ctx only.
 	Timeout time.Duration
 
 	// DefaultExplanation is a macro-string (explain-string syntax) expanded
@@ -246,15 +250,6 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	}
 	e := c.getEval()
 	defer c.putEval(e)
-	if c.Timeout >= 0 {
-		t := c.Timeout
-		if t == 0 {
-			t = 20 * time.Second
-		}
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, t)
-		defer cancel()
-	}
 	e.start(ctx, in, local, d)
 	if c.Prefetch {
 		e.pf = newPrefetcher(ctx, e)
@@ -303,6 +298,10 @@ type eval struct {
 	explanation string
 	haveExp     bool
 
+	timeout  time.Duration
+	queries  int
+	deadline time.Time
+
 	nowSet bool
 	nowT   time.Time
 
@@ -341,9 +340,40 @@ func (e *eval) start(ctx context.Context, in Input, local, domain string) {
 	e.maxVoids = orDefault(e.c.MaxVoidLookups, 2)
 	e.maxMX = orDefault(e.c.MaxMXNames, 10)
 	e.maxPTR = orDefault(e.c.MaxPTRNames, 10)
+	e.timeout = orDefault64(e.c.Timeout, 20*time.Second)
 	if e.buf == nil {
 		e.buf = e.scratch[:0]
 	}
+}
+
+func orDefault64(v, d time.Duration) time.Duration {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+// expired reports whether the evaluation ran out of time or its context
+// ended; it is called before each query. The clock is read only from the
+// third query on: most evaluations make one or two queries, and on an
+// in-memory resolver reading the clock would cost as much as they do.
+func (e *eval) expired() error {
+	if err := e.ctx.Err(); err != nil {
+		return err
+	}
+	e.queries++
+	if e.timeout <= 0 || e.queries < 3 {
+		return nil
+	}
+	now := time.Now()
+	if e.queries == 3 {
+		e.deadline = now.Add(e.timeout)
+		return nil
+	}
+	if now.After(e.deadline) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func orDefault(v, d int) int {
@@ -412,10 +442,10 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 		if err != nil {
 			err = &CheckError{Domain: domain, Err: err}
 		}
-		e.step(Step{Depth: depth, Domain: domain, Query: "TXT " + domain, Code: code, Err: err})
+		e.step(Step{Depth: depth, Domain: domain, QType: "TXT", QName: domain, Code: code, Err: err})
 		return code, nil, domain, err
 	}
-	e.step(Step{Depth: depth, Domain: domain, Query: "TXT " + domain})
+	e.step(Step{Depth: depth, Domain: domain, QType: "TXT", QName: domain})
 	if e.pf != nil {
 		e.pf.record(rec, domain, e.lookups)
 	}
@@ -449,7 +479,7 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 			return PermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
 		}
 		code, m, d, err := e.checkHost(target, depth+1, inInclude)
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "TXT " + target, Code: code})
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "TXT", QName: target, Code: code})
 		if code == None {
 			return PermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: ErrNoRecord}
 		}
@@ -517,7 +547,7 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 	switch t.Kind {
 	case KindInclude:
 		code, _, _, err := e.checkHost(target, depth+1, true)
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "TXT " + target, Match: code == Pass, Code: code})
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "TXT", QName: target, Match: code == Pass, Code: code})
 		// RFC 7208 §5.2: the include result table.
 		switch code {
 		case Pass:
@@ -532,13 +562,15 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		return false, PermError, err
 	case KindA:
 		m, code, err := e.matchHost(target, t)
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: e.addrType() + " " + target, Match: m, Err: err})
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: e.addrType(), QName: target, Match: m, Err: err})
 		return m, code, err
 	case KindMX:
 		return e.matchMX(target, t, domain, depth)
 	case KindPTR:
 		m := e.matchPTR(target)
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "PTR " + e.ip.String(), Match: m})
+		if e.c.Trace {
+			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "PTR", QName: e.ip.String(), Match: m})
+		}
 		return m, 0, nil
 	case KindExists:
 		// RFC 7208 §5.7: always an A query, whatever the client's family.
@@ -555,7 +587,7 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		if !m {
 			void = true
 		}
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: "A " + target, Match: m, Void: void})
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "A", QName: target, Match: m, Void: void})
 		if void {
 			if err := e.void(); err != nil {
 				return false, PermError, err
@@ -623,16 +655,15 @@ func (e *eval) anyMatch(addrs []netip.Addr, t *Term) bool {
 // matchMX implements the mx mechanism (§5.4).
 func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, Code, error) {
 	mxs, err := e.lookupMX(target)
-	q := "MX " + target
 	if err != nil {
 		if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
 			code, err := e.dnsErr(err)
-			e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Err: err})
+			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Err: err})
 			return false, code, err
 		}
 	}
 	if len(mxs) == 0 {
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Void: true})
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Void: true})
 		if err := e.void(); err != nil {
 			return false, PermError, err
 		}
@@ -640,7 +671,7 @@ func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, 
 	}
 	if len(mxs) > e.maxMX {
 		err := fmt.Errorf("%w: %d MX names, at most %d", ErrTooManyMXNames, len(mxs), e.maxMX)
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Err: err})
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Err: err})
 		return false, PermError, err
 	}
 	for _, mx := range mxs {
@@ -652,17 +683,17 @@ func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, 
 		if err != nil {
 			if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
 				code, err := e.dnsErr(err)
-				e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Err: err})
+				e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Err: err})
 				return false, code, err
 			}
 			continue
 		}
 		if e.anyMatch(addrs, t) {
-			e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q, Match: true})
+			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Match: true})
 			return true, 0, nil
 		}
 	}
-	e.step(Step{Depth: depth, Domain: domain, Term: t, Query: q})
+	e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target})
 	return false, 0, nil
 }
 
@@ -673,6 +704,9 @@ func (e *eval) names() []string {
 		return e.ptrNames
 	}
 	e.ptrDone = true
+	if e.expired() != nil {
+		return nil
+	}
 	names, err := e.c.Resolver.LookupAddr(e.ctx, e.ip.String())
 	if err != nil {
 		return nil
@@ -745,8 +779,11 @@ func (e *eval) explain(rec *Record, domain string) {
 	if err != nil {
 		return
 	}
+	if e.expired() != nil {
+		return
+	}
 	txts, err := e.c.Resolver.LookupTXT(e.ctx, target)
-	e.step(Step{Domain: domain, Term: t, Query: "TXT " + target, Err: err})
+	e.step(Step{Domain: domain, Term: t, QType: "TXT", QName: target, Err: err})
 	if err != nil || len(txts) != 1 {
 		return
 	}
@@ -761,6 +798,9 @@ func (e *eval) explain(rec *Record, domain string) {
 // Lookups go through the prefetcher when there is one.
 
 func (e *eval) lookupTXT(name string) ([]string, error) {
+	if err := e.expired(); err != nil {
+		return nil, err
+	}
 	if e.pf != nil {
 		if p := e.pf.get(qTXT, name); p != nil {
 			return p.txt, p.err
@@ -770,6 +810,9 @@ func (e *eval) lookupTXT(name string) ([]string, error) {
 }
 
 func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
+	if err := e.expired(); err != nil {
+		return nil, err
+	}
 	if e.pf != nil {
 		typ := qA
 		if network == "ip6" {
@@ -783,6 +826,9 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 }
 
 func (e *eval) lookupMX(name string) ([]*net.MX, error) {
+	if err := e.expired(); err != nil {
+		return nil, err
+	}
 	if e.pf != nil {
 		if p := e.pf.get(qMX, name); p != nil {
 			return p.mx, p.err
