@@ -74,7 +74,7 @@ func loadOracle(t testing.TB) (string, []oracleEntry) {
 // a report): either it repairs the document (with warnings) and matches the
 // oracle's lenient figures, or it fails with this typed error.
 var expectedFailures = map[string]error{
-	"domainaware+parsedmarc/samples/empty.xml":                  ErrEmpty,
+	"domainaware+parsedmarc/samples/empty.xml":                    ErrEmpty,
 	"trollByte+dmarc/backend/sample_reports/malformed_report.xml": ErrNotReport, // root <invalid_root>
 	"trollByte+dmarc/backend/tests/fixtures/malformed.xml":        ErrTruncated, // cut off after <report_metadata>
 }

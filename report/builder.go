@@ -1,0 +1,134 @@
+package report
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// Evaluation is what a receiver knows about one message (or Count identical
+// messages) after evaluating DMARC: the connecting IP, the identifiers, the
+// disposition applied, the DMARC-aligned verdicts and the raw DKIM and SPF
+// results. It mirrors what the dmarc package's evaluation result carries, so
+// that a receiver converts one into the other field by field.
+type Evaluation struct {
+	SourceIP     netip.Addr
+	HeaderFrom   string // RFC 5322.From domain
+	EnvelopeFrom string // RFC 5321.MailFrom domain ("" for the null sender)
+	EnvelopeTo   string // optional
+	Disposition  Disposition
+	DKIM         DMARCResult // DMARC-aligned DKIM verdict
+	SPF          DMARCResult // DMARC-aligned SPF verdict
+	Reasons      []PolicyOverrideReason
+	DKIMResults  []DKIMAuthResult
+	SPFResults   []SPFAuthResult
+	// Count is the number of messages; 0 means 1.
+	Count uint64
+}
+
+// Builder groups evaluations into the records of one report: evaluations
+// with the same IP, identifiers, verdicts and results become one record whose
+// count is their sum (RFC 9990 §2.1: one record per (IP, result,
+// identifiers) tuple). Domains are compared and stored lower-cased. The zero
+// Builder is usable once Metadata and Policy are set; it is not safe for
+// concurrent use.
+type Builder struct {
+	Metadata Metadata
+	Policy   PolicyPublished
+
+	index   map[string]int
+	records []Record
+	key     []byte
+}
+
+// Add accounts for one evaluation.
+func (b *Builder) Add(e Evaluation) {
+	if b.index == nil {
+		b.index = make(map[string]int)
+	}
+	r := Record{
+		Row: Row{SourceIP: e.SourceIP.WithZone(""), Count: max(e.Count, 1), PolicyEvaluated: PolicyEvaluated{
+			Disposition: e.Disposition, DKIM: e.DKIM, SPF: e.SPF, Reasons: slices.Clone(e.Reasons),
+		}},
+		Identifiers: Identifiers{
+			HeaderFrom:   dnsname.Canonical(e.HeaderFrom),
+			EnvelopeFrom: dnsname.Canonical(e.EnvelopeFrom),
+			EnvelopeTo:   dnsname.Canonical(e.EnvelopeTo),
+		},
+	}
+	for _, d := range e.DKIMResults {
+		d.Domain = dnsname.Canonical(d.Domain)
+		r.AuthResults.DKIM = append(r.AuthResults.DKIM, d)
+	}
+	for _, s := range e.SPFResults {
+		s.Domain = dnsname.Canonical(s.Domain)
+		r.AuthResults.SPF = append(r.AuthResults.SPF, s)
+	}
+	slices.SortFunc(r.AuthResults.DKIM, func(x, y DKIMAuthResult) int {
+		return cmp.Or(strings.Compare(x.Domain, y.Domain), strings.Compare(x.Selector, y.Selector),
+			strings.Compare(string(x.Result), string(y.Result)), strings.Compare(x.HumanResult, y.HumanResult))
+	})
+	k := b.recordKey(&r)
+	if i, ok := b.index[string(k)]; ok {
+		b.records[i].Row.Count += r.Row.Count
+		return
+	}
+	b.index[string(k)] = len(b.records)
+	b.records = append(b.records, r)
+}
+
+func (b *Builder) recordKey(r *Record) []byte {
+	k := b.key[:0]
+	add := func(s string) { k = append(k, s...); k = append(k, 0) }
+	k = r.Row.SourceIP.AppendTo(k)
+	k = append(k, 0)
+	pe := &r.Row.PolicyEvaluated
+	add(string(pe.Disposition))
+	add(string(pe.DKIM))
+	add(string(pe.SPF))
+	for _, rs := range pe.Reasons {
+		add("r")
+		add(string(rs.Type))
+		add(rs.Comment)
+	}
+	add(r.Identifiers.HeaderFrom)
+	add(r.Identifiers.EnvelopeFrom)
+	add(r.Identifiers.EnvelopeTo)
+	for _, d := range r.AuthResults.DKIM {
+		add("d")
+		add(d.Domain)
+		add(d.Selector)
+		add(string(d.Result))
+		add(d.HumanResult)
+	}
+	for _, s := range r.AuthResults.SPF {
+		add("s")
+		add(s.Domain)
+		add(string(s.Scope))
+		add(string(s.Result))
+		add(s.HumanResult)
+	}
+	b.key = k
+	return k
+}
+
+// Len returns the number of records so far.
+func (b *Builder) Len() int { return len(b.records) }
+
+// Aggregate returns the report: the builder's metadata and policy and one
+// record per group, in the order groups first appeared. The builder can go
+// on accumulating; the result does not share records with it.
+func (b *Builder) Aggregate() *Aggregate {
+	a := &Aggregate{Metadata: b.Metadata, Policy: b.Policy, Records: make([]Record, len(b.records))}
+	a.Metadata.Errors = slices.Clone(a.Metadata.Errors)
+	for i, r := range b.records {
+		r.Row.PolicyEvaluated.Reasons = slices.Clone(r.Row.PolicyEvaluated.Reasons)
+		r.AuthResults.DKIM = slices.Clone(r.AuthResults.DKIM)
+		r.AuthResults.SPF = slices.Clone(r.AuthResults.SPF)
+		a.Records[i] = r
+	}
+	return a
+}

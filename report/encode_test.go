@@ -1,0 +1,162 @@
+package report
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+var cmpOpts = cmp.Options{
+	cmpopts.EquateComparable(netip.Addr{}),
+	cmpopts.EquateEmpty(),
+	cmpopts.IgnoreFields(Aggregate{}, "Warnings"),
+}
+
+// samples decodes every conformance file that decodes.
+func samples(t testing.TB) map[string]*Aggregate {
+	dir, es := loadOracle(t)
+	out := map[string]*Aggregate{}
+	for _, e := range es {
+		b, err := os.ReadFile(filepath.Join(dir, e.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := Decode(bytes.NewReader(b))
+		if err != nil {
+			continue
+		}
+		out[e.File] = a
+	}
+	return out
+}
+
+// TestRoundTrip: Decode(Encode(x)) == Normalize(x) and Normalize is
+// idempotent, for every sample in both schemas.
+func TestRoundTrip(t *testing.T) {
+	for name, a := range samples(t) {
+		for _, s := range []Schema{RFC9990, RFC7489} {
+			enc := &Encoder{Schema: s}
+			b, err := enc.Marshal(a)
+			if err != nil {
+				t.Fatalf("%s %v: %v", name, s, err)
+			}
+			got, err := Decode(bytes.NewReader(b))
+			if err != nil {
+				t.Fatalf("%s %v: decode of encoded: %v\n%s", name, s, err, b)
+			}
+			want := enc.Normalize(a)
+			if d := cmp.Diff(want, got, cmpOpts); d != "" {
+				t.Errorf("%s %v: round trip (-normalized +decoded):\n%s", name, s, d)
+			}
+			if d := cmp.Diff(want, enc.Normalize(want), cmpOpts); d != "" {
+				t.Errorf("%s %v: Normalize not idempotent:\n%s", name, s, d)
+			}
+			for _, w := range got.Warnings {
+				if w.Code != "report.multi-day-window" && w.Code != "report.empty-element" {
+					t.Errorf("%s %v: encoded report decodes with warning %s", name, s, w)
+				}
+			}
+		}
+	}
+}
+
+// TestSchemaValid validates the encoder's output for every sample with
+// xmllint against the RFC 9990 schema (verbatim) and the RFC 7489 schema
+// (repaired so that it compiles: derived/dmarc-rfc7489.nonamespace.xsd).
+func TestSchemaValid(t *testing.T) {
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Skip("xmllint not installed (apt-get install libxml2-utils); skipping schema validation")
+	}
+	schemas := sharedDir(t, "schemas")
+	tmp := t.TempDir()
+	all := samples(t)
+	all["builder"] = builtSample()
+	for _, c := range []struct {
+		schema Schema
+		xsd    string
+	}{
+		{RFC9990, filepath.Join(schemas, "dmarc-aggregate-2.0.xsd")},
+		{RFC7489, filepath.Join(schemas, "derived", "dmarc-rfc7489.nonamespace.xsd")},
+	} {
+		var files []string
+		i := 0
+		for _, a := range all {
+			b, err := (&Encoder{Schema: c.schema}).Marshal(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i++
+			f := filepath.Join(tmp, c.schema.String()[4:]+"-"+itoa(int64(i))+".xml")
+			if err := os.WriteFile(f, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, f)
+		}
+		args := append([]string{"--noout", "--schema", c.xsd}, files...)
+		out, err := exec.Command(xmllint, args...).CombinedOutput()
+		if err != nil {
+			t.Errorf("%v: xmllint: %v\n%s", c.schema, err, out)
+			continue
+		}
+		if n := strings.Count(string(out), " validates"); n != len(files) {
+			t.Errorf("%v: %d of %d files validate:\n%s", c.schema, n, len(files), out)
+		}
+		t.Logf("%v: %d reports validate against %s", c.schema, len(files), filepath.Base(c.xsd))
+	}
+}
+
+func builtSample() *Aggregate {
+	b := &Builder{
+		Metadata: Metadata{OrgName: "receiver.example", Email: "dmarc@receiver.example", ReportID: "r1@receiver.example",
+			DateRange: DateRange{Begin: time.Unix(1700000000, 0), End: time.Unix(1700086399, 0)}},
+		Policy: PolicyPublished{Domain: "example.com", P: DispositionReject, NP: DispositionReject, Testing: TestingNo},
+	}
+	ip := netip.MustParseAddr("2001:db8::25")
+	for range 3 {
+		b.Add(Evaluation{SourceIP: ip, HeaderFrom: "example.com", EnvelopeFrom: "us-west-2.amazonses.com",
+			Disposition: DispositionNone, DKIM: DMARCPass, SPF: DMARCFail,
+			DKIMResults: []DKIMAuthResult{{Domain: "example.com", Selector: "abc", Result: DKIMPass}, {Domain: "amazonses.com", Selector: "def", Result: DKIMPass}},
+			SPFResults:  []SPFAuthResult{{Domain: "us-west-2.amazonses.com", Scope: ScopeMFrom, Result: SPFPass}}})
+	}
+	b.Add(Evaluation{SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "example.com", Disposition: DispositionReject,
+		DKIM: DMARCFail, SPF: DMARCFail, Reasons: []PolicyOverrideReason{{Type: OverrideLocalPolicy, Comment: "x & <y>"}}})
+	return b.Aggregate()
+}
+
+func TestEncodeNoRecords(t *testing.T) {
+	var e Encoder
+	if err := e.Encode(io.Discard, &Aggregate{}); !errors.Is(err, ErrNoRecords) {
+		t.Fatalf("got %v, want ErrNoRecords", err)
+	}
+}
+
+func TestEncodeGzipRoundTrip(t *testing.T) {
+	a := builtSample()
+	var buf bytes.Buffer
+	e := Encoder{Schema: RFC7489}
+	if err := e.EncodeGzip(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gzip.NewReader(bytes.NewReader(buf.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(e.Normalize(a), got, cmpOpts); d != "" {
+		t.Error(d)
+	}
+}
