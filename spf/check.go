@@ -99,6 +99,8 @@ type Input struct {
 // Result is the outcome of an evaluation.
 type Result struct {
 	Code Code
+	// Identity is IdentityMailFrom or IdentityHELO: which check gave it.
+	Identity string
 	// Matched is the directive that decided, nil for the default result,
 	// none, and most errors. It points into a shared, cached record: do
 	// not modify it.
@@ -232,14 +234,18 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 			domain = in.MailFrom
 		}
 	}
-	return c.run(ctx, in, local, domain)
+	r := c.run(ctx, in, local, domain)
+	r.Identity = IdentityMailFrom
+	return r
 }
 
 // CheckHELO evaluates the HELO identity (RFC 7208 §2.3): check_host() with
 // the domain in.HELO and the sender postmaster@HELO. An address literal or a
 // name that is not a fully qualified domain gives None.
 func (c *Checker) CheckHELO(ctx context.Context, in Input) Result {
-	return c.run(ctx, in, "postmaster", in.HELO)
+	r := c.run(ctx, in, "postmaster", in.HELO)
+	r.Identity = IdentityHELO
+	return r
 }
 
 func (c *Checker) run(ctx context.Context, in Input, local, domain string) Result {

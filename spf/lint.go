@@ -1,0 +1,370 @@
+package spf
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/domainauth/domainauth"
+)
+
+// Severity ranks a lint finding.
+type Severity uint8
+
+// Severities, least severe first.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+// String returns "info", "warning" or "error".
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("Severity(%d)", uint8(s))
+}
+
+// Finding codes. They are stable: match on them, not on messages.
+const (
+	CodeNoRecord          = "spf.no-record"        // the linted domain publishes no SPF record
+	CodeMultipleRecords   = "spf.multiple-records" // more than one SPF record at a name (§4.5)
+	CodeSyntax            = "spf.syntax"           // a record that does not parse (§4.6)
+	CodeDNSError          = "spf.dns-error"        // a lookup failed temporarily; the walk is incomplete
+	CodeTooManyLookups    = "spf.too-many-lookups" // worst-case DNS-querying terms over the limit (§4.6.4)
+	CodeLookupCost        = "spf.lookup-cost"      // what one include/redirect costs, when the total is over the limit
+	CodeVoidLookup        = "spf.void-lookup"      // a term's target does not exist (§4.6.4)
+	CodeTooManyVoids      = "spf.too-many-void-lookups"
+	CodeTooManyMXNames    = "spf.too-many-mx-names"   // an mx target with more than 10 MX names (§4.6.4)
+	CodeLoop              = "spf.loop"                // include/redirect loop (§4.6.4, §5.2)
+	CodeIncludeNoRecord   = "spf.include-no-record"   // include/redirect target without a record: permerror (§5.2, §6.1)
+	CodePTR               = "spf.ptr"                 // ptr mechanism or %{p} used (§5.5: do not use)
+	CodePassAll           = "spf.pass-all"            // +all: anyone may send (§5.1)
+	CodeNeutralAll        = "spf.neutral-all"         // ?all: no protection
+	CodeNoAll             = "spf.no-all"              // neither all nor redirect: implicit ?all (§4.7)
+	CodeTermsAfterAll     = "spf.terms-after-all"     // terms after all are never evaluated (§5.1)
+	CodeRedirectWithAll   = "spf.redirect-with-all"   // redirect is ignored when all is present (§6.1)
+	CodeUnknownModifier   = "spf.unknown-modifier"    // ignored by receivers (§6)
+	CodeLongString        = "spf.long-string"         // a character-string over 255 bytes: not publishable as is (§3.3)
+	CodeLongStringUnknown = "spf.long-string-unknown" // over 255 bytes; the resolver cannot show how it is split
+	CodeResponseSize      = "spf.response-size"       // name + TXT text over 450 bytes (§3.4)
+	CodeSPFRRType         = "spf.spf-rr-type"         // a deprecated type SPF (99) record is published (§3.1)
+	CodeMacro             = "spf.macro"               // a target built from macros cannot be checked statically (§7)
+)
+
+// Finding is one lint result.
+type Finding struct {
+	Code     string   // stable identifier, one of the Code* constants
+	Severity Severity // how bad
+	Message  string   // for people; may change
+	Where    string   // the domain and term concerned, "domain: term"
+	RFC      string   // the section, "RFC 7208 §4.6.4"
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s %s: %s (%s) [%s]", f.Severity, f.Code, f.Message, f.Where, f.RFC)
+}
+
+// TermCost is the worst-case number of DNS-querying terms one term costs:
+// 1 for a, mx, ptr and exists, 1 plus its target's total for include and
+// redirect.
+type TermCost struct {
+	Domain  string // the domain whose record holds the term
+	Term    string // the term, canonical form
+	Depth   int    // 0 for the linted domain
+	Lookups int
+}
+
+// Report is what Lint found.
+type Report struct {
+	Domain      string
+	Record      string     // the linted domain's SPF record, "" if none
+	Lookups     int        // worst-case DNS-querying terms of the whole tree, counted past the limit
+	VoidLookups int        // void lookups met in the tree
+	Terms       []TermCost // every DNS-querying term met, in walk order
+	Findings    []Finding
+}
+
+// HasErrors reports whether some finding has Severity Error.
+func (r *Report) HasErrors() bool {
+	for _, f := range r.Findings {
+		if f.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// SPFRRResolver is an optional Resolver capability: the text of the
+// deprecated type SPF (99) records at name. With it, Lint reports
+// CodeSPFRRType.
+type SPFRRResolver interface {
+	LookupSPFRR(ctx context.Context, name string) ([]string, error)
+}
+
+// Linter walks a domain's SPF policy without a client address.
+type Linter struct {
+	// Resolver answers DNS queries. Required. With the
+	// domainauth.TXTStringsResolver capability the 255-byte string check
+	// is made; without it, the finding is CodeLongStringUnknown.
+	Resolver domainauth.Resolver
+	// MaxLookups is the limit findings are measured against. If zero, 10
+	// (RFC 7208 §4.6.4).
+	MaxLookups int
+	// MaxVoidLookups likewise; if zero, 2.
+	MaxVoidLookups int
+	// MaxRecords bounds the records fetched while walking. If zero, 100.
+	MaxRecords int
+}
+
+type linter struct {
+	l       *Linter
+	ctx     context.Context
+	rep     *Report
+	fetched int
+	max     int
+}
+
+// Lint fetches domain's SPF record and walks its include/redirect tree,
+// reporting findings. It never evaluates against an address, so it counts
+// the worst case: every term, every include and the redirect.
+func (l *Linter) Lint(ctx context.Context, domain string) *Report {
+	domain = strings.TrimSuffix(domain, ".")
+	rep := &Report{Domain: domain}
+	w := &linter{l: l, ctx: ctx, rep: rep, max: orDefault(l.MaxRecords, 100)}
+	rec, txt := w.fetch(domain, "", true)
+	rep.Record = txt
+	if rec != nil {
+		rep.Lookups = w.walk(rec, domain, 0, []string{domain})
+	}
+	maxL := orDefault(l.MaxLookups, 10)
+	if rep.Lookups > maxL {
+		w.add(CodeTooManyLookups, Error, fmt.Sprintf("%d DNS-querying terms in the worst case, more than %d: receivers return permerror", rep.Lookups, maxL), domain, "RFC 7208 §4.6.4")
+		for _, tc := range rep.Terms {
+			if tc.Lookups > 1 {
+				w.add(CodeLookupCost, Info, fmt.Sprintf("costs %d DNS-querying terms", tc.Lookups), tc.Domain+": "+tc.Term, "RFC 7208 §4.6.4")
+			}
+		}
+	}
+	if maxV := orDefault(l.MaxVoidLookups, 2); maxV >= 0 && rep.VoidLookups > maxV {
+		w.add(CodeTooManyVoids, Error, fmt.Sprintf("%d void lookups, more than %d: receivers may return permerror", rep.VoidLookups, maxV), domain, "RFC 7208 §4.6.4")
+	}
+	return rep
+}
+
+func (w *linter) add(code string, sev Severity, msg, where, rfc string) {
+	w.rep.Findings = append(w.rep.Findings, Finding{Code: code, Severity: sev, Message: msg, Where: where, RFC: rfc})
+}
+
+// fetch gets and parses the SPF record at name, reporting record-level
+// findings. from is the term that led here ("" for the linted domain).
+func (w *linter) fetch(name, from string, top bool) (*Record, string) {
+	if w.fetched >= w.max {
+		w.add(CodeDNSError, Warning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
+		return nil, ""
+	}
+	w.fetched++
+	where := name
+	if from != "" {
+		where = from
+	}
+	var strs [][]string
+	var txts []string
+	var err error
+	sr, haveStrings := w.l.Resolver.(domainauth.TXTStringsResolver)
+	if haveStrings {
+		strs, err = sr.LookupTXTStrings(w.ctx, name)
+		for _, s := range strs {
+			txts = append(txts, strings.Join(s, ""))
+		}
+	} else {
+		txts, err = w.l.Resolver.LookupTXT(w.ctx, name)
+	}
+	if spfr, ok := w.l.Resolver.(SPFRRResolver); ok {
+		if rrs, err := spfr.LookupSPFRR(w.ctx, name); err == nil && len(rrs) > 0 {
+			w.add(CodeSPFRRType, Warning, "type SPF (99) records are published; receivers ignore them and they can drift from the TXT record", name, "RFC 7208 §3.1")
+		}
+	}
+	if err != nil && domainauth.Classify(w.ctx, err) != domainauth.NotFound {
+		w.add(CodeDNSError, Warning, "TXT lookup failed: "+err.Error(), name, "RFC 7208 §4.4")
+		return nil, ""
+	}
+	var found []int
+	size := len(name)
+	for i, t := range txts {
+		size += len(t)
+		if IsSPF(t) {
+			found = append(found, i)
+		}
+	}
+	switch {
+	case len(found) == 0 && top:
+		w.add(CodeNoRecord, Warning, "no SPF record: receivers get none", name, "RFC 7208 §4.5")
+		return nil, ""
+	case len(found) == 0:
+		w.add(CodeIncludeNoRecord, Error, "target has no SPF record: receivers return permerror", where, "RFC 7208 §5.2")
+		return nil, ""
+	case len(found) > 1:
+		w.add(CodeMultipleRecords, Error, fmt.Sprintf("%d SPF records: receivers return permerror", len(found)), name, "RFC 7208 §4.5")
+		return nil, ""
+	}
+	txt := txts[found[0]]
+	if size > 450 {
+		w.add(CodeResponseSize, Warning, fmt.Sprintf("name and TXT records total %d bytes, over 450: the answer may not fit a 512-byte UDP response", size), name, "RFC 7208 §3.4")
+	}
+	if len(txt) > 255 {
+		if !haveStrings {
+			w.add(CodeLongStringUnknown, Info, fmt.Sprintf("record is %d bytes; the resolver cannot show whether it is split into strings of at most 255", len(txt)), name, "RFC 7208 §3.3")
+		} else {
+			for _, s := range strs[found[0]] {
+				if len(s) > 255 {
+					w.add(CodeLongString, Error, fmt.Sprintf("a character-string of %d bytes; split the record into strings of at most 255", len(s)), name, "RFC 7208 §3.3")
+					break
+				}
+			}
+		}
+	}
+	rec, perr := Parse(txt)
+	if perr != nil {
+		w.add(CodeSyntax, Error, perr.Error(), name, "RFC 7208 §4.6")
+		return nil, txt
+	}
+	for _, f := range LintRecord(rec) {
+		f.Where = name + ": " + f.Where
+		w.rep.Findings = append(w.rep.Findings, f)
+	}
+	return rec, txt
+}
+
+// walk counts rec's worst-case DNS-querying terms, following literal
+// include and redirect targets. stack holds the domains being walked.
+func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int {
+	total := 0
+	for i := range rec.Terms {
+		t := &rec.Terms[i]
+		if !t.Kind.QueriesDNS() {
+			continue
+		}
+		where := domain + ": " + t.String()
+		cost := 1
+		target := t.Domain
+		if target == "" {
+			target = domain
+		}
+		if hasMacro(target) {
+			if t.Kind == KindInclude || t.Kind == KindRedirect {
+				w.add(CodeMacro, Info, "target uses macros; its record cannot be checked statically and its cost is counted as 1", where, "RFC 7208 §7")
+			} else {
+				w.add(CodeMacro, Info, "target uses macros and cannot be checked statically", where, "RFC 7208 §7")
+			}
+		} else {
+			target = strings.TrimSuffix(target, ".")
+			switch t.Kind {
+			case KindInclude, KindRedirect:
+				if containsFold(stack, target) {
+					w.add(CodeLoop, Error, "loops back to "+target+": receivers return permerror", where, "RFC 7208 §4.6.4")
+				} else if sub, _ := w.fetch(target, where, false); sub != nil {
+					cost += w.walk(sub, target, depth+1, append(stack, target))
+				}
+			case KindA, KindExists:
+				w.probeAddr(target, where)
+			case KindMX:
+				w.probeMX(target, where)
+			}
+		}
+		w.rep.Terms = append(w.rep.Terms, TermCost{Domain: domain, Term: t.String(), Depth: depth, Lookups: cost})
+		total += cost
+	}
+	return total
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// probeAddr notes a void lookup when target has no address at all.
+func (w *linter) probeAddr(target, where string) {
+	_, err := w.l.Resolver.LookupNetIP(w.ctx, "ip", target)
+	w.classifyVoid(err, target, where)
+}
+
+func (w *linter) probeMX(target, where string) {
+	mxs, err := w.l.Resolver.LookupMX(w.ctx, target)
+	if w.classifyVoid(err, target, where) {
+		return
+	}
+	if len(mxs) > 10 {
+		w.add(CodeTooManyMXNames, Error, fmt.Sprintf("%s has %d MX names, more than 10: receivers return permerror", target, len(mxs)), where, "RFC 7208 §4.6.4")
+	}
+}
+
+// classifyVoid reports a void lookup or a DNS error; it returns true if
+// there was no answer.
+func (w *linter) classifyVoid(err error, target, where string) bool {
+	switch domainauth.Classify(w.ctx, err) {
+	case domainauth.OK:
+		return false
+	case domainauth.NotFound:
+		w.rep.VoidLookups++
+		w.add(CodeVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
+	default:
+		w.add(CodeDNSError, Warning, "lookup failed: "+err.Error(), where, "RFC 7208 §5")
+	}
+	return true
+}
+
+// LintRecord reports the findings that need no DNS: ptr use, +all and
+// ?all, a missing all, terms after all, redirect beside all, unknown
+// modifiers, %{p}. Where holds the term concerned.
+func LintRecord(r *Record) []Finding {
+	var out []Finding
+	add := func(code string, sev Severity, msg, where, rfc string) {
+		out = append(out, Finding{Code: code, Severity: sev, Message: msg, Where: where, RFC: rfc})
+	}
+	allAt := -1
+	for i := range r.Terms {
+		t := &r.Terms[i]
+		ts := t.String()
+		if allAt >= 0 && !t.Kind.IsModifier() {
+			add(CodeTermsAfterAll, Warning, "never evaluated: it follows "+r.Terms[allAt].String(), ts, "RFC 7208 §5.1")
+		}
+		switch t.Kind {
+		case KindAll:
+			if allAt < 0 {
+				allAt = i
+			}
+			switch t.qualifier() {
+			case QualifierPass:
+				add(CodePassAll, Error, "+all lets every host on the Internet pass", ts, "RFC 7208 §5.1")
+			case QualifierNeutral:
+				add(CodeNeutralAll, Warning, "?all asserts nothing about other hosts", ts, "RFC 7208 §8.2")
+			}
+		case KindPTR:
+			add(CodePTR, Warning, "ptr is slow and unreliable and SHOULD NOT be published", ts, "RFC 7208 §5.5")
+		case KindUnknownModifier:
+			add(CodeUnknownModifier, Info, "unknown modifier "+t.Name+" is ignored by receivers", ts, "RFC 7208 §6")
+		}
+		if strings.Contains(t.Domain, "%{p") || strings.Contains(t.Domain, "%{P") {
+			add(CodePTR, Warning, "the %{p} macro SHOULD NOT be published", ts, "RFC 7208 §7.3")
+		}
+	}
+	red := r.Redirect()
+	switch {
+	case red != nil && allAt >= 0:
+		add(CodeRedirectWithAll, Warning, "redirect is ignored because the record has an all mechanism", red.String(), "RFC 7208 §6.1")
+	case red == nil && allAt < 0:
+		add(CodeNoAll, Warning, "no all mechanism and no redirect: the default result is neutral", "v=spf1", "RFC 7208 §4.7")
+	}
+	return out
+}
