@@ -1,0 +1,107 @@
+// Package dmarc implements DMARC, Domain-based Message Authentication,
+// Reporting, and Conformance: RFC 9989 (May 2026, which obsoletes RFC 7489
+// and RFC 9091) by default, with RFC 7489 behaviour as an option.
+//
+// # What it does
+//
+//   - Records: ParseRecord parses a DMARC Policy Record (RFC 9989 §4.7,
+//     §4.8) into a Record; Record.String writes one back (it round-trips)
+//     and a Record can be built in code.
+//   - Discovery: Lookup and Checker.Lookup find the record that applies to
+//     an Author Domain with the DNS tree walk of RFC 9989 §4.10 (at most
+//     8 queries, psd= handling), or in RFC7489 mode at the Author Domain
+//     and then its public-suffix-list Organizational Domain (RFC 7489
+//     §6.6.3, golang.org/x/net/publicsuffix).
+//   - Alignment: Checker.OrgDomain, Checker.Aligned, OrgDomainPSL and
+//     AlignedPSL (RFC 9989 §3.2.10, §4.10.2; RFC 7489 §3.1, §3.2).
+//   - Evaluation: Evaluate and Checker.Evaluate combine discovery with SPF
+//     and DKIM results given as plain domain+result pairs (Identifier,
+//     AuthResult), giving pass/fail, the aligned identifiers, the policy
+//     (p, sp, np), t=y testing and the disposition; in RFC7489 mode pct=
+//     sampling with an injectable random source. Checker.EvaluateAll and
+//     Strictest handle several Author Domains (RFC 9989 §11.5).
+//   - AuthorDomains extracts the Author Domain(s) from a header block
+//     (RFC 9989 §5.3.1); Result.AuthenticationResults writes the dmarc=
+//     part of an Authentication-Results field (RFC 8601).
+//   - External report destinations: Checker.CheckDestinations verifies
+//     <policy-domain>._report._dmarc.<host> (RFC 9990 §3, RFC 7489 §7.1).
+//   - Lint: LintText, Record.Lint and Checker.LintDomain.
+//
+// # Using results of other SPF and DKIM implementations
+//
+// Evaluate takes AuthResult values, not the types of the spf and dkim
+// packages, so that results from anywhere can be used. Map them by name:
+//
+//	in := dmarc.Input{
+//		FromDomain: "example.org",
+//		SPF:        dmarc.Identifier{Domain: mailFromDomain, Result: dmarc.ParseAuthResult(spfResult.Code.String())},
+//	}
+//	for _, v := range verifications {
+//		in.DKIM = append(in.DKIM, dmarc.Identifier{Domain: v.Domain, Selector: v.Selector,
+//			Result: dmarc.ParseAuthResult(v.Status.String())})
+//	}
+//
+// # Lint codes
+//
+// Record text and tags (LintText, Record.Lint):
+//
+//	dmarc.not-dmarc                 the text does not start with v=DMARC1
+//	dmarc.syntax                    malformed tag-list
+//	dmarc.duplicate-tag             a tag appears twice; the record is invalid
+//	dmarc.invalid-policy            invalid p, sp or np (record acts as p=none, or is ignored without rua)
+//	dmarc.invalid-value             another tag has an invalid value; the default applies
+//	dmarc.unknown-tag               a tag this package does not know (ignored)
+//	dmarc.leading-whitespace        whitespace before v=DMARC1
+//	dmarc.missing-p                 no p tag
+//	dmarc.p-none-without-rua        p=none and nobody receives reports
+//	dmarc.weaker-subdomain-policy   sp weaker than p
+//	dmarc.weaker-nonexistent-policy np weaker than p
+//	dmarc.testing-without-effect    t=y with every policy none
+//	dmarc.pct-below-100             pct less than 100
+//	dmarc.obsolete-tag              pct, rf or ri under RFC 9989
+//	dmarc.obsolete-size             !size suffix on a URI under RFC 9989
+//	dmarc.unknown-report-format     rf other than afrf
+//	dmarc.fo-conflict               fo with both 0 and 1 (RFC 9989)
+//	dmarc.ruf-without-fo            ruf with the default fo=0
+//	dmarc.fo-without-ruf            fo without ruf (ignored)
+//	dmarc.too-many-destinations     more than two rua or ruf URIs
+//	dmarc.invalid-uri               a rua or ruf URI that is not valid
+//	dmarc.unsupported-scheme        a URI scheme other than mailto
+//
+// DNS (Checker.LintDomain), in addition:
+//
+//	dmarc.invalid-domain            the domain name is not valid
+//	dmarc.dns-error                 a lookup failed
+//	dmarc.no-record                 no DMARC policy applies
+//	dmarc.multiple-records          several DMARC records at _dmarc.<domain>
+//	dmarc.spf-at-dmarc              an SPF record at _dmarc.<domain>
+//	dmarc.record-at-apex            a DMARC record at the domain, not at _dmarc
+//	dmarc.broken-policy             the record that applies (above the domain) is broken
+//	dmarc.inherited-policy          the policy comes from an Organizational or PSD record
+//	dmarc.unauthorized-destination  an external rua/ruf destination without authorisation
+//
+// # Deliberate choices and divergences
+//
+//   - Duplicate tags make the record invalid, as RFC 6376 §3.2 (whose
+//     tag-list syntax RFC 9989 §4.7 adopts) says; so does a malformed
+//     tag-list. Invalid values of single tags are ignored in favour of the
+//     defaults (RFC 9989 §4.8) and kept in Record.Invalid.
+//   - Tag names and keyword values match without regard to case (the ABNF
+//     literals of RFC 9989 §4.8 are case-insensitive); "DMARC1" is
+//     case-sensitive.
+//   - An absent p acts as p=none (RFC 9989 §4.7); an invalid p, sp or np
+//     acts as p=none only with a valid rua URI, and otherwise the record is
+//     a permerror (§4.10.1). In RFC7489 mode an absent p also needs a
+//     valid rua (RFC 7489 §6.3, §6.6.3).
+//   - A broken record (it starts with v=DMARC1 but cannot be used) found
+//     where discovery would take the policy from gives permerror rather
+//     than continuing the walk.
+//   - Whether an Author Domain exists (for np=) is decided with address,
+//     MX and TXT lookups unless Checker.DomainExists is set, since a
+//     Resolver does not tell NXDOMAIN from NODATA.
+//   - Alignment is computed only for identifiers whose result is pass or
+//     temperror, the only ones that can change the outcome; an aligned
+//     temperror without an aligned pass gives temperror (RFC 7489 §6.6.2).
+//   - RFC7489 mode ignores t=, np= and psd= (RFC 9091 PSD DMARC is not
+//     implemented for it).
+package dmarc

@@ -1,0 +1,163 @@
+package dmarc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// DestinationStatus says whether reports may be sent to a reporting URI.
+type DestinationStatus uint8
+
+// The destination outcomes.
+const (
+	// DestinationInternal: the destination host has the same
+	// Organizational Domain as the policy domain; no check is needed.
+	DestinationInternal DestinationStatus = iota
+	// DestinationAuthorized: an external destination that publishes an
+	// authorising record at <policy-domain>._report._dmarc.<host>.
+	DestinationAuthorized
+	// DestinationUnauthorized: an external destination without a valid
+	// authorising record, or whose override points elsewhere; reports
+	// must not be sent to it.
+	DestinationUnauthorized
+	// DestinationTempError: the check failed temporarily; the receiver may
+	// retry later (RFC 9990 §3 step 5).
+	DestinationTempError
+	// DestinationInvalid: the URI is malformed or has no host to check.
+	DestinationInvalid
+)
+
+// String returns "internal", "authorized", "unauthorized", "temperror" or
+// "invalid".
+func (s DestinationStatus) String() string {
+	switch s {
+	case DestinationAuthorized:
+		return "authorized"
+	case DestinationUnauthorized:
+		return "unauthorized"
+	case DestinationTempError:
+		return "temperror"
+	case DestinationInvalid:
+		return "invalid"
+	}
+	return "internal"
+}
+
+// Destination is the verdict on one reporting URI.
+type Destination struct {
+	URI    URI
+	Host   string // the destination host, canonical
+	Status DestinationStatus
+	// Queried is the authorisation name looked up, for external hosts.
+	Queried string
+	// Override holds the URIs of the authorising record's rua (or ruf)
+	// tag, which replace URI (RFC 9990 §3 step 9). Their host is the
+	// destination host; otherwise Status is DestinationUnauthorized.
+	Override []URI
+	Err      error
+}
+
+// ErrOverrideHost means an authorising record names a URI on another host,
+// so no report may go to either (RFC 9990 §3, RFC 7489 §7.1).
+var ErrOverrideHost = errors.New("dmarc: override URI names a different destination host")
+
+// CheckDestinations verifies every URI of a rua (ruf false) or ruf (ruf
+// true) list published by policyDomain: "Verifying External Destinations"
+// of RFC 9990 §3 and RFC 7489 §7.1 (RFC 9989 §11.6).
+func (c *Checker) CheckDestinations(ctx context.Context, policyDomain string, uris []URI, ruf bool) []Destination {
+	w := newWalker(c)
+	out := make([]Destination, 0, len(uris))
+	for _, u := range uris {
+		out = append(out, c.checkDestination(ctx, w, policyDomain, u, ruf))
+	}
+	return out
+}
+
+// CheckDestination verifies one reporting URI published by policyDomain;
+// see CheckDestinations.
+func (c *Checker) CheckDestination(ctx context.Context, policyDomain string, u URI, ruf bool) Destination {
+	return c.checkDestination(ctx, newWalker(c), policyDomain, u, ruf)
+}
+
+func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain string, u URI, ruf bool) Destination {
+	d := Destination{URI: u}
+	if err := u.Check(); err != nil {
+		d.Status, d.Err = DestinationInvalid, err
+		return d
+	}
+	host, err := u.Host()
+	if err != nil {
+		d.Status, d.Err = DestinationInvalid, err
+		return d
+	}
+	d.Host = host
+	pd, err := dnsname.Normalize(policyDomain)
+	if err != nil {
+		d.Status, d.Err = DestinationInvalid, fmt.Errorf("dmarc: policy domain: %w", err)
+		return d
+	}
+	if host == pd {
+		return d
+	}
+	orgP, err := w.orgDomain(ctx, pd)
+	if err == nil {
+		var orgH string
+		if orgH, err = w.orgDomain(ctx, host); err == nil && orgH == orgP {
+			return d
+		}
+	}
+	if err != nil {
+		d.Status, d.Err = DestinationTempError, err
+		return d
+	}
+
+	// Steps 1-4: <policy-domain>._report._dmarc.<destination host>.
+	d.Queried = pd + "._report._dmarc." + host
+	if err := dnsname.Check(d.Queried); err != nil {
+		d.Status, d.Err = DestinationUnauthorized, fmt.Errorf("dmarc: authorisation name: %w", err)
+		return d
+	}
+	txts, err := c.Resolver.LookupTXT(ctx, d.Queried)
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.OK:
+	case domainauth.NotFound:
+		d.Status, d.Err = DestinationUnauthorized, fmt.Errorf("dmarc: no authorisation record at %s", d.Queried)
+		return d
+	default:
+		d.Status, d.Err = DestinationTempError, fmt.Errorf("dmarc: query %s: %w", d.Queried, contextErr(ctx, err))
+		return d
+	}
+	// Steps 6-8: any record that starts with v=DMARC1 and parses authorises.
+	d.Status = DestinationUnauthorized
+	d.Err = fmt.Errorf("dmarc: no DMARC1 record at %s", d.Queried)
+	for _, t := range txts {
+		rec, err := ParseRecord(t)
+		if err != nil && !errors.Is(err, ErrInvalidPolicy) {
+			continue
+		}
+		d.Status, d.Err = DestinationAuthorized, nil
+		if rec == nil {
+			continue
+		}
+		over := rec.AggregateURIs
+		if ruf {
+			over = rec.FailureURIs
+		}
+		// Step 9: an override must keep the destination host.
+		for _, o := range over {
+			if h, err := o.Host(); err != nil || h != host {
+				d.Status, d.Err = DestinationUnauthorized, fmt.Errorf("%w: %q", ErrOverrideHost, o.String())
+				d.Override = nil
+				return d
+			}
+		}
+		if len(over) > 0 {
+			d.Override = over
+		}
+	}
+	return d
+}

@@ -1,0 +1,263 @@
+package dmarc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// Severity ranks a lint finding.
+type Severity uint8
+
+// The severities.
+const (
+	Info    Severity = iota // worth knowing
+	Warning                 // probably not what the Domain Owner wants
+	Error                   // receivers ignore the record or part of it
+)
+
+// String returns "info", "warning" or "error".
+func (s Severity) String() string {
+	switch s {
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return "info"
+}
+
+// Finding is one lint result. Code is stable and documented in doc.go;
+// Message is for people and may change.
+type Finding struct {
+	Code     string
+	Severity Severity
+	Message  string
+	Where    string // the tag, URI or DNS name concerned
+	RFC      string // the section the finding rests on
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s %s: %s (%s; %s)", f.Severity, f.Code, f.Message, f.Where, f.RFC)
+}
+
+// LintText parses a DMARC record and lints it: problems that stop it from
+// parsing, problems of its text (leading whitespace), then Record.Lint.
+func LintText(txt string, mode Mode) []Finding {
+	var out []Finding
+	if len(txt) > 0 && isFWS(txt[0]) {
+		out = append(out, Finding{Code: "dmarc.leading-whitespace", Severity: Warning,
+			Message: "the record starts with whitespace; strict receivers do not see v=DMARC1 first",
+			Where:   "v", RFC: "RFC 9989 §4.7"})
+	}
+	r, err := ParseRecord(txt)
+	if err != nil {
+		var pe *ParseError
+		errors.As(err, &pe)
+		f := Finding{Severity: Error, Message: err.Error(), Where: pe.Tag}
+		switch {
+		case errors.Is(err, ErrNotDMARC):
+			f.Code, f.RFC = "dmarc.not-dmarc", "RFC 9989 §4.7"
+		case errors.Is(err, ErrDuplicateTag):
+			f.Code, f.RFC = "dmarc.duplicate-tag", "RFC 6376 §3.2"
+		case errors.Is(err, ErrInvalidPolicy):
+			f.Code, f.RFC = "dmarc.invalid-policy", "RFC 9989 §4.10.1"
+		default:
+			f.Code, f.RFC = "dmarc.syntax", "RFC 9989 §4.8"
+		}
+		return append(out, f)
+	}
+	return append(out, r.Lint(mode)...)
+}
+
+// Lint reports what is unwise or ignored in a parsed record. mode selects
+// which specification's tags count as current.
+func (r *Record) Lint(mode Mode) []Finding {
+	var out []Finding
+	add := func(code string, sev Severity, where, rfc, format string, args ...any) {
+		out = append(out, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Where: where, RFC: rfc})
+	}
+	for _, tv := range r.Invalid {
+		t := tagByName(tv.Tag)
+		if t&(TagP|TagSP|TagNP) != 0 {
+			add("dmarc.invalid-policy", Error, tv.Tag, "RFC 9989 §4.10.1",
+				"invalid %s=%q: receivers act as if the record said p=none", tv.Tag, tv.Value)
+			continue
+		}
+		add("dmarc.invalid-value", Warning, tv.Tag, "RFC 9989 §4.8",
+			"invalid value %q for %s; receivers use the default", tv.Value, tv.Tag)
+	}
+	for _, tv := range r.Unknown {
+		add("dmarc.unknown-tag", Info, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored", tv.Tag)
+	}
+	if !r.Explicit.Has(TagP) {
+		sev, rfc := Warning, "RFC 9989 §4.7"
+		if mode == RFC7489 {
+			sev, rfc = Error, "RFC 7489 §6.3"
+		}
+		add("dmarc.missing-p", sev, "p", rfc, "no p tag; the record acts as p=none")
+	}
+	pol := r.EffectivePolicy()
+	if pol == None && len(r.AggregateURIs) == 0 {
+		add("dmarc.p-none-without-rua", Warning, "p", "RFC 9989 §3.2.12",
+			"p=none without rua: monitoring mode with nobody receiving the reports")
+	}
+	if r.SubdomainPolicy != PolicyUnset && r.SubdomainPolicy < pol {
+		add("dmarc.weaker-subdomain-policy", Warning, "sp", "RFC 9989 §4.7",
+			"sp=%s is weaker than p=%s", r.SubdomainPolicy, pol)
+	}
+	if r.NonexistentPolicy != PolicyUnset && r.NonexistentPolicy < pol {
+		add("dmarc.weaker-nonexistent-policy", Warning, "np", "RFC 9989 §4.7",
+			"np=%s is weaker than p=%s: non-existent subdomains are the easiest to spoof", r.NonexistentPolicy, pol)
+	}
+	if r.IsTesting() && r.PolicyFor(true, true) == None && pol == None && r.PolicyFor(true, false) == None {
+		add("dmarc.testing-without-effect", Info, "t", "RFC 9989 §4.7", "t=y has no effect on a policy of none")
+	}
+	if r.hasNumber(TagPct, r.Pct != 0) && r.Pct < 100 {
+		add("dmarc.pct-below-100", Warning, "pct", "RFC 9989 Appendix A.6",
+			"pct=%d: the policy is applied to only part of the failing mail, and inconsistently across receivers", r.Pct)
+	}
+	if mode == RFC9989 {
+		for _, t := range [...]Tag{TagPct, TagRF, TagRI} {
+			if r.Explicit.Has(t) {
+				add("dmarc.obsolete-tag", Warning, t.String(), "RFC 9989 Appendix C.5.2",
+					"%s was removed by RFC 9989 and is ignored", t)
+			}
+		}
+	}
+	if r.ReportFormat != "" {
+		for f := range strings.SplitSeq(r.ReportFormat, ":") {
+			if f = trimFWS(f); !strings.EqualFold(f, "afrf") {
+				add("dmarc.unknown-report-format", Warning, "rf", "RFC 7489 §6.3", "report format %q is not registered", f)
+			}
+		}
+	}
+	if mode == RFC9989 && r.FailureOptions&(FOAll|FOAny) == FOAll|FOAny {
+		add("dmarc.fo-conflict", Warning, "fo", "RFC 9989 §4.7", "fo values 0 and 1 are mutually exclusive")
+	}
+	if len(r.FailureURIs) > 0 && r.FailureOptions == 0 {
+		add("dmarc.ruf-without-fo", Info, "ruf", "RFC 9989 §4.7",
+			"ruf without fo: failure reports only when all mechanisms fail (fo=0)")
+	}
+	if len(r.FailureURIs) == 0 && r.FailureOptions != 0 {
+		add("dmarc.fo-without-ruf", Info, "fo", "RFC 9989 §4.7", "fo is ignored without ruf")
+	}
+	for _, l := range [...]struct {
+		tag  string
+		uris []URI
+	}{{"rua", r.AggregateURIs}, {"ruf", r.FailureURIs}} {
+		if len(l.uris) > 2 {
+			add("dmarc.too-many-destinations", Warning, l.tag, "RFC 7489 §6.2",
+				"%d %s destinations; receivers need only support two", len(l.uris), l.tag)
+		}
+		for _, u := range l.uris {
+			if err := u.Check(); err != nil {
+				add("dmarc.invalid-uri", Error, u.String(), "RFC 9989 §4.6", "%s URI %q is ignored: %v", l.tag, u.String(), err)
+				continue
+			}
+			if s := u.Scheme(); s != "mailto" {
+				add("dmarc.unsupported-scheme", Warning, u.String(), "RFC 9989 §4.7",
+					"%s URI scheme %q: receivers need only support mailto", l.tag, s)
+			}
+			if u.Size != "" && mode == RFC9989 {
+				add("dmarc.obsolete-size", Info, u.String(), "RFC 9989 §4.8", "the !size suffix is obsolete and ignored")
+			}
+		}
+	}
+	return out
+}
+
+// LintDomain looks at the DMARC set-up of a domain in DNS: the records at
+// _dmarc.<domain> (none, several, an SPF record there), a DMARC record
+// published at the domain itself instead, the record that applies (lint of
+// its text), and external report destinations without authorisation.
+func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
+	var out []Finding
+	add := func(code string, sev Severity, where, rfc, format string, args ...any) {
+		out = append(out, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Where: where, RFC: rfc})
+	}
+	name, err := dnsname.Normalize(domain)
+	if err != nil {
+		add("dmarc.invalid-domain", Error, domain, "RFC 1035 §2.3.4", "%v", err)
+		return out
+	}
+	qname := "_dmarc." + name
+	txts, err := c.Resolver.LookupTXT(ctx, qname)
+	if k := domainauth.Classify(ctx, err); k != domainauth.OK && k != domainauth.NotFound {
+		add("dmarc.dns-error", Error, qname, "RFC 9989 §4.10.1", "TXT lookup failed: %v", err)
+		return out
+	}
+	var dmarcTexts []string
+	for _, t := range txts {
+		if _, err := ParseRecord(t); !errors.Is(err, ErrNotDMARC) {
+			dmarcTexts = append(dmarcTexts, t)
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, " \t")), "v=spf1") {
+			add("dmarc.spf-at-dmarc", Warning, qname, "RFC 7208 §3", "an SPF record at %s has no effect there", qname)
+		}
+	}
+	if len(dmarcTexts) > 1 {
+		add("dmarc.multiple-records", Error, qname, "RFC 9989 §4.10",
+			"%d DMARC records at %s: receivers discard them all", len(dmarcTexts), qname)
+	}
+	if len(dmarcTexts) == 0 {
+		if apex, err := c.Resolver.LookupTXT(ctx, name); err == nil {
+			for _, t := range apex {
+				if _, err := ParseRecord(t); !errors.Is(err, ErrNotDMARC) {
+					add("dmarc.record-at-apex", Error, name, "RFC 9989 §4.5",
+						"a DMARC record at %s itself is never queried; publish it at %s", name, qname)
+					break
+				}
+			}
+		}
+	}
+	for _, t := range dmarcTexts {
+		for _, f := range LintText(t, c.Mode) {
+			if f.Where == "" {
+				f.Where = qname
+			}
+			out = append(out, f)
+		}
+	}
+	d := c.Lookup(ctx, name)
+	switch d.Status {
+	case StatusNone:
+		if len(dmarcTexts) == 0 {
+			add("dmarc.no-record", Warning, qname, "RFC 9989 §5.1.4", "no DMARC policy applies to %s", name)
+		}
+		return out
+	case StatusTempError:
+		add("dmarc.dns-error", Error, qname, "RFC 9989 §4.10.1", "%v", d.Err)
+		return out
+	case StatusPermError:
+		if len(dmarcTexts) == 0 { // a broken record above the domain
+			add("dmarc.broken-policy", Error, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1", "%v", d.Err)
+		}
+		return out
+	}
+	if d.Source != SourceAuthor {
+		add("dmarc.inherited-policy", Info, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1",
+			"the policy of %s (%s) applies", d.PolicyDomain, d.Source)
+	}
+	for _, l := range [...]struct {
+		tag  string
+		uris []URI
+		ruf  bool
+	}{{"rua", d.Record.AggregateURIs, false}, {"ruf", d.Record.FailureURIs, true}} {
+		for _, dest := range c.CheckDestinations(ctx, d.PolicyDomain, l.uris, l.ruf) {
+			switch dest.Status {
+			case DestinationUnauthorized:
+				add("dmarc.unauthorized-destination", Error, dest.URI.String(), "RFC 9990 §3",
+					"%s destination %s is external and not authorised: %v", l.tag, dest.Host, dest.Err)
+			case DestinationTempError:
+				add("dmarc.dns-error", Warning, dest.Queried, "RFC 9990 §3", "%v", dest.Err)
+			}
+		}
+	}
+	return out
+}
