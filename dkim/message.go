@@ -249,12 +249,12 @@ func (h *headerCanon) signedFields(fields []field, names []string, c Canonicaliz
 	for j, name := range names {
 		skip := 0
 		for _, prev := range names[:j] {
-			if strings.EqualFold(prev, name) {
+			if equalFold(prev, name) {
 				skip++
 			}
 		}
 		for k := len(fields) - 1; k >= 0; k-- {
-			if !strings.EqualFold(fields[k].name, name) {
+			if !equalFold(fields[k].name, name) {
 				continue
 			}
 			if skip == 0 {
@@ -264,4 +264,23 @@ func (h *headerCanon) signedFields(fields []field, names []string, c Canonicaliz
 			skip--
 		}
 	}
+}
+
+// equalFold compares header field names, ASCII case-insensitively; it is
+// strings.EqualFold with the length compared first, which is what makes it
+// cheap on the h= × fields loop.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
 }

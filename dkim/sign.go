@@ -183,7 +183,7 @@ func orRelaxed(c Canonicalization) Canonicalization {
 
 func hasField(fields []field, name string) bool {
 	for i := range fields {
-		if strings.EqualFold(fields[i].name, name) {
+		if equalFold(fields[i].name, name) {
 			return true
 		}
 	}
@@ -195,7 +195,7 @@ func recommendedHeaders(fields []field) []string {
 	for _, r := range recommended {
 		n := 0
 		for i := range fields {
-			if strings.EqualFold(fields[i].name, r.name) {
+			if equalFold(fields[i].name, r.name) {
 				n++
 			}
 		}

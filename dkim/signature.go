@@ -215,7 +215,7 @@ func (sig *Signature) parse(value string) error {
 
 func hasFrom(names []string) bool {
 	for _, n := range names {
-		if strings.EqualFold(n, "from") {
+		if equalFold(n, "from") {
 			return true
 		}
 	}

@@ -208,7 +208,7 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 	st.fields = splitFields(hdr, st.fields[:0])
 	n := 0
 	for i := range st.fields {
-		if strings.EqualFold(st.fields[i].name, "DKIM-Signature") {
+		if equalFold(st.fields[i].name, "DKIM-Signature") {
 			n++
 		}
 	}
@@ -221,7 +221,7 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 	k := 0
 	for i := range st.fields {
 		f := &st.fields[i]
-		if !strings.EqualFold(f.name, "DKIM-Signature") {
+		if !equalFold(f.name, "DKIM-Signature") {
 			continue
 		}
 		res := &results[k]

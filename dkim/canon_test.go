@@ -1,0 +1,196 @@
+package dkim
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// refBody is a plain, non-streaming rendering of RFC 6376 §3.4.3 and
+// §3.4.4 (after bare LF is read as CRLF), to check bodyCanon against.
+func refBody(body string, relaxed bool) string {
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		if body[i] == '\n' && (i == 0 || body[i-1] != '\r') {
+			b.WriteByte('\r')
+		}
+		b.WriteByte(body[i])
+	}
+	body = b.String()
+	lines := strings.Split(body, "\r\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1] // the body ended with CRLF
+	}
+	wsp := regexp.MustCompile(`[ \t]+`)
+	for i, l := range lines {
+		if relaxed {
+			l = wsp.ReplaceAllString(l, " ")
+			l = strings.TrimRight(l, " ")
+		}
+		lines[i] = l
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 {
+		if relaxed {
+			return ""
+		}
+		return "\r\n"
+	}
+	return strings.Join(lines, "\r\n") + "\r\n"
+}
+
+// canonChunks canonicalises body written in the given chunk sizes.
+func canonChunks(body []byte, relaxed bool, limit int64, chunks []int) (string, int64) {
+	var out bytes.Buffer
+	c := newBodyCanon(relaxed, &out, limit)
+	for i := 0; len(body) > 0; i++ {
+		n := len(body)
+		if len(chunks) > 0 {
+			n = min(n, max(1, chunks[i%len(chunks)]))
+		}
+		c.Write(body[:n])
+		body = body[n:]
+	}
+	n := c.finish()
+	return out.String(), n
+}
+
+// TestBodyCanon checks the body canonicalisations of RFC 6376 §3.4.3 and
+// §3.4.4, including the examples of §3.4.5.
+func TestBodyCanon(t *testing.T) {
+	tests := []struct {
+		name, in, simple, relaxed string
+	}{
+		{"§3.4.5 example", " C \r\nD \t E\r\n\r\n\r\n", " C \r\nD \t E\r\n", " C\r\nD E\r\n"},
+		{"empty body: simple is CRLF, relaxed empty", "", "\r\n", ""},
+		{"only empty lines", "\r\n\r\n", "\r\n", ""},
+		{"only whitespace lines", " \r\n\t\r\n", " \r\n\t\r\n", ""},
+		{"no final CRLF", "a", "a\r\n", "a\r\n"},
+		{"bare LF", "a\nb\n\n", "a\r\nb\r\n", "a\r\nb\r\n"},
+		{"bare CR is content", "a\rb\r\n", "a\rb\r\n", "a\rb\r\n"},
+		{"CR CR LF", "a\r\r\n", "a\r\r\n", "a\r\r\n"},
+		{"final bare CR", "a\r", "a\r\r\n", "a\r\r\n"},
+		{"inner empty lines kept", "a\r\n\r\n\r\nb\r\n", "a\r\n\r\n\r\nb\r\n", "a\r\n\r\n\r\nb\r\n"},
+		{"leading empty lines kept", "\r\n\r\na\r\n", "\r\n\r\na\r\n", "\r\n\r\na\r\n"},
+		{"leading whitespace becomes one SP", "  \t a  b\t\r\n", "  \t a  b\t\r\n", " a b\r\n"},
+		{"8-bit bytes untouched", "caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n", "caf\xc3\xa9 \xff\r\n"},
+		{"form feed is not WSP", "a\f b\r\n", "a\f b\r\n", "a\f b\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, relaxed := range []bool{false, true} {
+				want := tt.simple
+				if relaxed {
+					want = tt.relaxed
+				}
+				if ref := refBody(tt.in, relaxed); ref != want {
+					t.Fatalf("reference(%q, relaxed=%v) = %q, want %q", tt.in, relaxed, ref, want)
+				}
+				for _, chunks := range [][]int{nil, {1}, {2}, {3, 1}} {
+					got, n := canonChunks([]byte(tt.in), relaxed, -1, chunks)
+					if got != want || n != int64(len(want)) {
+						t.Errorf("canon(%q, relaxed=%v, chunks %v) = %q (%d), want %q", tt.in, relaxed, chunks, got, n, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestBodyCanonLimit: l= cuts what reaches the hash, not the count.
+func TestBodyCanonLimit(t *testing.T) {
+	got, n := canonChunks([]byte("hello\r\nworld\r\n"), false, 7, nil)
+	if got != "hello\r\n" || n != 14 {
+		t.Errorf("got %q, %d", got, n)
+	}
+	got, n = canonChunks([]byte("hello\r\n"), true, 0, nil)
+	if got != "" || n != 7 {
+		t.Errorf("l=0: got %q, %d", got, n)
+	}
+}
+
+// TestBodyCanonRandom compares the streaming canonicaliser with the
+// reference on random bodies made of the bytes that matter, written in
+// random chunks.
+func TestBodyCanonRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab  \t\r\n\n\r\nxyz é")
+	for range 3000 {
+		body := make([]byte, rng.IntN(200))
+		for i := range body {
+			body[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		chunks := []int{1 + rng.IntN(20), 1 + rng.IntN(5), 1 + rng.IntN(70)}
+		for _, relaxed := range []bool{false, true} {
+			want := refBody(string(body), relaxed)
+			got, _ := canonChunks(body, relaxed, -1, chunks)
+			if got != want {
+				t.Fatalf("canon(%q, relaxed=%v, chunks %v)\n got %q\nwant %q", body, relaxed, chunks, got, want)
+			}
+		}
+	}
+}
+
+func TestRelaxedClean(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte("abcdefgh  \t\x01\xff")
+	for range 20000 {
+		line := make([]byte, rng.IntN(40))
+		for i := range line {
+			line[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		want := len(line) > 0 && refBody(string(line)+"\r\n", true) == string(line)+"\r\n" && bytes.IndexByte(line, '\x01') < 0
+		if got := relaxedClean(line); got != want {
+			t.Fatalf("relaxedClean(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
+// TestHeaderCanon checks §3.4.1 and §3.4.2, with the §3.4.5 example.
+func TestHeaderCanon(t *testing.T) {
+	tests := []struct {
+		name, raw, simple, relaxed string
+	}{
+		{"§3.4.5 A", "A: X\r\n", "A: X\r\n", "a:X\r\n"},
+		{"§3.4.5 B", "B : Y\t\r\n\tZ  \r\n", "B : Y\t\r\n\tZ  \r\n", "b:Y Z\r\n"},
+		{"bare LF fold", "Subject: a\n b\n", "Subject: a\r\n b\r\n", "subject:a b\r\n"},
+		{"empty value", "X-Empty:\r\n", "X-Empty:\r\n", "x-empty:\r\n"},
+		{"no terminator (body-less message)", "From: a", "From: a\r\n", "from:a\r\n"},
+		{"8-bit", "Subject: caf\xe9  x\r\n", "Subject: caf\xe9  x\r\n", "subject:caf\xe9 x\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := splitFields(tt.raw, nil)
+			if len(fs) != 1 {
+				t.Fatalf("%d fields", len(fs))
+			}
+			for _, c := range []Canonicalization{Simple, Relaxed} {
+				var h headerCanon
+				h.add(&fs[0], c, nil)
+				want := tt.simple
+				if c == Relaxed {
+					want = tt.relaxed
+				}
+				if string(h.buf) != want {
+					t.Errorf("%v: %q, want %q", c, h.buf, want)
+				}
+			}
+		})
+	}
+}
+
+// TestSignedFields: fields are taken bottom-up, one instance per h= entry,
+// and entries with no instance left add nothing (RFC 6376 §5.4.2).
+func TestSignedFields(t *testing.T) {
+	fs := splitFields("Received: 1\r\nTo: first\r\nSubject: s\r\nTo: second\r\n", nil)
+	var h headerCanon
+	h.signedFields(fs, []string{"to", "TO", "to", "subject", "x-missing"}, Relaxed)
+	want := "to:second\r\nto:first\r\nsubject:s\r\n"
+	if string(h.buf) != want {
+		t.Errorf("got %q, want %q", h.buf, want)
+	}
+}
