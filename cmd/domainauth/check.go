@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/zone"
@@ -116,6 +117,7 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 func (au *auditor) run(ctx context.Context) *checkReport {
 	rep := &checkReport{Domain: au.domain, Source: au.src.what}
 	rep.Areas = append(rep.Areas, au.checkMX(ctx))
+	rep.Areas = append(rep.Areas, au.checkDMARC(ctx))
 	if mf := au.mailFromDomain(ctx); mf != "" {
 		rep.Areas = append(rep.Areas, au.checkMailFrom(ctx, mf))
 	}
@@ -211,6 +213,21 @@ func (au *auditor) checkMX(ctx context.Context) area {
 		ar.Facts = append(ar.Facts, line)
 	}
 	ar.Findings = mxFindings(res.Findings, "mx")
+	return ar
+}
+
+func (au *auditor) checkDMARC(ctx context.Context) area {
+	ar := area{Name: "dmarc", Title: "DMARC (policy for mail from " + au.domain + ")"}
+	c := &dmarc.Checker{Resolver: au.src.r}
+	d := c.Lookup(ctx, au.domain)
+	switch d.Status {
+	case dmarc.StatusFound:
+		ar.Facts = append(ar.Facts, fmt.Sprintf("_dmarc.%s: %s", d.PolicyDomain, quote(d.Record.String())))
+	case dmarc.StatusTempError:
+		ar.Status = "unknown"
+		ar.Facts = append(ar.Facts, "lookup failed: "+oneLine(errString(d.Err)))
+	}
+	ar.Findings = dmarcFindings(c.LintDomain(ctx, au.domain))
 	return ar
 }
 

@@ -26,6 +26,7 @@ type app struct {
 	stdout, stderr io.Writer
 	terminal       bool             // stderr is a terminal: progress lines allowed
 	clock          domainauth.Clock // nil: the system clock
+	random         io.Reader        // key generation; nil: crypto/rand
 	cmdPath        string           // "domainauth spf check", for messages
 }
 

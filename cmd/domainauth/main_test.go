@@ -32,6 +32,24 @@ func repoRoot(t testing.TB) string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
+// sharedDir finds the project's read-only data folder ("shared", a sibling
+// of the repository) by walking up from the repository root; tests that
+// need it skip when it is absent.
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	for dir := repoRoot(t); ; {
+		cand := filepath.Join(dir, "shared", "conformance")
+		if fi, err := os.Stat(cand); err == nil && fi.IsDir() {
+			return filepath.Join(dir, "shared")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("the shared conformance data (../shared/conformance) is absent")
+		}
+		dir = parent
+	}
+}
+
 // runCLI runs the tool in-process from the repository root.
 func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, status int) {
 	t.Helper()
@@ -41,18 +59,36 @@ func runCLI(t *testing.T, stdin string, args ...string) (stdout, stderr string, 
 		stdout: &out,
 		stderr: &errb,
 		clock:  domainauth.FixedClock(testNow),
+		random: fixedRandom{},
 	}
 	status = a.run(context.Background(), args)
 	return out.String(), errb.String(), status
+}
+
+// fixedRandom is a deterministic "random" source so that generated Ed25519
+// keys are the same on every run. Never use such a thing outside tests.
+type fixedRandom struct{}
+
+func (fixedRandom) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(i*7 + 1)
+	}
+	return len(p), nil
 }
 
 // golden runs args from the repository root and compares the transcript
 // (stdout, stderr, exit status) with testdata/golden/NAME.txt.
 func golden(t *testing.T, name string, wantStatus int, args ...string) string {
 	t.Helper()
+	return goldenIn(t, repoRoot(t), name, wantStatus, args...)
+}
+
+// goldenIn is golden run from dir instead of the repository root.
+func goldenIn(t *testing.T, dir, name string, wantStatus int, args ...string) string {
+	t.Helper()
 	root := repoRoot(t)
 	goldenFile := filepath.Join(root, "cmd", "domainauth", "testdata", "golden", name+".txt")
-	t.Chdir(root)
+	t.Chdir(dir)
 	stdout, stderr, status := runCLI(t, "", args...)
 	if status != wantStatus {
 		t.Errorf("domainauth %s: exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), status, wantStatus, stdout, stderr)
@@ -224,5 +260,115 @@ func TestSPF(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			golden(t, "spf-"+tt.name, tt.status, tt.args...)
 		})
+	}
+}
+
+func TestDMARC(t *testing.T) {
+	const ex, broken = "examples/zones/example.org.zone", "examples/zones/broken.example.zone"
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"help", 0, []string{"dmarc", "eval", "--help"}},
+		{"lookup", 0, []string{"dmarc", "lookup", "--zone", ex, "example.org"}},
+		{"lookup-subdomain", 0, []string{"dmarc", "lookup", "--zone", ex, "mail.example.org"}},
+		{"lookup-json", 0, []string{"dmarc", "lookup", "--zone", ex, "--json", "example.org"}},
+		{"lookup-broken", 0, []string{"dmarc", "lookup", "--zone", broken, "broken.example"}},
+		{"lookup-none", 1, []string{"dmarc", "lookup", "--zone", ex, "example.net"}},
+		{"parse", 0, []string{"dmarc", "parse", "v=DMARC1; p=reject; rua=mailto:d@example.org; adkim=s"}},
+		{"parse-lint", 0, []string{"dmarc", "parse", "v=DMARC1; p=none; pct=50"}},
+		{"parse-invalid", 1, []string{"dmarc", "parse", "v=DMARC1; p=reject; p=none"}},
+		{"eval-pass", 0, []string{"dmarc", "eval", "--zone", ex, "--spf", "mail.example.org=pass", "--dkim", "example.org=pass", "example.org"}},
+		{"eval-fail", 1, []string{"dmarc", "eval", "--zone", ex, "--spf", "amazonses.com=pass", "--dkim", "amazonses.com=pass/224i4yxa5dv7c2xz3womw6peuasteono", "example.org"}},
+		{"eval-bad-result", 2, []string{"dmarc", "eval", "--zone", ex, "--spf", "example.org=great", "example.org"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "dmarc-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
+func TestReport(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "conformance", "dmarc-aggregate")
+	const pm = "domainaware+parsedmarc/"
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"show-gzip", 0, []string{"report", "show", pm + "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz"}},
+		{"show-zip", 0, []string{"report", "show", pm + "estadocuenta1.infonacot.gob.mx!example.com!1536853302!1536939702!2940.xml.zip"}},
+		{"show-eml", 0, []string{"report", "show", pm + "Report domain- borschow.com Submitter- google.com Report-ID- 949348866075514174.eml"}},
+		{"show-rfc9990", 0, []string{"report", "show", pm + "rfc9990-sample.xml"}},
+		{"show-repaired", 0, []string{"report", "show", pm + "invalid_xml.xml"}},
+		{"show-rows", 0, []string{"report", "show", "--rows", "3", pm + "!large-example.com!1711897200!1711983600.xml"}},
+		{"summary-folder", 0, []string{"report", "summary", "."}},
+		{"summary-json", 0, []string{"report", "summary", "--json", "--top", "3", pm}},
+		{"json", 0, []string{"report", "json", pm + "rfc9990-sample.xml", pm + "fastmail.com!example.com!1516060800!1516147199!102675056.xml.gz"}},
+		{"not-a-report", 2, []string{"report", "show", "README.md"}},
+		{"empty", 2, []string{"report", "summary", pm + "samples/empty.xml"}},
+		{"missing", 2, []string{"report", "json", "no-such-report.xml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			goldenIn(t, dir, "report-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
+func TestDKIM(t *testing.T) {
+	const ex, broken = "examples/zones/example.org.zone", "examples/zones/broken.example.zone"
+	const td = "cmd/domainauth/testdata/"
+	const sel = "ee3iyktt6a52swhlzrcnadeiwwa27oo6"
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"help", 0, []string{"dkim", "sign", "--help"}},
+		{"verify-pass", 0, []string{"dkim", "verify", "--zone", ex, td + "signed.eml"}},
+		{"verify-tampered", 1, []string{"dkim", "verify", "--zone", ex, td + "tampered.eml"}},
+		{"verify-no-key", 1, []string{"dkim", "verify", "--zone", broken, td + "signed.eml"}},
+		{"verify-unsigned", 1, []string{"dkim", "verify", "--zone", ex, td + "message.eml"}},
+		{"verify-missing-file", 2, []string{"dkim", "verify", "--zone", ex, td + "nonexistent.eml"}},
+		{"sign", 0, []string{"dkim", "sign", "--key", td + "ses-dkim-test.pem", "--domain", "example.org", "--selector", sel, td + "message.eml"}},
+		{"sign-missing-flags", 2, []string{"dkim", "sign", td + "message.eml"}},
+		{"sign-bad-key", 2, []string{"dkim", "sign", "--key", ex, "--domain", "example.org", "--selector", "s1", td + "message.eml"}},
+		{"keygen-ed25519", 0, []string{"dkim", "keygen", "--type", "ed25519", "--domain", "example.org", "--selector", "ed1"}},
+		{"keygen-bad-bits", 2, []string{"dkim", "keygen", "--bits", "512", "--domain", "example.org", "--selector", "s1"}},
+		{"lookup", 0, []string{"dkim", "lookup", "--zone", ex, "example.org", sel, "hleoy2vma4pcnkbbyeekmttjnef4mcgf"}},
+		{"lookup-wrong-region", 1, []string{"dkim", "lookup", "--zone", broken, "broken.example", "q4zd7mxk2vbn6wchj3tyrlfpe5sgua2o"}},
+		{"lookup-missing", 1, []string{"dkim", "lookup", "--zone", ex, "example.org", "nosuchselector"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "dkim-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
+// TestDKIMKeygenRSA checks that an RSA key pair made by keygen signs a
+// message that verifies against the printed record.
+func TestDKIMKeygenRSA(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "s1.pem")
+	out, stderr, status := runCLI(t, "", "dkim", "keygen", "--bits", "1024", "--domain", "example.com", "--selector", "s1", "--out", keyFile)
+	if status != 0 {
+		t.Fatalf("keygen: status %d, stderr %q", status, stderr)
+	}
+	zoneFile := filepath.Join(dir, "example.com.zone")
+	if err := os.WriteFile(zoneFile, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	msg := filepath.Join(repoRoot(t), "cmd", "domainauth", "testdata", "message.eml")
+	signed, stderr, status := runCLI(t, "", "dkim", "sign", "--key", keyFile, "--domain", "example.com", "--selector", "s1", msg)
+	if status != 0 {
+		t.Fatalf("sign: status %d, stderr %q", status, stderr)
+	}
+	out, stderr, status = runCLI(t, signed, "dkim", "verify", "--zone", zoneFile, "-")
+	if status != 0 || !strings.HasPrefix(out, "pass d=example.com s=s1 (rsa-sha256, 1024-bit key)") {
+		t.Errorf("verify: status %d, stdout %q, stderr %q", status, out, stderr)
 	}
 }

@@ -19,15 +19,6 @@ func pendingCommand(name, summary string) *command {
 	}
 }
 
-func dkimCommand() *command {
-	return pendingCommand("dkim", "verify and sign messages, make and look up keys")
-}
-func dmarcCommand() *command {
-	return pendingCommand("dmarc", "look up, parse and evaluate DMARC policies")
-}
-func reportCommand() *command {
-	return pendingCommand("report", "read DMARC aggregate reports")
-}
 func sesCommand() *command {
 	return pendingCommand("ses", "plan and audit an Amazon SES domain identity")
 }

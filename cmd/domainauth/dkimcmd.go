@@ -1,0 +1,423 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/zone"
+)
+
+func dkimCommand() *command {
+	return &command{
+		name:     "dkim",
+		summary:  "verify and sign messages, make and look up keys",
+		long:     "Verify the DKIM signatures of a message, sign one, generate a key pair with its DNS record, or look up and check a published key (RFC 6376, RFC 8463, RFC 8301).",
+		examples: []string{"domainauth dkim verify --zone examples/zones/example.org.zone message.eml"},
+		subs: []*command{
+			{
+				name:    "verify",
+				args:    "FILE",
+				summary: "verify every DKIM signature of a message",
+				long: `Verify each DKIM-Signature of the message in FILE ("-" for standard input) and
+print one line per signature with its result and the dkim= part of an
+Authentication-Results field. Exit status 0 when every signature passes, 1
+when a signature does not pass or there is none, 2 when the message cannot be
+read or DNS cannot be reached.`,
+				examples: []string{
+					"domainauth dkim verify --zone examples/zones/example.org.zone cmd/domainauth/testdata/signed.eml",
+				},
+				minArgs: 1, maxArgs: 1,
+				setup: dkimVerifySetup,
+			},
+			{
+				name:    "sign",
+				args:    "FILE",
+				summary: "sign a message and print it with its DKIM-Signature",
+				long: `Sign the message in FILE ("-" for standard input) with the private key in
+--key (PEM, PKCS #8 or PKCS #1; RSA or Ed25519) and print the message with the
+DKIM-Signature field prepended.`,
+				examples: []string{
+					"domainauth dkim sign --key private.pem --domain example.org --selector s1 message.eml",
+				},
+				minArgs: 1, maxArgs: 1,
+				setup: dkimSignSetup,
+			},
+			{
+				name:    "keygen",
+				args:    "",
+				summary: "generate a key pair and the DNS record that publishes it",
+				long: `Generate a DKIM key pair: the private key (PEM, PKCS #8) is written to --out
+(standard output when absent) and the TXT record to publish at
+SELECTOR._domainkey.DOMAIN is printed in zone-file form, split into 255-byte
+strings.`,
+				examples: []string{
+					"domainauth dkim keygen --domain example.org --selector s1 --out s1.pem",
+					"domainauth dkim keygen --type ed25519 --domain example.org --selector ed1 --out ed1.pem",
+				},
+				minArgs: 0, maxArgs: 0,
+				setup: dkimKeygenSetup,
+			},
+			{
+				name:    "lookup",
+				args:    "DOMAIN SELECTOR...",
+				summary: "look up and check published DKIM keys",
+				long: `Look up the key record of each SELECTOR at SELECTOR._domainkey.DOMAIN and check
+that it parses and can verify email: not revoked, RSA of at least 1024 bits,
+s= allowing email. CNAMEs (such as the Easy DKIM records of Amazon SES) are
+followed and shown. Exit status 1 when a key is missing or unusable.`,
+				examples: []string{
+					"domainauth dkim lookup --zone examples/zones/example.org.zone example.org ee3iyktt6a52swhlzrcnadeiwwa27oo6",
+				},
+				minArgs: 2, maxArgs: -1,
+				setup: dkimLookupSetup,
+			},
+		},
+	}
+}
+
+// maxMessage bounds a message read from a file or stdin by sign (verify
+// streams and relies on the Verifier's limits).
+const maxMessage = 64 << 20
+
+// openArg opens FILE, or standard input for "-".
+func (a *app) openArg(arg string) (io.ReadCloser, error) {
+	if arg == "-" {
+		return io.NopCloser(a.stdin), nil
+	}
+	f, err := os.Open(arg)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	return f, nil
+}
+
+func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	dns := addDNSFlags(fs)
+	return func(ctx context.Context, args []string) error {
+		src, err := dns.open()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := src.context(ctx)
+		defer cancel()
+		f, err := a.openArg(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		v := &dkim.Verifier{Resolver: src.r, Clock: a.clock}
+		vs, err := v.Verify(ctx, f)
+		if err != nil {
+			return fmt.Errorf("%s: %v", args[0], strings.TrimPrefix(err.Error(), "dkim: "))
+		}
+		if len(vs) == 0 {
+			fmt.Fprintln(a.stdout, "none: the message has no DKIM-Signature")
+			fmt.Fprintln(a.stdout, "  Authentication-Results: dkim=none")
+			return errFindings
+		}
+		allPass := true
+		for _, ver := range vs {
+			if ver.Status == dkim.TempError && src.live {
+				if err := src.trouble(ctx, ver.Selector+"._domainkey."+ver.Domain, ver.Err); err != nil {
+					return err
+				}
+			}
+			writeVerification(a.stdout, ver)
+			allPass = allPass && ver.Status == dkim.Pass
+		}
+		if !allPass {
+			return errFindings
+		}
+		return nil
+	}
+}
+
+func writeVerification(w io.Writer, v dkim.Verification) {
+	fmt.Fprintf(w, "%s d=%s s=%s", v.Status, orDash(v.Domain), orDash(v.Selector))
+	if v.KeyBits > 0 {
+		fmt.Fprintf(w, " (%s, %d-bit key)", v.Algorithm, v.KeyBits)
+	}
+	fmt.Fprintln(w)
+	if v.Err != nil {
+		fmt.Fprintf(w, "  why: %s\n", oneLine(v.Err.Error()))
+	}
+	if v.Testing {
+		fmt.Fprintln(w, "  the key is in testing mode (t=y): treat the message as unsigned")
+	}
+	if v.UnsignedBody > 0 {
+		fmt.Fprintf(w, "  %d body bytes after l= are not signed\n", v.UnsignedBody)
+	}
+	fmt.Fprintf(w, "  Authentication-Results: %s\n", dkimAuthResult(v))
+}
+
+// dkimAuthResult is the dkim= part of an Authentication-Results field
+// (RFC 8601 §2.7.1), with header.b (RFC 6008) to tell signatures apart.
+func dkimAuthResult(v dkim.Verification) string {
+	s := "dkim=" + v.Status.String()
+	if v.Domain != "" {
+		s += " header.d=" + v.Domain
+	}
+	if v.Selector != "" {
+		s += " header.s=" + v.Selector
+	}
+	if v.Signature != nil && len(v.Signature.Value) > 0 {
+		b := base64.StdEncoding.EncodeToString(v.Signature.Value)
+		s += " header.b=" + b[:min(8, len(b))]
+	}
+	return s
+}
+
+func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	keyFile := fs.String("key", "", "the private key `FILE` (PEM)")
+	domain := fs.String("domain", "", "the signing `DOMAIN` (d=)")
+	selector := fs.String("selector", "", "the `SELECTOR` (s=) whose key record publishes the public key")
+	expire := fs.Duration("expire", 0, "add x= this `DURATION` after the signing time")
+	return func(ctx context.Context, args []string) error {
+		if *keyFile == "" || *domain == "" || *selector == "" {
+			return usagef("--key, --domain and --selector are required")
+		}
+		key, err := readPrivateKey(*keyFile)
+		if err != nil {
+			return err
+		}
+		f, err := a.openArg(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		msg, err := io.ReadAll(io.LimitReader(f, maxMessage+1))
+		if err != nil {
+			return fileError(err)
+		}
+		if len(msg) > maxMessage {
+			return fmt.Errorf("%s: larger than %d bytes", args[0], maxMessage)
+		}
+		s := &dkim.Signer{Domain: *domain, Selector: *selector, Key: key, Clock: a.clock, Expiration: *expire}
+		field, err := s.Sign(strings.NewReader(string(msg)))
+		if err != nil {
+			return fmt.Errorf("%s: %v", args[0], strings.TrimPrefix(err.Error(), "dkim: "))
+		}
+		if _, err := io.WriteString(a.stdout, field); err != nil {
+			return err
+		}
+		_, err = a.stdout.Write(msg)
+		return err
+	}
+}
+
+// readPrivateKey reads a PEM private key: PKCS #8 ("PRIVATE KEY") or
+// PKCS #1 ("RSA PRIVATE KEY").
+func readPrivateKey(file string) (crypto.Signer, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, fmt.Errorf("%s: no PEM block; want a private key in PEM form", file)
+	}
+	var key any
+	switch block.Type {
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	default:
+		return nil, fmt.Errorf("%s: PEM block %q is not a private key", file, block.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%s: unsupported key type %T", file, key)
+	}
+	return signer, nil
+}
+
+func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	kt := fs.String("type", "rsa", "key `TYPE`: rsa or ed25519")
+	bits := fs.Int("bits", 2048, "RSA key size in `BITS` (1024 to 4096)")
+	domain := fs.String("domain", "", "the signing `DOMAIN`, for the record's name")
+	selector := fs.String("selector", "", "the `SELECTOR`, for the record's name")
+	out := fs.String("out", "", "write the private key to this `FILE` (mode 0600) instead of standard output")
+	return func(ctx context.Context, args []string) error {
+		if *domain == "" || *selector == "" {
+			return usagef("--domain and --selector are required")
+		}
+		var t dkim.KeyType
+		switch strings.ToLower(*kt) {
+		case "rsa":
+			t = dkim.KeyRSA
+			if *bits < 1024 || *bits > 4096 {
+				return usagef("--bits %d: want 1024 to 4096 (RFC 8301 §3.2 forbids less than 1024)", *bits)
+			}
+		case "ed25519":
+			t = dkim.KeyEd25519
+		default:
+			return usagef("--type %q: want rsa or ed25519", *kt)
+		}
+		name := *selector + "._domainkey." + *domain
+		if _, err := dnsname.Normalize(name); err != nil {
+			return usagef("%s is not a valid record name: %v", name, err)
+		}
+		key, rec, err := dkim.GenerateKey(t, *bits, a.random)
+		if err != nil {
+			return err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return err
+		}
+		pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+		if *out != "" {
+			if err := os.WriteFile(*out, pemKey, 0o600); err != nil {
+				return fileError(err)
+			}
+			fmt.Fprintf(a.stdout, "; private key written to %s\n", *out)
+		} else {
+			a.stdout.Write(pemKey)
+		}
+		z := zone.New()
+		if err := z.Add(zone.RR{Name: name, Type: zone.TypeTXT, TTL: 3600, Text: zone.SplitString(rec.String())}); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "; publish this record (%s, %d bits):\n", rec.KeyType, rec.Bits())
+		_, err = z.WriteTo(a.stdout)
+		return err
+	}
+}
+
+func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	dns := addDNSFlags(fs)
+	return func(ctx context.Context, args []string) error {
+		domain, err := dnsname.Normalize(args[0])
+		if err != nil {
+			return usagef("%q is not a domain name: %v", args[0], err)
+		}
+		src, err := dns.open()
+		if err != nil {
+			return err
+		}
+		ctx, cancel := src.context(ctx)
+		defer cancel()
+		bad := false
+		for _, sel := range args[1:] {
+			k := lookupKey(ctx, src, domain, sel)
+			if k.trouble != nil {
+				return k.trouble
+			}
+			fmt.Fprintf(a.stdout, "%s: %s\n", k.name, k.summary())
+			for _, f := range k.findings {
+				writeFinding(a.stdout, "  ", f)
+			}
+			if errs, _ := countSeverities(k.findings); errs > 0 {
+				bad = true
+			}
+		}
+		if bad {
+			return errFindings
+		}
+		return nil
+	}
+}
+
+// keyLookup is what was found at one selector.
+type keyLookup struct {
+	name     string // SELECTOR._domainkey.DOMAIN
+	cname    string // its CNAME target, "" when none or unknown
+	record   string // the key record text
+	key      *dkim.KeyRecord
+	findings []finding
+	trouble  error // live DNS unreachable
+}
+
+func (k *keyLookup) summary() string {
+	var parts []string
+	if k.cname != "" {
+		parts = append(parts, "CNAME "+k.cname)
+	}
+	if k.key != nil {
+		desc := fmt.Sprintf("%s key, %d bits", k.key.KeyType, k.key.Bits())
+		if k.key.Testing {
+			desc += ", testing (t=y)"
+		}
+		parts = append(parts, desc)
+	}
+	if len(parts) == 0 {
+		return "no usable key"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// lookupKey fetches and checks the key record of one selector.
+func lookupKey(ctx context.Context, src *source, domain, selector string) *keyLookup {
+	k := &keyLookup{name: selector + "._domainkey." + domain}
+	add := func(sev, code, msg, fix, rfc string) {
+		k.findings = append(k.findings, finding{Area: "dkim", Severity: sev, Code: code, Record: k.name + " TXT", Message: msg, Fix: fix, RFC: rfc})
+	}
+	if _, err := dnsname.Normalize(k.name); err != nil {
+		add(sevError, "dkim.invalid-selector", fmt.Sprintf("%q does not make a valid DNS name: %v", selector, err), "use a selector of letters, digits and hyphens", "RFC 6376 §3.1")
+		return k
+	}
+	if cr, ok := src.r.(domainauth.CNAMEResolver); ok {
+		if t, err := cr.LookupCNAMETarget(ctx, k.name); err == nil {
+			k.cname = t
+		}
+	}
+	txts, err := src.r.LookupTXT(ctx, k.name)
+	switch {
+	case domainauth.IsNotFound(err):
+		where := k.name
+		if k.cname != "" {
+			where = k.cname + " (the CNAME's target)"
+		}
+		add(sevError, "dkim.no-key", "no key record at "+where, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
+		return k
+	case err != nil:
+		if t := src.trouble(ctx, k.name, err); t != nil && src.live {
+			k.trouble = t
+			return k
+		}
+		add(sevError, "dkim.lookup-failed", "the key lookup failed: "+oneLine(err.Error()), "", "RFC 6376 §6.1.2")
+		return k
+	}
+	if len(txts) > 1 {
+		add(sevError, "dkim.multiple-keys", fmt.Sprintf("%d TXT records; verifiers may pick either", len(txts)), "keep one key record per selector", "RFC 6376 §3.6.2.2")
+	}
+	k.record = txts[0]
+	rec, err := dkim.ParseKeyRecord(k.record)
+	if err != nil {
+		add(sevError, "dkim.bad-key-record", oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
+		return k
+	}
+	k.key = rec
+	if err := rec.Usable(); err != nil {
+		code := "dkim.unusable-key"
+		switch {
+		case errors.Is(err, dkim.ErrKeyRevoked):
+			code = "dkim.revoked-key"
+		case errors.Is(err, dkim.ErrKeyTooShort):
+			code = "dkim.short-key"
+		}
+		add(sevError, code, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
+	} else if rec.KeyType == dkim.KeyRSA && rec.Bits() < 2048 {
+		add(sevWarning, "dkim.weak-key", fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
+	}
+	if rec.Testing {
+		add(sevWarning, "dkim.testing", "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
+	}
+	return k
+}
