@@ -1,0 +1,328 @@
+package dmarc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/domainauth/domainauth/zone"
+)
+
+// TestEvaluateMatrix runs every combination of policy, alignment modes and
+// SPF/DKIM identifiers and results against a small oracle written from
+// RFC 9989 §3.2.10 (alignment), §4.4 and §5.3.5 (pass when any aligned
+// identifier passes) and RFC 7489 §6.6.2 (temperror when none passes and an
+// aligned one had a temporary error).
+func TestEvaluateMatrix(t *testing.T) {
+	domains := []string{"example.org", "bounce.example.org", "example.net"}
+	results := []AuthResult{AuthPass, AuthFail, AuthTempError, AuthSoftFail}
+	aligned := func(dom string, mode Alignment) bool {
+		return dom == "example.org" || mode == Relaxed && strings.HasSuffix(dom, ".example.org")
+	}
+	n := 0
+	for _, p := range []Policy{None, Quarantine, Reject} {
+		for _, aspf := range []Alignment{Relaxed, Strict} {
+			for _, adkim := range []Alignment{Relaxed, Strict} {
+				z := zone.New()
+				z.AddTXT("_dmarc.example.org", fmt.Sprintf("v=DMARC1; p=%s; aspf=%s; adkim=%s", p, aspf, adkim))
+				z.AddTXT("_dmarc.example.net", "v=DMARC1; p=none")
+				c := Checker{Resolver: z}
+				for _, sd := range domains {
+					for _, sr := range results {
+						for _, dd := range domains {
+							for _, dr := range results {
+								in := Input{FromDomain: "example.org",
+									SPF:  Identifier{Domain: sd, Result: sr},
+									DKIM: []Identifier{{Domain: dd, Result: dr, Selector: "s1"}}}
+								wantSPF := sr == AuthPass && aligned(sd, aspf)
+								wantDKIM := dr == AuthPass && aligned(dd, adkim)
+								want, wantDis := CodeFail, disposition(p)
+								switch {
+								case wantSPF || wantDKIM:
+									want, wantDis = CodePass, DispositionNone
+								case sr == AuthTempError && aligned(sd, aspf) || dr == AuthTempError && aligned(dd, adkim):
+									want, wantDis = CodeTempError, DispositionNone
+								}
+								res := c.Evaluate(context.Background(), in)
+								n++
+								if res.Code != want || res.Disposition != wantDis || res.SPFAligned != wantSPF ||
+									res.DKIMAligned != wantDKIM || res.Policy != p || res.PolicyTag != TagP {
+									t.Errorf("p=%s aspf=%s adkim=%s spf=%s/%s dkim=%s/%s: got %s dis=%s spf=%v dkim=%v policy=%s(%s), want %s dis=%s spf=%v dkim=%v",
+										p, aspf, adkim, sd, sr, dd, dr, res.Code, res.Disposition, res.SPFAligned, res.DKIMAligned,
+										res.Policy, res.PolicyTag, want, wantDis, wantSPF, wantDKIM)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d combinations", n)
+}
+
+// TestEvaluateSES is the seed case: Amazon SES with the default MAIL FROM
+// (<region>.amazonses.com) and Easy DKIM, which signs with d=<identity>
+// and d=amazonses.com. SPF passes for amazonses.com and never aligns, so
+// DMARC passes through DKIM only.
+func TestEvaluateSES(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=quarantine; pct=100; rua=mailto:mail-master@example.org; aspf=r; adkim=r; fo=0; ri=86400;")
+	z.AddTXT("_dmarc.amazonses.com", "v=DMARC1; p=none")
+	in := Input{
+		FromDomain: "example.org",
+		SPF:        Identifier{Domain: "eu-west-1.amazonses.com", Result: AuthPass},
+		DKIM: []Identifier{
+			{Domain: "example.org", Selector: "abcdefghijklmnopqrstuvwxyz234567", Result: AuthPass},
+			{Domain: "amazonses.com", Selector: "224i4yxa5dv7c2xz3womw6peuasteono", Result: AuthPass},
+		},
+	}
+	for _, mode := range []Mode{RFC9989, RFC7489} {
+		c := Checker{Resolver: z, Mode: mode}
+		res := c.Evaluate(context.Background(), in)
+		if res.Code != CodePass || res.SPFAligned || !res.DKIMAligned || res.Disposition != DispositionNone {
+			t.Fatalf("%v: %+v", mode, res)
+		}
+		if len(res.Checks) != 3 || res.Checks[0].Aligned || !res.Checks[1].Aligned || res.Checks[2].Aligned {
+			t.Errorf("%v: checks %+v", mode, res.Checks)
+		}
+		if res.Checks[0].OrgDomain != "" && res.Checks[0].OrgDomain == "example.org" {
+			t.Errorf("%v: SPF org domain %q", mode, res.Checks[0].OrgDomain)
+		}
+		if got := res.AuthenticationResults(); got != "dmarc=pass (p=quarantine dis=none) header.from=example.org policy.dmarc=quarantine" {
+			t.Errorf("%v: A-R %q", mode, got)
+		}
+	}
+	// Without the Easy DKIM signature for example.org, DMARC fails and the
+	// quarantine policy applies.
+	in.DKIM = in.DKIM[1:]
+	res := Evaluate(context.Background(), z, in)
+	if res.Code != CodeFail || res.Disposition != DispositionQuarantine {
+		t.Errorf("without aligned DKIM: %s %s", res.Code, res.Disposition)
+	}
+	// With a custom MAIL FROM subdomain, SPF aligns under relaxed aspf.
+	in.SPF.Domain = "mail.example.org"
+	if res := Evaluate(context.Background(), z, in); res.Code != CodePass || !res.SPFAligned {
+		t.Errorf("custom MAIL FROM: %s spf aligned %v", res.Code, res.SPFAligned)
+	}
+}
+
+func TestEvaluatePolicies(t *testing.T) {
+	tests := []struct {
+		name      string
+		records   map[string]string
+		exists    []string // names with an A record
+		from      string
+		mode      Mode
+		rand      int // value IntN returns
+		code      Code
+		policy    Policy
+		tag       Tag
+		applied   Policy
+		dis       Disposition
+		testing   bool
+		sampled   bool
+		nonexists bool
+	}{
+		{"§4.10.1 p for the author domain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=none; np=quarantine"},
+			nil, "example.org", RFC9989, 0, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+		{"§4.10.1 sp for an existing subdomain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=none; np=quarantine"},
+			[]string{"mail.example.org"}, "mail.example.org", RFC9989, 0, CodeFail, None, TagSP, None, DispositionNone, false, true, false},
+		{"§4.10.1 np for a non-existent subdomain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=none; np=quarantine"},
+			nil, "ghost.example.org", RFC9989, 0, CodeFail, Quarantine, TagNP, Quarantine, DispositionQuarantine, false, true, true},
+		{"§4.7 np absent: sp for a non-existent subdomain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=quarantine"},
+			nil, "ghost.example.org", RFC9989, 0, CodeFail, Quarantine, TagSP, Quarantine, DispositionQuarantine, false, true, false},
+		{"§4.7 sp and np absent: p for subdomains", map[string]string{"example.org": "v=DMARC1; p=reject"},
+			nil, "ghost.example.org", RFC9989, 0, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+		{"§4.7 t=y lowers reject to quarantine", map[string]string{"example.org": "v=DMARC1; p=reject; t=y"},
+			nil, "example.org", RFC9989, 0, CodeFail, Reject, TagP, Quarantine, DispositionQuarantine, true, true, false},
+		{"§4.7 t=y lowers quarantine to none", map[string]string{"example.org": "v=DMARC1; p=quarantine; t=y"},
+			nil, "example.org", RFC9989, 0, CodeFail, Quarantine, TagP, None, DispositionNone, true, true, false},
+		{"§4.7 t=n applies the policy", map[string]string{"example.org": "v=DMARC1; p=quarantine; t=n"},
+			nil, "example.org", RFC9989, 0, CodeFail, Quarantine, TagP, Quarantine, DispositionQuarantine, false, true, false},
+		{"RFC 9989 ignores pct", map[string]string{"example.org": "v=DMARC1; p=reject; pct=0"},
+			nil, "example.org", RFC9989, 99, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+		{"RFC 7489 §6.6.4 pct: selected", map[string]string{"example.org": "v=DMARC1; p=reject; pct=50"},
+			nil, "example.org", RFC7489, 49, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+		{"RFC 7489 §6.6.4 pct: not selected, reject becomes quarantine", map[string]string{"example.org": "v=DMARC1; p=reject; pct=50"},
+			nil, "example.org", RFC7489, 50, CodeFail, Reject, TagP, Quarantine, DispositionQuarantine, false, false, false},
+		{"RFC 7489 §6.6.4 pct: not selected, quarantine becomes none", map[string]string{"example.org": "v=DMARC1; p=quarantine; pct=0"},
+			nil, "example.org", RFC7489, 0, CodeFail, Quarantine, TagP, None, DispositionNone, false, false, false},
+		{"RFC 7489 ignores t and np", map[string]string{"example.org": "v=DMARC1; p=reject; np=none; t=y"},
+			nil, "ghost.example.org", RFC7489, 0, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+		{"§4.10.1 invalid p with rua acts as none", map[string]string{"example.org": "v=DMARC1; p=rejected; rua=mailto:d@example.org"},
+			nil, "example.org", RFC9989, 0, CodeFail, None, TagP, None, DispositionNone, false, true, false},
+		{"§4.10.1 PSD policy for a subdomain", map[string]string{"example": "v=DMARC1; p=quarantine; psd=y; np=reject"},
+			nil, "ghost.b.example", RFC9989, 0, CodeFail, Reject, TagNP, Reject, DispositionReject, false, true, true},
+		{"§4.10.1 no record: none", map[string]string{}, nil, "example.org", RFC9989, 0, CodeNone, PolicyUnset, 0, PolicyUnset, DispositionNone, false, true, false},
+		{"§4.10.1 broken record: permerror", map[string]string{"example.org": "v=DMARC1; p=x"}, nil, "example.org", RFC9989, 0,
+			CodePermError, PolicyUnset, 0, PolicyUnset, DispositionNone, false, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			z := zone.New()
+			for name, rec := range tt.records {
+				z.AddTXT("_dmarc."+name, rec)
+			}
+			for _, name := range tt.exists {
+				z.AddA(name, "192.0.2.1")
+			}
+			c := Checker{Resolver: z, Mode: tt.mode, Rand: fixedRand(tt.rand)}
+			res := c.Evaluate(context.Background(), Input{FromDomain: tt.from,
+				SPF: Identifier{Domain: "other.example.net", Result: AuthPass}})
+			if res.Code != tt.code || res.Policy != tt.policy || res.PolicyTag != tt.tag || res.AppliedPolicy != tt.applied ||
+				res.Disposition != tt.dis || res.Testing != tt.testing || res.Sampled != tt.sampled || res.Nonexistent != tt.nonexists {
+				t.Errorf("got code=%s policy=%s(%s) applied=%s dis=%s testing=%v sampled=%v nonexistent=%v err=%v",
+					res.Code, res.Policy, res.PolicyTag, res.AppliedPolicy, res.Disposition, res.Testing, res.Sampled, res.Nonexistent, res.Err)
+			}
+		})
+	}
+}
+
+type fixedRand int
+
+func (r fixedRand) IntN(n int) int { return int(r) % n }
+
+func TestEvaluateTempErrors(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
+	z.AddTXT("_dmarc.example.net", "v=DMARC1; p=reject")
+	z.SetFault("_dmarc.sub.example.org", zone.TypeTXT, zone.FaultTimeout)
+	c := Checker{Resolver: z}
+	ctx := context.Background()
+
+	// DNS temperror during discovery.
+	res := c.Evaluate(ctx, Input{FromDomain: "sub.example.org"})
+	if res.Code != CodeTempError || res.Err == nil {
+		t.Errorf("discovery temperror: %s %v", res.Code, res.Err)
+	}
+	// A DNS failure while finding an identifier's org domain, with no
+	// other aligned pass, is a temperror.
+	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "a.sub.example.org", Result: AuthPass}})
+	if res.Code != CodeTempError || res.Checks[0].Err == nil {
+		t.Errorf("alignment temperror: %s %+v", res.Code, res.Checks)
+	}
+	// ... but an aligned pass elsewhere wins.
+	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "a.sub.example.org", Result: AuthPass},
+		DKIM: []Identifier{{Domain: "example.org", Result: AuthPass}}})
+	if res.Code != CodePass {
+		t.Errorf("pass despite alignment temperror: %s", res.Code)
+	}
+	// An unaligned temperror does not matter.
+	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "example.net", Result: AuthTempError}})
+	if res.Code != CodeFail {
+		t.Errorf("unaligned temperror: %s", res.Code)
+	}
+	// A failing existence check (needed for np) is a temperror.
+	z.AddTXT("_dmarc.example.com", "v=DMARC1; p=none; np=reject")
+	z.SetFault("ghost.example.com", zone.TypeANY, zone.FaultServFail)
+	res = c.Evaluate(ctx, Input{FromDomain: "ghost.example.com"})
+	if res.Code != CodeTempError {
+		t.Errorf("existence temperror: %s %v", res.Code, res.Err)
+	}
+	// DomainExists overrides the built-in test.
+	c.DomainExists = func(context.Context, string) (bool, error) { return false, nil }
+	res = c.Evaluate(ctx, Input{FromDomain: "ghost.example.com"})
+	if res.Code != CodeFail || !res.Nonexistent || res.Disposition != DispositionReject {
+		t.Errorf("DomainExists: %s nonexistent=%v %s", res.Code, res.Nonexistent, res.Disposition)
+	}
+	c.DomainExists = func(context.Context, string) (bool, error) { return false, errors.New("boom") }
+	if res := c.Evaluate(ctx, Input{FromDomain: "ghost.example.com"}); res.Code != CodeTempError {
+		t.Errorf("DomainExists error: %s", res.Code)
+	}
+	// An invalid From domain is a permerror.
+	if res := c.Evaluate(ctx, Input{FromDomain: ""}); res.Code != CodePermError {
+		t.Errorf("empty From: %s", res.Code)
+	}
+}
+
+func TestAligned(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
+	z.AddTXT("_dmarc.mail.example.com", "v=DMARC1; p=reject; psd=n")
+	z.AddTXT("_dmarc.xn--bcher-kva.example", "v=DMARC1; p=reject")
+	c := Checker{Resolver: z}
+	tests := []struct {
+		author, id string
+		mode       Alignment
+		tree, psl  bool
+	}{
+		// RFC 9989 §4.4 Table 1.
+		{"news.example.com", "foo.example.com", Relaxed, true, true},
+		{"news.example.com", "news.example.com", Strict, true, true},
+		{"news.example.com", "foo.example.net", Relaxed, false, false},
+		{"news.example.com", "foo.example.com", Strict, false, false},
+		// Case and trailing dot do not matter (RFC 4343).
+		{"News.Example.COM.", "news.example.com", Strict, true, true},
+		// psd=n makes mail.example.com its own Organizational Domain.
+		{"a.mail.example.com", "example.com", Relaxed, false, true},
+		// IDN compared in A-label form.
+		{"bücher.example", "mail.xn--bcher-kva.example", Relaxed, true, true},
+		{"bücher.example", "xn--bcher-kva.example", Strict, true, true},
+		{"bad..name", "x", Relaxed, false, false},
+	}
+	for _, tt := range tests {
+		got, _ := c.Aligned(context.Background(), tt.author, tt.id, tt.mode)
+		if got != tt.tree {
+			t.Errorf("Aligned(%q, %q, %v) = %v, want %v", tt.author, tt.id, tt.mode, got, tt.tree)
+		}
+		if got := AlignedPSL(tt.author, tt.id, tt.mode); got != tt.psl {
+			t.Errorf("AlignedPSL(%q, %q, %v) = %v, want %v", tt.author, tt.id, tt.mode, got, tt.psl)
+		}
+	}
+	z.SetFault("_dmarc.foo.example.com", zone.TypeTXT, zone.FaultTimeout)
+	if _, err := c.Aligned(context.Background(), "news.example.com", "foo.example.com", Relaxed); err == nil {
+		t.Error("Aligned with a DNS failure gave no error")
+	}
+}
+
+func TestEvaluateAll(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
+	z.AddTXT("_dmarc.example.net", "v=DMARC1; p=quarantine")
+	c := Checker{Resolver: z, MaxAuthorDomains: 2}
+	in := Input{DKIM: []Identifier{{Domain: "example.net", Result: AuthPass}}}
+	best, all := c.EvaluateAll(context.Background(), []string{"example.net", "example.org"}, in)
+	if len(all) != 2 || all[0].Code != CodePass || all[1].Code != CodeFail || best != all[1] {
+		t.Errorf("EvaluateAll: best %+v", best)
+	}
+	_, all = c.EvaluateAll(context.Background(), []string{"example.net", "example.org", "example.com"}, in)
+	if len(all) != 3 || all[2].Code != CodePermError {
+		t.Errorf("limit not applied: %d results", len(all))
+	}
+	if Strictest(nil) != nil {
+		t.Error("Strictest(nil) not nil")
+	}
+}
+
+func TestParseAuthResult(t *testing.T) {
+	for _, s := range []string{"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy"} {
+		if got := ParseAuthResult(strings.ToUpper(s)).String(); got != s {
+			t.Errorf("ParseAuthResult(%q) = %q", s, got)
+		}
+	}
+	if ParseAuthResult("error") != AuthTempError || ParseAuthResult("unknown") != AuthPermError || ParseAuthResult("what") != AuthNone {
+		t.Error("RFC 4408 names or unknown names mapped wrongly")
+	}
+}
+
+func TestAuthenticationResults(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; sp=quarantine; t=y")
+	res := Evaluate(context.Background(), z, Input{FromDomain: "example.org"})
+	want := "dmarc=fail (p=reject sp=quarantine dis=quarantine) header.from=example.org policy.dmarc=quarantine"
+	if got := res.AuthenticationResults(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	res = Evaluate(context.Background(), z, Input{FromDomain: "example.com"})
+	if got := res.AuthenticationResults(); got != "dmarc=none header.from=example.com" {
+		t.Errorf("none: %q", got)
+	}
+	z.SetFault("_dmarc.example.net", zone.TypeTXT, zone.FaultTimeout)
+	res = Evaluate(context.Background(), z, Input{FromDomain: "example.net"})
+	if got := res.AuthenticationResults(); got != "dmarc=temperror header.from=example.net" {
+		t.Errorf("temperror: %q", got)
+	}
+}
