@@ -70,36 +70,38 @@ func TestLimits(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		c       Checker
+		cfg     func(*Checker)
 		domain  string
 		want    Code
 		err     error
 		lookups int
 		voids   int
 	}{
-		{"10 terms: at the limit", Checker{}, "at10.example.com", Pass, nil, 10, 0},
-		{"11 terms: over the limit", Checker{}, "over10.example.com", PermError, ErrTooManyLookups, 11, 0},
-		{"include counts its terms: at", Checker{}, "incat.example.com", Pass, nil, 10, 0},
-		{"include counts its terms: over", Checker{}, "incover.example.com", PermError, ErrTooManyLookups, 11, 0},
-		{"ip4 after 10 terms is free", Checker{}, "free.example.com", Pass, nil, 10, 0},
-		{"2 void lookups: at the limit", Checker{}, "void2.example.com", Neutral, nil, 2, 2},
-		{"3 void lookups: over the limit", Checker{}, "void3.example.com", PermError, ErrTooManyVoidLookups, 3, 3},
-		{"void limit disabled", Checker{MaxVoidLookups: -1}, "void3.example.com", Neutral, nil, 3, 3},
-		{"void limit raised", Checker{MaxVoidLookups: 3}, "void3.example.com", Neutral, nil, 3, 3},
-		{"10 MX names: at the limit", Checker{}, "mxat.example.com", Pass, nil, 1, 0},
-		{"11 MX names: over the limit", Checker{}, "mxover.example.com", PermError, ErrTooManyMXNames, 1, 0},
-		{"MX limit raised", Checker{MaxMXNames: 11}, "mxover.example.com", Pass, nil, 1, 0},
-		{"10th PTR name is used", Checker{}, "ptrat.example.com", Pass, nil, 1, 0},
-		{"11th PTR name is ignored", Checker{}, "ptrover.example.com", Fail, nil, 1, 0},
-		{"PTR limit raised", Checker{MaxPTRNames: 11}, "ptrover.example.com", Pass, nil, 1, 0},
-		{"lookup limit lowered", Checker{MaxLookups: 9}, "at10.example.com", PermError, ErrTooManyLookups, 10, 0},
+		{"10 terms: at the limit", nil, "at10.example.com", Pass, nil, 10, 0},
+		{"11 terms: over the limit", nil, "over10.example.com", PermError, ErrTooManyLookups, 11, 0},
+		{"include counts its terms: at", nil, "incat.example.com", Pass, nil, 10, 0},
+		{"include counts its terms: over", nil, "incover.example.com", PermError, ErrTooManyLookups, 11, 0},
+		{"ip4 after 10 terms is free", nil, "free.example.com", Pass, nil, 10, 0},
+		{"2 void lookups: at the limit", nil, "void2.example.com", Neutral, nil, 2, 2},
+		{"3 void lookups: over the limit", nil, "void3.example.com", PermError, ErrTooManyVoidLookups, 3, 3},
+		{"void limit disabled", func(c *Checker) { c.MaxVoidLookups = -1 }, "void3.example.com", Neutral, nil, 3, 3},
+		{"void limit raised", func(c *Checker) { c.MaxVoidLookups = 3 }, "void3.example.com", Neutral, nil, 3, 3},
+		{"10 MX names: at the limit", nil, "mxat.example.com", Pass, nil, 1, 0},
+		{"11 MX names: over the limit", nil, "mxover.example.com", PermError, ErrTooManyMXNames, 1, 0},
+		{"MX limit raised", func(c *Checker) { c.MaxMXNames = 11 }, "mxover.example.com", Pass, nil, 1, 0},
+		{"10th PTR name is used", nil, "ptrat.example.com", Pass, nil, 1, 0},
+		{"11th PTR name is ignored", nil, "ptrover.example.com", Fail, nil, 1, 0},
+		{"PTR limit raised", func(c *Checker) { c.MaxPTRNames = 11 }, "ptrover.example.com", Pass, nil, 1, 0},
+		{"lookup limit lowered", func(c *Checker) { c.MaxLookups = 9 }, "at10.example.com", PermError, ErrTooManyLookups, 10, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, pf := range []bool{false, true} {
-				c := tt.c
-				c.Resolver, c.Prefetch = z, pf
-				r := check(t, &c, from(ip1, "x@"+tt.domain))
+				c := &Checker{Resolver: z, Prefetch: pf}
+				if tt.cfg != nil {
+					tt.cfg(c)
+				}
+				r := check(t, c, from(ip1, "x@"+tt.domain))
 				if r.Code != tt.want || !errors.Is(r.Err, tt.err) || (tt.err == nil) != (r.Err == nil) {
 					t.Errorf("prefetch %v: got %v (%v), want %v (%v)", pf, r.Code, r.Err, tt.want, tt.err)
 				}
@@ -302,8 +304,14 @@ func TestCancel(t *testing.T) {
 		if r.Code != TempError || !errors.Is(r.Err, ErrCanceled) {
 			t.Errorf("prefetch %v: got %v %v, want temperror canceled", pf, r.Code, r.Err)
 		}
-		// No goroutine outlives Check.
-		if after := runtime.NumGoroutine(); after > before {
+		// No goroutine outlives Check: every prefetch goroutine has called
+		// wg.Done before Check returns, and exits right after.
+		after := runtime.NumGoroutine()
+		for i := 0; i < 100 && after > before; i++ {
+			time.Sleep(time.Millisecond)
+			after = runtime.NumGoroutine()
+		}
+		if after > before {
 			t.Errorf("prefetch %v: %d goroutines before, %d after", pf, before, after)
 		}
 	}
