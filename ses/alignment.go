@@ -1,0 +1,165 @@
+package ses
+
+import (
+	"fmt"
+
+	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// Verdict is the predicted DMARC outcome for SES mail: which mechanisms can
+// produce an aligned pass.
+type Verdict uint8
+
+// The verdicts.
+const (
+	// PassNeither: neither SPF nor DKIM aligns; DMARC fails.
+	PassNeither Verdict = iota
+	// PassSPFOnly: only SPF aligns (custom MAIL FROM, no usable DKIM).
+	PassSPFOnly
+	// PassDKIMOnly: only DKIM aligns (the usual case with the default MAIL FROM).
+	PassDKIMOnly
+	// PassBoth: SPF and DKIM both align.
+	PassBoth
+)
+
+// String returns "neither", "spf", "dkim" or "both".
+func (v Verdict) String() string {
+	switch v {
+	case PassSPFOnly:
+		return "spf"
+	case PassDKIMOnly:
+		return "dkim"
+	case PassBoth:
+		return "both"
+	}
+	return "neither"
+}
+
+// MarshalText writes the verdict's name, for JSON.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// PathPrediction is the prediction for one mechanism.
+type PathPrediction struct {
+	Aligned bool   `json:"aligned"`
+	Domain  string `json:"domain,omitempty"` // the authenticated domain: MAIL FROM or DKIM d=
+	Reason  string `json:"reason"`
+}
+
+// Alignment predicts whether SES mail with a given From domain passes DMARC
+// (RFC 9989 §4.4; RFC 7489 §3.1), through which mechanism, and why.
+type Alignment struct {
+	From     string         `json:"from"`
+	SPF      PathPrediction `json:"spf"`
+	DKIM     PathPrediction `json:"dkim"`
+	Verdict  Verdict        `json:"verdict"`
+	Findings []Finding      `json:"findings,omitempty"`
+}
+
+// alignmentInput is what the prediction depends on.
+type alignmentInput struct {
+	domain       string        // the identity (DKIM d=)
+	from         string        // RFC5322.From domain
+	mailFrom     string        // custom MAIL FROM in effect, "" for SES's default
+	fallbackNote string        // why a custom MAIL FROM is not in effect, if so
+	defaultMF    Fact          // SES's default MAIL FROM in the region
+	dkim         bool          // SES signs with d=domain
+	dkimNote     string        // why DKIM is not usable, if so
+	rec          *dmarc.Record // nil: no DMARC record (relaxed defaults)
+}
+
+// PredictAlignment predicts DMARC for mail with the given From domain ("" =
+// the identity's domain) once the plan's records are published and verified.
+func (p *Plan) PredictAlignment(from string) Alignment {
+	id := p.Identity
+	return predict(alignmentInput{
+		domain:    id.Domain,
+		from:      from,
+		mailFrom:  id.MailFrom,
+		defaultMF: p.Region.DefaultMailFrom,
+		dkim:      len(id.EasyDKIMTokens) > 0 || id.BYODKIM != nil,
+		dkimNote:  "the identity has no DKIM (no Easy DKIM tokens, no BYODKIM key)",
+		rec:       p.DMARC,
+	})
+}
+
+func predict(in alignmentInput) Alignment {
+	from := dnsname.Canonical(in.from)
+	if from == "" {
+		from = in.domain
+	}
+	a := Alignment{From: from}
+	spfMode, dkimMode := dmarc.Relaxed, dmarc.Relaxed
+	if in.rec != nil {
+		spfMode, dkimMode = in.rec.SPFMode(), in.rec.DKIMMode()
+	}
+	fromOrg := dmarc.OrgDomainPSL(from)
+
+	// SPF: the domain that SPF authenticates is the MAIL FROM domain.
+	switch {
+	case in.mailFrom == "":
+		mf := in.defaultMF.Value
+		if mf == "" {
+			mf = "amazonses.com"
+		}
+		a.SPF = PathPrediction{Domain: mf, Reason: fmt.Sprintf(
+			"SES sends with its default MAIL FROM %s (%s), which never aligns with %s", mf, in.defaultMF.Confidence, from)}
+		if in.fallbackNote != "" {
+			a.SPF.Reason = in.fallbackNote + "; " + a.SPF.Reason
+		}
+	case spfMode == dmarc.Strict:
+		a.SPF = PathPrediction{Domain: in.mailFrom, Aligned: in.mailFrom == from}
+		if a.SPF.Aligned {
+			a.SPF.Reason = "MAIL FROM equals the From domain (aspf=s)"
+		} else {
+			a.SPF.Reason = fmt.Sprintf("aspf=s needs MAIL FROM %s to equal the From domain %s", in.mailFrom, from)
+			a.Findings = append(a.Findings, finding(CodeStrictSPF, Warning, "aspf", "RFC 9989 §4.4.2",
+				"strict SPF alignment: mail with custom MAIL FROM %s never aligns with %s; remove aspf=s", in.mailFrom, from))
+		}
+	default:
+		a.SPF = PathPrediction{Domain: in.mailFrom, Aligned: dmarc.OrgDomainPSL(in.mailFrom) == fromOrg}
+		if a.SPF.Aligned {
+			a.SPF.Reason = fmt.Sprintf("custom MAIL FROM %s and From %s share the organizational domain %s (relaxed)", in.mailFrom, from, fromOrg)
+		} else {
+			a.SPF.Reason = fmt.Sprintf("custom MAIL FROM %s is not in the organizational domain %s of the From domain", in.mailFrom, fromOrg)
+		}
+	}
+
+	// DKIM: SES signs with d=<identity> (and d=amazonses.com, which never aligns).
+	switch {
+	case !in.dkim:
+		a.DKIM = PathPrediction{Domain: "amazonses.com", Reason: in.dkimNote + "; only SES's own d=amazonses.com signature remains, which never aligns"}
+	case dkimMode == dmarc.Strict:
+		a.DKIM = PathPrediction{Domain: in.domain, Aligned: in.domain == from}
+		if a.DKIM.Aligned {
+			a.DKIM.Reason = "d= equals the From domain (adkim=s)"
+		} else {
+			a.DKIM.Reason = fmt.Sprintf("adkim=s needs d=%s to equal the From domain %s", in.domain, from)
+			if dmarc.OrgDomainPSL(in.domain) == fromOrg {
+				a.Findings = append(a.Findings, finding(CodeStrictDKIM, Warning, "adkim", "RFC 9989 §4.4.1",
+					"strict DKIM alignment: the signature d=%s does not align with %s; remove adkim=s", in.domain, from))
+			}
+		}
+	default:
+		a.DKIM = PathPrediction{Domain: in.domain, Aligned: dmarc.OrgDomainPSL(in.domain) == fromOrg}
+		if a.DKIM.Aligned {
+			a.DKIM.Reason = fmt.Sprintf("DKIM d=%s and From %s share the organizational domain %s (relaxed)", in.domain, from, fromOrg)
+		} else {
+			a.DKIM.Reason = fmt.Sprintf("DKIM d=%s is not in the organizational domain %s of the From domain", in.domain, fromOrg)
+		}
+	}
+
+	switch {
+	case a.SPF.Aligned && a.DKIM.Aligned:
+		a.Verdict = PassBoth
+	case a.SPF.Aligned:
+		a.Verdict = PassSPFOnly
+	case a.DKIM.Aligned:
+		a.Verdict = PassDKIMOnly
+	default:
+		a.Verdict = PassNeither
+		a.Findings = append(a.Findings, finding(CodeNoAlignment, Error, from, "RFC 9989 §4.4",
+			"neither SPF nor DKIM aligns with %s: DMARC fails for SES mail", from))
+	}
+	return a
+}

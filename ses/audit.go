@@ -1,0 +1,565 @@
+package ses
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+	"strings"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/zone"
+)
+
+// Status is the outcome of checking one planned record against DNS.
+type Status uint8
+
+// The statuses of a record check.
+const (
+	// StatusUnknown: the record could not be checked (a temporary DNS
+	// failure, or a Resolver without a needed capability).
+	StatusUnknown Status = iota
+	// StatusPresent: DNS holds the record as planned (or an equivalent one).
+	StatusPresent
+	// StatusMissing: DNS has no such record.
+	StatusMissing
+	// StatusWrong: DNS holds a record there, but not the planned one.
+	StatusWrong
+)
+
+// String returns "unknown", "present", "missing" or "wrong".
+func (s Status) String() string {
+	switch s {
+	case StatusPresent:
+		return "present"
+	case StatusMissing:
+		return "missing"
+	case StatusWrong:
+		return "wrong"
+	}
+	return "unknown"
+}
+
+// MarshalText writes the status's name, for JSON.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// RecordCheck is the audit of one planned record.
+type RecordCheck struct {
+	Record Record
+	Status Status
+	// Found holds what DNS answered at the record's name for its type
+	// (CNAME target, "pref host" MX values, TXT texts).
+	Found []string
+}
+
+// Audit is the result of comparing DNS with a Plan.
+type Audit struct {
+	Plan   *Plan
+	Checks []RecordCheck // one per planned record, in plan order
+	// Findings are the problems found, each with a stable Code. An audit of
+	// a zone built from the plan (Plan.Zone) has none.
+	Findings []Finding
+	// Alignment predicts DMARC for SES mail from the audited From domain
+	// given what DNS holds now (a MAIL FROM whose MX is missing is not in
+	// effect, DKIM records that are missing or wrong do not sign, the
+	// published DMARC record's modes apply).
+	Alignment Alignment
+	// DMARC is the published DMARC record, nil when absent or broken.
+	DMARC *dmarc.Record
+}
+
+// OK reports whether the audit found nothing of Severity Warning or Error.
+func (a *Audit) OK() bool {
+	for _, f := range a.Findings {
+		if f.Severity >= Warning {
+			return false
+		}
+	}
+	return true
+}
+
+// HasCode reports whether a finding with the given code was reported.
+func (a *Audit) HasCode(code string) bool {
+	for _, f := range a.Findings {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Auditor compares what DNS says with a Plan. A zero Auditor with a Resolver
+// is ready to use; it is safe for concurrent use.
+type Auditor struct {
+	// Resolver answers DNS queries: live DNS (net.DefaultResolver) or a
+	// zone.Zone read from a master file or a Route 53 export. Required. The
+	// Easy DKIM and MAIL FROM CNAME checks need domainauth.CNAMEResolver;
+	// without it they report "ses.dkim-unknown".
+	Resolver domainauth.Resolver
+	// From is the RFC5322.From domain to predict alignment for. If empty,
+	// the identity's domain.
+	From string
+	// MaxSPFLookups is the DNS-querying term limit the MAIL FROM SPF record
+	// is checked against. If zero, 10 (RFC 7208 §4.6.4).
+	MaxSPFLookups int
+}
+
+// auditState carries what the checks learnt for the alignment prediction.
+type auditState struct {
+	ctx        context.Context
+	a          *Audit
+	dkimOK     bool // every DKIM record present
+	mailFromOK bool // the feedback MX is in place and no CNAME
+	spfOK      bool // exactly one SPF record, valid, including amazonses.com, within limits
+}
+
+// Audit checks every planned record and the DMARC record, then predicts
+// alignment from what it found. DNS failures are findings
+// ("ses.lookup-failed"), never a returned error.
+func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
+	st := &auditState{ctx: ctx, a: &Audit{Plan: p}, dkimOK: true}
+	dkimUnknownReported := false
+	for _, r := range p.Records {
+		c := RecordCheck{Record: r}
+		switch r.Purpose {
+		case PurposeEasyDKIM:
+			au.checkEasyDKIM(st, &c, &dkimUnknownReported)
+		case PurposeBYODKIM:
+			au.checkBYODKIM(st, &c)
+		case PurposeMailFromMX:
+			au.checkMailFromMX(st, &c)
+		case PurposeMailFromSPF:
+			au.checkMailFromSPF(st, &c)
+		case PurposeDMARC:
+			au.checkDMARC(st, &c)
+		case PurposeVerification:
+			au.checkVerification(st, &c)
+		}
+		if c.Status != StatusPresent && (r.Purpose == PurposeEasyDKIM || r.Purpose == PurposeBYODKIM) {
+			st.dkimOK = false
+		}
+		st.a.Checks = append(st.a.Checks, c)
+	}
+	if p.Identity.SkipDMARC {
+		c := RecordCheck{Record: Record{Name: "_dmarc." + p.Identity.Domain, Type: zone.TypeTXT, Purpose: PurposeDMARC}}
+		au.checkDMARC(st, &c)
+	}
+	id := p.Identity
+	in := alignmentInput{
+		domain:    id.Domain,
+		from:      au.From,
+		defaultMF: p.Region.DefaultMailFrom,
+		dkim:      (len(id.EasyDKIMTokens) > 0 || id.BYODKIM != nil) && st.dkimOK,
+		dkimNote:  "the identity's DKIM records are not all in place, so SES cannot sign with d=" + id.Domain,
+		rec:       st.a.DMARC,
+	}
+	if len(id.EasyDKIMTokens) == 0 && id.BYODKIM == nil {
+		in.dkimNote = "the identity has no DKIM"
+	}
+	if id.MailFrom != "" {
+		switch {
+		case st.mailFromOK && st.spfOK:
+			in.mailFrom = id.MailFrom
+		case st.mailFromOK:
+			// SES uses the custom MAIL FROM but SPF does not pass there.
+			in.mailFrom = ""
+			in.fallbackNote = "SPF at " + id.MailFrom + " does not pass for SES"
+		case id.BehaviorOnMXFailure == RejectMessage:
+			in.fallbackNote = "the MAIL FROM MX is not verified and BehaviorOnMXFailure is RejectMessage: SES refuses to send"
+		default:
+			in.fallbackNote = "the MAIL FROM MX is not verified, so SES falls back to its default MAIL FROM (UseDefaultValue)"
+		}
+	}
+	st.a.Alignment = predict(in)
+	for _, f := range st.a.Alignment.Findings {
+		if !st.a.HasCode(f.Code) {
+			st.a.Findings = append(st.a.Findings, f)
+		}
+	}
+	return st.a
+}
+
+func (st *auditState) add(f Finding) { st.a.Findings = append(st.a.Findings, f) }
+
+// failed records a temporary DNS failure; it reports whether err was one.
+func (st *auditState) failed(c *RecordCheck, name string, err error) bool {
+	switch domainauth.Classify(st.ctx, err) {
+	case domainauth.OK, domainauth.NotFound:
+		return false
+	}
+	c.Status = StatusUnknown
+	st.add(finding(CodeLookupFailed, Warning, name, "", "DNS lookup failed: %v", err))
+	return true
+}
+
+func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck, unknownReported *bool) {
+	r := c.Record
+	cr, ok := au.Resolver.(domainauth.CNAMEResolver)
+	if !ok {
+		// Without the capability, a missing key record is still visible:
+		// the CNAME chain must end at a TXT record.
+		_, err := au.Resolver.LookupTXT(st.ctx, r.Name)
+		if st.failed(c, r.Name, err) {
+			return
+		}
+		if err != nil {
+			c.Status = StatusMissing
+			st.add(finding(CodeDKIMMissing, Error, r.Name, "FACTS §2.1", "no DKIM key reachable at %s; publish CNAME %s", r.Name, r.Target))
+			return
+		}
+		c.Status = StatusUnknown
+		if !*unknownReported {
+			*unknownReported = true
+			st.add(finding(CodeDKIMUnknown, Info, st.a.Plan.Identity.Domain, "",
+				"the resolver cannot report CNAME targets; the Easy DKIM CNAMEs were not compared with the plan"))
+		}
+		return
+	}
+	target, err := cr.LookupCNAMETarget(st.ctx, r.Name)
+	if st.failed(c, r.Name, err) {
+		return
+	}
+	if err != nil {
+		txts, terr := au.Resolver.LookupTXT(st.ctx, r.Name)
+		if terr == nil && len(txts) > 0 {
+			c.Status, c.Found = StatusWrong, txts
+			st.add(finding(CodeDKIMNotCNAME, Error, r.Name, "FACTS §2.1",
+				"TXT record where SES needs CNAME %s; SES rotates Easy DKIM keys behind the CNAME", r.Target))
+			return
+		}
+		c.Status = StatusMissing
+		st.add(finding(CodeDKIMMissing, Error, r.Name, "FACTS §2.1", "Easy DKIM CNAME missing; publish CNAME %s", r.Target))
+		return
+	}
+	target = dnsname.Canonical(target)
+	c.Found = []string{target}
+	if target == r.Target {
+		c.Status = StatusPresent
+		return
+	}
+	c.Status = StatusWrong
+	token, _, _ := strings.Cut(r.Name, ".")
+	if rest, ok := strings.CutPrefix(target, token+"."); ok && (rest == DefaultDKIMZone || regionOfDKIMZone(rest) != "") {
+		st.add(finding(CodeDKIMWrongRegion, Error, r.Name, "FACTS §1.2",
+			"CNAME points into %s, but %s signs with keys in %s", rest, st.a.Plan.Region.Code, st.a.Plan.DKIMZone.Value))
+		return
+	}
+	st.add(finding(CodeDKIMWrongTarget, Error, r.Name, "FACTS §2.1", "CNAME points to %s, want %s", target, r.Target))
+}
+
+func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
+	r := c.Record
+	txts, err := au.Resolver.LookupTXT(st.ctx, r.Name)
+	if st.failed(c, r.Name, err) {
+		return
+	}
+	c.Found = txts
+	if len(txts) == 0 {
+		c.Status = StatusMissing
+		st.add(finding(CodeDKIMMissing, Error, r.Name, "RFC 6376 §3.6.2.1", "BYODKIM key record missing"))
+		return
+	}
+	want, _, _ := parseBYOKey(r.Value)
+	var valid []*dkim.KeyRecord
+	var lastErr error
+	for _, t := range txts {
+		k, err := dkim.ParseKeyRecord(t)
+		if err == nil {
+			err = k.Usable()
+		}
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		valid = append(valid, k)
+	}
+	if len(valid) == 0 {
+		c.Status = StatusWrong
+		st.add(finding(CodeBYODKIMKeyInvalid, Error, r.Name, "RFC 6376 §3.6.1", "not a usable DKIM key record: %v", lastErr))
+		return
+	}
+	for _, k := range valid {
+		if eq, ok := k.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); ok && want != nil && eq.Equal(want.PublicKey) {
+			c.Status = StatusPresent
+			return
+		}
+	}
+	c.Status = StatusWrong
+	st.add(finding(CodeBYODKIMKeyWrong, Error, r.Name, "RFC 6376 §3.6.2.1",
+		"the published key is not the BYODKIM key given to SES; signatures will fail"))
+}
+
+func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
+	r := c.Record
+	if cr, ok := au.Resolver.(domainauth.CNAMEResolver); ok {
+		target, err := cr.LookupCNAMETarget(st.ctx, r.Name)
+		if st.failed(c, r.Name, err) {
+			return
+		}
+		if err == nil {
+			c.Status, c.Found = StatusWrong, []string{"CNAME " + dnsname.Canonical(target)}
+			st.fallback()
+			st.add(finding(CodeMailFromCNAME, Error, r.Name, "RFC 2181 §10.1",
+				"CNAME at the MAIL FROM domain: it cannot hold SES's MX and SPF records beside it"))
+			return
+		}
+	}
+	mxs, err := au.Resolver.LookupMX(st.ctx, r.Name)
+	if st.failed(c, r.Name, err) {
+		return
+	}
+	want := r.Target
+	var found, otherRegion, other int
+	var pref uint16
+	for _, m := range mxs {
+		host := dnsname.Canonical(m.Host)
+		c.Found = append(c.Found, fmt.Sprintf("%d %s", m.Pref, host))
+		switch {
+		case host == want:
+			found++
+			pref = m.Pref
+		case regionOfFeedbackHost(host) != "":
+			otherRegion++
+		default:
+			other++
+		}
+	}
+	switch {
+	case len(mxs) == 0:
+		c.Status = StatusMissing
+		st.fallback()
+		st.add(finding(CodeMailFromMXMissing, Error, r.Name, "FACTS §3.1", "no MX; publish MX 10 %s", want))
+		return
+	case found == 0 && otherRegion > 0:
+		c.Status = StatusWrong
+		st.fallback()
+		st.add(finding(CodeMailFromMXWrongRegion, Error, r.Name, "FACTS §3.1",
+			"MX names another region's feedback endpoint; %s needs %s", st.a.Plan.Region.Code, want))
+		return
+	case found == 0 && len(mxs) == 1:
+		c.Status = StatusWrong
+		st.fallback()
+		st.add(finding(CodeMailFromMXWrong, Error, r.Name, "FACTS §3.1", "MX is not SES's feedback endpoint %s", want))
+		return
+	}
+	if len(mxs) > 1 {
+		c.Status = StatusWrong
+		st.fallback()
+		st.add(finding(CodeMailFromMXConflict, Error, r.Name, "FACTS §3.1",
+			"%d MX records: SES needs exactly one, to %s; the MAIL FROM domain must not receive mail", len(mxs), want))
+		return
+	}
+	c.Status = StatusPresent
+	st.mailFromOK = true
+	if pref != r.Pref {
+		st.add(finding(CodeMailFromMXPriority, Warning, r.Name, "FACTS §3.1",
+			"MX preference %d; SES documents %d %s", pref, r.Pref, want))
+	}
+}
+
+// fallback notes that the custom MAIL FROM is not in effect.
+func (st *auditState) fallback() { st.mailFromOK = false }
+
+func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
+	r := c.Record
+	if len(st.a.Checks) > 0 {
+		// A CNAME found by the MX check makes the SPF check meaningless.
+		prev := st.a.Checks[len(st.a.Checks)-1]
+		if prev.Record.Purpose == PurposeMailFromMX && st.a.HasCode(CodeMailFromCNAME) {
+			c.Status = StatusWrong
+			return
+		}
+	}
+	spfs, ok := au.selectTXT(st, c, spf.IsSPF)
+	if !ok {
+		return
+	}
+	switch len(spfs) {
+	case 0:
+		c.Status = StatusMissing
+		st.add(finding(CodeMailFromSPFMissing, Error, r.Name, "RFC 7208 §4.5", "no SPF record; publish %q", r.Value))
+		return
+	case 1:
+	default:
+		c.Status = StatusWrong
+		st.add(finding(CodeMailFromSPFMultiple, Error, r.Name, "RFC 7208 §4.5",
+			"%d SPF records: every SPF check is a permerror", len(spfs)))
+		return
+	}
+	rec, err := spf.Parse(spfs[0])
+	if err != nil {
+		c.Status = StatusWrong
+		st.add(finding(CodeMailFromSPFInvalid, Error, r.Name, "RFC 7208 §4.6", "SPF record does not parse: %v", err))
+		return
+	}
+	if !includesSES(rec) {
+		c.Status = StatusWrong
+		st.add(finding(CodeMailFromSPFNoSES, Error, r.Name, "FACTS §3.1",
+			"SPF record does not include amazonses.com: SES's servers fail SPF"))
+		return
+	}
+	limit := au.MaxSPFLookups
+	if limit <= 0 {
+		limit = 10
+	}
+	if n := countLookups(st.ctx, au.Resolver, rec, limit); n > limit {
+		c.Status = StatusWrong
+		st.add(finding(CodeMailFromSPFTooManyLookups, Error, r.Name, "RFC 7208 §4.6.4",
+			"SPF record needs more than %d DNS-querying terms: permerror", limit))
+		return
+	}
+	c.Status = StatusPresent
+	st.spfOK = true
+}
+
+// includesSES reports whether an SPF record authorises SES: include: or
+// redirect= of amazonses.com.
+func includesSES(rec *spf.Record) bool {
+	for _, t := range rec.Terms {
+		if (t.Kind == spf.KindInclude || t.Kind == spf.KindRedirect) && dnsname.Equal(t.Domain, "amazonses.com") {
+			return true
+		}
+	}
+	return false
+}
+
+// countLookups counts the DNS-querying terms of rec and of the records it
+// includes or redirects to (RFC 7208 §4.6.4), stopping once the count
+// exceeds limit. Records that cannot be fetched or parsed count only the
+// term that names them.
+func countLookups(ctx context.Context, r domainauth.Resolver, rec *spf.Record, limit int) int {
+	n := 0
+	var walk func(rec *spf.Record, depth int)
+	walk = func(rec *spf.Record, depth int) {
+		for _, t := range rec.Terms {
+			if n > limit || !t.Kind.QueriesDNS() {
+				continue
+			}
+			n++
+			if (t.Kind != spf.KindInclude && t.Kind != spf.KindRedirect) || depth >= limit || strings.Contains(t.Domain, "%") {
+				continue
+			}
+			txts, err := r.LookupTXT(ctx, t.Domain)
+			if err != nil {
+				continue
+			}
+			for _, txt := range txts {
+				if spf.IsSPF(txt) {
+					if sub, err := spf.Parse(txt); err == nil {
+						walk(sub, depth+1)
+					}
+					break
+				}
+			}
+		}
+	}
+	walk(rec, 0)
+	return n
+}
+
+// selectTXT looks up the TXT records at the checked record's name and keeps
+// those that select reports as records of the kind (RFC 7208 §4.5, RFC 9989
+// §4.7: other TXT records are ignored). It sets c.Found; ok is false after a
+// temporary failure.
+func (au *Auditor) selectTXT(st *auditState, c *RecordCheck, selects func(string) bool) (recs []string, ok bool) {
+	txts, err := au.Resolver.LookupTXT(st.ctx, c.Record.Name)
+	if st.failed(c, c.Record.Name, err) {
+		return nil, false
+	}
+	for _, t := range txts {
+		if selects(t) {
+			recs = append(recs, t)
+		}
+	}
+	c.Found = recs
+	return recs, true
+}
+
+// isDMARC reports whether a TXT record is a DMARC record: "v=DMARC1" then
+// the end or ";" (RFC 9989 §4.7).
+func isDMARC(txt string) bool {
+	t := strings.TrimLeft(txt, " \t")
+	if len(t) < 8 || !strings.EqualFold(t[:8], "v=DMARC1") {
+		return false
+	}
+	rest := strings.TrimLeft(t[8:], " \t")
+	return rest == "" || rest[0] == ';'
+}
+
+func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
+	r := c.Record
+	recs, ok := au.selectTXT(st, c, isDMARC)
+	if !ok {
+		return
+	}
+	switch len(recs) {
+	case 0:
+		c.Status = StatusMissing
+		st.add(finding(CodeDMARCMissing, Warning, r.Name, "RFC 9989 §4.7", "no DMARC record; publish %q", r.Value))
+		return
+	case 1:
+	default:
+		c.Status = StatusWrong
+		st.add(finding(CodeDMARCMultiple, Error, r.Name, "RFC 9989 §4.10", "%d DMARC records: receivers apply no policy", len(recs)))
+		return
+	}
+	rec, err := dmarc.ParseRecord(recs[0])
+	if err != nil {
+		c.Status = StatusWrong
+		st.add(finding(CodeDMARCInvalid, Error, r.Name, "RFC 9989 §4.7", "DMARC record does not parse: %v", err))
+		return
+	}
+	st.a.DMARC = rec
+	c.Status = StatusPresent
+	if rec.EffectivePolicy() == dmarc.None && len(rec.AggregateURIs) == 0 {
+		c.Status = StatusWrong
+		st.add(finding(CodeDMARCNoneNoRUA, Warning, r.Name, "RFC 9989 §4.7",
+			"p=none without rua: the policy does nothing and nobody receives the reports"))
+		return
+	}
+	if want := st.a.Plan.DMARC; want != nil && !st.a.Plan.DMARCRecommended && r.Value != "" && !sameDMARCPolicy(want, rec) {
+		c.Status = StatusWrong
+		st.add(finding(CodeDMARCDiffers, Warning, r.Name, "", "published %q, planned %q", recs[0], want.String()))
+	}
+}
+
+// sameDMARCPolicy compares what matters to the plan: the policies and the
+// aggregate report destinations.
+func sameDMARCPolicy(a, b *dmarc.Record) bool {
+	if a.EffectivePolicy() != b.EffectivePolicy() || a.PolicyFor(true, false) != b.PolicyFor(true, false) ||
+		len(a.AggregateURIs) != len(b.AggregateURIs) {
+		return false
+	}
+	for i := range a.AggregateURIs {
+		if !strings.EqualFold(a.AggregateURIs[i].Address, b.AggregateURIs[i].Address) {
+			return false
+		}
+	}
+	return true
+}
+
+func (au *Auditor) checkVerification(st *auditState, c *RecordCheck) {
+	r := c.Record
+	token := r.Value
+	for _, name := range []string{r.Name, st.a.Plan.Identity.Domain} {
+		txts, err := au.Resolver.LookupTXT(st.ctx, name)
+		if st.failed(c, name, err) {
+			return
+		}
+		for _, t := range txts {
+			// The Developer Guide allows the apex and an "amazonses:" prefix.
+			if strings.TrimPrefix(strings.TrimSpace(t), "amazonses:") == token {
+				c.Status, c.Found = StatusPresent, []string{t}
+				return
+			}
+		}
+		if name == r.Name {
+			c.Found = txts
+		}
+	}
+	c.Status = StatusMissing
+	st.add(finding(CodeVerificationMissing, Warning, r.Name, "FACTS §4", "verification token %q not published", token))
+}

@@ -1,0 +1,404 @@
+package ses
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/domainauth/domainauth/zone"
+)
+
+func TestAuditPlanZoneIsClean(t *testing.T) {
+	for _, region := range []string{"ap-northeast-2", "af-south-1", "us-east-1", "eu-south-1"} {
+		id := seedIdentity(t)
+		id.Region = region
+		id.VerificationToken = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU="
+		p, err := id.Plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := (&Auditor{Resolver: p.Zone()}).Audit(context.Background(), p)
+		if len(a.Findings) != 0 || !a.OK() {
+			t.Errorf("%s: findings %v", region, a.Findings)
+		}
+		for _, c := range a.Checks {
+			if c.Status != StatusPresent {
+				t.Errorf("%s: %s %v is %v", region, c.Record.Name, c.Record.Type, c.Status)
+			}
+		}
+		if a.Alignment.Verdict != PassBoth || a.DMARC == nil {
+			t.Errorf("%s: verdict %v", region, a.Alignment.Verdict)
+		}
+	}
+}
+
+// brokenZones: each case plants one defect in the seed plan's zone and
+// expects exactly one finding code.
+var brokenZones = []struct {
+	name   string
+	break_ func(z *zone.Zone)
+	want   string
+	status Status // of the check concerned
+}{
+	{"DKIM CNAME missing", func(z *zone.Zone) {
+		z.Remove(seedTokens[1]+"._domainkey.example.org", zone.TypeCNAME)
+	}, CodeDKIMMissing, StatusMissing},
+	{"DKIM CNAME to a foreign host", func(z *zone.Zone) {
+		z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
+		z.AddCNAME(seedTokens[0]+"._domainkey.example.org", seedTokens[0]+".dkim.example.net")
+	}, CodeDKIMWrongTarget, StatusWrong},
+	{"DKIM CNAME into another region's zone", func(z *zone.Zone) {
+		z.Remove(seedTokens[2]+"._domainkey.example.org", zone.TypeCNAME)
+		z.AddCNAME(seedTokens[2]+"._domainkey.example.org", seedTokens[2]+".dkim.af-south-1.amazonses.com")
+	}, CodeDKIMWrongRegion, StatusWrong},
+	{"DKIM name holds a TXT, not a CNAME", func(z *zone.Zone) {
+		z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
+		z.AddTXT(seedTokens[0]+"._domainkey.example.org", "v=DKIM1; p="+testKeyB64)
+	}, CodeDKIMNotCNAME, StatusWrong},
+	{"MAIL FROM MX missing", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeMX)
+	}, CodeMailFromMXMissing, StatusMissing},
+	{"MAIL FROM MX at another region's feedback endpoint", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeMX)
+		z.AddMX("mail.example.org", 10, "feedback-smtp.us-east-1.amazonses.com")
+	}, CodeMailFromMXWrongRegion, StatusWrong},
+	{"MAIL FROM MX priority not 10", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeMX)
+		z.AddMX("mail.example.org", 20, "feedback-smtp.ap-northeast-2.amazonses.com")
+	}, CodeMailFromMXPriority, StatusPresent},
+	{"MAIL FROM MX at the company's own server", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeMX)
+		z.AddMX("mail.example.org", 10, "mx1.example.org")
+	}, CodeMailFromMXWrong, StatusWrong},
+	{"MAIL FROM domain also receives mail", func(z *zone.Zone) {
+		z.AddMX("mail.example.org", 20, "mx1.example.org")
+	}, CodeMailFromMXConflict, StatusWrong},
+	{"CNAME at the MAIL FROM name", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeANY)
+		z.AddCNAME("mail.example.org", "example.org")
+	}, CodeMailFromCNAME, StatusWrong},
+	{"MAIL FROM SPF missing", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeTXT)
+	}, CodeMailFromSPFMissing, StatusMissing},
+	{"MAIL FROM SPF without amazonses.com", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeTXT)
+		z.AddTXT("mail.example.org", "v=spf1 mx -all")
+	}, CodeMailFromSPFNoSES, StatusWrong},
+	{"RFC 7208 §4.5 two SPF records at MAIL FROM", func(z *zone.Zone) {
+		z.AddTXT("mail.example.org", "v=spf1 mx -all")
+	}, CodeMailFromSPFMultiple, StatusWrong},
+	{"RFC 7208 §12 SPF syntax error", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeTXT)
+		z.AddTXT("mail.example.org", "v=spf1 include:amazonses.com ip4:192.0.2.300 ~all")
+	}, CodeMailFromSPFInvalid, StatusWrong},
+	{"RFC 7208 §4.6.4 SPF over 10 lookups", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeTXT)
+		z.AddTXT("mail.example.org", "v=spf1 include:amazonses.com include:_spf.example.org ~all")
+		z.AddTXT("_spf.example.org", "v=spf1 a:a1.example.org a:a2.example.org a:a3.example.org a:a4.example.org a:a5.example.org include:_spf2.example.org -all")
+		z.AddTXT("_spf2.example.org", "v=spf1 a:b1.example.org a:b2.example.org a:b3.example.org mx -all")
+	}, CodeMailFromSPFTooManyLookups, StatusWrong},
+	{"DMARC missing", func(z *zone.Zone) {
+		z.Remove("_dmarc.example.org", zone.TypeTXT)
+	}, CodeDMARCMissing, StatusMissing},
+	{"DMARC p=none without rua", func(z *zone.Zone) {
+		z.Remove("_dmarc.example.org", zone.TypeTXT)
+		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none")
+	}, CodeDMARCNoneNoRUA, StatusWrong},
+	{"two DMARC records", func(z *zone.Zone) {
+		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:other@example.org")
+	}, CodeDMARCMultiple, StatusWrong},
+	{"DMARC record broken", func(z *zone.Zone) {
+		z.Remove("_dmarc.example.org", zone.TypeTXT)
+		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=quarantine; p=reject")
+	}, CodeDMARCInvalid, StatusWrong},
+	{"DMARC policy differs from the plan", func(z *zone.Zone) {
+		z.Remove("_dmarc.example.org", zone.TypeTXT)
+		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:mail-master@example.org")
+	}, CodeDMARCDiffers, StatusWrong},
+	{"RFC 9989 §4.4.2 aspf=s breaks SPF alignment", func(z *zone.Zone) {
+		z.Remove("_dmarc.example.org", zone.TypeTXT)
+		z.AddTXT("_dmarc.example.org", seedDMARC+"; aspf=s")
+	}, CodeStrictSPF, StatusPresent},
+	{"MX lookup fails", func(z *zone.Zone) {
+		z.SetFault("mail.example.org", zone.TypeMX, zone.FaultServFail)
+	}, CodeLookupFailed, StatusUnknown},
+}
+
+func TestAuditBrokenZones(t *testing.T) {
+	if len(brokenZones) < 15 {
+		t.Fatalf("only %d broken zones", len(brokenZones))
+	}
+	for _, tt := range brokenZones {
+		t.Run(tt.name, func(t *testing.T) {
+			p := seedPlan(t)
+			z := p.Zone()
+			tt.break_(z)
+			a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
+			if got := codes(a.Findings); !slices.Equal(got, []string{tt.want}) {
+				t.Errorf("codes = %q, want [%q]\nzone:\n%s", got, tt.want, z)
+			}
+			// The check of the record concerned has the expected status.
+			var statuses []Status
+			for _, c := range a.Checks {
+				if c.Status != StatusPresent {
+					statuses = append(statuses, c.Status)
+				}
+			}
+			if tt.status == StatusPresent && len(statuses) != 0 || tt.status != StatusPresent && !slices.Contains(statuses, tt.status) {
+				t.Errorf("statuses %v, want %v", statuses, tt.status)
+			}
+		})
+	}
+}
+
+func TestAuditAlignment(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(z *zone.Zone)
+		from    string
+		verdict Verdict
+		codes   []string
+	}{
+		{"seed", nil, "", PassBoth, nil},
+		{"MX missing: SES falls back, only DKIM aligns", func(z *zone.Zone) {
+			z.Remove("mail.example.org", zone.TypeMX)
+		}, "", PassDKIMOnly, []string{CodeMailFromMXMissing}},
+		{"DKIM missing: only SPF aligns", func(z *zone.Zone) {
+			z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
+		}, "", PassSPFOnly, []string{CodeDKIMMissing}},
+		{"both broken", func(z *zone.Zone) {
+			z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
+			z.Remove("mail.example.org", zone.TypeTXT)
+		}, "", PassNeither, []string{CodeDKIMMissing, CodeMailFromSPFMissing, CodeNoAlignment}},
+		{"RFC 9989 §4.4.1 adkim=s with a subdomain From", func(z *zone.Zone) {
+			z.Remove("_dmarc.example.org", zone.TypeTXT)
+			z.AddTXT("_dmarc.example.org", seedDMARC+"; adkim=s")
+		}, "news.example.org", PassSPFOnly, []string{CodeStrictDKIM}},
+		{"From outside the organisation", nil, "example.net", PassNeither, []string{CodeNoAlignment}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := seedPlan(t)
+			z := p.Zone()
+			if tt.edit != nil {
+				tt.edit(z)
+			}
+			a := (&Auditor{Resolver: z, From: tt.from}).Audit(context.Background(), p)
+			if a.Alignment.Verdict != tt.verdict {
+				t.Errorf("verdict %v, want %v\nSPF: %s\nDKIM: %s", a.Alignment.Verdict, tt.verdict, a.Alignment.SPF.Reason, a.Alignment.DKIM.Reason)
+			}
+			if got := codes(a.Findings); !slices.Equal(got, tt.codes) {
+				t.Errorf("codes %q, want %q", got, tt.codes)
+			}
+			if a.Alignment.SPF.Reason == "" || a.Alignment.DKIM.Reason == "" {
+				t.Error("reasons missing")
+			}
+		})
+	}
+}
+
+func TestPredictDefaultMailFrom(t *testing.T) {
+	for _, tt := range []struct{ region, mailFrom string }{
+		{"us-east-1", "amazonses.com"}, {"eu-west-1", "eu-west-1.amazonses.com"}, {"ap-northeast-2", "ap-northeast-2.amazonses.com"},
+	} {
+		id := seedIdentity(t)
+		id.Region, id.MailFrom = tt.region, ""
+		p, err := id.Plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := p.Alignment
+		if a.Verdict != PassDKIMOnly || a.SPF.Aligned || a.SPF.Domain != tt.mailFrom || !strings.Contains(a.SPF.Reason, "never aligns") {
+			t.Errorf("%s: %+v", tt.region, a)
+		}
+	}
+	// Strict SPF with a custom MAIL FROM never aligns; strict DKIM does for From = identity.
+	id := seedIdentity(t)
+	id.DMARC = mustDMARC(t, "v=DMARC1; p=reject; aspf=s; adkim=s; rua=mailto:d@example.org")
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Alignment.Verdict != PassDKIMOnly || !strings.Contains(p.Alignment.SPF.Reason, "aspf=s") {
+		t.Errorf("strict: %+v", p.Alignment)
+	}
+}
+
+func TestAuditRejectMessageNote(t *testing.T) {
+	id := seedIdentity(t)
+	id.BehaviorOnMXFailure = RejectMessage
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := p.Zone()
+	z.Remove("mail.example.org", zone.TypeMX)
+	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
+	if !strings.Contains(a.Alignment.SPF.Reason, "RejectMessage") {
+		t.Errorf("reason %q", a.Alignment.SPF.Reason)
+	}
+}
+
+func TestAuditBYODKIM(t *testing.T) {
+	id := seedIdentity(t)
+	id.EasyDKIMTokens = nil
+	id.BYODKIM = &BYODKIM{Selector: "sel1", PublicKey: testKeyB64}
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "sel1._domainkey.example.org"
+	for _, tt := range []struct {
+		name string
+		edit func(z *zone.Zone)
+		want []string
+	}{
+		{"as planned", nil, nil},
+		{"with v= and k= tags", func(z *zone.Zone) {
+			z.Remove(name, zone.TypeTXT)
+			z.AddTXT(name, "v=DKIM1; k=rsa; p="+testKeyB64)
+		}, nil},
+		{"missing", func(z *zone.Zone) { z.Remove(name, zone.TypeTXT) }, []string{CodeDKIMMissing}},
+		{"another key", func(z *zone.Zone) {
+			z.Remove(name, zone.TypeTXT)
+			z.AddTXT(name, "p="+otherKeyB64)
+		}, []string{CodeBYODKIMKeyWrong}},
+		{"RFC 6376 §3.6.1 not a key", func(z *zone.Zone) {
+			z.Remove(name, zone.TypeTXT)
+			z.AddTXT(name, "v=DKIM1; p=!!!")
+		}, []string{CodeBYODKIMKeyInvalid}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			z := p.Zone()
+			if tt.edit != nil {
+				tt.edit(z)
+			}
+			a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
+			if got := codes(a.Findings); !slices.Equal(got, tt.want) {
+				t.Errorf("codes %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAuditVerificationToken(t *testing.T) {
+	id := seedIdentity(t)
+	id.VerificationToken = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU="
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := p.Zone()
+	z.Remove("_amazonses.example.org", zone.TypeTXT)
+	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
+	if got := codes(a.Findings); !slices.Equal(got, []string{CodeVerificationMissing}) {
+		t.Errorf("codes %q", got)
+	}
+	// The Developer Guide's alternative: the apex, with an "amazonses:" prefix.
+	z.AddTXT("example.org", "amazonses:"+id.VerificationToken)
+	a = (&Auditor{Resolver: z}).Audit(context.Background(), p)
+	if len(a.Findings) != 0 {
+		t.Errorf("apex token: %v", a.Findings)
+	}
+}
+
+// noCNAME hides the zone's CNAME capability, as *net.Resolver lacks it.
+type noCNAME struct{ z *zone.Zone }
+
+func (n noCNAME) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	return n.z.LookupTXT(ctx, name)
+}
+func (n noCNAME) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
+	return n.z.LookupMX(ctx, name)
+}
+func (n noCNAME) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	return n.z.LookupNetIP(ctx, network, host)
+}
+func (n noCNAME) LookupAddr(ctx context.Context, addr string) ([]string, error) {
+	return n.z.LookupAddr(ctx, addr)
+}
+
+func TestAuditWithoutCNAMECapability(t *testing.T) {
+	p := seedPlan(t)
+	z := p.Zone()
+	for _, tok := range seedTokens {
+		// Keys behind the CNAMEs, as Amazon publishes them.
+		z.AddTXT(tok+".dkim.amazonses.com", "v=DKIM1; k=rsa; p="+testKeyB64)
+	}
+	a := (&Auditor{Resolver: noCNAME{z}}).Audit(context.Background(), p)
+	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDKIMUnknown}) {
+		t.Errorf("codes %q", got)
+	}
+	// The DKIM check is unknown, so DKIM alignment is not assumed.
+	if a.Alignment.Verdict != PassSPFOnly {
+		t.Errorf("verdict %v", a.Alignment.Verdict)
+	}
+	z.Remove(seedTokens[0]+".dkim.amazonses.com", zone.TypeTXT)
+	a = (&Auditor{Resolver: noCNAME{z}}).Audit(context.Background(), p)
+	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDKIMMissing, CodeDKIMUnknown}) {
+		t.Errorf("codes %q", got)
+	}
+}
+
+func TestAuditRoute53Export(t *testing.T) {
+	// A list-resource-record-sets export of the seed's zone, as Route 53
+	// prints it: names with trailing dots, TXT values quoted, plus the SOA
+	// and NS of the hosted zone.
+	const export = `{"ResourceRecordSets": [
+	{"Name": "example.org.", "Type": "NS", "TTL": 172800, "ResourceRecords": [{"Value": "ns-187.awsdns-23.com."}, {"Value": "ns-976.awsdns-58.net."}, {"Value": "ns-1051.awsdns-03.org."}, {"Value": "ns-1659.awsdns-15.co.uk."}]},
+	{"Name": "example.org.", "Type": "SOA", "TTL": 900, "ResourceRecords": [{"Value": "ns-187.awsdns-23.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"}]},
+	{"Name": "_dmarc.example.org.", "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": "\"v=DMARC1; p=quarantine; rua=mailto:mail-master@example.org\""}]},
+	{"Name": "b743qnjojiphl56mvjxi2ietqlhb774b._domainkey.example.org.", "Type": "CNAME", "TTL": 1800, "ResourceRecords": [{"Value": "b743qnjojiphl56mvjxi2ietqlhb774b.dkim.amazonses.com"}]},
+	{"Name": "ee3iyktt6a52swhlzrcnadeiwwa27oo6._domainkey.example.org.", "Type": "CNAME", "TTL": 1800, "ResourceRecords": [{"Value": "ee3iyktt6a52swhlzrcnadeiwwa27oo6.dkim.amazonses.com"}]},
+	{"Name": "hleoy2vma4pcnkbbyeekmttjnef4mcgf._domainkey.example.org.", "Type": "CNAME", "TTL": 1800, "ResourceRecords": [{"Value": "hleoy2vma4pcnkbbyeekmttjnef4mcgf.dkim.us-east-1.amazonses.com"}]},
+	{"Name": "mail.example.org.", "Type": "MX", "TTL": 300, "ResourceRecords": [{"Value": "10 feedback-smtp.ap-northeast-2.amazonses.com"}]},
+	{"Name": "mail.example.org.", "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": "\"v=spf1 include:amazonses.com ~all\""}]}
+	]}`
+	z, err := zone.ReadRoute53(strings.NewReader(export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := seedPlan(t)
+	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
+	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDKIMWrongRegion}) {
+		t.Errorf("codes %q", got)
+	}
+	if got := codes(CheckHostedZone(z, "example.org")); len(got) != 0 {
+		t.Errorf("hosted zone codes %q", got)
+	}
+}
+
+// TestAuditExampleZones audits the repository's example zones (written for
+// the command's documentation) when they are present.
+func TestAuditExampleZones(t *testing.T) {
+	path := repoFile(t, "examples/zones/example.org.zone")
+	if path == "" {
+		t.Skip("examples/zones/example.org.zone not present")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := zone.ParseString(string(data), "example.org.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := (&Auditor{Resolver: z}).Audit(context.Background(), seedPlan(t))
+	if len(a.Findings) != 0 || a.Alignment.Verdict != PassBoth {
+		t.Errorf("example.org.zone: %v, %v", a.Findings, a.Alignment.Verdict)
+	}
+}
+
+func BenchmarkAudit(b *testing.B) {
+	p := seedPlan(b)
+	au := &Auditor{Resolver: p.Zone()}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		au.Audit(ctx, p)
+	}
+}

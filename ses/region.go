@@ -1,0 +1,220 @@
+package ses
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Confidence says how well a fact about SES is established. The region
+// table was assembled from AWS's API model, the SES Developer Guide and
+// public copies of the AWS General Reference tables; where no authoritative
+// source confirms a value, its Confidence says so and the planner reports
+// it (finding "ses.region-value-unconfirmed") instead of trusting it.
+type Confidence uint8
+
+// Confidence levels, weakest first.
+const (
+	// Unknown: no value is known; the Fact's Value is empty.
+	Unknown Confidence = iota
+	// Unconfirmed: a guess that no authoritative source confirms.
+	Unconfirmed
+	// Pattern: follows the naming pattern of the other regions, not
+	// individually confirmed.
+	Pattern
+	// Observed: seen in real mail headers or DNS zones, not documented.
+	Observed
+	// ThirdParty: from public copies of an AWS table (several agree).
+	ThirdParty
+	// Documented: stated by AWS documentation or the AWS API model.
+	Documented
+)
+
+// String returns "unknown", "unconfirmed", "pattern", "observed",
+// "third-party" or "documented".
+func (c Confidence) String() string {
+	switch c {
+	case Unknown:
+		return "unknown"
+	case Unconfirmed:
+		return "unconfirmed"
+	case Pattern:
+		return "pattern"
+	case Observed:
+		return "observed"
+	case ThirdParty:
+		return "third-party"
+	case Documented:
+		return "documented"
+	}
+	return fmt.Sprintf("confidence(%d)", uint8(c))
+}
+
+// Confirmed reports whether c is at least ThirdParty: a value a plan may use
+// without a warning.
+func (c Confidence) Confirmed() bool { return c >= ThirdParty }
+
+// Fact is one value of the region table with its confidence.
+type Fact struct {
+	Value      string // empty when Confidence is Unknown
+	Confidence Confidence
+}
+
+// Known reports whether the fact has a value.
+func (f Fact) Known() bool { return f.Value != "" }
+
+// Region is what the SES set-up of a domain needs to know about one AWS
+// region.
+type Region struct {
+	Code string // "ap-northeast-2"
+	Name string // "Asia Pacific (Seoul)"
+	// DKIMZone is the Easy DKIM signing zone: the CNAME target of a token is
+	// "<token>.<DKIMZone>". An Identity's SigningHostedZone, when set, wins.
+	DKIMZone Fact
+	// FeedbackHost is the custom MAIL FROM MX target,
+	// "feedback-smtp.<region>.amazonses.com", published with preference 10.
+	FeedbackHost Fact
+	// SMTPEndpoint is the SMTP interface host name.
+	SMTPEndpoint Fact
+	// DefaultMailFrom is the envelope-sender domain SES uses without a
+	// custom MAIL FROM: "amazonses.com" in us-east-1, "<region>.amazonses.com"
+	// elsewhere (observed only for us-east-1 and eu-west-1).
+	DefaultMailFrom Fact
+}
+
+// DefaultDKIMZone is the Easy DKIM signing zone of most regions.
+const DefaultDKIMZone = "dkim.amazonses.com"
+
+// regionTable holds every region with an SES endpoint (botocore
+// endpoints.json, 2026-08). Sources per column are in FACTS.md §1.2: DKIM
+// zones of the regional regions come from the SES Developer Guide (Cape
+// Town, Osaka, Milan) and third-party copies of the General Reference;
+// feedback endpoints from the 2022 Developer Guide table; SMTP endpoints
+// from a third-party copy of the General Reference.
+var regionTable = func() []Region {
+	type row struct {
+		code, name string
+		dkim       Confidence // confidence of the DKIM zone
+		regional   bool       // the region signs in dkim.<region>.amazonses.com
+		feedback   Confidence
+		smtp       Confidence
+	}
+	rows := []row{
+		{"us-east-1", "US East (N. Virginia)", Documented, false, Documented, ThirdParty},
+		{"us-east-2", "US East (Ohio)", ThirdParty, false, Documented, ThirdParty},
+		{"us-west-1", "US West (N. California)", ThirdParty, false, Documented, ThirdParty},
+		{"us-west-2", "US West (Oregon)", ThirdParty, false, Documented, ThirdParty},
+		{"af-south-1", "Africa (Cape Town)", Documented, true, Documented, Unconfirmed},
+		{"ap-south-1", "Asia Pacific (Mumbai)", ThirdParty, false, Documented, ThirdParty},
+		{"ap-south-2", "Asia Pacific (Hyderabad)", ThirdParty, true, Pattern, Unknown},
+		{"ap-northeast-1", "Asia Pacific (Tokyo)", ThirdParty, false, Documented, ThirdParty},
+		{"ap-northeast-2", "Asia Pacific (Seoul)", ThirdParty, false, Documented, ThirdParty},
+		{"ap-northeast-3", "Asia Pacific (Osaka)", Documented, true, Documented, Unknown},
+		{"ap-southeast-1", "Asia Pacific (Singapore)", ThirdParty, false, Documented, ThirdParty},
+		{"ap-southeast-2", "Asia Pacific (Sydney)", ThirdParty, false, Documented, ThirdParty},
+		{"ap-southeast-3", "Asia Pacific (Jakarta)", ThirdParty, true, Pattern, Unknown},
+		{"ap-southeast-5", "Asia Pacific (Malaysia)", ThirdParty, true, Pattern, Unknown},
+		{"ca-central-1", "Canada (Central)", ThirdParty, false, Documented, ThirdParty},
+		{"ca-west-1", "Canada West (Calgary)", ThirdParty, true, Pattern, Unknown},
+		{"eu-central-1", "Europe (Frankfurt)", ThirdParty, false, Documented, ThirdParty},
+		{"eu-central-2", "Europe (Zurich)", ThirdParty, true, Pattern, Unknown},
+		{"eu-west-1", "Europe (Ireland)", ThirdParty, false, Documented, ThirdParty},
+		{"eu-west-2", "Europe (London)", ThirdParty, false, Documented, ThirdParty},
+		{"eu-west-3", "Europe (Paris)", ThirdParty, false, Documented, ThirdParty},
+		{"eu-south-1", "Europe (Milan)", Documented, true, Documented, Documented},
+		{"eu-north-1", "Europe (Stockholm)", ThirdParty, false, Documented, ThirdParty},
+		{"il-central-1", "Israel (Tel Aviv)", ThirdParty, true, Observed, Pattern},
+		{"me-south-1", "Middle East (Bahrain)", Unconfirmed, false, Documented, Unknown},
+		{"me-central-1", "Middle East (UAE)", ThirdParty, true, Pattern, Pattern},
+		{"sa-east-1", "South America (Sao Paulo)", ThirdParty, false, Documented, ThirdParty},
+		{"us-gov-west-1", "AWS GovCloud (US-West)", Unconfirmed, false, Documented, ThirdParty},
+		{"us-gov-east-1", "AWS GovCloud (US-East)", ThirdParty, true, Pattern, Pattern},
+		// Only in endpoints.json; host names may use another DNS suffix.
+		{"eusc-de-east-1", "AWS European Sovereign Cloud (Germany)", Unknown, false, Unknown, Unknown},
+	}
+	out := make([]Region, 0, len(rows))
+	for _, r := range rows {
+		reg := Region{Code: r.code, Name: r.name}
+		if r.dkim != Unknown {
+			reg.DKIMZone = Fact{DefaultDKIMZone, r.dkim}
+			if r.regional {
+				reg.DKIMZone.Value = "dkim." + r.code + ".amazonses.com"
+			}
+		}
+		if r.feedback != Unknown {
+			reg.FeedbackHost = Fact{"feedback-smtp." + r.code + ".amazonses.com", r.feedback}
+		}
+		if r.smtp != Unknown {
+			reg.SMTPEndpoint = Fact{"email-smtp." + r.code + ".amazonaws.com", r.smtp}
+		}
+		switch r.code {
+		case "us-east-1":
+			reg.DefaultMailFrom = Fact{"amazonses.com", Observed}
+		case "eu-west-1":
+			reg.DefaultMailFrom = Fact{"eu-west-1.amazonses.com", Observed}
+		case "eusc-de-east-1":
+		default:
+			reg.DefaultMailFrom = Fact{r.code + ".amazonses.com", Unconfirmed}
+		}
+		out = append(out, reg)
+	}
+	return out
+}()
+
+// Regions returns the region table, in a fixed order (US first, as AWS lists
+// them). The slice is a copy.
+func Regions() []Region { return slices.Clone(regionTable) }
+
+// RegionCodes returns the codes of every known region, sorted.
+func RegionCodes() []string {
+	codes := make([]string, len(regionTable))
+	for i, r := range regionTable {
+		codes[i] = r.Code
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+// UnknownRegionError reports a region code that is not in the table.
+type UnknownRegionError struct {
+	Region string
+	Known  []string // the known codes, sorted
+}
+
+func (e *UnknownRegionError) Error() string {
+	return fmt.Sprintf("ses: unknown region %q; known regions: %s", e.Region, strings.Join(e.Known, ", "))
+}
+
+// LookupRegion returns the table entry for a region code (case-insensitive).
+// An unknown code gives an *UnknownRegionError listing the known ones.
+func LookupRegion(code string) (Region, error) {
+	c := strings.ToLower(strings.TrimSpace(code))
+	for _, r := range regionTable {
+		if r.Code == c {
+			return r, nil
+		}
+	}
+	return Region{}, &UnknownRegionError{Region: code, Known: RegionCodes()}
+}
+
+// regionOfDKIMZone returns the region whose signing zone is zone, "" for the
+// shared default zone or an unknown zone.
+func regionOfDKIMZone(zone string) string {
+	if r, ok := strings.CutPrefix(zone, "dkim."); ok {
+		if code, ok := strings.CutSuffix(r, ".amazonses.com"); ok {
+			return code
+		}
+	}
+	return ""
+}
+
+// regionOfFeedbackHost returns the region of a feedback-smtp host name, or ""
+// when host is not one.
+func regionOfFeedbackHost(host string) string {
+	if r, ok := strings.CutPrefix(host, "feedback-smtp."); ok {
+		if code, ok := strings.CutSuffix(r, ".amazonses.com"); ok && !strings.Contains(code, ".") {
+			return code
+		}
+	}
+	return ""
+}
