@@ -282,14 +282,35 @@ func decodePublicKey(kt KeyType, p string) (crypto.PublicKey, error) {
 // folding whitespace around items and empty items. An empty list is nil.
 func splitList(v string) []string {
 	var out []string
-	for item := range strings.SplitSeq(v, ":") {
-		item = strings.Trim(item, " \t\r\n")
+	for len(v) > 0 {
+		item, rest, more := strings.Cut(v, ":")
+		item = trimFWS(item)
 		if item != "" {
+			if out == nil {
+				out = make([]string, 0, strings.Count(v, ":")+1)
+			}
 			out = append(out, item)
 		}
+		if !more {
+			break
+		}
+		v = rest
 	}
 	return out
 }
+
+// trimFWS removes whitespace (SP, HTAB, CR, LF) from both ends of s.
+func trimFWS(s string) string {
+	for len(s) > 0 && isFWS(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isFWS(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // decodeQP decodes a qp-section (RFC 2045 §6.7 as used by RFC 6376 §2.11):
 // =XX is a byte, folding line breaks are dropped, and a malformed = is kept.
@@ -347,14 +368,22 @@ func unhex(c byte) byte {
 // decodeBase64 decodes a base64 tag value that may contain folding
 // whitespace. Padding is optional.
 func decodeBase64(s string) ([]byte, error) {
-	var stack [1024]byte
+	var stack [768]byte
 	src := stack[:0]
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ' ', '\t', '\r', '\n':
-		default:
-			src = append(src, c)
+	// Copy the runs between whitespace; base64 characters are all above SP.
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] > ' ' {
+			j++
 		}
+		src = append(src, s[i:j]...)
+		for j < len(s) && isFWS(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] <= ' ' {
+			return nil, fmt.Errorf("invalid base64: control character at offset %d", j)
+		}
+		i = j
 	}
 	enc := base64.StdEncoding
 	if len(src)%4 != 0 {

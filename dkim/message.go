@@ -188,25 +188,37 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 		h.buf = append(h.buf, ':')
 		started, sp := false, false
 		for _, s := range segs {
-			for i := 0; i < len(s); i++ {
+			for i := 0; i < len(s); {
 				b := s[i]
-				switch b {
-				case ' ', '\t':
-					sp = started
-					continue
-				case '\n':
-					continue
-				case '\r':
-					if i+1 == len(s) || s[i+1] == '\n' {
-						continue
+				switch {
+				case b > ' ':
+					// A run of ordinary bytes is copied in one piece.
+					j := i + 1
+					for j < len(s) && s[j] > ' ' {
+						j++
 					}
+					if sp {
+						h.buf = append(h.buf, ' ')
+						sp = false
+					}
+					started = true
+					h.buf = append(h.buf, s[i:j]...)
+					i = j
+					continue
+				case b == ' ' || b == '\t':
+					sp = started
+				case b == '\n' || b == '\r' && (i+1 == len(s) || s[i+1] == '\n'):
+					// Unfolding: line breaks go, the WSP after them stays.
+				default:
+					// Other control characters, a bare CR among them, are content.
+					if sp {
+						h.buf = append(h.buf, ' ')
+						sp = false
+					}
+					started = true
+					h.buf = append(h.buf, b)
 				}
-				if sp {
-					h.buf = append(h.buf, ' ')
-					sp = false
-				}
-				started = true
-				h.buf = append(h.buf, b)
+				i++
 			}
 		}
 		if sig == nil {
