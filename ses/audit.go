@@ -405,10 +405,12 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	if limit <= 0 {
 		limit = 10
 	}
-	if n := countLookups(st.ctx, au.Resolver, rec, limit); n > limit {
+	// The spf linter walks the include/redirect tree for the worst case.
+	lint := (&spf.Linter{Resolver: au.Resolver, MaxLookups: limit}).Lint(st.ctx, r.Name)
+	if n := lint.Lookups; n > limit {
 		c.Status = StatusWrong
 		st.add(finding(CodeMailFromSPFTooManyLookups, Error, r.Name, "RFC 7208 §4.6.4",
-			"SPF record needs more than %d DNS-querying terms: permerror", limit))
+			"SPF record needs %d DNS-querying terms, more than %d: permerror", n, limit))
 		return
 	}
 	c.Status = StatusPresent
@@ -424,40 +426,6 @@ func includesSES(rec *spf.Record) bool {
 		}
 	}
 	return false
-}
-
-// countLookups counts the DNS-querying terms of rec and of the records it
-// includes or redirects to (RFC 7208 §4.6.4), stopping once the count
-// exceeds limit. Records that cannot be fetched or parsed count only the
-// term that names them.
-func countLookups(ctx context.Context, r domainauth.Resolver, rec *spf.Record, limit int) int {
-	n := 0
-	var walk func(rec *spf.Record, depth int)
-	walk = func(rec *spf.Record, depth int) {
-		for _, t := range rec.Terms {
-			if n > limit || !t.Kind.QueriesDNS() {
-				continue
-			}
-			n++
-			if (t.Kind != spf.KindInclude && t.Kind != spf.KindRedirect) || depth >= limit || strings.Contains(t.Domain, "%") {
-				continue
-			}
-			txts, err := r.LookupTXT(ctx, t.Domain)
-			if err != nil {
-				continue
-			}
-			for _, txt := range txts {
-				if spf.IsSPF(txt) {
-					if sub, err := spf.Parse(txt); err == nil {
-						walk(sub, depth+1)
-					}
-					break
-				}
-			}
-		}
-	}
-	walk(rec, 0)
-	return n
 }
 
 // selectTXT looks up the TXT records at the checked record's name and keeps

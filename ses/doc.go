@@ -64,8 +64,8 @@
 //   - Without domainauth.CNAMEResolver (as with *net.Resolver) the Easy DKIM
 //     CNAME targets cannot be compared; the audit reports
 //     "ses.dkim-unknown" and does not count DKIM toward alignment.
-//   - The MAIL FROM SPF lookup count walks include: and redirect= through the
-//     Resolver; terms with macros count once and are not expanded.
+//   - The MAIL FROM SPF lookup count is the spf linter's worst case (every
+//     term of the include/redirect tree), not one evaluation's count.
 //   - Organizational domains for the alignment prediction use the public
 //     suffix list (RFC 7489 §3.2), not the RFC 9989 DNS tree walk, so that a
 //     prediction needs no DNS.
