@@ -11,6 +11,7 @@ import (
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
+	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -84,21 +85,13 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.verbose, "verbose", false, "show info findings too")
 	return func(ctx context.Context, args []string) error {
-		domain, err := dnsname.Normalize(args[0])
-		if err != nil {
-			return usagef("%q is not a domain name: %v", args[0], err)
-		}
-		src, err := o.dns.open()
+		s, err := o.dns.begin(ctx, args[0], "")
 		if err != nil {
 			return err
 		}
-		ctx, cancel := src.context(ctx)
-		defer cancel()
-		if err := src.probe(ctx, domain); err != nil {
-			return err
-		}
-		au := &auditor{src: src, opts: o, domain: domain}
-		rep := au.run(ctx)
+		defer s.cancel()
+		au := &auditor{src: s.source, opts: o, domain: s.domain}
+		rep := au.run(s.ctx)
 		if o.json {
 			if err := writeJSON(a.stdout, rep); err != nil {
 				return err
@@ -117,6 +110,7 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 func (au *auditor) run(ctx context.Context) *checkReport {
 	rep := &checkReport{Domain: au.domain, Source: au.src.what}
 	rep.Areas = append(rep.Areas, au.checkMX(ctx))
+	rep.Areas = append(rep.Areas, au.checkSPF(ctx))
 	rep.Areas = append(rep.Areas, au.checkDMARC(ctx))
 	if mf := au.mailFromDomain(ctx); mf != "" {
 		rep.Areas = append(rep.Areas, au.checkMailFrom(ctx, mf))
@@ -213,6 +207,22 @@ func (au *auditor) checkMX(ctx context.Context) area {
 		ar.Facts = append(ar.Facts, line)
 	}
 	ar.Findings = mxFindings(res.Findings, "mx")
+	return ar
+}
+
+func (au *auditor) checkSPF(ctx context.Context) area {
+	ar := area{Name: "spf", Title: "SPF (who may send as " + au.domain + ")"}
+	rep := (&spf.Linter{Resolver: au.src.r}).Lint(ctx, au.domain)
+	facts := spfFacts(rep)
+	// The include tree is detail for the spf command; check shows it
+	// only when the lookups are over the limit, where it is the fix.
+	if rep.Lookups <= 10 && len(facts) > 2 {
+		facts = facts[:2]
+	}
+	for _, f := range facts {
+		ar.Facts = append(ar.Facts, strings.TrimPrefix(f, "  "))
+	}
+	ar.Findings = spfFindings(rep.Findings)
 	return ar
 }
 

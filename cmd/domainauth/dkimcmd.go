@@ -303,19 +303,14 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	dns := addDNSFlags(fs)
 	return func(ctx context.Context, args []string) error {
-		domain, err := dnsname.Normalize(args[0])
-		if err != nil {
-			return usagef("%q is not a domain name: %v", args[0], err)
-		}
-		src, err := dns.open()
+		s, err := dns.begin(ctx, args[0], "-")
 		if err != nil {
 			return err
 		}
-		ctx, cancel := src.context(ctx)
-		defer cancel()
+		defer s.cancel()
 		bad := false
 		for _, sel := range args[1:] {
-			k := lookupKey(ctx, src, domain, sel)
+			k := lookupKey(s.ctx, s.source, s.domain, sel)
 			if k.trouble != nil {
 				return k.trouble
 			}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth/dmarc"
-	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 func dmarcCommand() *command {
@@ -126,19 +125,12 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 	rfc7489 := fs.Bool("rfc7489", false, "discover the policy as RFC 7489 receivers do (public suffix list)")
 	asJSON := fs.Bool("json", false, "print the discovery and findings as JSON")
 	return func(ctx context.Context, args []string) error {
-		domain, err := dnsname.Normalize(args[0])
-		if err != nil {
-			return usagef("%q is not a domain name: %v", args[0], err)
-		}
-		src, err := dns.open()
+		s, err := dns.begin(ctx, args[0], "_dmarc.")
 		if err != nil {
 			return err
 		}
-		ctx, cancel := src.context(ctx)
-		defer cancel()
-		if err := src.probe(ctx, "_dmarc."+domain); err != nil {
-			return err
-		}
+		defer s.cancel()
+		ctx, src, domain := s.ctx, s.source, s.domain
 		c := &dmarc.Checker{Resolver: src.r, Mode: dmarcMode(*rfc7489)}
 		d := c.Lookup(ctx, domain)
 		if d.Status == dmarc.StatusTempError {
@@ -252,22 +244,15 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 	fs.Var(&spfID, "spf", "the SPF result of the MAIL FROM domain, as `DOMAIN=RESULT`")
 	fs.Var(&dkimIDs, "dkim", "the result of one DKIM signature, as `DOMAIN=RESULT[/SELECTOR]`; repeatable")
 	return func(ctx context.Context, args []string) error {
-		from, err := dnsname.Normalize(args[0])
-		if err != nil {
-			return usagef("%q is not a domain name: %v", args[0], err)
-		}
 		if len(spfID) > 1 {
 			return usagef("--spf given more than once")
 		}
-		src, err := dns.open()
+		s, err := dns.begin(ctx, args[0], "_dmarc.")
 		if err != nil {
 			return err
 		}
-		ctx, cancel := src.context(ctx)
-		defer cancel()
-		if err := src.probe(ctx, "_dmarc."+from); err != nil {
-			return err
-		}
+		defer s.cancel()
+		ctx, src, from := s.ctx, s.source, s.domain
 		in := dmarc.Input{FromDomain: from, DKIM: dkimIDs}
 		if len(spfID) == 1 {
 			in.SPF = spfID[0]

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -161,6 +162,38 @@ func fileError(err error) error {
 		return fmt.Errorf("%s: %s", pe.Path, reason)
 	}
 	return err
+}
+
+// session is one command's use of DNS for one domain.
+type session struct {
+	*source
+	domain string // the DOMAIN argument, normalised
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// begin normalises the DOMAIN argument, opens the DNS source, bounds ctx by
+// --timeout and, on live DNS, probes probePrefix+domain (no probe when
+// probePrefix is "-") so that an unreachable resolver gives one plain
+// message. The caller must call cancel.
+func (d *dnsFlags) begin(ctx context.Context, arg, probePrefix string) (*session, error) {
+	domain, err := dnsname.Normalize(arg)
+	if err != nil {
+		return nil, usagef("%q is not a domain name: %v", arg, err)
+	}
+	src, err := d.open()
+	if err != nil {
+		return nil, err
+	}
+	s := &session{source: src, domain: domain}
+	s.ctx, s.cancel = src.context(ctx)
+	if probePrefix != "-" {
+		if err := src.probe(s.ctx, probePrefix+domain); err != nil {
+			s.cancel()
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // context returns the command's context bounded by --timeout.

@@ -253,6 +253,11 @@ func TestSPF(t *testing.T) {
 		{"check-too-many-lookups", 1, []string{"spf", "check", "--zone", broken, "broken.example", "192.0.2.1"}},
 		{"check-multiple-records", 1, []string{"spf", "check", "--zone", broken, "bounce.broken.example", "54.240.0.1"}},
 		{"check-bad-ip", 2, []string{"spf", "check", "--zone", ex, "example.org", "300.1.1.1"}},
+		{"lint", 0, []string{"spf", "lint", "--zone", ex, "example.org"}},
+		{"lint-too-many-lookups", 1, []string{"spf", "lint", "--zone", broken, "broken.example"}},
+		{"lint-json", 1, []string{"spf", "lint", "--zone", broken, "--json", "broken.example"}},
+		{"lint-multiple", 1, []string{"spf", "lint", "--zone", broken, "bounce.broken.example"}},
+		{"lint-none", 0, []string{"spf", "lint", "--zone", ex, "www.example.org"}},
 		{"parse", 0, []string{"spf", "parse", "v=spf1 mx include:amazonses.com ip4:192.0.2.0/24 ~all"}},
 		{"parse-invalid", 1, []string{"spf", "parse", "v=spf1 ip4:192.0.2.1/33 -all"}},
 	}

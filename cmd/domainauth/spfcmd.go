@@ -36,6 +36,21 @@ Exit status 0 for pass, neutral and none; 1 for fail, softfail and permerror;
 				setup: spfCheckSetup,
 			},
 			{
+				name:    "lint",
+				args:    "DOMAIN",
+				summary: "lint DOMAIN's SPF record and its include tree",
+				long: `Fetch DOMAIN's SPF record, walk its include and redirect tree and report what
+is wrong or unwise: more than 10 DNS-querying terms in the worst case (with
+the cost of each include), void lookups, loops, missing includes, ptr, +all,
+records that cannot be published as is. Exit status 1 when a finding is an
+error.`,
+				examples: []string{
+					"domainauth spf lint --zone examples/zones/broken.example.zone broken.example",
+				},
+				minArgs: 1, maxArgs: 1,
+				setup: spfLintSetup,
+			},
+			{
 				name:    "parse",
 				args:    "RECORD",
 				summary: "parse an SPF record and print its terms",
@@ -58,23 +73,16 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	helo := fs.String("helo", "", "the HELO/EHLO `NAME` of the client")
 	trace := fs.Bool("trace", false, "print every step of the evaluation")
 	return func(ctx context.Context, args []string) error {
-		domain, err := dnsname.Normalize(args[0])
-		if err != nil {
-			return usagef("%q is not a domain name: %v", args[0], err)
-		}
 		ip, err := netip.ParseAddr(args[1])
 		if err != nil {
 			return usagef("%q is not an IP address", args[1])
 		}
-		src, err := dns.open()
+		s, err := dns.begin(ctx, args[0], "")
 		if err != nil {
 			return err
 		}
-		ctx, cancel := src.context(ctx)
-		defer cancel()
-		if err := src.probe(ctx, domain); err != nil {
-			return err
-		}
+		defer s.cancel()
+		ctx, src, domain := s.ctx, s.source, s.domain
 		from := *mailFrom
 		if from == "" {
 			from = "postmaster@" + domain
@@ -85,7 +93,15 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		c := &spf.Checker{Resolver: src.r, Clock: a.clock, Trace: *trace, Timeout: src.timeout}
 		res := c.Check(ctx, spf.Input{IP: ip, MailFrom: from, HELO: *helo})
+		if res.Code == spf.TempError {
+			if err := src.trouble(ctx, domain, res.Err); err != nil && src.live {
+				return err
+			}
+		}
+		in := spf.Input{IP: ip, MailFrom: from, HELO: *helo}
 		writeSPFResult(a.stdout, domain, ip, res)
+		fmt.Fprintf(a.stdout, "  %s\n", spf.ReceivedSPF(res, in, ""))
+		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", spf.AuthResultsSPF(res, in))
 		switch res.Code {
 		case spf.TempError:
 			return fmt.Errorf("temperror: %v", res.Err)
@@ -150,4 +166,162 @@ func argOrStdin(a *app, arg string) (string, error) {
 		return "", fmt.Errorf("standard input: more than %d bytes; a record is expected", maxStdinRecord)
 	}
 	return strings.TrimSpace(string(data)), nil
+}
+
+func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	dns := addDNSFlags(fs)
+	asJSON := fs.Bool("json", false, "print the lint report as JSON")
+	return func(ctx context.Context, args []string) error {
+		s, err := dns.begin(ctx, args[0], "")
+		if err != nil {
+			return err
+		}
+		defer s.cancel()
+		rep := (&spf.Linter{Resolver: s.r}).Lint(s.ctx, s.domain)
+		fs := spfFindings(rep.Findings)
+		if *asJSON {
+			out := struct {
+				Domain      string         `json:"domain"`
+				Record      string         `json:"record,omitempty"`
+				Lookups     int            `json:"lookups"`
+				VoidLookups int            `json:"void_lookups"`
+				Terms       []spf.TermCost `json:"terms"`
+				Findings    []finding      `json:"findings"`
+			}{rep.Domain, rep.Record, rep.Lookups, rep.VoidLookups, rep.Terms, fs}
+			if err := writeJSON(a.stdout, out); err != nil {
+				return err
+			}
+		} else {
+			for _, l := range spfFacts(rep) {
+				fmt.Fprintln(a.stdout, l)
+			}
+			for _, f := range fs {
+				writeFinding(a.stdout, "  ", f)
+			}
+		}
+		if errs, _ := countSeverities(fs); errs > 0 {
+			return errFindings
+		}
+		return nil
+	}
+}
+
+// spfFacts describes a lint report: the record, the lookup count and the
+// lookup tree, one line each.
+func spfFacts(rep *spf.Report) []string {
+	if rep.Record == "" {
+		for _, f := range rep.Findings {
+			if f.Code == spf.CodeMultipleRecords {
+				return []string{rep.Domain + ": more than one SPF record"}
+			}
+		}
+		return []string{rep.Domain + ": no SPF record"}
+	}
+	lines := []string{
+		fmt.Sprintf("%s: %s", rep.Domain, quote(rep.Record)),
+		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
+	}
+	for _, n := range termTree(rep.Terms) {
+		t := rep.Terms[n.index]
+		lines = append(lines, fmt.Sprintf("  %s%s: %s", strings.Repeat("  ", n.depth+1), t.Term, plural(t.Lookups, "lookup")))
+	}
+	return lines
+}
+
+// treeLine is one line of the lookup tree: an index into Report.Terms and
+// its indentation.
+type treeLine struct{ index, depth int }
+
+// termTree orders the lint's term costs as a tree, each include or redirect
+// followed by the terms of the record it names, whatever order the walk
+// listed them in. A term's parent is the nearest term one level up whose
+// target is the term's domain.
+func termTree(terms []spf.TermCost) []treeLine {
+	children := make(map[int][]int)
+	var roots []int
+	target := func(term string) string {
+		for _, p := range []string{"include:", "redirect="} {
+			if rest, ok := strings.CutPrefix(term, p); ok {
+				return dnsname.Canonical(rest)
+			}
+		}
+		return ""
+	}
+	for i, t := range terms {
+		parent, best := -1, len(terms)+1
+		for j, u := range terms {
+			if u.Depth == t.Depth-1 && target(u.Term) == dnsname.Canonical(t.Domain) {
+				if d := max(i-j, j-i); d < best {
+					parent, best = j, d
+				}
+			}
+		}
+		if parent < 0 {
+			roots = append(roots, i)
+		} else {
+			children[parent] = append(children[parent], i)
+		}
+	}
+	var out []treeLine
+	var walk func(i, depth int)
+	walk = func(i, depth int) {
+		if depth > 20 || len(out) > len(terms) { // a malformed list cannot loop
+			return
+		}
+		out = append(out, treeLine{i, depth})
+		for _, c := range children[i] {
+			walk(c, depth+1)
+		}
+	}
+	for _, r := range roots {
+		walk(r, 0)
+	}
+	return out
+}
+
+// spfFindings converts the spf package's findings.
+func spfFindings(fs []spf.Finding) []finding {
+	out := make([]finding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, finding{
+			Area: "spf", Severity: f.Severity.String(), Code: f.Code,
+			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: spfFix(f.Code),
+		})
+	}
+	return out
+}
+
+// spfFix is the advice for an spf finding code.
+func spfFix(code string) string {
+	switch code {
+	case spf.CodeNoRecord:
+		return `publish one TXT record "v=spf1 ... -all" listing the hosts and services that send for the domain`
+	case spf.CodeMultipleRecords:
+		return "merge the SPF records into one: receivers give permerror while there are several"
+	case spf.CodeTooManyLookups:
+		return "remove includes of services no longer used, replace a, mx and small includes by ip4:/ip6: ranges, or move a sender to its own subdomain"
+	case spf.CodeLookupCost:
+		return "this include is a candidate for removal or for replacement by its ip4:/ip6: ranges"
+	case spf.CodeVoidLookup, spf.CodeIncludeNoRecord:
+		return "remove the term, or publish the record it points to"
+	case spf.CodeTooManyVoids:
+		return "remove the terms whose targets do not exist"
+	case spf.CodeLoop:
+		return "break the include/redirect loop"
+	case spf.CodePTR:
+		return "replace ptr by ip4:/ip6: or a: terms"
+	case spf.CodePassAll:
+		return "end the record with -all or ~all; +all lets anyone send as the domain"
+	case spf.CodeNeutralAll, spf.CodeNoAll:
+		return "end the record with -all (or ~all while testing)"
+	case spf.CodeTermsAfterAll:
+		return "move the terms before all, or delete them"
+	case spf.CodeRedirectWithAll:
+		return "drop either the redirect or the all"
+	case spf.CodeLongString:
+		return "split the record into character-strings of at most 255 bytes"
+	case spf.CodeSPFRRType:
+		return "delete the SPF-type record; publish the policy as TXT only"
+	}
+	return ""
 }
