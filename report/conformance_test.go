@@ -176,3 +176,12 @@ func hasWarning(a *Aggregate, code string) bool {
 	}
 	return false
 }
+
+func readFile(t testing.TB, dir, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -643,18 +643,26 @@ func (d *decoder) uintLeaf(id elem) (uint64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}
-	n, ok := parseUint(b)
-	if !ok {
-		// Tolerate "12.0" and a leading '+'.
-		c := bytes.TrimPrefix(b, []byte("+"))
-		if i := bytes.IndexByte(c, '.'); i > 0 && allDigits(c[i+1:]) {
-			n, ok = parseUint(c[:i])
-		}
-		if !d.seen("report.bad-number", id) {
-			d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not a non-negative integer", id, b))
-		}
+	n, ok, exact := parseCount(b)
+	if !exact && !d.seen("report.bad-number", id) {
+		d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not a non-negative integer", id, b))
 	}
 	return n, ok
+}
+
+// parseCount parses a non-negative integer, tolerating a leading '+' and a
+// zero fraction ("12.0"); exact is false when tolerance was needed or the
+// value is unusable.
+func parseCount(b []byte) (n uint64, ok, exact bool) {
+	if n, ok := parseUint(b); ok {
+		return n, true, true
+	}
+	c := bytes.TrimPrefix(b, []byte("+"))
+	if i := bytes.IndexByte(c, '.'); i > 0 && allDigits(c[i+1:]) {
+		c = c[:i]
+	}
+	n, ok = parseUint(c)
+	return n, ok, false
 }
 
 func allDigits(b []byte) bool {
@@ -686,47 +694,65 @@ func (d *decoder) timeLeaf(id elem) time.Time {
 		d.warnOnce("report.empty-element", id, fmt.Sprintf("<%s> is empty", id))
 		return time.Time{}
 	}
-	neg := b[0] == '-'
+	t, exact := parseTime(b)
+	if !exact && !d.seen("report.bad-number", id) {
+		d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not an integer number of seconds", id, b))
+	}
+	return t
+}
+
+// parseTime parses seconds since the epoch, tolerating a fraction (which is
+// dropped); exact is false when tolerance was needed or the value is
+// unusable (then the zero time).
+func parseTime(b []byte) (time.Time, bool) {
+	neg := len(b) > 0 && b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
 	n, ok := parseUint(b)
+	exact := ok
 	if !ok {
 		if i := bytes.IndexByte(b, '.'); i > 0 && allDigits(b[i+1:]) {
 			n, ok = parseUint(b[:i])
 		}
-		if !d.seen("report.bad-number", id) {
-			d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not an integer number of seconds", id, b))
-		}
 		if !ok {
-			return time.Time{}
+			return time.Time{}, false
 		}
 	}
 	s := int64(n)
 	if neg {
 		s = -s
 	}
-	return time.Unix(s, 0).UTC()
+	return time.Unix(s, 0).UTC(), exact
 }
 
 func (d *decoder) ipLeaf(id elem) netip.Addr {
 	b := d.leaf(id)
-	if a, ok := parseIPv4(b); ok {
-		return a
-	}
-	if len(b) == 0 {
-		d.warnOnce("report.empty-element", id, "<source_ip> is empty")
-		return netip.Addr{}
-	}
-	s := string(bytes.Trim(b, "[]"))
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		if !d.seen("report.bad-ip", id) {
+	a, ok := parseIP(b)
+	if !ok {
+		if len(b) == 0 {
+			d.warnOnce("report.empty-element", id, "<source_ip> is empty")
+		} else if !d.seen("report.bad-ip", id) {
 			d.warn("report.bad-ip", id, fmt.Sprintf("<source_ip> %q is not an IP address", b))
 		}
-		return netip.Addr{}
 	}
-	return a.WithZone("")
+	return a
+}
+
+// parseIP parses an IPv4 or IPv6 address (brackets and zones dropped),
+// without allocating for IPv4.
+func parseIP(b []byte) (netip.Addr, bool) {
+	if a, ok := parseIPv4(b); ok {
+		return a, true
+	}
+	if len(b) == 0 {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(string(bytes.Trim(b, "[]")))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.WithZone(""), true
 }
 
 // parseIPv4 parses dotted-quad IPv4 without allocating.

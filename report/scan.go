@@ -526,7 +526,25 @@ func (s *scanner) slowText(prefix, local []byte) ([]byte, int) {
 				}
 				s.tmp = append(s.tmp, b[9:9+j]...)
 				s.pos += 9 + j + 3
+			case len(b) > 2 && b[1] == '?' && isNameStart(b[2]):
+				// A processing instruction inside text is not text.
+				j := bytes.Index(b[2:], []byte("?>"))
+				if j < 0 {
+					if s.fill() {
+						continue
+					}
+					return s.tmp, flags | fEOF
+				}
+				s.pos += 2 + j + 2
 			default:
+				known, complete := startsKnownTag(b)
+				if !complete && !s.eof && s.fill() {
+					continue
+				}
+				if known {
+					// Markup of the schema: this leaf was never closed.
+					return s.tmp, flags | fUnclosed
+				}
 				s.tmp = append(s.tmp, '<')
 				flags |= fUnescapedLT
 				s.pos++
@@ -701,4 +719,23 @@ func nsDecls(attrs []byte) (def string, decls []NamespaceDecl) {
 		attrs = rest[1+j+1:]
 	}
 	return def, decls
+}
+
+// startsKnownTag reports whether b starts with a start tag of an element
+// of the report schemas ("<result>", "<dkim ", "<x:domain/>"), as opposed to
+// a '<' that belongs to the text ("<user@example.com>").
+// complete is false when b ends before the name does.
+func startsKnownTag(b []byte) (known, complete bool) {
+	n := 1
+	for n < len(b) && isNameByte(b[n]) {
+		n++
+	}
+	if n >= len(b) {
+		return false, false
+	}
+	if c := b[n]; n == 1 || c != '>' && c != '/' && !isSpace(c) {
+		return false, true
+	}
+	_, local := splitName(b[1:n])
+	return lookupElem(local) != eUnknown, true
 }

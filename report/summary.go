@@ -1,0 +1,544 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// Counts are message counts (sums of <count>) by outcome.
+type Counts struct {
+	Messages uint64 `json:"messages"`
+	// DMARCPass counts messages for which the aligned DKIM or the aligned
+	// SPF verdict is pass (RFC 7489 §6.6.2).
+	DMARCPass   uint64 `json:"dmarc_pass"`
+	DMARCFail   uint64 `json:"dmarc_fail"`
+	DKIMAligned uint64 `json:"dkim_aligned"` // policy_evaluated/dkim = pass
+	SPFAligned  uint64 `json:"spf_aligned"`  // policy_evaluated/spf = pass
+	Quarantined uint64 `json:"quarantined"`  // disposition quarantine
+	Rejected    uint64 `json:"rejected"`     // disposition reject
+}
+
+func (c *Counts) add(o Counts) {
+	c.Messages += o.Messages
+	c.DMARCPass += o.DMARCPass
+	c.DMARCFail += o.DMARCFail
+	c.DKIMAligned += o.DKIMAligned
+	c.SPFAligned += o.SPFAligned
+	c.Quarantined += o.Quarantined
+	c.Rejected += o.Rejected
+}
+
+// Rate returns part/Messages, 0 when there are no messages.
+func (c Counts) Rate(part uint64) float64 {
+	if c.Messages == 0 {
+		return 0
+	}
+	return float64(part) / float64(c.Messages)
+}
+
+func recordCounts(r *Record) Counts {
+	n := r.Row.Count
+	pe := &r.Row.PolicyEvaluated
+	c := Counts{Messages: n}
+	dk := pe.DKIM.Canonical() == DMARCPass
+	sp := pe.SPF.Canonical() == DMARCPass
+	if dk {
+		c.DKIMAligned = n
+	}
+	if sp {
+		c.SPFAligned = n
+	}
+	if dk || sp {
+		c.DMARCPass = n
+	} else {
+		c.DMARCFail = n
+	}
+	switch pe.Disposition.Canonical() {
+	case DispositionQuarantine:
+		c.Quarantined = n
+	case DispositionReject:
+		c.Rejected = n
+	}
+	return c
+}
+
+// Summary condenses any number of reports. Summaries merge: Merge is
+// associative and commutative, so reports can be summarised in parallel
+// (one Summary per worker) and combined in any grouping with the same
+// result. The zero Summary is empty and ready to use.
+type Summary struct {
+	Reports int    `json:"reports"`
+	Total   Counts `json:"total"`
+	// ByOrg is keyed by <org_name>.
+	ByOrg map[string]*Counts `json:"by_org,omitempty"`
+	// BySourceIP is keyed by the source address ("" when unparseable).
+	BySourceIP map[string]*Counts `json:"by_source_ip,omitempty"`
+	// ByHeaderFrom is keyed by the lower-cased header From domain.
+	ByHeaderFrom map[string]*Counts `json:"by_header_from,omitempty"`
+	// ByDay is keyed by UTC date (2006-01-02). A report's window that
+	// spans several days is split over them in proportion to the seconds
+	// of the window in each day, with exact integer rounding so that the
+	// days add up to the report's counts (the RFCs do not say where in the
+	// window messages arrived; uniform is the least surprising guess).
+	// Windows longer than MaxSplitDays are counted on their end day.
+	ByDay map[string]*Counts `json:"by_day,omitempty"`
+	// Findings accumulates diagnosis evidence, sorted by code, domain
+	// and detail; Diagnoses renders it.
+	Findings []Finding `json:"findings,omitempty"`
+
+	idx map[string]int // findingKey -> index in Findings
+}
+
+// MaxSplitDays bounds how many days one report's window is split over.
+const MaxSplitDays = 62
+
+// Finding is the accumulated evidence for one diagnosis about one header
+// From domain.
+type Finding struct {
+	Code       string `json:"code"`
+	HeaderFrom string `json:"header_from"`
+	// Detail is the other domain involved: the ESP's envelope or signing
+	// domain, or the unaligned domain that passed.
+	Detail   string `json:"detail,omitempty"`
+	Messages uint64 `json:"messages"`
+	// SourceIPs is a sample: the smallest addresses seen, at most
+	// MaxSampleIPs (a deterministic choice, so merging stays associative).
+	SourceIPs []string `json:"source_ips,omitempty"`
+}
+
+// MaxSampleIPs bounds Finding.SourceIPs.
+const MaxSampleIPs = 5
+
+func findingKey(code, hf, detail string) string { return code + "\x00" + hf + "\x00" + detail }
+
+// Summarize returns the summary of one report.
+func Summarize(a *Aggregate) *Summary {
+	s := &Summary{}
+	s.Add(a)
+	return s
+}
+
+func bucket(m *map[string]*Counts, k string) *Counts {
+	if *m == nil {
+		*m = make(map[string]*Counts)
+	}
+	c := (*m)[k]
+	if c == nil {
+		c = &Counts{}
+		(*m)[k] = c
+	}
+	return c
+}
+
+// Add accounts for one more report.
+func (s *Summary) Add(a *Aggregate) {
+	s.Reports++
+	var total Counts
+	for i := range a.Records {
+		r := &a.Records[i]
+		c := recordCounts(r)
+		total.add(c)
+		ip := ""
+		if r.Row.SourceIP.IsValid() {
+			ip = r.Row.SourceIP.String()
+		}
+		bucket(&s.BySourceIP, ip).add(c)
+		hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
+		bucket(&s.ByHeaderFrom, hf).add(c)
+		s.diagnose(r, hf, ip)
+	}
+	s.Total.add(total)
+	bucket(&s.ByOrg, a.Metadata.OrgName).add(total)
+	for day, c := range splitDays(a.Metadata.DateRange, total) {
+		bucket(&s.ByDay, day).add(c)
+	}
+}
+
+// Merge adds o into s.
+func (s *Summary) Merge(o *Summary) {
+	s.Reports += o.Reports
+	s.Total.add(o.Total)
+	for _, p := range []struct{ dst, src *map[string]*Counts }{
+		{&s.ByOrg, &o.ByOrg}, {&s.BySourceIP, &o.BySourceIP}, {&s.ByHeaderFrom, &o.ByHeaderFrom}, {&s.ByDay, &o.ByDay},
+	} {
+		for k, c := range *p.src {
+			bucket(p.dst, k).add(*c)
+		}
+	}
+	for _, f := range o.Findings {
+		g := s.finding(f.Code, f.HeaderFrom, f.Detail)
+		g.Messages += f.Messages
+		for _, ip := range f.SourceIPs {
+			g.addIP(ip)
+		}
+	}
+}
+
+func (s *Summary) finding(code, hf, detail string) *Finding {
+	if len(s.idx) != len(s.Findings) {
+		s.idx = make(map[string]int, len(s.Findings))
+		for i, f := range s.Findings {
+			s.idx[findingKey(f.Code, f.HeaderFrom, f.Detail)] = i
+		}
+	}
+	k := findingKey(code, hf, detail)
+	if i, ok := s.idx[k]; ok {
+		return &s.Findings[i]
+	}
+	i, _ := slices.BinarySearchFunc(s.Findings, k, func(f Finding, k string) int {
+		return strings.Compare(findingKey(f.Code, f.HeaderFrom, f.Detail), k)
+	})
+	s.Findings = slices.Insert(s.Findings, i, Finding{Code: code, HeaderFrom: hf, Detail: detail})
+	for j := i; j < len(s.Findings); j++ {
+		f := &s.Findings[j]
+		s.idx[findingKey(f.Code, f.HeaderFrom, f.Detail)] = j
+	}
+	return &s.Findings[i]
+}
+
+func (f *Finding) addIP(ip string) {
+	if ip == "" {
+		return
+	}
+	i, found := slices.BinarySearchFunc(f.SourceIPs, ip, compareIP)
+	if found {
+		return
+	}
+	if len(f.SourceIPs) >= MaxSampleIPs && i >= MaxSampleIPs {
+		return
+	}
+	f.SourceIPs = slices.Insert(f.SourceIPs, i, ip)
+	if len(f.SourceIPs) > MaxSampleIPs {
+		f.SourceIPs = f.SourceIPs[:MaxSampleIPs]
+	}
+}
+
+func compareIP(a, b string) int {
+	x, errx := netip.ParseAddr(a)
+	y, erry := netip.ParseAddr(b)
+	if errx == nil && erry == nil {
+		return x.Compare(y)
+	}
+	return strings.Compare(a, b)
+}
+
+func (s *Summary) note(code, hf, detail, ip string, n uint64) {
+	f := s.finding(code, hf, detail)
+	f.Messages += n
+	f.addIP(ip)
+}
+
+// splitDays spreads c over the UTC days of the window (see Summary.ByDay).
+func splitDays(dr DateRange, c Counts) map[string]Counts {
+	out := map[string]Counts{}
+	b, e := dr.Begin.UTC(), dr.End.UTC()
+	if b.IsZero() && e.IsZero() {
+		out[""] = c
+		return out
+	}
+	if b.IsZero() || !e.After(b) || e.Sub(b) > MaxSplitDays*24*time.Hour {
+		day := e
+		if e.IsZero() || e.Before(b) {
+			day = b
+		}
+		out[day.Format(time.DateOnly)] = c
+		return out
+	}
+	// The window is [begin, end]; RFC 7489 reports usually end at
+	// 23:59:59, so the end second counts as part of its day.
+	span := e.Sub(b).Seconds() + 1
+	var prev Counts
+	cum := 0.0
+	for d := b.Truncate(24 * time.Hour); !d.After(e); d = d.Add(24 * time.Hour) {
+		lo, hi := maxTime(d, b), minTime(d.Add(24*time.Hour), e.Add(time.Second))
+		if !hi.After(lo) {
+			continue
+		}
+		cum += hi.Sub(lo).Seconds()
+		frac := cum / span
+		upto := Counts{
+			Messages: share(c.Messages, frac), DMARCPass: share(c.DMARCPass, frac), DMARCFail: share(c.DMARCFail, frac),
+			DKIMAligned: share(c.DKIMAligned, frac), SPFAligned: share(c.SPFAligned, frac),
+			Quarantined: share(c.Quarantined, frac), Rejected: share(c.Rejected, frac),
+		}
+		part := Counts{
+			Messages: upto.Messages - prev.Messages, DMARCPass: upto.DMARCPass - prev.DMARCPass,
+			DMARCFail: upto.DMARCFail - prev.DMARCFail, DKIMAligned: upto.DKIMAligned - prev.DKIMAligned,
+			SPFAligned: upto.SPFAligned - prev.SPFAligned, Quarantined: upto.Quarantined - prev.Quarantined,
+			Rejected: upto.Rejected - prev.Rejected,
+		}
+		prev = upto
+		if part != (Counts{}) {
+			out[d.Format(time.DateOnly)] = part
+		}
+	}
+	return out
+}
+
+// share is round(n*frac), exact at frac 1.
+func share(n uint64, frac float64) uint64 {
+	if frac >= 1 {
+		return n
+	}
+	return uint64(float64(n)*frac + 0.5)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// SourceCount is one source address with its counts.
+type SourceCount struct {
+	SourceIP string `json:"source_ip"`
+	Counts
+}
+
+// TopFailing returns up to n source addresses with the most messages that
+// failed DMARC, most first (ties by address).
+func (s *Summary) TopFailing(n int) []SourceCount {
+	var out []SourceCount
+	for ip, c := range s.BySourceIP {
+		if c.DMARCFail > 0 {
+			out = append(out, SourceCount{SourceIP: ip, Counts: *c})
+		}
+	}
+	slices.SortFunc(out, func(a, b SourceCount) int {
+		return cmp.Or(cmp.Compare(b.DMARCFail, a.DMARCFail), compareIP(a.SourceIP, b.SourceIP))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// Severity grades a diagnosis.
+type Severity uint8
+
+// Severities.
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SeverityWarning:
+		return "warning"
+	case SeverityError:
+		return "error"
+	}
+	return "info"
+}
+
+// MarshalText writes the severity's name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Diagnosis explains a pattern in the reports, with a stable Code to match
+// on and advice.
+type Diagnosis struct {
+	Code       string   `json:"code"`
+	Severity   Severity `json:"severity"`
+	Message    string   `json:"message"`
+	HeaderFrom string   `json:"header_from"`
+	Detail     string   `json:"detail,omitempty"`
+	Messages   uint64   `json:"messages"`
+	SourceIPs  []string `json:"source_ips,omitempty"`
+	RFC        string   `json:"rfc,omitempty"`
+}
+
+// Diagnosis codes.
+const (
+	// CodeSPFESPEnvelope: SPF passes but does not align because the
+	// envelope sender (MAIL FROM) is the ESP's own domain, for example
+	// us-west-2.amazonses.com; a custom MAIL FROM domain under the From
+	// domain fixes it.
+	CodeSPFESPEnvelope = "report.spf-esp-envelope"
+	// CodeDKIMESPOnly: DKIM passes only for the ESP's own signing domain
+	// (d=amazonses.com), so DKIM does not align; the From domain needs its
+	// own DKIM keys at the ESP (Easy DKIM or BYODKIM for SES).
+	CodeDKIMESPOnly = "report.dkim-esp-only"
+	// CodeDMARCReliesOnDKIM: messages pass DMARC through DKIM alone while
+	// SPF is unaligned: one broken DKIM key away from failing.
+	CodeDMARCReliesOnDKIM = "report.dmarc-relies-on-dkim"
+	// CodeSPFUnaligned: SPF passes for a domain that does not align with
+	// the From domain (not a known ESP).
+	CodeSPFUnaligned = "report.spf-unaligned"
+	// CodeDKIMUnaligned: a DKIM signature passes for a domain that does
+	// not align with the From domain (not a known ESP).
+	CodeDKIMUnaligned = "report.dkim-unaligned"
+	// CodeUnauthenticated: messages with neither a passing DKIM signature
+	// nor an SPF pass: spoofing, or a sender not yet set up.
+	CodeUnauthenticated = "report.unauthenticated"
+)
+
+// ESP describes an email service provider's own domains, which show up in
+// reports when a customer's domain is not fully set up.
+type ESP struct {
+	Name string
+	// Domains are the ESP's bounce (MAIL FROM) and signing domains;
+	// subdomains match too.
+	Domains []string
+	// MailFromAdvice and DKIMAdvice complete the diagnosis messages.
+	MailFromAdvice, DKIMAdvice string
+}
+
+// KnownESPs returns the providers the diagnoses recognise.
+func KnownESPs() []ESP { return slices.Clone(esps) }
+
+var esps = []ESP{
+	{Name: "Amazon SES", Domains: []string{"amazonses.com"},
+		MailFromAdvice: "configure a custom MAIL FROM domain (a subdomain of %s, with the MX and SPF records SES lists) so that SPF aligns",
+		DKIMAdvice:     "enable Easy DKIM (or BYODKIM) for %s and publish its three CNAME records so that DKIM aligns"},
+	{Name: "SendGrid", Domains: []string{"sendgrid.net"},
+		MailFromAdvice: "set up domain authentication with a custom return path under %s",
+		DKIMAdvice:     "set up domain authentication (DKIM CNAMEs) for %s"},
+	{Name: "Mailgun", Domains: []string{"mailgun.org", "mailgun.net"},
+		MailFromAdvice: "send from a Mailgun domain under %s so the return path aligns",
+		DKIMAdvice:     "publish the DKIM key Mailgun gives for %s"},
+	{Name: "Mailchimp/Mandrill", Domains: []string{"mcsv.net", "mandrillapp.com", "mcdlv.net"},
+		MailFromAdvice: "set up a custom return path (Mandrill) under %s",
+		DKIMAdvice:     "authenticate %s in the provider's domain settings"},
+	{Name: "SparkPost", Domains: []string{"sparkpostmail.com"},
+		MailFromAdvice: "add a custom bounce domain under %s",
+		DKIMAdvice:     "add %s as a sending domain with its DKIM record"},
+	{Name: "Postmark", Domains: []string{"mtasv.net"},
+		MailFromAdvice: "set a custom Return-Path under %s",
+		DKIMAdvice:     "add the DKIM record Postmark gives for %s"},
+}
+
+func espOf(domain string) *ESP {
+	if domain == "" {
+		return nil
+	}
+	for i := range esps {
+		for _, d := range esps[i].Domains {
+			if dnsname.IsSubdomain(domain, d) {
+				return &esps[i]
+			}
+		}
+	}
+	return nil
+}
+
+// relaxedAligned approximates relaxed alignment without the public suffix
+// list: one domain is the other or below it. It is used only to word
+// diagnoses; the verdicts come from the report.
+func relaxedAligned(a, b string) bool {
+	return a != "" && b != "" && (dnsname.IsSubdomain(a, b) || dnsname.IsSubdomain(b, a))
+}
+
+func (s *Summary) diagnose(r *Record, hf, ip string) {
+	n := r.Row.Count
+	if n == 0 {
+		return
+	}
+	pe := &r.Row.PolicyEvaluated
+	dkAligned := pe.DKIM.Canonical() == DMARCPass
+	spAligned := pe.SPF.Canonical() == DMARCPass
+
+	envelope := dnsname.Canonical(r.Identifiers.EnvelopeFrom)
+	spfPass := false
+	for _, sp := range r.AuthResults.SPF {
+		if sp.Result.Canonical() == SPFPass {
+			spfPass = true
+			if envelope == "" && sp.Scope.Canonical() != ScopeHELO {
+				envelope = dnsname.Canonical(sp.Domain)
+			}
+		}
+	}
+	if !spAligned && envelope != "" && !relaxedAligned(envelope, hf) {
+		if espOf(envelope) != nil {
+			s.note(CodeSPFESPEnvelope, hf, envelope, ip, n)
+		} else if spfPass {
+			s.note(CodeSPFUnaligned, hf, envelope, ip, n)
+		}
+	}
+	var passing []string
+	for _, d := range r.AuthResults.DKIM {
+		if d.Result.Canonical() == DKIMPass {
+			passing = append(passing, dnsname.Canonical(d.Domain))
+		}
+	}
+	if !dkAligned && len(passing) > 0 {
+		allESP, aligned := true, false
+		for _, d := range passing {
+			if relaxedAligned(d, hf) {
+				aligned = true
+			}
+			if espOf(d) == nil {
+				allESP = false
+			}
+		}
+		switch {
+		case aligned:
+		case allESP:
+			s.note(CodeDKIMESPOnly, hf, passing[0], ip, n)
+		default:
+			s.note(CodeDKIMUnaligned, hf, passing[0], ip, n)
+		}
+	}
+	if dkAligned && !spAligned {
+		s.note(CodeDMARCReliesOnDKIM, hf, "", ip, n)
+	}
+	if len(passing) == 0 && !spfPass && !dkAligned && !spAligned {
+		s.note(CodeUnauthenticated, hf, "", ip, n)
+	}
+}
+
+// Diagnoses renders the accumulated findings, most messages first (ties by
+// code, then domain). Codes and fields are stable; messages may change.
+func (s *Summary) Diagnoses() []Diagnosis {
+	var out []Diagnosis
+	for _, f := range s.Findings {
+		d := Diagnosis{Code: f.Code, HeaderFrom: f.HeaderFrom, Detail: f.Detail, Messages: f.Messages,
+			SourceIPs: slices.Clone(f.SourceIPs)}
+		hf := f.HeaderFrom
+		switch f.Code {
+		case CodeSPFESPEnvelope:
+			esp := espOf(f.Detail)
+			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
+			d.Message = fmt.Sprintf("SPF does not align for %s: the envelope sender is %s, %s's own domain; %s",
+				hf, f.Detail, esp.Name, fmt.Sprintf(esp.MailFromAdvice, hf))
+		case CodeDKIMESPOnly:
+			esp := espOf(f.Detail)
+			d.Severity, d.RFC = SeverityError, "RFC 7489 §3.1.1"
+			d.Message = fmt.Sprintf("DKIM passes only for %s (d=%s), %s's own domain, not for %s; %s",
+				esp.Name, f.Detail, esp.Name, hf, fmt.Sprintf(esp.DKIMAdvice, hf))
+		case CodeDMARCReliesOnDKIM:
+			d.Severity, d.RFC = SeverityInfo, "RFC 7489 §6.6.2"
+			d.Message = fmt.Sprintf("messages from %s pass DMARC through aligned DKIM alone (SPF does not align): a DKIM key problem would make them fail", hf)
+		case CodeSPFUnaligned:
+			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
+			d.Message = fmt.Sprintf("SPF passes for %s, which does not align with %s: use a MAIL FROM domain under %s", f.Detail, hf, hf)
+		case CodeDKIMUnaligned:
+			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.1"
+			d.Message = fmt.Sprintf("DKIM passes for d=%s, which does not align with %s: sign with a key under %s", f.Detail, hf, hf)
+		case CodeUnauthenticated:
+			d.Severity, d.RFC = SeverityError, "RFC 7489 §6.6.2"
+			d.Message = fmt.Sprintf("messages claiming to be from %s have neither a DKIM nor an SPF pass: spoofing, or a sender not yet authorised", hf)
+		}
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Diagnosis) int {
+		return cmp.Or(cmp.Compare(b.Messages, a.Messages), strings.Compare(a.Code, b.Code),
+			strings.Compare(a.HeaderFrom, b.HeaderFrom), strings.Compare(a.Detail, b.Detail))
+	})
+	return out
+}
