@@ -440,8 +440,10 @@ func (r *Record) String() string {
 	if r.Testing != YesNoUnset {
 		tag("t", r.Testing.String())
 	}
+	var num [20]byte
 	if r.hasNumber(TagPct, r.Pct != 0) {
-		tag("pct", strconv.Itoa(r.Pct))
+		b.WriteString("; pct=")
+		b.Write(strconv.AppendInt(num[:0], int64(r.Pct), 10))
 	}
 	uris := func(name string, us []URI) {
 		b.WriteString("; ")
@@ -471,7 +473,8 @@ func (r *Record) String() string {
 		tag("rf", r.ReportFormat)
 	}
 	if r.hasNumber(TagRI, r.ReportInterval != 0) {
-		tag("ri", strconv.FormatUint(uint64(r.ReportInterval), 10))
+		b.WriteString("; ri=")
+		b.Write(strconv.AppendUint(num[:0], uint64(r.ReportInterval), 10))
 	}
 	for _, tv := range r.Invalid {
 		tag(tv.Tag, tv.Value)

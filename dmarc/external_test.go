@@ -1,0 +1,77 @@
+package dmarc
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/domainauth/domainauth/zone"
+)
+
+func TestCheckDestinations(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
+	z.AddTXT("_dmarc.example.net", "v=DMARC1; p=none")
+	// RFC 9990 §3 example: red.example.net authorises blue.example.com.
+	z.AddTXT("blue.example.com._report._dmarc.red.example.net", "v=DMARC1")
+	// Wildcard form: reports for any domain.
+	z.AddTXT("*._report._dmarc.reports.example", "v=DMARC1;")
+	// Override to another mailbox on the same host.
+	z.AddTXT("blue.example.com._report._dmarc.over.example", "v=DMARC1; rua=mailto:other@over.example")
+	// Override to a different host: no report to either.
+	z.AddTXT("blue.example.com._report._dmarc.loop.example", "v=DMARC1; rua=mailto:x@elsewhere.example")
+	// A record that does not start with v=DMARC1 authorises nothing.
+	z.AddTXT("blue.example.com._report._dmarc.wrong.example", "p=none; v=DMARC1")
+	z.SetFault("blue.example.com._report._dmarc.slow.example", zone.TypeTXT, zone.FaultTimeout)
+
+	tests := []struct {
+		uri      string
+		ruf      bool
+		status   DestinationStatus
+		override int
+	}{
+		{"mailto:d@blue.example.com", false, DestinationInternal, 0},
+		{"mailto:d@example.com", false, DestinationInternal, 0}, // same Organizational Domain
+		{"mailto:d@red.example.net", false, DestinationAuthorized, 0},
+		{"mailto:d@reports.example", false, DestinationAuthorized, 0},
+		{"https://reports.example/dmarc", false, DestinationAuthorized, 0},
+		{"mailto:d@over.example", false, DestinationAuthorized, 1},
+		{"mailto:d@over.example", true, DestinationAuthorized, 0}, // rua override does not apply to ruf
+		{"mailto:d@loop.example", false, DestinationUnauthorized, 0},
+		{"mailto:d@wrong.example", false, DestinationUnauthorized, 0},
+		{"mailto:d@nobody.example", false, DestinationUnauthorized, 0},
+		{"mailto:d@slow.example", false, DestinationTempError, 0},
+		{"mailto:nobody", false, DestinationInvalid, 0},
+		{"ftp://x.example/", false, DestinationInvalid, 0},
+	}
+	c := Checker{Resolver: z}
+	for _, tt := range tests {
+		d := c.CheckDestination(context.Background(), "blue.example.com", URI{Address: tt.uri}, tt.ruf)
+		if d.Status != tt.status || len(d.Override) != tt.override {
+			t.Errorf("%s (ruf %v): %s override %v err %v; want %s", tt.uri, tt.ruf, d.Status, d.Override, d.Err, tt.status)
+		}
+		if (d.Status == DestinationInternal || d.Status == DestinationAuthorized) != (d.Err == nil) {
+			t.Errorf("%s: status %s with err %v", tt.uri, d.Status, d.Err)
+		}
+	}
+	d := c.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@loop.example"}, false)
+	if !errors.Is(d.Err, ErrOverrideHost) || d.Queried != "blue.example.com._report._dmarc.loop.example" {
+		t.Errorf("loop: %v at %q", d.Err, d.Queried)
+	}
+	// RFC 9990 §3 step 4: a name beyond DNS limits cannot be authorised.
+	long := "a123456789012345678901234567890123456789012345678901234567890.b123456789012345678901234567890123456789012345678901234567890.c123456789012345678901234567890123456789012345678901234567890.example"
+	d = c.CheckDestination(context.Background(), long, URI{Address: "mailto:d@red.example.net"}, false)
+	if d.Status != DestinationUnauthorized {
+		t.Errorf("long name: %s %v", d.Status, d.Err)
+	}
+	all := c.CheckDestinations(context.Background(), "blue.example.com",
+		[]URI{{Address: "mailto:a@blue.example.com"}, {Address: "mailto:b@red.example.net"}}, false)
+	if len(all) != 2 || all[0].Status != DestinationInternal || all[1].Status != DestinationAuthorized {
+		t.Errorf("CheckDestinations: %+v", all)
+	}
+	// In RFC 7489 mode the Organizational Domains come from the PSL.
+	c7 := Checker{Resolver: z, Mode: RFC7489}
+	if d := c7.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@x.example.com"}, false); d.Status != DestinationInternal {
+		t.Errorf("RFC 7489 same org: %s", d.Status)
+	}
+}

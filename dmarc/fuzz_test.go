@@ -1,0 +1,83 @@
+package dmarc
+
+import (
+	"context"
+	"testing"
+
+	"github.com/domainauth/domainauth/zone"
+	"github.com/google/go-cmp/cmp"
+)
+
+var fuzzSeeds = []string{
+	seedRecord,
+	"v=DMARC1",
+	"v=DMARC1; p=reject; sp=none; np=quarantine; adkim=s; aspf=s; psd=y; t=y",
+	"v=DMARC1; p=bogus; rua=mailto:a@example.org!10m, https://r.example/x",
+	"v=DMARC1; P=Reject; RUA=mailto:a@example.org; foo=bar; fo=0:1:d:s",
+	"v=DMARC1;; pct=0; ri=0; rf=afrf:iodef;",
+	"v=DMARC1; p=none; rua=,,; ruf=mailto:a@b\r\n ,x",
+	" v=DMARC1 ; p = quarantine ; pct = 101",
+	"v=DMARC1 p=none",
+	"p=none",
+}
+
+// FuzzParseRecord checks the round-trip property of every record that
+// parses: ParseRecord(r.String()) equals r.
+func FuzzParseRecord(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := ParseRecord(in)
+		if err != nil {
+			if r != nil {
+				t.Fatalf("record and error for %q", in)
+			}
+			return
+		}
+		s := r.String()
+		r2, err := ParseRecord(s)
+		if err != nil {
+			t.Fatalf("ParseRecord(%q) ok, but its String %q fails: %v", in, s, err)
+		}
+		if diff := cmp.Diff(r, r2); diff != "" {
+			t.Fatalf("round trip of %q via %q (-first +second):\n%s", in, s, diff)
+		}
+		if s2 := r2.String(); s2 != s {
+			t.Fatalf("String not stable: %q then %q", s, s2)
+		}
+		_ = r.Lint(RFC9989)
+		_ = LintText(in, RFC7489)
+	})
+}
+
+// FuzzEvaluate checks that Evaluate never panics, whatever the record,
+// the From domain and the identifiers, and that its result is consistent.
+func FuzzEvaluate(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s, "mail.example.org", "example.org", uint8(1), "x.example.org", uint8(2), false)
+	}
+	f.Add("v=DMARC1; p=reject; np=reject; psd=n", "a.b.c.d.e.f.g.h.i.example.org", "", uint8(5), "é", uint8(9), true)
+	f.Fuzz(func(t *testing.T, rec, from, spfDom string, spfRes uint8, dkimDom string, dkimRes uint8, rfc7489 bool) {
+		z := zone.New()
+		z.AddTXT("_dmarc.example.org", rec)
+		z.AddTXT("_dmarc.org", "v=DMARC1; p=none; psd=y")
+		c := Checker{Resolver: z, Rand: fixedRand(int(spfRes))}
+		if rfc7489 {
+			c.Mode = RFC7489
+		}
+		res := c.Evaluate(context.Background(), Input{FromDomain: from,
+			SPF:  Identifier{Domain: spfDom, Result: AuthResult(spfRes)},
+			DKIM: []Identifier{{Domain: dkimDom, Result: AuthResult(dkimRes)}}})
+		if res == nil || res.Discovery == nil {
+			t.Fatal("nil result")
+		}
+		if res.Code != CodeFail && res.Disposition != DispositionNone {
+			t.Fatalf("%s with disposition %s", res.Code, res.Disposition)
+		}
+		if (res.Code == CodeTempError || res.Code == CodePermError) != (res.Err != nil) {
+			t.Fatalf("%s with err %v", res.Code, res.Err)
+		}
+		_ = res.AuthenticationResults()
+	})
+}
