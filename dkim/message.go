@@ -83,6 +83,9 @@ func (m *reader) readHeader(ctx context.Context) (string, []byte, error) {
 	for {
 		// Look for the end of the header: an empty line.
 		for {
+			if scan > m.maxHdr {
+				return "", nil, fmt.Errorf("%w: more than %d bytes", ErrHeaderTooLarge, m.maxHdr)
+			}
 			if lineStart == scan && scan < len(buf) {
 				// At a line start: is this line empty?
 				if buf[scan] == '\n' {
@@ -114,12 +117,12 @@ func (m *reader) readHeader(ctx context.Context) (string, []byte, error) {
 			scan += nl + 1
 			lineStart = scan
 		}
+		if len(buf) > m.maxHdr {
+			return "", nil, fmt.Errorf("%w: more than %d bytes", ErrHeaderTooLarge, m.maxHdr)
+		}
 		if eof {
 			m.buf = buf
 			return string(buf), nil, nil
-		}
-		if len(buf) > m.maxHdr {
-			return "", nil, fmt.Errorf("%w: more than %d bytes", ErrHeaderTooLarge, m.maxHdr)
 		}
 		if err := ctx.Err(); err != nil {
 			return "", nil, err

@@ -109,7 +109,7 @@ func (s *Signer) Sign(msg io.Reader) (string, error) {
 	sig.BodyHash = bh.Sum(nil)
 
 	var b strings.Builder
-	b.WriteString("DKIM-Signature: ")
+	b.WriteString("DKIM-Signature:")
 	sig.writeFolded(&b)
 	raw := b.String() + "\r\n"
 	f := field{name: "DKIM-Signature", raw: raw, colon: len("DKIM-Signature")}
@@ -233,42 +233,44 @@ func signDigest(key crypto.Signer, alg Algorithm, digest []byte) ([]byte, error)
 	return v, nil
 }
 
-// writeFolded writes every tag but b='s value, folding lines at about 76
-// columns, and ends with "b=".
+// writeFolded writes every tag but b='s value, folding lines before 78
+// columns, and ends with a line holding "b=". No line ends in whitespace.
 func (s *Signature) writeFolded(b *strings.Builder) {
 	var flat strings.Builder
 	s.writeTags(&flat, "; ")
-	col := len("DKIM-Signature: ")
-	for tag := range strings.SplitSeq(strings.TrimSuffix(flat.String(), "; "), "; ") {
-		if strings.HasPrefix(tag, "h=") && col+len(tag) > 76 {
+	col := len("DKIM-Signature:")
+	fold := func(n int) {
+		if col+1+n > 78 {
 			b.WriteString("\r\n\t")
 			col = 1
+		} else {
+			b.WriteByte(' ')
+			col++
+		}
+	}
+	for tag := range strings.SplitSeq(strings.TrimSuffix(flat.String(), "; "), "; ") {
+		if strings.HasPrefix(tag, "h=") && col+1+len(tag) > 78 {
 			// A long h= folds between names (FWS is allowed around ':').
-			for i, name := range strings.Split(tag[2:], ":") {
-				piece := name
-				if i == 0 {
-					piece = "h=" + name
-				} else {
-					piece = ":" + name
-				}
-				if col+len(piece) > 76 {
+			names := strings.Split(tag[2:], ":")
+			fold(2 + len(names[0]))
+			b.WriteString("h=" + names[0])
+			col += 2 + len(names[0])
+			for _, name := range names[1:] {
+				if col+1+len(name)+1 > 78 {
 					b.WriteString("\r\n\t")
 					col = 1
 				}
-				b.WriteString(piece)
-				col += len(piece)
+				b.WriteString(":" + name)
+				col += 1 + len(name)
 			}
-			b.WriteString("; ")
-			col += 2
+			b.WriteByte(';')
+			col++
 			continue
 		}
-		if col+len(tag)+2 > 78 {
-			b.WriteString("\r\n\t")
-			col = 1
-		}
+		fold(len(tag) + 1)
 		b.WriteString(tag)
-		b.WriteString("; ")
-		col += len(tag) + 2
+		b.WriteByte(';')
+		col += len(tag) + 1
 	}
 	b.WriteString("\r\n\tb=")
 }

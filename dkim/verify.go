@@ -99,8 +99,9 @@ type Verification struct {
 }
 
 // Verifier verifies DKIM signatures (RFC 6376 §6). A Verifier with a
-// Resolver is ready to use and safe for concurrent use; it must not be
-// copied after first use, since it keeps a small cache of parsed keys.
+// Resolver is ready to use and safe for concurrent use. It keeps a small
+// cache of parsed keys and scratch buffers, created on first use; copies
+// made after that share them, which is harmless.
 type Verifier struct {
 	// Resolver looks up key records. Required.
 	Resolver domainauth.Resolver
@@ -125,7 +126,7 @@ type Verifier struct {
 	// text (DNS is still asked every time). If zero, 64; negative disables.
 	KeyCacheSize int
 
-	inner atomic.Pointer[verifierInner]
+	inner atomic.Value // *verifierInner, created on first use
 }
 
 // verifierInner holds what a Verifier reuses between calls.
@@ -160,11 +161,11 @@ type job struct {
 }
 
 func (v *Verifier) getInner() *verifierInner {
-	if in := v.inner.Load(); in != nil {
+	if in, ok := v.inner.Load().(*verifierInner); ok {
 		return in
 	}
 	v.inner.CompareAndSwap(nil, &verifierInner{})
-	return v.inner.Load()
+	return v.inner.Load().(*verifierInner)
 }
 
 func (in *verifierInner) getState() *verifyState {

@@ -1,0 +1,242 @@
+package dkim
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/domainauth/domainauth"
+)
+
+const verifyMsg = "From: alice@example.org\r\nTo: bob@example.net\r\nSubject: hi\r\n\r\nHello.\r\n"
+
+// signWith returns verifyMsg signed by s.
+func signWith(t *testing.T, s *Signer, msg string) string {
+	t.Helper()
+	h, err := s.Sign(strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h + msg
+}
+
+func pubRecord(t *testing.T, k crypto.Signer) string {
+	t.Helper()
+	rec, err := NewKeyRecord(k.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.String()
+}
+
+// TestVerifyStatuses covers each way a signature can end, with the RFC
+// rule behind it.
+func TestVerifyStatuses(t *testing.T) {
+	rk, ek := testKeys(t)
+	rsaRec, edRec := pubRecord(t, rk), pubRecord(t, ek)
+	p := func(rec string) string { return rec[strings.Index(rec, "p="):] }
+	rsaSigned := signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: rk, Clock: testClock}, verifyMsg)
+	edSigned := signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: ek, Clock: testClock}, verifyMsg)
+	subSigned := signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: ek, Identity: "@mail.example.org", Clock: testClock}, verifyMsg)
+	expiring := signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: ek, Clock: testClock, Expiration: time.Hour}, verifyMsg)
+	sha1Signed := strings.Replace(rsaSigned, "a=rsa-sha256", "a=rsa-sha1", 1)
+	noBH := strings.Replace(edSigned, "bh=", "xh=", 1)
+	badD := strings.Replace(edSigned, "d=example.org", "d=exa_mple.org", 1)
+
+	tests := []struct {
+		name    string
+		msg     string
+		records []string
+		fail    bool // DNS temporary failure
+		clock   time.Duration
+		minBits int
+		want    Status
+		err     error
+		testing bool
+	}{
+		{"pass rsa", rsaSigned, []string{rsaRec}, false, 0, 0, Pass, nil, false},
+		{"pass ed25519 (RFC 8463)", edSigned, []string{edRec}, false, 0, 0, Pass, nil, false},
+		{"§6.1.2: no key record", edSigned, nil, false, 0, 0, PermError, ErrNoKey, false},
+		{"§6.1.2: DNS failure is temperror", edSigned, nil, true, 0, 0, TempError, nil, false},
+		{"two key records", edSigned, []string{edRec, edRec}, false, 0, 0, PermError, ErrMultipleKeys, false},
+		{"§3.6.1: revoked key", edSigned, []string{"v=DKIM1; k=ed25519; p="}, false, 0, 0, PermError, ErrKeyRevoked, false},
+		{"§3.6.1: malformed key record", edSigned, []string{"v=DKIM1; k=ed25519; p=!!"}, false, 0, 0, PermError, ErrKeySyntax, false},
+		{"§3.6.1: unknown k=", edSigned, []string{"v=DKIM1; k=dsa; " + p(edRec)}, false, 0, 0, PermError, ErrKeyUnknownType, false},
+		{"§6.1.2: k= does not fit a=", rsaSigned, []string{"v=DKIM1; k=ed25519; " + p(edRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
+		{"§6.1.2: h= excludes sha256", rsaSigned, []string{"v=DKIM1; h=sha1; " + p(rsaRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
+		{"§3.6.1: s= without email", rsaSigned, []string{"v=DKIM1; s=tlsrpt; " + p(rsaRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
+		{"§3.6.1: t=s and i= in a subdomain", subSigned, []string{"v=DKIM1; k=ed25519; t=s; " + p(edRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
+		{"§3.6.1: t=s and i= in d= itself", edSigned, []string{"v=DKIM1; k=ed25519; t=s; " + p(edRec)}, false, 0, 0, Pass, nil, false},
+		{"§3.6.1: t=y is reported", edSigned, []string{"v=DKIM1; k=ed25519; t=y; " + p(edRec)}, false, 0, 0, Pass, nil, true},
+		{"§3.5 x=: not yet expired", expiring, []string{edRec}, false, 59 * time.Minute, 0, Pass, nil, false},
+		{"§3.5 x=: expired", expiring, []string{edRec}, false, 61 * time.Minute, 0, PermError, ErrExpired, false},
+		{"RFC 8301 §3.1: rsa-sha1", sha1Signed, []string{rsaRec}, false, 0, 0, Policy, ErrSHA1, false},
+		{"RFC 8301 §3.2: key shorter than the minimum", rsaSigned, []string{rsaRec}, false, 0, 3072, Policy, ErrKeyTooShort, false},
+		{"§6.1.1: required bh= missing", noBH, []string{edRec}, false, 0, 0, PermError, ErrSignatureSyntax, false},
+		{"§3.5 d=: not a domain name, no DNS query", badD, []string{edRec}, false, 0, 0, PermError, ErrSignatureSyntax, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &mapResolver{fail: map[string]bool{}}
+			for _, rec := range tt.records {
+				r.add("sel._domainkey.example.org", rec)
+			}
+			if tt.fail {
+				r.fail["sel._domainkey.example.org"] = true
+			}
+			v := &Verifier{Resolver: r, Clock: domainauth.FixedClock(time.Time(testClock).Add(tt.clock)), MinRSABits: tt.minBits}
+			res, err := v.Verify(context.Background(), strings.NewReader(tt.msg))
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if len(res) != 1 {
+				t.Fatalf("%d results", len(res))
+			}
+			g := res[0]
+			if g.Status != tt.want || (tt.err != nil && !errors.Is(g.Err, tt.err)) || g.Testing != tt.testing {
+				t.Errorf("got %v (%v) testing=%v, want %v (%v) testing=%v", g.Status, g.Err, g.Testing, tt.want, tt.err, tt.testing)
+			}
+			if (g.Status == Pass) != (g.Err == nil) {
+				t.Errorf("status %v with error %v", g.Status, g.Err)
+			}
+			if g.Domain == "" || g.Selector != "sel" {
+				t.Errorf("d=%q s=%q", g.Domain, g.Selector)
+			}
+		})
+	}
+}
+
+func TestVerifyDetails(t *testing.T) {
+	rk, _ := testKeys(t)
+	signed := signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: rk, Identity: "alice@example.org", Clock: testClock}, verifyMsg)
+	r := &mapResolver{}
+	r.add("sel._domainkey.example.org", pubRecord(t, rk))
+	res, err := (&Verifier{Resolver: r}).Verify(context.Background(), strings.NewReader(signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := res[0]
+	if g.Status != Pass || g.Identity != "alice@example.org" || g.Algorithm != RSASHA256 || g.KeyBits != 2048 ||
+		g.BodyLength != -1 || g.Key == nil || g.Signature == nil {
+		t.Errorf("%+v", g)
+	}
+}
+
+// TestVerifyMaxSignatures: signatures past the limit are neutral, not verified.
+func TestVerifyMaxSignatures(t *testing.T) {
+	_, ek := testKeys(t)
+	s := &Signer{Domain: "example.org", Selector: "sel", Key: ek, Clock: testClock}
+	msg := signWith(t, s, verifyMsg)
+	msg = signWith(t, s, msg)
+	msg = signWith(t, s, msg)
+	r := &mapResolver{}
+	r.add("sel._domainkey.example.org", pubRecord(t, ek))
+	res, err := (&Verifier{Resolver: r, MaxSignatures: 2}).Verify(context.Background(), strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Status{Pass, Pass, Neutral}
+	for i, g := range res {
+		if g.Status != want[i] {
+			t.Errorf("sig %d: %v (%v), want %v", i, g.Status, g.Err, want[i])
+		}
+	}
+	if !errors.Is(res[2].Err, ErrTooManySignatures) || res[2].Domain != "example.org" {
+		t.Errorf("third: %+v", res[2])
+	}
+}
+
+// TestVerifyMessageErrors: problems with the message as a whole come back
+// as the error of Verify.
+func TestVerifyMessageErrors(t *testing.T) {
+	r := &mapResolver{}
+	tests := []struct {
+		name string
+		v    Verifier
+		msg  string
+		ctx  func() context.Context
+		want error
+	}{
+		{"header too large", Verifier{Resolver: r, MaxHeaderBytes: 100}, "From: a@b\r\n" + strings.Repeat("X-A: b\r\n", 100) + "\r\n", nil, ErrHeaderTooLarge},
+		{"line too long", Verifier{Resolver: r, MaxLineBytes: 50}, "From: a@b\r\nSubject: " + strings.Repeat("x", 100) + "\r\n\r\n", nil, ErrLineTooLong},
+		{"line too long, no end", Verifier{Resolver: r, MaxLineBytes: 50}, "Subject: " + strings.Repeat("x", 100), nil, ErrLineTooLong},
+		{"cancelled", Verifier{Resolver: r}, "From: a@b\r\n\r\n", func() context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx
+		}, context.Canceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			if tt.ctx != nil {
+				ctx = tt.ctx()
+			}
+			_, err := tt.v.Verify(ctx, strings.NewReader(tt.msg))
+			if !errors.Is(err, tt.want) {
+				t.Errorf("Verify = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestVerifyUnsignedAndOdd(t *testing.T) {
+	v := &Verifier{Resolver: &mapResolver{}}
+	for _, msg := range []string{"", "\r\n", "\n\nbody", "From: a@b\r\n\r\nbody", "From: a@b", "no colon line\r\n\r\n"} {
+		res, err := v.Verify(context.Background(), strings.NewReader(msg))
+		if err != nil || len(res) != 0 {
+			t.Errorf("Verify(%q) = %v, %v", msg, res, err)
+		}
+	}
+	if got := AuthResults(nil); got != "dkim=none" {
+		t.Errorf("AuthResults(nil) = %q", got)
+	}
+}
+
+func TestVerifyNoResolver(t *testing.T) {
+	_, ek := testKeys(t)
+	res, err := (&Verifier{}).Verify(context.Background(), strings.NewReader(signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: ek}, verifyMsg)))
+	if err != nil || res[0].Status != TempError {
+		t.Errorf("%v %+v", err, res)
+	}
+}
+
+// TestVerifyKeyCache: the cache holds parsed keys by TXT text, stays
+// bounded, and a changed record is parsed afresh.
+func TestVerifyKeyCache(t *testing.T) {
+	rk, ek := testKeys(t)
+	signed := signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: ek}, verifyMsg)
+	r := &mapResolver{}
+	r.add("sel._domainkey.example.org", pubRecord(t, ek))
+	v := &Verifier{Resolver: r, KeyCacheSize: 2}
+	for i := range 5 {
+		res, _ := v.Verify(context.Background(), strings.NewReader(signed))
+		if res[0].Status != Pass {
+			t.Fatalf("round %d: %v", i, res[0].Err)
+		}
+		// Rotate to a different text for the same key.
+		r.txt["sel._domainkey.example.org"] = []string{pubRecord(t, ek) + strings.Repeat(" ", i+1)}
+	}
+	if n := len(v.inner.Load().(*verifierInner).keys); n > 2 {
+		t.Errorf("cache holds %d keys", n)
+	}
+	r.txt["sel._domainkey.example.org"] = []string{pubRecord(t, rk)}
+	res, _ := v.Verify(context.Background(), strings.NewReader(signed))
+	if res[0].Status == Pass {
+		t.Error("verified with a replaced key")
+	}
+	_ = rsa.PublicKey{}
+}
+
+func TestStatusString(t *testing.T) {
+	want := map[Status]string{None: "none", Pass: "pass", Fail: "fail", Neutral: "neutral", TempError: "temperror", PermError: "permerror", Policy: "policy", 99: "unknown"}
+	for s, w := range want {
+		if s.String() != w {
+			t.Errorf("%d: %q, want %q", s, s.String(), w)
+		}
+	}
+}
