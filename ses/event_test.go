@@ -294,7 +294,9 @@ func TestSuppressionListSamples(t *testing.T) {
 
 type failingStore struct{ MemoryStore }
 
-func (*failingStore) Put(context.Context, SuppressedDestination) error { return errors.New("disk full") }
+func (*failingStore) Put(context.Context, SuppressedDestination) error {
+	return errors.New("disk full")
+}
 
 func TestSuppressionListStoreError(t *testing.T) {
 	l := &SuppressionList{Store: &failingStore{}}
