@@ -112,6 +112,7 @@ func (au *auditor) run(ctx context.Context) *checkReport {
 	rep.Areas = append(rep.Areas, au.checkMX(ctx))
 	rep.Areas = append(rep.Areas, au.checkSPF(ctx))
 	rep.Areas = append(rep.Areas, au.checkDMARC(ctx))
+	rep.Areas = append(rep.Areas, au.checkDKIM(ctx))
 	if mf := au.mailFromDomain(ctx); mf != "" {
 		rep.Areas = append(rep.Areas, au.checkMailFrom(ctx, mf))
 	}
@@ -238,6 +239,37 @@ func (au *auditor) checkDMARC(ctx context.Context) area {
 		ar.Facts = append(ar.Facts, "lookup failed: "+oneLine(errString(d.Err)))
 	}
 	ar.Findings = dmarcFindings(c.LintDomain(ctx, au.domain))
+	return ar
+}
+
+// selectors are the DKIM selectors to check: --selector, and in zone files
+// every name SELECTOR._domainkey.DOMAIN.
+func (au *auditor) selectors() []string {
+	sels := slices.Clone([]string(au.opts.selectors))
+	if z, ok := au.src.r.(*zone.Zone); ok {
+		suffix := "._domainkey." + au.domain
+		for _, rr := range z.Records() {
+			if sel, ok := strings.CutSuffix(dnsname.Canonical(rr.Name), suffix); ok && sel != "" && !slices.Contains(sels, sel) {
+				sels = append(sels, sel)
+			}
+		}
+	}
+	return sels
+}
+
+func (au *auditor) checkDKIM(ctx context.Context) area {
+	ar := area{Name: "dkim", Title: "DKIM (keys that sign for " + au.domain + ")"}
+	sels := au.selectors()
+	if len(sels) == 0 {
+		ar.Status = "unknown"
+		ar.Facts = append(ar.Facts, "no selector to check: DNS cannot list them; name the ones your senders use with --selector")
+		return ar
+	}
+	for _, sel := range sels {
+		k := lookupKey(ctx, au.src, au.domain, sel)
+		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", k.name, k.summary()))
+		ar.Findings = append(ar.Findings, k.findings...)
+	}
 	return ar
 }
 

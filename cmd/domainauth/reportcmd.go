@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -316,120 +317,29 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 	}
 }
 
-// tally counts messages by DMARC outcome.
-type tally struct {
-	Messages uint64 `json:"messages"`
-	Pass     uint64 `json:"dmarc_pass"`   // DKIM or SPF aligned pass
-	DKIMPass uint64 `json:"dkim_aligned"` // aligned DKIM pass
-	SPFPass  uint64 `json:"spf_aligned"`  // aligned SPF pass
-	Fail     uint64 `json:"dmarc_fail"`   // neither
-	Actioned uint64 `json:"quarantined_or_rejected"`
-}
-
-func (t *tally) add(r report.Record) {
-	n := r.Row.Count
-	pe := r.Row.PolicyEvaluated
-	t.Messages += n
-	dk := pe.DKIM.Canonical() == report.DMARCPass
-	sp := pe.SPF.Canonical() == report.DMARCPass
-	if dk {
-		t.DKIMPass += n
-	}
-	if sp {
-		t.SPFPass += n
-	}
-	if dk || sp {
-		t.Pass += n
-	} else {
-		t.Fail += n
-	}
-	switch pe.Disposition.Canonical() {
-	case report.DispositionQuarantine, report.DispositionReject:
-		t.Actioned += n
-	}
-}
-
-// keyed is a tally with its key, for sorted output.
-type keyed struct {
+// keyedCounts is one row of a summary table.
+type keyedCounts struct {
 	Key string `json:"key"`
-	tally
+	report.Counts
 }
 
-func sortedTallies(m map[string]*tally) []keyed {
-	out := make([]keyed, 0, len(m))
-	for k, t := range m {
-		out = append(out, keyed{k, *t})
+// sortedCounts orders a summary map by messages, most first, then by key,
+// keeping at most top rows (0: all).
+func sortedCounts(m map[string]*report.Counts, top int) []keyedCounts {
+	out := make([]keyedCounts, 0, len(m))
+	for k, c := range m {
+		out = append(out, keyedCounts{orDash(k), *c})
 	}
-	slices.SortFunc(out, func(x, y keyed) int {
+	slices.SortFunc(out, func(x, y keyedCounts) int {
 		if c := cmp.Compare(y.Messages, x.Messages); c != 0 {
 			return c
 		}
 		return strings.Compare(x.Key, y.Key)
 	})
+	if top > 0 && len(out) > top {
+		out = out[:top]
+	}
 	return out
-}
-
-// summary is what "report summary" prints and its --json form.
-type summary struct {
-	Reports      int     `json:"reports"`
-	Begin        string  `json:"begin,omitempty"`
-	End          string  `json:"end,omitempty"`
-	Total        tally   `json:"total"`
-	ByReporter   []keyed `json:"by_reporter"`
-	ByHeaderFrom []keyed `json:"by_header_from"`
-	BySource     []keyed `json:"by_source_ip"`
-	TopFailing   []keyed `json:"top_failing_sources"`
-}
-
-func summarise(reps []decoded, top int) *summary {
-	s := &summary{Reports: len(reps)}
-	byOrg, byFrom, byIP := map[string]*tally{}, map[string]*tally{}, map[string]*tally{}
-	get := func(m map[string]*tally, k string) *tally {
-		if m[k] == nil {
-			m[k] = &tally{}
-		}
-		return m[k]
-	}
-	var begin, end time.Time
-	for _, d := range reps {
-		dr := d.agg.Metadata.DateRange
-		if !dr.Begin.IsZero() && (begin.IsZero() || dr.Begin.Before(begin)) {
-			begin = dr.Begin
-		}
-		if dr.End.After(end) {
-			end = dr.End
-		}
-		org := orDash(d.agg.Metadata.OrgName)
-		for _, r := range d.agg.Records {
-			s.Total.add(r)
-			get(byOrg, org).add(r)
-			get(byFrom, orDash(strings.ToLower(r.Identifiers.HeaderFrom))).add(r)
-			get(byIP, ipString(r)).add(r)
-		}
-	}
-	if !begin.IsZero() {
-		s.Begin = begin.UTC().Format(dateFormat)
-	}
-	if !end.IsZero() {
-		s.End = end.UTC().Format(dateFormat)
-	}
-	s.ByReporter = sortedTallies(byOrg)
-	s.ByHeaderFrom = sortedTallies(byFrom)
-	s.BySource = sortedTallies(byIP)
-	for _, k := range s.BySource {
-		if k.Fail > 0 {
-			s.TopFailing = append(s.TopFailing, k)
-		}
-	}
-	slices.SortStableFunc(s.TopFailing, func(x, y keyed) int { return cmp.Compare(y.Fail, x.Fail) })
-	if top > 0 {
-		for _, l := range []*[]keyed{&s.ByReporter, &s.ByHeaderFrom, &s.BySource, &s.TopFailing} {
-			if len(*l) > top {
-				*l = (*l)[:top]
-			}
-		}
-	}
-	return s
 }
 
 func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -440,11 +350,22 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		if err != nil {
 			return err
 		}
-		s := summarise(reps, *top)
-		if *asJSON {
-			return writeJSON(a.stdout, s)
+		sum := &report.Summary{}
+		for _, d := range reps {
+			sum.Add(d.agg)
 		}
-		writeSummary(a.stdout, s)
+		n := *top
+		if n <= 0 {
+			n = len(sum.BySourceIP)
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, struct {
+				*report.Summary
+				TopFailing []report.SourceCount `json:"top_failing"`
+				Diagnoses  []report.Diagnosis   `json:"diagnoses"`
+			}{sum, sum.TopFailing(n), sum.Diagnoses()})
+		}
+		writeSummary(a.stdout, sum, *top)
 		return nil
 	}
 }
@@ -456,25 +377,55 @@ func pct(n, of uint64) string {
 	return fmt.Sprintf("%.1f%%", float64(n)*100/float64(of))
 }
 
-func writeSummary(w io.Writer, s *summary) {
-	fmt.Fprintf(w, "%s, %s to %s\n", plural(s.Reports, "report"), orDash(s.Begin), orDash(s.End))
+func writeSummary(w io.Writer, s *report.Summary, top int) {
+	days := slices.Sorted(maps.Keys(s.ByDay))
+	span := "no dated records"
+	if len(days) > 0 {
+		span = days[0] + " to " + days[len(days)-1]
+	}
+	fmt.Fprintf(w, "%s, %s\n", plural(s.Reports, "report"), span)
 	t := s.Total
-	fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed, %d quarantined or rejected\n",
-		t.Messages, t.Pass, pct(t.Pass, t.Messages), t.DKIMPass, t.SPFPass, t.Fail, t.Actioned)
-	table := func(title string, rows []keyed) {
+	fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed; %d quarantined, %d rejected\n",
+		t.Messages, t.DMARCPass, pct(t.DMARCPass, t.Messages), t.DKIMAligned, t.SPFAligned, t.DMARCFail, t.Quarantined, t.Rejected)
+	table := func(title string, rows []keyedCounts) {
 		if len(rows) == 0 {
 			return
 		}
 		fmt.Fprintf(w, "\n%s\n", title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "messages\tpass\tfail\tpass rate\t \t")
+		fmt.Fprintln(tw, "messages\tpass\tfail\tpass rate\t")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t \t%s\n", r.Messages, r.Pass, r.Fail, pct(r.Pass, r.Messages), r.Key)
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t  %s\n", r.Messages, r.DMARCPass, r.DMARCFail, pct(r.DMARCPass, r.Messages), r.Key)
 		}
 		tw.Flush()
 	}
-	table("By reporter:", s.ByReporter)
-	table("By From domain:", s.ByHeaderFrom)
-	table("By source IP:", s.BySource)
-	table("Sources failing DMARC:", s.TopFailing)
+	table("By reporter:", sortedCounts(s.ByOrg, top))
+	table("By From domain:", sortedCounts(s.ByHeaderFrom, top))
+	table("By source IP:", sortedCounts(s.BySourceIP, top))
+	n := top
+	if n <= 0 {
+		n = len(s.BySourceIP)
+	}
+	var failing []keyedCounts
+	for _, sc := range s.TopFailing(n) {
+		failing = append(failing, keyedCounts{orDash(sc.SourceIP), sc.Counts})
+	}
+	table("Sources failing DMARC:", failing)
+	diags := s.Diagnoses()
+	if len(diags) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nWhat the reports say:")
+	for i, d := range diags {
+		if top > 0 && i == top {
+			fmt.Fprintf(w, "  ... %d more\n", len(diags)-top)
+			break
+		}
+		where := d.HeaderFrom
+		if d.Detail != "" {
+			where += " (" + d.Detail + ")"
+		}
+		writeFinding(w, "  ", finding{Severity: d.Severity.String(), Code: d.Code, Record: where,
+			Message: fmt.Sprintf("%s [%s]", d.Message, plural(int(d.Messages), "message")), RFC: d.RFC})
+	}
 }
