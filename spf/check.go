@@ -331,10 +331,13 @@ func (c *Checker) getEval() *eval {
 }
 
 func (c *Checker) putEval(e *eval) {
+	// Drop the references a pooled eval would keep alive; start resets the
+	// rest. Zeroing the whole struct costs more than a cached evaluation.
+	e.c, e.ctx, e.pf, e.trace, e.ptrNames = nil, nil, nil, nil, nil
+	e.local, e.senderDomain, e.helo, e.explanation = "", "", "", ""
 	if cap(e.buf) > 4096 {
 		e.buf = nil
 	}
-	*e = eval{buf: e.buf}
 	c.pool.Put(e)
 }
 
@@ -347,6 +350,9 @@ func (e *eval) start(ctx context.Context, in Input, local, domain string) {
 	e.maxMX = orDefault(e.c.MaxMXNames, 10)
 	e.maxPTR = orDefault(e.c.MaxPTRNames, 10)
 	e.timeout = orDefault64(e.c.Timeout, 20*time.Second)
+	e.lookups, e.voids, e.queries = 0, 0, 0
+	e.haveExp, e.nowSet, e.ptrDone = false, false, false
+	e.deadline = time.Time{}
 	if e.buf == nil {
 		e.buf = e.scratch[:0]
 	}
@@ -518,13 +524,12 @@ func (e *eval) target(spec, domain string) (string, error) {
 	if spec == "" {
 		return domain, nil
 	}
-	var s string
 	if !hasMacro(spec) {
-		s = truncateDomain(spec)
-	} else {
-		e.buf = e.expand(e.buf[:0], spec, domain, false)
-		s = truncateDomain(string(e.buf))
+		// Parse has checked a literal domain-spec's labels and length.
+		return strings.TrimSuffix(spec, "."), nil
 	}
+	e.buf = e.expand(e.buf[:0], spec, domain, false)
+	s := truncateDomain(string(e.buf))
 	if err := dnsname.Check(s); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrInvalidTarget, err)
 	}

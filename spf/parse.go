@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Classes of parse error. A *ParseError unwraps to exactly one of them, so
@@ -266,6 +268,18 @@ func (p *termParser) domainSpec(s string, at int) error {
 	}
 	if endsWithMacro(s) {
 		return nil
+	}
+	if !hasMacro(s) {
+		// A literal target must be a valid name: no empty label, labels of
+		// at most 63 octets, at most 253 in all (RFC 7208 §4.8, RFC 1035).
+		if err := dnsname.Check(strings.TrimSuffix(s, ".")); err != nil {
+			var de *dnsname.Error
+			msg := err.Error()
+			if errors.As(err, &de) {
+				msg = de.Msg
+			}
+			return p.fail(at, ErrBadDomain, fmt.Sprintf("%q is not a valid domain name: %s", s, msg))
+		}
 	}
 	d := strings.TrimSuffix(s, ".")
 	dot := strings.LastIndexByte(d, '.')

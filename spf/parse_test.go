@@ -77,6 +77,8 @@ func TestParseErrors(t *testing.T) {
 		{"domain bad toplabel", "v=spf1 a:example.-com", ErrBadDomain, 0, 17},
 		{"domain with port", "v=spf1 a:example.com:8080", ErrBadDomain, 0, 17},
 		{"domain toplabel too short", "v=spf1 a:foo-bar", ErrBadDomain, 0, 9},
+		{"domain empty label", "v=spf1 a:mail.example...com -all", ErrBadDomain, 0, 9},
+		{"domain label over 63", "v=spf1 a:" + strings.Repeat("a", 64) + ".example.com -all", ErrBadDomain, 0, 9},
 		{"include with cidr", "v=spf1 include:ip5.example.com/24 -all", ErrBadDomain, 0, 27},
 		{"exists with cidr", "v=spf1 exists:mail.example.com/24", ErrBadDomain, 0, 27},
 		{"redirect to -all", "v=spf1 redirect=-all ?all", ErrBadDomain, 0, 16},
