@@ -62,6 +62,8 @@ var (
 	// ErrCanceled: the caller's context ended or the evaluation exceeded
 	// Checker.Timeout.
 	ErrCanceled = errors.New("spf: evaluation canceled or timed out")
+	// ErrNoIP: Input.IP is not a valid address; the result is None.
+	ErrNoIP = errors.New("spf: input has no valid client IP address")
 )
 
 // CheckError is the detail of a temperror or permerror: what went wrong,
@@ -112,11 +114,12 @@ type Result struct {
 	// Checker's DefaultExplanation, for Fail only.
 	Explanation string
 	// Lookups and VoidLookups are the DNS-querying terms and void lookups
-	// spent (§4.6.4).
+	// spent (§4.6.4), including one that went over a limit.
 	Lookups, VoidLookups int
 	// Trace lists the steps of the evaluation when Checker.Trace is set.
 	Trace []Step
-	// Err says why, for TempError and PermError (a *CheckError).
+	// Err says why, for TempError and PermError (a *CheckError); it is
+	// also set, to ErrNoIP, for a None caused by an invalid Input.IP.
 	Err error
 }
 
@@ -253,6 +256,9 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	d, ok := initialDomain(domain)
 	if !ok {
 		return Result{Code: None}
+	}
+	if !in.IP.IsValid() {
+		return Result{Code: None, Err: ErrNoIP}
 	}
 	e := c.getEval()
 	defer c.putEval(e)

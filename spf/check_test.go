@@ -176,6 +176,7 @@ func TestMechanisms(t *testing.T) {
 		{"address literal", Input{IP: ip1, MailFrom: "a@[192.0.2.1]"}, None, "", ""},
 		{"empty label", Input{IP: ip1, MailFrom: "a@x..example.com"}, None, "", ""},
 		{"no record", Input{IP: ip1, MailFrom: "a@none.example.com"}, None, "", "none.example.com"},
+		{"no IP", Input{MailFrom: "a@example.com"}, None, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,7 +188,7 @@ func TestMechanisms(t *testing.T) {
 			if r.Code != tt.want || matched != tt.matched || r.Domain != tt.domain {
 				t.Errorf("got %v matched %q domain %q (err %v), want %v %q %q", r.Code, matched, r.Domain, r.Err, tt.want, tt.matched, tt.domain)
 			}
-			if (r.Code == TempError || r.Code == PermError) != (r.Err != nil) {
+			if (r.Code == TempError || r.Code == PermError) != (r.Err != nil) && !errors.Is(r.Err, ErrNoIP) {
 				t.Errorf("Err %v with code %v", r.Err, r.Code)
 			}
 			if r.Identity != IdentityMailFrom {
