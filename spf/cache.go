@@ -1,21 +1,24 @@
 package spf
 
-import (
-	"sync"
-	"sync/atomic"
-)
+import "sync"
 
 // recordCache keeps parsed records keyed by their text, so that a busy
-// Checker parses each popular record (an ESP's include, say) once. Reads
-// take no lock. It is bounded: when full, an arbitrary entry is evicted.
+// Checker parses each popular record (an ESP's include, say) once. It is
+// bounded: when full, an arbitrary entry is evicted.
 type recordCache struct {
-	m sync.Map // string -> cacheEntry
-	n atomic.Int64
+	mu sync.RWMutex
+	m  map[string]cacheEntry
 }
 
 type cacheEntry struct {
 	rec *Record
 	err error
+}
+
+func (rc *recordCache) len() int {
+	rc.mu.RLock()
+	defer rc.mu.RUnlock()
+	return len(rc.m)
 }
 
 // parse returns the parsed record for txt, from the cache when possible.
@@ -29,21 +32,24 @@ func (c *Checker) parse(txt string) (*Record, error) {
 		size = 512
 	}
 	rc := &c.cache
-	if v, ok := rc.m.Load(txt); ok {
-		ent := v.(*cacheEntry)
+	rc.mu.RLock()
+	ent, ok := rc.m[txt]
+	rc.mu.RUnlock()
+	if ok {
 		return ent.rec, ent.err
 	}
 	rec, err := Parse(txt)
-	for i := 0; i < 4 && rc.n.Load() >= int64(size); i++ {
-		rc.m.Range(func(k, _ any) bool {
-			if _, loaded := rc.m.LoadAndDelete(k); loaded {
-				rc.n.Add(-1)
-			}
-			return false
-		})
+	rc.mu.Lock()
+	if rc.m == nil {
+		rc.m = make(map[string]cacheEntry)
 	}
-	if _, loaded := rc.m.LoadOrStore(txt, &cacheEntry{rec, err}); !loaded {
-		rc.n.Add(1)
+	for k := range rc.m {
+		if len(rc.m) < size {
+			break
+		}
+		delete(rc.m, k)
 	}
+	rc.m[txt] = cacheEntry{rec, err}
+	rc.mu.Unlock()
 	return rec, err
 }

@@ -550,7 +550,7 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		e.step(Step{Depth: depth, Domain: domain, Term: t, Match: true})
 		return true, 0, nil
 	case KindIP4, KindIP6:
-		m := t.Net.Addr().Is4() == e.ip.Is4() && t.Net.Masked().Contains(e.ip)
+		m := t.Net.Contains(e.ip) // Contains ignores host bits and other families
 		e.step(Step{Depth: depth, Domain: domain, Term: t, Match: m})
 		return m, 0, nil
 	}

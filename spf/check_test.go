@@ -137,6 +137,7 @@ func TestMechanisms(t *testing.T) {
 	z.AddA("1.2.0.192.bl.example.com", "127.0.0.2")
 	z.AddTXT("ip6.example.com", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all")
 	z.AddTXT("mapped.example.com", "v=spf1 a:example.com -all")
+	z.AddTXT("hostbits.example.com", "v=spf1 ip4:192.0.2.77/24 -all")
 
 	ip6 := netip.MustParseAddr("2001:db8::1")
 	mapped := netip.MustParseAddr("::ffff:192.0.2.1")
@@ -167,6 +168,7 @@ func TestMechanisms(t *testing.T) {
 		{"ip6 term against IPv6", from(ip6, "a@ip6.example.com"), Pass, "ip6:2001:db8::/32", "ip6.example.com"},
 		// §5.6 note: an IPv4-mapped client is IPv4.
 		{"IPv4-mapped client matches ip4", from(mapped, "a@ip6.example.com"), Pass, "ip4:192.0.2.0/24", "ip6.example.com"},
+		{"ip4 with host bits set matches its network", from(ip1, "a@hostbits.example.com"), Pass, "ip4:192.0.2.77/24", "hostbits.example.com"},
 		{"IPv4-mapped client matches A", from(mapped, "a@mapped.example.com"), Pass, "a:example.com", "mapped.example.com"},
 		// §4.3 initial processing.
 		{"no local part", Input{IP: ip1, MailFrom: "@example.com"}, Pass, "a", "example.com"},
@@ -350,7 +352,7 @@ func TestCacheAndConcurrency(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			if n := c.cache.n.Load(); size > 0 && n > int64(size) {
+			if n := c.cache.len(); size > 0 && n > size {
 				t.Errorf("cache holds %d > %d", n, size)
 			}
 		}
