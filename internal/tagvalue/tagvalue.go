@@ -75,7 +75,8 @@ func (s *Scanner) scanSpec(i int) bool {
 	if !isAlpha(in[i]) {
 		return s.fail(i, fmt.Sprintf("tag name must start with a letter, found %q", in[i]))
 	}
-	for i < len(in) && (isAlpha(in[i]) || isDigit(in[i]) || in[i] == '_') {
+	i++
+	for i < len(in) && charClass[in[i]]&className != 0 {
 		i++
 	}
 	s.tag, s.tagOff = in[start:i], start
@@ -85,21 +86,27 @@ func (s *Scanner) scanSpec(i int) bool {
 	}
 	i = skipFWS(in, i+1)
 	vstart, vend := i, i
-	for i < len(in) && in[i] != ';' {
+	for i < len(in) {
 		c := in[i]
-		switch {
-		case isValChar(c):
-			i++
+		if charClass[c]&classVal != 0 {
+			// A run of VALCHARs: the common case, kept tight.
+			for i++; i < len(in) && charClass[in[i]]&classVal != 0; i++ {
+			}
 			vend = i
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+			continue
+		}
+		if c == ';' {
+			break
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
 			j := skipFWS(in, i)
 			if j == i { // a CR or LF that is not part of a valid fold
 				return s.fail(i, fmt.Sprintf("bare line break in value of tag %q", s.tag))
 			}
 			i = j
-		default:
-			return s.fail(i, fmt.Sprintf("invalid character %q in value of tag %q", c, s.tag))
+			continue
 		}
+		return s.fail(i, fmt.Sprintf("invalid character %q in value of tag %q", c, s.tag))
 	}
 	s.value, s.valueOff = in[vstart:vend], vstart
 	if i < len(in) {
@@ -141,8 +148,16 @@ func (s *Scanner) Err() error {
 }
 
 // skipFWS skips WSP and folding (CRLF or LF followed by WSP) from i.
-// A line break not followed by WSP is not skipped.
+// A line break not followed by WSP is not skipped. The check for a
+// non-space byte is inlined; the loop is in skipFWSSlow.
 func skipFWS(in string, i int) int {
+	if i >= len(in) || in[i] > ' ' {
+		return i
+	}
+	return skipFWSSlow(in, i)
+}
+
+func skipFWSSlow(in string, i int) int {
 	for i < len(in) {
 		switch in[i] {
 		case ' ', '\t':
@@ -165,6 +180,25 @@ func skipFWS(in string, i int) int {
 	}
 	return i
 }
+
+// Character classes for the scanning loops: one table load per byte.
+const (
+	className = 1 << iota // ALPHA / DIGIT / "_" after the first tag-name byte
+	classVal              // VALCHAR, %x21-3A / %x3C-7E
+)
+
+var charClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if isAlpha(b) || isDigit(b) || b == '_' {
+			t[c] |= className
+		}
+		if isValChar(b) {
+			t[c] |= classVal
+		}
+	}
+	return t
+}()
 
 // StripFWS removes all whitespace (WSP, CR, LF) from s, for values such as
 // base64 that may be folded. It allocates only when s contains whitespace.
