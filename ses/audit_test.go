@@ -402,3 +402,33 @@ func BenchmarkAudit(b *testing.B) {
 		au.Audit(ctx, p)
 	}
 }
+
+// TestAuditBrokenExampleZone audits the repository's broken example zone
+// (eu-south-1, each planted defect marked in the file) when it is present.
+func TestAuditBrokenExampleZone(t *testing.T) {
+	path := repoFile(t, "examples/zones/broken.example.zone")
+	if path == "" {
+		t.Skip("examples/zones/broken.example.zone not present")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := zone.ParseString(string(data), "broken.example.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := Identity{Domain: "broken.example", Region: "eu-south-1", MailFrom: "bounce.broken.example",
+		EasyDKIMTokens: []string{"q4zd7mxk2vbn6wchj3tyrlfpe5sgua2o", "w7n3kbyx5qj2tmr6dhaezlc4vgfup7si", "m2ex6rhtwq5bzkjd3fyn7lvsc4apo6gu"},
+		DMARCReports:   "dmarc@broken.example"}
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
+	want := []string{CodeDKIMWrongRegion, CodeDKIMWrongRegion, CodeDKIMWrongRegion, CodeMailFromMXWrongRegion,
+		CodeMailFromSPFMultiple, CodeDMARCNoneNoRUA, CodeNoAlignment}
+	if got := codes(a.Findings); !slices.Equal(got, want) {
+		t.Errorf("codes %q, want %q", got, want)
+	}
+}
