@@ -53,6 +53,7 @@
 //	dmarc.unknown-tag               a tag this package does not know (ignored)
 //	dmarc.leading-whitespace        whitespace before v=DMARC1
 //	dmarc.missing-p                 no p tag
+//	dmarc.p-not-second              p not right after v (RFC 7489 mode)
 //	dmarc.p-none-without-rua        p=none and nobody receives reports
 //	dmarc.weaker-subdomain-policy   sp weaker than p
 //	dmarc.weaker-nonexistent-policy np weaker than p

@@ -181,7 +181,8 @@ type Result struct {
 	Policy    Policy
 	PolicyTag Tag
 	// Nonexistent reports that the Author Domain was found not to exist,
-	// which selects np (RFC 9989 §4.10.1).
+	// which selects np (RFC 9989 §4.10.1). Existence is checked only for a
+	// failing message whose policy it changes.
 	Nonexistent bool
 	// Testing reports t=y (RFC 9989 mode): the policy is applied one level
 	// lower.
@@ -262,19 +263,8 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 
 	// The policy that applies (RFC 9989 §4.10.1).
 	subdomain := d.Source != SourceAuthor
-	if subdomain && c.Mode == RFC9989 && rec.NonexistentPolicy != PolicyUnset && !rec.invalidPolicy() &&
-		rec.PolicyFor(true, true) != rec.PolicyFor(true, false) {
-		exists, err := c.exists(ctx, author)
-		switch {
-		case err != nil && !res.SPFAligned && !res.DKIMAligned && tempErr == nil:
-			tempErr = err
-		case err == nil:
-			res.Nonexistent = !exists
-		}
-	}
-	res.Policy, res.PolicyTag = rec.policyFor(subdomain, res.Nonexistent)
+	res.Policy, res.PolicyTag = rec.policyFor(subdomain, false)
 	res.AppliedPolicy = res.Policy
-
 	switch {
 	case res.SPFAligned || res.DKIMAligned:
 		res.Code = CodePass
@@ -282,6 +272,22 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	case tempErr != nil:
 		res.Code, res.Err = CodeTempError, tempErr
 		return res
+	}
+	// np applies to a non-existent subdomain. Whether the Author Domain
+	// exists is asked only when the answer changes the policy of a failing
+	// message, which spares the queries for most mail.
+	if subdomain && c.Mode == RFC9989 && rec.NonexistentPolicy != PolicyUnset && !rec.invalidPolicy() &&
+		rec.PolicyFor(true, true) != rec.PolicyFor(true, false) {
+		exists, err := c.exists(ctx, author)
+		if err != nil {
+			res.Code, res.Err = CodeTempError, err
+			return res
+		}
+		if !exists {
+			res.Nonexistent = true
+			res.Policy, res.PolicyTag = rec.policyFor(true, true)
+			res.AppliedPolicy = res.Policy
+		}
 	}
 	res.Code = CodeFail
 	switch c.Mode {

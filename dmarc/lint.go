@@ -8,6 +8,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/tagvalue"
 )
 
 // Severity ranks a lint finding.
@@ -70,6 +71,16 @@ func LintText(txt string, mode Mode) []Finding {
 			f.Code, f.RFC = "dmarc.syntax", "RFC 9989 §4.8"
 		}
 		return append(out, f)
+	}
+	if mode == RFC7489 && r.Explicit.Has(TagP) {
+		// RFC 7489 §6.3: "v" and "p" MUST appear in that order, p second.
+		s := tagvalue.Scanner{Input: txt, AllowEmpty: true}
+		s.Next()
+		if s.Next() && tagByName(s.Tag()) != TagP {
+			out = append(out, Finding{Code: "dmarc.p-not-second", Severity: Warning,
+				Message: "p is not the tag right after v; RFC 7489 requires that order and some receivers enforce it",
+				Where:   "p", RFC: "RFC 7489 §6.3"})
+		}
 	}
 	return append(out, r.Lint(mode)...)
 }

@@ -50,6 +50,8 @@ func TestLintText(t *testing.T) {
 		{"§4.8 fo 0 and 1", "v=DMARC1; p=reject; rua=mailto:d@example.org; ruf=mailto:f@example.org; fo=0:1", RFC9989, []string{"dmarc.fo-conflict"}},
 		{"invalid value", "v=DMARC1; p=reject; rua=mailto:d@example.org; adkim=x", RFC9989, []string{"dmarc.invalid-value"}},
 		{"unknown tag", "v=DMARC1; p=reject; rua=mailto:d@example.org; foo=1", RFC9989, []string{"dmarc.unknown-tag"}},
+		{"RFC 7489 §6.3 p not second", "v=DMARC1; rua=mailto:d@example.org; p=reject", RFC7489, []string{"dmarc.p-not-second"}},
+		{"RFC 9989 §4.8 any order", "v=DMARC1; rua=mailto:d@example.org; p=reject", RFC9989, nil},
 		{"t=y without effect", "v=DMARC1; p=none; rua=mailto:d@example.org; t=y", RFC9989, []string{"dmarc.testing-without-effect"}},
 	}
 	for _, tt := range tests {
