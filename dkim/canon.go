@@ -3,7 +3,6 @@ package dkim
 import (
 	"bytes"
 	"encoding/binary"
-	"hash"
 	"io"
 )
 
@@ -279,11 +278,4 @@ func (c *bodyCanon) finish() int64 {
 	}
 	c.flush()
 	return c.n
-}
-
-// canonBody canonicalises a whole body into h; for tests and the Signer.
-func canonBody(h hash.Hash, body []byte, relaxed bool, limit int64) int64 {
-	c := newBodyCanon(relaxed, h, limit)
-	c.Write(body)
-	return c.finish()
 }

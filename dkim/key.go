@@ -315,7 +315,7 @@ func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 // decodeQP decodes a qp-section (RFC 2045 §6.7 as used by RFC 6376 §2.11):
 // =XX is a byte, folding line breaks are dropped, and a malformed = is kept.
 func decodeQP(s string) string {
-	if strings.IndexAny(s, "=\r\n") < 0 {
+	if !strings.ContainsAny(s, "=\r\n") {
 		return s
 	}
 	b := make([]byte, 0, len(s))

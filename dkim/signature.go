@@ -322,7 +322,7 @@ func (s *Signature) writeTags(b *strings.Builder, sep string) {
 	tag("d", s.Domain)
 	tag("s", s.Selector)
 	if s.Identity != "" {
-		tag("i", encodeDKIMQP(s.Identity))
+		tag("i", encodeQP(s.Identity))
 	}
 	if s.QueryMethods != nil {
 		tag("q", strings.Join(s.QueryMethods, ":"))
@@ -342,10 +342,6 @@ func (s *Signature) writeTags(b *strings.Builder, sep string) {
 	}
 	tag("bh", encodeB64(s.BodyHash))
 }
-
-// encodeDKIMQP encodes i= as dkim-quoted-printable (RFC 6376 §2.11):
-// printable ASCII but '=' and ';' as is, everything else as =XX.
-func encodeDKIMQP(s string) string { return encodeQP(s) }
 
 func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen, iOff, xOff *int) error {
 	tag, val, off := s.Tag(), s.Value(), s.ValueOffset()
