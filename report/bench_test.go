@@ -229,9 +229,9 @@ func TestStreamMemoryFlat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	n := 50_000
+	n := 20_000
 	if raceEnabled {
-		n = 5_000
+		n = 3_000
 	}
 	if p := streamPeak(t, n); p > 16<<20 {
 		t.Fatalf("peak live heap %d bytes streaming %d records, want < 16 MiB", p, n)

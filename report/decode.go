@@ -1027,37 +1027,24 @@ func (d *decoder) record(r *Record) {
 			d.unknown(id)
 		}
 	}
-	r.AuthResults.DKIM = d.takeDKIM()
-	r.AuthResults.SPF = d.takeSPF()
+	r.AuthResults.DKIM = take(&d.dkimSlab, d.dkimTmp)
+	r.AuthResults.SPF = take(&d.spfSlab, d.spfTmp)
 }
 
-// takeDKIM moves the record's DKIM results into a shared slab, so that a
+// take moves a record's DKIM or SPF results into a shared slab, so that a
 // record costs no allocation of its own; slabs are never reused, so callers
 // may keep records.
-func (d *decoder) takeDKIM() []DKIMAuthResult {
-	n := len(d.dkimTmp)
+func take[T any](slab *[]T, tmp []T) []T {
+	n := len(tmp)
 	if n == 0 {
 		return nil
 	}
-	if cap(d.dkimSlab)-len(d.dkimSlab) < n {
-		d.dkimSlab = make([]DKIMAuthResult, 0, max(256, n))
+	if cap(*slab)-len(*slab) < n {
+		*slab = make([]T, 0, max(256, n))
 	}
-	i := len(d.dkimSlab)
-	d.dkimSlab = append(d.dkimSlab, d.dkimTmp...)
-	return d.dkimSlab[i : i+n : i+n]
-}
-
-func (d *decoder) takeSPF() []SPFAuthResult {
-	n := len(d.spfTmp)
-	if n == 0 {
-		return nil
-	}
-	if cap(d.spfSlab)-len(d.spfSlab) < n {
-		d.spfSlab = make([]SPFAuthResult, 0, max(256, n))
-	}
-	i := len(d.spfSlab)
-	d.spfSlab = append(d.spfSlab, d.spfTmp...)
-	return d.spfSlab[i : i+n : i+n]
+	i := len(*slab)
+	*slab = append(*slab, tmp...)
+	return (*slab)[i : i+n : i+n]
 }
 
 func (d *decoder) row(w *Row) {

@@ -73,7 +73,7 @@ func replace(pairs ...string) string {
 func TestRepairs(t *testing.T) {
 	for _, c := range []struct {
 		name, in, code string
-		check      func(*Aggregate) bool
+		check          func(*Aggregate) bool
 	}{
 		{"stray unclosed wrapper tag", strings.Replace(minimal, "<feedback>", `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"><feedback>`, 1),
 			"report.stray-tag", func(a *Aggregate) bool { return a.Policy.Domain == "example.com" }},

@@ -160,8 +160,8 @@ func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
 	if m.Uncompressed {
 		ct = "text/xml"
 	}
-	hdr("Content-Type", mime.FormatMediaType(ct, map[string]string{"name": name}))
-	hdr("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	hdr("Content-Type", ct+"; name="+quoteParam(name))
+	hdr("Content-Disposition", "attachment; filename="+quoteParam(name))
 	hdr("Content-Transfer-Encoding", "base64")
 	bw.WriteString("\r\n")
 	enc := base64.StdEncoding.EncodeToString(att.Bytes())
@@ -172,6 +172,12 @@ func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
 	bw.WriteString(enc + "\r\n")
 	bw.WriteString("--" + boundary + "--\r\n")
 	return bw.Flush()
+}
+
+// quoteParam writes a MIME parameter value as a quoted-string (RFC 2045),
+// which mail clients handle best for names containing '!'.
+func quoteParam(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "").Replace(s) + `"`
 }
 
 // headerValue keeps a header value on one line.

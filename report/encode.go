@@ -392,11 +392,7 @@ func (e *Encoder) Encode(w io.Writer, a *Aggregate) error {
 	n := e.Normalize(a)
 	x := &xmlWriter{w: bufio.NewWriterSize(w, 32<<10)}
 	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	if e.Schema == RFC7489 {
-		e.write7489(x, n)
-	} else {
-		e.write9990(x, n)
-	}
+	e.write(x, n)
 	if x.err != nil {
 		return x.err
 	}
@@ -423,72 +419,21 @@ func (e *Encoder) EncodeGzip(w io.Writer, a *Aggregate) error {
 	return zw.Close()
 }
 
-func (e *Encoder) write7489(x *xmlWriter, n *Aggregate) {
-	x.raw("<feedback>\n")
-	x.leaf(1, "version", n.Version)
-	m := &n.Metadata
-	x.open(1, "report_metadata")
-	x.leaf(2, "org_name", m.OrgName)
-	x.leaf(2, "email", m.Email)
-	x.opt(2, "extra_contact_info", m.ExtraContactInfo)
-	x.leaf(2, "report_id", m.ReportID)
-	x.dateRange(2, m.DateRange)
-	for _, s := range m.Errors {
-		x.leaf(2, "error", s)
+func (e *Encoder) write(x *xmlWriter, n *Aggregate) {
+	v7489 := e.Schema == RFC7489
+	x.raw("<feedback")
+	if n.XMLNS != "" {
+		x.raw(` xmlns="`)
+		x.text(n.XMLNS)
+		x.raw(`"`)
 	}
-	x.close(1, "report_metadata")
-	p := &n.Policy
-	x.open(1, "policy_published")
-	x.leaf(2, "domain", p.Domain)
-	x.opt(2, "adkim", string(p.ADKIM))
-	x.opt(2, "aspf", string(p.ASPF))
-	x.leaf(2, "p", string(p.P))
-	x.leaf(2, "sp", string(p.SP))
-	x.leaf(2, "pct", itoa(int64(*p.PCT)))
-	x.leaf(2, "fo", p.FO)
-	x.close(1, "policy_published")
-	for i := range n.Records {
-		r := &n.Records[i]
-		x.open(1, "record")
-		x.row(r, true)
-		x.open(2, "identifiers")
-		x.opt(3, "envelope_to", r.Identifiers.EnvelopeTo)
-		x.leaf(3, "envelope_from", r.Identifiers.EnvelopeFrom)
-		x.leaf(3, "header_from", r.Identifiers.HeaderFrom)
-		x.close(2, "identifiers")
-		x.open(2, "auth_results")
-		for _, d := range r.AuthResults.DKIM {
-			x.open(3, "dkim")
-			x.leaf(4, "domain", d.Domain)
-			x.opt(4, "selector", d.Selector)
-			x.leaf(4, "result", string(d.Result))
-			x.opt(4, "human_result", d.HumanResult)
-			x.close(3, "dkim")
-		}
-		for _, s := range r.AuthResults.SPF {
-			x.open(3, "spf")
-			x.leaf(4, "domain", s.Domain)
-			x.leaf(4, "scope", string(s.Scope))
-			x.leaf(4, "result", string(s.Result))
-			x.close(3, "spf")
-		}
-		x.close(2, "auth_results")
-		x.close(1, "record")
-	}
-	x.raw("</feedback>\n")
-}
-
-func (e *Encoder) write9990(x *xmlWriter, n *Aggregate) {
-	x.raw(`<feedback xmlns="`)
-	x.text(n.XMLNS)
-	x.raw(`"`)
 	for _, d := range n.Namespaces {
 		x.raw(" xmlns:" + d.Prefix + `="`)
 		x.text(d.URI)
 		x.raw(`"`)
 	}
 	x.raw(">\n")
-	x.opt(1, "version", n.Version)
+	x.opt(1, "version", n.Version) // Normalize sets it for RFC 7489
 	m := &n.Metadata
 	x.open(1, "report_metadata")
 	x.leaf(2, "org_name", m.OrgName)
@@ -501,6 +446,7 @@ func (e *Encoder) write9990(x *xmlWriter, n *Aggregate) {
 	}
 	x.opt(2, "generator", m.Generator)
 	x.close(1, "report_metadata")
+	// policy_published is xs:all in both schemas; RFC 9990's order.
 	p := &n.Policy
 	x.open(1, "policy_published")
 	x.leaf(2, "domain", p.Domain)
@@ -510,6 +456,9 @@ func (e *Encoder) write9990(x *xmlWriter, n *Aggregate) {
 	x.opt(2, "np", string(p.NP))
 	x.opt(2, "adkim", string(p.ADKIM))
 	x.opt(2, "aspf", string(p.ASPF))
+	if p.PCT != nil {
+		x.leaf(2, "pct", itoa(int64(*p.PCT)))
+	}
 	x.opt(2, "fo", p.FO)
 	x.opt(2, "testing", string(p.Testing))
 	x.close(1, "policy_published")
@@ -521,17 +470,17 @@ func (e *Encoder) write9990(x *xmlWriter, n *Aggregate) {
 	for i := range n.Records {
 		r := &n.Records[i]
 		x.open(1, "record")
-		x.row(r, false)
+		x.row(r, v7489)
 		x.open(2, "identifiers")
 		x.leaf(3, "header_from", r.Identifiers.HeaderFrom)
-		x.opt(3, "envelope_from", r.Identifiers.EnvelopeFrom)
+		x.field(3, "envelope_from", r.Identifiers.EnvelopeFrom, v7489) // required by RFC 7489
 		x.opt(3, "envelope_to", r.Identifiers.EnvelopeTo)
 		x.close(2, "identifiers")
 		x.open(2, "auth_results")
 		for _, d := range r.AuthResults.DKIM {
 			x.open(3, "dkim")
 			x.leaf(4, "domain", d.Domain)
-			x.leaf(4, "selector", d.Selector)
+			x.field(4, "selector", d.Selector, !v7489) // required by RFC 9990
 			x.leaf(4, "result", string(d.Result))
 			x.opt(4, "human_result", d.HumanResult)
 			x.close(3, "dkim")
@@ -539,7 +488,7 @@ func (e *Encoder) write9990(x *xmlWriter, n *Aggregate) {
 		for _, s := range r.AuthResults.SPF {
 			x.open(3, "spf")
 			x.leaf(4, "domain", s.Domain)
-			x.opt(4, "scope", string(s.Scope))
+			x.opt(4, "scope", string(s.Scope)) // Normalize sets it for RFC 7489
 			x.leaf(4, "result", string(s.Result))
 			x.opt(4, "human_result", s.HumanResult)
 			x.close(3, "spf")
@@ -585,6 +534,13 @@ func (x *xmlWriter) leaf(n int, name, v string) {
 	x.raw("<" + name + ">")
 	x.text(v)
 	x.raw("</" + name + ">\n")
+}
+
+// field writes a required element always and an optional one when set.
+func (x *xmlWriter) field(n int, name, v string, required bool) {
+	if required || v != "" {
+		x.leaf(n, name, v)
+	}
 }
 
 func (x *xmlWriter) opt(n int, name, v string) {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,9 +24,24 @@ var cmpOpts = cmp.Options{
 	cmpopts.IgnoreFields(Aggregate{}, "Warnings"),
 }
 
-// samples decodes every conformance file that decodes.
+var (
+	samplesOnce  sync.Once
+	samplesCache map[string]*Aggregate
+)
+
+// samples decodes every conformance file that decodes (once; callers must
+// not modify the reports).
 func samples(t testing.TB) map[string]*Aggregate {
 	dir, es := loadOracle(t)
+	samplesOnce.Do(func() { samplesCache = decodeSamples(t, dir, es) })
+	out := map[string]*Aggregate{}
+	for k, v := range samplesCache {
+		out[k] = v
+	}
+	return out
+}
+
+func decodeSamples(t testing.TB, dir string, es []oracleEntry) map[string]*Aggregate {
 	out := map[string]*Aggregate{}
 	for _, e := range es {
 		b, err := os.ReadFile(filepath.Join(dir, e.File))

@@ -665,33 +665,7 @@ func appendRune(dst []byte, r rune) []byte {
 	}
 }
 
-// attr returns the value of attribute name in raw attribute text.
-func attr(attrs []byte, name string) (string, bool) {
-	for len(attrs) > 0 {
-		attrs = trimSpace(attrs)
-		eq := bytes.IndexByte(attrs, '=')
-		if eq < 0 {
-			return "", false
-		}
-		key := string(trimSpace(attrs[:eq]))
-		rest := trimSpace(attrs[eq+1:])
-		if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
-			return "", false
-		}
-		q := rest[0]
-		j := bytes.IndexByte(rest[1:], q)
-		if j < 0 {
-			return "", false
-		}
-		if key == name {
-			return string(rest[1 : 1+j]), true
-		}
-		attrs = rest[1+j+1:]
-	}
-	return "", false
-}
-
-// attrs lists the namespace declarations in raw attribute text.
+// nsDecls lists the namespace declarations in raw attribute text.
 func nsDecls(attrs []byte) (def string, decls []NamespaceDecl) {
 	for len(attrs) > 0 {
 		attrs = trimSpace(attrs)

@@ -181,7 +181,7 @@ func (s *Summary) Merge(o *Summary) {
 }
 
 func (s *Summary) finding(code, hf, detail string) *Finding {
-	if len(s.idx) != len(s.Findings) {
+	if s.idx == nil || len(s.idx) != len(s.Findings) {
 		s.idx = make(map[string]int, len(s.Findings))
 		for i, f := range s.Findings {
 			s.idx[findingKey(f.Code, f.HeaderFrom, f.Detail)] = i

@@ -1,0 +1,118 @@
+// Package report reads, writes and summarises DMARC aggregate reports
+// (RFC 7489 §7.2 and Appendix C; RFC 9990, the DMARCbis aggregate-reporting
+// document, with its namespace urn:ietf:params:xml:ns:dmarc-2.0).
+//
+// # Decoding
+//
+// Decode reads a report in any form it arrives in: raw XML, gzip (nested,
+// or followed by stray bytes), zip (one report member; streamed archives
+// with data descriptors and empty names) or a whole email message
+// (multipart or single-part, base64, quoted-printable or 8bit). Content is
+// sniffed; media types and file names are only hints. Both schemas are
+// read, including a prefixed namespace, and the result is one Aggregate
+// whose field names follow the element names (Metadata.OrgName,
+// Policy.Domain, Records[i].Row.SourceIP, AuthResults.DKIM, ...).
+//
+// Real reports break the schemas, so the decoder is tolerant, and every
+// repair is reported as a Warning with a stable code, never silently:
+//
+//	report.stray-tag          <feedback> inside another element (an unclosed <xs:schema ...>)
+//	report.invalid-utf8       text that is not UTF-8, decoded as Windows-1252
+//	report.unescaped-lt       a '<' in text that starts no markup ("<user@example.com>")
+//	report.bare-ampersand     an '&' that starts no reference
+//	report.unclosed-element   an element ended by its parent's end tag
+//	report.stray-end-tag      an end tag without a start tag
+//	report.stray-text         text between elements
+//	report.enum-case          "Pass" read as pass
+//	report.enum-unknown       a value outside the vocabulary, kept as written
+//	report.empty-element      an empty begin, end or source_ip
+//	report.bad-number         "12.0" and other imperfect integers
+//	report.bad-ip             a source_ip that is no address
+//	report.unknown-element    an element the schema does not have there
+//	report.missing-element    no report_id or policy domain
+//	report.no-records         no <record>
+//	report.multi-day-window   a reporting period longer than a day
+//	report.date-range-inverted
+//	report.truncated          the document ends early; complete records are kept
+//	report.nested-gzip, report.zip-extra-members
+//
+// Repeated warnings are counted, not repeated. Inputs that are no report
+// fail with a *DecodeError wrapping ErrEmpty, ErrNotReport (another root
+// element, no attachment), ErrTruncated (cut off before the policy or any
+// record), ErrLimit or ErrContainer, and saying what was found.
+//
+// Enumerations are open: Disposition, DKIMResult, SPFResult and the others
+// are string types whose constants are the schema vocabulary; a value
+// outside it is kept, and Canonical maps the common aliases (hardfail,
+// unknown, error). Missing elements leave zero values; nothing the RFC 7489
+// schema calls required is required here.
+//
+// Limits (Decoder fields, zero meaning a safe default): decompressed
+// document size (zip and gzip bombs), zip/email size, records, nesting
+// depth, size of one element, number of distinct warnings.
+//
+// # Streaming
+//
+// Decoder.Stream reads up to the first record; Stream.Header then gives the
+// metadata and policy, and Stream.All (an iter.Seq2[Record, error]) or
+// Stream.Next give the records one at a time. Memory stays flat whatever
+// the report size (about 3.5 MiB of live heap at 100,000 records).
+//
+// # Why a purpose-built scanner
+//
+// encoding/xml allocates for every token and tops out at about 45 MB/s on
+// the reference machine (its Unmarshal, which most report parsers use, is
+// slower still), and it stops at the first well-formedness error, which is
+// exactly where real reports need help. The report schema is small, flat
+// and has no mixed content, so the decoder uses its own scanner
+// (scan.go): a sliding buffer, tags matched against a fixed element table
+// without allocating, leaf text returned as a slice of the buffer in the
+// common case, record-level strings interned, and each record's DKIM and
+// SPF results carved from shared slabs. The result decodes a 10,000-record
+// report at several times encoding/xml's speed with well under one
+// allocation per record, and the repairs above fall out of the structure:
+// the scanner knows which elements are leaves, so a '<' inside a leaf that
+// opens no known element is text, an end tag of an ancestor closes what is
+// open, and anything outside <feedback> is ignored. No DTD is processed and
+// no entity beyond the five predefined ones and character references is
+// expanded. The scanner is fuzzed against an encoding/xml reference decoder
+// on well-formed input (FuzzDifferential) and on arbitrary bytes
+// (FuzzDecode). No third-party XML library was considered worth a new
+// dependency for a vocabulary of 45 names.
+//
+// # Encoding
+//
+// Encoder writes an Aggregate as XML valid against the RFC 9990 schema
+// (the default) or the RFC 7489 schema (repaired so that it compiles, see
+// Schema). Encoder.Normalize is what gets written: defaults for what a
+// schema requires, canonical enumerations, values a schema cannot express
+// mapped or dropped (documented there); Decode(Encode(x)) equals
+// Normalize(x). EncodeGzip, Filename, Subject and EncodeEmail produce the
+// attachment and message RFC 9990 §3 prescribes. Builder groups
+// per-message evaluations into records, summing counts.
+//
+// # Summaries
+//
+// Summary condenses many reports per reporting organisation, source IP,
+// header From domain and UTC day, with DMARC, aligned DKIM and aligned SPF
+// pass counts. Merge is associative and commutative (reports can be
+// summarised in parallel and combined in any order; multi-day windows are
+// split over days in proportion, deterministically). Diagnoses explains
+// patterns with stable codes: report.spf-esp-envelope (SPF passes for the
+// ESP's bounce domain, such as us-west-2.amazonses.com, and so does not
+// align: configure a custom MAIL FROM), report.dkim-esp-only (DKIM passes
+// only for d=amazonses.com: set up Easy DKIM), report.dmarc-relies-on-dkim,
+// report.spf-unaligned, report.dkim-unaligned and report.unauthenticated.
+// JSON output of reports and summaries uses the XML element names.
+//
+// # Divergences
+//
+//   - The package does not import dmarc: the few enumerations it needs are
+//     defined here, and Evaluation mirrors a DMARC evaluation result.
+//   - A gzip stream is read only up to the end of its first member
+//     (trailing bytes are ignored, and so would be a second member).
+//   - Elements whose prefix differs from the <feedback> element's are
+//     extensions; an unprefixed element is always taken as the report's
+//     own, whatever its declared namespace.
+//   - Failure reports (RFC 9991) are not handled yet.
+package report
