@@ -242,7 +242,7 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck, unknownReported
 	}
 	c.Status = StatusWrong
 	token, _, _ := strings.Cut(r.Name, ".")
-	if rest, ok := strings.CutPrefix(target, token+"."); ok && (rest == DefaultDKIMZone || regionOfDKIMZone(rest) != "") {
+	if rest, ok := strings.CutPrefix(target, token+"."); ok && (rest == DefaultDKIMZone || RegionOfDKIMZone(rest) != "") {
 		st.add(finding(CodeDKIMWrongRegion, Error, r.Name, "FACTS §1.2",
 			"CNAME points into %s, but %s signs with keys in %s", rest, st.a.Plan.Region.Code, st.a.Plan.DKIMZone.Value))
 		return
@@ -321,7 +321,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 		case host == want:
 			found++
 			pref = m.Pref
-		case regionOfFeedbackHost(host) != "":
+		case RegionOfFeedbackHost(host) != "":
 			otherRegion++
 		default:
 			other++

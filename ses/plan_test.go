@@ -221,11 +221,11 @@ func TestRegionTable(t *testing.T) {
 	for _, r := range regs {
 		if r.DKIMZone.Value != "" && r.DKIMZone.Value != DefaultDKIMZone {
 			regional++
-			if regionOfDKIMZone(r.DKIMZone.Value) != r.Code {
+			if RegionOfDKIMZone(r.DKIMZone.Value) != r.Code {
 				t.Errorf("%s: zone %s", r.Code, r.DKIMZone.Value)
 			}
 		}
-		if r.FeedbackHost.Known() && regionOfFeedbackHost(r.FeedbackHost.Value) != r.Code {
+		if r.FeedbackHost.Known() && RegionOfFeedbackHost(r.FeedbackHost.Value) != r.Code {
 			t.Errorf("%s: feedback %s", r.Code, r.FeedbackHost.Value)
 		}
 		if r.Name == "" {
@@ -446,6 +446,25 @@ func BenchmarkPlan(b *testing.B) {
 	for b.Loop() {
 		if _, err := id.Plan(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestRegionOfHosts(t *testing.T) {
+	for in, want := range map[string]string{
+		"dkim.af-south-1.amazonses.com.": "af-south-1", "DKIM.eu-south-1.amazonses.com": "eu-south-1",
+		"dkim.amazonses.com": "", "dkim.a.b.amazonses.com": "", "dkim.x.example.com": "",
+	} {
+		if got := RegionOfDKIMZone(in); got != want {
+			t.Errorf("RegionOfDKIMZone(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"feedback-smtp.us-east-1.amazonses.com.": "us-east-1", "feedback-smtp.amazonses.com": "",
+		"inbound-smtp.us-east-1.amazonaws.com": "", "feedback-smtp..amazonses.com": "",
+	} {
+		if got := RegionOfFeedbackHost(in); got != want {
+			t.Errorf("RegionOfFeedbackHost(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

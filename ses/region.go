@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Confidence says how well a fact about SES is established. The region
@@ -197,24 +199,24 @@ func LookupRegion(code string) (Region, error) {
 	return Region{}, &UnknownRegionError{Region: code, Known: RegionCodes()}
 }
 
-// regionOfDKIMZone returns the region whose signing zone is zone, "" for the
-// shared default zone or an unknown zone.
-func regionOfDKIMZone(zone string) string {
-	if r, ok := strings.CutPrefix(zone, "dkim."); ok {
-		if code, ok := strings.CutSuffix(r, ".amazonses.com"); ok {
-			return code
-		}
-	}
-	return ""
-}
+// RegionOfDKIMZone returns REGION for a regional Easy DKIM signing zone,
+// dkim.REGION.amazonses.com, and "" for the shared zone dkim.amazonses.com
+// (which serves most regions and names none) or any other name.
+func RegionOfDKIMZone(zone string) string { return regionBetween(zone, "dkim.") }
 
-// regionOfFeedbackHost returns the region of a feedback-smtp host name, or ""
-// when host is not one.
-func regionOfFeedbackHost(host string) string {
-	if r, ok := strings.CutPrefix(host, "feedback-smtp."); ok {
-		if code, ok := strings.CutSuffix(r, ".amazonses.com"); ok && !strings.Contains(code, ".") {
-			return code
-		}
+// RegionOfFeedbackHost returns REGION for an SES feedback endpoint,
+// feedback-smtp.REGION.amazonses.com (the MX of a custom MAIL FROM domain),
+// and "" for any other host.
+func RegionOfFeedbackHost(host string) string { return regionBetween(host, "feedback-smtp.") }
+
+func regionBetween(name, prefix string) string {
+	rest, ok := strings.CutPrefix(dnsname.Canonical(name), prefix)
+	if !ok {
+		return ""
 	}
-	return ""
+	code, ok := strings.CutSuffix(rest, ".amazonses.com")
+	if !ok || code == "" || strings.Contains(code, ".") {
+		return ""
+	}
+	return code
 }
