@@ -65,6 +65,14 @@ type Checker struct {
 	// NXDOMAIN from NODATA.
 	DomainExists func(ctx context.Context, domain string) (bool, error)
 
+	// MaxQueries bounds the DMARC TXT queries of one Evaluate, Lookup or
+	// Aligned call, over all its tree walks (answers are shared between
+	// walks, so repeated names count once). A walk that would exceed it
+	// fails with ErrTooManyQueries, which counts as a temporary error for
+	// the identifier concerned. If zero, 32: the Author Domain's walk and
+	// three more full walks.
+	MaxQueries int
+
 	// MaxAuthorDomains bounds how many Author Domains EvaluateAll processes
 	// (RFC 9989 §11.5). If zero, 4.
 	MaxAuthorDomains int
@@ -332,9 +340,13 @@ type treeWalk struct {
 // walker runs tree walks for one evaluation, remembering the answers so
 // that the walks for the Author Domain and the identifiers share queries.
 type walker struct {
-	c     *Checker
-	cache map[string]queryResult
+	c       *Checker
+	cache   map[string]queryResult
+	queries int
 }
+
+// ErrTooManyQueries means an evaluation reached Checker.MaxQueries.
+var ErrTooManyQueries = errors.New("dmarc: too many DNS queries for one evaluation")
 
 func newWalker(c *Checker) *walker { return &walker{c: c} }
 
@@ -353,6 +365,15 @@ func (w *walker) query(ctx context.Context, name string) queryResult {
 		return q
 	}
 	q := queryResult{qname: "_dmarc." + name}
+	limit := w.c.MaxQueries
+	if limit <= 0 {
+		limit = 4 * MaxTreeWalkQueries
+	}
+	if w.queries >= limit {
+		q.err = fmt.Errorf("%w (%d) at %s", ErrTooManyQueries, limit, q.qname)
+		return q // not cached: the limit is not a property of the name
+	}
+	w.queries++
 	txts, err := w.c.Resolver.LookupTXT(ctx, q.qname)
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.OK, domainauth.NotFound:

@@ -103,6 +103,10 @@
 //   - Alignment is computed only for identifiers whose result is pass or
 //     temperror, the only ones that can change the outcome; an aligned
 //     temperror without an aligned pass gives temperror (RFC 7489 §6.6.2).
+//   - Besides the 8-query bound of each tree walk (RFC 9989 §4.10), one
+//     evaluation makes at most Checker.MaxQueries DMARC queries (32 by
+//     default), so that a message with many DKIM signatures cannot make a
+//     receiver walk the tree for each.
 //   - RFC7489 mode ignores t=, np= and psd= (RFC 9091 PSD DMARC is not
 //     implemented for it).
 package dmarc

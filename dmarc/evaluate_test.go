@@ -326,3 +326,27 @@ func TestAuthenticationResults(t *testing.T) {
 		t.Errorf("temperror: %q", got)
 	}
 }
+
+func TestEvaluateMaxQueries(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
+	in := Input{FromDomain: "example.org"}
+	for i := range 10 {
+		in.DKIM = append(in.DKIM, Identifier{Domain: fmt.Sprintf("d%d.x%d.org", i, i), Result: AuthPass})
+	}
+	c := Checker{Resolver: z, MaxQueries: 6}
+	res := c.Evaluate(context.Background(), in)
+	if res.Code != CodeTempError || !errors.Is(res.Err, ErrTooManyQueries) {
+		t.Errorf("got %s, %v", res.Code, res.Err)
+	}
+	// An aligned pass still wins.
+	in.DKIM = append(in.DKIM, Identifier{Domain: "example.org", Result: AuthPass})
+	if res := c.Evaluate(context.Background(), in); res.Code != CodePass {
+		t.Errorf("got %s", res.Code)
+	}
+	// The default bound leaves room for the usual walks.
+	if res := Evaluate(context.Background(), z, Input{FromDomain: "example.org",
+		DKIM: []Identifier{{Domain: "a.example.org", Result: AuthPass}}}); res.Code != CodePass {
+		t.Errorf("default bound: %s %v", res.Code, res.Err)
+	}
+}
