@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/domainauth/domainauth"
@@ -220,7 +219,6 @@ type Checker struct {
 	CacheSize int
 
 	cache recordCache
-	pool  sync.Pool
 }
 
 // Check evaluates the MAIL FROM identity (RFC 7208 §2.4): check_host() with
@@ -260,20 +258,31 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	if !in.IP.IsValid() {
 		return Result{Code: None, Err: ErrNoIP}
 	}
-	e := c.getEval()
-	defer c.putEval(e)
-	e.start(ctx, in, local, d)
 	if c.Prefetch {
+		e := &eval{c: c}
+		e.start(ctx, in, local, d)
 		e.pf = newPrefetcher(ctx, e)
 		defer e.pf.stop()
+		return e.result(d)
 	}
+	// Sequential evaluation keeps its state on the stack: nothing retains it.
+	var e eval
+	e.c = c
+	e.start(ctx, in, local, d)
+	return e.result(d)
+}
+
+// result runs check_host() on the checked domain d and fills in a Result.
+func (e *eval) result(d string) Result {
+	c := e.c
 	code, matched, dom, err := e.checkHost(d, 0, false)
 	r := Result{Code: code, Matched: matched, Domain: dom, Lookups: e.lookups, VoidLookups: e.voids, Err: err}
 	if code == Fail {
 		r.Explanation = e.explanation
 		if !e.haveExp && c.DefaultExplanation != "" {
-			if off, _ := scanMacroString(c.DefaultExplanation, true); off == 0 {
-				r.Explanation = string(e.expand(e.buf[:0], c.DefaultExplanation, dom, true))
+			if _, msg := scanMacroString(c.DefaultExplanation, true); msg == "" {
+				var b [256]byte
+				r.Explanation = string(e.expand(b[:0], c.DefaultExplanation, dom, true))
 			}
 		}
 	}
@@ -283,17 +292,46 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	return r
 }
 
-// initialDomain applies RFC 7208 §4.3 to the checked domain.
+// initialDomain applies RFC 7208 §4.3 to the checked domain: it returns
+// the name normalised, or false for a malformed or single-label name.
 func initialDomain(s string) (string, bool) {
 	s = strings.TrimSuffix(s, ".")
 	if s == "" || s[0] == '[' || strings.IndexByte(s, '.') < 0 {
 		return "", false
+	}
+	if plainDomain(s) {
+		return s, true
 	}
 	d, err := dnsname.Normalize(s)
 	if err != nil {
 		return "", false
 	}
 	return d, true
+}
+
+// plainDomain reports whether s is already normalised: lower-case ASCII,
+// non-empty labels of at most 63 octets, at most 253 in all.
+func plainDomain(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	label := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			if label == 0 {
+				return false
+			}
+			label = 0
+			continue
+		case c >= 0x80 || 'A' <= c && c <= 'Z':
+			return false
+		}
+		if label++; label > 63 {
+			return false
+		}
+	}
+	return label > 0
 }
 
 // eval is the state of one check_host() evaluation.
@@ -322,29 +360,6 @@ type eval struct {
 
 	trace []Step
 	pf    *prefetcher
-
-	buf     []byte
-	scratch [256]byte
-}
-
-func (c *Checker) getEval() *eval {
-	e, ok := c.pool.Get().(*eval)
-	if !ok {
-		e = &eval{}
-	}
-	e.c = c
-	return e
-}
-
-func (c *Checker) putEval(e *eval) {
-	// Drop the references a pooled eval would keep alive; start resets the
-	// rest. Zeroing the whole struct costs more than a cached evaluation.
-	e.c, e.ctx, e.pf, e.trace, e.ptrNames = nil, nil, nil, nil, nil
-	e.local, e.senderDomain, e.helo, e.explanation = "", "", "", ""
-	if cap(e.buf) > 4096 {
-		e.buf = nil
-	}
-	c.pool.Put(e)
 }
 
 func (e *eval) start(ctx context.Context, in Input, local, domain string) {
@@ -359,9 +374,6 @@ func (e *eval) start(ctx context.Context, in Input, local, domain string) {
 	e.lookups, e.voids, e.queries = 0, 0, 0
 	e.haveExp, e.nowSet, e.ptrDone = false, false, false
 	e.deadline = time.Time{}
-	if e.buf == nil {
-		e.buf = e.scratch[:0]
-	}
 }
 
 func orDefault64(v, d time.Duration) time.Duration {
@@ -534,8 +546,8 @@ func (e *eval) target(spec, domain string) (string, error) {
 		// Parse has checked a literal domain-spec's labels and length.
 		return strings.TrimSuffix(spec, "."), nil
 	}
-	e.buf = e.expand(e.buf[:0], spec, domain, false)
-	s := truncateDomain(string(e.buf))
+	var b [256]byte
+	s := truncateDomain(string(e.expand(b[:0], spec, domain, false)))
 	if err := dnsname.Check(s); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrInvalidTarget, err)
 	}
@@ -805,10 +817,11 @@ func (e *eval) explain(rec *Record, domain string) {
 		return
 	}
 	text := txts[0]
-	if off, msg := scanMacroString(text, true); msg != "" || off != 0 {
+	if _, msg := scanMacroString(text, true); msg != "" {
 		return
 	}
-	e.explanation = string(e.expand(e.buf[:0], text, domain, true))
+	var b [256]byte
+	e.explanation = string(e.expand(b[:0], text, domain, true))
 	e.haveExp = true
 }
 
