@@ -2,6 +2,7 @@ package mx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -132,6 +133,9 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 	name, err := dnsname.Normalize(domain)
 	if err != nil {
 		return nil, fmt.Errorf("mx: %w", err)
+	}
+	if c.Resolver == nil {
+		return nil, errors.New("mx: Checker has no Resolver")
 	}
 	res := &Result{Domain: name}
 	mxs, err := c.Resolver.LookupMX(ctx, name)

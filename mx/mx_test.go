@@ -208,3 +208,9 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+func TestCheckNilResolver(t *testing.T) {
+	if _, err := (&Checker{}).Check(context.Background(), "example.org"); err == nil {
+		t.Error("want error without a Resolver")
+	}
+}

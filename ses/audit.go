@@ -120,6 +120,10 @@ type auditState struct {
 // alignment from what it found. DNS failures are findings
 // ("ses.lookup-failed"), never a returned error.
 func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
+	if p == nil || au.Resolver == nil {
+		return &Audit{Plan: p, Findings: []Finding{finding(CodeLookupFailed, Error, "", "",
+			"nothing to audit: the plan or the Auditor's Resolver is nil")}}
+	}
 	st := &auditState{ctx: ctx, a: &Audit{Plan: p}, dkimOK: true}
 	dkimUnknownReported := false
 	for _, r := range p.Records {

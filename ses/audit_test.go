@@ -432,3 +432,14 @@ func TestAuditBrokenExampleZone(t *testing.T) {
 		t.Errorf("codes %q, want %q", got, want)
 	}
 }
+
+func TestAuditNil(t *testing.T) {
+	a := (&Auditor{}).Audit(context.Background(), seedPlan(t))
+	if got := codes(a.Findings); !slices.Equal(got, []string{CodeLookupFailed}) || a.OK() {
+		t.Errorf("nil resolver: %q", got)
+	}
+	a = (&Auditor{Resolver: zone.New()}).Audit(context.Background(), nil)
+	if a.OK() {
+		t.Error("nil plan: OK")
+	}
+}
