@@ -350,3 +350,52 @@ func TestEvaluateMaxQueries(t *testing.T) {
 		t.Errorf("default bound: %s %v", res.Code, res.Err)
 	}
 }
+
+// TestAppendixB4 follows the tree walk examples of RFC 9989 Appendix B.4.
+func TestAppendixB4(t *testing.T) {
+	type want struct {
+		policyDomain, org string
+		source            Source
+		orgs              []string // Checks[i].OrgDomain
+		aligned           []bool   // Checks[i].Aligned
+	}
+	tests := []struct {
+		name    string
+		records map[string]string
+		in      Input
+		want    want
+	}{
+		{"B.4.1 simple", map[string]string{"example.com": "v=DMARC1; p=reject", "signing.example.com": "v=DMARC1; p=none"},
+			Input{FromDomain: "example.com", SPF: Identifier{Domain: "example.com", Result: AuthPass},
+				DKIM: []Identifier{{Domain: "signing.example.com", Result: AuthPass}}},
+			want{"example.com", "example.com", SourceAuthor, []string{"", "example.com"}, []bool{true, true}}},
+		{"B.4.2 deep tree walk", map[string]string{"example.com": "v=DMARC1; p=reject", "signing.example.com": "v=DMARC1; p=none"},
+			Input{FromDomain: "a.b.c.d.e.f.g.h.i.j.k.example.com", SPF: Identifier{Domain: "example.com", Result: AuthPass},
+				DKIM: []Identifier{{Domain: "signing.example.com", Result: AuthPass}}},
+			want{"example.com", "example.com", SourceOrganizational, []string{"example.com", "example.com"}, []bool{true, true}}},
+		{"B.4.3 PSD record", map[string]string{"bank.example": "v=DMARC1; p=reject; psd=y", "giant.bank.example": "v=DMARC1; p=quarantine"},
+			Input{FromDomain: "giant.bank.example", SPF: Identifier{Domain: "mail.giant.bank.example", Result: AuthPass},
+				DKIM: []Identifier{{Domain: "mail.mega.bank.example", Result: AuthPass}}},
+			want{"giant.bank.example", "giant.bank.example", SourceAuthor, []string{"giant.bank.example", "mega.bank.example"}, []bool{true, false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			z := zone.New()
+			for name, rec := range tt.records {
+				z.AddTXT("_dmarc."+name, rec)
+			}
+			res := Evaluate(context.Background(), z, tt.in)
+			d := res.Discovery
+			var orgs []string
+			var aligned []bool
+			for _, ch := range res.Checks {
+				orgs = append(orgs, ch.OrgDomain)
+				aligned = append(aligned, ch.Aligned)
+			}
+			got := want{d.PolicyDomain, d.OrgDomain, d.Source, orgs, aligned}
+			if res.Code != CodePass || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("%s: got %+v, want %+v", res.Code, got, tt.want)
+			}
+		})
+	}
+}

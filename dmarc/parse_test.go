@@ -249,3 +249,48 @@ func TestURI(t *testing.T) {
 		}
 	}
 }
+
+func TestStrings(t *testing.T) {
+	got := []string{
+		PolicyUnset.String(), None.String(), Quarantine.String(), Reject.String(),
+		AlignmentUnset.String(), Relaxed.String(), Strict.String(),
+		PSDUnset.String(), PSDYes.String(), PSDNo.String(), PSDUnknown.String(),
+		YesNoUnset.String(), Yes.String(), No.String(),
+		FailureOptions(0).String(), (FOAll | FOAny | FODKIM | FOSPF).String(),
+		TagP.String(), TagRI.String(), Tag(0).String(),
+		RFC9989.String(), RFC7489.String(),
+		SourceNone.String(), SourceAuthor.String(), SourceOrganizational.String(), SourcePSD.String(),
+		StatusNone.String(), StatusFound.String(), StatusTempError.String(), StatusPermError.String(),
+		AuthResult(200).String(),
+		CodeNone.String(), CodePass.String(), CodeFail.String(), CodeTempError.String(), CodePermError.String(),
+		DispositionNone.String(), DispositionQuarantine.String(), DispositionReject.String(),
+		MethodSPF.String(), MethodDKIM.String(),
+		DestinationInternal.String(), DestinationAuthorized.String(), DestinationUnauthorized.String(),
+		DestinationTempError.String(), DestinationInvalid.String(),
+		Info.String(), Warning.String(), Error.String(),
+	}
+	want := []string{
+		"", "none", "quarantine", "reject",
+		"", "r", "s",
+		"", "y", "n", "u",
+		"", "y", "n",
+		"", "0:1:d:s",
+		"p", "ri", "",
+		"RFC 9989", "RFC 7489",
+		"none", "author", "organizational", "psd",
+		"none", "found", "temperror", "permerror",
+		"none",
+		"none", "pass", "fail", "temperror", "permerror",
+		"none", "quarantine", "reject",
+		"spf", "dkim",
+		"internal", "authorized", "unauthorized", "temperror", "invalid",
+		"info", "warning", "error",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("String methods (-want +got):\n%s", diff)
+	}
+	r := &Record{FailureOptions: FODKIM}
+	if r.Options() != FODKIM {
+		t.Error("Options with fo set")
+	}
+}
