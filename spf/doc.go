@@ -24,27 +24,48 @@
 //
 // Checker.Prefetch starts the queries of later terms and included records
 // concurrently while evaluation proceeds in RFC order; results are the
-// same as sequential evaluation, wall time is lower on slow DNS.
+// same as sequential evaluation, wall time is lower on slow DNS: a tree of
+// includes costs about one round trip per level instead of one per record.
+// At most MaxLookups terms are prefetched per evaluation, and only terms
+// whose position in evaluation order can be within that budget.
 //
 // Parsed records are cached on the Checker, keyed by record text and
-// bounded (Checker.CacheSize).
+// bounded (Checker.CacheSize). Without Trace, an evaluation allocates only
+// what the Resolver returns and the names it builds from macros.
 //
 // # Lint
 //
-// Lint walks a domain's include/redirect tree without a client address and
-// reports findings with stable codes (see the Code* constants).
+// Linter.Lint walks a domain's include/redirect tree without a client
+// address and reports findings with stable codes (the Code* constants):
+// the worst-case count of DNS-querying terms in total and per term
+// (counted past 10), void lookups, loops, include targets without a
+// record, multiple records, ptr, +all and ?all, a missing all, terms after
+// all, redirect beside all, unknown modifiers, strings over 255 bytes,
+// answers over 450 bytes, type SPF records and macros that cannot be
+// followed. LintRecord gives the checks that need no DNS.
+//
+// # Headers
+//
+// ReceivedSPF writes the Received-SPF field of RFC 7208 §9.1 and
+// AuthResultsSPF the spf= method of Authentication-Results (RFC 8601,
+// RFC 7208 §9.2), quoting and cleaning sender-supplied text.
 //
 // # Deliberate choices
 //
 //   - Only TXT records are queried (RFC 7208 §3.1, §4.4); type SPF (99) is
 //     never looked up during evaluation.
 //   - An IPv4-mapped IPv6 client address is evaluated as IPv4.
-//   - A domain-spec that expands to an invalid name (an empty label, a label
-//     over 63 octets) gives permerror rather than a void lookup.
+//   - A domain-spec that is, or expands to, an invalid name (an empty label,
+//     a label over 63 octets) gives permerror rather than a void lookup; a
+//     literal one is caught by Parse, so the whole record is a permerror
+//     (the suite accepts fail or permerror for these).
+//   - Checker.Timeout (20 s by default, §4.6.4) is checked before each query
+//     from the third on; a hard bound on a single query comes from ctx.
+//   - An invalid Input.IP gives None with ErrNoIP.
 //   - The %{p} macro's PTR and address lookups and the exp= lookup do not
 //     count against the 10-term limit; the terms that use them do.
-//   - Void lookups are counted for a, mx (the MX query), ptr (the PTR query)
-//     and exists.
+//   - Void lookups are counted for a, mx (the MX query itself) and exists;
+//     ptr, whose DNS errors mean no match, does not count them.
 //   - A DNS error while evaluating ptr (or %{p}) means no match (§5.5), not
 //     temperror.
 package spf
