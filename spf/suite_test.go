@@ -260,3 +260,10 @@ func TestRFC7208Suite(t *testing.T) {
 		})
 	}
 }
+
+// TestRFC4408Suite runs the older RFC 4408 suite too: RFC 7208 kept its
+// semantics, and the cases where it changed them list both results.
+func TestRFC4408Suite(t *testing.T) {
+	passed, total := runSuite(t, "rfc4408-tests.json", false)
+	t.Logf("RFC 4408 suite: %d/%d passed", passed, total)
+}
