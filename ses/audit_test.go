@@ -2,6 +2,7 @@ package ses
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/netip"
 	"os"
@@ -441,5 +442,29 @@ func TestAuditNil(t *testing.T) {
 	a = (&Auditor{Resolver: zone.New()}).Audit(context.Background(), nil)
 	if a.OK() {
 		t.Error("nil plan: OK")
+	}
+}
+
+func TestAuditJSON(t *testing.T) {
+	p := seedPlan(t)
+	z := p.Zone()
+	z.Remove("mail.example.org", zone.TypeMX)
+	data, err := json.Marshal((&Auditor{Resolver: z}).Audit(context.Background(), p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j struct {
+		Domain, Region string
+		OK             bool
+		Checks         []struct{ Name, Type, Purpose, Status, Expected string }
+		Findings       []Finding
+		Alignment      struct{ Verdict string }
+	}
+	if err := json.Unmarshal(data, &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Domain != "example.org" || j.OK || len(j.Checks) != 6 || j.Checks[3].Status != "missing" || j.Checks[3].Type != "MX" ||
+		j.Findings[0].Code != CodeMailFromMXMissing || j.Alignment.Verdict != "dkim" {
+		t.Errorf("JSON %s", data)
 	}
 }

@@ -28,6 +28,17 @@ func (s Severity) String() string {
 // MarshalText writes the severity's name, for JSON.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads "info", "warning" or "error".
+func (s *Severity) UnmarshalText(b []byte) error {
+	for v := Info; v <= Error; v++ {
+		if v.String() == string(b) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("ses: unknown severity %q", b)
+}
+
 // Finding is one observation of the planner or the audit. Users match on
 // Code, which is stable (see the Code constants); Message is for people.
 type Finding struct {

@@ -177,3 +177,41 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(j)
 }
+
+type checkJSON struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Purpose  Purpose  `json:"purpose"`
+	Status   Status   `json:"status"`
+	Expected string   `json:"expected"`
+	Found    []string `json:"found"`
+}
+
+// MarshalJSON writes the audit as a JSON object: domain and region, one
+// entry per checked record (name, type, purpose, status, expected value,
+// what DNS holds), the findings, the alignment prediction and "ok".
+func (a *Audit) MarshalJSON() ([]byte, error) {
+	j := struct {
+		Domain    string      `json:"domain"`
+		Region    string      `json:"region"`
+		OK        bool        `json:"ok"`
+		Checks    []checkJSON `json:"checks"`
+		Findings  []Finding   `json:"findings"`
+		Alignment Alignment   `json:"alignment"`
+	}{OK: a.OK(), Checks: []checkJSON{}, Findings: a.Findings, Alignment: a.Alignment}
+	if a.Plan != nil {
+		j.Domain, j.Region = a.Plan.Identity.Domain, a.Plan.Region.Code
+	}
+	if j.Findings == nil {
+		j.Findings = []Finding{}
+	}
+	for _, c := range a.Checks {
+		found := c.Found
+		if found == nil {
+			found = []string{}
+		}
+		j.Checks = append(j.Checks, checkJSON{Name: c.Record.Name, Type: c.Record.Type.String(), Purpose: c.Record.Purpose,
+			Status: c.Status, Expected: c.Record.Value, Found: found})
+	}
+	return json.Marshal(j)
+}

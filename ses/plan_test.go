@@ -434,6 +434,10 @@ func TestEnumStrings(t *testing.T) {
 			t.Errorf("empty String for %#v", s)
 		}
 	}
+	var sev Severity
+	if err := sev.UnmarshalText([]byte("warning")); err != nil || sev != Warning || sev.UnmarshalText([]byte("fatal")) == nil {
+		t.Errorf("UnmarshalText: %v %v", sev, err)
+	}
 	f := finding(CodeDMARCMissing, Warning, "_dmarc.example.org", "RFC 9989 §4.7", "no record")
 	if got := f.String(); got != "warning ses.dmarc-missing (_dmarc.example.org): no record [RFC 9989 §4.7]" {
 		t.Errorf("%q", got)
