@@ -104,6 +104,10 @@ func TestLookupTreeWalk(t *testing.T) {
 			z.AddTXT("_dmarc.org", "v=DMARC1; p=none; psd=y")
 		}, "example.org", discoveryWant{StatusPermError, "example.org", SourceAuthor, "example.org",
 			dmarcNames("example.org", "org"), nil}},
+		{"§4.5 character-strings are concatenated", func(z *zone.Zone) {
+			z.AddTXTStrings("_dmarc.example.org", "v=DMARC1; p=rej", "ect; rua=mailto:d@example.org")
+		}, "example.org", discoveryWant{StatusFound, "example.org", SourceAuthor, "example.org",
+			dmarcNames("example.org", "org"), nil}},
 		{"§5.3.1 IDN author domain in A-labels", func(z *zone.Zone) {
 			z.AddTXT("_dmarc.xn--bcher-kva.example", "v=DMARC1; p=reject")
 		}, "Bücher.example", discoveryWant{StatusFound, "xn--bcher-kva.example", SourceAuthor, "xn--bcher-kva.example",
@@ -240,5 +244,15 @@ func TestOrgDomain(t *testing.T) {
 	custom := Checker{Resolver: z, Mode: RFC7489, PublicSuffix: func(string) string { return "example.com" }}
 	if got, _ := custom.OrgDomain(context.Background(), "a.b.example.com"); got != "b.example.com" {
 		t.Errorf("custom PublicSuffix: %q", got)
+	}
+}
+
+func TestLookupJoinsStrings(t *testing.T) {
+	// RFC 9989 §4.5: the character-strings of one TXT record are joined.
+	z := zone.New()
+	z.AddTXTStrings("_dmarc.example.org", "v=DMARC1; p=rej", "ect; rua=mailto:d@example.org")
+	d := Lookup(context.Background(), z, "example.org")
+	if d.Record == nil || d.Record.Policy != Reject || len(d.Record.AggregateURIs) != 1 {
+		t.Errorf("got %+v", d.Record)
 	}
 }

@@ -42,6 +42,8 @@ type Finding struct {
 	RFC      string // the section the finding rests on
 }
 
+// String formats the finding for people: severity, code, message, where
+// and RFC.
 func (f Finding) String() string {
 	return fmt.Sprintf("%s %s: %s (%s; %s)", f.Severity, f.Code, f.Message, f.Where, f.RFC)
 }

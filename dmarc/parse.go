@@ -37,6 +37,7 @@ type ParseError struct {
 	Err    error
 }
 
+// Error names the tag and the offset of the problem.
 func (e *ParseError) Error() string {
 	if e.Tag != "" {
 		return fmt.Sprintf("dmarc: tag %q at offset %d: %s", e.Tag, e.Offset, e.Msg)

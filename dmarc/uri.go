@@ -13,6 +13,7 @@ type URIError struct {
 	Msg string
 }
 
+// Error names the URI and the problem.
 func (e *URIError) Error() string { return fmt.Sprintf("dmarc: reporting URI %q: %s", e.URI, e.Msg) }
 
 // Scheme returns the URI scheme in lower case ("mailto"), or "" when the
