@@ -8,7 +8,8 @@
 //
 // An Identity says what the caller has from SES (domain, region, the three
 // Easy DKIM tokens or a BYODKIM key, the MAIL FROM subdomain, a DMARC
-// policy). Identity.Plan checks it and lists the records to publish
+// policy); IdentityFromSESv2 builds one from `aws sesv2 get-email-identity`
+// output, and an Identity reads and writes JSON. Identity.Plan checks it and lists the records to publish
 // (Plan.Records), each with the confidence of its value: the region table
 // (Regions, LookupRegion) was assembled from AWS's API model, the SES
 // Developer Guide and third-party copies of the General Reference, and a

@@ -1,0 +1,85 @@
+package ses
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestIdentityJSON(t *testing.T) {
+	id := seedIdentity(t)
+	id.BehaviorOnMXFailure = RejectMessage
+	id.TTL = 1800
+	data, err := json.Marshal(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Identity
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	p1, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := back.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p1.BIND(), p2.BIND()); diff != "" || back.BehaviorOnMXFailure != RejectMessage {
+		t.Errorf("round trip (-before +after):\n%s\n%s", diff, data)
+	}
+	b := Identity{Domain: "example.org", Region: "us-east-1", BYODKIM: &BYODKIM{Selector: "s1", PublicKey: testKeyB64}}
+	data, _ = json.Marshal(b)
+	var b2 Identity
+	if err := json.Unmarshal(data, &b2); err != nil || b2.BYODKIM == nil || b2.BYODKIM.PublicKey != testKeyB64 {
+		t.Errorf("BYODKIM round trip: %v %s", err, data)
+	}
+	var ie *IdentityError
+	if err := json.Unmarshal([]byte(`{"dmarc": "v=spf1 -all"}`), &b2); !errors.As(err, &ie) || ie.Field != "DMARC" {
+		t.Errorf("bad DMARC: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"behaviorOnMxFailure": "Bounce"}`), &b2); !errors.As(err, &ie) {
+		t.Errorf("bad behaviour: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`[`), &b2); err == nil {
+		t.Error("bad JSON accepted")
+	}
+}
+
+func TestIdentityFromSESv2(t *testing.T) {
+	const resp = `{"IdentityType": "DOMAIN", "FeedbackForwardingStatus": true, "VerifiedForSendingStatus": true,
+	  "DkimAttributes": {"SigningEnabled": true, "Status": "SUCCESS", "Tokens": ["ee3iyktt6a52swhlzrcnadeiwwa27oo6",
+	    "hleoy2vma4pcnkbbyeekmttjnef4mcgf", "b743qnjojiphl56mvjxi2ietqlhb774b"], "SigningAttributesOrigin": "AWS_SES",
+	    "SigningHostedZone": "dkim.amazonses.com", "CurrentSigningKeyLength": "RSA_2048_BIT"},
+	  "MailFromAttributes": {"MailFromDomain": "mail.example.org", "MailFromDomainStatus": "SUCCESS", "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
+	  "Tags": []}`
+	id, err := IdentityFromSESv2("example.org", "ap-northeast-2", []byte(resp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id.DMARC = mustDMARC(t, seedDMARC)
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.BIND() != seedBIND {
+		t.Errorf("plan from GetEmailIdentity:\n%s", p.BIND())
+	}
+	id, err = IdentityFromSESv2("example.org", "us-east-1", []byte(`{"DkimAttributes": {"SigningAttributesOrigin": "EXTERNAL", "Tokens": ["sel1"]},
+	  "MailFromAttributes": {"MailFromDomain": "m.example.org", "BehaviorOnMxFailure": "REJECT_MESSAGE"}}`))
+	if err != nil || id.BYODKIM == nil || id.BYODKIM.Selector != "sel1" || id.BehaviorOnMXFailure != RejectMessage {
+		t.Errorf("BYODKIM: %+v %v", id, err)
+	}
+	id, err = IdentityFromSESv2("example.org", "us-east-1", []byte(`{"DkimAttributes": {"SigningAttributesOrigin": "AWS_SES_EU_WEST_1", "Tokens": ["a", "b", "c"]}}`))
+	if err != nil || len(id.EasyDKIMTokens) != 0 {
+		t.Errorf("DEED replica: %+v %v", id, err)
+	}
+	for _, bad := range []string{`{`, `{"IdentityType": "EMAIL_ADDRESS"}`, `{"MailFromAttributes": {"MailFromDomain": "m.example.org", "BehaviorOnMxFailure": "X"}}`} {
+		if _, err := IdentityFromSESv2("example.org", "us-east-1", []byte(bad)); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
