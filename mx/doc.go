@@ -10,7 +10,7 @@
 //
 // CheckMailFrom checks a domain meant for the SMTP envelope sender (MAIL FROM,
 // RFC 5321 §4.1.1.2): it needs an MX to receive bounces (a null MX refuses
-// them) and exactly one SPF record (RFC 7208 §4.5).
+// them) and exactly one SPF record that parses (RFC 7208 §4.5, §4.6).
 //
 // Deliberate divergences:
 //   - Whether a target is a CNAME needs the domainauth.CNAMEResolver

@@ -92,6 +92,8 @@ const (
 	CodeMailFromNoSPF = "mx.mailfrom-no-spf"
 	// CodeMailFromMultipleSPF: more than one SPF record (RFC 7208 §4.5: permerror).
 	CodeMailFromMultipleSPF = "mx.mailfrom-multiple-spf"
+	// CodeMailFromInvalidSPF: the SPF record does not parse (RFC 7208 §4.6: permerror).
+	CodeMailFromInvalidSPF = "mx.mailfrom-invalid-spf"
 	// CodeMailFromSPFLookupFailed: the TXT lookup failed temporarily.
 	CodeMailFromSPFLookupFailed = "mx.mailfrom-spf-lookup-failed"
 )

@@ -10,6 +10,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/spf"
 )
 
 // State is what a domain's MX set says about its mail service.
@@ -338,6 +339,10 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 			res.Findings = append(res.Findings, Finding{Code: CodeMailFromNoSPF, Severity: Error,
 				Message: "envelope-sender domain has no SPF record", Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
 		case 1:
+			if _, err := spf.Parse(res.SPF[0]); err != nil {
+				res.Findings = append(res.Findings, Finding{Code: CodeMailFromInvalidSPF, Severity: Error,
+					Message: "SPF record does not parse: " + err.Error(), Where: mxr.Domain, RFC: "RFC 7208 §4.6"})
+			}
 		default:
 			res.Findings = append(res.Findings, Finding{Code: CodeMailFromMultipleSPF, Severity: Error,
 				Message: fmt.Sprintf("%d SPF records; SPF evaluation ends in permerror", len(res.SPF)), Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
@@ -350,11 +355,5 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 }
 
 // IsSPF reports whether a TXT record is an SPF record: "v=spf1" followed by
-// a space or the end, case-insensitive (RFC 7208 §4.5).
-func IsSPF(txt string) bool {
-	const v = "v=spf1"
-	if len(txt) < len(v) || !strings.EqualFold(txt[:len(v)], v) {
-		return false
-	}
-	return len(txt) == len(v) || txt[len(v)] == ' '
-}
+// a space or the end, case-insensitive (RFC 7208 §4.5). It is spf.IsSPF.
+func IsSPF(txt string) bool { return spf.IsSPF(txt) }

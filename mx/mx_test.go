@@ -153,6 +153,11 @@ func TestCheckMailFrom(t *testing.T) {
 			f.addA("mx.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf10", "hello"}
 		}, false, []string{CodeMailFromNoSPF}},
+		{"RFC 7208 §4.6 broken SPF", func(f *fakeDNS) {
+			f.addMX("mail.example.org", 10, "mx.example.org")
+			f.addA("mx.example.org", "192.0.2.1")
+			f.txt["mail.example.org"] = []string{"v=spf1 ip4:192.0.2.1/40 -all"}
+		}, false, []string{CodeMailFromInvalidSPF}},
 		{"RFC 7208 §4.5 two SPF", func(f *fakeDNS) {
 			f.addMX("mail.example.org", 10, "mx.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
