@@ -11,6 +11,7 @@ import (
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
+	"github.com/domainauth/domainauth/ses"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
 )
@@ -81,10 +82,15 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 	o := &checkOptions{dns: addDNSFlags(fs)}
 	fs.Var(&o.selectors, "selector", "check the DKIM key of this `SELECTOR`; repeatable")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "check this envelope-sender (MAIL FROM) `DOMAIN` too")
-	fs.StringVar(&o.region, "region", "", "the Amazon SES `REGION` the domain sends from (default: inferred from the records)")
+	fs.StringVar(&o.region, "region", "", "the Amazon SES `REGION` the domain sends from (default: inferred from the MAIL FROM MX or the DKIM zone)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.verbose, "verbose", false, "show info findings too")
 	return func(ctx context.Context, args []string) error {
+		if o.region != "" {
+			if _, err := ses.LookupRegion(o.region); err != nil {
+				return usagef("unknown SES region %q (known: %s)", o.region, strings.Join(ses.RegionCodes(), ", "))
+			}
+		}
 		s, err := o.dns.begin(ctx, args[0], "")
 		if err != nil {
 			return err
@@ -113,9 +119,14 @@ func (au *auditor) run(ctx context.Context) *checkReport {
 	rep.Areas = append(rep.Areas, au.checkSPF(ctx))
 	rep.Areas = append(rep.Areas, au.checkDMARC(ctx))
 	rep.Areas = append(rep.Areas, au.checkDKIM(ctx))
-	if mf := au.mailFromDomain(ctx); mf != "" {
+	mf := au.mailFromDomain(ctx)
+	if mf != "" {
 		rep.Areas = append(rep.Areas, au.checkMailFrom(ctx, mf))
 	}
+	if ar, ok := au.checkSES(ctx, mf); ok {
+		rep.Areas = append(rep.Areas, ar)
+	}
+	dedupe(rep.Areas)
 	for i := range rep.Areas {
 		ar := &rep.Areas[i]
 		if ar.Findings == nil {
@@ -288,24 +299,12 @@ func (au *auditor) mailFromDomain(ctx context.Context) string {
 			continue
 		}
 		for _, m := range mxs {
-			if isSESFeedbackHost(m.Host) {
+			if ses.RegionOfFeedbackHost(m.Host) != "" {
 				return name
 			}
 		}
 	}
 	return ""
-}
-
-// isSESFeedbackHost reports whether host is an SES feedback endpoint,
-// feedback-smtp.REGION.amazonses.com, the MX of a custom MAIL FROM domain.
-func isSESFeedbackHost(host string) bool {
-	h := dnsname.Canonical(host)
-	rest, ok := strings.CutPrefix(h, "feedback-smtp.")
-	if !ok {
-		return false
-	}
-	region, ok := strings.CutSuffix(rest, ".amazonses.com")
-	return ok && region != "" && !strings.Contains(region, ".")
 }
 
 // namesUnder lists the owner names strictly below the domain: from the zone

@@ -351,8 +351,8 @@ func (k *keyLookup) summary() string {
 		}
 		parts = append(parts, desc)
 	}
-	if len(parts) == 0 {
-		return "no usable key"
+	if k.key == nil {
+		parts = append(parts, "no usable key")
 	}
 	return strings.Join(parts, "; ")
 }

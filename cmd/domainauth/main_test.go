@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -375,5 +376,106 @@ func TestDKIMKeygenRSA(t *testing.T) {
 	out, stderr, status = runCLI(t, signed, "dkim", "verify", "--zone", zoneFile, "-")
 	if status != 0 || !strings.HasPrefix(out, "pass d=example.com s=s1 (rsa-sha256, 1024-bit key)") {
 		t.Errorf("verify: status %d, stdout %q, stderr %q", status, out, stderr)
+	}
+}
+
+func TestSES(t *testing.T) {
+	const ex, broken = "examples/zones/example.org.zone", "examples/zones/broken.example.zone"
+	tokens := []string{"--token", "ee3iyktt6a52swhlzrcnadeiwwa27oo6", "--token", "hleoy2vma4pcnkbbyeekmttjnef4mcgf", "--token", "b743qnjojiphl56mvjxi2ietqlhb774b"}
+	plan := func(extra ...string) []string {
+		args := append([]string{"ses", "plan", "--region", "ap-northeast-2"}, tokens...)
+		return append(append(args, extra...), "example.org")
+	}
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"help", 0, []string{"ses", "plan", "--help"}},
+		{"plan-bind", 0, plan("--mail-from", "mail", "--dmarc-rua", "mail-master@example.org")},
+		{"plan-route53", 0, plan("--mail-from", "mail", "--format", "route53")},
+		{"plan-json", 0, plan("--format", "json")},
+		{"plan-regional-dkim", 0, []string{"ses", "plan", "--region", "eu-south-1", "--token", "q4zd7mxk2vbn6wchj3tyrlfpe5sgua2o", "--token", "w7n3kbyx5qj2tmr6dhaezlc4vgfup7si", "--token", "m2ex6rhtwq5bzkjd3fyn7lvsc4apo6gu", "--mail-from", "bounce", "broken.example"}},
+		{"plan-unknown-region", 2, plan("--region", "eu-south-7")},
+		{"plan-no-region", 2, []string{"ses", "plan", "example.org"}},
+		{"audit", 0, []string{"ses", "audit", "--zone", ex, "--region", "ap-northeast-2", "example.org"}},
+		{"audit-json", 0, []string{"ses", "audit", "--zone", ex, "--region", "ap-northeast-2", "--json", "example.org"}},
+		{"audit-broken", 1, []string{"ses", "audit", "--zone", broken, "--region", "eu-south-1", "broken.example"}},
+		{"audit-wrong-region", 1, []string{"ses", "audit", "--zone", ex, "--region", "eu-west-1", "example.org"}},
+		{"check-unknown-region", 2, []string{"check", "--zone", ex, "--region", "mars-north-1", "example.org"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, "ses-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
+func TestSESEvent(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "reference", "ses", "samples")
+	for _, name := range []string{
+		"notification-bounce-with-dsn", "notification-complaint-no-feedback", "notification-delivery",
+		"event-bounce", "event-complaint", "event-delivery", "event-delayed-delivery", "event-reject",
+		"event-send", "event-open", "event-click",
+	} {
+		t.Run(name, func(t *testing.T) {
+			goldenIn(t, dir, "ses-event-"+name, 0, "ses", "event", name+".json")
+		})
+	}
+	t.Run("not-an-event", func(t *testing.T) {
+		goldenIn(t, dir, "ses-event-not-an-event", 2, "ses", "event", "SOURCES.md")
+	})
+}
+
+// TestCheckPlantedDefects is the acceptance rule: check reports
+// every defect planted in broken.example.zone with its code, and nothing on
+// example.org.zone.
+func TestCheckPlantedDefects(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	planted := map[string]string{
+		"spf.too-many-lookups":         "SPF over 10 lookups",
+		"mx.mailfrom-multiple-spf":     "two SPF records",
+		"dmarc.p-none-without-rua":     "DMARC p=none without rua",
+		"ses.dkim-wrong-region":        "DKIM CNAME into the wrong region's zone",
+		"ses.mailfrom-mx-wrong-region": "MAIL FROM MX at another region",
+	}
+	out, stderr, status := runCLI(t, "", "check", "--json", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "broken.example")
+	if status != exitFailed {
+		t.Errorf("broken.example: status %d, want %d (stderr %q)", status, exitFailed, stderr)
+	}
+	var rep checkReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("broken.example: %v\n%s", err, out)
+	}
+	found := map[string]bool{}
+	for _, ar := range rep.Areas {
+		for _, f := range ar.Findings {
+			found[f.Code] = true
+			if f.Severity != sevInfo && (f.Fix == "" || f.Record == "") {
+				t.Errorf("finding %s lacks a fix or a record: %+v", f.Code, f)
+			}
+		}
+	}
+	for code, what := range planted {
+		if !found[code] {
+			t.Errorf("broken.example: %s (%s) not reported", code, what)
+		}
+	}
+
+	out, stderr, status = runCLI(t, "", "check", "--json", "--zone", "examples/zones/example.org.zone", "example.org")
+	if status != exitOK {
+		t.Errorf("example.org: status %d, want 0 (stderr %q)", status, stderr)
+	}
+	rep = checkReport{}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, ar := range rep.Areas {
+		if ar.Status != "ok" {
+			t.Errorf("example.org: area %s is %q, want ok", ar.Name, ar.Status)
+		}
+		for _, f := range ar.Findings {
+			t.Errorf("example.org: unexpected finding %s %s: %s", f.Severity, f.Code, f.Message)
+		}
 	}
 }

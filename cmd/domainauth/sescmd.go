@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/ses"
+)
+
+func sesCommand() *command {
+	return &command{
+		name:     "ses",
+		summary:  "plan and audit an Amazon SES domain identity, read SES events",
+		long:     "Plan the DNS records of an Amazon SES domain identity (Easy DKIM, custom MAIL FROM, DMARC), audit DNS or a zone file against them with the DMARC alignment prediction, and read SES event and notification JSON.",
+		examples: []string{"domainauth ses plan --region eu-west-1 --token TOKEN1 --token TOKEN2 --token TOKEN3 --mail-from mail example.org"},
+		subs: []*command{
+			{
+				name:    "plan",
+				args:    "DOMAIN",
+				summary: "print the records an SES identity needs (BIND, Route 53 or JSON)",
+				long: `Print the DNS records DOMAIN needs to send through SES in --region: the three
+Easy DKIM CNAMEs for the tokens SES gave (--token, three times), the custom
+MAIL FROM MX and SPF (--mail-from), the DMARC record, as a BIND fragment
+(default), a Route 53 change batch (--format route53, for "aws route53
+change-resource-record-sets --change-batch file://batch.json") or JSON.`,
+				examples: []string{
+					"domainauth ses plan --region ap-northeast-2 --token ee3iyktt6a52swhlzrcnadeiwwa27oo6 --token hleoy2vma4pcnkbbyeekmttjnef4mcgf --token b743qnjojiphl56mvjxi2ietqlhb774b --mail-from mail --dmarc-rua mail-master@example.org example.org",
+				},
+				minArgs: 1, maxArgs: 1,
+				setup: sesPlanSetup,
+			},
+			{
+				name:    "audit",
+				args:    "DOMAIN",
+				summary: "compare DNS with what an SES identity needs, and predict DMARC",
+				long: `Compare what DNS (or --zone, --route53) holds for DOMAIN with the records an
+SES identity in --region needs, report each record as present, missing or
+wrong, and predict whether SES mail from DOMAIN passes DMARC and through
+which mechanism. Tokens and the MAIL FROM domain default to what the zone
+shows (Easy DKIM CNAMEs into an SES zone, an MX to an SES feedback endpoint).
+Exit status 1 when a finding is an error.`,
+				examples: []string{
+					"domainauth ses audit --zone examples/zones/example.org.zone --region ap-northeast-2 example.org",
+					"domainauth ses audit --route53 records.json --region eu-west-1 --token T1 --token T2 --token T3 example.com",
+				},
+				minArgs: 1, maxArgs: 1,
+				setup: sesAuditSetup,
+			},
+			{
+				name:    "event",
+				args:    "FILE",
+				summary: "read an SES event or notification (JSON, bare or in SNS)",
+				long: `Read one SES identity notification or event-publishing record (bare, or inside
+an SNS message) from FILE ("-" for standard input) and print what happened to
+which recipients and whether the account-level suppression list adds them.`,
+				examples: []string{
+					"domainauth ses event bounce.json",
+				},
+				minArgs: 1, maxArgs: 1,
+				setup: sesEventSetup,
+			},
+		},
+	}
+}
+
+// identityFlags are the flags that describe an SES identity.
+type identityFlags struct {
+	region, mailFrom, dmarcRUA, signingZone string
+	tokens                                  listFlag
+}
+
+func addIdentityFlags(fs *flag.FlagSet) *identityFlags {
+	f := &identityFlags{}
+	fs.StringVar(&f.region, "region", "", "the SES `REGION` of the identity, e.g. eu-west-1 (required)")
+	fs.Var(&f.tokens, "token", "an Easy DKIM `TOKEN` from SES (DkimAttributes.Tokens); give all three")
+	fs.StringVar(&f.mailFrom, "mail-from", "", "the custom MAIL FROM `SUBDOMAIN` (\"mail\" or \"mail.example.org\")")
+	fs.StringVar(&f.signingZone, "signing-zone", "", "DkimAttributes.SigningHostedZone from the SES API, when known; wins over the region table")
+	return f
+}
+
+// identity builds the ses.Identity; an unknown region is a usage error.
+func (f *identityFlags) identity(domain string) (ses.Identity, error) {
+	if f.region == "" {
+		return ses.Identity{}, usagef("--region is required")
+	}
+	if _, err := ses.LookupRegion(f.region); err != nil {
+		return ses.Identity{}, usagef("unknown SES region %q (known: %s)", f.region, strings.Join(ses.RegionCodes(), ", "))
+	}
+	id := ses.Identity{Domain: domain, Region: f.region, EasyDKIMTokens: f.tokens, SigningHostedZone: f.signingZone}
+	if f.mailFrom != "" {
+		id.MailFrom = f.mailFrom
+		if !strings.Contains(f.mailFrom, ".") {
+			id.MailFrom = f.mailFrom + "." + domain
+		}
+	}
+	if f.dmarcRUA != "" {
+		id.DMARCReports = f.dmarcRUA
+	}
+	return id, nil
+}
+
+// sesPlanError shortens the planner's errors for the one-line message.
+func sesPlanError(err error) error {
+	return fmt.Errorf("%s", strings.TrimPrefix(oneLine(err.Error()), "ses: "))
+}
+
+func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	idf := addIdentityFlags(fs)
+	fs.StringVar(&idf.dmarcRUA, "dmarc-rua", "", "the `ADDRESS` for DMARC aggregate reports in the recommended DMARC record")
+	format := fs.String("format", "bind", "output `FORMAT`: bind, route53 or json")
+	return func(ctx context.Context, args []string) error {
+		domain, err := dnsname.Normalize(args[0])
+		if err != nil {
+			return usagef("%q is not a domain name: %v", args[0], err)
+		}
+		id, err := idf.identity(domain)
+		if err != nil {
+			return err
+		}
+		plan, err := id.Plan()
+		if err != nil {
+			return sesPlanError(err)
+		}
+		switch *format {
+		case "bind":
+			if err := plan.WriteBIND(a.stdout); err != nil {
+				return err
+			}
+			for _, f := range plan.Findings {
+				fmt.Fprintf(a.stdout, "; %s %s: %s\n", f.Severity, f.Code, f.Message)
+			}
+		case "route53":
+			batches, err := plan.ChangeBatches("SES identity " + domain + " in " + id.Region)
+			if err != nil {
+				return sesPlanError(err)
+			}
+			if len(batches) == 1 {
+				return writeJSON(a.stdout, batches[0])
+			}
+			return writeJSON(a.stdout, batches)
+		case "json":
+			return writeJSON(a.stdout, plan)
+		default:
+			return usagef("--format %q: want bind, route53 or json", *format)
+		}
+		return nil
+	}
+}
+
+func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	dns := addDNSFlags(fs)
+	idf := addIdentityFlags(fs)
+	from := fs.String("from", "", "predict DMARC for mail with this From `DOMAIN` (default: DOMAIN)")
+	asJSON := fs.Bool("json", false, "print the audit as JSON")
+	return func(ctx context.Context, args []string) error {
+		if idf.region == "" {
+			return usagef("--region is required")
+		}
+		s, err := dns.begin(ctx, args[0], "")
+		if err != nil {
+			return err
+		}
+		defer s.cancel()
+		id, err := idf.identity(s.domain)
+		if err != nil {
+			return err
+		}
+		// Audit the published DMARC record, rather than compare it with
+		// the planner's recommendation.
+		id.SkipDMARC = true
+		if len(id.EasyDKIMTokens) == 0 || id.MailFrom == "" {
+			// Take what the zone shows, as "check" does.
+			au := &auditor{src: s.source, opts: &checkOptions{}, domain: s.domain}
+			mf := au.mailFromDomain(s.ctx)
+			sig := au.sesSignals(s.ctx, mf)
+			if len(id.EasyDKIMTokens) == 0 {
+				id.EasyDKIMTokens = sig.tokens
+			}
+			if id.MailFrom == "" && mf != "" && !dnsname.Equal(mf, s.domain) {
+				id.MailFrom = mf
+			}
+		}
+		plan, err := id.Plan()
+		if err != nil {
+			return sesPlanError(err)
+		}
+		audit := (&ses.Auditor{Resolver: s.r, From: *from}).Audit(s.ctx, plan)
+		var fs []finding
+		for _, f := range append(append(plan.Findings, audit.Findings...), audit.Alignment.Findings...) {
+			fs = appendUnique(fs, finding{Area: "ses", Severity: f.Severity.String(), Code: f.Code,
+				Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: sesFix(f.Code, plan)})
+		}
+		slices.SortStableFunc(fs, func(x, y finding) int { return sevRank(x.Severity) - sevRank(y.Severity) })
+		if *asJSON {
+			if err := writeJSON(a.stdout, struct {
+				*ses.Audit
+				Findings []finding `json:"Findings"`
+			}{audit, fs}); err != nil {
+				return err
+			}
+		} else {
+			writeSESAudit(a.stdout, audit, fs)
+		}
+		if errs, _ := countSeverities(fs); errs > 0 {
+			return errFindings
+		}
+		return nil
+	}
+}
+
+func writeSESAudit(w io.Writer, audit *ses.Audit, fs []finding) {
+	p := audit.Plan
+	fmt.Fprintf(w, "SES identity %s in %s (%s)\n", p.Identity.Domain, p.Region.Code, p.Region.Name)
+	for _, c := range audit.Checks {
+		found := ""
+		if c.Status == ses.StatusWrong && len(c.Found) > 0 {
+			found = " (found " + strings.Join(c.Found, ", ") + ")"
+		}
+		fmt.Fprintf(w, "  %-8s %s %s %s%s\n", c.Status, c.Record.Name, c.Record.Type, c.Record.Value, found)
+	}
+	if audit.DMARC != nil {
+		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", p.Identity.Domain, quote(audit.DMARC.String()))
+	}
+	al := audit.Alignment
+	fmt.Fprintf(w, "DMARC prediction for mail from %s: %s\n", al.From, al.Verdict)
+	fmt.Fprintf(w, "  SPF:  %s\n", al.SPF.Reason)
+	fmt.Fprintf(w, "  DKIM: %s\n", al.DKIM.Reason)
+	for _, f := range fs {
+		writeFinding(w, "", f)
+	}
+	fmt.Fprintf(w, "Result: %s\n", summaryLine(fs))
+}
+
+func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	asJSON := fs.Bool("json", false, "print the parsed event as JSON")
+	return func(ctx context.Context, args []string) error {
+		f, err := a.openArg(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, maxStdinRecord*16+1))
+		if err != nil {
+			return fileError(err)
+		}
+		ev, err := ses.ParseEvent(data)
+		if err != nil {
+			return fmt.Errorf("%s: not an SES event or notification: %s", args[0], strings.TrimPrefix(oneLine(err.Error()), "ses: event: "))
+		}
+		if *asJSON {
+			return writeJSON(a.stdout, ev)
+		}
+		writeEvent(a.stdout, ev)
+		return nil
+	}
+}
+
+func writeEvent(w io.Writer, ev *ses.Event) {
+	form := "event-publishing record"
+	if ev.IsNotification() {
+		form = "identity notification"
+	}
+	if ev.SNS != nil {
+		form += " in an SNS message"
+	}
+	fmt.Fprintf(w, "%s (%s)\n", ev.Kind(), form)
+	m := ev.Mail
+	fmt.Fprintf(w, "  message %s sent %s by %s\n", orDash(m.MessageID), m.Timestamp.UTC().Format(dateFormat), orDash(m.Source))
+	if m.CommonHeaders != nil && m.CommonHeaders.Subject != "" {
+		fmt.Fprintf(w, "  subject: %s\n", m.CommonHeaders.Subject)
+	}
+	switch {
+	case ev.Bounce != nil:
+		b := ev.Bounce
+		fmt.Fprintf(w, "  bounce: %s/%s from %s\n", b.BounceType, b.BounceSubType, orDash(b.ReportingMTA))
+		for _, r := range b.BouncedRecipients {
+			fmt.Fprintf(w, "    %s %s %s\n", r.EmailAddress, orDash(r.Status), r.DiagnosticCode)
+		}
+	case ev.Complaint != nil:
+		c := ev.Complaint
+		fmt.Fprintf(w, "  complaint: %s from %s\n", orDash(c.ComplaintFeedbackType), orDash(c.UserAgent))
+		for _, r := range c.ComplainedRecipients {
+			fmt.Fprintf(w, "    %s\n", r.EmailAddress)
+		}
+	case ev.Delivery != nil:
+		d := ev.Delivery
+		fmt.Fprintf(w, "  delivered to %s by %s in %d ms\n", strings.Join(d.Recipients, ", "), orDash(d.ReportingMTA), d.ProcessingTimeMillis)
+	case ev.DeliveryDelay != nil:
+		d := ev.DeliveryDelay
+		fmt.Fprintf(w, "  delayed (%s) until %s\n", d.DelayType, d.ExpirationTime.UTC().Format(dateFormat))
+	case ev.Reject != nil:
+		fmt.Fprintf(w, "  rejected: %s\n", ev.Reject.Reason)
+	}
+	for _, d := range (ses.SuppressionPolicy{}).Decide(ev) {
+		verb := "not suppressed"
+		if d.Suppress {
+			verb = "suppressed (" + string(d.Reason) + ")"
+		}
+		fmt.Fprintf(w, "  suppression list: %s %s: %s\n", d.Address, verb, d.Why)
+	}
+}
