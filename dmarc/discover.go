@@ -56,7 +56,8 @@ type Checker struct {
 
 	// Rand picks the messages that pct= applies to in RFC 7489 mode: a
 	// message is selected when Rand.IntN(100) < pct (RFC 7489 §6.3). If nil,
-	// math/rand/v2's global source. A *rand.Rand satisfies it.
+	// math/rand/v2's global source. A *rand.Rand satisfies it but is not
+	// safe for concurrent use: guard it when the Checker is shared.
 	Rand interface{ IntN(n int) int }
 
 	// DomainExists tells whether a domain exists, for np= (RFC 9989

@@ -72,8 +72,10 @@ type Input struct {
 	// FromDomain is the Author Domain, the domain of the RFC5322.From
 	// address (see AuthorDomains). U-labels are converted to A-labels.
 	FromDomain string
-	// SPF is the MAIL FROM identity checked by SPF and its result. DMARC
-	// does not use the HELO identity (RFC 9989 §4.4.2).
+	// SPF is the MAIL FROM identity checked by SPF and its result: the
+	// domain of the MAIL FROM address, or the HELO domain when MAIL FROM is
+	// empty (RFC 9989 §3.2.4, RFC 7208 §2.4). A separate HELO check does not
+	// count (RFC 9989 §4.4.2).
 	SPF Identifier
 	// DKIM holds one entry per DKIM signature checked.
 	DKIM []Identifier
