@@ -207,11 +207,17 @@ type Checker struct {
 
 	// Prefetch issues, while a record is evaluated, the DNS queries its
 	// later include, redirect, a, mx and exists terms will need,
-	// concurrently. Results are still used in RFC order and only evaluated
+	// concurrently, and does the same for each included record as soon as
+	// it arrives. Results are still used in RFC order and only evaluated
 	// terms count against the limits, so every result equals the
-	// sequential one; only the wall time changes. At most MaxLookups terms
-	// are prefetched per evaluation, and only terms that sequential
-	// evaluation could reach within that budget.
+	// sequential one; only the wall time changes. Prefetching spends its
+	// own budget of MaxLookups term queries per evaluation, and only on
+	// terms whose position in evaluation order, as far as it is known when
+	// the query would start, is within MaxLookups: a record with 50
+	// includes gets 10 of them prefetched. Positions past an include whose
+	// record is not yet known are estimated low, so an early include with
+	// a large subtree can make up to MaxLookups prefetched queries go
+	// unused.
 	Prefetch bool
 
 	// CacheSize bounds the cache of parsed records, keyed by record text.
