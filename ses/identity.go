@@ -178,7 +178,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 			if err != nil {
 				return nil, nil, &IdentityError{Field: "SigningHostedZone", Value: id.SigningHostedZone, Msg: "not a domain name", Err: err}
 			}
-			n.dkimZone = Fact{z, Documented}
+			n.dkimZone = Fact{z, ConfidenceDocumented}
 		} else {
 			n.dkimZone = n.region.DKIMZone
 			if !n.dkimZone.Known() {

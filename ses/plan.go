@@ -50,7 +50,7 @@ type Record struct {
 	TTL     uint32
 	Value   string  // CNAME: target host; MX: "10 host"; TXT: the text, unquoted and unsplit
 	Purpose Purpose // why it is needed
-	// Confidence is how well the value is established: Documented for
+	// Confidence is how well the value is established: ConfidenceDocumented for
 	// values the caller supplied, the region table's confidence for the
 	// DKIM zone and the feedback endpoint.
 	Confidence Confidence
@@ -123,8 +123,8 @@ func (id Identity) Plan() (*Plan, error) {
 	p.Identity.DMARC = n.dmarc
 	add := func(r Record) {
 		r.TTL = n.ttl
-		if r.Confidence == Unknown {
-			r.Confidence = Documented
+		if r.Confidence == ConfidenceUnknown {
+			r.Confidence = ConfidenceDocumented
 		}
 		p.Records = append(p.Records, r)
 	}

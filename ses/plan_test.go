@@ -180,7 +180,7 @@ func TestRegionalDKIMZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Records[0].Value; got != seedTokens[0]+".dkim.example-zone.amazonses.com" || p.DKIMZone.Confidence != Documented {
+	if got := p.Records[0].Value; got != seedTokens[0]+".dkim.example-zone.amazonses.com" || p.DKIMZone.Confidence != ConfidenceDocumented {
 		t.Errorf("SigningHostedZone target %q (%v)", got, p.DKIMZone.Confidence)
 	}
 }
@@ -203,7 +203,7 @@ func TestUnconfirmedRegionValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := codes(p.Findings); !slices.Equal(got, []string{CodeRegionValueUnconfirmed}) || p.Records[0].Confidence != Unconfirmed {
+	if got := codes(p.Findings); !slices.Equal(got, []string{CodeRegionValueUnconfirmed}) || p.Records[0].Confidence != ConfidenceUnconfirmed {
 		t.Errorf("me-south-1 codes %q", got)
 	}
 	id.Region = "eusc-de-east-1" // nothing known
@@ -245,7 +245,7 @@ func TestRegionTable(t *testing.T) {
 	if !errors.As(err, &ue) || len(ue.Known) != 30 || !strings.Contains(err.Error(), "ap-northeast-2") {
 		t.Errorf("unknown region error: %v", err)
 	}
-	for c := Unknown; c <= Documented+1; c++ {
+	for c := ConfidenceUnknown; c <= ConfidenceDocumented+1; c++ {
 		if c.String() == "" {
 			t.Error("empty confidence name")
 		}

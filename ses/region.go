@@ -17,48 +17,48 @@ type Confidence uint8
 
 // Confidence levels, weakest first.
 const (
-	// Unknown: no value is known; the Fact's Value is empty.
-	Unknown Confidence = iota
-	// Unconfirmed: a guess that no authoritative source confirms.
-	Unconfirmed
-	// Pattern: follows the naming pattern of the other regions, not
+	// ConfidenceUnknown: no value is known; the Fact's Value is empty.
+	ConfidenceUnknown Confidence = iota
+	// ConfidenceUnconfirmed: a guess that no authoritative source confirms.
+	ConfidenceUnconfirmed
+	// ConfidencePattern: follows the naming pattern of the other regions, not
 	// individually confirmed.
-	Pattern
-	// Observed: seen in real mail headers or DNS zones, not documented.
-	Observed
-	// ThirdParty: from public copies of an AWS table (several agree).
-	ThirdParty
-	// Documented: stated by AWS documentation or the AWS API model.
-	Documented
+	ConfidencePattern
+	// ConfidenceObserved: seen in real mail headers or DNS zones, not documented.
+	ConfidenceObserved
+	// ConfidenceThirdParty: from public copies of an AWS table (several agree).
+	ConfidenceThirdParty
+	// ConfidenceDocumented: stated by AWS documentation or the AWS API model.
+	ConfidenceDocumented
 )
 
 // String returns "unknown", "unconfirmed", "pattern", "observed",
 // "third-party" or "documented".
 func (c Confidence) String() string {
 	switch c {
-	case Unknown:
+	case ConfidenceUnknown:
 		return "unknown"
-	case Unconfirmed:
+	case ConfidenceUnconfirmed:
 		return "unconfirmed"
-	case Pattern:
+	case ConfidencePattern:
 		return "pattern"
-	case Observed:
+	case ConfidenceObserved:
 		return "observed"
-	case ThirdParty:
+	case ConfidenceThirdParty:
 		return "third-party"
-	case Documented:
+	case ConfidenceDocumented:
 		return "documented"
 	}
 	return fmt.Sprintf("confidence(%d)", uint8(c))
 }
 
-// Confirmed reports whether c is at least ThirdParty: a value a plan may use
+// Confirmed reports whether c is at least ConfidenceThirdParty: a value a plan may use
 // without a warning.
-func (c Confidence) Confirmed() bool { return c >= ThirdParty }
+func (c Confidence) Confirmed() bool { return c >= ConfidenceThirdParty }
 
 // Fact is one value of the region table with its confidence.
 type Fact struct {
-	Value      string // empty when Confidence is Unknown
+	Value      string // empty when Confidence is ConfidenceUnknown
 	Confidence Confidence
 }
 
@@ -101,62 +101,70 @@ var regionTable = func() []Region {
 		feedback   Confidence
 		smtp       Confidence
 	}
+	const (
+		unk = ConfidenceUnknown
+		unc = ConfidenceUnconfirmed
+		pat = ConfidencePattern
+		obs = ConfidenceObserved
+		tp  = ConfidenceThirdParty
+		doc = ConfidenceDocumented
+	)
 	rows := []row{
-		{"us-east-1", "US East (N. Virginia)", Documented, false, Documented, ThirdParty},
-		{"us-east-2", "US East (Ohio)", ThirdParty, false, Documented, ThirdParty},
-		{"us-west-1", "US West (N. California)", ThirdParty, false, Documented, ThirdParty},
-		{"us-west-2", "US West (Oregon)", ThirdParty, false, Documented, ThirdParty},
-		{"af-south-1", "Africa (Cape Town)", Documented, true, Documented, Unconfirmed},
-		{"ap-south-1", "Asia Pacific (Mumbai)", ThirdParty, false, Documented, ThirdParty},
-		{"ap-south-2", "Asia Pacific (Hyderabad)", ThirdParty, true, Pattern, Unknown},
-		{"ap-northeast-1", "Asia Pacific (Tokyo)", ThirdParty, false, Documented, ThirdParty},
-		{"ap-northeast-2", "Asia Pacific (Seoul)", ThirdParty, false, Documented, ThirdParty},
-		{"ap-northeast-3", "Asia Pacific (Osaka)", Documented, true, Documented, Unknown},
-		{"ap-southeast-1", "Asia Pacific (Singapore)", ThirdParty, false, Documented, ThirdParty},
-		{"ap-southeast-2", "Asia Pacific (Sydney)", ThirdParty, false, Documented, ThirdParty},
-		{"ap-southeast-3", "Asia Pacific (Jakarta)", ThirdParty, true, Pattern, Unknown},
-		{"ap-southeast-5", "Asia Pacific (Malaysia)", ThirdParty, true, Pattern, Unknown},
-		{"ca-central-1", "Canada (Central)", ThirdParty, false, Documented, ThirdParty},
-		{"ca-west-1", "Canada West (Calgary)", ThirdParty, true, Pattern, Unknown},
-		{"eu-central-1", "Europe (Frankfurt)", ThirdParty, false, Documented, ThirdParty},
-		{"eu-central-2", "Europe (Zurich)", ThirdParty, true, Pattern, Unknown},
-		{"eu-west-1", "Europe (Ireland)", ThirdParty, false, Documented, ThirdParty},
-		{"eu-west-2", "Europe (London)", ThirdParty, false, Documented, ThirdParty},
-		{"eu-west-3", "Europe (Paris)", ThirdParty, false, Documented, ThirdParty},
-		{"eu-south-1", "Europe (Milan)", Documented, true, Documented, Documented},
-		{"eu-north-1", "Europe (Stockholm)", ThirdParty, false, Documented, ThirdParty},
-		{"il-central-1", "Israel (Tel Aviv)", ThirdParty, true, Observed, Pattern},
-		{"me-south-1", "Middle East (Bahrain)", Unconfirmed, false, Documented, Unknown},
-		{"me-central-1", "Middle East (UAE)", ThirdParty, true, Pattern, Pattern},
-		{"sa-east-1", "South America (Sao Paulo)", ThirdParty, false, Documented, ThirdParty},
-		{"us-gov-west-1", "AWS GovCloud (US-West)", Unconfirmed, false, Documented, ThirdParty},
-		{"us-gov-east-1", "AWS GovCloud (US-East)", ThirdParty, true, Pattern, Pattern},
+		{"us-east-1", "US East (N. Virginia)", doc, false, doc, tp},
+		{"us-east-2", "US East (Ohio)", tp, false, doc, tp},
+		{"us-west-1", "US West (N. California)", tp, false, doc, tp},
+		{"us-west-2", "US West (Oregon)", tp, false, doc, tp},
+		{"af-south-1", "Africa (Cape Town)", doc, true, doc, unc},
+		{"ap-south-1", "Asia Pacific (Mumbai)", tp, false, doc, tp},
+		{"ap-south-2", "Asia Pacific (Hyderabad)", tp, true, pat, unk},
+		{"ap-northeast-1", "Asia Pacific (Tokyo)", tp, false, doc, tp},
+		{"ap-northeast-2", "Asia Pacific (Seoul)", tp, false, doc, tp},
+		{"ap-northeast-3", "Asia Pacific (Osaka)", doc, true, doc, unk},
+		{"ap-southeast-1", "Asia Pacific (Singapore)", tp, false, doc, tp},
+		{"ap-southeast-2", "Asia Pacific (Sydney)", tp, false, doc, tp},
+		{"ap-southeast-3", "Asia Pacific (Jakarta)", tp, true, pat, unk},
+		{"ap-southeast-5", "Asia Pacific (Malaysia)", tp, true, pat, unk},
+		{"ca-central-1", "Canada (Central)", tp, false, doc, tp},
+		{"ca-west-1", "Canada West (Calgary)", tp, true, pat, unk},
+		{"eu-central-1", "Europe (Frankfurt)", tp, false, doc, tp},
+		{"eu-central-2", "Europe (Zurich)", tp, true, pat, unk},
+		{"eu-west-1", "Europe (Ireland)", tp, false, doc, tp},
+		{"eu-west-2", "Europe (London)", tp, false, doc, tp},
+		{"eu-west-3", "Europe (Paris)", tp, false, doc, tp},
+		{"eu-south-1", "Europe (Milan)", doc, true, doc, doc},
+		{"eu-north-1", "Europe (Stockholm)", tp, false, doc, tp},
+		{"il-central-1", "Israel (Tel Aviv)", tp, true, obs, pat},
+		{"me-south-1", "Middle East (Bahrain)", unc, false, doc, unk},
+		{"me-central-1", "Middle East (UAE)", tp, true, pat, pat},
+		{"sa-east-1", "South America (Sao Paulo)", tp, false, doc, tp},
+		{"us-gov-west-1", "AWS GovCloud (US-West)", unc, false, doc, tp},
+		{"us-gov-east-1", "AWS GovCloud (US-East)", tp, true, pat, pat},
 		// Only in endpoints.json; host names may use another DNS suffix.
-		{"eusc-de-east-1", "AWS European Sovereign Cloud (Germany)", Unknown, false, Unknown, Unknown},
+		{"eusc-de-east-1", "AWS European Sovereign Cloud (Germany)", unk, false, unk, unk},
 	}
 	out := make([]Region, 0, len(rows))
 	for _, r := range rows {
 		reg := Region{Code: r.code, Name: r.name}
-		if r.dkim != Unknown {
+		if r.dkim != ConfidenceUnknown {
 			reg.DKIMZone = Fact{DefaultDKIMZone, r.dkim}
 			if r.regional {
 				reg.DKIMZone.Value = "dkim." + r.code + ".amazonses.com"
 			}
 		}
-		if r.feedback != Unknown {
+		if r.feedback != ConfidenceUnknown {
 			reg.FeedbackHost = Fact{"feedback-smtp." + r.code + ".amazonses.com", r.feedback}
 		}
-		if r.smtp != Unknown {
+		if r.smtp != ConfidenceUnknown {
 			reg.SMTPEndpoint = Fact{"email-smtp." + r.code + ".amazonaws.com", r.smtp}
 		}
 		switch r.code {
 		case "us-east-1":
-			reg.DefaultMailFrom = Fact{"amazonses.com", Observed}
+			reg.DefaultMailFrom = Fact{"amazonses.com", ConfidenceObserved}
 		case "eu-west-1":
-			reg.DefaultMailFrom = Fact{"eu-west-1.amazonses.com", Observed}
+			reg.DefaultMailFrom = Fact{"eu-west-1.amazonses.com", ConfidenceObserved}
 		case "eusc-de-east-1":
 		default:
-			reg.DefaultMailFrom = Fact{r.code + ".amazonses.com", Unconfirmed}
+			reg.DefaultMailFrom = Fact{r.code + ".amazonses.com", ConfidenceUnconfirmed}
 		}
 		out = append(out, reg)
 	}
