@@ -1,0 +1,107 @@
+// Package examples holds small programs to copy from; this test builds
+// each one and runs it on the bundled data, so that they keep working.
+package examples
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// build compiles ./NAME into a temporary directory and returns the binary.
+func build(t *testing.T, name string) string {
+	t.Helper()
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	bin := filepath.Join(t.TempDir(), name)
+	cmd := exec.Command(goTool, "build", "-o", bin, "./"+name)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./%s: %v\n%s", name, err, out)
+	}
+	return bin
+}
+
+// run runs bin with args from the repository root and checks its stdout
+// against testdata/GOLDEN.golden.
+func run(t *testing.T, golden, bin string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = ".."
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\nstderr:\n%s", filepath.Base(bin), strings.Join(args, " "), err, stderr.String())
+	}
+	file := filepath.Join("testdata", golden+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, stdout.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got := stdout.String(); got != string(want) {
+		t.Errorf("%s: output differs from %s\n--- got\n%s\n--- want\n%s", filepath.Base(bin), file, got, want)
+	}
+}
+
+// TestShort keeps the promise that each example fits on a screen or two.
+func TestShort(t *testing.T) {
+	mains, _ := filepath.Glob("*/main.go")
+	if len(mains) < 3 {
+		t.Fatalf("found %d examples, want at least 3", len(mains))
+	}
+	for _, m := range mains {
+		data, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(data, []byte("\n")); n >= 100 {
+			t.Errorf("%s has %d lines; examples stay under 100", m, n)
+		}
+	}
+}
+
+func TestSESSetup(t *testing.T) {
+	bin := build(t, "ses-setup")
+	run(t, "ses-setup", bin, "-domain", "example.org", "-region", "ap-northeast-2",
+		"-tokens", "ee3iyktt6a52swhlzrcnadeiwwa27oo6,hleoy2vma4pcnkbbyeekmttjnef4mcgf,b743qnjojiphl56mvjxi2ietqlhb774b",
+		"-mail-from", "mail.example.org", "-dmarc-reports", "mail-master@example.org")
+}
+
+func TestVerifyMessage(t *testing.T) {
+	bin := build(t, "verify-message")
+	// 54.240.0.1 is in amazonses.com's SPF record; the message is signed
+	// with the key published for the first Easy DKIM token of example.org.
+	run(t, "verify-message", bin, "-zone", "examples/zones/example.org.zone",
+		"-ip", "54.240.0.1", "-mail-from", "bounce@mail.example.org", "examples/verify-message/message.eml")
+}
+
+func TestReportDigest(t *testing.T) {
+	dir := ""
+	for d, _ := filepath.Abs(".."); ; {
+		if fi, err := os.Stat(filepath.Join(d, "shared", "conformance", "dmarc-aggregate")); err == nil && fi.IsDir() {
+			dir = filepath.Join(d, "shared", "conformance", "dmarc-aggregate")
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			t.Skip("the shared DMARC report samples (../shared/conformance/dmarc-aggregate) are absent")
+		}
+		d = parent
+	}
+	bin := build(t, "report-digest")
+	run(t, "report-digest", bin, dir)
+}
