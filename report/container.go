@@ -108,6 +108,11 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 	case looksLikeEmail(head):
 		o.chain = append(o.chain, "email")
 		return o.email(br, depth)
+	case bytes.Contains(head, []byte("<feedback")) || bytes.Contains(head, []byte("<?xml")):
+		// Junk before the document (a stray byte, a BOM in another
+		// encoding): the scanner skips text outside elements.
+		o.warn("report.leading-garbage", fmt.Sprintf("%q before the XML document ignored", clip(x, 16)))
+		return br, nil
 	case len(head) >= 2 && (head[0] == 0xFE && head[1] == 0xFF || head[0] == 0xFF && head[1] == 0xFE):
 		return nil, o.err(ErrNotReport, "UTF-16 documents are not supported", nil)
 	}

@@ -391,12 +391,7 @@ func (d *decoder) checkStray() {
 	if d.s.stray {
 		d.s.stray = false
 		if !d.seen("report.stray-text", eUnknown) {
-			at := d.s.strayAt
-			txt := d.s.buf[at:min(at+40, d.s.end)]
-			if i := bytes.IndexByte(txt[1:], '<'); i >= 0 {
-				txt = txt[:i+1]
-			}
-			d.warn("report.stray-text", eUnknown, fmt.Sprintf("text %q outside any value ignored", trimSpace(txt)))
+			d.warn("report.stray-text", eUnknown, fmt.Sprintf("text %q outside any value ignored", d.s.strayText))
 		}
 	}
 }
@@ -516,7 +511,7 @@ loop:
 	}
 	raw := ""
 	if capture && end >= 0 && d.s.mark >= 0 {
-		raw = string(d.s.buf[d.s.mark:end])
+		raw = string(trimSpace(d.s.buf[d.s.mark:end]))
 	}
 	d.s.mark = -1
 	return raw

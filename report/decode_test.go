@@ -392,3 +392,23 @@ func TestParseIPv4(t *testing.T) {
 		}
 	}
 }
+
+// TestPathological: inputs built to make a scanner quadratic stay fast.
+func TestPathological(t *testing.T) {
+	for name, in := range map[string]string{
+		"ampersands":     "<feedback><report_metadata><org_name>" + strings.Repeat("&", 500_000),
+		"lt in text":     "<feedback><report_metadata><org_name>" + strings.Repeat("<", 500_000),
+		"open tags":      "<feedback>" + strings.Repeat("<a ", 300_000),
+		"end tags":       "<feedback>" + strings.Repeat("</a>", 300_000),
+		"comments":       "<feedback>" + strings.Repeat("<!-", 300_000),
+		"PI":             "<feedback>" + strings.Repeat("<?", 300_000),
+		"cdata":          "<feedback><report_metadata><org_name>" + strings.Repeat("<![CDATA[", 100_000),
+		"nested unknown": "<feedback>" + strings.Repeat("<x>", 30) + strings.Repeat("<y/>", 300_000),
+	} {
+		start := time.Now()
+		Decode(strings.NewReader(in))
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
+	}
+}

@@ -34,6 +34,7 @@
 //	report.multi-day-window   a reporting period longer than a day
 //	report.date-range-inverted
 //	report.truncated          the document ends early; complete records are kept
+//	report.leading-garbage    bytes before the XML document
 //	report.nested-gzip, report.zip-extra-members
 //
 // Repeated warnings are counted, not repeated. Inputs that are no report

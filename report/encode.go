@@ -345,11 +345,12 @@ func wellFormed(x, name string) bool {
 		// poorly through tolerant scanning; keep extensions plain.
 		return false
 	}
+	_, local := splitName([]byte(name))
 	d := xml.NewDecoder(strings.NewReader(x))
 	depth := 0
 	first := true
 	for {
-		t, err := d.RawToken()
+		t, err := d.Token() // Token, unlike RawToken, checks that end tags match
 		if err == io.EOF {
 			return depth == 0 && !first
 		}
@@ -359,11 +360,7 @@ func wellFormed(x, name string) bool {
 		switch t := t.(type) {
 		case xml.StartElement:
 			if first {
-				q := t.Name.Local
-				if t.Name.Space != "" {
-					q = t.Name.Space + ":" + q
-				}
-				if q != name {
+				if t.Name.Local != string(local) {
 					return false
 				}
 				first = false

@@ -30,9 +30,9 @@ type scanner struct {
 	full  bool  // a construct did not fit in max bytes
 
 	// stray is set when non-whitespace text or a lone '<' appeared between
-	// tags; strayAt is the buffer index of the first such byte.
-	stray   bool
-	strayAt int
+	// tags; strayText holds its start.
+	stray     bool
+	strayText []byte
 
 	// decl is the encoding named by the XML declaration, lower-cased.
 	decl string
@@ -86,11 +86,6 @@ func (s *scanner) fill() bool {
 		s.end = n
 		if s.mark >= 0 {
 			s.mark -= keep
-		}
-		if s.strayAt >= keep {
-			s.strayAt -= keep
-		} else {
-			s.strayAt = 0
 		}
 	}
 	if s.end == len(s.buf) {
@@ -208,9 +203,13 @@ func (s *scanner) next(t *token) {
 
 func (s *scanner) noteText(from, to int) {
 	if !s.stray && !allSpace(s.buf[from:to]) {
-		s.stray = true
-		s.strayAt = from
+		s.setStray(trimSpace(s.buf[from:to]))
 	}
+}
+
+func (s *scanner) setStray(b []byte) {
+	s.stray = true
+	s.strayText = append(s.strayText[:0], b[:min(len(b), 32)]...)
 }
 
 type mres uint8
@@ -291,8 +290,7 @@ func (s *scanner) markup(t *token) mres {
 	default:
 		// A '<' that starts no markup: stray text.
 		if !s.stray {
-			s.stray = true
-			s.strayAt = s.pos
+			s.setStray(b[:min(len(b), 2)])
 		}
 		s.pos++
 		return mSkip
@@ -550,7 +548,7 @@ func (s *scanner) slowText(prefix, local []byte) ([]byte, int) {
 				s.pos++
 			}
 		case '&':
-			if len(b) < 12 && !s.eof && bytes.IndexByte(b, ';') < 0 {
+			if len(b) < 12 && !s.eof && bytes.IndexByte(b, ';') < 0 { // b is short here
 				if s.fill() {
 					continue
 				}
@@ -593,8 +591,10 @@ func (s *scanner) slowText(prefix, local []byte) ([]byte, int) {
 // appendReference decodes the entity or character reference at the start
 // of b (which begins with '&'), returning the bytes consumed, 0 if none.
 func appendReference(dst, b []byte) ([]byte, int) {
-	end := bytes.IndexByte(b, ';')
-	if end < 2 || end > 12 {
+	// Look no further than the longest reference ("&#x10FFFF;"), so that
+	// a run of bare ampersands stays linear.
+	end := bytes.IndexByte(b[:min(len(b), 12)], ';')
+	if end < 2 {
 		return dst, 0
 	}
 	name := b[1:end]
