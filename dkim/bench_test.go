@@ -43,7 +43,7 @@ type benchCase struct {
 	r      *mapResolver
 }
 
-func benchCases(b *testing.B) []benchCase {
+func benchCases(b testing.TB) []benchCase {
 	rk, ek := testKeys(b)
 	msg := benchMessage(4096)
 	var cases []benchCase

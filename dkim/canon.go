@@ -2,7 +2,6 @@ package dkim
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 )
 
@@ -227,10 +226,10 @@ func (c *bodyCanon) cleanLines(p []byte) int {
 }
 
 // relaxedClean reports whether a line (without its CRLF) is unchanged by
-// relaxed canonicalisation: no control characters (so no HTAB or CR), no
-// two spaces in a row, no space at the end. It looks at eight bytes at a
-// time, since it runs over every line of every body.
-func relaxedClean(line []byte) bool {
+// relaxed canonicalisation: no control characters (so no HTAB, CR or LF),
+// no two spaces in a row, no space at the end. It looks at eight bytes at a
+// time, since it runs over every body line and header field.
+func relaxedClean[T string | []byte](line T) bool {
 	const (
 		lo = 0x0101010101010101
 		hi = 0x8080808080808080
@@ -244,7 +243,9 @@ func relaxedClean(line []byte) bool {
 	var prev uint64 // 0x80 when the byte before the word was a space
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		x := binary.LittleEndian.Uint64(line[i:])
+		w := line[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 		if (x-sp)&^x&hi != 0 {
 			return false // a byte below 0x20
 		}

@@ -281,20 +281,25 @@ func decodePublicKey(kt KeyType, p string) (crypto.PublicKey, error) {
 // splitList splits a colon-separated tag value (h=, s=, t=), dropping
 // folding whitespace around items and empty items. An empty list is nil.
 func splitList(v string) []string {
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] == ':' {
+			n++
+		}
+	}
 	var out []string
-	for len(v) > 0 {
-		item, rest, more := strings.Cut(v, ":")
-		item = trimFWS(item)
-		if item != "" {
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && v[i] != ':' {
+			continue
+		}
+		if item := trimFWS(v[start:i]); item != "" {
 			if out == nil {
-				out = make([]string, 0, strings.Count(v, ":")+1)
+				out = make([]string, 0, n+1)
 			}
 			out = append(out, item)
 		}
-		if !more {
-			break
-		}
-		v = rest
+		start = i + 1
 	}
 	return out
 }

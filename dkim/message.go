@@ -189,6 +189,18 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 			h.buf = append(h.buf, b)
 		}
 		h.buf = append(h.buf, ':')
+		if sig == nil {
+			// Most fields need no work beyond dropping the WSP after the colon.
+			v := f.value()
+			for len(v) > 0 && (v[0] == ' ' || v[0] == '\t') {
+				v = v[1:]
+			}
+			if len(v) == 0 || relaxedClean(v) {
+				h.buf = append(h.buf, v...)
+				h.buf = append(h.buf, '\r', '\n')
+				return
+			}
+		}
 		started, sp := false, false
 		for _, s := range segs {
 			for i := 0; i < len(s); {

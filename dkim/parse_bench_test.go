@@ -3,6 +3,8 @@ package dkim
 import (
 	"strings"
 	"testing"
+
+	"github.com/domainauth/domainauth/internal/tagvalue"
 )
 
 // BenchmarkParseSignature parses a typical rsa-sha256 DKIM-Signature value.
@@ -21,4 +23,29 @@ func BenchmarkParseSignature(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func BenchmarkScanSignatureTags(b *testing.B) {
+	rk, _ := testKeys(b)
+	s := &Signer{Domain: "example.org", Selector: "sel", Key: rk, Clock: testClock}
+	h, _ := s.Sign(strings.NewReader(benchMessage(4096)))
+	value := strings.TrimPrefix(strings.TrimSuffix(h, "\r\n"), "DKIM-Signature:")
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			sc := tagvalue.Scanner{Input: value}
+			for sc.Next() {
+			}
+		}
+	})
+	b.Run("b64", func(b *testing.B) {
+		sig, _ := ParseSignature(value)
+		for b.Loop() {
+			decodeBase64(sig.bRaw)
+		}
+	})
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			ParseSignature(value)
+		}
+	})
 }

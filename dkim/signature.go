@@ -213,6 +213,125 @@ func (sig *Signature) parse(value string) error {
 	return nil
 }
 
+// parseTag handles the tag the scanner is on.
+func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen, iOff, xOff *int) error {
+	tag, val, off := s.Tag(), s.Value(), s.ValueOffset()
+	bit := 0
+	switch tag {
+	case "v":
+		bit = tagV
+		if val != "1" {
+			return sigErr(tag, off, fmt.Sprintf("version %q is not 1", val))
+		}
+	case "a":
+		bit = tagA
+		switch val {
+		case "rsa-sha256":
+			sig.Algorithm = RSASHA256
+		case "ed25519-sha256":
+			sig.Algorithm = Ed25519SHA256
+		case "rsa-sha1":
+			sig.Algorithm = RSASHA1
+		default:
+			return sigErr(tag, off, fmt.Sprintf("unknown algorithm %q", val))
+		}
+	case "b":
+		bit = tagB
+		v, err := decodeBase64(val)
+		if err != nil {
+			return sigErr(tag, off, err.Error())
+		}
+		sig.Value, sig.bRaw = v, val
+		// Everything from after '=' to the next ';' is removed when the
+		// field is hashed, surrounding whitespace included (§3.7).
+		eq := strings.IndexByte(value[s.TagOffset():], '=') + s.TagOffset() + 1
+		end := strings.IndexByte(value[eq:], ';')
+		if end < 0 {
+			end = len(value)
+		} else {
+			end += eq
+		}
+		sig.bStart, sig.bEnd = eq, end
+	case "bh":
+		bit = tagBH
+		v, err := decodeBase64(val)
+		if err != nil {
+			return sigErr(tag, off, err.Error())
+		}
+		sig.BodyHash = v
+	case "c":
+		bit = tagC
+		h, b, slash := strings.Cut(val, "/")
+		hc, ok1 := parseCanon(h)
+		bc, ok2 := Simple, true
+		if slash {
+			bc, ok2 = parseCanon(b)
+		}
+		if !ok1 || !ok2 {
+			return sigErr(tag, off, fmt.Sprintf("unknown canonicalization %q", val))
+		}
+		sig.HeaderCanon, sig.BodyCanon = hc, bc
+	case "d":
+		bit = tagD
+		sig.Domain = val
+		if msg := checkDomain(val, false); msg != "" {
+			return sigErr(tag, off, msg)
+		}
+	case "h":
+		bit = tagH
+		sig.Headers = splitList(val)
+		if len(sig.Headers) == 0 {
+			return sigErr(tag, off, "empty list of signed header fields")
+		}
+	case "i":
+		bit = tagI
+		sig.Identity = decodeQP(val)
+		*iOff = off
+	case "l":
+		bit = tagL
+		n, ok := parseDigits(val, 76)
+		if !ok {
+			return sigErr(tag, off, fmt.Sprintf("body length %q is not a number", val))
+		}
+		sig.BodyLength = n
+	case "q":
+		bit = tagQ
+		sig.QueryMethods = splitList(val)
+	case "s":
+		bit = tagS
+		sig.Selector = val
+		if msg := checkDomain(val, true); msg != "" {
+			return sigErr(tag, off, msg)
+		}
+	case "t":
+		bit = tagT
+		n, ok := parseDigits(val, 12)
+		if !ok {
+			return sigErr(tag, off, fmt.Sprintf("timestamp %q is not a number of at most 12 digits", val))
+		}
+		sig.Timestamp = time.Unix(n, 0).UTC()
+	case "x":
+		bit = tagX
+		n, ok := parseDigits(val, 12)
+		if !ok {
+			return sigErr(tag, off, fmt.Sprintf("expiration %q is not a number of at most 12 digits", val))
+		}
+		sig.Expiration = time.Unix(n, 0).UTC()
+		*xOff = off
+	case "z":
+		bit = tagZ
+		sig.CopiedHeaders = val
+	}
+	if bit != 0 {
+		if *seen&bit != 0 {
+			// RFC 6376 §3.2: a duplicated tag invalidates the whole list.
+			return sigErr(tag, s.TagOffset(), "duplicate tag")
+		}
+		*seen |= bit
+	}
+	return nil
+}
+
 func hasFrom(names []string) bool {
 	for _, n := range names {
 		if equalFold(n, "from") {
@@ -341,122 +460,4 @@ func (s *Signature) writeTags(b *strings.Builder, sep string) {
 		tag("z", s.CopiedHeaders)
 	}
 	tag("bh", encodeB64(s.BodyHash))
-}
-
-func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen, iOff, xOff *int) error {
-	tag, val, off := s.Tag(), s.Value(), s.ValueOffset()
-	bit := 0
-	switch tag {
-	case "v":
-		bit = tagV
-		if val != "1" {
-			return sigErr(tag, off, fmt.Sprintf("version %q is not 1", val))
-		}
-	case "a":
-		bit = tagA
-		switch val {
-		case "rsa-sha256":
-			sig.Algorithm = RSASHA256
-		case "ed25519-sha256":
-			sig.Algorithm = Ed25519SHA256
-		case "rsa-sha1":
-			sig.Algorithm = RSASHA1
-		default:
-			return sigErr(tag, off, fmt.Sprintf("unknown algorithm %q", val))
-		}
-	case "b":
-		bit = tagB
-		v, err := decodeBase64(val)
-		if err != nil {
-			return sigErr(tag, off, err.Error())
-		}
-		sig.Value, sig.bRaw = v, val
-		// Everything from after '=' to the next ';' is removed when the
-		// field is hashed, surrounding whitespace included (§3.7).
-		eq := strings.IndexByte(value[s.TagOffset():], '=') + s.TagOffset() + 1
-		end := strings.IndexByte(value[eq:], ';')
-		if end < 0 {
-			end = len(value)
-		} else {
-			end += eq
-		}
-		sig.bStart, sig.bEnd = eq, end
-	case "bh":
-		bit = tagBH
-		v, err := decodeBase64(val)
-		if err != nil {
-			return sigErr(tag, off, err.Error())
-		}
-		sig.BodyHash = v
-	case "c":
-		bit = tagC
-		h, b, slash := strings.Cut(val, "/")
-		hc, ok1 := parseCanon(h)
-		bc, ok2 := Simple, true
-		if slash {
-			bc, ok2 = parseCanon(b)
-		}
-		if !ok1 || !ok2 {
-			return sigErr(tag, off, fmt.Sprintf("unknown canonicalization %q", val))
-		}
-		sig.HeaderCanon, sig.BodyCanon = hc, bc
-	case "d":
-		bit = tagD
-		sig.Domain = val
-		if msg := checkDomain(val, false); msg != "" {
-			return sigErr(tag, off, msg)
-		}
-	case "h":
-		bit = tagH
-		sig.Headers = splitList(val)
-		if len(sig.Headers) == 0 {
-			return sigErr(tag, off, "empty list of signed header fields")
-		}
-	case "i":
-		bit = tagI
-		sig.Identity = decodeQP(val)
-		*iOff = off
-	case "l":
-		bit = tagL
-		n, ok := parseDigits(val, 76)
-		if !ok {
-			return sigErr(tag, off, fmt.Sprintf("body length %q is not a number", val))
-		}
-		sig.BodyLength = n
-	case "q":
-		bit = tagQ
-		sig.QueryMethods = splitList(val)
-	case "s":
-		bit = tagS
-		sig.Selector = val
-		if msg := checkDomain(val, true); msg != "" {
-			return sigErr(tag, off, msg)
-		}
-	case "t":
-		bit = tagT
-		n, ok := parseDigits(val, 12)
-		if !ok {
-			return sigErr(tag, off, fmt.Sprintf("timestamp %q is not a number of at most 12 digits", val))
-		}
-		sig.Timestamp = time.Unix(n, 0).UTC()
-	case "x":
-		bit = tagX
-		n, ok := parseDigits(val, 12)
-		if !ok {
-			return sigErr(tag, off, fmt.Sprintf("expiration %q is not a number of at most 12 digits", val))
-		}
-		sig.Expiration = time.Unix(n, 0).UTC()
-		*xOff = off
-	case "z":
-		bit = tagZ
-		sig.CopiedHeaders = val
-	}
-	if bit != 0 {
-		if *seen&bit != 0 {
-			// RFC 6376 §3.2: a duplicated tag invalidates the whole list.
-			return sigErr(tag, s.TagOffset(), "duplicate tag")
-		}
-		*seen |= bit
-	}
-	return nil
 }
