@@ -2,6 +2,7 @@ package dmarc
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/domainauth/domainauth/zone"
@@ -79,5 +80,23 @@ func FuzzEvaluate(f *testing.F) {
 			t.Fatalf("%s with err %v", res.Code, res.Err)
 		}
 		_ = res.AuthenticationResults()
+	})
+}
+
+// FuzzAuthorDomains checks that header parsing never panics and that every
+// domain it returns is canonical.
+func FuzzAuthorDomains(f *testing.F) {
+	for _, s := range []string{"From: a@example.org\r\n", "From: =?utf-8?q?x?= <a@bücher.example>\r\n", "From: g: a@x.y, b@z.w;\r\nFrom: c@d.e\r\n\r\nFrom: x@y.z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		for _, choice := range []AuthorChoice{AuthorSingle, AuthorAll} {
+			ds, _ := AuthorDomains(h, choice)
+			for _, d := range ds {
+				if d == "" || d != strings.ToLower(d) || strings.HasSuffix(d, ".") {
+					t.Fatalf("domain %q not canonical", d)
+				}
+			}
+		}
 	})
 }
