@@ -131,7 +131,8 @@ type gzipErrReader struct{ r io.Reader }
 
 func (g *gzipErrReader) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
-	if err != nil && err != io.EOF && !errors.Is(err, errDocLimit) {
+	var le *limitError
+	if err != nil && err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &le) {
 		err = fmt.Errorf("gzip: %w", err)
 	}
 	return n, err
@@ -232,7 +233,7 @@ func isReportPart(mediaType string, params map[string]string, disposition string
 // (or file name) is that of a report, or the first such part of a
 // multipart message.
 func (o *opener) email(r *bufio.Reader, depth int) (io.Reader, error) {
-	lr := &limitedReader{r: r, n: o.lim.archive}
+	lr := newLimitedReader(r, o.lim.archive, "email message")
 	br := bufio.NewReader(lr)
 	if head, _ := br.Peek(5); string(head) == "From " {
 		br.ReadString('\n') // mbox separator line

@@ -132,7 +132,7 @@ func (dec *Decoder) Stream(r io.Reader) (*Stream, error) {
 		return nil, err
 	}
 	o.chain = append(o.chain, "xml")
-	d := newDecoder(&limitedReader{r: doc, n: lim.doc}, lim)
+	d := newDecoder(newLimitedReader(doc, lim.doc, "document"), lim)
 	d.container = strings.Join(o.chain, "/")
 	for _, w := range o.warns {
 		if _, ok := d.warnIdx[warnKey{code: w.Code}]; !ok {
@@ -206,17 +206,28 @@ func (s *Stream) Close() error {
 	return errors.Join(errs...)
 }
 
-// limitedReader fails with ErrLimit once more than n bytes were read.
+// limitedReader fails with a *limitError once more than n bytes were read.
 type limitedReader struct {
-	r io.Reader
-	n int64
+	r    io.Reader
+	n    int64
+	what string
+	max  int64
 }
 
-var errDocLimit = errors.New("document larger than the limit")
+type limitError struct {
+	what string
+	max  int64
+}
+
+func (e *limitError) Error() string { return fmt.Sprintf("%s larger than %d bytes", e.what, e.max) }
+
+func newLimitedReader(r io.Reader, n int64, what string) *limitedReader {
+	return &limitedReader{r: r, n: n, what: what, max: n}
+}
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.n < 0 {
-		return 0, errDocLimit
+		return 0, &limitError{l.what, l.max}
 	}
 	if int64(len(p)) > l.n+1 {
 		p = p[:l.n+1]
@@ -224,7 +235,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
 	if l.n < 0 {
-		return n, errDocLimit
+		return n, &limitError{l.what, l.max}
 	}
 	return n, err
 }
@@ -377,11 +388,17 @@ func (d *decoder) atEOF() {
 	if d.s.full {
 		d.fail(ErrLimit, fmt.Sprintf("a single element or tag is larger than %d bytes", d.lim.element), nil)
 	}
-	if d.s.rerr != nil {
-		if errors.Is(d.s.rerr, errDocLimit) {
-			d.fail(ErrLimit, fmt.Sprintf("document larger than %d bytes", d.lim.doc), nil)
-		} else {
-			d.fail(ErrContainer, "reading the document", d.s.rerr)
+	if err := d.s.rerr; err != nil {
+		var le *limitError
+		switch {
+		case errors.As(err, &le):
+			d.fail(ErrLimit, le.Error(), nil)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			// A cut-off gzip or zip member: keep what was read, as for a
+			// truncated document.
+			d.warnOnce("report.container-truncated", eUnknown, "the compressed data ends early: "+err.Error())
+		default:
+			d.fail(ErrContainer, "reading the document", err)
 		}
 	}
 	d.eof = true

@@ -123,6 +123,8 @@ func TestRepairs(t *testing.T) {
 			"report.unknown-element", func(a *Aggregate) bool { return a.Policy.P == DispositionNone }},
 		{"truncated after a record", strings.TrimSuffix(minimal, "</feedback>\n"),
 			"report.truncated", func(a *Aggregate) bool { return len(a.Records) == 1 }},
+		{"truncated gzip", string(gz([]byte(minimal))[:len(gz([]byte(minimal)))-30]),
+			"report.container-truncated", func(a *Aggregate) bool { return a.Policy.Domain == "example.com" }},
 		{"truncated inside a record", minimal[:strings.Index(minimal, "<auth_results>")],
 			"report.truncated", func(a *Aggregate) bool { return len(a.Records) == 0 && a.Policy.Domain == "example.com" }},
 		{"entities, CDATA, comments, CRLF", replace("<org_name>Receiver", "<org_name>A&amp;B&#x20;<![CDATA[<C>]]><!-- x -->\r\nD"),

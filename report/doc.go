@@ -35,6 +35,7 @@
 //	report.date-range-inverted
 //	report.truncated          the document ends early; complete records are kept
 //	report.leading-garbage    bytes before the XML document
+//	report.container-truncated  a gzip or zip member cut off; what was read is kept
 //	report.nested-gzip, report.zip-extra-members
 //
 // Repeated warnings are counted, not repeated. Inputs that are no report
