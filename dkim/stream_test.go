@@ -1,0 +1,88 @@
+package dkim
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// bodyReader produces size bytes of text lines without holding them.
+type bodyReader struct {
+	left int64
+	line string
+	off  int
+}
+
+func (r *bodyReader) Read(p []byte) (int, error) {
+	if r.left <= 0 {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && r.left > 0 {
+		k := copy(p[n:], r.line[r.off:])
+		if int64(k) > r.left {
+			k = int(r.left)
+		}
+		n += k
+		r.left -= int64(k)
+		r.off = (r.off + k) % len(r.line)
+	}
+	return n, nil
+}
+
+// TestVerifyStreamsBody: memory use of Sign and Verify does not grow with
+// the body: a 16 MiB body costs about what a small one does.
+func TestVerifyStreamsBody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long body")
+	}
+	_, ek := testKeys(t)
+	const size = 16 << 20
+	hdr := "From: alice@example.org\r\nSubject: big\r\n\r\n"
+	body := func() io.Reader { return &bodyReader{left: size, line: "a line  of\ttext \r\n\r\n"} }
+	s := &Signer{Domain: "example.org", Selector: "sel", Key: ek, Clock: testClock}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	h, err := s.Sign(io.MultiReader(strings.NewReader(hdr), body()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &mapResolver{}
+	r.add("sel._domainkey.example.org", pubRecord(t, ek))
+	v := &Verifier{Resolver: r, Clock: testClock}
+	res, err := v.Verify(context.Background(), io.MultiReader(strings.NewReader(h+hdr), body()))
+	runtime.ReadMemStats(&after)
+	if err != nil || res[0].Status != Pass {
+		t.Fatalf("%v %+v", err, res)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("Sign and Verify of a %d-byte body allocated %d bytes", size, alloc)
+	}
+}
+
+// TestVerifyOddReaders: short reads, one byte at a time, and data with the
+// final error must all give the same result.
+func TestVerifyOddReaders(t *testing.T) {
+	rk, _ := testKeys(t)
+	signed := signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: rk, Clock: testClock}, roundTripMessages["trailing-blank-lines"])
+	r := &mapResolver{}
+	r.add("sel._domainkey.example.org", pubRecord(t, rk))
+	v := &Verifier{Resolver: r, Clock: testClock}
+	for name, rd := range map[string]func() io.Reader{
+		"one byte": func() io.Reader { return iotest.OneByteReader(strings.NewReader(signed)) },
+		"half":     func() io.Reader { return iotest.HalfReader(strings.NewReader(signed)) },
+		"data+EOF": func() io.Reader { return iotest.DataErrReader(strings.NewReader(signed)) },
+	} {
+		res, err := v.Verify(context.Background(), rd())
+		if err != nil || len(res) != 1 || res[0].Status != Pass {
+			t.Errorf("%s: %v %+v", name, err, res)
+		}
+	}
+	_, err := v.Verify(context.Background(), iotest.TimeoutReader(strings.NewReader(signed)))
+	if err == nil {
+		t.Error("a failing reader gave no error")
+	}
+}
