@@ -62,6 +62,7 @@ type alignmentInput struct {
 	from         string        // RFC5322.From domain
 	mailFrom     string        // custom MAIL FROM in effect, "" for SES's default
 	fallbackNote string        // why a custom MAIL FROM is not in effect, if so
+	spfFails     bool          // the custom MAIL FROM is in effect but its SPF record does not pass SES
 	defaultMF    Fact          // SES's default MAIL FROM in the region
 	dkim         bool          // SES signs with d=domain
 	dkimNote     string        // why DKIM is not usable, if so
@@ -107,6 +108,9 @@ func predict(in alignmentInput) Alignment {
 		if in.fallbackNote != "" {
 			a.SPF.Reason = in.fallbackNote + "; " + a.SPF.Reason
 		}
+	case in.spfFails:
+		a.SPF = PathPrediction{Domain: in.mailFrom, Reason: fmt.Sprintf(
+			"SES uses the custom MAIL FROM %s, but its SPF record does not pass for SES's servers, so there is no SPF pass to align", in.mailFrom)}
 	case spfMode == dmarc.Strict:
 		a.SPF = PathPrediction{Domain: in.mailFrom, Aligned: in.mailFrom == from}
 		if a.SPF.Aligned {

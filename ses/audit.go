@@ -114,6 +114,10 @@ type auditState struct {
 	dkimOK     bool // every DKIM record present
 	mailFromOK bool // the feedback MX is in place and no CNAME
 	spfOK      bool // exactly one SPF record, valid, including amazonses.com, within limits
+	// mailFromCNAME: a CNAME owns the MAIL FROM name (reported once).
+	mailFromCNAME bool
+	// dkimUnknown: "ses.dkim-unknown" was reported (once per audit).
+	dkimUnknown bool
 }
 
 // Audit checks every planned record and the DMARC record, then predicts
@@ -125,12 +129,11 @@ func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
 			"nothing to audit: the plan or the Auditor's Resolver is nil")}}
 	}
 	st := &auditState{ctx: ctx, a: &Audit{Plan: p}, dkimOK: true}
-	dkimUnknownReported := false
 	for _, r := range p.Records {
 		c := RecordCheck{Record: r}
 		switch r.Purpose {
 		case PurposeEasyDKIM:
-			au.checkEasyDKIM(st, &c, &dkimUnknownReported)
+			au.checkEasyDKIM(st, &c)
 		case PurposeBYODKIM:
 			au.checkBYODKIM(st, &c)
 		case PurposeMailFromMX:
@@ -165,12 +168,9 @@ func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
 	}
 	if id.MailFrom != "" {
 		switch {
-		case st.mailFromOK && st.spfOK:
-			in.mailFrom = id.MailFrom
 		case st.mailFromOK:
-			// SES uses the custom MAIL FROM but SPF does not pass there.
-			in.mailFrom = ""
-			in.fallbackNote = "SPF at " + id.MailFrom + " does not pass for SES"
+			in.mailFrom = id.MailFrom
+			in.spfFails = !st.spfOK
 		case id.BehaviorOnMXFailure == RejectMessage:
 			in.fallbackNote = "the MAIL FROM MX is not verified and BehaviorOnMXFailure is RejectMessage: SES refuses to send"
 		default:
@@ -199,7 +199,7 @@ func (st *auditState) failed(c *RecordCheck, name string, err error) bool {
 	return true
 }
 
-func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck, unknownReported *bool) {
+func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 	r := c.Record
 	cr, ok := au.Resolver.(domainauth.CNAMEResolver)
 	if !ok {
@@ -215,8 +215,8 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck, unknownReported
 			return
 		}
 		c.Status = StatusUnknown
-		if !*unknownReported {
-			*unknownReported = true
+		if !st.dkimUnknown {
+			st.dkimUnknown = true
 			st.add(finding(CodeDKIMUnknown, Info, st.a.Plan.Identity.Domain, "",
 				"the resolver cannot report CNAME targets; the Easy DKIM CNAMEs were not compared with the plan"))
 		}
@@ -305,7 +305,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 		}
 		if err == nil {
 			c.Status, c.Found = StatusWrong, []string{"CNAME " + dnsname.Canonical(target)}
-			st.fallback()
+			st.mailFromCNAME = true
 			st.add(finding(CodeMailFromCNAME, Error, r.Name, "RFC 2181 §10.1",
 				"CNAME at the MAIL FROM domain: it cannot hold SES's MX and SPF records beside it"))
 			return
@@ -334,24 +334,20 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 	switch {
 	case len(mxs) == 0:
 		c.Status = StatusMissing
-		st.fallback()
 		st.add(finding(CodeMailFromMXMissing, Error, r.Name, "FACTS §3.1", "no MX; publish MX 10 %s", want))
 		return
 	case found == 0 && otherRegion > 0:
 		c.Status = StatusWrong
-		st.fallback()
 		st.add(finding(CodeMailFromMXWrongRegion, Error, r.Name, "FACTS §3.1",
 			"MX names another region's feedback endpoint; %s needs %s", st.a.Plan.Region.Code, want))
 		return
 	case found == 0 && len(mxs) == 1:
 		c.Status = StatusWrong
-		st.fallback()
 		st.add(finding(CodeMailFromMXWrong, Error, r.Name, "FACTS §3.1", "MX is not SES's feedback endpoint %s", want))
 		return
 	}
 	if len(mxs) > 1 {
 		c.Status = StatusWrong
-		st.fallback()
 		st.add(finding(CodeMailFromMXConflict, Error, r.Name, "FACTS §3.1",
 			"%d MX records: SES needs exactly one, to %s; the MAIL FROM domain must not receive mail", len(mxs), want))
 		return
@@ -364,18 +360,12 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 	}
 }
 
-// fallback notes that the custom MAIL FROM is not in effect.
-func (st *auditState) fallback() { st.mailFromOK = false }
-
 func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	r := c.Record
-	if len(st.a.Checks) > 0 {
-		// A CNAME found by the MX check makes the SPF check meaningless.
-		prev := st.a.Checks[len(st.a.Checks)-1]
-		if prev.Record.Purpose == PurposeMailFromMX && st.a.HasCode(CodeMailFromCNAME) {
-			c.Status = StatusWrong
-			return
-		}
+	if st.mailFromCNAME {
+		// Reported by the MX check; SPF lookups would follow the alias.
+		c.Status = StatusWrong
+		return
 	}
 	spfs, ok := au.selectTXT(st, c, spf.IsSPF)
 	if !ok {

@@ -175,6 +175,10 @@ func TestAuditAlignment(t *testing.T) {
 			z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
 			z.Remove("mail.example.org", zone.TypeTXT)
 		}, "", PassNeither, []string{CodeDKIMMissing, CodeMailFromSPFMissing, CodeNoAlignment}},
+		{"SPF broken at the custom MAIL FROM: only DKIM aligns", func(z *zone.Zone) {
+			z.Remove("mail.example.org", zone.TypeTXT)
+			z.AddTXT("mail.example.org", "v=spf1 mx -all")
+		}, "", PassDKIMOnly, []string{CodeMailFromSPFNoSES}},
 		{"RFC 9989 §4.4.1 adkim=s with a subdomain From", func(z *zone.Zone) {
 			z.Remove("_dmarc.example.org", zone.TypeTXT)
 			z.AddTXT("_dmarc.example.org", seedDMARC+"; adkim=s")

@@ -268,8 +268,7 @@ func parseBYOKey(s string) (*dkim.KeyRecord, string, error) {
 	if s == "" {
 		return nil, "", errors.New("empty public key")
 	}
-	var b64 string
-	if strings.Contains(s, "=") && (strings.HasPrefix(s, "v=") || strings.HasPrefix(s, "p=") || strings.Contains(s, ";")) {
+	if strings.HasPrefix(s, "v=") || strings.HasPrefix(s, "p=") || strings.Contains(s, ";") {
 		rec, err := dkim.ParseKeyRecord(s)
 		if err != nil {
 			return nil, "", err
@@ -288,7 +287,7 @@ func parseBYOKey(s string) (*dkim.KeyRecord, string, error) {
 		}
 		lines = append(lines, l)
 	}
-	b64 = strings.Join(lines, "")
+	b64 := strings.Join(lines, "")
 	if _, err := base64.StdEncoding.DecodeString(b64); err != nil {
 		return nil, "", fmt.Errorf("not base64: %w", err)
 	}

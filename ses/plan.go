@@ -128,8 +128,10 @@ func (id Identity) Plan() (*Plan, error) {
 		}
 		p.Records = append(p.Records, r)
 	}
-	for _, t := range n.EasyDKIMTokens {
+	if len(n.EasyDKIMTokens) > 0 {
 		p.DKIMZone = n.dkimZone
+	}
+	for _, t := range n.EasyDKIMTokens {
 		target := t + "." + n.dkimZone.Value
 		add(Record{Name: t + "._domainkey." + n.Domain, Type: zone.TypeCNAME, Value: target, Target: target,
 			Purpose: PurposeEasyDKIM, Confidence: n.dkimZone.Confidence})
