@@ -214,10 +214,11 @@ type Checker struct {
 	// own budget of MaxLookups term queries per evaluation, and only on
 	// terms whose position in evaluation order, as far as it is known when
 	// the query would start, is within MaxLookups: a record with 50
-	// includes gets 10 of them prefetched. Positions past an include whose
-	// record is not yet known are estimated low, so an early include with
-	// a large subtree can make up to MaxLookups prefetched queries go
-	// unused.
+	// includes gets at most 10 of them prefetched. At most 5 prefetched
+	// term queries run ahead of evaluation at a time, the lowest positions
+	// first. Positions past an include whose record is not yet known are
+	// estimated low, so an early include with a large subtree can leave a
+	// few prefetched answers unused.
 	Prefetch bool
 
 	// CacheSize bounds the cache of parsed records, keyed by record text.
@@ -841,6 +842,9 @@ func (e *eval) lookupTXT(name string) ([]string, error) {
 		if p := e.pf.get(qTXT, name); p != nil {
 			return p.txt, p.err
 		}
+		txt, err := e.c.Resolver.LookupTXT(e.ctx, name)
+		e.pf.noteLocal(qTXT, name, &pending{txt: txt, err: err})
+		return txt, err
 	}
 	return e.c.Resolver.LookupTXT(e.ctx, name)
 }
@@ -857,6 +861,9 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 		if p := e.pf.get(typ, name); p != nil {
 			return p.addrs, p.err
 		}
+		addrs, err := e.c.Resolver.LookupNetIP(e.ctx, network, name)
+		e.pf.noteLocal(typ, name, &pending{addrs: addrs, err: err})
+		return addrs, err
 	}
 	return e.c.Resolver.LookupNetIP(e.ctx, network, name)
 }
@@ -869,6 +876,9 @@ func (e *eval) lookupMX(name string) ([]*net.MX, error) {
 		if p := e.pf.get(qMX, name); p != nil {
 			return p.mx, p.err
 		}
+		mx, err := e.c.Resolver.LookupMX(e.ctx, name)
+		e.pf.noteLocal(qMX, name, &pending{mx: mx, err: err})
+		return mx, err
 	}
 	return e.c.Resolver.LookupMX(e.ctx, name)
 }

@@ -23,6 +23,13 @@ import (
 // position of the include that leads there), is within MaxLookups, and no
 // more than MaxLookups terms are prefetched per evaluation. ptr terms and
 // domain-specs using %{p} are never prefetched.
+//
+// Window: at most prefetchWindow term queries run ahead of evaluation
+// unconsumed; further candidates wait, lowest position first, and start as
+// evaluation consumes answers. This keeps a record with many includes from
+// spending the budget on siblings evaluation will not reach when an early
+// include turns out to hold many terms itself, while a tree a few
+// includes wide still resolves one level per round trip.
 
 type qtype uint8
 
@@ -44,7 +51,20 @@ type pending struct {
 	addrs []netip.Addr
 	mx    []*net.MX
 	err   error
+
+	term     bool // spends the budget and a window slot
+	consumed bool // evaluation has used it (guarded by prefetcher.mu)
 }
+
+// candidate is a term query waiting for a window slot.
+type candidate struct {
+	pos  int
+	k    qkey
+	then func(*pending)
+}
+
+// prefetchWindow bounds the term queries running ahead of evaluation.
+const prefetchWindow = 5
 
 type prefetcher struct {
 	e      *eval
@@ -52,10 +72,12 @@ type prefetcher struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu        sync.Mutex
-	m         map[qkey]*pending
-	scheduled map[string]bool // domains whose record's terms were scheduled
-	issued    int
+	mu          sync.Mutex
+	m           map[qkey]*pending
+	scheduled   map[string]bool // domains whose record's terms were scheduled
+	issued      int             // term queries started
+	outstanding int             // term queries started and not yet consumed
+	waiting     []candidate     // sorted by pos
 }
 
 func newPrefetcher(ctx context.Context, e *eval) *prefetcher {
@@ -76,6 +98,11 @@ func (pf *prefetcher) stop() {
 func (pf *prefetcher) get(t qtype, name string) *pending {
 	pf.mu.Lock()
 	p := pf.m[qkey{t, name}]
+	if p != nil && p.term && !p.consumed {
+		p.consumed = true
+		pf.outstanding--
+		pf.refillLocked()
+	}
 	pf.mu.Unlock()
 	if p == nil {
 		return nil
@@ -120,7 +147,7 @@ func (pf *prefetcher) record(rec *Record, domain string, base int) {
 		var started bool
 		switch t.Kind {
 		case KindInclude, KindRedirect:
-			started = pf.issue(qTXT, target, true, func(p *pending) {
+			started = pf.schedule(pos, qTXT, target, func(p *pending) {
 				if p.err != nil {
 					return
 				}
@@ -129,17 +156,19 @@ func (pf *prefetcher) record(rec *Record, domain string, base int) {
 				}
 			})
 		case KindA:
-			started = pf.issue(pf.addrType(), target, true, nil)
+			started = pf.schedule(pos, pf.addrType(), target, nil)
 		case KindExists:
-			started = pf.issue(qA, target, true, nil)
+			started = pf.schedule(pos, qA, target, nil)
 		case KindMX:
-			started = pf.issue(qMX, target, true, func(p *pending) {
+			started = pf.schedule(pos, qMX, target, func(p *pending) {
 				if p.err != nil || len(p.mx) > e.maxMX {
 					return
 				}
 				for _, mx := range p.mx {
 					if h := strings.TrimSuffix(mx.Host, "."); h != "" {
-						pf.issue(pf.addrType(), h, false, nil)
+						pf.mu.Lock()
+						pf.startLocked(qkey{pf.addrType(), h}, false, nil)
+						pf.mu.Unlock()
 					}
 				}
 			})
@@ -195,39 +224,90 @@ func (pf *prefetcher) selectRecord(txts []string) *Record {
 	return rec
 }
 
-// issue starts a query unless it is known already. term says whether it
-// spends the prefetch budget. then runs after the answer arrives.
-func (pf *prefetcher) issue(t qtype, name string, term bool, then func(*pending)) bool {
+// schedule starts the query of a term at position pos, or queues it for a
+// window slot. It reports false when the query is known already or the
+// budget is spent.
+func (pf *prefetcher) schedule(pos int, t qtype, name string, then func(*pending)) bool {
 	k := qkey{t, name}
 	pf.mu.Lock()
-	if pf.m[k] != nil || (term && pf.issued >= pf.e.maxLookups) || pf.ctx.Err() != nil {
-		pf.mu.Unlock()
+	defer pf.mu.Unlock()
+	if pf.m[k] != nil || pf.issued >= pf.e.maxLookups || pf.ctx.Err() != nil {
 		return false
 	}
+	for _, c := range pf.waiting {
+		if c.k == k {
+			return false
+		}
+	}
+	if pf.outstanding >= prefetchWindow {
+		i := len(pf.waiting)
+		for i > 0 && pf.waiting[i-1].pos > pos {
+			i--
+		}
+		pf.waiting = append(pf.waiting, candidate{})
+		copy(pf.waiting[i+1:], pf.waiting[i:])
+		pf.waiting[i] = candidate{pos, k, then}
+		return true
+	}
+	pf.startLocked(k, true, then)
+	return true
+}
+
+// refillLocked starts waiting candidates while there are window slots and
+// budget. Caller holds mu.
+func (pf *prefetcher) refillLocked() {
+	for len(pf.waiting) > 0 && pf.outstanding < prefetchWindow && pf.issued < pf.e.maxLookups && pf.ctx.Err() == nil {
+		c := pf.waiting[0]
+		pf.waiting = pf.waiting[1:]
+		if pf.m[c.k] == nil {
+			pf.startLocked(c.k, true, c.then)
+		}
+	}
+}
+
+// noteLocal records an answer evaluation fetched itself, so that no
+// prefetch repeats the query.
+func (pf *prefetcher) noteLocal(t qtype, name string, p *pending) {
+	k := qkey{t, name}
+	p.done = make(chan struct{})
+	close(p.done)
+	pf.mu.Lock()
+	if pf.m[k] == nil {
+		pf.m[k] = p
+	}
+	pf.mu.Unlock()
+}
+
+// startLocked starts a query unless it is known already; term says whether
+// it spends the budget and a window slot; then runs after the answer
+// arrives. Caller holds mu.
+func (pf *prefetcher) startLocked(k qkey, term bool, then func(*pending)) {
+	if pf.m[k] != nil || pf.ctx.Err() != nil {
+		return
+	}
+	p := &pending{done: make(chan struct{}), term: term}
 	if term {
 		pf.issued++
+		pf.outstanding++
 	}
-	p := &pending{done: make(chan struct{})}
 	pf.m[k] = p
 	pf.wg.Add(1)
-	pf.mu.Unlock()
 	go func() {
 		defer pf.wg.Done()
 		r := pf.e.c.Resolver
-		switch t {
+		switch k.t {
 		case qTXT:
-			p.txt, p.err = r.LookupTXT(pf.ctx, name)
+			p.txt, p.err = r.LookupTXT(pf.ctx, k.name)
 		case qA:
-			p.addrs, p.err = r.LookupNetIP(pf.ctx, "ip4", name)
+			p.addrs, p.err = r.LookupNetIP(pf.ctx, "ip4", k.name)
 		case qAAAA:
-			p.addrs, p.err = r.LookupNetIP(pf.ctx, "ip6", name)
+			p.addrs, p.err = r.LookupNetIP(pf.ctx, "ip6", k.name)
 		case qMX:
-			p.mx, p.err = r.LookupMX(pf.ctx, name)
+			p.mx, p.err = r.LookupMX(pf.ctx, k.name)
 		}
 		close(p.done)
 		if then != nil {
 			then(p)
 		}
 	}()
-	return true
 }
