@@ -408,7 +408,8 @@ func (r *Record) Options() FailureOptions {
 
 // String returns the record in canonical form: v=DMARC1 first, then the
 // known tags in a fixed order, then tags with invalid values and unknown
-// tags as they were written. ParseRecord(r.String()) gives r back.
+// tags as they were written. For a parsed record, ParseRecord(r.String())
+// gives r back; for one built in code, the same values with Explicit set.
 func (r *Record) String() string {
 	var b strings.Builder
 	b.Grow(64 + 40*(len(r.AggregateURIs)+len(r.FailureURIs)))
