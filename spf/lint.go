@@ -138,7 +138,7 @@ func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 	domain = strings.TrimSuffix(domain, ".")
 	rep := &Report{Domain: domain}
 	w := &linter{l: l, ctx: ctx, rep: rep, max: orDefault(l.MaxRecords, 100)}
-	rec, txt := w.fetch(domain, "", true)
+	rec, txt := w.fetch(domain, "", 0)
 	rep.Record = txt
 	if rec != nil {
 		rep.Lookups = w.walk(rec, domain, 0, []string{domain})
@@ -163,8 +163,10 @@ func (w *linter) add(code string, sev Severity, msg, where, rfc string) {
 }
 
 // fetch gets and parses the SPF record at name, reporting record-level
-// findings. from is the term that led here ("" for the linted domain).
-func (w *linter) fetch(name, from string, top bool) (*Record, string) {
+// findings. from is the term that led here and via its kind (include or
+// redirect); both are zero for the linted domain.
+func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
+	top := via == 0
 	if w.fetched >= w.max {
 		w.add(CodeDNSError, Warning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
 		return nil, ""
@@ -208,7 +210,11 @@ func (w *linter) fetch(name, from string, top bool) (*Record, string) {
 		w.add(CodeNoRecord, Warning, "no SPF record: receivers get none", name, "RFC 7208 §4.5")
 		return nil, ""
 	case len(found) == 0:
-		w.add(CodeIncludeNoRecord, Error, "target has no SPF record: receivers return permerror", where, "RFC 7208 §5.2")
+		rfc := "RFC 7208 §5.2"
+		if via == KindRedirect {
+			rfc = "RFC 7208 §6.1"
+		}
+		w.add(CodeIncludeNoRecord, Error, "target has no SPF record: receivers return permerror", where, rfc)
 		return nil, ""
 	case len(found) > 1:
 		w.add(CodeMultipleRecords, Error, fmt.Sprintf("%d SPF records: receivers return permerror", len(found)), name, "RFC 7208 §4.5")
@@ -269,7 +275,7 @@ func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int
 			case KindInclude, KindRedirect:
 				if containsFold(stack, target) {
 					w.add(CodeLoop, Error, "loops back to "+target+": receivers return permerror", where, "RFC 7208 §4.6.4")
-				} else if sub, _ := w.fetch(target, where, false); sub != nil {
+				} else if sub, _ := w.fetch(target, where, t.Kind); sub != nil {
 					cost += w.walk(sub, target, depth+1, append(stack, target))
 				}
 			case KindA, KindExists:
