@@ -250,6 +250,14 @@ func (au *auditor) checkDMARC(ctx context.Context) area {
 		ar.Facts = append(ar.Facts, "lookup failed: "+oneLine(errString(d.Err)))
 	}
 	ar.Findings = dmarcFindings(c.LintDomain(ctx, au.domain))
+	// Tag findings name only the tag; say which record it is in.
+	if d.Status == dmarc.StatusFound {
+		for i := range ar.Findings {
+			if f := &ar.Findings[i]; !strings.Contains(f.Record, ".") {
+				f.Record = strings.TrimSpace("_dmarc." + d.PolicyDomain + " " + f.Record)
+			}
+		}
+	}
 	return ar
 }
 

@@ -351,7 +351,10 @@ func (k *keyLookup) summary() string {
 		}
 		parts = append(parts, desc)
 	}
-	if k.key == nil {
+	switch {
+	case k.key == nil && k.cname != "" && k.record == "":
+		parts = append(parts, "no key record at the target")
+	case k.key == nil:
 		parts = append(parts, "no usable key")
 	}
 	return strings.Join(parts, "; ")

@@ -135,6 +135,11 @@ func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 				fmt.Fprintf(a.stdout, "; %s %s: %s\n", f.Severity, f.Code, f.Message)
 			}
 		case "route53":
+			// The JSON goes to the AWS CLI as is; the planner's notes go
+			// to stderr for the person running it.
+			for _, f := range plan.Findings {
+				fmt.Fprintf(a.stderr, "note: %s %s: %s\n", f.Severity, f.Code, f.Message)
+			}
 			batches, err := plan.ChangeBatches("SES identity " + domain + " in " + id.Region)
 			if err != nil {
 				return sesPlanError(err)
