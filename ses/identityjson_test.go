@@ -83,3 +83,30 @@ func TestIdentityFromSESv2(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIdentityJSON: an identity that reads writes back to JSON that reads to
+// the same identity.
+func FuzzIdentityJSON(f *testing.F) {
+	f.Add([]byte(`{"domain": "example.org", "region": "ap-northeast-2", "easyDkimTokens": ["a", "b", "c"], "mailFrom": "mail.example.org", "dmarc": "v=DMARC1; p=none; rua=mailto:d@example.org"}`))
+	f.Add([]byte(`{"domain": "x", "byodkim": {"selector": "s", "publicKey": "p=abc"}, "behaviorOnMxFailure": "REJECT_MESSAGE", "ttl": 5}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var id Identity
+		if err := json.Unmarshal(data, &id); err != nil {
+			return
+		}
+		out, err := json.Marshal(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Identity
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("re-read %s: %v", out, err)
+		}
+		out2, _ := json.Marshal(back)
+		if string(out) != string(out2) {
+			t.Fatalf("round trip:\n%s\n%s", out, out2)
+		}
+		id.Plan() // must not panic
+		IdentityFromSESv2(id.Domain, id.Region, data)
+	})
+}
