@@ -58,7 +58,9 @@ type RecordCheck struct {
 // Audit is the result of comparing DNS with a Plan.
 type Audit struct {
 	Plan   *Plan
-	Checks []RecordCheck // one per planned record, in plan order
+	// Checks has one entry per planned record, in plan order, and a last one
+	// for DMARC when the plan skips it (Identity.SkipDMARC).
+	Checks []RecordCheck
 	// Findings are the problems found, each with a stable Code. An audit of
 	// a zone built from the plan (Plan.Zone) has none.
 	Findings []Finding
@@ -153,6 +155,7 @@ func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
 	if p.Identity.SkipDMARC {
 		c := RecordCheck{Record: Record{Name: "_dmarc." + p.Identity.Domain, Type: zone.TypeTXT, Purpose: PurposeDMARC}}
 		au.checkDMARC(st, &c)
+		st.a.Checks = append(st.a.Checks, c)
 	}
 	id := p.Identity
 	in := alignmentInput{
@@ -460,7 +463,11 @@ func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
 	switch len(recs) {
 	case 0:
 		c.Status = StatusMissing
-		st.add(finding(CodeDMARCMissing, Warning, r.Name, "RFC 9989 §4.7", "no DMARC record; publish %q", r.Value))
+		msg := "no DMARC record"
+		if r.Value != "" {
+			msg += fmt.Sprintf("; publish %q", r.Value)
+		}
+		st.add(finding(CodeDMARCMissing, Warning, r.Name, "RFC 9989 §4.7", "%s", msg))
 		return
 	case 1:
 	default:

@@ -472,3 +472,22 @@ func TestAuditJSON(t *testing.T) {
 		t.Errorf("JSON %s", data)
 	}
 }
+
+func TestAuditSkipDMARC(t *testing.T) {
+	id := seedIdentity(t)
+	id.SkipDMARC = true
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := p.Zone()
+	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
+	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDMARCMissing}) || a.Findings[0].Message != "no DMARC record" {
+		t.Errorf("codes %q %v", got, a.Findings)
+	}
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:x@example.org")
+	a = (&Auditor{Resolver: z}).Audit(context.Background(), p)
+	if len(a.Findings) != 0 || len(a.Checks) != len(p.Records)+1 || a.Checks[len(a.Checks)-1].Status != StatusPresent {
+		t.Errorf("managed DMARC: %v", a.Findings)
+	}
+}
