@@ -57,7 +57,7 @@ type RecordCheck struct {
 
 // Audit is the result of comparing DNS with a Plan.
 type Audit struct {
-	Plan   *Plan
+	Plan *Plan
 	// Checks has one entry per planned record, in plan order, and a last one
 	// for DMARC when the plan skips it (Identity.SkipDMARC).
 	Checks []RecordCheck
