@@ -956,6 +956,7 @@ func (d *decoder) policy(p *PolicyPublished) {
 		case eNP:
 			p.NP = enumLeaf(d, id, dispositions)
 		case ePCT:
+			p.PCT = nil // the last <pct> counts, even when unusable
 			if n, ok := d.uintLeaf(id); ok {
 				v := int(min(n, 1<<31))
 				p.PCT = &v

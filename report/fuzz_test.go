@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,10 @@ func fuzzSeeds(f *testing.F) {
 	f.Add([]byte("<feedback><record><row><count>1</count></row></record></feedback>"))
 	f.Add([]byte("<a><feedback><!-- c --><![CDATA[x]]><?pi x?><version>&#x31;.0</version></feedback>"))
 	f.Add(genBytes(3))
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 10 {
+		f.Add(randomDoc(rng))
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return
