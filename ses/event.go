@@ -293,17 +293,19 @@ func (p *EventParser) Parse(data []byte) (*Event, error) {
 	if len(data) > limit {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrEventTooLarge, len(data), limit)
 	}
-	var probe struct {
+	// One pass reads a bare record and notices the envelopes.
+	var w struct {
+		Event
 		Type    string          `json:"Type"`
 		Message *string         `json:"Message"`
 		Detail  json.RawMessage `json:"detail"`
 		Source  string          `json:"source"`
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
+	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, &EventError{Msg: "not JSON: " + err.Error(), Err: err}
 	}
 	switch {
-	case probe.Message != nil && probe.Type != "":
+	case w.Message != nil && w.Type != "":
 		var env SNSEnvelope
 		if err := json.Unmarshal(data, &env); err != nil {
 			return nil, &EventError{Msg: "SNS envelope: " + err.Error(), Err: err}
@@ -317,10 +319,10 @@ func (p *EventParser) Parse(data []byte) (*Event, error) {
 		}
 		e.SNS = &env
 		return e, nil
-	case len(probe.Detail) > 0 && probe.Source == "aws.ses":
-		return parseRecord(probe.Detail)
+	case len(w.Detail) > 0 && w.Source == "aws.ses":
+		return parseRecord(w.Detail)
 	}
-	return parseRecord(data)
+	return checkRecord(&w.Event)
 }
 
 func parseRecord(data []byte) (*Event, error) {
@@ -328,6 +330,11 @@ func parseRecord(data []byte) (*Event, error) {
 	if err := json.Unmarshal(data, &e); err != nil {
 		return nil, &EventError{Msg: "record: " + err.Error(), Err: err}
 	}
+	return checkRecord(&e)
+}
+
+// checkRecord requires a type and, for a known type, its object.
+func checkRecord(e *Event) (*Event, error) {
 	if e.NotificationType == "" && e.EventType == "" {
 		return nil, &EventError{Msg: "neither notificationType nor eventType"}
 	}
@@ -355,7 +362,7 @@ func parseRecord(data []byte) (*Event, error) {
 	if missing {
 		return nil, &EventError{Msg: fmt.Sprintf("%s record without its %s object", e.Kind(), objectName(e.Kind()))}
 	}
-	return &e, nil
+	return e, nil
 }
 
 func objectName(k EventKind) string {
