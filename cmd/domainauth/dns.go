@@ -59,11 +59,13 @@ func (d *dnsFlags) open() (*source, error) {
 	if len(d.zones) == 0 && len(d.route53) == 0 {
 		r := net.DefaultResolver
 		what := "DNS"
+		server := systemNameServer()
 		if d.nameserver != "" {
-			addr := d.nameserver
-			if _, _, err := net.SplitHostPort(addr); err != nil {
-				addr = net.JoinHostPort(addr, "53")
+			server = d.nameserver
+			if _, _, err := net.SplitHostPort(server); err != nil {
+				server = net.JoinHostPort(server, "53")
 			}
+			addr := server
 			dialer := &net.Dialer{}
 			r = &net.Resolver{
 				PreferGo: true,
@@ -73,7 +75,12 @@ func (d *dnsFlags) open() (*source, error) {
 			}
 			what = "DNS server " + addr
 		}
-		return &source{r: r, live: true, what: what, timeout: d.timeout}, nil
+		if server == "" {
+			// No name server to ask directly: the CNAME and TXT-string
+			// checks report "unknown".
+			return &source{r: r, live: true, what: what, timeout: d.timeout}, nil
+		}
+		return &source{r: &liveResolver{Resolver: r, server: server}, live: true, what: what, timeout: d.timeout}, nil
 	}
 	if d.nameserver != "" {
 		return nil, usagef("--nameserver is for live DNS; it cannot be combined with --zone or --route53")

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/zone"
+)
+
+// serveZone answers DNS queries over UDP from z, as an authoritative server
+// with recursion would: CNAME chains in the answer, NXDOMAIN for names that
+// do not exist. It returns the server's address.
+func serveZone(t *testing.T, z *zone.Zone) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Skipf("cannot listen on UDP: %v", err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	exists := map[string]bool{}
+	for _, rr := range z.Records() {
+		for n := dnsname.Canonical(rr.Name); n != "" && n != "."; n = dnsname.Parent(n) {
+			exists[n] = true
+		}
+	}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, addr, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			var q dnsmessage.Message
+			if q.Unpack(buf[:n]) != nil || len(q.Questions) != 1 {
+				continue
+			}
+			resp := answer(z, exists, q)
+			if out, err := resp.Pack(); err == nil {
+				pc.WriteTo(out, addr)
+			}
+		}
+	}()
+	return pc.LocalAddr().String()
+}
+
+func answer(z *zone.Zone, exists map[string]bool, q dnsmessage.Message) dnsmessage.Message {
+	question := q.Questions[0]
+	resp := dnsmessage.Message{
+		Header:    dnsmessage.Header{ID: q.Header.ID, Response: true, RecursionDesired: true, RecursionAvailable: true},
+		Questions: q.Questions,
+	}
+	name := dnsname.Canonical(question.Name.String())
+	for hop := 0; hop < 8; hop++ {
+		var rrs []zone.RR
+		switch question.Type {
+		case dnsmessage.TypeA:
+			rrs = z.Lookup(name, zone.TypeA)
+		case dnsmessage.TypeAAAA:
+			rrs = z.Lookup(name, zone.TypeAAAA)
+		case dnsmessage.TypeMX:
+			rrs = z.Lookup(name, zone.TypeMX)
+		case dnsmessage.TypeTXT:
+			rrs = z.Lookup(name, zone.TypeTXT)
+		case dnsmessage.TypeCNAME:
+			rrs = z.Lookup(name, zone.TypeCNAME)
+		}
+		owner := dnsmessage.MustNewName(name + ".")
+		hdr := dnsmessage.ResourceHeader{Name: owner, Class: dnsmessage.ClassINET, TTL: 60}
+		for _, rr := range rrs {
+			var body dnsmessage.ResourceBody
+			switch rr.Type {
+			case zone.TypeA:
+				body = &dnsmessage.AResource{A: rr.Addr.As4()}
+			case zone.TypeAAAA:
+				body = &dnsmessage.AAAAResource{AAAA: rr.Addr.As16()}
+			case zone.TypeMX:
+				body = &dnsmessage.MXResource{Pref: rr.Pref, MX: dnsmessage.MustNewName(strings.TrimSuffix(rr.Target, ".") + ".")}
+			case zone.TypeTXT:
+				body = &dnsmessage.TXTResource{TXT: rr.Text}
+			case zone.TypeCNAME:
+				body = &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(rr.Target + ".")}
+			}
+			resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: hdr, Body: body})
+		}
+		if len(rrs) > 0 || question.Type == dnsmessage.TypeCNAME {
+			break
+		}
+		c := z.Lookup(name, zone.TypeCNAME)
+		if len(c) == 0 {
+			break
+		}
+		resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: hdr, Body: &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(c[0].Target + ".")}})
+		name = dnsname.Canonical(c[0].Target)
+	}
+	if len(resp.Answers) == 0 && !exists[name] {
+		resp.Header.RCode = dnsmessage.RCodeNameError
+	}
+	return resp
+}
+
+// TestLiveDNS runs check against a name server that serves the bundled
+// zones: the report must be the one --zone gives, capabilities included
+// (the Easy DKIM CNAMEs and the SES audit need LookupCNAMETarget).
+func TestLiveDNS(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	for _, tc := range []struct{ file, domain, region string }{
+		{"examples/zones/example.org.zone", "example.org", ""},
+		{"examples/zones/broken.example.zone", "broken.example", "eu-south-1"},
+	} {
+		data, err := os.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, err := zone.ParseString(string(data), tc.domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := serveZone(t, z)
+		fromFile, _, wantStatus := runCLI(t, "", "check", "--zone", tc.file, "--region", tc.region, tc.domain)
+		// Live DNS cannot list selectors; give the ones the zone has.
+		args := []string{"check", "--nameserver", addr, "--timeout", "5s", "--region", tc.region}
+		for _, rr := range z.Records() {
+			if sel, ok := strings.CutSuffix(rr.Name, "._domainkey."+tc.domain); ok {
+				args = append(args, "--selector", sel)
+			}
+		}
+		live, stderr, status := runCLI(t, "", append(args, tc.domain)...)
+		if status != wantStatus {
+			t.Errorf("%s: live status %d, from file %d (stderr %q)", tc.domain, status, wantStatus, stderr)
+		}
+		// The reports differ in their first line (the source) only.
+		strip := func(s string) string {
+			_, rest, _ := strings.Cut(s, "\n")
+			return rest
+		}
+		if !strings.Contains(live, "Amazon SES (identity") {
+			t.Errorf("%s: live check did not audit the SES set-up:\n%s", tc.domain, live)
+		}
+		if strip(live) != strip(fromFile) {
+			t.Errorf("%s: live report differs from the zone file's\n--- live\n%s\n--- file\n%s", tc.domain, live, fromFile)
+		}
+	}
+}
