@@ -3,14 +3,20 @@ package spf
 import "sync"
 
 // recordCache keeps parsed records keyed by their text, so that a busy
-// Checker parses each popular record (an ESP's include, say) once. It is
-// bounded: when full, an arbitrary entry is evicted.
+// Checker parses each popular record (an ESP's include, say) once. The
+// first few records live in a small array (a fresh Checker allocates no
+// map), the rest in a map. It is bounded: when full, an arbitrary entry is
+// evicted.
 type recordCache struct {
-	mu sync.RWMutex
-	m  map[string]cacheEntry
+	mu    sync.RWMutex
+	small [8]cacheEntry
+	n     int // entries used in small
+	next  int // small entry to evict next
+	m     map[string]cacheEntry
 }
 
 type cacheEntry struct {
+	txt string
 	rec *Record
 	err error
 }
@@ -18,7 +24,45 @@ type cacheEntry struct {
 func (rc *recordCache) len() int {
 	rc.mu.RLock()
 	defer rc.mu.RUnlock()
-	return len(rc.m)
+	return rc.n + len(rc.m)
+}
+
+func (rc *recordCache) get(txt string) (cacheEntry, bool) {
+	rc.mu.RLock()
+	defer rc.mu.RUnlock()
+	for i := 0; i < rc.n; i++ {
+		if rc.small[i].txt == txt {
+			return rc.small[i], true
+		}
+	}
+	ent, ok := rc.m[txt]
+	return ent, ok
+}
+
+func (rc *recordCache) put(ent cacheEntry, size int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.n < len(rc.small) && rc.n < size {
+		rc.small[rc.n] = ent
+		rc.n++
+		return
+	}
+	if rc.n+len(rc.m) >= size {
+		if len(rc.m) == 0 {
+			// Only the array is in use: overwrite in turn.
+			rc.small[rc.next%rc.n] = ent
+			rc.next++
+			return
+		}
+		for k := range rc.m {
+			delete(rc.m, k)
+			break
+		}
+	}
+	if rc.m == nil {
+		rc.m = make(map[string]cacheEntry)
+	}
+	rc.m[ent.txt] = ent
 }
 
 // parse returns the parsed record for txt, from the cache when possible.
@@ -31,25 +75,10 @@ func (c *Checker) parse(txt string) (*Record, error) {
 	if size == 0 {
 		size = 512
 	}
-	rc := &c.cache
-	rc.mu.RLock()
-	ent, ok := rc.m[txt]
-	rc.mu.RUnlock()
-	if ok {
+	if ent, ok := c.cache.get(txt); ok {
 		return ent.rec, ent.err
 	}
 	rec, err := Parse(txt)
-	rc.mu.Lock()
-	if rc.m == nil {
-		rc.m = make(map[string]cacheEntry)
-	}
-	for k := range rc.m {
-		if len(rc.m) < size {
-			break
-		}
-		delete(rc.m, k)
-	}
-	rc.m[txt] = cacheEntry{rec, err}
-	rc.mu.Unlock()
+	c.cache.put(cacheEntry{txt, rec, err}, size)
 	return rec, err
 }

@@ -358,3 +358,29 @@ func TestCacheAndConcurrency(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordCache checks the parsed-record cache stays within CacheSize
+// and keeps returning the right record as entries are evicted.
+func TestRecordCache(t *testing.T) {
+	for _, size := range []int{1, 3, 8, 9, 20} {
+		c := &Checker{CacheSize: size}
+		for round := range 3 {
+			for i := range 30 {
+				txt := fmt.Sprintf("v=spf1 ip4:192.0.2.%d -all", i)
+				r, err := c.parse(txt)
+				if err != nil || r.String() != txt {
+					t.Fatalf("size %d round %d: %q -> %v %v", size, round, txt, r, err)
+				}
+				if n := c.cache.len(); n > size {
+					t.Fatalf("size %d: cache holds %d", size, n)
+				}
+			}
+		}
+		if _, err := c.parse("v=spf1 ip4:1.2.3.4/33"); !errors.Is(err, ErrBadCIDR) {
+			t.Errorf("cached parse error: %v", err)
+		}
+		if _, err := c.parse("v=spf1 ip4:1.2.3.4/33"); !errors.Is(err, ErrBadCIDR) {
+			t.Errorf("parse error from the cache: %v", err)
+		}
+	}
+}
