@@ -16,7 +16,14 @@
 // through a domainauth.Resolver at <selector>._domainkey.<domain>.
 // Signer.Sign produces the DKIM-Signature field to prepend to a message.
 // ParseKeyRecord, KeyRecord.String, GenerateKey and LintKeyRecord deal with
-// the DNS side.
+// the DNS side; LintKeyRecord's findings carry stable codes (CodeKey*).
+// AuthResults writes the dkim= part of an Authentication-Results field.
+//
+// Speed: Verify parses each key record once (a small cache keyed by the TXT
+// text), reuses its buffers between calls, and canonicalises clean lines and
+// header fields in whole runs. On a 4 KiB message it costs about 1.2 times
+// the bare cryptographic work (SHA-256 of the message and one signature
+// check); see BenchmarkVerifyVsBare.
 //
 // Deliberate choices and divergences:
 //   - Bare LF line ends are read as CRLF (for headers and body), as every

@@ -281,27 +281,24 @@ func decodePublicKey(kt KeyType, p string) (crypto.PublicKey, error) {
 // splitList splits a colon-separated tag value (h=, s=, t=), dropping
 // folding whitespace around items and empty items. An empty list is nil.
 func splitList(v string) []string {
-	n := 0
-	for i := 0; i < len(v); i++ {
-		if v[i] == ':' {
-			n++
-		}
-	}
 	var out []string
-	start := 0
-	for i := 0; i <= len(v); i++ {
-		if i < len(v) && v[i] != ':' {
-			continue
+	for {
+		i := strings.IndexByte(v, ':')
+		item := v
+		if i >= 0 {
+			item = v[:i]
 		}
-		if item := trimFWS(v[start:i]); item != "" {
+		if item = trimFWS(item); item != "" {
 			if out == nil {
-				out = make([]string, 0, n+1)
+				out = make([]string, 0, strings.Count(v, ":")+1)
 			}
 			out = append(out, item)
 		}
-		start = i + 1
+		if i < 0 {
+			return out
+		}
+		v = v[i+1:]
 	}
-	return out
 }
 
 // trimFWS removes whitespace (SP, HTAB, CR, LF) from both ends of s.

@@ -81,7 +81,7 @@ func (s *Signer) Sign(msg io.Reader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rd := reader{r: msg, buf: make([]byte, 0, readChunk), maxHdr: orDefault(s.MaxHeaderBytes, defaultMaxHeaderBytes), maxLine: defaultMaxLineBytes}
+	rd := reader{r: msg, buf: make([]byte, 0, 8<<10), maxHdr: orDefault(s.MaxHeaderBytes, defaultMaxHeaderBytes), maxLine: defaultMaxLineBytes}
 	hdr, rest, err := rd.readHeader(context.Background())
 	if err != nil {
 		return "", err
