@@ -226,7 +226,11 @@ func writeSESAudit(w io.Writer, audit *ses.Audit, fs []finding) {
 		if c.Status == ses.StatusWrong && len(c.Found) > 0 {
 			found = " (found " + strings.Join(c.Found, ", ") + ")"
 		}
-		fmt.Fprintf(w, "  %-8s %s %s %s%s\n", c.Status, c.Record.Name, c.Record.Type, c.Record.Value, found)
+		value := c.Record.Value
+		if value == "" {
+			value = "(any valid record)" // DMARC: audited, not planned
+		}
+		fmt.Fprintf(w, "  %-8s %s %s %s%s\n", c.Status, c.Record.Name, c.Record.Type, value, found)
 	}
 	if audit.DMARC != nil {
 		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", p.Identity.Domain, quote(audit.DMARC.String()))
