@@ -216,3 +216,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRecordsOrderDeterministic(t *testing.T) {
+	// Names that differ only by empty labels must still sort one way.
+	if compareNames(".example.org", "example.org") == 0 {
+		t.Error("compareNames treats .example.org and example.org as equal")
+	}
+	if c1, c2 := compareNames("a.example.org", "b.example.org"), compareNames("b.example.org", "a.example.org"); c1 >= 0 || c2 <= 0 {
+		t.Errorf("compareNames not antisymmetric: %d %d", c1, c2)
+	}
+}
+
+func TestExplicitZeroTTLKept(t *testing.T) {
+	z, err := ParseString("@ 0 A 192.0.2.1", "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl := z.Records()[0].TTL; ttl != 0 {
+		t.Errorf("TTL 0 read as %d", ttl)
+	}
+}

@@ -129,7 +129,7 @@ func (rd *Route53Reader) Read(r io.Reader) (*Zone, error) {
 			return nil, err
 		}
 		for _, rr := range rrs {
-			if err := z.Add(rr); err != nil {
+			if err := z.add(rr, false); err != nil {
 				return nil, &Route53Error{Set: i, Name: set.Name, Msg: err.Error()}
 			}
 		}

@@ -95,6 +95,8 @@ type SOA struct {
 //	any other type    Data: the RDATA in presentation form, kept as read
 //
 // Names are absolute; a trailing dot is optional and case is not significant.
+// Zone.Add gives a TTL of 0 the value DefaultTTL (records built in code rarely
+// care); the master-file and Route 53 readers keep an explicit 0.
 type RR struct {
 	Name   string
 	Type   Type

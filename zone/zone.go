@@ -84,7 +84,10 @@ func key(name string) string {
 
 // Add adds one record. It reports an error when the fields Type needs are
 // missing or invalid; see RR.
-func (z *Zone) Add(rr RR) error {
+func (z *Zone) Add(rr RR) error { return z.add(rr, true) }
+
+// add is Add; readers of files pass defaultTTL false to keep an explicit 0.
+func (z *Zone) add(rr RR, defaultTTL bool) error {
 	if err := rr.validate(); err != nil {
 		return fmt.Errorf("zone: %w", err)
 	}
@@ -92,7 +95,7 @@ func (z *Zone) Add(rr RR) error {
 	if rr.Name == "" {
 		rr.Name = "." // the root
 	}
-	if rr.TTL == 0 {
+	if rr.TTL == 0 && defaultTTL {
 		rr.TTL = DefaultTTL
 	}
 	switch rr.Type {
@@ -236,6 +239,13 @@ func (z *Zone) Records() []RR {
 // compareNames orders names the DNSSEC way (RFC 4034 §6.1, by labels from the
 // right), which keeps a domain's records together in written zones.
 func compareNames(a, b string) int {
+	if c := compareLabels(a, b); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b) // names that differ only in empty labels
+}
+
+func compareLabels(a, b string) int {
 	for a != "" && b != "" {
 		la, lb := lastLabel(a), lastLabel(b)
 		if c := strings.Compare(la, lb); c != 0 {
