@@ -120,7 +120,7 @@ func (k *KeyRecord) Usable() error {
 func (k *KeyRecord) String() string {
 	var b strings.Builder
 	b.WriteString("v=DKIM1")
-	if k.HashAlgorithms != nil {
+	if len(k.HashAlgorithms) > 0 {
 		b.WriteString("; h=")
 		b.WriteString(strings.Join(k.HashAlgorithms, ":"))
 	}
@@ -136,7 +136,7 @@ func (k *KeyRecord) String() string {
 		b.WriteString("; n=")
 		b.WriteString(encodeQP(k.Notes))
 	}
-	if k.Services != nil {
+	if len(k.Services) > 0 {
 		b.WriteString("; s=")
 		b.WriteString(strings.Join(k.Services, ":"))
 	}
