@@ -131,7 +131,8 @@ type Step struct {
 	QName  string // the name queried
 	Match  bool   // the mechanism matched
 	Void   bool   // the query was a void lookup
-	Code   Code   // the record's result (record steps) or the include/redirect result
+	Code   Code   // the include/redirect result, or the record's when Result is set
+	Result bool   // a record step giving the record's result (Term is nil)
 	Err    error  // a failure at this step
 }
 
@@ -152,6 +153,7 @@ func (s Step) String() string {
 	switch {
 	case s.Err != nil:
 		b.WriteString(" error: " + s.Err.Error())
+	case s.Term == nil && !s.Result:
 	case s.Term == nil || s.Term.Kind == KindInclude || s.Term.Kind == KindRedirect:
 		b.WriteString(" -> " + s.Code.String())
 	case s.Match:
@@ -479,7 +481,7 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 		if err != nil {
 			err = &CheckError{Domain: domain, Err: err}
 		}
-		e.step(Step{Depth: depth, Domain: domain, QType: "TXT", QName: domain, Code: code, Err: err})
+		e.step(Step{Depth: depth, Domain: domain, QType: "TXT", QName: domain, Code: code, Result: true, Err: err})
 		return code, nil, domain, err
 	}
 	e.step(Step{Depth: depth, Domain: domain, QType: "TXT", QName: domain})
@@ -493,7 +495,7 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 		}
 		match, code, err := e.mechanism(t, domain, depth)
 		if err != nil {
-			e.step(Step{Depth: depth, Domain: domain, Code: code, Err: err})
+			e.step(Step{Depth: depth, Domain: domain, Code: code, Result: true, Err: err})
 			return code, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
 		}
 		if match {
@@ -501,7 +503,7 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 			if code == Fail && !inInclude {
 				e.explain(rec, domain)
 			}
-			e.step(Step{Depth: depth, Domain: domain, Code: code})
+			e.step(Step{Depth: depth, Domain: domain, Code: code, Result: true})
 			return code, t, domain, nil
 		}
 	}
@@ -518,11 +520,14 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 		code, m, d, err := e.checkHost(target, depth+1, inInclude)
 		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "TXT", QName: target, Code: code})
 		if code == None {
-			return PermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: ErrNoRecord}
+			err := &CheckError{Domain: domain, Term: t.String(), Err: ErrNoRecord}
+			e.step(Step{Depth: depth, Domain: domain, Code: PermError, Result: true, Err: err})
+			return PermError, nil, domain, err
 		}
+		e.step(Step{Depth: depth, Domain: domain, Code: code, Result: true})
 		return code, m, d, err
 	}
-	e.step(Step{Depth: depth, Domain: domain, Code: Neutral})
+	e.step(Step{Depth: depth, Domain: domain, Code: Neutral, Result: true})
 	return Neutral, nil, domain, nil
 }
 
@@ -597,9 +602,7 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		}
 		return false, PermError, err
 	case KindA:
-		m, code, err := e.matchHost(target, t)
-		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: e.addrType(), QName: target, Match: m, Err: err})
-		return m, code, err
+		return e.matchHost(target, t, domain, depth)
 	case KindMX:
 		return e.matchMX(target, t, domain, depth)
 	case KindPTR:
@@ -648,23 +651,26 @@ func (e *eval) addrType() string {
 	return "AAAA"
 }
 
-// matchHost implements the a mechanism's address comparison (§5.3), also
-// used per MX host (§5.4). It counts a void lookup.
-func (e *eval) matchHost(host string, t *Term) (bool, Code, error) {
+// matchHost implements the a mechanism (§5.3): it looks up target's
+// addresses of the client's family and compares them, counting a void
+// lookup when there are none.
+func (e *eval) matchHost(host string, t *Term, domain string, depth int) (bool, Code, error) {
 	addrs, err := e.lookupIP(e.network(), host)
-	if err != nil {
-		if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
-			code, err := e.dnsErr(err)
-			return false, code, err
-		}
+	if err != nil && domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+		code, err := e.dnsErr(err)
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: e.addrType(), QName: host, Err: err})
+		return false, code, err
 	}
 	if len(addrs) == 0 {
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: e.addrType(), QName: host, Void: true})
 		if err := e.void(); err != nil {
 			return false, PermError, err
 		}
 		return false, 0, nil
 	}
-	return e.anyMatch(addrs, t), 0, nil
+	m := e.anyMatch(addrs, t)
+	e.step(Step{Depth: depth, Domain: domain, Term: t, QType: e.addrType(), QName: host, Match: m})
+	return m, 0, nil
 }
 
 func (e *eval) anyMatch(addrs []netip.Addr, t *Term) bool {
