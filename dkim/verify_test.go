@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -237,6 +238,41 @@ func TestStatusString(t *testing.T) {
 	for s, w := range want {
 		if s.String() != w {
 			t.Errorf("%d: %q, want %q", s, s.String(), w)
+		}
+	}
+}
+
+// TestVerifyConcurrent shares one Verifier (its key cache and buffers)
+// between goroutines; run with -race.
+func TestVerifyConcurrent(t *testing.T) {
+	rk, ek := testKeys(t)
+	r := &mapResolver{}
+	r.add("rsa._domainkey.example.org", pubRecord(t, rk))
+	r.add("ed._domainkey.example.org", pubRecord(t, ek))
+	msgs := []string{
+		signWith(t, &Signer{Domain: "example.org", Selector: "rsa", Key: rk}, verifyMsg),
+		signWith(t, &Signer{Domain: "example.org", Selector: "ed", Key: ek, BodyCanon: Simple}, roundTripMessages["bare-lf"]),
+	}
+	v := &Verifier{Resolver: r}
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			for i := range 20 {
+				res, err := v.Verify(context.Background(), strings.NewReader(msgs[(g+i)%2]))
+				if err == nil && (len(res) != 1 || res[0].Status != Pass) {
+					err = fmt.Errorf("%v %v", res[0].Status, res[0].Err)
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }
