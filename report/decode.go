@@ -96,6 +96,11 @@ func (dec *Decoder) Decode(r io.Reader) (*Aggregate, error) {
 	}
 	defer st.Close()
 	d := st.d
+	// Records go into fixed-size chunks and are copied once into a slice
+	// of the exact length: cheaper than growing one slice by doubling.
+	var chunks [][]Record
+	var cur []Record
+	n := 0
 	for {
 		ok, err := d.nextRecord()
 		if err != nil {
@@ -104,7 +109,22 @@ func (dec *Decoder) Decode(r io.Reader) (*Aggregate, error) {
 		if !ok {
 			break
 		}
-		d.agg.Records = append(d.agg.Records, d.rec)
+		if len(cur) == cap(cur) {
+			if cur != nil {
+				chunks = append(chunks, cur)
+			}
+			cur = make([]Record, 0, min(1024, 16<<len(chunks)))
+		}
+		cur = append(cur, d.rec)
+		n++
+	}
+	if len(chunks) == 0 {
+		d.agg.Records = cur
+	} else {
+		d.agg.Records = make([]Record, 0, n)
+		for _, c := range append(chunks, cur) {
+			d.agg.Records = append(d.agg.Records, c...)
+		}
 	}
 	if err := d.finish(); err != nil {
 		return nil, err
