@@ -105,11 +105,29 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 		} else {
 			writeCheckReport(a.stdout, rep, o.verbose)
 		}
+		if n := dnsFailures(rep); n > 0 {
+			return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", plural(n, "DNS lookup"))
+		}
 		if rep.Errors > 0 {
 			return errFindings
 		}
 		return nil
 	}
+}
+
+// dnsFailures counts the findings that say a lookup failed temporarily:
+// the audit could not finish, which is DNS trouble (exit status 2), not a
+// verdict on the domain.
+func dnsFailures(rep *checkReport) int {
+	n := 0
+	for _, ar := range rep.Areas {
+		for _, f := range ar.Findings {
+			if strings.HasSuffix(f.Code, "lookup-failed") || strings.HasSuffix(f.Code, ".dns-error") {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // run audits every area and totals the findings.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/zone"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -219,6 +220,28 @@ func TestZone(t *testing.T) {
 	}
 }
 
+// TestCheckDNSTrouble: when lookups fail during the audit, check prints
+// what it could and exits 2 with one line saying the report is incomplete.
+func TestCheckDNSTrouble(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	z, err := readZoneFile("examples/zones/example.org.zone", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	z.SetFault("_dmarc.example.org", zone.TypeTXT, zone.FaultServFail)
+	o := &checkOptions{dns: &dnsFlags{}}
+	au := &auditor{src: &source{r: z, what: "test", timeout: time.Second}, opts: o, domain: "example.org"}
+	rep := au.run(context.Background())
+	if n := dnsFailures(rep); n == 0 {
+		t.Fatalf("no DNS failure reported:\n%+v", rep)
+	}
+	var out bytes.Buffer
+	writeCheckReport(&out, rep, false)
+	if !strings.Contains(out.String(), "dmarc.dns-error") && !strings.Contains(out.String(), "lookup failed") {
+		t.Errorf("the report does not show the failed lookup:\n%s", out.String())
+	}
+}
+
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -230,6 +253,9 @@ func TestCheck(t *testing.T) {
 		{"example-org-json", 0, []string{"check", "--zone", "examples/zones/example.org.zone", "--json", "example.org"}},
 		{"broken", 1, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "broken.example"}},
 		{"broken-json", 1, []string{"check", "--zone", "examples/zones/broken.example.zone", "--region", "eu-south-1", "--json", "broken.example"}},
+		{"null-mx", 0, []string{"check", "--zone", "cmd/domainauth/testdata/misc.zone", "nomail.example"}},
+		{"external-rua", 1, []string{"check", "--zone", "cmd/domainauth/testdata/misc.zone", "shop.example"}},
+		{"pass-all", 1, []string{"check", "--zone", "cmd/domainauth/testdata/misc.zone", "--verbose", "open.example"}},
 		{"route53", 1, []string{"check", "--route53", "cmd/domainauth/testdata/route53-listing.json", "example.net"}},
 	}
 	for _, tt := range tests {
