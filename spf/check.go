@@ -61,6 +61,8 @@ var (
 	// ErrCanceled: the caller's context ended or the evaluation exceeded
 	// Checker.Timeout.
 	ErrCanceled = errors.New("spf: evaluation canceled or timed out")
+	// ErrNoResolver: the Checker has no Resolver; the result is TempError.
+	ErrNoResolver = errors.New("spf: Checker has no Resolver")
 	// ErrNoIP: Input.IP is not a valid address; the result is None.
 	ErrNoIP = errors.New("spf: input has no valid client IP address")
 )
@@ -266,6 +268,9 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	}
 	if !in.IP.IsValid() {
 		return Result{Code: None, Err: ErrNoIP}
+	}
+	if c.Resolver == nil {
+		return Result{Code: TempError, Err: ErrNoResolver}
 	}
 	if c.Prefetch {
 		e := &eval{c: c}

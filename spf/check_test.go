@@ -227,6 +227,15 @@ func TestErrorsAreTyped(t *testing.T) {
 	}
 }
 
+func TestNoResolver(t *testing.T) {
+	if r := (&Checker{}).Check(context.Background(), from(ip1, "a@example.com")); r.Code != TempError || !errors.Is(r.Err, ErrNoResolver) {
+		t.Errorf("Checker: %v %v", r.Code, r.Err)
+	}
+	if rep := (&Linter{}).Lint(context.Background(), "example.com"); !rep.HasErrors() {
+		t.Errorf("Linter: %v", rep.Findings)
+	}
+}
+
 func TestCheckHELO(t *testing.T) {
 	z := zone.New()
 	z.AddTXT("mail.example.com", "v=spf1 a -all")

@@ -137,6 +137,10 @@ type linter struct {
 func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 	domain = strings.TrimSuffix(domain, ".")
 	rep := &Report{Domain: domain}
+	if l.Resolver == nil {
+		rep.Findings = append(rep.Findings, Finding{Code: CodeDNSError, Severity: Error, Message: "the Linter has no Resolver", Where: domain, RFC: "RFC 7208 §4.4"})
+		return rep
+	}
 	w := &linter{l: l, ctx: ctx, rep: rep, max: orDefault(l.MaxRecords, 100)}
 	rec, txt := w.fetch(domain, "", 0)
 	rep.Record = txt
