@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/domainauth/domainauth"
 )
@@ -27,6 +28,7 @@ type app struct {
 	terminal       bool             // stderr is a terminal: progress lines allowed
 	clock          domainauth.Clock // nil: the system clock
 	random         io.Reader        // key generation; nil: crypto/rand
+	progressDelay  time.Duration    // show progress after this long; 0: 500ms, negative: at once
 	cmdPath        string           // "domainauth spf check", for messages
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -502,6 +503,37 @@ func TestCheckPlantedDefects(t *testing.T) {
 		}
 		for _, f := range ar.Findings {
 			t.Errorf("example.org: unexpected finding %s %s: %s", f.Severity, f.Code, f.Message)
+		}
+	}
+}
+
+// TestReportProgress: on a terminal, reading many reports keeps a progress
+// line on stderr, erased at the end, so stdout stays clean.
+func TestReportProgress(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "conformance", "dmarc-aggregate", "domainaware+parsedmarc")
+	var out, errb bytes.Buffer
+	a := &app{stdout: &out, stderr: &errb, terminal: true, progressDelay: -1}
+	if status := a.run(context.Background(), []string{"report", "summary", dir}); status != 0 {
+		t.Fatalf("status %d, stderr %q", status, errb.String())
+	}
+	if !strings.Contains(errb.String(), "\rreading reports: 2 of ") || !strings.HasSuffix(errb.String(), "\r\033[K") {
+		t.Errorf("no progress line on the terminal: %q", errb.String())
+	}
+	if strings.Contains(out.String(), "reading reports") {
+		t.Error("progress went to stdout")
+	}
+}
+
+// BenchmarkCheck measures a whole offline audit of the bundled SES zone:
+// every area, the SES plan and audit.
+func BenchmarkCheck(b *testing.B) {
+	b.Chdir(repoRoot(b))
+	args := []string{"check", "--zone", "examples/zones/example.org.zone", "example.org"}
+	b.ReportAllocs()
+	for b.Loop() {
+		a := &app{stdout: io.Discard, stderr: io.Discard}
+		if status := a.run(context.Background(), args); status != 0 {
+			b.Fatalf("status %d", status)
 		}
 	}
 }

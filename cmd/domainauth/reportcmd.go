@@ -132,13 +132,17 @@ func (a *app) readReports(ctx context.Context, args []string) ([]decoded, error)
 	}
 	dec := &report.Decoder{}
 	start := time.Now()
+	delay := a.progressDelay
+	if delay == 0 {
+		delay = 500 * time.Millisecond
+	}
 	progress := false
 	var out []decoded
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if a.terminal && len(inputs) > 1 && time.Since(start) > 500*time.Millisecond {
+		if a.terminal && len(inputs) > 1 && time.Since(start) > delay {
 			fmt.Fprintf(a.stderr, "\rreading reports: %d of %d files", i+1, len(inputs))
 			progress = true
 		}

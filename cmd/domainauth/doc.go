@@ -1,0 +1,46 @@
+// Command domainauth audits and works with a domain's mail authentication:
+// SPF, DKIM, DMARC, MX, DMARC aggregate reports and the DNS set-up of an
+// Amazon SES sending domain.
+//
+// The main job is
+//
+//	domainauth check example.org
+//
+// which looks the domain up in DNS (or in a master file given with --zone, or
+// a Route 53 record-set listing given with --route53) and prints, grouped by
+// area, every problem it finds with its severity, a stable code, the record it
+// concerns and what to publish instead. The other commands expose one package
+// each: spf, dkim, dmarc, report, ses and zone. Run "domainauth help" for the
+// list and "domainauth COMMAND --help" for a command's flags and an example.
+//
+// Exit status: 0 when nothing is wrong, 1 when the command found errors (an
+// audit with error findings, a failed evaluation or verification), 2 for a
+// usage mistake, unreadable input or DNS trouble. Errors are one line on
+// standard error.
+//
+// # DNS sources
+//
+// By default records come from the system resolver (net.DefaultResolver),
+// with two capabilities *net.Resolver lacks added by asking the name server
+// of /etc/resolv.conf directly: CNAME targets (the Easy DKIM and MX alias
+// checks) and TXT records with their strings apart (the SPF 255-byte check).
+// --nameserver sends every query to one server instead. --zone and --route53
+// read records from files, for offline and pre-publication checks; several
+// files merge into one zone. When DNS cannot be reached the command says so
+// in one line and suggests --zone.
+//
+// # Deliberate choices
+//
+//   - DKIM selectors cannot be listed from DNS: check looks at the ones given
+//     with --selector and, in zone files, every SELECTOR._domainkey name.
+//   - The custom MAIL FROM domain is --mail-from, or the name under the
+//     domain whose MX is an SES feedback endpoint: found in zone files, and
+//     probed among common names (mail, bounce, mailfrom, ses, email) on live
+//     DNS.
+//   - The SES region is --region, or the one the MAIL FROM MX or a regional
+//     DKIM zone names; dkim.amazonses.com serves most regions and names none.
+//   - A defect is reported once: SES findings that restate an MX, SPF or
+//     DMARC finding are dropped in favour of the general one, and a missing
+//     Easy DKIM key is reported by the SES area, which knows the right zone.
+//   - Info findings are shown with --verbose and always in --json.
+package main
