@@ -55,6 +55,8 @@
 //   - Only TXT records are queried (RFC 7208 §3.1, §4.4); type SPF (99) is
 //     never looked up during evaluation.
 //   - An IPv4-mapped IPv6 client address is evaluated as IPv4.
+//   - More than 10 MX names is a permerror, but PTR names past the 10th are
+//     ignored, as RFC 7208 §4.6.4 says (the suite's ptr-limit case agrees).
 //   - A domain-spec that is, or expands to, an invalid name (an empty label,
 //     a label over 63 octets) gives permerror rather than a void lookup; a
 //     literal one is caught by Parse, so the whole record is a permerror
