@@ -114,6 +114,14 @@ func Classify(ctx context.Context, err error) ErrorKind {
 	if ctx != nil && ctx.Err() != nil {
 		return Canceled
 	}
+	return classify(err)
+}
+
+// classify is Classify without a context.
+func classify(err error) ErrorKind {
+	if err == nil {
+		return OK
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return Canceled
 	}
@@ -126,7 +134,7 @@ func Classify(ctx context.Context, err error) ErrorKind {
 
 // IsNotFound reports whether err says the name or the record type does not
 // exist: a void lookup.
-func IsNotFound(err error) bool { return Classify(nil, err) == NotFound }
+func IsNotFound(err error) bool { return classify(err) == NotFound }
 
 // NotFoundError returns the error a Resolver gives for NXDOMAIN or no data at
 // name, in the form *net.Resolver uses.

@@ -255,6 +255,7 @@ func TestAddValidates(t *testing.T) {
 	bad := []RR{
 		{Name: "a", Type: TypeA, Addr: netip.MustParseAddr("2001:db8::1")},
 		{Name: "a", Type: TypeAAAA},
+		{Name: "a", Type: TypeAAAA, Addr: netip.MustParseAddr("fe80::1%eth0")},
 		{Name: "a", Type: TypeCNAME},
 		{Name: "a", Type: TypeTXT, Text: []string{string(make([]byte, 256))}},
 		{Name: "a", Type: TypeSOA},

@@ -117,25 +117,25 @@ func (rr *RR) validate() error {
 	switch rr.Type {
 	case TypeA:
 		if !rr.Addr.Is4() {
-			return fmt.Errorf("A record %s needs an IPv4 address, got %v", rr.Name, rr.Addr)
+			return fmt.Errorf("record %s: type A needs an IPv4 address, got %v", rr.Name, rr.Addr)
 		}
 	case TypeAAAA:
-		if !rr.Addr.Is6() {
-			return fmt.Errorf("AAAA record %s needs an IPv6 address, got %v", rr.Name, rr.Addr)
+		if !rr.Addr.Is6() || rr.Addr.Zone() != "" {
+			return fmt.Errorf("record %s: type AAAA needs an IPv6 address without a zone, got %v", rr.Name, rr.Addr)
 		}
 	case TypeCNAME, TypePTR, TypeNS, TypeMX:
 		if rr.Target == "" {
-			return fmt.Errorf("%v record %s needs a target name", rr.Type, rr.Name)
+			return fmt.Errorf("record %s: type %v needs a target name", rr.Name, rr.Type)
 		}
 	case TypeTXT, TypeSPF:
 		for i, s := range rr.Text {
 			if len(s) > MaxStringLen {
-				return fmt.Errorf("%v record %s: string %d is %d bytes, more than %d", rr.Type, rr.Name, i, len(s), MaxStringLen)
+				return fmt.Errorf("record %s: type %v: string %d is %d bytes, more than %d", rr.Name, rr.Type, i, len(s), MaxStringLen)
 			}
 		}
 	case TypeSOA:
 		if rr.SOA == nil {
-			return fmt.Errorf("SOA record %s needs its fields", rr.Name)
+			return fmt.Errorf("record %s: type SOA needs its fields", rr.Name)
 		}
 	case TypeANY, 0:
 		return fmt.Errorf("record %s: %v is not a record type", rr.Name, rr.Type)

@@ -23,7 +23,7 @@ func TestNormalize(t *testing.T) {
 		{strings.Repeat("a", 64) + ".example", "", true},
 		{strings.Repeat("a", 63) + ".example", strings.Repeat("a", 63) + ".example", false},
 		{strings.Repeat("abcdefghi.", 25) + "abc", strings.Repeat("abcdefghi.", 25) + "abc", false}, // 253 octets
-		{strings.Repeat("abcdefghi.", 25) + "abcd", "", true},                                      // 254 octets
+		{strings.Repeat("abcdefghi.", 25) + "abcd", "", true},                                       // 254 octets
 	}
 	for _, tt := range tests {
 		got, err := Normalize(tt.in)
