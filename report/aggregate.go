@@ -167,6 +167,7 @@ type Warning struct {
 	Count int `json:"count"`
 }
 
+// String formats the warning for people: code, message, place, count.
 func (w Warning) String() string {
 	s := w.Code + ": " + w.Message
 	if w.Path != "" {

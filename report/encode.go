@@ -26,6 +26,7 @@ const (
 	RFC7489
 )
 
+// String names the RFC.
 func (s Schema) String() string {
 	if s == RFC7489 {
 		return "RFC 7489"

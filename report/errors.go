@@ -43,6 +43,7 @@ type DecodeError struct {
 	Err error
 }
 
+// Error says what was found and where: "report: email/zip/xml: line 7: ...".
 func (e *DecodeError) Error() string {
 	var b strings.Builder
 	b.WriteString("report: ")

@@ -160,8 +160,10 @@ func isNameByte(c byte) bool {
 }
 
 func splitName(name []byte) (prefix, local []byte) {
-	if i := bytes.IndexByte(name, ':'); i >= 0 {
-		return name[:i], name[i+1:]
+	for i, c := range name { // names are short: no IndexByte set-up
+		if c == ':' {
+			return name[:i], name[i+1:]
+		}
 	}
 	return nil, name
 }
@@ -171,6 +173,21 @@ func splitName(name []byte) (prefix, local []byte) {
 // declarations.
 func (s *scanner) next(t *token) {
 	for {
+		// Between tags there is mostly a little white space: skip it
+		// inline before falling back to IndexByte.
+		p := s.pos
+		for p < s.end && isSpace(s.buf[p]) {
+			p++
+		}
+		if p < s.end && s.buf[p] == '<' {
+			s.pos = p
+			switch s.markup(t) {
+			case mTag:
+				return
+			case mSkip:
+				continue
+			}
+		}
 		i := bytes.IndexByte(s.buf[s.pos:s.end], '<')
 		if i < 0 {
 			s.noteText(s.pos, s.end)
@@ -228,8 +245,11 @@ func (s *scanner) markup(t *token) mres {
 	}
 	switch c := b[1]; {
 	case c == '/':
-		j := bytes.IndexByte(b, '>')
-		if j < 0 {
+		j := 2
+		for j < len(b) && b[j] != '>' {
+			j++
+		}
+		if j >= len(b) {
 			return mMore
 		}
 		t.kind = tokEnd

@@ -337,6 +337,7 @@ const (
 	SeverityError
 )
 
+// String returns info, warning or error.
 func (s Severity) String() string {
 	switch s {
 	case SeverityWarning:
