@@ -21,9 +21,11 @@ import (
 
 func dkimCommand() *command {
 	return &command{
-		name:     "dkim",
-		summary:  "verify and sign messages, make and look up keys",
-		long:     "Verify the DKIM signatures of a message, sign one, generate a key pair with its DNS record, or look up and check a published key (RFC 6376, RFC 8463, RFC 8301).",
+		name:    "dkim",
+		summary: "verify and sign messages, make and look up keys",
+		long: `Verify the DKIM signatures of a message, sign one, generate a key pair with its
+DNS record, or look up and check a published key (RFC 6376, RFC 8463, RFC
+8301).`,
 		examples: []string{"domainauth dkim verify --zone examples/zones/example.org.zone message.eml"},
 		subs: []*command{
 			{

@@ -12,9 +12,11 @@ import (
 
 func dmarcCommand() *command {
 	return &command{
-		name:     "dmarc",
-		summary:  "look up, parse and evaluate DMARC policies",
-		long:     "Find the DMARC policy that applies to a domain, lint a record, or evaluate a message's SPF and DKIM results against the policy (RFC 9989; RFC 7489 with --rfc7489).",
+		name:    "dmarc",
+		summary: "look up, parse and evaluate DMARC policies",
+		long: `Find the DMARC policy that applies to a domain, lint a record, or evaluate a
+message's SPF and DKIM results against the policy (RFC 9989; RFC 7489 with
+--rfc7489).`,
 		examples: []string{"domainauth dmarc lookup --zone examples/zones/example.org.zone example.org"},
 		subs: []*command{
 			{

@@ -24,9 +24,10 @@ func reportCommand() *command {
 file below it (files there that are not reports are skipped with a note on
 stderr). A named FILE that is not a report is an error (exit status 2).`
 	return &command{
-		name:     "report",
-		summary:  "read DMARC aggregate reports",
-		long:     "Read DMARC aggregate reports (RFC 7489 and RFC 9990 schemas; XML, gzip, zip or email) and show, summarise or convert them.",
+		name:    "report",
+		summary: "read DMARC aggregate reports",
+		long: `Read DMARC aggregate reports (RFC 7489 and RFC 9990 schemas; XML, gzip, zip or
+email) and show, summarise or convert them.`,
 		examples: []string{"domainauth report summary ~/dmarc-reports/"},
 		subs: []*command{
 			{

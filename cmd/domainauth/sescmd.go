@@ -14,9 +14,11 @@ import (
 
 func sesCommand() *command {
 	return &command{
-		name:     "ses",
-		summary:  "plan and audit an Amazon SES domain identity, read SES events",
-		long:     "Plan the DNS records of an Amazon SES domain identity (Easy DKIM, custom MAIL FROM, DMARC), audit DNS or a zone file against them with the DMARC alignment prediction, and read SES event and notification JSON.",
+		name:    "ses",
+		summary: "plan and audit an Amazon SES domain identity, read SES events",
+		long: `Plan the DNS records of an Amazon SES domain identity (Easy DKIM, custom MAIL
+FROM, DMARC), audit DNS or a zone file against them with the DMARC alignment
+prediction, and read SES event and notification JSON.`,
 		examples: []string{"domainauth ses plan --region eu-west-1 --token TOKEN1 --token TOKEN2 --token TOKEN3 --mail-from mail example.org"},
 		subs: []*command{
 			{

@@ -14,9 +14,10 @@ import (
 
 func spfCommand() *command {
 	return &command{
-		name:     "spf",
-		summary:  "check, lint and parse SPF records",
-		long:     "Evaluate SPF for a client address, lint a domain's SPF tree, or parse a record (RFC 7208).",
+		name:    "spf",
+		summary: "check, lint and parse SPF records",
+		long: `Evaluate SPF for a client address, lint a domain's SPF tree, or parse a record
+(RFC 7208).`,
 		examples: []string{"domainauth spf check --zone examples/zones/example.org.zone example.org 54.240.0.1"},
 		subs: []*command{
 			{
