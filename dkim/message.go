@@ -273,22 +273,27 @@ func (h *headerCanon) appendCRLF(s string) {
 // taking the last instance not yet used (RFC 6376 §5.4.2). A name with no
 // instance left adds nothing (§5.4: a null string).
 func (h *headerCanon) signedFields(fields []field, names []string, c Canonicalization) {
-	for j, name := range names {
-		skip := 0
-		for _, prev := range names[:j] {
-			if equalFold(prev, name) {
-				skip++
-			}
+	var stack [64]bool
+	var used []bool
+	if len(fields) <= len(stack) {
+		used = stack[:len(fields)]
+	} else {
+		used = make([]bool, len(fields))
+	}
+	for _, name := range names {
+		if name == "" {
+			continue
 		}
+		first := name[0] | 0x20
 		for k := len(fields) - 1; k >= 0; k-- {
-			if !equalFold(fields[k].name, name) {
+			fn := fields[k].name
+			// Length and first letter first: most pairs differ there.
+			if len(fn) != len(name) || fn[0]|0x20 != first || used[k] || !equalFold(fn, name) {
 				continue
 			}
-			if skip == 0 {
-				h.add(&fields[k], c, nil)
-				break
-			}
-			skip--
+			used[k] = true
+			h.add(&fields[k], c, nil)
+			break
 		}
 	}
 }
