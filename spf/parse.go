@@ -104,8 +104,10 @@ func Parse(txt string) (*Record, error) {
 			i++
 		}
 		p := termParser{rec: txt, idx: len(r.Terms), text: txt[start:i], off: start}
-		t, err := p.parse()
-		if err != nil {
+		// Parse straight into the next slot: Terms has room for all.
+		r.Terms = r.Terms[:len(r.Terms)+1]
+		t := &r.Terms[len(r.Terms)-1]
+		if err := p.parse(t); err != nil {
 			return nil, err
 		}
 		// RFC 7208 §6: redirect and exp may each appear at most once.
@@ -115,7 +117,6 @@ func Parse(txt string) (*Record, error) {
 			}
 			seen[t.Kind] = true
 		}
-		r.Terms = append(r.Terms, t)
 	}
 	return r, nil
 }
@@ -131,18 +132,18 @@ func (p *termParser) fail(at int, class error, msg string) *ParseError {
 	return &ParseError{Record: p.rec, Term: p.idx, TermText: p.text, Offset: p.off + at, Err: class, Msg: msg}
 }
 
-func (p *termParser) parse() (Term, error) {
+func (p *termParser) parse(t *Term) error {
 	s := p.text
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x21 || c > 0x7e {
-			return Term{}, p.fail(i, ErrInvalidChar, fmt.Sprintf("byte 0x%02x is not printable US-ASCII", c))
+			return p.fail(i, ErrInvalidChar, fmt.Sprintf("byte 0x%02x is not printable US-ASCII", c))
 		}
 	}
 	// modifier = name "=" value, name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )
 	if eq := strings.IndexByte(s, '='); eq > 0 && isName(s[:eq]) {
-		return p.modifier(s[:eq], eq+1)
+		return p.modifier(t, s[:eq], eq+1)
 	}
-	t := Term{Qualifier: QualifierPass}
+	t.Qualifier = QualifierPass
 	i := 0
 	switch s[0] {
 	case '+', '-', '~', '?':
@@ -154,51 +155,34 @@ func (p *termParser) parse() (Term, error) {
 		j++
 	}
 	name := s[i:j]
-	switch {
-	case strings.EqualFold(name, "all"):
-		t.Kind = KindAll
-	case strings.EqualFold(name, "include"):
-		t.Kind = KindInclude
-	case strings.EqualFold(name, "a"):
-		t.Kind = KindA
-	case strings.EqualFold(name, "mx"):
-		t.Kind = KindMX
-	case strings.EqualFold(name, "ptr"):
-		t.Kind = KindPTR
-	case strings.EqualFold(name, "ip4"):
-		t.Kind = KindIP4
-	case strings.EqualFold(name, "ip6"):
-		t.Kind = KindIP6
-	case strings.EqualFold(name, "exists"):
-		t.Kind = KindExists
-	default:
-		return Term{}, p.fail(i, ErrUnknownTerm, fmt.Sprintf("unknown mechanism %q", name))
+	if t.Kind = mechanismKind(name); t.Kind == 0 {
+		return p.fail(i, ErrUnknownTerm, fmt.Sprintf("unknown mechanism %q", name))
 	}
 	rest := s[j:] // "", ":..." or "/..."
 	at := j
 	switch t.Kind {
 	case KindAll:
 		if rest != "" {
-			return Term{}, p.fail(at, ErrUnexpectedArg, "all takes no argument")
+			return p.fail(at, ErrUnexpectedArg, "all takes no argument")
 		}
 	case KindInclude, KindExists:
 		if rest == "" || rest[0] != ':' {
 			if rest == "" {
-				return Term{}, p.fail(at, ErrMissingArg, t.Kind.String()+" needs \":\" and a domain")
+				return p.fail(at, ErrMissingArg, t.Kind.String()+" needs \":\" and a domain")
 			}
-			return Term{}, p.fail(at, ErrUnexpectedArg, t.Kind.String()+" takes no prefix length")
+			return p.fail(at, ErrUnexpectedArg, t.Kind.String()+" takes no prefix length")
 		}
 		if err := p.domainSpec(rest[1:], at+1); err != nil {
-			return Term{}, err
+			return err
 		}
 		t.Domain = rest[1:]
 	case KindPTR:
 		if rest != "" && rest[0] == '/' {
-			return Term{}, p.fail(at, ErrUnexpectedArg, "ptr takes no prefix length")
+			return p.fail(at, ErrUnexpectedArg, "ptr takes no prefix length")
 		}
 		if rest != "" {
 			if err := p.domainSpec(rest[1:], at+1); err != nil {
-				return Term{}, err
+				return err
 			}
 			t.Domain = rest[1:]
 		}
@@ -206,16 +190,16 @@ func (p *termParser) parse() (Term, error) {
 		dom, cidr, cidrAt := splitCIDR(rest)
 		if dom != "" {
 			if err := p.domainSpec(dom[1:], at+1); err != nil {
-				return Term{}, err
+				return err
 			}
 			t.Domain = dom[1:]
 		}
-		if err := p.dualCIDR(&t, cidr, at+cidrAt); err != nil {
-			return Term{}, err
+		if err := p.dualCIDR(t, cidr, at+cidrAt); err != nil {
+			return err
 		}
 	case KindIP4, KindIP6:
 		if rest == "" || rest[0] != ':' || len(rest) == 1 {
-			return Term{}, p.fail(at, ErrMissingArg, t.Kind.String()+" needs \":\" and an address")
+			return p.fail(at, ErrMissingArg, t.Kind.String()+" needs \":\" and an address")
 		}
 		addrText, bitsText := rest[1:], ""
 		if k := strings.IndexByte(addrText, '/'); k >= 0 {
@@ -223,38 +207,40 @@ func (p *termParser) parse() (Term, error) {
 		}
 		addr, err := netip.ParseAddr(addrText)
 		if err != nil || addr.Zone() != "" || addr.Is4() != (t.Kind == KindIP4) {
-			return Term{}, p.fail(at+1, ErrBadAddress, fmt.Sprintf("%q is not an %s address", addrText, map[bool]string{true: "IPv4", false: "IPv6"}[t.Kind == KindIP4]))
+			family := "IPv6"
+			if t.Kind == KindIP4 {
+				family = "IPv4"
+			}
+			return p.fail(at+1, ErrBadAddress, fmt.Sprintf("%q is not an %s address", addrText, family))
 		}
 		bits := addr.BitLen()
 		if bitsText != "" {
 			b, ok := cidrLen(bitsText[1:], addr.BitLen())
 			if !ok {
-				return Term{}, p.fail(at+1+len(addrText), ErrBadCIDR, fmt.Sprintf("bad prefix length %q (at most %d, no leading zeros)", bitsText, addr.BitLen()))
+				return p.fail(at+1+len(addrText), ErrBadCIDR, fmt.Sprintf("bad prefix length %q (at most %d, no leading zeros)", bitsText, addr.BitLen()))
 			}
 			bits = b
 		}
 		t.Net = netip.PrefixFrom(addr, bits)
 	}
-	return t, nil
+	return nil
 }
 
-func (p *termParser) modifier(name string, at int) (Term, error) {
+func (p *termParser) modifier(t *Term, name string, at int) error {
 	value := p.text[at:]
 	switch {
 	case strings.EqualFold(name, "redirect"), strings.EqualFold(name, "exp"):
-		t := Term{Kind: KindRedirect, Domain: value}
+		t.Kind, t.Domain = KindRedirect, value
 		if len(name) == 3 {
 			t.Kind = KindExp
 		}
-		if err := p.domainSpec(value, at); err != nil {
-			return Term{}, err
-		}
-		return t, nil
+		return p.domainSpec(value, at)
 	}
 	if off, msg := scanMacroString(value, false); msg != "" {
-		return Term{}, p.fail(at+off, ErrBadMacro, msg)
+		return p.fail(at+off, ErrBadMacro, msg)
 	}
-	return Term{Kind: KindUnknownModifier, Name: name, Value: value}, nil
+	t.Kind, t.Name, t.Value = KindUnknownModifier, name, value
+	return nil
 }
 
 // domainSpec checks a domain-spec (RFC 7208 §7.1): a macro-string ending in
@@ -341,6 +327,55 @@ func splitCIDR(rest string) (dom, cidr string, cidrAt int) {
 		return "", rest, 0
 	}
 	return rest[:end], rest[end:], end
+}
+
+// mechanismKind returns the kind of a mechanism name (any case), or 0.
+func mechanismKind(name string) Kind {
+	switch len(name) {
+	case 1:
+		if name[0]|0x20 == 'a' {
+			return KindA
+		}
+	case 2:
+		if foldEq(name, "mx") {
+			return KindMX
+		}
+	case 3:
+		switch {
+		case foldEq(name, "all"):
+			return KindAll
+		case foldEq(name, "ip4"):
+			return KindIP4
+		case foldEq(name, "ip6"):
+			return KindIP6
+		case foldEq(name, "ptr"):
+			return KindPTR
+		}
+	case 6:
+		if foldEq(name, "exists") {
+			return KindExists
+		}
+	case 7:
+		if foldEq(name, "include") {
+			return KindInclude
+		}
+	}
+	return 0
+}
+
+// foldEq compares s, printable ASCII, with lower, lower-case letters and
+// digits, ignoring ASCII case. Setting bit 0x20 maps only 'A'-'Z' onto
+// 'a'-'z' among printable bytes, and leaves digits alone.
+func foldEq(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i]|0x20 != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(s string) bool {
