@@ -139,6 +139,7 @@ func (a *app) readReports(ctx context.Context, args []string) ([]decoded, error)
 	}
 	progress := false
 	var out []decoded
+	var skipped []string // notes, printed only when some report was read
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -149,13 +150,13 @@ func (a *app) readReports(ctx context.Context, args []string) ([]decoded, error)
 		}
 		agg, err := decodeFile(dec, in.path)
 		if err != nil {
-			if progress {
-				fmt.Fprint(a.stderr, "\r\033[K")
-			}
 			if in.named {
+				if progress {
+					fmt.Fprint(a.stderr, "\r\033[K")
+				}
 				return nil, err
 			}
-			fmt.Fprintf(a.stderr, "skipped %s\n", oneLine(err.Error()))
+			skipped = append(skipped, oneLine(err.Error()))
 			continue
 		}
 		out = append(out, decoded{file: in.path, agg: agg})
@@ -164,7 +165,10 @@ func (a *app) readReports(ctx context.Context, args []string) ([]decoded, error)
 		fmt.Fprint(a.stderr, "\r\033[K")
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no DMARC aggregate report found in " + strings.Join(args, ", "))
+		return nil, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", strings.Join(args, ", "), plural(len(inputs), "file"))
+	}
+	for _, s := range skipped {
+		fmt.Fprintf(a.stderr, "skipped %s\n", s)
 	}
 	return out, nil
 }
