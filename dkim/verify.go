@@ -347,7 +347,7 @@ func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, S
 	}
 	key, err := v.parseKey(txts[0])
 	if err != nil {
-		return nil, PermError, fmt.Errorf("%s: %w", name, err)
+		return nil, PermError, fmt.Errorf("%w (at %s)", err, name)
 	}
 	return key, Pass, nil
 }
