@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -18,15 +19,16 @@ import (
 type Decoder struct {
 	// MaxDocumentSize bounds the bytes of the XML document after every
 	// layer of compression is removed (gzip and zip bombs). If zero,
-	// 1 GiB.
+	// 1 GiB for Decode and 16 GiB for Stream (whose memory does not grow
+	// with the document, so the limit only bounds time).
 	MaxDocumentSize int64
 	// MaxArchiveSize bounds the bytes of a zip archive, which is read into
 	// memory (the format keeps its directory at the end), and of an email
 	// message. If zero, 64 MiB.
 	MaxArchiveSize int64
 	// MaxRecords bounds the number of <record> elements. If zero,
-	// 1,000,000 (about 300 MB in memory for Decode; streaming keeps
-	// memory flat whatever the count).
+	// 1,000,000 for Decode (a few hundred MB in memory) and no limit for
+	// Stream, whose memory stays flat whatever the count.
 	MaxRecords int
 	// MaxDepth bounds element nesting. If zero, 32.
 	MaxDepth int
@@ -46,14 +48,17 @@ type limits struct {
 	warnings     int
 }
 
-func (dec *Decoder) limits() limits {
+func (dec *Decoder) limits(streaming bool) limits {
 	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200}
+	if streaming {
+		l.doc, l.records = 16<<30, math.MaxInt
+	}
 	pick64 := func(v int64, def *int64) {
 		switch {
 		case v > 0:
 			*def = v
 		case v < 0:
-			*def = 1<<63 - 1
+			*def = math.MaxInt64
 		}
 	}
 	pick := func(v int, def *int) {
@@ -61,7 +66,7 @@ func (dec *Decoder) limits() limits {
 		case v > 0:
 			*def = v
 		case v < 0:
-			*def = 1<<31 - 1
+			*def = math.MaxInt
 		}
 	}
 	if dec != nil {
@@ -90,7 +95,7 @@ func Decode(r io.Reader) (*Aggregate, error) {
 
 // Decode reads a whole report, records included.
 func (dec *Decoder) Decode(r io.Reader) (*Aggregate, error) {
-	st, err := dec.Stream(r)
+	st, err := dec.open(r, dec.limits(false))
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +149,10 @@ type Stream struct {
 
 // Stream opens a report and reads it up to its first record.
 func (dec *Decoder) Stream(r io.Reader) (*Stream, error) {
-	lim := dec.limits()
+	return dec.open(r, dec.limits(true))
+}
+
+func (dec *Decoder) open(r io.Reader, lim limits) (*Stream, error) {
 	o := &opener{lim: lim}
 	doc, err := o.open(r, 0)
 	if err != nil {
