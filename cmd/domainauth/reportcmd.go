@@ -192,7 +192,9 @@ func reportReason(err error) string {
 	case errors.Is(err, report.ErrEmpty):
 		return "empty file, not a DMARC aggregate report"
 	case errors.Is(err, report.ErrNotReport):
-		return "not a DMARC aggregate report (" + strings.TrimPrefix(err.Error(), "report: ") + ")"
+		detail := strings.TrimPrefix(err.Error(), "report: ")
+		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
+		return "not a DMARC aggregate report: " + detail
 	}
 	return strings.TrimPrefix(err.Error(), "report: ")
 }
