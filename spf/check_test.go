@@ -319,7 +319,7 @@ func TestCancel(t *testing.T) {
 		// No goroutine outlives Check: every prefetch goroutine has called
 		// wg.Done before Check returns, and exits right after.
 		after := runtime.NumGoroutine()
-		for i := 0; i < 100 && after > before; i++ {
+		for i := 0; i < 1000 && after > before; i++ {
 			time.Sleep(time.Millisecond)
 			after = runtime.NumGoroutine()
 		}
