@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -142,7 +143,7 @@ func (g *gzipErrReader) Read(p []byte) (int, error) {
 // the only regular file, or the only one whose name ends in .xml (or .gz).
 // Streamed archives (data descriptors, empty names) are fine.
 func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
-	data, err := io.ReadAll(io.LimitReader(r, o.lim.archive+1))
+	data, err := io.ReadAll(io.LimitReader(r, min(o.lim.archive, math.MaxInt64-1)+1))
 	if err != nil {
 		return nil, o.err(ErrContainer, "reading the zip archive", err)
 	}

@@ -257,7 +257,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.n < 0 {
 		return 0, &limitError{l.what, l.max}
 	}
-	if int64(len(p)) > l.n+1 {
+	if l.n < math.MaxInt64 && int64(len(p)) > l.n+1 {
 		p = p[:l.n+1]
 	}
 	n, err := l.r.Read(p)

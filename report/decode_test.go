@@ -309,6 +309,11 @@ func TestLimits(t *testing.T) {
 			}
 		})
 	}
+	// Negative values remove the limits.
+	unlimited := Decoder{MaxDocumentSize: -1, MaxArchiveSize: -1, MaxRecords: -1, MaxDepth: -1, MaxElementSize: -1, MaxWarnings: -1}
+	if _, err := unlimited.Decode(bytes.NewReader(zipped(t, false, "r.xml", deep))); err != nil {
+		t.Error(err)
+	}
 	// Within the limits, the same inputs decode.
 	if _, err := (&Decoder{MaxRecords: 10}).Decode(bytes.NewReader(genBytes(10))); err != nil {
 		t.Error(err)
