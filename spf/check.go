@@ -75,6 +75,7 @@ type CheckError struct {
 	Err    error  // ErrTooManyLookups, a *ParseError, ErrDNS joined with the resolver's error, ...
 }
 
+// Error returns "spf: domain: term \"t\": cause".
 func (e *CheckError) Error() string {
 	if e.Term == "" {
 		return fmt.Sprintf("spf: %s: %v", e.Domain, e.Err)

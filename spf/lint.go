@@ -67,6 +67,7 @@ type Finding struct {
 	RFC      string   // the section, "RFC 7208 §4.6.4"
 }
 
+// String renders the finding on one line for people.
 func (f Finding) String() string {
 	return fmt.Sprintf("%s %s: %s (%s) [%s]", f.Severity, f.Code, f.Message, f.Where, f.RFC)
 }

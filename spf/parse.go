@@ -52,6 +52,7 @@ type ParseError struct {
 	Msg      string // detail
 }
 
+// Error returns `spf: term N "text" at offset O: detail`.
 func (e *ParseError) Error() string {
 	if e.Term < 0 {
 		return fmt.Sprintf("spf: at offset %d: %s", e.Offset, e.Msg)
