@@ -60,6 +60,7 @@ type KeyRecordError struct {
 	Err    error // ErrKeySyntax or ErrKeyUnknownType
 }
 
+// Error returns "dkim: key record tag p= at offset 9: ...".
 func (e *KeyRecordError) Error() string {
 	if e.Tag == "" {
 		return fmt.Sprintf("dkim: key record at offset %d: %s", e.Offset, e.Msg)
@@ -77,6 +78,7 @@ type SignatureError struct {
 	Msg    string
 }
 
+// Error returns "dkim: DKIM-Signature tag d= at offset 41: ...".
 func (e *SignatureError) Error() string {
 	if e.Tag == "" {
 		return fmt.Sprintf("dkim: DKIM-Signature at offset %d: %s", e.Offset, e.Msg)

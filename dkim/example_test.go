@@ -124,3 +124,20 @@ func ExampleAuthResults() {
 	// Output:
 	// Authentication-Results: mx.example.net; dkim=pass header.d=example.org header.s=mail2026 header.i=@example.org header.b="XbB9M/qd"
 }
+
+func ExampleParseSignature() {
+	// The value of a DKIM-Signature field, folded as it arrives.
+	sig, err := dkim.ParseSignature(` v=1; a=rsa-sha256; c=relaxed/simple; d=example.org;
+	s=sel; t=1800000000; h=from:to:subject; bh=YQ==; b=YWJj`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(sig.Algorithm, sig.HeaderCanon, sig.BodyCanon, sig.Domain, sig.Selector, sig.AUID(), sig.Headers)
+
+	_, err = dkim.ParseSignature("v=1; a=rsa-sha256; d=example.org; s=sel; h=to; bh=YQ==; b=YWJj")
+	fmt.Println(err)
+	// Output:
+	// rsa-sha256 relaxed simple example.org sel @example.org [from to subject]
+	// dkim: DKIM-Signature tag h= at offset 43: From is not signed (RFC 6376 §5.4)
+}

@@ -165,12 +165,12 @@ const (
 func (sig *Signature) parse(value string) error {
 	s := tagvalue.Scanner{Input: value}
 	var seen int
-	var iOff, xOff int
+	var off tagOffsets
 	// After a bad tag the scan goes on, so that d= and s= can still be
 	// reported; the first error is returned.
 	var firstErr error
 	for s.Next() {
-		if err := sig.parseTag(&s, value, &seen, &iOff, &xOff); err != nil && firstErr == nil {
+		if err := sig.parseTag(&s, value, &seen, &off); err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}
@@ -193,19 +193,19 @@ func (sig *Signature) parse(value string) error {
 		sig.HeaderCanon, sig.BodyCanon = Simple, Simple
 	}
 	if !hasFrom(sig.Headers) {
-		return sigErr("h", len(value), "From is not signed (RFC 6376 §5.4)")
+		return sigErr("h", off.h, "From is not signed (RFC 6376 §5.4)")
 	}
 	if sig.Identity != "" {
 		at := strings.LastIndexByte(sig.Identity, '@')
 		if at < 0 {
-			return sigErr("i", iOff, "identity has no '@'")
+			return sigErr("i", off.i, "identity has no '@'")
 		}
 		if !dnsname.IsSubdomain(sig.Identity[at+1:], sig.Domain) {
-			return sigErr("i", iOff, fmt.Sprintf("identity domain %q is not within d=%s", sig.Identity[at+1:], sig.Domain))
+			return sigErr("i", off.i, fmt.Sprintf("identity domain %q is not within d=%s", sig.Identity[at+1:], sig.Domain))
 		}
 	}
 	if !sig.Expiration.IsZero() && !sig.Timestamp.IsZero() && !sig.Expiration.After(sig.Timestamp) {
-		return sigErr("x", xOff, "expiration is not after the timestamp t=")
+		return sigErr("x", off.x, "expiration is not after the timestamp t=")
 	}
 	if sig.QueryMethods != nil && !hasDNSTXT(sig.QueryMethods) {
 		return sigErr("q", len(value), "no dns/txt query method")
@@ -213,8 +213,11 @@ func (sig *Signature) parse(value string) error {
 	return nil
 }
 
+// tagOffsets keeps where some values start, for errors found after the scan.
+type tagOffsets struct{ h, i, x int }
+
 // parseTag handles the tag the scanner is on.
-func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen, iOff, xOff *int) error {
+func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, offs *tagOffsets) error {
 	tag, val, off := s.Tag(), s.Value(), s.ValueOffset()
 	bit := 0
 	switch tag {
@@ -280,13 +283,14 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen, iOff, xO
 	case "h":
 		bit = tagH
 		sig.Headers = splitList(val)
+		offs.h = off
 		if len(sig.Headers) == 0 {
 			return sigErr(tag, off, "empty list of signed header fields")
 		}
 	case "i":
 		bit = tagI
 		sig.Identity = decodeQP(val)
-		*iOff = off
+		offs.i = off
 	case "l":
 		bit = tagL
 		n, ok := parseDigits(val, 76)
@@ -317,7 +321,7 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen, iOff, xO
 			return sigErr(tag, off, fmt.Sprintf("expiration %q is not a number of at most 12 digits", val))
 		}
 		sig.Expiration = time.Unix(n, 0).UTC()
-		*xOff = off
+		offs.x = off
 	case "z":
 		bit = tagZ
 		sig.CopiedHeaders = val
