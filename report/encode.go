@@ -276,7 +276,7 @@ func clean(s string) string {
 			return -1
 		}, s)
 	}
-	return string(trimSpace([]byte(s)))
+	return strings.Trim(s, " \t\r\n")
 }
 
 func validXMLText(s string) bool {
@@ -505,11 +505,18 @@ func (e *Encoder) write(x *xmlWriter, n *Aggregate) {
 type xmlWriter struct {
 	w   *bufio.Writer
 	err error
+	num [64]byte
 }
 
 func (x *xmlWriter) raw(s string) {
 	if x.err == nil {
 		_, x.err = x.w.WriteString(s)
+	}
+}
+
+func (x *xmlWriter) bytes(b []byte) {
+	if x.err == nil {
+		_, x.err = x.w.Write(b)
 	}
 }
 
@@ -519,19 +526,27 @@ func (x *xmlWriter) indent(n int) {
 
 func (x *xmlWriter) open(n int, name string) {
 	x.indent(n)
-	x.raw("<" + name + ">\n")
+	x.raw("<")
+	x.raw(name)
+	x.raw(">\n")
 }
 
 func (x *xmlWriter) close(n int, name string) {
 	x.indent(n)
-	x.raw("</" + name + ">\n")
+	x.raw("</")
+	x.raw(name)
+	x.raw(">\n")
 }
 
 func (x *xmlWriter) leaf(n int, name, v string) {
 	x.indent(n)
-	x.raw("<" + name + ">")
+	x.raw("<")
+	x.raw(name)
+	x.raw(">")
 	x.text(v)
-	x.raw("</" + name + ">\n")
+	x.raw("</")
+	x.raw(name)
+	x.raw(">\n")
 }
 
 // field writes a required element always and an optional one when set.
@@ -586,16 +601,17 @@ func (x *xmlWriter) dateRange(n int, dr DateRange) {
 
 func (x *xmlWriter) row(r *Record, v7489 bool) {
 	x.open(2, "row")
-	ip := ""
+	x.indent(3)
+	x.raw("<source_ip>")
 	if a := r.Row.SourceIP; a.IsValid() {
 		if v7489 && !a.Is4() {
-			ip = a.StringExpanded() // the RFC 7489 pattern wants all 8 groups
+			x.raw(a.StringExpanded()) // the RFC 7489 pattern wants all 8 groups
 		} else {
-			ip = a.String()
+			x.bytes(a.AppendTo(x.num[:0]))
 		}
 	}
-	x.leaf(3, "source_ip", ip)
-	x.leaf(3, "count", string(appendUint(nil, r.Row.Count)))
+	x.raw("</source_ip>\n")
+	x.leaf(3, "count", string(appendUint(x.num[:0], r.Row.Count)))
 	pe := &r.Row.PolicyEvaluated
 	x.open(3, "policy_evaluated")
 	x.leaf(4, "disposition", string(pe.Disposition))
