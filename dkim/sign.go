@@ -86,7 +86,7 @@ func (s *Signer) Sign(msg io.Reader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fields := splitFields(hdr, nil)
+	fields := splitFields(hdr, make([]field, 0, strings.Count(hdr, "\n")+1))
 	if !hasField(fields, "from") {
 		return "", ErrNoFrom
 	}
@@ -109,13 +109,14 @@ func (s *Signer) Sign(msg io.Reader) (string, error) {
 	sig.BodyHash = bh.Sum(nil)
 
 	var b strings.Builder
+	b.Grow(1024)
 	b.WriteString("DKIM-Signature:")
 	sig.writeFolded(&b)
 	raw := b.String() + "\r\n"
 	f := field{name: "DKIM-Signature", raw: raw, colon: len("DKIM-Signature")}
 	sig.bStart, sig.bEnd = len(f.value()), len(f.value())
 	var sum [sha256.Size]byte
-	digest := headerDigest(sum[:0], fields, &f, sig, &headerCanon{})
+	digest := headerDigest(sum[:0], fields, &f, sig, &headerCanon{buf: make([]byte, 0, len(hdr)+len(raw))})
 	value, err := signDigest(s.Key, alg, digest)
 	if err != nil {
 		return "", err
@@ -191,7 +192,7 @@ func hasField(fields []field, name string) bool {
 }
 
 func recommendedHeaders(fields []field) []string {
-	var names []string
+	names := make([]string, 0, 24)
 	for _, r := range recommended {
 		n := 0
 		for i := range fields {
@@ -237,6 +238,7 @@ func signDigest(key crypto.Signer, alg Algorithm, digest []byte) ([]byte, error)
 // columns, and ends with a line holding "b=". No line ends in whitespace.
 func (s *Signature) writeFolded(b *strings.Builder) {
 	var flat strings.Builder
+	flat.Grow(512)
 	s.writeTags(&flat, "; ")
 	col := len("DKIM-Signature:")
 	fold := func(n int) {
