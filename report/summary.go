@@ -515,13 +515,17 @@ func (s *Summary) Diagnoses() []Diagnosis {
 		case CodeSPFESPEnvelope:
 			esp := espOf(f.Detail)
 			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
-			d.Message = fmt.Sprintf("SPF does not align for %s: the envelope sender is %s, %s's own domain; %s",
-				hf, f.Detail, esp.Name, fmt.Sprintf(esp.MailFromAdvice, hf))
+			region := ""
+			if r, ok := strings.CutSuffix(f.Detail, ".amazonses.com"); ok && !strings.Contains(r, ".") {
+				region = " (the default MAIL FROM of region " + r + ")"
+			}
+			d.Message = fmt.Sprintf("SPF does not align for %s: the envelope sender is %s, %s's own domain%s; %s",
+				hf, f.Detail, esp.Name, region, fmt.Sprintf(esp.MailFromAdvice, hf))
 		case CodeDKIMESPOnly:
 			esp := espOf(f.Detail)
 			d.Severity, d.RFC = SeverityError, "RFC 7489 §3.1.1"
-			d.Message = fmt.Sprintf("DKIM passes only for %s (d=%s), %s's own domain, not for %s; %s",
-				esp.Name, f.Detail, esp.Name, hf, fmt.Sprintf(esp.DKIMAdvice, hf))
+			d.Message = fmt.Sprintf("DKIM passes only for d=%s, %s's own signing domain, not for %s, so DKIM cannot align; %s",
+				f.Detail, esp.Name, hf, fmt.Sprintf(esp.DKIMAdvice, hf))
 		case CodeDMARCReliesOnDKIM:
 			d.Severity, d.RFC = SeverityInfo, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages from %s pass DMARC through aligned DKIM alone (SPF does not align): a DKIM key problem would make them fail", hf)
