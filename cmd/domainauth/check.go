@@ -283,7 +283,7 @@ func (au *auditor) checkDMARC(ctx context.Context) area {
 // every name SELECTOR._domainkey.DOMAIN.
 func (au *auditor) selectors() []string {
 	sels := slices.Clone([]string(au.opts.selectors))
-	if z, ok := au.src.r.(*zone.Zone); ok {
+	if z := au.src.files; z != nil {
 		suffix := "._domainkey." + au.domain
 		for _, rr := range z.Records() {
 			if sel, ok := strings.CutSuffix(dnsname.Canonical(rr.Name), suffix); ok && sel != "" && !slices.Contains(sels, sel) {
@@ -337,7 +337,7 @@ func (au *auditor) mailFromDomain(ctx context.Context) string {
 // when the records come from files, else a few names SES users commonly
 // choose for a custom MAIL FROM domain.
 func (au *auditor) namesUnder() []string {
-	if z, ok := au.src.r.(*zone.Zone); ok {
+	if z := au.src.files; z != nil {
 		var names []string
 		for _, rr := range z.Records() {
 			if rr.Type == zone.TypeMX && dnsname.IsSubdomain(rr.Name, au.domain) && !dnsname.Equal(rr.Name, au.domain) && !slices.Contains(names, rr.Name) {

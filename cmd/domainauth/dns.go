@@ -31,6 +31,7 @@ type dnsFlags struct {
 	origin     string
 	timeout    time.Duration
 	nameserver string
+	outside    bool
 }
 
 func addDNSFlags(fs *flag.FlagSet) *dnsFlags {
@@ -40,14 +41,16 @@ func addDNSFlags(fs *flag.FlagSet) *dnsFlags {
 	fs.StringVar(&d.origin, "origin", "", "relative names in --zone files without $ORIGIN are under `DOMAIN` (default: the file name without .zone)")
 	fs.DurationVar(&d.timeout, "timeout", 10*time.Second, "give up on DNS after this `DURATION`")
 	fs.StringVar(&d.nameserver, "nameserver", "", "send live DNS queries to this `HOST:PORT` instead of the system's resolver")
+	fs.BoolVar(&d.outside, "live-outside", false, "with --zone or --route53: answer names the files do not cover (amazonses.com, a provider's SPF include) from live DNS")
 	return d
 }
 
 // source is where a command's DNS answers come from.
 type source struct {
 	r       domainauth.Resolver
-	live    bool   // the network, not files
-	what    string // for messages: "DNS" or the file names
+	files   *zone.Zone // the records read from --zone and --route53; nil for live DNS
+	live    bool       // the network answers, at least for some names
+	what    string     // for messages: "DNS" or the file names
 	timeout time.Duration
 }
 
@@ -56,46 +59,66 @@ func (d *dnsFlags) open() (*source, error) {
 	if d.timeout <= 0 {
 		return nil, usagef("--timeout must be positive")
 	}
-	if len(d.zones) == 0 && len(d.route53) == 0 {
-		r := net.DefaultResolver
-		what := "DNS"
-		server := systemNameServer()
-		if d.nameserver != "" {
-			server = d.nameserver
-			if _, _, err := net.SplitHostPort(server); err != nil {
-				server = net.JoinHostPort(server, "53")
-			}
-			addr := server
-			dialer := &net.Dialer{}
-			r = &net.Resolver{
-				PreferGo: true,
-				Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-					return dialer.DialContext(ctx, network, addr)
-				},
-			}
-			what = "DNS server " + addr
+	fromFiles := len(d.zones) > 0 || len(d.route53) > 0
+	if !fromFiles {
+		if d.outside {
+			return nil, usagef("--live-outside needs --zone or --route53")
 		}
-		if server == "" {
-			// No name server to ask directly: the CNAME and TXT-string
-			// checks report "unknown".
-			return &source{r: r, live: true, what: what, timeout: d.timeout}, nil
-		}
-		return &source{r: &liveResolver{Resolver: r, server: server}, live: true, what: what, timeout: d.timeout}, nil
+		r, what := d.liveResolver()
+		return &source{r: r, live: true, what: what, timeout: d.timeout}, nil
 	}
-	if d.nameserver != "" {
-		return nil, usagef("--nameserver is for live DNS; it cannot be combined with --zone or --route53")
+	if d.nameserver != "" && !d.outside {
+		return nil, usagef("--nameserver is for live DNS; it cannot be combined with --zone or --route53 unless --live-outside is given")
 	}
-	z, err := d.loadFiles()
+	z, apexes, err := d.loadFiles()
 	if err != nil {
 		return nil, err
 	}
 	names := append(append([]string(nil), d.zones...), d.route53...)
-	return &source{r: z, what: strings.Join(names, ", "), timeout: d.timeout}, nil
+	src := &source{r: z, files: z, what: strings.Join(names, ", "), timeout: d.timeout}
+	if d.outside {
+		live, what := d.liveResolver()
+		src.r = newOverlay(z, apexes, live)
+		src.live = true
+		src.what += " and " + what
+	}
+	return src, nil
 }
 
-// loadFiles reads every --zone and --route53 file into one zone.
-func (d *dnsFlags) loadFiles() (*zone.Zone, error) {
+// liveResolver is the resolver for live DNS, and how messages name it.
+func (d *dnsFlags) liveResolver() (domainauth.Resolver, string) {
+	r := net.DefaultResolver
+	what := "DNS"
+	server := systemNameServer()
+	if d.nameserver != "" {
+		server = d.nameserver
+		if _, _, err := net.SplitHostPort(server); err != nil {
+			server = net.JoinHostPort(server, "53")
+		}
+		addr := server
+		dialer := &net.Dialer{}
+		r = &net.Resolver{
+			PreferGo: true,
+			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return dialer.DialContext(ctx, network, addr)
+			},
+		}
+		what = "DNS server " + addr
+	}
+	if server == "" {
+		// No name server to ask directly: the CNAME and TXT-string checks
+		// report "unknown".
+		return r, what
+	}
+	return &liveResolver{Resolver: r, server: server}, what
+}
+
+// loadFiles reads every --zone and --route53 file into one zone, and
+// returns the apexes the files are authoritative for: the owners of SOA
+// records, and the origin of each master file.
+func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 	var all *zone.Zone
+	var apexes []string
 	merge := func(z *zone.Zone, file string) error {
 		if all == nil {
 			all = z
@@ -111,22 +134,34 @@ func (d *dnsFlags) loadFiles() (*zone.Zone, error) {
 	for _, file := range d.zones {
 		z, err := readZoneFile(file, d.origin)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := merge(z, file); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		origin := d.origin
+		if origin == "" {
+			origin = defaultOrigin(file)
+		}
+		if origin != "." {
+			apexes = append(apexes, dnsname.Canonical(origin))
 		}
 	}
 	for _, file := range d.route53 {
 		z, err := readRoute53File(file)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := merge(z, file); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return all, nil
+	for _, rr := range all.Records() {
+		if rr.Type == zone.TypeSOA {
+			apexes = append(apexes, dnsname.Canonical(rr.Name))
+		}
+	}
+	return all, apexes, nil
 }
 
 // readZoneFile parses a master file. The origin defaults to the file's name

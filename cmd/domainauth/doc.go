@@ -26,8 +26,11 @@
 // checks) and TXT records with their strings apart (the SPF 255-byte check).
 // --nameserver sends every query to one server instead. --zone and --route53
 // read records from files, for offline and pre-publication checks; several
-// files merge into one zone. When DNS cannot be reached the command says so
-// in one line and suggests --zone.
+// files merge into one zone. With --live-outside, names the files do not
+// cover (a provider's SPF include, SES's DKIM keys) come from live DNS, so
+// a zone about to be published is checked against the Internet it will
+// join. When DNS cannot be reached the command says so in one line and
+// suggests --zone.
 //
 // # Deliberate choices
 //

@@ -146,3 +146,54 @@ func TestLiveDNS(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveOutside: with --live-outside, a Route 53 export that includes
+// amazonses.com in its SPF record is checked against amazonses.com's record
+// from live DNS, while the exported names are answered from the file.
+func TestLiveOutside(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	data, err := os.ReadFile("examples/zones/example.org.zone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := zone.ParseString(string(data), "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "Live DNS" knows only Amazon's records.
+	amazon := zone.New()
+	for _, rr := range full.Records() {
+		if dnsname.IsSubdomain(rr.Name, "amazonses.com") {
+			if err := amazon.Add(rr); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	addr := serveZone(t, amazon)
+	const listing = "cmd/domainauth/testdata/route53-listing.json"
+
+	offline, _, _ := runCLI(t, "", "check", "--route53", listing, "example.net")
+	if !strings.Contains(offline, "spf.include-no-record") {
+		t.Fatalf("offline check should miss amazonses.com's SPF record:\n%s", offline)
+	}
+	out, stderr, _ := runCLI(t, "", "check", "--route53", listing, "--live-outside", "--nameserver", addr, "--timeout", "5s", "example.net")
+	if strings.Contains(out, "spf.include-no-record") || !strings.Contains(out, "DNS lookups: 1 of 10") {
+		t.Errorf("--live-outside did not resolve include:amazonses.com:\n%s\n%s", out, stderr)
+	}
+	if !strings.Contains(out, `_dmarc.example.net: "v=DMARC1; p=reject`) {
+		t.Errorf("--live-outside lost the file's own records:\n%s", out)
+	}
+
+	// The bundled zone answers everything itself: same report either way.
+	plain, _, _ := runCLI(t, "", "check", "--zone", "examples/zones/example.org.zone", "example.org")
+	over, _, status := runCLI(t, "", "check", "--zone", "examples/zones/example.org.zone", "--live-outside", "--nameserver", addr, "example.org")
+	_, plainRest, _ := strings.Cut(plain, "\n")
+	_, overRest, _ := strings.Cut(over, "\n")
+	if status != 0 || plainRest != overRest {
+		t.Errorf("status %d; with --live-outside:\n%s\nwithout:\n%s", status, over, plain)
+	}
+
+	if _, stderr, status := runCLI(t, "", "check", "--live-outside", "example.org"); status != exitTrouble || !strings.Contains(stderr, "--live-outside needs --zone") {
+		t.Errorf("--live-outside alone: status %d, stderr %q", status, stderr)
+	}
+}
