@@ -122,11 +122,17 @@ func classify(err error) ErrorKind {
 	if err == nil {
 		return OK
 	}
+	// The common void lookup, a bare not-found *net.DNSError that wraps
+	// nothing, is answered without walking the chain: Classify runs on every
+	// void lookup of an SPF evaluation.
+	if dnsErr, ok := err.(*net.DNSError); ok && dnsErr.IsNotFound && dnsErr.UnwrapErr == nil {
+		return NotFound
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return Canceled
 	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+	// errors.AsType, unlike errors.As, does not allocate.
+	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok && dnsErr.IsNotFound {
 		return NotFound
 	}
 	return Temporary

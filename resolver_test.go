@@ -34,6 +34,9 @@ func TestClassify(t *testing.T) {
 		{"deadline wrapped", nil, fmt.Errorf("lookup: %w", context.DeadlineExceeded), domainauth.Canceled},
 		{"caller ctx done", done, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.Canceled},
 		{"live ctx", context.Background(), domainauth.NotFoundError("x"), domainauth.NotFound},
+		{"DNSError wrapping the deadline", nil, &net.DNSError{Err: "i/o timeout", IsTimeout: true, UnwrapErr: context.DeadlineExceeded}, domainauth.Canceled},
+		{"not-found DNSError joined with cancellation", nil, errors.Join(context.Canceled, domainauth.NotFoundError("x")), domainauth.Canceled},
+		{"not-found DNSError, not a pointer chain", nil, net.UnknownNetworkError("tcp9"), domainauth.Temporary},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,5 +78,24 @@ func TestNow(t *testing.T) {
 	before := time.Now()
 	if got := domainauth.Now(nil); got.Before(before) {
 		t.Errorf("nil clock gave %v, before %v", got, before)
+	}
+}
+
+func TestClassifyDoesNotAllocate(t *testing.T) {
+	err := error(fmt.Errorf("spf: %w", domainauth.NotFoundError("x.example")))
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(100, func() { domainauth.Classify(ctx, err) }); n != 0 {
+		t.Errorf("Classify allocated %v times", n)
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	err := error(domainauth.NotFoundError("x.example"))
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if domainauth.Classify(ctx, err) != domainauth.NotFound {
+			b.Fatal("not NotFound")
+		}
 	}
 }
