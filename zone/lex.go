@@ -9,7 +9,7 @@ import (
 type token struct {
 	text   string
 	quoted bool
-	dotEsc bool   // an escaped "\." was decoded into text
+	dotEsc bool   // an escaped dot ("\." or "\046") was decoded into text
 	raw    string // the field as written, quotes and escapes included
 	line   int
 	col    int
@@ -185,7 +185,7 @@ func (lx *lexer) escape() (byte, bool, error) {
 		return 0, false, lx.errorf(line, col, "escape \\%s is more than 255", lx.in[lx.pos+1:lx.pos+4])
 	}
 	lx.advance(4)
-	return byte(v), false, nil
+	return byte(v), v == '.', nil
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

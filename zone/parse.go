@@ -1,6 +1,10 @@
 package zone
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -69,7 +73,8 @@ type parser struct {
 	lx         lexer
 	z          *Zone
 	origin     string
-	defaultTTL uint32 // from $TTL; 0 when unset
+	defaultTTL uint32 // from $TTL
+	hasDefault bool   // a $TTL was seen
 	lastTTL    uint32
 	lastOwner  string
 	notedTTL   bool
@@ -112,7 +117,8 @@ func (p *parser) entry(e *entry) error {
 			}
 			ttl, hasTTL = v, true
 		} else if isClass(t.text) {
-			if !strings.EqualFold(t.text, "IN") {
+			// RFC 3597 §5: CLASS1 is another spelling of IN.
+			if !strings.EqualFold(t.text, "IN") && !strings.EqualFold(t.text, "CLASS1") {
 				return p.errAt(t, "class %s is not supported; only IN", t.text)
 			}
 		} else {
@@ -146,7 +152,7 @@ func (p *parser) entry(e *entry) error {
 func (p *parser) ttl(ttl uint32, has bool, line int) uint32 {
 	switch {
 	case has:
-	case p.defaultTTL != 0:
+	case p.hasDefault:
 		ttl = p.defaultTTL
 	case p.lastTTL != 0:
 		ttl = p.lastTTL
@@ -181,7 +187,7 @@ func (p *parser) directive(toks []token) error {
 		if err != nil {
 			return p.errAt(toks[1], "$TTL %q: %v", toks[1].text, err)
 		}
-		p.defaultTTL = v
+		p.defaultTTL, p.hasDefault = v, true
 	case "$INCLUDE":
 		return p.errAt(toks[0], "$INCLUDE is not supported: put the included records in this file")
 	case "$GENERATE":
@@ -217,7 +223,7 @@ func (p *parser) name(t token) (string, error) {
 	if err := dnsname.Check(s); err != nil {
 		return "", p.errAt(t, "%v", err)
 	}
-	return s, nil
+	return key(s), nil // U-labels become A-labels, as in Zone.Add
 }
 
 // rdata fills rr from the fields after the type.
@@ -227,6 +233,11 @@ func (p *parser) rdata(rr *RR, typTok token, f []token) error {
 			return p.errAt(typTok, "%v record needs %d field(s) after the type, found %d", rr.Type, n, len(f))
 		}
 		return nil
+	}
+	if len(f) > 0 && f[0].raw == `\#` {
+		if _, ok := structured[rr.Type]; ok {
+			return p.generic(rr, typTok, f)
+		}
 	}
 	switch rr.Type {
 	case TypeA, TypeAAAA:
@@ -383,4 +394,118 @@ func parseTTL(s string) (uint32, error) {
 		return 0, fmt.Errorf("number after the last unit has no unit")
 	}
 	return uint32(total), nil
+}
+
+// structured lists the types whose RDATA the zone decodes into RR fields;
+// any other type is kept as opaque presentation data.
+var structured = map[Type]struct{}{
+	TypeA: {}, TypeAAAA: {}, TypeNS: {}, TypeCNAME: {}, TypeSOA: {}, TypePTR: {},
+	TypeMX: {}, TypeTXT: {}, TypeSPF: {},
+}
+
+// generic decodes RFC 3597 §5 generic RDATA ("\# length hex…") for a type
+// the zone understands, so that it is held in the same fields as the
+// ordinary presentation form and never kept as mangled text.
+func (p *parser) generic(rr *RR, typTok token, f []token) error {
+	if len(f) < 2 {
+		return p.errAt(f[0], `generic RDATA needs a length after \#`)
+	}
+	n, err := strconv.ParseUint(f[1].text, 10, 16)
+	if err != nil {
+		return p.errAt(f[1], "generic RDATA length %q is not a number from 0 to 65535", f[1].text)
+	}
+	var hexText strings.Builder
+	for _, t := range f[2:] {
+		hexText.WriteString(t.text)
+	}
+	data, err := hex.DecodeString(hexText.String())
+	if err != nil || uint64(len(data)) != n {
+		return p.errAt(f[1], "generic RDATA: hex data is not %d bytes", n)
+	}
+	bad := func(what string) error {
+		return p.errAt(typTok, "generic RDATA for %v: %s", rr.Type, what)
+	}
+	switch rr.Type {
+	case TypeA, TypeAAAA:
+		a, ok := netip.AddrFromSlice(data)
+		if !ok || (rr.Type == TypeA) != (len(data) == 4) {
+			return bad("wrong length for an address")
+		}
+		rr.Addr = a
+	case TypeTXT, TypeSPF:
+		rr.Text = []string{}
+		for len(data) > 0 {
+			l := int(data[0])
+			if 1+l > len(data) {
+				return bad("character-string runs past the end")
+			}
+			rr.Text = append(rr.Text, string(data[1:1+l]))
+			data = data[1+l:]
+		}
+	case TypeCNAME, TypePTR, TypeNS:
+		if rr.Target, data, err = wireName(data); err != nil || len(data) != 0 {
+			return bad("not one domain name")
+		}
+	case TypeMX:
+		if len(data) < 3 {
+			return bad("too short")
+		}
+		rr.Pref = binary.BigEndian.Uint16(data)
+		if rr.Target, data, err = wireName(data[2:]); err != nil || len(data) != 0 {
+			return bad("not a preference and a domain name")
+		}
+	case TypeSOA:
+		var soa SOA
+		if soa.MName, data, err = wireName(data); err != nil {
+			return bad("bad MNAME")
+		}
+		if soa.RName, data, err = wireName(data); err != nil {
+			return bad("bad RNAME")
+		}
+		if len(data) != 20 {
+			return bad("wrong length")
+		}
+		for i, dst := range []*uint32{&soa.Serial, &soa.Refresh, &soa.Retry, &soa.Expire, &soa.Minimum} {
+			*dst = binary.BigEndian.Uint32(data[4*i:])
+		}
+		rr.SOA = &soa
+	}
+	return nil
+}
+
+// wireName decodes an uncompressed domain name in wire form (RFC 1035
+// §3.1) into the zone's form: lower case, no trailing dot, "." for the root.
+// A label holding a dot cannot be represented and is an error.
+func wireName(b []byte) (string, []byte, error) {
+	var name []byte
+	for {
+		if len(b) == 0 {
+			return "", nil, errors.New("name runs past the end")
+		}
+		l := int(b[0])
+		if l == 0 {
+			b = b[1:]
+			break
+		}
+		if l > dnsname.MaxLabel || 1+l > len(b) {
+			return "", nil, errors.New("bad label length")
+		}
+		label := b[1 : 1+l]
+		if bytes.IndexByte(label, '.') >= 0 {
+			return "", nil, errors.New("dot inside a label")
+		}
+		if len(name) > 0 {
+			name = append(name, '.')
+		}
+		name = append(name, label...)
+		b = b[1+l:]
+	}
+	if len(name) == 0 {
+		return ".", b, nil
+	}
+	s := dnsname.Lower(string(name))
+	if err := dnsname.Check(s); err != nil {
+		return "", nil, err
+	}
+	return key(s), b, nil
 }
