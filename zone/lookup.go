@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth"
@@ -61,14 +62,15 @@ func (z *Zone) SetDelay(d time.Duration) {
 	z.delay.Store(int64(d))
 }
 
-// faultErr returns the injected error for (name, t), if any. Caller holds mu.
-func (z *Zone) faultErr(name string, t Type) error {
+// faultErr returns the injected error for (k, t), if any, naming the
+// queried name as *net.Resolver does. Caller holds mu.
+func (z *Zone) faultErr(k string, t Type, name string) error {
 	if len(z.faults) == 0 {
 		return nil
 	}
-	f, ok := z.faults[faultKey{name, t}]
+	f, ok := z.faults[faultKey{k, t}]
 	if !ok {
-		f, ok = z.faults[faultKey{name, TypeANY}]
+		f, ok = z.faults[faultKey{k, TypeANY}]
 	}
 	if !ok {
 		return nil
@@ -103,7 +105,7 @@ func (z *Zone) wait(ctx context.Context, name string) error {
 func (z *Zone) resolve(name string, t Type) (*node, error) {
 	k := key(name)
 	for range maxCNAMEChain + 1 {
-		if err := z.faultErr(k, t); err != nil {
+		if err := z.faultErr(k, t, name); err != nil {
 			return nil, err
 		}
 		n := z.nodes[k]
@@ -124,11 +126,11 @@ func (z *Zone) resolve(name string, t Type) (*node, error) {
 // wildcard returns the node of the wildcard that covers a name that does not
 // exist (RFC 4592 §3.3.1): "*." under the closest existing ancestor.
 func (z *Zone) wildcard(k string) *node {
-	if z.exists[k] {
-		return nil // an empty non-terminal: NODATA, never a wildcard
+	if len(z.wild) == 0 || z.exists[k] {
+		return nil // no wildcards, or an empty non-terminal: NODATA
 	}
 	for p := dnsname.Parent(k); p != ""; p = dnsname.Parent(p) {
-		if n := z.nodes["*."+p]; n != nil {
+		if n := z.wild[p]; n != nil {
 			return n
 		}
 		if z.exists[p] {
@@ -167,14 +169,25 @@ func (z *Zone) LookupTXTStrings(ctx context.Context, name string) ([][]string, e
 	if err != nil {
 		return nil, err
 	}
-	var out [][]string
+	if len(n.txt) == 0 {
+		return nil, domainauth.NotFoundError(name)
+	}
+	// Two allocations whatever the number of records: the outer slice and
+	// one backing array that the records' string slices share.
+	total := 0
 	for _, rr := range n.rrs {
 		if rr.Type == TypeTXT {
-			out = append(out, slices.Clone(rr.Text))
+			total += len(rr.Text)
 		}
 	}
-	if out == nil {
-		return nil, domainauth.NotFoundError(name)
+	out := make([][]string, 0, len(n.txt))
+	strs := make([]string, 0, total)
+	for _, rr := range n.rrs {
+		if rr.Type == TypeTXT {
+			start := len(strs)
+			strs = append(strs, rr.Text...)
+			out = append(out, strs[start:len(strs):len(strs)])
+		}
 	}
 	return out, nil
 }
@@ -195,6 +208,16 @@ func (z *Zone) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 	if len(n.mx) == 0 {
 		return nil, domainauth.NotFoundError(name)
 	}
+	if len(n.mx) == 1 {
+		// One MX, the usual case: the record and the slice that points at it
+		// in one allocation.
+		one := &struct {
+			p  [1]*net.MX
+			mx net.MX
+		}{mx: n.mx[0]}
+		one.p[0] = &one.mx
+		return one.p[:], nil
+	}
 	mx := slices.Clone(n.mx)
 	out := make([]*net.MX, len(mx))
 	for i := range mx {
@@ -204,47 +227,60 @@ func (z *Zone) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 }
 
 // LookupNetIP returns host's addresses: network "ip4" asks for A records,
-// "ip6" for AAAA, "ip" for both (A first). An IP literal is returned as is,
-// as *net.Resolver does.
+// "ip6" for AAAA, "ip" for both (A first). An IP literal is returned as is
+// (unlike *net.Resolver, an IPv4 literal stays a 4-byte address); one of
+// the wrong family gives a *net.AddrError and an unknown network a
+// net.UnknownNetworkError, as from *net.Resolver.
 func (z *Zone) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
 	want4, want6 := network == "ip" || network == "ip4", network == "ip" || network == "ip6"
 	if !want4 && !want6 {
-		return nil, &net.DNSError{Err: "unknown network " + network, Name: host}
+		return nil, net.UnknownNetworkError(network)
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		if a.Is4() && want4 || !a.Is4() && want6 {
-			return []netip.Addr{a}, nil
+	if maybeLiteral(host) {
+		if a, err := netip.ParseAddr(host); err == nil {
+			if a.Is4() && want4 || !a.Is4() && want6 {
+				return []netip.Addr{a}, nil
+			}
+			return nil, &net.AddrError{Err: "no suitable address found", Addr: host}
 		}
-		return nil, &net.DNSError{Err: "no suitable address", Name: host, IsNotFound: true}
 	}
 	if err := z.wait(ctx, host); err != nil {
 		return nil, err
 	}
 	z.mu.RLock()
 	defer z.mu.RUnlock()
-	var out []netip.Addr
+	var n4, n6 *node
 	if want4 {
-		n, err := z.resolve(host, TypeA)
-		if err != nil && !domainauth.IsNotFound(err) {
+		var err error
+		if n4, err = z.resolve(host, TypeA); err != nil && !domainauth.IsNotFound(err) {
 			return nil, err
-		}
-		if n != nil {
-			out = append(out, n.addr4...)
 		}
 	}
 	if want6 {
-		n, err := z.resolve(host, TypeAAAA)
-		if err != nil && !domainauth.IsNotFound(err) {
+		var err error
+		if n6, err = z.resolve(host, TypeAAAA); err != nil && !domainauth.IsNotFound(err) {
 			return nil, err
 		}
-		if n != nil {
-			out = append(out, n.addr6...)
-		}
 	}
-	if len(out) == 0 {
+	var a4, a6 []netip.Addr
+	if n4 != nil {
+		a4 = n4.addr4
+	}
+	if n6 != nil {
+		a6 = n6.addr6
+	}
+	if len(a4)+len(a6) == 0 {
 		return nil, domainauth.NotFoundError(host)
 	}
-	return out, nil
+	return slices.Concat(a4, a6), nil
+}
+
+// maybeLiteral reports whether host could be an IP address literal, so
+// that ordinary names skip netip.ParseAddr and the error it allocates.
+// Every IPv6 literal has a ':'; an IPv4 literal ends with a digit, which
+// a name that resolves (its last label is a TLD) does not.
+func maybeLiteral(host string) bool {
+	return host != "" && (isDigit(host[len(host)-1]) || strings.IndexByte(host, ':') >= 0)
 }
 
 // LookupAddr returns the names that PTR records give for addr, each ending
@@ -254,7 +290,7 @@ func (z *Zone) LookupAddr(ctx context.Context, addr string) ([]string, error) {
 	if err != nil {
 		return nil, &net.DNSError{Err: "unrecognized address", Name: addr}
 	}
-	name := ReverseName(ip)
+	name := ReverseName(ip) + "." // errors name it absolute, as *net.Resolver's do
 	if err := z.wait(ctx, name); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package zone
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
@@ -276,4 +277,301 @@ func BenchmarkLookupTXT(b *testing.B) {
 	for b.Loop() {
 		z.LookupTXT(ctx, "amazonses.com")
 	}
+}
+
+// benchZone is a small zone of the shape SPF evaluation walks: a record with
+// includes, the included records, A/AAAA/MX data, a CNAME and a wildcard.
+func benchZone(b *testing.B) *Zone {
+	b.Helper()
+	z, err := ParseString(`
+$ORIGIN example.org.
+$TTL 300
+@              TXT   "v=spf1 include:_spf.example.org include:amazonses.com mx a -all"
+_spf           TXT   "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all"
+@              MX    10 mx1
+mx1            A     192.0.2.11
+mx1            AAAA  2001:db8::11
+alias          CNAME host
+host           TXT   "v=spf1 -all"
+*.wild         TXT   "v=spf1 -all"
+amazonses.com. TXT   "v=spf1 ip4:199.255.192.0/22 ip4:199.127.232.0/22 -all"
+`, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return z
+}
+
+func BenchmarkLookups(b *testing.B) {
+	z := benchZone(b)
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		f    func() error
+	}{
+		{"TXT", func() error { _, err := z.LookupTXT(ctx, "amazonses.com"); return err }},
+		{"TXT/mixed-case-dot", func() error { _, err := z.LookupTXT(ctx, "AmazonSES.com."); return err }},
+		{"TXT/cname", func() error { _, err := z.LookupTXT(ctx, "alias.example.org"); return err }},
+		{"TXT/wildcard", func() error { _, err := z.LookupTXT(ctx, "x.wild.example.org"); return err }},
+		{"TXT/nxdomain", func() error { _, err := z.LookupTXT(ctx, "nothing.example.org"); return ignoreNotFound(err) }},
+		{"TXTStrings", func() error { _, err := z.LookupTXTStrings(ctx, "example.org"); return err }},
+		{"MX", func() error { _, err := z.LookupMX(ctx, "example.org"); return err }},
+		{"NetIP/ip4", func() error { _, err := z.LookupNetIP(ctx, "ip4", "mx1.example.org"); return err }},
+		{"NetIP/ip", func() error { _, err := z.LookupNetIP(ctx, "ip", "mx1.example.org"); return err }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.f(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func ignoreNotFound(err error) error {
+	if domainauth.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// BenchmarkLookupTXTParallel measures lookups from many goroutines, as
+// concurrent SPF evaluations against one Zone make them.
+func BenchmarkLookupTXTParallel(b *testing.B) {
+	z := benchZone(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := z.LookupTXT(ctx, "amazonses.com"); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// TestLookupSemanticsLikeNet pins the details in which a Zone answers as
+// *net.Resolver does (error types and Name fields, trailing dots).
+func TestLookupSemanticsLikeNet(t *testing.T) {
+	z := testZone(t)
+	ctx := context.Background()
+
+	// NXDOMAIN and NODATA: a not-found *net.DNSError naming the query as given.
+	for _, name := range []string{"Missing.example.org.", "mx0.example.org", "www.missing.example.org"} {
+		_, err := z.LookupTXT(ctx, name)
+		var de *net.DNSError
+		if !errors.As(err, &de) || !de.IsNotFound || de.Name != name || de.IsTemporary || de.IsTimeout {
+			t.Errorf("LookupTXT(%q) error = %#v, want not-found naming %q", name, err, name)
+		}
+	}
+	// A CNAME whose target has no data: NODATA for the alias (RFC 1034 §3.6.2).
+	z.AddCNAME("dangling.example.org", "nowhere.example.net")
+	if _, err := z.LookupMX(ctx, "dangling.example.org"); !domainauth.IsNotFound(err) {
+		t.Errorf("dangling CNAME: %v, want not-found", err)
+	}
+
+	// An injected fault names the queried name even when it sits at the
+	// end of a CNAME chain.
+	z.SetFault("host.example.org", TypeA, FaultServFail)
+	_, err := z.LookupNetIP(ctx, "ip4", "www.example.org")
+	var de *net.DNSError
+	if !errors.As(err, &de) || de.Name != "www.example.org" || !de.IsTemporary || de.IsNotFound {
+		t.Errorf("fault through a chain: %#v", err)
+	}
+
+	// LookupAddr: not-found errors name the absolute reverse name.
+	_, err = z.LookupAddr(ctx, "192.0.2.99")
+	if !errors.As(err, &de) || de.Name != "99.2.0.192.in-addr.arpa." || !de.IsNotFound {
+		t.Errorf("LookupAddr not found: %#v", err)
+	}
+
+	// LookupNetIP: an unknown network and a literal of the wrong family
+	// fail with the error types *net.Resolver uses.
+	if _, err := z.LookupNetIP(ctx, "tcp", "mx1.example.org"); !errors.As(err, new(net.UnknownNetworkError)) {
+		t.Errorf("unknown network: %#v", err)
+	}
+	if _, err := z.LookupNetIP(ctx, "ip6", "192.0.2.1"); !errors.As(err, new(*net.AddrError)) {
+		t.Errorf("IPv4 literal asked as ip6: %#v", err)
+	}
+	if got, err := z.LookupNetIP(ctx, "ip6", "2001:db8::5"); err != nil || len(got) != 1 || got[0] != netip.MustParseAddr("2001:db8::5") {
+		t.Errorf("IPv6 literal: %v, %v", got, err)
+	}
+	// A name that ends in a digit is still looked up as a name.
+	z.AddA("host1.example.org", "192.0.2.41")
+	if got, err := z.LookupNetIP(ctx, "ip", "HOST1.example.org."); err != nil || len(got) != 1 {
+		t.Errorf("name ending in a digit: %v, %v", got, err)
+	}
+}
+
+func TestCNAMEChainBound(t *testing.T) {
+	z := New()
+	// c0 -> c1 -> ... -> c8 -> end: eight aliases, then the data.
+	for i := range 8 {
+		z.AddCNAME(fmt.Sprintf("c%d.example", i), fmt.Sprintf("c%d.example", i+1))
+	}
+	z.AddCNAME("c8.example", "end.example")
+	z.AddTXT("end.example", "data")
+	ctx := context.Background()
+	if got, err := z.LookupTXT(ctx, "c1.example"); err != nil || len(got) != 1 {
+		t.Errorf("chain of 8 CNAMEs: %v, %v", got, err)
+	}
+	_, err := z.LookupTXT(ctx, "c0.example") // nine CNAMEs
+	if domainauth.Classify(ctx, err) != domainauth.Temporary {
+		t.Errorf("chain of 9 CNAMEs: %v, want a temporary error", err)
+	}
+	// LookupCNAMETarget takes one hop only, even inside a loop.
+	z.AddCNAME("self.example", "self.example")
+	if got, err := z.LookupCNAMETarget(ctx, "self.example"); err != nil || got != "self.example" {
+		t.Errorf("LookupCNAMETarget on a self loop: %q, %v", got, err)
+	}
+}
+
+func TestWildcards(t *testing.T) {
+	z := New()
+	z.AddCNAME("*.alias.example", "target.example")
+	z.AddTXT("target.example", "t")
+	z.AddTXT("*.example", "top")
+	z.AddA("a.b.c.example", "192.0.2.1")
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		want string // "" for not found
+	}{
+		{"x.alias.example", "t"},     // a wildcard CNAME is followed
+		{"x.y.alias.example", "t"},   // at any depth below
+		{"other.example", "top"},     // RFC 4592 §2.2.1
+		{"b.c.example", ""},          // empty non-terminal: NODATA, not the wildcard
+		{"c.example", ""},            // likewise
+		{"x.a.b.c.example", ""},      // closest encloser a.b.c.example has no wildcard
+		{"*.example", "top"},         // the wildcard's own name
+		{"x.example.other", ""},      // outside the zone's names
+		{"X.Other.EXAMPLE.", "top"},  // case and trailing dot
+		{"sub.x.alias.example", "t"}, // deeper still
+		{"alias.example", ""},        // the wildcard's parent exists only as a non-terminal
+		{"q.target.example", ""},     // RFC 4592 §3.3.1: the closest encloser target.example has no "*."
+	}
+	for _, tt := range tests {
+		got, err := z.LookupTXT(ctx, tt.name)
+		switch {
+		case tt.want == "" && !domainauth.IsNotFound(err):
+			t.Errorf("LookupTXT(%q) = %q, %v; want not-found", tt.name, got, err)
+		case tt.want != "" && (err != nil || len(got) != 1 || got[0] != tt.want):
+			t.Errorf("LookupTXT(%q) = %q, %v; want %q", tt.name, got, err, tt.want)
+		}
+	}
+	if z.Remove("*.example", TypeANY) != 1 {
+		t.Fatal("Remove of the wildcard")
+	}
+	if _, err := z.LookupTXT(ctx, "other.example"); !domainauth.IsNotFound(err) {
+		t.Errorf("removed wildcard still answers: %v", err)
+	}
+}
+
+func TestRootAndIDNNames(t *testing.T) {
+	z := New()
+	z.AddTXT(".", "root")
+	z.AddTXT("bücher.example", "idn")
+	ctx := context.Background()
+	if got, err := z.LookupTXT(ctx, "."); err != nil || len(got) != 1 || got[0] != "root" {
+		t.Errorf("root: %q, %v", got, err)
+	}
+	if got := z.Lookup(".", TypeTXT); len(got) != 1 {
+		t.Errorf("Lookup(.) = %v", got)
+	}
+	for _, name := range []string{"bücher.example", "BÜCHER.example.", "xn--bcher-kva.example"} {
+		if got, err := z.LookupTXT(ctx, name); err != nil || len(got) != 1 || got[0] != "idn" {
+			t.Errorf("LookupTXT(%q) = %q, %v", name, got, err)
+		}
+	}
+	p, err := ParseString("bücher.example. 60 TXT idn\n", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := p.LookupTXT(ctx, "bücher.example"); err != nil || len(got) != 1 {
+		t.Errorf("parsed U-label owner: %q, %v", got, err)
+	}
+}
+
+func TestLookupResultsAreCopies(t *testing.T) {
+	z := New()
+	z.AddTXTStrings("a.example", "one", "two")
+	z.AddTXTStrings("a.example", "three")
+	ctx := context.Background()
+	strs, err := z.LookupTXTStrings(ctx, "a.example")
+	if err != nil || !cmp.Equal(strs, [][]string{{"one", "two"}, {"three"}}) {
+		t.Fatalf("LookupTXTStrings = %q, %v", strs, err)
+	}
+	strs[0] = append(strs[0], "appended") // must not overwrite the next record
+	strs[1][0] = "changed"
+	if strs[1][0] != "changed" || len(strs[0]) != 3 {
+		t.Fatal("result not writable")
+	}
+	again, _ := z.LookupTXTStrings(ctx, "a.example")
+	txt, _ := z.LookupTXT(ctx, "a.example")
+	if !cmp.Equal(again, [][]string{{"one", "two"}, {"three"}}) || !cmp.Equal(txt, []string{"onetwo", "three"}) {
+		t.Errorf("zone changed through a result: %q %q", again, txt)
+	}
+	txt[0] = "x"
+	if txt2, _ := z.LookupTXT(ctx, "a.example"); txt2[0] != "onetwo" {
+		t.Error("LookupTXT returned shared data")
+	}
+}
+
+func TestLookupAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes allocation counts")
+	}
+	z := benchZone(&testing.B{})
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		max  float64
+		f    func()
+	}{
+		{"LookupTXT", 1, func() { z.LookupTXT(ctx, "amazonses.com") }},
+		{"LookupTXT via CNAME", 1, func() { z.LookupTXT(ctx, "alias.example.org.") }},
+		{"LookupTXTStrings", 2, func() { z.LookupTXTStrings(ctx, "example.org") }},
+		{"LookupMX", 1, func() { z.LookupMX(ctx, "example.org") }},
+		{"LookupNetIP ip", 1, func() { z.LookupNetIP(ctx, "ip", "mx1.example.org") }},
+		{"LookupTXT NXDOMAIN", 1, func() { z.LookupTXT(ctx, "none.example.org") }},
+	} {
+		if n := testing.AllocsPerRun(50, tt.f); n > tt.max {
+			t.Errorf("%s: %v allocations, want at most %v", tt.name, n, tt.max)
+		}
+	}
+}
+
+func TestConcurrentMixedUse(t *testing.T) {
+	z := testZone(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			for j := range 100 {
+				switch i {
+				case 0:
+					z.AddTXT(fmt.Sprintf("n%d.wild.example.org", j), "x")
+					z.Remove(fmt.Sprintf("n%d.wild.example.org", j), TypeTXT)
+				case 1:
+					z.SetFault("example.org", TypeMX, FaultTimeout)
+					z.SetFault("example.org", TypeMX, NoFault)
+					z.SetDelay(0)
+				default:
+					z.LookupTXT(ctx, "q.wild.example.org")
+					z.LookupMX(ctx, "example.org")
+					z.LookupTXTStrings(ctx, "example.org")
+					z.LookupAddr(ctx, "192.0.2.10")
+					z.LookupCNAMETarget(ctx, "www.example.org")
+					z.Records()
+					z.Lookup("example.org", TypeANY)
+					_ = z.String()
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -32,6 +32,7 @@ type Zone struct {
 	mu     sync.RWMutex
 	nodes  map[string]*node // canonical owner name -> records
 	exists map[string]bool  // owner names and their ancestors (empty non-terminals)
+	wild   map[string]*node // "x.y" -> the node of "*.x.y", for RFC 4592 lookups
 	faults map[faultKey]Fault
 	delay  atomic.Int64 // time.Duration of SetDelay
 	notes  []Note
@@ -58,7 +59,7 @@ type Note struct {
 
 // New returns an empty zone.
 func New() *Zone {
-	return &Zone{nodes: make(map[string]*node), exists: make(map[string]bool)}
+	return &Zone{nodes: make(map[string]*node), exists: make(map[string]bool), wild: make(map[string]*node)}
 }
 
 // Notes returns what the parser noted while reading the zone.
@@ -68,18 +69,42 @@ func (z *Zone) Notes() []Note {
 	return slices.Clone(z.notes)
 }
 
-// key returns the map key for a name: A-labels, lower case, no trailing dot.
+// key returns the map key for a name: A-labels, lower case, no trailing
+// dot; the root is ".". Every lookup calls it, so a name that is already in
+// that form is recognised in one pass without allocating.
 func key(name string) string {
-	k := dnsname.Canonical(name)
+	k := name
+	if n := len(k); n > 0 && k[n-1] == '.' {
+		if n == 1 {
+			return k // the root
+		}
+		k = k[:n-1]
+	}
 	for i := 0; i < len(k); i++ {
-		if k[i] >= 0x80 {
-			if n, err := dnsname.Normalize(k); err == nil {
-				return n
-			}
-			break
+		if c := k[i]; c-'A' <= 'Z'-'A' || c >= 0x80 {
+			return keySlow(k)
 		}
 	}
 	return k
+}
+
+// keySlow is key for a name with upper-case letters or non-ASCII bytes.
+func keySlow(k string) string {
+	if !isASCII(k) {
+		if n, err := dnsname.Normalize(k); err == nil {
+			return n
+		}
+	}
+	return dnsname.Lower(k)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Add adds one record. It reports an error when the fields Type needs are
@@ -130,6 +155,9 @@ func (z *Zone) addLocked(rr RR) {
 		z.nodes[rr.Name] = n
 		for p := rr.Name; p != "" && p != "."; p = dnsname.Parent(p) {
 			z.exists[p] = true
+		}
+		if parent, ok := strings.CutPrefix(rr.Name, "*."); ok {
+			z.wild[parent] = n
 		}
 	}
 	n.rrs = append(n.rrs, rr)
@@ -306,6 +334,9 @@ func (z *Zone) Remove(name string, t Type) int {
 		return 0
 	}
 	delete(z.nodes, k)
+	if parent, ok := strings.CutPrefix(k, "*."); ok {
+		delete(z.wild, parent)
+	}
 	removed := 0
 	for _, rr := range n.rrs {
 		if t == TypeANY || rr.Type == t {
