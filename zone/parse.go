@@ -21,40 +21,83 @@ type ParseError struct {
 	Msg    string
 }
 
+// Error returns "zone: line L, column C: " and the message.
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("zone: line %d, column %d: %s", e.Line, e.Column, e.Msg)
 }
 
 // Parse reads an RFC 1035 §5 master file ("zone file", BIND format). origin
 // is the initial $ORIGIN for relative names and "@" (it may be empty when
-// every name is absolute or the file sets $ORIGIN).
+// every name is absolute or the file sets $ORIGIN). It applies the default
+// limits of MasterFileReader.
 //
 // Supported: $ORIGIN, $TTL, relative names, "@", owner inheritance from a
-// line that starts with white space, TTL and class in either order, BIND
-// time units (1h30m), parentheses across lines, comments, quoted strings
-// with \" \\ and \DDD escapes, several strings per TXT record; types A,
-// AAAA, MX, TXT, SPF, CNAME, PTR, NS and SOA. Other known types (CAA, SRV,
-// DS, …) and RFC 3597 TYPEnnn records are kept as opaque data, with a Note.
-// $INCLUDE and $GENERATE are errors: they would need the file system or
-// expand into unbounded data.
+// line that starts with white space, TTL and class in either order (CLASS1
+// is IN), BIND time units (1h30m), parentheses across lines, comments,
+// quoted strings with \" \\ and \DDD escapes, several strings per TXT record;
+// types A, AAAA, MX, TXT, SPF, CNAME, PTR, NS and SOA, also in the RFC 3597
+// generic form (\# length hex). Other known types (CAA, SRV, DS, …) and RFC
+// 3597 TYPEnnn records are kept as opaque data, with a Note. Names with
+// U-labels are stored as A-labels. $INCLUDE and $GENERATE are errors: they
+// would need the file system or expand into unbounded data.
 func Parse(r io.Reader, origin string) (*Zone, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("zone: reading master file: %w", err)
-	}
-	return ParseString(string(data), origin)
+	return (&MasterFileReader{Origin: origin}).Read(r)
 }
 
 // ParseString is Parse on a string.
 func ParseString(s, origin string) (*Zone, error) {
+	return (&MasterFileReader{Origin: origin}).parse(s)
+}
+
+// MasterFileReader reads master files (see Parse) with limits on what it
+// accepts. The zero value is ready to use and applies the default limits.
+type MasterFileReader struct {
+	// Origin is the initial $ORIGIN, as for Parse.
+	Origin string
+	// MaxBytes bounds the input. If zero, 64 MiB.
+	MaxBytes int64
+	// MaxRecords bounds the records read. If zero, 1000000.
+	MaxRecords int
+}
+
+// ErrTooLarge is returned (wrapped) when a master file exceeds a limit of
+// MasterFileReader.
+var ErrTooLarge = errors.New("zone: master file exceeds limit")
+
+func (rd *MasterFileReader) maxBytes() int64 {
+	if rd.MaxBytes > 0 {
+		return rd.MaxBytes
+	}
+	return 64 << 20
+}
+
+// Read parses the master file r into a new Zone.
+func (rd *MasterFileReader) Read(r io.Reader) (*Zone, error) {
+	limit := rd.maxBytes()
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("zone: reading master file: %w", err)
+	}
+	return rd.parse(string(data))
+}
+
+func (rd *MasterFileReader) parse(s string) (*Zone, error) {
+	if limit := rd.maxBytes(); int64(len(s)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	maxRecords := rd.MaxRecords
+	if maxRecords <= 0 {
+		maxRecords = 1000000
+	}
 	p := &parser{lx: lexer{in: s, line: 1, col: 1}, z: New()}
-	if origin != "" && origin != "." {
+	if origin := rd.Origin; origin != "" && origin != "." {
 		o, err := dnsname.Normalize(origin)
 		if err != nil {
 			return nil, fmt.Errorf("zone: origin: %w", err)
 		}
 		p.origin = o
 	}
+	records := 0
 	for {
 		e, err := p.lx.next()
 		if err != nil {
@@ -62,6 +105,12 @@ func ParseString(s, origin string) (*Zone, error) {
 		}
 		if e == nil {
 			return p.z, nil
+		}
+		isRecord := e.blankOwner || !strings.HasPrefix(e.tokens[0].raw, "$")
+		if isRecord {
+			if records++; records > maxRecords {
+				return nil, fmt.Errorf("%w: line %d: more than %d records", ErrTooLarge, e.line, maxRecords)
+			}
 		}
 		if err := p.entry(e); err != nil {
 			return nil, err

@@ -235,6 +235,9 @@ func FuzzParse(f *testing.F) {
 		"x 1h CNAME y\n*.w 60 A 192.0.2.1\nv6 60 AAAA ::1\n",
 		"@ 60 TXT \"a\\\"b\" \"\\255\\000\" c\n@ 60 CAA 0 issue \"x;y\"\n",
 		"1.2.0.192.in-addr.arpa. 60 PTR h.example.\n",
+		"@ 60 MX \\# 10 000A 026D78 03636F6D 00\n@ 60 TXT \\# 3 026162\n@ CLASS1 60 TYPE1 \\# 4 C0000201\n",
+		"@ 60 SOA \\# 26 0161 00 0162 00 00000001 00000002 00000003 00000004 00000005\n$TTL 0\nx CNAME \\# 1 00\n",
+		"bücher 60 TXT \"\\195\\188\"\n. 60 NS a.\n",
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -272,5 +275,20 @@ func TestExplicitZeroTTLKept(t *testing.T) {
 	}
 	if ttl := z.Records()[0].TTL; ttl != 0 {
 		t.Errorf("TTL 0 read as %d", ttl)
+	}
+}
+
+func TestMasterFileReaderLimits(t *testing.T) {
+	const file = "$ORIGIN example.org.\na 60 A 192.0.2.1\nb 60 A 192.0.2.2\n"
+	if _, err := (&MasterFileReader{MaxBytes: 20}).Read(strings.NewReader(file)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("MaxBytes: %v", err)
+	}
+	_, err := (&MasterFileReader{MaxRecords: 1}).Read(strings.NewReader(file))
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "line 3") {
+		t.Errorf("MaxRecords: %v", err)
+	}
+	z, err := (&MasterFileReader{Origin: "example.org", MaxRecords: 2, MaxBytes: int64(len(file))}).Read(strings.NewReader(file))
+	if err != nil || len(z.Records()) != 2 {
+		t.Errorf("within the limits: %v", err)
 	}
 }
