@@ -9,9 +9,9 @@
 // satisfies it (net.DefaultResolver works as is); zone.Zone satisfies it
 // with data held in memory, for tests, zone files and Route 53 exports.
 // Two optional capabilities are found by type assertion, as io.WriterTo is:
-// TXTStringsResolver (TXT character-strings kept apart; used by the spf lint
-// and the ses audit) and CNAMEResolver (one-hop CNAME targets; used by the ses
-// audit and mx). A check that needs a capability the resolver lacks reports
+// TXTStringsResolver (TXT character-strings kept apart; used by the spf lint)
+// and CNAMEResolver (one-hop CNAME targets; used by the ses audit, mx and the
+// domainauth command). A check that needs a capability the resolver lacks reports
 // "unknown", never "ok".
 //
 // Time comes from a Clock (DKIM t= and x=, the SPF %{t} macro, report

@@ -16,18 +16,25 @@ import (
 // means NXDOMAIN or no records of the asked type (a "void" lookup in SPF
 // terms); any other error is a temporary failure. Classify sorts them.
 type Resolver interface {
+	// LookupTXT returns the TXT records at name, each record's
+	// character-strings joined into one string.
 	LookupTXT(ctx context.Context, name string) ([]string, error)
+	// LookupMX returns the MX records at name sorted by preference; hosts
+	// end with a dot, and a null MX (RFC 7505) has host ".".
 	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
-	// LookupNetIP looks up host's addresses; network is "ip4", "ip6" or "ip".
+	// LookupNetIP looks up host's addresses; network is "ip4" (A records),
+	// "ip6" (AAAA) or "ip" (both).
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+	// LookupAddr returns the names (ending with a dot) that PTR records
+	// give for the address addr.
 	LookupAddr(ctx context.Context, addr string) ([]string, error)
 }
 
 // TXTStringsResolver is an optional capability of a Resolver: it returns the
 // TXT records at name with their character-strings kept apart, one []string
 // per record. *net.Resolver cannot offer it (it joins the strings); zone.Zone
-// does. The spf lint uses it for the 255-byte string check and the ses audit
-// for its TXT checks; without it those checks report "unknown".
+// does. The spf lint uses it for the 255-byte string check; without it that
+// check reports "unknown" (spf.long-string-unknown) instead of "ok".
 type TXTStringsResolver interface {
 	LookupTXTStrings(ctx context.Context, name string) ([][]string, error)
 }
@@ -36,7 +43,8 @@ type TXTStringsResolver interface {
 // target of the CNAME record owned by name itself (one hop, no chain
 // following, trailing dot removed). A name without a CNAME gives a not-found
 // error. The ses audit uses it for the Easy DKIM records and the MAIL FROM
-// conflict checks, and mx for MX targets that are aliases (RFC 2181 §10.3).
+// conflict checks, mx for MX targets that are aliases (RFC 2181 §10.3) and
+// the domainauth command for DKIM selectors published as CNAMEs.
 // The method deliberately differs from net.Resolver.LookupCNAME, which
 // follows the chain and cannot tell "no CNAME" from "a CNAME".
 type CNAMEResolver interface {

@@ -63,6 +63,8 @@ type Route53Error struct {
 	Msg   string
 }
 
+// Error returns the message prefixed with "zone: route53:" and, when known,
+// the record set's index, name and value.
 func (e *Route53Error) Error() string {
 	if e.Set < 0 {
 		return "zone: route53: " + e.Msg

@@ -24,6 +24,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error returns the message with the name it concerns.
 func (e *Error) Error() string { return fmt.Sprintf("domain name %q: %s", e.Name, e.Msg) }
 
 // ErrEmpty is returned (wrapped in *Error) for an empty name.

@@ -20,6 +20,7 @@ type Error struct {
 	Msg    string
 }
 
+// Error returns the message with the byte offset it concerns.
 func (e *Error) Error() string { return fmt.Sprintf("offset %d: %s", e.Offset, e.Msg) }
 
 // Scanner walks a tag-list one tag-spec at a time:
