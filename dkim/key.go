@@ -367,6 +367,8 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
+func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
 // decodeBase64 decodes a base64 tag value that may contain folding
 // whitespace. Padding is optional.
 func decodeBase64(s string) ([]byte, error) {
