@@ -178,6 +178,11 @@ func TestErrorsAreOneLine(t *testing.T) {
 		{"bad domain", 2, []string{"check", "--zone", "examples/zones/example.org.zone", "exa mple..org"}},
 		{"zone and nameserver", 2, []string{"check", "--zone", "examples/zones/example.org.zone", "--nameserver", "127.0.0.1", "example.org"}},
 		{"check malformed zone", 2, []string{"check", "--zone", "cmd/domainauth/testdata/malformed.zone", "example.org"}},
+		{"non-report file", 2, []string{"report", "show", "examples/zones/example.org.zone"}},
+		{"unknown SES region", 2, []string{"check", "--zone", "examples/zones/example.org.zone", "--region", "xx-nowhere-1", "example.org"}},
+		{"unknown SES region in plan", 2, []string{"ses", "plan", "--region", "xx-nowhere-1", "example.org"}},
+		{"not an SES event", 2, []string{"ses", "event", "examples/zones/example.org.zone"}},
+		{"not a message", 2, []string{"dkim", "sign", "--key", "cmd/domainauth/testdata/ses-dkim-test.pem", "--domain", "example.org", "--selector", "s", "no-such.eml"}},
 		{"malformed route53", 2, []string{"zone", "fmt", "--route53", "examples/zones/example.org.zone"}},
 	}
 	for _, tt := range tests {
