@@ -107,20 +107,22 @@ func (dec *Decoder) Decode(r io.Reader) (*Aggregate, error) {
 	var cur []Record
 	n := 0
 	for {
-		ok, err := d.nextRecord()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
 		if len(cur) == cap(cur) {
 			if cur != nil {
 				chunks = append(chunks, cur)
 			}
 			cur = make([]Record, 0, min(1024, 16<<len(chunks)))
 		}
-		cur = append(cur, d.rec)
+		// Parse straight into the chunk: no copy of the record.
+		cur = cur[:len(cur)+1]
+		ok, err := d.nextRecord(&cur[len(cur)-1])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			cur = cur[:len(cur)-1]
+			break
+		}
 		n++
 	}
 	if len(chunks) == 0 {
@@ -193,7 +195,7 @@ func (s *Stream) Next() (Record, error) {
 	if s.done {
 		return Record{}, io.EOF
 	}
-	ok, err := s.d.nextRecord()
+	ok, err := s.d.nextRecord(&s.d.rec)
 	if err == nil && !ok {
 		s.done = true
 		err = s.d.finish()
@@ -1001,8 +1003,8 @@ func (d *decoder) policy(p *PolicyPublished) {
 	}
 }
 
-// nextRecord reads the next record into d.rec.
-func (d *decoder) nextRecord() (bool, error) {
+// nextRecord reads the next record into rec, which must be zero.
+func (d *decoder) nextRecord(rec *Record) (bool, error) {
 	for {
 		if d.err != nil {
 			return false, d.err
@@ -1013,8 +1015,8 @@ func (d *decoder) nextRecord() (bool, error) {
 				d.fail(ErrLimit, fmt.Sprintf("more than %d records", d.lim.records), nil)
 				return false, d.err
 			}
-			d.rec = Record{}
-			d.record(&d.rec)
+			*rec = Record{}
+			d.record(rec)
 			if d.err != nil {
 				return false, d.err
 			}

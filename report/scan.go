@@ -151,13 +151,23 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-func isNameStart(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == ':' || c >= 0x80
-}
+func isNameStart(c byte) bool { return nameClass[c]&1 != 0 }
 
-func isNameByte(c byte) bool {
-	return isNameStart(c) || '0' <= c && c <= '9' || c == '-' || c == '.'
-}
+func isNameByte(c byte) bool { return nameClass[c] != 0 }
+
+// nameClass classifies bytes for XML names: bit 0 may start a name, bit 1
+// may continue one (a read-only table: name scanning is the hot loop).
+var nameClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_', c == ':', c >= 0x80:
+			t[c] = 3
+		case '0' <= c && c <= '9', c == '-', c == '.':
+			t[c] = 2
+		}
+	}
+	return t
+}()
 
 func splitName(name []byte) (prefix, local []byte) {
 	for i, c := range name { // names are short: no IndexByte set-up
