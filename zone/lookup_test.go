@@ -261,6 +261,16 @@ func TestAddValidates(t *testing.T) {
 		{Name: "a", Type: TypeTXT, Text: []string{string(make([]byte, 256))}},
 		{Name: "a", Type: TypeSOA},
 		{Name: "a", Type: TypeANY},
+		{Name: "a", Type: 257, Data: "0 issue \"x"},      // quote not closed
+		{Name: "a", Type: 257, Data: "0 issue x ; y"},    // a comment when written
+		{Name: "a", Type: 257, Data: "0 issue (x)"},      // parentheses group lines
+		{Name: "a", Type: 257, Data: "0  issue x"},       // would not read back the same
+		{Name: "a", Type: 257, Data: "0 issue \"x\ny\""}, // line break
+	}
+	for _, ok := range []string{`0 issue "a  b;(c)"`, `\# 2 abcd`, `x\;y "q\"r"`, ""} {
+		if err := z.Add(RR{Name: "a", Type: 257, Data: ok}); err != nil {
+			t.Errorf("Add with data %q: %v", ok, err)
+		}
 	}
 	for _, rr := range bad {
 		if err := z.Add(rr); err == nil {

@@ -278,7 +278,11 @@ func parseRoute53Value(rr *RR, v string) error {
 		if strings.TrimSpace(v) == "" {
 			return errors.New("empty value")
 		}
-		rr.Data = strings.Join(strings.Fields(v), " ")
+		d, err := canonicalData(v) // white space inside quotes is kept
+		if err != nil {
+			return err
+		}
+		rr.Data = d
 	}
 	return nil
 }
@@ -302,6 +306,11 @@ func unescapeRoute53Name(s string) (string, error) {
 		n, adv, err := octalEscape(s[i+1:])
 		if err != nil {
 			return "", fmt.Errorf("name %q: %v", s, err)
+		}
+		if n == '.' {
+			// A dot inside a label cannot be held apart from the label
+			// separators, so it is refused as in master files.
+			return "", fmt.Errorf("name %q: an escaped dot inside a label is not supported", s)
 		}
 		b.WriteByte(n)
 		i += adv

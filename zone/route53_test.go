@@ -152,6 +152,9 @@ func TestReadRoute53Errors(t *testing.T) {
 		{"SOA number", set("SOA", "60", "a. b. 1 2 3 4 x")},
 		{"unknown action", `{"Changes": [{"Action": "FROB", "ResourceRecordSet": {}}]}`},
 		{"empty label", set("CNAME", "60", "a..example.")},
+		{"escaped dot in a name", set("CNAME", "60", `a\\056b.example.`)},
+		{"opaque value with a comment", set("CAA", "60", `0 issue x;y`)},
+		{"opaque value with an open quote", set("CAA", "60", `0 issue \"x`)},
 		{"empty name", `{"ResourceRecordSets": [{"Name": "", "Type": "A", "ResourceRecords": [{"Value": "192.0.2.1"}]}]}`},
 	}
 	for _, tt := range tests {
@@ -237,5 +240,28 @@ func BenchmarkReadRoute53(b *testing.B) {
 		if _, err := ReadRoute53(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRoute53OpaqueAndMasterFile: an opaque value keeps the white space
+// inside its quotes, and a zone read from Route 53 JSON written as a master
+// file reads back to the same records.
+func TestRoute53OpaqueAndMasterFile(t *testing.T) {
+	in := `{"ResourceRecordSets": [
+	  {"Name": "example.org.", "Type": "CAA", "TTL": 60, "ResourceRecords": [{"Value": "0  issue \"a  b;c\""}]},
+	  {"Name": "example.org.", "Type": "TXT", "TTL": 60, "ResourceRecords": [{"Value": "\"x\\073y\" \"\""}]}]}`
+	z, err := ReadRoute53(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := z.Lookup("example.org", 257); len(got) != 1 || got[0].Data != `0 issue "a  b;c"` {
+		t.Errorf("CAA %+v", got)
+	}
+	z2, err := ParseString(z.String(), "")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, z.String())
+	}
+	if diff := cmp.Diff(z.Records(), z2.Records(), addrEqual); diff != "" {
+		t.Errorf("Route 53 -> master file -> records (-want +got):\n%s", diff)
 	}
 }

@@ -139,8 +139,70 @@ func (rr *RR) validate() error {
 		}
 	case TypeANY, 0:
 		return fmt.Errorf("record %s: %v is not a record type", rr.Name, rr.Type)
+	default:
+		if d, err := canonicalData(rr.Data); err != nil || d != rr.Data {
+			if err == nil {
+				err = fmt.Errorf("fields must be separated by one space")
+			}
+			return fmt.Errorf("record %s: type %v: data %q: %v", rr.Name, rr.Type, rr.Data, err)
+		}
 	}
 	return nil
+}
+
+// canonicalData checks opaque RDATA in presentation form, so that a master
+// file written from it reads back the same: quoted strings closed, no line
+// breaks, and no ';', '(' or ')' outside quotes unless escaped. It returns
+// the fields separated by single spaces.
+func canonicalData(s string) (string, error) {
+	var b strings.Builder
+	inQuote := false
+	sep := true          // at the start or after white space
+	closedQuote := false // just after a quoted string, which ends a field
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\n' || c == '\r' {
+			return "", fmt.Errorf("line break")
+		}
+		if c == '\\' && i+1 >= len(s) {
+			return "", fmt.Errorf("'\\' at the end")
+		}
+		if inQuote {
+			b.WriteByte(c)
+			if c == '\\' {
+				i++
+				b.WriteByte(s[i])
+			} else if c == '"' {
+				inQuote, closedQuote = false, true
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t':
+			sep, closedQuote = true, false
+			continue
+		case ';', '(', ')':
+			return "", fmt.Errorf("%q outside quotes", c)
+		}
+		// As the master-file lexer splits fields: white space separates them,
+		// and a quoted string is always a field of its own.
+		if (sep || closedQuote || c == '"') && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		sep, closedQuote = false, false
+		b.WriteByte(c)
+		switch c {
+		case '\\':
+			i++
+			b.WriteByte(s[i])
+		case '"':
+			inQuote = true
+		}
+	}
+	if inQuote {
+		return "", fmt.Errorf("quoted string not closed")
+	}
+	return b.String(), nil
 }
 
 // Joined returns a TXT record's character-strings concatenated, the form
