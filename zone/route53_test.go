@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 var addrEqual = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
@@ -229,6 +230,15 @@ func FuzzReadRoute53(f *testing.F) {
 		}
 		if diff := cmp.Diff(z.Records(), z2.Records(), addrEqual); diff != "" {
 			t.Fatalf("round trip (-first +second):\n%s\n%s", diff, buf.String())
+		}
+		// The same records written as a master file read back the same too.
+		text := z.String()
+		z3, err := ParseString(text, "")
+		if err != nil {
+			t.Fatalf("master file of a Route 53 zone does not parse: %v\n%s", err, text)
+		}
+		if diff := cmp.Diff(z.Records(), z3.Records(), addrEqual, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("Route 53 -> master file (-first +second):\n%s\n%s", diff, text)
 		}
 	})
 }
