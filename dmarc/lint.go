@@ -11,42 +11,20 @@ import (
 	"github.com/domainauth/domainauth/internal/tagvalue"
 )
 
-// Severity ranks a lint finding.
-type Severity uint8
+// Severity ranks a Finding; it is the module-wide domainauth.Severity.
+type Severity = domainauth.Severity
 
-// The severities.
+// Severities, from least to most serious.
 const (
-	Info    Severity = iota // worth knowing
-	Warning                 // probably not what the Domain Owner wants
-	Error                   // receivers ignore the record or part of it
+	Info    = domainauth.Info
+	Warning = domainauth.Warning
+	Error   = domainauth.Error
 )
 
-// String returns "info", "warning" or "error".
-func (s Severity) String() string {
-	switch s {
-	case Warning:
-		return "warning"
-	case Error:
-		return "error"
-	}
-	return "info"
-}
-
-// Finding is one lint result. Code is stable and documented in doc.go;
-// Message is for people and may change.
-type Finding struct {
-	Code     string
-	Severity Severity
-	Message  string
-	Where    string // the tag, URI or DNS name concerned
-	RFC      string // the section the finding rests on
-}
-
-// String formats the finding for people: severity, code, message, where
-// and RFC.
-func (f Finding) String() string {
-	return fmt.Sprintf("%s %s: %s (%s; %s)", f.Severity, f.Code, f.Message, f.Where, f.RFC)
-}
+// Finding is one DMARC lint observation; it is the module-wide domainauth.Finding, so that
+// tools can gather findings from every package. Code is stable (see the Code
+// constants); Message is for people.
+type Finding = domainauth.Finding
 
 // LintText parses a DMARC record and lints it: problems that stop it from
 // parsing, problems of its text (leading whitespace), then Record.Lint.

@@ -1,52 +1,21 @@
 package mx
 
-import "fmt"
+import "github.com/domainauth/domainauth"
 
-// Severity ranks a Finding.
-type Severity uint8
+// Severity ranks a Finding; it is the module-wide domainauth.Severity.
+type Severity = domainauth.Severity
 
 // Severities, from least to most serious.
 const (
-	Info Severity = iota
-	Warning
-	Error
+	Info    = domainauth.Info
+	Warning = domainauth.Warning
+	Error   = domainauth.Error
 )
 
-// String returns "info", "warning" or "error".
-func (s Severity) String() string {
-	switch s {
-	case Info:
-		return "info"
-	case Warning:
-		return "warning"
-	case Error:
-		return "error"
-	}
-	return fmt.Sprintf("severity(%d)", uint8(s))
-}
-
-// Finding is one observation about an MX set. Users match on Code, which is
-// stable; Message is for people and may change.
-type Finding struct {
-	Code     string   // stable, e.g. "mx.cname-target"; see the Code constants
-	Severity Severity // Info, Warning or Error
-	Message  string   // for people
-	Where    string   // the name or MX target concerned
-	RFC      string   // the rule, e.g. "RFC 2181 §10.3"; may be empty
-}
-
-// String formats the finding as "error mx.cname-target (where): message [RFC]".
-func (f Finding) String() string {
-	s := f.Severity.String() + " " + f.Code
-	if f.Where != "" {
-		s += " (" + f.Where + ")"
-	}
-	s += ": " + f.Message
-	if f.RFC != "" {
-		s += " [" + f.RFC + "]"
-	}
-	return s
-}
+// Finding is one observation about an MX set; it is the module-wide domainauth.Finding, so that
+// tools can gather findings from every package. Code is stable (see the Code
+// constants); Message is for people.
+type Finding = domainauth.Finding
 
 // Finding codes. They are stable: users match on them.
 const (

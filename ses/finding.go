@@ -1,66 +1,26 @@
 package ses
 
-import "fmt"
+import (
+	"fmt"
 
-// Severity ranks a Finding.
-type Severity uint8
+	"github.com/domainauth/domainauth"
+)
+
+// Severity ranks a Finding; it is the module-wide domainauth.Severity.
+type Severity = domainauth.Severity
 
 // Severities, from least to most serious.
 const (
-	Info Severity = iota
-	Warning
-	Error
+	Info    = domainauth.Info
+	Warning = domainauth.Warning
+	Error   = domainauth.Error
 )
 
-// String returns "info", "warning" or "error".
-func (s Severity) String() string {
-	switch s {
-	case Info:
-		return "info"
-	case Warning:
-		return "warning"
-	case Error:
-		return "error"
-	}
-	return fmt.Sprintf("severity(%d)", uint8(s))
-}
-
-// MarshalText writes the severity's name, for JSON.
-func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText reads "info", "warning" or "error".
-func (s *Severity) UnmarshalText(b []byte) error {
-	for v := Info; v <= Error; v++ {
-		if v.String() == string(b) {
-			*s = v
-			return nil
-		}
-	}
-	return fmt.Errorf("ses: unknown severity %q", b)
-}
-
-// Finding is one observation of the planner or the audit. Users match on
-// Code, which is stable (see the Code constants); Message is for people.
-type Finding struct {
-	Code     string   `json:"code"`
-	Severity Severity `json:"severity"`
-	Message  string   `json:"message"`
-	Where    string   `json:"where,omitempty"` // the DNS name, record or tag concerned
-	RFC      string   `json:"rfc,omitempty"`   // the rule or source, e.g. "RFC 7208 §4.6.4"
-}
-
-// String formats the finding as "error ses.dkim-missing (where): message [RFC]".
-func (f Finding) String() string {
-	s := f.Severity.String() + " " + f.Code
-	if f.Where != "" {
-		s += " (" + f.Where + ")"
-	}
-	s += ": " + f.Message
-	if f.RFC != "" {
-		s += " [" + f.RFC + "]"
-	}
-	return s
-}
+// Finding is one observation of the planner or the audit; it is the
+// module-wide domainauth.Finding, so that tools can gather findings from
+// every package. Code is stable (see the Code constants); Message is for
+// people.
+type Finding = domainauth.Finding
 
 func finding(code string, sev Severity, where, rfc, format string, args ...any) Finding {
 	return Finding{Code: code, Severity: sev, Where: where, RFC: rfc, Message: fmt.Sprintf(format, args...)}

@@ -8,28 +8,20 @@ import (
 	"github.com/domainauth/domainauth"
 )
 
-// Severity ranks a lint finding.
-type Severity uint8
+// Severity ranks a Finding; it is the module-wide domainauth.Severity.
+type Severity = domainauth.Severity
 
-// Severities, least severe first.
+// Severities, from least to most serious.
 const (
-	Info Severity = iota
-	Warning
-	Error
+	Info    = domainauth.Info
+	Warning = domainauth.Warning
+	Error   = domainauth.Error
 )
 
-// String returns "info", "warning" or "error".
-func (s Severity) String() string {
-	switch s {
-	case Info:
-		return "info"
-	case Warning:
-		return "warning"
-	case Error:
-		return "error"
-	}
-	return fmt.Sprintf("Severity(%d)", uint8(s))
-}
+// Finding is one SPF lint observation; it is the module-wide domainauth.Finding, so that
+// tools can gather findings from every package. Code is stable (see the Code
+// constants); Message is for people.
+type Finding = domainauth.Finding
 
 // Finding codes. They are stable: match on them, not on messages.
 const (
@@ -57,20 +49,6 @@ const (
 	CodeSPFRRType         = "spf.spf-rr-type"         // a deprecated type SPF (99) record is published (§3.1)
 	CodeMacro             = "spf.macro"               // a target built from macros cannot be checked statically (§7)
 )
-
-// Finding is one lint result.
-type Finding struct {
-	Code     string   // stable identifier, one of the Code* constants
-	Severity Severity // how bad
-	Message  string   // for people; may change
-	Where    string   // the domain and term concerned, "domain: term"
-	RFC      string   // the section, "RFC 7208 §4.6.4"
-}
-
-// String renders the finding on one line for people.
-func (f Finding) String() string {
-	return fmt.Sprintf("%s %s: %s (%s) [%s]", f.Severity, f.Code, f.Message, f.Where, f.RFC)
-}
 
 // TermCost is the worst-case number of DNS-querying terms one term costs:
 // 1 for a, mx, ptr and exists, 1 plus its target's total for include and

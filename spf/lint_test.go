@@ -210,13 +210,3 @@ func TestLintLongString(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
-
-func TestSeverityString(t *testing.T) {
-	if Info.String() != "info" || Warning.String() != "warning" || Error.String() != "error" || Severity(9).String() != "Severity(9)" {
-		t.Error("Severity.String")
-	}
-	f := Finding{Code: CodePTR, Severity: Warning, Message: "m", Where: "w", RFC: "RFC 7208 §5.5"}
-	if got := f.String(); got != "warning spf.ptr: m (w) [RFC 7208 §5.5]" {
-		t.Errorf("Finding.String = %q", got)
-	}
-}
