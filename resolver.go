@@ -51,6 +51,10 @@ type CNAMEResolver interface {
 	LookupCNAMETarget(ctx context.Context, name string) (string, error)
 }
 
+// A third, narrower capability lives where it is used: spf.SPFRRResolver
+// (LookupSPFRR) lets the spf linter see deprecated type SPF (99) records.
+// zone.Zone implements all three.
+
 // Clock gives the current time: DKIM t= and x=, the SPF %{t} macro and
 // report windows all read it. A nil Clock means the system clock; see Now.
 type Clock interface{ Now() time.Time }
