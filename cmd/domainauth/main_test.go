@@ -285,6 +285,7 @@ func TestSPF(t *testing.T) {
 		{"check-trace", 0, []string{"spf", "check", "--zone", ex, "--trace", "example.org", "192.0.2.25"}},
 		{"check-too-many-lookups", 1, []string{"spf", "check", "--zone", broken, "broken.example", "192.0.2.1"}},
 		{"check-multiple-records", 1, []string{"spf", "check", "--zone", broken, "bounce.broken.example", "54.240.0.1"}},
+		{"check-helo-identity", 0, []string{"spf", "check", "--zone", ex, "--helo-identity", "mx1.example.org", "192.0.2.25"}},
 		{"check-bad-ip", 2, []string{"spf", "check", "--zone", ex, "example.org", "300.1.1.1"}},
 		{"lint", 0, []string{"spf", "lint", "--zone", ex, "example.org"}},
 		{"lint-too-many-lookups", 1, []string{"spf", "lint", "--zone", broken, "broken.example"}},

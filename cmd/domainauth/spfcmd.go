@@ -73,7 +73,11 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	mailFrom := fs.String("mail-from", "", "the MAIL FROM `ADDRESS` (default: postmaster@DOMAIN)")
 	helo := fs.String("helo", "", "the HELO/EHLO `NAME` of the client")
 	trace := fs.Bool("trace", false, "print every step of the evaluation")
+	heloID := fs.Bool("helo-identity", false, "check DOMAIN as the HELO identity (RFC 7208 §2.3) instead of the MAIL FROM")
 	return func(ctx context.Context, args []string) error {
+		if *heloID && (*mailFrom != "" || *helo != "") {
+			return usagef("--helo-identity checks DOMAIN as the HELO name; leave out --mail-from and --helo")
+		}
 		ip, err := netip.ParseAddr(args[1])
 		if err != nil {
 			return usagef("%q is not an IP address", args[1])
@@ -93,13 +97,18 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			return usagef("--mail-from %q is not in DOMAIN %s", from, domain)
 		}
 		c := &spf.Checker{Resolver: src.r, Clock: a.clock, Trace: *trace, Timeout: src.timeout}
-		res := c.Check(ctx, spf.Input{IP: ip, MailFrom: from, HELO: *helo})
+		in := spf.Input{IP: ip, MailFrom: from, HELO: *helo}
+		check := c.Check
+		if *heloID {
+			in = spf.Input{IP: ip, HELO: domain}
+			check = c.CheckHELO
+		}
+		res := check(ctx, in)
 		if res.Code == spf.TempError {
 			if err := src.trouble(ctx, domain, res.Err); err != nil && src.live {
 				return err
 			}
 		}
-		in := spf.Input{IP: ip, MailFrom: from, HELO: *helo}
 		writeSPFResult(a.stdout, domain, ip, res)
 		fmt.Fprintf(a.stdout, "  %s\n", spf.ReceivedSPF(res, in, ""))
 		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", spf.AuthResultsSPF(res, in))
@@ -117,7 +126,7 @@ func writeSPFResult(w io.Writer, domain string, ip netip.Addr, res spf.Result) {
 	fmt.Fprintf(w, "%s for %s from %s\n", res.Code, domain, ip)
 	if res.Matched != nil {
 		fmt.Fprintf(w, "  matched: %s (in the record of %s)\n", res.Matched.String(), res.Domain)
-	} else if res.Domain != "" && res.Err == nil {
+	} else if res.Domain != "" && res.Err == nil && res.Code != spf.None {
 		fmt.Fprintf(w, "  no term matched in the record of %s\n", res.Domain)
 	}
 	if res.Explanation != "" {
