@@ -5,28 +5,54 @@ package examples
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-// build compiles ./NAME into a temporary directory and returns the binary.
+// binDir holds the examples built once for all tests by buildAll.
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// build returns the binary of ./NAME. All examples are built by one go
+// command the first time, which shares the compilation of the module.
 func build(t *testing.T, name string) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skipf("no go command to build the example with: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command(goTool, "build", "-o", bin, "./"+name)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./%s: %v\n%s", name, err, out)
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "domainauth-examples-")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command(goTool, "build", "-o", binDir+string(filepath.Separator), "./ses-setup", "./verify-message", "./report-digest")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return filepath.Join(binDir, name)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // run runs bin with args from the repository root and checks its stdout
