@@ -335,15 +335,27 @@ func (au *auditor) mailFromDomain(ctx context.Context) string {
 		}
 		return au.opts.mailFrom
 	}
-	for _, name := range au.namesUnder() {
-		mxs, err := au.src.r.LookupMX(ctx, name)
-		if err != nil {
-			continue
-		}
-		for _, m := range mxs {
-			if ses.RegionOfFeedbackHost(m.Host) != "" {
-				return name
+	// Ask about every candidate at once; the first in order wins.
+	names := au.namesUnder()
+	hit := make([]bool, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			mxs, err := au.src.r.LookupMX(ctx, name)
+			if err != nil {
+				return
 			}
+			for _, m := range mxs {
+				if ses.RegionOfFeedbackHost(m.Host) != "" {
+					hit[i] = true
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, name := range names {
+		if hit[i] {
+			return name
 		}
 	}
 	return ""
