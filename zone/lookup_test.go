@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -584,4 +585,27 @@ func TestConcurrentMixedUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestNeedsWork compares the eight-bytes-at-a-time test with the plain one
+// on every byte value at every position.
+func TestNeedsWork(t *testing.T) {
+	plain := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; 'A' <= c && c <= 'Z' || c >= 0x80 {
+				return true
+			}
+		}
+		return false
+	}
+	base := []byte("abcdefghijklmnopq.example.org")
+	for pos := range base {
+		for c := range 256 {
+			b := slices.Clone(base)
+			b[pos] = byte(c)
+			if got, want := needsWork(string(b)), plain(string(b)); got != want {
+				t.Fatalf("needsWork(%q) = %v, want %v", b, got, want)
+			}
+		}
+	}
 }

@@ -80,12 +80,32 @@ func key(name string) string {
 		}
 		k = k[:n-1]
 	}
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; c-'A' <= 'Z'-'A' || c >= 0x80 {
-			return keySlow(k)
-		}
+	if needsWork(k) {
+		return keySlow(k)
 	}
 	return k
+}
+
+// needsWork reports whether s has an upper-case ASCII letter or a byte of
+// 0x80 or more. It tests eight bytes at a time: with every byte below 0x80,
+// adding 0x3f sets a byte's top bit when it is 'A' or more and adding 0x25
+// when it is '[' or more, and no addition carries into the next byte.
+func needsWork(s string) bool {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&high != 0 || (w+0x3f*ones)&^(w+0x25*ones)&high != 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c-'A' <= 'Z'-'A' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // keySlow is key for a name with upper-case letters or non-ASCII bytes.
