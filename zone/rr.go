@@ -161,7 +161,7 @@ func canonicalData(s string) (string, error) {
 	closedQuote := false // just after a quoted string, which ends a field
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c == '\n' || c == '\r' {
+		if c == '\n' {
 			return "", fmt.Errorf("line break")
 		}
 		if c == '\\' && i+1 >= len(s) {
@@ -178,7 +178,7 @@ func canonicalData(s string) (string, error) {
 			continue
 		}
 		switch c {
-		case ' ', '\t':
+		case ' ', '\t', '\r': // the master-file lexer's white space
 			sep, closedQuote = true, false
 			continue
 		case ';', '(', ')':
