@@ -24,8 +24,9 @@ func checkCommand() *command {
 		summary: "audit a domain's whole mail authentication set-up",
 		long: `Audit DOMAIN's mail authentication: MX and null MX, SPF (the include tree and
 its DNS lookup count), DMARC (discovery, the record, external report
-authorisation), DKIM keys (the selectors given with --selector, and the Easy
-DKIM records of Amazon SES when the zone has them), the MAIL FROM domain
+authorisation), DKIM keys (the selectors given with --selector, every
+selector a zone file has, or on live DNS the common selector names that have
+a key), the MAIL FROM domain
 (--mail-from, or the SES custom MAIL FROM found in the zone) and, when the
 domain sends through Amazon SES, the SES set-up with its DMARC alignment
 prediction.
@@ -77,6 +78,10 @@ type auditor struct {
 	src    *source
 	opts   *checkOptions
 	domain string
+
+	selOnce sync.Once
+	sels    []string // see selectors
+	probed  bool     // sels came from trying common names
 }
 
 func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -295,28 +300,63 @@ func (au *auditor) checkDMARC(ctx context.Context) area {
 	return ar
 }
 
+// commonSelectors are selector names senders often use; on live DNS, with
+// no --selector, check looks for keys under them.
+func commonSelectors() []string {
+	return []string{"default", "dkim", "google", "k1", "k2", "k3", "mail", "s1", "s2", "selector1", "selector2", "smtp"}
+}
+
 // selectors are the DKIM selectors to check: --selector, and in zone files
-// every name SELECTOR._domainkey.DOMAIN.
-func (au *auditor) selectors() []string {
-	sels := slices.Clone([]string(au.opts.selectors))
-	if z := au.src.files; z != nil {
-		suffix := "._domainkey." + au.domain
-		for _, rr := range z.Records() {
-			if sel, ok := strings.CutSuffix(dnsname.Canonical(rr.Name), suffix); ok && sel != "" && !slices.Contains(sels, sel) {
-				sels = append(sels, sel)
+// every name SELECTOR._domainkey.DOMAIN; on live DNS without --selector, the
+// common names that have a key record. Computed once per audit.
+func (au *auditor) selectors(ctx context.Context) []string {
+	au.selOnce.Do(func() {
+		sels := slices.Clone([]string(au.opts.selectors))
+		if z := au.src.files; z != nil {
+			suffix := "._domainkey." + au.domain
+			for _, rr := range z.Records() {
+				if sel, ok := strings.CutSuffix(dnsname.Canonical(rr.Name), suffix); ok && sel != "" && !slices.Contains(sels, sel) {
+					sels = append(sels, sel)
+				}
 			}
 		}
-	}
-	return sels
+		if len(sels) == 0 && au.src.files == nil {
+			au.probed = true
+			common := commonSelectors()
+			found := make([]bool, len(common))
+			var wg sync.WaitGroup
+			for i, sel := range common {
+				wg.Go(func() {
+					_, err := au.src.r.LookupTXT(ctx, sel+"._domainkey."+au.domain)
+					found[i] = err == nil
+				})
+			}
+			wg.Wait()
+			for i, sel := range common {
+				if found[i] {
+					sels = append(sels, sel)
+				}
+			}
+		}
+		au.sels = sels
+	})
+	return au.sels
 }
 
 func (au *auditor) checkDKIM(ctx context.Context) area {
 	ar := area{Name: "dkim", Title: "DKIM (keys that sign for " + au.domain + ")"}
-	sels := au.selectors()
-	if len(sels) == 0 {
+	sels := au.selectors(ctx)
+	switch {
+	case len(sels) == 0 && au.probed:
+		ar.Status = "unknown"
+		ar.Facts = append(ar.Facts, "no key under the common selector names ("+strings.Join(commonSelectors(), ", ")+"); name the ones your senders use with --selector")
+		return ar
+	case len(sels) == 0:
 		ar.Status = "unknown"
 		ar.Facts = append(ar.Facts, "no selector to check: DNS cannot list them; name the ones your senders use with --selector")
 		return ar
+	case au.probed:
+		ar.Facts = append(ar.Facts, "selectors found by trying common names: "+strings.Join(sels, ", "))
 	}
 	for _, sel := range sels {
 		k := lookupKey(ctx, au.src, au.domain, sel)

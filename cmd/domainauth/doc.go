@@ -35,7 +35,9 @@
 // # Deliberate choices
 //
 //   - DKIM selectors cannot be listed from DNS: check looks at the ones given
-//     with --selector and, in zone files, every SELECTOR._domainkey name.
+//     with --selector and, in zone files, every SELECTOR._domainkey name; on
+//     live DNS without --selector it tries a dozen common names (google,
+//     selector1, s1, ...) and checks the keys it finds.
 //   - The custom MAIL FROM domain is --mail-from, or the name under the
 //     domain whose MX is an SES feedback endpoint: found in zone files, and
 //     probed among common names (mail, bounce, mailfrom, ses, email) on live

@@ -197,3 +197,28 @@ func TestLiveOutside(t *testing.T) {
 		t.Errorf("--live-outside alone: status %d, stderr %q", status, stderr)
 	}
 }
+
+// TestLiveSelectorProbe: on live DNS without --selector, check tries the
+// common selector names and checks the keys it finds.
+func TestLiveSelectorProbe(t *testing.T) {
+	z := zone.New()
+	z.AddMX("probe.example", 10, "mx.probe.example")
+	z.AddA("mx.probe.example", "192.0.2.7")
+	z.AddTXT("probe.example", "v=spf1 mx -all")
+	z.AddTXT("_dmarc.probe.example", "v=DMARC1; p=reject; rua=mailto:d@probe.example")
+	// The Ed25519 public key of RFC 8463 Appendix A.
+	z.AddTXT("google._domainkey.probe.example", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+	addr := serveZone(t, z)
+	out, stderr, status := runCLI(t, "", "check", "--nameserver", addr, "--timeout", "5s", "probe.example")
+	if status != 0 {
+		t.Errorf("status %d, stderr %q", status, stderr)
+	}
+	for _, want := range []string{
+		"selectors found by trying common names: google",
+		"google._domainkey.probe.example: ed25519 key, 256 bits",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}

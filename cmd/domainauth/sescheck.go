@@ -37,7 +37,7 @@ func (au *auditor) sesSignals(ctx context.Context, mailFrom string) *sesSignals 
 		}
 	}
 	if cr, ok := au.src.r.(domainauth.CNAMEResolver); ok {
-		for _, sel := range au.selectors() {
+		for _, sel := range au.selectors(ctx) {
 			t, err := cr.LookupCNAMETarget(ctx, sel+"._domainkey."+au.domain)
 			if err != nil {
 				continue
