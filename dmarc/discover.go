@@ -203,7 +203,7 @@ func (c *Checker) discover(ctx context.Context, w *walker, d *Discovery) {
 		f, d.Source = &tw.found[0], SourceAuthor
 	default:
 		for i := range tw.found {
-			if tw.found[i].name == d.OrgDomain {
+			if tw.found[i].name == d.OrgDomain && tw.found[i].rec != nil {
 				f, d.Source = &tw.found[i], SourceOrganizational
 				break
 			}
@@ -212,6 +212,18 @@ func (c *Checker) discover(ctx context.Context, w *walker, d *Discovery) {
 			for i := range tw.found {
 				if tw.found[i].rec != nil && tw.found[i].rec.PSD == PSDYes {
 					f, d.Source = &tw.found[i], SourcePSD
+					break
+				}
+			}
+		}
+		if f == nil {
+			// No valid record applies. A broken record above the Author
+			// Domain is reported (permerror) rather than silently
+			// ignored; it never outranks a valid one, so that a broken
+			// record at, say, a TLD cannot take over its subtree.
+			for i := range tw.found {
+				if tw.found[i].rec == nil {
+					f, d.Source = &tw.found[i], SourceOrganizational
 					break
 				}
 			}
@@ -459,8 +471,14 @@ func (tw *treeWalk) orgDomain(start string) string {
 			}
 		}
 	}
-	if len(tw.found) > 0 {
-		return tw.found[len(tw.found)-1].name // rule 3: fewest labels
+	// Rule 3: the valid record with the fewest labels. Broken records
+	// (ParseRecord errors) are not valid DMARC Policy Records and do not
+	// count, or a broken record at a TLD would put every name under it in
+	// one Organizational Domain and align them all.
+	for i := len(tw.found) - 1; i >= 0; i-- {
+		if tw.found[i].rec != nil {
+			return tw.found[i].name
+		}
 	}
 	return start
 }

@@ -152,8 +152,11 @@ type Check struct {
 	Method Method
 	Index  int    // index in Input.DKIM for DKIM
 	Domain string // the identifier, canonical
-	Result AuthResult
-	Mode   Alignment // the mode the record asks for
+	// Selector is the DKIM s= tag of Input.DKIM[Index], kept for reports
+	// (RFC 9989 §5.3.3 has the results include d= and s=); "" for SPF.
+	Selector string
+	Result   AuthResult
+	Mode     Alignment // the mode the record asks for
 	// Evaluated is false when alignment was not computed because the
 	// result could not contribute (neither pass nor temperror).
 	Evaluated bool
@@ -267,6 +270,13 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	subdomain := d.Source != SourceAuthor
 	res.Policy, res.PolicyTag = rec.policyFor(subdomain, false)
 	res.AppliedPolicy = res.Policy
+	// RFC 9989 §4.7 t=y: the policy to apply is one level below the
+	// published one. policy.dmarc (§9.1) is the policy after the policy
+	// options, so this holds for a passing message too.
+	if c.Mode == RFC9989 && rec.IsTesting() {
+		res.Testing = true
+		res.AppliedPolicy = lower(res.Policy)
+	}
 	switch {
 	case res.SPFAligned || res.DKIMAligned:
 		res.Code = CodePass
@@ -289,18 +299,14 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 			res.Nonexistent = true
 			res.Policy, res.PolicyTag = rec.policyFor(true, true)
 			res.AppliedPolicy = res.Policy
+			if res.Testing {
+				res.AppliedPolicy = lower(res.Policy)
+			}
 		}
 	}
 	res.Code = CodeFail
-	switch c.Mode {
-	case RFC9989:
-		// RFC 9989 §4.7 t=y: one level below the policy.
-		if rec.IsTesting() {
-			res.Testing = true
-			res.AppliedPolicy = lower(res.Policy)
-		}
-	case RFC7489:
-		// RFC 7489 §6.6.4: a message not sampled gets the next lower policy.
+	// RFC 7489 §6.6.4: a message not sampled gets the next lower policy.
+	if c.Mode == RFC7489 {
 		if pct := rec.Percent(); pct < 100 && c.intn(100) >= pct {
 			res.Sampled = false
 			res.AppliedPolicy = lower(res.Policy)
@@ -335,6 +341,9 @@ func disposition(p Policy) Disposition {
 // DNS tree walks for the others.
 func (c *Checker) align(ctx context.Context, w *walker, d *Discovery, m Method, i int, id Identifier, mode Alignment) Check {
 	ch := Check{Method: m, Index: i, Result: id.Result, Mode: mode}
+	if m == MethodDKIM {
+		ch.Selector = id.Selector
+	}
 	if id.Domain == "" {
 		return ch
 	}

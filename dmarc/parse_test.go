@@ -289,7 +289,7 @@ func TestStrings(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("String methods (-want +got):\n%s", diff)
 	}
-	r := &Record{FailureOptions: FODKIM}
+	r := &Record{FailureOptions: FODKIM, FailureURIs: []URI{{Address: "mailto:f@example.org"}}}
 	if r.Options() != FODKIM {
 		t.Error("Options with fo set")
 	}

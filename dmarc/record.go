@@ -397,10 +397,12 @@ func (r *Record) Interval() uint32 {
 	return 86400
 }
 
-// Options returns the failure reporting options, FOAll ("0") when fo is
-// absent.
+// Options returns the failure reporting options that apply: FOAll ("0")
+// when fo is absent, and also when the record has no ruf, since fo MUST
+// then be ignored (RFC 9989 §4.7, RFC 7489 §6.3). The FailureOptions field
+// keeps what the record says.
 func (r *Record) Options() FailureOptions {
-	if r.FailureOptions == 0 {
+	if r.FailureOptions == 0 || len(r.FailureURIs) == 0 {
 		return FOAll
 	}
 	return r.FailureOptions
