@@ -96,10 +96,10 @@ func ExampleLookupRegion() {
 	fmt.Println(r.DKIMZone.Value, r.DKIMZone.Confidence)
 	fmt.Println(r.FeedbackHost.Value, r.FeedbackHost.Confidence)
 	_, err = ses.LookupRegion("eu-south-3")
-	fmt.Println(err != nil)
+	fmt.Println(err)
 	// Output:
 	// Europe (Milan)
-	// dkim.eu-south-1.amazonses.com documented
+	// dkim.eu-south-1.amazonses.com third-party
 	// feedback-smtp.eu-south-1.amazonses.com documented
-	// true
+	// ses: unknown region "eu-south-3"; known regions: af-south-1, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-5, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-west-1, eu-west-2, eu-west-3, eusc-de-east-1, il-central-1, me-central-1, me-south-1, sa-east-1, us-east-1, us-east-2, us-gov-east-1, us-gov-west-1, us-west-1, us-west-2
 }

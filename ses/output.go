@@ -60,6 +60,9 @@ type ChangeBatch struct {
 const (
 	Route53MaxRecords    = 1000
 	Route53MaxValueChars = 32000
+	// Route53MaxValueLength bounds one ResourceRecord Value (the API
+	// model's RData length; for TXT, all quoted strings of one record).
+	Route53MaxValueLength = 4000
 )
 
 // ErrChangeTooLarge is returned when one record set alone exceeds Route 53's
@@ -88,7 +91,8 @@ func (p *Plan) ChangeBatches(comment string) ([]ChangeBatch, error) {
 // SplitChanges packs changes, in order, into as few batches as Route 53's
 // per-request limits allow (Route53MaxRecords elements and
 // Route53MaxValueChars characters, UPSERT counting double). A change that
-// alone exceeds the limits gives ErrChangeTooLarge.
+// alone exceeds the limits, or holds a Value longer than
+// Route53MaxValueLength, gives ErrChangeTooLarge.
 func SplitChanges(comment string, changes []Change) ([]ChangeBatch, error) {
 	var out []ChangeBatch
 	cur := ChangeBatch{Comment: comment}
@@ -96,14 +100,18 @@ func SplitChanges(comment string, changes []Change) ([]ChangeBatch, error) {
 	for _, c := range changes {
 		n, l := len(c.ResourceRecordSet.ResourceRecords), 0
 		for _, v := range c.ResourceRecordSet.ResourceRecords {
+			if len(v.Value) > Route53MaxValueLength {
+				return nil, fmt.Errorf("%w: a %s value at %s has %d characters, more than Route 53's %d per value; shorten the record (for SPF, move terms into an include)",
+					ErrChangeTooLarge, c.ResourceRecordSet.Type, c.ResourceRecordSet.Name, len(v.Value), Route53MaxValueLength)
+			}
 			l += len(v.Value)
 		}
 		if strings.EqualFold(c.Action, "UPSERT") {
 			n, l = 2*n, 2*l
 		}
 		if n > Route53MaxRecords || l > Route53MaxValueChars {
-			return nil, fmt.Errorf("%w: %s %s has %d elements, %d characters (as counted)", ErrChangeTooLarge,
-				c.ResourceRecordSet.Name, c.ResourceRecordSet.Type, n, l)
+			return nil, fmt.Errorf("%w: %s %s has %d elements, %d characters (as counted; at most %d and %d per request); split its values across several names or send it without the other changes",
+				ErrChangeTooLarge, c.ResourceRecordSet.Name, c.ResourceRecordSet.Type, n, l, Route53MaxRecords, Route53MaxValueChars)
 		}
 		if records+n > Route53MaxRecords || chars+l > Route53MaxValueChars {
 			out = append(out, cur)

@@ -78,6 +78,9 @@ type Region struct {
 	FeedbackHost Fact
 	// SMTPEndpoint is the SMTP interface host name.
 	SMTPEndpoint Fact
+	// SMTPFIPSEndpoint is the FIPS SMTP interface host name, known for
+	// us-east-1, us-west-2 and us-gov-west-1 only.
+	SMTPFIPSEndpoint Fact
 	// DefaultMailFrom is the envelope-sender domain SES uses without a
 	// custom MAIL FROM: "amazonses.com" in us-east-1, "<region>.amazonses.com"
 	// elsewhere (observed only for us-east-1 and eu-west-1).
@@ -109,17 +112,21 @@ var regionTable = func() []Region {
 		tp  = ConfidenceThirdParty
 		doc = ConfidenceDocumented
 	)
+	// Evidence per row is in FACTS.md §1.2 (TestRegionTableMatchesFACTS
+	// checks each value and confidence against it). The regional DKIM zone
+	// names are third-party: the Developer Guide says only that Cape Town,
+	// Osaka and Milan sign in a regional zone, and names none.
 	rows := []row{
 		{"us-east-1", "US East (N. Virginia)", doc, false, doc, tp},
 		{"us-east-2", "US East (Ohio)", tp, false, doc, tp},
 		{"us-west-1", "US West (N. California)", tp, false, doc, tp},
 		{"us-west-2", "US West (Oregon)", tp, false, doc, tp},
-		{"af-south-1", "Africa (Cape Town)", doc, true, doc, unc},
+		{"af-south-1", "Africa (Cape Town)", tp, true, doc, unc},
 		{"ap-south-1", "Asia Pacific (Mumbai)", tp, false, doc, tp},
 		{"ap-south-2", "Asia Pacific (Hyderabad)", tp, true, pat, unk},
 		{"ap-northeast-1", "Asia Pacific (Tokyo)", tp, false, doc, tp},
 		{"ap-northeast-2", "Asia Pacific (Seoul)", tp, false, doc, tp},
-		{"ap-northeast-3", "Asia Pacific (Osaka)", doc, true, doc, unk},
+		{"ap-northeast-3", "Asia Pacific (Osaka)", tp, true, doc, unk},
 		{"ap-southeast-1", "Asia Pacific (Singapore)", tp, false, doc, tp},
 		{"ap-southeast-2", "Asia Pacific (Sydney)", tp, false, doc, tp},
 		{"ap-southeast-3", "Asia Pacific (Jakarta)", tp, true, pat, unk},
@@ -127,18 +134,24 @@ var regionTable = func() []Region {
 		{"ca-central-1", "Canada (Central)", tp, false, doc, tp},
 		{"ca-west-1", "Canada West (Calgary)", tp, true, pat, unk},
 		{"eu-central-1", "Europe (Frankfurt)", tp, false, doc, tp},
+		// SMTP: a third party reports no endpoint at all.
 		{"eu-central-2", "Europe (Zurich)", tp, true, pat, unk},
 		{"eu-west-1", "Europe (Ireland)", tp, false, doc, tp},
 		{"eu-west-2", "Europe (London)", tp, false, doc, tp},
 		{"eu-west-3", "Europe (Paris)", tp, false, doc, tp},
-		{"eu-south-1", "Europe (Milan)", doc, true, doc, doc},
+		// SMTP: listed in AWS's own SMTP_REGIONS script.
+		{"eu-south-1", "Europe (Milan)", tp, true, doc, doc},
 		{"eu-north-1", "Europe (Stockholm)", tp, false, doc, tp},
+		// MX: seen in one third-party production zone, not in the 2022 table.
 		{"il-central-1", "Israel (Tel Aviv)", tp, true, obs, pat},
+		// DKIM: in no regional list, so the shared zone is inferred.
 		{"me-south-1", "Middle East (Bahrain)", unc, false, doc, unk},
 		{"me-central-1", "Middle East (UAE)", tp, true, pat, pat},
 		{"sa-east-1", "South America (Sao Paulo)", tp, false, doc, tp},
 		{"us-gov-west-1", "AWS GovCloud (US-West)", unc, false, doc, tp},
-		{"us-gov-east-1", "AWS GovCloud (US-East)", tp, true, pat, pat},
+		// SMTP: FACTS.md gives no host name (the region is only named in an
+		// AWS script), so none is guessed.
+		{"us-gov-east-1", "AWS GovCloud (US-East)", tp, true, pat, unk},
 		// Only in endpoints.json; host names may use another DNS suffix.
 		{"eusc-de-east-1", "AWS European Sovereign Cloud (Germany)", unk, false, unk, unk},
 	}
@@ -156,6 +169,10 @@ var regionTable = func() []Region {
 		}
 		if r.smtp != ConfidenceUnknown {
 			reg.SMTPEndpoint = Fact{"email-smtp." + r.code + ".amazonaws.com", r.smtp}
+		}
+		switch r.code {
+		case "us-east-1", "us-west-2", "us-gov-west-1":
+			reg.SMTPFIPSEndpoint = Fact{"email-smtp-fips." + r.code + ".amazonaws.com", r.smtp}
 		}
 		switch r.code {
 		case "us-east-1":
@@ -192,7 +209,14 @@ type UnknownRegionError struct {
 }
 
 func (e *UnknownRegionError) Error() string {
-	return fmt.Sprintf("ses: unknown region %q; known regions: %s", e.Region, strings.Join(e.Known, ", "))
+	hint := ""
+	// An availability zone ("us-east-1a") names its region without the letter.
+	if n := len(e.Region); n > 1 && e.Region[n-1] >= 'a' && e.Region[n-1] <= 'z' {
+		if r := strings.ToLower(strings.TrimSpace(e.Region[:n-1])); slices.Contains(e.Known, r) {
+			hint = fmt.Sprintf(" (%q is an availability zone; the region is %q)", e.Region, r)
+		}
+	}
+	return fmt.Sprintf("ses: unknown region %q%s; known regions: %s", e.Region, hint, strings.Join(e.Known, ", "))
 }
 
 // LookupRegion returns the table entry for a region code (case-insensitive).

@@ -52,7 +52,9 @@ func (p SuppressionPolicy) enabled(r SuppressionReason) bool {
 // complained recipient with reason COMPLAINT; transient and undetermined
 // bounces add nothing, nor do the other event kinds. A bounce or complaint
 // caused by the list itself (sub-type OnAccountSuppressionList) changes
-// nothing. Reasons the policy does not enable give Suppress false.
+// nothing. Reasons the policy does not enable give Suppress false. Types
+// compare case-insensitively: the SESv2 API spells them "PERMANENT" and
+// "TRANSIENT".
 func (p SuppressionPolicy) Decide(e *Event) []Decision {
 	var out []Decision
 	switch e.Kind() {
@@ -61,12 +63,12 @@ func (p SuppressionPolicy) Decide(e *Event) []Decision {
 		for _, r := range b.BouncedRecipients {
 			d := Decision{Address: normalizeAddress(r.EmailAddress), Reason: ReasonBounce}
 			switch {
-			case b.BounceSubType == SubTypeOnAccountSuppressionList:
+			case strings.EqualFold(b.BounceSubType, SubTypeOnAccountSuppressionList):
 				d.Why = "already on the account-level suppression list"
-			case b.BounceType == BouncePermanent:
+			case strings.EqualFold(b.BounceType, BouncePermanent):
 				d.Suppress = true
 				d.Why = fmt.Sprintf("hard bounce (Permanent/%s)", b.BounceSubType)
-			case b.BounceType == BounceTransient:
+			case strings.EqualFold(b.BounceType, BounceTransient):
 				d.Why = fmt.Sprintf("soft bounce (Transient/%s): not suppressed", b.BounceSubType)
 			default:
 				d.Why = fmt.Sprintf("bounce type %s/%s: not suppressed", b.BounceType, b.BounceSubType)
@@ -77,7 +79,7 @@ func (p SuppressionPolicy) Decide(e *Event) []Decision {
 		c := e.Complaint
 		for _, r := range c.ComplainedRecipients {
 			d := Decision{Address: normalizeAddress(r.EmailAddress), Reason: ReasonComplaint}
-			if c.ComplaintSubType == SubTypeOnAccountSuppressionList {
+			if strings.EqualFold(c.ComplaintSubType, SubTypeOnAccountSuppressionList) {
 				d.Why = "already on the account-level suppression list"
 			} else {
 				d.Suppress = true
