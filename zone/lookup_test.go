@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -262,11 +263,15 @@ func TestAddValidates(t *testing.T) {
 		{Name: "a", Type: TypeTXT, Text: []string{string(make([]byte, 256))}},
 		{Name: "a", Type: TypeSOA},
 		{Name: "a", Type: TypeANY},
-		{Name: "a", Type: 257, Data: "0 issue \"x"},      // quote not closed
-		{Name: "a", Type: 257, Data: "0 issue x ; y"},    // a comment when written
-		{Name: "a", Type: 257, Data: "0 issue (x)"},      // parentheses group lines
-		{Name: "a", Type: 257, Data: "0  issue x"},       // would not read back the same
-		{Name: "a", Type: 257, Data: "0 issue \"x\ny\""}, // line break
+		{Name: "a..example", Type: TypeA, Addr: netip.MustParseAddr("192.0.2.1")},                          // empty label
+		{Name: strings.Repeat("x", 64) + ".example", Type: TypeA, Addr: netip.MustParseAddr("192.0.2.1")},  // label over 63
+		{Name: "a", Type: TypeCNAME, Target: ".b.example"},                                                 // empty label in the target
+		{Name: "a", Type: TypeSOA, SOA: &SOA{MName: "ns.example", RName: strings.Repeat("h.", 127) + "x"}}, // RNAME over 253
+		{Name: "a", Type: 257, Data: "0 issue \"x"},                                                        // quote not closed
+		{Name: "a", Type: 257, Data: "0 issue x ; y"},                                                      // a comment when written
+		{Name: "a", Type: 257, Data: "0 issue (x)"},                                                        // parentheses group lines
+		{Name: "a", Type: 257, Data: "0  issue x"},                                                         // would not read back the same
+		{Name: "a", Type: 257, Data: "0 issue \"x\ny\""},                                                   // line break
 	}
 	for _, ok := range []string{`0 issue "a  b;(c)"`, `\# 2 abcd`, `x\;y "q\"r"`, ""} {
 		if err := z.Add(RR{Name: "a", Type: 257, Data: ok}); err != nil {

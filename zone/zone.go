@@ -28,6 +28,11 @@ const maxCNAMEChain = 8
 //
 // A Zone is safe for concurrent use: lookups may run in parallel with each
 // other and with additions. The zero value is not usable; call New.
+//
+// The helpers AddTXT, AddTXTStrings, AddA, AddAAAA, AddMX, AddCNAME, AddPTR
+// and AddNS panic on input that Add would refuse (a malformed name, a bad
+// address): like regexp.MustCompile they are for tests and literals; use
+// Add for data that may be bad.
 type Zone struct {
 	mu     sync.RWMutex
 	nodes  map[string]*node // canonical owner name -> records
@@ -128,7 +133,8 @@ func isASCII(s string) bool {
 }
 
 // Add adds one record. It reports an error when the fields Type needs are
-// missing or invalid; see RR.
+// missing or invalid (see RR), or when a name has an empty label, a label
+// over 63 octets or more than 253 octets (RFC 1035 §2.3.4).
 func (z *Zone) Add(rr RR) error { return z.add(rr, true) }
 
 // add is Add; readers of files pass defaultTTL false to keep an explicit 0.
@@ -153,10 +159,29 @@ func (z *Zone) add(rr RR, defaultTTL bool) error {
 		soa.MName, soa.RName = canonicalTarget(soa.MName), canonicalTarget(soa.RName)
 		rr.SOA = &soa
 	}
+	// A name DNS cannot carry (an empty label, a label over 63 octets, a name
+	// over 253) would be written out as a master file that does not read back.
+	for _, n := range [...]string{rr.Name, rr.Target, soaName(rr.SOA, false), soaName(rr.SOA, true)} {
+		if n != "" && n != "." {
+			if err := dnsname.Check(n); err != nil {
+				return fmt.Errorf("zone: record %s: %w", rr.Name, err)
+			}
+		}
+	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	z.addLocked(rr)
 	return nil
+}
+
+func soaName(soa *SOA, rname bool) string {
+	switch {
+	case soa == nil:
+		return ""
+	case rname:
+		return soa.RName
+	}
+	return soa.MName
 }
 
 // canonicalTarget lower-cases a target name and removes its trailing dot;
