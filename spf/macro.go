@@ -68,11 +68,10 @@ func checkMacroBody(body string, exp bool) (int, string) {
 	for j < len(body) && isDigit(body[j]) {
 		j++
 	}
-	if j > 1 {
-		n, err := strconv.Atoi(body[1:j])
-		if err != nil || n == 0 {
-			return 1, fmt.Sprintf("macro digit transformer %q must be a nonzero number (RFC 7208 §7.3)", body[1:j])
-		}
+	// RFC 7208 §7.3: the number must be nonzero; one larger than the
+	// parts available means all of them, however many digits it has.
+	if j > 1 && strings.Trim(body[1:j], "0") == "" {
+		return 1, fmt.Sprintf("macro digit transformer %q must be a nonzero number (RFC 7208 §7.3)", body[1:j])
 	}
 	if j < len(body) && body[j]|0x20 == 'r' {
 		j++
