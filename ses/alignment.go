@@ -99,12 +99,12 @@ func predict(in alignmentInput) Alignment {
 	// SPF: the domain that SPF authenticates is the MAIL FROM domain.
 	switch {
 	case in.mailFrom == "":
-		mf := in.defaultMF.Value
+		mf, conf := in.defaultMF.Value, in.defaultMF.Confidence.String()
 		if mf == "" {
-			mf = "amazonses.com"
+			mf, conf = "amazonses.com", "or a subdomain of it; the region's is unknown"
 		}
 		a.SPF = PathPrediction{Domain: mf, Reason: fmt.Sprintf(
-			"SES sends with its default MAIL FROM %s (%s), which never aligns with %s", mf, in.defaultMF.Confidence, from)}
+			"SES sends with its default MAIL FROM %s (%s), which never aligns with %s", mf, conf, from)}
 		if in.fallbackNote != "" {
 			a.SPF.Reason = in.fallbackNote + "; " + a.SPF.Reason
 		}
@@ -117,8 +117,11 @@ func predict(in alignmentInput) Alignment {
 			a.SPF.Reason = "MAIL FROM equals the From domain (aspf=s)"
 		} else {
 			a.SPF.Reason = fmt.Sprintf("aspf=s needs MAIL FROM %s to equal the From domain %s", in.mailFrom, from)
-			a.Findings = append(a.Findings, finding(CodeStrictSPF, Warning, "aspf", "RFC 9989 §4.4.2",
-				"strict SPF alignment: mail with custom MAIL FROM %s never aligns with %s; remove aspf=s", in.mailFrom, from))
+			// Advise relaxing only where relaxed mode would align.
+			if dmarc.OrgDomainPSL(in.mailFrom) == fromOrg {
+				a.Findings = append(a.Findings, finding(CodeStrictSPF, Warning, "aspf", "RFC 9989 §4.4.2",
+					"strict SPF alignment: mail with custom MAIL FROM %s never aligns with %s; remove aspf=s", in.mailFrom, from))
+			}
 		}
 	default:
 		a.SPF = PathPrediction{Domain: in.mailFrom, Aligned: dmarc.OrgDomainPSL(in.mailFrom) == fromOrg}
