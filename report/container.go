@@ -16,6 +16,7 @@ import (
 	"net/mail"
 	"net/textproto"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +29,7 @@ type opener struct {
 	chain   []string
 	warns   []Warning
 	closers []io.Closer
+	gzips   []*gzipErrReader // outermost first
 }
 
 const maxLayers = 6
@@ -40,7 +42,13 @@ func (o *opener) close() {
 }
 
 func (o *opener) err(kind error, msg string, cause error) error {
-	return &DecodeError{Kind: kind, Container: strings.Join(o.chain, "/"), Msg: msg, Err: cause}
+	e := &DecodeError{Kind: kind, Container: strings.Join(o.chain, "/"), Msg: msg, Err: cause}
+	// A bounded reader deep inside (the email size limit met while
+	// parsing MIME) is a limit, not a corrupt container.
+	if le, ok := errors.AsType[*limitError](cause); ok {
+		e.Kind, e.Limit = ErrLimit, le.field
+	}
+	return e
 }
 
 func (o *opener) warn(code, msg string) {
@@ -85,7 +93,9 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 			o.warn("report.nested-gzip", "the gzip data is itself gzip-compressed")
 		}
 		o.chain = append(o.chain, "gzip")
-		return o.open(&gzipErrReader{zr}, depth+1)
+		g := &gzipErrReader{r: zr, src: br, path: strings.Join(o.chain, "/")}
+		o.gzips = append(o.gzips, g)
+		return o.open(g, depth+1)
 	case bytes.HasPrefix(head, zipMagic), bytes.HasPrefix(head, zipEmpty):
 		o.chain = append(o.chain, "zip")
 		return o.zip(br, depth)
@@ -120,6 +130,40 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 	return nil, o.err(ErrNotReport, fmt.Sprintf("the data is neither XML, gzip, zip nor an email message (it starts with %q)", clip(head, 16)), nil)
 }
 
+// trailing reports, as warnings, the bytes that follow each gzip member
+// (RFC 1952 allows further members; reporters append CRLFs, padding or
+// junk). The document may end (</feedback>) before its gzip member does, so
+// each member still open is read on, up to maxTailPeek bytes, to reach its
+// end; innermost first, since an inner member is read from the outer one.
+func (o *opener) trailing() []Warning {
+	var out []Warning
+	for i := len(o.gzips) - 1; i >= 0; i-- {
+		g := o.gzips[i]
+		if !g.eof {
+			io.CopyN(io.Discard, g, maxTailPeek)
+		}
+		if !g.eof || len(g.tail) == 0 {
+			continue
+		}
+		n := strconv.Itoa(len(g.tail))
+		if g.more {
+			n = "at least " + n
+		}
+		var what string
+		switch {
+		case bytes.HasPrefix(g.tail, gzipMagic):
+			what = "another gzip member"
+		case len(trimSpace(bytes.Trim(g.tail, "\x00"))) == 0:
+			what = "white space or NUL padding"
+		default:
+			what = fmt.Sprintf("%q", clip(g.tail, 16))
+		}
+		out = append(out, Warning{Code: "report.gzip-trailing-data", Path: g.path, Count: 1,
+			Message: fmt.Sprintf("%s bytes after the end of the gzip member ignored (%s)", n, what)})
+	}
+	return out
+}
+
 func clip(b []byte, n int) []byte {
 	if len(b) > n {
 		return b[:n]
@@ -127,11 +171,30 @@ func clip(b []byte, n int) []byte {
 	return b
 }
 
-// gzipErrReader marks gzip errors as container errors for the decoder.
-type gzipErrReader struct{ r io.Reader }
+// gzipErrReader marks gzip errors as container errors for the decoder and,
+// at the end of the gzip member, notes what follows it in src (the reader
+// the gzip.Reader consumes byte by byte, so it stops right after the
+// member's trailer).
+type gzipErrReader struct {
+	r    io.Reader
+	src  *bufio.Reader
+	path string // layers up to and including this gzip, for the warning
+	eof  bool   // the member's end was reached
+	tail []byte // up to maxTailPeek bytes that follow the member (a copy)
+	more bool   // more than len(tail) bytes follow
+}
+
+// maxTailPeek bounds how much of what follows a gzip member is looked at.
+const maxTailPeek = 4096
 
 func (g *gzipErrReader) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
+	if err == io.EOF && !g.eof {
+		g.eof = true
+		rest, _ := g.src.Peek(maxTailPeek)
+		g.tail = bytes.Clone(rest)
+		g.more = len(rest) == maxTailPeek
+	}
 	var le *limitError
 	if err != nil && err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &le) {
 		err = fmt.Errorf("gzip: %w", err)
@@ -148,7 +211,8 @@ func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
 		return nil, o.err(ErrContainer, "reading the zip archive", err)
 	}
 	if int64(len(data)) > o.lim.archive {
-		return nil, o.err(ErrLimit, fmt.Sprintf("zip archive larger than %d bytes", o.lim.archive), nil)
+		return nil, &DecodeError{Kind: ErrLimit, Container: strings.Join(o.chain, "/"), Limit: "MaxArchiveSize",
+			Msg: fmt.Sprintf("zip archive larger than %d bytes", o.lim.archive)}
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -234,7 +298,7 @@ func isReportPart(mediaType string, params map[string]string, disposition string
 // (or file name) is that of a report, or the first such part of a
 // multipart message.
 func (o *opener) email(r *bufio.Reader, depth int) (io.Reader, error) {
-	lr := newLimitedReader(r, o.lim.archive, "email message")
+	lr := newLimitedReader(r, o.lim.archive, "email message", "MaxArchiveSize")
 	br := bufio.NewReader(lr)
 	if head, _ := br.Peek(5); string(head) == "From " {
 		br.ReadString('\n') // mbox separator line

@@ -162,8 +162,9 @@ func (dec *Decoder) open(r io.Reader, lim limits) (*Stream, error) {
 		return nil, err
 	}
 	o.chain = append(o.chain, "xml")
-	d := newDecoder(newLimitedReader(doc, lim.doc, "document"), lim)
+	d := newDecoder(newLimitedReader(doc, lim.doc, "document", "MaxDocumentSize"), lim)
 	d.container = strings.Join(o.chain, "/")
+	d.late = o.trailing
 	for _, w := range o.warns {
 		if _, ok := d.warnIdx[warnKey{code: w.Code}]; !ok {
 			d.warnIdx[warnKey{code: w.Code}] = len(d.warns)
@@ -238,26 +239,30 @@ func (s *Stream) Close() error {
 
 // limitedReader fails with a *limitError once more than n bytes were read.
 type limitedReader struct {
-	r    io.Reader
-	n    int64
-	what string
-	max  int64
+	r     io.Reader
+	n     int64
+	what  string
+	field string
+	max   int64
 }
 
 type limitError struct {
-	what string
-	max  int64
+	what  string
+	field string // the Decoder field that sets the limit
+	max   int64
 }
 
 func (e *limitError) Error() string { return fmt.Sprintf("%s larger than %d bytes", e.what, e.max) }
 
-func newLimitedReader(r io.Reader, n int64, what string) *limitedReader {
-	return &limitedReader{r: r, n: n, what: what, max: n}
+// newLimitedReader bounds r to n bytes; what names the data in the error,
+// field the Decoder field that sets n.
+func newLimitedReader(r io.Reader, n int64, what, field string) *limitedReader {
+	return &limitedReader{r: r, n: n, what: what, field: field, max: n}
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
 	if l.n < 0 {
-		return 0, &limitError{l.what, l.max}
+		return 0, &limitError{l.what, l.field, l.max}
 	}
 	if l.n < math.MaxInt64 && int64(len(p)) > l.n+1 {
 		p = p[:l.n+1]
@@ -265,7 +270,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
 	if l.n < 0 {
-		return n, &limitError{l.what, l.max}
+		return n, &limitError{l.what, l.field, l.max}
 	}
 	return n, err
 }
@@ -282,11 +287,12 @@ type decoder struct {
 	t     token
 	stack []elem
 
-	prefix  []byte // prefix of <feedback>, children must share it (or none)
-	empty   bool   // the last start tag was self-closing
-	closeTo int    // >= 0: an end tag closed stack[closeTo]; unwinding
-	eof     bool   // input ended inside the document
-	err     error  // fatal
+	prefix  []byte           // prefix of <feedback>, children must share it (or none)
+	empty   bool             // the last start tag was self-closing
+	closeTo int              // >= 0: an end tag closed stack[closeTo]; unwinding
+	eof     bool             // input ended inside the document
+	err     error            // fatal
+	late    func() []Warning // container warnings known only at the end (gzip trailing data)
 
 	agg       *Aggregate
 	rec       Record
@@ -393,6 +399,15 @@ func (d *decoder) fail(kind error, msg string, cause error) {
 	}
 }
 
+// failLimit fails with ErrLimit, naming the Decoder field that sets the
+// limit.
+func (d *decoder) failLimit(field, msg string) {
+	d.fail(ErrLimit, msg, nil)
+	if de, ok := d.err.(*DecodeError); ok && de.Kind == ErrLimit && de.Limit == "" {
+		de.Limit = field
+	}
+}
+
 func (d *decoder) known(prefix, local []byte) elem {
 	if len(prefix) > 0 && !bytes.Equal(prefix, d.prefix) {
 		return eUnknown
@@ -402,7 +417,7 @@ func (d *decoder) known(prefix, local []byte) elem {
 
 func (d *decoder) push(e elem) {
 	if len(d.stack) >= d.lim.depth {
-		d.fail(ErrLimit, fmt.Sprintf("elements nested deeper than %d", d.lim.depth), nil)
+		d.failLimit("MaxDepth", fmt.Sprintf("elements nested deeper than %d", d.lim.depth))
 		return
 	}
 	d.stack = append(d.stack, e)
@@ -416,13 +431,13 @@ func (d *decoder) pop() {
 
 func (d *decoder) atEOF() {
 	if d.s.full {
-		d.fail(ErrLimit, fmt.Sprintf("a single element or tag is larger than %d bytes", d.lim.element), nil)
+		d.failLimit("MaxElementSize", fmt.Sprintf("a single element or tag is larger than %d bytes", d.lim.element))
 	}
 	if err := d.s.rerr; err != nil {
 		var le *limitError
 		switch {
 		case errors.As(err, &le):
-			d.fail(ErrLimit, le.Error(), nil)
+			d.failLimit(le.field, le.Error())
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			// A cut-off gzip or zip member: keep what was read, as for a
 			// truncated document.
@@ -525,7 +540,7 @@ loop:
 			if !d.t.selfClose {
 				depth++
 				if depth+len(d.stack) > d.lim.depth {
-					d.fail(ErrLimit, fmt.Sprintf("elements nested deeper than %d", d.lim.depth), nil)
+					d.failLimit("MaxDepth", fmt.Sprintf("elements nested deeper than %d", d.lim.depth))
 				}
 			}
 		case tokEnd:
@@ -612,7 +627,7 @@ func (d *decoder) leafFlags(id elem, v []byte, flags int) []byte {
 		d.warnOnce("report.unclosed-element", id, fmt.Sprintf("element <%s> not closed; ended at the next end tag", id))
 	}
 	if flags&fTooLong != 0 {
-		d.fail(ErrLimit, fmt.Sprintf("text of <%s> longer than %d bytes", id, d.lim.element), nil)
+		d.failLimit("MaxElementSize", fmt.Sprintf("text of <%s> longer than %d bytes", id, d.lim.element))
 	}
 	if flags&fEOF != 0 {
 		d.atEOF()
@@ -1012,7 +1027,7 @@ func (d *decoder) nextRecord(rec *Record) (bool, error) {
 		if d.pending {
 			d.pending = false
 			if d.nrec >= d.lim.records {
-				d.fail(ErrLimit, fmt.Sprintf("more than %d records", d.lim.records), nil)
+				d.failLimit("MaxRecords", fmt.Sprintf("more than %d records", d.lim.records))
 				return false, d.err
 			}
 			*rec = Record{}
@@ -1200,6 +1215,14 @@ func (d *decoder) finish() error {
 		}
 	}
 	d.stack = d.stack[:0]
+	if d.late != nil {
+		for _, w := range d.late() {
+			if !d.seen(w.Code, eUnknown) {
+				d.warns = append(d.warns, w)
+			}
+		}
+		d.late = nil
+	}
 	if a.Metadata.ReportID == "" {
 		at("report.missing-element", eReportID, "feedback/report_metadata/report_id", "no <report_id>")
 	}

@@ -36,12 +36,14 @@
 //	report.truncated          the document ends early; complete records are kept
 //	report.leading-garbage    bytes before the XML document
 //	report.container-truncated  a gzip or zip member cut off; what was read is kept
+//	report.gzip-trailing-data   bytes after the end of a gzip member
 //	report.nested-gzip, report.zip-extra-members
 //
 // Repeated warnings are counted, not repeated. Inputs that are no report
 // fail with a *DecodeError wrapping ErrEmpty, ErrNotReport (another root
 // element, no attachment), ErrTruncated (cut off before the policy or any
-// record), ErrLimit or ErrContainer, and saying what was found.
+// record), ErrLimit (DecodeError.Limit names the Decoder field) or
+// ErrContainer, and saying what was found.
 //
 // Enumerations are open: Disposition, DKIMResult, SPFResult and the others
 // are string types whose constants are the schema vocabulary; a value
@@ -111,8 +113,9 @@
 //
 //   - The package does not import dmarc: the few enumerations it needs are
 //     defined here, and Evaluation mirrors a DMARC evaluation result.
-//   - A gzip stream is read only up to the end of its first member
-//     (trailing bytes are ignored, and so would be a second member).
+//   - A gzip stream is read only up to the end of its first member; what
+//     follows (a CRLF, padding, junk, even a second member) is ignored and
+//     reported as the warning report.gzip-trailing-data.
 //   - Elements whose prefix differs from the <feedback> element's are
 //     extensions; an unprefixed element is always taken as the report's
 //     own, whatever its declared namespace.

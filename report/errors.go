@@ -39,6 +39,10 @@ type DecodeError struct {
 	Line int
 	// Msg says what was found.
 	Msg string
+	// Limit names the Decoder field whose limit was exceeded
+	// ("MaxDocumentSize", "MaxArchiveSize", "MaxRecords", "MaxDepth",
+	// "MaxElementSize") when Kind is ErrLimit.
+	Limit string
 	// Err is the underlying error (from compress/gzip, archive/zip, I/O).
 	Err error
 }
@@ -61,6 +65,11 @@ func (e *DecodeError) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Msg)
+	if e.Limit != "" {
+		b.WriteString(" (Decoder.")
+		b.WriteString(e.Limit)
+		b.WriteString(")")
+	}
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
