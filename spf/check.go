@@ -113,7 +113,9 @@ type Result struct {
 	// redirect, for example); "" when no record was evaluated.
 	Domain string
 	// Explanation is the expanded exp= text (RFC 7208 §6.2), or the
-	// Checker's DefaultExplanation, for Fail only.
+	// Checker's DefaultExplanation, for Fail only. Bytes outside
+	// printable US-ASCII (from sender-supplied macro values) are
+	// replaced with '?'.
 	Explanation string
 	// Lookups and VoidLookups are the DNS-querying terms and void lookups
 	// spent (§4.6.4), including one that went over a limit.
@@ -297,7 +299,7 @@ func (e *eval) result(d string) Result {
 		if !e.haveExp && c.DefaultExplanation != "" {
 			if _, msg := scanMacroString(c.DefaultExplanation, true); msg == "" {
 				var b [256]byte
-				r.Explanation = string(e.expand(b[:0], c.DefaultExplanation, dom, true))
+				r.Explanation = string(printableASCII(e.expand(b[:0], c.DefaultExplanation, dom, true)))
 			}
 		}
 	}
@@ -840,8 +842,21 @@ func (e *eval) explain(rec *Record, domain string) {
 		return
 	}
 	var b [256]byte
-	e.explanation = string(e.expand(b[:0], text, domain, true))
+	e.explanation = string(printableASCII(e.expand(b[:0], text, domain, true)))
 	e.haveExp = true
+}
+
+// printableASCII replaces, in place, every byte of an expanded explanation
+// outside printable US-ASCII with '?'. RFC 7208 §6.2: the explanation MUST
+// be US-ASCII; the exp= text is checked at parse time, but macros such as
+// %{l}, %{s} and %{h} copy sender-supplied bytes into it unescaped.
+func printableASCII(b []byte) []byte {
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			b[i] = '?'
+		}
+	}
+	return b
 }
 
 // Lookups go through the prefetcher when there is one.

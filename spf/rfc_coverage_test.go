@@ -3,6 +3,8 @@ package spf
 // RFC 7208 requirement coverage: see the table in the comment below.
 
 import (
+	"context"
+	"net/netip"
 	"testing"
 
 	"github.com/domainauth/domainauth/zone"
@@ -28,6 +30,31 @@ func TestRFCMacroDigits(t *testing.T) {
 	} {
 		if got := string(e.expand(nil, in, "a.b.example.com", false)); got != want {
 			t.Errorf("%s = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRFCExplanationASCII: RFC 7208 §6.2 — the explanation string MUST be
+// limited to US-ASCII, also when macros copy sender-supplied bytes (an
+// SMTPUTF8 local-part, a control byte in HELO) into it; the default
+// explanation likewise.
+func TestRFCExplanationASCII(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("example.com", "v=spf1 -all exp=why.example.com")
+	z.AddTXT("why.example.com", "%{l} from %{h} via %{o}")
+	z.AddTXT("noexp.example.com", "v=spf1 -all")
+	c := &Checker{Resolver: z, DefaultExplanation: "%{s} rejected"}
+	ip := netip.MustParseAddr("192.0.2.9")
+	for _, tt := range []struct{ from, helo, want string }{
+		{"j\u00fcrgen\x01@example.com", "h\x7f\u00e9.example", "j??rgen? from h???.example via example.com"},
+		{"j\u00fcrgen@noexp.example.com", "h.example", "j??rgen@noexp.example.com rejected"},
+	} {
+		for _, pf := range []bool{false, true} {
+			c.Prefetch = pf
+			r := c.Check(context.Background(), Input{IP: ip, MailFrom: tt.from, HELO: tt.helo})
+			if r.Code != Fail || r.Explanation != tt.want {
+				t.Errorf("%q prefetch %v: got %v %q, want fail %q", tt.from, pf, r.Code, r.Explanation, tt.want)
+			}
 		}
 	}
 }
