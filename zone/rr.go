@@ -95,6 +95,7 @@ type SOA struct {
 //	any other type    Data: the RDATA in presentation form, kept as read
 //
 // Names are absolute; a trailing dot is optional and case is not significant.
+// Zone.Add keeps only the fields the type uses.
 // Zone.Add gives a TTL of 0 the value DefaultTTL (records built in code rarely
 // care); the master-file and Route 53 readers keep an explicit 0.
 type RR struct {
@@ -164,15 +165,17 @@ func canonicalData(s string) (string, error) {
 		if c == '\n' {
 			return "", fmt.Errorf("line break")
 		}
-		if c == '\\' && i+1 >= len(s) {
-			return "", fmt.Errorf("'\\' at the end")
+		esc := 0 // bytes after a '\\' that belong to its escape
+		if c == '\\' {
+			var err error
+			if esc, err = escapeLen(s[i+1:]); err != nil {
+				return "", err
+			}
 		}
 		if inQuote {
-			b.WriteByte(c)
-			if c == '\\' {
-				i++
-				b.WriteByte(s[i])
-			} else if c == '"' {
+			b.WriteString(s[i : i+1+esc])
+			i += esc
+			if c == '"' {
 				inQuote, closedQuote = false, true
 			}
 			continue
@@ -190,12 +193,9 @@ func canonicalData(s string) (string, error) {
 			b.WriteByte(' ')
 		}
 		sep, closedQuote = false, false
-		b.WriteByte(c)
-		switch c {
-		case '\\':
-			i++
-			b.WriteByte(s[i])
-		case '"':
+		b.WriteString(s[i : i+1+esc])
+		i += esc
+		if c == '"' {
 			inQuote = true
 		}
 	}
@@ -203,6 +203,43 @@ func canonicalData(s string) (string, error) {
 		return "", fmt.Errorf("quoted string not closed")
 	}
 	return b.String(), nil
+}
+
+// escapeLen checks what follows a '\\' as the master-file lexer reads it
+// (RFC 1035 §5.1: \X, or \DDD up to 255) and returns its length.
+func escapeLen(s string) (int, error) {
+	switch {
+	case s == "" || s[0] == '\n':
+		return 0, fmt.Errorf("'\\' at the end")
+	case !isDigit(s[0]):
+		return 1, nil
+	case len(s) < 3 || !isDigit(s[1]) || !isDigit(s[2]):
+		return 0, fmt.Errorf("escape \\DDD needs three decimal digits")
+	case (int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0')) > 255:
+		return 0, fmt.Errorf("escape \\%s is more than 255", s[:3])
+	}
+	return 3, nil
+}
+
+// used returns rr with only the fields its Type uses, so that a record
+// reads back from a written zone exactly as it was added.
+func (rr RR) used() RR {
+	out := RR{Name: rr.Name, Type: rr.Type, TTL: rr.TTL}
+	switch rr.Type {
+	case TypeA, TypeAAAA:
+		out.Addr = rr.Addr
+	case TypeCNAME, TypePTR, TypeNS:
+		out.Target = rr.Target
+	case TypeMX:
+		out.Pref, out.Target = rr.Pref, rr.Target
+	case TypeTXT, TypeSPF:
+		out.Text = rr.Text
+	case TypeSOA:
+		out.SOA = rr.SOA
+	default:
+		out.Data = rr.Data
+	}
+	return out
 }
 
 // Joined returns a TXT record's character-strings concatenated, the form

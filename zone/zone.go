@@ -142,6 +142,7 @@ func (z *Zone) add(rr RR, defaultTTL bool) error {
 	if err := rr.validate(); err != nil {
 		return fmt.Errorf("zone: %w", err)
 	}
+	rr = rr.used()
 	rr.Name = key(rr.Name)
 	if rr.Name == "" {
 		rr.Name = "." // the root
