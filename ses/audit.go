@@ -392,10 +392,10 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 		st.add(finding(CodeMailFromSPFInvalid, Error, r.Name, "RFC 7208 §4.6", "SPF record does not parse: %v", err))
 		return
 	}
-	if !includesSES(rec) {
+	if ok, why := includesSES(rec); !ok {
 		c.Status = StatusWrong
 		st.add(finding(CodeMailFromSPFNoSES, Error, r.Name, "FACTS §3.1",
-			"SPF record does not include amazonses.com: SES's servers fail SPF"))
+			"SPF record %s, so SES's servers do not pass SPF", why))
 		return
 	}
 	limit := au.MaxSPFLookups
@@ -414,15 +414,34 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	st.spfOK = true
 }
 
-// includesSES reports whether an SPF record authorises SES: include: or
-// redirect= of amazonses.com.
-func includesSES(rec *spf.Record) bool {
+// includesSES reports whether an SPF record makes SES's servers pass: an
+// include: of amazonses.com with the pass qualifier that evaluation reaches
+// (before any all, RFC 7208 §5.1), or a redirect= to it in a record without
+// all (§6.1). why says what is wrong otherwise.
+func includesSES(rec *spf.Record) (ok bool, why string) {
+	why = "does not include amazonses.com"
+	hasAll := false
 	for _, t := range rec.Terms {
-		if (t.Kind == spf.KindInclude || t.Kind == spf.KindRedirect) && dnsname.Equal(t.Domain, "amazonses.com") {
-			return true
+		hasAll = hasAll || t.Kind == spf.KindAll
+	}
+	for _, t := range rec.Terms {
+		switch {
+		case t.Kind == spf.KindAll:
+			if why == "does not include amazonses.com" {
+				why = "ends at its all term before any include:amazonses.com"
+			}
+			return false, why
+		case t.Kind == spf.KindInclude && dnsname.Equal(t.Domain, "amazonses.com"):
+			if q := t.Qualifier; q != 0 && q != spf.QualifierPass {
+				why = fmt.Sprintf("has include:amazonses.com with the %q qualifier, which gives SES no pass", string(rune(q)))
+				continue
+			}
+			return true, ""
+		case t.Kind == spf.KindRedirect && dnsname.Equal(t.Domain, "amazonses.com") && !hasAll:
+			return true, ""
 		}
 	}
-	return false
+	return false, why
 }
 
 // selectTXT looks up the TXT records at the checked record's name and keeps

@@ -89,6 +89,18 @@ var brokenZones = []struct {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 mx -all")
 	}, CodeMailFromSPFNoSES, StatusWrong},
+	{"RFC 7208 §4.6.2 include:amazonses.com with a neutral qualifier", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeTXT)
+		z.AddTXT("mail.example.org", "v=spf1 ?include:amazonses.com ~all")
+	}, CodeMailFromSPFNoSES, StatusWrong},
+	{"RFC 7208 §5.1 include:amazonses.com after all is never reached", func(z *zone.Zone) {
+		z.Remove("mail.example.org", zone.TypeTXT)
+		z.AddTXT("mail.example.org", "v=spf1 -all include:amazonses.com")
+	}, CodeMailFromSPFNoSES, StatusWrong},
+	{"DKIM CNAME to another token in the right zone", func(z *zone.Zone) {
+		z.Remove(seedTokens[1]+"._domainkey.example.org", zone.TypeCNAME)
+		z.AddCNAME(seedTokens[1]+"._domainkey.example.org", seedTokens[0]+".dkim.amazonses.com")
+	}, CodeDKIMWrongTarget, StatusWrong},
 	{"RFC 7208 §4.5 two SPF records at MAIL FROM", func(z *zone.Zone) {
 		z.AddTXT("mail.example.org", "v=spf1 mx -all")
 	}, CodeMailFromSPFMultiple, StatusWrong},
@@ -489,5 +501,62 @@ func TestAuditSkipDMARC(t *testing.T) {
 	a = (&Auditor{Resolver: z}).Audit(context.Background(), p)
 	if len(a.Findings) != 0 || len(a.Checks) != len(p.Records)+1 || a.Checks[len(a.Checks)-1].Status != StatusPresent {
 		t.Errorf("managed DMARC: %v", a.Findings)
+	}
+}
+
+// TestAuditEveryPlanZoneIsClean audits the zone built from the plan of every
+// region, and of the identity variants, and wants no finding at all, every
+// check present and the prediction the plan made.
+func TestAuditEveryPlanZoneIsClean(t *testing.T) {
+	variants := []struct {
+		name string
+		edit func(id *Identity)
+	}{
+		{"seed", func(*Identity) {}},
+		{"verification token", func(id *Identity) { id.VerificationToken = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=" }},
+		{"default MAIL FROM", func(id *Identity) { id.MailFrom = "" }},
+		{"recommended DMARC with rua", func(id *Identity) { id.DMARC, id.DMARCReports = nil, "dmarc@example.org" }},
+		{"BYODKIM", func(id *Identity) {
+			id.EasyDKIMTokens = nil
+			id.BYODKIM = &BYODKIM{Selector: "sel1", PublicKey: testKeyB64}
+		}},
+		{"RejectMessage and a deeper MAIL FROM", func(id *Identity) {
+			id.BehaviorOnMXFailure, id.MailFrom = RejectMessage, "bounce.mail.example.org"
+		}},
+		{"strict DKIM", func(id *Identity) {
+			id.DMARC = mustDMARC(t, "v=DMARC1; p=reject; adkim=s; rua=mailto:d@example.org")
+		}},
+		{"SPF with redirect", func(id *Identity) { id.MailFromSPF = "v=spf1 redirect=amazonses.com" }},
+	}
+	for _, r := range Regions() {
+		for _, v := range variants {
+			t.Run(r.Code+"/"+v.name, func(t *testing.T) {
+				id := seedIdentity(t)
+				id.Region = r.Code
+				v.edit(&id)
+				if !r.DKIMZone.Known() && len(id.EasyDKIMTokens) > 0 {
+					id.SigningHostedZone = "dkim." + r.Code + ".example-ses.test"
+				}
+				if !r.FeedbackHost.Known() {
+					id.MailFrom = ""
+				}
+				p, err := id.Plan()
+				if err != nil {
+					t.Fatal(err)
+				}
+				a := (&Auditor{Resolver: p.Zone()}).Audit(context.Background(), p)
+				if len(a.Findings) != 0 {
+					t.Errorf("findings %v", a.Findings)
+				}
+				for _, c := range a.Checks {
+					if c.Status != StatusPresent {
+						t.Errorf("%s %v is %v", c.Record.Name, c.Record.Type, c.Status)
+					}
+				}
+				if a.Alignment.Verdict != p.Alignment.Verdict {
+					t.Errorf("audit predicts %v, plan %v", a.Alignment.Verdict, p.Alignment.Verdict)
+				}
+			})
+		}
 	}
 }
