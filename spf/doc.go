@@ -48,7 +48,10 @@
 //
 // ReceivedSPF writes the Received-SPF field of RFC 7208 §9.1 and
 // AuthResultsSPF the spf= method of Authentication-Results (RFC 8601,
-// RFC 7208 §9.2), quoting and cleaning sender-supplied text.
+// RFC 7208 §9.2), quoting and cleaning sender-supplied text. A
+// Received-SPF field is one line of at most 998 bytes (RFC 5322 §2.1.1);
+// Authentication-Results property values follow the RFC 8601 pvalue
+// grammar.
 //
 // # Deliberate choices
 //

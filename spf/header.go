@@ -12,54 +12,79 @@ const (
 )
 
 // maxHeaderValue bounds each sender-supplied value written into a header
-// field (RFC 7208 §9.1: not excessively long, no malicious data).
+// field (RFC 7208 §9.1: not excessively long, no malicious data): at most
+// this many bytes of it are kept, and its encoded form (quotes and
+// quoted-pairs included) is at most maxHeaderValue+2 bytes.
 const maxHeaderValue = 255
+
+// maxHeaderLine bounds the whole unfolded Received-SPF field: RFC 5322
+// §2.1.1 says a line MUST be at most 998 characters, excluding the CRLF.
+const maxHeaderLine = 998
 
 // ReceivedSPF returns a Received-SPF header field (RFC 7208 §9.1) for r,
 // without the trailing CRLF and unfolded: "Received-SPF: pass (comment)
 // key=value; ...". receiver is the verifying host's name ("" leaves the
 // receiver key out). Sender-supplied text is stripped of control and
-// non-ASCII bytes, bounded in length and quoted where needed.
+// non-ASCII bytes, bounded in length and quoted where needed, and the
+// whole field is at most 998 bytes (RFC 5322 §2.1.1): when hostile or
+// very long input would make it longer, the comment is shortened or left
+// out first, then the receiver, problem and mechanism values.
 func ReceivedSPF(r Result, in Input, receiver string) string {
-	var b strings.Builder
-	b.WriteString("Received-SPF: ")
-	b.WriteString(r.Code.String())
-	b.WriteString(" (")
-	writeComment(&b, receivedComment(r, in, receiver))
-	b.WriteString(")")
-	kv := func(k, v string) {
-		b.WriteString(" ")
-		b.WriteString(k)
-		b.WriteByte('=')
-		writeValue(&b, v)
-		b.WriteByte(';')
-	}
-	if receiver != "" {
-		kv("receiver", receiver)
-	}
-	if in.IP.IsValid() {
-		kv("client-ip", in.IP.String())
-	}
 	identity := r.Identity
 	if identity == "" {
 		identity = IdentityMailFrom
 	}
+	// Encode the parts in order of importance, each within what the
+	// earlier ones left of the line: the keys RFC 7208 §9.1 asks for
+	// (client-ip, helo, envelope-from) and identity always fit.
+	budget := maxHeaderLine - len("Received-SPF: ") - len(r.Code.String())
+	pair := func(key, v string) string {
+		over := len(" =;") + len(key)
+		enc := fitValue(v, min(maxHeaderValue+2, budget-over))
+		if enc == "" {
+			return ""
+		}
+		budget -= over + len(enc)
+		return " " + key + "=" + enc + ";"
+	}
+	var clientIP, envFrom, helo string
+	if in.IP.IsValid() {
+		clientIP = pair("client-ip", in.IP.String())
+	}
 	if identity == IdentityMailFrom {
-		kv("envelope-from", envelopeFrom(in))
+		envFrom = pair("envelope-from", envelopeFrom(in))
 	}
 	if in.HELO != "" {
-		kv("helo", in.HELO)
+		helo = pair("helo", in.HELO)
 	}
-	kv("identity", identity)
+	ident := pair("identity", identity)
+	var mechanism, problem, recv string
 	if r.Code == Pass || r.Code == Fail || r.Code == SoftFail || r.Code == Neutral {
 		if r.Matched != nil {
-			kv("mechanism", r.Matched.String())
+			mechanism = pair("mechanism", r.Matched.String())
 		} else {
-			kv("mechanism", "default")
+			mechanism = pair("mechanism", "default")
 		}
 	}
 	if r.Err != nil {
-		kv("problem", r.Err.Error())
+		problem = pair("problem", r.Err.Error())
+	}
+	if receiver != "" {
+		recv = pair("receiver", receiver)
+	}
+	comment := fitComment(receivedComment(r, in, receiver), budget-len(" ()"))
+
+	var b strings.Builder
+	b.Grow(maxHeaderLine - budget + len(comment) + 3)
+	b.WriteString("Received-SPF: ")
+	b.WriteString(r.Code.String())
+	if comment != "" {
+		b.WriteString(" (")
+		b.WriteString(comment)
+		b.WriteString(")")
+	}
+	for _, p := range [...]string{recv, clientIP, envFrom, helo, ident, mechanism, problem} {
+		b.WriteString(p)
 	}
 	return b.String()
 }
@@ -103,14 +128,16 @@ func receivedComment(r Result, in Input, receiver string) string {
 // Authentication-Results header field (RFC 8601 §2.7.2, RFC 7208 §9.2),
 // such as `spf=pass smtp.mailfrom=user@example.net`, with the error detail
 // as a reason for temperror and permerror. The caller adds the authserv-id
-// and joins it with other methods.
+// and joins it with other methods. Property values follow the RFC 8601
+// pvalue grammar: a mailbox or domain name as is, any other text as a
+// token or a quoted-string.
 func AuthResultsSPF(r Result, in Input) string {
 	var b strings.Builder
 	b.WriteString("spf=")
 	b.WriteString(r.Code.String())
 	if r.Err != nil {
 		b.WriteString(" reason=")
-		writeQuoted(&b, clean(r.Err.Error()))
+		b.WriteString(quoteFit(clean(r.Err.Error()), maxHeaderValue+2))
 	}
 	if r.Identity == IdentityHELO {
 		b.WriteString(" smtp.helo=")
@@ -143,49 +170,84 @@ func clean(s string) string {
 	return b.String()
 }
 
-// writeValue writes v as a dot-atom when it is one (RFC 5322 §3.2.3), and
-// as a quoted-string otherwise (RFC 7208 §9.1 key-value-pair).
-func writeValue(b *strings.Builder, v string) {
+// fitValue encodes v as a Received-SPF value (RFC 7208 §9.1
+// key-value-pair): a dot-atom when it is one (RFC 5322 §3.2.3), a
+// quoted-string otherwise, in at most max bytes ("" if even "\"\"" does
+// not fit).
+func fitValue(v string, max int) string {
 	v = clean(v)
-	if isDotAtom(v) {
-		b.WriteString(v)
-		return
+	if isDotAtom(v) && len(v) <= max {
+		return v
 	}
-	writeQuoted(b, v)
+	return quoteFit(v, max)
 }
 
-// writePValue writes an RFC 8601 pvalue: a local-part@domain whose halves
-// are dot-atoms goes unquoted (§2.2 pvalue), anything else as writeValue.
-func writePValue(b *strings.Builder, v string) {
-	v = clean(v)
-	if at := strings.LastIndexByte(v, '@'); at > 0 && isDotAtom(v[:at]) && isDotAtom(v[at+1:]) {
-		b.WriteString(v)
-		return
+// quoteFit returns v as a quoted-string (RFC 5322 §3.2.4; RFC 2045 value)
+// of at most max bytes, cutting v short if need be; "" when max < 2. v
+// must be clean.
+func quoteFit(v string, max int) string {
+	if max < 2 {
+		return ""
 	}
-	writeValue(b, v)
-}
-
-func writeQuoted(b *strings.Builder, v string) {
+	var b strings.Builder
+	b.Grow(min(max, 2*len(v)+2))
 	b.WriteByte('"')
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c == '"' || c == '\\' {
+		c := v[i]
+		n := 1
+		if c == '"' || c == '\\' {
+			n = 2
+		}
+		if b.Len()+n+1 > max {
+			break
+		}
+		if n == 2 {
 			b.WriteByte('\\')
 		}
-		b.WriteByte(v[i])
+		b.WriteByte(c)
 	}
 	b.WriteByte('"')
+	return b.String()
 }
 
-// writeComment writes text for use inside "(...)", escaping parentheses
-// and backslashes (RFC 5322 §3.2.2 ctext/quoted-pair).
-func writeComment(b *strings.Builder, text string) {
+// writePValue writes an RFC 8601 pvalue: [[local-part] "@"] domain-name
+// as is when the local-part is a dot-string and the domain a domain-name
+// (RFC 6376 §3.5), else a token (RFC 2045) as is, else a quoted-string.
+func writePValue(b *strings.Builder, v string) {
+	v = clean(v)
+	if at := strings.LastIndexByte(v, '@'); at >= 0 {
+		if (at == 0 || isDotAtom(v[:at])) && isDomainName(v[at+1:]) {
+			b.WriteString(v)
+			return
+		}
+	} else if isToken(v) {
+		b.WriteString(v)
+		return
+	}
+	b.WriteString(quoteFit(v, maxHeaderValue+2))
+}
+
+// fitComment returns text for use inside "(...)", escaping parentheses
+// and backslashes (RFC 5322 §3.2.2 ctext/quoted-pair), in at most max
+// bytes.
+func fitComment(text string, max int) string {
 	text = clean(text)
+	var b strings.Builder
 	for i := 0; i < len(text); i++ {
-		if c := text[i]; c == '(' || c == ')' || c == '\\' {
+		c := text[i]
+		n := 1
+		if c == '(' || c == ')' || c == '\\' {
+			n = 2
+		}
+		if b.Len()+n > max {
+			break
+		}
+		if n == 2 {
 			b.WriteByte('\\')
 		}
-		b.WriteByte(text[i])
+		b.WriteByte(c)
 	}
+	return b.String()
 }
 
 // isDotAtom reports whether s is a dot-atom-text: atext runs separated by
@@ -203,6 +265,47 @@ func isDotAtom(s string) bool {
 			}
 		case isAlphaNum(c), strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
 		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isDomainName implements RFC 6376 §3.5 domain-name, which RFC 8601 uses:
+// at least two sub-domains of letters, digits and inner hyphens.
+func isDomainName(s string) bool {
+	labels := 0
+	for len(s) > 0 {
+		label := s
+		if k := strings.IndexByte(s, '.'); k >= 0 {
+			label, s = s[:k], s[k+1:]
+			if s == "" {
+				return false // trailing dot
+			}
+		} else {
+			s = ""
+		}
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !isAlphaNum(c) && c != '-' {
+				return false
+			}
+		}
+		labels++
+	}
+	return labels >= 2
+}
+
+// isToken implements RFC 2045 token: printable US-ASCII without SP and
+// tspecials.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?=", c) >= 0 {
 			return false
 		}
 	}
