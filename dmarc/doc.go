@@ -46,7 +46,7 @@
 // Record text and tags (LintText, Record.Lint):
 //
 //	dmarc.not-dmarc                 the text does not start with v=DMARC1
-//	dmarc.syntax                    malformed tag-list
+//	dmarc.syntax                    a malformed tag-spec (ignored) or a missing ';' after v=DMARC1
 //	dmarc.duplicate-tag             a tag appears twice; the record is invalid
 //	dmarc.invalid-policy            invalid p, sp or np (record acts as p=none, or is ignored without rua)
 //	dmarc.invalid-value             another tag has an invalid value; the default applies
@@ -84,9 +84,12 @@
 // # Deliberate choices and divergences
 //
 //   - Duplicate tags make the record invalid, as RFC 6376 §3.2 (whose
-//     tag-list syntax RFC 9989 §4.7 adopts) says; so does a malformed
-//     tag-list. Invalid values of single tags are ignored in favour of the
-//     defaults (RFC 9989 §4.8) and kept in Record.Invalid.
+//     tag-list syntax RFC 9989 §4.7 adopts) says. Other syntax errors
+//     after v=DMARC1 are discarded as RFC 9989 §4.8 requires: invalid
+//     values of known tags (including values with characters the syntax
+//     forbids) are ignored in favour of the defaults and kept in
+//     Record.Invalid; tag-specs that are not tag=value are kept in
+//     Record.Malformed and ignored (lint reports them as dmarc.syntax).
 //   - Tag names and keyword values match without regard to case (the ABNF
 //     literals of RFC 9989 §4.8 are case-insensitive); "DMARC1" is
 //     case-sensitive.
@@ -94,9 +97,14 @@
 //     acts as p=none only with a valid rua URI, and otherwise the record is
 //     a permerror (§4.10.1). In RFC7489 mode an absent p also needs a
 //     valid rua (RFC 7489 §6.3, §6.6.3).
-//   - A broken record (it starts with v=DMARC1 but cannot be used) found
-//     where discovery would take the policy from gives permerror rather
-//     than continuing the walk.
+//   - A broken record (it starts with v=DMARC1 but cannot be used) at
+//     the Author Domain gives permerror rather than continuing the walk.
+//     Above the Author Domain, broken records are not valid DMARC Policy
+//     Records: they never determine the Organizational Domain (RFC 9989
+//     §4.10.2) nor outrank a valid record, and one is reported as
+//     permerror only when no valid record applies.
+//   - In RFC7489 mode np= is still parsed, so an invalid np value counts
+//     as an invalid policy tag (RFC 7489 would ignore np as unknown).
 //   - Whether an Author Domain exists (for np=) is decided with address,
 //     MX and TXT lookups unless Checker.DomainExists is set, since a
 //     Resolver does not tell NXDOMAIN from NODATA.

@@ -20,6 +20,10 @@ var fuzzSeeds = []string{
 	" v=DMARC1 ; p = quarantine ; pct = 101",
 	"v=DMARC1 p=none",
 	"p=none",
+	// RFC 9989 §4.8: malformed tag-specs are discarded, not fatal.
+	"v=DMARC1; p=reject; garbage; 1x=2; a b=c",
+	"v=DMARC1; p=ré; rua=mailto:d@example.org; fo=1\r; x=ü",
+	"v=DMARC1; p; sp=\n; =;",
 }
 
 // FuzzParseRecord checks the round-trip property of every record that

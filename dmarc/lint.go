@@ -85,6 +85,9 @@ func (r *Record) Lint(mode Mode) []Finding {
 	for _, tv := range r.Unknown {
 		add("dmarc.unknown-tag", Info, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored", tv.Tag)
 	}
+	for _, m := range r.Malformed {
+		add("dmarc.syntax", Warning, m, "RFC 9989 §4.8", "malformed tag-spec %q is ignored", m)
+	}
 	if !r.Explicit.Has(TagP) {
 		sev, rfc := Warning, "RFC 9989 §4.7"
 		if mode == RFC7489 {

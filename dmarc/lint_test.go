@@ -27,7 +27,7 @@ func TestLintText(t *testing.T) {
 	}{
 		{"clean", "v=DMARC1; p=reject; rua=mailto:d@example.org", RFC9989, nil},
 		{"not DMARC", "v=spf1 -all", RFC9989, []string{"dmarc.not-dmarc"}},
-		{"syntax", "v=DMARC1; p", RFC9989, []string{"dmarc.syntax"}},
+		{"syntax", "v=DMARC1; p=reject; rua=mailto:d@example.org; x y", RFC9989, []string{"dmarc.syntax"}},
 		{"duplicate", "v=DMARC1; p=none; p=none", RFC9989, []string{"dmarc.duplicate-tag"}},
 		{"§4.10.1 invalid p without rua", "v=DMARC1; p=x", RFC9989, []string{"dmarc.invalid-policy"}},
 		{"§4.10.1 invalid p with rua", "v=DMARC1; p=x; rua=mailto:d@example.org", RFC9989, []string{"dmarc.invalid-policy"}},

@@ -15,8 +15,10 @@ var (
 	// start with the tag v=DMARC1 (RFC 9989 §4.7). Discovery skips such
 	// records.
 	ErrNotDMARC = errors.New("dmarc: not a DMARC record")
-	// ErrSyntax means the record starts with v=DMARC1 but is not a valid
-	// tag-list (RFC 9989 §4.8, RFC 6376 §3.2).
+	// ErrSyntax means the text starts with v=DMARC1 but the version tag
+	// runs into the next tag (a missing ';'). Syntax errors after the
+	// version tag do not make the record fail: RFC 9989 §4.8 has them
+	// discarded (see Record.Invalid and Record.Malformed).
 	ErrSyntax = errors.New("dmarc: malformed tag-list")
 	// ErrDuplicateTag means a tag occurs twice, which makes the whole
 	// tag-list invalid (RFC 6376 §3.2, whose syntax RFC 9989 §4.7 adopts).
@@ -55,8 +57,11 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // with v=DMARC1, and one wrapping ErrSyntax, ErrDuplicateTag or
 // ErrInvalidPolicy for a DMARC record that cannot be used. Otherwise it is
 // tolerant as receivers must be: tag names and keyword values are matched
-// without regard to case, unknown tags are kept in Record.Unknown, and
-// invalid values are kept in Record.Invalid while the default applies.
+// without regard to case, unknown tags are kept in Record.Unknown,
+// invalid values (including values with characters the tag-list syntax
+// forbids) are kept in Record.Invalid while the default applies, and
+// tag-specs that are not tag=value at all are kept in Record.Malformed
+// and otherwise ignored (RFC 9989 §4.8).
 // Whitespace before v=DMARC1 is accepted (lint reports it).
 func ParseRecord(txt string) (*Record, error) {
 	s := tagvalue.Scanner{Input: txt, AllowEmpty: true}
@@ -73,23 +78,16 @@ func ParseRecord(txt string) (*Record, error) {
 		uris      = ubuf[:0]
 		rua, ruf  [2]int // start and end of each list in uris
 		policyOff = -1   // offset of the first invalid p, sp or np
+		policyTV  TagValue
+		base      int // offset of s.Input in txt
 	)
-	for s.Next() {
-		name, value := s.Tag(), s.Value()
-		t := tagByName(name)
-		if t == 0 {
-			if name == "v" || name == "V" || hasUnknown(r.Unknown, name) {
-				return nil, &ParseError{Record: txt, Tag: name, Offset: s.TagOffset(), Msg: "duplicate tag", Err: ErrDuplicateTag}
-			}
-			r.Unknown = append(r.Unknown, TagValue{name, value})
-			continue
-		}
+	// known records a known tag t=value at offset off.
+	known := func(t Tag, name, value string, off int, ok bool) error {
 		if seen.Has(t) {
-			return nil, &ParseError{Record: txt, Tag: name, Offset: s.TagOffset(), Msg: "duplicate tag", Err: ErrDuplicateTag}
+			return &ParseError{Record: txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
 		}
 		seen |= TagSet(t)
-		ok := true
-		if t == TagRUA || t == TagRUF {
+		if ok && (t == TagRUA || t == TagRUF) {
 			n := len(uris)
 			uris, ok = appendURIList(uris, value)
 			if t == TagRUA {
@@ -97,29 +95,92 @@ func ParseRecord(txt string) (*Record, error) {
 			} else {
 				ruf = [2]int{n, len(uris)}
 			}
-		} else {
+		} else if ok {
 			ok = r.setTag(t, value)
 		}
 		if !ok {
 			r.Invalid = append(r.Invalid, TagValue{name, value})
 			if policyOff < 0 && t&(TagP|TagSP|TagNP) != 0 {
-				policyOff = s.TagOffset()
+				policyOff, policyTV = off, TagValue{name, value}
 			}
 		}
+		return nil
 	}
-	if err := s.Err(); err != nil {
+	unknown := func(name, value string, off int) error {
+		if name == "v" || name == "V" || hasUnknown(r.Unknown, name) {
+			return &ParseError{Record: txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
+		}
+		r.Unknown = append(r.Unknown, TagValue{name, value})
+		return nil
+	}
+	for {
+		for s.Next() {
+			name, value, off := s.Tag(), s.Value(), base+s.TagOffset()
+			var err error
+			if t := tagByName(name); t != 0 {
+				err = known(t, name, value, off, true)
+			} else {
+				err = unknown(name, value, off)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		err := s.Err()
+		if err == nil {
+			break
+		}
+		// RFC 9989 §4.8: syntax errors in the rest of the record are
+		// discarded in favour of the defaults. The broken tag-spec runs
+		// from the ';' before the error to the next one (a value cannot
+		// hold ';'); scanning resumes after it.
 		var te *tagvalue.Error
 		errors.As(err, &te)
-		return nil, &ParseError{Record: txt, Offset: te.Offset, Msg: te.Msg, Err: ErrSyntax}
+		off := base + te.Offset
+		start := strings.LastIndexByte(txt[:off], ';') + 1
+		end := strings.IndexByte(txt[off:], ';')
+		if end < 0 {
+			end = len(txt)
+		} else {
+			end += off
+		}
+		// Only spaces and tabs are trimmed: a CR or LF that is not part of
+		// a fold is the error itself and must stay, so that String writes
+		// a spec that fails the same way (the round trip).
+		seg := trimWSP(txt[start:end])
+		if eq := strings.IndexByte(seg, '='); eq > 0 && isTagName(trimWSP(seg[:eq])) {
+			// A tag name and '=' but a value with forbidden characters:
+			// an invalid value of that tag.
+			name, value := trimWSP(seg[:eq]), trimWSP(seg[eq+1:])
+			segOff := start + strings.Index(txt[start:end], name)
+			if t := tagByName(name); t != 0 {
+				err = known(t, name, value, segOff, false)
+			} else {
+				err = unknown(name, value, segOff)
+			}
+			if err != nil {
+				return nil, err
+			}
+		} else if t := tagByName(seg); t != 0 {
+			// A known tag name alone ("p"): a tag without a valid value.
+			if err := known(t, seg, "", start+strings.Index(txt[start:end], seg), false); err != nil {
+				return nil, err
+			}
+		} else if seg != "" {
+			r.Malformed = append(r.Malformed, seg)
+		}
+		if end >= len(txt) {
+			break
+		}
+		base = end + 1
+		s = tagvalue.Scanner{Input: txt[base:], AllowEmpty: true}
 	}
 	r.Explicit = seen
 	// RFC 9989 §4.10.1: an invalid p, sp or np means "p=none" when rua has a
 	// valid URI, and no DMARC processing otherwise.
 	if policyOff >= 0 && !hasValidURI(uris[rua[0]:rua[1]]) {
-		s := tagvalue.Scanner{Input: txt[policyOff:]}
-		s.Next()
-		return nil, &ParseError{Record: txt, Tag: s.Tag(), Offset: policyOff,
-			Msg: fmt.Sprintf("invalid policy %q and no valid rua URI", s.Value()), Err: ErrInvalidPolicy}
+		return nil, &ParseError{Record: txt, Tag: policyTV.Tag, Offset: policyOff,
+			Msg: fmt.Sprintf("invalid policy %q and no valid rua URI", policyTV.Value), Err: ErrInvalidPolicy}
 	}
 	var rp *Record
 	var heapURIs []URI
@@ -161,6 +222,21 @@ func notDMARC(txt string, s *tagvalue.Scanner) error {
 		return &ParseError{Record: txt, Tag: "v", Offset: s.ValueOffset() + 6, Msg: "missing ';' after v=DMARC1", Err: ErrSyntax}
 	}
 	return &ParseError{Record: txt, Offset: 0, Msg: "record does not start with v=DMARC1", Err: ErrNotDMARC}
+}
+
+// isTagName reports whether s is a tag-name: ALPHA *(ALPHA / DIGIT / "_")
+// (RFC 6376 §3.2; RFC 9989 §4.8 narrows it to 1*ALPHA, but the wider
+// form is what the tag-list scanner accepts).
+func isTagName(s string) bool {
+	if s == "" || !isAlpha(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func hasUnknown(tvs []TagValue, name string) bool {
@@ -449,6 +525,8 @@ func isAlnum(c byte) bool {
 }
 
 func isFWS(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func trimWSP(s string) string { return strings.Trim(s, " \t") }
 
 func trimFWS(s string) string {
 	for len(s) > 0 && isFWS(s[0]) {

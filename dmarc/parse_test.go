@@ -109,8 +109,9 @@ func TestParseRecordErrors(t *testing.T) {
 		{"RFC 6376 §3.2 duplicate any case", "v=DMARC1; p=none; P=none", ErrDuplicateTag, 18},
 		{"RFC 6376 §3.2 duplicate v", "v=DMARC1; v=DMARC1", ErrDuplicateTag, 10},
 		{"RFC 6376 §3.2 duplicate unknown", "v=DMARC1; x=1; x=2", ErrDuplicateTag, 15},
-		{"§4.8 missing =", "v=DMARC1; p", ErrSyntax, 11},
-		{"§4.8 non-ASCII", "v=DMARC1; p=none; rua=mailto:é@example.org", ErrSyntax, 29},
+		{"§4.8 missing = on p: invalid p without rua", "v=DMARC1; p", ErrInvalidPolicy, 10},
+		{"§4.8 non-ASCII p value: invalid p without rua", "v=DMARC1; p=réject", ErrInvalidPolicy, 10},
+		{"RFC 6376 §3.2 duplicate after a malformed spec", "v=DMARC1; p=none; p=ré", ErrDuplicateTag, 18},
 		{"§4.10.1 invalid p without rua", "v=DMARC1; p=bogus", ErrInvalidPolicy, 10},
 		{"§4.10.1 invalid np with invalid rua", "v=DMARC1; p=none; np=x; rua=bogus", ErrInvalidPolicy, 18},
 	}

@@ -296,6 +296,14 @@ type Record struct {
 	// Unknown holds tags this package does not know, in record order. They
 	// are ignored (RFC 9989 §4.7) and kept for lint and for String.
 	Unknown []TagValue
+
+	// Malformed holds tag-specs that do not follow the tag=value syntax
+	// (no '=', a tag name that is not 1*ALPHA), as written and trimmed,
+	// in record order. RFC 9989 §4.8 has receivers ignore them; they are
+	// kept for lint and for String. A known or unknown tag whose value
+	// has characters the syntax forbids goes to Invalid or Unknown
+	// instead.
+	Malformed []string
 }
 
 // invalidPolicy reports whether p, sp or np has an invalid value, in which
@@ -484,6 +492,10 @@ func (r *Record) String() string {
 	}
 	for _, tv := range r.Unknown {
 		tag(tv.Tag, tv.Value)
+	}
+	for _, m := range r.Malformed {
+		b.WriteString("; ")
+		b.WriteString(m)
 	}
 	return b.String()
 }

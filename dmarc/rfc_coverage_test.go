@@ -302,3 +302,73 @@ func TestRFCExternalDestinations(t *testing.T) {
 		}
 	}
 }
+
+// TestRFCSyntaxErrorsDiscarded: RFC 9989 §4.8 "Syntax errors in the
+// remainder of the record MUST be discarded in favor of default values (if
+// any) or ignored outright" (RFC 7489 §6.3: SHOULD). Before the fix a
+// single malformed tag-spec made the whole record a permerror, so
+// "v=DMARC1; p=reject; <garbage>" lost its reject policy.
+func TestRFCSyntaxErrorsDiscarded(t *testing.T) {
+	rua := []URI{{Address: "mailto:d@example.org"}}
+	tests := []struct {
+		name string
+		in   string
+		want Record
+	}{
+		{"spec without =", "v=DMARC1; p=reject; garbage",
+			Record{Policy: Reject, Explicit: TagSet(TagP), Malformed: []string{"garbage"}}},
+		{"tag name not ALPHA", "v=DMARC1; 1x=2; p=reject",
+			Record{Policy: Reject, Explicit: TagSet(TagP), Malformed: []string{"1x=2"}}},
+		{"space inside the tag name", "v=DMARC1; p=reject; a b=c ; sp=none",
+			Record{Policy: Reject, SubdomainPolicy: None, Explicit: TagSet(TagP | TagSP), Malformed: []string{"a b=c"}}},
+		{"non-ASCII value: default applies", "v=DMARC1; p=reject; adkim=ś",
+			Record{Policy: Reject, Explicit: TagSet(TagP | TagADKIM), Invalid: []TagValue{{"adkim", "ś"}}}},
+		{"non-ASCII rua: no valid URI, p kept", "v=DMARC1; p=none; rua=mailto:é@example.org",
+			Record{Policy: None, Explicit: TagSet(TagP | TagRUA), Invalid: []TagValue{{"rua", "mailto:é@example.org"}}}},
+		{"non-ASCII unknown tag", "v=DMARC1; p=quarantine; x=ü",
+			Record{Policy: Quarantine, Explicit: TagSet(TagP), Unknown: []TagValue{{"x", "ü"}}}},
+		{"bare line break in a value", "v=DMARC1; p=reject; fo=1\r; ruf=mailto:d@example.org",
+			Record{Policy: Reject, FailureURIs: rua, Explicit: TagSet(TagP | TagFO | TagRUF), Invalid: []TagValue{{"fo", "1\r"}}}},
+		{"known tag without a value, valid rua: p=none", "v=DMARC1; p; rua=mailto:d@example.org",
+			Record{AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA), Invalid: []TagValue{{"p", ""}}}},
+		{"malformed spec last, no ';'", "v=DMARC1; p=reject;=",
+			Record{Policy: Reject, Explicit: TagSet(TagP), Malformed: []string{"="}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseRecord(tt.in)
+			if err != nil {
+				t.Fatalf("ParseRecord(%q): %v", tt.in, err)
+			}
+			if !equalRecords(&tt.want, got) {
+				t.Errorf("ParseRecord(%q)\n got %#v\nwant %#v", tt.in, got, &tt.want)
+			}
+			again, err := ParseRecord(got.String())
+			if err != nil || !equalRecords(got, again) {
+				t.Errorf("round trip via %q: %v %#v", got.String(), err, again)
+			}
+		})
+	}
+	// The policy survives discovery and evaluation.
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:d@example.org; oops")
+	res := Evaluate(context.Background(), z, Input{FromDomain: "example.org"})
+	if res.Code != CodeFail || res.Disposition != DispositionReject {
+		t.Errorf("evaluation: %s %s %v", res.Code, res.Disposition, res.Err)
+	}
+}
+
+func equalRecords(a, b *Record) bool { return a.String() == b.String() && fmtRecord(a) == fmtRecord(b) }
+
+func fmtRecord(r *Record) string {
+	return strings.Join([]string{r.String(), fmtTV(r.Invalid), fmtTV(r.Unknown), strings.Join(r.Malformed, "|"),
+		string(rune(r.Explicit))}, "#")
+}
+
+func fmtTV(tvs []TagValue) string {
+	var b strings.Builder
+	for _, tv := range tvs {
+		b.WriteString(tv.Tag + "=" + tv.Value + "|")
+	}
+	return b.String()
+}
