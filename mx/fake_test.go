@@ -16,11 +16,13 @@ type fakeDNS struct {
 	txt   map[string][]string
 	cname map[string]string
 	fail  map[string]bool // names whose every lookup fails temporarily
+	// failAddr: names whose address lookups fail temporarily.
+	failAddr map[string]bool
 }
 
 func newFake() *fakeDNS {
 	return &fakeDNS{mx: map[string][]*net.MX{}, addr: map[string][]netip.Addr{},
-		txt: map[string][]string{}, cname: map[string]string{}, fail: map[string]bool{}}
+		txt: map[string][]string{}, cname: map[string]string{}, fail: map[string]bool{}, failAddr: map[string]bool{}}
 }
 
 func key(n string) string { return strings.ToLower(strings.TrimSuffix(n, ".")) }
@@ -68,6 +70,9 @@ func (f *fakeDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
 func (f *fakeDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
 	if err := f.check(host); err != nil {
 		return nil, err
+	}
+	if f.failAddr[key(host)] {
+		return nil, domainauth.TemporaryError(host, "server misbehaving", true)
 	}
 	if v, ok := f.addr[f.resolve(host)]; ok {
 		return v, nil

@@ -21,7 +21,10 @@ type Finding = domainauth.Finding
 const (
 	// CodeLookupFailed: the MX lookup failed temporarily; the state is Unknown.
 	CodeLookupFailed = "mx.lookup-failed"
-	// CodeNone: no MX and no address record; the domain cannot receive mail.
+	// CodeNone: no MX and no address record (or no such domain); the domain
+	// cannot receive mail. An Error: RFC 5321 §5.1 requires a sender to
+	// report it as one, and a domain that means to receive no mail says so
+	// with a null MX (RFC 7505 §3).
 	CodeNone = "mx.none"
 	// CodeImplicit: no MX record; mail goes to the domain's address records
 	// (RFC 5321 §5.1). Legal but fragile.
@@ -33,7 +36,8 @@ const (
 	// CodeNullPreference: a null MX whose preference is not 0 (RFC 7505 §3).
 	CodeNullPreference = "mx.null-preference"
 	// CodeIPLiteral: an MX target that is an IP address, not a host name
-	// (RFC 1035 §3.3.9; RFC 7505 §4 notes senders must not treat it as one).
+	// (RFC 1035 §3.3.9: the exchange is a domain name; RFC 5321 §5.1: the
+	// data field MUST contain a domain name).
 	CodeIPLiteral = "mx.ip-literal"
 	// CodeCNAMETarget: an MX target that is an alias (RFC 2181 §10.3).
 	CodeCNAMETarget = "mx.cname-target"

@@ -99,6 +99,34 @@ type Result struct {
 // HasErrors reports whether any finding has Severity Error.
 func (r *Result) HasErrors() bool { return hasSeverity(r.Findings, Error) }
 
+// Deliverable reports whether an SMTP client could deliver mail to the
+// domain (RFC 5321 §5.1): Yes when the implicit MX or at least one MX target
+// has an address, No for a null MX, no mail service at all, or MX records
+// none of which is usable (each such target also has an Error finding, as
+// §5.1 requires the situation to be reported as an error), and
+// AnswerUnknown when a lookup failed or a target was not examined.
+func (r *Result) Deliverable() Answer {
+	switch r.State {
+	case Implicit:
+		return Yes
+	case Null, None:
+		return No
+	case Unknown:
+		return AnswerUnknown
+	}
+	ans := No
+	for _, h := range r.Hosts {
+		switch {
+		case h.Name == "" || h.IPLiteral || h.Duplicate:
+		case h.Resolves == Yes:
+			return Yes
+		case h.Resolves == AnswerUnknown:
+			ans = AnswerUnknown
+		}
+	}
+	return ans
+}
+
 func hasSeverity(fs []Finding, s Severity) bool {
 	for _, f := range fs {
 		if f.Severity >= s {
@@ -208,8 +236,10 @@ func (c *Checker) implicit(ctx context.Context, res *Result) {
 		}
 		fallthrough
 	case domainauth.NotFound:
+		// RFC 5321 §5.1: a non-existent domain, or an implicit MX that is
+		// unusable, MUST be reported as an error.
 		res.State = None
-		res.Findings = append(res.Findings, Finding{Code: CodeNone, Severity: Warning,
+		res.Findings = append(res.Findings, Finding{Code: CodeNone, Severity: Error,
 			Message: "no MX and no address record: the domain cannot receive mail", Where: res.Domain, RFC: "RFC 5321 §5.1"})
 	default:
 		res.State, res.Err = Unknown, err
