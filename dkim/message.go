@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -61,6 +62,7 @@ const (
 	defaultMaxHeaderBytes = 256 << 10
 	defaultMaxLineBytes   = 64 << 10
 	readChunk             = 32 << 10
+	defaultMaxRSABits     = 8192
 )
 
 // reader reads a message: first the header section, kept whole, then the
@@ -273,6 +275,10 @@ func (h *headerCanon) appendCRLF(s string) {
 // taking the last instance not yet used (RFC 6376 §5.4.2). A name with no
 // instance left adds nothing (§5.4: a null string).
 func (h *headerCanon) signedFields(fields []field, names []string, c Canonicalization) {
+	if len(names)*len(fields) > signedFieldsScanMax {
+		h.signedFieldsSorted(fields, names, c)
+		return
+	}
 	var stack [64]bool
 	var used []bool
 	if len(fields) <= len(stack) {
@@ -296,6 +302,64 @@ func (h *headerCanon) signedFields(fields []field, names []string, c Canonicaliz
 			break
 		}
 	}
+}
+
+// signedFieldsScanMax bounds the h= entries × fields product for which
+// signedFields scans the fields for each entry. Beyond it (a hostile h= of
+// thousands of names over a header of thousands of fields would take
+// seconds), the fields are sorted by name once and each entry is a binary
+// search.
+const signedFieldsScanMax = 1 << 14
+
+// signedFieldsSorted is signedFields in O((F+N) log F) time: the field
+// indices sorted by case-folded name, and within a name from the bottom up,
+// so that the instances of a name are used in group order.
+func (h *headerCanon) signedFieldsSorted(fields []field, names []string, c Canonicalization) {
+	order := make([]int, len(fields))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if r := compareFold(fields[a].name, fields[b].name); r != 0 {
+			return r
+		}
+		return b - a // later fields first
+	})
+	used := make([]int, len(fields)) // instances used, kept at a group's first position
+	for _, name := range names {
+		if name == "" {
+			continue
+		}
+		start, found := slices.BinarySearchFunc(order, name, func(k int, name string) int {
+			return compareFold(fields[k].name, name)
+		})
+		if !found {
+			continue
+		}
+		pos := start + used[start]
+		if pos >= len(order) || !equalFold(fields[order[pos]].name, name) {
+			continue // every instance already used
+		}
+		used[start]++
+		h.add(&fields[order[pos]], c, nil)
+	}
+}
+
+// compareFold orders strings by their ASCII-lower-cased bytes.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if x, y := lowerByte(a[i]), lowerByte(b[i]); x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // equalFold compares header field names, ASCII case-insensitively; it is
