@@ -38,9 +38,10 @@
 //     such as "legitimate.com(.attacker.com" never reaches the resolver.
 //   - Results map onto RFC 8601 words: bad body hash or signature is fail;
 //     malformed, expired, keyless, revoked or mismatched is permerror; DNS
-//     trouble is temperror; rsa-sha1, short RSA keys (RFC 8301) and, when
-//     asked, a partial l= body are policy; signatures beyond
-//     MaxSignatures are neutral.
+//     trouble is temperror; rsa-sha1, short RSA keys (RFC 8301), RSA keys
+//     over Verifier.MaxRSABits (8192 bits unless set: verification time
+//     grows with the square of the key size) and, when asked, a partial
+//     l= body are policy; signatures beyond MaxSignatures are neutral.
 //   - t= in the future is not an error (§3.5 makes rejecting it optional).
 //   - The g= tag of RFC 4871 key records is ignored, as RFC 6376 Appendix
 //     C.2 requires; LintKeyRecord reports it.

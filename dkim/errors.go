@@ -26,6 +26,9 @@ var (
 	ErrKeyMismatch = errors.New("dkim: key record does not fit the signature")
 	// ErrKeyTooShort: an RSA key shorter than the verifier accepts (RFC 8301 §3.2).
 	ErrKeyTooShort = errors.New("dkim: RSA key too short")
+	// ErrKeyTooLong: an RSA key longer than the verifier accepts
+	// (Verifier.MaxRSABits), refused to bound verification time.
+	ErrKeyTooLong = errors.New("dkim: RSA key too long")
 	// ErrSHA1: an rsa-sha1 signature, which RFC 8301 §3.1 forbids verifiers
 	// to consider valid.
 	ErrSHA1 = errors.New("dkim: rsa-sha1 signatures are not accepted")

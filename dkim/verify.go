@@ -41,7 +41,8 @@ const (
 	// key, key revoked, malformed or not fitting the signature.
 	PermError
 	// Policy: the signature is well formed but unacceptable: rsa-sha1 or an
-	// RSA key under 1024 bits (RFC 8301), or a partial l= body when the
+	// RSA key under 1024 bits (RFC 8301), an RSA key outside
+	// Verifier.MinRSABits..MaxRSABits, or a partial l= body when the
 	// Verifier rejects those.
 	Policy
 )
@@ -119,6 +120,13 @@ type Verifier struct {
 	// MinRSABits is the shortest RSA key accepted. If zero or below 1024,
 	// 1024 (RFC 8301 §3.2).
 	MinRSABits int
+	// MaxRSABits is the longest RSA key accepted: verification time grows
+	// with the square of the modulus size, and a key record of 64 KiB
+	// could hold a modulus of several hundred thousand bits. Longer keys
+	// give Policy with ErrKeyTooLong. If zero, 8192 (RFC 8301 §3.2 asks
+	// verifiers to handle 1024 to 4096 bits, and allows more); never
+	// below MinRSABits.
+	MaxRSABits int
 	// RejectBodyLength makes a signature whose l= leaves part of the body
 	// unsigned a Policy result instead of a Pass (RFC 6376 §8.2).
 	RejectBodyLength bool
@@ -401,8 +409,12 @@ func (v *Verifier) keyFits(key *KeyRecord, sig *Signature) (Status, error) {
 	}
 	if key.KeyType == KeyRSA {
 		minBits := max(v.MinRSABits, 1024)
-		if bits := key.Bits(); bits < minBits {
+		bits := key.Bits()
+		if bits < minBits {
 			return Policy, fmt.Errorf("%w: %d bits, at least %d required", ErrKeyTooShort, bits, minBits)
+		}
+		if maxBits := max(orDefault(v.MaxRSABits, defaultMaxRSABits), minBits); bits > maxBits {
+			return Policy, fmt.Errorf("%w: %d bits, at most %d accepted", ErrKeyTooLong, bits, maxBits)
 		}
 	}
 	return Pass, nil
