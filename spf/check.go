@@ -225,7 +225,10 @@ type Checker struct {
 	// term queries run ahead of evaluation at a time, the lowest positions
 	// first. Positions past an include whose record is not yet known are
 	// estimated low, so an early include with a large subtree can leave a
-	// few prefetched answers unused.
+	// few prefetched answers unused. Once the result is known the
+	// remaining prefetch queries are canceled through their context and
+	// Check waits for them, so no goroutine outlives it; a Resolver that
+	// ignores its context delays Check by its slowest answer.
 	Prefetch bool
 
 	// CacheSize bounds the cache of parsed records, keyed by record text.
