@@ -38,6 +38,14 @@ type Evaluation struct {
 type Builder struct {
 	Metadata Metadata
 	Policy   PolicyPublished
+	// MaxDKIMResults bounds the DKIM results kept per record: RFC 9990
+	// §3.1.3 says a report SHOULD contain no more than 100 signatures for
+	// a row, in decreasing priority (passing and strictly aligned with the
+	// header From domain, passing and relaxed-aligned, other passing
+	// signatures, then the rest). If zero, 100; negative, no limit.
+	// Relaxed alignment is approximated without a public suffix list: one
+	// domain is the other or a subdomain of it.
+	MaxDKIMResults int
 
 	index   map[string]int
 	records []Record
@@ -71,6 +79,15 @@ func (b *Builder) Add(e Evaluation) {
 		return cmp.Or(strings.Compare(x.Domain, y.Domain), strings.Compare(x.Selector, y.Selector),
 			strings.Compare(string(x.Result), string(y.Result)), strings.Compare(x.HumanResult, y.HumanResult))
 	})
+	// RFC 9990 §3.1.3: priority order, at most MaxDKIMResults. The
+	// stable sort keeps the canonical order within a tier, so that equal
+	// evaluations still group.
+	slices.SortStableFunc(r.AuthResults.DKIM, func(x, y DKIMAuthResult) int {
+		return cmp.Compare(dkimTier(x, r.Identifiers.HeaderFrom), dkimTier(y, r.Identifiers.HeaderFrom))
+	})
+	if limit := cmp.Or(b.MaxDKIMResults, 100); limit > 0 && len(r.AuthResults.DKIM) > limit {
+		r.AuthResults.DKIM = r.AuthResults.DKIM[:limit]
+	}
 	k := b.recordKey(&r)
 	if i, ok := b.index[string(k)]; ok {
 		b.records[i].Row.Count += r.Row.Count
@@ -131,4 +148,21 @@ func (b *Builder) Aggregate() *Aggregate {
 		a.Records[i] = r
 	}
 	return a
+}
+
+// dkimTier ranks a DKIM result for RFC 9990 §3.1.3: 0 pass and strictly
+// aligned, 1 pass and (approximately) relaxed-aligned, 2 other passes,
+// 3 the rest.
+func dkimTier(d DKIMAuthResult, headerFrom string) int {
+	switch {
+	case d.Result.Canonical() != DKIMPass:
+		return 3
+	case d.Domain == "" || headerFrom == "":
+		return 2
+	case d.Domain == headerFrom:
+		return 0
+	case dnsname.IsSubdomain(d.Domain, headerFrom) || dnsname.IsSubdomain(headerFrom, d.Domain):
+		return 1
+	}
+	return 2
 }

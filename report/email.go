@@ -14,21 +14,26 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Filename returns the attachment name RFC 9990 §3 (and RFC 7489 §7.2.1.1)
 // prescribe: receiver!policy-domain!begin!end[!unique-id].xml[.gz].
-// receiver is the reporting domain; uniqueID, if not empty, must be letters
-// and digits only (others are dropped).
+// receiver is the reporting domain; both domains are written as A-labels
+// in lower case (characters a domain-name cannot hold are dropped), the
+// timestamps as non-negative seconds; uniqueID, if not empty, must be
+// letters and digits only (others are dropped). The name depends only on
+// its arguments, so a re-sent report gets the same name, as RFC 9990 §3.5.2
+// requires.
 func Filename(a *Aggregate, receiver, uniqueID string, gzipped bool) string {
 	var b strings.Builder
-	b.WriteString(receiver)
+	b.WriteString(domainName(receiver))
 	b.WriteByte('!')
-	b.WriteString(a.Policy.Domain)
+	b.WriteString(domainName(a.Policy.Domain))
 	b.WriteByte('!')
-	b.WriteString(itoa(wholeSeconds(a.Metadata.DateRange.Begin).Unix()))
+	b.WriteString(itoa(timestamp(a.Metadata.DateRange.Begin)))
 	b.WriteByte('!')
-	b.WriteString(itoa(wholeSeconds(a.Metadata.DateRange.End).Unix()))
+	b.WriteString(itoa(timestamp(a.Metadata.DateRange.End)))
 	if id := alnum(uniqueID); id != "" {
 		b.WriteByte('!')
 		b.WriteString(id)
@@ -38,6 +43,31 @@ func Filename(a *Aggregate, receiver, uniqueID string, gzipped bool) string {
 		b.WriteString(".gz")
 	}
 	return b.String()
+}
+
+// domainName returns s as the RFC 6376 domain-name the file name and
+// Subject grammars require: A-labels, lower case, no trailing dot. A name
+// that is no domain name keeps only letters, digits, '-' and '.', so that
+// it cannot break the grammar ('!', spaces) or the file name ('/').
+func domainName(s string) string {
+	if n, err := dnsname.Normalize(s); err == nil && n != "" {
+		return n
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '-', r == '.':
+			return r
+		case 'A' <= r && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, s)
+}
+
+// timestamp is a date_range bound as the file name's 1*DIGIT: seconds
+// since the epoch, never negative.
+func timestamp(t time.Time) int64 {
+	return max(0, wholeSeconds(t).Unix())
 }
 
 func alnum(s string) string {
@@ -55,7 +85,7 @@ func alnum(s string) string {
 // grammar (dot-atom-text, optionally @ dot-atom-text, optionally in angle
 // brackets), which it MUST for the field to be valid.
 func Subject(a *Aggregate, receiver string) string {
-	s := "Report Domain: " + a.Policy.Domain + " Submitter: " + receiver
+	s := "Report Domain: " + domainName(a.Policy.Domain) + " Submitter: " + domainName(receiver)
 	if rid := strings.TrimSuffix(strings.TrimPrefix(a.Metadata.ReportID, "<"), ">"); isRidFmt(rid) {
 		s += " Report-ID: <" + rid + ">"
 	}
@@ -107,8 +137,12 @@ type Email struct {
 // as RFC 9990 §3 describes: multipart/mixed, a text part, and the report
 // gzipped as application/gzip (or text/xml) named by Filename.
 func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
-	if m.Receiver == "" {
-		return errors.New("report: encode email: Email.Receiver is required")
+	if domainName(m.Receiver) == "" {
+		return errors.New("report: encode email: Email.Receiver (the reporting domain) is required")
+	}
+	if domainName(a.Policy.Domain) == "" {
+		// RFC 9990 §3.5.2: the Subject and the file name name it.
+		return errors.New("report: encode email: the report has no policy domain")
 	}
 	var att bytes.Buffer
 	var err error
@@ -133,7 +167,7 @@ func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
 		if !isRidFmt(rid) || strings.Contains(rid, "@") {
 			rid = hex.EncodeToString(sum[:8])
 		}
-		msgID = rid + "@" + m.Receiver
+		msgID = rid + "@" + domainName(m.Receiver)
 	}
 	text := m.Text
 	if text == "" {

@@ -63,7 +63,10 @@ var ErrNoRecords = errors.New("report: encode: a report needs at least one recor
 //     elements (np, testing, discovery_method, generator, SPF human_result,
 //     extensions, namespace declarations) are dropped; an unparseable source
 //     IP becomes 0.0.0.0;
-//   - RFC 9990: pct is dropped; several <error> elements are joined with
+//   - RFC 9990: a version other than "1.0" becomes "1.0" (§3.1.1.2);
+//     extension elements that are not namespaced (§3.1.1.6, §5: an unprefixed
+//     top-level element, one in the report's namespace, or an undeclared
+//     prefix) are dropped; pct is dropped; several <error> elements are joined with
 //     "; "; at most one SPF result is kept, the first with scope mfrom or
 //     none (helo results are dropped); forwarded and sampled_out become
 //     other; extensions that are not well-formed XML are dropped.
@@ -122,6 +125,9 @@ func (e *Encoder) Normalize(a *Aggregate) *Aggregate {
 		}
 	} else {
 		n.XMLNS = Namespace
+		if n.Version != "" {
+			n.Version = "1.0" // RFC 9990 §3.1.1.2: version "MUST have the value 1.0"
+		}
 		if len(errs) > 0 {
 			n.Metadata.Errors = []string{strings.Join(errs, "; ")}
 		}
@@ -133,18 +139,19 @@ func (e *Encoder) Normalize(a *Aggregate) *Aggregate {
 				n.Namespaces = append(n.Namespaces, d)
 			}
 		}
-		if ext := strings.TrimSpace(a.Extension); ext != "" && wellFormed("<x>"+ext+"</x>", "x") {
+		if ext := strings.TrimSpace(a.Extension); ext != "" && wellFormed("<x>"+ext+"</x>", "x") &&
+			namespaced(ext, n.Namespaces) {
 			n.Extension = ext
 		}
 	}
 	n.Records = make([]Record, len(a.Records))
 	for i := range a.Records {
-		e.normalizeRecord(&n.Records[i], &a.Records[i])
+		e.normalizeRecord(&n.Records[i], &a.Records[i], n.Namespaces)
 	}
 	return n
 }
 
-func (e *Encoder) normalizeRecord(r, src *Record) {
+func (e *Encoder) normalizeRecord(r, src *Record, decls []NamespaceDecl) {
 	v7489 := e.Schema == RFC7489
 	r.Row.SourceIP = src.Row.SourceIP.WithZone("")
 	if v7489 && !r.Row.SourceIP.IsValid() {
@@ -220,7 +227,7 @@ func (e *Encoder) normalizeRecord(r, src *Record) {
 	} else {
 		for _, x := range src.Extensions {
 			x = strings.TrimSpace(x)
-			if name, ok := rootName(x); ok && wellFormed(x, name) {
+			if name, ok := rootName(x); ok && wellFormed(x, name) && namespaced(x, decls) {
 				r.Extensions = append(r.Extensions, x)
 			}
 		}
@@ -336,6 +343,64 @@ func rootName(x string) (string, bool) {
 		return "", false
 	}
 	return name, true
+}
+
+// namespaced reports whether the extension elements in x obey RFC 9990 §5
+// ("these elements MUST be namespaced", in "the namespace of the related
+// extension declared in the XML root element"): every top-level element of
+// x is in a namespace other than the report's, and every prefix used in x
+// is declared, by decls (the <feedback> element's declarations) or inside
+// x. An undeclared prefix would make the document not namespace-well-formed
+// and fail schema validation.
+func namespaced(x string, decls []NamespaceDecl) bool {
+	scope := []map[string]string{{"xml": "http://www.w3.org/XML/1998/namespace", "": Namespace}}
+	for _, d := range decls {
+		scope[0][d.Prefix] = d.URI
+	}
+	resolve := func(prefix string) (string, bool) {
+		for i := len(scope) - 1; i >= 0; i-- {
+			if u, ok := scope[i][prefix]; ok {
+				return u, true
+			}
+		}
+		return "", false
+	}
+	d := xml.NewDecoder(strings.NewReader(x))
+	for {
+		t, err := d.RawToken()
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			m := map[string]string{}
+			for _, at := range t.Attr {
+				switch {
+				case at.Name.Space == "xmlns":
+					m[at.Name.Local] = at.Value
+				case at.Name.Space == "" && at.Name.Local == "xmlns":
+					m[""] = at.Value
+				}
+			}
+			scope = append(scope, m)
+			uri, ok := resolve(t.Name.Space)
+			if !ok || len(scope) == 2 && (uri == Namespace || uri == "") {
+				return false
+			}
+			for _, at := range t.Attr {
+				if at.Name.Space != "" && at.Name.Space != "xmlns" {
+					if _, ok := resolve(at.Name.Space); !ok {
+						return false
+					}
+				}
+			}
+		case xml.EndElement:
+			scope = scope[:len(scope)-1]
+		}
+	}
 }
 
 // wellFormed reports whether x is exactly one well-formed element named
