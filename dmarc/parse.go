@@ -71,58 +71,14 @@ func ParseRecord(txt string) (*Record, error) {
 	// The record and its URIs are built on the stack and copied to the
 	// heap in one allocation at the end: the speed goal is a few hundred
 	// nanoseconds and at most four allocations for a typical record.
-	var (
-		r         Record
-		seen      TagSet
-		ubuf      [4]URI
-		uris      = ubuf[:0]
-		rua, ruf  [2]int // start and end of each list in uris
-		policyOff = -1   // offset of the first invalid p, sp or np
-		policyTV  TagValue
-		base      int // offset of s.Input in txt
-	)
-	// known records a known tag t=value at offset off.
-	known := func(t Tag, name, value string, off int, ok bool) error {
-		if seen.Has(t) {
-			return &ParseError{Record: txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
-		}
-		seen |= TagSet(t)
-		if ok && (t == TagRUA || t == TagRUF) {
-			n := len(uris)
-			uris, ok = appendURIList(uris, value)
-			if t == TagRUA {
-				rua = [2]int{n, len(uris)}
-			} else {
-				ruf = [2]int{n, len(uris)}
-			}
-		} else if ok {
-			ok = r.setTag(t, value)
-		}
-		if !ok {
-			r.Invalid = append(r.Invalid, TagValue{name, value})
-			if policyOff < 0 && t&(TagP|TagSP|TagNP) != 0 {
-				policyOff, policyTV = off, TagValue{name, value}
-			}
-		}
-		return nil
-	}
-	unknown := func(name, value string, off int) error {
-		if name == "v" || name == "V" || hasUnknown(r.Unknown, name) {
-			return &ParseError{Record: txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
-		}
-		r.Unknown = append(r.Unknown, TagValue{name, value})
-		return nil
-	}
+	p := recordParser{txt: txt, policyOff: -1}
+	var ubuf [4]URI
+	uris := ubuf[:0]
+	base := 0 // offset of s.Input in txt
 	for {
 		for s.Next() {
-			name, value, off := s.Tag(), s.Value(), base+s.TagOffset()
 			var err error
-			if t := tagByName(name); t != 0 {
-				err = known(t, name, value, off, true)
-			} else {
-				err = unknown(name, value, off)
-			}
-			if err != nil {
+			if uris, err = p.spec(uris, s.Tag(), s.Value(), base+s.TagOffset(), true); err != nil {
 				return nil, err
 			}
 		}
@@ -136,51 +92,24 @@ func ParseRecord(txt string) (*Record, error) {
 		// hold ';'); scanning resumes after it.
 		var te *tagvalue.Error
 		errors.As(err, &te)
-		off := base + te.Offset
-		start := strings.LastIndexByte(txt[:off], ';') + 1
-		end := strings.IndexByte(txt[off:], ';')
+		uris, err = p.broken(uris, base+te.Offset)
+		if err != nil {
+			return nil, err
+		}
+		end := strings.IndexByte(txt[base+te.Offset:], ';')
 		if end < 0 {
-			end = len(txt)
-		} else {
-			end += off
-		}
-		// Only spaces and tabs are trimmed: a CR or LF that is not part of
-		// a fold is the error itself and must stay, so that String writes
-		// a spec that fails the same way (the round trip).
-		seg := trimWSP(txt[start:end])
-		if eq := strings.IndexByte(seg, '='); eq > 0 && isTagName(trimWSP(seg[:eq])) {
-			// A tag name and '=' but a value with forbidden characters:
-			// an invalid value of that tag.
-			name, value := trimWSP(seg[:eq]), trimWSP(seg[eq+1:])
-			segOff := start + strings.Index(txt[start:end], name)
-			if t := tagByName(name); t != 0 {
-				err = known(t, name, value, segOff, false)
-			} else {
-				err = unknown(name, value, segOff)
-			}
-			if err != nil {
-				return nil, err
-			}
-		} else if t := tagByName(seg); t != 0 {
-			// A known tag name alone ("p"): a tag without a valid value.
-			if err := known(t, seg, "", start+strings.Index(txt[start:end], seg), false); err != nil {
-				return nil, err
-			}
-		} else if seg != "" {
-			r.Malformed = append(r.Malformed, seg)
-		}
-		if end >= len(txt) {
 			break
 		}
-		base = end + 1
+		base += te.Offset + end + 1
 		s = tagvalue.Scanner{Input: txt[base:], AllowEmpty: true}
 	}
-	r.Explicit = seen
+	r, rua, ruf := &p.r, p.rua, p.ruf
+	r.Explicit = p.seen
 	// RFC 9989 §4.10.1: an invalid p, sp or np means "p=none" when rua has a
 	// valid URI, and no DMARC processing otherwise.
-	if policyOff >= 0 && !hasValidURI(uris[rua[0]:rua[1]]) {
-		return nil, &ParseError{Record: txt, Tag: policyTV.Tag, Offset: policyOff,
-			Msg: fmt.Sprintf("invalid policy %q and no valid rua URI", policyTV.Value), Err: ErrInvalidPolicy}
+	if p.policyOff >= 0 && !hasValidURI(uris[rua[0]:rua[1]]) {
+		return nil, &ParseError{Record: txt, Tag: p.policyTV.Tag, Offset: p.policyOff,
+			Msg: fmt.Sprintf("invalid policy %q and no valid rua URI", p.policyTV.Value), Err: ErrInvalidPolicy}
 	}
 	var rp *Record
 	var heapURIs []URI
@@ -202,7 +131,7 @@ func ParseRecord(txt string) (*Record, error) {
 	default:
 		rp, heapURIs = new(Record), make([]URI, len(uris))
 	}
-	*rp = r
+	*rp = *r
 	copy(heapURIs, uris)
 	if rua[1] > rua[0] {
 		rp.AggregateURIs = heapURIs[rua[0]:rua[1]:rua[1]]
@@ -211,6 +140,81 @@ func ParseRecord(txt string) (*Record, error) {
 		rp.FailureURIs = heapURIs[ruf[0]:ruf[1]:ruf[1]]
 	}
 	return rp, nil
+}
+
+// recordParser holds the state of ParseRecord after v=DMARC1.
+type recordParser struct {
+	txt       string
+	r         Record
+	seen      TagSet
+	rua, ruf  [2]int // start and end of each list in uris
+	policyOff int    // offset of the first invalid p, sp or np, or -1
+	policyTV  TagValue
+}
+
+// spec records one tag-spec at offset off, appending rua and ruf URIs to
+// uris; ok is false when its value is already known to be invalid.
+func (p *recordParser) spec(uris []URI, name, value string, off int, ok bool) ([]URI, error) {
+	t := tagByName(name)
+	if t == 0 {
+		if name == "v" || name == "V" || hasUnknown(p.r.Unknown, name) {
+			return uris, &ParseError{Record: p.txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
+		}
+		p.r.Unknown = append(p.r.Unknown, TagValue{name, value})
+		return uris, nil
+	}
+	if p.seen.Has(t) {
+		return uris, &ParseError{Record: p.txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
+	}
+	p.seen |= TagSet(t)
+	if ok && (t == TagRUA || t == TagRUF) {
+		n := len(uris)
+		uris, ok = appendURIList(uris, value)
+		if t == TagRUA {
+			p.rua = [2]int{n, len(uris)}
+		} else {
+			p.ruf = [2]int{n, len(uris)}
+		}
+	} else if ok {
+		ok = p.r.setTag(t, value)
+	}
+	if !ok {
+		p.r.Invalid = append(p.r.Invalid, TagValue{name, value})
+		if p.policyOff < 0 && t&(TagP|TagSP|TagNP) != 0 {
+			p.policyOff, p.policyTV = off, TagValue{name, value}
+		}
+	}
+	return uris, nil
+}
+
+// broken records the tag-spec around a syntax error at offset off (it
+// runs from the ';' before to the ';' after).
+func (p *recordParser) broken(uris []URI, off int) ([]URI, error) {
+	txt := p.txt
+	start := strings.LastIndexByte(txt[:off], ';') + 1
+	end := strings.IndexByte(txt[off:], ';')
+	if end < 0 {
+		end = len(txt)
+	} else {
+		end += off
+	}
+	// Only spaces and tabs are trimmed: a CR or LF that is not part of a
+	// fold is the error itself and must stay, so that String writes a
+	// spec that fails the same way (the round trip).
+	seg := trimWSP(txt[start:end])
+	segOff := start + strings.Index(txt[start:end], seg)
+	switch eq := strings.IndexByte(seg, '='); {
+	case eq > 0 && isTagName(trimWSP(seg[:eq])):
+		// A tag name and '=' but a value with forbidden characters: an
+		// invalid value of that tag.
+		return p.spec(uris, trimWSP(seg[:eq]), trimWSP(seg[eq+1:]), segOff, false)
+	case tagByName(seg) != 0:
+		// A known tag name alone ("p"): a tag without a valid value.
+		return p.spec(uris, seg, "", segOff, false)
+	case seg != "":
+		p.r.Malformed = append(p.r.Malformed, seg)
+	}
+	return uris, nil
 }
 
 // notDMARC builds the error for a text whose first tag is not v=DMARC1. A
