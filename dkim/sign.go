@@ -96,6 +96,12 @@ func (s *Signer) Sign(msg io.Reader) (string, error) {
 		sig.Headers = recommendedHeaders(fields)
 	} else if !hasFrom(sig.Headers) {
 		return "", fmt.Errorf("dkim: Signer.Headers must include From (RFC 6376 §5.4)")
+	} else {
+		for _, name := range sig.Headers {
+			if !isFieldName(name) {
+				return "", fmt.Errorf("dkim: Signer.Headers: %q is not a header field name", name)
+			}
+		}
 	}
 	bh := sha256.New()
 	canon := newBodyCanon(sig.BodyCanon == Relaxed, bh, -1)
@@ -141,8 +147,12 @@ func (s *Signer) template() (*Signature, Algorithm, error) {
 	var alg Algorithm
 	switch pub := s.Key.Public().(type) {
 	case *rsa.PublicKey:
-		if pub.N.BitLen() < 1024 {
-			return nil, 0, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, pub.N.BitLen())
+		bits := 0
+		if pub != nil && pub.N != nil {
+			bits = pub.N.BitLen()
+		}
+		if bits < 1024 {
+			return nil, 0, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, bits)
 		}
 		alg = RSASHA256
 	case ed25519.PublicKey:

@@ -287,6 +287,11 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 		if len(sig.Headers) == 0 {
 			return sigErr(tag, off, "empty list of signed header fields")
 		}
+		for _, name := range sig.Headers {
+			if !isFieldName(name) {
+				return sigErr(tag, off, fmt.Sprintf("%q is not a header field name", name))
+			}
+		}
 	case "i":
 		bit = tagI
 		sig.Identity = decodeQP(val)
@@ -295,7 +300,11 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 		bit = tagL
 		n, ok := parseDigits(val, 76)
 		if !ok {
-			return sigErr(tag, off, fmt.Sprintf("body length %q is not a number", val))
+			msg := fmt.Sprintf("body length %q is not a number of at most 76 digits", val)
+			if val != "" && len(val) <= 76 && strings.Trim(val, "0123456789") == "" {
+				msg = fmt.Sprintf("body length %q is too large (more than 2^63-1)", val)
+			}
+			return sigErr(tag, off, msg)
 		}
 		sig.BodyLength = n
 	case "q":
@@ -334,6 +343,20 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 		*seen |= bit
 	}
 	return nil
+}
+
+// isFieldName reports whether s is a header field name: one or more
+// printable ASCII characters other than ':' (RFC 5322 §3.6.8 ftext).
+func isFieldName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 33 || s[i] > 126 || s[i] == ':' {
+			return false
+		}
+	}
+	return true
 }
 
 func hasFrom(names []string) bool {
