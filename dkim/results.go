@@ -1,6 +1,9 @@
 package dkim
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // AuthResult returns the dkim= result of an Authentication-Results field
 // for this signature (RFC 8601 §2.7.1), with a reason for anything but pass
@@ -8,7 +11,10 @@ import "strings"
 // eight characters of b=, RFC 6008), for example
 //
 //	dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=MobyyDTe
-func (v *Verification) AuthResult() string {
+func (v *Verification) AuthResult() string { return v.authResult(8) }
+
+// authResult is AuthResult with header.b cut at bLen characters.
+func (v *Verification) authResult(bLen int) string {
 	var b strings.Builder
 	b.WriteString("dkim=")
 	b.WriteString(v.Status.String())
@@ -28,30 +34,76 @@ func (v *Verification) AuthResult() string {
 	prop("d", v.Domain)
 	prop("s", v.Selector)
 	prop("i", v.Identity)
-	if v.Signature != nil {
-		raw := strings.Map(func(r rune) rune {
-			if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
-				return -1
-			}
-			return r
-		}, v.Signature.bRaw)
-		prop("b", raw[:min(8, len(raw))])
-	}
+	raw := v.bValue()
+	prop("b", raw[:min(bLen, len(raw))])
 	return b.String()
+}
+
+// bValue returns b= as written without its whitespace, "" when unknown.
+func (v *Verification) bValue() string {
+	if v.Signature == nil {
+		return ""
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, v.Signature.bRaw)
 }
 
 // AuthResults returns the dkim= part of an Authentication-Results field
 // for all of a message's signatures, separated by "; ", or "dkim=none" for
-// an unsigned message (RFC 8601 §2.7.1).
+// an unsigned message (RFC 8601 §2.7.1). header.b has eight characters, or
+// more where two different signatures share their first eight, so that it
+// tells them apart, which is what header.b is for (RFC 6008).
 func AuthResults(vs []Verification) string {
 	if len(vs) == 0 {
 		return "dkim=none"
 	}
+	bs := make([]string, len(vs))
+	for i := range vs {
+		bs[i] = vs[i].bValue()
+	}
+	// In sorted order, the prefix that sets b= apart from every other
+	// value is one longer than its longest common prefix with a neighbour
+	// that differs from it.
+	order := make([]int, len(vs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(bs[a], bs[b]) })
+	need := make([]int, len(vs))
+	for p := 0; p < len(order); {
+		e := p // equal values form a group order[p:e]
+		for e < len(order) && bs[order[e]] == bs[order[p]] {
+			e++
+		}
+		n := 8
+		if p > 0 {
+			n = max(n, commonPrefix(bs[order[p]], bs[order[p-1]])+1)
+		}
+		if e < len(order) {
+			n = max(n, commonPrefix(bs[order[p]], bs[order[e]])+1)
+		}
+		for k := p; k < e; k++ {
+			need[order[k]] = n
+		}
+		p = e
+	}
 	parts := make([]string, len(vs))
 	for i := range vs {
-		parts[i] = vs[i].AuthResult()
+		parts[i] = vs[i].authResult(need[i])
 	}
 	return strings.Join(parts, "; ")
+}
+
+func commonPrefix(a, b string) int {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 // pvalue writes a property value (RFC 8601 §2.2): as is when it is a MIME
