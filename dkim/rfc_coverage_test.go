@@ -28,7 +28,7 @@ package dkim
 // 3.5    a=, b=, bh=, d=, h=, s= are required                       TestParseSignature/§6.1.1: ..., TestVerifyStatuses/§6.1.1: required bh= missing
 // 3.5    b= and bh=: whitespace ignored when reassembling           TestParseSignature/folded b= with spaces, TestRFCVerify/3.5-b-folded-mid-field (*)
 // 3.5    d=, s=: domain names in A-labels; anything else ignored    TestParseSignature/§3.5 d=: ..., TestRFCVerify/3.5-d-U-label (*)
-// 3.5    h= must not be empty                                       TestRFCParseSignature/3.5-h-empty (*)
+// 3.5    h= must not be empty; entries are field names               TestRFCParseSignature/3.5-h-empty, /3.5-h-name-* (*), TestRFCSigner/3.5-h-names-are-field-names (*)
 // 3.5    h= names compared case-insensitively                       TestRFCVerify/3.5-h-FROM-upper-case (*)
 // 3.5    h= entries with no field sign the null string             TestSignedFields, TestRFCVerify/5.4-missing-field-null, /5.4-missing-field-added (*)
 // 3.5    i= domain is d= or a subdomain of it                       TestParseSignature/§3.5 i=: ..., TestRFCVerify/3.5-i-parent-of-d, /3.5-i-case (*)
@@ -380,6 +380,7 @@ func TestRFCParseSignature(t *testing.T) {
 		{"3.5-d-trailing-hyphen-label", strings.Replace(base, "d=example.org", "d=example-.org", 1), "d"},
 		{"3.5-i-empty-local-part", base + "; i=@example.org", ""},
 		{"3.5-b-empty-value-parses", strings.Replace(base, "b=YQ==", "b=", 1), ""},
+		{"3.5-h-name-with-space", strings.Replace(base, "h=from", "h=from:sub ject", 1), "h"},
 		{"3.5-a-case-sensitive", strings.Replace(base, "ed25519-sha256", "ED25519-SHA256", 1), "a"},
 	}
 	for _, tt := range tests {
@@ -428,6 +429,20 @@ func TestRFCSigner(t *testing.T) {
 			}
 		})
 	}
+	t.Run("8301-3.2-refuses-key-without-modulus", func(t *testing.T) {
+		s := &Signer{Domain: "example.org", Selector: "sel", Key: badSigner{&rsa.PublicKey{E: 65537}}}
+		if _, err := s.Sign(strings.NewReader(msg)); !errors.Is(err, ErrKeyTooShort) {
+			t.Errorf("Sign = %v, want ErrKeyTooShort", err)
+		}
+	})
+	t.Run("3.5-h-names-are-field-names", func(t *testing.T) {
+		for _, names := range [][]string{{"from", "x:y"}, {"from", ""}, {"from", "a b"}} {
+			s := &Signer{Domain: "example.org", Selector: "sel", Key: rk, Headers: names}
+			if _, err := s.Sign(strings.NewReader(msg)); err == nil {
+				t.Errorf("Headers %q accepted", names)
+			}
+		}
+	})
 	t.Run("3.5-x-after-t", func(t *testing.T) {
 		s := &Signer{Domain: "example.org", Selector: "sel", Key: rk, Clock: testClock, Expiration: 400 * time.Millisecond}
 		h, err := s.Sign(strings.NewReader(msg))
@@ -483,4 +498,45 @@ func TestRFCSignedFieldsLarge(t *testing.T) {
 		t.Errorf("%d bytes", len(hc.buf))
 	}
 	t.Logf("%d names over %d fields: %v", len(h), len(fs), time.Since(start))
+}
+
+// TestRFCAuthResults: RFC 8601 §2.7.1 dkim= with header.d, header.s,
+// header.i and header.b; header.b is at least eight characters of b=
+// without whitespace and long enough to tell different signatures apart.
+func TestRFCAuthResults(t *testing.T) {
+	v := func(st Status, b string) Verification {
+		return Verification{Status: st, Domain: "example.org", Selector: "sel", Identity: "@example.org", Signature: &Signature{bRaw: b}}
+	}
+	vs := []Verification{
+		v(Pass, "abcdefgh1234"),
+		v(Fail, "abcdefgh12\r\n\t99"),
+		v(Pass, "zzzzzzzzzzzz"),
+		v(Pass, "zzzzzzzzzzzz"), // the same signature twice cannot be told apart
+		v(Pass, "short"),
+	}
+	want := "dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh123; " +
+		"dkim=fail header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh129; " +
+		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=zzzzzzzz; " +
+		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=zzzzzzzz; " +
+		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=short"
+	if got := AuthResults(vs); got != want {
+		t.Errorf("AuthResults =\n%s\nwant\n%s", got, want)
+	}
+	if got := vs[0].AuthResult(); !strings.HasSuffix(got, " header.b=abcdefgh") {
+		t.Errorf("AuthResult = %s", got)
+	}
+	// Real verification: the properties come from the signature.
+	_, ek := testKeys(t)
+	msg := signTemplate(t, ek, "DKIM-Signature: v=1; a=ed25519-sha256; d=example.org; s=sel; i=joe@example.org; h=from; bh={bh}; b={b}\r\n", rfcMsg, nil)
+	r := &mapResolver{}
+	r.add("sel._domainkey.example.org", pubRecord(t, ek))
+	res, err := (&Verifier{Resolver: r, Clock: testClock}).Verify(context.Background(), strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := AuthResults(res)
+	b := res[0].Signature.bRaw
+	if want := "dkim=pass header.d=example.org header.s=sel header.i=joe@example.org header.b=" + pvalue(b[:8]); got != want {
+		t.Errorf("AuthResults = %s\nwant %s", got, want)
+	}
 }
