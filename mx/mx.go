@@ -161,10 +161,10 @@ func (c *Checker) maxHosts() int {
 func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 	name, err := dnsname.Normalize(domain)
 	if err != nil {
-		return nil, fmt.Errorf("mx: %w", err)
+		return nil, fmt.Errorf("mx: cannot check %q, not a domain name: %w", domain, err)
 	}
 	if c.Resolver == nil {
-		return nil, errors.New("mx: Checker has no Resolver")
+		return nil, errors.New("mx: Checker has no Resolver; set Checker.Resolver (net.DefaultResolver, or a zone.Zone)")
 	}
 	res := &Result{Domain: name}
 	mxs, err := c.Resolver.LookupMX(ctx, name)

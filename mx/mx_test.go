@@ -3,6 +3,7 @@ package mx
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -217,5 +218,16 @@ func BenchmarkCheck(b *testing.B) {
 func TestCheckNilResolver(t *testing.T) {
 	if _, err := (&Checker{}).Check(context.Background(), "example.org"); err == nil {
 		t.Error("want error without a Resolver")
+	}
+}
+
+func TestErrorsSayWhatToDo(t *testing.T) {
+	_, err := (&Checker{}).Check(context.Background(), "example.org")
+	if err == nil || !strings.Contains(err.Error(), "set Checker.Resolver") {
+		t.Errorf("no resolver: %v", err)
+	}
+	_, err = (&Checker{Resolver: newFake()}).Check(context.Background(), "a..b")
+	if err == nil || !strings.HasPrefix(err.Error(), `mx: cannot check "a..b", not a domain name: `) {
+		t.Errorf("bad name: %v", err)
 	}
 }

@@ -291,7 +291,7 @@ func (p *EventParser) Parse(data []byte) (*Event, error) {
 		limit = 1 << 20
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrEventTooLarge, len(data), limit)
+		return nil, fmt.Errorf("%w: %d bytes, limit %d (raise EventParser.MaxBytes if the input is genuine)", ErrEventTooLarge, len(data), limit)
 	}
 	// One pass reads a bare record and notices the envelopes.
 	var w struct {
@@ -311,7 +311,7 @@ func (p *EventParser) Parse(data []byte) (*Event, error) {
 			return nil, &EventError{Msg: "SNS envelope: " + err.Error(), Err: err}
 		}
 		if env.Type != "Notification" {
-			return nil, &EventError{Msg: fmt.Sprintf("SNS message of type %q, not a Notification", env.Type)}
+			return nil, &EventError{Msg: fmt.Sprintf("SNS message of type %q, not a Notification (a SubscriptionConfirmation is confirmed by visiting its SubscribeURL)", env.Type)}
 		}
 		e, err := parseRecord([]byte(env.Message))
 		if err != nil {
@@ -336,7 +336,7 @@ func parseRecord(data []byte) (*Event, error) {
 // checkRecord requires a type and, for a known type, its object.
 func checkRecord(e *Event) (*Event, error) {
 	if e.NotificationType == "" && e.EventType == "" {
-		return nil, &EventError{Msg: "neither notificationType nor eventType"}
+		return nil, &EventError{Msg: "neither notificationType nor eventType: not an SES notification or event record (give the SNS message, its Message string, or an EventBridge event from aws.ses)"}
 	}
 	var missing bool
 	switch e.Kind() {

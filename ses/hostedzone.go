@@ -36,10 +36,10 @@ func Route53SOA(mname string) zone.SOA {
 func NewHostedZoneRecords(domain string, nameServers []string) ([]zone.RR, error) {
 	d, err := dnsname.Normalize(domain)
 	if err != nil {
-		return nil, fmt.Errorf("ses: hosted zone: %w", err)
+		return nil, fmt.Errorf("ses: hosted zone %q: not a domain name: %w", domain, err)
 	}
 	if len(nameServers) == 0 {
-		return nil, fmt.Errorf("ses: hosted zone %s: no name servers", d)
+		return nil, fmt.Errorf("ses: hosted zone %s: no name servers; give the four of its delegation set ('aws route53 get-hosted-zone')", d)
 	}
 	var out []zone.RR
 	for _, ns := range nameServers {

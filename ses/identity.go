@@ -111,11 +111,18 @@ type IdentityError struct {
 }
 
 func (e *IdentityError) Error() string {
-	return fmt.Sprintf("ses: identity %s %q: %s", e.Field, e.Value, e.Msg)
+	s := fmt.Sprintf("ses: identity %s %q: %s", e.Field, e.Value, e.Msg)
+	if e.Err != nil && !strings.Contains(e.Msg, e.Err.Error()) {
+		s += " (" + e.Err.Error() + ")"
+	}
+	return s
 }
 
 // Unwrap returns the underlying error.
 func (e *IdentityError) Unwrap() error { return e.Err }
+
+// maxTTL is the largest TTL (RFC 2181 §8), also Route 53's.
+const maxTTL = 2147483647
 
 var (
 	tokenRE    = regexp.MustCompile(`^[a-z2-7]{32}$`)
@@ -141,7 +148,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 	n := &normalized{Identity: id}
 	d, err := dnsname.Normalize(id.Domain)
 	if err != nil {
-		return nil, nil, &IdentityError{Field: "Domain", Value: id.Domain, Msg: "not a domain name", Err: err}
+		return nil, nil, &IdentityError{Field: "Domain", Value: id.Domain, Msg: "not a domain name; give the identity's domain, e.g. example.org", Err: err}
 	}
 	n.Domain = d
 	if n.region, err = LookupRegion(id.Region); err != nil {
@@ -149,23 +156,27 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 	}
 	n.Region = n.region.Code
 	n.ttl = id.TTL
+	if n.ttl > maxTTL {
+		return nil, nil, &IdentityError{Field: "TTL", Value: fmt.Sprint(id.TTL),
+			Msg: fmt.Sprintf("more than %d (RFC 2181 §8; Route 53's limit too); leave it 0 for 3600", maxTTL)}
+	}
 	if n.ttl == 0 {
 		n.ttl = zone.DefaultTTL
 	}
 
 	switch {
 	case len(id.EasyDKIMTokens) > 0 && id.BYODKIM != nil:
-		return nil, nil, &IdentityError{Field: "BYODKIM", Value: id.BYODKIM.Selector, Msg: "Easy DKIM tokens and BYODKIM are exclusive"}
+		return nil, nil, &IdentityError{Field: "BYODKIM", Value: id.BYODKIM.Selector, Msg: "Easy DKIM tokens and BYODKIM are exclusive; set EasyDKIMTokens or BYODKIM, not both"}
 	case len(id.EasyDKIMTokens) > 0:
 		if len(id.EasyDKIMTokens) != 3 {
 			return nil, nil, &IdentityError{Field: "EasyDKIMTokens", Value: strings.Join(id.EasyDKIMTokens, " "),
-				Msg: fmt.Sprintf("Easy DKIM has exactly 3 tokens, got %d", len(id.EasyDKIMTokens))}
+				Msg: fmt.Sprintf("Easy DKIM has exactly 3 tokens, got %d; copy all three from DkimAttributes.Tokens ('aws sesv2 get-email-identity')", len(id.EasyDKIMTokens))}
 		}
 		n.EasyDKIMTokens = make([]string, 3)
 		for i, t := range id.EasyDKIMTokens {
 			lt := strings.ToLower(strings.TrimSpace(t))
 			if lt == "" || strings.ContainsAny(lt, ". ") || len(lt) > dnsname.MaxLabel {
-				return nil, nil, &IdentityError{Field: "EasyDKIMTokens", Value: t, Msg: "a token must be one DNS label"}
+				return nil, nil, &IdentityError{Field: "EasyDKIMTokens", Value: t, Msg: "a token must be one DNS label; copy it as SES shows it, without \"._domainkey\" or the signing zone"}
 			}
 			if !tokenRE.MatchString(lt) {
 				fs = append(fs, finding(CodeDKIMTokenFormat, Warning, lt, "FACTS §2.1",
@@ -176,7 +187,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 		if id.SigningHostedZone != "" {
 			z, err := dnsname.Normalize(id.SigningHostedZone)
 			if err != nil {
-				return nil, nil, &IdentityError{Field: "SigningHostedZone", Value: id.SigningHostedZone, Msg: "not a domain name", Err: err}
+				return nil, nil, &IdentityError{Field: "SigningHostedZone", Value: id.SigningHostedZone, Msg: "not a domain name; copy DkimAttributes.SigningHostedZone from the SES API, e.g. dkim.amazonses.com", Err: err}
 			}
 			n.dkimZone = Fact{z, ConfidenceDocumented}
 		} else {
@@ -193,7 +204,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 	case id.BYODKIM != nil:
 		b := *id.BYODKIM
 		if len(b.Selector) > 63 || !selectorRE.MatchString(b.Selector) {
-			return nil, nil, &IdentityError{Field: "BYODKIM.Selector", Value: b.Selector, Msg: "a selector is one label of letters, digits and inner hyphens"}
+			return nil, nil, &IdentityError{Field: "BYODKIM.Selector", Value: b.Selector, Msg: "a selector is one DNS label of at most 63 letters, digits and inner hyphens (no dots or underscores), e.g. ses2026"}
 		}
 		b.Selector = strings.ToLower(b.Selector)
 		key, value, err := parseBYOKey(b.PublicKey)
@@ -213,14 +224,14 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 	if id.MailFrom != "" {
 		m, err := dnsname.Normalize(id.MailFrom)
 		if err != nil {
-			return nil, nil, &IdentityError{Field: "MailFrom", Value: id.MailFrom, Msg: "not a domain name", Err: err}
+			return nil, nil, &IdentityError{Field: "MailFrom", Value: id.MailFrom, Msg: "not a domain name; give a subdomain such as mail." + n.Domain, Err: err}
 		}
 		if m == n.Domain || !dnsname.IsSubdomain(m, n.Domain) {
-			return nil, nil, &IdentityError{Field: "MailFrom", Value: id.MailFrom, Msg: "must be a subdomain of " + n.Domain}
+			return nil, nil, &IdentityError{Field: "MailFrom", Value: id.MailFrom, Msg: "must be a subdomain of " + n.Domain + ", e.g. mail." + n.Domain}
 		}
 		n.MailFrom = m
 		if !n.region.FeedbackHost.Known() {
-			return nil, nil, &IdentityError{Field: "Region", Value: n.Region, Msg: "the MAIL FROM feedback endpoint of this region is unknown"}
+			return nil, nil, &IdentityError{Field: "Region", Value: n.Region, Msg: "the MAIL FROM feedback endpoint of this region is unknown; leave MailFrom empty, or publish the MX record the SES console shows"}
 		}
 		if !n.region.FeedbackHost.Confidence.Confirmed() {
 			fs = append(fs, finding(CodeRegionValueUnconfirmed, Warning, n.Region, "FACTS §1.2",
@@ -240,7 +251,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 			if id.DMARCReports != "" {
 				addr := strings.TrimPrefix(id.DMARCReports, "mailto:")
 				if !strings.Contains(addr, "@") {
-					return nil, nil, &IdentityError{Field: "DMARCReports", Value: id.DMARCReports, Msg: "not a mailbox"}
+					return nil, nil, &IdentityError{Field: "DMARCReports", Value: id.DMARCReports, Msg: "not a mailbox; give an address such as dmarc@" + n.Domain}
 				}
 				rec.AggregateURIs = []dmarc.URI{{Address: "mailto:" + addr}}
 			}
@@ -266,7 +277,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 func parseBYOKey(s string) (*dkim.KeyRecord, string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return nil, "", errors.New("empty public key")
+		return nil, "", errors.New("empty public key; give the base64 public key ('openssl rsa -in private.key -pubout') or a DKIM key record \"p=...\"")
 	}
 	if strings.HasPrefix(s, "v=") || strings.HasPrefix(s, "p=") || strings.Contains(s, ";") {
 		rec, err := dkim.ParseKeyRecord(s)
@@ -289,7 +300,7 @@ func parseBYOKey(s string) (*dkim.KeyRecord, string, error) {
 	}
 	b64 := strings.Join(lines, "")
 	if _, err := base64.StdEncoding.DecodeString(b64); err != nil {
-		return nil, "", fmt.Errorf("not base64: %w", err)
+		return nil, "", fmt.Errorf("not base64 (give the public key PEM or its base64 body): %w", err)
 	}
 	value := "p=" + b64
 	rec, err := dkim.ParseKeyRecord(value)
@@ -300,7 +311,7 @@ func parseBYOKey(s string) (*dkim.KeyRecord, string, error) {
 		return nil, "", err
 	}
 	if rec.KeyType != "" && rec.KeyType != dkim.KeyRSA {
-		return nil, "", errors.New("SES BYODKIM takes RSA keys only")
+		return nil, "", errors.New("SES BYODKIM takes RSA keys only; generate a 2048-bit one with 'openssl genrsa -f4 -out private.key 2048'")
 	}
 	return rec, value, nil
 }

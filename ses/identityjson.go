@@ -59,7 +59,7 @@ func (id *Identity) UnmarshalJSON(data []byte) error {
 	if j.DMARC != "" {
 		rec, err := dmarc.ParseRecord(j.DMARC)
 		if err != nil {
-			return &IdentityError{Field: "DMARC", Value: j.DMARC, Msg: "not a DMARC record", Err: err}
+			return &IdentityError{Field: "DMARC", Value: j.DMARC, Msg: "not a DMARC record; give one like \"v=DMARC1; p=none; rua=mailto:dmarc@example.org\"", Err: err}
 		}
 		id.DMARC = rec
 	}
@@ -75,7 +75,7 @@ func parseBehavior(s string) (MXFailureBehavior, error) {
 	case "REJECTMESSAGE":
 		return RejectMessage, nil
 	}
-	return 0, &IdentityError{Field: "BehaviorOnMXFailure", Value: s, Msg: "not UseDefaultValue or RejectMessage"}
+	return 0, &IdentityError{Field: "BehaviorOnMXFailure", Value: s, Msg: "use UseDefaultValue (USE_DEFAULT_VALUE) or RejectMessage (REJECT_MESSAGE)"}
 }
 
 // BYODKIM's JSON keys.
@@ -117,10 +117,10 @@ func IdentityFromSESv2(domain, region string, getEmailIdentity []byte) (Identity
 		}
 	}
 	if err := json.Unmarshal(getEmailIdentity, &resp); err != nil {
-		return Identity{}, fmt.Errorf("ses: GetEmailIdentity JSON: %w", err)
+		return Identity{}, fmt.Errorf("ses: GetEmailIdentity JSON (the output of 'aws sesv2 get-email-identity'): %w", err)
 	}
 	if resp.IdentityType != "" && resp.IdentityType != "DOMAIN" {
-		return Identity{}, fmt.Errorf("ses: GetEmailIdentity: identity type %s, not DOMAIN", resp.IdentityType)
+		return Identity{}, fmt.Errorf("ses: GetEmailIdentity: identity type %s, not DOMAIN; plan the domain identity of the address's domain instead", resp.IdentityType)
 	}
 	id := Identity{Domain: domain, Region: region}
 	if d := resp.DkimAttributes; d != nil {
@@ -128,7 +128,17 @@ func IdentityFromSESv2(domain, region string, getEmailIdentity []byte) (Identity
 		case d.SigningAttributesOrigin == "EXTERNAL" && len(d.Tokens) > 0:
 			id.BYODKIM = &BYODKIM{Selector: d.Tokens[0]}
 		case strings.HasPrefix(d.SigningAttributesOrigin, "AWS_SES_"):
-			// A DEED replica publishes no records of its own (FACTS §2.4).
+			// A DEED replica signs with its parent's keys through the
+			// parent's records (FACTS §2.4): it needs no records of its
+			// own, but DKIM still signs d=<domain>. Plan the parent's
+			// records, so that the audit checks them and the prediction
+			// counts DKIM; publishing them again changes nothing.
+			id.EasyDKIMTokens = d.Tokens
+			id.SigningHostedZone = d.SigningHostedZone
+			parent := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(d.SigningAttributesOrigin, "AWS_SES_"), "_", "-"))
+			if r, err := LookupRegion(parent); err == nil && id.SigningHostedZone == "" {
+				id.SigningHostedZone = r.DKIMZone.Value
+			}
 		default:
 			id.EasyDKIMTokens = d.Tokens
 			id.SigningHostedZone = d.SigningHostedZone

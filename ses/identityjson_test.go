@@ -73,9 +73,17 @@ func TestIdentityFromSESv2(t *testing.T) {
 	if err != nil || id.BYODKIM == nil || id.BYODKIM.Selector != "sel1" || id.BehaviorOnMXFailure != RejectMessage {
 		t.Errorf("BYODKIM: %+v %v", id, err)
 	}
-	id, err = IdentityFromSESv2("example.org", "us-east-1", []byte(`{"DkimAttributes": {"SigningAttributesOrigin": "AWS_SES_EU_WEST_1", "Tokens": ["a", "b", "c"]}}`))
-	if err != nil || len(id.EasyDKIMTokens) != 0 {
+	// FACTS §2.4: a DEED replica uses its parent's records, so it plans
+	// those (in the parent region's signing zone) and still signs d=domain.
+	id, err = IdentityFromSESv2("example.org", "us-east-1", []byte(`{"DkimAttributes": {"SigningAttributesOrigin": "AWS_SES_AF_SOUTH_1",
+	  "Tokens": ["ee3iyktt6a52swhlzrcnadeiwwa27oo6", "hleoy2vma4pcnkbbyeekmttjnef4mcgf", "b743qnjojiphl56mvjxi2ietqlhb774b"]}}`))
+	if err != nil || len(id.EasyDKIMTokens) != 3 || id.SigningHostedZone != "dkim.af-south-1.amazonses.com" {
 		t.Errorf("DEED replica: %+v %v", id, err)
+	}
+	id.DMARC = mustDMARC(t, seedDMARC)
+	if p, err := id.Plan(); err != nil || len(p.Records) != 4 || p.Records[0].Target != seedTokens[0]+".dkim.af-south-1.amazonses.com" ||
+		len(p.Findings) != 0 || p.Alignment.Verdict != PassDKIMOnly {
+		t.Errorf("DEED replica plan: %+v %v", p, err)
 	}
 	for _, bad := range []string{`{`, `{"IdentityType": "EMAIL_ADDRESS"}`, `{"MailFromAttributes": {"MailFromDomain": "m.example.org", "BehaviorOnMxFailure": "X"}}`} {
 		if _, err := IdentityFromSESv2("example.org", "us-east-1", []byte(bad)); err == nil {

@@ -45,11 +45,12 @@ type SandboxError struct {
 func (e *SandboxError) Error() string {
 	switch {
 	case e.Recipient != "":
-		return fmt.Sprintf("%v: %s", e.Err, e.Recipient)
+		return fmt.Sprintf("%v: %s; verify the address or its domain in this region, send to the mailbox simulator (%s), or request production access",
+			e.Err, e.Recipient, MailboxSimulatorDomain)
 	case e.RetryAfter > 0:
 		return fmt.Sprintf("%v; retry after %v", e.Err, e.RetryAfter)
 	}
-	return e.Err.Error()
+	return e.Err.Error() + "; the message alone has more recipients than the limit allows: split it, or request production access"
 }
 
 // Unwrap returns the sentinel.
