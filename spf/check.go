@@ -377,6 +377,7 @@ type eval struct {
 
 	ptrDone  bool
 	ptrNames []string
+	ptrErr   error // the evaluation ran out of time or was canceled during the PTR query
 
 	trace []Step
 	pf    *prefetcher
@@ -392,7 +393,7 @@ func (e *eval) start(ctx context.Context, in Input, local, domain string) {
 	e.maxPTR = orDefault(e.c.MaxPTRNames, 10)
 	e.timeout = orDefault64(e.c.Timeout, 20*time.Second)
 	e.lookups, e.voids, e.queries = 0, 0, 0
-	e.haveExp, e.nowSet, e.ptrDone = false, false, false
+	e.haveExp, e.nowSet, e.ptrDone, e.ptrErr = false, false, false, nil
 	e.deadline = time.Time{}
 }
 
@@ -617,7 +618,12 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 	case KindMX:
 		return e.matchMX(target, t, domain, depth)
 	case KindPTR:
-		m := e.matchPTR(target)
+		m, err := e.matchPTR(target)
+		if err != nil {
+			code, err := e.dnsErr(err)
+			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "PTR", QName: e.ip.String(), Err: err})
+			return false, code, err
+		}
 		if e.c.Trace {
 			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "PTR", QName: e.ip.String(), Match: m})
 		}
@@ -750,19 +756,26 @@ func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, 
 	return false, 0, nil
 }
 
-// ptrNames returns the client's PTR names, at most MaxPTRNames, trailing
-// dots removed; DNS errors give none (§5.5).
-func (e *eval) names() []string {
+// names returns the client's PTR names, at most MaxPTRNames, trailing
+// dots removed; DNS errors give none (§5.5). The error is set only when
+// the evaluation ran out of time or its context ended (§4.6.4): that is
+// temperror, not a DNS error.
+func (e *eval) names() ([]string, error) {
 	if e.ptrDone {
-		return e.ptrNames
+		return e.ptrNames, e.ptrErr
 	}
 	e.ptrDone = true
-	if e.expired() != nil {
-		return nil
+	if err := e.expired(); err != nil {
+		e.ptrErr = err
+		return nil, err
 	}
 	names, err := e.c.Resolver.LookupAddr(e.ctx, e.ip.String())
 	if err != nil {
-		return nil
+		if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
+			e.ptrErr = err
+			return nil, err
+		}
+		return nil, nil
 	}
 	if len(names) > e.maxPTR {
 		names = names[:e.maxPTR]
@@ -771,50 +784,70 @@ func (e *eval) names() []string {
 		names[i] = strings.TrimSuffix(names[i], ".")
 	}
 	e.ptrNames = names
-	return names
+	return names, nil
 }
 
-// forwardConfirmed reports whether name has an address equal to the client's.
-func (e *eval) forwardConfirmed(name string) bool {
+// forwardConfirmed reports whether name has an address equal to the
+// client's. A DNS error means no (§5.5: the name is skipped); the error is
+// set only when the evaluation ran out of time or its context ended.
+func (e *eval) forwardConfirmed(name string) (bool, error) {
 	addrs, err := e.lookupIP(e.network(), name)
 	if err != nil {
-		return false
+		if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
+			return false, err
+		}
+		return false, nil
 	}
 	for _, a := range addrs {
 		if a.Unmap() == e.ip {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // matchPTR implements the ptr mechanism (§5.5): some validated name of the
-// client equals target or lies below it. DNS errors mean no match.
-func (e *eval) matchPTR(target string) bool {
-	for _, n := range e.names() {
-		if dnsname.IsSubdomain(n, target) && e.forwardConfirmed(n) {
-			return true
+// client equals target or lies below it. DNS errors mean no match; running
+// out of time or a canceled context is an error (temperror, §4.6.4).
+func (e *eval) matchPTR(target string) (bool, error) {
+	names, err := e.names()
+	if err != nil {
+		return false, err
+	}
+	for _, n := range names {
+		if !dnsname.IsSubdomain(n, target) {
+			continue
+		}
+		if ok, err := e.forwardConfirmed(n); ok || err != nil {
+			return ok, err
 		}
 	}
-	return false
+	return false, nil
+}
+
+// confirmed is forwardConfirmed for %{p}, where errors just mean no: a
+// canceled or timed-out evaluation fails at its next query instead.
+func (e *eval) confirmed(name string) bool {
+	ok, _ := e.forwardConfirmed(name)
+	return ok
 }
 
 // validatedName is the %{p} value (§7.3): a validated name of the client,
 // preferring domain itself, then a subdomain of it; "unknown" if none.
 func (e *eval) validatedName(domain string) string {
-	names := e.names()
+	names, _ := e.names()
 	for _, n := range names {
-		if dnsname.Equal(n, domain) && e.forwardConfirmed(n) {
+		if dnsname.Equal(n, domain) && e.confirmed(n) {
 			return n
 		}
 	}
 	for _, n := range names {
-		if dnsname.IsSubdomain(n, domain) && e.forwardConfirmed(n) {
+		if dnsname.IsSubdomain(n, domain) && e.confirmed(n) {
 			return n
 		}
 	}
 	for _, n := range names {
-		if e.forwardConfirmed(n) {
+		if e.confirmed(n) {
 			return n
 		}
 	}

@@ -72,5 +72,6 @@
 //   - Void lookups are counted for a, mx (the MX query itself) and exists;
 //     ptr, whose DNS errors mean no match, does not count them.
 //   - A DNS error while evaluating ptr (or %{p}) means no match (§5.5), not
-//     temperror.
+//     temperror; running out of time or a canceled context during ptr is
+//     temperror (§4.6.4), so it cannot fall through to a later -all.
 package spf

@@ -249,3 +249,10 @@ func TestPrefetchNoLeakOnEarlyResult(t *testing.T) {
 		t.Errorf("canceled ctx: %v %v; %s", res[0].Code, res[0].Err, d)
 	}
 }
+
+func (s *slowResolver) LookupAddr(ctx context.Context, a string) ([]string, error) {
+	if err := s.wait(ctx, a); err != nil {
+		return nil, err
+	}
+	return s.Zone.LookupAddr(ctx, a)
+}

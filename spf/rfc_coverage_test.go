@@ -256,3 +256,41 @@ func TestRFCValidatedNamePreference(t *testing.T) {
 		t.Errorf("%%{p} without PTR = %q, want unknown", got)
 	}
 }
+
+// TestRFCTimeLimitPTR: RFC 7208 §4.6.4 — running out of time SHOULD give
+// temperror. §5.5 makes a DNS error during ptr a non-match, but an
+// evaluation whose time or context has run out must not go on to a
+// definitive result such as the -all after ptr.
+func TestRFCTimeLimitPTR(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("example.com", "v=spf1 a:s1.example.net a:s2.example.net ptr:example.org -all")
+	z.AddTXT("ptronly.example.com", "v=spf1 ptr -all")
+	z.AddTXT("fwd.example.com", "v=spf1 ptr:example.org -all")
+	z.AddPTR("1.2.0.192.in-addr.arpa", "mail.example.org")
+	z.AddA("mail.example.org", "192.0.2.1")
+	for _, pf := range []bool{false, true} {
+		// Checker.Timeout passes during the second slow a lookup
+		// (sequential) or the slow PTR lookup (prefetch, where both a
+		// lookups run at once): the PTR lookup or the address lookup
+		// validating its name finds no time left.
+		slow := &slowResolver{Zone: z, delay: 30 * time.Millisecond, slow: map[string]bool{"s1.example.net": true, "s2.example.net": true, "192.0.2.1": true}}
+		r := (&Checker{Resolver: slow, Prefetch: pf, Timeout: 5 * time.Millisecond}).Check(context.Background(), from(ip1, "a@example.com"))
+		if r.Code != TempError || !errors.Is(r.Err, ErrCanceled) {
+			t.Errorf("prefetch %v: Timeout before ptr: %v %v, want temperror", pf, r.Code, r.Err)
+		}
+		// ctx ends during the PTR query, then during the address query
+		// that validates a PTR name.
+		for _, tt := range []struct{ domain, slowName string }{
+			{"ptronly.example.com", "192.0.2.1"},
+			{"fwd.example.com", "mail.example.org"},
+		} {
+			slow := &slowResolver{Zone: z, delay: 10 * time.Second, slow: map[string]bool{tt.slowName: true}}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+			r := (&Checker{Resolver: slow, Prefetch: pf}).Check(ctx, from(ip1, "a@"+tt.domain))
+			cancel()
+			if r.Code != TempError || !errors.Is(r.Err, ErrCanceled) {
+				t.Errorf("prefetch %v: %s canceled at %s: %v %v, want temperror", pf, tt.domain, tt.slowName, r.Code, r.Err)
+			}
+		}
+	}
+}
