@@ -339,3 +339,52 @@ func TestUnknownRegionError(t *testing.T) {
 		t.Errorf("name: %v", err)
 	}
 }
+
+// TestSampleFieldNames: every field of every SES sample has a place in
+// Event (a misspelt JSON tag would leave one unknown), and the field names
+// FACTS.md §6 lists beyond the samples are read too.
+func TestSampleFieldNames(t *testing.T) {
+	shared := sharedDir(t)
+	if shared == "" {
+		t.Skip("../shared not present; skipping SES samples")
+	}
+	files, _ := filepath.Glob(filepath.Join(shared, "reference", "ses", "samples", "*.json"))
+	n := 0
+	for _, f := range files {
+		base := filepath.Base(f)
+		if !strings.HasPrefix(base, "event-") && !strings.HasPrefix(base, "notification-") {
+			continue
+		}
+		n++
+		d := json.NewDecoder(strings.NewReader(string(readSample(t, base))))
+		d.DisallowUnknownFields()
+		var e Event
+		if err := d.Decode(&e); err != nil {
+			t.Errorf("%s: %v", base, err)
+		}
+	}
+	if n != 15 {
+		t.Errorf("%d samples, FACTS §6 lists 15", n)
+	}
+	const extra = `{"eventType": "Subscription", "mail": {"sourceIp": "192.0.2.1", "callerIdentity": "me", "headersTruncated": true},
+	  "subscription": {"contactList": "L", "source": "UnsubscribeHeader", "newTopicPreferences": {"unsubscribeAll": false,
+	    "topicDefaultSubscriptionStatus": [{"topicName": "T", "subscriptionStatus": "OptIn"}]}}}`
+	d := json.NewDecoder(strings.NewReader(extra))
+	d.DisallowUnknownFields()
+	var e Event
+	if err := d.Decode(&e); err != nil {
+		t.Error(err)
+	}
+	const more = `{"notificationType": "Delivery", "mail": {}, "delivery": {"remoteMtaIp": "192.0.2.2", "reportingMTA": "a8-70.smtp-out.amazonses.com"}}
+	{"eventType": "DeliveryDelay", "mail": {}, "deliveryDelay": {"reportingMTA": "x", "expirationTime": "2022-01-12T01:00:17.910Z"}}
+	{"notificationType": "Complaint", "mail": {}, "complaint": {"complaintSubType": null, "userAgent": "u", "arrivalDate": "2016-01-27T14:59:38.237Z"}}
+	{"notificationType": "Bounce", "mail": {}, "bounce": {"remoteMtaIp": "192.0.2.3", "reportingMTA": "dsn; x"}}`
+	d = json.NewDecoder(strings.NewReader(more))
+	d.DisallowUnknownFields()
+	for d.More() {
+		var e Event
+		if err := d.Decode(&e); err != nil {
+			t.Error(err)
+		}
+	}
+}
