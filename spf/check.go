@@ -316,7 +316,8 @@ func (e *eval) result(d string) Result {
 // the name normalised, or false for a malformed or single-label name.
 func initialDomain(s string) (string, bool) {
 	s = strings.TrimSuffix(s, ".")
-	if s == "" || s[0] == '[' || strings.IndexByte(s, '.') < 0 {
+	// One trailing dot is the root; a second is an empty label.
+	if s == "" || s[0] == '[' || s[len(s)-1] == '.' || strings.IndexByte(s, '.') < 0 {
 		return "", false
 	}
 	if plainDomain(s) {

@@ -294,3 +294,23 @@ func TestRFCTimeLimitPTR(t *testing.T) {
 		}
 	}
 }
+
+// TestRFCInitialProcessing: RFC 7208 §4.3 — a malformed <domain> (an empty
+// label anywhere but the end, a label over 63 octets, a single label, an
+// address literal) gives none at once, without a DNS query; one trailing
+// dot is accepted (§7.3: trailing dots MUST be accepted).
+func TestRFCInitialProcessing(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("example.com", "v=spf1 +all")
+	for d, want := range map[string]Code{
+		"example.com": Pass, "example.com.": Pass, "EXAMPLE.com": Pass,
+		"example.com..": None, ".example.com": None, "example..com": None, "com": None, "com.": None, "": None, ".": None,
+		"[192.0.2.1]": None, "[IPv6:2001:db8::1]": None, strings.Repeat("a", 64) + ".example.com": None,
+	} {
+		cr := &countingResolver{z: z}
+		r := (&Checker{Resolver: cr}).Check(context.Background(), from(ip1, "a@"+d))
+		if r.Code != want || (want == None && cr.total() != 0) {
+			t.Errorf("domain %q: %v after %d queries, want %v", d, r.Code, cr.total(), want)
+		}
+	}
+}
