@@ -179,16 +179,21 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 	k := &KeyRecord{KeyType: KeyRSA}
 	s := tagvalue.Scanner{Input: txt}
 	var seen uint32 // bit per lower-case letter tag, for duplicates
+	var others tagSet
 	p, pOff, havePub := "", 0, false
 	for s.Next() {
 		tag, val := s.Tag(), s.Value()
+		dup := false
 		if len(tag) == 1 && tag[0] >= 'a' && tag[0] <= 'z' {
 			bit := uint32(1) << (tag[0] - 'a')
-			if seen&bit != 0 {
-				// RFC 6376 §3.2: a duplicated tag invalidates the whole list.
-				return nil, keyErr(tag, s.TagOffset(), "duplicate tag", ErrKeySyntax)
-			}
+			dup = seen&bit != 0
 			seen |= bit
+		} else {
+			dup = others.add(tag)
+		}
+		if dup {
+			// RFC 6376 §3.2: a duplicated tag invalidates the whole list.
+			return nil, keyErr(tag, s.TagOffset(), "duplicate tag", ErrKeySyntax)
 		}
 		switch tag {
 		case "v":

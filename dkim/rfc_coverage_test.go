@@ -9,7 +9,8 @@ package dkim
 // §      requirement (own words)                                   test
 // ------ --------------------------------------------------------- -------------------------------------------
 // 3.2    tags are case-sensitive ("V=1" is not v=)                  TestRFCVerify/3.2-tag-names-case-sensitive (*)
-// 3.2    a duplicated tag invalidates the whole tag-list            TestParseSignature/§3.2: duplicate tag, TestParseKeyRecord/§3.2: duplicate tag
+// 3.2    a duplicated tag invalidates the whole tag-list (unknown   TestParseSignature/§3.2: duplicate tag, TestParseKeyRecord/§3.2: duplicate tag,
+//        tags too)                                                 TestRFCParseSignature/3.2-duplicate-unknown-tag* (*), TestRFCParseKeyRecord (*)
 // 3.2    unrecognised tags are ignored                             TestParseSignature/unknown tags ignored, TestParseKeyRecord/unknown tags ignored
 // 3.5    ... but unknown signature tags are covered by the hash     TestRFCVerify/3.5-unknown-tag-signed, .../3.5-unknown-tag-altered (*)
 // 3.2    whitespace inside a value is kept unless the tag says not  TestParseSignature/h= with FWS, TestQP
@@ -46,7 +47,8 @@ package dkim
 // 3.6.1  key t=y: treated as unsigned (reported as Testing)        TestVerifyStatuses/§3.6.1: t=y is reported
 // 3.6.1  key t=s: i= domain must equal d= exactly                  TestVerifyStatuses/§3.6.1: t=s ..., TestRFCVerify/3.6.1-key-t-s-* (*)
 // 3.6.1  key t=: unknown flags ignored                             TestParseKeyRecord/all tags (t=y:s:z), TestRFCVerify/3.6.1-key-t-unknown-flag (*)
-// 3.6.1  key tags case-sensitive, unknown tags (g=, x=) ignored    TestParseKeyRecord/unknown tags ignored, TestRFCParseKeyRecord (*)
+// 3.6.1  key tags case-sensitive, unknown tags (g=, x=) ignored    TestParseKeyRecord/unknown tags ignored, TestRFCParseKeyRecord (*),
+//                                                                  TestRFCVerify/3.6.1-key-tag-case-sensitive (*)
 // 3.6.2.2 TXT strings joined; one key record per name              TestVerifyStatuses/two key records (the Resolver joins strings)
 // 3.7    body hash, then header hash over the h= fields and the    TestSignVerifyRoundTrip, TestConformanceVerify
 //        DKIM-Signature with b= emptied, no final CRLF
@@ -381,6 +383,9 @@ func TestRFCParseSignature(t *testing.T) {
 		{"3.5-i-empty-local-part", base + "; i=@example.org", ""},
 		{"3.5-b-empty-value-parses", strings.Replace(base, "b=YQ==", "b=", 1), ""},
 		{"3.5-h-name-with-space", strings.Replace(base, "h=from", "h=from:sub ject", 1), "h"},
+		{"3.2-duplicate-unknown-tag", base + "; foo=1; foo=2", "foo"},
+		{"3.2-duplicate-unknown-tag-after-many", base + "; u1=1; u2=1; u3=1; u4=1; u5=1; u6=1; u7=1; u8=1; u9=1; u10=1; u9=2", "u9"},
+		{"3.2-unknown-tags-differing-in-case", base + "; foo=1; FOO=2", ""},
 		{"3.5-a-case-sensitive", strings.Replace(base, "ed25519-sha256", "ED25519-SHA256", 1), "a"},
 	}
 	for _, tt := range tests {
@@ -538,5 +543,35 @@ func TestRFCAuthResults(t *testing.T) {
 	b := res[0].Signature.bRaw
 	if want := "dkim=pass header.d=example.org header.s=sel header.i=joe@example.org header.b=" + pvalue(b[:8]); got != want {
 		t.Errorf("AuthResults = %s\nwant %s", got, want)
+	}
+}
+
+// TestRFCParseKeyRecord adds the §3.2 / §3.6.1 rules TestParseKeyRecord
+// does not cover.
+func TestRFCParseKeyRecord(t *testing.T) {
+	const p = "p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+	tests := []struct {
+		name string
+		in   string
+		tag  string // "" for no error
+	}{
+		{"3.2-duplicate-unknown-tag", "v=DKIM1; k=ed25519; foo=1; foo=2; " + p, "foo"},
+		{"3.2-duplicate-upper-case-tag", "v=DKIM1; k=ed25519; P=1; P=2; " + p, "P"},
+		{"3.2-tags-case-sensitive", "v=DKIM1; k=ed25519; K=rsa; " + p, ""},
+		{"3.6.1-v-DKIM1.0", "v=DKIM1.0; k=ed25519; " + p, "v"},
+		{"3.6.1-v-with-FWS", "v = DKIM1 ; k=ed25519; " + p, ""},
+		{"3.6.1-h-FWS-around-colons", "v=DKIM1; h= sha1 : sha256 ; k=ed25519; " + p, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseKeyRecord(tt.in)
+			var ke *KeyRecordError
+			switch {
+			case tt.tag == "" && err != nil:
+				t.Errorf("ParseKeyRecord(%q): %v", tt.in, err)
+			case tt.tag != "" && (!errors.As(err, &ke) || ke.Tag != tt.tag):
+				t.Errorf("ParseKeyRecord(%q) = %v, want an error on %s=", tt.in, err, tt.tag)
+			}
+		})
 	}
 }

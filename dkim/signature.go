@@ -166,11 +166,18 @@ func (sig *Signature) parse(value string) error {
 	s := tagvalue.Scanner{Input: value}
 	var seen int
 	var off tagOffsets
+	var others tagSet
 	// After a bad tag the scan goes on, so that d= and s= can still be
 	// reported; the first error is returned.
 	var firstErr error
 	for s.Next() {
-		if err := sig.parseTag(&s, value, &seen, &off); err != nil && firstErr == nil {
+		err := sig.parseTag(&s, value, &seen, &off)
+		if err == nil && !knownSigTag(s.Tag()) && others.add(s.Tag()) {
+			// RFC 6376 §3.2: a duplicated tag invalidates the whole list,
+			// unknown tags included.
+			err = sigErr(s.Tag(), s.TagOffset(), "duplicate tag")
+		}
+		if err != nil && firstErr == nil {
 			firstErr = err
 		}
 	}
@@ -211,6 +218,45 @@ func (sig *Signature) parse(value string) error {
 		return sigErr("q", len(value), "no dns/txt query method")
 	}
 	return nil
+}
+
+func knownSigTag(tag string) bool {
+	switch tag {
+	case "v", "a", "b", "bh", "c", "d", "h", "i", "l", "q", "s", "t", "x", "z":
+		return true
+	}
+	return false
+}
+
+// tagSet remembers the names of tags that have no presence bit, to find
+// duplicates among them: the first few in an array, the rest in a map, so
+// that a list of thousands of tags costs linear time.
+type tagSet struct {
+	small [8]string
+	n     int
+	m     map[string]struct{}
+}
+
+// add records tag and reports whether it was already there.
+func (t *tagSet) add(tag string) bool {
+	for _, s := range t.small[:t.n] {
+		if s == tag {
+			return true
+		}
+	}
+	if t.n < len(t.small) {
+		t.small[t.n] = tag
+		t.n++
+		return false
+	}
+	if _, ok := t.m[tag]; ok {
+		return true
+	}
+	if t.m == nil {
+		t.m = make(map[string]struct{})
+	}
+	t.m[tag] = struct{}{}
+	return false
 }
 
 // tagOffsets keeps where some values start, for errors found after the scan.
