@@ -8,11 +8,112 @@ package dmarc
 // Requirements on report generation, senders or operators are out of
 // scope and listed at the end.
 //
-// COVERAGE_TABLE
+// Test names are functions of this package (subtests after a slash).
+//
+// RFC 9989 (DMARCbis)
+//
+//	§       requirement (paraphrased)                                  test(s)
+//	4.4     domain names compare case-insensitively; Table 1 examples  TestAligned
+//	4.4.1-2 only an aligned identifier that passes counts; any DKIM     TestEvaluateMatrix, TestEvaluateSES
+//	        signature may; only SPF's MAIL FROM identity counts
+//	4.5     MUST join a TXT record's character-strings before parsing   TestLookupJoinsStrings, TestLookupTreeWalk/§4.5_*
+//	4.7     unknown tags MUST be ignored                                TestParseRecordTags/§4.7_unknown_tag, TestRFCSyntaxErrorsDiscarded
+//	4.7     v MUST be first, value exactly "DMARC1" (case-sensitive),   TestParseRecordErrors, TestRFCVersionTag
+//	        else the record MUST be ignored
+//	4.7     fo MUST be ignored without ruf                              TestRFCFailureOptionsNeedRUF
+//	4.7     np absent: sp, else p, MUST apply to non-existent subdomains TestPolicyFor, TestEvaluatePolicies
+//	4.7     sp absent (np absent or not applicable): p MUST apply        TestPolicyFor, TestEvaluatePolicies
+//	4.7     p absent in a valid record: as p=none                       TestRecordDefaults, TestPolicyFor
+//	4.7     defaults adkim=r aspf=r fo=0 psd=u t=n                      TestRecordDefaults, TestParseRecordTags
+//	4.7     t=y: one level below the policy; no effect on none          TestEvaluatePolicies, TestRFCTestingMode
+//	4.7     rua/ruf URIs of unsupported schemes MUST be ignored         TestCheckDestinations (ftp: invalid), TestURI
+//	4.8     each tag's value follows its ABNF rule (Table 2)            TestParseRecordTags
+//	4.8     syntax errors after v MUST be discarded for the defaults     TestRFCSyntaxErrorsDiscarded, TestParseRecordTags/§4.8_invalid_*
+//	        or ignored (fixed: a malformed tag-spec used to void the record)
+//	4.8     ',' and '!' in a dmarc-uri MUST be percent-encoded          TestURI
+//	4.8     obs-dmarc-report-size is parsed apart (and ignored)         TestParseRecordTags/RFC_7489_§6.2_size_suffix, TestURI
+//	4.10    steps 1-2/5-6: non-DMARC TXT records discarded              TestLookupTreeWalk/§4.10_step_2_*, TestRFCVersionTag
+//	4.10    steps 2/6: several DMARC records at a name: all discarded   TestLookupTreeWalk/§4.10_step_2:_multiple_*, TestRFCNoRecordNoDMARC
+//	4.10    steps 2/6: psd=y or psd=n in the single record stops        TestLookupTreeWalk/§4.10.2_rule_*
+//	4.10    steps 3-4/7: >= 8 labels skip to 7; at most 8 queries        TestLookupTreeWalk/§4.10_*labels*, TestRFCTreeWalkBound,
+//	                                                                   TestAppendixB4/B.4.2
+//	4.10.1  record of the Author Domain, else its Organizational        TestLookupTreeWalk, TestAppendixB4
+//	        Domain, else its PSD; PSD not used if the Org Domain has one
+//	4.10.1  p for the Author Domain's own record; sp (existing) or np   TestEvaluatePolicies, TestRFCTestingMode
+//	        (non-existent) for a subdomain
+//	4.10.1  invalid p/sp/np with a valid rua URI: MUST act as p=none    TestParseRecordTags/§4.10.1_*, TestPolicyFor, TestEvaluatePolicies
+//	4.10.1  invalid p/sp/np without one: no DMARC processing            TestParseRecordErrors/§4.10.1_*, TestEvaluatePolicies/§4.10.1_broken_*
+//	4.10.1  no record found: MUST NOT apply DMARC                       TestRFCNoRecordNoDMARC, TestEvaluatePolicies/§4.10.1_no_record*
+//	4.10.2  Org Domain from VALID records: psd=n; one below psd=y       TestLookupTreeWalk, TestOrgDomain, TestAppendixB4,
+//	        (not at the start); else fewest labels; else the name       TestRFCOrgDomainValidRecordsOnly (fixed: a broken record counted)
+//	4.10.2  walks start at the Author Domain and at passing SPF/DKIM    TestAppendixB4, TestEvaluateMatrix, TestRFCTreeWalkBound
+//	        identifiers; strict mode is a plain comparison
+//	5.3.1   a U-label Author Domain MUST become an A-label              TestAuthorDomains, TestLookupTreeWalk/§5.3.1_*, TestAligned
+//	5.3.1   zero or several From domains: no DMARC, or (MAY) each one   TestAuthorDomains, TestEvaluateAll
+//	5.3.3   results MUST keep pass/fail and the SPF domain, the DKIM    TestRFCResultsKeepIdentifiers (fixed: s= was dropped)
+//	        d= and s=
+//	5.3.5   pass iff an Authenticated Identifier aligns                 TestEvaluateMatrix
+//	5.3.6   DNS errors: neither pass nor fail, no policy applied        TestEvaluateTempErrors, TestLookupDNSFailures, TestEvaluateMaxQueries
+//	5.4     p=none MUST NOT change mail handling                        TestRFCPolicyNoneChangesNothing, TestEvaluateMatrix
+//	5.4     SHOULD add Authentication-Results                           TestAuthenticationResults, TestRFCAuthenticationResultsSyntax
+//	9.1     header.from = Author Domain; policy.dmarc after policy      TestRFCAuthenticationResultsSyntax, TestRFCTestingMode
+//	        options, one of none/quarantine/reject                      (fixed: t=y was not reflected for passing mail)
+//	9.2     dmarc result names pass/fail/none/temperror/permerror       TestRFCAuthenticationResultsSyntax, TestStrings
+//	11.5    limit the Author Domains processed; mark it incomplete      TestEvaluateAll
+//	11.6    external destinations: see RFC 9990 below
+//
+// RFC 9990 §3 (draft-ietf-dmarc-aggregate-reporting-32 "Verifying External Destinations")
+//
+//	MUST verify when the Org Domains of policy domain and host differ   TestCheckDestinations, TestRFCExternalDestinations (psd=n)
+//	step 3  policy domain in A-labels                                   TestRFCExternalDestinations
+//	step 4  name beyond DNS limits: not authorised                      TestCheckDestinations
+//	step 5  temporary DNS error: MAY retry (temperror)                  TestCheckDestinations
+//	step 6  v=DMARC1 MUST be first; others discarded                    TestCheckDestinations (wrong.example), TestRFCExternalDestinations
+//	step 7-8 no record: not authorised; one record: authorised          TestCheckDestinations
+//	step 9  override rua MUST use the same destination host             TestCheckDestinations (over, loop)
+//	        unverified URI MUST be ignored; override on another host:  TestCheckDestinations, TestRFCExternalDestinations (mixed)
+//	        MUST NOT report to either
+//	        wildcard *._report._dmarc.<host>                            TestCheckDestinations (reports.example)
+//
+// RFC 7489 (RFC7489 mode)
+//
+//	3.2     Org Domain from the public suffix list                      TestOrgDomain, TestLookupRFC7489, TestAligned (AlignedPSL)
+//	6.3     unknown tags MUST be ignored; v MUST be first, exact        TestParseRecordTags, TestParseRecordErrors, TestRFCVersionTag
+//	6.3     v and p MUST be present, in that order                      TestLookupRFC7489/§6.3_*, TestLintText/RFC_7489_§6.3_p_not_second
+//	6.3     pct 0-100, default 100; ri 32-bit, default 86400            TestParseRecordTags, TestRecordDefaults
+//	6.3     rf values MUST be registered (SHOULD ignore others)         TestLintText/unknown_rf
+//	6.3     sp absent: p MUST apply to subdomains                       TestPolicyFor
+//	6.3     fo MUST be ignored without ruf                              TestRFCFailureOptionsNeedRUF
+//	6.3     syntax errors SHOULD be discarded                           TestRFCSyntaxErrorsDiscarded
+//	6.3/6.4 ',' and '!' MUST be encoded; !size suffix                   TestURI, TestParseRecordTags
+//	6.6.1   U-label to A-label; several From domains: each, strictest   TestAuthorDomains, TestEvaluateAll
+//	6.6.2   results MUST include d= and the SPF domain                  TestRFCResultsKeepIdentifiers
+//	6.6.2   no aligned pass + aligned temporary error: not a failure    TestEvaluateMatrix, TestEvaluateTempErrors
+//	6.6.3   MUST query the Author Domain, then (MUST) the Org Domain    TestLookupRFC7489
+//	        if different; discard non-DMARC; several or none: stop;
+//	        invalid p/sp with valid rua SHOULD act as p=none;
+//	        no record: SHOULD NOT apply DMARC                           TestRFCNoRecordNoDMARC
+//	6.6.4   MUST NOT enact the policy on more than pct%; not sampled:   TestEvaluatePolicies/RFC_7489_§6.6.4_*
+//	        reject -> quarantine, quarantine -> none
+//	7.1     external destinations (same steps; Org Domains by PSL;      TestCheckDestinations
+//	        wildcard)
+//
+// Not covered here, by design: requirements on report generation and
+// delivery (mailto support, report intervals, pct not limiting reports,
+// storing results: package report), on senders and operators (§5.1,
+// §5.2), and on SMTP rejection (§7.2).
+//
+// Known divergences (doc.go): an invalid np counts as an invalid policy
+// tag in RFC7489 mode too; fo=0:1 (forbidden by the RFC 9989 ABNF) is
+// accepted and linted (dmarc.fo-conflict); an absent p without rua acts as
+// p=none (§4.7) rather than "no DMARC" (one reading of §4.10.1); domain
+// existence for np uses A/AAAA/MX/TXT data unless Checker.DomainExists is
+// set.
 
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -220,8 +321,11 @@ func TestRFCVersionTag(t *testing.T) {
 	z := zone.New()
 	z.AddTXT("_dmarc.example.org", "v=dmarc1; p=none")
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
-	if d := Lookup(context.Background(), z, "example.org"); d.Status != StatusFound || d.Record.Policy != Reject {
-		t.Errorf("§4.10 step 2: %v %v", d.Status, d.Err)
+	for _, mode := range []Mode{RFC9989, RFC7489} { // RFC 7489 §6.6.3 steps 2 and 4
+		c := Checker{Resolver: z, Mode: mode}
+		if d := c.Lookup(context.Background(), "example.org"); d.Status != StatusFound || d.Record.Policy != Reject {
+			t.Errorf("%v §4.10 step 2: %v %v", mode, d.Status, d.Err)
+		}
 	}
 }
 
@@ -371,4 +475,45 @@ func fmtTV(tvs []TagValue) string {
 		b.WriteString(tv.Tag + "=" + tv.Value + "|")
 	}
 	return b.String()
+}
+
+// TestRFCAuthenticationResultsSyntax: every dmarc= result this package
+// writes is an RFC 8601 §2.2 methodspec [CFWS reasonspec] [CFWS
+// 1*propspec] with method "dmarc", a result from the RFC 9989 §9.2
+// registry, the properties header.from (the Author Domain) and
+// policy.dmarc (none, quarantine or reject, §9.1) only for pass and fail.
+func TestRFCAuthenticationResultsSyntax(t *testing.T) {
+	re := regexp.MustCompile(`^dmarc=(none|pass|fail|temperror|permerror)` +
+		`( \([^()\\]*\))?` + // a comment (CFWS)
+		`( header\.from=[a-z0-9.-]+)?` +
+		`( policy\.dmarc=(none|quarantine|reject))?$`)
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; sp=quarantine")
+	z.AddTXT("_dmarc.broken.example", "v=DMARC1; p=nope")
+	z.SetFault("_dmarc.slow.example", zone.TypeTXT, zone.FaultTimeout)
+	tests := []struct {
+		from   string
+		dkim   AuthResult
+		code   Code
+		policy bool
+	}{
+		{"example.org", AuthPass, CodePass, true},
+		{"a.example.org", AuthFail, CodeFail, true},
+		{"nothing.example", AuthPass, CodeNone, false},
+		{"broken.example", AuthPass, CodePermError, false},
+		{"slow.example", AuthPass, CodeTempError, false},
+		{"", AuthPass, CodePermError, false},
+	}
+	for _, tt := range tests {
+		res := Evaluate(context.Background(), z, Input{FromDomain: tt.from, DKIM: []Identifier{{Domain: tt.from, Result: tt.dkim}}})
+		ar := res.AuthenticationResults()
+		m := re.FindStringSubmatch(ar)
+		if res.Code != tt.code || m == nil {
+			t.Errorf("%q: %s, A-R %q does not match RFC 8601 / RFC 9989 §9", tt.from, res.Code, ar)
+			continue
+		}
+		if (m[4] != "") != tt.policy || (tt.from != "" && m[3] != " header.from="+tt.from) {
+			t.Errorf("%q: A-R %q: policy.dmarc present %v, want %v; header.from %q", tt.from, ar, m[4] != "", tt.policy, m[3])
+		}
+	}
 }
