@@ -50,8 +50,8 @@ func Filename(a *Aggregate, receiver, uniqueID string, gzipped bool) string {
 // that is no domain name keeps only letters, digits, '-' and '.', so that
 // it cannot break the grammar ('!', spaces) or the file name ('/').
 func domainName(s string) string {
-	if n, err := dnsname.Normalize(s); err == nil && n != "" {
-		return n
+	if n, err := dnsname.Normalize(s); err == nil {
+		s = n // A-labels; DNS itself allows any octet, the grammar does not
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
