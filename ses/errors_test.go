@@ -50,6 +50,12 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		{"bad key", plan(func(id *Identity) {
 			id.EasyDKIMTokens, id.BYODKIM = nil, &BYODKIM{Selector: "s1", PublicKey: "not base64!"}
 		}), []string{"not base64", "PEM"}},
+		{"FACTS §2.3 BYODKIM key over 2048 bits", plan(func(id *Identity) {
+			id.EasyDKIMTokens, id.BYODKIM = nil, &BYODKIM{Selector: "s1", PublicKey: testKey3072B64}
+		}), []string{"3072-bit", "1024- to 2048-bit", "openssl genrsa"}},
+		{"FACTS §2.3 BYODKIM Ed25519 record (RFC 8463 §4 example key)", plan(func(id *Identity) {
+			id.EasyDKIMTokens, id.BYODKIM = nil, &BYODKIM{Selector: "s1", PublicKey: "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="}
+		}), []string{"RSA keys only", "openssl genrsa"}},
 		{"feedback host unknown", plan(func(id *Identity) { id.Region, id.SigningHostedZone = "eusc-de-east-1", "dkim.example.test" }),
 			[]string{"leave MailFrom empty"}},
 		{"DKIM zone unknown", plan(func(id *Identity) { id.Region = "eusc-de-east-1" }), []string{"set SigningHostedZone"}},

@@ -1,6 +1,7 @@
 package ses
 
 import (
+	"crypto/rsa"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -211,7 +212,12 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 		if err != nil {
 			return nil, nil, &IdentityError{Field: "BYODKIM.PublicKey", Value: abbreviate(b.PublicKey), Msg: err.Error(), Err: err}
 		}
-		if bits := key.Bits(); bits < 2048 {
+		// SES takes 1024- to 2048-bit RSA keys only (DomainSigningPrivateKey;
+		// FACTS §2.3).
+		if bits := key.Bits(); bits > 2048 {
+			return nil, nil, &IdentityError{Field: "BYODKIM.PublicKey", Value: abbreviate(b.PublicKey),
+				Msg: fmt.Sprintf("%d-bit RSA key; SES BYODKIM takes 1024- to 2048-bit keys: generate a 2048-bit one with 'openssl genrsa -f4 -out private.key 2048'", bits)}
+		} else if bits < 2048 {
 			fs = append(fs, finding(CodeBYODKIMKeyWeak, Warning, b.Selector, "RFC 8301 §3.2",
 				"%d-bit RSA key; 2048 bits is SES's default and the current recommendation", bits))
 		}
@@ -284,7 +290,7 @@ func parseBYOKey(s string) (*dkim.KeyRecord, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		if err := rec.Usable(); err != nil {
+		if err := usableForSES(rec); err != nil {
 			return nil, "", err
 		}
 		// Publish the record as given: the caller chose its tags.
@@ -307,13 +313,23 @@ func parseBYOKey(s string) (*dkim.KeyRecord, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if err := rec.Usable(); err != nil {
+	if err := usableForSES(rec); err != nil {
 		return nil, "", err
 	}
-	if rec.KeyType != "" && rec.KeyType != dkim.KeyRSA {
-		return nil, "", errors.New("SES BYODKIM takes RSA keys only; generate a 2048-bit one with 'openssl genrsa -f4 -out private.key 2048'")
-	}
 	return rec, value, nil
+}
+
+// usableForSES checks a BYODKIM key record: usable for DKIM (RFC 8301
+// §3.2: RSA of at least 1024 bits, not revoked, for email) and RSA, the
+// only key type SES BYODKIM takes.
+func usableForSES(rec *dkim.KeyRecord) error {
+	if err := rec.Usable(); err != nil {
+		return err
+	}
+	if _, ok := rec.PublicKey.(*rsa.PublicKey); !ok || rec.KeyType != "" && rec.KeyType != dkim.KeyRSA {
+		return errors.New("SES BYODKIM takes RSA keys only; generate a 2048-bit one with 'openssl genrsa -f4 -out private.key 2048'")
+	}
+	return nil
 }
 
 func abbreviate(s string) string {
