@@ -391,7 +391,7 @@ func (w *walker) query(ctx context.Context, name string) queryResult {
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.OK, domainauth.NotFound:
 		for _, t := range txts {
-			rec, perr := ParseRecord(t)
+			rec, perr := parseRecord(t, w.c.Mode)
 			if errors.Is(perr, ErrNotDMARC) {
 				continue // RFC 9989 §4.10 step 2: not a DMARC record
 			}

@@ -103,8 +103,6 @@
 //     Records: they never determine the Organizational Domain (RFC 9989
 //     §4.10.2) nor outrank a valid record, and one is reported as
 //     permerror only when no valid record applies.
-//   - In RFC7489 mode np= is still parsed, so an invalid np value counts
-//     as an invalid policy tag (RFC 7489 would ignore np as unknown).
 //   - Whether an Author Domain exists (for np=) is decided with address,
 //     MX and TXT lookups unless Checker.DomainExists is set, since a
 //     Resolver does not tell NXDOMAIN from NODATA.
@@ -116,5 +114,6 @@
 //     default), so that a message with many DKIM signatures cannot make a
 //     receiver walk the tree for each.
 //   - RFC7489 mode ignores t=, np= and psd= (RFC 9091 PSD DMARC is not
-//     implemented for it).
+//     implemented for it); its discovery treats np as an unknown tag, so
+//     an invalid np value does not void the record there.
 package dmarc

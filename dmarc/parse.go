@@ -63,7 +63,12 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // tag-specs that are not tag=value at all are kept in Record.Malformed
 // and otherwise ignored (RFC 9989 §4.8).
 // Whitespace before v=DMARC1 is accepted (lint reports it).
-func ParseRecord(txt string) (*Record, error) {
+func ParseRecord(txt string) (*Record, error) { return parseRecord(txt, RFC9989) }
+
+// parseRecord is ParseRecord for a receiver in the given mode. In RFC7489
+// mode np is not a DMARC tag (RFC 7489 §6.3 predates it), so it is kept in
+// Record.Unknown and an invalid np value does not make the policy invalid.
+func parseRecord(txt string, mode Mode) (*Record, error) {
 	s := tagvalue.Scanner{Input: txt, AllowEmpty: true}
 	if !s.Next() || (s.Tag() != "v" && s.Tag() != "V") || s.Value() != "DMARC1" {
 		return nil, notDMARC(txt, &s)
@@ -71,7 +76,7 @@ func ParseRecord(txt string) (*Record, error) {
 	// The record and its URIs are built on the stack and copied to the
 	// heap in one allocation at the end: the speed goal is a few hundred
 	// nanoseconds and at most four allocations for a typical record.
-	p := recordParser{txt: txt, policyOff: -1}
+	p := recordParser{txt: txt, policyOff: -1, noNP: mode == RFC7489}
 	var ubuf [4]URI
 	uris := ubuf[:0]
 	base := 0 // offset of s.Input in txt
@@ -150,12 +155,16 @@ type recordParser struct {
 	rua, ruf  [2]int // start and end of each list in uris
 	policyOff int    // offset of the first invalid p, sp or np, or -1
 	policyTV  TagValue
+	noNP      bool // np is an unknown tag (RFC 7489)
 }
 
 // spec records one tag-spec at offset off, appending rua and ruf URIs to
 // uris; ok is false when its value is already known to be invalid.
 func (p *recordParser) spec(uris []URI, name, value string, off int, ok bool) ([]URI, error) {
 	t := tagByName(name)
+	if t == TagNP && p.noNP {
+		t = 0
+	}
 	if t == 0 {
 		if name == "v" || name == "V" || hasUnknown(p.r.Unknown, name) {
 			return uris, &ParseError{Record: p.txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}

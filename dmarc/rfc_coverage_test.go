@@ -78,7 +78,9 @@ package dmarc
 // RFC 7489 (RFC7489 mode)
 //
 //	3.2     Org Domain from the public suffix list                      TestOrgDomain, TestLookupRFC7489, TestAligned (AlignedPSL)
-//	6.3     unknown tags MUST be ignored; v MUST be first, exact        TestParseRecordTags, TestParseRecordErrors, TestRFCVersionTag
+//	6.3     unknown tags MUST be ignored (np is one: an invalid np      TestParseRecordTags, TestRFC7489UnknownNP
+//	        must not void the record; fixed)
+//	6.3     v MUST be first, exact                                      TestParseRecordErrors, TestRFCVersionTag
 //	6.3     v and p MUST be present, in that order                      TestLookupRFC7489/§6.3_*, TestLintText/RFC_7489_§6.3_p_not_second
 //	6.3     pct 0-100, default 100; ri 32-bit, default 86400            TestParseRecordTags, TestRecordDefaults
 //	6.3     rf values MUST be registered (SHOULD ignore others)         TestLintText/unknown_rf
@@ -103,8 +105,7 @@ package dmarc
 // storing results: package report), on senders and operators (§5.1,
 // §5.2), and on SMTP rejection (§7.2).
 //
-// Known divergences (doc.go): an invalid np counts as an invalid policy
-// tag in RFC7489 mode too; fo=0:1 (forbidden by the RFC 9989 ABNF) is
+// Known divergences (doc.go): fo=0:1 (forbidden by the RFC 9989 ABNF) is
 // accepted and linted (dmarc.fo-conflict); an absent p without rua acts as
 // p=none (§4.7) rather than "no DMARC" (one reading of §4.10.1); domain
 // existence for np uses A/AAAA/MX/TXT data unless Checker.DomainExists is
@@ -514,6 +515,36 @@ func TestRFCAuthenticationResultsSyntax(t *testing.T) {
 		}
 		if (m[4] != "") != tt.policy || (tt.from != "" && m[3] != " header.from="+tt.from) {
 			t.Errorf("%q: A-R %q: policy.dmarc present %v, want %v; header.from %q", tt.from, ar, m[4] != "", tt.policy, m[3])
+		}
+	}
+}
+
+// TestRFC7489UnknownNP: np does not exist in RFC 7489, whose receivers MUST
+// ignore unknown tags (§6.3). Before the fix an invalid np value made the
+// record unusable (no rua) or turned it into p=none (with rua) in RFC7489
+// mode as it does under RFC 9989 §4.10.1.
+func TestRFC7489UnknownNP(t *testing.T) {
+	tests := []struct {
+		rec        string
+		mode       Mode
+		code       Code
+		dis        Disposition
+		nonexistNP bool
+	}{
+		{"v=DMARC1; p=reject; np=bogus", RFC7489, CodeFail, DispositionReject, false},
+		{"v=DMARC1; p=reject; np=bogus; rua=mailto:d@example.org", RFC7489, CodeFail, DispositionReject, false},
+		{"v=DMARC1; p=reject; np=bogus", RFC9989, CodePermError, DispositionNone, false},
+		{"v=DMARC1; p=reject; np=bogus; rua=mailto:d@example.org", RFC9989, CodeFail, DispositionNone, false},
+		{"v=DMARC1; p=reject; np=none", RFC7489, CodeFail, DispositionReject, false},
+		{"v=DMARC1; p=reject; np=none", RFC9989, CodeFail, DispositionNone, true},
+	}
+	for _, tt := range tests {
+		z := zone.New()
+		z.AddTXT("_dmarc.example.org", tt.rec)
+		c := Checker{Resolver: z, Mode: tt.mode}
+		res := c.Evaluate(context.Background(), Input{FromDomain: "ghost.example.org"})
+		if res.Code != tt.code || res.Disposition != tt.dis || res.Nonexistent != tt.nonexistNP {
+			t.Errorf("%v %q: %s %s nonexistent=%v (%v)", tt.mode, tt.rec, res.Code, res.Disposition, res.Nonexistent, res.Err)
 		}
 	}
 }
