@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Prefetching (Checker.Prefetch). Sequential evaluation spends one round trip
@@ -196,13 +198,15 @@ func (pf *prefetcher) target(spec, domain string) (string, bool) {
 	if spec == "" {
 		return domain, true
 	}
-	s := spec
-	if hasMacro(spec) {
-		var b [256]byte
-		s = string(pf.e.expand(b[:0], spec, domain, false))
+	if !hasMacro(spec) {
+		// Parse has checked a literal domain-spec's labels and length.
+		return strings.TrimSuffix(spec, "."), true
 	}
-	s = truncateDomain(s)
-	return s, s != ""
+	var b [256]byte
+	s := truncateDomain(string(pf.e.expand(b[:0], spec, domain, false)))
+	// Evaluation queries no invalid name (ErrInvalidTarget); nor does
+	// prefetching.
+	return s, dnsname.Check(s) == nil
 }
 
 func (pf *prefetcher) selectRecord(txts []string) *Record {

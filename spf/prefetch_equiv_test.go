@@ -256,3 +256,17 @@ func (s *slowResolver) LookupAddr(ctx context.Context, a string) ([]string, erro
 	}
 	return s.Zone.LookupAddr(ctx, a)
 }
+
+// TestPrefetchSkipsInvalidTargets: evaluation never queries a macro target
+// that is not a valid name (it is permerror, RFC 7208 §4.8); prefetching
+// must not query it either.
+func TestPrefetchSkipsInvalidTargets(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("example.com", "v=spf1 ip4:192.0.2.0/24 a:%{l}.example.com exists:%{l}.x.example.com include:%{l}.y.example.com -all")
+	cr := &countingResolver{z: z}
+	local := strings.Repeat("x", 64)
+	r := (&Checker{Resolver: cr, Prefetch: true}).Check(context.Background(), from(ip1, local+"@example.com"))
+	if r.Code != Pass || cr.total() != 1 {
+		t.Errorf("got %v after queries %v, want pass after the TXT query only", r.Code, cr.n)
+	}
+}
