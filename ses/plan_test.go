@@ -383,8 +383,17 @@ func TestVerificationTokenAndBYODKIM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := batches[0].Changes[0].ResourceRecordSet.ResourceRecords[0].Value; !strings.Contains(v, `" "`) {
-		t.Errorf("Route 53 value not split: %s", v)
+	// FACTS §7.2: strings of at most 255 characters, each quoted, all in
+	// the same Value.
+	v := batches[0].Changes[0].ResourceRecordSet.ResourceRecords[0].Value
+	parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(v, `"`), `"`), `" "`)
+	if len(parts) < 2 || strings.Join(parts, "") != first.Value {
+		t.Errorf("Route 53 value not split into quoted strings: %s", v)
+	}
+	for _, part := range parts {
+		if len(part) > 255 {
+			t.Errorf("Route 53 string of %d characters", len(part))
+		}
 	}
 	// A whole key record is published as given.
 	id.BYODKIM.PublicKey = "v=DKIM1; k=rsa; p=" + testKeyB64
