@@ -112,5 +112,6 @@ func FuzzVerify(f *testing.F) {
 			}
 			g.AuthResult()
 		}
+		AuthResults(res)
 	})
 }

@@ -95,7 +95,9 @@ type Verification struct {
 
 	// Signature is the parsed field; nil when it did not parse far enough.
 	Signature *Signature
-	// Key is the key record used; nil when none was found.
+	// Key is the key record used; nil when none was found. It may be
+	// shared with other results through the Verifier's key cache: treat
+	// it as read-only.
 	Key *KeyRecord
 }
 
