@@ -227,7 +227,10 @@ func (z *Zone) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 }
 
 // LookupNetIP returns host's addresses: network "ip4" asks for A records,
-// "ip6" for AAAA, "ip" for both (A first). An IP literal is returned as is
+// "ip6" for AAAA, "ip" for both (A first; *net.Resolver sorts them by RFC
+// 6724 instead). With "ip", the addresses of one family are returned even
+// when the query for the other fails, as *net.Resolver does unless
+// StrictErrors is set. An IP literal is returned as is
 // (unlike *net.Resolver, an IPv4 literal stays a 4-byte address); one of
 // the wrong family gives a *net.AddrError and an unknown network a
 // net.UnknownNetworkError, as from *net.Resolver.
@@ -249,27 +252,31 @@ func (z *Zone) LookupNetIP(ctx context.Context, network, host string) ([]netip.A
 	}
 	z.mu.RLock()
 	defer z.mu.RUnlock()
-	var n4, n6 *node
+	// As *net.Resolver (without StrictErrors) does for "ip", addresses of
+	// one family are returned even if the query for the other failed; with
+	// no addresses, a failure is reported rather than not-found.
+	var a4, a6 []netip.Addr
+	var failed error
 	if want4 {
-		var err error
-		if n4, err = z.resolve(host, TypeA); err != nil && !domainauth.IsNotFound(err) {
-			return nil, err
+		n, err := z.resolve(host, TypeA)
+		if n != nil {
+			a4 = n.addr4
+		} else if !domainauth.IsNotFound(err) {
+			failed = err
 		}
 	}
 	if want6 {
-		var err error
-		if n6, err = z.resolve(host, TypeAAAA); err != nil && !domainauth.IsNotFound(err) {
-			return nil, err
+		n, err := z.resolve(host, TypeAAAA)
+		if n != nil {
+			a6 = n.addr6
+		} else if failed == nil && !domainauth.IsNotFound(err) {
+			failed = err
 		}
 	}
-	var a4, a6 []netip.Addr
-	if n4 != nil {
-		a4 = n4.addr4
-	}
-	if n6 != nil {
-		a6 = n6.addr6
-	}
 	if len(a4)+len(a6) == 0 {
+		if failed != nil {
+			return nil, failed
+		}
 		return nil, domainauth.NotFoundError(host)
 	}
 	return slices.Concat(a4, a6), nil

@@ -399,6 +399,21 @@ func TestLookupSemanticsLikeNet(t *testing.T) {
 		t.Errorf("fault through a chain: %#v", err)
 	}
 
+	// "ip": one family's failure does not hide the other's addresses (as
+	// *net.Resolver without StrictErrors); with no addresses it is reported.
+	z.SetFault("mx1.example.org", TypeAAAA, FaultTimeout)
+	if got, err := z.LookupNetIP(ctx, "ip", "mx1.example.org"); err != nil || len(got) != 1 || got[0] != netip.MustParseAddr("192.0.2.11") {
+		t.Errorf("ip with the AAAA query failing: %v, %v", got, err)
+	}
+	if _, err := z.LookupNetIP(ctx, "ip6", "mx1.example.org"); domainauth.Classify(ctx, err) != domainauth.Temporary {
+		t.Errorf("ip6 with the AAAA query failing: %v", err)
+	}
+	z.SetFault("mx0.example.org", TypeAAAA, FaultTimeout) // mx0 has A only
+	z.SetFault("mx0.example.org", TypeA, FaultServFail)
+	if _, err := z.LookupNetIP(ctx, "ip", "mx0.example.org"); !errors.As(err, &de) || de.Err != "server misbehaving" {
+		t.Errorf("ip with both queries failing: %v, want the A failure", err)
+	}
+
 	// LookupAddr: not-found errors name the absolute reverse name.
 	_, err = z.LookupAddr(ctx, "192.0.2.99")
 	if !errors.As(err, &de) || de.Name != "99.2.0.192.in-addr.arpa." || !de.IsNotFound {
