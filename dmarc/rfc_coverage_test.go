@@ -95,7 +95,7 @@ package dmarc
 //	        if different; discard non-DMARC; several or none: stop;
 //	        invalid p/sp with valid rua SHOULD act as p=none;
 //	        no record: SHOULD NOT apply DMARC                           TestRFCNoRecordNoDMARC
-//	6.6.4   MUST NOT enact the policy on more than pct%; not sampled:   TestEvaluatePolicies/RFC_7489_§6.6.4_*
+//	6.6.4   MUST NOT enact the policy on more than pct%; not sampled:   TestEvaluatePolicies/RFC_7489_§6.6.4_*, TestRFC7489PctShare
 //	        reject -> quarantine, quarantine -> none
 //	7.1     external destinations (same steps; Org Domains by PSL;      TestCheckDestinations
 //	        wildcard)
@@ -115,6 +115,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -545,6 +546,35 @@ func TestRFC7489UnknownNP(t *testing.T) {
 		res := c.Evaluate(context.Background(), Input{FromDomain: "ghost.example.org"})
 		if res.Code != tt.code || res.Disposition != tt.dis || res.Nonexistent != tt.nonexistNP {
 			t.Errorf("%v %q: %s %s nonexistent=%v (%v)", tt.mode, tt.rec, res.Code, res.Disposition, res.Nonexistent, res.Err)
+		}
+	}
+}
+
+// cycleRand returns 0, 1, 2, ... n-1, 0, ... (not safe for concurrent use).
+type cycleRand struct{ i int }
+
+func (c *cycleRand) IntN(n int) int { v := c.i % n; c.i++; return v }
+
+// TestRFC7489PctShare: RFC 7489 §6.6.4: the policy MUST NOT be enacted on
+// more than pct percent of the failing messages (§6.3: selected when
+// (random mod 100) < pct); the others get the next lower policy. Over 100
+// messages with every random value once, exactly pct are selected.
+func TestRFC7489PctShare(t *testing.T) {
+	for _, pct := range []int{0, 1, 33, 99, 100} {
+		z := zone.New()
+		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; pct="+strconv.Itoa(pct))
+		c := Checker{Resolver: z, Mode: RFC7489, Rand: &cycleRand{}}
+		rejected, quarantined := 0, 0
+		for range 100 {
+			switch c.Evaluate(context.Background(), Input{FromDomain: "example.org"}).Disposition {
+			case DispositionReject:
+				rejected++
+			case DispositionQuarantine:
+				quarantined++
+			}
+		}
+		if rejected != pct || quarantined != 100-pct {
+			t.Errorf("pct=%d: %d rejected, %d quarantined", pct, rejected, quarantined)
 		}
 	}
 }
