@@ -31,8 +31,12 @@ type Evaluation struct {
 
 // Builder groups evaluations into the records of one report: evaluations
 // with the same IP, identifiers, verdicts and results become one record whose
-// count is their sum (RFC 9990 §2.1: one record per (IP, result,
-// identifiers) tuple). Domains are compared and stored lower-cased. The zero
+// count is their sum (RFC 9990 §3.1.1.7: one record per (IP, result,
+// identifiers) tuple). Domains are compared and stored lower-cased. An
+// evaluation that fails DMARC with a disposition other than the published
+// policy's, and gives no reason, gets one, as RFC 9990 §3.1.1.9 requires:
+// policy_test_mode when the policy has t=y, sampled_out when pct is below
+// 100, otherwise other with a comment naming both dispositions. The zero
 // Builder is usable once Metadata and Policy are set; it is not safe for
 // concurrent use.
 type Builder struct {
@@ -66,6 +70,11 @@ func (b *Builder) Add(e Evaluation) {
 			EnvelopeFrom: dnsname.Canonical(e.EnvelopeFrom),
 			EnvelopeTo:   dnsname.Canonical(e.EnvelopeTo),
 		},
+	}
+	if len(r.Row.PolicyEvaluated.Reasons) == 0 {
+		if rs, ok := b.missingReason(&r); ok {
+			r.Row.PolicyEvaluated.Reasons = []PolicyOverrideReason{rs}
+		}
 	}
 	for _, d := range e.DKIMResults {
 		d.Domain = dnsname.Canonical(d.Domain)
@@ -130,6 +139,46 @@ func (b *Builder) recordKey(r *Record) []byte {
 	}
 	b.key = k
 	return k
+}
+
+// missingReason supplies the reason RFC 9990 §3.1.1.9 requires ("If
+// alignment fails and the policy applied does not match the DMARC Policy
+// Domain's configured policy, the reason element MUST be included") when
+// the evaluation gave none: policy_test_mode if the policy has t=y,
+// sampled_out if pct is below 100, otherwise other with a comment naming
+// both dispositions. The configured policy is p for the policy domain and
+// sp (or p) for another header From domain; np is accepted too there,
+// since the builder cannot tell whether that domain exists.
+func (b *Builder) missingReason(r *Record) (PolicyOverrideReason, bool) {
+	pe := &r.Row.PolicyEvaluated
+	p := b.Policy.P.Canonical()
+	if p == "" || pe.DKIM.Canonical() == DMARCPass || pe.SPF.Canonical() == DMARCPass {
+		return PolicyOverrideReason{}, false
+	}
+	applied := pe.Disposition.Canonical()
+	if applied == "" {
+		applied = DispositionNone
+	}
+	configured := []Disposition{p}
+	if hf := r.Identifiers.HeaderFrom; hf != "" && !dnsname.Equal(hf, b.Policy.Domain) {
+		if sp := b.Policy.SP.Canonical(); sp != "" {
+			configured[0] = sp
+		}
+		if np := b.Policy.NP.Canonical(); np != "" {
+			configured = append(configured, np)
+		}
+	}
+	if slices.Contains(configured, applied) {
+		return PolicyOverrideReason{}, false
+	}
+	switch {
+	case b.Policy.Testing.Canonical() == TestingYes:
+		return PolicyOverrideReason{Type: OverridePolicyTestMode}, true
+	case b.Policy.PCT != nil && *b.Policy.PCT < 100:
+		return PolicyOverrideReason{Type: OverrideSampledOut}, true
+	}
+	return PolicyOverrideReason{Type: OverrideOther,
+		Comment: "disposition " + string(applied) + " differs from the published policy " + string(configured[0])}, true
 }
 
 // Len returns the number of records so far.

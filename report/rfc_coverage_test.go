@@ -713,3 +713,53 @@ func TestRFCNullReversePath(t *testing.T) {
 }
 
 func cmpDiff(want, got *Aggregate) string { return cmp.Diff(want, got, cmpOpts) }
+
+// TestRFCBuilderReason: RFC 9990 §3.1.1.9: "If alignment fails and the
+// policy applied does not match the DMARC Policy Domain's configured
+// policy, the reason element MUST be included." The Builder supplies one
+// when the evaluation has none.
+func TestRFCBuilderReason(t *testing.T) {
+	pct50 := 50
+	for _, c := range []struct {
+		name       string
+		policy     PolicyPublished
+		headerFrom string
+		ev         Evaluation
+		want       []PolicyOverrideReason
+	}{
+		{"fail, policy applied", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
+			Evaluation{Disposition: DispositionReject, DKIM: DMARCFail, SPF: DMARCFail}, nil},
+		{"pass, nothing to explain", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCPass, SPF: DMARCFail}, nil},
+		{"fail, overridden without reason", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail},
+			[]PolicyOverrideReason{{Type: OverrideOther, Comment: "disposition none differs from the published policy reject"}}},
+		{"caller's reason kept", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail, Reasons: []PolicyOverrideReason{{Type: OverrideMailingList}}},
+			[]PolicyOverrideReason{{Type: OverrideMailingList}}},
+		{"t=y", PolicyPublished{Domain: "example.com", P: DispositionReject, Testing: TestingYes}, "example.com",
+			Evaluation{Disposition: DispositionQuarantine, DKIM: DMARCFail, SPF: DMARCFail},
+			[]PolicyOverrideReason{{Type: OverridePolicyTestMode}}},
+		{"pct=50", PolicyPublished{Domain: "example.com", P: DispositionReject, PCT: &pct50}, "example.com",
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail},
+			[]PolicyOverrideReason{{Type: OverrideSampledOut}}},
+		{"subdomain follows sp", PolicyPublished{Domain: "example.com", P: DispositionReject, SP: DispositionNone}, "a.example.com",
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail}, nil},
+		{"subdomain may follow np", PolicyPublished{Domain: "example.com", P: DispositionNone, NP: DispositionReject}, "nx.example.com",
+			Evaluation{Disposition: DispositionReject, DKIM: DMARCFail, SPF: DMARCFail}, nil},
+		{"subdomain, sp not applied", PolicyPublished{Domain: "example.com", P: DispositionNone, SP: DispositionReject}, "a.example.com",
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail},
+			[]PolicyOverrideReason{{Type: OverrideOther, Comment: "disposition none differs from the published policy reject"}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := &Builder{Policy: c.policy}
+			ev := c.ev
+			ev.SourceIP, ev.HeaderFrom = netip.MustParseAddr("192.0.2.1"), c.headerFrom
+			b.Add(ev)
+			got := b.Aggregate().Records[0].Row.PolicyEvaluated.Reasons
+			if d := cmp.Diff(c.want, got, cmpOpts); d != "" {
+				t.Errorf("reasons (-want +got):\n%s", d)
+			}
+		})
+	}
+}
