@@ -1,6 +1,119 @@
-package spf
+// RFC 7208 coverage: every MUST, MUST NOT, SHOULD and SHOULD NOT of sections
+// 2 to 9 and 11 that binds a check_host() implementation, a record parser
+// or the header writers, in our own words, with the tests that pin it.
+// "suite:" names cases of the openspf RFC 7208 suite run by TestRFC7208Suite
+// (suite_test.go; both sequentially and with Checker.Prefetch). Rules for
+// publishers are pinned by Lint tests; rules for what an MTA does with a
+// result are outside this package (marked n/a).
+//
+// §     requirement                                             tests
+// ----  ------------------------------------------------------  ----------------------------------------------
+// 2.2   evaluate check_host() with <ip>, <domain>, <sender>     TestMechanisms, ExampleChecker_Check
+// 2.3   HELO checked only when a valid multi-label name         TestCheckHELO; suite: helo-not-fqdn, helo-domain-literal
+// 2.4   null reverse-path: MAIL FROM is postmaster@HELO         TestMechanisms "empty MAIL FROM uses HELO",
+//                                                               TestRFCCheckHost "§2.4 null reverse-path"
+// 3.1   TXT only; SPF (99) records are never used               suite: spfonly, spfoverride, multispf2, txtonly
+// 3.1   records are US-ASCII (else permerror)                   TestParseErrors "invalid char: non-ASCII";
+//                                                               suite: non-ascii-policy, non-ascii-mech, non-ascii-result
+// 3.2   a name MUST NOT publish several records (publisher)     TestLintFindings (CodeMultipleRecords)
+// 3.3   character-strings MUST be joined without spaces         suite: nospace1; TestRFCCheckHost "§6.2 ... joined"
+// 3.4   answers SHOULD fit in 512 octets (publisher)            TestLintFindings (CodeResponseSize)
+// 4     results MUST be equivalent to check_host()              TestRFC7208Suite (203/203), TestRFC4408Suite
+// 4.1   the lookup limit is global across include/redirect     TestLimits "include counts its terms: over"
+// 4.3   malformed, single-label or literal domain: none         TestRFCInitialProcessing; TestMechanisms §4.3 rows;
+//                                                               suite: emptylabel, toolonglabel, domain-literal
+// 4.3   NXDOMAIN for the record lookup: none                    TestMechanisms "no record"; suite: nospf
+// 4.3   IDNs MUST be queried as A-labels                        TestRFCCheckHost "§4.3 IDN ..."
+// 4.3   no local-part: "postmaster"                             suite: nolocalpart; TestMechanisms "no local part"
+// 4.4   TXT SERVFAIL or timeout: temperror                      TestRFCCheckHost "§4.4 TXT SERVFAIL";
+//                                                               suite: txttimeout, alltimeout, nospftxttimeout
+// 4.5   keep only "v=spf1" + SP/end records (any case)          TestIsSPF; suite: nospace1, case-insensitive, nospf
+// 4.5   none left: none; more than one: permerror               TestErrorsAreTyped; suite: multitxt1, multitxt2, multispf1
+// 4.6   a syntax error anywhere: permerror, no evaluation       TestParseErrors; suite: detect-errors-anywhere
+// 4.6.1 names are case-insensitive; terms split on SP only      TestParseValid; suite: two-spaces, trailing-space, badip4
+// 4.6.2 left to right; qualifier gives the result, "+" default  TestMechanisms, TestParseValid
+// 4.6.4 MUST: more than 10 DNS-querying terms is permerror      TestLimits (at and over, through include, lowered);
+//                                                               suite: mech-at-limit, mech-over-limit, include-at-limit,
+//                                                               include-over-limit, include-loop, redirect-loop
+// 4.6.4 all, ip4, ip6 and exp do not count                      TestLimits "ip4 after 10 terms is free",
+//                                                               TestRFCCheckHost "§4.6.4 exp is not ..."
+// 4.6.4 MUST NOT: over 10 address lookups per MX answer;        TestLimits "11 MX names", TestRFCAddressQueryLimits;
+//       MUST: permerror                                         suite: mx-limit
+// 4.6.4 MUST NOT: over 10 per PTR answer; MUST: ignore rest     TestLimits "11th PTR name is ignored",
+//                                                               TestRFCAddressQueryLimits; suite: ptr-limit
+// 4.6.4 SHOULD: time limit, at least 20 s, then temperror       TestRFCTimeLimit, TestCancel, TestRFCTimeLimitPTR
+// 4.6.4 SHOULD: more than 2 void lookups is permerror           TestLimits (void rows); suite: void-at-limit,
+//                                                               void-over-limit, exp-void (exp is not counted)
+// 4.7   no match and no redirect: neutral                       suite: default-result, all-neutral
+// 4.8   omitted domain-spec is <domain>                         suite: redirect-implicit, ptr-match-implicit
+// 4.8   invalid target name (our choice: permerror)             TestErrorsAreTyped, TestRFCCheckHost "§4.8 ...";
+//                                                               suite: invalid-domain-empty-label, invalid-domain-long
+// 5     A for IPv4 clients, AAAA for IPv6; mapped IPv4 is IPv4  TestMechanisms; suite: a-cidr6-0-ip4, a-cidr4-0-ip6,
+//                                                               ip4-mapped-ip6, cidr6-ip4, a-colon-domain-ip4mapped
+// 5     RCODE other than 0/3: temperror; NXDOMAIN: no match     TestRFCCheckHost "§5 MX ..."; suite: exists-dnserr,
+//                                                               a-nxdomain, mx-nxdomain, include-temperror
+// 5.1   MUST ignore mechanisms after all                        TestRFCCheckHost "§5.1 mechanisms after all"
+// 5.1   MUST ignore redirect beside all, in any order           TestRFCCheckHost "§5.1 §6.1 redirect ignored";
+//                                                               suite: redirect-after-mechanisms1
+// 5.2   include result table (pass match, none permerror, ...)  TestMechanisms §5.2 rows; suite: include-fail,
+//                                                               include-softfail, include-neutral, include-none,
+//                                                               include-permerror, include-temperror
+// 5.2   <ip> and <sender> unchanged in include, <domain> new    TestRFCCheckHost "§4.1 ... include"
+// 5.3   a matches any returned address, with dual CIDR          suite: a-multi-ip1, a-multi-ip2, a-dual-cidr-*
+// 5.4   MUST follow the MX limits                               TestLimits, TestRFCAddressQueryLimits
+// 5.4   MUST NOT apply implicit MX                              suite: mx-implicit; TestRFCAddressQueryLimits
+// 5.5   MUST support ptr; MUST apply the PTR limits             suite: ptr-match-target, ptr-match-implicit,
+//                                                               ptr-match-ip6, ptr-nomatch-invalid; TestLimits
+// 5.5   PTR DNS error: no match; address error: skip name       TestRFCCheckHost "§5.5 ..."
+// 5.5   SHOULD NOT be published (publisher)                     TestLintFindings "ptr"
+// 5.6   no length means /32 or /128; no short addresses         TestRFCCheckHost "§5.6 ..."; suite: bad-ip4-short
+// 5.7   exists queries A, even for IPv6 clients                 suite: exists-ip6, exists-ip6only
+// 6     MUST NOT repeat redirect or exp: permerror              TestParseErrors "exp twice", "redirect twice";
+//                                                               suite: exp-twice, redirect-twice
+// 6     MUST ignore unknown modifiers, wherever, repeated       TestRFCCheckHost "§6 unknown modifiers";
+//                                                               suite: default-modifier-obsolete(2)
+// 6.1   redirect only when no mechanism matched                 TestMechanisms §6.1 rows; suite:
+//                                                               redirect-after-mechanisms2
+// 6.1   redirect to none or a malformed name: permerror         TestMechanisms "redirect to none"; suite: redirect-none;
+//                                                               TestRFCCheckHost "§6.1 malformed redirect target"
+// 6.2   exp only for fail; default or empty when none           TestExplanation
+// 6.2   exp DNS error, no or several TXT, bad syntax: ignored   suite: exp-dns-error, exp-no-txt, exp-multiple-txt,
+//                                                               two-exp-records, explanation-syntax-error
+// 6.2   MUST be US-ASCII                                        suite: non-ascii-exp; TestRFCExplanationASCII
+// 6.2   MUST NOT use exp of an include target                   suite: include-ignores-exp
+// 6.2   MUST NOT use the original exp after redirect            suite: redirect-cancels-exp, redirect-cancels-prior-exp
+// 7.1   macro-string and domain-end syntax                      TestParseErrors §7.1 rows, TestMacroSyntax;
+//                                                               suite: invalid-domain, a-only-toplabel, undef-macro
+// 7.2   c, r, t only in explanations                            TestParseErrors "macro r letter in domain";
+//                                                               suite: exp-only-macro-char
+// 7.3   '%' not followed by { % - _ is a syntax error           TestParseErrors "macro lone percent";
+//                                                               suite: invalid-macro-char, invalid-embedded-macro-char
+// 7.3   MUST accept trailing dots                               TestRFCInitialProcessing; suite: trailing-dot-domain
+// 7.3   a digit transformer MUST be nonzero                     TestParseErrors "macro zero digits", TestRFCMacroDigits
+// 7.3   MUST support at least 127 parts                         TestMacroLetters "digits 127", TestRFCMacroDigits
+// 7.3   split, reverse, keep rightmost n, join with "."         TestMacroRFCExamples (§7.4), TestMacroLetters;
+//                                                               suite: macro-reverse-split-on-dash
+// 7.3   upper-case letters MUST URL-escape non-unreserved       TestMacroLetters "S escaped"; suite: upper-macro
+// 7.3   %{p} SHOULD prefer <domain>, then a subdomain           TestRFCValidatedNamePreference; suite: p-macro-multiple
+// 7.3   %{r} SHOULD be a FQDN or "unknown"                      TestMacroLetters "r", "r unknown"
+// 7.3   expanded names over 253 octets lose left labels         TestTruncateDomain, TestRFCCheckHost "§7.3 ...";
+//                                                               suite: domain-name-truncation
+// 8     handling of each result (reject codes, neutral = none)  n/a: MTA policy
+// 9.1   SHOULD prepend, MUST be above other Received-SPF        n/a: the caller places the field
+// 9.1   grammar: result, comment, key=dot-atom/quoted-string    TestReceivedSPF, TestRFCReceivedSPFGrammar, FuzzHeaders
+// 9.1   SHOULD give client-ip, helo, envelope-from              TestRFCReceivedSPFGrammar
+// 9.1   MUST: no invalid characters, not excessively long       TestRFCReceivedSPFGrammar (998 limit, CR LF, non-ASCII)
+//       (998), no sender data breaking out of a value           FuzzHeaders
+// 9.2   Authentication-Results spf= and RFC 8601 pvalues        TestAuthResultsSPF, TestRFCAuthResultsGrammar
+// 11.1  limits; no excessive memory or CPU on hostile records   FuzzCheck, TestLimits, TestPrefetchBudget
+// 11.5.1 recorded results checked for bad characters, length    as 9.1
+// 11.5.3 hostile text injected through macros                   TestRFCCheckHost "§7.3 §11.5.3 ..." and "§4.8 §11.5.3 ...",
+//                                                               TestRFCExplanationASCII, FuzzMacro
+// (prefetch) results identical to sequential evaluation         TestPrefetchSameAsSequential, TestPrefetchUnreachedFailures,
+//                                                               TestPrefetchNoLeakOnEarlyResult, TestPrefetchSkipsInvalidTargets,
+//                                                               FuzzCheck, and every table above run both ways
 
-// RFC 7208 requirement coverage: see the table in the comment below.
+package spf
 
 import (
 	"context"
