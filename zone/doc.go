@@ -1,9 +1,10 @@
 // Package zone holds DNS data in memory and answers lookups from it.
 //
-// A *Zone satisfies domainauth.Resolver and both optional capabilities
-// (domainauth.TXTStringsResolver, domainauth.CNAMEResolver), so every check in
-// this module can run against it instead of live DNS: in tests, on a zone file
-// before it is published, or on a Route 53 export.
+// A *Zone satisfies domainauth.Resolver and every optional capability
+// (domainauth.TXTStringsResolver, domainauth.CNAMEResolver and the spf
+// linter's LookupSPFRR), so every check in this module can run against it
+// instead of live DNS: in tests, on a zone file before it is published, or on
+// a Route 53 export.
 //
 // Build a zone in code with New and the Add methods, read an RFC 1035 master
 // file (BIND format) with Parse or MasterFileReader, or Route 53 record sets
