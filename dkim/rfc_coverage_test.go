@@ -16,7 +16,7 @@ package dkim
 // 3.2    whitespace inside a value is kept unless the tag says not  TestParseSignature/h= with FWS, TestQP
 // 3.3    rsa-sha256 verifies; Ed25519-SHA256 verifies (RFC 8463 §5) TestVerifyStatuses/pass rsa, /pass ed25519, TestConformanceVerify
 // 3.3    RSA key of 1024 to 4096 bits verifies (RFC 8301 §3.2)      TestRFCVerify/8301-3.2-4096-bit-key (*), TestConformanceVerify (1024 bits)
-// 3.3    hash not truncated; signer uses e=65537                   TestSignDeterministic (b= equals the published vectors)
+// 3.3    hash not truncated; signer uses e=65537                   TestSignDeterministic (b= equals the published vectors), TestRFCSigner/3.3-e-65537 (*)
 // 3.4    unknown c= algorithm: signature ignored (permerror)       TestParseSignature/§3.5 c=: unknown
 // 3.4.1  simple header: fields as they are, no case/WSP change     TestHeaderCanon/§3.4.5 A, /§3.4.5 B
 // 3.4.2  relaxed header: lower-case name, unfold, WSP runs to SP,  TestHeaderCanon, TestRFCVerify/3.4.2-relaxed-dkim-signature-whitespace (*)
@@ -39,6 +39,8 @@ package dkim
 // 3.5    t=, x=: decimal, at most 12 digits                         TestParseSignature/§3.5 t=: over 12 digits
 // 3.5    x= must be greater than t=                                 TestParseSignature/§3.5 x=: not after t=, TestRFCParseSignature/3.5-x-equals-t (*)
 // 3.5    x= in the past: signature may be refused (permerror)      TestVerifyStatuses/§3.5 x=: expired
+// 3.5    t= in the future: MAY be refused; accepted here (doc.go)  (no test: a MAY)
+// 3.5    z= is diagnostic only: parsed, kept, never verified       TestParseSignature/t=, x=, l=, q=, z=, TestSignatureString
 // 3.6.1  key v= optional, first when present, exactly DKIM1        TestParseKeyRecord/§3.6.1: v= ..., TestRFCVerify/3.6.1-key-v-not-first, /3.6.1-key-v-DKIM2 (*)
 // 3.6.1  key h=: hash of a= must be listed; unknown ones ignored   TestVerifyStatuses/§6.1.2: h= excludes sha256, TestRFCVerify/3.6.1-key-h-* (*)
 // 3.6.1  key k=: rsa by default; must match a=; unknown refused    TestVerifyStatuses/§6.1.2: k= does not fit a=, /§3.6.1: unknown k=, TestRFCVerify/3.6.1-key-no-k-ed25519 (*)
@@ -57,6 +59,8 @@ package dkim
 // 5.3    signer converts bare LF to CRLF before hashing             TestSignVerifyRoundTrip/*/bare-lf (LF -> CRLF in transit still passes)
 // 5.3    signer: rsa-sha256 (never rsa-sha1), keys >= 1024 bits     TestRFCSigner/8301-* (*), TestSignerRefuses
 // 5.4    From must be signed                                       TestSignerRefuses/no From, /h= without From, TestParseSignature/§5.4: h= must include From
+// 5.4.1  signer SHOULD sign the recommended fields (and oversign)  TestSignerHeaders
+// 8301 3.2 signer SHOULD use >= 2048 bits                          GenerateKey defaults to 2048 (TestGenerateKey checks the 1024 floor)
 // 5.4.2  several instances of a field: signed bottom-up            TestSignedFields, TestSignerHeaders, TestRFCVerify/5.4.2-* (*)
 // 5.5    l= counted after canonicalisation                          TestBodyLength, TestSignVerifyRoundTrip/*/l=true
 // 5.5    x= after t=, both from the Clock                           TestSignerHeaders, TestRFCSigner/3.5-x-after-t (*)
@@ -71,7 +75,7 @@ package dkim
 // 6.1.3  h= names matched case-insensitively                        TestRFCVerify/3.5-h-FROM-upper-case (*)
 // 6.1.3  bh= mismatch and b= mismatch are told apart               TestSignTampering/bh= altered, /b= altered, TestRFCVerify/6.1.3-* (*)
 // 8.2    l= content appended is reported, can be refused            TestBodyLength, TestRFCVerify/3.5-l-zero (*)
-// 8.4    bounded work: signatures, header, line length, key size   TestVerifyMaxSignatures, TestVerifyMessageErrors, TestRFCVerify/8.4-rsa-key-too-long (*),
+// 8.4    bounded work: signatures, header, line length, key size   TestVerifyMaxSignatures, TestVerifyMessageErrors, TestRFCVerify/8.4-* (*),
 //        and h= size                                                TestRFCSignedFieldsLarge (*)
 // 8.8    malformed key records never panic                         FuzzParseKeyRecord, TestParseKeyRecord
 // 8.9    malformed signature fields never panic                    FuzzParseSignature, FuzzVerify
@@ -446,6 +450,11 @@ func TestRFCSigner(t *testing.T) {
 			if _, err := s.Sign(strings.NewReader(msg)); err == nil {
 				t.Errorf("Headers %q accepted", names)
 			}
+		}
+	})
+	t.Run("3.3-e-65537", func(t *testing.T) {
+		if rk.E != 65537 { // rk comes from GenerateKey
+			t.Errorf("GenerateKey: e=%d", rk.E)
 		}
 	})
 	t.Run("3.5-x-after-t", func(t *testing.T) {
