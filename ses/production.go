@@ -32,12 +32,14 @@ const (
 // leave the sandbox. Its JSON is what `aws sesv2 put-account-details
 // --cli-input-json` takes.
 type ProductionAccessRequest struct {
-	MailType                        MailType        `json:"MailType"`
-	WebsiteURL                      string          `json:"WebsiteURL"`
-	ContactLanguage                 ContactLanguage `json:"ContactLanguage,omitempty"`
-	UseCaseDescription              string          `json:"UseCaseDescription,omitempty"`
-	AdditionalContactEmailAddresses []string        `json:"AdditionalContactEmailAddresses,omitempty"`
-	ProductionAccessEnabled         bool            `json:"ProductionAccessEnabled"`
+	MailType        MailType        `json:"MailType"`
+	WebsiteURL      string          `json:"WebsiteURL"`
+	ContactLanguage ContactLanguage `json:"ContactLanguage,omitempty"`
+	// UseCaseDescription is optional and deprecated in the SESv2 model
+	// (since 2024-08); AWS reviewers may still ask for these answers.
+	UseCaseDescription              string   `json:"UseCaseDescription,omitempty"`
+	AdditionalContactEmailAddresses []string `json:"AdditionalContactEmailAddresses,omitempty"`
+	ProductionAccessEnabled         bool     `json:"ProductionAccessEnabled"`
 }
 
 // RequestError lists what is wrong with a ProductionAccessRequest field.
@@ -104,6 +106,8 @@ type UseCaseFacts struct {
 	// were collected ("customers who create an account on example.org").
 	Audience   string
 	ListSource string
+	// NoThirdPartyLists: addresses are never bought, rented or shared.
+	NoThirdPartyLists bool
 	// Frequency is how often mail is sent ("on each order", "weekly").
 	Frequency string
 	// DailyVolume is the expected messages per day; PeakRate per second.
@@ -129,7 +133,8 @@ type UseCaseFacts struct {
 // what is sent, to whom and how often, how the list is built and kept
 // clean, and how bounces, complaints and unsubscribes are handled. It fails
 // when a fact the answer cannot do without is missing (Domain, Description,
-// Audience, Frequency); missing practices are stated as such, not invented.
+// Audience, Frequency); practices the facts do not state are left out, not
+// invented (the answer is the caller's word to AWS).
 func DraftUseCase(f UseCaseFacts) (string, error) {
 	var errs []error
 	need := func(field, v string) {
@@ -158,7 +163,10 @@ func DraftUseCase(f UseCaseFacts) (string, error) {
 	if f.ListSource != "" {
 		fmt.Fprintf(&b, " Addresses are collected %s.", f.ListSource)
 	}
-	b.WriteString(" We do not buy, rent or share lists.\n")
+	if f.NoThirdPartyLists {
+		b.WriteString(" We do not buy, rent or share lists.")
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "Sending frequency: %s", f.Frequency)
 	if f.DailyVolume > 0 {
 		fmt.Fprintf(&b, ", about %d messages a day", f.DailyVolume)
@@ -167,7 +175,6 @@ func DraftUseCase(f UseCaseFacts) (string, error) {
 		fmt.Fprintf(&b, ", at most %d per second", f.PeakRate)
 	}
 	b.WriteString(".\n")
-	b.WriteString("List hygiene: ")
 	var hygiene []string
 	if f.DoubleOptIn {
 		hygiene = append(hygiene, "subscribers confirm their address (double opt-in) before they receive mail")
@@ -179,26 +186,22 @@ func DraftUseCase(f UseCaseFacts) (string, error) {
 		}
 		hygiene = append(hygiene, fmt.Sprintf("addresses without engagement for %d months are removed", m))
 	}
-	if len(hygiene) == 0 {
-		hygiene = append(hygiene, "only addresses that recipients gave us themselves are used")
+	if len(hygiene) > 0 {
+		b.WriteString("List hygiene: " + strings.Join(hygiene, "; ") + ".\n")
 	}
-	b.WriteString(strings.Join(hygiene, "; ") + ".\n")
-	b.WriteString("Bounces and complaints: ")
 	switch {
 	case f.HandlesBounces && f.HandlesComplaints:
-		b.WriteString("bounce and complaint notifications are processed automatically; hard-bounced and complaining addresses are added to the account-level suppression list and never mailed again")
+		b.WriteString("Bounces and complaints: bounce and complaint notifications are processed automatically; hard-bounced and complaining addresses are added to the account-level suppression list and never mailed again")
 	case f.HandlesBounces:
-		b.WriteString("bounce notifications are processed automatically and hard-bounced addresses are suppressed; complaints are reviewed by hand")
+		b.WriteString("Bounces and complaints: bounce notifications are processed automatically and hard-bounced addresses are suppressed; complaints are reviewed by hand")
 	case f.HandlesComplaints:
-		b.WriteString("complaint notifications are processed automatically and complaining addresses are suppressed; bounces are reviewed by hand")
-	default:
-		b.WriteString("the account-level suppression list is enabled for bounces and complaints")
+		b.WriteString("Bounces and complaints: complaint notifications are processed automatically and complaining addresses are suppressed; bounces are reviewed by hand")
 	}
-	b.WriteString(".\n")
+	if f.HandlesBounces || f.HandlesComplaints {
+		b.WriteString(".\n")
+	}
 	if f.Unsubscribe {
 		b.WriteString("Unsubscribing: every message has an unsubscribe link and a one-click List-Unsubscribe header (RFC 8058); requests are honoured at once.\n")
-	} else if f.MailType == MailTypeMarketing {
-		b.WriteString("Unsubscribing: every message has an unsubscribe link; requests are honoured at once.\n")
 	}
 	return b.String(), nil
 }

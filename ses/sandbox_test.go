@@ -198,7 +198,17 @@ func TestDraftUseCase(t *testing.T) {
 	}
 	// Without the practices, the draft says less rather than inventing them.
 	text, _ = DraftUseCase(UseCaseFacts{Domain: "example.org", Description: "receipts", Audience: "buyers", Frequency: "per order"})
-	if strings.Contains(text, "double opt-in") || strings.Contains(text, "List-Unsubscribe") || !strings.Contains(text, "transactional") {
-		t.Errorf("draft invents practices:\n%s", text)
+	for _, invented := range []string{"double opt-in", "List-Unsubscribe", "unsubscribe link", "suppression list", "List hygiene",
+		"buy, rent", "Bounces and complaints"} {
+		if strings.Contains(text, invented) {
+			t.Errorf("draft invents %q:\n%s", invented, text)
+		}
+	}
+	if !strings.Contains(text, "transactional") {
+		t.Errorf("draft lacks the mail type:\n%s", text)
+	}
+	f.NoThirdPartyLists = true
+	if text, _ := DraftUseCase(f); !strings.Contains(text, "We do not buy, rent or share lists.") {
+		t.Errorf("stated practice missing:\n%s", text)
 	}
 }
