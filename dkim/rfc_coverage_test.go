@@ -12,6 +12,7 @@ package dkim
 // 3.2    a duplicated tag invalidates the whole tag-list (unknown   TestParseSignature/§3.2: duplicate tag, TestParseKeyRecord/§3.2: duplicate tag,
 //        tags too)                                                 TestRFCParseSignature/3.2-duplicate-unknown-tag* (*), TestRFCParseKeyRecord (*)
 // 3.2    unrecognised tags are ignored                             TestParseSignature/unknown tags ignored, TestParseKeyRecord/unknown tags ignored
+// 3.2    an empty value is not an omitted tag                       TestRFCParseSignature/3.2-empty-* (*)
 // 3.5    ... but unknown signature tags are covered by the hash     TestRFCVerify/3.5-unknown-tag-signed, .../3.5-unknown-tag-altered (*)
 // 3.2    whitespace inside a value is kept unless the tag says not  TestParseSignature/h= with FWS, TestQP
 // 3.3    rsa-sha256 verifies; Ed25519-SHA256 verifies (RFC 8463 §5) TestVerifyStatuses/pass rsa, /pass ed25519, TestConformanceVerify
@@ -390,6 +391,8 @@ func TestRFCParseSignature(t *testing.T) {
 		{"3.2-duplicate-unknown-tag", base + "; foo=1; foo=2", "foo"},
 		{"3.2-duplicate-unknown-tag-after-many", base + "; u1=1; u2=1; u3=1; u4=1; u5=1; u6=1; u7=1; u8=1; u9=1; u10=1; u9=2", "u9"},
 		{"3.2-unknown-tags-differing-in-case", base + "; foo=1; FOO=2", ""},
+		{"3.2-empty-i-is-not-absent", base + "; i=", "i"},
+		{"3.2-empty-q-is-not-absent", base + "; q=", "q"},
 		{"3.5-a-case-sensitive", strings.Replace(base, "ed25519-sha256", "ED25519-SHA256", 1), "a"},
 	}
 	for _, tt := range tests {

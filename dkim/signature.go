@@ -202,7 +202,8 @@ func (sig *Signature) parse(value string) error {
 	if !hasFrom(sig.Headers) {
 		return sigErr("h", off.h, "From is not signed (RFC 6376 §5.4)")
 	}
-	if sig.Identity != "" {
+	if seen&tagI != 0 {
+		// An empty i= is not an absent one (§3.2): it lacks the '@'.
 		at := strings.LastIndexByte(sig.Identity, '@')
 		if at < 0 {
 			return sigErr("i", off.i, "identity has no '@'")
@@ -214,7 +215,7 @@ func (sig *Signature) parse(value string) error {
 	if !sig.Expiration.IsZero() && !sig.Timestamp.IsZero() && !sig.Expiration.After(sig.Timestamp) {
 		return sigErr("x", off.x, "expiration is not after the timestamp t=")
 	}
-	if sig.QueryMethods != nil && !hasDNSTXT(sig.QueryMethods) {
+	if seen&tagQ != 0 && !hasDNSTXT(sig.QueryMethods) {
 		return sigErr("q", len(value), "no dns/txt query method")
 	}
 	return nil
