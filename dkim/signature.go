@@ -129,9 +129,10 @@ func (s *Signature) AUID() string {
 
 // ParseSignature parses the value of a DKIM-Signature field (everything
 // after the colon; folding whitespace allowed) and checks it as RFC 6376
-// §6.1.1 requires: v=1; a=, b=, bh=, d=, h= and s= present; a= and c= known;
-// d= and s= domain names; h= including From; i= within d=; x= after t=;
-// q= offering dns/txt. Errors are *SignatureError and match
+// §6.1.1 requires: v=1; a=, b=, bh=, d=, h= and s= present; no tag twice
+// (unknown ones included); a= and c= known; d= and s= domain names; h= a
+// list of field names including From; i= within d=; x= after t=; q=
+// offering dns/txt. Errors are *SignatureError and match
 // ErrSignatureSyntax. On error the returned Signature holds what was parsed
 // before the problem (useful for reporting d= and s=), or nil.
 func ParseSignature(value string) (*Signature, error) {
