@@ -287,7 +287,7 @@ func TestZipErrors(t *testing.T) {
 
 // TestLimits: every limit fails with ErrLimit.
 func TestLimits(t *testing.T) {
-	bomb := gz(append([]byte("<feedback>"), bytes.Repeat([]byte(" "), 10<<20)...)) // 10 MiB in ~10 kB
+	bomb := gz(append([]byte("<feedback>"), bytes.Repeat([]byte(" "), 2<<20)...)) // 2 MiB in ~2 kB
 	deep := strings.Replace(minimal, "<p>none</p>", strings.Repeat("<x>", 25)+strings.Repeat("</x>", 25)+"<p>none</p>", 1)
 	long := replace("<org_name>Receiver", "<org_name>"+strings.Repeat("a", 5000))
 	for _, c := range []struct {
