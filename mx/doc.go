@@ -7,6 +7,11 @@
 // unknown when DNS failed. For every target it records whether it is an IP
 // literal, an alias (RFC 2181 §10.3), a duplicate, and whether it resolves.
 // Each problem is a Finding with a stable Code ("mx.cname-target", ...).
+// Result.Deliverable sums it up as an SMTP client would (RFC 5321 §5.1):
+// whether any target, or the implicit MX, has an address. A domain without
+// any mail service ("mx.none") is an Error, as §5.1 requires a sender to
+// report it as one; a domain that means to receive no mail publishes a
+// null MX.
 //
 // CheckMailFrom checks a domain meant for the SMTP envelope sender (MAIL FROM,
 // RFC 5321 §4.1.1.2): it needs an MX to receive bounces (a null MX refuses

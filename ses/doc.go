@@ -67,6 +67,14 @@
 //     "ses.dkim-unknown" and does not count DKIM toward alignment.
 //   - The MAIL FROM SPF lookup count is the spf linter's worst case (every
 //     term of the include/redirect tree), not one evaluation's count.
+//   - IdentityFromSESv2 plans a DEED replica with its parent's records (in
+//     the parent region's signing zone): the replica publishes nothing of
+//     its own, but signs d=<domain> through them, so the audit checks them
+//     and the prediction counts DKIM.
+//   - The region table is checked against reference/ses/FACTS.md and the
+//     botocore enum extract at test time (skipped when absent); a value
+//     FACTS.md marks as a pattern, inferred or UNCONFIRMED is never
+//     Confirmed, so plans that use it carry "ses.region-value-unconfirmed".
 //   - Organizational domains for the alignment prediction use the public
 //     suffix list (RFC 7489 §3.2), not the RFC 9989 DNS tree walk, so that a
 //     prediction needs no DNS.

@@ -283,7 +283,7 @@ func TestAPIEnums(t *testing.T) {
 	if got := list("sesv2.SuppressionListReason"); !slices.Equal(got, []string{string(ReasonBounce), string(ReasonComplaint)}) {
 		t.Errorf("SuppressionListReason %q", got)
 	}
-	for _, key := range []string{"sesv2.EventType", "ses.NotificationType"} {
+	for _, key := range []string{"sesv2.EventType", "ses.EventType", "ses.NotificationType"} {
 		for _, v := range list(key) {
 			if parseKind(v) == KindUnknown {
 				t.Errorf("%s %q is not recognised", key, v)
