@@ -248,9 +248,9 @@ type Subscription struct {
 type TopicPreferences struct {
 	UnsubscribeAll          bool          `json:"unsubscribeAll"`
 	TopicSubscriptionStatus []TopicStatus `json:"topicSubscriptionStatus,omitempty"`
-	// TopicDefaultSubscriptionStatus is kept as written: the Developer
-	// Guide lists it, but no sample shows its shape.
-	TopicDefaultSubscriptionStatus json.RawMessage `json:"topicDefaultSubscriptionStatus,omitempty"`
+	// TopicDefaultSubscriptionStatus is kept as decoded JSON (any): the
+	// Developer Guide lists it, but no sample shows its shape.
+	TopicDefaultSubscriptionStatus any `json:"topicDefaultSubscriptionStatus,omitempty"`
 }
 
 // TopicStatus is one topic's subscription status ("OptIn" or "OptOut").

@@ -332,6 +332,7 @@ func FuzzParseEvent(f *testing.F) {
 	f.Add([]byte(`{"Type": "Notification", "Message": "{\"notificationType\": \"Delivery\", \"delivery\": {}, \"mail\": {}}"}`))
 	f.Add([]byte(`{"source": "aws.ses", "detail": {"eventType": "Open", "open": {}, "mail": {}}}`))
 	f.Add([]byte(`{"eventTYpe": "00", "mAil": {"CommonHeAders": {"from": []}}}`))
+	f.Add([]byte(`{"eventType": "Subscription", "mail": {}, "subscription": {"newTopicPreferences": {"topicDefaultSubscriptionStatus": [ {"topicName": "T", "subscriptionStatus": "OptIn"}, 1e400, null ]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEvent(data)
 		if err != nil {
