@@ -917,6 +917,12 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 	if err := e.expired(); err != nil {
 		return nil, err
 	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		// An MX or PTR target written as an address ("192.0.2.1."): a
+		// resolver would hand the literal back, but as a DNS name it has no
+		// address records (RFC 7208 §5.4, RFC 7505 §3: MX targets are names).
+		return nil, domainauth.NotFoundError(name)
+	}
 	if e.pf != nil {
 		typ := qA
 		if network == "ip6" {

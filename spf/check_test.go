@@ -393,3 +393,20 @@ func TestRecordCache(t *testing.T) {
 		}
 	}
 }
+
+// An MX target that looks like an IP address is a name without addresses,
+// not the address itself (RFC 7208 §5.4 compares the addresses of MX names).
+func TestMXTargetIPLiteral(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("example.org", "v=spf1 mx -all")
+	z.AddMX("example.org", 10, "192.0.2.1.")
+	for _, prefetch := range []bool{false, true} {
+		c := &Checker{Resolver: z, Prefetch: prefetch}
+		for _, ip := range []string{"192.0.2.1", "2001:db8::1"} {
+			r := c.Check(context.Background(), Input{IP: netip.MustParseAddr(ip), MailFrom: "a@example.org"})
+			if r.Code != Fail {
+				t.Errorf("prefetch=%v ip=%s: %v (%v), want fail", prefetch, ip, r.Code, r.Err)
+			}
+		}
+	}
+}
