@@ -265,7 +265,10 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 			continue
 		}
 		seen[h.Name] = true
-		if _, err := netip.ParseAddr(strings.Trim(h.Name, "[]")); err == nil {
+		// An address, bare or as an RFC 5321 §4.1.3 address literal
+		// ("[192.0.2.1]", "[IPv6:2001:db8::1]").
+		lit := strings.TrimPrefix(strings.Trim(h.Name, "[]"), "ipv6:")
+		if _, err := netip.ParseAddr(lit); err == nil {
 			h.IPLiteral = true
 			res.Findings = append(res.Findings, Finding{Code: CodeIPLiteral, Severity: Error,
 				Message: "MX target is an IP address, not a host name", Where: h.Name, RFC: "RFC 1035 §3.3.9"})

@@ -89,6 +89,9 @@ func TestRFCRequirements(t *testing.T) {
 		{"RFC 5321 §5.1 MUST: an address literal is no exchange", func(f *fakeDNS) {
 			f.addMX("example.org", 10, "[192.0.2.25]")
 		}, false, Explicit, []string{CodeIPLiteral}, No, true},
+		{"RFC 5321 §5.1 MUST: an IPv6 address literal is no exchange", func(f *fakeDNS) {
+			f.addMX("example.org", 10, "[IPv6:2001:db8::25]")
+		}, false, Explicit, []string{CodeIPLiteral}, No, true},
 		// RFC 5321 §5.1: "That domain name, when queried, MUST return at
 		// least one address record".
 		{"RFC 5321 §5.1 MUST: a target without address records", func(f *fakeDNS) {
