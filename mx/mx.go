@@ -176,7 +176,7 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 	default:
 		res.State, res.Err = Unknown, err
 		res.Findings = append(res.Findings, Finding{Code: CodeLookupFailed, Severity: Warning,
-			Message: "MX lookup failed: " + err.Error(), Where: name})
+			Message: "MX lookup failed: " + err.Error() + "; check again later (senders queue and retry, RFC 5321 §5.1)", Where: name})
 		return res, nil
 	}
 	if len(mxs) == 0 {
@@ -209,13 +209,13 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 			Message: "null MX: the domain accepts no mail", Where: name, RFC: "RFC 7505 §3"})
 		if h.Preference != 0 {
 			res.Findings = append(res.Findings, Finding{Code: CodeNullPreference, Severity: Warning,
-				Message: fmt.Sprintf("null MX has preference %d, should be 0", h.Preference), Where: name, RFC: "RFC 7505 §3"})
+				Message: fmt.Sprintf("null MX has preference %d; publish it as \"0 .\"", h.Preference), Where: name, RFC: "RFC 7505 §3"})
 		}
 		return res, nil
 	case nulls > 0:
 		res.State = NullMixed
 		res.Findings = append(res.Findings, Finding{Code: CodeNullMixed, Severity: Error,
-			Message: "a null MX must be the only MX record of its domain", Where: name, RFC: "RFC 7505 §3"})
+			Message: "a null MX must be the only MX record of its domain; remove either the null MX or the others", Where: name, RFC: "RFC 7505 §3"})
 	default:
 		res.State = Explicit
 	}
@@ -231,7 +231,7 @@ func (c *Checker) implicit(ctx context.Context, res *Result) {
 		if len(addrs) > 0 {
 			res.State, res.Implicit = Implicit, addrs
 			res.Findings = append(res.Findings, Finding{Code: CodeImplicit, Severity: Warning,
-				Message: "no MX record; mail is delivered to the domain's own address records", Where: res.Domain, RFC: "RFC 5321 §5.1"})
+				Message: "no MX record; mail is delivered to the domain's own address records; publish an MX naming the mail host (or a null MX if it receives no mail)", Where: res.Domain, RFC: "RFC 5321 §5.1"})
 			return
 		}
 		fallthrough
@@ -244,7 +244,7 @@ func (c *Checker) implicit(ctx context.Context, res *Result) {
 	default:
 		res.State, res.Err = Unknown, err
 		res.Findings = append(res.Findings, Finding{Code: CodeLookupFailed, Severity: Warning,
-			Message: "address lookup for implicit MX failed: " + err.Error(), Where: res.Domain})
+			Message: "address lookup for implicit MX failed: " + err.Error() + "; check again later", Where: res.Domain})
 	}
 }
 
@@ -261,7 +261,7 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 		if seen[h.Name] {
 			h.Duplicate = true
 			res.Findings = append(res.Findings, Finding{Code: CodeDuplicate, Severity: Warning,
-				Message: "MX target listed more than once", Where: h.Name})
+				Message: "MX target listed more than once; delete the duplicate record", Where: h.Name})
 			continue
 		}
 		seen[h.Name] = true
@@ -271,12 +271,12 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 		if _, err := netip.ParseAddr(lit); err == nil {
 			h.IPLiteral = true
 			res.Findings = append(res.Findings, Finding{Code: CodeIPLiteral, Severity: Error,
-				Message: "MX target is an IP address, not a host name", Where: h.Name, RFC: "RFC 1035 §3.3.9"})
+				Message: "MX target is an IP address, not a host name; name a host with A/AAAA records instead", Where: h.Name, RFC: "RFC 1035 §3.3.9"})
 			continue
 		}
 		if checked == c.maxHosts() {
 			res.Findings = append(res.Findings, Finding{Code: CodeTooManyHosts, Severity: Warning,
-				Message: fmt.Sprintf("more than %d MX targets; the rest were not checked", c.maxHosts()), Where: res.Domain})
+				Message: fmt.Sprintf("more than %d MX targets; the rest were not checked (raise Checker.MaxHosts to check them)", c.maxHosts()), Where: res.Domain})
 			return
 		}
 		checked++
@@ -286,7 +286,7 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 			case domainauth.OK:
 				h.CNAME, h.Alias = Yes, dnsname.Canonical(target)
 				res.Findings = append(res.Findings, Finding{Code: CodeCNAMETarget, Severity: Error,
-					Message: "MX target is an alias for " + h.Alias, Where: h.Name, RFC: "RFC 2181 §10.3"})
+					Message: "MX target is an alias for " + h.Alias + "; name " + h.Alias + " (or the host it ends at) in the MX instead", Where: h.Name, RFC: "RFC 2181 §10.3"})
 			case domainauth.NotFound:
 				h.CNAME = No
 			}
@@ -306,12 +306,12 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 			res.Findings = append(res.Findings, unresolvable(h.Name))
 		default:
 			res.Findings = append(res.Findings, Finding{Code: CodeTargetLookupFailed, Severity: Warning,
-				Message: "address lookup failed: " + err.Error(), Where: h.Name})
+				Message: "address lookup failed: " + err.Error() + "; check again later", Where: h.Name})
 		}
 	}
 	if !hasCNAME && checked > 0 {
 		res.Findings = append(res.Findings, Finding{Code: CodeCNAMEUnknown, Severity: Info,
-			Message: "the resolver cannot tell whether MX targets are aliases", Where: res.Domain, RFC: "RFC 2181 §10.3"})
+			Message: "the resolver cannot tell whether MX targets are aliases (use one with domainauth.CNAMEResolver, such as a zone.Zone, to check)", Where: res.Domain, RFC: "RFC 2181 §10.3"})
 	}
 }
 
@@ -351,13 +351,13 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 	switch mxr.State {
 	case None:
 		res.Findings = append(res.Findings, Finding{Code: CodeMailFromNoMX, Severity: Error,
-			Message: "envelope-sender domain has no MX: bounces cannot be delivered", Where: mxr.Domain, RFC: "RFC 5321 §6.1"})
+			Message: "envelope-sender domain has no MX: bounces cannot be delivered; publish an MX for it", Where: mxr.Domain, RFC: "RFC 5321 §6.1"})
 	case Implicit:
 		res.Findings = append(res.Findings, Finding{Code: CodeMailFromImplicitMX, Severity: Warning,
-			Message: "envelope-sender domain has no MX; bounces rely on its address records", Where: mxr.Domain, RFC: "RFC 5321 §5.1"})
+			Message: "envelope-sender domain has no MX; bounces rely on its address records; publish an MX for it", Where: mxr.Domain, RFC: "RFC 5321 §5.1"})
 	case Null:
 		res.Findings = append(res.Findings, Finding{Code: CodeMailFromNullMX, Severity: Error,
-			Message: "envelope-sender domain publishes a null MX and refuses its own bounces", Where: mxr.Domain, RFC: "RFC 7505 §4.2"})
+			Message: "envelope-sender domain publishes a null MX and refuses its own bounces; replace it with an MX that receives them, or send from another domain", Where: mxr.Domain, RFC: "RFC 7505 §4.2"})
 	}
 	txts, err := c.Resolver.LookupTXT(ctx, mxr.Domain)
 	switch domainauth.Classify(ctx, err) {
@@ -370,11 +370,11 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 		switch len(res.SPF) {
 		case 0:
 			res.Findings = append(res.Findings, Finding{Code: CodeMailFromNoSPF, Severity: Error,
-				Message: "envelope-sender domain has no SPF record", Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
+				Message: "envelope-sender domain has no SPF record; publish one naming its sending servers", Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
 		case 1:
 			if _, err := spf.Parse(res.SPF[0]); err != nil {
 				res.Findings = append(res.Findings, Finding{Code: CodeMailFromInvalidSPF, Severity: Error,
-					Message: "SPF record does not parse: " + err.Error(), Where: mxr.Domain, RFC: "RFC 7208 §4.6"})
+					Message: "SPF record does not parse: " + err.Error() + "; fix it, or receivers return permerror", Where: mxr.Domain, RFC: "RFC 7208 §4.6"})
 			}
 		default:
 			res.Findings = append(res.Findings, Finding{Code: CodeMailFromMultipleSPF, Severity: Error,
@@ -382,7 +382,7 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 		}
 	default:
 		res.Findings = append(res.Findings, Finding{Code: CodeMailFromSPFLookupFailed, Severity: Warning,
-			Message: "TXT lookup failed: " + err.Error(), Where: mxr.Domain})
+			Message: "TXT lookup failed: " + err.Error() + "; check again later", Where: mxr.Domain})
 	}
 	return res, nil
 }

@@ -198,7 +198,7 @@ func (st *auditState) failed(c *RecordCheck, name string, err error) bool {
 		return false
 	}
 	c.Status = StatusUnknown
-	st.add(finding(CodeLookupFailed, Warning, name, "", "DNS lookup failed: %v", err))
+	st.add(finding(CodeLookupFailed, Warning, name, "", "DNS lookup failed: %v; the record was not checked, audit again later", err))
 	return true
 }
 
@@ -221,7 +221,7 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		if !st.dkimUnknown {
 			st.dkimUnknown = true
 			st.add(finding(CodeDKIMUnknown, Info, st.a.Plan.Identity.Domain, "",
-				"the resolver cannot report CNAME targets; the Easy DKIM CNAMEs were not compared with the plan"))
+				"the resolver cannot report CNAME targets; the Easy DKIM CNAMEs were not compared with the plan (audit a zone.Zone, e.g. a Route 53 export, to compare them)"))
 		}
 		return
 	}
@@ -234,7 +234,7 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		if terr == nil && len(txts) > 0 {
 			c.Status, c.Found = StatusWrong, txts
 			st.add(finding(CodeDKIMNotCNAME, Error, r.Name, "FACTS §2.1",
-				"TXT record where SES needs CNAME %s; SES rotates Easy DKIM keys behind the CNAME", r.Target))
+				"TXT record where SES needs CNAME %s; replace it with the CNAME (SES rotates Easy DKIM keys behind it)", r.Target))
 			return
 		}
 		c.Status = StatusMissing
@@ -254,7 +254,7 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 			"CNAME points into %s, but %s signs with keys in %s", rest, st.a.Plan.Region.Code, st.a.Plan.DKIMZone.Value))
 		return
 	}
-	st.add(finding(CodeDKIMWrongTarget, Error, r.Name, "FACTS §2.1", "CNAME points to %s, want %s", target, r.Target))
+	st.add(finding(CodeDKIMWrongTarget, Error, r.Name, "FACTS §2.1", "CNAME points to %s; point it at %s", target, r.Target))
 }
 
 func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
@@ -266,7 +266,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	c.Found = txts
 	if len(txts) == 0 {
 		c.Status = StatusMissing
-		st.add(finding(CodeDKIMMissing, Error, r.Name, "RFC 6376 §3.6.2.1", "BYODKIM key record missing"))
+		st.add(finding(CodeDKIMMissing, Error, r.Name, "RFC 6376 §3.6.2.1", "BYODKIM key record missing; publish TXT %q", r.Value))
 		return
 	}
 	want, _, _ := parseBYOKey(r.Value)
@@ -285,7 +285,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	}
 	if len(valid) == 0 {
 		c.Status = StatusWrong
-		st.add(finding(CodeBYODKIMKeyInvalid, Error, r.Name, "RFC 6376 §3.6.1", "not a usable DKIM key record: %v", lastErr))
+		st.add(finding(CodeBYODKIMKeyInvalid, Error, r.Name, "RFC 6376 §3.6.1", "not a usable DKIM key record: %v; publish TXT %q", lastErr, r.Value))
 		return
 	}
 	for _, k := range valid {
@@ -296,7 +296,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	}
 	c.Status = StatusWrong
 	st.add(finding(CodeBYODKIMKeyWrong, Error, r.Name, "RFC 6376 §3.6.2.1",
-		"the published key is not the BYODKIM key given to SES; signatures will fail"))
+		"the published key is not the BYODKIM key given to SES, so signatures will fail; publish TXT %q or give SES the matching private key", r.Value))
 }
 
 func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
@@ -310,7 +310,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 			c.Status, c.Found = StatusWrong, []string{"CNAME " + dnsname.Canonical(target)}
 			st.mailFromCNAME = true
 			st.add(finding(CodeMailFromCNAME, Error, r.Name, "RFC 2181 §10.1",
-				"CNAME at the MAIL FROM domain: it cannot hold SES's MX and SPF records beside it"))
+				"CNAME at the MAIL FROM domain: it cannot hold SES's MX and SPF records beside it; remove the CNAME and publish them"))
 			return
 		}
 	}
@@ -346,7 +346,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 		return
 	case found == 0 && len(mxs) == 1:
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromMXWrong, Error, r.Name, "FACTS §3.1", "MX is not SES's feedback endpoint %s", want))
+		st.add(finding(CodeMailFromMXWrong, Error, r.Name, "FACTS §3.1", "MX is not SES's feedback endpoint; replace it with MX 10 %s", want))
 		return
 	}
 	if len(mxs) > 1 {
@@ -389,7 +389,7 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	rec, err := spf.Parse(spfs[0])
 	if err != nil {
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromSPFInvalid, Error, r.Name, "RFC 7208 §4.6", "SPF record does not parse: %v", err))
+		st.add(finding(CodeMailFromSPFInvalid, Error, r.Name, "RFC 7208 §4.6", "SPF record does not parse: %v; fix it, or publish %q", err, r.Value))
 		return
 	}
 	if ok, why := includesSES(rec); !ok {
@@ -491,13 +491,17 @@ func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
 	case 1:
 	default:
 		c.Status = StatusWrong
-		st.add(finding(CodeDMARCMultiple, Error, r.Name, "RFC 9989 §4.10", "%d DMARC records: receivers apply no policy", len(recs)))
+		st.add(finding(CodeDMARCMultiple, Error, r.Name, "RFC 9989 §4.10", "%d DMARC records: receivers apply no policy; keep one", len(recs)))
 		return
 	}
 	rec, err := dmarc.ParseRecord(recs[0])
 	if err != nil {
 		c.Status = StatusWrong
-		st.add(finding(CodeDMARCInvalid, Error, r.Name, "RFC 9989 §4.7", "DMARC record does not parse: %v", err))
+		msg := fmt.Sprintf("DMARC record does not parse: %v", err)
+		if r.Value != "" {
+			msg += fmt.Sprintf("; publish %q", r.Value)
+		}
+		st.add(finding(CodeDMARCInvalid, Error, r.Name, "RFC 9989 §4.7", "%s", msg))
 		return
 	}
 	st.a.DMARC = rec
