@@ -92,8 +92,14 @@
 // schema requires, canonical enumerations, values a schema cannot express
 // mapped or dropped (documented there); Decode(Encode(x)) equals
 // Normalize(x). EncodeGzip, Filename, Subject and EncodeEmail produce the
-// attachment and message RFC 9990 §3 prescribes. Builder groups
-// per-message evaluations into records, summing counts.
+// attachment and message RFC 9990 §3 prescribes (file name and Subject
+// with A-label domain names, as their grammars require). Builder groups
+// per-message evaluations into records, summing counts; it keeps at most
+// 100 DKIM results per record in the RFC 9990 §3.1.3 priority order and
+// supplies the override reason §3.1.1.9 requires when a failing message
+// got another disposition than the published policy and the caller gave
+// none. rfc_coverage_test.go maps every MUST and SHOULD of RFC 9990 and
+// RFC 7489 §7.2 that binds a generator or a consumer to its test.
 //
 // # Summaries
 //
