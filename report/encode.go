@@ -135,7 +135,10 @@ func (e *Encoder) Normalize(a *Aggregate) *Aggregate {
 		p.Testing = knownOrEmpty(src.Testing.Canonical())
 		p.DiscoveryMethod = knownOrEmpty(src.DiscoveryMethod.Canonical())
 		for _, d := range a.Namespaces {
-			if isNCName(d.Prefix) && d.Prefix != "xmlns" && d.Prefix != "xml" && utf8.ValidString(d.URI) && validXMLText(d.URI) {
+			// Namespaces in XML 1.0 §3: a prefix cannot be bound to
+			// the empty name (xmlns:p="" is a namespace error).
+			if isNCName(d.Prefix) && d.Prefix != "xmlns" && d.Prefix != "xml" && d.URI != "" &&
+				utf8.ValidString(d.URI) && validXMLText(d.URI) {
 				n.Namespaces = append(n.Namespaces, d)
 			}
 		}
@@ -380,6 +383,9 @@ func namespaced(x string, decls []NamespaceDecl) bool {
 			for _, at := range t.Attr {
 				switch {
 				case at.Name.Space == "xmlns":
+					if at.Value == "" || at.Name.Local == "xmlns" || at.Name.Local == "xml" {
+						return false // not namespace-well-formed
+					}
 					m[at.Name.Local] = at.Value
 				case at.Name.Space == "" && at.Name.Local == "xmlns":
 					m[""] = at.Value

@@ -142,7 +142,7 @@ func TestSchemaValid(t *testing.T) {
 			t.Errorf("%v: xmllint: %v\n%s", c.schema, err, out)
 			continue
 		}
-		if n := strings.Count(string(out), " validates"); n != len(files) {
+		if n := strings.Count(string(out), " validates"); n != len(files) || strings.Contains(string(out), "error") {
 			t.Errorf("%v: %d of %d files validate:\n%s", c.schema, n, len(files), out)
 		}
 		t.Logf("%v: %d reports validate against %s", c.schema, len(files), filepath.Base(c.xsd))
