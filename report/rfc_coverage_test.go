@@ -191,6 +191,11 @@ func TestLimitsNamed(t *testing.T) {
 		{"element size", "MaxElementSize", Decoder{MaxElementSize: 1000},
 			[]byte(replace("<org_name>Receiver", "<org_name>"+strings.Repeat("a", 5000)))},
 		{"zip archive size", "MaxArchiveSize", Decoder{MaxArchiveSize: 100}, zipped(t, false, "r.xml", minimal)},
+		// The zero Decoder's defaults (depth 32, element 1 MiB) are limits too.
+		{"default depth", "MaxDepth", Decoder{},
+			[]byte(strings.Replace(minimal, "<p>none</p>", strings.Repeat("<x>", 40)+strings.Repeat("</x>", 40)+"<p>none</p>", 1))},
+		{"default element size", "MaxElementSize", Decoder{},
+			[]byte(replace("<org_name>Receiver", "<org_name>"+strings.Repeat("a", 1<<20+1)))},
 		{"email size", "MaxArchiveSize", Decoder{MaxArchiveSize: 1000}, email},
 	} {
 		t.Run(c.name, func(t *testing.T) {
