@@ -125,5 +125,11 @@
 //   - Elements whose prefix differs from the <feedback> element's are
 //     extensions; an unprefixed element is always taken as the report's
 //     own, whatever its declared namespace.
+//   - Subject omits the Report-ID part when the report ID does not fit
+//     the ridtxt grammar (it must be identical to <report_id>, so it
+//     cannot be repaired); the RFC 9990 ABNF then literally asks for
+//     white space after the submitter, which is not written.
+//   - The Builder's DKIM priority (RFC 9990 §3.1.3) approximates relaxed
+//     alignment without a public suffix list.
 //   - Failure reports (RFC 9991) are not handled yet.
 package report
