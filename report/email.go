@@ -92,10 +92,21 @@ func Subject(a *Aggregate, receiver string) string {
 	return s
 }
 
+// isRidFmt checks the RFC 9990 §3.5.1 ridfmt grammar. An ID too long to
+// sit on one header line (RFC 5322 §2.1.1: at most 998 octets, and a
+// dot-atom cannot be folded) is refused too, so that Subject and
+// Message-ID stay valid.
 func isRidFmt(s string) bool {
+	if len(s) > maxRidLen {
+		return false
+	}
 	local, domain, hasAt := strings.Cut(s, "@")
 	return isDotAtom(local) && (!hasAt || isDotAtom(domain))
 }
+
+// maxRidLen leaves room on a folded header line for " Report-ID: <...>"
+// and for "Message-ID: <...@receiver>".
+const maxRidLen = 700
 
 // isDotAtom checks RFC 5322 dot-atom-text.
 func isDotAtom(s string) bool {
