@@ -47,8 +47,8 @@ package report
 //	9990 §3.5.1        Report-ID MUST be unique among reports to a domain     n/a: the caller sets Metadata.ReportID
 //	9990 §3.5, 7489    MUST evaluate rua URIs in order, deliver to each, MUST  n/a: delivery is not in this package
 //	  §7.2.1           NOT use a URI whose size limit is exceeded; SHOULD TLS
-//	9990 §3.5.2        message MUST be RFC 5322 formatted per MIME; report    TestRFCEmail, TestEncodeEmail
-//	  (7489 §7.2.1.1)  MUST be in a part, as an attachment
+//	9990 §3.5.2        message MUST be RFC 5322 formatted per MIME; report    TestRFCEmail (fixed: a long report ID made
+//	  (7489 §7.2.1.1)  MUST be in a part, as an attachment                    lines over 998 octets), TestEncodeEmail
 //	9990 §3.5.2        XML MUST be the data, SHOULD be gzipped; media type    TestRFCEmail (both), TestEncodeGzipRoundTrip
 //	                   MUST be application/gzip, else text/xml (7489 SHOULD)
 //	9990 §3.5.2        file name MUST follow the ABNF; extension MUST be      TestRFCFilename (fixed: U-labels, '!' or '/'
