@@ -105,6 +105,24 @@ func (a *app) openArg(arg string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// readMessage reads a whole message from FILE or standard input ("-"),
+// bounded by maxMessage.
+func (a *app) readMessage(arg string) ([]byte, error) {
+	f, err := a.openArg(arg)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	msg, err := io.ReadAll(io.LimitReader(f, maxMessage+1))
+	if err != nil {
+		return nil, fileError(err)
+	}
+	if len(msg) > maxMessage {
+		return nil, fmt.Errorf("%s: larger than %d bytes", arg, maxMessage)
+	}
+	return msg, nil
+}
+
 func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	dns := addDNSFlags(fs)
 	return func(ctx context.Context, args []string) error {
@@ -194,17 +212,9 @@ func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		if err != nil {
 			return err
 		}
-		f, err := a.openArg(args[0])
+		msg, err := a.readMessage(args[0])
 		if err != nil {
 			return err
-		}
-		defer f.Close()
-		msg, err := io.ReadAll(io.LimitReader(f, maxMessage+1))
-		if err != nil {
-			return fileError(err)
-		}
-		if len(msg) > maxMessage {
-			return fmt.Errorf("%s: larger than %d bytes", args[0], maxMessage)
 		}
 		s := &dkim.Signer{Domain: *domain, Selector: *selector, Key: key, Clock: a.clock, Expiration: *expire}
 		field, err := s.Sign(strings.NewReader(string(msg)))

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"strings"
 
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/spf"
 )
 
 func dmarcCommand() *command {
@@ -50,18 +54,21 @@ is an error.`,
 			},
 			{
 				name:    "eval",
-				args:    "FROM-DOMAIN",
-				summary: "evaluate DMARC for a message's SPF and DKIM results",
+				args:    "[FROM-DOMAIN]",
+				summary: "evaluate DMARC for a message, or for its SPF and DKIM results",
 				long: `Evaluate DMARC for a message whose RFC5322.From domain is FROM-DOMAIN, given
 the SPF result of its MAIL FROM domain (--spf DOMAIN=RESULT) and the result of
-each DKIM signature (--dkim DOMAIN=RESULT, repeatable). Prints the result, the
-alignment of each identifier, the policy and the dmarc= part of an
-Authentication-Results header field. Exit status 0 for pass and none, 1 for
-fail and permerror, 2 for temperror.`,
+each DKIM signature (--dkim DOMAIN=RESULT, repeatable). Or give the message
+itself with --message FILE and the client's --ip (and --mail-from): SPF and
+DKIM are checked first, as a receiving server does, and the From domain is
+read from the message. Prints the result, the alignment of each identifier,
+the policy and the Authentication-Results header field. Exit status 0 for
+pass and none, 1 for fail and permerror, 2 for temperror.`,
 				examples: []string{
 					"domainauth dmarc eval --zone examples/zones/example.org.zone --spf mail.example.org=pass --dkim example.org=pass example.org",
+					"domainauth dmarc eval --zone examples/zones/example.org.zone --message examples/verify-message/message.eml --ip 54.240.0.1 --mail-from bounce@mail.example.org",
 				},
-				minArgs: 1, maxArgs: 1,
+				minArgs: 0, maxArgs: 1,
 				setup: dmarcEvalSetup,
 			},
 		},
@@ -245,34 +252,102 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 	var spfID, dkimIDs identFlag
 	fs.Var(&spfID, "spf", "the SPF result of the MAIL FROM domain, as `DOMAIN=RESULT`")
 	fs.Var(&dkimIDs, "dkim", "the result of one DKIM signature, as `DOMAIN=RESULT[/SELECTOR]`; repeatable")
+	msgFile := fs.String("message", "", "check SPF and DKIM for the message in this `FILE` (\"-\": standard input) and evaluate DMARC on the results")
+	ipArg := fs.String("ip", "", "with --message: the SMTP client's `ADDRESS`")
+	mailFrom := fs.String("mail-from", "", "with --message: the SMTP MAIL FROM `ADDRESS` (empty: the null sender, checked as postmaster@HELO)")
+	helo := fs.String("helo", "", "with --message: the client's HELO `NAME`")
 	return func(ctx context.Context, args []string) error {
 		if len(spfID) > 1 {
 			return usagef("--spf given more than once")
 		}
-		s, err := dns.begin(ctx, args[0], "_dmarc.")
+		if *msgFile == "" {
+			if len(args) != 1 {
+				return usagef("want FROM-DOMAIN, or --message FILE")
+			}
+			s, err := dns.begin(ctx, args[0], "_dmarc.")
+			if err != nil {
+				return err
+			}
+			defer s.cancel()
+			in := dmarc.Input{FromDomain: s.domain, DKIM: dkimIDs}
+			if len(spfID) == 1 {
+				in.SPF = spfID[0]
+			}
+			res := (&dmarc.Checker{Resolver: s.r, Mode: dmarcMode(*rfc7489)}).Evaluate(s.ctx, in)
+			writeDMARCResult(a.stdout, res, true)
+			return dmarcStatus(res)
+		}
+		if len(args) > 0 || len(spfID) > 0 || len(dkimIDs) > 0 {
+			return usagef("--message takes no FROM-DOMAIN, --spf or --dkim: they come from the message")
+		}
+		ip, err := netip.ParseAddr(*ipArg)
+		if err != nil {
+			return usagef("--message needs --ip with the client's address")
+		}
+		msg, err := a.readMessage(*msgFile)
+		if err != nil {
+			return err
+		}
+		froms, err := dmarc.AuthorDomains(string(msg), dmarc.AuthorSingle)
+		if err != nil {
+			return fmt.Errorf("%s: %s", *msgFile, strings.TrimPrefix(err.Error(), "dmarc: "))
+		}
+		s, err := dns.begin(ctx, froms[0], "_dmarc.")
 		if err != nil {
 			return err
 		}
 		defer s.cancel()
-		ctx, src, from := s.ctx, s.source, s.domain
-		in := dmarc.Input{FromDomain: from, DKIM: dkimIDs}
-		if len(spfID) == 1 {
-			in.SPF = spfID[0]
+		ctx = s.ctx
+
+		// SPF on the MAIL FROM identity (RFC 7208 §2.4).
+		spfIn := spf.Input{IP: ip, MailFrom: *mailFrom, HELO: *helo}
+		spfRes := (&spf.Checker{Resolver: s.r, Clock: a.clock}).Check(ctx, spfIn)
+		spfDomain := *helo
+		if _, d, ok := strings.Cut(*mailFrom, "@"); ok {
+			spfDomain = d
 		}
-		c := &dmarc.Checker{Resolver: src.r, Mode: dmarcMode(*rfc7489)}
-		res := c.Evaluate(ctx, in)
-		writeDMARCResult(a.stdout, res)
-		switch res.Code {
-		case dmarc.CodeTempError:
-			return fmt.Errorf("temperror: %v", res.Err)
-		case dmarc.CodeFail, dmarc.CodePermError:
-			return errFindings
+		fmt.Fprintf(a.stdout, "SPF %s for %s from %s\n", spfRes.Code, orDash(spfDomain), ip)
+		// DKIM on every signature (RFC 6376 §6).
+		vs, err := (&dkim.Verifier{Resolver: s.r, Clock: a.clock}).Verify(ctx, bytes.NewReader(msg))
+		if err != nil {
+			return fmt.Errorf("%s: %s", *msgFile, strings.TrimPrefix(err.Error(), "dkim: "))
 		}
-		return nil
+		in := dmarc.Input{FromDomain: s.domain,
+			SPF: dmarc.Identifier{Domain: spfDomain, Result: dmarc.ParseAuthResult(spfRes.Code.String())}}
+		results := []string{spf.AuthResultsSPF(spfRes, spfIn)}
+		for _, v := range vs {
+			fmt.Fprintf(a.stdout, "DKIM %s d=%s s=%s\n", v.Status, orDash(v.Domain), orDash(v.Selector))
+			in.DKIM = append(in.DKIM, dmarc.Identifier{Domain: v.Domain, Selector: v.Selector, Result: dmarc.ParseAuthResult(v.Status.String())})
+			results = append(results, dkimAuthResult(v))
+		}
+		if len(vs) == 0 {
+			fmt.Fprintln(a.stdout, "DKIM none: the message has no DKIM-Signature")
+			results = append(results, "dkim=none")
+		}
+		res := (&dmarc.Checker{Resolver: s.r, Mode: dmarcMode(*rfc7489)}).Evaluate(ctx, in)
+		fmt.Fprint(a.stdout, "DMARC ")
+		writeDMARCResult(a.stdout, res, false)
+		results = append(results, res.AuthenticationResults())
+		fmt.Fprintf(a.stdout, "Authentication-Results: domainauth;\n\t%s\n", strings.Join(results, ";\n\t"))
+		return dmarcStatus(res)
 	}
 }
 
-func writeDMARCResult(w io.Writer, res *dmarc.Result) {
+// dmarcStatus maps a DMARC result to the command's error: nil for pass and
+// none, errFindings for fail and permerror, an error for temperror.
+func dmarcStatus(res *dmarc.Result) error {
+	switch res.Code {
+	case dmarc.CodeTempError:
+		return fmt.Errorf("temperror: %v", res.Err)
+	case dmarc.CodeFail, dmarc.CodePermError:
+		return errFindings
+	}
+	return nil
+}
+
+// writeDMARCResult prints a DMARC result; withAR adds the dmarc= part of
+// an Authentication-Results field.
+func writeDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
 	fmt.Fprintf(w, "%s for %s", res.Code, res.AuthorDomain)
 	if res.Code == dmarc.CodeFail || res.Code == dmarc.CodePass {
 		fmt.Fprintf(w, ": policy %s, disposition %s", res.AppliedPolicy, res.Disposition)
@@ -282,21 +357,23 @@ func writeDMARCResult(w io.Writer, res *dmarc.Result) {
 		fmt.Fprintf(w, "  record at _dmarc.%s: %s\n", d.PolicyDomain, quote(d.Record.String()))
 	}
 	for _, ch := range res.Checks {
-		state := "not aligned"
-		switch {
-		case !ch.Evaluated:
-			state = "not evaluated (" + ch.Result.String() + ")"
-		case ch.Aligned:
-			state = "aligned"
-		}
 		mode := "relaxed"
 		if ch.Mode == dmarc.Strict {
 			mode = "strict"
 		}
-		fmt.Fprintf(w, "  %s %s=%s: %s (%s)\n", ch.Method, ch.Domain, ch.Result, state, mode)
+		state := "not aligned (" + mode + ")"
+		switch {
+		case !ch.Evaluated:
+			state = "no pass to align"
+		case ch.Aligned:
+			state = "aligned (" + mode + ")"
+		}
+		fmt.Fprintf(w, "  %s %s=%s: %s\n", ch.Method, ch.Domain, ch.Result, state)
 	}
 	if res.Err != nil {
 		fmt.Fprintf(w, "  why: %s\n", oneLine(res.Err.Error()))
 	}
-	fmt.Fprintf(w, "  Authentication-Results: %s\n", res.AuthenticationResults())
+	if withAR {
+		fmt.Fprintf(w, "  Authentication-Results: %s\n", res.AuthenticationResults())
+	}
 }

@@ -320,6 +320,9 @@ func TestDMARC(t *testing.T) {
 		{"parse-invalid", 1, []string{"dmarc", "parse", "v=DMARC1; p=reject; p=none"}},
 		{"eval-pass", 0, []string{"dmarc", "eval", "--zone", ex, "--spf", "mail.example.org=pass", "--dkim", "example.org=pass", "example.org"}},
 		{"eval-fail", 1, []string{"dmarc", "eval", "--zone", ex, "--spf", "amazonses.com=pass", "--dkim", "amazonses.com=pass/224i4yxa5dv7c2xz3womw6peuasteono", "example.org"}},
+		{"eval-message", 0, []string{"dmarc", "eval", "--zone", ex, "--message", "examples/verify-message/message.eml", "--ip", "54.240.0.1", "--mail-from", "bounce@mail.example.org"}},
+		{"eval-message-fail", 1, []string{"dmarc", "eval", "--zone", ex, "--message", "cmd/domainauth/testdata/tampered.eml", "--ip", "203.0.113.5", "--mail-from", "bounce@mail.example.org"}},
+		{"eval-message-no-ip", 2, []string{"dmarc", "eval", "--zone", ex, "--message", "examples/verify-message/message.eml"}},
 		{"eval-bad-result", 2, []string{"dmarc", "eval", "--zone", ex, "--spf", "example.org=great", "example.org"}},
 	}
 	for _, tt := range tests {
