@@ -181,7 +181,7 @@ func dedupe(areas []area) {
 		for _, f := range ar.Findings {
 			if ar.Name == "ses" {
 				if strings.HasPrefix(f.Code, "ses.dkim-") {
-					sesWhere[dnsname.Canonical(strings.Fields(f.Record + " x")[0])] = true
+					sesWhere[recordName(f.Record)] = true
 				}
 				continue
 			}
@@ -195,7 +195,7 @@ func dedupe(areas []area) {
 			switch {
 			case ar.Name == "ses" && present[duplicateOf[f.Code]]:
 				continue
-			case ar.Name == "dkim" && f.Code == "dkim.no-key" && sesWhere[dnsname.Canonical(strings.Fields(f.Record + " x")[0])]:
+			case ar.Name == "dkim" && f.Code == "dkim.no-key" && sesWhere[recordName(f.Record)]:
 				ar.Status = sevError // the error is counted once, under SES
 				continue
 			}
@@ -203,4 +203,11 @@ func dedupe(areas []area) {
 		}
 		ar.Findings = kept
 	}
+}
+
+// recordName is the DNS name a finding's Record starts with ("x.example TXT"
+// gives "x.example"), canonical.
+func recordName(record string) string {
+	name, _, _ := strings.Cut(strings.TrimSpace(record), " ")
+	return dnsname.Canonical(name)
 }
