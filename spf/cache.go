@@ -22,6 +22,9 @@ type cacheEntry struct {
 }
 
 func (rc *recordCache) len() int {
+	if rc == nil {
+		return 0
+	}
 	rc.mu.RLock()
 	defer rc.mu.RUnlock()
 	return rc.n + len(rc.m)
@@ -65,20 +68,34 @@ func (rc *recordCache) put(ent cacheEntry, size int) {
 	rc.m[ent.txt] = ent
 }
 
-// parse returns the parsed record for txt, from the cache when possible.
-// Cached records are shared and never modified.
+// useCache is called at the start of every evaluation. The cache is
+// created when the Checker starts its second one: a Checker made for a
+// single check never pays for it, and one that is reused has it from then
+// on.
+func (c *Checker) useCache() {
+	if c.CacheSize < 0 || c.cache.Load() != nil {
+		return
+	}
+	if c.used.Swap(true) {
+		c.cache.CompareAndSwap(nil, new(recordCache))
+	}
+}
+
+// parse returns the parsed record for txt, from the cache when there is
+// one. Cached records are shared and never modified.
 func (c *Checker) parse(txt string) (*Record, error) {
-	size := c.CacheSize
-	if size < 0 {
+	rc := c.cache.Load()
+	if rc == nil || c.CacheSize < 0 {
 		return Parse(txt)
 	}
+	size := c.CacheSize
 	if size == 0 {
 		size = 512
 	}
-	if ent, ok := c.cache.get(txt); ok {
+	if ent, ok := rc.get(txt); ok {
 		return ent.rec, ent.err
 	}
 	rec, err := Parse(txt)
-	c.cache.put(cacheEntry{txt, rec, err}, size)
+	rc.put(cacheEntry{txt, rec, err}, size)
 	return rec, err
 }

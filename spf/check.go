@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/domainauth/domainauth"
@@ -232,10 +233,13 @@ type Checker struct {
 	Prefetch bool
 
 	// CacheSize bounds the cache of parsed records, keyed by record text.
-	// If zero, 512 records; negative disables the cache.
+	// If zero, 512 records; negative disables the cache. The cache is
+	// created when the Checker starts its second evaluation, so a Checker
+	// used once allocates none.
 	CacheSize int
 
-	cache recordCache
+	cache atomic.Pointer[recordCache] // nil until the second evaluation
+	used  atomic.Bool                 // an evaluation has started
 }
 
 // Check evaluates the MAIL FROM identity (RFC 7208 §2.4): check_host() with
@@ -278,6 +282,7 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	if c.Resolver == nil {
 		return Result{Code: TempError, Err: ErrNoResolver}
 	}
+	c.useCache()
 	if c.Prefetch {
 		e := &eval{c: c}
 		e.start(ctx, in, local, d)

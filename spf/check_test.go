@@ -361,10 +361,32 @@ func TestCacheAndConcurrency(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			if n := c.cache.len(); size > 0 && n > size {
+			if n := c.cache.Load().len(); size > 0 && n > size {
 				t.Errorf("cache holds %d > %d", n, size)
 			}
 		}
+	}
+}
+
+// TestCacheCreatedOnSecondCheck checks that a Checker used once allocates
+// no record cache and one used again has it.
+func TestCacheCreatedOnSecondCheck(t *testing.T) {
+	bc := benchCases()[1]
+	c := &Checker{Resolver: bc.zone()}
+	for i, want := range []int{0, 0, 2} {
+		if n := c.cache.Load().len(); n != want {
+			t.Errorf("before check %d: cache holds %d, want %d", i+1, n, want)
+		}
+		if r := c.Check(context.Background(), bc.in); r.Code != bc.want {
+			t.Fatalf("check %d: got %v (%v)", i+1, r.Code, r.Err)
+		}
+	}
+	c = &Checker{Resolver: bc.zone(), CacheSize: -1}
+	for range 3 {
+		c.Check(context.Background(), bc.in)
+	}
+	if c.cache.Load() != nil {
+		t.Error("CacheSize -1: a cache was created")
 	}
 }
 
@@ -373,6 +395,7 @@ func TestCacheAndConcurrency(t *testing.T) {
 func TestRecordCache(t *testing.T) {
 	for _, size := range []int{1, 3, 8, 9, 20} {
 		c := &Checker{CacheSize: size}
+		c.cache.Store(new(recordCache)) // as from the second evaluation on
 		for round := range 3 {
 			for i := range 30 {
 				txt := fmt.Sprintf("v=spf1 ip4:192.0.2.%d -all", i)
@@ -380,7 +403,7 @@ func TestRecordCache(t *testing.T) {
 				if err != nil || r.String() != txt {
 					t.Fatalf("size %d round %d: %q -> %v %v", size, round, txt, r, err)
 				}
-				if n := c.cache.len(); n > size {
+				if n := c.cache.Load().len(); n > size {
 					t.Fatalf("size %d: cache holds %d", size, n)
 				}
 			}
