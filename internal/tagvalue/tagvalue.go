@@ -37,11 +37,15 @@ type Scanner struct {
 	// grammar forbids but which DMARC records in the wild contain.
 	AllowEmpty bool
 
+	// The current tag and value are kept as offsets into Input rather
+	// than as strings: Next then stores no pointers, so it runs without
+	// GC write barriers (which cost more than the scan while a GC cycle
+	// is marking).
 	pos      int
-	tag      string
-	value    string
 	tagOff   int
+	tagEnd   int
 	valueOff int
+	valueEnd int
 	index    int
 	err      *Error
 }
@@ -80,10 +84,11 @@ func (s *Scanner) scanSpec(i int) bool {
 	for i < len(in) && charClass[in[i]]&className != 0 {
 		i++
 	}
-	s.tag, s.tagOff = in[start:i], start
+	tag := in[start:i]
+	s.tagOff, s.tagEnd = start, i
 	i = skipFWS(in, i)
 	if i >= len(in) || in[i] != '=' {
-		return s.fail(i, fmt.Sprintf("missing '=' after tag %q", s.tag))
+		return s.fail(i, fmt.Sprintf("missing '=' after tag %q", tag))
 	}
 	i = skipFWS(in, i+1)
 	vstart, vend := i, i
@@ -102,14 +107,14 @@ func (s *Scanner) scanSpec(i int) bool {
 		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
 			j := skipFWS(in, i)
 			if j == i { // a CR or LF that is not part of a valid fold
-				return s.fail(i, fmt.Sprintf("bare line break in value of tag %q", s.tag))
+				return s.fail(i, fmt.Sprintf("bare line break in value of tag %q", tag))
 			}
 			i = j
 			continue
 		}
-		return s.fail(i, fmt.Sprintf("invalid character %q in value of tag %q", c, s.tag))
+		return s.fail(i, fmt.Sprintf("invalid character %q in value of tag %q", c, tag))
 	}
-	s.value, s.valueOff = in[vstart:vend], vstart
+	s.valueOff, s.valueEnd = vstart, vend
 	if i < len(in) {
 		i++ // the ';'
 	}
@@ -125,11 +130,11 @@ func (s *Scanner) fail(off int, msg string) bool {
 
 // Tag returns the current tag name (case is kept; tag names are
 // case-sensitive in DKIM).
-func (s *Scanner) Tag() string { return s.tag }
+func (s *Scanner) Tag() string { return s.Input[s.tagOff:s.tagEnd] }
 
 // Value returns the current value with surrounding whitespace removed;
 // whitespace inside it (folded base64, for example) is kept.
-func (s *Scanner) Value() string { return s.value }
+func (s *Scanner) Value() string { return s.Input[s.valueOff:s.valueEnd] }
 
 // TagOffset returns the byte offset of the current tag name in Input.
 func (s *Scanner) TagOffset() int { return s.tagOff }
