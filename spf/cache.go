@@ -68,27 +68,60 @@ func (rc *recordCache) put(ent cacheEntry, size int) {
 	rc.m[ent.txt] = ent
 }
 
-// useCache is called at the start of every evaluation. The cache is
-// created when the Checker starts its second one: a Checker made for a
-// single check never pays for it, and one that is reused has it from then
-// on.
-func (c *Checker) useCache() {
-	if c.CacheSize < 0 || c.cache.Load() != nil {
-		return
+// States of Checker.cacheState.
+const (
+	cacheUnused   = iota // no evaluation has started
+	cacheUsed            // one has: the next one creates the cache
+	cacheCreating        // being created; evaluations parse without it
+	cacheReady           // Checker.cachePtr is set and never changes
+)
+
+// useCache is called at the start of every evaluation and returns the
+// cache to use, nil for none. The cache is created when the Checker starts
+// its second evaluation: a Checker made for a single check never pays for
+// it, and one that is reused has it from then on. The state is an atomic
+// integer rather than an atomic pointer so that c does not escape (the
+// compiler assumes atomic.LoadPointer leaks its argument); cachePtr is
+// written before the state becomes cacheReady and read only after.
+func (c *Checker) useCache() *recordCache {
+	if c.CacheSize < 0 {
+		return nil
 	}
-	if c.used.Swap(true) {
-		c.cache.CompareAndSwap(nil, new(recordCache))
+	switch c.cacheState.Load() {
+	case cacheReady:
+		return c.cachePtr
+	case cacheUnused:
+		if c.cacheState.CompareAndSwap(cacheUnused, cacheUsed) {
+			return nil
+		}
 	}
+	if c.cacheState.CompareAndSwap(cacheUsed, cacheCreating) {
+		c.cachePtr = new(recordCache)
+		c.cacheState.Store(cacheReady)
+		return c.cachePtr
+	}
+	return c.loadCache()
 }
 
-// parse returns the parsed record for txt, from the cache when there is
-// one. Cached records are shared and never modified.
+// loadCache returns the cache if it has been created, else nil.
+func (c *Checker) loadCache() *recordCache {
+	if c.cacheState.Load() == cacheReady {
+		return c.cachePtr
+	}
+	return nil
+}
+
+// parse returns the parsed record for txt, from c's cache when it has one.
 func (c *Checker) parse(txt string) (*Record, error) {
-	rc := c.cache.Load()
-	if rc == nil || c.CacheSize < 0 {
+	return parseCached(c.loadCache(), c.CacheSize, txt)
+}
+
+// parseCached returns the parsed record for txt, from rc when it is not
+// nil. Cached records are shared and never modified.
+func parseCached(rc *recordCache, size int, txt string) (*Record, error) {
+	if rc == nil || size < 0 {
 		return Parse(txt)
 	}
-	size := c.CacheSize
 	if size == 0 {
 		size = 512
 	}

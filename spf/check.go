@@ -238,8 +238,8 @@ type Checker struct {
 	// used once allocates none.
 	CacheSize int
 
-	cache atomic.Pointer[recordCache] // nil until the second evaluation
-	used  atomic.Bool                 // an evaluation has started
+	cacheState atomic.Uint32 // cacheUnused, ...; see useCache
+	cachePtr   *recordCache  // set once cacheState is cacheReady
 }
 
 // Check evaluates the MAIL FROM identity (RFC 7208 §2.4): check_host() with
@@ -282,36 +282,39 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	if c.Resolver == nil {
 		return Result{Code: TempError, Err: ErrNoResolver}
 	}
-	c.useCache()
+	rc := c.useCache()
 	if c.Prefetch {
-		e := &eval{c: c}
-		e.start(ctx, in, local, d)
+		// Prefetch goroutines keep the state, so it lives on the heap.
+		e := &eval{cache: rc}
+		e.start(ctx, c, in, local, d)
 		e.pf = newPrefetcher(ctx, e)
 		defer e.pf.stop()
 		return e.result(d)
 	}
-	// Sequential evaluation keeps its state on the stack: nothing retains it.
+	// Sequential evaluation keeps its state on the stack: nothing retains
+	// it. The state copies c's settings instead of pointing to c, so that
+	// c does not escape either (a Checker made per check stays on the
+	// caller's stack).
 	var e eval
-	e.c = c
-	e.start(ctx, in, local, d)
+	e.cache = rc
+	e.start(ctx, c, in, local, d)
 	return e.result(d)
 }
 
 // result runs check_host() on the checked domain d and fills in a Result.
 func (e *eval) result(d string) Result {
-	c := e.c
 	code, matched, dom, err := e.checkHost(d, 0, false)
 	r := Result{Code: code, Matched: matched, Domain: dom, Lookups: e.lookups, VoidLookups: e.voids, Err: err}
 	if code == Fail {
 		r.Explanation = e.explanation
-		if !e.haveExp && c.DefaultExplanation != "" {
-			if _, msg := scanMacroString(c.DefaultExplanation, true); msg == "" {
+		if !e.haveExp && e.defaultExp != "" {
+			if _, msg := scanMacroString(e.defaultExp, true); msg == "" {
 				var b [256]byte
-				r.Explanation = string(printableASCII(e.expand(b[:0], c.DefaultExplanation, dom, true)))
+				r.Explanation = string(printableASCII(e.expand(b[:0], e.defaultExp, dom, true)))
 			}
 		}
 	}
-	if c.Trace {
+	if e.tracing {
 		r.Trace = e.trace
 	}
 	return r
@@ -362,7 +365,15 @@ func plainDomain(s string) bool {
 
 // eval is the state of one check_host() evaluation.
 type eval struct {
-	c   *Checker
+	// Copies of the Checker's settings (see Checker.run).
+	resolver   domainauth.Resolver
+	clock      domainauth.Clock
+	receiver   string
+	defaultExp string
+	tracing    bool
+	cacheSize  int
+	cache      *recordCache // nil: parse every record
+
 	ctx context.Context
 	ip  netip.Addr
 
@@ -389,15 +400,17 @@ type eval struct {
 	pf    *prefetcher
 }
 
-func (e *eval) start(ctx context.Context, in Input, local, domain string) {
+func (e *eval) start(ctx context.Context, c *Checker, in Input, local, domain string) {
+	e.resolver, e.clock, e.receiver = c.Resolver, c.Clock, c.Receiver
+	e.defaultExp, e.tracing, e.cacheSize = c.DefaultExplanation, c.Trace, c.CacheSize
 	e.ctx = ctx
 	e.ip = in.IP.Unmap()
 	e.local, e.senderDomain, e.helo = local, domain, in.HELO
-	e.maxLookups = orDefault(e.c.MaxLookups, 10)
-	e.maxVoids = orDefault(e.c.MaxVoidLookups, 2)
-	e.maxMX = orDefault(e.c.MaxMXNames, 10)
-	e.maxPTR = orDefault(e.c.MaxPTRNames, 10)
-	e.timeout = orDefault64(e.c.Timeout, 20*time.Second)
+	e.maxLookups = orDefault(c.MaxLookups, 10)
+	e.maxVoids = orDefault(c.MaxVoidLookups, 2)
+	e.maxMX = orDefault(c.MaxMXNames, 10)
+	e.maxPTR = orDefault(c.MaxPTRNames, 10)
+	e.timeout = orDefault64(c.Timeout, 20*time.Second)
 	e.lookups, e.voids, e.queries = 0, 0, 0
 	e.haveExp, e.nowSet, e.ptrDone, e.ptrErr = false, false, false, nil
 	e.deadline = time.Time{}
@@ -442,13 +455,13 @@ func orDefault(v, d int) int {
 
 func (e *eval) now() time.Time {
 	if !e.nowSet {
-		e.nowT, e.nowSet = domainauth.Now(e.c.Clock), true
+		e.nowT, e.nowSet = domainauth.Now(e.clock), true
 	}
 	return e.nowT
 }
 
 func (e *eval) step(s Step) {
-	if e.c.Trace {
+	if e.tracing {
 		e.trace = append(e.trace, s)
 	}
 }
@@ -484,7 +497,7 @@ func (e *eval) record(domain string) (*Record, Code, error) {
 	if found < 0 {
 		return nil, None, nil
 	}
-	r, err := e.c.parse(txts[found])
+	r, err := parseCached(e.cache, e.cacheSize, txts[found])
 	if err != nil {
 		return nil, PermError, err
 	}
@@ -630,7 +643,7 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "PTR", QName: e.ip.String(), Err: err})
 			return false, code, err
 		}
-		if e.c.Trace {
+		if e.tracing {
 			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "PTR", QName: e.ip.String(), Match: m})
 		}
 		return m, 0, nil
@@ -775,7 +788,7 @@ func (e *eval) names() ([]string, error) {
 		e.ptrErr = err
 		return nil, err
 	}
-	names, err := e.c.Resolver.LookupAddr(e.ctx, e.ip.String())
+	names, err := e.resolver.LookupAddr(e.ctx, e.ip.String())
 	if err != nil {
 		if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
 			e.ptrErr = err
@@ -874,7 +887,7 @@ func (e *eval) explain(rec *Record, domain string) {
 	if e.expired() != nil {
 		return
 	}
-	txts, err := e.c.Resolver.LookupTXT(e.ctx, target)
+	txts, err := e.resolver.LookupTXT(e.ctx, target)
 	e.step(Step{Domain: domain, Term: t, QType: "TXT", QName: target, Err: err})
 	if err != nil || len(txts) != 1 {
 		return
@@ -911,11 +924,11 @@ func (e *eval) lookupTXT(name string) ([]string, error) {
 		if p := e.pf.get(qTXT, name); p != nil {
 			return p.txt, p.err
 		}
-		txt, err := e.c.Resolver.LookupTXT(e.ctx, name)
+		txt, err := e.resolver.LookupTXT(e.ctx, name)
 		e.pf.noteLocal(qTXT, name, &pending{txt: txt, err: err})
 		return txt, err
 	}
-	return e.c.Resolver.LookupTXT(e.ctx, name)
+	return e.resolver.LookupTXT(e.ctx, name)
 }
 
 func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
@@ -936,11 +949,11 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 		if p := e.pf.get(typ, name); p != nil {
 			return p.addrs, p.err
 		}
-		addrs, err := e.c.Resolver.LookupNetIP(e.ctx, network, name)
+		addrs, err := e.resolver.LookupNetIP(e.ctx, network, name)
 		e.pf.noteLocal(typ, name, &pending{addrs: addrs, err: err})
 		return addrs, err
 	}
-	return e.c.Resolver.LookupNetIP(e.ctx, network, name)
+	return e.resolver.LookupNetIP(e.ctx, network, name)
 }
 
 // looksLikeAddr reports whether name is an IP address literal. The cheap
@@ -964,9 +977,9 @@ func (e *eval) lookupMX(name string) ([]*net.MX, error) {
 		if p := e.pf.get(qMX, name); p != nil {
 			return p.mx, p.err
 		}
-		mx, err := e.c.Resolver.LookupMX(e.ctx, name)
+		mx, err := e.resolver.LookupMX(e.ctx, name)
 		e.pf.noteLocal(qMX, name, &pending{mx: mx, err: err})
 		return mx, err
 	}
-	return e.c.Resolver.LookupMX(e.ctx, name)
+	return e.resolver.LookupMX(e.ctx, name)
 }

@@ -361,7 +361,7 @@ func TestCacheAndConcurrency(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			if n := c.cache.Load().len(); size > 0 && n > size {
+			if n := c.loadCache().len(); size > 0 && n > size {
 				t.Errorf("cache holds %d > %d", n, size)
 			}
 		}
@@ -374,7 +374,7 @@ func TestCacheCreatedOnSecondCheck(t *testing.T) {
 	bc := benchCases()[1]
 	c := &Checker{Resolver: bc.zone()}
 	for i, want := range []int{0, 0, 2} {
-		if n := c.cache.Load().len(); n != want {
+		if n := c.loadCache().len(); n != want {
 			t.Errorf("before check %d: cache holds %d, want %d", i+1, n, want)
 		}
 		if r := c.Check(context.Background(), bc.in); r.Code != bc.want {
@@ -385,7 +385,7 @@ func TestCacheCreatedOnSecondCheck(t *testing.T) {
 	for range 3 {
 		c.Check(context.Background(), bc.in)
 	}
-	if c.cache.Load() != nil {
+	if c.loadCache() != nil {
 		t.Error("CacheSize -1: a cache was created")
 	}
 }
@@ -395,7 +395,8 @@ func TestCacheCreatedOnSecondCheck(t *testing.T) {
 func TestRecordCache(t *testing.T) {
 	for _, size := range []int{1, 3, 8, 9, 20} {
 		c := &Checker{CacheSize: size}
-		c.cache.Store(new(recordCache)) // as from the second evaluation on
+		c.useCache()
+		c.useCache() // as at the start of a second evaluation
 		for round := range 3 {
 			for i := range 30 {
 				txt := fmt.Sprintf("v=spf1 ip4:192.0.2.%d -all", i)
@@ -403,7 +404,7 @@ func TestRecordCache(t *testing.T) {
 				if err != nil || r.String() != txt {
 					t.Fatalf("size %d round %d: %q -> %v %v", size, round, txt, r, err)
 				}
-				if n := c.cache.Load().len(); n > size {
+				if n := c.loadCache().len(); n > size {
 					t.Fatalf("size %d: cache holds %d", size, n)
 				}
 			}

@@ -74,8 +74,8 @@ func FuzzMacro(f *testing.F) {
 			if _, msg := scanMacroString(s, exp); msg != "" {
 				continue
 			}
-			e := &eval{c: c}
-			e.start(context.Background(), Input{IP: ip, HELO: "helo.example.org"}, local, domain)
+			e := &eval{}
+			e.start(context.Background(), c, Input{IP: ip, HELO: "helo.example.org"}, local, domain)
 			out := e.expand(nil, s, "example.com", exp)
 			// Each macro yields at most 3 bytes per byte of its value
 			// (URL escaping) and values are bounded by the inputs.

@@ -210,7 +210,7 @@ func (e *eval) expandOne(dst []byte, body, domain string) []byte {
 	case 'c':
 		v = e.ip.String()
 	case 'r':
-		v = e.c.Receiver
+		v = e.receiver
 		if v == "" {
 			v = "unknown"
 		}

@@ -11,8 +11,8 @@ import (
 )
 
 func testEval(c *Checker, ip, local, domain, helo string) *eval {
-	e := &eval{c: c}
-	e.start(context.Background(), Input{IP: netip.MustParseAddr(ip), HELO: helo}, local, domain)
+	e := &eval{}
+	e.start(context.Background(), c, Input{IP: netip.MustParseAddr(ip), HELO: helo}, local, domain)
 	return e
 }
 

@@ -77,32 +77,20 @@ func Parse(txt string) (*Record, error) {
 	if !IsSPF(txt) {
 		return nil, &ParseError{Record: txt, Term: -1, Err: ErrNotSPF, Msg: "does not start with \"v=spf1\" followed by a space or the end"}
 	}
-	// Count the terms first so that Terms is allocated once.
-	n := 0
-	for i := 6; i < len(txt); {
-		for i < len(txt) && txt[i] == ' ' {
-			i++
-		}
-		if i == len(txt) {
-			break
-		}
-		n++
-		for i < len(txt) && txt[i] != ' ' {
-			i++
-		}
-	}
-	r := &Record{Terms: make([]Term, 0, n)}
+	// Terms is allocated once, with room for one term per space: exact for
+	// the usual single-space separation, a little more otherwise.
+	r := &Record{Terms: make([]Term, 0, strings.Count(txt[6:], " "))}
 	var seen [KindUnknownModifier + 1]bool
 	for i := 6; i < len(txt); {
-		for i < len(txt) && txt[i] == ' ' {
+		if txt[i] == ' ' {
 			i++
-		}
-		if i == len(txt) {
-			break
+			continue
 		}
 		start := i
-		for i < len(txt) && txt[i] != ' ' {
-			i++
+		if k := strings.IndexByte(txt[i:], ' '); k >= 0 {
+			i += k
+		} else {
+			i = len(txt)
 		}
 		p := termParser{rec: txt, idx: len(r.Terms), text: txt[start:i], off: start}
 		// Parse straight into the next slot: Terms has room for all.

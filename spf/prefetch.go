@@ -221,7 +221,7 @@ func (pf *prefetcher) selectRecord(txts []string) *Record {
 	if n != 1 {
 		return nil
 	}
-	rec, err := pf.e.c.parse(found)
+	rec, err := parseCached(pf.e.cache, pf.e.cacheSize, found)
 	if err != nil {
 		return nil
 	}
@@ -298,7 +298,7 @@ func (pf *prefetcher) startLocked(k qkey, term bool, then func(*pending)) {
 	pf.wg.Add(1)
 	go func() {
 		defer pf.wg.Done()
-		r := pf.e.c.Resolver
+		r := pf.e.resolver
 		switch k.t {
 		case qTXT:
 			p.txt, p.err = r.LookupTXT(pf.ctx, k.name)
