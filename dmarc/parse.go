@@ -152,10 +152,14 @@ func (p *recordParser) spec(name, value string, off int, ok bool) error {
 	p.seen |= TagSet(t)
 	if ok && (t == TagRUA || t == TagRUF) {
 		us := p.spare
-		if strings.IndexByte(value, ',') >= 0 {
-			us = make([]URI, 0, strings.Count(value, ",")+1)
+		if value == "" {
+			ok = false
+		} else if strings.IndexByte(value, ',') < 0 {
+			us = append(us, splitSize(trimFWS(value))) // one URI: the common case
+		} else {
+			us, ok = appendURIList(make([]URI, 0, strings.Count(value, ",")+1), value)
 		}
-		if us, ok = appendURIList(us, value); ok {
+		if ok {
 			p.spare = nil
 			us = us[:len(us):len(us)]
 			if t == TagRUA {
@@ -427,6 +431,10 @@ func appendURIList(us []URI, v string) ([]URI, bool) {
 // the suffix; an entry whose suffix is not a valid size is kept whole (and
 // fails URI validation).
 func splitSize(s string) URI {
+	// IndexByte is vectorised, LastIndexByte is not: most URIs have no '!'.
+	if strings.IndexByte(s, '!') < 0 {
+		return URI{Address: s}
+	}
 	if i := strings.LastIndexByte(s, '!'); i >= 0 {
 		if _, ok := parseSize(s[i+1:]); ok {
 			return URI{Address: s[:i], Size: s[i+1:]}

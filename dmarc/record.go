@@ -271,10 +271,10 @@ type Record struct {
 	DKIMAlignment     Alignment      // adkim
 	SPFAlignment      Alignment      // aspf
 	FailureOptions    FailureOptions // fo
-	AggregateURIs     []URI          // rua, in order
-	FailureURIs       []URI          // ruf, in order
 	PSD               PSD            // psd
 	Testing           YesNo          // t
+	AggregateURIs     []URI          // rua, in order
+	FailureURIs       []URI          // ruf, in order
 
 	// RFC 7489 tags that RFC 9989 removed. They are kept so that RFC 7489
 	// mode can use them and lint can flag them.
