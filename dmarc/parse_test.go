@@ -295,3 +295,49 @@ func TestStrings(t *testing.T) {
 		t.Error("Options with fo set")
 	}
 }
+
+// TestTagByName checks the packed-integer lookup against a plain
+// case-insensitive comparison with every tag name (RFC 9989 §4.8 tag
+// names are case-insensitive), over all one- and two-byte strings, every
+// case variant of the names and near misses.
+func TestTagByName(t *testing.T) {
+	want := func(s string) Tag {
+		for i, n := range tagNames {
+			if equalFoldASCII(s, n) {
+				return 1 << i
+			}
+		}
+		return 0
+	}
+	check := func(s string) {
+		if got, w := tagByName(s), want(s); got != w {
+			t.Errorf("tagByName(%q) = %v, want %v", s, got, w)
+		}
+	}
+	check("")
+	for a := 0; a < 256; a++ {
+		check(string([]byte{byte(a)}))
+		for b := 0; b < 256; b++ {
+			check(string([]byte{byte(a), byte(b)}))
+		}
+	}
+	for _, n := range tagNames {
+		for mask := 0; mask < 1<<len(n); mask++ {
+			b := []byte(n)
+			for i := range b {
+				if mask&(1<<i) != 0 {
+					b[i] -= 'a' - 'A'
+				}
+			}
+			check(string(b))
+			for i := range b { // one byte off: a non-letter or a neighbour
+				for _, c := range []byte{b[i] ^ 0x20 ^ 0x40, b[i] + 1, b[i] &^ 0x20 | 0x40, '@', '`', '_', '0'} {
+					bb := append([]byte(nil), b...)
+					bb[i] = c
+					check(string(bb))
+				}
+			}
+			check(string(b) + "x")
+		}
+	}
+}
