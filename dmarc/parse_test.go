@@ -331,7 +331,7 @@ func TestTagByName(t *testing.T) {
 			}
 			check(string(b))
 			for i := range b { // one byte off: a non-letter or a neighbour
-				for _, c := range []byte{b[i] ^ 0x20 ^ 0x40, b[i] + 1, b[i] &^ 0x20 | 0x40, '@', '`', '_', '0'} {
+				for _, c := range []byte{b[i] ^ 0x20 ^ 0x40, b[i] + 1, b[i]&^0x20 | 0x40, '@', '`', '_', '0'} {
 					bb := append([]byte(nil), b...)
 					bb[i] = c
 					check(string(bb))
