@@ -194,7 +194,14 @@ func (p *termParser) parse(t *Term) error {
 		if k := strings.IndexByte(addrText, '/'); k >= 0 {
 			addrText, bitsText = addrText[:k], addrText[k:]
 		}
-		addr, err := netip.ParseAddr(addrText)
+		addr, ok := netip.Addr{}, false
+		if t.Kind == KindIP4 {
+			addr, ok = parseIPv4(addrText)
+		}
+		var err error
+		if !ok {
+			addr, err = netip.ParseAddr(addrText)
+		}
 		if err != nil || addr.Zone() != "" || addr.Is4() != (t.Kind == KindIP4) {
 			family := "IPv6"
 			if t.Kind == KindIP4 {
@@ -238,6 +245,14 @@ func (p *termParser) domainSpec(s string, at int) error {
 	if s == "" {
 		return p.fail(at, ErrMissingArg, "empty domain-spec")
 	}
+	if literalSpecOK(s) {
+		return nil // the common case
+	}
+	return p.domainSpecFull(s, at)
+}
+
+// domainSpecFull is domainSpec without the fast path.
+func (p *termParser) domainSpecFull(s string, at int) error {
 	if off, msg := scanMacroString(s, false); msg != "" {
 		return p.fail(at+off, ErrBadMacro, msg)
 	}
@@ -265,6 +280,66 @@ func (p *termParser) domainSpec(s string, at int) error {
 		return p.fail(at+dot+1, ErrBadDomain, fmt.Sprintf("%q is not a valid top label", top))
 	}
 	return nil
+}
+
+// literalSpecOK is a fast check for a domain-spec without macros: it
+// reports whether s is a valid name of at least two labels (with an
+// optional trailing dot) ending in a valid top label. When it reports false
+// domainSpec's full checks find the error (or accept a macro-string).
+func literalSpecOK(s string) bool {
+	d := strings.TrimSuffix(s, ".")
+	if d == "" || len(d) > dnsname.MaxName {
+		return false
+	}
+	start, lastDot := 0, -1
+	for i := 0; i < len(d); i++ {
+		switch d[i] {
+		case '%':
+			return false
+		case '.':
+			if i == start || i-start > dnsname.MaxLabel {
+				return false
+			}
+			start, lastDot = i+1, i
+		}
+	}
+	if n := len(d) - start; n == 0 || n > dnsname.MaxLabel || lastDot < 0 {
+		return false
+	}
+	return isTopLabel(d[lastDot+1:])
+}
+
+// parseIPv4 is a fast path for a dotted-quad IPv4 address: four decimal
+// fields of at most 255 without leading zeros. It accepts only what
+// netip.ParseAddr accepts, with the same result; on false the caller asks
+// netip.ParseAddr, which also gives the error.
+func parseIPv4(s string) (netip.Addr, bool) {
+	var b [4]byte
+	field, n, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if digits == 0 || field == 3 {
+				return netip.Addr{}, false
+			}
+			b[field] = byte(n)
+			field, n, digits = field+1, 0, 0
+			continue
+		}
+		if c < '0' || c > '9' || (digits == 1 && n == 0) {
+			return netip.Addr{}, false
+		}
+		n = n*10 + int(c-'0')
+		digits++
+		if n > 255 {
+			return netip.Addr{}, false
+		}
+	}
+	if field != 3 || digits == 0 {
+		return netip.Addr{}, false
+	}
+	b[3] = byte(n)
+	return netip.AddrFrom4(b), true
 }
 
 // dualCIDR parses "", "/n", "//m" or "/n//m" (RFC 7208 §5.6 dual-cidr-length).

@@ -237,3 +237,39 @@ func TestIsSPF(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastPaths checks Parse's fast paths against the general code:
+// parseIPv4 against netip.ParseAddr, and literalSpecOK against the full
+// domain-spec checks (RFC 7208 §7.1), which it must never contradict.
+func FuzzFastPaths(f *testing.F) {
+	for _, s := range []string{"192.0.2.1", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4",
+		"1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4/24", "::1", "1.2.3.0004",
+		"example.com", "example.com.", "a.b-c", "a.-b", "a.1", "a..b", ".a", "com", "%{d}.x", "a.b%",
+		strings.Repeat("a", 64) + ".com", strings.Repeat("a.", 127) + "com"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseIPv4(s)
+		if slow, err := netip.ParseAddr(s); ok && (err != nil || slow != fast) {
+			t.Errorf("parseIPv4(%q) = %v; netip.ParseAddr gives %v, %v", s, fast, slow, err)
+		} else if !ok && err == nil && slow.Is4() {
+			t.Errorf("parseIPv4(%q) refused an address netip.ParseAddr accepts", s)
+		}
+		for i := 0; i < len(s); i++ {
+			if s[i] < 0x21 || s[i] > 0x7e {
+				return // Parse rejects the term before domain-spec checks
+			}
+		}
+		if s == "" {
+			return
+		}
+		p := termParser{rec: s, text: s}
+		if literalSpecOK(s) {
+			if err := p.domainSpecFull(s, 0); err != nil {
+				t.Errorf("literalSpecOK(%q) but full check: %v", s, err)
+			}
+		} else if strings.IndexByte(s, '%') < 0 && p.domainSpecFull(s, 0) == nil {
+			t.Errorf("literalSpecOK(%q) refused a domain-spec the full check accepts", s)
+		}
+	})
+}

@@ -97,6 +97,12 @@ type Term struct {
 	// code means QualifierPass.
 	Qualifier Qualifier
 
+	// V4Len and V6Len are the dual-cidr-length of a and mx (§5.3, §5.4),
+	// meaningful only when HasV4Len / HasV6Len is set. (They sit next to
+	// Kind and Qualifier so that a Term takes 88 bytes, not 96.)
+	V4Len, V6Len       uint8
+	HasV4Len, HasV6Len bool
+
 	// Domain is the domain-spec (a macro-string, RFC 7208 §7.1) of include,
 	// a, mx, ptr, exists, redirect and exp, as written; "" when a, mx or ptr
 	// has none (the current domain is used).
@@ -105,11 +111,6 @@ type Term struct {
 	// Net is the network of ip4 and ip6, with the address as written (host
 	// bits are kept) and the prefix length (32 or 128 when none is written).
 	Net netip.Prefix
-
-	// V4Len and V6Len are the dual-cidr-length of a and mx (§5.3, §5.4),
-	// meaningful only when HasV4Len / HasV6Len is set.
-	V4Len, V6Len       uint8
-	HasV4Len, HasV6Len bool
 
 	// Name and Value hold an unknown modifier (§6): its name as written and
 	// its macro-string value.
