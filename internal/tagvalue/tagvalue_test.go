@@ -127,3 +127,42 @@ func FuzzScanner(f *testing.F) {
 		}
 	})
 }
+
+// TestAllValChars checks the eight-byte VALCHAR test against the byte
+// table (RFC 6376 §3.2 VALCHAR = %x21-3A / %x3C-7E): every byte value at
+// every position of a word of VALCHARs, and pairs of bytes around the
+// borders of the ranges.
+func TestAllValChars(t *testing.T) {
+	ref := func(b []byte) bool {
+		for _, c := range b {
+			if !isValChar(c) {
+				return false
+			}
+		}
+		return true
+	}
+	check := func(b []byte) {
+		if got, want := allValChars(load8(string(b), 0)), ref(b); got != want {
+			t.Errorf("allValChars(%q) = %v, want %v", b, got, want)
+		}
+	}
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("abc=~!:<")
+			b[pos] = byte(c)
+			check(b)
+		}
+	}
+	edges := []byte{0, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x3a, 0x3b, 0x3c, 0x7e, 0x7f, 0x80, 0x81, 0xfe, 0xff}
+	for i := 0; i < 8; i++ {
+		for j := i + 1; j < 8; j++ {
+			for _, x := range edges {
+				for _, y := range edges {
+					b := []byte("!!!!!!!!")
+					b[i], b[j] = x, y
+					check(b)
+				}
+			}
+		}
+	}
+}
