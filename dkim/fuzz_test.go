@@ -115,3 +115,39 @@ func FuzzVerify(f *testing.F) {
 		AuthResults(res)
 	})
 }
+
+// FuzzDecodeBase64: the one-pass decoder agrees with the general one on
+// every input it accepts (it may decline any input; the general one then
+// decides).
+func FuzzDecodeBase64(f *testing.F) {
+	for _, s := range []string{
+		"", "QQ", "QQ==", "QQ=", "QUI", "QUI=", "QUJD", "QUJD=", "Q", "Q===",
+		"QU JD\r\n\tRA==", "QUJD RA\r\n =\t=", "QQ==QQ", "QU\x01JD", "QU*JD",
+		"//+/", "AB==", "AB=\r\n=", "====", "QUJDRA==\r\n", "Q UJD R\tAQ",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := decodeBase64Fast(s)
+		if !ok {
+			return
+		}
+		slow, err := decodeBase64Slow(s)
+		if err != nil {
+			t.Fatalf("%q: fast decoded %x, slow failed: %v", s, fast, err)
+		}
+		if string(fast) != string(slow) {
+			t.Fatalf("%q: fast %x, slow %x", s, fast, slow)
+		}
+	})
+}
+
+// TestDecodeBase64Fast: values as signers write them, folded and padded,
+// take the one-pass decoder.
+func TestDecodeBase64Fast(t *testing.T) {
+	for _, s := range []string{"", "QQ", "QQ==", "QUI=", "QUJD", "QU JD\r\n\tRA==", "QUJD RA\r\n =\t=", "Q UJD R\tAQ"} {
+		if _, ok := decodeBase64Fast(s); !ok {
+			t.Errorf("%q: declined", s)
+		}
+	}
+}

@@ -377,6 +377,81 @@ func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 // decodeBase64 decodes a base64 tag value that may contain folding
 // whitespace. Padding is optional.
 func decodeBase64(s string) ([]byte, error) {
+	if b, ok := decodeBase64Fast(s); ok {
+		return b, nil
+	}
+	return decodeBase64Slow(s)
+}
+
+// b64Value maps a byte of the standard base64 alphabet to its value, any
+// other byte to 0xff.
+var b64Value = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := range len(alphabet) {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// decodeBase64Fast decodes the values signers write (every b= and bh=
+// goes through here) in one pass, four characters at a time between folds,
+// with no copy to strip the whitespace first. It declines (ok false)
+// anything decodeBase64Slow might treat differently or reject: a byte
+// outside the alphabet and FWS, misplaced or miscounted padding, a
+// dangling character; decodeBase64Slow then decides.
+func decodeBase64Fast(s string) (out []byte, ok bool) {
+	out = make([]byte, 0, len(s)*3/4+3)
+	var acc uint32
+	n, pad := 0, 0 // alphabet characters, '=' characters
+	for i := 0; i < len(s); {
+		if n%4 == 0 && pad == 0 && i+4 <= len(s) {
+			a, b, c, d := b64Value[s[i]], b64Value[s[i+1]], b64Value[s[i+2]], b64Value[s[i+3]]
+			if a|b|c|d < 64 {
+				q := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+				out = append(out, byte(q>>16), byte(q>>8), byte(q))
+				n += 4
+				i += 4
+				continue
+			}
+		}
+		ch := s[i]
+		i++
+		if v := b64Value[ch]; v != 0xff {
+			if pad > 0 {
+				return nil, false
+			}
+			acc = acc<<6 | uint32(v)
+			if n++; n%4 == 0 {
+				out = append(out, byte(acc>>16), byte(acc>>8), byte(acc))
+			}
+			continue
+		}
+		switch {
+		case ch == '=':
+			pad++
+		case isFWS(ch):
+		default:
+			return nil, false
+		}
+	}
+	// Accepted as decodeBase64Slow accepts them: no padding, or exactly
+	// the padding that completes the last quantum.
+	switch r := n % 4; {
+	case r == 1, pad != 0 && (r == 0 || pad != 4-r):
+		return nil, false
+	case r == 2:
+		out = append(out, byte(acc>>4))
+	case r == 3:
+		out = append(out, byte(acc>>10), byte(acc>>2))
+	}
+	return out, true
+}
+
+// decodeBase64Slow is decodeBase64 for any input, with the error messages.
+func decodeBase64Slow(s string) ([]byte, error) {
 	var stack [768]byte
 	src := stack[:0]
 	// Copy the runs between whitespace; base64 characters are all above SP.
