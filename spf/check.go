@@ -474,41 +474,122 @@ func (e *eval) dnsErr(err error) (Code, error) {
 	return TempError, fmt.Errorf("%w: %w", ErrDNS, err)
 }
 
-// record fetches and selects the SPF record of domain (RFC 7208 §4.4, §4.5).
-// A nil record with a nil error means none.
-func (e *eval) record(domain string) (*Record, Code, error) {
+// lightRecord is a record evaluated without keeping its parsed terms, for
+// an evaluation where no cache would keep parsed records and nothing (a
+// trace, the prefetcher) needs terms to outlive their turn: a Checker made
+// for a single check then allocates at most one Term per record.
+//
+// scanRecord parses the record once, as Parse does (a syntax error
+// anywhere is a permerror before any term is evaluated, RFC 7208 §4.6),
+// and meanwhile evaluates the leading ip4, ip6 and all mechanisms, which
+// need no DNS and have no side effects, until one matches or a mechanism
+// that queries DNS comes. checkHost parses the terms from there again, one
+// at a time, as it reaches them.
+type lightRecord struct {
+	txt           string
+	matched       *Term  // a leading mechanism that matched
+	rest          int    // offset of the first term not evaluated; len(txt) if none
+	redirect, exp [2]int // start and end offsets of the modifier; end 0 when absent
+}
+
+// scanRecord checks txt, an SPF record (IsSPF), as Parse does, giving the
+// same *ParseError, and returns it as a lightRecord.
+func (e *eval) scanRecord(txt string) (lightRecord, error) {
+	lr := lightRecord{txt: txt, rest: len(txt)}
+	it := termIter{txt: txt, i: 6}
+	var t Term
+	evaluating := true
+	for it.more() {
+		if err := it.next(&t); err != nil {
+			return lightRecord{}, err
+		}
+		switch t.Kind {
+		case KindRedirect:
+			lr.redirect = [2]int{it.start, it.i}
+		case KindExp:
+			lr.exp = [2]int{it.start, it.i}
+		case KindAll, KindIP4, KindIP6:
+			if evaluating {
+				if localMatch(&t, e.ip) {
+					lr.matched = new(Term)
+					*lr.matched = t
+					evaluating = false
+				}
+			}
+		default:
+			if evaluating {
+				lr.rest = it.start
+				evaluating = false
+			}
+		}
+	}
+	return lr, nil
+}
+
+// modifier returns the redirect or exp modifier (k) of rec, or of lr when
+// rec is nil, or nil.
+func modifier(rec *Record, lr *lightRecord, k Kind) *Term {
+	if rec != nil {
+		return rec.modifier(k)
+	}
+	span := lr.redirect
+	if k == KindExp {
+		span = lr.exp
+	}
+	if span[1] == 0 {
+		return nil
+	}
+	p := termParser{rec: lr.txt, text: lr.txt[span[0]:span[1]], off: span[0]}
+	t := new(Term)
+	if p.parse(t) != nil {
+		return nil // cannot happen: scanRecord parsed it
+	}
+	return t
+}
+
+// record fetches and selects the SPF record of domain (RFC 7208 §4.4, §4.5)
+// and parses it (or, in an evaluation that keeps no parsed records,
+// validates it into a lightRecord). No record and a nil error means none.
+func (e *eval) record(domain string) (*Record, lightRecord, Code, error) {
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
 		if domainauth.Classify(e.ctx, err) == domainauth.NotFound {
-			return nil, None, nil
+			return nil, lightRecord{}, None, nil
 		}
 		code, err := e.dnsErr(err)
-		return nil, code, err
+		return nil, lightRecord{}, code, err
 	}
 	found := -1
 	for i, t := range txts {
 		if IsSPF(t) {
 			if found >= 0 {
-				return nil, PermError, ErrMultipleRecords
+				return nil, lightRecord{}, PermError, ErrMultipleRecords
 			}
 			found = i
 		}
 	}
 	if found < 0 {
-		return nil, None, nil
+		return nil, lightRecord{}, None, nil
+	}
+	if e.cache == nil && !e.tracing && e.pf == nil {
+		lr, err := e.scanRecord(txts[found])
+		if err != nil {
+			return nil, lightRecord{}, PermError, err
+		}
+		return nil, lr, 0, nil
 	}
 	r, err := parseCached(e.cache, e.cacheSize, txts[found])
 	if err != nil {
-		return nil, PermError, err
+		return nil, lightRecord{}, PermError, err
 	}
-	return r, 0, nil
+	return r, lightRecord{}, 0, nil
 }
 
 // checkHost is check_host() (RFC 7208 §4). inInclude is set below an
 // include, where exp= is not used (§6.2).
 func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term, string, error) {
-	rec, code, err := e.record(domain)
-	if rec == nil {
+	rec, lr, code, err := e.record(domain)
+	if rec == nil && lr.txt == "" {
 		if err != nil {
 			err = &CheckError{Domain: domain, Err: err}
 		}
@@ -519,8 +600,31 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 	if e.pf != nil {
 		e.pf.record(rec, domain, e.lookups)
 	}
-	for i := range rec.Terms {
-		t := &rec.Terms[i]
+	if rec == nil && lr.matched != nil {
+		return e.matched(lr.matched, nil, &lr, domain, depth, inInclude)
+	}
+	it := termIter{txt: lr.txt, i: lr.rest} // over lr's terms not yet evaluated
+	var cur *Term                           // the term it parsed last
+	for i := 0; ; i++ {
+		var t *Term
+		if rec != nil {
+			if i == len(rec.Terms) {
+				break
+			}
+			t = &rec.Terms[i]
+		} else {
+			if !it.more() {
+				break
+			}
+			if cur == nil {
+				cur = new(Term)
+			}
+			if err := it.next(cur); err != nil {
+				// Cannot happen: scanRecord parsed the same text.
+				return PermError, nil, domain, &CheckError{Domain: domain, Err: err}
+			}
+			t = cur
+		}
 		if t.Kind.IsModifier() {
 			continue
 		}
@@ -530,16 +634,11 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 			return code, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
 		}
 		if match {
-			code := t.qualifier().Code()
-			if code == Fail && !inInclude {
-				e.explain(rec, domain)
-			}
-			e.step(Step{Depth: depth, Domain: domain, Code: code, Result: true})
-			return code, t, domain, nil
+			return e.matched(t, rec, &lr, domain, depth, inInclude)
 		}
 	}
 	// RFC 7208 §6.1: redirect applies only when no mechanism matched.
-	if t := rec.Redirect(); t != nil {
+	if t := modifier(rec, &lr, KindRedirect); t != nil {
 		target, err := e.target(t.Domain, domain)
 		if err == nil {
 			err = e.count()
@@ -560,6 +659,25 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 	}
 	e.step(Step{Depth: depth, Domain: domain, Code: Neutral, Result: true})
 	return Neutral, nil, domain, nil
+}
+
+// localMatch evaluates an all, ip4 or ip6 mechanism, which need no DNS.
+func localMatch(t *Term, ip netip.Addr) bool {
+	if t.Kind == KindAll {
+		return true
+	}
+	return t.Net.Contains(ip) // Contains ignores host bits and other families
+}
+
+// matched gives the result of matching directive t of the record (rec or
+// lr) of domain (RFC 7208 §4.6.2), with its explanation (§6.2).
+func (e *eval) matched(t *Term, rec *Record, lr *lightRecord, domain string, depth int, inInclude bool) (Code, *Term, string, error) {
+	code := t.qualifier().Code()
+	if code == Fail && !inInclude {
+		e.explain(modifier(rec, lr, KindExp), domain)
+	}
+	e.step(Step{Depth: depth, Domain: domain, Code: code, Result: true})
+	return code, t, domain, nil
 }
 
 // count charges one DNS-querying term (RFC 7208 §4.6.4).
@@ -601,11 +719,8 @@ func (e *eval) target(spec, domain string) (string, error) {
 // with TempError or PermError.
 func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) {
 	switch t.Kind {
-	case KindAll:
-		e.step(Step{Depth: depth, Domain: domain, Term: t, Match: true})
-		return true, 0, nil
-	case KindIP4, KindIP6:
-		m := t.Net.Contains(e.ip) // Contains ignores host bits and other families
+	case KindAll, KindIP4, KindIP6:
+		m := localMatch(t, e.ip)
 		e.step(Step{Depth: depth, Domain: domain, Term: t, Match: m})
 		return m, 0, nil
 	}
@@ -873,10 +988,9 @@ func (e *eval) validatedName(domain string) string {
 	return "unknown"
 }
 
-// explain computes the exp= explanation of rec (RFC 7208 §6.2). Every
+// explain computes the explanation of exp= modifier t, if any (RFC 7208 §6.2). Every
 // failure along the way just leaves no explanation.
-func (e *eval) explain(rec *Record, domain string) {
-	t := rec.Exp()
+func (e *eval) explain(t *Term, domain string) {
 	if t == nil {
 		return
 	}

@@ -80,34 +80,61 @@ func Parse(txt string) (*Record, error) {
 	// Terms is allocated once, with room for one term per space: exact for
 	// the usual single-space separation, a little more otherwise.
 	r := &Record{Terms: make([]Term, 0, strings.Count(txt[6:], " "))}
-	var seen [KindUnknownModifier + 1]bool
-	for i := 6; i < len(txt); {
-		if txt[i] == ' ' {
-			i++
-			continue
-		}
-		start := i
-		if k := strings.IndexByte(txt[i:], ' '); k >= 0 {
-			i += k
-		} else {
-			i = len(txt)
-		}
-		p := termParser{rec: txt, idx: len(r.Terms), text: txt[start:i], off: start}
+	it := termIter{txt: txt, i: 6}
+	for it.more() {
 		// Parse straight into the next slot: Terms has room for all.
 		r.Terms = r.Terms[:len(r.Terms)+1]
-		t := &r.Terms[len(r.Terms)-1]
-		if err := p.parse(t); err != nil {
+		if err := it.next(&r.Terms[len(r.Terms)-1]); err != nil {
 			return nil, err
-		}
-		// RFC 7208 §6: redirect and exp may each appear at most once.
-		if t.Kind == KindRedirect || t.Kind == KindExp {
-			if seen[t.Kind] {
-				return nil, p.fail(0, ErrDuplicateModifier, t.Kind.String()+" given more than once")
-			}
-			seen[t.Kind] = true
 		}
 	}
 	return r, nil
+}
+
+// termIter parses the terms of a record one at a time. Parse keeps them;
+// an evaluation without a record cache validates the record with one
+// termIter and parses its mechanisms again with another as it reaches
+// them, allocating no Terms.
+type termIter struct {
+	txt   string // the record, known to start with "v=spf1"
+	i     int    // offset of the next byte to look at; start at 6
+	n     int    // terms parsed so far
+	start int    // offset of the last term parsed, which ends at i
+	seen  [KindUnknownModifier + 1]bool
+}
+
+// more skips spaces and reports whether a term follows.
+func (it *termIter) more() bool {
+	for it.i < len(it.txt) && it.txt[it.i] == ' ' {
+		it.i++
+	}
+	return it.i < len(it.txt)
+}
+
+// next parses the term at it.i into t, which it clears first; more must
+// have reported true.
+func (it *termIter) next(t *Term) error {
+	*t = Term{}
+	start := it.i
+	if k := strings.IndexByte(it.txt[start:], ' '); k >= 0 {
+		it.i += k
+	} else {
+		it.i = len(it.txt)
+	}
+	it.start = start
+	p := termParser{rec: it.txt, idx: it.n, text: it.txt[start:it.i], off: start}
+	it.n++
+	if err := p.parse(t); err != nil {
+		return err
+	}
+	// RFC 7208 §6: redirect and exp may each appear at most once.
+	if t.Kind == KindRedirect || t.Kind == KindExp {
+		if it.seen[t.Kind] {
+			return p.fail(0, ErrDuplicateModifier, t.Kind.String()+" given more than once")
+		}
+		it.seen[t.Kind] = true
+	}
+	return nil
 }
 
 type termParser struct {
