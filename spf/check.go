@@ -539,9 +539,9 @@ func modifier(rec *Record, lr *lightRecord, k Kind) *Term {
 	if span[1] == 0 {
 		return nil
 	}
-	p := termParser{rec: lr.txt, text: lr.txt[span[0]:span[1]], off: span[0]}
+	it := termIter{txt: lr.txt, i: span[0]}
 	t := new(Term)
-	if p.parse(t) != nil {
+	if it.next(t) != nil {
 		return nil // cannot happen: scanRecord parsed it
 	}
 	return t

@@ -103,6 +103,31 @@ type termIter struct {
 	seen  [KindUnknownModifier + 1]bool
 }
 
+// byteClass classifies each byte value for termIter.next: classOrdinary
+// (printable US-ASCII other than the three below), classSpace, classInvalid
+// (outside printable US-ASCII, RFC 7208 §3.1), classEq, classColon and
+// classSlash. A constant string, so it is read-only static data.
+// TestByteClass checks it.
+const byteClass = "" +
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02" +
+	"\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x04\x00\x00\x03\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02" +
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02" +
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02" +
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02" +
+	"\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02\x02"
+
+// Values of byteClass.
+const (
+	classOrdinary = iota
+	classSpace
+	classInvalid
+	classEq
+	classColon
+	classSlash
+)
+
 // more skips spaces and reports whether a term follows.
 func (it *termIter) more() bool {
 	for it.i < len(it.txt) && it.txt[it.i] == ' ' {
@@ -115,14 +140,32 @@ func (it *termIter) more() bool {
 // have reported true.
 func (it *termIter) next(t *Term) error {
 	*t = Term{}
-	start := it.i
-	if k := strings.IndexByte(it.txt[start:], ' '); k >= 0 {
-		it.i += k
-	} else {
-		it.i = len(it.txt)
+	start, txt := it.i, it.txt
+	// One pass finds the end of the term, checks its bytes and notes the
+	// first '=', ':' and '/' for the parser.
+	p := termParser{rec: txt, idx: it.n, off: start, bad: -1, eq: -1, colon: -1, slash: -1}
+	i := start
+	for ; i < len(txt); i++ {
+		k := byteClass[txt[i]]
+		if k == classOrdinary {
+			continue
+		}
+		if k == classSpace {
+			break
+		}
+		switch at := i - start; {
+		case k == classInvalid && p.bad < 0:
+			p.bad = at
+		case k == classEq && p.eq < 0:
+			p.eq = at
+		case k == classColon && p.colon < 0:
+			p.colon = at
+		case k == classSlash && p.slash < 0:
+			p.slash = at
+		}
 	}
-	it.start = start
-	p := termParser{rec: it.txt, idx: it.n, text: it.txt[start:it.i], off: start}
+	it.start, it.i = start, i
+	p.text = txt[start:i]
 	it.n++
 	if err := p.parse(t); err != nil {
 		return err
@@ -137,11 +180,16 @@ func (it *termIter) next(t *Term) error {
 	return nil
 }
 
+// termParser parses one term, text, of the record rec, where it is term
+// number idx and starts at offset off. termIter.next fills in the offsets
+// in text of the first invalid byte, '=', ':' and '/' (-1 for none).
 type termParser struct {
 	rec  string
 	idx  int
 	text string
 	off  int
+
+	bad, eq, colon, slash int
 }
 
 func (p *termParser) fail(at int, class error, msg string) *ParseError {
@@ -150,13 +198,11 @@ func (p *termParser) fail(at int, class error, msg string) *ParseError {
 
 func (p *termParser) parse(t *Term) error {
 	s := p.text
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x21 || c > 0x7e {
-			return p.fail(i, ErrInvalidChar, fmt.Sprintf("byte 0x%02x is not printable US-ASCII", c))
-		}
+	if i := p.bad; i >= 0 {
+		return p.fail(i, ErrInvalidChar, fmt.Sprintf("byte 0x%02x is not printable US-ASCII", s[i]))
 	}
 	// modifier = name "=" value, name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )
-	if eq := strings.IndexByte(s, '='); eq > 0 && isName(s[:eq]) {
+	if eq := p.eq; eq > 0 && isName(s[:eq]) {
 		return p.modifier(t, s[:eq], eq+1)
 	}
 	t.Qualifier = QualifierPass
@@ -166,9 +212,13 @@ func (p *termParser) parse(t *Term) error {
 		t.Qualifier = Qualifier(s[0])
 		i = 1
 	}
-	j := i
-	for j < len(s) && s[j] != ':' && s[j] != '/' {
-		j++
+	// The name ends at the first ':' or '/' (neither is a qualifier).
+	j := len(s)
+	if p.colon >= 0 {
+		j = p.colon
+	}
+	if p.slash >= 0 && p.slash < j {
+		j = p.slash
 	}
 	name := s[i:j]
 	if t.Kind = mechanismKind(name); t.Kind == 0 {
@@ -218,7 +268,7 @@ func (p *termParser) parse(t *Term) error {
 			return p.fail(at, ErrMissingArg, t.Kind.String()+" needs \":\" and an address")
 		}
 		addrText, bitsText := rest[1:], ""
-		if k := strings.IndexByte(addrText, '/'); k >= 0 {
+		if k := p.slash - (j + 1); k >= 0 { // j is the ':'
 			addrText, bitsText = addrText[:k], addrText[k:]
 		}
 		addr, ok := netip.Addr{}, false

@@ -273,3 +273,24 @@ func FuzzFastPaths(f *testing.F) {
 		}
 	})
 }
+
+func TestByteClass(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		want := classOrdinary
+		switch {
+		case c == ' ':
+			want = classSpace
+		case c < 0x21 || c > 0x7e:
+			want = classInvalid
+		case c == '=':
+			want = classEq
+		case c == ':':
+			want = classColon
+		case c == '/':
+			want = classSlash
+		}
+		if got := int(byteClass[c]); got != want {
+			t.Errorf("byteClass[%#x] = %d, want %d", c, got, want)
+		}
+	}
+}
