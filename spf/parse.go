@@ -143,7 +143,7 @@ func (it *termIter) next(t *Term) error {
 	start, txt := it.i, it.txt
 	// One pass finds the end of the term, checks its bytes and notes the
 	// first '=', ':' and '/' for the parser.
-	p := termParser{rec: txt, idx: it.n, off: start, bad: -1, eq: -1, colon: -1, slash: -1}
+	bad, eq, colon, slash := -1, -1, -1, -1
 	i := start
 	for ; i < len(txt); i++ {
 		k := byteClass[txt[i]]
@@ -154,19 +154,22 @@ func (it *termIter) next(t *Term) error {
 			break
 		}
 		switch at := i - start; {
-		case k == classInvalid && p.bad < 0:
-			p.bad = at
-		case k == classEq && p.eq < 0:
-			p.eq = at
-		case k == classColon && p.colon < 0:
-			p.colon = at
-		case k == classSlash && p.slash < 0:
-			p.slash = at
+		case k == classInvalid && bad < 0:
+			bad = at
+		case k == classEq && eq < 0:
+			eq = at
+		case k == classColon && colon < 0:
+			colon = at
+		case k == classSlash && slash < 0:
+			slash = at
 		}
 	}
 	it.start, it.i = start, i
-	p.text = txt[start:i]
 	it.n++
+	if bad < 0 && eq < 0 && ip4Term(t, txt[start:i], colon, slash) {
+		return nil
+	}
+	p := termParser{rec: txt, idx: it.n - 1, text: txt[start:i], off: start, bad: bad, eq: eq, colon: colon, slash: slash}
 	if err := p.parse(t); err != nil {
 		return err
 	}
@@ -357,6 +360,39 @@ func (p *termParser) domainSpecFull(s string, at int) error {
 		return p.fail(at+dot+1, ErrBadDomain, fmt.Sprintf("%q is not a valid top label", top))
 	}
 	return nil
+}
+
+// ip4Term is a fast path for the commonest term, a well-formed
+// [qualifier] "ip4:" address [ "/" length ]: it parses s into t and
+// reports true, or reports false and leaves the term (and its error) to
+// termParser.parse, which would give t the same value. colon and slash
+// are the offsets of the first ':' and '/' in s, or -1.
+func ip4Term(t *Term, s string, colon, slash int) bool {
+	q, n := QualifierPass, 0
+	switch s[0] {
+	case '+', '-', '~', '?':
+		q, n = Qualifier(s[0]), 1
+	}
+	if colon != n+3 || !foldEq(s[n:colon], "ip4") {
+		return false
+	}
+	end, bits := len(s), 32
+	if slash >= 0 {
+		if slash < colon {
+			return false
+		}
+		b, ok := cidrLen(s[slash+1:], 32)
+		if !ok {
+			return false
+		}
+		end, bits = slash, b
+	}
+	addr, ok := parseIPv4(s[colon+1 : end])
+	if !ok {
+		return false
+	}
+	t.Kind, t.Qualifier, t.Net = KindIP4, q, netip.PrefixFrom(addr, bits)
+	return true
 }
 
 // literalSpecOK is a fast check for a domain-spec without macros: it

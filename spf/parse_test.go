@@ -244,6 +244,7 @@ func TestIsSPF(t *testing.T) {
 func FuzzFastPaths(f *testing.F) {
 	for _, s := range []string{"192.0.2.1", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4",
 		"1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4/24", "::1", "1.2.3.0004",
+		"ip4:192.0.2.1", "-ip4:192.0.2.0/24", "IP4:1.2.3.4/32", "ip4:1.2.3.4/33", "ip4:1.2.3.4/024", "?ip4:1.2.3.4//24",
 		"example.com", "example.com.", "a.b-c", "a.-b", "a.1", "a..b", ".a", "com", "%{d}.x", "a.b%",
 		strings.Repeat("a", 64) + ".com", strings.Repeat("a.", 127) + "com"} {
 		f.Add(s)
@@ -262,6 +263,16 @@ func FuzzFastPaths(f *testing.F) {
 		}
 		if s == "" {
 			return
+		}
+		if strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, '=') < 0 {
+			var fast, full Term
+			colon, slash := strings.IndexByte(s, ':'), strings.IndexByte(s, '/')
+			if ip4Term(&fast, s, colon, slash) {
+				p := termParser{rec: s, text: s, bad: -1, eq: -1, colon: colon, slash: slash}
+				if err := p.parse(&full); err != nil || fast != full {
+					t.Errorf("ip4Term(%q) = %+v; parse gives %+v, %v", s, fast, full, err)
+				}
+			}
 		}
 		p := termParser{rec: s, text: s}
 		if literalSpecOK(s) {
