@@ -488,7 +488,8 @@ func (e *eval) dnsErr(err error) (Code, error) {
 type lightRecord struct {
 	txt           string
 	matched       *Term  // a leading mechanism that matched
-	rest          int    // offset of the first term not evaluated; len(txt) if none
+	first         *Term  // the first mechanism not evaluated, nil if none
+	rest          int    // offset of the term after first; len(txt) if none
 	redirect, exp [2]int // start and end offsets of the modifier; end 0 when absent
 }
 
@@ -518,7 +519,9 @@ func (e *eval) scanRecord(txt string) (lightRecord, error) {
 			}
 		default:
 			if evaluating {
-				lr.rest = it.start
+				lr.first = new(Term)
+				*lr.first = t
+				lr.rest = it.i
 				evaluating = false
 			}
 		}
@@ -603,8 +606,8 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 	if rec == nil && lr.matched != nil {
 		return e.matched(lr.matched, nil, &lr, domain, depth, inInclude)
 	}
-	it := termIter{txt: lr.txt, i: lr.rest} // over lr's terms not yet evaluated
-	var cur *Term                           // the term it parsed last
+	it := termIter{txt: lr.txt, i: lr.rest} // over lr's terms after lr.first
+	cur := lr.first                         // the term evaluated now
 	for i := 0; ; i++ {
 		var t *Term
 		if rec != nil {
@@ -612,6 +615,8 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 				break
 			}
 			t = &rec.Terms[i]
+		} else if i == 0 && cur != nil {
+			t = cur // lr.first
 		} else {
 			if !it.more() {
 				break
