@@ -553,45 +553,46 @@ func modifier(rec *Record, lr *lightRecord, k Kind) *Term {
 // record fetches and selects the SPF record of domain (RFC 7208 §4.4, §4.5)
 // and parses it (or, in an evaluation that keeps no parsed records,
 // validates it into a lightRecord). No record and a nil error means none.
-func (e *eval) record(domain string) (*Record, lightRecord, Code, error) {
+func (e *eval) record(domain string, lr *lightRecord) (*Record, Code, error) {
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
 		if domainauth.Classify(e.ctx, err) == domainauth.NotFound {
-			return nil, lightRecord{}, None, nil
+			return nil, None, nil
 		}
 		code, err := e.dnsErr(err)
-		return nil, lightRecord{}, code, err
+		return nil, code, err
 	}
 	found := -1
 	for i, t := range txts {
 		if IsSPF(t) {
 			if found >= 0 {
-				return nil, lightRecord{}, PermError, ErrMultipleRecords
+				return nil, PermError, ErrMultipleRecords
 			}
 			found = i
 		}
 	}
 	if found < 0 {
-		return nil, lightRecord{}, None, nil
+		return nil, None, nil
 	}
 	if e.cache == nil && !e.tracing && e.pf == nil {
-		lr, err := e.scanRecord(txts[found])
-		if err != nil {
-			return nil, lightRecord{}, PermError, err
+		var err error
+		if *lr, err = e.scanRecord(txts[found]); err != nil {
+			return nil, PermError, err
 		}
-		return nil, lr, 0, nil
+		return nil, 0, nil
 	}
 	r, err := parseCached(e.cache, e.cacheSize, txts[found])
 	if err != nil {
-		return nil, lightRecord{}, PermError, err
+		return nil, PermError, err
 	}
-	return r, lightRecord{}, 0, nil
+	return r, 0, nil
 }
 
 // checkHost is check_host() (RFC 7208 §4). inInclude is set below an
 // include, where exp= is not used (§6.2).
 func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term, string, error) {
-	rec, lr, code, err := e.record(domain)
+	var lr lightRecord // when rec is nil
+	rec, code, err := e.record(domain, &lr)
 	if rec == nil && lr.txt == "" {
 		if err != nil {
 			err = &CheckError{Domain: domain, Err: err}
@@ -606,8 +607,11 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 	if rec == nil && lr.matched != nil {
 		return e.matched(lr.matched, nil, &lr, domain, depth, inInclude)
 	}
-	it := termIter{txt: lr.txt, i: lr.rest} // over lr's terms after lr.first
-	cur := lr.first                         // the term evaluated now
+	var it termIter // over lr's terms after lr.first
+	cur := lr.first // the term evaluated now
+	if rec == nil {
+		it = termIter{txt: lr.txt, i: lr.rest}
+	}
 	for i := 0; ; i++ {
 		var t *Term
 		if rec != nil {
