@@ -214,7 +214,7 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		}
 		if err != nil {
 			c.Status = StatusMissing
-			st.add(finding(CodeDKIMMissing, Error, r.Name, "FACTS §2.1", "no DKIM key reachable at %s; publish CNAME %s", r.Name, r.Target))
+			st.add(finding(CodeDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "no DKIM key reachable at %s; publish CNAME %s", r.Name, r.Target))
 			return
 		}
 		c.Status = StatusUnknown
@@ -233,12 +233,12 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		txts, terr := au.Resolver.LookupTXT(st.ctx, r.Name)
 		if terr == nil && len(txts) > 0 {
 			c.Status, c.Found = StatusWrong, txts
-			st.add(finding(CodeDKIMNotCNAME, Error, r.Name, "FACTS §2.1",
+			st.add(finding(CodeDKIMNotCNAME, Error, r.Name, "SES Developer Guide: Easy DKIM",
 				"TXT record where SES needs CNAME %s; replace it with the CNAME (SES rotates Easy DKIM keys behind it)", r.Target))
 			return
 		}
 		c.Status = StatusMissing
-		st.add(finding(CodeDKIMMissing, Error, r.Name, "FACTS §2.1", "Easy DKIM CNAME missing; publish CNAME %s", r.Target))
+		st.add(finding(CodeDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "Easy DKIM CNAME missing; publish CNAME %s", r.Target))
 		return
 	}
 	target = dnsname.Canonical(target)
@@ -250,11 +250,11 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 	c.Status = StatusWrong
 	token, _, _ := strings.Cut(r.Name, ".")
 	if rest, ok := strings.CutPrefix(target, token+"."); ok && (rest == DefaultDKIMZone || RegionOfDKIMZone(rest) != "") {
-		st.add(finding(CodeDKIMWrongRegion, Error, r.Name, "FACTS §1.2",
+		st.add(finding(CodeDKIMWrongRegion, Error, r.Name, "SES Developer Guide: Regions and Amazon SES",
 			"CNAME points into %s, but %s signs with keys in %s", rest, st.a.Plan.Region.Code, st.a.Plan.DKIMZone.Value))
 		return
 	}
-	st.add(finding(CodeDKIMWrongTarget, Error, r.Name, "FACTS §2.1", "CNAME points to %s; point it at %s", target, r.Target))
+	st.add(finding(CodeDKIMWrongTarget, Error, r.Name, "SES Developer Guide: Easy DKIM", "CNAME points to %s; point it at %s", target, r.Target))
 }
 
 func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
@@ -337,28 +337,46 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 	switch {
 	case len(mxs) == 0:
 		c.Status = StatusMissing
-		st.add(finding(CodeMailFromMXMissing, Error, r.Name, "FACTS §3.1", "no MX; publish MX 10 %s", want))
+		st.add(finding(CodeMailFromMXMissing, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "no MX; publish MX 10 %s", want))
+		return
+	case found == 0 && otherRegion > 0 && len(mxs) == 1:
+		// One MX serves a MAIL FROM domain shared by identities in several
+		// regions: bounces reach the named region's feedback endpoint and
+		// SES forwards them (FACTS §1.3). SES verifies it, so the custom
+		// MAIL FROM is in effect; it is only wrong for a domain used in
+		// this region alone.
+		c.Status = StatusWrong
+		other := RegionOfFeedbackHost(mxs[0].Host)
+		region := st.a.Plan.Region.Code
+		st.add(finding(CodeMailFromMXWrongRegion, Warning, r.Name, "SES Developer Guide: Regions and Amazon SES (one MAIL FROM domain in several regions)",
+			"MX names %s's feedback endpoint, not %s's; SES accepts one MX for a MAIL FROM domain that several regions share and forwards the bounces, so this is wrong only if %s alone uses it",
+			other, region, region))
+		st.mailFromOK = true
+		if mxs[0].Pref != r.Pref {
+			st.add(finding(CodeMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+				"MX preference %d; SES documents %d", mxs[0].Pref, r.Pref))
+		}
 		return
 	case found == 0 && otherRegion > 0:
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromMXWrongRegion, Error, r.Name, "FACTS §3.1",
+		st.add(finding(CodeMailFromMXWrongRegion, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"MX names another region's feedback endpoint; %s needs %s", st.a.Plan.Region.Code, want))
 		return
 	case found == 0 && len(mxs) == 1:
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromMXWrong, Error, r.Name, "FACTS §3.1", "MX is not SES's feedback endpoint; replace it with MX 10 %s", want))
+		st.add(finding(CodeMailFromMXWrong, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "MX is not SES's feedback endpoint; replace it with MX 10 %s", want))
 		return
 	}
 	if len(mxs) > 1 {
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromMXConflict, Error, r.Name, "FACTS §3.1",
+		st.add(finding(CodeMailFromMXConflict, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"%d MX records: SES needs exactly one, to %s; the MAIL FROM domain must not receive mail", len(mxs), want))
 		return
 	}
 	c.Status = StatusPresent
 	st.mailFromOK = true
 	if pref != r.Pref {
-		st.add(finding(CodeMailFromMXPriority, Warning, r.Name, "FACTS §3.1",
+		st.add(finding(CodeMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"MX preference %d; SES documents %d %s", pref, r.Pref, want))
 	}
 }
@@ -394,7 +412,7 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	}
 	if ok, why := includesSES(rec); !ok {
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromSPFNoSES, Error, r.Name, "FACTS §3.1",
+		st.add(finding(CodeMailFromSPFNoSES, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"SPF record %s, so SES's servers do not pass SPF", why))
 		return
 	}
@@ -553,5 +571,5 @@ func (au *Auditor) checkVerification(st *auditState, c *RecordCheck) {
 		}
 	}
 	c.Status = StatusMissing
-	st.add(finding(CodeVerificationMissing, Warning, r.Name, "FACTS §4", "verification token %q not published", token))
+	st.add(finding(CodeVerificationMissing, Warning, r.Name, "SES Developer Guide: Verifying a domain (legacy TXT record)", "verification token %q not published", token))
 }

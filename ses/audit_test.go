@@ -198,6 +198,17 @@ func TestAuditAlignment(t *testing.T) {
 			z.AddTXT("_dmarc.example.org", seedDMARC+"; adkim=s")
 		}, "news.example.org", PassSPFOnly, []string{CodeStrictDKIM}},
 		{"From outside the organisation", nil, "example.net", PassNeither, []string{CodeNoAlignment}},
+		// FACTS §1.3: one MX serves a MAIL FROM domain shared by several
+		// regions; SES verifies it, so SPF still aligns.
+		{"MAIL FROM MX at another region's endpoint: still in effect", func(z *zone.Zone) {
+			z.Remove("mail.example.org", zone.TypeMX)
+			z.AddMX("mail.example.org", 10, "feedback-smtp.us-east-1.amazonses.com")
+		}, "", PassBoth, []string{CodeMailFromMXWrongRegion}},
+		{"another region's endpoint beside another MX: not in effect", func(z *zone.Zone) {
+			z.Remove("mail.example.org", zone.TypeMX)
+			z.AddMX("mail.example.org", 10, "feedback-smtp.us-east-1.amazonses.com")
+			z.AddMX("mail.example.org", 20, "mx1.example.org")
+		}, "", PassDKIMOnly, []string{CodeMailFromMXWrongRegion}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

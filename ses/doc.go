@@ -56,7 +56,8 @@
 // RFC 7208 (SPF), RFC 6376 (DKIM), RFC 9989 and RFC 7489 (DMARC), RFC 7505
 // (null MX), RFC 2181 §10 (CNAME rules); the SES Developer Guide, the SES and
 // Route 53 API models, as summarised with sources in the project's
-// reference/ses/FACTS.md (cited in findings as "FACTS §n").
+// reference/ses/FACTS.md (comments cite it as "FACTS §n"; findings cite the
+// public guide it draws on, e.g. "SES Developer Guide: Easy DKIM").
 //
 // # Deliberate divergences
 //

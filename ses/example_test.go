@@ -57,8 +57,10 @@ func ExampleAuditor_Audit() {
 		fmt.Println(err)
 		return
 	}
-	// The zone as published: DKIM CNAMEs copied from a us-east-1 set-up,
-	// the MAIL FROM MX pointing at us-east-1's feedback endpoint.
+	// The zone as published: a DKIM CNAME copied from a us-east-1 set-up
+	// (that key does not exist: the signature fails) and the MAIL FROM MX
+	// pointing at us-east-1's feedback endpoint (SES accepts it, as for a
+	// MAIL FROM domain shared across regions, so SPF still aligns).
 	z, err := zone.ParseString(`
 $ORIGIN example.org.
 q4zd7mxk2vbn6wchj3tyrlfpe5sgua2o._domainkey CNAME q4zd7mxk2vbn6wchj3tyrlfpe5sgua2o.dkim.amazonses.com.
@@ -80,10 +82,9 @@ _dmarc TXT "v=DMARC1; p=none; rua=mailto:dmarc@example.org"
 	fmt.Println("SPF:", audit.Alignment.SPF.Reason)
 	// Output:
 	// error ses.dkim-wrong-region q4zd7mxk2vbn6wchj3tyrlfpe5sgua2o._domainkey.example.org
-	// error ses.mailfrom-mx-wrong-region bounce.example.org
-	// error ses.dmarc-no-alignment example.org
-	// DMARC passes through: neither
-	// SPF: the MAIL FROM MX is not verified, so SES falls back to its default MAIL FROM (UseDefaultValue); SES sends with its default MAIL FROM af-south-1.amazonses.com (unconfirmed), which never aligns with example.org
+	// warning ses.mailfrom-mx-wrong-region bounce.example.org
+	// DMARC passes through: spf
+	// SPF: custom MAIL FROM bounce.example.org and From example.org share the organizational domain example.org (relaxed)
 }
 
 func ExampleLookupRegion() {

@@ -75,7 +75,10 @@ const (
 	// endpoint.
 	CodeMailFromMXWrong = "ses.mailfrom-mx-wrong"
 	// CodeMailFromMXWrongRegion: the MX names another region's feedback
-	// endpoint.
+	// endpoint. Alone, it is a Warning and the custom MAIL FROM counts as in
+	// effect: SES accepts one MX for a MAIL FROM domain that identities in
+	// several regions share (FACTS §1.3). Beside other MX records it is an
+	// Error.
 	CodeMailFromMXWrongRegion = "ses.mailfrom-mx-wrong-region"
 	// CodeMailFromMXPriority: the feedback MX has a preference other than 10.
 	CodeMailFromMXPriority = "ses.mailfrom-mx-priority"

@@ -180,7 +180,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 				return nil, nil, &IdentityError{Field: "EasyDKIMTokens", Value: t, Msg: "a token must be one DNS label; copy it as SES shows it, without \"._domainkey\" or the signing zone"}
 			}
 			if !tokenRE.MatchString(lt) {
-				fs = append(fs, finding(CodeDKIMTokenFormat, Warning, lt, "FACTS §2.1",
+				fs = append(fs, finding(CodeDKIMTokenFormat, Warning, lt, "SES Developer Guide: Easy DKIM",
 					"token is not 32 characters of [a-z2-7] like every real SES token"))
 			}
 			n.EasyDKIMTokens[i] = lt
@@ -198,7 +198,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 					Msg: "the DKIM signing zone of this region is unknown; set SigningHostedZone from the SES API"}
 			}
 			if !n.dkimZone.Confidence.Confirmed() {
-				fs = append(fs, finding(CodeRegionValueUnconfirmed, Warning, n.Region, "FACTS §1.2",
+				fs = append(fs, finding(CodeRegionValueUnconfirmed, Warning, n.Region, "SES Developer Guide: Regions and Amazon SES",
 					"DKIM signing zone %s for %s is %s; prefer SigningHostedZone from the SES API", n.dkimZone.Value, n.Region, n.dkimZone.Confidence))
 			}
 		}
@@ -240,7 +240,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 			return nil, nil, &IdentityError{Field: "Region", Value: n.Region, Msg: "the MAIL FROM feedback endpoint of this region is unknown; leave MailFrom empty, or publish the MX record the SES console shows"}
 		}
 		if !n.region.FeedbackHost.Confidence.Confirmed() {
-			fs = append(fs, finding(CodeRegionValueUnconfirmed, Warning, n.Region, "FACTS §1.2",
+			fs = append(fs, finding(CodeRegionValueUnconfirmed, Warning, n.Region, "SES Developer Guide: Regions and Amazon SES",
 				"MAIL FROM MX target %s is %s; check the SES console", n.region.FeedbackHost.Value, n.region.FeedbackHost.Confidence))
 		}
 		if n.MailFromSPF == "" {
