@@ -282,7 +282,10 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	if c.Resolver == nil {
 		return Result{Code: TempError, Err: ErrNoResolver}
 	}
-	rc := c.useCache()
+	rc := c.loadCache() // inlined: the common case of useCache
+	if rc == nil {
+		rc = c.useCache()
+	}
 	if c.Prefetch {
 		// Prefetch goroutines keep the state, so it lives on the heap.
 		e := &eval{cache: rc}
