@@ -90,7 +90,9 @@ func (rd *MasterFileReader) parse(s string) (*Zone, error) {
 		maxRecords = 1000000
 	}
 	p := &parser{lx: lexer{in: s, line: 1, col: 1}, z: New()}
-	if origin := rd.Origin; origin != "" && origin != "." {
+	if rd.Origin == "." {
+		p.origin = "." // the root: relative names are absolute as written
+	} else if origin := rd.Origin; origin != "" {
 		o, err := dnsname.Normalize(origin)
 		if err != nil {
 			return nil, fmt.Errorf("zone: origin: %w", err)
@@ -265,7 +267,7 @@ func (p *parser) name(t token) (string, error) {
 		s = s[:len(s)-1]
 	case p.origin == "":
 		return "", p.errAt(t, "relative name %q but no origin is set; end it with '.' or add $ORIGIN", s)
-	default:
+	case p.origin != ".":
 		s += "." + p.origin
 	}
 	s = dnsname.Lower(s)

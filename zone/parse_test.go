@@ -343,3 +343,18 @@ func FuzzAddRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestRootOrigin(t *testing.T) {
+	for _, tt := range []struct{ origin, in string }{
+		{".", "b.example 60 A 192.0.2.1"},
+		{"", "$ORIGIN .\nb.example 60 A 192.0.2.1"},
+	} {
+		z, err := ParseString(tt.in, tt.origin)
+		if err != nil {
+			t.Fatalf("origin %q, %q: %v", tt.origin, tt.in, err)
+		}
+		if got := z.Records()[0].Name; got != "b.example" {
+			t.Errorf("origin %q, %q: name %q, want b.example", tt.origin, tt.in, got)
+		}
+	}
+}

@@ -54,6 +54,13 @@ func Normalize(name string) (string, error) {
 	if err := Check(name); err != nil {
 		return "", err
 	}
+	for i := 0; i < len(name); i++ {
+		// Legal in DNS wire data, but never in a domain that mail uses: a
+		// space or control character means the input was mistyped or hostile.
+		if c := name[i]; c <= ' ' || c == 0x7f {
+			return "", &Error{Name: name, Msg: fmt.Sprintf("white space or control character %q at offset %d", c, i)}
+		}
+	}
 	return name, nil
 }
 
