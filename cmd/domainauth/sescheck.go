@@ -153,7 +153,7 @@ func sesFix(code string, p *ses.Plan) string {
 	case ses.CodeStrictSPF, ses.CodeStrictDKIM:
 		return "remove aspf=s / adkim=s from the DMARC record: SES aligns in relaxed mode only"
 	case ses.CodeNoAlignment:
-		return "fix the DKIM CNAMEs (or the MAIL FROM MX) above: SES mail aligns through them"
+		return "fix the DKIM CNAMEs, or the MAIL FROM MX and SPF, above: SES mail aligns through them"
 	case ses.CodeDMARCMissing:
 		return "publish \"v=DMARC1; p=none; rua=mailto:dmarc-reports@" + p.Identity.Domain + "\" at _dmarc." + p.Identity.Domain
 	}
