@@ -30,8 +30,16 @@
 // whose position in evaluation order can be within that budget.
 //
 // Parsed records are cached on the Checker, keyed by record text and
-// bounded (Checker.CacheSize). Without Trace, an evaluation allocates only
-// what the Resolver returns and the names it builds from macros.
+// bounded (Checker.CacheSize). The cache is created when a Checker starts
+// its second evaluation; until then (a Checker made for one check), and
+// with CacheSize < 0, records are checked in one pass without keeping
+// their terms, and evaluation parses the terms it reaches again one at a
+// time (ip4, ip6 and all before the first DNS-querying mechanism are
+// evaluated during that pass). Without Trace, an evaluation with the cache
+// allocates only what the Resolver returns and the names it builds from
+// macros; one without it also allocates a Term per record it evaluates
+// past its leading ip4/ip6 terms. A Checker does not escape from Check, so
+// one made per check can stay on the caller's stack.
 //
 // # Lint
 //
