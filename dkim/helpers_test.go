@@ -6,11 +6,11 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/shared"
 )
 
 // mapResolver is a minimal Resolver for tests: TXT records by name, a
@@ -55,21 +55,7 @@ func (r *mapResolver) add(name, txt string) {
 // the package directory, or skips the test.
 func conformanceDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skipf("no working directory: %v", err)
-	}
-	for {
-		c := filepath.Join(dir, "shared", "conformance", "dkim")
-		if st, err := os.Stat(c); err == nil && st.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("conformance data (../shared/conformance/dkim) not found; skipping")
-		}
-		dir = parent
-	}
+	return shared.Require(t, "conformance", "dkim")
 }
 
 // loadDNS reads a "<name>\t<TXT value>" file into r.

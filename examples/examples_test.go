@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/domainauth/domainauth/internal/shared"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -118,18 +120,7 @@ func TestVerifyMessage(t *testing.T) {
 }
 
 func TestReportDigest(t *testing.T) {
-	dir := ""
-	for d, _ := filepath.Abs(".."); ; {
-		if fi, err := os.Stat(filepath.Join(d, "shared", "conformance", "dmarc-aggregate")); err == nil && fi.IsDir() {
-			dir = filepath.Join(d, "shared", "conformance", "dmarc-aggregate")
-			break
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			t.Skip("the shared DMARC report samples (../shared/conformance/dmarc-aggregate) are absent")
-		}
-		d = parent
-	}
+	dir := shared.Require(t, "conformance", "dmarc-aggregate")
 	bin := build(t, "report-digest")
 	run(t, "report-digest", bin, dir)
 }

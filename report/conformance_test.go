@@ -6,27 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/domainauth/domainauth/internal/shared"
 )
 
 // sharedDir finds ../shared (a sibling of the repository root) by walking up
 // from the package directory; tests skip when it is absent.
 func sharedDir(t testing.TB, sub string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skip("no working directory:", err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", sub)
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("shared/%s not found above the package directory; skipping", sub)
-		}
-		dir = parent
-	}
+	return shared.Require(t, sub)
 }
 
 type oracleEntry struct {

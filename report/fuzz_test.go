@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainauth/domainauth/internal/shared"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -26,26 +27,15 @@ func fuzzSeeds(f *testing.F) {
 	for range 10 {
 		f.Add(randomDoc(rng))
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "conformance", "dmarc-aggregate")
-		if _, err := os.Stat(p); err == nil {
-			filepath.WalkDir(p, func(path string, de os.DirEntry, err error) error {
-				if err == nil && !de.IsDir() && !strings.HasSuffix(path, ".json") && !strings.HasSuffix(path, ".md") {
-					if b, err := os.ReadFile(path); err == nil && len(b) < 64<<10 {
-						f.Add(b)
-					}
+	if p := shared.Find("conformance", "dmarc-aggregate"); p != "" {
+		filepath.WalkDir(p, func(path string, de os.DirEntry, err error) error {
+			if err == nil && !de.IsDir() && !strings.HasSuffix(path, ".json") && !strings.HasSuffix(path, ".md") {
+				if b, err := os.ReadFile(path); err == nil && len(b) < 64<<10 {
+					f.Add(b)
 				}
-				return nil
-			})
-			return
-		}
-		if filepath.Dir(d) == d {
-			return
-		}
+			}
+			return nil
+		})
 	}
 }
 

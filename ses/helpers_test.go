@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/internal/shared"
 )
 
 // seedTokens are the Easy DKIM tokens of the seed example (example.org in
@@ -56,21 +57,7 @@ func codes(fs []Finding) []string {
 // sharedDir finds ../shared beside the repository root, walking up from the
 // package directory; "" when absent.
 func sharedDir(t testing.TB) string {
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "..", "shared")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return shared.Find()
 }
 
 // repoFile returns the path of a file in the repository root (the parent of

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainauth/domainauth/internal/shared"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -18,21 +19,7 @@ import (
 // until a directory holding shared/<rel> is found.
 func sharedFile(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skipf("no working directory: %v", err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("conformance data shared/%s not found above the package directory; skipping", rel)
-		}
-		dir = parent
-	}
+	return shared.Require(t, rel)
 }
 
 type suiteScenario struct {

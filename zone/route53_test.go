@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainauth/domainauth/internal/shared"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -18,21 +19,7 @@ var addrEqual = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
 // route53SharedDir finds ../shared beside the repository root, walking up from the
 // package directory.
 func route53SharedDir(t testing.TB) string {
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "..", "shared")
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return shared.Find()
 }
 
 func TestReadRoute53NewZoneSample(t *testing.T) {

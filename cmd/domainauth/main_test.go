@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/shared"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -40,17 +41,7 @@ func repoRoot(t testing.TB) string {
 // need it skip when it is absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	for dir := repoRoot(t); ; {
-		cand := filepath.Join(dir, "shared", "conformance")
-		if fi, err := os.Stat(cand); err == nil && fi.IsDir() {
-			return filepath.Join(dir, "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("the shared conformance data (../shared/conformance) is absent")
-		}
-		dir = parent
-	}
+	return filepath.Dir(shared.Require(t, "conformance"))
 }
 
 // runCLI runs the tool in-process from the repository root.
