@@ -265,6 +265,7 @@ type EventError struct {
 	Err error // the JSON error, if any
 }
 
+// Error describes the problem and what to do about it.
 func (e *EventError) Error() string { return "ses: event: " + e.Msg }
 
 // Unwrap returns the underlying JSON error.

@@ -111,6 +111,7 @@ type IdentityError struct {
 	Err   error // underlying error, if any
 }
 
+// Error describes the problem and what to do about it.
 func (e *IdentityError) Error() string {
 	s := fmt.Sprintf("ses: identity %s %q: %s", e.Field, e.Value, e.Msg)
 	if e.Err != nil && !strings.Contains(e.Msg, e.Err.Error()) {

@@ -48,6 +48,7 @@ type RequestError struct {
 	Msg   string
 }
 
+// Error describes the problem and what to do about it.
 func (e *RequestError) Error() string { return "ses: production access: " + e.Field + ": " + e.Msg }
 
 // Validate checks the request against the SESv2 model: MailType and

@@ -208,6 +208,7 @@ type UnknownRegionError struct {
 	Known  []string // the known codes, sorted
 }
 
+// Error describes the problem and what to do about it.
 func (e *UnknownRegionError) Error() string {
 	hint := ""
 	// An availability zone ("us-east-1a") names its region without the letter.

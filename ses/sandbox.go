@@ -42,6 +42,7 @@ type SandboxError struct {
 	RetryAfter time.Duration
 }
 
+// Error describes the problem and what to do about it.
 func (e *SandboxError) Error() string {
 	switch {
 	case e.Recipient != "":
