@@ -22,6 +22,10 @@
 // anything else) and the caller's own cancellation, kept apart from the
 // others.
 //
+// Every lint and audit in the module reports its observations as Finding
+// values (a stable Code, a Severity, a message, where and the rule), so a
+// tool such as cmd/domainauth gathers them from all areas alike.
+//
 // # The packages
 //
 //   - spf: RFC 7208 records: parse, build, check_host() evaluation with
