@@ -142,88 +142,67 @@ func (z *Zone) wildcard(k string) *node {
 
 // LookupTXT returns the TXT records at name, each record's strings joined.
 func (z *Zone) LookupTXT(ctx context.Context, name string) ([]string, error) {
-	if err := z.wait(ctx, name); err != nil {
-		return nil, err
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	n, err := z.resolve(name, TypeTXT)
-	if err != nil {
-		return nil, err
-	}
-	if len(n.txt) == 0 {
-		return nil, domainauth.NotFoundError(name)
-	}
-	return cloneStrings(n.txt), nil
+	return lookup(z, ctx, name, TypeTXT, func(n *node) ([]string, bool) {
+		if len(n.txt) == 0 {
+			return nil, false
+		}
+		return cloneStrings(n.txt), true
+	})
 }
 
 // LookupTXTStrings returns the TXT records at name with their
 // character-strings kept apart (domainauth.TXTStringsResolver).
 func (z *Zone) LookupTXTStrings(ctx context.Context, name string) ([][]string, error) {
-	if err := z.wait(ctx, name); err != nil {
-		return nil, err
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	n, err := z.resolve(name, TypeTXT)
-	if err != nil {
-		return nil, err
-	}
-	if len(n.txt) == 0 {
-		return nil, domainauth.NotFoundError(name)
-	}
-	// Two allocations whatever the number of records: the outer slice and
-	// one backing array that the records' string slices share.
-	total := 0
-	for _, rr := range n.rrs {
-		if rr.Type == TypeTXT {
-			total += len(rr.Text)
+	return lookup(z, ctx, name, TypeTXT, func(n *node) ([][]string, bool) {
+		if len(n.txt) == 0 {
+			return nil, false
 		}
-	}
-	out := make([][]string, 0, len(n.txt))
-	strs := make([]string, 0, total)
-	for _, rr := range n.rrs {
-		if rr.Type == TypeTXT {
-			start := len(strs)
-			strs = append(strs, rr.Text...)
-			out = append(out, strs[start:len(strs):len(strs)])
+		// Two allocations whatever the number of records: the outer slice
+		// and one backing array that the records' string slices share.
+		total := 0
+		for _, rr := range n.rrs {
+			if rr.Type == TypeTXT {
+				total += len(rr.Text)
+			}
 		}
-	}
-	return out, nil
+		out := make([][]string, 0, len(n.txt))
+		strs := make([]string, 0, total)
+		for _, rr := range n.rrs {
+			if rr.Type == TypeTXT {
+				start := len(strs)
+				strs = append(strs, rr.Text...)
+				out = append(out, strs[start:len(strs):len(strs)])
+			}
+		}
+		return out, true
+	})
 }
 
 // LookupMX returns the MX records at name ordered by preference (records of
 // equal preference stay in the order added); hosts end with a dot, and a
 // null MX (RFC 7505) has host ".".
 func (z *Zone) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
-	if err := z.wait(ctx, name); err != nil {
-		return nil, err
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	n, err := z.resolve(name, TypeMX)
-	if err != nil {
-		return nil, err
-	}
-	if len(n.mx) == 0 {
-		return nil, domainauth.NotFoundError(name)
-	}
-	if len(n.mx) == 1 {
-		// One MX, the usual case: the record and the slice that points at it
-		// in one allocation.
-		one := &struct {
-			p  [1]*net.MX
-			mx net.MX
-		}{mx: n.mx[0]}
-		one.p[0] = &one.mx
-		return one.p[:], nil
-	}
-	mx := slices.Clone(n.mx)
-	out := make([]*net.MX, len(mx))
-	for i := range mx {
-		out[i] = &mx[i]
-	}
-	return out, nil
+	return lookup(z, ctx, name, TypeMX, func(n *node) ([]*net.MX, bool) {
+		switch len(n.mx) {
+		case 0:
+			return nil, false
+		case 1:
+			// One MX, the usual case: the record and the slice that points
+			// at it in one allocation.
+			one := &struct {
+				p  [1]*net.MX
+				mx net.MX
+			}{mx: n.mx[0]}
+			one.p[0] = &one.mx
+			return one.p[:], true
+		}
+		mx := slices.Clone(n.mx)
+		out := make([]*net.MX, len(mx))
+		for i := range mx {
+			out[i] = &mx[i]
+		}
+		return out, true
+	})
 }
 
 // LookupNetIP returns host's addresses: network "ip4" asks for A records,
@@ -298,38 +277,43 @@ func (z *Zone) LookupAddr(ctx context.Context, addr string) ([]string, error) {
 		return nil, &net.DNSError{Err: "unrecognized address", Name: addr}
 	}
 	name := ReverseName(ip) + "." // errors name it absolute, as *net.Resolver's do
-	if err := z.wait(ctx, name); err != nil {
-		return nil, err
-	}
-	z.mu.RLock()
-	defer z.mu.RUnlock()
-	n, err := z.resolve(name, TypePTR)
-	if err != nil {
-		return nil, err
-	}
-	if len(n.ptr) == 0 {
-		return nil, domainauth.NotFoundError(name)
-	}
-	return cloneStrings(n.ptr), nil
+	return lookup(z, ctx, name, TypePTR, func(n *node) ([]string, bool) {
+		if len(n.ptr) == 0 {
+			return nil, false
+		}
+		return cloneStrings(n.ptr), true
+	})
 }
 
 // LookupCNAMETarget returns the target of the CNAME record owned by name,
 // without a trailing dot (domainauth.CNAMEResolver). A name that has no
 // CNAME gives a not-found error.
 func (z *Zone) LookupCNAMETarget(ctx context.Context, name string) (string, error) {
+	return lookup(z, ctx, name, TypeCNAME, func(n *node) (string, bool) {
+		return n.cname, n.cname != ""
+	})
+}
+
+// lookup answers a query of type t at name: it applies the delay and the
+// caller's context, finds the answering node (CNAMEs, wildcards, faults) and
+// calls read on it under the read lock. read reports false when the node has
+// no data of the type: NODATA, which is a not-found error like NXDOMAIN.
+func lookup[T any](z *Zone, ctx context.Context, name string, t Type, read func(*node) (T, bool)) (T, error) {
+	var zero T
 	if err := z.wait(ctx, name); err != nil {
-		return "", err
+		return zero, err
 	}
 	z.mu.RLock()
 	defer z.mu.RUnlock()
-	n, err := z.resolve(name, TypeCNAME)
+	n, err := z.resolve(name, t)
 	if err != nil {
-		return "", err
+		return zero, err
 	}
-	if n.cname == "" {
-		return "", domainauth.NotFoundError(name)
+	v, ok := read(n)
+	if !ok {
+		return zero, domainauth.NotFoundError(name)
 	}
-	return n.cname, nil
+	return v, nil
 }
 
 // cloneStrings copies s with make and copy, which costs less than
