@@ -141,6 +141,21 @@ func (it *termIter) more() bool {
 func (it *termIter) next(t *Term) error {
 	*t = Term{}
 	start, txt := it.i, it.txt
+	// ip4 terms, most of most records, skip the byte-class pass: ip4Term
+	// accepts only qualifier, "ip4:", digits, dots and one "/n", so the
+	// checks that pass makes cannot matter when it succeeds.
+	if rest := txt[start:]; isIP4Prefix(rest) {
+		end := strings.IndexByte(rest, ' ')
+		if end < 0 {
+			end = len(rest)
+		}
+		s := rest[:end]
+		if ip4Term(t, s, strings.IndexByte(s, ':'), strings.IndexByte(s, '/')) {
+			it.start, it.i = start, start+end
+			it.n++
+			return nil
+		}
+	}
 	// One pass finds the end of the term, checks its bytes and notes the
 	// first '=', ':' and '/' for the parser.
 	bad, eq, colon, slash := -1, -1, -1, -1
@@ -367,6 +382,16 @@ func (p *termParser) domainSpecFull(s string, at int) error {
 // reports true, or reports false and leaves the term (and its error) to
 // termParser.parse, which would give t the same value. colon and slash
 // are the offsets of the first ':' and '/' in s, or -1.
+// isIP4Prefix reports whether s starts with "ip4:" after an optional
+// qualifier, in any letter case.
+func isIP4Prefix(s string) bool {
+	n := 0
+	if len(s) > 0 && (s[0] == '+' || s[0] == '-' || s[0] == '~' || s[0] == '?') {
+		n = 1
+	}
+	return len(s) >= n+4 && s[n+3] == ':' && foldEq(s[n:n+3], "ip4")
+}
+
 func ip4Term(t *Term, s string, colon, slash int) bool {
 	q, n := QualifierPass, 0
 	switch s[0] {
