@@ -407,49 +407,15 @@ func unquoteRoute53(v string) ([]string, error) {
 // Route53Value formats one record's RDATA as a Route 53 Value: names
 // absolute with a trailing dot, TXT strings quoted (strings over 255 bytes
 // split) with \" \\ and \ooo octal escapes.
-func Route53Value(rr RR) string {
-	switch rr.Type {
-	case TypeA, TypeAAAA:
-		return rr.Addr.String()
-	case TypeCNAME, TypePTR, TypeNS:
-		return route53Name(rr.Target)
-	case TypeMX:
-		return strconv.Itoa(int(rr.Pref)) + " " + route53Name(rr.Target)
-	case TypeTXT, TypeSPF:
-		var b strings.Builder
-		first := true
-		text := rr.Text
-		if len(text) == 0 {
-			text = []string{""}
-		}
-		for _, s := range text {
-			for _, chunk := range SplitString(s) {
-				if !first {
-					b.WriteByte(' ')
-				}
-				first = false
-				b.WriteByte('"')
-				for i := 0; i < len(chunk); i++ {
-					switch c := chunk[i]; {
-					case c == '"' || c == '\\':
-						b.WriteByte('\\')
-						b.WriteByte(c)
-					case c < 0x20 || c >= 0x7f:
-						fmt.Fprintf(&b, `\%03o`, c)
-					default:
-						b.WriteByte(c)
-					}
-				}
-				b.WriteByte('"')
-			}
-		}
-		return b.String()
-	case TypeSOA:
-		s := rr.SOA
-		return fmt.Sprintf("%s %s %d %d %d %d %d", route53Name(s.MName), route53Name(s.RName),
-			s.Serial, s.Refresh, s.Retry, s.Expire, s.Minimum)
-	}
-	return rr.Data
+func Route53Value(rr RR) string { return route53Style.format(rr) }
+
+// route53Style writes RDATA the way Route 53 takes it: names as route53Name
+// does, octal escapes, and a TXT record without strings as one empty string
+// (Route 53 refuses an empty value).
+var route53Style = rdataStyle{
+	name:      route53Name,
+	quote:     func(s string) string { return quoteEscaped(s, `\%03o`) },
+	emptyText: `""`,
 }
 
 // route53Name writes a name with a trailing dot and octal escapes for

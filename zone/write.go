@@ -54,25 +54,40 @@ func FormatRR(rr RR) string {
 }
 
 // FormatRData returns a record's RDATA in presentation form.
-func FormatRData(rr RR) string {
+func FormatRData(rr RR) string { return masterStyle.format(rr) }
+
+// rdataStyle says how names and character-strings are written: the
+// master-file and Route 53 forms of RDATA differ only there.
+type rdataStyle struct {
+	name      func(string) string // an absolute name, with its trailing dot
+	quote     func(string) string // one character-string, quoted and escaped
+	emptyText string              // a TXT record that holds no strings
+}
+
+var masterStyle = rdataStyle{name: absName, quote: quote}
+
+func (st rdataStyle) format(rr RR) string {
 	switch rr.Type {
 	case TypeA, TypeAAAA:
 		return rr.Addr.String()
 	case TypeCNAME, TypePTR, TypeNS:
-		return absName(rr.Target)
+		return st.name(rr.Target)
 	case TypeMX:
-		return strconv.Itoa(int(rr.Pref)) + " " + absName(rr.Target)
+		return strconv.Itoa(int(rr.Pref)) + " " + st.name(rr.Target)
 	case TypeTXT, TypeSPF:
+		if len(rr.Text) == 0 {
+			return st.emptyText
+		}
 		parts := make([]string, 0, len(rr.Text))
 		for _, s := range rr.Text {
 			for _, chunk := range SplitString(s) {
-				parts = append(parts, quote(chunk))
+				parts = append(parts, st.quote(chunk))
 			}
 		}
 		return strings.Join(parts, " ")
 	case TypeSOA:
 		s := rr.SOA
-		return fmt.Sprintf("%s %s %d %d %d %d %d", absName(s.MName), absName(s.RName),
+		return fmt.Sprintf("%s %s %d %d %d %d %d", st.name(s.MName), st.name(s.RName),
 			s.Serial, s.Refresh, s.Retry, s.Expire, s.Minimum)
 	}
 	return rr.Data
@@ -88,7 +103,11 @@ func absName(name string) string {
 
 // quote returns s as a quoted character-string: '"' and '\' escaped, bytes
 // outside printable ASCII as \DDD.
-func quote(s string) string {
+func quote(s string) string { return quoteEscaped(s, `\%03d`) }
+
+// quoteEscaped quotes s, escaping '"' and '\' with a backslash and other
+// bytes outside printable ASCII with esc (a decimal or octal \nnn verb).
+func quoteEscaped(s, esc string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
@@ -98,7 +117,7 @@ func quote(s string) string {
 			b.WriteByte('\\')
 			b.WriteByte(c)
 		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, "\\%03d", c)
+			fmt.Fprintf(&b, esc, c)
 		default:
 			b.WriteByte(c)
 		}
