@@ -73,16 +73,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake()
-			tt.setup(f)
-			c := &Checker{Resolver: withCNAME{f}}
-			if tt.noCNAME {
-				c.Resolver = f
-			}
-			res, err := c.Check(context.Background(), "Example.ORG.")
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := checkFake(t, tt.setup, tt.noCNAME, "Example.ORG.")
 			if res.State != tt.wantState {
 				t.Errorf("state = %v, want %v", res.State, tt.wantState)
 			}
@@ -230,4 +221,21 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), `mx: cannot check "a..b", not a domain name: `) {
 		t.Errorf("bad name: %v", err)
 	}
+}
+
+// checkFake runs Check on domain against a fake DNS that setup fills; the
+// resolver lacks the CNAME capability when noCNAME is set.
+func checkFake(t *testing.T, setup func(*fakeDNS), noCNAME bool, domain string) *Result {
+	t.Helper()
+	f := newFake()
+	setup(f)
+	c := &Checker{Resolver: withCNAME{f}}
+	if noCNAME {
+		c.Resolver = f
+	}
+	res, err := c.Check(context.Background(), domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }

@@ -127,16 +127,7 @@ func TestRFCRequirements(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake()
-			tt.setup(f)
-			c := &Checker{Resolver: withCNAME{f}}
-			if tt.noCNAME {
-				c.Resolver = f
-			}
-			res, err := c.Check(context.Background(), "example.org")
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := checkFake(t, tt.setup, tt.noCNAME, "example.org")
 			if res.State != tt.state {
 				t.Errorf("state %v, want %v", res.State, tt.state)
 			}
