@@ -3,6 +3,7 @@ package ses
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -116,5 +117,33 @@ func FuzzIdentityJSON(f *testing.F) {
 		}
 		id.Plan() // must not panic
 		IdentityFromSESv2(id.Domain, id.Region, data)
+	})
+}
+
+// FuzzIdentityFromSESv2: any GetEmailIdentity response either gives a clear
+// error or an Identity whose plan can be attempted, never a panic; and an
+// Identity that plans gives records that all lie under its domain.
+func FuzzIdentityFromSESv2(f *testing.F) {
+	f.Add([]byte(`{"IdentityType": "DOMAIN", "DkimAttributes": {"Tokens": ["ee3iyktt6a52swhlzrcnadeiwwa27oo6"], "SigningHostedZone": "dkim.amazonses.com"}, "MailFromAttributes": {"MailFromDomain": "mail.example.org", "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"}}`))
+	f.Add([]byte(`{"DkimAttributes": {"SigningAttributesOrigin": "EXTERNAL", "Tokens": ["sel1"]}, "MailFromAttributes": {"MailFromDomain": "m.example.org", "BehaviorOnMxFailure": "REJECT_MESSAGE"}}`))
+	f.Add([]byte(`{"IdentityType": "EMAIL_ADDRESS"}`))
+	f.Add([]byte(`not json`))
+	f.Fuzz(func(t *testing.T, resp []byte) {
+		id, err := IdentityFromSESv2("example.org", "ap-northeast-2", resp)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		p, err := id.Plan()
+		if err != nil {
+			return
+		}
+		for _, r := range p.RRs() {
+			if !strings.HasSuffix(strings.TrimSuffix(r.Name, "."), "example.org") {
+				t.Fatalf("planned record %q outside the identity's domain", r.Name)
+			}
+		}
 	})
 }
