@@ -1061,7 +1061,7 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 	if err := e.expired(); err != nil {
 		return nil, err
 	}
-	if looksLikeAddr(name) {
+	if dnsname.IsAddr(name) {
 		// An MX or PTR target written as an address ("192.0.2.1."): a
 		// resolver would hand the literal back, but as a DNS name it has no
 		// address records (RFC 7208 §5.4, RFC 7505 §3: MX targets are names).
@@ -1080,19 +1080,6 @@ func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
 		return addrs, err
 	}
 	return e.resolver.LookupNetIP(e.ctx, network, name)
-}
-
-// looksLikeAddr reports whether name is an IP address literal. The cheap
-// test first: ParseAddr allocates its error on ordinary names.
-func looksLikeAddr(name string) bool {
-	if name == "" {
-		return false
-	}
-	if c := name[len(name)-1]; (c < '0' || c > '9') && strings.IndexByte(name, ':') < 0 {
-		return false
-	}
-	_, err := netip.ParseAddr(name)
-	return err == nil
 }
 
 func (e *eval) lookupMX(name string) ([]*net.MX, error) {

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth"
@@ -218,7 +217,7 @@ func (z *Zone) LookupNetIP(ctx context.Context, network, host string) ([]netip.A
 	if !want4 && !want6 {
 		return nil, net.UnknownNetworkError(network)
 	}
-	if maybeLiteral(host) {
+	if dnsname.MaybeAddr(host) {
 		if a, err := netip.ParseAddr(host); err == nil {
 			if a.Is4() && want4 || !a.Is4() && want6 {
 				return []netip.Addr{a}, nil
@@ -259,14 +258,6 @@ func (z *Zone) LookupNetIP(ctx context.Context, network, host string) ([]netip.A
 		return nil, domainauth.NotFoundError(host)
 	}
 	return slices.Concat(a4, a6), nil
-}
-
-// maybeLiteral reports whether host could be an IP address literal, so
-// that ordinary names skip netip.ParseAddr and the error it allocates.
-// Every IPv6 literal has a ':'; an IPv4 literal ends with a digit, which
-// a name that resolves (its last label is a TLD) does not.
-func maybeLiteral(host string) bool {
-	return host != "" && (isDigit(host[len(host)-1]) || strings.IndexByte(host, ':') >= 0)
 }
 
 // LookupAddr returns the names that PTR records give for addr, each ending

@@ -6,6 +6,7 @@ package dnsname
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"golang.org/x/net/idna"
@@ -147,6 +148,23 @@ func Parent(name string) string {
 		return name[i+1:]
 	}
 	return ""
+}
+
+// MaybeAddr reports whether s could be an IP address literal, without the
+// cost of netip.ParseAddr (which allocates its error) on ordinary names:
+// every IPv6 literal has a ':', and an IPv4 literal ends with a digit, which
+// a resolvable name (its last label is a top-level domain) does not.
+func MaybeAddr(s string) bool {
+	return s != "" && ('0' <= s[len(s)-1] && s[len(s)-1] <= '9' || strings.IndexByte(s, ':') >= 0)
+}
+
+// IsAddr reports whether s is an IP address literal.
+func IsAddr(s string) bool {
+	if !MaybeAddr(s) {
+		return false
+	}
+	_, err := netip.ParseAddr(s)
+	return err == nil
 }
 
 func isASCII(s string) bool {

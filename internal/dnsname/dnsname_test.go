@@ -100,3 +100,20 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestIsAddr(t *testing.T) {
+	for s, want := range map[string]bool{
+		"192.0.2.1": true, "2001:db8::1": true, "::ffff:192.0.2.1": true,
+		"192.0.2.1.": false, "example.org": false, "a.123": false, "": false, "1.2.3": false,
+	} {
+		if got := IsAddr(s); got != want {
+			t.Errorf("IsAddr(%q) = %v, want %v", s, got, want)
+		}
+		if want && !MaybeAddr(s) {
+			t.Errorf("MaybeAddr(%q) = false for an address", s)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { IsAddr("mail.example.org") }); n != 0 {
+		t.Errorf("IsAddr allocated %v times on a name", n)
+	}
+}
