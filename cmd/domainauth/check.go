@@ -380,17 +380,7 @@ func (au *auditor) mailFromDomain(ctx context.Context) string {
 	hit := make([]bool, len(names))
 	var wg sync.WaitGroup
 	for i, name := range names {
-		wg.Go(func() {
-			mxs, err := au.src.r.LookupMX(ctx, name)
-			if err != nil {
-				return
-			}
-			for _, m := range mxs {
-				if ses.RegionOfFeedbackHost(m.Host) != "" {
-					hit[i] = true
-				}
-			}
-		})
+		wg.Go(func() { hit[i] = au.feedbackMX(ctx, name) != "" })
 	}
 	wg.Wait()
 	for i, name := range names {

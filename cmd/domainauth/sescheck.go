@@ -50,15 +50,25 @@ func (au *auditor) sesSignals(ctx context.Context, mailFrom string) *sesSignals 
 		}
 	}
 	if mailFrom != "" {
-		if mxs, err := au.src.r.LookupMX(ctx, mailFrom); err == nil {
-			for _, m := range mxs {
-				if ses.RegionOfFeedbackHost(m.Host) != "" {
-					sig.feedbackHost = dnsname.Canonical(m.Host)
-				}
-			}
-		}
+		sig.feedbackHost = au.feedbackMX(ctx, mailFrom)
 	}
 	return sig
+}
+
+// feedbackMX returns the SES feedback endpoint that an MX record at name
+// points to (the last, if several), or "" when none does or the lookup fails.
+func (au *auditor) feedbackMX(ctx context.Context, name string) string {
+	mxs, err := au.src.r.LookupMX(ctx, name)
+	if err != nil {
+		return ""
+	}
+	host := ""
+	for _, m := range mxs {
+		if ses.RegionOfFeedbackHost(m.Host) != "" {
+			host = dnsname.Canonical(m.Host)
+		}
+	}
+	return host
 }
 
 // checkSES audits the SES set-up when DNS shows one. The region is --region,
