@@ -51,9 +51,24 @@ type CNAMEResolver interface {
 	LookupCNAMETarget(ctx context.Context, name string) (string, error)
 }
 
-// A third, narrower capability lives where it is used: spf.SPFRRResolver
+// ExistenceResolver is an optional capability of a Resolver: it tells
+// NXDOMAIN (the name does not exist) from NODATA (the name exists, perhaps
+// only as an empty non-terminal, but has no records of the asked type), which
+// the not-found errors of the other methods cannot. LookupExists returns
+// (false, nil) for NXDOMAIN, (true, nil) for a name that exists, and an error
+// only when the answer could not be had (a temporary failure).
+//
+// dmarc uses it for the np= policy (RFC 9989 §4.7: a non-existent domain is
+// one that yields NXDOMAIN), and the audit uses it to refuse a resolver that
+// answers NXDOMAIN for every name (some networks do), by checking that a name
+// that must exist, such as the domain's top-level domain, exists.
+type ExistenceResolver interface {
+	LookupExists(ctx context.Context, name string) (bool, error)
+}
+
+// A fourth, narrower capability lives where it is used: spf.SPFRRResolver
 // (LookupSPFRR) lets the spf linter see deprecated type SPF (99) records.
-// zone.Zone implements all three.
+// zone.Zone implements all four.
 
 // Clock gives the current time: DKIM t= and x=, the SPF %{t} macro and
 // report windows all read it. A nil Clock means the system clock; see Now.
