@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/domainauth/domainauth/internal/shared"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,13 +19,13 @@ import (
 
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
-	shared := sharedDir(t)
-	if shared == "" {
-		t.Skip("../shared not present; skipping SES samples")
+	dir := sharedDir(t)
+	if dir == "" {
+		shared.Skip(t, "../shared not present: no SES samples")
 	}
-	data, err := os.ReadFile(filepath.Join(shared, "reference", "ses", "samples", name))
+	data, err := os.ReadFile(filepath.Join(dir, "reference", "ses", "samples", name))
 	if err != nil {
-		t.Skipf("SES sample %s not available: %v", name, err)
+		shared.Skip(t, "SES sample %s not available: %v", name, err)
 	}
 	return data
 }
@@ -319,9 +320,9 @@ func TestEventKindStrings(t *testing.T) {
 // FuzzParseEvent: whatever parses, written back as JSON, parses to the same
 // event.
 func FuzzParseEvent(f *testing.F) {
-	shared := sharedDir(f)
-	if shared != "" {
-		files, _ := filepath.Glob(filepath.Join(shared, "reference", "ses", "samples", "*-*.json"))
+	dir := sharedDir(f)
+	if dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "reference", "ses", "samples", "*-*.json"))
 		for _, p := range files {
 			if data, err := os.ReadFile(p); err == nil {
 				f.Add(data)

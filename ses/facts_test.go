@@ -2,6 +2,7 @@ package ses
 
 import (
 	"encoding/json"
+	"github.com/domainauth/domainauth/internal/shared"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,11 +15,11 @@ import (
 // shared reference directory is absent.
 func readFacts(t *testing.T) string {
 	t.Helper()
-	shared := sharedDir(t)
-	if shared == "" {
-		t.Skip("../shared not present; skipping the FACTS.md cross-check")
+	dir := sharedDir(t)
+	if dir == "" {
+		shared.Skip(t, "../shared not present: no FACTS.md cross-check")
 	}
-	data, err := os.ReadFile(filepath.Join(shared, "reference", "ses", "FACTS.md"))
+	data, err := os.ReadFile(filepath.Join(dir, "reference", "ses", "FACTS.md"))
 	if err != nil {
 		t.Skipf("FACTS.md not available: %v", err)
 	}
@@ -344,11 +345,11 @@ func TestUnknownRegionError(t *testing.T) {
 // Event (a misspelt JSON tag would leave one unknown), and the field names
 // FACTS.md §6 lists beyond the samples are read too.
 func TestSampleFieldNames(t *testing.T) {
-	shared := sharedDir(t)
-	if shared == "" {
-		t.Skip("../shared not present; skipping SES samples")
+	dir := sharedDir(t)
+	if dir == "" {
+		shared.Skip(t, "../shared not present: no SES samples")
 	}
-	files, _ := filepath.Glob(filepath.Join(shared, "reference", "ses", "samples", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(dir, "reference", "ses", "samples", "*.json"))
 	n := 0
 	for _, f := range files {
 		base := filepath.Base(f)

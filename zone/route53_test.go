@@ -23,11 +23,11 @@ func route53SharedDir(t testing.TB) string {
 }
 
 func TestReadRoute53NewZoneSample(t *testing.T) {
-	shared := route53SharedDir(t)
-	path := filepath.Join(shared, "reference", "ses", "samples", "route53-new-public-zone-list-resource-record-sets.json")
+	dir := route53SharedDir(t)
+	path := filepath.Join(dir, "reference", "ses", "samples", "route53-new-public-zone-list-resource-record-sets.json")
 	f, err := os.Open(path)
-	if shared == "" || err != nil {
-		t.Skipf("Route 53 sample not available (%v); skipping", err)
+	if dir == "" || err != nil {
+		shared.Skip(t, "Route 53 sample not available (%v)", err)
 	}
 	defer f.Close()
 	z, err := ReadRoute53(f)

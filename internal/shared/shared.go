@@ -36,8 +36,24 @@ func Require(t testing.TB, rel ...string) string {
 	t.Helper()
 	p := Find(rel...)
 	if p == "" {
-		t.Skipf("the shared data %s is absent (it lives in ../shared beside the repository); skipping",
+		Skip(t, "the shared data %s is absent (it lives in ../shared beside the repository)",
 			filepath.Join(append([]string{"shared"}, rel...)...))
 	}
 	return p
 }
+
+// Skip skips t with the message, or fails it when the CI environment
+// variable is "true": on a user's clone the shared data may be absent, but
+// in CI a suite that silently skipped would hide a regression.
+func Skip(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf(format+" (CI=true: shared data must be present in CI)", args...)
+		return
+	}
+	t.Skipf(format+"; skipping", args...)
+}
+
+// InCI reports whether the tests run in CI (CI=true), where every component a
+// test needs must be present.
+func InCI() bool { return os.Getenv("CI") == "true" }
