@@ -263,10 +263,18 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 				rec.AggregateURIs = []dmarc.URI{{Address: "mailto:" + addr}}
 			}
 			n.dmarc, n.dmarcDef = rec, true
+			if len(rec.AggregateURIs) == 0 {
+				// The plan's own recommendation is incomplete without a report
+				// address: say so once, here, rather than recommend p=none and
+				// then warn about it with ses.dmarc-none-no-rua.
+				fs = append(fs, finding(CodeDMARCDefault, Warning, "_dmarc."+n.Domain, "RFC 9989 §4.7",
+					"no DMARC policy given; recommending %q (monitoring) to start, which does nothing until reports reach you: give a report address (DMARCReports; --dmarc-rua in the command) and move to quarantine or reject once they show SES mail aligning", rec.String()))
+				break
+			}
 			fs = append(fs, finding(CodeDMARCDefault, Info, "_dmarc."+n.Domain, "RFC 9989 §4.7",
 				"no DMARC policy given; recommending %q (monitoring) to start; move to quarantine or reject once reports show SES mail aligning", rec.String()))
 		}
-		if n.dmarc.EffectivePolicy() == dmarc.None && len(n.dmarc.AggregateURIs) == 0 {
+		if !n.dmarcDef && n.dmarc.EffectivePolicy() == dmarc.None && len(n.dmarc.AggregateURIs) == 0 {
 			fs = append(fs, finding(CodeDMARCNoneNoRUA, Warning, "_dmarc."+n.Domain, "RFC 9989 §4.7",
 				"p=none without rua: the policy does nothing and nobody receives the reports"))
 		}

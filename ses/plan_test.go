@@ -310,8 +310,12 @@ func TestPlanWarnings(t *testing.T) {
 			[]string{CodeNoDKIM, CodeNoAlignment}},
 		{"default DMARC with reports", func(id *Identity) { id.DMARC, id.DMARCReports = nil, "dmarc@example.org" },
 			[]string{CodeDMARCDefault}},
+		// Issue 11 item 17: the plan does not warn about its own
+		// recommendation; the one default finding asks for a report address.
 		{"default DMARC without reports", func(id *Identity) { id.DMARC = nil },
-			[]string{CodeDMARCDefault, CodeDMARCNoneNoRUA}},
+			[]string{CodeDMARCDefault}},
+		{"given p=none without reports", func(id *Identity) { id.DMARC = mustDMARC(t, "v=DMARC1; p=none") },
+			[]string{CodeDMARCNoneNoRUA}},
 		{"aspf=s", func(id *Identity) {
 			id.DMARC = mustDMARC(t, "v=DMARC1; p=reject; aspf=s; rua=mailto:d@example.org")
 		}, []string{CodeStrictSPF}},
@@ -478,6 +482,22 @@ func TestRegionOfHosts(t *testing.T) {
 	} {
 		if got := RegionOfFeedbackHost(in); got != want {
 			t.Errorf("RegionOfFeedbackHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPlanDefaultDMARCWithoutReportsIsOneWarning: the recommended p=none
+// without a report address is one warning that asks for the address.
+func TestPlanDefaultDMARCWithoutReportsIsOneWarning(t *testing.T) {
+	id := seedIdentity(t)
+	id.DMARC = nil
+	p, err := id.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range p.Findings {
+		if f.Code == CodeDMARCDefault && (f.Severity != Warning || !strings.Contains(f.Message, "report address")) {
+			t.Errorf("finding %+v: want a warning asking for a report address", f)
 		}
 	}
 }
