@@ -73,9 +73,13 @@ func (lx *lexer) entry() (*entry, error) {
 				lx.advance(1)
 			}
 		case '(':
-			if depth == 0 {
-				openLine, openCol = lx.line, lx.col
+			if depth > 0 {
+				// RFC 1035 §5.1 groups one entry's data with one pair of
+				// parentheses; nesting has no meaning, and is refused rather
+				// than counted so that a file of 100,000 '(' says so.
+				return nil, lx.errorf(lx.line, lx.col, "'(' inside parentheses opened at line %d column %d; parentheses do not nest", openLine, openCol)
 			}
+			openLine, openCol = lx.line, lx.col
 			depth++
 			lx.advance(1)
 		case ')':

@@ -358,3 +358,45 @@ func TestRootOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRefusesUnservableTXT: a TXT record whose RDATA is over 65,535
+// bytes (RFC 1035 §3.2.1: RDLENGTH is 16 bits) cannot be served; the parser
+// says so instead of accepting it (issue 11 item 15: a 51 MB record passed).
+func TestParseRefusesUnservableTXT(t *testing.T) {
+	str := `"` + strings.Repeat("a", 255) + `" `
+	// 256 bytes of RDATA per string: 255 strings fit (65,280), 257 do not.
+	fits := "example.org. 300 IN TXT ( " + strings.Repeat(str, 255) + ")\n"
+	if _, err := ParseString(fits, "example.org."); err != nil {
+		t.Fatalf("65,280 bytes of RDATA: %v", err)
+	}
+	over := "example.org. 300 IN TXT ( " + strings.Repeat(str, 257) + ")\n"
+	_, err := ParseString(over, "example.org.")
+	if err == nil || !strings.Contains(err.Error(), "65535") {
+		t.Fatalf("65,792 bytes of RDATA: err = %v, want one naming the 65535-byte limit", err)
+	}
+	z := New()
+	if err := z.Add(RR{Name: "example.org", Type: TypeTXT, Text: strings.Split(strings.Repeat("x,", 300), ",")}); err != nil {
+		t.Fatalf("Add of 300 one-byte strings: %v", err)
+	}
+	big := make([]string, 257)
+	for i := range big {
+		big[i] = strings.Repeat("b", 255)
+	}
+	if err := z.Add(RR{Name: "example.org", Type: TypeTXT, Text: big}); err == nil {
+		t.Error("Add of 65,792 bytes of RDATA: no error")
+	}
+}
+
+// TestParseRefusesNestedParentheses: RFC 1035 §5.1 parentheses group an
+// entry's lines; nesting is refused with the place of the first '(' (issue
+// 11 item 15: 100,000 nested parentheses passed as "no problems").
+func TestParseRefusesNestedParentheses(t *testing.T) {
+	for _, n := range []int{2, 100000} {
+		in := "example.org. 300 IN TXT " + strings.Repeat("(", n) + `"x"` + strings.Repeat(")", n) + "\n"
+		_, err := ParseString(in, "example.org.")
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "do not nest") || pe.Line != 1 {
+			t.Errorf("%d nested: err = %v, want a ParseError on line 1 saying parentheses do not nest", n, err)
+		}
+	}
+}

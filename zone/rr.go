@@ -113,6 +113,11 @@ type RR struct {
 // MaxStringLen is the longest DNS character-string (RFC 1035 §3.3).
 const MaxStringLen = 255
 
+// MaxRDATALen is the most RDATA one record can hold: RDLENGTH is a 16-bit
+// field (RFC 1035 §3.2.1). A TXT record's RDATA is its character-strings,
+// each with a length byte.
+const MaxRDATALen = 65535
+
 // validate checks the fields Type uses.
 func (rr *RR) validate() error {
 	switch rr.Type {
@@ -129,10 +134,15 @@ func (rr *RR) validate() error {
 			return fmt.Errorf("record %s: type %v needs a target name", rr.Name, rr.Type)
 		}
 	case TypeTXT, TypeSPF:
+		rdlen := 0
 		for i, s := range rr.Text {
 			if len(s) > MaxStringLen {
 				return fmt.Errorf("record %s: type %v: string %d is %d bytes, more than %d", rr.Name, rr.Type, i, len(s), MaxStringLen)
 			}
+			rdlen += 1 + len(s)
+		}
+		if rdlen > MaxRDATALen {
+			return fmt.Errorf("record %s: type %v: %d bytes of RDATA, more than %d: no server can serve it; shorten the text or split it over several names", rr.Name, rr.Type, rdlen, MaxRDATALen)
 		}
 	case TypeSOA:
 		if rr.SOA == nil {
