@@ -214,17 +214,9 @@ func (z *Zone) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 // the wrong family gives a *net.AddrError and an unknown network a
 // net.UnknownNetworkError, as from *net.Resolver.
 func (z *Zone) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	want4, want6 := network == "ip" || network == "ip4", network == "ip" || network == "ip6"
-	if !want4 && !want6 {
-		return nil, net.UnknownNetworkError(network)
-	}
-	if dnsname.MaybeAddr(host) {
-		if a, err := netip.ParseAddr(host); err == nil {
-			if a.Is4() && want4 || !a.Is4() && want6 {
-				return []netip.Addr{a}, nil
-			}
-			return nil, &net.AddrError{Err: "no suitable address found", Addr: host}
-		}
+	want4, want6, literal, err := dnsname.NetIPQuery(network, host)
+	if literal != nil || err != nil {
+		return literal, err
 	}
 	if err := z.wait(ctx, host); err != nil {
 		return nil, err
