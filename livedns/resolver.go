@@ -421,7 +421,8 @@ func (r *Resolver) LookupAddr(ctx context.Context, addr string) ([]string, error
 	if err != nil {
 		return nil, &net.DNSError{Err: "unrecognized address", Name: addr}
 	}
-	recs, err := r.data(ctx, zone.ReverseName(ip), dnsmessage.TypePTR)
+	// Errors name it absolute, as *net.Resolver's do.
+	recs, err := r.data(ctx, zone.ReverseName(ip)+".", dnsmessage.TypePTR)
 	if err != nil {
 		return nil, err
 	}
