@@ -46,7 +46,9 @@
 // type, for the answer's TTL (the least TTL of the records used, or for a
 // negative answer that of the SOA record in its authority section, RFC 2308
 // §5; a negative answer without one is not cached), at most
-// Resolver.MaxCacheTTL. Failures are never cached. The domainauth command
+// Resolver.MaxCacheTTL. Failures are never cached. Lookups of one question
+// that run at the same time share one resolution (a caller that stops
+// waiting does not stop it for the others). The domainauth command
 // makes one Resolver per audit, so an audit asks each question once; a
 // long-lived service may keep one, bounded as below.
 //

@@ -79,8 +79,9 @@ type Resolver struct {
 	once sync.Once
 	list []string // the servers asked, set by once
 
-	mu    sync.Mutex
-	cache map[cacheKey]*answer
+	mu       sync.Mutex
+	cache    map[cacheKey]*answer
+	inflight map[cacheKey]*call
 }
 
 // Servers returns the name servers the Resolver asks, in order: Server, or
@@ -112,8 +113,9 @@ type answer struct {
 	expires  time.Time
 }
 
-// lookup answers (name, qtype), from the cache when it can. The answer is
-// shared: callers copy what they return.
+// lookup answers (name, qtype), from the cache when it can. Concurrent
+// lookups of the same question share one resolution. The answer is shared:
+// callers copy what they return.
 func (r *Resolver) lookup(ctx context.Context, name string, qtype dnsmessage.Type) (*answer, error) {
 	if err := ctxDone(ctx); err != nil {
 		return nil, contextError(name, err)
@@ -123,15 +125,60 @@ func (r *Resolver) lookup(ctx context.Context, name string, qtype dnsmessage.Typ
 		return nil, domainauth.NotFoundError(name)
 	}
 	key := cacheKey{qname, qtype}
-	if a := r.cached(key); a != nil {
-		return a, nil
+	for {
+		if a := r.cached(key); a != nil {
+			return a, nil
+		}
+		r.mu.Lock()
+		if c := r.inflight[key]; c != nil {
+			r.mu.Unlock()
+			select {
+			case <-c.done:
+			case <-ctx.Done():
+				return nil, contextError(name, ctx.Err())
+			}
+			if c.err != nil && c.ctxErr != nil {
+				continue // the first caller gave up, not the server: ask again
+			}
+			return c.a, renamed(c.err, name)
+		}
+		c := &call{done: make(chan struct{})}
+		if r.inflight == nil {
+			r.inflight = make(map[cacheKey]*call)
+		}
+		r.inflight[key] = c
+		r.mu.Unlock()
+
+		a, ttl, err := r.resolve(ctx, name, qname, qtype)
+		if err == nil {
+			r.store(key, a, ttl)
+		}
+		c.a, c.err, c.ctxErr = a, err, ctxDone(ctx)
+		r.mu.Lock()
+		delete(r.inflight, key)
+		r.mu.Unlock()
+		close(c.done)
+		return a, err
 	}
-	a, ttl, err := r.resolve(ctx, name, qname, qtype)
-	if err != nil {
-		return nil, err
+}
+
+// call is a resolution in flight, which later askers of the same question
+// wait for.
+type call struct {
+	done   chan struct{} // closed when a and err are set
+	a      *answer
+	err    error
+	ctxErr error // the first caller's context error, if it ended
+}
+
+// renamed returns err naming name, as the caller who waited spelled it.
+func renamed(err error, name string) error {
+	if de, ok := err.(*net.DNSError); ok && de.Name != name {
+		e := *de
+		e.Name = name
+		return &e
 	}
-	r.store(key, a, ttl)
-	return a, nil
+	return err
 }
 
 // resolve asks for (qname, qtype) and follows the CNAME chain. It returns

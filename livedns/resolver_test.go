@@ -524,3 +524,57 @@ func BenchmarkLookupTXT(b *testing.B) {
 		})
 	}
 }
+
+// TestConcurrentLookupsShareOneQuery: askers of a question already in
+// flight wait for its answer instead of asking again.
+func TestConcurrentLookupsShareOneQuery(t *testing.T) {
+	srv, r := start(t, testZone(t), dnstest.Options{Delay: 50 * time.Millisecond})
+	r.CacheSize = -1 // sharing does not depend on the cache
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if got, err := r.LookupTXT(ctx, "Host.example.org"); err != nil || len(got) != 1 {
+				t.Errorf("got %q, %v", got, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := srv.QueryCount(); n != 1 {
+		t.Errorf("%d queries for one question asked 10 times at once; want 1", n)
+	}
+	// Errors are shared too, naming the name each caller gave.
+	srv.FailName("nope.example.org", dnstest.ServFail)
+	for _, name := range []string{"nope.example.org", "NOPE.example.org"} {
+		wg.Go(func() {
+			_, err := r.LookupTXT(ctx, name)
+			if de, ok := errors.AsType[*net.DNSError](err); !ok || de.Name != name || !de.IsTemporary {
+				t.Errorf("%s: %v", name, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestWaiterOutlivesFirstCaller: when the caller whose query is in flight
+// gives up, one still waiting asks again under its own context.
+func TestWaiterOutlivesFirstCaller(t *testing.T) {
+	srv, r := start(t, testZone(t), dnstest.Options{Delay: 60 * time.Millisecond})
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { _, err := r.LookupTXT(short, "example.org"); first <- err }()
+	for srv.QueryCount() == 0 { // the first caller's query is in flight
+		time.Sleep(time.Millisecond)
+	}
+	got, err := r.LookupTXT(context.Background(), "example.org")
+	if err != nil || len(got) != 2 {
+		t.Errorf("the waiter got %q, %v", got, err)
+	}
+	if err := <-first; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("the first caller: %v; want its deadline", err)
+	}
+	if n := srv.QueryCount(); n != 2 {
+		t.Errorf("%d queries; want 2 (the waiter asked again)", n)
+	}
+}
