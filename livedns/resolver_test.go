@@ -253,23 +253,30 @@ func TestTimeoutIsRetriedThenTemporary(t *testing.T) {
 // question is never taken (RFC 5452 §9.1); the right one that follows is,
 // and without it the query times out.
 func TestMismatchedAnswersAreIgnored(t *testing.T) {
+	z := testZone(t)
+	for i := range 6 { // over 1232 bytes: truncated over UDP, then TCP
+		z.AddTXT("big.example.org", fmt.Sprint(i)+strings.Repeat("k", 250))
+	}
 	for _, tt := range []struct {
 		name    string
+		qname   string
 		failure dnstest.Failure
-		ok      bool
+		records int // 0: a timeout
 	}{
-		{"wrong ID then the answer", dnstest.WrongID, true},
-		{"wrong question then the answer", dnstest.WrongQuestion, true},
-		{"only a wrong ID", dnstest.WrongOnly, false},
+		{"wrong ID then the answer", "host.example.org", dnstest.WrongID, 1},
+		{"wrong question then the answer", "host.example.org", dnstest.WrongQuestion, 1},
+		{"only a wrong ID", "host.example.org", dnstest.WrongOnly, 0},
+		{"wrong ID then the answer, over UDP and TCP", "big.example.org", dnstest.WrongID, 6},
+		{"wrong question then the answer, over UDP and TCP", "big.example.org", dnstest.WrongQuestion, 6},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, r := start(t, testZone(t), dnstest.Options{})
+			srv, r := start(t, z, dnstest.Options{})
 			r.Timeout, r.Attempts = 100*time.Millisecond, 1
-			srv.FailName("host.example.org", tt.failure)
-			got, err := r.LookupTXT(context.Background(), "host.example.org")
-			if tt.ok {
-				if err != nil || len(got) != 1 || got[0] != "at the end of the chain" {
-					t.Errorf("got %q, %v", got, err)
+			srv.FailName(tt.qname, tt.failure)
+			got, err := r.LookupTXT(context.Background(), tt.qname)
+			if tt.records > 0 {
+				if err != nil || len(got) != tt.records {
+					t.Errorf("got %d records, %v; want %d", len(got), err, tt.records)
 				}
 				return
 			}
