@@ -11,7 +11,8 @@
 //
 // Answers follow the zone's own lookup rules (CNAME chains, wildcards,
 // faults and delay set on the zone): CNAMEs are put in the answer section
-// before the data, NXDOMAIN is told from NODATA with LookupExists, and a
+// before the data (at most 8; the answer to a longer chain or a loop stops
+// at the eighth, without data, for the client to ask on), NXDOMAIN is told from NODATA with LookupExists, and a
 // negative answer carries the SOA of the closest enclosing apex in its
 // authority section (RFC 2308 §3). A UDP answer longer than the client's
 // limit (512 bytes without EDNS0, RFC 1035 §4.2.1; the advertised size with
