@@ -54,12 +54,13 @@ org.     NS    a0.org.afilias-nst.info.
 	return z
 }
 
-// start serves z and returns a resolver that asks the server, with short
-// timeouts.
+// start serves z and returns a resolver that asks the server. Tests that
+// expect a timeout set a short one; this one is long enough for a loaded
+// machine under the race detector.
 func start(t testing.TB, z *zone.Zone, opts dnstest.Options) (*dnstest.Server, *livedns.Resolver) {
 	t.Helper()
 	srv := dnstest.Start(t, z, opts)
-	return srv, &livedns.Resolver{Server: srv.Addr(), Timeout: 300 * time.Millisecond}
+	return srv, &livedns.Resolver{Server: srv.Addr(), Timeout: 2 * time.Second}
 }
 
 func TestLookups(t *testing.T) {
@@ -535,7 +536,8 @@ func BenchmarkLookupTXT(b *testing.B) {
 // TestConcurrentLookupsShareOneQuery: askers of a question already in
 // flight wait for its answer instead of asking again.
 func TestConcurrentLookupsShareOneQuery(t *testing.T) {
-	srv, r := start(t, testZone(t), dnstest.Options{Delay: 50 * time.Millisecond})
+	// The delay leaves the 10 goroutines ample time to join the first query.
+	srv, r := start(t, testZone(t), dnstest.Options{Delay: 500 * time.Millisecond})
 	r.CacheSize = -1 // sharing does not depend on the cache
 	ctx := context.Background()
 	var wg sync.WaitGroup
