@@ -8,10 +8,11 @@
 // DNS goes through a Resolver that the caller passes in. *net.Resolver
 // satisfies it (net.DefaultResolver works as is); zone.Zone satisfies it
 // with data held in memory, for tests, zone files and Route 53 exports.
-// Two optional capabilities are found by type assertion, as io.WriterTo is:
-// TXTStringsResolver (TXT character-strings kept apart; used by the spf lint)
-// and CNAMEResolver (one-hop CNAME targets; used by the ses audit, mx and the
-// domainauth command). A check that needs a capability the resolver lacks reports
+// Optional capabilities are found by type assertion, as io.WriterTo is:
+// TXTStringsResolver (TXT character-strings kept apart; used by the spf lint),
+// CNAMEResolver (one-hop CNAME targets; used by the ses audit, mx and the
+// domainauth command) and ExistenceResolver (NXDOMAIN told from NODATA).
+// For live DNS with all of them, see livedns. A check that needs a capability the resolver lacks reports
 // "unknown", never "ok".
 //
 // Time comes from a Clock (DKIM t= and x=, the SPF %{t} macro, report
@@ -41,6 +42,8 @@
 //     Route 53 change batches, SES event notifications and suppression.
 //   - zone: DNS data in memory (a Resolver), RFC 1035 master files, Route 53
 //     record-set JSON.
+//   - livedns (does I/O): the system's name server, or a given one, as a
+//     Resolver with every capability, over UDP and TCP, with a bounded cache.
 //   - cmd/domainauth: the command-line tool; examples/: programs to copy.
 //
 // # End to end

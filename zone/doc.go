@@ -1,8 +1,8 @@
 // Package zone holds DNS data in memory and answers lookups from it.
 //
 // A *Zone satisfies domainauth.Resolver and every optional capability
-// (domainauth.TXTStringsResolver, domainauth.CNAMEResolver and the spf
-// linter's LookupSPFRR), so every check in this module can run against it
+// (domainauth.TXTStringsResolver, domainauth.CNAMEResolver,
+// domainauth.ExistenceResolver and the spf linter's LookupSPFRR), so every check in this module can run against it
 // instead of live DNS: in tests, on a zone file before it is published, or on
 // a Route 53 export.
 //

@@ -17,6 +17,7 @@ var (
 	_ domainauth.Resolver           = (*Zone)(nil)
 	_ domainauth.TXTStringsResolver = (*Zone)(nil)
 	_ domainauth.CNAMEResolver      = (*Zone)(nil)
+	_ domainauth.ExistenceResolver  = (*Zone)(nil)
 )
 
 // Fault is a failure injected into lookups, for testing how code handles a
@@ -213,17 +214,9 @@ func (z *Zone) LookupMX(ctx context.Context, name string) ([]*net.MX, error) {
 // the wrong family gives a *net.AddrError and an unknown network a
 // net.UnknownNetworkError, as from *net.Resolver.
 func (z *Zone) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
-	want4, want6 := network == "ip" || network == "ip4", network == "ip" || network == "ip6"
-	if !want4 && !want6 {
-		return nil, net.UnknownNetworkError(network)
-	}
-	if dnsname.MaybeAddr(host) {
-		if a, err := netip.ParseAddr(host); err == nil {
-			if a.Is4() && want4 || !a.Is4() && want6 {
-				return []netip.Addr{a}, nil
-			}
-			return nil, &net.AddrError{Err: "no suitable address found", Addr: host}
-		}
+	want4, want6, literal, err := dnsname.NetIPQuery(network, host)
+	if literal != nil || err != nil {
+		return literal, err
 	}
 	if err := z.wait(ctx, host); err != nil {
 		return nil, err
@@ -283,6 +276,28 @@ func (z *Zone) LookupCNAMETarget(ctx context.Context, name string) (string, erro
 	return lookup(z, ctx, name, TypeCNAME, func(n *node) (string, bool) {
 		return n.cname, n.cname != ""
 	})
+}
+
+// LookupExists reports whether name exists (domainauth.ExistenceResolver):
+// it owns records of any type, or it is an empty non-terminal (an ancestor
+// of a name that does, RFC 8020 §2), or a wildcard synthesises it (RFC 4592
+// §3.3.1). The root exists when the zone holds any record. A fault set
+// with TypeANY at name fails the lookup, as SetDelay delays it; faults of
+// one type do not apply, since no single type is asked.
+func (z *Zone) LookupExists(ctx context.Context, name string) (bool, error) {
+	if err := z.wait(ctx, name); err != nil {
+		return false, err
+	}
+	k := key(name)
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	if err := z.faultErr(k, TypeANY, name); err != nil {
+		return false, err
+	}
+	if k == "." || k == "" {
+		return len(z.nodes) > 0, nil
+	}
+	return z.exists[k] || z.wildcard(k) != nil, nil
 }
 
 // lookup answers a query of type t at name: it applies the delay and the

@@ -629,3 +629,71 @@ func TestNeedsWork(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupExists checks NXDOMAIN against NODATA (domainauth.ExistenceResolver):
+// owners, empty non-terminals (RFC 8020 §2), wildcards (RFC 4592 §3.3.1).
+func TestLookupExists(t *testing.T) {
+	z := testZone(t)
+	z.AddTXT("*.example", "top")
+	z.AddA("a.b.c.example", "192.0.2.1")
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"example.org", true},                  // owns records
+		{"EXAMPLE.org.", true},                 // case and trailing dot
+		{"www.example.org", true},              // owns only a CNAME
+		{"loop1.example.org", true},            // a CNAME loop does not make the owner vanish
+		{"b.deep.example.org", true},           // empty non-terminal
+		{"deep.example.org", true},             // empty non-terminal, two up
+		{"org", true},                          // the zone's names' ancestors exist
+		{"nope.example.org", false},            // NXDOMAIN
+		{"x.a.b.deep.example.org", false},      // below an owner
+		{"anything.wild.example.org", true},    // synthesised by *.wild
+		{"y.exists.wild.example.org", false},   // closest encloser exists.wild has no wildcard
+		{"other.example", true},                // *.example
+		{"b.c.example", true},                  // empty non-terminal, not the wildcard
+		{"x.a.b.c.example", false},             // closest encloser a.b.c.example has no wildcard
+		{"in-addr.arpa", true},                 // ancestor of the PTR owner
+		{"11.2.0.192.in-addr.arpa", false},     // sibling of the PTR owner
+		{"example.net", false},                 // outside the zone's names
+		{".", true},                            // the root, in a zone with records
+		{"nullmx.example.org", true},           // owns a null MX
+		{"_dmarc.nullmx.example.org", false},   // below it, nothing
+		{"www.example.org.example.org", false}, // not a CNAME target lookup
+	}
+	for _, tt := range tests {
+		got, err := z.LookupExists(ctx, tt.name)
+		if err != nil || got != tt.want {
+			t.Errorf("LookupExists(%q) = %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+	if got, err := New().LookupExists(ctx, "."); err != nil || got {
+		t.Errorf("root of an empty zone: %v, %v; want false", got, err)
+	}
+}
+
+func TestLookupExistsFaultsAndContext(t *testing.T) {
+	z := testZone(t)
+	ctx := context.Background()
+	z.SetFault("example.org", TypeTXT, FaultServFail)
+	if ok, err := z.LookupExists(ctx, "example.org"); err != nil || !ok {
+		t.Errorf("a TXT fault affected LookupExists: %v, %v", ok, err)
+	}
+	z.SetFault("example.org", TypeANY, FaultServFail)
+	if _, err := z.LookupExists(ctx, "example.org"); domainauth.Classify(ctx, err) != domainauth.Temporary {
+		t.Errorf("TypeANY fault: %v; want a temporary error", err)
+	}
+	z.SetFault("nope.example.org", TypeANY, FaultTimeout)
+	_, err := z.LookupExists(ctx, "nope.example.org")
+	if de, ok := errors.AsType[*net.DNSError](err); !ok || !de.IsTimeout {
+		t.Errorf("timeout fault at a missing name: %v", err)
+	}
+	z.SetDelay(time.Hour)
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	if _, err := z.LookupExists(cctx, "www.example.org"); domainauth.Classify(cctx, err) != domainauth.Canceled {
+		t.Errorf("delay past the deadline: %v; want canceled", err)
+	}
+}

@@ -20,7 +20,8 @@ const DefaultTTL = 3600
 const maxCNAMEChain = 8
 
 // Zone is DNS data in memory. It satisfies domainauth.Resolver,
-// domainauth.TXTStringsResolver and domainauth.CNAMEResolver, answering the
+// domainauth.TXTStringsResolver, domainauth.CNAMEResolver and
+// domainauth.ExistenceResolver, answering the
 // way an authoritative server seen through *net.Resolver would: names are
 // case-insensitive with an optional trailing dot, CNAME chains are followed,
 // wildcards (RFC 4592) synthesise answers, and NXDOMAIN and NODATA are both
