@@ -1,0 +1,170 @@
+package authres
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Folding of Format's output (RFC 5322 §2.1.1): lines of at most 78
+// characters where the content allows, never more than 998.
+const (
+	foldWidth = 78
+	maxLine   = 998
+	fold      = "\r\n\t"
+)
+
+// ErrFormat is wrapped by the errors of Format: Results that cannot be
+// written as a valid field.
+var ErrFormat = errors.New("authres: cannot format")
+
+// Format writes r as an Authentication-Results field value (without the
+// field name; the caller writes "Authentication-Results: " before it, and
+// the first line is measured with that prefix). The authserv-id and
+// version come first, then each resinfo statement on its own folded line
+// (CRLF and a tab), its reason and properties folded at 78 columns. A
+// Results without methods is written "; none" (RFC 8601 §2.2).
+//
+// Values are written bare when they are an RFC 2045 token, or for a
+// property value also an address ([local-part] "@" domain-name, which
+// §2.2 requires for email identities); otherwise as a quoted string with
+// '"' and '\' escaped. Format fails, with an error wrapping ErrFormat,
+// when a keyword is not an RFC 5321 Keyword, the authserv-id is empty, a
+// property has no ptype, a version is negative or not 1 for the field, a
+// value holds a control character or invalid UTF-8, or one item would
+// make a line longer than 998 octets.
+func Format(r *Results) (string, error) {
+	if r == nil || r.AuthServID == "" {
+		return "", fmt.Errorf("%w: empty authserv-id", ErrFormat)
+	}
+	if r.Version != 0 && r.Version != 1 {
+		return "", fmt.Errorf("%w: version %d (only 1 is defined, RFC 8601 §2.6)", ErrFormat, r.Version)
+	}
+	id, err := quoteValue(r.AuthServID, false)
+	if err != nil {
+		return "", fmt.Errorf("%w: authserv-id: %v", ErrFormat, err)
+	}
+	var b strings.Builder
+	b.WriteString(id)
+	if r.Version != 0 {
+		b.WriteString(" 1")
+	}
+	if len(FieldName)+2+b.Len() > maxLine {
+		return "", fmt.Errorf("%w: authserv-id makes a line longer than %d octets", ErrFormat, maxLine)
+	}
+	if len(r.Methods) == 0 {
+		b.WriteString("; none")
+		return b.String(), nil
+	}
+	for i, m := range r.Methods {
+		if err := writeMethod(&b, m); err != nil {
+			return "", fmt.Errorf("%w: method %d (%q): %v", ErrFormat, i, m.Method, err)
+		}
+	}
+	return b.String(), nil
+}
+
+func writeMethod(b *strings.Builder, m MethodResult) error {
+	if !isKeyword(m.Method) {
+		return fmt.Errorf("method %q is not a keyword", m.Method)
+	}
+	if !isKeyword(string(m.Result)) {
+		return fmt.Errorf("result %q is not a keyword", m.Result)
+	}
+	if m.MethodVersion < 0 {
+		return fmt.Errorf("negative method version %d", m.MethodVersion)
+	}
+	head := m.Method
+	if m.MethodVersion != 0 {
+		head += "/" + strconv.Itoa(m.MethodVersion)
+	}
+	head += "=" + string(m.Result)
+	items := make([]string, 0, 1+len(m.Props))
+	if m.Reason != "" {
+		v, err := quoteValue(m.Reason, false)
+		if err != nil {
+			return fmt.Errorf("reason: %v", err)
+		}
+		items = append(items, "reason="+v)
+	}
+	for _, p := range m.Props {
+		if !isKeyword(p.Type) || !isKeyword(p.Name) {
+			return fmt.Errorf("property %q.%q: ptype and property must be keywords", p.Type, p.Name)
+		}
+		v, err := quoteValue(p.Value, true)
+		if err != nil {
+			return fmt.Errorf("property %s.%s: %v", p.Type, p.Name, err)
+		}
+		items = append(items, p.Type+"."+p.Name+"="+v)
+	}
+	b.WriteString(";" + fold)
+	col := 1 + len(head) // the tab counts as one column here
+	if col > maxLine {
+		return fmt.Errorf("line longer than %d octets", maxLine)
+	}
+	b.WriteString(head)
+	for _, it := range items {
+		if 1+len(it) > maxLine {
+			return fmt.Errorf("%q makes a line longer than %d octets", truncate(it), maxLine)
+		}
+		if col+1+len(it) > foldWidth {
+			b.WriteString(fold)
+			col = 1 + len(it)
+		} else {
+			b.WriteByte(' ')
+			col += 1 + len(it)
+		}
+		b.WriteString(it)
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// isKeyword: RFC 5321 ldh-str, letters, digits and hyphens, not ending
+// in a hyphen.
+func isKeyword(s string) bool {
+	if s == "" || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isKeyChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteValue writes v as a token, an address (pvalue only) or a quoted
+// string (RFC 8601 §2.2).
+func quoteValue(v string, pvalue bool) (string, error) {
+	if !utf8.ValidString(v) {
+		return "", errors.New("invalid UTF-8")
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; isCTL(c) && c != '\t' {
+			return "", fmt.Errorf("control character %#02x", c)
+		}
+	}
+	if isToken(v) || pvalue && isAddress(v) {
+		return v, nil
+	}
+	var b strings.Builder
+	b.Grow(len(v) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '"' || c == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(v[i])
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
