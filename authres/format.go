@@ -47,6 +47,14 @@ func Format(r *Results) (string, error) {
 		return "", fmt.Errorf("%w: authserv-id: %v", ErrFormat, err)
 	}
 	var b strings.Builder
+	size := len(id) + 8
+	for _, m := range r.Methods {
+		size += len(m.Method) + len(m.Result) + len(m.Reason) + 20
+		for _, p := range m.Props {
+			size += len(p.Type) + len(p.Name) + len(p.Value) + 8
+		}
+	}
+	b.Grow(size)
 	b.WriteString(id)
 	if r.Version != 0 {
 		b.WriteString(" 1")
@@ -58,15 +66,25 @@ func Format(r *Results) (string, error) {
 		b.WriteString("; none")
 		return b.String(), nil
 	}
+	var buf []item
 	for i, m := range r.Methods {
-		if err := writeMethod(&b, m); err != nil {
+		if err := writeMethod(&b, m, &buf); err != nil {
 			return "", fmt.Errorf("%w: method %d (%q): %v", ErrFormat, i, m.Method, err)
 		}
 	}
 	return b.String(), nil
 }
 
-func writeMethod(b *strings.Builder, m MethodResult) error {
+// item is one reason or property of a statement: the pieces before the
+// value ("reason=", or ptype, ".", property) and the written value.
+type item struct {
+	pre [3]string
+	v   string
+}
+
+// writeMethod writes one statement; buf is scratch space reused across
+// statements.
+func writeMethod(b *strings.Builder, m MethodResult, buf *[]item) error {
 	if !isKeyword(m.Method) {
 		return fmt.Errorf("method %q is not a keyword", m.Method)
 	}
@@ -76,18 +94,16 @@ func writeMethod(b *strings.Builder, m MethodResult) error {
 	if m.MethodVersion < 0 {
 		return fmt.Errorf("negative method version %d", m.MethodVersion)
 	}
-	head := m.Method
-	if m.MethodVersion != 0 {
-		head += "/" + strconv.Itoa(m.MethodVersion)
-	}
-	head += "=" + string(m.Result)
-	items := make([]string, 0, 1+len(m.Props))
+	// Each item is written as its pieces, so that no item string is
+	// built only to be copied.
+	items := (*buf)[:0]
+	defer func() { *buf = items }()
 	if m.Reason != "" {
 		v, err := quoteValue(m.Reason, false)
 		if err != nil {
 			return fmt.Errorf("reason: %v", err)
 		}
-		items = append(items, "reason="+v)
+		items = append(items, item{pre: [3]string{"reason="}, v: v})
 	}
 	for _, p := range m.Props {
 		if !isKeyword(p.Type) || !isKeyword(p.Name) {
@@ -97,26 +113,43 @@ func writeMethod(b *strings.Builder, m MethodResult) error {
 		if err != nil {
 			return fmt.Errorf("property %s.%s: %v", p.Type, p.Name, err)
 		}
-		items = append(items, p.Type+"."+p.Name+"="+v)
+		items = append(items, item{pre: [3]string{p.Type, ".", p.Name}, v: v})
 	}
 	b.WriteString(";" + fold)
-	col := 1 + len(head) // the tab counts as one column here
+	b.WriteString(m.Method)
+	col := 1 + len(m.Method) // the tab counts as one column here
+	if m.MethodVersion != 0 {
+		v := strconv.Itoa(m.MethodVersion)
+		b.WriteString("/" + v)
+		col += 1 + len(v)
+	}
+	b.WriteString("=")
+	b.WriteString(string(m.Result))
+	col += 1 + len(m.Result)
 	if col > maxLine {
 		return fmt.Errorf("line longer than %d octets", maxLine)
 	}
-	b.WriteString(head)
 	for _, it := range items {
-		if 1+len(it) > maxLine {
-			return fmt.Errorf("%q makes a line longer than %d octets", truncate(it), maxLine)
+		eq := "="
+		if it.pre[1] == "" {
+			eq = "" // "reason=" carries its own
 		}
-		if col+1+len(it) > foldWidth {
+		n := len(it.pre[0]) + len(it.pre[1]) + len(it.pre[2]) + len(eq) + len(it.v)
+		if 1+n > maxLine {
+			return fmt.Errorf("%s%s%s%s%q makes a line longer than %d octets", it.pre[0], it.pre[1], it.pre[2], eq, truncate(it.v), maxLine)
+		}
+		if col+1+n > foldWidth {
 			b.WriteString(fold)
-			col = 1 + len(it)
+			col = 1 + n
 		} else {
 			b.WriteByte(' ')
-			col += 1 + len(it)
+			col += 1 + n
 		}
-		b.WriteString(it)
+		b.WriteString(it.pre[0])
+		b.WriteString(it.pre[1])
+		b.WriteString(it.pre[2])
+		b.WriteString(eq)
+		b.WriteString(it.v)
 	}
 	return nil
 }

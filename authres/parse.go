@@ -181,6 +181,9 @@ func (st *state) parse(maxMethods int) (*Results, error) {
 			}
 		}
 	}
+	// One allocation for the statements: at most one per ";" (plus one
+	// for a field without an authserv-id), within the bound.
+	st.res.Methods = make([]MethodResult, 0, min(strings.Count(st.s[st.i:], ";")+1, maxMethods))
 	none := false
 	for first := true; ; first = false {
 		if hasID || !first {
@@ -667,10 +670,16 @@ func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
+// tokenChars marks the RFC 2045 §5.1 token characters (ASCII).
+var tokenChars = func() (t [128]bool) {
+	for c := '!'; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, c)
+	}
+	return t
+}()
+
 // isTokenChar: RFC 2045 §5.1 token characters (ASCII).
-func isTokenChar(c byte) bool {
-	return c > ' ' && c < 0x7f && !strings.ContainsRune(`()<>@,;:\"/[]?=`, rune(c))
-}
+func isTokenChar(c byte) bool { return c < 0x80 && tokenChars[c] }
 
 // isToken reports whether s is a non-empty RFC 2045 token, UTF-8 allowed
 // beyond ASCII (RFC 8601 §1.5.2).
@@ -707,14 +716,16 @@ func isAddress(s string) bool {
 }
 
 func isDotAtom(s string) bool {
-	for _, a := range strings.Split(s, ".") {
-		if a == "" {
-			return false
-		}
-		for i := 0; i < len(a); i++ {
-			if !isAtext(a[i]) {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			if s[i-1] == '.' {
 				return false
 			}
+		} else if !isAtext(s[i]) {
+			return false
 		}
 	}
 	return true
@@ -744,12 +755,10 @@ func isQuotedLocal(s string) bool {
 // sub-domain = Let-dig [Ldh-str] (RFC 5321), U-labels allowed (RFC 8601
 // §1.5.2).
 func isDomain(s string) bool {
-	labels := strings.Split(s, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
+	labels := 0
+	for s != "" {
+		l, rest, more := strings.Cut(s, ".")
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' || more && rest == "" {
 			return false
 		}
 		for i := 0; i < len(l); i++ {
@@ -757,6 +766,8 @@ func isDomain(s string) bool {
 				return false
 			}
 		}
+		labels++
+		s = rest
 	}
-	return true
+	return labels >= 2
 }
