@@ -412,7 +412,7 @@ func TestResultHelpers(t *testing.T) {
 	if _, ok := r.Methods[0].Prop("header", "from"); ok {
 		t.Errorf("Prop(header, from) found a property that is not there")
 	}
-	// §4.1: only registered results of supported methods, method version
+	// §4.1 and §2.3: only registered results of supported methods, method version
 	// 1 and registered ptypes are usable.
 	usable := []bool{true, true, true, false, false, false, false}
 	for i, want := range usable {
