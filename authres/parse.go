@@ -247,6 +247,25 @@ func (st *state) parse(maxMethods int) (*Results, error) {
 	return &r, nil
 }
 
+// headID reads the authserv-id at the head of a field value, where RFC
+// 8601 §2.2 puts it, and reports whether there is one there (and not
+// only after the statements, tolerances 1 and 2).
+func headID(field string) (string, bool) {
+	st := state{s: field, p: &Parser{}}
+	st.skipName()
+	if st.cfws() != nil {
+		return "", false
+	}
+	id, quoted, err := st.value()
+	if err != nil || id == "" && !quoted {
+		return "", false
+	}
+	if st.cfws() != nil || !quoted && (st.peek() == '=' || st.peek() == '/') {
+		return "", false
+	}
+	return id, true
+}
+
 // placeID takes tok as the authserv-id when it stands alone between
 // semicolons: Exchange Online writes its authserv-id after the statements
 // of a field that opened without one. It reports whether tok was taken.
@@ -568,8 +587,18 @@ func (st *state) quoted() (string, error) {
 				st.i++
 				return "", st.syntax("control character %#02x escaped in a quoted string", e)
 			}
-			b.WriteByte(e)
-			st.i += 2
+			n := 1
+			if e >= 0x80 {
+				// An escaped UTF-8 character: keep all of its bytes.
+				r, size := utf8.DecodeRuneInString(st.s[st.i+1:])
+				if r == utf8.RuneError && size == 1 {
+					st.i++
+					return "", st.syntax("invalid UTF-8 in a quoted string")
+				}
+				n = size
+			}
+			b.WriteString(st.s[st.i+1 : st.i+1+n])
+			st.i += 1 + n
 			seg = st.i
 		case c == '\r' || c == '\n':
 			// FWS inside the string: the line end goes, the white

@@ -125,6 +125,11 @@ func TestParse(t *testing.T) {
 			}},
 		},
 		{
+			name: "escaped UTF-8 character in a quoted string (RFC 6532)",
+			in:   "example.org; dkim=fail reason=\"caf\\é\"",
+			want: Results{AuthServID: "example.org", Methods: []MethodResult{{Method: "dkim", Result: ResultFail, Reason: "café"}}},
+		},
+		{
 			name: "folded quoted string loses the line end, keeps the white space",
 			in:   "example.org; dkim=fail reason=\"bad\r\n signature\"",
 			want: Results{AuthServID: "example.org", Methods: []MethodResult{{Method: "dkim", Result: ResultFail, Reason: "bad signature"}}},
