@@ -14,6 +14,8 @@ const (
 	foldWidth = 78
 	maxLine   = 998
 	fold      = "\r\n\t"
+	// maxVersion is the largest version the parser reads (nine digits).
+	maxVersion = 999999999
 )
 
 // ErrFormat is wrapped by the errors of Format: Results that cannot be
@@ -91,8 +93,8 @@ func writeMethod(b *strings.Builder, m MethodResult, buf *[]item) error {
 	if !isKeyword(string(m.Result)) {
 		return fmt.Errorf("result %q is not a keyword", m.Result)
 	}
-	if m.MethodVersion < 0 {
-		return fmt.Errorf("negative method version %d", m.MethodVersion)
+	if m.MethodVersion < 0 || m.MethodVersion > maxVersion {
+		return fmt.Errorf("method version %d out of range 0-%d", m.MethodVersion, maxVersion)
 	}
 	// Each item is written as its pieces, so that no item string is
 	// built only to be copied.

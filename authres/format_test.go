@@ -137,7 +137,8 @@ func TestFormatErrors(t *testing.T) {
 		{"method is a Keyword", &Results{AuthServID: "x", Methods: []MethodResult{{Method: "a b", Result: ResultPass}}}, `method "a b" is not a keyword`},
 		{"result is a Keyword", &Results{AuthServID: "x", Methods: []MethodResult{{Method: "spf", Result: ""}}}, `result "" is not a keyword`},
 		{"ptype is required", &Results{AuthServID: "x", Methods: []MethodResult{{Method: "dmarc", Result: ResultFail, Props: []Property{prop("", "action", "reject")}}}}, "ptype and property must be keywords"},
-		{"negative method version", &Results{AuthServID: "x", Methods: []MethodResult{{Method: "spf", MethodVersion: -1, Result: ResultPass}}}, "negative method version"},
+		{"negative method version", &Results{AuthServID: "x", Methods: []MethodResult{{Method: "spf", MethodVersion: -1, Result: ResultPass}}}, "method version -1 out of range"},
+		{"method version over nine digits", &Results{AuthServID: "x", Methods: []MethodResult{{Method: "spf", MethodVersion: 1e9, Result: ResultPass}}}, "method version 1000000000 out of range"},
 		{"control character", &Results{AuthServID: "x", Methods: []MethodResult{{Method: "spf", Result: ResultPass, Reason: "a\r\nX-Injected: 1"}}}, "control character 0x0d"},
 		{"invalid UTF-8", &Results{AuthServID: "x\xff"}, "invalid UTF-8"},
 	}

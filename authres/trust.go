@@ -137,7 +137,9 @@ func Strip(fields []HeaderField, own ...string) ([]HeaderField, []Removal) {
 // (case-insensitive, A-labels and U-labels equal). Subdomains of a trusted
 // authserv-id are not trusted: an upstream ADMD removes forgeries of its
 // own identifier (§5) but not necessarily of names below it. Fields that
-// cannot be read, and fields without an authserv-id, are never returned.
+// cannot be read, fields without an authserv-id, and fields whose
+// authserv-id is not at their head (tolerance 2: a filter upstream may not
+// have recognised it as its own) are never returned.
 // Call it after ForRemoval/Strip, so that no forged field claiming the
 // receiver's own authserv-id remains (RFC 8601 §5, §7.1).
 func (p *Parser) Trusted(fields []HeaderField, trusted ...string) []*Results {
@@ -149,6 +151,11 @@ func (p *Parser) Trusted(fields []HeaderField, trusted ...string) []*Results {
 		}
 		r, err := p.Parse(f.Value)
 		if err != nil || r.AuthServID == "" {
+			continue
+		}
+		if id, ok := headID(f.Value); !ok || id != r.AuthServID {
+			// The authserv-id was found only by tolerance 2: the
+			// upstream's own §5 filter may not have recognised it.
 			continue
 		}
 		c := canonicalID(r.AuthServID)

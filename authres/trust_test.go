@@ -96,13 +96,17 @@ func TestTrusted(t *testing.T) {
 		{Name: FieldName, Value: "mx.example.net 2; none"},                // unknown version: unreadable
 		{Name: FieldName, Value: "dmarc=pass header.from=mx.example.net"}, // no authserv-id
 		{Name: "Received", Value: "mx.example.net; spf=pass"},
+		// Tolerance 2: the authserv-id only after a statement; an upstream
+		// filter reading the head may not have seen it as its own.
+		{Name: FieldName, Value: "spf=pass smtp.mailfrom=a.example; mx.example.net"},
+		{Name: FieldName, Value: `"mx.example.net" (quoted); dkim=pass`},
 	}
 	got := Trusted(fields, "mx.example.net")
 	var ids []string
 	for _, r := range got {
 		ids = append(ids, r.AuthServID+" "+r.Methods[0].Method)
 	}
-	want := []string{"mx.example.net spf", "MX.EXAMPLE.NET arc"}
+	want := []string{"mx.example.net spf", "MX.EXAMPLE.NET arc", "mx.example.net dkim"}
 	if d := cmp.Diff(want, ids); d != "" {
 		t.Errorf("Trusted (-want +got):\n%s", d)
 	}
