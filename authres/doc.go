@@ -8,10 +8,21 @@
 // Keywords (methods, results, ptypes, properties) are lower-cased; values
 // keep their case; unknown methods, results and ptypes are kept as given,
 // and MethodResult.Usable says whether RFC 8601 §4.1 lets a consumer act
-// on one. Format writes Results back, folded. ForRemoval, Strip and
-// Trusted apply the trust rules of RFC 8601 §5: a receiver deletes the
-// fields that claim its own authserv-id, and reads upstream results only
-// from authserv-ids it chose to trust.
+// on one. Format writes Results back, folded; Parse(Format(r)) equals r
+// for Results with lower-case keywords (a fuzzed property).
+//
+// # Trust
+//
+// ForRemoval, Strip and Trusted apply the trust rules of RFC 8601 §5 to a
+// message's header fields. A receiver calls Strip on mail arriving from
+// outside its trust boundary: it removes the fields whose authserv-id is
+// one of the receiver's own or lies below one (a hierarchical id, §2.5),
+// those of an unsupported version, and those it cannot read (their
+// authserv-id is unknown, so they may claim the receiver's). Trusted then
+// returns the upstream results of the authserv-ids the caller lists, by
+// exact match only, and only where the authserv-id stands at the head of
+// the field. Both compare ids case-insensitively with A-labels and
+// U-labels taken as equal (§5).
 //
 // # References
 //

@@ -10,7 +10,10 @@ import (
 // HeaderField is one field of a message header: its name and its value
 // as it follows the colon (folding may be kept).
 type HeaderField struct {
-	Name  string
+	// Name is the field name, e.g. "Authentication-Results".
+	Name string
+	// Value is everything after the colon, line ends and folding kept
+	// or unfolded.
 	Value string
 }
 
