@@ -15,6 +15,10 @@
 // For live DNS with all of them, see livedns. A check that needs a capability the resolver lacks reports
 // "unknown", never "ok".
 //
+// HTTPS, which only the MTA-STS policy and BIMI's logo and mark
+// certificate need, goes through a Fetcher the caller passes in the same way;
+// HTTPFetcher adapts an *http.Client and never follows redirects.
+//
 // Time comes from a Clock (DKIM t= and x=, the SPF %{t} macro, report
 // windows); a nil Clock means the system clock (see Now).
 //
