@@ -46,7 +46,17 @@
 //     wrapping ErrTooManyQueries. The other defaults allow at most 123.
 //   - Checker.Timeout: 20 seconds per check (§4.6.4); temperror.
 //   - Checker.CacheSize: 512 parsed records.
-//   - Linter.MaxRecords: 100 records fetched per lint.
+//   - Linter.MaxRecords: 100 records fetched per lint; each distinct
+//     include or redirect target is fetched and walked once, a repeated one
+//     adds its subtree's cost (TermCost.Repeated).
+//   - Linter.MaxProbes: 500 address and MX probes per lint, each distinct
+//     target probed once; past it a CodeLintLimit finding counts the terms
+//     not probed.
+//   - Linter.MaxTerms: 1,000 entries in Report.Terms (plus the includes
+//     leading to them); Report.TermsOmitted counts the rest.
+//   - Linter.MaxFindings: 1,000 findings about terms and records, then one
+//     CodeLintLimit finding with the count; the findings about the whole
+//     tree are always reported.
 
 // Parsed records are cached on the Checker, keyed by record text and
 // bounded (Checker.CacheSize). The cache is created when a Checker starts
@@ -69,7 +79,9 @@
 // record, multiple records, ptr, +all and ?all, a missing all, terms after
 // all, redirect beside all, unknown modifiers, strings over 255 bytes,
 // answers over 450 bytes, type SPF records and macros that cannot be
-// followed. LintRecord gives the checks that need no DNS.
+// followed. LintRecord gives the checks that need no DNS. Report.Terms
+// lists the tree's DNS-querying terms in walk order with their depth and
+// worst-case cost, so that a tree is built from it in one pass.
 //
 // # Headers
 //
