@@ -237,3 +237,31 @@ func TestMaxQueriesInPTR(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxQueriesExtremeLimits: negative or huge values of the other
+// limits neither panic nor let prefetching past MaxQueries.
+func TestMaxQueriesExtremeLimits(t *testing.T) {
+	ip := netip.MustParseAddr("192.0.2.77")
+	z := zone.New()
+	z.AddPTR(zone.ReverseName(ip), "p.example.org")
+	z.AddA("p.example.org", "192.0.2.77")
+	z.AddTXT("example.com", "v=spf1 ptr:example.org exists:%{p}.example.com include:inc.example.com -all")
+	z.AddTXT("inc.example.com", "v=spf1 a:x.example.net mx:example.net -all")
+	for _, lim := range []struct{ lookups, mx, ptr int }{
+		{0, -1, -1},
+		{1 << 62, 1 << 62, 1 << 62},
+	} {
+		var res [2]Result
+		for i, pf := range []bool{false, true} {
+			cr := &countingResolver{z: z}
+			c := &Checker{Resolver: cr, Prefetch: pf, MaxQueries: 4, MaxLookups: lim.lookups, MaxMXNames: lim.mx, MaxPTRNames: lim.ptr}
+			res[i] = c.Check(context.Background(), from(ip, "a@example.com"))
+			if n := cr.total(); n > 4 {
+				t.Errorf("%+v, prefetch %v: %d queries, want at most 4", lim, pf, n)
+			}
+		}
+		if d := resultDiff(res[0], res[1]); d != "" {
+			t.Errorf("%+v: sequential / prefetch differ: %s", lim, d)
+		}
+	}
+}

@@ -962,8 +962,8 @@ func (e *eval) names() ([]string, error) {
 		}
 		return nil, nil
 	}
-	if len(names) > e.maxPTR {
-		names = names[:e.maxPTR]
+	if len(names) > max(e.maxPTR, 0) {
+		names = names[:max(e.maxPTR, 0)]
 	}
 	// RFC 7208 §4.6.4 allows at most 10 address lookups per PTR
 	// evaluation: a name listed twice is confirmed once.
@@ -971,7 +971,8 @@ func (e *eval) names() ([]string, error) {
 	if len(names) > 16 {
 		seen = make(map[string]bool, len(names))
 	}
-	distinct := names[:0]
+	// A new slice: the resolver's may be shared (a caching resolver).
+	distinct := make([]string, 0, len(names))
 	for _, n := range names {
 		n = strings.TrimSuffix(n, ".")
 		if seen != nil {

@@ -256,9 +256,11 @@ func (pf *prefetcher) schedule(pos int, t qtype, name string, then func(*pending
 // fetched before the prefetcher started.
 func (pf *prefetcher) remainingLocked() int64 {
 	e := pf.e
-	perTerm := 1 + int64(e.maxMX)
-	terms := max(int64(e.maxLookups)-pf.lookups.Load(), 0) + 1
-	return terms*perTerm + 1 + int64(e.maxPTR) + 1
+	// Each factor capped at 2^30, so that huge limits cannot overflow.
+	const huge = 1 << 30
+	perTerm := 1 + min(int64(max(e.maxMX, 0)), huge)
+	terms := min(max(int64(e.maxLookups)-pf.lookups.Load(), 0), huge) + 1
+	return terms*perTerm + 1 + min(int64(max(e.maxPTR, 0)), huge) + 1
 }
 
 // noteLocal records an answer evaluation fetched itself, so that no
