@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -66,6 +67,9 @@ var (
 	ErrNoResolver = errors.New("spf: Checker has no Resolver")
 	// ErrNoIP: Input.IP is not a valid address; the result is None.
 	ErrNoIP = errors.New("spf: input has no valid client IP address")
+	// ErrTooManyQueries: the evaluation needed more DNS queries than
+	// Checker.MaxQueries; the result is PermError.
+	ErrTooManyQueries = errors.New("spf: too many DNS queries")
 )
 
 // CheckError is the detail of a temperror or permerror: what went wrong,
@@ -198,6 +202,17 @@ type Checker struct {
 	// MaxPTRNames bounds the PTR names the ptr mechanism and %{p} look at;
 	// the rest are ignored. If zero, 10 (§4.6.4).
 	MaxPTRNames int
+	// MaxQueries bounds the DNS queries of one evaluation, of every kind:
+	// record, term, MX host, PTR, forward-confirmation and exp= lookups,
+	// and the queries Prefetch starts. The evaluation's own need for one
+	// more is a permerror wrapping ErrTooManyQueries: like the limits of
+	// RFC 7208 §4.6.4 it is a property of the published policy, which a
+	// retry (temperror) would meet again. If zero, 200; negative means no
+	// limit. With the other limits at their defaults an evaluation needs at
+	// most 123 queries (10 mx terms of 11 queries each, the checked
+	// domain's record, the PTR query and 10 confirmations, the exp= text),
+	// so the default is never reached and leaves the rest to Prefetch.
+	MaxQueries int
 	// Timeout bounds the wall time of one evaluation (RFC 7208 §4.6.4):
 	// once it has passed, no further query is made and the result is
 	// temperror. It is measured from the third query and checked before
@@ -215,21 +230,25 @@ type Checker struct {
 
 	// Prefetch issues, while a record is evaluated, the DNS queries its
 	// later include, redirect, a, mx and exists terms will need,
-	// concurrently, and does the same for each included record as soon as
-	// it arrives. Results are still used in RFC order and only evaluated
-	// terms count against the limits, so every result equals the
-	// sequential one; only the wall time changes. Prefetching spends its
-	// own budget of MaxLookups term queries per evaluation, and only on
-	// terms whose position in evaluation order, as far as it is known when
-	// the query would start, is within MaxLookups: a record with 50
-	// includes gets at most 10 of them prefetched. At most 5 prefetched
-	// term queries run ahead of evaluation at a time, the lowest positions
-	// first. Positions past an include whose record is not yet known are
-	// estimated low, so an early include with a large subtree can leave a
-	// few prefetched answers unused. Once the result is known the
-	// remaining prefetch queries are canceled through their context and
-	// Check waits for them, so no goroutine outlives it; a Resolver that
-	// ignores its context delays Check by its slowest answer.
+	// concurrently, and does the same for each included record (and each
+	// MX target's hosts) as soon as it arrives, so a tree costs about one
+	// round trip per level. Results are still used in RFC order and only
+	// evaluated terms count against the limits, so every result equals
+	// the sequential one; only the wall time changes.
+	//
+	// Prefetching spends a budget of MaxLookups term queries per
+	// evaluation, only on terms whose position in evaluation order can be
+	// within MaxLookups (positions past an include whose record is not
+	// yet known are counted as if it held no terms, a lower bound): a
+	// record with 50 includes gets at most 10 of them prefetched. Every
+	// prefetched query also counts against MaxQueries: one starts only if
+	// the queries made so far, those prefetched and not yet used, and the
+	// most the rest of the evaluation can still need under the other
+	// limits all fit, so the whole check stays within MaxQueries and
+	// prefetching stops early rather than change a result. Once the result
+	// is known the remaining prefetch queries are canceled through their
+	// context and Check waits for them, so no goroutine outlives it; a
+	// Resolver that ignores its context delays Check by its slowest answer.
 	Prefetch bool
 
 	// CacheSize bounds the cache of parsed records, keyed by record text.
@@ -384,6 +403,7 @@ type eval struct {
 
 	lookups, voids                      int
 	maxLookups, maxVoids, maxMX, maxPTR int
+	maxQueries                          int
 
 	explanation string
 	haveExp     bool
@@ -396,8 +416,11 @@ type eval struct {
 	nowT   time.Time
 
 	ptrDone  bool
-	ptrNames []string
-	ptrErr   error // the evaluation ran out of time or was canceled during the PTR query
+	ptrNames []string // distinct names, at most maxPTR
+	ptrOK    []int8   // per name: 0 not yet confirmed, 1 confirmed, -1 not
+	ptrErr   error    // the evaluation ran out of time or was canceled during the PTR query
+	pDomain  string   // the <domain> of the last %{p} value computed
+	pValue   string   // that value
 
 	trace []Step
 	pf    *prefetcher
@@ -413,9 +436,11 @@ func (e *eval) start(ctx context.Context, c *Checker, in Input, local, domain st
 	e.maxVoids = orDefault(c.MaxVoidLookups, 2)
 	e.maxMX = orDefault(c.MaxMXNames, 10)
 	e.maxPTR = orDefault(c.MaxPTRNames, 10)
+	e.maxQueries = orDefault(c.MaxQueries, 200)
 	e.timeout = orDefault64(c.Timeout, 20*time.Second)
 	e.lookups, e.voids, e.queries = 0, 0, 0
 	e.haveExp, e.nowSet, e.ptrDone, e.ptrErr = false, false, false, nil
+	e.ptrNames, e.ptrOK, e.pDomain, e.pValue = nil, nil, "", ""
 	e.deadline = time.Time{}
 }
 
@@ -427,14 +452,21 @@ func orDefault64(v, d time.Duration) time.Duration {
 }
 
 // expired reports whether the evaluation ran out of time or its context
-// ended; it is called before each query. The clock is read only from the
-// third query on: most evaluations make one or two queries, and on an
-// in-memory resolver reading the clock would cost as much as they do.
+// ended, or has spent MaxQueries; it is called before each query and counts
+// it. The clock is read only from the third query on: most evaluations
+// make one or two queries, and on an in-memory resolver reading the clock
+// would cost as much as they do.
 func (e *eval) expired() error {
 	if err := e.ctx.Err(); err != nil {
 		return err
 	}
 	e.queries++
+	if e.pf != nil {
+		e.pf.need.Store(int64(e.queries))
+	}
+	if e.maxQueries >= 0 && e.queries > e.maxQueries {
+		return fmt.Errorf("%w: more than %d", ErrTooManyQueries, e.maxQueries)
+	}
 	if e.timeout <= 0 || e.queries < 3 {
 		return nil
 	}
@@ -471,6 +503,9 @@ func (e *eval) step(s Step) {
 
 // dnsErr turns a failed lookup into the evaluation's error and code.
 func (e *eval) dnsErr(err error) (Code, error) {
+	if errors.Is(err, ErrTooManyQueries) {
+		return PermError, err
+	}
 	if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
 		return TempError, fmt.Errorf("%w: %w", ErrCanceled, err)
 	}
@@ -695,6 +730,9 @@ func (e *eval) matched(t *Term, rec *Record, lr *lightRecord, domain string, dep
 // count charges one DNS-querying term (RFC 7208 §4.6.4).
 func (e *eval) count() error {
 	e.lookups++
+	if e.pf != nil {
+		e.pf.lookups.Store(int64(e.lookups))
+	}
 	if e.lookups > e.maxLookups {
 		return ErrTooManyLookups
 	}
@@ -903,9 +941,10 @@ func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, 
 }
 
 // names returns the client's PTR names, at most MaxPTRNames, trailing
-// dots removed; DNS errors give none (§5.5). The error is set only when
-// the evaluation ran out of time or its context ended (§4.6.4): that is
-// temperror, not a DNS error.
+// dots removed, each name once (compared without regard to case); DNS
+// errors give none (§5.5). The PTR query is made once per evaluation. The
+// error is set only when the evaluation ran out of time or its context
+// ended (§4.6.4), or spent MaxQueries: that is not a DNS error.
 func (e *eval) names() ([]string, error) {
 	if e.ptrDone {
 		return e.ptrNames, e.ptrErr
@@ -923,81 +962,111 @@ func (e *eval) names() ([]string, error) {
 		}
 		return nil, nil
 	}
-	if len(names) > e.maxPTR {
-		names = names[:e.maxPTR]
+	if len(names) > max(e.maxPTR, 0) {
+		names = names[:max(e.maxPTR, 0)]
 	}
-	for i := range names {
-		names[i] = strings.TrimSuffix(names[i], ".")
+	// RFC 7208 §4.6.4 allows at most 10 address lookups per PTR
+	// evaluation: a name listed twice is confirmed once.
+	var seen map[string]bool // for long lists; short ones compare pairwise
+	if len(names) > 16 {
+		seen = make(map[string]bool, len(names))
 	}
-	e.ptrNames = names
-	return names, nil
+	// A new slice: the resolver's may be shared (a caching resolver).
+	distinct := make([]string, 0, len(names))
+	for _, n := range names {
+		n = strings.TrimSuffix(n, ".")
+		if seen != nil {
+			k := strings.ToLower(n)
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		} else if slices.ContainsFunc(distinct, func(d string) bool { return strings.EqualFold(d, n) }) {
+			continue
+		}
+		distinct = append(distinct, n)
+	}
+	e.ptrNames = distinct
+	e.ptrOK = make([]int8, len(distinct))
+	return distinct, nil
 }
 
-// forwardConfirmed reports whether name has an address equal to the
-// client's. A DNS error means no (§5.5: the name is skipped); the error is
-// set only when the evaluation ran out of time or its context ended.
-func (e *eval) forwardConfirmed(name string) (bool, error) {
-	addrs, err := e.lookupIP(e.network(), name)
+// confirmed reports whether the i-th PTR name has an address equal to the
+// client's, querying it the first time only. A DNS error means no (§5.5:
+// the name is skipped) and is remembered as such; the error is set only
+// when the evaluation ran out of time, its context ended or it spent
+// MaxQueries, and is not remembered.
+func (e *eval) confirmed(i int) (bool, error) {
+	if e.ptrOK[i] != 0 {
+		return e.ptrOK[i] > 0, nil
+	}
+	addrs, err := e.lookupIP(e.network(), e.ptrNames[i])
 	if err != nil {
-		if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
+		if errors.Is(err, ErrTooManyQueries) || domainauth.Classify(e.ctx, err) == domainauth.Canceled {
 			return false, err
 		}
+		e.ptrOK[i] = -1
 		return false, nil
 	}
+	e.ptrOK[i] = -1
 	for _, a := range addrs {
 		if a.Unmap() == e.ip {
-			return true, nil
+			e.ptrOK[i] = 1
+			break
 		}
 	}
-	return false, nil
+	return e.ptrOK[i] > 0, nil
 }
 
 // matchPTR implements the ptr mechanism (§5.5): some validated name of the
 // client equals target or lies below it. DNS errors mean no match; running
-// out of time or a canceled context is an error (temperror, §4.6.4).
+// out of time or queries, or a canceled context, is an error (temperror,
+// §4.6.4; permerror for MaxQueries).
 func (e *eval) matchPTR(target string) (bool, error) {
 	names, err := e.names()
 	if err != nil {
 		return false, err
 	}
-	for _, n := range names {
+	for i, n := range names {
 		if !dnsname.IsSubdomain(n, target) {
 			continue
 		}
-		if ok, err := e.forwardConfirmed(n); ok || err != nil {
+		if ok, err := e.confirmed(i); ok || err != nil {
 			return ok, err
 		}
 	}
 	return false, nil
 }
 
-// confirmed is forwardConfirmed for %{p}, where errors just mean no: a
-// canceled or timed-out evaluation fails at its next query instead.
-func (e *eval) confirmed(name string) bool {
-	ok, _ := e.forwardConfirmed(name)
-	return ok
-}
-
 // validatedName is the %{p} value (§7.3): a validated name of the client,
 // preferring domain itself, then a subdomain of it; "unknown" if none.
+// Each name is confirmed at most once per evaluation and the value of the
+// last domain is kept, so a record that repeats %{p} costs no more
+// queries than one that uses it once. Errors just mean no: a canceled,
+// timed-out or over-budget evaluation fails at its next query instead.
 func (e *eval) validatedName(domain string) string {
+	if e.pDomain != "" && e.pDomain == domain {
+		return e.pValue
+	}
+	v := "unknown"
 	names, _ := e.names()
-	for _, n := range names {
-		if dnsname.Equal(n, domain) && e.confirmed(n) {
-			return n
+search:
+	for pass := range 3 {
+		for i, n := range names {
+			if pass == 0 && !dnsname.Equal(n, domain) || pass == 1 && !dnsname.IsSubdomain(n, domain) {
+				continue
+			}
+			ok, err := e.confirmed(i)
+			if ok {
+				v = n
+			}
+			if ok || err != nil {
+				break search
+			}
 		}
 	}
-	for _, n := range names {
-		if dnsname.IsSubdomain(n, domain) && e.confirmed(n) {
-			return n
-		}
-	}
-	for _, n := range names {
-		if e.confirmed(n) {
-			return n
-		}
-	}
-	return "unknown"
+	e.pDomain, e.pValue = domain, v
+	return v
 }
 
 // explain computes the explanation of exp= modifier t, if any (RFC 7208 §6.2). Every
@@ -1058,14 +1127,15 @@ func (e *eval) lookupTXT(name string) ([]string, error) {
 }
 
 func (e *eval) lookupIP(network, name string) ([]netip.Addr, error) {
-	if err := e.expired(); err != nil {
-		return nil, err
-	}
 	if dnsname.IsAddr(name) {
 		// An MX or PTR target written as an address ("192.0.2.1."): a
 		// resolver would hand the literal back, but as a DNS name it has no
 		// address records (RFC 7208 §5.4, RFC 7505 §3: MX targets are names).
+		// No query is made.
 		return nil, domainauth.NotFoundError(name)
+	}
+	if err := e.expired(); err != nil {
+		return nil, err
 	}
 	if e.pf != nil {
 		typ := qA

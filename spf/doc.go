@@ -26,9 +26,38 @@
 // concurrently while evaluation proceeds in RFC order; results are the
 // same as sequential evaluation, wall time is lower on slow DNS: a tree of
 // includes costs about one round trip per level instead of one per record.
-// At most MaxLookups terms are prefetched per evaluation, and only terms
-// whose position in evaluation order can be within that budget.
+// At most MaxLookups terms are prefetched per evaluation, only terms
+// whose position in evaluation order can be within that budget, and only
+// while the whole check provably stays within MaxQueries.
 //
+// # Bounds
+//
+// Every cost a record or a DNS answer can drive is bounded; each bound is
+// a Checker or Linter field whose zero value gives the default:
+//
+//   - Checker.MaxLookups: 10 DNS-querying terms (§4.6.4); more is permerror.
+//   - Checker.MaxVoidLookups: 2 void lookups (§4.6.4); more is permerror.
+//   - Checker.MaxMXNames: 10 MX names per mx term (§4.6.4); more is permerror.
+//   - Checker.MaxPTRNames: 10 PTR names (§4.6.4); the rest are ignored. The
+//     PTR query is made once per check and each distinct name is confirmed
+//     by at most one address query, shared by ptr and every %{p}.
+//   - Checker.MaxQueries: 200 DNS queries of every kind per check, the
+//     prefetched ones included; the evaluation needing more is a permerror
+//     wrapping ErrTooManyQueries. The other defaults allow at most 123.
+//   - Checker.Timeout: 20 seconds per check (§4.6.4); temperror.
+//   - Checker.CacheSize: 512 parsed records.
+//   - Linter.MaxRecords: 100 records fetched per lint; each distinct
+//     include or redirect target is fetched and walked once, a repeated one
+//     adds its subtree's cost (TermCost.Repeated).
+//   - Linter.MaxProbes: 500 address and MX probes per lint, each distinct
+//     target probed once; past it a CodeLintLimit finding counts the terms
+//     not probed.
+//   - Linter.MaxTerms: 1,000 entries in Report.Terms (plus the includes
+//     leading to them); Report.TermsOmitted counts the rest.
+//   - Linter.MaxFindings: 1,000 findings about terms and records, then one
+//     CodeLintLimit finding with the count; the findings about the whole
+//     tree are always reported.
+
 // Parsed records are cached on the Checker, keyed by record text and
 // bounded (Checker.CacheSize). The cache is created when a Checker starts
 // its second evaluation; until then (a Checker made for one check), and
@@ -50,7 +79,9 @@
 // record, multiple records, ptr, +all and ?all, a missing all, terms after
 // all, redirect beside all, unknown modifiers, strings over 255 bytes,
 // answers over 450 bytes, type SPF records and macros that cannot be
-// followed. LintRecord gives the checks that need no DNS.
+// followed. LintRecord gives the checks that need no DNS. Report.Terms
+// lists the tree's DNS-querying terms in walk order with their depth and
+// worst-case cost, so that a tree is built from it in one pass.
 //
 // # Headers
 //
@@ -76,7 +107,12 @@
 //     from the third on; a hard bound on a single query comes from ctx.
 //   - An invalid Input.IP gives None with ErrNoIP.
 //   - The %{p} macro's PTR and address lookups and the exp= lookup do not
-//     count against the 10-term limit; the terms that use them do.
+//     count against the 10-term limit; the terms that use them do. They
+//     count against MaxQueries, and each is made at most once per check.
+//   - Running out of MaxQueries is permerror, like the limits of §4.6.4:
+//     it follows from the published policy, so a retry would meet it again.
+//     Inside ptr and %{p}, where a DNS error means no match, it is still
+//     permerror (for %{p}: at the term's own query).
 //   - Void lookups are counted for a, mx (the MX query itself) and exists;
 //     ptr, whose DNS errors mean no match, does not count them.
 //   - A DNS error while evaluating ptr (or %{p}) means no match (§5.5), not

@@ -48,6 +48,7 @@ const (
 	CodeResponseSize      = "spf.response-size"       // name + TXT text over 450 bytes (§3.4)
 	CodeSPFRRType         = "spf.spf-rr-type"         // a deprecated type SPF (99) record is published (§3.1)
 	CodeMacro             = "spf.macro"               // a target built from macros cannot be checked statically (§7)
+	CodeLintLimit         = "spf.lint-limit"          // a Linter bound was reached: the report is incomplete
 )
 
 // TermCost is the worst-case number of DNS-querying terms one term costs:
@@ -58,16 +59,31 @@ type TermCost struct {
 	Term    string // the term, canonical form
 	Depth   int    // 0 for the linted domain
 	Lookups int
+	// Repeated marks an include or redirect whose target was walked
+	// already, through an earlier term: its Lookups include the target's
+	// whole cost, but the target's terms are listed only under that
+	// earlier term, not again here.
+	Repeated bool `json:",omitempty"`
 }
 
 // Report is what Lint found.
 type Report struct {
 	Domain      string
-	Record      string     // the linted domain's SPF record, "" if none
-	Lookups     int        // worst-case DNS-querying terms of the whole tree, counted past the limit
-	VoidLookups int        // void lookups met in the tree
-	Terms       []TermCost // every DNS-querying term met, in walk order
-	Findings    []Finding
+	Record      string // the linted domain's SPF record, "" if none
+	Lookups     int    // worst-case DNS-querying terms of the whole tree, counted past the limit
+	VoidLookups int    // void lookups met in the tree, a repeated subtree's counted again
+	// Terms lists the DNS-querying terms of the tree in walk order, each
+	// record's terms in record order, and the terms of the record an
+	// include or redirect names (one Depth deeper) right before that
+	// include or redirect: a tree is built in one pass, pushing each term
+	// and popping into it the entries one level deeper that precede it.
+	// A target reached a second time is not listed again (see
+	// TermCost.Repeated). At most Linter.MaxTerms entries, plus the
+	// includes and redirects that lead to them, so that every listed
+	// term's parent is listed too; TermsOmitted counts the rest.
+	Terms        []TermCost
+	TermsOmitted int
+	Findings     []Finding
 }
 
 // HasErrors reports whether some finding has Severity Error.
@@ -98,8 +114,21 @@ type Linter struct {
 	MaxLookups int
 	// MaxVoidLookups likewise; if zero, 2.
 	MaxVoidLookups int
-	// MaxRecords bounds the records fetched while walking. If zero, 100.
+	// MaxRecords bounds the records fetched while walking; each distinct
+	// domain is fetched and walked once. If zero, 100.
 	MaxRecords int
+	// MaxProbes bounds the address and MX queries made to look for void
+	// lookups and MX lists over 10 names (each distinct target is asked
+	// once). Past it, terms are not probed and a CodeLintLimit finding
+	// says how many. If zero, 500.
+	MaxProbes int
+	// MaxTerms bounds Report.Terms (see there). If zero, 1,000.
+	MaxTerms int
+	// MaxFindings bounds the findings about single terms and records;
+	// past it they are counted in one CodeLintLimit finding. The findings
+	// about the whole tree (CodeTooManyLookups, CodeTooManyVoids) are
+	// always reported. If zero, 1,000.
+	MaxFindings int
 }
 
 type linter struct {
@@ -108,7 +137,16 @@ type linter struct {
 	rep     *Report
 	fetched int
 	max     int
+
+	walked                      map[string]subtree // finished domains, by canonical name
+	probed                      map[string]bool    // probe targets ("A x", "MX x") and whether void
+	probes, maxProbes, unprobed int
+	maxTerms, maxFindings       int
+	findings, findingsOmitted   int // term and record findings listed, omitted
 }
+
+// subtree is what a walked domain's record costs.
+type subtree struct{ lookups, voids int }
 
 // Lint fetches domain's SPF record and walks its include/redirect tree,
 // reporting findings. It never evaluates against an address, so it counts
@@ -120,15 +158,19 @@ func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 		rep.Findings = append(rep.Findings, Finding{Code: CodeDNSError, Severity: Error, Message: "the Linter has no Resolver", Where: domain, RFC: "RFC 7208 §4.4"})
 		return rep
 	}
-	w := &linter{l: l, ctx: ctx, rep: rep, max: orDefault(l.MaxRecords, 100)}
+	w := &linter{l: l, ctx: ctx, rep: rep, max: orDefault(l.MaxRecords, 100),
+		walked: make(map[string]subtree), probed: make(map[string]bool),
+		maxProbes: orDefault(l.MaxProbes, 500), maxTerms: orDefault(l.MaxTerms, 1000), maxFindings: orDefault(l.MaxFindings, 1000)}
 	rec, txt := w.fetch(domain, "", 0)
 	rep.Record = txt
 	if rec != nil {
 		rep.Lookups = w.walk(rec, domain, 0, []string{domain})
 	}
 	maxL := orDefault(l.MaxLookups, 10)
+	// The findings about the whole tree are not subject to MaxFindings.
+	tree := func(f Finding) { rep.Findings = append(rep.Findings, f) }
 	if rep.Lookups > maxL {
-		w.add(CodeTooManyLookups, Error, fmt.Sprintf("%d DNS-querying terms in the worst case, more than %d: receivers return permerror", rep.Lookups, maxL), domain, "RFC 7208 §4.6.4")
+		tree(Finding{Code: CodeTooManyLookups, Severity: Error, Message: fmt.Sprintf("%d DNS-querying terms in the worst case, more than %d: receivers return permerror", rep.Lookups, maxL), Where: domain, RFC: "RFC 7208 §4.6.4"})
 		for _, tc := range rep.Terms {
 			if tc.Lookups > 1 {
 				w.add(CodeLookupCost, Info, fmt.Sprintf("costs %d DNS-querying terms", tc.Lookups), tc.Domain+": "+tc.Term, "RFC 7208 §4.6.4")
@@ -136,13 +178,32 @@ func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 		}
 	}
 	if maxV := orDefault(l.MaxVoidLookups, 2); maxV >= 0 && rep.VoidLookups > maxV {
-		w.add(CodeTooManyVoids, Error, fmt.Sprintf("%d void lookups, more than %d: receivers may return permerror", rep.VoidLookups, maxV), domain, "RFC 7208 §4.6.4")
+		tree(Finding{Code: CodeTooManyVoids, Severity: Error, Message: fmt.Sprintf("%d void lookups, more than %d: receivers may return permerror", rep.VoidLookups, maxV), Where: domain, RFC: "RFC 7208 §4.6.4"})
+	}
+	if w.unprobed > 0 {
+		tree(Finding{Code: CodeLintLimit, Severity: Warning, Message: fmt.Sprintf("%d terms not probed for void lookups and MX names: the limit of %d probes was reached", w.unprobed, w.maxProbes), Where: domain, RFC: "RFC 7208 §4.6.4"})
+	}
+	if rep.TermsOmitted > 0 {
+		tree(Finding{Code: CodeLintLimit, Severity: Info, Message: fmt.Sprintf("%d terms not listed: the limit of %d was reached", rep.TermsOmitted, w.maxTerms), Where: domain})
+	}
+	if w.findingsOmitted > 0 {
+		tree(Finding{Code: CodeLintLimit, Severity: Warning, Message: fmt.Sprintf("%d more findings not listed: the limit of %d was reached", w.findingsOmitted, w.maxFindings), Where: domain})
 	}
 	return rep
 }
 
+// add reports a finding, or counts it once MaxFindings are reported.
 func (w *linter) add(code string, sev Severity, msg, where, rfc string) {
-	w.rep.Findings = append(w.rep.Findings, Finding{Code: code, Severity: sev, Message: msg, Where: where, RFC: rfc})
+	w.addFinding(Finding{Code: code, Severity: sev, Message: msg, Where: where, RFC: rfc})
+}
+
+func (w *linter) addFinding(f Finding) {
+	if w.findings >= w.maxFindings {
+		w.findingsOmitted++
+		return
+	}
+	w.findings++
+	w.rep.Findings = append(w.rep.Findings, f)
 }
 
 // fetch gets and parses the SPF record at name, reporting record-level
@@ -226,13 +287,14 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	for _, f := range LintRecord(rec) {
 		f.Where = name + ": " + f.Where
-		w.rep.Findings = append(w.rep.Findings, f)
+		w.addFinding(f)
 	}
 	return rec, txt
 }
 
 // walk counts rec's worst-case DNS-querying terms, following literal
-// include and redirect targets. stack holds the domains being walked.
+// include and redirect targets, each distinct one once. stack holds the
+// domains being walked.
 func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int {
 	total := 0
 	for i := range rec.Terms {
@@ -242,6 +304,7 @@ func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int
 		}
 		where := domain + ": " + t.String()
 		cost := 1
+		repeated := false
 		target := t.Domain
 		if target == "" {
 			target = domain
@@ -256,21 +319,48 @@ func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int
 			target = strings.TrimSuffix(target, ".")
 			switch t.Kind {
 			case KindInclude, KindRedirect:
+				key := strings.ToLower(target)
 				if containsFold(stack, target) {
 					w.add(CodeLoop, Error, "loops back to "+target+": receivers return permerror", where, "RFC 7208 §4.6.4")
-				} else if sub, _ := w.fetch(target, where, t.Kind); sub != nil {
-					cost += w.walk(sub, target, depth+1, append(stack, target))
+				} else if st, ok := w.walked[key]; ok {
+					// Walked through an earlier term: add its cost, as a
+					// receiver would spend it again, without walking again.
+					cost += st.lookups
+					w.rep.VoidLookups += st.voids
+					repeated = true
+				} else {
+					voids := w.rep.VoidLookups
+					var st subtree
+					if sub, _ := w.fetch(target, where, t.Kind); sub != nil {
+						st.lookups = w.walk(sub, target, depth+1, append(stack, target))
+					}
+					st.voids = w.rep.VoidLookups - voids
+					w.walked[key] = st
+					cost += st.lookups
 				}
 			case KindA, KindExists:
-				w.probeAddr(target, where)
+				w.probe(KindA, target, where)
 			case KindMX:
-				w.probeMX(target, where)
+				w.probe(KindMX, target, where)
 			}
 		}
-		w.rep.Terms = append(w.rep.Terms, TermCost{Domain: domain, Term: t.String(), Depth: depth, Lookups: cost})
+		w.list(TermCost{Domain: domain, Term: t.String(), Depth: depth, Lookups: cost, Repeated: repeated})
 		total += cost
 	}
 	return total
+}
+
+// list adds a term to Report.Terms: any term while there are fewer than
+// MaxTerms, past that only an include or redirect whose subtree has
+// listed terms (its depth-one-deeper entries precede it), so that no
+// listed term loses its parent.
+func (w *linter) list(tc TermCost) {
+	terms := w.rep.Terms
+	if len(terms) < w.maxTerms || len(terms) > 0 && terms[len(terms)-1].Depth == tc.Depth+1 {
+		w.rep.Terms = append(terms, tc)
+		return
+	}
+	w.rep.TermsOmitted++
 }
 
 func containsFold(list []string, s string) bool {
@@ -282,17 +372,39 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// probeAddr notes a void lookup when target has no address at all.
-func (w *linter) probeAddr(target, where string) {
-	_, err := w.l.Resolver.LookupNetIP(w.ctx, "ip", target)
-	w.classifyVoid(err, target, where)
-}
-
-func (w *linter) probeMX(target, where string) {
-	mxs, err := w.l.Resolver.LookupMX(w.ctx, target)
-	if w.classifyVoid(err, target, where) {
+// probe looks up target's addresses (kind KindA, for a and exists) or MX
+// names (KindMX), once per target and within MaxProbes, and notes a void
+// lookup or an MX list over 10 names.
+func (w *linter) probe(kind Kind, target, where string) {
+	key := "A " + strings.ToLower(target)
+	if kind == KindMX {
+		key = "MX " + strings.ToLower(target)
+	}
+	if void, ok := w.probed[key]; ok {
+		// RFC 7208 §4.6.4: a receiver counts every void lookup, the same
+		// target's included.
+		if void {
+			w.rep.VoidLookups++
+			w.add(CodeVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
+		}
 		return
 	}
+	if w.probes >= w.maxProbes {
+		w.unprobed++
+		return
+	}
+	w.probes++
+	if kind == KindA {
+		_, err := w.l.Resolver.LookupNetIP(w.ctx, "ip", target)
+		w.probed[key] = w.classifyVoid(err, target, where) && domainauth.Classify(w.ctx, err) == domainauth.NotFound
+		return
+	}
+	mxs, err := w.l.Resolver.LookupMX(w.ctx, target)
+	if w.classifyVoid(err, target, where) {
+		w.probed[key] = domainauth.Classify(w.ctx, err) == domainauth.NotFound
+		return
+	}
+	w.probed[key] = false
 	if len(mxs) > 10 {
 		w.add(CodeTooManyMXNames, Error, fmt.Sprintf("%s has %d MX names, more than 10: receivers return permerror", target, len(mxs)), where, "RFC 7208 §4.6.4")
 	}

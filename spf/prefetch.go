@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
 )
@@ -20,18 +21,31 @@ import (
 // term by term in RFC order, counts only the terms it evaluates, and waits
 // for an answer it needs. Hence results equal sequential evaluation.
 //
-// Budget: a term is prefetched only if its position in evaluation order,
+// Budgets. A term is prefetched only if its position in evaluation order,
 // as far as it is known (the terms before it in its record plus the
-// position of the include that leads there), is within MaxLookups, and no
-// more than MaxLookups terms are prefetched per evaluation. ptr terms and
-// domain-specs using %{p} are never prefetched.
+// position of the include that leads there: a lower bound, since the
+// records of includes not yet known may hold more), is within MaxLookups,
+// and no more than MaxLookups terms are prefetched per evaluation. ptr
+// terms and domain-specs using %{p} are never prefetched.
 //
-// Window: at most prefetchWindow term queries run ahead of evaluation
-// unconsumed; further candidates wait, lowest position first, and start as
-// evaluation consumes answers. This keeps a record with many includes from
-// spending the budget on siblings evaluation will not reach when an early
-// include turns out to hold many terms itself, while a tree a few
-// includes wide still resolves one level per round trip.
+// Every prefetched query, a term's or an MX host's, also counts against
+// Checker.MaxQueries. The evaluation itself stops at MaxQueries queries
+// (its own and the prefetched ones it uses), exactly as it does without
+// prefetching; so that prefetched queries it never uses cannot take the
+// check past MaxQueries, one starts only if
+//
+//	need + unused + 1 + rest <= MaxQueries
+//
+// where need is the queries evaluation has asked for, unused the
+// prefetched queries it has not (yet) used, and rest the most it can
+// still ask for under the other limits (see remainingLocked). Then at
+// every moment, and so at the end, the queries issued (need + unused) stay
+// within MaxQueries.
+//
+// There is no window: every term within the budgets starts as soon as its
+// record is known, so a tree resolves one level per round trip. Within
+// the budgets the only cost of a query evaluation does not reach is the
+// query itself.
 
 type qtype uint8
 
@@ -54,19 +68,9 @@ type pending struct {
 	mx    []*net.MX
 	err   error
 
-	term     bool // spends the budget and a window slot
-	consumed bool // evaluation has used it (guarded by prefetcher.mu)
+	prefetched bool // started by the prefetcher, not by evaluation
+	consumed   bool // evaluation has used it (guarded by prefetcher.mu)
 }
-
-// candidate is a term query waiting for a window slot.
-type candidate struct {
-	pos  int
-	k    qkey
-	then func(*pending)
-}
-
-// prefetchWindow bounds the term queries running ahead of evaluation.
-const prefetchWindow = 5
 
 type prefetcher struct {
 	e      *eval
@@ -74,12 +78,15 @@ type prefetcher struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu          sync.Mutex
-	m           map[qkey]*pending
-	scheduled   map[string]bool // domains whose record's terms were scheduled
-	issued      int             // term queries started
-	outstanding int             // term queries started and not yet consumed
-	waiting     []candidate     // sorted by pos
+	// Evaluation's counts, stored by the evaluating goroutine (eval.expired
+	// and eval.count) and read under mu.
+	need, lookups atomic.Int64
+
+	mu        sync.Mutex
+	m         map[qkey]*pending
+	scheduled map[string]bool // domains whose record's terms were scheduled
+	issued    int             // term queries started
+	unused    int             // queries prefetched and not yet used by evaluation
 }
 
 func newPrefetcher(ctx context.Context, e *eval) *prefetcher {
@@ -100,10 +107,9 @@ func (pf *prefetcher) stop() {
 func (pf *prefetcher) get(t qtype, name string) *pending {
 	pf.mu.Lock()
 	p := pf.m[qkey{t, name}]
-	if p != nil && p.term && !p.consumed {
+	if p != nil && p.prefetched && !p.consumed {
 		p.consumed = true
-		pf.outstanding--
-		pf.refillLocked()
+		pf.unused--
 	}
 	pf.mu.Unlock()
 	if p == nil {
@@ -167,7 +173,8 @@ func (pf *prefetcher) record(rec *Record, domain string, base int) {
 					return
 				}
 				for _, mx := range p.mx {
-					if h := strings.TrimSuffix(mx.Host, "."); h != "" {
+					// Evaluation queries no address literal (eval.lookupIP).
+					if h := strings.TrimSuffix(mx.Host, "."); h != "" && !dnsname.IsAddr(h) {
 						pf.mu.Lock()
 						pf.startLocked(qkey{pf.addrType(), h}, false, nil)
 						pf.mu.Unlock()
@@ -228,45 +235,32 @@ func (pf *prefetcher) selectRecord(txts []string) *Record {
 	return rec
 }
 
-// schedule starts the query of a term at position pos, or queues it for a
-// window slot. It reports false when the query is known already or the
-// budget is spent.
+// schedule starts the query of a term at position pos. It reports false
+// when the query is known already or a budget is spent.
 func (pf *prefetcher) schedule(pos int, t qtype, name string, then func(*pending)) bool {
 	k := qkey{t, name}
 	pf.mu.Lock()
 	defer pf.mu.Unlock()
-	if pf.m[k] != nil || pf.issued >= pf.e.maxLookups || pf.ctx.Err() != nil {
+	if pf.m[k] != nil || pf.issued >= pf.e.maxLookups {
 		return false
 	}
-	for _, c := range pf.waiting {
-		if c.k == k {
-			return false
-		}
-	}
-	if pf.outstanding >= prefetchWindow {
-		i := len(pf.waiting)
-		for i > 0 && pf.waiting[i-1].pos > pos {
-			i--
-		}
-		pf.waiting = append(pf.waiting, candidate{})
-		copy(pf.waiting[i+1:], pf.waiting[i:])
-		pf.waiting[i] = candidate{pos, k, then}
-		return true
-	}
-	pf.startLocked(k, true, then)
-	return true
+	return pf.startLocked(k, true, then)
 }
 
-// refillLocked starts waiting candidates while there are window slots and
-// budget. Caller holds mu.
-func (pf *prefetcher) refillLocked() {
-	for len(pf.waiting) > 0 && pf.outstanding < prefetchWindow && pf.issued < pf.e.maxLookups && pf.ctx.Err() == nil {
-		c := pf.waiting[0]
-		pf.waiting = pf.waiting[1:]
-		if pf.m[c.k] == nil {
-			pf.startLocked(c.k, true, c.then)
-		}
-	}
+// remainingLocked is the most queries evaluation can still ask for under
+// the limits other than MaxQueries, given the terms it has counted: each
+// term still allowed makes at most 1 + MaxMXNames (an mx term: its MX
+// query and one address query per name), and so may the term in progress;
+// the PTR query and one confirmation per PTR name (ptr and %{p}, made
+// once per evaluation); the exp= text. The checked domain's record was
+// fetched before the prefetcher started.
+func (pf *prefetcher) remainingLocked() int64 {
+	e := pf.e
+	// Each factor capped at 2^30, so that huge limits cannot overflow.
+	const huge = 1 << 30
+	perTerm := 1 + min(int64(max(e.maxMX, 0)), huge)
+	terms := min(max(int64(e.maxLookups)-pf.lookups.Load(), 0), huge) + 1
+	return terms*perTerm + 1 + min(int64(max(e.maxPTR, 0)), huge) + 1
 }
 
 // noteLocal records an answer evaluation fetched itself, so that no
@@ -282,18 +276,22 @@ func (pf *prefetcher) noteLocal(t qtype, name string, p *pending) {
 	pf.mu.Unlock()
 }
 
-// startLocked starts a query unless it is known already; term says whether
-// it spends the budget and a window slot; then runs after the answer
-// arrives. Caller holds mu.
-func (pf *prefetcher) startLocked(k qkey, term bool, then func(*pending)) {
+// startLocked starts a query unless it is known already or it would not
+// fit MaxQueries (see the package comment above); term says whether it
+// spends the term budget; then runs after the answer arrives. It reports
+// whether the query started. Caller holds mu.
+func (pf *prefetcher) startLocked(k qkey, term bool, then func(*pending)) bool {
 	if pf.m[k] != nil || pf.ctx.Err() != nil {
-		return
+		return false
 	}
-	p := &pending{done: make(chan struct{}), term: term}
+	if mq := int64(pf.e.maxQueries); mq >= 0 && pf.need.Load()+int64(pf.unused)+1+pf.remainingLocked() > mq {
+		return false
+	}
+	p := &pending{done: make(chan struct{}), prefetched: true}
 	if term {
 		pf.issued++
-		pf.outstanding++
 	}
+	pf.unused++
 	pf.m[k] = p
 	pf.wg.Add(1)
 	go func() {
@@ -314,4 +312,5 @@ func (pf *prefetcher) startLocked(k qkey, term bool, then func(*pending)) {
 			then(p)
 		}
 	}()
+	return true
 }

@@ -46,7 +46,7 @@ func resultDiff(a, b Result) string {
 	if errText(a.Err) != errText(b.Err) {
 		d = append(d, fmt.Sprintf("err %s / %s", errText(a.Err), errText(b.Err)))
 	}
-	for _, sentinel := range []error{ErrTooManyLookups, ErrTooManyVoidLookups, ErrTooManyMXNames, ErrMultipleRecords, ErrNoRecord, ErrInvalidTarget, ErrDNS, ErrCanceled} {
+	for _, sentinel := range []error{ErrTooManyLookups, ErrTooManyVoidLookups, ErrTooManyMXNames, ErrMultipleRecords, ErrNoRecord, ErrInvalidTarget, ErrDNS, ErrCanceled, ErrTooManyQueries} {
 		if errors.Is(a.Err, sentinel) != errors.Is(b.Err, sentinel) {
 			d = append(d, fmt.Sprintf("errors.Is %v differs", sentinel))
 		}
@@ -121,6 +121,13 @@ func TestPrefetchSameAsSequential(t *testing.T) {
 			in := bc.in
 			in.IP = netip.MustParseAddr(ip)
 			checkBothWays(t, bc.name+" "+ip, bc.zone(), in, false)
+		}
+	}
+	for _, lc := range latencyCases() {
+		for _, ip := range []string{lc.in.IP.String(), "13.110.208.5", "203.0.113.7", "2001:db8::7"} {
+			in := lc.in
+			in.IP = netip.MustParseAddr(ip)
+			checkBothWays(t, lc.name+" "+ip, lc.zone(), in, false)
 		}
 	}
 	t.Logf("%d suite cases compared, each for both identities", n)
