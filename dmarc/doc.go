@@ -21,7 +21,8 @@
 //     sampling with an injectable random source. Checker.EvaluateAll and
 //     Strictest handle several Author Domains (RFC 9989 §11.5).
 //   - AuthorDomains extracts the Author Domain(s) from a header block
-//     (RFC 9989 §5.3.1); Result.AuthenticationResults writes the dmarc=
+//     (RFC 9989 §5.3.1) and Checker.EvaluateHeader evaluates a message
+//     from its header block; Result.AuthenticationResults writes the dmarc=
 //     part of an Authentication-Results field (RFC 8601).
 //   - External report destinations: Checker.CheckDestinations verifies
 //     <policy-domain>._report._dmarc.<host> (RFC 9990 §3, RFC 7489 §7.1).
@@ -106,6 +107,15 @@
 //   - Whether an Author Domain exists (for np=) is decided with address,
 //     MX and TXT lookups unless Checker.DomainExists is set, since a
 //     Resolver does not tell NXDOMAIN from NODATA.
+//   - A From field with a control or format character (C0 but HT, DEL,
+//     C1, U+2028/2029, bidi controls) or invalid UTF-8, or one net/mail
+//     cannot parse, has no Author Domain (FromError, ErrMalformedFrom):
+//     there is no lenient "text after the last @" reading, which once let
+//     "cfo@bank.example<NUL>x@attacker.example" pass for attacker.example.
+//     The one field net/mail rejects that is still read is a display
+//     name with unquoted specials in a field with a single '@' inside a
+//     single <...> (see AuthorDomains). Any such field among several
+//     makes the whole header unusable, for AuthorAll too.
 //   - Alignment is computed only for identifiers whose result is pass or
 //     temperror, the only ones that can change the outcome; an aligned
 //     temperror without an aligned pass gives temperror (RFC 7489 §6.6.2).
