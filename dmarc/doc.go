@@ -47,7 +47,7 @@
 // Record text and tags (LintText, Record.Lint):
 //
 //	dmarc.not-dmarc                 the text does not start with v=DMARC1
-//	dmarc.syntax                    a malformed tag-spec (ignored) or a missing ';' after v=DMARC1
+//	dmarc.syntax                    a malformed tag-spec (ignored), or a missing ';' after v=DMARC1 (not a record)
 //	dmarc.duplicate-tag             a tag appears twice; the record is invalid
 //	dmarc.invalid-policy            invalid p, sp or np (record acts as p=none, or is ignored without rua)
 //	dmarc.invalid-value             another tag has an invalid value; the default applies
@@ -91,6 +91,17 @@
 //     forbids) are ignored in favour of the defaults and kept in
 //     Record.Invalid; tag-specs that are not tag=value are kept in
 //     Record.Malformed and ignored (lint reports them as dmarc.syntax).
+//   - A text that starts with v=DMARC1 and white space but lacks the ';'
+//     after it ("v=DMARC1 p=none") is not a DMARC record: under the
+//     tag-list grammar its v value is "DMARC1 p=none" (RFC 9989 §4.7,
+//     §4.10; RFC 7489 §6.3). Discovery ignores it and goes on to the
+//     Organizational Domain, so that it cannot switch off a parent's
+//     policy; ParseRecord's error wraps ErrSyntax and ErrNotDMARC, and
+//     lint reports it at its name (dmarc.syntax). A tag name without '='
+//     ("p" alone) is a malformed tag-spec, discarded (§4.8), never a
+//     duplicate. A rua or ruf list with a URI the tag-list syntax
+//     forbids (non-ASCII) keeps its other URIs; the invalid one is
+//     ignored and reported (dmarc.invalid-uri).
 //   - Tag names and keyword values match without regard to case (the ABNF
 //     literals of RFC 9989 §4.8 are case-insensitive); "DMARC1" is
 //     case-sensitive.
