@@ -135,7 +135,8 @@ type recordParser struct {
 	seen      TagSet
 	policyOff int // offset of the first invalid p, sp or np, or -1
 	policyTV  TagValue
-	noNP      bool // np is an unknown tag (RFC 7489)
+	noNP      bool                // np is an unknown tag (RFC 7489)
+	unknown   map[string]struct{} // lower-case unknown tag names, past unknownScanMax
 }
 
 // spec records one tag-spec at offset off; ok is false when its value is
@@ -146,7 +147,7 @@ func (p *recordParser) spec(name, value string, off int, ok bool) error {
 		t = 0
 	}
 	if t == 0 {
-		if name == "v" || name == "V" || hasUnknown(p.r.Unknown, name) {
+		if name == "v" || name == "V" || p.seenUnknown(name) {
 			return &ParseError{Record: p.txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
 		}
 		p.r.Unknown = append(p.r.Unknown, TagValue{name, value})
@@ -246,13 +247,54 @@ func isTagName(s string) bool {
 	return true
 }
 
-func hasUnknown(tvs []TagValue, name string) bool {
-	for _, tv := range tvs {
-		if equalFoldASCII(tv.Tag, name) {
-			return true
+// unknownScanMax is the number of unknown tags up to which seenUnknown
+// scans them; past it, it keeps a set, so that a record with tens of
+// thousands of tags (a zone file has no 64 KB cap) is parsed in linear
+// time.
+const unknownScanMax = 8
+
+// seenUnknown reports whether an unknown tag named name (in any case) was
+// seen before; it must be called once for each unknown tag, before the tag
+// is appended to r.Unknown.
+func (p *recordParser) seenUnknown(name string) bool {
+	tvs := p.r.Unknown
+	if len(tvs) < unknownScanMax {
+		for _, tv := range tvs {
+			if equalFoldASCII(tv.Tag, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if p.unknown == nil {
+		p.unknown = make(map[string]struct{}, 2*len(tvs))
+		for _, tv := range tvs {
+			p.unknown[lowerASCII(tv.Tag)] = struct{}{}
 		}
 	}
+	key := lowerASCII(name)
+	if _, ok := p.unknown[key]; ok {
+		return true
+	}
+	p.unknown[key] = struct{}{}
 	return false
+}
+
+// lowerASCII returns s with ASCII letters in lower case; s itself when it
+// has none in upper case.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // setTag stores a known tag's value and reports whether it was valid.
