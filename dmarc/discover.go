@@ -170,9 +170,9 @@ func Lookup(ctx context.Context, r domainauth.Resolver, fromDomain string) *Disc
 // §6.6.3 in RFC 7489 mode). fromDomain may use U-labels.
 func (c *Checker) Lookup(ctx context.Context, fromDomain string) *Discovery {
 	d := &Discovery{}
-	name, err := dnsname.Normalize(fromDomain)
+	name, err := canonicalDomain("author domain", fromDomain)
 	if err != nil {
-		d.Status, d.Err = StatusPermError, fmt.Errorf("dmarc: author domain: %w", err)
+		d.Status, d.Err = StatusPermError, err
 		return d
 	}
 	d.AuthorDomain = name
@@ -290,9 +290,9 @@ func (c *Checker) discover7489(ctx context.Context, w *walker, d *Discovery) {
 // (RFC 9989 §4.10.2) or, in RFC 7489 mode, from the public suffix list
 // (RFC 7489 §3.2). The error is a DNS failure of the tree walk.
 func (c *Checker) OrgDomain(ctx context.Context, name string) (string, error) {
-	n, err := dnsname.Normalize(name)
+	n, err := canonicalDomain("domain", name)
 	if err != nil {
-		return "", fmt.Errorf("dmarc: %w", err)
+		return "", err
 	}
 	return newWalker(c).orgDomain(ctx, n)
 }

@@ -127,6 +127,13 @@
 //     name with unquoted specials in a field with a single '@' inside a
 //     single <...> (see AuthorDomains). Any such field among several
 //     makes the whole header unusable, for AuthorAll too.
+//   - Where a domain name belongs (an Author Domain, an identifier, a
+//     domain to look up or lint, a policy domain, a reporting URI host),
+//     text that is not one is refused with a *DomainError
+//     (ErrInvalidDomain) naming it, before any query: an address
+//     ("a@b.example.org"), quotes, brackets, white space, control and
+//     format characters. Such an identifier aligns with nothing; such an
+//     Author Domain gives permerror.
 //   - Alignment is computed only for identifiers whose result is pass or
 //     temperror, the only ones that can change the outcome; an aligned
 //     temperror without an aligned pass gives temperror (RFC 7489 §6.6.2).

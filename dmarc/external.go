@@ -95,9 +95,9 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		return d
 	}
 	d.Host = host
-	pd, err := dnsname.Normalize(policyDomain)
+	pd, err := canonicalDomain("policy domain", policyDomain)
 	if err != nil {
-		d.Status, d.Err = DestinationInvalid, fmt.Errorf("dmarc: policy domain: %w", err)
+		d.Status, d.Err = DestinationInvalid, err
 		return d
 	}
 	if host == pd {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/tagvalue"
 )
 
@@ -177,9 +176,9 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 	add := func(code string, sev Severity, where, rfc, format string, args ...any) {
 		out = append(out, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Where: where, RFC: rfc})
 	}
-	name, err := dnsname.Normalize(domain)
+	name, err := canonicalDomain("domain", domain)
 	if err != nil {
-		add("dmarc.invalid-domain", Error, domain, "RFC 1035 §2.3.4", "%v", err)
+		add("dmarc.invalid-domain", Error, domain, "RFC 1035 §2.3.4", "%s", err.(*DomainError).detail())
 		return out
 	}
 	qname := "_dmarc." + name

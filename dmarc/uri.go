@@ -111,9 +111,9 @@ func (u URI) Host() (string, error) {
 	if strings.IndexByte(host, '%') >= 0 {
 		return "", &URIError{URI: s, Msg: "percent-encoded host is not supported"}
 	}
-	h, err := dnsname.Normalize(host)
+	h, err := canonicalDomain("host", host)
 	if err != nil {
-		return "", &URIError{URI: s, Msg: err.Error()}
+		return "", &URIError{URI: s, Msg: err.(*DomainError).detail()}
 	}
 	return h, nil
 }
