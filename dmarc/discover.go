@@ -61,9 +61,11 @@ type Checker struct {
 	Rand interface{ IntN(n int) int }
 
 	// DomainExists tells whether a domain exists, for np= (RFC 9989
-	// §3.2.13: NXDOMAIN means it does not). If nil, the domain exists when
-	// an address, MX or TXT lookup returns data; a Resolver cannot tell
-	// NXDOMAIN from NODATA.
+	// §3.2.13: NXDOMAIN means it does not); it overrides the Resolver. If
+	// nil and the Resolver implements domainauth.ExistenceResolver, its
+	// LookupExists decides (NXDOMAIN against NODATA, exactly). Otherwise
+	// the domain exists when an address, MX or TXT lookup returns data,
+	// an approximation: a plain Resolver cannot tell NXDOMAIN from NODATA.
 	DomainExists func(ctx context.Context, domain string) (bool, error)
 
 	// MaxQueries bounds the DMARC TXT queries of one Evaluate, Lookup or

@@ -115,9 +115,13 @@
 //     Records: they never determine the Organizational Domain (RFC 9989
 //     §4.10.2) nor outrank a valid record, and one is reported as
 //     permerror only when no valid record applies.
-//   - Whether an Author Domain exists (for np=) is decided with address,
-//     MX and TXT lookups unless Checker.DomainExists is set, since a
-//     Resolver does not tell NXDOMAIN from NODATA.
+//   - Whether an Author Domain exists (for np=) is decided, in this
+//     order, by Checker.DomainExists when set, by the Resolver's
+//     domainauth.ExistenceResolver capability (LookupExists: NXDOMAIN
+//     against NODATA) when it has one, and otherwise by address, MX and
+//     TXT lookups, since a plain Resolver does not tell NXDOMAIN from
+//     NODATA: a name with only other record types then counts as
+//     non-existent.
 //   - A From field with a control or format character (C0 but HT, DEL,
 //     C1, U+2028/2029, bidi controls) or invalid UTF-8, or one net/mail
 //     cannot parse, has no Author Domain (FromError, ErrMalformedFrom):

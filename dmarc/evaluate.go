@@ -446,13 +446,27 @@ func shareAncestor(a, b string) bool {
 	return lastLabels(a, 1) == lastLabels(b, 1)
 }
 
-// exists reports whether a domain exists (RFC 9989 §3.2.13, A.4): any
-// address, MX or TXT data means it does. A Resolver cannot tell NXDOMAIN
-// from NODATA, so a name with only other record types counts as
-// non-existent; the DomainExists field can supply a precise test.
+// exists reports whether a domain exists, for np= (RFC 9989 §3.2.13,
+// §4.7: a non-existent domain is one for which DNS answers NXDOMAIN). The
+// first of these that is available decides:
+//
+//  1. Checker.DomainExists, the caller's override;
+//  2. the Resolver's domainauth.ExistenceResolver capability, which tells
+//     NXDOMAIN from NODATA;
+//  3. address, MX and TXT lookups: any data means the domain exists. A
+//     plain Resolver cannot tell NXDOMAIN from NODATA, so a name with only
+//     other record types (or none, as an empty non-terminal) counts as
+//     non-existent (RFC 9989 Appendix A.4 discusses this approximation).
 func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 	if c.DomainExists != nil {
 		return c.DomainExists(ctx, name)
+	}
+	if er, ok := c.Resolver.(domainauth.ExistenceResolver); ok {
+		exists, err := er.LookupExists(ctx, name)
+		if err != nil {
+			return false, fmt.Errorf("dmarc: existence of %s: %w", name, contextErr(ctx, err))
+		}
+		return exists, nil
 	}
 	r := c.Resolver
 	var firstErr error
