@@ -28,6 +28,33 @@
 //     <policy-domain>._report._dmarc.<host> (RFC 9990 §3, RFC 7489 §7.1).
 //   - Lint: LintText, Record.Lint and Checker.LintDomain.
 //
+// # Bounds
+//
+// Every cost that input can drive has a bound; the configurable ones are
+// Checker fields whose zero value gives the default.
+//
+//   - DNS queries of one tree walk: MaxTreeWalkQueries (8, RFC 9989
+//     §4.10), fixed by the RFC.
+//   - DMARC and report-authorisation TXT queries of one Evaluate, Lookup,
+//     Aligned or CheckDestinations call: Checker.MaxQueries, default
+//     DefaultMaxQueries (32); past it, ErrTooManyQueries (a temperror for
+//     the identifier or destination concerned). Answers are shared within
+//     the call, so a rua list of a thousand URIs of one host costs one
+//     authorisation query.
+//   - Existence queries for np=: at most one ExistenceResolver query, or
+//     three (address, MX, TXT) without the capability, per evaluation, and
+//     only for a failing message whose policy np changes.
+//   - Author Domains evaluated by EvaluateAll: Checker.MaxAuthorDomains,
+//     default 4 (RFC 9989 §11.5); the rest give one permerror result.
+//   - Record size, tag count and URI count: not capped, since a record
+//     from DNS is under 64 KiB and a zone file is the caller's to bound;
+//     ParseRecord, LintText and Record.String take time and memory linear
+//     in the text instead (40,000 tags: about 20 ms to parse and 60 ms to
+//     lint; see the benchmarks), and lint reports at most a few findings
+//     per tag-spec or URI. Reporting URIs cost DNS only within MaxQueries.
+//   - Header blocks: AuthorDomains takes time linear in the header,
+//     however many From fields and mailboxes it holds.
+//
 // # Using results of other SPF and DKIM implementations
 //
 // Evaluate takes AuthResult values, not the types of the spf and dkim

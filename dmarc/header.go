@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -89,6 +90,7 @@ func (e *FromError) Unwrap() []error {
 func AuthorDomains(header string, choice AuthorChoice) ([]string, error) {
 	fields := fromFields(header)
 	var domains []string
+	var seen map[string]bool // past a few domains, so that a long list costs linear time
 	for _, f := range fields {
 		addrs, err := addresses(f)
 		if err != nil {
@@ -103,7 +105,19 @@ func AuthorDomains(header string, choice AuthorChoice) ([]string, error) {
 			if err != nil {
 				return nil, &FromError{Field: f, Offset: -1, Msg: err.(*DomainError).detail(), Err: err}
 			}
-			if !contains(domains, d) {
+			if seen == nil && len(domains) == 8 {
+				seen = make(map[string]bool)
+				for _, x := range domains {
+					seen[x] = true
+				}
+			}
+			switch {
+			case seen != nil:
+				if !seen[d] {
+					seen[d] = true
+					domains = append(domains, d)
+				}
+			case !slices.Contains(domains, d):
 				domains = append(domains, d)
 			}
 		}
@@ -135,15 +149,6 @@ func (c *Checker) EvaluateHeader(ctx context.Context, header string, in Input) *
 	}
 	in.FromDomain = domains[0]
 	return c.Evaluate(ctx, in)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // fromFields returns the unfolded values of the From fields of a header
