@@ -2,6 +2,7 @@ package dmarc
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -343,5 +344,14 @@ func TestTagByName(t *testing.T) {
 			}
 			check(string(b) + "x")
 		}
+	}
+}
+
+// TestURIErrorNamesNonASCII checks that a non-ASCII character in a
+// reporting URI is named as the character, not as its first byte.
+func TestURIErrorNamesNonASCII(t *testing.T) {
+	err := URI{Address: "mailto:é@example.org"}.Check()
+	if err == nil || !strings.Contains(err.Error(), `non-ASCII character 'é' at offset 7`) {
+		t.Errorf("Check() = %v", err)
 	}
 }
