@@ -159,7 +159,7 @@ func (p *recordParser) spec(name, value string, off int, ok bool) error {
 	p.seen |= TagSet(t)
 	if ok && (t == TagRUA || t == TagRUF) {
 		us := p.spare
-		if value == "" {
+		if trimFWS(value) == "" { // only white space: from a value with a bare CR or LF
 			ok = false
 		} else if strings.IndexByte(value, ',') < 0 {
 			us = append(us, splitSize(trimFWS(value))) // one URI: the common case
