@@ -32,9 +32,27 @@ func (e *DomainError) Error() string { return "dmarc: " + e.detail() }
 // detail is Error without the package prefix, for errors that wrap it.
 func (e *DomainError) detail() string {
 	if e.Offset >= 0 {
-		return fmt.Sprintf("%s %q: offset %d: %s", e.Field, e.Input, e.Offset, e.Msg)
+		return fmt.Sprintf("%s %q: offset %d: %s", e.Field, clip(e.Input), e.Offset, e.Msg)
 	}
-	return fmt.Sprintf("%s %q: %s", e.Field, e.Input, e.Msg)
+	return fmt.Sprintf("%s %q: %s", e.Field, clip(e.Input), e.Msg)
+}
+
+// maxQuoted bounds the bytes of input an error message quotes; the error
+// value keeps the whole input.
+const maxQuoted = 256
+
+// clip returns s, or its first maxQuoted bytes (cut at a character
+// boundary) and a note of the length, so that an error about a huge input
+// stays one short line.
+func clip(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	n := maxQuoted
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s...(%d bytes)", s[:n], len(s))
 }
 
 // Unwrap returns ErrInvalidDomain.

@@ -49,13 +49,13 @@ type FromError struct {
 	Err    error // the net/mail or domain name error behind Msg, if any
 }
 
-// Error names the field (quoted, so control characters show as escapes)
-// and the offset of the problem.
+// Error names the field (quoted, so control characters show as escapes,
+// and cut after 256 bytes) and the offset of the problem.
 func (e *FromError) Error() string {
 	if e.Offset >= 0 {
-		return fmt.Sprintf("dmarc: From field %q: offset %d: %s", e.Field, e.Offset, e.Msg)
+		return fmt.Sprintf("dmarc: From field %q: offset %d: %s", clip(e.Field), e.Offset, e.Msg)
 	}
-	return fmt.Sprintf("dmarc: From field %q: %s", e.Field, e.Msg)
+	return fmt.Sprintf("dmarc: From field %q: %s", clip(e.Field), e.Msg)
 }
 
 // Unwrap returns ErrMalformedFrom, ErrNoAuthorDomain and the underlying
@@ -198,7 +198,7 @@ func addresses(v string) ([]string, error) {
 		if a, ok := fromFieldFallback(v); ok {
 			return []string{a}, nil
 		}
-		return nil, &FromError{Field: v, Offset: -1, Msg: "not an RFC 5322 address list: " + err.Error(), Err: err}
+		return nil, &FromError{Field: v, Offset: -1, Msg: "not an RFC 5322 address list: " + clip(err.Error()), Err: err}
 	}
 	out := make([]string, len(list))
 	for i, a := range list {

@@ -238,3 +238,24 @@ func TestFromPassProperty(t *testing.T) {
 		t.Fatal("no generated field passed: the property was never exercised")
 	}
 }
+
+// TestErrorsQuoteABoundedPart checks that an error about a huge From field
+// or domain quotes only its start, however long the input.
+func TestErrorsQuoteABoundedPart(t *testing.T) {
+	long := strings.Repeat("é", 1<<19) // 1 MiB
+	_, err := AuthorDomains("From: "+long+"\x00@x.example\r\n", AuthorSingle)
+	var fe *FromError
+	if !errors.As(err, &fe) || len(fe.Field) < 1<<20 || len(err.Error()) > 1000 || !strings.Contains(err.Error(), "bytes)") {
+		t.Errorf("From field error of %d bytes: %.200s", len(err.Error()), err)
+	}
+	// net/mail quotes the whole field in some of its errors.
+	_, err = AuthorDomains("From: <"+long+"@x.example> \"\r\n", AuthorSingle)
+	if !errors.As(err, &fe) || len(err.Error()) > 1000 {
+		t.Errorf("net/mail error of %d bytes: %.200s", len(err.Error()), err)
+	}
+	res := Evaluate(context.Background(), zone.New(), Input{FromDomain: long})
+	var de *DomainError
+	if !errors.As(res.Err, &de) || de.Input != long || len(res.Err.Error()) > 1000 {
+		t.Errorf("domain error of %d bytes: %.200s", len(res.Err.Error()), res.Err)
+	}
+}
