@@ -456,7 +456,8 @@ func shareAncestor(a, b string) bool {
 //  3. address, MX and TXT lookups: any data means the domain exists. A
 //     plain Resolver cannot tell NXDOMAIN from NODATA, so a name with only
 //     other record types (or none, as an empty non-terminal) counts as
-//     non-existent (RFC 9989 Appendix A.4 discusses this approximation).
+//     non-existent, short of RFC 9989 Appendix A.4, by which a record of
+//     any type makes a domain exist.
 func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 	if c.DomainExists != nil {
 		return c.DomainExists(ctx, name)
