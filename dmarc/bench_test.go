@@ -81,3 +81,36 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseRecordManyTags and BenchmarkLintTextManyTags measure a
+// record with 40,000 unknown tags (issue 11 item 13: target under 100 ms).
+func BenchmarkParseRecordManyTags(b *testing.B) {
+	txt := manyTags(40000, "x%d=1")
+	b.SetBytes(int64(len(txt)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseRecord(txt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLintTextManyTags(b *testing.B) {
+	txt := manyTags(40000, "x%d=1")
+	b.SetBytes(int64(len(txt)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = LintText(txt, RFC9989)
+	}
+}
+
+func BenchmarkParseRecordManyMalformed(b *testing.B) {
+	txt := manyTags(40000, "x%d")
+	b.SetBytes(int64(len(txt)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseRecord(txt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -39,6 +39,10 @@ func (m Mode) String() string {
 // tree walk.
 const MaxTreeWalkQueries = 8
 
+// DefaultMaxQueries is the default of Checker.MaxQueries: the Author
+// Domain's tree walk and three more full walks.
+const DefaultMaxQueries = 4 * MaxTreeWalkQueries
+
 // Checker discovers DMARC policies and evaluates messages against them. A
 // Checker with a Resolver is ready to use; the zero value of every other
 // field is the RFC 9989 default. It is safe for concurrent use.
@@ -61,17 +65,20 @@ type Checker struct {
 	Rand interface{ IntN(n int) int }
 
 	// DomainExists tells whether a domain exists, for np= (RFC 9989
-	// §3.2.13: NXDOMAIN means it does not). If nil, the domain exists when
-	// an address, MX or TXT lookup returns data; a Resolver cannot tell
-	// NXDOMAIN from NODATA.
+	// §3.2.13: NXDOMAIN means it does not); it overrides the Resolver. If
+	// nil and the Resolver implements domainauth.ExistenceResolver, its
+	// LookupExists decides (NXDOMAIN against NODATA, exactly). Otherwise
+	// the domain exists when an address, MX or TXT lookup returns data,
+	// an approximation: a plain Resolver cannot tell NXDOMAIN from NODATA.
 	DomainExists func(ctx context.Context, domain string) (bool, error)
 
-	// MaxQueries bounds the DMARC TXT queries of one Evaluate, Lookup or
-	// Aligned call, over all its tree walks (answers are shared between
-	// walks, so repeated names count once). A walk that would exceed it
-	// fails with ErrTooManyQueries, which counts as a temporary error for
-	// the identifier concerned. If zero, 32: the Author Domain's walk and
-	// three more full walks.
+	// MaxQueries bounds the DMARC TXT queries of one Evaluate, Lookup,
+	// Aligned or CheckDestinations call, over all its tree walks and
+	// authorisation queries (answers are shared, so repeated names count
+	// once). A walk that would exceed it fails with ErrTooManyQueries,
+	// which counts as a temporary error for the identifier or destination
+	// concerned. If zero, DefaultMaxQueries (32): the Author Domain's walk
+	// and three more full walks.
 	MaxQueries int
 
 	// MaxAuthorDomains bounds how many Author Domains EvaluateAll processes
@@ -170,9 +177,9 @@ func Lookup(ctx context.Context, r domainauth.Resolver, fromDomain string) *Disc
 // §6.6.3 in RFC 7489 mode). fromDomain may use U-labels.
 func (c *Checker) Lookup(ctx context.Context, fromDomain string) *Discovery {
 	d := &Discovery{}
-	name, err := dnsname.Normalize(fromDomain)
+	name, err := canonicalDomain("author domain", fromDomain)
 	if err != nil {
-		d.Status, d.Err = StatusPermError, fmt.Errorf("dmarc: author domain: %w", err)
+		d.Status, d.Err = StatusPermError, err
 		return d
 	}
 	d.AuthorDomain = name
@@ -290,9 +297,9 @@ func (c *Checker) discover7489(ctx context.Context, w *walker, d *Discovery) {
 // (RFC 9989 §4.10.2) or, in RFC 7489 mode, from the public suffix list
 // (RFC 7489 §3.2). The error is a DNS failure of the tree walk.
 func (c *Checker) OrgDomain(ctx context.Context, name string) (string, error) {
-	n, err := dnsname.Normalize(name)
+	n, err := canonicalDomain("domain", name)
 	if err != nil {
-		return "", fmt.Errorf("dmarc: %w", err)
+		return "", err
 	}
 	return newWalker(c).orgDomain(ctx, n)
 }
@@ -355,6 +362,7 @@ type treeWalk struct {
 type walker struct {
 	c       *Checker
 	cache   map[string]queryResult
+	auth    map[string]authAnswer // authorisation queries (RFC 9990 §3)
 	queries int
 }
 
@@ -362,6 +370,20 @@ type walker struct {
 var ErrTooManyQueries = errors.New("dmarc: too many DNS queries for one evaluation")
 
 func newWalker(c *Checker) *walker { return &walker{c: c} }
+
+// count charges one query for qname against Checker.MaxQueries, or fails
+// with ErrTooManyQueries when none is left.
+func (w *walker) count(qname string) error {
+	limit := w.c.MaxQueries
+	if limit <= 0 {
+		limit = DefaultMaxQueries
+	}
+	if w.queries >= limit {
+		return fmt.Errorf("%w (%d) at %s", ErrTooManyQueries, limit, qname)
+	}
+	w.queries++
+	return nil
+}
 
 type queryResult struct {
 	qname  string
@@ -378,15 +400,9 @@ func (w *walker) query(ctx context.Context, name string) queryResult {
 		return q
 	}
 	q := queryResult{qname: "_dmarc." + name}
-	limit := w.c.MaxQueries
-	if limit <= 0 {
-		limit = 4 * MaxTreeWalkQueries
-	}
-	if w.queries >= limit {
-		q.err = fmt.Errorf("%w (%d) at %s", ErrTooManyQueries, limit, q.qname)
+	if q.err = w.count(q.qname); q.err != nil {
 		return q // not cached: the limit is not a property of the name
 	}
-	w.queries++
 	txts, err := w.c.Resolver.LookupTXT(ctx, q.qname)
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.OK, domainauth.NotFound:

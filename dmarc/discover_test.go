@@ -256,3 +256,44 @@ func TestLookupJoinsStrings(t *testing.T) {
 		t.Errorf("got %+v", d.Record)
 	}
 }
+
+// TestMissingSeparatorIsNotARecord guards issue 11 item 6: "v=DMARC1
+// p=none" at _dmarc.sub.example.com was a permerror that switched off
+// example.com's p=reject for that subdomain. Under the tag-list grammar
+// its v value is "DMARC1 p=none", so it is not a DMARC record (RFC 9989
+// §4.7, §4.10; RFC 7489 §6.3): discovery ignores it and goes on to the
+// Organizational Domain; lint still reports it at its name.
+func TestMissingSeparatorIsNotARecord(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.sub.example.com", "v=DMARC1 p=none")
+	z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject; rua=mailto:d@example.com")
+	for _, mode := range []Mode{RFC9989, RFC7489} {
+		c := Checker{Resolver: z, Mode: mode}
+		d := c.Lookup(context.Background(), "sub.example.com")
+		if d.Status != StatusFound || d.PolicyDomain != "example.com" || d.Source != SourceOrganizational {
+			t.Fatalf("%v: discovery %s at %q (%s), err %v; want example.com's record", mode, d.Status, d.PolicyDomain, d.Source, d.Err)
+		}
+		res := c.Evaluate(context.Background(), Input{FromDomain: "sub.example.com"})
+		if res.Code != CodeFail || res.Disposition != DispositionReject {
+			t.Errorf("%v: evaluation %s %s %v; want fail, reject", mode, res.Code, res.Disposition, res.Err)
+		}
+		fs := c.LintDomain(context.Background(), "sub.example.com")
+		found := false
+		for _, f := range fs {
+			if f.Code == "dmarc.syntax" && f.Where == "_dmarc.sub.example.com" && f.Severity == Error {
+				found = true
+			}
+			if f.Code == "dmarc.multiple-records" || f.Code == "dmarc.broken-policy" {
+				t.Errorf("%v: unexpected %v", mode, f)
+			}
+		}
+		if !found {
+			t.Errorf("%v: LintDomain does not report the broken record at its name: %v", mode, fs)
+		}
+	}
+	// Next to a valid record it is ignored, not one of two records.
+	z.AddTXT("_dmarc.sub.example.com", "v=DMARC1; p=quarantine")
+	if d := Lookup(context.Background(), z, "sub.example.com"); d.Status != StatusFound || d.Record.Policy != Quarantine {
+		t.Errorf("with a valid record beside it: %s %v", d.Status, d.Err)
+	}
+}

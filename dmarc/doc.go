@@ -21,11 +21,39 @@
 //     sampling with an injectable random source. Checker.EvaluateAll and
 //     Strictest handle several Author Domains (RFC 9989 §11.5).
 //   - AuthorDomains extracts the Author Domain(s) from a header block
-//     (RFC 9989 §5.3.1); Result.AuthenticationResults writes the dmarc=
+//     (RFC 9989 §5.3.1) and Checker.EvaluateHeader evaluates a message
+//     from its header block; Result.AuthenticationResults writes the dmarc=
 //     part of an Authentication-Results field (RFC 8601).
 //   - External report destinations: Checker.CheckDestinations verifies
 //     <policy-domain>._report._dmarc.<host> (RFC 9990 §3, RFC 7489 §7.1).
 //   - Lint: LintText, Record.Lint and Checker.LintDomain.
+//
+// # Bounds
+//
+// Every cost that input can drive has a bound; the configurable ones are
+// Checker fields whose zero value gives the default.
+//
+//   - DNS queries of one tree walk: MaxTreeWalkQueries (8, RFC 9989
+//     §4.10), fixed by the RFC.
+//   - DMARC and report-authorisation TXT queries of one Evaluate, Lookup,
+//     Aligned or CheckDestinations call: Checker.MaxQueries, default
+//     DefaultMaxQueries (32); past it, ErrTooManyQueries (a temperror for
+//     the identifier or destination concerned). Answers are shared within
+//     the call, so a rua list of a thousand URIs of one host costs one
+//     authorisation query.
+//   - Existence queries for np=: at most one ExistenceResolver query, or
+//     three (address, MX, TXT) without the capability, per evaluation, and
+//     only for a failing message whose policy np changes.
+//   - Author Domains evaluated by EvaluateAll: Checker.MaxAuthorDomains,
+//     default 4 (RFC 9989 §11.5); the rest give one permerror result.
+//   - Record size, tag count and URI count: not capped, since a record
+//     from DNS is under 64 KiB and a zone file is the caller's to bound;
+//     ParseRecord, LintText and Record.String take time and memory linear
+//     in the text instead (40,000 tags: about 20 ms to parse and 60 ms to
+//     lint; see the benchmarks), and lint reports at most a few findings
+//     per tag-spec or URI. Reporting URIs cost DNS only within MaxQueries.
+//   - Header blocks: AuthorDomains takes time linear in the header,
+//     however many From fields and mailboxes it holds.
 //
 // # Using results of other SPF and DKIM implementations
 //
@@ -46,7 +74,7 @@
 // Record text and tags (LintText, Record.Lint):
 //
 //	dmarc.not-dmarc                 the text does not start with v=DMARC1
-//	dmarc.syntax                    a malformed tag-spec (ignored) or a missing ';' after v=DMARC1
+//	dmarc.syntax                    a malformed tag-spec (ignored), or a missing ';' after v=DMARC1 (not a record)
 //	dmarc.duplicate-tag             a tag appears twice; the record is invalid
 //	dmarc.invalid-policy            invalid p, sp or np (record acts as p=none, or is ignored without rua)
 //	dmarc.invalid-value             another tag has an invalid value; the default applies
@@ -90,6 +118,17 @@
 //     forbids) are ignored in favour of the defaults and kept in
 //     Record.Invalid; tag-specs that are not tag=value are kept in
 //     Record.Malformed and ignored (lint reports them as dmarc.syntax).
+//   - A text that starts with v=DMARC1 and white space but lacks the ';'
+//     after it ("v=DMARC1 p=none") is not a DMARC record: under the
+//     tag-list grammar its v value is "DMARC1 p=none" (RFC 9989 §4.7,
+//     §4.10; RFC 7489 §6.3). Discovery ignores it and goes on to the
+//     Organizational Domain, so that it cannot switch off a parent's
+//     policy; ParseRecord's error wraps ErrSyntax and ErrNotDMARC, and
+//     lint reports it at its name (dmarc.syntax). A tag name without '='
+//     ("p" alone) is a malformed tag-spec, discarded (§4.8), never a
+//     duplicate. A rua or ruf list with a URI the tag-list syntax
+//     forbids (non-ASCII) keeps its other URIs; the invalid one is
+//     ignored and reported (dmarc.invalid-uri).
 //   - Tag names and keyword values match without regard to case (the ABNF
 //     literals of RFC 9989 §4.8 are case-insensitive); "DMARC1" is
 //     case-sensitive.
@@ -103,9 +142,29 @@
 //     Records: they never determine the Organizational Domain (RFC 9989
 //     §4.10.2) nor outrank a valid record, and one is reported as
 //     permerror only when no valid record applies.
-//   - Whether an Author Domain exists (for np=) is decided with address,
-//     MX and TXT lookups unless Checker.DomainExists is set, since a
-//     Resolver does not tell NXDOMAIN from NODATA.
+//   - Whether an Author Domain exists (for np=) is decided, in this
+//     order, by Checker.DomainExists when set, by the Resolver's
+//     domainauth.ExistenceResolver capability (LookupExists: NXDOMAIN
+//     against NODATA) when it has one, and otherwise by address, MX and
+//     TXT lookups, since a plain Resolver does not tell NXDOMAIN from
+//     NODATA: a name with only other record types then counts as
+//     non-existent.
+//   - A From field with a control or format character (C0 but HT, DEL,
+//     C1, U+2028/2029, bidi controls) or invalid UTF-8, or one net/mail
+//     cannot parse, has no Author Domain (FromError, ErrMalformedFrom):
+//     there is no lenient "text after the last @" reading, which once let
+//     "cfo@bank.example<NUL>x@attacker.example" pass for attacker.example.
+//     The one field net/mail rejects that is still read is a display
+//     name with unquoted specials in a field with a single '@' inside a
+//     single <...> (see AuthorDomains). Any such field among several
+//     makes the whole header unusable, for AuthorAll too.
+//   - Where a domain name belongs (an Author Domain, an identifier, a
+//     domain to look up or lint, a policy domain, a reporting URI host),
+//     text that is not one is refused with a *DomainError
+//     (ErrInvalidDomain) naming it, before any query: an address
+//     ("a@b.example.org"), quotes, brackets, white space, control and
+//     format characters. Such an identifier aligns with nothing; such an
+//     Author Domain gives permerror.
 //   - Alignment is computed only for identifiers whose result is pass or
 //     temperror, the only ones that can change the outcome; an aligned
 //     temperror without an aligned pass gives temperror (RFC 7489 §6.6.2).

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // AuthResult is the result of an underlying authentication check, SPF
@@ -70,7 +69,9 @@ type Identifier struct {
 // Input is what Evaluate needs about a message.
 type Input struct {
 	// FromDomain is the Author Domain, the domain of the RFC5322.From
-	// address (see AuthorDomains). U-labels are converted to A-labels.
+	// address (see AuthorDomains). U-labels are converted to A-labels;
+	// text that is not a domain name (an address, quotes, white space)
+	// gives permerror with a *DomainError.
 	FromDomain string
 	// SPF is the MAIL FROM identity checked by SPF and its result: the
 	// domain of the MAIL FROM address, or the HELO domain when MAIL FROM is
@@ -164,7 +165,10 @@ type Check struct {
 	// OrgDomain is the identifier's Organizational Domain when relaxed
 	// alignment needed it.
 	OrgDomain string
-	Err       error // a DNS failure while finding OrgDomain
+	// Err is a DNS failure while finding OrgDomain, or a *DomainError
+	// when the identifier is not a domain name (Evaluated is then false:
+	// such text aligns with nothing).
+	Err error
 }
 
 // Result is the outcome of a DMARC evaluation.
@@ -223,9 +227,9 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	res := &Result{Sampled: true}
 	d := &Discovery{}
 	res.Discovery = d
-	author, err := dnsname.Normalize(in.FromDomain)
+	author, err := canonicalDomain("author domain", in.FromDomain)
 	if err != nil {
-		d.Status, d.Err = StatusPermError, fmt.Errorf("dmarc: author domain: %w", err)
+		d.Status, d.Err = StatusPermError, err
 		res.Code, res.Err = CodePermError, d.Err
 		return res
 	}
@@ -257,7 +261,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 			} else {
 				res.DKIMAligned = true
 			}
-		case ch.Err != nil && tempErr == nil:
+		case ch.Evaluated && ch.Err != nil && tempErr == nil:
 			tempErr = ch.Err
 		case ch.Aligned && ch.Result == AuthTempError && tempErr == nil:
 			// RFC 7489 §6.6.2: no aligned pass and an aligned temporary
@@ -347,9 +351,10 @@ func (c *Checker) align(ctx context.Context, w *walker, d *Discovery, m Method, 
 	if id.Domain == "" {
 		return ch
 	}
-	dom, err := dnsname.Normalize(id.Domain)
+	dom, err := canonicalDomain("identifier", id.Domain)
 	if err != nil {
-		ch.Domain = id.Domain
+		// Not a domain name ("a@b.example.org"): it aligns with nothing.
+		ch.Domain, ch.Err = id.Domain, err
 		return ch
 	}
 	ch.Domain = dom
@@ -382,15 +387,13 @@ func (c *Checker) align(ctx context.Context, w *walker, d *Discovery, m Method, 
 // Aligned reports whether identifier is aligned with author in the given
 // mode (RFC 9989 §3.2.10): identical for strict, the same Organizational
 // Domain for relaxed. Names are compared in A-label form; the error is a
-// DNS failure of a tree walk.
+// *DomainError when author or identifier is not a domain name (an address
+// such as "a@b.example.org" is refused, not aligned), or a DNS failure of
+// a tree walk.
 func (c *Checker) Aligned(ctx context.Context, author, identifier string, mode Alignment) (bool, error) {
-	a, err := dnsname.Normalize(author)
+	a, id, err := alignmentPair(author, identifier)
 	if err != nil {
-		return false, fmt.Errorf("dmarc: %w", err)
-	}
-	id, err := dnsname.Normalize(identifier)
-	if err != nil {
-		return false, fmt.Errorf("dmarc: %w", err)
+		return false, err
 	}
 	if a == id {
 		return true, nil
@@ -411,17 +414,31 @@ func (c *Checker) Aligned(ctx context.Context, author, identifier string, mode A
 }
 
 // AlignedPSL is the RFC 7489 §3.1 alignment test with Organizational
-// Domains from the public suffix list; it needs no DNS.
-func AlignedPSL(author, identifier string, mode Alignment) bool {
-	a, err1 := dnsname.Normalize(author)
-	id, err2 := dnsname.Normalize(identifier)
-	if err1 != nil || err2 != nil {
-		return false
+// Domains from the public suffix list; it needs no DNS. The error is a
+// *DomainError when author or identifier is not a domain name.
+func AlignedPSL(author, identifier string, mode Alignment) (bool, error) {
+	a, id, err := alignmentPair(author, identifier)
+	if err != nil {
+		return false, err
 	}
 	if a == id {
-		return true
+		return true, nil
 	}
-	return mode != Strict && OrgDomainPSL(a) == OrgDomainPSL(id)
+	return mode != Strict && OrgDomainPSL(a) == OrgDomainPSL(id), nil
+}
+
+// alignmentPair returns the canonical forms of the two names of an
+// alignment test, or a *DomainError for the first that is not a domain.
+func alignmentPair(author, identifier string) (string, string, error) {
+	a, err := canonicalDomain("author domain", author)
+	if err != nil {
+		return "", "", err
+	}
+	id, err := canonicalDomain("identifier", identifier)
+	if err != nil {
+		return "", "", err
+	}
+	return a, id, nil
 }
 
 // shareAncestor reports whether two canonical names end in the same label.
@@ -429,13 +446,28 @@ func shareAncestor(a, b string) bool {
 	return lastLabels(a, 1) == lastLabels(b, 1)
 }
 
-// exists reports whether a domain exists (RFC 9989 §3.2.13, A.4): any
-// address, MX or TXT data means it does. A Resolver cannot tell NXDOMAIN
-// from NODATA, so a name with only other record types counts as
-// non-existent; the DomainExists field can supply a precise test.
+// exists reports whether a domain exists, for np= (RFC 9989 §3.2.13,
+// §4.7: a non-existent domain is one for which DNS answers NXDOMAIN). The
+// first of these that is available decides:
+//
+//  1. Checker.DomainExists, the caller's override;
+//  2. the Resolver's domainauth.ExistenceResolver capability, which tells
+//     NXDOMAIN from NODATA;
+//  3. address, MX and TXT lookups: any data means the domain exists. A
+//     plain Resolver cannot tell NXDOMAIN from NODATA, so a name with only
+//     other record types (or none, as an empty non-terminal) counts as
+//     non-existent, short of RFC 9989 Appendix A.4, by which a record of
+//     any type makes a domain exist.
 func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 	if c.DomainExists != nil {
 		return c.DomainExists(ctx, name)
+	}
+	if er, ok := c.Resolver.(domainauth.ExistenceResolver); ok {
+		exists, err := er.LookupExists(ctx, name)
+		if err != nil {
+			return false, fmt.Errorf("dmarc: existence of %s: %w", name, contextErr(ctx, err))
+		}
+		return exists, nil
 	}
 	r := c.Resolver
 	var firstErr error

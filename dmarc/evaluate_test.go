@@ -262,13 +262,14 @@ func TestAligned(t *testing.T) {
 		{"bücher.example", "mail.xn--bcher-kva.example", Relaxed, true, true},
 		{"bücher.example", "xn--bcher-kva.example", Strict, true, true},
 		{"bad..name", "x", Relaxed, false, false},
+		{"_dmarc.example.com", "example.com", Relaxed, true, true},
 	}
 	for _, tt := range tests {
 		got, _ := c.Aligned(context.Background(), tt.author, tt.id, tt.mode)
 		if got != tt.tree {
 			t.Errorf("Aligned(%q, %q, %v) = %v, want %v", tt.author, tt.id, tt.mode, got, tt.tree)
 		}
-		if got := AlignedPSL(tt.author, tt.id, tt.mode); got != tt.psl {
+		if got, _ := AlignedPSL(tt.author, tt.id, tt.mode); got != tt.psl {
 			t.Errorf("AlignedPSL(%q, %q, %v) = %v, want %v", tt.author, tt.id, tt.mode, got, tt.psl)
 		}
 	}
@@ -396,6 +397,64 @@ func TestAppendixB4(t *testing.T) {
 			if res.Code != CodePass || fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("%s: got %+v, want %+v", res.Code, got, tt.want)
 			}
+		})
+	}
+}
+
+// TestNotADomainRefused guards issue 13: with a _dmarc.example.org record,
+// Aligned("example.org", "a@b.example.org", Relaxed) and AlignedPSL were
+// true (the tree walk from "a@b.example.org" reached example.org), and a
+// FromDomain of x"@example.org evaluated to none without an error. Text
+// that is not a domain name gets a *DomainError naming it, before any DNS
+// query; it never aligns.
+func TestNotADomainRefused(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
+	c := Checker{Resolver: z}
+	ctx := context.Background()
+	bad := []string{
+		"a@b.example.org", "x\"@example.org", "\"example.org\"", "<example.org>", "exa mple.org", "example.org;",
+		"example.org\x00", "example.org\r\n", "exa\u200bmple.org", "bank\u00adexample.org", "[192.0.2.1]", "example.org,x.org",
+		"\u202eexample.org", "example.org/x", "@example.org",
+	}
+	for _, in := range bad {
+		t.Run(in, func(t *testing.T) {
+			check := func(what string, err error) {
+				t.Helper()
+				var de *DomainError
+				if !errors.As(err, &de) || de.Input != in || !errors.Is(err, ErrInvalidDomain) || !strings.Contains(err.Error(), fmt.Sprintf("%q", in)) {
+					t.Errorf("%s: err = %v, want a *DomainError naming %q", what, err, in)
+				}
+			}
+			ok, err := c.Aligned(ctx, "example.org", in, Relaxed)
+			check("Aligned identifier", err)
+			if ok {
+				t.Error("Aligned identifier: true")
+			}
+			ok, err = c.Aligned(ctx, in, "example.org", Relaxed)
+			check("Aligned author", err)
+			if ok {
+				t.Error("Aligned author: true")
+			}
+			ok, err = AlignedPSL("example.org", in, Relaxed)
+			check("AlignedPSL", err)
+			if ok {
+				t.Error("AlignedPSL: true")
+			}
+			res := c.Evaluate(ctx, Input{FromDomain: in, DKIM: []Identifier{{Domain: "example.org", Result: AuthPass}}})
+			if res.Code != CodePermError {
+				t.Errorf("Evaluate FromDomain: %s, want permerror", res.Code)
+			}
+			check("Evaluate FromDomain", res.Err)
+			d := c.Lookup(ctx, in)
+			check("Lookup", d.Err)
+			_, err = c.OrgDomain(ctx, in)
+			check("OrgDomain", err)
+			res = c.Evaluate(ctx, Input{FromDomain: "example.org", DKIM: []Identifier{{Domain: in, Result: AuthPass}}})
+			if res.Code != CodeFail || res.Checks[1].Aligned || res.Checks[1].Evaluated {
+				t.Errorf("Evaluate with DKIM d=%q: %s, aligned %v; want fail, not aligned", in, res.Code, res.Checks[1].Aligned)
+			}
+			check("Check.Err", res.Checks[1].Err)
 		})
 	}
 }

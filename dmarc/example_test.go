@@ -2,6 +2,7 @@ package dmarc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/domainauth/domainauth/dmarc"
@@ -73,6 +74,22 @@ func ExampleAuthorDomains() {
 	// Output:
 	// [xn--bcher-kva.example] <nil>
 	// dmarc: RFC5322.From has more than one domain: example.org, example.net
+}
+
+func ExampleChecker_EvaluateHeader() {
+	z := zone.New()
+	z.AddTXT("_dmarc.bank.example", "v=DMARC1; p=reject")
+	z.AddTXT("_dmarc.attacker.example", "v=DMARC1; p=none")
+	c := &dmarc.Checker{Resolver: z}
+	in := dmarc.Input{DKIM: []dmarc.Identifier{{Domain: "attacker.example", Result: dmarc.AuthPass}}}
+	for _, from := range []string{"x@attacker.example", "cfo@bank.example\x00x@attacker.example"} {
+		res := c.EvaluateHeader(context.Background(), "From: "+from+"\r\nSubject: wire\r\n\r\n", in)
+		var fe *dmarc.FromError
+		fmt.Printf("%s author=%q malformed-from=%v\n", res.Code, res.AuthorDomain, errors.As(res.Err, &fe))
+	}
+	// Output:
+	// pass author="attacker.example" malformed-from=false
+	// permerror author="" malformed-from=true
 }
 
 func ExampleLintText() {

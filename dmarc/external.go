@@ -95,9 +95,9 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		return d
 	}
 	d.Host = host
-	pd, err := dnsname.Normalize(policyDomain)
+	pd, err := canonicalDomain("policy domain", policyDomain)
 	if err != nil {
-		d.Status, d.Err = DestinationInvalid, fmt.Errorf("dmarc: policy domain: %w", err)
+		d.Status, d.Err = DestinationInvalid, err
 		return d
 	}
 	if host == pd {
@@ -121,7 +121,11 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		d.Status, d.Err = DestinationUnauthorized, fmt.Errorf("dmarc: authorisation name: %w", err)
 		return d
 	}
-	txts, err := c.Resolver.LookupTXT(ctx, d.Queried)
+	txts, err := w.authorisation(ctx, d.Queried)
+	if errors.Is(err, ErrTooManyQueries) {
+		d.Status, d.Err = DestinationTempError, err
+		return d
+	}
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.OK:
 	case domainauth.NotFound:
@@ -160,4 +164,29 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		}
 	}
 	return d
+}
+
+// authAnswer is the answer to an authorisation query.
+type authAnswer struct {
+	txts []string
+	err  error
+}
+
+// authorisation looks up the TXT records at an authorisation name. The
+// query counts against Checker.MaxQueries like the tree walks' queries,
+// and answers are shared, so that a rua list of a thousand URIs of one
+// host costs one query and one of a thousand hosts stops at the bound.
+func (w *walker) authorisation(ctx context.Context, name string) ([]string, error) {
+	if a, ok := w.auth[name]; ok {
+		return a.txts, a.err
+	}
+	if err := w.count(name); err != nil {
+		return nil, err
+	}
+	txts, err := w.c.Resolver.LookupTXT(ctx, name)
+	if w.auth == nil {
+		w.auth = make(map[string]authAnswer)
+	}
+	w.auth[name] = authAnswer{txts, err}
+	return txts, err
 }

@@ -3,6 +3,7 @@ package dmarc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/domainauth/domainauth/zone"
@@ -73,5 +74,58 @@ func TestCheckDestinations(t *testing.T) {
 	c7 := Checker{Resolver: z, Mode: RFC7489}
 	if d := c7.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@x.example.com"}, false); d.Status != DestinationInternal {
 		t.Errorf("RFC 7489 same org: %s", d.Status)
+	}
+}
+
+// txtCounter counts every TXT query.
+type txtCounter struct {
+	*zone.Zone
+	n int
+}
+
+func (c *txtCounter) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	c.n++
+	return c.Zone.LookupTXT(ctx, name)
+}
+
+// TestCheckDestinationsQueryBound guards the DNS cost of a long rua list
+// (RFC 9990 §3): authorisation queries count against Checker.MaxQueries
+// with the tree walks, and one host's answer serves all its URIs. Before,
+// every URI of an external host made an uncounted authorisation query.
+func TestCheckDestinationsQueryBound(t *testing.T) {
+	z := &txtCounter{Zone: zone.New()}
+	z.AddTXT("_dmarc.blue.example", "v=DMARC1; p=reject")
+	z.AddTXT("_dmarc.red.example", "v=DMARC1; p=none")
+	z.AddTXT("blue.example._report._dmarc.red.example", "v=DMARC1")
+	sameHost := make([]URI, 1000)
+	manyHosts := make([]URI, 1000)
+	for i := range sameHost {
+		sameHost[i] = URI{Address: fmt.Sprintf("mailto:r%d@red.example", i)}
+		manyHosts[i] = URI{Address: fmt.Sprintf("mailto:r@h%d.example", i)}
+	}
+	c := Checker{Resolver: z}
+	ds := c.CheckDestinations(context.Background(), "blue.example", sameHost, false)
+	for _, d := range ds {
+		if d.Status != DestinationAuthorized {
+			t.Fatalf("%s: %s %v", d.URI, d.Status, d.Err)
+		}
+	}
+	if z.n > 4 {
+		t.Errorf("1,000 URIs of one host: %d TXT queries, want at most 4 (two walks, one authorisation)", z.n)
+	}
+	for _, max := range []int{0, 10} {
+		z.n = 0
+		c.MaxQueries = max
+		ds = c.CheckDestinations(context.Background(), "blue.example", manyHosts, false)
+		want := max
+		if max == 0 {
+			want = DefaultMaxQueries
+		}
+		if z.n > want {
+			t.Errorf("MaxQueries %d: 1,000 hosts made %d TXT queries, want at most %d", max, z.n, want)
+		}
+		if last := ds[len(ds)-1]; last.Status != DestinationTempError || !errors.Is(last.Err, ErrTooManyQueries) {
+			t.Errorf("MaxQueries %d: last destination %s %v; want temperror, ErrTooManyQueries", max, last.Status, last.Err)
+		}
 	}
 }

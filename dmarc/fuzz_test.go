@@ -87,12 +87,16 @@ func FuzzEvaluate(f *testing.F) {
 	})
 }
 
-// FuzzAuthorDomains checks that header parsing never panics and that every
-// domain it returns is canonical.
+// FuzzAuthorDomains checks that header parsing never panics, that every
+// domain it returns is canonical, and (for a one-line From field) the
+// property of fromPassProperty: a pass is for the domain net/mail reads.
 func FuzzAuthorDomains(f *testing.F) {
-	for _, s := range []string{"From: a@example.org\r\n", "From: =?utf-8?q?x?= <a@bücher.example>\r\n", "From: g: a@x.y, b@z.w;\r\nFrom: c@d.e\r\n\r\nFrom: x@y.z"} {
+	for _, s := range []string{"From: a@example.org\r\n", "From: =?utf-8?q?x?= <a@bücher.example>\r\n", "From: g: a@x.y, b@z.w;\r\nFrom: c@d.e\r\n\r\nFrom: x@y.z",
+		"From: cfo@bank.example\x00x@attacker.example\r\n", "From: Bank <cfo@bank.example\u2028x@attacker.example>\r\n",
+		"From: [CFO] <cfo@bank.example>\r\n"} {
 		f.Add(s)
 	}
+	c := &Checker{Resolver: fromAttackZone()}
 	f.Fuzz(func(t *testing.T, h string) {
 		for _, choice := range []AuthorChoice{AuthorSingle, AuthorAll} {
 			ds, _ := AuthorDomains(h, choice)
@@ -101,6 +105,9 @@ func FuzzAuthorDomains(f *testing.F) {
 					t.Fatalf("domain %q not canonical", d)
 				}
 			}
+		}
+		if field, ok := strings.CutPrefix(h, "From: "); ok && !strings.ContainsAny(field, "\r\n") {
+			fromPassProperty(t, c, field)
 		}
 	})
 }

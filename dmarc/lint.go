@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/tagvalue"
 )
 
@@ -41,6 +40,9 @@ func LintText(txt string, mode Mode) []Finding {
 		errors.As(err, &pe)
 		f := Finding{Severity: Error, Message: err.Error(), Where: pe.Tag}
 		switch {
+		case errors.Is(err, ErrSyntax):
+			f.Code, f.RFC = "dmarc.syntax", "RFC 9989 §4.7"
+			f.Message += "; receivers ignore the record"
 		case errors.Is(err, ErrNotDMARC):
 			f.Code, f.RFC = "dmarc.not-dmarc", "RFC 9989 §4.7"
 		case errors.Is(err, ErrDuplicateTag):
@@ -174,9 +176,9 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 	add := func(code string, sev Severity, where, rfc, format string, args ...any) {
 		out = append(out, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Where: where, RFC: rfc})
 	}
-	name, err := dnsname.Normalize(domain)
+	name, err := canonicalDomain("domain", domain)
 	if err != nil {
-		add("dmarc.invalid-domain", Error, domain, "RFC 1035 §2.3.4", "%v", err)
+		add("dmarc.invalid-domain", Error, domain, "RFC 1035 §2.3.4", "%s", err.(*DomainError).detail())
 		return out
 	}
 	qname := "_dmarc." + name
@@ -186,9 +188,19 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 		return out
 	}
 	var dmarcTexts []string
+	broken := false // a text that is DMARC but for a missing ';' (ErrSyntax)
 	for _, t := range txts {
-		if _, err := ParseRecord(t); !errors.Is(err, ErrNotDMARC) {
+		_, err := ParseRecord(t)
+		if !errors.Is(err, ErrNotDMARC) {
 			dmarcTexts = append(dmarcTexts, t)
+			continue
+		}
+		if errors.Is(err, ErrSyntax) {
+			// Receivers ignore it (it is not a DMARC record), so it is
+			// not one of several records; it is reported at its name.
+			broken = true
+			add("dmarc.syntax", Error, qname, "RFC 9989 §4.7",
+				"%s; receivers ignore the record %q and look for a policy above %s", strings.TrimPrefix(err.Error(), "dmarc: "), t, name)
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, " \t")), "v=spf1") {
@@ -199,7 +211,7 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 		add("dmarc.multiple-records", Error, qname, "RFC 9989 §4.10",
 			"%d DMARC records at %s: receivers discard them all", len(dmarcTexts), qname)
 	}
-	if len(dmarcTexts) == 0 {
+	if len(dmarcTexts) == 0 && !broken {
 		if apex, err := c.Resolver.LookupTXT(ctx, name); err == nil {
 			for _, t := range apex {
 				if _, err := ParseRecord(t); !errors.Is(err, ErrNotDMARC) {

@@ -15,11 +15,16 @@ var (
 	// start with the tag v=DMARC1 (RFC 9989 §4.7). Discovery skips such
 	// records.
 	ErrNotDMARC = errors.New("dmarc: not a DMARC record")
-	// ErrSyntax means the text starts with v=DMARC1 but the version tag
-	// runs into the next tag (a missing ';'). Syntax errors after the
-	// version tag do not make the record fail: RFC 9989 §4.8 has them
-	// discarded (see Record.Invalid and Record.Malformed).
-	ErrSyntax = errors.New("dmarc: malformed tag-list")
+	// ErrSyntax means the text starts with v=DMARC1 and white space but
+	// the version tag runs into the next tag ("v=DMARC1 p=none", a missing
+	// ';'). Under the tag-list grammar its v value is "DMARC1 p=none", not
+	// "DMARC1", so the text is not a DMARC record (RFC 9989 §4.7, §4.10;
+	// RFC 7489 §6.3) and ErrSyntax wraps ErrNotDMARC: discovery ignores
+	// it like any other TXT record and goes on to the Organizational
+	// Domain, while lint reports it as a broken record. Syntax errors
+	// after the version tag do not make the record fail: RFC 9989 §4.8 has
+	// them discarded (see Record.Invalid and Record.Malformed).
+	ErrSyntax = fmt.Errorf("%w: v=DMARC1 runs into the next tag (a missing ';')", ErrNotDMARC)
 	// ErrDuplicateTag means a tag occurs twice, which makes the whole
 	// tag-list invalid (RFC 6376 §3.2, whose syntax RFC 9989 §4.7 adopts).
 	ErrDuplicateTag = errors.New("dmarc: duplicate tag")
@@ -54,8 +59,9 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // record text with its character-strings joined.
 //
 // It returns an error wrapping ErrNotDMARC when the text does not start
-// with v=DMARC1, and one wrapping ErrSyntax, ErrDuplicateTag or
-// ErrInvalidPolicy for a DMARC record that cannot be used. Otherwise it is
+// with v=DMARC1 (also wrapping ErrSyntax when only a ';' after it is
+// missing), and one wrapping ErrDuplicateTag or ErrInvalidPolicy for a
+// DMARC record that cannot be used. Otherwise it is
 // tolerant as receivers must be: tag names and keyword values are matched
 // without regard to case, unknown tags are kept in Record.Unknown,
 // invalid values (including values with characters the tag-list syntax
@@ -129,7 +135,8 @@ type recordParser struct {
 	seen      TagSet
 	policyOff int // offset of the first invalid p, sp or np, or -1
 	policyTV  TagValue
-	noNP      bool // np is an unknown tag (RFC 7489)
+	noNP      bool                // np is an unknown tag (RFC 7489)
+	unknown   map[string]struct{} // lower-case unknown tag names, past unknownScanMax
 }
 
 // spec records one tag-spec at offset off; ok is false when its value is
@@ -140,7 +147,7 @@ func (p *recordParser) spec(name, value string, off int, ok bool) error {
 		t = 0
 	}
 	if t == 0 {
-		if name == "v" || name == "V" || hasUnknown(p.r.Unknown, name) {
+		if name == "v" || name == "V" || p.seenUnknown(name) {
 			return &ParseError{Record: p.txt, Tag: name, Offset: off, Msg: "duplicate tag", Err: ErrDuplicateTag}
 		}
 		p.r.Unknown = append(p.r.Unknown, TagValue{name, value})
@@ -152,7 +159,7 @@ func (p *recordParser) spec(name, value string, off int, ok bool) error {
 	p.seen |= TagSet(t)
 	if ok && (t == TagRUA || t == TagRUF) {
 		us := p.spare
-		if value == "" {
+		if trimFWS(value) == "" { // only white space: from a value with a bare CR or LF
 			ok = false
 		} else if strings.IndexByte(value, ',') < 0 {
 			us = append(us, splitSize(trimFWS(value))) // one URI: the common case
@@ -199,20 +206,24 @@ func (p *recordParser) broken(off int) error {
 	switch eq := strings.IndexByte(seg, '='); {
 	case eq > 0 && isTagName(trimWSP(seg[:eq])):
 		// A tag name and '=' but a value with forbidden characters: an
-		// invalid value of that tag.
-		return p.spec(trimWSP(seg[:eq]), trimWSP(seg[eq+1:]), segOff, false)
-	case tagByName(seg) != 0:
-		// A known tag name alone ("p"): a tag without a valid value.
-		return p.spec(seg, "", segOff, false)
+		// invalid value of that tag. A rua or ruf list is still split,
+		// so that one non-ASCII URI does not discard the valid ones
+		// beside it; URI.Check and lint report the invalid one.
+		name := trimWSP(seg[:eq])
+		t := tagByName(name)
+		return p.spec(name, trimWSP(seg[eq+1:]), segOff, t == TagRUA || t == TagRUF)
 	case seg != "":
+		// A tag-spec without '=', a known tag name alone ("p") included:
+		// malformed, so discarded (RFC 9989 §4.8), and never a duplicate
+		// of the tag it names.
 		p.r.Malformed = append(p.r.Malformed, seg)
 	}
 	return nil
 }
 
 // notDMARC builds the error for a text whose first tag is not v=DMARC1. A
-// first value such as "DMARC1 p=none" (a missing ';') is reported as a
-// broken DMARC record rather than as something else.
+// first value such as "DMARC1 p=none" (a missing ';') gets ErrSyntax, so
+// that lint can say what is wrong; it is still not a DMARC record.
 func notDMARC(txt string, s *tagvalue.Scanner) error {
 	if err := s.Err(); err == nil && equalFoldASCII(s.Tag(), "v") && strings.HasPrefix(s.Value(), "DMARC1") &&
 		len(s.Value()) > 6 && isFWS(s.Value()[6]) {
@@ -236,13 +247,54 @@ func isTagName(s string) bool {
 	return true
 }
 
-func hasUnknown(tvs []TagValue, name string) bool {
-	for _, tv := range tvs {
-		if equalFoldASCII(tv.Tag, name) {
-			return true
+// unknownScanMax is the number of unknown tags up to which seenUnknown
+// scans them; past it, it keeps a set, so that a record with tens of
+// thousands of tags (a zone file has no 64 KB cap) is parsed in linear
+// time.
+const unknownScanMax = 8
+
+// seenUnknown reports whether an unknown tag named name (in any case) was
+// seen before; it must be called once for each unknown tag, before the tag
+// is appended to r.Unknown.
+func (p *recordParser) seenUnknown(name string) bool {
+	tvs := p.r.Unknown
+	if len(tvs) < unknownScanMax {
+		for _, tv := range tvs {
+			if equalFoldASCII(tv.Tag, name) {
+				return true
+			}
+		}
+		return false
+	}
+	if p.unknown == nil {
+		p.unknown = make(map[string]struct{}, 2*len(tvs))
+		for _, tv := range tvs {
+			p.unknown[lowerASCII(tv.Tag)] = struct{}{}
 		}
 	}
+	key := lowerASCII(name)
+	if _, ok := p.unknown[key]; ok {
+		return true
+	}
+	p.unknown[key] = struct{}{}
 	return false
+}
+
+// lowerASCII returns s with ASCII letters in lower case; s itself when it
+// has none in upper case.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // setTag stores a known tag's value and reports whether it was valid.

@@ -2,6 +2,7 @@ package dmarc
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -105,11 +106,15 @@ func TestParseRecordErrors(t *testing.T) {
 		{"empty", "", ErrNotDMARC, 0},
 		{"SPF record", "v=spf1 -all", ErrNotDMARC, 0},
 		{"missing ; after version", "v=DMARC1 p=reject", ErrSyntax, 8},
+		{"§4.7 missing ; after version: not a DMARC record", "v=DMARC1 p=none", ErrNotDMARC, 8},
 		{"RFC 6376 §3.2 duplicate p", "v=DMARC1; p=none; p=reject", ErrDuplicateTag, 18},
 		{"RFC 6376 §3.2 duplicate any case", "v=DMARC1; p=none; P=none", ErrDuplicateTag, 18},
 		{"RFC 6376 §3.2 duplicate v", "v=DMARC1; v=DMARC1", ErrDuplicateTag, 10},
 		{"RFC 6376 §3.2 duplicate unknown", "v=DMARC1; x=1; x=2", ErrDuplicateTag, 15},
-		{"§4.8 missing = on p: invalid p without rua", "v=DMARC1; p", ErrInvalidPolicy, 10},
+		{"RFC 6376 §3.2 duplicate unknown among more than 8, other case", "v=DMARC1; a=1; b=1; c=1; d=1; e=1; f=1; g=1; h=1; i=1; j=1; B=2",
+			ErrDuplicateTag, 60},
+		{"RFC 6376 §3.2 duplicate of the first unknown among more than 8", "v=DMARC1; Ab=1; b=1; c=1; d=1; e=1; f=1; g=1; h=1; i=1; j=1; aB=2",
+			ErrDuplicateTag, 61},
 		{"§4.8 non-ASCII p value: invalid p without rua", "v=DMARC1; p=réject", ErrInvalidPolicy, 10},
 		{"RFC 6376 §3.2 duplicate after a malformed spec", "v=DMARC1; p=none; p=ré", ErrDuplicateTag, 18},
 		{"§4.10.1 invalid p without rua", "v=DMARC1; p=bogus", ErrInvalidPolicy, 10},
@@ -339,5 +344,14 @@ func TestTagByName(t *testing.T) {
 			}
 			check(string(b) + "x")
 		}
+	}
+}
+
+// TestURIErrorNamesNonASCII checks that a non-ASCII character in a
+// reporting URI is named as the character, not as its first byte.
+func TestURIErrorNamesNonASCII(t *testing.T) {
+	err := URI{Address: "mailto:é@example.org"}.Check()
+	if err == nil || !strings.Contains(err.Error(), `non-ASCII character 'é' at offset 7`) {
+		t.Errorf("Check() = %v", err)
 	}
 }

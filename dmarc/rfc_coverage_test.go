@@ -14,12 +14,18 @@ package dmarc
 //
 //	§       requirement (paraphrased)                                  test(s)
 //	4.4     domain names compare case-insensitively; Table 1 examples  TestAligned
+//	4.4     no alignment with a malformed From field: no Author Domain, TestFromSeparatorNeverPassesForAttacker, TestFromFieldErrors,
+//	        permerror, never pass (fixed: the text after the last '@'  TestFromPassProperty, FuzzAuthorDomains
+//	        of 'a@b<NUL>x@c' was taken)
+//	3.2.10  alignment compares domain names; other text is refused     TestNotADomainRefused (fixed: "a@b.example.org" aligned)
 //	4.4.1-2 only an aligned identifier that passes counts; any DKIM     TestEvaluateMatrix, TestEvaluateSES
 //	        signature may; only SPF's MAIL FROM identity counts
 //	4.5     MUST join a TXT record's character-strings before parsing   TestLookupJoinsStrings, TestLookupTreeWalk/§4.5_*
 //	4.7     unknown tags MUST be ignored                                TestParseRecordTags/§4.7_unknown_tag, TestRFCSyntaxErrorsDiscarded
-//	4.7     v MUST be first, value exactly "DMARC1" (case-sensitive),   TestParseRecordErrors, TestRFCVersionTag
-//	        else the record MUST be ignored
+//	4.7     v MUST be first, value exactly "DMARC1" (case-sensitive),   TestParseRecordErrors, TestRFCVersionTag,
+//	        else the record MUST be ignored ("v=DMARC1 p=none" too:     TestMissingSeparatorIsNotARecord
+//	        fixed, it was a permerror that hid the parent's policy)
+//	4.7     np: a non-existent domain is NXDOMAIN                       TestNonexistentPolicyExistenceResolver
 //	4.7     fo MUST be ignored without ruf                              TestRFCFailureOptionsNeedRUF
 //	4.7     np absent: sp, else p, MUST apply to non-existent subdomains TestPolicyFor, TestEvaluatePolicies
 //	4.7     sp absent (np absent or not applicable): p MUST apply        TestPolicyFor, TestEvaluatePolicies
@@ -29,7 +35,8 @@ package dmarc
 //	4.7     rua/ruf URIs of unsupported schemes MUST be ignored         TestCheckDestinations (ftp: invalid), TestURI
 //	4.8     each tag's value follows its ABNF rule (Table 2)            TestParseRecordTags
 //	4.8     syntax errors after v MUST be discarded for the defaults     TestRFCSyntaxErrorsDiscarded, TestParseRecordTags/§4.8_invalid_*
-//	        or ignored (fixed: a malformed tag-spec used to void the record)
+//	        or ignored (fixed: a malformed tag-spec used to void the record;
+//	        a bare "p" after p= was a duplicate; one non-ASCII URI voided rua)
 //	4.8     ',' and '!' in a dmarc-uri MUST be percent-encoded          TestURI
 //	4.8     obs-dmarc-report-size is parsed apart (and ignored)         TestParseRecordTags/RFC_7489_§6.2_size_suffix, TestURI
 //	4.10    steps 1-2/5-6: non-DMARC TXT records discarded              TestLookupTreeWalk/§4.10_step_2_*, TestRFCVersionTag
@@ -59,7 +66,7 @@ package dmarc
 //	9.1     header.from = Author Domain; policy.dmarc after policy      TestRFCAuthenticationResultsSyntax, TestRFCTestingMode
 //	        options, one of none/quarantine/reject                      (fixed: t=y was not reflected for passing mail)
 //	9.2     dmarc result names pass/fail/none/temperror/permerror       TestRFCAuthenticationResultsSyntax, TestStrings
-//	11.5    limit the Author Domains processed; mark it incomplete      TestEvaluateAll
+//	11.5    limit the Author Domains processed; mark it incomplete      TestEvaluateAll, TestManyAuthorDomainsLinear
 //	11.6    external destinations: see RFC 9990 below
 //
 // RFC 9990 §3 (draft-ietf-dmarc-aggregate-reporting-32 "Verifying External Destinations")
@@ -109,7 +116,7 @@ package dmarc
 // accepted and linted (dmarc.fo-conflict); an absent p without rua acts as
 // p=none (§4.7) rather than "no DMARC" (one reading of §4.10.1); domain
 // existence for np uses A/AAAA/MX/TXT data unless Checker.DomainExists is
-// set.
+// set or the Resolver is a domainauth.ExistenceResolver.
 
 import (
 	"context"
@@ -429,14 +436,20 @@ func TestRFCSyntaxErrorsDiscarded(t *testing.T) {
 			Record{Policy: Reject, SubdomainPolicy: None, Explicit: TagSet(TagP | TagSP), Malformed: []string{"a b=c"}}},
 		{"non-ASCII value: default applies", "v=DMARC1; p=reject; adkim=ś",
 			Record{Policy: Reject, Explicit: TagSet(TagP | TagADKIM), Invalid: []TagValue{{"adkim", "ś"}}}},
-		{"non-ASCII rua: no valid URI, p kept", "v=DMARC1; p=none; rua=mailto:é@example.org",
-			Record{Policy: None, Explicit: TagSet(TagP | TagRUA), Invalid: []TagValue{{"rua", "mailto:é@example.org"}}}},
+		{"non-ASCII rua: kept as an invalid URI, p kept", "v=DMARC1; p=none; rua=mailto:é@example.org",
+			Record{Policy: None, Explicit: TagSet(TagP | TagRUA), AggregateURIs: []URI{{Address: "mailto:é@example.org"}}}},
+		{"one non-ASCII URI keeps the valid ones", "v=DMARC1; p=reject; rua=mailto:d@example.org, mailto:é@example.org",
+			Record{Policy: Reject, Explicit: TagSet(TagP | TagRUA), AggregateURIs: append(rua[:1:1], URI{Address: "mailto:é@example.org"})}},
 		{"non-ASCII unknown tag", "v=DMARC1; p=quarantine; x=ü",
 			Record{Policy: Quarantine, Explicit: TagSet(TagP), Unknown: []TagValue{{"x", "ü"}}}},
 		{"bare line break in a value", "v=DMARC1; p=reject; fo=1\r; ruf=mailto:d@example.org",
 			Record{Policy: Reject, FailureURIs: rua, Explicit: TagSet(TagP | TagFO | TagRUF), Invalid: []TagValue{{"fo", "1\r"}}}},
-		{"known tag without a value, valid rua: p=none", "v=DMARC1; p; rua=mailto:d@example.org",
-			Record{AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA), Invalid: []TagValue{{"p", ""}}}},
+		{"known tag name without '=': discarded", "v=DMARC1; p; rua=mailto:d@example.org",
+			Record{AggregateURIs: rua, Explicit: TagSet(TagRUA), Malformed: []string{"p"}}},
+		{"bare p after p=none: discarded, not a duplicate", "v=DMARC1; p=none; p",
+			Record{Policy: None, Explicit: TagSet(TagP), Malformed: []string{"p"}}},
+		{"bare rua after rua: discarded, not a duplicate", "v=DMARC1; p=reject; rua=mailto:d@example.org; rua ",
+			Record{Policy: Reject, AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA), Malformed: []string{"rua"}}},
 		{"malformed spec last, no ';'", "v=DMARC1; p=reject;=",
 			Record{Policy: Reject, Explicit: TagSet(TagP), Malformed: []string{"="}}},
 	}

@@ -3,6 +3,7 @@ package dmarc
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
 )
@@ -56,6 +57,9 @@ func (u URI) Check() error {
 			j += 2
 		case c == ',' || c == '!':
 			return &URIError{URI: s, Msg: fmt.Sprintf("%q must be percent-encoded", c)}
+		case c >= utf8.RuneSelf:
+			r, _ := utf8.DecodeRuneInString(s[j:])
+			return &URIError{URI: s, Msg: fmt.Sprintf("non-ASCII character %q at offset %d must be percent-encoded", r, j)}
 		case !isURIChar(c):
 			return &URIError{URI: s, Msg: fmt.Sprintf("invalid character %q at offset %d", c, j)}
 		}
@@ -111,9 +115,9 @@ func (u URI) Host() (string, error) {
 	if strings.IndexByte(host, '%') >= 0 {
 		return "", &URIError{URI: s, Msg: "percent-encoded host is not supported"}
 	}
-	h, err := dnsname.Normalize(host)
+	h, err := canonicalDomain("host", host)
 	if err != nil {
-		return "", &URIError{URI: s, Msg: err.Error()}
+		return "", &URIError{URI: s, Msg: err.(*DomainError).detail()}
 	}
 	return h, nil
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package dmarc
+
+const raceEnabled = false
