@@ -111,7 +111,8 @@ func (dec *Decoder) Decode(r io.Reader) (*Aggregate, error) {
 			if cur != nil {
 				chunks = append(chunks, cur)
 			}
-			cur = make([]Record, 0, min(1024, 16<<len(chunks)))
+			// The shift is bounded: 16<<60 and beyond overflow int.
+			cur = make([]Record, 0, 16<<min(len(chunks), 6))
 		}
 		// Parse straight into the chunk: no copy of the record.
 		cur = cur[:len(cur)+1]
@@ -701,24 +702,42 @@ func (d *decoder) uintLeaf(id elem) (uint64, bool) {
 		return 0, false
 	}
 	n, ok, exact := parseCount(b)
-	if !exact && !d.seen("report.bad-number", id) {
-		d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not a non-negative integer", id, b))
+	if !exact {
+		if ok && n == math.MaxUint64 && countOverflows(b) {
+			if !d.seen("report.out-of-range", id) {
+				d.warn("report.out-of-range", id, fmt.Sprintf("<%s> value %q is larger than %d; read as %d", id, clip(b, 40), uint64(math.MaxUint64), uint64(math.MaxUint64)))
+			}
+		} else if !d.seen("report.bad-number", id) {
+			d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not a non-negative integer", id, b))
+		}
 	}
 	return n, ok
 }
 
+// countOverflows reports whether the integer part of b is larger than
+// math.MaxUint64.
+func countOverflows(b []byte) bool {
+	c := bytes.TrimPrefix(b, []byte("+"))
+	if i := bytes.IndexByte(c, '.'); i > 0 {
+		c = c[:i]
+	}
+	_, ok, over := parseUint(c)
+	return ok && over
+}
+
 // parseCount parses a non-negative integer, tolerating a leading '+' and a
 // zero fraction ("12.0"); exact is false when tolerance was needed or the
-// value is unusable.
+// value is unusable. A value above math.MaxUint64 saturates to it (never
+// wraps), with exact false.
 func parseCount(b []byte) (n uint64, ok, exact bool) {
-	if n, ok := parseUint(b); ok {
-		return n, true, true
+	if n, ok, over := parseUint(b); ok {
+		return n, true, !over
 	}
 	c := bytes.TrimPrefix(b, []byte("+"))
 	if i := bytes.IndexByte(c, '.'); i > 0 && allDigits(c[i+1:]) {
 		c = c[:i]
 	}
-	n, ok = parseUint(c)
+	n, ok, _ = parseUint(c)
 	return n, ok, false
 }
 
@@ -731,19 +750,34 @@ func allDigits(b []byte) bool {
 	return true
 }
 
-func parseUint(b []byte) (uint64, bool) {
-	if len(b) == 0 || len(b) > 19 {
-		return 0, false
+// parseUint parses decimal digits of any length; a value above
+// math.MaxUint64 saturates to it and sets over.
+func parseUint(b []byte) (n uint64, ok, over bool) {
+	if len(b) == 0 {
+		return 0, false, false
 	}
-	var n uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
-			return 0, false
+			return 0, false, false
 		}
-		n = n*10 + uint64(c-'0')
+		v := uint64(c - '0')
+		if n > (math.MaxUint64-v)/10 {
+			n, over = math.MaxUint64, true
+			continue
+		}
+		if !over {
+			n = n*10 + v
+		}
 	}
-	return n, true
+	return n, true, over
 }
+
+// minUnix and maxUnix bound the dates a report may give: years 1 to 9999,
+// which time.Time formats and JSON can carry.
+const (
+	minUnix = -62135596800 // 0001-01-01T00:00:00Z
+	maxUnix = 253402300799 // 9999-12-31T23:59:59Z
+)
 
 func (d *decoder) timeLeaf(id elem) time.Time {
 	b := d.leaf(id)
@@ -752,35 +786,57 @@ func (d *decoder) timeLeaf(id elem) time.Time {
 		return time.Time{}
 	}
 	t, exact := parseTime(b)
-	if !exact && !d.seen("report.bad-number", id) {
-		d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not an integer number of seconds", id, b))
+	if !exact {
+		if _, _, _, inRange := parseSeconds(b); !inRange {
+			if !d.seen("report.out-of-range", id) {
+				d.warn("report.out-of-range", id, fmt.Sprintf("<%s> value %q is outside the years 1 to 9999; ignored", id, clip(b, 40)))
+			}
+		} else if !d.seen("report.bad-number", id) {
+			d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not an integer number of seconds", id, b))
+		}
 	}
 	return t
 }
 
 // parseTime parses seconds since the epoch, tolerating a fraction (which is
 // dropped); exact is false when tolerance was needed or the value is
-// unusable (then the zero time).
+// unusable or outside the years 1 to 9999 (then the zero time: never a
+// wrapped date).
 func parseTime(b []byte) (time.Time, bool) {
+	s, ok, exact, _ := parseSeconds(b)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(s, 0).UTC(), exact
+}
+
+// parseSeconds parses the integer part of a <begin> or <end> value. ok is
+// false for an unusable value; exact is false when a fraction was dropped
+// or the value is unusable; inRange is false only for a number outside
+// minUnix..maxUnix (which is then unusable).
+func parseSeconds(b []byte) (s int64, ok, exact, inRange bool) {
 	neg := len(b) > 0 && b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
-	n, ok := parseUint(b)
-	exact := ok
+	n, ok, over := parseUint(b)
+	exact = ok
 	if !ok {
 		if i := bytes.IndexByte(b, '.'); i > 0 && allDigits(b[i+1:]) {
-			n, ok = parseUint(b[:i])
+			n, ok, over = parseUint(b[:i])
 		}
 		if !ok {
-			return time.Time{}, false
+			return 0, false, false, true
 		}
 	}
-	s := int64(n)
+	if over || !neg && n > maxUnix || neg && n > -minUnix {
+		return 0, false, false, false
+	}
+	s = int64(n)
 	if neg {
 		s = -s
 	}
-	return time.Unix(s, 0).UTC(), exact
+	return s, true, exact, true
 }
 
 func (d *decoder) ipLeaf(id elem) netip.Addr {
