@@ -38,6 +38,16 @@ type Decoder struct {
 	// MaxWarnings bounds the number of distinct warnings kept (repeats of
 	// one warning are only counted). If zero, 200.
 	MaxWarnings int
+	// MaxResults bounds the entries kept of each list in one record (DKIM
+	// results, SPF results, override reasons, extensions) and of the
+	// metadata's <error> list. If zero, 100: RFC 9990 §3.1.3 says a row
+	// SHOULD carry at most 100 DKIM signatures. Entries past it are read
+	// but not kept, and counted in the warning report.results-dropped.
+	MaxResults int
+	// MaxRecordEntries bounds the entries read in one record, over all
+	// its lists, and in the metadata's <error> list, kept or not; past it
+	// decoding fails with ErrLimit. If zero, 10,000.
+	MaxRecordEntries int
 }
 
 type limits struct {
@@ -46,10 +56,12 @@ type limits struct {
 	depth        int
 	element      int
 	warnings     int
+	results      int // entries kept per list
+	entries      int // entries read per record
 }
 
 func (dec *Decoder) limits(streaming bool) limits {
-	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200}
+	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200, results: 100, entries: 10_000}
 	if streaming {
 		l.doc, l.records = 16<<30, math.MaxInt
 	}
@@ -76,6 +88,8 @@ func (dec *Decoder) limits(streaming bool) limits {
 		pick(dec.MaxDepth, &l.depth)
 		pick(dec.MaxElementSize, &l.element)
 		pick(dec.MaxWarnings, &l.warnings)
+		pick(dec.MaxResults, &l.results)
+		pick(dec.MaxRecordEntries, &l.entries)
 	}
 	if l.element < 512 {
 		l.element = 512
@@ -300,6 +314,7 @@ type decoder struct {
 	root      string // first root element when it is not <feedback>
 	inFeed    bool
 	pending   bool // a <record> start tag was read and not yet parsed
+	entries   int  // list entries read in the current record
 	done      bool
 	nrec      int
 	container string
@@ -1010,6 +1025,7 @@ func extensionInner(raw string) string {
 }
 
 func (d *decoder) metadata(m *Metadata) {
+	d.entries = 0
 	for id, ok := d.child(); ok; id, ok = d.child() {
 		switch id {
 		case eOrgName:
@@ -1032,6 +1048,10 @@ func (d *decoder) metadata(m *Metadata) {
 				}
 			}
 		case eError:
+			if !d.entry(len(m.Errors), id) {
+				d.skip(id, false)
+				continue
+			}
 			m.Errors = append(m.Errors, d.str(id))
 		case eGenerator:
 			m.Generator = d.str(id)
@@ -1111,9 +1131,34 @@ func (d *decoder) nextRecord(rec *Record) (bool, error) {
 	}
 }
 
+// entry counts one more list entry of the current record (or of the
+// metadata's errors) against MaxRecordEntries, and reports whether a list
+// already holding kept entries may keep one more (MaxResults); when it may
+// not, the caller skips the entry and it is counted in a warning.
+func (d *decoder) entry(kept int, id elem) bool {
+	d.entries++
+	if d.entries > d.lim.entries {
+		d.failLimit("MaxRecordEntries", fmt.Sprintf("more than %d list entries (DKIM and SPF results, reasons, extensions, errors) in one record or metadata", d.lim.entries))
+		return false
+	}
+	if kept < d.lim.results {
+		return true
+	}
+	if d.seen("report.results-dropped", id) {
+		return false
+	}
+	name := id.String()
+	if id == eUnknown {
+		name = "extension"
+	}
+	d.warn("report.results-dropped", id, fmt.Sprintf("more than %d <%s> entries in one list; the rest were ignored (Decoder.MaxResults)", d.lim.results, name))
+	return false
+}
+
 func (d *decoder) record(r *Record) {
 	d.dkimTmp = d.dkimTmp[:0]
 	d.spfTmp = d.spfTmp[:0]
+	d.entries = 0
 	for id, ok := d.child(); ok; id, ok = d.child() {
 		switch id {
 		case eRow:
@@ -1134,7 +1179,9 @@ func (d *decoder) record(r *Record) {
 		case eAuthResults:
 			d.authResults()
 		case eUnknown:
-			if raw := d.skip(id, true); raw != "" {
+			if !d.entry(len(r.Extensions), id) {
+				d.skip(id, false)
+			} else if raw := d.skip(id, true); raw != "" {
 				r.Extensions = append(r.Extensions, raw)
 			}
 		default:
@@ -1179,6 +1226,10 @@ func (d *decoder) row(w *Row) {
 				case eSPF:
 					pe.SPF = enumLeaf(d, id, dmarcResults)
 				case eReason:
+					if !d.entry(len(pe.Reasons), id) {
+						d.skip(id, false)
+						continue
+					}
 					var rs PolicyOverrideReason
 					for id, ok := d.child(); ok; id, ok = d.child() {
 						switch id {
@@ -1205,6 +1256,10 @@ func (d *decoder) authResults() {
 	for id, ok := d.child(); ok; id, ok = d.child() {
 		switch id {
 		case eDKIM:
+			if !d.entry(len(d.dkimTmp), id) {
+				d.skip(id, false)
+				continue
+			}
 			var r DKIMAuthResult
 			for id, ok := d.child(); ok; id, ok = d.child() {
 				switch id {
@@ -1222,6 +1277,10 @@ func (d *decoder) authResults() {
 			}
 			d.dkimTmp = append(d.dkimTmp, r)
 		case eSPF:
+			if !d.entry(len(d.spfTmp), id) {
+				d.skip(id, false)
+				continue
+			}
 			var r SPFAuthResult
 			for id, ok := d.child(); ok; id, ok = d.child() {
 				switch id {

@@ -2,8 +2,10 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +205,144 @@ func BenchmarkSummaryDistinctDomains(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Summarize(a)
+	}
+}
+
+// oneRecord returns a report whose single record repeats the list entry
+// (element) n times, or whose metadata repeats <error> n times when
+// element is "error".
+func oneRecord(element string, n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<feedback xmlns:x="urn:x"><report_metadata><report_id>1</report_id>`)
+	if element == "error" {
+		for range n {
+			b.WriteString("<error>e</error>")
+		}
+	}
+	b.WriteString(`</report_metadata><policy_published><domain>example.com</domain></policy_published><record><row><count>1</count><policy_evaluated><disposition>none</disposition>`)
+	if element == "reason" {
+		for range n {
+			b.WriteString("<reason><type>other</type></reason>")
+		}
+	}
+	b.WriteString(`</policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results>`)
+	if element == "dkim" {
+		for range n {
+			b.WriteString("<dkim><domain>example.com</domain><result>pass</result></dkim>")
+		}
+	}
+	if element == "spf" {
+		for range n {
+			b.WriteString("<spf><domain>example.com</domain><result>pass</result></spf>")
+		}
+	}
+	b.WriteString(`</auth_results>`)
+	if element == "extension" {
+		for range n {
+			b.WriteString("<x:e>1</x:e>")
+		}
+	}
+	b.WriteString(`</record></feedback>`)
+	return b.Bytes()
+}
+
+func listLen(a *Aggregate, element string) int {
+	r := a.Records[0]
+	switch element {
+	case "dkim":
+		return len(r.AuthResults.DKIM)
+	case "spf":
+		return len(r.AuthResults.SPF)
+	case "reason":
+		return len(r.Row.PolicyEvaluated.Reasons)
+	case "extension":
+		return len(r.Extensions)
+	}
+	return len(a.Metadata.Errors)
+}
+
+var listElements = []string{"dkim", "spf", "reason", "extension", "error"}
+
+// TestRecordListsKeepMaxResults guards one record's lists (RFC 9990 §3.1.3:
+// a row SHOULD carry at most 100 DKIM signatures): with the default limits
+// the first 100 entries of each list are kept and the rest counted in
+// report.results-dropped.
+func TestRecordListsKeepMaxResults(t *testing.T) {
+	for _, el := range listElements {
+		t.Run(el, func(t *testing.T) {
+			a, err := Decode(bytes.NewReader(oneRecord(el, 150)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := listLen(a, el); got != 100 {
+				t.Errorf("%d <%s> kept, want 100", got, el)
+			}
+			i := slices.IndexFunc(a.Warnings, func(w Warning) bool { return w.Code == "report.results-dropped" })
+			if i < 0 || a.Warnings[i].Count != 50 {
+				t.Errorf("want report.results-dropped counting 50, got %v", a.Warnings)
+			}
+		})
+	}
+}
+
+// TestDefaultLimitRecordEntries guards the hard bound on one record's
+// entries at its default (10,000), for Decode and Stream, and the reduced
+// MaxResults and MaxRecordEntries settings.
+func TestDefaultLimitRecordEntries(t *testing.T) {
+	for _, el := range listElements {
+		t.Run(el, func(t *testing.T) {
+			doc := oneRecord(el, 10_000)
+			if _, err := Decode(bytes.NewReader(doc)); err != nil {
+				t.Fatalf("10,000 entries: %v", err)
+			}
+			doc = oneRecord(el, 10_001)
+			_, err := Decode(bytes.NewReader(doc))
+			if de, ok := errors.AsType[*DecodeError](err); !ok || !errors.Is(err, ErrLimit) || de.Limit != "MaxRecordEntries" {
+				t.Fatalf("10,001 entries: got %v, want ErrLimit MaxRecordEntries", err)
+			}
+			st, err := (&Decoder{}).Stream(bytes.NewReader(doc))
+			if err == nil {
+				_, err = st.Next()
+			}
+			if !errors.Is(err, ErrLimit) {
+				t.Errorf("Stream, 10,001 entries: got %v, want ErrLimit", err)
+			}
+			dec := Decoder{MaxResults: 3, MaxRecordEntries: 20}
+			if a, err := dec.Decode(bytes.NewReader(oneRecord(el, 20))); err != nil || listLen(a, el) != 3 {
+				t.Errorf("MaxResults 3: %v", err)
+			}
+			if _, err := dec.Decode(bytes.NewReader(oneRecord(el, 21))); !errors.Is(err, ErrLimit) {
+				t.Errorf("MaxRecordEntries 20, 21 entries: got %v, want ErrLimit", err)
+			}
+		})
+	}
+}
+
+// TestStreamOneHugeRecordFlat guards Stream's flat memory inside one
+// record: 10 M <dkim> results used 2.3 GB. With the hard bound lifted, the
+// results past MaxResults are read without being kept.
+func TestStreamOneHugeRecordFlat(t *testing.T) {
+	n := 300_000
+	if raceEnabled || testing.Short() {
+		n = 30_000
+	}
+	doc := oneRecord("dkim", n)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	st, err := (&Decoder{MaxRecordEntries: -1}).Stream(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if len(r.AuthResults.DKIM) != 100 {
+		t.Errorf("%d results kept, want 100", len(r.AuthResults.DKIM))
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Errorf("reading one record of %d results allocated %d bytes, want < 4 MiB", n, got)
 	}
 }
