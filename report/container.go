@@ -29,7 +29,18 @@ type opener struct {
 	chain   []string
 	warns   []Warning
 	closers []io.Closer
-	gzips   []*gzipErrReader // outermost first
+	layers  []layer // decompressing layers, outermost first
+	budget  int64   // archive bytes (MaxArchiveSize) left for all zip layers together
+	inZip   bool    // a zip layer was opened: a zip inside it is refused
+}
+
+// layer is a gzip member or zip member being decompressed. It is read to
+// its end once the document is done, so that its CRC-32 is checked.
+type layer struct {
+	r    io.Reader
+	gzip *gzipErrReader // nil for a zip member
+	what string         // "gzip" or "zip member"
+	path string
 }
 
 const maxLayers = 6
@@ -94,7 +105,7 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 		}
 		o.chain = append(o.chain, "gzip")
 		g := &gzipErrReader{r: zr, src: br, path: strings.Join(o.chain, "/")}
-		o.gzips = append(o.gzips, g)
+		o.layers = append(o.layers, layer{r: g, gzip: g, what: "gzip data", path: g.path})
 		return o.open(g, depth+1)
 	case bytes.HasPrefix(head, zipMagic), bytes.HasPrefix(head, zipEmpty):
 		o.chain = append(o.chain, "zip")
@@ -130,24 +141,34 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 	return nil, o.err(ErrNotReport, fmt.Sprintf("the data is neither XML, gzip, zip nor an email message (it starts with %q)", clip(head, 16)), nil)
 }
 
-// trailing reports, as warnings, the bytes that follow each gzip member
-// (RFC 1952 allows further members; reporters append CRLFs, padding or
-// junk). The document may end (</feedback>) before its gzip member does, so
-// each member still open is read on, up to maxTailPeek bytes, to reach its
-// end; innermost first, since an inner member is read from the outer one.
-func (o *opener) trailing() []Warning {
+// trailing reads each decompressing layer on to its end, innermost first
+// (an inner member is read from the outer one), so that every CRC-32 is
+// checked: a mismatch is an ErrContainer error, never ignored. At most
+// budget bytes are read past the document (MaxDocumentSize). It reports,
+// as warnings, the bytes that follow each gzip member (RFC 1952 allows
+// further members; reporters append CRLFs, padding or junk).
+func (o *opener) trailing(budget int64) ([]Warning, error) {
 	var out []Warning
-	for i := len(o.gzips) - 1; i >= 0; i-- {
-		g := o.gzips[i]
-		if !g.eof {
-			io.CopyN(io.Discard, g, maxTailPeek)
+	for i := len(o.layers) - 1; i >= 0; i-- {
+		l := o.layers[i]
+		n, err := io.Copy(io.Discard, io.LimitReader(l.r, budget))
+		budget -= n
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, &DecodeError{Kind: ErrContainer, Container: l.path, Msg: "the " + l.what + " is corrupt", Err: err}
 		}
-		if !g.eof || len(g.tail) == 0 {
+		if budget <= 0 {
+			if k, _ := l.r.Read(make([]byte, 1)); k > 0 {
+				return nil, &DecodeError{Kind: ErrLimit, Container: l.path, Limit: "MaxDocumentSize",
+					Msg: "too much data after the document in the " + l.what}
+			}
+		}
+		g := l.gzip
+		if g == nil || !g.eof || len(g.tail) == 0 {
 			continue
 		}
-		n := strconv.Itoa(len(g.tail))
+		n2 := strconv.Itoa(len(g.tail))
 		if g.more {
-			n = "at least " + n
+			n2 = "at least " + n2
 		}
 		var what string
 		switch {
@@ -159,9 +180,9 @@ func (o *opener) trailing() []Warning {
 			what = fmt.Sprintf("%q", clip(g.tail, 16))
 		}
 		out = append(out, Warning{Code: "report.gzip-trailing-data", Path: g.path, Count: 1,
-			Message: fmt.Sprintf("%s bytes after the end of the gzip member ignored (%s)", n, what)})
+			Message: fmt.Sprintf("%s bytes after the end of the gzip member ignored (%s)", n2, what)})
 	}
-	return out
+	return out, nil
 }
 
 func clip(b []byte, n int) []byte {
@@ -250,6 +271,7 @@ func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
 		return nil, o.err(ErrContainer, fmt.Sprintf("opening zip member %q", f.Name), err)
 	}
 	o.closers = append(o.closers, rc)
+	o.layers = append(o.layers, layer{r: rc, what: "zip member " + strconv.Quote(f.Name), path: strings.Join(o.chain, "/")})
 	return o.open(rc, depth+1)
 }
 

@@ -302,12 +302,12 @@ type decoder struct {
 	t     token
 	stack []elem
 
-	prefix  []byte           // prefix of <feedback>, children must share it (or none)
-	empty   bool             // the last start tag was self-closing
-	closeTo int              // >= 0: an end tag closed stack[closeTo]; unwinding
-	eof     bool             // input ended inside the document
-	err     error            // fatal
-	late    func() []Warning // container warnings known only at the end (gzip trailing data)
+	prefix  []byte                                // prefix of <feedback>, children must share it (or none)
+	empty   bool                                  // the last start tag was self-closing
+	closeTo int                                   // >= 0: an end tag closed stack[closeTo]; unwinding
+	eof     bool                                  // input ended inside the document
+	err     error                                 // fatal
+	late    func(budget int64) ([]Warning, error) // reads the layers to their ends: CRC checks, gzip trailing data
 
 	agg       *Aggregate
 	rec       Record
@@ -1330,13 +1330,26 @@ func (d *decoder) finish() error {
 		}
 	}
 	d.stack = d.stack[:0]
+	if !d.eof {
+		if err := d.rest(); err != nil {
+			return err
+		}
+	}
 	if d.late != nil {
-		for _, w := range d.late() {
+		left := d.lim.doc
+		if lr, ok := d.s.r.(*limitedReader); ok {
+			left = max(lr.n, 0)
+		}
+		ws, err := d.late(left)
+		d.late = nil
+		if err != nil {
+			return err
+		}
+		for _, w := range ws {
 			if !d.seen(w.Code, eUnknown) {
 				d.warns = append(d.warns, w)
 			}
 		}
-		d.late = nil
 	}
 	if a.Metadata.ReportID == "" {
 		at("report.missing-element", eReportID, "feedback/report_metadata/report_id", "no <report_id>")
@@ -1359,6 +1372,92 @@ func (d *decoder) finish() error {
 	}
 	a.Warnings = d.warnings()
 	return nil
+}
+
+// rest reads what follows </feedback> to the end of the document, so that
+// the checksums of the layers around it are verified and content there (a
+// second report appended to the first) is reported, not silently dropped:
+// a warning report.trailing-content. White space, NUL padding, comments and
+// processing instructions (which XML allows after the root) are fine.
+func (d *decoder) rest() error {
+	var head []byte // the first bytes from the first non-blank one
+	var n int64     // non-blank bytes
+	scan := func(b []byte) {
+		if len(head) > 0 && len(head) < 512 {
+			head = append(head, clip(b, 512-len(head))...)
+		}
+		for i, c := range b {
+			if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0 {
+				continue
+			}
+			if len(head) == 0 {
+				head = append(head, clip(b[i:], 512)...)
+			}
+			n++
+		}
+	}
+	scan(d.s.buf[d.s.pos:d.s.end])
+	buf := d.s.buf[:cap(d.s.buf)]
+	for idle := 0; !d.s.eof && idle < 100; {
+		k, err := d.s.r.Read(buf)
+		if k == 0 {
+			idle++
+		}
+		scan(buf[:k])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			d.s.rerr = err
+			break
+		}
+	}
+	d.s.pos, d.s.end, d.s.eof = 0, 0, true
+	if err := d.s.rerr; err != nil {
+		var le *limitError
+		switch {
+		case errors.As(err, &le):
+			d.failLimit(le.field, le.Error())
+			return d.err
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			d.warnOnce("report.container-truncated", eUnknown, "the compressed data ends early: "+err.Error())
+		default:
+			return &DecodeError{Kind: ErrContainer, Container: d.container, Msg: "the data around the document is corrupt", Err: err}
+		}
+	}
+	if n == 0 || len(head) < 512 && onlyMisc(head) {
+		return nil
+	}
+	what := fmt.Sprintf("%q", clip(head, 16))
+	if bytes.Contains(head, []byte("feedback")) {
+		what = "another <feedback> report"
+	}
+	d.warnOnce("report.trailing-content", eUnknown, fmt.Sprintf("%d bytes after </feedback> ignored (%s)", n, what))
+	return nil
+}
+
+// onlyMisc reports whether b holds only white space, NULs, comments and
+// processing instructions.
+func onlyMisc(b []byte) bool {
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n\x00")
+		var end []byte
+		switch {
+		case len(b) == 0:
+			return true
+		case bytes.HasPrefix(b, []byte("<!--")):
+			end = []byte("-->")
+		case bytes.HasPrefix(b, []byte("<?")):
+			end = []byte("?>")
+		default:
+			return false
+		}
+		i := bytes.Index(b, end)
+		if i < 0 {
+			return false
+		}
+		b = b[i+len(end):]
+	}
 }
 
 // appendCP1252 decodes Windows-1252 bytes (WHATWG mapping) as UTF-8. Unless

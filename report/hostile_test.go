@@ -1,7 +1,9 @@
 package report
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"math"
@@ -344,5 +346,118 @@ func TestStreamOneHugeRecordFlat(t *testing.T) {
 	}
 	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
 		t.Errorf("reading one record of %d results allocated %d bytes, want < 4 MiB", n, got)
+	}
+}
+
+// storedGzip and storedZip write b without compression, so that a test can
+// change one byte of the document inside.
+func storedGzip(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.NoCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func storedZip(t *testing.T, b []byte) []byte {
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	f, err := w.CreateHeader(&zip.FileHeader{Name: "r.xml", Method: zip.Store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+// TestChecksumMismatchIsError guards the CRC-32 checks of gzip and zip: one
+// changed byte turned 5 messages into 9 while gzip -t and unzip -t object.
+// A mismatch is an ErrContainer error, for Decode and Stream, also when the
+// corrupt layer is an outer one.
+func TestChecksumMismatchIsError(t *testing.T) {
+	doc := []byte(countReport("5"))
+	corrupt := func(b []byte) []byte {
+		b = bytes.Clone(b)
+		i := bytes.Index(b, []byte("<count>5<"))
+		if i < 0 {
+			t.Fatal("no count in the stored data")
+		}
+		b[i+7] = '9'
+		return b
+	}
+	trailerFlip := func(b []byte) []byte {
+		b = bytes.Clone(b)
+		b[len(b)-5] ^= 1 // last byte of the outer CRC-32
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"gzip", corrupt(storedGzip(doc))},
+		{"zip", corrupt(storedZip(t, doc))},
+		{"gzip in zip", storedZip(t, corrupt(storedGzip(doc)))},
+		{"outer gzip of two", trailerFlip(storedGzip(gz(doc)))},
+		{"zip in gzip", gz(corrupt(storedZip(t, doc)))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode(bytes.NewReader(tc.in))
+			if !errors.Is(err, ErrContainer) {
+				t.Errorf("Decode: got %v, want ErrContainer", err)
+			}
+			st, err := (&Decoder{}).Stream(bytes.NewReader(tc.in))
+			if err == nil {
+				for _, err = range st.All() {
+					if err != nil {
+						break
+					}
+				}
+			}
+			if !errors.Is(err, ErrContainer) {
+				t.Errorf("Stream: got %v, want ErrContainer", err)
+			}
+		})
+	}
+	// The intact forms decode.
+	for _, in := range [][]byte{storedGzip(doc), storedZip(t, doc), storedGzip(gz(doc))} {
+		if a, err := Decode(bytes.NewReader(in)); err != nil || a.Messages() != 5 {
+			t.Errorf("intact: %v", err)
+		}
+	}
+}
+
+// TestTrailingContentWarns guards what follows </feedback>: a second
+// report there was dropped silently.
+func TestTrailingContentWarns(t *testing.T) {
+	doc := countReport("5")
+	for _, tc := range []struct {
+		name, tail string
+		warn       bool
+		detail     string
+	}{
+		{"second report", "\n" + doc, true, "another <feedback> report"},
+		{"junk", "\nxyz", true, `"xyz"`},
+		{"white space and NULs", "\r\n\x00\x00 \n", false, ""},
+		{"comment and PI", "\n<!-- done --><?pi x?>\n", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, in := range [][]byte{[]byte(doc + tc.tail), gz([]byte(doc + tc.tail))} {
+				a, err := Decode(bytes.NewReader(in))
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := slices.IndexFunc(a.Warnings, func(w Warning) bool { return w.Code == "report.trailing-content" })
+				if (i >= 0) != tc.warn {
+					t.Fatalf("warnings %v; want trailing-content: %v", a.Warnings, tc.warn)
+				}
+				if tc.warn && !strings.Contains(a.Warnings[i].Message, tc.detail) {
+					t.Errorf("message %q does not say %s", a.Warnings[i].Message, tc.detail)
+				}
+				if a.Messages() != 5 {
+					t.Errorf("%d messages, want the first report's 5", a.Messages())
+				}
+			}
+		})
 	}
 }
