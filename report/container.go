@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -225,17 +224,32 @@ func (g *gzipErrReader) Read(p []byte) (int, error) {
 
 // zip reads the archive into memory (bounded) and opens its report member:
 // the only regular file, or the only one whose name ends in .xml (or .gz).
-// Streamed archives (data descriptors, empty names) are fine.
+// Streamed archives (data descriptors, empty names) are fine. All the zip
+// layers of one input share one MaxArchiveSize budget, and a zip inside a
+// zip (directly or through gzip) is refused: reporters send one zip layer,
+// and each layer would hold another archive in memory.
 func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
-	data, err := io.ReadAll(io.LimitReader(r, min(o.lim.archive, math.MaxInt64-1)+1))
+	if o.inZip {
+		return nil, o.err(ErrNotReport, "a zip archive inside a zip archive is not read (a report has one zip layer)", nil)
+	}
+	o.inZip = true
+	data, err := readChunks(r, o.budget)
 	if err != nil {
 		return nil, o.err(ErrContainer, "reading the zip archive", err)
 	}
-	if int64(len(data)) > o.lim.archive {
+	if data.size > o.budget {
 		return nil, &DecodeError{Kind: ErrLimit, Container: strings.Join(o.chain, "/"), Limit: "MaxArchiveSize",
 			Msg: fmt.Sprintf("zip archive larger than %d bytes", o.lim.archive)}
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	o.budget -= data.size
+	// archive/zip keeps a *zip.File for every directory entry, and counts
+	// them only modulo 65,536 against the end record: count the entry
+	// signatures first (an upper bound on the entries), without parsing.
+	if n := data.count(zipDirSig, o.lim.entries+1); n > o.lim.entries {
+		return nil, &DecodeError{Kind: ErrLimit, Container: strings.Join(o.chain, "/"), Limit: "MaxArchiveEntries",
+			Msg: fmt.Sprintf("zip archive with more than %d directory entries", o.lim.entries)}
+	}
+	zr, err := zip.NewReader(data, data.size)
 	if err != nil {
 		return nil, o.err(ErrContainer, "bad zip archive", err)
 	}
@@ -273,6 +287,76 @@ func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
 	o.closers = append(o.closers, rc)
 	o.layers = append(o.layers, layer{r: rc, what: "zip member " + strconv.Quote(f.Name), path: strings.Join(o.chain, "/")})
 	return o.open(rc, depth+1)
+}
+
+var zipDirSig = []byte("PK\x01\x02")
+
+// chunks is data read into fixed-size pieces, an io.ReaderAt: reading an
+// archive of unknown size this way never copies it to grow a buffer, so its
+// memory is its size.
+type chunks struct {
+	c    [][]byte
+	size int64
+}
+
+const chunkSize = 1 << 20
+
+// readChunks reads r up to max+1 bytes.
+func readChunks(r io.Reader, max int64) (*chunks, error) {
+	d := &chunks{}
+	for d.size <= max {
+		b := make([]byte, chunkSize)
+		if rem := max - d.size; rem < chunkSize {
+			b = b[:rem+1]
+		}
+		n, err := io.ReadFull(r, b)
+		if n > 0 {
+			d.c = append(d.c, b[:n])
+			d.size += int64(n)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return d, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// ReadAt implements io.ReaderAt.
+func (d *chunks) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
+	n := 0
+	for n < len(p) && off < d.size {
+		c := d.c[off/chunkSize]
+		k := copy(p[n:], c[off%chunkSize:])
+		n += k
+		off += int64(k)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// count counts the occurrences of sig (4 bytes), stopping at limit.
+func (d *chunks) count(sig []byte, limit int) int {
+	n := 0
+	for i, c := range d.c {
+		n += bytes.Count(c, sig)
+		if i+1 < len(d.c) {
+			// A signature across the boundary with the next chunk.
+			edge := append(bytes.Clone(c[max(0, len(c)-len(sig)+1):]), clip(d.c[i+1], len(sig)-1)...)
+			n += bytes.Count(edge, sig)
+		}
+		if n >= limit {
+			break
+		}
+	}
+	return n
 }
 
 // looksLikeEmail reports whether b starts with an RFC 5322 header field (or

@@ -22,10 +22,15 @@ type Decoder struct {
 	// 1 GiB for Decode and 16 GiB for Stream (whose memory does not grow
 	// with the document, so the limit only bounds time).
 	MaxDocumentSize int64
-	// MaxArchiveSize bounds the bytes of a zip archive, which is read into
-	// memory (the format keeps its directory at the end), and of an email
-	// message. If zero, 64 MiB.
+	// MaxArchiveSize bounds the bytes of the zip archives of one input
+	// together (an archive is read into memory, since the format keeps its
+	// directory at the end; a zip inside a zip is refused) and, separately,
+	// the bytes of an email message. If zero, 64 MiB.
 	MaxArchiveSize int64
+	// MaxArchiveEntries bounds the directory entries of a zip archive (a
+	// report zip has one or two members; archive/zip keeps a few hundred
+	// bytes for every entry). If zero, 16.
+	MaxArchiveEntries int
 	// MaxRecords bounds the number of <record> elements. If zero,
 	// 1,000,000 for Decode (a few hundred MB in memory) and no limit for
 	// Stream, whose memory stays flat whatever the count.
@@ -52,16 +57,17 @@ type Decoder struct {
 
 type limits struct {
 	doc, archive int64
+	entries      int // zip directory entries
 	records      int
 	depth        int
 	element      int
 	warnings     int
 	results      int // entries kept per list
-	entries      int // entries read per record
+	recEntries   int // entries read per record
 }
 
 func (dec *Decoder) limits(streaming bool) limits {
-	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200, results: 100, entries: 10_000}
+	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200, results: 100, recEntries: 10_000, entries: 16}
 	if streaming {
 		l.doc, l.records = 16<<30, math.MaxInt
 	}
@@ -89,7 +95,8 @@ func (dec *Decoder) limits(streaming bool) limits {
 		pick(dec.MaxElementSize, &l.element)
 		pick(dec.MaxWarnings, &l.warnings)
 		pick(dec.MaxResults, &l.results)
-		pick(dec.MaxRecordEntries, &l.entries)
+		pick(dec.MaxRecordEntries, &l.recEntries)
+		pick(dec.MaxArchiveEntries, &l.entries)
 	}
 	if l.element < 512 {
 		l.element = 512
@@ -170,7 +177,7 @@ func (dec *Decoder) Stream(r io.Reader) (*Stream, error) {
 }
 
 func (dec *Decoder) open(r io.Reader, lim limits) (*Stream, error) {
-	o := &opener{lim: lim}
+	o := &opener{lim: lim, budget: lim.archive}
 	doc, err := o.open(r, 0)
 	if err != nil {
 		o.close()
@@ -1137,8 +1144,8 @@ func (d *decoder) nextRecord(rec *Record) (bool, error) {
 // not, the caller skips the entry and it is counted in a warning.
 func (d *decoder) entry(kept int, id elem) bool {
 	d.entries++
-	if d.entries > d.lim.entries {
-		d.failLimit("MaxRecordEntries", fmt.Sprintf("more than %d list entries (DKIM and SPF results, reasons, extensions, errors) in one record or metadata", d.lim.entries))
+	if d.entries > d.lim.recEntries {
+		d.failLimit("MaxRecordEntries", fmt.Sprintf("more than %d list entries (DKIM and SPF results, reasons, extensions, errors) in one record or metadata", d.lim.recEntries))
 		return false
 	}
 	if kept < d.lim.results {

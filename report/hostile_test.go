@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"runtime"
 	"slices"
@@ -459,5 +461,130 @@ func TestTrailingContentWarns(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// dirBombZip returns a zip archive whose one real member (stored) holds
+// member, followed in the central directory by junk entries of 46 bytes
+// each; the end record counts the entries modulo 65,536, as archive/zip
+// checks them.
+func dirBombZip(member []byte, junk int) []byte {
+	var b bytes.Buffer
+	le := binary.LittleEndian
+	crc := crc32.ChecksumIEEE(member)
+	name := []byte("r.xml")
+	b.Write([]byte("PK\x03\x04"))
+	b.Write(le.AppendUint16(nil, 20))
+	b.Write(make([]byte, 4)) // flags, method (stored)
+	b.Write(make([]byte, 4)) // time, date
+	b.Write(le.AppendUint32(nil, crc))
+	b.Write(le.AppendUint32(nil, uint32(len(member))))
+	b.Write(le.AppendUint32(nil, uint32(len(member))))
+	b.Write(le.AppendUint16(nil, uint16(len(name))))
+	b.Write(le.AppendUint16(nil, 0))
+	b.Write(name)
+	b.Write(member)
+	dirOff := b.Len()
+	central := func(name []byte, crc uint32, size int) {
+		b.Write([]byte("PK\x01\x02"))
+		b.Write(le.AppendUint16(nil, 20))
+		b.Write(le.AppendUint16(nil, 20))
+		b.Write(make([]byte, 8)) // flags, method, time, date
+		b.Write(le.AppendUint32(nil, crc))
+		b.Write(le.AppendUint32(nil, uint32(size)))
+		b.Write(le.AppendUint32(nil, uint32(size)))
+		b.Write(le.AppendUint16(nil, uint16(len(name))))
+		b.Write(make([]byte, 12))        // extra, comment, disk, attrs
+		b.Write(le.AppendUint32(nil, 0)) // external attrs
+		b.Write(le.AppendUint32(nil, 0)) // local header offset
+		b.Write(name)
+	}
+	central(name, crc, len(member))
+	for range junk {
+		central(nil, 0, 0)
+	}
+	dirSize := b.Len() - dirOff
+	b.Write([]byte("PK\x05\x06"))
+	b.Write(make([]byte, 4))
+	b.Write(le.AppendUint16(nil, uint16(junk+1)))
+	b.Write(le.AppendUint16(nil, uint16(junk+1)))
+	b.Write(le.AppendUint32(nil, uint32(dirSize)))
+	b.Write(le.AppendUint32(nil, uint32(dirOff)))
+	b.Write(le.AppendUint16(nil, 0))
+	return b.Bytes()
+}
+
+// TestZipDirectoryEntriesBounded guards the zip directory: 1.39 M entries
+// in a 64 MiB archive made archive/zip hold 437 MB. The entries are counted
+// before the directory is parsed.
+func TestZipDirectoryEntriesBounded(t *testing.T) {
+	doc := []byte(countReport("5"))
+	if a, err := Decode(bytes.NewReader(dirBombZip(doc, 0))); err != nil || a.Messages() != 5 {
+		t.Fatalf("the hand-made zip without junk does not decode: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		dec  Decoder
+		junk int
+	}{
+		{"default, 17 entries", Decoder{}, 16},
+		{"default, 65,537 entries (end record says 1)", Decoder{}, 65_536},
+		{"reduced to 1", Decoder{MaxArchiveEntries: 1}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.dec.Decode(bytes.NewReader(gz(dirBombZip(doc, tc.junk))))
+			if de, ok := errors.AsType[*DecodeError](err); !ok || !errors.Is(err, ErrLimit) || de.Limit != "MaxArchiveEntries" {
+				t.Errorf("got %v, want ErrLimit MaxArchiveEntries", err)
+			}
+		})
+	}
+}
+
+// TestDefaultLimitZipDirectoryBomb: the reported input, a gzip file holding
+// nested zips of 64 MiB whose directories have 1.39 M entries, is refused
+// at the first layer with the default limits, holding about one archive.
+func TestDefaultLimitZipDirectoryBomb(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("builds 64 MiB archives; the reduced limits are tested in TestZipDirectoryEntriesBounded")
+	}
+	in := []byte(countReport("5"))
+	for range 2 {
+		in = dirBombZip(in, (64<<20-len(in))/46-100)
+	}
+	in = gz(in)
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Decode(bytes.NewReader(in))
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrLimit) {
+		t.Fatalf("got %v, want ErrLimit", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 80<<20 {
+		t.Errorf("allocated %d MiB for a %d KB input, want < 80 MiB", got>>20, len(in)>>10)
+	}
+}
+
+// TestZipInsideZipRefused: a zip inside a zip (directly, or through gzip)
+// is not read, so that layers cannot multiply the archives in memory; all
+// zip layers share one MaxArchiveSize budget.
+func TestZipInsideZipRefused(t *testing.T) {
+	doc := []byte(countReport("5"))
+	for _, tc := range []struct {
+		name string
+		in   []byte
+	}{
+		{"zip in zip", storedZip(t, storedZip(t, doc))},
+		{"zip in gzip in zip", storedZip(t, gz(storedZip(t, doc)))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Decode(bytes.NewReader(tc.in))
+			if !errors.Is(err, ErrNotReport) || !strings.Contains(err.Error(), "zip archive inside a zip archive") {
+				t.Errorf("got %v, want ErrNotReport for a zip inside a zip", err)
+			}
+		})
+	}
+	if a, err := Decode(bytes.NewReader(gz(storedZip(t, gz(doc))))); err != nil || a.Messages() != 5 {
+		t.Errorf("gzip/zip/gzip: %v", err)
 	}
 }
