@@ -31,6 +31,23 @@ type opener struct {
 	layers  []layer // decompressing layers, outermost first
 	budget  int64   // archive bytes (MaxArchiveSize) left for all zip layers together
 	inZip   bool    // a zip layer was opened: a zip inside it is refused
+	parts   int     // MIME parts examined (MaxEmailParts)
+
+	// probe reads the document up to its first record; found is the
+	// decoder of the email part that held a report (parts are tried in
+	// order until one does).
+	probe func(doc io.Reader) (*decoder, error)
+	found *decoder
+}
+
+// mark is the opener's state before an email part is tried.
+type mark struct{ chain, warns, layers int }
+
+func (o *opener) mark() mark { return mark{len(o.chain), len(o.warns), len(o.layers)} }
+
+// reset forgets what a failed email part added.
+func (o *opener) reset(m mark) {
+	o.chain, o.warns, o.layers, o.inZip = o.chain[:m.chain], o.warns[:m.warns], o.layers[:m.layers], false
 }
 
 // layer is a gzip member or zip member being decompressed. It is read to
@@ -80,6 +97,9 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 	br := bufio.NewReaderSize(r, 4096)
 	head, err := br.Peek(512)
 	if len(head) == 0 {
+		if te, ok := errors.AsType[*transferError](err); ok {
+			return nil, o.err(ErrNotReport, te.Error(), nil)
+		}
 		if err != nil && err != io.EOF {
 			return nil, o.err(ErrContainer, "reading", err)
 		}
@@ -435,7 +455,9 @@ func (o *opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 			return nil, o.err(ErrContainer, "multipart message without a boundary", nil)
 		}
 		mr := multipart.NewReader(body, params["boundary"])
-		var seen []string
+		var seen []string // media types of the first parts, for the error
+		n := 0
+		var failed error // why the last candidate part was no report
 		for {
 			p, err := mr.NextRawPart()
 			if err == io.EOF {
@@ -444,20 +466,47 @@ func (o *opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 			if err != nil {
 				return nil, o.err(ErrContainer, "bad multipart body", err)
 			}
+			if o.parts++; o.parts > o.lim.parts {
+				return nil, &DecodeError{Kind: ErrLimit, Container: strings.Join(o.chain, "/"), Limit: "MaxEmailParts",
+					Msg: fmt.Sprintf("more than %d MIME parts", o.lim.parts)}
+			}
+			n++
 			pct := p.Header.Get("Content-Type")
 			pmt, _, _ := mime.ParseMediaType(pct)
-			seen = append(seen, pmt)
-			if strings.HasPrefix(pmt, "multipart/") || pmt == "message/rfc822" || o.partIsReport(p.Header) {
-				doc, err := o.entity(p.Header, p, depth+1)
-				if err == nil {
-					return doc, nil
-				}
-				if !errors.Is(err, ErrNotReport) {
-					return nil, err
-				}
+			if len(seen) < maxListedParts {
+				seen = append(seen, orNone(pmt))
 			}
+			if !strings.HasPrefix(pmt, "multipart/") && pmt != "message/rfc822" && !o.partIsReport(p.Header) {
+				continue
+			}
+			m := o.mark()
+			doc, err := o.entity(p.Header, p, depth+1)
+			if err == nil && o.found == nil {
+				o.found, err = o.probe(doc)
+			}
+			if err == nil {
+				return doc, nil
+			}
+			if !errors.Is(err, ErrNotReport) && !errors.Is(err, ErrEmpty) {
+				return nil, err
+			}
+			// Not a report: try the next part (RFC 9990 §3 does not say
+			// the report is the first attachment).
+			o.reset(m)
+			failed = err
 		}
-		return nil, o.err(ErrNotReport, fmt.Sprintf("no report attachment among the parts (%s)", strings.Join(seen, ", ")), nil)
+		list := strings.Join(seen, ", ")
+		if n > len(seen) {
+			list += fmt.Sprintf(", and %d more", n-len(seen))
+		}
+		msg := fmt.Sprintf("no report attachment among the %d parts (%s)", n, list)
+		if n == 1 {
+			msg = fmt.Sprintf("no report attachment in the one part (%s)", list)
+		}
+		if de, ok := errors.AsType[*DecodeError](failed); ok {
+			msg += "; the last candidate: " + de.Msg
+		}
+		return nil, o.err(ErrNotReport, msg, nil)
 	case mt == "message/rfc822":
 		o.chain = append(o.chain, "email")
 		return o.email(bufio.NewReader(decodeTransfer(h, body)), depth)
@@ -465,6 +514,16 @@ func (o *opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 		return o.open(decodeTransfer(h, body), depth+1)
 	}
 	return nil, o.err(ErrNotReport, fmt.Sprintf("the message body is %s, not a report attachment", mt), nil)
+}
+
+// maxListedParts bounds the media types an error lists.
+const maxListedParts = 5
+
+func orNone(mt string) string {
+	if mt == "" {
+		return "no media type"
+	}
+	return mt
 }
 
 func (o *opener) partIsReport(h textproto.MIMEHeader) bool {
@@ -475,12 +534,52 @@ func (o *opener) partIsReport(h textproto.MIMEHeader) bool {
 func decodeTransfer(h textproto.MIMEHeader, r io.Reader) io.Reader {
 	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
 	case "base64":
-		return base64.NewDecoder(base64.StdEncoding, &base64Filter{r: r})
+		f := &base64Filter{r: r}
+		return &base64Reader{r: base64.NewDecoder(base64.StdEncoding, f), f: f}
 	case "quoted-printable":
 		return quotedprintable.NewReader(r)
 	}
 	return r
 }
+
+// base64Reader says what is wrong with a base64 body that does not
+// decode, rather than letting it pass for an empty attachment.
+type base64Reader struct {
+	r io.Reader
+	f *base64Filter
+	n int64 // bytes decoded
+}
+
+func (b *base64Reader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	switch {
+	case err == io.EOF && b.n == 0 && b.f.in > 0:
+		return n, &transferError{fmt.Sprintf("the attachment is declared base64 but its %d bytes hold no base64 text", b.f.in), nil}
+	case err != nil && err != io.EOF:
+		if _, ok := errors.AsType[base64.CorruptInputError](err); ok {
+			return n, &transferError{"the attachment is declared base64 but is not valid base64", err}
+		}
+	}
+	return n, err
+}
+
+// transferError: an email part's body does not decode by its
+// Content-Transfer-Encoding. Met before any byte of the part, it makes the
+// part no report (ErrNotReport, so that the next part is tried).
+type transferError struct {
+	msg string
+	err error
+}
+
+func (e *transferError) Error() string {
+	if e.err != nil {
+		return e.msg + ": " + e.err.Error()
+	}
+	return e.msg
+}
+
+func (e *transferError) Unwrap() error { return e.err }
 
 // base64Filter drops bytes outside the base64 alphabet (line breaks, stray
 // spaces) and everything after the padding, so that the decoder does not
@@ -488,6 +587,7 @@ func decodeTransfer(h textproto.MIMEHeader, r io.Reader) io.Reader {
 type base64Filter struct {
 	r    io.Reader
 	done bool
+	in   int64 // bytes read, kept or not
 }
 
 func (f *base64Filter) Read(p []byte) (int, error) {
@@ -496,6 +596,7 @@ func (f *base64Filter) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		n, err := f.r.Read(p)
+		f.in += int64(n)
 		j := 0
 		for i := 0; i < n; i++ {
 			c := p[i]

@@ -31,6 +31,9 @@ type Decoder struct {
 	// report zip has one or two members; archive/zip keeps a few hundred
 	// bytes for every entry). If zero, 16.
 	MaxArchiveEntries int
+	// MaxEmailParts bounds the MIME parts of an email message examined
+	// for a report, over all nesting levels. If zero, 100.
+	MaxEmailParts int
 	// MaxRecords bounds the number of <record> elements. If zero,
 	// 1,000,000 for Decode (a few hundred MB in memory) and no limit for
 	// Stream, whose memory stays flat whatever the count.
@@ -58,6 +61,7 @@ type Decoder struct {
 type limits struct {
 	doc, archive int64
 	entries      int // zip directory entries
+	parts        int // MIME parts
 	records      int
 	depth        int
 	element      int
@@ -67,7 +71,7 @@ type limits struct {
 }
 
 func (dec *Decoder) limits(streaming bool) limits {
-	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200, results: 100, recEntries: 10_000, entries: 16}
+	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200, results: 100, recEntries: 10_000, entries: 16, parts: 100}
 	if streaming {
 		l.doc, l.records = 16<<30, math.MaxInt
 	}
@@ -97,6 +101,7 @@ func (dec *Decoder) limits(streaming bool) limits {
 		pick(dec.MaxResults, &l.results)
 		pick(dec.MaxRecordEntries, &l.recEntries)
 		pick(dec.MaxArchiveEntries, &l.entries)
+		pick(dec.MaxEmailParts, &l.parts)
 	}
 	if l.element < 512 {
 		l.element = 512
@@ -178,22 +183,27 @@ func (dec *Decoder) Stream(r io.Reader) (*Stream, error) {
 
 func (dec *Decoder) open(r io.Reader, lim limits) (*Stream, error) {
 	o := &opener{lim: lim, budget: lim.archive}
-	doc, err := o.open(r, 0)
-	if err != nil {
-		o.close()
-		return nil, err
-	}
-	o.chain = append(o.chain, "xml")
-	d := newDecoder(newLimitedReader(doc, lim.doc, "document", "MaxDocumentSize"), lim)
-	d.container = strings.Join(o.chain, "/")
-	d.late = o.trailing
-	for _, w := range o.warns {
-		if _, ok := d.warnIdx[warnKey{code: w.Code}]; !ok {
-			d.warnIdx[warnKey{code: w.Code}] = len(d.warns)
-			d.warns = append(d.warns, w)
+	o.probe = func(doc io.Reader) (*decoder, error) {
+		d := newDecoder(newLimitedReader(doc, lim.doc, "document", "MaxDocumentSize"), lim)
+		d.container = strings.Join(append(o.chain[:len(o.chain):len(o.chain)], "xml"), "/")
+		d.late = o.trailing
+		for _, w := range o.warns {
+			if _, ok := d.warnIdx[warnKey{code: w.Code}]; !ok {
+				d.warnIdx[warnKey{code: w.Code}] = len(d.warns)
+				d.warns = append(d.warns, w)
+			}
 		}
+		if err := d.header(); err != nil {
+			return nil, err
+		}
+		return d, nil
 	}
-	if err := d.header(); err != nil {
+	doc, err := o.open(r, 0)
+	d := o.found
+	if err == nil && d == nil {
+		d, err = o.probe(doc)
+	}
+	if err != nil {
 		o.close()
 		return nil, err
 	}

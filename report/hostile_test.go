@@ -588,3 +588,83 @@ func TestZipInsideZipRefused(t *testing.T) {
 		t.Errorf("gzip/zip/gzip: %v", err)
 	}
 }
+
+// multipartEmail returns a message whose parts are given as (header,
+// body) pairs.
+func multipartEmail(parts ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("From: dmarc@receiver.example\r\nTo: rua@example.com\r\nSubject: Report\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"BB\"\r\n\r\n")
+	for i := 0; i < len(parts); i += 2 {
+		b.WriteString("--BB\r\n" + parts[i] + "\r\n\r\n" + parts[i+1] + "\r\n")
+	}
+	b.WriteString("--BB--\r\n")
+	return b.Bytes()
+}
+
+// TestEmailTriesEachPart guards the search for the report in an email: a
+// first XML part that is no report made the whole message fail.
+func TestEmailTriesEachPart(t *testing.T) {
+	doc := countReport("5")
+	for _, tc := range []struct {
+		name  string
+		parts []string
+	}{
+		{"xml that is no report first", []string{"Content-Type: text/xml", "<html><body>hi</body></html>",
+			"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64", b64(gz([]byte(doc)))}},
+		{"empty attachment first", []string{"Content-Type: application/gzip", "",
+			"Content-Type: text/xml", doc}},
+		{"base64 garbage first", []string{"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64", "!!!! ????",
+			"Content-Type: text/xml", doc}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := Decode(bytes.NewReader(multipartEmail(tc.parts...)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Messages() != 5 {
+				t.Errorf("%d messages, want 5", a.Messages())
+			}
+		})
+	}
+}
+
+// TestEmailBase64GarbageSaysSo guards the error for an attachment that is
+// not base64: it was reported as an empty file.
+func TestEmailBase64GarbageSaysSo(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"no base64 characters", "!!!! ????", "hold no base64 text"},
+		{"bad padding", "A===", "not valid base64"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := multipartEmail("Content-Type: text/plain", "hello",
+				"Content-Type: application/gzip\r\nContent-Transfer-Encoding: base64", tc.body)
+			_, err := Decode(bytes.NewReader(in))
+			if !errors.Is(err, ErrNotReport) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestEmailManyPartsBoundedError guards the error for an email of many
+// non-report parts (1.5 M parts gave an 18 MB one-line error): the parts
+// examined are bounded (MaxEmailParts, 100 by default) and the error lists
+// a few media types and a count.
+func TestEmailManyPartsBoundedError(t *testing.T) {
+	var parts []string
+	for range 100 {
+		parts = append(parts, "Content-Type: text/plain", "x")
+	}
+	_, err := Decode(bytes.NewReader(multipartEmail(parts...)))
+	if !errors.Is(err, ErrNotReport) || !strings.Contains(err.Error(), "among the 100 parts (text/plain, text/plain, text/plain, text/plain, text/plain, and 95 more)") {
+		t.Errorf("100 parts: got %v", err)
+	}
+	parts = append(parts, "Content-Type: text/plain", "x")
+	_, err = Decode(bytes.NewReader(multipartEmail(parts...)))
+	if de, ok := errors.AsType[*DecodeError](err); !ok || !errors.Is(err, ErrLimit) || de.Limit != "MaxEmailParts" || len(err.Error()) > 200 {
+		t.Errorf("101 parts: got %v, want a short ErrLimit MaxEmailParts", err)
+	}
+	if _, err := (&Decoder{MaxEmailParts: 2}).Decode(bytes.NewReader(multipartEmail(parts[:6]...))); !errors.Is(err, ErrLimit) {
+		t.Errorf("MaxEmailParts 2, 3 parts: got %v", err)
+	}
+}
