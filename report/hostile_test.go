@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // tinyRecords returns a report of n minimal records.
@@ -666,5 +668,39 @@ func TestEmailManyPartsBoundedError(t *testing.T) {
 	}
 	if _, err := (&Decoder{MaxEmailParts: 2}).Decode(bytes.NewReader(multipartEmail(parts[:6]...))); !errors.Is(err, ErrLimit) {
 		t.Errorf("MaxEmailParts 2, 3 parts: got %v", err)
+	}
+}
+
+// TestSummaryAddStreamEqualsAdd: summarising a report streamed record by
+// record (what report summary does, so that memory stays flat per file)
+// gives the same summary as Add of the decoded report; an error adds
+// nothing.
+func TestSummaryAddStreamEqualsAdd(t *testing.T) {
+	doc := genBytes(2_000)
+	a, err := Decode(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Summarize(a)
+	want.Add(sesReport())
+	got := &Summary{}
+	st, err := (&Decoder{}).Stream(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := got.AddStream(st); err != nil {
+		t.Fatal(err)
+	}
+	got.Add(sesReport())
+	if d := cmp.Diff(want, got, summaryCmp); d != "" {
+		t.Errorf("AddStream differs from Add (-Add +AddStream):\n%s", d)
+	}
+	st, err = (&Decoder{MaxRecords: 10}).Stream(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := got.Reports
+	if err := got.AddStream(st); !errors.Is(err, ErrLimit) || got.Reports != before {
+		t.Errorf("a failing stream: err %v, reports %d -> %d", err, before, got.Reports)
 	}
 }

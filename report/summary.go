@@ -139,24 +139,51 @@ func bucket(m *map[string]*Counts, k string) *Counts {
 
 // Add accounts for one more report.
 func (s *Summary) Add(a *Aggregate) {
-	s.Reports++
 	var total Counts
 	for i := range a.Records {
-		r := &a.Records[i]
-		c := recordCounts(r)
-		total.add(c)
-		ip := ""
-		if r.Row.SourceIP.IsValid() {
-			ip = r.Row.SourceIP.String()
-		}
-		bucket(&s.BySourceIP, ip).add(c)
-		hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
-		bucket(&s.ByHeaderFrom, hf).add(c)
-		s.diagnose(r, hf, ip)
+		total.add(s.addRecord(&a.Records[i]))
 	}
+	s.addReport(&a.Metadata, total)
+}
+
+// AddStream accounts for one more report read record by record from st,
+// to its end: the report's records are never all in memory, and the
+// result equals Add of the whole report. On an error nothing is added and
+// the error is returned.
+func (s *Summary) AddStream(st *Stream) error {
+	t := &Summary{}
+	var total Counts
+	for r, err := range st.All() {
+		if err != nil {
+			return err
+		}
+		total.add(t.addRecord(&r))
+	}
+	t.addReport(&st.Header().Metadata, total)
+	s.Merge(t)
+	return nil
+}
+
+// addRecord accounts for one record and returns its counts.
+func (s *Summary) addRecord(r *Record) Counts {
+	c := recordCounts(r)
+	ip := ""
+	if r.Row.SourceIP.IsValid() {
+		ip = r.Row.SourceIP.String()
+	}
+	bucket(&s.BySourceIP, ip).add(c)
+	hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
+	bucket(&s.ByHeaderFrom, hf).add(c)
+	s.diagnose(r, hf, ip)
+	return c
+}
+
+// addReport accounts for a report whose records added up to total.
+func (s *Summary) addReport(m *Metadata, total Counts) {
+	s.Reports++
 	s.Total.add(total)
-	bucket(&s.ByOrg, a.Metadata.OrgName).add(total)
-	for day, c := range splitDays(a.Metadata.DateRange, total) {
+	bucket(&s.ByOrg, m.OrgName).add(total)
+	for day, c := range splitDays(m.DateRange, total) {
 		bucket(&s.ByDay, day).add(c)
 	}
 	s.sortFindings()
