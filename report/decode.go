@@ -788,6 +788,16 @@ func parseUint(b []byte) (n uint64, ok, over bool) {
 	if len(b) == 0 {
 		return 0, false, false
 	}
+	if len(b) <= 19 {
+		// The common case: 19 digits cannot overflow.
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false, false
+			}
+			n = n*10 + uint64(c-'0')
+		}
+		return n, true, false
+	}
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false, false
