@@ -704,3 +704,48 @@ func TestSummaryAddStreamEqualsAdd(t *testing.T) {
 		t.Errorf("a failing stream: err %v, reports %d -> %d", err, before, got.Reports)
 	}
 }
+
+// spaces is an endless reader of white space after a report's header.
+type spaces struct{ head []byte }
+
+func (s *spaces) Read(p []byte) (int, error) {
+	if len(s.head) > 0 {
+		n := copy(p, s.head)
+		s.head = s.head[n:]
+		return n, nil
+	}
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+// TestDefaultLimitDocumentSize: with the default limits, a document past
+// 1 GiB fails with ErrLimit (MaxDocumentSize) after reading no more than
+// that; TestLimits covers a reduced limit.
+func TestDefaultLimitDocumentSize(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("reads 1 GiB")
+	}
+	_, err := Decode(&spaces{head: []byte("<feedback><policy_published><domain>example.com</domain></policy_published>")})
+	if de, ok := errors.AsType[*DecodeError](err); !ok || !errors.Is(err, ErrLimit) || de.Limit != "MaxDocumentSize" {
+		t.Fatalf("got %v, want ErrLimit MaxDocumentSize", err)
+	}
+}
+
+// TestDefaultLimitRecords: with the default limits, Decode reads 1,000,000
+// records and fails with ErrLimit (MaxRecords) at the next; TestLimits
+// covers a reduced limit.
+func TestDefaultLimitRecords(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("decodes a million records")
+	}
+	_, err := Decode(bytes.NewReader(tinyRecords(1_000_001)))
+	if de, ok := errors.AsType[*DecodeError](err); !ok || !errors.Is(err, ErrLimit) || de.Limit != "MaxRecords" {
+		t.Fatalf("got %v, want ErrLimit MaxRecords", err)
+	}
+	a, err := Decode(bytes.NewReader(tinyRecords(1_000_000)))
+	if err != nil || len(a.Records) != 1_000_000 {
+		t.Fatalf("a million records: %v", err)
+	}
+}
