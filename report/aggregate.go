@@ -1,6 +1,8 @@
 package report
 
 import (
+	"math"
+	"math/bits"
 	"net/netip"
 	"time"
 )
@@ -144,13 +146,25 @@ type SPFAuthResult struct {
 	HumanResult string    `json:"human_result,omitempty"` // RFC 9990
 }
 
-// Messages returns the sum of the records' counts.
+// Messages returns the sum of the records' counts, saturating at
+// math.MaxUint64 (never wrapping).
 func (a *Aggregate) Messages() uint64 {
 	var n uint64
 	for i := range a.Records {
-		n += a.Records[i].Row.Count
+		n = addSat(n, a.Records[i].Row.Count)
 	}
 	return n
+}
+
+// addSat returns a+b, or math.MaxUint64 when the sum overflows: counts
+// from reports are untrusted, and a wrapped sum would be a small, wrong
+// number.
+func addSat(a, b uint64) uint64 {
+	s, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return math.MaxUint64
+	}
+	return s
 }
 
 // Warning is a repair or oddity met while decoding. Code is stable and meant

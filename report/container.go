@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -29,7 +28,35 @@ type opener struct {
 	chain   []string
 	warns   []Warning
 	closers []io.Closer
-	gzips   []*gzipErrReader // outermost first
+	layers  []layer // decompressing layers, outermost first
+	budget  int64   // archive bytes (MaxArchiveSize) left for all zip layers together
+	inZip   bool    // a zip layer was opened: a zip inside it is refused
+	parts   int     // MIME parts examined (MaxEmailParts)
+
+	// probe reads the document up to its first record; found is the
+	// decoder of the email part that held a report (parts are tried in
+	// order until one does).
+	probe func(doc io.Reader) (*decoder, error)
+	found *decoder
+}
+
+// mark is the opener's state before an email part is tried.
+type mark struct{ chain, warns, layers int }
+
+func (o *opener) mark() mark { return mark{len(o.chain), len(o.warns), len(o.layers)} }
+
+// reset forgets what a failed email part added.
+func (o *opener) reset(m mark) {
+	o.chain, o.warns, o.layers, o.inZip = o.chain[:m.chain], o.warns[:m.warns], o.layers[:m.layers], false
+}
+
+// layer is a gzip member or zip member being decompressed. It is read to
+// its end once the document is done, so that its CRC-32 is checked.
+type layer struct {
+	r    io.Reader
+	gzip *gzipErrReader // nil for a zip member
+	what string         // "gzip" or "zip member"
+	path string
 }
 
 const maxLayers = 6
@@ -70,6 +97,9 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 	br := bufio.NewReaderSize(r, 4096)
 	head, err := br.Peek(512)
 	if len(head) == 0 {
+		if te, ok := errors.AsType[*transferError](err); ok {
+			return nil, o.err(ErrNotReport, te.Error(), nil)
+		}
 		if err != nil && err != io.EOF {
 			return nil, o.err(ErrContainer, "reading", err)
 		}
@@ -94,7 +124,7 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 		}
 		o.chain = append(o.chain, "gzip")
 		g := &gzipErrReader{r: zr, src: br, path: strings.Join(o.chain, "/")}
-		o.gzips = append(o.gzips, g)
+		o.layers = append(o.layers, layer{r: g, gzip: g, what: "gzip data", path: g.path})
 		return o.open(g, depth+1)
 	case bytes.HasPrefix(head, zipMagic), bytes.HasPrefix(head, zipEmpty):
 		o.chain = append(o.chain, "zip")
@@ -130,24 +160,34 @@ func (o *opener) open(r io.Reader, depth int) (io.Reader, error) {
 	return nil, o.err(ErrNotReport, fmt.Sprintf("the data is neither XML, gzip, zip nor an email message (it starts with %q)", clip(head, 16)), nil)
 }
 
-// trailing reports, as warnings, the bytes that follow each gzip member
-// (RFC 1952 allows further members; reporters append CRLFs, padding or
-// junk). The document may end (</feedback>) before its gzip member does, so
-// each member still open is read on, up to maxTailPeek bytes, to reach its
-// end; innermost first, since an inner member is read from the outer one.
-func (o *opener) trailing() []Warning {
+// trailing reads each decompressing layer on to its end, innermost first
+// (an inner member is read from the outer one), so that every CRC-32 is
+// checked: a mismatch is an ErrContainer error, never ignored. At most
+// budget bytes are read past the document (MaxDocumentSize). It reports,
+// as warnings, the bytes that follow each gzip member (RFC 1952 allows
+// further members; reporters append CRLFs, padding or junk).
+func (o *opener) trailing(budget int64) ([]Warning, error) {
 	var out []Warning
-	for i := len(o.gzips) - 1; i >= 0; i-- {
-		g := o.gzips[i]
-		if !g.eof {
-			io.CopyN(io.Discard, g, maxTailPeek)
+	for i := len(o.layers) - 1; i >= 0; i-- {
+		l := o.layers[i]
+		n, err := io.Copy(io.Discard, io.LimitReader(l.r, budget))
+		budget -= n
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, &DecodeError{Kind: ErrContainer, Container: l.path, Msg: "the " + l.what + " is corrupt", Err: err}
 		}
-		if !g.eof || len(g.tail) == 0 {
+		if budget <= 0 {
+			if k, _ := l.r.Read(make([]byte, 1)); k > 0 {
+				return nil, &DecodeError{Kind: ErrLimit, Container: l.path, Limit: "MaxDocumentSize",
+					Msg: "too much data after the document in the " + l.what}
+			}
+		}
+		g := l.gzip
+		if g == nil || !g.eof || len(g.tail) == 0 {
 			continue
 		}
-		n := strconv.Itoa(len(g.tail))
+		n2 := strconv.Itoa(len(g.tail))
 		if g.more {
-			n = "at least " + n
+			n2 = "at least " + n2
 		}
 		var what string
 		switch {
@@ -159,9 +199,9 @@ func (o *opener) trailing() []Warning {
 			what = fmt.Sprintf("%q", clip(g.tail, 16))
 		}
 		out = append(out, Warning{Code: "report.gzip-trailing-data", Path: g.path, Count: 1,
-			Message: fmt.Sprintf("%s bytes after the end of the gzip member ignored (%s)", n, what)})
+			Message: fmt.Sprintf("%s bytes after the end of the gzip member ignored (%s)", n2, what)})
 	}
-	return out
+	return out, nil
 }
 
 func clip(b []byte, n int) []byte {
@@ -204,17 +244,32 @@ func (g *gzipErrReader) Read(p []byte) (int, error) {
 
 // zip reads the archive into memory (bounded) and opens its report member:
 // the only regular file, or the only one whose name ends in .xml (or .gz).
-// Streamed archives (data descriptors, empty names) are fine.
+// Streamed archives (data descriptors, empty names) are fine. All the zip
+// layers of one input share one MaxArchiveSize budget, and a zip inside a
+// zip (directly or through gzip) is refused: reporters send one zip layer,
+// and each layer would hold another archive in memory.
 func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
-	data, err := io.ReadAll(io.LimitReader(r, min(o.lim.archive, math.MaxInt64-1)+1))
+	if o.inZip {
+		return nil, o.err(ErrNotReport, "a zip archive inside a zip archive is not read (a report has one zip layer)", nil)
+	}
+	o.inZip = true
+	data, err := readChunks(r, o.budget)
 	if err != nil {
 		return nil, o.err(ErrContainer, "reading the zip archive", err)
 	}
-	if int64(len(data)) > o.lim.archive {
+	if data.size > o.budget {
 		return nil, &DecodeError{Kind: ErrLimit, Container: strings.Join(o.chain, "/"), Limit: "MaxArchiveSize",
 			Msg: fmt.Sprintf("zip archive larger than %d bytes", o.lim.archive)}
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	o.budget -= data.size
+	// archive/zip keeps a *zip.File for every directory entry, and counts
+	// them only modulo 65,536 against the end record: count the entry
+	// signatures first (an upper bound on the entries), without parsing.
+	if n := data.count(zipDirSig, o.lim.entries+1); n > o.lim.entries {
+		return nil, &DecodeError{Kind: ErrLimit, Container: strings.Join(o.chain, "/"), Limit: "MaxArchiveEntries",
+			Msg: fmt.Sprintf("zip archive with more than %d directory entries", o.lim.entries)}
+	}
+	zr, err := zip.NewReader(data, data.size)
 	if err != nil {
 		return nil, o.err(ErrContainer, "bad zip archive", err)
 	}
@@ -250,7 +305,78 @@ func (o *opener) zip(r io.Reader, depth int) (io.Reader, error) {
 		return nil, o.err(ErrContainer, fmt.Sprintf("opening zip member %q", f.Name), err)
 	}
 	o.closers = append(o.closers, rc)
+	o.layers = append(o.layers, layer{r: rc, what: "zip member " + strconv.Quote(f.Name), path: strings.Join(o.chain, "/")})
 	return o.open(rc, depth+1)
+}
+
+var zipDirSig = []byte("PK\x01\x02")
+
+// chunks is data read into fixed-size pieces, an io.ReaderAt: reading an
+// archive of unknown size this way never copies it to grow a buffer, so its
+// memory is its size.
+type chunks struct {
+	c    [][]byte
+	size int64
+}
+
+const chunkSize = 1 << 20
+
+// readChunks reads r up to max+1 bytes.
+func readChunks(r io.Reader, max int64) (*chunks, error) {
+	d := &chunks{}
+	for d.size <= max {
+		b := make([]byte, chunkSize)
+		if rem := max - d.size; rem < chunkSize {
+			b = b[:rem+1]
+		}
+		n, err := io.ReadFull(r, b)
+		if n > 0 {
+			d.c = append(d.c, b[:n])
+			d.size += int64(n)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return d, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// ReadAt implements io.ReaderAt.
+func (d *chunks) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
+	n := 0
+	for n < len(p) && off < d.size {
+		c := d.c[off/chunkSize]
+		k := copy(p[n:], c[off%chunkSize:])
+		n += k
+		off += int64(k)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// count counts the occurrences of sig (4 bytes), stopping at limit.
+func (d *chunks) count(sig []byte, limit int) int {
+	n := 0
+	for i, c := range d.c {
+		n += bytes.Count(c, sig)
+		if i+1 < len(d.c) {
+			// A signature across the boundary with the next chunk.
+			edge := append(bytes.Clone(c[max(0, len(c)-len(sig)+1):]), clip(d.c[i+1], len(sig)-1)...)
+			n += bytes.Count(edge, sig)
+		}
+		if n >= limit {
+			break
+		}
+	}
+	return n
 }
 
 // looksLikeEmail reports whether b starts with an RFC 5322 header field (or
@@ -329,7 +455,9 @@ func (o *opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 			return nil, o.err(ErrContainer, "multipart message without a boundary", nil)
 		}
 		mr := multipart.NewReader(body, params["boundary"])
-		var seen []string
+		var seen []string // media types of the first parts, for the error
+		n := 0
+		var failed error // why the last candidate part was no report
 		for {
 			p, err := mr.NextRawPart()
 			if err == io.EOF {
@@ -338,20 +466,47 @@ func (o *opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 			if err != nil {
 				return nil, o.err(ErrContainer, "bad multipart body", err)
 			}
+			if o.parts++; o.parts > o.lim.parts {
+				return nil, &DecodeError{Kind: ErrLimit, Container: strings.Join(o.chain, "/"), Limit: "MaxEmailParts",
+					Msg: fmt.Sprintf("more than %d MIME parts", o.lim.parts)}
+			}
+			n++
 			pct := p.Header.Get("Content-Type")
 			pmt, _, _ := mime.ParseMediaType(pct)
-			seen = append(seen, pmt)
-			if strings.HasPrefix(pmt, "multipart/") || pmt == "message/rfc822" || o.partIsReport(p.Header) {
-				doc, err := o.entity(p.Header, p, depth+1)
-				if err == nil {
-					return doc, nil
-				}
-				if !errors.Is(err, ErrNotReport) {
-					return nil, err
-				}
+			if len(seen) < maxListedParts {
+				seen = append(seen, orNone(pmt))
 			}
+			if !strings.HasPrefix(pmt, "multipart/") && pmt != "message/rfc822" && !o.partIsReport(p.Header) {
+				continue
+			}
+			m := o.mark()
+			doc, err := o.entity(p.Header, p, depth+1)
+			if err == nil && o.found == nil {
+				o.found, err = o.probe(doc)
+			}
+			if err == nil {
+				return doc, nil
+			}
+			if !errors.Is(err, ErrNotReport) && !errors.Is(err, ErrEmpty) {
+				return nil, err
+			}
+			// Not a report: try the next part (RFC 9990 §3 does not say
+			// the report is the first attachment).
+			o.reset(m)
+			failed = err
 		}
-		return nil, o.err(ErrNotReport, fmt.Sprintf("no report attachment among the parts (%s)", strings.Join(seen, ", ")), nil)
+		list := strings.Join(seen, ", ")
+		if n > len(seen) {
+			list += fmt.Sprintf(", and %d more", n-len(seen))
+		}
+		msg := fmt.Sprintf("no report attachment among the %d parts (%s)", n, list)
+		if n == 1 {
+			msg = fmt.Sprintf("no report attachment in the one part (%s)", list)
+		}
+		if de, ok := errors.AsType[*DecodeError](failed); ok {
+			msg += "; the last candidate: " + de.Msg
+		}
+		return nil, o.err(ErrNotReport, msg, nil)
 	case mt == "message/rfc822":
 		o.chain = append(o.chain, "email")
 		return o.email(bufio.NewReader(decodeTransfer(h, body)), depth)
@@ -359,6 +514,16 @@ func (o *opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 		return o.open(decodeTransfer(h, body), depth+1)
 	}
 	return nil, o.err(ErrNotReport, fmt.Sprintf("the message body is %s, not a report attachment", mt), nil)
+}
+
+// maxListedParts bounds the media types an error lists.
+const maxListedParts = 5
+
+func orNone(mt string) string {
+	if mt == "" {
+		return "no media type"
+	}
+	return mt
 }
 
 func (o *opener) partIsReport(h textproto.MIMEHeader) bool {
@@ -369,12 +534,52 @@ func (o *opener) partIsReport(h textproto.MIMEHeader) bool {
 func decodeTransfer(h textproto.MIMEHeader, r io.Reader) io.Reader {
 	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {
 	case "base64":
-		return base64.NewDecoder(base64.StdEncoding, &base64Filter{r: r})
+		f := &base64Filter{r: r}
+		return &base64Reader{r: base64.NewDecoder(base64.StdEncoding, f), f: f}
 	case "quoted-printable":
 		return quotedprintable.NewReader(r)
 	}
 	return r
 }
+
+// base64Reader says what is wrong with a base64 body that does not
+// decode, rather than letting it pass for an empty attachment.
+type base64Reader struct {
+	r io.Reader
+	f *base64Filter
+	n int64 // bytes decoded
+}
+
+func (b *base64Reader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	switch {
+	case err == io.EOF && b.n == 0 && b.f.in > 0:
+		return n, &transferError{fmt.Sprintf("the attachment is declared base64 but its %d bytes hold no base64 text", b.f.in), nil}
+	case err != nil && err != io.EOF:
+		if _, ok := errors.AsType[base64.CorruptInputError](err); ok {
+			return n, &transferError{"the attachment is declared base64 but is not valid base64", err}
+		}
+	}
+	return n, err
+}
+
+// transferError: an email part's body does not decode by its
+// Content-Transfer-Encoding. Met before any byte of the part, it makes the
+// part no report (ErrNotReport, so that the next part is tried).
+type transferError struct {
+	msg string
+	err error
+}
+
+func (e *transferError) Error() string {
+	if e.err != nil {
+		return e.msg + ": " + e.err.Error()
+	}
+	return e.msg
+}
+
+func (e *transferError) Unwrap() error { return e.err }
 
 // base64Filter drops bytes outside the base64 alphabet (line breaks, stray
 // spaces) and everything after the padding, so that the decoder does not
@@ -382,6 +587,7 @@ func decodeTransfer(h textproto.MIMEHeader, r io.Reader) io.Reader {
 type base64Filter struct {
 	r    io.Reader
 	done bool
+	in   int64 // bytes read, kept or not
 }
 
 func (f *base64Filter) Read(p []byte) (int, error) {
@@ -390,6 +596,7 @@ func (f *base64Filter) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		n, err := f.r.Read(p)
+		f.in += int64(n)
 		j := 0
 		for i := 0; i < n; i++ {
 			c := p[i]

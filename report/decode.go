@@ -22,10 +22,18 @@ type Decoder struct {
 	// 1 GiB for Decode and 16 GiB for Stream (whose memory does not grow
 	// with the document, so the limit only bounds time).
 	MaxDocumentSize int64
-	// MaxArchiveSize bounds the bytes of a zip archive, which is read into
-	// memory (the format keeps its directory at the end), and of an email
-	// message. If zero, 64 MiB.
+	// MaxArchiveSize bounds the bytes of the zip archives of one input
+	// together (an archive is read into memory, since the format keeps its
+	// directory at the end; a zip inside a zip is refused) and, separately,
+	// the bytes of an email message. If zero, 64 MiB.
 	MaxArchiveSize int64
+	// MaxArchiveEntries bounds the directory entries of a zip archive (a
+	// report zip has one or two members; archive/zip keeps a few hundred
+	// bytes for every entry). If zero, 16.
+	MaxArchiveEntries int
+	// MaxEmailParts bounds the MIME parts of an email message examined
+	// for a report, over all nesting levels. If zero, 100.
+	MaxEmailParts int
 	// MaxRecords bounds the number of <record> elements. If zero,
 	// 1,000,000 for Decode (a few hundred MB in memory) and no limit for
 	// Stream, whose memory stays flat whatever the count.
@@ -38,18 +46,32 @@ type Decoder struct {
 	// MaxWarnings bounds the number of distinct warnings kept (repeats of
 	// one warning are only counted). If zero, 200.
 	MaxWarnings int
+	// MaxResults bounds the entries kept of each list in one record (DKIM
+	// results, SPF results, override reasons, extensions) and of the
+	// metadata's <error> list. If zero, 100: RFC 9990 §3.1.3 says a row
+	// SHOULD carry at most 100 DKIM signatures. Entries past it are read
+	// but not kept, and counted in the warning report.results-dropped.
+	MaxResults int
+	// MaxRecordEntries bounds the entries read in one record, over all
+	// its lists, and in the metadata's <error> list, kept or not; past it
+	// decoding fails with ErrLimit. If zero, 10,000.
+	MaxRecordEntries int
 }
 
 type limits struct {
 	doc, archive int64
+	entries      int // zip directory entries
+	parts        int // MIME parts
 	records      int
 	depth        int
 	element      int
 	warnings     int
+	results      int // entries kept per list
+	recEntries   int // entries read per record
 }
 
 func (dec *Decoder) limits(streaming bool) limits {
-	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200}
+	l := limits{doc: 1 << 30, archive: 64 << 20, records: 1_000_000, depth: 32, element: 1 << 20, warnings: 200, results: 100, recEntries: 10_000, entries: 16, parts: 100}
 	if streaming {
 		l.doc, l.records = 16<<30, math.MaxInt
 	}
@@ -76,6 +98,10 @@ func (dec *Decoder) limits(streaming bool) limits {
 		pick(dec.MaxDepth, &l.depth)
 		pick(dec.MaxElementSize, &l.element)
 		pick(dec.MaxWarnings, &l.warnings)
+		pick(dec.MaxResults, &l.results)
+		pick(dec.MaxRecordEntries, &l.recEntries)
+		pick(dec.MaxArchiveEntries, &l.entries)
+		pick(dec.MaxEmailParts, &l.parts)
 	}
 	if l.element < 512 {
 		l.element = 512
@@ -111,7 +137,8 @@ func (dec *Decoder) Decode(r io.Reader) (*Aggregate, error) {
 			if cur != nil {
 				chunks = append(chunks, cur)
 			}
-			cur = make([]Record, 0, min(1024, 16<<len(chunks)))
+			// The shift is bounded: 16<<60 and beyond overflow int.
+			cur = make([]Record, 0, 16<<min(len(chunks), 6))
 		}
 		// Parse straight into the chunk: no copy of the record.
 		cur = cur[:len(cur)+1]
@@ -155,23 +182,28 @@ func (dec *Decoder) Stream(r io.Reader) (*Stream, error) {
 }
 
 func (dec *Decoder) open(r io.Reader, lim limits) (*Stream, error) {
-	o := &opener{lim: lim}
-	doc, err := o.open(r, 0)
-	if err != nil {
-		o.close()
-		return nil, err
-	}
-	o.chain = append(o.chain, "xml")
-	d := newDecoder(newLimitedReader(doc, lim.doc, "document", "MaxDocumentSize"), lim)
-	d.container = strings.Join(o.chain, "/")
-	d.late = o.trailing
-	for _, w := range o.warns {
-		if _, ok := d.warnIdx[warnKey{code: w.Code}]; !ok {
-			d.warnIdx[warnKey{code: w.Code}] = len(d.warns)
-			d.warns = append(d.warns, w)
+	o := &opener{lim: lim, budget: lim.archive}
+	o.probe = func(doc io.Reader) (*decoder, error) {
+		d := newDecoder(newLimitedReader(doc, lim.doc, "document", "MaxDocumentSize"), lim)
+		d.container = strings.Join(append(o.chain[:len(o.chain):len(o.chain)], "xml"), "/")
+		d.late = o.trailing
+		for _, w := range o.warns {
+			if _, ok := d.warnIdx[warnKey{code: w.Code}]; !ok {
+				d.warnIdx[warnKey{code: w.Code}] = len(d.warns)
+				d.warns = append(d.warns, w)
+			}
 		}
+		if err := d.header(); err != nil {
+			return nil, err
+		}
+		return d, nil
 	}
-	if err := d.header(); err != nil {
+	doc, err := o.open(r, 0)
+	d := o.found
+	if err == nil && d == nil {
+		d, err = o.probe(doc)
+	}
+	if err != nil {
 		o.close()
 		return nil, err
 	}
@@ -287,18 +319,19 @@ type decoder struct {
 	t     token
 	stack []elem
 
-	prefix  []byte           // prefix of <feedback>, children must share it (or none)
-	empty   bool             // the last start tag was self-closing
-	closeTo int              // >= 0: an end tag closed stack[closeTo]; unwinding
-	eof     bool             // input ended inside the document
-	err     error            // fatal
-	late    func() []Warning // container warnings known only at the end (gzip trailing data)
+	prefix  []byte                                // prefix of <feedback>, children must share it (or none)
+	empty   bool                                  // the last start tag was self-closing
+	closeTo int                                   // >= 0: an end tag closed stack[closeTo]; unwinding
+	eof     bool                                  // input ended inside the document
+	err     error                                 // fatal
+	late    func(budget int64) ([]Warning, error) // reads the layers to their ends: CRC checks, gzip trailing data
 
 	agg       *Aggregate
 	rec       Record
 	root      string // first root element when it is not <feedback>
 	inFeed    bool
 	pending   bool // a <record> start tag was read and not yet parsed
+	entries   int  // list entries read in the current record
 	done      bool
 	nrec      int
 	container string
@@ -701,24 +734,42 @@ func (d *decoder) uintLeaf(id elem) (uint64, bool) {
 		return 0, false
 	}
 	n, ok, exact := parseCount(b)
-	if !exact && !d.seen("report.bad-number", id) {
-		d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not a non-negative integer", id, b))
+	if !exact {
+		if ok && n == math.MaxUint64 && countOverflows(b) {
+			if !d.seen("report.out-of-range", id) {
+				d.warn("report.out-of-range", id, fmt.Sprintf("<%s> value %q is larger than %d; read as %d", id, clip(b, 40), uint64(math.MaxUint64), uint64(math.MaxUint64)))
+			}
+		} else if !d.seen("report.bad-number", id) {
+			d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not a non-negative integer", id, b))
+		}
 	}
 	return n, ok
 }
 
+// countOverflows reports whether the integer part of b is larger than
+// math.MaxUint64.
+func countOverflows(b []byte) bool {
+	c := bytes.TrimPrefix(b, []byte("+"))
+	if i := bytes.IndexByte(c, '.'); i > 0 {
+		c = c[:i]
+	}
+	_, ok, over := parseUint(c)
+	return ok && over
+}
+
 // parseCount parses a non-negative integer, tolerating a leading '+' and a
 // zero fraction ("12.0"); exact is false when tolerance was needed or the
-// value is unusable.
+// value is unusable. A value above math.MaxUint64 saturates to it (never
+// wraps), with exact false.
 func parseCount(b []byte) (n uint64, ok, exact bool) {
-	if n, ok := parseUint(b); ok {
-		return n, true, true
+	if n, ok, over := parseUint(b); ok {
+		return n, true, !over
 	}
 	c := bytes.TrimPrefix(b, []byte("+"))
 	if i := bytes.IndexByte(c, '.'); i > 0 && allDigits(c[i+1:]) {
 		c = c[:i]
 	}
-	n, ok = parseUint(c)
+	n, ok, _ = parseUint(c)
 	return n, ok, false
 }
 
@@ -731,19 +782,44 @@ func allDigits(b []byte) bool {
 	return true
 }
 
-func parseUint(b []byte) (uint64, bool) {
-	if len(b) == 0 || len(b) > 19 {
-		return 0, false
+// parseUint parses decimal digits of any length; a value above
+// math.MaxUint64 saturates to it and sets over.
+func parseUint(b []byte) (n uint64, ok, over bool) {
+	if len(b) == 0 {
+		return 0, false, false
 	}
-	var n uint64
+	if len(b) <= 19 {
+		// The common case: 19 digits cannot overflow.
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return 0, false, false
+			}
+			n = n*10 + uint64(c-'0')
+		}
+		return n, true, false
+	}
 	for _, c := range b {
 		if c < '0' || c > '9' {
-			return 0, false
+			return 0, false, false
 		}
-		n = n*10 + uint64(c-'0')
+		v := uint64(c - '0')
+		if n > (math.MaxUint64-v)/10 {
+			n, over = math.MaxUint64, true
+			continue
+		}
+		if !over {
+			n = n*10 + v
+		}
 	}
-	return n, true
+	return n, true, over
 }
+
+// minUnix and maxUnix bound the dates a report may give: years 1 to 9999,
+// which time.Time formats and JSON can carry.
+const (
+	minUnix = -62135596800 // 0001-01-01T00:00:00Z
+	maxUnix = 253402300799 // 9999-12-31T23:59:59Z
+)
 
 func (d *decoder) timeLeaf(id elem) time.Time {
 	b := d.leaf(id)
@@ -752,35 +828,57 @@ func (d *decoder) timeLeaf(id elem) time.Time {
 		return time.Time{}
 	}
 	t, exact := parseTime(b)
-	if !exact && !d.seen("report.bad-number", id) {
-		d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not an integer number of seconds", id, b))
+	if !exact {
+		if _, _, _, inRange := parseSeconds(b); !inRange {
+			if !d.seen("report.out-of-range", id) {
+				d.warn("report.out-of-range", id, fmt.Sprintf("<%s> value %q is outside the years 1 to 9999; ignored", id, clip(b, 40)))
+			}
+		} else if !d.seen("report.bad-number", id) {
+			d.warn("report.bad-number", id, fmt.Sprintf("<%s> value %q is not an integer number of seconds", id, b))
+		}
 	}
 	return t
 }
 
 // parseTime parses seconds since the epoch, tolerating a fraction (which is
 // dropped); exact is false when tolerance was needed or the value is
-// unusable (then the zero time).
+// unusable or outside the years 1 to 9999 (then the zero time: never a
+// wrapped date).
 func parseTime(b []byte) (time.Time, bool) {
+	s, ok, exact, _ := parseSeconds(b)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(s, 0).UTC(), exact
+}
+
+// parseSeconds parses the integer part of a <begin> or <end> value. ok is
+// false for an unusable value; exact is false when a fraction was dropped
+// or the value is unusable; inRange is false only for a number outside
+// minUnix..maxUnix (which is then unusable).
+func parseSeconds(b []byte) (s int64, ok, exact, inRange bool) {
 	neg := len(b) > 0 && b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
-	n, ok := parseUint(b)
-	exact := ok
+	n, ok, over := parseUint(b)
+	exact = ok
 	if !ok {
 		if i := bytes.IndexByte(b, '.'); i > 0 && allDigits(b[i+1:]) {
-			n, ok = parseUint(b[:i])
+			n, ok, over = parseUint(b[:i])
 		}
 		if !ok {
-			return time.Time{}, false
+			return 0, false, false, true
 		}
 	}
-	s := int64(n)
+	if over || !neg && n > maxUnix || neg && n > -minUnix {
+		return 0, false, false, false
+	}
+	s = int64(n)
 	if neg {
 		s = -s
 	}
-	return time.Unix(s, 0).UTC(), exact
+	return s, true, exact, true
 }
 
 func (d *decoder) ipLeaf(id elem) netip.Addr {
@@ -954,6 +1052,7 @@ func extensionInner(raw string) string {
 }
 
 func (d *decoder) metadata(m *Metadata) {
+	d.entries = 0
 	for id, ok := d.child(); ok; id, ok = d.child() {
 		switch id {
 		case eOrgName:
@@ -976,6 +1075,10 @@ func (d *decoder) metadata(m *Metadata) {
 				}
 			}
 		case eError:
+			if !d.entry(len(m.Errors), id) {
+				d.skip(id, false)
+				continue
+			}
 			m.Errors = append(m.Errors, d.str(id))
 		case eGenerator:
 			m.Generator = d.str(id)
@@ -1055,9 +1158,34 @@ func (d *decoder) nextRecord(rec *Record) (bool, error) {
 	}
 }
 
+// entry counts one more list entry of the current record (or of the
+// metadata's errors) against MaxRecordEntries, and reports whether a list
+// already holding kept entries may keep one more (MaxResults); when it may
+// not, the caller skips the entry and it is counted in a warning.
+func (d *decoder) entry(kept int, id elem) bool {
+	d.entries++
+	if d.entries > d.lim.recEntries {
+		d.failLimit("MaxRecordEntries", fmt.Sprintf("more than %d list entries (DKIM and SPF results, reasons, extensions, errors) in one record or metadata", d.lim.recEntries))
+		return false
+	}
+	if kept < d.lim.results {
+		return true
+	}
+	if d.seen("report.results-dropped", id) {
+		return false
+	}
+	name := id.String()
+	if id == eUnknown {
+		name = "extension"
+	}
+	d.warn("report.results-dropped", id, fmt.Sprintf("more than %d <%s> entries in one list; the rest were ignored (Decoder.MaxResults)", d.lim.results, name))
+	return false
+}
+
 func (d *decoder) record(r *Record) {
 	d.dkimTmp = d.dkimTmp[:0]
 	d.spfTmp = d.spfTmp[:0]
+	d.entries = 0
 	for id, ok := d.child(); ok; id, ok = d.child() {
 		switch id {
 		case eRow:
@@ -1078,7 +1206,9 @@ func (d *decoder) record(r *Record) {
 		case eAuthResults:
 			d.authResults()
 		case eUnknown:
-			if raw := d.skip(id, true); raw != "" {
+			if !d.entry(len(r.Extensions), id) {
+				d.skip(id, false)
+			} else if raw := d.skip(id, true); raw != "" {
 				r.Extensions = append(r.Extensions, raw)
 			}
 		default:
@@ -1123,6 +1253,10 @@ func (d *decoder) row(w *Row) {
 				case eSPF:
 					pe.SPF = enumLeaf(d, id, dmarcResults)
 				case eReason:
+					if !d.entry(len(pe.Reasons), id) {
+						d.skip(id, false)
+						continue
+					}
 					var rs PolicyOverrideReason
 					for id, ok := d.child(); ok; id, ok = d.child() {
 						switch id {
@@ -1149,6 +1283,10 @@ func (d *decoder) authResults() {
 	for id, ok := d.child(); ok; id, ok = d.child() {
 		switch id {
 		case eDKIM:
+			if !d.entry(len(d.dkimTmp), id) {
+				d.skip(id, false)
+				continue
+			}
 			var r DKIMAuthResult
 			for id, ok := d.child(); ok; id, ok = d.child() {
 				switch id {
@@ -1166,6 +1304,10 @@ func (d *decoder) authResults() {
 			}
 			d.dkimTmp = append(d.dkimTmp, r)
 		case eSPF:
+			if !d.entry(len(d.spfTmp), id) {
+				d.skip(id, false)
+				continue
+			}
 			var r SPFAuthResult
 			for id, ok := d.child(); ok; id, ok = d.child() {
 				switch id {
@@ -1215,13 +1357,26 @@ func (d *decoder) finish() error {
 		}
 	}
 	d.stack = d.stack[:0]
+	if !d.eof {
+		if err := d.rest(); err != nil {
+			return err
+		}
+	}
 	if d.late != nil {
-		for _, w := range d.late() {
+		left := d.lim.doc
+		if lr, ok := d.s.r.(*limitedReader); ok {
+			left = max(lr.n, 0)
+		}
+		ws, err := d.late(left)
+		d.late = nil
+		if err != nil {
+			return err
+		}
+		for _, w := range ws {
 			if !d.seen(w.Code, eUnknown) {
 				d.warns = append(d.warns, w)
 			}
 		}
-		d.late = nil
 	}
 	if a.Metadata.ReportID == "" {
 		at("report.missing-element", eReportID, "feedback/report_metadata/report_id", "no <report_id>")
@@ -1244,6 +1399,92 @@ func (d *decoder) finish() error {
 	}
 	a.Warnings = d.warnings()
 	return nil
+}
+
+// rest reads what follows </feedback> to the end of the document, so that
+// the checksums of the layers around it are verified and content there (a
+// second report appended to the first) is reported, not silently dropped:
+// a warning report.trailing-content. White space, NUL padding, comments and
+// processing instructions (which XML allows after the root) are fine.
+func (d *decoder) rest() error {
+	var head []byte // the first bytes from the first non-blank one
+	var n int64     // non-blank bytes
+	scan := func(b []byte) {
+		if len(head) > 0 && len(head) < 512 {
+			head = append(head, clip(b, 512-len(head))...)
+		}
+		for i, c := range b {
+			if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0 {
+				continue
+			}
+			if len(head) == 0 {
+				head = append(head, clip(b[i:], 512)...)
+			}
+			n++
+		}
+	}
+	scan(d.s.buf[d.s.pos:d.s.end])
+	buf := d.s.buf[:cap(d.s.buf)]
+	for idle := 0; !d.s.eof && idle < 100; {
+		k, err := d.s.r.Read(buf)
+		if k == 0 {
+			idle++
+		}
+		scan(buf[:k])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			d.s.rerr = err
+			break
+		}
+	}
+	d.s.pos, d.s.end, d.s.eof = 0, 0, true
+	if err := d.s.rerr; err != nil {
+		var le *limitError
+		switch {
+		case errors.As(err, &le):
+			d.failLimit(le.field, le.Error())
+			return d.err
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			d.warnOnce("report.container-truncated", eUnknown, "the compressed data ends early: "+err.Error())
+		default:
+			return &DecodeError{Kind: ErrContainer, Container: d.container, Msg: "the data around the document is corrupt", Err: err}
+		}
+	}
+	if n == 0 || len(head) < 512 && onlyMisc(head) {
+		return nil
+	}
+	what := fmt.Sprintf("%q", clip(head, 16))
+	if bytes.Contains(head, []byte("feedback")) {
+		what = "another <feedback> report"
+	}
+	d.warnOnce("report.trailing-content", eUnknown, fmt.Sprintf("%d bytes after </feedback> ignored (%s)", n, what))
+	return nil
+}
+
+// onlyMisc reports whether b holds only white space, NULs, comments and
+// processing instructions.
+func onlyMisc(b []byte) bool {
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n\x00")
+		var end []byte
+		switch {
+		case len(b) == 0:
+			return true
+		case bytes.HasPrefix(b, []byte("<!--")):
+			end = []byte("-->")
+		case bytes.HasPrefix(b, []byte("<?")):
+			end = []byte("?>")
+		default:
+			return false
+		}
+		i := bytes.Index(b, end)
+		if i < 0 {
+			return false
+		}
+		b = b[i+len(end):]
+	}
 }
 
 // appendCP1252 decodes Windows-1252 bytes (WHATWG mapping) as UTF-8. Unless

@@ -37,13 +37,28 @@
 //	report.leading-garbage    bytes before the XML document
 //	report.container-truncated  a gzip or zip member cut off; what was read is kept
 //	report.gzip-trailing-data   bytes after the end of a gzip member
+//	report.trailing-content     content after </feedback> (a second report appended)
+//	report.out-of-range         a count above 2^64-1 (read as 2^64-1) or a date
+//	                            outside the years 1 to 9999 (dropped)
+//	report.results-dropped      list entries past Decoder.MaxResults in one record
 //	report.nested-gzip, report.zip-extra-members
 //
 // Repeated warnings are counted, not repeated. Inputs that are no report
 // fail with a *DecodeError wrapping ErrEmpty, ErrNotReport (another root
 // element, no attachment), ErrTruncated (cut off before the policy or any
 // record), ErrLimit (DecodeError.Limit names the Decoder field) or
-// ErrContainer, and saying what was found.
+// ErrContainer, and saying what was found. A gzip or zip CRC-32 mismatch is
+// an ErrContainer error, never a warning: every decompressing layer is read
+// to its end once the document is done (within MaxDocumentSize), so that a
+// changed byte cannot alter counts unnoticed. Values never wrap: counts are
+// read up to 2^64-1 and saturate beyond, and every sum of counts
+// (Aggregate.Messages, Summary) saturates at 2^64-1.
+//
+// In an email, the parts are tried in order until one holds a report: a
+// first XML attachment that is something else does not hide the report in
+// the next. A zip inside a zip (directly or through gzip) is refused with
+// ErrNotReport: reporters send one zip layer, and each layer would hold
+// another archive in memory.
 //
 // Enumerations are open: Disposition, DKIMResult, SPFResult and the others
 // are string types whose constants are the schema vocabulary; a value
@@ -51,16 +66,41 @@
 // unknown, error). Missing elements leave zero values; nothing the RFC 7489
 // schema calls required is required here.
 //
-// Limits (Decoder fields, zero meaning a safe default): decompressed
-// document size (zip and gzip bombs), zip/email size, records, nesting
-// depth, size of one element, number of distinct warnings.
+// # Limits
+//
+// Every cost that input can drive is bounded. Each bound is a Decoder field
+// whose zero value is the default below; a negative value lifts it.
+// Reaching one is an ErrLimit error naming the field (DecodeError.Limit),
+// except where a coded warning is said:
+//
+//	MaxDocumentSize   1 GiB (Decode), 16 GiB (Stream)  XML bytes after every layer is removed,
+//	                  also what is read past </feedback> to check the CRCs (gzip and zip bombs)
+//	MaxArchiveSize    64 MiB   all zip archives of one input together (held in memory),
+//	                  and, separately, one email message
+//	MaxArchiveEntries 16       zip directory entries, counted before the directory is parsed
+//	MaxEmailParts     100      MIME parts examined, over all nesting levels
+//	MaxRecords        1,000,000 (Decode), none (Stream)  <record> elements
+//	MaxDepth          32       element nesting
+//	MaxElementSize    1 MiB    one tag, leaf text or captured extension
+//	MaxResults        100      entries kept per list of one record (DKIM and SPF results,
+//	                           reasons, extensions) and of <error>; RFC 9990 §3.1.3 says a
+//	                           row SHOULD carry at most 100 DKIM signatures; the rest are
+//	                           counted in the warning report.results-dropped
+//	MaxRecordEntries  10,000   list entries read in one record (or <error> elements), kept or not
+//	MaxWarnings       200      distinct warnings kept; repeats are counted
+//
+// Fixed bounds: six nested container layers, 4 KiB looked at after a gzip
+// member, five media types listed in an email's error, MaxSampleIPs
+// addresses per Finding, MaxSplitDays days per report window. Summary.Add
+// costs O(n log n) in the findings it adds.
 //
 // # Streaming
 //
 // Decoder.Stream reads up to the first record; Stream.Header then gives the
 // metadata and policy, and Stream.All (an iter.Seq2[Record, error]) or
 // Stream.Next give the records one at a time. Memory stays flat whatever
-// the report size (about 3.5 MiB of live heap at 100,000 records).
+// the report size (about 3.5 MiB of live heap at 100,000 records), and
+// whatever the size of one record (MaxResults, MaxRecordEntries).
 //
 // # Why a purpose-built scanner
 //
@@ -103,7 +143,8 @@
 //
 // # Summaries
 //
-// Summary condenses many reports per reporting organisation, source IP,
+// Summary condenses many reports (Add, or AddStream for a report read
+// record by record) per reporting organisation, source IP,
 // header From domain and UTC day, with DMARC, aligned DKIM and aligned SPF
 // pass counts. Merge is associative and commutative (reports can be
 // summarised in parallel and combined in any order; multi-day windows are
@@ -121,7 +162,8 @@
 //     defined here, and Evaluation mirrors a DMARC evaluation result.
 //   - A gzip stream is read only up to the end of its first member; what
 //     follows (a CRLF, padding, junk, even a second member) is ignored and
-//     reported as the warning report.gzip-trailing-data.
+//     reported as the warning report.gzip-trailing-data. Likewise, only the
+//     first <feedback> document is read (report.trailing-content).
 //   - Elements whose prefix differs from the <feedback> element's are
 //     extensions; an unprefixed element is always taken as the report's
 //     own, whatever its declared namespace.

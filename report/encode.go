@@ -267,7 +267,9 @@ func knownOrEmpty[T interface {
 }
 
 func wholeSeconds(t time.Time) time.Time {
-	if t.IsZero() {
+	// A date outside the years 1 to 9999 does not decode (see parseTime):
+	// it is written as an absent one.
+	if t.IsZero() || t.Unix() < minUnix || t.Unix() > maxUnix {
 		return time.Unix(0, 0).UTC()
 	}
 	return time.Unix(t.Unix(), 0).UTC()

@@ -40,8 +40,9 @@ type DecodeError struct {
 	// Msg says what was found.
 	Msg string
 	// Limit names the Decoder field whose limit was exceeded
-	// ("MaxDocumentSize", "MaxArchiveSize", "MaxRecords", "MaxDepth",
-	// "MaxElementSize") when Kind is ErrLimit.
+	// ("MaxDocumentSize", "MaxArchiveSize", "MaxArchiveEntries",
+	// "MaxEmailParts", "MaxRecords", "MaxDepth", "MaxElementSize",
+	// "MaxRecordEntries") when Kind is ErrLimit.
 	Limit string
 	// Err is the underlying error (from compress/gzip, archive/zip, I/O).
 	Err error

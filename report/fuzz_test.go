@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,5 +82,29 @@ func FuzzDifferential(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		differential(t, data)
+	})
+}
+
+// FuzzDecodeDefaultLimits: the zero Decoder, with every default limit
+// (1,000,000 records, 1 GiB documents, ...), never panics and fails only
+// with a *DecodeError; FuzzDecode's reduced limits hid the record-chunking
+// overflow at 55,280 records. The seeds include a report past that count.
+func FuzzDecodeDefaultLimits(f *testing.F) {
+	fuzzSeeds(f)
+	f.Add(gz(tinyRecords(60_001)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var dec Decoder
+		a, err := dec.Decode(bytes.NewReader(data))
+		if err != nil {
+			if _, ok := errors.AsType[*DecodeError](err); !ok {
+				t.Fatalf("error is not a *DecodeError: %T %v", err, err)
+			}
+			return
+		}
+		// The sum saturates, so it is never below one of its terms.
+		total := a.Messages()
+		if i := slices.IndexFunc(a.Records, func(r Record) bool { return r.Row.Count > total }); i >= 0 {
+			t.Fatalf("record %d counts %d, more than the total %d", i, a.Records[i].Row.Count, total)
+		}
 	})
 }

@@ -24,14 +24,16 @@ type Counts struct {
 	Rejected    uint64 `json:"rejected"`     // disposition reject
 }
 
+// add adds o, each count saturating at math.MaxUint64 (so a part never
+// exceeds Messages and a rate never exceeds 1).
 func (c *Counts) add(o Counts) {
-	c.Messages += o.Messages
-	c.DMARCPass += o.DMARCPass
-	c.DMARCFail += o.DMARCFail
-	c.DKIMAligned += o.DKIMAligned
-	c.SPFAligned += o.SPFAligned
-	c.Quarantined += o.Quarantined
-	c.Rejected += o.Rejected
+	c.Messages = addSat(c.Messages, o.Messages)
+	c.DMARCPass = addSat(c.DMARCPass, o.DMARCPass)
+	c.DMARCFail = addSat(c.DMARCFail, o.DMARCFail)
+	c.DKIMAligned = addSat(c.DKIMAligned, o.DKIMAligned)
+	c.SPFAligned = addSat(c.SPFAligned, o.SPFAligned)
+	c.Quarantined = addSat(c.Quarantined, o.Quarantined)
+	c.Rejected = addSat(c.Rejected, o.Rejected)
 }
 
 // Rate returns part/Messages, 0 when there are no messages.
@@ -92,7 +94,8 @@ type Summary struct {
 	// and detail; Diagnoses renders it.
 	Findings []Finding `json:"findings,omitempty"`
 
-	idx map[string]int // findingKey -> index in Findings
+	idx    map[fkey]int // index in Findings
+	sorted int          // Findings[:sorted] are in order; the rest were appended since
 }
 
 // MaxSplitDays bounds how many days one report's window is split over.
@@ -115,8 +118,6 @@ type Finding struct {
 // MaxSampleIPs bounds Finding.SourceIPs.
 const MaxSampleIPs = 5
 
-func findingKey(code, hf, detail string) string { return code + "\x00" + hf + "\x00" + detail }
-
 // Summarize returns the summary of one report.
 func Summarize(a *Aggregate) *Summary {
 	s := &Summary{}
@@ -138,26 +139,54 @@ func bucket(m *map[string]*Counts, k string) *Counts {
 
 // Add accounts for one more report.
 func (s *Summary) Add(a *Aggregate) {
-	s.Reports++
 	var total Counts
 	for i := range a.Records {
-		r := &a.Records[i]
-		c := recordCounts(r)
-		total.add(c)
-		ip := ""
-		if r.Row.SourceIP.IsValid() {
-			ip = r.Row.SourceIP.String()
-		}
-		bucket(&s.BySourceIP, ip).add(c)
-		hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
-		bucket(&s.ByHeaderFrom, hf).add(c)
-		s.diagnose(r, hf, ip)
+		total.add(s.addRecord(&a.Records[i]))
 	}
+	s.addReport(&a.Metadata, total)
+}
+
+// AddStream accounts for one more report read record by record from st,
+// to its end: the report's records are never all in memory, and the
+// result equals Add of the whole report. On an error nothing is added and
+// the error is returned.
+func (s *Summary) AddStream(st *Stream) error {
+	t := &Summary{}
+	var total Counts
+	for r, err := range st.All() {
+		if err != nil {
+			return err
+		}
+		total.add(t.addRecord(&r))
+	}
+	t.addReport(&st.Header().Metadata, total)
+	s.Merge(t)
+	return nil
+}
+
+// addRecord accounts for one record and returns its counts.
+func (s *Summary) addRecord(r *Record) Counts {
+	c := recordCounts(r)
+	ip := ""
+	if r.Row.SourceIP.IsValid() {
+		ip = r.Row.SourceIP.String()
+	}
+	bucket(&s.BySourceIP, ip).add(c)
+	hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
+	bucket(&s.ByHeaderFrom, hf).add(c)
+	s.diagnose(r, hf, ip)
+	return c
+}
+
+// addReport accounts for a report whose records added up to total.
+func (s *Summary) addReport(m *Metadata, total Counts) {
+	s.Reports++
 	s.Total.add(total)
-	bucket(&s.ByOrg, a.Metadata.OrgName).add(total)
-	for day, c := range splitDays(a.Metadata.DateRange, total) {
+	bucket(&s.ByOrg, m.OrgName).add(total)
+	for day, c := range splitDays(m.DateRange, total) {
 		bucket(&s.ByDay, day).add(c)
 	}
+	s.sortFindings()
 }
 
 // Merge adds o into s.
@@ -173,33 +202,76 @@ func (s *Summary) Merge(o *Summary) {
 	}
 	for _, f := range o.Findings {
 		g := s.finding(f.Code, f.HeaderFrom, f.Detail)
-		g.Messages += f.Messages
+		g.Messages = addSat(g.Messages, f.Messages)
 		for _, ip := range f.SourceIPs {
 			g.addIP(ip)
 		}
 	}
+	s.sortFindings()
 }
 
+// finding returns the accumulator for (code, hf, detail). A new one is
+// appended unsorted; sortFindings puts it in place once the caller's batch
+// is done, so n new findings cost O(n log n), not a shift each.
 func (s *Summary) finding(code, hf, detail string) *Finding {
 	if s.idx == nil || len(s.idx) != len(s.Findings) {
-		s.idx = make(map[string]int, len(s.Findings))
-		for i, f := range s.Findings {
-			s.idx[findingKey(f.Code, f.HeaderFrom, f.Detail)] = i
-		}
+		s.reindex()
 	}
-	k := findingKey(code, hf, detail)
+	k := fkey{code, hf, detail}
 	if i, ok := s.idx[k]; ok {
 		return &s.Findings[i]
 	}
-	i, _ := slices.BinarySearchFunc(s.Findings, k, func(f Finding, k string) int {
-		return strings.Compare(findingKey(f.Code, f.HeaderFrom, f.Detail), k)
-	})
-	s.Findings = slices.Insert(s.Findings, i, Finding{Code: code, HeaderFrom: hf, Detail: detail})
-	for j := i; j < len(s.Findings); j++ {
-		f := &s.Findings[j]
-		s.idx[findingKey(f.Code, f.HeaderFrom, f.Detail)] = j
+	s.idx[k] = len(s.Findings)
+	s.Findings = append(s.Findings, Finding{Code: code, HeaderFrom: hf, Detail: detail})
+	if s.sorted > len(s.Findings)-1 {
+		s.sorted = len(s.Findings) - 1
 	}
-	return &s.Findings[i]
+	return &s.Findings[len(s.Findings)-1]
+}
+
+// fkey identifies a Finding.
+type fkey struct{ code, hf, detail string }
+
+func (s *Summary) reindex() {
+	s.idx = make(map[fkey]int, len(s.Findings))
+	for i, f := range s.Findings {
+		s.idx[fkey{f.Code, f.HeaderFrom, f.Detail}] = i
+	}
+	s.sorted = len(s.Findings)
+	if !slices.IsSortedFunc(s.Findings, compareFinding) {
+		s.sorted = 0
+	}
+}
+
+func compareFinding(a, b Finding) int {
+	return cmp.Or(strings.Compare(a.Code, b.Code), strings.Compare(a.HeaderFrom, b.HeaderFrom), strings.Compare(a.Detail, b.Detail))
+}
+
+// sortFindings merges the findings appended since the last call into the
+// sorted ones: O(n + k log k) for k new findings.
+func (s *Summary) sortFindings() {
+	if s.sorted >= len(s.Findings) {
+		return
+	}
+	head, tail := s.Findings[:s.sorted], slices.Clone(s.Findings[s.sorted:])
+	slices.SortFunc(tail, compareFinding)
+	out := make([]Finding, 0, len(s.Findings))
+	i, j := 0, 0
+	for i < len(head) && j < len(tail) {
+		if compareFinding(head[i], tail[j]) <= 0 {
+			out = append(out, head[i])
+			i++
+		} else {
+			out = append(out, tail[j])
+			j++
+		}
+	}
+	out = append(append(out, head[i:]...), tail[j:]...)
+	s.Findings = out
+	for i, f := range out {
+		s.idx[fkey{f.Code, f.HeaderFrom, f.Detail}] = i
+	}
+	s.sorted = len(out)
 }
 
 func (f *Finding) addIP(ip string) {
@@ -230,7 +302,7 @@ func compareIP(a, b string) int {
 
 func (s *Summary) note(code, hf, detail, ip string, n uint64) {
 	f := s.finding(code, hf, detail)
-	f.Messages += n
+	f.Messages = addSat(f.Messages, n)
 	f.addIP(ip)
 }
 
@@ -281,12 +353,18 @@ func splitDays(dr DateRange, c Counts) map[string]Counts {
 	return out
 }
 
-// share is round(n*frac), exact at frac 1.
+// share is round(n*frac), exact at frac 1 and never above n (float64(n)
+// rounds up near math.MaxUint64, and converting a float64 beyond the range
+// of uint64 is undefined).
 func share(n uint64, frac float64) uint64 {
 	if frac >= 1 {
 		return n
 	}
-	return uint64(float64(n)*frac + 0.5)
+	v := float64(n)*frac + 0.5
+	if v >= float64(n) {
+		return n
+	}
+	return uint64(v)
 }
 
 func maxTime(a, b time.Time) time.Time {

@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/report"
 )
 
@@ -122,76 +124,98 @@ func expandInputs(args []string) ([]reportInput, error) {
 	return out, nil
 }
 
-// readReports decodes every input. Files in folders that are not reports
-// are skipped with one line each on stderr; a named file that fails stops
-// the command. A progress line is kept on stderr when it is a terminal and
-// the work takes a while.
-func (a *app) readReports(ctx context.Context, args []string) ([]decoded, error) {
+// readStats counts the files a command read.
+type readStats struct {
+	Read    int `json:"files_read"`
+	Skipped int `json:"files_skipped"`
+}
+
+// maxSkipNotes bounds the "skipped" lines on stderr; the rest are counted.
+const maxSkipNotes = 100
+
+// eachReport calls use with each input file in turn; use decodes it and
+// does not keep it, so memory is that of one report at a time. Files in
+// folders that use fails on (not reports) are skipped with one line each
+// on stderr (none with quiet); a named file that fails stops the command.
+// A progress line is kept on stderr when it is a terminal, the work takes
+// a while and quiet is not set.
+func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use func(file string, r io.Reader) error) (readStats, error) {
+	var st readStats
 	inputs, err := expandInputs(args)
 	if err != nil {
-		return nil, err
+		return st, err
 	}
-	dec := &report.Decoder{}
 	start := time.Now()
 	delay := a.progressDelay
 	if delay == 0 {
 		delay = 500 * time.Millisecond
 	}
 	progress := false
-	var out []decoded
+	clearProgress := func() {
+		if progress {
+			fmt.Fprint(a.stderr, "\r\033[K")
+			progress = false
+		}
+	}
 	var skipped []string // notes, printed only when some report was read
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			clearProgress()
+			return st, err
 		}
-		if a.terminal && len(inputs) > 1 && time.Since(start) > delay {
+		if a.terminal && !quiet && len(inputs) > 1 && time.Since(start) > delay {
 			fmt.Fprintf(a.stderr, "\rreading reports: %d of %d files", i+1, len(inputs))
 			progress = true
 		}
-		agg, err := decodeFile(dec, in.path)
-		if err != nil {
+		if err := useFile(in.path, use); err != nil {
 			if in.named {
-				if progress {
-					fmt.Fprint(a.stderr, "\r\033[K")
-				}
-				return nil, err
+				clearProgress()
+				return st, err
 			}
-			skipped = append(skipped, oneLine(err.Error()))
+			st.Skipped++
+			if len(skipped) < maxSkipNotes {
+				skipped = append(skipped, oneLine(err.Error()))
+			}
 			continue
 		}
-		out = append(out, decoded{file: in.path, agg: agg})
+		st.Read++
 	}
-	if progress {
-		fmt.Fprint(a.stderr, "\r\033[K")
+	clearProgress()
+	if st.Read == 0 {
+		return st, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), plural(len(inputs), "file"))
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", strings.Join(args, ", "), plural(len(inputs), "file"))
+	if !quiet {
+		for _, s := range skipped {
+			fmt.Fprintf(a.stderr, "skipped %s\n", s)
+		}
+		if st.Skipped > len(skipped) {
+			fmt.Fprintf(a.stderr, "skipped %s more\n", plural(st.Skipped-len(skipped), "file"))
+		}
 	}
-	for _, s := range skipped {
-		fmt.Fprintf(a.stderr, "skipped %s\n", s)
-	}
-	return out, nil
+	return st, nil
 }
 
-func decodeFile(dec *report.Decoder, file string) (*report.Aggregate, error) {
+// useFile opens file and hands it to use; errors name the file, with
+// everything from the input made safe for the terminal.
+func useFile(file string, use func(file string, r io.Reader) error) error {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, fileError(err)
+		return fileError(err)
 	}
 	defer f.Close()
-	agg, err := dec.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s", file, reportReason(err))
+	if err := use(file, f); err != nil {
+		return fmt.Errorf("%s: %s", termsafe.String(file), termsafe.String(reportReason(err)))
 	}
-	return agg, nil
+	return nil
 }
 
 // reportReason says in plain words why a file is not a usable report.
 func reportReason(err error) string {
+	de, _ := errors.AsType[*report.DecodeError](err)
 	switch {
-	case errors.Is(err, report.ErrEmpty):
+	case errors.Is(err, report.ErrEmpty) && (de == nil || de.Container == ""):
 		return "empty file, not a DMARC aggregate report"
-	case errors.Is(err, report.ErrNotReport):
+	case errors.Is(err, report.ErrEmpty), errors.Is(err, report.ErrNotReport):
 		detail := strings.TrimPrefix(err.Error(), "report: ")
 		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
 		return "not a DMARC aggregate report: " + detail
@@ -212,10 +236,10 @@ func formatRange(r report.DateRange) string {
 }
 
 func policyString(p report.PolicyPublished) string {
-	parts := []string{"p=" + string(p.P)}
+	parts := []string{"p=" + termsafe.String(string(p.P))}
 	add := func(tag, v string) {
 		if v != "" {
-			parts = append(parts, tag+"="+v)
+			parts = append(parts, tag+"="+termsafe.String(v))
 		}
 	}
 	add("sp", string(p.SP))
@@ -233,31 +257,37 @@ func policyString(p report.PolicyPublished) string {
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	maxRows := fs.Int("rows", 50, "print at most `N` rows per report (0: all)")
 	return func(ctx context.Context, args []string) error {
-		reps, err := a.readReports(ctx, args)
-		if err != nil {
-			return err
-		}
-		for i, d := range reps {
-			if i > 0 {
+		dec := &report.Decoder{}
+		n := 0
+		_, err := a.eachReport(ctx, args, false, func(file string, r io.Reader) error {
+			agg, err := dec.Decode(r)
+			if err != nil {
+				return err
+			}
+			if n++; n > 1 {
 				fmt.Fprintln(a.stdout)
 			}
-			writeReport(a.stdout, d, *maxRows)
-		}
-		return nil
+			writeReport(a.stdout, decoded{file: file, agg: agg}, *maxRows)
+			return nil
+		})
+		return err
 	}
 }
 
+// writeReport prints one report; every string from the file goes through
+// termsafe.String.
 func writeReport(w io.Writer, d decoded, maxRows int) {
+	ts := termsafe.String
 	m, p := d.agg.Metadata, d.agg.Policy
-	fmt.Fprintf(w, "%s\n", d.file)
-	fmt.Fprintf(w, "  report %s from %s", m.ReportID, orDash(m.OrgName))
+	fmt.Fprintf(w, "%s\n", ts(d.file))
+	fmt.Fprintf(w, "  report %s from %s", ts(m.ReportID), ts(orDash(m.OrgName)))
 	if m.Email != "" {
-		fmt.Fprintf(w, " <%s>", m.Email)
+		fmt.Fprintf(w, " <%s>", ts(m.Email))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  period: %s\n", formatRange(m.DateRange))
-	fmt.Fprintf(w, "  policy for %s: %s\n", orDash(p.Domain), policyString(p))
-	fmt.Fprintf(w, "  %s in %s\n", plural(int(d.agg.Messages()), "message"), plural(len(d.agg.Records), "row"))
+	fmt.Fprintf(w, "  policy for %s: %s\n", ts(orDash(p.Domain)), policyString(p))
+	fmt.Fprintf(w, "  %s in %s\n", pluralCount(d.agg.Messages(), "message"), plural(len(d.agg.Records), "row"))
 	if len(d.agg.Records) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  source IP\tcount\tdisposition\tdkim\tspf\theader from\tauth results")
@@ -268,14 +298,23 @@ func writeReport(w io.Writer, d decoded, maxRows int) {
 			}
 			pe := r.Row.PolicyEvaluated
 			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", ipString(r), r.Row.Count,
-				orDash(string(pe.Disposition)), orDash(string(pe.DKIM)), orDash(string(pe.SPF)),
-				orDash(r.Identifiers.HeaderFrom), authResultsString(r.AuthResults))
+				ts(orDash(string(pe.Disposition))), ts(orDash(string(pe.DKIM))), ts(orDash(string(pe.SPF))),
+				ts(orDash(r.Identifiers.HeaderFrom)), ts(authResultsString(r.AuthResults)))
 		}
 		tw.Flush()
 	}
 	for _, wn := range d.agg.Warnings {
-		fmt.Fprintf(w, "  note: %s\n", wn.String())
+		fmt.Fprintf(w, "  note: %s\n", ts(wn.String()))
 	}
+}
+
+// pluralCount is plural for a message count, which a report can make as
+// large as math.MaxUint64 (an int conversion would print it negative).
+func pluralCount(n uint64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.FormatUint(n, 10) + " " + word + "s"
 }
 
 func ipString(r report.Record) string {
@@ -312,17 +351,23 @@ func orDash(s string) string {
 
 func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
-		reps, err := a.readReports(ctx, args)
-		if err != nil {
-			return err
-		}
 		type fileReport struct {
 			File string `json:"file"`
 			*report.Aggregate
 		}
-		out := make([]fileReport, len(reps))
-		for i, d := range reps {
-			out[i] = fileReport{File: d.file, Aggregate: d.agg}
+		// The array is written once every file has been read, so that a
+		// named file that fails leaves no partial JSON on stdout.
+		var out []fileReport
+		dec := &report.Decoder{}
+		_, err := a.eachReport(ctx, args, false, func(file string, r io.Reader) error {
+			agg, err := dec.Decode(r)
+			if err == nil {
+				out = append(out, fileReport{File: file, Aggregate: agg})
+			}
+			return err
+		})
+		if err != nil {
+			return err
 		}
 		return writeJSON(a.stdout, out)
 	}
@@ -356,14 +401,22 @@ func sortedCounts(m map[string]*report.Counts, top int) []keyedCounts {
 func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	top := fs.Int("top", 10, "list at most `N` entries per table (0: all)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	quiet := fs.Bool("quiet", false, "do not list the skipped files on stderr (the summary still counts them)")
 	return func(ctx context.Context, args []string) error {
-		reps, err := a.readReports(ctx, args)
+		// Each file is streamed into the summary and dropped: memory does
+		// not grow with the number of files or of their records.
+		sum := &report.Summary{}
+		dec := &report.Decoder{}
+		files, err := a.eachReport(ctx, args, *quiet, func(_ string, r io.Reader) error {
+			st, err := dec.Stream(r)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			return sum.AddStream(st)
+		})
 		if err != nil {
 			return err
-		}
-		sum := &report.Summary{}
-		for _, d := range reps {
-			sum.Add(d.agg)
 		}
 		n := *top
 		if n <= 0 {
@@ -372,11 +425,12 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		if *asJSON {
 			return writeJSON(a.stdout, struct {
 				*report.Summary
+				readStats
 				TopFailing []report.SourceCount `json:"top_failing"`
 				Diagnoses  []report.Diagnosis   `json:"diagnoses"`
-			}{sum, sum.TopFailing(n), sum.Diagnoses()})
+			}{sum, files, sum.TopFailing(n), sum.Diagnoses()})
 		}
-		writeSummary(a.stdout, sum, *top)
+		writeSummary(a.stdout, sum, files, *top)
 		return nil
 	}
 }
@@ -388,13 +442,18 @@ func pct(n, of uint64) string {
 	return fmt.Sprintf("%.1f%%", float64(n)*100/float64(of))
 }
 
-func writeSummary(w io.Writer, s *report.Summary, top int) {
+// writeSummary prints a summary; every string from the reports goes
+// through termsafe.String.
+func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
 	days := slices.Sorted(maps.Keys(s.ByDay))
 	span := "no dated records"
 	if len(days) > 0 {
 		span = days[0] + " to " + days[len(days)-1]
 	}
 	fmt.Fprintf(w, "%s, %s\n", plural(s.Reports, "report"), span)
+	if files.Skipped > 0 {
+		fmt.Fprintf(w, "%s skipped: not reports (listed on stderr unless --quiet)\n", plural(files.Skipped, "file"))
+	}
 	t := s.Total
 	fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed; %d quarantined, %d rejected\n",
 		t.Messages, t.DMARCPass, pct(t.DMARCPass, t.Messages), t.DKIMAligned, t.SPFAligned, t.DMARCFail, t.Quarantined, t.Rejected)
@@ -406,7 +465,7 @@ func writeSummary(w io.Writer, s *report.Summary, top int) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "messages\tpass\tfail\tpass rate\t")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t  %s\n", r.Messages, r.DMARCPass, r.DMARCFail, pct(r.DMARCPass, r.Messages), r.Key)
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t  %s\n", r.Messages, r.DMARCPass, r.DMARCFail, pct(r.DMARCPass, r.Messages), termsafe.String(r.Key))
 		}
 		tw.Flush()
 	}
@@ -436,7 +495,7 @@ func writeSummary(w io.Writer, s *report.Summary, top int) {
 		if d.Detail != "" {
 			where += " (" + d.Detail + ")"
 		}
-		writeFinding(w, "  ", finding{Severity: d.Severity.String(), Code: d.Code, Record: where,
-			Message: fmt.Sprintf("%s [%s]", d.Message, plural(int(d.Messages), "message")), RFC: d.RFC})
+		writeFinding(w, "  ", finding{Severity: d.Severity.String(), Code: d.Code, Record: termsafe.String(where),
+			Message: fmt.Sprintf("%s [%s]", termsafe.String(d.Message), pluralCount(d.Messages, "message")), RFC: d.RFC})
 	}
 }
