@@ -69,6 +69,11 @@ var crlfs = bytes.Repeat([]byte("\r\n"), 256)
 
 // flushBreaks writes the line breaks held back, now that content follows.
 func (c *bodyCanon) flushBreaks() {
+	if c.pendingCRLF == 1 && len(c.out)+2 <= cap(c.out) {
+		c.out = append(c.out, '\r', '\n') // the common case: the end of the line before
+		c.pendingCRLF = 0
+		return
+	}
 	for c.pendingCRLF > 0 {
 		k := min(c.pendingCRLF, int64(len(crlfs)/2))
 		c.emit(crlfs[:2*k])
@@ -177,12 +182,13 @@ func (c *bodyCanon) foldLines(p []byte) []byte {
 	return p
 }
 
-// foldWSP appends s to dst, which has room for len(s)+8 more bytes, with
+// foldWSP appends s (body or header content without CR LF line breaks) to
+// dst, which has room for len(s)+8 more bytes, with
 // each run of WSP made one SP, after an SP for a run that came before s
 // when sp is set. WSP at the end of s is not written: the result says
 // whether there was some, and whether anything was changed. The runs it
 // folds are short and frequent, so it works eight bytes at a time.
-func foldWSP(dst, s []byte, sp bool) (out []byte, spOut, changed bool) {
+func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, spOut, changed bool) {
 	const (
 		lo = 0x0101010101010101
 		hi = 0x8080808080808080
@@ -212,21 +218,19 @@ func foldWSP(dst, s []byte, sp bool) (out []byte, spOut, changed bool) {
 		drop := wsp & (wsp<<8 | prev) // WSP after WSP
 		work |= drop | isTab
 		prev = wsp >> 56
+		n := 8 - bits.OnesCount64(drop)
+		// Squeeze the dropped bytes out, the highest first so that the
+		// positions of the lower ones stay put.
+		for drop != 0 {
+			k := uint(63-bits.LeadingZeros64(drop)) &^ 7 // bit offset of the byte
+			keep := uint64(1)<<k - 1
+			x = x&keep | x>>8&^keep
+			drop &^= 0x80 << k
+		}
 		q := d[o : o+8]
-		if drop == 0 {
-			q[0], q[1], q[2], q[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
-			q[4], q[5], q[6], q[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
-			o += 8
-			continue
-		}
-		// Write each byte, and step over it unless it is dropped.
-		k := ^drop >> 7 // 1 in the low bit of each byte kept
-		j := 0
-		for b := 0; b < 64; b += 8 {
-			q[j&7] = byte(x >> b)
-			j += int(k >> b & 1)
-		}
-		o += j
+		q[0], q[1], q[2], q[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+		q[4], q[5], q[6], q[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
+		o += n
 	}
 	for ; i < len(s); i++ {
 		f := wspToSP[s[i]]
