@@ -123,72 +123,75 @@ func (c *bodyCanon) content(b []byte) {
 	c.any = true
 }
 
-// fold writes relaxed line content (no LF; a CR in it is content), each
-// run of WSP made one SP (§3.4.4), WSP at its end held back as pendingSP.
-func (c *bodyCanon) fold(s []byte) (changed bool) {
-	lead := 0
-	for lead < len(s) && (s[lead] == ' ' || s[lead] == '\t') {
-		lead++
-	}
-	if lead == len(s) {
-		c.pendingSP = c.pendingSP || lead > 0 // written only if content follows on the line
-		return lead > 0
-	}
-	if c.pendingCRLF > 0 {
-		c.flushBreaks()
-	}
-	c.any = true
-	c.pendingSP = c.pendingSP || lead > 0
-	s = s[lead:]
-	for len(s) > 0 {
-		if cap(c.out)-len(c.out) < 16 {
-			c.flush()
-		}
-		n := min(len(s), cap(c.out)-len(c.out)-8)
-		var ch bool
-		c.out, c.pendingSP, ch = foldWSP(c.out, s[:n], c.pendingSP)
-		changed = changed || ch
-		s = s[n:]
-	}
-	return changed || lead > 0
-}
-
-// foldLines canonicalises p, which starts inside a line that needs work,
-// line by line through fold, and returns what is left of it: nothing, a CR
-// at its end that may be the first half of a CRLF, or the lines after the
-// first one that fold did not change (they go back to relaxedSpan).
+// foldLines canonicalises p, which starts inside a line that needs work
+// (at WSP, or at a control character other than CR or LF), line by line,
+// and returns what is left of it: nothing, a CR at its end that may be
+// the first half of a CRLF, or the lines after the first one that needed
+// no work (they go back to relaxedSpan).
 func (c *bodyCanon) foldLines(p []byte) []byte {
+	changed := true // the line p starts in
 	for len(p) > 0 {
-		e := bytes.IndexByte(p, '\n')
-		if e < 0 {
-			e = len(p)
-			if p[e-1] == '\r' {
-				e--
+		// §3.4.4: WSP is written, as one SP, only if content follows on
+		// the line.
+		k := 0
+		for k < len(p) && (p[k] == ' ' || p[k] == '\t') {
+			k++
+		}
+		c.pendingSP = c.pendingSP || k > 0
+		if p = p[k:]; len(p) == 0 {
+			break
+		}
+		if p[0] != '\r' && p[0] != '\n' {
+			if c.pendingCRLF > 0 {
+				c.flushBreaks()
 			}
-			c.fold(p[:e])
-			return p[e:]
+			c.any = true
+			for {
+				if cap(c.out)-len(c.out) < 16 {
+					c.flush()
+				}
+				m := min(len(p), cap(c.out)-len(c.out)-8)
+				var n int
+				var ch bool
+				c.out, n, c.pendingSP, ch = foldWSP(c.out, p[:m], c.pendingSP)
+				changed = changed || ch || k > 1
+				if p = p[n:]; n < m || len(p) == 0 {
+					break // at a CR or LF, or at the end of p
+				}
+			}
+			if len(p) == 0 {
+				break
+			}
 		}
-		end := e
-		if end > 0 && p[end-1] == '\r' {
-			end--
+		switch {
+		case p[0] == '\n': // a bare LF ends a line as CRLF would
+			p = p[1:]
+		case len(p) == 1:
+			return p // a CR that may be the first half of a CRLF
+		case p[1] == '\n':
+			p = p[2:]
+		default: // a bare CR is content, and the line goes on
+			c.content(p[:1])
+			p = p[1:]
+			continue
 		}
-		changed := c.fold(p[:end])
-		c.lineBreak() // CRLF, or a bare LF read as one
-		p = p[e+1:]
+		c.lineBreak()
 		if !changed {
 			break
 		}
+		changed = false
 	}
 	return p
 }
 
-// foldWSP appends s (body or header content without CR LF line breaks) to
-// dst, which has room for len(s)+8 more bytes, with
-// each run of WSP made one SP, after an SP for a run that came before s
-// when sp is set. WSP at the end of s is not written: the result says
-// whether there was some, and whether anything was changed. The runs it
-// folds are short and frequent, so it works eight bytes at a time.
-func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, spOut, changed bool) {
+// foldWSP appends s to dst, which has room for len(s)+8 more bytes, up to
+// the first CR or LF in s, with each run of WSP made one SP (RFC 6376
+// §3.4.2, §3.4.4), after an SP for a run that came before s when sp is
+// set. WSP just before where it stops is not written. It returns dst, how
+// many bytes of s it took, whether it held back WSP, and whether it
+// changed anything. The runs it folds are short and frequent, so it works
+// eight bytes at a time with no branch on where they are.
+func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, spOut, changed bool) {
 	const (
 		lo = 0x0101010101010101
 		hi = 0x8080808080808080
@@ -207,44 +210,52 @@ func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, spOut, ch
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		// 0x80 in each byte that is SP, and in each that is HTAB (exact:
-		// the sums cannot carry from one byte into the next).
+		// 0x80 in each byte that is SP, in each that is HTAB, and in each
+		// that is 0x20 or above (exact: the sums cannot carry from one
+		// byte into the next).
 		t := x ^ 0x20*lo
 		isSP := ^((t&m7 + m7) | t) & hi
 		t = x ^ 0x09*lo
 		isTab := ^((t&m7 + m7) | t) & hi
+		if ((x&m7+0x60*lo)|x|isTab)&hi != hi {
+			break // a control character other than HTAB: the bytes go one at a time
+		}
 		x ^= isTab >> 7 * 0x29 // HTAB (0x09) to SP (0x20)
 		wsp := isSP | isTab
 		drop := wsp & (wsp<<8 | prev) // WSP after WSP
 		work |= drop | isTab
 		prev = wsp >> 56
-		n := 8 - bits.OnesCount64(drop)
+		k := 8 - bits.OnesCount64(drop)
 		// Squeeze the dropped bytes out, the highest first so that the
 		// positions of the lower ones stay put.
 		for drop != 0 {
-			k := uint(63-bits.LeadingZeros64(drop)) &^ 7 // bit offset of the byte
-			keep := uint64(1)<<k - 1
+			b := uint(63-bits.LeadingZeros64(drop)) &^ 7 // bit offset of the byte
+			keep := uint64(1)<<b - 1
 			x = x&keep | x>>8&^keep
-			drop &^= 0x80 << k
+			drop &^= 0x80 << b
 		}
 		q := d[o : o+8]
 		q[0], q[1], q[2], q[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
 		q[4], q[5], q[6], q[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
-		o += n
+		o += k
 	}
 	for ; i < len(s); i++ {
-		f := wspToSP[s[i]]
+		b := s[i]
+		if b == '\r' || b == '\n' {
+			break
+		}
+		f := wspToSP[b]
 		var w uint64
 		if f == ' ' {
 			w = 0x80
 		}
 		d[o] = f
 		o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
-		work |= w&prev | uint64(f^s[i])
+		work |= w&prev | uint64(f^b)
 		prev = w
 	}
 	o -= int(prev >> 7)
-	return d[:o], prev != 0, work|prev != 0
+	return d[:o], i, prev != 0, work|prev != 0
 }
 
 // wspToSP maps HTAB to SP and every other byte to itself.

@@ -221,8 +221,20 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 					}
 					started = true
 				}
-				h.buf = slices.Grow(h.buf, len(line)+9)
-				h.buf, sp, _ = foldWSP(h.buf, line, sp)
+				for len(line) > 0 {
+					h.buf = slices.Grow(h.buf, len(line)+9)
+					var n int
+					h.buf, n, sp, _ = foldWSP(h.buf, line, sp)
+					if line = line[n:]; line != "" {
+						// A bare CR is content.
+						if sp {
+							h.buf = append(h.buf, ' ')
+							sp = false
+						}
+						h.buf = append(h.buf, '\r')
+						line = line[1:]
+					}
+				}
 			}
 		}
 		if sig == nil {
