@@ -20,10 +20,13 @@
 // AuthResults writes the dkim= part of an Authentication-Results field.
 //
 // Speed: Verify parses each key record once (a small cache keyed by the TXT
-// text), reuses its buffers between calls, and canonicalises clean lines and
-// header fields in whole runs. On a 4 KiB message it costs about 1.2 times
-// the bare cryptographic work (SHA-256 of the message and one signature
-// check); see BenchmarkVerifyVsBare.
+// text), reuses its buffers between calls, copies clean lines and header
+// fields in whole runs, and folds the whitespace of lines that need relaxed
+// canonicalisation eight bytes at a time. On a 4 KiB message it costs about
+// 1.2 times the bare cryptographic work (SHA-256 of the message and one
+// signature check) when the lines are clean, and about 1.17 (Ed25519) to
+// 1.28 (RSA-2048) times when every body line has trailing whitespace, tabs
+// or doubled spaces; see BenchmarkVerifyVsBare.
 //
 // Deliberate choices and divergences:
 //   - Bare LF line ends are read as CRLF (for headers and body), as every

@@ -203,39 +203,38 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 				return
 			}
 		}
+		// Line by line: unfolding drops CRLF (and a CR at the end of a
+		// segment), the WSP after it joins the run before it.
 		started, sp := false, false
 		for _, s := range segs {
-			for i := 0; i < len(s); {
-				b := s[i]
-				switch {
-				case b > ' ':
-					// A run of ordinary bytes is copied in one piece.
-					j := i + 1
-					for j < len(s) && s[j] > ' ' {
-						j++
+			for len(s) > 0 {
+				var line string
+				line, s, _ = strings.Cut(s, "\n")
+				line = strings.TrimSuffix(line, "\r")
+				if !started {
+					k := 0
+					for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+						k++
 					}
-					if sp {
-						h.buf = append(h.buf, ' ')
-						sp = false
-					}
-					started = true
-					h.buf = append(h.buf, s[i:j]...)
-					i = j
-					continue
-				case b == ' ' || b == '\t':
-					sp = started
-				case b == '\n' || b == '\r' && (i+1 == len(s) || s[i+1] == '\n'):
-					// Unfolding: line breaks go, the WSP after them stays.
-				default:
-					// Other control characters, a bare CR among them, are content.
-					if sp {
-						h.buf = append(h.buf, ' ')
-						sp = false
+					if line = line[k:]; line == "" {
+						continue
 					}
 					started = true
-					h.buf = append(h.buf, b)
 				}
-				i++
+				for len(line) > 0 {
+					h.buf = slices.Grow(h.buf, len(line)+9)
+					var n int
+					h.buf, n, sp, _ = foldWSP(h.buf, line, sp)
+					if line = line[n:]; line != "" {
+						// A bare CR is content.
+						if sp {
+							h.buf = append(h.buf, ' ')
+							sp = false
+						}
+						h.buf = append(h.buf, '\r')
+						line = line[1:]
+					}
+				}
 			}
 		}
 		if sig == nil {
