@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Checker audits a domain's MTA-STS set-up: the _mta-sts record, the policy
@@ -25,7 +26,7 @@ type Checker struct {
 
 // Report is the outcome of Checker.Check.
 type Report struct {
-	// Domain is the domain checked.
+	// Domain is the domain checked, normalised.
 	Domain string
 	// Record is the MTA-STS record; nil when there is none usable.
 	Record *Record
@@ -46,10 +47,17 @@ type Report struct {
 // follow. The Fix for each finding is given at the end of its Message.
 func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	rep := &Report{Domain: domain}
-	name := RecordName(domain)
 	add := func(code string, sev domainauth.Severity, where, rfc, msg string) {
 		rep.Findings = append(rep.Findings, domainauth.Finding{Code: code, Severity: sev, Where: where, RFC: rfc, Message: msg})
 	}
+	d, err := dnsname.Normalize(domain)
+	if err != nil {
+		add(FindingInvalidDomain, domainauth.Error, domain, "RFC 5321 §4.1.2", "not a domain name: "+err.Error())
+		return rep
+	}
+	domain = d
+	rep.Domain = d
+	name := RecordName(domain)
 	rec, err := LookupRecord(ctx, c.Resolver, domain)
 	switch {
 	case errors.Is(err, ErrNoRecord):
@@ -81,7 +89,11 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	rep.Fetched, err = FetchPolicy(ctx, c.Fetcher, domain, c.Fetch)
 	if err != nil {
 		code, fix := fetchFinding(err)
-		add(code, domainauth.Error, rep.Fetched.URL, "RFC 8461 §3.2, §3.3",
+		sev := domainauth.Error
+		if code == FindingCertificateUnknown { // the fetcher's shortcoming, not the domain's
+			sev = domainauth.Warning
+		}
+		add(code, sev, rep.Fetched.URL, "RFC 8461 §3.2, §3.3",
 			err.Error()+": senders without a cached policy act as though the domain had none; fix: "+fix)
 		return rep
 	}

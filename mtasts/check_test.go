@@ -59,6 +59,14 @@ func TestCheckerCheck(t *testing.T) {
 	}
 }
 
+func TestCheckerInvalidDomain(t *testing.T) {
+	rep := (&Checker{Resolver: zone.New(), Fetcher: newFakeFetcher()}).Check(context.Background(), "a..b")
+	want := []codeSev{{FindingInvalidDomain, domainauth.Error, "a..b"}}
+	if got := codes(rep.Findings); !slices.Equal(got, want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+}
+
 // TestCheckerOffline checks a policy read from a file: the certificate is
 // reported unknown, never valid.
 func TestCheckerOffline(t *testing.T) {
@@ -73,7 +81,7 @@ func TestCheckerOffline(t *testing.T) {
 	}
 	c.Fetch.AcceptUnverified = false
 	rep = c.Check(context.Background(), "example.com")
-	want = []codeSev{{FindingCertificateUnknown, domainauth.Error, "https://mta-sts.example.com/.well-known/mta-sts.txt"}}
+	want = []codeSev{{FindingCertificateUnknown, domainauth.Warning, "https://mta-sts.example.com/.well-known/mta-sts.txt"}}
 	if got := codes(rep.Findings); !slices.Equal(got, want) {
 		t.Errorf("without AcceptUnverified: findings %v, want %v", got, want)
 	}

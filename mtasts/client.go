@@ -36,6 +36,10 @@ const (
 // force (§3.3: the sender MUST apply it); without one the domain is treated
 // as having no policy.
 //
+// Get always queries the _mta-sts record, so calling it again before failing
+// a message permanently is the check for an updated policy that RFC 8461 §5
+// and §5.1 step 3 require.
+//
 // A Client with a Resolver and a Fetcher is ready to use; it is safe for
 // concurrent use. Two concurrent Gets for the same uncached domain may
 // both fetch.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -210,4 +211,48 @@ func TestClientConcurrent(t *testing.T) {
 	if c.Len() > 5 {
 		t.Errorf("Len() = %d, more than MaxEntries", c.Len())
 	}
+}
+
+// TestClientNoParentPolicy guards RFC 8461 §3.4: for mail to a subdomain
+// the parent's policy is never fetched.
+func TestClientNoParentPolicy(t *testing.T) {
+	c, z, f, _ := newTestClient()
+	setRecord(z, "example.com", "v=STSv1; id=1;")
+	f.set("example.com", policyA, nil)
+	r := c.Get(context.Background(), "mail.example.com")
+	if r.Policy != nil || !errors.Is(r.Err, ErrNoRecord) || f.count("example.com") != 0 {
+		t.Errorf("Get(mail.example.com) = %+v, %d fetches of example.com's policy", r, f.count("example.com"))
+	}
+}
+
+// TestFetchPolicyDefaultTimeout checks the default bound of a fetch, one
+// minute (RFC 8461 §3.3), from the deadline the fetcher sees, without
+// waiting for it.
+func TestFetchPolicyDefaultTimeout(t *testing.T) {
+	var deadline time.Time
+	fetch := fetcherFunc(func(ctx context.Context, url string, maxBytes int64) (*domainauth.FetchResult, error) {
+		deadline, _ = ctx.Deadline()
+		if maxBytes != DefaultMaxPolicySize {
+			t.Errorf("maxBytes %d, want the default %d", maxBytes, DefaultMaxPolicySize)
+		}
+		return nil, errUnreachable
+	})
+	start := time.Now()
+	if _, err := FetchPolicy(context.Background(), fetch, "example.com", FetchOptions{}); !errors.Is(err, errUnreachable) {
+		t.Fatalf("err = %v", err)
+	}
+	if d := deadline.Sub(start); d < DefaultFetchTimeout-time.Second || d > DefaultFetchTimeout+time.Second {
+		t.Errorf("deadline %v after the start, want %v", d, DefaultFetchTimeout)
+	}
+	deadline = time.Time{}
+	FetchPolicy(context.Background(), fetch, "example.com", FetchOptions{Timeout: -1})
+	if !deadline.IsZero() {
+		t.Errorf("negative Timeout: deadline %v, want none", deadline)
+	}
+}
+
+type fetcherFunc func(ctx context.Context, url string, maxBytes int64) (*domainauth.FetchResult, error)
+
+func (f fetcherFunc) Fetch(ctx context.Context, url string, maxBytes int64) (*domainauth.FetchResult, error) {
+	return f(ctx, url, maxBytes)
 }

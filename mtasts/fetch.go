@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // PolicyHost returns the Policy Host of domain: "mta-sts." + domain
@@ -102,7 +103,8 @@ type Fetched struct {
 // parameters allowed (ErrContentType), and the body at most opt.MaxSize
 // bytes (ErrPolicyTooLarge) and a valid policy (a *ParseError). An error of
 // f itself is wrapped with ErrFetch. The Fetched value is returned in every
-// case, with what was learnt.
+// case, with what was learnt. domain is normalised first (lower case,
+// A-labels, no trailing dot).
 //
 // The chain's trust and expiry are the TLS layer's work (the roots of the
 // client behind f); FetchPolicy checks the host name on the leaf, with
@@ -111,6 +113,12 @@ type Fetched struct {
 // used: the library keeps no HTTP cache.
 func FetchPolicy(ctx context.Context, f domainauth.Fetcher, domain string, opt FetchOptions) (*Fetched, error) {
 	out := &Fetched{URL: PolicyURL(domain)}
+	d, err := dnsname.Normalize(domain)
+	if err != nil {
+		return out, fmt.Errorf("mtasts: policy domain: %w", err)
+	}
+	domain = d
+	out.URL = PolicyURL(domain)
 	timeout := opt.Timeout
 	if timeout == 0 {
 		timeout = DefaultFetchTimeout

@@ -35,6 +35,8 @@ const (
 	// FindingInvalidRecord: the MTA-STS record does not parse; senders
 	// assume no policy (RFC 8461 §3.1).
 	FindingInvalidRecord = "mtasts.invalid-record"
+	// FindingInvalidDomain: the domain to check is not a valid domain name.
+	FindingInvalidDomain = "mtasts.invalid-domain"
 	// FindingLookupFailed: the TXT or MX lookup failed temporarily.
 	FindingLookupFailed = "mtasts.lookup-failed"
 	// FindingFetchFailed: the policy could not be fetched (connection,

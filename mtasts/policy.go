@@ -92,7 +92,9 @@ func (p *Policy) MaxAgeDuration() time.Duration { return time.Duration(p.MaxAge)
 // String formats the policy as it is served: version first, then mode, the
 // mx lines, max_age, the extensions and the ignored duplicates, each line
 // ended by CRLF (RFC 8461 §3.2 calls the pairs CRLF-separated; its grammar
-// accepts LF as well). It does not validate the fields.
+// accepts LF as well). It does not validate the fields. The text may be
+// longer than the one parsed (": " after each key, CRLF), so a policy just
+// under the size limit may come out just over it.
 func (p *Policy) String() string {
 	var b strings.Builder
 	b.WriteString("version: STSv1\r\nmode: ")
