@@ -113,9 +113,6 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	for _, mx := range mxs {
 		rep.MX = append(rep.MX, trimDot(mx.Host))
 	}
-	if len(mxs) == 1 && mxs[0].Host == "." {
-		rep.MX = []string{"."}
-	}
 	rep.Findings = append(rep.Findings, CheckMX(rep.Policy, rep.MX)...)
 	return rep
 }
@@ -139,6 +136,7 @@ func fetchFinding(err error) (code, fix string) {
 	return FindingFetchFailed, "serve the policy over HTTPS at the URL, with status 200"
 }
 
+// trimDot removes a trailing dot, keeping the "." of a null MX.
 func trimDot(s string) string {
 	if len(s) > 1 && s[len(s)-1] == '.' {
 		return s[:len(s)-1]

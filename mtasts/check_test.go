@@ -156,3 +156,16 @@ func TestLookupRecordJoinsStrings(t *testing.T) {
 		t.Fatalf("through a CNAME: %+v, %v", r, err)
 	}
 }
+
+func TestCheckerNullMX(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.com", 0, ".")
+	z.AddTXT("_mta-sts.example.com", "v=STSv1; id=1;")
+	f := newFakeFetcher()
+	f.set("example.com", policyB, nil)
+	rep := (&Checker{Resolver: z, Fetcher: f}).Check(context.Background(), "example.com")
+	want := []codeSev{{FindingNullMX, domainauth.Warning, ".well-known/mta-sts.txt"}, {FindingModeTesting, domainauth.Info, ".well-known/mta-sts.txt"}}
+	if got := codes(rep.Findings); !slices.Equal(got, want) || !slices.Equal(rep.MX, []string{"."}) {
+		t.Errorf("findings %v, MX %q; want %v", got, rep.MX, want)
+	}
+}

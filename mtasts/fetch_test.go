@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -251,5 +252,31 @@ func TestStaticFetcher(t *testing.T) {
 	_, err = FetchPolicy(ctx, StaticFetcher{Body: []byte(rfcPolicy)}, "example.com", FetchOptions{AcceptUnverified: true, MaxSize: 10})
 	if !errors.Is(err, ErrPolicyTooLarge) {
 		t.Errorf("MaxSize 10: err = %v, want ErrPolicyTooLarge", err)
+	}
+}
+
+// TestFetchPolicyNoHTTPCache guards RFC 8461 §3.3: "HTTP caching ... MUST
+// NOT be used": every fetch reaches the server, whatever Cache-Control says.
+func TestFetchPolicyNoHTTPCache(t *testing.T) {
+	ca := newTestCA(t)
+	var mu sync.Mutex
+	hits := 0
+	client, _ := serve(t, ca.leaf(t, time.Now().Add(time.Hour), "mta-sts.example.com"), ca.pool, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits++
+		mu.Unlock()
+		w.Header().Set("Cache-Control", "max-age=3600")
+		policyHandler("text/plain", rfcPolicy)(w, r)
+	})
+	f := domainauth.HTTPFetcher(client)
+	for range 2 {
+		if _, err := FetchPolicy(context.Background(), f, "example.com", FetchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hits != 2 {
+		t.Errorf("server saw %d requests for 2 fetches", hits)
 	}
 }
