@@ -18,7 +18,8 @@
 // syntactically invalid record or policy as none; unknown fields are kept
 // (Extensions), and a repeated field other than mx counts only once, the
 // later ones kept in Ignored (§3.2). Record.String and Policy.String
-// round-trip: parsing their output gives the same value.
+// round-trip: parsing their output gives the same value (a policy's text
+// may grow by a few bytes per line, ": " and CRLF).
 //
 // Policy.Matches and MatchPattern match an MX host against the mx patterns
 // (§4.1: a "*." pattern stands for exactly one leftmost label; no case, no

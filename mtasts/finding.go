@@ -1,6 +1,6 @@
 package mtasts
 
-// Finding codes reported by CheckMX, CheckRecord and Checker. They are
+// Finding codes reported by CheckMX and Checker.Check. They are
 // stable: users match on them. Findings are domainauth.Finding values.
 const (
 	// FindingMXNotCovered: an MX host that no mx pattern of the policy

@@ -41,7 +41,7 @@ func (p *Policy) Matches(host string) (pattern string, ok bool) {
 
 // CheckMX checks a domain's MX host names (from its MX records, trailing
 // dots allowed) against its policy and returns what an auditor should know,
-// most serious first in the order found:
+// in this order:
 //
 //   - FindingMXNotCovered for each host no mx pattern matches: an Error in
 //     enforce mode (RFC 8461 §5: senders MUST NOT deliver to it, so mail

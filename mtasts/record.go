@@ -17,8 +17,8 @@ const MaxIDLength = 32
 // does not interpret: an extension, or a later duplicate of a field that
 // may occur once (RFC 8461 §3.2: all entries except the first are ignored).
 type Field struct {
-	Key   string
-	Value string
+	Key   string // the field's name, as written (case kept)
+	Value string // the value, without surrounding white space
 }
 
 // Record is an MTA-STS TXT record (RFC 8461 §3.1), such as
