@@ -251,6 +251,13 @@ func TestFetchPolicyDefaultTimeout(t *testing.T) {
 	}
 }
 
+func TestFetchPolicyNilResult(t *testing.T) {
+	fetch := fetcherFunc(func(context.Context, string, int64) (*domainauth.FetchResult, error) { return nil, nil })
+	if _, err := FetchPolicy(context.Background(), fetch, "example.com", FetchOptions{}); !errors.Is(err, ErrFetch) {
+		t.Errorf("err = %v, want ErrFetch", err)
+	}
+}
+
 type fetcherFunc func(ctx context.Context, url string, maxBytes int64) (*domainauth.FetchResult, error)
 
 func (f fetcherFunc) Fetch(ctx context.Context, url string, maxBytes int64) (*domainauth.FetchResult, error) {

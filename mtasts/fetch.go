@@ -133,6 +133,9 @@ func FetchPolicy(ctx context.Context, f domainauth.Fetcher, domain string, opt F
 	if err != nil {
 		return out, fmt.Errorf("%w: %s: %w", ErrFetch, out.URL, err)
 	}
+	if res == nil {
+		return out, fmt.Errorf("%w: %s: the fetcher returned neither a result nor an error", ErrFetch, out.URL)
+	}
 	out.Result = res
 	host := PolicyHost(domain)
 	if len(res.VerifiedChains) > 0 && len(res.VerifiedChains[0]) > 0 {
