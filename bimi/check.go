@@ -65,8 +65,8 @@ type Result struct {
 // Check discovers the BIMI record of domain for selector ("" for
 // "default"), checks the DMARC preconditions at the domain and its
 // Organizational Domain, and, with a Fetcher, fetches and checks the logo
-// and the Mark Certificate. It makes at most six DNS queries (four for
-// discovery without a local-part, at most two for DMARC) and two fetches.
+// and the Mark Certificate. It makes at most five DNS queries (three for
+// discovery, two for DMARC) and two fetches.
 func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 	res := &Result{}
 	d := c.Lookup(ctx, domain, selector, "")

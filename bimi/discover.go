@@ -85,7 +85,7 @@ func (d *Discovery) Fallback() bool { return d.Domain != "" && d.Domain != d.Aut
 // when nothing was found. localPart may be empty (no lps= lookups).
 // Organizational Domains are taken from the public suffix list
 // (dmarc.OrgDomainPSL), as draft -12 §7.2 step 6 defines them by RFC 7489.
-// It makes at most four TXT queries.
+// It makes at most three TXT queries (a record at the domain ends discovery there).
 func Lookup(ctx context.Context, r domainauth.Resolver, domain, selector, localPart string) *Discovery {
 	c := Checker{Resolver: r}
 	return c.Lookup(ctx, domain, selector, localPart)

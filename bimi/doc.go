@@ -61,9 +61,10 @@
 // Every cost the input drives is bounded, with these defaults:
 //
 //   - MaxRecordBytes (4096): the longest record text ParseRecord reads.
-//   - DNS queries: Lookup makes at most 4 TXT queries (selector and
-//     local-part selector, at the domain and at its Organizational
-//     Domain); LookupDMARC at most 2; Check at most 6.
+//   - DNS queries: Lookup makes at most 3 TXT queries (the selector at
+//     the domain; then either the local-part selector there, or the
+//     selector and the local-part selector at the Organizational Domain);
+//     LookupDMARC at most 2; Check at most 5.
 //   - SVGOptions.MaxBytes (DefaultMaxSVGBytes, 32 KiB): the largest logo,
 //     after gzip decompression for SVGZ; a larger one is not parsed, and
 //     Check fetches at most that many bytes. Parsing is linear in the
