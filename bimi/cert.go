@@ -70,7 +70,7 @@ type CertResult struct {
 	// Intermediates are the other certificates of the file, in order.
 	Intermediates []*x509.Certificate
 	// Chains are the verified chains, leaf first; empty when the chain was
-	// not verified or did not verify.
+	// not verified, did not verify, or the leaf is outside its validity.
 	Chains [][]*x509.Certificate
 	// Findings lists the problems; none means the certificate passed every
 	// check that ran.
@@ -195,7 +195,9 @@ func CheckCertificate(pemData []byte, opts *CertOptions) *CertResult {
 		add(FindingCertChain, domainauth.Error, where, fmt.Sprintf("the chain verifies, but CA %q restricts extended key usage without allowing BIMI", badCA.Subject.String()))
 		return res
 	}
-	res.Chains = good
+	if timeOK {
+		res.Chains = good
+	}
 	return res
 }
 
