@@ -71,17 +71,23 @@ func TestCheckSVGFiles(t *testing.T) {
 // TestCheckSVGSizeBound: exactly DefaultMaxSVGBytes passes; one more does
 // not, and a reduced MaxBytes applies.
 func TestCheckSVGSizeBound(t *testing.T) {
-	over := readLogo(t, "oversized.svg")
-	at := bytes.Replace(over, []byte("xx"), []byte("x"), 1)
-	if len(at) != DefaultMaxSVGBytes {
-		t.Fatalf("at-limit logo is %d bytes", len(at))
-	}
+	at := atLimitLogo(t)
 	if got := CheckSVG(at, nil); len(got) != 0 {
 		t.Errorf("logo of exactly %d bytes: %v", len(at), got)
 	}
 	if got := codes(CheckSVG(at, &SVGOptions{MaxBytes: 1000})); !slices.Equal(got, []string{FindingSVGTooLarge}) {
 		t.Errorf("MaxBytes 1000: %v", got)
 	}
+}
+
+// atLimitLogo is testdata/oversized.svg one byte shorter: a valid logo of
+// exactly DefaultMaxSVGBytes.
+func atLimitLogo(t testing.TB) []byte {
+	at := bytes.Replace(readLogo(t, "oversized.svg"), []byte("xx"), []byte("x"), 1)
+	if len(at) != DefaultMaxSVGBytes {
+		t.Fatalf("at-limit logo is %d bytes", len(at))
+	}
+	return at
 }
 
 func TestCheckSVGZ(t *testing.T) {
