@@ -169,5 +169,13 @@ func (c *Checker) fetch(ctx context.Context, url string, limit int64, tag string
 		add(finding(FindingFetchFailed, domainauth.Error, url, refDraft+" §7.5", msg))
 		return nil, false
 	}
+	if len(fr.PeerCertificates) > 0 && len(fr.VerifiedChains) == 0 {
+		// §7.5 step 2: the server's certificate must chain to a root the
+		// client trusts. A Fetcher that serves files has no certificates
+		// at all and is not held to it.
+		add(finding(FindingFetchFailed, domainauth.Error, url, refDraft+" §7.5 step 2",
+			tag+" the server's TLS certificate was not verified (the Fetcher's client skips verification?)"))
+		return nil, false
+	}
 	return fr, true
 }

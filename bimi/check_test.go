@@ -2,6 +2,7 @@ package bimi
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/asn1"
 	"errors"
 	"testing"
@@ -74,6 +75,13 @@ func TestChecker(t *testing.T) {
 			z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
 		}, map[string]*domainauth.FetchResult{logoURL: {StatusCode: 301, Location: "https://elsewhere.example/"}},
 			"example.com", []string{FindingFetchFailed}, 2},
+		{"TLS certificate not verified (§7.5 step 2)", func(z *zone.Zone) {
+			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL+"; a="+vmcURL)
+			z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
+		}, map[string]*domainauth.FetchResult{
+			logoURL: {StatusCode: 200, ContentType: "image/svg+xml", Body: readLogo(t, "valid.svg"), PeerCertificates: []*x509.Certificate{pki.inter}},
+			vmcURL:  {StatusCode: 200, Body: vmc, PeerCertificates: []*x509.Certificate{pki.inter}, VerifiedChains: [][]*x509.Certificate{{pki.inter, pki.root}}},
+		}, "example.com", []string{FindingFetchFailed}, 2},
 		{"declined: no fetch, no DMARC findings", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; a=;")
 		}, nil, "example.com", []string{FindingDeclined}, 0},

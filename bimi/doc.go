@@ -15,11 +15,16 @@
 //     §7.1) and the Indicator checks (§7.6). Draft -10 had lps=true/false;
 //     -12 has a prefix list, which is what ParseRecord reads. -12 allows
 //     one URI per l= (a comma is an error).
-//   - draft-svg-tiny-ps-abrotman (SVG Tiny Portable/Secure) and the BIMI
-//     group's guidance on logo files: baseProfile="tiny-ps", version="1.2",
-//     a <title>, no x= or y= on the root, no scripts, animation, raster
-//     images or external references, only the profile's elements, a square
-//     viewBox, 32 KiB at most.
+//   - draft-svg-tiny-ps-abrotman (SVG Tiny Portable/Secure, a profile of
+//     SVG Tiny 1.2), the BIMI group's guidance on logo files ("Creating
+//     BIMI SVG logo files", "Solving SVG issues") and the RelaxNG schema
+//     published for the profile (for the list of elements):
+//     baseProfile="tiny-ps", version="1.2", a <title>, no x= or y= on the
+//     root, no scripts or event handlers, no animation, no raster images,
+//     no references other than to the SVG and XLink namespaces and to
+//     fragments of the document, only the profile's elements, a square
+//     viewBox, 32 KiB at most. SVGZ (gzip) is accepted, as draft -12
+//     §4.3.2 allows.
 //   - the Mark Certificate rules: the MC Guidelines (Minimum Security
 //     Requirements for the Issuance of Mark Certificates) and
 //     draft-fetch-validation-vmc-wchuang: the extended key usage
@@ -54,7 +59,13 @@
 // for a logo given as bytes; CheckCertificate for a PEM evidence document
 // given as bytes; Checker.Check for a domain end to end, fetching through
 // the caller's domainauth.Fetcher. Every finding has a stable code
-// (Finding... constants, "bimi.*").
+// (Finding... constants, "bimi.*"); where a fix is obvious, the message
+// says it.
+//
+// Check audits a domain's publication; it does not evaluate a message, so
+// the message-level requirements of draft -12 §7.1 (a single From address,
+// DMARC pass) are the caller's, and discovery's "MUST NOT be performed"
+// outcomes are reported as findings.
 //
 // # Bounds
 //
