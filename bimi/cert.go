@@ -69,6 +69,10 @@ type CertResult struct {
 	Leaf *x509.Certificate
 	// Intermediates are the other certificates of the file, in order.
 	Intermediates []*x509.Certificate
+	// Logo is the Mark Representation embedded in the leaf (see
+	// CertificateLogo), as embedded (SVGZ or SVG); nil when none could be
+	// read.
+	Logo []byte
 	// Chains are the verified chains, leaf first; empty when the chain was
 	// not verified, did not verify, or the leaf is outside its validity.
 	Chains [][]*x509.Certificate
@@ -139,6 +143,10 @@ func CheckCertificate(pemData []byte, opts *CertOptions) *CertResult {
 	}
 	if !slices.ContainsFunc(leaf.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(OIDLogotype) }) {
 		add(FindingCertLogotype, domainauth.Error, where, fmt.Sprintf("no logotype extension %s (RFC 3709): the certificate carries no mark", OIDLogotype))
+	} else if logo, _, err := CertificateLogo(leaf); err != nil {
+		add(FindingCertLogo, domainauth.Error, where, err.Error())
+	} else {
+		res.Logo = logo
 	}
 	if opts.Domain != "" && !coversDomain(leaf, opts.Domain, opts.Selector) {
 		add(FindingCertSAN, domainauth.Error, where, fmt.Sprintf("no subject alternative name covers %s (DNS names: %s)", opts.Domain, strings.Join(leaf.DNSNames, ", ")))

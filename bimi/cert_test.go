@@ -1,13 +1,18 @@
 package bimi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"testing"
 	"time"
@@ -29,10 +34,37 @@ type testPKI struct {
 var (
 	testNow   = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	testClock = domainauth.FixedClock(testNow)
-	// logotypeExt stands in for an RFC 3709 LogotypeExtn: CheckCertificate
-	// checks the extension's presence, not its content.
-	logotypeExt = pkix.Extension{Id: OIDLogotype, Value: []byte{0x30, 0x00}}
 )
+
+// der encodes one DER element.
+func der(class, tag int, compound bool, content ...[]byte) []byte {
+	b, err := asn1.Marshal(asn1.RawValue{Class: class, Tag: tag, IsCompound: compound, Bytes: bytes.Join(content, nil)})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func seq(content ...[]byte) []byte { return der(0, asn1.TagSequence, true, content...) }
+
+// logotypeExt builds an RFC 3709 LogotypeExtn whose subject logo is svg,
+// gzip-compressed in a base64 data: URI, as the MC Guidelines have it.
+func logotypeExt(t testing.TB, svg []byte) pkix.Extension {
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(svg)
+	w.Close()
+	sum := sha256.Sum256(gz.Bytes())
+	sha256OID, _ := asn1.Marshal(asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1})
+	uri := "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(gz.Bytes())
+	details := seq(
+		der(0, asn1.TagIA5String, false, []byte("image/svg+xml")),
+		seq(seq(seq(sha256OID), der(0, asn1.TagOctetString, false, sum[:]))),
+		seq(der(0, asn1.TagIA5String, false, []byte(uri))),
+	)
+	direct := der(asn1.ClassContextSpecific, 0, true, seq(seq(details))) // [0] IMPLICIT LogotypeData
+	return pkix.Extension{Id: OIDLogotype, Value: seq(der(asn1.ClassContextSpecific, 2, true, direct))}
+}
 
 func newKey(t testing.TB) *ecdsa.PrivateKey {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -77,6 +109,8 @@ func newPKI(t testing.TB, interEKU []asn1.ObjectIdentifier) *testPKI {
 // leafOpts describe a Mark Certificate with or without each property.
 type leafOpts struct {
 	noEKU, wrongEKU, noLogotype bool
+	emptyLogotype               bool   // a logotype extension without a subject logo
+	logo                        []byte // the embedded logo; testdata/valid.svg when nil
 	dnsNames                    []string
 	notBefore, notAfter         time.Time
 }
@@ -101,8 +135,15 @@ func (p *testPKI) leaf(t testing.TB, o leafOpts) *x509.Certificate {
 		tmpl.UnknownExtKeyUsage = nil
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	}
-	if !o.noLogotype {
-		tmpl.ExtraExtensions = []pkix.Extension{logotypeExt}
+	switch {
+	case o.emptyLogotype:
+		tmpl.ExtraExtensions = []pkix.Extension{{Id: OIDLogotype, Value: seq()}}
+	case !o.noLogotype:
+		logo := o.logo
+		if logo == nil {
+			logo = readLogo(t, "valid.svg")
+		}
+		tmpl.ExtraExtensions = []pkix.Extension{logotypeExt(t, logo)}
 	}
 	return p.sign(t, tmpl, p.inter, &p.leafKey.PublicKey, p.interKey)
 }
@@ -145,6 +186,7 @@ func TestCheckCertificate(t *testing.T) {
 		{"no BIMI EKU", pemOf(pki.leaf(t, leafOpts{noEKU: true}), pki.inter), CertOptions{Domain: "example.com"}, []string{FindingCertEKU}, 3},
 		{"wrong EKU", pemOf(pki.leaf(t, leafOpts{wrongEKU: true}), pki.inter), CertOptions{Domain: "example.com"}, []string{FindingCertEKU}, 3},
 		{"no logotype", pemOf(pki.leaf(t, leafOpts{noLogotype: true}), pki.inter), CertOptions{Domain: "example.com"}, []string{FindingCertLogotype}, 3},
+		{"logotype without subject logo", pemOf(pki.leaf(t, leafOpts{emptyLogotype: true}), pki.inter), CertOptions{Domain: "example.com"}, []string{FindingCertLogo}, 3},
 		{"expired", pemOf(pki.leaf(t, leafOpts{notBefore: testNow.AddDate(-2, 0, 0), notAfter: testNow.AddDate(0, 0, -1)}), pki.inter), CertOptions{Domain: "example.com"}, []string{FindingCertExpired}, 0},
 		{"not yet valid", pemOf(pki.leaf(t, leafOpts{notBefore: testNow.AddDate(0, 0, 1), notAfter: testNow.AddDate(1, 0, 0)}), pki.inter), CertOptions{Domain: "example.com"}, []string{FindingCertNotYetValid}, 0},
 		{"expired and other CA", pemOf(other.leaf(t, leafOpts{notBefore: testNow.AddDate(-2, 0, 0), notAfter: testNow.AddDate(0, 0, -1)}), other.inter), CertOptions{Domain: "example.com"}, []string{FindingCertChain, FindingCertExpired}, 0},
@@ -205,5 +247,26 @@ func TestCheckCertificateBounds(t *testing.T) {
 	many = append(many, pki.inter)
 	if res := CheckCertificate(pemOf(many...), &CertOptions{Roots: pki.roots, Clock: testClock}); !cmp.Equal(codes(res.Findings), []string{FindingCertMalformed}) {
 		t.Errorf("%d certificates: %v", len(many), res.Findings)
+	}
+}
+
+func TestCertificateLogo(t *testing.T) {
+	pki := newPKI(t, []asn1.ObjectIdentifier{OIDExtKeyUsageBIMI})
+	want := readLogo(t, "valid.svg")
+	logo, mt, err := CertificateLogo(pki.leaf(t, leafOpts{}))
+	if err != nil || mt != "image/svg+xml" {
+		t.Fatalf("media type %q, err %v", mt, err)
+	}
+	if !sameLogo(logo, want, DefaultMaxSVGBytes) || bytes.Equal(logo, want) {
+		t.Error("the embedded logo is not valid.svg gzip-compressed")
+	}
+	res := CheckCertificate(pemOf(pki.leaf(t, leafOpts{}), pki.inter), &CertOptions{Roots: pki.roots, Clock: testClock})
+	if !bytes.Equal(res.Logo, logo) {
+		t.Error("CertResult.Logo differs from CertificateLogo")
+	}
+	for _, o := range []leafOpts{{noLogotype: true}, {emptyLogotype: true}} {
+		if _, _, err := CertificateLogo(pki.leaf(t, o)); !errors.Is(err, ErrNoLogotype) {
+			t.Errorf("%+v: err %v", o, err)
+		}
 	}
 }

@@ -50,7 +50,8 @@ type Result struct {
 	Discovery *Discovery
 	// DMARC are the DMARC records the preconditions were checked on.
 	DMARC DMARCPolicies
-	// Logo is the Indicator fetched (nil when none was).
+	// Logo is the Indicator fetched (nil when none was, or when it was
+	// over the size limit).
 	Logo []byte
 	// Certificate is the evidence document check (nil when none ran).
 	Certificate *CertResult
@@ -121,11 +122,11 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 	if r.Location != "" {
 		res.Fetched = true
 		if body, ok := c.fetch(ctx, r.Location, int64(c.SVG.maxBytes()), "l=", add); ok {
-			res.Logo = body.Body
 			if body.Truncated {
 				add(finding(FindingSVGTooLarge, domainauth.Error, r.Location, refSVG,
 					fmt.Sprintf("the logo is larger than the %d-byte limit", c.SVG.maxBytes())))
 			} else {
+				res.Logo = body.Body
 				if mt, _, _ := mime.ParseMediaType(body.ContentType); mt != "image/svg+xml" {
 					add(finding(FindingSVGContentType, domainauth.Warning, r.Location, refDraft+" §4.3.2",
 						fmt.Sprintf("served as %q, not image/svg+xml", body.ContentType)))
@@ -149,6 +150,7 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 					Domain: d.Domain, Selector: d.Selector, Roots: c.Roots, Clock: c.Clock, MaxBytes: limit,
 				})
 				add(res.Certificate.Findings...)
+				c.compareLogos(res, add)
 			}
 		}
 	}
@@ -178,4 +180,25 @@ func (c *Checker) fetch(ctx context.Context, url string, limit int64, tag string
 		return nil, false
 	}
 	return fr, true
+}
+
+// compareLogos holds the l= logo to the certificate's (draft -12 §7.8: when
+// both tags are given, the two must be identical), or, without an l= logo,
+// checks the certificate's logo against the profile.
+func (c *Checker) compareLogos(res *Result, add func(...domainauth.Finding)) {
+	embedded := res.Certificate.Logo
+	if embedded == nil {
+		return
+	}
+	r := res.Discovery.Record
+	switch {
+	case r.Location == "":
+		for _, f := range CheckSVG(embedded, &c.SVG) {
+			f.Where = "certificate logo " + f.Where
+			add(f)
+		}
+	case res.Logo != nil && !sameLogo(res.Logo, embedded, c.SVG.maxBytes()):
+		add(finding(FindingCertLogoMismatch, domainauth.Error, r.Location, refDraft+" §7.8",
+			"the logo at l= is not the one the Mark Certificate vouches for; publish the certificate's logo"))
+	}
 }

@@ -1,6 +1,7 @@
 package bimi
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
@@ -82,6 +83,18 @@ func TestChecker(t *testing.T) {
 			logoURL: {StatusCode: 200, ContentType: "image/svg+xml", Body: readLogo(t, "valid.svg"), PeerCertificates: []*x509.Certificate{pki.inter}},
 			vmcURL:  {StatusCode: 200, Body: vmc, PeerCertificates: []*x509.Certificate{pki.inter}, VerifiedChains: [][]*x509.Certificate{{pki.inter, pki.root}}},
 		}, "example.com", []string{FindingFetchFailed}, 2},
+		{"l= logo is not the certificate's (§7.8)", func(z *zone.Zone) {
+			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL+"; a="+vmcURL)
+			z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
+		}, map[string]*domainauth.FetchResult{
+			logoURL: {StatusCode: 200, ContentType: "image/svg+xml", Body: bytes.Replace(readLogo(t, "valid.svg"), []byte("#fff"), []byte("#eee"), 1)},
+			vmcURL:  {StatusCode: 200, Body: vmc},
+		}, "example.com", []string{FindingCertLogoMismatch}, 2},
+		{"no l=: the certificate's logo is checked", func(z *zone.Zone) {
+			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; a="+vmcURL)
+			z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
+		}, map[string]*domainauth.FetchResult{vmcURL: {StatusCode: 200, Body: pemOf(pki.leaf(t, leafOpts{logo: readLogo(t, "script.svg")}), pki.inter)}},
+			"example.com", []string{FindingNoLocation, FindingSVGScript}, 1},
 		{"declined: no fetch, no DMARC findings", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; a=;")
 		}, nil, "example.com", []string{FindingDeclined}, 0},

@@ -57,7 +57,9 @@
 // ParseRecord and Record.String (a round trip); Record.Lint; Lookup and
 // Checker.Lookup (discovery); CheckDMARC and Checker.LookupDMARC; CheckSVG
 // for a logo given as bytes; CheckCertificate for a PEM evidence document
-// given as bytes; Checker.Check for a domain end to end, fetching through
+// given as bytes, and CertificateLogo for the logo a Mark Certificate
+// embeds; Checker.Check for a domain end to end (when the record has both
+// l= and a=, the logo at l= must be the certificate's, draft -12 §7.8), fetching through
 // the caller's domainauth.Fetcher. Every finding has a stable code
 // (Finding... constants, "bimi.*"); where a fix is obvious, the message
 // says it.
@@ -86,6 +88,9 @@
 //     64 KiB): the PEM evidence document.
 //   - CertOptions.MaxCertificates (DefaultMaxCertificates, 8): the
 //     certificates read from it.
+//   - CertificateLogo decodes an embedded logo only when its data: URI is
+//     at most DefaultMaxCertBytes long; a gzip-compressed one is
+//     decompressed (for comparison and CheckSVG) within SVGOptions.MaxBytes.
 //   - Fetches: Check makes at most two (l= and a=); timeouts are the
 //     Fetcher's (the caller's *http.Client).
 //

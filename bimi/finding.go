@@ -51,6 +51,8 @@ const (
 	FindingCertTooLarge     = "bimi.cert-too-large"     // the PEM file is larger than CertOptions.MaxBytes
 	FindingCertEKU          = "bimi.cert-eku"           // the leaf lacks the BIMI extended key usage
 	FindingCertLogotype     = "bimi.cert-logotype"      // the leaf has no logotype extension (RFC 3709)
+	FindingCertLogo         = "bimi.cert-logo"          // the logotype extension holds no readable data: URI logo
+	FindingCertLogoMismatch = "bimi.cert-logo-mismatch" // the l= logo differs from the one in the certificate
 	FindingCertSAN          = "bimi.cert-san"           // no dNSName of the leaf covers the domain
 	FindingCertExpired      = "bimi.cert-expired"       // the leaf's NotAfter is past
 	FindingCertNotYetValid  = "bimi.cert-not-yet-valid" // the leaf's NotBefore is ahead

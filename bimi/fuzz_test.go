@@ -1,6 +1,9 @@
 package bimi
 
 import (
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -60,6 +63,23 @@ func FuzzCheckSVG(f *testing.F) {
 			if f.Code == "" || f.Message == "" {
 				t.Fatalf("empty finding %+v", f)
 			}
+		}
+	})
+}
+
+// FuzzCertificateLogo checks that reading a logotype extension never
+// panics and that whatever it returns is bounded.
+func FuzzCertificateLogo(f *testing.F) {
+	f.Add(logotypeExt(f, []byte("<svg/>")).Value)
+	f.Add([]byte{0x30, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c := &x509.Certificate{Extensions: []pkix.Extension{{Id: OIDLogotype, Value: b}}}
+		logo, _, err := CertificateLogo(c)
+		if err == nil && len(logo) > DefaultMaxCertBytes {
+			t.Fatalf("%d-byte logo", len(logo))
+		}
+		if err != nil && !errors.Is(err, ErrNoLogotype) {
+			t.Fatalf("error %v does not wrap ErrNoLogotype", err)
 		}
 	})
 }
