@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
@@ -359,9 +360,9 @@ func (au *auditor) checkDKIM(ctx context.Context) area {
 		ar.Facts = append(ar.Facts, "selectors found by trying common names: "+strings.Join(sels, ", "))
 	}
 	for _, sel := range sels {
-		k := lookupKey(ctx, au.src, au.domain, sel)
-		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", k.name, k.summary()))
-		ar.Findings = append(ar.Findings, k.findings...)
+		k := dkim.CheckSelector(ctx, au.src.r, au.domain, sel)
+		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", k.Name, k.Summary()))
+		ar.Findings = append(ar.Findings, findingsOf("dkim", k.Findings)...)
 	}
 	return ar
 }
