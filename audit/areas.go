@@ -62,7 +62,7 @@ func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 		}
 		ar.Facts = append(ar.Facts, line)
 	}
-	ar.Findings = withFixes(slices.Clone(res.Findings))
+	ar.Findings = withFixes(res.Findings)
 	ar.Findings = append(ar.Findings, ru.checkFCrDNS(ctx, res)...)
 	return ar
 }
@@ -83,7 +83,7 @@ func (ru *run) checkSPF(ctx context.Context, rep *Report) Area {
 	default:
 		ar.Facts = append(ar.Facts, res.Domain+": no SPF record")
 	}
-	ar.Findings = withFixes(slices.Clone(res.Findings))
+	ar.Findings = withFixes(res.Findings)
 	return ar
 }
 
@@ -109,7 +109,6 @@ func (ru *run) checkDMARC(ctx context.Context, rep *Report) Area {
 				f.Where = strings.TrimSpace("_dmarc." + d.PolicyDomain + " " + f.Where)
 			}
 		}
-		ar.Findings = append(ar.Findings, ru.checkDestinations(ctx, d)...)
 	}
 	return ar
 }
@@ -133,9 +132,9 @@ func CommonSelectors() []string {
 func (ru *run) selectors(ctx context.Context) []string {
 	ru.selOnce.Do(func() {
 		sels := slices.Clone(ru.a.Selectors)
-		if z := ru.a.Zone; z != nil {
+		if ru.a.Zone != nil {
 			suffix := "._domainkey." + ru.domain
-			for _, rr := range z.Records() {
+			for _, rr := range ru.records() {
 				if sel, ok := strings.CutSuffix(dnsname.Canonical(rr.Name), suffix); ok && sel != "" && !slices.Contains(sels, sel) {
 					sels = append(sels, sel)
 				}
@@ -220,13 +219,19 @@ func (ru *run) mailFromDomain(ctx context.Context) string {
 	return ""
 }
 
+// records returns the records of Auditor.Zone, read once per audit.
+func (ru *run) records() []zone.RR {
+	ru.rrOnce.Do(func() { ru.rrs = ru.a.Zone.Records() })
+	return ru.rrs
+}
+
 // namesUnder lists the owner names strictly below the domain: the MX owners
 // of Zone, else a few names SES users commonly choose for a custom MAIL FROM
 // domain.
 func (ru *run) namesUnder() []string {
 	var names []string
-	if z := ru.a.Zone; z != nil {
-		for _, rr := range z.Records() {
+	if ru.a.Zone != nil {
+		for _, rr := range ru.records() {
 			if rr.Type == zone.TypeMX && dnsname.IsSubdomain(rr.Name, ru.domain) && !dnsname.Equal(rr.Name, ru.domain) && !slices.Contains(names, rr.Name) {
 				names = append(names, rr.Name)
 			}
@@ -276,7 +281,7 @@ func (ru *run) checkMailFrom(ctx context.Context, rep *Report, domain string) Ar
 		ar.Records = append(ar.Records, Record{domain, "TXT", s})
 		ar.Facts = append(ar.Facts, "SPF "+quote(s))
 	}
-	ar.Findings = withFixes(slices.Clone(res.Findings))
+	ar.Findings = withFixes(res.Findings)
 	return ar
 }
 

@@ -191,6 +191,9 @@ type run struct {
 	selOnce sync.Once
 	sels    []string // see selectors
 	probed  bool     // sels came from trying common names
+
+	rrOnce sync.Once
+	rrs    []zone.RR // see records
 }
 
 // Audit audits domain: MX, SPF, DMARC, DKIM, the MAIL FROM domain and, when
@@ -221,7 +224,7 @@ func (a *Auditor) Audit(ctx context.Context, domain string) (*Report, error) {
 	if err := ru.checkExistence(ctx, rep); err != nil {
 		return rep, err
 	}
-	ru.crossChecks(rep)
+	ru.crossChecks(ctx, rep)
 	finish(rep)
 	return rep, ctx.Err()
 }
@@ -325,7 +328,8 @@ func finish(rep *Report) {
 // and yields each report with its error as soon as it is finished, so not
 // in input order. Memory stays flat in the number of domains: domains is
 // read as workers become free and nothing is kept once yielded. Stopping
-// the loop early cancels the audits still running.
+// the loop early cancels the audits still running and returns at once; the
+// goroutine reading domains ends when domains next yields or ends.
 func (a *Auditor) AuditAll(ctx context.Context, domains iter.Seq[string]) iter.Seq2[*Report, error] {
 	return func(yield func(*Report, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -340,35 +344,46 @@ func (a *Auditor) AuditAll(ctx context.Context, domains iter.Seq[string]) iter.S
 		}
 		jobs := make(chan string)
 		results := make(chan result)
+		var wg sync.WaitGroup
+		worker := func(d string) {
+			for ok := true; ok; d, ok = <-jobs {
+				rep, err := a.Audit(ctx, d)
+				select {
+				case results <- result{rep, err}:
+				case <-ctx.Done():
+				}
+			}
+		}
 		go func() {
-			defer close(jobs)
+			// Workers start as domains come, up to n: one domain costs
+			// one goroutine, not n.
+			started := 0
 			for d := range domains {
 				select {
 				case jobs <- d:
+					continue
+				default:
+				}
+				if started < n {
+					started++
+					wg.Go(func() { worker(d) })
+					continue
+				}
+				select {
+				case jobs <- d:
 				case <-ctx.Done():
-					return
+				}
+				if ctx.Err() != nil {
+					break
 				}
 			}
+			close(jobs)
+			wg.Wait()
+			close(results)
 		}()
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() {
-				for d := range jobs {
-					rep, err := a.Audit(ctx, d)
-					select {
-					case results <- result{rep, err}:
-					case <-ctx.Done():
-					}
-				}
-			})
-		}
-		go func() { wg.Wait(); close(results) }()
 		for res := range results {
 			if !yield(res.rep, res.err) {
-				cancel()
-				for range results { // let the workers end
-				}
-				return
+				return // the deferred cancel ends the audits still running
 			}
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/dmarc"
@@ -58,15 +57,11 @@ func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Fin
 			}
 		}
 	}
-	found := make([]*domainauth.Finding, len(targets))
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Go(func() { found[i] = ru.fcrdns(ctx, t.host, t.addr) })
-	}
-	wg.Wait()
+	// One address after the other: an MX set has few, and the area runs
+	// beside the others.
 	var out []domainauth.Finding
-	for _, f := range found {
-		if f != nil {
+	for _, t := range targets {
+		if f := ru.fcrdns(ctx, t.host, t.addr); f != nil {
 			out = append(out, *f)
 		}
 	}
@@ -97,8 +92,13 @@ func (ru *run) fcrdns(ctx context.Context, host string, addr netip.Addr) *domain
 }
 
 // checkDestinations reports rua and ruf destinations whose domain cannot
-// receive mail.
-func (ru *run) checkDestinations(ctx context.Context, d *dmarc.Discovery) []domainauth.Finding {
+// receive mail. It runs after the areas, so that a destination in the
+// audited domain itself is judged by the MX area's result.
+func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.Finding {
+	d := rep.DMARC
+	if d == nil || d.Record == nil {
+		return nil
+	}
 	type dest struct{ tag, addr, domain string }
 	var dests []dest
 	add := func(tag string, uris []dmarc.URI) {
@@ -113,20 +113,23 @@ func (ru *run) checkDestinations(ctx context.Context, d *dmarc.Discovery) []doma
 	}
 	add("rua", d.Record.AggregateURIs)
 	add("ruf", d.Record.FailureURIs)
-	why := make([]string, len(dests))
-	var wg sync.WaitGroup
-	for i, x := range dests {
-		wg.Go(func() { why[i] = ru.cannotReceive(ctx, x.domain) })
-	}
-	wg.Wait()
 	var out []domainauth.Finding
-	for i, x := range dests {
-		if why[i] == "" {
+	for _, x := range dests {
+		why := ""
+		switch {
+		case x.domain != ru.domain || rep.MX == nil:
+			why = ru.cannotReceive(ctx, x.domain)
+		case rep.MX.State == mx.Null:
+			why = "has a null MX"
+		case rep.MX.State == mx.None:
+			why = "has no MX and no address"
+		}
+		if why == "" {
 			continue
 		}
 		out = append(out, domainauth.Finding{Code: CodeDestinationCannotReceive, Severity: domainauth.Warning,
 			Where:   fmt.Sprintf("_dmarc.%s %s %s", d.PolicyDomain, x.tag, x.addr),
-			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why[i], x.addr),
+			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why, x.addr),
 			Fix:     fmt.Sprintf("publish MX records at %s, or send %s reports to an address whose domain receives mail", x.domain, x.tag),
 			RFC:     "RFC 7505 §3"})
 	}
@@ -153,9 +156,14 @@ func (ru *run) cannotReceive(ctx context.Context, domain string) string {
 	return ""
 }
 
-// crossChecks adds the findings that need several areas: a null MX on a
-// domain that sends mail.
-func (ru *run) crossChecks(rep *Report) {
+// crossChecks adds the findings that need several areas: report
+// destinations that cannot receive mail, and a null MX on a domain that
+// sends mail.
+func (ru *run) crossChecks(ctx context.Context, rep *Report) {
+	if fs := ru.checkDestinations(ctx, rep); len(fs) > 0 {
+		ar := rep.Area(AreaDMARC)
+		ar.Findings = append(ar.Findings, fs...)
+	}
 	if rep.MX == nil || rep.MX.State != mx.Null {
 		return
 	}
