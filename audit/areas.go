@@ -17,8 +17,9 @@ import (
 	"github.com/domainauth/domainauth/zone"
 )
 
-// withFixes fills in the Fix of findings that have none.
-func withFixes(fs []domainauth.Finding) []domainauth.Finding {
+// WithFixes fills in, with Fix, the Fix of the findings that have none, and
+// returns fs.
+func WithFixes(fs []domainauth.Finding) []domainauth.Finding {
 	for i := range fs {
 		if fs[i].Fix == "" {
 			fs[i].Fix = Fix(fs[i])
@@ -62,7 +63,7 @@ func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 		}
 		ar.Facts = append(ar.Facts, line)
 	}
-	ar.Findings = withFixes(res.Findings)
+	ar.Findings = WithFixes(res.Findings)
 	ar.Findings = append(ar.Findings, ru.checkFCrDNS(ctx, res)...)
 	return ar
 }
@@ -83,7 +84,7 @@ func (ru *run) checkSPF(ctx context.Context, rep *Report) Area {
 	default:
 		ar.Facts = append(ar.Facts, res.Domain+": no SPF record")
 	}
-	ar.Findings = withFixes(res.Findings)
+	ar.Findings = WithFixes(res.Findings)
 	return ar
 }
 
@@ -101,7 +102,7 @@ func (ru *run) checkDMARC(ctx context.Context, rep *Report) Area {
 		ar.Status = StatusUnknown
 		ar.Facts = append(ar.Facts, "lookup failed: "+oneLine(errString(d.Err)))
 	}
-	ar.Findings = withFixes(c.LintDomain(ctx, ru.domain))
+	ar.Findings = WithFixes(c.LintDomain(ctx, ru.domain))
 	// Tag findings name only the tag; say which record it is in.
 	if d.Status == dmarc.StatusFound {
 		for i := range ar.Findings {
@@ -281,7 +282,7 @@ func (ru *run) checkMailFrom(ctx context.Context, rep *Report, domain string) Ar
 		ar.Records = append(ar.Records, Record{domain, "TXT", s})
 		ar.Facts = append(ar.Facts, "SPF "+quote(s))
 	}
-	ar.Findings = withFixes(res.Findings)
+	ar.Findings = WithFixes(res.Findings)
 	return ar
 }
 

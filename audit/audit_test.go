@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -289,5 +291,69 @@ func TestTreeLinear(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Tree of %d terms took %v", n, d)
+	}
+}
+
+// TestAuditAllMemoryFlat: AuditAll keeps nothing of a report once yielded,
+// so the heap after many domains is what it was after a few.
+func TestAuditAllMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("audits thousands of domains")
+	}
+	z := zone.New()
+	z.AddTXT("_dmarc.example", "v=DMARC1; p=reject; rua=mailto:d@example.org")
+	const n = 4000
+	domains := func(yield func(string) bool) {
+		for i := range n {
+			if !yield(fmt.Sprintf("d%d.example", i)) {
+				return
+			}
+		}
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	a := &audit.Auditor{Resolver: z, Zone: z, Concurrency: 4}
+	var early, late uint64
+	i := 0
+	for rep, err := range a.AuditAll(context.Background(), domains) {
+		if err != nil || rep == nil {
+			t.Fatal(err)
+		}
+		i++
+		switch i {
+		case 200:
+			early = heap()
+		case n - 10:
+			late = heap()
+		}
+	}
+	if i != n {
+		t.Fatalf("%d reports, want %d", i, n)
+	}
+	if late > early+2<<20 {
+		t.Errorf("heap grew from %d to %d bytes between report 200 and %d", early, late, n-10)
+	}
+}
+
+func BenchmarkAudit(b *testing.B) {
+	f, err := os.Open("../examples/zones/example.org.zone")
+	if err != nil {
+		b.Fatal(err)
+	}
+	z, err := zone.Parse(f, "example.org")
+	f.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &audit.Auditor{Resolver: z, Zone: z}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Audit(context.Background(), "example.org"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

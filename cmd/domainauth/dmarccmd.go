@@ -83,18 +83,6 @@ func dmarcMode(rfc7489 bool) dmarc.Mode {
 	return dmarc.RFC9989
 }
 
-// dmarcFindings converts the dmarc package's findings.
-func dmarcFindings(fs []dmarc.Finding) []finding {
-	out := make([]finding, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, finding{
-			Area: "dmarc", Severity: f.Severity.String(), Code: f.Code,
-			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: audit.Fix(f),
-		})
-	}
-	return out
-}
-
 func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	dns := addDNSFlags(fs)
 	rfc7489 := fs.Bool("rfc7489", false, "discover the policy as RFC 7489 receivers do (public suffix list)")
@@ -114,7 +102,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			}
 			return fmt.Errorf("temperror: %v", d.Err)
 		}
-		fs := dmarcFindings(c.LintDomain(ctx, domain))
+		fs := findingsOf("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
 		if *asJSON {
 			out := struct {
 				Domain       string    `json:"domain"`
@@ -182,7 +170,7 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 			fmt.Fprintf(a.stdout, "  policy %s, subdomains %s, alignment dkim=%s spf=%s\n",
 				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())
 		}
-		fs := dmarcFindings(dmarc.LintText(txt, dmarcMode(*rfc7489)))
+		fs := findingsOf("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
 		for _, f := range fs {
 			writeFinding(a.stdout, "  ", f)
 		}

@@ -190,7 +190,7 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		defer s.cancel()
 		rep := (&spf.Linter{Resolver: s.r}).Lint(s.ctx, s.domain)
-		fs := spfFindings(rep.Findings)
+		fs := findingsOf("spf", audit.WithFixes(rep.Findings))
 		if *asJSON {
 			out := struct {
 				Domain      string         `json:"domain"`
@@ -234,16 +234,4 @@ func spfFacts(rep *spf.Report) []string {
 		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
 	}
 	return append(lines, treeLines(audit.Tree(rep.Terms), "    ")...)
-}
-
-// spfFindings converts the spf package's findings.
-func spfFindings(fs []spf.Finding) []finding {
-	out := make([]finding, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, finding{
-			Area: "spf", Severity: f.Severity.String(), Code: f.Code,
-			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: audit.Fix(f),
-		})
-	}
-	return out
 }
