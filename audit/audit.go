@@ -62,6 +62,11 @@ type Auditor struct {
 	// domain has no MX or no SPF record. If "", the domain's top-level
 	// domain.
 	MustExist string
+	// TrustNotFound skips the existence check of MustExist: the resolver's
+	// not-found answers are taken at their word. For resolvers that cannot
+	// be unusable, such as a zone read from files, where a missing
+	// top-level domain only means that the files do not cover the domain.
+	TrustNotFound bool
 	// Concurrency bounds how many domains AuditAll audits at once. If
 	// zero, DefaultConcurrency.
 	Concurrency int
@@ -262,7 +267,7 @@ func (ru *run) areas(ctx context.Context, rep *Report) {
 // before the report says that the domain has no MX or no SPF record.
 func (ru *run) checkExistence(ctx context.Context, rep *Report) error {
 	er, ok := ru.r.(domainauth.ExistenceResolver)
-	if !ok {
+	if !ok || ru.a.TrustNotFound {
 		return nil
 	}
 	noMX := rep.MX != nil && (rep.MX.State == mx.None || rep.MX.State == mx.Implicit)

@@ -37,19 +37,21 @@ func TestAuditDNSUnusable(t *testing.T) {
 		name      string
 		r         domainauth.Resolver
 		mustExist string
+		trust     bool
 		wantErr   bool
 	}{
-		{"the TLD does not exist: DNS is unusable", existence{z, map[string]bool{}, nil}, "", true},
-		{"the TLD exists: the domain really has nothing", existence{z, map[string]bool{"org": true}, nil}, "", false},
-		{"a configured name that must exist", existence{z, map[string]bool{"org": true}, nil}, "example.net", true},
-		{"existence lookup fails", existence{z, map[string]bool{}, errors.New("SERVFAIL")}, "", true},
+		{"the TLD does not exist: DNS is unusable", existence{z, map[string]bool{}, nil}, "", false, true},
+		{"the TLD exists: the domain really has nothing", existence{z, map[string]bool{"org": true}, nil}, "", false, false},
+		{"a configured name that must exist", existence{z, map[string]bool{"org": true}, nil}, "example.net", false, true},
+		{"existence lookup fails", existence{z, map[string]bool{}, errors.New("SERVFAIL")}, "", false, true},
+		{"TrustNotFound: no check", existence{z, map[string]bool{}, nil}, "", true, false},
 		// A resolver without the capability (a *net.Resolver, say) is
 		// taken at its word.
-		{"no capability: no check", struct{ domainauth.Resolver }{z}, "", false},
+		{"no capability: no check", struct{ domainauth.Resolver }{z}, "", false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := &audit.Auditor{Resolver: tt.r, MustExist: tt.mustExist}
+			a := &audit.Auditor{Resolver: tt.r, MustExist: tt.mustExist, TrustNotFound: tt.trust}
 			rep, err := a.Audit(context.Background(), "example.org")
 			if got := errors.Is(err, audit.ErrDNSUnusable); got != tt.wantErr {
 				t.Fatalf("err = %v, want ErrDNSUnusable: %v", err, tt.wantErr)

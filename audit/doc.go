@@ -15,7 +15,8 @@
 // ErrDNSUnusable, when the Resolver has the domainauth.ExistenceResolver
 // capability and says that a name that must exist (the domain's top-level
 // domain, or Auditor.MustExist) does not, so that its answer that the domain
-// has no MX or no SPF record cannot be trusted.
+// has no MX or no SPF record cannot be trusted. Auditor.TrustNotFound turns
+// the check off, for zones read from files.
 //
 // AuditAll audits many domains, Concurrency at a time, and yields the
 // reports as they finish; memory does not grow with the number of domains.

@@ -114,7 +114,10 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			return err
 		}
 		au := &audit.Auditor{Resolver: src.r, Clock: a.clock, Zone: src.files, Selectors: o.selectors,
-			MailFrom: o.mailFrom, Region: o.region, Timeout: src.timeout}
+			MailFrom: o.mailFrom, Region: o.region, Timeout: src.timeout,
+			// Files cannot be unusable DNS: a domain they do not cover
+			// is reported as having no records.
+			TrustNotFound: !src.live}
 		domains, stop := checkDomains(ctx, a, src, args, fromStdin)
 		p := &presenter{a: a, o: o, src: src, array: fromStdin || len(args) > 1}
 		for rep, err := range au.AuditAll(ctx, domains) {
