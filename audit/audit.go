@@ -67,6 +67,15 @@ type Auditor struct {
 	// be unusable, such as a zone read from files, where a missing
 	// top-level domain only means that the files do not cover the domain.
 	TrustNotFound bool
+	// MaxFCrDNSAddrs bounds the MX host addresses whose reverse DNS is
+	// checked (two or more queries each). If zero, DefaultMaxFCrDNSAddrs.
+	MaxFCrDNSAddrs int
+	// MaxPTRNames bounds the PTR names of one address that are resolved to
+	// confirm it (one query each). If zero, DefaultMaxPTRNames.
+	MaxPTRNames int
+	// MaxDestinations bounds the rua and ruf destination domains checked
+	// for an MX (two queries each). If zero, DefaultMaxDestinations.
+	MaxDestinations int
 	// Concurrency bounds how many domains AuditAll audits at once. If
 	// zero, DefaultConcurrency.
 	Concurrency int

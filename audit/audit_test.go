@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"runtime"
 	"strings"
@@ -170,20 +171,82 @@ func TestAuditFindings(t *testing.T) {
 	}
 }
 
-// TestAuditFCrDNSBound: an MX set with more addresses than MaxFCrDNSAddrs
-// gives at most that many PTR findings.
+// TestAuditFCrDNSBound: an MX set with one address more than
+// DefaultMaxFCrDNSAddrs gives that many PTR findings, at the default and at
+// a reduced limit.
 func TestAuditFCrDNSBound(t *testing.T) {
 	z := zone.New()
 	z.AddMX("example.org", 10, "mx.example.org")
-	for i := range audit.MaxFCrDNSAddrs + 5 {
+	for i := range audit.DefaultMaxFCrDNSAddrs + 1 {
 		z.AddA("mx.example.org", fmt.Sprintf("192.0.2.%d", i+1))
 	}
+	for _, limit := range []int{0, 3} {
+		rep, err := (&audit.Auditor{Resolver: z, Zone: z, MaxFCrDNSAddrs: limit}).Audit(context.Background(), "example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := limit
+		if limit == 0 {
+			want = audit.DefaultMaxFCrDNSAddrs
+		}
+		if n := strings.Count(codesOf(rep), audit.CodeNoFCrDNS); n != want {
+			t.Errorf("MaxFCrDNSAddrs %d: %d PTR findings, want %d", limit, n, want)
+		}
+	}
+}
+
+// addrCounter counts forward lookups of PTR names.
+type addrCounter struct {
+	*zone.Zone
+	n atomic.Int32
+}
+
+func (c *addrCounter) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	if strings.HasPrefix(host, "ptr") {
+		c.n.Add(1)
+	}
+	return c.Zone.LookupNetIP(ctx, network, host)
+}
+
+// TestAuditPTRNamesBound: an address with one PTR name more than
+// DefaultMaxPTRNames, none of which resolves back, costs that many forward
+// lookups and no more.
+func TestAuditPTRNamesBound(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.org", 10, "mx.example.org")
+	z.AddA("mx.example.org", "192.0.2.1")
+	for i := range audit.DefaultMaxPTRNames + 1 {
+		z.AddPTR("1.2.0.192.in-addr.arpa", fmt.Sprintf("ptr%d.example.net", i))
+	}
+	r := &addrCounter{Zone: z}
+	rep, err := (&audit.Auditor{Resolver: r, Zone: z}).Audit(context.Background(), "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := r.n.Load(); n != audit.DefaultMaxPTRNames {
+		t.Errorf("%d forward lookups of PTR names, want %d", n, audit.DefaultMaxPTRNames)
+	}
+	if !strings.Contains(codesOf(rep), audit.CodeNoFCrDNS) {
+		t.Errorf("no %s finding: %s", audit.CodeNoFCrDNS, codesOf(rep))
+	}
+}
+
+// TestAuditDestinationsBound: a record with one destination domain more
+// than DefaultMaxDestinations, none of which can receive mail, gives that
+// many findings.
+func TestAuditDestinationsBound(t *testing.T) {
+	z := zone.New()
+	var uris []string
+	for i := range audit.DefaultMaxDestinations + 1 {
+		uris = append(uris, fmt.Sprintf("mailto:d@r%d.example.net", i))
+	}
+	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua="+strings.Join(uris, ","))
 	rep, err := (&audit.Auditor{Resolver: z, Zone: z}).Audit(context.Background(), "example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(codesOf(rep), audit.CodeNoFCrDNS); n != audit.MaxFCrDNSAddrs {
-		t.Errorf("%d PTR findings, want %d", n, audit.MaxFCrDNSAddrs)
+	if n := strings.Count(codesOf(rep), audit.CodeDestinationCannotReceive); n != audit.DefaultMaxDestinations {
+		t.Errorf("%d destination findings, want %d", n, audit.DefaultMaxDestinations)
 	}
 }
 

@@ -30,16 +30,26 @@ const (
 	CodeDestinationCannotReceive = "dmarc.destination-cannot-receive"
 )
 
-// Bounds on the lookups of the audit's own checks.
+// Defaults of the bounds on the lookups of the audit's own checks (see the
+// Auditor fields of the same names).
 const (
-	// MaxPTRNames bounds the PTR names checked per MX host address, as
-	// RFC 7208 §4.6.4 bounds those of the SPF ptr mechanism.
-	MaxPTRNames = 10
-	// MaxFCrDNSAddrs bounds the MX host addresses checked for a PTR.
-	MaxFCrDNSAddrs = 20
-	// MaxDestinations bounds the rua and ruf destination domains checked.
-	MaxDestinations = 10
+	// DefaultMaxPTRNames bounds the PTR names checked per MX host address,
+	// as RFC 7208 §4.6.4 bounds those of the SPF ptr mechanism.
+	DefaultMaxPTRNames = 10
+	// DefaultMaxFCrDNSAddrs bounds the MX host addresses checked for a PTR.
+	DefaultMaxFCrDNSAddrs = 20
+	// DefaultMaxDestinations bounds the rua and ruf destination domains
+	// checked.
+	DefaultMaxDestinations = 10
 )
+
+// orDefault returns v, or def when v is zero or less.
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
 
 // checkFCrDNS reports MX host addresses without forward-confirmed reverse
 // DNS. A lookup that fails temporarily gives no finding: "unknown", not
@@ -52,7 +62,7 @@ func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Fin
 	var targets []target
 	for _, h := range res.Hosts {
 		for _, a := range h.Addrs {
-			if len(targets) < MaxFCrDNSAddrs && !slices.ContainsFunc(targets, func(t target) bool { return t.addr == a }) {
+			if len(targets) < orDefault(ru.a.MaxFCrDNSAddrs, DefaultMaxFCrDNSAddrs) && !slices.ContainsFunc(targets, func(t target) bool { return t.addr == a }) {
 				targets = append(targets, target{h.Name, a})
 			}
 		}
@@ -81,7 +91,7 @@ func (ru *run) fcrdns(ctx context.Context, host string, addr netip.Addr) *domain
 	default:
 		return nil
 	}
-	for _, n := range names[:min(len(names), MaxPTRNames)] {
+	for _, n := range names[:min(len(names), orDefault(ru.a.MaxPTRNames, DefaultMaxPTRNames))] {
 		addrs, err := ru.r.LookupNetIP(ctx, "ip", n)
 		if err == nil && (slices.Contains(addrs, addr.Unmap()) || slices.Contains(addrs, addr)) {
 			return nil
@@ -105,7 +115,7 @@ func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.
 		for _, u := range uris {
 			rest, ok := strings.CutPrefix(strings.ToLower(u.Address), "mailto:")
 			_, dom, ok2 := strings.Cut(rest, "@")
-			if !ok || !ok2 || dom == "" || len(dests) >= MaxDestinations || slices.ContainsFunc(dests, func(x dest) bool { return x.domain == dom }) {
+			if !ok || !ok2 || dom == "" || len(dests) >= orDefault(ru.a.MaxDestinations, DefaultMaxDestinations) || slices.ContainsFunc(dests, func(x dest) bool { return x.domain == dom }) {
 				continue
 			}
 			dests = append(dests, dest{tag, u.Address, dom})

@@ -30,9 +30,10 @@
 //   - DNS queries: those of the packages the areas use (each bounded by
 //     its own limits, such as the 10 SPF lookups of RFC 7208 §4.6.4), plus
 //     at most len(CommonSelectors()) probes for DKIM selectors when none is
-//     given, 5 MAIL FROM candidates on live DNS, MaxFCrDNSAddrs MX host
-//     addresses with MaxPTRNames PTR names each, MaxDestinations rua/ruf
-//     destination domains (two queries each) and one existence query.
+//     given, 5 MAIL FROM candidates on live DNS, Auditor.MaxFCrDNSAddrs MX
+//     host addresses (default 20) with Auditor.MaxPTRNames PTR names each
+//     (default 10), Auditor.MaxDestinations rua/ruf destination domains
+//     (default 10, two queries each) and one existence query.
 //   - Concurrency: the areas of one audit run concurrently; AuditAll runs
 //     at most Auditor.Concurrency audits at once (DefaultConcurrency, 8).
 //   - Memory: one report per running audit; Tree is linear in the terms.
