@@ -422,3 +422,24 @@ func BenchmarkAudit(b *testing.B) {
 		}
 	}
 }
+
+// TestTreeFromLinter guards the contract Tree relies on: spf.Linter lists
+// Report.Terms in post-order with Depth. If the walk order changes, this
+// fails rather than the tree going quietly wrong.
+func TestTreeFromLinter(t *testing.T) {
+	z := zone.New()
+	z.AddTXT("example.org", "v=spf1 a include:_a.example.org include:_b.example.org mx -all")
+	z.AddTXT("_a.example.org", "v=spf1 a:x.example.org include:_c.example.org -all")
+	z.AddTXT("_b.example.org", "v=spf1 exists:y.example.org -all")
+	z.AddTXT("_c.example.org", "v=spf1 a:z.example.org -all")
+	rep := (&spf.Linter{Resolver: z}).Lint(context.Background(), "example.org")
+	var got []string
+	for _, tc := range audit.Tree(rep.Terms) {
+		got = append(got, fmt.Sprintf("%d:%s", tc.Depth, tc.Term))
+	}
+	want := []string{"0:a", "0:include:_a.example.org", "1:a:x.example.org", "1:include:_c.example.org", "2:a:z.example.org",
+		"0:include:_b.example.org", "1:exists:y.example.org", "0:mx"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Tree of the lint's terms:\n got %v\nwant %v", got, want)
+	}
+}
