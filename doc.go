@@ -45,7 +45,9 @@
 //   - ses: the records an AWS SES domain identity needs, planned and audited,
 //     Route 53 change batches, SES event notifications and suppression.
 //   - zone: DNS data in memory (a Resolver), RFC 1035 master files, Route 53
-//     record-set JSON.
+//     record-set JSON, zone consistency checks.
+//   - audit: the whole-domain audit (what domainauth check prints) as a
+//     library: every area's findings with fixes, many domains concurrently.
 //   - livedns (does I/O): the system's name server, or a given one, as a
 //     Resolver with every capability, over UDP and TCP, with a bounded cache.
 //   - cmd/domainauth: the command-line tool; examples/: programs to copy.

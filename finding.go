@@ -54,6 +54,9 @@ type Finding struct {
 	Message  string   `json:"message"`
 	Where    string   `json:"where,omitempty"` // the record, term, tag or DNS name concerned
 	RFC      string   `json:"rfc,omitempty"`   // the rule it rests on, e.g. "RFC 7208 §4.6.4"
+	// Fix says what to publish or change instead, with the real names and
+	// values where the reporter knows them; "" when it has no advice.
+	Fix string `json:"fix,omitempty"`
 }
 
 // String formats the finding on one line:

@@ -85,6 +85,11 @@ func (r *Record) Lint(mode Mode) []Finding {
 			"invalid value %q for %s; receivers use the default", tv.Value, tv.Tag)
 	}
 	for _, tv := range r.Unknown {
+		if near := nearTag(tv.Tag); near != "" {
+			// A misspelt tag (adksim=s) silently loses what it was for.
+			add("dmarc.unknown-tag", Warning, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored; did you mean %s?", tv.Tag, near)
+			continue
+		}
 		add("dmarc.unknown-tag", Info, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored", tv.Tag)
 	}
 	for _, m := range r.Malformed {
@@ -266,4 +271,46 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 		}
 	}
 	return out
+}
+
+// nearTag returns the known tag that tag probably misspells: one within edit
+// distance 2 of a known tag of four letters or more (adkim, aspf), or 1 of a
+// three-letter one (pct, psd, rua, ruf); "" when there is none. Shorter tags
+// are left out: every short word is near them.
+func nearTag(tag string) string {
+	tag = strings.ToLower(tag)
+	for _, known := range []string{"adkim", "aspf", "pct", "psd", "rua", "ruf"} {
+		limit := 2
+		if len(known) == 3 {
+			limit = 1
+		}
+		if editDistance(tag, known) <= limit {
+			return known
+		}
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance of two short ASCII strings.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64 // not a misspelling of a short tag
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

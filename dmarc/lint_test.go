@@ -108,3 +108,34 @@ func TestLintDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestLintMisspeltTag: an unknown tag within edit distance 2 of a known one
+// (adksim for adkim) is a warning; other unknown tags stay info (RFC 9989 §4.7).
+func TestLintMisspeltTag(t *testing.T) {
+	tests := []struct {
+		name, record string
+		want         Severity
+	}{
+		{"adksim near adkim", "v=DMARC1; p=reject; adksim=s", Warning},
+		{"aspff near aspf", "v=DMARC1; p=reject; aspff=s", Warning},
+		{"rue near rua", "v=DMARC1; p=reject; rue=mailto:d@example.org", Warning},
+		{"foo is far from every tag", "v=DMARC1; p=reject; foo=1", Info},
+		{"x is too short to guess", "v=DMARC1; p=reject; x=1", Info},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := 0
+			for _, f := range LintText(tt.record, RFC9989) {
+				if f.Code == "dmarc.unknown-tag" {
+					n++
+					if f.Severity != tt.want {
+						t.Errorf("%q: severity %v, want %v (%s)", tt.record, f.Severity, tt.want, f.Message)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("%q: %d unknown-tag findings, want 1", tt.record, n)
+			}
+		})
+	}
+}

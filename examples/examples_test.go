@@ -38,7 +38,7 @@ func build(t *testing.T, name string) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command(goTool, "build", "-o", binDir+string(filepath.Separator), "./ses-setup", "./verify-message", "./report-digest")
+		cmd := exec.Command(goTool, "build", "-o", binDir+string(filepath.Separator), "./ses-setup", "./verify-message", "./report-digest", "./audit-domains")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -117,6 +117,11 @@ func TestVerifyMessage(t *testing.T) {
 	// with the key published for the first Easy DKIM token of example.org.
 	run(t, "verify-message", bin, "-zone", "examples/zones/example.org.zone",
 		"-ip", "54.240.0.1", "-mail-from", "bounce@mail.example.org", "examples/verify-message/message.eml")
+}
+
+func TestAuditDomains(t *testing.T) {
+	bin := build(t, "audit-domains")
+	run(t, "audit-domains", bin, "-zone", "examples/zones/example.org.zone", "example.org")
 }
 
 func TestReportDigest(t *testing.T) {

@@ -1,28 +1,30 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"slices"
+	"iter"
 	"strings"
-	"sync"
 
-	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/internal/dnsname"
-	"github.com/domainauth/domainauth/mx"
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
 	"github.com/domainauth/domainauth/spf"
-	"github.com/domainauth/domainauth/zone"
 )
 
 func checkCommand() *command {
 	return &command{
 		name:    "check",
-		args:    "DOMAIN",
+		args:    "DOMAIN...",
 		summary: "audit a domain's whole mail authentication set-up",
-		long: `Audit DOMAIN's mail authentication: MX and null MX, SPF (the include tree and
+		long: `Audit each DOMAIN's mail authentication ("-" reads domains from standard input,
+one a line): MX and null MX, SPF (the include tree and
 its DNS lookup count), DMARC (discovery, the record, external report
 authorisation), DKIM keys (the selectors given with --selector, every
 selector a zone file has, or on live DNS the common selector names that have
@@ -33,14 +35,17 @@ prediction.
 
 Findings are grouped by area; each has a severity, a stable code, the record it
 concerns and the fix. Info findings are shown with --verbose and always in
---json. Exit status 0 when there is no error finding, 1 when there is, 2 for
-usage mistakes or when DNS cannot be reached.`,
+--json and --csv. --json prints one document: the report of one DOMAIN, or an
+array of reports; --csv one row per finding. Several domains are audited
+concurrently and printed as they finish. Exit status 0 when there is no
+error finding, 1 when there is, 2 for usage mistakes or when DNS cannot be
+reached or is unusable.`,
 		examples: []string{
 			"domainauth check --zone examples/zones/example.org.zone example.org",
 			"domainauth check --zone examples/zones/broken.example.zone --region eu-south-1 broken.example",
 			"domainauth check --selector google --selector s1 --json example.com",
 		},
-		minArgs: 1, maxArgs: 1,
+		minArgs: 1, maxArgs: -1,
 		setup: checkSetup,
 	}
 }
@@ -51,20 +56,20 @@ type checkOptions struct {
 	selectors listFlag
 	mailFrom  string
 	region    string
-	json      bool
+	json, csv bool
 	verbose   bool
 }
 
-// area is one group of the check report.
+// area is one group of the check report in the command's JSON.
 type area struct {
-	Name     string    `json:"area"`            // "mx", "spf", "dmarc", "dkim", "mail-from", "ses"
-	Title    string    `json:"title"`           // heading for people
-	Status   string    `json:"status"`          // "ok", "warning", "error", "unknown"
-	Facts    []string  `json:"facts,omitempty"` // what was found, one line each
+	Name     string    `json:"area"`
+	Title    string    `json:"title"`
+	Status   string    `json:"status"`
+	Facts    []string  `json:"facts,omitempty"`
 	Findings []finding `json:"findings"`
 }
 
-// checkReport is what "check" prints, and its --json form.
+// checkReport is the command's JSON form of an audit report.
 type checkReport struct {
 	Domain   string `json:"domain"`
 	Source   string `json:"source"`
@@ -73,16 +78,11 @@ type checkReport struct {
 	Warnings int    `json:"warnings"`
 }
 
-// auditor holds one run of "check".
-type auditor struct {
-	src    *source
-	opts   *checkOptions
-	domain string
+// maxTreeLines bounds the SPF lookup tree check prints.
+const maxTreeLines = 200
 
-	selOnce sync.Once
-	sels    []string // see selectors
-	probed  bool     // sels came from trying common names
-}
+// maxDomainLine bounds a line of the domain list read from standard input.
+const maxDomainLine = 1024
 
 func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	o := &checkOptions{dns: addDNSFlags(fs)}
@@ -90,6 +90,7 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 	fs.StringVar(&o.mailFrom, "mail-from", "", "check this envelope-sender (MAIL FROM) `DOMAIN` too")
 	fs.StringVar(&o.region, "region", "", "the Amazon SES `REGION` the domain sends from (default: inferred from the MAIL FROM MX or the DKIM zone)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.csv, "csv", false, "print the findings as CSV, one row per finding")
 	fs.BoolVar(&o.verbose, "verbose", false, "show info findings too")
 	return func(ctx context.Context, args []string) error {
 		if o.region != "" {
@@ -97,107 +98,245 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 				return usagef("unknown SES region %q (known: %s)", o.region, strings.Join(ses.RegionCodes(), ", "))
 			}
 		}
-		s, err := o.dns.begin(ctx, args[0], "")
+		if o.json && o.csv {
+			return usagef("give --json or --csv, not both")
+		}
+		fromStdin := len(args) == 1 && args[0] == "-"
+		if !fromStdin {
+			for _, d := range args {
+				if _, err := dnsname.Normalize(d); err != nil {
+					return usagef("%q is not a domain name: %v", d, err)
+				}
+			}
+		}
+		src, err := o.dns.open()
 		if err != nil {
 			return err
 		}
-		defer s.cancel()
-		au := &auditor{src: s.source, opts: o, domain: s.domain}
-		rep := au.run(s.ctx)
-		if o.json {
-			if err := writeJSON(a.stdout, rep); err != nil {
+		au := &audit.Auditor{Resolver: src.r, Clock: a.clock, Zone: src.files, Selectors: o.selectors,
+			MailFrom: o.mailFrom, Region: o.region, Timeout: src.timeout,
+			// Files cannot be unusable DNS: a domain they do not cover
+			// is reported as having no records.
+			TrustNotFound: !src.live}
+		domains, stop := checkDomains(ctx, a, src, args, fromStdin)
+		p := &presenter{a: a, o: o, src: src, array: fromStdin || len(args) > 1}
+		for rep, err := range au.AuditAll(ctx, domains) {
+			if err != nil {
+				return p.abort(checkError(src, rep.Domain, err))
+			}
+			if err := p.present(rep); err != nil {
 				return err
 			}
-		} else {
-			writeCheckReport(a.stdout, rep, o.verbose)
 		}
-		if n := dnsFailures(rep); n > 0 {
-			return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", plural(n, "DNS lookup"))
+		if err := stop(); err != nil {
+			return p.abort(err)
 		}
-		if rep.Errors > 0 {
-			return errFindings
+		return p.end()
+	}
+}
+
+// checkDomains yields the domains to audit, from args or standard input,
+// after probing live DNS with the first. stop returns what ended the list
+// early: a bad line, unreadable input, or DNS that cannot be reached.
+func checkDomains(ctx context.Context, a *app, src *source, args []string, fromStdin bool) (iter.Seq[string], func() error) {
+	var failed error
+	seq := func(yield func(string) bool) {
+		first := true
+		each := func(d string) bool {
+			if first {
+				first = false
+				pctx, cancel := src.context(ctx)
+				defer cancel()
+				if failed = src.probe(pctx, d); failed != nil {
+					return false
+				}
+			}
+			return yield(d)
 		}
+		if !fromStdin {
+			for _, d := range args {
+				if !each(d) {
+					return
+				}
+			}
+			return
+		}
+		sc := bufio.NewScanner(a.stdin)
+		sc.Buffer(make([]byte, 0, 256), maxDomainLine)
+		for line := 1; sc.Scan(); line++ {
+			d := strings.TrimSpace(sc.Text())
+			if d == "" || strings.HasPrefix(d, "#") {
+				continue
+			}
+			if _, err := dnsname.Normalize(d); err != nil {
+				failed = fmt.Errorf("standard input, line %d: %q is not a domain name: %v", line, termsafe.String(d), err)
+				return
+			}
+			if !each(d) {
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			failed = fmt.Errorf("reading standard input: %v", err)
+		}
+	}
+	return seq, func() error { return failed }
+}
+
+// checkError is the one line for an audit that could not finish.
+func checkError(src *source, domain string, err error) error {
+	switch {
+	case errors.Is(err, audit.ErrDNSUnusable):
+		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", src.what, domain, strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": "))
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", domain, src.timeout)
+	}
+	return fmt.Errorf("%s: %v", domain, err)
+}
+
+// presenter prints reports in the chosen form as they come and keeps the
+// totals that decide the exit status.
+type presenter struct {
+	a          *app
+	o          *checkOptions
+	src        *source
+	array      bool // several domains: --json prints an array
+	n          int  // reports printed
+	errors     int
+	dnsFailing int
+	csv        *csv.Writer
+}
+
+func (p *presenter) present(rep *audit.Report) error {
+	w := p.a.stdout
+	p.errors += rep.Errors
+	p.dnsFailing += rep.DNSFailures()
+	defer func() { p.n++ }()
+	switch {
+	case p.o.json:
+		sep := ""
+		if p.array {
+			sep = ",\n"
+			if p.n == 0 {
+				sep = "[\n"
+			}
+		}
+		io.WriteString(w, sep)
+		return writeJSON(w, jsonReport(rep, p.src.what))
+	case p.o.csv:
+		return p.writeCSV(rep)
+	}
+	if p.n > 0 {
+		fmt.Fprintln(w)
+	}
+	writeCheckReport(w, rep, p.src.what, p.o.verbose)
+	return nil
+}
+
+// abort ends the output cleanly before an error.
+func (p *presenter) abort(err error) error {
+	if p.o.json && p.array && p.n > 0 {
+		io.WriteString(p.a.stdout, "]\n")
+	}
+	if p.csv != nil {
+		p.csv.Flush()
+	}
+	return err
+}
+
+func (p *presenter) end() error {
+	switch {
+	case p.o.json && p.array && p.n == 0:
+		io.WriteString(p.a.stdout, "[]\n")
+	case p.o.json && p.array:
+		io.WriteString(p.a.stdout, "]\n")
+	case p.o.csv:
+		if p.csv == nil {
+			p.writeCSV(nil)
+		}
+		p.csv.Flush()
+		if err := p.csv.Error(); err != nil {
+			return err
+		}
+	}
+	if p.dnsFailing > 0 {
+		return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", plural(p.dnsFailing, "DNS lookup"))
+	}
+	if p.errors > 0 {
+		return errFindings
+	}
+	return nil
+}
+
+// writeCSV writes one row per finding of rep, after a header row; nil
+// writes the header alone.
+func (p *presenter) writeCSV(rep *audit.Report) error {
+	if p.csv == nil {
+		p.csv = csv.NewWriter(p.a.stdout)
+		p.csv.Write([]string{"domain", "area", "severity", "code", "record", "message", "fix", "rfc"})
+	}
+	if rep == nil {
 		return nil
 	}
-}
-
-// dnsFailures counts the findings that say a lookup failed temporarily:
-// the audit could not finish, which is DNS trouble (exit status 2), not a
-// verdict on the domain.
-func dnsFailures(rep *checkReport) int {
-	n := 0
 	for _, ar := range rep.Areas {
 		for _, f := range ar.Findings {
-			if strings.HasSuffix(f.Code, "lookup-failed") || strings.HasSuffix(f.Code, ".dns-error") {
-				n++
+			row := []string{rep.Domain, ar.Name, f.Severity.String(), f.Code, f.Where, f.Message, f.Fix, f.RFC}
+			for i := range row {
+				row[i] = termsafe.CSVCell(row[i])
+			}
+			if err := p.csv.Write(row); err != nil {
+				return err
 			}
 		}
 	}
-	return n
+	return nil
 }
 
-// run audits every area and totals the findings.
-func (au *auditor) run(ctx context.Context) *checkReport {
-	rep := &checkReport{Domain: au.domain, Source: au.src.what}
-	// The areas are independent, so their lookups run concurrently: on
-	// live DNS the audit takes as long as the slowest area, not the sum.
-	// The MAIL FROM and SES areas need the MAIL FROM domain first.
-	fixed := make([]area, 4)
-	var mf string
-	var wg sync.WaitGroup
-	wg.Go(func() { fixed[0] = au.checkMX(ctx) })
-	wg.Go(func() { fixed[1] = au.checkSPF(ctx) })
-	wg.Go(func() { fixed[2] = au.checkDMARC(ctx) })
-	wg.Go(func() { fixed[3] = au.checkDKIM(ctx) })
-	wg.Go(func() { mf = au.mailFromDomain(ctx) })
-	wg.Wait()
-	rep.Areas = fixed
-	var mailFrom, sesArea area
-	var sesFound bool
-	if mf != "" {
-		wg.Go(func() { mailFrom = au.checkMailFrom(ctx, mf) })
+// facts are an area's fact lines as check shows them: the SPF lookup tree
+// is detail for the spf command, shown here only when the lookups are over
+// the limit, where it is the fix.
+func facts(rep *audit.Report, ar *audit.Area) []string {
+	if ar.Name != audit.AreaSPF || rep.SPF == nil || rep.SPF.Lookups <= 10 {
+		return ar.Facts
 	}
-	wg.Go(func() { sesArea, sesFound = au.checkSES(ctx, mf) })
-	wg.Wait()
-	if mf != "" {
-		rep.Areas = append(rep.Areas, mailFrom)
+	return append(ar.Facts, treeLines(rep.SPFTree, "  ")...)
+}
+
+// treeLines renders the SPF lookup tree, one term a line indented by its
+// depth, at most maxTreeLines lines.
+func treeLines(tree []spf.TermCost, indent string) []string {
+	var out []string
+	for i, t := range tree {
+		if i == maxTreeLines {
+			out = append(out, fmt.Sprintf("%s… %d more terms", indent, len(tree)-i))
+			break
+		}
+		out = append(out, fmt.Sprintf("%s%s%s: %s", indent, strings.Repeat("  ", min(t.Depth, 20)), t.Term, plural(t.Lookups, "lookup")))
 	}
-	if sesFound {
-		rep.Areas = append(rep.Areas, sesArea)
-	}
-	dedupe(rep.Areas)
+	return out
+}
+
+// jsonReport is rep in the command's JSON form.
+func jsonReport(rep *audit.Report, source string) *checkReport {
+	out := &checkReport{Domain: rep.Domain, Source: source, Errors: rep.Errors, Warnings: rep.Warnings}
 	for i := range rep.Areas {
 		ar := &rep.Areas[i]
-		if ar.Findings == nil {
-			ar.Findings = []finding{}
-		}
-		slices.SortStableFunc(ar.Findings, func(x, y finding) int { return sevRank(x.Severity) - sevRank(y.Severity) })
-		e, w := countSeverities(ar.Findings)
-		rep.Errors += e
-		rep.Warnings += w
-		if ar.Status == "" {
-			switch {
-			case e > 0:
-				ar.Status = sevError
-			case w > 0:
-				ar.Status = sevWarning
-			default:
-				ar.Status = "ok"
-			}
-		}
+		out.Areas = append(out.Areas, area{Name: ar.Name, Title: ar.Title, Status: string(ar.Status),
+			Facts: facts(rep, ar), Findings: findingsOf(ar.Name, ar.Findings)})
 	}
-	return rep
+	return out
 }
 
 // writeCheckReport prints the report for people.
-func writeCheckReport(w io.Writer, rep *checkReport, verbose bool) {
-	fmt.Fprintf(w, "Checking %s (records from %s)\n", rep.Domain, rep.Source)
-	for _, ar := range rep.Areas {
-		fmt.Fprintf(w, "\n%s: %s\n", ar.Title, ar.Status)
-		for _, f := range ar.Facts {
-			fmt.Fprintf(w, "  %s\n", f)
+func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose bool) {
+	fmt.Fprintf(w, "Checking %s (records from %s)\n", rep.Domain, source)
+	for i := range rep.Areas {
+		ar := &rep.Areas[i]
+		fmt.Fprintf(w, "\n%s: %s\n", termsafe.String(ar.Title), ar.Status)
+		for _, f := range facts(rep, ar) {
+			fmt.Fprintf(w, "  %s\n", termsafe.String(f))
 		}
-		for _, f := range ar.Findings {
+		for _, f := range findingsOf(ar.Name, ar.Findings) {
 			if f.Severity == sevInfo && !verbose {
 				continue
 			}
@@ -212,257 +351,5 @@ func writeCheckReport(w io.Writer, rep *checkReport, verbose bool) {
 	fmt.Fprintf(w, "%s: %s, %s\n", rep.Domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
 }
 
-// mxFindings converts the mx package's findings.
-func mxFindings(fs []mx.Finding, areaName string) []finding {
-	out := make([]finding, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, finding{
-			Area: areaName, Severity: f.Severity.String(), Code: f.Code,
-			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: fixFor(f.Code, f.Where),
-		})
-	}
-	return out
-}
-
-func (au *auditor) checkMX(ctx context.Context) area {
-	ar := area{Name: "mx", Title: "MX (where mail for " + au.domain + " goes)"}
-	c := &mx.Checker{Resolver: au.src.r}
-	res, err := c.Check(ctx, au.domain)
-	if err != nil {
-		ar.Status = "unknown"
-		ar.Facts = append(ar.Facts, "not checked: "+err.Error())
-		return ar
-	}
-	switch res.State {
-	case mx.Null:
-		ar.Facts = append(ar.Facts, "null MX: the domain accepts no mail (RFC 7505)")
-	case mx.Implicit:
-		ar.Facts = append(ar.Facts, "no MX records; mail goes to the domain's own addresses")
-	case mx.None:
-		ar.Facts = append(ar.Facts, "no MX and no address records: the domain cannot receive mail")
-	case mx.Unknown:
-		ar.Status = "unknown"
-	}
-	for _, h := range res.Hosts {
-		if h.Name == "" {
-			continue
-		}
-		addrs := make([]string, len(h.Addrs))
-		for i, a := range h.Addrs {
-			addrs[i] = a.String()
-		}
-		line := fmt.Sprintf("MX %d %s", h.Preference, h.Name)
-		if len(addrs) > 0 {
-			line += " (" + strings.Join(addrs, ", ") + ")"
-		}
-		ar.Facts = append(ar.Facts, line)
-	}
-	ar.Findings = mxFindings(res.Findings, "mx")
-	return ar
-}
-
-func (au *auditor) checkSPF(ctx context.Context) area {
-	ar := area{Name: "spf", Title: "SPF (who may send as " + au.domain + ")"}
-	rep := (&spf.Linter{Resolver: au.src.r}).Lint(ctx, au.domain)
-	facts := spfFacts(rep)
-	// The include tree is detail for the spf command; check shows it
-	// only when the lookups are over the limit, where it is the fix.
-	if rep.Lookups <= 10 && len(facts) > 2 {
-		facts = facts[:2]
-	}
-	for _, f := range facts {
-		ar.Facts = append(ar.Facts, strings.TrimPrefix(f, "  "))
-	}
-	ar.Findings = spfFindings(rep.Findings)
-	return ar
-}
-
-func (au *auditor) checkDMARC(ctx context.Context) area {
-	ar := area{Name: "dmarc", Title: "DMARC (policy for mail from " + au.domain + ")"}
-	c := &dmarc.Checker{Resolver: au.src.r}
-	d := c.Lookup(ctx, au.domain)
-	switch d.Status {
-	case dmarc.StatusFound:
-		ar.Facts = append(ar.Facts, fmt.Sprintf("_dmarc.%s: %s", d.PolicyDomain, quote(d.Record.String())))
-	case dmarc.StatusTempError:
-		ar.Status = "unknown"
-		ar.Facts = append(ar.Facts, "lookup failed: "+oneLine(errString(d.Err)))
-	}
-	ar.Findings = dmarcFindings(c.LintDomain(ctx, au.domain))
-	// Tag findings name only the tag; say which record it is in.
-	if d.Status == dmarc.StatusFound {
-		for i := range ar.Findings {
-			if f := &ar.Findings[i]; !strings.Contains(f.Record, ".") {
-				f.Record = strings.TrimSpace("_dmarc." + d.PolicyDomain + " " + f.Record)
-			}
-		}
-	}
-	return ar
-}
-
-// commonSelectors are selector names senders often use; on live DNS, with
-// no --selector, check looks for keys under them.
-func commonSelectors() []string {
-	return []string{"default", "dkim", "google", "k1", "k2", "k3", "mail", "s1", "s2", "selector1", "selector2", "smtp"}
-}
-
-// selectors are the DKIM selectors to check: --selector, and in zone files
-// every name SELECTOR._domainkey.DOMAIN; on live DNS without --selector, the
-// common names that have a key record. Computed once per audit.
-func (au *auditor) selectors(ctx context.Context) []string {
-	au.selOnce.Do(func() {
-		sels := slices.Clone([]string(au.opts.selectors))
-		if z := au.src.files; z != nil {
-			suffix := "._domainkey." + au.domain
-			for _, rr := range z.Records() {
-				if sel, ok := strings.CutSuffix(dnsname.Canonical(rr.Name), suffix); ok && sel != "" && !slices.Contains(sels, sel) {
-					sels = append(sels, sel)
-				}
-			}
-		}
-		if len(sels) == 0 && au.src.files == nil {
-			au.probed = true
-			common := commonSelectors()
-			found := make([]bool, len(common))
-			var wg sync.WaitGroup
-			for i, sel := range common {
-				wg.Go(func() {
-					_, err := au.src.r.LookupTXT(ctx, sel+"._domainkey."+au.domain)
-					found[i] = err == nil
-				})
-			}
-			wg.Wait()
-			for i, sel := range common {
-				if found[i] {
-					sels = append(sels, sel)
-				}
-			}
-		}
-		au.sels = sels
-	})
-	return au.sels
-}
-
-func (au *auditor) checkDKIM(ctx context.Context) area {
-	ar := area{Name: "dkim", Title: "DKIM (keys that sign for " + au.domain + ")"}
-	sels := au.selectors(ctx)
-	switch {
-	case len(sels) == 0 && au.probed:
-		ar.Status = "unknown"
-		ar.Facts = append(ar.Facts, "no key under the common selector names ("+strings.Join(commonSelectors(), ", ")+"); name the ones your senders use with --selector")
-		return ar
-	case len(sels) == 0:
-		ar.Status = "unknown"
-		ar.Facts = append(ar.Facts, "no selector to check: DNS cannot list them; name the ones your senders use with --selector")
-		return ar
-	case au.probed:
-		ar.Facts = append(ar.Facts, "selectors found by trying common names: "+strings.Join(sels, ", "))
-	}
-	for _, sel := range sels {
-		k := lookupKey(ctx, au.src, au.domain, sel)
-		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", k.name, k.summary()))
-		ar.Findings = append(ar.Findings, k.findings...)
-	}
-	return ar
-}
-
-// mailFromDomain is the envelope-sender domain to check: --mail-from, or
-// the custom MAIL FROM domain of SES found under the domain in a zone file.
-func (au *auditor) mailFromDomain(ctx context.Context) string {
-	if au.opts.mailFrom != "" {
-		if n, err := dnsname.Normalize(au.opts.mailFrom); err == nil {
-			return n
-		}
-		return au.opts.mailFrom
-	}
-	// Ask about every candidate at once; the first in order wins.
-	names := au.namesUnder()
-	hit := make([]bool, len(names))
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Go(func() { hit[i] = au.feedbackMX(ctx, name) != "" })
-	}
-	wg.Wait()
-	for i, name := range names {
-		if hit[i] {
-			return name
-		}
-	}
-	return ""
-}
-
-// namesUnder lists the owner names strictly below the domain: from the zone
-// when the records come from files, else a few names SES users commonly
-// choose for a custom MAIL FROM domain.
-func (au *auditor) namesUnder() []string {
-	if z := au.src.files; z != nil {
-		var names []string
-		for _, rr := range z.Records() {
-			if rr.Type == zone.TypeMX && dnsname.IsSubdomain(rr.Name, au.domain) && !dnsname.Equal(rr.Name, au.domain) && !slices.Contains(names, rr.Name) {
-				names = append(names, rr.Name)
-			}
-		}
-		return names
-	}
-	var names []string
-	for _, l := range []string{"mail", "bounce", "mailfrom", "ses", "email"} {
-		names = append(names, l+"."+au.domain)
-	}
-	return names
-}
-
-func (au *auditor) checkMailFrom(ctx context.Context, domain string) area {
-	ar := area{Name: "mail-from", Title: "MAIL FROM domain " + domain}
-	c := &mx.Checker{Resolver: au.src.r}
-	res, err := c.CheckMailFrom(ctx, domain)
-	if err != nil {
-		ar.Status = "unknown"
-		ar.Facts = append(ar.Facts, "not checked: "+err.Error())
-		return ar
-	}
-	if res.MX != nil {
-		for _, h := range res.MX.Hosts {
-			if h.Name != "" {
-				ar.Facts = append(ar.Facts, fmt.Sprintf("MX %d %s", h.Preference, h.Name))
-			}
-		}
-	}
-	for _, s := range res.SPF {
-		ar.Facts = append(ar.Facts, "SPF "+quote(s))
-	}
-	ar.Findings = mxFindings(res.Findings, "mail-from")
-	return ar
-}
-
 // quote wraps a record value in double quotes, as it appears in a zone file.
 func quote(s string) string { return `"` + s + `"` }
-
-// fixFor returns the advice for a finding code, for packages whose findings
-// do not carry one. where is the finding's subject.
-func fixFor(code, where string) string {
-	switch code {
-	case mx.CodeNullMixed:
-		return "publish either the single null MX \"0 .\" or real MX records, not both"
-	case mx.CodeNullPreference:
-		return "publish the null MX as \"0 .\""
-	case mx.CodeIPLiteral:
-		return "point the MX at a host name with A/AAAA records"
-	case mx.CodeCNAMETarget:
-		return "point the MX at the CNAME's target host"
-	case mx.CodeUnresolvable:
-		return "publish A/AAAA records for " + where + " or point the MX elsewhere"
-	case mx.CodeDuplicate:
-		return "delete the duplicate MX record"
-	case mx.CodeNone:
-		return "publish MX records, or a null MX \"0 .\" if the domain receives no mail"
-	case mx.CodeImplicit:
-		return "publish an MX record naming the mail host"
-	case mx.CodeMailFromNoMX, mx.CodeMailFromNullMX, mx.CodeMailFromImplicitMX:
-		return "publish an MX record at " + where + " for bounces (for SES: \"10 feedback-smtp.REGION.amazonses.com\")"
-	case mx.CodeMailFromNoSPF:
-		return "publish an SPF record at " + where + ", e.g. \"v=spf1 include:amazonses.com ~all\" for SES"
-	case mx.CodeMailFromMultipleSPF:
-		return "merge the SPF records at " + where + " into one"
-	}
-	return ""
-}

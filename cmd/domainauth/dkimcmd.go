@@ -6,16 +6,15 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
-	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -322,15 +321,18 @@ func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		defer s.cancel()
 		bad := false
 		for _, sel := range args[1:] {
-			k := lookupKey(s.ctx, s.source, s.domain, sel)
-			if k.trouble != nil {
-				return k.trouble
+			k := dkim.CheckSelector(s.ctx, s.r, s.domain, sel)
+			if k.Err != nil && s.live {
+				if err := s.trouble(s.ctx, k.Name, k.Err); err != nil {
+					return err
+				}
 			}
-			fmt.Fprintf(a.stdout, "%s: %s\n", k.name, k.summary())
-			for _, f := range k.findings {
+			fs := findingsOf("dkim", k.Findings)
+			fmt.Fprintf(a.stdout, "%s: %s\n", termsafe.String(k.Name), termsafe.String(k.Summary()))
+			for _, f := range fs {
 				writeFinding(a.stdout, "  ", f)
 			}
-			if errs, _ := countSeverities(k.findings); errs > 0 {
+			if errs, _ := countSeverities(fs); errs > 0 {
 				bad = true
 			}
 		}
@@ -339,95 +341,4 @@ func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		return nil
 	}
-}
-
-// keyLookup is what was found at one selector.
-type keyLookup struct {
-	name     string // SELECTOR._domainkey.DOMAIN
-	cname    string // its CNAME target, "" when none or unknown
-	record   string // the key record text
-	key      *dkim.KeyRecord
-	findings []finding
-	trouble  error // live DNS unreachable
-}
-
-func (k *keyLookup) summary() string {
-	var parts []string
-	if k.cname != "" {
-		parts = append(parts, "CNAME "+k.cname)
-	}
-	if k.key != nil {
-		desc := fmt.Sprintf("%s key, %d bits", k.key.KeyType, k.key.Bits())
-		if k.key.Testing {
-			desc += ", testing (t=y)"
-		}
-		parts = append(parts, desc)
-	}
-	switch {
-	case k.key == nil && k.cname != "" && k.record == "":
-		parts = append(parts, "no key record at the target")
-	case k.key == nil:
-		parts = append(parts, "no usable key")
-	}
-	return strings.Join(parts, "; ")
-}
-
-// lookupKey fetches and checks the key record of one selector.
-func lookupKey(ctx context.Context, src *source, domain, selector string) *keyLookup {
-	k := &keyLookup{name: selector + "._domainkey." + domain}
-	add := func(sev, code, msg, fix, rfc string) {
-		k.findings = append(k.findings, finding{Area: "dkim", Severity: sev, Code: code, Record: k.name + " TXT", Message: msg, Fix: fix, RFC: rfc})
-	}
-	if _, err := dnsname.Normalize(k.name); err != nil {
-		add(sevError, "dkim.invalid-selector", fmt.Sprintf("%q does not make a valid DNS name: %v", selector, err), "use a selector of letters, digits and hyphens", "RFC 6376 §3.1")
-		return k
-	}
-	if cr, ok := src.r.(domainauth.CNAMEResolver); ok {
-		if t, err := cr.LookupCNAMETarget(ctx, k.name); err == nil {
-			k.cname = t
-		}
-	}
-	txts, err := src.r.LookupTXT(ctx, k.name)
-	switch {
-	case domainauth.IsNotFound(err):
-		where := k.name
-		if k.cname != "" {
-			where = k.cname + " (the CNAME's target)"
-		}
-		add(sevError, "dkim.no-key", "no key record at "+where, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
-		return k
-	case err != nil:
-		if t := src.trouble(ctx, k.name, err); t != nil && src.live {
-			k.trouble = t
-			return k
-		}
-		add(sevError, "dkim.lookup-failed", "the key lookup failed: "+oneLine(err.Error()), "", "RFC 6376 §6.1.2")
-		return k
-	}
-	if len(txts) > 1 {
-		add(sevError, "dkim.multiple-keys", fmt.Sprintf("%d TXT records; verifiers may pick either", len(txts)), "keep one key record per selector", "RFC 6376 §3.6.2.2")
-	}
-	k.record = txts[0]
-	rec, err := dkim.ParseKeyRecord(k.record)
-	if err != nil {
-		add(sevError, "dkim.bad-key-record", oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
-		return k
-	}
-	k.key = rec
-	if err := rec.Usable(); err != nil {
-		code := "dkim.unusable-key"
-		switch {
-		case errors.Is(err, dkim.ErrKeyRevoked):
-			code = "dkim.revoked-key"
-		case errors.Is(err, dkim.ErrKeyTooShort):
-			code = "dkim.short-key"
-		}
-		add(sevError, code, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
-	} else if rec.KeyType == dkim.KeyRSA && rec.Bits() < 2048 {
-		add(sevWarning, "dkim.weak-key", fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
-	}
-	if rec.Testing {
-		add(sevWarning, "dkim.testing", "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
-	}
-	return k
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/spf"
@@ -82,53 +83,6 @@ func dmarcMode(rfc7489 bool) dmarc.Mode {
 	return dmarc.RFC9989
 }
 
-// dmarcFindings converts the dmarc package's findings.
-func dmarcFindings(fs []dmarc.Finding) []finding {
-	out := make([]finding, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, finding{
-			Area: "dmarc", Severity: f.Severity.String(), Code: f.Code,
-			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: dmarcFix(f.Code, f.Where),
-		})
-	}
-	return out
-}
-
-// dmarcFix is the advice for a dmarc finding code.
-func dmarcFix(code, where string) string {
-	switch code {
-	case "dmarc.no-record":
-		return "publish a TXT record at _dmarc.DOMAIN, e.g. \"v=DMARC1; p=none; rua=mailto:dmarc-reports@DOMAIN\", then tighten p as the reports allow"
-	case "dmarc.p-none-without-rua":
-		return "add rua=mailto:ADDRESS to receive aggregate reports, and move to p=quarantine or p=reject once they show only legitimate mail failing"
-	case "dmarc.multiple-records":
-		return "keep one DMARC record at " + where + "; receivers ignore them all while there are several"
-	case "dmarc.spf-at-dmarc":
-		return "move the SPF record from " + where + " to the domain itself"
-	case "dmarc.record-at-apex":
-		return "publish the DMARC record at _dmarc." + where + ", not at the domain itself"
-	case "dmarc.unauthorized-destination":
-		return "ask the destination's owner to publish \"v=DMARC1\" at DOMAIN._report._dmarc.HOST, or send reports to a mailbox in your own domain"
-	case "dmarc.missing-p":
-		return "add p=none, p=quarantine or p=reject"
-	case "dmarc.duplicate-tag":
-		return "remove the repeated tag " + where
-	case "dmarc.invalid-policy":
-		return "use none, quarantine or reject"
-	case "dmarc.weaker-subdomain-policy", "dmarc.weaker-nonexistent-policy":
-		return "remove " + where + " or make it at least as strict as p"
-	case "dmarc.pct-below-100":
-		return "remove pct (RFC 9989 ignores it) and use t=y while testing"
-	case "dmarc.obsolete-tag":
-		return "remove " + where + "; RFC 9989 receivers ignore it"
-	case "dmarc.too-many-destinations":
-		return "list at most two report URIs"
-	case "dmarc.leading-whitespace":
-		return "start the record with v=DMARC1"
-	}
-	return ""
-}
-
 func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	dns := addDNSFlags(fs)
 	rfc7489 := fs.Bool("rfc7489", false, "discover the policy as RFC 7489 receivers do (public suffix list)")
@@ -148,7 +102,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			}
 			return fmt.Errorf("temperror: %v", d.Err)
 		}
-		fs := dmarcFindings(c.LintDomain(ctx, domain))
+		fs := findingsOf("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
 		if *asJSON {
 			out := struct {
 				Domain       string    `json:"domain"`
@@ -216,7 +170,7 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 			fmt.Fprintf(a.stdout, "  policy %s, subdomains %s, alignment dkim=%s spf=%s\n",
 				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())
 		}
-		fs := dmarcFindings(dmarc.LintText(txt, dmarcMode(*rfc7489)))
+		fs := findingsOf("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
 		for _, f := range fs {
 			writeFinding(a.stdout, "  ", f)
 		}

@@ -156,6 +156,9 @@ func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 			return nil, nil, err
 		}
 	}
+	if !d.outside {
+		return all, apexes, nil // only the overlay of --live-outside needs them
+	}
 	for _, rr := range all.Records() {
 		if rr.Type == zone.TypeSOA {
 			apexes = append(apexes, dnsname.Canonical(rr.Name))

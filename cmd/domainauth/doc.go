@@ -6,10 +6,14 @@
 //
 //	domainauth check example.org
 //
-// which looks the domain up in DNS (or in a master file given with --zone, or
+// which presents the report of the audit package: it looks the domain up in
+// DNS (or in a master file given with --zone, or
 // a Route 53 record-set listing given with --route53) and prints, grouped by
 // area, every problem it finds with its severity, a stable code, the record it
-// concerns and what to publish instead. The other commands expose one package
+// concerns and what to publish instead. It takes several domains (or "-" for
+// a list on standard input), audits them concurrently and prints each report
+// as it finishes; --json prints one document (an array for several domains),
+// --csv one row per finding. The other commands expose one package
 // each: spf, dkim, dmarc, report, ses and zone. Run "domainauth help" for the
 // list and "domainauth COMMAND --help" for a command's flags and an example.
 //
@@ -47,5 +51,10 @@
 //   - A defect is reported once: SES findings that restate an MX, SPF or
 //     DMARC finding are dropped in favour of the general one, and a missing
 //     Easy DKIM key is reported by the SES area, which knows the right zone.
-//   - Info findings are shown with --verbose and always in --json.
+//   - Info findings are shown with --verbose and always in --json and --csv.
+//   - With one DOMAIN, --json prints the report object as before; with
+//     several, or "-", an array of them.
+//   - When the resolver says that the domain's top-level domain does not
+//     exist (audit.ErrDNSUnusable), check exits 2 with one line rather than
+//     report "no MX" and "no SPF record".
 package main

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/termsafe"
 )
 
 // finding is the tool's common form of a package's lint or audit finding:
@@ -18,6 +21,16 @@ type finding struct {
 	Message  string `json:"message"`          // for people
 	Fix      string `json:"fix,omitempty"`    // what to publish or change instead
 	RFC      string `json:"rfc,omitempty"`    // the rule's source, e.g. "RFC 7208 §4.6.4"
+}
+
+// findingsOf converts a package's findings to the tool's form.
+func findingsOf(area string, fs []domainauth.Finding) []finding {
+	out := make([]finding, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, finding{Area: area, Severity: f.Severity.String(), Code: f.Code,
+			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: f.Fix})
+	}
+	return out
 }
 
 // Severities, in the order findings are sorted.
@@ -56,9 +69,9 @@ func countSeverities(fs []finding) (errs, warns int) {
 //	        the message
 //	        fix: what to do
 func writeFinding(w io.Writer, indent string, f finding) {
-	fmt.Fprintf(w, "%s%-7s %s", indent, f.Severity, f.Code)
+	fmt.Fprintf(w, "%s%-7s %s", indent, f.Severity, termsafe.String(f.Code))
 	if f.Record != "" {
-		fmt.Fprintf(w, "  %s", f.Record)
+		fmt.Fprintf(w, "  %s", termsafe.String(f.Record))
 	}
 	fmt.Fprintln(w)
 	pad := indent + strings.Repeat(" ", 8)
@@ -66,9 +79,9 @@ func writeFinding(w io.Writer, indent string, f finding) {
 	if f.RFC != "" {
 		msg += " (" + f.RFC + ")"
 	}
-	fmt.Fprintf(w, "%s%s\n", pad, msg)
+	fmt.Fprintf(w, "%s%s\n", pad, termsafe.String(msg))
 	if f.Fix != "" {
-		fmt.Fprintf(w, "%sfix: %s\n", pad, f.Fix)
+		fmt.Fprintf(w, "%sfix: %s\n", pad, termsafe.String(f.Fix))
 	}
 }
 

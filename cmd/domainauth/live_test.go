@@ -68,6 +68,8 @@ func answer(z *zone.Zone, exists map[string]bool, q dnsmessage.Message) dnsmessa
 			rrs = z.Lookup(name, zone.TypeTXT)
 		case dnsmessage.TypeCNAME:
 			rrs = z.Lookup(name, zone.TypeCNAME)
+		case dnsmessage.TypePTR:
+			rrs = z.Lookup(name, zone.TypePTR)
 		}
 		owner := dnsmessage.MustNewName(name + ".")
 		hdr := dnsmessage.ResourceHeader{Name: owner, Class: dnsmessage.ClassINET, TTL: 60}
@@ -84,6 +86,8 @@ func answer(z *zone.Zone, exists map[string]bool, q dnsmessage.Message) dnsmessa
 				body = &dnsmessage.TXTResource{TXT: rr.Text}
 			case zone.TypeCNAME:
 				body = &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(rr.Target + ".")}
+			case zone.TypePTR:
+				body = &dnsmessage.PTRResource{PTR: dnsmessage.MustNewName(strings.TrimSuffix(rr.Target, ".") + ".")}
 			}
 			resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: hdr, Body: body})
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/domainauth/domainauth/audit"
 	"io"
 	"os"
 	"path/filepath"
@@ -226,14 +227,16 @@ func TestCheckDNSTrouble(t *testing.T) {
 		t.Fatal(err)
 	}
 	z.SetFault("_dmarc.example.org", zone.TypeTXT, zone.FaultServFail)
-	o := &checkOptions{dns: &dnsFlags{}}
-	au := &auditor{src: &source{r: z, what: "test", timeout: time.Second}, opts: o, domain: "example.org"}
-	rep := au.run(context.Background())
-	if n := dnsFailures(rep); n == 0 {
+	au := &audit.Auditor{Resolver: z, Zone: z, Timeout: time.Second}
+	rep, err := au.Audit(context.Background(), "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := rep.DNSFailures(); n == 0 {
 		t.Fatalf("no DNS failure reported:\n%+v", rep)
 	}
 	var out bytes.Buffer
-	writeCheckReport(&out, rep, false)
+	writeCheckReport(&out, rep, "test", false)
 	if !strings.Contains(out.String(), "dmarc.dns-error") && !strings.Contains(out.String(), "lookup failed") {
 		t.Errorf("the report does not show the failed lookup:\n%s", out.String())
 	}
@@ -254,6 +257,8 @@ func TestCheck(t *testing.T) {
 		{"external-rua", 1, []string{"check", "--zone", "cmd/domainauth/testdata/misc.zone", "shop.example"}},
 		{"pass-all", 1, []string{"check", "--zone", "cmd/domainauth/testdata/misc.zone", "--verbose", "open.example"}},
 		{"route53", 1, []string{"check", "--route53", "cmd/domainauth/testdata/route53-listing.json", "example.net"}},
+		{"null-mx-sender", 1, []string{"check", "--zone", "cmd/domainauth/testdata/misc.zone", "nullsend.example"}},
+		{"misspelt-dmarc-tag", 0, []string{"check", "--zone", "cmd/domainauth/testdata/misc.zone", "typo.example"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

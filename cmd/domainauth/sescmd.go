@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/ses"
 )
@@ -182,11 +183,13 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		id.SkipDMARC = true
 		if len(id.EasyDKIMTokens) == 0 || id.MailFrom == "" {
 			// Take what the zone shows, as "check" does.
-			au := &auditor{src: s.source, opts: &checkOptions{}, domain: s.domain}
-			mf := au.mailFromDomain(s.ctx)
-			sig := au.sesSignals(s.ctx, mf)
+			sig, err := (&audit.Auditor{Resolver: s.r, Zone: s.files}).DetectSES(s.ctx, s.domain)
+			if err != nil {
+				return err
+			}
+			mf := sig.MailFrom
 			if len(id.EasyDKIMTokens) == 0 {
-				id.EasyDKIMTokens = sig.tokens
+				id.EasyDKIMTokens = sig.Tokens
 			}
 			if id.MailFrom == "" && mf != "" && !dnsname.Equal(mf, s.domain) {
 				id.MailFrom = mf
@@ -196,22 +199,24 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		if err != nil {
 			return sesPlanError(err)
 		}
-		audit := (&ses.Auditor{Resolver: s.r, From: *from}).Audit(s.ctx, plan)
+		res := (&ses.Auditor{Resolver: s.r, From: *from}).Audit(s.ctx, plan)
 		var fs []finding
-		for _, f := range append(append(plan.Findings, audit.Findings...), audit.Alignment.Findings...) {
-			fs = appendUnique(fs, finding{Area: "ses", Severity: f.Severity.String(), Code: f.Code,
-				Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: sesFix(f.Code, plan)})
+		for _, f := range findingsOf("ses", append(append(plan.Findings, res.Findings...), res.Alignment.Findings...)) {
+			if !slices.ContainsFunc(fs, func(g finding) bool { return g.Code == f.Code && g.Record == f.Record }) {
+				f.Fix = audit.SESFix(f.Code, plan)
+				fs = append(fs, f)
+			}
 		}
 		slices.SortStableFunc(fs, func(x, y finding) int { return sevRank(x.Severity) - sevRank(y.Severity) })
 		if *asJSON {
 			if err := writeJSON(a.stdout, struct {
 				*ses.Audit
 				Findings []finding `json:"Findings"`
-			}{audit, fs}); err != nil {
+			}{res, fs}); err != nil {
 				return err
 			}
 		} else {
-			writeSESAudit(a.stdout, audit, fs)
+			writeSESAudit(a.stdout, res, fs)
 		}
 		if errs, _ := countSeverities(fs); errs > 0 {
 			return errFindings
@@ -220,10 +225,10 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	}
 }
 
-func writeSESAudit(w io.Writer, audit *ses.Audit, fs []finding) {
-	p := audit.Plan
+func writeSESAudit(w io.Writer, res *ses.Audit, fs []finding) {
+	p := res.Plan
 	fmt.Fprintf(w, "SES identity %s in %s (%s)\n", p.Identity.Domain, p.Region.Code, p.Region.Name)
-	for _, c := range audit.Checks {
+	for _, c := range res.Checks {
 		found := ""
 		if c.Status == ses.StatusWrong && len(c.Found) > 0 {
 			found = " (found " + strings.Join(c.Found, ", ") + ")"
@@ -234,10 +239,10 @@ func writeSESAudit(w io.Writer, audit *ses.Audit, fs []finding) {
 		}
 		fmt.Fprintf(w, "  %-8s %s %s %s%s\n", c.Status, c.Record.Name, c.Record.Type, value, found)
 	}
-	if audit.DMARC != nil {
-		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", p.Identity.Domain, quote(audit.DMARC.String()))
+	if res.DMARC != nil {
+		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", p.Identity.Domain, quote(res.DMARC.String()))
 	}
-	al := audit.Alignment
+	al := res.Alignment
 	fmt.Fprintf(w, "DMARC prediction for mail from %s: %s\n", al.From, al.Verdict)
 	fmt.Fprintf(w, "  SPF:  %s\n", al.SPF.Reason)
 	fmt.Fprintf(w, "  DKIM: %s\n", al.DKIM.Reason)

@@ -8,7 +8,9 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/spf"
 )
 
@@ -188,7 +190,7 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		defer s.cancel()
 		rep := (&spf.Linter{Resolver: s.r}).Lint(s.ctx, s.domain)
-		fs := spfFindings(rep.Findings)
+		fs := findingsOf("spf", audit.WithFixes(rep.Findings))
 		if *asJSON {
 			out := struct {
 				Domain      string         `json:"domain"`
@@ -203,7 +205,7 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 			}
 		} else {
 			for _, l := range spfFacts(rep) {
-				fmt.Fprintln(a.stdout, l)
+				fmt.Fprintln(a.stdout, termsafe.String(l))
 			}
 			for _, f := range fs {
 				writeFinding(a.stdout, "  ", f)
@@ -231,107 +233,5 @@ func spfFacts(rep *spf.Report) []string {
 		fmt.Sprintf("%s: %s", rep.Domain, quote(rep.Record)),
 		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
 	}
-	for _, n := range termTree(rep.Terms) {
-		t := rep.Terms[n.index]
-		lines = append(lines, fmt.Sprintf("  %s%s: %s", strings.Repeat("  ", n.depth+1), t.Term, plural(t.Lookups, "lookup")))
-	}
-	return lines
-}
-
-// treeLine is one line of the lookup tree: an index into Report.Terms and
-// its indentation.
-type treeLine struct{ index, depth int }
-
-// termTree orders the lint's term costs as a tree, each include or redirect
-// followed by the terms of the record it names, whatever order the walk
-// listed them in. A term's parent is the nearest term one level up whose
-// target is the term's domain.
-func termTree(terms []spf.TermCost) []treeLine {
-	children := make(map[int][]int)
-	var roots []int
-	target := func(term string) string {
-		for _, p := range []string{"include:", "redirect="} {
-			if rest, ok := strings.CutPrefix(term, p); ok {
-				return dnsname.Canonical(rest)
-			}
-		}
-		return ""
-	}
-	for i, t := range terms {
-		parent, best := -1, len(terms)+1
-		for j, u := range terms {
-			if u.Depth == t.Depth-1 && target(u.Term) == dnsname.Canonical(t.Domain) {
-				if d := max(i-j, j-i); d < best {
-					parent, best = j, d
-				}
-			}
-		}
-		if parent < 0 {
-			roots = append(roots, i)
-		} else {
-			children[parent] = append(children[parent], i)
-		}
-	}
-	var out []treeLine
-	var walk func(i, depth int)
-	walk = func(i, depth int) {
-		if depth > 20 || len(out) > len(terms) { // a malformed list cannot loop
-			return
-		}
-		out = append(out, treeLine{i, depth})
-		for _, c := range children[i] {
-			walk(c, depth+1)
-		}
-	}
-	for _, r := range roots {
-		walk(r, 0)
-	}
-	return out
-}
-
-// spfFindings converts the spf package's findings.
-func spfFindings(fs []spf.Finding) []finding {
-	out := make([]finding, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, finding{
-			Area: "spf", Severity: f.Severity.String(), Code: f.Code,
-			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: spfFix(f.Code),
-		})
-	}
-	return out
-}
-
-// spfFix is the advice for an spf finding code.
-func spfFix(code string) string {
-	switch code {
-	case spf.CodeNoRecord:
-		return `publish one TXT record "v=spf1 ... -all" listing the hosts and services that send for the domain`
-	case spf.CodeMultipleRecords:
-		return "merge the SPF records into one: receivers give permerror while there are several"
-	case spf.CodeTooManyLookups:
-		return "remove includes of services no longer used, replace a, mx and small includes by ip4:/ip6: ranges, or move a sender to its own subdomain"
-	case spf.CodeLookupCost:
-		return "this include is a candidate for removal or for replacement by its ip4:/ip6: ranges"
-	case spf.CodeVoidLookup, spf.CodeIncludeNoRecord:
-		return "remove the term, or publish the record it points to"
-	case spf.CodeTooManyVoids:
-		return "remove the terms whose targets do not exist"
-	case spf.CodeLoop:
-		return "break the include/redirect loop"
-	case spf.CodePTR:
-		return "replace ptr by ip4:/ip6: or a: terms"
-	case spf.CodePassAll:
-		return "end the record with -all or ~all; +all lets anyone send as the domain"
-	case spf.CodeNeutralAll, spf.CodeNoAll:
-		return "end the record with -all (or ~all while testing)"
-	case spf.CodeTermsAfterAll:
-		return "move the terms before all, or delete them"
-	case spf.CodeRedirectWithAll:
-		return "drop either the redirect or the all"
-	case spf.CodeLongString:
-		return "split the record into character-strings of at most 255 bytes"
-	case spf.CodeSPFRRType:
-		return "delete the SPF-type record; publish the policy as TXT only"
-	}
-	return ""
+	return append(lines, treeLines(audit.Tree(rep.Terms), "    ")...)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/domainauth/domainauth/zone"
 )
@@ -68,7 +66,7 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		var results []result
 		var all []finding
 		check := func(file string, z *zone.Zone) {
-			fs := zoneFindings(z)
+			fs := findingsOf("zone", z.Check())
 			all = append(all, fs...)
 			results = append(results, result{File: file, Records: len(z.Records()), Findings: fs})
 		}
@@ -108,75 +106,6 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		}
 		return nil
 	}
-}
-
-// zoneFindings runs the structural checks on a parsed zone.
-func zoneFindings(z *zone.Zone) []finding {
-	var out []finding
-	byName := map[string][]zone.RR{}
-	var names []string
-	for _, rr := range z.Records() {
-		if _, ok := byName[rr.Name]; !ok {
-			names = append(names, rr.Name)
-		}
-		byName[rr.Name] = append(byName[rr.Name], rr)
-	}
-	for _, n := range z.Notes() {
-		out = append(out, finding{Area: "zone", Severity: sevInfo, Code: "zone.parser-note",
-			Record: fmt.Sprintf("line %d", n.Line), Message: n.Msg})
-	}
-	for _, name := range names {
-		rrs := byName[name]
-		cnames, others := 0, 0
-		for _, rr := range rrs {
-			if rr.Type == zone.TypeCNAME {
-				cnames++
-			} else {
-				others++
-			}
-		}
-		if cnames > 1 {
-			out = append(out, finding{Area: "zone", Severity: sevError, Code: "zone.multiple-cnames",
-				Record: name + " CNAME", Message: fmt.Sprintf("%s has %d CNAME records; a name can have only one", name, cnames),
-				Fix: "keep one CNAME and delete the others", RFC: "RFC 2181 §10.1"})
-		}
-		if cnames > 0 && others > 0 {
-			types := typesOf(rrs)
-			out = append(out, finding{Area: "zone", Severity: sevError, Code: "zone.cname-and-other-data",
-				Record: name + " CNAME", Message: fmt.Sprintf("%s has a CNAME and other records (%s); resolvers will see only the CNAME", name, types),
-				Fix: "move the other records to the CNAME's target, or replace the CNAME with the records it points at", RFC: "RFC 1034 §3.6.2"})
-		}
-		for _, rr := range rrs {
-			switch rr.Type {
-			case zone.TypeMX, zone.TypeNS:
-				if rr.Target == "." {
-					continue
-				}
-				if t := z.Lookup(rr.Target, zone.TypeCNAME); len(t) > 0 {
-					out = append(out, finding{Area: "zone", Severity: sevWarning, Code: "zone.target-is-cname",
-						Record:  fmt.Sprintf("%s %v %s", name, rr.Type, rr.Target),
-						Message: fmt.Sprintf("the %v target %s is a CNAME (to %s); it must name the host itself", rr.Type, rr.Target, t[0].Target),
-						Fix:     fmt.Sprintf("point the %v record at %s", rr.Type, t[0].Target), RFC: "RFC 2181 §10.3"})
-				}
-			case zone.TypeSPF:
-				out = append(out, finding{Area: "zone", Severity: sevWarning, Code: "zone.spf-type",
-					Record: name + " SPF", Message: "the SPF record type is obsolete; receivers only read TXT",
-					Fix: "publish the same value as a TXT record and delete the SPF-type record", RFC: "RFC 7208 §3.1"})
-			}
-		}
-	}
-	slices.SortStableFunc(out, func(a, b finding) int { return sevRank(a.Severity) - sevRank(b.Severity) })
-	return out
-}
-
-func typesOf(rrs []zone.RR) string {
-	var ts []string
-	for _, rr := range rrs {
-		if rr.Type != zone.TypeCNAME && !slices.Contains(ts, rr.Type.String()) {
-			ts = append(ts, rr.Type.String())
-		}
-	}
-	return strings.Join(ts, ", ")
 }
 
 func zoneFmtSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {

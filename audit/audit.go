@@ -1,0 +1,404 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/mx"
+	"github.com/domainauth/domainauth/ses"
+	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/zone"
+)
+
+// ErrDNSUnusable reports that the resolver answers "no such name" for a name
+// that must exist (by default the audited domain's top-level domain), so its
+// not-found answers cannot be trusted: some networks answer NXDOMAIN for
+// every name. An audit that meets it returns it (wrapped) instead of claiming
+// that the domain has no MX or no SPF record.
+var ErrDNSUnusable = errors.New("audit: DNS is unusable")
+
+// DefaultConcurrency is the number of domains AuditAll audits at once when
+// Auditor.Concurrency is zero.
+const DefaultConcurrency = 8
+
+// Auditor audits domains' mail authentication set-up. A zero Auditor with a
+// Resolver is ready to use; it is safe for concurrent use.
+type Auditor struct {
+	// Resolver answers DNS queries. Required. With domainauth.CNAMEResolver
+	// the DKIM and SES areas see CNAMEs; with domainauth.TXTStringsResolver
+	// the SPF lint checks string lengths; with domainauth.ExistenceResolver
+	// the audit refuses a resolver that denies every name (ErrDNSUnusable).
+	Resolver domainauth.Resolver
+	// Clock stamps Report.Time. If nil, the system clock.
+	Clock domainauth.Clock
+	// Zone, when set, holds the records the resolver answers from and lets
+	// the audit enumerate names DNS cannot list: every SELECTOR._domainkey
+	// name under the domain is a DKIM selector to check, and every MX owner
+	// below the domain a MAIL FROM candidate. When nil (live DNS), common
+	// selector names are tried when Selectors is empty, and a few common
+	// MAIL FROM names.
+	Zone *zone.Zone
+	// Selectors are DKIM selectors to check, besides those found in Zone.
+	Selectors []string
+	// MailFrom is the envelope-sender (MAIL FROM) domain to check. If "",
+	// the first name below the domain whose MX is an SES feedback endpoint.
+	MailFrom string
+	// Region is the Amazon SES region the domain sends from; it makes the
+	// SES area run even when DNS shows no SES set-up. If "", the region is
+	// inferred from the MAIL FROM MX or the Easy DKIM zone.
+	Region string
+	// MustExist is a name that must exist, checked (when the Resolver is a
+	// domainauth.ExistenceResolver) before the audit concludes that a
+	// domain has no MX or no SPF record. If "", the domain's top-level
+	// domain.
+	MustExist string
+	// TrustNotFound skips the existence check of MustExist: the resolver's
+	// not-found answers are taken at their word. For resolvers that cannot
+	// be unusable, such as a zone read from files, where a missing
+	// top-level domain only means that the files do not cover the domain.
+	TrustNotFound bool
+	// MaxFCrDNSAddrs bounds the MX host addresses whose reverse DNS is
+	// checked (two or more queries each). If zero, DefaultMaxFCrDNSAddrs.
+	MaxFCrDNSAddrs int
+	// MaxPTRNames bounds the PTR names of one address that are resolved to
+	// confirm it (one query each). If zero, DefaultMaxPTRNames.
+	MaxPTRNames int
+	// MaxDestinations bounds the rua and ruf destination domains checked
+	// for an MX (two queries each). If zero, DefaultMaxDestinations.
+	MaxDestinations int
+	// Concurrency bounds how many domains AuditAll audits at once. If
+	// zero, DefaultConcurrency.
+	Concurrency int
+	// Timeout bounds one Audit; when it runs out the audit ends with
+	// context.DeadlineExceeded. If zero, only ctx bounds it.
+	Timeout time.Duration
+}
+
+// Status sums up an area.
+type Status string
+
+// Area statuses.
+const (
+	StatusOK      Status = "ok"
+	StatusWarning Status = "warning"
+	StatusError   Status = "error"
+	StatusUnknown Status = "unknown" // the area could not be checked
+)
+
+// Area names, in report order.
+const (
+	AreaMX       = "mx"
+	AreaSPF      = "spf"
+	AreaDMARC    = "dmarc"
+	AreaDKIM     = "dkim"
+	AreaMailFrom = "mail-from"
+	AreaSES      = "ses"
+)
+
+// Record is one DNS record an area read.
+type Record struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"` // "MX", "TXT", "CNAME"
+	Value string `json:"value"`
+}
+
+// Area is one part of the audit: what was found and what is wrong.
+type Area struct {
+	Name   string `json:"area"`  // one of the Area constants
+	Title  string `json:"title"` // heading for people
+	Status Status `json:"status"`
+	// Facts say what was found, one line each, for people.
+	Facts []string `json:"facts,omitempty"`
+	// Records are the records the area read.
+	Records []Record `json:"records,omitempty"`
+	// Findings are sorted errors first, then warnings, then infos.
+	Findings []domainauth.Finding `json:"findings"`
+}
+
+// Report is the audit of one domain. Besides the areas, it keeps each
+// area's structured result.
+type Report struct {
+	Domain   string    `json:"domain"`
+	Time     time.Time `json:"time"`
+	Areas    []Area    `json:"areas"`
+	Errors   int       `json:"errors"`   // error findings in all areas
+	Warnings int       `json:"warnings"` // warning findings in all areas
+
+	// MX is the MX check of the domain; nil if it could not run.
+	MX *mx.Result `json:"-"`
+	// SPF is the SPF lint of the domain.
+	SPF *spf.Report `json:"-"`
+	// SPFTree is SPF.Terms as a tree in pre-order: each include or
+	// redirect followed by the terms of the record it names, one level
+	// deeper (see Tree).
+	SPFTree []spf.TermCost `json:"spf_tree,omitempty"`
+	// DMARC is the DMARC policy discovery for the domain.
+	DMARC *dmarc.Discovery `json:"-"`
+	// DKIM has one entry per selector checked.
+	DKIM []*dkim.SelectorCheck `json:"dkim,omitempty"`
+	// MailFrom is the check of the MAIL FROM domain; nil when there is none.
+	MailFrom *mx.MailFromResult `json:"-"`
+	// SES is the SES audit; nil when the domain shows no SES set-up and no
+	// region was given.
+	SES *SES `json:"ses,omitempty"`
+}
+
+// SES is what the SES area found.
+type SES struct {
+	Region string `json:"region"` // "" when it could not be told
+	// RegionFrom says where Region came from: "given", "mail-from-mx" or
+	// "dkim-zone".
+	RegionFrom string         `json:"region_from,omitempty"`
+	Signals    *SESSignals    `json:"signals"` // what DNS shows of the set-up
+	Plan       *ses.Plan      `json:"-"`
+	Audit      *ses.Audit     `json:"-"`
+	Alignment  *ses.Alignment `json:"alignment,omitempty"` // the DMARC alignment prediction for SES mail
+}
+
+// Area returns the area with the given name, or nil.
+func (r *Report) Area(name string) *Area {
+	for i := range r.Areas {
+		if r.Areas[i].Name == name {
+			return &r.Areas[i]
+		}
+	}
+	return nil
+}
+
+// Findings returns every finding of every area, in report order.
+func (r *Report) Findings() []domainauth.Finding {
+	var out []domainauth.Finding
+	for _, ar := range r.Areas {
+		out = append(out, ar.Findings...)
+	}
+	return out
+}
+
+// DNSFailures counts the findings that say a lookup failed temporarily: the
+// report is incomplete, which is DNS trouble, not a verdict on the domain.
+func (r *Report) DNSFailures() int {
+	n := 0
+	for _, f := range r.Findings() {
+		if strings.HasSuffix(f.Code, "lookup-failed") || strings.HasSuffix(f.Code, ".dns-error") {
+			n++
+		}
+	}
+	return n
+}
+
+// run is one audit of one domain.
+type run struct {
+	a      *Auditor
+	r      domainauth.Resolver
+	domain string
+
+	selOnce sync.Once
+	sels    []string // see selectors
+	probed  bool     // sels came from trying common names
+
+	rrOnce sync.Once
+	rrs    []zone.RR // see records
+}
+
+// Audit audits domain: MX, SPF, DMARC, DKIM, the MAIL FROM domain and, when
+// DNS shows an SES set-up or a Region is given, SES. Problems of the domain
+// are findings; the error is only for what stops the audit: an invalid
+// domain name, ErrDNSUnusable, or ctx ending. The report is never nil and
+// holds what was found before the audit stopped.
+func (a *Auditor) Audit(ctx context.Context, domain string) (*Report, error) {
+	rep := &Report{Domain: domain, Time: domainauth.Now(a.Clock)}
+	name, err := dnsname.Normalize(domain)
+	if err != nil {
+		return rep, fmt.Errorf("audit: %q is not a domain name: %w", domain, err)
+	}
+	if a.Resolver == nil {
+		return rep, errors.New("audit: the Auditor has no Resolver")
+	}
+	rep.Domain = name
+	if a.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.Timeout)
+		defer cancel()
+	}
+	ru := &run{a: a, r: a.Resolver, domain: name}
+	ru.areas(ctx, rep)
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	if err := ru.checkExistence(ctx, rep); err != nil {
+		return rep, err
+	}
+	ru.crossChecks(ctx, rep)
+	finish(rep)
+	return rep, ctx.Err()
+}
+
+// areas runs every area. They are independent, so their lookups run
+// concurrently: on live DNS the audit takes as long as the slowest area,
+// not the sum. The MAIL FROM and SES areas need the MAIL FROM domain first.
+func (ru *run) areas(ctx context.Context, rep *Report) {
+	fixed := make([]Area, 4)
+	var mf string
+	var wg sync.WaitGroup
+	wg.Go(func() { fixed[0] = ru.checkMX(ctx, rep) })
+	wg.Go(func() { fixed[1] = ru.checkSPF(ctx, rep) })
+	wg.Go(func() { fixed[2] = ru.checkDMARC(ctx, rep) })
+	wg.Go(func() { fixed[3] = ru.checkDKIM(ctx, rep) })
+	wg.Go(func() { mf = ru.mailFromDomain(ctx) })
+	wg.Wait()
+	rep.Areas = fixed
+	var mailFrom, sesArea Area
+	var sesFound bool
+	if mf != "" {
+		wg.Go(func() { mailFrom = ru.checkMailFrom(ctx, rep, mf) })
+	}
+	wg.Go(func() { sesArea, sesFound = ru.checkSES(ctx, rep, mf) })
+	wg.Wait()
+	if mf != "" {
+		rep.Areas = append(rep.Areas, mailFrom)
+	}
+	if sesFound {
+		rep.Areas = append(rep.Areas, sesArea)
+	}
+}
+
+// checkExistence refuses a resolver that denies a name that must exist,
+// before the report says that the domain has no MX or no SPF record.
+func (ru *run) checkExistence(ctx context.Context, rep *Report) error {
+	er, ok := ru.r.(domainauth.ExistenceResolver)
+	if !ok || ru.a.TrustNotFound {
+		return nil
+	}
+	noMX := rep.MX != nil && (rep.MX.State == mx.None || rep.MX.State == mx.Implicit)
+	noSPF := rep.SPF != nil && rep.SPF.Record == "" && hasCode(rep.SPF.Findings, spf.CodeNoRecord)
+	if !noMX && !noSPF {
+		return nil
+	}
+	name := ru.a.MustExist
+	if name == "" {
+		name = ru.domain[strings.LastIndexByte(ru.domain, '.')+1:]
+	}
+	exists, err := er.LookupExists(ctx, name)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return fmt.Errorf("%w: the lookup of %s, which must exist, failed: %v", ErrDNSUnusable, name, err)
+	case !exists:
+		return fmt.Errorf("%w: it says %s does not exist, so its answer that %s has no records cannot be trusted", ErrDNSUnusable, name, ru.domain)
+	}
+	return nil
+}
+
+func hasCode(fs []domainauth.Finding, code string) bool {
+	return slices.ContainsFunc(fs, func(f domainauth.Finding) bool { return f.Code == code })
+}
+
+// finish drops duplicate findings, sorts each area's findings by severity,
+// and sets the statuses and totals.
+func finish(rep *Report) {
+	dedupe(rep.Areas)
+	for i := range rep.Areas {
+		ar := &rep.Areas[i]
+		if ar.Findings == nil {
+			ar.Findings = []domainauth.Finding{}
+		}
+		slices.SortStableFunc(ar.Findings, func(x, y domainauth.Finding) int { return int(y.Severity) - int(x.Severity) })
+		e, w := 0, 0
+		for _, f := range ar.Findings {
+			switch f.Severity {
+			case domainauth.Error:
+				e++
+			case domainauth.Warning:
+				w++
+			}
+		}
+		rep.Errors += e
+		rep.Warnings += w
+		if ar.Status == "" {
+			switch {
+			case e > 0:
+				ar.Status = StatusError
+			case w > 0:
+				ar.Status = StatusWarning
+			default:
+				ar.Status = StatusOK
+			}
+		}
+	}
+}
+
+// AuditAll audits each domain of domains, at most Concurrency at a time,
+// and yields each report with its error as soon as it is finished, so not
+// in input order. Memory stays flat in the number of domains: domains is
+// read as workers become free and nothing is kept once yielded. Stopping
+// the loop early cancels the audits still running and returns at once; the
+// goroutine reading domains ends when domains next yields or ends.
+func (a *Auditor) AuditAll(ctx context.Context, domains iter.Seq[string]) iter.Seq2[*Report, error] {
+	return func(yield func(*Report, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		n := a.Concurrency
+		if n <= 0 {
+			n = DefaultConcurrency
+		}
+		type result struct {
+			rep *Report
+			err error
+		}
+		jobs := make(chan string)
+		results := make(chan result)
+		var wg sync.WaitGroup
+		worker := func(d string) {
+			for ok := true; ok; d, ok = <-jobs {
+				rep, err := a.Audit(ctx, d)
+				select {
+				case results <- result{rep, err}:
+				case <-ctx.Done():
+				}
+			}
+		}
+		go func() {
+			// Workers start as domains come, up to n: one domain costs
+			// one goroutine, not n.
+			started := 0
+			for d := range domains {
+				select {
+				case jobs <- d:
+					continue
+				default:
+				}
+				if started < n {
+					started++
+					wg.Go(func() { worker(d) })
+					continue
+				}
+				select {
+				case jobs <- d:
+				case <-ctx.Done():
+				}
+				if ctx.Err() != nil {
+					break
+				}
+			}
+			close(jobs)
+			wg.Wait()
+			close(results)
+		}()
+		for res := range results {
+			if !yield(res.rep, res.err) {
+				return // the deferred cancel ends the audits still running
+			}
+		}
+	}
+}

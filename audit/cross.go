@@ -1,0 +1,216 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/mx"
+	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/zone"
+)
+
+// Finding codes the audit itself reports, in the area they concern. They are
+// stable: users match on them.
+const (
+	// CodeNullMXSender: the domain publishes a null MX but sends mail (its
+	// SPF record authorises senders, it has DKIM keys, or an SES identity):
+	// bounces are lost and receivers may refuse its mail (RFC 7505 §4.2).
+	CodeNullMXSender = "mx.null-mx-sender"
+	// CodeNoFCrDNS: an MX host address has no PTR record, or none whose
+	// name resolves back to the address (forward-confirmed reverse DNS),
+	// which many receivers expect of a mail server.
+	CodeNoFCrDNS = "mx.no-fcrdns"
+	// CodeDestinationCannotReceive: a rua or ruf destination's domain has a
+	// null MX, or no MX and no address: the reports sent there are lost.
+	CodeDestinationCannotReceive = "dmarc.destination-cannot-receive"
+)
+
+// Defaults of the bounds on the lookups of the audit's own checks (see the
+// Auditor fields of the same names).
+const (
+	// DefaultMaxPTRNames bounds the PTR names checked per MX host address,
+	// as RFC 7208 §4.6.4 bounds those of the SPF ptr mechanism.
+	DefaultMaxPTRNames = 10
+	// DefaultMaxFCrDNSAddrs bounds the MX host addresses checked for a PTR.
+	DefaultMaxFCrDNSAddrs = 20
+	// DefaultMaxDestinations bounds the rua and ruf destination domains
+	// checked.
+	DefaultMaxDestinations = 10
+)
+
+// orDefault returns v, or def when v is zero or less.
+func orDefault(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// checkFCrDNS reports MX host addresses without forward-confirmed reverse
+// DNS. A lookup that fails temporarily gives no finding: "unknown", not
+// "wrong".
+func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Finding {
+	type target struct {
+		host string
+		addr netip.Addr
+	}
+	var targets []target
+	for _, h := range res.Hosts {
+		for _, a := range h.Addrs {
+			if len(targets) < orDefault(ru.a.MaxFCrDNSAddrs, DefaultMaxFCrDNSAddrs) && !slices.ContainsFunc(targets, func(t target) bool { return t.addr == a }) {
+				targets = append(targets, target{h.Name, a})
+			}
+		}
+	}
+	// One address after the other: an MX set has few, and the area runs
+	// beside the others.
+	var out []domainauth.Finding
+	for _, t := range targets {
+		if f := ru.fcrdns(ctx, t.host, t.addr); f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out
+}
+
+// fcrdns checks one address of the MX host host.
+func (ru *run) fcrdns(ctx context.Context, host string, addr netip.Addr) *domainauth.Finding {
+	f := &domainauth.Finding{Code: CodeNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
+		Fix: fmt.Sprintf("ask the owner of %s to publish %s PTR %s", addr, zone.ReverseName(addr), host)}
+	names, err := ru.r.LookupAddr(ctx, addr.String())
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.OK:
+	case domainauth.NotFound:
+		f.Message = fmt.Sprintf("the MX host address %s has no PTR record; many receivers distrust mail servers without one", addr)
+		return f
+	default:
+		return nil
+	}
+	for _, n := range names[:min(len(names), orDefault(ru.a.MaxPTRNames, DefaultMaxPTRNames))] {
+		addrs, err := ru.r.LookupNetIP(ctx, "ip", n)
+		if err == nil && (slices.Contains(addrs, addr.Unmap()) || slices.Contains(addrs, addr)) {
+			return nil
+		}
+	}
+	f.Message = fmt.Sprintf("the PTR record of the MX host address %s names %s, which does not resolve back to it (no forward-confirmed reverse DNS)", addr, strings.Join(names, ", "))
+	return f
+}
+
+// checkDestinations reports rua and ruf destinations whose domain cannot
+// receive mail. It runs after the areas, so that a destination in the
+// audited domain itself is judged by the MX area's result.
+func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.Finding {
+	d := rep.DMARC
+	if d == nil || d.Record == nil {
+		return nil
+	}
+	type dest struct{ tag, addr, domain string }
+	var dests []dest
+	add := func(tag string, uris []dmarc.URI) {
+		for _, u := range uris {
+			rest, ok := strings.CutPrefix(strings.ToLower(u.Address), "mailto:")
+			_, dom, ok2 := strings.Cut(rest, "@")
+			if !ok || !ok2 || dom == "" || len(dests) >= orDefault(ru.a.MaxDestinations, DefaultMaxDestinations) || slices.ContainsFunc(dests, func(x dest) bool { return x.domain == dom }) {
+				continue
+			}
+			dests = append(dests, dest{tag, u.Address, dom})
+		}
+	}
+	add("rua", d.Record.AggregateURIs)
+	add("ruf", d.Record.FailureURIs)
+	var out []domainauth.Finding
+	for _, x := range dests {
+		why := ""
+		switch {
+		case x.domain != ru.domain || rep.MX == nil:
+			why = ru.cannotReceive(ctx, x.domain)
+		case rep.MX.State == mx.Null:
+			why = "has a null MX"
+		case rep.MX.State == mx.None:
+			why = "has no MX and no address"
+		}
+		if why == "" {
+			continue
+		}
+		out = append(out, domainauth.Finding{Code: CodeDestinationCannotReceive, Severity: domainauth.Warning,
+			Where:   fmt.Sprintf("_dmarc.%s %s %s", d.PolicyDomain, x.tag, x.addr),
+			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why, x.addr),
+			Fix:     fmt.Sprintf("publish MX records at %s, or send %s reports to an address whose domain receives mail", x.domain, x.tag),
+			RFC:     "RFC 7505 §3"})
+	}
+	return out
+}
+
+// cannotReceive says why domain cannot receive mail ("has a null MX", "has
+// no MX and no address"), or "" when it can or DNS cannot tell.
+func (ru *run) cannotReceive(ctx context.Context, domain string) string {
+	mxs, err := ru.r.LookupMX(ctx, domain)
+	switch domainauth.Classify(ctx, err) {
+	case domainauth.OK:
+		if len(mxs) == 1 && (mxs[0].Host == "." || mxs[0].Host == "") {
+			return "has a null MX"
+		}
+		return ""
+	case domainauth.NotFound:
+		// RFC 5321 §5.1: without MX, mail goes to the domain's address.
+		_, err := ru.r.LookupNetIP(ctx, "ip", domain)
+		if domainauth.Classify(ctx, err) == domainauth.NotFound {
+			return "has no MX and no address"
+		}
+	}
+	return ""
+}
+
+// crossChecks adds the findings that need several areas: report
+// destinations that cannot receive mail, and a null MX on a domain that
+// sends mail.
+func (ru *run) crossChecks(ctx context.Context, rep *Report) {
+	if fs := ru.checkDestinations(ctx, rep); len(fs) > 0 {
+		ar := rep.Area(AreaDMARC)
+		ar.Findings = append(ar.Findings, fs...)
+	}
+	if rep.MX == nil || rep.MX.State != mx.Null {
+		return
+	}
+	var senders []string
+	if rep.SPF != nil && spfAuthorises(rep.SPF.Record) {
+		senders = append(senders, "its SPF record authorises senders")
+	}
+	for _, k := range rep.DKIM {
+		if k.Key != nil && k.Key.Usable() == nil {
+			senders = append(senders, "it publishes DKIM keys")
+			break
+		}
+	}
+	if rep.SES != nil {
+		senders = append(senders, "it is an Amazon SES identity")
+	}
+	if len(senders) == 0 {
+		return
+	}
+	ar := rep.Area(AreaMX)
+	ar.Findings = append(ar.Findings, domainauth.Finding{Code: CodeNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
+		Message: fmt.Sprintf("null MX on a domain that sends mail (%s): bounces cannot be delivered and receivers may refuse its mail", strings.Join(senders, "; ")),
+		Fix:     fmt.Sprintf("replace the null MX at %s by MX records naming a host that accepts bounces, or stop sending as %s", rep.Domain, rep.Domain),
+		RFC:     "RFC 7505 §4.2"})
+}
+
+// spfAuthorises reports whether an SPF record can give pass: a mechanism
+// with the + qualifier, or a redirect.
+func spfAuthorises(record string) bool {
+	rec, err := spf.Parse(record)
+	if err != nil {
+		return false
+	}
+	for _, t := range rec.Terms {
+		if t.Kind == spf.KindRedirect || !t.Kind.IsModifier() && (t.Qualifier == spf.QualifierPass || t.Qualifier == 0) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,44 @@
+// Package audit is the whole-domain audit of mail authentication, what the
+// domainauth check command prints, as a library: an Auditor with a Resolver
+// audits a domain's MX, SPF, DMARC and DKIM records, its MAIL FROM domain
+// and, when DNS shows one or a region is given, its Amazon SES set-up.
+//
+// A Report has one Area per part of the audit, each with its status, fact
+// lines for people, the records it read and its findings (domainauth.Finding,
+// errors first), each with a Fix where there is advice. It also keeps the
+// structured results: the mx, spf (with the lookup tree as data, see Tree),
+// dmarc and dkim results and, for SES, the plan, the audit and the DMARC
+// alignment prediction.
+//
+// Problems of the domain are findings; Audit returns an error only for what
+// stops the audit: an invalid domain name, a cancelled context, or
+// ErrDNSUnusable, when the Resolver has the domainauth.ExistenceResolver
+// capability and says that a name that must exist (the domain's top-level
+// domain, or Auditor.MustExist) does not, so that its answer that the domain
+// has no MX or no SPF record cannot be trusted. Auditor.TrustNotFound turns
+// the check off, for zones read from files.
+//
+// AuditAll audits many domains, Concurrency at a time, and yields the
+// reports as they finish; memory does not grow with the number of domains.
+//
+// Besides the findings of the spf, dmarc, dkim, mx and ses packages, the
+// audit reports its own (Code* constants): a null MX on a domain that sends
+// mail, MX host addresses without forward-confirmed reverse DNS, and DMARC
+// report destinations whose domain cannot receive mail.
+//
+// Bounds (every cost is bounded; the constants document the defaults):
+//   - DNS queries: those of the packages the areas use (each bounded by
+//     its own limits, such as the 10 SPF lookups of RFC 7208 §4.6.4), plus
+//     at most len(CommonSelectors()) probes for DKIM selectors when none is
+//     given, 5 MAIL FROM candidates on live DNS, Auditor.MaxFCrDNSAddrs MX
+//     host addresses (default 20) with Auditor.MaxPTRNames PTR names each
+//     (default 10), Auditor.MaxDestinations rua/ruf destination domains
+//     (default 10, two queries each) and one existence query.
+//   - Concurrency: the areas of one audit run concurrently; AuditAll runs
+//     at most Auditor.Concurrency audits at once (DefaultConcurrency, 8).
+//   - Memory: one report per running audit; Tree is linear in the terms.
+//
+// Deliberate choices: some fact lines name the command's flags (--region,
+// --selector) where they say what to give to learn more; the corresponding
+// Auditor fields are Region and Selectors.
+package audit
