@@ -50,7 +50,24 @@
 //     library: every area's findings with fixes, many domains concurrently.
 //   - livedns (does I/O): the system's name server, or a given one, as a
 //     Resolver with every capability, over UDP and TCP, with a bounded cache.
+//   - authres: RFC 8601 Authentication-Results fields: parse, format, and
+//     which upstream results to trust (§5).
+//   - mtasts: RFC 8461 MTA-STS records and policies, MX matching, the fetch
+//     rules applied to what a Fetcher returns, a policy cache for senders.
+//   - bimi: BIMI records (draft -12), the DMARC preconditions, SVG Tiny PS
+//     logo checks and mark certificates.
 //   - cmd/domainauth: the command-line tool; examples/: programs to copy.
+//
+// # Hostile input
+//
+// Every package sits in front of data from strangers: DNS answers, messages,
+// reports, logos. The rule every package follows: every cost that input can
+// drive (memory, CPU, DNS queries, HTTPS fetches, output size) has a bound,
+// with a documented default (each package's doc lists its bounds) that an
+// option field can change, and reaching it gives a typed error or a coded
+// warning, never a crash, a wrapped number or silent truncation. Text from
+// input that the command prints goes through one sanitiser
+// (internal/termsafe) before it reaches a terminal.
 //
 // # End to end
 //
