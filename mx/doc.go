@@ -23,4 +23,10 @@
 //     "mx.cname-unknown" Info finding), never "no".
 //   - At most Checker.MaxHosts targets are examined (default 16); the rest
 //     are reported with "mx.too-many-hosts".
+//
+// # Bounds
+//
+// Checker.MaxHosts (default 16) is the one bound input can reach: each MX
+// target costs address lookups, so targets past it are reported with
+// "mx.too-many-hosts", not looked up.
 package mx

@@ -51,6 +51,16 @@
 // sandbox limits; ProductionAccessRequest validates and drafts the request
 // to leave the sandbox.
 //
+// # Bounds
+//
+//   - EventParser.MaxBytes: 1 MiB of event JSON (an SNS message is at most
+//     256 KiB); past it, ErrEventTooLarge.
+//   - Auditor.MaxSPFLookups: the MAIL FROM SPF record is checked against 10
+//     DNS-querying terms (RFC 7208 §4.6.4); the SPF linter's own bounds apply
+//     beneath it (spf.Linter).
+//   - An Identity has at most three Easy DKIM tokens; a plan is a fixed
+//     handful of records, whatever the input.
+//
 // # References
 //
 // RFC 7208 (SPF), RFC 6376 (DKIM), RFC 9989 and RFC 7489 (DMARC), RFC 7505

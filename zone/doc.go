@@ -17,6 +17,19 @@
 // not-found *net.DNSError that names the query. Faults (timeouts, SERVFAIL)
 // and latency can be injected for tests. A Zone is safe for concurrent use.
 //
+// # Bounds
+//
+// Input can drive memory and time only through these bounds, each with its
+// default; reaching one is an error wrapping ErrTooLarge (master files) or a
+// *Route53Error:
+//   - MasterFileReader.MaxBytes: 64 MiB of master file; MaxRecords: 1,000,000.
+//   - Route53Reader.MaxBytes: 16 MiB of JSON; MaxRecords: 100,000.
+//   - MaxStringLen: 255 bytes per character-string; MaxRDATALen: 65,535
+//     bytes of RDATA per record (RFC 1035 §3.2.1): a longer TXT record could
+//     not be served and is refused by every reader and by Add.
+//   - Parentheses do not nest (RFC 1035 §5.1), so their depth is one.
+//   - CNAME chains followed by a lookup: 8 hops; a loop fails like SERVFAIL.
+//
 // Deliberate simplifications and divergences: one class (IN); no zone cuts
 // or delegation (NS records are data only); no DNSSEC; no $INCLUDE or
 // $GENERATE; an escaped dot inside a label (\. or \046) is rejected rather
