@@ -13,6 +13,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/livedns"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -52,6 +53,7 @@ type source struct {
 	live    bool       // the network answers, at least for some names
 	what    string     // for messages: "DNS" or the file names
 	timeout time.Duration
+	reached bool // the probe had an answer: the name server works
 }
 
 // open builds the resolver the flags ask for.
@@ -78,44 +80,26 @@ func (d *dnsFlags) open() (*source, error) {
 	src := &source{r: z, files: z, what: strings.Join(names, ", "), timeout: d.timeout}
 	if d.outside {
 		live, what := d.liveResolver()
-		src.r = newOverlay(z, apexes, live)
+		src.r = &zone.Overlay{Zone: z, Outside: live, Apexes: apexes}
 		src.live = true
 		src.what += " and " + what
 	}
 	return src, nil
 }
 
-// liveResolver is the resolver for live DNS, and how messages name it.
-func (d *dnsFlags) liveResolver() (domainauth.Resolver, string) {
-	r := net.DefaultResolver
-	what := "DNS"
-	server := systemNameServer()
-	if d.nameserver != "" {
-		server = d.nameserver
-		if _, _, err := net.SplitHostPort(server); err != nil {
-			server = net.JoinHostPort(server, "53")
-		}
-		addr := server
-		dialer := &net.Dialer{}
-		r = &net.Resolver{
-			PreferGo: true,
-			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-				return dialer.DialContext(ctx, network, addr)
-			},
-		}
-		what = "DNS server " + addr
+// liveResolver is live DNS, one per command run so that its cache serves
+// one run (the probe's question is the evaluation's first), and how
+// messages name it.
+func (d *dnsFlags) liveResolver() (*livedns.Resolver, string) {
+	r := &livedns.Resolver{Server: d.nameserver}
+	if d.nameserver == "" {
+		return r, "DNS"
 	}
-	if server == "" {
-		// No name server to ask directly: the CNAME and TXT-string checks
-		// report "unknown".
-		return r, what
-	}
-	return &liveResolver{Resolver: r, server: server}, what
+	return r, "DNS server " + r.Servers()[0]
 }
 
 // loadFiles reads every --zone and --route53 file into one zone, and
-// returns the apexes the files are authoritative for: the owners of SOA
-// records, and the origin of each master file.
+// returns the origin of each master file, an apex for --live-outside.
 func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 	var all *zone.Zone
 	var apexes []string
@@ -154,14 +138,6 @@ func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 		}
 		if err := merge(z, file); err != nil {
 			return nil, nil, err
-		}
-	}
-	if !d.outside {
-		return all, apexes, nil // only the overlay of --live-outside needs them
-	}
-	for _, rr := range all.Records() {
-		if rr.Type == zone.TypeSOA {
-			apexes = append(apexes, dnsname.Canonical(rr.Name))
 		}
 	}
 	return all, apexes, nil
@@ -246,30 +222,46 @@ func (s *source) context(ctx context.Context) (context.Context, context.CancelFu
 	return context.WithTimeout(ctx, s.timeout)
 }
 
-// probe looks name up once before a live audit so that a machine without
-// working DNS gets one plain message instead of a report full of temporary
-// errors. Files need no probe.
+// probe looks name up once before a live evaluation so that a name server
+// that does not answer gives one plain message instead of a report full of
+// temporary errors. Any answer, SERVFAIL included, shows the server
+// reachable: what it said is the evaluation's to report, and it is cached,
+// so the evaluation's own first query for name is not sent again.
+// Files need no probe.
 func (s *source) probe(ctx context.Context, name string) error {
 	if !s.live {
 		return nil
 	}
 	_, err := s.r.LookupTXT(ctx, name)
-	return s.trouble(ctx, name, err)
+	if err = s.trouble(ctx, name, err); err == nil {
+		s.reached = true
+	}
+	return err
 }
 
-// trouble turns a temporary or timed-out lookup into the plain message the
-// tool gives when DNS cannot be reached; not-found and success give nil.
+// trouble turns a lookup that got no answer at all (the server is down,
+// the port closed, or --timeout ran out) into the plain message the tool
+// gives when DNS cannot be reached; it gives nil for any other outcome,
+// which is the evaluation's to report (a temperror), and for a lookup that
+// got no answer after the probe had one.
 func (s *source) trouble(ctx context.Context, name string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if de, ok := errors.AsType[*net.DNSError](err); ok && de.Name != "" {
+		name = strings.TrimSuffix(de.Name, ".")
 	}
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.Canceled:
 		return fmt.Errorf("%s did not answer for %s within %s: DNS looks unreachable; check the network, raise --timeout, or check offline with --zone FILE", s.what, name, s.timeout)
 	case domainauth.Temporary:
+		de, _ := errors.AsType[*net.DNSError](err)
+		_, netErr := errors.AsType[*net.OpError](err)
+		if s.reached || !netErr && (de == nil || !de.IsTimeout) {
+			return nil
+		}
 		reason := err.Error()
-		var de *net.DNSError
-		if errors.As(err, &de) {
+		if de != nil {
 			reason = de.Err
 		}
 		// "read udp 127.0.0.1:4242->127.0.0.1:53: read: connection refused"

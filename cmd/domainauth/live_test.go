@@ -1,110 +1,19 @@
 package main
 
 import (
-	"net"
 	"os"
 	"strings"
 	"testing"
 
-	"golang.org/x/net/dns/dnsmessage"
-
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/dnstest"
 	"github.com/domainauth/domainauth/zone"
 )
 
-// serveZone answers DNS queries over UDP from z, as an authoritative server
-// with recursion would: CNAME chains in the answer, NXDOMAIN for names that
-// do not exist. It returns the server's address.
+// serveZone serves z on a loopback name server and returns its address.
 func serveZone(t *testing.T, z *zone.Zone) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Skipf("cannot listen on UDP: %v", err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	exists := map[string]bool{}
-	for _, rr := range z.Records() {
-		for n := dnsname.Canonical(rr.Name); n != "" && n != "."; n = dnsname.Parent(n) {
-			exists[n] = true
-		}
-	}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, addr, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			var q dnsmessage.Message
-			if q.Unpack(buf[:n]) != nil || len(q.Questions) != 1 {
-				continue
-			}
-			resp := answer(z, exists, q)
-			if out, err := resp.Pack(); err == nil {
-				pc.WriteTo(out, addr)
-			}
-		}
-	}()
-	return pc.LocalAddr().String()
-}
-
-func answer(z *zone.Zone, exists map[string]bool, q dnsmessage.Message) dnsmessage.Message {
-	question := q.Questions[0]
-	resp := dnsmessage.Message{
-		Header:    dnsmessage.Header{ID: q.Header.ID, Response: true, RecursionDesired: true, RecursionAvailable: true},
-		Questions: q.Questions,
-	}
-	name := dnsname.Canonical(question.Name.String())
-	for hop := 0; hop < 8; hop++ {
-		var rrs []zone.RR
-		switch question.Type {
-		case dnsmessage.TypeA:
-			rrs = z.Lookup(name, zone.TypeA)
-		case dnsmessage.TypeAAAA:
-			rrs = z.Lookup(name, zone.TypeAAAA)
-		case dnsmessage.TypeMX:
-			rrs = z.Lookup(name, zone.TypeMX)
-		case dnsmessage.TypeTXT:
-			rrs = z.Lookup(name, zone.TypeTXT)
-		case dnsmessage.TypeCNAME:
-			rrs = z.Lookup(name, zone.TypeCNAME)
-		case dnsmessage.TypePTR:
-			rrs = z.Lookup(name, zone.TypePTR)
-		}
-		owner := dnsmessage.MustNewName(name + ".")
-		hdr := dnsmessage.ResourceHeader{Name: owner, Class: dnsmessage.ClassINET, TTL: 60}
-		for _, rr := range rrs {
-			var body dnsmessage.ResourceBody
-			switch rr.Type {
-			case zone.TypeA:
-				body = &dnsmessage.AResource{A: rr.Addr.As4()}
-			case zone.TypeAAAA:
-				body = &dnsmessage.AAAAResource{AAAA: rr.Addr.As16()}
-			case zone.TypeMX:
-				body = &dnsmessage.MXResource{Pref: rr.Pref, MX: dnsmessage.MustNewName(strings.TrimSuffix(rr.Target, ".") + ".")}
-			case zone.TypeTXT:
-				body = &dnsmessage.TXTResource{TXT: rr.Text}
-			case zone.TypeCNAME:
-				body = &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(rr.Target + ".")}
-			case zone.TypePTR:
-				body = &dnsmessage.PTRResource{PTR: dnsmessage.MustNewName(strings.TrimSuffix(rr.Target, ".") + ".")}
-			}
-			resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: hdr, Body: body})
-		}
-		if len(rrs) > 0 || question.Type == dnsmessage.TypeCNAME {
-			break
-		}
-		c := z.Lookup(name, zone.TypeCNAME)
-		if len(c) == 0 {
-			break
-		}
-		resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: hdr, Body: &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(c[0].Target + ".")}})
-		name = dnsname.Canonical(c[0].Target)
-	}
-	if len(resp.Answers) == 0 && !exists[name] {
-		resp.Header.RCode = dnsmessage.RCodeNameError
-	}
-	return resp
+	return dnstest.Start(t, z, dnstest.Options{}).Addr()
 }
 
 // TestLiveDNS runs check against a name server that serves the bundled
