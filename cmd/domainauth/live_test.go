@@ -1,9 +1,12 @@
 package main
 
 import (
+	"net"
 	"os"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/dnstest"
@@ -120,11 +123,7 @@ func TestLiveOutside(t *testing.T) {
 // TestLiveSelectorProbe: on live DNS without --selector, check tries the
 // common selector names and checks the keys it finds.
 func TestLiveSelectorProbe(t *testing.T) {
-	z := zone.New()
-	z.AddMX("probe.example", 10, "mx.probe.example")
-	z.AddA("mx.probe.example", "192.0.2.7")
-	z.AddTXT("probe.example", "v=spf1 mx -all")
-	z.AddTXT("_dmarc.probe.example", "v=DMARC1; p=reject; rua=mailto:d@probe.example")
+	z := mailZone("probe.example", "v=spf1 mx -all")
 	// The Ed25519 public key of RFC 8463 Appendix A.
 	z.AddTXT("google._domainkey.probe.example", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
 	addr := serveZone(t, z)
@@ -138,6 +137,123 @@ func TestLiveSelectorProbe(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}
+
+// mailZone is a domain with an MX, the SPF record spf and DMARC p=reject.
+func mailZone(domain, spf string) *zone.Zone {
+	z := zone.New()
+	z.AddMX(domain, 10, "mx."+domain)
+	z.AddA("mx."+domain, "192.0.2.7")
+	z.AddTXT(domain, spf)
+	z.AddTXT("_dmarc."+domain, "v=DMARC1; p=reject; rua=mailto:d@"+domain)
+	return z
+}
+
+// includeZone is example.org with an SPF record that includes another
+// domain's, on a loopback server.
+func includeZone(t *testing.T) *dnstest.Server {
+	t.Helper()
+	z := mailZone("example.org", "v=spf1 include:spf.provider.example -all")
+	z.AddTXT("spf.provider.example", "v=spf1 ip4:192.0.2.0/24 -all")
+	return dnstest.Start(t, z, dnstest.Options{})
+}
+
+// TestCheckUnusableDNSEndToEnd: a name server that answers NXDOMAIN for
+// every name makes check exit 2 with one line saying DNS is unusable, and
+// claim nothing about the domain (no "no MX", no report).
+func TestCheckUnusableDNSEndToEnd(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.org", 10, "mx.example.org")
+	srv := dnstest.Start(t, z, dnstest.Options{NXDomainAll: true})
+	stdout, stderr, status := runCLI(t, "", "check", "--nameserver", srv.Addr(), "--timeout", "5s", "example.org")
+	if status != exitTrouble || stdout != "" || strings.Count(stderr, "\n") != 1 ||
+		!strings.Contains(stderr, "DNS server "+srv.Addr()+" is unusable for example.org") ||
+		strings.Contains(stderr, "MX") {
+		t.Errorf("status %d\nstdout:\n%s\nstderr:\n%s", status, stdout, stderr)
+	}
+}
+
+// TestTempErrorIsAResult (issue 11 item 18): a SERVFAIL for one included
+// name is a temperror result, printed like any other with its trace and
+// Received-SPF (exit status 2), not "DNS ... could not be reached".
+func TestTempErrorIsAResult(t *testing.T) {
+	srv := includeZone(t)
+	srv.FailName("spf.provider.example", dnstest.ServFail)
+	stdout, stderr, status := runCLI(t, "", "spf", "check", "--nameserver", srv.Addr(), "--timeout", "5s", "--trace", "example.org", "192.0.2.1")
+	for _, want := range []string{
+		"temperror for example.org from 192.0.2.1\n",
+		"Received-SPF: temperror",
+		"include:spf.provider.example", // the trace
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("spf check: missing %q in:\n%s", want, stdout)
+		}
+	}
+	if status != exitTrouble || strings.Contains(stderr, "could not be reached") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("spf check: status %d, stderr %q", status, stderr)
+	}
+
+	stdout, stderr, status = runCLI(t, "", "check", "--nameserver", srv.Addr(), "--timeout", "5s", "--selector", "s1", "example.org")
+	if !strings.Contains(stdout, "Result: example.org") || !strings.Contains(stdout, "spf.dns-error  spf.provider.example") {
+		t.Errorf("check: no report with the temperror:\n%s", stdout)
+	}
+	if status != exitTrouble || strings.Contains(stderr, "could not be reached") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("check: status %d, stderr %q", status, stderr)
+	}
+}
+
+// TestUnreachableDNS: a name server that does not answer at all, or a
+// closed port, is still one line saying DNS cannot be reached, with no
+// result.
+func TestUnreachableDNS(t *testing.T) {
+	srv := includeZone(t)
+	srv.FailName("example.org", dnstest.Timeout)
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := pc.LocalAddr().String()
+	pc.Close()
+	for _, tc := range []struct {
+		name, addr, want string
+	}{
+		{"no answer", srv.Addr(), "DNS server " + srv.Addr() + " did not answer for example.org within 1s"},
+		{"closed port", closed, "DNS server " + closed + " could not be reached for example.org (connection refused)"},
+	} {
+		for _, args := range [][]string{
+			{"spf", "check", "example.org", "192.0.2.1"},
+			{"check", "example.org"},
+		} {
+			stdout, stderr, status := runCLI(t, "", append(args, "--nameserver", tc.addr, "--timeout", "1s")...)
+			if status != exitTrouble || stdout != "" || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("%s: %v: status %d\nstdout:\n%s\nstderr: %s", tc.name, args, status, stdout, stderr)
+			}
+		}
+	}
+}
+
+// TestProbeAnswerReused: the reachability probe asks the evaluation's first
+// TXT question, and the evaluation takes its answer from the cache instead
+// of asking again.
+func TestProbeAnswerReused(t *testing.T) {
+	for _, args := range [][]string{
+		{"spf", "check", "example.org", "192.0.2.1"},
+		{"check", "--selector", "s1", "example.org"},
+	} {
+		srv := includeZone(t)
+		if _, stderr, status := runCLI(t, "", append(args, "--nameserver", srv.Addr(), "--timeout", "5s")...); status == exitTrouble {
+			t.Fatalf("%v: status %d, stderr %q", args, status, stderr)
+		}
+		n := 0
+		for _, q := range srv.Queries() {
+			if q.Type == dnsmessage.TypeTXT && dnsname.Equal(q.Name, "example.org") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%v: TXT example.org asked %d times, want once (queries: %v)", args, n, srv.Queries())
 		}
 	}
 }
