@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,8 +78,7 @@ func (d *dnsFlags) open() (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := append(append([]string(nil), d.zones...), d.route53...)
-	src := &source{r: z, files: z, what: strings.Join(names, ", "), timeout: d.timeout}
+	src := &source{r: z, files: z, what: strings.Join(slices.Concat(d.zones, d.route53), ", "), timeout: d.timeout}
 	if d.outside {
 		live, what := d.liveResolver()
 		src.r = &zone.Overlay{Zone: z, Outside: live, Apexes: apexes}
@@ -103,41 +104,28 @@ func (d *dnsFlags) liveResolver() (*livedns.Resolver, string) {
 func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 	var all *zone.Zone
 	var apexes []string
-	merge := func(z *zone.Zone, file string) error {
+	for i, file := range slices.Concat(d.zones, d.route53) {
+		var z *zone.Zone
+		var err error
+		if i < len(d.zones) {
+			z, err = readZoneFile(file, d.origin)
+			if origin := cmp.Or(d.origin, defaultOrigin(file)); origin != "." {
+				apexes = append(apexes, dnsname.Canonical(origin))
+			}
+		} else {
+			z, err = readRoute53File(file)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
 		if all == nil {
 			all = z
-			return nil
+			continue
 		}
 		for _, rr := range z.Records() {
 			if err := all.Add(rr); err != nil {
-				return fmt.Errorf("%s: %v", file, err)
+				return nil, nil, fmt.Errorf("%s: %v", file, err)
 			}
-		}
-		return nil
-	}
-	for _, file := range d.zones {
-		z, err := readZoneFile(file, d.origin)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := merge(z, file); err != nil {
-			return nil, nil, err
-		}
-		origin := d.origin
-		if origin == "" {
-			origin = defaultOrigin(file)
-		}
-		if origin != "." {
-			apexes = append(apexes, dnsname.Canonical(origin))
-		}
-	}
-	for _, file := range d.route53 {
-		z, err := readRoute53File(file)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := merge(z, file); err != nil {
-			return nil, nil, err
 		}
 	}
 	return all, apexes, nil
@@ -152,12 +140,24 @@ func readZoneFile(file, origin string) (*zone.Zone, error) {
 		return nil, fileError(err)
 	}
 	defer f.Close()
-	if origin == "" {
-		origin = defaultOrigin(file)
-	}
-	z, err := zone.Parse(f, origin)
+	z, err := zone.Parse(f, cmp.Or(origin, defaultOrigin(file)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid zone file: %v", file, strings.TrimPrefix(err.Error(), "zone: "))
+	}
+	return z, nil
+}
+
+// readRoute53File reads Route 53 record-set JSON (the output of "aws route53
+// list-resource-record-sets", or a change batch) into a zone.
+func readRoute53File(file string) (*zone.Zone, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	defer f.Close()
+	z, err := zone.ReadRoute53(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %v", file, strings.TrimPrefix(err.Error(), "zone: "))
 	}
 	return z, nil
 }
