@@ -241,11 +241,12 @@ func (s *source) probe(ctx context.Context, name string) error {
 
 // trouble turns a lookup that got no answer at all (the server is down,
 // the port closed, or --timeout ran out) into the plain message the tool
-// gives when DNS cannot be reached; it gives nil for any other outcome,
-// which is the evaluation's to report (a temperror), and for a lookup that
-// got no answer after the probe had one.
+// gives when DNS cannot be reached. It gives nil for any other outcome,
+// which is the evaluation's to report (a temperror), and for any failure
+// once the probe had an answer: the server works, and a name it cannot
+// answer for is a fact about that name.
 func (s *source) trouble(ctx context.Context, name string, err error) error {
-	if err == nil {
+	if err == nil || s.reached {
 		return nil
 	}
 	if de, ok := errors.AsType[*net.DNSError](err); ok && de.Name != "" {
@@ -257,7 +258,7 @@ func (s *source) trouble(ctx context.Context, name string, err error) error {
 	case domainauth.Temporary:
 		de, _ := errors.AsType[*net.DNSError](err)
 		_, netErr := errors.AsType[*net.OpError](err)
-		if s.reached || !netErr && (de == nil || !de.IsTimeout) {
+		if !netErr && (de == nil || !de.IsTimeout) {
 			return nil
 		}
 		reason := err.Error()

@@ -40,10 +40,10 @@
 // (the answer is cached for the evaluation): a name server that does not
 // answer at all, or a closed port, gives one line saying DNS cannot be
 // reached, and suggests --zone. Any answer shows the server working, and a
-// failure met later (a SERVFAIL for an included name) is part of the
-// result: spf check prints the temperror result with its trace and
-// Received-SPF field and exits 2; check prints the report with the failed
-// lookup and exits 2.
+// failure met later (a SERVFAIL, or no answer, for an included name) is
+// part of the result: spf check prints the temperror result with its trace
+// and Received-SPF field and exits 2; check prints the report with the
+// failed lookup and exits 2.
 //
 // # Deliberate choices
 //
