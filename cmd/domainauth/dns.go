@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -8,11 +9,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/livedns"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -52,6 +55,7 @@ type source struct {
 	live    bool       // the network answers, at least for some names
 	what    string     // for messages: "DNS" or the file names
 	timeout time.Duration
+	reached bool // the probe had an answer: the name server works
 }
 
 // open builds the resolver the flags ask for.
@@ -74,94 +78,54 @@ func (d *dnsFlags) open() (*source, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := append(append([]string(nil), d.zones...), d.route53...)
-	src := &source{r: z, files: z, what: strings.Join(names, ", "), timeout: d.timeout}
+	src := &source{r: z, files: z, what: strings.Join(slices.Concat(d.zones, d.route53), ", "), timeout: d.timeout}
 	if d.outside {
 		live, what := d.liveResolver()
-		src.r = newOverlay(z, apexes, live)
+		src.r = &zone.Overlay{Zone: z, Outside: live, Apexes: apexes}
 		src.live = true
 		src.what += " and " + what
 	}
 	return src, nil
 }
 
-// liveResolver is the resolver for live DNS, and how messages name it.
-func (d *dnsFlags) liveResolver() (domainauth.Resolver, string) {
-	r := net.DefaultResolver
-	what := "DNS"
-	server := systemNameServer()
-	if d.nameserver != "" {
-		server = d.nameserver
-		if _, _, err := net.SplitHostPort(server); err != nil {
-			server = net.JoinHostPort(server, "53")
-		}
-		addr := server
-		dialer := &net.Dialer{}
-		r = &net.Resolver{
-			PreferGo: true,
-			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-				return dialer.DialContext(ctx, network, addr)
-			},
-		}
-		what = "DNS server " + addr
+// liveResolver is live DNS, one per command run so that its cache serves
+// one run (the probe's question is the evaluation's first), and how
+// messages name it.
+func (d *dnsFlags) liveResolver() (*livedns.Resolver, string) {
+	r := &livedns.Resolver{Server: d.nameserver}
+	if d.nameserver == "" {
+		return r, "DNS"
 	}
-	if server == "" {
-		// No name server to ask directly: the CNAME and TXT-string checks
-		// report "unknown".
-		return r, what
-	}
-	return &liveResolver{Resolver: r, server: server}, what
+	return r, "DNS server " + r.Servers()[0]
 }
 
 // loadFiles reads every --zone and --route53 file into one zone, and
-// returns the apexes the files are authoritative for: the owners of SOA
-// records, and the origin of each master file.
+// returns the origin of each master file, an apex for --live-outside.
 func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 	var all *zone.Zone
 	var apexes []string
-	merge := func(z *zone.Zone, file string) error {
+	for i, file := range slices.Concat(d.zones, d.route53) {
+		var z *zone.Zone
+		var err error
+		if i < len(d.zones) {
+			z, err = readZoneFile(file, d.origin)
+			if origin := cmp.Or(d.origin, defaultOrigin(file)); origin != "." {
+				apexes = append(apexes, dnsname.Canonical(origin))
+			}
+		} else {
+			z, err = readRoute53File(file)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
 		if all == nil {
 			all = z
-			return nil
+			continue
 		}
 		for _, rr := range z.Records() {
 			if err := all.Add(rr); err != nil {
-				return fmt.Errorf("%s: %v", file, err)
+				return nil, nil, fmt.Errorf("%s: %v", file, err)
 			}
-		}
-		return nil
-	}
-	for _, file := range d.zones {
-		z, err := readZoneFile(file, d.origin)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := merge(z, file); err != nil {
-			return nil, nil, err
-		}
-		origin := d.origin
-		if origin == "" {
-			origin = defaultOrigin(file)
-		}
-		if origin != "." {
-			apexes = append(apexes, dnsname.Canonical(origin))
-		}
-	}
-	for _, file := range d.route53 {
-		z, err := readRoute53File(file)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := merge(z, file); err != nil {
-			return nil, nil, err
-		}
-	}
-	if !d.outside {
-		return all, apexes, nil // only the overlay of --live-outside needs them
-	}
-	for _, rr := range all.Records() {
-		if rr.Type == zone.TypeSOA {
-			apexes = append(apexes, dnsname.Canonical(rr.Name))
 		}
 	}
 	return all, apexes, nil
@@ -176,12 +140,24 @@ func readZoneFile(file, origin string) (*zone.Zone, error) {
 		return nil, fileError(err)
 	}
 	defer f.Close()
-	if origin == "" {
-		origin = defaultOrigin(file)
-	}
-	z, err := zone.Parse(f, origin)
+	z, err := zone.Parse(f, cmp.Or(origin, defaultOrigin(file)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a valid zone file: %v", file, strings.TrimPrefix(err.Error(), "zone: "))
+	}
+	return z, nil
+}
+
+// readRoute53File reads Route 53 record-set JSON (the output of "aws route53
+// list-resource-record-sets", or a change batch) into a zone.
+func readRoute53File(file string) (*zone.Zone, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fileError(err)
+	}
+	defer f.Close()
+	z, err := zone.ReadRoute53(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %v", file, strings.TrimPrefix(err.Error(), "zone: "))
 	}
 	return z, nil
 }
@@ -246,30 +222,47 @@ func (s *source) context(ctx context.Context) (context.Context, context.CancelFu
 	return context.WithTimeout(ctx, s.timeout)
 }
 
-// probe looks name up once before a live audit so that a machine without
-// working DNS gets one plain message instead of a report full of temporary
-// errors. Files need no probe.
+// probe looks name up once before a live evaluation so that a name server
+// that does not answer gives one plain message instead of a report full of
+// temporary errors. Any answer, SERVFAIL included, shows the server
+// reachable: what it said is the evaluation's to report, and it is cached,
+// so the evaluation's own first query for name is not sent again.
+// Files need no probe.
 func (s *source) probe(ctx context.Context, name string) error {
 	if !s.live {
 		return nil
 	}
 	_, err := s.r.LookupTXT(ctx, name)
-	return s.trouble(ctx, name, err)
+	if err = s.trouble(ctx, name, err); err == nil {
+		s.reached = true
+	}
+	return err
 }
 
-// trouble turns a temporary or timed-out lookup into the plain message the
-// tool gives when DNS cannot be reached; not-found and success give nil.
+// trouble turns a lookup that got no answer at all (the server is down,
+// the port closed, or --timeout ran out) into the plain message the tool
+// gives when DNS cannot be reached. It gives nil for any other outcome,
+// which is the evaluation's to report (a temperror), and for any failure
+// once the probe had an answer: the server works, and a name it cannot
+// answer for is a fact about that name.
 func (s *source) trouble(ctx context.Context, name string, err error) error {
-	if err == nil {
+	if err == nil || s.reached {
 		return nil
+	}
+	if de, ok := errors.AsType[*net.DNSError](err); ok && de.Name != "" {
+		name = strings.TrimSuffix(de.Name, ".")
 	}
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.Canceled:
 		return fmt.Errorf("%s did not answer for %s within %s: DNS looks unreachable; check the network, raise --timeout, or check offline with --zone FILE", s.what, name, s.timeout)
 	case domainauth.Temporary:
+		de, _ := errors.AsType[*net.DNSError](err)
+		_, netErr := errors.AsType[*net.OpError](err)
+		if !netErr && (de == nil || !de.IsTimeout) {
+			return nil
+		}
 		reason := err.Error()
-		var de *net.DNSError
-		if errors.As(err, &de) {
+		if de != nil {
 			reason = de.Err
 		}
 		// "read udp 127.0.0.1:4242->127.0.0.1:53: read: connection refused"

@@ -24,17 +24,26 @@
 //
 // # DNS sources
 //
-// By default records come from the system resolver (net.DefaultResolver),
-// with two capabilities *net.Resolver lacks added by asking the name server
-// of /etc/resolv.conf directly: CNAME targets (the Easy DKIM and MX alias
-// checks) and TXT records with their strings apart (the SPF 255-byte check).
-// --nameserver sends every query to one server instead. --zone and --route53
-// read records from files, for offline and pre-publication checks; several
-// files merge into one zone. With --live-outside, names the files do not
-// cover (a provider's SPF include, SES's DKIM keys) come from live DNS, so
-// a zone about to be published is checked against the Internet it will
-// join. When DNS cannot be reached the command says so in one line and
-// suggests --zone.
+// By default records come from live DNS through package livedns: the name
+// servers of /etc/resolv.conf, or the one given with --nameserver, asked
+// directly, so that CNAME targets (the Easy DKIM and MX alias checks), TXT
+// records with their strings apart (the SPF 255-byte check) and NXDOMAIN
+// told from NODATA (DMARC np=, the unusable-DNS guard) are all known. One
+// resolver, with its cache, serves one run; --timeout bounds the whole run.
+// --zone and --route53 read records from files, for offline and
+// pre-publication checks; several files merge into one zone. With
+// --live-outside, names the files do not cover (a provider's SPF include,
+// SES's DKIM keys) come from live DNS (zone.Overlay), so a zone about to be
+// published is checked against the Internet it will join.
+//
+// Before an evaluation on live DNS the command asks its first question once
+// (the answer is cached for the evaluation): a name server that does not
+// answer at all, or a closed port, gives one line saying DNS cannot be
+// reached, and suggests --zone. Any answer shows the server working, and a
+// failure met later (a SERVFAIL, or no answer, for an included name) is
+// part of the result: spf check prints the temperror result with its trace
+// and Received-SPF field and exits 2; check prints the report with the
+// failed lookup and exits 2.
 //
 // # Deliberate choices
 //

@@ -9,102 +9,14 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/dnstest"
 	"github.com/domainauth/domainauth/zone"
 )
 
-// serveZone answers DNS queries over UDP from z, as an authoritative server
-// with recursion would: CNAME chains in the answer, NXDOMAIN for names that
-// do not exist. It returns the server's address.
+// serveZone serves z on a loopback name server and returns its address.
 func serveZone(t *testing.T, z *zone.Zone) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Skipf("cannot listen on UDP: %v", err)
-	}
-	t.Cleanup(func() { pc.Close() })
-	exists := map[string]bool{}
-	for _, rr := range z.Records() {
-		for n := dnsname.Canonical(rr.Name); n != "" && n != "."; n = dnsname.Parent(n) {
-			exists[n] = true
-		}
-	}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, addr, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			var q dnsmessage.Message
-			if q.Unpack(buf[:n]) != nil || len(q.Questions) != 1 {
-				continue
-			}
-			resp := answer(z, exists, q)
-			if out, err := resp.Pack(); err == nil {
-				pc.WriteTo(out, addr)
-			}
-		}
-	}()
-	return pc.LocalAddr().String()
-}
-
-func answer(z *zone.Zone, exists map[string]bool, q dnsmessage.Message) dnsmessage.Message {
-	question := q.Questions[0]
-	resp := dnsmessage.Message{
-		Header:    dnsmessage.Header{ID: q.Header.ID, Response: true, RecursionDesired: true, RecursionAvailable: true},
-		Questions: q.Questions,
-	}
-	name := dnsname.Canonical(question.Name.String())
-	for hop := 0; hop < 8; hop++ {
-		var rrs []zone.RR
-		switch question.Type {
-		case dnsmessage.TypeA:
-			rrs = z.Lookup(name, zone.TypeA)
-		case dnsmessage.TypeAAAA:
-			rrs = z.Lookup(name, zone.TypeAAAA)
-		case dnsmessage.TypeMX:
-			rrs = z.Lookup(name, zone.TypeMX)
-		case dnsmessage.TypeTXT:
-			rrs = z.Lookup(name, zone.TypeTXT)
-		case dnsmessage.TypeCNAME:
-			rrs = z.Lookup(name, zone.TypeCNAME)
-		case dnsmessage.TypePTR:
-			rrs = z.Lookup(name, zone.TypePTR)
-		}
-		owner := dnsmessage.MustNewName(name + ".")
-		hdr := dnsmessage.ResourceHeader{Name: owner, Class: dnsmessage.ClassINET, TTL: 60}
-		for _, rr := range rrs {
-			var body dnsmessage.ResourceBody
-			switch rr.Type {
-			case zone.TypeA:
-				body = &dnsmessage.AResource{A: rr.Addr.As4()}
-			case zone.TypeAAAA:
-				body = &dnsmessage.AAAAResource{AAAA: rr.Addr.As16()}
-			case zone.TypeMX:
-				body = &dnsmessage.MXResource{Pref: rr.Pref, MX: dnsmessage.MustNewName(strings.TrimSuffix(rr.Target, ".") + ".")}
-			case zone.TypeTXT:
-				body = &dnsmessage.TXTResource{TXT: rr.Text}
-			case zone.TypeCNAME:
-				body = &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(rr.Target + ".")}
-			case zone.TypePTR:
-				body = &dnsmessage.PTRResource{PTR: dnsmessage.MustNewName(strings.TrimSuffix(rr.Target, ".") + ".")}
-			}
-			resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: hdr, Body: body})
-		}
-		if len(rrs) > 0 || question.Type == dnsmessage.TypeCNAME {
-			break
-		}
-		c := z.Lookup(name, zone.TypeCNAME)
-		if len(c) == 0 {
-			break
-		}
-		resp.Answers = append(resp.Answers, dnsmessage.Resource{Header: hdr, Body: &dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(c[0].Target + ".")}})
-		name = dnsname.Canonical(c[0].Target)
-	}
-	if len(resp.Answers) == 0 && !exists[name] {
-		resp.Header.RCode = dnsmessage.RCodeNameError
-	}
-	return resp
+	return dnstest.Start(t, z, dnstest.Options{}).Addr()
 }
 
 // TestLiveDNS runs check against a name server that serves the bundled
@@ -211,11 +123,7 @@ func TestLiveOutside(t *testing.T) {
 // TestLiveSelectorProbe: on live DNS without --selector, check tries the
 // common selector names and checks the keys it finds.
 func TestLiveSelectorProbe(t *testing.T) {
-	z := zone.New()
-	z.AddMX("probe.example", 10, "mx.probe.example")
-	z.AddA("mx.probe.example", "192.0.2.7")
-	z.AddTXT("probe.example", "v=spf1 mx -all")
-	z.AddTXT("_dmarc.probe.example", "v=DMARC1; p=reject; rua=mailto:d@probe.example")
+	z := mailZone("probe.example", "v=spf1 mx -all")
 	// The Ed25519 public key of RFC 8463 Appendix A.
 	z.AddTXT("google._domainkey.probe.example", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
 	addr := serveZone(t, z)
@@ -229,6 +137,127 @@ func TestLiveSelectorProbe(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}
+
+// mailZone is a domain with an MX, the SPF record spf and DMARC p=reject.
+func mailZone(domain, spf string) *zone.Zone {
+	z := zone.New()
+	z.AddMX(domain, 10, "mx."+domain)
+	z.AddA("mx."+domain, "192.0.2.7")
+	z.AddTXT(domain, spf)
+	z.AddTXT("_dmarc."+domain, "v=DMARC1; p=reject; rua=mailto:d@"+domain)
+	return z
+}
+
+// includeZone is example.org with an SPF record that includes another
+// domain's, on a loopback server.
+func includeZone(t *testing.T) *dnstest.Server {
+	t.Helper()
+	z := mailZone("example.org", "v=spf1 include:spf.provider.example -all")
+	z.AddTXT("spf.provider.example", "v=spf1 ip4:192.0.2.0/24 -all")
+	return dnstest.Start(t, z, dnstest.Options{})
+}
+
+// TestCheckUnusableDNSEndToEnd: a name server that answers NXDOMAIN for
+// every name makes check exit 2 with one line saying DNS is unusable, and
+// claim nothing about the domain (no "no MX", no report).
+func TestCheckUnusableDNSEndToEnd(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.org", 10, "mx.example.org")
+	srv := dnstest.Start(t, z, dnstest.Options{NXDomainAll: true})
+	stdout, stderr, status := runCLI(t, "", "check", "--nameserver", srv.Addr(), "--timeout", "5s", "example.org")
+	if status != exitTrouble || stdout != "" || strings.Count(stderr, "\n") != 1 ||
+		!strings.Contains(stderr, "DNS server "+srv.Addr()+" is unusable for example.org") ||
+		strings.Contains(stderr, "MX") {
+		t.Errorf("status %d\nstdout:\n%s\nstderr:\n%s", status, stdout, stderr)
+	}
+}
+
+// TestTempErrorIsAResult (issue 11 item 18): a SERVFAIL for one included
+// name is a temperror result, printed like any other with its trace and
+// Received-SPF (exit status 2), not "DNS ... could not be reached".
+func TestTempErrorIsAResult(t *testing.T) {
+	srv := includeZone(t)
+	for _, f := range []dnstest.Failure{dnstest.Timeout, dnstest.ServFail} {
+		// A server that answered the probe but not for the included name
+		// (within --timeout) is as much a temperror as a SERVFAIL.
+		srv.FailName("spf.provider.example", f)
+		stdout, stderr, status := runCLI(t, "", "spf", "check", "--nameserver", srv.Addr(), "--timeout", "1s", "--trace", "example.org", "192.0.2.1")
+		for _, want := range []string{
+			"temperror for example.org from 192.0.2.1\n",
+			"Received-SPF: temperror",
+			"include:spf.provider.example", // the trace
+		} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("spf check, failure %d: missing %q in:\n%s", f, want, stdout)
+			}
+		}
+		if status != exitTrouble || strings.Contains(stderr, "reach") || strings.Contains(stderr, "did not answer") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("spf check, failure %d: status %d, stderr %q", f, status, stderr)
+		}
+	}
+
+	stdout, stderr, status := runCLI(t, "", "check", "--nameserver", srv.Addr(), "--timeout", "5s", "--selector", "s1", "example.org")
+	if !strings.Contains(stdout, "Result: example.org") || !strings.Contains(stdout, "spf.dns-error  spf.provider.example") {
+		t.Errorf("check: no report with the temperror:\n%s", stdout)
+	}
+	if status != exitTrouble || strings.Contains(stderr, "could not be reached") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("check: status %d, stderr %q", status, stderr)
+	}
+}
+
+// TestUnreachableDNS: a name server that does not answer at all, or a
+// closed port, is still one line saying DNS cannot be reached, with no
+// result.
+func TestUnreachableDNS(t *testing.T) {
+	srv := includeZone(t)
+	srv.FailName("example.org", dnstest.Timeout)
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := pc.LocalAddr().String()
+	pc.Close()
+	for _, tc := range []struct {
+		name, addr, want string
+	}{
+		{"no answer", srv.Addr(), "DNS server " + srv.Addr() + " did not answer for example.org within 1s"},
+		{"closed port", closed, "DNS server " + closed + " could not be reached for example.org (connection refused)"},
+	} {
+		for _, args := range [][]string{
+			{"spf", "check", "example.org", "192.0.2.1"},
+			{"check", "example.org"},
+		} {
+			stdout, stderr, status := runCLI(t, "", append(args, "--nameserver", tc.addr, "--timeout", "1s")...)
+			if status != exitTrouble || stdout != "" || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("%s: %v: status %d\nstdout:\n%s\nstderr: %s", tc.name, args, status, stdout, stderr)
+			}
+		}
+	}
+}
+
+// TestProbeAnswerReused: the reachability probe asks the evaluation's first
+// TXT question, and the evaluation takes its answer from the cache instead
+// of asking again.
+func TestProbeAnswerReused(t *testing.T) {
+	for _, args := range [][]string{
+		{"spf", "check", "example.org", "192.0.2.1"},
+		{"check", "--selector", "s1", "example.org"},
+	} {
+		srv := includeZone(t)
+		if _, stderr, status := runCLI(t, "", append(args, "--nameserver", srv.Addr(), "--timeout", "5s")...); status == exitTrouble {
+			t.Fatalf("%v: status %d, stderr %q", args, status, stderr)
+		}
+		n := 0
+		for _, q := range srv.Queries() {
+			if q.Type == dnsmessage.TypeTXT && dnsname.Equal(q.Name, "example.org") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%v: TXT example.org asked %d times, want once (queries: %v)", args, n, srv.Queries())
 		}
 	}
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -225,35 +223,6 @@ func reportReason(err error) string {
 
 const dateFormat = "2006-01-02 15:04 MST"
 
-func formatRange(r report.DateRange) string {
-	f := func(t time.Time) string {
-		if t.IsZero() {
-			return "?"
-		}
-		return t.UTC().Format(dateFormat)
-	}
-	return f(r.Begin) + " to " + f(r.End)
-}
-
-func policyString(p report.PolicyPublished) string {
-	parts := []string{"p=" + termsafe.String(string(p.P))}
-	add := func(tag, v string) {
-		if v != "" {
-			parts = append(parts, tag+"="+termsafe.String(v))
-		}
-	}
-	add("sp", string(p.SP))
-	add("np", string(p.NP))
-	add("adkim", string(p.ADKIM))
-	add("aspf", string(p.ASPF))
-	if p.PCT != nil {
-		add("pct", fmt.Sprint(*p.PCT))
-	}
-	add("fo", p.FO)
-	add("t", string(p.Testing))
-	return strings.Join(parts, " ")
-}
-
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	maxRows := fs.Int("rows", 50, "print at most `N` rows per report (0: all)")
 	return func(ctx context.Context, args []string) error {
@@ -285,8 +254,8 @@ func writeReport(w io.Writer, d decoded, maxRows int) {
 		fmt.Fprintf(w, " <%s>", ts(m.Email))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  period: %s\n", formatRange(m.DateRange))
-	fmt.Fprintf(w, "  policy for %s: %s\n", ts(orDash(p.Domain)), policyString(p))
+	fmt.Fprintf(w, "  period: %s\n", m.DateRange)
+	fmt.Fprintf(w, "  policy for %s: %s\n", ts(orDash(p.Domain)), ts(p.String()))
 	fmt.Fprintf(w, "  %s in %s\n", pluralCount(d.agg.Messages(), "message"), plural(len(d.agg.Records), "row"))
 	if len(d.agg.Records) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -299,7 +268,7 @@ func writeReport(w io.Writer, d decoded, maxRows int) {
 			pe := r.Row.PolicyEvaluated
 			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", ipString(r), r.Row.Count,
 				ts(orDash(string(pe.Disposition))), ts(orDash(string(pe.DKIM))), ts(orDash(string(pe.SPF))),
-				ts(orDash(r.Identifiers.HeaderFrom)), ts(authResultsString(r.AuthResults)))
+				ts(orDash(r.Identifiers.HeaderFrom)), ts(r.AuthResults.String()))
 		}
 		tw.Flush()
 	}
@@ -322,24 +291,6 @@ func ipString(r report.Record) string {
 		return "-"
 	}
 	return r.Row.SourceIP.String()
-}
-
-func authResultsString(ar report.AuthResults) string {
-	var parts []string
-	for _, d := range ar.DKIM {
-		s := strings.TrimSpace("dkim=" + string(d.Result) + " " + d.Domain)
-		if d.Selector != "" {
-			s += "/" + d.Selector
-		}
-		parts = append(parts, s)
-	}
-	for _, s := range ar.SPF {
-		parts = append(parts, strings.TrimSpace("spf="+string(s.Result)+" "+s.Domain))
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
 }
 
 func orDash(s string) string {
@@ -371,31 +322,6 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		return writeJSON(a.stdout, out)
 	}
-}
-
-// keyedCounts is one row of a summary table.
-type keyedCounts struct {
-	Key string `json:"key"`
-	report.Counts
-}
-
-// sortedCounts orders a summary map by messages, most first, then by key,
-// keeping at most top rows (0: all).
-func sortedCounts(m map[string]*report.Counts, top int) []keyedCounts {
-	out := make([]keyedCounts, 0, len(m))
-	for k, c := range m {
-		out = append(out, keyedCounts{orDash(k), *c})
-	}
-	slices.SortFunc(out, func(x, y keyedCounts) int {
-		if c := cmp.Compare(y.Messages, x.Messages); c != 0 {
-			return c
-		}
-		return strings.Compare(x.Key, y.Key)
-	})
-	if top > 0 && len(out) > top {
-		out = out[:top]
-	}
-	return out
 }
 
 func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -445,10 +371,9 @@ func pct(n, of uint64) string {
 // writeSummary prints a summary; every string from the reports goes
 // through termsafe.String.
 func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
-	days := slices.Sorted(maps.Keys(s.ByDay))
 	span := "no dated records"
-	if len(days) > 0 {
-		span = days[0] + " to " + days[len(days)-1]
+	if first, last := s.Span(); first != "" {
+		span = first + " to " + last
 	}
 	fmt.Fprintf(w, "%s, %s\n", plural(s.Reports, "report"), span)
 	if files.Skipped > 0 {
@@ -457,7 +382,7 @@ func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
 	t := s.Total
 	fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed; %d quarantined, %d rejected\n",
 		t.Messages, t.DMARCPass, pct(t.DMARCPass, t.Messages), t.DKIMAligned, t.SPFAligned, t.DMARCFail, t.Quarantined, t.Rejected)
-	table := func(title string, rows []keyedCounts) {
+	table := func(title string, rows []report.KeyedCounts) {
 		if len(rows) == 0 {
 			return
 		}
@@ -465,20 +390,20 @@ func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "messages\tpass\tfail\tpass rate\t")
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t  %s\n", r.Messages, r.DMARCPass, r.DMARCFail, pct(r.DMARCPass, r.Messages), termsafe.String(r.Key))
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t  %s\n", r.Messages, r.DMARCPass, r.DMARCFail, pct(r.DMARCPass, r.Messages), termsafe.String(orDash(r.Key)))
 		}
 		tw.Flush()
 	}
-	table("By reporter:", sortedCounts(s.ByOrg, top))
-	table("By From domain:", sortedCounts(s.ByHeaderFrom, top))
-	table("By source IP:", sortedCounts(s.BySourceIP, top))
+	table("By reporter:", report.Ranked(s.ByOrg, top))
+	table("By From domain:", report.Ranked(s.ByHeaderFrom, top))
+	table("By source IP:", report.Ranked(s.BySourceIP, top))
 	n := top
 	if n <= 0 {
 		n = len(s.BySourceIP)
 	}
-	var failing []keyedCounts
+	var failing []report.KeyedCounts
 	for _, sc := range s.TopFailing(n) {
-		failing = append(failing, keyedCounts{orDash(sc.SourceIP), sc.Counts})
+		failing = append(failing, report.KeyedCounts{Key: sc.SourceIP, Counts: sc.Counts})
 	}
 	table("Sources failing DMARC:", failing)
 	diags := s.Diagnoses()
