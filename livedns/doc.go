@@ -49,7 +49,8 @@
 // Resolver.MaxCacheTTL. Failures are never cached. Lookups of one question
 // that run at the same time share one resolution (a caller that stops
 // waiting does not stop it for the others). The domainauth command
-// makes one Resolver per audit, so an audit asks each question once; a
+// makes one Resolver per run (shared by the domains of one check), so a
+// run asks each question once, within the cache bound; a
 // long-lived service may keep one, bounded as below.
 //
 // # Bounds
