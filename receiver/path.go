@@ -102,7 +102,8 @@ func ParsePath(s string) (Path, error) {
 //   - the domain is a domain name or an address literal.
 //
 // White space around the path is ignored. A path longer than
-// c.MaxPathLength octets is an error wrapping ErrPathTooLong; anything
+// c.MaxPathLength octets, counted with its angle brackets (as String
+// writes it), is an error wrapping ErrPathTooLong; anything
 // else it cannot read, one wrapping ErrPathSyntax.
 func (c *Checker) ParsePath(s string) (Path, error) {
 	return parsePath(s, c.maxPathLength())
@@ -137,10 +138,14 @@ func parsePath(s string, maxLen int) (Path, error) {
 	lead := len(s) - len(strings.TrimLeft(s, " \t"))
 	t := strings.TrimRight(s[lead:], " \t")
 	p := &pathParser{s: s, off: lead}
+	n := len(t) // counted with its brackets, which a bare mailbox lacks
+	if t != "" && t[0] != '<' {
+		n += 2
+	}
 	switch {
-	case len(t) > maxLen:
-		p.off += maxLen
-		p.fail("%d octets, more than %d (RFC 5321 §4.5.3.1.3)", len(t), maxLen)
+	case n > maxLen:
+		p.off += min(len(t), maxLen)
+		p.fail("%d octets with the angle brackets, more than %d (RFC 5321 §4.5.3.1.3)", n, maxLen)
 		p.err.Err = ErrPathTooLong
 		return Path{}, p.err
 	case t == "" || t == "<>":

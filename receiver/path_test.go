@@ -93,6 +93,13 @@ func TestParsePathErrors(t *testing.T) {
 	if _, err := ParsePath(long); err != nil {
 		t.Fatalf("a path of 256 octets: %v", err)
 	}
+	// A bare mailbox counts with the brackets String adds.
+	if _, err := ParsePath(long[1 : len(long)-1]); err != nil {
+		t.Fatalf("a bare mailbox of 254 octets: %v", err)
+	}
+	if _, err := ParsePath(long[1:len(long)-1] + "d"); !errors.Is(err, ErrPathTooLong) {
+		t.Fatalf("a bare mailbox of 255 octets: %v, want ErrPathTooLong", err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParsePath(tt.in)
