@@ -54,7 +54,8 @@ type Checker struct {
 	SkipHELO bool
 
 	// MaxPathLength bounds the reverse-path in octets, angle brackets
-	// included. If zero, DefaultMaxPathLength (256, RFC 5321 §4.5.3.1.3).
+	// included. If zero or negative, DefaultMaxPathLength (256, RFC 5321
+	// §4.5.3.1.3).
 	MaxPathLength int
 
 	once sync.Once
@@ -124,7 +125,10 @@ func (c *Checker) setup() {
 
 // Check runs SPF (the HELO identity first unless SkipHELO, then MAIL
 // FROM), verifies every DKIM signature of msg and evaluates DMARC for its
-// From domain with those results.
+// From domain with those results. SPF runs in a goroutine of its own while
+// DKIM reads msg, so the Resolver must be safe for concurrent use (as
+// *net.Resolver, zone.Zone and livedns.Resolver are); Check waits for it
+// before returning.
 //
 // msg is the message as received, header and body, CRLF or LF line ends.
 // Check reads it to the end once, keeping a copy of the header section
@@ -146,38 +150,16 @@ func (c *Checker) Check(ctx context.Context, env Envelope, msg io.Reader) (*Resu
 	res := &Result{AuthServID: c.AuthServID, Envelope: env}
 	res.Path, res.PathErr = c.ParsePath(env.MailFrom)
 
-	// SPF: HELO first (RFC 7208 §2.3), then MAIL FROM (§2.4).
-	helo := isHELODomain(env.HELO)
-	in := spf.Input{IP: env.IP, HELO: env.HELO}
-	if helo && (!c.SkipHELO || res.Path.Null && res.PathErr == nil) {
-		h := c.SPF.CheckHELO(ctx, in)
-		res.HELO = &h
-	}
-	var spfDomain string // the identity DMARC aligns (RFC 9989 §3.2.4)
-	switch {
-	case res.PathErr != nil:
-		res.SPF = spf.Result{Code: spf.None, Identity: spf.IdentityMailFrom, Err: res.PathErr}
-	case res.Path.Null:
-		if env.HELO != "" {
-			res.MailFrom = "postmaster@" + env.HELO
-		}
-		if res.HELO != nil {
-			// check_host(ip, HELO, postmaster@HELO) is the HELO check
-			// already made (§2.4).
-			res.SPF = *res.HELO
-			res.SPF.Identity = spf.IdentityMailFrom
-			spfDomain = env.HELO
-		} else {
-			res.SPF = spf.Result{Code: spf.None, Identity: spf.IdentityMailFrom}
-		}
-	default:
-		res.MailFrom = res.Path.Mailbox()
-		in.MailFrom = res.MailFrom
-		res.SPF = c.SPF.Check(ctx, in)
-		if !res.Path.IsAddressLiteral() {
-			spfDomain = res.Path.Domain
-		}
-	}
+	// SPF runs while DKIM reads the message and looks up its keys, so that
+	// their DNS round trips overlap; the two write different fields of res.
+	spfCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var spfDomain string
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		spfDomain = c.checkSPF(spfCtx, res)
+	}()
 
 	// DKIM reads the whole message; the tap keeps its header for DMARC.
 	maxHeader := c.DKIM.MaxHeaderBytes
@@ -187,9 +169,12 @@ func (c *Checker) Check(ctx context.Context, env Envelope, msg io.Reader) (*Resu
 	tap := &headerTap{max: maxHeader}
 	vs, err := c.DKIM.Verify(ctx, io.TeeReader(msg, tap))
 	if err != nil {
+		cancel()
+		<-done // no goroutine outlives Check
 		return nil, fmt.Errorf("receiver: message: %w", err)
 	}
 	res.DKIM = vs
+	<-done
 
 	// DMARC with the identities above. spf.Result.Domain is not used: after
 	// a redirect= it names the redirect target, not the identity checked.
@@ -203,6 +188,44 @@ func (c *Checker) Check(ctx context.Context, env Envelope, msg io.Reader) (*Resu
 	}
 	res.DMARC = c.DMARC.EvaluateHeader(ctx, string(tap.header()), dm)
 	return res, res.PathErr
+}
+
+// checkSPF sets res.HELO, res.SPF and res.MailFrom from res.Envelope and
+// res.Path: the HELO identity first (RFC 7208 §2.3), then MAIL FROM
+// (§2.4). It returns the domain of the MAIL FROM identity that DMARC aligns
+// (RFC 9989 §3.2.4), "" when there is none.
+func (c *Checker) checkSPF(ctx context.Context, res *Result) string {
+	env := res.Envelope
+	in := spf.Input{IP: env.IP, HELO: env.HELO}
+	if isHELODomain(env.HELO) && (!c.SkipHELO || res.Path.Null && res.PathErr == nil) {
+		h := c.SPF.CheckHELO(ctx, in)
+		res.HELO = &h
+	}
+	switch {
+	case res.PathErr != nil:
+		res.SPF = spf.Result{Code: spf.None, Identity: spf.IdentityMailFrom, Err: res.PathErr}
+	case res.Path.Null:
+		if env.HELO != "" {
+			res.MailFrom = "postmaster@" + env.HELO
+		}
+		if res.HELO == nil {
+			res.SPF = spf.Result{Code: spf.None, Identity: spf.IdentityMailFrom}
+			return ""
+		}
+		// check_host(ip, HELO, postmaster@HELO) is the HELO check already
+		// made (§2.4).
+		res.SPF = *res.HELO
+		res.SPF.Identity = spf.IdentityMailFrom
+		return env.HELO
+	default:
+		res.MailFrom = res.Path.Mailbox()
+		in.MailFrom = res.MailFrom
+		res.SPF = c.SPF.Check(ctx, in)
+		if !res.Path.IsAddressLiteral() {
+			return res.Path.Domain
+		}
+	}
+	return ""
 }
 
 // SPFAuthResult maps an SPF result to the input DMARC takes (RFC 9989

@@ -66,8 +66,9 @@
 //     MaxLineBytes and key sizes; Check keeps one copy of the header
 //     section for DMARC, at most MaxHeaderBytes, and streams the body;
 //   - DMARC: dmarc.Checker's MaxQueries (32);
-//   - the field: reasons are cut to 300 bytes, and property values are
-//     bounded by the limits above.
+//   - the field: reasons are cut to 300 bytes; a property value over 300
+//     bytes (only a DKIM tag can be that long) is left out, so that no
+//     line of the field approaches the 998 octets of RFC 5322 §2.1.1.
 //
 // Check does no I/O but DNS through the Resolver and the reading of msg.
 package receiver
