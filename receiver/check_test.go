@@ -9,8 +9,10 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/domainauth/domainauth/authres"
 	"github.com/domainauth/domainauth/dkim"
@@ -299,4 +301,41 @@ func mustB64(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// countingResolver counts the lookups in progress.
+type countingResolver struct {
+	*zone.Zone
+	active atomic.Int32
+}
+
+func (r *countingResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	r.active.Add(1)
+	defer r.active.Add(-1)
+	return r.Zone.LookupTXT(ctx, name)
+}
+
+// TestCheckWaitsForSPF: SPF runs in its own goroutine; Check returns only
+// after it, also when DKIM refuses the message.
+func TestCheckWaitsForSPF(t *testing.T) {
+	z, msg := bundled(t)
+	slow := zone.New()
+	for _, rr := range z.Records() {
+		if err := slow.Add(rr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slow.SetDelay(20 * time.Millisecond)
+	r := &countingResolver{Zone: slow}
+	env := Envelope{IP: netip.MustParseAddr("54.240.0.1"), HELO: "mx1.example.org", MailFrom: "<bounce@mail.example.org>"}
+	for _, maxHeader := range []int{0, 100} {
+		c := &Checker{Resolver: r, AuthServID: "mx.example.net", DKIM: dkim.Verifier{MaxHeaderBytes: maxHeader}}
+		res, err := c.Check(context.Background(), env, bytes.NewReader(msg))
+		if n := r.active.Load(); n != 0 {
+			t.Fatalf("MaxHeaderBytes %d: %d lookups still running after Check returned (%v)", maxHeader, n, err)
+		}
+		if maxHeader == 0 && (err != nil || res.SPF.Code != spf.Pass || res.HELO == nil) {
+			t.Fatalf("Check: %+v, %v; want SPF pass with the HELO checked", res, err)
+		}
+	}
 }
