@@ -39,6 +39,9 @@
 //     canonicalisation, verification and signing (RSA-SHA256, Ed25519).
 //   - dmarc: RFC 9989 (with RFC 7489 as an option) records, policy discovery,
 //     alignment, policy evaluation and report-destination checks.
+//   - receiver: the inbound check: envelope (client IP, HELO, reverse-path
+//     read by RFC 5321) and message in, SPF, DKIM and DMARC results and the
+//     complete Authentication-Results field out.
 //   - mx: MX sets (null MX, RFC 7505) and MAIL FROM domain suitability.
 //   - report: DMARC aggregate reports (RFC 7489, RFC 9990): decode from XML,
 //     gzip, zip or email, stream, encode, summarise.
@@ -71,10 +74,11 @@
 //
 // # End to end
 //
-// A receiving MTA checks the client IP against the MAIL FROM domain with
-// spf.Checker, verifies each DKIM-Signature with dkim.Verifier, finds the
-// From domain's policy with dmarc.Lookup and combines the three with
-// dmarc.Evaluate, then writes Authentication-Results. A sending team plans
+// A receiving MTA makes one call, receiver.Checker.Check, which checks the
+// client IP against the HELO and MAIL FROM domains with spf.Checker,
+// verifies each DKIM-Signature with dkim.Verifier and evaluates the From
+// domain's DMARC policy with dmarc.Checker, and writes
+// Authentication-Results from the three. A sending team plans
 // its SES identity with ses.Identity.Records, publishes the records (a
 // Route 53 change batch), audits the live zone against the plan, and later
 // decodes the aggregate reports that come back with report.Decode to see
