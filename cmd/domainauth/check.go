@@ -260,12 +260,27 @@ func (p *presenter) end() error {
 		}
 	}
 	if p.dnsFailing > 0 {
-		return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", plural(p.dnsFailing, "DNS lookup"))
+		return dnsFailureError(p.src, p.dnsFailing)
 	}
 	if p.errors > 0 {
 		return errFindings
 	}
 	return nil
+}
+
+// dnsFailureError is the one line for a report with failed lookups. The
+// advice depends on the source: live DNS may answer later, or the check can
+// run offline; files answer the same every time, and what fails in them is
+// a CNAME loop or a chain too long, which "zone check" shows.
+func dnsFailureError(src *source, n int) error {
+	lookups := plural(n, "DNS lookup")
+	switch {
+	case src.files == nil:
+		return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", lookups)
+	case src.live:
+		return fmt.Errorf("%s failed, so the report above is incomplete; those in live DNS may answer later, and a CNAME loop in the files fails every time (see 'domainauth zone check')", lookups)
+	}
+	return fmt.Errorf("%s failed in %s, so the report above is incomplete: a lookup through a CNAME loop or a chain too long fails every time; 'domainauth zone check' shows them", lookups, termsafe.String(src.what))
 }
 
 // writeCSV writes one row per finding of rep, after a header row; nil

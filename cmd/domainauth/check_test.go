@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/zone"
 )
 
 const miscZone = "cmd/domainauth/testdata/misc.zone"
@@ -129,5 +132,70 @@ func TestTreeLinesBound(t *testing.T) {
 	lines := treeLines(tree, "")
 	if len(lines) != maxTreeLines+1 || lines[maxTreeLines] != "… 7 more terms" {
 		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+}
+
+// loopZone has a DKIM selector whose CNAMEs form a loop, and one whose
+// CNAME leads out of the file, into amazonses.com.
+const loopZone = `$ORIGIN loop.example.
+$TTL 3600
+@ SOA ns hostmaster 1 3600 600 86400 300
+@ NS ns
+ns A 192.0.2.53
+@ MX 10 mx
+mx A 192.0.2.25
+@ TXT "v=spf1 mx -all"
+_dmarc TXT "v=DMARC1; p=reject"
+s1._domainkey CNAME s2._domainkey
+s2._domainkey CNAME s1._domainkey
+`
+
+// writeTemp writes content to a file named name in a new temporary
+// directory and returns its path.
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestZoneCheckCNAMELoop: zone check reports a CNAME loop (it said "no
+// problems found").
+func TestZoneCheckCNAMELoop(t *testing.T) {
+	file := writeTemp(t, "loop.example.zone", loopZone)
+	out, stderr, status := runCLI(t, "", "zone", "check", file)
+	if status != exitFailed || !strings.Contains(out, zone.CodeCNAMELoop) {
+		t.Errorf("status %d, want 1 with %s\nstdout:\n%s\nstderr:\n%s", status, zone.CodeCNAMELoop, out, stderr)
+	}
+}
+
+// TestCheckZoneDNSFailureAdvice: a lookup that fails in a zone file (a
+// CNAME loop) is not advised away with "check again later, or offline with
+// --zone": the check is offline already.
+func TestCheckZoneDNSFailureAdvice(t *testing.T) {
+	file := writeTemp(t, "loop.example.zone", loopZone)
+	_, stderr, status := runCLI(t, "", "check", "--zone", file, "loop.example")
+	if status != exitTrouble {
+		t.Errorf("status %d, want 2", status)
+	}
+	if strings.Contains(stderr, "--zone") || strings.Contains(stderr, "again later") || !strings.Contains(stderr, "zone check") {
+		t.Errorf("stderr %q: want advice for a zone file (zone check), not for live DNS", stderr)
+	}
+	if n := strings.Count(stderr, "\n"); n != 1 {
+		t.Errorf("stderr has %d lines, want 1", n)
+	}
+	for _, tt := range []struct {
+		name string
+		src  *source
+		want string
+	}{
+		{"live DNS", &source{what: "DNS", live: true}, "offline with --zone"},
+		{"files and live DNS", &source{what: "a.zone and DNS", files: zone.New(), live: true}, "may answer later"},
+	} {
+		if msg := dnsFailureError(tt.src, 2).Error(); !strings.Contains(msg, tt.want) {
+			t.Errorf("%s: %q, want %q in it", tt.name, msg, tt.want)
+		}
 	}
 }
