@@ -169,7 +169,7 @@ func checkDomains(ctx context.Context, a *app, src *source, args []string, fromS
 				continue
 			}
 			if _, err := dnsname.Normalize(d); err != nil {
-				failed = fmt.Errorf("standard input, line %d: %q is not a domain name: %v", line, termsafe.String(d), err)
+				failed = fmt.Errorf("standard input, line %d: %q is not a domain name: %v", line, d, err)
 				return
 			}
 			if !each(d) {
@@ -185,13 +185,14 @@ func checkDomains(ctx context.Context, a *app, src *source, args []string, fromS
 
 // checkError is the one line for an audit that could not finish.
 func checkError(src *source, domain string, err error) error {
+	ts := termsafe.String
 	switch {
 	case errors.Is(err, audit.ErrDNSUnusable):
-		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", src.what, domain, strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": "))
+		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), safeLine(strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": ")))
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", domain, src.timeout)
+		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", ts(domain), src.timeout)
 	}
-	return fmt.Errorf("%s: %v", domain, err)
+	return fmt.Errorf("%s: %s", ts(domain), safeLine(err.Error()))
 }
 
 // presenter prints reports in the chosen form as they come and keeps the
@@ -344,7 +345,8 @@ func jsonReport(rep *audit.Report, source string) *checkReport {
 
 // writeCheckReport prints the report for people.
 func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose bool) {
-	fmt.Fprintf(w, "Checking %s (records from %s)\n", rep.Domain, source)
+	domain := termsafe.String(rep.Domain)
+	fmt.Fprintf(w, "Checking %s (records from %s)\n", domain, termsafe.String(source))
 	for i := range rep.Areas {
 		ar := &rep.Areas[i]
 		fmt.Fprintf(w, "\n%s: %s\n", termsafe.String(ar.Title), ar.Status)
@@ -360,10 +362,10 @@ func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose boo
 	}
 	fmt.Fprintf(w, "\nResult: ")
 	if rep.Errors == 0 && rep.Warnings == 0 {
-		fmt.Fprintf(w, "%s: no problems found\n", rep.Domain)
+		fmt.Fprintf(w, "%s: no problems found\n", domain)
 		return
 	}
-	fmt.Fprintf(w, "%s: %s, %s\n", rep.Domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+	fmt.Fprintf(w, "%s: %s, %s\n", domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
 }
 
 // quote wraps a record value in double quotes, as it appears in a zone file.

@@ -112,11 +112,11 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			}
 		}
 		writeSPFResult(a.stdout, domain, ip, res)
-		fmt.Fprintf(a.stdout, "  %s\n", spf.ReceivedSPF(res, in, ""))
-		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", spf.AuthResultsSPF(res, in))
+		fmt.Fprintf(a.stdout, "  %s\n", safeHeader(spf.ReceivedSPF(res, in, "")))
+		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", safeHeader(spf.AuthResultsSPF(res, in)))
 		switch res.Code {
 		case spf.TempError:
-			return fmt.Errorf("temperror: %v", res.Err)
+			return fmt.Errorf("temperror: %s", safeLine(errString(res.Err)))
 		case spf.Fail, spf.SoftFail, spf.PermError:
 			return errFindings
 		}
@@ -124,22 +124,26 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	}
 }
 
+// writeSPFResult prints an SPF result; the record text, the explanation
+// (which the domain's exp= record chose) and the trace come from DNS, so
+// each goes through termsafe.
 func writeSPFResult(w io.Writer, domain string, ip netip.Addr, res spf.Result) {
-	fmt.Fprintf(w, "%s for %s from %s\n", res.Code, domain, ip)
+	ts := termsafe.String
+	fmt.Fprintf(w, "%s for %s from %s\n", res.Code, ts(domain), ip)
 	if res.Matched != nil {
-		fmt.Fprintf(w, "  matched: %s (in the record of %s)\n", res.Matched.String(), res.Domain)
+		fmt.Fprintf(w, "  matched: %s (in the record of %s)\n", ts(res.Matched.String()), ts(res.Domain))
 	} else if res.Domain != "" && res.Err == nil && res.Code != spf.None {
-		fmt.Fprintf(w, "  no term matched in the record of %s\n", res.Domain)
+		fmt.Fprintf(w, "  no term matched in the record of %s\n", ts(res.Domain))
 	}
 	if res.Explanation != "" {
-		fmt.Fprintf(w, "  explanation: %s\n", res.Explanation)
+		fmt.Fprintf(w, "  explanation: %s\n", ts(res.Explanation))
 	}
 	if res.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", oneLine(res.Err.Error()))
+		fmt.Fprintf(w, "  why: %s\n", safeLine(res.Err.Error()))
 	}
 	fmt.Fprintf(w, "  DNS lookups: %d of 10, void lookups: %d of 2\n", res.Lookups, res.VoidLookups)
 	for _, s := range res.Trace {
-		fmt.Fprintf(w, "  %s%s\n", strings.Repeat("  ", s.Depth), s.String())
+		fmt.Fprintf(w, "  %s%s\n", strings.Repeat("  ", min(s.Depth, 20)), ts(s.String()))
 	}
 }
 
@@ -151,12 +155,12 @@ func spfParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		rec, err := spf.Parse(txt)
 		if err != nil {
-			fmt.Fprintf(a.stdout, "invalid: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(a.stdout, "invalid: %s\n", safeLine(err.Error()))
 			return errFindings
 		}
-		fmt.Fprintf(a.stdout, "%s\n", rec.String())
+		fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
 		for i := range rec.Terms {
-			fmt.Fprintf(a.stdout, "  %2d  %s\n", i+1, rec.Terms[i].String())
+			fmt.Fprintf(a.stdout, "  %2d  %s\n", i+1, termsafe.String(rec.Terms[i].String()))
 		}
 		return nil
 	}
