@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/domainauth/domainauth/audit"
@@ -78,8 +79,11 @@ type checkReport struct {
 	Warnings int    `json:"warnings"`
 }
 
-// maxTreeLines bounds the SPF lookup tree check prints.
+// maxTreeLines bounds the SPF lookup tree check and spf lint print.
 const maxTreeLines = 200
+
+// maxTermBytes bounds the text of one term in a tree line.
+const maxTermBytes = 300
 
 // maxDomainLine bounds a line of the domain list read from standard input.
 const maxDomainLine = 1024
@@ -281,7 +285,7 @@ func dnsFailureError(src *source, n int) error {
 	case src.live:
 		return fmt.Errorf("%s failed, so the report above is incomplete; those in live DNS may answer later, and a CNAME loop in the files fails every time (see 'domainauth zone check')", lookups)
 	}
-	return fmt.Errorf("%s failed in %s, so the report above is incomplete: a lookup through a CNAME loop or a chain too long fails every time; 'domainauth zone check' shows them", lookups, termsafe.String(src.what))
+	return fmt.Errorf("%s failed in %s, so the report above is incomplete; the findings above say why, and files answer the same every time: 'domainauth zone check' shows CNAME loops and chains too long", lookups, termsafe.String(src.what))
 }
 
 // writeCSV writes one row per finding of rep, after a header row; nil
@@ -315,19 +319,28 @@ func facts(rep *audit.Report, ar *audit.Area) []string {
 	if ar.Name != audit.AreaSPF || rep.SPF == nil || rep.SPF.Lookups <= 10 {
 		return ar.Facts
 	}
-	return append(ar.Facts, treeLines(rep.SPFTree, "  ")...)
+	return append(ar.Facts, treeLines(rep.SPFTree, rep.SPF.TermsOmitted, "  ")...)
 }
 
 // treeLines renders the SPF lookup tree, one term a line indented by its
-// depth, at most maxTreeLines lines.
-func treeLines(tree []spf.TermCost, indent string) []string {
+// depth, at most maxTreeLines lines, then how many terms are not shown:
+// those past maxTreeLines and the omitted ones the linter did not list.
+// An include whose target is listed earlier says so. It runs in time
+// linear in the lines it prints.
+func treeLines(tree []spf.TermCost, omitted int, indent string) []string {
 	var out []string
 	for i, t := range tree {
 		if i == maxTreeLines {
-			out = append(out, fmt.Sprintf("%s… %d more terms", indent, len(tree)-i))
 			break
 		}
-		out = append(out, fmt.Sprintf("%s%s%s: %s", indent, strings.Repeat("  ", min(t.Depth, 20)), t.Term, plural(t.Lookups, "lookup")))
+		line := fmt.Sprintf("%s%s%s: %s", indent, strings.Repeat("  ", min(t.Depth, 20)), clip(t.Term, maxTermBytes), plural(t.Lookups, "lookup"))
+		if t.Repeated {
+			line += " (its terms are listed above)"
+		}
+		out = append(out, line)
+	}
+	if more := len(tree) - len(out) + omitted; more > 0 {
+		out = append(out, fmt.Sprintf("%s… %d more terms", indent, more))
 	}
 	return out
 }
@@ -353,12 +366,11 @@ func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose boo
 		for _, f := range facts(rep, ar) {
 			fmt.Fprintf(w, "  %s\n", termsafe.String(f))
 		}
-		for _, f := range findingsOf(ar.Name, ar.Findings) {
-			if f.Severity == sevInfo && !verbose {
-				continue
-			}
-			writeFinding(w, "  ", f)
+		fs := findingsOf(ar.Name, ar.Findings)
+		if !verbose {
+			fs = slices.DeleteFunc(fs, func(f finding) bool { return f.Severity == sevInfo })
 		}
+		writeFindings(w, "  ", fs)
 	}
 	fmt.Fprintf(w, "\nResult: ")
 	if rep.Errors == 0 && rep.Warnings == 0 {

@@ -129,9 +129,14 @@ func TestTreeLinesBound(t *testing.T) {
 	for i := range tree {
 		tree[i].Term = "a"
 	}
-	lines := treeLines(tree, "")
+	lines := treeLines(tree, 0, "")
 	if len(lines) != maxTreeLines+1 || lines[maxTreeLines] != "… 7 more terms" {
 		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	// The terms the linter left out (Report.TermsOmitted) are counted too.
+	lines = treeLines(tree[:3], 5, "")
+	if len(lines) != 4 || lines[3] != "… 5 more terms" {
+		t.Errorf("with omitted terms: %q", lines)
 	}
 }
 
@@ -196,6 +201,89 @@ func TestCheckZoneDNSFailureAdvice(t *testing.T) {
 	} {
 		if msg := dnsFailureError(tt.src, 2).Error(); !strings.Contains(msg, tt.want) {
 			t.Errorf("%s: %q, want %q in it", tt.name, msg, tt.want)
+		}
+	}
+}
+
+// largeSPFZone is a zone whose apex SPF record is about 19 KB: 90 includes
+// of distinct records that all include one shared record of many terms,
+// with a and mx terms between them and after them.
+func largeSPFZone() string {
+	var b, root strings.Builder
+	b.WriteString("$ORIGIN big.example.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n")
+	root.WriteString("v=spf1")
+	n := 0
+	for ; root.Len() < 19000; n++ {
+		switch n % 4 {
+		case 0:
+			if n >= 4*90 {
+				// Below the linter's 100 records: past them the walk
+				// stops with spf.dns-error, which check takes for DNS
+				// trouble (exit status 2).
+				fmt.Fprintf(&root, " a:h%d.big.example", n)
+				continue
+			}
+			fmt.Fprintf(&root, " include:i%d.big.example", n)
+			fmt.Fprintf(&b, "i%d TXT \"v=spf1 a:h%d.big.example include:shared.big.example -all\"\n", n, n)
+		case 1:
+			fmt.Fprintf(&root, " a:h%d.big.example", n)
+		case 2:
+			fmt.Fprintf(&root, " mx:m%d.big.example", n)
+		default:
+			root.WriteString(" include:shared.big.example")
+		}
+	}
+	root.WriteString(" -all")
+	b.WriteString("@ TXT " + zoneStrings(root.String()) + "\n")
+	var shared strings.Builder
+	shared.WriteString("v=spf1")
+	for i := range 40 {
+		fmt.Fprintf(&shared, " a:s%d.big.example", i)
+	}
+	b.WriteString("shared TXT " + zoneStrings(shared.String()+" -all") + "\n")
+	return b.String()
+}
+
+// zoneStrings splits s into quoted character-strings of 255 bytes.
+func zoneStrings(s string) string {
+	var parts []string
+	for len(s) > 255 {
+		parts = append(parts, `"`+s[:255]+`"`)
+		s = s[255:]
+	}
+	return strings.Join(append(parts, `"`+s+`"`), " ")
+}
+
+// TestSPFLintLargeRecordBounded is issue 11 item 12 for the command: spf
+// lint of a 19 KB record (16 s and 27.7 MB of output before the linear
+// tree) prints at most maxTreeLines tree lines and well under 1 MB, with
+// the default limits; so does check on the same zone.
+func TestSPFLintLargeRecordBounded(t *testing.T) {
+	file := writeTemp(t, "big.example.zone", largeSPFZone())
+	for _, args := range [][]string{
+		{"spf", "lint", "--zone", file, "big.example"},
+		{"check", "--zone", file, "--verbose", "big.example"},
+	} {
+		start := time.Now()
+		out, stderr, status := runCLI(t, "", args...)
+		t.Logf("%v: %v, %d bytes", args[:2], time.Since(start), len(out))
+		if status != exitFailed {
+			t.Errorf("%v: status %d, want 1 (too many lookups); stderr %q", args, status, stderr)
+		}
+		if len(out) > 1<<20 {
+			t.Errorf("%v: %d bytes of output, want under 1 MB", args, len(out))
+		}
+		tree := 0
+		for l := range strings.Lines(out) {
+			if strings.HasSuffix(l, " lookup\n") || strings.HasSuffix(l, " lookups\n") || strings.Contains(l, "lookups (its terms are listed above)") {
+				tree++
+			}
+		}
+		if tree > maxTreeLines || !strings.Contains(out, "more terms") {
+			t.Errorf("%v: %d tree lines, want at most %d and a count of the rest", args, tree, maxTreeLines)
+		}
+		if !strings.Contains(out, "(its terms are listed above)") {
+			t.Errorf("%v: no include marked as repeated", args)
 		}
 	}
 }

@@ -333,9 +333,7 @@ func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 			}
 			fs := findingsOf("dkim", k.Findings)
 			fmt.Fprintf(a.stdout, "%s: %s\n", termsafe.String(k.Name), termsafe.String(k.Summary()))
-			for _, f := range fs {
-				writeFinding(a.stdout, "  ", f)
-			}
+			writeFindings(a.stdout, "  ", fs)
 			if errs, _ := countSeverities(fs); errs > 0 {
 				bad = true
 			}

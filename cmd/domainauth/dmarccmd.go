@@ -123,9 +123,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			}
 		} else {
 			writeDiscovery(a.stdout, d)
-			for _, f := range fs {
-				writeFinding(a.stdout, "  ", f)
-			}
+			writeFindings(a.stdout, "  ", fs)
 		}
 		if errs, _ := countSeverities(fs); errs > 0 || d.Status != dmarc.StatusFound {
 			return errFindings
@@ -168,9 +166,7 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())))
 		}
 		fs := findingsOf("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
-		for _, f := range fs {
-			writeFinding(a.stdout, "  ", f)
-		}
+		writeFindings(a.stdout, "  ", fs)
 		if errs, _ := countSeverities(fs); errs > 0 || perr != nil {
 			return errFindings
 		}

@@ -65,6 +65,48 @@ func countSeverities(fs []finding) (errs, warns int) {
 	return errs, warns
 }
 
+// maxInfoFindings bounds the info findings a command prints as text: an
+// SPF tree of many includes has one lookup-cost info per include. Errors
+// and warnings are all printed (the packages bound them); --json has all.
+const maxInfoFindings = 100
+
+// Bounds on the text of one finding as printed: a term or record quoted in
+// it can be as long as the TXT record.
+const (
+	maxRecordBytes  = 300
+	maxMessageBytes = 600
+)
+
+// writeFindings prints fs with writeFinding, at most maxInfoFindings infos,
+// then how many more there are.
+func writeFindings(w io.Writer, indent string, fs []finding) {
+	infos := 0
+	for _, f := range fs {
+		if f.Severity == sevInfo {
+			if infos++; infos > maxInfoFindings {
+				continue
+			}
+		}
+		writeFinding(w, indent, f)
+	}
+	if infos > maxInfoFindings {
+		fmt.Fprintf(w, "%s… %d more info findings (--json lists them all)\n", indent, infos-maxInfoFindings)
+	}
+}
+
+// clip shortens s to at most n bytes, cut at a rune boundary, and says how
+// much was left out.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
+}
+
 // writeFinding prints one finding as an indented block:
 //
 //	error   spf.too-many-lookups  broken.example TXT "v=spf1 ..."
@@ -73,17 +115,17 @@ func countSeverities(fs []finding) (errs, warns int) {
 func writeFinding(w io.Writer, indent string, f finding) {
 	fmt.Fprintf(w, "%s%-7s %s", indent, f.Severity, termsafe.String(f.Code))
 	if f.Record != "" {
-		fmt.Fprintf(w, "  %s", termsafe.String(f.Record))
+		fmt.Fprintf(w, "  %s", termsafe.String(clip(f.Record, maxRecordBytes)))
 	}
 	fmt.Fprintln(w)
 	pad := indent + strings.Repeat(" ", 8)
-	msg := f.Message
+	msg := clip(f.Message, maxMessageBytes)
 	if f.RFC != "" {
 		msg += " (" + f.RFC + ")"
 	}
 	fmt.Fprintf(w, "%s%s\n", pad, termsafe.String(msg))
 	if f.Fix != "" {
-		fmt.Fprintf(w, "%sfix: %s\n", pad, termsafe.String(f.Fix))
+		fmt.Fprintf(w, "%sfix: %s\n", pad, termsafe.String(clip(f.Fix, maxMessageBytes)))
 	}
 }
 

@@ -250,9 +250,7 @@ func writeSESAudit(w io.Writer, res *ses.Audit, fs []finding) {
 	fmt.Fprintf(w, "DMARC prediction for mail from %s: %s\n", ts(al.From), al.Verdict)
 	fmt.Fprintf(w, "  SPF:  %s\n", ts(al.SPF.Reason))
 	fmt.Fprintf(w, "  DKIM: %s\n", ts(al.DKIM.Reason))
-	for _, f := range fs {
-		writeFinding(w, "", f)
-	}
+	writeFindings(w, "", fs)
 	fmt.Fprintf(w, "Result: %s\n", summaryLine(fs))
 }
 

@@ -197,13 +197,14 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		fs := findingsOf("spf", audit.WithFixes(rep.Findings))
 		if *asJSON {
 			out := struct {
-				Domain      string         `json:"domain"`
-				Record      string         `json:"record,omitempty"`
-				Lookups     int            `json:"lookups"`
-				VoidLookups int            `json:"void_lookups"`
-				Terms       []spf.TermCost `json:"terms"`
-				Findings    []finding      `json:"findings"`
-			}{rep.Domain, rep.Record, rep.Lookups, rep.VoidLookups, rep.Terms, fs}
+				Domain       string         `json:"domain"`
+				Record       string         `json:"record,omitempty"`
+				Lookups      int            `json:"lookups"`
+				VoidLookups  int            `json:"void_lookups"`
+				Terms        []spf.TermCost `json:"terms"`
+				TermsOmitted int            `json:"terms_omitted,omitempty"`
+				Findings     []finding      `json:"findings"`
+			}{rep.Domain, rep.Record, rep.Lookups, rep.VoidLookups, rep.Terms, rep.TermsOmitted, fs}
 			if err := writeJSON(a.stdout, out); err != nil {
 				return err
 			}
@@ -211,9 +212,7 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 			for _, l := range spfFacts(rep) {
 				fmt.Fprintln(a.stdout, termsafe.String(l))
 			}
-			for _, f := range fs {
-				writeFinding(a.stdout, "  ", f)
-			}
+			writeFindings(a.stdout, "  ", fs)
 		}
 		if errs, _ := countSeverities(fs); errs > 0 {
 			return errFindings
@@ -223,7 +222,9 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 }
 
 // spfFacts describes a lint report: the record, the lookup count and the
-// lookup tree, one line each.
+// lookup tree, one line each; the tree is at most maxTreeLines lines (the
+// terms left out, by it or by the linter's MaxTerms, are counted), so the
+// output stays small whatever the record (issue 11 item 12).
 func spfFacts(rep *spf.Report) []string {
 	if rep.Record == "" {
 		for _, f := range rep.Findings {
@@ -237,5 +238,5 @@ func spfFacts(rep *spf.Report) []string {
 		fmt.Sprintf("%s: %s", rep.Domain, quote(rep.Record)),
 		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
 	}
-	return append(lines, treeLines(audit.Tree(rep.Terms), "    ")...)
+	return append(lines, treeLines(audit.Tree(rep.Terms), rep.TermsOmitted, "    ")...)
 }

@@ -97,9 +97,7 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		} else {
 			for _, r := range results {
 				fmt.Fprintf(a.stdout, "%s: %s, %s\n", termsafe.String(r.File), plural(r.Records, "record"), summaryLine(r.Findings))
-				for _, f := range r.Findings {
-					writeFinding(a.stdout, "  ", f)
-				}
+				writeFindings(a.stdout, "  ", r.Findings)
 			}
 		}
 		if errs, _ := countSeverities(all); errs > 0 {
