@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"slices"
 	"strings"
 
@@ -121,7 +122,7 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			MailFrom: o.mailFrom, Region: o.region, Timeout: src.timeout,
 			// Files cannot be unusable DNS: a domain they do not cover
 			// is reported as having no records.
-			TrustNotFound: !src.live}
+			TrustNotFound: !src.live, ZoneApexes: zoneOrigins(o.dns)}
 		domains, stop := checkDomains(ctx, a, src, args, fromStdin)
 		p := &presenter{a: a, o: o, src: src, array: fromStdin || len(args) > 1}
 		for rep, err := range au.AuditAll(ctx, domains) {
@@ -137,6 +138,47 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 		}
 		return p.end()
 	}
+}
+
+// zoneOrigins are the origins of the --zone files, the names they are
+// authoritative for besides their SOA owners: a file's --origin (or its
+// name without .zone) and the name of each $ORIGIN line in it, such as the
+// "$ORIGIN amazonses.com." of a file that carries Amazon's records. The
+// files parsed already, so they are read again only for those lines; a
+// file that cannot be read gives its initial origin alone.
+func zoneOrigins(d *dnsFlags) []string {
+	var out []string
+	add := func(name string) {
+		if name != "." && name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	for _, file := range d.zones {
+		origin := d.origin
+		if origin == "" {
+			origin = defaultOrigin(file)
+		}
+		origin = dnsname.Canonical(origin)
+		add(origin)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		for line := range strings.Lines(string(data)) {
+			f := strings.Fields(line)
+			if len(f) < 2 || line[0] != '$' || !strings.EqualFold(f[0], "$ORIGIN") {
+				continue
+			}
+			// RFC 1035 §5.1: a relative $ORIGIN is under the current one.
+			if name := f[1]; strings.HasSuffix(name, ".") || origin == "." {
+				origin = dnsname.Canonical(name)
+			} else {
+				origin = dnsname.Canonical(name + "." + origin)
+			}
+			add(origin)
+		}
+	}
+	return out
 }
 
 // checkDomains yields the domains to audit, from args or standard input,

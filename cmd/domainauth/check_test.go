@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/audit"
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
 )
@@ -285,5 +286,25 @@ func TestSPFLintLargeRecordBounded(t *testing.T) {
 		if !strings.Contains(out, "(its terms are listed above)") {
 			t.Errorf("%v: no include marked as repeated", args)
 		}
+	}
+}
+
+// TestCheckZoneNotInFile is issue 11 item 17: with --zone, an Easy DKIM
+// CNAME into amazonses.com, which the file does not hold, is "not in the
+// zone file" with a pointer to --live-outside, not a missing key; a file
+// that carries amazonses.com under its own $ORIGIN covers it.
+func TestCheckZoneNotInFile(t *testing.T) {
+	base := strings.Replace(loopZone, "s1._domainkey CNAME s2._domainkey\ns2._domainkey CNAME s1._domainkey\n",
+		"abc._domainkey CNAME abc.dkim.amazonses.com.\n", 1)
+	file := writeTemp(t, "loop.example.zone", base)
+	out, stderr, status := runCLI(t, "", "check", "--zone", file, "loop.example")
+	if status != exitOK || strings.Contains(out, dkim.CodeSelectorNoKey) ||
+		!strings.Contains(out, "abc._domainkey.loop.example: CNAME abc.dkim.amazonses.com, not in the zone file; check with --live-outside") {
+		t.Errorf("status %d, want 0 and the key not in the zone file\nstdout:\n%s\nstderr:\n%s", status, out, stderr)
+	}
+	file = writeTemp(t, "loop.example.zone", base+"$ORIGIN amazonses.com.\n@ TXT \"v=spf1 -all\"\n")
+	out, _, status = runCLI(t, "", "check", "--zone", file, "loop.example")
+	if status != exitFailed || !strings.Contains(out, dkim.CodeSelectorNoKey) {
+		t.Errorf("a file with $ORIGIN amazonses.com covers the key's name: status %d\n%s", status, out)
 	}
 }
