@@ -308,3 +308,47 @@ func TestCheckZoneNotInFile(t *testing.T) {
 		t.Errorf("a file with $ORIGIN amazonses.com covers the key's name: status %d\n%s", status, out)
 	}
 }
+
+// TestWriteFindingsBound: at most maxInfoFindings infos are printed as
+// text, then how many more; errors and warnings are all printed.
+func TestWriteFindingsBound(t *testing.T) {
+	fs := make([]finding, maxInfoFindings+1, maxInfoFindings+2)
+	for i := range fs {
+		fs[i] = finding{Severity: sevInfo, Code: "x.info", Message: "m"}
+	}
+	fs = append(fs, finding{Severity: sevError, Code: "x.error", Message: "m"})
+	var b strings.Builder
+	writeFindings(&b, "", fs)
+	out := b.String()
+	if n := strings.Count(out, "x.info"); n != maxInfoFindings {
+		t.Errorf("%d infos printed, want %d", n, maxInfoFindings)
+	}
+	if !strings.Contains(out, "x.error") || !strings.Contains(out, "… 1 more info findings") {
+		t.Errorf("the error or the count of the rest is missing:\n%s", out[max(0, len(out)-300):])
+	}
+}
+
+// TestClipBound: a finding's record, message and fix, and a tree line's
+// term, are cut just past their bounds, at a rune boundary.
+func TestClipBound(t *testing.T) {
+	tests := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"at the bound", strings.Repeat("a", maxRecordBytes), maxRecordBytes, strings.Repeat("a", maxRecordBytes)},
+		{"one past the bound", strings.Repeat("a", maxRecordBytes+1), maxRecordBytes, strings.Repeat("a", maxRecordBytes) + "… (1 more bytes)"},
+		{"inside a rune", "aé", 2, "a… (2 more bytes)"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.in, tt.n); got != tt.want {
+			t.Errorf("%s: clip = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	var b strings.Builder
+	long := strings.Repeat("m", maxMessageBytes+1)
+	writeFinding(&b, "", finding{Severity: sevWarning, Code: "x", Record: strings.Repeat("r", maxRecordBytes+1), Message: long, Fix: long})
+	if n := strings.Count(b.String(), "(1 more bytes)"); n != 3 {
+		t.Errorf("%d fields clipped, want 3:\n%s", n, b.String())
+	}
+}
