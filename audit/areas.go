@@ -63,8 +63,10 @@ func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 		}
 		ar.Facts = append(ar.Facts, line)
 	}
+	out := ru.mxOutside(res.Findings)
 	ar.Findings = WithFixes(res.Findings)
 	ar.Findings = append(ar.Findings, ru.checkFCrDNS(ctx, res)...)
+	outsideFact(&ar, out, "their addresses were not checked")
 	return ar
 }
 
@@ -84,7 +86,9 @@ func (ru *run) checkSPF(ctx context.Context, rep *Report) Area {
 	default:
 		ar.Facts = append(ar.Facts, res.Domain+": no SPF record")
 	}
+	out := ru.spfOutside(res.Findings)
 	ar.Findings = WithFixes(res.Findings)
+	outsideFact(&ar, out, "they were not checked, and their lookups are not counted")
 	return ar
 }
 
@@ -179,9 +183,20 @@ func (ru *run) checkDKIM(ctx context.Context, rep *Report) Area {
 	case ru.probed:
 		ar.Facts = append(ar.Facts, "selectors found by trying common names: "+strings.Join(sels, ", "))
 	}
+	outside := false
 	for _, sel := range sels {
 		k := dkim.CheckSelector(ctx, ru.r, ru.domain, sel)
 		rep.DKIM = append(rep.DKIM, k)
+		if ru.dkimOutside(k) {
+			outside = true
+			where := k.Name
+			if k.CNAME != "" {
+				where += ": CNAME " + k.CNAME
+			}
+			ar.Facts = append(ar.Facts, where+", not in the zone file; "+outsideAdvice)
+			ar.Findings = append(ar.Findings, k.Findings...)
+			continue
+		}
 		if k.CNAME != "" {
 			ar.Records = append(ar.Records, Record{k.Name, "CNAME", k.CNAME})
 		}
@@ -190,6 +205,9 @@ func (ru *run) checkDKIM(ctx context.Context, rep *Report) Area {
 		}
 		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", k.Name, k.Summary()))
 		ar.Findings = append(ar.Findings, k.Findings...)
+	}
+	if outside && !slices.ContainsFunc(ar.Findings, func(f domainauth.Finding) bool { return f.Severity > domainauth.Info }) {
+		ar.Status = StatusUnknown // a key that could not be checked is not "ok"
 	}
 	return ar
 }
@@ -282,7 +300,9 @@ func (ru *run) checkMailFrom(ctx context.Context, rep *Report, domain string) Ar
 		ar.Records = append(ar.Records, Record{domain, "TXT", s})
 		ar.Facts = append(ar.Facts, "SPF "+quote(s))
 	}
+	out := ru.mxOutside(res.Findings)
 	ar.Findings = WithFixes(res.Findings)
+	outsideFact(&ar, out, "their addresses were not checked")
 	return ar
 }
 

@@ -48,6 +48,14 @@ type Auditor struct {
 	// selector names are tried when Selectors is empty, and a few common
 	// MAIL FROM names.
 	Zone *zone.Zone
+	// ZoneApexes are the names Zone is authoritative for, such as each
+	// master file's origin; the owners of Zone's SOA records and the
+	// audited domain count too. When the Resolver is Zone itself, a name
+	// Zone holds no record at and that is not at or below one of them is
+	// outside the zone: when a key record or SPF include target the audit
+	// needs is there, the audit says it could not check it
+	// (CodeNotInZone) rather than that it is missing.
+	ZoneApexes []string
 	// Selectors are DKIM selectors to check, besides those found in Zone.
 	Selectors []string
 	// MailFrom is the envelope-sender (MAIL FROM) domain to check. If "",
@@ -208,6 +216,9 @@ type run struct {
 
 	rrOnce sync.Once
 	rrs    []zone.RR // see records
+
+	coverOnce sync.Once
+	cover     *Coverage // see outside
 }
 
 // Audit audits domain: MX, SPF, DMARC, DKIM, the MAIL FROM domain and, when

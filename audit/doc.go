@@ -23,8 +23,11 @@
 //
 // Besides the findings of the spf, dmarc, dkim, mx and ses packages, the
 // audit reports its own (Code* constants): a null MX on a domain that sends
-// mail, MX host addresses without forward-confirmed reverse DNS, and DMARC
-// report destinations whose domain cannot receive mail.
+// mail, MX host addresses without forward-confirmed reverse DNS, DMARC
+// report destinations whose domain cannot receive mail, and, when the
+// Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:
+// a DKIM key, SPF include target or MX host elsewhere, which a zone file
+// cannot show missing).
 //
 // Bounds (every cost is bounded; the constants document the defaults):
 //   - DNS queries: those of the packages the areas use (each bounded by

@@ -16,14 +16,21 @@ const (
 	CodeCNAMEAndOtherData = "zone.cname-and-other-data" // a CNAME beside other records (RFC 1034 §3.6.2)
 	CodeTargetIsCNAME     = "zone.target-is-cname"      // an MX or NS target that is a CNAME (RFC 2181 §10.3)
 	CodeSPFType           = "zone.spf-type"             // an obsolete type SPF (99) record (RFC 7208 §3.1)
+	CodeCNAMELoop         = "zone.cname-loop"           // CNAMEs that lead back to themselves: lookups fail (RFC 1034 §3.6.2)
+	CodeCNAMEChainTooLong = "zone.cname-chain-too-long" // more CNAMEs in a row than resolvers follow (RFC 1034 §5.2.2)
 )
 
+// maxLoopNames bounds the names a CNAME loop finding lists.
+const maxLoopNames = 10
+
 // Check reports what DNS servers or resolvers would trip over in the zone:
-// several CNAMEs at a name, a CNAME beside other data, MX and NS records that
+// several CNAMEs at a name, a CNAME beside other data, CNAME loops and
+// chains longer than the zone (and resolvers) follow, MX and NS records that
 // point at a CNAME, the obsolete SPF record type, and the parser's notes.
 // Each finding carries a Fix. Errors come first, then warnings, then infos;
-// within a severity, in record order. It costs one pass over the records and
-// one lookup per MX or NS record.
+// within a severity, in record order. It costs one pass over the records,
+// one lookup per MX or NS record, and time linear in the CNAME records for
+// the chains.
 func (z *Zone) Check() []domainauth.Finding {
 	var out []domainauth.Finding
 	for _, n := range z.Notes() {
@@ -40,6 +47,7 @@ func (z *Zone) Check() []domainauth.Finding {
 		out = z.checkName(out, rrs[start].Name, rrs[start:end])
 		start = end
 	}
+	out = z.checkChains(out, rrs)
 	slices.SortStableFunc(out, func(a, b domainauth.Finding) int { return int(b.Severity) - int(a.Severity) })
 	return out
 }
@@ -94,4 +102,106 @@ func otherTypes(rrs []RR) string {
 		}
 	}
 	return strings.Join(ts, ", ")
+}
+
+// checkChains appends a finding for each CNAME loop and for each chain of
+// more than maxCNAMEChain CNAMEs, which the zone answers as SERVFAIL, as
+// recursive resolvers do (RFC 1034 §3.6.2 forbids neither, but a loop can
+// never be answered and §5.2.2 lets resolvers bound the chase). The chain
+// from each name is followed the way lookups follow it (wildcards
+// included), and each name is visited once: the cost is linear in the
+// CNAME records.
+func (z *Zone) checkChains(out []domainauth.Finding, rrs []RR) []domainauth.Finding {
+	z.mu.RLock()
+	defer z.mu.RUnlock()
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	const looping = -1
+	state := make(map[string]int)
+	hops := make(map[string]int) // CNAMEs followed from a name, or looping
+	targeted := make(map[string]bool)
+	next := func(k string) (string, bool) {
+		n := z.nodes[k]
+		if n == nil {
+			n = z.wildcard(k)
+		}
+		if n == nil || n.cname == "" {
+			return "", false
+		}
+		return n.cname, true
+	}
+	var path []string
+	for _, rr := range rrs {
+		if rr.Type != TypeCNAME {
+			continue
+		}
+		start := key(rr.Name)
+		targeted[key(rr.Target)] = true
+		if state[start] != unseen {
+			continue
+		}
+		// Walk until a name with a known answer, a name on the path (a
+		// loop) or the end of the chain; then fill in the path backwards.
+		path = path[:0]
+		k := start
+		base := 0
+		for {
+			if s := state[k]; s == done {
+				base = hops[k]
+				break
+			} else if s == onPath {
+				i := slices.Index(path, k)
+				out = append(out, loopFinding(path[i:]))
+				for _, m := range path[i:] {
+					state[m], hops[m] = done, looping
+				}
+				path = path[:i]
+				base = looping
+				break
+			}
+			t, ok := next(k)
+			if !ok {
+				state[k], hops[k] = done, 0
+				break
+			}
+			state[k] = onPath
+			path = append(path, k)
+			k = t
+		}
+		for i := len(path) - 1; i >= 0; i-- {
+			if base != looping {
+				base++
+			}
+			state[path[i]], hops[path[i]] = done, base
+		}
+	}
+	// A long chain is reported at each name where one starts: a name that
+	// no CNAME of the zone points at.
+	for _, rr := range rrs {
+		k := key(rr.Name)
+		if rr.Type != TypeCNAME || targeted[k] || hops[k] <= maxCNAMEChain {
+			continue
+		}
+		out = append(out, domainauth.Finding{Code: CodeCNAMEChainTooLong, Severity: domainauth.Warning,
+			Where:   rr.Name + " CNAME",
+			Message: fmt.Sprintf("%s starts a chain of %d CNAMEs; resolvers give up after a few (this zone after %d), so lookups of it fail", rr.Name, hops[k], maxCNAMEChain),
+			Fix:     "point each CNAME straight at the final name", RFC: "RFC 1034 §5.2.2"})
+	}
+	return out
+}
+
+// loopFinding reports the CNAME loop through names, in chain order.
+func loopFinding(names []string) domainauth.Finding {
+	shown := names[:min(len(names), maxLoopNames)]
+	chain := strings.Join(shown, " -> ")
+	if len(names) > len(shown) {
+		chain += fmt.Sprintf(" -> … (%d more)", len(names)-len(shown))
+	}
+	return domainauth.Finding{Code: CodeCNAMELoop, Severity: domainauth.Error,
+		Where:   names[0] + " CNAME",
+		Message: fmt.Sprintf("the CNAMEs %s -> %s form a loop: lookups of these names fail", chain, names[0]),
+		Fix:     "point one of the CNAMEs at a name with the records themselves", RFC: "RFC 1034 §3.6.2"}
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/domainauth/domainauth/audit"
@@ -78,8 +80,11 @@ type checkReport struct {
 	Warnings int    `json:"warnings"`
 }
 
-// maxTreeLines bounds the SPF lookup tree check prints.
+// maxTreeLines bounds the SPF lookup tree check and spf lint print.
 const maxTreeLines = 200
+
+// maxTermBytes bounds the text of one term in a tree line.
+const maxTermBytes = 300
 
 // maxDomainLine bounds a line of the domain list read from standard input.
 const maxDomainLine = 1024
@@ -117,7 +122,7 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			MailFrom: o.mailFrom, Region: o.region, Timeout: src.timeout,
 			// Files cannot be unusable DNS: a domain they do not cover
 			// is reported as having no records.
-			TrustNotFound: !src.live}
+			TrustNotFound: !src.live, ZoneApexes: zoneOrigins(o.dns)}
 		domains, stop := checkDomains(ctx, a, src, args, fromStdin)
 		p := &presenter{a: a, o: o, src: src, array: fromStdin || len(args) > 1}
 		for rep, err := range au.AuditAll(ctx, domains) {
@@ -133,6 +138,47 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 		}
 		return p.end()
 	}
+}
+
+// zoneOrigins are the origins of the --zone files, the names they are
+// authoritative for besides their SOA owners: a file's --origin (or its
+// name without .zone) and the name of each $ORIGIN line in it, such as the
+// "$ORIGIN amazonses.com." of a file that carries Amazon's records. The
+// files parsed already, so they are read again only for those lines; a
+// file that cannot be read gives its initial origin alone.
+func zoneOrigins(d *dnsFlags) []string {
+	var out []string
+	add := func(name string) {
+		if name != "." && name != "" && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	for _, file := range d.zones {
+		origin := d.origin
+		if origin == "" {
+			origin = defaultOrigin(file)
+		}
+		origin = dnsname.Canonical(origin)
+		add(origin)
+		data, err := os.ReadFile(file)
+		if err != nil {
+			continue
+		}
+		for line := range strings.Lines(string(data)) {
+			f := strings.Fields(line)
+			if len(f) < 2 || line[0] != '$' || !strings.EqualFold(f[0], "$ORIGIN") {
+				continue
+			}
+			// RFC 1035 §5.1: a relative $ORIGIN is under the current one.
+			if name := f[1]; strings.HasSuffix(name, ".") || origin == "." {
+				origin = dnsname.Canonical(name)
+			} else {
+				origin = dnsname.Canonical(name + "." + origin)
+			}
+			add(origin)
+		}
+	}
+	return out
 }
 
 // checkDomains yields the domains to audit, from args or standard input,
@@ -169,7 +215,7 @@ func checkDomains(ctx context.Context, a *app, src *source, args []string, fromS
 				continue
 			}
 			if _, err := dnsname.Normalize(d); err != nil {
-				failed = fmt.Errorf("standard input, line %d: %q is not a domain name: %v", line, termsafe.String(d), err)
+				failed = fmt.Errorf("standard input, line %d: %q is not a domain name: %v", line, d, err)
 				return
 			}
 			if !each(d) {
@@ -185,13 +231,14 @@ func checkDomains(ctx context.Context, a *app, src *source, args []string, fromS
 
 // checkError is the one line for an audit that could not finish.
 func checkError(src *source, domain string, err error) error {
+	ts := termsafe.String
 	switch {
 	case errors.Is(err, audit.ErrDNSUnusable):
-		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", src.what, domain, strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": "))
+		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), safeLine(strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": ")))
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", domain, src.timeout)
+		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", ts(domain), src.timeout)
 	}
-	return fmt.Errorf("%s: %v", domain, err)
+	return fmt.Errorf("%s: %s", ts(domain), safeLine(err.Error()))
 }
 
 // presenter prints reports in the chosen form as they come and keeps the
@@ -260,12 +307,27 @@ func (p *presenter) end() error {
 		}
 	}
 	if p.dnsFailing > 0 {
-		return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", plural(p.dnsFailing, "DNS lookup"))
+		return dnsFailureError(p.src, p.dnsFailing)
 	}
 	if p.errors > 0 {
 		return errFindings
 	}
 	return nil
+}
+
+// dnsFailureError is the one line for a report with failed lookups. The
+// advice depends on the source: live DNS may answer later, or the check can
+// run offline; files answer the same every time, and what fails in them is
+// a CNAME loop or a chain too long, which "zone check" shows.
+func dnsFailureError(src *source, n int) error {
+	lookups := plural(n, "DNS lookup")
+	switch {
+	case src.files == nil:
+		return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", lookups)
+	case src.live:
+		return fmt.Errorf("%s failed, so the report above is incomplete; those in live DNS may answer later, and a CNAME loop in the files fails every time (see 'domainauth zone check')", lookups)
+	}
+	return fmt.Errorf("%s failed in %s, so the report above is incomplete; the findings above say why, and files answer the same every time: 'domainauth zone check' shows CNAME loops and chains too long", lookups, termsafe.String(src.what))
 }
 
 // writeCSV writes one row per finding of rep, after a header row; nil
@@ -299,19 +361,28 @@ func facts(rep *audit.Report, ar *audit.Area) []string {
 	if ar.Name != audit.AreaSPF || rep.SPF == nil || rep.SPF.Lookups <= 10 {
 		return ar.Facts
 	}
-	return append(ar.Facts, treeLines(rep.SPFTree, "  ")...)
+	return append(ar.Facts, treeLines(rep.SPFTree, rep.SPF.TermsOmitted, "  ")...)
 }
 
 // treeLines renders the SPF lookup tree, one term a line indented by its
-// depth, at most maxTreeLines lines.
-func treeLines(tree []spf.TermCost, indent string) []string {
+// depth, at most maxTreeLines lines, then how many terms are not shown:
+// those past maxTreeLines and the omitted ones the linter did not list.
+// An include whose target is listed earlier says so. It runs in time
+// linear in the lines it prints.
+func treeLines(tree []spf.TermCost, omitted int, indent string) []string {
 	var out []string
 	for i, t := range tree {
 		if i == maxTreeLines {
-			out = append(out, fmt.Sprintf("%s… %d more terms", indent, len(tree)-i))
 			break
 		}
-		out = append(out, fmt.Sprintf("%s%s%s: %s", indent, strings.Repeat("  ", min(t.Depth, 20)), t.Term, plural(t.Lookups, "lookup")))
+		line := fmt.Sprintf("%s%s%s: %s", indent, strings.Repeat("  ", min(t.Depth, 20)), clip(t.Term, maxTermBytes), plural(t.Lookups, "lookup"))
+		if t.Repeated {
+			line += " (its terms are listed above)"
+		}
+		out = append(out, line)
+	}
+	if more := len(tree) - len(out) + omitted; more > 0 {
+		out = append(out, fmt.Sprintf("%s… %d more terms", indent, more))
 	}
 	return out
 }
@@ -329,26 +400,26 @@ func jsonReport(rep *audit.Report, source string) *checkReport {
 
 // writeCheckReport prints the report for people.
 func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose bool) {
-	fmt.Fprintf(w, "Checking %s (records from %s)\n", rep.Domain, source)
+	domain := termsafe.String(rep.Domain)
+	fmt.Fprintf(w, "Checking %s (records from %s)\n", domain, termsafe.String(source))
 	for i := range rep.Areas {
 		ar := &rep.Areas[i]
 		fmt.Fprintf(w, "\n%s: %s\n", termsafe.String(ar.Title), ar.Status)
 		for _, f := range facts(rep, ar) {
 			fmt.Fprintf(w, "  %s\n", termsafe.String(f))
 		}
-		for _, f := range findingsOf(ar.Name, ar.Findings) {
-			if f.Severity == sevInfo && !verbose {
-				continue
-			}
-			writeFinding(w, "  ", f)
+		fs := findingsOf(ar.Name, ar.Findings)
+		if !verbose {
+			fs = slices.DeleteFunc(fs, func(f finding) bool { return f.Severity == sevInfo })
 		}
+		writeFindings(w, "  ", fs)
 	}
 	fmt.Fprintf(w, "\nResult: ")
 	if rep.Errors == 0 && rep.Warnings == 0 {
-		fmt.Fprintf(w, "%s: no problems found\n", rep.Domain)
+		fmt.Fprintf(w, "%s: no problems found\n", domain)
 		return
 	}
-	fmt.Fprintf(w, "%s: %s, %s\n", rep.Domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+	fmt.Fprintf(w, "%s: %s, %s\n", domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
 }
 
 // quote wraps a record value in double quotes, as it appears in a zone file.

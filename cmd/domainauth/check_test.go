@@ -4,13 +4,17 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/domainauth/domainauth/audit"
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/zone"
 )
 
 const miscZone = "cmd/domainauth/testdata/misc.zone"
@@ -126,8 +130,225 @@ func TestTreeLinesBound(t *testing.T) {
 	for i := range tree {
 		tree[i].Term = "a"
 	}
-	lines := treeLines(tree, "")
+	lines := treeLines(tree, 0, "")
 	if len(lines) != maxTreeLines+1 || lines[maxTreeLines] != "… 7 more terms" {
 		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
+	}
+	// The terms the linter left out (Report.TermsOmitted) are counted too.
+	lines = treeLines(tree[:3], 5, "")
+	if len(lines) != 4 || lines[3] != "… 5 more terms" {
+		t.Errorf("with omitted terms: %q", lines)
+	}
+}
+
+// loopZone has a DKIM selector whose CNAMEs form a loop, and one whose
+// CNAME leads out of the file, into amazonses.com.
+const loopZone = `$ORIGIN loop.example.
+$TTL 3600
+@ SOA ns hostmaster 1 3600 600 86400 300
+@ NS ns
+ns A 192.0.2.53
+@ MX 10 mx
+mx A 192.0.2.25
+@ TXT "v=spf1 mx -all"
+_dmarc TXT "v=DMARC1; p=reject"
+s1._domainkey CNAME s2._domainkey
+s2._domainkey CNAME s1._domainkey
+`
+
+// writeTemp writes content to a file named name in a new temporary
+// directory and returns its path.
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestZoneCheckCNAMELoop: zone check reports a CNAME loop (it said "no
+// problems found").
+func TestZoneCheckCNAMELoop(t *testing.T) {
+	file := writeTemp(t, "loop.example.zone", loopZone)
+	out, stderr, status := runCLI(t, "", "zone", "check", file)
+	if status != exitFailed || !strings.Contains(out, zone.CodeCNAMELoop) {
+		t.Errorf("status %d, want 1 with %s\nstdout:\n%s\nstderr:\n%s", status, zone.CodeCNAMELoop, out, stderr)
+	}
+}
+
+// TestCheckZoneDNSFailureAdvice: a lookup that fails in a zone file (a
+// CNAME loop) is not advised away with "check again later, or offline with
+// --zone": the check is offline already.
+func TestCheckZoneDNSFailureAdvice(t *testing.T) {
+	file := writeTemp(t, "loop.example.zone", loopZone)
+	_, stderr, status := runCLI(t, "", "check", "--zone", file, "loop.example")
+	if status != exitTrouble {
+		t.Errorf("status %d, want 2", status)
+	}
+	if strings.Contains(stderr, "--zone") || strings.Contains(stderr, "again later") || !strings.Contains(stderr, "zone check") {
+		t.Errorf("stderr %q: want advice for a zone file (zone check), not for live DNS", stderr)
+	}
+	if n := strings.Count(stderr, "\n"); n != 1 {
+		t.Errorf("stderr has %d lines, want 1", n)
+	}
+	for _, tt := range []struct {
+		name string
+		src  *source
+		want string
+	}{
+		{"live DNS", &source{what: "DNS", live: true}, "offline with --zone"},
+		{"files and live DNS", &source{what: "a.zone and DNS", files: zone.New(), live: true}, "may answer later"},
+	} {
+		if msg := dnsFailureError(tt.src, 2).Error(); !strings.Contains(msg, tt.want) {
+			t.Errorf("%s: %q, want %q in it", tt.name, msg, tt.want)
+		}
+	}
+}
+
+// largeSPFZone is a zone whose apex SPF record is about 19 KB: 90 includes
+// of distinct records that all include one shared record of many terms,
+// with a and mx terms between them and after them.
+func largeSPFZone() string {
+	var b, root strings.Builder
+	b.WriteString("$ORIGIN big.example.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 300\n")
+	root.WriteString("v=spf1")
+	n := 0
+	for ; root.Len() < 19000; n++ {
+		switch n % 4 {
+		case 0:
+			if n >= 4*90 {
+				// Below the linter's 100 records: past them the walk
+				// stops with spf.dns-error, which check takes for DNS
+				// trouble (exit status 2).
+				fmt.Fprintf(&root, " a:h%d.big.example", n)
+				continue
+			}
+			fmt.Fprintf(&root, " include:i%d.big.example", n)
+			fmt.Fprintf(&b, "i%d TXT \"v=spf1 a:h%d.big.example include:shared.big.example -all\"\n", n, n)
+		case 1:
+			fmt.Fprintf(&root, " a:h%d.big.example", n)
+		case 2:
+			fmt.Fprintf(&root, " mx:m%d.big.example", n)
+		default:
+			root.WriteString(" include:shared.big.example")
+		}
+	}
+	root.WriteString(" -all")
+	b.WriteString("@ TXT " + zoneStrings(root.String()) + "\n")
+	var shared strings.Builder
+	shared.WriteString("v=spf1")
+	for i := range 40 {
+		fmt.Fprintf(&shared, " a:s%d.big.example", i)
+	}
+	b.WriteString("shared TXT " + zoneStrings(shared.String()+" -all") + "\n")
+	return b.String()
+}
+
+// zoneStrings splits s into quoted character-strings of 255 bytes.
+func zoneStrings(s string) string {
+	var parts []string
+	for len(s) > 255 {
+		parts = append(parts, `"`+s[:255]+`"`)
+		s = s[255:]
+	}
+	return strings.Join(append(parts, `"`+s+`"`), " ")
+}
+
+// TestSPFLintLargeRecordBounded is issue 11 item 12 for the command: spf
+// lint of a 19 KB record (16 s and 27.7 MB of output before the linear
+// tree) prints at most maxTreeLines tree lines and well under 1 MB, with
+// the default limits; so does check on the same zone.
+func TestSPFLintLargeRecordBounded(t *testing.T) {
+	file := writeTemp(t, "big.example.zone", largeSPFZone())
+	for _, args := range [][]string{
+		{"spf", "lint", "--zone", file, "big.example"},
+		{"check", "--zone", file, "--verbose", "big.example"},
+	} {
+		start := time.Now()
+		out, stderr, status := runCLI(t, "", args...)
+		t.Logf("%v: %v, %d bytes", args[:2], time.Since(start), len(out))
+		if status != exitFailed {
+			t.Errorf("%v: status %d, want 1 (too many lookups); stderr %q", args, status, stderr)
+		}
+		if len(out) > 1<<20 {
+			t.Errorf("%v: %d bytes of output, want under 1 MB", args, len(out))
+		}
+		tree := 0
+		for l := range strings.Lines(out) {
+			if strings.HasSuffix(l, " lookup\n") || strings.HasSuffix(l, " lookups\n") || strings.Contains(l, "lookups (its terms are listed above)") {
+				tree++
+			}
+		}
+		if tree > maxTreeLines || !strings.Contains(out, "more terms") {
+			t.Errorf("%v: %d tree lines, want at most %d and a count of the rest", args, tree, maxTreeLines)
+		}
+		if !strings.Contains(out, "(its terms are listed above)") {
+			t.Errorf("%v: no include marked as repeated", args)
+		}
+	}
+}
+
+// TestCheckZoneNotInFile is issue 11 item 17: with --zone, an Easy DKIM
+// CNAME into amazonses.com, which the file does not hold, is "not in the
+// zone file" with a pointer to --live-outside, not a missing key; a file
+// that carries amazonses.com under its own $ORIGIN covers it.
+func TestCheckZoneNotInFile(t *testing.T) {
+	base := strings.Replace(loopZone, "s1._domainkey CNAME s2._domainkey\ns2._domainkey CNAME s1._domainkey\n",
+		"abc._domainkey CNAME abc.dkim.amazonses.com.\n", 1)
+	file := writeTemp(t, "loop.example.zone", base)
+	out, stderr, status := runCLI(t, "", "check", "--zone", file, "loop.example")
+	if status != exitOK || strings.Contains(out, dkim.CodeSelectorNoKey) ||
+		!strings.Contains(out, "abc._domainkey.loop.example: CNAME abc.dkim.amazonses.com, not in the zone file; check with --live-outside") {
+		t.Errorf("status %d, want 0 and the key not in the zone file\nstdout:\n%s\nstderr:\n%s", status, out, stderr)
+	}
+	file = writeTemp(t, "loop.example.zone", base+"$ORIGIN amazonses.com.\n@ TXT \"v=spf1 -all\"\n")
+	out, _, status = runCLI(t, "", "check", "--zone", file, "loop.example")
+	if status != exitFailed || !strings.Contains(out, dkim.CodeSelectorNoKey) {
+		t.Errorf("a file with $ORIGIN amazonses.com covers the key's name: status %d\n%s", status, out)
+	}
+}
+
+// TestWriteFindingsBound: at most maxInfoFindings infos are printed as
+// text, then how many more; errors and warnings are all printed.
+func TestWriteFindingsBound(t *testing.T) {
+	fs := make([]finding, maxInfoFindings+1, maxInfoFindings+2)
+	for i := range fs {
+		fs[i] = finding{Severity: sevInfo, Code: "x.info", Message: "m"}
+	}
+	fs = append(fs, finding{Severity: sevError, Code: "x.error", Message: "m"})
+	var b strings.Builder
+	writeFindings(&b, "", fs)
+	out := b.String()
+	if n := strings.Count(out, "x.info"); n != maxInfoFindings {
+		t.Errorf("%d infos printed, want %d", n, maxInfoFindings)
+	}
+	if !strings.Contains(out, "x.error") || !strings.Contains(out, "… 1 more info findings") {
+		t.Errorf("the error or the count of the rest is missing:\n%s", out[max(0, len(out)-300):])
+	}
+}
+
+// TestClipBound: a finding's record, message and fix, and a tree line's
+// term, are cut just past their bounds, at a rune boundary.
+func TestClipBound(t *testing.T) {
+	tests := []struct {
+		name, in string
+		n        int
+		want     string
+	}{
+		{"at the bound", strings.Repeat("a", maxRecordBytes), maxRecordBytes, strings.Repeat("a", maxRecordBytes)},
+		{"one past the bound", strings.Repeat("a", maxRecordBytes+1), maxRecordBytes, strings.Repeat("a", maxRecordBytes) + "… (1 more bytes)"},
+		{"inside a rune", "aé", 2, "a… (2 more bytes)"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.in, tt.n); got != tt.want {
+			t.Errorf("%s: clip = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	var b strings.Builder
+	long := strings.Repeat("m", maxMessageBytes+1)
+	writeFinding(&b, "", finding{Severity: sevWarning, Code: "x", Record: strings.Repeat("r", maxRecordBytes+1), Message: long, Fix: long})
+	if n := strings.Count(b.String(), "(1 more bytes)"); n != 3 {
+		t.Errorf("%d fields clipped, want 3:\n%s", n, b.String())
 	}
 }

@@ -117,7 +117,7 @@ func (a *app) readMessage(arg string) ([]byte, error) {
 		return nil, fileError(err)
 	}
 	if len(msg) > maxMessage {
-		return nil, fmt.Errorf("%s: larger than %d bytes", arg, maxMessage)
+		return nil, fmt.Errorf("%s: larger than %d bytes", termsafe.String(arg), maxMessage)
 	}
 	return msg, nil
 }
@@ -139,7 +139,7 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		v := &dkim.Verifier{Resolver: src.r, Clock: a.clock}
 		vs, err := v.Verify(ctx, f)
 		if err != nil {
-			return fmt.Errorf("%s: %v", args[0], strings.TrimPrefix(err.Error(), "dkim: "))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), safeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
 		}
 		if len(vs) == 0 {
 			fmt.Fprintln(a.stdout, "none: the message has no DKIM-Signature")
@@ -149,7 +149,8 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		allPass := true
 		for _, ver := range vs {
 			if ver.Status == dkim.TempError && src.live {
-				if err := src.trouble(ctx, ver.Selector+"._domainkey."+ver.Domain, ver.Err); err != nil {
+				// The name comes from the signature: trouble prints it.
+				if err := src.trouble(ctx, termsafe.String(ver.Selector+"._domainkey."+ver.Domain), ver.Err); err != nil {
 					return err
 				}
 			}
@@ -163,14 +164,17 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 	}
 }
 
+// writeVerification prints one signature's result; d=, s= and the error
+// (which may quote the signature or the key record) go through termsafe.
 func writeVerification(w io.Writer, v dkim.Verification) {
-	fmt.Fprintf(w, "%s d=%s s=%s", v.Status, orDash(v.Domain), orDash(v.Selector))
+	ts := termsafe.String
+	fmt.Fprintf(w, "%s d=%s s=%s", v.Status, ts(orDash(v.Domain)), ts(orDash(v.Selector)))
 	if v.KeyBits > 0 {
-		fmt.Fprintf(w, " (%s, %d-bit key)", v.Algorithm, v.KeyBits)
+		fmt.Fprintf(w, " (%s, %d-bit key)", ts(fmt.Sprint(v.Algorithm)), v.KeyBits)
 	}
 	fmt.Fprintln(w)
 	if v.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", oneLine(v.Err.Error()))
+		fmt.Fprintf(w, "  why: %s\n", safeLine(v.Err.Error()))
 	}
 	if v.Testing {
 		fmt.Fprintln(w, "  the key is in testing mode (t=y): treat the message as unsigned")
@@ -178,7 +182,7 @@ func writeVerification(w io.Writer, v dkim.Verification) {
 	if v.UnsignedBody > 0 {
 		fmt.Fprintf(w, "  %d body bytes after l= are not signed\n", v.UnsignedBody)
 	}
-	fmt.Fprintf(w, "  Authentication-Results: %s\n", dkimAuthResult(v))
+	fmt.Fprintf(w, "  Authentication-Results: %s\n", safeHeader(dkimAuthResult(v)))
 }
 
 // dkimAuthResult is the dkim= part of an Authentication-Results field
@@ -218,7 +222,7 @@ func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		s := &dkim.Signer{Domain: *domain, Selector: *selector, Key: key, Clock: a.clock, Expiration: *expire}
 		field, err := s.Sign(strings.NewReader(string(msg)))
 		if err != nil {
-			return fmt.Errorf("%s: %v", args[0], strings.TrimPrefix(err.Error(), "dkim: "))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), safeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
 		}
 		if _, err := io.WriteString(a.stdout, field); err != nil {
 			return err
@@ -237,7 +241,7 @@ func readPrivateKey(file string) (crypto.Signer, error) {
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, fmt.Errorf("%s: no PEM block; want a private key in PEM form", file)
+		return nil, fmt.Errorf("%s: no PEM block; want a private key in PEM form", termsafe.String(file))
 	}
 	var key any
 	switch block.Type {
@@ -246,14 +250,14 @@ func readPrivateKey(file string) (crypto.Signer, error) {
 	case "RSA PRIVATE KEY":
 		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
 	default:
-		return nil, fmt.Errorf("%s: PEM block %q is not a private key", file, block.Type)
+		return nil, fmt.Errorf("%s: PEM block %q is not a private key", termsafe.String(file), block.Type)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", file, err)
+		return nil, fmt.Errorf("%s: %s", termsafe.String(file), safeLine(err.Error()))
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("%s: unsupported key type %T", file, key)
+		return nil, fmt.Errorf("%s: unsupported key type %T", termsafe.String(file), key)
 	}
 	return signer, nil
 }
@@ -282,7 +286,7 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		name := *selector + "._domainkey." + *domain
 		if _, err := dnsname.Normalize(name); err != nil {
-			return usagef("%s is not a valid record name: %v", name, err)
+			return usagef("%s is not a valid record name: %s", termsafe.String(name), safeLine(err.Error()))
 		}
 		key, rec, err := dkim.GenerateKey(t, *bits, a.random)
 		if err != nil {
@@ -323,15 +327,13 @@ func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		for _, sel := range args[1:] {
 			k := dkim.CheckSelector(s.ctx, s.r, s.domain, sel)
 			if k.Err != nil && s.live {
-				if err := s.trouble(s.ctx, k.Name, k.Err); err != nil {
+				if err := s.trouble(s.ctx, termsafe.String(k.Name), k.Err); err != nil {
 					return err
 				}
 			}
 			fs := findingsOf("dkim", k.Findings)
 			fmt.Fprintf(a.stdout, "%s: %s\n", termsafe.String(k.Name), termsafe.String(k.Summary()))
-			for _, f := range fs {
-				writeFinding(a.stdout, "  ", f)
-			}
+			writeFindings(a.stdout, "  ", fs)
 			if errs, _ := countSeverities(fs); errs > 0 {
 				bad = true
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/spf"
 )
 
@@ -100,7 +101,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			if err := src.trouble(ctx, "_dmarc."+domain, d.Err); err != nil {
 				return err
 			}
-			return fmt.Errorf("temperror: %v", d.Err)
+			return fmt.Errorf("temperror: %s", safeLine(errString(d.Err)))
 		}
 		fs := findingsOf("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
 		if *asJSON {
@@ -122,9 +123,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			}
 		} else {
 			writeDiscovery(a.stdout, d)
-			for _, f := range fs {
-				writeFinding(a.stdout, "  ", f)
-			}
+			writeFindings(a.stdout, "  ", fs)
 		}
 		if errs, _ := countSeverities(fs); errs > 0 || d.Status != dmarc.StatusFound {
 			return errFindings
@@ -133,26 +132,22 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 	}
 }
 
+// writeDiscovery prints where the policy was found; the record's text
+// comes from DNS and goes through termsafe, as every name does.
 func writeDiscovery(w io.Writer, d *dmarc.Discovery) {
+	ts := termsafe.String
 	switch d.Status {
 	case dmarc.StatusFound:
-		fmt.Fprintf(w, "%s: policy from _dmarc.%s (%s)\n", d.AuthorDomain, d.PolicyDomain, d.Source)
-		fmt.Fprintf(w, "  %s\n", quote(d.Record.String()))
+		fmt.Fprintf(w, "%s: policy from _dmarc.%s (%s)\n", ts(d.AuthorDomain), ts(d.PolicyDomain), d.Source)
+		fmt.Fprintf(w, "  %s\n", ts(quote(d.Record.String())))
 	case dmarc.StatusNone:
-		fmt.Fprintf(w, "%s: no DMARC policy applies\n", d.AuthorDomain)
+		fmt.Fprintf(w, "%s: no DMARC policy applies\n", ts(d.AuthorDomain))
 	default:
-		fmt.Fprintf(w, "%s: %s: %s\n", d.AuthorDomain, d.Status, oneLine(errString(d.Err)))
+		fmt.Fprintf(w, "%s: %s: %s\n", ts(d.AuthorDomain), d.Status, safeLine(errString(d.Err)))
 	}
 	if len(d.Queried) > 0 {
-		fmt.Fprintf(w, "  queried: %s\n", strings.Join(d.Queried, ", "))
+		fmt.Fprintf(w, "  queried: %s\n", ts(strings.Join(d.Queried, ", ")))
 	}
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -164,16 +159,14 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		rec, perr := dmarc.ParseRecord(txt)
 		if perr != nil {
-			fmt.Fprintf(a.stdout, "invalid: %s\n", oneLine(perr.Error()))
+			fmt.Fprintf(a.stdout, "invalid: %s\n", safeLine(perr.Error()))
 		} else {
-			fmt.Fprintf(a.stdout, "%s\n", rec.String())
-			fmt.Fprintf(a.stdout, "  policy %s, subdomains %s, alignment dkim=%s spf=%s\n",
-				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())
+			fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
+			fmt.Fprintf(a.stdout, "  %s\n", termsafe.String(fmt.Sprintf("policy %s, subdomains %s, alignment dkim=%s spf=%s",
+				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())))
 		}
 		fs := findingsOf("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
-		for _, f := range fs {
-			writeFinding(a.stdout, "  ", f)
-		}
+		writeFindings(a.stdout, "  ", fs)
 		if errs, _ := countSeverities(fs); errs > 0 || perr != nil {
 			return errFindings
 		}
@@ -244,7 +237,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		}
 		froms, err := dmarc.AuthorDomains(string(msg), dmarc.AuthorSingle)
 		if err != nil {
-			return fmt.Errorf("%s: %s", *msgFile, strings.TrimPrefix(err.Error(), "dmarc: "))
+			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), safeLine(strings.TrimPrefix(err.Error(), "dmarc: ")))
 		}
 		s, err := dns.begin(ctx, froms[0], "_dmarc.")
 		if err != nil {
@@ -260,17 +253,17 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		if _, d, ok := strings.Cut(*mailFrom, "@"); ok {
 			spfDomain = d
 		}
-		fmt.Fprintf(a.stdout, "SPF %s for %s from %s\n", spfRes.Code, orDash(spfDomain), ip)
+		fmt.Fprintf(a.stdout, "SPF %s for %s from %s\n", spfRes.Code, termsafe.String(orDash(spfDomain)), ip)
 		// DKIM on every signature (RFC 6376 §6).
 		vs, err := (&dkim.Verifier{Resolver: s.r, Clock: a.clock}).Verify(ctx, bytes.NewReader(msg))
 		if err != nil {
-			return fmt.Errorf("%s: %s", *msgFile, strings.TrimPrefix(err.Error(), "dkim: "))
+			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), safeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
 		}
 		in := dmarc.Input{FromDomain: s.domain,
 			SPF: dmarc.Identifier{Domain: spfDomain, Result: dmarc.ParseAuthResult(spfRes.Code.String())}}
 		results := []string{spf.AuthResultsSPF(spfRes, spfIn)}
 		for _, v := range vs {
-			fmt.Fprintf(a.stdout, "DKIM %s d=%s s=%s\n", v.Status, orDash(v.Domain), orDash(v.Selector))
+			fmt.Fprintf(a.stdout, "DKIM %s d=%s s=%s\n", v.Status, termsafe.String(orDash(v.Domain)), termsafe.String(orDash(v.Selector)))
 			in.DKIM = append(in.DKIM, dmarc.Identifier{Domain: v.Domain, Selector: v.Selector, Result: dmarc.ParseAuthResult(v.Status.String())})
 			results = append(results, dkimAuthResult(v))
 		}
@@ -282,6 +275,9 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		fmt.Fprint(a.stdout, "DMARC ")
 		writeDMARCResult(a.stdout, res, false)
 		results = append(results, res.AuthenticationResults())
+		for i := range results {
+			results[i] = safeHeader(results[i])
+		}
 		fmt.Fprintf(a.stdout, "Authentication-Results: domainauth;\n\t%s\n", strings.Join(results, ";\n\t"))
 		return dmarcStatus(res)
 	}
@@ -292,7 +288,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 func dmarcStatus(res *dmarc.Result) error {
 	switch res.Code {
 	case dmarc.CodeTempError:
-		return fmt.Errorf("temperror: %v", res.Err)
+		return fmt.Errorf("temperror: %s", safeLine(errString(res.Err)))
 	case dmarc.CodeFail, dmarc.CodePermError:
 		return errFindings
 	}
@@ -302,13 +298,14 @@ func dmarcStatus(res *dmarc.Result) error {
 // writeDMARCResult prints a DMARC result; withAR adds the dmarc= part of
 // an Authentication-Results field.
 func writeDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
-	fmt.Fprintf(w, "%s for %s", res.Code, res.AuthorDomain)
+	ts := termsafe.String
+	fmt.Fprintf(w, "%s for %s", res.Code, ts(res.AuthorDomain))
 	if res.Code == dmarc.CodeFail || res.Code == dmarc.CodePass {
 		fmt.Fprintf(w, ": policy %s, disposition %s", res.AppliedPolicy, res.Disposition)
 	}
 	fmt.Fprintln(w)
 	if d := res.Discovery; d != nil && d.Record != nil {
-		fmt.Fprintf(w, "  record at _dmarc.%s: %s\n", d.PolicyDomain, quote(d.Record.String()))
+		fmt.Fprintf(w, "  record at _dmarc.%s: %s\n", ts(d.PolicyDomain), ts(quote(d.Record.String())))
 	}
 	for _, ch := range res.Checks {
 		mode := "relaxed"
@@ -322,12 +319,12 @@ func writeDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
 		case ch.Aligned:
 			state = "aligned (" + mode + ")"
 		}
-		fmt.Fprintf(w, "  %s %s=%s: %s\n", ch.Method, ch.Domain, ch.Result, state)
+		fmt.Fprintf(w, "  %s %s=%s: %s\n", ch.Method, ts(ch.Domain), ch.Result, state)
 	}
 	if res.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", oneLine(res.Err.Error()))
+		fmt.Fprintf(w, "  why: %s\n", safeLine(res.Err.Error()))
 	}
 	if withAR {
-		fmt.Fprintf(w, "  Authentication-Results: %s\n", res.AuthenticationResults())
+		fmt.Fprintf(w, "  Authentication-Results: %s\n", safeHeader(res.AuthenticationResults()))
 	}
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/termsafe"
@@ -63,6 +65,48 @@ func countSeverities(fs []finding) (errs, warns int) {
 	return errs, warns
 }
 
+// maxInfoFindings bounds the info findings a command prints as text: an
+// SPF tree of many includes has one lookup-cost info per include. Errors
+// and warnings are all printed (the packages bound them); --json has all.
+const maxInfoFindings = 100
+
+// Bounds on the text of one finding as printed: a term or record quoted in
+// it can be as long as the TXT record.
+const (
+	maxRecordBytes  = 300
+	maxMessageBytes = 600
+)
+
+// writeFindings prints fs with writeFinding, at most maxInfoFindings infos,
+// then how many more there are.
+func writeFindings(w io.Writer, indent string, fs []finding) {
+	infos := 0
+	for _, f := range fs {
+		if f.Severity == sevInfo {
+			if infos++; infos > maxInfoFindings {
+				continue
+			}
+		}
+		writeFinding(w, indent, f)
+	}
+	if infos > maxInfoFindings {
+		fmt.Fprintf(w, "%s… %d more info findings (--json lists them all)\n", indent, infos-maxInfoFindings)
+	}
+}
+
+// clip shortens s to at most n bytes, cut at a rune boundary, and says how
+// much was left out.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:cut], len(s)-cut)
+}
+
 // writeFinding prints one finding as an indented block:
 //
 //	error   spf.too-many-lookups  broken.example TXT "v=spf1 ..."
@@ -71,26 +115,90 @@ func countSeverities(fs []finding) (errs, warns int) {
 func writeFinding(w io.Writer, indent string, f finding) {
 	fmt.Fprintf(w, "%s%-7s %s", indent, f.Severity, termsafe.String(f.Code))
 	if f.Record != "" {
-		fmt.Fprintf(w, "  %s", termsafe.String(f.Record))
+		fmt.Fprintf(w, "  %s", termsafe.String(clip(f.Record, maxRecordBytes)))
 	}
 	fmt.Fprintln(w)
 	pad := indent + strings.Repeat(" ", 8)
-	msg := f.Message
+	msg := clip(f.Message, maxMessageBytes)
 	if f.RFC != "" {
 		msg += " (" + f.RFC + ")"
 	}
 	fmt.Fprintf(w, "%s%s\n", pad, termsafe.String(msg))
 	if f.Fix != "" {
-		fmt.Fprintf(w, "%sfix: %s\n", pad, termsafe.String(f.Fix))
+		fmt.Fprintf(w, "%sfix: %s\n", pad, termsafe.String(clip(f.Fix, maxMessageBytes)))
 	}
 }
 
-// writeJSON prints v as indented JSON with a final newline.
+// safeLine is an error or message text from input as one printable line:
+// folded onto one line, then escaped by termsafe.
+func safeLine(s string) string { return termsafe.String(oneLine(s)) }
+
+// safeHeader is a header field the library built (Received-SPF,
+// Authentication-Results) for printing: printable ASCII, which cannot act on
+// a terminal, is kept as is, so that the field's own quoting (\" inside a
+// quoted-string) survives a copy and paste; anything else goes through
+// termsafe.String.
+func safeHeader(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return termsafe.String(s)
+		}
+	}
+	return s
+}
+
+// errString is err's text, "" for nil.
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// writeJSON prints v as indented JSON with a final newline. The encoder
+// escapes C0 controls and U+2028/2029 and replaces invalid UTF-8; the other
+// runes termsafe escapes (C1 controls such as U+009B, bidi controls) it
+// writes raw, so they are written as \uXXXX here: still valid JSON, equal
+// once decoded, and inert on a terminal.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonInert(buf.Bytes()))
+	return err
+}
+
+// jsonInert rewrites, in encoded JSON, the runes termsafe.String would
+// escape as \uXXXX escapes. Outside strings JSON is ASCII, so every
+// non-ASCII rune is inside a string, where the escape means the same rune.
+func jsonInert(js []byte) []byte {
+	i := bytes.IndexFunc(js, func(r rune) bool { return r >= utf8.RuneSelf && unsafeRune(r) })
+	if i < 0 {
+		return js
+	}
+	out := make([]byte, 0, len(js)+16)
+	out = append(out, js[:i]...)
+	for i < len(js) {
+		r, size := utf8.DecodeRune(js[i:])
+		if r >= utf8.RuneSelf && unsafeRune(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, js[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+// unsafeRune reports whether termsafe.String escapes r: the one sanitiser
+// decides, for JSON too.
+func unsafeRune(r rune) bool {
+	s := string(r)
+	return termsafe.String(s) != s
 }
 
 // plural returns "1 error" or "2 errors".

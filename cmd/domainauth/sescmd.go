@@ -10,6 +10,7 @@ import (
 
 	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
 )
 
@@ -109,7 +110,7 @@ func (f *identityFlags) identity(domain string) (ses.Identity, error) {
 
 // sesPlanError shortens the planner's errors for the one-line message.
 func sesPlanError(err error) error {
-	return fmt.Errorf("%s", strings.TrimPrefix(oneLine(err.Error()), "ses: "))
+	return fmt.Errorf("%s", safeLine(strings.TrimPrefix(oneLine(err.Error()), "ses: ")))
 }
 
 func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -135,13 +136,13 @@ func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 				return err
 			}
 			for _, f := range plan.Findings {
-				fmt.Fprintf(a.stdout, "; %s %s: %s\n", f.Severity, f.Code, f.Message)
+				fmt.Fprintf(a.stdout, "; %s %s: %s\n", f.Severity, f.Code, termsafe.String(f.Message))
 			}
 		case "route53":
 			// The JSON goes to the AWS CLI as is; the planner's notes go
 			// to stderr for the person running it.
 			for _, f := range plan.Findings {
-				fmt.Fprintf(a.stderr, "note: %s %s: %s\n", f.Severity, f.Code, f.Message)
+				fmt.Fprintf(a.stderr, "note: %s %s: %s\n", f.Severity, f.Code, termsafe.String(f.Message))
 			}
 			batches, err := plan.ChangeBatches("SES identity " + domain + " in " + id.Region)
 			if err != nil {
@@ -185,7 +186,7 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			// Take what the zone shows, as "check" does.
 			sig, err := (&audit.Auditor{Resolver: s.r, Zone: s.files}).DetectSES(s.ctx, s.domain)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s", safeLine(err.Error()))
 			}
 			mf := sig.MailFrom
 			if len(id.EasyDKIMTokens) == 0 {
@@ -225,9 +226,12 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	}
 }
 
+// writeSESAudit prints the audit; what DNS holds (the records found, the
+// DMARC record, the reasons that quote them) goes through termsafe.
 func writeSESAudit(w io.Writer, res *ses.Audit, fs []finding) {
+	ts := termsafe.String
 	p := res.Plan
-	fmt.Fprintf(w, "SES identity %s in %s (%s)\n", p.Identity.Domain, p.Region.Code, p.Region.Name)
+	fmt.Fprintf(w, "SES identity %s in %s (%s)\n", ts(p.Identity.Domain), p.Region.Code, p.Region.Name)
 	for _, c := range res.Checks {
 		found := ""
 		if c.Status == ses.StatusWrong && len(c.Found) > 0 {
@@ -237,18 +241,16 @@ func writeSESAudit(w io.Writer, res *ses.Audit, fs []finding) {
 		if value == "" {
 			value = "(any valid record)" // DMARC: audited, not planned
 		}
-		fmt.Fprintf(w, "  %-8s %s %s %s%s\n", c.Status, c.Record.Name, c.Record.Type, value, found)
+		fmt.Fprintf(w, "  %-8s %s %s %s\n", c.Status, ts(c.Record.Name), c.Record.Type, ts(value+found))
 	}
 	if res.DMARC != nil {
-		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", p.Identity.Domain, quote(res.DMARC.String()))
+		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", ts(p.Identity.Domain), ts(quote(res.DMARC.String())))
 	}
 	al := res.Alignment
-	fmt.Fprintf(w, "DMARC prediction for mail from %s: %s\n", al.From, al.Verdict)
-	fmt.Fprintf(w, "  SPF:  %s\n", al.SPF.Reason)
-	fmt.Fprintf(w, "  DKIM: %s\n", al.DKIM.Reason)
-	for _, f := range fs {
-		writeFinding(w, "", f)
-	}
+	fmt.Fprintf(w, "DMARC prediction for mail from %s: %s\n", ts(al.From), al.Verdict)
+	fmt.Fprintf(w, "  SPF:  %s\n", ts(al.SPF.Reason))
+	fmt.Fprintf(w, "  DKIM: %s\n", ts(al.DKIM.Reason))
+	writeFindings(w, "", fs)
 	fmt.Fprintf(w, "Result: %s\n", summaryLine(fs))
 }
 
@@ -266,7 +268,7 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		ev, err := ses.ParseEvent(data)
 		if err != nil {
-			return fmt.Errorf("%s: not an SES event or notification: %s", args[0], strings.TrimPrefix(oneLine(err.Error()), "ses: event: "))
+			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), safeLine(strings.TrimPrefix(oneLine(err.Error()), "ses: event: ")))
 		}
 		if *asJSON {
 			return writeJSON(a.stdout, ev)
@@ -276,7 +278,11 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	}
 }
 
+// writeEvent prints an event for people. Nearly every field is written by
+// someone else (the subject and message ID by the sender, the reporting MTA
+// and the diagnostic code by a remote MTA), so each goes through termsafe.
 func writeEvent(w io.Writer, ev *ses.Event) {
+	ts := termsafe.String
 	form := "event-publishing record"
 	if ev.IsNotification() {
 		form = "identity notification"
@@ -284,39 +290,39 @@ func writeEvent(w io.Writer, ev *ses.Event) {
 	if ev.SNS != nil {
 		form += " in an SNS message"
 	}
-	fmt.Fprintf(w, "%s (%s)\n", ev.Kind(), form)
+	fmt.Fprintf(w, "%s (%s)\n", ts(fmt.Sprint(ev.Kind())), form)
 	m := ev.Mail
-	fmt.Fprintf(w, "  message %s sent %s by %s\n", orDash(m.MessageID), m.Timestamp.UTC().Format(dateFormat), orDash(m.Source))
+	fmt.Fprintf(w, "  message %s sent %s by %s\n", ts(orDash(m.MessageID)), m.Timestamp.UTC().Format(dateFormat), ts(orDash(m.Source)))
 	if m.CommonHeaders != nil && m.CommonHeaders.Subject != "" {
-		fmt.Fprintf(w, "  subject: %s\n", m.CommonHeaders.Subject)
+		fmt.Fprintf(w, "  subject: %s\n", ts(m.CommonHeaders.Subject))
 	}
 	switch {
 	case ev.Bounce != nil:
 		b := ev.Bounce
-		fmt.Fprintf(w, "  bounce: %s/%s from %s\n", b.BounceType, b.BounceSubType, orDash(b.ReportingMTA))
+		fmt.Fprintf(w, "  bounce: %s/%s from %s\n", ts(fmt.Sprint(b.BounceType)), ts(fmt.Sprint(b.BounceSubType)), ts(orDash(b.ReportingMTA)))
 		for _, r := range b.BouncedRecipients {
-			fmt.Fprintf(w, "    %s %s %s\n", r.EmailAddress, orDash(r.Status), r.DiagnosticCode)
+			fmt.Fprintf(w, "    %s %s %s\n", ts(r.EmailAddress), ts(orDash(r.Status)), ts(r.DiagnosticCode))
 		}
 	case ev.Complaint != nil:
 		c := ev.Complaint
-		fmt.Fprintf(w, "  complaint: %s from %s\n", orDash(c.ComplaintFeedbackType), orDash(c.UserAgent))
+		fmt.Fprintf(w, "  complaint: %s from %s\n", ts(orDash(c.ComplaintFeedbackType)), ts(orDash(c.UserAgent)))
 		for _, r := range c.ComplainedRecipients {
-			fmt.Fprintf(w, "    %s\n", r.EmailAddress)
+			fmt.Fprintf(w, "    %s\n", ts(r.EmailAddress))
 		}
 	case ev.Delivery != nil:
 		d := ev.Delivery
-		fmt.Fprintf(w, "  delivered to %s by %s in %d ms\n", strings.Join(d.Recipients, ", "), orDash(d.ReportingMTA), d.ProcessingTimeMillis)
+		fmt.Fprintf(w, "  delivered to %s by %s in %d ms\n", ts(strings.Join(d.Recipients, ", ")), ts(orDash(d.ReportingMTA)), d.ProcessingTimeMillis)
 	case ev.DeliveryDelay != nil:
 		d := ev.DeliveryDelay
-		fmt.Fprintf(w, "  delayed (%s) until %s\n", d.DelayType, d.ExpirationTime.UTC().Format(dateFormat))
+		fmt.Fprintf(w, "  delayed (%s) until %s\n", ts(fmt.Sprint(d.DelayType)), d.ExpirationTime.UTC().Format(dateFormat))
 	case ev.Reject != nil:
-		fmt.Fprintf(w, "  rejected: %s\n", ev.Reject.Reason)
+		fmt.Fprintf(w, "  rejected: %s\n", ts(ev.Reject.Reason))
 	}
 	for _, d := range (ses.SuppressionPolicy{}).Decide(ev) {
 		verb := "not suppressed"
 		if d.Suppress {
 			verb = "suppressed (" + string(d.Reason) + ")"
 		}
-		fmt.Fprintf(w, "  suppression list: %s %s: %s\n", d.Address, verb, d.Why)
+		fmt.Fprintf(w, "  suppression list: %s %s: %s\n", ts(d.Address), ts(verb), ts(d.Why))
 	}
 }

@@ -112,11 +112,11 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			}
 		}
 		writeSPFResult(a.stdout, domain, ip, res)
-		fmt.Fprintf(a.stdout, "  %s\n", spf.ReceivedSPF(res, in, ""))
-		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", spf.AuthResultsSPF(res, in))
+		fmt.Fprintf(a.stdout, "  %s\n", safeHeader(spf.ReceivedSPF(res, in, "")))
+		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", safeHeader(spf.AuthResultsSPF(res, in)))
 		switch res.Code {
 		case spf.TempError:
-			return fmt.Errorf("temperror: %v", res.Err)
+			return fmt.Errorf("temperror: %s", safeLine(errString(res.Err)))
 		case spf.Fail, spf.SoftFail, spf.PermError:
 			return errFindings
 		}
@@ -124,22 +124,26 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	}
 }
 
+// writeSPFResult prints an SPF result; the record text, the explanation
+// (which the domain's exp= record chose) and the trace come from DNS, so
+// each goes through termsafe.
 func writeSPFResult(w io.Writer, domain string, ip netip.Addr, res spf.Result) {
-	fmt.Fprintf(w, "%s for %s from %s\n", res.Code, domain, ip)
+	ts := termsafe.String
+	fmt.Fprintf(w, "%s for %s from %s\n", res.Code, ts(domain), ip)
 	if res.Matched != nil {
-		fmt.Fprintf(w, "  matched: %s (in the record of %s)\n", res.Matched.String(), res.Domain)
+		fmt.Fprintf(w, "  matched: %s (in the record of %s)\n", ts(res.Matched.String()), ts(res.Domain))
 	} else if res.Domain != "" && res.Err == nil && res.Code != spf.None {
-		fmt.Fprintf(w, "  no term matched in the record of %s\n", res.Domain)
+		fmt.Fprintf(w, "  no term matched in the record of %s\n", ts(res.Domain))
 	}
 	if res.Explanation != "" {
-		fmt.Fprintf(w, "  explanation: %s\n", res.Explanation)
+		fmt.Fprintf(w, "  explanation: %s\n", ts(res.Explanation))
 	}
 	if res.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", oneLine(res.Err.Error()))
+		fmt.Fprintf(w, "  why: %s\n", safeLine(res.Err.Error()))
 	}
 	fmt.Fprintf(w, "  DNS lookups: %d of 10, void lookups: %d of 2\n", res.Lookups, res.VoidLookups)
 	for _, s := range res.Trace {
-		fmt.Fprintf(w, "  %s%s\n", strings.Repeat("  ", s.Depth), s.String())
+		fmt.Fprintf(w, "  %s%s\n", strings.Repeat("  ", min(s.Depth, 20)), ts(s.String()))
 	}
 }
 
@@ -151,12 +155,12 @@ func spfParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		rec, err := spf.Parse(txt)
 		if err != nil {
-			fmt.Fprintf(a.stdout, "invalid: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(a.stdout, "invalid: %s\n", safeLine(err.Error()))
 			return errFindings
 		}
-		fmt.Fprintf(a.stdout, "%s\n", rec.String())
+		fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
 		for i := range rec.Terms {
-			fmt.Fprintf(a.stdout, "  %2d  %s\n", i+1, rec.Terms[i].String())
+			fmt.Fprintf(a.stdout, "  %2d  %s\n", i+1, termsafe.String(rec.Terms[i].String()))
 		}
 		return nil
 	}
@@ -193,13 +197,14 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		fs := findingsOf("spf", audit.WithFixes(rep.Findings))
 		if *asJSON {
 			out := struct {
-				Domain      string         `json:"domain"`
-				Record      string         `json:"record,omitempty"`
-				Lookups     int            `json:"lookups"`
-				VoidLookups int            `json:"void_lookups"`
-				Terms       []spf.TermCost `json:"terms"`
-				Findings    []finding      `json:"findings"`
-			}{rep.Domain, rep.Record, rep.Lookups, rep.VoidLookups, rep.Terms, fs}
+				Domain       string         `json:"domain"`
+				Record       string         `json:"record,omitempty"`
+				Lookups      int            `json:"lookups"`
+				VoidLookups  int            `json:"void_lookups"`
+				Terms        []spf.TermCost `json:"terms"`
+				TermsOmitted int            `json:"terms_omitted,omitempty"`
+				Findings     []finding      `json:"findings"`
+			}{rep.Domain, rep.Record, rep.Lookups, rep.VoidLookups, rep.Terms, rep.TermsOmitted, fs}
 			if err := writeJSON(a.stdout, out); err != nil {
 				return err
 			}
@@ -207,9 +212,7 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 			for _, l := range spfFacts(rep) {
 				fmt.Fprintln(a.stdout, termsafe.String(l))
 			}
-			for _, f := range fs {
-				writeFinding(a.stdout, "  ", f)
-			}
+			writeFindings(a.stdout, "  ", fs)
 		}
 		if errs, _ := countSeverities(fs); errs > 0 {
 			return errFindings
@@ -219,7 +222,9 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 }
 
 // spfFacts describes a lint report: the record, the lookup count and the
-// lookup tree, one line each.
+// lookup tree, one line each; the tree is at most maxTreeLines lines (the
+// terms left out, by it or by the linter's MaxTerms, are counted), so the
+// output stays small whatever the record (issue 11 item 12).
 func spfFacts(rep *spf.Report) []string {
 	if rep.Record == "" {
 		for _, f := range rep.Findings {
@@ -233,5 +238,5 @@ func spfFacts(rep *spf.Report) []string {
 		fmt.Sprintf("%s: %s", rep.Domain, quote(rep.Record)),
 		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
 	}
-	return append(lines, treeLines(audit.Tree(rep.Terms), "    ")...)
+	return append(lines, treeLines(audit.Tree(rep.Terms), rep.TermsOmitted, "    ")...)
 }

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -95,10 +96,8 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 			}
 		} else {
 			for _, r := range results {
-				fmt.Fprintf(a.stdout, "%s: %s, %s\n", r.File, plural(r.Records, "record"), summaryLine(r.Findings))
-				for _, f := range r.Findings {
-					writeFinding(a.stdout, "  ", f)
-				}
+				fmt.Fprintf(a.stdout, "%s: %s, %s\n", termsafe.String(r.File), plural(r.Records, "record"), summaryLine(r.Findings))
+				writeFindings(a.stdout, "  ", r.Findings)
 			}
 		}
 		if errs, _ := countSeverities(all); errs > 0 {

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/domainauth/domainauth/audit"
+	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/zone"
+)
+
+// evil holds what a hostile record, message or event may carry to act on
+// a terminal: a screen clear (ESC [2J), an OSC 52 clipboard write ended by
+// BEL, an 8-bit CSI (U+009B), a bidi override (U+202E), a line separator
+// (U+2028) and bytes that are not UTF-8.
+const evil = "\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\u009b31m\u202egro\u2028x\xff\xfe"
+
+// rawDanger returns what in s a terminal could act on: a C0 control other
+// than newline and tab, DEL, a C1 control, U+2028/2029, a bidi control, or
+// bytes that are not UTF-8. "" means s is safe.
+func rawDanger(s string) string {
+	if !utf8.ValidString(s) {
+		return "invalid UTF-8"
+	}
+	for i, r := range s {
+		switch {
+		case r < 0x20 && r != '\n' && r != '\t', r == 0x7f, r >= 0x80 && r <= 0x9f,
+			r == 0x2028, r == 0x2029, r == 0x061c, r == 0x200e, r == 0x200f,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return fmt.Sprintf("%U at byte %d", r, i)
+		}
+	}
+	return ""
+}
+
+// zoneQuote writes s as a master-file quoted string, every byte outside
+// printable ASCII as \DDD (RFC 1035 §5.1).
+func zoneQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03d", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// evilZone is a zone whose records carry evil wherever a TXT value can:
+// SPF terms and the exp= explanation, DMARC tags and URIs, DKIM key text.
+func evilZone() string {
+	q := zoneQuote
+	return `$ORIGIN evil.example.
+$TTL 300
+@ MX 10 mx
+mx A 192.0.2.25
+@ TXT ` + q("v=spf1 mx include:inc.evil.example -all") + `
+inc TXT ` + q("v=spf1 a:"+evil+".evil.example -all") + `
+spfx TXT "v=spf1 -all exp=exp.evil.example"
+exp TXT ` + q(evil) + `
+badspf TXT ` + q("v=spf1 ip4:"+evil+" -all") + `
+_dmarc TXT ` + q("v=DMARC1; p=reject; rua=mailto:"+evil+"@evil.example; x"+evil+"=1; "+evil) + `
+_dmarc.badp TXT ` + q("v=DMARC1; p="+evil) + `
+s1._domainkey TXT ` + q("v=DKIM1; k=rsa; p="+evil) + `
+s2._domainkey TXT ` + q("v=DKIM1; "+evil) + `
+`
+}
+
+// evilMessage is a message whose From and DKIM-Signature carry evil.
+func evilMessage() string {
+	return "DKIM-Signature: v=1; a=rsa-sha256; d=evil.example; s=s1" + evil + "; h=from; bh=AAAA; b=AAAA\r\n" +
+		"From: cfo@evil.example" + evil + "\r\nSubject: x\r\n\r\nbody\r\n"
+}
+
+// evilEvent is an SES bounce notification whose remote-controlled fields
+// (subject, message ID, reporting MTA, diagnostic code, address) carry evil.
+func evilEvent() string {
+	e, _ := json.Marshal(evil) // JSON escapes it; the decoder restores it
+	v := string(e[1 : len(e)-1])
+	return `{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bounceSubType":"General",
+"reportingMTA":"dns; mta` + v + `","timestamp":"2026-01-27T14:59:38.237Z","feedbackId":"f",
+"bouncedRecipients":[{"emailAddress":"jane` + v + `@example.com","status":"5.1.1` + v + `","action":"failed","diagnosticCode":"smtp; 550 ` + v + `"}]},
+"mail":{"timestamp":"2026-01-27T14:59:38.237Z","source":"john` + v + `@example.com","messageId":"id` + v + `",
+"destination":["jane@example.com"],"commonHeaders":{"subject":"Hello` + v + `","from":["x@example.com"]}}}`
+}
+
+// TestTerminalInjection is issue 11 item 3: whatever a record, message or
+// event holds, no command writes a byte a terminal acts on to stdout or
+// stderr; text goes through termsafe and JSON stays valid JSON.
+func TestTerminalInjection(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	zf := write("evil.example.zone", evilZone())
+	evilFile := write("evil\x1b[2J\u202e.zone", evilZone())
+	msg := write("evil.eml", evilMessage())
+	event := write("bounce.json", evilEvent())
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		json  bool   // stdout is one JSON document
+		want  string // the escaped payload must show (the input reached the output)
+	}{
+		{"check", "", []string{"check", "--zone", zf, "--verbose", "evil.example"}, false, `\x1b[2J`},
+		{"check json", "", []string{"check", "--zone", zf, "--json", "evil.example"}, true, ""},
+		{"check csv", "", []string{"check", "--zone", zf, "--csv", "evil.example"}, false, `\x1b[2J`},
+		{"check stdin", evil + "\n", []string{"check", "--zone", zf, "-"}, false, ""},
+		{"spf lint", "", []string{"spf", "lint", "--zone", zf, "evil.example"}, false, `\x1b[2J`},
+		{"spf lint json", "", []string{"spf", "lint", "--zone", zf, "--json", "evil.example"}, true, ""},
+		{"spf lint broken record", "", []string{"spf", "lint", "--zone", zf, "badspf.evil.example"}, false, `\x1b[2J`},
+		{"spf check explanation", "", []string{"spf", "check", "--zone", zf, "--trace", "spfx.evil.example", "203.0.113.9"}, false, ""},
+		{"spf check broken record", "", []string{"spf", "check", "--zone", zf, "--trace", "badspf.evil.example", "203.0.113.9"}, false, `\x1b[2J`},
+		{"spf check include", "", []string{"spf", "check", "--zone", zf, "--trace", "evil.example", "203.0.113.9"}, false, ""},
+		{"spf parse", "", []string{"spf", "parse", "v=spf1 a:" + evil + " -all"}, false, `\x1b[2J`},
+		{"spf parse stdin", "v=spf1 x=" + evil + " -all", []string{"spf", "parse", "-"}, false, `\x1b[2J`},
+		{"dmarc lookup", "", []string{"dmarc", "lookup", "--zone", zf, "evil.example"}, false, ""},
+		{"dmarc lookup json", "", []string{"dmarc", "lookup", "--zone", zf, "--json", "evil.example"}, true, ""},
+		{"dmarc lookup bad policy", "", []string{"dmarc", "lookup", "--zone", zf, "badp.evil.example"}, false, `\x1b[2J`},
+		{"dmarc parse", "", []string{"dmarc", "parse", "v=DMARC1; p=reject; rua=mailto:" + evil + "@x.example; " + evil}, false, ""},
+		{"dmarc parse invalid", "", []string{"dmarc", "parse", "v=DMARC1; p=" + evil}, false, `\x1b[2J`},
+		{"dmarc eval", "", []string{"dmarc", "eval", "--zone", zf, "--dkim", "evil.example=pass", "evil.example"}, false, ""},
+		{"dmarc eval message", "", []string{"dmarc", "eval", "--zone", zf, "--message", msg, "--ip", "192.0.2.25"}, false, `\x1b[2J`},
+		{"dkim lookup", "", []string{"dkim", "lookup", "--zone", zf, "evil.example", "s1", "s2"}, false, `x1b`},
+		{"dkim verify", "", []string{"dkim", "verify", "--zone", zf, msg}, false, `x1b`},
+		{"zone check", "", []string{"zone", "check", "--origin", "evil.example", evilFile}, false, `\x1b[2J`},
+		{"zone check json", "", []string{"zone", "check", "--origin", "evil.example", "--json", evilFile}, true, ""},
+		{"ses event", "", []string{"ses", "event", event}, false, `\x1b[2J`},
+		{"ses event json", "", []string{"ses", "event", "--json", event}, true, ""},
+		{"ses audit", "", []string{"ses", "audit", "--zone", zf, "--region", "eu-west-1", "evil.example"}, false, `\x1b[2J`},
+		{"ses event not an event", "", []string{"ses", "event", evilFile}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stdout, stderr, status := runCLI(t, tt.stdin, tt.args...)
+			if d := rawDanger(stdout); d != "" {
+				t.Errorf("stdout has %s (status %d):\n%q", d, status, stdout)
+			}
+			if d := rawDanger(stderr); d != "" {
+				t.Errorf("stderr has %s (status %d):\n%q", d, status, stderr)
+			}
+			if tt.json && !json.Valid([]byte(stdout)) {
+				t.Errorf("stdout is not valid JSON:\n%s", stdout)
+			}
+			if tt.want != "" && !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("no %s in the output (the payload should show, escaped); status %d\nstdout:\n%s\nstderr:\n%s", tt.want, status, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestPresentersEscape: each presenter escapes the input strings it
+// prints, even those the libraries would not let through today (the
+// presenter does not rely on them for terminal safety).
+func TestPresentersEscape(t *testing.T) {
+	bad := errors.New("bad " + evil)
+	tests := []struct {
+		name  string
+		write func(w io.Writer)
+	}{
+		{"spf result", func(w io.Writer) {
+			writeSPFResult(w, evil, netip.MustParseAddr("192.0.2.1"), spf.Result{Code: spf.Fail, Domain: evil, Explanation: evil, Err: bad})
+		}},
+		{"dmarc discovery", func(w io.Writer) {
+			writeDiscovery(w, &dmarc.Discovery{Status: dmarc.StatusPermError, AuthorDomain: evil, Err: bad, Queried: []string{evil}})
+		}},
+		{"dmarc result", func(w io.Writer) {
+			writeDMARCResult(w, &dmarc.Result{Code: dmarc.CodePermError, AuthorDomain: evil, Err: bad}, false)
+		}},
+		{"dkim verification", func(w io.Writer) {
+			writeVerification(w, dkim.Verification{Status: dkim.PermError, Domain: evil, Selector: evil, Err: bad})
+		}},
+		{"finding", func(w io.Writer) {
+			writeFinding(w, "", finding{Severity: sevError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
+		}},
+		{"check error", func(w io.Writer) {
+			io.WriteString(w, checkError(&source{what: evil}, evil, bad).Error())
+		}},
+		{"check error DNS unusable", func(w io.Writer) {
+			io.WriteString(w, checkError(&source{what: evil}, evil, fmt.Errorf("%w: %v", audit.ErrDNSUnusable, bad)).Error())
+		}},
+		{"DNS failure in files", func(w io.Writer) {
+			io.WriteString(w, dnsFailureError(&source{what: evil, files: zone.New()}, 2).Error())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			tt.write(&b)
+			if d := rawDanger(b.String()); d != "" {
+				t.Errorf("output has %s:\n%q", d, b.String())
+			}
+			if !strings.Contains(b.String(), `\x1b[2J`) {
+				t.Errorf("output lacks the escaped payload:\n%s", b.String())
+			}
+		})
+	}
+}
+
+// TestWriteJSONInert: JSON output escapes C1 and bidi controls as \u
+// escapes, stays valid JSON and decodes to the same text.
+func TestWriteJSONInert(t *testing.T) {
+	in := map[string]string{"v": "a\u009b31m\u202e\u2066b\x1b\u2028é"}
+	var b strings.Builder
+	if err := writeJSON(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	if d := rawDanger(b.String()); d != "" {
+		t.Errorf("JSON has %s: %q", d, b.String())
+	}
+	var out map[string]string
+	if err := json.Unmarshal([]byte(b.String()), &out); err != nil {
+		t.Fatalf("not valid JSON: %v\n%s", err, b.String())
+	}
+	if out["v"] != in["v"] {
+		t.Errorf("decoded %q, want %q", out["v"], in["v"])
+	}
+	if !strings.Contains(b.String(), "é") {
+		t.Errorf("printable non-ASCII text was escaped: %s", b.String())
+	}
+}
