@@ -219,8 +219,11 @@ func (a *Auditor) newRun(ctx context.Context, domain string) *run {
 	return &run{a: a, m: m, r: m.resolver(), domain: domain}
 }
 
-// close waits for the prefetches and ends the lookups nobody waits for.
+// close ends the audit's prefetches and lookups: once the report is made,
+// what is still running (a prefetch past where a check stopped) is not
+// needed.
 func (ru *run) close() {
+	ru.m.cancel()
 	ru.prefetches.Wait()
 	ru.m.close()
 }
