@@ -1,8 +1,10 @@
 package audit
 
 import (
+	"cmp"
 	"context"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 
@@ -179,22 +181,35 @@ func (ru *run) prefetchMXHosts(ctx context.Context, domain string) {
 		if err != nil {
 			return
 		}
-		seen := map[string]bool{}
+		// The hosts in the order mx.Checker examines them.
+		type host struct {
+			pref uint16
+			name string
+		}
+		var hosts []host
 		for _, mx := range mxs {
-			if mx == nil || len(seen) == prefetchMXHosts {
-				continue
+			if mx != nil {
+				hosts = append(hosts, host{mx.Pref, dnsname.Canonical(mx.Host)})
 			}
-			host := dnsname.Canonical(mx.Host)
+		}
+		slices.SortStableFunc(hosts, func(a, b host) int {
+			return cmp.Or(cmp.Compare(a.pref, b.pref), strings.Compare(a.name, b.name))
+		})
+		seen := map[string]bool{}
+		for _, h := range hosts {
 			// mx.Checker skips the null MX's "." and address literals.
-			lit := strings.TrimPrefix(strings.Trim(host, "[]"), "ipv6:")
-			if _, err := netip.ParseAddr(lit); host == "" || err == nil || seen[host] {
+			lit := strings.TrimPrefix(strings.Trim(h.name, "[]"), "ipv6:")
+			if _, err := netip.ParseAddr(lit); h.name == "" || err == nil || seen[h.name] {
 				continue
 			}
-			seen[host] = true
-			if m.cname != nil {
-				m.ask(memoKey{kind: lookupCNAME, name: host})
+			if len(seen) == prefetchMXHosts {
+				break
 			}
-			m.ask(memoKey{kind: lookupNetIP, network: "ip", name: host})
+			seen[h.name] = true
+			if m.cname != nil {
+				m.ask(memoKey{kind: lookupCNAME, name: h.name})
+			}
+			m.ask(memoKey{kind: lookupNetIP, network: "ip", name: h.name})
 		}
 	})
 }
