@@ -30,7 +30,11 @@ func WithFixes(fs []domainauth.Finding) []domainauth.Finding {
 
 func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 	ar := Area{Name: AreaMX, Title: "MX (where mail for " + ru.domain + " goes)"}
+	ru.prefetchMXHosts(ctx, ru.domain)
 	res, err := (&mx.Checker{Resolver: ru.r}).Check(ctx, ru.domain)
+	if err == nil && (res.State == mx.None || res.State == mx.Implicit) {
+		ru.prefetchExistence()
+	}
 	if err != nil {
 		ar.Status = StatusUnknown
 		ar.Facts = append(ar.Facts, "not checked: "+err.Error())
@@ -73,6 +77,9 @@ func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 func (ru *run) checkSPF(ctx context.Context, rep *Report) Area {
 	ar := Area{Name: AreaSPF, Title: "SPF (who may send as " + ru.domain + ")"}
 	res := (&spf.Linter{Resolver: ru.r}).Lint(ctx, ru.domain)
+	if res.Record == "" && hasCode(res.Findings, spf.CodeNoRecord) {
+		ru.prefetchExistence()
+	}
 	rep.SPF = res
 	rep.SPFTree = Tree(res.Terms)
 	switch {
@@ -184,8 +191,9 @@ func (ru *run) checkDKIM(ctx context.Context, rep *Report) Area {
 		ar.Facts = append(ar.Facts, "selectors found by trying common names: "+strings.Join(sels, ", "))
 	}
 	outside := false
-	for _, sel := range sels {
-		k := dkim.CheckSelector(ctx, ru.r, ru.domain, sel)
+	checks := make([]*dkim.SelectorCheck, len(sels))
+	parallel(len(sels), func(i int) { checks[i] = dkim.CheckSelector(ctx, ru.r, ru.domain, sels[i]) })
+	for _, k := range checks {
 		rep.DKIM = append(rep.DKIM, k)
 		if ru.dkimOutside(k) {
 			outside = true

@@ -207,8 +207,11 @@ func (r *Report) DNSFailures() int {
 // run is one audit of one domain.
 type run struct {
 	a      *Auditor
-	r      domainauth.Resolver
+	m      *memo               // the audit's lookups, each asked once
+	r      domainauth.Resolver // m, with the capabilities of a.Resolver
 	domain string
+
+	prefetches sync.WaitGroup // see goPrefetch
 
 	selOnce sync.Once
 	sels    []string // see selectors
@@ -219,6 +222,21 @@ type run struct {
 
 	coverOnce sync.Once
 	cover     *Coverage // see outside
+}
+
+// newRun starts the audit of domain; close ends it.
+func (a *Auditor) newRun(ctx context.Context, domain string) *run {
+	m := newMemo(ctx, a.Resolver)
+	return &run{a: a, m: m, r: m.resolver(), domain: domain}
+}
+
+// close ends the audit's prefetches and lookups: once the report is made,
+// what is still running (a prefetch past where a check stopped) is not
+// needed.
+func (ru *run) close() {
+	ru.m.cancel()
+	ru.prefetches.Wait()
+	ru.m.close()
 }
 
 // Audit audits domain: MX, SPF, DMARC, DKIM, the MAIL FROM domain and, when
@@ -241,7 +259,8 @@ func (a *Auditor) Audit(ctx context.Context, domain string) (*Report, error) {
 		ctx, cancel = context.WithTimeout(ctx, a.Timeout)
 		defer cancel()
 	}
-	ru := &run{a: a, r: a.Resolver, domain: name}
+	ru := a.newRun(ctx, name)
+	defer ru.close()
 	ru.areas(ctx, rep)
 	if err := ctx.Err(); err != nil {
 		return rep, err
@@ -254,27 +273,36 @@ func (a *Auditor) Audit(ctx context.Context, domain string) (*Report, error) {
 	return rep, ctx.Err()
 }
 
-// areas runs every area. They are independent, so their lookups run
-// concurrently: on live DNS the audit takes as long as the slowest area,
-// not the sum. The MAIL FROM and SES areas need the MAIL FROM domain first.
+// areas runs every area. They are independent, so they run concurrently,
+// and share their lookups through the audit's memo: on live DNS the audit
+// takes as long as the slowest area, not the sum. The MAIL FROM and SES
+// areas start as soon as the MAIL FROM domain is known.
 func (ru *run) areas(ctx context.Context, rep *Report) {
+	ru.prefetchSPF(ctx, ru.domain)
 	fixed := make([]Area, 4)
+	var mailFrom, sesArea Area
 	var mf string
+	var sesFound bool
 	var wg sync.WaitGroup
 	wg.Go(func() { fixed[0] = ru.checkMX(ctx, rep) })
 	wg.Go(func() { fixed[1] = ru.checkSPF(ctx, rep) })
-	wg.Go(func() { fixed[2] = ru.checkDMARC(ctx, rep) })
+	wg.Go(func() {
+		fixed[2] = ru.checkDMARC(ctx, rep)
+		ru.prefetchDestinations(ctx, rep)
+	})
 	wg.Go(func() { fixed[3] = ru.checkDKIM(ctx, rep) })
-	wg.Go(func() { mf = ru.mailFromDomain(ctx) })
+	wg.Go(func() {
+		mf = ru.mailFromDomain(ctx)
+		ru.prefetchMailFrom(ctx, mf)
+		var inner sync.WaitGroup
+		if mf != "" {
+			inner.Go(func() { mailFrom = ru.checkMailFrom(ctx, rep, mf) })
+		}
+		inner.Go(func() { sesArea, sesFound = ru.checkSES(ctx, rep, mf) })
+		inner.Wait()
+	})
 	wg.Wait()
 	rep.Areas = fixed
-	var mailFrom, sesArea Area
-	var sesFound bool
-	if mf != "" {
-		wg.Go(func() { mailFrom = ru.checkMailFrom(ctx, rep, mf) })
-	}
-	wg.Go(func() { sesArea, sesFound = ru.checkSES(ctx, rep, mf) })
-	wg.Wait()
 	if mf != "" {
 		rep.Areas = append(rep.Areas, mailFrom)
 	}
@@ -295,10 +323,7 @@ func (ru *run) checkExistence(ctx context.Context, rep *Report) error {
 	if !noMX && !noSPF {
 		return nil
 	}
-	name := ru.a.MustExist
-	if name == "" {
-		name = ru.domain[strings.LastIndexByte(ru.domain, '.')+1:]
-	}
+	name := ru.mustExist()
 	exists, err := er.LookupExists(ctx, name)
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -309,6 +334,15 @@ func (ru *run) checkExistence(ctx context.Context, rep *Report) error {
 		return fmt.Errorf("%w: it says %s does not exist, so its answer that %s has no records cannot be trusted", ErrDNSUnusable, name, ru.domain)
 	}
 	return nil
+}
+
+// mustExist is the name checkExistence asks about: Auditor.MustExist, or
+// the domain's top-level domain.
+func (ru *run) mustExist() string {
+	if ru.a.MustExist != "" {
+		return ru.a.MustExist
+	}
+	return ru.domain[strings.LastIndexByte(ru.domain, '.')+1:]
 }
 
 func hasCode(fs []domainauth.Finding, code string) bool {

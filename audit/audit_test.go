@@ -90,6 +90,9 @@ func TestAuditStops(t *testing.T) {
 	if _, err := (&audit.Auditor{}).Audit(context.Background(), "example.org"); err == nil {
 		t.Errorf("no resolver: no error")
 	}
+	if _, err := (&audit.Auditor{}).DetectSES(context.Background(), "example.org"); err == nil {
+		t.Errorf("DetectSES without a resolver: no error")
+	}
 	slow := zone.New()
 	slow.SetDelay(time.Second)
 	if _, err := (&audit.Auditor{Resolver: slow, Timeout: 20 * time.Millisecond}).Audit(context.Background(), "example.org"); !errors.Is(err, context.DeadlineExceeded) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
@@ -67,19 +68,20 @@ func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Fin
 			}
 		}
 	}
-	// One address after the other: an MX set has few, and the area runs
-	// beside the others.
+	// Every address at once: each costs two round trips or more.
+	found := make([]*domainauth.Finding, len(targets))
+	parallel(len(targets), func(i int) { found[i] = ru.fcrdns(ctx, res, targets[i].host, targets[i].addr) })
 	var out []domainauth.Finding
-	for _, t := range targets {
-		if f := ru.fcrdns(ctx, t.host, t.addr); f != nil {
+	for _, f := range found {
+		if f != nil {
 			out = append(out, *f)
 		}
 	}
 	return out
 }
 
-// fcrdns checks one address of the MX host host.
-func (ru *run) fcrdns(ctx context.Context, host string, addr netip.Addr) *domainauth.Finding {
+// fcrdns checks one address of the MX host host, one of res's.
+func (ru *run) fcrdns(ctx context.Context, res *mx.Result, host string, addr netip.Addr) *domainauth.Finding {
 	f := &domainauth.Finding{Code: CodeNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
 		Fix: fmt.Sprintf("ask the owner of %s to publish %s PTR %s", addr, zone.ReverseName(addr), host)}
 	names, err := ru.r.LookupAddr(ctx, addr.String())
@@ -92,6 +94,13 @@ func (ru *run) fcrdns(ctx context.Context, host string, addr netip.Addr) *domain
 		return nil
 	}
 	for _, n := range names[:min(len(names), orDefault(ru.a.MaxPTRNames, DefaultMaxPTRNames))] {
+		// A PTR name that is one of the MX hosts was resolved by the MX
+		// check: the usual case, confirmed without asking again.
+		if slices.ContainsFunc(res.Hosts, func(h mx.Host) bool {
+			return dnsname.Equal(h.Name, n) && (slices.Contains(h.Addrs, addr.Unmap()) || slices.Contains(h.Addrs, addr))
+		}) {
+			return nil
+		}
 		addrs, err := ru.r.LookupNetIP(ctx, "ip", n)
 		if err == nil && (slices.Contains(addrs, addr.Unmap()) || slices.Contains(addrs, addr)) {
 			return nil
@@ -101,30 +110,49 @@ func (ru *run) fcrdns(ctx context.Context, host string, addr netip.Addr) *domain
 	return f
 }
 
-// checkDestinations reports rua and ruf destinations whose domain cannot
-// receive mail. It runs after the areas, so that a destination in the
-// audited domain itself is judged by the MX area's result.
-func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.Finding {
+// reportDest is a rua or ruf destination of the DMARC record.
+type reportDest struct{ tag, addr, domain string }
+
+// destinations lists the distinct domains of the DMARC record's rua and ruf
+// destinations, at most MaxDestinations.
+func (ru *run) destinations(rep *Report) []reportDest {
 	d := rep.DMARC
 	if d == nil || d.Record == nil {
 		return nil
 	}
-	type dest struct{ tag, addr, domain string }
-	var dests []dest
+	var dests []reportDest
 	add := func(tag string, uris []dmarc.URI) {
 		for _, u := range uris {
 			rest, ok := strings.CutPrefix(strings.ToLower(u.Address), "mailto:")
 			_, dom, ok2 := strings.Cut(rest, "@")
-			if !ok || !ok2 || dom == "" || len(dests) >= orDefault(ru.a.MaxDestinations, DefaultMaxDestinations) || slices.ContainsFunc(dests, func(x dest) bool { return x.domain == dom }) {
+			if !ok || !ok2 || dom == "" || len(dests) >= orDefault(ru.a.MaxDestinations, DefaultMaxDestinations) || slices.ContainsFunc(dests, func(x reportDest) bool { return x.domain == dom }) {
 				continue
 			}
-			dests = append(dests, dest{tag, u.Address, dom})
+			dests = append(dests, reportDest{tag, u.Address, dom})
 		}
 	}
 	add("rua", d.Record.AggregateURIs)
 	add("ruf", d.Record.FailureURIs)
+	return dests
+}
+
+// prefetchDestinations asks, as soon as the DMARC area is done, what
+// checkDestinations will ask about destinations in other domains, so that
+// the answers are there when it runs after the areas.
+func (ru *run) prefetchDestinations(ctx context.Context, rep *Report) {
+	for _, x := range ru.destinations(rep) {
+		if x.domain != ru.domain {
+			ru.goPrefetch(func() { ru.cannotReceive(ctx, x.domain) })
+		}
+	}
+}
+
+// checkDestinations reports rua and ruf destinations whose domain cannot
+// receive mail. It runs after the areas, so that a destination in the
+// audited domain itself is judged by the MX area's result.
+func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.Finding {
 	var out []domainauth.Finding
-	for _, x := range dests {
+	for _, x := range ru.destinations(rep) {
 		why := ""
 		switch {
 		case x.domain != ru.domain || rep.MX == nil:
@@ -137,6 +165,7 @@ func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.
 		if why == "" {
 			continue
 		}
+		d := rep.DMARC
 		out = append(out, domainauth.Finding{Code: CodeDestinationCannotReceive, Severity: domainauth.Warning,
 			Where:   fmt.Sprintf("_dmarc.%s %s %s", d.PolicyDomain, x.tag, x.addr),
 			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why, x.addr),

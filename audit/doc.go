@@ -37,11 +37,29 @@
 //     host addresses (default 20) with Auditor.MaxPTRNames PTR names each
 //     (default 10), Auditor.MaxDestinations rua/ruf destination domains
 //     (default 10, two queries each) and one existence query.
-//   - Concurrency: the areas of one audit run concurrently; AuditAll runs
-//     at most Auditor.Concurrency audits at once (DefaultConcurrency, 8).
-//   - Memory: one report per running audit; Tree is linear in the terms.
+//   - Concurrency: the areas of one audit run concurrently, the DKIM
+//     selectors and the MX host addresses of an area side by side (at most
+//     16 at once); AuditAll runs at most Auditor.Concurrency audits at once
+//     (DefaultConcurrency, 8).
+//   - Memory: one report and the answers of its lookups per running audit;
+//     Tree is linear in the terms.
 //
-// Deliberate choices: some fact lines name the command's flags (--region,
+// Latency: an audit asks each DNS question once (the areas share one
+// memoising view of the Resolver, which keeps its optional capabilities;
+// lookups asked at the same time wait for one answer, and a failure is kept
+// like an answer), and asks the questions the checks of the other packages
+// will ask next as soon as they can be known: the whole SPF include tree
+// level by level, every MX host at once, the MAIL FROM domain's records, the
+// report destinations' MX. These prefetches mirror the checks, so they cost
+// no queries of their own in the usual case; each stays within the bound of
+// the check it runs ahead of (the spf linter's 100 records and 500 probes,
+// the mx checker's 16 hosts). On live DNS an audit takes about as many round
+// trips as its longest chain of dependent questions (MX, host address, PTR),
+// not one per question.
+//
+// Deliberate choices: a PTR name of an MX host address that is one of the MX
+// hosts is confirmed by the addresses the MX check found for that host, not
+// asked again. Some fact lines name the command's flags (--region,
 // --selector) where they say what to give to learn more; the corresponding
 // Auditor fields are Region and Selectors.
 package audit

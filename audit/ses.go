@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,7 +41,11 @@ func (a *Auditor) DetectSES(ctx context.Context, domain string) (*SESSignals, er
 	if err != nil {
 		return nil, fmt.Errorf("audit: %q is not a domain name: %w", domain, err)
 	}
-	ru := &run{a: a, r: a.Resolver, domain: name}
+	if a.Resolver == nil {
+		return nil, errors.New("audit: the Auditor has no Resolver")
+	}
+	ru := a.newRun(ctx, name)
+	defer ru.close()
 	return ru.sesSignals(ctx, ru.mailFromDomain(ctx)), ctx.Err()
 }
 
