@@ -49,7 +49,7 @@ func loadOracle(t testing.TB) (string, []oracleEntry) {
 	dir := sharedDir(t, filepath.Join("conformance", "dmarc-aggregate"))
 	b, err := os.ReadFile(filepath.Join(dir, "oracle.json"))
 	if err != nil {
-		t.Skip("no oracle.json:", err)
+		shared.Skip(t, "no oracle.json: %v", err)
 	}
 	var es []oracleEntry
 	if err := json.Unmarshal(b, &es); err != nil {

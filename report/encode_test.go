@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"github.com/domainauth/domainauth/internal/shared"
 	"io"
 	"net/netip"
 	"os"
@@ -105,7 +106,7 @@ func TestRoundTrip(t *testing.T) {
 func TestSchemaValid(t *testing.T) {
 	xmllint, err := exec.LookPath("xmllint")
 	if err != nil {
-		t.Skip("xmllint not installed (apt-get install libxml2-utils); skipping schema validation")
+		shared.Skip(t, "xmllint not installed (apt-get install libxml2-utils): no schema validation")
 	}
 	schemas := sharedDir(t, "schemas")
 	tmp := t.TempDir()

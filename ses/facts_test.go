@@ -21,7 +21,7 @@ func readFacts(t *testing.T) string {
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "reference", "ses", "FACTS.md"))
 	if err != nil {
-		t.Skipf("FACTS.md not available: %v", err)
+		shared.Skip(t, "FACTS.md not available: %v", err)
 	}
 	return string(data)
 }

@@ -1,6 +1,7 @@
 package ses
 
 import (
+	"github.com/domainauth/domainauth/internal/shared"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,10 +79,10 @@ func TestCheckHostedZone(t *testing.T) {
 }
 
 func TestCheckHostedZoneSample(t *testing.T) {
-	shared := sharedDir(t)
-	f, err := os.Open(filepath.Join(shared, "reference", "ses", "samples", "route53-new-public-zone-list-resource-record-sets.json"))
-	if shared == "" || err != nil {
-		t.Skipf("Route 53 sample not available: %v", err)
+	dir := sharedDir(t)
+	f, err := os.Open(filepath.Join(dir, "reference", "ses", "samples", "route53-new-public-zone-list-resource-record-sets.json"))
+	if dir == "" || err != nil {
+		shared.Skip(t, "Route 53 sample not available: %v", err)
 	}
 	defer f.Close()
 	z, err := zone.ReadRoute53(f)

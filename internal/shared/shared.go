@@ -48,7 +48,7 @@ func Require(t testing.TB, rel ...string) string {
 func Skip(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if InCI() {
-		t.Fatalf(format+" (CI=true: shared data must be present in CI)", args...)
+		t.Fatalf(format+" (CI=true: every component a test needs must be present in CI)", args...)
 		return
 	}
 	t.Skipf(format+"; skipping", args...)
