@@ -225,7 +225,8 @@ func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, sp
 		drop := wsp & (wsp<<8 | prev) // WSP after WSP
 		work |= drop | isTab
 		prev = wsp >> 56
-		k := 8 - bits.OnesCount64(drop)
+		q := d[o : o+8]
+		o += 8
 		// Squeeze the dropped bytes out, the highest first so that the
 		// positions of the lower ones stay put.
 		for drop != 0 {
@@ -233,11 +234,10 @@ func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, sp
 			keep := uint64(1)<<b - 1
 			x = x&keep | x>>8&^keep
 			drop &^= 0x80 << b
+			o--
 		}
-		q := d[o : o+8]
 		q[0], q[1], q[2], q[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
 		q[4], q[5], q[6], q[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
-		o += k
 	}
 	for ; i < len(s); i++ {
 		b := s[i]

@@ -137,6 +137,35 @@ func TestBodyCanonRandom(t *testing.T) {
 	}
 }
 
+// TestBodyCanonBufferBoundary: bodies longer than the output buffer, with
+// runs of empty and whitespace-only lines (held back as trailing until
+// content follows) falling across the points where the buffer is handed
+// on, and at the end.
+func TestBodyCanonBufferBoundary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"\r\n", "\r\n", " \t \r\n", "\n", "word  word\t\r\n", "x\r\n", "clean line here\r\n", " ", "\r"}
+	for n := range 300 {
+		var b strings.Builder
+		size := canonBufSize/2 + rng.IntN(3*canonBufSize)
+		for b.Len() < size {
+			p := pieces[rng.IntN(len(pieces))]
+			if rng.IntN(40) == 0 {
+				p = strings.Repeat(p, 1+rng.IntN(3000)) // long runs: thousands of empty lines
+			}
+			b.WriteString(p)
+		}
+		body := []byte(b.String())
+		chunks := []int{1 + rng.IntN(readChunk), 1 + rng.IntN(5000)}
+		for _, relaxed := range []bool{false, true} {
+			want := refBody(string(body), relaxed)
+			got, cn := canonChunks(body, relaxed, -1, chunks)
+			if got != want || cn != int64(len(want)) {
+				t.Fatalf("case %d (relaxed=%v, chunks %v): canonical body of %d bytes differs from the reference (%d bytes)", n, relaxed, chunks, len(got), len(want))
+			}
+		}
+	}
+}
+
 func TestRelaxedClean(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	alphabet := []byte("abcdefgh  \t\x01\xff")

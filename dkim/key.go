@@ -407,13 +407,25 @@ func decodeBase64Fast(s string) (out []byte, ok bool) {
 	var acc uint32
 	n, pad := 0, 0 // alphabet characters, '=' characters
 	for i := 0; i < len(s); {
-		if n%4 == 0 && pad == 0 && i+4 <= len(s) {
-			a, b, c, d := b64Value[s[i]], b64Value[s[i+1]], b64Value[s[i+2]], b64Value[s[i+3]]
-			if a|b|c|d < 64 {
+		if n%4 == 0 && pad == 0 {
+			// Whole quanta between folds, written in place.
+			o := len(out)
+			buf := out[:cap(out)]
+			for i+4 <= len(s) && o+3 <= len(buf) {
+				w := s[i : i+4]
+				a, b, c, d := b64Value[w[0]], b64Value[w[1]], b64Value[w[2]], b64Value[w[3]]
+				if a|b|c|d >= 64 {
+					break
+				}
 				q := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
-				out = append(out, byte(q>>16), byte(q>>8), byte(q))
-				n += 4
+				r := buf[o : o+3]
+				r[0], r[1], r[2] = byte(q>>16), byte(q>>8), byte(q)
+				o += 3
 				i += 4
+			}
+			if o > len(out) {
+				n += (o - len(out)) / 3 * 4
+				out = out[:o]
 				continue
 			}
 		}

@@ -62,7 +62,11 @@ const (
 	defaultMaxHeaderBytes = 256 << 10
 	defaultMaxLineBytes   = 64 << 10
 	readChunk             = 32 << 10
-	defaultMaxRSABits     = 8192
+	// firstRead is the size of a new Verifier's read buffer: most header
+	// sections and many whole messages fit, and a first use does not pay
+	// for clearing readChunk bytes it may never need.
+	firstRead         = 4 << 10
+	defaultMaxRSABits = 8192
 )
 
 // reader reads a message: first the header section, kept whole, then the
@@ -162,6 +166,11 @@ func (m *reader) readBody(ctx context.Context, first []byte, w func([]byte)) err
 				return nil
 			}
 			return fmt.Errorf("dkim: reading message: %w", err)
+		}
+		if n == len(buf) && len(buf) < readChunk {
+			// A long body: the rest goes in bigger chunks.
+			buf = make([]byte, readChunk)
+			m.buf = buf[:0]
 		}
 	}
 }

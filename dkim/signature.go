@@ -3,6 +3,7 @@ package dkim
 import (
 	"crypto"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -431,17 +432,19 @@ func parseDigits(s string, max int) (int64, bool) {
 	if s == "" || len(s) > max {
 		return 0, false
 	}
+	var n uint64
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		d := uint64(s[i] - '0')
+		if d > 9 {
 			return 0, false
 		}
+		// More digits than fit in an int64: the value is too large to matter.
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		// More digits than fit: the value is too large to matter.
-		return 0, false
-	}
-	return n, true
+	return int64(n), true
 }
 
 // checkDomain checks d= (RFC 6376 §3.5: domain-name, letters, digits and

@@ -99,3 +99,29 @@ func TestSignatureString(t *testing.T) {
 		t.Error("zero Canonicalization")
 	}
 }
+
+// TestParseDigitsBounds: l=, t= and x= values up to 2^63-1 parse; one more
+// is too large, not a wrapped-around number.
+func TestParseDigitsBounds(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		max  int
+		want int64
+		ok   bool
+	}{
+		{"0", 12, 0, true},
+		{"000123", 12, 123, true},
+		{"9223372036854775807", 76, 1<<63 - 1, true},
+		{"9223372036854775808", 76, 0, false},
+		{"99999999999999999999", 76, 0, false},
+		{"1234567890123", 12, 0, false}, // more digits than max
+		{"", 12, 0, false},
+		{"12a", 12, 0, false},
+		{"-1", 12, 0, false},
+	} {
+		got, ok := parseDigits(tt.in, tt.max)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("parseDigits(%q, %d) = %d, %v; want %d, %v", tt.in, tt.max, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -86,3 +86,32 @@ func TestVerifyOddReaders(t *testing.T) {
 		t.Error("a failing reader gave no error")
 	}
 }
+
+// TestVerifyReadBufferGrowth: a new Verifier reads with a small buffer and
+// moves to bigger chunks for a long body; bodies on either side of that
+// point, read whole or in halves, verify.
+func TestVerifyReadBufferGrowth(t *testing.T) {
+	_, ek := testKeys(t)
+	rec, _ := NewKeyRecord(ek.Public())
+	r := &mapResolver{}
+	r.add("sel._domainkey.example.org", rec.String())
+	for _, size := range []int{firstRead - 200, firstRead, firstRead + 100, 2*firstRead + 1, readChunk + firstRead, 3 * readChunk} {
+		msg := benchMessageMessy(size)
+		s := &Signer{Domain: "example.org", Selector: "sel", Key: ek, Clock: testClock}
+		h, err := s.Sign(strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, half := range []bool{false, true} {
+			var rd io.Reader = strings.NewReader(h + msg)
+			if half {
+				rd = iotest.HalfReader(rd)
+			}
+			v := &Verifier{Resolver: r, Clock: testClock}
+			res, err := v.Verify(context.Background(), rd)
+			if err != nil || len(res) != 1 || res[0].Status != Pass {
+				t.Errorf("size %d, half reads %v: %v %+v", size, half, err, res)
+			}
+		}
+	}
+}

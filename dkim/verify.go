@@ -182,7 +182,7 @@ func (in *verifierInner) getState() *verifyState {
 	if st, ok := in.states.Get().(*verifyState); ok {
 		return st
 	}
-	return &verifyState{rd: reader{buf: make([]byte, 0, readChunk)}}
+	return &verifyState{rd: reader{buf: make([]byte, 0, firstRead)}}
 }
 
 func (in *verifierInner) putState(st *verifyState) {
