@@ -57,6 +57,16 @@
 // trips as its longest chain of dependent questions (MX, host address, PTR),
 // not one per question.
 //
+// Bounds, each an Auditor field whose zero value means the default: the DNS
+// work of one audit is the sum of the bounds of the checks it runs (the spf
+// linter's records and probes, mx's 16 hosts, dmarc's queries) plus
+// MaxFCrDNSAddrs (DefaultMaxFCrDNSAddrs, 20 MX host addresses whose reverse
+// DNS is checked), MaxPTRNames (DefaultMaxPTRNames, 10 PTR names confirmed
+// per address) and MaxDestinations (DefaultMaxDestinations, 10 report
+// destination domains); Concurrency (DefaultConcurrency, 8) bounds the
+// domains AuditAll audits at once, so its memory does not grow with the
+// number of domains.
+//
 // Deliberate choices: a PTR name of an MX host address that is one of the MX
 // hosts is confirmed by the addresses the MX check found for that host, not
 // asked again. Some fact lines name the command's flags (--region,

@@ -28,6 +28,21 @@
 // 1.28 (RSA-2048) times when every body line has trailing whitespace, tabs
 // or doubled spaces; see BenchmarkVerifyVsBare.
 //
+// # Bounds
+//
+// What a message or a key record can make a Verifier do is bounded, each
+// bound an option field with its default:
+//   - MaxSignatures: 8 signatures verified per message; later ones are
+//     neutral with ErrTooManySignatures.
+//   - MaxHeaderBytes: 256 KiB of header section (Signer too);
+//     MaxLineBytes: 64 KiB per physical header line.
+//   - MaxRSABits: 8192-bit RSA keys (policy with ErrKeyTooLong past it);
+//     MinRSABits: 1024 (RFC 8301).
+//   - KeyCacheSize: 64 parsed key records.
+//   - The body is read in chunks and hashed as it streams, so its length
+//     costs time, never memory; one DNS query per signature (MaxSignatures
+//     of them at most).
+//
 // Deliberate choices and divergences:
 //   - Bare LF line ends are read as CRLF (for headers and body), as every
 //     verifier does: messages on disk or in programs often have them.
