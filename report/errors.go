@@ -1,27 +1,39 @@
 package report
 
 import (
-	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/domainauth/domainauth/internal/container"
 )
+
+// sentinel is one of report's sentinel errors; it wraps the shared
+// container package's kind (if any), so that code shared by every report
+// kind can match it.
+type sentinel struct {
+	msg    string
+	shared error
+}
+
+func (e *sentinel) Error() string { return e.msg }
+func (e *sentinel) Unwrap() error { return e.shared }
 
 // Sentinel errors; every decoding error wraps one of them (errors.Is).
 var (
 	// ErrEmpty: the input (or the archive member or attachment holding
 	// the report) has no bytes.
-	ErrEmpty = errors.New("report: empty input")
+	ErrEmpty error = &sentinel{"report: empty input", container.ErrEmpty}
 	// ErrNotReport: the input is readable but is no DMARC aggregate
 	// report: another XML root, an email without a report attachment,
 	// or bytes that are neither XML, gzip, zip nor an email.
-	ErrNotReport = errors.New("report: not a DMARC aggregate report")
+	ErrNotReport error = &sentinel{"report: not a DMARC aggregate report", container.ErrNotReport}
 	// ErrTruncated: the document ends before anything useful (the policy
 	// domain or a complete record) was read.
-	ErrTruncated = errors.New("report: truncated beyond repair")
+	ErrTruncated error = &sentinel{"report: truncated beyond repair", nil}
 	// ErrLimit: a configured limit was exceeded (see Decoder).
-	ErrLimit = errors.New("report: limit exceeded")
+	ErrLimit error = &sentinel{"report: limit exceeded", container.ErrLimit}
 	// ErrContainer: a gzip, zip or MIME layer is corrupt.
-	ErrContainer = errors.New("report: corrupt container")
+	ErrContainer error = &sentinel{"report: corrupt container", container.ErrContainer}
 )
 
 // DecodeError describes why a report could not be decoded: what was found
