@@ -128,7 +128,8 @@ func Decode(r io.Reader) (*Report, error) {
 // listed in Report.Warnings. For an email, Report.Email says whether a
 // valid DKIM signature by the reporting domain was found (ctx bounds the
 // key lookups). Errors are *DecodeError values wrapping ErrEmpty,
-// ErrNotReport, ErrSyntax, ErrLimit, ErrContainer or ErrUnverified.
+// ErrNotReport, ErrSyntax, ErrLimit, ErrContainer or ErrUnverified; with
+// ErrUnverified the report is returned too.
 func (dec *Decoder) Decode(ctx context.Context, r io.Reader) (*Report, error) {
 	lim := dec.limits()
 	br := bufio.NewReaderSize(r, 4096)
@@ -174,16 +175,13 @@ func (dec *Decoder) Decode(ctx context.Context, r io.Reader) (*Report, error) {
 	for _, w := range slices.Concat(o.Warnings(), ws) {
 		p.warnAt(w.Code, w.Path, w.Message)
 	}
-	rep.Warnings = p.warns
 	if raw != nil {
-		rep.Email = dec.verify(ctx, raw, rep)
-		if dec.DropUnverified && rep.Email.Signature != SignaturePass {
-			return rep, &DecodeError{Kind: ErrUnverified, Container: "email", Offset: -1,
-				Msg: "signature " + rep.Email.Signature.String()}
-		}
+		rep.Email = dec.verify(ctx, raw, rep, p)
 	}
-	if len(rep.Warnings) == 0 {
-		rep.Warnings = nil
+	rep.Warnings = p.warns
+	if dec.DropUnverified && !rep.Verified() {
+		return rep, &DecodeError{Kind: ErrUnverified, Container: "email", Offset: -1,
+			Msg: "signature " + rep.Email.Signature.String()}
 	}
 	return rep, nil
 }

@@ -259,6 +259,8 @@ func TestDecodeContainers(t *testing.T) {
 		{"zip", zbuf.Bytes(), ""},
 		{"email gzip", []byte(reportEmail(true, "")), ""},
 		{"email json", []byte(reportEmail(false, "")), ""},
+		{"email from another submitter (§5.3)", []byte(reportEmail(true, "mail.sender.example")), "tlsrpt.submitter-mismatch"},
+		{"email without TLS-Report fields (§5.3)", []byte(strings.Replace(reportEmail(true, ""), "TLS-Report-Domain:", "X-Domain:", 1)), "tlsrpt.missing-header"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -276,18 +278,20 @@ func TestDecodeContainers(t *testing.T) {
 	}
 }
 
-// reportEmail builds an RFC 8460 §5.3 message around rfcExample; dkimField
-// is prepended.
-func reportEmail(compressed bool, dkimField string) string {
+// reportEmail builds an RFC 8460 §5.3 message around rfcExample, from
+// submitter (if empty, company-x.example, the domain of its contact-info).
+func reportEmail(compressed bool, submitter string) string {
+	if submitter == "" {
+		submitter = "company-x.example"
+	}
 	ct, body := "application/tlsrpt+json", []byte(rfcExample)
 	if compressed {
 		ct, body = "application/tlsrpt+gzip", gzipped(body)
 	}
 	var b strings.Builder
-	b.WriteString(dkimField)
-	b.WriteString("From: tlsrpt@mail.sender.example\r\nTo: tls@company-y.example\r\n" +
-		"Subject: Report Domain: company-y.example Submitter: mail.sender.example Report-ID: <1@mail.sender.example>\r\n" +
-		"Date: Fri, 01 Apr 2016 16:54:30 -0800\r\nTLS-Report-Domain: company-y.example\r\nTLS-Report-Submitter: mail.sender.example\r\n" +
+	b.WriteString("From: tlsrpt@" + submitter + "\r\nTo: tls@company-y.example\r\n" +
+		"Subject: Report Domain: company-y.example Submitter: " + submitter + " Report-ID: <1@" + submitter + ">\r\n" +
+		"Date: Fri, 01 Apr 2016 16:54:30 -0800\r\nTLS-Report-Domain: company-y.example\r\nTLS-Report-Submitter: " + submitter + "\r\n" +
 		"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=\"tlsrpt\"; boundary=\"b1\"\r\n\r\n" +
 		"--b1\r\nContent-Type: text/plain\r\n\r\nThis is an aggregate TLS report.\r\n" +
 		"--b1\r\nContent-Type: " + ct + "\r\nContent-Transfer-Encoding: base64\r\n" +

@@ -46,7 +46,9 @@
 //	tlsrpt.date-range-inverted end before start
 //	tlsrpt.trailing-content    bytes after the JSON document
 //	tlsrpt.container-truncated a gzip or zip member cut off: what was read is decoded
-//	tlsrpt.leading-garbage, tlsrpt.nested-gzip, tlsrpt.gzip-trailing-data, tlsrpt.zip-extra-members
+//	tlsrpt.missing-header      an email without TLS-Report-Domain or TLS-Report-Submitter (§5.3)
+//	tlsrpt.submitter-mismatch  TLS-Report-Submitter is not the domain of contact-info (§5.3)
+//	tlsrpt.nested-gzip, tlsrpt.gzip-trailing-data, tlsrpt.zip-extra-members
 //
 // Repeats of one warning at one member are counted, not repeated (array
 // indices aside), so the number of warnings is bounded by the vocabulary.
@@ -66,10 +68,12 @@
 // ignored. With Decoder.Resolver set, the message's signatures are
 // verified with dkim.Verifier; Report.Email.Signature is SignaturePass only
 // when one passes whose d= is the TLS-Report-Submitter domain or the
-// contact-info domain, or a parent of it. Without a Resolver the report is
+// contact-info domain, or a parent of it (not a top-level domain); a
+// signature with l= or by a t=y (testing) key does not count, and a
+// temporary DNS failure gives SignatureTempError. Without a Resolver the report is
 // marked SignatureUnverified. Report.Verified tells a caller whether to
 // keep it; Decoder.DropUnverified turns unverified email reports into
-// ErrUnverified errors.
+// ErrUnverified errors. Summary counts the unverified reports it adds.
 //
 // # Limits
 //
@@ -87,7 +91,11 @@
 //	MaxStrings        1,000    entries of one policy-string or mx-host array
 //
 // Fixed bounds: six nested container layers, 4 KiB looked at after a gzip
-// member, JSON nesting of 10,000 (encoding/json's own bound). Summary maps
+// member, JSON nesting of 10,000 (encoding/json's own bound). DKIM
+// verification is bounded by dkim.Verifier's defaults (8 signatures, a
+// 256 KiB header). Peak memory is a few times MaxArchiveSize for an email
+// (the message is held for DKIM while its attachment is decoded) or
+// MaxDocumentSize for JSON (the document and its parsed form). Summary maps
 // grow with the distinct policy domains, MX hosts, result types and days of
 // the reports added: a caller summarising untrusted reports in bulk bounds
 // the reports it adds.

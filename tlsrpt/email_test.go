@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 func signedReport(t *testing.T, domain string, bodyLength bool) (string, *zone.Zone) {
 	t.Helper()
 	key := ed25519.NewKeyFromSeed(make([]byte, 32))
-	msg := reportEmail(true, "")
+	msg := reportEmail(true, "mail.company-x.example")
 	s := &dkim.Signer{Domain: domain, Selector: "tls", Key: key, BodyLength: bodyLength,
 		Headers: []string{"from", "subject", "tls-report-domain", "tls-report-submitter"}}
 	h, err := s.Sign(strings.NewReader(msg))
@@ -47,12 +48,13 @@ func TestEmailSignature(t *testing.T) {
 		want     SignatureStatus
 		verified bool
 	}{
-		{name: "by the submitter", signer: "mail.sender.example", resolver: true, want: SignaturePass, verified: true},
-		{name: "by a parent of the submitter", signer: "sender.example", resolver: true, want: SignaturePass, verified: true},
+		{name: "by the submitter", signer: "mail.company-x.example", resolver: true, want: SignaturePass, verified: true},
+		{name: "by a parent of the submitter", signer: "company-x.example", resolver: true, want: SignaturePass, verified: true},
+		{name: "by the top-level domain", signer: "example", resolver: true, want: SignatureFail},
 		{name: "by another domain", signer: "other.example", resolver: true, want: SignatureFail},
-		{name: "with l= (§3 MUST NOT)", signer: "mail.sender.example", bodyLen: true, resolver: true, want: SignatureFail},
-		{name: "tampered", signer: "mail.sender.example", tamper: true, resolver: true, want: SignatureFail},
-		{name: "no resolver", signer: "mail.sender.example", want: SignatureUnverified},
+		{name: "with l= (§3 MUST NOT)", signer: "mail.company-x.example", bodyLen: true, resolver: true, want: SignatureFail},
+		{name: "tampered", signer: "mail.company-x.example", tamper: true, resolver: true, want: SignatureFail},
+		{name: "no resolver", signer: "mail.company-x.example", want: SignatureUnverified},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,7 +73,7 @@ func TestEmailSignature(t *testing.T) {
 			if r.Email == nil || r.Email.Signature != tc.want || r.Verified() != tc.verified {
 				t.Fatalf("email %+v, want %v", r.Email, tc.want)
 			}
-			if r.Email.ReportDomain != "company-y.example" || r.Email.Submitter != "mail.sender.example" {
+			if r.Email.ReportDomain != "company-y.example" || r.Email.Submitter != "mail.company-x.example" {
 				t.Fatalf("TLS-Report fields %+v", r.Email)
 			}
 			dec.DropUnverified = true
@@ -80,5 +82,26 @@ func TestEmailSignature(t *testing.T) {
 				t.Fatalf("DropUnverified: err %v", err)
 			}
 		})
+	}
+}
+
+// failingTXT answers every TXT query with a temporary DNS failure.
+type failingTXT struct{ *zone.Zone }
+
+func (failingTXT) LookupTXT(ctx context.Context, name string) ([]string, error) {
+	return nil, &net.DNSError{Err: "server misbehaving", Name: name, IsTemporary: true}
+}
+
+// TestEmailSignatureTempError: a key lookup that fails temporarily is
+// SignatureTempError, not a failure (verifying later may pass).
+func TestEmailSignatureTempError(t *testing.T) {
+	msg, z := signedReport(t, "mail.company-x.example", false)
+	dec := &Decoder{Resolver: failingTXT{z}}
+	r, err := dec.Decode(context.Background(), strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Email.Signature != SignatureTempError || r.Verified() {
+		t.Fatalf("signature %v", r.Email.Signature)
 	}
 }

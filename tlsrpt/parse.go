@@ -101,9 +101,17 @@ func (p *parser) parse(data []byte) (*Report, error) {
 	if len(container.TrimSpace(data)) == 0 {
 		return nil, p.fail(ErrEmpty, "", "the document is empty", -1, nil)
 	}
+	if t := container.TrimSpace(data); t[0] != '{' {
+		if json.Valid(t) {
+			return nil, p.fail(ErrNotReport, "", fmt.Sprintf("the JSON document is %s, not a report object", jsonKind(t)), -1, nil)
+		}
+		return nil, p.fail(ErrSyntax, "", "not well-formed JSON", -1, nil)
+	}
+	// Decode the top object straight into its members: one pass over
+	// the document, and the decoder tells where it ends.
 	d := json.NewDecoder(bytes.NewReader(data))
-	var top json.RawMessage
-	if err := d.Decode(&top); err != nil {
+	var m obj
+	if err := d.Decode(&m); err != nil {
 		if se, ok := errors.AsType[*json.SyntaxError](err); ok {
 			return nil, p.fail(ErrSyntax, "", "not well-formed JSON", se.Offset, se)
 		}
@@ -114,13 +122,6 @@ func (p *parser) parse(data []byte) (*Report, error) {
 	}
 	if rest := container.TrimSpace(data[d.InputOffset():]); len(rest) > 0 {
 		p.warnAt("tlsrpt.trailing-content", "", fmt.Sprintf("%d bytes after the JSON document ignored", len(rest)))
-	}
-	if top[0] != '{' {
-		return nil, p.fail(ErrNotReport, "", fmt.Sprintf("the JSON document is %s, not a report object", jsonKind(top)), -1, nil)
-	}
-	var m obj
-	if err := json.Unmarshal(top, &m); err != nil {
-		return nil, p.fail(ErrSyntax, "", "not well-formed JSON", -1, err)
 	}
 	if m["policies"] == nil && m["organization-name"] == nil && m["date-range"] == nil && m["report-id"] == nil {
 		return nil, p.fail(ErrNotReport, "", "a JSON object without organization-name, date-range, report-id or policies", -1, nil)
