@@ -74,10 +74,28 @@ func stripIndices(path string) string {
 }
 
 func join(path, member string) string {
-	if path == "" {
+	switch {
+	case member == "":
+		return path
+	case path == "":
 		return member
 	}
 	return path + "." + member
+}
+
+// simpleString decodes a JSON string without escapes: the common case,
+// without a pass through encoding/json.
+func simpleString(v json.RawMessage) (string, bool) {
+	if len(v) < 2 || v[len(v)-1] != '"' {
+		return "", false
+	}
+	b := v[1 : len(v)-1]
+	for _, c := range b {
+		if c == '\\' || c == '"' || c < 0x20 || c >= utf8.RuneSelf {
+			return "", false
+		}
+	}
+	return string(b), true
 }
 
 // read reads the document from r (bounded by MaxDocumentSize) and decodes it.
@@ -213,15 +231,21 @@ func (p *parser) str(path string, m obj, name string, required bool) string {
 	if !ok {
 		return ""
 	}
-	return p.strValue(join(path, name), v)
+	return p.strValue(path, name, v)
 }
 
-func (p *parser) strValue(path string, v json.RawMessage) string {
+// strValue reads a string at path.name (the path is only built for a
+// warning: decoding stays cheap on well-formed reports).
+func (p *parser) strValue(path, name string, v json.RawMessage) string {
 	if v[0] == '"' {
+		if s, ok := simpleString(v); ok {
+			return s
+		}
 		var s string
 		json.Unmarshal(v, &s)
 		return s
 	}
+	path = join(path, name)
 	if v[0] == '{' || v[0] == '[' {
 		p.warnAt("tlsrpt.wrong-type", path, fmt.Sprintf("%s where a string belongs; ignored", jsonKind(v)))
 		return ""
@@ -240,7 +264,7 @@ func (p *parser) strings(path string, m obj, name string, required bool) ([]stri
 	path = join(path, name)
 	if v[0] == '"' {
 		p.warnAt("tlsrpt.string-not-array", path, fmt.Sprintf("%q is a string, not an array of strings (RFC 8460 §4.4); read as one entry", name))
-		return []string{p.strValue(path, v)}, nil
+		return []string{p.strValue(path, "", v)}, nil
 	}
 	a, ok := p.array(path, v)
 	if !ok {
@@ -249,9 +273,13 @@ func (p *parser) strings(path string, m obj, name string, required bool) ([]stri
 	if len(a) > p.lim.strings {
 		return nil, p.limit("MaxStrings", path, fmt.Sprintf("more than %d entries", p.lim.strings))
 	}
-	var out []string
+	out := make([]string, len(a))
 	for i, e := range a {
-		out = append(out, p.strValue(fmt.Sprintf("%s[%d]", path, i), e))
+		if e[0] == '"' {
+			out[i] = p.strValue(path, "", e)
+		} else {
+			out[i] = p.strValue(fmt.Sprintf("%s[%d]", path, i), "", e)
+		}
 	}
 	return out, nil
 }
@@ -263,6 +291,11 @@ func (p *parser) count(path string, m obj, name string) uint64 {
 	v, ok := p.member(path, m, name, true)
 	if !ok {
 		return 0
+	}
+	if v[0] >= '0' && v[0] <= '9' {
+		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
+			return n // the common case
+		}
 	}
 	path = join(path, name)
 	s := string(v)

@@ -70,7 +70,10 @@ func ParseRecord(txt string) (*Record, error) {
 			return nil, &ParseError{txt, i, f.off, "empty field"}
 		}
 		if i == 0 {
-			continue // "v=TLSRPTv1", checked above
+			if f.text != "v=TLSRPTv1" {
+				return nil, &ParseError{txt, 0, 0, "the version field must be followed by ';'"}
+			}
+			continue
 		}
 		off := f.off
 		name, value, ok := strings.Cut(f.text, "=")

@@ -31,6 +31,7 @@ func TestParseRecord(t *testing.T) {
 		{name: "version not first", in: "rua=mailto:a@example.com;v=TLSRPTv1", err: ErrNotRecord},
 		{name: "spf record", in: "v=spf1 -all", err: ErrNotRecord},
 		{name: "§3 rua required", in: "v=TLSRPTv1;"},
+		{name: "field-delim needs a semicolon", in: "v=TLSRPTv1 rua=mailto:a@x.example"},
 		{name: "rua twice", in: "v=TLSRPTv1;rua=mailto:a@x.example;rua=mailto:b@x.example"},
 		{name: "unencoded semicolon splits the URI", in: "v=TLSRPTv1;rua=mailto:a@x.example;b"},
 		{name: "unencoded bang", in: "v=TLSRPTv1;rua=mailto:a!b@x.example"},
