@@ -41,22 +41,11 @@ var xmlFormat = &container.Format{
 // fromContainer turns the shared package's errors into DecodeError values
 // with report's sentinels; other errors (the decoder's own) pass as they are.
 func fromContainer(err error) error {
-	ce, ok := err.(*container.Error)
-	if !ok {
-		return err
+	if ce, ok := err.(*container.Error); ok {
+		return &DecodeError{Kind: ce.Map(ErrEmpty, ErrNotReport, ErrLimit, ErrContainer),
+			Container: ce.Container, Msg: ce.Msg, Limit: ce.Limit, Err: ce.Err}
 	}
-	var kind error
-	switch ce.Kind {
-	case container.ErrEmpty:
-		kind = ErrEmpty
-	case container.ErrNotReport:
-		kind = ErrNotReport
-	case container.ErrLimit:
-		kind = ErrLimit
-	default:
-		kind = ErrContainer
-	}
-	return &DecodeError{Kind: kind, Container: ce.Container, Msg: ce.Msg, Limit: ce.Limit, Err: ce.Err}
+	return err
 }
 
 // fromWarnings converts the container's repairs.

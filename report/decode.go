@@ -77,33 +77,17 @@ func (dec *Decoder) limits(streaming bool) limits {
 	if streaming {
 		l.doc, l.records = 16<<30, math.MaxInt
 	}
-	pick64 := func(v int64, def *int64) {
-		switch {
-		case v > 0:
-			*def = v
-		case v < 0:
-			*def = math.MaxInt64
-		}
-	}
-	pick := func(v int, def *int) {
-		switch {
-		case v > 0:
-			*def = v
-		case v < 0:
-			*def = math.MaxInt
-		}
-	}
 	if dec != nil {
-		pick64(dec.MaxDocumentSize, &l.doc)
-		pick64(dec.MaxArchiveSize, &l.archive)
-		pick(dec.MaxRecords, &l.records)
-		pick(dec.MaxDepth, &l.depth)
-		pick(dec.MaxElementSize, &l.element)
-		pick(dec.MaxWarnings, &l.warnings)
-		pick(dec.MaxResults, &l.results)
-		pick(dec.MaxRecordEntries, &l.recEntries)
-		pick(dec.MaxArchiveEntries, &l.entries)
-		pick(dec.MaxEmailParts, &l.parts)
+		container.Bound64(dec.MaxDocumentSize, &l.doc)
+		container.Bound64(dec.MaxArchiveSize, &l.archive)
+		container.Bound(dec.MaxRecords, &l.records)
+		container.Bound(dec.MaxDepth, &l.depth)
+		container.Bound(dec.MaxElementSize, &l.element)
+		container.Bound(dec.MaxWarnings, &l.warnings)
+		container.Bound(dec.MaxResults, &l.results)
+		container.Bound(dec.MaxRecordEntries, &l.recEntries)
+		container.Bound(dec.MaxArchiveEntries, &l.entries)
+		container.Bound(dec.MaxEmailParts, &l.parts)
 	}
 	if l.element < 512 {
 		l.element = 512

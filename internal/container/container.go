@@ -813,3 +813,84 @@ func TrimSpace(b []byte) []byte {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// Sentinel is a package's sentinel error that wraps a shared kind (ErrEmpty
+// and so on), so that errors.Is matches both.
+type Sentinel struct {
+	Msg    string
+	Shared error // nil for a kind of the package's own
+}
+
+func (e *Sentinel) Error() string { return e.Msg }
+
+// Unwrap returns the shared kind.
+func (e *Sentinel) Unwrap() error { return e.Shared }
+
+// Map returns the caller's kind for e.Kind: empty, notReport, limit or
+// corrupt.
+func (e *Error) Map(empty, notReport, limit, corrupt error) error {
+	switch e.Kind {
+	case ErrEmpty:
+		return empty
+	case ErrNotReport:
+		return notReport
+	case ErrLimit:
+		return limit
+	}
+	return corrupt
+}
+
+// Bound64 sets *def from a limit field v: v if positive, no limit if
+// negative, the default if zero.
+func Bound64(v int64, def *int64) {
+	switch {
+	case v > 0:
+		*def = v
+	case v < 0:
+		*def = math.MaxInt64
+	}
+}
+
+// Bound is Bound64 for int fields.
+func Bound(v int, def *int) {
+	switch {
+	case v > 0:
+		*def = v
+	case v < 0:
+		*def = math.MaxInt
+	}
+}
+
+// Message formats a decoding error the same way for every report kind:
+// "pkg: container: where: path: msg (Decoder.limit): err", leaving out
+// the empty parts.
+func Message(pkg, container, where, path, msg, limit string, err error) string {
+	var b strings.Builder
+	b.WriteString(pkg)
+	b.WriteString(": ")
+	for _, s := range []string{container, where, path} {
+		if s != "" {
+			b.WriteString(s)
+			b.WriteString(": ")
+		}
+	}
+	b.WriteString(msg)
+	if limit != "" {
+		b.WriteString(" (Decoder.")
+		b.WriteString(limit)
+		b.WriteString(")")
+	}
+	if err != nil {
+		b.WriteString(": ")
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns kind and, if not nil, err: what a decoding error unwraps to.
+func Unwrap(kind, err error) []error {
+	if err != nil {
+		return []error{kind, err}
+	}
+	return []error{kind}
+}
