@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
 	"net/mail"
 	"slices"
 	"strings"
@@ -64,29 +63,13 @@ type limits struct {
 
 func (dec *Decoder) limits() limits {
 	l := limits{doc: 32 << 20, archive: 64 << 20, entries: 16, parts: 100, policies: 10_000, details: 100_000, strings: 1_000}
-	pick64 := func(v int64, def *int64) {
-		switch {
-		case v > 0:
-			*def = v
-		case v < 0:
-			*def = math.MaxInt64
-		}
-	}
-	pick := func(v int, def *int) {
-		switch {
-		case v > 0:
-			*def = v
-		case v < 0:
-			*def = math.MaxInt
-		}
-	}
-	pick64(dec.MaxDocumentSize, &l.doc)
-	pick64(dec.MaxArchiveSize, &l.archive)
-	pick(dec.MaxArchiveEntries, &l.entries)
-	pick(dec.MaxEmailParts, &l.parts)
-	pick(dec.MaxPolicies, &l.policies)
-	pick(dec.MaxFailureDetails, &l.details)
-	pick(dec.MaxStrings, &l.strings)
+	container.Bound64(dec.MaxDocumentSize, &l.doc)
+	container.Bound64(dec.MaxArchiveSize, &l.archive)
+	container.Bound(dec.MaxArchiveEntries, &l.entries)
+	container.Bound(dec.MaxEmailParts, &l.parts)
+	container.Bound(dec.MaxPolicies, &l.policies)
+	container.Bound(dec.MaxFailureDetails, &l.details)
+	container.Bound(dec.MaxStrings, &l.strings)
 	return l
 }
 

@@ -2,42 +2,31 @@ package tlsrpt
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/domainauth/domainauth/internal/container"
 )
-
-// sentinel wraps the shared container package's kind (if any), so that
-// code shared by every report kind can match it.
-type sentinel struct {
-	msg    string
-	shared error
-}
-
-func (e *sentinel) Error() string { return e.msg }
-func (e *sentinel) Unwrap() error { return e.shared }
 
 // Sentinel errors; every decoding error wraps one of them (errors.Is).
 var (
 	// ErrEmpty: the input, or the member or attachment holding the report,
 	// has no bytes (or only white space).
-	ErrEmpty error = &sentinel{"tlsrpt: empty input", container.ErrEmpty}
+	ErrEmpty error = &container.Sentinel{Msg: "tlsrpt: empty input", Shared: container.ErrEmpty}
 	// ErrNotReport: the input is readable but is no SMTP TLS report: JSON
 	// that is not an object or has none of the report's members, an email
 	// without a report attachment, or bytes that are neither JSON, gzip,
 	// zip nor an email message.
-	ErrNotReport error = &sentinel{"tlsrpt: not an SMTP TLS report", container.ErrNotReport}
+	ErrNotReport error = &container.Sentinel{Msg: "tlsrpt: not an SMTP TLS report", Shared: container.ErrNotReport}
 	// ErrSyntax: the document is not well-formed JSON.
-	ErrSyntax error = &sentinel{"tlsrpt: malformed JSON", nil}
+	ErrSyntax error = &container.Sentinel{Msg: "tlsrpt: malformed JSON"}
 	// ErrLimit: a configured limit was exceeded (DecodeError.Limit names
 	// the Decoder field).
-	ErrLimit error = &sentinel{"tlsrpt: limit exceeded", container.ErrLimit}
+	ErrLimit error = &container.Sentinel{Msg: "tlsrpt: limit exceeded", Shared: container.ErrLimit}
 	// ErrContainer: a gzip, zip or MIME layer is corrupt.
-	ErrContainer error = &sentinel{"tlsrpt: corrupt container", container.ErrContainer}
+	ErrContainer error = &container.Sentinel{Msg: "tlsrpt: corrupt container", Shared: container.ErrContainer}
 	// ErrUnverified: Decoder.DropUnverified is set and the report arrived
 	// by email without a valid DKIM signature by the reporting domain
 	// (RFC 8460 §3: such reports MUST be ignored).
-	ErrUnverified error = &sentinel{"tlsrpt: report email without a valid DKIM signature by the reporting domain", nil}
+	ErrUnverified error = &container.Sentinel{Msg: "tlsrpt: report email without a valid DKIM signature by the reporting domain"}
 )
 
 // DecodeError describes why a report could not be decoded: what was found
@@ -67,58 +56,21 @@ type DecodeError struct {
 
 // Error says what was found and where: "tlsrpt: email/gzip/json: offset 7: ...".
 func (e *DecodeError) Error() string {
-	var b strings.Builder
-	b.WriteString("tlsrpt: ")
-	if e.Container != "" {
-		b.WriteString(e.Container)
-		b.WriteString(": ")
-	}
+	where := ""
 	if e.Offset >= 0 {
-		b.WriteString("offset ")
-		b.WriteString(strconv.FormatInt(e.Offset, 10))
-		b.WriteString(": ")
+		where = "offset " + strconv.FormatInt(e.Offset, 10)
 	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	if e.Limit != "" {
-		b.WriteString(" (Decoder.")
-		b.WriteString(e.Limit)
-		b.WriteString(")")
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
+	return container.Message("tlsrpt", e.Container, where, e.Path, e.Msg, e.Limit, e.Err)
 }
 
 // Unwrap returns the sentinel kind and the underlying error.
-func (e *DecodeError) Unwrap() []error {
-	if e.Err != nil {
-		return []error{e.Kind, e.Err}
-	}
-	return []error{e.Kind}
-}
+func (e *DecodeError) Unwrap() []error { return container.Unwrap(e.Kind, e.Err) }
 
 // fromContainer turns the shared package's errors into DecodeError values.
 func fromContainer(err error) error {
-	ce, ok := err.(*container.Error)
-	if !ok {
-		return err
+	if ce, ok := err.(*container.Error); ok {
+		return &DecodeError{Kind: ce.Map(ErrEmpty, ErrNotReport, ErrLimit, ErrContainer),
+			Container: ce.Container, Offset: -1, Msg: ce.Msg, Limit: ce.Limit, Err: ce.Err}
 	}
-	var kind error
-	switch ce.Kind {
-	case container.ErrEmpty:
-		kind = ErrEmpty
-	case container.ErrNotReport:
-		kind = ErrNotReport
-	case container.ErrLimit:
-		kind = ErrLimit
-	default:
-		kind = ErrContainer
-	}
-	return &DecodeError{Kind: kind, Container: ce.Container, Offset: -1, Msg: ce.Msg, Limit: ce.Limit, Err: ce.Err}
+	return err
 }
