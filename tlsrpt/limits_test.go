@@ -74,31 +74,50 @@ func TestLimitsAtDefaults(t *testing.T) {
 		// rfcExample padded with white space to n bytes.
 		return append([]byte(rfcExample), bytes.Repeat([]byte(" "), n-len(rfcExample))...)
 	}
+	type input func() []byte // built when run: inputs of tens of megabytes
 	tests := []struct {
 		name     string
-		at, past []byte
+		at, past input
 		field    string
 	}{
-		{"MaxPolicies 10,000", policiesDoc(10_000, 0, 0), policiesDoc(10_001, 0, 0), "MaxPolicies"},
-		{"MaxFailureDetails 100,000", policiesDoc(10, 10_000, 0), policiesDoc(1, 100_001, 0), "MaxFailureDetails"},
-		{"MaxStrings 1,000", policiesDoc(1, 0, 1_000), policiesDoc(1, 0, 1_001), "MaxStrings"},
-		{"MaxArchiveEntries 16", zipWith(16), zipWith(17), "MaxArchiveEntries"},
-		{"MaxEmailParts 100", emailWithParts(99), emailWithParts(100), "MaxEmailParts"},
-		{"MaxDocumentSize 32 MiB", gzipped(bigDoc(32 << 20)), gzipped(bigDoc(32<<20 + 1)), "MaxDocumentSize"},
-		{"MaxArchiveSize 64 MiB (email)", emailPadded(64 << 20), emailPadded(64<<20 + 1), "MaxArchiveSize"},
+		{"MaxPolicies 10,000", func() []byte { return policiesDoc(10_000, 0, 0) }, func() []byte { return policiesDoc(10_001, 0, 0) }, "MaxPolicies"},
+		{"MaxFailureDetails 100,000", func() []byte { return policiesDoc(10, 10_000, 0) }, func() []byte { return policiesDoc(1, 100_001, 0) }, "MaxFailureDetails"},
+		{"MaxStrings 1,000", func() []byte { return policiesDoc(1, 0, 1_000) }, func() []byte { return policiesDoc(1, 0, 1_001) }, "MaxStrings"},
+		{"MaxArchiveEntries 16", func() []byte { return zipWith(16) }, func() []byte { return zipWith(17) }, "MaxArchiveEntries"},
+		{"MaxEmailParts 100", func() []byte { return emailWithParts(99) }, func() []byte { return emailWithParts(100) }, "MaxEmailParts"},
+		{"MaxDocumentSize 32 MiB", func() []byte { return gzipped(bigDoc(32 << 20)) }, func() []byte { return gzipped(bigDoc(32<<20 + 1)) }, "MaxDocumentSize"},
+		{"MaxArchiveSize 64 MiB (email)", func() []byte { return emailPadded(64 << 20) }, func() []byte { return emailPadded(64<<20 + 1) }, "MaxArchiveSize"},
+		{"MaxArchiveSize 64 MiB (zip)", func() []byte { return zipPadded(64 << 20) }, func() []byte { return zipPadded(64<<20 + 1) }, "MaxArchiveSize"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Decode(bytes.NewReader(tc.at)); err != nil {
+			if _, err := Decode(bytes.NewReader(tc.at())); err != nil {
 				t.Fatalf("at the limit: %v", err)
 			}
-			_, err := Decode(bytes.NewReader(tc.past))
+			_, err := Decode(bytes.NewReader(tc.past()))
 			var de *DecodeError
 			if !errors.Is(err, ErrLimit) || !errors.As(err, &de) || de.Limit != tc.field {
 				t.Fatalf("past the limit: err %v, want ErrLimit on %s", err, tc.field)
 			}
 		})
 	}
+}
+
+// zipPadded is a zip archive of exactly n bytes: the report and a stored
+// padding member.
+func zipPadded(n int) []byte {
+	build := func(pad int) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		f, _ := zw.Create("report.json")
+		f.Write([]byte(rfcExample))
+		f, _ = zw.CreateHeader(&zip.FileHeader{Name: "padding.bin", Method: zip.Store})
+		f.Write(make([]byte, pad))
+		zw.Close()
+		return buf.Bytes()
+	}
+	overhead := len(build(0))
+	return build(n - overhead)
 }
 
 // emailPadded is a report email of exactly n bytes (padded in a text part).
