@@ -105,7 +105,7 @@ const (
 	ResultTypeSTSWebPKIInvalid    ResultType = "sts-webpki-invalid"
 )
 
-// ResultTypes lists the result types of RFC 8460 §4.3 in the RFC's order.
+// resultTypes lists the result types of RFC 8460 §4.3 in the RFC's order.
 var resultTypes = []ResultType{
 	ResultTypeSTARTTLSNotSupported, ResultTypeCertificateHostMismatch, ResultTypeCertificateExpired,
 	ResultTypeCertificateNotTrusted, ResultTypeValidationFailure, ResultTypeTLSAInvalid,
