@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/domainauth/domainauth/internal/container"
 )
 
 // Decoder decodes aggregate reports with limits. The zero Decoder is ready
@@ -75,33 +77,17 @@ func (dec *Decoder) limits(streaming bool) limits {
 	if streaming {
 		l.doc, l.records = 16<<30, math.MaxInt
 	}
-	pick64 := func(v int64, def *int64) {
-		switch {
-		case v > 0:
-			*def = v
-		case v < 0:
-			*def = math.MaxInt64
-		}
-	}
-	pick := func(v int, def *int) {
-		switch {
-		case v > 0:
-			*def = v
-		case v < 0:
-			*def = math.MaxInt
-		}
-	}
 	if dec != nil {
-		pick64(dec.MaxDocumentSize, &l.doc)
-		pick64(dec.MaxArchiveSize, &l.archive)
-		pick(dec.MaxRecords, &l.records)
-		pick(dec.MaxDepth, &l.depth)
-		pick(dec.MaxElementSize, &l.element)
-		pick(dec.MaxWarnings, &l.warnings)
-		pick(dec.MaxResults, &l.results)
-		pick(dec.MaxRecordEntries, &l.recEntries)
-		pick(dec.MaxArchiveEntries, &l.entries)
-		pick(dec.MaxEmailParts, &l.parts)
+		container.Bound64(dec.MaxDocumentSize, &l.doc)
+		container.Bound64(dec.MaxArchiveSize, &l.archive)
+		container.Bound(dec.MaxRecords, &l.records)
+		container.Bound(dec.MaxDepth, &l.depth)
+		container.Bound(dec.MaxElementSize, &l.element)
+		container.Bound(dec.MaxWarnings, &l.warnings)
+		container.Bound(dec.MaxResults, &l.results)
+		container.Bound(dec.MaxRecordEntries, &l.recEntries)
+		container.Bound(dec.MaxArchiveEntries, &l.entries)
+		container.Bound(dec.MaxEmailParts, &l.parts)
 	}
 	if l.element < 512 {
 		l.element = 512
@@ -182,15 +168,21 @@ func (dec *Decoder) Stream(r io.Reader) (*Stream, error) {
 }
 
 func (dec *Decoder) open(r io.Reader, lim limits) (*Stream, error) {
-	o := &opener{lim: lim, budget: lim.archive}
-	o.probe = func(doc io.Reader) (*decoder, error) {
-		d := newDecoder(newLimitedReader(doc, lim.doc, "document", "MaxDocumentSize"), lim)
-		d.container = strings.Join(append(o.chain[:len(o.chain):len(o.chain)], "xml"), "/")
-		d.late = o.trailing
-		for _, w := range o.warns {
+	o := &container.Opener{Format: xmlFormat,
+		Limits: container.Limits{Archive: lim.archive, Entries: lim.entries, Parts: lim.parts}}
+	var found *decoder
+	probe := func(doc io.Reader) (*decoder, error) {
+		d := newDecoder(container.NewLimitedReader(doc, lim.doc, "document", "MaxDocumentSize"), lim)
+		chain := o.Chain()
+		d.container = strings.Join(append(chain[:len(chain):len(chain)], "xml"), "/")
+		d.late = func(budget int64) ([]Warning, error) {
+			ws, err := o.Trailing(budget)
+			return fromWarnings(ws), fromContainer(err)
+		}
+		for _, w := range o.Warnings() {
 			if _, ok := d.warnIdx[warnKey{code: w.Code}]; !ok {
 				d.warnIdx[warnKey{code: w.Code}] = len(d.warns)
-				d.warns = append(d.warns, w)
+				d.warns = append(d.warns, Warning{Code: w.Code, Message: w.Message, Path: w.Path, Count: 1})
 			}
 		}
 		if err := d.header(); err != nil {
@@ -198,16 +190,20 @@ func (dec *Decoder) open(r io.Reader, lim limits) (*Stream, error) {
 		}
 		return d, nil
 	}
-	doc, err := o.open(r, 0)
-	d := o.found
+	o.Probe = func(doc io.Reader) (err error) {
+		found, err = probe(doc)
+		return err
+	}
+	doc, err := o.Open(r)
+	d := found
 	if err == nil && d == nil {
-		d, err = o.probe(doc)
+		d, err = probe(doc)
 	}
 	if err != nil {
-		o.close()
-		return nil, err
+		o.Close()
+		return nil, fromContainer(err)
 	}
-	return &Stream{d: d, closers: o.closers}, nil
+	return &Stream{d: d, closers: o.Closers()}, nil
 }
 
 // Header returns the report read so far without records: version,
@@ -267,44 +263,6 @@ func (s *Stream) Close() error {
 	}
 	s.closers = nil
 	return errors.Join(errs...)
-}
-
-// limitedReader fails with a *limitError once more than n bytes were read.
-type limitedReader struct {
-	r     io.Reader
-	n     int64
-	what  string
-	field string
-	max   int64
-}
-
-type limitError struct {
-	what  string
-	field string // the Decoder field that sets the limit
-	max   int64
-}
-
-func (e *limitError) Error() string { return fmt.Sprintf("%s larger than %d bytes", e.what, e.max) }
-
-// newLimitedReader bounds r to n bytes; what names the data in the error,
-// field the Decoder field that sets n.
-func newLimitedReader(r io.Reader, n int64, what, field string) *limitedReader {
-	return &limitedReader{r: r, n: n, what: what, field: field, max: n}
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, &limitError{l.what, l.field, l.max}
-	}
-	if l.n < math.MaxInt64 && int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	if l.n < 0 {
-		return n, &limitError{l.what, l.field, l.max}
-	}
-	return n, err
 }
 
 type warnKey struct {
@@ -467,10 +425,10 @@ func (d *decoder) atEOF() {
 		d.failLimit("MaxElementSize", fmt.Sprintf("a single element or tag is larger than %d bytes", d.lim.element))
 	}
 	if err := d.s.rerr; err != nil {
-		var le *limitError
+		var le *container.LimitError
 		switch {
 		case errors.As(err, &le):
-			d.failLimit(le.field, le.Error())
+			d.failLimit(le.Field, le.Error())
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			// A cut-off gzip or zip member: keep what was read, as for a
 			// truncated document.
@@ -1364,8 +1322,8 @@ func (d *decoder) finish() error {
 	}
 	if d.late != nil {
 		left := d.lim.doc
-		if lr, ok := d.s.r.(*limitedReader); ok {
-			left = max(lr.n, 0)
+		if lr, ok := d.s.r.(*container.LimitedReader); ok {
+			left = lr.Left()
 		}
 		ws, err := d.late(left)
 		d.late = nil
@@ -1441,10 +1399,10 @@ func (d *decoder) rest() error {
 	}
 	d.s.pos, d.s.end, d.s.eof = 0, 0, true
 	if err := d.s.rerr; err != nil {
-		var le *limitError
+		var le *container.LimitError
 		switch {
 		case errors.As(err, &le):
-			d.failLimit(le.field, le.Error())
+			d.failLimit(le.Field, le.Error())
 			return d.err
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			d.warnOnce("report.container-truncated", eUnknown, "the compressed data ends early: "+err.Error())

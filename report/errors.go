@@ -1,27 +1,27 @@
 package report
 
 import (
-	"errors"
 	"strconv"
-	"strings"
+
+	"github.com/domainauth/domainauth/internal/container"
 )
 
 // Sentinel errors; every decoding error wraps one of them (errors.Is).
 var (
 	// ErrEmpty: the input (or the archive member or attachment holding
 	// the report) has no bytes.
-	ErrEmpty = errors.New("report: empty input")
+	ErrEmpty error = &container.Sentinel{Msg: "report: empty input", Shared: container.ErrEmpty}
 	// ErrNotReport: the input is readable but is no DMARC aggregate
 	// report: another XML root, an email without a report attachment,
 	// or bytes that are neither XML, gzip, zip nor an email.
-	ErrNotReport = errors.New("report: not a DMARC aggregate report")
+	ErrNotReport error = &container.Sentinel{Msg: "report: not a DMARC aggregate report", Shared: container.ErrNotReport}
 	// ErrTruncated: the document ends before anything useful (the policy
 	// domain or a complete record) was read.
-	ErrTruncated = errors.New("report: truncated beyond repair")
+	ErrTruncated error = &container.Sentinel{Msg: "report: truncated beyond repair"}
 	// ErrLimit: a configured limit was exceeded (see Decoder).
-	ErrLimit = errors.New("report: limit exceeded")
+	ErrLimit error = &container.Sentinel{Msg: "report: limit exceeded", Shared: container.ErrLimit}
 	// ErrContainer: a gzip, zip or MIME layer is corrupt.
-	ErrContainer = errors.New("report: corrupt container")
+	ErrContainer error = &container.Sentinel{Msg: "report: corrupt container", Shared: container.ErrContainer}
 )
 
 // DecodeError describes why a report could not be decoded: what was found
@@ -50,38 +50,12 @@ type DecodeError struct {
 
 // Error says what was found and where: "report: email/zip/xml: line 7: ...".
 func (e *DecodeError) Error() string {
-	var b strings.Builder
-	b.WriteString("report: ")
-	if e.Container != "" {
-		b.WriteString(e.Container)
-		b.WriteString(": ")
-	}
+	where := ""
 	if e.Line > 0 {
-		b.WriteString("line ")
-		b.WriteString(strconv.Itoa(e.Line))
-		b.WriteString(": ")
+		where = "line " + strconv.Itoa(e.Line)
 	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	if e.Limit != "" {
-		b.WriteString(" (Decoder.")
-		b.WriteString(e.Limit)
-		b.WriteString(")")
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
+	return container.Message("report", e.Container, where, e.Path, e.Msg, e.Limit, e.Err)
 }
 
 // Unwrap returns the sentinel kind and the underlying error.
-func (e *DecodeError) Unwrap() []error {
-	if e.Err != nil {
-		return []error{e.Kind, e.Err}
-	}
-	return []error{e.Kind}
-}
+func (e *DecodeError) Unwrap() []error { return container.Unwrap(e.Kind, e.Err) }

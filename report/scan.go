@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"io"
+
+	"github.com/domainauth/domainauth/internal/container"
 )
 
 // scanner is a tolerant XML tokenizer for the small, flat vocabulary of
@@ -141,15 +143,7 @@ func allSpace(b []byte) bool {
 }
 
 // trimSpace removes XML white space (not Unicode spaces) at both ends.
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
+func trimSpace(b []byte) []byte { return container.TrimSpace(b) }
 
 func isNameStart(c byte) bool { return nameClass[c]&1 != 0 }
 

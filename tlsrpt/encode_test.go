@@ -1,0 +1,91 @@
+package tlsrpt
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var addrCmp = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
+
+// roundTrip checks Decode(Encode(r)) = Normalize(r), warnings aside.
+func roundTrip(t testing.TB, r *Report, gz bool) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := Encode
+	if gz {
+		enc = EncodeGzip
+	}
+	if err := enc(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("decoding the encoding: %v\n%s", err, buf.Bytes())
+	}
+	got.Warnings = nil
+	if d := cmp.Diff(Normalize(r), got, addrCmp); d != "" {
+		t.Fatalf("Decode(Encode(x)) != Normalize(x) (-want +got)\n%s", d)
+	}
+	return buf.Bytes()
+}
+
+func TestEncodeRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		r    *Report
+	}{
+		{"empty", &Report{}},
+		{"full", &Report{
+			OrganizationName: "Sender Inc.", ContactInfo: "tls@sender.example", ReportID: "2026-12-03_x",
+			DateRange: DateRange{time.Date(2026, 12, 3, 0, 0, 0, 0, time.FixedZone("x", 3600)), time.Date(2026, 12, 3, 23, 59, 59, 5, time.UTC)},
+			Policies: []PolicyResult{{
+				Policy:  Policy{Type: "STS", String: []string{"version: STSv1"}, Domain: "example.com", MXHost: []string{"mx: *.example.com"}},
+				Summary: SessionCounts{1 << 63, 3},
+				FailureDetails: []FailureDetail{{ResultType: "Certificate-Expired", SendingMTAIP: netip.MustParseAddr("192.0.2.1"),
+					ReceivingMXHostname: "mx.example.com", ReceivingMXHelo: "mx", ReceivingIP: netip.MustParseAddr("2001:db8::1"),
+					FailedSessionCount: 3, AdditionalInformation: "https://x.example/<a>&", FailureReasonCode: "bad \xff utf-8"}},
+			}, {Policy: Policy{Type: PolicyTypeNoPolicyFound, Domain: "example.org"}, FailureDetails: []FailureDetail{}}},
+		}},
+		{"year out of range", &Report{DateRange: DateRange{Start: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			roundTrip(t, tc.r, false)
+			roundTrip(t, tc.r, true)
+		})
+	}
+}
+
+// TestEncodeSamples: every shared sample survives a round trip.
+func TestEncodeSamples(t *testing.T) {
+	dir, oracle := loadOracle(t)
+	for _, e := range oracle {
+		b, err := os.ReadFile(filepath.Join(dir, e.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		roundTrip(t, r, false)
+	}
+}
+
+func TestFilename(t *testing.T) {
+	r := &Report{DateRange: DateRange{time.Unix(1470013207, 0), time.Unix(1470186007, 0)}}
+	// RFC 8460 §5.1's example.
+	got := Filename(r, "mail.sndr.example.com", "example.net", "001", true)
+	if want := "mail.sndr.example.com!example.net!1470013207!1470186007!001.json.gz"; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	if got := Filename(r, "A!b", "x/y", "", false); got != "ab!xy!1470013207!1470186007.json" {
+		t.Fatalf("%q", got)
+	}
+}

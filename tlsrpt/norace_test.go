@@ -1,0 +1,5 @@
+//go:build !race
+
+package tlsrpt
+
+const raceEnabled = false

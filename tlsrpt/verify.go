@@ -1,0 +1,74 @@
+package tlsrpt
+
+import (
+	"bytes"
+	"context"
+	"strings"
+
+	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// verify checks the DKIM signatures of a report's email (RFC 8460 §3): the
+// report is verified when a signature passes whose signing domain is the
+// reporting domain — the TLS-Report-Submitter field, or the domain of
+// contact-info, which §5.3 says must match it — or a parent of it (not a
+// top-level domain), and
+// that does not use l= (§3: DKIM signatures MUST NOT use it). A t=y
+// (testing) key does not count.
+func (dec *Decoder) verify(ctx context.Context, raw []byte, rep *Report, p *parser) *EmailInfo {
+	h := readHeader(raw)
+	e := &EmailInfo{
+		ReportDomain: strings.TrimSpace(h.Get("TLS-Report-Domain")),
+		Submitter:    strings.TrimSpace(h.Get("TLS-Report-Submitter")),
+	}
+	// RFC 8460 §5.3: both fields MUST be included, and the submitter MUST
+	// match the domain of contact-info.
+	for _, f := range []struct{ name, v string }{{"TLS-Report-Domain", e.ReportDomain}, {"TLS-Report-Submitter", e.Submitter}} {
+		if f.v == "" {
+			p.warnAt("tlsrpt.missing-header", "email", "no "+f.name+" field (RFC 8460 §5.3 requires it)")
+		}
+	}
+	if _, d, ok := strings.Cut(rep.ContactInfo, "@"); ok && e.Submitter != "" && !dnsname.Equal(strings.TrimSpace(d), e.Submitter) {
+		p.warnAt("tlsrpt.submitter-mismatch", "email", "TLS-Report-Submitter "+clip(e.Submitter, 60)+" is not the domain of contact-info "+clip(rep.ContactInfo, 60)+" (RFC 8460 §5.3)")
+	}
+	if dec.Resolver == nil {
+		return e
+	}
+	var reporters []string
+	if e.Submitter != "" {
+		reporters = append(reporters, e.Submitter)
+	}
+	if _, d, ok := strings.Cut(rep.ContactInfo, "@"); ok {
+		reporters = append(reporters, strings.TrimSpace(d))
+	}
+	v := &dkim.Verifier{Resolver: dec.Resolver, Clock: dec.Clock}
+	res, err := v.Verify(ctx, bytes.NewReader(raw))
+	e.DKIM = res
+	e.Signature = SignatureFail
+	if err != nil {
+		return e
+	}
+	for _, r := range res {
+		switch {
+		case r.Status == dkim.TempError && e.Signature == SignatureFail:
+			e.Signature = SignatureTempError
+		case r.Status != dkim.Pass || r.BodyLength >= 0 || r.Testing:
+		case byReporter(r.Domain, reporters):
+			e.Signature, e.SignedBy = SignaturePass, r.Domain
+			return e
+		}
+	}
+	return e
+}
+
+func byReporter(signer string, reporters []string) bool {
+	for _, r := range reporters {
+		// A parent counts (an organization signing for its mail host), a
+		// top-level domain does not.
+		if dnsname.Equal(r, signer) || dnsname.IsSubdomain(r, signer) && dnsname.Labels(signer) >= 2 {
+			return true
+		}
+	}
+	return false
+}
