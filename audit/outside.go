@@ -6,7 +6,6 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/dkim"
-	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
@@ -24,38 +23,13 @@ const CodeNotInZone = "audit.not-in-zone"
 // that answers those names (live DNS for the rest).
 const outsideAdvice = "check with --live-outside, or add the records to the file"
 
-// Coverage tells which names a zone read from files answers for: the
-// names it holds records at, and every name at or below one of its apexes
-// (a master file's origins, the owners of its SOA records), where its
-// silence is an authoritative "no such record". For any other name the
-// zone knows nothing. It is safe for concurrent use once built.
-type Coverage struct {
-	owners map[string]bool
-	apexes []string
-}
+// Coverage tells which names a zone read from files answers for; the rule
+// is zone's (see zone.Coverage), which zone.Overlay follows too.
+type Coverage = zone.Coverage
 
 // NewCoverage builds the Coverage of z with the given apexes; the owners
-// of z's SOA records are apexes too. It costs one pass over z's records.
-func NewCoverage(z *zone.Zone, apexes []string) *Coverage {
-	c := &Coverage{owners: make(map[string]bool)}
-	for _, a := range apexes {
-		c.apexes = append(c.apexes, dnsname.Canonical(a))
-	}
-	for _, rr := range z.Records() {
-		n := dnsname.Canonical(rr.Name)
-		c.owners[n] = true
-		if rr.Type == zone.TypeSOA {
-			c.apexes = append(c.apexes, n)
-		}
-	}
-	return c
-}
-
-// Covers reports whether the zone answers for name.
-func (c *Coverage) Covers(name string) bool {
-	n := dnsname.Canonical(name)
-	return c.owners[n] || slices.ContainsFunc(c.apexes, func(a string) bool { return dnsname.IsSubdomain(n, a) })
-}
+// of z's SOA records are apexes too. See zone.NewCoverage.
+func NewCoverage(z *zone.Zone, apexes []string) *Coverage { return zone.NewCoverage(z, apexes) }
 
 // outside reports whether name is outside Auditor.Zone when the Resolver
 // is that Zone, answering from it alone: not covered by it (see Coverage;

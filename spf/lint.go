@@ -212,7 +212,7 @@ func (w *linter) addFinding(f Finding) {
 func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	top := via == 0
 	if w.fetched >= w.max {
-		w.add(CodeDNSError, Warning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
+		w.add(CodeLintLimit, Warning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
 		return nil, ""
 	}
 	w.fetched++

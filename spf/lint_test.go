@@ -2,6 +2,7 @@ package spf
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -208,5 +209,45 @@ func TestLintLongString(t *testing.T) {
 	rep := (&Linter{Resolver: r}).Lint(context.Background(), "example.com")
 	if got := codes(rep.Findings); !slices.Contains(got, CodeLongString) {
 		t.Errorf("got %v", got)
+	}
+}
+
+// addWideTree gives domain an include tree of 1+10+100 records, just past
+// the Linter's default MaxRecords of 100.
+func addWideTree(z *zone.Zone, domain string) {
+	var top []string
+	for i := range 10 {
+		mid := fmt.Sprintf("i%d.%s", i, domain)
+		top = append(top, "include:"+mid)
+		var leaves []string
+		for j := range 10 {
+			leaf := fmt.Sprintf("l%d.%s", j, mid)
+			leaves = append(leaves, "include:"+leaf)
+			z.AddTXT(leaf, "v=spf1 ip4:192.0.2.1 -all")
+		}
+		z.AddTXT(mid, "v=spf1 "+strings.Join(leaves, " ")+" -all")
+	}
+	z.AddTXT(domain, "v=spf1 "+strings.Join(top, " ")+" -all")
+}
+
+// TestLintRecordLimitIsNotDNSError guards the code of the MaxRecords
+// finding: reaching the lint's own bound is spf.lint-limit, not a DNS
+// failure (which callers such as audit.DNSFailures count as a failed
+// lookup), with the default limits.
+func TestLintRecordLimitIsNotDNSError(t *testing.T) {
+	z := zone.New()
+	addWideTree(z, "example.com")
+	rep := (&Linter{Resolver: plainResolver{z}}).Lint(context.Background(), "example.com")
+	var limit bool
+	for _, f := range rep.Findings {
+		if f.Code == CodeDNSError {
+			t.Errorf("DNS error finding on a zone that answers everything: %+v", f)
+		}
+		if f.Code == CodeLintLimit && strings.Contains(f.Message, "more than 100 records") {
+			limit = true
+		}
+	}
+	if !limit {
+		t.Errorf("no %s finding for the 100-record bound; codes %v", CodeLintLimit, codes(rep.Findings))
 	}
 }

@@ -45,23 +45,43 @@ var (
 	_ domainauth.ExistenceResolver  = (*Overlay)(nil)
 )
 
-// Covers reports whether the zone answers for name.
+// Covers reports whether the zone answers for name (see Coverage).
 func (o *Overlay) Covers(name string) bool {
-	k := key(name)
-	if o.Zone.ownsOrUnderSOA(k) {
-		return true
-	}
-	for _, a := range o.Apexes {
-		if dnsname.IsSubdomain(k, a) {
-			return true
-		}
-	}
-	return false
+	return o.Zone.covers(key(name), o.Apexes)
 }
 
-// ownsOrUnderSOA reports whether the zone has records at k, or an SOA record
-// at k or one of its ancestors.
-func (z *Zone) ownsOrUnderSOA(k string) bool {
+// Coverage tells which names a zone answers for: the names it holds records
+// at, and every name at or below one of its apexes (the owners of its SOA
+// records, and further names such as a master file's origins), where its
+// silence is an authoritative "no such record". For any other name the zone
+// knows nothing. Overlay follows the same rule. A Coverage reads the zone
+// as it is when asked; it is safe for concurrent use.
+type Coverage struct {
+	zone   *Zone
+	apexes []string
+}
+
+// NewCoverage returns the Coverage of z with the given further apexes; the
+// owners of z's SOA records are apexes too.
+func NewCoverage(z *Zone, apexes []string) *Coverage {
+	c := &Coverage{zone: z}
+	for _, a := range apexes {
+		c.apexes = append(c.apexes, key(a))
+	}
+	return c
+}
+
+// Covers reports whether the zone answers for name.
+func (c *Coverage) Covers(name string) bool {
+	return c.zone.covers(key(name), c.apexes)
+}
+
+// covers reports whether the zone has records at k, or k lies at or under
+// one of apexes or the owner of an SOA record in the zone.
+func (z *Zone) covers(k string, apexes []string) bool {
+	if slices.ContainsFunc(apexes, func(a string) bool { return dnsname.IsSubdomain(k, a) }) {
+		return true
+	}
 	z.mu.RLock()
 	defer z.mu.RUnlock()
 	if z.nodes[k] != nil {

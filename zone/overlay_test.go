@@ -66,6 +66,10 @@ func TestOverlayCovers(t *testing.T) {
 		if got := o.Covers(tc.name); got != tc.want {
 			t.Errorf("Covers(%q) = %v, want %v", tc.name, got, tc.want)
 		}
+		// Coverage is the same rule, given the apexes as written.
+		if got := NewCoverage(o.Zone, []string{"Example.ORG."}).Covers(tc.name); got != tc.want {
+			t.Errorf("Coverage.Covers(%q) = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 

@@ -352,3 +352,31 @@ func TestClipBound(t *testing.T) {
 		t.Errorf("%d fields clipped, want 3:\n%s", n, b.String())
 	}
 }
+
+// TestCheckSPFRecordLimitNotDNSTrouble guards the code of spf's MaxRecords
+// finding for the command: a zone whose SPF include tree holds more than
+// the linter's default 100 records is a finding (exit 1), not a failed DNS
+// lookup (exit 2).
+func TestCheckSPFRecordLimitNotDNSTrouble(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("$ORIGIN wide.example.\n$TTL 300\n@ SOA ns hostmaster 1 3600 600 86400 300\n@ NS ns\n@ MX 10 mx\n")
+	var top []string
+	for i := range 10 {
+		var leaves []string
+		for j := range 10 {
+			leaves = append(leaves, fmt.Sprintf("include:l%d.i%d.wide.example", j, i))
+			fmt.Fprintf(&b, "l%d.i%d TXT \"v=spf1 ip4:192.0.2.1 -all\"\n", j, i)
+		}
+		top = append(top, fmt.Sprintf("include:i%d.wide.example", i))
+		fmt.Fprintf(&b, "i%d TXT %s\n", i, zoneStrings("v=spf1 "+strings.Join(leaves, " ")+" -all"))
+	}
+	fmt.Fprintf(&b, "@ TXT %s\n", zoneStrings("v=spf1 "+strings.Join(top, " ")+" -all"))
+	file := writeTemp(t, "wide.example.zone", b.String())
+	out, stderr, status := runCLI(t, "", "check", "--zone", file, "--verbose", "wide.example")
+	if status != exitOK && status != exitFailed {
+		t.Errorf("status %d, want 0 or 1; stderr %q", status, stderr)
+	}
+	if !strings.Contains(out, "more than 100 records") {
+		t.Errorf("output lacks the record-limit finding:\n%s", out)
+	}
+}

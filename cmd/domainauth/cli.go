@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/termsafe"
 )
 
 // Exit statuses, documented in the package comment and in "domainauth help".
@@ -95,7 +96,7 @@ func (a *app) run(ctx context.Context, args []string) (status int) {
 	root := rootCommand()
 	defer func() {
 		if v := recover(); v != nil {
-			fmt.Fprintf(a.stderr, "domainauth: internal error: %v\n", v)
+			fmt.Fprintf(a.stderr, "domainauth: internal error: %s\n", safeLine(fmt.Sprint(v)))
 			status = exitTrouble
 		}
 	}()
@@ -136,7 +137,7 @@ func (a *app) run(ctx context.Context, args []string) (status int) {
 		return exitOK
 	}
 	if err != nil {
-		return a.fail(path, &usageError{cleanFlagError(err)})
+		return a.fail(path, &usageError{termsafe.String(cleanFlagError(err))})
 	}
 	if len(pos) < cmd.minArgs || (cmd.maxArgs >= 0 && len(pos) > cmd.maxArgs) {
 		return a.fail(path, usagef("want %s, got %d argument(s)", argsWanted(cmd), len(pos)))

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -232,34 +230,17 @@ func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 	}
 }
 
-// readPrivateKey reads a PEM private key: PKCS #8 ("PRIVATE KEY") or
-// PKCS #1 ("RSA PRIVATE KEY").
+// readPrivateKey reads a PEM private key file (see dkim.ParsePrivateKeyPEM).
 func readPrivateKey(file string) (crypto.Signer, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, fileError(err)
 	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, fmt.Errorf("%s: no PEM block; want a private key in PEM form", termsafe.String(file))
-	}
-	var key any
-	switch block.Type {
-	case "PRIVATE KEY":
-		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	default:
-		return nil, fmt.Errorf("%s: PEM block %q is not a private key", termsafe.String(file), block.Type)
-	}
+	key, err := dkim.ParsePrivateKeyPEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", termsafe.String(file), safeLine(err.Error()))
+		return nil, fmt.Errorf("%s: %s", termsafe.String(file), safeLine(strings.TrimPrefix(err.Error(), dkim.ErrNoPrivateKey.Error()+": ")))
 	}
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		return nil, fmt.Errorf("%s: unsupported key type %T", termsafe.String(file), key)
-	}
-	return signer, nil
+	return key, nil
 }
 
 func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -292,16 +273,15 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		if err != nil {
 			return err
 		}
-		der, err := x509.MarshalPKCS8PrivateKey(key)
+		pemKey, err := dkim.MarshalPrivateKeyPEM(key)
 		if err != nil {
 			return err
 		}
-		pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 		if *out != "" {
 			if err := os.WriteFile(*out, pemKey, 0o600); err != nil {
 				return fileError(err)
 			}
-			fmt.Fprintf(a.stdout, "; private key written to %s\n", *out)
+			fmt.Fprintf(a.stdout, "; private key written to %s\n", termsafe.String(*out))
 		} else {
 			a.stdout.Write(pemKey)
 		}

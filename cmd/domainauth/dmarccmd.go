@@ -10,10 +10,9 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth/audit"
-	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/termsafe"
-	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/receiver"
 )
 
 func dmarcCommand() *command {
@@ -244,42 +243,50 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 			return err
 		}
 		defer s.cancel()
-		ctx = s.ctx
+		c := &receiver.Checker{Resolver: s.r, Clock: a.clock, AuthServID: "domainauth",
+			DMARC: dmarc.Checker{Mode: dmarcMode(*rfc7489)}}
+		env := receiver.Envelope{IP: ip, HELO: *helo, MailFrom: *mailFrom}
+		res, err := c.Check(s.ctx, env, bytes.NewReader(msg))
+		if res == nil {
+			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), safeLine(strings.TrimPrefix(err.Error(), "receiver: ")))
+		}
+		writeReceived(a.stdout, res)
+		return dmarcStatus(res.DMARC)
+	}
+}
 
-		// SPF on the MAIL FROM identity (RFC 7208 §2.4).
-		spfIn := spf.Input{IP: ip, MailFrom: *mailFrom, HELO: *helo}
-		spfRes := (&spf.Checker{Resolver: s.r, Clock: a.clock}).Check(ctx, spfIn)
-		spfDomain := *helo
-		if _, d, ok := strings.Cut(*mailFrom, "@"); ok {
-			spfDomain = d
+// writeReceived prints what a receiver.Checker found: the SPF results, one
+// line per DKIM signature, the DMARC result and the Authentication-Results
+// field.
+func writeReceived(w io.Writer, res *receiver.Result) {
+	ts := termsafe.String
+	ip := res.Envelope.IP
+	if h := res.HELO; h != nil && !res.Path.Null {
+		fmt.Fprintf(w, "SPF %s for HELO %s from %s\n", h.Code, ts(res.Envelope.HELO), ip)
+	}
+	domain := res.Path.Domain
+	if res.Path.Null {
+		domain = res.Envelope.HELO
+	}
+	fmt.Fprintf(w, "SPF %s for %s from %s\n", res.SPF.Code, ts(orDash(domain)), ip)
+	if res.PathErr != nil {
+		fmt.Fprintf(w, "  why: %s\n", safeLine(strings.TrimPrefix(res.PathErr.Error(), "receiver: ")))
+	}
+	for _, v := range res.DKIM {
+		fmt.Fprintf(w, "DKIM %s d=%s s=%s\n", v.Status, ts(orDash(v.Domain)), ts(orDash(v.Selector)))
+	}
+	if len(res.DKIM) == 0 {
+		fmt.Fprintln(w, "DKIM none: the message has no DKIM-Signature")
+	}
+	fmt.Fprint(w, "DMARC ")
+	writeDMARCResult(w, res.DMARC, false)
+	// The folded field: each continuation line keeps its tab.
+	for line := range strings.SplitSeq(res.Header(), "\r\n") {
+		rest, folded := strings.CutPrefix(line, "\t")
+		if folded {
+			fmt.Fprint(w, "\t")
 		}
-		fmt.Fprintf(a.stdout, "SPF %s for %s from %s\n", spfRes.Code, termsafe.String(orDash(spfDomain)), ip)
-		// DKIM on every signature (RFC 6376 §6).
-		vs, err := (&dkim.Verifier{Resolver: s.r, Clock: a.clock}).Verify(ctx, bytes.NewReader(msg))
-		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), safeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
-		}
-		in := dmarc.Input{FromDomain: s.domain,
-			SPF: dmarc.Identifier{Domain: spfDomain, Result: dmarc.ParseAuthResult(spfRes.Code.String())}}
-		results := []string{spf.AuthResultsSPF(spfRes, spfIn)}
-		for _, v := range vs {
-			fmt.Fprintf(a.stdout, "DKIM %s d=%s s=%s\n", v.Status, termsafe.String(orDash(v.Domain)), termsafe.String(orDash(v.Selector)))
-			in.DKIM = append(in.DKIM, dmarc.Identifier{Domain: v.Domain, Selector: v.Selector, Result: dmarc.ParseAuthResult(v.Status.String())})
-			results = append(results, dkimAuthResult(v))
-		}
-		if len(vs) == 0 {
-			fmt.Fprintln(a.stdout, "DKIM none: the message has no DKIM-Signature")
-			results = append(results, "dkim=none")
-		}
-		res := (&dmarc.Checker{Resolver: s.r, Mode: dmarcMode(*rfc7489)}).Evaluate(ctx, in)
-		fmt.Fprint(a.stdout, "DMARC ")
-		writeDMARCResult(a.stdout, res, false)
-		results = append(results, res.AuthenticationResults())
-		for i := range results {
-			results[i] = safeHeader(results[i])
-		}
-		fmt.Fprintf(a.stdout, "Authentication-Results: domainauth;\n\t%s\n", strings.Join(results, ";\n\t"))
-		return dmarcStatus(res)
+		fmt.Fprintln(w, safeHeader(rest))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/livedns"
 	"github.com/domainauth/domainauth/zone"
 )
@@ -124,12 +125,16 @@ func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 		}
 		for _, rr := range z.Records() {
 			if err := all.Add(rr); err != nil {
-				return nil, nil, fmt.Errorf("%s: %v", file, err)
+				return nil, nil, fmt.Errorf("%s: %s", termsafe.String(file), safeHeader(oneLine(err.Error())))
 			}
 		}
 	}
 	return all, apexes, nil
 }
+
+// The zone package quotes what it cites of its input, so its messages are
+// escaped here only when they still hold something a terminal could act on
+// (safeHeader): escaping them again would double their backslashes.
 
 // readZoneFile parses a master file. The origin defaults to the file's name
 // without a .zone or .db suffix, which is how zone files are usually named;
@@ -142,7 +147,7 @@ func readZoneFile(file, origin string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.Parse(f, cmp.Or(origin, defaultOrigin(file)))
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a valid zone file: %v", file, strings.TrimPrefix(err.Error(), "zone: "))
+		return nil, fmt.Errorf("%s: not a valid zone file: %s", termsafe.String(file), safeHeader(oneLine(strings.TrimPrefix(err.Error(), "zone: "))))
 	}
 	return z, nil
 }
@@ -157,7 +162,7 @@ func readRoute53File(file string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.ReadRoute53(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %v", file, strings.TrimPrefix(err.Error(), "zone: "))
+		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %s", termsafe.String(file), safeHeader(oneLine(strings.TrimPrefix(err.Error(), "zone: "))))
 	}
 	return z, nil
 }
@@ -180,7 +185,7 @@ func fileError(err error) error {
 		if errors.Is(err, os.ErrNotExist) {
 			reason = "no such file"
 		}
-		return fmt.Errorf("%s: %s", pe.Path, reason)
+		return fmt.Errorf("%s: %s", termsafe.String(pe.Path), safeLine(reason))
 	}
 	return err
 }
@@ -270,7 +275,7 @@ func (s *source) trouble(ctx context.Context, name string, err error) error {
 		if i := strings.LastIndex(reason, ": "); i >= 0 {
 			reason = reason[i+2:]
 		}
-		return fmt.Errorf("%s could not be reached for %s (%s): check the network, or check offline with --zone FILE", s.what, name, reason)
+		return fmt.Errorf("%s could not be reached for %s (%s): check the network, or check offline with --zone FILE", s.what, name, safeLine(reason))
 	}
 	return nil
 }

@@ -158,8 +158,7 @@ func errString(err error) string {
 // writeJSON prints v as indented JSON with a final newline. The encoder
 // escapes C0 controls and U+2028/2029 and replaces invalid UTF-8; the other
 // runes termsafe escapes (C1 controls such as U+009B, bidi controls) it
-// writes raw, so they are written as \uXXXX here: still valid JSON, equal
-// once decoded, and inert on a terminal.
+// writes raw, so they are written as \uXXXX here (termsafe.JSON).
 func writeJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -168,37 +167,8 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(jsonInert(buf.Bytes()))
+	_, err := w.Write(termsafe.JSON(buf.Bytes()))
 	return err
-}
-
-// jsonInert rewrites, in encoded JSON, the runes termsafe.String would
-// escape as \uXXXX escapes. Outside strings JSON is ASCII, so every
-// non-ASCII rune is inside a string, where the escape means the same rune.
-func jsonInert(js []byte) []byte {
-	i := bytes.IndexFunc(js, func(r rune) bool { return r >= utf8.RuneSelf && unsafeRune(r) })
-	if i < 0 {
-		return js
-	}
-	out := make([]byte, 0, len(js)+16)
-	out = append(out, js[:i]...)
-	for i < len(js) {
-		r, size := utf8.DecodeRune(js[i:])
-		if r >= utf8.RuneSelf && unsafeRune(r) {
-			out = fmt.Appendf(out, `\u%04x`, r)
-		} else {
-			out = append(out, js[i:i+size]...)
-		}
-		i += size
-	}
-	return out
-}
-
-// unsafeRune reports whether termsafe.String escapes r: the one sanitiser
-// decides, for JSON too.
-func unsafeRune(r rune) bool {
-	s := string(r)
-	return termsafe.String(s) != s
 }
 
 // plural returns "1 error" or "2 errors".

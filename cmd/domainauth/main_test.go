@@ -328,6 +328,23 @@ func TestDMARC(t *testing.T) {
 	}
 }
 
+// TestDMARCEvalQuotedLocalPart guards the MAIL FROM split: a quoted local
+// part holding "@" leaves the domain after the last "@" of the mailbox, so
+// SPF is checked for mail.example.org with the whole mailbox as identity.
+func TestDMARCEvalQuotedLocalPart(t *testing.T) {
+	out := golden(t, "dmarc-eval-message-quoted-local", 0, "dmarc", "eval", "--zone", "examples/zones/example.org.zone",
+		"--message", "examples/verify-message/message.eml", "--ip", "54.240.0.1", "--mail-from", `"a@b"@mail.example.org`)
+	for _, want := range []string{
+		"SPF pass for mail.example.org from 54.240.0.1\n",
+		`spf=pass smtp.mailfrom="a@b"@mail.example.org;`,
+		"spf mail.example.org=pass: aligned (relaxed)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
 func TestReport(t *testing.T) {
 	dir := filepath.Join(sharedDir(t), "conformance", "dmarc-aggregate")
 	const pm = "domainaware+parsedmarc/"

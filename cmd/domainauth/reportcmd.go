@@ -420,7 +420,7 @@ func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
 		if d.Detail != "" {
 			where += " (" + d.Detail + ")"
 		}
-		writeFinding(w, "  ", finding{Severity: d.Severity.String(), Code: d.Code, Record: termsafe.String(where),
-			Message: fmt.Sprintf("%s [%s]", termsafe.String(d.Message), pluralCount(d.Messages, "message")), RFC: d.RFC})
+		writeFinding(w, "  ", finding{Severity: d.Severity.String(), Code: d.Code, Record: where,
+			Message: fmt.Sprintf("%s [%s]", d.Message, pluralCount(d.Messages, "message")), RFC: d.RFC})
 	}
 }

@@ -241,3 +241,41 @@ func TestWriteJSONInert(t *testing.T) {
 		t.Errorf("printable non-ASCII text was escaped: %s", b.String())
 	}
 }
+
+// TestStderrEscapesInput guards the messages built from what the user typed
+// or a file held: a file name, a flag name or a zone file's content with
+// terminal controls is escaped once where the message is built, never
+// printed raw, and never escaped twice (no doubled backslashes).
+func TestStderrEscapesInput(t *testing.T) {
+	dir := t.TempDir()
+	badZone := filepath.Join(dir, "bad\x1b[2J.zone")
+	if err := os.WriteFile(badZone, []byte("@ 300 IN TXT \"v=spf1 -all\"\n@ 300 IN NOPE x\x1b[2J\n"), 0o644); err != nil {
+		t.Skipf("file system refuses the name: %v", err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // escaped text the message must hold
+	}{
+		{"missing zone file", []string{"spf", "lint", "--zone", filepath.Join(dir, "no\x1b[2Jfile.zone"), "example.org"}, `no\x1b[2Jfile.zone: no such file`},
+		{"bad zone file", []string{"spf", "lint", "--zone", badZone, "example.org"}, `bad\x1b[2J.zone: not a valid zone file`},
+		{"unknown flag", []string{"spf", "lint", "--x\x1b[2J", "example.org"}, `unknown flag --x\x1b[2J`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, status := runCLI(t, "", tt.args...)
+			if status != exitTrouble {
+				t.Errorf("exit status %d, want %d", status, exitTrouble)
+			}
+			if d := rawDanger(stderr); d != "" {
+				t.Errorf("stderr has %s: %q", d, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.want)
+			}
+			if strings.Contains(stderr, `\\x1b`) {
+				t.Errorf("stderr escaped twice: %q", stderr)
+			}
+		})
+	}
+}

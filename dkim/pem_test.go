@@ -1,0 +1,44 @@
+package dkim
+
+import (
+	"crypto"
+	"crypto/rand"
+	"errors"
+	"testing"
+)
+
+// TestPrivateKeyPEMRoundTrip: a generated key written by
+// MarshalPrivateKeyPEM reads back with ParsePrivateKeyPEM.
+func TestPrivateKeyPEMRoundTrip(t *testing.T) {
+	for _, kt := range []KeyType{KeyRSA, KeyEd25519} {
+		key, _, err := GenerateKey(kt, 1024, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := MarshalPrivateKeyPEM(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParsePrivateKeyPEM(data)
+		if err != nil {
+			t.Fatalf("%v: %v", kt, err)
+		}
+		if eq, ok := got.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(key.Public()) {
+			t.Errorf("%v: key read back differs", kt)
+		}
+	}
+}
+
+// TestParsePrivateKeyPEMErrors: what is not a usable private key gives an
+// error wrapping ErrNoPrivateKey.
+func TestParsePrivateKeyPEMErrors(t *testing.T) {
+	for name, data := range map[string]string{
+		"not PEM":     "v=DKIM1; p=abc",
+		"public key":  "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+		"bad PKCS #8": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+	} {
+		if _, err := ParsePrivateKeyPEM([]byte(data)); !errors.Is(err, ErrNoPrivateKey) {
+			t.Errorf("%s: error %v, want ErrNoPrivateKey", name, err)
+		}
+	}
+}
