@@ -221,8 +221,6 @@ func reportReason(err error) string {
 	return strings.TrimPrefix(err.Error(), "report: ")
 }
 
-const dateFormat = "2006-01-02 15:04 MST"
-
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	maxRows := fs.Int("rows", 50, "print at most `N` rows per report (0: all)")
 	return func(ctx context.Context, args []string) error {

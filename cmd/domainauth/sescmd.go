@@ -273,56 +273,6 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		if *asJSON {
 			return writeJSON(a.stdout, ev)
 		}
-		writeEvent(a.stdout, ev)
-		return nil
-	}
-}
-
-// writeEvent prints an event for people. Nearly every field is written by
-// someone else (the subject and message ID by the sender, the reporting MTA
-// and the diagnostic code by a remote MTA), so each goes through termsafe.
-func writeEvent(w io.Writer, ev *ses.Event) {
-	ts := termsafe.String
-	form := "event-publishing record"
-	if ev.IsNotification() {
-		form = "identity notification"
-	}
-	if ev.SNS != nil {
-		form += " in an SNS message"
-	}
-	fmt.Fprintf(w, "%s (%s)\n", ts(fmt.Sprint(ev.Kind())), form)
-	m := ev.Mail
-	fmt.Fprintf(w, "  message %s sent %s by %s\n", ts(orDash(m.MessageID)), m.Timestamp.UTC().Format(dateFormat), ts(orDash(m.Source)))
-	if m.CommonHeaders != nil && m.CommonHeaders.Subject != "" {
-		fmt.Fprintf(w, "  subject: %s\n", ts(m.CommonHeaders.Subject))
-	}
-	switch {
-	case ev.Bounce != nil:
-		b := ev.Bounce
-		fmt.Fprintf(w, "  bounce: %s/%s from %s\n", ts(fmt.Sprint(b.BounceType)), ts(fmt.Sprint(b.BounceSubType)), ts(orDash(b.ReportingMTA)))
-		for _, r := range b.BouncedRecipients {
-			fmt.Fprintf(w, "    %s %s %s\n", ts(r.EmailAddress), ts(orDash(r.Status)), ts(r.DiagnosticCode))
-		}
-	case ev.Complaint != nil:
-		c := ev.Complaint
-		fmt.Fprintf(w, "  complaint: %s from %s\n", ts(orDash(c.ComplaintFeedbackType)), ts(orDash(c.UserAgent)))
-		for _, r := range c.ComplainedRecipients {
-			fmt.Fprintf(w, "    %s\n", ts(r.EmailAddress))
-		}
-	case ev.Delivery != nil:
-		d := ev.Delivery
-		fmt.Fprintf(w, "  delivered to %s by %s in %d ms\n", ts(strings.Join(d.Recipients, ", ")), ts(orDash(d.ReportingMTA)), d.ProcessingTimeMillis)
-	case ev.DeliveryDelay != nil:
-		d := ev.DeliveryDelay
-		fmt.Fprintf(w, "  delayed (%s) until %s\n", ts(fmt.Sprint(d.DelayType)), d.ExpirationTime.UTC().Format(dateFormat))
-	case ev.Reject != nil:
-		fmt.Fprintf(w, "  rejected: %s\n", ts(ev.Reject.Reason))
-	}
-	for _, d := range (ses.SuppressionPolicy{}).Decide(ev) {
-		verb := "not suppressed"
-		if d.Suppress {
-			verb = "suppressed (" + string(d.Reason) + ")"
-		}
-		fmt.Fprintf(w, "  suppression list: %s %s: %s\n", ts(d.Address), ts(verb), ts(d.Why))
+		return ev.WriteText(a.stdout, ses.SuppressionPolicy{})
 	}
 }
