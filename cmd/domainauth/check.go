@@ -17,7 +17,6 @@ import (
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
-	"github.com/domainauth/domainauth/spf"
 )
 
 func checkCommand() *command {
@@ -64,11 +63,11 @@ type checkOptions struct {
 
 // area is one group of the check report in the command's JSON.
 type area struct {
-	Name     string    `json:"area"`
-	Title    string    `json:"title"`
-	Status   string    `json:"status"`
-	Facts    []string  `json:"facts,omitempty"`
-	Findings []finding `json:"findings"`
+	Name     string              `json:"area"`
+	Title    string              `json:"title"`
+	Status   string              `json:"status"`
+	Facts    []string            `json:"facts,omitempty"`
+	Findings []audit.AreaFinding `json:"findings"`
 }
 
 // checkReport is the command's JSON form of an audit report.
@@ -79,12 +78,6 @@ type checkReport struct {
 	Errors   int    `json:"errors"`
 	Warnings int    `json:"warnings"`
 }
-
-// maxTreeLines bounds the SPF lookup tree check and spf lint print.
-const maxTreeLines = 200
-
-// maxTermBytes bounds the text of one term in a tree line.
-const maxTermBytes = 300
 
 // maxDomainLine bounds a line of the domain list read from standard input.
 const maxDomainLine = 1024
@@ -320,7 +313,7 @@ func (p *presenter) end() error {
 // run offline; files answer the same every time, and what fails in them is
 // a CNAME loop or a chain too long, which "zone check" shows.
 func dnsFailureError(src *source, n int) error {
-	lookups := plural(n, "DNS lookup")
+	lookups := audit.Plural(n, "DNS lookup")
 	switch {
 	case src.files == nil:
 		return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", lookups)
@@ -361,30 +354,7 @@ func facts(rep *audit.Report, ar *audit.Area) []string {
 	if ar.Name != audit.AreaSPF || rep.SPF == nil || rep.SPF.Lookups <= 10 {
 		return ar.Facts
 	}
-	return append(ar.Facts, treeLines(rep.SPFTree, rep.SPF.TermsOmitted, "  ")...)
-}
-
-// treeLines renders the SPF lookup tree, one term a line indented by its
-// depth, at most maxTreeLines lines, then how many terms are not shown:
-// those past maxTreeLines and the omitted ones the linter did not list.
-// An include whose target is listed earlier says so. It runs in time
-// linear in the lines it prints.
-func treeLines(tree []spf.TermCost, omitted int, indent string) []string {
-	var out []string
-	for i, t := range tree {
-		if i == maxTreeLines {
-			break
-		}
-		line := fmt.Sprintf("%s%s%s: %s", indent, strings.Repeat("  ", min(t.Depth, 20)), clip(t.Term, maxTermBytes), plural(t.Lookups, "lookup"))
-		if t.Repeated {
-			line += " (its terms are listed above)"
-		}
-		out = append(out, line)
-	}
-	if more := len(tree) - len(out) + omitted; more > 0 {
-		out = append(out, fmt.Sprintf("%s… %d more terms", indent, more))
-	}
-	return out
+	return append(ar.Facts, audit.TreeLines(rep.SPFTree, rep.SPF.TermsOmitted, "  ")...)
 }
 
 // jsonReport is rep in the command's JSON form.
@@ -393,7 +363,7 @@ func jsonReport(rep *audit.Report, source string) *checkReport {
 	for i := range rep.Areas {
 		ar := &rep.Areas[i]
 		out.Areas = append(out.Areas, area{Name: ar.Name, Title: ar.Title, Status: string(ar.Status),
-			Facts: facts(rep, ar), Findings: findingsOf(ar.Name, ar.Findings)})
+			Facts: facts(rep, ar), Findings: audit.AreaFindings(ar.Name, ar.Findings)})
 	}
 	return out
 }
@@ -408,18 +378,18 @@ func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose boo
 		for _, f := range facts(rep, ar) {
 			fmt.Fprintf(w, "  %s\n", termsafe.String(f))
 		}
-		fs := findingsOf(ar.Name, ar.Findings)
+		fs := audit.AreaFindings(ar.Name, ar.Findings)
 		if !verbose {
-			fs = slices.DeleteFunc(fs, func(f finding) bool { return f.Severity == sevInfo })
+			fs = slices.DeleteFunc(fs, func(f audit.AreaFinding) bool { return f.Severity == audit.SeverityInfo })
 		}
-		writeFindings(w, "  ", fs)
+		audit.WriteFindings(w, "  ", fs)
 	}
 	fmt.Fprintf(w, "\nResult: ")
 	if rep.Errors == 0 && rep.Warnings == 0 {
 		fmt.Fprintf(w, "%s: no problems found\n", domain)
 		return
 	}
-	fmt.Fprintf(w, "%s: %s, %s\n", domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+	fmt.Fprintf(w, "%s: %s, %s\n", domain, audit.Plural(rep.Errors, "error"), audit.Plural(rep.Warnings, "warning"))
 }
 
 // quote wraps a record value in double quotes, as it appears in a zone file.

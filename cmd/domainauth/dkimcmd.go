@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"flag"
 	"fmt"
+	"github.com/domainauth/domainauth/audit"
 	"io"
 	"os"
 	"strings"
@@ -311,10 +312,10 @@ func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 					return err
 				}
 			}
-			fs := findingsOf("dkim", k.Findings)
+			fs := audit.AreaFindings("dkim", k.Findings)
 			fmt.Fprintf(a.stdout, "%s: %s\n", termsafe.String(k.Name), termsafe.String(k.Summary()))
-			writeFindings(a.stdout, "  ", fs)
-			if errs, _ := countSeverities(fs); errs > 0 {
+			audit.WriteFindings(a.stdout, "  ", fs)
+			if errs, _ := audit.CountSeverities(fs); errs > 0 {
 				bad = true
 			}
 		}

@@ -102,16 +102,16 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			}
 			return fmt.Errorf("temperror: %s", safeLine(errString(d.Err)))
 		}
-		fs := findingsOf("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
+		fs := audit.AreaFindings("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
 		if *asJSON {
 			out := struct {
-				Domain       string    `json:"domain"`
-				Status       string    `json:"status"`
-				PolicyDomain string    `json:"policy_domain,omitempty"`
-				Source       string    `json:"source,omitempty"`
-				Record       string    `json:"record,omitempty"`
-				Queried      []string  `json:"queried"`
-				Findings     []finding `json:"findings"`
+				Domain       string              `json:"domain"`
+				Status       string              `json:"status"`
+				PolicyDomain string              `json:"policy_domain,omitempty"`
+				Source       string              `json:"source,omitempty"`
+				Record       string              `json:"record,omitempty"`
+				Queried      []string            `json:"queried"`
+				Findings     []audit.AreaFinding `json:"findings"`
 			}{Domain: domain, Status: d.Status.String(), PolicyDomain: d.PolicyDomain, Queried: d.Queried, Findings: fs}
 			if d.Record != nil {
 				out.Record = d.Record.String()
@@ -122,9 +122,9 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			}
 		} else {
 			writeDiscovery(a.stdout, d)
-			writeFindings(a.stdout, "  ", fs)
+			audit.WriteFindings(a.stdout, "  ", fs)
 		}
-		if errs, _ := countSeverities(fs); errs > 0 || d.Status != dmarc.StatusFound {
+		if errs, _ := audit.CountSeverities(fs); errs > 0 || d.Status != dmarc.StatusFound {
 			return errFindings
 		}
 		return nil
@@ -164,9 +164,9 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 			fmt.Fprintf(a.stdout, "  %s\n", termsafe.String(fmt.Sprintf("policy %s, subdomains %s, alignment dkim=%s spf=%s",
 				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())))
 		}
-		fs := findingsOf("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
-		writeFindings(a.stdout, "  ", fs)
-		if errs, _ := countSeverities(fs); errs > 0 || perr != nil {
+		fs := audit.AreaFindings("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
+		audit.WriteFindings(a.stdout, "  ", fs)
+		if errs, _ := audit.CountSeverities(fs); errs > 0 || perr != nil {
 			return errFindings
 		}
 		return nil

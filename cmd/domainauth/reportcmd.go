@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/domainauth/domainauth/audit"
 	"io"
 	"io/fs"
 	"os"
@@ -180,14 +181,14 @@ func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use fun
 	}
 	clearProgress()
 	if st.Read == 0 {
-		return st, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), plural(len(inputs), "file"))
+		return st, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
 	}
 	if !quiet {
 		for _, s := range skipped {
 			fmt.Fprintf(a.stderr, "skipped %s\n", s)
 		}
 		if st.Skipped > len(skipped) {
-			fmt.Fprintf(a.stderr, "skipped %s more\n", plural(st.Skipped-len(skipped), "file"))
+			fmt.Fprintf(a.stderr, "skipped %s more\n", audit.Plural(st.Skipped-len(skipped), "file"))
 		}
 	}
 	return st, nil
@@ -254,7 +255,7 @@ func writeReport(w io.Writer, d decoded, maxRows int) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  period: %s\n", m.DateRange)
 	fmt.Fprintf(w, "  policy for %s: %s\n", ts(orDash(p.Domain)), ts(p.String()))
-	fmt.Fprintf(w, "  %s in %s\n", pluralCount(d.agg.Messages(), "message"), plural(len(d.agg.Records), "row"))
+	fmt.Fprintf(w, "  %s in %s\n", pluralCount(d.agg.Messages(), "message"), audit.Plural(len(d.agg.Records), "row"))
 	if len(d.agg.Records) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  source IP\tcount\tdisposition\tdkim\tspf\theader from\tauth results")
@@ -373,9 +374,9 @@ func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
 	if first, last := s.Span(); first != "" {
 		span = first + " to " + last
 	}
-	fmt.Fprintf(w, "%s, %s\n", plural(s.Reports, "report"), span)
+	fmt.Fprintf(w, "%s, %s\n", audit.Plural(s.Reports, "report"), span)
 	if files.Skipped > 0 {
-		fmt.Fprintf(w, "%s skipped: not reports (listed on stderr unless --quiet)\n", plural(files.Skipped, "file"))
+		fmt.Fprintf(w, "%s skipped: not reports (listed on stderr unless --quiet)\n", audit.Plural(files.Skipped, "file"))
 	}
 	t := s.Total
 	fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed; %d quarantined, %d rejected\n",
@@ -418,7 +419,7 @@ func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
 		if d.Detail != "" {
 			where += " (" + d.Detail + ")"
 		}
-		writeFinding(w, "  ", finding{Severity: d.Severity.String(), Code: d.Code, Record: where,
+		audit.WriteFinding(w, "  ", audit.AreaFinding{Severity: d.Severity.String(), Code: d.Code, Record: where,
 			Message: fmt.Sprintf("%s [%s]", d.Message, pluralCount(d.Messages, "message")), RFC: d.RFC})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/domainauth/domainauth/audit"
@@ -201,57 +200,22 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			return sesPlanError(err)
 		}
 		res := (&ses.Auditor{Resolver: s.r, From: *from}).Audit(s.ctx, plan)
-		var fs []finding
-		for _, f := range findingsOf("ses", append(append(plan.Findings, res.Findings...), res.Alignment.Findings...)) {
-			if !slices.ContainsFunc(fs, func(g finding) bool { return g.Code == f.Code && g.Record == f.Record }) {
-				f.Fix = audit.SESFix(f.Code, plan)
-				fs = append(fs, f)
-			}
-		}
-		slices.SortStableFunc(fs, func(x, y finding) int { return sevRank(x.Severity) - sevRank(y.Severity) })
+		fs := audit.SESAuditFindings(plan, res)
 		if *asJSON {
 			if err := writeJSON(a.stdout, struct {
 				*ses.Audit
-				Findings []finding `json:"Findings"`
+				Findings []audit.AreaFinding `json:"Findings"`
 			}{res, fs}); err != nil {
 				return err
 			}
 		} else {
-			writeSESAudit(a.stdout, res, fs)
+			audit.WriteSESAudit(a.stdout, res, fs)
 		}
-		if errs, _ := countSeverities(fs); errs > 0 {
+		if errs, _ := audit.CountSeverities(fs); errs > 0 {
 			return errFindings
 		}
 		return nil
 	}
-}
-
-// writeSESAudit prints the audit; what DNS holds (the records found, the
-// DMARC record, the reasons that quote them) goes through termsafe.
-func writeSESAudit(w io.Writer, res *ses.Audit, fs []finding) {
-	ts := termsafe.String
-	p := res.Plan
-	fmt.Fprintf(w, "SES identity %s in %s (%s)\n", ts(p.Identity.Domain), p.Region.Code, p.Region.Name)
-	for _, c := range res.Checks {
-		found := ""
-		if c.Status == ses.StatusWrong && len(c.Found) > 0 {
-			found = " (found " + strings.Join(c.Found, ", ") + ")"
-		}
-		value := c.Record.Value
-		if value == "" {
-			value = "(any valid record)" // DMARC: audited, not planned
-		}
-		fmt.Fprintf(w, "  %-8s %s %s %s\n", c.Status, ts(c.Record.Name), c.Record.Type, ts(value+found))
-	}
-	if res.DMARC != nil {
-		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", ts(p.Identity.Domain), ts(quote(res.DMARC.String())))
-	}
-	al := res.Alignment
-	fmt.Fprintf(w, "DMARC prediction for mail from %s: %s\n", ts(al.From), al.Verdict)
-	fmt.Fprintf(w, "  SPF:  %s\n", ts(al.SPF.Reason))
-	fmt.Fprintf(w, "  DKIM: %s\n", ts(al.DKIM.Reason))
-	writeFindings(w, "", fs)
-	fmt.Fprintf(w, "Result: %s\n", summaryLine(fs))
 }
 
 func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {

@@ -194,16 +194,16 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		defer s.cancel()
 		rep := (&spf.Linter{Resolver: s.r}).Lint(s.ctx, s.domain)
-		fs := findingsOf("spf", audit.WithFixes(rep.Findings))
+		fs := audit.AreaFindings("spf", audit.WithFixes(rep.Findings))
 		if *asJSON {
 			out := struct {
-				Domain       string         `json:"domain"`
-				Record       string         `json:"record,omitempty"`
-				Lookups      int            `json:"lookups"`
-				VoidLookups  int            `json:"void_lookups"`
-				Terms        []spf.TermCost `json:"terms"`
-				TermsOmitted int            `json:"terms_omitted,omitempty"`
-				Findings     []finding      `json:"findings"`
+				Domain       string              `json:"domain"`
+				Record       string              `json:"record,omitempty"`
+				Lookups      int                 `json:"lookups"`
+				VoidLookups  int                 `json:"void_lookups"`
+				Terms        []spf.TermCost      `json:"terms"`
+				TermsOmitted int                 `json:"terms_omitted,omitempty"`
+				Findings     []audit.AreaFinding `json:"findings"`
 			}{rep.Domain, rep.Record, rep.Lookups, rep.VoidLookups, rep.Terms, rep.TermsOmitted, fs}
 			if err := writeJSON(a.stdout, out); err != nil {
 				return err
@@ -212,9 +212,9 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 			for _, l := range spfFacts(rep) {
 				fmt.Fprintln(a.stdout, termsafe.String(l))
 			}
-			writeFindings(a.stdout, "  ", fs)
+			audit.WriteFindings(a.stdout, "  ", fs)
 		}
-		if errs, _ := countSeverities(fs); errs > 0 {
+		if errs, _ := audit.CountSeverities(fs); errs > 0 {
 			return errFindings
 		}
 		return nil
@@ -238,5 +238,5 @@ func spfFacts(rep *spf.Report) []string {
 		fmt.Sprintf("%s: %s", rep.Domain, quote(rep.Record)),
 		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
 	}
-	return append(lines, treeLines(audit.Tree(rep.Terms), rep.TermsOmitted, "    ")...)
+	return append(lines, audit.TreeLines(audit.Tree(rep.Terms), rep.TermsOmitted, "    ")...)
 }

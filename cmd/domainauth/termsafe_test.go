@@ -193,7 +193,7 @@ func TestPresentersEscape(t *testing.T) {
 			writeVerification(w, dkim.Verification{Status: dkim.PermError, Domain: evil, Selector: evil, Err: bad})
 		}},
 		{"finding", func(w io.Writer) {
-			writeFinding(w, "", finding{Severity: sevError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
+			audit.WriteFinding(w, "", audit.AreaFinding{Severity: audit.SeverityError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
 		}},
 		{"check error", func(w io.Writer) {
 			io.WriteString(w, checkError(&source{what: evil}, evil, bad).Error())
