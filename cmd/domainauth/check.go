@@ -61,24 +61,6 @@ type checkOptions struct {
 	verbose   bool
 }
 
-// area is one group of the check report in the command's JSON.
-type area struct {
-	Name     string              `json:"area"`
-	Title    string              `json:"title"`
-	Status   string              `json:"status"`
-	Facts    []string            `json:"facts,omitempty"`
-	Findings []audit.AreaFinding `json:"findings"`
-}
-
-// checkReport is the command's JSON form of an audit report.
-type checkReport struct {
-	Domain   string `json:"domain"`
-	Source   string `json:"source"`
-	Areas    []area `json:"areas"`
-	Errors   int    `json:"errors"`
-	Warnings int    `json:"warnings"`
-}
-
 // maxDomainLine bounds a line of the domain list read from standard input.
 const maxDomainLine = 1024
 
@@ -262,14 +244,14 @@ func (p *presenter) present(rep *audit.Report) error {
 			}
 		}
 		io.WriteString(w, sep)
-		return writeJSON(w, jsonReport(rep, p.src.what))
+		return writeJSON(w, rep.JSON(p.src.what))
 	case p.o.csv:
 		return p.writeCSV(rep)
 	}
 	if p.n > 0 {
 		fmt.Fprintln(w)
 	}
-	writeCheckReport(w, rep, p.src.what, p.o.verbose)
+	rep.WriteText(w, p.src.what, p.o.verbose)
 	return nil
 }
 
@@ -328,68 +310,12 @@ func dnsFailureError(src *source, n int) error {
 func (p *presenter) writeCSV(rep *audit.Report) error {
 	if p.csv == nil {
 		p.csv = csv.NewWriter(p.a.stdout)
-		p.csv.Write([]string{"domain", "area", "severity", "code", "record", "message", "fix", "rfc"})
+		p.csv.Write(audit.CSVHeader)
 	}
 	if rep == nil {
 		return nil
 	}
-	for _, ar := range rep.Areas {
-		for _, f := range ar.Findings {
-			row := []string{rep.Domain, ar.Name, f.Severity.String(), f.Code, f.Where, f.Message, f.Fix, f.RFC}
-			for i := range row {
-				row[i] = termsafe.CSVCell(row[i])
-			}
-			if err := p.csv.Write(row); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// facts are an area's fact lines as check shows them: the SPF lookup tree
-// is detail for the spf command, shown here only when the lookups are over
-// the limit, where it is the fix.
-func facts(rep *audit.Report, ar *audit.Area) []string {
-	if ar.Name != audit.AreaSPF || rep.SPF == nil || rep.SPF.Lookups <= 10 {
-		return ar.Facts
-	}
-	return append(ar.Facts, audit.TreeLines(rep.SPFTree, rep.SPF.TermsOmitted, "  ")...)
-}
-
-// jsonReport is rep in the command's JSON form.
-func jsonReport(rep *audit.Report, source string) *checkReport {
-	out := &checkReport{Domain: rep.Domain, Source: source, Errors: rep.Errors, Warnings: rep.Warnings}
-	for i := range rep.Areas {
-		ar := &rep.Areas[i]
-		out.Areas = append(out.Areas, area{Name: ar.Name, Title: ar.Title, Status: string(ar.Status),
-			Facts: facts(rep, ar), Findings: audit.AreaFindings(ar.Name, ar.Findings)})
-	}
-	return out
-}
-
-// writeCheckReport prints the report for people.
-func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose bool) {
-	domain := termsafe.String(rep.Domain)
-	fmt.Fprintf(w, "Checking %s (records from %s)\n", domain, termsafe.String(source))
-	for i := range rep.Areas {
-		ar := &rep.Areas[i]
-		fmt.Fprintf(w, "\n%s: %s\n", termsafe.String(ar.Title), ar.Status)
-		for _, f := range facts(rep, ar) {
-			fmt.Fprintf(w, "  %s\n", termsafe.String(f))
-		}
-		fs := audit.AreaFindings(ar.Name, ar.Findings)
-		if !verbose {
-			fs = slices.DeleteFunc(fs, func(f audit.AreaFinding) bool { return f.Severity == audit.SeverityInfo })
-		}
-		audit.WriteFindings(w, "  ", fs)
-	}
-	fmt.Fprintf(w, "\nResult: ")
-	if rep.Errors == 0 && rep.Warnings == 0 {
-		fmt.Fprintf(w, "%s: no problems found\n", domain)
-		return
-	}
-	fmt.Fprintf(w, "%s: %s, %s\n", domain, audit.Plural(rep.Errors, "error"), audit.Plural(rep.Warnings, "warning"))
+	return p.csv.WriteAll(rep.CSVRows())
 }
 
 // quote wraps a record value in double quotes, as it appears in a zone file.

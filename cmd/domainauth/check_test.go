@@ -26,7 +26,7 @@ func TestCheckSeveralJSON(t *testing.T) {
 	if status != exitFailed {
 		t.Errorf("status %d, want %d (shop.example has an error); stderr %q", status, exitFailed, stderr)
 	}
-	var reps []checkReport
+	var reps []audit.ReportJSON
 	if err := json.Unmarshal([]byte(out), &reps); err != nil {
 		t.Fatalf("not one JSON array: %v\n%s", err, out)
 	}

@@ -209,7 +209,7 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 				return err
 			}
 		} else {
-			for _, l := range spfFacts(rep) {
+			for _, l := range audit.SPFFacts(rep) {
 				fmt.Fprintln(a.stdout, termsafe.String(l))
 			}
 			audit.WriteFindings(a.stdout, "  ", fs)
@@ -219,24 +219,4 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		return nil
 	}
-}
-
-// spfFacts describes a lint report: the record, the lookup count and the
-// lookup tree, one line each; the tree is at most maxTreeLines lines (the
-// terms left out, by it or by the linter's MaxTerms, are counted), so the
-// output stays small whatever the record (issue 11 item 12).
-func spfFacts(rep *spf.Report) []string {
-	if rep.Record == "" {
-		for _, f := range rep.Findings {
-			if f.Code == spf.CodeMultipleRecords {
-				return []string{rep.Domain + ": more than one SPF record"}
-			}
-		}
-		return []string{rep.Domain + ": no SPF record"}
-	}
-	lines := []string{
-		fmt.Sprintf("%s: %s", rep.Domain, quote(rep.Record)),
-		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
-	}
-	return append(lines, audit.TreeLines(audit.Tree(rep.Terms), rep.TermsOmitted, "    ")...)
 }
