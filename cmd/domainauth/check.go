@@ -209,11 +209,11 @@ func checkError(src *source, domain string, err error) error {
 	ts := termsafe.String
 	switch {
 	case errors.Is(err, audit.ErrDNSUnusable):
-		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), safeLine(strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": ")))
+		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), audit.SafeLine(strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": ")))
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", ts(domain), src.timeout)
 	}
-	return fmt.Errorf("%s: %s", ts(domain), safeLine(err.Error()))
+	return fmt.Errorf("%s: %s", ts(domain), audit.SafeLine(err.Error()))
 }
 
 // presenter prints reports in the chosen form as they come and keeps the
@@ -317,6 +317,3 @@ func (p *presenter) writeCSV(rep *audit.Report) error {
 	}
 	return p.csv.WriteAll(rep.CSVRows())
 }
-
-// quote wraps a record value in double quotes, as it appears in a zone file.
-func quote(s string) string { return `"` + s + `"` }

@@ -165,7 +165,7 @@ func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use fun
 			}
 			st.Skipped++
 			if len(skipped) < maxSkipNotes {
-				skipped = append(skipped, oneLine(err.Error()))
+				skipped = append(skipped, audit.OneLine(err.Error()))
 			}
 			continue
 		}
@@ -232,13 +232,6 @@ func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		})
 		return err
 	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {

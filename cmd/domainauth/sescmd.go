@@ -109,7 +109,7 @@ func (f *identityFlags) identity(domain string) (ses.Identity, error) {
 
 // sesPlanError shortens the planner's errors for the one-line message.
 func sesPlanError(err error) error {
-	return fmt.Errorf("%s", safeLine(strings.TrimPrefix(oneLine(err.Error()), "ses: ")))
+	return fmt.Errorf("%s", audit.SafeLine(strings.TrimPrefix(audit.OneLine(err.Error()), "ses: ")))
 }
 
 func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -185,7 +185,7 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			// Take what the zone shows, as "check" does.
 			sig, err := (&audit.Auditor{Resolver: s.r, Zone: s.files}).DetectSES(s.ctx, s.domain)
 			if err != nil {
-				return fmt.Errorf("%s", safeLine(err.Error()))
+				return fmt.Errorf("%s", audit.SafeLine(err.Error()))
 			}
 			mf := sig.MailFrom
 			if len(id.EasyDKIMTokens) == 0 {
@@ -232,7 +232,7 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		ev, err := ses.ParseEvent(data)
 		if err != nil {
-			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), safeLine(strings.TrimPrefix(oneLine(err.Error()), "ses: event: ")))
+			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(audit.OneLine(err.Error()), "ses: event: ")))
 		}
 		if *asJSON {
 			return writeJSON(a.stdout, ev)

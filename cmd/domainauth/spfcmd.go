@@ -112,11 +112,11 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			}
 		}
 		writeSPFResult(a.stdout, domain, ip, res)
-		fmt.Fprintf(a.stdout, "  %s\n", safeHeader(spf.ReceivedSPF(res, in, "")))
-		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", safeHeader(spf.AuthResultsSPF(res, in)))
+		fmt.Fprintf(a.stdout, "  %s\n", audit.SafeHeader(spf.ReceivedSPF(res, in, "")))
+		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", audit.SafeHeader(spf.AuthResultsSPF(res, in)))
 		switch res.Code {
 		case spf.TempError:
-			return fmt.Errorf("temperror: %s", safeLine(errString(res.Err)))
+			return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(res.Err)))
 		case spf.Fail, spf.SoftFail, spf.PermError:
 			return errFindings
 		}
@@ -139,7 +139,7 @@ func writeSPFResult(w io.Writer, domain string, ip netip.Addr, res spf.Result) {
 		fmt.Fprintf(w, "  explanation: %s\n", ts(res.Explanation))
 	}
 	if res.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", safeLine(res.Err.Error()))
+		fmt.Fprintf(w, "  why: %s\n", audit.SafeLine(res.Err.Error()))
 	}
 	fmt.Fprintf(w, "  DNS lookups: %d of 10, void lookups: %d of 2\n", res.Lookups, res.VoidLookups)
 	for _, s := range res.Trace {
@@ -155,7 +155,7 @@ func spfParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		rec, err := spf.Parse(txt)
 		if err != nil {
-			fmt.Fprintf(a.stdout, "invalid: %s\n", safeLine(err.Error()))
+			fmt.Fprintf(a.stdout, "invalid: %s\n", audit.SafeLine(err.Error()))
 			return errFindings
 		}
 		fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
