@@ -17,7 +17,6 @@ import (
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
-	"github.com/domainauth/domainauth/spf"
 )
 
 func checkCommand() *command {
@@ -61,30 +60,6 @@ type checkOptions struct {
 	json, csv bool
 	verbose   bool
 }
-
-// area is one group of the check report in the command's JSON.
-type area struct {
-	Name     string    `json:"area"`
-	Title    string    `json:"title"`
-	Status   string    `json:"status"`
-	Facts    []string  `json:"facts,omitempty"`
-	Findings []finding `json:"findings"`
-}
-
-// checkReport is the command's JSON form of an audit report.
-type checkReport struct {
-	Domain   string `json:"domain"`
-	Source   string `json:"source"`
-	Areas    []area `json:"areas"`
-	Errors   int    `json:"errors"`
-	Warnings int    `json:"warnings"`
-}
-
-// maxTreeLines bounds the SPF lookup tree check and spf lint print.
-const maxTreeLines = 200
-
-// maxTermBytes bounds the text of one term in a tree line.
-const maxTermBytes = 300
 
 // maxDomainLine bounds a line of the domain list read from standard input.
 const maxDomainLine = 1024
@@ -234,11 +209,11 @@ func checkError(src *source, domain string, err error) error {
 	ts := termsafe.String
 	switch {
 	case errors.Is(err, audit.ErrDNSUnusable):
-		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), safeLine(strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": ")))
+		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), audit.SafeLine(strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": ")))
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", ts(domain), src.timeout)
 	}
-	return fmt.Errorf("%s: %s", ts(domain), safeLine(err.Error()))
+	return fmt.Errorf("%s: %s", ts(domain), audit.SafeLine(err.Error()))
 }
 
 // presenter prints reports in the chosen form as they come and keeps the
@@ -269,14 +244,14 @@ func (p *presenter) present(rep *audit.Report) error {
 			}
 		}
 		io.WriteString(w, sep)
-		return writeJSON(w, jsonReport(rep, p.src.what))
+		return writeJSON(w, rep.JSON(p.src.what))
 	case p.o.csv:
 		return p.writeCSV(rep)
 	}
 	if p.n > 0 {
 		fmt.Fprintln(w)
 	}
-	writeCheckReport(w, rep, p.src.what, p.o.verbose)
+	rep.WriteText(w, p.src.what, p.o.verbose)
 	return nil
 }
 
@@ -320,7 +295,7 @@ func (p *presenter) end() error {
 // run offline; files answer the same every time, and what fails in them is
 // a CNAME loop or a chain too long, which "zone check" shows.
 func dnsFailureError(src *source, n int) error {
-	lookups := plural(n, "DNS lookup")
+	lookups := audit.Plural(n, "DNS lookup")
 	switch {
 	case src.files == nil:
 		return fmt.Errorf("%s failed temporarily, so the report above is incomplete; check again later, or offline with --zone FILE", lookups)
@@ -335,92 +310,10 @@ func dnsFailureError(src *source, n int) error {
 func (p *presenter) writeCSV(rep *audit.Report) error {
 	if p.csv == nil {
 		p.csv = csv.NewWriter(p.a.stdout)
-		p.csv.Write([]string{"domain", "area", "severity", "code", "record", "message", "fix", "rfc"})
+		p.csv.Write(audit.CSVHeader)
 	}
 	if rep == nil {
 		return nil
 	}
-	for _, ar := range rep.Areas {
-		for _, f := range ar.Findings {
-			row := []string{rep.Domain, ar.Name, f.Severity.String(), f.Code, f.Where, f.Message, f.Fix, f.RFC}
-			for i := range row {
-				row[i] = termsafe.CSVCell(row[i])
-			}
-			if err := p.csv.Write(row); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return p.csv.WriteAll(rep.CSVRows())
 }
-
-// facts are an area's fact lines as check shows them: the SPF lookup tree
-// is detail for the spf command, shown here only when the lookups are over
-// the limit, where it is the fix.
-func facts(rep *audit.Report, ar *audit.Area) []string {
-	if ar.Name != audit.AreaSPF || rep.SPF == nil || rep.SPF.Lookups <= 10 {
-		return ar.Facts
-	}
-	return append(ar.Facts, treeLines(rep.SPFTree, rep.SPF.TermsOmitted, "  ")...)
-}
-
-// treeLines renders the SPF lookup tree, one term a line indented by its
-// depth, at most maxTreeLines lines, then how many terms are not shown:
-// those past maxTreeLines and the omitted ones the linter did not list.
-// An include whose target is listed earlier says so. It runs in time
-// linear in the lines it prints.
-func treeLines(tree []spf.TermCost, omitted int, indent string) []string {
-	var out []string
-	for i, t := range tree {
-		if i == maxTreeLines {
-			break
-		}
-		line := fmt.Sprintf("%s%s%s: %s", indent, strings.Repeat("  ", min(t.Depth, 20)), clip(t.Term, maxTermBytes), plural(t.Lookups, "lookup"))
-		if t.Repeated {
-			line += " (its terms are listed above)"
-		}
-		out = append(out, line)
-	}
-	if more := len(tree) - len(out) + omitted; more > 0 {
-		out = append(out, fmt.Sprintf("%s… %d more terms", indent, more))
-	}
-	return out
-}
-
-// jsonReport is rep in the command's JSON form.
-func jsonReport(rep *audit.Report, source string) *checkReport {
-	out := &checkReport{Domain: rep.Domain, Source: source, Errors: rep.Errors, Warnings: rep.Warnings}
-	for i := range rep.Areas {
-		ar := &rep.Areas[i]
-		out.Areas = append(out.Areas, area{Name: ar.Name, Title: ar.Title, Status: string(ar.Status),
-			Facts: facts(rep, ar), Findings: findingsOf(ar.Name, ar.Findings)})
-	}
-	return out
-}
-
-// writeCheckReport prints the report for people.
-func writeCheckReport(w io.Writer, rep *audit.Report, source string, verbose bool) {
-	domain := termsafe.String(rep.Domain)
-	fmt.Fprintf(w, "Checking %s (records from %s)\n", domain, termsafe.String(source))
-	for i := range rep.Areas {
-		ar := &rep.Areas[i]
-		fmt.Fprintf(w, "\n%s: %s\n", termsafe.String(ar.Title), ar.Status)
-		for _, f := range facts(rep, ar) {
-			fmt.Fprintf(w, "  %s\n", termsafe.String(f))
-		}
-		fs := findingsOf(ar.Name, ar.Findings)
-		if !verbose {
-			fs = slices.DeleteFunc(fs, func(f finding) bool { return f.Severity == sevInfo })
-		}
-		writeFindings(w, "  ", fs)
-	}
-	fmt.Fprintf(w, "\nResult: ")
-	if rep.Errors == 0 && rep.Warnings == 0 {
-		fmt.Fprintf(w, "%s: no problems found\n", domain)
-		return
-	}
-	fmt.Fprintf(w, "%s: %s, %s\n", domain, plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
-}
-
-// quote wraps a record value in double quotes, as it appears in a zone file.
-func quote(s string) string { return `"` + s + `"` }

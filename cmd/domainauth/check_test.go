@@ -13,7 +13,6 @@ import (
 
 	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/dkim"
-	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -27,7 +26,7 @@ func TestCheckSeveralJSON(t *testing.T) {
 	if status != exitFailed {
 		t.Errorf("status %d, want %d (shop.example has an error); stderr %q", status, exitFailed, stderr)
 	}
-	var reps []checkReport
+	var reps []audit.ReportJSON
 	if err := json.Unmarshal([]byte(out), &reps); err != nil {
 		t.Fatalf("not one JSON array: %v\n%s", err, out)
 	}
@@ -120,24 +119,6 @@ func TestCheckErrorUnusableDNS(t *testing.T) {
 	msg := err.Error()
 	if strings.Contains(msg, "\n") || !strings.Contains(msg, "unusable") || strings.Contains(msg, "no MX") {
 		t.Errorf("message %q", msg)
-	}
-}
-
-// TestTreeLinesBound: check prints at most maxTreeLines lines of the SPF
-// lookup tree, then how many terms are left out.
-func TestTreeLinesBound(t *testing.T) {
-	tree := make([]spf.TermCost, maxTreeLines+7)
-	for i := range tree {
-		tree[i].Term = "a"
-	}
-	lines := treeLines(tree, 0, "")
-	if len(lines) != maxTreeLines+1 || lines[maxTreeLines] != "… 7 more terms" {
-		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
-	}
-	// The terms the linter left out (Report.TermsOmitted) are counted too.
-	lines = treeLines(tree[:3], 5, "")
-	if len(lines) != 4 || lines[3] != "… 5 more terms" {
-		t.Errorf("with omitted terms: %q", lines)
 	}
 }
 
@@ -257,7 +238,7 @@ func zoneStrings(s string) string {
 
 // TestSPFLintLargeRecordBounded is issue 11 item 12 for the command: spf
 // lint of a 19 KB record (16 s and 27.7 MB of output before the linear
-// tree) prints at most maxTreeLines tree lines and well under 1 MB, with
+// tree) prints at most audit.MaxTreeLines tree lines and well under 1 MB, with
 // the default limits; so does check on the same zone.
 func TestSPFLintLargeRecordBounded(t *testing.T) {
 	file := writeTemp(t, "big.example.zone", largeSPFZone())
@@ -280,8 +261,8 @@ func TestSPFLintLargeRecordBounded(t *testing.T) {
 				tree++
 			}
 		}
-		if tree > maxTreeLines || !strings.Contains(out, "more terms") {
-			t.Errorf("%v: %d tree lines, want at most %d and a count of the rest", args, tree, maxTreeLines)
+		if tree > audit.MaxTreeLines || !strings.Contains(out, "more terms") {
+			t.Errorf("%v: %d tree lines, want at most %d and a count of the rest", args, tree, audit.MaxTreeLines)
 		}
 		if !strings.Contains(out, "(its terms are listed above)") {
 			t.Errorf("%v: no include marked as repeated", args)
@@ -306,50 +287,6 @@ func TestCheckZoneNotInFile(t *testing.T) {
 	out, _, status = runCLI(t, "", "check", "--zone", file, "loop.example")
 	if status != exitFailed || !strings.Contains(out, dkim.CodeSelectorNoKey) {
 		t.Errorf("a file with $ORIGIN amazonses.com covers the key's name: status %d\n%s", status, out)
-	}
-}
-
-// TestWriteFindingsBound: at most maxInfoFindings infos are printed as
-// text, then how many more; errors and warnings are all printed.
-func TestWriteFindingsBound(t *testing.T) {
-	fs := make([]finding, maxInfoFindings+1, maxInfoFindings+2)
-	for i := range fs {
-		fs[i] = finding{Severity: sevInfo, Code: "x.info", Message: "m"}
-	}
-	fs = append(fs, finding{Severity: sevError, Code: "x.error", Message: "m"})
-	var b strings.Builder
-	writeFindings(&b, "", fs)
-	out := b.String()
-	if n := strings.Count(out, "x.info"); n != maxInfoFindings {
-		t.Errorf("%d infos printed, want %d", n, maxInfoFindings)
-	}
-	if !strings.Contains(out, "x.error") || !strings.Contains(out, "… 1 more info findings") {
-		t.Errorf("the error or the count of the rest is missing:\n%s", out[max(0, len(out)-300):])
-	}
-}
-
-// TestClipBound: a finding's record, message and fix, and a tree line's
-// term, are cut just past their bounds, at a rune boundary.
-func TestClipBound(t *testing.T) {
-	tests := []struct {
-		name, in string
-		n        int
-		want     string
-	}{
-		{"at the bound", strings.Repeat("a", maxRecordBytes), maxRecordBytes, strings.Repeat("a", maxRecordBytes)},
-		{"one past the bound", strings.Repeat("a", maxRecordBytes+1), maxRecordBytes, strings.Repeat("a", maxRecordBytes) + "… (1 more bytes)"},
-		{"inside a rune", "aé", 2, "a… (2 more bytes)"},
-	}
-	for _, tt := range tests {
-		if got := clip(tt.in, tt.n); got != tt.want {
-			t.Errorf("%s: clip = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-	var b strings.Builder
-	long := strings.Repeat("m", maxMessageBytes+1)
-	writeFinding(&b, "", finding{Severity: sevWarning, Code: "x", Record: strings.Repeat("r", maxRecordBytes+1), Message: long, Fix: long})
-	if n := strings.Count(b.String(), "(1 more bytes)"); n != 3 {
-		t.Errorf("%d fields clipped, want 3:\n%s", n, b.String())
 	}
 }
 

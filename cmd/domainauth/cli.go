@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/domainauth/domainauth/audit"
 	"io"
 	"sort"
 	"strings"
@@ -96,7 +97,7 @@ func (a *app) run(ctx context.Context, args []string) (status int) {
 	root := rootCommand()
 	defer func() {
 		if v := recover(); v != nil {
-			fmt.Fprintf(a.stderr, "domainauth: internal error: %s\n", safeLine(fmt.Sprint(v)))
+			fmt.Fprintf(a.stderr, "domainauth: internal error: %s\n", audit.SafeLine(fmt.Sprint(v)))
 			status = exitTrouble
 		}
 	}()
@@ -154,7 +155,7 @@ func (a *app) fail(path string, err error) int {
 	if errors.Is(err, errFindings) {
 		return exitFailed
 	}
-	msg := oneLine(err.Error())
+	msg := audit.OneLine(err.Error())
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(a.stderr, "%s: %s (see '%s --help')\n", path, msg, path)
@@ -162,19 +163,6 @@ func (a *app) fail(path string, err error) int {
 	}
 	fmt.Fprintf(a.stderr, "%s: %s\n", path, msg)
 	return exitTrouble
-}
-
-// oneLine folds a multi-line message so that every error is a single line.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
-	}
-	fields := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
-	for i := range fields {
-		fields[i] = strings.TrimSpace(fields[i])
-	}
-	return strings.Join(fields, "; ")
 }
 
 func (c *command) find(name string) *command {

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"crypto"
-	"encoding/base64"
 	"flag"
 	"fmt"
+	"github.com/domainauth/domainauth/audit"
 	"io"
 	"os"
 	"strings"
@@ -137,7 +137,7 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		v := &dkim.Verifier{Resolver: src.r, Clock: a.clock}
 		vs, err := v.Verify(ctx, f)
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), safeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
 		}
 		if len(vs) == 0 {
 			fmt.Fprintln(a.stdout, "none: the message has no DKIM-Signature")
@@ -152,7 +152,7 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 					return err
 				}
 			}
-			writeVerification(a.stdout, ver)
+			audit.WriteVerification(a.stdout, ver)
 			allPass = allPass && ver.Status == dkim.Pass
 		}
 		if !allPass {
@@ -160,44 +160,6 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		return nil
 	}
-}
-
-// writeVerification prints one signature's result; d=, s= and the error
-// (which may quote the signature or the key record) go through termsafe.
-func writeVerification(w io.Writer, v dkim.Verification) {
-	ts := termsafe.String
-	fmt.Fprintf(w, "%s d=%s s=%s", v.Status, ts(orDash(v.Domain)), ts(orDash(v.Selector)))
-	if v.KeyBits > 0 {
-		fmt.Fprintf(w, " (%s, %d-bit key)", ts(fmt.Sprint(v.Algorithm)), v.KeyBits)
-	}
-	fmt.Fprintln(w)
-	if v.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", safeLine(v.Err.Error()))
-	}
-	if v.Testing {
-		fmt.Fprintln(w, "  the key is in testing mode (t=y): treat the message as unsigned")
-	}
-	if v.UnsignedBody > 0 {
-		fmt.Fprintf(w, "  %d body bytes after l= are not signed\n", v.UnsignedBody)
-	}
-	fmt.Fprintf(w, "  Authentication-Results: %s\n", safeHeader(dkimAuthResult(v)))
-}
-
-// dkimAuthResult is the dkim= part of an Authentication-Results field
-// (RFC 8601 §2.7.1), with header.b (RFC 6008) to tell signatures apart.
-func dkimAuthResult(v dkim.Verification) string {
-	s := "dkim=" + v.Status.String()
-	if v.Domain != "" {
-		s += " header.d=" + v.Domain
-	}
-	if v.Selector != "" {
-		s += " header.s=" + v.Selector
-	}
-	if v.Signature != nil && len(v.Signature.Value) > 0 {
-		b := base64.StdEncoding.EncodeToString(v.Signature.Value)
-		s += " header.b=" + b[:min(8, len(b))]
-	}
-	return s
 }
 
 func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -220,7 +182,7 @@ func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		s := &dkim.Signer{Domain: *domain, Selector: *selector, Key: key, Clock: a.clock, Expiration: *expire}
 		field, err := s.Sign(strings.NewReader(string(msg)))
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), safeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
 		}
 		if _, err := io.WriteString(a.stdout, field); err != nil {
 			return err
@@ -238,7 +200,7 @@ func readPrivateKey(file string) (crypto.Signer, error) {
 	}
 	key, err := dkim.ParsePrivateKeyPEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", termsafe.String(file), safeLine(strings.TrimPrefix(err.Error(), dkim.ErrNoPrivateKey.Error()+": ")))
+		return nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeLine(strings.TrimPrefix(err.Error(), dkim.ErrNoPrivateKey.Error()+": ")))
 	}
 	return key, nil
 }
@@ -267,7 +229,7 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		name := *selector + "._domainkey." + *domain
 		if _, err := dnsname.Normalize(name); err != nil {
-			return usagef("%s is not a valid record name: %s", termsafe.String(name), safeLine(err.Error()))
+			return usagef("%s is not a valid record name: %s", termsafe.String(name), audit.SafeLine(err.Error()))
 		}
 		key, rec, err := dkim.GenerateKey(t, *bits, a.random)
 		if err != nil {
@@ -311,10 +273,10 @@ func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 					return err
 				}
 			}
-			fs := findingsOf("dkim", k.Findings)
+			fs := audit.AreaFindings("dkim", k.Findings)
 			fmt.Fprintf(a.stdout, "%s: %s\n", termsafe.String(k.Name), termsafe.String(k.Summary()))
-			writeFindings(a.stdout, "  ", fs)
-			if errs, _ := countSeverities(fs); errs > 0 {
+			audit.WriteFindings(a.stdout, "  ", fs)
+			if errs, _ := audit.CountSeverities(fs); errs > 0 {
 				bad = true
 			}
 		}

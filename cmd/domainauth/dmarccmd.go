@@ -5,7 +5,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net/netip"
 	"strings"
 
@@ -100,18 +99,18 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			if err := src.trouble(ctx, "_dmarc."+domain, d.Err); err != nil {
 				return err
 			}
-			return fmt.Errorf("temperror: %s", safeLine(errString(d.Err)))
+			return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(d.Err)))
 		}
-		fs := findingsOf("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
+		fs := audit.AreaFindings("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
 		if *asJSON {
 			out := struct {
-				Domain       string    `json:"domain"`
-				Status       string    `json:"status"`
-				PolicyDomain string    `json:"policy_domain,omitempty"`
-				Source       string    `json:"source,omitempty"`
-				Record       string    `json:"record,omitempty"`
-				Queried      []string  `json:"queried"`
-				Findings     []finding `json:"findings"`
+				Domain       string              `json:"domain"`
+				Status       string              `json:"status"`
+				PolicyDomain string              `json:"policy_domain,omitempty"`
+				Source       string              `json:"source,omitempty"`
+				Record       string              `json:"record,omitempty"`
+				Queried      []string            `json:"queried"`
+				Findings     []audit.AreaFinding `json:"findings"`
 			}{Domain: domain, Status: d.Status.String(), PolicyDomain: d.PolicyDomain, Queried: d.Queried, Findings: fs}
 			if d.Record != nil {
 				out.Record = d.Record.String()
@@ -121,31 +120,13 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 				return err
 			}
 		} else {
-			writeDiscovery(a.stdout, d)
-			writeFindings(a.stdout, "  ", fs)
+			audit.WriteDiscovery(a.stdout, d)
+			audit.WriteFindings(a.stdout, "  ", fs)
 		}
-		if errs, _ := countSeverities(fs); errs > 0 || d.Status != dmarc.StatusFound {
+		if errs, _ := audit.CountSeverities(fs); errs > 0 || d.Status != dmarc.StatusFound {
 			return errFindings
 		}
 		return nil
-	}
-}
-
-// writeDiscovery prints where the policy was found; the record's text
-// comes from DNS and goes through termsafe, as every name does.
-func writeDiscovery(w io.Writer, d *dmarc.Discovery) {
-	ts := termsafe.String
-	switch d.Status {
-	case dmarc.StatusFound:
-		fmt.Fprintf(w, "%s: policy from _dmarc.%s (%s)\n", ts(d.AuthorDomain), ts(d.PolicyDomain), d.Source)
-		fmt.Fprintf(w, "  %s\n", ts(quote(d.Record.String())))
-	case dmarc.StatusNone:
-		fmt.Fprintf(w, "%s: no DMARC policy applies\n", ts(d.AuthorDomain))
-	default:
-		fmt.Fprintf(w, "%s: %s: %s\n", ts(d.AuthorDomain), d.Status, safeLine(errString(d.Err)))
-	}
-	if len(d.Queried) > 0 {
-		fmt.Fprintf(w, "  queried: %s\n", ts(strings.Join(d.Queried, ", ")))
 	}
 }
 
@@ -158,15 +139,15 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		rec, perr := dmarc.ParseRecord(txt)
 		if perr != nil {
-			fmt.Fprintf(a.stdout, "invalid: %s\n", safeLine(perr.Error()))
+			fmt.Fprintf(a.stdout, "invalid: %s\n", audit.SafeLine(perr.Error()))
 		} else {
 			fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
 			fmt.Fprintf(a.stdout, "  %s\n", termsafe.String(fmt.Sprintf("policy %s, subdomains %s, alignment dkim=%s spf=%s",
 				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())))
 		}
-		fs := findingsOf("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
-		writeFindings(a.stdout, "  ", fs)
-		if errs, _ := countSeverities(fs); errs > 0 || perr != nil {
+		fs := audit.AreaFindings("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
+		audit.WriteFindings(a.stdout, "  ", fs)
+		if errs, _ := audit.CountSeverities(fs); errs > 0 || perr != nil {
 			return errFindings
 		}
 		return nil
@@ -220,7 +201,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 				in.SPF = spfID[0]
 			}
 			res := (&dmarc.Checker{Resolver: s.r, Mode: dmarcMode(*rfc7489)}).Evaluate(s.ctx, in)
-			writeDMARCResult(a.stdout, res, true)
+			audit.WriteDMARCResult(a.stdout, res, true)
 			return dmarcStatus(res)
 		}
 		if len(args) > 0 || len(spfID) > 0 || len(dkimIDs) > 0 {
@@ -236,7 +217,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		}
 		froms, err := dmarc.AuthorDomains(string(msg), dmarc.AuthorSingle)
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), safeLine(strings.TrimPrefix(err.Error(), "dmarc: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(strings.TrimPrefix(err.Error(), "dmarc: ")))
 		}
 		s, err := dns.begin(ctx, froms[0], "_dmarc.")
 		if err != nil {
@@ -248,45 +229,10 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		env := receiver.Envelope{IP: ip, HELO: *helo, MailFrom: *mailFrom}
 		res, err := c.Check(s.ctx, env, bytes.NewReader(msg))
 		if res == nil {
-			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), safeLine(strings.TrimPrefix(err.Error(), "receiver: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(strings.TrimPrefix(err.Error(), "receiver: ")))
 		}
-		writeReceived(a.stdout, res)
+		audit.WriteReceived(a.stdout, res)
 		return dmarcStatus(res.DMARC)
-	}
-}
-
-// writeReceived prints what a receiver.Checker found: the SPF results, one
-// line per DKIM signature, the DMARC result and the Authentication-Results
-// field.
-func writeReceived(w io.Writer, res *receiver.Result) {
-	ts := termsafe.String
-	ip := res.Envelope.IP
-	if h := res.HELO; h != nil && !res.Path.Null {
-		fmt.Fprintf(w, "SPF %s for HELO %s from %s\n", h.Code, ts(res.Envelope.HELO), ip)
-	}
-	domain := res.Path.Domain
-	if res.Path.Null {
-		domain = res.Envelope.HELO
-	}
-	fmt.Fprintf(w, "SPF %s for %s from %s\n", res.SPF.Code, ts(orDash(domain)), ip)
-	if res.PathErr != nil {
-		fmt.Fprintf(w, "  why: %s\n", safeLine(strings.TrimPrefix(res.PathErr.Error(), "receiver: ")))
-	}
-	for _, v := range res.DKIM {
-		fmt.Fprintf(w, "DKIM %s d=%s s=%s\n", v.Status, ts(orDash(v.Domain)), ts(orDash(v.Selector)))
-	}
-	if len(res.DKIM) == 0 {
-		fmt.Fprintln(w, "DKIM none: the message has no DKIM-Signature")
-	}
-	fmt.Fprint(w, "DMARC ")
-	writeDMARCResult(w, res.DMARC, false)
-	// The folded field: each continuation line keeps its tab.
-	for line := range strings.SplitSeq(res.Header(), "\r\n") {
-		rest, folded := strings.CutPrefix(line, "\t")
-		if folded {
-			fmt.Fprint(w, "\t")
-		}
-		fmt.Fprintln(w, safeHeader(rest))
 	}
 }
 
@@ -295,43 +241,9 @@ func writeReceived(w io.Writer, res *receiver.Result) {
 func dmarcStatus(res *dmarc.Result) error {
 	switch res.Code {
 	case dmarc.CodeTempError:
-		return fmt.Errorf("temperror: %s", safeLine(errString(res.Err)))
+		return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(res.Err)))
 	case dmarc.CodeFail, dmarc.CodePermError:
 		return errFindings
 	}
 	return nil
-}
-
-// writeDMARCResult prints a DMARC result; withAR adds the dmarc= part of
-// an Authentication-Results field.
-func writeDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
-	ts := termsafe.String
-	fmt.Fprintf(w, "%s for %s", res.Code, ts(res.AuthorDomain))
-	if res.Code == dmarc.CodeFail || res.Code == dmarc.CodePass {
-		fmt.Fprintf(w, ": policy %s, disposition %s", res.AppliedPolicy, res.Disposition)
-	}
-	fmt.Fprintln(w)
-	if d := res.Discovery; d != nil && d.Record != nil {
-		fmt.Fprintf(w, "  record at _dmarc.%s: %s\n", ts(d.PolicyDomain), ts(quote(d.Record.String())))
-	}
-	for _, ch := range res.Checks {
-		mode := "relaxed"
-		if ch.Mode == dmarc.Strict {
-			mode = "strict"
-		}
-		state := "not aligned (" + mode + ")"
-		switch {
-		case !ch.Evaluated:
-			state = "no pass to align"
-		case ch.Aligned:
-			state = "aligned (" + mode + ")"
-		}
-		fmt.Fprintf(w, "  %s %s=%s: %s\n", ch.Method, ts(ch.Domain), ch.Result, state)
-	}
-	if res.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", safeLine(res.Err.Error()))
-	}
-	if withAR {
-		fmt.Fprintf(w, "  Authentication-Results: %s\n", safeHeader(res.AuthenticationResults()))
-	}
 }

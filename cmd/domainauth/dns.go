@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/domainauth/domainauth/audit"
 	"net"
 	"os"
 	"path/filepath"
@@ -125,7 +126,7 @@ func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 		}
 		for _, rr := range z.Records() {
 			if err := all.Add(rr); err != nil {
-				return nil, nil, fmt.Errorf("%s: %s", termsafe.String(file), safeHeader(oneLine(err.Error())))
+				return nil, nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(err.Error())))
 			}
 		}
 	}
@@ -147,7 +148,7 @@ func readZoneFile(file, origin string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.Parse(f, cmp.Or(origin, defaultOrigin(file)))
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a valid zone file: %s", termsafe.String(file), safeHeader(oneLine(strings.TrimPrefix(err.Error(), "zone: "))))
+		return nil, fmt.Errorf("%s: not a valid zone file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(strings.TrimPrefix(err.Error(), "zone: "))))
 	}
 	return z, nil
 }
@@ -162,7 +163,7 @@ func readRoute53File(file string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.ReadRoute53(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %s", termsafe.String(file), safeHeader(oneLine(strings.TrimPrefix(err.Error(), "zone: "))))
+		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(strings.TrimPrefix(err.Error(), "zone: "))))
 	}
 	return z, nil
 }
@@ -185,7 +186,7 @@ func fileError(err error) error {
 		if errors.Is(err, os.ErrNotExist) {
 			reason = "no such file"
 		}
-		return fmt.Errorf("%s: %s", termsafe.String(pe.Path), safeLine(reason))
+		return fmt.Errorf("%s: %s", termsafe.String(pe.Path), audit.SafeLine(reason))
 	}
 	return err
 }
@@ -275,7 +276,7 @@ func (s *source) trouble(ctx context.Context, name string, err error) error {
 		if i := strings.LastIndex(reason, ": "); i >= 0 {
 			reason = reason[i+2:]
 		}
-		return fmt.Errorf("%s could not be reached for %s (%s): check the network, or check offline with --zone FILE", s.what, name, safeLine(reason))
+		return fmt.Errorf("%s could not be reached for %s (%s): check the network, or check offline with --zone FILE", s.what, name, audit.SafeLine(reason))
 	}
 	return nil
 }

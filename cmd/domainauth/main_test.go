@@ -236,7 +236,7 @@ func TestCheckDNSTrouble(t *testing.T) {
 		t.Fatalf("no DNS failure reported:\n%+v", rep)
 	}
 	var out bytes.Buffer
-	writeCheckReport(&out, rep, "test", false)
+	rep.WriteText(&out, "test", false)
 	if !strings.Contains(out.String(), "dmarc.dns-error") && !strings.Contains(out.String(), "lookup failed") {
 		t.Errorf("the report does not show the failed lookup:\n%s", out.String())
 	}
@@ -492,7 +492,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	if status != exitFailed {
 		t.Errorf("broken.example: status %d, want %d (stderr %q)", status, exitFailed, stderr)
 	}
-	var rep checkReport
+	var rep audit.ReportJSON
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("broken.example: %v\n%s", err, out)
 	}
@@ -500,7 +500,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	for _, ar := range rep.Areas {
 		for _, f := range ar.Findings {
 			found[f.Code] = true
-			if f.Severity != sevInfo && (f.Fix == "" || f.Record == "") {
+			if f.Severity != audit.SeverityInfo && (f.Fix == "" || f.Record == "") {
 				t.Errorf("finding %s lacks a fix or a record: %+v", f.Code, f)
 			}
 		}
@@ -515,7 +515,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	if status != exitOK {
 		t.Errorf("example.org: status %d, want 0 (stderr %q)", status, stderr)
 	}
-	rep = checkReport{}
+	rep = audit.ReportJSON{}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}

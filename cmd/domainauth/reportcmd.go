@@ -5,14 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/domainauth/domainauth/audit"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/domainauth/domainauth/internal/termsafe"
@@ -70,12 +69,6 @@ fail most. Exit status 0 even when mail failed: it is a report, not a check.
 			},
 		},
 	}
-}
-
-// decoded is one report read from a file.
-type decoded struct {
-	file string
-	agg  *report.Aggregate
 }
 
 // reportInput is a file to read and whether the user named it (an error in
@@ -172,7 +165,7 @@ func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use fun
 			}
 			st.Skipped++
 			if len(skipped) < maxSkipNotes {
-				skipped = append(skipped, oneLine(err.Error()))
+				skipped = append(skipped, audit.OneLine(err.Error()))
 			}
 			continue
 		}
@@ -180,14 +173,14 @@ func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use fun
 	}
 	clearProgress()
 	if st.Read == 0 {
-		return st, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), plural(len(inputs), "file"))
+		return st, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
 	}
 	if !quiet {
 		for _, s := range skipped {
 			fmt.Fprintf(a.stderr, "skipped %s\n", s)
 		}
 		if st.Skipped > len(skipped) {
-			fmt.Fprintf(a.stderr, "skipped %s more\n", plural(st.Skipped-len(skipped), "file"))
+			fmt.Fprintf(a.stderr, "skipped %s more\n", audit.Plural(st.Skipped-len(skipped), "file"))
 		}
 	}
 	return st, nil
@@ -221,8 +214,6 @@ func reportReason(err error) string {
 	return strings.TrimPrefix(err.Error(), "report: ")
 }
 
-const dateFormat = "2006-01-02 15:04 MST"
-
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	maxRows := fs.Int("rows", 50, "print at most `N` rows per report (0: all)")
 	return func(ctx context.Context, args []string) error {
@@ -236,68 +227,11 @@ func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 			if n++; n > 1 {
 				fmt.Fprintln(a.stdout)
 			}
-			writeReport(a.stdout, decoded{file: file, agg: agg}, *maxRows)
+			audit.WriteAggregate(a.stdout, file, agg, *maxRows)
 			return nil
 		})
 		return err
 	}
-}
-
-// writeReport prints one report; every string from the file goes through
-// termsafe.String.
-func writeReport(w io.Writer, d decoded, maxRows int) {
-	ts := termsafe.String
-	m, p := d.agg.Metadata, d.agg.Policy
-	fmt.Fprintf(w, "%s\n", ts(d.file))
-	fmt.Fprintf(w, "  report %s from %s", ts(m.ReportID), ts(orDash(m.OrgName)))
-	if m.Email != "" {
-		fmt.Fprintf(w, " <%s>", ts(m.Email))
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  period: %s\n", m.DateRange)
-	fmt.Fprintf(w, "  policy for %s: %s\n", ts(orDash(p.Domain)), ts(p.String()))
-	fmt.Fprintf(w, "  %s in %s\n", pluralCount(d.agg.Messages(), "message"), plural(len(d.agg.Records), "row"))
-	if len(d.agg.Records) > 0 {
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  source IP\tcount\tdisposition\tdkim\tspf\theader from\tauth results")
-		for i, r := range d.agg.Records {
-			if maxRows > 0 && i == maxRows {
-				fmt.Fprintf(tw, "  ... %d more rows\n", len(d.agg.Records)-maxRows)
-				break
-			}
-			pe := r.Row.PolicyEvaluated
-			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\t%s\n", ipString(r), r.Row.Count,
-				ts(orDash(string(pe.Disposition))), ts(orDash(string(pe.DKIM))), ts(orDash(string(pe.SPF))),
-				ts(orDash(r.Identifiers.HeaderFrom)), ts(r.AuthResults.String()))
-		}
-		tw.Flush()
-	}
-	for _, wn := range d.agg.Warnings {
-		fmt.Fprintf(w, "  note: %s\n", ts(wn.String()))
-	}
-}
-
-// pluralCount is plural for a message count, which a report can make as
-// large as math.MaxUint64 (an int conversion would print it negative).
-func pluralCount(n uint64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.FormatUint(n, 10) + " " + word + "s"
-}
-
-func ipString(r report.Record) string {
-	if !r.Row.SourceIP.IsValid() {
-		return "-"
-	}
-	return r.Row.SourceIP.String()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -356,71 +290,7 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 				Diagnoses  []report.Diagnosis   `json:"diagnoses"`
 			}{sum, files, sum.TopFailing(n), sum.Diagnoses()})
 		}
-		writeSummary(a.stdout, sum, files, *top)
+		audit.WriteSummary(a.stdout, sum, files.Skipped, *top)
 		return nil
-	}
-}
-
-func pct(n, of uint64) string {
-	if of == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f%%", float64(n)*100/float64(of))
-}
-
-// writeSummary prints a summary; every string from the reports goes
-// through termsafe.String.
-func writeSummary(w io.Writer, s *report.Summary, files readStats, top int) {
-	span := "no dated records"
-	if first, last := s.Span(); first != "" {
-		span = first + " to " + last
-	}
-	fmt.Fprintf(w, "%s, %s\n", plural(s.Reports, "report"), span)
-	if files.Skipped > 0 {
-		fmt.Fprintf(w, "%s skipped: not reports (listed on stderr unless --quiet)\n", plural(files.Skipped, "file"))
-	}
-	t := s.Total
-	fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed; %d quarantined, %d rejected\n",
-		t.Messages, t.DMARCPass, pct(t.DMARCPass, t.Messages), t.DKIMAligned, t.SPFAligned, t.DMARCFail, t.Quarantined, t.Rejected)
-	table := func(title string, rows []report.KeyedCounts) {
-		if len(rows) == 0 {
-			return
-		}
-		fmt.Fprintf(w, "\n%s\n", title)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "messages\tpass\tfail\tpass rate\t")
-		for _, r := range rows {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t  %s\n", r.Messages, r.DMARCPass, r.DMARCFail, pct(r.DMARCPass, r.Messages), termsafe.String(orDash(r.Key)))
-		}
-		tw.Flush()
-	}
-	table("By reporter:", report.Ranked(s.ByOrg, top))
-	table("By From domain:", report.Ranked(s.ByHeaderFrom, top))
-	table("By source IP:", report.Ranked(s.BySourceIP, top))
-	n := top
-	if n <= 0 {
-		n = len(s.BySourceIP)
-	}
-	var failing []report.KeyedCounts
-	for _, sc := range s.TopFailing(n) {
-		failing = append(failing, report.KeyedCounts{Key: sc.SourceIP, Counts: sc.Counts})
-	}
-	table("Sources failing DMARC:", failing)
-	diags := s.Diagnoses()
-	if len(diags) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\nWhat the reports say:")
-	for i, d := range diags {
-		if top > 0 && i == top {
-			fmt.Fprintf(w, "  ... %d more\n", len(diags)-top)
-			break
-		}
-		where := d.HeaderFrom
-		if d.Detail != "" {
-			where += " (" + d.Detail + ")"
-		}
-		writeFinding(w, "  ", finding{Severity: d.Severity.String(), Code: d.Code, Record: where,
-			Message: fmt.Sprintf("%s [%s]", d.Message, pluralCount(d.Messages, "message")), RFC: d.RFC})
 	}
 }

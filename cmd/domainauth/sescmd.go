@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/domainauth/domainauth/audit"
@@ -110,7 +109,7 @@ func (f *identityFlags) identity(domain string) (ses.Identity, error) {
 
 // sesPlanError shortens the planner's errors for the one-line message.
 func sesPlanError(err error) error {
-	return fmt.Errorf("%s", safeLine(strings.TrimPrefix(oneLine(err.Error()), "ses: ")))
+	return fmt.Errorf("%s", audit.SafeLine(strings.TrimPrefix(audit.OneLine(err.Error()), "ses: ")))
 }
 
 func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -186,7 +185,7 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			// Take what the zone shows, as "check" does.
 			sig, err := (&audit.Auditor{Resolver: s.r, Zone: s.files}).DetectSES(s.ctx, s.domain)
 			if err != nil {
-				return fmt.Errorf("%s", safeLine(err.Error()))
+				return fmt.Errorf("%s", audit.SafeLine(err.Error()))
 			}
 			mf := sig.MailFrom
 			if len(id.EasyDKIMTokens) == 0 {
@@ -201,57 +200,22 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			return sesPlanError(err)
 		}
 		res := (&ses.Auditor{Resolver: s.r, From: *from}).Audit(s.ctx, plan)
-		var fs []finding
-		for _, f := range findingsOf("ses", append(append(plan.Findings, res.Findings...), res.Alignment.Findings...)) {
-			if !slices.ContainsFunc(fs, func(g finding) bool { return g.Code == f.Code && g.Record == f.Record }) {
-				f.Fix = audit.SESFix(f.Code, plan)
-				fs = append(fs, f)
-			}
-		}
-		slices.SortStableFunc(fs, func(x, y finding) int { return sevRank(x.Severity) - sevRank(y.Severity) })
+		fs := audit.SESAuditFindings(plan, res)
 		if *asJSON {
 			if err := writeJSON(a.stdout, struct {
 				*ses.Audit
-				Findings []finding `json:"Findings"`
+				Findings []audit.AreaFinding `json:"Findings"`
 			}{res, fs}); err != nil {
 				return err
 			}
 		} else {
-			writeSESAudit(a.stdout, res, fs)
+			audit.WriteSESAudit(a.stdout, res, fs)
 		}
-		if errs, _ := countSeverities(fs); errs > 0 {
+		if errs, _ := audit.CountSeverities(fs); errs > 0 {
 			return errFindings
 		}
 		return nil
 	}
-}
-
-// writeSESAudit prints the audit; what DNS holds (the records found, the
-// DMARC record, the reasons that quote them) goes through termsafe.
-func writeSESAudit(w io.Writer, res *ses.Audit, fs []finding) {
-	ts := termsafe.String
-	p := res.Plan
-	fmt.Fprintf(w, "SES identity %s in %s (%s)\n", ts(p.Identity.Domain), p.Region.Code, p.Region.Name)
-	for _, c := range res.Checks {
-		found := ""
-		if c.Status == ses.StatusWrong && len(c.Found) > 0 {
-			found = " (found " + strings.Join(c.Found, ", ") + ")"
-		}
-		value := c.Record.Value
-		if value == "" {
-			value = "(any valid record)" // DMARC: audited, not planned
-		}
-		fmt.Fprintf(w, "  %-8s %s %s %s\n", c.Status, ts(c.Record.Name), c.Record.Type, ts(value+found))
-	}
-	if res.DMARC != nil {
-		fmt.Fprintf(w, "  DMARC    _dmarc.%s %s\n", ts(p.Identity.Domain), ts(quote(res.DMARC.String())))
-	}
-	al := res.Alignment
-	fmt.Fprintf(w, "DMARC prediction for mail from %s: %s\n", ts(al.From), al.Verdict)
-	fmt.Fprintf(w, "  SPF:  %s\n", ts(al.SPF.Reason))
-	fmt.Fprintf(w, "  DKIM: %s\n", ts(al.DKIM.Reason))
-	writeFindings(w, "", fs)
-	fmt.Fprintf(w, "Result: %s\n", summaryLine(fs))
 }
 
 func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -268,61 +232,11 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		ev, err := ses.ParseEvent(data)
 		if err != nil {
-			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), safeLine(strings.TrimPrefix(oneLine(err.Error()), "ses: event: ")))
+			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(audit.OneLine(err.Error()), "ses: event: ")))
 		}
 		if *asJSON {
 			return writeJSON(a.stdout, ev)
 		}
-		writeEvent(a.stdout, ev)
-		return nil
-	}
-}
-
-// writeEvent prints an event for people. Nearly every field is written by
-// someone else (the subject and message ID by the sender, the reporting MTA
-// and the diagnostic code by a remote MTA), so each goes through termsafe.
-func writeEvent(w io.Writer, ev *ses.Event) {
-	ts := termsafe.String
-	form := "event-publishing record"
-	if ev.IsNotification() {
-		form = "identity notification"
-	}
-	if ev.SNS != nil {
-		form += " in an SNS message"
-	}
-	fmt.Fprintf(w, "%s (%s)\n", ts(fmt.Sprint(ev.Kind())), form)
-	m := ev.Mail
-	fmt.Fprintf(w, "  message %s sent %s by %s\n", ts(orDash(m.MessageID)), m.Timestamp.UTC().Format(dateFormat), ts(orDash(m.Source)))
-	if m.CommonHeaders != nil && m.CommonHeaders.Subject != "" {
-		fmt.Fprintf(w, "  subject: %s\n", ts(m.CommonHeaders.Subject))
-	}
-	switch {
-	case ev.Bounce != nil:
-		b := ev.Bounce
-		fmt.Fprintf(w, "  bounce: %s/%s from %s\n", ts(fmt.Sprint(b.BounceType)), ts(fmt.Sprint(b.BounceSubType)), ts(orDash(b.ReportingMTA)))
-		for _, r := range b.BouncedRecipients {
-			fmt.Fprintf(w, "    %s %s %s\n", ts(r.EmailAddress), ts(orDash(r.Status)), ts(r.DiagnosticCode))
-		}
-	case ev.Complaint != nil:
-		c := ev.Complaint
-		fmt.Fprintf(w, "  complaint: %s from %s\n", ts(orDash(c.ComplaintFeedbackType)), ts(orDash(c.UserAgent)))
-		for _, r := range c.ComplainedRecipients {
-			fmt.Fprintf(w, "    %s\n", ts(r.EmailAddress))
-		}
-	case ev.Delivery != nil:
-		d := ev.Delivery
-		fmt.Fprintf(w, "  delivered to %s by %s in %d ms\n", ts(strings.Join(d.Recipients, ", ")), ts(orDash(d.ReportingMTA)), d.ProcessingTimeMillis)
-	case ev.DeliveryDelay != nil:
-		d := ev.DeliveryDelay
-		fmt.Fprintf(w, "  delayed (%s) until %s\n", ts(fmt.Sprint(d.DelayType)), d.ExpirationTime.UTC().Format(dateFormat))
-	case ev.Reject != nil:
-		fmt.Fprintf(w, "  rejected: %s\n", ts(ev.Reject.Reason))
-	}
-	for _, d := range (ses.SuppressionPolicy{}).Decide(ev) {
-		verb := "not suppressed"
-		if d.Suppress {
-			verb = "suppressed (" + string(d.Reason) + ")"
-		}
-		fmt.Fprintf(w, "  suppression list: %s %s: %s\n", ts(d.Address), ts(verb), ts(d.Why))
+		return ev.WriteText(a.stdout, ses.SuppressionPolicy{})
 	}
 }

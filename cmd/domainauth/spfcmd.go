@@ -112,11 +112,11 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			}
 		}
 		writeSPFResult(a.stdout, domain, ip, res)
-		fmt.Fprintf(a.stdout, "  %s\n", safeHeader(spf.ReceivedSPF(res, in, "")))
-		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", safeHeader(spf.AuthResultsSPF(res, in)))
+		fmt.Fprintf(a.stdout, "  %s\n", audit.SafeHeader(spf.ReceivedSPF(res, in, "")))
+		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", audit.SafeHeader(spf.AuthResultsSPF(res, in)))
 		switch res.Code {
 		case spf.TempError:
-			return fmt.Errorf("temperror: %s", safeLine(errString(res.Err)))
+			return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(res.Err)))
 		case spf.Fail, spf.SoftFail, spf.PermError:
 			return errFindings
 		}
@@ -139,7 +139,7 @@ func writeSPFResult(w io.Writer, domain string, ip netip.Addr, res spf.Result) {
 		fmt.Fprintf(w, "  explanation: %s\n", ts(res.Explanation))
 	}
 	if res.Err != nil {
-		fmt.Fprintf(w, "  why: %s\n", safeLine(res.Err.Error()))
+		fmt.Fprintf(w, "  why: %s\n", audit.SafeLine(res.Err.Error()))
 	}
 	fmt.Fprintf(w, "  DNS lookups: %d of 10, void lookups: %d of 2\n", res.Lookups, res.VoidLookups)
 	for _, s := range res.Trace {
@@ -155,7 +155,7 @@ func spfParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		rec, err := spf.Parse(txt)
 		if err != nil {
-			fmt.Fprintf(a.stdout, "invalid: %s\n", safeLine(err.Error()))
+			fmt.Fprintf(a.stdout, "invalid: %s\n", audit.SafeLine(err.Error()))
 			return errFindings
 		}
 		fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
@@ -194,49 +194,29 @@ func spfLintSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		defer s.cancel()
 		rep := (&spf.Linter{Resolver: s.r}).Lint(s.ctx, s.domain)
-		fs := findingsOf("spf", audit.WithFixes(rep.Findings))
+		fs := audit.AreaFindings("spf", audit.WithFixes(rep.Findings))
 		if *asJSON {
 			out := struct {
-				Domain       string         `json:"domain"`
-				Record       string         `json:"record,omitempty"`
-				Lookups      int            `json:"lookups"`
-				VoidLookups  int            `json:"void_lookups"`
-				Terms        []spf.TermCost `json:"terms"`
-				TermsOmitted int            `json:"terms_omitted,omitempty"`
-				Findings     []finding      `json:"findings"`
+				Domain       string              `json:"domain"`
+				Record       string              `json:"record,omitempty"`
+				Lookups      int                 `json:"lookups"`
+				VoidLookups  int                 `json:"void_lookups"`
+				Terms        []spf.TermCost      `json:"terms"`
+				TermsOmitted int                 `json:"terms_omitted,omitempty"`
+				Findings     []audit.AreaFinding `json:"findings"`
 			}{rep.Domain, rep.Record, rep.Lookups, rep.VoidLookups, rep.Terms, rep.TermsOmitted, fs}
 			if err := writeJSON(a.stdout, out); err != nil {
 				return err
 			}
 		} else {
-			for _, l := range spfFacts(rep) {
+			for _, l := range audit.SPFFacts(rep) {
 				fmt.Fprintln(a.stdout, termsafe.String(l))
 			}
-			writeFindings(a.stdout, "  ", fs)
+			audit.WriteFindings(a.stdout, "  ", fs)
 		}
-		if errs, _ := countSeverities(fs); errs > 0 {
+		if errs, _ := audit.CountSeverities(fs); errs > 0 {
 			return errFindings
 		}
 		return nil
 	}
-}
-
-// spfFacts describes a lint report: the record, the lookup count and the
-// lookup tree, one line each; the tree is at most maxTreeLines lines (the
-// terms left out, by it or by the linter's MaxTerms, are counted), so the
-// output stays small whatever the record (issue 11 item 12).
-func spfFacts(rep *spf.Report) []string {
-	if rep.Record == "" {
-		for _, f := range rep.Findings {
-			if f.Code == spf.CodeMultipleRecords {
-				return []string{rep.Domain + ": more than one SPF record"}
-			}
-		}
-		return []string{rep.Domain + ": no SPF record"}
-	}
-	lines := []string{
-		fmt.Sprintf("%s: %s", rep.Domain, quote(rep.Record)),
-		fmt.Sprintf("  DNS lookups: %d of 10 (worst case), void lookups: %d of 2", rep.Lookups, rep.VoidLookups),
-	}
-	return append(lines, treeLines(audit.Tree(rep.Terms), rep.TermsOmitted, "    ")...)
 }

@@ -184,16 +184,16 @@ func TestPresentersEscape(t *testing.T) {
 			writeSPFResult(w, evil, netip.MustParseAddr("192.0.2.1"), spf.Result{Code: spf.Fail, Domain: evil, Explanation: evil, Err: bad})
 		}},
 		{"dmarc discovery", func(w io.Writer) {
-			writeDiscovery(w, &dmarc.Discovery{Status: dmarc.StatusPermError, AuthorDomain: evil, Err: bad, Queried: []string{evil}})
+			audit.WriteDiscovery(w, &dmarc.Discovery{Status: dmarc.StatusPermError, AuthorDomain: evil, Err: bad, Queried: []string{evil}})
 		}},
 		{"dmarc result", func(w io.Writer) {
-			writeDMARCResult(w, &dmarc.Result{Code: dmarc.CodePermError, AuthorDomain: evil, Err: bad}, false)
+			audit.WriteDMARCResult(w, &dmarc.Result{Code: dmarc.CodePermError, AuthorDomain: evil, Err: bad}, false)
 		}},
 		{"dkim verification", func(w io.Writer) {
-			writeVerification(w, dkim.Verification{Status: dkim.PermError, Domain: evil, Selector: evil, Err: bad})
+			audit.WriteVerification(w, dkim.Verification{Status: dkim.PermError, Domain: evil, Selector: evil, Err: bad})
 		}},
 		{"finding", func(w io.Writer) {
-			writeFinding(w, "", finding{Severity: sevError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
+			audit.WriteFinding(w, "", audit.AreaFinding{Severity: audit.SeverityError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
 		}},
 		{"check error", func(w io.Writer) {
 			io.WriteString(w, checkError(&source{what: evil}, evil, bad).Error())

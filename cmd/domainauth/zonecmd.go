@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/domainauth/domainauth/audit"
 
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/zone"
@@ -60,14 +61,14 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 			return usagef("want at least one FILE")
 		}
 		type result struct {
-			File     string    `json:"file"`
-			Records  int       `json:"records"`
-			Findings []finding `json:"findings"`
+			File     string              `json:"file"`
+			Records  int                 `json:"records"`
+			Findings []audit.AreaFinding `json:"findings"`
 		}
 		var results []result
-		var all []finding
+		var all []audit.AreaFinding
 		check := func(file string, z *zone.Zone) {
-			fs := findingsOf("zone", z.Check())
+			fs := audit.AreaFindings("zone", z.Check())
 			all = append(all, fs...)
 			results = append(results, result{File: file, Records: len(z.Records()), Findings: fs})
 		}
@@ -88,7 +89,7 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		if *asJSON {
 			for i := range results {
 				if results[i].Findings == nil {
-					results[i].Findings = []finding{}
+					results[i].Findings = []audit.AreaFinding{}
 				}
 			}
 			if err := writeJSON(a.stdout, results); err != nil {
@@ -96,11 +97,11 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 			}
 		} else {
 			for _, r := range results {
-				fmt.Fprintf(a.stdout, "%s: %s, %s\n", termsafe.String(r.File), plural(r.Records, "record"), summaryLine(r.Findings))
-				writeFindings(a.stdout, "  ", r.Findings)
+				fmt.Fprintf(a.stdout, "%s: %s, %s\n", termsafe.String(r.File), audit.Plural(r.Records, "record"), audit.SummaryLine(r.Findings))
+				audit.WriteFindings(a.stdout, "  ", r.Findings)
 			}
 		}
-		if errs, _ := countSeverities(all); errs > 0 {
+		if errs, _ := audit.CountSeverities(all); errs > 0 {
 			return errFindings
 		}
 		return nil
