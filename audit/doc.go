@@ -65,7 +65,11 @@
 // per address) and MaxDestinations (DefaultMaxDestinations, 10 report
 // destination domains); Concurrency (DefaultConcurrency, 8) bounds the
 // domains AuditAll audits at once, so its memory does not grow with the
-// number of domains.
+// number of domains. The text writers (WriteText, WriteFindings, TreeLines)
+// bound what they print of input: MaxTreeLines (200) tree lines,
+// MaxInfoFindings (100) info findings, MaxRecordBytes (300) of a record and
+// MaxMessageBytes (600) of a message, each with a count of what was left out;
+// the JSON view is complete.
 //
 // Deliberate choices: a PTR name of an MX host address that is one of the MX
 // hosts is confirmed by the addresses the MX check found for that host, not
