@@ -50,7 +50,8 @@
 //   - zone: DNS data in memory (a Resolver), RFC 1035 master files, Route 53
 //     record-set JSON, zone consistency checks.
 //   - audit: the whole-domain audit (what domainauth check prints) as a
-//     library: every area's findings with fixes, many domains concurrently.
+//     library: every area's findings with fixes, many domains concurrently,
+//     and the text, JSON and CSV views the command prints.
 //   - livedns (does I/O): the system's name server, or a given one, as a
 //     Resolver with every capability, over UDP and TCP, with a bounded cache.
 //   - authres: RFC 8601 Authentication-Results fields: parse, format, and
