@@ -44,6 +44,7 @@ type ParseError struct {
 	Msg    string
 }
 
+// Error names the field, the offset and what is wrong.
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("tlsrpt: record field %d at offset %d: %s", e.Field, e.Offset, e.Msg)
 }

@@ -180,6 +180,7 @@ const (
 	SignatureTempError
 )
 
+// String returns the status as a word, e.g. "pass".
 func (s SignatureStatus) String() string {
 	switch s {
 	case SignatureUnverified:

@@ -59,6 +59,8 @@ type Error struct {
 	Err       error  // the underlying error
 }
 
+// Error returns the message, after the container it concerns and followed
+// by the underlying error.
 func (e *Error) Error() string {
 	s := e.Msg
 	if e.Container != "" {
@@ -774,6 +776,7 @@ type LimitError struct {
 	Max   int64
 }
 
+// Error names the data and the limit it went past.
 func (e *LimitError) Error() string { return fmt.Sprintf("%s larger than %d bytes", e.What, e.Max) }
 
 // NewLimitedReader bounds r to n bytes; what names the data in the error,
@@ -785,6 +788,8 @@ func NewLimitedReader(r io.Reader, n int64, what, field string) *LimitedReader {
 // Left returns the bytes that may still be read (0 once the limit is met).
 func (l *LimitedReader) Left() int64 { return max(l.n, 0) }
 
+// Read reads from the underlying reader until the limit, then fails with a
+// *LimitError.
 func (l *LimitedReader) Read(p []byte) (int, error) {
 	if l.n < 0 {
 		return 0, &LimitError{l.what, l.field, l.max}
@@ -821,6 +826,7 @@ type Sentinel struct {
 	Shared error // nil for a kind of the package's own
 }
 
+// Error returns the sentinel's message.
 func (e *Sentinel) Error() string { return e.Msg }
 
 // Unwrap returns the shared kind.
