@@ -42,3 +42,42 @@ func TestParsePrivateKeyPEMErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePrivateKeyPEM: the PEM reader never panics, and a key it reads
+// round-trips through MarshalPrivateKeyPEM to the same public key.
+func FuzzParsePrivateKeyPEM(f *testing.F) {
+	for _, kt := range []KeyType{KeyRSA, KeyEd25519} {
+		k, _, err := GenerateKey(kt, 1024, rand.Reader)
+		if err != nil {
+			f.Fatal(err)
+		}
+		b, err := MarshalPrivateKeyPEM(k)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"))
+	f.Add([]byte("not pem"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		k, err := ParsePrivateKeyPEM(data)
+		if err != nil {
+			if !errors.Is(err, ErrNoPrivateKey) {
+				t.Fatalf("error %v does not wrap ErrNoPrivateKey", err)
+			}
+			return
+		}
+		b, err := MarshalPrivateKeyPEM(k)
+		if err != nil {
+			t.Fatalf("marshal of a parsed key: %v", err)
+		}
+		k2, err := ParsePrivateKeyPEM(b)
+		if err != nil {
+			t.Fatalf("re-parse: %v", err)
+		}
+		type equaler interface{ Equal(crypto.PublicKey) bool }
+		if !k2.Public().(equaler).Equal(k.Public()) {
+			t.Fatal("public key changed in the round trip")
+		}
+	})
+}
