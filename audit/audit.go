@@ -207,11 +207,14 @@ func (r *Report) DNSFailures() int {
 // run is one audit of one domain.
 type run struct {
 	a      *Auditor
-	m      *memo               // the audit's lookups, each asked once
-	r      domainauth.Resolver // m, with the capabilities of a.Resolver
+	m      *memo               // the audit's lookups, each asked once; nil when local
+	r      domainauth.Resolver // m, with the capabilities of a.Resolver (a.Resolver when local)
 	domain string
 
 	prefetches sync.WaitGroup // see goPrefetch
+	// local is set when the Resolver is a zone held in memory: its answers
+	// cost no round trip, so asking ahead would only add work.
+	local bool
 
 	selOnce sync.Once
 	sels    []string // see selectors
@@ -226,6 +229,11 @@ type run struct {
 
 // newRun starts the audit of domain; close ends it.
 func (a *Auditor) newRun(ctx context.Context, domain string) *run {
+	if _, local := a.Resolver.(*zone.Zone); local {
+		// A zone in memory answers at once: sharing its answers and asking
+		// ahead would cost more than asking again.
+		return &run{a: a, r: a.Resolver, domain: domain, local: true}
+	}
 	m := newMemo(ctx, a.Resolver)
 	return &run{a: a, m: m, r: m.resolver(), domain: domain}
 }
@@ -234,6 +242,9 @@ func (a *Auditor) newRun(ctx context.Context, domain string) *run {
 // what is still running (a prefetch past where a check stopped) is not
 // needed.
 func (ru *run) close() {
+	if ru.m == nil {
+		return
+	}
 	ru.m.cancel()
 	ru.prefetches.Wait()
 	ru.m.close()

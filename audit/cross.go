@@ -140,6 +140,9 @@ func (ru *run) destinations(rep *Report) []reportDest {
 // checkDestinations will ask about destinations in other domains, so that
 // the answers are there when it runs after the areas.
 func (ru *run) prefetchDestinations(ctx context.Context, rep *Report) {
+	if ru.local {
+		return
+	}
 	for _, x := range ru.destinations(rep) {
 		if x.domain != ru.domain {
 			ru.goPrefetch(func() { ru.cannotReceive(ctx, x.domain) })

@@ -69,6 +69,9 @@ type spfWalk struct {
 // prefetchSPF starts the walk of domain's SPF policy; its first question
 // is asked when it returns.
 func (ru *run) prefetchSPF(ctx context.Context, domain string) {
+	if ru.local {
+		return
+	}
 	w := &spfWalk{ru: ru, seen: map[string]bool{}}
 	w.fetch(ctx, domain)
 }
@@ -175,6 +178,9 @@ func (w *spfWalk) terms(ctx context.Context, rec *spf.Record, domain string) {
 // capability) and its addresses, for all hosts at once rather than one
 // after the other.
 func (ru *run) prefetchMXHosts(ctx context.Context, domain string) {
+	if ru.local {
+		return
+	}
 	ru.goPrefetch(func() {
 		m := ru.m
 		mxs, err := m.LookupMX(ctx, domain)
@@ -218,6 +224,9 @@ func (ru *run) prefetchMXHosts(ctx context.Context, domain string) {
 // audit makes when it finds no MX or no SPF record, so that its answer is
 // there when the areas end.
 func (ru *run) prefetchExistence() {
+	if ru.local {
+		return
+	}
 	m := ru.m
 	if m.exists == nil || ru.a.TrustNotFound {
 		return
@@ -231,6 +240,9 @@ func (ru *run) prefetchExistence() {
 // character-strings when the resolver keeps them, which the SES area's SPF
 // lint asks for), and, when the SES area will run, whether it is an alias.
 func (ru *run) prefetchMailFrom(ctx context.Context, mf string) {
+	if ru.local {
+		return
+	}
 	if mf == "" {
 		return
 	}
