@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"text/tabwriter"
 
@@ -34,6 +35,9 @@ func WriteAggregate(w io.Writer, file string, agg *report.Aggregate, maxRows int
 	fmt.Fprintf(w, "  period: %s\n", m.DateRange)
 	fmt.Fprintf(w, "  policy for %s: %s\n", ts(dashIfEmpty(p.Domain)), ts(p.String()))
 	fmt.Fprintf(w, "  %s in %s\n", pluralCount(agg.Messages(), "message"), Plural(len(agg.Records), "row"))
+	if agg.Messages() == math.MaxUint64 {
+		fmt.Fprintln(w, "  "+saturatedNote)
+	}
 	if len(agg.Records) > 0 {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  source IP\tcount\tdisposition\tdkim\tspf\theader from\tauth results")
@@ -79,6 +83,11 @@ func pct(n, of uint64) string {
 	return fmt.Sprintf("%.1f%%", float64(n)*100/float64(of))
 }
 
+// saturatedNote follows a message total that reached 2^64-1: the report's
+// counts sum past what a count can hold, so the figures saturated (never
+// wrapped) and are not to be trusted as totals.
+const saturatedNote = "warning: the counts sum past 2^64-1; totals saturated at that value and are wrong"
+
 // WriteSummary prints s for people: the totals, the tables by reporter, From
 // domain, source IP and failing source, each at most top rows (0: all),
 // and the diagnoses as findings. skipped is the number of files that were
@@ -95,6 +104,9 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	t := s.Total
 	fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed; %d quarantined, %d rejected\n",
 		t.Messages, t.DMARCPass, pct(t.DMARCPass, t.Messages), t.DKIMAligned, t.SPFAligned, t.DMARCFail, t.Quarantined, t.Rejected)
+	if t.Messages == math.MaxUint64 {
+		fmt.Fprintln(w, saturatedNote)
+	}
 	table := func(title string, rows []report.KeyedCounts) {
 		if len(rows) == 0 {
 			return

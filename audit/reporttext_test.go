@@ -27,3 +27,15 @@ func TestWriteAggregateRowsBound(t *testing.T) {
 		t.Errorf("raw escape in the output: %q", out)
 	}
 }
+
+// TestWriteSaturatedTotals: a total that saturated at 2^64-1 is printed with
+// a warning, not as if it were a count (issue 11 item 4).
+func TestWriteSaturatedTotals(t *testing.T) {
+	huge := uint64(9_999_999_999_999_999_999)
+	agg := &report.Aggregate{Records: []report.Record{{Row: report.Row{Count: huge}}, {Row: report.Row{Count: huge}}}}
+	var b strings.Builder
+	WriteAggregate(&b, "r.xml", agg, 10)
+	if !strings.Contains(b.String(), "18446744073709551615 messages") || !strings.Contains(b.String(), saturatedNote) {
+		t.Errorf("WriteAggregate:\n%s", b.String())
+	}
+}
