@@ -25,7 +25,7 @@
 // audit reports its own (Finding* constants): a null MX on a domain that sends
 // mail, MX host addresses without forward-confirmed reverse DNS, DMARC
 // report destinations whose domain cannot receive mail, and, when the
-// Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:
+// Resolver is Auditor.Zone, names the zone does not cover (FindingNotInZone:
 // a DKIM key, SPF include target or MX host elsewhere, which a zone file
 // cannot show missing).
 //

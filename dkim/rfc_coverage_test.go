@@ -97,6 +97,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"github.com/domainauth/domainauth/authres"
 	"io"
 	"math/big"
 	"math/rand/v2"
@@ -531,15 +532,15 @@ func TestRFCAuthResults(t *testing.T) {
 		v(StatusPass, "zzzzzzzzzzzz"), // the same signature twice cannot be told apart
 		v(StatusPass, "short"),
 	}
-	want := "dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh123; " +
-		"dkim=fail header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh129; " +
-		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=zzzzzzzz; " +
-		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=zzzzzzzz; " +
-		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=short"
-	if got := AuthResults(vs); got != want {
+	want := "dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=abcdefgh123; " +
+		"dkim=fail header.d=example.org header.i=@example.org header.s=sel header.b=abcdefgh129; " +
+		"dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=zzzzzzzz; " +
+		"dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=zzzzzzzz; " +
+		"dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=short"
+	if got := joinResults(AuthResults(vs)); got != want {
 		t.Errorf("AuthResults =\n%s\nwant\n%s", got, want)
 	}
-	if got := vs[0].AuthResult(); !strings.HasSuffix(got, " header.b=abcdefgh") {
+	if got := vs[0].AuthResult().String(); !strings.HasSuffix(got, " header.b=abcdefgh") {
 		t.Errorf("AuthResult = %s", got)
 	}
 	// Real verification: the properties come from the signature.
@@ -551,9 +552,9 @@ func TestRFCAuthResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := AuthResults(res)
+	got := joinResults(AuthResults(res))
 	b := res[0].Signature.bRaw
-	if want := "dkim=pass header.d=example.org header.s=sel header.i=joe@example.org header.b=" + pvalue(b[:8]); got != want {
+	if want := "dkim=pass header.d=example.org header.i=joe@example.org header.s=sel header.b=" + token(b[:8]); got != want {
 		t.Errorf("AuthResults = %s\nwant %s", got, want)
 	}
 }
@@ -586,4 +587,23 @@ func TestRFCParseKeyRecord(t *testing.T) {
 			}
 		})
 	}
+}
+
+// joinResults writes method results as a field value after the
+// authserv-id would: each String, separated by "; ".
+func joinResults(ms []authres.MethodResult) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// token returns v as an RFC 2045 value: as is when it is a token, else a
+// quoted-string (base64 holds no '"' or '\\').
+func token(v string) string {
+	if strings.ContainsAny(v, `()<>@,;:\"/[]?= `) {
+		return `"` + v + `"`
+	}
+	return v
 }

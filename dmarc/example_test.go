@@ -59,7 +59,7 @@ func ExampleChecker_Evaluate() {
 		},
 	})
 	fmt.Println(res.Code, "spf aligned:", res.SPFAligned, "dkim aligned:", res.DKIMAligned)
-	fmt.Println("Authentication-Results: mx.example.net; " + res.AuthenticationResults())
+	fmt.Println("Authentication-Results: mx.example.net; " + res.AuthResult().String())
 	// Output:
 	// pass spf aligned: false dkim aligned: true
 	// Authentication-Results: mx.example.net; dmarc=pass (p=quarantine dis=none) header.from=example.org policy.dmarc=quarantine

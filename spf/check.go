@@ -110,6 +110,12 @@ type Result struct {
 	Code Code
 	// Identity is IdentityMailFrom or IdentityHELO: which check gave it.
 	Identity string
+	// Checked is the identity as the caller gave it: for Check the MAIL
+	// FROM address (postmaster@ and the HELO name for the null
+	// reverse-path, RFC 7208 §2.4), for CheckHELO the HELO name. AuthResult
+	// writes it as smtp.mailfrom or smtp.helo. Unlike Domain it is never
+	// the target of an include or redirect.
+	Checked string
 	// Matched is the directive that decided, nil for the default result,
 	// none, and most errors. It points into a shared, cached record: do
 	// not modify it.
@@ -277,6 +283,7 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 	}
 	r := c.run(ctx, in, local, domain)
 	r.Identity = IdentityMailFrom
+	r.Checked = envelopeFrom(in)
 	return r
 }
 
@@ -286,6 +293,7 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 func (c *Checker) CheckHELO(ctx context.Context, in Input) Result {
 	r := c.run(ctx, in, "postmaster", in.HELO)
 	r.Identity = IdentityHELO
+	r.Checked = in.HELO
 	return r
 }
 
