@@ -80,7 +80,7 @@ func WriteReceived(w io.Writer, res *receiver.Result) {
 	}
 	fmt.Fprintf(w, "SPF %s for %s from %s\n", res.SPF.Code, ts(dashIfEmpty(domain)), ip)
 	if res.PathErr != nil {
-		fmt.Fprintf(w, "  why: %s\n", SafeLine(strings.TrimPrefix(res.PathErr.Error(), "receiver: ")))
+		fmt.Fprintf(w, "  why: %s\n", SafeLine(res.PathErr.Error()))
 	}
 	for _, v := range res.DKIM {
 		fmt.Fprintf(w, "DKIM %s d=%s s=%s\n", v.Status, ts(dashIfEmpty(v.Domain)), ts(dashIfEmpty(v.Selector)))

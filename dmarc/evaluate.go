@@ -3,6 +3,7 @@ package dmarc
 import (
 	"context"
 	"fmt"
+	"github.com/domainauth/domainauth/internal/errs"
 
 	"github.com/domainauth/domainauth"
 )
@@ -266,7 +267,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 		case ch.Aligned && ch.Result == AuthResultTempError && tempErr == nil:
 			// RFC 7489 §6.6.2: no aligned pass and an aligned temporary
 			// failure: the receiver cannot conclude that DMARC failed.
-			tempErr = fmt.Errorf("dmarc: %s result for %s is temperror", ch.Method, ch.Domain)
+			tempErr = errs.New(fmt.Sprintf("dmarc: %s result for %s is temperror", ch.Method, ch.Domain), domainauth.ErrTemporary)
 		}
 	}
 
@@ -465,7 +466,7 @@ func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 	if er, ok := c.Resolver.(domainauth.ExistenceResolver); ok {
 		exists, err := er.LookupExists(ctx, name)
 		if err != nil {
-			return false, fmt.Errorf("dmarc: existence of %s: %w", name, contextErr(ctx, err))
+			return false, fmt.Errorf("dmarc: existence of %s: %w", name, domainauth.WrapDNSError(ctx, contextErr(ctx, err)))
 		}
 		return exists, nil
 	}
@@ -478,7 +479,7 @@ func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 		case domainauth.ErrorKindNotFound:
 		default:
 			if firstErr == nil {
-				firstErr = fmt.Errorf("dmarc: existence of %s: %w", name, contextErr(ctx, err))
+				firstErr = fmt.Errorf("dmarc: existence of %s: %w", name, domainauth.WrapDNSError(ctx, contextErr(ctx, err)))
 			}
 		}
 		return false

@@ -132,7 +132,7 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		d.Status, d.Err = DestinationStatusUnauthorized, fmt.Errorf("dmarc: no authorisation record at %s", d.Queried)
 		return d
 	default:
-		d.Status, d.Err = DestinationStatusTempError, fmt.Errorf("dmarc: query %s: %w", d.Queried, contextErr(ctx, err))
+		d.Status, d.Err = DestinationStatusTempError, fmt.Errorf("dmarc: query %s: %w", d.Queried, domainauth.WrapDNSError(ctx, contextErr(ctx, err)))
 		return d
 	}
 	// Steps 6-8: any record that starts with v=DMARC1 and parses authorises.

@@ -40,7 +40,7 @@ func TestReceivedSPF(t *testing.T) {
 		})
 	}
 	r := c.Check(ctx, Input{IP: netip.MustParseAddr("192.0.2.1"), MailFrom: "a@broken.example.com"})
-	want := `Received-SPF: permerror (unknown: domain of a@broken.example.com has a broken SPF record) client-ip=192.0.2.1; envelope-from="a@broken.example.com"; identity=mailfrom; problem="spf: broken.example.com: spf: term 0 \"foo\" at offset 7: unknown mechanism \"foo\"";`
+	want := `Received-SPF: permerror (unknown: domain of a@broken.example.com has a broken SPF record) client-ip=192.0.2.1; envelope-from="a@broken.example.com"; identity=mailfrom; problem="spf: broken.example.com: term 0 \"foo\" at offset 7: unknown mechanism \"foo\"";`
 	if got := ReceivedSPF(r, Input{IP: netip.MustParseAddr("192.0.2.1"), MailFrom: "a@broken.example.com"}, ""); got != want {
 		t.Errorf("permerror:\n%s\nwant\n%s", got, want)
 	}

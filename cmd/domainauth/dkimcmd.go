@@ -137,7 +137,7 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		v := &dkim.Verifier{Resolver: src.r, Clock: a.clock}
 		vs, err := v.Verify(ctx, f)
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(err.Error()))
 		}
 		if len(vs) == 0 {
 			fmt.Fprintln(a.stdout, "none: the message has no DKIM-Signature")
@@ -182,7 +182,7 @@ func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		s := &dkim.Signer{Domain: *domain, Selector: *selector, Key: key, Clock: a.clock, Expiration: *expire}
 		field, err := s.Sign(strings.NewReader(string(msg)))
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(err.Error()))
 		}
 		if _, err := io.WriteString(a.stdout, field); err != nil {
 			return err
@@ -200,7 +200,7 @@ func readPrivateKey(file string) (crypto.Signer, error) {
 	}
 	key, err := dkim.ParsePrivateKeyPEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeLine(strings.TrimPrefix(err.Error(), dkim.ErrNoPrivateKey.Error()+": ")))
+		return nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeLine(err.Error()))
 	}
 	return key, nil
 }

@@ -200,18 +200,13 @@ func useFile(file string, use func(file string, r io.Reader) error) error {
 	return nil
 }
 
-// reportReason says in plain words why a file is not a usable report.
+// reportReason says why a file is not a usable report: the decoder's
+// error, which names its package once, or "empty file" for one.
 func reportReason(err error) string {
-	de, _ := errors.AsType[*report.DecodeError](err)
-	switch {
-	case errors.Is(err, report.ErrEmpty) && (de == nil || de.Container == ""):
+	if de, _ := errors.AsType[*report.DecodeError](err); errors.Is(err, report.ErrEmpty) && (de == nil || de.Container == "") {
 		return "empty file, not a DMARC aggregate report"
-	case errors.Is(err, report.ErrEmpty), errors.Is(err, report.ErrNotReport):
-		detail := strings.TrimPrefix(err.Error(), "report: ")
-		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
-		return "not a DMARC aggregate report: " + detail
 	}
-	return strings.TrimPrefix(err.Error(), "report: ")
+	return err.Error()
 }
 
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
