@@ -15,7 +15,8 @@
 // and hashes, so memory does not grow with the body. Key records are fetched
 // through a domainauth.Resolver at <selector>._domainkey.<domain>.
 // Signer.Sign produces the DKIM-Signature field to prepend to a message.
-// ParseKeyRecord, KeyRecord.String, GenerateKey and LintKeyRecord deal with
+// ParseKeyRecord, KeyRecord.String, GenerateRSAKey, GenerateEd25519Key and
+// LintKeyRecord deal with
 // the DNS side; LintKeyRecord's findings carry stable codes (FindingKey*).
 // Verification.AuthResult gives a signature's dkim method result of an
 // Authentication-Results field, and AuthResults those of all of a message's

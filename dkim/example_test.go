@@ -88,9 +88,9 @@ func ExampleParseKeyRecord() {
 	// v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 }
 
-func ExampleGenerateKey() {
+func ExampleGenerateEd25519Key() {
 	// crypto/rand when the reader is nil; a fixed seed here for stable output.
-	_, rec, err := dkim.GenerateKey(dkim.KeyTypeEd25519, 0, bytes.NewReader(make([]byte, 32)))
+	_, rec, err := dkim.GenerateEd25519Key(bytes.NewReader(make([]byte, 32)))
 	if err != nil {
 		fmt.Println(err)
 		return

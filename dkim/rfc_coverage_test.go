@@ -61,7 +61,7 @@ package dkim
 // 5.3    signer: rsa-sha256 (never rsa-sha1), keys >= 1024 bits     TestRFCSigner/8301-* (*), TestSignerRefuses
 // 5.4    From must be signed                                       TestSignerRefuses/no From, /h= without From, TestParseSignature/§5.4: h= must include From
 // 5.4.1  signer SHOULD sign the recommended fields (and oversign)  TestSignerHeaders
-// 8301 3.2 signer SHOULD use >= 2048 bits                          GenerateKey defaults to 2048 (TestGenerateKey checks the 1024 floor)
+// 8301 3.2 signer SHOULD use >= 2048 bits                          GenerateRSAKey defaults to 2048 (TestGenerateKey checks it and the 1024 floor)
 // 5.4.2  several instances of a field: signed bottom-up            TestSignedFields, TestSignerHeaders, TestRFCVerify/5.4.2-* (*)
 // 5.5    l= counted after canonicalisation                          TestBodyLength, TestSignVerifyRoundTrip/*/l=true
 // 5.5    x= after t=, both from the Clock                           TestSignerHeaders, TestRFCSigner/3.5-x-after-t (*)
@@ -457,8 +457,8 @@ func TestRFCSigner(t *testing.T) {
 		}
 	})
 	t.Run("3.3-e-65537", func(t *testing.T) {
-		if rk.E != 65537 { // rk comes from GenerateKey
-			t.Errorf("GenerateKey: e=%d", rk.E)
+		if rk.E != 65537 { // rk comes from GenerateRSAKey
+			t.Errorf("GenerateRSAKey: e=%d", rk.E)
 		}
 	})
 	t.Run("3.5-x-after-t", func(t *testing.T) {

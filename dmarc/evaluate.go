@@ -273,7 +273,11 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 
 	// The policy that applies (RFC 9989 §4.10.1).
 	subdomain := d.Source != SourceAuthor
-	res.Policy, res.PolicyTag = rec.policyFor(subdomain, false)
+	kind := DomainKindPolicyDomain
+	if subdomain {
+		kind = DomainKindSubdomain
+	}
+	res.Policy, res.PolicyTag = rec.policyFor(kind)
 	res.AppliedPolicy = res.Policy
 	// RFC 9989 §4.7 t=y: the policy to apply is one level below the
 	// published one. policy.dmarc (§9.1) is the policy after the policy
@@ -294,7 +298,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	// exists is asked only when the answer changes the policy of a failing
 	// message, which spares the queries for most mail.
 	if subdomain && c.Mode == ModeRFC9989 && rec.NonexistentPolicy != PolicyUnset && !rec.invalidPolicy() &&
-		rec.PolicyFor(true, true) != rec.PolicyFor(true, false) {
+		rec.PolicyFor(DomainKindNonexistent) != rec.PolicyFor(DomainKindSubdomain) {
 		exists, err := c.exists(ctx, author)
 		if err != nil {
 			res.Code, res.Err = CodeTempError, err
@@ -302,7 +306,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 		}
 		if !exists {
 			res.Nonexistent = true
-			res.Policy, res.PolicyTag = rec.policyFor(true, true)
+			res.Policy, res.PolicyTag = rec.policyFor(DomainKindNonexistent)
 			res.AppliedPolicy = res.Policy
 			if res.Testing {
 				res.AppliedPolicy = lower(res.Policy)

@@ -108,7 +108,7 @@ func ExampleChecker_CheckDestinations() {
 	z.AddTXT("*._report._dmarc.reports.example.net", "v=DMARC1")
 	rec, _ := dmarc.ParseRecord("v=DMARC1; p=reject; rua=mailto:d@example.com,mailto:d@reports.example.net,mailto:d@victim.example")
 	c := &dmarc.Checker{Resolver: z}
-	for _, d := range c.CheckDestinations(context.Background(), "example.com", rec.AggregateURIs, false) {
+	for _, d := range c.CheckDestinations(context.Background(), "example.com", rec.AggregateURIs, dmarc.ReportKindAggregate) {
 		fmt.Println(d.Host, d.Status)
 	}
 	// Output:

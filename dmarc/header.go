@@ -274,7 +274,7 @@ func (r *Result) AuthResult() authres.MethodResult {
 	if rec != nil {
 		c := "p=" + rec.EffectivePolicy().String()
 		if rec.SubdomainPolicy != PolicyUnset {
-			c += " sp=" + rec.PolicyFor(true, false).String()
+			c += " sp=" + rec.PolicyFor(DomainKindSubdomain).String()
 		}
 		m.Comment = c + " dis=" + r.Disposition.String()
 	}

@@ -408,7 +408,7 @@ func TestRFCExternalDestinations(t *testing.T) {
 		{"blue.example.com", "mailto:d@mixed.example", DestinationStatusUnauthorized, "blue.example.com._report._dmarc.mixed.example", 0},
 	}
 	for _, tt := range tests {
-		d := c.CheckDestination(ctx, tt.policy, URI{Address: tt.uri}, false)
+		d := c.CheckDestination(ctx, tt.policy, URI{Address: tt.uri}, ReportKindAggregate)
 		if d.Status != tt.status || d.Queried != tt.queried || len(d.Override) != tt.override {
 			t.Errorf("%s -> %s: %s at %q override %v (%v); want %s at %q", tt.policy, tt.uri, d.Status, d.Queried, d.Override, d.Err,
 				tt.status, tt.queried)

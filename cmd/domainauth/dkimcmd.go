@@ -215,15 +215,14 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		if *domain == "" || *selector == "" {
 			return usagef("--domain and --selector are required")
 		}
-		var t dkim.KeyType
+		rsaKey := false
 		switch strings.ToLower(*kt) {
 		case "rsa":
-			t = dkim.KeyTypeRSA
+			rsaKey = true
 			if *bits < 1024 || *bits > 4096 {
 				return usagef("--bits %d: want 1024 to 4096 (RFC 8301 §3.2 forbids less than 1024)", *bits)
 			}
 		case "ed25519":
-			t = dkim.KeyTypeEd25519
 		default:
 			return usagef("--type %q: want rsa or ed25519", *kt)
 		}
@@ -231,7 +230,14 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		if _, err := dnsname.Normalize(name); err != nil {
 			return usagef("%s is not a valid record name: %s", termsafe.String(name), audit.SafeLine(err.Error()))
 		}
-		key, rec, err := dkim.GenerateKey(t, *bits, a.random)
+		var key crypto.Signer
+		var rec *dkim.KeyRecord
+		var err error
+		if rsaKey {
+			key, rec, err = dkim.GenerateRSAKey(a.random, *bits)
+		} else {
+			key, rec, err = dkim.GenerateEd25519Key(a.random)
+		}
 		if err != nil {
 			return err
 		}

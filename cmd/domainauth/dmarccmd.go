@@ -143,7 +143,7 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		} else {
 			fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
 			fmt.Fprintf(a.stdout, "  %s\n", termsafe.String(fmt.Sprintf("policy %s, subdomains %s, alignment dkim=%s spf=%s",
-				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())))
+				rec.PolicyFor(dmarc.DomainKindPolicyDomain), rec.PolicyFor(dmarc.DomainKindSubdomain), rec.DKIMMode(), rec.SPFMode())))
 		}
 		fs := audit.AreaFindings("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
 		audit.WriteFindings(a.stdout, "  ", fs)
