@@ -300,12 +300,21 @@ func TestEvaluateAll(t *testing.T) {
 
 func TestParseAuthResult(t *testing.T) {
 	for _, s := range []string{"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy"} {
-		if got := ParseAuthResult(strings.ToUpper(s)).String(); got != s {
-			t.Errorf("ParseAuthResult(%q) = %q", s, got)
+		if got, err := ParseAuthResult(strings.ToUpper(s)); err != nil || got.String() != s {
+			t.Errorf("ParseAuthResult(%q) = %q, %v", s, got, err)
 		}
 	}
-	if ParseAuthResult("error") != AuthResultTempError || ParseAuthResult("unknown") != AuthResultPermError || ParseAuthResult("what") != AuthResultNone {
-		t.Error("RFC 4408 names or unknown names mapped wrongly")
+	if r, err := ParseAuthResult("error"); r != AuthResultTempError || err != nil {
+		t.Errorf(`ParseAuthResult("error") = %v, %v`, r, err)
+	}
+	if r, err := ParseAuthResult("unknown"); r != AuthResultPermError || err != nil {
+		t.Errorf(`ParseAuthResult("unknown") = %v, %v`, r, err)
+	}
+	// Issue 13: a typo used to become none silently.
+	for _, s := range []string{"passs", "", "what", "pass ", "non\u0435" /* Cyrillic e */} {
+		if r, err := ParseAuthResult(s); r != AuthResultNone || !errors.Is(err, ErrUnknownResult) {
+			t.Errorf("ParseAuthResult(%q) = %v, %v; want none and ErrUnknownResult", s, r, err)
+		}
 	}
 }
 

@@ -165,8 +165,8 @@ func (f *identFlag) Set(s string) error {
 	}
 	sel := ""
 	result, sel, _ = strings.Cut(result, "/")
-	r := dmarc.ParseAuthResult(result)
-	if r == dmarc.AuthResultNone && !strings.EqualFold(result, "none") {
+	r, err := dmarc.ParseAuthResult(result)
+	if err != nil {
 		return fmt.Errorf("unknown result %q (want pass, fail, softfail, neutral, none, temperror, permerror)", result)
 	}
 	*f = append(*f, dmarc.Identifier{Domain: domain, Result: r, Selector: sel})
