@@ -424,7 +424,7 @@ func TestNotADomainRefused(t *testing.T) {
 	bad := []string{
 		"a@b.example.org", "x\"@example.org", "\"example.org\"", "<example.org>", "exa mple.org", "example.org;",
 		"example.org\x00", "example.org\r\n", "exa\u200bmple.org", "bank\u00adexample.org", "[192.0.2.1]", "example.org,x.org",
-		"\u202eexample.org", "example.org/x", "@example.org",
+		"\u202eexample.org", "example.org/x", "@example.org", "example..org", ".example.org", "", "example.org\t",
 	}
 	for _, in := range bad {
 		t.Run(in, func(t *testing.T) {
@@ -463,7 +463,17 @@ func TestNotADomainRefused(t *testing.T) {
 			if res.Code != CodeFail || res.Checks[1].Aligned || res.Checks[1].Evaluated {
 				t.Errorf("Evaluate with DKIM d=%q: %s, aligned %v; want fail, not aligned", in, res.Code, res.Checks[1].Aligned)
 			}
-			check("Check.Err", res.Checks[1].Err)
+			dest := c.CheckDestination(ctx, in, URI{Address: "mailto:d@example.org"}, ReportKindAggregate)
+			if dest.Status != DestinationStatusInvalid {
+				t.Errorf("CheckDestination policy domain: %s, want invalid", dest.Status)
+			}
+			check("CheckDestination", dest.Err)
+			if fs := c.LintDomain(ctx, in); len(fs) != 1 || fs[0].Code != FindingInvalidDomain {
+				t.Errorf("LintDomain: %v, want one %s", fs, FindingInvalidDomain)
+			}
+			if in != "" { // an empty identifier is no identifier, not bad input
+				check("Check.Err", res.Checks[1].Err)
+			}
 		})
 	}
 }
