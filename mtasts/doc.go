@@ -73,7 +73,7 @@
 //     per Checker.Check. One fetch at most per Get or Check.
 //
 // Findings of CheckMX and Checker.Check carry the codes of the Finding...
-// constants; their fix is the end of the Message.
+// constants; their advice is in Finding.Fix.
 //
 // # Deliberate choices
 //
