@@ -61,7 +61,7 @@
 // embeds; Checker.Check for a domain end to end (when the record has both
 // l= and a=, the logo at l= must be the certificate's, draft -12 §7.8), fetching through
 // the caller's domainauth.Fetcher. Every finding has a stable code
-// (Finding... constants, "bimi.*"); where a fix is obvious, the message
+// (Finding... constants, "bimi.*"); where a fix is obvious, Finding.Fix
 // says it.
 //
 // Check audits a domain's publication; it does not evaluate a message, so
