@@ -84,6 +84,7 @@ func ExampleAuditor_Audit() {
 	//   fix: ask the destination's owner to publish "v=DMARC1" at DOMAIN._report._dmarc.HOST, or send reports to a mailbox in your own domain
 	// warning dmarc.destination-cannot-receive
 	//   fix: publish MX records at reports.example.net, or send rua reports to an address whose domain receives mail
+	// info bimi.record-missing
 }
 
 func ExampleAuditor_AuditAll() {
