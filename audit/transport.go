@@ -139,9 +139,17 @@ func crossNullMX(rep *Report, areas ...*Area) {
 		return
 	}
 	for _, ar := range areas {
+		n := len(ar.Findings)
 		ar.Findings = slices.DeleteFunc(ar.Findings, func(f domainauth.Finding) bool {
 			return f.Code == mtasts.FindingNoRecord || f.Code == FindingTLSRPTNoRecord
 		})
+		if len(ar.Findings) < n {
+			for i, f := range ar.Facts {
+				if before, _, ok := strings.Cut(f, ": no record;"); ok {
+					ar.Facts[i] = before + ": no record, and none is needed: the domain accepts no mail (null MX)"
+				}
+			}
+		}
 	}
 }
 
