@@ -135,7 +135,7 @@ func (ru *run) checkTLSRPT(ctx context.Context, rep *Report) Area {
 // with a null MX (RFC 7505): it receives no mail, so there is no transport
 // to secure or report on.
 func crossNullMX(rep *Report, areas ...*Area) {
-	if rep.MX == nil || rep.MX.State != mx.Null {
+	if rep.MX == nil || rep.MX.State != mx.StateNull {
 		return
 	}
 	for _, ar := range areas {
@@ -188,10 +188,10 @@ func (ru *run) checkBIMI(ctx context.Context, rep *Report) Area {
 	ar.Findings = res.Findings
 	d := res.Discovery
 	switch d.Status {
-	case bimi.StatusNone:
+	case bimi.DiscoveryStatusNone:
 		ar.Facts = append(ar.Facts, "default._bimi."+ru.domain+": no record; no logo is shown (BIMI is optional)")
 		return ar
-	case bimi.StatusTempError:
+	case bimi.DiscoveryStatusTempError:
 		ar.Status = StatusUnknown
 		return ar
 	}
@@ -199,7 +199,7 @@ func (ru *run) checkBIMI(ctx context.Context, rep *Report) Area {
 		ar.Records = append(ar.Records, Record{d.Name, "TXT", d.Text})
 		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", d.Name, quote(d.Text)))
 	}
-	if d.Status != bimi.StatusFound {
+	if d.Status != bimi.DiscoveryStatusFound {
 		return ar
 	}
 	if pol := res.DMARC; pol.Author != nil || pol.Org != nil {

@@ -238,7 +238,7 @@ func TestTransportLiveFetch(t *testing.T) {
 			if b := rep.Area(audit.AreaBIMI); b.Status != tt.bimi {
 				t.Errorf("BIMI: %s, want %s\n%v\n%q", b.Status, tt.bimi, b.Findings, b.Facts)
 			}
-			if tt.mtaSTS == audit.StatusOK && (rep.MTASTS.Fetched == nil || rep.MTASTS.Fetched.Certificate != mtasts.CertValid) {
+			if tt.mtaSTS == audit.StatusOK && (rep.MTASTS.Fetched == nil || rep.MTASTS.Fetched.Certificate != mtasts.CertStatusValid) {
 				t.Errorf("fetched %+v, want a valid certificate", rep.MTASTS.Fetched)
 			}
 			if tt.bimi == audit.StatusOK && !rep.BIMI.LogoChecked {
