@@ -129,7 +129,7 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			// Documents are fetched only when the network is used for
 			// DNS too: a check on files alone stays offline, and says
 			// what it could not check.
-			au.Fetcher = a.fetcher()
+			au.Fetcher = a.fetcher(src.r)
 		}
 		domains, stop := checkDomains(ctx, a, src, args, fromStdin)
 		p := &presenter{a: a, o: o, src: src, array: fromStdin || len(args) > 1}

@@ -65,7 +65,8 @@
 //     HTTPS only when it uses the network for DNS (live DNS, or
 //     --live-outside): a client with timeouts (30 s a fetch) and a header
 //     bound, which never follows a redirect; the packages bound the bodies.
-//     The client resolves host names through the system, not --nameserver.
+//     Host names are looked up through the check's resolver (so
+//     --nameserver applies), at most 4 addresses tried per host.
 //     On files alone nothing is fetched: --mta-sts-policy, --bimi-svg and
 //     --bimi-cert give the documents (for one DOMAIN), or the area is
 //     "unknown".

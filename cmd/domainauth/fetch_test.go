@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/domainauth/domainauth"
@@ -61,8 +63,19 @@ func TestCheckFetchesLive(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := tlstest.Start(t, tt.files, tt.hosts...)
 			var out, errb bytes.Buffer
+			var mu sync.Mutex
+			dialled := map[string]bool{}
+			// The host names are looked up on the test's name server
+			// (both have the zone's 192.0.2.80); the connection goes
+			// to the loopback server.
+			dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+				mu.Lock()
+				dialled[addr] = true
+				mu.Unlock()
+				return srv.Dial(ctx, network, addr)
+			}
 			a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, clock: domainauth.FixedClock(testNow),
-				httpDial: srv.Dial, httpRoots: srv.Roots}
+				httpDial: dial, httpRoots: srv.Roots}
 			status := a.run(context.Background(), []string{"check", "--nameserver", dns, "--timeout", "10s",
 				"--selector", "rsa1", "--selector", "ed1", "secure.example"})
 			if status != tt.status {
@@ -72,6 +85,9 @@ func TestCheckFetchesLive(t *testing.T) {
 				if !strings.Contains(out.String(), w) {
 					t.Errorf("no %q in\n%s", w, out.String())
 				}
+			}
+			if len(dialled) != 1 || !dialled["192.0.2.80:443"] {
+				t.Errorf("dialled %v, want the zone's address 192.0.2.80:443 only", dialled)
 			}
 		})
 	}
