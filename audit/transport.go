@@ -69,6 +69,9 @@ func (ru *run) checkMTASTS(ctx context.Context, rep *Report) Area {
 		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", name, quote(rec)))
 	case hasCode(res.Findings, mtasts.FindingNoRecord):
 		ar.Facts = append(ar.Facts, name+": no record; MTA-STS is not in use (it is optional)")
+		if ru.a.MTASTSPolicy != nil {
+			ar.Facts = append(ar.Facts, "the policy file was not checked: senders fetch a policy only when the record exists (RFC 8461 §3)")
+		}
 		return ar
 	case hasCode(res.Findings, mtasts.FindingLookupFailed):
 		ar.Status = StatusUnknown
@@ -190,6 +193,9 @@ func (ru *run) checkBIMI(ctx context.Context, rep *Report) Area {
 	switch d.Status {
 	case bimi.DiscoveryStatusNone:
 		ar.Facts = append(ar.Facts, "default._bimi."+ru.domain+": no record; no logo is shown (BIMI is optional)")
+		if ru.a.BIMILogo != nil || ru.a.BIMICertificate != nil {
+			ar.Facts = append(ar.Facts, "the logo and certificate files were not checked: receivers look for them only through the record")
+		}
 		return ar
 	case bimi.DiscoveryStatusTempError:
 		ar.Status = StatusUnknown

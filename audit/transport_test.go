@@ -60,6 +60,8 @@ func TestTransportAreas(t *testing.T) {
 	}{
 		{"no MTA-STS record: optional", func(z *zone.Zone) {}, "", nil,
 			audit.AreaMTASTS, audit.StatusOK, []string{"mtasts.no-record/info"}, "no record"},
+		{"no MTA-STS record: a policy file is not used", func(z *zone.Zone) {}, enforcePolicy, nil,
+			audit.AreaMTASTS, audit.StatusOK, []string{"mtasts.no-record/info"}, "policy file was not checked"},
 		{"record, no policy file, no fetcher: unknown, not ok", func(z *zone.Zone) {
 			z.AddTXT("_mta-sts.example.org", "v=STSv1; id=1;")
 		}, "", nil, audit.AreaMTASTS, audit.StatusUnknown, nil, "policy not checked"},
