@@ -236,7 +236,8 @@ func (r *Report) Findings() []domainauth.Finding {
 func (r *Report) DNSFailures() int {
 	n := 0
 	for _, f := range r.Findings() {
-		if strings.HasSuffix(f.Code, "lookup-failed") || strings.HasSuffix(f.Code, ".dns-error") {
+		// bimi's codes for a failed lookup end in "-temperror".
+		if strings.HasSuffix(f.Code, "lookup-failed") || strings.HasSuffix(f.Code, ".dns-error") || strings.HasSuffix(f.Code, "-temperror") {
 			n++
 		}
 	}

@@ -249,3 +249,21 @@ func TestTransportLiveFetch(t *testing.T) {
 		})
 	}
 }
+
+// TestTransportDNSFailures: a failed lookup in the new areas makes the
+// report incomplete (Report.DNSFailures), as in the others, so check exits
+// 2 rather than 0.
+func TestTransportDNSFailures(t *testing.T) {
+	for _, name := range []string{"_mta-sts.example.org", "_smtp._tls.example.org", "default._bimi.example.org"} {
+		t.Run(name, func(t *testing.T) {
+			z := transportZone(func(z *zone.Zone) { z.SetFault(name, zone.TypeTXT, zone.FaultServFail) })
+			rep, err := (&audit.Auditor{Resolver: z, Zone: z, TrustNotFound: true}).Audit(context.Background(), "example.org")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := rep.DNSFailures(); n != 1 {
+				t.Errorf("DNSFailures = %d, want 1\n%v", n, rep.Findings())
+			}
+		})
+	}
+}
