@@ -137,6 +137,20 @@ func TestAuditFindings(t *testing.T) {
 			z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:d@example.org; ruf=mailto:f@example.org")
 			z.AddA("example.org", "192.0.2.1")
 		}, nil, []string{audit.FindingDestinationCannotReceive}},
+		{"TLS-RPT rua domain with no MX and no address (RFC 8460 §3)", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@reports.example.net,https://reports.example.net/tls")
+		}, []string{audit.FindingTLSRPTDestinationCannotReceive}, nil},
+		{"TLS-RPT rua domain that receives mail", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@reports.example.net")
+			z.AddMX("reports.example.net", 10, "mx.reports.example.net")
+		}, nil, []string{audit.FindingTLSRPTDestinationCannotReceive}},
+		{"TLS-RPT https rua only", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=https://reports.example.net/tls")
+		}, nil, []string{audit.FindingTLSRPTDestinationCannotReceive}},
+		{"TLS-RPT rua in the audited domain with a null MX", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@example.org")
+			z.AddMX("example.org", 0, ".")
+		}, []string{audit.FindingTLSRPTDestinationCannotReceive}, nil},
 		{"null MX and a DKIM key", func(z *zone.Zone) {
 			z.AddMX("example.org", 0, ".")
 			z.AddTXT("s1._domainkey.example.org", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
@@ -166,7 +180,7 @@ func TestAuditFindings(t *testing.T) {
 				}
 			}
 			for _, f := range rep.Findings() {
-				if (f.Code == audit.FindingNoFCrDNS || f.Code == audit.FindingNullMXSender || f.Code == audit.FindingDestinationCannotReceive) && f.Fix == "" {
+				if (f.Code == audit.FindingNoFCrDNS || f.Code == audit.FindingNullMXSender || f.Code == audit.FindingDestinationCannotReceive || f.Code == audit.FindingTLSRPTDestinationCannotReceive) && f.Fix == "" {
 					t.Errorf("%s has no Fix", f.Code)
 				}
 			}
@@ -244,12 +258,16 @@ func TestAuditDestinationsBound(t *testing.T) {
 		uris = append(uris, fmt.Sprintf("mailto:d@r%d.example.net", i))
 	}
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua="+strings.Join(uris, ","))
+	z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua="+strings.Join(uris, ","))
 	rep, err := (&audit.Auditor{Resolver: z, Zone: z}).Audit(context.Background(), "example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(codesOf(rep), audit.FindingDestinationCannotReceive); n != audit.DefaultMaxDestinations {
-		t.Errorf("%d destination findings, want %d", n, audit.DefaultMaxDestinations)
+	// The DMARC and the TLSRPT record each have the bound to themselves.
+	for _, code := range []string{audit.FindingDestinationCannotReceive, audit.FindingTLSRPTDestinationCannotReceive} {
+		if n := strings.Count(codesOf(rep), code); n != audit.DefaultMaxDestinations {
+			t.Errorf("%d %s findings, want %d", n, code, audit.DefaultMaxDestinations)
+		}
 	}
 }
 

@@ -41,6 +41,11 @@ const (
 	FindingTLSRPTNoDestination = "tlsrpt.no-destination"
 	// FindingTLSRPTLookupFailed: the TXT lookup failed temporarily.
 	FindingTLSRPTLookupFailed = "tlsrpt.lookup-failed"
+	// FindingTLSRPTDestinationCannotReceive: a rua mailto: destination's
+	// domain has a null MX, or no MX and no address: the reports sent
+	// there are lost (the check dmarc.destination-cannot-receive makes of
+	// the DMARC record's destinations).
+	FindingTLSRPTDestinationCannotReceive = "tlsrpt.destination-cannot-receive"
 )
 
 // mtastsPolicyNote is the fact line of an MTA-STS policy that was not
