@@ -72,7 +72,7 @@
 //
 //	package  parse                           evaluate                                lint / findings                          result
 //	mtasts   ParseRecord, ParsePolicy        Checker.Check, Client.Get, CheckMX       Finding* ("mtasts.mx-not-covered")       Report, Result; Mode*, CertStatus*, Source*
-//	tlsrpt   ParseRecord, Decoder.Decode     Summary.Add, Report.Verified            Warning codes ("tlsrpt.bad-date")        Report; SignatureStatus*, PolicyType*, ResultType*
+//	tlsrpt   ParseRecord, Decoder.Decode     Summary.Add, Report.Verified             Warning codes ("tlsrpt.bad-date")        Report; SignatureStatus*, PolicyType*, ResultType*
 //	bimi     ParseRecord, CertificateLogo    Checker.Check, Lookup, CheckDMARC,       Record.Lint, Finding* ("bimi.svg-title") Result, Discovery; DiscoveryStatus*, Avatar*
 //	                                         CheckSVG, CheckCertificate
 //
