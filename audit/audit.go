@@ -371,6 +371,7 @@ func (ru *run) areas(ctx context.Context, rep *Report) {
 		rep.Areas = append(rep.Areas, sesArea)
 	}
 	crossTLSRPT(rep, &tls)
+	crossMTASTSSuggest(rep, &sts, ru.a.Clock)
 	crossNullMX(rep, &sts, &tls)
 	rep.Areas = append(rep.Areas, sts, tls, logo)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/audit"
+	"github.com/domainauth/domainauth/mtasts"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
 )
@@ -463,5 +464,33 @@ func TestTreeFromLinter(t *testing.T) {
 		"0:include:_b.example.org", "1:exists:y.example.org", "0:mx"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("Tree of the lint's terms:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestAuditMTASTSSuggestion: a domain without MTA-STS is told the record
+// and the policy to publish for its own MX hosts (mtasts.Suggest), in
+// testing mode, with an id from the Auditor's clock.
+func TestAuditMTASTSSuggestion(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.org", 10, "mx1.example.org")
+	z.AddMX("example.org", 20, "MX2.example.org.")
+	z.AddA("mx1.example.org", "192.0.2.1")
+	z.AddA("mx2.example.org", "192.0.2.2")
+	clock := domainauth.FixedClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	rep, err := (&audit.Auditor{Resolver: z, Zone: z, Clock: clock}).Audit(context.Background(), "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fix string
+	for _, f := range rep.Findings() {
+		if f.Code == mtasts.FindingNoRecord {
+			fix = f.Fix
+		}
+	}
+	for _, want := range []string{"https://mta-sts.example.org/.well-known/mta-sts.txt", `"mode: testing"`,
+		`"mx: mx1.example.org", "mx: mx2.example.org"`, `"max_age: 86400"`, `_mta-sts.example.org "v=STSv1; id=20261203100000Z;"`} {
+		if !strings.Contains(fix, want) {
+			t.Errorf("fix %q lacks %q", fix, want)
+		}
 	}
 }

@@ -45,7 +45,9 @@
 // judging them is the audit's), and, when the
 // Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:
 // a DKIM key, SPF include target or MX host elsewhere, which a zone file
-// cannot show missing).
+// cannot show missing). A domain without MTA-STS is told, in the fix of
+// mtasts.no-record, the record and the testing-mode policy to publish for
+// its MX hosts (mtasts.Suggest).
 //
 // Bounds (every cost is bounded; the constants document the defaults):
 //   - DNS queries: those of the packages the areas use (each bounded by
