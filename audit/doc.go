@@ -43,7 +43,7 @@
 // null MX, or no MX and no address), the TLS-RPT
 // record's problems (FindingTLSRPT*: the tlsrpt package reads records,
 // judging them is the audit's), and, when the
-// Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:
+// Resolver is Auditor.Zone, names the zone does not cover (FindingNotInZone:
 // a DKIM key, SPF include target or MX host elsewhere, which a zone file
 // cannot show missing). A domain without MTA-STS is told, in the fix of
 // mtasts.no-record, the record and the testing-mode policy to publish for
