@@ -10,6 +10,8 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/internal/dnstest"
+	"github.com/domainauth/domainauth/zone"
 )
 
 // tlsReportJSONDoc is a small RFC 8460 §4.4 report.
@@ -163,5 +165,45 @@ func TestReportJSONTLS(t *testing.T) {
 	}
 	if got[2].Report != nil || got[2].Metadata == nil || got[2].Metadata.OrgName == "" {
 		t.Errorf("element 2 (%s) is not the DMARC report\n%s", got[2].File, out)
+	}
+}
+
+// TestTLSReportSignatureLive: on live DNS (a loopback name server) the
+// keys are looked up there; once DNS has answered, a key lookup that times
+// out is a fact about that report (unverified), not a reason to stop.
+func TestTLSReportSignatureLive(t *testing.T) {
+	good, key := tlsReportMail(t, "mail.example.org")
+	forged, _ := tlsReportMail(t, "example.com")
+	z, err := zone.Parse(strings.NewReader("$ORIGIN example.org.\n"+key), "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := dnstest.Start(t, z, dnstest.Options{})
+	dir := t.TempDir()
+	// Read in name order: the good report first.
+	for name, content := range map[string]string{"a-good.eml": good, "b-forged.eml": forged} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	tests := []struct {
+		name    string
+		timeout bool // the forged report's key lookup times out
+		want    string
+	}{
+		{"answers", false, "2 reports arrived by email, DKIM signature by the reporter (RFC 8460 §3): 1 verified, 1 failed\n"},
+		{"timeout after an answer", true, "2 reports arrived by email, DKIM signature by the reporter (RFC 8460 §3): 1 verified, 1 unverified\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.timeout {
+				srv.FailName("tls._domainkey.example.com", dnstest.Timeout)
+			}
+			stdout, stderr, status := runCLI(t, "", "report", "summary", "--nameserver", srv.Addr(), "--timeout", "1s", ".")
+			if status != 0 || stderr != "" || !strings.Contains(stdout, tt.want) {
+				t.Errorf("status %d, stderr %q, stdout:\n%s\nwant the line %q", status, stderr, stdout, tt.want)
+			}
+		})
 	}
 }
