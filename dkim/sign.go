@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Signer adds DKIM signatures (RFC 6376 §5) with RSA-SHA256 or
@@ -161,9 +160,10 @@ func (s *Signer) template() (*Signature, Algorithm, error) {
 		return nil, 0, fmt.Errorf("dkim: unsupported signing key %T", pub)
 	}
 	if s.Identity != "" {
-		at := strings.LastIndexByte(s.Identity, '@')
-		if at < 0 || !dnsname.IsSubdomain(s.Identity[at+1:], s.Domain) {
-			return nil, 0, fmt.Errorf("dkim: Signer.Identity %q is not within %s (RFC 6376 §3.5 i=)", s.Identity, s.Domain)
+		// RFC 8616 §5: a UTF-8 local part and U-labels are allowed; the
+		// domain is compared with Domain in A-labels.
+		if msg := checkIdentity(s.Identity, s.Domain); msg != "" {
+			return nil, 0, fmt.Errorf("dkim: Signer.Identity %q: %s (RFC 6376 §3.5 i=)", s.Identity, msg)
 		}
 	}
 	now := domainauth.Now(s.Clock).Truncate(time.Second).UTC()
