@@ -156,14 +156,14 @@ func TestInteropPythonDKIM(t *testing.T) {
 		pySigns  bool // python3-dkim signs and we verify; otherwise the reverse
 		tamper   bool // alter the Subject after signing: must fail
 	}{
-		{name: "ours to python: ASCII rsa", key: rk, domain: "example.org", selector: "sel", canon: [2]Canonicalization{Relaxed, Relaxed}, msg: asciiMsg},
-		{name: "ours to python: §5 U-label d=, UTF-8 i= rsa", key: rk, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{Relaxed, Relaxed}, msg: eaiMsg},
-		{name: "ours to python: §5 U-label s=, UTF-8 i= ed25519 simple", key: ek, domain: "b\u00fccher.example", selector: "schl\u00fcssel", identity: "\u5c0f\u660e@mail.b\u00fccher.example", canon: [2]Canonicalization{Simple, Simple}, msg: eaiMsg},
-		{name: "ours to python: tampered UTF-8 subject fails", key: rk, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{Relaxed, Relaxed}, msg: eaiMsg, tamper: true},
-		{name: "python to ours: ASCII rsa", key: rk, domain: "example.org", selector: "sel", canon: [2]Canonicalization{Simple, Simple}, msg: asciiMsg, pySigns: true},
-		{name: "python to ours: §5 U-label d=, UTF-8 i= rsa", key: rk, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{Relaxed, Simple}, msg: eaiMsg, pySigns: true},
-		{name: "python to ours: §5 U-label s= and d=, UTF-8 i= ed25519", key: ek, domain: "\u4f8b\u3048.example", selector: "schl\u00fcssel", identity: "\u5c0f\u660e@\u4f8b\u3048.example", canon: [2]Canonicalization{Relaxed, Relaxed}, msg: eaiMsg, pySigns: true},
-		{name: "python to ours: tampered UTF-8 subject fails", key: ek, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{Relaxed, Relaxed}, msg: eaiMsg, pySigns: true, tamper: true},
+		{name: "ours to python: ASCII rsa", key: rk, domain: "example.org", selector: "sel", canon: [2]Canonicalization{CanonicalizationRelaxed, CanonicalizationRelaxed}, msg: asciiMsg},
+		{name: "ours to python: §5 U-label d=, UTF-8 i= rsa", key: rk, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{CanonicalizationRelaxed, CanonicalizationRelaxed}, msg: eaiMsg},
+		{name: "ours to python: §5 U-label s=, UTF-8 i= ed25519 simple", key: ek, domain: "b\u00fccher.example", selector: "schl\u00fcssel", identity: "\u5c0f\u660e@mail.b\u00fccher.example", canon: [2]Canonicalization{CanonicalizationSimple, CanonicalizationSimple}, msg: eaiMsg},
+		{name: "ours to python: tampered UTF-8 subject fails", key: rk, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{CanonicalizationRelaxed, CanonicalizationRelaxed}, msg: eaiMsg, tamper: true},
+		{name: "python to ours: ASCII rsa", key: rk, domain: "example.org", selector: "sel", canon: [2]Canonicalization{CanonicalizationSimple, CanonicalizationSimple}, msg: asciiMsg, pySigns: true},
+		{name: "python to ours: §5 U-label d=, UTF-8 i= rsa", key: rk, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{CanonicalizationRelaxed, CanonicalizationSimple}, msg: eaiMsg, pySigns: true},
+		{name: "python to ours: §5 U-label s= and d=, UTF-8 i= ed25519", key: ek, domain: "\u4f8b\u3048.example", selector: "schl\u00fcssel", identity: "\u5c0f\u660e@\u4f8b\u3048.example", canon: [2]Canonicalization{CanonicalizationRelaxed, CanonicalizationRelaxed}, msg: eaiMsg, pySigns: true},
+		{name: "python to ours: tampered UTF-8 subject fails", key: ek, domain: "b\u00fccher.example", selector: "sel", identity: "j\u00fcrgen@b\u00fccher.example", canon: [2]Canonicalization{CanonicalizationRelaxed, CanonicalizationRelaxed}, msg: eaiMsg, pySigns: true, tamper: true},
 	}
 	// Python signs first, then verifies what we sign: two interpreter starts.
 	var jobs []pyJob

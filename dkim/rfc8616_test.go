@@ -58,44 +58,44 @@ func TestRFC8616Section5Verify(t *testing.T) {
 	}{
 		{name: "§5 d= U-label, key asked at the A-label name (§3)",
 			s:     Signer{Domain: "b\u00fccher.example", Selector: "sel", Key: ek},
-			keyAt: "sel._domainkey.xn--bcher-kva.example", want: Pass, inSig: "d=b\u00fccher.example"},
+			keyAt: "sel._domainkey.xn--bcher-kva.example", want: StatusPass, inSig: "d=b\u00fccher.example"},
 		{name: "§5 s= U-label",
 			s:     Signer{Domain: "example.org", Selector: "schl\u00fcssel", Key: ek},
-			keyAt: "xn--schlssel-95a._domainkey.example.org", want: Pass, inSig: "s=schl\u00fcssel"},
+			keyAt: "xn--schlssel-95a._domainkey.example.org", want: StatusPass, inSig: "s=schl\u00fcssel"},
 		{name: "§5 i= UTF-8 local part written unquoted (dkim-safe-char)",
 			s:     Signer{Domain: "b\u00fccher.example", Selector: "sel", Key: rk, Identity: "j\u00fcrgen@b\u00fccher.example"},
-			keyAt: "sel._domainkey.xn--bcher-kva.example", want: Pass, inSig: "i=j\u00fcrgen@b\u00fccher.example"},
+			keyAt: "sel._domainkey.xn--bcher-kva.example", want: StatusPass, inSig: "i=j\u00fcrgen@b\u00fccher.example"},
 		{name: "§5 i= U-label subdomain of an A-label d=",
 			s:     Signer{Domain: "xn--bcher-kva.example", Selector: "sel", Key: ek, Identity: "\u5c0f\u660e@mail.b\u00fccher.example"},
-			keyAt: "sel._domainkey.xn--bcher-kva.example", want: Pass, inSig: "i=\u5c0f\u660e@mail.b\u00fccher.example"},
+			keyAt: "sel._domainkey.xn--bcher-kva.example", want: StatusPass, inSig: "i=\u5c0f\u660e@mail.b\u00fccher.example"},
 		{name: "§5 i= A-label within a U-label d=",
 			s:     Signer{Domain: "B\u00dcCHER.example", Selector: "sel", Key: ek, Identity: "@xn--bcher-kva.example"},
-			keyAt: "sel._domainkey.xn--bcher-kva.example", want: Pass},
+			keyAt: "sel._domainkey.xn--bcher-kva.example", want: StatusPass},
 		{name: "§5 i= quoted-printable UTF-8 decodes to the same identity",
 			s:     Signer{Domain: "b\u00fccher.example", Selector: "sel", Key: ek, Identity: "j\u00fcrgen;x@b\u00fccher.example"},
-			keyAt: "sel._domainkey.xn--bcher-kva.example", want: Pass, inSig: "i=j\u00fcrgen=3Bx@b\u00fccher.example"},
+			keyAt: "sel._domainkey.xn--bcher-kva.example", want: StatusPass, inSig: "i=j\u00fcrgen=3Bx@b\u00fccher.example"},
 		{name: "§5 the hash covers d= as written: U-label replaced by its A-label fails",
 			s:     Signer{Domain: "b\u00fccher.example", Selector: "sel", Key: ek},
 			keyAt: "sel._domainkey.xn--bcher-kva.example",
 			tamper: func(m string) string {
 				return strings.Replace(m, "d=b\u00fccher.example", "d=xn--bcher-kva.example", 1)
 			},
-			want: Fail, err: ErrBadSignature},
+			want: StatusFail, err: ErrBadSignature},
 		{name: "§5 the hash covers i= as written: UTF-8 replaced by quoted-printable fails",
 			s:      Signer{Domain: "example.org", Selector: "sel", Key: ek, Identity: "j\u00fcrgen@example.org"},
 			keyAt:  "sel._domainkey.example.org",
 			tamper: func(m string) string { return strings.Replace(m, "i=j\u00fcrgen@", "i=j=C3=BCrgen@", 1) },
-			want:   Fail, err: ErrBadSignature},
+			want:   StatusFail, err: ErrBadSignature},
 		{name: "§5 relaxed header canonicalisation keeps non-ASCII bytes: altering one fails",
 			s:      Signer{Domain: "example.org", Selector: "sel", Key: ek},
 			keyAt:  "sel._domainkey.example.org",
 			tamper: func(m string) string { return strings.Replace(m, "\u00c4\u00d6\u00dc", "\u00e4\u00f6\u00fc", 1) },
-			want:   Fail, err: ErrBadSignature},
+			want:   StatusFail, err: ErrBadSignature},
 		{name: "§5 relaxed header canonicalisation: NBSP is not WSP",
 			s:      Signer{Domain: "example.org", Selector: "sel", Key: ek},
 			keyAt:  "sel._domainkey.example.org",
 			tamper: func(m string) string { return strings.Replace(m, "\u00a0end", " end", 1) },
-			want:   Fail, err: ErrBadSignature},
+			want:   StatusFail, err: ErrBadSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,7 +204,7 @@ func TestRFC8616Section5Parse(t *testing.T) {
 			r := &queryLog{}
 			v := &Verifier{Resolver: r, Clock: testClock}
 			res, verr := v.Verify(context.Background(), strings.NewReader("DKIM-Signature: "+tt.in+"\r\nFrom: a@b\u00fccher.example\r\n\r\nx\r\n"))
-			if verr != nil || len(res) != 1 || res[0].Status != PermError || len(r.asked) != 0 {
+			if verr != nil || len(res) != 1 || res[0].Status != StatusPermError || len(r.asked) != 0 {
 				t.Errorf("Verify: %v, %+v, asked %q", verr, res, r.asked)
 			}
 		})
@@ -265,7 +265,7 @@ func TestRFC8616Section5HeaderCanon(t *testing.T) {
 				t.Fatalf("%d fields", len(fs))
 			}
 			var h headerCanon
-			h.add(&fs[0], Relaxed, nil)
+			h.add(&fs[0], CanonicalizationRelaxed, nil)
 			if string(h.buf) != tt.relaxed {
 				t.Errorf("relaxed %q, want %q", h.buf, tt.relaxed)
 			}

@@ -36,7 +36,7 @@ func TestRFC8616Section6AuthorDomains(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := AuthorDomains(tt.header, AuthorSingle)
+			got, err := AuthorDomains(tt.header, AuthorChoiceSingle)
 			if tt.errMsg == "" {
 				if err != nil || !slices.Equal(got, tt.want) {
 					t.Fatalf("AuthorDomains = %q, %v; want %q", got, err, tt.want)
@@ -82,11 +82,11 @@ func TestRFC8616Section6Discovery(t *testing.T) {
 		org     string
 		queried []string
 	}{
-		{"§6 tree walk from a U-label subdomain", RFC9989, "mail.b\u00fccher.example", "xn--bcher-kva.example", "xn--bcher-kva.example",
+		{"§6 tree walk from a U-label subdomain", ModeRFC9989, "mail.b\u00fccher.example", "xn--bcher-kva.example", "xn--bcher-kva.example",
 			[]string{"_dmarc.mail.xn--bcher-kva.example", "_dmarc.xn--bcher-kva.example", "_dmarc.example"}},
-		{"§6 RFC 7489 §6.6.3: Author Domain then PSL Organizational Domain", RFC7489, "\u043f\u043e\u0447\u0442\u0430.\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "xn--e1afmkfd.xn--p1ai", "xn--e1afmkfd.xn--p1ai",
+		{"§6 RFC 7489 §6.6.3: Author Domain then PSL Organizational Domain", ModeRFC7489, "\u043f\u043e\u0447\u0442\u0430.\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "xn--e1afmkfd.xn--p1ai", "xn--e1afmkfd.xn--p1ai",
 			[]string{"_dmarc.xn--80a1acny.xn--e1afmkfd.xn--p1ai", "_dmarc.xn--e1afmkfd.xn--p1ai"}},
-		{"§6 RFC 7489 mode, U-label Author Domain with its own record", RFC7489, "B\u00dcCHER.example", "xn--bcher-kva.example", "xn--bcher-kva.example",
+		{"§6 RFC 7489 mode, U-label Author Domain with its own record", ModeRFC7489, "B\u00dcCHER.example", "xn--bcher-kva.example", "xn--bcher-kva.example",
 			[]string{"_dmarc.xn--bcher-kva.example"}},
 	}
 	for _, tt := range tests {
@@ -94,7 +94,7 @@ func TestRFC8616Section6Discovery(t *testing.T) {
 			r := &askLog{Zone: rfc8616Zone()}
 			c := &Checker{Resolver: r, Mode: tt.mode}
 			d := c.Lookup(context.Background(), tt.from)
-			if d.Status != StatusFound || d.PolicyDomain != tt.policy || d.OrgDomain != tt.org {
+			if d.Status != DiscoveryStatusFound || d.PolicyDomain != tt.policy || d.OrgDomain != tt.org {
 				t.Fatalf("Lookup(%q) = %v policy %q org %q (%v); want found at %q, org %q", tt.from, d.Status, d.PolicyDomain, d.OrgDomain, d.Err, tt.policy, tt.org)
 			}
 			// The tree walk may stop early once it has its answer; what it
@@ -114,7 +114,7 @@ func TestRFC8616Section6Discovery(t *testing.T) {
 	if got := OrgDomainPSL("xn--80a1acny.xn--e1afmkfd.xn--p1ai"); got != "xn--e1afmkfd.xn--p1ai" {
 		t.Errorf("OrgDomainPSL = %q", got)
 	}
-	c := &Checker{Resolver: rfc8616Zone(), Mode: RFC7489}
+	c := &Checker{Resolver: rfc8616Zone(), Mode: ModeRFC7489}
 	if got, err := c.OrgDomain(context.Background(), "\u043f\u043e\u0447\u0442\u0430.\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444"); err != nil || got != "xn--e1afmkfd.xn--p1ai" {
 		t.Errorf("OrgDomain(U-labels) = %q, %v", got, err)
 	}
@@ -135,12 +135,12 @@ func TestRFC8616Section6Alignment(t *testing.T) {
 		dkimAlig bool
 		idErr    bool // the DKIM identifier is refused as a domain
 	}{
-		{"§6 strict DKIM: U-label From, A-label d=", RFC9989, "b\u00fccher.example", "", "xn--bcher-kva.example", CodePass, false, true, false},
-		{"§6 strict DKIM: A-label From, U-label d=", RFC9989, "xn--bcher-kva.example", "", "B\u00dcCHER.example", CodePass, false, true, false},
-		{"§6 relaxed SPF (tree walk): U-label MAIL FROM subdomain", RFC9989, "xn--bcher-kva.example", "bounce.b\u00fccher.example", "", CodePass, true, false, false},
-		{"§6 relaxed SPF with PSL (RFC 7489): U-label subdomain", RFC7489, "\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "\u043f\u043e\u0447\u0442\u0430.\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "", CodePass, true, false, false},
-		{"§6 strict DKIM: subdomain does not align", RFC9989, "b\u00fccher.example", "", "mail.b\u00fccher.example", CodeFail, false, false, false},
-		{"§6 invalid U-label d= aligns with nothing", RFC9989, "b\u00fccher.example", "", "b\u00fccher\u200d.example", CodeFail, false, false, true},
+		{"§6 strict DKIM: U-label From, A-label d=", ModeRFC9989, "b\u00fccher.example", "", "xn--bcher-kva.example", CodePass, false, true, false},
+		{"§6 strict DKIM: A-label From, U-label d=", ModeRFC9989, "xn--bcher-kva.example", "", "B\u00dcCHER.example", CodePass, false, true, false},
+		{"§6 relaxed SPF (tree walk): U-label MAIL FROM subdomain", ModeRFC9989, "xn--bcher-kva.example", "bounce.b\u00fccher.example", "", CodePass, true, false, false},
+		{"§6 relaxed SPF with PSL (RFC 7489): U-label subdomain", ModeRFC7489, "\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "\u043f\u043e\u0447\u0442\u0430.\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "", CodePass, true, false, false},
+		{"§6 strict DKIM: subdomain does not align", ModeRFC9989, "b\u00fccher.example", "", "mail.b\u00fccher.example", CodeFail, false, false, false},
+		{"§6 invalid U-label d= aligns with nothing", ModeRFC9989, "b\u00fccher.example", "", "b\u00fccher\u200d.example", CodeFail, false, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,10 +148,10 @@ func TestRFC8616Section6Alignment(t *testing.T) {
 			c := &Checker{Resolver: r, Mode: tt.mode}
 			in := Input{FromDomain: tt.from}
 			if tt.spf != "" {
-				in.SPF = Identifier{Domain: tt.spf, Result: AuthPass}
+				in.SPF = Identifier{Domain: tt.spf, Result: AuthResultPass}
 			}
 			if tt.dkim != "" {
-				in.DKIM = []Identifier{{Domain: tt.dkim, Selector: "sel", Result: AuthPass}}
+				in.DKIM = []Identifier{{Domain: tt.dkim, Selector: "sel", Result: AuthResultPass}}
 			}
 			res := c.Evaluate(context.Background(), in)
 			if res.Code != tt.want || res.SPFAligned != tt.spfAlign || res.DKIMAligned != tt.dkimAlig {
@@ -174,7 +174,7 @@ func TestRFC8616Section6Alignment(t *testing.T) {
 		})
 	}
 	// The DNS-free alignment test converts too.
-	if ok, err := AlignedPSL("b\u00fccher.example", "mail.xn--bcher-kva.example", Relaxed); !ok || err != nil {
+	if ok, err := AlignedPSL("b\u00fccher.example", "mail.xn--bcher-kva.example", AlignmentRelaxed); !ok || err != nil {
 		t.Errorf("AlignedPSL(U-label, A-label subdomain) = %v, %v", ok, err)
 	}
 }
@@ -185,8 +185,8 @@ func TestRFC8616Section6Alignment(t *testing.T) {
 func TestRFC8616Section6Header(t *testing.T) {
 	c := &Checker{Resolver: rfc8616Zone()}
 	h := "From: J\u00fcrgen <j\u00fcrgen@b\u00fccher.example>\r\nSubject: Gr\u00fc\u00dfe\r\n\r\n"
-	res := c.EvaluateHeader(context.Background(), h, Input{DKIM: []Identifier{{Domain: "b\u00fccher.example", Selector: "sel", Result: AuthPass}}})
-	if res.Code != CodePass || res.AuthorDomain != "xn--bcher-kva.example" || res.Policy != Reject {
+	res := c.EvaluateHeader(context.Background(), h, Input{DKIM: []Identifier{{Domain: "b\u00fccher.example", Selector: "sel", Result: AuthResultPass}}})
+	if res.Code != CodePass || res.AuthorDomain != "xn--bcher-kva.example" || res.Policy != PolicyReject {
 		t.Fatalf("EvaluateHeader = %v author %q policy %v (%v)", res.Code, res.AuthorDomain, res.Policy, res.Err)
 	}
 	if ar := res.AuthenticationResults(); !strings.Contains(ar, "header.from=xn--bcher-kva.example") {
