@@ -135,8 +135,10 @@ func (s *Signature) AUID() string {
 // §6.1.1 requires: v=1; a=, b=, bh=, d=, h= and s= present; no tag twice
 // (unknown ones included); a= and c= known; d= and s= domain names; h= a
 // list of field names including From; i= within d=; x= after t=; q=
-// offering dns/txt. Errors are *SignatureError and match
-// ErrSignatureSyntax. On error the returned Signature holds what was parsed
+// offering dns/txt. RFC 8616 §5: d=, s= and the domain of i= may be
+// U-labels (checked in their A-label form) and i= may have a UTF-8 local
+// part, written as is or quoted-printable. Errors are *SignatureError and
+// match ErrSignatureSyntax. On error the returned Signature holds what was parsed
 // before the problem (useful for reporting d= and s=), or nil.
 func ParseSignature(value string) (*Signature, error) {
 	sig := &Signature{BodyLength: -1}
