@@ -63,6 +63,9 @@
 //   - MaxRSABits: 8192-bit RSA keys (policy with ErrKeyTooLong past it);
 //     MinRSABits: 1024 (RFC 8301).
 //   - KeyCacheSize: 64 parsed key records.
+//   - A d=, s= or i= domain with U-labels is converted only up to 1,012
+//     octets (four per octet of a 253-octet name); longer is refused
+//     before the IDNA work, which grows faster than its input.
 //   - The body is read in chunks and hashed as it streams, so its length
 //     costs time, never memory; one DNS query per signature (MaxSignatures
 //     of them at most).

@@ -167,6 +167,8 @@ func TestRFC8616Section5Parse(t *testing.T) {
 			tag: "d", offset: strings.Index(base, "d=") + 2, msg: "not a valid internationalised name"},
 		{name: "§5 d= U-label whose A-label is too long", in: strings.Replace(base, "d=b\u00fccher.example", "d="+strings.Repeat("\u00fc", 60)+".example", 1),
 			tag: "d", offset: strings.Index(base, "d=") + 2, msg: "not a valid internationalised name"},
+		{name: "§5 d= with U-labels just past 1,012 octets is refused before IDNA", in: strings.Replace(base, "d=b\u00fccher.example", "d="+strings.Repeat("\u00fc.", 337)+"ee", 1),
+			tag: "d", offset: strings.Index(base, "d=") + 2, msg: "1013 octets with U-labels"},
 		{name: "§5 d= U-label with a trailing dot", in: strings.Replace(base, "d=b\u00fccher.example", "d=b\u00fccher.example.", 1),
 			tag: "d", offset: strings.Index(base, "d=") + 2, msg: "empty label"},
 		{name: "§5 d= mapping cannot smuggle in a parenthesis", in: strings.Replace(base, "d=b\u00fccher.example", "d=b\u00fccher.example\uff08.attacker.example", 1),

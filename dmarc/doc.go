@@ -54,6 +54,9 @@
 //     per tag-spec or URI. Reporting URIs cost DNS only within MaxQueries.
 //   - Header blocks: AuthorDomains takes time linear in the header,
 //     however many From fields and mailboxes it holds.
+//   - Domains with U-labels are converted only up to 1,012 octets (four
+//     per octet of a 253-octet name); a longer one is a *DomainError
+//     before the IDNA work, which grows faster than its input.
 //
 // # Internationalised mail (RFC 8616 §6)
 //

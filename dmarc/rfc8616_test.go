@@ -32,6 +32,7 @@ func TestRFC8616Section6AuthorDomains(t *testing.T) {
 		{"§6 upper-case U-label maps to the same A-label", "From: a@B\u00dcCHER.Example\r\n", []string{"xn--bcher-kva.example"}, ""},
 		{"§6 U-label and A-label forms are one Author Domain", "From: a@b\u00fccher.example, b@xn--bcher-kva.example\r\n", []string{"xn--bcher-kva.example"}, ""},
 		{"§6 U-label failing the Bidi rule", "From: a@a\u05d0.example\r\n", nil, "a\u05d0.example"},
+		{"§6 U-label domain just past 1,012 octets refused before IDNA", "From: a@" + strings.Repeat("\u00fc.", 337) + "ee\r\n", nil, "1013 octets with U-labels"},
 		{"§6 U-label with a leading combining mark", "From: j\u00fcrgen@\u0301b.example\r\n", nil, "\u0301b.example"},
 	}
 	for _, tt := range tests {

@@ -47,6 +47,9 @@
 //     wrapping ErrTooManyQueries. The other defaults allow at most 123.
 //   - Checker.Timeout: 20 seconds per check (§4.6.4); temperror.
 //   - Checker.CacheSize: 512 parsed records.
+//   - A name with U-labels (MAIL FROM, HELO, a macro expansion) is
+//     converted only up to 1,012 octets; a longer one cannot become a name
+//     of 253 and is refused before the IDNA work.
 //   - Linter.MaxRecords: 100 records fetched per lint; each distinct
 //     include or redirect target is fetched and walked once, a repeated one
 //     adds its subtree's cost (TermCost.Repeated).

@@ -17,6 +17,9 @@ import (
 const (
 	MaxLabel = 63
 	MaxName  = 253
+	// MaxUTF8Name bounds a name with U-labels before conversion: four
+	// octets of UTF-8 for each octet of a 253-octet A-label name.
+	MaxUTF8Name = 4 * MaxName
 )
 
 // Error reports a malformed domain name.
@@ -56,6 +59,13 @@ func Normalize(name string) (string, error) {
 		return "", &Error{Name: name, Msg: ErrEmpty.Error(), Err: ErrEmpty}
 	}
 	if !IsASCII(name) {
+		// A U-label character takes at most four octets and at least one
+		// in the A-label, so a longer input cannot convert to a name of
+		// at most 253 octets; refusing it first bounds the IDNA work,
+		// which grows faster than the input.
+		if len(name) > MaxUTF8Name {
+			return "", &Error{Name: name, Msg: fmt.Sprintf("%d octets with U-labels, more than %d (no A-label form fits in %d)", len(name), MaxUTF8Name, MaxName)}
+		}
 		a, err := lookupProfile.ToASCII(name)
 		if err != nil {
 			return "", &Error{Name: name, Msg: ErrIDNA.Error() + ": " + err.Error(), Err: ErrIDNA}

@@ -141,6 +141,17 @@ func TestNormalizeLookupRules(t *testing.T) {
 		{"bad punycode beside a U-label", "xn--zz.bücher.example", "", ErrIDNA},
 		{"empty", "", "", ErrEmpty},
 	}
+	// Past MaxUTF8Name octets a name with U-labels is refused before IDNA;
+	// just under it, a long name is refused by IDNA or the length check.
+	for _, n := range []int{MaxUTF8Name + 1, 1 << 18} {
+		in := strings.Repeat("\u00fc", n/2) + ".example"
+		if _, err := Normalize(in); err == nil || !strings.Contains(err.Error(), "with U-labels") {
+			t.Errorf("Normalize of %d octets with U-labels: %v", len(in), err)
+		}
+	}
+	if _, err := Normalize(strings.Repeat("\u00fc", 100) + ".example"); err == nil || strings.Contains(err.Error(), "with U-labels") {
+		t.Errorf("Normalize of a 208-octet U-label name: %v, want the IDNA or length error", err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Normalize(tt.in)
