@@ -190,8 +190,8 @@ func TestRFC8616Section6Header(t *testing.T) {
 	if res.Code != CodePass || res.AuthorDomain != "xn--bcher-kva.example" || res.Policy != PolicyReject {
 		t.Fatalf("EvaluateHeader = %v author %q policy %v (%v)", res.Code, res.AuthorDomain, res.Policy, res.Err)
 	}
-	if ar := res.AuthenticationResults(); !strings.Contains(ar, "header.from=xn--bcher-kva.example") {
-		t.Errorf("AuthenticationResults = %q", ar)
+	if ar := res.AuthResult().String(); !strings.Contains(ar, "header.from=xn--bcher-kva.example") {
+		t.Errorf("AuthResult = %q", ar)
 	}
 }
 
