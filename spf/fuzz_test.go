@@ -107,8 +107,9 @@ func FuzzMacro(f *testing.F) {
 }
 
 // FuzzCheck evaluates against a zone built from fuzzed records: it never
-// panics, stays within the limits, returns promptly, and prefetching never
-// changes the result.
+// panics, stays within the limits, returns promptly, and neither
+// prefetching nor the single-use path (a Checker used once evaluates
+// lightRecords, not parsed records) changes the result.
 func FuzzCheck(f *testing.F) {
 	f.Add("v=spf1 include:a.example.com -all", "v=spf1 a mx include:b.example.com ~all", "v=spf1 exists:%{i}.b.example.com redirect=example.com", []byte{192, 0, 2, 1})
 	f.Add("v=spf1 redirect=example.com", "v=spf1 ptr", "v=spf1 a:%{l}.%{d}", []byte{32, 1, 13, 184, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1})
@@ -139,6 +140,24 @@ func FuzzCheck(f *testing.F) {
 			{IP: ip, MailFrom: "j\u00fcrgen@B\u00dcCHER.example", HELO: "b\u00fccher.example"},
 		} {
 			checkBoth(t, z, in)
+		}
+		// The plain path: a Checker's second check parses records (into
+		// its cache) and evaluates their terms. results[0] came from a
+		// Checker used once.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		reused := &Checker{Resolver: z}
+		reused.Check(ctx, in)
+		p := reused.Check(ctx, in)
+		errText := func(err error) string {
+			if err == nil {
+				return ""
+			}
+			return err.Error()
+		}
+		if a.Code != p.Code || termText(a.Matched) != termText(p.Matched) || a.Domain != p.Domain || a.Explanation != p.Explanation ||
+			a.Lookups != p.Lookups || a.VoidLookups != p.VoidLookups || errText(a.Err) != errText(p.Err) {
+			t.Fatalf("the single-use path differs from the plain path:\n%+v\n%+v", a, p)
 		}
 	})
 }
