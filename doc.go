@@ -60,8 +60,8 @@
 //     in an Authentication-Results field; authres.Format writes a field of
 //     them, MethodResult.String one statement on a line.
 //   - Options are struct fields, or small typed enumerations, whose zero
-//     value is the RFC default; no function of the protocol packages takes
-//     a positional bool.
+//     value is the RFC default; no exported function takes a positional
+//     bool.
 //
 // Per protocol:
 //

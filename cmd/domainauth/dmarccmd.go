@@ -201,7 +201,8 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 				in.SPF = spfID[0]
 			}
 			res := (&dmarc.Checker{Resolver: s.r, Mode: dmarcMode(*rfc7489)}).Evaluate(s.ctx, in)
-			audit.WriteDMARCResult(a.stdout, res, true)
+			audit.WriteDMARCResult(a.stdout, res)
+			audit.WriteDMARCAuthResult(a.stdout, res)
 			return dmarcStatus(res)
 		}
 		if len(args) > 0 || len(spfID) > 0 || len(dkimIDs) > 0 {
