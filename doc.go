@@ -93,14 +93,17 @@
 //	mtasts    parse     ParseRecord -> *Record, ParsePolicy -> *Policy
 //	          evaluate  Client.Get -> *Result, Checker.Check -> *Report
 //	          lint      Report.Findings, CheckMX -> []Finding
-//	          result    Policy.Mode: Mode (ModeEnforce, ModeTesting, ModeNone)
+//	          result    Policy.Mode: Mode (ModeEnforce, ModeTesting, ModeNone);
+//	                    CertStatus, Source
 //	tlsrpt    parse     ParseRecord -> *Record; Decoder.Decode -> *Report
-//	          result    ResultType (ResultTypeSTARTTLSNotSupported, ...);
-//	                    Report.Email.Signature: SignatureStatus
-//	bimi      parse     ParseRecord -> *Record
+//	          evaluate  Summary.Add, Report.Verified
+//	          lint      Report.Warnings, with codes ("tlsrpt.bad-date")
+//	          result    ResultType (ResultTypeSTARTTLSNotSupported, ...),
+//	                    PolicyType; Report.Email.Signature: SignatureStatus
+//	bimi      parse     ParseRecord -> *Record, CertificateLogo
 //	          evaluate  Checker.Lookup -> *Discovery, Checker.Check -> *Result
 //	          lint      Record.Lint, CheckSVG, CheckCertificate, CheckDMARC
-//	          result    Discovery.Status: DiscoveryStatus
+//	          result    Discovery.Status: DiscoveryStatus; Avatar
 //	receiver  evaluate  Checker.Check -> *Result (SPF, HELO, DKIM, DMARC)
 //	          A-R       Result.AuthResult (the whole field), Result.Header
 //	authres   parse     Parse -> *Results; Format writes them
@@ -149,17 +152,6 @@
 //   - bimi: BIMI records (draft -12), the DMARC preconditions, SVG Tiny PS
 //     logo checks and mark certificates.
 //   - cmd/domainauth: the command-line tool; examples/: programs to copy.
-//
-// # Vocabulary
-//
-// Per protocol, the names of its parse, evaluate, lint and result steps;
-// result constants carry their type's name, finding codes the word Finding.
-//
-//	package  parse                           evaluate                                lint / findings                          result
-//	mtasts   ParseRecord, ParsePolicy        Checker.Check, Client.Get, CheckMX       Finding* ("mtasts.mx-not-covered")       Report, Result; Mode*, CertStatus*, Source*
-//	tlsrpt   ParseRecord, Decoder.Decode     Summary.Add, Report.Verified             Warning codes ("tlsrpt.bad-date")        Report; SignatureStatus*, PolicyType*, ResultType*
-//	bimi     ParseRecord, CertificateLogo    Checker.Check, Lookup, CheckDMARC,       Record.Lint, Finding* ("bimi.svg-title") Result, Discovery; DiscoveryStatus*, Avatar*
-//	                                         CheckSVG, CheckCertificate
 //
 // # Hostile input
 //
