@@ -515,3 +515,33 @@ func TestDecodeFailureDefaultArchiveSize(t *testing.T) {
 		t.Fatalf("err = %v, want ErrLimit of MaxArchiveSize", err)
 	}
 }
+
+// TestFailureCountsMerge: summing failure reports in two summaries and
+// merging gives what one summary of all of them gives.
+func TestFailureCountsMerge(t *testing.T) {
+	a, b := sampleFailure(t), sampleFailure(t)
+	b.Incidents, b.AuthFailure, b.SourceIP = 0, AuthFailureSPF, netip.Addr{}
+	b.ReportedDomain = nil
+	var one, x, y Summary
+	for _, f := range []*Failure{a, b, a} {
+		one.AddFailure(f)
+	}
+	x.AddFailure(a)
+	y.AddFailure(b)
+	y.AddFailure(a)
+	x.Merge(&y)
+	if d := cmp.Diff(one.Failures, x.Failures); d != "" {
+		t.Errorf("(-one +merged):\n%s", d)
+	}
+	want := FailureCounts{Reports: 3, Incidents: 7,
+		ByDomain:   map[string]uint64{"sender.example": 7},
+		ByType:     map[string]uint64{"dmarc": 6, "spf": 1},
+		BySourceIP: map[string]uint64{"192.0.2.2": 6, "": 1},
+		ByDay:      map[string]uint64{"2022-07-19": 7}}
+	if d := cmp.Diff(want, one.Failures); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if got := RankedCounts(one.Failures.ByType, 1, false); len(got) != 1 || got[0] != (KeyedCount{"dmarc", 6}) {
+		t.Errorf("RankedCounts = %v", got)
+	}
+}

@@ -93,6 +93,9 @@ type Summary struct {
 	// Findings accumulates diagnosis evidence, sorted by code, domain
 	// and detail; Diagnoses renders it.
 	Findings []Finding `json:"findings,omitempty"`
+	// Failures counts the failure reports added with AddFailure; Reports
+	// and the tables above count aggregate reports only.
+	Failures FailureCounts `json:"failures,omitzero"`
 
 	idx    map[fkey]int // index in Findings
 	sorted int          // Findings[:sorted] are in order; the rest were appended since
@@ -193,6 +196,7 @@ func (s *Summary) addReport(m *Metadata, total Counts) {
 func (s *Summary) Merge(o *Summary) {
 	s.Reports += o.Reports
 	s.Total.add(o.Total)
+	s.Failures.Merge(&o.Failures)
 	for _, p := range []struct{ dst, src *map[string]*Counts }{
 		{&s.ByOrg, &o.ByOrg}, {&s.BySourceIP, &o.BySourceIP}, {&s.ByHeaderFrom, &o.ByHeaderFrom}, {&s.ByDay, &o.ByDay},
 	} {

@@ -19,14 +19,16 @@ import (
 )
 
 func reportCommand() *command {
-	files := `FILE may be XML, gzip, zip or a whole report email; a folder stands for every
+	files := `FILE may be XML, gzip, zip or a whole report email, or a failure report
+message (ARF, RFC 9991), told apart by content; a folder stands for every
 file below it (files there that are not reports are skipped with a note on
 stderr). A named FILE that is not a report is an error (exit status 2).`
 	return &command{
 		name:    "report",
-		summary: "read DMARC aggregate reports",
+		summary: "read DMARC aggregate and failure reports",
 		long: `Read DMARC aggregate reports (RFC 7489 and RFC 9990 schemas; XML, gzip, zip or
-email) and show, summarise or convert them.`,
+email) and failure reports (RFC 9991, ARF messages) and show, summarise or
+convert them.`,
 		examples: []string{"domainauth report summary ~/dmarc-reports/"},
 		subs: []*command{
 			{
@@ -46,7 +48,8 @@ email) and show, summarise or convert them.`,
 				summary: "summarise many reports: messages by source and result",
 				long: `Summarise reports: the messages per reporter, per From domain and per source
 IP, with how many passed DMARC and by which mechanism, and the sources that
-fail most. Exit status 0 even when mail failed: it is a report, not a check.
+fail most; failure reports are counted by reported domain, failure type,
+source IP and day. Exit status 0 even when mail failed: it is a report, not a check.
 
 ` + files,
 				examples: []string{
@@ -173,7 +176,7 @@ func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use fun
 	}
 	clearProgress()
 	if st.Read == 0 {
-		return st, fmt.Errorf("no DMARC aggregate report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
+		return st, fmt.Errorf("no DMARC aggregate or failure report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
 	}
 	if !quiet {
 		for _, s := range skipped {
@@ -200,8 +203,45 @@ func useFile(file string, use func(file string, r io.Reader) error) error {
 	return nil
 }
 
+// notEitherError: an email holds neither an aggregate report nor a
+// failure report; it unwraps to the aggregate decoder's error.
+type notEitherError struct{ agg, failure error }
+
+func (e *notEitherError) Error() string { return e.agg.Error() + "; " + e.failure.Error() }
+func (e *notEitherError) Unwrap() error { return e.agg }
+
+// decodeFailure reads r as a failure report after the aggregate decoder
+// failed with aggErr: only when that error says r is an email without an
+// aggregate report and r can be read again from its start. Otherwise, or
+// when r holds no failure report either, it returns an error.
+func decodeFailure(dec *report.Decoder, r io.Reader, aggErr error) (*report.Failure, error) {
+	de, ok := errors.AsType[*report.DecodeError](aggErr)
+	rs, seekable := r.(io.Seeker)
+	if !ok || !errors.Is(aggErr, report.ErrNotReport) || !strings.Contains(de.Container, "email") || !seekable {
+		return nil, aggErr
+	}
+	if _, err := rs.Seek(0, io.SeekStart); err != nil {
+		return nil, aggErr
+	}
+	f, err := dec.DecodeFailure(r)
+	switch {
+	case err == nil:
+		return f, nil
+	case errors.Is(err, report.ErrNotReport):
+		return nil, &notEitherError{agg: aggErr, failure: err}
+	}
+	return nil, err
+}
+
 // reportReason says in plain words why a file is not a usable report.
 func reportReason(err error) string {
+	if ne, ok := errors.AsType[*notEitherError](err); ok {
+		detail := reportReason(ne.agg)
+		if fe, ok := errors.AsType[*report.DecodeError](ne.failure); ok {
+			detail += "; nor a failure report: " + fe.Msg
+		}
+		return detail
+	}
 	de, _ := errors.AsType[*report.DecodeError](err)
 	switch {
 	case errors.Is(err, report.ErrEmpty) && (de == nil || de.Container == ""):
@@ -221,11 +261,18 @@ func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		n := 0
 		_, err := a.eachReport(ctx, args, false, func(file string, r io.Reader) error {
 			agg, err := dec.Decode(r)
+			var f *report.Failure
 			if err != nil {
-				return err
+				if f, err = decodeFailure(dec, r, err); err != nil {
+					return err
+				}
 			}
 			if n++; n > 1 {
 				fmt.Fprintln(a.stdout)
+			}
+			if f != nil {
+				audit.WriteFailure(a.stdout, file, f)
+				return nil
 			}
 			audit.WriteAggregate(a.stdout, file, agg, *maxRows)
 			return nil
@@ -239,6 +286,7 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		type fileReport struct {
 			File string `json:"file"`
 			*report.Aggregate
+			Failure *report.Failure `json:"failure_report,omitempty"`
 		}
 		// The array is written once every file has been read, so that a
 		// named file that fails leaves no partial JSON on stdout.
@@ -248,6 +296,11 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 			agg, err := dec.Decode(r)
 			if err == nil {
 				out = append(out, fileReport{File: file, Aggregate: agg})
+				return nil
+			}
+			f, err := decodeFailure(dec, r, err)
+			if err == nil {
+				out = append(out, fileReport{File: file, Failure: f})
 			}
 			return err
 		})
@@ -270,6 +323,10 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		files, err := a.eachReport(ctx, args, *quiet, func(_ string, r io.Reader) error {
 			st, err := dec.Stream(r)
 			if err != nil {
+				f, err := decodeFailure(dec, r, err)
+				if err == nil {
+					sum.AddFailure(f)
+				}
 				return err
 			}
 			defer st.Close()
