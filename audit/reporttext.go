@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -192,6 +193,9 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	table("By reporter:", report.Ranked(s.ByOrg, top))
 	table("By From domain:", report.Ranked(s.ByHeaderFrom, top))
 	table("By source IP:", report.Ranked(s.BySourceIP, top))
+	if len(s.BySender) > 1 || len(s.BySender) == 1 && s.BySender[""] == nil {
+		table("By sender (- for none known):", report.Ranked(s.BySender, top))
+	}
 	n := top
 	if n <= 0 {
 		n = len(s.BySourceIP)
@@ -240,4 +244,34 @@ func writeFailureCounts(w io.Writer, fc *report.FailureCounts, top int) {
 	table("Failure reports by failure type:", report.RankedCounts(fc.ByType, top, false))
 	table("Failure reports by source IP:", report.RankedCounts(fc.BySourceIP, top, false))
 	table("Failure reports by day:", report.RankedCounts(fc.ByDay, top, true))
+}
+
+// WriteSummaryCSV writes the rows of s's tables as CSV: the table name,
+// its key and the counts (for the failure-report tables, incidents in the
+// messages column). Every cell from the reports goes through
+// termsafe.CSVCell against formula injection.
+func WriteSummaryCSV(w io.Writer, s *report.Summary) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"table", "key", "messages", "dmarc_pass", "dmarc_fail", "dkim_aligned", "spf_aligned", "quarantined", "rejected"})
+	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
+	for _, t := range []struct {
+		name string
+		m    map[string]*report.Counts
+	}{{"reporter", s.ByOrg}, {"header_from", s.ByHeaderFrom}, {"source_ip", s.BySourceIP}, {"sender", s.BySender}, {"day", s.ByDay}} {
+		for _, r := range report.Ranked(t.m, 0) {
+			cw.Write([]string{t.name, termsafe.CSVCell(r.Key), u(r.Messages), u(r.DMARCPass), u(r.DMARCFail),
+				u(r.DKIMAligned), u(r.SPFAligned), u(r.Quarantined), u(r.Rejected)})
+		}
+	}
+	fc := &s.Failures
+	for _, t := range []struct {
+		name string
+		m    map[string]uint64
+	}{{"failure_domain", fc.ByDomain}, {"failure_type", fc.ByType}, {"failure_source_ip", fc.BySourceIP}, {"failure_day", fc.ByDay}} {
+		for _, r := range report.RankedCounts(t.m, 0, false) {
+			cw.Write([]string{t.name, termsafe.CSVCell(r.Key), u(r.Count), "", "", "", "", "", ""})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

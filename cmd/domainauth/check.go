@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -53,12 +54,13 @@ reached or is unusable.`,
 
 // checkOptions are the flags of "check".
 type checkOptions struct {
-	dns       *dnsFlags
-	selectors listFlag
-	mailFrom  string
-	region    string
-	json, csv bool
-	verbose   bool
+	dns         *dnsFlags
+	selectors   listFlag
+	fromReports string
+	mailFrom    string
+	region      string
+	json, csv   bool
+	verbose     bool
 }
 
 // maxDomainLine bounds a line of the domain list read from standard input.
@@ -67,6 +69,7 @@ const maxDomainLine = 1024
 func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	o := &checkOptions{dns: addDNSFlags(fs)}
 	fs.Var(&o.selectors, "selector", "check the DKIM key of this `SELECTOR`; repeatable")
+	fs.StringVar(&o.fromReports, "selectors-from-reports", "", "check the DKIM keys of the selectors that the DMARC aggregate reports in `DIR` name for the domain")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "check this envelope-sender (MAIL FROM) `DOMAIN` too")
 	fs.StringVar(&o.region, "region", "", "the Amazon SES `REGION` the domain sends from (default: inferred from the MAIL FROM MX or the DKIM zone)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
@@ -86,6 +89,17 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			for _, d := range args {
 				if _, err := dnsname.Normalize(d); err != nil {
 					return usagef("%q is not a domain name: %v", d, err)
+				}
+			}
+		}
+		if o.fromReports != "" {
+			sels, err := a.reportSelectors(ctx, o.fromReports, args, fromStdin)
+			if err != nil {
+				return err
+			}
+			for _, sel := range sels {
+				if !slices.Contains(o.selectors, sel) {
+					o.selectors = append(o.selectors, sel)
 				}
 			}
 		}
@@ -316,4 +330,30 @@ func (p *presenter) writeCSV(rep *audit.Report) error {
 		return nil
 	}
 	return p.csv.WriteAll(rep.CSVRows())
+}
+
+// maxReportSelectors bounds the selectors --selectors-from-reports adds
+// (each costs a DNS query per domain).
+const maxReportSelectors = 64
+
+// reportSelectors reads the reports in dir and returns the DKIM selectors
+// they name for the given domains (for every domain when the domains come
+// from standard input), at most maxReportSelectors, in order.
+func (a *app) reportSelectors(ctx context.Context, dir string, domains []string, all bool) ([]string, error) {
+	sum, _, err := a.summarize(ctx, []string{dir}, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range slices.Sorted(maps.Keys(sum.Selectors)) {
+		if !all && !slices.ContainsFunc(domains, func(x string) bool { return dnsname.Equal(x, d) }) {
+			continue
+		}
+		for _, sel := range sum.Selectors[d] {
+			if len(out) < maxReportSelectors && !slices.Contains(out, sel) {
+				out = append(out, sel)
+			}
+		}
+	}
+	return out, nil
 }

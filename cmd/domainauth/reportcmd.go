@@ -314,40 +314,84 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	top := fs.Int("top", 10, "list at most `N` entries per table (0: all)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	asCSV := fs.Bool("csv", false, "print the summary's rows as CSV: table, key and counts")
 	quiet := fs.Bool("quiet", false, "do not list the skipped files on stderr (the summary still counts them)")
+	resolve := fs.Bool("resolve", false, "name the senders by the forward-confirmed reverse DNS of each source IP (at most one PTR and one address query per IP)")
+	dnsf := addDNSFlags(fs)
 	return func(ctx context.Context, args []string) error {
-		// Each file is streamed into the summary and dropped: memory does
-		// not grow with the number of files or of their records.
-		sum := &report.Summary{}
-		dec := &report.Decoder{}
-		files, err := a.eachReport(ctx, args, *quiet, func(_ string, r io.Reader) error {
-			st, err := dec.Stream(r)
-			if err != nil {
-				f, err := decodeFailure(dec, r, err)
-				if err == nil {
-					sum.AddFailure(f)
-				}
-				return err
-			}
-			defer st.Close()
-			return sum.AddStream(st)
-		})
+		if *asJSON && *asCSV {
+			return usagef("give --json or --csv, not both")
+		}
+		sum, files, err := a.summarize(ctx, args, *quiet)
 		if err != nil {
 			return err
+		}
+		if *resolve {
+			src, err := dnsf.open()
+			if err != nil {
+				return err
+			}
+			if err := sum.Enrich(ctx, &report.Enricher{Resolver: src.r}); err != nil {
+				fmt.Fprintf(a.stderr, "note: reverse DNS lookups stopped: %s\n", termsafe.String(err.Error()))
+			}
 		}
 		n := *top
 		if n <= 0 {
 			n = len(sum.BySourceIP)
 		}
-		if *asJSON {
+		switch {
+		case *asJSON:
 			return writeJSON(a.stdout, struct {
 				*report.Summary
 				readStats
 				TopFailing []report.SourceCount `json:"top_failing"`
 				Diagnoses  []report.Diagnosis   `json:"diagnoses"`
 			}{sum, files, sum.TopFailing(n), sum.Diagnoses()})
+		case *asCSV:
+			return audit.WriteSummaryCSV(a.stdout, sum)
 		}
 		audit.WriteSummary(a.stdout, sum, files.Skipped, *top)
 		return nil
 	}
+}
+
+// summarize streams each file into one summary and drops it: memory does
+// not grow with the number of files or of their records. A report met a
+// second time (same organisation, report ID, policy domain and period) is
+// not counted again, with a note on stderr unless quiet.
+func (a *app) summarize(ctx context.Context, args []string, quiet bool) (*report.Summary, readStats, error) {
+	sum := &report.Summary{}
+	dec := &report.Decoder{}
+	files, err := a.eachReport(ctx, args, quiet, func(file string, r io.Reader) error {
+		st, err := dec.Stream(r)
+		if err != nil {
+			f, err := decodeFailure(dec, r, err)
+			if err == nil {
+				sum.AddFailure(f)
+			}
+			return err
+		}
+		defer st.Close()
+		before := sum.Duplicates
+		if err := sum.AddStream(st); err != nil {
+			return err
+		}
+		if sum.Duplicates > before && !quiet {
+			id := sum.DuplicateReports[len(sum.DuplicateReports)-1]
+			if len(sum.DuplicateReports) == report.MaxDuplicatesListed && sum.Duplicates > report.MaxDuplicatesListed {
+				id = report.ReportIdentity{}
+			}
+			fmt.Fprintf(a.stderr, "note: %s: the same report as one read before (%s, report ID %s); not counted again\n",
+				termsafe.String(file), termsafe.String(dashIfEmptyCmd(id.OrgName)), termsafe.String(dashIfEmptyCmd(id.ReportID)))
+		}
+		return nil
+	})
+	return sum, files, err
+}
+
+func dashIfEmptyCmd(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
