@@ -170,6 +170,9 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	if skipped > 0 {
 		fmt.Fprintf(w, "%s skipped: not reports (listed on stderr unless --quiet)\n", Plural(skipped, "file"))
 	}
+	if s.Duplicates > 0 {
+		fmt.Fprintf(w, "%s not counted again: the same organisation, report ID, policy domain and period as one read before\n", Plural(s.Duplicates, "report"))
+	}
 	t := s.Total
 	if aggregates {
 		fmt.Fprintf(w, "%d messages: %d passed DMARC (%s; DKIM aligned %d, SPF aligned %d), %d failed; %d quarantined, %d rejected\n",

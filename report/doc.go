@@ -91,6 +91,9 @@
 //	MaxRecordEntries  10,000   list entries read in one record (or <error> elements), kept or not
 //	MaxWarnings       200      distinct warnings kept; repeats are counted
 //
+// Summaries: MaxSelectors (32) selectors per domain, MaxDuplicatesListed
+// (100) repeated reports listed; enrichment as said under Naming senders.
+//
 // Fixed bounds: six nested container layers, 4 KiB looked at after a gzip
 // member, five media types listed in an email's error, MaxSampleIPs
 // addresses per Finding, MaxSplitDays days per report window. Summary.Add
@@ -200,8 +203,41 @@
 // ESP's bounce domain, such as us-west-2.amazonses.com, and so does not
 // align: configure a custom MAIL FROM), report.dkim-esp-only (DKIM passes
 // only for d=amazonses.com: set up Easy DKIM), report.dmarc-relies-on-dkim,
-// report.spf-unaligned, report.dkim-unaligned and report.unauthenticated.
-// JSON output of reports and summaries uses the XML element names.
+// report.spf-unaligned, report.dkim-unaligned, report.unauthenticated and
+// report.forwarded (DMARC failed but the receiver overrode the policy as
+// forwarded, trusted_forwarder, mailing_list or local_policy, or with an
+// arc=pass comment: forwarded, not spoofed; it replaces
+// report.unauthenticated for those records). JSON output of reports and
+// summaries uses the XML element names.
+//
+// A summary also lists the DKIM selectors the reports name per signing
+// domain (Summary.Selectors, at most MaxSelectors each: what "check
+// --selectors-from-reports" probes), counts failure reports
+// (AddFailure, FailureCounts), and counts a report once per identity
+// (ReportIdentity: organisation, report ID, policy domain, begin, end; the
+// key of a report store): a repeat is not counted again but counted in
+// Summary.Duplicates and listed (at most MaxDuplicatesListed).
+//
+// # Naming senders
+//
+// Summary.BySender groups the records by the service that sent them,
+// named through a SenderMap: DefaultSenders is an embedded table
+// (senders.json) of mailbox providers, ESPs, platforms and gateways, each
+// entry with its signing and bounce domains, the reverse-DNS suffixes of
+// its outbound hosts and the provider's documentation it rests on. A
+// caller passes another map in Summary.Senders (extended with With, or
+// its own from NewSenderMap or ParseSenders); there is no registry.
+// SenderMap documents the matching rules: the forward-confirmed PTR name
+// of the source first, then passing DKIM d= domains, then passing SPF
+// domains, the longest suffix winning. The ESP diagnoses use the same map
+// (entries of category esp and platform).
+//
+// PTR names come from Summary.Enrich with an Enricher, which asks the
+// Resolver one PTR query per distinct address and one forward query per
+// distinct name (RFC 8601 §2.7.3 iprev: a name counts only if it resolves
+// back to the address), caches the answers for its lifetime, and is
+// bounded by Enricher.MaxQueries (10,000 queries), Concurrency (8 in
+// flight) and MaxNames (10 names per address).
 //
 // # Divergences
 //

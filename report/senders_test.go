@@ -447,3 +447,30 @@ func mustMarshal(t *testing.T, a *Aggregate) string {
 	}
 	return string(b)
 }
+
+// FuzzParseSenders: a sender map either fails to parse with an error or
+// builds a map that rebuilds to itself, and whose lookups never panic.
+func FuzzParseSenders(f *testing.F) {
+	f.Add(sendersJSON)
+	f.Add([]byte(`{"senders": [{"name": "x", "domains": ["A.Example."], "ptr_suffixes": ["mail.example"]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ParseSenders(data)
+		if err != nil {
+			return
+		}
+		again, err := NewSenderMap(m.Senders()...)
+		if err != nil {
+			t.Fatalf("a parsed map does not rebuild: %v", err)
+		}
+		if d := cmp.Diff(m.Senders(), again.Senders()); d != "" {
+			t.Fatalf("rebuild differs:\n%s", d)
+		}
+		for _, s := range m.Senders() {
+			for _, d := range s.Domains {
+				if got := m.ByDomain("x." + d); got == nil {
+					t.Fatalf("%s does not match below %s", s.Name, d)
+				}
+			}
+		}
+	})
+}

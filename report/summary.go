@@ -122,11 +122,14 @@ type Summary struct {
 
 	idx    map[fkey]int // index in Findings
 	sorted int          // Findings[:sorted] are in order; the rest were appended since
-	// bySourceSender keeps, per source IP, the counts per provider matched
+	// bySourceSender keeps the counts per source IP and provider matched
 	// by domain ("" for none), so that Enrich can attribute again.
-	bySourceSender map[string]map[string]*Counts
+	bySourceSender map[sourceSender]Counts
 	seen           map[ReportIdentity]struct{}
 }
+
+// sourceSender is a source IP and the provider its record's domains name.
+type sourceSender struct{ ip, sender string }
 
 // MaxSelectors bounds Summary.Selectors per domain.
 const MaxSelectors = 32
@@ -265,18 +268,22 @@ func (s *Summary) addRecord(r *Record) Counts {
 	hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
 	bucket(&s.ByHeaderFrom, hf).add(c)
 	byDomain := s.senderByDomain(r)
-	if s.bySourceSender == nil {
-		s.bySourceSender = make(map[string]map[string]*Counts)
-	}
-	m := s.bySourceSender[ip]
-	bucket(&m, byDomain).add(c)
-	s.bySourceSender[ip] = m
+	s.addSourceSender(sourceSender{ip, byDomain}, c)
 	bucket(&s.BySender, s.attribute(ip, byDomain)).add(c)
 	for _, d := range r.AuthResults.DKIM {
 		s.addSelector(d.Domain, d.Selector)
 	}
 	s.diagnose(r, hf, ip)
 	return c
+}
+
+func (s *Summary) addSourceSender(k sourceSender, c Counts) {
+	if s.bySourceSender == nil {
+		s.bySourceSender = make(map[sourceSender]Counts)
+	}
+	v := s.bySourceSender[k]
+	v.add(c)
+	s.bySourceSender[k] = v
 }
 
 // senderByDomain is the provider of the first passing DKIM domain, else
@@ -351,10 +358,8 @@ func (s *Summary) Enrich(ctx context.Context, e *Enricher) error {
 		s.SourceNames[a.String()] = ns
 	}
 	s.BySender = nil
-	for ip, m := range s.bySourceSender {
-		for byDomain, c := range m {
-			bucket(&s.BySender, s.attribute(ip, byDomain)).add(*c)
-		}
+	for k, c := range s.bySourceSender {
+		bucket(&s.BySender, s.attribute(k.ip, k.sender)).add(c)
 	}
 	return err
 }
@@ -383,15 +388,8 @@ func (s *Summary) Merge(o *Summary) {
 			bucket(p.dst, k).add(*c)
 		}
 	}
-	for ip, m := range o.bySourceSender {
-		if s.bySourceSender == nil {
-			s.bySourceSender = make(map[string]map[string]*Counts)
-		}
-		dst := s.bySourceSender[ip]
-		for k, c := range m {
-			bucket(&dst, k).add(*c)
-		}
-		s.bySourceSender[ip] = dst
+	for k, c := range o.bySourceSender {
+		s.addSourceSender(k, c)
 	}
 	for ip, ns := range o.SourceNames {
 		if _, ok := s.SourceNames[ip]; !ok {

@@ -28,9 +28,10 @@ func checkCommand() *command {
 		long: `Audit each DOMAIN's mail authentication ("-" reads domains from standard input,
 one a line): MX and null MX, SPF (the include tree and
 its DNS lookup count), DMARC (discovery, the record, external report
-authorisation), DKIM keys (the selectors given with --selector, every
-selector a zone file has, or on live DNS the common selector names that have
-a key), the MAIL FROM domain
+authorisation), DKIM keys (the selectors given with --selector or named for
+the domain by the DMARC aggregate reports in --selectors-from-reports DIR,
+every selector a zone file has, or on live DNS the common selector names that
+have a key), the MAIL FROM domain
 (--mail-from, or the SES custom MAIL FROM found in the zone) and, when the
 domain sends through Amazon SES, the SES set-up with its DMARC alignment
 prediction.

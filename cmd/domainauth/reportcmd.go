@@ -49,7 +49,11 @@ convert them.`,
 				long: `Summarise reports: the messages per reporter, per From domain and per source
 IP, with how many passed DMARC and by which mechanism, and the sources that
 fail most; failure reports are counted by reported domain, failure type,
-source IP and day. Exit status 0 even when mail failed: it is a report, not a check.
+source IP and day. Senders are named by a table of providers (their DKIM and
+bounce domains, and with --resolve the forward-confirmed reverse DNS of each
+source IP, looked up through the DNS flags' source). A report read twice
+(same organisation, report ID, policy domain and period) is counted once.
+--csv prints the table rows as CSV. Exit status 0 even when mail failed: it is a report, not a check.
 
 ` + files,
 				examples: []string{

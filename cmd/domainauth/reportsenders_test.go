@@ -78,3 +78,31 @@ func TestReportSummaryCSVAndDuplicates(t *testing.T) {
 		t.Errorf("rows = %q", rows)
 	}
 }
+
+// TestReportSummaryResolve: report summary --resolve names the sender of a
+// source by its forward-confirmed reverse DNS, here from a zone file.
+func TestReportSummaryResolve(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.xml"), []byte(reportXML("receiver.example", "1", "s")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zf := filepath.Join(t.TempDir(), "ptr.zone")
+	if err := os.WriteFile(zf, []byte("$ORIGIN .\n$TTL 300\n"+
+		"1.2.0.192.in-addr.arpa. IN PTR a1-2.smtp-out.amazonses.com.\n"+
+		"a1-2.smtp-out.amazonses.com. IN A 192.0.2.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, status := runCLI(t, "", "report", "summary", "--resolve", "--zone", zf, "--json", dir)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, stderr)
+	}
+	for _, want := range []string{`"Amazon SES": {`, `"192.0.2.1": [`, `"a1-2.smtp-out.amazonses.com"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %s:\n%s", want, out)
+		}
+	}
+	out, _, _ = runCLI(t, "", "report", "summary", dir)
+	if strings.Contains(out, "Amazon SES") {
+		t.Errorf("a sender named without --resolve:\n%s", out)
+	}
+}
