@@ -115,14 +115,14 @@ type DeliveryResult string
 
 // Delivery results.
 const (
-	DeliveryDelivered DeliveryResult = "delivered"
-	DeliverySpam      DeliveryResult = "spam"
-	DeliveryPolicy    DeliveryResult = "policy"
-	DeliveryReject    DeliveryResult = "reject"
-	DeliveryOther     DeliveryResult = "other"
+	DeliveryResultDelivered DeliveryResult = "delivered"
+	DeliveryResultSpam      DeliveryResult = "spam"
+	DeliveryResultPolicy    DeliveryResult = "policy"
+	DeliveryResultReject    DeliveryResult = "reject"
+	DeliveryResultOther     DeliveryResult = "other"
 )
 
-var deliveryResults = []DeliveryResult{DeliveryDelivered, DeliverySpam, DeliveryPolicy, DeliveryReject, DeliveryOther}
+var deliveryResults = []DeliveryResult{DeliveryResultDelivered, DeliveryResultSpam, DeliveryResultPolicy, DeliveryResultReject, DeliveryResultOther}
 
 // AuthResultsField is one Authentication-Results field: as written, and
 // parsed by package authres (nil when it does not parse; a warning says

@@ -78,7 +78,7 @@ func ExampleSummary_Enrich() {
 	z.AddA("a1.smtp-out.amazonses.com", "192.0.2.7")
 	b := &report.Builder{Metadata: report.Metadata{OrgName: "receiver.example", ReportID: "1"},
 		Policy: report.PolicyPublished{Domain: "example.com"}}
-	b.Add(report.Evaluation{SourceIP: ip, HeaderFrom: "example.com", DKIM: report.DMARCPass, Count: 5})
+	b.Add(report.Evaluation{SourceIP: ip, HeaderFrom: "example.com", DKIM: report.DMARCResultPass, Count: 5})
 	s := report.Summarize(b.Aggregate())
 	e := &report.Enricher{Resolver: z}
 	if err := s.Enrich(context.Background(), e); err != nil {

@@ -22,18 +22,18 @@ type SenderCategory string
 
 // Sender categories.
 const (
-	// SenderMailbox: a mailbox provider (Gmail, Outlook.com, Yahoo) whose
+	// SenderCategoryMailbox: a mailbox provider (Gmail, Outlook.com, Yahoo) whose
 	// users, or hosted domains, send through it.
-	SenderMailbox SenderCategory = "mailbox"
-	// SenderESP: an email service provider that sends for its customers'
+	SenderCategoryMailbox SenderCategory = "mailbox"
+	// SenderCategoryESP: an email service provider that sends for its customers'
 	// domains, often with its own bounce and signing domains until the
 	// customer sets up its own.
-	SenderESP SenderCategory = "esp"
-	// SenderPlatform: a CRM, help desk or other application that sends
+	SenderCategoryESP SenderCategory = "esp"
+	// SenderCategoryPlatform: a CRM, help desk or other application that sends
 	// mail for its customers' domains.
-	SenderPlatform SenderCategory = "platform"
-	// SenderGateway: a security gateway that relays its customers' mail.
-	SenderGateway SenderCategory = "gateway"
+	SenderCategoryPlatform SenderCategory = "platform"
+	// SenderCategoryGateway: a security gateway that relays its customers' mail.
+	SenderCategoryGateway SenderCategory = "gateway"
 )
 
 // Sender is one sending service and what identifies it in reports.

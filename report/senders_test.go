@@ -40,7 +40,7 @@ func TestDefaultSenders(t *testing.T) {
 			owner[d] = s.Name
 		}
 	}
-	for _, c := range []SenderCategory{SenderMailbox, SenderESP} {
+	for _, c := range []SenderCategory{SenderCategoryMailbox, SenderCategoryESP} {
 		if !slices.ContainsFunc(ss, func(s Sender) bool { return s.Category == c }) {
 			t.Errorf("no provider of category %s", c)
 		}
@@ -119,7 +119,7 @@ func spfRecord(ip, mailFrom string) *Aggregate {
 		DateRange: DateRange{Begin: time.Unix(1700006400, 0), End: time.Unix(1700092799, 0)}},
 		Policy: PolicyPublished{Domain: "example.com", P: DispositionNone}}
 	b.Add(Evaluation{SourceIP: netip.MustParseAddr(ip), HeaderFrom: "example.com", EnvelopeFrom: mailFrom,
-		SPFResults: []SPFAuthResult{{Domain: mailFrom, Scope: ScopeMFrom, Result: SPFPass}}, Count: 1})
+		SPFResults: []SPFAuthResult{{Domain: mailFrom, Scope: SPFScopeMFrom, Result: SPFResultPass}}, Count: 1})
 	return b.Aggregate()
 }
 
@@ -274,12 +274,12 @@ func TestEnrichConformance(t *testing.T) {
 				who = p.Name
 			} else {
 				for _, d := range rec.AuthResults.DKIM {
-					if p := m.ByDomain(d.Domain); who == "" && p != nil && d.Result.Canonical() == DKIMPass {
+					if p := m.ByDomain(d.Domain); who == "" && p != nil && d.Result.Canonical() == DKIMResultPass {
 						who = p.Name
 					}
 				}
 				for _, sp := range rec.AuthResults.SPF {
-					if p := m.ByDomain(sp.Domain); who == "" && p != nil && sp.Result.Canonical() == SPFPass {
+					if p := m.ByDomain(sp.Domain); who == "" && p != nil && sp.Result.Canonical() == SPFResultPass {
 						who = p.Name
 					}
 				}
@@ -378,25 +378,25 @@ func TestSummaryForwarded(t *testing.T) {
 		reason PolicyOverrideReason
 		want   string
 	}{
-		{"mailing_list", PolicyOverrideReason{Type: OverrideMailingList}, "mailing_list"},
-		{"trusted_forwarder", PolicyOverrideReason{Type: OverrideTrustedForwarder}, "trusted_forwarder"},
-		{"local_policy", PolicyOverrideReason{Type: OverrideLocalPolicy}, "local_policy"},
-		{"ARC pass in a comment", PolicyOverrideReason{Type: OverrideOther, Comment: "arc=pass as.1.google.com=pass"}, "arc=pass"},
-		{"sampled out is no forwarding", PolicyOverrideReason{Type: OverrideSampledOut}, ""},
+		{"mailing_list", PolicyOverrideReason{Type: OverrideTypeMailingList}, "mailing_list"},
+		{"trusted_forwarder", PolicyOverrideReason{Type: OverrideTypeTrustedForwarder}, "trusted_forwarder"},
+		{"local_policy", PolicyOverrideReason{Type: OverrideTypeLocalPolicy}, "local_policy"},
+		{"ARC pass in a comment", PolicyOverrideReason{Type: OverrideTypeOther, Comment: "arc=pass as.1.google.com=pass"}, "arc=pass"},
+		{"sampled out is no forwarding", PolicyOverrideReason{Type: OverrideTypeSampledOut}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := &Aggregate{Metadata: Metadata{OrgName: "r", ReportID: c.name}, Policy: PolicyPublished{Domain: "example.com"},
 				Records: []Record{{Row: Row{SourceIP: netip.MustParseAddr("192.0.2.9"), Count: 3,
-					PolicyEvaluated: PolicyEvaluated{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail, Reasons: []PolicyOverrideReason{c.reason}}},
+					PolicyEvaluated: PolicyEvaluated{Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail, Reasons: []PolicyOverrideReason{c.reason}}},
 					Identifiers: Identifiers{HeaderFrom: "example.com"}}}}
 			ds := Summarize(a).Diagnoses()
 			var codes []string
 			for _, d := range ds {
 				codes = append(codes, d.Code+" "+d.Detail)
 			}
-			want := []string{CodeUnauthenticated + " "}
+			want := []string{FindingUnauthenticated + " "}
 			if c.want != "" {
-				want = []string{CodeForwarded + " " + c.want}
+				want = []string{FindingForwarded + " " + c.want}
 			}
 			if !slices.Equal(codes, want) {
 				t.Errorf("diagnoses %q, want %q", codes, want)

@@ -16,26 +16,28 @@ import (
 
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/tlsrpt"
 )
 
 func reportCommand() *command {
-	files := `FILE may be XML, gzip, zip or a whole report email, or a failure report
-message (ARF, RFC 9991), told apart by content; a folder stands for every
-file below it (files there that are not reports are skipped with a note on
+	files := `FILE may be XML or JSON, gzip, zip or a whole report email, or a DMARC failure
+report message (ARF, RFC 9991); a folder stands for every file below it (files there that are not reports are skipped with a note on
 stderr). A named FILE that is not a report is an error (exit status 2).`
 	return &command{
 		name:    "report",
-		summary: "read DMARC aggregate and failure reports",
+		summary: "read DMARC aggregate and failure reports and SMTP TLS reports",
 		long: `Read DMARC aggregate reports (RFC 7489 and RFC 9990 schemas; XML, gzip, zip or
-email) and failure reports (RFC 9991, ARF messages) and show, summarise or
-convert them.`,
+email), DMARC failure reports (RFC 9991, ARF messages) and SMTP TLS reports
+(RFC 8460; JSON, gzip, zip or email) and show, summarise or convert them. The kind of each file is told by its content,
+not its name. Emailed TLS reports are not DKIM-verified here: they are
+marked unverified (RFC 8460 §3).`,
 		examples: []string{"domainauth report summary ~/dmarc-reports/"},
 		subs: []*command{
 			{
 				name:    "show",
 				args:    "FILE|FOLDER...",
 				summary: "print each report: reporter, period, policy and rows",
-				long:    "Print each report: who sent it, for which period and policy, and one line per row.\n\n" + files,
+				long:    "Print each report: who sent it, for which period and policy, and one line per row\n(for an SMTP TLS report: per policy, and per failure detail).\n\n" + files,
 				examples: []string{
 					"domainauth report show report.xml.gz",
 				},
@@ -48,12 +50,15 @@ convert them.`,
 				summary: "summarise many reports: messages by source and result",
 				long: `Summarise reports: the messages per reporter, per From domain and per source
 IP, with how many passed DMARC and by which mechanism, and the sources that
-fail most; failure reports are counted by reported domain, failure type,
-source IP and day. Senders are named by a table of providers (their DKIM and
-bounce domains, and with --resolve the forward-confirmed reverse DNS of each
-source IP, looked up through the DNS flags' source). A report read twice
-(same organisation, report ID, policy domain and period) is counted once.
---csv prints the table rows as CSV. Exit status 0 even when mail failed: it is a report, not a check.
+fail most; DMARC failure reports per reported domain, failure type, source IP
+and day; for SMTP TLS reports, the sessions per policy domain, day and
+reporter and the failed sessions per MX host and result type. Senders are
+named by a table of providers (their DKIM and bounce domains, and with
+--resolve the forward-confirmed reverse DNS of each source IP, looked up
+through the DNS flags' source). A report read twice (same organisation,
+report ID, policy domain and period) is counted once. --csv prints the DMARC
+table rows as CSV. Exit status 0 even when mail failed: it is a report, not
+a check.
 
 ` + files,
 				examples: []string{
@@ -66,8 +71,8 @@ source IP, looked up through the DNS flags' source). A report read twice
 			{
 				name:    "json",
 				args:    "FILE|FOLDER...",
-				summary: "convert reports to JSON",
-				long:    "Print the reports as a JSON array, element names as keys (report_metadata, policy_published, record), with the decoder's warnings.\n\n" + files,
+				summary: "convert DMARC aggregate and failure reports to JSON",
+				long:    "Print the DMARC aggregate reports as a JSON array, element names as keys (report_metadata, policy_published, record), with the decoder's warnings; a failure report is an object with its file and failure_report.\n\n" + files,
 				examples: []string{
 					"domainauth report json report.zip > report.json",
 				},
@@ -137,7 +142,7 @@ const maxSkipNotes = 100
 // on stderr (none with quiet); a named file that fails stops the command.
 // A progress line is kept on stderr when it is a terminal, the work takes
 // a while and quiet is not set.
-func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use func(file string, r io.Reader) error) (readStats, error) {
+func (a *app) eachReport(ctx context.Context, args []string, kinds string, quiet bool, use func(file string, r io.ReadSeeker) error) (readStats, error) {
 	var st readStats
 	inputs, err := expandInputs(args)
 	if err != nil {
@@ -180,7 +185,7 @@ func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use fun
 	}
 	clearProgress()
 	if st.Read == 0 {
-		return st, fmt.Errorf("no DMARC aggregate or failure report found in %s (%s read)", termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
+		return st, fmt.Errorf("no %s found in %s (%s read)", kinds, termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
 	}
 	if !quiet {
 		for _, s := range skipped {
@@ -195,7 +200,7 @@ func (a *app) eachReport(ctx context.Context, args []string, quiet bool, use fun
 
 // useFile opens file and hands it to use; errors name the file, with
 // everything from the input made safe for the terminal.
-func useFile(file string, use func(file string, r io.Reader) error) error {
+func useFile(file string, use func(file string, r io.ReadSeeker) error) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return fileError(err)
@@ -207,46 +212,92 @@ func useFile(file string, use func(file string, r io.Reader) error) error {
 	return nil
 }
 
-// notEitherError: an email holds neither an aggregate report nor a
-// failure report; it unwraps to the aggregate decoder's error.
-type notEitherError struct{ agg, failure error }
+// Report kinds, as eachReport names them when it finds none.
+const (
+	kindDMARC = "DMARC aggregate report"
+	kindBoth  = "DMARC aggregate or SMTP TLS report"
+)
 
-func (e *notEitherError) Error() string { return e.agg.Error() + "; " + e.failure.Error() }
-func (e *notEitherError) Unwrap() error { return e.agg }
+// notEither is a file that is neither a DMARC aggregate report nor an SMTP
+// TLS report (nor, for an email, a DMARC failure report): the decoders'
+// errors; failure is nil when the file is no email.
+type notEither struct{ dmarc, failure, tls error }
 
-// decodeFailure reads r as a failure report after the aggregate decoder
-// failed with aggErr: only when that error says r is an email without an
-// aggregate report and r can be read again from its start. Otherwise, or
-// when r holds no failure report either, it returns an error.
-func decodeFailure(dec *report.Decoder, r io.Reader, aggErr error) (*report.Failure, error) {
-	de, ok := errors.AsType[*report.DecodeError](aggErr)
-	rs, seekable := r.(io.Seeker)
-	if !ok || !errors.Is(aggErr, report.ErrNotReport) || !strings.Contains(de.Container, "email") || !seekable {
-		return nil, aggErr
+func (e *notEither) Error() string { return e.dmarc.Error() }
+func (e *notEither) Unwrap() []error {
+	var out []error
+	for _, err := range []error{e.dmarc, e.failure, e.tls} {
+		if err != nil {
+			out = append(out, err)
+		}
 	}
-	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return nil, aggErr
+	return out
+}
+
+// decodeAny reads a DMARC aggregate report or an SMTP TLS report, told
+// apart by content, not by file name: r is read as a DMARC report first and,
+// when it holds none (report.ErrNotReport: JSON, or an email or archive with
+// no XML in it), read again from the start as a TLS report. Both packages
+// peel the same containers (internal/container), so either finds its
+// document inside gzip, zip or email. Exactly one of the results is
+// non-nil when err is nil.
+func decodeAny(ctx context.Context, dec *report.Decoder, tdec *tlsrpt.Decoder, r io.ReadSeeker) (*report.Aggregate, *report.Failure, *tlsrpt.Report, error) {
+	agg, err := dec.Decode(r)
+	if err == nil || !errors.Is(err, report.ErrNotReport) {
+		return agg, nil, nil, err
 	}
-	f, err := dec.DecodeFailure(r)
+	f, t, err := decodeOther(ctx, dec, tdec, r, err)
+	return nil, f, t, err
+}
+
+// decodeOther reads r, in which the DMARC aggregate decoder found no
+// report (aggErr), as a DMARC failure report when it is an email, and
+// otherwise, or when it holds none, as an SMTP TLS report. One of the
+// results is non-nil when err is nil.
+func decodeOther(ctx context.Context, dec *report.Decoder, tdec *tlsrpt.Decoder, r io.ReadSeeker, aggErr error) (*report.Failure, *tlsrpt.Report, error) {
+	var ferr error
+	if de, ok := errors.AsType[*report.DecodeError](aggErr); ok && strings.Contains(de.Container, "email") {
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
+		f, err := dec.DecodeFailure(r)
+		if err == nil {
+			return f, nil, nil
+		}
+		if !errors.Is(err, report.ErrNotReport) {
+			return nil, nil, err // a failure report, but a broken one
+		}
+		ferr = err
+	}
+	t, terr := decodeTLS(ctx, tdec, r)
 	switch {
-	case err == nil:
-		return f, nil
-	case errors.Is(err, report.ErrNotReport):
-		return nil, &notEitherError{agg: aggErr, failure: err}
+	case terr == nil:
+		return nil, t, nil
+	case errors.Is(terr, tlsrpt.ErrNotReport), errors.Is(terr, tlsrpt.ErrEmpty):
+		return nil, nil, &notEither{dmarc: aggErr, failure: ferr, tls: terr}
 	}
-	return nil, err
+	return nil, nil, terr // a TLS report, but a broken one: say why
+}
+
+// decodeTLS reads r from its start as an SMTP TLS report.
+func decodeTLS(ctx context.Context, tdec *tlsrpt.Decoder, r io.ReadSeeker) (*tlsrpt.Report, error) {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return tdec.Decode(ctx, r)
 }
 
 // reportReason says in plain words why a file is not a usable report.
 func reportReason(err error) string {
-	if ne, ok := errors.AsType[*notEitherError](err); ok {
-		detail := reportReason(ne.agg)
-		if fe, ok := errors.AsType[*report.DecodeError](ne.failure); ok {
-			detail += "; nor a failure report: " + fe.Msg
-		}
-		return detail
-	}
 	de, _ := errors.AsType[*report.DecodeError](err)
+	if ne, ok := errors.AsType[*notEither](err); ok {
+		detail := strings.TrimPrefix(ne.dmarc.Error(), "report: ")
+		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
+		if fe, ok := errors.AsType[*report.DecodeError](ne.failure); ok {
+			detail += "; nor a DMARC failure report: " + fe.Msg
+		}
+		return "not a DMARC aggregate or SMTP TLS report: " + detail
+	}
 	switch {
 	case errors.Is(err, report.ErrEmpty) && (de == nil || de.Container == ""):
 		return "empty file, not a DMARC aggregate report"
@@ -261,21 +312,22 @@ func reportReason(err error) string {
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	maxRows := fs.Int("rows", 50, "print at most `N` rows per report (0: all)")
 	return func(ctx context.Context, args []string) error {
-		dec := &report.Decoder{}
+		dec, tdec := &report.Decoder{}, &tlsrpt.Decoder{}
 		n := 0
-		_, err := a.eachReport(ctx, args, false, func(file string, r io.Reader) error {
-			agg, err := dec.Decode(r)
-			var f *report.Failure
+		_, err := a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
+			agg, f, tls, err := decodeAny(ctx, dec, tdec, r)
 			if err != nil {
-				if f, err = decodeFailure(dec, r, err); err != nil {
-					return err
-				}
+				return err
 			}
 			if n++; n > 1 {
 				fmt.Fprintln(a.stdout)
 			}
 			if f != nil {
 				audit.WriteFailure(a.stdout, file, f)
+				return nil
+			}
+			if tls != nil {
+				audit.WriteTLSReport(a.stdout, file, tls, *maxRows)
 				return nil
 			}
 			audit.WriteAggregate(a.stdout, file, agg, *maxRows)
@@ -296,7 +348,7 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		// named file that fails leaves no partial JSON on stdout.
 		var out []fileReport
 		dec := &report.Decoder{}
-		_, err := a.eachReport(ctx, args, false, func(file string, r io.Reader) error {
+		_, err := a.eachReport(ctx, args, kindDMARC, false, func(file string, r io.ReadSeeker) error {
 			agg, err := dec.Decode(r)
 			if err == nil {
 				out = append(out, fileReport{File: file, Aggregate: agg})
@@ -318,7 +370,7 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	top := fs.Int("top", 10, "list at most `N` entries per table (0: all)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	asCSV := fs.Bool("csv", false, "print the summary's rows as CSV: table, key and counts")
+	asCSV := fs.Bool("csv", false, "print the DMARC summary's rows as CSV: table, key and counts")
 	quiet := fs.Bool("quiet", false, "do not list the skipped files on stderr (the summary still counts them)")
 	resolve := fs.Bool("resolve", false, "name the senders by the forward-confirmed reverse DNS of each source IP (at most one PTR and one address query per IP)")
 	dnsf := addDNSFlags(fs)
@@ -326,7 +378,7 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		if *asJSON && *asCSV {
 			return usagef("give --json or --csv, not both")
 		}
-		sum, files, err := a.summarize(ctx, args, *quiet)
+		sum, tsum, files, err := a.summarize(ctx, args, *quiet)
 		if err != nil {
 			return err
 		}
@@ -343,6 +395,9 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		if n <= 0 {
 			n = len(sum.BySourceIP)
 		}
+		if tsum.Reports == 0 {
+			tsum = nil
+		}
 		switch {
 		case *asJSON:
 			return writeJSON(a.stdout, struct {
@@ -350,29 +405,51 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 				readStats
 				TopFailing []report.SourceCount `json:"top_failing"`
 				Diagnoses  []report.Diagnosis   `json:"diagnoses"`
-			}{sum, files, sum.TopFailing(n), sum.Diagnoses()})
+				// TLS sums up the SMTP TLS reports (RFC 8460) read
+				// beside the DMARC ones; absent when there were none.
+				TLS *tlsrpt.Summary `json:"tls_reports,omitempty"`
+			}{sum, files, sum.TopFailing(n), sum.Diagnoses(), tsum})
 		case *asCSV:
 			return audit.WriteSummaryCSV(a.stdout, sum)
 		}
-		audit.WriteSummary(a.stdout, sum, files.Skipped, *top)
+		if sum.Reports > 0 || sum.Failures.Reports > 0 || tsum == nil {
+			audit.WriteSummary(a.stdout, sum, files.Skipped, *top)
+		} else if files.Skipped > 0 {
+			fmt.Fprintf(a.stdout, "%s skipped: not reports (listed on stderr unless --quiet)\n", audit.Plural(files.Skipped, "file"))
+		}
+		if tsum != nil {
+			if sum.Reports > 0 || sum.Failures.Reports > 0 {
+				fmt.Fprintln(a.stdout)
+			}
+			audit.WriteTLSSummary(a.stdout, tsum, *top)
+		}
 		return nil
 	}
 }
 
-// summarize streams each file into one summary and drops it: memory does
-// not grow with the number of files or of their records. A report met a
-// second time (same organisation, report ID, policy domain and period) is
-// not counted again, with a note on stderr unless quiet.
-func (a *app) summarize(ctx context.Context, args []string, quiet bool) (*report.Summary, readStats, error) {
-	sum := &report.Summary{}
-	dec := &report.Decoder{}
-	files, err := a.eachReport(ctx, args, quiet, func(file string, r io.Reader) error {
+// summarize streams each file into the summaries and drops it: memory
+// does not grow with the number of files or of their records. A DMARC
+// aggregate report met a second time (same organisation, report ID, policy
+// domain and period) is not counted again, with a note on stderr unless
+// quiet.
+func (a *app) summarize(ctx context.Context, args []string, quiet bool) (*report.Summary, *tlsrpt.Summary, readStats, error) {
+	sum, tsum := &report.Summary{}, &tlsrpt.Summary{}
+	dec, tdec := &report.Decoder{}, &tlsrpt.Decoder{}
+	files, err := a.eachReport(ctx, args, kindBoth, quiet, func(file string, r io.ReadSeeker) error {
 		st, err := dec.Stream(r)
-		if err != nil {
-			f, err := decodeFailure(dec, r, err)
-			if err == nil {
+		if errors.Is(err, report.ErrNotReport) {
+			// Not an aggregate report: perhaps a failure report or an
+			// SMTP TLS report (see decodeAny).
+			f, t, err := decodeOther(ctx, dec, tdec, r, err)
+			switch {
+			case f != nil:
 				sum.AddFailure(f)
+			case t != nil:
+				tsum.Add(t)
 			}
+			return err
+		}
+		if err != nil {
 			return err
 		}
 		defer st.Close()
@@ -382,20 +459,42 @@ func (a *app) summarize(ctx context.Context, args []string, quiet bool) (*report
 		}
 		if sum.Duplicates > before && !quiet {
 			id := sum.DuplicateReports[len(sum.DuplicateReports)-1]
-			if len(sum.DuplicateReports) == report.MaxDuplicatesListed && sum.Duplicates > report.MaxDuplicatesListed {
+			if sum.Duplicates > report.MaxDuplicatesListed {
 				id = report.ReportIdentity{}
 			}
 			fmt.Fprintf(a.stderr, "note: %s: the same report as one read before (%s, report ID %s); not counted again\n",
-				termsafe.String(file), termsafe.String(dashIfEmptyCmd(id.OrgName)), termsafe.String(dashIfEmptyCmd(id.ReportID)))
+				termsafe.String(file), termsafe.String(orDash(id.OrgName)), termsafe.String(orDash(id.ReportID)))
 		}
 		return nil
 	})
-	return sum, files, err
+	return sum, tsum, files, err
 }
 
-func dashIfEmptyCmd(s string) string {
+func orDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
+}
+
+// decodeFailure reads r as a DMARC failure report after the aggregate
+// decoder failed with aggErr: only when that error says r is an email
+// without an aggregate report. Otherwise, or when r holds no failure
+// report either, it returns an error.
+func decodeFailure(dec *report.Decoder, r io.ReadSeeker, aggErr error) (*report.Failure, error) {
+	de, ok := errors.AsType[*report.DecodeError](aggErr)
+	if !ok || !errors.Is(aggErr, report.ErrNotReport) || !strings.Contains(de.Container, "email") {
+		return nil, aggErr
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, aggErr
+	}
+	f, err := dec.DecodeFailure(r)
+	switch {
+	case err == nil:
+		return f, nil
+	case errors.Is(err, report.ErrNotReport):
+		return nil, &notEither{dmarc: aggErr, failure: err}
+	}
+	return nil, err
 }
