@@ -42,7 +42,7 @@
 // report destinations whose domain cannot receive mail, the TLS-RPT
 // record's problems (FindingTLSRPT*: the tlsrpt package reads records,
 // judging them is the audit's), and, when the
-// Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:
+// Resolver is Auditor.Zone, names the zone does not cover (FindingNotInZone:
 // a DKIM key, SPF include target or MX host elsewhere, which a zone file
 // cannot show missing).
 //

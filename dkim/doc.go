@@ -15,9 +15,12 @@
 // and hashes, so memory does not grow with the body. Key records are fetched
 // through a domainauth.Resolver at <selector>._domainkey.<domain>.
 // Signer.Sign produces the DKIM-Signature field to prepend to a message.
-// ParseKeyRecord, KeyRecord.String, GenerateKey and LintKeyRecord deal with
-// the DNS side; LintKeyRecord's findings carry stable codes (CodeKey*).
-// AuthResults writes the dkim= part of an Authentication-Results field.
+// ParseKeyRecord, KeyRecord.String, GenerateRSAKey, GenerateEd25519Key and
+// LintKeyRecord deal with
+// the DNS side; LintKeyRecord's findings carry stable codes (FindingKey*).
+// Verification.AuthResult gives a signature's dkim method result of an
+// Authentication-Results field, and AuthResults those of all of a message's
+// signatures, as authres.MethodResult values that authres.Format writes.
 //
 // Speed: Verify parses each key record once (a small cache keyed by the TXT
 // text), reuses its buffers between calls, copies clean lines and header

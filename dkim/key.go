@@ -496,33 +496,39 @@ func decodeBase64Slow(s string) ([]byte, error) {
 	return dst[:n], nil
 }
 
-// GenerateKey creates a signing key and the key record that publishes its
-// public half, for a selector the caller owns (BYODKIM). For KeyTypeRSA, bits is
-// the modulus size (0 means 2048; less than 1024 is refused, RFC 8301 §3.2);
-// for KeyTypeEd25519 bits is ignored. random may be nil for crypto/rand.
-func GenerateKey(kt KeyType, bits int, random io.Reader) (crypto.Signer, *KeyRecord, error) {
+// GenerateRSAKey creates an RSA signing key and the key record that
+// publishes its public half, for a selector the caller owns (BYODKIM).
+// bits is the modulus size: 0 means 2048, less than 1024 is refused with
+// ErrKeyTooShort (RFC 8301 §3.2). random may be nil for crypto/rand.
+// There is one function per key type, so that no argument is meaningless
+// for one of them; GenerateEd25519Key is the other.
+func GenerateRSAKey(random io.Reader, bits int) (*rsa.PrivateKey, *KeyRecord, error) {
 	if random == nil {
 		random = rand.Reader
 	}
-	switch kt {
-	case KeyTypeRSA:
-		if bits == 0 {
-			bits = 2048
-		}
-		if bits < 1024 {
-			return nil, nil, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, bits)
-		}
-		priv, err := rsa.GenerateKey(random, bits)
-		if err != nil {
-			return nil, nil, fmt.Errorf("dkim: generating RSA key: %w", err)
-		}
-		return priv, &KeyRecord{KeyType: KeyTypeRSA, PublicKey: &priv.PublicKey}, nil
-	case KeyTypeEd25519:
-		pub, priv, err := ed25519.GenerateKey(random)
-		if err != nil {
-			return nil, nil, fmt.Errorf("dkim: generating Ed25519 key: %w", err)
-		}
-		return priv, &KeyRecord{KeyType: KeyTypeEd25519, PublicKey: pub}, nil
+	if bits == 0 {
+		bits = 2048
 	}
-	return nil, nil, fmt.Errorf("%w: %q", ErrKeyUnknownType, kt)
+	if bits < 1024 {
+		return nil, nil, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, bits)
+	}
+	priv, err := rsa.GenerateKey(random, bits)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dkim: generating RSA key: %w", err)
+	}
+	return priv, &KeyRecord{KeyType: KeyTypeRSA, PublicKey: &priv.PublicKey}, nil
+}
+
+// GenerateEd25519Key creates an Ed25519 signing key (RFC 8463) and the key
+// record that publishes its public half. random may be nil for
+// crypto/rand.
+func GenerateEd25519Key(random io.Reader) (ed25519.PrivateKey, *KeyRecord, error) {
+	if random == nil {
+		random = rand.Reader
+	}
+	pub, priv, err := ed25519.GenerateKey(random)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dkim: generating Ed25519 key: %w", err)
+	}
+	return priv, &KeyRecord{KeyType: KeyTypeEd25519, PublicKey: pub}, nil
 }

@@ -346,7 +346,7 @@ func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, S
 	case domainauth.ErrorKindNotFound:
 		return nil, StatusPermError, fmt.Errorf("%w at %s", ErrNoKey, name)
 	default:
-		return nil, StatusTempError, fmt.Errorf("dkim: looking up key %s: %w", name, err)
+		return nil, StatusTempError, fmt.Errorf("dkim: looking up key %s: %w", name, domainauth.WrapDNSError(ctx, err))
 	}
 	switch len(txts) {
 	case 0:

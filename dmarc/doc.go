@@ -22,7 +22,7 @@
 //     Strictest handle several Author Domains (RFC 9989 §11.5).
 //   - AuthorDomains extracts the Author Domain(s) from a header block
 //     (RFC 9989 §5.3.1) and Checker.EvaluateHeader evaluates a message
-//     from its header block; Result.AuthenticationResults writes the dmarc=
+//     from its header block; Result.AuthResult gives the dmarc
 //     part of an Authentication-Results field (RFC 8601).
 //   - External report destinations: Checker.CheckDestinations verifies
 //     <policy-domain>._report._dmarc.<host> (RFC 9990 §3, RFC 7489 §7.1).

@@ -83,7 +83,7 @@ func FuzzEvaluate(f *testing.F) {
 		if (res.Code == CodeTempError || res.Code == CodePermError) != (res.Err != nil) {
 			t.Fatalf("%s with err %v", res.Code, res.Err)
 		}
-		_ = res.AuthenticationResults()
+		_ = res.AuthResult().String()
 	})
 }
 

@@ -330,27 +330,48 @@ func (r *Record) EffectivePolicy() Policy {
 	return r.Policy
 }
 
-// PolicyFor returns the policy that applies to an Author Domain: p for the
-// domain the record was published at, sp for an existing subdomain, np for a
-// non-existent one, each defaulting as RFC 9989 §4.7 says (np to sp, sp to
-// p).
-func (r *Record) PolicyFor(subdomain, nonexistent bool) Policy {
-	p, _ := r.policyFor(subdomain, nonexistent)
+// DomainKind says how an Author Domain stands to the domain a policy
+// record was found at (RFC 9989 §4.7), which decides the tag that applies.
+// The zero value is DomainKindPolicyDomain.
+type DomainKind uint8
+
+// The kinds of Author Domain.
+const (
+	DomainKindPolicyDomain DomainKind = iota // the domain the record is published at: p
+	DomainKindSubdomain                      // an existing subdomain of it: sp, else p
+	DomainKindNonexistent                    // a subdomain that does not exist: np, else sp, else p
+)
+
+// String returns "policy-domain", "subdomain" or "nonexistent".
+func (k DomainKind) String() string {
+	switch k {
+	case DomainKindSubdomain:
+		return "subdomain"
+	case DomainKindNonexistent:
+		return "nonexistent"
+	}
+	return "policy-domain"
+}
+
+// PolicyFor returns the policy that applies to an Author Domain of the
+// given kind: p for the domain the record was published at, sp for an
+// existing subdomain, np for a non-existent one, each defaulting as RFC
+// 9989 §4.7 says (np to sp, sp to p).
+func (r *Record) PolicyFor(kind DomainKind) Policy {
+	p, _ := r.policyFor(kind)
 	return p
 }
 
 // policyFor is PolicyFor that also names the tag the policy came from.
-func (r *Record) policyFor(subdomain, nonexistent bool) (Policy, Tag) {
+func (r *Record) policyFor(kind DomainKind) (Policy, Tag) {
 	if r.invalidPolicy() {
 		return PolicyNone, TagP
 	}
-	if subdomain {
-		if nonexistent && r.NonexistentPolicy != PolicyUnset {
-			return r.NonexistentPolicy, TagNP
-		}
-		if r.SubdomainPolicy != PolicyUnset {
-			return r.SubdomainPolicy, TagSP
-		}
+	if kind == DomainKindNonexistent && r.NonexistentPolicy != PolicyUnset {
+		return r.NonexistentPolicy, TagNP
+	}
+	if kind != DomainKindPolicyDomain && r.SubdomainPolicy != PolicyUnset {
+		return r.SubdomainPolicy, TagSP
 	}
 	return r.EffectivePolicy(), TagP
 }

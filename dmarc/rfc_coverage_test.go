@@ -258,7 +258,7 @@ func TestRFCTestingMode(t *testing.T) {
 		if res.Code != tt.code || res.AppliedPolicy != tt.applied || res.Disposition != tt.dis || !res.Testing {
 			t.Errorf("%q from %s: %s applied=%s dis=%s testing=%v", tt.rec, tt.from, res.Code, res.AppliedPolicy, res.Disposition, res.Testing)
 		}
-		if got := res.AuthenticationResults(); got != tt.ar {
+		if got := res.AuthResult().String(); got != tt.ar {
 			t.Errorf("%q from %s: A-R\n got %q\nwant %q", tt.rec, tt.from, got, tt.ar)
 		}
 	}
@@ -353,7 +353,7 @@ func TestRFCNoRecordNoDMARC(t *testing.T) {
 			if res.Code != CodeNone || res.Policy != PolicyUnset || res.Disposition != DispositionNone {
 				t.Errorf("%v %s: %s %s %s", mode, from, res.Code, res.Policy, res.Disposition)
 			}
-			if got := res.AuthenticationResults(); got != "dmarc=none header.from="+from {
+			if got := res.AuthResult().String(); got != "dmarc=none header.from="+from {
 				t.Errorf("%v %s: A-R %q", mode, from, got)
 			}
 		}
@@ -408,7 +408,7 @@ func TestRFCExternalDestinations(t *testing.T) {
 		{"blue.example.com", "mailto:d@mixed.example", DestinationStatusUnauthorized, "blue.example.com._report._dmarc.mixed.example", 0},
 	}
 	for _, tt := range tests {
-		d := c.CheckDestination(ctx, tt.policy, URI{Address: tt.uri}, false)
+		d := c.CheckDestination(ctx, tt.policy, URI{Address: tt.uri}, ReportKindAggregate)
 		if d.Status != tt.status || d.Queried != tt.queried || len(d.Override) != tt.override {
 			t.Errorf("%s -> %s: %s at %q override %v (%v); want %s at %q", tt.policy, tt.uri, d.Status, d.Queried, d.Override, d.Err,
 				tt.status, tt.queried)
@@ -500,6 +500,7 @@ func fmtTV(tvs []TagValue) string {
 func TestRFCAuthenticationResultsSyntax(t *testing.T) {
 	re := regexp.MustCompile(`^dmarc=(none|pass|fail|temperror|permerror)` +
 		`( \([^()\\]*\))?` + // a comment (CFWS)
+		`( reason="(?:[^"\\]|\\.)*")?` + // reasonspec, temperror and permerror only
 		`( header\.from=[a-z0-9.-]+)?` +
 		`( policy\.dmarc=(none|quarantine|reject))?$`)
 	z := zone.New()
@@ -521,14 +522,17 @@ func TestRFCAuthenticationResultsSyntax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		res := Evaluate(context.Background(), z, Input{FromDomain: tt.from, DKIM: []Identifier{{Domain: tt.from, Result: tt.dkim}}})
-		ar := res.AuthenticationResults()
+		ar := res.AuthResult().String()
 		m := re.FindStringSubmatch(ar)
 		if res.Code != tt.code || m == nil {
 			t.Errorf("%q: %s, A-R %q does not match RFC 8601 / RFC 9989 §9", tt.from, res.Code, ar)
 			continue
 		}
-		if (m[4] != "") != tt.policy || (tt.from != "" && m[3] != " header.from="+tt.from) {
-			t.Errorf("%q: A-R %q: policy.dmarc present %v, want %v; header.from %q", tt.from, ar, m[4] != "", tt.policy, m[3])
+		if (m[5] != "") != tt.policy || (tt.from != "" && m[4] != " header.from="+tt.from) {
+			t.Errorf("%q: A-R %q: policy.dmarc present %v, want %v; header.from %q", tt.from, ar, m[5] != "", tt.policy, m[4])
+		}
+		if (m[3] != "") != (tt.code == CodeTempError || tt.code == CodePermError) {
+			t.Errorf("%q: A-R %q: a reason for %s", tt.from, ar, tt.code)
 		}
 	}
 }

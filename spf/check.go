@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/domainauth/domainauth/internal/errs"
 	"net"
 	"net/netip"
 	"slices"
@@ -52,14 +53,16 @@ var (
 	ErrTooManyMXNames = errors.New("spf: too many MX names")
 	// ErrMultipleRecords: a domain publishes more than one SPF record (§4.5).
 	ErrMultipleRecords = errors.New("spf: more than one SPF record")
-	// ErrNoRecord: an include or redirect target has no SPF record (§5.2, §6.1).
-	ErrNoRecord = errors.New("spf: include or redirect target has no SPF record")
+	// ErrNoRecord: an include or redirect target has no SPF record (§5.2,
+	// §6.1). It matches domainauth.ErrNotFound too.
+	ErrNoRecord = errs.New("spf: include or redirect target has no SPF record", domainauth.ErrNotFound)
 	// ErrInvalidTarget: a domain-spec expanded to a name that is not a valid
 	// domain name (§4.8).
 	ErrInvalidTarget = errors.New("spf: target is not a valid domain name")
 	// ErrDNS: a DNS lookup failed temporarily (§4.4, §5); the resolver's
-	// error is wrapped too.
-	ErrDNS = errors.New("spf: DNS lookup failed")
+	// error is wrapped too. It is spf's case of domainauth.ErrTemporary,
+	// which errors.Is matches as well.
+	ErrDNS = errs.New("spf: DNS lookup failed", domainauth.ErrTemporary)
 	// ErrCanceled: the caller's context ended or the evaluation exceeded
 	// Checker.Timeout.
 	ErrCanceled = errors.New("spf: evaluation canceled or timed out")
@@ -80,12 +83,14 @@ type CheckError struct {
 	Err    error  // ErrTooManyLookups, a *ParseError, ErrDNS joined with the resolver's error, ...
 }
 
-// Error returns "spf: domain: term \"t\": cause".
+// Error returns "spf: domain: term \"t\": cause", the cause without its
+// own "spf: " (a nested CheckError's included), so that the prefix appears
+// once.
 func (e *CheckError) Error() string {
 	if e.Term == "" {
-		return fmt.Sprintf("spf: %s: %v", e.Domain, e.Err)
+		return fmt.Sprintf("spf: %s: %s", e.Domain, errs.Detail("spf", e.Err))
 	}
-	return fmt.Sprintf("spf: %s: term %q: %v", e.Domain, e.Term, e.Err)
+	return fmt.Sprintf("spf: %s: term %q: %s", e.Domain, e.Term, errs.Detail("spf", e.Err))
 }
 
 // Unwrap returns the cause.
@@ -110,6 +115,12 @@ type Result struct {
 	Code Code
 	// Identity is IdentityMailFrom or IdentityHELO: which check gave it.
 	Identity string
+	// Checked is the identity as the caller gave it: for Check the MAIL
+	// FROM address (postmaster@ and the HELO name for the null
+	// reverse-path, RFC 7208 §2.4), for CheckHELO the HELO name. AuthResult
+	// writes it as smtp.mailfrom or smtp.helo. Unlike Domain it is never
+	// the target of an include or redirect.
+	Checked string
 	// Matched is the directive that decided, nil for the default result,
 	// none, and most errors. It points into a shared, cached record: do
 	// not modify it.
@@ -277,6 +288,7 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 	}
 	r := c.run(ctx, in, local, domain)
 	r.Identity = IdentityMailFrom
+	r.Checked = envelopeFrom(in)
 	return r
 }
 
@@ -286,6 +298,7 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 func (c *Checker) CheckHELO(ctx context.Context, in Input) Result {
 	r := c.run(ctx, in, "postmaster", in.HELO)
 	r.Identity = IdentityHELO
+	r.Checked = in.HELO
 	return r
 }
 

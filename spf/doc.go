@@ -50,12 +50,12 @@
 //     include or redirect target is fetched and walked once, a repeated one
 //     adds its subtree's cost (TermCost.Repeated).
 //   - Linter.MaxProbes: 500 address and MX probes per lint, each distinct
-//     target probed once; past it a CodeLintLimit finding counts the terms
+//     target probed once; past it a FindingLintLimit finding counts the terms
 //     not probed.
 //   - Linter.MaxTerms: 1,000 entries in Report.Terms (plus the includes
 //     leading to them); Report.TermsOmitted counts the rest.
 //   - Linter.MaxFindings: 1,000 findings about terms and records, then one
-//     CodeLintLimit finding with the count; the findings about the whole
+//     FindingLintLimit finding with the count; the findings about the whole
 //     tree are always reported.
 
 // Parsed records are cached on the Checker, keyed by record text and
@@ -85,12 +85,11 @@
 //
 // # Headers
 //
-// ReceivedSPF writes the Received-SPF field of RFC 7208 §9.1 and
-// AuthResultsSPF the spf= method of Authentication-Results (RFC 8601,
-// RFC 7208 §9.2), quoting and cleaning sender-supplied text. A
-// Received-SPF field is one line of at most 998 bytes (RFC 5322 §2.1.1);
-// Authentication-Results property values follow the RFC 8601 pvalue
-// grammar.
+// ReceivedSPF writes the Received-SPF field of RFC 7208 §9.1, quoting and
+// cleaning sender-supplied text; it is one line of at most 998 bytes (RFC
+// 5322 §2.1.1). Result.AuthResult gives the spf method result of an
+// Authentication-Results field (RFC 8601, RFC 7208 §9.2) as an
+// authres.MethodResult, which authres.Format writes.
 //
 // # Deliberate choices
 //

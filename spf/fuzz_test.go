@@ -131,7 +131,7 @@ func FuzzCheck(f *testing.F) {
 				t.Fatalf("code %v with err %v", r.Code, r.Err)
 			}
 			_ = ReceivedSPF(r, in, "mx.example.net")
-			_ = AuthResultsSPF(r, in)
+			_ = r.AuthResult().String()
 			results[i] = r
 			_ = (&Linter{Resolver: z}).Lint(context.Background(), "example.com")
 		}

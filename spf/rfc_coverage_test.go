@@ -15,9 +15,9 @@
 // 3.1   TXT only; SPF (99) records are never used               suite: spfonly, spfoverride, multispf2, txtonly
 // 3.1   records are US-ASCII (else permerror)                   TestParseErrors "invalid char: non-ASCII";
 //                                                               suite: non-ascii-policy, non-ascii-mech, non-ascii-result
-// 3.2   a name MUST NOT publish several records (publisher)     TestLintFindings (CodeMultipleRecords)
+// 3.2   a name MUST NOT publish several records (publisher)     TestLintFindings (FindingMultipleRecords)
 // 3.3   character-strings MUST be joined without spaces         suite: nospace1; TestRFCCheckHost "§6.2 ... joined"
-// 3.4   answers SHOULD fit in 512 octets (publisher)            TestLintFindings (CodeResponseSize)
+// 3.4   answers SHOULD fit in 512 octets (publisher)            TestLintFindings (FindingResponseSize)
 // 4     results MUST be equivalent to check_host()              TestRFC7208Suite (203/203), TestRFC4408Suite
 // 4.1   the lookup limit is global across include/redirect     TestLimits "include counts its terms: over"
 // 4.3   malformed, single-label or literal domain: none         TestRFCInitialProcessing; TestMechanisms §4.3 rows;

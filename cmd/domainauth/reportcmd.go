@@ -301,12 +301,8 @@ func reportReason(err error) string {
 	switch {
 	case errors.Is(err, report.ErrEmpty) && (de == nil || de.Container == ""):
 		return "empty file, not a DMARC aggregate report"
-	case errors.Is(err, report.ErrEmpty), errors.Is(err, report.ErrNotReport):
-		detail := strings.TrimPrefix(err.Error(), "report: ")
-		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
-		return "not a DMARC aggregate report: " + detail
 	}
-	return strings.TrimPrefix(err.Error(), "report: ")
+	return err.Error()
 }
 
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
