@@ -135,7 +135,8 @@
 // MaxEmailParts (100) its parts, MaxElementSize (1 MiB) one header field
 // and the text kept, MaxRecordEntries (10,000) the fields of one header,
 // MaxResults (100) the values kept of each repeatable field, MaxWarnings
-// (200) the warnings; six nested MIME layers at most.
+// (200) the warnings; six nested MIME layers at most. The message is held
+// in memory with its parts: at most about three times MaxArchiveSize.
 //
 // EncodeFailure writes a failure report as a receiver sends it (three
 // parts, media types and required fields checked: ErrIncompleteFailure),
