@@ -339,7 +339,8 @@ func (s *Summary) addSelector(domain, sel string) {
 // Enrich looks up the forward-confirmed reverse-DNS names of every source
 // address through e, keeps them in SourceNames and attributes the records
 // again, a matching PTR name first (see SenderMap). Addresses already named
-// are not asked again.
+// are not asked again. A Summary decoded from JSON has no per-source
+// detail to attribute again: only SourceNames is filled in.
 func (s *Summary) Enrich(ctx context.Context, e *Enricher) error {
 	var addrs []netip.Addr
 	for ip := range s.BySourceIP {
@@ -356,6 +357,11 @@ func (s *Summary) Enrich(ctx context.Context, e *Enricher) error {
 			s.SourceNames = make(map[string][]string)
 		}
 		s.SourceNames[a.String()] = ns
+	}
+	if len(s.bySourceSender) == 0 {
+		// A summary read back from JSON keeps no per-source detail:
+		// its BySender stays as it was.
+		return err
 	}
 	s.BySender = nil
 	for k, c := range s.bySourceSender {
