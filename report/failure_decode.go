@@ -468,9 +468,26 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 	bad := func(name, msg string) {
 		fd.warn("report.failure-bad-field", where+"/"+name, msg)
 	}
+	// Fields that appear at most once and are kept as written, by their
+	// canonical key: the name as the RFCs spell it, and where it goes.
+	plain := map[string]struct {
+		name string
+		dst  *string
+	}{
+		"User-Agent": {"User-Agent", &f.UserAgent}, "Original-Envelope-Id": {"Original-Envelope-Id", &f.OriginalEnvelopeID},
+		"Reporting-Mta": {"Reporting-MTA", &f.ReportingMTA}, "Dkim-Domain": {"DKIM-Domain", &f.DKIMDomain},
+		"Dkim-Identity": {"DKIM-Identity", &f.DKIMIdentity}, "Dkim-Selector": {"DKIM-Selector", &f.DKIMSelector},
+		"Dkim-Adsp-Dns": {"DKIM-ADSP-DNS", &f.DKIMADSPDNS}, "Dkim-Selector-Dns": {"DKIM-Selector-DNS", &f.DKIMSelectorDNS},
+	}
 	for _, fl := range fields {
 		name := textproto.CanonicalMIMEHeaderKey(fl.Name)
 		v := fl.Value
+		if p, ok := plain[name]; ok {
+			if once(p.name) {
+				*p.dst = v
+			}
+			continue
+		}
 		switch name {
 		case "Feedback-Type":
 			if !once(name) {
@@ -484,10 +501,6 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 				bad(name, fmt.Sprintf("feedback type %q, not auth-failure", t))
 			}
 			f.FeedbackType = t
-		case "User-Agent":
-			if once(name) {
-				f.UserAgent = v
-			}
 		case "Version":
 			if once(name) {
 				f.Version = v
@@ -551,10 +564,6 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 			}
 		case "Original-Rcpt-To":
 			add(&f.OriginalRcptTo, name, stripAngle(v))
-		case "Original-Envelope-Id":
-			if once(name) {
-				f.OriginalEnvelopeID = v
-			}
 		case "Arrival-Date", "Received-Date":
 			if !once("Arrival-Date") {
 				continue
@@ -563,10 +572,6 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 				f.ArrivalDate = t
 			} else {
 				bad(name, fmt.Sprintf("%q is no RFC 5322 date", clip([]byte(v), 64)))
-			}
-		case "Reporting-Mta":
-			if once("Reporting-MTA") {
-				f.ReportingMTA = v
 			}
 		case "Incidents":
 			if once(name) {
@@ -581,18 +586,6 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 				continue
 			}
 			f.DeliveryResult = failureEnum(fd, v, deliveryResults, where, name)
-		case "Dkim-Domain":
-			if once("DKIM-Domain") {
-				f.DKIMDomain = v
-			}
-		case "Dkim-Identity":
-			if once("DKIM-Identity") {
-				f.DKIMIdentity = v
-			}
-		case "Dkim-Selector":
-			if once("DKIM-Selector") {
-				f.DKIMSelector = v
-			}
 		case "Dkim-Canonicalized-Header", "Dkim-Canonicalized-Body":
 			n := "DKIM-Canonicalized-" + strings.TrimPrefix(name, "Dkim-Canonicalized-")
 			if !once(n) {
@@ -607,14 +600,6 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 				f.DKIMCanonicalizedHeader = b
 			} else {
 				f.DKIMCanonicalizedBody = b
-			}
-		case "Dkim-Adsp-Dns":
-			if once("DKIM-ADSP-DNS") {
-				f.DKIMADSPDNS = v
-			}
-		case "Dkim-Selector-Dns":
-			if once("DKIM-Selector-DNS") {
-				f.DKIMSelectorDNS = v
 			}
 		case "Spf-Dns":
 			add(&f.SPFDNS, "SPF-DNS", v)
