@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/domainauth/domainauth/internal/tagvalue"
 )
@@ -134,7 +135,7 @@ func (k *KeyRecord) String() string {
 	}
 	if k.Notes != "" {
 		b.WriteString("; n=")
-		b.WriteString(encodeQP(k.Notes))
+		b.WriteString(encodeQP(k.Notes, false))
 	}
 	if len(k.Services) > 0 {
 		b.WriteString("; s=")
@@ -341,8 +342,10 @@ func decodeQP(s string) string {
 }
 
 // encodeQP is the inverse of decodeQP: everything but printable ASCII other
-// than '=' and ';' is written as =XX.
-func encodeQP(s string) string {
+// than '=' and ';' is written as =XX. With utf8 set, valid non-ASCII UTF-8
+// characters are written as they are, as RFC 8616 §5 lets the
+// dkim-quoted-printable of internationalised header fields do.
+func encodeQP(s string, utf8ok bool) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -350,6 +353,13 @@ func encodeQP(s string) string {
 		if c > 0x20 && c < 0x7f && c != '=' && c != ';' {
 			b.WriteByte(c)
 			continue
+		}
+		if utf8ok && c >= utf8.RuneSelf {
+			if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size > 1 {
+				b.WriteString(s[i : i+size])
+				i += size - 1
+				continue
+			}
 		}
 		b.WriteByte('=')
 		b.WriteByte(hex[c>>4])

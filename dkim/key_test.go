@@ -138,7 +138,7 @@ func TestGenerateKey(t *testing.T) {
 
 func TestQP(t *testing.T) {
 	for _, s := range []string{"", "plain", "a b", " lead", "=;\x00\xff", "é"} {
-		if got := decodeQP(encodeQP(s)); got != s {
+		if got := decodeQP(encodeQP(s, false)); got != s {
 			t.Errorf("qp round trip of %q: %q", s, got)
 		}
 	}

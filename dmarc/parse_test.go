@@ -301,10 +301,10 @@ func TestStrings(t *testing.T) {
 	}
 }
 
-// TestTagByName checks the packed-integer lookup against a plain
-// case-insensitive comparison with every tag name (RFC 9989 §4.8 tag
-// names are case-insensitive), over all one- and two-byte strings, every
-// case variant of the names and near misses.
+// TestTagByName checks the lookup's switch against a case-insensitive
+// comparison with every name in tagNames (RFC 9989 §4.8 tag names are
+// case-insensitive), over all one- and two-byte strings, every case
+// variant of the names and near misses.
 func TestTagByName(t *testing.T) {
 	want := func(s string) Tag {
 		for i, n := range tagNames {

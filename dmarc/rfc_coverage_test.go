@@ -107,6 +107,20 @@ package dmarc
 //	7.1     external destinations (same steps; Org Domains by PSL;      TestCheckDestinations
 //	        wildcard)
 //
+// RFC 8616 §6 (advice for DMARC, updating RFC 7489 §6.6.1 and §7.1)
+//
+//	§       requirement (paraphrased)                                  test(s)
+//	6       U-labels of the RFC5322.From domain become A-labels before  TestRFC8616Section6AuthorDomains, TestRFC8616Section6Header,
+//	        further processing (RFC 6532 UTF-8 From fields)            FuzzAuthorDomains (Author Domains ASCII)
+//	6       discovery queries in A-labels; RFC 7489 Org Domain from     TestRFC8616Section6Discovery, FuzzEvaluate (queries ASCII)
+//	        the PSL on A-labels
+//	6       all domains handled converted: alignment compares A-labels TestRFC8616Section6Alignment, TestAligned (IDN rows),
+//	        whichever form author and identifier come in               FuzzEvaluate (A-label forms give the same result)
+//	6       invalid U-labels refused, naming the input                 TestRFC8616Section6AuthorDomains/§6 U-label failing*,
+//	                                                                   TestRFC8616Section6Alignment/§6 invalid U-label d=*
+//	6       7.1 destinations: U-label policy domain in A-labels         TestRFCExternalDestinations (bücher.example row)
+//	6       rua/ruf remain conventional addresses                       TestRFC8616Section6ReportAddresses, TestURI
+//
 // Not covered here, by design: requirements on report generation and
 // delivery (mailto support, report intervals, pct not limiting reports,
 // storing results: package report), on senders and operators (§5.1,

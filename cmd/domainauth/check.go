@@ -18,6 +18,7 @@ import (
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
+	"github.com/domainauth/domainauth/tlsrpt"
 )
 
 func checkCommand() *command {
@@ -374,7 +375,8 @@ const maxReportSelectors = 64
 // they name for the given domains (for every domain when the domains come
 // from standard input), at most maxReportSelectors, in order.
 func (a *app) reportSelectors(ctx context.Context, dir string, domains []string, all bool) ([]string, error) {
-	sum, _, _, err := a.summarize(ctx, []string{dir}, true)
+	// TLS reports in the folder are read without their DKIM check.
+	sum, _, _, err := a.summarize(ctx, []string{dir}, true, &tlsReader{dec: &tlsrpt.Decoder{}})
 	if err != nil {
 		return nil, err
 	}
