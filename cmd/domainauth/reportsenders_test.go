@@ -106,3 +106,16 @@ func TestReportSummaryResolve(t *testing.T) {
 		t.Errorf("a sender named without --resolve:\n%s", out)
 	}
 }
+
+// TestReportSummaryResolveOffline: --resolve needs DNS, which --offline
+// turns off: a usage error.
+func TestReportSummaryResolveOffline(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.xml"), []byte(reportXML("receiver.example", "1", "s")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, status := runCLI(t, "", "report", "summary", "--resolve", "--offline", dir)
+	if status != 2 || !strings.Contains(stderr, "--resolve") {
+		t.Errorf("status %d, stderr %q; want a usage error naming --resolve", status, stderr)
+	}
+}
