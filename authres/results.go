@@ -47,8 +47,9 @@ type MethodResult struct {
 	// Comment is a remark for people that Format writes in parentheses
 	// after the result, such as DMARC's "p=reject dis=none". Parse
 	// skips comments, which carry nothing a consumer may act on (RFC
-	// 8601 §2.2 allows CFWS anywhere), so it is "" in parsed Results.
-	Comment string
+	// 8601 §2.2 allows CFWS anywhere), so it is "" in parsed Results,
+	// and JSON leaves it out when empty.
+	Comment string `json:",omitempty"`
 
 	// Props are the propspecs in field order.
 	Props []Property
