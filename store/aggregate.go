@@ -271,8 +271,6 @@ func (s *sqlStore) AddAggregateStream(ctx context.Context, st *report.Stream, sr
 // recordBatch is how many records one INSERT statement writes.
 const recordBatch = 64
 
-const recordCols = 15
-
 func (s *sqlStore) addAggregate(ctx context.Context, first *report.Aggregate, next func() (*report.Record, error),
 	final func() *report.Aggregate, src Source) (Added, error) {
 	if !s.opts.allowed(first.Policy.Domain) {

@@ -45,7 +45,7 @@ func migrations(d *dialect) ([]migration, error) {
 	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
 	for i, m := range out {
 		if m.version != i+1 {
-			return nil, fmt.Errorf("store: migration %s: versions must run 1, 2, 3, ...", m.name)
+			return nil, fmt.Errorf("store: migration %s: versions must run 1, 2, 3 and on", m.name)
 		}
 	}
 	return out, nil

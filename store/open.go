@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -198,5 +197,3 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 
 // Close releases the database.
 func (s *sqlStore) Close() error { return s.db.Close() }
-
-var errClosed = errors.New("store: closed")
