@@ -146,53 +146,29 @@ func (d *digester) num(n uint64) {
 
 func (d *digester) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
 
-// recordDetail is what a stored record keeps as JSON beside its columns.
-type recordDetail struct {
-	Reasons    []report.PolicyOverrideReason `json:"reason,omitempty"`
-	DKIM       []report.DKIMAuthResult       `json:"dkim,omitempty"`
-	SPF        []report.SPFAuthResult        `json:"spf,omitempty"`
-	Extensions []string                      `json:"extensions,omitempty"`
-}
-
 // recordRow is one aggregate_records row being written.
 type recordRow struct {
-	seq                             int
-	sourceIP                        string
-	count                           uint64
-	outcome                         int
-	disposition, dkim, spf          string
-	headerFrom, envelopeFrom, envTo string
-	detail                          string
+	seq      int
+	sourceIP string
+	count    uint64
+	outcome  int
+	detail   string
 }
 
-var emptyDetail = "{}"
-
-func makeRow(seq int, r *report.Record) (recordRow, error) {
-	row := recordRow{seq: seq, count: r.Row.Count, outcome: outcomeOf(r),
-		disposition: string(r.Row.PolicyEvaluated.Disposition),
-		dkim:        string(r.Row.PolicyEvaluated.DKIM), spf: string(r.Row.PolicyEvaluated.SPF),
-		headerFrom: r.Identifiers.HeaderFrom, envelopeFrom: r.Identifiers.EnvelopeFrom, envTo: r.Identifiers.EnvelopeTo,
-		detail: emptyDetail}
+func makeRow(seq int, r *report.Record, buf *[]byte) recordRow {
+	row := recordRow{seq: seq, count: r.Row.Count, outcome: outcomeOf(r)}
 	if r.Row.SourceIP.IsValid() {
 		row.sourceIP = r.Row.SourceIP.String()
 	}
-	if len(r.Row.PolicyEvaluated.Reasons)+len(r.AuthResults.DKIM)+len(r.AuthResults.SPF)+len(r.Extensions) > 0 {
-		b, err := json.Marshal(recordDetail{Reasons: r.Row.PolicyEvaluated.Reasons, DKIM: r.AuthResults.DKIM,
-			SPF: r.AuthResults.SPF, Extensions: r.Extensions})
-		if err != nil {
-			return row, fmt.Errorf("store: record %d: %w", seq, err)
-		}
-		row.detail = string(b)
-	}
-	return row, nil
+	*buf = appendDetail((*buf)[:0], r)
+	row.detail = string(*buf)
+	return row
 }
 
 func (d *digester) row(r *recordRow) {
 	d.str(r.sourceIP)
 	d.num(r.count)
-	for _, s := range []string{r.disposition, r.dkim, r.spf, r.headerFrom, r.envelopeFrom, r.envTo, r.detail} {
-		d.str(s)
-	}
+	d.str(r.detail)
 }
 
 // header is the part of a report stored in aggregate_reports.
@@ -315,6 +291,7 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 		ins = s.newRecordInserter(ctx, tx, id, h.domain, h.day, h.org)
 	}
 	n := 0
+	var buf []byte
 	for {
 		r, err := next()
 		if err == io.EOF {
@@ -327,10 +304,7 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 		if n > s.opts.maxRecords() {
 			return Added{}, fmt.Errorf("%w: more than %d records (Options.MaxRecords)", ErrTooLarge, s.opts.maxRecords())
 		}
-		row, err := makeRow(n, r)
-		if err != nil {
-			return Added{}, err
-		}
+		row := makeRow(n, r, &buf)
 		dig.row(&row)
 		sums.add(row.outcome, row.count)
 		if sums.total() > s.opts.maxMessages() {
@@ -399,7 +373,15 @@ func (s *sqlStore) err(err error) error {
 	return fmt.Errorf("store: %s: %w", s.d.name, err)
 }
 
-// recordInserter writes records in multi-row INSERT statements.
+// recordIDBits is how many low bits of a record's id number it within its
+// report (the id is the report's id shifted left by this, plus the number).
+const recordIDBits = 24
+
+// maxReportRecords is the most records one report can hold in that scheme.
+const maxReportRecords = 1<<recordIDBits - 1
+
+// recordInserter writes records in multi-row INSERT statements, and the
+// failing ones again into aggregate_failing.
 type recordInserter struct {
 	s                *sqlStore
 	ctx              context.Context
@@ -407,13 +389,13 @@ type recordInserter struct {
 	report           int64
 	domain, day, org string
 	rows             []recordRow
-	full             *sql.Stmt
+	stmts            map[string]*sql.Stmt
 	args             []any
 }
 
 func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, report int64, domain, day, org string) *recordInserter {
 	return &recordInserter{s: s, ctx: ctx, tx: tx, report: report, domain: domain, day: day, org: org,
-		rows: make([]recordRow, 0, recordBatch)}
+		rows: make([]recordRow, 0, recordBatch), stmts: map[string]*sql.Stmt{}}
 }
 
 func (ri *recordInserter) add(r recordRow) error {
@@ -424,41 +406,74 @@ func (ri *recordInserter) add(r recordRow) error {
 	return nil
 }
 
-func insertRecordsSQL(n int) string {
+// insertSQL returns INSERT INTO table (cols) VALUES with n rows of
+// placeholders.
+func insertSQL(table, cols string, n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO aggregate_records (report, seq, policy_domain, day, org_name, source_ip, count, outcome,
-	disposition, dkim, spf, header_from, envelope_from, envelope_to, detail) VALUES `)
+	b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+	one := "(" + strings.Repeat("?, ", strings.Count(cols, ",")) + "?)"
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString(one)
 	}
 	return b.String()
+}
+
+const (
+	recordColumns  = "id, source_ip, count, outcome, detail"
+	failingColumns = "policy_domain, day, source_ip, record, org_name, count"
+)
+
+// exec runs a multi-row insert; full batches reuse a prepared statement.
+func (ri *recordInserter) exec(table, cols string, n int, args []any) error {
+	q := insertSQL(table, cols, n)
+	if n < recordBatch {
+		_, err := ri.tx.ExecContext(ri.ctx, ri.s.q(q), args...)
+		return ri.s.err(err)
+	}
+	st := ri.stmts[table]
+	if st == nil {
+		var err error
+		if st, err = ri.tx.PrepareContext(ri.ctx, ri.s.q(q)); err != nil {
+			return ri.s.err(err)
+		}
+		ri.stmts[table] = st
+	}
+	_, err := st.ExecContext(ri.ctx, args...)
+	return ri.s.err(err)
 }
 
 func (ri *recordInserter) flush() error {
 	if len(ri.rows) == 0 {
 		return nil
 	}
+	base := ri.report << recordIDBits
 	ri.args = ri.args[:0]
 	for i := range ri.rows {
 		r := &ri.rows[i]
-		ri.args = append(ri.args, ri.report, r.seq, ri.domain, ri.day, ri.org, r.sourceIP, int64(r.count), r.outcome,
-			r.disposition, r.dkim, r.spf, r.headerFrom, r.envelopeFrom, r.envTo, r.detail)
+		ri.args = append(ri.args, base+int64(r.seq), r.sourceIP, int64(r.count), r.outcome, r.detail)
 	}
-	var err error
-	if len(ri.rows) == recordBatch {
-		if ri.full == nil {
-			ri.full, err = ri.tx.PrepareContext(ri.ctx, ri.s.q(insertRecordsSQL(recordBatch)))
-			if err != nil {
-				return ri.s.err(err)
-			}
+	if err := ri.exec("aggregate_records", recordColumns, len(ri.rows), ri.args); err != nil {
+		return err
+	}
+	ri.args = ri.args[:0]
+	failing := 0
+	for i := range ri.rows {
+		r := &ri.rows[i]
+		if r.outcome&(bitDKIM|bitSPF) == 0 {
+			failing++
+			ri.args = append(ri.args, ri.domain, ri.day, r.sourceIP, base+int64(r.seq), ri.org, int64(r.count))
 		}
-		_, err = ri.full.ExecContext(ri.ctx, ri.args...)
-	} else {
-		_, err = ri.tx.ExecContext(ri.ctx, ri.s.q(insertRecordsSQL(len(ri.rows))), ri.args...)
 	}
 	ri.rows = ri.rows[:0]
+	if failing == 0 {
+		return nil
+	}
+	if failing == recordBatch {
+		return ri.exec("aggregate_failing", failingColumns, failing, ri.args)
+	}
+	_, err := ri.tx.ExecContext(ri.ctx, ri.s.q(insertSQL("aggregate_failing", failingColumns, failing)), ri.args...)
 	return ri.s.err(err)
 }
