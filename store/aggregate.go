@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -341,6 +342,9 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest,
 	if err := ins.flush(); err != nil {
 		return Added{}, err
 	}
+	if err := ins.totals(); err != nil {
+		return Added{}, err
+	}
 	for day, c := range dayShares(final().Metadata.DateRange, &sums) {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO aggregate_days (report, day, policy_domain, org_name, messages,
 	dmarc_pass, dmarc_fail, dkim_aligned, spf_aligned, quarantined, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -391,6 +395,9 @@ type recordInserter struct {
 	rows             []recordRow
 	stmts            map[string]*sql.Stmt
 	args             []any
+	// failing sums the failing messages per source address, for
+	// aggregate_failing_totals.
+	failing map[string]uint64
 }
 
 func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, report int64, domain, day, org string) *recordInserter {
@@ -423,6 +430,7 @@ func insertSQL(table, cols string, n int) string {
 
 const (
 	recordColumns  = "id, source_ip, count, outcome, detail"
+	sourceColumns  = "source_ip, policy_domain, day, record, org_name, count, outcome"
 	failingColumns = "policy_domain, day, source_ip, record, org_name, count"
 )
 
@@ -459,21 +467,57 @@ func (ri *recordInserter) flush() error {
 		return err
 	}
 	ri.args = ri.args[:0]
+	for i := range ri.rows {
+		r := &ri.rows[i]
+		ri.args = append(ri.args, r.sourceIP, ri.domain, ri.day, base+int64(r.seq), ri.org, int64(r.count), r.outcome)
+	}
+	if err := ri.exec("aggregate_sources", sourceColumns, len(ri.rows), ri.args); err != nil {
+		return err
+	}
+	ri.args = ri.args[:0]
 	failing := 0
 	for i := range ri.rows {
 		r := &ri.rows[i]
 		if r.outcome&(bitDKIM|bitSPF) == 0 {
 			failing++
 			ri.args = append(ri.args, ri.domain, ri.day, r.sourceIP, base+int64(r.seq), ri.org, int64(r.count))
+			if ri.failing == nil {
+				ri.failing = map[string]uint64{}
+			}
+			ri.failing[r.sourceIP] += r.count
 		}
 	}
 	ri.rows = ri.rows[:0]
 	if failing == 0 {
 		return nil
 	}
-	if failing == recordBatch {
-		return ri.exec("aggregate_failing", failingColumns, failing, ri.args)
+	return ri.exec("aggregate_failing", failingColumns, failing, ri.args)
+}
+
+// totals adds the report's failing messages per address to
+// aggregate_failing_totals (one row per address and statement: an upsert
+// may not touch a row twice).
+func (ri *recordInserter) totals() error {
+	if len(ri.failing) == 0 {
+		return nil
 	}
-	_, err := ri.tx.ExecContext(ri.ctx, ri.s.q(insertSQL("aggregate_failing", failingColumns, failing)), ri.args...)
-	return ri.s.err(err)
+	ips := make([]string, 0, len(ri.failing))
+	for ip := range ri.failing {
+		ips = append(ips, ip)
+	}
+	slices.Sort(ips)
+	for len(ips) > 0 {
+		n := min(len(ips), recordBatch)
+		ri.args = ri.args[:0]
+		for _, ip := range ips[:n] {
+			ri.args = append(ri.args, ri.domain, ip, int64(ri.failing[ip]))
+		}
+		q := insertSQL("aggregate_failing_totals", "policy_domain, source_ip, count", n) +
+			" ON CONFLICT (policy_domain, source_ip) DO UPDATE SET count = aggregate_failing_totals.count + excluded.count"
+		if _, err := ri.tx.ExecContext(ri.ctx, ri.s.q(q), ri.args...); err != nil {
+			return ri.s.err(err)
+		}
+		ips = ips[n:]
+	}
+	return nil
 }

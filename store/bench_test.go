@@ -114,3 +114,106 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// overviewData fills s with one million records of one policy domain over
+// 400 days from 5,000 source addresses: ten reporting organisations send
+// a daily report of 250 records each.
+func overviewData(b *testing.B, s Store) {
+	ctx := context.Background()
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	const days, perReport = 400, 250
+	n := 0
+	for d := range days {
+		day := start.AddDate(0, 0, d)
+		for o, org := range benchOrgs {
+			a := benchReport(org, day, fmt.Sprintf("%d.%d", d, o), perReport, (d*len(benchOrgs)+o)*perReport, 5000)
+			if _, err := s.AddAggregate(ctx, a, Source{Name: "bench"}); err != nil {
+				b.Fatal(err)
+			}
+			n += perReport
+		}
+	}
+	if n != 1_000_000 {
+		b.Fatalf("%d records, want 1,000,000", n)
+	}
+}
+
+// BenchmarkOverview measures the dashboard overview's queries for one
+// domain over its whole period (per-day counts, total, top ten failing
+// sources with their diagnoses, policies, organisations) on one million
+// records.
+func BenchmarkOverview(b *testing.B) {
+	for _, e := range testEngines {
+		b.Run(e.name, func(b *testing.B) {
+			dsn := benchDSN(b, e)
+			keep := os.Getenv("DOMAINAUTH_BENCH_OVERVIEW_DB")
+			if e.name == "sqlite" && keep != "" {
+				dsn = keep
+			}
+			s := mustOpen(b, dsn, Options{})
+			if n, err := s.Total(context.Background(), Filter{}); err != nil || n.Messages == 0 {
+				t0 := time.Now()
+				overviewData(b, s)
+				b.Logf("%s: 1,000,000 records stored in %v", e.name, time.Since(t0).Round(time.Millisecond))
+			}
+			f := Filter{Domain: "example.com"}
+			if os.Getenv("DOMAINAUTH_BENCH_VERBOSE") != "" {
+				timeQueries(b, e.name, s, f)
+			}
+			b.ReportAllocs()
+			cpu0, n := cpuTime(), 0
+			for b.Loop() {
+				n++
+				overview(b, s, f)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(n)/1e6, "cpu-ms/op")
+		})
+	}
+}
+
+// timeQueries logs each query's time once.
+func timeQueries(b *testing.B, name string, s Store, f Filter) {
+	ctx := context.Background()
+	timed := func(q string, run func() error) {
+		t := time.Now()
+		if err := run(); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: %s %v", name, q, time.Since(t).Round(time.Microsecond))
+	}
+	timed("Days", func() error { _, err := s.Days(ctx, f); return err })
+	timed("Total", func() error { _, err := s.Total(ctx, f); return err })
+	timed("FailingSources", func() error { _, err := s.FailingSources(ctx, f, 10); return err })
+	timed("Policies", func() error { _, err := s.Policies(ctx, f); return err })
+	timed("Orgs", func() error { _, err := s.Orgs(ctx, f); return err })
+	timed("LastIngest", func() error { _, err := s.LastIngest(ctx); return err })
+	timed("Sources", func() error { _, err := s.Sources(ctx, f, 20); return err })
+	timed("SourceDays", func() error { _, err := s.SourceDays(ctx, f, benchAddr(17).String()); return err })
+}
+
+// overview runs the overview page's queries.
+func overview(b *testing.B, s Store, f Filter) {
+	ctx := context.Background()
+	if _, err := s.Days(ctx, f); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Total(ctx, f); err != nil {
+		b.Fatal(err)
+	}
+	fs, err := s.FailingSources(ctx, f, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(fs) != 10 || len(fs[0].Diagnoses) == 0 {
+		b.Fatalf("failing sources: %d, want 10 with diagnoses", len(fs))
+	}
+	if _, err := s.Policies(ctx, f); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Orgs(ctx, f); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.LastIngest(ctx); err != nil {
+		b.Fatal(err)
+	}
+}

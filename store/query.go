@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
@@ -145,11 +146,9 @@ func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCo
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	// A report's records are the id range [id<<24, (id+1)<<24).
-	rows, err := s.query(ctx, "SELECT r.source_ip, COUNT(DISTINCT a.id), "+recordCountCols+
-		" FROM aggregate_reports a JOIN aggregate_records r ON r.id >= a.id * 16777216 AND r.id < (a.id + 1) * 16777216 WHERE "+w+
-		" GROUP BY r.source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	w, args := f.where("policy_domain", "day", "org_name")
+	rows, err := s.query(ctx, "SELECT source_ip, COUNT(DISTINCT record / 16777216), "+recordCountCols+
+		" FROM aggregate_sources r WHERE "+w+" GROUP BY source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -176,10 +175,10 @@ const MaxSourceRecords = 20_000
 // grouped into one aggregate per report (metadata and the address's
 // records), newest first.
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
-	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	w, args := f.where("s.policy_domain", "s.day", "s.org_name")
 	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, r.detail
-FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.id / 16777216
-WHERE r.source_ip = ? AND `+w+` ORDER BY a.day DESC, r.id DESC LIMIT ?`,
+FROM aggregate_sources s JOIN aggregate_records r ON r.id = s.record JOIN aggregate_reports a ON a.id = s.record / 16777216
+WHERE s.source_ip = ? AND `+w+` ORDER BY s.record DESC LIMIT ?`,
 		append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
@@ -243,8 +242,12 @@ func (s *sqlStore) FailingSources(ctx context.Context, f Filter, limit int) ([]F
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, "SELECT source_ip, CAST(SUM(count) AS BIGINT) FROM aggregate_failing WHERE "+w+
-		" GROUP BY source_ip ORDER BY 2 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	q := "SELECT source_ip, CAST(SUM(count) AS BIGINT) FROM aggregate_failing WHERE " + w + " GROUP BY source_ip"
+	if f.From == "" && f.To == "" && f.Org == "" {
+		// All time: the running totals hold the answer.
+		q = "SELECT source_ip, count FROM aggregate_failing_totals WHERE " + w
+	}
+	rows, err := s.query(ctx, q+" ORDER BY 2 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -262,33 +265,75 @@ func (s *sqlStore) FailingSources(ctx context.Context, f Filter, limit int) ([]F
 	if err := rows.Err(); err != nil {
 		return nil, s.err(err)
 	}
+	// The addresses' records are read in parallel: SQLite in WAL mode
+	// and PostgreSQL both serve readers side by side.
+	errs := make([]error, len(out))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
 	for i := range out {
-		as, err := s.sourceReports(ctx, f, out[i].SourceIP)
-		if err != nil {
-			return nil, err
-		}
-		var sum report.Summary
-		domains := map[string]bool{}
-		for _, a := range as {
-			sum.Add(a)
-			for j := range a.Records {
-				domains[dnsname.Canonical(a.Records[j].Identifiers.HeaderFrom)] = true
-			}
-		}
-		if c := sum.BySourceIP[out[i].SourceIP]; c != nil {
-			out[i].Counts = *c
-		}
-		out[i].Diagnoses = sum.Diagnoses()
-		out[i].Provider = provider(as)
-		for d := range domains {
-			out[i].HeaderFrom = append(out[i].HeaderFrom, d)
-		}
-		slices.Sort(out[i].HeaderFrom)
-		if len(out[i].HeaderFrom) > MaxSampleDomains {
-			out[i].HeaderFrom = out[i].HeaderFrom[:MaxSampleDomains]
-		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = s.diagnose(ctx, f, &out[i])
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// diagnose fills in a failing source's counts, diagnoses, provider and
+// domains from its records.
+func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) error {
+	recs, err := s.sourceRecords(ctx, f, fs.SourceIP)
+	if err != nil {
+		return err
+	}
+	// One report holding all the address's records: the diagnoses and
+	// counts do not depend on how records group into reports.
+	a := &report.Aggregate{Records: recs}
+	var sum report.Summary
+	sum.Add(a)
+	if c := sum.BySourceIP[fs.SourceIP]; c != nil {
+		fs.Counts = *c
+	}
+	fs.Diagnoses = sum.Diagnoses()
+	fs.Provider = provider([]*report.Aggregate{a})
+	for d := range sum.ByHeaderFrom {
+		fs.HeaderFrom = append(fs.HeaderFrom, d)
+	}
+	slices.Sort(fs.HeaderFrom)
+	if len(fs.HeaderFrom) > MaxSampleDomains {
+		fs.HeaderFrom = fs.HeaderFrom[:MaxSampleDomains]
+	}
+	return nil
+}
+
+// sourceRecords reads the records of one source address in the filter, at
+// most MaxSourceRecords, newest first.
+func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]report.Record, error) {
+	w, args := f.where("s.policy_domain", "s.day", "s.org_name")
+	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, r.detail
+FROM aggregate_sources s JOIN aggregate_records r ON r.id = s.record
+WHERE s.source_ip = ? AND `+w+` ORDER BY s.record DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []report.Record
+	for rows.Next() {
+		var rc rawRecord
+		if err := rows.Scan(&rc.ip, &rc.count, &rc.detail); err != nil {
+			return nil, s.err(err)
+		}
+		out = append(out, report.Record{})
+		if err := rc.decode(&out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	return out, s.err(rows.Err())
 }
 
 // provider names the ESP whose domains a source's records show most.
@@ -540,13 +585,31 @@ func (s *sqlStore) Prune(ctx context.Context, before time.Time) (Pruned, error) 
 			sql  string
 			args []any
 		}{
+			{`DELETE FROM aggregate_sources WHERE (source_ip, policy_domain, day, record) IN
+	(SELECT source_ip, ?, ?, id FROM aggregate_records WHERE id >= ? AND id < ?)`, []any{o.domain, o.day, lo, hi}},
 			{"DELETE FROM aggregate_records WHERE id >= ? AND id < ?", []any{lo, hi}},
-			{"DELETE FROM aggregate_failing WHERE policy_domain = ? AND day = ? AND record >= ? AND record < ?", []any{o.domain, o.day, lo, hi}},
+			{`DELETE FROM aggregate_failing WHERE (policy_domain, source_ip, day, record) IN
+	(SELECT ?, source_ip, ?, id FROM aggregate_records WHERE id >= ? AND id < ? AND outcome & 3 = 0)`, []any{o.domain, o.day, lo, hi}},
 			{"DELETE FROM aggregate_days WHERE report = ?", []any{o.id}},
 			{"DELETE FROM aggregate_conflicts WHERE report = ?", []any{o.id}},
 			{"DELETE FROM aggregate_reports WHERE id = ?", []any{o.id}},
 		} {
 			if _, err := tx.ExecContext(ctx, s.q(q.sql), q.args...); err != nil {
+				return Pruned{}, s.err(err)
+			}
+		}
+	}
+	domains := map[string]bool{}
+	for _, o := range olds {
+		domains[o.domain] = true
+	}
+	for d := range domains {
+		for _, q := range []string{
+			"DELETE FROM aggregate_failing_totals WHERE policy_domain = ?",
+			`INSERT INTO aggregate_failing_totals (policy_domain, source_ip, count)
+	SELECT policy_domain, source_ip, SUM(count) FROM aggregate_failing WHERE policy_domain = ? GROUP BY policy_domain, source_ip`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), d); err != nil {
 				return Pruned{}, s.err(err)
 			}
 		}

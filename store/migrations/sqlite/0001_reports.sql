@@ -59,11 +59,24 @@ CREATE TABLE aggregate_records (
 	-- the rest of the record, as the JSON of report.Record
 	detail        TEXT    NOT NULL
 );
-CREATE INDEX aggregate_records_source ON aggregate_records (source_ip);
+
+-- A narrow copy of each record's address, counts and report, ordered by
+-- source address: the per-source page reads one range of it, and the
+-- sources ranking scans it without touching the records' JSON.
+CREATE TABLE aggregate_sources (
+	source_ip     TEXT    NOT NULL,
+	policy_domain TEXT    NOT NULL,
+	day           TEXT    NOT NULL,
+	record        INTEGER NOT NULL,
+	org_name      TEXT    NOT NULL,
+	count         INTEGER NOT NULL,
+	outcome       INTEGER NOT NULL,
+	PRIMARY KEY (source_ip, policy_domain, day, record)
+) WITHOUT ROWID;
 
 -- The records that failed DMARC (neither aligned DKIM nor aligned SPF
--- passed), for the failing-sources ranking: a narrow copy ordered by
--- domain and day.
+-- passed), ordered by domain and source address, for the failing-sources
+-- ranking (which then sums each address's rows without sorting them).
 CREATE TABLE aggregate_failing (
 	policy_domain TEXT    NOT NULL,
 	day           TEXT    NOT NULL,
@@ -71,7 +84,16 @@ CREATE TABLE aggregate_failing (
 	record        INTEGER NOT NULL,
 	org_name      TEXT    NOT NULL,
 	count         INTEGER NOT NULL,
-	PRIMARY KEY (policy_domain, day, source_ip, record)
+	PRIMARY KEY (policy_domain, source_ip, day, record)
+) WITHOUT ROWID;
+
+-- aggregate_failing summed per domain and address over all time: the
+-- failing-sources ranking of an unfiltered period reads this instead.
+CREATE TABLE aggregate_failing_totals (
+	policy_domain TEXT    NOT NULL,
+	source_ip     TEXT    NOT NULL,
+	count         INTEGER NOT NULL,
+	PRIMARY KEY (policy_domain, source_ip)
 ) WITHOUT ROWID;
 
 CREATE TABLE aggregate_conflicts (
