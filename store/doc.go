@@ -75,7 +75,7 @@
 // # Limits
 //
 //	Options.MaxReportMessages  2^40         messages of one aggregate report (sessions of a TLS report)
-//	Options.MaxRecords         10,000,000   records of one aggregate report (policies and details of a TLS report)
+//	Options.MaxRecords         1,000,000    records of one aggregate report (policies and details of a TLS report)
 //	Options.BusyTimeout        10 s         SQLite lock wait
 //	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses

@@ -36,8 +36,8 @@ type Options struct {
 	MaxReportMessages uint64
 	// MaxRecords bounds the records of one aggregate report (and the
 	// policies plus failure details of one TLS report). If zero,
-	// 10,000,000; at most 2^24-1 (the schema numbers a report's records
-	// in 24 bits).
+	// 1,000,000 (report.Decoder's default for a whole report); at most
+	// 2^24-1 (the schema numbers a report's records in 24 bits).
 	MaxRecords int
 	// BusyTimeout is how long SQLite waits for a lock held by another
 	// process (an ingest while the dashboard reads). If zero, 10 s.
@@ -57,7 +57,7 @@ func (o *Options) maxRecords() int {
 	if o.MaxRecords > 0 {
 		return min(o.MaxRecords, maxReportRecords)
 	}
-	return 10_000_000
+	return 1_000_000
 }
 
 func (o *Options) now() time.Time {
@@ -146,7 +146,7 @@ func open(ctx context.Context, dsn string, opts Options) (*sqlStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", d.name, err)
 	}
-	if err := migrate(ctx, db, d, 0); err != nil {
+	if err := migrate(ctx, db, d, -1); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -587,9 +587,9 @@ func (s *sqlStore) Prune(ctx context.Context, before time.Time) (Pruned, error) 
 		}{
 			{`DELETE FROM aggregate_sources WHERE (source_ip, policy_domain, day, record) IN
 	(SELECT source_ip, ?, ?, id FROM aggregate_records WHERE id >= ? AND id < ?)`, []any{o.domain, o.day, lo, hi}},
-			{"DELETE FROM aggregate_records WHERE id >= ? AND id < ?", []any{lo, hi}},
 			{`DELETE FROM aggregate_failing WHERE (policy_domain, source_ip, day, record) IN
 	(SELECT ?, source_ip, ?, id FROM aggregate_records WHERE id >= ? AND id < ? AND outcome & 3 = 0)`, []any{o.domain, o.day, lo, hi}},
+			{"DELETE FROM aggregate_records WHERE id >= ? AND id < ?", []any{lo, hi}},
 			{"DELETE FROM aggregate_days WHERE report = ?", []any{o.id}},
 			{"DELETE FROM aggregate_conflicts WHERE report = ?", []any{o.id}},
 			{"DELETE FROM aggregate_reports WHERE id = ?", []any{o.id}},
