@@ -34,10 +34,10 @@ const (
 func outcomeOf(r *report.Record) int {
 	pe := &r.Row.PolicyEvaluated
 	o := 0
-	if pe.DKIM.Canonical() == report.DMARCPass {
+	if pe.DKIM.Canonical() == report.DMARCResultPass {
 		o |= bitDKIM
 	}
-	if pe.SPF.Canonical() == report.DMARCPass {
+	if pe.SPF.Canonical() == report.DMARCResultPass {
 		o |= bitSPF
 	}
 	switch pe.Disposition.Canonical() {
@@ -84,12 +84,12 @@ func dayShares(dr report.DateRange, b *byOutcome) map[string]*report.Counts {
 		}
 		r := report.Record{}
 		r.Row.Count = n
-		r.Row.PolicyEvaluated.DKIM, r.Row.PolicyEvaluated.SPF = report.DMARCFail, report.DMARCFail
+		r.Row.PolicyEvaluated.DKIM, r.Row.PolicyEvaluated.SPF = report.DMARCResultFail, report.DMARCResultFail
 		if o&bitDKIM != 0 {
-			r.Row.PolicyEvaluated.DKIM = report.DMARCPass
+			r.Row.PolicyEvaluated.DKIM = report.DMARCResultPass
 		}
 		if o&bitSPF != 0 {
-			r.Row.PolicyEvaluated.SPF = report.DMARCPass
+			r.Row.PolicyEvaluated.SPF = report.DMARCResultPass
 		}
 		r.Row.PolicyEvaluated.Disposition = report.DispositionNone
 		switch {

@@ -45,17 +45,17 @@ func benchReport(org string, day time.Time, id string, records, firstAddr, addrs
 		r.Identifiers.HeaderFrom = "example.com"
 		switch {
 		case n%10 == 0:
-			r.Row.PolicyEvaluated = report.PolicyEvaluated{Disposition: report.DispositionQuarantine, DKIM: report.DMARCFail, SPF: report.DMARCFail}
-			r.AuthResults.DKIM = []report.DKIMAuthResult{{Domain: "example.com", Selector: "s1", Result: report.DKIMFail}}
-			r.AuthResults.SPF = []report.SPFAuthResult{{Domain: "bad.example.net", Scope: report.ScopeMFrom, Result: report.SPFSoftFail}}
+			r.Row.PolicyEvaluated = report.PolicyEvaluated{Disposition: report.DispositionQuarantine, DKIM: report.DMARCResultFail, SPF: report.DMARCResultFail}
+			r.AuthResults.DKIM = []report.DKIMAuthResult{{Domain: "example.com", Selector: "s1", Result: report.DKIMResultFail}}
+			r.AuthResults.SPF = []report.SPFAuthResult{{Domain: "bad.example.net", Scope: report.SPFScopeMFrom, Result: report.SPFResultSoftFail}}
 		case n%10 < 4:
-			r.Row.PolicyEvaluated = report.PolicyEvaluated{Disposition: report.DispositionNone, DKIM: report.DMARCPass, SPF: report.DMARCFail}
-			r.AuthResults.DKIM = []report.DKIMAuthResult{{Domain: "example.com", Selector: "ses1", Result: report.DKIMPass}}
-			r.AuthResults.SPF = []report.SPFAuthResult{{Domain: "us-west-2.amazonses.com", Scope: report.ScopeMFrom, Result: report.SPFPass}}
+			r.Row.PolicyEvaluated = report.PolicyEvaluated{Disposition: report.DispositionNone, DKIM: report.DMARCResultPass, SPF: report.DMARCResultFail}
+			r.AuthResults.DKIM = []report.DKIMAuthResult{{Domain: "example.com", Selector: "ses1", Result: report.DKIMResultPass}}
+			r.AuthResults.SPF = []report.SPFAuthResult{{Domain: "us-west-2.amazonses.com", Scope: report.SPFScopeMFrom, Result: report.SPFResultPass}}
 		default:
-			r.Row.PolicyEvaluated = report.PolicyEvaluated{Disposition: report.DispositionNone, DKIM: report.DMARCPass, SPF: report.DMARCPass}
-			r.AuthResults.DKIM = []report.DKIMAuthResult{{Domain: "example.com", Selector: "s1", Result: report.DKIMPass}}
-			r.AuthResults.SPF = []report.SPFAuthResult{{Domain: "example.com", Scope: report.ScopeMFrom, Result: report.SPFPass}}
+			r.Row.PolicyEvaluated = report.PolicyEvaluated{Disposition: report.DispositionNone, DKIM: report.DMARCResultPass, SPF: report.DMARCResultPass}
+			r.AuthResults.DKIM = []report.DKIMAuthResult{{Domain: "example.com", Selector: "s1", Result: report.DKIMResultPass}}
+			r.AuthResults.SPF = []report.SPFAuthResult{{Domain: "example.com", Scope: report.SPFScopeMFrom, Result: report.SPFResultPass}}
 		}
 	}
 	return a
