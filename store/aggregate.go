@@ -18,6 +18,8 @@ import (
 
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/report"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 func canonDomain(d string) string { return dnsname.Canonical(strings.TrimSpace(d)) }
@@ -253,13 +255,26 @@ func (s *sqlStore) addAggregate(ctx context.Context, first *report.Aggregate, ne
 	if !s.opts.allowed(first.Policy.Domain) {
 		return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, first.Policy.Domain)
 	}
-	h, err := makeHeader(first)
-	if err != nil {
-		return Added{}, err
+	h, herr := makeHeader(first)
+	if herr != nil {
+		return Added{}, herr
 	}
 	unlock := s.lockWriter()
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	// PostgreSQL writes records with COPY, which needs the connection
+	// under the transaction.
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if s.d.dollar {
+		if conn, err = s.db.Conn(ctx); err != nil {
+			return Added{}, s.err(err)
+		}
+		defer conn.Close()
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.db.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return Added{}, s.err(err)
 	}
@@ -289,7 +304,7 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 	var sums byOutcome
 	var ins *recordInserter
 	if fresh {
-		ins = s.newRecordInserter(ctx, tx, id, h.domain, h.day, h.org)
+		ins = s.newRecordInserter(ctx, tx, conn, id, h.domain, h.day, h.org)
 	}
 	n := 0
 	var buf []byte
@@ -390,6 +405,7 @@ type recordInserter struct {
 	s                *sqlStore
 	ctx              context.Context
 	tx               *sql.Tx
+	conn             *sql.Conn // PostgreSQL: COPY instead of INSERT
 	report           int64
 	domain, day, org string
 	rows             []recordRow
@@ -400,14 +416,21 @@ type recordInserter struct {
 	failing map[string]uint64
 }
 
-func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, report int64, domain, day, org string) *recordInserter {
-	return &recordInserter{s: s, ctx: ctx, tx: tx, report: report, domain: domain, day: day, org: org,
-		rows: make([]recordRow, 0, recordBatch), stmts: map[string]*sql.Stmt{}}
+func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, conn *sql.Conn, report int64, domain, day, org string) *recordInserter {
+	batch := recordBatch
+	if conn != nil {
+		batch = copyBatch
+	}
+	return &recordInserter{s: s, ctx: ctx, tx: tx, conn: conn, report: report, domain: domain, day: day, org: org,
+		rows: make([]recordRow, 0, batch), stmts: map[string]*sql.Stmt{}}
 }
+
+// copyBatch is how many records one COPY writes (PostgreSQL).
+const copyBatch = 1000
 
 func (ri *recordInserter) add(r recordRow) error {
 	ri.rows = append(ri.rows, r)
-	if len(ri.rows) == recordBatch {
+	if len(ri.rows) == cap(ri.rows) {
 		return ri.flush()
 	}
 	return nil
@@ -456,6 +479,9 @@ func (ri *recordInserter) exec(table, cols string, n int, args []any) error {
 func (ri *recordInserter) flush() error {
 	if len(ri.rows) == 0 {
 		return nil
+	}
+	if ri.conn != nil {
+		return ri.copy()
 	}
 	base := ri.report << recordIDBits
 	ri.args = ri.args[:0]
@@ -520,4 +546,47 @@ func (ri *recordInserter) totals() error {
 		ips = ips[n:]
 	}
 	return nil
+}
+
+// copy writes the batch with COPY (PostgreSQL's bulk load), inside the
+// transaction open on the connection.
+func (ri *recordInserter) copy() error {
+	base := ri.report << recordIDBits
+	recs := make([][]any, 0, len(ri.rows))
+	srcs := make([][]any, 0, len(ri.rows))
+	var fails [][]any
+	for i := range ri.rows {
+		r := &ri.rows[i]
+		id := base + int64(r.seq)
+		recs = append(recs, []any{id, r.sourceIP, int64(r.count), int64(r.outcome), r.detail})
+		srcs = append(srcs, []any{r.sourceIP, ri.domain, ri.day, id, ri.org, int64(r.count), int64(r.outcome)})
+		if r.outcome&(bitDKIM|bitSPF) == 0 {
+			fails = append(fails, []any{ri.domain, ri.day, r.sourceIP, id, ri.org, int64(r.count)})
+			if ri.failing == nil {
+				ri.failing = map[string]uint64{}
+			}
+			ri.failing[r.sourceIP] += r.count
+		}
+	}
+	ri.rows = ri.rows[:0]
+	err := ri.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: postgres: unexpected driver connection %T", dc)
+		}
+		for _, t := range []struct {
+			table string
+			cols  string
+			rows  [][]any
+		}{{"aggregate_records", recordColumns, recs}, {"aggregate_sources", sourceColumns, srcs}, {"aggregate_failing", failingColumns, fails}} {
+			if len(t.rows) == 0 {
+				continue
+			}
+			if _, err := c.Conn().CopyFrom(ri.ctx, pgx.Identifier{t.table}, strings.Split(t.cols, ", "), pgx.CopyFromRows(t.rows)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ri.s.err(err)
 }
