@@ -453,7 +453,6 @@ func insertSQL(table, cols string, n int) string {
 
 const (
 	recordColumns  = "id, source_ip, count, outcome, detail"
-	sourceColumns  = "source_ip, policy_domain, day, record, org_name, count, outcome"
 	failingColumns = "policy_domain, day, source_ip, record, org_name, count"
 )
 
@@ -490,14 +489,6 @@ func (ri *recordInserter) flush() error {
 		ri.args = append(ri.args, base+int64(r.seq), r.sourceIP, int64(r.count), r.outcome, r.detail)
 	}
 	if err := ri.exec("aggregate_records", recordColumns, len(ri.rows), ri.args); err != nil {
-		return err
-	}
-	ri.args = ri.args[:0]
-	for i := range ri.rows {
-		r := &ri.rows[i]
-		ri.args = append(ri.args, r.sourceIP, ri.domain, ri.day, base+int64(r.seq), ri.org, int64(r.count), r.outcome)
-	}
-	if err := ri.exec("aggregate_sources", sourceColumns, len(ri.rows), ri.args); err != nil {
 		return err
 	}
 	ri.args = ri.args[:0]
@@ -553,13 +544,11 @@ func (ri *recordInserter) totals() error {
 func (ri *recordInserter) copy() error {
 	base := ri.report << recordIDBits
 	recs := make([][]any, 0, len(ri.rows))
-	srcs := make([][]any, 0, len(ri.rows))
 	var fails [][]any
 	for i := range ri.rows {
 		r := &ri.rows[i]
 		id := base + int64(r.seq)
 		recs = append(recs, []any{id, r.sourceIP, int64(r.count), int64(r.outcome), r.detail})
-		srcs = append(srcs, []any{r.sourceIP, ri.domain, ri.day, id, ri.org, int64(r.count), int64(r.outcome)})
 		if r.outcome&(bitDKIM|bitSPF) == 0 {
 			fails = append(fails, []any{ri.domain, ri.day, r.sourceIP, id, ri.org, int64(r.count)})
 			if ri.failing == nil {
@@ -578,7 +567,7 @@ func (ri *recordInserter) copy() error {
 			table string
 			cols  string
 			rows  [][]any
-		}{{"aggregate_records", recordColumns, recs}, {"aggregate_sources", sourceColumns, srcs}, {"aggregate_failing", failingColumns, fails}} {
+		}{{"aggregate_records", recordColumns, recs}, {"aggregate_failing", failingColumns, fails}} {
 			if len(t.rows) == 0 {
 				continue
 			}

@@ -180,7 +180,8 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	// 16 MiB of page cache per connection (the default is 2 MiB): the
-	// source-address index takes writes all over the file.
+	// source-address index takes writes all over the file. (Larger pages
+	// and memory-mapped reads made no measurable difference to ingest.)
 	q.Add("_pragma", "cache_size(-16384)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")

@@ -146,9 +146,11 @@ func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCo
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, "SELECT source_ip, COUNT(DISTINCT record / 16777216), "+recordCountCols+
-		" FROM aggregate_sources r WHERE "+w+" GROUP BY source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	// A report's records are the id range [id<<24, (id+1)<<24).
+	rows, err := s.query(ctx, "SELECT r.source_ip, COUNT(DISTINCT a.id), "+recordCountCols+
+		" FROM aggregate_reports a JOIN aggregate_records r ON r.id >= a.id * 16777216 AND r.id < (a.id + 1) * 16777216 WHERE "+w+
+		" GROUP BY r.source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -175,10 +177,10 @@ const MaxSourceRecords = 20_000
 // grouped into one aggregate per report (metadata and the address's
 // records), newest first.
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
-	w, args := f.where("s.policy_domain", "s.day", "s.org_name")
+	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
 	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, r.detail
-FROM aggregate_sources s JOIN aggregate_records r ON r.id = s.record JOIN aggregate_reports a ON a.id = s.record / 16777216
-WHERE s.source_ip = ? AND `+w+` ORDER BY s.record DESC LIMIT ?`,
+FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.id / 16777216
+WHERE r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`,
 		append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
@@ -314,10 +316,10 @@ func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) er
 // sourceRecords reads the records of one source address in the filter, at
 // most MaxSourceRecords, newest first.
 func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]report.Record, error) {
-	w, args := f.where("s.policy_domain", "s.day", "s.org_name")
+	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
 	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, r.detail
-FROM aggregate_sources s JOIN aggregate_records r ON r.id = s.record
-WHERE s.source_ip = ? AND `+w+` ORDER BY s.record DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
+FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.id / 16777216
+WHERE r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -585,8 +587,6 @@ func (s *sqlStore) Prune(ctx context.Context, before time.Time) (Pruned, error) 
 			sql  string
 			args []any
 		}{
-			{`DELETE FROM aggregate_sources WHERE (source_ip, policy_domain, day, record) IN
-	(SELECT source_ip, ?, ?, id FROM aggregate_records WHERE id >= ? AND id < ?)`, []any{o.domain, o.day, lo, hi}},
 			{`DELETE FROM aggregate_failing WHERE (policy_domain, source_ip, day, record) IN
 	(SELECT ?, source_ip, ?, id FROM aggregate_records WHERE id >= ? AND id < ? AND outcome & 3 = 0)`, []any{o.domain, o.day, lo, hi}},
 			{"DELETE FROM aggregate_records WHERE id >= ? AND id < ?", []any{lo, hi}},

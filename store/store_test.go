@@ -381,7 +381,7 @@ func TestPrune(t *testing.T) {
 			}
 		}
 		ss := s.(*sqlStore)
-		for _, table := range []string{"aggregate_records", "aggregate_sources", "aggregate_failing", "aggregate_days"} {
+		for _, table := range []string{"aggregate_records", "aggregate_failing", "aggregate_days"} {
 			var n, m int
 			ss.db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n)
 			ref.(*sqlStore).db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&m)

@@ -60,19 +60,7 @@ CREATE TABLE aggregate_records (
 	detail        TEXT    NOT NULL
 );
 
--- A narrow copy of each record's address, counts and report, ordered by
--- source address: the per-source page reads one range of it, and the
--- sources ranking scans it without touching the records' JSON.
-CREATE TABLE aggregate_sources (
-	source_ip     TEXT    NOT NULL,
-	policy_domain TEXT    NOT NULL,
-	day           TEXT    NOT NULL,
-	record        BIGINT  NOT NULL,
-	org_name      TEXT    NOT NULL,
-	count         BIGINT  NOT NULL,
-	outcome       BIGINT  NOT NULL,
-	PRIMARY KEY (source_ip, policy_domain, day, record)
-);
+CREATE INDEX aggregate_records_source ON aggregate_records (source_ip);
 
 -- The records that failed DMARC (neither aligned DKIM nor aligned SPF
 -- passed), ordered by domain and source address, for the failing-sources
