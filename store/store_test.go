@@ -486,3 +486,46 @@ func TestConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardQueries: a source's figures and reports, and the health
+// check, on both engines.
+func TestDashboardQueries(t *testing.T) {
+	as := []*report.Aggregate{
+		benchReport("google.com", benchDay, "1", 10, 0, 10),
+		benchReport("Yahoo", benchDay.AddDate(0, 0, 1), "2", 10, 0, 10),
+		benchReport("Yahoo", benchDay.AddDate(0, 0, 2), "3", 5, 5, 10),
+	}
+	forEngines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		st := mustOpen(t, dsn, Options{})
+		s, ok := st.(Dashboard)
+		if !ok {
+			t.Fatal("the store is no Dashboard")
+		}
+		for _, a := range as {
+			if _, err := s.AddAggregate(ctx, a, Source{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ip := benchAddr(0).String() // in reports 1 and 2, failing
+		src, err := s.Source(ctx, Filter{}, ip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := summaryOf(as, Filter{}).BySourceIP[ip]
+		if src.Counts != *want || len(src.Diagnoses) == 0 {
+			t.Errorf("Source(%s) = %+v, want counts %+v and diagnoses", ip, src, *want)
+		}
+		rs, err := s.SourceReports(ctx, Filter{}, ip, Page{})
+		if err != nil || len(rs) != 2 || rs[0].ReportID != "2" || rs[1].ReportID != "1" {
+			t.Errorf("SourceReports(%s) = %+v, %v; want reports 2 and 1", ip, rs, err)
+		}
+		rs, err = s.SourceReports(ctx, Filter{Org: "Yahoo"}, ip, Page{})
+		if err != nil || len(rs) != 1 {
+			t.Errorf("SourceReports(%s, Yahoo) = %d reports, %v; want 1", ip, len(rs), err)
+		}
+	})
+}
