@@ -618,6 +618,7 @@ func (s *sqlStore) Prune(ctx context.Context, before time.Time) (Pruned, error) 
 	for _, q := range []string{
 		"DELETE FROM tls_failures WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
 		"DELETE FROM tls_policies WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
+		"DELETE FROM tls_conflicts WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
 		"DELETE FROM tls_reports WHERE end_ts < ?",
 	} {
 		res, err := tx.ExecContext(ctx, s.q(q), cut)

@@ -113,6 +113,14 @@ CREATE TABLE tls_reports (
 CREATE INDEX tls_reports_end ON tls_reports (end_ts);
 CREATE INDEX tls_reports_ingested ON tls_reports (ingested_at);
 
+CREATE TABLE tls_conflicts (
+	report      BIGINT  NOT NULL,
+	digest      TEXT    NOT NULL,
+	source      TEXT    NOT NULL,
+	ingested_at BIGINT  NOT NULL,
+	PRIMARY KEY (report, digest)
+);
+
 CREATE TABLE tls_policies (
 	report        BIGINT  NOT NULL,
 	seq           BIGINT  NOT NULL,
