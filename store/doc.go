@@ -88,6 +88,14 @@
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source
 //
+// # Testing
+//
+// The tests run the same code against both engines. PostgreSQL tests read
+// a server URL from DOMAINAUTH_TEST_POSTGRES (each test works in a schema
+// of its own there); without it they skip with a message, and fail when
+// CI=true. .ci/run installs PostgreSQL from the distribution's packages,
+// starts a throwaway cluster in a temporary folder and sets the variable.
+//
 // # Gaps
 //
 // Failure reports have a table (schema version 2) but are not ingested
