@@ -433,8 +433,11 @@ type rawRecord struct {
 }
 
 func (rc *rawRecord) decode(r *report.Record) error {
-	if err := json.Unmarshal([]byte(rc.detail), r); err != nil {
-		return fmt.Errorf("store: stored record: %w", err)
+	if err := parseDetail(rc.detail, r); err != nil {
+		*r = report.Record{}
+		if err := json.Unmarshal([]byte(rc.detail), r); err != nil {
+			return fmt.Errorf("store: stored record: %w", err)
+		}
 	}
 	if rc.ip != "" {
 		ip, err := netip.ParseAddr(rc.ip)
