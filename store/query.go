@@ -543,15 +543,15 @@ FROM aggregate_reports WHERE `+w+` GROUP BY policy_domain, policy ORDER BY 3, 1,
 
 // LastIngest returns the time of the last ingest.
 func (s *sqlStore) LastIngest(ctx context.Context) (time.Time, error) {
-	var a, t sql.NullInt64
+	var a, t, f sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT MAX(ingested_at) FROM aggregate_reports),
-	(SELECT MAX(ingested_at) FROM tls_reports)`).Scan(&a, &t); err != nil {
+	(SELECT MAX(ingested_at) FROM tls_reports), (SELECT MAX(ingested_at) FROM failure_reports)`).Scan(&a, &t, &f); err != nil {
 		return time.Time{}, s.err(err)
 	}
-	if !a.Valid && !t.Valid {
+	if !a.Valid && !t.Valid && !f.Valid {
 		return time.Time{}, nil
 	}
-	return time.Unix(max(a.Int64, t.Int64), 0).UTC(), nil
+	return time.Unix(max(a.Int64, t.Int64, f.Int64), 0).UTC(), nil
 }
 
 // Prune deletes reports whose window ended before the given time.
