@@ -150,21 +150,8 @@ func (s *sqlStore) Failures(ctx context.Context, f Filter, p Page) ([]FailureInf
 		return nil, err
 	}
 	w, args := f.where("reported_domain", "day", "")
-	rows, err := s.query(ctx, "SELECT "+failureInfoCols+" FROM failure_reports WHERE "+w+
+	return collect(ctx, s, scanFailureInfo, "SELECT "+failureInfoCols+" FROM failure_reports WHERE "+w+
 		" ORDER BY day DESC, arrival_ts DESC, id DESC LIMIT ? OFFSET ?", append(args, limitOf(p.Limit), max(p.Offset, 0))...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []FailureInfo
-	for rows.Next() {
-		var fi FailureInfo
-		if err := scanFailureInfo(rows, &fi); err != nil {
-			return nil, s.err(err)
-		}
-		out = append(out, fi)
-	}
-	return out, s.err(rows.Err())
 }
 
 // FailureDetail is a stored failure report.

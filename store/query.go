@@ -409,19 +409,25 @@ func (s *sqlStore) Reports(ctx context.Context, f Filter, p Page) ([]ReportInfo,
 		return nil, err
 	}
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	rows, err := s.query(ctx, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE "+w+
+	return collect(ctx, s, scanInfo, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE "+w+
 		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(args, limitOf(p.Limit), max(p.Offset, 0))...)
+}
+
+// collect runs a query and scans each row into a T.
+func collect[T any](ctx context.Context, s *sqlStore, scan func(sc interface{ Scan(...any) error }, v *T, extra ...any) error,
+	query string, args ...any) ([]T, error) {
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, s.err(err)
 	}
 	defer rows.Close()
-	var out []ReportInfo
+	var out []T
 	for rows.Next() {
-		var ri ReportInfo
-		if err := scanInfo(rows, &ri); err != nil {
+		var v T
+		if err := scan(rows, &v); err != nil {
 			return nil, s.err(err)
 		}
-		out = append(out, ri)
+		out = append(out, v)
 	}
 	return out, s.err(rows.Err())
 }
