@@ -92,6 +92,7 @@
 //	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source
+//	(fixed)                    100,000      record details whose ids a Store remembers (memory)
 //
 // # Testing
 //
