@@ -2,7 +2,8 @@ package domainauth
 
 import "fmt"
 
-// Severity ranks a Finding.
+// Severity ranks a Finding. It is the module's only severity type: the
+// packages' Severity names are aliases of it.
 type Severity uint8
 
 // Severities, from least to most serious.
@@ -44,10 +45,13 @@ func (s *Severity) UnmarshalText(b []byte) error {
 }
 
 // Finding is one observation of a lint or an audit: something that parses
-// but is unwise, missing or wrong. Every package's lint returns Findings, so
-// a tool can gather them from all areas. Users match on Code, which is
-// stable and documented by the package that reports it ("spf.too-many-lookups",
-// "dmarc.none-without-rua", ...); Message is for people and may change.
+// but is unwise, missing or wrong. It is the module's only finding type:
+// every package's lint and audit returns Findings (the packages' own
+// Finding names are aliases of this one), and report's Diagnosis and
+// Warning convert to it, so a tool can gather them from all areas. Users
+// match on Code, which is stable and documented by the package that
+// reports it ("spf.too-many-lookups", "dmarc.p-none-without-rua", ...);
+// Message is for people and may change.
 type Finding struct {
 	Code     string   `json:"code"`
 	Severity Severity `json:"severity"`

@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/spf"
 )
@@ -86,7 +87,7 @@ func (r *Report) WriteText(w io.Writer, source string, verbose bool) {
 		}
 		fs := AreaFindings(ar.Name, ar.Findings)
 		if !verbose {
-			fs = slices.DeleteFunc(fs, func(f AreaFinding) bool { return f.Severity == SeverityInfo })
+			fs = slices.DeleteFunc(fs, func(f AreaFinding) bool { return f.Severity == domainauth.Info })
 		}
 		WriteFindings(w, "  ", fs)
 	}

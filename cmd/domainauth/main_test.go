@@ -500,7 +500,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	for _, ar := range rep.Areas {
 		for _, f := range ar.Findings {
 			found[f.Code] = true
-			if f.Severity != audit.SeverityInfo && (f.Fix == "" || f.Record == "") {
+			if f.Severity != domainauth.Info && (f.Fix == "" || f.Record == "") {
 				t.Errorf("finding %s lacks a fix or a record: %+v", f.Code, f)
 			}
 		}
