@@ -329,8 +329,8 @@ func (ru *run) checkExistence(ctx context.Context, rep *Report) error {
 	if !ok || ru.a.TrustNotFound {
 		return nil
 	}
-	noMX := rep.MX != nil && (rep.MX.State == mx.None || rep.MX.State == mx.Implicit)
-	noSPF := rep.SPF != nil && rep.SPF.Record == "" && hasCode(rep.SPF.Findings, spf.CodeNoRecord)
+	noMX := rep.MX != nil && (rep.MX.State == mx.StateNone || rep.MX.State == mx.StateImplicit)
+	noSPF := rep.SPF != nil && rep.SPF.Record == "" && hasCode(rep.SPF.Findings, spf.FindingNoRecord)
 	if !noMX && !noSPF {
 		return nil
 	}

@@ -22,7 +22,7 @@
 // reports as they finish; memory does not grow with the number of domains.
 //
 // Besides the findings of the spf, dmarc, dkim, mx and ses packages, the
-// audit reports its own (Code* constants): a null MX on a domain that sends
+// audit reports its own (Finding* constants): a null MX on a domain that sends
 // mail, MX host addresses without forward-confirmed reverse DNS, DMARC
 // report destinations whose domain cannot receive mail, and, when the
 // Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:

@@ -82,12 +82,12 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 		where = sel + "._bimi." + d.AuthorDomain
 	}
 	switch d.Status {
-	case StatusNone:
+	case DiscoveryStatusNone:
 		add(finding(FindingRecordMissing, domainauth.Info, where, refDraft+" §7.2",
 			"no BIMI record at the domain nor at its Organizational Domain"))
-	case StatusTempError:
+	case DiscoveryStatusTempError:
 		add(finding(FindingRecordTempError, domainauth.Warning, where, refDraft+" §7.2", d.Err.Error()))
-	case StatusPermError:
+	case DiscoveryStatusPermError:
 		code := FindingRecordInvalid
 		if d.Err == ErrMultipleRecords {
 			code = FindingRecordMultiple
@@ -106,16 +106,16 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 	}
 	// The DMARC preconditions matter only where BIMI would apply, but an
 	// audit wants them whenever a record is published.
-	if d.Status == StatusFound || d.Status == StatusDeclined || d.Status == StatusPermError {
+	if d.Status == DiscoveryStatusFound || d.Status == DiscoveryStatusDeclined || d.Status == DiscoveryStatusPermError {
 		pol, err := c.LookupDMARC(ctx, d.AuthorDomain, d.OrgDomain)
 		res.DMARC = pol
 		if err != nil {
 			add(finding(FindingDMARCTempError, domainauth.Warning, "_dmarc."+d.AuthorDomain, "", err.Error()))
-		} else if d.Status != StatusDeclined {
+		} else if d.Status != DiscoveryStatusDeclined {
 			add(CheckDMARC(pol)...)
 		}
 	}
-	if d.Status != StatusFound || c.Fetcher == nil {
+	if d.Status != DiscoveryStatusFound || c.Fetcher == nil {
 		return res
 	}
 	r := d.Record

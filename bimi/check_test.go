@@ -139,7 +139,7 @@ func TestCheckerWithoutFetcher(t *testing.T) {
 	z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL+"; a="+vmcURL)
 	z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
 	res := (&Checker{Resolver: z}).Check(context.Background(), "example.com", "")
-	if len(res.Findings) != 0 || res.Fetched || res.Discovery.Status != StatusFound {
+	if len(res.Findings) != 0 || res.Fetched || res.Discovery.Status != DiscoveryStatusFound {
 		t.Errorf("%+v", res)
 	}
 }

@@ -42,7 +42,7 @@
 // 9989, which this module follows by default, pct= no longer exists and
 // t=y asks receivers not to enforce the policy, so CheckDMARC counts t=y as
 // not enforcing (an error) and reports a pct below 100 as a warning;
-// Checker.DMARCMode = dmarc.RFC7489 swaps the two severities. See
+// Checker.DMARCMode = dmarc.ModeRFC7489 swaps the two severities. See
 // CheckDMARC.
 //
 // # Organizational Domain

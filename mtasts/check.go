@@ -98,14 +98,14 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 		return rep
 	}
 	rep.Policy = rep.Fetched.Policy
-	if rep.Fetched.Certificate == CertUnknown {
+	if rep.Fetched.Certificate == CertStatusUnknown {
 		add(FindingCertificateUnknown, domainauth.Info, PolicyHost(domain), "RFC 8461 §3.3",
 			"the policy host's certificate was not checked (the policy came from a file or an unverifying fetcher)")
 	}
 
 	mxs, err := c.Resolver.LookupMX(ctx, domain)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK, domainauth.NotFound:
+	case domainauth.ErrorKindOK, domainauth.ErrorKindNotFound:
 	default:
 		add(FindingLookupFailed, domainauth.Warning, domain, "RFC 8461 §4.1", "MX lookup failed: "+err.Error())
 		return rep

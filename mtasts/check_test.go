@@ -76,7 +76,7 @@ func TestCheckerOffline(t *testing.T) {
 	c := &Checker{Resolver: z, Fetcher: StaticFetcher{Body: []byte(policyA)}, Fetch: FetchOptions{AcceptUnverified: true}}
 	rep := c.Check(context.Background(), "example.com")
 	want := []codeSev{{FindingCertificateUnknown, domainauth.Info, "mta-sts.example.com"}}
-	if got := codes(rep.Findings); !slices.Equal(got, want) || rep.Policy == nil || rep.Fetched.Certificate != CertUnknown {
+	if got := codes(rep.Findings); !slices.Equal(got, want) || rep.Policy == nil || rep.Fetched.Certificate != CertStatusUnknown {
 		t.Errorf("findings %v, policy %v; want %v", got, rep.Policy, want)
 	}
 	c.Fetch.AcceptUnverified = false

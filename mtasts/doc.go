@@ -38,7 +38,7 @@
 // chain (a fake, or StaticFetcher serving a file) cannot show the
 // certificate is valid: the fetch fails with ErrCertificateUnknown unless
 // FetchOptions.AcceptUnverified is set, for offline checks, and the
-// certificate is then reported as CertUnknown, never as valid.
+// certificate is then reported as CertStatusUnknown, never as valid.
 //
 // # The sender's cache
 //

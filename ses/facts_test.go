@@ -278,7 +278,7 @@ func TestAPIEnums(t *testing.T) {
 		t.Errorf("DEED regions:\n API   %q\n table %q", deed, want)
 	}
 
-	if got := list("ses.BehaviorOnMXFailure"); !slices.Equal(got, []string{UseDefaultValue.String(), RejectMessage.String()}) {
+	if got := list("ses.BehaviorOnMXFailure"); !slices.Equal(got, []string{MXFailureBehaviorUseDefaultValue.String(), MXFailureBehaviorRejectMessage.String()}) {
 		t.Errorf("BehaviorOnMXFailure %q", got)
 	}
 

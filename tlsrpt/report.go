@@ -152,7 +152,7 @@ type EmailInfo struct {
 	// ReportDomain and Submitter are the TLS-Report-Domain and
 	// TLS-Report-Submitter fields ("" when absent).
 	ReportDomain, Submitter string
-	// Signature is the DKIM verdict: SignaturePass only for a valid
+	// Signature is the DKIM verdict: SignatureStatusPass only for a valid
 	// signature by the reporting domain (RFC 8460 §3).
 	Signature SignatureStatus
 	// SignedBy is the d= of the signature that passed, if any.
@@ -168,28 +168,28 @@ type SignatureStatus uint8
 
 // The signature verdicts.
 const (
-	// SignatureUnverified: no Resolver was given, so no check was made.
-	SignatureUnverified SignatureStatus = iota
-	// SignaturePass: a signature by the reporting domain verified, without
+	// SignatureStatusUnverified: no Resolver was given, so no check was made.
+	SignatureStatusUnverified SignatureStatus = iota
+	// SignatureStatusPass: a signature by the reporting domain verified, without
 	// l= (which RFC 8460 §3 forbids).
-	SignaturePass
-	// SignatureFail: no valid signature by the reporting domain.
-	SignatureFail
-	// SignatureTempError: a key lookup failed temporarily and no
+	SignatureStatusPass
+	// SignatureStatusFail: no valid signature by the reporting domain.
+	SignatureStatusFail
+	// SignatureStatusTempError: a key lookup failed temporarily and no
 	// signature passed; verifying again later may succeed.
-	SignatureTempError
+	SignatureStatusTempError
 )
 
 // String returns the status as a word, e.g. "pass".
 func (s SignatureStatus) String() string {
 	switch s {
-	case SignatureUnverified:
+	case SignatureStatusUnverified:
 		return "unverified"
-	case SignaturePass:
+	case SignatureStatusPass:
 		return "pass"
-	case SignatureFail:
+	case SignatureStatusFail:
 		return "fail"
-	case SignatureTempError:
+	case SignatureStatusTempError:
 		return "temperror"
 	}
 	return "unknown"
@@ -199,5 +199,5 @@ func (s SignatureStatus) String() string {
 // requires: it did not arrive by email (HTTPS delivery, or a file), or its
 // email carries a valid signature by the reporting domain.
 func (r *Report) Verified() bool {
-	return r.Email == nil || r.Email.Signature == SignaturePass
+	return r.Email == nil || r.Email.Signature == SignatureStatusPass
 }

@@ -47,7 +47,7 @@ func TestAPIEnums(t *testing.T) {
 	if got := list("sesv2.MailType"); !slices.Equal(got, []string{string(MailTypeMarketing), string(MailTypeTransactional)}) {
 		t.Errorf("MailType %q", got)
 	}
-	if got := list("sesv2.ContactLanguage"); !slices.Equal(got, []string{string(LanguageEnglish), string(LanguageJapanese)}) {
+	if got := list("sesv2.ContactLanguage"); !slices.Equal(got, []string{string(ContactLanguageEnglish), string(ContactLanguageJapanese)}) {
 		t.Errorf("ContactLanguage %q", got)
 	}
 }

@@ -18,7 +18,7 @@ func TestSuppressionReasonsMatchFACTS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := "`" + string(ReasonBounce) + "` | `" + string(ReasonComplaint) + "`"; !strings.Contains(string(facts), s) {
+	if s := "`" + string(SuppressionReasonBounce) + "` | `" + string(SuppressionReasonComplaint) + "`"; !strings.Contains(string(facts), s) {
 		t.Errorf("FACTS.md no longer says %q; re-check the constants that encode it", s)
 	}
 }
@@ -36,12 +36,12 @@ func TestAPIEnums(t *testing.T) {
 		}
 		return v
 	}
-	if got := list("sesv2.SuppressionListReason"); !slices.Equal(got, []string{string(ReasonBounce), string(ReasonComplaint)}) {
+	if got := list("sesv2.SuppressionListReason"); !slices.Equal(got, []string{string(SuppressionReasonBounce), string(SuppressionReasonComplaint)}) {
 		t.Errorf("SuppressionListReason %q", got)
 	}
 	for _, key := range []string{"sesv2.EventType", "ses.EventType", "ses.NotificationType"} {
 		for _, v := range list(key) {
-			if parseKind(v) == KindUnknown {
+			if parseKind(v) == EventKindUnknown {
 				t.Errorf("%s %q is not recognised", key, v)
 			}
 		}
