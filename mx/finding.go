@@ -61,12 +61,6 @@ const (
 	// FindingMailFromNullMX: an envelope-sender domain with a null MX: it refuses
 	// the bounces it asks for (RFC 7505 §4.2).
 	FindingMailFromNullMX = "mx.mailfrom-null-mx"
-	// FindingMailFromNoSPF: an envelope-sender domain without an SPF record.
-	FindingMailFromNoSPF = "mx.mailfrom-no-spf"
-	// FindingMailFromMultipleSPF: more than one SPF record (RFC 7208 §4.5: permerror).
-	FindingMailFromMultipleSPF = "mx.mailfrom-multiple-spf"
-	// FindingMailFromInvalidSPF: the SPF record does not parse (RFC 7208 §4.6: permerror).
-	FindingMailFromInvalidSPF = "mx.mailfrom-invalid-spf"
 	// FindingMailFromSPFLookupFailed: the TXT lookup failed temporarily.
 	FindingMailFromSPFLookupFailed = "mx.mailfrom-spf-lookup-failed"
 )

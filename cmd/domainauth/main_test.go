@@ -483,7 +483,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	t.Chdir(repoRoot(t))
 	planted := map[string]string{
 		"spf.too-many-lookups":         "SPF over 10 lookups",
-		"mx.mailfrom-multiple-spf":     "two SPF records",
+		"spf.multiple-records":         "two SPF records at the MAIL FROM domain",
 		"dmarc.p-none-without-rua":     "DMARC p=none without rua",
 		"ses.dkim-wrong-region":        "DKIM CNAME into the wrong region's zone",
 		"ses.mailfrom-mx-wrong-region": "MAIL FROM MX at another region",
