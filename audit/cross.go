@@ -15,22 +15,6 @@ import (
 	"github.com/domainauth/domainauth/zone"
 )
 
-// Finding codes the audit itself reports, in the area they concern. They are
-// stable: users match on them.
-const (
-	// FindingNullMXSender: the domain publishes a null MX but sends mail (its
-	// SPF record authorises senders, it has DKIM keys, or an SES identity):
-	// bounces are lost and receivers may refuse its mail (RFC 7505 §4.2).
-	FindingNullMXSender = "mx.null-mx-sender"
-	// FindingNoFCrDNS: an MX host address has no PTR record, or none whose
-	// name resolves back to the address (forward-confirmed reverse DNS),
-	// which many receivers expect of a mail server.
-	FindingNoFCrDNS = "mx.no-fcrdns"
-	// FindingDestinationCannotReceive: a rua or ruf destination's domain has a
-	// null MX, or no MX and no address: the reports sent there are lost.
-	FindingDestinationCannotReceive = "dmarc.destination-cannot-receive"
-)
-
 // Defaults of the bounds on the lookups of the audit's own checks (see the
 // Auditor fields of the same names).
 const (
@@ -82,7 +66,7 @@ func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Fin
 
 // fcrdns checks one address of the MX host host, one of res's.
 func (ru *run) fcrdns(ctx context.Context, res *mx.Result, host string, addr netip.Addr) *domainauth.Finding {
-	f := &domainauth.Finding{Code: FindingNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
+	f := &domainauth.Finding{Code: mx.FindingNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
 		Fix: fmt.Sprintf("ask the owner of %s to publish %s PTR %s", addr, zone.ReverseName(addr), host)}
 	names, err := ru.r.LookupAddr(ctx, addr.String())
 	switch domainauth.Classify(ctx, err) {
@@ -169,7 +153,7 @@ func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.
 			continue
 		}
 		d := rep.DMARC
-		out = append(out, domainauth.Finding{Code: FindingDestinationCannotReceive, Severity: domainauth.Warning,
+		out = append(out, domainauth.Finding{Code: dmarc.FindingDestinationCannotReceive, Severity: domainauth.Warning,
 			Where:   fmt.Sprintf("_dmarc.%s %s %s", d.PolicyDomain, x.tag, x.addr),
 			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why, x.addr),
 			Fix:     fmt.Sprintf("publish MX records at %s, or send %s reports to an address whose domain receives mail", x.domain, x.tag),
@@ -226,7 +210,7 @@ func (ru *run) crossChecks(ctx context.Context, rep *Report) {
 		return
 	}
 	ar := rep.Area(AreaMX)
-	ar.Findings = append(ar.Findings, domainauth.Finding{Code: FindingNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
+	ar.Findings = append(ar.Findings, domainauth.Finding{Code: mx.FindingNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
 		Message: fmt.Sprintf("null MX on a domain that sends mail (%s): bounces cannot be delivered and receivers may refuse its mail", strings.Join(senders, "; ")),
 		Fix:     fmt.Sprintf("replace the null MX at %s by MX records naming a host that accepts bounces, or stop sending as %s", rep.Domain, rep.Domain),
 		RFC:     "RFC 7505 §4.2"})

@@ -63,4 +63,17 @@ const (
 	FindingMailFromNullMX = "mx.mailfrom-null-mx"
 	// FindingMailFromSPFLookupFailed: the TXT lookup failed temporarily.
 	FindingMailFromSPFLookupFailed = "mx.mailfrom-spf-lookup-failed"
+
+	// Reported by the whole-domain audit (package audit), which holds the
+	// checks that need more than the MX set: listed here, because the
+	// defect is the MX set's.
+
+	// FindingNullMXSender: the domain publishes a null MX but sends mail (its
+	// SPF record authorises senders, it has DKIM keys, or an SES identity):
+	// bounces are lost and receivers may refuse its mail (RFC 7505 §4.2).
+	FindingNullMXSender = "mx.null-mx-sender"
+	// FindingNoFCrDNS: an MX host address has no PTR record, or none whose
+	// name resolves back to the address (forward-confirmed reverse DNS),
+	// which many receivers expect of a mail server.
+	FindingNoFCrDNS = "mx.no-fcrdns"
 )

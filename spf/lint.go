@@ -234,7 +234,7 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	if spfr, ok := w.l.Resolver.(SPFRRResolver); ok {
 		if rrs, err := spfr.LookupSPFRR(w.ctx, name); err == nil && len(rrs) > 0 {
-			w.add(FindingSPFRRType, Warning, "type SPF (99) records are published; receivers ignore them and they can drift from the TXT record", name, "RFC 7208 §3.1")
+			w.addFinding(RRTypeFinding(name))
 		}
 	}
 	if err != nil && domainauth.Classify(w.ctx, err) != domainauth.ErrorKindNotFound {

@@ -48,3 +48,13 @@ func multipleRecordsFinding(name string, n int) *Finding {
 func syntaxFinding(name string, err error) *Finding {
 	return &Finding{Code: FindingSyntax, Severity: Error, Message: err.Error(), Where: name, RFC: "RFC 7208 §4.6"}
 }
+
+// RRTypeFinding is the finding that name publishes records of the obsolete
+// type SPF (99) (RFC 7208 §3.1): receivers ignore them, and they can drift
+// from the TXT record. The Linter reports it through an SPFRRResolver; a
+// tool that reads a zone's records itself (such as a zone-file check)
+// reports it with this function, so the defect carries spf's code there too.
+func RRTypeFinding(name string) Finding {
+	return Finding{Code: FindingSPFRRType, Severity: Warning, Where: name, RFC: "RFC 7208 §3.1",
+		Message: "type SPF (99) records are published; receivers ignore them and they can drift from the TXT record"}
+}
