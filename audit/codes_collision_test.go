@@ -35,10 +35,11 @@ var owners = map[string]func() []string{
 
 // reuses lists whose findings a package passes on as they are, because it
 // checks a record the other package owns (spf.SelectRecord,
-// dmarc.SelectRecord and the linters they share their findings with).
+// dmarc.SelectRecord, dkim.CheckSelector and the linters they share their
+// findings with).
 var reuses = map[string][]string{
 	"mx":  {"spf"},
-	"ses": {"spf", "dmarc"},
+	"ses": {"spf", "dmarc", "dkim"},
 }
 
 // emission is one finding and the package whose call returned it.
@@ -70,7 +71,7 @@ var fixtureZones = []fixtureZone{
 //     prefix names, and every code emitted is in that list;
 //   - a package emits only its own codes, or those of a package whose
 //     record it checks and whose finding it passes on (mx and ses: spf's;
-//     ses: dmarc's);
+//     ses: dmarc's and dkim's);
 //   - one defect carries one code: two findings from different packages
 //     about the same DNS name and resting on the same rule are the same
 //     code.

@@ -272,21 +272,22 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	}
 	want, _, _ := parseBYOKey(r.Value)
 	var valid []*dkim.KeyRecord
-	var lastErr error
 	for _, t := range txts {
 		k, err := dkim.ParseKeyRecord(t)
-		if err == nil {
-			err = k.Usable()
+		if err == nil && k.Usable() == nil {
+			valid = append(valid, k)
 		}
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		valid = append(valid, k)
 	}
 	if len(valid) == 0 {
+		// A key record that is no usable key is dkim's subject: pass on
+		// what the dkim selector check says of it.
 		c.Status = StatusWrong
-		st.add(finding(FindingBYODKIMKeyInvalid, Error, r.Name, "RFC 6376 §3.6.1", "not a usable DKIM key record: %v; publish TXT %q", lastErr, r.Value))
+		id := st.a.Plan.Identity
+		for _, f := range dkim.CheckSelector(st.ctx, au.Resolver, id.Domain, id.BYODKIM.Selector).Findings {
+			if f.Severity == Error {
+				st.add(f)
+			}
+		}
 		return
 	}
 	for _, k := range valid {

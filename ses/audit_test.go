@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
@@ -302,7 +303,7 @@ func TestAuditBYODKIM(t *testing.T) {
 		{"RFC 6376 §3.6.1 not a key", func(z *zone.Zone) {
 			z.Remove(name, zone.TypeTXT)
 			z.AddTXT(name, "v=DKIM1; p=!!!")
-		}, []string{FindingBYODKIMKeyInvalid}},
+		}, []string{dkim.FindingSelectorBadRecord}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			z := p.Zone()

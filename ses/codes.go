@@ -20,7 +20,6 @@ func FindingCodes() []string {
 		FindingDKIMNotCNAME,
 		FindingDKIMUnknown,
 		FindingBYODKIMKeyWrong,
-		FindingBYODKIMKeyInvalid,
 		FindingMailFromMXMissing,
 		FindingMailFromMXWrong,
 		FindingMailFromMXWrongRegion,

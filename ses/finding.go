@@ -34,8 +34,9 @@ func finding(code string, sev Severity, where, rfc, format string, args ...any) 
 // spf.multiple-records, spf.syntax; spf.too-many-lookups from the spf
 // Linter), the DMARC record's with dmarc's (dmarc.SelectRecord:
 // dmarc.no-record, dmarc.multiple-records, dmarc.syntax; and
-// dmarc.p-none-without-rua from Record.Lint). FindingCodes lists this
-// package's own codes.
+// dmarc.p-none-without-rua from Record.Lint), and a BYODKIM key record
+// that is no usable key with dkim's (dkim.CheckSelector). FindingCodes
+// lists this package's own codes.
 const (
 	// Planning.
 
@@ -70,9 +71,6 @@ const (
 	FindingDKIMUnknown = "ses.dkim-unknown"
 	// FindingBYODKIMKeyWrong: the BYODKIM TXT record holds another key.
 	FindingBYODKIMKeyWrong = "ses.byodkim-key-wrong"
-	// FindingBYODKIMKeyInvalid: the BYODKIM TXT record is not a usable DKIM key
-	// record (RFC 6376 §3.6.1).
-	FindingBYODKIMKeyInvalid = "ses.byodkim-key-invalid"
 
 	// Custom MAIL FROM.
 
