@@ -29,7 +29,10 @@
 //
 // Every lint and audit in the module reports its observations as Finding
 // values (a stable Code, a Severity, a message, where and the rule), so a
-// tool such as cmd/domainauth gathers them from all areas alike.
+// tool such as cmd/domainauth gathers them from all areas alike. Each
+// package lists its codes (FindingCodes), and each defect has one code,
+// owned by the package of the record it concerns; see Finding for who owns
+// what.
 //
 // # The packages
 //

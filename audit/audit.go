@@ -54,7 +54,7 @@ type Auditor struct {
 	// Zone holds no record at and that is not at or below one of them is
 	// outside the zone: when a key record or SPF include target the audit
 	// needs is there, the audit says it could not check it
-	// (CodeNotInZone) rather than that it is missing.
+	// (FindingNotInZone) rather than that it is missing.
 	ZoneApexes []string
 	// Selectors are DKIM selectors to check, besides those found in Zone.
 	Selectors []string

@@ -16,7 +16,7 @@
 // through a domainauth.Resolver at <selector>._domainkey.<domain>.
 // Signer.Sign produces the DKIM-Signature field to prepend to a message.
 // ParseKeyRecord, KeyRecord.String, GenerateKey and LintKeyRecord deal with
-// the DNS side; LintKeyRecord's findings carry stable codes (CodeKey*).
+// the DNS side; LintKeyRecord's findings carry stable codes (FindingKey*).
 // AuthResults writes the dkim= part of an Authentication-Results field.
 //
 // Speed: Verify parses each key record once (a small cache keyed by the TXT

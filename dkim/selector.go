@@ -44,7 +44,7 @@ type SelectorCheck struct {
 	Record   string     `json:"record,omitempty"`
 	Key      *KeyRecord `json:"-"` // the parsed key record; nil when there is none or it does not parse
 	Findings []Finding  `json:"findings"`
-	// Err is the temporary DNS failure behind CodeSelectorLookupFailed.
+	// Err is the temporary DNS failure behind FindingSelectorLookupFailed.
 	Err error `json:"-"`
 }
 

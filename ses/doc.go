@@ -31,7 +31,11 @@
 // zone.Zone read from a master file or from a Route 53
 // list-resource-record-sets export with zone.ReadRoute53) with a Plan. Each
 // planned record is present, missing, wrong or unknown; problems are
-// Findings with stable codes (the Finding* constants), and Audit.Alignment
+// Findings with stable codes (the Finding* constants, listed by
+// FindingCodes) for what only SES requires, and with the owning package's
+// codes for the records spf, dmarc and dkim own (spf.multiple-records for
+// two SPF records at the MAIL FROM domain, dmarc.p-none-without-rua, ...:
+// see domainauth.Finding). Audit.Alignment
 // predicts whether SES mail will pass DMARC through SPF, DKIM, both or
 // neither, and why:
 //

@@ -50,12 +50,12 @@
 //     include or redirect target is fetched and walked once, a repeated one
 //     adds its subtree's cost (TermCost.Repeated).
 //   - Linter.MaxProbes: 500 address and MX probes per lint, each distinct
-//     target probed once; past it a CodeLintLimit finding counts the terms
+//     target probed once; past it a FindingLintLimit finding counts the terms
 //     not probed.
 //   - Linter.MaxTerms: 1,000 entries in Report.Terms (plus the includes
 //     leading to them); Report.TermsOmitted counts the rest.
 //   - Linter.MaxFindings: 1,000 findings about terms and records, then one
-//     CodeLintLimit finding with the count; the findings about the whole
+//     FindingLintLimit finding with the count; the findings about the whole
 //     tree are always reported.
 
 // Parsed records are cached on the Checker, keyed by record text and
@@ -79,7 +79,11 @@
 // record, multiple records, ptr, +all and ?all, a missing all, terms after
 // all, redirect beside all, unknown modifiers, strings over 255 bytes,
 // answers over 450 bytes, type SPF records and macros that cannot be
-// followed. LintRecord gives the checks that need no DNS. Report.Terms
+// followed. LintRecord gives the checks that need no DNS. SelectRecord and
+// RRTypeFinding give the findings about a name's SPF record to packages
+// that check one as part of their own subject (mx and ses at a MAIL FROM
+// domain, a zone-file check), so a defect of an SPF record carries an spf
+// code wherever it is found; FindingCodes lists them all. Report.Terms
 // lists the tree's DNS-querying terms in walk order with their depth and
 // worst-case cost, so that a tree is built from it in one pass.
 //

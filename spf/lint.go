@@ -119,13 +119,13 @@ type Linter struct {
 	MaxRecords int
 	// MaxProbes bounds the address and MX queries made to look for void
 	// lookups and MX lists over 10 names (each distinct target is asked
-	// once). Past it, terms are not probed and a CodeLintLimit finding
+	// once). Past it, terms are not probed and a FindingLintLimit finding
 	// says how many. If zero, 500.
 	MaxProbes int
 	// MaxTerms bounds Report.Terms (see there). If zero, 1,000.
 	MaxTerms int
 	// MaxFindings bounds the findings about single terms and records;
-	// past it they are counted in one CodeLintLimit finding. The findings
+	// past it they are counted in one FindingLintLimit finding. The findings
 	// about the whole tree (CodeTooManyLookups, CodeTooManyVoids) are
 	// always reported. If zero, 1,000.
 	MaxFindings int
