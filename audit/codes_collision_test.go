@@ -53,13 +53,15 @@ type emission struct {
 type fixtureZone struct {
 	file, origin, region string
 	domains              []string
+	policy, logo         string // the MTA-STS policy and BIMI logo files given with it, if any
 }
 
 var fixtureZones = []fixtureZone{
-	{"../examples/zones/example.org.zone", "example.org.", "ap-northeast-2", []string{"example.org"}},
-	{"../examples/zones/broken.example.zone", "broken.example.", "eu-south-1", []string{"broken.example"}},
-	{"../cmd/domainauth/testdata/misc.zone", "example.", "", []string{"nomail.example", "shop.example", "open.example", "nullsend.example", "typo.example"}},
-	{"../cmd/domainauth/testdata/structure.zone", "structure.example.", "", []string{"structure.example"}},
+	{"../examples/zones/example.org.zone", "example.org.", "ap-northeast-2", []string{"example.org"}, "", ""},
+	{"../examples/zones/broken.example.zone", "broken.example.", "eu-south-1", []string{"broken.example"}, "../examples/zones/broken.example.mta-sts.txt", ""},
+	{"../examples/zones/secure.example.zone", "secure.example.", "", []string{"secure.example"}, "../examples/zones/secure.example.mta-sts.txt", "../examples/zones/secure.example.logo.svg"},
+	{"../cmd/domainauth/testdata/misc.zone", "example.", "", []string{"nomail.example", "shop.example", "open.example", "nullsend.example", "typo.example"}, "", ""},
+	{"../cmd/domainauth/testdata/structure.zone", "structure.example.", "", []string{"structure.example"}, "", ""},
 }
 
 // TestFindingCodesOneOwnerOneCode is the module's code-collision test
@@ -112,7 +114,7 @@ func TestFindingCodesOneOwnerOneCode(t *testing.T) {
 	type subject struct{ name, rfc string }
 	codes := map[subject]map[string]string{} // subject -> code -> emitted by
 	for _, e := range all {
-		if e.f.RFC == "" || e.by == "audit" {
+		if e.f.RFC == "" {
 			continue
 		}
 		k := subject{recordName(e.f.Where), e.f.RFC}
@@ -195,7 +197,8 @@ func zoneEmissions(t *testing.T, fz fixtureZone) []emission {
 				add("dkim", dkim.CheckSelector(ctx, z, d, strings.TrimSuffix(name, "._domainkey."+d)).Findings)
 			}
 		}
-		au := &audit.Auditor{Resolver: z, Zone: z, Region: fz.region, TrustNotFound: true, ZoneApexes: []string{fz.origin}}
+		au := &audit.Auditor{Resolver: z, Zone: z, Region: fz.region, TrustNotFound: true, ZoneApexes: []string{fz.origin},
+			MTASTSPolicy: readOptional(t, fz.policy), BIMILogo: readOptional(t, fz.logo)}
 		rep, err := au.Audit(ctx, d)
 		if err != nil {
 			t.Fatalf("%s: audit: %v", d, err)
@@ -219,6 +222,19 @@ func zoneEmissions(t *testing.T, fz fixtureZone) []emission {
 		}
 	}
 	return out
+}
+
+// readOptional returns the file's contents, or nil for "".
+func readOptional(t *testing.T, file string) []byte {
+	t.Helper()
+	if file == "" {
+		return nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // reportEmissions decodes and summarises the aggregate and TLS reports of

@@ -95,7 +95,7 @@ func CheckDMARC(p DMARCPolicies) []domainauth.Finding {
 				sev, note = domainauth.Warning, "receivers following RFC 9989 treat t=y as not enforcing"
 			}
 			add(FindingDMARCTesting, sev, where, "RFC 9989 §4.7; "+refDraft+" §7.1",
-				"t=y: "+note+"; remove t=y for BIMI")
+				"t=y: "+note)
 		}
 	}
 	return out

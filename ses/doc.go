@@ -25,6 +25,13 @@
 // strings, split within Route 53's per-request limits) or JSON
 // (Plan.MarshalJSON).
 //
+// A plan holds what SES needs. A domain that also receives mail usually
+// publishes more, which no SES identity covers: an MTA-STS record and policy
+// (package mtasts; mtasts.Suggest writes them for the domain's MX hosts), a
+// TLS reporting record at _smtp._tls (package tlsrpt) and, once DMARC
+// enforces, a BIMI record (package bimi). The audit package checks them
+// beside the SES set-up.
+//
 // # Auditing
 //
 // Auditor.Audit compares what a domainauth.Resolver answers (live DNS, or a

@@ -7,6 +7,13 @@ package tlsrpt
 // code (see the root package doc). The slice is new on each call.
 func FindingCodes() []string {
 	return []string{
+		// The Finding constants of the TLSRPT record, each documented where
+		// it is declared.
+		FindingNoRecord,
+		FindingMultipleRecords,
+		FindingInvalidRecord,
+		FindingNoDestination,
+		FindingLookupFailed,
 		// The decoder's Warning codes, each described in the package doc.
 		"tlsrpt.bad-date",
 		"tlsrpt.bad-ip",

@@ -47,10 +47,11 @@ type Policy struct {
 	MXHost []string // "mx-host": the MTA-STS policy's mx patterns
 }
 
-// SessionCounts is the "summary" object.
+// SessionCounts is the "summary" object. Its JSON names (for summaries;
+// Encode writes the RFC's) are "successful" and "failed".
 type SessionCounts struct {
-	Successful uint64 // "total-successful-session-count"
-	Failure    uint64 // "total-failure-session-count"
+	Successful uint64 `json:"successful"` // "total-successful-session-count"
+	Failure    uint64 `json:"failed"`     // "total-failure-session-count"
 }
 
 // FailureDetail is one entry of "failure-details".
