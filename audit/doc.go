@@ -41,13 +41,16 @@
 // that sends mail (mx.null-mx-sender), MX host addresses without
 // forward-confirmed reverse DNS (mx.no-fcrdns) and DMARC report
 // destinations whose domain cannot receive mail
-// (dmarc.destination-cannot-receive), and the TLS-RPT record's problems
-// (the tlsrpt package reads records, judging them is the audit's), which
-// carry the codes of the records they concern (declared by mx, dmarc and
-// tlsrpt), and, when the Resolver is
+// (dmarc.destination-cannot-receive), the TLS-RPT record's problems (the
+// tlsrpt package reads records, judging them is the audit's), among them
+// TLS-RPT mailto: destinations whose domain cannot receive mail
+// (tlsrpt.destination-cannot-receive), which carry the codes of the records
+// they concern (declared by mx, dmarc and tlsrpt), and, when the Resolver is
 // Auditor.Zone, names the zone does not cover (FindingNotInZone, the one
 // audit code: a DKIM key, SPF include target or MX host elsewhere, which a
-// zone file cannot show missing).
+// zone file cannot show missing). A domain without MTA-STS is told, in the
+// fix of mtasts.no-record, the record and the testing-mode policy to
+// publish for its MX hosts (mtasts.Suggest).
 //
 // Each defect is reported once. A package that checks a record another
 // package owns passes on that package's finding (see domainauth.Finding),
@@ -63,7 +66,8 @@
 //     given, 5 MAIL FROM candidates on live DNS, Auditor.MaxFCrDNSAddrs MX
 //     host addresses (default 20) with Auditor.MaxPTRNames PTR names each
 //     (default 10), Auditor.MaxDestinations rua/ruf destination domains
-//     (default 10, two queries each) and one existence query; the MTA-STS
+//     of the DMARC record and as many rua domains of the TLSRPT record
+//     (default 10 each, two queries each) and one existence query; the MTA-STS
 //     area asks 2 (its record, and the MX set shared with the MX area),
 //     TLS-RPT 1, BIMI at most 5 (bimi.Checker.Check's bound, of which
 //     the DMARC records are shared with the DMARC area).
@@ -102,7 +106,8 @@
 // MaxFCrDNSAddrs (DefaultMaxFCrDNSAddrs, 20 MX host addresses whose reverse
 // DNS is checked), MaxPTRNames (DefaultMaxPTRNames, 10 PTR names confirmed
 // per address) and MaxDestinations (DefaultMaxDestinations, 10 report
-// destination domains); Concurrency (DefaultConcurrency, 8) bounds the
+// destination domains of the DMARC record, and 10 of the TLSRPT record);
+// Concurrency (DefaultConcurrency, 8) bounds the
 // domains AuditAll audits at once, so its memory does not grow with the
 // number of domains. The text writers (WriteText, WriteFindings, TreeLines)
 // bound what they print of input: MaxTreeLines (200) tree lines,

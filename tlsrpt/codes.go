@@ -14,6 +14,7 @@ func FindingCodes() []string {
 		FindingInvalidRecord,
 		FindingNoDestination,
 		FindingLookupFailed,
+		FindingDestinationCannotReceive,
 		// The decoder's Warning codes, each described in the package doc.
 		"tlsrpt.bad-date",
 		"tlsrpt.bad-ip",

@@ -22,4 +22,9 @@ const (
 	FindingNoDestination = "tlsrpt.no-destination"
 	// FindingLookupFailed: the TXT lookup failed temporarily.
 	FindingLookupFailed = "tlsrpt.lookup-failed"
+	// FindingDestinationCannotReceive: a rua mailto: destination's domain
+	// has a null MX, or no MX and no address: the reports sent there are
+	// lost (the check dmarc.destination-cannot-receive makes of the DMARC
+	// record's destinations).
+	FindingDestinationCannotReceive = "tlsrpt.destination-cannot-receive"
 )
