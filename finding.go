@@ -71,8 +71,9 @@ func (s *Severity) UnmarshalText(b []byte) error {
 //     Record.Lint;
 //   - a DKIM key record is dkim's: ses passes on dkim.CheckSelector's
 //     findings for a BYODKIM record that is no usable key;
-//   - an MX set, and the MAIL FROM domain's fitness to receive bounces, is
-//     mx's; what only SES requires (the Easy DKIM CNAME targets, the
+//   - an MX set (also an MX target that is a CNAME in a zone file, which
+//     a zone-file check reports with mx.CNAMETargetFinding), and the MAIL
+//     FROM domain's fitness to receive bounces, is mx's; what only SES requires (the Easy DKIM CNAME targets, the
 //     feedback MX, amazonses.com in the MAIL FROM SPF record, the BYODKIM
 //     key being the one SES holds, the alignment prediction) is ses's, and
 //     the audit leaves the DKIM area's "no key" behind a wrong Easy DKIM

@@ -142,7 +142,7 @@ func TestFindingCodesOneOwnerOneCode(t *testing.T) {
 	// The fixtures must exercise the test: the broken zone alone plants
 	// defects in five packages' subjects.
 	for _, c := range []string{spf.FindingTooManyLookups, spf.FindingMultipleRecords, dmarc.FindingPNoneWithoutRUA,
-		ses.FindingDKIMWrongRegion, mx.FindingNullMXSender, dmarc.FindingUnauthorizedDestination, zone.FindingCNAMEAndOtherData, spf.FindingSPFRRType} {
+		ses.FindingDKIMWrongRegion, mx.FindingNullMXSender, dmarc.FindingUnauthorizedDestination, zone.FindingCNAMEAndOtherData, spf.FindingSPFRRType, mx.FindingCNAMETarget} {
 		if !seen[c] {
 			t.Errorf("the fixtures no longer produce %s; the test would miss a collision there", c)
 		}

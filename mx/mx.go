@@ -285,8 +285,7 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 			switch domainauth.Classify(ctx, err) {
 			case domainauth.ErrorKindOK:
 				h.CNAME, h.Alias = AnswerYes, dnsname.Canonical(target)
-				res.Findings = append(res.Findings, Finding{Code: FindingCNAMETarget, Severity: Error,
-					Message: "MX target is an alias for " + h.Alias + "; name " + h.Alias + " (or the host it ends at) in the MX instead", Where: h.Name, RFC: "RFC 2181 §10.3"})
+				res.Findings = append(res.Findings, CNAMETargetFinding(h.Name, h.Alias))
 			case domainauth.ErrorKindNotFound:
 				h.CNAME = AnswerNo
 			}
@@ -318,6 +317,16 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 func unresolvable(name string) Finding {
 	return Finding{Code: FindingUnresolvable, Severity: Error,
 		Message: "MX target has no A or AAAA record", Where: name, RFC: "RFC 5321 §5.1"}
+}
+
+// CNAMETargetFinding is the finding that the MX target host is an alias
+// (a CNAME) for alias (RFC 2181 §10.3). Check reports it through a
+// domainauth.CNAMEResolver; a tool that reads a zone's records itself (such
+// as a zone-file check) reports it with this function, so the defect carries
+// mx's code there too.
+func CNAMETargetFinding(host, alias string) Finding {
+	return Finding{Code: FindingCNAMETarget, Severity: Error, Where: host, RFC: "RFC 2181 §10.3",
+		Message: "MX target is an alias for " + alias + "; name " + alias + " (or the host it ends at) in the MX instead"}
 }
 
 // MailFromResult is the outcome of CheckMailFrom.
