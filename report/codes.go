@@ -1,7 +1,7 @@
 package report
 
 // FindingCodes returns the finding codes of package report: those of the
-// decoder (Warning, via Warning.Finding) and the summary (Diagnosis, via
+// decoders (Warning, via Warning.Finding) and the summary (Diagnosis, via
 // Diagnosis.Finding). Codes are stable; tools match on them, never on
 // messages. Each code is "report." and a word, owned by this package: a
 // defect of a record another package owns is reported with that package's
@@ -15,7 +15,9 @@ func FindingCodes() []string {
 		FindingSPFUnaligned,
 		FindingDKIMUnaligned,
 		FindingUnauthenticated,
-		// The decoder's Warning codes, each described in the package doc.
+		FindingForwarded,
+		// The decoders' Warning codes (aggregate and failure reports), each
+		// described in the package doc.
 		"report.bad-ip",
 		"report.bad-number",
 		"report.bare-ampersand",
@@ -24,6 +26,18 @@ func FindingCodes() []string {
 		"report.empty-element",
 		"report.enum-case",
 		"report.enum-unknown",
+		"report.failure-bad-encoding",
+		"report.failure-bad-field",
+		"report.failure-bad-header",
+		"report.failure-bad-media-type",
+		"report.failure-empty-field",
+		"report.failure-encoded-part",
+		"report.failure-extra-report",
+		"report.failure-missing-field",
+		"report.failure-no-original",
+		"report.failure-not-multipart-report",
+		"report.failure-repeated-field",
+		"report.failure-report-type",
 		"report.gzip-trailing-data",
 		"report.invalid-utf8",
 		"report.leading-garbage",
