@@ -35,7 +35,10 @@
 //
 // Every lint and audit in the module reports its observations as Finding
 // values (a stable Code, a Severity, a message, where and the rule), so a
-// tool such as cmd/domainauth gathers them from all areas alike.
+// tool such as cmd/domainauth gathers them from all areas alike. Each
+// package lists its codes (FindingCodes), and each defect has one code,
+// owned by the package of the record it concerns; see Finding for who owns
+// what.
 //
 // # Vocabulary
 //
@@ -134,7 +137,8 @@
 //   - report: DMARC aggregate reports (RFC 7489, RFC 9990): decode from XML,
 //     gzip, zip or email, stream, encode, summarise.
 //   - ses: the records an AWS SES domain identity needs, planned and audited,
-//     Route 53 change batches, SES event notifications and suppression.
+//     Route 53 change batches; ses/events: SES event notifications and the
+//     suppression list; ses/account: the sandbox and production access.
 //   - zone: DNS data in memory (a Resolver), RFC 1035 master files, Route 53
 //     record-set JSON, zone consistency checks.
 //   - audit: the whole-domain audit (what domainauth check prints) as a

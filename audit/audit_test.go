@@ -15,8 +15,11 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/audit"
+	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/mtasts"
+	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/tlsrpt"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -119,47 +122,47 @@ func TestAuditFindings(t *testing.T) {
 		{"MX address without PTR", func(z *zone.Zone) {
 			z.AddMX("example.org", 10, "mx.example.org")
 			z.AddA("mx.example.org", "192.0.2.1")
-		}, []string{audit.FindingNoFCrDNS}, nil},
+		}, []string{mx.FindingNoFCrDNS}, nil},
 		{"PTR that does not resolve back", func(z *zone.Zone) {
 			z.AddMX("example.org", 10, "mx.example.org")
 			z.AddA("mx.example.org", "192.0.2.1")
 			z.AddPTR("1.2.0.192.in-addr.arpa", "other.example.net")
-		}, []string{audit.FindingNoFCrDNS}, nil},
+		}, []string{mx.FindingNoFCrDNS}, nil},
 		{"forward-confirmed PTR", func(z *zone.Zone) {
 			z.AddMX("example.org", 10, "mx.example.org")
 			z.AddA("mx.example.org", "192.0.2.1")
 			z.AddPTR("1.2.0.192.in-addr.arpa", "mx.example.org")
-		}, nil, []string{audit.FindingNoFCrDNS}},
+		}, nil, []string{mx.FindingNoFCrDNS}},
 		{"rua domain with a null MX", func(z *zone.Zone) {
 			z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:d@example.org")
 			z.AddMX("example.org", 0, ".")
-		}, []string{audit.FindingDestinationCannotReceive}, nil},
+		}, []string{dmarc.FindingDestinationCannotReceive}, nil},
 		{"ruf domain that receives through its address (implicit MX)", func(z *zone.Zone) {
 			z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:d@example.org; ruf=mailto:f@example.org")
 			z.AddA("example.org", "192.0.2.1")
-		}, nil, []string{audit.FindingDestinationCannotReceive}},
+		}, nil, []string{dmarc.FindingDestinationCannotReceive}},
 		{"TLS-RPT rua domain with no MX and no address (RFC 8460 §3)", func(z *zone.Zone) {
 			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@reports.example.net,https://reports.example.net/tls")
-		}, []string{audit.FindingTLSRPTDestinationCannotReceive}, nil},
+		}, []string{tlsrpt.FindingDestinationCannotReceive}, nil},
 		{"TLS-RPT rua domain that receives mail", func(z *zone.Zone) {
 			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@reports.example.net")
 			z.AddMX("reports.example.net", 10, "mx.reports.example.net")
-		}, nil, []string{audit.FindingTLSRPTDestinationCannotReceive}},
+		}, nil, []string{tlsrpt.FindingDestinationCannotReceive}},
 		{"TLS-RPT https rua only", func(z *zone.Zone) {
 			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=https://reports.example.net/tls")
-		}, nil, []string{audit.FindingTLSRPTDestinationCannotReceive}},
+		}, nil, []string{tlsrpt.FindingDestinationCannotReceive}},
 		{"TLS-RPT rua in the audited domain with a null MX", func(z *zone.Zone) {
 			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@example.org")
 			z.AddMX("example.org", 0, ".")
-		}, []string{audit.FindingTLSRPTDestinationCannotReceive}, nil},
+		}, []string{tlsrpt.FindingDestinationCannotReceive}, nil},
 		{"null MX and a DKIM key", func(z *zone.Zone) {
 			z.AddMX("example.org", 0, ".")
 			z.AddTXT("s1._domainkey.example.org", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
-		}, []string{audit.FindingNullMXSender}, nil},
+		}, []string{mx.FindingNullMXSender}, nil},
 		{"null MX and SPF -all: not a sender", func(z *zone.Zone) {
 			z.AddMX("example.org", 0, ".")
 			z.AddTXT("example.org", "v=spf1 -all")
-		}, nil, []string{audit.FindingNullMXSender}},
+		}, nil, []string{mx.FindingNullMXSender}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,7 +184,7 @@ func TestAuditFindings(t *testing.T) {
 				}
 			}
 			for _, f := range rep.Findings() {
-				if (f.Code == audit.FindingNoFCrDNS || f.Code == audit.FindingNullMXSender || f.Code == audit.FindingDestinationCannotReceive || f.Code == audit.FindingTLSRPTDestinationCannotReceive) && f.Fix == "" {
+				if (f.Code == mx.FindingNoFCrDNS || f.Code == mx.FindingNullMXSender || f.Code == dmarc.FindingDestinationCannotReceive || f.Code == tlsrpt.FindingDestinationCannotReceive) && f.Fix == "" {
 					t.Errorf("%s has no Fix", f.Code)
 				}
 			}
@@ -207,7 +210,7 @@ func TestAuditFCrDNSBound(t *testing.T) {
 		if limit == 0 {
 			want = audit.DefaultMaxFCrDNSAddrs
 		}
-		if n := strings.Count(codesOf(rep), audit.FindingNoFCrDNS); n != want {
+		if n := strings.Count(codesOf(rep), mx.FindingNoFCrDNS); n != want {
 			t.Errorf("MaxFCrDNSAddrs %d: %d PTR findings, want %d", limit, n, want)
 		}
 	}
@@ -244,8 +247,8 @@ func TestAuditPTRNamesBound(t *testing.T) {
 	if n := r.n.Load(); n != audit.DefaultMaxPTRNames {
 		t.Errorf("%d forward lookups of PTR names, want %d", n, audit.DefaultMaxPTRNames)
 	}
-	if !strings.Contains(codesOf(rep), audit.FindingNoFCrDNS) {
-		t.Errorf("no %s finding: %s", audit.FindingNoFCrDNS, codesOf(rep))
+	if !strings.Contains(codesOf(rep), mx.FindingNoFCrDNS) {
+		t.Errorf("no %s finding: %s", mx.FindingNoFCrDNS, codesOf(rep))
 	}
 }
 
@@ -265,7 +268,7 @@ func TestAuditDestinationsBound(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The DMARC and the TLSRPT record each have the bound to themselves.
-	for _, code := range []string{audit.FindingDestinationCannotReceive, audit.FindingTLSRPTDestinationCannotReceive} {
+	for _, code := range []string{dmarc.FindingDestinationCannotReceive, tlsrpt.FindingDestinationCannotReceive} {
 		if n := strings.Count(codesOf(rep), code); n != audit.DefaultMaxDestinations {
 			t.Errorf("%d %s findings, want %d", n, code, audit.DefaultMaxDestinations)
 		}

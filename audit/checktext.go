@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/spf"
 )
@@ -93,7 +94,7 @@ func (r *Report) WriteText(w io.Writer, source string, opts TextOptions) {
 		}
 		fs := AreaFindings(ar.Name, ar.Findings)
 		if !opts.Verbose {
-			fs = slices.DeleteFunc(fs, func(f AreaFinding) bool { return f.Severity == SeverityInfo })
+			fs = slices.DeleteFunc(fs, func(f AreaFinding) bool { return f.Severity == domainauth.Info })
 		}
 		WriteFindings(w, "  ", fs)
 	}

@@ -8,27 +8,12 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/tlsrpt"
 	"github.com/domainauth/domainauth/zone"
-)
-
-// Finding codes the audit itself reports, in the area they concern. They are
-// stable: users match on them.
-const (
-	// FindingNullMXSender: the domain publishes a null MX but sends mail (its
-	// SPF record authorises senders, it has DKIM keys, or an SES identity):
-	// bounces are lost and receivers may refuse its mail (RFC 7505 §4.2).
-	FindingNullMXSender = "mx.null-mx-sender"
-	// FindingNoFCrDNS: an MX host address has no PTR record, or none whose
-	// name resolves back to the address (forward-confirmed reverse DNS),
-	// which many receivers expect of a mail server.
-	FindingNoFCrDNS = "mx.no-fcrdns"
-	// FindingDestinationCannotReceive: a rua or ruf destination's domain has a
-	// null MX, or no MX and no address: the reports sent there are lost.
-	FindingDestinationCannotReceive = "dmarc.destination-cannot-receive"
 )
 
 // Defaults of the bounds on the lookups of the audit's own checks (see the
@@ -82,7 +67,7 @@ func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Fin
 
 // fcrdns checks one address of the MX host host, one of res's.
 func (ru *run) fcrdns(ctx context.Context, res *mx.Result, host string, addr netip.Addr) *domainauth.Finding {
-	f := &domainauth.Finding{Code: FindingNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
+	f := &domainauth.Finding{Code: mx.FindingNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
 		Fix: fmt.Sprintf("ask the owner of %s to publish %s PTR %s", addr, zone.ReverseName(addr), host)}
 	names, err := ru.r.LookupAddr(ctx, addr.String())
 	switch domainauth.Classify(ctx, err) {
@@ -232,12 +217,12 @@ func (ru *run) cannotReceive(ctx context.Context, domain string) string {
 // sends mail.
 func (ru *run) crossChecks(ctx context.Context, rep *Report) {
 	if d := rep.DMARC; d != nil {
-		if fs := ru.checkDestinations(ctx, rep, ru.destinations(rep), "_dmarc."+d.PolicyDomain, FindingDestinationCannotReceive, "RFC 7505 §3"); len(fs) > 0 {
+		if fs := ru.checkDestinations(ctx, rep, ru.destinations(rep), "_dmarc."+d.PolicyDomain, dmarc.FindingDestinationCannotReceive, "RFC 7505 §3"); len(fs) > 0 {
 			ar := rep.Area(AreaDMARC)
 			ar.Findings = append(ar.Findings, fs...)
 		}
 	}
-	if fs := ru.checkDestinations(ctx, rep, ru.tlsDestinations(rep), tlsrpt.RecordName(ru.domain), FindingTLSRPTDestinationCannotReceive, "RFC 8460 §3, RFC 7505 §3"); len(fs) > 0 {
+	if fs := ru.checkDestinations(ctx, rep, ru.tlsDestinations(rep), tlsrpt.RecordName(ru.domain), tlsrpt.FindingDestinationCannotReceive, "RFC 8460 §3, RFC 7505 §3"); len(fs) > 0 {
 		if ar := rep.Area(AreaTLSRPT); ar != nil {
 			ar.Findings = append(ar.Findings, fs...)
 		}
@@ -262,7 +247,7 @@ func (ru *run) crossChecks(ctx context.Context, rep *Report) {
 		return
 	}
 	ar := rep.Area(AreaMX)
-	ar.Findings = append(ar.Findings, domainauth.Finding{Code: FindingNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
+	ar.Findings = append(ar.Findings, domainauth.Finding{Code: mx.FindingNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
 		Message: fmt.Sprintf("null MX on a domain that sends mail (%s): bounces cannot be delivered and receivers may refuse its mail", strings.Join(senders, "; ")),
 		Fix:     fmt.Sprintf("replace the null MX at %s by MX records naming a host that accepts bounces, or stop sending as %s", rep.Domain, rep.Domain),
 		RFC:     "RFC 7505 §4.2"})

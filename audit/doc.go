@@ -37,17 +37,27 @@
 // reports as they finish; memory does not grow with the number of domains.
 //
 // Besides the findings of the spf, dmarc, dkim, mx and ses packages, the
-// audit reports its own (Finding* constants): a null MX on a domain that sends
-// mail, MX host addresses without forward-confirmed reverse DNS, DMARC and
-// TLS-RPT mailto: report destinations whose domain cannot receive mail (a
-// null MX, or no MX and no address), the TLS-RPT
-// record's problems (FindingTLSRPT*: the tlsrpt package reads records,
-// judging them is the audit's), and, when the
-// Resolver is Auditor.Zone, names the zone does not cover (FindingNotInZone:
-// a DKIM key, SPF include target or MX host elsewhere, which a zone file
-// cannot show missing). A domain without MTA-STS is told, in the fix of
-// mtasts.no-record, the record and the testing-mode policy to publish for
-// its MX hosts (mtasts.Suggest).
+// audit makes findings of its own, by combining areas: a null MX on a domain
+// that sends mail (mx.null-mx-sender), MX host addresses without
+// forward-confirmed reverse DNS (mx.no-fcrdns) and DMARC report
+// destinations whose domain cannot receive mail
+// (dmarc.destination-cannot-receive), the TLS-RPT record's problems (the
+// tlsrpt package reads records, judging them is the audit's), among them
+// TLS-RPT mailto: destinations whose domain cannot receive mail
+// (tlsrpt.destination-cannot-receive), which carry the codes of the records
+// they concern (declared by mx, dmarc and tlsrpt), and, when the Resolver is
+// Auditor.Zone, names the zone does not cover (FindingNotInZone, the one
+// audit code: a DKIM key, SPF include target or MX host elsewhere, which a
+// zone file cannot show missing). A domain without MTA-STS is told, in the
+// fix of mtasts.no-record, the record and the testing-mode policy to
+// publish for its MX hosts (mtasts.Suggest).
+//
+// Each defect is reported once. A package that checks a record another
+// package owns passes on that package's finding (see domainauth.Finding),
+// so a defect two areas see is one code at one subject, kept in the first
+// area; the SES area owns its Easy DKIM records, so the DKIM area's
+// dkim.no-key behind an SES DKIM finding is left out. CheckZone is the
+// check of a zone file on its own.
 //
 // Bounds (every cost is bounded; the constants document the defaults):
 //   - DNS queries: those of the packages the areas use (each bounded by

@@ -60,7 +60,7 @@ func Example_bundledZones() {
 	// broken.example: 9 errors, 2 warnings
 	//   spf       error   spf.too-many-lookups  broken.example
 	//   dmarc     warning dmarc.p-none-without-rua  _dmarc.broken.example p
-	//   mail-from error   mx.mailfrom-multiple-spf  bounce.broken.example
+	//   mail-from error   spf.multiple-records  bounce.broken.example
 	//   ses       error   ses.dkim-wrong-region  m2ex6rhtwq5bzkjd3fyn7lvsc4apo6gu._domainkey.broken.example
 	//   ses       error   ses.dkim-wrong-region  q4zd7mxk2vbn6wchj3tyrlfpe5sgua2o._domainkey.broken.example
 	//   ses       error   ses.dkim-wrong-region  w7n3kbyx5qj2tmr6dhaezlc4vgfup7si._domainkey.broken.example

@@ -33,10 +33,6 @@ func Fix(f domainauth.Finding) string {
 		return "publish an MX record naming the mail host"
 	case mx.FindingMailFromNoMX, mx.FindingMailFromNullMX, mx.FindingMailFromImplicitMX:
 		return "publish an MX record at " + where + " for bounces (for SES: \"10 feedback-smtp.REGION.amazonses.com\")"
-	case mx.FindingMailFromNoSPF:
-		return "publish an SPF record at " + where + ", e.g. \"v=spf1 include:amazonses.com ~all\" for SES"
-	case mx.FindingMailFromMultipleSPF:
-		return "merge the SPF records at " + where + " into one"
 
 	case spf.FindingNoRecord:
 		return `publish one TXT record "v=spf1 ... -all" listing the hosts and services that send for the domain`

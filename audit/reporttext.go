@@ -219,12 +219,7 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 			fmt.Fprintf(w, "  ... %d more\n", len(diags)-top)
 			break
 		}
-		where := d.HeaderFrom
-		if d.Detail != "" {
-			where += " (" + d.Detail + ")"
-		}
-		WriteFinding(w, "  ", AreaFinding{Severity: d.Severity.String(), Code: d.Code, Record: where,
-			Message: fmt.Sprintf("%s [%s]", d.Message, pluralCount(d.Messages, "message")), RFC: d.RFC})
+		WriteFinding(w, "  ", areaFinding("", d.Finding()))
 	}
 }
 

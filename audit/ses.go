@@ -7,10 +7,12 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/ses"
+	"github.com/domainauth/domainauth/spf"
 )
 
 // SESSignals is what DNS says about an Amazon SES set-up.
@@ -172,7 +174,7 @@ func appendUnique(fs []domainauth.Finding, f domainauth.Finding) []domainauth.Fi
 	return append(fs, f)
 }
 
-// SESFix is the advice for a finding of the ses package with code, naming
+// SESFix is the advice for a finding of the SES audit with code, naming
 // the plan's records; "" for codes it has no advice for.
 func SESFix(code string, p *ses.Plan) string {
 	switch code {
@@ -180,59 +182,59 @@ func SESFix(code string, p *ses.Plan) string {
 		return fmt.Sprintf("publish each token as TOKEN._domainkey.%s CNAME TOKEN.%s ('domainauth ses plan' prints them)", p.Identity.Domain, p.DKIMZone.Value)
 	case ses.FindingMailFromMXMissing, ses.FindingMailFromMXWrong, ses.FindingMailFromMXWrongRegion, ses.FindingMailFromMXPriority, ses.FindingMailFromMXConflict:
 		return fmt.Sprintf("publish exactly one MX at %s: \"10 %s\"", p.Identity.MailFrom, p.Region.FeedbackHost.Value)
-	case ses.FindingMailFromSPFMissing, ses.FindingMailFromSPFNoSES, ses.FindingMailFromSPFInvalid:
+	// The MAIL FROM SPF record's defects carry spf's codes (it is the only
+	// SPF record the SES audit checks), the DMARC record's dmarc's.
+	case spf.FindingNoRecord, ses.FindingMailFromSPFNoSES, spf.FindingSyntax:
 		return fmt.Sprintf("publish \"%s\" at %s", ses.DefaultMailFromSPF, p.Identity.MailFrom)
-	case ses.FindingMailFromSPFMultiple:
+	case spf.FindingMultipleRecords:
 		return "keep one SPF record at " + p.Identity.MailFrom + ", e.g. \"" + ses.DefaultMailFromSPF + "\""
 	case ses.FindingStrictSPF, ses.FindingStrictDKIM:
 		return "remove aspf=s / adkim=s from the DMARC record: SES aligns in relaxed mode only"
 	case ses.FindingNoAlignment:
 		return "fix the DKIM CNAMEs, or the MAIL FROM MX and SPF, above: SES mail aligns through them"
-	case ses.FindingDMARCMissing:
+	case dmarc.FindingNoRecord:
 		return "publish \"v=DMARC1; p=none; rua=mailto:dmarc-reports@" + p.Identity.Domain + "\" at _dmarc." + p.Identity.Domain
 	}
 	return ""
 }
 
-// duplicateOf lists SES codes that restate a finding of another area; the
-// SES one is dropped when the other is present, so each defect is reported
-// once, in the area that explains it best.
-var duplicateOf = map[string]string{
-	ses.FindingDMARCNoneNoRUA:      dmarc.FindingPNoneWithoutRUA,
-	ses.FindingDMARCMissing:        dmarc.FindingNoRecord,
-	ses.FindingDMARCMultiple:       dmarc.FindingMultipleRecords,
-	ses.FindingMailFromSPFMultiple: mx.FindingMailFromMultipleSPF,
-	ses.FindingMailFromSPFMissing:  mx.FindingMailFromNoSPF,
-}
-
-// dedupe drops SES findings that another area already reports, and DKIM
-// "no key" findings for Easy DKIM records the SES area explains (the DKIM
-// area keeps its error status and the fact line says what is missing).
+// dedupe reports each defect once. Each package reports a defect of a
+// record it owns with its own code, and a package that checks another's
+// record reuses that package's finding (the SES audit reports the MAIL FROM
+// SPF record with spf's codes, as the MAIL FROM area does), so one defect
+// seen by two areas is one code at one subject: it is kept in the first
+// area that reports it. The Easy DKIM and BYODKIM records of an SES
+// identity are the SES area's subject: where it reports one missing or
+// wrong, the DKIM area's "no key" there is the same defect seen from the
+// other end, and is dropped; the DKIM area keeps its error status and its
+// fact line.
 func dedupe(areas []Area) {
-	present := map[string]bool{}
+	type key struct{ code, where string }
+	seen := map[key]bool{}
 	sesWhere := map[string]bool{}
 	for _, ar := range areas {
+		if ar.Name != AreaSES {
+			continue
+		}
 		for _, f := range ar.Findings {
-			if ar.Name == AreaSES {
-				if strings.HasPrefix(f.Code, "ses.dkim-") {
-					sesWhere[recordName(f.Where)] = true
-				}
-				continue
+			if strings.HasPrefix(f.Code, "ses.dkim-") {
+				sesWhere[recordName(f.Where)] = true
 			}
-			present[f.Code] = true
 		}
 	}
 	for i := range areas {
 		ar := &areas[i]
 		kept := ar.Findings[:0]
 		for _, f := range ar.Findings {
+			k := key{f.Code, f.Where}
 			switch {
-			case ar.Name == AreaSES && present[duplicateOf[f.Code]]:
+			case seen[k]:
 				continue
-			case ar.Name == AreaDKIM && f.Code == "dkim.no-key" && sesWhere[recordName(f.Where)]:
+			case ar.Name == AreaDKIM && f.Code == dkim.FindingSelectorNoKey && sesWhere[recordName(f.Where)]:
 				ar.Status = StatusError // the error is counted once, under SES
 				continue
 			}
+			seen[k] = true
 			kept = append(kept, f)
 		}
 		ar.Findings = kept

@@ -17,56 +17,42 @@ import (
 // emits. Each package's findings convert to it (AreaFindings), so that one
 // printer (WriteFindings) serves them all.
 type AreaFinding struct {
-	Area     string `json:"area"`             // "spf", "dmarc", "dkim", "mx", "ses", "zone"
-	Severity string `json:"severity"`         // "error", "warning" or "info"
-	Code     string `json:"code"`             // the package's stable code, e.g. "spf.too-many-lookups"
-	Record   string `json:"record,omitempty"` // the name and record, term or tag it concerns
-	Message  string `json:"message"`          // for people
-	Fix      string `json:"fix,omitempty"`    // what to publish or change instead
-	RFC      string `json:"rfc,omitempty"`    // the rule's source, e.g. "RFC 7208 §4.6.4"
+	Area     string              `json:"area"`             // "spf", "dmarc", "dkim", "mx", "ses", "zone"
+	Severity domainauth.Severity `json:"severity"`         // written "error", "warning" or "info"
+	Code     string              `json:"code"`             // the package's stable code, e.g. "spf.too-many-lookups"
+	Record   string              `json:"record,omitempty"` // the name and record, term or tag it concerns
+	Message  string              `json:"message"`          // for people
+	Fix      string              `json:"fix,omitempty"`    // what to publish or change instead
+	RFC      string              `json:"rfc,omitempty"`    // the rule's source, e.g. "RFC 7208 §4.6.4"
 }
 
 // AreaFindings converts a package's findings to the common form.
 func AreaFindings(area string, fs []domainauth.Finding) []AreaFinding {
 	out := make([]AreaFinding, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, AreaFinding{Area: area, Severity: f.Severity.String(), Code: f.Code,
-			Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: f.Fix})
+		out = append(out, areaFinding(area, f))
 	}
 	return out
 }
 
-// Severities as AreaFinding writes them, in the order findings are sorted.
-const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-	SeverityInfo    = "info"
-)
-
-// severityRank orders severities: errors first, then warnings, then the rest.
-func severityRank(s string) int {
-	switch s {
-	case SeverityError:
-		return 0
-	case SeverityWarning:
-		return 1
-	}
-	return 2
+func areaFinding(area string, f domainauth.Finding) AreaFinding {
+	return AreaFinding{Area: area, Severity: f.Severity, Code: f.Code,
+		Record: f.Where, Message: f.Message, RFC: f.RFC, Fix: f.Fix}
 }
 
 // SortBySeverity sorts fs errors first, then warnings, then infos, keeping
 // the order of findings of one severity.
 func SortBySeverity(fs []AreaFinding) {
-	slices.SortStableFunc(fs, func(x, y AreaFinding) int { return severityRank(x.Severity) - severityRank(y.Severity) })
+	slices.SortStableFunc(fs, func(x, y AreaFinding) int { return int(y.Severity) - int(x.Severity) })
 }
 
 // CountSeverities returns the number of errors and warnings in fs.
 func CountSeverities(fs []AreaFinding) (errs, warns int) {
 	for _, f := range fs {
 		switch f.Severity {
-		case SeverityError:
+		case domainauth.Error:
 			errs++
-		case SeverityWarning:
+		case domainauth.Warning:
 			warns++
 		}
 	}
@@ -90,7 +76,7 @@ const (
 func WriteFindings(w io.Writer, indent string, fs []AreaFinding) {
 	infos := 0
 	for _, f := range fs {
-		if f.Severity == SeverityInfo {
+		if f.Severity == domainauth.Info {
 			if infos++; infos > MaxInfoFindings {
 				continue
 			}

@@ -21,33 +21,6 @@ import (
 // BIMILogo and BIMICertificate; without them the area says what it could
 // not check and is never "ok" for it.
 
-// Finding codes of the TLS-RPT area, which the audit reports itself (the
-// tlsrpt package reads records and reports; judging a domain's
-// publication is the audit's). They are stable: users match on them.
-const (
-	// FindingTLSRPTNoRecord: no _smtp._tls record, so sending MTAs report
-	// TLS failures to nobody. Info, but a Warning next to an MTA-STS
-	// policy in enforce or testing mode, whose failures (mail refused by
-	// senders, or the reports testing mode exists for) then go unseen.
-	FindingTLSRPTNoRecord = "tlsrpt.no-record"
-	// FindingTLSRPTMultipleRecords: several TLSRPT records; senders take
-	// the domain as having none (RFC 8460 §3).
-	FindingTLSRPTMultipleRecords = "tlsrpt.multiple-records"
-	// FindingTLSRPTInvalidRecord: the TLSRPT record does not parse (RFC
-	// 8460 §3): senders send no reports.
-	FindingTLSRPTInvalidRecord = "tlsrpt.invalid-record"
-	// FindingTLSRPTNoDestination: the record names no mailto: or https:
-	// destination, the only schemes RFC 8460 §3 defines.
-	FindingTLSRPTNoDestination = "tlsrpt.no-destination"
-	// FindingTLSRPTLookupFailed: the TXT lookup failed temporarily.
-	FindingTLSRPTLookupFailed = "tlsrpt.lookup-failed"
-	// FindingTLSRPTDestinationCannotReceive: a rua mailto: destination's
-	// domain has a null MX, or no MX and no address: the reports sent
-	// there are lost (the check dmarc.destination-cannot-receive makes of
-	// the DMARC record's destinations).
-	FindingTLSRPTDestinationCannotReceive = "tlsrpt.destination-cannot-receive"
-)
-
 // mtastsPolicyNote is the fact line of an MTA-STS policy that was not
 // fetched.
 const mtastsPolicyNote = "policy not checked: it is served over HTTPS, and this check reads records from files; give the policy with --mta-sts-policy FILE, or check on live DNS"
@@ -113,19 +86,19 @@ func (ru *run) checkTLSRPT(ctx context.Context, rep *Report) Area {
 	switch {
 	case errors.Is(err, tlsrpt.ErrNoRecord):
 		ar.Facts = append(ar.Facts, name+": no record; sending MTAs report TLS failures to nobody")
-		add(FindingTLSRPTNoRecord, domainauth.Info, "no TLSRPT record: senders do not report failed TLS sessions to the domain",
+		add(tlsrpt.FindingNoRecord, domainauth.Info, "no TLSRPT record: senders do not report failed TLS sessions to the domain",
 			fmt.Sprintf(`publish the TXT record %s "v=TLSRPTv1; rua=mailto:tls-reports@%s"`, name, ru.domain))
 		return ar
 	case errors.Is(err, tlsrpt.ErrMultipleRecords):
-		add(FindingTLSRPTMultipleRecords, domainauth.Error, oneLine(err.Error())+": senders take the domain as having none",
+		add(tlsrpt.FindingMultipleRecords, domainauth.Error, oneLine(err.Error())+": senders take the domain as having none",
 			"keep exactly one v=TLSRPTv1 record at "+name)
 		return ar
 	case err != nil && !errors.As(err, new(*tlsrpt.ParseError)):
 		ar.Status = StatusUnknown
-		add(FindingTLSRPTLookupFailed, domainauth.Warning, oneLine(err.Error()), "")
+		add(tlsrpt.FindingLookupFailed, domainauth.Warning, oneLine(err.Error()), "")
 		return ar
 	case err != nil:
-		add(FindingTLSRPTInvalidRecord, domainauth.Error, oneLine(err.Error())+": senders send no reports",
+		add(tlsrpt.FindingInvalidRecord, domainauth.Error, oneLine(err.Error())+": senders send no reports",
 			fmt.Sprintf(`publish a record of the form "v=TLSRPTv1; rua=mailto:tls-reports@%s"`, ru.domain))
 		return ar
 	}
@@ -133,7 +106,7 @@ func (ru *run) checkTLSRPT(ctx context.Context, rep *Report) Area {
 	ar.Records = append(ar.Records, Record{name, "TXT", rec.String()})
 	ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", name, quote(rec.String())))
 	if len(rec.Destinations()) == 0 {
-		add(FindingTLSRPTNoDestination, domainauth.Error, "rua names no mailto: or https: destination: senders send no reports",
+		add(tlsrpt.FindingNoDestination, domainauth.Error, "rua names no mailto: or https: destination: senders send no reports",
 			fmt.Sprintf("name a mailbox, rua=mailto:tls-reports@%s, or an https: URL", ru.domain))
 	}
 	return ar
@@ -182,7 +155,7 @@ func crossNullMX(rep *Report, areas ...*Area) {
 	for _, ar := range areas {
 		n := len(ar.Findings)
 		ar.Findings = slices.DeleteFunc(ar.Findings, func(f domainauth.Finding) bool {
-			return f.Code == mtasts.FindingNoRecord || f.Code == FindingTLSRPTNoRecord
+			return f.Code == mtasts.FindingNoRecord || f.Code == tlsrpt.FindingNoRecord
 		})
 		if len(ar.Findings) < n {
 			for i, f := range ar.Facts {
@@ -207,7 +180,7 @@ func crossTLSRPT(rep *Report, tls *Area) {
 		return
 	}
 	for i := range tls.Findings {
-		if f := &tls.Findings[i]; f.Code == FindingTLSRPTNoRecord {
+		if f := &tls.Findings[i]; f.Code == tlsrpt.FindingNoRecord {
 			f.Severity = domainauth.Warning
 			f.RFC = "RFC 8460 §3; RFC 8461 §5"
 			f.Message = fmt.Sprintf("no TLSRPT record next to an MTA-STS policy in %s mode: senders that cannot deliver under the policy tell nobody", mode)

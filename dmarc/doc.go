@@ -26,7 +26,11 @@
 //     part of an Authentication-Results field (RFC 8601).
 //   - External report destinations: Checker.CheckDestinations verifies
 //     <policy-domain>._report._dmarc.<host> (RFC 9990 §3, RFC 7489 §7.1).
-//   - Lint: LintText, Record.Lint and Checker.LintDomain.
+//   - Lint: LintText, Record.Lint and Checker.LintDomain; SelectRecord
+//     gives the findings about the records at a _dmarc name to packages
+//     that check one as part of their own subject (the ses audit), so a
+//     defect of a DMARC record carries a dmarc code wherever it is found.
+//     FindingCodes lists the codes (the Finding* constants).
 //
 // # Bounds
 //

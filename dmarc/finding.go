@@ -67,4 +67,9 @@ const (
 	FindingInheritedPolicy = "dmarc.inherited-policy"
 	// FindingUnauthorizedDestination: an external report destination that has not authorised the domain (RFC 9990 §3).
 	FindingUnauthorizedDestination = "dmarc.unauthorized-destination"
+	// FindingDestinationCannotReceive: a rua or ruf destination's domain
+	// has a null MX, or no MX and no address: the reports sent there are
+	// lost. Reported by the whole-domain audit (package audit), which asks
+	// the mx package about each destination.
+	FindingDestinationCannotReceive = "dmarc.destination-cannot-receive"
 )

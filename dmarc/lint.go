@@ -213,8 +213,7 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 		}
 	}
 	if len(dmarcTexts) > 1 {
-		add(FindingMultipleRecords, Error, qname, "RFC 9989 §4.10",
-			"%d DMARC records at %s: receivers discard them all", len(dmarcTexts), qname)
+		out = append(out, *multipleRecordsFinding(qname, len(dmarcTexts)))
 	}
 	if len(dmarcTexts) == 0 && !broken {
 		if apex, err := c.Resolver.LookupTXT(ctx, name); err == nil {

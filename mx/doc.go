@@ -15,7 +15,12 @@
 //
 // CheckMailFrom checks a domain meant for the SMTP envelope sender (MAIL FROM,
 // RFC 5321 §4.1.1.2): it needs an MX to receive bounces (a null MX refuses
-// them) and exactly one SPF record that parses (RFC 7208 §4.5, §4.6).
+// them) and exactly one SPF record that parses (RFC 7208 §4.5, §4.6). The
+// SPF record is spf's subject: its defects are spf's findings
+// (spf.SelectRecord: spf.no-record, raised to an Error here,
+// spf.multiple-records, spf.syntax), not codes of this package.
+// FindingCodes lists this package's codes, among them mx.null-mx-sender and
+// mx.no-fcrdns, which the whole-domain audit reports.
 //
 // Deliberate divergences:
 //   - Whether a target is a CNAME needs the domainauth.CNAMEResolver

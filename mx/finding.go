@@ -61,12 +61,19 @@ const (
 	// FindingMailFromNullMX: an envelope-sender domain with a null MX: it refuses
 	// the bounces it asks for (RFC 7505 §4.2).
 	FindingMailFromNullMX = "mx.mailfrom-null-mx"
-	// FindingMailFromNoSPF: an envelope-sender domain without an SPF record.
-	FindingMailFromNoSPF = "mx.mailfrom-no-spf"
-	// FindingMailFromMultipleSPF: more than one SPF record (RFC 7208 §4.5: permerror).
-	FindingMailFromMultipleSPF = "mx.mailfrom-multiple-spf"
-	// FindingMailFromInvalidSPF: the SPF record does not parse (RFC 7208 §4.6: permerror).
-	FindingMailFromInvalidSPF = "mx.mailfrom-invalid-spf"
 	// FindingMailFromSPFLookupFailed: the TXT lookup failed temporarily.
 	FindingMailFromSPFLookupFailed = "mx.mailfrom-spf-lookup-failed"
+
+	// Reported by the whole-domain audit (package audit), which holds the
+	// checks that need more than the MX set: listed here, because the
+	// defect is the MX set's.
+
+	// FindingNullMXSender: the domain publishes a null MX but sends mail (its
+	// SPF record authorises senders, it has DKIM keys, or an SES identity):
+	// bounces are lost and receivers may refuse its mail (RFC 7505 §4.2).
+	FindingNullMXSender = "mx.null-mx-sender"
+	// FindingNoFCrDNS: an MX host address has no PTR record, or none whose
+	// name resolves back to the address (forward-confirmed reverse DNS),
+	// which many receivers expect of a mail server.
+	FindingNoFCrDNS = "mx.no-fcrdns"
 )

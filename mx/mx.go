@@ -285,8 +285,7 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 			switch domainauth.Classify(ctx, err) {
 			case domainauth.ErrorKindOK:
 				h.CNAME, h.Alias = AnswerYes, dnsname.Canonical(target)
-				res.Findings = append(res.Findings, Finding{Code: FindingCNAMETarget, Severity: Error,
-					Message: "MX target is an alias for " + h.Alias + "; name " + h.Alias + " (or the host it ends at) in the MX instead", Where: h.Name, RFC: "RFC 2181 §10.3"})
+				res.Findings = append(res.Findings, CNAMETargetFinding(h.Name, h.Alias))
 			case domainauth.ErrorKindNotFound:
 				h.CNAME = AnswerNo
 			}
@@ -320,6 +319,16 @@ func unresolvable(name string) Finding {
 		Message: "MX target has no A or AAAA record", Where: name, RFC: "RFC 5321 §5.1"}
 }
 
+// CNAMETargetFinding is the finding that the MX target host is an alias
+// (a CNAME) for alias (RFC 2181 §10.3). Check reports it through a
+// domainauth.CNAMEResolver; a tool that reads a zone's records itself (such
+// as a zone-file check) reports it with this function, so the defect carries
+// mx's code there too.
+func CNAMETargetFinding(host, alias string) Finding {
+	return Finding{Code: FindingCNAMETarget, Severity: Error, Where: host, RFC: "RFC 2181 §10.3",
+		Message: "MX target is an alias for " + alias + "; name " + alias + " (or the host it ends at) in the MX instead"}
+}
+
 // MailFromResult is the outcome of CheckMailFrom.
 type MailFromResult struct {
 	Domain   string
@@ -335,7 +344,9 @@ func (r *MailFromResult) Suitable() bool { return !hasSeverity(r.Findings, Error
 // CheckMailFrom checks whether domain is fit to be an envelope sender
 // (MAIL FROM) domain: it must be able to receive bounces (an MX; an implicit
 // MX is a warning, a null MX or none an error) and publish exactly one SPF
-// record. Findings include those of the MX check.
+// record that parses. Findings include those of the MX check; the SPF
+// record's defects are reported with spf's codes (spf.SelectRecord), as the
+// SPF lint reports them, with spf.no-record raised to an Error.
 func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromResult, error) {
 	mxr, err := c.Check(ctx, domain)
 	if err != nil {
@@ -367,18 +378,14 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 				res.SPF = append(res.SPF, t)
 			}
 		}
-		switch len(res.SPF) {
-		case 0:
-			res.Findings = append(res.Findings, Finding{Code: FindingMailFromNoSPF, Severity: Error,
-				Message: "envelope-sender domain has no SPF record; publish one naming its sending servers", Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
-		case 1:
-			if _, err := spf.ParseRecord(res.SPF[0]); err != nil {
-				res.Findings = append(res.Findings, Finding{Code: FindingMailFromInvalidSPF, Severity: Error,
-					Message: "SPF record does not parse: " + err.Error() + "; fix it, or receivers return permerror", Where: mxr.Domain, RFC: "RFC 7208 §4.6"})
+		// The SPF record is spf's subject: its defects carry spf's codes.
+		// Without one, an envelope sender's mail gets SPF none, which is
+		// an error here, where it is a warning for a domain in general.
+		if _, f := spf.SelectRecord(mxr.Domain, txts); f != nil {
+			if f.Code == spf.FindingNoRecord {
+				f.Severity = Error
 			}
-		default:
-			res.Findings = append(res.Findings, Finding{Code: FindingMailFromMultipleSPF, Severity: Error,
-				Message: fmt.Sprintf("%d SPF records; SPF evaluation ends in permerror", len(res.SPF)), Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
+			res.Findings = append(res.Findings, *f)
 		}
 	default:
 		res.Findings = append(res.Findings, Finding{Code: FindingMailFromSPFLookupFailed, Severity: Warning,

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/domainauth/domainauth/spf"
 )
 
 func codes(fs []Finding) []string {
@@ -144,17 +146,17 @@ func TestCheckMailFrom(t *testing.T) {
 			f.addMX("mail.example.org", 10, "mx.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf10", "hello"}
-		}, false, []string{FindingMailFromNoSPF}},
+		}, false, []string{spf.FindingNoRecord}},
 		{"RFC 7208 §4.6 broken SPF", func(f *fakeDNS) {
 			f.addMX("mail.example.org", 10, "mx.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf1 ip4:192.0.2.1/40 -all"}
-		}, false, []string{FindingMailFromInvalidSPF}},
+		}, false, []string{spf.FindingSyntax}},
 		{"RFC 7208 §4.5 two SPF", func(f *fakeDNS) {
 			f.addMX("mail.example.org", 10, "mx.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf1 -all", "V=SPF1 +all"}
-		}, false, []string{FindingMailFromMultipleSPF}},
+		}, false, []string{spf.FindingMultipleRecords}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

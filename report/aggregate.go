@@ -4,7 +4,10 @@ import (
 	"math"
 	"math/bits"
 	"net/netip"
+	"strings"
 	"time"
+
+	"github.com/domainauth/domainauth"
 )
 
 // Namespace is the XML namespace of RFC 9990 aggregate reports. RFC 7489
@@ -195,6 +198,21 @@ func (w Warning) String() string {
 		s += " (x" + itoa(int64(w.Count)) + ")"
 	}
 	return s
+}
+
+// Finding returns w as a domainauth.Finding, the form every package
+// reports in: a Warning (a repair the decoder made, or an oddity it met),
+// Where the element path and line, and the count in the message.
+func (w Warning) Finding() domainauth.Finding {
+	where := w.Path
+	if w.Line > 0 {
+		where += " line " + itoa(int64(w.Line))
+	}
+	msg := w.Message
+	if w.Count > 1 {
+		msg += " (x" + itoa(int64(w.Count)) + ")"
+	}
+	return domainauth.Finding{Code: w.Code, Severity: domainauth.Warning, Where: strings.TrimSpace(where), Message: msg}
 }
 
 func itoa(n int64) string {

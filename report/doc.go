@@ -16,7 +16,8 @@
 // Policy.Domain, Records[i].Row.SourceIP, AuthResults.DKIM, ...).
 //
 // Real reports break the schemas, so the decoder is tolerant, and every
-// repair is reported as a Warning with a stable code, never silently:
+// repair is reported as a Warning with a stable code, never silently
+// (Warning.Finding gives it as a domainauth.Finding):
 //
 //	report.stray-tag          <feedback> inside another element (an unclosed <xs:schema ...>)
 //	report.invalid-utf8       text that is not UTF-8, decoded as Windows-1252
@@ -96,8 +97,8 @@
 //
 // Fixed bounds: six nested container layers, 4 KiB looked at after a gzip
 // member, five media types listed in an email's error, MaxSampleIPs
-// addresses per Finding, MaxSplitDays days per report window. Summary.Add
-// costs O(n log n) in the findings it adds.
+// addresses per Evidence, MaxSplitDays days per report window. Summary.Add
+// costs O(n log n) in the evidence entries it adds.
 //
 // # Failure reports
 //
@@ -209,7 +210,12 @@
 // forwarded, trusted_forwarder, mailing_list or local_policy, or with an
 // arc=pass comment: forwarded, not spoofed; it replaces
 // report.unauthenticated for those records). JSON output of reports and
-// summaries uses the XML element names.
+// summaries uses the XML element names. A Diagnosis is the package's
+// finding, graded with the module-wide domainauth.Severity;
+// Diagnosis.Finding gives it as a domainauth.Finding, the form every package
+// reports in, and Warning.Finding does the same for a decoding repair. The
+// Evidence a diagnosis rests on (messages and a sample of source addresses
+// per code, From domain and other domain) accumulates in Summary.Evidence.
 //
 // A summary also lists the DKIM selectors the reports name per signing
 // domain (Summary.Selectors, at most MaxSelectors each: what "check

@@ -70,7 +70,7 @@ func TestCountsSaturateNeverWrap(t *testing.T) {
 			t.Errorf("%s: %+v, rate %v; want saturated counts and rate 1", name, c, c.Rate(c.DMARCPass))
 		}
 	}
-	for _, f := range s.Findings {
+	for _, f := range s.Evidence {
 		if f.Messages != math.MaxUint64 {
 			t.Errorf("finding %s: %d messages, want saturation", f.Code, f.Messages)
 		}
@@ -167,11 +167,11 @@ func distinctFromReport(n int) *Aggregate {
 	return a
 }
 
-// TestSummaryManyDistinctFindings guards Summary.Add's cost in distinct
-// findings (each insertion shifted and re-indexed every later finding:
-// 20,000 From domains took 17 s): the findings stay sorted and complete,
+// TestSummaryManyDistinctEvidence guards Summary.Add's cost in distinct
+// evidence entries (each insertion shifted and re-indexed every later one:
+// 20,000 From domains took 17 s): the entries stay sorted and complete,
 // and one report or the merge of its halves give the same summary.
-func TestSummaryManyDistinctFindings(t *testing.T) {
+func TestSummaryManyDistinctEvidence(t *testing.T) {
 	n := 20_000
 	if raceEnabled {
 		n = 2_000
@@ -180,10 +180,10 @@ func TestSummaryManyDistinctFindings(t *testing.T) {
 	start := time.Now()
 	s := Summarize(a)
 	took := time.Since(start)
-	if got := len(s.Findings); got != n {
+	if got := len(s.Evidence); got != n {
 		t.Fatalf("%d findings, want %d", got, n)
 	}
-	if !slices.IsSortedFunc(s.Findings, compareFinding) {
+	if !slices.IsSortedFunc(s.Evidence, compareEvidence) {
 		t.Error("findings not sorted")
 	}
 	h1, h2 := *a, *a
@@ -198,7 +198,7 @@ func TestSummaryManyDistinctFindings(t *testing.T) {
 
 func findingKeys(s *Summary) []string {
 	var out []string
-	for _, f := range s.Findings {
+	for _, f := range s.Evidence {
 		out = append(out, fmt.Sprint(f.Code, f.HeaderFrom, f.Detail, f.Messages))
 	}
 	return out

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
@@ -95,9 +97,10 @@ type Summary struct {
 	// window messages arrived; uniform is the least surprising guess).
 	// Windows longer than MaxSplitDays are counted on their end day.
 	ByDay map[string]*Counts `json:"by_day,omitempty"`
-	// Findings accumulates diagnosis evidence, sorted by code, domain
-	// and detail; Diagnoses renders it.
-	Findings []Finding `json:"findings,omitempty"`
+	// Evidence accumulates what the diagnoses rest on, sorted by code,
+	// domain and detail; Diagnoses renders it. (Its JSON key stays
+	// "findings", the name summaries were stored under.)
+	Evidence []Evidence `json:"findings,omitempty"`
 	// Failures counts the failure reports added with AddFailure; Reports
 	// and the tables above count aggregate reports only.
 	Failures FailureCounts `json:"failures,omitzero"`
@@ -120,8 +123,8 @@ type Summary struct {
 	// Senders names providers; nil means DefaultSenders().
 	Senders *SenderMap `json:"-"`
 
-	idx    map[fkey]int // index in Findings
-	sorted int          // Findings[:sorted] are in order; the rest were appended since
+	idx    map[ekey]int // index in Evidence
+	sorted int          // Evidence[:sorted] are in order; the rest were appended since
 	// bySourceSender keeps the counts per source IP and provider matched
 	// by domain ("" for none), so that Enrich can attribute again.
 	bySourceSender map[sourceSender]Counts
@@ -184,9 +187,10 @@ func (s *Summary) senders() *SenderMap {
 // MaxSplitDays bounds how many days one report's window is split over.
 const MaxSplitDays = 62
 
-// Finding is the accumulated evidence for one diagnosis about one header
-// From domain.
-type Finding struct {
+// Evidence is what one diagnosis about one header From domain rests on,
+// accumulated over reports. Diagnoses turns it into a Diagnosis, the
+// report's finding.
+type Evidence struct {
 	Code       string `json:"code"`
 	HeaderFrom string `json:"header_from"`
 	// Detail is the other domain involved: the ESP's envelope or signing
@@ -198,7 +202,7 @@ type Finding struct {
 	SourceIPs []string `json:"source_ips,omitempty"`
 }
 
-// MaxSampleIPs bounds Finding.SourceIPs.
+// MaxSampleIPs bounds Evidence.SourceIPs.
 const MaxSampleIPs = 5
 
 // Summarize returns the summary of one report.
@@ -378,7 +382,7 @@ func (s *Summary) addReport(m *Metadata, total Counts) {
 	for day, c := range splitDays(m.DateRange, total) {
 		bucket(&s.ByDay, day).add(c)
 	}
-	s.sortFindings()
+	s.sortEvidence()
 }
 
 // Merge adds o into s.
@@ -421,65 +425,65 @@ func (s *Summary) Merge(o *Summary) {
 			s.DuplicateReports = append(s.DuplicateReports, id)
 		}
 	}
-	for _, f := range o.Findings {
-		g := s.finding(f.Code, f.HeaderFrom, f.Detail)
+	for _, f := range o.Evidence {
+		g := s.evidence(f.Code, f.HeaderFrom, f.Detail)
 		g.Messages = addSat(g.Messages, f.Messages)
 		for _, ip := range f.SourceIPs {
 			g.addIP(ip)
 		}
 	}
-	s.sortFindings()
+	s.sortEvidence()
 }
 
-// finding returns the accumulator for (code, hf, detail). A new one is
-// appended unsorted; sortFindings puts it in place once the caller's batch
-// is done, so n new findings cost O(n log n), not a shift each.
-func (s *Summary) finding(code, hf, detail string) *Finding {
-	if s.idx == nil || len(s.idx) != len(s.Findings) {
+// evidence returns the accumulator for (code, hf, detail). A new one is
+// appended unsorted; sortEvidence puts it in place once the caller's batch
+// is done, so n new entries cost O(n log n), not a shift each.
+func (s *Summary) evidence(code, hf, detail string) *Evidence {
+	if s.idx == nil || len(s.idx) != len(s.Evidence) {
 		s.reindex()
 	}
-	k := fkey{code, hf, detail}
+	k := ekey{code, hf, detail}
 	if i, ok := s.idx[k]; ok {
-		return &s.Findings[i]
+		return &s.Evidence[i]
 	}
-	s.idx[k] = len(s.Findings)
-	s.Findings = append(s.Findings, Finding{Code: code, HeaderFrom: hf, Detail: detail})
-	if s.sorted > len(s.Findings)-1 {
-		s.sorted = len(s.Findings) - 1
+	s.idx[k] = len(s.Evidence)
+	s.Evidence = append(s.Evidence, Evidence{Code: code, HeaderFrom: hf, Detail: detail})
+	if s.sorted > len(s.Evidence)-1 {
+		s.sorted = len(s.Evidence) - 1
 	}
-	return &s.Findings[len(s.Findings)-1]
+	return &s.Evidence[len(s.Evidence)-1]
 }
 
-// fkey identifies a Finding.
-type fkey struct{ code, hf, detail string }
+// ekey identifies an Evidence.
+type ekey struct{ code, hf, detail string }
 
 func (s *Summary) reindex() {
-	s.idx = make(map[fkey]int, len(s.Findings))
-	for i, f := range s.Findings {
-		s.idx[fkey{f.Code, f.HeaderFrom, f.Detail}] = i
+	s.idx = make(map[ekey]int, len(s.Evidence))
+	for i, f := range s.Evidence {
+		s.idx[ekey{f.Code, f.HeaderFrom, f.Detail}] = i
 	}
-	s.sorted = len(s.Findings)
-	if !slices.IsSortedFunc(s.Findings, compareFinding) {
+	s.sorted = len(s.Evidence)
+	if !slices.IsSortedFunc(s.Evidence, compareEvidence) {
 		s.sorted = 0
 	}
 }
 
-func compareFinding(a, b Finding) int {
+func compareEvidence(a, b Evidence) int {
 	return cmp.Or(strings.Compare(a.Code, b.Code), strings.Compare(a.HeaderFrom, b.HeaderFrom), strings.Compare(a.Detail, b.Detail))
 }
 
-// sortFindings merges the findings appended since the last call into the
-// sorted ones: O(n + k log k) for k new findings.
-func (s *Summary) sortFindings() {
-	if s.sorted >= len(s.Findings) {
+// sortEvidence merges the entries appended since the last call into the
+// sorted ones: O(n + k log k) for k new entries.
+func (s *Summary) sortEvidence() {
+	if s.sorted >= len(s.Evidence) {
 		return
 	}
-	head, tail := s.Findings[:s.sorted], slices.Clone(s.Findings[s.sorted:])
-	slices.SortFunc(tail, compareFinding)
-	out := make([]Finding, 0, len(s.Findings))
+	head, tail := s.Evidence[:s.sorted], slices.Clone(s.Evidence[s.sorted:])
+	slices.SortFunc(tail, compareEvidence)
+	out := make([]Evidence, 0, len(s.Evidence))
 	i, j := 0, 0
 	for i < len(head) && j < len(tail) {
-		if compareFinding(head[i], tail[j]) <= 0 {
+		if compareEvidence(head[i], tail[j]) <= 0 {
 			out = append(out, head[i])
 			i++
 		} else {
@@ -488,14 +492,14 @@ func (s *Summary) sortFindings() {
 		}
 	}
 	out = append(append(out, head[i:]...), tail[j:]...)
-	s.Findings = out
+	s.Evidence = out
 	for i, f := range out {
-		s.idx[fkey{f.Code, f.HeaderFrom, f.Detail}] = i
+		s.idx[ekey{f.Code, f.HeaderFrom, f.Detail}] = i
 	}
 	s.sorted = len(out)
 }
 
-func (f *Finding) addIP(ip string) {
+func (f *Evidence) addIP(ip string) {
 	if ip == "" {
 		return
 	}
@@ -522,7 +526,7 @@ func compareIP(a, b string) int {
 }
 
 func (s *Summary) note(code, hf, detail, ip string, n uint64) {
-	f := s.finding(code, hf, detail)
+	f := s.evidence(code, hf, detail)
 	f.Messages = addSat(f.Messages, n)
 	f.addIP(ip)
 }
@@ -626,32 +630,12 @@ func (s *Summary) TopFailing(n int) []SourceCount {
 	return out
 }
 
-// Severity grades a diagnosis.
-type Severity uint8
-
-// Severities.
-const (
-	SeverityInfo Severity = iota
-	SeverityWarning
-	SeverityError
-)
-
-// String returns info, warning or error.
-func (s Severity) String() string {
-	switch s {
-	case SeverityWarning:
-		return "warning"
-	case SeverityError:
-		return "error"
-	}
-	return "info"
-}
-
-// MarshalText writes the severity's name.
-func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// Severity grades a Diagnosis; it is the module-wide domainauth.Severity.
+type Severity = domainauth.Severity
 
 // Diagnosis explains a pattern in the reports, with a stable Code to match
-// on and advice.
+// on and advice: the report's finding, with the counts behind it.
+// Diagnosis.Finding gives it as the module-wide domainauth.Finding.
 type Diagnosis struct {
 	Code       string   `json:"code"`
 	Severity   Severity `json:"severity"`
@@ -661,6 +645,22 @@ type Diagnosis struct {
 	Messages   uint64   `json:"messages"`
 	SourceIPs  []string `json:"source_ips,omitempty"`
 	RFC        string   `json:"rfc,omitempty"`
+}
+
+// Finding returns d as a domainauth.Finding, the form every package
+// reports in: Where is the header From domain and, when there is one, the
+// other domain involved; Message ends with the message count.
+func (d Diagnosis) Finding() domainauth.Finding {
+	where := d.HeaderFrom
+	if d.Detail != "" {
+		where += " (" + d.Detail + ")"
+	}
+	count := strconv.FormatUint(d.Messages, 10) + " messages"
+	if d.Messages == 1 {
+		count = "1 message"
+	}
+	return domainauth.Finding{Code: d.Code, Severity: d.Severity, Where: where, RFC: d.RFC,
+		Message: d.Message + " [" + count + "]"}
 }
 
 // Diagnosis codes.
@@ -850,14 +850,14 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 // code, then domain). Codes and fields are stable; messages may change.
 func (s *Summary) Diagnoses() []Diagnosis {
 	var out []Diagnosis
-	for _, f := range s.Findings {
+	for _, f := range s.Evidence {
 		d := Diagnosis{Code: f.Code, HeaderFrom: f.HeaderFrom, Detail: f.Detail, Messages: f.Messages,
 			SourceIPs: slices.Clone(f.SourceIPs)}
 		hf := f.HeaderFrom
 		switch f.Code {
 		case FindingSPFESPEnvelope:
 			esp := s.espOrGeneric(f.Detail)
-			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
+			d.Severity, d.RFC = domainauth.Warning, "RFC 7489 §3.1.2"
 			region := ""
 			if r, ok := strings.CutSuffix(f.Detail, ".amazonses.com"); ok && !strings.Contains(r, ".") {
 				region = " (the default MAIL FROM of region " + r + ")"
@@ -866,23 +866,23 @@ func (s *Summary) Diagnoses() []Diagnosis {
 				hf, f.Detail, esp.Name, region, fmt.Sprintf(mailFromAdvice(esp), hf))
 		case FindingDKIMESPOnly:
 			esp := s.espOrGeneric(f.Detail)
-			d.Severity, d.RFC = SeverityError, "RFC 7489 §3.1.1"
+			d.Severity, d.RFC = domainauth.Error, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes only for d=%s, %s's own signing domain, not for %s, so DKIM cannot align; %s",
 				f.Detail, esp.Name, hf, fmt.Sprintf(dkimAdvice(esp), hf))
 		case FindingDMARCReliesOnDKIM:
-			d.Severity, d.RFC = SeverityInfo, "RFC 7489 §6.6.2"
+			d.Severity, d.RFC = domainauth.Info, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages from %s pass DMARC through aligned DKIM alone (SPF does not align): a DKIM key problem would make them fail", hf)
 		case FindingSPFUnaligned:
-			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
+			d.Severity, d.RFC = domainauth.Warning, "RFC 7489 §3.1.2"
 			d.Message = fmt.Sprintf("SPF passes for %s, which does not align with %s: use a MAIL FROM domain under %s", f.Detail, hf, hf)
 		case FindingDKIMUnaligned:
-			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.1"
+			d.Severity, d.RFC = domainauth.Warning, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes for d=%s, which does not align with %s: sign with a key under %s", f.Detail, hf, hf)
 		case FindingForwarded:
-			d.Severity, d.RFC = SeverityInfo, "RFC 7489 §6.6.2, RFC 8617"
+			d.Severity, d.RFC = domainauth.Info, "RFC 7489 §6.6.2, RFC 8617"
 			d.Message = fmt.Sprintf("messages from %s failed DMARC but the receiver accepted them as forwarded (%s): forwarded, not spoofed; signing with DKIM keeps most forwarded mail aligned", hf, f.Detail)
 		case FindingUnauthenticated:
-			d.Severity, d.RFC = SeverityError, "RFC 7489 §6.6.2"
+			d.Severity, d.RFC = domainauth.Error, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages claiming to be from %s have neither a DKIM nor an SPF pass: spoofing, or a sender not yet authorised", hf)
 		}
 		out = append(out, d)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/domainauth/domainauth"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -39,6 +40,50 @@ func sesReport() *Aggregate {
 	return b.Aggregate()
 }
 
+// TestDiagnosisAndWarningAsFinding: the report's diagnoses and decoding
+// warnings convert to the module-wide domainauth.Finding without losing the
+// code, severity, place, rule or count.
+func TestDiagnosisAndWarningAsFinding(t *testing.T) {
+	var ds []domainauth.Finding
+	for _, d := range Summarize(sesReport()).Diagnoses() {
+		ds = append(ds, d.Finding())
+	}
+	want := domainauth.Finding{Code: "report.spf-esp-envelope", Severity: domainauth.Warning,
+		Where: "example.com (us-west-2.amazonses.com)", RFC: "RFC 7489 §3.1.2"}
+	i := slices.IndexFunc(ds, func(f domainauth.Finding) bool { return f.Where == want.Where })
+	if i < 0 {
+		t.Fatalf("no finding for %s in %v", want.Where, ds)
+	}
+	got := ds[i]
+	if !strings.HasSuffix(got.Message, " [40 messages]") {
+		t.Errorf("message %q lacks the count", got.Message)
+	}
+	got.Message = ""
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Diagnosis.Finding (-want +got):\n%s", diff)
+	}
+	one := Diagnosis{Code: "report.unauthenticated", Severity: domainauth.Error, HeaderFrom: "example.com", Messages: 1}
+	if f := one.Finding(); f.Where != "example.com" || !strings.HasSuffix(f.Message, " [1 message]") {
+		t.Errorf("one message: %+v", f)
+	}
+
+	tests := []struct {
+		name string
+		w    Warning
+		want domainauth.Finding
+	}{
+		{"element and line, repeated", Warning{Code: "report.enum-case", Message: "m", Path: "feedback/record", Line: 7, Count: 3},
+			domainauth.Finding{Code: "report.enum-case", Severity: domainauth.Warning, Where: "feedback/record line 7", Message: "m (x3)"}},
+		{"container level, once", Warning{Code: "report.gzip-trailing-data", Message: "m", Count: 1},
+			domainauth.Finding{Code: "report.gzip-trailing-data", Severity: domainauth.Warning, Message: "m"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.w.Finding()); diff != "" {
+			t.Errorf("%s: Warning.Finding (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
 func TestDiagnosesSES(t *testing.T) {
 	s := Summarize(sesReport())
 	got := map[string]Diagnosis{}
@@ -51,11 +96,11 @@ func TestDiagnosesSES(t *testing.T) {
 		sev              Severity
 		text             string
 	}{
-		{FindingSPFESPEnvelope, "example.com", "us-west-2.amazonses.com", 40, SeverityWarning, "custom MAIL FROM"},
-		{FindingSPFESPEnvelope, "news.example.org", "us-west-2.amazonses.com", 5, SeverityWarning, "Amazon SES"},
-		{FindingDKIMESPOnly, "news.example.org", "amazonses.com", 5, SeverityError, "Easy DKIM"},
-		{FindingDMARCReliesOnDKIM, "example.com", "", 40, SeverityInfo, "DKIM alone"},
-		{FindingUnauthenticated, "example.com", "", 3, SeverityError, "spoofing"},
+		{FindingSPFESPEnvelope, "example.com", "us-west-2.amazonses.com", 40, domainauth.Warning, "custom MAIL FROM"},
+		{FindingSPFESPEnvelope, "news.example.org", "us-west-2.amazonses.com", 5, domainauth.Warning, "Amazon SES"},
+		{FindingDKIMESPOnly, "news.example.org", "amazonses.com", 5, domainauth.Error, "Easy DKIM"},
+		{FindingDMARCReliesOnDKIM, "example.com", "", 40, domainauth.Info, "DKIM alone"},
+		{FindingUnauthenticated, "example.com", "", 3, domainauth.Error, "spoofing"},
 	} {
 		d, ok := got[want.code+" "+want.hf]
 		if !ok {

@@ -3,6 +3,7 @@ package ses
 import (
 	"context"
 	"crypto"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -271,21 +272,22 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	}
 	want, _, _ := parseBYOKey(r.Value)
 	var valid []*dkim.KeyRecord
-	var lastErr error
 	for _, t := range txts {
 		k, err := dkim.ParseKeyRecord(t)
-		if err == nil {
-			err = k.Usable()
+		if err == nil && k.Usable() == nil {
+			valid = append(valid, k)
 		}
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		valid = append(valid, k)
 	}
 	if len(valid) == 0 {
+		// A key record that is no usable key is dkim's subject: pass on
+		// what the dkim selector check says of it.
 		c.Status = StatusWrong
-		st.add(finding(FindingBYODKIMKeyInvalid, Error, r.Name, "RFC 6376 §3.6.1", "not a usable DKIM key record: %v; publish TXT %q", lastErr, r.Value))
+		id := st.a.Plan.Identity
+		for _, f := range dkim.CheckSelector(st.ctx, au.Resolver, id.Domain, id.BYODKIM.Selector).Findings {
+			if f.Severity == Error {
+				st.add(f)
+			}
+		}
 		return
 	}
 	for _, k := range valid {
@@ -392,22 +394,16 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	if !ok {
 		return
 	}
-	switch len(spfs) {
-	case 0:
-		c.Status = StatusMissing
-		st.add(finding(FindingMailFromSPFMissing, Error, r.Name, "RFC 7208 §4.5", "no SPF record; publish %q", r.Value))
-		return
-	case 1:
-	default:
+	// The record is spf's subject: its defects carry spf's codes. Without
+	// one, SES mail from this MAIL FROM domain gets SPF none, which is an
+	// error here (a warning for a domain in general).
+	rec, f := spf.SelectRecord(r.Name, spfs)
+	if f != nil {
 		c.Status = StatusWrong
-		st.add(finding(FindingMailFromSPFMultiple, Error, r.Name, "RFC 7208 §4.5",
-			"%d SPF records: every SPF check is a permerror", len(spfs)))
-		return
-	}
-	rec, err := spf.ParseRecord(spfs[0])
-	if err != nil {
-		c.Status = StatusWrong
-		st.add(finding(FindingMailFromSPFInvalid, Error, r.Name, "RFC 7208 §4.6", "SPF record does not parse: %v; fix it, or publish %q", err, r.Value))
+		if f.Code == spf.FindingNoRecord {
+			c.Status, f.Severity = StatusMissing, Error
+		}
+		st.add(*f)
 		return
 	}
 	if ok, why := includesSES(rec); !ok {
@@ -422,10 +418,13 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	}
 	// The spf linter walks the include/redirect tree for the worst case.
 	lint := (&spf.Linter{Resolver: au.Resolver, MaxLookups: limit}).Lint(st.ctx, r.Name)
-	if n := lint.Lookups; n > limit {
+	if lint.Lookups > limit {
 		c.Status = StatusWrong
-		st.add(finding(FindingMailFromSPFTooManyLookups, Error, r.Name, "RFC 7208 §4.6.4",
-			"SPF record needs %d DNS-querying terms, more than %d: permerror", n, limit))
+		for _, f := range lint.Findings {
+			if f.Code == spf.FindingTooManyLookups {
+				st.add(f)
+			}
+		}
 		return
 	}
 	c.Status = StatusPresent
@@ -480,60 +479,56 @@ func (au *Auditor) selectTXT(st *auditState, c *RecordCheck, selects func(string
 	return recs, true
 }
 
-// isDMARC reports whether a TXT record is a DMARC record: "v=DMARC1" then
-// the end or ";" (RFC 9989 §4.7).
+// isDMARC reports whether a receiver would take a TXT record for a DMARC
+// record, broken or not (dmarc.SelectRecord decides which applies).
 func isDMARC(txt string) bool {
-	t := strings.TrimLeft(txt, " \t")
-	if len(t) < 8 || !strings.EqualFold(t[:8], "v=DMARC1") {
-		return false
-	}
-	rest := strings.TrimLeft(t[8:], " \t")
-	return rest == "" || rest[0] == ';'
+	_, err := dmarc.ParseRecord(txt)
+	return !errors.Is(err, dmarc.ErrNotDMARC) || errors.Is(err, dmarc.ErrSyntax)
 }
 
+// checkDMARC checks the DMARC record of the identity's domain. The record is
+// dmarc's subject: its defects (none, several, broken, p=none without rua)
+// carry dmarc's codes, as the DMARC lint reports them.
 func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
 	r := c.Record
 	recs, ok := au.selectTXT(st, c, isDMARC)
 	if !ok {
 		return
 	}
-	switch len(recs) {
-	case 0:
-		c.Status = StatusMissing
-		msg := "no DMARC record"
-		if r.Value != "" {
-			msg += fmt.Sprintf("; publish %q", r.Value)
-		}
-		st.add(finding(FindingDMARCMissing, Warning, r.Name, "RFC 9989 §4.7", "%s", msg))
-		return
-	case 1:
-	default:
+	rec, f := dmarc.SelectRecord(r.Name, recs)
+	if f != nil {
 		c.Status = StatusWrong
-		st.add(finding(FindingDMARCMultiple, Error, r.Name, "RFC 9989 §4.10", "%d DMARC records: receivers apply no policy; keep one", len(recs)))
-		return
-	}
-	rec, err := dmarc.ParseRecord(recs[0])
-	if err != nil {
-		c.Status = StatusWrong
-		msg := fmt.Sprintf("DMARC record does not parse: %v", err)
-		if r.Value != "" {
-			msg += fmt.Sprintf("; publish %q", r.Value)
+		if f.Code == dmarc.FindingNoRecord {
+			c.Status = StatusMissing
 		}
-		st.add(finding(FindingDMARCInvalid, Error, r.Name, "RFC 9989 §4.7", "%s", msg))
+		st.add(*f)
 		return
 	}
 	st.a.DMARC = rec
 	c.Status = StatusPresent
-	if rec.EffectivePolicy() == dmarc.PolicyNone && len(rec.AggregateURIs) == 0 {
+	if f := noneWithoutRUA(rec, r.Name); f != nil {
 		c.Status = StatusWrong
-		st.add(finding(FindingDMARCNoneNoRUA, Warning, r.Name, "RFC 9989 §4.7",
-			"p=none without rua: the policy does nothing and nobody receives the reports"))
+		st.add(*f)
 		return
 	}
 	if want := st.a.Plan.DMARC; want != nil && !st.a.Plan.DMARCRecommended && r.Value != "" && !sameDMARCPolicy(want, rec) {
 		c.Status = StatusWrong
 		st.add(finding(FindingDMARCDiffers, Warning, r.Name, "", "published %q, planned %q", recs[0], want.String()))
 	}
+}
+
+// noneWithoutRUA returns dmarc's finding that rec says p=none without rua
+// (the policy does nothing and nobody receives the reports), placed at
+// qname as the audit's DMARC area places it ("_dmarc.example.org p"), or
+// nil.
+func noneWithoutRUA(rec *dmarc.Record, qname string) *Finding {
+	for _, f := range rec.Lint(dmarc.ModeRFC9989) {
+		if f.Code == dmarc.FindingPNoneWithoutRUA {
+			f.Where = qname + " " + f.Where
+			return &f
+		}
+	}
+	return nil
 }
 
 // sameDMARCPolicy compares what matters to the plan: the policies and the

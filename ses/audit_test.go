@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/dmarc"
+	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -84,7 +87,7 @@ var brokenZones = []struct {
 	}, FindingMailFromCNAME, StatusWrong},
 	{"MAIL FROM SPF missing", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
-	}, FindingMailFromSPFMissing, StatusMissing},
+	}, spf.FindingNoRecord, StatusMissing},
 	{"MAIL FROM SPF without amazonses.com", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 mx -all")
@@ -103,31 +106,31 @@ var brokenZones = []struct {
 	}, FindingDKIMWrongTarget, StatusWrong},
 	{"RFC 7208 §4.5 two SPF records at MAIL FROM", func(z *zone.Zone) {
 		z.AddTXT("mail.example.org", "v=spf1 mx -all")
-	}, FindingMailFromSPFMultiple, StatusWrong},
+	}, spf.FindingMultipleRecords, StatusWrong},
 	{"RFC 7208 §12 SPF syntax error", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 include:amazonses.com ip4:192.0.2.300 ~all")
-	}, FindingMailFromSPFInvalid, StatusWrong},
+	}, spf.FindingSyntax, StatusWrong},
 	{"RFC 7208 §4.6.4 SPF over 10 lookups", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 include:amazonses.com include:_spf.example.org ~all")
 		z.AddTXT("_spf.example.org", "v=spf1 a:a1.example.org a:a2.example.org a:a3.example.org a:a4.example.org a:a5.example.org include:_spf2.example.org -all")
 		z.AddTXT("_spf2.example.org", "v=spf1 a:b1.example.org a:b2.example.org a:b3.example.org mx -all")
-	}, FindingMailFromSPFTooManyLookups, StatusWrong},
+	}, spf.FindingTooManyLookups, StatusWrong},
 	{"DMARC missing", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
-	}, FindingDMARCMissing, StatusMissing},
+	}, dmarc.FindingNoRecord, StatusMissing},
 	{"DMARC p=none without rua", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none")
-	}, FindingDMARCNoneNoRUA, StatusWrong},
+	}, dmarc.FindingPNoneWithoutRUA, StatusWrong},
 	{"two DMARC records", func(z *zone.Zone) {
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:other@example.org")
-	}, FindingDMARCMultiple, StatusWrong},
+	}, dmarc.FindingMultipleRecords, StatusWrong},
 	{"DMARC record broken", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=quarantine; p=reject")
-	}, FindingDMARCInvalid, StatusWrong},
+	}, dmarc.FindingSyntax, StatusWrong},
 	{"DMARC policy differs from the plan", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:mail-master@example.org")
@@ -188,7 +191,7 @@ func TestAuditAlignment(t *testing.T) {
 		{"both broken", func(z *zone.Zone) {
 			z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
 			z.Remove("mail.example.org", zone.TypeTXT)
-		}, "", VerdictPassNeither, []string{FindingDKIMMissing, FindingMailFromSPFMissing, FindingNoAlignment}},
+		}, "", VerdictPassNeither, []string{FindingDKIMMissing, spf.FindingNoRecord, FindingNoAlignment}},
 		{"SPF broken at the custom MAIL FROM: only DKIM aligns", func(z *zone.Zone) {
 			z.Remove("mail.example.org", zone.TypeTXT)
 			z.AddTXT("mail.example.org", "v=spf1 mx -all")
@@ -300,7 +303,7 @@ func TestAuditBYODKIM(t *testing.T) {
 		{"RFC 6376 §3.6.1 not a key", func(z *zone.Zone) {
 			z.Remove(name, zone.TypeTXT)
 			z.AddTXT(name, "v=DKIM1; p=!!!")
-		}, []string{FindingBYODKIMKeyInvalid}},
+		}, []string{dkim.FindingSelectorBadRecord}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			z := p.Zone()
@@ -457,7 +460,7 @@ func TestAuditBrokenExampleZone(t *testing.T) {
 	}
 	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
 	want := []string{FindingDKIMWrongRegion, FindingDKIMWrongRegion, FindingDKIMWrongRegion, FindingMailFromMXWrongRegion,
-		FindingMailFromSPFMultiple, FindingDMARCNoneNoRUA, FindingNoAlignment}
+		spf.FindingMultipleRecords, dmarc.FindingPNoneWithoutRUA, FindingNoAlignment}
 	if got := codes(a.Findings); !slices.Equal(got, want) {
 		t.Errorf("codes %q, want %q", got, want)
 	}
@@ -507,7 +510,7 @@ func TestAuditSkipDMARC(t *testing.T) {
 	}
 	z := p.Zone()
 	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
-	if got := codes(a.Findings); !slices.Equal(got, []string{FindingDMARCMissing}) || a.Findings[0].Message != "no DMARC record" {
+	if got := codes(a.Findings); !slices.Equal(got, []string{dmarc.FindingNoRecord}) || a.Findings[0].Where != "_dmarc.example.org" {
 		t.Errorf("codes %q %v", got, a.Findings)
 	}
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:x@example.org")

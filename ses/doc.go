@@ -1,8 +1,12 @@
-// Package ses plans, audits and operates the DNS set-up of an Amazon SES
+// Package ses plans and audits the DNS set-up of an Amazon SES
 // sending domain: the Easy DKIM or BYODKIM records, a custom MAIL FROM domain
-// (MX and SPF), DMARC and the legacy verification token; the SES event and
-// notification JSON; the account-level suppression list; the sandbox limits
-// and the production-access request.
+// (MX and SPF), DMARC and the legacy verification token, the region table
+// and Route 53 (change batches, a new hosted zone's NS and SOA).
+//
+// Two sub-packages hold the rest of SES: ses/events reads SES event and
+// notification JSON and keeps the account-level suppression list;
+// ses/account models the sandbox limits and drafts the production-access
+// request.
 //
 // # Planning
 //
@@ -34,7 +38,11 @@
 // zone.Zone read from a master file or from a Route 53
 // list-resource-record-sets export with zone.ReadRoute53) with a Plan. Each
 // planned record is present, missing, wrong or unknown; problems are
-// Findings with stable codes (the Finding* constants), and Audit.Alignment
+// Findings with stable codes (the Finding* constants, listed by
+// FindingCodes) for what only SES requires, and with the owning package's
+// codes for the records spf, dmarc and dkim own (spf.multiple-records for
+// two SPF records at the MAIL FROM domain, dmarc.p-none-without-rua, ...:
+// see domainauth.Finding). Audit.Alignment
 // predicts whether SES mail will pass DMARC through SPF, DKIM, both or
 // neither, and why:
 //
@@ -48,20 +56,8 @@
 //
 // CheckHostedZone checks the NS and SOA of a Route 53 public hosted zone.
 //
-// # Events, suppression, sandbox
-//
-// ParseEvent reads SES identity notifications (notificationType) and
-// event-publishing records (eventType), bare or inside an SNS envelope.
-// Suppression decisions follow the account-level suppression list:
-// permanent bounces (reason BOUNCE) and complaints (COMPLAINT) suppress,
-// transient and undetermined bounces do not. SandboxChecker models the
-// sandbox limits; ProductionAccessRequest validates and drafts the request
-// to leave the sandbox.
-//
 // # Bounds
 //
-//   - EventParser.MaxBytes: 1 MiB of event JSON (an SNS message is at most
-//     256 KiB); past it, ErrEventTooLarge.
 //   - Auditor.MaxSPFLookups: the MAIL FROM SPF record is checked against 10
 //     DNS-querying terms (RFC 7208 §4.6.4); the SPF linter's own bounds apply
 //     beneath it (spf.Linter).

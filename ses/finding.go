@@ -27,7 +27,16 @@ func finding(code string, sev Severity, where, rfc, format string, args ...any) 
 }
 
 // Finding codes of the planner (Plan.Findings) and the audit
-// (Audit.Findings). They are stable: users match on them.
+// (Audit.Findings), for what only SES requires. They are stable: users
+// match on them. A defect of a record that another package owns is reported
+// with that package's finding and code, never a code of this package: the
+// MAIL FROM SPF record's with spf's (spf.SelectRecord: spf.no-record,
+// spf.multiple-records, spf.syntax; spf.too-many-lookups from the spf
+// Linter), the DMARC record's with dmarc's (dmarc.SelectRecord:
+// dmarc.no-record, dmarc.multiple-records, dmarc.syntax; and
+// dmarc.p-none-without-rua from Record.Lint), and a BYODKIM key record
+// that is no usable key with dkim's (dkim.CheckSelector). FindingCodes
+// lists this package's own codes.
 const (
 	// Planning.
 
@@ -62,9 +71,6 @@ const (
 	FindingDKIMUnknown = "ses.dkim-unknown"
 	// FindingBYODKIMKeyWrong: the BYODKIM TXT record holds another key.
 	FindingBYODKIMKeyWrong = "ses.byodkim-key-wrong"
-	// FindingBYODKIMKeyInvalid: the BYODKIM TXT record is not a usable DKIM key
-	// record (RFC 6376 §3.6.1).
-	FindingBYODKIMKeyInvalid = "ses.byodkim-key-invalid"
 
 	// Custom MAIL FROM.
 
@@ -88,30 +94,11 @@ const (
 	// FindingMailFromCNAME: a CNAME at the MAIL FROM name; no other record can
 	// live beside it (RFC 1034 §3.6.2, RFC 2181 §10.1).
 	FindingMailFromCNAME = "ses.mailfrom-cname"
-	// FindingMailFromSPFMissing: no SPF record at the MAIL FROM domain.
-	FindingMailFromSPFMissing = "ses.mailfrom-spf-missing"
-	// FindingMailFromSPFMultiple: several SPF records at the MAIL FROM domain
-	// (RFC 7208 §4.5: permerror).
-	FindingMailFromSPFMultiple = "ses.mailfrom-spf-multiple"
-	// FindingMailFromSPFInvalid: the SPF record does not parse (permerror).
-	FindingMailFromSPFInvalid = "ses.mailfrom-spf-invalid"
 	// FindingMailFromSPFNoSES: the SPF record does not include amazonses.com.
 	FindingMailFromSPFNoSES = "ses.mailfrom-spf-no-amazonses"
-	// FindingMailFromSPFTooManyLookups: the SPF record needs more than 10
-	// DNS-querying terms (RFC 7208 §4.6.4: permerror).
-	FindingMailFromSPFTooManyLookups = "ses.mailfrom-spf-too-many-lookups"
 
 	// DMARC.
 
-	// FindingDMARCMissing: no DMARC record at _dmarc.<domain>.
-	FindingDMARCMissing = "ses.dmarc-missing"
-	// FindingDMARCMultiple: several DMARC records (no policy applies).
-	FindingDMARCMultiple = "ses.dmarc-multiple"
-	// FindingDMARCInvalid: the DMARC record does not parse.
-	FindingDMARCInvalid = "ses.dmarc-invalid"
-	// FindingDMARCNoneNoRUA: p=none and no rua: the policy does nothing and
-	// nobody receives the reports.
-	FindingDMARCNoneNoRUA = "ses.dmarc-none-no-rua"
 	// FindingDMARCDiffers: the published DMARC record differs from the plan's.
 	FindingDMARCDiffers = "ses.dmarc-differs"
 	// FindingStrictSPF: aspf=s: SES mail from a custom MAIL FROM subdomain can

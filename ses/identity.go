@@ -266,7 +266,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 			if len(rec.AggregateURIs) == 0 {
 				// The plan's own recommendation is incomplete without a report
 				// address: say so once, here, rather than recommend p=none and
-				// then warn about it with ses.dmarc-none-no-rua.
+				// then warn about it with dmarc.p-none-without-rua.
 				fs = append(fs, finding(FindingDMARCDefault, Warning, "_dmarc."+n.Domain, "RFC 9989 §4.7",
 					"no DMARC policy given; recommending %q (monitoring) to start, which does nothing until reports reach you: give a report address (DMARCReports; --dmarc-rua in the command) and move to quarantine or reject once they show SES mail aligning", rec.String()))
 				break
@@ -274,9 +274,10 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 			fs = append(fs, finding(FindingDMARCDefault, Info, "_dmarc."+n.Domain, "RFC 9989 §4.7",
 				"no DMARC policy given; recommending %q (monitoring) to start; move to quarantine or reject once reports show SES mail aligning", rec.String()))
 		}
-		if !n.dmarcDef && n.dmarc.EffectivePolicy() == dmarc.PolicyNone && len(n.dmarc.AggregateURIs) == 0 {
-			fs = append(fs, finding(FindingDMARCNoneNoRUA, Warning, "_dmarc."+n.Domain, "RFC 9989 §4.7",
-				"p=none without rua: the policy does nothing and nobody receives the reports"))
+		if !n.dmarcDef {
+			if f := noneWithoutRUA(n.dmarc, "_dmarc."+n.Domain); f != nil {
+				fs = append(fs, *f)
+			}
 		}
 	}
 

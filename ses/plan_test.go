@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/zone"
 	"github.com/google/go-cmp/cmp"
 )
@@ -315,7 +316,7 @@ func TestPlanWarnings(t *testing.T) {
 		{"default DMARC without reports", func(id *Identity) { id.DMARC = nil },
 			[]string{FindingDMARCDefault}},
 		{"given p=none without reports", func(id *Identity) { id.DMARC = mustDMARC(t, "v=DMARC1; p=none") },
-			[]string{FindingDMARCNoneNoRUA}},
+			[]string{dmarc.FindingPNoneWithoutRUA}},
 		{"aspf=s", func(id *Identity) {
 			id.DMARC = mustDMARC(t, "v=DMARC1; p=reject; aspf=s; rua=mailto:d@example.org")
 		}, []string{FindingStrictSPF}},
@@ -451,8 +452,8 @@ func TestEnumStrings(t *testing.T) {
 	if err := sev.UnmarshalText([]byte("warning")); err != nil || sev != Warning || sev.UnmarshalText([]byte("fatal")) == nil {
 		t.Errorf("UnmarshalText: %v %v", sev, err)
 	}
-	f := finding(FindingDMARCMissing, Warning, "_dmarc.example.org", "RFC 9989 §4.7", "no record")
-	if got := f.String(); got != "warning ses.dmarc-missing (_dmarc.example.org): no record [RFC 9989 §4.7]" {
+	f := finding(FindingVerificationMissing, Warning, "_amazonses.example.org", "SES Developer Guide", "no token")
+	if got := f.String(); got != "warning ses.verification-missing (_amazonses.example.org): no token [SES Developer Guide]" {
 		t.Errorf("%q", got)
 	}
 }

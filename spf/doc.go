@@ -83,7 +83,11 @@
 // record, multiple records, ptr, +all and ?all, a missing all, terms after
 // all, redirect beside all, unknown modifiers, strings over 255 bytes,
 // answers over 450 bytes, type SPF records and macros that cannot be
-// followed. LintRecord gives the checks that need no DNS. Report.Terms
+// followed. LintRecord gives the checks that need no DNS. SelectRecord and
+// RRTypeFinding give the findings about a name's SPF record to packages
+// that check one as part of their own subject (mx and ses at a MAIL FROM
+// domain, a zone-file check), so a defect of an SPF record carries an spf
+// code wherever it is found; FindingCodes lists them all. Report.Terms
 // lists the tree's DNS-querying terms in walk order with their depth and
 // worst-case cost, so that a tree is built from it in one pass.
 //

@@ -234,7 +234,7 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	if spfr, ok := w.l.Resolver.(SPFRRResolver); ok {
 		if rrs, err := spfr.LookupSPFRR(w.ctx, name); err == nil && len(rrs) > 0 {
-			w.add(FindingSPFRRType, Warning, "type SPF (99) records are published; receivers ignore them and they can drift from the TXT record", name, "RFC 7208 §3.1")
+			w.addFinding(RRTypeFinding(name))
 		}
 	}
 	if err != nil && domainauth.Classify(w.ctx, err) != domainauth.ErrorKindNotFound {
@@ -251,7 +251,7 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	switch {
 	case len(found) == 0 && top:
-		w.add(FindingNoRecord, Warning, "no SPF record: receivers get none", name, "RFC 7208 §4.5")
+		w.addFinding(*noRecordFinding(name))
 		return nil, ""
 	case len(found) == 0:
 		rfc := "RFC 7208 §5.2"
@@ -261,7 +261,7 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 		w.add(FindingIncludeNoRecord, Error, "target has no SPF record: receivers return permerror", where, rfc)
 		return nil, ""
 	case len(found) > 1:
-		w.add(FindingMultipleRecords, Error, fmt.Sprintf("%d SPF records: receivers return permerror", len(found)), name, "RFC 7208 §4.5")
+		w.addFinding(*multipleRecordsFinding(name, len(found)))
 		return nil, ""
 	}
 	txt := txts[found[0]]
@@ -282,7 +282,7 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	rec, perr := ParseRecord(txt)
 	if perr != nil {
-		w.add(FindingSyntax, Error, perr.Error(), name, "RFC 7208 §4.6")
+		w.addFinding(*syntaxFinding(name, perr))
 		return nil, txt
 	}
 	for _, f := range LintRecord(rec) {

@@ -14,8 +14,7 @@ const (
 	FindingParserNote        = "zone.parser-note"          // something the parser noted while reading a master file (Info)
 	FindingMultipleCNAMEs    = "zone.multiple-cnames"      // a name with more than one CNAME (RFC 2181 §10.1)
 	FindingCNAMEAndOtherData = "zone.cname-and-other-data" // a CNAME beside other records (RFC 1034 §3.6.2)
-	FindingTargetIsCNAME     = "zone.target-is-cname"      // an MX or NS target that is a CNAME (RFC 2181 §10.3)
-	FindingSPFType           = "zone.spf-type"             // an obsolete type SPF (99) record (RFC 7208 §3.1)
+	FindingTargetIsCNAME     = "zone.target-is-cname"      // an NS target that is a CNAME (RFC 2181 §10.3)
 	FindingCNAMELoop         = "zone.cname-loop"           // CNAMEs that lead back to themselves: lookups fail (RFC 1034 §3.6.2)
 	FindingCNAMEChainTooLong = "zone.cname-chain-too-long" // more CNAMEs in a row than resolvers follow (RFC 1034 §5.2.2)
 )
@@ -25,9 +24,12 @@ const maxLoopNames = 10
 
 // Check reports what DNS servers or resolvers would trip over in the zone:
 // several CNAMEs at a name, a CNAME beside other data, CNAME loops and
-// chains longer than the zone (and resolvers) follow, MX and NS records that
-// point at a CNAME, the obsolete SPF record type, and the parser's notes.
-// Each finding carries a Fix. Errors come first, then warnings, then infos;
+// chains longer than the zone (and resolvers) follow, NS records that point
+// at a CNAME, and the parser's notes. Each finding carries a Fix.
+// Records of the obsolete type SPF (99) are a defect of the SPF record, and
+// an MX target that is a CNAME one of the MX set, so the spf and mx packages
+// report them (spf.RRTypeFinding, mx.CNAMETargetFinding; audit.CheckZone
+// adds them to these findings for a zone file). Errors come first, then warnings, then infos;
 // within a severity, in record order. It costs one pass over the records,
 // one lookup per MX or NS record, and time linear in the CNAME records for
 // the chains.
@@ -74,20 +76,16 @@ func (z *Zone) checkName(out []domainauth.Finding, name string, rrs []RR) []doma
 	}
 	for _, rr := range rrs {
 		switch rr.Type {
-		case TypeMX, TypeNS:
-			if rr.Target == "." {
-				continue
-			}
+		case TypeNS:
+			// An MX target that is a CNAME is the MX set's defect: the mx
+			// package reports it (mx.CNAMETargetFinding; audit.CheckZone
+			// adds it for a zone file).
 			if t := z.Lookup(rr.Target, TypeCNAME); len(t) > 0 {
 				out = append(out, domainauth.Finding{Code: FindingTargetIsCNAME, Severity: domainauth.Warning,
 					Where:   fmt.Sprintf("%s %v %s", name, rr.Type, rr.Target),
 					Message: fmt.Sprintf("the %v target %s is a CNAME (to %s); it must name the host itself", rr.Type, rr.Target, t[0].Target),
 					Fix:     fmt.Sprintf("point the %v record at %s", rr.Type, t[0].Target), RFC: "RFC 2181 §10.3"})
 			}
-		case TypeSPF:
-			out = append(out, domainauth.Finding{Code: FindingSPFType, Severity: domainauth.Warning,
-				Where: name + " SPF", Message: "the SPF record type is obsolete; receivers only read TXT",
-				Fix: "publish the same value as a TXT record and delete the SPF-type record", RFC: "RFC 7208 §3.1"})
 		}
 	}
 	return out

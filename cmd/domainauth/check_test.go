@@ -13,6 +13,7 @@ import (
 
 	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -66,7 +67,7 @@ func TestCheckSeveralCSV(t *testing.T) {
 	}
 	for _, want := range []string{
 		"shop.example dmarc.unauthorized-destination",
-		"shop.example " + audit.FindingDestinationCannotReceive,
+		"shop.example " + dmarc.FindingDestinationCannotReceive,
 		"typo.example dmarc.unknown-tag",
 		"nomail.example mx.null", // info rows too
 	} {

@@ -524,7 +524,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	t.Chdir(repoRoot(t))
 	planted := map[string]string{
 		"spf.too-many-lookups":         "SPF over 10 lookups",
-		"mx.mailfrom-multiple-spf":     "two SPF records",
+		"spf.multiple-records":         "two SPF records at the MAIL FROM domain",
 		"dmarc.p-none-without-rua":     "DMARC p=none without rua",
 		"ses.dkim-wrong-region":        "DKIM CNAME into the wrong region's zone",
 		"ses.mailfrom-mx-wrong-region": "MAIL FROM MX at another region",
@@ -545,7 +545,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	for _, ar := range rep.Areas {
 		for _, f := range ar.Findings {
 			found[f.Code] = true
-			if f.Severity != audit.SeverityInfo && (f.Fix == "" || f.Record == "") {
+			if f.Severity != domainauth.Info && (f.Fix == "" || f.Record == "") {
 				t.Errorf("finding %s lacks a fix or a record: %+v", f.Code, f)
 			}
 		}
@@ -572,7 +572,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 			switch f.Code {
 			case "mtasts.no-record", "tlsrpt.no-record", "bimi.record-missing":
 				// Optional records the domain does not publish: infos.
-				if f.Severity == audit.SeverityInfo {
+				if f.Severity == domainauth.Info {
 					continue
 				}
 			}

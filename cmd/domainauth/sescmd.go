@@ -11,6 +11,7 @@ import (
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
+	"github.com/domainauth/domainauth/ses/events"
 )
 
 func sesCommand() *command {
@@ -230,13 +231,13 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		if err != nil {
 			return fileError(err)
 		}
-		ev, err := ses.ParseEvent(data)
+		ev, err := events.ParseEvent(data)
 		if err != nil {
 			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), audit.SafeLine(audit.OneLine(err.Error())))
 		}
 		if *asJSON {
 			return writeJSON(a.stdout, ev)
 		}
-		return ev.WriteText(a.stdout, ses.SuppressionPolicy{})
+		return ev.WriteText(a.stdout, events.SuppressionPolicy{})
 	}
 }

@@ -68,7 +68,7 @@ func zoneCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		var results []result
 		var all []audit.AreaFinding
 		check := func(file string, z *zone.Zone) {
-			fs := audit.AreaFindings("zone", z.Check())
+			fs := audit.CheckZone(z)
 			all = append(all, fs...)
 			results = append(results, result{File: file, Records: len(z.Records()), Findings: fs})
 		}

@@ -1,4 +1,4 @@
-package ses
+package events
 
 import (
 	"context"
@@ -19,11 +19,8 @@ import (
 
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
-	dir := sharedDir(t)
-	if dir == "" {
-		shared.Skip(t, "../shared not present: no SES samples")
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "reference", "ses", "samples", name))
+	dir := shared.Require(t, "reference", "ses", "samples")
+	data, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		shared.Skip(t, "SES sample %s not available: %v", name, err)
 	}
@@ -320,9 +317,8 @@ func TestEventKindStrings(t *testing.T) {
 // FuzzParseEvent: whatever parses, written back as JSON, parses to the same
 // event.
 func FuzzParseEvent(f *testing.F) {
-	dir := sharedDir(f)
-	if dir != "" {
-		files, _ := filepath.Glob(filepath.Join(dir, "reference", "ses", "samples", "*-*.json"))
+	if dir := shared.Find("reference", "ses", "samples"); dir != "" {
+		files, _ := filepath.Glob(filepath.Join(dir, "*-*.json"))
 		for _, p := range files {
 			if data, err := os.ReadFile(p); err == nil {
 				f.Add(data)

@@ -1,4 +1,4 @@
-package ses
+package events
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package ses
+package account
 
 import (
 	"errors"

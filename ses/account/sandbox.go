@@ -1,8 +1,9 @@
-package ses
+package account
 
 import (
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -161,7 +162,10 @@ func (c *SandboxChecker) rate() int {
 // verified reports whether an address is a verified identity, in a verified
 // domain, or a mailbox simulator address.
 func (c *SandboxChecker) verified(addr string) bool {
-	a := normalizeAddress(addr)
+	a := strings.ToLower(strings.TrimSpace(addr))
+	if pa, err := mail.ParseAddress(a); err == nil {
+		a = pa.Address
+	}
 	at := strings.LastIndexByte(a, '@')
 	if at < 1 || at == len(a)-1 {
 		return false

@@ -1,0 +1,14 @@
+package audit
+
+// FindingCodes returns the finding codes of package audit: those of the
+// whole-domain audit itself, beside the findings of the packages it runs.
+// Codes are stable; tools match on them, never on messages. Each code is
+// "audit." and a word, owned by this package: a defect of a record another
+// package owns is reported with that package's code (see the root package
+// doc). The slice is new on each call.
+func FindingCodes() []string {
+	return []string{
+		// The Finding constants, each documented where it is declared.
+		FindingNotInZone,
+	}
+}

@@ -1,0 +1,56 @@
+package dmarc
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// SelectRecord picks the DMARC record among the TXT records published at
+// qname ("_dmarc." and a domain) and parses it, as a receiver does (RFC 9989
+// §4.7, §4.10): texts that are not DMARC records are skipped, and exactly one
+// must remain and parse. It returns the record, or nil and the finding that
+// says why none applies there, with the code LintDomain gives the same
+// defect: FindingNoRecord, FindingMultipleRecords or FindingSyntax, Where
+// qname.
+//
+// Packages that check a DMARC record as part of their own subject (ses
+// audits the identity's) report these findings as they are, so that one
+// defect carries one code whichever package found it; they may fill in Fix
+// for their context.
+func SelectRecord(qname string, txts []string) (*Record, *Finding) {
+	var texts []string
+	var broken error // a text that is DMARC but for a missing ';' (ErrSyntax)
+	for _, t := range txts {
+		_, err := ParseRecord(t)
+		switch {
+		case !errors.Is(err, ErrNotDMARC):
+			texts = append(texts, t)
+		case errors.Is(err, ErrSyntax) && broken == nil:
+			broken = err
+		}
+	}
+	switch {
+	case len(texts) > 1:
+		return nil, multipleRecordsFinding(qname, len(texts))
+	case len(texts) == 0 && broken != nil:
+		return nil, &Finding{Code: FindingSyntax, Severity: Error, Where: qname, RFC: "RFC 9989 §4.7",
+			Message: strings.TrimPrefix(broken.Error(), "dmarc: ") + "; receivers ignore the record"}
+	case len(texts) == 0:
+		return nil, &Finding{Code: FindingNoRecord, Severity: Warning, Where: qname, RFC: "RFC 9989 §4.7",
+			Message: "no DMARC record at " + qname}
+	}
+	rec, err := ParseRecord(texts[0])
+	if err != nil {
+		return nil, &Finding{Code: FindingSyntax, Severity: Error, Where: qname, RFC: "RFC 9989 §4.7",
+			Message: "DMARC record does not parse: " + strings.TrimPrefix(err.Error(), "dmarc: ")}
+	}
+	return rec, nil
+}
+
+// multipleRecordsFinding is the finding LintDomain and SelectRecord share
+// for several DMARC records at qname.
+func multipleRecordsFinding(qname string, n int) *Finding {
+	return &Finding{Code: FindingMultipleRecords, Severity: Error, Where: qname, RFC: "RFC 9989 §4.10",
+		Message: fmt.Sprintf("%d DMARC records at %s: receivers discard them all", n, qname)}
+}
