@@ -213,6 +213,9 @@ func roundTripView(f *Failure) *Failure {
 	if g.Version == "" {
 		g.Version = "1"
 	}
+	if g.DKIMIdentity == "" && g.DKIMDomain != "" {
+		g.DKIMIdentity = "@" + g.DKIMDomain
+	}
 	if len(g.ReportedDomain) == 0 && f.Domain() != "" {
 		g.ReportedDomain = []string{f.Domain()}
 	}
@@ -323,6 +326,23 @@ func TestEncodeFailureRequired(t *testing.T) {
 		}, "DKIM-Selector"},
 		{"spf without SPF-DNS (RFC 6591 §3.2.6)", func(f *Failure, m *FailureEmail) { f.AuthFailure, f.SPFDNS = AuthFailureSPF, nil }, "SPF-DNS"},
 		{"adsp without DKIM-ADSP-DNS (RFC 6591 §3.3)", func(f *Failure, m *FailureEmail) { f.AuthFailure = AuthFailureADSP }, "DKIM-ADSP-DNS"},
+		{"bodyhash without DKIM-Domain (RFC 6591 §3.2.3)", func(f *Failure, m *FailureEmail) {
+			f.AuthFailure, f.DKIMDomain = AuthFailureBodyHash, ""
+		}, "DKIM-Domain"},
+		{"DKIM-Domain without DKIM-Selector (RFC 9991 §4)", func(f *Failure, m *FailureEmail) { f.DKIMSelector = "" }, "DKIM-Selector"},
+		{"repeated Identity-Alignment method (RFC 9991 §4)", func(f *Failure, m *FailureEmail) { f.IdentityAlignment = []string{"dkim", "dkim"} }, "Identity-Alignment"},
+		{"two Authentication-Results fields (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = append(f.AuthenticationResults, f.AuthenticationResults[0])
+		}, "2 Authentication-Results"},
+		{"Authentication-Results with two methods (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = []AuthResultsField{{Raw: "mx.receiver.example; spf=fail smtp.mailfrom=a@b.example; dmarc=fail header.from=b.example"}}
+		}, "single method"},
+		{"Authentication-Results with no method (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = []AuthResultsField{{Raw: "mx.receiver.example; none"}}
+		}, "0 method"},
+		{"Authentication-Results that does not parse (RFC 8601 §2.2)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = []AuthResultsField{{Raw: "mx.receiver.example; dmarc"}}
+		}, "does not parse"},
 		{"no original (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) { f.Original = Original{} }, "original"},
 		{"bad original field name", func(f *Failure, m *FailureEmail) { f.Original.Header[0].Name = "Bad Name" }, "Bad Name"},
 	} {
@@ -543,5 +563,24 @@ func TestFailureCountsMerge(t *testing.T) {
 	}
 	if got := RankedCounts(one.Failures.ByType, 1, false); len(got) != 1 || got[0] != (KeyedCount{"dmarc", 6}) {
 		t.Errorf("RankedCounts = %v", got)
+	}
+}
+
+// TestEncodeFailureDKIMIdentityDefault: RFC 6591 §3.2.3 requires
+// DKIM-Identity with DKIM-Domain; without one given, the default i= of
+// RFC 6376 §3.5 is written.
+func TestEncodeFailureDKIMIdentityDefault(t *testing.T) {
+	f := sampleFailure(t)
+	f.AuthFailure, f.DKIMIdentity = AuthFailureSignature, ""
+	var buf bytes.Buffer
+	if err := EncodeFailure(&buf, f, FailureEmail{From: "r@receiver.example", Date: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeFailure(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DKIMIdentity != "@sender.example" || got.DKIMDomain != "sender.example" || got.DKIMSelector != "sel1" {
+		t.Errorf("DKIM fields %q %q %q", got.DKIMDomain, got.DKIMIdentity, got.DKIMSelector)
 	}
 }
