@@ -195,7 +195,7 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	}
 	table("By reporter:", report.Ranked(s.ByOrg, top))
 	table("By From domain:", report.Ranked(s.ByHeaderFrom, top))
-	table("By source IP:", report.Ranked(s.BySourceIP, top))
+	table("By source IP:", namedSources(s, report.Ranked(s.BySourceIP, top)))
 	if len(s.BySender) > 1 || len(s.BySender) == 1 && s.BySender[""] == nil {
 		table("By sender (- for none known):", report.Ranked(s.BySender, top))
 	}
@@ -207,7 +207,7 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	for _, sc := range s.TopFailing(n) {
 		failing = append(failing, report.KeyedCounts{Key: sc.SourceIP, Counts: sc.Counts})
 	}
-	table("Sources failing DMARC:", failing)
+	table("Sources failing DMARC:", namedSources(s, failing))
 	writeFailureCounts(w, fc, top)
 	diags := s.Diagnoses()
 	if len(diags) == 0 {
@@ -226,6 +226,34 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 		WriteFinding(w, "  ", AreaFinding{Severity: d.Severity.String(), Code: d.Code, Record: where,
 			Message: fmt.Sprintf("%s [%s]", d.Message, pluralCount(d.Messages, "message")), RFC: d.RFC})
 	}
+}
+
+// namedSources adds to each source address of rows its forward-confirmed
+// reverse-DNS name and the provider the name belongs to, when Enrich found
+// them: "192.0.2.1 (a1.smtp-out.amazonses.com: Amazon SES)".
+func namedSources(s *report.Summary, rows []report.KeyedCounts) []report.KeyedCounts {
+	m := s.Senders
+	if m == nil {
+		m = report.DefaultSenders()
+	}
+	for i, r := range rows {
+		names := s.SourceNames[r.Key]
+		if len(names) == 0 {
+			continue
+		}
+		label := names[0]
+		if len(names) > 1 {
+			label += fmt.Sprintf(" and %d more", len(names)-1)
+		}
+		for _, n := range names {
+			if p := m.ByPTR(n); p != nil {
+				label += ": " + p.Name
+				break
+			}
+		}
+		rows[i].Key += " (" + label + ")"
+	}
+	return rows
 }
 
 // writeFailureCounts prints the failure reports' tables: incidents by

@@ -121,6 +121,11 @@ func TestReportSummaryResolve(t *testing.T) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}
 	}
+	// In the text summary, each source address carries its name and provider.
+	out, _, _ = runCLI(t, "", "report", "summary", "--resolve", "--zone", zf, dir)
+	if strings.Count(out, "192.0.2.1 (a1-2.smtp-out.amazonses.com: Amazon SES)") != 2 {
+		t.Errorf("the source tables do not name the sender:\n%s", out)
+	}
 	out, _, _ = runCLI(t, "", "report", "summary", dir)
 	if strings.Contains(out, "Amazon SES") {
 		t.Errorf("a sender named without --resolve:\n%s", out)
