@@ -48,6 +48,11 @@ package report
 //	6591 §3.1       a message without a feedback-report part is no ARF    TestFailureConformance (exim), TestDecodeFailureErrors
 //	5965 §7.3       other feedback types are not failure reports           TestDecodeFailureErrors ("abuse report")
 //	6591 §3.3       comments after the Auth-Failure keyword                TestDecodeFailureTolerance
+//	6591 §3.2, §4   every field, CFWS around DKIM-Domain/-Identity/        TestDecodeFailureFields
+//	9991 §4         -Selector and Identity-Alignment, each Auth-Failure
+//	                and Delivery-Result value, Received-Date
+//	9991 App. A     the RFC's example report decodes field by field; its   TestFailureRFC9991Example
+//	                closing note (redact To and From local parts)
 //	5965 §3.1       missing required fields: warned                        TestFailureConformance (report.failure-missing-field)
 //	all             bounded: parts, fields, field size, message size       TestDecodeFailureDefaultLimits,
 //	                                                                      TestDecodeFailureDefaultArchiveSize
