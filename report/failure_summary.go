@@ -99,7 +99,9 @@ func RankedCounts(table map[string]uint64, n int, byKey bool) []KeyedCount {
 	return out
 }
 
-// AddFailure accounts for one failure report in s.Failures.
+// AddFailure accounts for one failure report in s.Failures, and adds the
+// DKIM-Domain and DKIM-Selector of the signature it reports to Selectors.
 func (s *Summary) AddFailure(f *Failure) {
 	s.Failures.Add(f)
+	s.addSelector(f.DKIMDomain, f.DKIMSelector)
 }

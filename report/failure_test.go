@@ -584,3 +584,16 @@ func TestEncodeFailureDKIMIdentityDefault(t *testing.T) {
 		t.Errorf("DKIM fields %q %q %q", got.DKIMDomain, got.DKIMIdentity, got.DKIMSelector)
 	}
 }
+
+// TestSummaryFailureSelectors: the signature a failure report names is
+// listed with the selectors of aggregate reports, for check to probe.
+func TestSummaryFailureSelectors(t *testing.T) {
+	s := &Summary{}
+	f := sampleFailure(t)
+	f.DKIMDomain = "Sender.Example"
+	s.AddFailure(f)
+	s.AddFailure(&Failure{AuthFailure: AuthFailureDMARC}) // no signature named
+	if d := cmp.Diff(map[string][]string{"sender.example": {"sel1"}}, s.Selectors); d != "" {
+		t.Errorf("Selectors (-want +got):\n%s", d)
+	}
+}

@@ -109,7 +109,9 @@ type Summary struct {
 	// addresses, set by Enrich; records added afterwards use them too.
 	SourceNames map[string][]string `json:"source_names,omitempty"`
 	// Selectors lists, per DKIM signing domain (lower case), the
-	// selectors the reports name, sorted; at most MaxSelectors each.
+	// selectors the reports name (aggregate reports' DKIM results and
+	// failure reports' DKIM-Domain and DKIM-Selector), sorted; at most
+	// MaxSelectors each.
 	Selectors map[string][]string `json:"dkim_selectors,omitempty"`
 	// Duplicates counts the reports not counted because one with the same
 	// identity (ReportIdentity) had been; DuplicateReports lists the first

@@ -56,6 +56,20 @@ func TestCheckSelectorsFromReports(t *testing.T) {
 	if !strings.Contains(out, "rptsel1._domainkey.example.org: no usable key") || !strings.Contains(out, "dkim.no-key  rptsel1._domainkey.example.org") {
 		t.Errorf("the missing reported selector is not a finding:\n%s", out)
 	}
+	// A failure report's DKIM-Selector is probed too.
+	failure := "From: r@receiver.example\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=B\r\n\r\n" +
+		"--B\r\nContent-Type: message/feedback-report\r\n\r\n" +
+		"Feedback-Type: auth-failure\r\nUser-Agent: x/1\r\nVersion: 1\r\nAuth-Failure: signature\r\n" +
+		"Authentication-Results: mx.receiver.example; dkim=fail header.d=example.org\r\n" +
+		"DKIM-Domain: example.org\r\nDKIM-Selector: failsel\r\n" +
+		"\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: a@example.org\r\n\r\n--B--\r\n"
+	if err := os.WriteFile(filepath.Join(dir, "f.eml"), []byte(failure), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ = runCLI(t, "", "check", "--zone", "examples/zones/example.org.zone", "--selectors-from-reports", dir, "example.org")
+	if !strings.Contains(out, "failsel._domainkey.example.org: no usable key") {
+		t.Errorf("the failure report's selector is not probed:\n%s", out)
+	}
 }
 
 // TestReportSummaryCSVAndDuplicates: report summary --csv writes one row
