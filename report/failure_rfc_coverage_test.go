@@ -35,6 +35,9 @@ package report
 //	                                                                      or check failed only the caller knows
 //	9991 §7         minimise: redact bodies and header fields              TestRedact, TestRedactKeeps, TestRedactTokens,
 //	                                                                      ExampleRedactor_Redact
+//	9991 §7.3       generators: remove attachments; substitute hxxp for    TestRedact (the body goes, attachments with it);
+//	                http (advice, not a requirement)                      the kept header fields carry no URIs but
+//	                                                                      Reported-URI, kept as written (Redactor doc)
 //	2046 §5.2.1     message/rfc822 only 7bit, 8bit or binary               transferEncoding; TestEncodeFailureRoundTrip
 //	                                                                      ("long header fields")
 //	5322 §2.1.1     lines at most 998 octets (folded)                      TestEncodeFailureRoundTrip (line lengths)
