@@ -1,11 +1,14 @@
 package audit
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -208,6 +211,7 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 		failing = append(failing, report.KeyedCounts{Key: sc.SourceIP, Counts: sc.Counts})
 	}
 	table("Sources failing DMARC:", namedSources(s, failing))
+	writeSelectors(w, s.Selectors, top)
 	writeFailureCounts(w, fc, top)
 	diags := s.Diagnoses()
 	if len(diags) == 0 {
@@ -225,6 +229,24 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 		}
 		WriteFinding(w, "  ", AreaFinding{Severity: d.Severity.String(), Code: d.Code, Record: where,
 			Message: fmt.Sprintf("%s [%s]", d.Message, pluralCount(d.Messages, "message")), RFC: d.RFC})
+	}
+}
+
+// writeSelectors lists the DKIM selectors the reports name per signing
+// domain, at most top domains (0: all), most selectors first.
+func writeSelectors(w io.Writer, sels map[string][]string, top int) {
+	if len(sels) == 0 {
+		return
+	}
+	domains := slices.Sorted(maps.Keys(sels))
+	slices.SortStableFunc(domains, func(a, b string) int { return cmp.Compare(len(sels[b]), len(sels[a])) })
+	fmt.Fprintln(w, "\nDKIM selectors named, per signing domain:")
+	for i, d := range domains {
+		if top > 0 && i == top {
+			fmt.Fprintf(w, "  ... %d more domains\n", len(domains)-top)
+			break
+		}
+		fmt.Fprintf(w, "  %s: %s\n", termsafe.String(d), termsafe.String(strings.Join(sels[d], ", ")))
 	}
 }
 
