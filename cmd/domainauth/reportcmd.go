@@ -65,7 +65,9 @@ and day; for SMTP TLS reports, the sessions per policy domain, day and
 reporter and the failed sessions per MX host and result type. Senders are
 named by a table of providers (their DKIM and bounce domains, and with
 --resolve the forward-confirmed reverse DNS of each source IP, looked up
-through the DNS flags' source). A DMARC aggregate report read twice (same
+through the DNS flags' source). The DKIM selectors the reports name are listed
+per signing domain (check --selectors-from-reports probes them). A DMARC
+aggregate report read twice (same
 organisation, report ID, policy domain and period) is counted once. --csv
 prints the DMARC table rows as CSV. Exit status 0 even when mail failed: it
 is a report, not a check.
