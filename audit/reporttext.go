@@ -170,6 +170,9 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	if fc.Reports > 0 {
 		fmt.Fprintf(w, "%s (%s)\n", Plural(fc.Reports, "failure report"), pluralCount(fc.Incidents, "incident"))
 	}
+	if fc.Duplicates > 0 {
+		fmt.Fprintf(w, "%s not counted again: the same fields as one read before\n", Plural(fc.Duplicates, "failure report"))
+	}
 	if skipped > 0 {
 		fmt.Fprintf(w, "%s skipped: not reports (listed on stderr unless --quiet)\n", Plural(skipped, "file"))
 	}

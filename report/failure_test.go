@@ -167,6 +167,59 @@ func TestFailureCRLFEqualsLF(t *testing.T) {
 	if d := cmp.Diff(lf, crlf, failureCmp); d != "" {
 		t.Errorf("(-LF +CRLF):\n%s", d)
 	}
+	// One report: one identity, counted once in a summary.
+	if lf.Identity() != crlf.Identity() {
+		t.Error("the LF and CRLF copies have two identities")
+	}
+	s := &Summary{}
+	if !s.AddFailure(lf) || s.AddFailure(crlf) || s.Failures.Reports != 1 || s.Failures.Duplicates != 1 {
+		t.Errorf("reports %d, duplicates %d; want 1 and 1", s.Failures.Reports, s.Failures.Duplicates)
+	}
+}
+
+// TestFailureIdentity: reports that differ in any feedback field or
+// header field of the original have different identities; the text part
+// and the body do not count.
+func TestFailureIdentity(t *testing.T) {
+	base := sampleFailure(t).Identity()
+	for _, c := range []struct {
+		name string
+		edit func(*Failure)
+		same bool
+	}{
+		{"another text part", func(f *Failure) { f.Text = "other" }, true},
+		{"another body", func(f *Failure) { f.Original.Body = []byte("other") }, true},
+		{"another Arrival-Date", func(f *Failure) { f.ArrivalDate = f.ArrivalDate.Add(time.Second) }, false},
+		{"another source port", func(f *Failure) { f.SourcePort++ }, false},
+		{"another unknown field", func(f *Failure) { f.Fields = append(f.Fields, Field{"X-Reporter-Id", "2"}) }, false},
+		{"a field name's case", func(f *Failure) { f.Original.Header[0].Name = "RECEIVED" }, true},
+		{"a value moved across fields", func(f *Failure) {
+			f.Original.Header = []Field{{"A", "bc"}}
+		}, false},
+		{"another original header field", func(f *Failure) { f.Original.Header[2].Value = "Alice <alice@other.example>" }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := sampleFailure(t)
+			c.edit(f)
+			if same := f.Identity() == base; same != c.same {
+				t.Errorf("same identity %v, want %v", same, c.same)
+			}
+		})
+	}
+	// Split differently, the same bytes give another identity.
+	a := &Failure{Fields: []Field{{"A", "bc"}}}
+	b := &Failure{Fields: []Field{{"Ab", "c"}}}
+	if a.Identity() == b.Identity() {
+		t.Error("field boundaries are not part of the identity")
+	}
+	// Merge: a report both summaries counted is listed as a duplicate.
+	s1, s2 := &Summary{}, &Summary{}
+	s1.AddFailure(sampleFailure(t))
+	s2.AddFailure(sampleFailure(t))
+	s1.Merge(s2)
+	if s1.Failures.Duplicates != 1 {
+		t.Errorf("after Merge: %d duplicates, want 1", s1.Failures.Duplicates)
+	}
 }
 
 // sampleFailure is a complete DMARC failure report, as a receiver would
@@ -542,13 +595,15 @@ func TestFailureCountsMerge(t *testing.T) {
 	a, b := sampleFailure(t), sampleFailure(t)
 	b.Incidents, b.AuthFailure, b.SourceIP = 0, AuthFailureSPF, netip.Addr{}
 	b.ReportedDomain = nil
+	a2 := sampleFailure(t) // another report with a's counts
+	a2.SourcePort = 2
 	var one, x, y Summary
-	for _, f := range []*Failure{a, b, a} {
+	for _, f := range []*Failure{a, b, a2} {
 		one.AddFailure(f)
 	}
 	x.AddFailure(a)
 	y.AddFailure(b)
-	y.AddFailure(a)
+	y.AddFailure(a2)
 	x.Merge(&y)
 	if d := cmp.Diff(one.Failures, x.Failures); d != "" {
 		t.Errorf("(-one +merged):\n%s", d)

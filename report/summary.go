@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -128,6 +129,7 @@ type Summary struct {
 	// by domain ("" for none), so that Enrich can attribute again.
 	bySourceSender map[sourceSender]Counts
 	seen           map[ReportIdentity]struct{}
+	seenFailures   map[[sha256.Size]byte]struct{} // Failure.Identity of the failure reports added
 }
 
 // sourceSender is a source IP and the provider its record's domains name.
@@ -416,6 +418,16 @@ func (s *Summary) Merge(o *Summary) {
 	// listed as a duplicate.
 	for id := range o.seen {
 		s.duplicate(id)
+	}
+	for id := range o.seenFailures {
+		if _, ok := s.seenFailures[id]; ok {
+			s.Failures.Duplicates++
+			continue
+		}
+		if s.seenFailures == nil {
+			s.seenFailures = make(map[[sha256.Size]byte]struct{})
+		}
+		s.seenFailures[id] = struct{}{}
 	}
 	s.Duplicates += o.Duplicates
 	for _, id := range o.DuplicateReports {
