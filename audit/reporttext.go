@@ -100,10 +100,15 @@ func WriteFailure(w io.Writer, file string, f *report.Failure) {
 		mailFrom = "<>"
 	}
 	line("mail from", mailFrom)
+	line("rcpt to", strings.Join(f.OriginalRcptTo, ", "))
 	line("delivery", string(f.DeliveryResult))
 	line("identity alignment", strings.Join(f.IdentityAlignment, ", "))
 	if f.DKIMDomain != "" || f.DKIMSelector != "" {
-		line("dkim", "d="+dashIfEmpty(f.DKIMDomain)+" s="+dashIfEmpty(f.DKIMSelector))
+		dkim := "d=" + dashIfEmpty(f.DKIMDomain) + " s=" + dashIfEmpty(f.DKIMSelector)
+		if f.DKIMIdentity != "" {
+			dkim += " i=" + f.DKIMIdentity
+		}
+		line("dkim", dkim)
 	}
 	for _, ar := range f.AuthenticationResults {
 		line("authentication results", ar.Raw)
