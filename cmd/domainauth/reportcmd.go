@@ -100,6 +100,7 @@ TLS-Report-Submitter fields and the DKIM verdict); a DMARC failure report has
 				minArgs: 1, maxArgs: -1,
 				setup: reportJSONSetup,
 			},
+			reportIngestCommand(),
 		},
 	}
 }

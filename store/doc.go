@@ -1,0 +1,116 @@
+// Package store keeps DMARC aggregate reports and SMTP TLS reports in a
+// database and answers the report dashboard's questions about them. It is
+// an I/O package: it touches the file system (a SQLite file) or the
+// network (a PostgreSQL server); library packages never import it.
+//
+// # Engines
+//
+// Open takes a postgres:// (or postgresql://) URL for PostgreSQL, through
+// pgx v5's database/sql driver, or else the path of a SQLite file: the
+// embedded default, through modernc.org/sqlite (pure Go, no cgo, so
+// `go install` keeps working). The SQLite driver version is pinned to
+// v1.62.0 (with the modernc.org/libc version its go.mod names), which
+// passes this package's tests under -race (checkptr). With no path,
+// DefaultPath: $XDG_DATA_HOME/domainauth/reports.db, else
+// ~/.local/share/domainauth/reports.db on Unix (the user configuration
+// directory elsewhere); `domainauth report ingest` and `report serve` both
+// use it, and both read the environment variable DOMAINAUTH_DB (EnvDB)
+// when --db is not given. The file is created with mode 0600 in a folder
+// created with 0700, in WAL mode (readers run beside a writer) with a busy
+// timeout (Options.BusyTimeout, 10 s) so that an ingest and the dashboard
+// can run at once.
+//
+// Both engines run the same schema and queries (placeholders are rewritten
+// for PostgreSQL), and the tests run the same code against both.
+//
+// # Migrations
+//
+// The schema is versioned by numbered SQL files embedded per engine
+// (migrations/sqlite, migrations/postgres). On Open, each migration not
+// yet recorded in the schema_migrations table runs in its own
+// transaction together with its record, so a failed migration leaves the
+// previous version intact; concurrent openers are serialised by SQLite's
+// write lock and by a PostgreSQL advisory lock. A database newer than the
+// program is refused (ErrSchema). A migration library would bring its
+// own driver registry, command-line tool and file-system abstraction for
+// what is here a handful of ordered files and one table; the runner is
+// about a hundred lines and is tested from an empty database and from each
+// earlier version on both engines.
+//
+// # Schema
+//
+// An aggregate report is identified by (reporting org, report ID, policy
+// domain, begin, end); a TLS report by (organization, report ID), with one
+// row per policy; a failure report by the SHA-256 of its feedback part.
+// Re-adding a report changes nothing (OutcomeDuplicate); a report under a
+// stored key with other content (compared by a SHA-256 digest of its
+// content, warnings excluded) is recorded as a conflict of the first
+// (OutcomeConflict, ReportDetail.ConflictList).
+//
+// Every query is backed by an index. Per-day counts come from
+// aggregate_days, one row per report and UTC day (index on policy domain
+// and day). Records are one row each in aggregate_records, whose key is
+// the report's id times 2^24 plus the record's number, so a report's
+// records are one key range (no index on the report), with an index on the
+// source address that covers the counts, for the per-source page and the
+// sources ranking. The rest of a record (policy evaluated, identifiers,
+// authentication results) is kept as the JSON of report.Record in
+// aggregate_details, once however many records share it (a sender's
+// records repeat theirs day after day; details are not pruned). The
+// records that failed DMARC are copied into
+// the narrow aggregate_failing table, keyed by domain, address and day,
+// for the failing-sources ranking of a period, and summed per domain and
+// address in aggregate_failing_totals for the ranking over all time. The
+// report list, policies and retention use aggregate_reports (indexes on
+// domain and day, day, end of window, ingest time). The sources ranking
+// (Sources) reads the index entry of every record of the selected reports:
+// it is the one query whose time grows with the records selected (about
+// 1.5 s for a million on the reference machine).
+//
+// # Agreement with report summary
+//
+// A report's per-day shares are computed at ingest by report.Summary
+// itself (its multi-day rule splits the report's totals over the days of
+// its window), so Days over a set of reports equals the ByDay of
+// report.Summary over the same files, to the message. SourceDays and the
+// diagnoses of FailingSources likewise run report.Summary over the stored
+// records. Orgs splits like Days; the other queries count a report whole
+// on its Day (the UTC day of the middle of its window).
+//
+// # Trust
+//
+// Anyone can mail a rua= address. Source.Signature records whether a
+// report that arrived by email carried a valid DKIM signature of the
+// reporting organisation's domain (the ingest package checks it), and
+// Options.AllowDomains limits the accepted policy domains.
+//
+// # Limits
+//
+//	Options.MaxReportMessages  2^40         messages of one aggregate report (sessions of a TLS report)
+//	Options.MaxRecords         1,000,000    records of one aggregate report (policies and details of a TLS report)
+//	Options.BusyTimeout        10 s         SQLite lock wait
+//	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
+//	MaxSourceRecords           20,000       records read for one source's days and diagnoses
+//	MaxSampleDomains           5            header From domains listed per failing source
+//	(fixed)                    100,000      record details whose ids a Store remembers (memory)
+//
+// # Testing
+//
+// The tests run the same code against both engines. PostgreSQL tests read
+// a server URL from DOMAINAUTH_TEST_POSTGRES (each test works in a schema
+// of its own there); without it they skip with a message, and fail when
+// CI=true. .ci/run installs PostgreSQL from the distribution's packages,
+// starts a throwaway cluster in a temporary folder and sets the variable.
+//
+// # Failure reports
+//
+// AddFailure keeps a failure report (RFC 9991) as the JSON of
+// report.Failure beside its key fields, redacted by report.Redactor unless
+// Options.KeepFailuresUnredacted: local parts of addresses become keyed
+// tokens, the original's body and the content-bearing header fields are
+// dropped. The Redactor's key is Options.RedactKey, or a random key the
+// store makes once and keeps in its settings table (whoever holds the
+// database can test a guessed address against a token). Failure reports
+// have their own retention (PruneFailures; `report ingest
+// --keep-failures`), apart from Prune's.
+package store
