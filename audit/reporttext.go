@@ -1,11 +1,14 @@
 package audit
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -97,10 +100,15 @@ func WriteFailure(w io.Writer, file string, f *report.Failure) {
 		mailFrom = "<>"
 	}
 	line("mail from", mailFrom)
+	line("rcpt to", strings.Join(f.OriginalRcptTo, ", "))
 	line("delivery", string(f.DeliveryResult))
 	line("identity alignment", strings.Join(f.IdentityAlignment, ", "))
 	if f.DKIMDomain != "" || f.DKIMSelector != "" {
-		line("dkim", "d="+dashIfEmpty(f.DKIMDomain)+" s="+dashIfEmpty(f.DKIMSelector))
+		dkim := "d=" + dashIfEmpty(f.DKIMDomain) + " s=" + dashIfEmpty(f.DKIMSelector)
+		if f.DKIMIdentity != "" {
+			dkim += " i=" + f.DKIMIdentity
+		}
+		line("dkim", dkim)
 	}
 	for _, ar := range f.AuthenticationResults {
 		line("authentication results", ar.Raw)
@@ -167,6 +175,9 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	if fc.Reports > 0 {
 		fmt.Fprintf(w, "%s (%s)\n", Plural(fc.Reports, "failure report"), pluralCount(fc.Incidents, "incident"))
 	}
+	if fc.Duplicates > 0 {
+		fmt.Fprintf(w, "%s not counted again: the same fields as one read before\n", Plural(fc.Duplicates, "failure report"))
+	}
 	if skipped > 0 {
 		fmt.Fprintf(w, "%s skipped: not reports (listed on stderr unless --quiet)\n", Plural(skipped, "file"))
 	}
@@ -195,7 +206,7 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	}
 	table("By reporter:", report.Ranked(s.ByOrg, top))
 	table("By From domain:", report.Ranked(s.ByHeaderFrom, top))
-	table("By source IP:", report.Ranked(s.BySourceIP, top))
+	table("By source IP:", namedSources(s, report.Ranked(s.BySourceIP, top)))
 	if len(s.BySender) > 1 || len(s.BySender) == 1 && s.BySender[""] == nil {
 		table("By sender (- for none known):", report.Ranked(s.BySender, top))
 	}
@@ -207,7 +218,8 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 	for _, sc := range s.TopFailing(n) {
 		failing = append(failing, report.KeyedCounts{Key: sc.SourceIP, Counts: sc.Counts})
 	}
-	table("Sources failing DMARC:", failing)
+	table("Sources failing DMARC:", namedSources(s, failing))
+	writeSelectors(w, s.Selectors, top)
 	writeFailureCounts(w, fc, top)
 	diags := s.Diagnoses()
 	if len(diags) == 0 {
@@ -221,6 +233,52 @@ func WriteSummary(w io.Writer, s *report.Summary, skipped, top int) {
 		}
 		WriteFinding(w, "  ", areaFinding("", d.Finding()))
 	}
+}
+
+// writeSelectors lists the DKIM selectors the reports name per signing
+// domain, at most top domains (0: all), most selectors first.
+func writeSelectors(w io.Writer, sels map[string][]string, top int) {
+	if len(sels) == 0 {
+		return
+	}
+	domains := slices.Sorted(maps.Keys(sels))
+	slices.SortStableFunc(domains, func(a, b string) int { return cmp.Compare(len(sels[b]), len(sels[a])) })
+	fmt.Fprintln(w, "\nDKIM selectors named, per signing domain:")
+	for i, d := range domains {
+		if top > 0 && i == top {
+			fmt.Fprintf(w, "  ... %d more domains\n", len(domains)-top)
+			break
+		}
+		fmt.Fprintf(w, "  %s: %s\n", termsafe.String(d), termsafe.String(strings.Join(sels[d], ", ")))
+	}
+}
+
+// namedSources adds to each source address of rows its forward-confirmed
+// reverse-DNS name and the provider the name belongs to, when Enrich found
+// them: "192.0.2.1 (a1.smtp-out.amazonses.com: Amazon SES)".
+func namedSources(s *report.Summary, rows []report.KeyedCounts) []report.KeyedCounts {
+	m := s.Senders
+	if m == nil {
+		m = report.DefaultSenders()
+	}
+	for i, r := range rows {
+		names := s.SourceNames[r.Key]
+		if len(names) == 0 {
+			continue
+		}
+		label := names[0]
+		if len(names) > 1 {
+			label += fmt.Sprintf(" and %d more", len(names)-1)
+		}
+		for _, n := range names {
+			if p := m.ByPTR(n); p != nil {
+				label += ": " + p.Name
+				break
+			}
+		}
+		rows[i].Key += " (" + label + ")"
+	}
+	return rows
 }
 
 // writeFailureCounts prints the failure reports' tables: incidents by

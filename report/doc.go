@@ -223,7 +223,12 @@
 // (AddFailure, FailureCounts), and counts a report once per identity
 // (ReportIdentity: organisation, report ID, policy domain, begin, end; the
 // key of a report store): a repeat is not counted again but counted in
-// Summary.Duplicates and listed (at most MaxDuplicatesListed).
+// Summary.Duplicates and listed (at most MaxDuplicatesListed). A failure
+// report has no report ID; its identity is a digest of its fields and of
+// the original's header (Failure.Identity), and a repeat is counted in
+// FailureCounts.Duplicates. A summary keeps one identity per report
+// counted (a 32-byte digest for a failure report): memory grows with the
+// number of reports, not with their size.
 //
 // # Naming senders
 //

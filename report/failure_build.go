@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,12 +82,24 @@ var knownFailureFields = map[string]bool{
 // (message/rfc822 when Original.Body is not nil, else
 // text/rfc822-headers). Feedback-Type defaults to auth-failure, Version to
 // 1, User-Agent to "domainauth"; Reported-Domain, which RFC 6591 §3.1
-// requires when known, defaults to the original's From domain. A report
-// without a field the RFCs require fails with ErrIncompleteFailure:
-// Auth-Failure (RFC 6591 §3.2.1), an Authentication-Results field (§3.1),
-// Identity-Alignment for Auth-Failure dmarc (RFC 9991 §4), DKIM-Domain and
-// DKIM-Selector for signature and revoked (§3.3), SPF-DNS for spf
-// (§3.2.6), DKIM-ADSP-DNS for adsp (§3.3), the original's header (§3.1).
+// requires when known, defaults to the original's From domain;
+// DKIM-Identity, which RFC 6591 §3.2.3 requires with the other DKIM
+// fields, defaults to "@" and DKIM-Domain (the default i=, RFC 6376
+// §3.5). A report without a field the RFCs require fails with
+// ErrIncompleteFailure: Auth-Failure (RFC 6591 §3.2.1); exactly one
+// Authentication-Results field, holding a single method's result (§3.1);
+// Identity-Alignment for Auth-Failure dmarc (RFC 9991 §4); DKIM-Domain and
+// DKIM-Selector for the DKIM failure types signature, revoked, bodyhash
+// (§3.2.3, §3.3), and for any report the one with the other; SPF-DNS for
+// spf (§3.2.6); DKIM-ADSP-DNS for adsp (§3.3); the original's header
+// (§3.1).
+//
+// RFC 9991 §4 also requires, in a dmarc report, the DKIM fields of a failed
+// DKIM signature of an aligned identifier and the SPF-DNS fields of a
+// failed SPF check of an aligned identifier. Only the caller knows whether
+// such a signature or check took place (a message may carry no aligned
+// signature at all), so EncodeFailure writes them when set and cannot
+// demand them.
 //
 // Values are written as given; line breaks in them become spaces, and
 // fields longer than a line are folded at white space. Bare LF line ends
@@ -218,8 +231,12 @@ func checkFailure(f *Failure, m FailureEmail) error {
 		return missing("an Authentication-Results field is required (RFC 6591 §3.1)")
 	case f.AuthFailure == AuthFailureDMARC && len(f.IdentityAlignment) == 0:
 		return missing("Identity-Alignment is required in a DMARC failure report (RFC 9991 §4)")
-	case (f.AuthFailure == AuthFailureSignature || f.AuthFailure == AuthFailureRevoked) && (f.DKIMDomain == "" || f.DKIMSelector == ""):
-		return missing("DKIM-Domain and DKIM-Selector are required for Auth-Failure " + string(f.AuthFailure) + " (RFC 6591 §3.3)")
+	case dkimReport(f.AuthFailure) && (f.DKIMDomain == "" || f.DKIMSelector == ""):
+		return missing("DKIM-Domain and DKIM-Selector are required for Auth-Failure " + string(f.AuthFailure) + " (RFC 6591 §3.2.3, §3.3)")
+	case (f.DKIMDomain == "") != (f.DKIMSelector == ""):
+		return missing("DKIM-Domain and DKIM-Selector name a signature together (RFC 6591 §3.2.3, RFC 9991 §4)")
+	case len(f.AuthenticationResults) > 1:
+		return missing(fmt.Sprintf("%d Authentication-Results fields: one is required, and at most one allowed (RFC 6591 §3.1)", len(f.AuthenticationResults)))
 	case f.AuthFailure == AuthFailureSPF && len(f.SPFDNS) == 0:
 		return missing("SPF-DNS is required for Auth-Failure spf (RFC 6591 §3.2.6)")
 	case f.AuthFailure == AuthFailureADSP && f.DKIMADSPDNS == "":
@@ -227,8 +244,9 @@ func checkFailure(f *Failure, m FailureEmail) error {
 	case len(f.Original.Header) == 0:
 		return missing("the original message's header is required (RFC 6591 §3.1)")
 	}
-	for _, a := range f.IdentityAlignment {
-		if a != "dkim" && a != "spf" && a != "none" || a == "none" && len(f.IdentityAlignment) > 1 {
+	for i, a := range f.IdentityAlignment {
+		if a != "dkim" && a != "spf" && a != "none" || a == "none" && len(f.IdentityAlignment) > 1 ||
+			slices.Contains(f.IdentityAlignment[:i], a) {
 			return missing(fmt.Sprintf("Identity-Alignment %q: none, or dkim and spf each at most once (RFC 9991 §4)", strings.Join(f.IdentityAlignment, ",")))
 		}
 	}
@@ -237,12 +255,32 @@ func checkFailure(f *Failure, m FailureEmail) error {
 			return missing(fmt.Sprintf("the original's header field name %q is invalid (RFC 5322 §2.2)", h.Name))
 		}
 	}
-	for _, ar := range f.AuthenticationResults {
-		if ar.Raw == "" && ar.Parsed == nil {
+	ar := f.AuthenticationResults[0]
+	p := ar.Parsed
+	if p == nil {
+		if ar.Raw == "" {
 			return missing("an empty Authentication-Results field")
 		}
+		var err error
+		if p, err = authres.Parse(ar.Raw); err != nil {
+			return missing(fmt.Sprintf("Authentication-Results %q does not parse (RFC 8601 §2.2): %v", ar.Raw, err))
+		}
+	}
+	if n := len(p.Methods); n != 1 {
+		return missing(fmt.Sprintf("Authentication-Results with %d method results: it MUST reflect a single method's result (RFC 6591 §3.1)", n))
 	}
 	return nil
+}
+
+// dkimReport: the Auth-Failure types that report a failed DKIM signature
+// (RFC 6591 §3.2.3 "Required for DKIM Reports", §3.3), with the
+// unregistered "dkim" some reporters write.
+func dkimReport(a AuthFailure) bool {
+	switch a {
+	case AuthFailureSignature, AuthFailureRevoked, AuthFailureBodyHash, AuthFailureDKIM:
+		return true
+	}
+	return false
 }
 
 // validFieldName: printable ASCII but the colon (RFC 5322 §2.2), and no
@@ -321,7 +359,11 @@ func feedbackPart(f *Failure, domain string) ([]byte, error) {
 	if f.DeliveryResult != "" {
 		put("Delivery-Result", string(f.DeliveryResult))
 	}
-	for _, kv := range [][2]string{{"DKIM-Domain", f.DKIMDomain}, {"DKIM-Identity", f.DKIMIdentity}, {"DKIM-Selector", f.DKIMSelector}} {
+	identity := f.DKIMIdentity
+	if identity == "" && f.DKIMDomain != "" {
+		identity = "@" + f.DKIMDomain // RFC 6376 §3.5: the default i=; RFC 6591 §3.2.3 requires the field
+	}
+	for _, kv := range [][2]string{{"DKIM-Domain", f.DKIMDomain}, {"DKIM-Identity", identity}, {"DKIM-Selector", f.DKIMSelector}} {
 		if kv[1] != "" {
 			put(kv[0], kv[1])
 		}

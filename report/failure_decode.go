@@ -469,21 +469,27 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 		fd.warn("report.failure-bad-field", where+"/"+name, msg)
 	}
 	// Fields that appear at most once and are kept as written, by their
-	// canonical key: the name as the RFCs spell it, and where it goes.
+	// canonical key: the name as the RFCs spell it, and where it goes;
+	// cfws: the grammar allows comments around the value (RFC 6591 §4),
+	// which are removed.
 	plain := map[string]struct {
 		name string
 		dst  *string
+		cfws bool
 	}{
-		"User-Agent": {"User-Agent", &f.UserAgent}, "Original-Envelope-Id": {"Original-Envelope-Id", &f.OriginalEnvelopeID},
-		"Reporting-Mta": {"Reporting-MTA", &f.ReportingMTA}, "Dkim-Domain": {"DKIM-Domain", &f.DKIMDomain},
-		"Dkim-Identity": {"DKIM-Identity", &f.DKIMIdentity}, "Dkim-Selector": {"DKIM-Selector", &f.DKIMSelector},
-		"Dkim-Adsp-Dns": {"DKIM-ADSP-DNS", &f.DKIMADSPDNS}, "Dkim-Selector-Dns": {"DKIM-Selector-DNS", &f.DKIMSelectorDNS},
+		"User-Agent": {"User-Agent", &f.UserAgent, false}, "Original-Envelope-Id": {"Original-Envelope-Id", &f.OriginalEnvelopeID, false},
+		"Reporting-Mta": {"Reporting-MTA", &f.ReportingMTA, false}, "Dkim-Domain": {"DKIM-Domain", &f.DKIMDomain, true},
+		"Dkim-Identity": {"DKIM-Identity", &f.DKIMIdentity, true}, "Dkim-Selector": {"DKIM-Selector", &f.DKIMSelector, true},
+		"Dkim-Adsp-Dns": {"DKIM-ADSP-DNS", &f.DKIMADSPDNS, false}, "Dkim-Selector-Dns": {"DKIM-Selector-DNS", &f.DKIMSelectorDNS, false},
 	}
 	for _, fl := range fields {
 		name := textproto.CanonicalMIMEHeaderKey(fl.Name)
 		v := fl.Value
 		if p, ok := plain[name]; ok {
 			if once(p.name) {
+				if p.cfws && !strings.Contains(v, `"`) { // a quoted local part may hold parentheses
+					v = strings.TrimSpace(stripComments(v))
+				}
 				*p.dst = v
 			}
 			continue
@@ -645,12 +651,12 @@ func (fd *failureDecoder) required(f *Failure, seen map[string]bool, where strin
 		missing("Identity-Alignment", "RFC 9991 §4")
 	}
 	switch f.AuthFailure {
-	case AuthFailureRevoked, AuthFailureSignature:
+	case AuthFailureRevoked, AuthFailureSignature, AuthFailureBodyHash:
 		if f.DKIMDomain == "" {
-			missing("DKIM-Domain", "RFC 6591 §3.3")
+			missing("DKIM-Domain", "RFC 6591 §3.2.3")
 		}
 		if f.DKIMSelector == "" {
-			missing("DKIM-Selector", "RFC 6591 §3.3")
+			missing("DKIM-Selector", "RFC 6591 §3.2.3")
 		}
 	case AuthFailureSPF:
 		if len(f.SPFDNS) == 0 {

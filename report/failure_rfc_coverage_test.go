@@ -14,7 +14,8 @@ package report
 //	                parts: text, message/feedback-report, the original
 //	5965 §3.1       Feedback-Type, User-Agent, Version (1) required        TestEncodeFailureStructure (defaults written)
 //	6591 §3.1       Feedback-Type auth-failure                             TestEncodeFailureRequired ("another feedback type")
-//	6591 §3.1       Authentication-Results MUST be present                 TestEncodeFailureRequired
+//	6591 §3.1       Authentication-Results MUST be present, at most once,  TestEncodeFailureRequired ("no", "two
+//	                and MUST reflect a single method's result             Authentication-Results", "two methods", "no method")
 //	6591 §3.1       Reported-Domain MUST be present if available           TestEncodeFailureRoundTrip (roundTripView:
 //	                                                                      the original's From domain by default)
 //	6591 §3.1       third part MUST be message/rfc822 or                   TestEncodeFailureRequired ("no original"),
@@ -23,12 +24,20 @@ package report
 //	6591 §3.2.2     Delivery-Result at most once                           by construction (one field)
 //	6591 §3.3       signature, revoked: DKIM-Domain and DKIM-Selector      TestEncodeFailureRequired
 //	                MUST; adsp: DKIM-ADSP-DNS MUST
+//	6591 §3.2.3     DKIM reports (bodyhash too): DKIM-Domain, -Identity,   TestEncodeFailureRequired ("bodyhash"),
+//	                -Selector required                                    TestEncodeFailureDKIMIdentityDefault (i= default)
 //	6591 §3.2.6     SPF-DNS MUST appear for an SPF report                  TestEncodeFailureRequired
 //	6591 §3.2.4     canonicalised header/body MUST NOT carry redacted data TestRedact (Redactor drops them)
-//	9991 §4         Identity-Alignment REQUIRED: none, or dkim/spf once    TestEncodeFailureRequired (missing, bad)
-//	9991 §4         DKIM-Domain/-Identity/-Selector for an aligned DKIM    TestEncodeFailureRoundTrip (written when set);
-//	                failure; SPF-DNS for an aligned SPF failure           the caller knows which signature failed
-//	9991 §7         minimise: redact bodies and header fields              TestRedact, ExampleRedactor_Redact
+//	9991 §4         Identity-Alignment REQUIRED: none, or dkim/spf once    TestEncodeFailureRequired (missing, bad, repeated)
+//	9991 §4         DKIM-Domain/-Identity/-Selector for an aligned DKIM    TestEncodeFailureRoundTrip (written when set),
+//	                failure; SPF-DNS for an aligned SPF failure           TestEncodeFailureRequired ("DKIM-Domain without
+//	                                                                      DKIM-Selector"); whether an aligned signature
+//	                                                                      or check failed only the caller knows
+//	9991 §7         minimise: redact bodies and header fields              TestRedact, TestRedactKeeps, TestRedactTokens,
+//	                                                                      ExampleRedactor_Redact
+//	9991 §7.3       generators: remove attachments; substitute hxxp for    TestRedact (the body goes, attachments with it);
+//	                http (advice, not a requirement)                      the kept header fields carry no URIs but
+//	                                                                      Reported-URI, kept as written (Redactor doc)
 //	2046 §5.2.1     message/rfc822 only 7bit, 8bit or binary               transferEncoding; TestEncodeFailureRoundTrip
 //	                                                                      ("long header fields")
 //	5322 §2.1.1     lines at most 998 octets (folded)                      TestEncodeFailureRoundTrip (line lengths)
@@ -42,6 +51,11 @@ package report
 //	6591 §3.1       a message without a feedback-report part is no ARF    TestFailureConformance (exim), TestDecodeFailureErrors
 //	5965 §7.3       other feedback types are not failure reports           TestDecodeFailureErrors ("abuse report")
 //	6591 §3.3       comments after the Auth-Failure keyword                TestDecodeFailureTolerance
+//	6591 §3.2, §4   every field, CFWS around DKIM-Domain/-Identity/        TestDecodeFailureFields
+//	9991 §4         -Selector and Identity-Alignment, each Auth-Failure
+//	                and Delivery-Result value, Received-Date
+//	9991 App. A     the RFC's example report decodes field by field; its   TestFailureRFC9991Example
+//	                closing note (redact To and From local parts)
 //	5965 §3.1       missing required fields: warned                        TestFailureConformance (report.failure-missing-field)
 //	all             bounded: parts, fields, field size, message size       TestDecodeFailureDefaultLimits,
 //	                                                                      TestDecodeFailureDefaultArchiveSize

@@ -2,7 +2,10 @@ package report
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +29,9 @@ type FailureCounts struct {
 	// ByDay is keyed by the UTC date of Arrival-Date (2006-01-02; "" when
 	// absent).
 	ByDay map[string]uint64 `json:"by_day,omitempty"`
+	// Duplicates counts the failure reports Summary.AddFailure did not
+	// count because one with the same Failure.Identity had been.
+	Duplicates int `json:"duplicates,omitempty"`
 }
 
 // Add accounts for one failure report.
@@ -59,6 +65,7 @@ func addKey(m *map[string]uint64, k string, n uint64) {
 // Merge adds o into c.
 func (c *FailureCounts) Merge(o *FailureCounts) {
 	c.Reports += o.Reports
+	c.Duplicates += o.Duplicates
 	c.Incidents = addSat(c.Incidents, o.Incidents)
 	for _, p := range []struct{ dst, src *map[string]uint64 }{
 		{&c.ByDomain, &o.ByDomain}, {&c.ByType, &o.ByType}, {&c.BySourceIP, &o.BySourceIP}, {&c.ByDay, &o.ByDay},
@@ -99,7 +106,50 @@ func RankedCounts(table map[string]uint64, n int, byKey bool) []KeyedCount {
 	return out
 }
 
-// AddFailure accounts for one failure report in s.Failures.
-func (s *Summary) AddFailure(f *Failure) {
+// AddFailure accounts for one failure report in s.Failures, and adds the
+// DKIM-Domain and DKIM-Selector of the signature it reports to Selectors.
+// A report with the Identity of one added before is not counted again:
+// it adds to s.Failures.Duplicates, and AddFailure returns false.
+func (s *Summary) AddFailure(f *Failure) bool {
+	id := f.Identity()
+	if _, ok := s.seenFailures[id]; ok {
+		s.Failures.Duplicates++
+		return false
+	}
+	if s.seenFailures == nil {
+		s.seenFailures = make(map[[sha256.Size]byte]struct{})
+	}
+	s.seenFailures[id] = struct{}{}
 	s.Failures.Add(f)
+	s.addSelector(f.DKIMDomain, f.DKIMSelector)
+	return true
+}
+
+// Identity returns a digest of the report's feedback-report fields (as
+// EncodeFailure writes them: the typed fields, then the other fields of
+// Fields) and the header fields of the reported message (names
+// lower-cased, values unfolded, in order). Failure reports carry no
+// report ID: two copies of one report (the same file twice, or with other
+// line ends) have one identity, while reports by two receivers about one
+// message differ at least in their Arrival-Date, Reporting-MTA or
+// User-Agent and in the original's Received fields. The text part and
+// the body are left out.
+func (f *Failure) Identity() [sha256.Size]byte {
+	h := sha256.New()
+	var n [8]byte
+	put := func(s string) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	fb, _ := feedbackPart(f, f.Domain()) // on error, what was written so far
+	put(string(fb))
+	put(strconv.Itoa(len(f.Original.Header)))
+	for _, fl := range f.Original.Header {
+		put(strings.ToLower(fl.Name))
+		put(fl.Value)
+	}
+	var id [sha256.Size]byte
+	h.Sum(id[:0])
+	return id
 }

@@ -167,6 +167,59 @@ func TestFailureCRLFEqualsLF(t *testing.T) {
 	if d := cmp.Diff(lf, crlf, failureCmp); d != "" {
 		t.Errorf("(-LF +CRLF):\n%s", d)
 	}
+	// One report: one identity, counted once in a summary.
+	if lf.Identity() != crlf.Identity() {
+		t.Error("the LF and CRLF copies have two identities")
+	}
+	s := &Summary{}
+	if !s.AddFailure(lf) || s.AddFailure(crlf) || s.Failures.Reports != 1 || s.Failures.Duplicates != 1 {
+		t.Errorf("reports %d, duplicates %d; want 1 and 1", s.Failures.Reports, s.Failures.Duplicates)
+	}
+}
+
+// TestFailureIdentity: reports that differ in any feedback field or
+// header field of the original have different identities; the text part
+// and the body do not count.
+func TestFailureIdentity(t *testing.T) {
+	base := sampleFailure(t).Identity()
+	for _, c := range []struct {
+		name string
+		edit func(*Failure)
+		same bool
+	}{
+		{"another text part", func(f *Failure) { f.Text = "other" }, true},
+		{"another body", func(f *Failure) { f.Original.Body = []byte("other") }, true},
+		{"another Arrival-Date", func(f *Failure) { f.ArrivalDate = f.ArrivalDate.Add(time.Second) }, false},
+		{"another source port", func(f *Failure) { f.SourcePort++ }, false},
+		{"another unknown field", func(f *Failure) { f.Fields = append(f.Fields, Field{"X-Reporter-Id", "2"}) }, false},
+		{"a field name's case", func(f *Failure) { f.Original.Header[0].Name = "RECEIVED" }, true},
+		{"a value moved across fields", func(f *Failure) {
+			f.Original.Header = []Field{{"A", "bc"}}
+		}, false},
+		{"another original header field", func(f *Failure) { f.Original.Header[2].Value = "Alice <alice@other.example>" }, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := sampleFailure(t)
+			c.edit(f)
+			if same := f.Identity() == base; same != c.same {
+				t.Errorf("same identity %v, want %v", same, c.same)
+			}
+		})
+	}
+	// Split differently, the same bytes give another identity.
+	a := &Failure{Fields: []Field{{"A", "bc"}}}
+	b := &Failure{Fields: []Field{{"Ab", "c"}}}
+	if a.Identity() == b.Identity() {
+		t.Error("field boundaries are not part of the identity")
+	}
+	// Merge: a report both summaries counted is listed as a duplicate.
+	s1, s2 := &Summary{}, &Summary{}
+	s1.AddFailure(sampleFailure(t))
+	s2.AddFailure(sampleFailure(t))
+	s1.Merge(s2)
+	if s1.Failures.Duplicates != 1 {
+		t.Errorf("after Merge: %d duplicates, want 1", s1.Failures.Duplicates)
+	}
 }
 
 // sampleFailure is a complete DMARC failure report, as a receiver would
@@ -212,6 +265,9 @@ func roundTripView(f *Failure) *Failure {
 	}
 	if g.Version == "" {
 		g.Version = "1"
+	}
+	if g.DKIMIdentity == "" && g.DKIMDomain != "" {
+		g.DKIMIdentity = "@" + g.DKIMDomain
 	}
 	if len(g.ReportedDomain) == 0 && f.Domain() != "" {
 		g.ReportedDomain = []string{f.Domain()}
@@ -323,6 +379,23 @@ func TestEncodeFailureRequired(t *testing.T) {
 		}, "DKIM-Selector"},
 		{"spf without SPF-DNS (RFC 6591 §3.2.6)", func(f *Failure, m *FailureEmail) { f.AuthFailure, f.SPFDNS = AuthFailureSPF, nil }, "SPF-DNS"},
 		{"adsp without DKIM-ADSP-DNS (RFC 6591 §3.3)", func(f *Failure, m *FailureEmail) { f.AuthFailure = AuthFailureADSP }, "DKIM-ADSP-DNS"},
+		{"bodyhash without DKIM-Domain (RFC 6591 §3.2.3)", func(f *Failure, m *FailureEmail) {
+			f.AuthFailure, f.DKIMDomain = AuthFailureBodyHash, ""
+		}, "DKIM-Domain"},
+		{"DKIM-Domain without DKIM-Selector (RFC 9991 §4)", func(f *Failure, m *FailureEmail) { f.DKIMSelector = "" }, "DKIM-Selector"},
+		{"repeated Identity-Alignment method (RFC 9991 §4)", func(f *Failure, m *FailureEmail) { f.IdentityAlignment = []string{"dkim", "dkim"} }, "Identity-Alignment"},
+		{"two Authentication-Results fields (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = append(f.AuthenticationResults, f.AuthenticationResults[0])
+		}, "2 Authentication-Results"},
+		{"Authentication-Results with two methods (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = []AuthResultsField{{Raw: "mx.receiver.example; spf=fail smtp.mailfrom=a@b.example; dmarc=fail header.from=b.example"}}
+		}, "single method"},
+		{"Authentication-Results with no method (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = []AuthResultsField{{Raw: "mx.receiver.example; none"}}
+		}, "0 method"},
+		{"Authentication-Results that does not parse (RFC 8601 §2.2)", func(f *Failure, m *FailureEmail) {
+			f.AuthenticationResults = []AuthResultsField{{Raw: "mx.receiver.example; dmarc"}}
+		}, "does not parse"},
 		{"no original (RFC 6591 §3.1)", func(f *Failure, m *FailureEmail) { f.Original = Original{} }, "original"},
 		{"bad original field name", func(f *Failure, m *FailureEmail) { f.Original.Header[0].Name = "Bad Name" }, "Bad Name"},
 	} {
@@ -522,13 +595,15 @@ func TestFailureCountsMerge(t *testing.T) {
 	a, b := sampleFailure(t), sampleFailure(t)
 	b.Incidents, b.AuthFailure, b.SourceIP = 0, AuthFailureSPF, netip.Addr{}
 	b.ReportedDomain = nil
+	a2 := sampleFailure(t) // another report with a's counts
+	a2.SourcePort = 2
 	var one, x, y Summary
-	for _, f := range []*Failure{a, b, a} {
+	for _, f := range []*Failure{a, b, a2} {
 		one.AddFailure(f)
 	}
 	x.AddFailure(a)
 	y.AddFailure(b)
-	y.AddFailure(a)
+	y.AddFailure(a2)
 	x.Merge(&y)
 	if d := cmp.Diff(one.Failures, x.Failures); d != "" {
 		t.Errorf("(-one +merged):\n%s", d)
@@ -543,5 +618,37 @@ func TestFailureCountsMerge(t *testing.T) {
 	}
 	if got := RankedCounts(one.Failures.ByType, 1, false); len(got) != 1 || got[0] != (KeyedCount{"dmarc", 6}) {
 		t.Errorf("RankedCounts = %v", got)
+	}
+}
+
+// TestEncodeFailureDKIMIdentityDefault: RFC 6591 §3.2.3 requires
+// DKIM-Identity with DKIM-Domain; without one given, the default i= of
+// RFC 6376 §3.5 is written.
+func TestEncodeFailureDKIMIdentityDefault(t *testing.T) {
+	f := sampleFailure(t)
+	f.AuthFailure, f.DKIMIdentity = AuthFailureSignature, ""
+	var buf bytes.Buffer
+	if err := EncodeFailure(&buf, f, FailureEmail{From: "r@receiver.example", Date: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeFailure(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DKIMIdentity != "@sender.example" || got.DKIMDomain != "sender.example" || got.DKIMSelector != "sel1" {
+		t.Errorf("DKIM fields %q %q %q", got.DKIMDomain, got.DKIMIdentity, got.DKIMSelector)
+	}
+}
+
+// TestSummaryFailureSelectors: the signature a failure report names is
+// listed with the selectors of aggregate reports, for check to probe.
+func TestSummaryFailureSelectors(t *testing.T) {
+	s := &Summary{}
+	f := sampleFailure(t)
+	f.DKIMDomain = "Sender.Example"
+	s.AddFailure(f)
+	s.AddFailure(&Failure{AuthFailure: AuthFailureDMARC}) // no signature named
+	if d := cmp.Diff(map[string][]string{"sender.example": {"sel1"}}, s.Selectors); d != "" {
+		t.Errorf("Selectors (-want +got):\n%s", d)
 	}
 }

@@ -36,7 +36,8 @@ import (
 //     to diagnose authentication (KeptHeaderFields, plus KeepHeader).
 //
 // What remains identifying: the domains of every address; the source IP
-// address (a home or office address for a person sending directly); the
+// address and port (a home or office address for a person sending
+// directly); Reported-URI values, kept as written; the
 // Received fields (host names and addresses of the path, times); the
 // Message-ID and Original-Envelope-Id (which the sender can match with its
 // logs); the dates; DKIM-Signature fields (d=, s=, the signed header
@@ -56,12 +57,15 @@ type Redactor struct {
 	KeepHeader []string
 }
 
-// KeptHeaderFields are the header fields of the original message that
-// Redact keeps: those DMARC, SPF, DKIM and ARC evaluation rests on
+// KeptHeaderFields returns the header fields of the original message
+// that Redact keeps: those DMARC, SPF, DKIM and ARC evaluation rests on
 // (RFC 9989 §4, RFC 7208 §9, RFC 6376 §3.5, RFC 8617), the trace fields,
 // and the identifiers that let the domain owner find the message in its
-// logs. Subject and the other content-bearing fields are dropped.
-var KeptHeaderFields = []string{
+// logs. Subject and the other content-bearing fields are dropped. The
+// slice is a copy: a Redactor adds fields through KeepHeader.
+func KeptHeaderFields() []string { return slices.Clone(keptHeaderFields) }
+
+var keptHeaderFields = []string{
 	"From", "Sender", "To", "Cc", "Date", "Message-ID", "Return-Path",
 	"Received", "Received-SPF", "Authentication-Results", "DKIM-Signature",
 	"ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results",
@@ -103,7 +107,7 @@ func (r *Redactor) Redact(f *Failure) (*Failure, error) {
 		}
 		g.AuthenticationResults = append(g.AuthenticationResults, AuthResultsField{Raw: raw, Parsed: p})
 	}
-	keep := append(slices.Clone(KeptHeaderFields), r.KeepHeader...)
+	keep := append(KeptHeaderFields(), r.KeepHeader...)
 	g.Original = Original{}
 	if f.Original.MediaType != "" || len(f.Original.Header) > 0 {
 		g.Original.MediaType = "text/rfc822-headers"

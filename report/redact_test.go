@@ -2,7 +2,11 @@ package report
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +16,7 @@ func TestRedact(t *testing.T) {
 	r := &Redactor{Key: []byte("0123456789abcdef-test-key")}
 	f := sampleFailure(t)
 	f.Text = "alice@sender.example sent it"
-	f.AuthenticationResults[0].Raw = "mx.receiver.example; spf=fail smtp.mailfrom=bounce@forwarder.example; dmarc=fail header.from=sender.example"
+	f.AuthenticationResults[0].Raw = "mx.receiver.example; dmarc=fail smtp.mailfrom=bounce@forwarder.example header.from=sender.example"
 	f.Fields = []Field{{"X-Secret", "s"}}
 	g, err := r.Redact(f)
 	if err != nil {
@@ -79,5 +83,73 @@ func TestRedactKeyRequired(t *testing.T) {
 		if _, err := (&Redactor{Key: k}).Redact(sampleFailure(t)); !errors.Is(err, ErrRedactKey) {
 			t.Errorf("key %q: err = %v", k, err)
 		}
+	}
+}
+
+// TestRedactTokens: the token is the truncated HMAC-SHA-256 of the
+// address under the caller's key, stable across Redactors with one key,
+// of TokenLength digits (16 by default, at most 64).
+func TestRedactTokens(t *testing.T) {
+	key := []byte("0123456789abcdef-test-key")
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("alice@sender.example"))
+	full := hex.EncodeToString(mac.Sum(nil))
+	for _, c := range []struct {
+		name   string
+		length int
+		addr   string
+		want   string
+	}{
+		{"default 16 digits", 0, "alice@sender.example", full[:16] + "@sender.example"},
+		{"8 digits", 8, "alice@sender.example", full[:8] + "@sender.example"},
+		{"64 digits", 64, "alice@sender.example", full + "@sender.example"},
+		{"past 64: the whole HMAC", 100, "alice@sender.example", full + "@sender.example"},
+		{"domain lower-cased before hashing, kept as written", 0, "alice@Sender.Example", full[:16] + "@Sender.Example"},
+		{"no local part: unchanged", 0, "@sender.example", "@sender.example"},
+		{"no address: unchanged", 0, "sender.example", "sender.example"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &Redactor{Key: key, TokenLength: c.length}
+			if got := r.Address(c.addr); got != c.want {
+				t.Errorf("Address(%q) = %q, want %q", c.addr, got, c.want)
+			}
+			// Another Redactor with the same key gives the same token.
+			if got := (&Redactor{Key: slices.Clone(key), TokenLength: c.length}).Address(c.addr); got != c.want {
+				t.Errorf("second Redactor: %q", got)
+			}
+		})
+	}
+}
+
+// TestRedactKeeps: only the kept header fields (KeptHeaderFields and
+// KeepHeader) remain; DKIM-Canonicalized-Body goes with the header
+// (RFC 6591 §3.2.4: no redacted data in them); addresses in free text of
+// kept fields are tokenised, quoted local parts too.
+func TestRedactKeeps(t *testing.T) {
+	r := &Redactor{Key: []byte("0123456789abcdef-test-key"), KeepHeader: []string{"x-mailer"}}
+	f := sampleFailure(t)
+	f.DKIMCanonicalizedBody = []byte("Hello Bob,\r\n")
+	f.Original.Header = append(f.Original.Header,
+		Field{"X-Mailer", "mua 1"}, Field{"X-Other", "secret"}, Field{"Cc", `"carol smith"@example.net, dave@example.net`})
+	g, err := r.Redact(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, h := range g.Original.Header {
+		names = append(names, h.Name)
+	}
+	want := []string{"Received", "DKIM-Signature", "From", "To", "Date", "Message-ID", "X-Mailer", "Cc"}
+	if !slices.Equal(names, want) {
+		t.Errorf("kept %q, want %q", names, want)
+	}
+	if g.DKIMCanonicalizedBody != nil || g.DKIMCanonicalizedHeader != nil {
+		t.Error("canonicalised header or body kept")
+	}
+	if cc := g.Original.Get("Cc"); cc != r.Address(`"carol smith"@example.net`)+", "+r.Address("dave@example.net") {
+		t.Errorf("Cc = %q", cc)
+	}
+	if g.Incidents != f.Incidents || g.SourceIP != f.SourceIP || !slices.Equal(g.ReportedDomain, f.ReportedDomain) || g.DKIMSelector != f.DKIMSelector {
+		t.Error("a field the report needs was changed")
 	}
 }

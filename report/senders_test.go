@@ -293,6 +293,11 @@ func TestEnrichConformance(t *testing.T) {
 			if got := s.SourceNames[ip]; !slices.Equal(got, []string{dnsname.Canonical(name)}) {
 				t.Errorf("%s: names %v, want %s", ip, got, name)
 			}
+			// Every record from this source goes to the PTR's provider,
+			// whatever its DKIM and SPF domains say.
+			if got := s.attribute(ip, "by domain"); got != m.ByPTR(name).Name {
+				t.Errorf("%s (%s) attributed to %q, want %q", ip, name, got, m.ByPTR(name).Name)
+			}
 		}
 	}
 	if len(s.SourceNames[unconfirmed]) != 0 {

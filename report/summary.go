@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -112,7 +113,9 @@ type Summary struct {
 	// addresses, set by Enrich; records added afterwards use them too.
 	SourceNames map[string][]string `json:"source_names,omitempty"`
 	// Selectors lists, per DKIM signing domain (lower case), the
-	// selectors the reports name, sorted; at most MaxSelectors each.
+	// selectors the reports name (aggregate reports' DKIM results and
+	// failure reports' DKIM-Domain and DKIM-Selector), sorted; at most
+	// MaxSelectors each.
 	Selectors map[string][]string `json:"dkim_selectors,omitempty"`
 	// Duplicates counts the reports not counted because one with the same
 	// identity (ReportIdentity) had been; DuplicateReports lists the first
@@ -129,6 +132,7 @@ type Summary struct {
 	// by domain ("" for none), so that Enrich can attribute again.
 	bySourceSender map[sourceSender]Counts
 	seen           map[ReportIdentity]struct{}
+	seenFailures   map[[sha256.Size]byte]struct{} // Failure.Identity of the failure reports added
 }
 
 // sourceSender is a source IP and the provider its record's domains name.
@@ -418,6 +422,16 @@ func (s *Summary) Merge(o *Summary) {
 	// listed as a duplicate.
 	for id := range o.seen {
 		s.duplicate(id)
+	}
+	for id := range o.seenFailures {
+		if _, ok := s.seenFailures[id]; ok {
+			s.Failures.Duplicates++
+			continue
+		}
+		if s.seenFailures == nil {
+			s.seenFailures = make(map[[sha256.Size]byte]struct{})
+		}
+		s.seenFailures[id] = struct{}{}
 	}
 	s.Duplicates += o.Duplicates
 	for _, id := range o.DuplicateReports {

@@ -17,6 +17,10 @@ func rfc8616Zone() *zone.Zone {
 	z := zone.New()
 	// Checked domains in U-labels are queried as A-labels.
 	z.AddTXT("xn--bcher-kva.example", "v=spf1 ip4:192.0.2.0/24 -all")
+	// A U-label in a record is a syntax error (RFC 7208 §4.3, unchanged by
+	// RFC 8616 §4), though its A-label form would pass.
+	z.AddTXT("u-include.example.com", "v=spf1 include:b\u00fccher.example -all")
+	z.AddTXT("u-redirect.example.com", "v=spf1 redirect=b\u00fccher.example")
 	// %{d}, %{o} and %{h} expand to A-labels.
 	z.AddTXT("xn--mcro-loa.example", "v=spf1 exists:%{d}._d.s.example.net exists:%{o}._o.s.example.net -all")
 	z.AddA("xn--mcro-loa.example._d.s.example.net", "127.0.0.2")
@@ -80,6 +84,8 @@ func TestRFC8616Section4(t *testing.T) {
 		{name: "§4 %{d} and %{o} expand to A-labels", in: from(ip1, "a@m\u00e4cro.example"), want: CodePass, lookups: 1},
 		{name: "§4 %{h} expands to A-labels", in: Input{IP: ip1, MailFrom: "a@helo-macro.example", HELO: "b\u00fccher.example"}, want: CodePass, lookups: 1},
 		{name: "§4 transformers split the A-label form (%{d2r})", in: from(ip1, "a@\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444"), want: CodePass, lookups: 1},
+		{name: "§4 U-label include target in the record: permerror (IDNs in records MUST be A-labels)", in: from(ip1, "a@u-include.example.com"), want: CodePermError, err: ErrInvalidChar},
+		{name: "§4 U-label redirect target in the record: permerror", in: from(ip1, "a@u-redirect.example.com"), want: CodePermError, err: ErrInvalidChar},
 		{name: "§4 invalid U-label domain: none, with the domain named", in: from(ip1, "a@a\u05d0.example"), want: CodeNone, err: ErrInvalidIDN},
 		{name: "§4 invalid U-label HELO: none", in: Input{IP: ip1, HELO: "-\u00fc.example"}, helo: true, want: CodeNone, err: ErrInvalidIDN},
 		{name: "§4 control: ASCII local part matches exists:%{l}", in: from(ip1, "alice@exists.example.com"), want: CodePass, lookups: 1},

@@ -30,7 +30,8 @@ func checkCommand() *command {
 one a line): MX and null MX, SPF (the include tree and
 its DNS lookup count), DMARC (discovery, the record, external report
 authorisation), DKIM keys (the selectors given with --selector or named for
-the domain by the DMARC aggregate reports in --selectors-from-reports DIR,
+the domain by the DMARC aggregate and failure reports in
+--selectors-from-reports DIR,
 every selector a zone file has, or on live DNS the common selector names that
 have a key), the MAIL FROM domain
 (--mail-from, or the SES custom MAIL FROM found in the zone), when the
@@ -84,7 +85,7 @@ const maxDomainLine = 1024
 func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	o := &checkOptions{dns: addDNSFlags(fs)}
 	fs.Var(&o.selectors, "selector", "check the DKIM key of this `SELECTOR`; repeatable")
-	fs.StringVar(&o.fromReports, "selectors-from-reports", "", "check the DKIM keys of the selectors that the DMARC aggregate reports in `DIR` name for the domain")
+	fs.StringVar(&o.fromReports, "selectors-from-reports", "", "check the DKIM keys of the selectors that the DMARC aggregate and failure reports in `DIR` name for the domain")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "check this envelope-sender (MAIL FROM) `DOMAIN` too")
 	fs.StringVar(&o.region, "region", "", "the Amazon SES `REGION` the domain sends from (default: inferred from the MAIL FROM MX or the DKIM zone)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")

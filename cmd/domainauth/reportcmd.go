@@ -65,8 +65,11 @@ and day; for SMTP TLS reports, the sessions per policy domain, day and
 reporter and the failed sessions per MX host and result type. Senders are
 named by a table of providers (their DKIM and bounce domains, and with
 --resolve the forward-confirmed reverse DNS of each source IP, looked up
-through the DNS flags' source). A DMARC aggregate report read twice (same
-organisation, report ID, policy domain and period) is counted once. --csv
+through the DNS flags' source). The DKIM selectors the reports name are listed
+per signing domain (check --selectors-from-reports probes them). A DMARC
+aggregate report read twice (same
+organisation, report ID, policy domain and period) is counted once, and so is
+a failure report read twice (the same fields). --csv
 prints the DMARC table rows as CSV. Exit status 0 even when mail failed: it
 is a report, not a check.
 
@@ -650,8 +653,9 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 // summarize streams each file into the summaries and drops it: memory
 // does not grow with the number of files or of their records. A DMARC
 // aggregate report met a second time (same organisation, report ID, policy
-// domain and period) is not counted again, with a note on stderr unless
-// quiet.
+// domain and period), or a failure report with the fields of one met
+// before (report.Failure.Identity), is not counted again, with a note on
+// stderr unless quiet.
 func (a *app) summarize(ctx context.Context, args []string, quiet bool, tr *tlsReader) (*report.Summary, *tlsrpt.Summary, readStats, error) {
 	sum, tsum := &report.Summary{}, &tlsrpt.Summary{}
 	dec := &report.Decoder{}
@@ -663,7 +667,9 @@ func (a *app) summarize(ctx context.Context, args []string, quiet bool, tr *tlsR
 			f, t, err := decodeOther(ctx, dec, tr, r, err)
 			switch {
 			case f != nil:
-				sum.AddFailure(f)
+				if !sum.AddFailure(f) && !quiet {
+					fmt.Fprintf(a.stderr, "note: %s: the same failure report as one read before; not counted again\n", termsafe.String(file))
+				}
 			case t != nil:
 				tsum.Add(t)
 			}

@@ -36,6 +36,40 @@ func TestCheckSelectorsFromReports(t *testing.T) {
 	if strings.Contains(out, "rptsel1") {
 		t.Fatal("the selector appears without --selectors-from-reports")
 	}
+	// Only the checked domain's selectors are probed, each once: one the
+	// zone already publishes is not listed twice, another domain's is not
+	// asked for, and a missing one is a dkim.no-key finding.
+	const published = "ee3iyktt6a52swhlzrcnadeiwwa27oo6"
+	other := strings.ReplaceAll(reportXML("receiver.example", "2", "othersel"), "example.org<", "other.example<")
+	for name, body := range map[string]string{"p.xml": reportXML("receiver.example", "3", published), "o.xml": other} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, _ = runCLI(t, "", "check", "--zone", "examples/zones/example.org.zone", "--selectors-from-reports", dir, "example.org")
+	if n := strings.Count(out, "  "+published+"._domainkey.example.org: CNAME"); n != 1 {
+		t.Errorf("the published selector listed %d times:\n%s\n%s", n, out, stderr)
+	}
+	if strings.Contains(out, "othersel") {
+		t.Errorf("another domain's selector probed:\n%s", out)
+	}
+	if !strings.Contains(out, "rptsel1._domainkey.example.org: no usable key") || !strings.Contains(out, "dkim.no-key  rptsel1._domainkey.example.org") {
+		t.Errorf("the missing reported selector is not a finding:\n%s", out)
+	}
+	// A failure report's DKIM-Selector is probed too.
+	failure := "From: r@receiver.example\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=B\r\n\r\n" +
+		"--B\r\nContent-Type: message/feedback-report\r\n\r\n" +
+		"Feedback-Type: auth-failure\r\nUser-Agent: x/1\r\nVersion: 1\r\nAuth-Failure: signature\r\n" +
+		"Authentication-Results: mx.receiver.example; dkim=fail header.d=example.org\r\n" +
+		"DKIM-Domain: example.org\r\nDKIM-Selector: failsel\r\n" +
+		"\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: a@example.org\r\n\r\n--B--\r\n"
+	if err := os.WriteFile(filepath.Join(dir, "f.eml"), []byte(failure), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ = runCLI(t, "", "check", "--zone", "examples/zones/example.org.zone", "--selectors-from-reports", dir, "example.org")
+	if !strings.Contains(out, "failsel._domainkey.example.org: no usable key") {
+		t.Errorf("the failure report's selector is not probed:\n%s", out)
+	}
 }
 
 // TestReportSummaryCSVAndDuplicates: report summary --csv writes one row
@@ -101,6 +135,11 @@ func TestReportSummaryResolve(t *testing.T) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}
 	}
+	// In the text summary, each source address carries its name and provider.
+	out, _, _ = runCLI(t, "", "report", "summary", "--resolve", "--zone", zf, dir)
+	if strings.Count(out, "192.0.2.1 (a1-2.smtp-out.amazonses.com: Amazon SES)") != 2 {
+		t.Errorf("the source tables do not name the sender:\n%s", out)
+	}
 	out, _, _ = runCLI(t, "", "report", "summary", dir)
 	if strings.Contains(out, "Amazon SES") {
 		t.Errorf("a sender named without --resolve:\n%s", out)
@@ -117,5 +156,53 @@ func TestReportSummaryResolveOffline(t *testing.T) {
 	_, stderr, status := runCLI(t, "", "report", "summary", "--resolve", "--offline", dir)
 	if status != 2 || !strings.Contains(stderr, "--resolve") {
 		t.Errorf("status %d, stderr %q; want a usage error naming --resolve", status, stderr)
+	}
+}
+
+// TestReportSummaryCSVFormulaInjection: every cell that comes from a
+// report and starts with a formula character (= + - @) is written as
+// text, in the aggregate tables (reporter, header_from) and in the failure
+// report tables (reported domain, failure type).
+func TestReportSummaryCSVFormulaInjection(t *testing.T) {
+	dir := t.TempDir()
+	agg := strings.NewReplacer("<org_name>org</org_name>", "<org_name>@SUM(A1)</org_name>",
+		"<header_from>example.org</header_from>", "<header_from>-2+3+cmd|' /C calc'!A0</header_from>").
+		Replace(reportXML("org", "1", "s"))
+	failure := "From: r@receiver.example\r\nContent-Type: multipart/report; report-type=feedback-report; boundary=B\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain\r\n\r\nreport\r\n--B\r\nContent-Type: message/feedback-report\r\n\r\n" +
+		"Feedback-Type: auth-failure\r\nUser-Agent: x/1\r\nVersion: 1\r\nAuth-Failure: +spf\r\n" +
+		"Authentication-Results: mx.receiver.example; dmarc=fail header.from=example.org\r\n" +
+		"Reported-Domain: =HYPERLINK(\"http://x.example\")\r\nSource-IP: 192.0.2.9\r\n" +
+		"\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\nFrom: a@example.org\r\n\r\n--B--\r\n"
+	for name, body := range map[string]string{"a.xml": agg, "f.eml": failure} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, stderr, status := runCLI(t, "", "report", "summary", "--csv", dir)
+	if status != 0 {
+		t.Fatalf("status %d: %s", status, stderr)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"reporter": "'@SUM(A1)", "header_from": "'-2+3+cmd|' /c calc'!a0",
+		"failure_domain": `'=hyperlink("http://x.example")`, "failure_type": "'+spf"}
+	got := map[string]string{}
+	for _, r := range rows {
+		for _, cell := range r {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("a cell starts a formula: %q in %q", cell, r)
+			}
+		}
+		if _, ok := want[r[0]]; ok {
+			got[r[0]] = r[1]
+		}
+	}
+	for table, key := range want {
+		if got[table] != key {
+			t.Errorf("%s key = %q, want %q\n%s", table, got[table], key, out)
+		}
 	}
 }
