@@ -227,27 +227,40 @@ func (d *digester) header(h *header) {
 
 // AddAggregate stores a whole report.
 func (s *sqlStore) AddAggregate(ctx context.Context, a *report.Aggregate, src Source) (Added, error) {
+	next, final := wholeReport(a)
+	return s.addAggregate(ctx, a, next, final, src)
+}
+
+// AddAggregateStream stores a report read record by record.
+func (s *sqlStore) AddAggregateStream(ctx context.Context, st *report.Stream, src Source) (Added, error) {
+	next, final := streamedReport(st)
+	return s.addAggregate(ctx, st.Header(), next, final, src)
+}
+
+// wholeReport returns the record iterator and final header of a report
+// in memory.
+func wholeReport(a *report.Aggregate) (next func() (*report.Record, error), final func() *report.Aggregate) {
 	i := 0
-	return s.addAggregate(ctx, a, func() (*report.Record, error) {
+	return func() (*report.Record, error) {
 		if i >= len(a.Records) {
 			return nil, io.EOF
 		}
 		i++
 		return &a.Records[i-1], nil
-	}, func() *report.Aggregate { return a }, src)
+	}, func() *report.Aggregate { return a }
 }
 
-// AddAggregateStream stores a report read record by record.
-func (s *sqlStore) AddAggregateStream(ctx context.Context, st *report.Stream, src Source) (Added, error) {
+// streamedReport returns them for a streamed report.
+func streamedReport(st *report.Stream) (next func() (*report.Record, error), final func() *report.Aggregate) {
 	var rec report.Record
-	return s.addAggregate(ctx, st.Header(), func() (*report.Record, error) {
+	return func() (*report.Record, error) {
 		var err error
 		rec, err = st.Next()
 		if err != nil {
 			return nil, err
 		}
 		return &rec, nil
-	}, st.Header, src)
+	}, st.Header
 }
 
 // recordBatch is how many records one INSERT statement writes.
@@ -255,33 +268,75 @@ const recordBatch = 64
 
 func (s *sqlStore) addAggregate(ctx context.Context, first *report.Aggregate, next func() (*report.Record, error),
 	final func() *report.Aggregate, src Source) (Added, error) {
-	if !s.opts.allowed(first.Policy.Domain) {
-		return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, first.Policy.Domain)
-	}
-	h, herr := makeHeader(first)
-	if herr != nil {
-		return Added{}, herr
-	}
 	unlock := s.lockWriter()
 	defer unlock()
-	// PostgreSQL writes records with COPY, which needs the connection
-	// under the transaction.
-	var conn *sql.Conn
-	var tx *sql.Tx
-	var err error
-	if s.d.dollar {
-		if conn, err = s.db.Conn(ctx); err != nil {
-			return Added{}, s.err(err)
-		}
-		defer conn.Close()
-		tx, err = conn.BeginTx(ctx, nil)
-	} else {
-		tx, err = s.db.BeginTx(ctx, nil)
-	}
+	w, err := s.beginWrite(ctx)
 	if err != nil {
+		return Added{}, err
+	}
+	defer w.rollback()
+	added, details, err := s.addAggregateTx(ctx, w, first, next, final, src, nil)
+	if err != nil {
+		return Added{}, err
+	}
+	if err := w.tx.Commit(); err != nil {
 		return Added{}, s.err(err)
 	}
-	defer tx.Rollback()
+	s.rememberDetails(details)
+	return added, nil
+}
+
+// writeTx is a write transaction; on PostgreSQL also the connection it
+// runs on, which COPY needs.
+type writeTx struct {
+	tx   *sql.Tx
+	conn *sql.Conn
+}
+
+// beginWrite starts a write transaction.
+func (s *sqlStore) beginWrite(ctx context.Context) (*writeTx, error) {
+	w := &writeTx{}
+	var err error
+	if s.d.dollar {
+		if w.conn, err = s.db.Conn(ctx); err != nil {
+			return nil, s.err(err)
+		}
+		w.tx, err = w.conn.BeginTx(ctx, nil)
+	} else {
+		w.tx, err = s.db.BeginTx(ctx, nil)
+	}
+	if err != nil {
+		if w.conn != nil {
+			w.conn.Close()
+		}
+		return nil, s.err(err)
+	}
+	return w, nil
+}
+
+// rollback ends the transaction if it is still open and releases the
+// connection.
+func (w *writeTx) rollback() {
+	w.tx.Rollback()
+	if w.conn != nil {
+		w.conn.Close()
+	}
+}
+
+// addAggregateTx writes one report in w's transaction without committing
+// it. It returns the aggregate_details ids the report used, for the
+// store's cache once the transaction commits; pending holds those of the
+// earlier reports of the same transaction (a Batch).
+func (s *sqlStore) addAggregateTx(ctx context.Context, w *writeTx, first *report.Aggregate, next func() (*report.Record, error),
+	final func() *report.Aggregate, src Source, pending map[string]int64) (Added, map[string]int64, error) {
+	if !s.opts.allowed(first.Policy.Domain) {
+		return Added{}, nil, fmt.Errorf("%w: %q", ErrNotAllowed, first.Policy.Domain)
+	}
+	h, err := makeHeader(first)
+	if err != nil {
+		return Added{}, nil, err
+	}
+	tx, conn := w.tx, w.conn
 	now := s.opts.now().Unix()
 
 	var id int64
@@ -300,7 +355,7 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 			h.org, h.reportID, h.domain, h.begin, h.end).Scan(&id)
 	}
 	if err != nil {
-		return Added{}, s.err(err)
+		return Added{}, nil, s.err(err)
 	}
 
 	dig := newDigester()
@@ -308,6 +363,7 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 	var ins *recordInserter
 	if fresh {
 		ins = s.newRecordInserter(ctx, tx, conn, id, h.domain, h.day, h.org)
+		ins.pending = pending
 	}
 	n := 0
 	var buf []byte
@@ -317,27 +373,27 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 			break
 		}
 		if err != nil {
-			return Added{}, err
+			return Added{}, nil, err
 		}
 		n++
 		if n > s.opts.maxRecords() {
-			return Added{}, fmt.Errorf("%w: more than %d records (Options.MaxRecords)", ErrTooLarge, s.opts.maxRecords())
+			return Added{}, nil, fmt.Errorf("%w: more than %d records (Options.MaxRecords)", ErrTooLarge, s.opts.maxRecords())
 		}
 		row := makeRow(n, r, &buf)
 		dig.row(&row)
 		sums.add(row.outcome, row.count)
 		if sums.total() > s.opts.maxMessages() {
-			return Added{}, fmt.Errorf("%w: more than %d messages (Options.MaxReportMessages)", ErrTooLarge, s.opts.maxMessages())
+			return Added{}, nil, fmt.Errorf("%w: more than %d messages (Options.MaxReportMessages)", ErrTooLarge, s.opts.maxMessages())
 		}
 		if ins != nil {
 			if err := ins.add(row); err != nil {
-				return Added{}, err
+				return Added{}, nil, err
 			}
 		}
 	}
 	// Elements placed after the records are known only now.
 	if h, err = makeHeader(final()); err != nil {
-		return Added{}, err
+		return Added{}, nil, err
 	}
 	dig.header(&h)
 	digest := dig.sum()
@@ -346,29 +402,29 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 	if !fresh {
 		var old string
 		if err := tx.QueryRowContext(ctx, s.q("SELECT digest FROM aggregate_reports WHERE id = ?"), id).Scan(&old); err != nil {
-			return Added{}, s.err(err)
+			return Added{}, nil, s.err(err)
 		}
 		if old == digest {
-			return Added{Outcome: OutcomeDuplicate, ID: id, Records: n}, nil
+			return Added{Outcome: OutcomeDuplicate, ID: id, Records: n}, nil, nil
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO aggregate_conflicts (report, digest, source, messages, records, ingested_at)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest, src.Name, int64(total), n, now); err != nil {
-			return Added{}, s.err(err)
+			return Added{}, nil, s.err(err)
 		}
-		return Added{Outcome: OutcomeConflict, ID: id, Records: n}, s.err(tx.Commit())
+		return Added{Outcome: OutcomeConflict, ID: id, Records: n}, nil, nil
 	}
 	if err := ins.flush(); err != nil {
-		return Added{}, err
+		return Added{}, nil, err
 	}
 	if err := ins.totals(); err != nil {
-		return Added{}, err
+		return Added{}, nil, err
 	}
 	for day, c := range dayShares(final().Metadata.DateRange, &sums) {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO aggregate_days (report, day, policy_domain, org_name, messages,
 	dmarc_pass, dmarc_fail, dkim_aligned, spf_aligned, quarantined, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			id, day, h.domain, h.org, int64(c.Messages), int64(c.DMARCPass), int64(c.DMARCFail), int64(c.DKIMAligned),
 			int64(c.SPFAligned), int64(c.Quarantined), int64(c.Rejected)); err != nil {
-			return Added{}, s.err(err)
+			return Added{}, nil, s.err(err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE aggregate_reports SET email = ?, extra_contact_info = ?, generator = ?,
@@ -376,13 +432,9 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest,
 	digest = ? WHERE id = ?`),
 		h.email, h.extra, h.generator, h.version, h.xmlns, h.errors, h.extension, h.policy, int64(total), n,
 		h.warnings, h.warningCount, digest, id); err != nil {
-		return Added{}, s.err(err)
+		return Added{}, nil, s.err(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return Added{}, s.err(err)
-	}
-	s.rememberDetails(ins.details)
-	return Added{Outcome: OutcomeAdded, ID: id, Records: n}, nil
+	return Added{Outcome: OutcomeAdded, ID: id, Records: n}, ins.details, nil
 }
 
 // err wraps a database error with the engine's name.
@@ -418,9 +470,11 @@ type recordInserter struct {
 	// failing sums the failing messages per source address, for
 	// aggregate_failing_totals.
 	failing map[string]uint64
-	// details are the aggregate_details ids this transaction used; the
-	// store's cache learns them once it commits.
+	// details are the aggregate_details ids this report used; the
+	// store's cache learns them once its transaction commits.
 	details map[string]int64
+	// pending are those of the earlier reports of the transaction.
+	pending map[string]int64
 }
 
 // detailID returns the id of a record's detail in aggregate_details,
@@ -429,7 +483,10 @@ func (ri *recordInserter) detailID(detail string) (int64, error) {
 	if id, ok := ri.details[detail]; ok {
 		return id, nil
 	}
-	id, ok := ri.s.cachedDetail(detail)
+	id, ok := ri.pending[detail]
+	if !ok {
+		id, ok = ri.s.cachedDetail(detail)
+	}
 	if !ok {
 		err := ri.tx.QueryRowContext(ri.ctx, ri.s.q("INSERT INTO aggregate_details (detail) VALUES (?) ON CONFLICT (detail) DO NOTHING RETURNING id"),
 			detail).Scan(&id)
