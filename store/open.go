@@ -219,4 +219,12 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 }
 
 // Close releases the database.
-func (s *sqlStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error {
+	s.prepMu.Lock()
+	for _, st := range s.prep {
+		st.Close()
+	}
+	s.prep = nil
+	s.prepMu.Unlock()
+	return s.db.Close()
+}
