@@ -144,6 +144,12 @@ func (d *digester) str(s string) {
 	io.WriteString(d.h, s)
 }
 
+func (d *digester) bytes(b []byte) {
+	binary.BigEndian.PutUint64(d.buf[:], uint64(len(b)))
+	d.h.Write(d.buf[:])
+	d.h.Write(b)
+}
+
 func (d *digester) num(n uint64) {
 	binary.BigEndian.PutUint64(d.buf[:], n)
 	d.h.Write(d.buf[:])
@@ -157,8 +163,8 @@ type recordRow struct {
 	sourceIP string
 	count    uint64
 	outcome  int
-	detail   string
-	detailID int64 // in aggregate_details
+	detail   []byte // the JSON of the rest, valid until the next makeRow
+	detailID int64  // in aggregate_details
 }
 
 func makeRow(seq int, r *report.Record, buf *[]byte) recordRow {
@@ -167,14 +173,14 @@ func makeRow(seq int, r *report.Record, buf *[]byte) recordRow {
 		row.sourceIP = r.Row.SourceIP.String()
 	}
 	*buf = appendDetail((*buf)[:0], r)
-	row.detail = string(*buf)
+	row.detail = *buf
 	return row
 }
 
 func (d *digester) row(r *recordRow) {
 	d.str(r.sourceIP)
 	d.num(r.count)
-	d.str(r.detail)
+	d.bytes(r.detail)
 }
 
 // header is the part of a report stored in aggregate_reports.
@@ -554,14 +560,17 @@ type recordInserter struct {
 
 // detailID returns the id of a record's detail in aggregate_details,
 // adding it when it is new.
-func (ri *recordInserter) detailID(detail string) (int64, error) {
-	if id, ok := ri.details[detail]; ok {
+func (ri *recordInserter) detailID(b []byte) (int64, error) {
+	// Lookups by string(b) do not copy b; only a detail new to this
+	// report is copied, once.
+	if id, ok := ri.details[string(b)]; ok {
 		return id, nil
 	}
-	id, ok := ri.pending[detail]
+	id, ok := ri.pending[string(b)]
 	if !ok {
-		id, ok = ri.s.cachedDetail(detail)
+		id, ok = ri.s.cachedDetail(b)
 	}
+	detail := string(b)
 	if !ok {
 		err := ri.w.queryRow(ri.ctx, ri.s, "INSERT INTO aggregate_details (detail) VALUES (?) ON CONFLICT (detail) DO NOTHING RETURNING id",
 			[]any{detail}, &id)
@@ -582,10 +591,10 @@ func (ri *recordInserter) detailID(detail string) (int64, error) {
 // maxCachedDetails bounds the store's cache of detail ids.
 const maxCachedDetails = 100_000
 
-func (s *sqlStore) cachedDetail(detail string) (int64, bool) {
+func (s *sqlStore) cachedDetail(detail []byte) (int64, bool) {
 	s.detailMu.Lock()
 	defer s.detailMu.Unlock()
-	id, ok := s.details[detail]
+	id, ok := s.details[string(detail)]
 	return id, ok
 }
 
@@ -618,7 +627,7 @@ func (ri *recordInserter) add(r recordRow) error {
 	if err != nil {
 		return err
 	}
-	r.detailID = id
+	r.detailID, r.detail = id, nil
 	ri.rows = append(ri.rows, r)
 	if len(ri.rows) == cap(ri.rows) {
 		return ri.flush()
