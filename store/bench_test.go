@@ -163,12 +163,20 @@ func overviewData(b *testing.B, s Store) {
 	n := 0
 	for d := range days {
 		day := start.AddDate(0, 0, d)
+		// A day's ten reports in one Batch, as ingest would add them.
+		bt, err := s.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for o, org := range benchOrgs {
 			a := benchReport(org, day, fmt.Sprintf("%d.%d", d, o), perReport, (d*len(benchOrgs)+o)*perReport, 5000)
-			if _, err := s.AddAggregate(ctx, a, Source{Name: "bench"}); err != nil {
+			if _, err := bt.AddAggregate(ctx, a, Source{Name: "bench"}); err != nil {
 				b.Fatal(err)
 			}
 			n += perReport
+		}
+		if err := bt.Commit(); err != nil {
+			b.Fatal(err)
 		}
 	}
 	if n != 1_000_000 {
