@@ -41,6 +41,19 @@ type Batch interface {
 	Rollback() error
 }
 
+// ParallelWriter is implemented by a Store whose writers can work at once
+// (PostgreSQL: each on its own connection), where a Batch, which writes
+// its reports one at a time, can be slower than reports added side by
+// side. The ingest package adds reports in batches only to a store that
+// does not implement it or says false.
+type ParallelWriter interface {
+	ParallelWrites() bool
+}
+
+// ParallelWrites reports whether writers work at once: true on
+// PostgreSQL, false on SQLite (one writer at a time).
+func (s *sqlStore) ParallelWrites() bool { return s.d.dollar }
+
 // ErrBatchDone: the batch was committed or rolled back, or a failure left
 // its transaction unusable (the error says which).
 var ErrBatchDone = errors.New("store: batch ended")

@@ -87,7 +87,10 @@
 // rolls back that report alone and the others commit. Idempotency and
 // conflicts are exactly AddAggregate's, earlier reports of the batch
 // included. On SQLite a batch holds the write lock until it commits;
-// the ingest package commits every 64 reports or after 1 s. Ingest's
+// the ingest package commits every 64 reports or after 1 s. On
+// PostgreSQL (ParallelWriter) ingest adds each report in its own
+// transaction instead: its connections write side by side, which beats
+// one batch writing its reports in turn. Ingest's
 // statements are prepared once per connection and reused. On the
 // reference machine (2 cores), into a file already holding a million
 // records, reports of 250 records cost about 32 us of CPU per record one

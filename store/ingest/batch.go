@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/store"
 )
 
@@ -35,7 +36,10 @@ type writer struct {
 
 func (in *Ingester) newWriter(ctx context.Context, count func(store.Added)) *writer {
 	w := &writer{st: in.Store, ctx: ctx, size: in.BatchReports, delay: in.BatchDelay, count: count}
-	if w.size <= 0 {
+	if pw, ok := in.Store.(store.ParallelWriter); ok && pw.ParallelWrites() && w.size == 0 {
+		w.size = -1
+	}
+	if w.size == 0 {
 		w.size = DefaultBatchReports
 	}
 	if w.delay <= 0 {
@@ -44,9 +48,24 @@ func (in *Ingester) newWriter(ctx context.Context, count func(store.Added)) *wri
 	return w
 }
 
+// adder is what a store.Store and a store.Batch share.
+type adder interface {
+	AddAggregate(ctx context.Context, a *report.Aggregate, src store.Source) (store.Added, error)
+	AddAggregateStream(ctx context.Context, st *report.Stream, src store.Source) (store.Added, error)
+}
+
 // aggregate adds one report to the open batch (opening one if need be)
 // through add, which calls AddAggregate or AddAggregateStream on it.
-func (w *writer) aggregate(add func(store.Batch) (store.Added, error)) error {
+func (w *writer) aggregate(add func(adder) (store.Added, error)) error {
+	if w.size < 0 {
+		// No batches: the report is its own transaction, beside the
+		// others.
+		a, err := add(w.st)
+		if err == nil {
+			w.count(a)
+		}
+		return err
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.failed != nil {
@@ -82,10 +101,12 @@ func (w *writer) aggregate(add func(store.Batch) (store.Added, error)) error {
 // direct commits the open batch, then runs add (a TLS or failure report)
 // on the store itself.
 func (w *writer) direct(add func() (store.Added, error)) (*store.Added, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if err := w.commitLocked(); err != nil {
-		return nil, err
+	if w.size >= 0 {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := w.commitLocked(); err != nil {
+			return nil, err
+		}
 	}
 	a, err := add()
 	if err != nil {

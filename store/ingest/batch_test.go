@@ -14,7 +14,7 @@ import (
 
 // addOne adds a through the writer's batch.
 func addOne(w *writer, a *report.Aggregate) error {
-	return w.aggregate(func(b store.Batch) (store.Added, error) {
+	return w.aggregate(func(b adder) (store.Added, error) {
 		return b.AddAggregate(context.Background(), a, store.Source{Name: a.Metadata.ReportID})
 	})
 }
@@ -90,14 +90,10 @@ func TestBatchDelayDefault(t *testing.T) {
 }
 
 // TestBatchRejectsOneKeepsOthers: in one Run, a report over the store's
-// MaxRecords is rejected and the reports batched with it are stored.
+// MaxRecords is rejected and the reports batched with it are stored; the
+// same without batches (BatchReports negative, as on PostgreSQL).
 func TestBatchRejectsOneKeepsOthers(t *testing.T) {
 	dir := t.TempDir()
-	s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), store.Options{MaxRecords: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	var enc report.Encoder
 	for i := range 10 {
 		n := 3
@@ -110,15 +106,27 @@ func TestBatchRejectsOneKeepsOthers(t *testing.T) {
 		}
 		write(t, filepath.Join(dir, fmt.Sprintf("%d.xml", i)), data)
 	}
-	res, err := (&Ingester{Store: s, Concurrency: 1}).Run(context.Background(), []string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Ingested != 9 || res.Records != 27 || res.Rejected != 1 || res.Reasons[ReasonTooLarge] != 1 {
-		t.Fatalf("result %+v, want 9 ingested (27 records), 1 rejected as too large", res)
-	}
-	rs, err := s.Reports(context.Background(), store.Filter{}, store.Page{})
-	if err != nil || len(rs) != 9 {
-		t.Fatalf("stored: %d (%v), want 9", len(rs), err)
+	for _, tc := range []struct {
+		name  string
+		batch int
+	}{{"batches", 0}, {"no batches", -1}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), store.Options{MaxRecords: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			res, err := (&Ingester{Store: s, Concurrency: 1, BatchReports: tc.batch}).Run(context.Background(), []string{dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Ingested != 9 || res.Records != 27 || res.Rejected != 1 || res.Reasons[ReasonTooLarge] != 1 {
+				t.Fatalf("result %+v, want 9 ingested (27 records), 1 rejected as too large", res)
+			}
+			rs, err := s.Reports(context.Background(), store.Filter{}, store.Page{})
+			if err != nil || len(rs) != 9 {
+				t.Fatalf("stored: %d (%v), want 9", len(rs), err)
+			}
+		})
 	}
 }

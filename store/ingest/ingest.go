@@ -103,7 +103,9 @@ type Ingester struct {
 	// BatchReports is how many aggregate reports one transaction adds
 	// (store.Batch): a commit rewrites the index pages it touched once
 	// per batch rather than once per report. If zero,
-	// DefaultBatchReports (64).
+	// DefaultBatchReports (64), except on a store whose writers work at
+	// once (store.ParallelWriter: PostgreSQL), where each report is its
+	// own transaction beside the others; negative: that on any store.
 	BatchReports int
 	// BatchDelay bounds how long a report waits in an open batch before
 	// the batch commits, so that a slow trickle of reports is stored
@@ -511,7 +513,7 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 		if in.VerifiedOnly && src.Signature != store.SignaturePass {
 			return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
 		}
-		return nil, w.aggregate(func(b store.Batch) (store.Added, error) { return b.AddAggregate(ctx, a, src) })
+		return nil, w.aggregate(func(b adder) (store.Added, error) { return b.AddAggregate(ctx, a, src) })
 	}
 	if !notThisKind(aerr) {
 		return nil, aerr
@@ -573,7 +575,7 @@ func (in *Ingester) oneFile(ctx context.Context, w *writer, it item) (*store.Add
 	st, aerr := in.Decoder.Stream(f)
 	if aerr == nil {
 		defer st.Close()
-		return nil, w.aggregate(func(b store.Batch) (store.Added, error) {
+		return nil, w.aggregate(func(b adder) (store.Added, error) {
 			return b.AddAggregateStream(ctx, st, store.Source{Name: it.name})
 		})
 	}
