@@ -71,38 +71,76 @@ func benchDSN(b *testing.B, e engine) string {
 
 // BenchmarkIngest measures ingest throughput in records per second: reports
 // of 1,000 records into an on-disk database (SQLite in WAL mode) with the
-// real schema and its indexes. Each iteration adds one new report.
+// real schema and its indexes. Each iteration adds one new report in a
+// transaction of its own (Store.AddAggregate).
 func BenchmarkIngest(b *testing.B) {
 	for _, e := range testEngines {
-		b.Run(e.name, func(b *testing.B) {
-			s := mustOpen(b, benchDSN(b, e), Options{})
-			ctx := context.Background()
-			for _, ix := range strings.Fields(os.Getenv("BENCH_DROP")) {
-				if _, err := s.(*sqlStore).db.Exec("DROP INDEX " + ix); err != nil {
-					b.Fatal(err)
-				}
-			}
-			day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			const perReport = 1000
-			reps := make([]*report.Aggregate, 64)
-			for i := range reps {
-				reps[i] = benchReport(benchOrgs[i%len(benchOrgs)], day, "", perReport, i*perReport, 5000)
-			}
-			b.ReportAllocs()
-			i := 0
-			start, cpu0 := time.Now(), cpuTime()
-			for b.Loop() {
-				a := reps[i%len(reps)]
-				a.Metadata.ReportID = fmt.Sprint(i)
-				if _, err := s.AddAggregate(ctx, a, Source{Name: "bench"}); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-			b.ReportMetric(float64(i*perReport)/time.Since(start).Seconds(), "records/s")
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(i*perReport), "cpu-ns/record")
-		})
+		b.Run(e.name, func(b *testing.B) { benchIngest(b, e, 1000, 1) })
 	}
+}
+
+// BenchmarkIngestBatch is BenchmarkIngest with reports of 250 and 1,000
+// records, one per transaction (batch=1) or in Batches of 64 reports (the
+// ingest package's default): each iteration adds one report, and every
+// 64th commits the batch.
+func BenchmarkIngestBatch(b *testing.B) {
+	for _, e := range testEngines {
+		for _, per := range []int{250, 1000} {
+			for _, batch := range []int{1, 64} {
+				b.Run(fmt.Sprintf("%s/records=%d/batch=%d", e.name, per, batch), func(b *testing.B) { benchIngest(b, e, per, batch) })
+			}
+		}
+	}
+}
+
+// benchIngest adds reports of perReport records, batch reports per
+// transaction (1: Store.AddAggregate).
+func benchIngest(b *testing.B, e engine, perReport, batch int) {
+	s := mustOpen(b, benchDSN(b, e), Options{})
+	ctx := context.Background()
+	for _, ix := range strings.Fields(os.Getenv("BENCH_DROP")) {
+		if _, err := s.(*sqlStore).db.Exec("DROP INDEX " + ix); err != nil {
+			b.Fatal(err)
+		}
+	}
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	reps := make([]*report.Aggregate, 64)
+	for i := range reps {
+		reps[i] = benchReport(benchOrgs[i%len(benchOrgs)], day, "", perReport, i*perReport, 5000)
+	}
+	b.ReportAllocs()
+	i := 0
+	var bt Batch
+	start, cpu0 := time.Now(), cpuTime()
+	for b.Loop() {
+		a := reps[i%len(reps)]
+		a.Metadata.ReportID = fmt.Sprint(i)
+		var err error
+		if batch == 1 {
+			_, err = s.AddAggregate(ctx, a, Source{Name: "bench"})
+		} else {
+			if bt == nil {
+				if bt, err = s.Begin(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			_, err = bt.AddAggregate(ctx, a, Source{Name: "bench"})
+			if err == nil && bt.Len() == batch {
+				err, bt = bt.Commit(), nil
+			}
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	if bt != nil {
+		if err := bt.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(i*perReport)/time.Since(start).Seconds(), "records/s")
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(i*perReport), "cpu-ns/record")
 }
 
 // cpuTime returns the process's user and system CPU time, which a loaded
@@ -125,12 +163,20 @@ func overviewData(b *testing.B, s Store) {
 	n := 0
 	for d := range days {
 		day := start.AddDate(0, 0, d)
+		// A day's ten reports in one Batch, as ingest would add them.
+		bt, err := s.Begin(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
 		for o, org := range benchOrgs {
 			a := benchReport(org, day, fmt.Sprintf("%d.%d", d, o), perReport, (d*len(benchOrgs)+o)*perReport, 5000)
-			if _, err := s.AddAggregate(ctx, a, Source{Name: "bench"}); err != nil {
+			if _, err := bt.AddAggregate(ctx, a, Source{Name: "bench"}); err != nil {
 				b.Fatal(err)
 			}
 			n += perReport
+		}
+		if err := bt.Commit(); err != nil {
+			b.Fatal(err)
 		}
 	}
 	if n != 1_000_000 {

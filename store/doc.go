@@ -20,6 +20,15 @@
 // timeout (Options.BusyTimeout, 10 s) so that an ingest and the dashboard
 // can run at once.
 //
+// SQLite runs with synchronous=NORMAL: in WAL mode a commit is not synced
+// to disk until the next checkpoint, so a committed report survives the
+// program crashing but may be lost (never half-written: the database
+// stays consistent) if the machine loses power or the operating system
+// crashes soon after. Re-ingesting the same files restores it. Each
+// connection keeps up to 64 MiB of page cache, so that ingest finds the
+// source-address index's pages in memory on a database of millions of
+// records.
+//
 // Both engines run the same schema and queries (placeholders are rewritten
 // for PostgreSQL), and the tests run the same code against both.
 //
@@ -67,6 +76,27 @@
 // it is the one query whose time grows with the records selected (about
 // 1.5 s for a million on the reference machine).
 //
+// # Batches
+//
+// AddAggregate commits each report in a transaction of its own. A commit
+// writes every index page the report touched, so reports of a few
+// hundred records cost several times more per record that way than
+// reports added together. Begin starts a Batch: reports added in one
+// transaction, each under a SAVEPOINT of its own, so that one report
+// failing (too large, not allowed, a broken stream, a database error)
+// rolls back that report alone and the others commit. Idempotency and
+// conflicts are exactly AddAggregate's, earlier reports of the batch
+// included. On SQLite a batch holds the write lock until it commits;
+// the ingest package commits every 64 reports or after 1 s. On
+// PostgreSQL (ParallelWriter) ingest adds each report in its own
+// transaction instead: its connections write side by side, which beats
+// one batch writing its reports in turn. Ingest's
+// statements are prepared once per connection and reused. On the
+// reference machine (2 cores), into a file already holding a million
+// records, reports of 250 records cost about 32 us of CPU per record one
+// per transaction and 18 us in batches of 64; into a small file about 12
+// and 10 us (BenchmarkIngestBatch).
+//
 // # Agreement with report summary
 //
 // A report's per-day shares are computed at ingest by report.Summary
@@ -89,6 +119,7 @@
 //	Options.MaxReportMessages  2^40         messages of one aggregate report (sessions of a TLS report)
 //	Options.MaxRecords         1,000,000    records of one aggregate report (policies and details of a TLS report)
 //	Options.BusyTimeout        10 s         SQLite lock wait
+//	(fixed)                    64 MiB       SQLite page cache per connection (4 connections)
 //	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source

@@ -187,10 +187,13 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
-	// 16 MiB of page cache per connection (the default is 2 MiB): the
-	// source-address index takes writes all over the file. (Larger pages
-	// and memory-mapped reads made no measurable difference to ingest.)
-	q.Add("_pragma", "cache_size(-16384)")
+	// 64 MiB of page cache per connection (the default is 2 MiB): the
+	// source-address index takes writes all over the file, and at a
+	// million records it is some 40 MiB (16 MiB: ingest CPU per record
+	// about 20 us there; 64 MiB: 14 us). The cache grows only as pages
+	// are read. (Larger pages and memory-mapped reads made no measurable
+	// difference to ingest.)
+	q.Add("_pragma", "cache_size(-65536)")
 	// Checkpoint the WAL every 8,192 pages (32 MiB) rather than 1,000:
 	// an index page that ingest changes again and again is copied into
 	// the database once per checkpoint (ingest CPU per record -15%).
@@ -216,4 +219,12 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 }
 
 // Close releases the database.
-func (s *sqlStore) Close() error { return s.db.Close() }
+func (s *sqlStore) Close() error {
+	s.prepMu.Lock()
+	for _, st := range s.prep {
+		st.Close()
+	}
+	s.prep = nil
+	s.prepMu.Unlock()
+	return s.db.Close()
+}

@@ -67,6 +67,9 @@ type sqlStore struct {
 
 	detailMu sync.Mutex
 	details  map[string]int64 // committed aggregate_details ids
+
+	prepMu sync.Mutex
+	prep   map[string]*sql.Stmt // ingest's statements, prepared once
 }
 
 // q returns the query text for the engine (cached).

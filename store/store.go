@@ -31,6 +31,9 @@ type Store interface {
 	// feedback part, redacted (report.Redactor) unless the store was
 	// opened with Options.KeepFailuresUnredacted.
 	AddFailure(ctx context.Context, f *report.Failure, src Source) (Added, error)
+	// Begin starts a Batch: aggregate reports added in one transaction,
+	// each under a savepoint of its own (see Batch).
+	Begin(ctx context.Context) (Batch, error)
 
 	// Domains lists the policy domains with stored reports, sorted.
 	Domains(ctx context.Context) ([]string, error)

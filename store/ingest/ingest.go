@@ -14,7 +14,12 @@
 // quoting. A Maildir (a folder with cur, new and tmp) contributes the
 // messages in cur and new. In a folder, hidden files and folders are
 // skipped. Reports are decoded and verified by Concurrency workers; the
-// store serialises their writes.
+// store serialises their writes. Aggregate reports are added in batches
+// (store.Batch): a batch commits when it holds BatchReports reports, when
+// BatchDelay has passed since its first report, before a TLS or failure
+// report is stored, and at the end; a report that fails is rolled back
+// alone. The counts of Result include a batch's reports once it has
+// committed.
 //
 // # Trust
 //
@@ -34,6 +39,8 @@
 //	MaxMessageSize   64 MiB                         one email message (held in memory)
 //	VerifyTimeout    10 s                           DKIM key lookups of one report email
 //	MaxRejections    100                            rejections listed in Result (the rest are counted)
+//	BatchReports     64                             aggregate reports committed in one transaction
+//	BatchDelay       1 s                            longest wait of a report in an open batch
 //
 // The decoders' own limits apply to each report (report.Decoder,
 // tlsrpt.Decoder), and the store's to what it accepts.
@@ -93,6 +100,17 @@ type Ingester struct {
 	// TLS decoder's Resolver and Clock are set from the fields above.
 	Decoder    report.Decoder
 	TLSDecoder tlsrpt.Decoder
+	// BatchReports is how many aggregate reports one transaction adds
+	// (store.Batch): a commit rewrites the index pages it touched once
+	// per batch rather than once per report. If zero,
+	// DefaultBatchReports (64), except on a store whose writers work at
+	// once (store.ParallelWriter: PostgreSQL), where each report is its
+	// own transaction beside the others; negative: that on any store.
+	BatchReports int
+	// BatchDelay bounds how long a report waits in an open batch before
+	// the batch commits, so that a slow trickle of reports is stored
+	// promptly. If zero, DefaultBatchDelay (1 s).
+	BatchDelay time.Duration
 	// Progress, if set, is called after each input item (file or
 	// message) with the counts so far, from one goroutine at a time.
 	Progress func(Progress)
@@ -242,11 +260,25 @@ func (in *Ingester) Run(ctx context.Context, paths []string) (Result, error) {
 			in.Progress(prog)
 		}
 	}
+	count := func(a store.Added) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch a.Outcome {
+		case store.OutcomeAdded:
+			res.Ingested++
+			res.Records += a.Records
+		case store.OutcomeDuplicate:
+			res.Duplicates++
+		case store.OutcomeConflict:
+			res.Conflicts++
+		}
+	}
+	w := in.newWriter(ctx, count)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
 			for it := range items {
-				a, err := in.one(ctx, it)
+				a, err := in.one(ctx, w, it)
 				size := int64(len(it.data))
 				if err != nil {
 					if reason, ok := rejectReason(err); ok {
@@ -254,18 +286,8 @@ func (in *Ingester) Run(ctx context.Context, paths []string) (Result, error) {
 					} else {
 						cancel(err)
 					}
-				} else {
-					mu.Lock()
-					switch a.Outcome {
-					case store.OutcomeAdded:
-						res.Ingested++
-						res.Records += a.Records
-					case store.OutcomeDuplicate:
-						res.Duplicates++
-					case store.OutcomeConflict:
-						res.Conflicts++
-					}
-					mu.Unlock()
+				} else if a != nil {
+					count(*a)
 				}
 				done(size)
 			}
@@ -293,6 +315,9 @@ func (in *Ingester) Run(ctx context.Context, paths []string) (Result, error) {
 		return nil
 	}()
 	wg.Wait()
+	if err := w.commit(); err != nil && context.Cause(ctx) == nil {
+		cancel(err)
+	}
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return res, err
 	}
@@ -464,10 +489,11 @@ func (in *Ingester) mbox(ctx context.Context, path string, br *bufio.Reader, sen
 	return flush()
 }
 
-// one decodes and stores one item.
-func (in *Ingester) one(ctx context.Context, it item) (store.Added, error) {
+// one decodes and stores one item. The outcome of an aggregate report is
+// nil: it is counted when its batch commits.
+func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, error) {
 	if it.path != "" {
-		return in.oneFile(ctx, it)
+		return in.oneFile(ctx, w, it)
 	}
 	src := store.Source{Name: it.name, Signature: store.SignatureUnverified}
 	if in.Resolver != nil {
@@ -485,40 +511,40 @@ func (in *Ingester) one(ctx context.Context, it item) (store.Added, error) {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, reporterDomains(a))
 		}
 		if in.VerifiedOnly && src.Signature != store.SignaturePass {
-			return store.Added{}, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+			return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
 		}
-		return in.Store.AddAggregate(ctx, a, src)
+		return nil, w.aggregate(func(b adder) (store.Added, error) { return b.AddAggregate(ctx, a, src) })
 	}
 	if !notThisKind(aerr) {
-		return store.Added{}, aerr
+		return nil, aerr
 	}
 	t, terr := in.tlsDecoder().Decode(ctx, bytes.NewReader(it.data))
 	if terr != nil {
 		if !notThisKind(terr) {
-			return store.Added{}, terr
+			return nil, terr
 		}
 		f, ferr := in.Decoder.DecodeFailure(bytes.NewReader(it.data))
 		if ferr != nil {
 			if notThisKind(ferr) {
-				return store.Added{}, aerr
+				return nil, aerr
 			}
-			return store.Added{}, ferr
+			return nil, ferr
 		}
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, failureReporters(f))
 		}
 		if in.VerifiedOnly && src.Signature != store.SignaturePass {
-			return store.Added{}, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+			return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
 		}
-		return in.Store.AddFailure(ctx, f, src)
+		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, f, src) })
 	}
 	if t.Email != nil {
 		src.Signature, src.SignedBy = tlsSignature(t.Email), t.Email.SignedBy
 	}
 	if in.VerifiedOnly && src.Signature != store.SignaturePass {
-		return store.Added{}, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+		return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
 	}
-	return in.Store.AddTLS(ctx, t, src)
+	return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, t, src) })
 }
 
 func (in *Ingester) tlsDecoder() *tlsrpt.Decoder {
@@ -540,42 +566,44 @@ func tlsSignature(e *tlsrpt.EmailInfo) store.Signature {
 }
 
 // oneFile streams an aggregate report from a file, or reads a TLS report.
-func (in *Ingester) oneFile(ctx context.Context, it item) (store.Added, error) {
+func (in *Ingester) oneFile(ctx context.Context, w *writer, it item) (*store.Added, error) {
 	f, err := os.Open(it.path)
 	if err != nil {
-		return store.Added{}, err
+		return nil, err
 	}
 	defer f.Close()
 	st, aerr := in.Decoder.Stream(f)
 	if aerr == nil {
 		defer st.Close()
-		return in.Store.AddAggregateStream(ctx, st, store.Source{Name: it.name})
+		return nil, w.aggregate(func(b adder) (store.Added, error) {
+			return b.AddAggregateStream(ctx, st, store.Source{Name: it.name})
+		})
 	}
 	if !notThisKind(aerr) {
-		return store.Added{}, aerr
+		return nil, aerr
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return store.Added{}, err
+		return nil, err
 	}
 	t, terr := in.tlsDecoder().Decode(ctx, f)
 	if terr != nil {
 		if !notThisKind(terr) {
-			return store.Added{}, terr
+			return nil, terr
 		}
 		// A failure report in a gzip or zip file.
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return store.Added{}, err
+			return nil, err
 		}
 		fr, ferr := in.Decoder.DecodeFailure(f)
 		if ferr != nil {
 			if notThisKind(ferr) {
-				return store.Added{}, aerr
+				return nil, aerr
 			}
-			return store.Added{}, ferr
+			return nil, ferr
 		}
-		return in.Store.AddFailure(ctx, fr, store.Source{Name: it.name})
+		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, fr, store.Source{Name: it.name}) })
 	}
-	return in.Store.AddTLS(ctx, t, store.Source{Name: it.name})
+	return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, t, store.Source{Name: it.name}) })
 }
 
 // notThisKind reports whether a decoder found no report of its kind (so
