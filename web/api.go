@@ -1,0 +1,316 @@
+package web
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth/internal/termsafe"
+	"github.com/domainauth/domainauth/report"
+)
+
+// table is one exportable table: its rows as JSON (the store's values) and
+// as CSV cells.
+type table struct {
+	name   string
+	json   any
+	header []string
+	rows   [][]string
+}
+
+var countsHeader = []string{"messages", "dmarc_pass", "dmarc_fail", "dkim_aligned", "spf_aligned", "quarantined", "rejected", "dmarc_pass_rate"}
+
+func countCells(c report.Counts) []string {
+	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
+	return []string{u(c.Messages), u(c.DMARCPass), u(c.DMARCFail), u(c.DKIMAligned), u(c.SPFAligned),
+		u(c.Quarantined), u(c.Rejected), strconv.FormatFloat(c.Rate(c.DMARCPass), 'f', 4, 64)}
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func daysTable(days []Day) *table {
+	t := &table{name: "days", json: days, header: append([]string{"day"}, countsHeader...)}
+	for _, d := range days {
+		t.rows = append(t.rows, append([]string{d.Day}, countCells(d.Counts)...))
+	}
+	return t
+}
+
+func sourcesTable(srcs []Source) *table {
+	t := &table{name: "sources", json: srcs, header: append([]string{"source_ip", "ptr", "provider"}, append(countsHeader, "diagnoses")...)}
+	for _, s := range srcs {
+		codes := make([]string, len(s.Diagnoses))
+		for i, d := range s.Diagnoses {
+			codes[i] = d.Code
+		}
+		row := append([]string{s.IP.String(), s.PTR, s.Provider}, countCells(s.Counts)...)
+		t.rows = append(t.rows, append(row, strings.Join(codes, " ")))
+	}
+	return t
+}
+
+func orgsTable(orgs []Org) *table {
+	t := &table{name: "orgs", json: orgs, header: append([]string{"org_name", "reports"}, countsHeader...)}
+	for _, o := range orgs {
+		t.rows = append(t.rows, append([]string{o.Name, strconv.Itoa(o.Reports)}, countCells(o.Counts)...))
+	}
+	return t
+}
+
+func policiesTable(ps []Policy) *table {
+	t := &table{name: "policies", json: ps, header: []string{"domain", "p", "sp", "np", "pct", "adkim", "aspf", "fo", "testing", "first", "last", "reports"}}
+	for _, p := range ps {
+		t.rows = append(t.rows, []string{p.Domain, string(p.P), string(p.SP), string(p.NP), pctText(p.PCT), string(p.ADKIM), string(p.ASPF),
+			p.FO, string(p.Testing), stamp(p.First), stamp(p.Last), strconv.Itoa(p.Reports)})
+	}
+	return t
+}
+
+func pctText(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+func reportsTable(rs []ReportInfo) *table {
+	t := &table{name: "reports", json: rs, header: append([]string{"id", "org_name", "report_id", "policy_domain", "begin", "end", "records", "warnings", "dkim_verified", "ingested"}, countsHeader...)}
+	for _, r := range rs {
+		row := []string{strconv.FormatInt(r.ID, 10), r.OrgName, r.ReportID, r.Domain, stamp(r.Begin), stamp(r.End),
+			strconv.Itoa(r.Records), strconv.Itoa(r.Warnings), strconv.FormatBool(r.DKIMVerified), stamp(r.Ingested)}
+		t.rows = append(t.rows, append(row, countCells(r.Counts)...))
+	}
+	return t
+}
+
+func domainsTable(ds []string) *table {
+	t := &table{name: "domains", json: ds, header: []string{"domain"}}
+	for _, d := range ds {
+		t.rows = append(t.rows, []string{d})
+	}
+	return t
+}
+
+func rowsTable(a *report.Aggregate) *table {
+	t := &table{name: "rows", json: a.Records, header: []string{"source_ip", "count", "disposition", "dkim", "spf", "header_from",
+		"envelope_from", "envelope_to", "dkim_results", "spf_results", "reasons"}}
+	for _, rec := range a.Records {
+		t.rows = append(t.rows, []string{ipText(rec.Row.SourceIP), strconv.FormatUint(rec.Row.Count, 10),
+			string(rec.Row.PolicyEvaluated.Disposition), string(rec.Row.PolicyEvaluated.DKIM), string(rec.Row.PolicyEvaluated.SPF),
+			rec.Identifiers.HeaderFrom, rec.Identifiers.EnvelopeFrom, rec.Identifiers.EnvelopeTo,
+			dkimText(rec.AuthResults.DKIM), spfText(rec.AuthResults.SPF), reasonsText(rec.Row.PolicyEvaluated.Reasons)})
+	}
+	return t
+}
+
+func warningsTable(a *report.Aggregate) *table {
+	t := &table{name: "warnings", json: a.Warnings, header: []string{"warning"}}
+	for _, w := range a.Warnings {
+		t.rows = append(t.rows, []string{w.String()})
+	}
+	return t
+}
+
+func ipText(a interface {
+	IsValid() bool
+	String() string
+}) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func dkimText(rs []report.DKIMAuthResult) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Domain
+		if r.Selector != "" {
+			parts[i] += " s=" + r.Selector
+		}
+		parts[i] += ": " + string(r.Result)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func spfText(rs []report.SPFAuthResult) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Domain
+		if r.Scope != "" {
+			parts[i] += " (" + string(r.Scope) + ")"
+		}
+		parts[i] += ": " + string(r.Result)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func reasonsText(rs []report.PolicyOverrideReason) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = string(r.Type)
+		if r.Comment != "" {
+			parts[i] += ": " + r.Comment
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// writeTable answers with t as JSON or, when csvOut, as CSV whose every
+// cell went through termsafe.CSVCell: a report's "=HYPERLINK(...)" stays
+// text in a spreadsheet.
+func (h *handler) writeTable(w http.ResponseWriter, t *table, csvOut bool) {
+	if !csvOut {
+		writeJSON(w, t.json)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+t.name+`.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write(t.header)
+	cells := make([]string, len(t.header))
+	for _, row := range t.rows {
+		for i, c := range row {
+			cells[i] = termsafe.CSVCell(c)
+		}
+		cw.Write(cells[:len(row)])
+	}
+	cw.Flush()
+}
+
+// writeJSON answers with v; encoding/json escapes <, > and & in strings,
+// so that no report text can be read as markup even by a client that
+// sniffs.
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	enc.Encode(v)
+}
+
+func (h *handler) apiOverview(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	d, err := h.loadOverview(r.Context(), f, h.cfg.topSources())
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, d)
+}
+
+// apiTable serves /api/TABLE and /api/TABLE.csv for the overview's and a
+// source's tables.
+func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
+	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
+	name = strings.TrimSuffix(name, ".json")
+	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	ctx, limit := r.Context(), h.cfg.maxRows()
+	var t *table
+	switch name {
+	case "days":
+		var v []Day
+		if v, err = h.store.Days(ctx, f); err == nil {
+			t = daysTable(v[:min(len(v), limit)])
+		}
+	case "sources":
+		var v []Source
+		if v, err = h.store.Sources(ctx, f, limit); err == nil {
+			t = sourcesTable(v)
+		}
+	case "orgs":
+		var v []Org
+		if v, err = h.store.Orgs(ctx, f); err == nil {
+			t = orgsTable(v[:min(len(v), limit)])
+		}
+	case "policies":
+		var v []Policy
+		if v, err = h.store.Policies(ctx, f); err == nil {
+			t = policiesTable(v[:min(len(v), limit)])
+		}
+	case "reports":
+		var v []ReportInfo
+		if v, err = h.store.Reports(ctx, f, limit); err == nil {
+			t = reportsTable(v)
+		}
+	case "domains":
+		var v []string
+		if v, err = h.store.Domains(ctx); err == nil {
+			t = domainsTable(v[:min(len(v), limit)])
+		}
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	h.writeTable(w, t, csvOut)
+}
+
+func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	d, err := h.store.Report(r.Context(), id)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, d)
+}
+
+// apiReportTable serves a report's rows and warnings: /api/report/ID/rows
+// and /api/report/ID/warnings, with .csv for CSV.
+func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
+	name = strings.TrimSuffix(name, ".json")
+	if name != "rows" && name != "warnings" {
+		http.NotFound(w, r)
+		return
+	}
+	d, err := h.store.Report(r.Context(), id)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	a := *d.Report
+	a.Records = a.Records[:min(len(a.Records), h.cfg.maxRows())]
+	a.Warnings = a.Warnings[:min(len(a.Warnings), h.cfg.maxRows())]
+	t := warningsTable(&a)
+	if name == "rows" {
+		t = rowsTable(&a)
+	}
+	h.writeTable(w, t, csvOut)
+}
+
+// apiFail is fail for the JSON API: the same statuses, a JSON body.
+func (h *handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := h.classify(r, err)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}

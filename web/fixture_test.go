@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/domainauth/domainauth/report"
+)
+
+// Hostile strings: a report's text must come out as text.
+const (
+	hostileOrg     = `<script>alert("org")</script>`
+	hostileID      = `"><img src=x onerror=alert(1)>`
+	hostileContact = `javascript:alert(1)`
+	hostileFrom    = `=HYPERLINK("http://evil.example/","click")`
+)
+
+func rec(ip string, n uint64, dkim, spf report.DMARCResult, hf string) report.Record {
+	var r report.Record
+	r.Row.SourceIP = netip.MustParseAddr(ip)
+	r.Row.Count = n
+	r.Row.PolicyEvaluated = report.PolicyEvaluated{Disposition: report.DispositionNone, DKIM: dkim, SPF: spf}
+	r.Identifiers.HeaderFrom = hf
+	return r
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// fixture returns two ordinary reports for example.org (one spanning two
+// days) and one hostile report for evil.example.
+func fixture() []*report.Aggregate {
+	a := &report.Aggregate{
+		Metadata: report.Metadata{OrgName: "google.com", Email: "noreply@google.com", ReportID: "g-1",
+			DateRange: report.DateRange{Begin: day(2025, 3, 1), End: day(2025, 3, 1).Add(24*time.Hour - time.Second)}},
+		Policy: report.PolicyPublished{Domain: "example.org", P: report.DispositionNone},
+		Records: []report.Record{
+			rec("192.0.2.1", 100, report.DMARCPass, report.DMARCPass, "example.org"),
+			rec("198.51.100.7", 7, report.DMARCFail, report.DMARCFail, "example.org"),
+		},
+	}
+	b := &report.Aggregate{
+		Metadata: report.Metadata{OrgName: "Yahoo", Email: "dmarc@yahoo.com", ReportID: "y-1",
+			DateRange: report.DateRange{Begin: day(2025, 3, 2).Add(12 * time.Hour), End: day(2025, 3, 3).Add(12 * time.Hour)}},
+		Policy: report.PolicyPublished{Domain: "example.org", P: report.DispositionReject},
+		Records: []report.Record{
+			rec("192.0.2.1", 41, report.DMARCPass, report.DMARCFail, "example.org"),
+			rec("203.0.113.9", 9, report.DMARCFail, report.DMARCFail, "example.org"),
+		},
+	}
+	h := &report.Aggregate{
+		Metadata: report.Metadata{OrgName: hostileOrg, Email: `a@b"><script>`, ExtraContactInfo: hostileContact, ReportID: hostileID,
+			DateRange: report.DateRange{Begin: day(2025, 3, 2), End: day(2025, 3, 2).Add(24*time.Hour - time.Second)}},
+		Policy: report.PolicyPublished{Domain: "evil.example", P: report.DispositionNone},
+		Records: []report.Record{
+			rec("192.0.2.66", 3, report.DMARCFail, report.DMARCFail, hostileFrom),
+		},
+	}
+	return []*report.Aggregate{a, b, h}
+}
+
+// newTestHandler returns the handler over the fixture with cfg's other
+// fields.
+func newTestHandler(t *testing.T, cfg Config) (http.Handler, *memStore) {
+	t.Helper()
+	st := newMemStore(fixture()...)
+	cfg.Store = st
+	h, err := NewHandler(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, st
+}
+
+// get runs one request against h.
+func get(h http.Handler, target string, hdr ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
