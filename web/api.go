@@ -224,35 +224,17 @@ func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
 	var t *table
 	switch name {
 	case "days":
-		var v []Day
-		if v, err = h.store.Days(ctx, f); err == nil {
-			t = daysTable(v[:min(len(v), limit)])
-		}
+		t, err = build(limit, daysTable)(h.store.Days(ctx, f))
 	case "sources":
-		var v []Source
-		if v, err = h.store.Sources(ctx, f, limit); err == nil {
-			t = sourcesTable(v)
-		}
+		t, err = build(limit, sourcesTable)(h.store.Sources(ctx, f, limit))
 	case "orgs":
-		var v []Org
-		if v, err = h.store.Orgs(ctx, f); err == nil {
-			t = orgsTable(v[:min(len(v), limit)])
-		}
+		t, err = build(limit, orgsTable)(h.store.Orgs(ctx, f))
 	case "policies":
-		var v []Policy
-		if v, err = h.store.Policies(ctx, f); err == nil {
-			t = policiesTable(v[:min(len(v), limit)])
-		}
+		t, err = build(limit, policiesTable)(h.store.Policies(ctx, f))
 	case "reports":
-		var v []ReportInfo
-		if v, err = h.store.Reports(ctx, f, limit); err == nil {
-			t = reportsTable(v)
-		}
+		t, err = build(limit, reportsTable)(h.store.Reports(ctx, f, limit))
 	case "domains":
-		var v []string
-		if v, err = h.store.Domains(ctx); err == nil {
-			t = domainsTable(v[:min(len(v), limit)])
-		}
+		t, err = build(limit, domainsTable)(h.store.Domains(ctx))
 	default:
 		http.NotFound(w, r)
 		return
@@ -264,13 +246,19 @@ func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
 	h.writeTable(w, t, csvOut)
 }
 
-func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) {
-	id, err := parseID(r.PathValue("id"))
-	if err != nil {
-		h.apiFail(w, r, err)
-		return
+// build returns the function that makes the table of a query's rows, at
+// most limit of them, or passes the query's error on.
+func build[T any](limit int, mk func([]T) *table) func([]T, error) (*table, error) {
+	return func(v []T, err error) (*table, error) {
+		if err != nil {
+			return nil, err
+		}
+		return mk(v[:min(len(v), limit)]), nil
 	}
-	d, err := h.store.Report(r.Context(), id)
+}
+
+func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) {
+	d, err := h.loadReport(r)
 	if err != nil {
 		h.apiFail(w, r, err)
 		return
@@ -281,18 +269,13 @@ func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) {
 // apiReportTable serves a report's rows and warnings: /api/report/ID/rows
 // and /api/report/ID/warnings, with .csv for CSV.
 func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
-	id, err := parseID(r.PathValue("id"))
-	if err != nil {
-		h.apiFail(w, r, err)
-		return
-	}
 	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
 	name = strings.TrimSuffix(name, ".json")
 	if name != "rows" && name != "warnings" {
 		http.NotFound(w, r)
 		return
 	}
-	d, err := h.store.Report(r.Context(), id)
+	d, err := h.loadReport(r)
 	if err != nil {
 		h.apiFail(w, r, err)
 		return

@@ -27,7 +27,7 @@ type chart struct {
 	W, H   int
 	Label  string // the aria-label
 	Bars   []bar
-	Line   string // polyline points of the rate chart
+	Lines  []string // polyline points of the rate chart, one per run of days with messages
 	Dots   []dot
 	YTicks []tick
 	XTicks []tick
@@ -45,8 +45,9 @@ type dot struct {
 }
 
 type tick struct {
-	X, Y  float64
-	Label string
+	X, Y   float64
+	Label  string
+	Anchor string // text-anchor: start, middle or end
 }
 
 // F formats a coordinate.
@@ -87,8 +88,16 @@ func xTicks(days []Day) []tick {
 		idx = append(idx, n-1)
 	}
 	var ts []tick
-	for _, i := range idx {
-		ts = append(ts, tick{X: chartLeft + slot*(float64(i)+0.5), Y: chartH - 6, Label: days[i].Day})
+	for k, i := range idx {
+		// The first and last labels keep inside the chart.
+		tk := tick{X: chartLeft + slot*(float64(i)+0.5), Y: chartH - 6, Label: days[i].Day, Anchor: "middle"}
+		switch {
+		case k == 0 && n > 1:
+			tk.X, tk.Anchor = chartLeft, "start"
+		case k == len(idx)-1 && n > 1:
+			tk.X, tk.Anchor = chartW-chartRight, "end"
+		}
+		ts = append(ts, tk)
 	}
 	return ts
 }
@@ -141,19 +150,29 @@ func rateChart(in []Day) *chart {
 	c := &chart{W: chartW, H: chartH, Label: fmt.Sprintf("DMARC pass rate per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
 	slot := float64(plotW) / float64(len(days))
 	base := float64(chartTop + plotH)
-	var pts []string
+	// A day without messages has no rate: the line breaks there rather
+	// than draw a trend through days nobody reported on.
+	var run []string
+	flush := func() {
+		if len(run) > 1 {
+			c.Lines = append(c.Lines, strings.Join(run, " "))
+		}
+		run = run[:0]
+	}
 	for i, d := range days {
 		if d.Messages == 0 {
+			flush()
 			continue
 		}
 		rate := d.Rate(d.DMARCPass)
 		x, y := chartLeft+slot*(float64(i)+0.5), base-float64(plotH)*rate
-		pts = append(pts, c.F(x)+","+c.F(y))
-		if len(days) <= maxChartDots {
+		run = append(run, c.F(x)+","+c.F(y))
+		isolated := (i == 0 || days[i-1].Messages == 0) && (i == len(days)-1 || days[i+1].Messages == 0)
+		if len(days) <= maxChartDots || isolated {
 			c.Dots = append(c.Dots, dot{X: x, Y: y, Title: fmt.Sprintf("%s: %s pass DMARC (%s of %s)", d.Day, percent(rate), thousands(d.DMARCPass), thousands(d.Messages))})
 		}
 	}
-	c.Line = strings.Join(pts, " ")
+	flush()
 	for i, l := range []string{"0%", "50%", "100%"} {
 		c.YTicks = append(c.YTicks, tick{X: chartLeft - 6, Y: base - float64(plotH)*float64(i)/2, Label: l})
 	}

@@ -148,9 +148,9 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // pageData is what every page template gets.
 type pageData struct {
+	Page       string // the template's name, on <body data-page>
 	Title      string
 	LastIngest time.Time
-	Now        time.Time
 	LoginOn    bool // a token is required: show the log-out button
 	Filter     Filter
 	Data       any
@@ -194,7 +194,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if p.LastIngest.IsZero() {
 		p.LastIngest, _ = h.store.LastIngest(r.Context())
 	}
-	p.Now = h.cfg.now()
+	p.Page = name
 	p.LoginOn = h.gate.enabled
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -359,13 +359,17 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
-func (h *handler) report(w http.ResponseWriter, r *http.Request) {
+// loadReport returns the report the path's {id} names.
+func (h *handler) loadReport(r *http.Request) (*ReportDetail, error) {
 	id, err := parseID(r.PathValue("id"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, err
 	}
-	d, err := h.store.Report(r.Context(), id)
+	return h.store.Report(r.Context(), id)
+}
+
+func (h *handler) report(w http.ResponseWriter, r *http.Request) {
+	d, err := h.loadReport(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -532,8 +532,14 @@ func TestCharts(t *testing.T) {
 		t.Errorf("last tick %q", got)
 	}
 	r := rateChart(days)
-	if len(r.Dots) != 2 || strings.Count(r.Line, ",") != 2 {
-		t.Errorf("rate chart: %d dots, line %q", len(r.Dots), r.Line)
+	// Two days with messages and two without between them: two dots, and
+	// no line drawn across the gap.
+	if len(r.Dots) != 2 || len(r.Lines) != 0 {
+		t.Errorf("rate chart: %d dots, lines %q", len(r.Dots), r.Lines)
+	}
+	days = append(days, Day{Day: "2025-03-05", Counts: report.Counts{Messages: 2, DMARCPass: 1}})
+	if r := rateChart(days); len(r.Lines) != 1 || strings.Count(r.Lines[0], ",") != 2 {
+		t.Errorf("rate chart over two consecutive days: lines %q", r.Lines)
 	}
 	if messagesChart(nil) != nil {
 		t.Errorf("a chart of nothing")

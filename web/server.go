@@ -85,9 +85,6 @@ type Config struct {
 	// Logger receives one line per failed request and the server's
 	// start and stop. If nil, nothing is logged.
 	Logger *slog.Logger
-	// Now is the clock for the cookie's expiry and the pages' "now". If
-	// nil, time.Now.
-	Now func() time.Time
 }
 
 func (c *Config) topSources() int { return orDefault(c.TopSources, DefaultTopSources) }
@@ -100,12 +97,6 @@ func (c *Config) listen() string {
 	return c.Listen
 }
 func (c *Config) secure() bool { return c.TLSCert != "" || c.BehindTLSProxy }
-func (c *Config) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
-}
 func (c *Config) logger() *slog.Logger {
 	if c.Logger == nil {
 		return slog.New(slog.NewTextHandler(io.Discard, nil))
