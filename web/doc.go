@@ -58,7 +58,11 @@
 // rows (default 10,000); a date-range filter spans at most Config.MaxDays
 // days (default 1,000), and a chart draws at most 1,000 days; the
 // overview lists Config.TopSources failing sources (default 20) and the
-// latest 50 reports; the login form's body is at most 4 KiB. Serve shuts
+// latest 50 reports; the login form's body is at most 4 KiB. With a
+// Config.Resolver, the sources shown are named by their forward-confirmed
+// PTR names (RFC 8601 §2.7.3 iprev): one PTR lookup and at most 3 address
+// lookups per source, 8 sources at once, all within Config.DNSTimeout
+// (default 2 s) per page; a name that does not resolve back is not shown. Serve shuts
 // down gracefully on SIGINT or SIGTERM, waiting up to
 // Config.ShutdownTimeout (default 10 s) for requests in flight.
 package web

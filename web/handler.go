@@ -295,6 +295,14 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	ips := make([]netip.Addr, len(d.TopFailing))
+	for i, s := range d.TopFailing {
+		ips[i] = s.IP
+	}
+	names := h.ptrNames(r.Context(), ips)
+	for i := range d.TopFailing {
+		d.TopFailing[i].PTR = names[d.TopFailing[i].IP]
+	}
 	d.MessagesChart = messagesChart(d.Days)
 	d.RateChart = rateChart(d.Days)
 	title := "All domains"
@@ -336,6 +344,7 @@ func (h *handler) source(w http.ResponseWriter, r *http.Request) {
 	if len(srcs) > 0 {
 		d.Source = srcs[0]
 	}
+	d.Source.PTR = h.ptrNames(ctx, []netip.Addr{a})[a]
 	if d.Days, err = h.store.Days(ctx, f); err != nil {
 		h.fail(w, r, err)
 		return

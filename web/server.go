@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/domainauth/domainauth"
 )
 
 // Defaults for Config's zero fields.
@@ -82,6 +84,13 @@ type Config struct {
 	// ShutdownTimeout bounds a graceful shutdown. If zero,
 	// DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Resolver, when set, names the sources on the pages by their
+	// forward-confirmed PTR names (a PTR lookup and at most 3 address
+	// lookups per source shown; at most 8 at once). If nil, no names.
+	Resolver domainauth.Resolver
+	// DNSTimeout bounds the lookups of one page. If zero,
+	// DefaultDNSTimeout.
+	DNSTimeout time.Duration
 	// Logger receives one line per failed request and the server's
 	// start and stop. If nil, nothing is logged.
 	Logger *slog.Logger
