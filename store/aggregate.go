@@ -1,0 +1,464 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/report"
+)
+
+func canonDomain(d string) string { return dnsname.Canonical(strings.TrimSpace(d)) }
+
+// Outcome bits of a stored record: the classification report.Summary
+// makes of it (aligned DKIM pass, aligned SPF pass, disposition).
+const (
+	bitDKIM       = 1
+	bitSPF        = 2
+	bitQuarantine = 4
+	bitReject     = 8
+)
+
+func outcomeOf(r *report.Record) int {
+	pe := &r.Row.PolicyEvaluated
+	o := 0
+	if pe.DKIM.Canonical() == report.DMARCPass {
+		o |= bitDKIM
+	}
+	if pe.SPF.Canonical() == report.DMARCPass {
+		o |= bitSPF
+	}
+	switch pe.Disposition.Canonical() {
+	case report.DispositionQuarantine:
+		o |= bitQuarantine
+	case report.DispositionReject:
+		o |= bitReject
+	}
+	return o
+}
+
+// byOutcome sums a report's counts per outcome, from which the report's
+// day shares are computed by report.Summary itself (see dayShares).
+type byOutcome [16]uint64
+
+func (b *byOutcome) add(o int, n uint64) {
+	s := b[o] + n
+	if s < n {
+		s = math.MaxUint64
+	}
+	b[o] = s
+}
+
+func (b *byOutcome) total() uint64 {
+	var t uint64
+	for _, n := range b {
+		if t+n < t {
+			return math.MaxUint64
+		}
+		t += n
+	}
+	return t
+}
+
+// dayShares returns the report's counts per UTC day as report.Summary
+// computes them: a report with one record per outcome class has the same
+// total counts as the real one, and Summary splits a report's total over
+// its window's days, so its ByDay is the real report's.
+func dayShares(dr report.DateRange, b *byOutcome) map[string]*report.Counts {
+	a := &report.Aggregate{Metadata: report.Metadata{DateRange: dr}}
+	for o, n := range b {
+		if n == 0 {
+			continue
+		}
+		r := report.Record{}
+		r.Row.Count = n
+		r.Row.PolicyEvaluated.DKIM, r.Row.PolicyEvaluated.SPF = report.DMARCFail, report.DMARCFail
+		if o&bitDKIM != 0 {
+			r.Row.PolicyEvaluated.DKIM = report.DMARCPass
+		}
+		if o&bitSPF != 0 {
+			r.Row.PolicyEvaluated.SPF = report.DMARCPass
+		}
+		r.Row.PolicyEvaluated.Disposition = report.DispositionNone
+		switch {
+		case o&bitQuarantine != 0:
+			r.Row.PolicyEvaluated.Disposition = report.DispositionQuarantine
+		case o&bitReject != 0:
+			r.Row.PolicyEvaluated.Disposition = report.DispositionReject
+		}
+		a.Records = append(a.Records, r)
+	}
+	if len(a.Records) == 0 {
+		return nil
+	}
+	return report.Summarize(a).ByDay
+}
+
+// reportDay is the day a report counts on outside the per-day figures: the
+// day of the middle of its window; for a window report.Summary does not
+// split (inverted, open, or longer than report.MaxSplitDays), the day it
+// puts the whole report on.
+func reportDay(dr report.DateRange) string {
+	b, e := dr.Begin.UTC(), dr.End.UTC()
+	switch {
+	case b.IsZero() && e.IsZero():
+		return ""
+	case b.IsZero() || !e.After(b) || e.Sub(b) > report.MaxSplitDays*24*time.Hour:
+		if e.IsZero() || e.Before(b) {
+			return b.Format(time.DateOnly)
+		}
+		return e.Format(time.DateOnly)
+	}
+	return b.Add(e.Sub(b) / 2).Format(time.DateOnly)
+}
+
+// digester hashes a report's content (not its warnings, which depend on
+// the container it came in) to tell identical duplicates from conflicting
+// ones.
+type digester struct {
+	h   hash.Hash
+	buf [8]byte
+}
+
+func newDigester() *digester { return &digester{h: sha256.New()} }
+
+func (d *digester) str(s string) {
+	binary.BigEndian.PutUint64(d.buf[:], uint64(len(s)))
+	d.h.Write(d.buf[:])
+	io.WriteString(d.h, s)
+}
+
+func (d *digester) num(n uint64) {
+	binary.BigEndian.PutUint64(d.buf[:], n)
+	d.h.Write(d.buf[:])
+}
+
+func (d *digester) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
+
+// recordDetail is what a stored record keeps as JSON beside its columns.
+type recordDetail struct {
+	Reasons    []report.PolicyOverrideReason `json:"reason,omitempty"`
+	DKIM       []report.DKIMAuthResult       `json:"dkim,omitempty"`
+	SPF        []report.SPFAuthResult        `json:"spf,omitempty"`
+	Extensions []string                      `json:"extensions,omitempty"`
+}
+
+// recordRow is one aggregate_records row being written.
+type recordRow struct {
+	seq                             int
+	sourceIP                        string
+	count                           uint64
+	outcome                         int
+	disposition, dkim, spf          string
+	headerFrom, envelopeFrom, envTo string
+	detail                          string
+}
+
+var emptyDetail = "{}"
+
+func makeRow(seq int, r *report.Record) (recordRow, error) {
+	row := recordRow{seq: seq, count: r.Row.Count, outcome: outcomeOf(r),
+		disposition: string(r.Row.PolicyEvaluated.Disposition),
+		dkim:        string(r.Row.PolicyEvaluated.DKIM), spf: string(r.Row.PolicyEvaluated.SPF),
+		headerFrom: r.Identifiers.HeaderFrom, envelopeFrom: r.Identifiers.EnvelopeFrom, envTo: r.Identifiers.EnvelopeTo,
+		detail: emptyDetail}
+	if r.Row.SourceIP.IsValid() {
+		row.sourceIP = r.Row.SourceIP.String()
+	}
+	if len(r.Row.PolicyEvaluated.Reasons)+len(r.AuthResults.DKIM)+len(r.AuthResults.SPF)+len(r.Extensions) > 0 {
+		b, err := json.Marshal(recordDetail{Reasons: r.Row.PolicyEvaluated.Reasons, DKIM: r.AuthResults.DKIM,
+			SPF: r.AuthResults.SPF, Extensions: r.Extensions})
+		if err != nil {
+			return row, fmt.Errorf("store: record %d: %w", seq, err)
+		}
+		row.detail = string(b)
+	}
+	return row, nil
+}
+
+func (d *digester) row(r *recordRow) {
+	d.str(r.sourceIP)
+	d.num(r.count)
+	for _, s := range []string{r.disposition, r.dkim, r.spf, r.headerFrom, r.envelopeFrom, r.envTo, r.detail} {
+		d.str(s)
+	}
+}
+
+// header is the part of a report stored in aggregate_reports.
+type header struct {
+	org, reportID, domain, day string
+	begin, end                 int64
+	email, extra, generator    string
+	version, xmlns, errors     string
+	extension, policy          string
+	warnings                   string
+	warningCount               int
+}
+
+func makeHeader(a *report.Aggregate) (header, error) {
+	m := &a.Metadata
+	h := header{org: m.OrgName, reportID: m.ReportID, domain: canonDomain(a.Policy.Domain),
+		day: reportDay(m.DateRange), begin: m.DateRange.Begin.Unix(), end: m.DateRange.End.Unix(),
+		email: m.Email, extra: m.ExtraContactInfo, generator: m.Generator, version: a.Version, xmlns: a.XMLNS,
+		extension: a.Extension, errors: "[]", warnings: "[]"}
+	pol, err := json.Marshal(a.Policy)
+	if err != nil {
+		return h, fmt.Errorf("store: policy: %w", err)
+	}
+	h.policy = string(pol)
+	if len(m.Errors) > 0 {
+		b, err := json.Marshal(m.Errors)
+		if err != nil {
+			return h, fmt.Errorf("store: errors: %w", err)
+		}
+		h.errors = string(b)
+	}
+	if len(a.Warnings) > 0 {
+		b, err := json.Marshal(a.Warnings)
+		if err != nil {
+			return h, fmt.Errorf("store: warnings: %w", err)
+		}
+		h.warnings = string(b)
+		h.warningCount = len(a.Warnings)
+	}
+	return h, nil
+}
+
+func (d *digester) header(h *header) {
+	for _, s := range []string{h.org, h.reportID, h.domain, h.email, h.extra, h.generator, h.version, h.xmlns, h.errors, h.extension, h.policy} {
+		d.str(s)
+	}
+	d.num(uint64(h.begin))
+	d.num(uint64(h.end))
+}
+
+// AddAggregate stores a whole report.
+func (s *sqlStore) AddAggregate(ctx context.Context, a *report.Aggregate, src Source) (Added, error) {
+	i := 0
+	return s.addAggregate(ctx, a, func() (*report.Record, error) {
+		if i >= len(a.Records) {
+			return nil, io.EOF
+		}
+		i++
+		return &a.Records[i-1], nil
+	}, func() *report.Aggregate { return a }, src)
+}
+
+// AddAggregateStream stores a report read record by record.
+func (s *sqlStore) AddAggregateStream(ctx context.Context, st *report.Stream, src Source) (Added, error) {
+	var rec report.Record
+	return s.addAggregate(ctx, st.Header(), func() (*report.Record, error) {
+		var err error
+		rec, err = st.Next()
+		if err != nil {
+			return nil, err
+		}
+		return &rec, nil
+	}, st.Header, src)
+}
+
+// recordBatch is how many records one INSERT statement writes.
+const recordBatch = 64
+
+func (s *sqlStore) addAggregate(ctx context.Context, first *report.Aggregate, next func() (*report.Record, error),
+	final func() *report.Aggregate, src Source) (Added, error) {
+	if !s.opts.allowed(first.Policy.Domain) {
+		return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, first.Policy.Domain)
+	}
+	h, err := makeHeader(first)
+	if err != nil {
+		return Added{}, err
+	}
+	unlock := s.lockWriter()
+	defer unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Added{}, s.err(err)
+	}
+	defer tx.Rollback()
+	now := s.opts.now().Unix()
+
+	var id int64
+	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO aggregate_reports (org_name, report_id, policy_domain, begin_ts, end_ts, day,
+	email, extra_contact_info, generator, version, xmlns, errors, extension, policy, messages, records, warnings, warning_count,
+	digest, signature, signed_by, source, ingested_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '[]', 0, '', ?, ?, ?, ?)
+ON CONFLICT (org_name, report_id, policy_domain, begin_ts, end_ts) DO NOTHING RETURNING id`),
+		h.org, h.reportID, h.domain, h.begin, h.end, h.day, h.email, h.extra, h.generator, h.version, h.xmlns, h.errors,
+		h.extension, h.policy, int64(src.Signature), src.SignedBy, src.Name, now).Scan(&id)
+	fresh := true
+	if errors.Is(err, sql.ErrNoRows) {
+		fresh = false
+		err = tx.QueryRowContext(ctx, s.q(`SELECT id FROM aggregate_reports
+WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND end_ts = ?`),
+			h.org, h.reportID, h.domain, h.begin, h.end).Scan(&id)
+	}
+	if err != nil {
+		return Added{}, s.err(err)
+	}
+
+	dig := newDigester()
+	var sums byOutcome
+	var ins *recordInserter
+	if fresh {
+		ins = s.newRecordInserter(ctx, tx, id, h.domain, h.day, h.org)
+	}
+	n := 0
+	for {
+		r, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Added{}, err
+		}
+		n++
+		if n > s.opts.maxRecords() {
+			return Added{}, fmt.Errorf("%w: more than %d records (Options.MaxRecords)", ErrTooLarge, s.opts.maxRecords())
+		}
+		row, err := makeRow(n, r)
+		if err != nil {
+			return Added{}, err
+		}
+		dig.row(&row)
+		sums.add(row.outcome, row.count)
+		if sums.total() > s.opts.maxMessages() {
+			return Added{}, fmt.Errorf("%w: more than %d messages (Options.MaxReportMessages)", ErrTooLarge, s.opts.maxMessages())
+		}
+		if ins != nil {
+			if err := ins.add(row); err != nil {
+				return Added{}, err
+			}
+		}
+	}
+	// Elements placed after the records are known only now.
+	if h, err = makeHeader(final()); err != nil {
+		return Added{}, err
+	}
+	dig.header(&h)
+	digest := dig.sum()
+	total := sums.total()
+
+	if !fresh {
+		var old string
+		if err := tx.QueryRowContext(ctx, s.q("SELECT digest FROM aggregate_reports WHERE id = ?"), id).Scan(&old); err != nil {
+			return Added{}, s.err(err)
+		}
+		if old == digest {
+			return Added{Outcome: OutcomeDuplicate, ID: id, Records: n}, nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO aggregate_conflicts (report, digest, source, messages, records, ingested_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest, src.Name, int64(total), n, now); err != nil {
+			return Added{}, s.err(err)
+		}
+		return Added{Outcome: OutcomeConflict, ID: id, Records: n}, s.err(tx.Commit())
+	}
+	if err := ins.flush(); err != nil {
+		return Added{}, err
+	}
+	for day, c := range dayShares(final().Metadata.DateRange, &sums) {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO aggregate_days (report, day, policy_domain, org_name, messages,
+	dmarc_pass, dmarc_fail, dkim_aligned, spf_aligned, quarantined, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			id, day, h.domain, h.org, int64(c.Messages), int64(c.DMARCPass), int64(c.DMARCFail), int64(c.DKIMAligned),
+			int64(c.SPFAligned), int64(c.Quarantined), int64(c.Rejected)); err != nil {
+			return Added{}, s.err(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE aggregate_reports SET email = ?, extra_contact_info = ?, generator = ?,
+	version = ?, xmlns = ?, errors = ?, extension = ?, policy = ?, messages = ?, records = ?, warnings = ?, warning_count = ?,
+	digest = ? WHERE id = ?`),
+		h.email, h.extra, h.generator, h.version, h.xmlns, h.errors, h.extension, h.policy, int64(total), n,
+		h.warnings, h.warningCount, digest, id); err != nil {
+		return Added{}, s.err(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Added{}, s.err(err)
+	}
+	return Added{Outcome: OutcomeAdded, ID: id, Records: n}, nil
+}
+
+// err wraps a database error with the engine's name.
+func (s *sqlStore) err(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("store: %s: %w", s.d.name, err)
+}
+
+// recordInserter writes records in multi-row INSERT statements.
+type recordInserter struct {
+	s                *sqlStore
+	ctx              context.Context
+	tx               *sql.Tx
+	report           int64
+	domain, day, org string
+	rows             []recordRow
+	full             *sql.Stmt
+	args             []any
+}
+
+func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, report int64, domain, day, org string) *recordInserter {
+	return &recordInserter{s: s, ctx: ctx, tx: tx, report: report, domain: domain, day: day, org: org,
+		rows: make([]recordRow, 0, recordBatch)}
+}
+
+func (ri *recordInserter) add(r recordRow) error {
+	ri.rows = append(ri.rows, r)
+	if len(ri.rows) == recordBatch {
+		return ri.flush()
+	}
+	return nil
+}
+
+func insertRecordsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO aggregate_records (report, seq, policy_domain, day, org_name, source_ip, count, outcome,
+	disposition, dkim, spf, header_from, envelope_from, envelope_to, detail) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	return b.String()
+}
+
+func (ri *recordInserter) flush() error {
+	if len(ri.rows) == 0 {
+		return nil
+	}
+	ri.args = ri.args[:0]
+	for i := range ri.rows {
+		r := &ri.rows[i]
+		ri.args = append(ri.args, ri.report, r.seq, ri.domain, ri.day, ri.org, r.sourceIP, int64(r.count), r.outcome,
+			r.disposition, r.dkim, r.spf, r.headerFrom, r.envelopeFrom, r.envTo, r.detail)
+	}
+	var err error
+	if len(ri.rows) == recordBatch {
+		if ri.full == nil {
+			ri.full, err = ri.tx.PrepareContext(ri.ctx, ri.s.q(insertRecordsSQL(recordBatch)))
+			if err != nil {
+				return ri.s.err(err)
+			}
+		}
+		_, err = ri.full.ExecContext(ri.ctx, ri.args...)
+	} else {
+		_, err = ri.tx.ExecContext(ri.ctx, ri.s.q(insertRecordsSQL(len(ri.rows))), ri.args...)
+	}
+	ri.rows = ri.rows[:0]
+	return ri.s.err(err)
+}

@@ -1,0 +1,88 @@
+// Package store keeps DMARC aggregate reports and SMTP TLS reports in a
+// database and answers the report dashboard's questions about them. It is
+// an I/O package: it touches the file system (a SQLite file) or the
+// network (a PostgreSQL server); library packages never import it.
+//
+// # Engines
+//
+// Open takes a postgres:// (or postgresql://) URL for PostgreSQL, through
+// pgx v5's database/sql driver, or else the path of a SQLite file: the
+// embedded default, through modernc.org/sqlite (pure Go, no cgo, so
+// `go install` keeps working). The SQLite driver version is pinned to
+// v1.62.0 (with the modernc.org/libc version its go.mod names), which
+// passes this package's tests under -race (checkptr). With no path,
+// DefaultPath: $XDG_DATA_HOME/domainauth/reports.db, else
+// ~/.local/share/domainauth/reports.db on Unix (the user configuration
+// directory elsewhere); `domainauth report ingest` and `report serve` both
+// use it, and both read the environment variable DOMAINAUTH_DB (EnvDB)
+// when --db is not given. The file is created with mode 0600 in a folder
+// created with 0700, in WAL mode (readers run beside a writer) with a busy
+// timeout (Options.BusyTimeout, 10 s) so that an ingest and the dashboard
+// can run at once.
+//
+// Both engines run the same schema and queries (placeholders are rewritten
+// for PostgreSQL), and the tests run the same code against both.
+//
+// # Migrations
+//
+// The schema is versioned by numbered SQL files embedded per engine
+// (migrations/sqlite, migrations/postgres). On Open, each migration not
+// yet recorded in the schema_migrations table runs in its own
+// transaction together with its record, so a failed migration leaves the
+// previous version intact; concurrent openers are serialised by SQLite's
+// write lock and by a PostgreSQL advisory lock. A database newer than the
+// program is refused (ErrSchema). A migration library would bring its
+// own driver registry, command-line tool and file-system abstraction for
+// what is here a handful of ordered files and one table; the runner is
+// about a hundred lines and is tested from an empty database and from each
+// earlier version on both engines.
+//
+// # Schema
+//
+// An aggregate report is identified by (reporting org, report ID, policy
+// domain, begin, end); a TLS report by (organization, report ID), with one
+// row per policy; a failure report by the SHA-256 of its feedback part.
+// Re-adding a report changes nothing (OutcomeDuplicate); a report under a
+// stored key with other content (compared by a SHA-256 digest of its
+// content, warnings excluded) is recorded as a conflict of the first
+// (OutcomeConflict, ReportDetail.ConflictList).
+//
+// Every query is backed by an index: per-day counts come from
+// aggregate_days, one row per report and UTC day (index on policy domain
+// and day); per-source counts and a source's records from aggregate_records
+// (indexes on source address, on policy domain and day, and a partial
+// index over the records that failed DMARC for the failing-sources
+// ranking); the report list, policies and retention from aggregate_reports
+// (indexes on domain and day, day, end of window, ingest time).
+//
+// # Agreement with report summary
+//
+// A report's per-day shares are computed at ingest by report.Summary
+// itself (its multi-day rule splits the report's totals over the days of
+// its window), so Days over a set of reports equals the ByDay of
+// report.Summary over the same files, to the message. SourceDays and the
+// diagnoses of FailingSources likewise run report.Summary over the stored
+// records. The other queries count a report whole on its Day (the UTC day
+// of the middle of its window).
+//
+// # Trust
+//
+// Anyone can mail a rua= address. Source.Signature records whether a
+// report that arrived by email carried a valid DKIM signature of the
+// reporting organisation's domain (the ingest package checks it), and
+// Options.AllowDomains limits the accepted policy domains.
+//
+// # Limits
+//
+//	Options.MaxReportMessages  2^40         messages of one aggregate report (sessions of a TLS report)
+//	Options.MaxRecords         10,000,000   records of one aggregate report (policies and details of a TLS report)
+//	Options.BusyTimeout        10 s         SQLite lock wait
+//	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
+//	MaxSourceRecords           20,000       records read for one source's days and diagnoses
+//	MaxSampleDomains           5            header From domains listed per failing source
+//
+// # Gaps
+//
+// Failure reports have a table (schema version 2) but are not ingested
+// yet: package report does not decode them on this branch.
+package store

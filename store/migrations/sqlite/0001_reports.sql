@@ -1,0 +1,134 @@
+-- Aggregate and TLS reports (schema version 1).
+
+CREATE TABLE aggregate_reports (
+	id                 INTEGER PRIMARY KEY,
+	org_name           TEXT    NOT NULL,
+	report_id          TEXT    NOT NULL,
+	policy_domain      TEXT    NOT NULL,
+	begin_ts           INTEGER NOT NULL,
+	end_ts             INTEGER NOT NULL,
+	day                TEXT    NOT NULL,
+	email              TEXT    NOT NULL,
+	extra_contact_info TEXT    NOT NULL,
+	generator          TEXT    NOT NULL,
+	version            TEXT    NOT NULL,
+	xmlns              TEXT    NOT NULL,
+	errors             TEXT    NOT NULL,
+	extension          TEXT    NOT NULL,
+	policy             TEXT    NOT NULL,
+	messages           INTEGER NOT NULL,
+	records            INTEGER NOT NULL,
+	warnings           TEXT    NOT NULL,
+	warning_count      INTEGER NOT NULL,
+	digest             TEXT    NOT NULL,
+	signature          INTEGER NOT NULL,
+	signed_by          TEXT    NOT NULL,
+	source             TEXT    NOT NULL,
+	ingested_at        INTEGER NOT NULL,
+	UNIQUE (org_name, report_id, policy_domain, begin_ts, end_ts)
+);
+CREATE INDEX aggregate_reports_domain_day ON aggregate_reports (policy_domain, day);
+CREATE INDEX aggregate_reports_day ON aggregate_reports (day);
+CREATE INDEX aggregate_reports_end ON aggregate_reports (end_ts);
+CREATE INDEX aggregate_reports_ingested ON aggregate_reports (ingested_at);
+
+CREATE TABLE aggregate_days (
+	report        INTEGER NOT NULL,
+	day           TEXT    NOT NULL,
+	policy_domain TEXT    NOT NULL,
+	org_name      TEXT    NOT NULL,
+	messages      INTEGER NOT NULL,
+	dmarc_pass    INTEGER NOT NULL,
+	dmarc_fail    INTEGER NOT NULL,
+	dkim_aligned  INTEGER NOT NULL,
+	spf_aligned   INTEGER NOT NULL,
+	quarantined   INTEGER NOT NULL,
+	rejected      INTEGER NOT NULL,
+	PRIMARY KEY (report, day)
+) WITHOUT ROWID;
+CREATE INDEX aggregate_days_domain_day ON aggregate_days (policy_domain, day);
+
+CREATE TABLE aggregate_records (
+	report        INTEGER NOT NULL,
+	seq           INTEGER NOT NULL,
+	policy_domain TEXT    NOT NULL,
+	day           TEXT    NOT NULL,
+	org_name      TEXT    NOT NULL,
+	source_ip     TEXT    NOT NULL,
+	count         INTEGER NOT NULL,
+	outcome       INTEGER NOT NULL,
+	disposition   TEXT    NOT NULL,
+	dkim          TEXT    NOT NULL,
+	spf           TEXT    NOT NULL,
+	header_from   TEXT    NOT NULL,
+	envelope_from TEXT    NOT NULL,
+	envelope_to   TEXT    NOT NULL,
+	detail        TEXT    NOT NULL,
+	PRIMARY KEY (report, seq)
+);
+CREATE INDEX aggregate_records_source ON aggregate_records (source_ip, policy_domain, day);
+CREATE INDEX aggregate_records_domain_day ON aggregate_records (policy_domain, day);
+CREATE INDEX aggregate_records_failing ON aggregate_records (policy_domain, day, source_ip, count, org_name) WHERE outcome & 3 = 0;
+
+CREATE TABLE aggregate_conflicts (
+	report      INTEGER NOT NULL,
+	digest      TEXT    NOT NULL,
+	source      TEXT    NOT NULL,
+	messages    INTEGER NOT NULL,
+	records     INTEGER NOT NULL,
+	ingested_at INTEGER NOT NULL,
+	PRIMARY KEY (report, digest)
+);
+
+CREATE TABLE tls_reports (
+	id            INTEGER PRIMARY KEY,
+	org_name      TEXT    NOT NULL,
+	report_id     TEXT    NOT NULL,
+	begin_ts      INTEGER NOT NULL,
+	end_ts        INTEGER NOT NULL,
+	day           TEXT    NOT NULL,
+	contact_info  TEXT    NOT NULL,
+	warnings      TEXT    NOT NULL,
+	digest        TEXT    NOT NULL,
+	signature     INTEGER NOT NULL,
+	signed_by     TEXT    NOT NULL,
+	source        TEXT    NOT NULL,
+	ingested_at   INTEGER NOT NULL,
+	UNIQUE (org_name, report_id)
+);
+CREATE INDEX tls_reports_end ON tls_reports (end_ts);
+CREATE INDEX tls_reports_ingested ON tls_reports (ingested_at);
+
+CREATE TABLE tls_policies (
+	report        INTEGER NOT NULL,
+	seq           INTEGER NOT NULL,
+	policy_domain TEXT    NOT NULL,
+	day           TEXT    NOT NULL,
+	org_name      TEXT    NOT NULL,
+	policy_type   TEXT    NOT NULL,
+	policy_string TEXT    NOT NULL,
+	mx_host       TEXT    NOT NULL,
+	successful    INTEGER NOT NULL,
+	failure       INTEGER NOT NULL,
+	PRIMARY KEY (report, seq)
+);
+CREATE INDEX tls_policies_domain_day ON tls_policies (policy_domain, day);
+
+CREATE TABLE tls_failures (
+	report              INTEGER NOT NULL,
+	policy              INTEGER NOT NULL,
+	seq                 INTEGER NOT NULL,
+	policy_domain       TEXT    NOT NULL,
+	day                 TEXT    NOT NULL,
+	org_name            TEXT    NOT NULL,
+	result_type         TEXT    NOT NULL,
+	sending_ip          TEXT    NOT NULL,
+	receiving_mx        TEXT    NOT NULL,
+	receiving_helo      TEXT    NOT NULL,
+	receiving_ip        TEXT    NOT NULL,
+	failed_sessions     INTEGER NOT NULL,
+	additional_info     TEXT    NOT NULL,
+	failure_reason_code TEXT    NOT NULL,
+	PRIMARY KEY (report, policy, seq)
+);
+CREATE INDEX tls_failures_domain_day ON tls_failures (policy_domain, day);

@@ -1,0 +1,553 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/report"
+)
+
+// countCols sums the aggregate_days counts.
+const countCols = `CAST(SUM(messages) AS BIGINT), CAST(SUM(dmarc_pass) AS BIGINT), CAST(SUM(dmarc_fail) AS BIGINT),
+	CAST(SUM(dkim_aligned) AS BIGINT), CAST(SUM(spf_aligned) AS BIGINT), CAST(SUM(quarantined) AS BIGINT),
+	CAST(SUM(rejected) AS BIGINT)`
+
+// recordCountCols computes the same counts from aggregate_records.
+const recordCountCols = `CAST(SUM(count) AS BIGINT),
+	CAST(SUM(CASE WHEN outcome & 3 <> 0 THEN count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN outcome & 3 = 0 THEN count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN outcome & 1 <> 0 THEN count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN outcome & 2 <> 0 THEN count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN outcome & 4 <> 0 THEN count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN outcome & 8 <> 0 THEN count ELSE 0 END) AS BIGINT)`
+
+// nullCounts scans the seven sums (NULL over no rows).
+type nullCounts [7]sql.NullInt64
+
+func (n *nullCounts) ptrs() []any {
+	p := make([]any, len(n))
+	for i := range n {
+		p[i] = &n[i]
+	}
+	return p
+}
+
+func (n *nullCounts) counts() report.Counts {
+	u := func(i int) uint64 { return uint64(max(n[i].Int64, 0)) }
+	return report.Counts{Messages: u(0), DMARCPass: u(1), DMARCFail: u(2), DKIMAligned: u(3), SPFAligned: u(4),
+		Quarantined: u(5), Rejected: u(6)}
+}
+
+// Domains lists the policy domains.
+func (s *sqlStore) Domains(ctx context.Context) ([]string, error) {
+	return s.strings(ctx, `SELECT DISTINCT policy_domain FROM aggregate_reports
+UNION SELECT DISTINCT policy_domain FROM tls_policies ORDER BY 1`)
+}
+
+// OrgNames lists the reporting organisations.
+func (s *sqlStore) OrgNames(ctx context.Context, f Filter) ([]string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "")
+	return s.strings(ctx, "SELECT DISTINCT org_name FROM aggregate_reports WHERE "+w+" ORDER BY 1", args...)
+}
+
+func (s *sqlStore) strings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, s.err(err)
+		}
+		out = append(out, v)
+	}
+	return out, s.err(rows.Err())
+}
+
+// Days returns the per-day counts.
+func (s *sqlStore) Days(ctx context.Context, f Filter) ([]DayCounts, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	rows, err := s.query(ctx, "SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day ORDER BY day", args...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []DayCounts
+	for rows.Next() {
+		var d DayCounts
+		var n nullCounts
+		if err := rows.Scan(append([]any{&d.Day}, n.ptrs()...)...); err != nil {
+			return nil, s.err(err)
+		}
+		d.Counts = n.counts()
+		out = append(out, d)
+	}
+	return out, s.err(rows.Err())
+}
+
+// Total returns the sum of Days.
+func (s *sqlStore) Total(ctx context.Context, f Filter) (report.Counts, error) {
+	if err := f.Validate(); err != nil {
+		return report.Counts{}, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	var n nullCounts
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT "+countCols+" FROM aggregate_days WHERE "+w), args...).Scan(n.ptrs()...); err != nil {
+		return report.Counts{}, s.err(err)
+	}
+	return n.counts(), nil
+}
+
+// Orgs returns counts per reporting organisation (day shares, as Days).
+func (s *sqlStore) Orgs(ctx context.Context, f Filter) ([]OrgCounts, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	rows, err := s.query(ctx, "SELECT org_name, COUNT(DISTINCT report), "+countCols+
+		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, 1", args...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []OrgCounts
+	for rows.Next() {
+		var o OrgCounts
+		var n nullCounts
+		if err := rows.Scan(append([]any{&o.OrgName, &o.Reports}, n.ptrs()...)...); err != nil {
+			return nil, s.err(err)
+		}
+		o.Counts = n.counts()
+		out = append(out, o)
+	}
+	return out, s.err(rows.Err())
+}
+
+// Sources returns counts per source address.
+func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCounts, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	rows, err := s.query(ctx, "SELECT source_ip, COUNT(DISTINCT report), "+recordCountCols+
+		" FROM aggregate_records WHERE "+w+" GROUP BY source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []SourceCounts
+	for rows.Next() {
+		var c SourceCounts
+		var n nullCounts
+		if err := rows.Scan(append([]any{&c.SourceIP, &c.Reports}, n.ptrs()...)...); err != nil {
+			return nil, s.err(err)
+		}
+		c.Counts = n.counts()
+		out = append(out, c)
+	}
+	return out, s.err(rows.Err())
+}
+
+// MaxSourceRecords bounds the records read for one source address by
+// SourceDays and FailingSources (its diagnoses); past it the most recent
+// are used.
+const MaxSourceRecords = 20_000
+
+// sourceReports reads the records of one source address in the filter,
+// grouped into one aggregate per report (metadata and the address's
+// records), newest first.
+func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
+	w, args := f.where("r.policy_domain", "r.day", "r.org_name")
+	rows, err := s.query(ctx, `SELECT r.report, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count,
+	r.disposition, r.dkim, r.spf, r.header_from, r.envelope_from, r.envelope_to, r.detail
+FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.report
+WHERE r.source_ip = ? AND `+w+` ORDER BY r.day DESC, r.report DESC, r.seq LIMIT ?`,
+		append(append([]any{ip}, args...), MaxSourceRecords)...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []*report.Aggregate
+	var last int64 = -1
+	for rows.Next() {
+		var id, begin, end int64
+		var org, rid, pol string
+		var rec report.Record
+		var rc rawRecord
+		if err := rows.Scan(&id, &org, &rid, &begin, &end, &pol, &rc.ip, &rc.count, &rc.disposition, &rc.dkim, &rc.spf,
+			&rc.headerFrom, &rc.envelopeFrom, &rc.envTo, &rc.detail); err != nil {
+			return nil, s.err(err)
+		}
+		if err := rc.decode(&rec); err != nil {
+			return nil, err
+		}
+		if id != last {
+			a := &report.Aggregate{Metadata: report.Metadata{OrgName: org, ReportID: rid,
+				DateRange: report.DateRange{Begin: unixTime(begin), End: unixTime(end)}}}
+			if err := json.Unmarshal([]byte(pol), &a.Policy); err != nil {
+				return nil, fmt.Errorf("store: report %d: policy: %w", id, err)
+			}
+			out = append(out, a)
+			last = id
+		}
+		a := out[len(out)-1]
+		a.Records = append(a.Records, rec)
+	}
+	return out, s.err(rows.Err())
+}
+
+// SourceDays returns one source's counts per day.
+func (s *sqlStore) SourceDays(ctx context.Context, f Filter, ip string) ([]DayCounts, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	as, err := s.sourceReports(ctx, f, ip)
+	if err != nil {
+		return nil, err
+	}
+	var sum report.Summary
+	for _, a := range as {
+		sum.Add(a)
+	}
+	var out []DayCounts
+	for day, c := range sum.ByDay {
+		if f.From != "" && day < f.From || f.To != "" && day > f.To {
+			continue
+		}
+		out = append(out, DayCounts{Day: day, Counts: *c})
+	}
+	slices.SortFunc(out, func(a, b DayCounts) int { return strings.Compare(a.Day, b.Day) })
+	return out, nil
+}
+
+// FailingSources returns the sources failing DMARC most, with diagnoses.
+func (s *sqlStore) FailingSources(ctx context.Context, f Filter, limit int) ([]FailingSource, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	// The condition outcome & 3 = 0 selects the partial index
+	// aggregate_records_failing.
+	rows, err := s.query(ctx, "SELECT source_ip, CAST(SUM(count) AS BIGINT) FROM aggregate_records WHERE outcome & 3 = 0 AND "+w+
+		" GROUP BY source_ip ORDER BY 2 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	var out []FailingSource
+	for rows.Next() {
+		var fs FailingSource
+		var n int64
+		if err := rows.Scan(&fs.SourceIP, &n); err != nil {
+			rows.Close()
+			return nil, s.err(err)
+		}
+		out = append(out, fs)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.err(err)
+	}
+	for i := range out {
+		as, err := s.sourceReports(ctx, f, out[i].SourceIP)
+		if err != nil {
+			return nil, err
+		}
+		var sum report.Summary
+		domains := map[string]bool{}
+		for _, a := range as {
+			sum.Add(a)
+			for j := range a.Records {
+				domains[dnsname.Canonical(a.Records[j].Identifiers.HeaderFrom)] = true
+			}
+		}
+		if c := sum.BySourceIP[out[i].SourceIP]; c != nil {
+			out[i].Counts = *c
+		}
+		out[i].Diagnoses = sum.Diagnoses()
+		out[i].Provider = provider(as)
+		for d := range domains {
+			out[i].HeaderFrom = append(out[i].HeaderFrom, d)
+		}
+		slices.Sort(out[i].HeaderFrom)
+		if len(out[i].HeaderFrom) > MaxSampleDomains {
+			out[i].HeaderFrom = out[i].HeaderFrom[:MaxSampleDomains]
+		}
+	}
+	return out, nil
+}
+
+// provider names the ESP whose domains a source's records show most.
+func provider(as []*report.Aggregate) string {
+	esps := report.KnownESPs()
+	votes := map[string]uint64{}
+	for _, a := range as {
+		for i := range a.Records {
+			r := &a.Records[i]
+			ds := []string{r.Identifiers.EnvelopeFrom}
+			for _, d := range r.AuthResults.DKIM {
+				ds = append(ds, d.Domain)
+			}
+			for _, sp := range r.AuthResults.SPF {
+				ds = append(ds, sp.Domain)
+			}
+			for _, e := range esps {
+				if espMatches(e, ds) {
+					votes[e.Name] += max(r.Row.Count, 1)
+				}
+			}
+		}
+	}
+	best, n := "", uint64(0)
+	for name, v := range votes {
+		if v > n || v == n && name < best {
+			best, n = name, v
+		}
+	}
+	return best
+}
+
+func espMatches(e report.ESP, ds []string) bool {
+	for _, d := range ds {
+		d = dnsname.Canonical(d)
+		for _, ed := range e.Domains {
+			if d != "" && dnsname.IsSubdomain(d, ed) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+const reportInfoCols = `a.id, a.org_name, a.email, a.report_id, a.policy_domain, a.begin_ts, a.end_ts, a.day, a.messages,
+	a.records, a.warning_count, a.signature, a.signed_by, a.source, a.ingested_at,
+	(SELECT COUNT(*) FROM aggregate_conflicts c WHERE c.report = a.id)`
+
+func scanInfo(sc interface{ Scan(...any) error }, ri *ReportInfo, extra ...any) error {
+	var begin, end, msgs, ing, sig int64
+	err := sc.Scan(append([]any{&ri.ID, &ri.OrgName, &ri.Email, &ri.ReportID, &ri.PolicyDomain, &begin, &end, &ri.Day, &msgs,
+		&ri.Records, &ri.Warnings, &sig, &ri.SignedBy, &ri.Source, &ing, &ri.Conflicts}, extra...)...)
+	ri.Begin, ri.End, ri.Messages = unixTime(begin), unixTime(end), uint64(max(msgs, 0))
+	ri.IngestedAt, ri.Signature = unixTime(ing), Signature(sig)
+	return err
+}
+
+// unixTime is the inverse of time.Time.Unix for stored bounds: the zero
+// time's seconds give the zero time back.
+func unixTime(s int64) time.Time {
+	if s == (time.Time{}).Unix() {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// Reports lists reports, newest first.
+func (s *sqlStore) Reports(ctx context.Context, f Filter, p Page) ([]ReportInfo, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	rows, err := s.query(ctx, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE "+w+
+		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(args, limitOf(p.Limit), max(p.Offset, 0))...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []ReportInfo
+	for rows.Next() {
+		var ri ReportInfo
+		if err := scanInfo(rows, &ri); err != nil {
+			return nil, s.err(err)
+		}
+		out = append(out, ri)
+	}
+	return out, s.err(rows.Err())
+}
+
+// rawRecord is a stored record's columns.
+type rawRecord struct {
+	ip                                      string
+	count                                   int64
+	disposition, dkim, spf                  string
+	headerFrom, envelopeFrom, envTo, detail string
+}
+
+func (rc *rawRecord) decode(r *report.Record) error {
+	if rc.ip != "" {
+		ip, err := netip.ParseAddr(rc.ip)
+		if err != nil {
+			return fmt.Errorf("store: stored source address %q: %w", rc.ip, err)
+		}
+		r.Row.SourceIP = ip
+	}
+	r.Row.Count = uint64(max(rc.count, 0))
+	r.Row.PolicyEvaluated.Disposition = report.Disposition(rc.disposition)
+	r.Row.PolicyEvaluated.DKIM = report.DMARCResult(rc.dkim)
+	r.Row.PolicyEvaluated.SPF = report.DMARCResult(rc.spf)
+	r.Identifiers = report.Identifiers{HeaderFrom: rc.headerFrom, EnvelopeFrom: rc.envelopeFrom, EnvelopeTo: rc.envTo}
+	if rc.detail != emptyDetail {
+		var d recordDetail
+		if err := json.Unmarshal([]byte(rc.detail), &d); err != nil {
+			return fmt.Errorf("store: stored record detail: %w", err)
+		}
+		r.Row.PolicyEvaluated.Reasons = d.Reasons
+		r.AuthResults = report.AuthResults{DKIM: d.DKIM, SPF: d.SPF}
+		r.Extensions = d.Extensions
+	}
+	return nil
+}
+
+// Report returns one report with its records.
+func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) {
+	rd := &ReportDetail{Aggregate: &report.Aggregate{}}
+	a := rd.Aggregate
+	var errs, pol, warns string
+	err := scanInfo(s.db.QueryRowContext(ctx, s.q("SELECT "+reportInfoCols+
+		", a.extra_contact_info, a.generator, a.version, a.xmlns, a.errors, a.extension, a.policy, a.warnings FROM aggregate_reports a WHERE a.id = ?"), id),
+		&rd.ReportInfo, &a.Metadata.ExtraContactInfo, &a.Metadata.Generator, &a.Version, &a.XMLNS, &errs, &a.Extension, &pol, &warns)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: report %d", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, s.err(err)
+	}
+	a.Metadata.OrgName, a.Metadata.Email, a.Metadata.ReportID = rd.OrgName, rd.Email, rd.ReportID
+	a.Metadata.DateRange = report.DateRange{Begin: rd.Begin, End: rd.End}
+	for _, j := range []struct {
+		name, text string
+		v          any
+	}{{"errors", errs, &a.Metadata.Errors}, {"policy", pol, &a.Policy}, {"warnings", warns, &a.Warnings}} {
+		if err := json.Unmarshal([]byte(j.text), j.v); err != nil {
+			return nil, fmt.Errorf("store: report %d: stored %s: %w", id, j.name, err)
+		}
+	}
+	rows, err := s.query(ctx, `SELECT source_ip, count, disposition, dkim, spf, header_from, envelope_from, envelope_to, detail
+FROM aggregate_records WHERE report = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rc rawRecord
+		if err := rows.Scan(&rc.ip, &rc.count, &rc.disposition, &rc.dkim, &rc.spf, &rc.headerFrom, &rc.envelopeFrom, &rc.envTo, &rc.detail); err != nil {
+			return nil, s.err(err)
+		}
+		var r report.Record
+		if err := rc.decode(&r); err != nil {
+			return nil, err
+		}
+		a.Records = append(a.Records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.err(err)
+	}
+	crows, err := s.query(ctx, `SELECT source, digest, messages, records, ingested_at FROM aggregate_conflicts
+WHERE report = ? ORDER BY ingested_at, digest`, id)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var c Conflict
+		var msgs, at int64
+		if err := crows.Scan(&c.Source, &c.Digest, &msgs, &c.Records, &at); err != nil {
+			return nil, s.err(err)
+		}
+		c.Messages, c.IngestedAt = uint64(max(msgs, 0)), unixTime(at)
+		rd.ConflictList = append(rd.ConflictList, c)
+	}
+	return rd, s.err(crows.Err())
+}
+
+// Policies returns the distinct published policies.
+func (s *sqlStore) Policies(ctx context.Context, f Filter) ([]PolicyPeriod, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	rows, err := s.query(ctx, `SELECT policy_domain, policy, MIN(day), MAX(day), COUNT(*), CAST(SUM(messages) AS BIGINT)
+FROM aggregate_reports WHERE `+w+` GROUP BY policy_domain, policy ORDER BY 3, 1, 2`, args...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []PolicyPeriod
+	for rows.Next() {
+		var p PolicyPeriod
+		var pol string
+		var msgs int64
+		if err := rows.Scan(&p.Domain, &pol, &p.First, &p.Last, &p.Reports, &msgs); err != nil {
+			return nil, s.err(err)
+		}
+		if err := json.Unmarshal([]byte(pol), &p.Policy); err != nil {
+			return nil, fmt.Errorf("store: stored policy: %w", err)
+		}
+		p.Messages = uint64(max(msgs, 0))
+		out = append(out, p)
+	}
+	return out, s.err(rows.Err())
+}
+
+// LastIngest returns the time of the last ingest.
+func (s *sqlStore) LastIngest(ctx context.Context) (time.Time, error) {
+	var a, t sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT MAX(ingested_at) FROM aggregate_reports),
+	(SELECT MAX(ingested_at) FROM tls_reports)`).Scan(&a, &t); err != nil {
+		return time.Time{}, s.err(err)
+	}
+	if !a.Valid && !t.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(max(a.Int64, t.Int64), 0).UTC(), nil
+}
+
+// Prune deletes reports whose window ended before the given time.
+func (s *sqlStore) Prune(ctx context.Context, before time.Time) (Pruned, error) {
+	unlock := s.lockWriter()
+	defer unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Pruned{}, s.err(err)
+	}
+	defer tx.Rollback()
+	cut := before.Unix()
+	var p Pruned
+	for _, q := range []string{
+		"DELETE FROM aggregate_records WHERE report IN (SELECT id FROM aggregate_reports WHERE end_ts < ?)",
+		"DELETE FROM aggregate_days WHERE report IN (SELECT id FROM aggregate_reports WHERE end_ts < ?)",
+		"DELETE FROM aggregate_conflicts WHERE report IN (SELECT id FROM aggregate_reports WHERE end_ts < ?)",
+		"DELETE FROM aggregate_reports WHERE end_ts < ?",
+		"DELETE FROM tls_failures WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
+		"DELETE FROM tls_policies WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
+		"DELETE FROM tls_reports WHERE end_ts < ?",
+	} {
+		res, err := tx.ExecContext(ctx, s.q(q), cut)
+		if err != nil {
+			return Pruned{}, s.err(err)
+		}
+		n, _ := res.RowsAffected()
+		switch {
+		case strings.HasPrefix(q, "DELETE FROM aggregate_reports"):
+			p.Aggregate = int(n)
+		case strings.HasPrefix(q, "DELETE FROM tls_reports"):
+			p.TLS = int(n)
+		}
+	}
+	return p, s.err(tx.Commit())
+}

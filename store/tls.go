@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/domainauth/domainauth/tlsrpt"
+)
+
+// AddTLS stores a TLS report.
+func (s *sqlStore) AddTLS(ctx context.Context, r *tlsrpt.Report, src Source) (Added, error) {
+	n := len(r.Policies)
+	var total uint64
+	for _, p := range r.Policies {
+		if !s.opts.allowed(p.Policy.Domain) {
+			return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, p.Policy.Domain)
+		}
+		n += len(p.FailureDetails)
+		for _, c := range []uint64{p.Summary.Successful, p.Summary.Failure} {
+			if total+c < total {
+				total = ^uint64(0)
+			} else {
+				total += c
+			}
+		}
+	}
+	if n > s.opts.maxRecords() {
+		return Added{}, fmt.Errorf("%w: %d policies and failure details (Options.MaxRecords)", ErrTooLarge, n)
+	}
+	if total > s.opts.maxMessages() {
+		return Added{}, fmt.Errorf("%w: more than %d sessions (Options.MaxReportMessages)", ErrTooLarge, s.opts.maxMessages())
+	}
+	day := ""
+	if !r.DateRange.Start.IsZero() {
+		day = r.DateRange.Start.UTC().Format(time.DateOnly)
+	}
+	dig := newDigester()
+	dig.str(r.OrganizationName)
+	dig.str(r.ReportID)
+	dig.str(r.ContactInfo)
+	dig.num(uint64(r.DateRange.Start.Unix()))
+	dig.num(uint64(r.DateRange.End.Unix()))
+	type pol struct{ typ, str, mx string }
+	pols := make([]pol, len(r.Policies))
+	for i, p := range r.Policies {
+		ps, err := json.Marshal(p.Policy.String)
+		if err != nil {
+			return Added{}, err
+		}
+		mx, err := json.Marshal(p.Policy.MXHost)
+		if err != nil {
+			return Added{}, err
+		}
+		pols[i] = pol{string(p.Policy.Type), string(ps), string(mx)}
+		dig.str(p.Policy.Domain)
+		dig.str(pols[i].typ)
+		dig.str(pols[i].str)
+		dig.str(pols[i].mx)
+		dig.num(p.Summary.Successful)
+		dig.num(p.Summary.Failure)
+		for _, fd := range p.FailureDetails {
+			for _, v := range []string{string(fd.ResultType), addrString(fd.SendingMTAIP.String()), fd.ReceivingMXHostname,
+				fd.ReceivingMXHelo, addrString(fd.ReceivingIP.String()), fd.AdditionalInformation, fd.FailureReasonCode} {
+				dig.str(v)
+			}
+			dig.num(fd.FailedSessionCount)
+		}
+	}
+	digest := dig.sum()
+	warns, err := json.Marshal(r.Warnings)
+	if err != nil {
+		return Added{}, err
+	}
+
+	unlock := s.lockWriter()
+	defer unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Added{}, s.err(err)
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx, s.q(`INSERT INTO tls_reports (org_name, report_id, begin_ts, end_ts, day, contact_info,
+	warnings, digest, signature, signed_by, source, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (org_name, report_id) DO NOTHING RETURNING id`),
+		r.OrganizationName, r.ReportID, r.DateRange.Start.Unix(), r.DateRange.End.Unix(), day, r.ContactInfo,
+		string(warns), digest, int64(src.Signature), src.SignedBy, src.Name, s.opts.now().Unix()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var old string
+		if err := tx.QueryRowContext(ctx, s.q("SELECT id, digest FROM tls_reports WHERE org_name = ? AND report_id = ?"),
+			r.OrganizationName, r.ReportID).Scan(&id, &old); err != nil {
+			return Added{}, s.err(err)
+		}
+		if old == digest {
+			return Added{Outcome: OutcomeDuplicate, ID: id, Records: n}, nil
+		}
+		// A TLS report's conflicts are counted in the outcome only: the
+		// schema keeps aggregate conflicts, which the dashboard lists.
+		return Added{Outcome: OutcomeConflict, ID: id, Records: n}, nil
+	}
+	if err != nil {
+		return Added{}, s.err(err)
+	}
+	for i, p := range r.Policies {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tls_policies (report, seq, policy_domain, day, org_name, policy_type,
+	policy_string, mx_host, successful, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			id, i+1, canonDomain(p.Policy.Domain), day, r.OrganizationName, pols[i].typ, pols[i].str, pols[i].mx,
+			int64(p.Summary.Successful), int64(p.Summary.Failure)); err != nil {
+			return Added{}, s.err(err)
+		}
+		for j, fd := range p.FailureDetails {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tls_failures (report, policy, seq, policy_domain, day, org_name,
+	result_type, sending_ip, receiving_mx, receiving_helo, receiving_ip, failed_sessions, additional_info, failure_reason_code)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				id, i+1, j+1, canonDomain(p.Policy.Domain), day, r.OrganizationName, string(fd.ResultType),
+				addrString(fd.SendingMTAIP.String()), fd.ReceivingMXHostname, fd.ReceivingMXHelo,
+				addrString(fd.ReceivingIP.String()), int64(fd.FailedSessionCount), fd.AdditionalInformation,
+				fd.FailureReasonCode); err != nil {
+				return Added{}, s.err(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return Added{}, s.err(err)
+	}
+	return Added{Outcome: OutcomeAdded, ID: id, Records: n}, nil
+}
+
+// addrString maps the zero netip.Addr's "invalid IP" to "".
+func addrString(s string) string {
+	if s == "invalid IP" {
+		return ""
+	}
+	return s
+}
+
+// TLSDays returns TLS session counts per domain and day.
+func (s *sqlStore) TLSDays(ctx context.Context, f Filter) ([]TLSDayCounts, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	rows, err := s.query(ctx, `SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
+FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain ORDER BY 1, 2`, args...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []TLSDayCounts
+	for rows.Next() {
+		var d TLSDayCounts
+		var ok, bad int64
+		if err := rows.Scan(&d.Day, &d.Domain, &ok, &bad); err != nil {
+			return nil, s.err(err)
+		}
+		d.Successful, d.Failure = uint64(max(ok, 0)), uint64(max(bad, 0))
+		out = append(out, d)
+	}
+	return out, s.err(rows.Err())
+}
+
+// TLSFailures returns grouped TLS failure details.
+func (s *sqlStore) TLSFailures(ctx context.Context, f Filter, limit int) ([]TLSFailure, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	rows, err := s.query(ctx, `SELECT policy_domain, result_type, receiving_mx, sending_ip, CAST(SUM(failed_sessions) AS BIGINT),
+	COUNT(DISTINCT report) FROM tls_failures WHERE `+w+`
+GROUP BY policy_domain, result_type, receiving_mx, sending_ip ORDER BY 5 DESC, 1, 2, 3, 4 LIMIT ?`, append(args, limitOf(limit))...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []TLSFailure
+	for rows.Next() {
+		var t TLSFailure
+		var n int64
+		var rt string
+		if err := rows.Scan(&t.Domain, &rt, &t.ReceivingMX, &t.SendingIP, &n, &t.Reports); err != nil {
+			return nil, s.err(err)
+		}
+		t.ResultType, t.FailedSessions = tlsrpt.ResultType(rt), uint64(max(n, 0))
+		out = append(out, t)
+	}
+	return out, s.err(rows.Err())
+}
