@@ -10,6 +10,7 @@ import (
 
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
 )
 
 // table is one exportable table: its rows as JSON (the store's values) and
@@ -36,7 +37,7 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-func daysTable(days []Day) *table {
+func daysTable(days []store.DayCounts) *table {
 	t := &table{name: "days", json: days, header: append([]string{"day"}, countsHeader...)}
 	for _, d := range days {
 		t.rows = append(t.rows, append([]string{d.Day}, countCells(d.Counts)...))
@@ -44,32 +45,41 @@ func daysTable(days []Day) *table {
 	return t
 }
 
-func sourcesTable(srcs []Source) *table {
-	t := &table{name: "sources", json: srcs, header: append([]string{"source_ip", "ptr", "provider"}, append(countsHeader, "diagnoses")...)}
+func sourcesTable(srcs []store.SourceCounts) *table {
+	t := &table{name: "sources", json: srcs, header: append([]string{"source_ip", "reports"}, countsHeader...)}
+	for _, s := range srcs {
+		t.rows = append(t.rows, append([]string{s.SourceIP, strconv.Itoa(s.Reports)}, countCells(s.Counts)...))
+	}
+	return t
+}
+
+func failingTable(srcs []store.FailingSource) *table {
+	t := &table{name: "failing", json: srcs, header: append([]string{"source_ip", "provider", "header_from"}, append(countsHeader, "diagnoses")...)}
 	for _, s := range srcs {
 		codes := make([]string, len(s.Diagnoses))
 		for i, d := range s.Diagnoses {
 			codes[i] = d.Code
 		}
-		row := append([]string{s.IP.String(), s.PTR, s.Provider}, countCells(s.Counts)...)
+		row := append([]string{s.SourceIP, s.Provider, strings.Join(s.HeaderFrom, " ")}, countCells(s.Counts)...)
 		t.rows = append(t.rows, append(row, strings.Join(codes, " ")))
 	}
 	return t
 }
 
-func orgsTable(orgs []Org) *table {
+func orgsTable(orgs []store.OrgCounts) *table {
 	t := &table{name: "orgs", json: orgs, header: append([]string{"org_name", "reports"}, countsHeader...)}
 	for _, o := range orgs {
-		t.rows = append(t.rows, append([]string{o.Name, strconv.Itoa(o.Reports)}, countCells(o.Counts)...))
+		t.rows = append(t.rows, append([]string{o.OrgName, strconv.Itoa(o.Reports)}, countCells(o.Counts)...))
 	}
 	return t
 }
 
-func policiesTable(ps []Policy) *table {
-	t := &table{name: "policies", json: ps, header: []string{"domain", "p", "sp", "np", "pct", "adkim", "aspf", "fo", "testing", "first", "last", "reports"}}
+func policiesTable(ps []store.PolicyPeriod) *table {
+	t := &table{name: "policies", json: ps, header: []string{"domain", "p", "sp", "np", "pct", "adkim", "aspf", "fo", "testing", "first", "last", "reports", "messages"}}
 	for _, p := range ps {
-		t.rows = append(t.rows, []string{p.Domain, string(p.P), string(p.SP), string(p.NP), pctText(p.PCT), string(p.ADKIM), string(p.ASPF),
-			p.FO, string(p.Testing), stamp(p.First), stamp(p.Last), strconv.Itoa(p.Reports)})
+		pp := p.Policy
+		t.rows = append(t.rows, []string{p.Domain, string(pp.P), string(pp.SP), string(pp.NP), pctText(pp.PCT), string(pp.ADKIM), string(pp.ASPF),
+			pp.FO, string(pp.Testing), p.First, p.Last, strconv.Itoa(p.Reports), strconv.FormatUint(p.Messages, 10)})
 	}
 	return t
 }
@@ -81,12 +91,13 @@ func pctText(p *int) string {
 	return strconv.Itoa(*p)
 }
 
-func reportsTable(rs []ReportInfo) *table {
-	t := &table{name: "reports", json: rs, header: append([]string{"id", "org_name", "report_id", "policy_domain", "begin", "end", "records", "warnings", "dkim_verified", "ingested"}, countsHeader...)}
+func reportsTable(rs []store.ReportInfo) *table {
+	t := &table{name: "reports", json: rs, header: []string{"id", "org_name", "email", "report_id", "policy_domain", "begin", "end", "day",
+		"messages", "records", "warnings", "signature", "signed_by", "source", "ingested_at", "conflicts"}}
 	for _, r := range rs {
-		row := []string{strconv.FormatInt(r.ID, 10), r.OrgName, r.ReportID, r.Domain, stamp(r.Begin), stamp(r.End),
-			strconv.Itoa(r.Records), strconv.Itoa(r.Warnings), strconv.FormatBool(r.DKIMVerified), stamp(r.Ingested)}
-		t.rows = append(t.rows, append(row, countCells(r.Counts)...))
+		t.rows = append(t.rows, []string{strconv.FormatInt(r.ID, 10), r.OrgName, r.Email, r.ReportID, r.PolicyDomain, stamp(r.Begin), stamp(r.End), r.Day,
+			strconv.FormatUint(r.Messages, 10), strconv.Itoa(r.Records), strconv.Itoa(r.Warnings), r.Signature.String(), r.SignedBy, r.Source,
+			stamp(r.IngestedAt), strconv.Itoa(r.Conflicts)})
 	}
 	return t
 }
@@ -202,7 +213,7 @@ func (h *handler) apiOverview(w http.ResponseWriter, r *http.Request) {
 		h.apiFail(w, r, err)
 		return
 	}
-	d, err := h.loadOverview(r.Context(), f, h.cfg.topSources())
+	d, err := h.loadOverview(r.Context(), f)
 	if err != nil {
 		h.apiFail(w, r, err)
 		return
@@ -220,20 +231,29 @@ func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
 		h.apiFail(w, r, err)
 		return
 	}
-	ctx, limit := r.Context(), h.cfg.maxRows()
+	ctx, limit, sf, ip := r.Context(), h.cfg.maxRows(), f.store(), ""
+	if f.IP.IsValid() {
+		ip = f.IP.String()
+	}
 	var t *table
-	switch name {
-	case "days":
-		t, err = build(limit, daysTable)(h.store.Days(ctx, f))
-	case "sources":
-		t, err = build(limit, sourcesTable)(h.store.Sources(ctx, f, limit))
-	case "orgs":
-		t, err = build(limit, orgsTable)(h.store.Orgs(ctx, f))
-	case "policies":
-		t, err = build(limit, policiesTable)(h.store.Policies(ctx, f))
-	case "reports":
-		t, err = build(limit, reportsTable)(h.store.Reports(ctx, f, limit))
-	case "domains":
+	switch {
+	case name == "days" && ip != "":
+		t, err = build(limit, daysTable)(h.store.SourceDays(ctx, sf, ip))
+	case name == "days":
+		t, err = build(limit, daysTable)(h.store.Days(ctx, sf))
+	case name == "sources":
+		t, err = build(limit, sourcesTable)(h.store.Sources(ctx, sf, limit))
+	case name == "failing":
+		t, err = build(limit, failingTable)(h.store.FailingSources(ctx, sf, limit))
+	case name == "orgs":
+		t, err = build(limit, orgsTable)(h.store.Orgs(ctx, sf))
+	case name == "policies":
+		t, err = build(limit, policiesTable)(h.store.Policies(ctx, sf))
+	case name == "reports" && ip != "":
+		t, err = build(limit, reportsTable)(h.store.SourceReports(ctx, sf, ip, store.Page{Limit: limit}))
+	case name == "reports":
+		t, err = build(limit, reportsTable)(h.store.Reports(ctx, sf, store.Page{Limit: limit}))
+	case name == "domains":
 		t, err = build(limit, domainsTable)(h.store.Domains(ctx))
 	default:
 		http.NotFound(w, r)
@@ -280,7 +300,7 @@ func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
 		h.apiFail(w, r, err)
 		return
 	}
-	a := *d.Report
+	a := *d.Aggregate
 	a.Records = a.Records[:min(len(a.Records), h.cfg.maxRows())]
 	a.Warnings = a.Warnings[:min(len(a.Warnings), h.cfg.maxRows())]
 	t := warningsTable(&a)

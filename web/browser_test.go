@@ -71,16 +71,6 @@ func browserReports(t *testing.T) []*report.Aggregate {
 	return append(out, fixture()[2])
 }
 
-// identity is what the store deduplicates reports by.
-type identity struct {
-	org, id, domain string
-	begin, end      time.Time
-}
-
-func identityOf(a *report.Aggregate) identity {
-	return identity{a.Metadata.OrgName, a.Metadata.ReportID, strings.ToLower(a.Policy.Domain), a.Metadata.DateRange.Begin, a.Metadata.DateRange.End}
-}
-
 // digits keeps the digits of a figure as shown ("1 234" -> 1234).
 func digits(t *testing.T, s string) uint64 {
 	t.Helper()

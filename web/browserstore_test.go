@@ -1,25 +1,28 @@
 package web
 
 import (
+	"context"
 	"testing"
 
 	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
 )
 
-// seedBrowserStore returns a store holding reports and the reports it
-// kept: the first of each identity, as ingest keeps them.
+// seedBrowserStore returns a SQLite store holding reports and the reports
+// it kept: those it added, not the duplicates and conflicts of a report
+// it already had.
 func seedBrowserStore(t *testing.T, reports []*report.Aggregate) (Store, []*report.Aggregate) {
 	t.Helper()
-	seen := map[identity]bool{}
-	st := newMemStore()
+	st, _ := openStore(t)
 	var kept []*report.Aggregate
 	for _, a := range reports {
-		if seen[identityOf(a)] {
-			continue
+		added, err := st.AddAggregate(context.Background(), a, store.Source{Name: a.Metadata.ReportID})
+		if err != nil {
+			t.Fatalf("adding report %q: %v", a.Metadata.ReportID, err)
 		}
-		seen[identityOf(a)] = true
-		st.add(a)
-		kept = append(kept, a)
+		if added.Outcome == store.OutcomeAdded {
+			kept = append(kept, a)
+		}
 	}
 	return st, kept
 }

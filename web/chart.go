@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/domainauth/domainauth/store"
 )
 
 // Chart geometry, in SVG user units; the SVG scales to the page's width.
@@ -55,8 +57,8 @@ func (chart) F(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // fillDays returns days with the missing days between the first and the
 // last added as zero, the latest maxChartBars of them.
-func fillDays(days []Day) []Day {
-	var out []Day
+func fillDays(days []store.DayCounts) []store.DayCounts {
+	var out []store.DayCounts
 	var prev time.Time
 	for _, d := range days {
 		t, err := time.Parse(time.DateOnly, d.Day)
@@ -65,7 +67,7 @@ func fillDays(days []Day) []Day {
 		}
 		if !prev.IsZero() {
 			for g := prev.Add(chartDayDuration); g.Before(t) && len(out) < 40*maxChartBars; g = g.Add(chartDayDuration) {
-				out = append(out, Day{Day: g.Format(time.DateOnly)})
+				out = append(out, store.DayCounts{Day: g.Format(time.DateOnly)})
 			}
 		}
 		out = append(out, d)
@@ -77,7 +79,7 @@ func fillDays(days []Day) []Day {
 	return out
 }
 
-func xTicks(days []Day) []tick {
+func xTicks(days []store.DayCounts) []tick {
 	n := len(days)
 	slot := float64(plotW) / float64(n)
 	idx := []int{0}
@@ -104,7 +106,7 @@ func xTicks(days []Day) []tick {
 
 // messagesChart draws messages per day: DMARC passes below, failures
 // stacked above.
-func messagesChart(in []Day) *chart {
+func messagesChart(in []store.DayCounts) *chart {
 	days := fillDays(in)
 	if len(days) == 0 {
 		return nil
@@ -142,7 +144,7 @@ func messagesChart(in []Day) *chart {
 
 // rateChart draws the DMARC pass rate per day (days without messages
 // have no point).
-func rateChart(in []Day) *chart {
+func rateChart(in []store.DayCounts) *chart {
 	days := fillDays(in)
 	if len(days) == 0 {
 		return nil

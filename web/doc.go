@@ -1,7 +1,9 @@
 // Package web is the DMARC report dashboard behind `domainauth report
 // serve`: HTTP handlers, html/template pages and the assets embedded in the
 // binary. It is an I/O package: it listens on a TCP socket and reads a
-// report store (see Store); no library package imports it.
+// report store (the store package's database, through the Store
+// interface); optionally it asks DNS for the sources' names. No library
+// package imports it.
 //
 // # Pages and API
 //
@@ -12,8 +14,8 @@
 //	/source/IP         one source: reverse DNS, provider, results by day
 //	/report/ID         one report: metadata, policy, rows, warnings
 //	/api/overview      the overview as JSON
-//	/api/TABLE[.csv]   days, sources, orgs, policies, reports, domains as
-//	                   JSON or CSV (TABLE.csv)
+//	/api/TABLE[.csv]   days, failing (sources with diagnoses), sources,
+//	                   orgs, policies, reports, domains as JSON or CSV
 //	/api/report/ID     a report as JSON; /api/report/ID/rows[.csv] and
 //	                   /api/report/ID/warnings[.csv] its tables
 //	/healthz           "ok" when the store answers (no token needed)
@@ -23,13 +25,16 @@
 // domain), org (a reporting organisation), from and to (UTC days,
 // inclusive) and, for the tables, ip. Per-day figures are the store's,
 // which split a report's window over its days by report.Summary's rule, so
-// the dashboard and `domainauth report summary` agree to the message.
+// the dashboard and `domainauth report summary` agree to the message; the
+// other tables count a report whole on its day (the day holding the
+// middle of its window), as the store does.
 //
 // # Safety with hostile reports
 //
 // Anyone can mail a report, so every string in one is untrusted. Pages are
 // html/template output, which escapes by context; report text goes into a
-// URL only after validation (ValidDomain, ValidOrg, a parsed IP address, a
+// URL only after validation (a domain name's characters, an organisation
+// name without control or format characters, a parsed IP address, a
 // numeric id) and percent-encoding, and never into a script: the pages
 // have no JavaScript at all and work without it. The Content-Security-Policy
 // allows only the dashboard's own stylesheet and icon (no script, no inline

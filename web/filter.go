@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/domainauth/domainauth/store"
 )
 
 // Bounds of the filter's text fields.
@@ -16,18 +18,18 @@ const (
 	maxOrgLen    = 256
 )
 
-// FilterError is a filter parameter the dashboard refuses.
-type FilterError struct {
+// filterError is a filter parameter the dashboard refuses.
+type filterError struct {
 	Param string // the query parameter
 	Msg   string
 }
 
-func (e *FilterError) Error() string { return fmt.Sprintf("web: parameter %q: %s", e.Param, e.Msg) }
+func (e *filterError) Error() string { return fmt.Sprintf("web: parameter %q: %s", e.Param, e.Msg) }
 
-// ValidDomain reports whether s may be used as a domain in a URL: 1 to 253
+// validDomain reports whether s may be used as a domain in a URL: 1 to 253
 // bytes of letters (any script, for internationalised names), digits, '-',
 // '_' and '.'. Report text that fails it is shown, never linked.
-func ValidDomain(s string) bool {
+func validDomain(s string) bool {
 	if s == "" || len(s) > maxDomainLen || !utf8.ValidString(s) {
 		return false
 	}
@@ -39,10 +41,10 @@ func ValidDomain(s string) bool {
 	return true
 }
 
-// ValidOrg reports whether s may be used as an organisation name in a URL
+// validOrg reports whether s may be used as an organisation name in a URL
 // (percent-encoded in the query): 1 to 256 bytes of valid UTF-8 without
 // control or format characters (bidi controls among them).
-func ValidOrg(s string) bool {
+func validOrg(s string) bool {
 	if s == "" || len(s) > maxOrgLen || !utf8.ValidString(s) {
 		return false
 	}
@@ -58,20 +60,52 @@ func ValidOrg(s string) bool {
 // IPv6 zone (a zone is free text).
 func validIP(a netip.Addr) bool { return a.IsValid() && a.Zone() == "" }
 
+// filter is what a page shows: the store's filter with the dates parsed,
+// and the source address of a source's page.
+type filter struct {
+	// Domain is a policy domain, lower case; "" for all.
+	Domain string
+	// Org is a reporting organisation's name; "" for all.
+	Org string
+	// From and To bound the UTC days, both inclusive; zero is open.
+	From, To time.Time
+	// IP is the source address of a source's page and its tables.
+	IP netip.Addr
+}
+
+// store returns the store's filter.
+func (f filter) store() store.Filter {
+	sf := store.Filter{Domain: f.Domain, Org: f.Org}
+	if !f.From.IsZero() {
+		sf.From = f.From.Format(time.DateOnly)
+	}
+	if !f.To.IsZero() {
+		sf.To = f.To.Format(time.DateOnly)
+	}
+	return sf
+}
+
+// ipOK reports whether s, an address from the store, is an address in
+// canonical form that may go into a URL path.
+func ipOK(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && validIP(a) && a.String() == s
+}
+
 // parseFilter reads the filter from the query: domain, org, from, to
 // (2006-01-02, inclusive) and ip. A span longer than maxDays is refused.
-func parseFilter(q url.Values, maxDays int) (Filter, error) {
-	var f Filter
+func parseFilter(q url.Values, maxDays int) (filter, error) {
+	var f filter
 	if d := strings.TrimSpace(q.Get("domain")); d != "" {
 		d = strings.ToLower(strings.TrimSuffix(d, "."))
-		if !ValidDomain(d) {
-			return f, &FilterError{"domain", "not a domain name"}
+		if !validDomain(d) {
+			return f, &filterError{"domain", "not a domain name"}
 		}
 		f.Domain = d
 	}
 	if o := q.Get("org"); o != "" {
-		if !ValidOrg(o) {
-			return f, &FilterError{"org", "not an organisation name (control characters, or longer than 256 bytes)"}
+		if !validOrg(o) {
+			return f, &filterError{"org", "not an organisation name (control characters, or longer than 256 bytes)"}
 		}
 		f.Org = o
 	}
@@ -85,22 +119,22 @@ func parseFilter(q url.Values, maxDays int) (Filter, error) {
 		}
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			return f, &FilterError{p.name, "not a date (YYYY-MM-DD)"}
+			return f, &filterError{p.name, "not a date (YYYY-MM-DD)"}
 		}
 		*p.t = t
 	}
 	if !f.From.IsZero() && !f.To.IsZero() {
 		if f.To.Before(f.From) {
-			return f, &FilterError{"to", "before from"}
+			return f, &filterError{"to", "before from"}
 		}
 		if days := int(f.To.Sub(f.From)/(24*time.Hour)) + 1; days > maxDays {
-			return f, &FilterError{"from", fmt.Sprintf("the range spans %d days; at most %d", days, maxDays)}
+			return f, &filterError{"from", fmt.Sprintf("the range spans %d days; at most %d", days, maxDays)}
 		}
 	}
 	if v := q.Get("ip"); v != "" {
 		a, err := netip.ParseAddr(v)
 		if err != nil || !validIP(a) {
-			return f, &FilterError{"ip", "not an IP address"}
+			return f, &filterError{"ip", "not an IP address"}
 		}
 		f.IP = a
 	}
@@ -108,7 +142,7 @@ func parseFilter(q url.Values, maxDays int) (Filter, error) {
 }
 
 // values is the query that selects f; the IP is left out unless withIP.
-func (f Filter) values(withIP bool) url.Values {
+func (f filter) values(withIP bool) url.Values {
 	q := url.Values{}
 	if f.Domain != "" {
 		q.Set("domain", f.Domain)
@@ -126,26 +160,4 @@ func (f Filter) values(withIP bool) url.Values {
 		q.Set("ip", f.IP.String())
 	}
 	return q
-}
-
-// inDays reports whether the UTC day d (2006-01-02) lies within the filter's
-// date range.
-func (f Filter) inDays(d string) bool {
-	t, err := time.Parse(time.DateOnly, d)
-	if err != nil {
-		return f.From.IsZero() && f.To.IsZero()
-	}
-	return (f.From.IsZero() || !t.Before(f.From)) && (f.To.IsZero() || !t.After(f.To))
-}
-
-// overlaps reports whether a report window [begin, end] overlaps the
-// filter's date range.
-func (f Filter) overlaps(begin, end time.Time) bool {
-	if !f.From.IsZero() && end.Before(f.From) {
-		return false
-	}
-	if !f.To.IsZero() && !begin.Before(f.To.Add(24*time.Hour)) {
-		return false
-	}
-	return true
 }

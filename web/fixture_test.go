@@ -1,13 +1,18 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
 )
 
 // Hostile strings: a report's text must come out as text.
@@ -61,11 +66,43 @@ func fixture() []*report.Aggregate {
 	return []*report.Aggregate{a, b, h}
 }
 
-// newTestHandler returns the handler over the fixture with cfg's other
-// fields.
-func newTestHandler(t *testing.T, cfg Config) (http.Handler, *memStore) {
+// fixedClock stamps every ingest at one time.
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+// ingestTime is when the test stores say their reports were ingested.
+var ingestTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// openStore returns a SQLite store in a temporary folder holding reports,
+// and the ids they got.
+func openStore(t testing.TB, reports ...*report.Aggregate) (store.Dashboard, []int64) {
 	t.Helper()
-	st := newMemStore(fixture()...)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "reports.db"), store.Options{Clock: fixedClock{ingestTime}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var ids []int64
+	for i, a := range reports {
+		added, err := st.AddAggregate(ctx, a, store.Source{Name: fmt.Sprintf("fixture-%d.xml", i)})
+		if err != nil {
+			t.Fatalf("adding report %d: %v", i, err)
+		}
+		ids = append(ids, added.ID)
+	}
+	return st.(store.Dashboard), ids
+}
+
+// newTestHandler returns the handler over the fixture's reports in a
+// SQLite store, with cfg's other fields, and the store.
+func newTestHandler(t *testing.T, cfg Config) (http.Handler, store.Dashboard) {
+	t.Helper()
+	st, ids := openStore(t, fixture()...)
+	if !slices.Equal(ids, []int64{1, 2, 3}) {
+		t.Fatalf("the fixture's reports got ids %v; the tests link to 1, 2, 3", ids)
+	}
 	cfg.Store = st
 	h, err := NewHandler(cfg)
 	if err != nil {

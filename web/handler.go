@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
 )
 
 //go:embed templates/*.html
@@ -126,11 +127,11 @@ func (h *handler) health(w http.ResponseWriter, r *http.Request) {
 // bad filter, 404 for a missing report, 503 for a query that took too
 // long, 500 (the detail logged, not shown) for anything else.
 func (h *handler) classify(r *http.Request, err error) (int, string) {
-	var fe *FilterError
+	var fe *filterError
 	switch {
 	case errors.As(err, &fe):
 		return http.StatusBadRequest, fe.Error()
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "not found"
 	case errors.Is(err, context.DeadlineExceeded):
 		h.cfg.logger().Warn("request timed out", "path", r.URL.Path)
@@ -152,7 +153,7 @@ type pageData struct {
 	Title      string
 	LastIngest time.Time
 	LoginOn    bool // a token is required: show the log-out button
-	Filter     Filter
+	Filter     filter
 	Data       any
 }
 
@@ -209,14 +210,17 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 
 // overviewData is the overview page's content and the /api/overview answer.
 type overviewData struct {
-	Domains    []string      `json:"domains"`
-	Total      report.Counts `json:"total"`
-	Days       []Day         `json:"days"`
-	TopFailing []Source      `json:"top_failing"`
-	Orgs       []Org         `json:"orgs"`
-	Policies   []Policy      `json:"policies"`
-	Reports    []ReportInfo  `json:"reports"`
-	LastIngest time.Time     `json:"last_ingest"`
+	Domains    []string              `json:"domains"`
+	OrgNames   []string              `json:"org_names"`
+	Total      report.Counts         `json:"total"`
+	Days       []store.DayCounts     `json:"days"`
+	TopFailing []store.FailingSource `json:"top_failing"`
+	Orgs       []store.OrgCounts     `json:"orgs"`
+	Policies   []store.PolicyPeriod  `json:"policies"`
+	Reports    []store.ReportInfo    `json:"reports"`
+	LastIngest time.Time             `json:"last_ingest"`
+	// PTR holds the forward-confirmed PTR names of the failing sources.
+	PTR map[string]string `json:"ptr,omitempty"`
 
 	MessagesChart *chart `json:"-"`
 	RateChart     *chart `json:"-"`
@@ -226,58 +230,63 @@ type overviewData struct {
 // page (the export has them all, up to MaxRows).
 const reportsOnPage = 50
 
-func (h *handler) loadOverview(ctx context.Context, f Filter, top int) (*overviewData, error) {
-	var d overviewData
+// loadOverview runs the overview's queries. The reporter list ignores the
+// org filter, so that the form can switch from one reporter to another.
+func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, error) {
+	sf := f.store()
+	d := &overviewData{}
+	allOrgs := sf
+	allOrgs.Org = ""
 	var err error
-	if d.Domains, err = h.store.Domains(ctx); err != nil {
-		return nil, err
-	}
-	if d.Days, err = h.store.Days(ctx, f); err != nil {
-		return nil, err
-	}
-	for _, day := range d.Days {
-		addCounts(&d.Total, day.Counts)
-	}
-	srcs, err := h.store.Sources(ctx, f, top)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range srcs {
-		if s.DMARCFail > 0 {
-			d.TopFailing = append(d.TopFailing, s)
+	for _, q := range []func() error{
+		func() (err error) { d.Domains, err = h.store.Domains(ctx); return },
+		func() (err error) { d.OrgNames, err = h.store.OrgNames(ctx, allOrgs); return },
+		func() (err error) { d.Days, err = h.store.Days(ctx, sf); return },
+		func() (err error) { d.TopFailing, err = h.store.FailingSources(ctx, sf, h.cfg.topSources()); return },
+		func() (err error) { d.Orgs, err = h.store.Orgs(ctx, sf); return },
+		func() (err error) { d.Policies, err = h.store.Policies(ctx, sf); return },
+		func() (err error) {
+			d.Reports, err = h.store.Reports(ctx, sf, store.Page{Limit: reportsOnPage})
+			return
+		},
+		func() (err error) { d.LastIngest, err = h.store.LastIngest(ctx); return },
+	} {
+		if err = q(); err != nil {
+			return nil, err
 		}
 	}
-	if d.Orgs, err = h.store.Orgs(ctx, f); err != nil {
-		return nil, err
-	}
-	if d.Policies, err = h.store.Policies(ctx, f); err != nil {
-		return nil, err
-	}
-	if d.Reports, err = h.store.Reports(ctx, f, reportsOnPage); err != nil {
-		return nil, err
-	}
-	if d.LastIngest, err = h.store.LastIngest(ctx); err != nil {
-		return nil, err
-	}
-	return &d, nil
+	d.Total = sumDays(d.Days)
+	return d, nil
 }
 
-// addCounts adds o to c, saturating like report.Summary.
-func addCounts(c *report.Counts, o report.Counts) {
-	add := func(a *uint64, b uint64) {
-		if *a+b < *a {
-			*a = ^uint64(0)
-			return
-		}
-		*a += b
+// sumDays adds the days' counts, saturating like report.Summary.
+func sumDays(days []store.DayCounts) report.Counts {
+	var s report.Summary
+	for _, d := range days {
+		// Merge adds totals with report.Summary's saturation.
+		s.Merge(&report.Summary{Total: d.Counts})
 	}
-	add(&c.Messages, o.Messages)
-	add(&c.DMARCPass, o.DMARCPass)
-	add(&c.DMARCFail, o.DMARCFail)
-	add(&c.DKIMAligned, o.DKIMAligned)
-	add(&c.SPFAligned, o.SPFAligned)
-	add(&c.Quarantined, o.Quarantined)
-	add(&c.Rejected, o.Rejected)
+	return s.Total
+}
+
+// ptrOf returns the forward-confirmed PTR names of the addresses, keyed by
+// their text.
+func (h *handler) ptrOf(ctx context.Context, ips []string) map[string]string {
+	addrs := make([]netip.Addr, 0, len(ips))
+	for _, s := range ips {
+		if a, err := netip.ParseAddr(s); err == nil {
+			addrs = append(addrs, a)
+		}
+	}
+	names := h.ptrNames(ctx, addrs)
+	if len(names) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(names))
+	for a, n := range names {
+		out[a.String()] = n
+	}
+	return out
 }
 
 func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
@@ -290,19 +299,16 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d, err := h.loadOverview(r.Context(), f, h.cfg.topSources())
+	d, err := h.loadOverview(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	ips := make([]netip.Addr, len(d.TopFailing))
+	ips := make([]string, len(d.TopFailing))
 	for i, s := range d.TopFailing {
-		ips[i] = s.IP
+		ips[i] = s.SourceIP
 	}
-	names := h.ptrNames(r.Context(), ips)
-	for i := range d.TopFailing {
-		d.TopFailing[i].PTR = names[d.TopFailing[i].IP]
-	}
+	d.PTR = h.ptrOf(r.Context(), ips)
 	d.MessagesChart = messagesChart(d.Days)
 	d.RateChart = rateChart(d.Days)
 	title := "All domains"
@@ -314,10 +320,11 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 
 // sourceData is a source's page.
 type sourceData struct {
-	Source  Source
+	Source  store.FailingSource
+	PTR     string
 	Total   report.Counts
-	Days    []Day
-	Reports []ReportInfo
+	Days    []store.DayCounts
+	Reports []store.ReportInfo
 	Chart   *chart
 	Rate    *chart
 }
@@ -325,7 +332,7 @@ type sourceData struct {
 func (h *handler) source(w http.ResponseWriter, r *http.Request) {
 	a, err := netip.ParseAddr(r.PathValue("ip"))
 	if err != nil || !validIP(a) {
-		h.fail(w, r, &FilterError{"ip", "not an IP address"})
+		h.fail(w, r, &filterError{"ip", "not an IP address"})
 		return
 	}
 	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
@@ -334,42 +341,43 @@ func (h *handler) source(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.IP = a
-	ctx := r.Context()
-	d := &sourceData{Source: Source{IP: a}}
-	srcs, err := h.store.Sources(ctx, f, 1)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	ctx, sf, ip := r.Context(), f.store(), a.String()
+	d := &sourceData{}
+	for _, q := range []func() error{
+		func() (err error) { d.Source, err = h.store.Source(ctx, sf, ip); return },
+		func() (err error) { d.Days, err = h.store.SourceDays(ctx, sf, ip); return },
+		func() (err error) {
+			d.Reports, err = h.store.SourceReports(ctx, sf, ip, store.Page{Limit: reportsOnPage})
+			return
+		},
+	} {
+		if err = q(); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
-	if len(srcs) > 0 {
-		d.Source = srcs[0]
-	}
-	d.Source.PTR = h.ptrNames(ctx, []netip.Addr{a})[a]
-	if d.Days, err = h.store.Days(ctx, f); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	for _, day := range d.Days {
-		addCounts(&d.Total, day.Counts)
-	}
-	if d.Reports, err = h.store.Reports(ctx, f, reportsOnPage); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	d.Total = sumDays(d.Days)
+	d.PTR = h.ptrOf(ctx, []string{ip})[ip]
 	d.Chart, d.Rate = messagesChart(d.Days), rateChart(d.Days)
-	h.render(w, r, http.StatusOK, "source", &pageData{Title: a.String(), Filter: f, Data: d})
+	h.render(w, r, http.StatusOK, "source", &pageData{Title: ip, Filter: f, Data: d})
 }
 
 func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, &FilterError{"id", "not a report id"}
+		return 0, &filterError{"id", "not a report id"}
 	}
 	return id, nil
 }
 
+// reportData is a report's page: the report and its counts.
+type reportData struct {
+	*store.ReportDetail
+	Counts report.Counts
+}
+
 // loadReport returns the report the path's {id} names.
-func (h *handler) loadReport(r *http.Request) (*ReportDetail, error) {
+func (h *handler) loadReport(r *http.Request) (*store.ReportDetail, error) {
 	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		return nil, err
@@ -383,7 +391,8 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "report", &pageData{Title: "Report " + d.ReportID, Data: d})
+	h.render(w, r, http.StatusOK, "report", &pageData{Title: "Report " + d.ReportID,
+		Data: reportData{d, report.Summarize(d.Aggregate).Total}})
 }
 
 func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {

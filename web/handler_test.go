@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
 	"github.com/domainauth/domainauth/zone"
 	"golang.org/x/net/html"
 )
@@ -120,9 +121,9 @@ func TestHostileReportEscaped(t *testing.T) {
 // TestCSVFormulaInjection: report text that a spreadsheet would run as a
 // formula is exported as text (a leading quote), in every table.
 func TestCSVFormulaInjection(t *testing.T) {
-	st := newMemStore(fixture()...)
-	st.reports[2].Report.Metadata.OrgName = "=cmd|' /C calc'!A0"
-	st.reports[2].OrgName = st.reports[2].Report.Metadata.OrgName
+	reports := fixture()
+	reports[2].Metadata.OrgName = "=cmd|' /C calc'!A0"
+	st, _ := openStore(t, reports...)
 	h, err := NewHandler(Config{Store: st})
 	if err != nil {
 		t.Fatal(err)
@@ -298,7 +299,8 @@ func TestCheckAddress(t *testing.T) {
 		})
 	}
 	// Listen refuses before opening a socket.
-	if _, err := Listen(Config{Store: newMemStore(), Listen: "0.0.0.0:0"}); !errors.Is(err, ErrNonLoopback) {
+	st, _ := openStore(t)
+	if _, err := Listen(Config{Store: st, Listen: "0.0.0.0:0"}); !errors.Is(err, ErrNonLoopback) {
 		t.Errorf("Listen on 0.0.0.0 without a token: %v", err)
 	}
 }
@@ -350,12 +352,12 @@ func TestFilterParams(t *testing.T) {
 // TestOverviewEqualsSummary: the overview's totals and days are
 // report.Summary's over the same reports, and filters change them.
 func TestOverviewEqualsSummary(t *testing.T) {
-	h, st := newTestHandler(t, Config{})
+	h, _ := newTestHandler(t, Config{})
 	type overviewJSON struct {
 		Total      report.Counts
-		Days       []Day
+		Days       []store.DayCounts
 		TopFailing []struct {
-			IP netip.Addr `json:"source_ip"`
+			IP string `json:"source_ip"`
 		} `json:"top_failing"`
 	}
 	overview := func(q string) overviewJSON {
@@ -371,9 +373,9 @@ func TestOverviewEqualsSummary(t *testing.T) {
 	}
 	want := func(keep func(*report.Aggregate) bool) *report.Summary {
 		s := &report.Summary{}
-		for _, d := range st.reports {
-			if keep(d.Report) {
-				s.Add(d.Report)
+		for _, a := range fixture() {
+			if keep(a) {
+				s.Add(a)
 			}
 		}
 		return s
@@ -396,7 +398,7 @@ func TestOverviewEqualsSummary(t *testing.T) {
 		t.Errorf("%d days, want %d", len(got.Days), len(ex.ByDay))
 	}
 	// The failing sources, most failures first.
-	if len(got.TopFailing) != 2 || got.TopFailing[0].IP != netip.MustParseAddr("203.0.113.9") {
+	if len(got.TopFailing) != 2 || got.TopFailing[0].IP != "203.0.113.9" {
 		t.Errorf("top failing = %+v", got.TopFailing)
 	}
 	// A date filter keeps only its days.
@@ -416,7 +418,8 @@ func TestExportRowsAtDefaultLimit(t *testing.T) {
 		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
 		a.Records = append(a.Records, rec(ip.String(), 1, report.DMARCFail, report.DMARCFail, "example.org"))
 	}
-	h, err := NewHandler(Config{Store: newMemStore(a)})
+	st, _ := openStore(t, a)
+	h, err := NewHandler(Config{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,13 +445,21 @@ func TestExportRowsAtDefaultLimit(t *testing.T) {
 	}
 }
 
+// deadStore is a store whose database does not answer.
+type deadStore struct{ Store }
+
+func (deadStore) Ping(context.Context) error { return errors.New("database is locked") }
+
 // TestHealth: ok when the store answers, 503 when it does not.
 func TestHealth(t *testing.T) {
 	h, st := newTestHandler(t, Config{})
 	if w := get(h, "/healthz"); w.Code != http.StatusOK || w.Body.String() != "ok\n" {
 		t.Errorf("healthy: %d %q", w.Code, w.Body)
 	}
-	st.pingErr = errors.New("database is locked")
+	h, err := NewHandler(Config{Store: deadStore{st}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if w := get(h, "/healthz"); w.Code != http.StatusServiceUnavailable || strings.Contains(w.Body.String(), "locked") {
 		t.Errorf("unhealthy: %d %q", w.Code, w.Body)
 	}
@@ -482,7 +493,8 @@ func TestNoWriteEndpoints(t *testing.T) {
 // TestServeGracefulShutdown: Serve answers on the address Listen opened
 // and returns nil once its context is done.
 func TestServeGracefulShutdown(t *testing.T) {
-	s, err := Listen(Config{Store: newMemStore(fixture()...), Listen: "127.0.0.1:0"})
+	st, _ := openStore(t, fixture()...)
+	s, err := Listen(Config{Store: st, Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,7 +526,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 // TestCharts: the charts fill the days without reports and stay within
 // the drawing area.
 func TestCharts(t *testing.T) {
-	days := []Day{
+	days := []store.DayCounts{
 		{Day: "2025-03-01", Counts: report.Counts{Messages: 10, DMARCPass: 5, DMARCFail: 5}},
 		{Day: "2025-03-04", Counts: report.Counts{Messages: 4, DMARCPass: 4}},
 	}
@@ -538,7 +550,7 @@ func TestCharts(t *testing.T) {
 	if len(r.Dots) != 2 || len(r.Lines) != 0 {
 		t.Errorf("rate chart: %d dots, lines %q", len(r.Dots), r.Lines)
 	}
-	days = append(days, Day{Day: "2025-03-05", Counts: report.Counts{Messages: 2, DMARCPass: 1}})
+	days = append(days, store.DayCounts{Day: "2025-03-05", Counts: report.Counts{Messages: 2, DMARCPass: 1}})
 	if r := rateChart(days); len(r.Lines) != 1 || strings.Count(r.Lines[0], ",") != 2 {
 		t.Errorf("rate chart over two consecutive days: lines %q", r.Lines)
 	}

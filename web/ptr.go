@@ -64,7 +64,7 @@ func confirmedName(ctx context.Context, r domainauth.Resolver, a netip.Addr) str
 	}
 	for _, n := range names[:min(len(names), maxPTRNames)] {
 		n = dnsname.Canonical(strings.TrimSuffix(n, "."))
-		if !ValidDomain(n) {
+		if !validDomain(n) {
 			continue
 		}
 		ips, err := r.LookupNetIP(ctx, "ip", n)

@@ -35,12 +35,13 @@ var funcs = template.FuncMap{
 	"dateonly":    func(t time.Time) string { return dateOrEmpty(t) },
 	"linkIP":      func(a netip.Addr) bool { return validIP(a) },
 	"ip":          func(a netip.Addr) string { return ipText(a) },
+	"ipOK":        ipOK,
 	"pct":         pctText,
 	"dkimText":    dkimText,
 	"spfText":     spfText,
 	"reasons":     reasonsText,
-	"validDomain": ValidDomain,
-	"validOrg":    ValidOrg,
+	"validDomain": validDomain,
+	"validOrg":    validOrg,
 }
 
 func dateOrEmpty(t time.Time) string {

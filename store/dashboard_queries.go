@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/domainauth/domainauth/report"
+)
+
+// Dashboard is a Store with the queries of the dashboard's source pages
+// (the web package) and its health check. Both engines implement it: a
+// Store from Open is a Dashboard.
+type Dashboard interface {
+	Store
+	// Source returns one source address's counts, provider, header From
+	// domains and diagnoses over the filter (as FailingSources gives them
+	// for the failing ones); zero counts when it has no records there.
+	Source(ctx context.Context, f Filter, ip string) (FailingSource, error)
+	// SourceReports lists the reports that hold records of the source
+	// address, newest window first.
+	SourceReports(ctx context.Context, f Filter, ip string, p Page) ([]ReportInfo, error)
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+}
+
+var _ Dashboard = (*sqlStore)(nil)
+
+// Source returns one source address's figures.
+func (s *sqlStore) Source(ctx context.Context, f Filter, ip string) (FailingSource, error) {
+	src := FailingSource{SourceIP: ip}
+	if err := f.Validate(); err != nil {
+		return src, err
+	}
+	as, err := s.sourceReports(ctx, f, ip)
+	if err != nil {
+		return src, err
+	}
+	sum := &report.Summary{}
+	for _, a := range as {
+		sum.Add(a)
+	}
+	for _, c := range sum.BySourceIP {
+		src.Counts = *c // one address: one entry
+	}
+	src.Diagnoses, src.Provider = sum.Diagnoses(), provider(as)
+	hf := slices.Sorted(maps.Keys(sum.ByHeaderFrom))
+	src.HeaderFrom = hf[:min(len(hf), MaxSampleDomains)]
+	return src, nil
+}
+
+// SourceReports lists the reports holding records of one source address;
+// the index aggregate_records_source finds them.
+func (s *sqlStore) SourceReports(ctx context.Context, f Filter, ip string, p Page) ([]ReportInfo, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("r.policy_domain", "r.day", "r.org_name")
+	rows, err := s.query(ctx, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE a.id IN (SELECT r.report FROM aggregate_records r WHERE r.source_ip = ? AND "+w+
+		") ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(append([]any{ip}, args...), limitOf(p.Limit), max(p.Offset, 0))...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []ReportInfo
+	for rows.Next() {
+		var ri ReportInfo
+		if err := scanInfo(rows, &ri); err != nil {
+			return nil, s.err(err)
+		}
+		out = append(out, ri)
+	}
+	return out, s.err(rows.Err())
+}
+
+// Ping reports whether the database answers.
+func (s *sqlStore) Ping(ctx context.Context) error { return s.err(s.db.PingContext(ctx)) }
