@@ -67,6 +67,7 @@ fail most. Exit status 0 even when mail failed: it is a report, not a check.
 				minArgs: 1, maxArgs: -1,
 				setup: reportJSONSetup,
 			},
+			reportIngestCommand(),
 		},
 	}
 }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/domainauth/domainauth/internal/termsafe"
+	"github.com/domainauth/domainauth/store"
+	"github.com/domainauth/domainauth/store/ingest"
+)
+
+func reportIngestCommand() *command {
+	return &command{
+		name:    "ingest",
+		args:    "PATH...",
+		summary: "add reports to the report database (for report serve)",
+		long: `Add DMARC aggregate reports and SMTP TLS reports to the report database:
+files (XML, JSON, gzip, zip), folders, email messages (.eml), mbox files and
+Maildir folders. Reports already stored are counted as duplicates; a report
+under a stored report's key with other content is recorded as a conflict.
+Emails are checked for a valid DKIM signature of the reporting organisation
+(live DNS, or --zone files; --no-verify skips it).
+
+The database is --db, else $` + store.EnvDB + `, else the default SQLite file
+(` + defaultDBHint() + `); a postgres:// URL selects PostgreSQL.
+Prints one summary line: ingested, duplicates, conflicts, rejected by reason.`,
+		examples: []string{
+			"domainauth report ingest ~/Maildir/.dmarc",
+			"domainauth report ingest --db reports.db --keep 400d dmarc.mbox",
+		},
+		minArgs: 1, maxArgs: -1,
+		setup: reportIngestSetup,
+	}
+}
+
+func defaultDBHint() string {
+	if p, err := store.DefaultPath(); err == nil {
+		return strings.Replace(p, os.Getenv("HOME"), "~", 1)
+	}
+	return "~/.local/share/domainauth/reports.db"
+}
+
+// dbFlag declares --db.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "", "the report database: a SQLite `FILE` or a postgres:// URL (default $"+store.EnvDB+", else "+defaultDBHint()+")")
+}
+
+// openStore opens the database --db names, or $DOMAINAUTH_DB, or the default.
+func openStore(ctx context.Context, db string, opts store.Options) (store.Store, error) {
+	if db == "" {
+		db = os.Getenv(store.EnvDB)
+	}
+	s, err := store.Open(ctx, db, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s", termsafe.String(err.Error()))
+	}
+	return s, nil
+}
+
+// parseKeep reads a retention: "400d", "8w" or a Go duration ("9600h").
+func parseKeep(s string) (time.Duration, error) {
+	for suf, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suf); ok {
+			v, err := strconv.Atoi(n)
+			if err != nil || v <= 0 || v > 100_000 {
+				return 0, usagef("--keep %q: want a positive number of days (400d) or weeks (60w)", s)
+			}
+			return time.Duration(v) * unit, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, usagef("--keep %q: want a positive number of days (400d), weeks (60w) or a duration (9600h)", s)
+	}
+	return d, nil
+}
+
+func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	db := dbFlag(fs)
+	conc := fs.Int("concurrency", 0, "decode at most `N` reports at once (default: the number of CPUs, at most 64)")
+	keep := fs.String("keep", "", "afterwards, delete reports whose period ended longer ago than `AGE` (400d, 60w)")
+	var allow listFlag
+	fs.Var(&allow, "allow-domain", "accept only reports for this policy `DOMAIN`; repeatable (anyone can mail a rua= address)")
+	noVerify := fs.Bool("no-verify", false, "do not check the DKIM signatures of report emails (recorded as unverified)")
+	quiet := fs.Bool("quiet", false, "do not list the rejected items on stderr")
+	dns := addDNSFlags(fs)
+	return func(ctx context.Context, args []string) error {
+		var keepFor time.Duration
+		if *keep != "" {
+			var err error
+			if keepFor, err = parseKeep(*keep); err != nil {
+				return err
+			}
+		}
+		if *conc < 0 {
+			return usagef("--concurrency must be positive")
+		}
+		for _, p := range args {
+			if _, err := os.Stat(p); err != nil {
+				return fileError(err)
+			}
+		}
+		in := &ingest.Ingester{Concurrency: *conc, Clock: a.clock}
+		if !*noVerify {
+			src, err := dns.open()
+			if err != nil {
+				return err
+			}
+			in.Resolver = src.r
+		}
+		s, err := openStore(ctx, *db, store.Options{AllowDomains: allow, Clock: a.clock})
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		in.Store = s
+		progress := false
+		if a.terminal && !*quiet {
+			start := time.Now()
+			delay := a.progressDelay
+			if delay == 0 {
+				delay = 500 * time.Millisecond
+			}
+			in.Progress = func(p ingest.Progress) {
+				if time.Since(start) < delay {
+					return
+				}
+				progress = true
+				if p.Files > 0 {
+					fmt.Fprintf(a.stderr, "\r\033[Kingesting: %s %d of %d files", bar(p.Done, p.Files, 20), p.Done, p.Files)
+				} else {
+					fmt.Fprintf(a.stderr, "\r\033[Kingesting: %d items", p.Done)
+				}
+			}
+		}
+		res, err := in.Run(ctx, args)
+		if progress {
+			fmt.Fprint(a.stderr, "\r\033[K")
+		}
+		if err != nil {
+			return fmt.Errorf("%s", termsafe.String(err.Error()))
+		}
+		if !*quiet {
+			for _, r := range res.Rejections {
+				fmt.Fprintf(a.stderr, "rejected %s: %s\n", termsafe.String(r.Item), termsafe.String(r.Err))
+			}
+			if res.Rejected > len(res.Rejections) {
+				fmt.Fprintf(a.stderr, "rejected %d more\n", res.Rejected-len(res.Rejections))
+			}
+		}
+		fmt.Fprintln(a.stdout, res.String())
+		if keepFor > 0 {
+			now := time.Now()
+			if a.clock != nil {
+				now = a.clock.Now()
+			}
+			p, err := s.Prune(ctx, now.Add(-keepFor))
+			if err != nil {
+				return fmt.Errorf("%s", termsafe.String(err.Error()))
+			}
+			fmt.Fprintf(a.stdout, "deleted %d aggregate and %d TLS reports older than %s\n", p.Aggregate, p.TLS, *keep)
+		}
+		return nil
+	}
+}
+
+// bar draws a progress bar of width cells.
+func bar(done, total, width int) string {
+	if total <= 0 {
+		return ""
+	}
+	n := min(done*width/total, width)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}

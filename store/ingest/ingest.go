@@ -1,0 +1,606 @@
+// Package ingest reads DMARC aggregate reports and SMTP TLS reports from the
+// places they land on disk — files (XML, JSON, gzip, zip), folders, single
+// email messages (.eml), mbox files and Maildir folders, as fetchmail,
+// getmail or a mail server leave them — and adds them to a store.Store.
+// It is an I/O package: it reads the file system and, to verify the DKIM
+// signatures of report emails, asks DNS through the caller's Resolver.
+//
+// An mbox file is streamed: one message at a time is held in memory
+// (bounded by MaxMessageSize), whatever the size of the file; mboxrd
+// quoting (">From " lines) is undone, which is also right for the usual
+// mboxo files except for body lines that began with ">From " before
+// quoting. A Maildir (a folder with cur, new and tmp) contributes the
+// messages in cur and new. In a folder, hidden files and folders are
+// skipped. Reports are decoded and verified by Concurrency workers; the
+// store serialises their writes.
+//
+// # Trust
+//
+// A report that arrived by email is recorded with the verdict on its DKIM
+// signatures (store.Source.Signature): pass when a signature verifies
+// whose signing domain is the reporting organisation's domain (the domain
+// of <report_metadata><email>, or <org_name> when it is a domain name; for
+// TLS reports, RFC 8460 §3 as package tlsrpt checks it) or a parent of it
+// that is not a top-level domain, and that has no l= and no testing key.
+// Without a Resolver the verdict is unverified.
+//
+// # Limits
+//
+//	Concurrency      runtime.NumCPU(), at most 64   reports decoded at once
+//	MaxMessageSize   64 MiB                         one email message (held in memory)
+//	MaxRejections    100                            rejections listed in Result (the rest are counted)
+//
+// The decoders' own limits apply to each report (report.Decoder,
+// tlsrpt.Decoder), and the store's to what it accepts.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/internal/container"
+	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
+	"github.com/domainauth/domainauth/tlsrpt"
+)
+
+// Ingester adds the reports found under paths to a Store. The zero value
+// with a Store is ready to use.
+type Ingester struct {
+	// Store receives the reports. Required.
+	Store store.Store
+	// Resolver looks up DKIM keys to verify report emails. If nil, emails
+	// are recorded as unverified.
+	Resolver domainauth.Resolver
+	// Clock gives the time for DKIM x= checks. If nil, the system clock.
+	Clock domainauth.Clock
+	// Concurrency bounds the reports decoded at once. If zero,
+	// runtime.NumCPU(); at most 64.
+	Concurrency int
+	// MaxMessageSize bounds one email message (an .eml file, or one
+	// message of an mbox or Maildir), which is held in memory to verify
+	// its signature. If zero, 64 MiB.
+	MaxMessageSize int64
+	// Decoder and TLSDecoder decode the reports (their limits apply); the
+	// TLS decoder's Resolver and Clock are set from the fields above.
+	Decoder    report.Decoder
+	TLSDecoder tlsrpt.Decoder
+	// Progress, if set, is called after each input item (file or
+	// message) with the counts so far, from one goroutine at a time.
+	Progress func(Progress)
+}
+
+// Progress counts the items handled so far; Files is the number of files
+// found (known once the walk is done; 0 before).
+type Progress struct {
+	Done, Files int
+	Bytes       int64
+}
+
+// MaxRejections bounds Result.Rejections.
+const MaxRejections = 100
+
+// Result counts what an ingest did.
+type Result struct {
+	Ingested   int `json:"ingested"`
+	Records    int `json:"records"`
+	Duplicates int `json:"duplicates"`
+	Conflicts  int `json:"conflicts"`
+	Rejected   int `json:"rejected"`
+	// Reasons counts the rejections by reason.
+	Reasons map[string]int `json:"reasons,omitempty"`
+	// Rejections lists the first MaxRejections rejected items.
+	Rejections []Rejection `json:"rejections,omitempty"`
+}
+
+// Rejection is an item that was not ingested.
+type Rejection struct {
+	Item   string `json:"item"`
+	Reason string `json:"reason"`
+	Err    string `json:"error"`
+}
+
+// String returns the summary line.
+func (r *Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ingested %d %s (%d %s), %d %s, %d %s, %d rejected", r.Ingested, plural(r.Ingested, "report"),
+		r.Records, plural(r.Records, "record"), r.Duplicates, plural(r.Duplicates, "duplicate"),
+		r.Conflicts, plural(r.Conflicts, "conflict"), r.Rejected)
+	if len(r.Reasons) > 0 {
+		keys := make([]string, 0, len(r.Reasons))
+		for k := range r.Reasons {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			if r.Reasons[a] != r.Reasons[b] {
+				return r.Reasons[b] - r.Reasons[a]
+			}
+			return strings.Compare(a, b)
+		})
+		b.WriteString(" (")
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s: %d", k, r.Reasons[k])
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return s
+	}
+	return s + "s"
+}
+
+// Rejection reasons.
+const (
+	ReasonNotReport   = "not a report"
+	ReasonEmpty       = "empty"
+	ReasonTruncated   = "truncated"
+	ReasonLimit       = "over a limit"
+	ReasonContainer   = "broken container"
+	ReasonNotAllowed  = "domain not allowed"
+	ReasonTooLarge    = "too large"
+	ReasonUnreadable  = "unreadable"
+	ReasonMessageSize = "message too large"
+)
+
+// item is one thing to decode: a file, or an email message in memory.
+type item struct {
+	name  string
+	path  string // a file to open; "" for data
+	data  []byte // a message
+	email bool
+}
+
+func (in *Ingester) concurrency() int {
+	n := in.Concurrency
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	return min(n, 64)
+}
+
+func (in *Ingester) maxMessage() int64 {
+	if in.MaxMessageSize > 0 {
+		return in.MaxMessageSize
+	}
+	return 64 << 20
+}
+
+// Run ingests everything under paths. It returns an error only when it
+// cannot go on (a path that does not exist, a failing store, ctx done);
+// reports that cannot be read are counted in Result.Rejected.
+func (in *Ingester) Run(ctx context.Context, paths []string) (Result, error) {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return Result{}, fmt.Errorf("ingest: %w", err)
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	n := in.concurrency()
+	items := make(chan item, n)
+	var (
+		mu   sync.Mutex
+		res  Result
+		prog Progress
+	)
+	reject := func(name, reason string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		res.Rejected++
+		if res.Reasons == nil {
+			res.Reasons = map[string]int{}
+		}
+		res.Reasons[reason]++
+		if len(res.Rejections) < MaxRejections {
+			res.Rejections = append(res.Rejections, Rejection{Item: name, Reason: reason, Err: err.Error()})
+		}
+	}
+	done := func(size int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		prog.Done++
+		prog.Bytes += size
+		if in.Progress != nil {
+			in.Progress(prog)
+		}
+	}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for it := range items {
+				a, err := in.one(ctx, it)
+				size := int64(len(it.data))
+				if err != nil {
+					if reason, ok := rejectReason(err); ok {
+						reject(it.name, reason, err)
+					} else {
+						cancel(err)
+					}
+				} else {
+					mu.Lock()
+					switch a.Outcome {
+					case store.OutcomeAdded:
+						res.Ingested++
+						res.Records += a.Records
+					case store.OutcomeDuplicate:
+						res.Duplicates++
+					case store.OutcomeConflict:
+						res.Conflicts++
+					}
+					mu.Unlock()
+				}
+				done(size)
+			}
+		})
+	}
+	files := 0
+	walkErr := func() error {
+		defer close(items)
+		send := func(it item) error {
+			select {
+			case items <- it:
+				return nil
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+		for _, p := range paths {
+			if err := in.walk(ctx, p, &files, send, reject); err != nil {
+				return err
+			}
+		}
+		mu.Lock()
+		prog.Files = files
+		mu.Unlock()
+		return nil
+	}()
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return res, err
+	}
+	if walkErr != nil {
+		return res, walkErr
+	}
+	return res, ctx.Err()
+}
+
+// walk sends the items of one path.
+func (in *Ingester) walk(ctx context.Context, root string, files *int, send func(item) error, reject func(string, string, error)) error {
+	fi, err := os.Stat(root)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if !fi.IsDir() {
+		*files++
+		return in.file(ctx, root, send, reject)
+	}
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			reject(p, ReasonUnreadable, err)
+			return nil
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			// A Maildir's tmp holds messages still being written.
+			if d.Name() == "tmp" && isMaildir(filepath.Dir(p)) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		*files++
+		return in.file(ctx, p, send, reject)
+	})
+}
+
+func isMaildir(dir string) bool {
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		if fi, err := os.Stat(filepath.Join(dir, sub)); err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
+}
+
+// file sends one file: a whole item, or the messages of an mbox.
+func (in *Ingester) file(ctx context.Context, path string, send func(item) error, reject func(string, string, error)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		reject(path, ReasonUnreadable, err)
+		return nil
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, _ := br.Peek(512)
+	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
+	switch {
+	case bytes.HasPrefix(head, []byte("From ")):
+		return in.mbox(ctx, path, br, send, reject)
+	case len(head) > 0 && head[0] != '<' && head[0] != '{' && container.LooksLikeEmail(head):
+		data, err := readLimited(br, in.maxMessage())
+		if err != nil {
+			reason := ReasonUnreadable
+			if errors.Is(err, errMessageSize) {
+				reason = ReasonMessageSize
+			}
+			reject(path, reason, err)
+			return nil
+		}
+		return send(item{name: path, data: data, email: true})
+	}
+	return send(item{name: path, path: path})
+}
+
+var errMessageSize = errors.New("ingest: message larger than MaxMessageSize")
+
+func readLimited(r io.Reader, n int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, n+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > n {
+		return nil, fmt.Errorf("%w (%d bytes)", errMessageSize, n)
+	}
+	return data, nil
+}
+
+// mbox splits an mbox stream into messages, one in memory at a time.
+func (in *Ingester) mbox(ctx context.Context, path string, br *bufio.Reader, send func(item) error, reject func(string, string, error)) error {
+	limit := in.maxMessage()
+	var msg []byte
+	num, over, prevBlank := 0, false, true
+	flush := func() error {
+		if num == 0 {
+			return nil
+		}
+		name := path + "#" + strconv.Itoa(num)
+		if over {
+			reject(name, ReasonMessageSize, fmt.Errorf("%w (%d bytes)", errMessageSize, limit))
+			return nil
+		}
+		data := msg
+		msg = nil
+		return send(item{name: name, data: data, email: true})
+	}
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// A line longer than the buffer: keep reading it whole.
+			long := append([]byte(nil), line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				if int64(len(long)) <= limit {
+					long = append(long, line...)
+				}
+			}
+			line = long
+		}
+		if len(line) > 0 {
+			if prevBlank && bytes.HasPrefix(line, []byte("From ")) {
+				if ferr := flush(); ferr != nil {
+					return ferr
+				}
+				num++
+				msg, over = nil, false
+				prevBlank = false
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					reject(path, ReasonUnreadable, err)
+					return nil
+				}
+				continue
+			}
+			prevBlank = len(bytes.TrimRight(line, "\r\n")) == 0
+			// mboxrd: ">From " lines lost one '>' when they were stored.
+			if t := bytes.TrimLeft(line, ">"); len(t) < len(line) && bytes.HasPrefix(t, []byte("From ")) {
+				line = line[1:]
+			}
+			if !over {
+				if int64(len(msg)+len(line)) > limit {
+					over, msg = true, nil
+				} else {
+					msg = append(msg, line...)
+				}
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			reject(path, ReasonUnreadable, err)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+	}
+	return flush()
+}
+
+// one decodes and stores one item.
+func (in *Ingester) one(ctx context.Context, it item) (store.Added, error) {
+	if it.path != "" {
+		return in.oneFile(ctx, it)
+	}
+	src := store.Source{Name: it.name, Signature: store.SignatureUnverified}
+	a, aerr := in.Decoder.Decode(bytes.NewReader(it.data))
+	if aerr == nil {
+		if in.Resolver != nil {
+			src.Signature, src.SignedBy = in.verify(ctx, it.data, reporterDomains(a))
+		}
+		return in.Store.AddAggregate(ctx, a, src)
+	}
+	if !notThisKind(aerr) {
+		return store.Added{}, aerr
+	}
+	t, terr := in.tlsDecoder().Decode(ctx, bytes.NewReader(it.data))
+	if terr != nil {
+		if notThisKind(terr) {
+			return store.Added{}, aerr
+		}
+		return store.Added{}, terr
+	}
+	if t.Email != nil {
+		src.Signature, src.SignedBy = tlsSignature(t.Email), t.Email.SignedBy
+	}
+	return in.Store.AddTLS(ctx, t, src)
+}
+
+func (in *Ingester) tlsDecoder() *tlsrpt.Decoder {
+	d := in.TLSDecoder
+	d.Resolver, d.Clock = in.Resolver, in.Clock
+	return &d
+}
+
+func tlsSignature(e *tlsrpt.EmailInfo) store.Signature {
+	switch e.Signature {
+	case tlsrpt.SignaturePass:
+		return store.SignaturePass
+	case tlsrpt.SignatureFail:
+		return store.SignatureFail
+	case tlsrpt.SignatureTempError:
+		return store.SignatureTempError
+	}
+	return store.SignatureUnverified
+}
+
+// oneFile streams an aggregate report from a file, or reads a TLS report.
+func (in *Ingester) oneFile(ctx context.Context, it item) (store.Added, error) {
+	f, err := os.Open(it.path)
+	if err != nil {
+		return store.Added{}, err
+	}
+	defer f.Close()
+	st, aerr := in.Decoder.Stream(f)
+	if aerr == nil {
+		defer st.Close()
+		return in.Store.AddAggregateStream(ctx, st, store.Source{Name: it.name})
+	}
+	if !notThisKind(aerr) {
+		return store.Added{}, aerr
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return store.Added{}, err
+	}
+	t, terr := in.tlsDecoder().Decode(ctx, f)
+	if terr != nil {
+		if notThisKind(terr) {
+			return store.Added{}, aerr
+		}
+		return store.Added{}, terr
+	}
+	return in.Store.AddTLS(ctx, t, store.Source{Name: it.name})
+}
+
+// notThisKind reports whether a decoder found no report of its kind (so
+// that the other kind may be tried).
+func notThisKind(err error) bool {
+	return errors.Is(err, report.ErrNotReport) || errors.Is(err, tlsrpt.ErrNotReport) ||
+		errors.Is(err, report.ErrEmpty) || errors.Is(err, tlsrpt.ErrEmpty) || errors.Is(err, tlsrpt.ErrSyntax)
+}
+
+// rejectReason classifies an error that rejects one item; ok is false for
+// errors that stop the ingest (the store failing, ctx done).
+func rejectReason(err error) (string, bool) {
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "", false
+	case errors.Is(err, store.ErrNotAllowed):
+		return ReasonNotAllowed, true
+	case errors.Is(err, store.ErrTooLarge):
+		return ReasonTooLarge, true
+	case errors.Is(err, report.ErrEmpty), errors.Is(err, tlsrpt.ErrEmpty):
+		return ReasonEmpty, true
+	case errors.Is(err, report.ErrNotReport), errors.Is(err, tlsrpt.ErrNotReport), errors.Is(err, tlsrpt.ErrSyntax):
+		return ReasonNotReport, true
+	case errors.Is(err, report.ErrTruncated):
+		return ReasonTruncated, true
+	case errors.Is(err, report.ErrLimit), errors.Is(err, tlsrpt.ErrLimit):
+		return ReasonLimit, true
+	case errors.Is(err, report.ErrContainer), errors.Is(err, tlsrpt.ErrContainer):
+		return ReasonContainer, true
+	case errors.Is(err, errMessageSize):
+		return ReasonMessageSize, true
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return ReasonUnreadable, true
+	}
+	return "", false
+}
+
+// reporterDomains returns the reporting organisation's domains: that of
+// <email>, and <org_name> when it is a domain name.
+func reporterDomains(a *report.Aggregate) []string {
+	var out []string
+	if _, d, ok := strings.Cut(a.Metadata.Email, "@"); ok {
+		if d = dnsname.Canonical(strings.Trim(strings.TrimSpace(d), "<>")); d != "" {
+			out = append(out, d)
+		}
+	}
+	if org := dnsname.Canonical(strings.TrimSpace(a.Metadata.OrgName)); dnsname.Check(org) == nil && strings.Contains(org, ".") {
+		out = append(out, org)
+	}
+	return out
+}
+
+// verify checks a report email's DKIM signatures against the reporter's
+// domains.
+func (in *Ingester) verify(ctx context.Context, msg []byte, reporters []string) (store.Signature, string) {
+	v := &dkim.Verifier{Resolver: in.Resolver, Clock: in.Clock}
+	res, err := v.Verify(ctx, bytes.NewReader(msg))
+	if err != nil {
+		return store.SignatureFail, ""
+	}
+	sig := store.SignatureFail
+	for _, r := range res {
+		switch {
+		case r.Status == dkim.TempError:
+			sig = store.SignatureTempError
+		case r.Status != dkim.Pass || r.BodyLength >= 0 || r.Testing:
+		case byReporter(r.Domain, reporters):
+			return store.SignaturePass, dnsname.Canonical(r.Domain)
+		}
+	}
+	return sig, ""
+}
+
+// byReporter: the signer is a reporter's domain or a parent of it that is
+// not a top-level domain.
+func byReporter(signer string, reporters []string) bool {
+	for _, r := range reporters {
+		if dnsname.Equal(r, signer) || dnsname.IsSubdomain(r, signer) && dnsname.Labels(signer) >= 2 {
+			return true
+		}
+	}
+	return false
+}
