@@ -68,6 +68,7 @@ fail most. Exit status 0 even when mail failed: it is a report, not a check.
 				setup: reportJSONSetup,
 			},
 			reportIngestCommand(),
+			reportServeCommand(),
 		},
 	}
 }
