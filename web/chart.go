@@ -12,7 +12,7 @@ import (
 // Chart geometry, in SVG user units; the SVG scales to the page's width.
 const (
 	chartW, chartH         = 720, 200
-	chartLeft, chartRight  = 56, 8
+	chartLeft, chartRight  = 72, 8
 	chartTop, chartBottom  = 10, 24
 	plotW                  = chartW - chartLeft - chartRight
 	plotH                  = chartH - chartTop - chartBottom
@@ -27,7 +27,8 @@ const (
 // shapes, with no script and no inline style.
 type chart struct {
 	W, H   int
-	Label  string // the aria-label
+	X0, X1 float64 // the plot's left and right edges, for the grid lines
+	Label  string  // the aria-label
 	Bars   []bar
 	Lines  []string // polyline points of the rate chart, one per run of days with messages
 	Dots   []dot
@@ -115,7 +116,7 @@ func messagesChart(in []store.DayCounts) *chart {
 	for _, d := range days {
 		peak = max(peak, d.Messages)
 	}
-	c := &chart{W: chartW, H: chartH, Label: fmt.Sprintf("messages per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
+	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("messages per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
 	if peak == 0 {
 		peak = 1
 	}
@@ -149,7 +150,7 @@ func rateChart(in []store.DayCounts) *chart {
 	if len(days) == 0 {
 		return nil
 	}
-	c := &chart{W: chartW, H: chartH, Label: fmt.Sprintf("DMARC pass rate per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
+	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("DMARC pass rate per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
 	slot := float64(plotW) / float64(len(days))
 	base := float64(chartTop + plotH)
 	// A day without messages has no rate: the line breaks there rather
