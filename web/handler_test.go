@@ -409,24 +409,27 @@ func TestOverviewEqualsSummary(t *testing.T) {
 	}
 }
 
-// TestExportRowsAtDefaultLimit: an export stops at DefaultMaxRows rows.
-func TestExportRowsAtDefaultLimit(t *testing.T) {
+// checkExportLimit fails t unless every table export of a report with
+// records+1 failing sources stops at limit rows.
+func checkExportLimit(t *testing.T, cfg Config, limit int) {
+	t.Helper()
 	a := &report.Aggregate{Metadata: report.Metadata{OrgName: "big", ReportID: "1",
 		DateRange: report.DateRange{Begin: day(2025, 1, 1), End: day(2025, 1, 1).Add(time.Hour)}},
 		Policy: report.PolicyPublished{Domain: "example.org"}}
-	for i := range DefaultMaxRows + 1 {
+	for i := range limit + 1 {
 		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
 		a.Records = append(a.Records, rec(ip.String(), 1, report.DMARCFail, report.DMARCFail, "example.org"))
 	}
 	st, _ := openStore(t, a)
-	h, err := NewHandler(Config{Store: st})
+	cfg.Store = st
+	h, err := NewHandler(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, header := range map[string]int{"/api/sources.csv": 1, "/api/report/1/rows.csv": 1, "/api/report/1/rows": 0} {
+	for path, isCSV := range map[string]bool{"/api/sources.csv": true, "/api/report/1/rows.csv": true, "/api/report/1/rows": false, "/api/sources": false} {
 		w := get(h, path)
 		var n int
-		if header == 1 {
+		if isCSV {
 			rows, err := csv.NewReader(w.Body).ReadAll()
 			if err != nil {
 				t.Fatal(err)
@@ -439,10 +442,23 @@ func TestExportRowsAtDefaultLimit(t *testing.T) {
 			}
 			n = len(v)
 		}
-		if n != DefaultMaxRows {
-			t.Errorf("%s: %d rows, want %d", path, n, DefaultMaxRows)
+		if n != limit {
+			t.Errorf("%s: %d rows, want %d", path, n, limit)
 		}
 	}
+}
+
+// TestExportRowsLimit: an export stops at Config.MaxRows rows.
+func TestExportRowsLimit(t *testing.T) { checkExportLimit(t, Config{MaxRows: 7}, 7) }
+
+// TestExportRowsAtDefaultLimit: an export stops at DefaultMaxRows rows.
+// Storing 10,001 records takes a while under the race detector: skipped
+// there and under -short (CI runs it without -race).
+func TestExportRowsAtDefaultLimit(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("slow under -race and -short; run without them")
+	}
+	checkExportLimit(t, Config{}, DefaultMaxRows)
 }
 
 // deadStore is a store whose database does not answer.
