@@ -58,7 +58,9 @@
 //
 // # Bounds
 //
-// Each request is bounded in time (Config.RequestTimeout, default 30 s)
+// An overview is computed once per filter after each ingest and kept (at
+// most 64 of them) until the store's last-ingest time changes: its queries
+// read every record of the selection. Each request is bounded in time (Config.RequestTimeout, default 30 s)
 // and header size (16 KiB); a table or export has at most Config.MaxRows
 // rows (default 10,000); a date-range filter spans at most Config.MaxDays
 // days (default 1,000), and a chart draws at most 1,000 days; the

@@ -35,6 +35,7 @@ type handler struct {
 	gate  *gate
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	cache overviewCache
 }
 
 // NewHandler returns the dashboard's handler for cfg, without listening:
@@ -230,14 +231,23 @@ type overviewData struct {
 // page (the export has them all, up to MaxRows).
 const reportsOnPage = 50
 
-// loadOverview runs the overview's queries. The reporter list ignores the
-// org filter, so that the form can switch from one reporter to another.
+// loadOverview runs the overview's queries, or returns the cached answer
+// when nothing was ingested since. The reporter list ignores the org
+// filter, so that the form can switch from one reporter to another. The
+// caller must not modify the result.
 func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, error) {
+	last, err := h.store.LastIngest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := f.values(false).Encode()
+	if d := h.cache.get(key, last); d != nil {
+		return d, nil
+	}
 	sf := f.store()
-	d := &overviewData{}
+	d := &overviewData{LastIngest: last}
 	allOrgs := sf
 	allOrgs.Org = ""
-	var err error
 	for _, q := range []func() error{
 		func() (err error) { d.Domains, err = h.store.Domains(ctx); return },
 		func() (err error) { d.OrgNames, err = h.store.OrgNames(ctx, allOrgs); return },
@@ -249,13 +259,13 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 			d.Reports, err = h.store.Reports(ctx, sf, store.Page{Limit: reportsOnPage})
 			return
 		},
-		func() (err error) { d.LastIngest, err = h.store.LastIngest(ctx); return },
 	} {
 		if err = q(); err != nil {
 			return nil, err
 		}
 	}
 	d.Total = sumDays(d.Days)
+	h.cache.put(key, last, d)
 	return d, nil
 }
 
@@ -299,11 +309,12 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d, err := h.loadOverview(r.Context(), f)
+	cached, err := h.loadOverview(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	d := *cached
 	ips := make([]string, len(d.TopFailing))
 	for i, s := range d.TopFailing {
 		ips[i] = s.SourceIP
@@ -315,7 +326,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	if f.Domain != "" {
 		title = f.Domain
 	}
-	h.render(w, r, http.StatusOK, "overview", &pageData{Title: title, LastIngest: d.LastIngest, Filter: f, Data: d})
+	h.render(w, r, http.StatusOK, "overview", &pageData{Title: title, LastIngest: d.LastIngest, Filter: f, Data: &d})
 }
 
 // sourceData is a source's page.

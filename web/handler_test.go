@@ -9,6 +9,8 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -603,5 +605,64 @@ func TestPTRNames(t *testing.T) {
 	}
 	if body := get(h, "/source/198.51.100.7").Body.String(); strings.Contains(body, "liar") {
 		t.Errorf("the source page shows an unconfirmed PTR name")
+	}
+}
+
+// stepClock advances one second at each reading.
+type stepClock struct{ t *time.Time }
+
+func (c stepClock) Now() time.Time { *c.t = c.t.Add(time.Second); return *c.t }
+
+// countingStore counts the failing-sources queries, the costly ones.
+type countingStore struct {
+	Store
+	failing int
+}
+
+func (c *countingStore) FailingSources(ctx context.Context, f store.Filter, limit int) ([]store.FailingSource, error) {
+	c.failing++
+	return c.Store.FailingSources(ctx, f, limit)
+}
+
+// TestOverviewCacheFollowsIngest: an overview is computed once per filter
+// until something is ingested, and a new ingest shows.
+func TestOverviewCacheFollowsIngest(t *testing.T) {
+	ctx := context.Background()
+	now := ingestTime
+	st0, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"), store.Options{Clock: stepClock{&now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st0.Close()
+	reports := fixture()
+	if _, err := st0.AddAggregate(ctx, reports[0], store.Source{Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	st := &countingStore{Store: st0.(Store)}
+	h, err := NewHandler(Config{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	messages := func() string {
+		t.Helper()
+		z := html.NewTokenizer(get(h, "/?domain=example.org").Body)
+		for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+			if tok := z.Token(); tok.Data == "dd" && slices.Contains(tok.Attr, html.Attribute{Key: "id", Val: "total-messages"}) {
+				z.Next()
+				return string(z.Text())
+			}
+		}
+		t.Fatal("no #total-messages")
+		return ""
+	}
+	first := messages()
+	if again := messages(); again != first || st.failing != 1 {
+		t.Errorf("second view: %s messages after %s, %d failing-source queries; want the cached answer", again, first, st.failing)
+	}
+	if _, err := st0.AddAggregate(ctx, reports[1], store.Source{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if after := messages(); after == first || st.failing != 2 {
+		t.Errorf("after an ingest: %s messages (before %s), %d queries; want new figures", after, first, st.failing)
 	}
 }
