@@ -47,7 +47,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 // but is unwise, missing or wrong. Every package's lint returns Findings, so
 // a tool can gather them from all areas. Users match on Code, which is
 // stable and documented by the package that reports it ("spf.too-many-lookups",
-// "dmarc.none-without-rua", ...); Message is for people and may change.
+// "dmarc.p-none-without-rua", ...); Message is for people and may change.
 type Finding struct {
 	Code     string   `json:"code"`
 	Severity Severity `json:"severity"`

@@ -101,30 +101,30 @@ type ErrorKind uint8
 
 // The kinds of DNS outcome. Their order carries no meaning.
 const (
-	// OK means the lookup succeeded (a nil error).
-	OK ErrorKind = iota
-	// NotFound means NXDOMAIN or no records of the asked type: a void
+	// ErrorKindOK means the lookup succeeded (a nil error).
+	ErrorKindOK ErrorKind = iota
+	// ErrorKindNotFound means NXDOMAIN or no records of the asked type: a void
 	// lookup (RFC 7208 §4.6.4).
-	NotFound
-	// Temporary means any other failure: a timeout, SERVFAIL, a refused or
+	ErrorKindNotFound
+	// ErrorKindTemporary means any other failure: a timeout, SERVFAIL, a refused or
 	// unreachable server. SPF and DMARC map it to temperror.
-	Temporary
-	// Canceled means the caller's own context was cancelled or ran out of
+	ErrorKindTemporary
+	// ErrorKindCanceled means the caller's own context was cancelled or ran out of
 	// time. It is kept apart from Temporary so that an evaluation abandoned by
 	// its caller is not mistaken for a fault of the queried domain.
-	Canceled
+	ErrorKindCanceled
 )
 
 // String returns "ok", "not-found", "temporary" or "canceled".
 func (k ErrorKind) String() string {
 	switch k {
-	case OK:
+	case ErrorKindOK:
 		return "ok"
-	case NotFound:
+	case ErrorKindNotFound:
 		return "not-found"
-	case Temporary:
+	case ErrorKindTemporary:
 		return "temporary"
-	case Canceled:
+	case ErrorKindCanceled:
 		return "canceled"
 	}
 	return "unknown"
@@ -136,10 +136,10 @@ func (k ErrorKind) String() string {
 // deadline as a timeout.
 func Classify(ctx context.Context, err error) ErrorKind {
 	if err == nil {
-		return OK
+		return ErrorKindOK
 	}
 	if ctx != nil && ctx.Err() != nil {
-		return Canceled
+		return ErrorKindCanceled
 	}
 	return classify(err)
 }
@@ -147,27 +147,27 @@ func Classify(ctx context.Context, err error) ErrorKind {
 // classify is Classify without a context.
 func classify(err error) ErrorKind {
 	if err == nil {
-		return OK
+		return ErrorKindOK
 	}
 	// The common void lookup, a bare not-found *net.DNSError that wraps
 	// nothing, is answered without walking the chain: Classify runs on every
 	// void lookup of an SPF evaluation.
 	if dnsErr, ok := err.(*net.DNSError); ok && dnsErr.IsNotFound && dnsErr.UnwrapErr == nil {
-		return NotFound
+		return ErrorKindNotFound
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return Canceled
+		return ErrorKindCanceled
 	}
 	// errors.AsType, unlike errors.As, does not allocate.
 	if dnsErr, ok := errors.AsType[*net.DNSError](err); ok && dnsErr.IsNotFound {
-		return NotFound
+		return ErrorKindNotFound
 	}
-	return Temporary
+	return ErrorKindTemporary
 }
 
 // IsNotFound reports whether err says the name or the record type does not
 // exist: a void lookup.
-func IsNotFound(err error) bool { return classify(err) == NotFound }
+func IsNotFound(err error) bool { return classify(err) == ErrorKindNotFound }
 
 // NotFoundError returns the error a Resolver gives for NXDOMAIN or no data at
 // name, in the form *net.Resolver uses.

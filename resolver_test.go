@@ -24,19 +24,19 @@ func TestClassify(t *testing.T) {
 		err  error
 		want domainauth.ErrorKind
 	}{
-		{"nil", nil, nil, domainauth.OK},
-		{"nxdomain", nil, domainauth.NotFoundError("x.example"), domainauth.NotFound},
-		{"wrapped nxdomain", nil, fmt.Errorf("spf: %w", domainauth.NotFoundError("x")), domainauth.NotFound},
-		{"servfail", nil, domainauth.TemporaryError("x", "server misbehaving", false), domainauth.Temporary},
-		{"timeout", nil, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.Temporary},
-		{"plain error", nil, errors.New("boom"), domainauth.Temporary},
-		{"ctx canceled error", nil, context.Canceled, domainauth.Canceled},
-		{"deadline wrapped", nil, fmt.Errorf("lookup: %w", context.DeadlineExceeded), domainauth.Canceled},
-		{"caller ctx done", done, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.Canceled},
-		{"live ctx", context.Background(), domainauth.NotFoundError("x"), domainauth.NotFound},
-		{"DNSError wrapping the deadline", nil, &net.DNSError{Err: "i/o timeout", IsTimeout: true, UnwrapErr: context.DeadlineExceeded}, domainauth.Canceled},
-		{"not-found DNSError joined with cancellation", nil, errors.Join(context.Canceled, domainauth.NotFoundError("x")), domainauth.Canceled},
-		{"not-found DNSError, not a pointer chain", nil, net.UnknownNetworkError("tcp9"), domainauth.Temporary},
+		{"nil", nil, nil, domainauth.ErrorKindOK},
+		{"nxdomain", nil, domainauth.NotFoundError("x.example"), domainauth.ErrorKindNotFound},
+		{"wrapped nxdomain", nil, fmt.Errorf("spf: %w", domainauth.NotFoundError("x")), domainauth.ErrorKindNotFound},
+		{"servfail", nil, domainauth.TemporaryError("x", "server misbehaving", false), domainauth.ErrorKindTemporary},
+		{"timeout", nil, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.ErrorKindTemporary},
+		{"plain error", nil, errors.New("boom"), domainauth.ErrorKindTemporary},
+		{"ctx canceled error", nil, context.Canceled, domainauth.ErrorKindCanceled},
+		{"deadline wrapped", nil, fmt.Errorf("lookup: %w", context.DeadlineExceeded), domainauth.ErrorKindCanceled},
+		{"caller ctx done", done, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.ErrorKindCanceled},
+		{"live ctx", context.Background(), domainauth.NotFoundError("x"), domainauth.ErrorKindNotFound},
+		{"DNSError wrapping the deadline", nil, &net.DNSError{Err: "i/o timeout", IsTimeout: true, UnwrapErr: context.DeadlineExceeded}, domainauth.ErrorKindCanceled},
+		{"not-found DNSError joined with cancellation", nil, errors.Join(context.Canceled, domainauth.NotFoundError("x")), domainauth.ErrorKindCanceled},
+		{"not-found DNSError, not a pointer chain", nil, net.UnknownNetworkError("tcp9"), domainauth.ErrorKindTemporary},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,8 +58,8 @@ func TestIsNotFound(t *testing.T) {
 
 func TestErrorKindString(t *testing.T) {
 	for k, want := range map[domainauth.ErrorKind]string{
-		domainauth.OK: "ok", domainauth.NotFound: "not-found",
-		domainauth.Temporary: "temporary", domainauth.Canceled: "canceled", 99: "unknown",
+		domainauth.ErrorKindOK: "ok", domainauth.ErrorKindNotFound: "not-found",
+		domainauth.ErrorKindTemporary: "temporary", domainauth.ErrorKindCanceled: "canceled", 99: "unknown",
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("%d.String() = %q, want %q", k, got, want)
@@ -94,7 +94,7 @@ func BenchmarkClassify(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if domainauth.Classify(ctx, err) != domainauth.NotFound {
+		if domainauth.Classify(ctx, err) != domainauth.ErrorKindNotFound {
 			b.Fatal("not NotFound")
 		}
 	}

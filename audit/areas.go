@@ -32,7 +32,7 @@ func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 	ar := Area{Name: AreaMX, Title: "MX (where mail for " + ru.domain + " goes)"}
 	ru.prefetchMXHosts(ctx, ru.domain)
 	res, err := (&mx.Checker{Resolver: ru.r}).Check(ctx, ru.domain)
-	if err == nil && (res.State == mx.None || res.State == mx.Implicit) {
+	if err == nil && (res.State == mx.StateNone || res.State == mx.StateImplicit) {
 		ru.prefetchExistence()
 	}
 	if err != nil {
@@ -42,14 +42,14 @@ func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 	}
 	rep.MX = res
 	switch res.State {
-	case mx.Null:
+	case mx.StateNull:
 		ar.Facts = append(ar.Facts, "null MX: the domain accepts no mail (RFC 7505)")
 		ar.Records = append(ar.Records, Record{ru.domain, "MX", "0 ."})
-	case mx.Implicit:
+	case mx.StateImplicit:
 		ar.Facts = append(ar.Facts, "no MX records; mail goes to the domain's own addresses")
-	case mx.None:
+	case mx.StateNone:
 		ar.Facts = append(ar.Facts, "no MX and no address records: the domain cannot receive mail")
-	case mx.Unknown:
+	case mx.StateUnknown:
 		ar.Status = StatusUnknown
 	}
 	for _, h := range res.Hosts {
@@ -77,7 +77,7 @@ func (ru *run) checkMX(ctx context.Context, rep *Report) Area {
 func (ru *run) checkSPF(ctx context.Context, rep *Report) Area {
 	ar := Area{Name: AreaSPF, Title: "SPF (who may send as " + ru.domain + ")"}
 	res := (&spf.Linter{Resolver: ru.r}).Lint(ctx, ru.domain)
-	if res.Record == "" && hasCode(res.Findings, spf.CodeNoRecord) {
+	if res.Record == "" && hasCode(res.Findings, spf.FindingNoRecord) {
 		ru.prefetchExistence()
 	}
 	rep.SPF = res
@@ -88,7 +88,7 @@ func (ru *run) checkSPF(ctx context.Context, rep *Report) Area {
 		ar.Facts = append(ar.Facts,
 			fmt.Sprintf("%s: %s", res.Domain, quote(res.Record)),
 			fmt.Sprintf("DNS lookups: %d of 10 (worst case), void lookups: %d of 2", res.Lookups, res.VoidLookups))
-	case hasCode(res.Findings, spf.CodeMultipleRecords):
+	case hasCode(res.Findings, spf.FindingMultipleRecords):
 		ar.Facts = append(ar.Facts, res.Domain+": more than one SPF record")
 	default:
 		ar.Facts = append(ar.Facts, res.Domain+": no SPF record")
@@ -105,17 +105,17 @@ func (ru *run) checkDMARC(ctx context.Context, rep *Report) Area {
 	d := c.Lookup(ctx, ru.domain)
 	rep.DMARC = d
 	switch d.Status {
-	case dmarc.StatusFound:
+	case dmarc.DiscoveryStatusFound:
 		rec := d.Record.String()
 		ar.Records = append(ar.Records, Record{"_dmarc." + d.PolicyDomain, "TXT", rec})
 		ar.Facts = append(ar.Facts, fmt.Sprintf("_dmarc.%s: %s", d.PolicyDomain, quote(rec)))
-	case dmarc.StatusTempError:
+	case dmarc.DiscoveryStatusTempError:
 		ar.Status = StatusUnknown
 		ar.Facts = append(ar.Facts, "lookup failed: "+oneLine(errString(d.Err)))
 	}
 	ar.Findings = WithFixes(c.LintDomain(ctx, ru.domain))
 	// Tag findings name only the tag; say which record it is in.
-	if d.Status == dmarc.StatusFound {
+	if d.Status == dmarc.DiscoveryStatusFound {
 		for i := range ar.Findings {
 			if f := &ar.Findings[i]; !strings.Contains(f.Where, ".") {
 				f.Where = strings.TrimSpace("_dmarc." + d.PolicyDomain + " " + f.Where)

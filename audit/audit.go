@@ -11,12 +11,15 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/bimi"
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/mtasts"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/ses"
 	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/tlsrpt"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -90,6 +93,30 @@ type Auditor struct {
 	// Timeout bounds one Audit; when it runs out the audit ends with
 	// context.DeadlineExceeded. If zero, only ctx bounds it.
 	Timeout time.Duration
+
+	// Fetcher gets over HTTPS the documents the MTA-STS and BIMI areas
+	// check: the MTA-STS policy (mtasts.FetchPolicy enforces RFC 8461
+	// §3.3 on it: no redirect, text/plain, a certificate valid for
+	// mta-sts.DOMAIN, 64 KiB), the BIMI logo and mark certificate (32 and
+	// 64 KiB). Usually domainauth.HTTPFetcher around a client with
+	// timeouts. If nil, nothing is fetched: a policy, logo or
+	// certificate that was neither fetched nor given below is reported
+	// as not checked, and its area is "unknown" rather than "ok" unless
+	// something else is wrong.
+	Fetcher domainauth.Fetcher
+	// MTASTSPolicy, for offline checks, is the text of the domain's
+	// MTA-STS policy (read from a file): it is checked in place of the
+	// one at https://mta-sts.DOMAIN/.well-known/mta-sts.txt, which is not
+	// fetched, against the domain's MX hosts. Its certificate cannot be
+	// known and is reported so (mtasts.FindingCertificateUnknown, Info).
+	// It applies to every domain audited, so give it for one domain.
+	MTASTSPolicy []byte
+	// BIMILogo, for offline checks, is the BIMI logo (SVG or SVGZ, read
+	// from a file), checked in place of the one at the record's l=; and
+	// BIMICertificate the PEM mark certificate chain, checked in place of
+	// the one at a= (see bimi.Checker's Logo and Evidence). Like
+	// MTASTSPolicy, they apply to every domain audited.
+	BIMILogo, BIMICertificate []byte
 }
 
 // Status sums up an area.
@@ -111,6 +138,9 @@ const (
 	AreaDKIM     = "dkim"
 	AreaMailFrom = "mail-from"
 	AreaSES      = "ses"
+	AreaMTASTS   = "mta-sts"
+	AreaTLSRPT   = "tls-rpt"
+	AreaBIMI     = "bimi"
 )
 
 // Record is one DNS record an area read.
@@ -159,6 +189,15 @@ type Report struct {
 	// SES is the SES audit; nil when the domain shows no SES set-up and no
 	// region was given.
 	SES *SES `json:"ses,omitempty"`
+	// MTASTS is the MTA-STS check: the record, the policy and its MX
+	// matching. Its Policy is nil when there is none or it was not
+	// checked.
+	MTASTS *mtasts.Report `json:"-"`
+	// TLSRPT is the TLS reporting record; nil when there is none usable.
+	TLSRPT *tlsrpt.Record `json:"-"`
+	// BIMI is the BIMI check: discovery, the DMARC preconditions, the
+	// logo and the mark certificate.
+	BIMI *bimi.Result `json:"-"`
 }
 
 // SES is what the SES area found.
@@ -197,7 +236,8 @@ func (r *Report) Findings() []domainauth.Finding {
 func (r *Report) DNSFailures() int {
 	n := 0
 	for _, f := range r.Findings() {
-		if strings.HasSuffix(f.Code, "lookup-failed") || strings.HasSuffix(f.Code, ".dns-error") {
+		// bimi's codes for a failed lookup end in "-temperror".
+		if strings.HasSuffix(f.Code, "lookup-failed") || strings.HasSuffix(f.Code, ".dns-error") || strings.HasSuffix(f.Code, "-temperror") {
 			n++
 		}
 	}
@@ -250,8 +290,9 @@ func (ru *run) close() {
 	ru.m.close()
 }
 
-// Audit audits domain: MX, SPF, DMARC, DKIM, the MAIL FROM domain and, when
-// DNS shows an SES set-up or a Region is given, SES. Problems of the domain
+// Audit audits domain: MX, SPF, DMARC, DKIM, the MAIL FROM domain, when
+// DNS shows an SES set-up or a Region is given SES, and MTA-STS, TLS-RPT
+// and BIMI. Problems of the domain
 // are findings; the error is only for what stops the audit: an invalid
 // domain name, ErrDNSUnusable, or ctx ending. The report is never nil and
 // holds what was found before the audit stopped.
@@ -291,6 +332,7 @@ func (a *Auditor) Audit(ctx context.Context, domain string) (*Report, error) {
 func (ru *run) areas(ctx context.Context, rep *Report) {
 	ru.prefetchSPF(ctx, ru.domain)
 	fixed := make([]Area, 4)
+	var sts, tls, logo Area
 	var mailFrom, sesArea Area
 	var mf string
 	var sesFound bool
@@ -302,6 +344,9 @@ func (ru *run) areas(ctx context.Context, rep *Report) {
 		ru.prefetchDestinations(ctx, rep)
 	})
 	wg.Go(func() { fixed[3] = ru.checkDKIM(ctx, rep) })
+	wg.Go(func() { sts = ru.checkMTASTS(ctx, rep) })
+	wg.Go(func() { tls = ru.checkTLSRPT(ctx, rep) })
+	wg.Go(func() { logo = ru.checkBIMI(ctx, rep) })
 	wg.Go(func() {
 		mf = ru.mailFromDomain(ctx)
 		ru.prefetchMailFrom(ctx, mf)
@@ -320,6 +365,9 @@ func (ru *run) areas(ctx context.Context, rep *Report) {
 	if sesFound {
 		rep.Areas = append(rep.Areas, sesArea)
 	}
+	crossTLSRPT(rep, &tls)
+	crossNullMX(rep, &sts, &tls)
+	rep.Areas = append(rep.Areas, sts, tls, logo)
 }
 
 // checkExistence refuses a resolver that denies a name that must exist,
@@ -329,8 +377,8 @@ func (ru *run) checkExistence(ctx context.Context, rep *Report) error {
 	if !ok || ru.a.TrustNotFound {
 		return nil
 	}
-	noMX := rep.MX != nil && (rep.MX.State == mx.None || rep.MX.State == mx.Implicit)
-	noSPF := rep.SPF != nil && rep.SPF.Record == "" && hasCode(rep.SPF.Findings, spf.CodeNoRecord)
+	noMX := rep.MX != nil && (rep.MX.State == mx.StateNone || rep.MX.State == mx.StateImplicit)
+	noSPF := rep.SPF != nil && rep.SPF.Record == "" && hasCode(rep.SPF.Findings, spf.FindingNoRecord)
 	if !noMX && !noSPF {
 		return nil
 	}

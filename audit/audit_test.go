@@ -118,33 +118,33 @@ func TestAuditFindings(t *testing.T) {
 		{"MX address without PTR", func(z *zone.Zone) {
 			z.AddMX("example.org", 10, "mx.example.org")
 			z.AddA("mx.example.org", "192.0.2.1")
-		}, []string{audit.CodeNoFCrDNS}, nil},
+		}, []string{audit.FindingNoFCrDNS}, nil},
 		{"PTR that does not resolve back", func(z *zone.Zone) {
 			z.AddMX("example.org", 10, "mx.example.org")
 			z.AddA("mx.example.org", "192.0.2.1")
 			z.AddPTR("1.2.0.192.in-addr.arpa", "other.example.net")
-		}, []string{audit.CodeNoFCrDNS}, nil},
+		}, []string{audit.FindingNoFCrDNS}, nil},
 		{"forward-confirmed PTR", func(z *zone.Zone) {
 			z.AddMX("example.org", 10, "mx.example.org")
 			z.AddA("mx.example.org", "192.0.2.1")
 			z.AddPTR("1.2.0.192.in-addr.arpa", "mx.example.org")
-		}, nil, []string{audit.CodeNoFCrDNS}},
+		}, nil, []string{audit.FindingNoFCrDNS}},
 		{"rua domain with a null MX", func(z *zone.Zone) {
 			z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:d@example.org")
 			z.AddMX("example.org", 0, ".")
-		}, []string{audit.CodeDestinationCannotReceive}, nil},
+		}, []string{audit.FindingDestinationCannotReceive}, nil},
 		{"ruf domain that receives through its address (implicit MX)", func(z *zone.Zone) {
 			z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:d@example.org; ruf=mailto:f@example.org")
 			z.AddA("example.org", "192.0.2.1")
-		}, nil, []string{audit.CodeDestinationCannotReceive}},
+		}, nil, []string{audit.FindingDestinationCannotReceive}},
 		{"null MX and a DKIM key", func(z *zone.Zone) {
 			z.AddMX("example.org", 0, ".")
 			z.AddTXT("s1._domainkey.example.org", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
-		}, []string{audit.CodeNullMXSender}, nil},
+		}, []string{audit.FindingNullMXSender}, nil},
 		{"null MX and SPF -all: not a sender", func(z *zone.Zone) {
 			z.AddMX("example.org", 0, ".")
 			z.AddTXT("example.org", "v=spf1 -all")
-		}, nil, []string{audit.CodeNullMXSender}},
+		}, nil, []string{audit.FindingNullMXSender}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,7 +166,7 @@ func TestAuditFindings(t *testing.T) {
 				}
 			}
 			for _, f := range rep.Findings() {
-				if (f.Code == audit.CodeNoFCrDNS || f.Code == audit.CodeNullMXSender || f.Code == audit.CodeDestinationCannotReceive) && f.Fix == "" {
+				if (f.Code == audit.FindingNoFCrDNS || f.Code == audit.FindingNullMXSender || f.Code == audit.FindingDestinationCannotReceive) && f.Fix == "" {
 					t.Errorf("%s has no Fix", f.Code)
 				}
 			}
@@ -192,7 +192,7 @@ func TestAuditFCrDNSBound(t *testing.T) {
 		if limit == 0 {
 			want = audit.DefaultMaxFCrDNSAddrs
 		}
-		if n := strings.Count(codesOf(rep), audit.CodeNoFCrDNS); n != want {
+		if n := strings.Count(codesOf(rep), audit.FindingNoFCrDNS); n != want {
 			t.Errorf("MaxFCrDNSAddrs %d: %d PTR findings, want %d", limit, n, want)
 		}
 	}
@@ -229,8 +229,8 @@ func TestAuditPTRNamesBound(t *testing.T) {
 	if n := r.n.Load(); n != audit.DefaultMaxPTRNames {
 		t.Errorf("%d forward lookups of PTR names, want %d", n, audit.DefaultMaxPTRNames)
 	}
-	if !strings.Contains(codesOf(rep), audit.CodeNoFCrDNS) {
-		t.Errorf("no %s finding: %s", audit.CodeNoFCrDNS, codesOf(rep))
+	if !strings.Contains(codesOf(rep), audit.FindingNoFCrDNS) {
+		t.Errorf("no %s finding: %s", audit.FindingNoFCrDNS, codesOf(rep))
 	}
 }
 
@@ -248,7 +248,7 @@ func TestAuditDestinationsBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(codesOf(rep), audit.CodeDestinationCannotReceive); n != audit.DefaultMaxDestinations {
+	if n := strings.Count(codesOf(rep), audit.FindingDestinationCannotReceive); n != audit.DefaultMaxDestinations {
 		t.Errorf("%d destination findings, want %d", n, audit.DefaultMaxDestinations)
 	}
 }

@@ -17,10 +17,10 @@ import (
 func WriteDiscovery(w io.Writer, d *dmarc.Discovery) {
 	ts := termsafe.String
 	switch d.Status {
-	case dmarc.StatusFound:
+	case dmarc.DiscoveryStatusFound:
 		fmt.Fprintf(w, "%s: policy from _dmarc.%s (%s)\n", ts(d.AuthorDomain), ts(d.PolicyDomain), d.Source)
 		fmt.Fprintf(w, "  %s\n", ts(`"`+d.Record.String()+`"`))
-	case dmarc.StatusNone:
+	case dmarc.DiscoveryStatusNone:
 		fmt.Fprintf(w, "%s: no DMARC policy applies\n", ts(d.AuthorDomain))
 	default:
 		fmt.Fprintf(w, "%s: %s: %s\n", ts(d.AuthorDomain), d.Status, SafeLine(ErrString(d.Err)))
@@ -44,7 +44,7 @@ func WriteDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
 	}
 	for _, ch := range res.Checks {
 		mode := "relaxed"
-		if ch.Mode == dmarc.Strict {
+		if ch.Mode == dmarc.AlignmentStrict {
 			mode = "strict"
 		}
 		state := "not aligned (" + mode + ")"

@@ -105,7 +105,7 @@ func (r *Report) WriteText(w io.Writer, source string, verbose bool) {
 func SPFFacts(rep *spf.Report) []string {
 	if rep.Record == "" {
 		for _, f := range rep.Findings {
-			if f.Code == spf.CodeMultipleRecords {
+			if f.Code == spf.FindingMultipleRecords {
 				return []string{rep.Domain + ": more than one SPF record"}
 			}
 		}

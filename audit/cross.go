@@ -18,17 +18,17 @@ import (
 // Finding codes the audit itself reports, in the area they concern. They are
 // stable: users match on them.
 const (
-	// CodeNullMXSender: the domain publishes a null MX but sends mail (its
+	// FindingNullMXSender: the domain publishes a null MX but sends mail (its
 	// SPF record authorises senders, it has DKIM keys, or an SES identity):
 	// bounces are lost and receivers may refuse its mail (RFC 7505 §4.2).
-	CodeNullMXSender = "mx.null-mx-sender"
-	// CodeNoFCrDNS: an MX host address has no PTR record, or none whose
+	FindingNullMXSender = "mx.null-mx-sender"
+	// FindingNoFCrDNS: an MX host address has no PTR record, or none whose
 	// name resolves back to the address (forward-confirmed reverse DNS),
 	// which many receivers expect of a mail server.
-	CodeNoFCrDNS = "mx.no-fcrdns"
-	// CodeDestinationCannotReceive: a rua or ruf destination's domain has a
+	FindingNoFCrDNS = "mx.no-fcrdns"
+	// FindingDestinationCannotReceive: a rua or ruf destination's domain has a
 	// null MX, or no MX and no address: the reports sent there are lost.
-	CodeDestinationCannotReceive = "dmarc.destination-cannot-receive"
+	FindingDestinationCannotReceive = "dmarc.destination-cannot-receive"
 )
 
 // Defaults of the bounds on the lookups of the audit's own checks (see the
@@ -82,12 +82,12 @@ func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Fin
 
 // fcrdns checks one address of the MX host host, one of res's.
 func (ru *run) fcrdns(ctx context.Context, res *mx.Result, host string, addr netip.Addr) *domainauth.Finding {
-	f := &domainauth.Finding{Code: CodeNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
+	f := &domainauth.Finding{Code: FindingNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
 		Fix: fmt.Sprintf("ask the owner of %s to publish %s PTR %s", addr, zone.ReverseName(addr), host)}
 	names, err := ru.r.LookupAddr(ctx, addr.String())
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
-	case domainauth.NotFound:
+	case domainauth.ErrorKindOK:
+	case domainauth.ErrorKindNotFound:
 		f.Message = fmt.Sprintf("the MX host address %s has no PTR record; many receivers distrust mail servers without one", addr)
 		return f
 	default:
@@ -160,16 +160,16 @@ func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.
 		switch {
 		case x.domain != ru.domain || rep.MX == nil:
 			why = ru.cannotReceive(ctx, x.domain)
-		case rep.MX.State == mx.Null:
+		case rep.MX.State == mx.StateNull:
 			why = "has a null MX"
-		case rep.MX.State == mx.None:
+		case rep.MX.State == mx.StateNone:
 			why = "has no MX and no address"
 		}
 		if why == "" {
 			continue
 		}
 		d := rep.DMARC
-		out = append(out, domainauth.Finding{Code: CodeDestinationCannotReceive, Severity: domainauth.Warning,
+		out = append(out, domainauth.Finding{Code: FindingDestinationCannotReceive, Severity: domainauth.Warning,
 			Where:   fmt.Sprintf("_dmarc.%s %s %s", d.PolicyDomain, x.tag, x.addr),
 			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why, x.addr),
 			Fix:     fmt.Sprintf("publish MX records at %s, or send %s reports to an address whose domain receives mail", x.domain, x.tag),
@@ -183,15 +183,15 @@ func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.
 func (ru *run) cannotReceive(ctx context.Context, domain string) string {
 	mxs, err := ru.r.LookupMX(ctx, domain)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
+	case domainauth.ErrorKindOK:
 		if len(mxs) == 1 && (mxs[0].Host == "." || mxs[0].Host == "") {
 			return "has a null MX"
 		}
 		return ""
-	case domainauth.NotFound:
+	case domainauth.ErrorKindNotFound:
 		// RFC 5321 §5.1: without MX, mail goes to the domain's address.
 		_, err := ru.r.LookupNetIP(ctx, "ip", domain)
-		if domainauth.Classify(ctx, err) == domainauth.NotFound {
+		if domainauth.Classify(ctx, err) == domainauth.ErrorKindNotFound {
 			return "has no MX and no address"
 		}
 	}
@@ -206,7 +206,7 @@ func (ru *run) crossChecks(ctx context.Context, rep *Report) {
 		ar := rep.Area(AreaDMARC)
 		ar.Findings = append(ar.Findings, fs...)
 	}
-	if rep.MX == nil || rep.MX.State != mx.Null {
+	if rep.MX == nil || rep.MX.State != mx.StateNull {
 		return
 	}
 	var senders []string
@@ -226,7 +226,7 @@ func (ru *run) crossChecks(ctx context.Context, rep *Report) {
 		return
 	}
 	ar := rep.Area(AreaMX)
-	ar.Findings = append(ar.Findings, domainauth.Finding{Code: CodeNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
+	ar.Findings = append(ar.Findings, domainauth.Finding{Code: FindingNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
 		Message: fmt.Sprintf("null MX on a domain that sends mail (%s): bounces cannot be delivered and receivers may refuse its mail", strings.Join(senders, "; ")),
 		Fix:     fmt.Sprintf("replace the null MX at %s by MX records naming a host that accepts bounces, or stop sending as %s", rep.Domain, rep.Domain),
 		RFC:     "RFC 7505 §4.2"})
@@ -235,7 +235,7 @@ func (ru *run) crossChecks(ctx context.Context, rep *Report) {
 // spfAuthorises reports whether an SPF record can give pass: a mechanism
 // with the + qualifier, or a redirect.
 func spfAuthorises(record string) bool {
-	rec, err := spf.Parse(record)
+	rec, err := spf.ParseRecord(record)
 	if err != nil {
 		return false
 	}

@@ -1,7 +1,22 @@
 // Package audit is the whole-domain audit of mail authentication, what the
 // domainauth check command prints, as a library: an Auditor with a Resolver
-// audits a domain's MX, SPF, DMARC and DKIM records, its MAIL FROM domain
-// and, when DNS shows one or a region is given, its Amazon SES set-up.
+// audits a domain's MX, SPF, DMARC and DKIM records, its MAIL FROM domain,
+// when DNS shows one or a region is given its Amazon SES set-up, and what a
+// receiving domain publishes besides: MTA-STS (RFC 8461: the record, the
+// policy and whether it covers every MX host), TLS reporting (RFC 8460) and
+// BIMI (the record, DMARC's enforcement, the logo and the mark
+// certificate).
+//
+// MTA-STS and BIMI need documents served over HTTPS. They come through
+// Auditor.Fetcher (domainauth.HTTPFetcher around the caller's client: the
+// library opens no connection itself) or, for offline checks, from the
+// bytes in Auditor.MTASTSPolicy, BIMILogo and BIMICertificate (a policy
+// given so has no certificate to check: mtasts.FindingCertificateUnknown).
+// Without either, the area says what it did not check, and its status is
+// StatusUnknown, never StatusOK, unless something else is wrong. A missing
+// TLSRPT record is an Info, and a Warning next to an MTA-STS policy in
+// enforce or testing mode; a domain with a null MX is not asked for
+// either record.
 //
 // A Report has one Area per part of the audit, each with its status, fact
 // lines for people, the records it read and its findings (domainauth.Finding,
@@ -22,9 +37,11 @@
 // reports as they finish; memory does not grow with the number of domains.
 //
 // Besides the findings of the spf, dmarc, dkim, mx and ses packages, the
-// audit reports its own (Code* constants): a null MX on a domain that sends
+// audit reports its own (Finding* constants): a null MX on a domain that sends
 // mail, MX host addresses without forward-confirmed reverse DNS, DMARC
-// report destinations whose domain cannot receive mail, and, when the
+// report destinations whose domain cannot receive mail, the TLS-RPT
+// record's problems (FindingTLSRPT*: the tlsrpt package reads records,
+// judging them is the audit's), and, when the
 // Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:
 // a DKIM key, SPF include target or MX host elsewhere, which a zone file
 // cannot show missing).
@@ -36,7 +53,16 @@
 //     given, 5 MAIL FROM candidates on live DNS, Auditor.MaxFCrDNSAddrs MX
 //     host addresses (default 20) with Auditor.MaxPTRNames PTR names each
 //     (default 10), Auditor.MaxDestinations rua/ruf destination domains
-//     (default 10, two queries each) and one existence query.
+//     (default 10, two queries each) and one existence query; the MTA-STS
+//     area asks 2 (its record, and the MX set shared with the MX area),
+//     TLS-RPT 1, BIMI at most 5 (bimi.Checker.Check's bound, of which
+//     the DMARC records are shared with the DMARC area).
+//   - HTTPS: at most three fetches per audit with a Fetcher (the MTA-STS
+//     policy, 64 KiB; the BIMI logo, 32 KiB, and certificate, 64 KiB, the
+//     packages' defaults), each bounded in time by the Fetcher's client
+//     (and the policy by mtasts.DefaultFetchTimeout). Bytes given in
+//     MTASTSPolicy, BIMILogo and BIMICertificate are held to the same
+//     sizes.
 //   - Concurrency: the areas of one audit run concurrently, the DKIM
 //     selectors and the MX host addresses of an area side by side (at most
 //     16 at once); AuditAll runs at most Auditor.Concurrency audits at once
@@ -55,7 +81,10 @@
 // the check it runs ahead of (the spf linter's 100 records and 500 probes,
 // the mx checker's 16 hosts). On live DNS an audit takes about as many round
 // trips as its longest chain of dependent questions (MX, host address, PTR),
-// not one per question.
+// not one per question. The MTA-STS, TLS-RPT and BIMI areas ask their
+// first questions at once, beside the others, so they add no round trip to
+// that chain; their HTTPS fetches are not DNS round trips and are bounded
+// by the Fetcher.
 //
 // Bounds, each an Auditor field whose zero value means the default: the DNS
 // work of one audit is the sum of the bounds of the checks it runs (the spf

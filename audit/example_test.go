@@ -16,9 +16,10 @@ import (
 // are those "domainauth check" prints for them (info findings left out, as
 // check does without --verbose).
 func Example_bundledZones() {
-	for _, c := range []struct{ file, domain, region string }{
-		{"../examples/zones/example.org.zone", "example.org", ""},
-		{"../examples/zones/broken.example.zone", "broken.example", "eu-south-1"},
+	for _, c := range []struct{ file, domain, region, policy string }{
+		{"../examples/zones/example.org.zone", "example.org", "", ""},
+		{"../examples/zones/broken.example.zone", "broken.example", "eu-south-1", "../examples/zones/broken.example.mta-sts.txt"},
+		{"../examples/zones/secure.example.zone", "secure.example", "", "../examples/zones/secure.example.mta-sts.txt"},
 	} {
 		f, err := os.Open(c.file)
 		if err != nil {
@@ -32,6 +33,14 @@ func Example_bundledZones() {
 			return
 		}
 		a := &audit.Auditor{Resolver: z, Zone: z, Region: c.region}
+		if c.policy != "" {
+			// The MTA-STS policy the domain serves over HTTPS, read from
+			// a file (check's --mta-sts-policy).
+			if a.MTASTSPolicy, err = os.ReadFile(c.policy); err != nil {
+				fmt.Println(err)
+				return
+			}
+		}
 		rep, err := a.Audit(context.Background(), c.domain)
 		if err != nil {
 			fmt.Println(err)
@@ -48,7 +57,7 @@ func Example_bundledZones() {
 	}
 	// Output:
 	// example.org: 0 errors, 0 warnings
-	// broken.example: 6 errors, 2 warnings
+	// broken.example: 9 errors, 2 warnings
 	//   spf       error   spf.too-many-lookups  broken.example
 	//   dmarc     warning dmarc.p-none-without-rua  _dmarc.broken.example p
 	//   mail-from error   mx.mailfrom-multiple-spf  bounce.broken.example
@@ -57,6 +66,10 @@ func Example_bundledZones() {
 	//   ses       error   ses.dkim-wrong-region  w7n3kbyx5qj2tmr6dhaezlc4vgfup7si._domainkey.broken.example
 	//   ses       error   ses.dmarc-no-alignment  broken.example
 	//   ses       warning ses.mailfrom-mx-wrong-region  bounce.broken.example
+	//   mta-sts   error   mtasts.mx-not-covered  mx.broken.example
+	//   tls-rpt   error   tlsrpt.invalid-record  _smtp._tls.broken.example
+	//   bimi      error   bimi.dmarc-not-enforcing  _dmarc.broken.example
+	// secure.example: 0 errors, 0 warnings
 }
 
 func ExampleAuditor_Audit() {
@@ -84,6 +97,7 @@ func ExampleAuditor_Audit() {
 	//   fix: ask the destination's owner to publish "v=DMARC1" at DOMAIN._report._dmarc.HOST, or send reports to a mailbox in your own domain
 	// warning dmarc.destination-cannot-receive
 	//   fix: publish MX records at reports.example.net, or send rua reports to an address whose domain receives mail
+	// info bimi.record-missing
 }
 
 func ExampleAuditor_AuditAll() {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/spf"
 )
@@ -14,87 +15,87 @@ import (
 func Fix(f domainauth.Finding) string {
 	where := f.Where
 	switch f.Code {
-	case mx.CodeNullMixed:
+	case mx.FindingNullMixed:
 		return "publish either the single null MX \"0 .\" or real MX records, not both"
-	case mx.CodeNullPreference:
+	case mx.FindingNullPreference:
 		return "publish the null MX as \"0 .\""
-	case mx.CodeIPLiteral:
+	case mx.FindingIPLiteral:
 		return "point the MX at a host name with A/AAAA records"
-	case mx.CodeCNAMETarget:
+	case mx.FindingCNAMETarget:
 		return "point the MX at the CNAME's target host"
-	case mx.CodeUnresolvable:
+	case mx.FindingUnresolvable:
 		return "publish A/AAAA records for " + where + " or point the MX elsewhere"
-	case mx.CodeDuplicate:
+	case mx.FindingDuplicate:
 		return "delete the duplicate MX record"
-	case mx.CodeNone:
+	case mx.FindingNone:
 		return "publish MX records, or a null MX \"0 .\" if the domain receives no mail"
-	case mx.CodeImplicit:
+	case mx.FindingImplicit:
 		return "publish an MX record naming the mail host"
-	case mx.CodeMailFromNoMX, mx.CodeMailFromNullMX, mx.CodeMailFromImplicitMX:
+	case mx.FindingMailFromNoMX, mx.FindingMailFromNullMX, mx.FindingMailFromImplicitMX:
 		return "publish an MX record at " + where + " for bounces (for SES: \"10 feedback-smtp.REGION.amazonses.com\")"
-	case mx.CodeMailFromNoSPF:
+	case mx.FindingMailFromNoSPF:
 		return "publish an SPF record at " + where + ", e.g. \"v=spf1 include:amazonses.com ~all\" for SES"
-	case mx.CodeMailFromMultipleSPF:
+	case mx.FindingMailFromMultipleSPF:
 		return "merge the SPF records at " + where + " into one"
 
-	case spf.CodeNoRecord:
+	case spf.FindingNoRecord:
 		return `publish one TXT record "v=spf1 ... -all" listing the hosts and services that send for the domain`
-	case spf.CodeMultipleRecords:
+	case spf.FindingMultipleRecords:
 		return "merge the SPF records into one: receivers give permerror while there are several"
-	case spf.CodeTooManyLookups:
+	case spf.FindingTooManyLookups:
 		return "remove includes of services no longer used, replace a, mx and small includes by ip4:/ip6: ranges, or move a sender to its own subdomain"
-	case spf.CodeLookupCost:
+	case spf.FindingLookupCost:
 		return "this include is a candidate for removal or for replacement by its ip4:/ip6: ranges"
-	case spf.CodeVoidLookup, spf.CodeIncludeNoRecord:
+	case spf.FindingVoidLookup, spf.FindingIncludeNoRecord:
 		return "remove the term, or publish the record it points to"
-	case spf.CodeTooManyVoids:
+	case spf.FindingTooManyVoids:
 		return "remove the terms whose targets do not exist"
-	case spf.CodeLoop:
+	case spf.FindingLoop:
 		return "break the include/redirect loop"
-	case spf.CodePTR:
+	case spf.FindingPTR:
 		return "replace ptr by ip4:/ip6: or a: terms"
-	case spf.CodePassAll:
+	case spf.FindingPassAll:
 		return "end the record with -all or ~all; +all lets anyone send as the domain"
-	case spf.CodeNeutralAll, spf.CodeNoAll:
+	case spf.FindingNeutralAll, spf.FindingNoAll:
 		return "end the record with -all (or ~all while testing)"
-	case spf.CodeTermsAfterAll:
+	case spf.FindingTermsAfterAll:
 		return "move the terms before all, or delete them"
-	case spf.CodeRedirectWithAll:
+	case spf.FindingRedirectWithAll:
 		return "drop either the redirect or the all"
-	case spf.CodeLongString:
+	case spf.FindingLongString:
 		return "split the record into character-strings of at most 255 bytes"
-	case spf.CodeSPFRRType:
+	case spf.FindingSPFRRType:
 		return "delete the SPF-type record; publish the policy as TXT only"
 
-	case "dmarc.no-record":
+	case dmarc.FindingNoRecord:
 		return "publish a TXT record at _dmarc.DOMAIN, e.g. \"v=DMARC1; p=none; rua=mailto:dmarc-reports@DOMAIN\", then tighten p as the reports allow"
-	case "dmarc.p-none-without-rua":
+	case dmarc.FindingPNoneWithoutRUA:
 		return "add rua=mailto:ADDRESS to receive aggregate reports, and move to p=quarantine or p=reject once they show only legitimate mail failing"
-	case "dmarc.multiple-records":
+	case dmarc.FindingMultipleRecords:
 		return "keep one DMARC record at " + where + "; receivers ignore them all while there are several"
-	case "dmarc.spf-at-dmarc":
+	case dmarc.FindingSPFAtDMARC:
 		return "move the SPF record from " + where + " to the domain itself"
-	case "dmarc.record-at-apex":
+	case dmarc.FindingRecordAtApex:
 		return "publish the DMARC record at _dmarc." + where + ", not at the domain itself"
-	case "dmarc.unauthorized-destination":
+	case dmarc.FindingUnauthorizedDestination:
 		return "ask the destination's owner to publish \"v=DMARC1\" at DOMAIN._report._dmarc.HOST, or send reports to a mailbox in your own domain"
-	case "dmarc.missing-p":
+	case dmarc.FindingMissingP:
 		return "add p=none, p=quarantine or p=reject"
-	case "dmarc.duplicate-tag":
+	case dmarc.FindingDuplicateTag:
 		return "remove the repeated tag " + where
-	case "dmarc.invalid-policy":
+	case dmarc.FindingInvalidPolicy:
 		return "use none, quarantine or reject"
-	case "dmarc.weaker-subdomain-policy", "dmarc.weaker-nonexistent-policy":
+	case dmarc.FindingWeakerSubdomainPolicy, dmarc.FindingWeakerNonexistentPolicy:
 		return "remove " + where + " or make it at least as strict as p"
-	case "dmarc.pct-below-100":
+	case dmarc.FindingPctBelow100:
 		return "remove pct (RFC 9989 ignores it) and use t=y while testing"
-	case "dmarc.obsolete-tag":
+	case dmarc.FindingObsoleteTag:
 		return "remove " + where + "; RFC 9989 receivers ignore it"
-	case "dmarc.too-many-destinations":
+	case dmarc.FindingTooManyDestinations:
 		return "list at most two report URIs"
-	case "dmarc.unknown-tag":
+	case dmarc.FindingUnknownTag:
 		return "correct the name of " + where + " or remove it: receivers ignore unknown tags"
-	case "dmarc.leading-whitespace":
+	case dmarc.FindingLeadingWhitespace:
 		return "start the record with v=DMARC1"
 	}
 	return ""

@@ -20,6 +20,7 @@ import (
 var bundled = []struct{ file, domain, region string }{
 	{"../examples/zones/example.org.zone", "example.org", ""},
 	{"../examples/zones/broken.example.zone", "broken.example", "eu-south-1"},
+	{"../examples/zones/secure.example.zone", "secure.example", ""},
 }
 
 func readZone(tb testing.TB, file, origin string) *zone.Zone {

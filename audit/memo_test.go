@@ -168,7 +168,7 @@ func TestMemoTXTFromStrings(t *testing.T) {
 		t.Fatalf("LookupTXT = %q, %v", txts, err)
 	}
 	m.LookupTXTStrings(ctx, "none.example.org")
-	if _, err := m.LookupTXT(ctx, "none.example.org"); domainauth.Classify(ctx, err) != domainauth.NotFound {
+	if _, err := m.LookupTXT(ctx, "none.example.org"); domainauth.Classify(ctx, err) != domainauth.ErrorKindNotFound {
 		t.Errorf("LookupTXT of a name without TXT: %v", err)
 	}
 	want := map[string]int{"TXTS example.org": 1, "TXT example.org": 0, "TXTS none.example.org": 1, "TXT none.example.org": 1}

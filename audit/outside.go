@@ -11,12 +11,12 @@ import (
 	"github.com/domainauth/domainauth/zone"
 )
 
-// CodeNotInZone: a record the audit needs lies at a name the Auditor's Zone
+// FindingNotInZone: a record the audit needs lies at a name the Auditor's Zone
 // does not cover (a provider's DKIM key or SPF record, such as those under
 // amazonses.com), so it was not checked; the finding the check would have
 // made (a missing key, an include without a record) is not reported.
 // Severity Info; the area's facts name the names.
-const CodeNotInZone = "audit.not-in-zone"
+const FindingNotInZone = "audit.not-in-zone"
 
 // outsideAdvice ends the fact line and the finding about names outside the
 // zone. The flag is the command's; the library equivalent is a Resolver
@@ -51,7 +51,7 @@ func (ru *run) outside(name string) bool {
 // notInZone is the finding that replaces one about a missing record at a
 // name outside the zone.
 func notInZone(f domainauth.Finding, name string) domainauth.Finding {
-	return domainauth.Finding{Code: CodeNotInZone, Severity: domainauth.Info, Where: f.Where,
+	return domainauth.Finding{Code: FindingNotInZone, Severity: domainauth.Info, Where: f.Where,
 		Message: name + " is not in the zone file, so " + f.Code + " (" + f.Message + ") could not be checked",
 		Fix:     outsideAdvice}
 }
@@ -69,7 +69,7 @@ func (ru *run) dkimOutside(k *dkim.SelectorCheck) bool {
 	}
 	changed := false
 	for i, f := range k.Findings {
-		if f.Code == dkim.CodeSelectorNoKey {
+		if f.Code == dkim.FindingSelectorNoKey {
 			k.Findings[i] = notInZone(f, name)
 			changed = true
 		}
@@ -82,7 +82,7 @@ func (ru *run) dkimOutside(k *dkim.SelectorCheck) bool {
 func (ru *run) mxOutside(fs []domainauth.Finding) []string {
 	var names []string
 	for i, f := range fs {
-		if f.Code == mx.CodeUnresolvable && ru.outside(f.Where) {
+		if f.Code == mx.FindingUnresolvable && ru.outside(f.Where) {
 			fs[i] = notInZone(f, f.Where)
 			names = append(names, f.Where)
 		}
@@ -109,7 +109,7 @@ func outsideFact(ar *Area, names []string, what string) {
 func (ru *run) spfOutside(fs []domainauth.Finding) []string {
 	var names []string
 	for i, f := range fs {
-		if f.Code != spf.CodeIncludeNoRecord {
+		if f.Code != spf.FindingIncludeNoRecord {
 			continue
 		}
 		// Where is "DOMAIN: TERM", the term include:TARGET or

@@ -47,10 +47,10 @@ func TestAuditNotInZone(t *testing.T) {
 		return n
 	}
 	for code, want := range map[string]int{
-		audit.CodeNotInZone:     3, // the key, the include, the MX target
-		spf.CodeIncludeNoRecord: 0,
-		mx.CodeUnresolvable:     0,
-		dkim.CodeSelectorNoKey:  1, // gone2._domainkey.out.example is in the file's domain
+		audit.FindingNotInZone:     3, // the key, the include, the MX target
+		spf.FindingIncludeNoRecord: 0,
+		mx.FindingUnresolvable:     0,
+		dkim.FindingSelectorNoKey:  1, // gone2._domainkey.out.example is in the file's domain
 	} {
 		if got := count(rep, code); got != want {
 			t.Errorf("%d %s findings, want %d: %s", got, code, want, codesOf(rep))
@@ -69,7 +69,7 @@ func TestAuditNotInZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := count(rep, audit.CodeNotInZone); n != 0 || count(rep, spf.CodeIncludeNoRecord) != 1 {
+	if n := count(rep, audit.FindingNotInZone); n != 0 || count(rep, spf.FindingIncludeNoRecord) != 1 {
 		t.Errorf("with another Resolver: %s", codesOf(rep))
 	}
 
@@ -78,7 +78,7 @@ func TestAuditNotInZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count(rep, dkim.CodeSelectorNoKey) != 2 || count(rep, spf.CodeIncludeNoRecord) != 1 {
+	if count(rep, dkim.FindingSelectorNoKey) != 2 || count(rep, spf.FindingIncludeNoRecord) != 1 {
 		t.Errorf("with amazonses.com an apex: %s", codesOf(rep))
 	}
 }

@@ -132,7 +132,7 @@ func (w *spfWalk) fetch(ctx context.Context, name string) {
 				return
 			}
 			var err error
-			if rec, err = spf.Parse(t); err != nil {
+			if rec, err = spf.ParseRecord(t); err != nil {
 				return
 			}
 		}

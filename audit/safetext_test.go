@@ -18,7 +18,7 @@ func TestSafeText(t *testing.T) {
 		{"SafeHeader keeps printable ASCII", audit.SafeHeader(`spf=pass smtp.mailfrom="a\"b"`), `spf=pass smtp.mailfrom="a\"b"`},
 		{"ErrString of nil", audit.ErrString(nil), ""},
 		{"ErrString of an error", audit.ErrString(errors.New("x")), "x"},
-		{"DKIMAuthResult", audit.DKIMAuthResult(dkim.Verification{Status: dkim.PermError, Domain: "example.org", Selector: "s1"}), "dkim=permerror header.d=example.org header.s=s1"},
+		{"DKIMAuthResult", audit.DKIMAuthResult(dkim.Verification{Status: dkim.StatusPermError, Domain: "example.org", Selector: "s1"}), "dkim=permerror header.d=example.org header.s=s1"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {

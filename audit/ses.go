@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/ses"
@@ -142,7 +143,7 @@ func (ru *run) checkSES(ctx context.Context, rep *Report, mailFrom string) (Area
 		fmt.Sprintf("  SPF: %s", al.SPF.Reason),
 		fmt.Sprintf("  DKIM: %s", al.DKIM.Reason))
 	for _, f := range append(append(plan.Findings, audit.Findings...), al.Findings...) {
-		if tokensUnknown && f.Code == ses.CodeNoDKIM {
+		if tokensUnknown && f.Code == ses.FindingNoDKIM {
 			continue
 		}
 		if f.Fix == "" {
@@ -175,19 +176,19 @@ func appendUnique(fs []domainauth.Finding, f domainauth.Finding) []domainauth.Fi
 // the plan's records; "" for codes it has no advice for.
 func SESFix(code string, p *ses.Plan) string {
 	switch code {
-	case ses.CodeDKIMMissing, ses.CodeDKIMWrongTarget, ses.CodeDKIMWrongRegion, ses.CodeDKIMNotCNAME:
+	case ses.FindingDKIMMissing, ses.FindingDKIMWrongTarget, ses.FindingDKIMWrongRegion, ses.FindingDKIMNotCNAME:
 		return fmt.Sprintf("publish each token as TOKEN._domainkey.%s CNAME TOKEN.%s ('domainauth ses plan' prints them)", p.Identity.Domain, p.DKIMZone.Value)
-	case ses.CodeMailFromMXMissing, ses.CodeMailFromMXWrong, ses.CodeMailFromMXWrongRegion, ses.CodeMailFromMXPriority, ses.CodeMailFromMXConflict:
+	case ses.FindingMailFromMXMissing, ses.FindingMailFromMXWrong, ses.FindingMailFromMXWrongRegion, ses.FindingMailFromMXPriority, ses.FindingMailFromMXConflict:
 		return fmt.Sprintf("publish exactly one MX at %s: \"10 %s\"", p.Identity.MailFrom, p.Region.FeedbackHost.Value)
-	case ses.CodeMailFromSPFMissing, ses.CodeMailFromSPFNoSES, ses.CodeMailFromSPFInvalid:
+	case ses.FindingMailFromSPFMissing, ses.FindingMailFromSPFNoSES, ses.FindingMailFromSPFInvalid:
 		return fmt.Sprintf("publish \"%s\" at %s", ses.DefaultMailFromSPF, p.Identity.MailFrom)
-	case ses.CodeMailFromSPFMultiple:
+	case ses.FindingMailFromSPFMultiple:
 		return "keep one SPF record at " + p.Identity.MailFrom + ", e.g. \"" + ses.DefaultMailFromSPF + "\""
-	case ses.CodeStrictSPF, ses.CodeStrictDKIM:
+	case ses.FindingStrictSPF, ses.FindingStrictDKIM:
 		return "remove aspf=s / adkim=s from the DMARC record: SES aligns in relaxed mode only"
-	case ses.CodeNoAlignment:
+	case ses.FindingNoAlignment:
 		return "fix the DKIM CNAMEs, or the MAIL FROM MX and SPF, above: SES mail aligns through them"
-	case ses.CodeDMARCMissing:
+	case ses.FindingDMARCMissing:
 		return "publish \"v=DMARC1; p=none; rua=mailto:dmarc-reports@" + p.Identity.Domain + "\" at _dmarc." + p.Identity.Domain
 	}
 	return ""
@@ -197,11 +198,11 @@ func SESFix(code string, p *ses.Plan) string {
 // SES one is dropped when the other is present, so each defect is reported
 // once, in the area that explains it best.
 var duplicateOf = map[string]string{
-	ses.CodeDMARCNoneNoRUA:      "dmarc.p-none-without-rua",
-	ses.CodeDMARCMissing:        "dmarc.no-record",
-	ses.CodeDMARCMultiple:       "dmarc.multiple-records",
-	ses.CodeMailFromSPFMultiple: mx.CodeMailFromMultipleSPF,
-	ses.CodeMailFromSPFMissing:  mx.CodeMailFromNoSPF,
+	ses.FindingDMARCNoneNoRUA:      dmarc.FindingPNoneWithoutRUA,
+	ses.FindingDMARCMissing:        dmarc.FindingNoRecord,
+	ses.FindingDMARCMultiple:       dmarc.FindingMultipleRecords,
+	ses.FindingMailFromSPFMultiple: mx.FindingMailFromMultipleSPF,
+	ses.FindingMailFromSPFMissing:  mx.FindingMailFromNoSPF,
 }
 
 // dedupe drops SES findings that another area already reports, and DKIM

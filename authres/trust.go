@@ -28,26 +28,26 @@ type RemovalReason uint8
 
 // Reasons for removal (RFC 8601 §5).
 const (
-	// RemovalOwnID: the field claims, by its authserv-id, to have been
+	// RemovalReasonOwnID: the field claims, by its authserv-id, to have been
 	// added inside the receiver's trust boundary (MUST delete, §5).
-	RemovalOwnID RemovalReason = iota + 1
-	// RemovalVersion: the field bears a version the parser does not
+	RemovalReasonOwnID RemovalReason = iota + 1
+	// RemovalReasonVersion: the field bears a version the parser does not
 	// support (MUST remove when not from a trusted internal MTA, §5).
-	RemovalVersion
-	// RemovalMalformed: the field cannot be read, so whether it claims
+	RemovalReasonVersion
+	// RemovalReasonMalformed: the field cannot be read, so whether it claims
 	// the receiver's authserv-id is unknown; removing it is the safe
 	// choice (§7.8), and the caller may keep it instead.
-	RemovalMalformed
+	RemovalReasonMalformed
 )
 
 // String returns a short name of the reason.
 func (r RemovalReason) String() string {
 	switch r {
-	case RemovalOwnID:
+	case RemovalReasonOwnID:
 		return "own-authserv-id"
-	case RemovalVersion:
+	case RemovalReasonVersion:
 		return "unsupported-version"
-	case RemovalMalformed:
+	case RemovalReasonMalformed:
 		return "malformed"
 	}
 	return "unknown"
@@ -62,7 +62,7 @@ type Removal struct {
 	AuthServID string
 	// Reason says why the field goes.
 	Reason RemovalReason
-	// Err is the parse error for RemovalVersion and RemovalMalformed.
+	// Err is the parse error for RemovalReasonVersion and RemovalReasonMalformed.
 	Err error
 }
 
@@ -84,7 +84,7 @@ func (p *Parser) ForRemoval(fields []HeaderField, own ...string) []Removal {
 		r, err := p.Parse(f.Value)
 		if err == nil {
 			if claims(r.AuthServID, ids) {
-				out = append(out, Removal{Index: i, AuthServID: r.AuthServID, Reason: RemovalOwnID})
+				out = append(out, Removal{Index: i, AuthServID: r.AuthServID, Reason: RemovalReasonOwnID})
 			}
 			continue
 		}
@@ -97,11 +97,11 @@ func (p *Parser) ForRemoval(fields []HeaderField, own ...string) []Removal {
 		case id != "" && claims(id, ids):
 			// A field that claims the receiver's identity goes whatever
 			// else is wrong with it.
-			out = append(out, Removal{Index: i, AuthServID: id, Reason: RemovalOwnID, Err: err})
+			out = append(out, Removal{Index: i, AuthServID: id, Reason: RemovalReasonOwnID, Err: err})
 		case errors.Is(err, ErrVersion):
-			out = append(out, Removal{Index: i, AuthServID: id, Reason: RemovalVersion, Err: err})
+			out = append(out, Removal{Index: i, AuthServID: id, Reason: RemovalReasonVersion, Err: err})
 		default:
-			out = append(out, Removal{Index: i, AuthServID: id, Reason: RemovalMalformed, Err: err})
+			out = append(out, Removal{Index: i, AuthServID: id, Reason: RemovalReasonMalformed, Err: err})
 		}
 	}
 	return out

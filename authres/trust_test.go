@@ -35,14 +35,14 @@ func TestForRemoval(t *testing.T) {
 		short = append(short, rm{r.Index, r.AuthServID, r.Reason, r.Err != nil})
 	}
 	want := []rm{
-		{1, "example.com", RemovalOwnID, false},
-		{2, "MX1.Example.COM.", RemovalOwnID, false},
-		{4, "example.com", RemovalOwnID, true},
-		{5, "example.net", RemovalVersion, true},
-		{6, "example.com", RemovalOwnID, true},
-		{7, "", RemovalMalformed, true},
-		{10, "xn--r8jz45g.example.com", RemovalOwnID, false},
-		{12, "example.com", RemovalOwnID, false},
+		{1, "example.com", RemovalReasonOwnID, false},
+		{2, "MX1.Example.COM.", RemovalReasonOwnID, false},
+		{4, "example.com", RemovalReasonOwnID, true},
+		{5, "example.net", RemovalReasonVersion, true},
+		{6, "example.com", RemovalReasonOwnID, true},
+		{7, "", RemovalReasonMalformed, true},
+		{10, "xn--r8jz45g.example.com", RemovalReasonOwnID, false},
+		{12, "example.com", RemovalReasonOwnID, false},
 	}
 	if d := cmp.Diff(want, short); d != "" {
 		t.Errorf("ForRemoval (-want +got):\n%s", d)
@@ -119,7 +119,7 @@ func TestTrusted(t *testing.T) {
 }
 
 func TestRemovalReasonString(t *testing.T) {
-	for r, want := range map[RemovalReason]string{RemovalOwnID: "own-authserv-id", RemovalVersion: "unsupported-version", RemovalMalformed: "malformed", 0: "unknown"} {
+	for r, want := range map[RemovalReason]string{RemovalReasonOwnID: "own-authserv-id", RemovalReasonVersion: "unsupported-version", RemovalReasonMalformed: "malformed", 0: "unknown"} {
 		if got := r.String(); got != want {
 			t.Errorf("RemovalReason(%d).String() = %q, want %q", r, got, want)
 		}

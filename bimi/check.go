@@ -42,6 +42,16 @@ type Checker struct {
 	// MaxCertBytes bounds the evidence document fetched; if zero,
 	// DefaultMaxCertBytes.
 	MaxCertBytes int
+	// Logo, for offline checks, is the Indicator (SVG or SVGZ) read from a
+	// file: Check checks it in place of the one at l= (which it then does
+	// not fetch), and compares it with the certificate's. It is held to
+	// SVG.MaxBytes like a fetched one.
+	Logo []byte
+	// Evidence, for offline checks, is the evidence document (the PEM
+	// Mark Certificate chain) read from a file: Check checks it in place
+	// of the one at a=, which it then does not fetch; it is held to
+	// MaxCertBytes.
+	Evidence []byte
 }
 
 // Result is what Check found for one domain.
@@ -58,6 +68,10 @@ type Result struct {
 	// Fetched reports whether the logo and certificate fetches ran (a
 	// Fetcher was set and the record names them).
 	Fetched bool
+	// LogoChecked reports whether a logo was checked: fetched from l=
+	// (and not refused), or given in Checker.Logo. Certificate is non-nil
+	// when a certificate was.
+	LogoChecked bool
 	// Findings are all findings, in the order record, DMARC, logo,
 	// certificate.
 	Findings []domainauth.Finding
@@ -65,8 +79,9 @@ type Result struct {
 
 // Check discovers the BIMI record of domain for selector ("" for
 // "default"), checks the DMARC preconditions at the domain and its
-// Organizational Domain, and, with a Fetcher, fetches and checks the logo
-// and the Mark Certificate. It makes at most five DNS queries (three for
+// Organizational Domain, and checks the logo and the Mark Certificate:
+// those given in Logo and Evidence, else, with a Fetcher, those the record
+// names. It makes at most five DNS queries (three for
 // discovery, two for DMARC) and two fetches.
 func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 	res := &Result{}
@@ -82,12 +97,12 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 		where = sel + "._bimi." + d.AuthorDomain
 	}
 	switch d.Status {
-	case StatusNone:
+	case DiscoveryStatusNone:
 		add(finding(FindingRecordMissing, domainauth.Info, where, refDraft+" §7.2",
 			"no BIMI record at the domain nor at its Organizational Domain"))
-	case StatusTempError:
+	case DiscoveryStatusTempError:
 		add(finding(FindingRecordTempError, domainauth.Warning, where, refDraft+" §7.2", d.Err.Error()))
-	case StatusPermError:
+	case DiscoveryStatusPermError:
 		code := FindingRecordInvalid
 		if d.Err == ErrMultipleRecords {
 			code = FindingRecordMultiple
@@ -106,52 +121,71 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 	}
 	// The DMARC preconditions matter only where BIMI would apply, but an
 	// audit wants them whenever a record is published.
-	if d.Status == StatusFound || d.Status == StatusDeclined || d.Status == StatusPermError {
+	if d.Status == DiscoveryStatusFound || d.Status == DiscoveryStatusDeclined || d.Status == DiscoveryStatusPermError {
 		pol, err := c.LookupDMARC(ctx, d.AuthorDomain, d.OrgDomain)
 		res.DMARC = pol
 		if err != nil {
 			add(finding(FindingDMARCTempError, domainauth.Warning, "_dmarc."+d.AuthorDomain, "", err.Error()))
-		} else if d.Status != StatusDeclined {
+		} else if d.Status != DiscoveryStatusDeclined {
 			add(CheckDMARC(pol)...)
 		}
 	}
-	if d.Status != StatusFound || c.Fetcher == nil {
+	if d.Status != DiscoveryStatusFound {
 		return res
 	}
 	r := d.Record
-	if r.Location != "" {
+	var logo, cert *domainauth.FetchResult
+	switch {
+	case c.Logo != nil:
+		logo = &domainauth.FetchResult{URL: "logo file", ContentType: "image/svg+xml", Body: c.Logo}
+	case r.Location != "" && c.Fetcher != nil:
 		res.Fetched = true
-		if body, ok := c.fetch(ctx, r.Location, int64(c.SVG.maxBytes()), "l=", add); ok {
-			if body.Truncated {
-				add(finding(FindingSVGTooLarge, domainauth.Error, r.Location, refSVG,
-					fmt.Sprintf("the logo is larger than the %d-byte limit", c.SVG.maxBytes())))
-			} else {
-				res.Logo = body.Body
-				if mt, _, _ := mime.ParseMediaType(body.ContentType); mt != "image/svg+xml" {
-					add(finding(FindingSVGContentType, domainauth.Warning, r.Location, refDraft+" §4.3.2",
-						fmt.Sprintf("served as %q, not image/svg+xml", body.ContentType)))
-				}
-				add(CheckSVG(body.Body, &c.SVG)...)
+		logo, _ = c.fetch(ctx, r.Location, int64(c.SVG.maxBytes()), "l=", add)
+	}
+	if logo != nil {
+		res.LogoChecked = true
+		where := r.Location
+		if c.Logo != nil || where == "" {
+			where = logo.URL
+		}
+		if logo.Truncated { // a file given in Logo is held to the limit by CheckSVG
+			add(finding(FindingSVGTooLarge, domainauth.Error, where, refSVG,
+				fmt.Sprintf("the logo is larger than the %d-byte limit", c.SVG.maxBytes())))
+		} else {
+			res.Logo = logo.Body
+			if mt, _, _ := mime.ParseMediaType(logo.ContentType); mt != "image/svg+xml" {
+				add(finding(FindingSVGContentType, domainauth.Warning, where, refDraft+" §4.3.2",
+					fmt.Sprintf("served as %q, not image/svg+xml", logo.ContentType)))
 			}
+			add(CheckSVG(logo.Body, &c.SVG)...)
 		}
 	}
-	if r.Evidence != "" {
+	limit := c.MaxCertBytes
+	if limit <= 0 {
+		limit = DefaultMaxCertBytes
+	}
+	switch {
+	case c.Evidence != nil:
+		cert = &domainauth.FetchResult{URL: "certificate file", Body: c.Evidence}
+	case r.Evidence != "" && c.Fetcher != nil:
 		res.Fetched = true
-		limit := c.MaxCertBytes
-		if limit <= 0 {
-			limit = DefaultMaxCertBytes
+		cert, _ = c.fetch(ctx, r.Evidence, int64(limit), "a=", add)
+	}
+	if cert != nil {
+		where := r.Evidence
+		if c.Evidence != nil || where == "" {
+			where = cert.URL
 		}
-		if body, ok := c.fetch(ctx, r.Evidence, int64(limit), "a=", add); ok {
-			if body.Truncated {
-				add(finding(FindingCertTooLarge, domainauth.Error, r.Evidence, refVMC,
-					fmt.Sprintf("the evidence document is larger than the %d-byte limit", limit)))
-			} else {
-				res.Certificate = CheckCertificate(body.Body, &CertOptions{
-					Domain: d.Domain, Selector: d.Selector, Roots: c.Roots, Clock: c.Clock, MaxBytes: limit,
-				})
-				add(res.Certificate.Findings...)
-				c.compareLogos(res, add)
-			}
+		if cert.Truncated {
+			add(finding(FindingCertTooLarge, domainauth.Error, where, refVMC,
+				fmt.Sprintf("the evidence document is larger than the %d-byte limit", limit)))
+		} else {
+			// CheckCertificate applies the limit to a file given as is.
+			res.Certificate = CheckCertificate(cert.Body, &CertOptions{
+				Domain: d.Domain, Selector: d.Selector, Roots: c.Roots, Clock: c.Clock, MaxBytes: limit,
+			})
+			add(res.Certificate.Findings...)
+			c.compareLogos(res, add)
 		}
 	}
 	return res
@@ -199,6 +233,6 @@ func (c *Checker) compareLogos(res *Result, add func(...domainauth.Finding)) {
 		}
 	case res.Logo != nil && !sameLogo(res.Logo, embedded, c.SVG.maxBytes()):
 		add(finding(FindingCertLogoMismatch, domainauth.Error, r.Location, refDraft+" §7.8",
-			"the logo at l= is not the one the Mark Certificate vouches for; publish the certificate's logo"))
+			"the logo at l= is not the one the Mark Certificate vouches for"))
 	}
 }

@@ -139,7 +139,64 @@ func TestCheckerWithoutFetcher(t *testing.T) {
 	z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL+"; a="+vmcURL)
 	z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
 	res := (&Checker{Resolver: z}).Check(context.Background(), "example.com", "")
-	if len(res.Findings) != 0 || res.Fetched || res.Discovery.Status != StatusFound {
+	if len(res.Findings) != 0 || res.Fetched || res.Discovery.Status != DiscoveryStatusFound {
 		t.Errorf("%+v", res)
+	}
+}
+
+// TestCheckerOffline: Logo and Evidence, read from files, are checked in
+// place of the documents at l= and a=, which are not fetched; the logo is
+// compared with the certificate's (draft -12 §7.8).
+func TestCheckerOffline(t *testing.T) {
+	pki := newPKI(t, []asn1.ObjectIdentifier{OIDExtKeyUsageBIMI})
+	vmc := pemOf(pki.leaf(t, leafOpts{}), pki.inter)
+	other := bytes.Replace(readLogo(t, "valid.svg"), []byte("#fff"), []byte("#eee"), 1)
+	tests := []struct {
+		name       string
+		logo, cert []byte
+		fetcher    bool
+		want       []string
+		checked    bool
+	}{
+		{"logo and certificate files", readLogo(t, "valid.svg"), vmc, false, nil, true},
+		{"logo file only, no fetcher", readLogo(t, "script.svg"), nil, false, []string{FindingSVGScript}, true},
+		{"logo file and the certificate fetched", other, nil, true, []string{FindingCertLogoMismatch}, true},
+		{"oversized logo file", readLogo(t, "oversized.svg"), nil, false, []string{FindingSVGTooLarge}, true},
+		{"certificate file only", nil, vmc, false, nil, false},
+		{"a wrong certificate file", nil, pemOf(pki.leaf(t, leafOpts{wrongEKU: true}), pki.inter), false, []string{FindingCertEKU}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			z := zone.New()
+			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL+"; a="+vmcURL)
+			z.AddTXT("_dmarc.example.com", "v=DMARC1; p=reject")
+			c := &Checker{Resolver: z, Clock: testClock, Roots: pki.roots, Logo: tt.logo, Evidence: tt.cert}
+			f := &fakeFetcher{docs: map[string]*domainauth.FetchResult{vmcURL: {StatusCode: 200, Body: vmc}}}
+			if tt.fetcher {
+				c.Fetcher = f
+			}
+			res := c.Check(context.Background(), "example.com", "")
+			if diff := cmp.Diff(tt.want, codes(res.Findings)); diff != "" {
+				t.Errorf("(-want +got):\n%s\n%v", diff, res.Findings)
+			}
+			if res.LogoChecked != tt.checked || (tt.cert != nil) != (res.Certificate != nil && !tt.fetcher) {
+				t.Errorf("logo checked %v (want %v), certificate %v", res.LogoChecked, tt.checked, res.Certificate)
+			}
+			for _, u := range f.calls {
+				if u == logoURL && tt.logo != nil {
+					t.Errorf("fetched %s although a logo file was given", u)
+				}
+			}
+		})
+	}
+}
+
+// TestFindingsCarryFix: the advice is in Fix, for every error of the record,
+// DMARC, logo and certificate checks.
+func TestFindingsCarryFix(t *testing.T) {
+	for _, code := range []string{FindingRecordInvalid, FindingDMARCNotEnforcing, FindingDMARCTesting, FindingSVGScript, FindingSVGTitle, FindingCertEKU, FindingCertExpired, FindingCertLogoMismatch} {
+		if f := finding(code, domainauth.Error, "", "", "m"); f.Fix == "" {
+			t.Errorf("%s: no Fix", code)
+		}
 	}
 }

@@ -11,36 +11,36 @@ import (
 	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
-// Status is the outcome of Assertion Record discovery (draft -12 §7.2).
-type Status uint8
+// DiscoveryStatus is the outcome of Assertion Record discovery (draft -12 §7.2).
+type DiscoveryStatus uint8
 
 // The discovery outcomes; String gives the bimi= result of draft -12 §7.7
 // each maps to.
 const (
-	// StatusNone: no BIMI record (bimi=none).
-	StatusNone Status = iota
-	// StatusFound: Record holds the Assertion Record to use.
-	StatusFound
-	// StatusDeclined: the record found is a Declination to Publish
+	// DiscoveryStatusNone: no BIMI record (bimi=none).
+	DiscoveryStatusNone DiscoveryStatus = iota
+	// DiscoveryStatusFound: Record holds the Assertion Record to use.
+	DiscoveryStatusFound
+	// DiscoveryStatusDeclined: the record found is a Declination to Publish
 	// (bimi=declined).
-	StatusDeclined
-	// StatusTempError: a DNS lookup failed temporarily (bimi=temperror).
-	StatusTempError
-	// StatusPermError: several records, or a v=BIMI1 record that does not
+	DiscoveryStatusDeclined
+	// DiscoveryStatusTempError: a DNS lookup failed temporarily (bimi=temperror).
+	DiscoveryStatusTempError
+	// DiscoveryStatusPermError: several records, or a v=BIMI1 record that does not
 	// parse (bimi=fail).
-	StatusPermError
+	DiscoveryStatusPermError
 )
 
 // String returns "none", "found", "declined", "temperror" or "fail".
-func (s Status) String() string {
+func (s DiscoveryStatus) String() string {
 	switch s {
-	case StatusFound:
+	case DiscoveryStatusFound:
 		return "found"
-	case StatusDeclined:
+	case DiscoveryStatusDeclined:
 		return "declined"
-	case StatusTempError:
+	case DiscoveryStatusTempError:
 		return "temperror"
-	case StatusPermError:
+	case DiscoveryStatusPermError:
 		return "fail"
 	}
 	return "none"
@@ -52,7 +52,7 @@ var ErrMultipleRecords = errors.New("bimi: more than one BIMI record")
 
 // Discovery is the result of Assertion Record discovery.
 type Discovery struct {
-	Status Status
+	Status DiscoveryStatus
 	// AuthorDomain is the domain looked up, in canonical form.
 	AuthorDomain string
 	// OrgDomain is its Organizational Domain (RFC 7489 §3.2).
@@ -71,7 +71,7 @@ type Discovery struct {
 	Record *Record
 	// Queried lists the TXT names queried, in order.
 	Queried []string
-	// Err explains StatusTempError and StatusPermError.
+	// Err explains DiscoveryStatusTempError and DiscoveryStatusPermError.
 	Err error
 }
 
@@ -96,7 +96,7 @@ func (c *Checker) Lookup(ctx context.Context, domain, selector, localPart string
 	d := &Discovery{}
 	name, err := dnsname.Normalize(domain)
 	if err != nil {
-		d.Status, d.Err = StatusPermError, fmt.Errorf("bimi: domain: %w", err)
+		d.Status, d.Err = DiscoveryStatusPermError, fmt.Errorf("bimi: domain: %w", err)
 		return d
 	}
 	if selector == "" {
@@ -104,7 +104,7 @@ func (c *Checker) Lookup(ctx context.Context, domain, selector, localPart string
 	}
 	selector = strings.ToLower(strings.TrimSuffix(selector, "."))
 	if err := dnsname.Check(selector); err != nil {
-		d.Status, d.Err = StatusPermError, fmt.Errorf("bimi: selector %q: %w", selector, err)
+		d.Status, d.Err = DiscoveryStatusPermError, fmt.Errorf("bimi: selector %q: %w", selector, err)
 		return d
 	}
 	d.AuthorDomain, d.OrgDomain = name, c.orgDomain(name)
@@ -116,7 +116,7 @@ func (c *Checker) Lookup(ctx context.Context, domain, selector, localPart string
 			return d
 		}
 	}
-	d.Status = StatusNone
+	d.Status = DiscoveryStatusNone
 	return d
 }
 
@@ -134,14 +134,14 @@ func (c *Checker) lookupAt(ctx context.Context, d *Discovery, dom, selector, loc
 	text, n, err := c.query(ctx, d, qname)
 	switch {
 	case err != nil:
-		d.Status, d.Err, d.Name = StatusTempError, err, qname
+		d.Status, d.Err, d.Name = DiscoveryStatusTempError, err, qname
 		return true
 	case n == 0:
 		return false
 	}
 	d.Domain, d.Selector, d.Name = dom, selector, qname
 	if n > 1 {
-		d.Status, d.Err = StatusPermError, ErrMultipleRecords
+		d.Status, d.Err = DiscoveryStatusPermError, ErrMultipleRecords
 		return true
 	}
 	rec, perr := ParseRecord(text)
@@ -151,7 +151,7 @@ func (c *Checker) lookupAt(ctx context.Context, d *Discovery, dom, selector, loc
 			lqname := sel + "._bimi." + dom
 			ltext, ln, lerr := c.query(ctx, d, lqname)
 			if lerr != nil {
-				d.Status, d.Err, d.Name = StatusTempError, lerr, lqname
+				d.Status, d.Err, d.Name = DiscoveryStatusTempError, lerr, lqname
 				return true
 			}
 			// Step 5: a valid record there is used; otherwise the
@@ -164,13 +164,13 @@ func (c *Checker) lookupAt(ctx context.Context, d *Discovery, dom, selector, loc
 		}
 	}
 	if perr != nil {
-		d.Status, d.Err = StatusPermError, perr
+		d.Status, d.Err = DiscoveryStatusPermError, perr
 		return true
 	}
 	d.Record = rec
-	d.Status = StatusFound
+	d.Status = DiscoveryStatusFound
 	if rec.IsDeclination() {
-		d.Status = StatusDeclined
+		d.Status = DiscoveryStatusDeclined
 	}
 	return true
 }
@@ -181,8 +181,8 @@ func (c *Checker) query(ctx context.Context, d *Discovery, name string) (string,
 	d.Queried = append(d.Queried, name)
 	txts, err := c.Resolver.LookupTXT(ctx, name)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
-	case domainauth.NotFound:
+	case domainauth.ErrorKindOK:
+	case domainauth.ErrorKindNotFound:
 		return "", 0, nil
 	default:
 		return "", 0, fmt.Errorf("bimi: TXT %s: %w", name, err)

@@ -16,7 +16,7 @@ const (
 
 func TestLookup(t *testing.T) {
 	type want struct {
-		status   Status
+		status   DiscoveryStatus
 		domain   string
 		selector string
 		queried  []string
@@ -31,66 +31,66 @@ func TestLookup(t *testing.T) {
 	}{
 		{"default at author", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "example.com", "", "", want{StatusFound, "example.com", "default", []string{"default._bimi.example.com"}}},
+		}, "example.com", "", "", want{DiscoveryStatusFound, "example.com", "default", []string{"default._bimi.example.com"}}},
 		{"non-BIMI TXT discarded (§7.2 step 4)", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=spf1 -all")
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "example.com", "", "", want{StatusFound, "example.com", "default", []string{"default._bimi.example.com"}}},
+		}, "example.com", "", "", want{DiscoveryStatusFound, "example.com", "default", []string{"default._bimi.example.com"}}},
 		// Appendix A.3: sub.example.com falls back to example.com.
 		{"fallback to org domain (§7.2 step 6)", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "foo.example.com", "", "", want{StatusFound, "example.com", "default", []string{"default._bimi.foo.example.com", "default._bimi.example.com"}}},
+		}, "foo.example.com", "", "", want{DiscoveryStatusFound, "example.com", "default", []string{"default._bimi.foo.example.com", "default._bimi.example.com"}}},
 		// Appendix A.5: a custom selector falls back to the same selector,
 		// never to default.
 		{"selector falls back to same selector", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "sub.example.com", "myselector", "", want{StatusNone, "", "", []string{"myselector._bimi.sub.example.com", "myselector._bimi.example.com"}}},
+		}, "sub.example.com", "myselector", "", want{DiscoveryStatusNone, "", "", []string{"myselector._bimi.sub.example.com", "myselector._bimi.example.com"}}},
 		{"selector at org", func(z *zone.Zone) {
 			z.AddTXT("myselector._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "sub.example.com", "MySelector", "", want{StatusFound, "example.com", "myselector", []string{"myselector._bimi.sub.example.com", "myselector._bimi.example.com"}}},
+		}, "sub.example.com", "MySelector", "", want{DiscoveryStatusFound, "example.com", "myselector", []string{"myselector._bimi.sub.example.com", "myselector._bimi.example.com"}}},
 		{"declination", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; a=;")
-		}, "example.com", "", "", want{StatusDeclined, "example.com", "default", []string{"default._bimi.example.com"}}},
+		}, "example.com", "", "", want{DiscoveryStatusDeclined, "example.com", "default", []string{"default._bimi.example.com"}}},
 		{"subdomain declines although org publishes (§4.3.1)", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL)
 			z.AddTXT("default._bimi.shop.example.com", "v=BIMI1; l=; a=;")
-		}, "shop.example.com", "", "", want{StatusDeclined, "shop.example.com", "default", []string{"default._bimi.shop.example.com"}}},
+		}, "shop.example.com", "", "", want{DiscoveryStatusDeclined, "shop.example.com", "default", []string{"default._bimi.shop.example.com"}}},
 		{"multiple records (§7.2 step 9)", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL)
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; a=;")
-		}, "example.com", "", "", want{StatusPermError, "example.com", "default", []string{"default._bimi.example.com"}}},
+		}, "example.com", "", "", want{DiscoveryStatusPermError, "example.com", "default", []string{"default._bimi.example.com"}}},
 		{"broken record is not skipped", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.foo.example.com", "v=BIMI1; l=http://x.example/l.svg")
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "foo.example.com", "", "", want{StatusPermError, "foo.example.com", "default", []string{"default._bimi.foo.example.com"}}},
+		}, "foo.example.com", "", "", want{DiscoveryStatusPermError, "foo.example.com", "default", []string{"default._bimi.foo.example.com"}}},
 		{"none", func(z *zone.Zone) {}, "foo.example.com", "", "",
-			want{StatusNone, "", "", []string{"default._bimi.foo.example.com", "default._bimi.example.com"}}},
+			want{DiscoveryStatusNone, "", "", []string{"default._bimi.foo.example.com", "default._bimi.example.com"}}},
 		{"org domain is the domain: one query", func(z *zone.Zone) {}, "example.com", "", "",
-			want{StatusNone, "", "", []string{"default._bimi.example.com"}}},
+			want{DiscoveryStatusNone, "", "", []string{"default._bimi.example.com"}}},
 		{"temperror", func(z *zone.Zone) {
 			z.SetFault("default._bimi.example.com", zone.TypeTXT, zone.FaultServFail)
-		}, "example.com", "", "", want{StatusTempError, "", "", []string{"default._bimi.example.com"}}},
+		}, "example.com", "", "", want{DiscoveryStatusTempError, "", "", []string{"default._bimi.example.com"}}},
 		// §4.5: lps= sends a matching local-part to its own selector.
 		{"lps match", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; a=; lps=brand-")
 			z.AddTXT("brand-news._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "example.com", "", "Brand.News+x", want{StatusFound, "example.com", "brand-news", []string{"default._bimi.example.com", "brand-news._bimi.example.com"}}},
+		}, "example.com", "", "Brand.News+x", want{DiscoveryStatusFound, "example.com", "brand-news", []string{"default._bimi.example.com", "brand-news._bimi.example.com"}}},
 		{"lps no prefix match: no query", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL+"; lps=brand-")
-		}, "example.com", "", "info", want{StatusFound, "example.com", "default", []string{"default._bimi.example.com"}}},
+		}, "example.com", "", "info", want{DiscoveryStatusFound, "example.com", "default", []string{"default._bimi.example.com"}}},
 		{"lps selector missing: first record (§4.5 step 7)", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; a=; lps=")
-		}, "example.com", "", "anyone", want{StatusDeclined, "example.com", "default", []string{"default._bimi.example.com", "anyone._bimi.example.com"}}},
+		}, "example.com", "", "anyone", want{DiscoveryStatusDeclined, "example.com", "default", []string{"default._bimi.example.com", "anyone._bimi.example.com"}}},
 		{"lps selector broken: first record", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l="+logoURL+"; lps=")
 			z.AddTXT("x._bimi.example.com", "v=BIMI1; l=http://bad.example/")
-		}, "example.com", "", "x", want{StatusFound, "example.com", "default", []string{"default._bimi.example.com", "x._bimi.example.com"}}},
+		}, "example.com", "", "x", want{DiscoveryStatusFound, "example.com", "default", []string{"default._bimi.example.com", "x._bimi.example.com"}}},
 		{"lps at org domain (§7.2 step 8)", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; lps=")
 			z.AddTXT("jane._bimi.example.com", "v=BIMI1; l="+logoURL)
-		}, "mail.example.com", "", "jane", want{StatusFound, "example.com", "jane", []string{"default._bimi.mail.example.com", "default._bimi.example.com", "jane._bimi.example.com"}}},
-		{"bad domain", func(z *zone.Zone) {}, "a..b", "", "", want{StatusPermError, "", "", nil}},
-		{"bad selector", func(z *zone.Zone) {}, "example.com", "a..b", "", want{StatusPermError, "", "", nil}},
+		}, "mail.example.com", "", "jane", want{DiscoveryStatusFound, "example.com", "jane", []string{"default._bimi.mail.example.com", "default._bimi.example.com", "jane._bimi.example.com"}}},
+		{"bad domain", func(z *zone.Zone) {}, "a..b", "", "", want{DiscoveryStatusPermError, "", "", nil}},
+		{"bad selector", func(z *zone.Zone) {}, "example.com", "a..b", "", want{DiscoveryStatusPermError, "", "", nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,10 +101,10 @@ func TestLookup(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(want{})); diff != "" {
 				t.Errorf("(-want +got):\n%s\nerr: %v", diff, d.Err)
 			}
-			if (d.Status == StatusFound || d.Status == StatusDeclined) && d.Record == nil {
+			if (d.Status == DiscoveryStatusFound || d.Status == DiscoveryStatusDeclined) && d.Record == nil {
 				t.Error("found without a Record")
 			}
-			if (d.Status == StatusTempError || d.Status == StatusPermError) && d.Err == nil {
+			if (d.Status == DiscoveryStatusTempError || d.Status == DiscoveryStatusPermError) && d.Err == nil {
 				t.Error("error status without Err")
 			}
 		})
@@ -132,7 +132,7 @@ func TestLookupQueryBound(t *testing.T) {
 	z = zone.New()
 	z.AddTXT("default._bimi.example.com", "v=BIMI1; l=; lps=")
 	d = Lookup(context.Background(), z, "mail.example.com", "", "x")
-	if len(d.Queried) != 3 || d.Status != StatusDeclined {
+	if len(d.Queried) != 3 || d.Status != DiscoveryStatusDeclined {
 		t.Errorf("queried %v, status %v", d.Queried, d.Status)
 	}
 }

@@ -34,10 +34,10 @@ type DMARCPolicies struct {
 // Domain is its own record's p, or, for a subdomain without a record, the
 // Organizational Domain's sp (else p), as DMARC discovery gives it.
 //
-// RFC 9989 removed pct= and added t=: in dmarc.RFC9989 mode (the default)
+// RFC 9989 removed pct= and added t=: in dmarc.ModeRFC9989 mode (the default)
 // t=y counts as not enforcing (FindingDMARCTesting, an error), and a pct
 // below 100 is a warning, since receivers still on RFC 7489 refuse BIMI
-// for it; in dmarc.RFC7489 mode the pct rule is an error and t=y a warning
+// for it; in dmarc.ModeRFC7489 mode the pct rule is an error and t=y a warning
 // for the receivers that follow RFC 9989. An empty result means the
 // preconditions hold.
 func CheckDMARC(p DMARCPolicies) []domainauth.Finding {
@@ -73,17 +73,17 @@ func CheckDMARC(p DMARCPolicies) []domainauth.Finding {
 	for _, x := range recs {
 		where := "_dmarc." + x.domain
 		pol := x.r.EffectivePolicy()
-		if pol != dmarc.Quarantine && pol != dmarc.Reject {
+		if pol != dmarc.PolicyQuarantine && pol != dmarc.PolicyReject {
 			add(FindingDMARCNotEnforcing, domainauth.Error, where, refDraft+" §7.1 step 7",
 				fmt.Sprintf("p=%s; BIMI needs p=quarantine or p=reject", pol))
 		}
-		if x.r.SubdomainPolicy == dmarc.None {
+		if x.r.SubdomainPolicy == dmarc.PolicyNone {
 			add(FindingDMARCSubdomainNone, domainauth.Error, where, refDraft+" §7.1 step 8",
 				"sp=none; BIMI needs sp=quarantine or sp=reject, or no sp tag")
 		}
-		if pol == dmarc.Quarantine && x.r.Percent() < 100 {
+		if pol == dmarc.PolicyQuarantine && x.r.Percent() < 100 {
 			sev, note := domainauth.Error, ""
-			if p.Mode == dmarc.RFC9989 {
+			if p.Mode == dmarc.ModeRFC9989 {
 				sev, note = domainauth.Warning, " (RFC 9989 removed pct=, but receivers following RFC 7489 still refuse BIMI for it)"
 			}
 			add(FindingDMARCPct, sev, where, refDraft+" §7.1 step 9",
@@ -91,11 +91,11 @@ func CheckDMARC(p DMARCPolicies) []domainauth.Finding {
 		}
 		if x.r.IsTesting() {
 			sev, note := domainauth.Error, "under RFC 9989 t=y means the policy is not enforced"
-			if p.Mode == dmarc.RFC7489 {
+			if p.Mode == dmarc.ModeRFC7489 {
 				sev, note = domainauth.Warning, "receivers following RFC 9989 treat t=y as not enforcing"
 			}
 			add(FindingDMARCTesting, sev, where, "RFC 9989 §4.7; "+refDraft+" §7.1",
-				"t=y: "+note+"; remove t=y for BIMI")
+				"t=y: "+note)
 		}
 	}
 	return out
@@ -126,8 +126,8 @@ func (c *Checker) dmarcAt(ctx context.Context, domain string) (*dmarc.Record, er
 	name := "_dmarc." + domain
 	txts, err := c.Resolver.LookupTXT(ctx, name)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
-	case domainauth.NotFound:
+	case domainauth.ErrorKindOK:
+	case domainauth.ErrorKindNotFound:
 		return nil, nil
 	default:
 		return nil, fmt.Errorf("bimi: TXT %s: %w", name, err)

@@ -29,28 +29,28 @@ func TestCheckDMARC(t *testing.T) {
 		mode        dmarc.Mode
 		want        []string
 	}{
-		{"reject at both", "v=DMARC1; p=reject", "v=DMARC1; p=reject", false, dmarc.RFC9989, nil},
-		{"quarantine at org, no author record", "", "v=DMARC1; p=quarantine", false, dmarc.RFC9989, nil},
-		{"same domain reject", "v=DMARC1; p=reject", "", true, dmarc.RFC9989, nil},
-		{"reject with pct (any pct, §2)", "v=DMARC1; p=reject; pct=10", "", true, dmarc.RFC7489, nil},
-		{"quarantine pct=100 (§7.1 step 9)", "v=DMARC1; p=quarantine; pct=100", "", true, dmarc.RFC7489, nil},
-		{"sp=quarantine fine", "v=DMARC1; p=reject; sp=quarantine", "", true, dmarc.RFC9989, nil},
+		{"reject at both", "v=DMARC1; p=reject", "v=DMARC1; p=reject", false, dmarc.ModeRFC9989, nil},
+		{"quarantine at org, no author record", "", "v=DMARC1; p=quarantine", false, dmarc.ModeRFC9989, nil},
+		{"same domain reject", "v=DMARC1; p=reject", "", true, dmarc.ModeRFC9989, nil},
+		{"reject with pct (any pct, §2)", "v=DMARC1; p=reject; pct=10", "", true, dmarc.ModeRFC7489, nil},
+		{"quarantine pct=100 (§7.1 step 9)", "v=DMARC1; p=quarantine; pct=100", "", true, dmarc.ModeRFC7489, nil},
+		{"sp=quarantine fine", "v=DMARC1; p=reject; sp=quarantine", "", true, dmarc.ModeRFC9989, nil},
 
-		{"no record", "", "", true, dmarc.RFC9989, []string{FindingDMARCMissing}},
-		{"no record anywhere", "", "", false, dmarc.RFC9989, []string{FindingDMARCMissing}},
-		{"author only, org missing", "v=DMARC1; p=reject", "", false, dmarc.RFC9989, []string{FindingDMARCMissing}},
-		{"p=none at author (§7.1 step 7)", "v=DMARC1; p=none", "v=DMARC1; p=reject", false, dmarc.RFC9989, []string{FindingDMARCNotEnforcing}},
-		{"p=none at org (§7.1 step 7)", "v=DMARC1; p=reject", "v=DMARC1; p=none", false, dmarc.RFC9989, []string{FindingDMARCNotEnforcing}},
-		{"p absent is none", "v=DMARC1; rua=mailto:d@example.com", "", true, dmarc.RFC9989, []string{FindingDMARCNotEnforcing}},
-		{"sp=none at org (§7.1 step 8)", "", "v=DMARC1; p=reject; sp=none", false, dmarc.RFC9989, []string{FindingDMARCSubdomainNone}},
-		{"sp=none at author (§7.1 step 8)", "v=DMARC1; p=reject; sp=none", "v=DMARC1; p=reject", false, dmarc.RFC9989, []string{FindingDMARCSubdomainNone}},
-		{"quarantine pct=50 RFC 7489", "v=DMARC1; p=quarantine; pct=50", "", true, dmarc.RFC7489, []string{FindingDMARCPct}},
-		{"quarantine pct=0 RFC 7489", "v=DMARC1; p=quarantine; pct=0", "", true, dmarc.RFC7489, []string{FindingDMARCPct}},
-		{"quarantine pct=50 RFC 9989 (warning)", "v=DMARC1; p=quarantine; pct=50", "", true, dmarc.RFC9989, []string{FindingDMARCPct}},
-		{"t=y RFC 9989", "v=DMARC1; p=reject; t=y", "", true, dmarc.RFC9989, []string{FindingDMARCTesting}},
-		{"t=y at org RFC 9989", "v=DMARC1; p=reject", "v=DMARC1; p=reject; t=y", false, dmarc.RFC9989, []string{FindingDMARCTesting}},
-		{"t=n fine", "v=DMARC1; p=reject; t=n", "", true, dmarc.RFC9989, nil},
-		{"everything wrong", "v=DMARC1; p=none; sp=none; t=y", "v=DMARC1; p=quarantine; pct=5", false, dmarc.RFC9989,
+		{"no record", "", "", true, dmarc.ModeRFC9989, []string{FindingDMARCMissing}},
+		{"no record anywhere", "", "", false, dmarc.ModeRFC9989, []string{FindingDMARCMissing}},
+		{"author only, org missing", "v=DMARC1; p=reject", "", false, dmarc.ModeRFC9989, []string{FindingDMARCMissing}},
+		{"p=none at author (§7.1 step 7)", "v=DMARC1; p=none", "v=DMARC1; p=reject", false, dmarc.ModeRFC9989, []string{FindingDMARCNotEnforcing}},
+		{"p=none at org (§7.1 step 7)", "v=DMARC1; p=reject", "v=DMARC1; p=none", false, dmarc.ModeRFC9989, []string{FindingDMARCNotEnforcing}},
+		{"p absent is none", "v=DMARC1; rua=mailto:d@example.com", "", true, dmarc.ModeRFC9989, []string{FindingDMARCNotEnforcing}},
+		{"sp=none at org (§7.1 step 8)", "", "v=DMARC1; p=reject; sp=none", false, dmarc.ModeRFC9989, []string{FindingDMARCSubdomainNone}},
+		{"sp=none at author (§7.1 step 8)", "v=DMARC1; p=reject; sp=none", "v=DMARC1; p=reject", false, dmarc.ModeRFC9989, []string{FindingDMARCSubdomainNone}},
+		{"quarantine pct=50 RFC 7489", "v=DMARC1; p=quarantine; pct=50", "", true, dmarc.ModeRFC7489, []string{FindingDMARCPct}},
+		{"quarantine pct=0 RFC 7489", "v=DMARC1; p=quarantine; pct=0", "", true, dmarc.ModeRFC7489, []string{FindingDMARCPct}},
+		{"quarantine pct=50 RFC 9989 (warning)", "v=DMARC1; p=quarantine; pct=50", "", true, dmarc.ModeRFC9989, []string{FindingDMARCPct}},
+		{"t=y RFC 9989", "v=DMARC1; p=reject; t=y", "", true, dmarc.ModeRFC9989, []string{FindingDMARCTesting}},
+		{"t=y at org RFC 9989", "v=DMARC1; p=reject", "v=DMARC1; p=reject; t=y", false, dmarc.ModeRFC9989, []string{FindingDMARCTesting}},
+		{"t=n fine", "v=DMARC1; p=reject; t=n", "", true, dmarc.ModeRFC9989, nil},
+		{"everything wrong", "v=DMARC1; p=none; sp=none; t=y", "v=DMARC1; p=quarantine; pct=5", false, dmarc.ModeRFC9989,
 			[]string{FindingDMARCNotEnforcing, FindingDMARCPct, FindingDMARCSubdomainNone, FindingDMARCTesting}},
 	}
 	for _, tt := range tests {
@@ -74,10 +74,10 @@ func TestCheckDMARCSeverityByMode(t *testing.T) {
 		mode dmarc.Mode
 		sev  string
 	}{
-		{"v=DMARC1; p=quarantine; pct=50", dmarc.RFC7489, "error"},
-		{"v=DMARC1; p=quarantine; pct=50", dmarc.RFC9989, "warning"},
-		{"v=DMARC1; p=reject; t=y", dmarc.RFC9989, "error"},
-		{"v=DMARC1; p=reject; t=y", dmarc.RFC7489, "warning"},
+		{"v=DMARC1; p=quarantine; pct=50", dmarc.ModeRFC7489, "error"},
+		{"v=DMARC1; p=quarantine; pct=50", dmarc.ModeRFC9989, "warning"},
+		{"v=DMARC1; p=reject; t=y", dmarc.ModeRFC9989, "error"},
+		{"v=DMARC1; p=reject; t=y", dmarc.ModeRFC7489, "warning"},
 	} {
 		r := mustDMARC(t, tt.rec)
 		got := CheckDMARC(DMARCPolicies{AuthorDomain: "example.com", OrgDomain: "example.com", Author: r, Org: r, Mode: tt.mode})
@@ -98,7 +98,7 @@ func TestLookupDMARC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Author != nil || p.Org == nil || p.Org.Policy != dmarc.Reject {
+	if p.Author != nil || p.Org == nil || p.Org.Policy != dmarc.PolicyReject {
 		t.Errorf("author %v, org %v", p.Author, p.Org)
 	}
 	z.SetFault("_dmarc.example.com", zone.TypeTXT, zone.FaultTimeout)

@@ -42,7 +42,7 @@
 // 9989, which this module follows by default, pct= no longer exists and
 // t=y asks receivers not to enforce the policy, so CheckDMARC counts t=y as
 // not enforcing (an error) and reports a pct below 100 as a warning;
-// Checker.DMARCMode = dmarc.RFC7489 swaps the two severities. See
+// Checker.DMARCMode = dmarc.ModeRFC7489 swaps the two severities. See
 // CheckDMARC.
 //
 // # Organizational Domain
@@ -60,8 +60,9 @@
 // given as bytes, and CertificateLogo for the logo a Mark Certificate
 // embeds; Checker.Check for a domain end to end (when the record has both
 // l= and a=, the logo at l= must be the certificate's, draft -12 §7.8), fetching through
-// the caller's domainauth.Fetcher. Every finding has a stable code
-// (Finding... constants, "bimi.*"); where a fix is obvious, the message
+// the caller's domainauth.Fetcher, or, for offline checks, taking the logo
+// and the evidence document from Checker.Logo and Checker.Evidence. Every finding has a stable code
+// (Finding... constants, "bimi.*"); where a fix is obvious, Finding.Fix
 // says it.
 //
 // Check audits a domain's publication; it does not evaluate a message, so

@@ -67,6 +67,51 @@ const (
 	refVMC   = "draft-fetch-validation-vmc-wchuang; MC Guidelines"
 )
 
+// finding makes a finding, with the advice for its code in Fix.
 func finding(code string, sev domainauth.Severity, where, rfc, msg string) domainauth.Finding {
-	return domainauth.Finding{Code: code, Severity: sev, Message: msg, Where: where, RFC: rfc}
+	return domainauth.Finding{Code: code, Severity: sev, Message: msg, Where: where, RFC: rfc, Fix: fixes[code]}
+}
+
+// fixes is the advice for each code that has an obvious one: what to
+// publish or change instead. Findings carry it in Fix.
+var fixes = map[string]string{
+	FindingRecordInvalid:      `publish one record of the form "v=BIMI1; l=https://HOST/logo.svg; a=https://HOST/vmc.pem"`,
+	FindingRecordMultiple:     "keep exactly one v=BIMI1 record at the name",
+	FindingAvatarInvalid:      "set avp=brand or avp=personal, or remove avp=",
+	FindingNoEvidence:         "obtain a Verified or Common Mark Certificate and name it with a=",
+	FindingNoLocation:         "name the logo with l= as well",
+	FindingUnknownTag:         "correct the tag's name or remove it",
+	FindingDMARCMissing:       `publish a DMARC record with p=quarantine or p=reject, e.g. "v=DMARC1; p=quarantine; rua=mailto:..."`,
+	FindingDMARCNotEnforcing:  "set p=quarantine or p=reject once the aggregate reports show only legitimate mail passing",
+	FindingDMARCSubdomainNone: "set sp=quarantine or sp=reject, or remove sp=",
+	FindingDMARCPct:           "remove pct= (or set pct=100)",
+	FindingDMARCTesting:       "remove t=y",
+	FindingFetchFailed:        "serve the document over HTTPS at the URL, with status 200 and a certificate that chains to a public root",
+	FindingSVGTooLarge:        "simplify the logo (fewer paths, no embedded fonts) to 32 KiB or less",
+	FindingSVGContentType:     "serve the logo with Content-Type: image/svg+xml",
+	FindingSVGMalformed:       "export the logo again as SVG Tiny PS",
+	FindingSVGEntity:          "remove the DOCTYPE and its entity declarations",
+	FindingSVGDoctype:         "remove the DOCTYPE",
+	FindingSVGRoot:            `make the root <svg xmlns="http://www.w3.org/2000/svg">`,
+	FindingSVGBaseProfile:     `set baseProfile="tiny-ps" on the root <svg>`,
+	FindingSVGVersion:         `set version="1.2" on the root <svg>`,
+	FindingSVGTitle:           "add <title>BRAND NAME</title> as the first child of the root <svg>",
+	FindingSVGScript:          "remove the script and event-handler attributes",
+	FindingSVGExternalRef:     "embed what the reference points to, or remove it; keep only #fragment references",
+	FindingSVGAnimation:       "remove the animation elements",
+	FindingSVGRaster:          "replace the raster image by vector paths",
+	FindingSVGElement:         "remove the element, or convert it to elements of SVG Tiny 1.2",
+	FindingSVGRootXY:          "remove x= and y= from the root <svg>",
+	FindingSVGNoViewBox:       `add a square viewBox, e.g. viewBox="0 0 100 100"`,
+	FindingSVGNotSquare:       "make the viewBox square, centring the mark",
+	FindingCertMalformed:      "publish the PEM chain the Mark Verifying Authority issued, leaf first",
+	FindingCertTooLarge:       "publish the leaf and its intermediates only",
+	FindingCertEKU:            "obtain a Mark Certificate (VMC or CMC): a TLS certificate does not serve",
+	FindingCertLogotype:       "obtain a Mark Certificate (VMC or CMC) that embeds the logo",
+	FindingCertLogo:           "ask the Mark Verifying Authority for a certificate that embeds the logo as a data: URI",
+	FindingCertLogoMismatch:   "publish at l= the logo the Mark Certificate embeds",
+	FindingCertSAN:            "obtain a Mark Certificate whose subject alternative names include the domain",
+	FindingCertExpired:        "renew the Mark Certificate and publish the new one at a=",
+	FindingCertNotYetValid:    "publish the certificate once it is valid, or check the clock",
+	FindingCertChain:          "publish the full chain (leaf and intermediates) from a Mark Verifying Authority",
 }

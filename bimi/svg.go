@@ -219,10 +219,10 @@ func (c *svgChecker) directive(s string) {
 		return
 	}
 	if strings.Contains(s, "SYSTEM") || strings.Contains(s, "PUBLIC") {
-		c.add(FindingSVGDoctype, domainauth.Warning, "<!DOCTYPE>", refSVG, "a DOCTYPE naming an external DTD, which is not fetched; remove it")
+		c.add(FindingSVGDoctype, domainauth.Warning, "<!DOCTYPE>", refSVG, "a DOCTYPE naming an external DTD, which is not fetched")
 		return
 	}
-	c.add(FindingSVGDoctype, domainauth.Warning, "<!DOCTYPE>", refSVG, "a DOCTYPE, which the profile does not use; remove it")
+	c.add(FindingSVGDoctype, domainauth.Warning, "<!DOCTYPE>", refSVG, "a DOCTYPE, which the profile does not use")
 }
 
 func (c *svgChecker) root(t xml.StartElement) {
@@ -276,7 +276,7 @@ func (c *svgChecker) root(t xml.StartElement) {
 	w, errW := strconv.ParseFloat(width, 64)
 	h, errH := strconv.ParseFloat(height, 64)
 	if errW != nil || errH != nil || w <= 0 || h <= 0 {
-		c.add(FindingSVGNoViewBox, domainauth.Warning, "<svg>", refSVG, "no viewBox (and no plain numeric width and height), so the aspect ratio is unknown; add a square viewBox")
+		c.add(FindingSVGNoViewBox, domainauth.Warning, "<svg>", refSVG, "no viewBox (and no plain numeric width and height), so the aspect ratio is unknown")
 		return
 	}
 	if w != h {
@@ -311,7 +311,7 @@ func (c *svgChecker) element(t xml.StartElement) {
 	if t.Name.Space != nsSVG {
 		// Foreign elements (an editor's namespace, RDF inside <metadata>)
 		// are not rendered; they do not belong in a profile document.
-		c.add(FindingSVGElement, domainauth.Warning, where, refSVG, fmt.Sprintf("element <%s> in namespace %q is outside SVG; remove it", name, t.Name.Space))
+		c.add(FindingSVGElement, domainauth.Warning, where, refSVG, fmt.Sprintf("element <%s> in namespace %q is outside SVG", name, t.Name.Space))
 		return
 	}
 	switch {

@@ -113,7 +113,7 @@ func BenchmarkVerify(b *testing.B) {
 			for b.Loop() {
 				rd.Reset(c.signed)
 				res, err := v.Verify(ctx, rd)
-				if err != nil || res[0].Status != Pass {
+				if err != nil || res[0].Status != StatusPass {
 					b.Fatalf("%v %v", err, res)
 				}
 			}
@@ -239,7 +239,7 @@ func BenchmarkVerifyVsBare(b *testing.B) {
 					}
 					rd.Reset(c.signed)
 					res, err := v.Verify(ctx, rd)
-					if err != nil || res[0].Status != Pass {
+					if err != nil || res[0].Status != StatusPass {
 						b.Fatalf("%v %v", err, res)
 					}
 					t1 := threadCPU()

@@ -199,11 +199,11 @@ func TestHeaderCanon(t *testing.T) {
 			if len(fs) != 1 {
 				t.Fatalf("%d fields", len(fs))
 			}
-			for _, c := range []Canonicalization{Simple, Relaxed} {
+			for _, c := range []Canonicalization{CanonicalizationSimple, CanonicalizationRelaxed} {
 				var h headerCanon
 				h.add(&fs[0], c, nil)
 				want := tt.simple
-				if c == Relaxed {
+				if c == CanonicalizationRelaxed {
 					want = tt.relaxed
 				}
 				if string(h.buf) != want {
@@ -219,7 +219,7 @@ func TestHeaderCanon(t *testing.T) {
 func TestSignedFields(t *testing.T) {
 	fs := splitFields("Received: 1\r\nTo: first\r\nSubject: s\r\nTo: second\r\n", nil)
 	var h headerCanon
-	h.signedFields(fs, []string{"to", "TO", "to", "subject", "x-missing"}, Relaxed)
+	h.signedFields(fs, []string{"to", "TO", "to", "subject", "x-missing"}, CanonicalizationRelaxed)
 	want := "to:second\r\nto:first\r\nsubject:s\r\n"
 	if string(h.buf) != want {
 		t.Errorf("got %q, want %q", h.buf, want)
@@ -263,7 +263,7 @@ func TestHeaderCanonRandom(t *testing.T) {
 			t.Fatalf("%q: %d fields", raw, len(fs))
 		}
 		var h headerCanon
-		h.add(&fs[0], Relaxed, nil)
+		h.add(&fs[0], CanonicalizationRelaxed, nil)
 		if want := refHeaderRelaxed(raw); string(h.buf) != want {
 			t.Fatalf("relaxed(%q)\n got %q\nwant %q", raw, h.buf, want)
 		}

@@ -49,12 +49,12 @@ var failReasons = map[string]struct {
 	status Status
 	err    error
 }{
-	"rfc8463-a3-wrong-rsa-key":                 {Fail, ErrBadSignature},
-	"rfc6376-a2-as-printed-key-at-example.org": {PermError, ErrNoKey},
-	"rfc6376-a2-as-printed":                    {Fail, ErrBodyHash},
-	"rfc6376-a3-as-printed":                    {Fail, ErrBodyHash},
-	"dkimpy-rfc6376-signed-rsa-corrupt-key":    {PermError, ErrKeySyntax},
-	"dkimpy-bad-domain":                        {PermError, ErrSignatureSyntax},
+	"rfc8463-a3-wrong-rsa-key":                 {StatusFail, ErrBadSignature},
+	"rfc6376-a2-as-printed-key-at-example.org": {StatusPermError, ErrNoKey},
+	"rfc6376-a2-as-printed":                    {StatusFail, ErrBodyHash},
+	"rfc6376-a3-as-printed":                    {StatusFail, ErrBodyHash},
+	"dkimpy-rfc6376-signed-rsa-corrupt-key":    {StatusPermError, ErrKeySyntax},
+	"dkimpy-bad-domain":                        {StatusPermError, ErrSignatureSyntax},
 }
 
 // TestConformanceVerify runs every verification vector of
@@ -87,7 +87,7 @@ func TestConformanceVerify(t *testing.T) {
 				if g.Domain != want.D || g.Selector != want.S {
 					t.Errorf("sig %d: d=%s s=%s, want d=%s s=%s", i, g.Domain, g.Selector, want.D, want.S)
 				}
-				pass := g.Status == Pass
+				pass := g.Status == StatusPass
 				if pass != (want.Expected == "pass") {
 					t.Errorf("sig %d (d=%s s=%s): %v (%v), want %s (%s)", i, g.Domain, g.Selector, g.Status, g.Err, want.Expected, want.Reason)
 					continue

@@ -89,7 +89,7 @@ func ExampleParseKeyRecord() {
 
 func ExampleGenerateKey() {
 	// crypto/rand when the reader is nil; a fixed seed here for stable output.
-	_, rec, err := dkim.GenerateKey(dkim.KeyEd25519, 0, bytes.NewReader(make([]byte, 32)))
+	_, rec, err := dkim.GenerateKey(dkim.KeyTypeEd25519, 0, bytes.NewReader(make([]byte, 32)))
 	if err != nil {
 		fmt.Println(err)
 		return

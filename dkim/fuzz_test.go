@@ -107,7 +107,7 @@ func FuzzVerify(f *testing.F) {
 			return
 		}
 		for _, g := range res {
-			if g.Status == None || (g.Status == Pass) != (g.Err == nil) {
+			if g.Status == StatusNone || (g.Status == StatusPass) != (g.Err == nil) {
 				t.Fatalf("status %v with error %v", g.Status, g.Err)
 			}
 			g.AuthResult()

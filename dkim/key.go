@@ -20,8 +20,8 @@ type KeyType string
 
 // The key types this package implements.
 const (
-	KeyRSA     KeyType = "rsa"     // RFC 6376 §3.6.1, the default
-	KeyEd25519 KeyType = "ed25519" // RFC 8463 §4
+	KeyTypeRSA     KeyType = "rsa"     // RFC 6376 §3.6.1, the default
+	KeyTypeEd25519 KeyType = "ed25519" // RFC 8463 §4
 )
 
 // KeyRecord is a DKIM public-key record, the TXT record published at
@@ -63,9 +63,9 @@ func NewKeyRecord(pub crypto.PublicKey) (*KeyRecord, error) {
 func keyTypeOf(pub crypto.PublicKey) (KeyType, error) {
 	switch pub.(type) {
 	case *rsa.PublicKey:
-		return KeyRSA, nil
+		return KeyTypeRSA, nil
 	case ed25519.PublicKey:
-		return KeyEd25519, nil
+		return KeyTypeEd25519, nil
 	}
 	return "", fmt.Errorf("dkim: unsupported public key type %T", pub)
 }
@@ -105,7 +105,7 @@ func (k *KeyRecord) Usable() error {
 	switch {
 	case k.Revoked():
 		return ErrKeyRevoked
-	case k.KeyType == KeyRSA && k.Bits() < 1024:
+	case k.KeyType == KeyTypeRSA && k.Bits() < 1024:
 		return fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, k.Bits())
 	case !k.ForEmail():
 		return fmt.Errorf("%w: s=%s does not include email", ErrKeyMismatch, strings.Join(k.Services, ":"))
@@ -176,7 +176,7 @@ func encodePublicKey(pub crypto.PublicKey) string {
 // an error matching ErrKeyUnknownType; other errors match ErrKeySyntax.
 // Errors are *KeyRecordError.
 func ParseKeyRecord(txt string) (*KeyRecord, error) {
-	k := &KeyRecord{KeyType: KeyRSA}
+	k := &KeyRecord{KeyType: KeyTypeRSA}
 	s := tagvalue.Scanner{Input: txt}
 	var seen uint32 // bit per lower-case letter tag, for duplicates
 	var others tagSet
@@ -207,7 +207,7 @@ func ParseKeyRecord(txt string) (*KeyRecord, error) {
 			k.HashAlgorithms = splitList(val)
 		case "k":
 			switch KeyType(val) {
-			case KeyRSA, KeyEd25519:
+			case KeyTypeRSA, KeyTypeEd25519:
 				k.KeyType = KeyType(val)
 			default:
 				return nil, keyErr(tag, s.ValueOffset(), fmt.Sprintf("unknown key type %q", val), ErrKeyUnknownType)
@@ -257,7 +257,7 @@ func decodePublicKey(kt KeyType, p string) (crypto.PublicKey, error) {
 		return nil, err
 	}
 	switch kt {
-	case KeyEd25519:
+	case KeyTypeEd25519:
 		if len(der) == ed25519.PublicKeySize {
 			return ed25519.PublicKey(der), nil
 		}
@@ -497,15 +497,15 @@ func decodeBase64Slow(s string) ([]byte, error) {
 }
 
 // GenerateKey creates a signing key and the key record that publishes its
-// public half, for a selector the caller owns (BYODKIM). For KeyRSA, bits is
+// public half, for a selector the caller owns (BYODKIM). For KeyTypeRSA, bits is
 // the modulus size (0 means 2048; less than 1024 is refused, RFC 8301 §3.2);
-// for KeyEd25519 bits is ignored. random may be nil for crypto/rand.
+// for KeyTypeEd25519 bits is ignored. random may be nil for crypto/rand.
 func GenerateKey(kt KeyType, bits int, random io.Reader) (crypto.Signer, *KeyRecord, error) {
 	if random == nil {
 		random = rand.Reader
 	}
 	switch kt {
-	case KeyRSA:
+	case KeyTypeRSA:
 		if bits == 0 {
 			bits = 2048
 		}
@@ -516,13 +516,13 @@ func GenerateKey(kt KeyType, bits int, random io.Reader) (crypto.Signer, *KeyRec
 		if err != nil {
 			return nil, nil, fmt.Errorf("dkim: generating RSA key: %w", err)
 		}
-		return priv, &KeyRecord{KeyType: KeyRSA, PublicKey: &priv.PublicKey}, nil
-	case KeyEd25519:
+		return priv, &KeyRecord{KeyType: KeyTypeRSA, PublicKey: &priv.PublicKey}, nil
+	case KeyTypeEd25519:
 		pub, priv, err := ed25519.GenerateKey(random)
 		if err != nil {
 			return nil, nil, fmt.Errorf("dkim: generating Ed25519 key: %w", err)
 		}
-		return priv, &KeyRecord{KeyType: KeyEd25519, PublicKey: pub}, nil
+		return priv, &KeyRecord{KeyType: KeyTypeEd25519, PublicKey: pub}, nil
 	}
 	return nil, nil, fmt.Errorf("%w: %q", ErrKeyUnknownType, kt)
 }

@@ -28,8 +28,8 @@ func TestParseKeyRecord(t *testing.T) {
 		err  error
 		tag  string
 	}{
-		{"RFC 8463 A.2 ed25519", edRecord, func(k *KeyRecord) bool { return k.KeyType == KeyEd25519 && k.Bits() == 256 }, nil, ""},
-		{"RFC 6376 C: no k= means rsa", rfcRSARecord, func(k *KeyRecord) bool { return k.KeyType == KeyRSA && k.Bits() == 1024 }, nil, ""},
+		{"RFC 8463 A.2 ed25519", edRecord, func(k *KeyRecord) bool { return k.KeyType == KeyTypeEd25519 && k.Bits() == 256 }, nil, ""},
+		{"RFC 6376 C: no k= means rsa", rfcRSARecord, func(k *KeyRecord) bool { return k.KeyType == KeyTypeRSA && k.Bits() == 1024 }, nil, ""},
 		{"§3.6.1 p= as PKCS#1 RSAPublicKey", pkcs1, func(k *KeyRecord) bool { return k.Bits() == 2048 }, nil, ""},
 		{"§3.6.1: v= optional", "k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", nil, nil, ""},
 		{"empty p= is revoked", "v=DKIM1; p=", func(k *KeyRecord) bool { return k.Revoked() && k.Usable() == ErrKeyRevoked }, nil, ""},
@@ -82,7 +82,7 @@ func TestKeyRecordString(t *testing.T) {
 	if got := k.String(); !strings.HasPrefix(got, "v=DKIM1; k=ed25519; p=") {
 		t.Errorf("String = %q", got)
 	}
-	k = &KeyRecord{KeyType: KeyRSA, HashAlgorithms: []string{"sha256"}, Services: []string{"email"}, Notes: "a; b=c", Testing: true, NoSubdomains: true}
+	k = &KeyRecord{KeyType: KeyTypeRSA, HashAlgorithms: []string{"sha256"}, Services: []string{"email"}, Notes: "a; b=c", Testing: true, NoSubdomains: true}
 	want := "v=DKIM1; h=sha256; k=rsa; n=a=3B=20b=3Dc; s=email; t=y:s; p="
 	if got := k.String(); got != want {
 		t.Errorf("String = %q, want %q", got, want)
@@ -97,7 +97,7 @@ func TestGenerateKey(t *testing.T) {
 		kt   KeyType
 		bits int
 		want int
-	}{{KeyEd25519, 0, 256}, {KeyRSA, 1024, 1024}} {
+	}{{KeyTypeEd25519, 0, 256}, {KeyTypeRSA, 1024, 1024}} {
 		priv, rec, err := GenerateKey(tt.kt, tt.bits, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -117,7 +117,7 @@ func TestGenerateKey(t *testing.T) {
 			}
 		}
 	}
-	if _, _, err := GenerateKey(KeyRSA, 512, nil); !errors.Is(err, ErrKeyTooShort) {
+	if _, _, err := GenerateKey(KeyTypeRSA, 512, nil); !errors.Is(err, ErrKeyTooShort) {
 		t.Errorf("512 bits: %v", err)
 	}
 	if _, _, err := GenerateKey("dsa", 0, nil); !errors.Is(err, ErrKeyUnknownType) {

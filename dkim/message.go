@@ -189,7 +189,7 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 		v := f.value()
 		segs[0], segs[1] = v[:sig.bStart], v[sig.bEnd:]
 	}
-	if c == Relaxed {
+	if c == CanonicalizationRelaxed {
 		// §3.4.2: lower-case name, unfold, WSP runs to one SP, no WSP at
 		// the ends of the value or around the colon.
 		for i := 0; i < len(f.name); i++ {

@@ -10,7 +10,7 @@ import (
 // TestPrivateKeyPEMRoundTrip: a generated key written by
 // MarshalPrivateKeyPEM reads back with ParsePrivateKeyPEM.
 func TestPrivateKeyPEMRoundTrip(t *testing.T) {
-	for _, kt := range []KeyType{KeyRSA, KeyEd25519} {
+	for _, kt := range []KeyType{KeyTypeRSA, KeyTypeEd25519} {
 		key, _, err := GenerateKey(kt, 1024, rand.Reader)
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +46,7 @@ func TestParsePrivateKeyPEMErrors(t *testing.T) {
 // FuzzParsePrivateKeyPEM: the PEM reader never panics, and a key it reads
 // round-trips through MarshalPrivateKeyPEM to the same public key.
 func FuzzParsePrivateKeyPEM(f *testing.F) {
-	for _, kt := range []KeyType{KeyRSA, KeyEd25519} {
+	for _, kt := range []KeyType{KeyTypeRSA, KeyTypeEd25519} {
 		k, _, err := GenerateKey(kt, 1024, rand.Reader)
 		if err != nil {
 			f.Fatal(err)

@@ -18,7 +18,7 @@ func (v *Verification) authResult(bLen int) string {
 	var b strings.Builder
 	b.WriteString("dkim=")
 	b.WriteString(v.Status.String())
-	if v.Status != Pass && v.Err != nil {
+	if v.Status != StatusPass && v.Err != nil {
 		b.WriteString(" reason=")
 		b.WriteString(quoteValue(strings.TrimPrefix(v.Err.Error(), "dkim: ")))
 	}

@@ -11,13 +11,13 @@ func TestAuthResult(t *testing.T) {
 		v    Verification
 		want string
 	}{
-		{Verification{Status: Pass, Domain: "example.org", Selector: "sel", Identity: "@example.org", Signature: sig},
+		{Verification{Status: StatusPass, Domain: "example.org", Selector: "sel", Identity: "@example.org", Signature: sig},
 			`dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b="ab/+cdef"`},
-		{Verification{Status: Fail, Err: ErrBodyHash, Domain: "example.org", Selector: "sel", Identity: "joe@example.org"},
+		{Verification{Status: StatusFail, Err: ErrBodyHash, Domain: "example.org", Selector: "sel", Identity: "joe@example.org"},
 			`dkim=fail reason="body hash does not match" header.d=example.org header.s=sel header.i=joe@example.org`},
-		{Verification{Status: PermError, Err: errors.New(`odd "quote"`), Domain: "example.org", Identity: "a b@example.org"},
+		{Verification{Status: StatusPermError, Err: errors.New(`odd "quote"`), Domain: "example.org", Identity: "a b@example.org"},
 			`dkim=permerror reason="odd \"quote\"" header.d=example.org header.i="a b@example.org"`},
-		{Verification{Status: TempError}, `dkim=temperror`},
+		{Verification{Status: StatusTempError}, `dkim=temperror`},
 	}
 	for _, tt := range tests {
 		if got := tt.v.AuthResult(); got != tt.want {

@@ -124,7 +124,7 @@ func signTemplate(t *testing.T, key crypto.Signer, tmpl, msg string, bfmt func(s
 		return strings.NewReplacer("{bh}", "YQ==", "{b}", "YQ==").Replace(tmpl) + msg
 	}
 	h := sha256.New()
-	c := newBodyCanon(sig.BodyCanon == Relaxed, h, sig.BodyLength)
+	c := newBodyCanon(sig.BodyCanon == CanonicalizationRelaxed, h, sig.BodyLength)
 	c.Write([]byte(body))
 	c.finish()
 	tmpl = strings.ReplaceAll(tmpl, "{bh}", encodeB64(h.Sum(nil)))
@@ -267,68 +267,68 @@ func TestRFCVerify(t *testing.T) {
 		err    error
 		check  func(*Verification) bool
 	}{
-		{name: "base relaxed", tmpl: ed, want: Pass},
-		{name: "base simple", tmpl: edSim, want: Pass},
-		{name: "3.2-tag-names-case-sensitive", tmpl: with(ed, "v=1", "V=1"), want: PermError, err: ErrSignatureSyntax},
-		{name: "3.5-unknown-tag-signed", tmpl: with(ed, "s=sel;", "s=sel; foo=bar;"), want: Pass},
-		{name: "3.5-unknown-tag-altered", tmpl: with(ed, "s=sel;", "s=sel; foo=bar;"), tamper: replace("foo=bar", "foo=baz"), want: Fail, err: ErrBadSignature},
-		{name: "3.5-v-1.0", tmpl: with(ed, "v=1", "v=1.0"), want: PermError, err: ErrSignatureSyntax},
-		{name: "3.5-b-folded-mid-field relaxed", tmpl: "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; b={b}; d=example.org; s=sel; h=from:subject; bh={bh}; unk_1=x\r\n", bfmt: fold, want: Pass},
-		{name: "3.5-b-folded-mid-field simple", tmpl: "DKIM-Signature: v=1; a=ed25519-sha256; c=simple/simple; b={b}; d=example.org; s=sel; h=from:subject; bh={bh}\r\n", bfmt: fold, want: Pass},
-		{name: "3.7-b-first-simple", tmpl: "DKIM-Signature: b={b}; v=1; a=ed25519-sha256; d=example.org; s=sel; h=from; bh={bh}\r\n", bfmt: fold, want: Pass},
-		{name: "3.7-b-altered-in-place", tmpl: "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; b={b}; d=example.org; s=sel; h=from:subject; bh={bh}\r\n", tamper: func(s string) string { return tamperTag(s, "b=") }, want: Fail, err: ErrBadSignature},
+		{name: "base relaxed", tmpl: ed, want: StatusPass},
+		{name: "base simple", tmpl: edSim, want: StatusPass},
+		{name: "3.2-tag-names-case-sensitive", tmpl: with(ed, "v=1", "V=1"), want: StatusPermError, err: ErrSignatureSyntax},
+		{name: "3.5-unknown-tag-signed", tmpl: with(ed, "s=sel;", "s=sel; foo=bar;"), want: StatusPass},
+		{name: "3.5-unknown-tag-altered", tmpl: with(ed, "s=sel;", "s=sel; foo=bar;"), tamper: replace("foo=bar", "foo=baz"), want: StatusFail, err: ErrBadSignature},
+		{name: "3.5-v-1.0", tmpl: with(ed, "v=1", "v=1.0"), want: StatusPermError, err: ErrSignatureSyntax},
+		{name: "3.5-b-folded-mid-field relaxed", tmpl: "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; b={b}; d=example.org; s=sel; h=from:subject; bh={bh}; unk_1=x\r\n", bfmt: fold, want: StatusPass},
+		{name: "3.5-b-folded-mid-field simple", tmpl: "DKIM-Signature: v=1; a=ed25519-sha256; c=simple/simple; b={b}; d=example.org; s=sel; h=from:subject; bh={bh}\r\n", bfmt: fold, want: StatusPass},
+		{name: "3.7-b-first-simple", tmpl: "DKIM-Signature: b={b}; v=1; a=ed25519-sha256; d=example.org; s=sel; h=from; bh={bh}\r\n", bfmt: fold, want: StatusPass},
+		{name: "3.7-b-altered-in-place", tmpl: "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; b={b}; d=example.org; s=sel; h=from:subject; bh={bh}\r\n", tamper: func(s string) string { return tamperTag(s, "b=") }, want: StatusFail, err: ErrBadSignature},
 		{name: "3.4.2-relaxed-dkim-signature-whitespace",
 			tmpl:   "DKIM-Signature :  v=1;\r\n\t a=ed25519-sha256 ;c=relaxed/relaxed;  d=example.org; s=sel;\r\n h=from:subject; bh={bh};\r\n\tb={b}\r\n",
-			tamper: replace(" a=ed25519-sha256 ;c=", "  a=ed25519-sha256\t;c="), want: Pass},
+			tamper: replace(" a=ed25519-sha256 ;c=", "  a=ed25519-sha256\t;c="), want: StatusPass},
 		{name: "3.4.1-simple-dkim-signature-whitespace",
 			tmpl:   "DKIM-Signature :  v=1;\r\n\t a=ed25519-sha256 ;c=simple/simple;  d=example.org; s=sel;\r\n h=from:subject; bh={bh};\r\n\tb={b}\r\n",
-			tamper: replace(" a=ed25519-sha256 ;c=", "  a=ed25519-sha256\t;c="), want: Fail, err: ErrBadSignature},
-		{name: "3.4.2-relaxed-field-name-case", tmpl: ed, tamper: replace("Subject: hi", "SUBJECT:   hi  "), want: Pass},
-		{name: "3.4.1-simple-field-name-case", tmpl: edSim, tamper: replace("Subject: hi", "SUBJECT: hi"), want: Fail, err: ErrBadSignature},
-		{name: "3.5-d-U-label", tmpl: with(ed, "d=example.org", "d=exämple.org"), want: PermError, err: ErrSignatureSyntax},
-		{name: "3.5-h-FROM-upper-case", tmpl: with(ed, "h=from:subject", "h=FROM:SuBjEcT"), want: Pass},
-		{name: "3.5-h-FROM-upper-case-altered", tmpl: with(ed, "h=from:subject", "h=FROM:SuBjEcT"), tamper: replace("alice@", "eve@"), want: Fail, err: ErrBadSignature},
-		{name: "5.4-missing-field-null", tmpl: with(ed, "h=from:subject", "h=from:subject:x-missing"), want: Pass},
-		{name: "5.4-missing-field-added", tmpl: with(ed, "h=from:subject", "h=from:subject:x-missing"), tamper: replace("Subject: hi\r\n", "Subject: hi\r\nX-Missing: 1\r\n"), want: Fail, err: ErrBadSignature},
-		{name: "5.4.2-bottom-instance-signed", tmpl: with(ed, "h=from:subject", "h=from:x-a"), tamper: replace("X-A: top", "X-A: changed"), want: Pass},
-		{name: "5.4.2-bottom-instance-altered", tmpl: with(ed, "h=from:subject", "h=from:x-a"), tamper: replace("X-A: bottom", "X-A: changed"), want: Fail, err: ErrBadSignature},
-		{name: "5.4.2-both-instances-order", tmpl: with(ed, "h=from:subject", "h=from:x-a:x-a"), tamper: replace("X-A: top\r\nX-A: bottom", "X-A: bottom\r\nX-A: top"), want: Fail, err: ErrBadSignature},
-		{name: "5.4.2-oversigned-instance-added", tmpl: with(ed, "h=from:subject", "h=from:x-a:x-a:x-a"), tamper: replace("X-A: top", "X-A: new\r\nX-A: top"), want: Fail, err: ErrBadSignature},
-		{name: "3.5-i-parent-of-d", tmpl: with(ed, "d=example.org", "d=mail.example.org; i=@example.org"), want: PermError, err: ErrSignatureSyntax},
-		{name: "3.5-i-case", tmpl: with(ed, "s=sel;", "s=sel; i=Alice@Mail.EXAMPLE.org;"), want: Pass,
+			tamper: replace(" a=ed25519-sha256 ;c=", "  a=ed25519-sha256\t;c="), want: StatusFail, err: ErrBadSignature},
+		{name: "3.4.2-relaxed-field-name-case", tmpl: ed, tamper: replace("Subject: hi", "SUBJECT:   hi  "), want: StatusPass},
+		{name: "3.4.1-simple-field-name-case", tmpl: edSim, tamper: replace("Subject: hi", "SUBJECT: hi"), want: StatusFail, err: ErrBadSignature},
+		{name: "3.5-d-U-label", tmpl: with(ed, "d=example.org", "d=exämple.org"), want: StatusPermError, err: ErrSignatureSyntax},
+		{name: "3.5-h-FROM-upper-case", tmpl: with(ed, "h=from:subject", "h=FROM:SuBjEcT"), want: StatusPass},
+		{name: "3.5-h-FROM-upper-case-altered", tmpl: with(ed, "h=from:subject", "h=FROM:SuBjEcT"), tamper: replace("alice@", "eve@"), want: StatusFail, err: ErrBadSignature},
+		{name: "5.4-missing-field-null", tmpl: with(ed, "h=from:subject", "h=from:subject:x-missing"), want: StatusPass},
+		{name: "5.4-missing-field-added", tmpl: with(ed, "h=from:subject", "h=from:subject:x-missing"), tamper: replace("Subject: hi\r\n", "Subject: hi\r\nX-Missing: 1\r\n"), want: StatusFail, err: ErrBadSignature},
+		{name: "5.4.2-bottom-instance-signed", tmpl: with(ed, "h=from:subject", "h=from:x-a"), tamper: replace("X-A: top", "X-A: changed"), want: StatusPass},
+		{name: "5.4.2-bottom-instance-altered", tmpl: with(ed, "h=from:subject", "h=from:x-a"), tamper: replace("X-A: bottom", "X-A: changed"), want: StatusFail, err: ErrBadSignature},
+		{name: "5.4.2-both-instances-order", tmpl: with(ed, "h=from:subject", "h=from:x-a:x-a"), tamper: replace("X-A: top\r\nX-A: bottom", "X-A: bottom\r\nX-A: top"), want: StatusFail, err: ErrBadSignature},
+		{name: "5.4.2-oversigned-instance-added", tmpl: with(ed, "h=from:subject", "h=from:x-a:x-a:x-a"), tamper: replace("X-A: top", "X-A: new\r\nX-A: top"), want: StatusFail, err: ErrBadSignature},
+		{name: "3.5-i-parent-of-d", tmpl: with(ed, "d=example.org", "d=mail.example.org; i=@example.org"), want: StatusPermError, err: ErrSignatureSyntax},
+		{name: "3.5-i-case", tmpl: with(ed, "s=sel;", "s=sel; i=Alice@Mail.EXAMPLE.org;"), want: StatusPass,
 			check: func(v *Verification) bool { return v.Identity == "Alice@Mail.EXAMPLE.org" }},
-		{name: "3.5-l-longer-than-body", tmpl: with(ed, "s=sel;", "s=sel; l=1000;"), want: Fail, err: ErrBodyLength},
-		{name: "3.5-l-zero", tmpl: with(ed, "s=sel;", "s=sel; l=0;"), tamper: replace("Hello.", "Bye."), want: Pass,
+		{name: "3.5-l-longer-than-body", tmpl: with(ed, "s=sel;", "s=sel; l=1000;"), want: StatusFail, err: ErrBodyLength},
+		{name: "3.5-l-zero", tmpl: with(ed, "s=sel;", "s=sel; l=0;"), tamper: replace("Hello.", "Bye."), want: StatusPass,
 			check: func(v *Verification) bool { return v.BodyLength == 0 && v.UnsignedBody == int64(len("Bye.\r\n")) }},
-		{name: "8.2-l-zero-refused", tmpl: with(ed, "s=sel;", "s=sel; l=0;"), v: Verifier{RejectBodyLength: true}, want: Policy, err: ErrBodyLength},
-		{name: "3.5-l-overflow", tmpl: with(ed, "s=sel;", "s=sel; l=99999999999999999999;"), want: PermError, err: ErrSignatureSyntax},
-		{name: "3.5-q-unknown-method", tmpl: with(ed, "s=sel;", "s=sel; q=http/well-known:dns/txt;"), want: Pass},
-		{name: "3.6.1-key-v-not-first", tmpl: ed, record: "k=ed25519; v=DKIM1; " + edP, want: PermError, err: ErrKeySyntax},
-		{name: "3.6.1-key-v-DKIM2", tmpl: ed, record: "v=DKIM2; k=ed25519; " + edP, want: PermError, err: ErrKeySyntax},
-		{name: "3.6.1-key-v-lower-case", tmpl: ed, record: "v=dkim1; k=ed25519; " + edP, want: PermError, err: ErrKeySyntax},
-		{name: "3.6.1-key-tag-case-sensitive", tmpl: ed, record: "v=DKIM1; k=ed25519; P" + edP[1:], want: PermError, err: ErrKeySyntax},
-		{name: "3.6.1-key-h-unknown-ignored", tmpl: ed, record: "v=DKIM1; h=sha512:sha256; k=ed25519; " + edP, want: Pass},
-		{name: "3.6.1-key-h-only-unknown", tmpl: ed, record: "v=DKIM1; h=sha512; k=ed25519; " + edP, want: PermError, err: ErrKeyMismatch},
-		{name: "3.6.1-key-s-star", tmpl: ed, record: "v=DKIM1; s=*; k=ed25519; " + edP, want: Pass},
-		{name: "3.6.1-key-s-email-and-unknown", tmpl: ed, record: "v=DKIM1; s=foo:email; k=ed25519; " + edP, want: Pass},
-		{name: "3.6.1-key-s-unknown-only", tmpl: ed, record: "v=DKIM1; s=foo; k=ed25519; " + edP, want: PermError, err: ErrKeyMismatch},
-		{name: "3.6.1-key-t-s-local-part", tmpl: with(ed, "s=sel;", "s=sel; i=alice@example.org;"), record: "v=DKIM1; k=ed25519; t=s; " + edP, want: Pass},
-		{name: "3.6.1-key-t-s-case", tmpl: with(ed, "s=sel;", "s=sel; i=@EXAMPLE.org;"), record: "v=DKIM1; k=ed25519; t=s; " + edP, want: Pass},
-		{name: "3.6.1-key-t-s-subdomain", tmpl: with(ed, "s=sel;", "s=sel; i=alice@mail.example.org;"), record: "v=DKIM1; k=ed25519; t=y:s; " + edP, want: PermError, err: ErrKeyMismatch},
-		{name: "3.6.1-key-t-unknown-flag", tmpl: ed, record: "v=DKIM1; k=ed25519; t=z:y; " + edP, want: Pass,
+		{name: "8.2-l-zero-refused", tmpl: with(ed, "s=sel;", "s=sel; l=0;"), v: Verifier{RejectBodyLength: true}, want: StatusPolicy, err: ErrBodyLength},
+		{name: "3.5-l-overflow", tmpl: with(ed, "s=sel;", "s=sel; l=99999999999999999999;"), want: StatusPermError, err: ErrSignatureSyntax},
+		{name: "3.5-q-unknown-method", tmpl: with(ed, "s=sel;", "s=sel; q=http/well-known:dns/txt;"), want: StatusPass},
+		{name: "3.6.1-key-v-not-first", tmpl: ed, record: "k=ed25519; v=DKIM1; " + edP, want: StatusPermError, err: ErrKeySyntax},
+		{name: "3.6.1-key-v-DKIM2", tmpl: ed, record: "v=DKIM2; k=ed25519; " + edP, want: StatusPermError, err: ErrKeySyntax},
+		{name: "3.6.1-key-v-lower-case", tmpl: ed, record: "v=dkim1; k=ed25519; " + edP, want: StatusPermError, err: ErrKeySyntax},
+		{name: "3.6.1-key-tag-case-sensitive", tmpl: ed, record: "v=DKIM1; k=ed25519; P" + edP[1:], want: StatusPermError, err: ErrKeySyntax},
+		{name: "3.6.1-key-h-unknown-ignored", tmpl: ed, record: "v=DKIM1; h=sha512:sha256; k=ed25519; " + edP, want: StatusPass},
+		{name: "3.6.1-key-h-only-unknown", tmpl: ed, record: "v=DKIM1; h=sha512; k=ed25519; " + edP, want: StatusPermError, err: ErrKeyMismatch},
+		{name: "3.6.1-key-s-star", tmpl: ed, record: "v=DKIM1; s=*; k=ed25519; " + edP, want: StatusPass},
+		{name: "3.6.1-key-s-email-and-unknown", tmpl: ed, record: "v=DKIM1; s=foo:email; k=ed25519; " + edP, want: StatusPass},
+		{name: "3.6.1-key-s-unknown-only", tmpl: ed, record: "v=DKIM1; s=foo; k=ed25519; " + edP, want: StatusPermError, err: ErrKeyMismatch},
+		{name: "3.6.1-key-t-s-local-part", tmpl: with(ed, "s=sel;", "s=sel; i=alice@example.org;"), record: "v=DKIM1; k=ed25519; t=s; " + edP, want: StatusPass},
+		{name: "3.6.1-key-t-s-case", tmpl: with(ed, "s=sel;", "s=sel; i=@EXAMPLE.org;"), record: "v=DKIM1; k=ed25519; t=s; " + edP, want: StatusPass},
+		{name: "3.6.1-key-t-s-subdomain", tmpl: with(ed, "s=sel;", "s=sel; i=alice@mail.example.org;"), record: "v=DKIM1; k=ed25519; t=y:s; " + edP, want: StatusPermError, err: ErrKeyMismatch},
+		{name: "3.6.1-key-t-unknown-flag", tmpl: ed, record: "v=DKIM1; k=ed25519; t=z:y; " + edP, want: StatusPass,
 			check: func(v *Verification) bool { return v.Testing }},
-		{name: "3.6.1-key-no-k-ed25519", tmpl: ed, record: "v=DKIM1; " + edP, want: PermError, err: ErrKeySyntax},
-		{name: "6.1.3-bh-mismatch", tmpl: ed, tamper: replace("Hello.", "Hello!"), want: Fail, err: ErrBodyHash},
-		{name: "6.1.3-b-mismatch", tmpl: ed, tamper: replace("Subject: hi", "Subject: ho"), want: Fail, err: ErrBadSignature},
-		{name: "8301-3.2-4096-bit-key", key: big, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: pubRecord(t, big), want: Pass,
+		{name: "3.6.1-key-no-k-ed25519", tmpl: ed, record: "v=DKIM1; " + edP, want: StatusPermError, err: ErrKeySyntax},
+		{name: "6.1.3-bh-mismatch", tmpl: ed, tamper: replace("Hello.", "Hello!"), want: StatusFail, err: ErrBodyHash},
+		{name: "6.1.3-b-mismatch", tmpl: ed, tamper: replace("Subject: hi", "Subject: ho"), want: StatusFail, err: ErrBadSignature},
+		{name: "8301-3.2-4096-bit-key", key: big, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: pubRecord(t, big), want: StatusPass,
 			check: func(v *Verification) bool { return v.KeyBits == 4096 }},
-		{name: "8301-3.2-2048-bit-key", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: pubRecord(t, rk), want: Pass},
-		{name: "8301-3.2-512-bit-key", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 512), want: Policy, err: ErrKeyTooShort},
-		{name: "8301-3.2-1023-bit-key", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 1023), want: Policy, err: ErrKeyTooShort},
-		{name: "8301-3.2-MinRSABits-below-1024-ignored", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 1000), v: Verifier{MinRSABits: 512}, want: Policy, err: ErrKeyTooShort},
-		{name: "8301-3.1-rsa-sha1", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha1"), record: pubRecord(t, rk), want: Policy, err: ErrSHA1},
-		{name: "8.4-rsa-key-too-long", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 16384), want: Policy, err: ErrKeyTooLong},
-		{name: "8.4-MaxRSABits-raised", key: big, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: pubRecord(t, big), v: Verifier{MaxRSABits: 2048}, want: Policy, err: ErrKeyTooLong},
+		{name: "8301-3.2-2048-bit-key", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: pubRecord(t, rk), want: StatusPass},
+		{name: "8301-3.2-512-bit-key", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 512), want: StatusPolicy, err: ErrKeyTooShort},
+		{name: "8301-3.2-1023-bit-key", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 1023), want: StatusPolicy, err: ErrKeyTooShort},
+		{name: "8301-3.2-MinRSABits-below-1024-ignored", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 1000), v: Verifier{MinRSABits: 512}, want: StatusPolicy, err: ErrKeyTooShort},
+		{name: "8301-3.1-rsa-sha1", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha1"), record: pubRecord(t, rk), want: StatusPolicy, err: ErrSHA1},
+		{name: "8.4-rsa-key-too-long", key: rk, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: rsaRecordBits(t, 16384), want: StatusPolicy, err: ErrKeyTooLong},
+		{name: "8.4-MaxRSABits-raised", key: big, tmpl: with(ed, "ed25519-sha256", "rsa-sha256"), record: pubRecord(t, big), v: Verifier{MaxRSABits: 2048}, want: StatusPolicy, err: ErrKeyTooLong},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,7 +355,7 @@ func TestRFCVerify(t *testing.T) {
 				t.Fatalf("Verify: %v, %d results", err, len(res))
 			}
 			g := &res[0]
-			if g.Status != tt.want || (tt.err != nil && !errors.Is(g.Err, tt.err)) || (g.Status == Pass) != (g.Err == nil) {
+			if g.Status != tt.want || (tt.err != nil && !errors.Is(g.Err, tt.err)) || (g.Status == StatusPass) != (g.Err == nil) {
 				t.Fatalf("got %v (%v), want %v (%v)\n%q", g.Status, g.Err, tt.want, tt.err, msg)
 			}
 			if tt.check != nil && !tt.check(g) {
@@ -428,7 +428,7 @@ func TestRFCSigner(t *testing.T) {
 			t.Fatal(err)
 		}
 		sig, err := ParseSignature(strings.TrimSuffix(strings.TrimPrefix(h, "DKIM-Signature:"), "\r\n"))
-		if err != nil || sig.Algorithm != RSASHA256 {
+		if err != nil || sig.Algorithm != AlgorithmRSASHA256 {
 			t.Errorf("%v, a=%v", err, sig.Algorithm)
 		}
 	})
@@ -496,11 +496,11 @@ func TestRFCSignedFieldsLarge(t *testing.T) {
 		fs := splitFields(hdr.String(), nil)
 		var scan, sorted headerCanon
 		if len(h)*len(fs) <= signedFieldsScanMax {
-			scan.signedFields(fs, h, Relaxed)
+			scan.signedFields(fs, h, CanonicalizationRelaxed)
 		} else {
 			t.Fatal("test sizes exceed the scan limit")
 		}
-		sorted.signedFieldsSorted(fs, h, Relaxed)
+		sorted.signedFieldsSorted(fs, h, CanonicalizationRelaxed)
 		if string(scan.buf) != string(sorted.buf) {
 			t.Fatalf("h=%v over %q:\nscan   %q\nsorted %q", h, hdr.String(), scan.buf, sorted.buf)
 		}
@@ -510,7 +510,7 @@ func TestRFCSignedFieldsLarge(t *testing.T) {
 	h := strings.Split("from"+strings.Repeat(":a:x-none", 20000), ":")
 	var hc headerCanon
 	start := time.Now()
-	hc.signedFields(fs, h, Relaxed)
+	hc.signedFields(fs, h, CanonicalizationRelaxed)
 	if len(hc.buf) != 20000*len("a:b\r\n") {
 		t.Errorf("%d bytes", len(hc.buf))
 	}
@@ -525,11 +525,11 @@ func TestRFCAuthResults(t *testing.T) {
 		return Verification{Status: st, Domain: "example.org", Selector: "sel", Identity: "@example.org", Signature: &Signature{bRaw: b}}
 	}
 	vs := []Verification{
-		v(Pass, "abcdefgh1234"),
-		v(Fail, "abcdefgh12\r\n\t99"),
-		v(Pass, "zzzzzzzzzzzz"),
-		v(Pass, "zzzzzzzzzzzz"), // the same signature twice cannot be told apart
-		v(Pass, "short"),
+		v(StatusPass, "abcdefgh1234"),
+		v(StatusFail, "abcdefgh12\r\n\t99"),
+		v(StatusPass, "zzzzzzzzzzzz"),
+		v(StatusPass, "zzzzzzzzzzzz"), // the same signature twice cannot be told apart
+		v(StatusPass, "short"),
 	}
 	want := "dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh123; " +
 		"dkim=fail header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh129; " +

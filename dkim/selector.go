@@ -13,27 +13,27 @@ import (
 // Selector check finding codes, reported by CheckSelector. They are stable:
 // users match on them.
 const (
-	// CodeSelectorInvalid: SELECTOR._domainkey.DOMAIN is not a valid DNS name.
-	CodeSelectorInvalid = "dkim.invalid-selector"
-	// CodeSelectorNoKey: no TXT record at the selector (or at its CNAME's
+	// FindingSelectorInvalid: SELECTOR._domainkey.DOMAIN is not a valid DNS name.
+	FindingSelectorInvalid = "dkim.invalid-selector"
+	// FindingSelectorNoKey: no TXT record at the selector (or at its CNAME's
 	// target): signatures with this selector fail.
-	CodeSelectorNoKey = "dkim.no-key"
-	// CodeSelectorLookupFailed: the key lookup failed temporarily.
-	CodeSelectorLookupFailed = "dkim.lookup-failed"
-	// CodeSelectorMultipleKeys: several TXT records at the selector.
-	CodeSelectorMultipleKeys = "dkim.multiple-keys"
-	// CodeSelectorBadRecord: the key record does not parse.
-	CodeSelectorBadRecord = "dkim.bad-key-record"
-	// CodeSelectorUnusable: the key cannot verify email (s= without email, ...).
-	CodeSelectorUnusable = "dkim.unusable-key"
-	// CodeSelectorRevoked: p= is empty.
-	CodeSelectorRevoked = "dkim.revoked-key"
-	// CodeSelectorShortKey: an RSA key under 1024 bits (RFC 8301 §3.2).
-	CodeSelectorShortKey = "dkim.short-key"
-	// CodeSelectorWeakKey: an RSA key of 1024 to 2047 bits.
-	CodeSelectorWeakKey = "dkim.weak-key"
-	// CodeSelectorTesting: t=y left on.
-	CodeSelectorTesting = "dkim.testing"
+	FindingSelectorNoKey = "dkim.no-key"
+	// FindingSelectorLookupFailed: the key lookup failed temporarily.
+	FindingSelectorLookupFailed = "dkim.lookup-failed"
+	// FindingSelectorMultipleKeys: several TXT records at the selector.
+	FindingSelectorMultipleKeys = "dkim.multiple-keys"
+	// FindingSelectorBadRecord: the key record does not parse.
+	FindingSelectorBadRecord = "dkim.bad-key-record"
+	// FindingSelectorUnusable: the key cannot verify email (s= without email, ...).
+	FindingSelectorUnusable = "dkim.unusable-key"
+	// FindingSelectorRevoked: p= is empty.
+	FindingSelectorRevoked = "dkim.revoked-key"
+	// FindingSelectorShortKey: an RSA key under 1024 bits (RFC 8301 §3.2).
+	FindingSelectorShortKey = "dkim.short-key"
+	// FindingSelectorWeakKey: an RSA key of 1024 to 2047 bits.
+	FindingSelectorWeakKey = "dkim.weak-key"
+	// FindingSelectorTesting: t=y left on.
+	FindingSelectorTesting = "dkim.testing"
 )
 
 // SelectorCheck is what CheckSelector found at one selector.
@@ -61,7 +61,7 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		k.Findings = append(k.Findings, Finding{Code: code, Severity: sev, Message: msg, Where: k.Name + " TXT", RFC: rfc, Fix: fix})
 	}
 	if _, err := dnsname.Normalize(k.Name); err != nil {
-		add(Error, CodeSelectorInvalid, fmt.Sprintf("%q does not make a valid DNS name: %v", selector, err), "use a selector of letters, digits and hyphens", "RFC 6376 §3.1")
+		add(Error, FindingSelectorInvalid, fmt.Sprintf("%q does not make a valid DNS name: %v", selector, err), "use a selector of letters, digits and hyphens", "RFC 6376 §3.1")
 		return k
 	}
 	if cr, ok := r.(domainauth.CNAMEResolver); ok {
@@ -76,40 +76,40 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		if k.CNAME != "" {
 			where = k.CNAME + " (the CNAME's target)"
 		}
-		add(Error, CodeSelectorNoKey, "no key record at "+where, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
+		add(Error, FindingSelectorNoKey, "no key record at "+where, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
 		return k
 	case err != nil:
 		k.Err = err
-		add(Error, CodeSelectorLookupFailed, "the key lookup failed: "+oneLine(err.Error()), "", "RFC 6376 §6.1.2")
+		add(Error, FindingSelectorLookupFailed, "the key lookup failed: "+oneLine(err.Error()), "", "RFC 6376 §6.1.2")
 		return k
 	case len(txts) == 0:
-		add(Error, CodeSelectorNoKey, "no key record at "+k.Name, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
+		add(Error, FindingSelectorNoKey, "no key record at "+k.Name, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
 		return k
 	}
 	if len(txts) > 1 {
-		add(Error, CodeSelectorMultipleKeys, fmt.Sprintf("%d TXT records; verifiers may pick either", len(txts)), "keep one key record per selector", "RFC 6376 §3.6.2.2")
+		add(Error, FindingSelectorMultipleKeys, fmt.Sprintf("%d TXT records; verifiers may pick either", len(txts)), "keep one key record per selector", "RFC 6376 §3.6.2.2")
 	}
 	k.Record = txts[0]
 	rec, err := ParseKeyRecord(k.Record)
 	if err != nil {
-		add(Error, CodeSelectorBadRecord, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
+		add(Error, FindingSelectorBadRecord, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
 		return k
 	}
 	k.Key = rec
 	if err := rec.Usable(); err != nil {
-		code := CodeSelectorUnusable
+		code := FindingSelectorUnusable
 		switch {
 		case errors.Is(err, ErrKeyRevoked):
-			code = CodeSelectorRevoked
+			code = FindingSelectorRevoked
 		case errors.Is(err, ErrKeyTooShort):
-			code = CodeSelectorShortKey
+			code = FindingSelectorShortKey
 		}
 		add(Error, code, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
-	} else if rec.KeyType == KeyRSA && rec.Bits() < 2048 {
-		add(Warning, CodeSelectorWeakKey, fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
+	} else if rec.KeyType == KeyTypeRSA && rec.Bits() < 2048 {
+		add(Warning, FindingSelectorWeakKey, fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
 	}
 	if rec.Testing {
-		add(Warning, CodeSelectorTesting, "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
+		add(Warning, FindingSelectorTesting, "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
 	}
 	return k
 }

@@ -10,11 +10,11 @@ import (
 )
 
 func TestCheckSelector(t *testing.T) {
-	_, ed, err := dkim.GenerateKey(dkim.KeyEd25519, 0, nil)
+	_, ed, err := dkim.GenerateKey(dkim.KeyTypeEd25519, 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rsa1024, err := dkim.GenerateKey(dkim.KeyRSA, 1024, nil)
+	_, rsa1024, err := dkim.GenerateKey(dkim.KeyTypeRSA, 1024, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,15 +35,15 @@ func TestCheckSelector(t *testing.T) {
 		summary        string
 	}{
 		{"usable Ed25519 key", "good", nil, "ed25519 key, 256 bits"},
-		{"1024-bit RSA is weak (RFC 8301 §3.2)", "weak", []string{dkim.CodeSelectorWeakKey}, "rsa key, 1024 bits"},
-		{"testing flag (RFC 6376 §3.6.1)", "test", []string{dkim.CodeSelectorTesting}, "ed25519 key, 256 bits, testing (t=y)"},
-		{"revoked key, empty p=", "revoked", []string{dkim.CodeSelectorRevoked}, "rsa key"},
-		{"unparsable record", "bad", []string{dkim.CodeSelectorBadRecord}, "no usable key"},
-		{"two records (RFC 6376 §3.6.2.2)", "two", []string{dkim.CodeSelectorMultipleKeys}, "key"},
-		{"no record", "none", []string{dkim.CodeSelectorNoKey}, "no usable key"},
-		{"CNAME to a missing key", "ses", []string{dkim.CodeSelectorNoKey}, "CNAME ses.dkim.amazonses.com; no key record at the target"},
-		{"temporary failure", "fail", []string{dkim.CodeSelectorLookupFailed}, "no usable key"},
-		{"invalid selector name", "a..b", []string{dkim.CodeSelectorInvalid}, "no usable key"},
+		{"1024-bit RSA is weak (RFC 8301 §3.2)", "weak", []string{dkim.FindingSelectorWeakKey}, "rsa key, 1024 bits"},
+		{"testing flag (RFC 6376 §3.6.1)", "test", []string{dkim.FindingSelectorTesting}, "ed25519 key, 256 bits, testing (t=y)"},
+		{"revoked key, empty p=", "revoked", []string{dkim.FindingSelectorRevoked}, "rsa key"},
+		{"unparsable record", "bad", []string{dkim.FindingSelectorBadRecord}, "no usable key"},
+		{"two records (RFC 6376 §3.6.2.2)", "two", []string{dkim.FindingSelectorMultipleKeys}, "key"},
+		{"no record", "none", []string{dkim.FindingSelectorNoKey}, "no usable key"},
+		{"CNAME to a missing key", "ses", []string{dkim.FindingSelectorNoKey}, "CNAME ses.dkim.amazonses.com; no key record at the target"},
+		{"temporary failure", "fail", []string{dkim.FindingSelectorLookupFailed}, "no usable key"},
+		{"invalid selector name", "a..b", []string{dkim.FindingSelectorInvalid}, "no usable key"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -42,7 +42,7 @@ type Signer struct {
 	// Reply-To, Date, Message-ID, MIME-Version, the Content-* and List-Unsubscribe
 	// fields, In-Reply-To and References.
 	Headers []string
-	// HeaderCanon and BodyCanon are c=. If zero, Relaxed.
+	// HeaderCanon and BodyCanon are c=. If zero, CanonicalizationRelaxed.
 	HeaderCanon, BodyCanon Canonicalization
 	// BodyLength adds l= with the length of the whole canonical body. It
 	// lets mailing lists append to the body without breaking the signature,
@@ -104,7 +104,7 @@ func (s *Signer) Sign(msg io.Reader) (string, error) {
 		}
 	}
 	bh := sha256.New()
-	canon := newBodyCanon(sig.BodyCanon == Relaxed, bh, -1)
+	canon := newBodyCanon(sig.BodyCanon == CanonicalizationRelaxed, bh, -1)
 	if err := rd.readBody(context.Background(), rest, func(p []byte) { canon.Write(p) }); err != nil {
 		return "", err
 	}
@@ -154,9 +154,9 @@ func (s *Signer) template() (*Signature, Algorithm, error) {
 		if bits < 1024 {
 			return nil, 0, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, bits)
 		}
-		alg = RSASHA256
+		alg = AlgorithmRSASHA256
 	case ed25519.PublicKey:
-		alg = Ed25519SHA256
+		alg = AlgorithmEd25519SHA256
 	default:
 		return nil, 0, fmt.Errorf("dkim: unsupported signing key %T", pub)
 	}
@@ -186,10 +186,10 @@ func (s *Signer) template() (*Signature, Algorithm, error) {
 }
 
 func orRelaxed(c Canonicalization) Canonicalization {
-	if c == Simple {
-		return Simple
+	if c == CanonicalizationSimple {
+		return CanonicalizationSimple
 	}
-	return Relaxed
+	return CanonicalizationRelaxed
 }
 
 func hasField(fields []field, name string) bool {
@@ -233,7 +233,7 @@ func headerDigest(dst []byte, fields []field, f *field, sig *Signature, hc *head
 
 func signDigest(key crypto.Signer, alg Algorithm, digest []byte) ([]byte, error) {
 	var opts crypto.SignerOpts = crypto.SHA256
-	if alg == Ed25519SHA256 {
+	if alg == AlgorithmEd25519SHA256 {
 		// RFC 8463 §3: PureEdDSA over the SHA-256 digest.
 		opts = crypto.Hash(0)
 	}

@@ -29,12 +29,12 @@ var (
 // testKeys returns an RSA-2048 and an Ed25519 key, generated once.
 func testKeys(t testing.TB) (*rsa.PrivateKey, ed25519.PrivateKey) {
 	testKeysOnce.Do(func() {
-		k, _, err := GenerateKey(KeyRSA, 2048, nil)
+		k, _, err := GenerateKey(KeyTypeRSA, 2048, nil)
 		if err != nil {
 			panic(err)
 		}
 		testRSA = k.(*rsa.PrivateKey)
-		e, _, err := GenerateKey(KeyEd25519, 0, nil)
+		e, _, err := GenerateKey(KeyTypeEd25519, 0, nil)
 		if err != nil {
 			panic(err)
 		}
@@ -94,7 +94,7 @@ var roundTripMessages = map[string]string{
 func TestSignVerifyRoundTrip(t *testing.T) {
 	rk, ek := testKeys(t)
 	keys := map[string]crypto.Signer{"rsa": rk, "ed25519": ek}
-	canons := []Canonicalization{Simple, Relaxed}
+	canons := []Canonicalization{CanonicalizationSimple, CanonicalizationRelaxed}
 	for kname, key := range keys {
 		for _, hc := range canons {
 			for _, bc := range canons {
@@ -104,7 +104,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 						t.Run(name, func(t *testing.T) {
 							s := &Signer{Domain: "example.org", Selector: "sel", Key: key, HeaderCanon: hc, BodyCanon: bc, BodyLength: l, Clock: testClock, Expiration: time.Hour}
 							got, signed := signVerify(t, s, msg, nil)
-							if got.Status != Pass {
+							if got.Status != StatusPass {
 								t.Fatalf("status %v (%v)\n%q", got.Status, got.Err, signed)
 							}
 							if l && got.UnsignedBody != 0 {
@@ -117,7 +117,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 							crlf := strings.ReplaceAll(signed, "\n", "\r\n")
 							crlf = strings.ReplaceAll(crlf, "\r\r\n", "\r\n")
 							got, _ = signVerify(t, s, msg, func(string) string { return crlf })
-							if got.Status != Pass {
+							if got.Status != StatusPass {
 								t.Fatalf("after LF to CRLF: %v (%v)", got.Status, got.Err)
 							}
 						})
@@ -139,22 +139,22 @@ func TestSignTampering(t *testing.T) {
 		want   Status
 		err    error
 	}{
-		{"untouched", nil, Pass, nil},
-		{"body altered", func(s string) string { return strings.Replace(s, "see you.", "see me.", 1) }, Fail, ErrBodyHash},
-		{"body appended", func(s string) string { return s + "P.S. send money\r\n" }, Fail, ErrBodyHash},
-		{"trailing blank lines added", func(s string) string { return s + "\r\n\r\n" }, Pass, nil},
-		{"signed header altered", func(s string) string { return strings.Replace(s, "Subject: hello", "Subject: HELLO", 1) }, Fail, ErrBadSignature},
+		{"untouched", nil, StatusPass, nil},
+		{"body altered", func(s string) string { return strings.Replace(s, "see you.", "see me.", 1) }, StatusFail, ErrBodyHash},
+		{"body appended", func(s string) string { return s + "P.S. send money\r\n" }, StatusFail, ErrBodyHash},
+		{"trailing blank lines added", func(s string) string { return s + "\r\n\r\n" }, StatusPass, nil},
+		{"signed header altered", func(s string) string { return strings.Replace(s, "Subject: hello", "Subject: HELLO", 1) }, StatusFail, ErrBadSignature},
 		{"oversigned header added", func(s string) string {
 			return strings.Replace(s, "Subject: hello", "Subject: hello\r\nSubject: evil", 1)
-		}, Fail, ErrBadSignature},
-		{"unsigned header added", func(s string) string { return strings.Replace(s, "Subject: hello", "Subject: hello\r\nX-Spam: no", 1) }, Pass, nil},
-		{"unsigned header on top", func(s string) string { return "Received: by mx\r\n" + s }, Pass, nil},
-		{"b= altered", func(s string) string { return tamperTag(s, "b=") }, Fail, ErrBadSignature},
-		{"bh= altered", func(s string) string { return tamperTag(s, "bh=") }, Fail, ErrBodyHash},
-		{"d= altered", func(s string) string { return strings.Replace(s, "d=example.org", "d=example.net", 1) }, PermError, ErrNoKey},
+		}, StatusFail, ErrBadSignature},
+		{"unsigned header added", func(s string) string { return strings.Replace(s, "Subject: hello", "Subject: hello\r\nX-Spam: no", 1) }, StatusPass, nil},
+		{"unsigned header on top", func(s string) string { return "Received: by mx\r\n" + s }, StatusPass, nil},
+		{"b= altered", func(s string) string { return tamperTag(s, "b=") }, StatusFail, ErrBadSignature},
+		{"bh= altered", func(s string) string { return tamperTag(s, "bh=") }, StatusFail, ErrBodyHash},
+		{"d= altered", func(s string) string { return strings.Replace(s, "d=example.org", "d=example.net", 1) }, StatusPermError, ErrNoKey},
 	}
 	for kname, key := range map[string]crypto.Signer{"rsa": rk, "ed25519": ek} {
-		for _, hc := range []Canonicalization{Simple, Relaxed} {
+		for _, hc := range []Canonicalization{CanonicalizationSimple, CanonicalizationRelaxed} {
 			for _, tt := range tests {
 				t.Run(kname+"/"+hc.String()+"/"+tt.name, func(t *testing.T) {
 					s := &Signer{Domain: "example.org", Selector: "sel", Key: key, HeaderCanon: hc, BodyCanon: hc, Clock: testClock}
@@ -191,7 +191,7 @@ func TestBodyLength(t *testing.T) {
 	s := &Signer{Domain: "example.org", Selector: "sel", Key: ek, BodyLength: true, Clock: testClock}
 	msg := roundTripMessages["crlf"]
 	got, signed := signVerify(t, s, msg, func(s string) string { return s + "appended\r\n" })
-	if got.Status != Pass || got.UnsignedBody != int64(len("appended\r\n")) || got.BodyLength < 0 {
+	if got.Status != StatusPass || got.UnsignedBody != int64(len("appended\r\n")) || got.BodyLength < 0 {
 		t.Fatalf("got %v (%v), unsigned %d, l=%d", got.Status, got.Err, got.UnsignedBody, got.BodyLength)
 	}
 	rec, _ := NewKeyRecord(ek.Public())
@@ -199,13 +199,13 @@ func TestBodyLength(t *testing.T) {
 	r.add("sel._domainkey.example.org", rec.String())
 	v := &Verifier{Resolver: r, Clock: testClock, RejectBodyLength: true}
 	res, err := v.Verify(context.Background(), strings.NewReader(signed))
-	if err != nil || res[0].Status != Policy || !errors.Is(res[0].Err, ErrBodyLength) {
+	if err != nil || res[0].Status != StatusPolicy || !errors.Is(res[0].Err, ErrBodyLength) {
 		t.Fatalf("RejectBodyLength: %v, %+v", err, res)
 	}
 	// A body shorter than l= fails.
 	cut := strings.Replace(strings.TrimSuffix(signed, "appended\r\n"), "see you.\r\n", "", 1)
 	res, err = (&Verifier{Resolver: r, Clock: testClock}).Verify(context.Background(), strings.NewReader(cut))
-	if err != nil || res[0].Status != Fail || !errors.Is(res[0].Err, ErrBodyLength) {
+	if err != nil || res[0].Status != StatusFail || !errors.Is(res[0].Err, ErrBodyLength) {
 		t.Fatalf("short body: %v, %v %v", err, res[0].Status, res[0].Err)
 	}
 }
@@ -258,7 +258,7 @@ func TestSignerHeaders(t *testing.T) {
 	if got := strings.Join(sig.Headers, ":"); got != want {
 		t.Errorf("h=%s\nwant %s", got, want)
 	}
-	if sig.HeaderCanon != Relaxed || sig.BodyCanon != Relaxed || sig.Algorithm != Ed25519SHA256 {
+	if sig.HeaderCanon != CanonicalizationRelaxed || sig.BodyCanon != CanonicalizationRelaxed || sig.Algorithm != AlgorithmEd25519SHA256 {
 		t.Errorf("c=%v/%v a=%v", sig.HeaderCanon, sig.BodyCanon, sig.Algorithm)
 	}
 	if sig.Timestamp.Unix() != time.Time(testClock).Unix() || sig.Expiration.Sub(sig.Timestamp) != 24*time.Hour {
@@ -372,7 +372,7 @@ func TestSignConformanceInputs(t *testing.T) {
 				k, _ := NewKeyRecord(key.Public())
 				rec = k.String()
 			}
-			for _, c := range []Canonicalization{Simple, Relaxed} {
+			for _, c := range []Canonicalization{CanonicalizationSimple, CanonicalizationRelaxed} {
 				s := &Signer{Domain: "example.com", Selector: "test", Key: key, HeaderCanon: c, BodyCanon: c}
 				h, err := s.Sign(strings.NewReader(msg))
 				if err != nil {
@@ -381,7 +381,7 @@ func TestSignConformanceInputs(t *testing.T) {
 				r := &mapResolver{}
 				r.add("test._domainkey.example.com", rec)
 				res, err := (&Verifier{Resolver: r}).Verify(context.Background(), strings.NewReader(h+msg))
-				if err != nil || len(res) == 0 || res[0].Status != Pass {
+				if err != nil || len(res) == 0 || res[0].Status != StatusPass {
 					t.Fatalf("%v: %v %+v", c, err, res)
 				}
 			}

@@ -15,22 +15,22 @@ import (
 // Algorithm is the a= tag of a signature: signing and hash algorithm.
 type Algorithm uint8
 
-// The signing algorithms of RFC 6376 §3.3 and RFC 8463. RSASHA1 is parsed
+// The signing algorithms of RFC 6376 §3.3 and RFC 8463. AlgorithmRSASHA1 is parsed
 // so that it can be reported, but never verifies (RFC 8301 §3.1).
 const (
-	RSASHA256 Algorithm = iota + 1
-	Ed25519SHA256
-	RSASHA1
+	AlgorithmRSASHA256 Algorithm = iota + 1
+	AlgorithmEd25519SHA256
+	AlgorithmRSASHA1
 )
 
 // String returns the a= form: "rsa-sha256", "ed25519-sha256", "rsa-sha1".
 func (a Algorithm) String() string {
 	switch a {
-	case RSASHA256:
+	case AlgorithmRSASHA256:
 		return "rsa-sha256"
-	case Ed25519SHA256:
+	case AlgorithmEd25519SHA256:
 		return "ed25519-sha256"
-	case RSASHA1:
+	case AlgorithmRSASHA1:
 		return "rsa-sha1"
 	}
 	return "unknown"
@@ -38,15 +38,15 @@ func (a Algorithm) String() string {
 
 // KeyType returns the key type the algorithm needs.
 func (a Algorithm) KeyType() KeyType {
-	if a == Ed25519SHA256 {
-		return KeyEd25519
+	if a == AlgorithmEd25519SHA256 {
+		return KeyTypeEd25519
 	}
-	return KeyRSA
+	return KeyTypeRSA
 }
 
 // Hash returns the digest the algorithm uses.
 func (a Algorithm) Hash() crypto.Hash {
-	if a == RSASHA1 {
+	if a == AlgorithmRSASHA1 {
 		return crypto.SHA1
 	}
 	return crypto.SHA256
@@ -54,7 +54,7 @@ func (a Algorithm) Hash() crypto.Hash {
 
 // hashName is the name h= in a key record uses for the algorithm's digest.
 func (a Algorithm) hashName() string {
-	if a == RSASHA1 {
+	if a == AlgorithmRSASHA1 {
 		return "sha1"
 	}
 	return "sha256"
@@ -64,18 +64,18 @@ func (a Algorithm) hashName() string {
 type Canonicalization uint8
 
 // The canonicalisation algorithms. The zero value is unset: a Signer reads it
-// as Relaxed, and a parsed signature always holds one of the two.
+// as CanonicalizationRelaxed, and a parsed signature always holds one of the two.
 const (
-	Simple Canonicalization = iota + 1
-	Relaxed
+	CanonicalizationSimple Canonicalization = iota + 1
+	CanonicalizationRelaxed
 )
 
 // String returns "simple" or "relaxed".
 func (c Canonicalization) String() string {
 	switch c {
-	case Simple:
+	case CanonicalizationSimple:
 		return "simple"
-	case Relaxed:
+	case CanonicalizationRelaxed:
 		return "relaxed"
 	}
 	return "unset"
@@ -84,9 +84,9 @@ func (c Canonicalization) String() string {
 func parseCanon(s string) (Canonicalization, bool) {
 	switch s {
 	case "simple":
-		return Simple, true
+		return CanonicalizationSimple, true
 	case "relaxed":
-		return Relaxed, true
+		return CanonicalizationRelaxed, true
 	}
 	return 0, false
 }
@@ -199,7 +199,7 @@ func (sig *Signature) parse(value string) error {
 		}
 	}
 	if seen&tagC == 0 {
-		sig.HeaderCanon, sig.BodyCanon = Simple, Simple
+		sig.HeaderCanon, sig.BodyCanon = CanonicalizationSimple, CanonicalizationSimple
 	}
 	if !hasFrom(sig.Headers) {
 		return sigErr("h", off.h, "From is not signed (RFC 6376 §5.4)")
@@ -279,11 +279,11 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 		bit = tagA
 		switch val {
 		case "rsa-sha256":
-			sig.Algorithm = RSASHA256
+			sig.Algorithm = AlgorithmRSASHA256
 		case "ed25519-sha256":
-			sig.Algorithm = Ed25519SHA256
+			sig.Algorithm = AlgorithmEd25519SHA256
 		case "rsa-sha1":
-			sig.Algorithm = RSASHA1
+			sig.Algorithm = AlgorithmRSASHA1
 		default:
 			return sigErr(tag, off, fmt.Sprintf("unknown algorithm %q", val))
 		}
@@ -315,7 +315,7 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 		bit = tagC
 		h, b, slash := strings.Cut(val, "/")
 		hc, ok1 := parseCanon(h)
-		bc, ok2 := Simple, true
+		bc, ok2 := CanonicalizationSimple, true
 		if slash {
 			bc, ok2 = parseCanon(b)
 		}
@@ -510,10 +510,10 @@ func (s *Signature) writeTags(b *strings.Builder, sep string) {
 	tag("a", s.Algorithm.String())
 	hc, bc := s.HeaderCanon, s.BodyCanon
 	if hc == 0 {
-		hc = Simple
+		hc = CanonicalizationSimple
 	}
 	if bc == 0 {
-		bc = Simple
+		bc = CanonicalizationSimple
 	}
 	tag("c", hc.String()+"/"+bc.String())
 	tag("d", s.Domain)

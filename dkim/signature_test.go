@@ -18,11 +18,15 @@ func TestParseSignature(t *testing.T) {
 		tag  string // tag of the expected error; "-" for none
 	}{
 		{"minimal, defaults (§3.5)", base, func(s *Signature) bool {
-			return s.HeaderCanon == Simple && s.BodyCanon == Simple && s.BodyLength == -1 && s.AUID() == "@example.org" &&
+			return s.HeaderCanon == CanonicalizationSimple && s.BodyCanon == CanonicalizationSimple && s.BodyLength == -1 && s.AUID() == "@example.org" &&
 				string(s.BodyHash) == "a" && string(s.Value) == "ab" && slices.Equal(s.Headers, []string{"from", "to"})
 		}, "-"},
-		{"c=relaxed alone is relaxed/simple (§3.5)", base + "; c=relaxed", func(s *Signature) bool { return s.HeaderCanon == Relaxed && s.BodyCanon == Simple }, "-"},
-		{"c=simple/relaxed", base + "; c=simple/relaxed", func(s *Signature) bool { return s.HeaderCanon == Simple && s.BodyCanon == Relaxed }, "-"},
+		{"c=relaxed alone is relaxed/simple (§3.5)", base + "; c=relaxed", func(s *Signature) bool {
+			return s.HeaderCanon == CanonicalizationRelaxed && s.BodyCanon == CanonicalizationSimple
+		}, "-"},
+		{"c=simple/relaxed", base + "; c=simple/relaxed", func(s *Signature) bool {
+			return s.HeaderCanon == CanonicalizationSimple && s.BodyCanon == CanonicalizationRelaxed
+		}, "-"},
 		{"folded b= with spaces (degenerate folding)", with("b=YWI=", "b=Y W\r\n\tI ="), func(s *Signature) bool { return string(s.Value) == "ab" }, "-"},
 		{"Exim folding d=test.ex CRLF TAB ;", "v=1; a=ed25519-sha256; d=test.ex\r\n\t; s=sed; h=from; bh=YQ==; b=YWI=", func(s *Signature) bool { return s.Domain == "test.ex" && s.Selector == "sed" }, "-"},
 		{"h= with FWS", with("h=from:to", "h=From : To\r\n :subject"), func(s *Signature) bool { return slices.Equal(s.Headers, []string{"From", "To", "subject"}) }, "-"},
@@ -32,7 +36,7 @@ func TestParseSignature(t *testing.T) {
 			return s.Timestamp.Equal(time.Unix(100, 0)) && s.Expiration.Equal(time.Unix(200, 0)) && s.BodyLength == 5 && s.CopiedHeaders == "From:a|To:b"
 		}, "-"},
 		{"unknown tags ignored", base + "; foo=bar", nil, "-"},
-		{"rsa-sha1 parses (rejected at verification)", with("rsa-sha256", "rsa-sha1"), func(s *Signature) bool { return s.Algorithm == RSASHA1 }, "-"},
+		{"rsa-sha1 parses (rejected at verification)", with("rsa-sha256", "rsa-sha1"), func(s *Signature) bool { return s.Algorithm == AlgorithmRSASHA1 }, "-"},
 		{"§3.5 v=: must be 1", with("v=1", "v=2"), nil, "v"},
 		{"§3.5 a=: unknown", with("rsa-sha256", "rsa-md5"), nil, "a"},
 		{"§3.5 c=: unknown", base + "; c=fancy/simple", nil, "c"},
@@ -92,7 +96,7 @@ func TestSignatureString(t *testing.T) {
 	if got := sig.String(); got != strings.TrimSpace(in) {
 		t.Errorf("String = %q", got)
 	}
-	for _, a := range []Algorithm{RSASHA256, Ed25519SHA256, RSASHA1, 0} {
+	for _, a := range []Algorithm{AlgorithmRSASHA256, AlgorithmEd25519SHA256, AlgorithmRSASHA1, 0} {
 		_ = a.String()
 	}
 	if Canonicalization(0).String() != "unset" {

@@ -55,7 +55,7 @@ func TestVerifyStreamsBody(t *testing.T) {
 	v := &Verifier{Resolver: r, Clock: testClock}
 	res, err := v.Verify(context.Background(), io.MultiReader(strings.NewReader(h+hdr), body()))
 	runtime.ReadMemStats(&after)
-	if err != nil || res[0].Status != Pass {
+	if err != nil || res[0].Status != StatusPass {
 		t.Fatalf("%v %+v", err, res)
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
@@ -77,7 +77,7 @@ func TestVerifyOddReaders(t *testing.T) {
 		"data+EOF": func() io.Reader { return iotest.DataErrReader(strings.NewReader(signed)) },
 	} {
 		res, err := v.Verify(context.Background(), rd())
-		if err != nil || len(res) != 1 || res[0].Status != Pass {
+		if err != nil || len(res) != 1 || res[0].Status != StatusPass {
 			t.Errorf("%s: %v %+v", name, err, res)
 		}
 	}
@@ -109,7 +109,7 @@ func TestVerifyReadBufferGrowth(t *testing.T) {
 			}
 			v := &Verifier{Resolver: r, Clock: testClock}
 			res, err := v.Verify(context.Background(), rd)
-			if err != nil || len(res) != 1 || res[0].Status != Pass {
+			if err != nil || len(res) != 1 || res[0].Status != StatusPass {
 				t.Errorf("size %d, half reads %v: %v %+v", size, half, err, res)
 			}
 		}

@@ -24,46 +24,46 @@ type Status uint8
 
 // The verification results.
 const (
-	// None: the message has no signature (only in AuthResults).
-	None Status = iota
-	// Pass: the signature verified.
-	Pass
-	// Fail: the signature was well formed and its key found, but the body
+	// StatusNone: the message has no signature (only in AuthResults).
+	StatusNone Status = iota
+	// StatusPass: the signature verified.
+	StatusPass
+	// StatusFail: the signature was well formed and its key found, but the body
 	// hash or the signature did not verify.
-	Fail
-	// Neutral: the signature was not processed (more signatures than
+	StatusFail
+	// StatusNeutral: the signature was not processed (more signatures than
 	// Verifier.MaxSignatures).
-	Neutral
-	// TempError: the key could not be fetched for a reason that may pass
+	StatusNeutral
+	// StatusTempError: the key could not be fetched for a reason that may pass
 	// (DNS failure, cancelled context). A later attempt may succeed.
-	TempError
-	// PermError: the signature cannot be verified: malformed, expired, no
+	StatusTempError
+	// StatusPermError: the signature cannot be verified: malformed, expired, no
 	// key, key revoked, malformed or not fitting the signature.
-	PermError
-	// Policy: the signature is well formed but unacceptable: rsa-sha1 or an
+	StatusPermError
+	// StatusPolicy: the signature is well formed but unacceptable: rsa-sha1 or an
 	// RSA key under 1024 bits (RFC 8301), an RSA key outside
 	// Verifier.MinRSABits..MaxRSABits, or a partial l= body when the
 	// Verifier rejects those.
-	Policy
+	StatusPolicy
 )
 
 // String returns the RFC 8601 result word: "none", "pass", "fail",
 // "neutral", "temperror", "permerror" or "policy".
 func (s Status) String() string {
 	switch s {
-	case None:
+	case StatusNone:
 		return "none"
-	case Pass:
+	case StatusPass:
 		return "pass"
-	case Fail:
+	case StatusFail:
 		return "fail"
-	case Neutral:
+	case StatusNeutral:
 		return "neutral"
-	case TempError:
+	case StatusTempError:
 		return "temperror"
-	case PermError:
+	case StatusPermError:
 		return "permerror"
-	case Policy:
+	case StatusPolicy:
 		return "policy"
 	}
 	return "unknown"
@@ -71,7 +71,7 @@ func (s Status) String() string {
 
 // Verification is the outcome for one DKIM-Signature field.
 type Verification struct {
-	// Status is the result; Err says why for anything but Pass.
+	// Status is the result; Err says why for anything but StatusPass.
 	Status Status
 	Err    error
 
@@ -112,7 +112,7 @@ type Verifier struct {
 	Clock domainauth.Clock
 
 	// MaxSignatures bounds the signatures verified per message; later ones
-	// get Neutral with ErrTooManySignatures. If zero, 8.
+	// get StatusNeutral with ErrTooManySignatures. If zero, 8.
 	MaxSignatures int
 	// MaxHeaderBytes bounds the header section. If zero, 256 KiB.
 	MaxHeaderBytes int
@@ -125,12 +125,12 @@ type Verifier struct {
 	// MaxRSABits is the longest RSA key accepted: verification time grows
 	// with the square of the modulus size, and a key record of 64 KiB
 	// could hold a modulus of several hundred thousand bits. Longer keys
-	// give Policy with ErrKeyTooLong. If zero, 8192 (RFC 8301 §3.2 asks
+	// give StatusPolicy with ErrKeyTooLong. If zero, 8192 (RFC 8301 §3.2 asks
 	// verifiers to handle 1024 to 4096 bits, and allows more); never
 	// below MinRSABits.
 	MaxRSABits int
 	// RejectBodyLength makes a signature whose l= leaves part of the body
-	// unsigned a Policy result instead of a Pass (RFC 6376 §8.2).
+	// unsigned a StatusPolicy result instead of a StatusPass (RFC 6376 §8.2).
 	RejectBodyLength bool
 	// KeyCacheSize bounds the cache of parsed key records, keyed by the TXT
 	// text (DNS is still asked every time). If zero, 64; negative disables.
@@ -245,11 +245,11 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 			res.BodyLength = sig.BodyLength
 		}
 		if k > maxSigs {
-			res.Status, res.Err = Neutral, ErrTooManySignatures
+			res.Status, res.Err = StatusNeutral, ErrTooManySignatures
 			continue
 		}
 		if perr != nil {
-			res.Status, res.Err = PermError, perr
+			res.Status, res.Err = StatusPermError, perr
 			continue
 		}
 		res.Identity = sig.AUID()
@@ -274,7 +274,7 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 			}
 			h := st.hashes[ci]
 			h.Reset()
-			st.canons[ci].reset(sig.BodyCanon == Relaxed, h, sig.BodyLength)
+			st.canons[ci].reset(sig.BodyCanon == CanonicalizationRelaxed, h, sig.BodyLength)
 		}
 		st.jobs = append(st.jobs, job{res: res, sig: sig, field: f, canon: ci})
 	}
@@ -310,13 +310,13 @@ func orDefault(v, def int) int {
 // expiry and the key (RFC 6376 §6.1.1, §6.1.2). It reports whether the
 // signature goes on to the hashes.
 func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signature) bool {
-	if sig.Algorithm == RSASHA1 {
-		res.Status, res.Err = Policy, ErrSHA1
+	if sig.Algorithm == AlgorithmRSASHA1 {
+		res.Status, res.Err = StatusPolicy, ErrSHA1
 		return false
 	}
 	if !sig.Expiration.IsZero() {
 		if now := domainauth.Now(v.Clock); now.After(sig.Expiration) {
-			res.Status = PermError
+			res.Status = StatusPermError
 			res.Err = fmt.Errorf("%w: x=%d is before %s", ErrExpired, sig.Expiration.Unix(), now.UTC().Format("2006-01-02T15:04:05Z"))
 			return false
 		}
@@ -337,29 +337,29 @@ func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signatu
 // lookupKey fetches and parses the key record (RFC 6376 §6.1.2).
 func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, Status, error) {
 	if v.Resolver == nil {
-		return nil, TempError, errors.New("dkim: Verifier has no Resolver")
+		return nil, StatusTempError, errors.New("dkim: Verifier has no Resolver")
 	}
 	name := sig.Selector + "._domainkey." + sig.Domain
 	txts, err := v.Resolver.LookupTXT(ctx, name)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
-	case domainauth.NotFound:
-		return nil, PermError, fmt.Errorf("%w at %s", ErrNoKey, name)
+	case domainauth.ErrorKindOK:
+	case domainauth.ErrorKindNotFound:
+		return nil, StatusPermError, fmt.Errorf("%w at %s", ErrNoKey, name)
 	default:
-		return nil, TempError, fmt.Errorf("dkim: looking up key %s: %w", name, err)
+		return nil, StatusTempError, fmt.Errorf("dkim: looking up key %s: %w", name, err)
 	}
 	switch len(txts) {
 	case 0:
-		return nil, PermError, fmt.Errorf("%w at %s", ErrNoKey, name)
+		return nil, StatusPermError, fmt.Errorf("%w at %s", ErrNoKey, name)
 	case 1:
 	default:
-		return nil, PermError, fmt.Errorf("%w: %d TXT records at %s", ErrMultipleKeys, len(txts), name)
+		return nil, StatusPermError, fmt.Errorf("%w: %d TXT records at %s", ErrMultipleKeys, len(txts), name)
 	}
 	key, err := v.parseKey(txts[0])
 	if err != nil {
-		return nil, PermError, fmt.Errorf("%w (at %s)", err, name)
+		return nil, StatusPermError, fmt.Errorf("%w (at %s)", err, name)
 	}
-	return key, Pass, nil
+	return key, StatusPass, nil
 }
 
 // parseKey parses a key record through the cache.
@@ -392,34 +392,34 @@ func (v *Verifier) parseKey(txt string) (*KeyRecord, error) {
 // §6.1.2 steps 6 to 9, RFC 8301).
 func (v *Verifier) keyFits(key *KeyRecord, sig *Signature) (Status, error) {
 	if key.Revoked() {
-		return PermError, ErrKeyRevoked
+		return StatusPermError, ErrKeyRevoked
 	}
 	if key.KeyType != sig.Algorithm.KeyType() {
-		return PermError, fmt.Errorf("%w: k=%s key for an %s signature", ErrKeyMismatch, key.KeyType, sig.Algorithm)
+		return StatusPermError, fmt.Errorf("%w: k=%s key for an %s signature", ErrKeyMismatch, key.KeyType, sig.Algorithm)
 	}
 	if !key.AllowsHash(sig.Algorithm.hashName()) {
-		return PermError, fmt.Errorf("%w: h=%s excludes %s", ErrKeyMismatch, strings.Join(key.HashAlgorithms, ":"), sig.Algorithm.hashName())
+		return StatusPermError, fmt.Errorf("%w: h=%s excludes %s", ErrKeyMismatch, strings.Join(key.HashAlgorithms, ":"), sig.Algorithm.hashName())
 	}
 	if !key.ForEmail() {
-		return PermError, fmt.Errorf("%w: s=%s does not include email", ErrKeyMismatch, strings.Join(key.Services, ":"))
+		return StatusPermError, fmt.Errorf("%w: s=%s does not include email", ErrKeyMismatch, strings.Join(key.Services, ":"))
 	}
 	if key.NoSubdomains && sig.Identity != "" {
 		at := strings.LastIndexByte(sig.Identity, '@')
 		if !strings.EqualFold(strings.TrimSuffix(sig.Identity[at+1:], "."), strings.TrimSuffix(sig.Domain, ".")) {
-			return PermError, fmt.Errorf("%w: key has t=s but i= is in a subdomain of d=", ErrKeyMismatch)
+			return StatusPermError, fmt.Errorf("%w: key has t=s but i= is in a subdomain of d=", ErrKeyMismatch)
 		}
 	}
-	if key.KeyType == KeyRSA {
+	if key.KeyType == KeyTypeRSA {
 		minBits := max(v.MinRSABits, 1024)
 		bits := key.Bits()
 		if bits < minBits {
-			return Policy, fmt.Errorf("%w: %d bits, at least %d required", ErrKeyTooShort, bits, minBits)
+			return StatusPolicy, fmt.Errorf("%w: %d bits, at least %d required", ErrKeyTooShort, bits, minBits)
 		}
 		if maxBits := max(orDefault(v.MaxRSABits, defaultMaxRSABits), minBits); bits > maxBits {
-			return Policy, fmt.Errorf("%w: %d bits, at most %d accepted", ErrKeyTooLong, bits, maxBits)
+			return StatusPolicy, fmt.Errorf("%w: %d bits, at most %d accepted", ErrKeyTooLong, bits, maxBits)
 		}
 	}
-	return Pass, nil
+	return StatusPass, nil
 }
 
 // finish compares the body hash and verifies the signature over the
@@ -429,7 +429,7 @@ func (v *Verifier) finish(st *verifyState, j *job, fields []field) {
 	c := st.canons[j.canon]
 	if sig.BodyLength >= 0 {
 		if c.n < sig.BodyLength {
-			res.Status = Fail
+			res.Status = StatusFail
 			res.Err = fmt.Errorf("%w: l=%d but the canonical body has %d bytes", ErrBodyLength, sig.BodyLength, c.n)
 			return
 		}
@@ -437,7 +437,7 @@ func (v *Verifier) finish(st *verifyState, j *job, fields []field) {
 	}
 	bh := st.hashes[j.canon].Sum(st.sum[:0])
 	if !bytes.Equal(bh, sig.BodyHash) {
-		res.Status, res.Err = Fail, ErrBodyHash
+		res.Status, res.Err = StatusFail, ErrBodyHash
 		return
 	}
 	digest := headerDigest(st.sum[:0], fields, j.field, sig, &st.hdr)
@@ -451,13 +451,13 @@ func (v *Verifier) finish(st *verifyState, j *job, fields []field) {
 		}
 	}
 	if err != nil {
-		res.Status, res.Err = Fail, fmt.Errorf("%w: %v", ErrBadSignature, err)
+		res.Status, res.Err = StatusFail, fmt.Errorf("%w: %v", ErrBadSignature, err)
 		return
 	}
 	if v.RejectBodyLength && res.UnsignedBody > 0 {
-		res.Status = Policy
+		res.Status = StatusPolicy
 		res.Err = fmt.Errorf("%w: %d body bytes after l=%d are not signed", ErrBodyLength, res.UnsignedBody, sig.BodyLength)
 		return
 	}
-	res.Status = Pass
+	res.Status = StatusPass
 }

@@ -58,26 +58,26 @@ func TestVerifyStatuses(t *testing.T) {
 		err     error
 		testing bool
 	}{
-		{"pass rsa", rsaSigned, []string{rsaRec}, false, 0, 0, Pass, nil, false},
-		{"pass ed25519 (RFC 8463)", edSigned, []string{edRec}, false, 0, 0, Pass, nil, false},
-		{"§6.1.2: no key record", edSigned, nil, false, 0, 0, PermError, ErrNoKey, false},
-		{"§6.1.2: DNS failure is temperror", edSigned, nil, true, 0, 0, TempError, nil, false},
-		{"two key records", edSigned, []string{edRec, edRec}, false, 0, 0, PermError, ErrMultipleKeys, false},
-		{"§3.6.1: revoked key", edSigned, []string{"v=DKIM1; k=ed25519; p="}, false, 0, 0, PermError, ErrKeyRevoked, false},
-		{"§3.6.1: malformed key record", edSigned, []string{"v=DKIM1; k=ed25519; p=!!"}, false, 0, 0, PermError, ErrKeySyntax, false},
-		{"§3.6.1: unknown k=", edSigned, []string{"v=DKIM1; k=dsa; " + p(edRec)}, false, 0, 0, PermError, ErrKeyUnknownType, false},
-		{"§6.1.2: k= does not fit a=", rsaSigned, []string{"v=DKIM1; k=ed25519; " + p(edRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
-		{"§6.1.2: h= excludes sha256", rsaSigned, []string{"v=DKIM1; h=sha1; " + p(rsaRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
-		{"§3.6.1: s= without email", rsaSigned, []string{"v=DKIM1; s=tlsrpt; " + p(rsaRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
-		{"§3.6.1: t=s and i= in a subdomain", subSigned, []string{"v=DKIM1; k=ed25519; t=s; " + p(edRec)}, false, 0, 0, PermError, ErrKeyMismatch, false},
-		{"§3.6.1: t=s and i= in d= itself", edSigned, []string{"v=DKIM1; k=ed25519; t=s; " + p(edRec)}, false, 0, 0, Pass, nil, false},
-		{"§3.6.1: t=y is reported", edSigned, []string{"v=DKIM1; k=ed25519; t=y; " + p(edRec)}, false, 0, 0, Pass, nil, true},
-		{"§3.5 x=: not yet expired", expiring, []string{edRec}, false, 59 * time.Minute, 0, Pass, nil, false},
-		{"§3.5 x=: expired", expiring, []string{edRec}, false, 61 * time.Minute, 0, PermError, ErrExpired, false},
-		{"RFC 8301 §3.1: rsa-sha1", sha1Signed, []string{rsaRec}, false, 0, 0, Policy, ErrSHA1, false},
-		{"RFC 8301 §3.2: key shorter than the minimum", rsaSigned, []string{rsaRec}, false, 0, 3072, Policy, ErrKeyTooShort, false},
-		{"§6.1.1: required bh= missing", noBH, []string{edRec}, false, 0, 0, PermError, ErrSignatureSyntax, false},
-		{"§3.5 d=: not a domain name, no DNS query", badD, []string{edRec}, false, 0, 0, PermError, ErrSignatureSyntax, false},
+		{"pass rsa", rsaSigned, []string{rsaRec}, false, 0, 0, StatusPass, nil, false},
+		{"pass ed25519 (RFC 8463)", edSigned, []string{edRec}, false, 0, 0, StatusPass, nil, false},
+		{"§6.1.2: no key record", edSigned, nil, false, 0, 0, StatusPermError, ErrNoKey, false},
+		{"§6.1.2: DNS failure is temperror", edSigned, nil, true, 0, 0, StatusTempError, nil, false},
+		{"two key records", edSigned, []string{edRec, edRec}, false, 0, 0, StatusPermError, ErrMultipleKeys, false},
+		{"§3.6.1: revoked key", edSigned, []string{"v=DKIM1; k=ed25519; p="}, false, 0, 0, StatusPermError, ErrKeyRevoked, false},
+		{"§3.6.1: malformed key record", edSigned, []string{"v=DKIM1; k=ed25519; p=!!"}, false, 0, 0, StatusPermError, ErrKeySyntax, false},
+		{"§3.6.1: unknown k=", edSigned, []string{"v=DKIM1; k=dsa; " + p(edRec)}, false, 0, 0, StatusPermError, ErrKeyUnknownType, false},
+		{"§6.1.2: k= does not fit a=", rsaSigned, []string{"v=DKIM1; k=ed25519; " + p(edRec)}, false, 0, 0, StatusPermError, ErrKeyMismatch, false},
+		{"§6.1.2: h= excludes sha256", rsaSigned, []string{"v=DKIM1; h=sha1; " + p(rsaRec)}, false, 0, 0, StatusPermError, ErrKeyMismatch, false},
+		{"§3.6.1: s= without email", rsaSigned, []string{"v=DKIM1; s=tlsrpt; " + p(rsaRec)}, false, 0, 0, StatusPermError, ErrKeyMismatch, false},
+		{"§3.6.1: t=s and i= in a subdomain", subSigned, []string{"v=DKIM1; k=ed25519; t=s; " + p(edRec)}, false, 0, 0, StatusPermError, ErrKeyMismatch, false},
+		{"§3.6.1: t=s and i= in d= itself", edSigned, []string{"v=DKIM1; k=ed25519; t=s; " + p(edRec)}, false, 0, 0, StatusPass, nil, false},
+		{"§3.6.1: t=y is reported", edSigned, []string{"v=DKIM1; k=ed25519; t=y; " + p(edRec)}, false, 0, 0, StatusPass, nil, true},
+		{"§3.5 x=: not yet expired", expiring, []string{edRec}, false, 59 * time.Minute, 0, StatusPass, nil, false},
+		{"§3.5 x=: expired", expiring, []string{edRec}, false, 61 * time.Minute, 0, StatusPermError, ErrExpired, false},
+		{"RFC 8301 §3.1: rsa-sha1", sha1Signed, []string{rsaRec}, false, 0, 0, StatusPolicy, ErrSHA1, false},
+		{"RFC 8301 §3.2: key shorter than the minimum", rsaSigned, []string{rsaRec}, false, 0, 3072, StatusPolicy, ErrKeyTooShort, false},
+		{"§6.1.1: required bh= missing", noBH, []string{edRec}, false, 0, 0, StatusPermError, ErrSignatureSyntax, false},
+		{"§3.5 d=: not a domain name, no DNS query", badD, []string{edRec}, false, 0, 0, StatusPermError, ErrSignatureSyntax, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,7 +100,7 @@ func TestVerifyStatuses(t *testing.T) {
 			if g.Status != tt.want || (tt.err != nil && !errors.Is(g.Err, tt.err)) || g.Testing != tt.testing {
 				t.Errorf("got %v (%v) testing=%v, want %v (%v) testing=%v", g.Status, g.Err, g.Testing, tt.want, tt.err, tt.testing)
 			}
-			if (g.Status == Pass) != (g.Err == nil) {
+			if (g.Status == StatusPass) != (g.Err == nil) {
 				t.Errorf("status %v with error %v", g.Status, g.Err)
 			}
 			if g.Domain == "" || g.Selector != "sel" {
@@ -120,7 +120,7 @@ func TestVerifyDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := res[0]
-	if g.Status != Pass || g.Identity != "alice@example.org" || g.Algorithm != RSASHA256 || g.KeyBits != 2048 ||
+	if g.Status != StatusPass || g.Identity != "alice@example.org" || g.Algorithm != AlgorithmRSASHA256 || g.KeyBits != 2048 ||
 		g.BodyLength != -1 || g.Key == nil || g.Signature == nil {
 		t.Errorf("%+v", g)
 	}
@@ -139,7 +139,7 @@ func TestVerifyMaxSignatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Status{Pass, Pass, Neutral}
+	want := []Status{StatusPass, StatusPass, StatusNeutral}
 	for i, g := range res {
 		if g.Status != want[i] {
 			t.Errorf("sig %d: %v (%v), want %v", i, g.Status, g.Err, want[i])
@@ -200,7 +200,7 @@ func TestVerifyUnsignedAndOdd(t *testing.T) {
 func TestVerifyNoResolver(t *testing.T) {
 	_, ek := testKeys(t)
 	res, err := (&Verifier{}).Verify(context.Background(), strings.NewReader(signWith(t, &Signer{Domain: "example.org", Selector: "sel", Key: ek}, verifyMsg)))
-	if err != nil || res[0].Status != TempError {
+	if err != nil || res[0].Status != StatusTempError {
 		t.Errorf("%v %+v", err, res)
 	}
 }
@@ -215,7 +215,7 @@ func TestVerifyKeyCache(t *testing.T) {
 	v := &Verifier{Resolver: r, KeyCacheSize: 2}
 	for i := range 5 {
 		res, _ := v.Verify(context.Background(), strings.NewReader(signed))
-		if res[0].Status != Pass {
+		if res[0].Status != StatusPass {
 			t.Fatalf("round %d: %v", i, res[0].Err)
 		}
 		// Rotate to a different text for the same key.
@@ -226,13 +226,13 @@ func TestVerifyKeyCache(t *testing.T) {
 	}
 	r.txt["sel._domainkey.example.org"] = []string{pubRecord(t, rk)}
 	res, _ := v.Verify(context.Background(), strings.NewReader(signed))
-	if res[0].Status == Pass {
+	if res[0].Status == StatusPass {
 		t.Error("verified with a replaced key")
 	}
 }
 
 func TestStatusString(t *testing.T) {
-	want := map[Status]string{None: "none", Pass: "pass", Fail: "fail", Neutral: "neutral", TempError: "temperror", PermError: "permerror", Policy: "policy", 99: "unknown"}
+	want := map[Status]string{StatusNone: "none", StatusPass: "pass", StatusFail: "fail", StatusNeutral: "neutral", StatusTempError: "temperror", StatusPermError: "permerror", StatusPolicy: "policy", 99: "unknown"}
 	for s, w := range want {
 		if s.String() != w {
 			t.Errorf("%d: %q, want %q", s, s.String(), w)
@@ -249,7 +249,7 @@ func TestVerifyConcurrent(t *testing.T) {
 	r.add("ed._domainkey.example.org", pubRecord(t, ek))
 	msgs := []string{
 		signWith(t, &Signer{Domain: "example.org", Selector: "rsa", Key: rk}, verifyMsg),
-		signWith(t, &Signer{Domain: "example.org", Selector: "ed", Key: ek, BodyCanon: Simple}, roundTripMessages["bare-lf"]),
+		signWith(t, &Signer{Domain: "example.org", Selector: "ed", Key: ek, BodyCanon: CanonicalizationSimple}, roundTripMessages["bare-lf"]),
 	}
 	v := &Verifier{Resolver: r}
 	done := make(chan error)
@@ -257,7 +257,7 @@ func TestVerifyConcurrent(t *testing.T) {
 		go func() {
 			for i := range 20 {
 				res, err := v.Verify(context.Background(), strings.NewReader(msgs[(g+i)%2]))
-				if err == nil && (len(res) != 1 || res[0].Status != Pass) {
+				if err == nil && (len(res) != 1 || res[0].Status != StatusPass) {
 					err = fmt.Errorf("%v %v", res[0].Status, res[0].Err)
 				}
 				if err != nil {

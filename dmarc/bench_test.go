@@ -36,10 +36,10 @@ func BenchmarkLookupEvaluate(b *testing.B) {
 	c := Checker{Resolver: z}
 	in := Input{
 		FromDomain: "example.org",
-		SPF:        Identifier{Domain: "eu-west-1.amazonses.com", Result: AuthPass},
+		SPF:        Identifier{Domain: "eu-west-1.amazonses.com", Result: AuthResultPass},
 		DKIM: []Identifier{
-			{Domain: "example.org", Result: AuthPass},
-			{Domain: "amazonses.com", Result: AuthPass},
+			{Domain: "example.org", Result: AuthResultPass},
+			{Domain: "amazonses.com", Result: AuthResultPass},
 		},
 	}
 	ctx := context.Background()
@@ -59,7 +59,7 @@ func BenchmarkLookupEvaluateSubdomain(b *testing.B) {
 	c := Checker{Resolver: z}
 	in := Input{
 		FromDomain: "news.example.org",
-		DKIM:       []Identifier{{Domain: "example.org", Result: AuthPass}},
+		DKIM:       []Identifier{{Domain: "example.org", Result: AuthResultPass}},
 	}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -76,7 +76,7 @@ func BenchmarkLookup(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if d := Lookup(ctx, z, "a.b.c.d.e.f.g.h.i.example.org"); d.Status != StatusFound {
+		if d := Lookup(ctx, z, "a.b.c.d.e.f.g.h.i.example.org"); d.Status != DiscoveryStatusFound {
 			b.Fatal(d.Status)
 		}
 	}
@@ -100,7 +100,7 @@ func BenchmarkLintTextManyTags(b *testing.B) {
 	b.SetBytes(int64(len(txt)))
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = LintText(txt, RFC9989)
+		_ = LintText(txt, ModeRFC9989)
 	}
 }
 

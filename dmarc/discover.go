@@ -16,20 +16,20 @@ import (
 type Mode uint8
 
 const (
-	// RFC9989 (the zero value) discovers policy and Organizational Domains
+	// ModeRFC9989 (the zero value) discovers policy and Organizational Domains
 	// with the DNS tree walk of RFC 9989 §4.10, honours t= and np=, and
 	// ignores pct=.
-	RFC9989 Mode = iota
-	// RFC7489 discovers policy at the Author Domain and then at its
+	ModeRFC9989 Mode = iota
+	// ModeRFC7489 discovers policy at the Author Domain and then at its
 	// Organizational Domain taken from the public suffix list (RFC 7489
 	// §3.2, §6.6.3), and applies pct= sampling (§6.6.4). t=, np= and psd=
 	// are ignored.
-	RFC7489
+	ModeRFC7489
 )
 
 // String returns "RFC 9989" or "RFC 7489".
 func (m Mode) String() string {
-	if m == RFC7489 {
+	if m == ModeRFC7489 {
 		return "RFC 7489"
 	}
 	return "RFC 9989"
@@ -111,30 +111,30 @@ func (s Source) String() string {
 	return "none"
 }
 
-// Status is the outcome of policy discovery.
-type Status uint8
+// DiscoveryStatus is the outcome of policy discovery.
+type DiscoveryStatus uint8
 
 // The discovery outcomes.
 const (
-	// StatusNone: no DMARC Policy Record applies; DMARC does not apply.
-	StatusNone Status = iota
-	// StatusFound: Record holds the applicable DMARC Policy Record.
-	StatusFound
-	// StatusTempError: a DNS query failed temporarily (or ctx ended).
-	StatusTempError
-	// StatusPermError: the applicable record is broken (Err says why), so
+	// DiscoveryStatusNone: no DMARC Policy Record applies; DMARC does not apply.
+	DiscoveryStatusNone DiscoveryStatus = iota
+	// DiscoveryStatusFound: Record holds the applicable DMARC Policy Record.
+	DiscoveryStatusFound
+	// DiscoveryStatusTempError: a DNS query failed temporarily (or ctx ended).
+	DiscoveryStatusTempError
+	// DiscoveryStatusPermError: the applicable record is broken (Err says why), so
 	// no DMARC processing applies (RFC 9989 §4.10.1).
-	StatusPermError
+	DiscoveryStatusPermError
 )
 
 // String returns "found", "none", "temperror" or "permerror".
-func (s Status) String() string {
+func (s DiscoveryStatus) String() string {
 	switch s {
-	case StatusFound:
+	case DiscoveryStatusFound:
 		return "found"
-	case StatusTempError:
+	case DiscoveryStatusTempError:
 		return "temperror"
-	case StatusPermError:
+	case DiscoveryStatusPermError:
 		return "permerror"
 	}
 	return "none"
@@ -142,11 +142,11 @@ func (s Status) String() string {
 
 // Discovery is the result of DMARC policy discovery for one Author Domain.
 type Discovery struct {
-	Status Status
+	Status DiscoveryStatus
 	// AuthorDomain is the domain looked up, in canonical form.
 	AuthorDomain string
 	// Record is the DMARC Policy Record that applies; nil unless
-	// Status is StatusFound.
+	// Status is DiscoveryStatusFound.
 	Record *Record
 	// PolicyDomain is the domain whose record applies ("" if none).
 	PolicyDomain string
@@ -161,7 +161,7 @@ type Discovery struct {
 	// Multiple lists the names at which more than one DMARC record was
 	// found; they were discarded (RFC 9989 §4.10 step 2).
 	Multiple []string
-	// Err explains StatusTempError and StatusPermError.
+	// Err explains DiscoveryStatusTempError and DiscoveryStatusPermError.
 	Err error
 }
 
@@ -179,7 +179,7 @@ func (c *Checker) Lookup(ctx context.Context, fromDomain string) *Discovery {
 	d := &Discovery{}
 	name, err := canonicalDomain("author domain", fromDomain)
 	if err != nil {
-		d.Status, d.Err = StatusPermError, err
+		d.Status, d.Err = DiscoveryStatusPermError, err
 		return d
 	}
 	d.AuthorDomain = name
@@ -190,7 +190,7 @@ func (c *Checker) Lookup(ctx context.Context, fromDomain string) *Discovery {
 
 func (c *Checker) discover(ctx context.Context, w *walker, d *Discovery) {
 	name := d.AuthorDomain
-	if c.Mode == RFC7489 {
+	if c.Mode == ModeRFC7489 {
 		c.discover7489(ctx, w, d)
 		return
 	}
@@ -198,7 +198,7 @@ func (c *Checker) discover(ctx context.Context, w *walker, d *Discovery) {
 	d.Queried = tw.queried
 	d.Multiple = tw.multiple
 	if tw.err != nil {
-		d.Status, d.Err = StatusTempError, tw.err
+		d.Status, d.Err = DiscoveryStatusTempError, tw.err
 		return
 	}
 	d.OrgDomain = tw.orgDomain(name)
@@ -237,15 +237,15 @@ func (c *Checker) discover(ctx context.Context, w *walker, d *Discovery) {
 		}
 	}
 	if f == nil {
-		d.Status = StatusNone
+		d.Status = DiscoveryStatusNone
 		return
 	}
 	d.PolicyDomain = f.name
 	if f.err != nil {
-		d.Status, d.Err = StatusPermError, f.err
+		d.Status, d.Err = DiscoveryStatusPermError, f.err
 		return
 	}
-	d.Status, d.Record = StatusFound, f.rec
+	d.Status, d.Record = DiscoveryStatusFound, f.rec
 }
 
 // discover7489 is RFC 7489 §6.6.3: the Author Domain, then its
@@ -262,11 +262,11 @@ func (c *Checker) discover7489(ctx context.Context, w *walker, d *Discovery) {
 		d.Queried = append(d.Queried, q.qname)
 		switch {
 		case q.err != nil:
-			d.Status, d.Err = StatusTempError, q.err
+			d.Status, d.Err = DiscoveryStatusTempError, q.err
 			return
 		case q.n > 1:
 			d.Multiple = append(d.Multiple, target)
-			d.Status = StatusNone
+			d.Status = DiscoveryStatusNone
 			return
 		case q.n == 0:
 			continue
@@ -277,20 +277,20 @@ func (c *Checker) discover7489(ctx context.Context, w *walker, d *Discovery) {
 			d.Source = SourceOrganizational
 		}
 		if q.recErr != nil {
-			d.Status, d.Err = StatusPermError, q.recErr
+			d.Status, d.Err = DiscoveryStatusPermError, q.recErr
 			return
 		}
 		// RFC 7489 §6.3 makes p required: without it the record acts as
 		// p=none only when rua has a valid URI (§6.6.3 step 6).
 		if q.rec.Policy == PolicyUnset && !q.rec.Explicit.Has(TagP) && !hasValidURI(q.rec.AggregateURIs) {
-			d.Status = StatusPermError
+			d.Status = DiscoveryStatusPermError
 			d.Err = &ParseError{Record: q.text, Tag: "p", Msg: "no p tag and no valid rua URI (RFC 7489 §6.6.3)", Err: ErrInvalidPolicy}
 			return
 		}
-		d.Status, d.Record = StatusFound, q.rec
+		d.Status, d.Record = DiscoveryStatusFound, q.rec
 		return
 	}
-	d.Status = StatusNone
+	d.Status = DiscoveryStatusNone
 }
 
 // OrgDomain returns the Organizational Domain of name: by DNS tree walk
@@ -405,7 +405,7 @@ func (w *walker) query(ctx context.Context, name string) queryResult {
 	}
 	txts, err := w.c.Resolver.LookupTXT(ctx, q.qname)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK, domainauth.NotFound:
+	case domainauth.ErrorKindOK, domainauth.ErrorKindNotFound:
 		for _, t := range txts {
 			rec, perr := parseRecord(t, w.c.Mode)
 			if errors.Is(perr, ErrNotDMARC) {
@@ -417,7 +417,7 @@ func (w *walker) query(ctx context.Context, name string) queryResult {
 		if q.n != 1 {
 			q.rec, q.recErr, q.text = nil, nil, ""
 		}
-	case domainauth.Canceled:
+	case domainauth.ErrorKindCanceled:
 		q.err = fmt.Errorf("dmarc: query %s: %w", q.qname, contextErr(ctx, err))
 	default:
 		q.err = fmt.Errorf("dmarc: query %s: %w", q.qname, err)
@@ -501,7 +501,7 @@ func (tw *treeWalk) orgDomain(start string) string {
 
 // orgDomain returns the Organizational Domain of a canonical name.
 func (w *walker) orgDomain(ctx context.Context, name string) (string, error) {
-	if w.c.Mode == RFC7489 {
+	if w.c.Mode == ModeRFC7489 {
 		return w.c.orgDomainPSL(name), nil
 	}
 	tw := w.walk(ctx, name)

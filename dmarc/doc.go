@@ -9,7 +9,7 @@
 //     and a Record can be built in code.
 //   - Discovery: Lookup and Checker.Lookup find the record that applies to
 //     an Author Domain with the DNS tree walk of RFC 9989 §4.10 (at most
-//     8 queries, psd= handling), or in RFC7489 mode at the Author Domain
+//     8 queries, psd= handling), or under ModeRFC7489 at the Author Domain
 //     and then its public-suffix-list Organizational Domain (RFC 7489
 //     §6.6.3, golang.org/x/net/publicsuffix).
 //   - Alignment: Checker.OrgDomain, Checker.Aligned, OrgDomainPSL and
@@ -17,7 +17,7 @@
 //   - Evaluation: Evaluate and Checker.Evaluate combine discovery with SPF
 //     and DKIM results given as plain domain+result pairs (Identifier,
 //     AuthResult), giving pass/fail, the aligned identifiers, the policy
-//     (p, sp, np), t=y testing and the disposition; in RFC7489 mode pct=
+//     (p, sp, np), t=y testing and the disposition; under ModeRFC7489 pct=
 //     sampling with an injectable random source. Checker.EvaluateAll and
 //     Strictest handle several Author Domains (RFC 9989 §11.5).
 //   - AuthorDomains extracts the Author Domain(s) from a header block
@@ -134,7 +134,7 @@
 //     case-sensitive.
 //   - An absent p acts as p=none (RFC 9989 §4.7); an invalid p, sp or np
 //     acts as p=none only with a valid rua URI, and otherwise the record is
-//     a permerror (§4.10.1). In RFC7489 mode an absent p also needs a
+//     a permerror (§4.10.1). Under ModeRFC7489 an absent p also needs a
 //     valid rua (RFC 7489 §6.3, §6.6.3).
 //   - A broken record (it starts with v=DMARC1 but cannot be used) at
 //     the Author Domain gives permerror rather than continuing the walk.
@@ -157,7 +157,7 @@
 //     The one field net/mail rejects that is still read is a display
 //     name with unquoted specials in a field with a single '@' inside a
 //     single <...> (see AuthorDomains). Any such field among several
-//     makes the whole header unusable, for AuthorAll too.
+//     makes the whole header unusable, for AuthorChoiceAll too.
 //   - Where a domain name belongs (an Author Domain, an identifier, a
 //     domain to look up or lint, a policy domain, a reporting URI host),
 //     text that is not one is refused with a *DomainError
@@ -172,7 +172,7 @@
 //     evaluation makes at most Checker.MaxQueries DMARC queries (32 by
 //     default), so that a message with many DKIM signatures cannot make a
 //     receiver walk the tree for each.
-//   - RFC7489 mode ignores t=, np= and psd= (RFC 9091 PSD DMARC is not
+//   - ModeRFC7489 ignores t=, np= and psd= (RFC 9091 PSD DMARC is not
 //     implemented for it); its discovery treats np as an unknown tag, so
 //     an invalid np value does not void the record there.
 package dmarc

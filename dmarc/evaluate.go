@@ -14,17 +14,17 @@ import (
 // them.
 type AuthResult uint8
 
-// The authentication results. Only AuthPass can make DMARC pass; an aligned
-// AuthTempError without an aligned pass makes it temperror.
+// The authentication results. Only AuthResultPass can make DMARC pass; an aligned
+// AuthResultTempError without an aligned pass makes it temperror.
 const (
-	AuthNone AuthResult = iota
-	AuthPass
-	AuthFail
-	AuthSoftFail
-	AuthNeutral
-	AuthTempError
-	AuthPermError
-	AuthPolicy
+	AuthResultNone AuthResult = iota
+	AuthResultPass
+	AuthResultFail
+	AuthResultSoftFail
+	AuthResultNeutral
+	AuthResultTempError
+	AuthResultPermError
+	AuthResultPolicy
 )
 
 var authResultNames = [...]string{"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy"}
@@ -39,7 +39,7 @@ func (a AuthResult) String() string {
 
 // ParseAuthResult maps a result name to an AuthResult, ignoring case. The
 // RFC 4408 names "error" (temperror) and "unknown" (permerror) are
-// accepted; anything else is AuthNone.
+// accepted; anything else is AuthResultNone.
 func ParseAuthResult(s string) AuthResult {
 	for i, n := range authResultNames {
 		if equalFoldASCII(n, s) {
@@ -48,11 +48,11 @@ func ParseAuthResult(s string) AuthResult {
 	}
 	switch {
 	case equalFoldASCII(s, "error"):
-		return AuthTempError
+		return AuthResultTempError
 	case equalFoldASCII(s, "unknown"):
-		return AuthPermError
+		return AuthResultPermError
 	}
-	return AuthNone
+	return AuthResultNone
 }
 
 // Identifier is one authenticated identifier candidate: the SPF MAIL FROM
@@ -229,19 +229,19 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	res.Discovery = d
 	author, err := canonicalDomain("author domain", in.FromDomain)
 	if err != nil {
-		d.Status, d.Err = StatusPermError, err
+		d.Status, d.Err = DiscoveryStatusPermError, err
 		res.Code, res.Err = CodePermError, d.Err
 		return res
 	}
 	d.AuthorDomain, res.AuthorDomain = author, author
 	c.discover(ctx, w, d)
 	switch d.Status {
-	case StatusNone:
+	case DiscoveryStatusNone:
 		return res
-	case StatusTempError:
+	case DiscoveryStatusTempError:
 		res.Code, res.Err = CodeTempError, d.Err
 		return res
-	case StatusPermError:
+	case DiscoveryStatusPermError:
 		res.Code, res.Err = CodePermError, d.Err
 		return res
 	}
@@ -255,7 +255,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	var tempErr error
 	for _, ch := range res.Checks {
 		switch {
-		case ch.Aligned && ch.Result == AuthPass:
+		case ch.Aligned && ch.Result == AuthResultPass:
 			if ch.Method == MethodSPF {
 				res.SPFAligned = true
 			} else {
@@ -263,7 +263,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 			}
 		case ch.Evaluated && ch.Err != nil && tempErr == nil:
 			tempErr = ch.Err
-		case ch.Aligned && ch.Result == AuthTempError && tempErr == nil:
+		case ch.Aligned && ch.Result == AuthResultTempError && tempErr == nil:
 			// RFC 7489 §6.6.2: no aligned pass and an aligned temporary
 			// failure: the receiver cannot conclude that DMARC failed.
 			tempErr = fmt.Errorf("dmarc: %s result for %s is temperror", ch.Method, ch.Domain)
@@ -277,7 +277,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	// RFC 9989 §4.7 t=y: the policy to apply is one level below the
 	// published one. policy.dmarc (§9.1) is the policy after the policy
 	// options, so this holds for a passing message too.
-	if c.Mode == RFC9989 && rec.IsTesting() {
+	if c.Mode == ModeRFC9989 && rec.IsTesting() {
 		res.Testing = true
 		res.AppliedPolicy = lower(res.Policy)
 	}
@@ -292,7 +292,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	// np applies to a non-existent subdomain. Whether the Author Domain
 	// exists is asked only when the answer changes the policy of a failing
 	// message, which spares the queries for most mail.
-	if subdomain && c.Mode == RFC9989 && rec.NonexistentPolicy != PolicyUnset && !rec.invalidPolicy() &&
+	if subdomain && c.Mode == ModeRFC9989 && rec.NonexistentPolicy != PolicyUnset && !rec.invalidPolicy() &&
 		rec.PolicyFor(true, true) != rec.PolicyFor(true, false) {
 		exists, err := c.exists(ctx, author)
 		if err != nil {
@@ -310,7 +310,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	}
 	res.Code = CodeFail
 	// RFC 7489 §6.6.4: a message not sampled gets the next lower policy.
-	if c.Mode == RFC7489 {
+	if c.Mode == ModeRFC7489 {
 		if pct := rec.Percent(); pct < 100 && c.intn(100) >= pct {
 			res.Sampled = false
 			res.AppliedPolicy = lower(res.Policy)
@@ -322,19 +322,19 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 
 func lower(p Policy) Policy {
 	switch p {
-	case Reject:
-		return Quarantine
-	case Quarantine:
-		return None
+	case PolicyReject:
+		return PolicyQuarantine
+	case PolicyQuarantine:
+		return PolicyNone
 	}
 	return p
 }
 
 func disposition(p Policy) Disposition {
 	switch p {
-	case Reject:
+	case PolicyReject:
 		return DispositionReject
-	case Quarantine:
+	case PolicyQuarantine:
 		return DispositionQuarantine
 	}
 	return DispositionNone
@@ -358,7 +358,7 @@ func (c *Checker) align(ctx context.Context, w *walker, d *Discovery, m Method, 
 		return ch
 	}
 	ch.Domain = dom
-	if id.Result != AuthPass && id.Result != AuthTempError {
+	if id.Result != AuthResultPass && id.Result != AuthResultTempError {
 		return ch
 	}
 	ch.Evaluated = true
@@ -366,7 +366,7 @@ func (c *Checker) align(ctx context.Context, w *walker, d *Discovery, m Method, 
 		ch.Aligned = true
 		return ch
 	}
-	if mode == Strict {
+	if mode == AlignmentStrict {
 		return ch
 	}
 	// Relaxed: the same Organizational Domain. Names without a common
@@ -398,7 +398,7 @@ func (c *Checker) Aligned(ctx context.Context, author, identifier string, mode A
 	if a == id {
 		return true, nil
 	}
-	if mode == Strict || !shareAncestor(a, id) {
+	if mode == AlignmentStrict || !shareAncestor(a, id) {
 		return false, nil
 	}
 	w := newWalker(c)
@@ -424,7 +424,7 @@ func AlignedPSL(author, identifier string, mode Alignment) (bool, error) {
 	if a == id {
 		return true, nil
 	}
-	return mode != Strict && OrgDomainPSL(a) == OrgDomainPSL(id), nil
+	return mode != AlignmentStrict && OrgDomainPSL(a) == OrgDomainPSL(id), nil
 }
 
 // alignmentPair returns the canonical forms of the two names of an
@@ -473,9 +473,9 @@ func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 	var firstErr error
 	try := func(err error) bool {
 		switch domainauth.Classify(ctx, err) {
-		case domainauth.OK:
+		case domainauth.ErrorKindOK:
 			return true
-		case domainauth.NotFound:
+		case domainauth.ErrorKindNotFound:
 		default:
 			if firstErr == nil {
 				firstErr = fmt.Errorf("dmarc: existence of %s: %w", name, contextErr(ctx, err))

@@ -17,14 +17,14 @@ import (
 // aligned one had a temporary error).
 func TestEvaluateMatrix(t *testing.T) {
 	domains := []string{"example.org", "bounce.example.org", "example.net"}
-	results := []AuthResult{AuthPass, AuthFail, AuthTempError, AuthSoftFail}
+	results := []AuthResult{AuthResultPass, AuthResultFail, AuthResultTempError, AuthResultSoftFail}
 	aligned := func(dom string, mode Alignment) bool {
-		return dom == "example.org" || mode == Relaxed && strings.HasSuffix(dom, ".example.org")
+		return dom == "example.org" || mode == AlignmentRelaxed && strings.HasSuffix(dom, ".example.org")
 	}
 	n := 0
-	for _, p := range []Policy{None, Quarantine, Reject} {
-		for _, aspf := range []Alignment{Relaxed, Strict} {
-			for _, adkim := range []Alignment{Relaxed, Strict} {
+	for _, p := range []Policy{PolicyNone, PolicyQuarantine, PolicyReject} {
+		for _, aspf := range []Alignment{AlignmentRelaxed, AlignmentStrict} {
+			for _, adkim := range []Alignment{AlignmentRelaxed, AlignmentStrict} {
 				z := zone.New()
 				z.AddTXT("_dmarc.example.org", fmt.Sprintf("v=DMARC1; p=%s; aspf=%s; adkim=%s", p, aspf, adkim))
 				z.AddTXT("_dmarc.example.net", "v=DMARC1; p=none")
@@ -36,13 +36,13 @@ func TestEvaluateMatrix(t *testing.T) {
 								in := Input{FromDomain: "example.org",
 									SPF:  Identifier{Domain: sd, Result: sr},
 									DKIM: []Identifier{{Domain: dd, Result: dr, Selector: "s1"}}}
-								wantSPF := sr == AuthPass && aligned(sd, aspf)
-								wantDKIM := dr == AuthPass && aligned(dd, adkim)
+								wantSPF := sr == AuthResultPass && aligned(sd, aspf)
+								wantDKIM := dr == AuthResultPass && aligned(dd, adkim)
 								want, wantDis := CodeFail, disposition(p)
 								switch {
 								case wantSPF || wantDKIM:
 									want, wantDis = CodePass, DispositionNone
-								case sr == AuthTempError && aligned(sd, aspf) || dr == AuthTempError && aligned(dd, adkim):
+								case sr == AuthResultTempError && aligned(sd, aspf) || dr == AuthResultTempError && aligned(dd, adkim):
 									want, wantDis = CodeTempError, DispositionNone
 								}
 								res := c.Evaluate(context.Background(), in)
@@ -73,13 +73,13 @@ func TestEvaluateSES(t *testing.T) {
 	z.AddTXT("_dmarc.amazonses.com", "v=DMARC1; p=none")
 	in := Input{
 		FromDomain: "example.org",
-		SPF:        Identifier{Domain: "eu-west-1.amazonses.com", Result: AuthPass},
+		SPF:        Identifier{Domain: "eu-west-1.amazonses.com", Result: AuthResultPass},
 		DKIM: []Identifier{
-			{Domain: "example.org", Selector: "abcdefghijklmnopqrstuvwxyz234567", Result: AuthPass},
-			{Domain: "amazonses.com", Selector: "224i4yxa5dv7c2xz3womw6peuasteono", Result: AuthPass},
+			{Domain: "example.org", Selector: "abcdefghijklmnopqrstuvwxyz234567", Result: AuthResultPass},
+			{Domain: "amazonses.com", Selector: "224i4yxa5dv7c2xz3womw6peuasteono", Result: AuthResultPass},
 		},
 	}
-	for _, mode := range []Mode{RFC9989, RFC7489} {
+	for _, mode := range []Mode{ModeRFC9989, ModeRFC7489} {
 		c := Checker{Resolver: z, Mode: mode}
 		res := c.Evaluate(context.Background(), in)
 		if res.Code != CodePass || res.SPFAligned || !res.DKIMAligned || res.Disposition != DispositionNone {
@@ -127,37 +127,37 @@ func TestEvaluatePolicies(t *testing.T) {
 		nonexists bool
 	}{
 		{"§4.10.1 p for the author domain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=none; np=quarantine"},
-			nil, "example.org", RFC9989, 0, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+			nil, "example.org", ModeRFC9989, 0, CodeFail, PolicyReject, TagP, PolicyReject, DispositionReject, false, true, false},
 		{"§4.10.1 sp for an existing subdomain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=none; np=quarantine"},
-			[]string{"mail.example.org"}, "mail.example.org", RFC9989, 0, CodeFail, None, TagSP, None, DispositionNone, false, true, false},
+			[]string{"mail.example.org"}, "mail.example.org", ModeRFC9989, 0, CodeFail, PolicyNone, TagSP, PolicyNone, DispositionNone, false, true, false},
 		{"§4.10.1 np for a non-existent subdomain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=none; np=quarantine"},
-			nil, "ghost.example.org", RFC9989, 0, CodeFail, Quarantine, TagNP, Quarantine, DispositionQuarantine, false, true, true},
+			nil, "ghost.example.org", ModeRFC9989, 0, CodeFail, PolicyQuarantine, TagNP, PolicyQuarantine, DispositionQuarantine, false, true, true},
 		{"§4.7 np absent: sp for a non-existent subdomain", map[string]string{"example.org": "v=DMARC1; p=reject; sp=quarantine"},
-			nil, "ghost.example.org", RFC9989, 0, CodeFail, Quarantine, TagSP, Quarantine, DispositionQuarantine, false, true, false},
+			nil, "ghost.example.org", ModeRFC9989, 0, CodeFail, PolicyQuarantine, TagSP, PolicyQuarantine, DispositionQuarantine, false, true, false},
 		{"§4.7 sp and np absent: p for subdomains", map[string]string{"example.org": "v=DMARC1; p=reject"},
-			nil, "ghost.example.org", RFC9989, 0, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+			nil, "ghost.example.org", ModeRFC9989, 0, CodeFail, PolicyReject, TagP, PolicyReject, DispositionReject, false, true, false},
 		{"§4.7 t=y lowers reject to quarantine", map[string]string{"example.org": "v=DMARC1; p=reject; t=y"},
-			nil, "example.org", RFC9989, 0, CodeFail, Reject, TagP, Quarantine, DispositionQuarantine, true, true, false},
+			nil, "example.org", ModeRFC9989, 0, CodeFail, PolicyReject, TagP, PolicyQuarantine, DispositionQuarantine, true, true, false},
 		{"§4.7 t=y lowers quarantine to none", map[string]string{"example.org": "v=DMARC1; p=quarantine; t=y"},
-			nil, "example.org", RFC9989, 0, CodeFail, Quarantine, TagP, None, DispositionNone, true, true, false},
+			nil, "example.org", ModeRFC9989, 0, CodeFail, PolicyQuarantine, TagP, PolicyNone, DispositionNone, true, true, false},
 		{"§4.7 t=n applies the policy", map[string]string{"example.org": "v=DMARC1; p=quarantine; t=n"},
-			nil, "example.org", RFC9989, 0, CodeFail, Quarantine, TagP, Quarantine, DispositionQuarantine, false, true, false},
+			nil, "example.org", ModeRFC9989, 0, CodeFail, PolicyQuarantine, TagP, PolicyQuarantine, DispositionQuarantine, false, true, false},
 		{"RFC 9989 ignores pct", map[string]string{"example.org": "v=DMARC1; p=reject; pct=0"},
-			nil, "example.org", RFC9989, 99, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+			nil, "example.org", ModeRFC9989, 99, CodeFail, PolicyReject, TagP, PolicyReject, DispositionReject, false, true, false},
 		{"RFC 7489 §6.6.4 pct: selected", map[string]string{"example.org": "v=DMARC1; p=reject; pct=50"},
-			nil, "example.org", RFC7489, 49, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+			nil, "example.org", ModeRFC7489, 49, CodeFail, PolicyReject, TagP, PolicyReject, DispositionReject, false, true, false},
 		{"RFC 7489 §6.6.4 pct: not selected, reject becomes quarantine", map[string]string{"example.org": "v=DMARC1; p=reject; pct=50"},
-			nil, "example.org", RFC7489, 50, CodeFail, Reject, TagP, Quarantine, DispositionQuarantine, false, false, false},
+			nil, "example.org", ModeRFC7489, 50, CodeFail, PolicyReject, TagP, PolicyQuarantine, DispositionQuarantine, false, false, false},
 		{"RFC 7489 §6.6.4 pct: not selected, quarantine becomes none", map[string]string{"example.org": "v=DMARC1; p=quarantine; pct=0"},
-			nil, "example.org", RFC7489, 0, CodeFail, Quarantine, TagP, None, DispositionNone, false, false, false},
+			nil, "example.org", ModeRFC7489, 0, CodeFail, PolicyQuarantine, TagP, PolicyNone, DispositionNone, false, false, false},
 		{"RFC 7489 ignores t and np", map[string]string{"example.org": "v=DMARC1; p=reject; np=none; t=y"},
-			nil, "ghost.example.org", RFC7489, 0, CodeFail, Reject, TagP, Reject, DispositionReject, false, true, false},
+			nil, "ghost.example.org", ModeRFC7489, 0, CodeFail, PolicyReject, TagP, PolicyReject, DispositionReject, false, true, false},
 		{"§4.10.1 invalid p with rua acts as none", map[string]string{"example.org": "v=DMARC1; p=rejected; rua=mailto:d@example.org"},
-			nil, "example.org", RFC9989, 0, CodeFail, None, TagP, None, DispositionNone, false, true, false},
+			nil, "example.org", ModeRFC9989, 0, CodeFail, PolicyNone, TagP, PolicyNone, DispositionNone, false, true, false},
 		{"§4.10.1 PSD policy for a subdomain", map[string]string{"example": "v=DMARC1; p=quarantine; psd=y; np=reject"},
-			nil, "ghost.b.example", RFC9989, 0, CodeFail, Reject, TagNP, Reject, DispositionReject, false, true, true},
-		{"§4.10.1 no record: none", map[string]string{}, nil, "example.org", RFC9989, 0, CodeNone, PolicyUnset, 0, PolicyUnset, DispositionNone, false, true, false},
-		{"§4.10.1 broken record: permerror", map[string]string{"example.org": "v=DMARC1; p=x"}, nil, "example.org", RFC9989, 0,
+			nil, "ghost.b.example", ModeRFC9989, 0, CodeFail, PolicyReject, TagNP, PolicyReject, DispositionReject, false, true, true},
+		{"§4.10.1 no record: none", map[string]string{}, nil, "example.org", ModeRFC9989, 0, CodeNone, PolicyUnset, 0, PolicyUnset, DispositionNone, false, true, false},
+		{"§4.10.1 broken record: permerror", map[string]string{"example.org": "v=DMARC1; p=x"}, nil, "example.org", ModeRFC9989, 0,
 			CodePermError, PolicyUnset, 0, PolicyUnset, DispositionNone, false, true, false},
 	}
 	for _, tt := range tests {
@@ -171,7 +171,7 @@ func TestEvaluatePolicies(t *testing.T) {
 			}
 			c := Checker{Resolver: z, Mode: tt.mode, Rand: fixedRand(tt.rand)}
 			res := c.Evaluate(context.Background(), Input{FromDomain: tt.from,
-				SPF: Identifier{Domain: "other.example.net", Result: AuthPass}})
+				SPF: Identifier{Domain: "other.example.net", Result: AuthResultPass}})
 			if res.Code != tt.code || res.Policy != tt.policy || res.PolicyTag != tt.tag || res.AppliedPolicy != tt.applied ||
 				res.Disposition != tt.dis || res.Testing != tt.testing || res.Sampled != tt.sampled || res.Nonexistent != tt.nonexists {
 				t.Errorf("got code=%s policy=%s(%s) applied=%s dis=%s testing=%v sampled=%v nonexistent=%v err=%v",
@@ -200,18 +200,18 @@ func TestEvaluateTempErrors(t *testing.T) {
 	}
 	// A DNS failure while finding an identifier's org domain, with no
 	// other aligned pass, is a temperror.
-	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "a.sub.example.org", Result: AuthPass}})
+	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "a.sub.example.org", Result: AuthResultPass}})
 	if res.Code != CodeTempError || res.Checks[0].Err == nil {
 		t.Errorf("alignment temperror: %s %+v", res.Code, res.Checks)
 	}
 	// ... but an aligned pass elsewhere wins.
-	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "a.sub.example.org", Result: AuthPass},
-		DKIM: []Identifier{{Domain: "example.org", Result: AuthPass}}})
+	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "a.sub.example.org", Result: AuthResultPass},
+		DKIM: []Identifier{{Domain: "example.org", Result: AuthResultPass}}})
 	if res.Code != CodePass {
 		t.Errorf("pass despite alignment temperror: %s", res.Code)
 	}
 	// An unaligned temperror does not matter.
-	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "example.net", Result: AuthTempError}})
+	res = c.Evaluate(ctx, Input{FromDomain: "example.org", SPF: Identifier{Domain: "example.net", Result: AuthResultTempError}})
 	if res.Code != CodeFail {
 		t.Errorf("unaligned temperror: %s", res.Code)
 	}
@@ -250,19 +250,19 @@ func TestAligned(t *testing.T) {
 		tree, psl  bool
 	}{
 		// RFC 9989 §4.4 Table 1.
-		{"news.example.com", "foo.example.com", Relaxed, true, true},
-		{"news.example.com", "news.example.com", Strict, true, true},
-		{"news.example.com", "foo.example.net", Relaxed, false, false},
-		{"news.example.com", "foo.example.com", Strict, false, false},
+		{"news.example.com", "foo.example.com", AlignmentRelaxed, true, true},
+		{"news.example.com", "news.example.com", AlignmentStrict, true, true},
+		{"news.example.com", "foo.example.net", AlignmentRelaxed, false, false},
+		{"news.example.com", "foo.example.com", AlignmentStrict, false, false},
 		// Case and trailing dot do not matter (RFC 4343).
-		{"News.Example.COM.", "news.example.com", Strict, true, true},
+		{"News.Example.COM.", "news.example.com", AlignmentStrict, true, true},
 		// psd=n makes mail.example.com its own Organizational Domain.
-		{"a.mail.example.com", "example.com", Relaxed, false, true},
+		{"a.mail.example.com", "example.com", AlignmentRelaxed, false, true},
 		// IDN compared in A-label form.
-		{"bücher.example", "mail.xn--bcher-kva.example", Relaxed, true, true},
-		{"bücher.example", "xn--bcher-kva.example", Strict, true, true},
-		{"bad..name", "x", Relaxed, false, false},
-		{"_dmarc.example.com", "example.com", Relaxed, true, true},
+		{"bücher.example", "mail.xn--bcher-kva.example", AlignmentRelaxed, true, true},
+		{"bücher.example", "xn--bcher-kva.example", AlignmentStrict, true, true},
+		{"bad..name", "x", AlignmentRelaxed, false, false},
+		{"_dmarc.example.com", "example.com", AlignmentRelaxed, true, true},
 	}
 	for _, tt := range tests {
 		got, _ := c.Aligned(context.Background(), tt.author, tt.id, tt.mode)
@@ -274,7 +274,7 @@ func TestAligned(t *testing.T) {
 		}
 	}
 	z.SetFault("_dmarc.foo.example.com", zone.TypeTXT, zone.FaultTimeout)
-	if _, err := c.Aligned(context.Background(), "news.example.com", "foo.example.com", Relaxed); err == nil {
+	if _, err := c.Aligned(context.Background(), "news.example.com", "foo.example.com", AlignmentRelaxed); err == nil {
 		t.Error("Aligned with a DNS failure gave no error")
 	}
 }
@@ -284,7 +284,7 @@ func TestEvaluateAll(t *testing.T) {
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
 	z.AddTXT("_dmarc.example.net", "v=DMARC1; p=quarantine")
 	c := Checker{Resolver: z, MaxAuthorDomains: 2}
-	in := Input{DKIM: []Identifier{{Domain: "example.net", Result: AuthPass}}}
+	in := Input{DKIM: []Identifier{{Domain: "example.net", Result: AuthResultPass}}}
 	best, all := c.EvaluateAll(context.Background(), []string{"example.net", "example.org"}, in)
 	if len(all) != 2 || all[0].Code != CodePass || all[1].Code != CodeFail || best != all[1] {
 		t.Errorf("EvaluateAll: best %+v", best)
@@ -304,7 +304,7 @@ func TestParseAuthResult(t *testing.T) {
 			t.Errorf("ParseAuthResult(%q) = %q", s, got)
 		}
 	}
-	if ParseAuthResult("error") != AuthTempError || ParseAuthResult("unknown") != AuthPermError || ParseAuthResult("what") != AuthNone {
+	if ParseAuthResult("error") != AuthResultTempError || ParseAuthResult("unknown") != AuthResultPermError || ParseAuthResult("what") != AuthResultNone {
 		t.Error("RFC 4408 names or unknown names mapped wrongly")
 	}
 }
@@ -333,7 +333,7 @@ func TestEvaluateMaxQueries(t *testing.T) {
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
 	in := Input{FromDomain: "example.org"}
 	for i := range 10 {
-		in.DKIM = append(in.DKIM, Identifier{Domain: fmt.Sprintf("d%d.x%d.org", i, i), Result: AuthPass})
+		in.DKIM = append(in.DKIM, Identifier{Domain: fmt.Sprintf("d%d.x%d.org", i, i), Result: AuthResultPass})
 	}
 	c := Checker{Resolver: z, MaxQueries: 6}
 	res := c.Evaluate(context.Background(), in)
@@ -341,13 +341,13 @@ func TestEvaluateMaxQueries(t *testing.T) {
 		t.Errorf("got %s, %v", res.Code, res.Err)
 	}
 	// An aligned pass still wins.
-	in.DKIM = append(in.DKIM, Identifier{Domain: "example.org", Result: AuthPass})
+	in.DKIM = append(in.DKIM, Identifier{Domain: "example.org", Result: AuthResultPass})
 	if res := c.Evaluate(context.Background(), in); res.Code != CodePass {
 		t.Errorf("got %s", res.Code)
 	}
 	// The default bound leaves room for the usual walks.
 	if res := Evaluate(context.Background(), z, Input{FromDomain: "example.org",
-		DKIM: []Identifier{{Domain: "a.example.org", Result: AuthPass}}}); res.Code != CodePass {
+		DKIM: []Identifier{{Domain: "a.example.org", Result: AuthResultPass}}}); res.Code != CodePass {
 		t.Errorf("default bound: %s %v", res.Code, res.Err)
 	}
 }
@@ -367,16 +367,16 @@ func TestAppendixB4(t *testing.T) {
 		want    want
 	}{
 		{"B.4.1 simple", map[string]string{"example.com": "v=DMARC1; p=reject", "signing.example.com": "v=DMARC1; p=none"},
-			Input{FromDomain: "example.com", SPF: Identifier{Domain: "example.com", Result: AuthPass},
-				DKIM: []Identifier{{Domain: "signing.example.com", Result: AuthPass}}},
+			Input{FromDomain: "example.com", SPF: Identifier{Domain: "example.com", Result: AuthResultPass},
+				DKIM: []Identifier{{Domain: "signing.example.com", Result: AuthResultPass}}},
 			want{"example.com", "example.com", SourceAuthor, []string{"", "example.com"}, []bool{true, true}}},
 		{"B.4.2 deep tree walk", map[string]string{"example.com": "v=DMARC1; p=reject", "signing.example.com": "v=DMARC1; p=none"},
-			Input{FromDomain: "a.b.c.d.e.f.g.h.i.j.k.example.com", SPF: Identifier{Domain: "example.com", Result: AuthPass},
-				DKIM: []Identifier{{Domain: "signing.example.com", Result: AuthPass}}},
+			Input{FromDomain: "a.b.c.d.e.f.g.h.i.j.k.example.com", SPF: Identifier{Domain: "example.com", Result: AuthResultPass},
+				DKIM: []Identifier{{Domain: "signing.example.com", Result: AuthResultPass}}},
 			want{"example.com", "example.com", SourceOrganizational, []string{"example.com", "example.com"}, []bool{true, true}}},
 		{"B.4.3 PSD record", map[string]string{"bank.example": "v=DMARC1; p=reject; psd=y", "giant.bank.example": "v=DMARC1; p=quarantine"},
-			Input{FromDomain: "giant.bank.example", SPF: Identifier{Domain: "mail.giant.bank.example", Result: AuthPass},
-				DKIM: []Identifier{{Domain: "mail.mega.bank.example", Result: AuthPass}}},
+			Input{FromDomain: "giant.bank.example", SPF: Identifier{Domain: "mail.giant.bank.example", Result: AuthResultPass},
+				DKIM: []Identifier{{Domain: "mail.mega.bank.example", Result: AuthResultPass}}},
 			want{"giant.bank.example", "giant.bank.example", SourceAuthor, []string{"giant.bank.example", "mega.bank.example"}, []bool{true, false}}},
 	}
 	for _, tt := range tests {
@@ -426,22 +426,22 @@ func TestNotADomainRefused(t *testing.T) {
 					t.Errorf("%s: err = %v, want a *DomainError naming %q", what, err, in)
 				}
 			}
-			ok, err := c.Aligned(ctx, "example.org", in, Relaxed)
+			ok, err := c.Aligned(ctx, "example.org", in, AlignmentRelaxed)
 			check("Aligned identifier", err)
 			if ok {
 				t.Error("Aligned identifier: true")
 			}
-			ok, err = c.Aligned(ctx, in, "example.org", Relaxed)
+			ok, err = c.Aligned(ctx, in, "example.org", AlignmentRelaxed)
 			check("Aligned author", err)
 			if ok {
 				t.Error("Aligned author: true")
 			}
-			ok, err = AlignedPSL("example.org", in, Relaxed)
+			ok, err = AlignedPSL("example.org", in, AlignmentRelaxed)
 			check("AlignedPSL", err)
 			if ok {
 				t.Error("AlignedPSL: true")
 			}
-			res := c.Evaluate(ctx, Input{FromDomain: in, DKIM: []Identifier{{Domain: "example.org", Result: AuthPass}}})
+			res := c.Evaluate(ctx, Input{FromDomain: in, DKIM: []Identifier{{Domain: "example.org", Result: AuthResultPass}}})
 			if res.Code != CodePermError {
 				t.Errorf("Evaluate FromDomain: %s, want permerror", res.Code)
 			}
@@ -450,7 +450,7 @@ func TestNotADomainRefused(t *testing.T) {
 			check("Lookup", d.Err)
 			_, err = c.OrgDomain(ctx, in)
 			check("OrgDomain", err)
-			res = c.Evaluate(ctx, Input{FromDomain: "example.org", DKIM: []Identifier{{Domain: in, Result: AuthPass}}})
+			res = c.Evaluate(ctx, Input{FromDomain: "example.org", DKIM: []Identifier{{Domain: in, Result: AuthResultPass}}})
 			if res.Code != CodeFail || res.Checks[1].Aligned || res.Checks[1].Evaluated {
 				t.Errorf("Evaluate with DKIM d=%q: %s, aligned %v; want fail, not aligned", in, res.Code, res.Checks[1].Aligned)
 			}

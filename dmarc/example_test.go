@@ -24,8 +24,8 @@ func ExampleParseRecord() {
 
 func ExampleRecord_String() {
 	r := &dmarc.Record{
-		Policy:          dmarc.Reject,
-		SubdomainPolicy: dmarc.Quarantine,
+		Policy:          dmarc.PolicyReject,
+		SubdomainPolicy: dmarc.PolicyQuarantine,
 		AggregateURIs:   []dmarc.URI{{Address: "mailto:dmarc@example.org"}},
 	}
 	fmt.Println(r)
@@ -51,11 +51,11 @@ func ExampleChecker_Evaluate() {
 		FromDomain: "example.org",
 		// Amazon SES with its default MAIL FROM: SPF passes for a domain
 		// that does not align ...
-		SPF: dmarc.Identifier{Domain: "eu-west-1.amazonses.com", Result: dmarc.AuthPass},
+		SPF: dmarc.Identifier{Domain: "eu-west-1.amazonses.com", Result: dmarc.AuthResultPass},
 		// ... and Easy DKIM signs with the From domain, which does.
 		DKIM: []dmarc.Identifier{
 			{Domain: "example.org", Result: dmarc.ParseAuthResult("pass")},
-			{Domain: "amazonses.com", Result: dmarc.AuthPass},
+			{Domain: "amazonses.com", Result: dmarc.AuthResultPass},
 		},
 	})
 	fmt.Println(res.Code, "spf aligned:", res.SPFAligned, "dkim aligned:", res.DKIMAligned)
@@ -67,9 +67,9 @@ func ExampleChecker_Evaluate() {
 
 func ExampleAuthorDomains() {
 	header := "From: Jürgen <j@bücher.example>\r\nSubject: hello\r\n\r\n"
-	domains, err := dmarc.AuthorDomains(header, dmarc.AuthorSingle)
+	domains, err := dmarc.AuthorDomains(header, dmarc.AuthorChoiceSingle)
 	fmt.Println(domains, err)
-	_, err = dmarc.AuthorDomains("From: a@example.org, b@example.net\r\n", dmarc.AuthorSingle)
+	_, err = dmarc.AuthorDomains("From: a@example.org, b@example.net\r\n", dmarc.AuthorChoiceSingle)
 	fmt.Println(err)
 	// Output:
 	// [xn--bcher-kva.example] <nil>
@@ -81,7 +81,7 @@ func ExampleChecker_EvaluateHeader() {
 	z.AddTXT("_dmarc.bank.example", "v=DMARC1; p=reject")
 	z.AddTXT("_dmarc.attacker.example", "v=DMARC1; p=none")
 	c := &dmarc.Checker{Resolver: z}
-	in := dmarc.Input{DKIM: []dmarc.Identifier{{Domain: "attacker.example", Result: dmarc.AuthPass}}}
+	in := dmarc.Input{DKIM: []dmarc.Identifier{{Domain: "attacker.example", Result: dmarc.AuthResultPass}}}
 	for _, from := range []string{"x@attacker.example", "cfo@bank.example\x00x@attacker.example"} {
 		res := c.EvaluateHeader(context.Background(), "From: "+from+"\r\nSubject: wire\r\n\r\n", in)
 		var fe *dmarc.FromError
@@ -93,7 +93,7 @@ func ExampleChecker_EvaluateHeader() {
 }
 
 func ExampleLintText() {
-	for _, f := range dmarc.LintText("v=DMARC1; p=none; pct=50", dmarc.RFC9989) {
+	for _, f := range dmarc.LintText("v=DMARC1; p=none; pct=50", dmarc.ModeRFC9989) {
 		fmt.Println(f.Code)
 	}
 	// Output:

@@ -59,7 +59,7 @@ func TestNonexistentPolicyExistenceResolver(t *testing.T) {
 	z.AddA("host.ent.example.org", "192.0.2.1")
 	ctx := context.Background()
 	in := func(from string) Input {
-		return Input{FromDomain: from, SPF: Identifier{Domain: "other.example.net", Result: AuthPass}}
+		return Input{FromDomain: from, SPF: Identifier{Domain: "other.example.net", Result: AuthResultPass}}
 	}
 	check := func(t *testing.T, res *Result, nonexistent bool, pol Policy) {
 		t.Helper()
@@ -71,14 +71,14 @@ func TestNonexistentPolicyExistenceResolver(t *testing.T) {
 
 	t.Run("capability: empty non-terminal exists, sp applies", func(t *testing.T) {
 		r := &existenceResolver{plainResolver: plainResolver{Resolver: z}, exists: map[string]bool{"ent.example.org": true}}
-		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("ent.example.org")), false, None)
+		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("ent.example.org")), false, PolicyNone)
 		if len(r.asked) != 1 || r.asked[0] != "ent.example.org" || r.heuristic != 0 {
 			t.Errorf("asked %q, %d heuristic lookups; want one LookupExists and none", r.asked, r.heuristic)
 		}
 	})
 	t.Run("capability: NXDOMAIN, np applies", func(t *testing.T) {
 		r := &existenceResolver{plainResolver: plainResolver{Resolver: z}}
-		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("ghost.example.org")), true, Quarantine)
+		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("ghost.example.org")), true, PolicyQuarantine)
 		if r.heuristic != 0 {
 			t.Errorf("%d heuristic lookups beside the capability", r.heuristic)
 		}
@@ -94,17 +94,17 @@ func TestNonexistentPolicyExistenceResolver(t *testing.T) {
 	t.Run("DomainExists overrides the capability", func(t *testing.T) {
 		r := &existenceResolver{plainResolver: plainResolver{Resolver: z}, exists: map[string]bool{"ghost.example.org": true}}
 		c := &Checker{Resolver: r, DomainExists: func(context.Context, string) (bool, error) { return false, nil }}
-		check(t, c.Evaluate(ctx, in("ghost.example.org")), true, Quarantine)
+		check(t, c.Evaluate(ctx, in("ghost.example.org")), true, PolicyQuarantine)
 		if len(r.asked) != 0 {
 			t.Errorf("LookupExists asked %q although DomainExists is set", r.asked)
 		}
 	})
 	t.Run("no capability: the heuristic takes the empty non-terminal for NXDOMAIN", func(t *testing.T) {
 		r := &plainResolver{Resolver: z}
-		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("ent.example.org")), true, Quarantine)
+		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("ent.example.org")), true, PolicyQuarantine)
 		if r.heuristic == 0 {
 			t.Error("no heuristic lookups")
 		}
-		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("host.ent.example.org")), false, None)
+		check(t, (&Checker{Resolver: r}).Evaluate(ctx, in("host.ent.example.org")), false, PolicyNone)
 	})
 }

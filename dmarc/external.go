@@ -14,34 +14,34 @@ type DestinationStatus uint8
 
 // The destination outcomes.
 const (
-	// DestinationInternal: the destination host has the same
+	// DestinationStatusInternal: the destination host has the same
 	// Organizational Domain as the policy domain; no check is needed.
-	DestinationInternal DestinationStatus = iota
-	// DestinationAuthorized: an external destination that publishes an
+	DestinationStatusInternal DestinationStatus = iota
+	// DestinationStatusAuthorized: an external destination that publishes an
 	// authorising record at <policy-domain>._report._dmarc.<host>.
-	DestinationAuthorized
-	// DestinationUnauthorized: an external destination without a valid
+	DestinationStatusAuthorized
+	// DestinationStatusUnauthorized: an external destination without a valid
 	// authorising record, or whose override points elsewhere; reports
 	// must not be sent to it.
-	DestinationUnauthorized
-	// DestinationTempError: the check failed temporarily; the receiver may
+	DestinationStatusUnauthorized
+	// DestinationStatusTempError: the check failed temporarily; the receiver may
 	// retry later (RFC 9990 §3 step 5).
-	DestinationTempError
-	// DestinationInvalid: the URI is malformed or has no host to check.
-	DestinationInvalid
+	DestinationStatusTempError
+	// DestinationStatusInvalid: the URI is malformed or has no host to check.
+	DestinationStatusInvalid
 )
 
 // String returns "internal", "authorized", "unauthorized", "temperror" or
 // "invalid".
 func (s DestinationStatus) String() string {
 	switch s {
-	case DestinationAuthorized:
+	case DestinationStatusAuthorized:
 		return "authorized"
-	case DestinationUnauthorized:
+	case DestinationStatusUnauthorized:
 		return "unauthorized"
-	case DestinationTempError:
+	case DestinationStatusTempError:
 		return "temperror"
-	case DestinationInvalid:
+	case DestinationStatusInvalid:
 		return "invalid"
 	}
 	return "internal"
@@ -56,7 +56,7 @@ type Destination struct {
 	Queried string
 	// Override holds the URIs of the authorising record's rua (or ruf)
 	// tag, which replace URI (RFC 9990 §3 step 9). Their host is the
-	// destination host; otherwise Status is DestinationUnauthorized.
+	// destination host; otherwise Status is DestinationStatusUnauthorized.
 	Override []URI
 	Err      error
 }
@@ -86,18 +86,18 @@ func (c *Checker) CheckDestination(ctx context.Context, policyDomain string, u U
 func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain string, u URI, ruf bool) Destination {
 	d := Destination{URI: u}
 	if err := u.Check(); err != nil {
-		d.Status, d.Err = DestinationInvalid, err
+		d.Status, d.Err = DestinationStatusInvalid, err
 		return d
 	}
 	host, err := u.Host()
 	if err != nil {
-		d.Status, d.Err = DestinationInvalid, err
+		d.Status, d.Err = DestinationStatusInvalid, err
 		return d
 	}
 	d.Host = host
 	pd, err := canonicalDomain("policy domain", policyDomain)
 	if err != nil {
-		d.Status, d.Err = DestinationInvalid, err
+		d.Status, d.Err = DestinationStatusInvalid, err
 		return d
 	}
 	if host == pd {
@@ -111,39 +111,39 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		}
 	}
 	if err != nil {
-		d.Status, d.Err = DestinationTempError, err
+		d.Status, d.Err = DestinationStatusTempError, err
 		return d
 	}
 
 	// Steps 1-4: <policy-domain>._report._dmarc.<destination host>.
 	d.Queried = pd + "._report._dmarc." + host
 	if err := dnsname.Check(d.Queried); err != nil {
-		d.Status, d.Err = DestinationUnauthorized, fmt.Errorf("dmarc: authorisation name: %w", err)
+		d.Status, d.Err = DestinationStatusUnauthorized, fmt.Errorf("dmarc: authorisation name: %w", err)
 		return d
 	}
 	txts, err := w.authorisation(ctx, d.Queried)
 	if errors.Is(err, ErrTooManyQueries) {
-		d.Status, d.Err = DestinationTempError, err
+		d.Status, d.Err = DestinationStatusTempError, err
 		return d
 	}
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
-	case domainauth.NotFound:
-		d.Status, d.Err = DestinationUnauthorized, fmt.Errorf("dmarc: no authorisation record at %s", d.Queried)
+	case domainauth.ErrorKindOK:
+	case domainauth.ErrorKindNotFound:
+		d.Status, d.Err = DestinationStatusUnauthorized, fmt.Errorf("dmarc: no authorisation record at %s", d.Queried)
 		return d
 	default:
-		d.Status, d.Err = DestinationTempError, fmt.Errorf("dmarc: query %s: %w", d.Queried, contextErr(ctx, err))
+		d.Status, d.Err = DestinationStatusTempError, fmt.Errorf("dmarc: query %s: %w", d.Queried, contextErr(ctx, err))
 		return d
 	}
 	// Steps 6-8: any record that starts with v=DMARC1 and parses authorises.
-	d.Status = DestinationUnauthorized
+	d.Status = DestinationStatusUnauthorized
 	d.Err = fmt.Errorf("dmarc: no DMARC1 record at %s", d.Queried)
 	for _, t := range txts {
 		rec, err := ParseRecord(t)
 		if err != nil && !errors.Is(err, ErrInvalidPolicy) {
 			continue
 		}
-		d.Status, d.Err = DestinationAuthorized, nil
+		d.Status, d.Err = DestinationStatusAuthorized, nil
 		if rec == nil {
 			continue
 		}
@@ -154,7 +154,7 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		// Step 9: an override must keep the destination host.
 		for _, o := range over {
 			if h, err := o.Host(); err != nil || h != host {
-				d.Status, d.Err = DestinationUnauthorized, fmt.Errorf("%w: %q", ErrOverrideHost, o.String())
+				d.Status, d.Err = DestinationStatusUnauthorized, fmt.Errorf("%w: %q", ErrOverrideHost, o.String())
 				d.Override = nil
 				return d
 			}

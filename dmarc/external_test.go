@@ -31,19 +31,19 @@ func TestCheckDestinations(t *testing.T) {
 		status   DestinationStatus
 		override int
 	}{
-		{"mailto:d@blue.example.com", false, DestinationInternal, 0},
-		{"mailto:d@example.com", false, DestinationInternal, 0}, // same Organizational Domain
-		{"mailto:d@red.example.net", false, DestinationAuthorized, 0},
-		{"mailto:d@reports.example", false, DestinationAuthorized, 0},
-		{"https://reports.example/dmarc", false, DestinationAuthorized, 0},
-		{"mailto:d@over.example", false, DestinationAuthorized, 1},
-		{"mailto:d@over.example", true, DestinationAuthorized, 0}, // rua override does not apply to ruf
-		{"mailto:d@loop.example", false, DestinationUnauthorized, 0},
-		{"mailto:d@wrong.example", false, DestinationUnauthorized, 0},
-		{"mailto:d@nobody.example", false, DestinationUnauthorized, 0},
-		{"mailto:d@slow.example", false, DestinationTempError, 0},
-		{"mailto:nobody", false, DestinationInvalid, 0},
-		{"ftp://x.example/", false, DestinationInvalid, 0},
+		{"mailto:d@blue.example.com", false, DestinationStatusInternal, 0},
+		{"mailto:d@example.com", false, DestinationStatusInternal, 0}, // same Organizational Domain
+		{"mailto:d@red.example.net", false, DestinationStatusAuthorized, 0},
+		{"mailto:d@reports.example", false, DestinationStatusAuthorized, 0},
+		{"https://reports.example/dmarc", false, DestinationStatusAuthorized, 0},
+		{"mailto:d@over.example", false, DestinationStatusAuthorized, 1},
+		{"mailto:d@over.example", true, DestinationStatusAuthorized, 0}, // rua override does not apply to ruf
+		{"mailto:d@loop.example", false, DestinationStatusUnauthorized, 0},
+		{"mailto:d@wrong.example", false, DestinationStatusUnauthorized, 0},
+		{"mailto:d@nobody.example", false, DestinationStatusUnauthorized, 0},
+		{"mailto:d@slow.example", false, DestinationStatusTempError, 0},
+		{"mailto:nobody", false, DestinationStatusInvalid, 0},
+		{"ftp://x.example/", false, DestinationStatusInvalid, 0},
 	}
 	c := Checker{Resolver: z}
 	for _, tt := range tests {
@@ -51,7 +51,7 @@ func TestCheckDestinations(t *testing.T) {
 		if d.Status != tt.status || len(d.Override) != tt.override {
 			t.Errorf("%s (ruf %v): %s override %v err %v; want %s", tt.uri, tt.ruf, d.Status, d.Override, d.Err, tt.status)
 		}
-		if (d.Status == DestinationInternal || d.Status == DestinationAuthorized) != (d.Err == nil) {
+		if (d.Status == DestinationStatusInternal || d.Status == DestinationStatusAuthorized) != (d.Err == nil) {
 			t.Errorf("%s: status %s with err %v", tt.uri, d.Status, d.Err)
 		}
 	}
@@ -62,17 +62,17 @@ func TestCheckDestinations(t *testing.T) {
 	// RFC 9990 §3 step 4: a name beyond DNS limits cannot be authorised.
 	long := "a123456789012345678901234567890123456789012345678901234567890.b123456789012345678901234567890123456789012345678901234567890.c123456789012345678901234567890123456789012345678901234567890.example"
 	d = c.CheckDestination(context.Background(), long, URI{Address: "mailto:d@red.example.net"}, false)
-	if d.Status != DestinationUnauthorized {
+	if d.Status != DestinationStatusUnauthorized {
 		t.Errorf("long name: %s %v", d.Status, d.Err)
 	}
 	all := c.CheckDestinations(context.Background(), "blue.example.com",
 		[]URI{{Address: "mailto:a@blue.example.com"}, {Address: "mailto:b@red.example.net"}}, false)
-	if len(all) != 2 || all[0].Status != DestinationInternal || all[1].Status != DestinationAuthorized {
+	if len(all) != 2 || all[0].Status != DestinationStatusInternal || all[1].Status != DestinationStatusAuthorized {
 		t.Errorf("CheckDestinations: %+v", all)
 	}
 	// In RFC 7489 mode the Organizational Domains come from the PSL.
-	c7 := Checker{Resolver: z, Mode: RFC7489}
-	if d := c7.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@x.example.com"}, false); d.Status != DestinationInternal {
+	c7 := Checker{Resolver: z, Mode: ModeRFC7489}
+	if d := c7.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@x.example.com"}, false); d.Status != DestinationStatusInternal {
 		t.Errorf("RFC 7489 same org: %s", d.Status)
 	}
 }
@@ -106,7 +106,7 @@ func TestCheckDestinationsQueryBound(t *testing.T) {
 	c := Checker{Resolver: z}
 	ds := c.CheckDestinations(context.Background(), "blue.example", sameHost, false)
 	for _, d := range ds {
-		if d.Status != DestinationAuthorized {
+		if d.Status != DestinationStatusAuthorized {
 			t.Fatalf("%s: %s %v", d.URI, d.Status, d.Err)
 		}
 	}
@@ -124,7 +124,7 @@ func TestCheckDestinationsQueryBound(t *testing.T) {
 		if z.n > want {
 			t.Errorf("MaxQueries %d: 1,000 hosts made %d TXT queries, want at most %d", max, z.n, want)
 		}
-		if last := ds[len(ds)-1]; last.Status != DestinationTempError || !errors.Is(last.Err, ErrTooManyQueries) {
+		if last := ds[len(ds)-1]; last.Status != DestinationStatusTempError || !errors.Is(last.Err, ErrTooManyQueries) {
 			t.Errorf("MaxQueries %d: last destination %s %v; want temperror, ErrTooManyQueries", max, last.Status, last.Err)
 		}
 	}

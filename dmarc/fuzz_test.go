@@ -51,8 +51,8 @@ func FuzzParseRecord(f *testing.F) {
 		if s2 := r2.String(); s2 != s {
 			t.Fatalf("String not stable: %q then %q", s, s2)
 		}
-		_ = r.Lint(RFC9989)
-		_ = LintText(in, RFC7489)
+		_ = r.Lint(ModeRFC9989)
+		_ = LintText(in, ModeRFC7489)
 	})
 }
 
@@ -69,7 +69,7 @@ func FuzzEvaluate(f *testing.F) {
 		z.AddTXT("_dmarc.org", "v=DMARC1; p=none; psd=y")
 		c := Checker{Resolver: z, Rand: fixedRand(int(spfRes))}
 		if rfc7489 {
-			c.Mode = RFC7489
+			c.Mode = ModeRFC7489
 		}
 		res := c.Evaluate(context.Background(), Input{FromDomain: from,
 			SPF:  Identifier{Domain: spfDom, Result: AuthResult(spfRes)},
@@ -98,7 +98,7 @@ func FuzzAuthorDomains(f *testing.F) {
 	}
 	c := &Checker{Resolver: fromAttackZone()}
 	f.Fuzz(func(t *testing.T, h string) {
-		for _, choice := range []AuthorChoice{AuthorSingle, AuthorAll} {
+		for _, choice := range []AuthorChoice{AuthorChoiceSingle, AuthorChoiceAll} {
 			ds, _ := AuthorDomains(h, choice)
 			for _, d := range ds {
 				if d == "" || d != strings.ToLower(d) || strings.HasSuffix(d, ".") {

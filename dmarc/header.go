@@ -15,15 +15,15 @@ import (
 type AuthorChoice uint8
 
 const (
-	// AuthorSingle (the default) accepts exactly one From field naming one
+	// AuthorChoiceSingle (the default) accepts exactly one From field naming one
 	// domain; several mailboxes in the same domain count as one domain.
 	// Anything else is an error and, per RFC 9989 §5.3.1, DMARC validation
 	// is not possible.
-	AuthorSingle AuthorChoice = iota
-	// AuthorAll returns every distinct domain of every From field, for a
+	AuthorChoiceSingle AuthorChoice = iota
+	// AuthorChoiceAll returns every distinct domain of every From field, for a
 	// receiver that goes forward anyway by evaluating each domain and
 	// applying the strictest result (RFC 9989 §11.5; Checker.EvaluateAll).
-	AuthorAll
+	AuthorChoiceAll
 )
 
 // Errors of AuthorDomains.
@@ -83,9 +83,9 @@ func (e *FromError) Unwrap() []error {
 // documented at fromFieldFallback: a display name that net/mail rejects in
 // a field with exactly one address.
 //
-// With AuthorSingle it returns ErrNoAuthorDomain, ErrMultipleFromFields or
+// With AuthorChoiceSingle it returns ErrNoAuthorDomain, ErrMultipleFromFields or
 // ErrMultipleAuthorDomains (wrapped) unless there is exactly one; the
-// domains found are returned alongside the last two. With AuthorAll only
+// domains found are returned alongside the last two. With AuthorChoiceAll only
 // the absence of any domain is an error.
 func AuthorDomains(header string, choice AuthorChoice) ([]string, error) {
 	fields := fromFields(header)
@@ -125,7 +125,7 @@ func AuthorDomains(header string, choice AuthorChoice) ([]string, error) {
 	switch {
 	case len(domains) == 0:
 		return nil, ErrNoAuthorDomain
-	case choice == AuthorAll:
+	case choice == AuthorChoiceAll:
 		return domains, nil
 	case len(fields) > 1:
 		return domains, fmt.Errorf("%w (%d fields)", ErrMultipleFromFields, len(fields))
@@ -136,16 +136,16 @@ func AuthorDomains(header string, choice AuthorChoice) ([]string, error) {
 }
 
 // EvaluateHeader runs DMARC for a message given its header block: the
-// Author Domain is AuthorDomains(header, AuthorSingle) and in.FromDomain is
+// Author Domain is AuthorDomains(header, AuthorChoiceSingle) and in.FromDomain is
 // ignored. A header without exactly one usable Author Domain gives
 // permerror, with Err the error of AuthorDomains (a *FromError for a
 // malformed From field): such a message can never pass. For a receiver
 // that evaluates each of several Author Domains, use AuthorDomains with
-// AuthorAll and EvaluateAll.
+// AuthorChoiceAll and EvaluateAll.
 func (c *Checker) EvaluateHeader(ctx context.Context, header string, in Input) *Result {
-	domains, err := AuthorDomains(header, AuthorSingle)
+	domains, err := AuthorDomains(header, AuthorChoiceSingle)
 	if err != nil {
-		return &Result{Code: CodePermError, Sampled: true, Discovery: &Discovery{Status: StatusPermError, Err: err}, Err: err}
+		return &Result{Code: CodePermError, Sampled: true, Discovery: &Discovery{Status: DiscoveryStatusPermError, Err: err}, Err: err}
 	}
 	in.FromDomain = domains[0]
 	return c.Evaluate(ctx, in)

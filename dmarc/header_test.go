@@ -23,26 +23,26 @@ func TestAuthorDomains(t *testing.T) {
 		wantErr error
 	}{
 		{"§5.3.1 one mailbox", "Subject: hi\r\nFrom: Alice <alice@Example.ORG>\r\nTo: bob@example.net\r\n\r\nFrom: body@ignored.example\r\n",
-			AuthorSingle, []string{"example.org"}, nil},
-		{"folded From field", "From: \"Alice, A.\"\r\n <alice@example.org>\r\n\r\n", AuthorSingle, []string{"example.org"}, nil},
-		{"case-insensitive field name, LF endings", "FROM: alice@example.org\nx: y\n", AuthorSingle, []string{"example.org"}, nil},
-		{"§5.3.1 U-label converted to A-label", "From: =?utf-8?q?J=C3=BCrgen?= <j@bücher.example>\r\n", AuthorSingle,
+			AuthorChoiceSingle, []string{"example.org"}, nil},
+		{"folded From field", "From: \"Alice, A.\"\r\n <alice@example.org>\r\n\r\n", AuthorChoiceSingle, []string{"example.org"}, nil},
+		{"case-insensitive field name, LF endings", "FROM: alice@example.org\nx: y\n", AuthorChoiceSingle, []string{"example.org"}, nil},
+		{"§5.3.1 U-label converted to A-label", "From: =?utf-8?q?J=C3=BCrgen?= <j@bücher.example>\r\n", AuthorChoiceSingle,
 			[]string{"xn--bcher-kva.example"}, nil},
-		{"several mailboxes, one domain", "From: a@example.org, b@EXAMPLE.org\r\n", AuthorSingle, []string{"example.org"}, nil},
-		{"§5.3.1 several domains", "From: a@example.org, b@example.net\r\n", AuthorSingle,
+		{"several mailboxes, one domain", "From: a@example.org, b@EXAMPLE.org\r\n", AuthorChoiceSingle, []string{"example.org"}, nil},
+		{"§5.3.1 several domains", "From: a@example.org, b@example.net\r\n", AuthorChoiceSingle,
 			[]string{"example.org", "example.net"}, ErrMultipleAuthorDomains},
-		{"§11.5 several domains, receiver goes on", "From: a@example.org, b@example.net\r\n", AuthorAll,
+		{"§11.5 several domains, receiver goes on", "From: a@example.org, b@example.net\r\n", AuthorChoiceAll,
 			[]string{"example.org", "example.net"}, nil},
-		{"RFC 7489 §6.6.1 several From fields", "From: a@example.org\r\nFrom: b@example.org\r\n", AuthorSingle,
+		{"RFC 7489 §6.6.1 several From fields", "From: a@example.org\r\nFrom: b@example.org\r\n", AuthorChoiceSingle,
 			[]string{"example.org"}, ErrMultipleFromFields},
-		{"several From fields, all chosen", "From: a@example.org\r\nFrom: b@example.com\r\n", AuthorAll,
+		{"several From fields, all chosen", "From: a@example.org\r\nFrom: b@example.com\r\n", AuthorChoiceAll,
 			[]string{"example.org", "example.com"}, nil},
-		{"§5.3.1 no From field", "Subject: x\r\n\r\n", AuthorSingle, nil, ErrNoAuthorDomain},
-		{"RFC 7489 §6.6.1 group without domains", "From: undisclosed-recipients:;\r\n", AuthorSingle, nil, ErrNoAuthorDomain},
-		{"group with a member", "From: team: a@example.org;\r\n", AuthorSingle, []string{"example.org"}, nil},
-		{"lenient fallback for a bad display name", "From: Alice [Sales] <alice@example.org>\r\n", AuthorSingle, []string{"example.org"}, nil},
-		{"unparseable", "From: nobody\r\n", AuthorSingle, nil, ErrNoAuthorDomain},
-		{"invalid domain", "From: a@bad..example\r\n", AuthorSingle, nil, ErrNoAuthorDomain},
+		{"§5.3.1 no From field", "Subject: x\r\n\r\n", AuthorChoiceSingle, nil, ErrNoAuthorDomain},
+		{"RFC 7489 §6.6.1 group without domains", "From: undisclosed-recipients:;\r\n", AuthorChoiceSingle, nil, ErrNoAuthorDomain},
+		{"group with a member", "From: team: a@example.org;\r\n", AuthorChoiceSingle, []string{"example.org"}, nil},
+		{"lenient fallback for a bad display name", "From: Alice [Sales] <alice@example.org>\r\n", AuthorChoiceSingle, []string{"example.org"}, nil},
+		{"unparseable", "From: nobody\r\n", AuthorChoiceSingle, nil, ErrNoAuthorDomain},
+		{"invalid domain", "From: a@bad..example\r\n", AuthorChoiceSingle, nil, ErrNoAuthorDomain},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,18 +83,18 @@ func TestFromSeparatorNeverPassesForAttacker(t *testing.T) {
 		{"bidi PDI U+2069", "\u2069"}, {"invalid UTF-8", "\xff"},
 	}
 	c := Checker{Resolver: fromAttackZone()}
-	dkim := []Identifier{{Domain: "attacker.example", Result: AuthPass, Selector: "s"}}
+	dkim := []Identifier{{Domain: "attacker.example", Result: AuthResultPass, Selector: "s"}}
 	for _, tt := range seps {
 		for _, form := range []string{"%s", "<%s>", "Bank <%s>", "\"CFO\" %s"} {
 			field := fmt.Sprintf(form, "cfo@bank.example"+tt.sep+"x@attacker.example")
 			t.Run(tt.name+"/"+form, func(t *testing.T) {
 				header := "Subject: wire\r\nFrom: " + field + "\r\n\r\n"
-				ds, err := AuthorDomains(header, AuthorSingle)
+				ds, err := AuthorDomains(header, AuthorChoiceSingle)
 				var fe *FromError
 				if ds != nil || !errors.As(err, &fe) || !errors.Is(err, ErrMalformedFrom) || !errors.Is(err, ErrNoAuthorDomain) {
 					t.Fatalf("AuthorDomains(%q) = %q, %v; want no domain and a *FromError", field, ds, err)
 				}
-				if ds, err := AuthorDomains(header, AuthorAll); ds != nil || err == nil {
+				if ds, err := AuthorDomains(header, AuthorChoiceAll); ds != nil || err == nil {
 					t.Errorf("AuthorAll: %q, %v; want no domain and an error", ds, err)
 				}
 				res := c.EvaluateHeader(context.Background(), header, Input{DKIM: dkim})
@@ -123,7 +123,7 @@ func TestFromFieldErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := AuthorDomains("From: "+tt.field+"\r\n", AuthorSingle)
+			_, err := AuthorDomains("From: "+tt.field+"\r\n", AuthorChoiceSingle)
 			var fe *FromError
 			if !errors.As(err, &fe) {
 				t.Fatalf("err = %v, want a *FromError", err)
@@ -152,7 +152,7 @@ func TestFromFallbackDisplayName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := AuthorDomains("From: "+tt.field+"\r\n", AuthorSingle)
+			got, err := AuthorDomains("From: "+tt.field+"\r\n", AuthorChoiceSingle)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("domains of %q (-want +got):\n%s", tt.field, diff)
 			}
@@ -184,10 +184,10 @@ func fromPassProperty(t *testing.T, c *Checker, field string) bool {
 			end = len(part)
 		}
 		if end > 0 {
-			dkim = append(dkim, Identifier{Domain: part[:end], Result: AuthPass})
+			dkim = append(dkim, Identifier{Domain: part[:end], Result: AuthResultPass})
 		}
 	}
-	dkim = append(dkim, Identifier{Domain: "bank.example", Result: AuthPass}, Identifier{Domain: "attacker.example", Result: AuthPass})
+	dkim = append(dkim, Identifier{Domain: "bank.example", Result: AuthResultPass}, Identifier{Domain: "attacker.example", Result: AuthResultPass})
 	res := c.EvaluateHeader(context.Background(), "From: "+field+"\r\n\r\n", Input{DKIM: dkim})
 	if res.Code != CodePass {
 		return false
@@ -243,13 +243,13 @@ func TestFromPassProperty(t *testing.T) {
 // or domain quotes only its start, however long the input.
 func TestErrorsQuoteABoundedPart(t *testing.T) {
 	long := strings.Repeat("é", 1<<19) // 1 MiB
-	_, err := AuthorDomains("From: "+long+"\x00@x.example\r\n", AuthorSingle)
+	_, err := AuthorDomains("From: "+long+"\x00@x.example\r\n", AuthorChoiceSingle)
 	var fe *FromError
 	if !errors.As(err, &fe) || len(fe.Field) < 1<<20 || len(err.Error()) > 1000 || !strings.Contains(err.Error(), "bytes)") {
 		t.Errorf("From field error of %d bytes: %.200s", len(err.Error()), err)
 	}
 	// net/mail quotes the whole field in some of its errors.
-	_, err = AuthorDomains("From: <"+long+"@x.example> \"\r\n", AuthorSingle)
+	_, err = AuthorDomains("From: <"+long+"@x.example> \"\r\n", AuthorChoiceSingle)
 	if !errors.As(err, &fe) || len(err.Error()) > 1000 {
 		t.Errorf("net/mail error of %d bytes: %.200s", len(err.Error()), err)
 	}

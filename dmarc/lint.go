@@ -21,8 +21,8 @@ const (
 )
 
 // Finding is one DMARC lint observation; it is the module-wide domainauth.Finding, so that
-// tools can gather findings from every package. Code is stable (see the Code
-// constants); Message is for people.
+// tools can gather findings from every package. Code is one of the stable
+// Finding* constants; Message is for people.
 type Finding = domainauth.Finding
 
 // LintText parses a DMARC record and lints it: problems that stop it from
@@ -30,7 +30,7 @@ type Finding = domainauth.Finding
 func LintText(txt string, mode Mode) []Finding {
 	var out []Finding
 	if len(txt) > 0 && isFWS(txt[0]) {
-		out = append(out, Finding{Code: "dmarc.leading-whitespace", Severity: Warning,
+		out = append(out, Finding{Code: FindingLeadingWhitespace, Severity: Warning,
 			Message: "the record starts with whitespace; strict receivers do not see v=DMARC1 first",
 			Where:   "v", RFC: "RFC 9989 §4.7"})
 	}
@@ -41,25 +41,25 @@ func LintText(txt string, mode Mode) []Finding {
 		f := Finding{Severity: Error, Message: err.Error(), Where: pe.Tag}
 		switch {
 		case errors.Is(err, ErrSyntax):
-			f.Code, f.RFC = "dmarc.syntax", "RFC 9989 §4.7"
+			f.Code, f.RFC = FindingSyntax, "RFC 9989 §4.7"
 			f.Message += "; receivers ignore the record"
 		case errors.Is(err, ErrNotDMARC):
-			f.Code, f.RFC = "dmarc.not-dmarc", "RFC 9989 §4.7"
+			f.Code, f.RFC = FindingNotDMARC, "RFC 9989 §4.7"
 		case errors.Is(err, ErrDuplicateTag):
-			f.Code, f.RFC = "dmarc.duplicate-tag", "RFC 6376 §3.2"
+			f.Code, f.RFC = FindingDuplicateTag, "RFC 6376 §3.2"
 		case errors.Is(err, ErrInvalidPolicy):
-			f.Code, f.RFC = "dmarc.invalid-policy", "RFC 9989 §4.10.1"
+			f.Code, f.RFC = FindingInvalidPolicy, "RFC 9989 §4.10.1"
 		default:
-			f.Code, f.RFC = "dmarc.syntax", "RFC 9989 §4.8"
+			f.Code, f.RFC = FindingSyntax, "RFC 9989 §4.8"
 		}
 		return append(out, f)
 	}
-	if mode == RFC7489 && r.Explicit.Has(TagP) {
+	if mode == ModeRFC7489 && r.Explicit.Has(TagP) {
 		// RFC 7489 §6.3: "v" and "p" MUST appear in that order, p second.
 		s := tagvalue.Scanner{Input: txt, AllowEmpty: true}
 		s.Next()
 		if s.Next() && tagByName(s.Tag()) != TagP {
-			out = append(out, Finding{Code: "dmarc.p-not-second", Severity: Warning,
+			out = append(out, Finding{Code: FindingPNotSecond, Severity: Warning,
 				Message: "p is not the tag right after v; RFC 7489 requires that order and some receivers enforce it",
 				Where:   "p", RFC: "RFC 7489 §6.3"})
 		}
@@ -77,55 +77,55 @@ func (r *Record) Lint(mode Mode) []Finding {
 	for _, tv := range r.Invalid {
 		t := tagByName(tv.Tag)
 		if t&(TagP|TagSP|TagNP) != 0 {
-			add("dmarc.invalid-policy", Error, tv.Tag, "RFC 9989 §4.10.1",
+			add(FindingInvalidPolicy, Error, tv.Tag, "RFC 9989 §4.10.1",
 				"invalid %s=%q: receivers act as if the record said p=none", tv.Tag, tv.Value)
 			continue
 		}
-		add("dmarc.invalid-value", Warning, tv.Tag, "RFC 9989 §4.8",
+		add(FindingInvalidValue, Warning, tv.Tag, "RFC 9989 §4.8",
 			"invalid value %q for %s; receivers use the default", tv.Value, tv.Tag)
 	}
 	for _, tv := range r.Unknown {
 		if near := nearTag(tv.Tag); near != "" {
 			// A misspelt tag (adksim=s) silently loses what it was for.
-			add("dmarc.unknown-tag", Warning, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored; did you mean %s?", tv.Tag, near)
+			add(FindingUnknownTag, Warning, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored; did you mean %s?", tv.Tag, near)
 			continue
 		}
-		add("dmarc.unknown-tag", Info, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored", tv.Tag)
+		add(FindingUnknownTag, Info, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored", tv.Tag)
 	}
 	for _, m := range r.Malformed {
-		add("dmarc.syntax", Warning, m, "RFC 9989 §4.8", "malformed tag-spec %q is ignored", m)
+		add(FindingSyntax, Warning, m, "RFC 9989 §4.8", "malformed tag-spec %q is ignored", m)
 	}
 	if !r.Explicit.Has(TagP) {
 		sev, rfc := Warning, "RFC 9989 §4.7"
-		if mode == RFC7489 {
+		if mode == ModeRFC7489 {
 			sev, rfc = Error, "RFC 7489 §6.3"
 		}
-		add("dmarc.missing-p", sev, "p", rfc, "no p tag; the record acts as p=none")
+		add(FindingMissingP, sev, "p", rfc, "no p tag; the record acts as p=none")
 	}
 	pol := r.EffectivePolicy()
-	if pol == None && len(r.AggregateURIs) == 0 {
-		add("dmarc.p-none-without-rua", Warning, "p", "RFC 9989 §3.2.12",
+	if pol == PolicyNone && len(r.AggregateURIs) == 0 {
+		add(FindingPNoneWithoutRUA, Warning, "p", "RFC 9989 §3.2.12",
 			"p=none without rua: monitoring mode with nobody receiving the reports")
 	}
 	if r.SubdomainPolicy != PolicyUnset && r.SubdomainPolicy < pol {
-		add("dmarc.weaker-subdomain-policy", Warning, "sp", "RFC 9989 §4.7",
+		add(FindingWeakerSubdomainPolicy, Warning, "sp", "RFC 9989 §4.7",
 			"sp=%s is weaker than p=%s", r.SubdomainPolicy, pol)
 	}
 	if r.NonexistentPolicy != PolicyUnset && r.NonexistentPolicy < pol {
-		add("dmarc.weaker-nonexistent-policy", Warning, "np", "RFC 9989 §4.7",
+		add(FindingWeakerNonexistentPolicy, Warning, "np", "RFC 9989 §4.7",
 			"np=%s is weaker than p=%s: non-existent subdomains are the easiest to spoof", r.NonexistentPolicy, pol)
 	}
-	if r.IsTesting() && r.PolicyFor(true, true) == None && pol == None && r.PolicyFor(true, false) == None {
-		add("dmarc.testing-without-effect", Info, "t", "RFC 9989 §4.7", "t=y has no effect on a policy of none")
+	if r.IsTesting() && r.PolicyFor(true, true) == PolicyNone && pol == PolicyNone && r.PolicyFor(true, false) == PolicyNone {
+		add(FindingTestingWithoutEffect, Info, "t", "RFC 9989 §4.7", "t=y has no effect on a policy of none")
 	}
 	if r.hasNumber(TagPct, r.Pct != 0) && r.Pct < 100 {
-		add("dmarc.pct-below-100", Warning, "pct", "RFC 9989 Appendix A.6",
+		add(FindingPctBelow100, Warning, "pct", "RFC 9989 Appendix A.6",
 			"pct=%d: the policy is applied to only part of the failing mail, and inconsistently across receivers", r.Pct)
 	}
-	if mode == RFC9989 {
+	if mode == ModeRFC9989 {
 		for _, t := range [...]Tag{TagPct, TagRF, TagRI} {
 			if r.Explicit.Has(t) {
-				add("dmarc.obsolete-tag", Warning, t.String(), "RFC 9989 Appendix C.5.2",
+				add(FindingObsoleteTag, Warning, t.String(), "RFC 9989 Appendix C.5.2",
 					"%s was removed by RFC 9989 and is ignored", t)
 			}
 		}
@@ -133,39 +133,39 @@ func (r *Record) Lint(mode Mode) []Finding {
 	if r.ReportFormat != "" {
 		for f := range strings.SplitSeq(r.ReportFormat, ":") {
 			if f = trimFWS(f); !strings.EqualFold(f, "afrf") {
-				add("dmarc.unknown-report-format", Warning, "rf", "RFC 7489 §6.3", "report format %q is not registered", f)
+				add(FindingUnknownReportFormat, Warning, "rf", "RFC 7489 §6.3", "report format %q is not registered", f)
 			}
 		}
 	}
-	if mode == RFC9989 && r.FailureOptions&(FOAll|FOAny) == FOAll|FOAny {
-		add("dmarc.fo-conflict", Warning, "fo", "RFC 9989 §4.7", "fo values 0 and 1 are mutually exclusive")
+	if mode == ModeRFC9989 && r.FailureOptions&(FailureOptionsAll|FailureOptionsAny) == FailureOptionsAll|FailureOptionsAny {
+		add(FindingFOConflict, Warning, "fo", "RFC 9989 §4.7", "fo values 0 and 1 are mutually exclusive")
 	}
 	if len(r.FailureURIs) > 0 && r.FailureOptions == 0 {
-		add("dmarc.ruf-without-fo", Info, "ruf", "RFC 9989 §4.7",
+		add(FindingRUFWithoutFO, Info, "ruf", "RFC 9989 §4.7",
 			"ruf without fo: failure reports only when all mechanisms fail (fo=0)")
 	}
 	if len(r.FailureURIs) == 0 && r.FailureOptions != 0 {
-		add("dmarc.fo-without-ruf", Info, "fo", "RFC 9989 §4.7", "fo is ignored without ruf")
+		add(FindingFOWithoutRUF, Info, "fo", "RFC 9989 §4.7", "fo is ignored without ruf")
 	}
 	for _, l := range [...]struct {
 		tag  string
 		uris []URI
 	}{{"rua", r.AggregateURIs}, {"ruf", r.FailureURIs}} {
 		if len(l.uris) > 2 {
-			add("dmarc.too-many-destinations", Warning, l.tag, "RFC 7489 §6.2",
+			add(FindingTooManyDestinations, Warning, l.tag, "RFC 7489 §6.2",
 				"%d %s destinations; receivers need only support two", len(l.uris), l.tag)
 		}
 		for _, u := range l.uris {
 			if err := u.Check(); err != nil {
-				add("dmarc.invalid-uri", Error, u.String(), "RFC 9989 §4.6", "%s URI %q is ignored: %v", l.tag, u.String(), err)
+				add(FindingInvalidURI, Error, u.String(), "RFC 9989 §4.6", "%s URI %q is ignored: %v", l.tag, u.String(), err)
 				continue
 			}
 			if s := u.Scheme(); s != "mailto" {
-				add("dmarc.unsupported-scheme", Warning, u.String(), "RFC 9989 §4.7",
+				add(FindingUnsupportedScheme, Warning, u.String(), "RFC 9989 §4.7",
 					"%s URI scheme %q: receivers need only support mailto", l.tag, s)
 			}
-			if u.Size != "" && mode == RFC9989 {
-				add("dmarc.obsolete-size", Info, u.String(), "RFC 9989 §4.8", "the !size suffix is obsolete and ignored")
+			if u.Size != "" && mode == ModeRFC9989 {
+				add(FindingObsoleteSize, Info, u.String(), "RFC 9989 §4.8", "the !size suffix is obsolete and ignored")
 			}
 		}
 	}
@@ -183,13 +183,13 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 	}
 	name, err := canonicalDomain("domain", domain)
 	if err != nil {
-		add("dmarc.invalid-domain", Error, domain, "RFC 1035 §2.3.4", "%s", err.(*DomainError).detail())
+		add(FindingInvalidDomain, Error, domain, "RFC 1035 §2.3.4", "%s", err.(*DomainError).detail())
 		return out
 	}
 	qname := "_dmarc." + name
 	txts, err := c.Resolver.LookupTXT(ctx, qname)
-	if k := domainauth.Classify(ctx, err); k != domainauth.OK && k != domainauth.NotFound {
-		add("dmarc.dns-error", Error, qname, "RFC 9989 §4.10.1", "TXT lookup failed: %v", err)
+	if k := domainauth.Classify(ctx, err); k != domainauth.ErrorKindOK && k != domainauth.ErrorKindNotFound {
+		add(FindingDNSError, Error, qname, "RFC 9989 §4.10.1", "TXT lookup failed: %v", err)
 		return out
 	}
 	var dmarcTexts []string
@@ -204,23 +204,23 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 			// Receivers ignore it (it is not a DMARC record), so it is
 			// not one of several records; it is reported at its name.
 			broken = true
-			add("dmarc.syntax", Error, qname, "RFC 9989 §4.7",
+			add(FindingSyntax, Error, qname, "RFC 9989 §4.7",
 				"%s; receivers ignore the record %q and look for a policy above %s", strings.TrimPrefix(err.Error(), "dmarc: "), t, name)
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, " \t")), "v=spf1") {
-			add("dmarc.spf-at-dmarc", Warning, qname, "RFC 7208 §3", "an SPF record at %s has no effect there", qname)
+			add(FindingSPFAtDMARC, Warning, qname, "RFC 7208 §3", "an SPF record at %s has no effect there", qname)
 		}
 	}
 	if len(dmarcTexts) > 1 {
-		add("dmarc.multiple-records", Error, qname, "RFC 9989 §4.10",
+		add(FindingMultipleRecords, Error, qname, "RFC 9989 §4.10",
 			"%d DMARC records at %s: receivers discard them all", len(dmarcTexts), qname)
 	}
 	if len(dmarcTexts) == 0 && !broken {
 		if apex, err := c.Resolver.LookupTXT(ctx, name); err == nil {
 			for _, t := range apex {
 				if _, err := ParseRecord(t); !errors.Is(err, ErrNotDMARC) {
-					add("dmarc.record-at-apex", Error, name, "RFC 9989 §4.5",
+					add(FindingRecordAtApex, Error, name, "RFC 9989 §4.5",
 						"a DMARC record at %s itself is never queried; publish it at %s", name, qname)
 					break
 				}
@@ -237,22 +237,22 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 	}
 	d := c.Lookup(ctx, name)
 	switch d.Status {
-	case StatusNone:
+	case DiscoveryStatusNone:
 		if len(dmarcTexts) == 0 {
-			add("dmarc.no-record", Warning, qname, "RFC 9989 §5.1.4", "no DMARC policy applies to %s", name)
+			add(FindingNoRecord, Warning, qname, "RFC 9989 §5.1.4", "no DMARC policy applies to %s", name)
 		}
 		return out
-	case StatusTempError:
-		add("dmarc.dns-error", Error, qname, "RFC 9989 §4.10.1", "%v", d.Err)
+	case DiscoveryStatusTempError:
+		add(FindingDNSError, Error, qname, "RFC 9989 §4.10.1", "%v", d.Err)
 		return out
-	case StatusPermError:
+	case DiscoveryStatusPermError:
 		if len(dmarcTexts) == 0 { // a broken record above the domain
-			add("dmarc.broken-policy", Error, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1", "%v", d.Err)
+			add(FindingBrokenPolicy, Error, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1", "%v", d.Err)
 		}
 		return out
 	}
 	if d.Source != SourceAuthor {
-		add("dmarc.inherited-policy", Info, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1",
+		add(FindingInheritedPolicy, Info, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1",
 			"the policy of %s (%s) applies", d.PolicyDomain, d.Source)
 	}
 	for _, l := range [...]struct {
@@ -262,11 +262,11 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 	}{{"rua", d.Record.AggregateURIs, false}, {"ruf", d.Record.FailureURIs, true}} {
 		for _, dest := range c.CheckDestinations(ctx, d.PolicyDomain, l.uris, l.ruf) {
 			switch dest.Status {
-			case DestinationUnauthorized:
-				add("dmarc.unauthorized-destination", Error, dest.URI.String(), "RFC 9990 §3",
+			case DestinationStatusUnauthorized:
+				add(FindingUnauthorizedDestination, Error, dest.URI.String(), "RFC 9990 §3",
 					"%s destination %s is external and not authorised: %v", l.tag, dest.Host, dest.Err)
-			case DestinationTempError:
-				add("dmarc.dns-error", Warning, dest.Queried, "RFC 9990 §3", "%v", dest.Err)
+			case DestinationStatusTempError:
+				add(FindingDNSError, Warning, dest.Queried, "RFC 9990 §3", "%v", dest.Err)
 			}
 		}
 	}

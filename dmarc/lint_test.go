@@ -25,38 +25,38 @@ func TestLintText(t *testing.T) {
 		mode Mode
 		want []string
 	}{
-		{"clean", "v=DMARC1; p=reject; rua=mailto:d@example.org", RFC9989, nil},
-		{"not DMARC", "v=spf1 -all", RFC9989, []string{"dmarc.not-dmarc"}},
-		{"syntax", "v=DMARC1; p=reject; rua=mailto:d@example.org; x y", RFC9989, []string{"dmarc.syntax"}},
-		{"duplicate", "v=DMARC1; p=none; p=none", RFC9989, []string{"dmarc.duplicate-tag"}},
-		{"§4.7 missing ';' after v=DMARC1: a broken record", "v=DMARC1 p=none", RFC9989, []string{"dmarc.syntax"}},
-		{"§4.8 bare p discarded, not a duplicate", "v=DMARC1; p=reject; rua=mailto:d@example.org; p", RFC9989, []string{"dmarc.syntax"}},
-		{"one non-ASCII URI reported, the valid one kept", "v=DMARC1; p=reject; rua=mailto:d@example.org,mailto:é@example.org", RFC9989,
+		{"clean", "v=DMARC1; p=reject; rua=mailto:d@example.org", ModeRFC9989, nil},
+		{"not DMARC", "v=spf1 -all", ModeRFC9989, []string{"dmarc.not-dmarc"}},
+		{"syntax", "v=DMARC1; p=reject; rua=mailto:d@example.org; x y", ModeRFC9989, []string{"dmarc.syntax"}},
+		{"duplicate", "v=DMARC1; p=none; p=none", ModeRFC9989, []string{"dmarc.duplicate-tag"}},
+		{"§4.7 missing ';' after v=DMARC1: a broken record", "v=DMARC1 p=none", ModeRFC9989, []string{"dmarc.syntax"}},
+		{"§4.8 bare p discarded, not a duplicate", "v=DMARC1; p=reject; rua=mailto:d@example.org; p", ModeRFC9989, []string{"dmarc.syntax"}},
+		{"one non-ASCII URI reported, the valid one kept", "v=DMARC1; p=reject; rua=mailto:d@example.org,mailto:é@example.org", ModeRFC9989,
 			[]string{"dmarc.invalid-uri"}},
-		{"§4.10.1 invalid p without rua", "v=DMARC1; p=x", RFC9989, []string{"dmarc.invalid-policy"}},
-		{"§4.10.1 invalid p with rua", "v=DMARC1; p=x; rua=mailto:d@example.org", RFC9989, []string{"dmarc.invalid-policy"}},
-		{"leading whitespace", " v=DMARC1; p=reject; rua=mailto:d@example.org", RFC9989, []string{"dmarc.leading-whitespace"}},
-		{"§3.2.12 p=none without rua", "v=DMARC1; p=none", RFC9989, []string{"dmarc.p-none-without-rua"}},
-		{"§4.7 missing p", "v=DMARC1; rua=mailto:d@example.org", RFC9989, []string{"dmarc.missing-p"}},
-		{"pct below 100 and obsolete", "v=DMARC1; p=reject; pct=10; rua=mailto:d@example.org", RFC9989,
+		{"§4.10.1 invalid p without rua", "v=DMARC1; p=x", ModeRFC9989, []string{"dmarc.invalid-policy"}},
+		{"§4.10.1 invalid p with rua", "v=DMARC1; p=x; rua=mailto:d@example.org", ModeRFC9989, []string{"dmarc.invalid-policy"}},
+		{"leading whitespace", " v=DMARC1; p=reject; rua=mailto:d@example.org", ModeRFC9989, []string{"dmarc.leading-whitespace"}},
+		{"§3.2.12 p=none without rua", "v=DMARC1; p=none", ModeRFC9989, []string{"dmarc.p-none-without-rua"}},
+		{"§4.7 missing p", "v=DMARC1; rua=mailto:d@example.org", ModeRFC9989, []string{"dmarc.missing-p"}},
+		{"pct below 100 and obsolete", "v=DMARC1; p=reject; pct=10; rua=mailto:d@example.org", ModeRFC9989,
 			[]string{"dmarc.obsolete-tag", "dmarc.pct-below-100"}},
-		{"RFC 7489: pct not obsolete", "v=DMARC1; p=reject; pct=10; rua=mailto:d@example.org", RFC7489, []string{"dmarc.pct-below-100"}},
-		{"RFC 9989 Appendix C.5.2 obsolete rf ri", "v=DMARC1; p=reject; rf=afrf; ri=3600; rua=mailto:d@example.org", RFC9989,
+		{"RFC 7489: pct not obsolete", "v=DMARC1; p=reject; pct=10; rua=mailto:d@example.org", ModeRFC7489, []string{"dmarc.pct-below-100"}},
+		{"RFC 9989 Appendix C.5.2 obsolete rf ri", "v=DMARC1; p=reject; rf=afrf; ri=3600; rua=mailto:d@example.org", ModeRFC9989,
 			[]string{"dmarc.obsolete-tag", "dmarc.obsolete-tag"}},
-		{"unknown rf", "v=DMARC1; p=reject; rf=iodef; rua=mailto:d@example.org", RFC7489, []string{"dmarc.unknown-report-format"}},
-		{"weaker sp and np", "v=DMARC1; p=reject; sp=none; np=quarantine; rua=mailto:d@example.org", RFC9989,
+		{"unknown rf", "v=DMARC1; p=reject; rf=iodef; rua=mailto:d@example.org", ModeRFC7489, []string{"dmarc.unknown-report-format"}},
+		{"weaker sp and np", "v=DMARC1; p=reject; sp=none; np=quarantine; rua=mailto:d@example.org", ModeRFC9989,
 			[]string{"dmarc.weaker-nonexistent-policy", "dmarc.weaker-subdomain-policy"}},
-		{"invalid and unsupported URIs", "v=DMARC1; p=reject; rua=mailto:d@example.org,bogus,https://r.example/x", RFC9989,
+		{"invalid and unsupported URIs", "v=DMARC1; p=reject; rua=mailto:d@example.org,bogus,https://r.example/x", ModeRFC9989,
 			[]string{"dmarc.invalid-uri", "dmarc.too-many-destinations", "dmarc.unsupported-scheme"}},
-		{"obsolete size", "v=DMARC1; p=reject; rua=mailto:d@example.org!10m", RFC9989, []string{"dmarc.obsolete-size"}},
-		{"ruf without fo", "v=DMARC1; p=reject; rua=mailto:d@example.org; ruf=mailto:f@example.org", RFC9989, []string{"dmarc.ruf-without-fo"}},
-		{"fo without ruf", "v=DMARC1; p=reject; rua=mailto:d@example.org; fo=1", RFC9989, []string{"dmarc.fo-without-ruf"}},
-		{"§4.8 fo 0 and 1", "v=DMARC1; p=reject; rua=mailto:d@example.org; ruf=mailto:f@example.org; fo=0:1", RFC9989, []string{"dmarc.fo-conflict"}},
-		{"invalid value", "v=DMARC1; p=reject; rua=mailto:d@example.org; adkim=x", RFC9989, []string{"dmarc.invalid-value"}},
-		{"unknown tag", "v=DMARC1; p=reject; rua=mailto:d@example.org; foo=1", RFC9989, []string{"dmarc.unknown-tag"}},
-		{"RFC 7489 §6.3 p not second", "v=DMARC1; rua=mailto:d@example.org; p=reject", RFC7489, []string{"dmarc.p-not-second"}},
-		{"RFC 9989 §4.8 any order", "v=DMARC1; rua=mailto:d@example.org; p=reject", RFC9989, nil},
-		{"t=y without effect", "v=DMARC1; p=none; rua=mailto:d@example.org; t=y", RFC9989, []string{"dmarc.testing-without-effect"}},
+		{"obsolete size", "v=DMARC1; p=reject; rua=mailto:d@example.org!10m", ModeRFC9989, []string{"dmarc.obsolete-size"}},
+		{"ruf without fo", "v=DMARC1; p=reject; rua=mailto:d@example.org; ruf=mailto:f@example.org", ModeRFC9989, []string{"dmarc.ruf-without-fo"}},
+		{"fo without ruf", "v=DMARC1; p=reject; rua=mailto:d@example.org; fo=1", ModeRFC9989, []string{"dmarc.fo-without-ruf"}},
+		{"§4.8 fo 0 and 1", "v=DMARC1; p=reject; rua=mailto:d@example.org; ruf=mailto:f@example.org; fo=0:1", ModeRFC9989, []string{"dmarc.fo-conflict"}},
+		{"invalid value", "v=DMARC1; p=reject; rua=mailto:d@example.org; adkim=x", ModeRFC9989, []string{"dmarc.invalid-value"}},
+		{"unknown tag", "v=DMARC1; p=reject; rua=mailto:d@example.org; foo=1", ModeRFC9989, []string{"dmarc.unknown-tag"}},
+		{"RFC 7489 §6.3 p not second", "v=DMARC1; rua=mailto:d@example.org; p=reject", ModeRFC7489, []string{"dmarc.p-not-second"}},
+		{"RFC 9989 §4.8 any order", "v=DMARC1; rua=mailto:d@example.org; p=reject", ModeRFC9989, nil},
+		{"t=y without effect", "v=DMARC1; p=none; rua=mailto:d@example.org; t=y", ModeRFC9989, []string{"dmarc.testing-without-effect"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,7 +125,7 @@ func TestLintMisspeltTag(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n := 0
-			for _, f := range LintText(tt.record, RFC9989) {
+			for _, f := range LintText(tt.record, ModeRFC9989) {
 				if f.Code == "dmarc.unknown-tag" {
 					n++
 					if f.Severity != tt.want {

@@ -69,9 +69,9 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // tag-specs that are not tag=value at all are kept in Record.Malformed
 // and otherwise ignored (RFC 9989 §4.8).
 // Whitespace before v=DMARC1 is accepted (lint reports it).
-func ParseRecord(txt string) (*Record, error) { return parseRecord(txt, RFC9989) }
+func ParseRecord(txt string) (*Record, error) { return parseRecord(txt, ModeRFC9989) }
 
-// parseRecord is ParseRecord for a receiver in the given mode. In RFC7489
+// parseRecord is ParseRecord for a receiver in the given mode. In ModeRFC7489
 // mode np is not a DMARC tag (RFC 7489 §6.3 predates it), so it is kept in
 // Record.Unknown and an invalid np value does not make the policy invalid.
 func parseRecord(txt string, mode Mode) (*Record, error) {
@@ -88,7 +88,7 @@ func parseRecord(txt string, mode Mode) (*Record, error) {
 		r Record
 		u [1]URI
 	})
-	p := recordParser{txt: txt, r: &b.r, spare: b.u[:0:1], policyOff: -1, noNP: mode == RFC7489}
+	p := recordParser{txt: txt, r: &b.r, spare: b.u[:0:1], policyOff: -1, noNP: mode == ModeRFC7489}
 	base := 0 // offset of s.Input in txt
 	for {
 		for s.Next() {
@@ -317,9 +317,9 @@ func (r *Record) setTag(t Tag, v string) bool {
 		var a Alignment
 		switch v {
 		case "r", "R":
-			a = Relaxed
+			a = AlignmentRelaxed
 		case "s", "S":
-			a = Strict
+			a = AlignmentStrict
 		default:
 			return false
 		}
@@ -342,9 +342,9 @@ func (r *Record) setTag(t Tag, v string) bool {
 	case TagT:
 		switch v {
 		case "y", "Y":
-			r.Testing = Yes
+			r.Testing = TestingYes
 		case "n", "N":
-			r.Testing = No
+			r.Testing = TestingNo
 		default:
 			return false
 		}
@@ -390,24 +390,24 @@ func (r *Record) setTag(t Tag, v string) bool {
 func parsePolicy(v string) Policy {
 	switch v {
 	case "none":
-		return None
+		return PolicyNone
 	case "quarantine":
-		return Quarantine
+		return PolicyQuarantine
 	case "reject":
-		return Reject
+		return PolicyReject
 	}
 	switch len(v) {
 	case 4:
 		if equalFoldASCII(v, "none") {
-			return None
+			return PolicyNone
 		}
 	case 6:
 		if equalFoldASCII(v, "reject") {
-			return Reject
+			return PolicyReject
 		}
 	case 10:
 		if equalFoldASCII(v, "quarantine") {
-			return Quarantine
+			return PolicyQuarantine
 		}
 	}
 	return PolicyUnset
@@ -420,9 +420,9 @@ func parseFO(v string) (FailureOptions, bool) {
 	if len(v) == 1 {
 		switch v[0] {
 		case '0':
-			return FOAll, true
+			return FailureOptionsAll, true
 		case '1':
-			return FOAny, true
+			return FailureOptionsAny, true
 		}
 	}
 	var fo FailureOptions
@@ -442,13 +442,13 @@ func parseFO(v string) (FailureOptions, bool) {
 		}
 		switch item[0] {
 		case '0':
-			fo |= FOAll
+			fo |= FailureOptionsAll
 		case '1':
-			fo |= FOAny
+			fo |= FailureOptionsAny
 		case 'd', 'D':
-			fo |= FODKIM
+			fo |= FailureOptionsDKIM
 		case 's', 'S':
-			fo |= FOSPF
+			fo |= FailureOptionsSPF
 		default:
 			return 0, false
 		}

@@ -18,27 +18,27 @@ func TestParseRecordTags(t *testing.T) {
 		// RFC 9989 §4.7 v: the only tag required.
 		{"§4.7 v only", "v=DMARC1", Record{}},
 		{"§4.8 trailing separator", "v=DMARC1;", Record{}},
-		{"§4.8 whitespace around = and ;", "v = DMARC1 ;  p = reject ; ", Record{Policy: Reject, Explicit: TagSet(TagP)}},
+		{"§4.8 whitespace around = and ;", "v = DMARC1 ;  p = reject ; ", Record{Policy: PolicyReject, Explicit: TagSet(TagP)}},
 		// §4.7 p.
-		{"§4.7 p=none", "v=DMARC1; p=none", Record{Policy: None, Explicit: TagSet(TagP)}},
-		{"§4.7 p=quarantine", "v=DMARC1; p=quarantine", Record{Policy: Quarantine, Explicit: TagSet(TagP)}},
-		{"§4.7 p=reject", "v=DMARC1; p=reject", Record{Policy: Reject, Explicit: TagSet(TagP)}},
-		{"§4.8 keywords ignore case", "v=DMARC1; P=Reject", Record{Policy: Reject, Explicit: TagSet(TagP)}},
+		{"§4.7 p=none", "v=DMARC1; p=none", Record{Policy: PolicyNone, Explicit: TagSet(TagP)}},
+		{"§4.7 p=quarantine", "v=DMARC1; p=quarantine", Record{Policy: PolicyQuarantine, Explicit: TagSet(TagP)}},
+		{"§4.7 p=reject", "v=DMARC1; p=reject", Record{Policy: PolicyReject, Explicit: TagSet(TagP)}},
+		{"§4.8 keywords ignore case", "v=DMARC1; P=Reject", Record{Policy: PolicyReject, Explicit: TagSet(TagP)}},
 		{"§4.10.1 invalid p with valid rua", "v=DMARC1; p=block; rua=mailto:d@example.org",
 			Record{AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA), Invalid: []TagValue{{"p", "block"}}}},
 		// §4.7 sp, np.
-		{"§4.7 sp", "v=DMARC1; p=none; sp=reject", Record{Policy: None, SubdomainPolicy: Reject, Explicit: TagSet(TagP | TagSP)}},
-		{"§4.7 np", "v=DMARC1; p=none; np=quarantine", Record{Policy: None, NonexistentPolicy: Quarantine, Explicit: TagSet(TagP | TagNP)}},
+		{"§4.7 sp", "v=DMARC1; p=none; sp=reject", Record{Policy: PolicyNone, SubdomainPolicy: PolicyReject, Explicit: TagSet(TagP | TagSP)}},
+		{"§4.7 np", "v=DMARC1; p=none; np=quarantine", Record{Policy: PolicyNone, NonexistentPolicy: PolicyQuarantine, Explicit: TagSet(TagP | TagNP)}},
 		{"§4.10.1 invalid sp with valid rua", "v=DMARC1; p=reject; sp=x; rua=mailto:d@example.org",
-			Record{Policy: Reject, AggregateURIs: rua, Explicit: TagSet(TagP | TagSP | TagRUA), Invalid: []TagValue{{"sp", "x"}}}},
+			Record{Policy: PolicyReject, AggregateURIs: rua, Explicit: TagSet(TagP | TagSP | TagRUA), Invalid: []TagValue{{"sp", "x"}}}},
 		// §4.7 adkim, aspf.
-		{"§4.7 adkim=s aspf=r", "v=DMARC1; adkim=s; aspf=r", Record{DKIMAlignment: Strict, SPFAlignment: Relaxed, Explicit: TagSet(TagADKIM | TagASPF)}},
+		{"§4.7 adkim=s aspf=r", "v=DMARC1; adkim=s; aspf=r", Record{DKIMAlignment: AlignmentStrict, SPFAlignment: AlignmentRelaxed, Explicit: TagSet(TagADKIM | TagASPF)}},
 		{"§4.8 invalid adkim ignored", "v=DMARC1; adkim=x", Record{Explicit: TagSet(TagADKIM), Invalid: []TagValue{{"adkim", "x"}}}},
 		{"§4.8 invalid aspf ignored", "v=DMARC1; aspf=strict", Record{Explicit: TagSet(TagASPF), Invalid: []TagValue{{"aspf", "strict"}}}},
 		// §4.7 fo.
-		{"§4.7 fo=1", "v=DMARC1; fo=1", Record{FailureOptions: FOAny, Explicit: TagSet(TagFO)}},
-		{"§4.7 fo=d:s", "v=DMARC1; fo=d:s", Record{FailureOptions: FODKIM | FOSPF, Explicit: TagSet(TagFO)}},
-		{"RFC 7489 §6.4 fo with WSP", "v=DMARC1; fo=0 : d", Record{FailureOptions: FOAll | FODKIM, Explicit: TagSet(TagFO)}},
+		{"§4.7 fo=1", "v=DMARC1; fo=1", Record{FailureOptions: FailureOptionsAny, Explicit: TagSet(TagFO)}},
+		{"§4.7 fo=d:s", "v=DMARC1; fo=d:s", Record{FailureOptions: FailureOptionsDKIM | FailureOptionsSPF, Explicit: TagSet(TagFO)}},
+		{"RFC 7489 §6.4 fo with WSP", "v=DMARC1; fo=0 : d", Record{FailureOptions: FailureOptionsAll | FailureOptionsDKIM, Explicit: TagSet(TagFO)}},
 		{"§4.8 invalid fo", "v=DMARC1; fo=2", Record{Explicit: TagSet(TagFO), Invalid: []TagValue{{"fo", "2"}}}},
 		{"§4.8 fo trailing colon", "v=DMARC1; fo=0:", Record{Explicit: TagSet(TagFO), Invalid: []TagValue{{"fo", "0:"}}}},
 		// §4.7 psd, t.
@@ -46,8 +46,8 @@ func TestParseRecordTags(t *testing.T) {
 		{"§4.7 psd=n", "v=DMARC1; psd=n", Record{PSD: PSDNo, Explicit: TagSet(TagPSD)}},
 		{"§4.7 psd=u", "v=DMARC1; psd=u", Record{PSD: PSDUnknown, Explicit: TagSet(TagPSD)}},
 		{"§4.8 invalid psd", "v=DMARC1; psd=yes", Record{Explicit: TagSet(TagPSD), Invalid: []TagValue{{"psd", "yes"}}}},
-		{"§4.7 t=y", "v=DMARC1; t=y", Record{Testing: Yes, Explicit: TagSet(TagT)}},
-		{"§4.7 t=n", "v=DMARC1; t=n", Record{Testing: No, Explicit: TagSet(TagT)}},
+		{"§4.7 t=y", "v=DMARC1; t=y", Record{Testing: TestingYes, Explicit: TagSet(TagT)}},
+		{"§4.7 t=n", "v=DMARC1; t=n", Record{Testing: TestingNo, Explicit: TagSet(TagT)}},
 		{"§4.8 invalid t", "v=DMARC1; t=1", Record{Explicit: TagSet(TagT), Invalid: []TagValue{{"t", "1"}}}},
 		// §4.7 rua, ruf; §4.8 dmarc-urilist with obs-dmarc-report-size.
 		{"§4.8 rua list with WSP", "v=DMARC1; rua=mailto:a@example.org , mailto:b@example.net",
@@ -66,11 +66,11 @@ func TestParseRecordTags(t *testing.T) {
 		{"RFC 7489 §6.3 rf", "v=DMARC1; rf=afrf", Record{ReportFormat: "afrf", Explicit: TagSet(TagRF)}},
 		{"RFC 7489 §6.4 rf bad keyword", "v=DMARC1; rf=a_b", Record{Explicit: TagSet(TagRF), Invalid: []TagValue{{"rf", "a_b"}}}},
 		// §4.7: unknown tags MUST be ignored.
-		{"§4.7 unknown tag", "v=DMARC1; p=none; foo=bar", Record{Policy: None, Explicit: TagSet(TagP), Unknown: []TagValue{{"foo", "bar"}}}},
+		{"§4.7 unknown tag", "v=DMARC1; p=none; foo=bar", Record{Policy: PolicyNone, Explicit: TagSet(TagP), Unknown: []TagValue{{"foo", "bar"}}}},
 		// §4.8 any order after v.
 		{"§4.8 any order after v", "v=DMARC1; rua=mailto:d@example.org; p=reject",
-			Record{Policy: Reject, AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA)}},
-		{"§4.8 empty tag-specs tolerated", "v=DMARC1;; p=none;;", Record{Policy: None, Explicit: TagSet(TagP)}},
+			Record{Policy: PolicyReject, AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA)}},
+		{"§4.8 empty tag-specs tolerated", "v=DMARC1;; p=none;;", Record{Policy: PolicyNone, Explicit: TagSet(TagP)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,8 +144,8 @@ func TestRecordDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.DKIMMode() != Relaxed || r.SPFMode() != Relaxed || r.Options() != FOAll || r.IsTesting() ||
-		r.Percent() != 100 || r.Interval() != 86400 || r.EffectivePolicy() != None {
+	if r.DKIMMode() != AlignmentRelaxed || r.SPFMode() != AlignmentRelaxed || r.Options() != FailureOptionsAll || r.IsTesting() ||
+		r.Percent() != 100 || r.Interval() != 86400 || r.EffectivePolicy() != PolicyNone {
 		t.Errorf("defaults wrong: %+v", r)
 	}
 	// pct=0 is not the default.
@@ -167,18 +167,18 @@ func TestPolicyFor(t *testing.T) {
 		want             Policy
 		wantTag          Tag
 	}{
-		{"v=DMARC1; p=reject", false, false, Reject, TagP},
-		{"v=DMARC1; p=reject", true, false, Reject, TagP}, // §4.7 sp absent: p
-		{"v=DMARC1; p=reject", true, true, Reject, TagP},  // §4.7 np and sp absent: p
-		{"v=DMARC1; p=reject; sp=none", true, false, None, TagSP},
-		{"v=DMARC1; p=reject; sp=none", true, true, None, TagSP}, // §4.7 np absent: sp
-		{"v=DMARC1; p=reject; sp=none", false, false, Reject, TagP},
-		{"v=DMARC1; p=none; np=reject", true, true, Reject, TagNP},
-		{"v=DMARC1; p=none; np=reject", true, false, None, TagP},
-		{"v=DMARC1; p=none; np=reject", false, true, None, TagP}, // np only for subdomains
+		{"v=DMARC1; p=reject", false, false, PolicyReject, TagP},
+		{"v=DMARC1; p=reject", true, false, PolicyReject, TagP}, // §4.7 sp absent: p
+		{"v=DMARC1; p=reject", true, true, PolicyReject, TagP},  // §4.7 np and sp absent: p
+		{"v=DMARC1; p=reject; sp=none", true, false, PolicyNone, TagSP},
+		{"v=DMARC1; p=reject; sp=none", true, true, PolicyNone, TagSP}, // §4.7 np absent: sp
+		{"v=DMARC1; p=reject; sp=none", false, false, PolicyReject, TagP},
+		{"v=DMARC1; p=none; np=reject", true, true, PolicyReject, TagNP},
+		{"v=DMARC1; p=none; np=reject", true, false, PolicyNone, TagP},
+		{"v=DMARC1; p=none; np=reject", false, true, PolicyNone, TagP}, // np only for subdomains
 		// §4.10.1: an invalid sp with a valid rua: the whole record acts as p=none.
-		{"v=DMARC1; p=reject; sp=bad; rua=mailto:a@example.org", false, false, None, TagP},
-		{"v=DMARC1; rua=mailto:a@example.org", true, false, None, TagP},
+		{"v=DMARC1; p=reject; sp=bad; rua=mailto:a@example.org", false, false, PolicyNone, TagP},
+		{"v=DMARC1; rua=mailto:a@example.org", true, false, PolicyNone, TagP},
 	}
 	for _, tt := range tests {
 		r, err := ParseRecord(tt.rec)
@@ -198,9 +198,9 @@ func TestRecordString(t *testing.T) {
 		want string
 	}{
 		{Record{}, "v=DMARC1"},
-		{Record{Policy: Reject, AggregateURIs: []URI{{Address: "mailto:d@example.org"}}}, "v=DMARC1; p=reject; rua=mailto:d@example.org"},
-		{Record{Policy: Quarantine, SubdomainPolicy: None, NonexistentPolicy: Reject, DKIMAlignment: Strict, SPFAlignment: Relaxed,
-			PSD: PSDNo, Testing: Yes, FailureOptions: FOAny | FODKIM, FailureURIs: []URI{{Address: "mailto:f@example.org", Size: "1m"}}},
+		{Record{Policy: PolicyReject, AggregateURIs: []URI{{Address: "mailto:d@example.org"}}}, "v=DMARC1; p=reject; rua=mailto:d@example.org"},
+		{Record{Policy: PolicyQuarantine, SubdomainPolicy: PolicyNone, NonexistentPolicy: PolicyReject, DKIMAlignment: AlignmentStrict, SPFAlignment: AlignmentRelaxed,
+			PSD: PSDNo, Testing: TestingYes, FailureOptions: FailureOptionsAny | FailureOptionsDKIM, FailureURIs: []URI{{Address: "mailto:f@example.org", Size: "1m"}}},
 			"v=DMARC1; p=quarantine; sp=none; np=reject; adkim=s; aspf=r; psd=n; t=y; ruf=mailto:f@example.org!1m; fo=1:d"},
 		{Record{Pct: 20, ReportInterval: 3600, ReportFormat: "afrf"}, "v=DMARC1; pct=20; rf=afrf; ri=3600"},
 		{Record{Explicit: TagSet(TagPct)}, "v=DMARC1; pct=0"},
@@ -258,21 +258,21 @@ func TestURI(t *testing.T) {
 
 func TestStrings(t *testing.T) {
 	got := []string{
-		PolicyUnset.String(), None.String(), Quarantine.String(), Reject.String(),
-		AlignmentUnset.String(), Relaxed.String(), Strict.String(),
+		PolicyUnset.String(), PolicyNone.String(), PolicyQuarantine.String(), PolicyReject.String(),
+		AlignmentUnset.String(), AlignmentRelaxed.String(), AlignmentStrict.String(),
 		PSDUnset.String(), PSDYes.String(), PSDNo.String(), PSDUnknown.String(),
-		YesNoUnset.String(), Yes.String(), No.String(),
-		FailureOptions(0).String(), (FOAll | FOAny | FODKIM | FOSPF).String(),
+		TestingUnset.String(), TestingYes.String(), TestingNo.String(),
+		FailureOptions(0).String(), (FailureOptionsAll | FailureOptionsAny | FailureOptionsDKIM | FailureOptionsSPF).String(),
 		TagP.String(), TagRI.String(), Tag(0).String(),
-		RFC9989.String(), RFC7489.String(),
+		ModeRFC9989.String(), ModeRFC7489.String(),
 		SourceNone.String(), SourceAuthor.String(), SourceOrganizational.String(), SourcePSD.String(),
-		StatusNone.String(), StatusFound.String(), StatusTempError.String(), StatusPermError.String(),
+		DiscoveryStatusNone.String(), DiscoveryStatusFound.String(), DiscoveryStatusTempError.String(), DiscoveryStatusPermError.String(),
 		AuthResult(200).String(),
 		CodeNone.String(), CodePass.String(), CodeFail.String(), CodeTempError.String(), CodePermError.String(),
 		DispositionNone.String(), DispositionQuarantine.String(), DispositionReject.String(),
 		MethodSPF.String(), MethodDKIM.String(),
-		DestinationInternal.String(), DestinationAuthorized.String(), DestinationUnauthorized.String(),
-		DestinationTempError.String(), DestinationInvalid.String(),
+		DestinationStatusInternal.String(), DestinationStatusAuthorized.String(), DestinationStatusUnauthorized.String(),
+		DestinationStatusTempError.String(), DestinationStatusInvalid.String(),
 		Info.String(), Warning.String(), Error.String(),
 	}
 	want := []string{
@@ -295,8 +295,8 @@ func TestStrings(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("String methods (-want +got):\n%s", diff)
 	}
-	r := &Record{FailureOptions: FODKIM, FailureURIs: []URI{{Address: "mailto:f@example.org"}}}
-	if r.Options() != FODKIM {
+	r := &Record{FailureOptions: FailureOptionsDKIM, FailureURIs: []URI{{Address: "mailto:f@example.org"}}}
+	if r.Options() != FailureOptionsDKIM {
 		t.Error("Options with fo set")
 	}
 }

@@ -11,21 +11,21 @@ type Policy uint8
 
 // The policies, weakest first: Reject > Quarantine > None.
 const (
-	PolicyUnset Policy = iota // tag absent
-	None                      // "none": no preference expressed (monitoring mode)
-	Quarantine                // "quarantine": treat failing mail as suspicious
-	Reject                    // "reject": reject failing mail
+	PolicyUnset      Policy = iota // tag absent
+	PolicyNone                     // "none": no preference expressed (monitoring mode)
+	PolicyQuarantine               // "quarantine": treat failing mail as suspicious
+	PolicyReject                   // "reject": reject failing mail
 )
 
 // String returns the tag value ("none", "quarantine", "reject"), or "" for
 // PolicyUnset.
 func (p Policy) String() string {
 	switch p {
-	case None:
+	case PolicyNone:
 		return "none"
-	case Quarantine:
+	case PolicyQuarantine:
 		return "quarantine"
-	case Reject:
+	case PolicyReject:
 		return "reject"
 	}
 	return ""
@@ -38,17 +38,17 @@ type Alignment uint8
 
 // The alignment modes.
 const (
-	AlignmentUnset Alignment = iota // tag absent: relaxed
-	Relaxed                         // "r": same Organizational Domain
-	Strict                          // "s": identical domains
+	AlignmentUnset   Alignment = iota // tag absent: relaxed
+	AlignmentRelaxed                  // "r": same Organizational Domain
+	AlignmentStrict                   // "s": identical domains
 )
 
 // String returns "r", "s", or "" for AlignmentUnset.
 func (a Alignment) String() string {
 	switch a {
-	case Relaxed:
+	case AlignmentRelaxed:
 		return "r"
-	case Strict:
+	case AlignmentStrict:
 		return "s"
 	}
 	return ""
@@ -79,23 +79,23 @@ func (p PSD) String() string {
 	return ""
 }
 
-// YesNo is the value of the t tag (RFC 9989 §4.7). The zero value means the
+// Testing is the value of the t tag (RFC 9989 §4.7). The zero value means the
 // tag is absent, which is "n".
-type YesNo uint8
+type Testing uint8
 
 // The t values.
 const (
-	YesNoUnset YesNo = iota // tag absent: "n"
-	Yes                     // "y"
-	No                      // "n"
+	TestingUnset Testing = iota // tag absent: "n"
+	TestingYes                  // "y"
+	TestingNo                   // "n"
 )
 
-// String returns "y", "n", or "" for YesNoUnset.
-func (t YesNo) String() string {
+// String returns "y", "n", or "" for TestingUnset.
+func (t Testing) String() string {
 	switch t {
-	case Yes:
+	case TestingYes:
 		return "y"
-	case No:
+	case TestingNo:
 		return "n"
 	}
 	return ""
@@ -107,10 +107,10 @@ type FailureOptions uint8
 
 // The failure reporting options.
 const (
-	FOAll  FailureOptions = 1 << iota // "0": report when all mechanisms fail to produce an aligned pass
-	FOAny                             // "1": report when any mechanism fails to produce an aligned pass
-	FODKIM                            // "d": report DKIM signature failures
-	FOSPF                             // "s": report SPF failures
+	FailureOptionsAll  FailureOptions = 1 << iota // "0": report when all mechanisms fail to produce an aligned pass
+	FailureOptionsAny                             // "1": report when any mechanism fails to produce an aligned pass
+	FailureOptionsDKIM                            // "d": report DKIM signature failures
+	FailureOptionsSPF                             // "s": report SPF failures
 )
 
 // String returns the options in the canonical order "0:1:d:s" (only the
@@ -263,7 +263,7 @@ func (u URI) MaxBytes() (uint64, bool) {
 //
 // A Record can be built in code and written with String:
 //
-//	r := &dmarc.Record{Policy: dmarc.Reject, AggregateURIs: []dmarc.URI{{Address: "mailto:d@example.org"}}}
+//	r := &dmarc.Record{Policy: dmarc.PolicyReject, AggregateURIs: []dmarc.URI{{Address: "mailto:d@example.org"}}}
 //	r.String() // "v=DMARC1; p=reject; rua=mailto:d@example.org"
 type Record struct {
 	Policy            Policy         // p
@@ -273,7 +273,7 @@ type Record struct {
 	SPFAlignment      Alignment      // aspf
 	FailureOptions    FailureOptions // fo
 	PSD               PSD            // psd
-	Testing           YesNo          // t
+	Testing           Testing        // t
 	AggregateURIs     []URI          // rua, in order
 	FailureURIs       []URI          // ruf, in order
 
@@ -325,7 +325,7 @@ func (r *Record) invalidPolicy() bool {
 // when p, sp or np is invalid (RFC 9989 §4.10.1).
 func (r *Record) EffectivePolicy() Policy {
 	if r.Policy == PolicyUnset || r.invalidPolicy() {
-		return None
+		return PolicyNone
 	}
 	return r.Policy
 }
@@ -342,7 +342,7 @@ func (r *Record) PolicyFor(subdomain, nonexistent bool) Policy {
 // policyFor is PolicyFor that also names the tag the policy came from.
 func (r *Record) policyFor(subdomain, nonexistent bool) (Policy, Tag) {
 	if r.invalidPolicy() {
-		return None, TagP
+		return PolicyNone, TagP
 	}
 	if subdomain {
 		if nonexistent && r.NonexistentPolicy != PolicyUnset {
@@ -373,22 +373,22 @@ func (r *Record) isInvalid(t Tag) bool {
 
 // DKIMMode returns the DKIM alignment mode, relaxed when adkim is absent.
 func (r *Record) DKIMMode() Alignment {
-	if r.DKIMAlignment == Strict {
-		return Strict
+	if r.DKIMAlignment == AlignmentStrict {
+		return AlignmentStrict
 	}
-	return Relaxed
+	return AlignmentRelaxed
 }
 
 // SPFMode returns the SPF alignment mode, relaxed when aspf is absent.
 func (r *Record) SPFMode() Alignment {
-	if r.SPFAlignment == Strict {
-		return Strict
+	if r.SPFAlignment == AlignmentStrict {
+		return AlignmentStrict
 	}
-	return Relaxed
+	return AlignmentRelaxed
 }
 
 // IsTesting reports whether t=y asks receivers not to apply the policy as is.
-func (r *Record) IsTesting() bool { return r.Testing == Yes }
+func (r *Record) IsTesting() bool { return r.Testing == TestingYes }
 
 // Percent returns the RFC 7489 pct value, 100 when absent.
 func (r *Record) Percent() int {
@@ -406,13 +406,13 @@ func (r *Record) Interval() uint32 {
 	return 86400
 }
 
-// Options returns the failure reporting options that apply: FOAll ("0")
+// Options returns the failure reporting options that apply: FailureOptionsAll ("0")
 // when fo is absent, and also when the record has no ruf, since fo MUST
 // then be ignored (RFC 9989 §4.7, RFC 7489 §6.3). The FailureOptions field
 // keeps what the record says.
 func (r *Record) Options() FailureOptions {
 	if r.FailureOptions == 0 || len(r.FailureURIs) == 0 {
-		return FOAll
+		return FailureOptionsAll
 	}
 	return r.FailureOptions
 }
@@ -449,7 +449,7 @@ func (r *Record) String() string {
 	if r.PSD != PSDUnset {
 		tag("psd", r.PSD.String())
 	}
-	if r.Testing != YesNoUnset {
+	if r.Testing != TestingUnset {
 		tag("t", r.Testing.String())
 	}
 	var num [20]byte

@@ -82,7 +82,7 @@ package dmarc
 //	        MUST NOT report to either
 //	        wildcard *._report._dmarc.<host>                            TestCheckDestinations (reports.example)
 //
-// RFC 7489 (RFC7489 mode)
+// RFC 7489 (ModeRFC7489)
 //
 //	3.2     Org Domain from the public suffix list                      TestOrgDomain, TestLookupRFC7489, TestAligned (AlignedPSL)
 //	6.3     unknown tags MUST be ignored (np is one: an invalid np      TestParseRecordTags, TestRFC7489UnknownNP
@@ -143,7 +143,7 @@ func TestRFCOrgDomainValidRecordsOnly(t *testing.T) {
 	c := Checker{Resolver: z}
 	ctx := context.Background()
 
-	if ok, err := c.Aligned(ctx, "example.com", "evil.com", Relaxed); ok || err != nil {
+	if ok, err := c.Aligned(ctx, "example.com", "evil.com", AlignmentRelaxed); ok || err != nil {
 		t.Errorf("§4.10.2: example.com aligned with evil.com through a broken _dmarc.com: %v %v", ok, err)
 	}
 	for _, tt := range []struct{ name, want string }{
@@ -156,16 +156,16 @@ func TestRFCOrgDomainValidRecordsOnly(t *testing.T) {
 		}
 	}
 	d := c.Lookup(ctx, "mail.example.com")
-	checkDiscovery(t, d, discoveryWant{StatusFound, "example.com", SourceOrganizational, "example.com",
+	checkDiscovery(t, d, discoveryWant{DiscoveryStatusFound, "example.com", SourceOrganizational, "example.com",
 		dmarcNames("mail.example.com", "example.com", "com"), nil})
-	res := c.Evaluate(ctx, Input{FromDomain: "example.com", DKIM: []Identifier{{Domain: "evil.com", Result: AuthPass}}})
+	res := c.Evaluate(ctx, Input{FromDomain: "example.com", DKIM: []Identifier{{Domain: "evil.com", Result: AuthResultPass}}})
 	if res.Code != CodeFail || res.DKIMAligned || res.Disposition != DispositionReject {
 		t.Errorf("§4.4 evil.com DKIM pass for example.com: %s aligned=%v %s", res.Code, res.DKIMAligned, res.Disposition)
 	}
 	// With no valid record at all, the broken one is still reported
 	// (permerror, RFC 9989 §9.2) instead of "none".
 	d = c.Lookup(ctx, "a.evil.com")
-	if d.Status != StatusPermError || d.PolicyDomain != "com" || d.OrgDomain != "a.evil.com" {
+	if d.Status != DiscoveryStatusPermError || d.PolicyDomain != "com" || d.OrgDomain != "a.evil.com" {
 		t.Errorf("only a broken record: %v at %q, org %q", d.Status, d.PolicyDomain, d.OrgDomain)
 	}
 }
@@ -177,11 +177,11 @@ func TestRFCFailureOptionsNeedRUF(t *testing.T) {
 		rec  string
 		want FailureOptions
 	}{
-		{"v=DMARC1; fo=1", FOAll},
-		{"v=DMARC1; fo=d:s", FOAll},
-		{"v=DMARC1; fo=1; ruf=mailto:f@example.org", FOAny},
-		{"v=DMARC1; ruf=mailto:f@example.org", FOAll},
-		{"v=DMARC1; fo=1; ruf=", FOAll}, // an empty ruf is no ruf
+		{"v=DMARC1; fo=1", FailureOptionsAll},
+		{"v=DMARC1; fo=d:s", FailureOptionsAll},
+		{"v=DMARC1; fo=1; ruf=mailto:f@example.org", FailureOptionsAny},
+		{"v=DMARC1; ruf=mailto:f@example.org", FailureOptionsAll},
+		{"v=DMARC1; fo=1; ruf=", FailureOptionsAll}, // an empty ruf is no ruf
 	}
 	for _, tt := range tests {
 		r, err := ParseRecord(tt.rec)
@@ -201,10 +201,10 @@ func TestRFCResultsKeepIdentifiers(t *testing.T) {
 	z := zone.New()
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
 	res := Evaluate(context.Background(), z, Input{FromDomain: "example.org",
-		SPF: Identifier{Domain: "Bounce.Example.ORG", Result: AuthFail},
+		SPF: Identifier{Domain: "Bounce.Example.ORG", Result: AuthResultFail},
 		DKIM: []Identifier{
-			{Domain: "example.org", Selector: "s1", Result: AuthFail},
-			{Domain: "esp.example", Selector: "s2", Result: AuthPass},
+			{Domain: "example.org", Selector: "s1", Result: AuthResultFail},
+			{Domain: "esp.example", Selector: "s2", Result: AuthResultPass},
 		}})
 	type id struct {
 		m        Method
@@ -215,8 +215,8 @@ func TestRFCResultsKeepIdentifiers(t *testing.T) {
 	for _, ch := range res.Checks {
 		got = append(got, id{ch.Method, ch.Domain, ch.Selector, ch.Result})
 	}
-	want := []id{{MethodSPF, "bounce.example.org", "", AuthFail}, {MethodDKIM, "example.org", "s1", AuthFail},
-		{MethodDKIM, "esp.example", "s2", AuthPass}}
+	want := []id{{MethodSPF, "bounce.example.org", "", AuthResultFail}, {MethodDKIM, "example.org", "s1", AuthResultFail},
+		{MethodDKIM, "esp.example", "s2", AuthResultPass}}
 	if len(got) != len(want) {
 		t.Fatalf("checks %+v", got)
 	}
@@ -240,13 +240,13 @@ func TestRFCTestingMode(t *testing.T) {
 		dis     Disposition
 		ar      string
 	}{
-		{"v=DMARC1; p=none; t=y", "example.org", AuthFail, CodeFail, None, DispositionNone,
+		{"v=DMARC1; p=none; t=y", "example.org", AuthResultFail, CodeFail, PolicyNone, DispositionNone,
 			"dmarc=fail (p=none dis=none) header.from=example.org policy.dmarc=none"},
-		{"v=DMARC1; p=reject; t=y", "example.org", AuthPass, CodePass, Quarantine, DispositionNone,
+		{"v=DMARC1; p=reject; t=y", "example.org", AuthResultPass, CodePass, PolicyQuarantine, DispositionNone,
 			"dmarc=pass (p=reject dis=none) header.from=example.org policy.dmarc=quarantine"},
-		{"v=DMARC1; p=none; sp=reject; t=y", "a.example.org", AuthFail, CodeFail, Quarantine, DispositionQuarantine,
+		{"v=DMARC1; p=none; sp=reject; t=y", "a.example.org", AuthResultFail, CodeFail, PolicyQuarantine, DispositionQuarantine,
 			"dmarc=fail (p=none sp=reject dis=quarantine) header.from=a.example.org policy.dmarc=quarantine"},
-		{"v=DMARC1; p=none; np=reject; t=y", "ghost.example.org", AuthFail, CodeFail, Quarantine, DispositionQuarantine,
+		{"v=DMARC1; p=none; np=reject; t=y", "ghost.example.org", AuthResultFail, CodeFail, PolicyQuarantine, DispositionQuarantine,
 			"dmarc=fail (p=none dis=quarantine) header.from=ghost.example.org policy.dmarc=quarantine"},
 	}
 	for _, tt := range tests {
@@ -288,12 +288,12 @@ func TestRFCTreeWalkBound(t *testing.T) {
 		max  int
 	}{
 		{"author", Input{FromDomain: long}, 8},
-		{"author and identifier", Input{FromDomain: "a." + long, DKIM: []Identifier{{Domain: "b." + long, Result: AuthPass}}}, 16},
+		{"author and identifier", Input{FromDomain: "a." + long, DKIM: []Identifier{{Domain: "b." + long, Result: AuthResultPass}}}, 16},
 	} {
 		r := &countingResolver{Zone: zone.New()}
 		r.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
 		res := Evaluate(context.Background(), r, tt.in)
-		if res.Discovery.Status != StatusFound || len(res.Discovery.Queried) > 8 || r.n > tt.max {
+		if res.Discovery.Status != DiscoveryStatusFound || len(res.Discovery.Queried) > 8 || r.n > tt.max {
 			t.Errorf("%s: %s, %d queried in discovery, %d in all (max %d)", tt.name, res.Discovery.Status,
 				len(res.Discovery.Queried), r.n, tt.max)
 		}
@@ -330,9 +330,9 @@ func TestRFCVersionTag(t *testing.T) {
 	z := zone.New()
 	z.AddTXT("_dmarc.example.org", "v=dmarc1; p=none")
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject")
-	for _, mode := range []Mode{RFC9989, RFC7489} { // RFC 7489 §6.6.3 steps 2 and 4
+	for _, mode := range []Mode{ModeRFC9989, ModeRFC7489} { // RFC 7489 §6.6.3 steps 2 and 4
 		c := Checker{Resolver: z, Mode: mode}
-		if d := c.Lookup(context.Background(), "example.org"); d.Status != StatusFound || d.Record.Policy != Reject {
+		if d := c.Lookup(context.Background(), "example.org"); d.Status != DiscoveryStatusFound || d.Record.Policy != PolicyReject {
 			t.Errorf("%v §4.10 step 2: %v %v", mode, d.Status, d.Err)
 		}
 	}
@@ -346,10 +346,10 @@ func TestRFCNoRecordNoDMARC(t *testing.T) {
 	z := zone.New()
 	z.AddTXT("_dmarc.multi.example", "v=DMARC1; p=reject")
 	z.AddTXT("_dmarc.multi.example", "v=DMARC1; p=reject")
-	for _, mode := range []Mode{RFC9989, RFC7489} {
+	for _, mode := range []Mode{ModeRFC9989, ModeRFC7489} {
 		for _, from := range []string{"none.example", "multi.example", "a.multi.example"} {
 			c := Checker{Resolver: z, Mode: mode}
-			res := c.Evaluate(context.Background(), Input{FromDomain: from, SPF: Identifier{Domain: from, Result: AuthFail}})
+			res := c.Evaluate(context.Background(), Input{FromDomain: from, SPF: Identifier{Domain: from, Result: AuthResultFail}})
 			if res.Code != CodeNone || res.Policy != PolicyUnset || res.Disposition != DispositionNone {
 				t.Errorf("%v %s: %s %s %s", mode, from, res.Code, res.Policy, res.Disposition)
 			}
@@ -366,7 +366,7 @@ func TestRFCNoRecordNoDMARC(t *testing.T) {
 func TestRFCPolicyNoneChangesNothing(t *testing.T) {
 	z := zone.New()
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; sp=none; np=none; pct=100")
-	for _, mode := range []Mode{RFC9989, RFC7489} {
+	for _, mode := range []Mode{ModeRFC9989, ModeRFC7489} {
 		for _, from := range []string{"example.org", "ghost.example.org"} {
 			c := Checker{Resolver: z, Mode: mode}
 			res := c.Evaluate(context.Background(), Input{FromDomain: from})
@@ -401,11 +401,11 @@ func TestRFCExternalDestinations(t *testing.T) {
 		override    int
 	}{
 		// psd=n makes team.example.com its own Organizational Domain.
-		{"team.example.com", "mailto:d@example.com", DestinationUnauthorized, "team.example.com._report._dmarc.example.com", 0},
-		{"a.example.com", "mailto:d@b.example.com", DestinationInternal, "", 0},
-		{"bücher.example", "mailto:d@r.example.net", DestinationAuthorized, "xn--bcher-kva.example._report._dmarc.r.example.net", 0},
-		{"blue.example.com", "mailto:d@multi.example", DestinationAuthorized, "blue.example.com._report._dmarc.multi.example", 1},
-		{"blue.example.com", "mailto:d@mixed.example", DestinationUnauthorized, "blue.example.com._report._dmarc.mixed.example", 0},
+		{"team.example.com", "mailto:d@example.com", DestinationStatusUnauthorized, "team.example.com._report._dmarc.example.com", 0},
+		{"a.example.com", "mailto:d@b.example.com", DestinationStatusInternal, "", 0},
+		{"bücher.example", "mailto:d@r.example.net", DestinationStatusAuthorized, "xn--bcher-kva.example._report._dmarc.r.example.net", 0},
+		{"blue.example.com", "mailto:d@multi.example", DestinationStatusAuthorized, "blue.example.com._report._dmarc.multi.example", 1},
+		{"blue.example.com", "mailto:d@mixed.example", DestinationStatusUnauthorized, "blue.example.com._report._dmarc.mixed.example", 0},
 	}
 	for _, tt := range tests {
 		d := c.CheckDestination(ctx, tt.policy, URI{Address: tt.uri}, false)
@@ -429,29 +429,29 @@ func TestRFCSyntaxErrorsDiscarded(t *testing.T) {
 		want Record
 	}{
 		{"spec without =", "v=DMARC1; p=reject; garbage",
-			Record{Policy: Reject, Explicit: TagSet(TagP), Malformed: []string{"garbage"}}},
+			Record{Policy: PolicyReject, Explicit: TagSet(TagP), Malformed: []string{"garbage"}}},
 		{"tag name not ALPHA", "v=DMARC1; 1x=2; p=reject",
-			Record{Policy: Reject, Explicit: TagSet(TagP), Malformed: []string{"1x=2"}}},
+			Record{Policy: PolicyReject, Explicit: TagSet(TagP), Malformed: []string{"1x=2"}}},
 		{"space inside the tag name", "v=DMARC1; p=reject; a b=c ; sp=none",
-			Record{Policy: Reject, SubdomainPolicy: None, Explicit: TagSet(TagP | TagSP), Malformed: []string{"a b=c"}}},
+			Record{Policy: PolicyReject, SubdomainPolicy: PolicyNone, Explicit: TagSet(TagP | TagSP), Malformed: []string{"a b=c"}}},
 		{"non-ASCII value: default applies", "v=DMARC1; p=reject; adkim=ś",
-			Record{Policy: Reject, Explicit: TagSet(TagP | TagADKIM), Invalid: []TagValue{{"adkim", "ś"}}}},
+			Record{Policy: PolicyReject, Explicit: TagSet(TagP | TagADKIM), Invalid: []TagValue{{"adkim", "ś"}}}},
 		{"non-ASCII rua: kept as an invalid URI, p kept", "v=DMARC1; p=none; rua=mailto:é@example.org",
-			Record{Policy: None, Explicit: TagSet(TagP | TagRUA), AggregateURIs: []URI{{Address: "mailto:é@example.org"}}}},
+			Record{Policy: PolicyNone, Explicit: TagSet(TagP | TagRUA), AggregateURIs: []URI{{Address: "mailto:é@example.org"}}}},
 		{"one non-ASCII URI keeps the valid ones", "v=DMARC1; p=reject; rua=mailto:d@example.org, mailto:é@example.org",
-			Record{Policy: Reject, Explicit: TagSet(TagP | TagRUA), AggregateURIs: append(rua[:1:1], URI{Address: "mailto:é@example.org"})}},
+			Record{Policy: PolicyReject, Explicit: TagSet(TagP | TagRUA), AggregateURIs: append(rua[:1:1], URI{Address: "mailto:é@example.org"})}},
 		{"non-ASCII unknown tag", "v=DMARC1; p=quarantine; x=ü",
-			Record{Policy: Quarantine, Explicit: TagSet(TagP), Unknown: []TagValue{{"x", "ü"}}}},
+			Record{Policy: PolicyQuarantine, Explicit: TagSet(TagP), Unknown: []TagValue{{"x", "ü"}}}},
 		{"bare line break in a value", "v=DMARC1; p=reject; fo=1\r; ruf=mailto:d@example.org",
-			Record{Policy: Reject, FailureURIs: rua, Explicit: TagSet(TagP | TagFO | TagRUF), Invalid: []TagValue{{"fo", "1\r"}}}},
+			Record{Policy: PolicyReject, FailureURIs: rua, Explicit: TagSet(TagP | TagFO | TagRUF), Invalid: []TagValue{{"fo", "1\r"}}}},
 		{"known tag name without '=': discarded", "v=DMARC1; p; rua=mailto:d@example.org",
 			Record{AggregateURIs: rua, Explicit: TagSet(TagRUA), Malformed: []string{"p"}}},
 		{"bare p after p=none: discarded, not a duplicate", "v=DMARC1; p=none; p",
-			Record{Policy: None, Explicit: TagSet(TagP), Malformed: []string{"p"}}},
+			Record{Policy: PolicyNone, Explicit: TagSet(TagP), Malformed: []string{"p"}}},
 		{"bare rua after rua: discarded, not a duplicate", "v=DMARC1; p=reject; rua=mailto:d@example.org; rua ",
-			Record{Policy: Reject, AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA), Malformed: []string{"rua"}}},
+			Record{Policy: PolicyReject, AggregateURIs: rua, Explicit: TagSet(TagP | TagRUA), Malformed: []string{"rua"}}},
 		{"malformed spec last, no ';'", "v=DMARC1; p=reject;=",
-			Record{Policy: Reject, Explicit: TagSet(TagP), Malformed: []string{"="}}},
+			Record{Policy: PolicyReject, Explicit: TagSet(TagP), Malformed: []string{"="}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -512,12 +512,12 @@ func TestRFCAuthenticationResultsSyntax(t *testing.T) {
 		code   Code
 		policy bool
 	}{
-		{"example.org", AuthPass, CodePass, true},
-		{"a.example.org", AuthFail, CodeFail, true},
-		{"nothing.example", AuthPass, CodeNone, false},
-		{"broken.example", AuthPass, CodePermError, false},
-		{"slow.example", AuthPass, CodeTempError, false},
-		{"", AuthPass, CodePermError, false},
+		{"example.org", AuthResultPass, CodePass, true},
+		{"a.example.org", AuthResultFail, CodeFail, true},
+		{"nothing.example", AuthResultPass, CodeNone, false},
+		{"broken.example", AuthResultPass, CodePermError, false},
+		{"slow.example", AuthResultPass, CodeTempError, false},
+		{"", AuthResultPass, CodePermError, false},
 	}
 	for _, tt := range tests {
 		res := Evaluate(context.Background(), z, Input{FromDomain: tt.from, DKIM: []Identifier{{Domain: tt.from, Result: tt.dkim}}})
@@ -535,7 +535,7 @@ func TestRFCAuthenticationResultsSyntax(t *testing.T) {
 
 // TestRFC7489UnknownNP: np does not exist in RFC 7489, whose receivers MUST
 // ignore unknown tags (§6.3). Before the fix an invalid np value made the
-// record unusable (no rua) or turned it into p=none (with rua) in RFC7489
+// record unusable (no rua) or turned it into p=none (with rua) in ModeRFC7489
 // mode as it does under RFC 9989 §4.10.1.
 func TestRFC7489UnknownNP(t *testing.T) {
 	tests := []struct {
@@ -545,12 +545,12 @@ func TestRFC7489UnknownNP(t *testing.T) {
 		dis        Disposition
 		nonexistNP bool
 	}{
-		{"v=DMARC1; p=reject; np=bogus", RFC7489, CodeFail, DispositionReject, false},
-		{"v=DMARC1; p=reject; np=bogus; rua=mailto:d@example.org", RFC7489, CodeFail, DispositionReject, false},
-		{"v=DMARC1; p=reject; np=bogus", RFC9989, CodePermError, DispositionNone, false},
-		{"v=DMARC1; p=reject; np=bogus; rua=mailto:d@example.org", RFC9989, CodeFail, DispositionNone, false},
-		{"v=DMARC1; p=reject; np=none", RFC7489, CodeFail, DispositionReject, false},
-		{"v=DMARC1; p=reject; np=none", RFC9989, CodeFail, DispositionNone, true},
+		{"v=DMARC1; p=reject; np=bogus", ModeRFC7489, CodeFail, DispositionReject, false},
+		{"v=DMARC1; p=reject; np=bogus; rua=mailto:d@example.org", ModeRFC7489, CodeFail, DispositionReject, false},
+		{"v=DMARC1; p=reject; np=bogus", ModeRFC9989, CodePermError, DispositionNone, false},
+		{"v=DMARC1; p=reject; np=bogus; rua=mailto:d@example.org", ModeRFC9989, CodeFail, DispositionNone, false},
+		{"v=DMARC1; p=reject; np=none", ModeRFC7489, CodeFail, DispositionReject, false},
+		{"v=DMARC1; p=reject; np=none", ModeRFC9989, CodeFail, DispositionNone, true},
 	}
 	for _, tt := range tests {
 		z := zone.New()
@@ -576,7 +576,7 @@ func TestRFC7489PctShare(t *testing.T) {
 	for _, pct := range []int{0, 1, 33, 99, 100} {
 		z := zone.New()
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; pct="+strconv.Itoa(pct))
-		c := Checker{Resolver: z, Mode: RFC7489, Rand: &cycleRand{}}
+		c := Checker{Resolver: z, Mode: ModeRFC7489, Rand: &cycleRand{}}
 		rejected, quarantined := 0, 0
 		for range 100 {
 			switch c.Evaluate(context.Background(), Input{FromDomain: "example.org"}).Disposition {

@@ -72,7 +72,7 @@ func TestManyTagsLinear(t *testing.T) {
 			}
 			checkLinear(t, func(n int) string { return manyTags(n, sh.shape) }, func(txt string) {
 				_, _ = ParseRecord(txt)
-				_ = LintText(txt, RFC9989)
+				_ = LintText(txt, ModeRFC9989)
 			})
 		})
 	}
@@ -94,8 +94,8 @@ func TestManyAuthorDomainsLinear(t *testing.T) {
 		b.WriteString("\r\n\r\n")
 		return b.String()
 	}
-	if ds, err := AuthorDomains(header(20), AuthorAll); err != nil || len(ds) != 20 || ds[19] != "d19.example" {
+	if ds, err := AuthorDomains(header(20), AuthorChoiceAll); err != nil || len(ds) != 20 || ds[19] != "d19.example" {
 		t.Fatalf("AuthorDomains: %q, %v; want 20 distinct domains in order", ds, err)
 	}
-	checkLinear(t, header, func(h string) { _, _ = AuthorDomains(h, AuthorAll) })
+	checkLinear(t, header, func(h string) { _, _ = AuthorDomains(h, AuthorChoiceAll) })
 }

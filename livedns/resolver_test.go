@@ -143,7 +143,7 @@ func TestNotFound(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.run()
 			de, ok := errors.AsType[*net.DNSError](err)
-			if !ok || !de.IsNotFound || de.IsTemporary || domainauth.Classify(ctx, err) != domainauth.NotFound {
+			if !ok || !de.IsNotFound || de.IsTemporary || domainauth.Classify(ctx, err) != domainauth.ErrorKindNotFound {
 				t.Errorf("err = %#v; want a not-found *net.DNSError", err)
 			}
 		})
@@ -213,7 +213,7 @@ func TestServFailIsTemporary(t *testing.T) {
 	ctx := context.Background()
 	_, err := r.LookupMX(ctx, "example.org")
 	de, ok := errors.AsType[*net.DNSError](err)
-	if !ok || !de.IsTemporary || de.IsTimeout || de.IsNotFound || domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if !ok || !de.IsTemporary || de.IsTimeout || de.IsNotFound || domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Fatalf("err = %#v; want a temporary, not timed-out *net.DNSError", err)
 	}
 	if !strings.Contains(de.Err, "SERVFAIL") || de.Server != srv.Addr() || de.Name != "example.org" {
@@ -222,7 +222,7 @@ func TestServFailIsTemporary(t *testing.T) {
 	if n := srv.QueryCount(); n != 1 {
 		t.Errorf("%d queries; an error code is not retried", n)
 	}
-	if _, err := r.LookupExists(ctx, "example.org"); domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if _, err := r.LookupExists(ctx, "example.org"); domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("LookupExists after SERVFAIL: %v; want temporary (a failure is not NXDOMAIN)", err)
 	}
 	srv.FailName("example.org.", dnstest.NoFailure)
@@ -239,7 +239,7 @@ func TestTimeoutIsRetriedThenTemporary(t *testing.T) {
 	begin := time.Now()
 	_, err := r.LookupTXT(ctx, "example.org")
 	de, ok := errors.AsType[*net.DNSError](err)
-	if !ok || !de.IsTimeout || !de.IsTemporary || domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if !ok || !de.IsTimeout || !de.IsTemporary || domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Fatalf("err = %#v; want a timeout", err)
 	}
 	if n := srv.QueryCount(); n != 3 {
@@ -346,7 +346,7 @@ func TestMaxRecordsDefault(t *testing.T) {
 		t.Errorf("1000 records: %d, %v", len(got), err)
 	}
 	_, err := r.LookupNetIP(ctx, "ip4", "toomany.example.org")
-	if domainauth.Classify(ctx, err) != domainauth.Temporary || !strings.Contains(err.Error(), "too many records") {
+	if domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary || !strings.Contains(err.Error(), "too many records") {
 		t.Errorf("1001 records: %v; want a temporary error", err)
 	}
 }
@@ -414,7 +414,7 @@ func TestContextHonoured(t *testing.T) {
 	defer cancel()
 	begin := time.Now()
 	_, err := r.LookupTXT(ctx, "example.org")
-	if domainauth.Classify(ctx, err) != domainauth.Canceled || !errors.Is(err, context.DeadlineExceeded) {
+	if domainauth.Classify(ctx, err) != domainauth.ErrorKindCanceled || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v; want the context's deadline", err)
 	}
 	if el := time.Since(begin); el > 2*time.Second {
@@ -508,7 +508,7 @@ func TestUnreachableServer(t *testing.T) {
 	pc.Close()
 	r := &livedns.Resolver{Server: addr, Timeout: 50 * time.Millisecond}
 	ctx := context.Background()
-	if _, err := r.LookupTXT(ctx, "example.org"); domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if _, err := r.LookupTXT(ctx, "example.org"); domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("err = %v; want temporary", err)
 	}
 }

@@ -16,8 +16,10 @@ import (
 type Checker struct {
 	// Resolver answers the TXT and MX lookups. Required.
 	Resolver domainauth.Resolver
-	// Fetcher fetches the policy. Required; for offline checks, a
-	// StaticFetcher with Fetch.AcceptUnverified.
+	// Fetcher fetches the policy; for offline checks, a StaticFetcher
+	// with Fetch.AcceptUnverified. If nil, Check checks the record only:
+	// Report.Fetched and Report.Policy stay nil (the policy was not
+	// checked, which is not to say it is fine).
 	Fetcher domainauth.Fetcher
 	// Fetch are the options of the policy fetch; the zero value applies
 	// every rule of RFC 8461 §3.3 with the suggested limits.
@@ -44,15 +46,17 @@ type Report struct {
 // finding (FindingNoRecord): MTA-STS is optional. Every failure to reach a
 // usable policy is an Error finding, since senders then act as though the
 // domain had no policy (RFC 8461 §3.1, §3.3); then CheckMX's findings
-// follow. The Fix for each finding is given at the end of its Message.
+// follow. Findings carry their advice in Fix.
 func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	rep := &Report{Domain: domain}
-	add := func(code string, sev domainauth.Severity, where, rfc, msg string) {
-		rep.Findings = append(rep.Findings, domainauth.Finding{Code: code, Severity: sev, Where: where, RFC: rfc, Message: msg})
+	// msg and fix are for people: what is wrong, and what to publish or
+	// change instead ("" when there is no advice).
+	add := func(code string, sev domainauth.Severity, where, rfc, msg, fix string) {
+		rep.Findings = append(rep.Findings, domainauth.Finding{Code: code, Severity: sev, Where: where, RFC: rfc, Message: msg, Fix: fix})
 	}
 	d, err := dnsname.Normalize(domain)
 	if err != nil {
-		add(FindingInvalidDomain, domainauth.Error, domain, "RFC 5321 §4.1.2", "not a domain name: "+err.Error())
+		add(FindingInvalidDomain, domainauth.Error, domain, "RFC 5321 §4.1.2", "not a domain name: "+err.Error(), "")
 		return rep
 	}
 	domain = d
@@ -62,28 +66,32 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	switch {
 	case errors.Is(err, ErrNoRecord):
 		add(FindingNoRecord, domainauth.Info, name, "RFC 8461 §3.1",
-			"no MTA-STS record: senders may deliver over unauthenticated or downgraded TLS; fix: publish a policy and the _mta-sts record (see Suggest), starting in testing mode")
+			"no MTA-STS record: senders may deliver over unauthenticated or downgraded TLS",
+			"publish a policy at "+PolicyURL(domain)+" and the TXT record "+name+` "v=STSv1; id=..."`+", starting in testing mode")
 		return rep
 	case errors.Is(err, ErrMultipleRecords):
 		add(FindingMultipleRecords, domainauth.Error, name, "RFC 8461 §3.1",
-			err.Error()+": senders assume the domain has no policy; fix: keep exactly one v=STSv1 record")
+			err.Error()+": senders assume the domain has no policy", "keep exactly one v=STSv1 record at "+name)
 		return rep
 	case errors.Is(err, ErrSyntax):
 		add(FindingInvalidRecord, domainauth.Error, name, "RFC 8461 §3.1",
-			err.Error()+`: senders assume the domain has no policy; fix: publish a record of the form "v=STSv1; id=20240101000000Z;"`)
+			err.Error()+": senders assume the domain has no policy", `publish a record of the form "v=STSv1; id=20240101000000Z;"`)
 		return rep
 	case err != nil:
-		add(FindingLookupFailed, domainauth.Warning, name, "RFC 8461 §3.1", err.Error())
+		add(FindingLookupFailed, domainauth.Warning, name, "RFC 8461 §3.1", err.Error(), "")
 		return rep
 	}
 	rep.Record = rec
 	for _, f := range rec.Ignored {
 		add(FindingDuplicateField, domainauth.Warning, name, "RFC 8461 §3.2",
-			fmt.Sprintf("field %s repeated in the record: senders ignore every occurrence but the first; fix: remove the repetition", f.Key))
+			fmt.Sprintf("field %s repeated in the record: senders ignore every occurrence but the first", f.Key), "remove the repetition")
 	}
 	for _, f := range rec.Extensions {
 		add(FindingUnknownField, domainauth.Info, name, "RFC 8461 §3.1",
-			fmt.Sprintf("field %s is not defined by RFC 8461; senders ignore it", f.Key))
+			fmt.Sprintf("field %s is not defined by RFC 8461; senders ignore it", f.Key), "")
+	}
+	if c.Fetcher == nil {
+		return rep
 	}
 
 	rep.Fetched, err = FetchPolicy(ctx, c.Fetcher, domain, c.Fetch)
@@ -94,20 +102,20 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 			sev = domainauth.Warning
 		}
 		add(code, sev, rep.Fetched.URL, "RFC 8461 §3.2, §3.3",
-			err.Error()+": senders without a cached policy act as though the domain had none; fix: "+fix)
+			err.Error()+": senders without a cached policy act as though the domain had none", fix)
 		return rep
 	}
 	rep.Policy = rep.Fetched.Policy
-	if rep.Fetched.Certificate == CertUnknown {
+	if rep.Fetched.Certificate == CertStatusUnknown {
 		add(FindingCertificateUnknown, domainauth.Info, PolicyHost(domain), "RFC 8461 §3.3",
-			"the policy host's certificate was not checked (the policy came from a file or an unverifying fetcher)")
+			"the policy host's certificate was not checked (the policy came from a file or an unverifying fetcher)", "")
 	}
 
 	mxs, err := c.Resolver.LookupMX(ctx, domain)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK, domainauth.NotFound:
+	case domainauth.ErrorKindOK, domainauth.ErrorKindNotFound:
 	default:
-		add(FindingLookupFailed, domainauth.Warning, domain, "RFC 8461 §4.1", "MX lookup failed: "+err.Error())
+		add(FindingLookupFailed, domainauth.Warning, domain, "RFC 8461 §4.1", "MX lookup failed: "+err.Error(), "")
 		return rep
 	}
 	for _, mx := range mxs {

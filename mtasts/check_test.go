@@ -3,6 +3,7 @@ package mtasts
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,7 +77,7 @@ func TestCheckerOffline(t *testing.T) {
 	c := &Checker{Resolver: z, Fetcher: StaticFetcher{Body: []byte(policyA)}, Fetch: FetchOptions{AcceptUnverified: true}}
 	rep := c.Check(context.Background(), "example.com")
 	want := []codeSev{{FindingCertificateUnknown, domainauth.Info, "mta-sts.example.com"}}
-	if got := codes(rep.Findings); !slices.Equal(got, want) || rep.Policy == nil || rep.Fetched.Certificate != CertUnknown {
+	if got := codes(rep.Findings); !slices.Equal(got, want) || rep.Policy == nil || rep.Fetched.Certificate != CertStatusUnknown {
 		t.Errorf("findings %v, policy %v; want %v", got, rep.Policy, want)
 	}
 	c.Fetch.AcceptUnverified = false
@@ -167,5 +168,50 @@ func TestCheckerNullMX(t *testing.T) {
 	want := []codeSev{{FindingNullMX, domainauth.Warning, ".well-known/mta-sts.txt"}, {FindingModeTesting, domainauth.Info, ".well-known/mta-sts.txt"}}
 	if got := codes(rep.Findings); !slices.Equal(got, want) || !slices.Equal(rep.MX, []string{"."}) {
 		t.Errorf("findings %v, MX %q; want %v", got, rep.MX, want)
+	}
+}
+
+// TestFindingsCarryFix guards the move of the advice from the end of the
+// Message into Finding.Fix: every Error and Warning of Check and CheckMX
+// says what to do in Fix, and no Message still carries a "fix:".
+func TestFindingsCarryFix(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.com", 10, "mx1.example.com")
+	z.AddMX("example.com", 20, "mx2.example.com")
+	z.AddTXT("_mta-sts.example.com", "v=STSv1; id=1; id=2")
+	body := "version: STSv1\nmode: enforce\nmode: testing\nmx: mx1.example.com\nmx: old.example.com\nmax_age: 600\n"
+	c := &Checker{Resolver: z, Fetcher: StaticFetcher{Body: []byte(body)}, Fetch: FetchOptions{AcceptUnverified: true}}
+	rep := c.Check(context.Background(), "example.com")
+	var fs []domainauth.Finding
+	fs = append(fs, rep.Findings...)
+	for _, rec := range [][]string{nil, {"v=STSv1; id=1;", "v=STSv1; id=2;"}, {"v=STSv1; id=a-b;"}} {
+		z := zone.New()
+		for _, r := range rec {
+			z.AddTXT("_mta-sts.example.com", r)
+		}
+		fs = append(fs, (&Checker{Resolver: z, Fetcher: newFakeFetcher()}).Check(context.Background(), "example.com").Findings...)
+	}
+	if len(fs) < 8 {
+		t.Fatalf("only %d findings: %v", len(fs), fs)
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Message, "fix:") {
+			t.Errorf("%s: Message still carries the fix: %q", f.Code, f.Message)
+		}
+		if f.Severity > domainauth.Info && f.Fix == "" && f.Code != FindingLookupFailed {
+			t.Errorf("%s (%s): no Fix", f.Code, f.Severity)
+		}
+	}
+}
+
+// TestCheckerWithoutFetcher: without a Fetcher only the record is checked;
+// the policy is left unknown (nil), not reported fine.
+func TestCheckerWithoutFetcher(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.com", 10, "mx.example.com")
+	z.AddTXT("_mta-sts.example.com", "v=STSv1; id=1;")
+	rep := (&Checker{Resolver: z}).Check(context.Background(), "example.com")
+	if rep.Record == nil || rep.Fetched != nil || rep.Policy != nil || len(rep.Findings) != 0 {
+		t.Errorf("record %v, fetched %v, policy %v, findings %v; want the record alone", rep.Record, rep.Fetched, rep.Policy, rep.Findings)
 	}
 }

@@ -62,7 +62,7 @@ func TestClientPolicyLifecycle(t *testing.T) {
 	setRecord(z, d, "v=STSv1; id=2;")
 	z.SetFault("_mta-sts."+d, zone.TypeTXT, zone.FaultServFail)
 	step("§3.3 DNS failure keeps the cached policy", SourceCache, ModeTesting, 2, ErrLookup)
-	z.SetFault("_mta-sts."+d, zone.TypeTXT, zone.NoFault)
+	z.SetFault("_mta-sts."+d, zone.TypeTXT, zone.FaultNone)
 	setRecord(z, d, "v=STSv1; id=2;\x00")
 	step("§3.1 invalid record keeps the cached policy", SourceCache, ModeTesting, 2, ErrSyntax)
 

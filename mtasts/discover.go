@@ -41,10 +41,10 @@ func LookupRecord(ctx context.Context, r domainauth.Resolver, domain string) (*R
 	name := RecordName(domain)
 	txts, err := r.LookupTXT(ctx, name)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
-	case domainauth.NotFound:
+	case domainauth.ErrorKindOK:
+	case domainauth.ErrorKindNotFound:
 		return nil, fmt.Errorf("%w at %s", ErrNoRecord, name)
-	case domainauth.Canceled:
+	case domainauth.ErrorKindCanceled:
 		return nil, fmt.Errorf("mtasts: looking up %s: %w", name, context.Cause(ctx))
 	default:
 		return nil, fmt.Errorf("%w: %s: %w", ErrLookup, name, err)

@@ -25,7 +25,8 @@
 // (§4.1: a "*." pattern stands for exactly one leftmost label; no case, no
 // trailing dot). CheckMX turns a policy and a domain's MX hosts into
 // findings (an MX an enforce policy does not cover is an Error: mail to it
-// fails); Checker.Check audits a whole domain; Suggest gives the record
+// fails); Checker.Check audits a whole domain (without a Fetcher, its
+// record only: the policy is then unknown, not fine); Suggest gives the record
 // and the policy a domain should publish for its MX hosts.
 //
 // # Fetching
@@ -38,7 +39,7 @@
 // chain (a fake, or StaticFetcher serving a file) cannot show the
 // certificate is valid: the fetch fails with ErrCertificateUnknown unless
 // FetchOptions.AcceptUnverified is set, for offline checks, and the
-// certificate is then reported as CertUnknown, never as valid.
+// certificate is then reported as CertStatusUnknown, never as valid.
 //
 // # The sender's cache
 //
@@ -73,7 +74,7 @@
 //     per Checker.Check. One fetch at most per Get or Check.
 //
 // Findings of CheckMX and Checker.Check carry the codes of the Finding...
-// constants; their fix is the end of the Message.
+// constants; their advice is in Finding.Fix.
 //
 // # Deliberate choices
 //

@@ -40,7 +40,7 @@ type FetchOptions struct {
 	// no limit but ctx's.
 	Timeout time.Duration
 	// AcceptUnverified accepts a policy for which the fetcher returned no
-	// verified certificate chain, reporting CertUnknown instead of failing
+	// verified certificate chain, reporting CertStatusUnknown instead of failing
 	// with ErrCertificateUnknown: for offline checks of a policy read from
 	// a file (see StaticFetcher). A sender never sets it.
 	AcceptUnverified bool
@@ -58,24 +58,24 @@ type CertStatus uint8
 
 // Certificate states.
 const (
-	// CertUnknown: no verified chain came with the answer (a file, a
+	// CertStatusUnknown: no verified chain came with the answer (a file, a
 	// fake fetcher, or a client that skips verification).
-	CertUnknown CertStatus = iota
-	// CertValid: the TLS layer verified the chain against the client's
+	CertStatusUnknown CertStatus = iota
+	// CertStatusValid: the TLS layer verified the chain against the client's
 	// roots and the leaf is valid for mta-sts.<domain>.
-	CertValid
-	// CertInvalid: the leaf is not valid for mta-sts.<domain>.
-	CertInvalid
+	CertStatusValid
+	// CertStatusInvalid: the leaf is not valid for mta-sts.<domain>.
+	CertStatusInvalid
 )
 
 // String returns "unknown", "valid" or "invalid".
 func (s CertStatus) String() string {
 	switch s {
-	case CertUnknown:
+	case CertStatusUnknown:
 		return "unknown"
-	case CertValid:
+	case CertStatusValid:
 		return "valid"
-	case CertInvalid:
+	case CertStatusInvalid:
 		return "invalid"
 	}
 	return fmt.Sprintf("cert-status(%d)", uint8(s))
@@ -140,10 +140,10 @@ func FetchPolicy(ctx context.Context, f domainauth.Fetcher, domain string, opt F
 	host := PolicyHost(domain)
 	if len(res.VerifiedChains) > 0 && len(res.VerifiedChains[0]) > 0 {
 		if err := res.VerifiedChains[0][0].VerifyHostname(host); err != nil {
-			out.Certificate = CertInvalid
+			out.Certificate = CertStatusInvalid
 			return out, fmt.Errorf("%w: %s: %w", ErrCertificate, host, err)
 		}
-		out.Certificate = CertValid
+		out.Certificate = CertStatusValid
 	} else if !opt.AcceptUnverified {
 		return out, fmt.Errorf("%w: %s: no verified certificate chain", ErrCertificateUnknown, host)
 	}
@@ -187,7 +187,7 @@ func checkContentType(ct string) error {
 // StaticFetcher is a domainauth.Fetcher that answers every URL with Body,
 // status 200 and text/plain and no certificates: for offline checks of a
 // policy read from a file, with FetchOptions.AcceptUnverified (the
-// certificate is then reported as CertUnknown).
+// certificate is then reported as CertStatusUnknown).
 type StaticFetcher struct {
 	Body []byte
 }

@@ -140,35 +140,35 @@ func TestFetchPolicy(t *testing.T) {
 		cert2    CertStatus
 		contains string
 	}{
-		{name: "§3.3 valid", cert: good, handler: policyHandler("text/plain", rfcPolicy), cert2: CertValid},
-		{name: "§3.2 media type parameters ignored", cert: good, handler: policyHandler("Text/Plain; charset=utf-8; format=flowed", rfcPolicy), cert2: CertValid},
-		{name: "§3.3 wildcard certificate as whole leftmost label", cert: wildcard, handler: policyHandler("text/plain", rfcPolicy), cert2: CertValid},
-		{name: "§3.2 size limit: exactly the default", cert: good, handler: policyHandler("text/plain", rfcPolicy+"x: "+exact+"\n"), cert2: CertValid},
-		{name: "§3.2 wrong media type", cert: good, handler: policyHandler("text/html", rfcPolicy), err: ErrContentType, cert2: CertValid, contains: "text/html"},
-		{name: "§3.2 no media type", cert: good, handler: policyHandler("", rfcPolicy), err: ErrContentType, cert2: CertValid},
+		{name: "§3.3 valid", cert: good, handler: policyHandler("text/plain", rfcPolicy), cert2: CertStatusValid},
+		{name: "§3.2 media type parameters ignored", cert: good, handler: policyHandler("Text/Plain; charset=utf-8; format=flowed", rfcPolicy), cert2: CertStatusValid},
+		{name: "§3.3 wildcard certificate as whole leftmost label", cert: wildcard, handler: policyHandler("text/plain", rfcPolicy), cert2: CertStatusValid},
+		{name: "§3.2 size limit: exactly the default", cert: good, handler: policyHandler("text/plain", rfcPolicy+"x: "+exact+"\n"), cert2: CertStatusValid},
+		{name: "§3.2 wrong media type", cert: good, handler: policyHandler("text/html", rfcPolicy), err: ErrContentType, cert2: CertStatusValid, contains: "text/html"},
+		{name: "§3.2 no media type", cert: good, handler: policyHandler("", rfcPolicy), err: ErrContentType, cert2: CertStatusValid},
 		{name: "§3.3 redirect not followed", cert: good, handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://mta-sts.example.com/elsewhere.txt", http.StatusMovedPermanently)
-		}, err: ErrRedirect, cert2: CertValid, contains: "https://mta-sts.example.com/elsewhere.txt"},
+		}, err: ErrRedirect, cert2: CertStatusValid, contains: "https://mta-sts.example.com/elsewhere.txt"},
 		{name: "§3.3 status other than 200", cert: good, handler: func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "gone", http.StatusNotFound)
-		}, err: ErrStatus, cert2: CertValid, contains: "404"},
+		}, err: ErrStatus, cert2: CertStatusValid, contains: "404"},
 		{name: "§3.3 204 is not 200", cert: good, handler: func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
-		}, err: ErrStatus, cert2: CertValid},
-		{name: "§3.3 body over the default size limit", cert: good, handler: policyHandler("text/plain", rfcPolicy+"x: "+exact+"y\n"), err: ErrPolicyTooLarge, cert2: CertValid},
-		{name: "§3.3 body over a reduced size limit", cert: good, handler: policyHandler("text/plain", rfcPolicy), opt: FetchOptions{MaxSize: 50}, err: ErrPolicyTooLarge, cert2: CertValid},
-		{name: "§3.2 invalid policy", cert: good, handler: policyHandler("text/plain", "<html>hello</html>"), err: ErrSyntax, cert2: CertValid},
+		}, err: ErrStatus, cert2: CertStatusValid},
+		{name: "§3.3 body over the default size limit", cert: good, handler: policyHandler("text/plain", rfcPolicy+"x: "+exact+"y\n"), err: ErrPolicyTooLarge, cert2: CertStatusValid},
+		{name: "§3.3 body over a reduced size limit", cert: good, handler: policyHandler("text/plain", rfcPolicy), opt: FetchOptions{MaxSize: 50}, err: ErrPolicyTooLarge, cert2: CertStatusValid},
+		{name: "§3.2 invalid policy", cert: good, handler: policyHandler("text/plain", "<html>hello</html>"), err: ErrSyntax, cert2: CertStatusValid},
 		{name: "§3.3 certificate for another name fails the handshake", cert: other, handler: policyHandler("text/plain", rfcPolicy), err: ErrFetch, contains: "mta-sts.other.org"},
 		{name: "§3.3 certificate for another name, client verifying another name", cert: other, handler: policyHandler("text/plain", rfcPolicy),
-			tweak: func(c *http.Client) { c.Transport.(*http.Transport).TLSClientConfig.ServerName = "mta-sts.other.org" }, err: ErrCertificate, cert2: CertInvalid},
+			tweak: func(c *http.Client) { c.Transport.(*http.Transport).TLSClientConfig.ServerName = "mta-sts.other.org" }, err: ErrCertificate, cert2: CertStatusInvalid},
 		{name: "§3.3 wildcard only as the whole leftmost label", cert: deep, handler: policyHandler("text/plain", rfcPolicy),
-			tweak: func(c *http.Client) { c.Transport.(*http.Transport).TLSClientConfig.ServerName = "a.sts.example.com" }, err: ErrCertificate, cert2: CertInvalid},
+			tweak: func(c *http.Client) { c.Transport.(*http.Transport).TLSClientConfig.ServerName = "a.sts.example.com" }, err: ErrCertificate, cert2: CertStatusInvalid},
 		{name: "§3.3 expired certificate", cert: expired, handler: policyHandler("text/plain", rfcPolicy), err: ErrFetch, contains: "expired"},
 		{name: "§3.3 untrusted root", cert: untrusted, handler: policyHandler("text/plain", rfcPolicy), err: ErrFetch, contains: "unknown authority"},
 		{name: "§3.3 unverified client", cert: other, handler: policyHandler("text/plain", rfcPolicy),
 			tweak: func(c *http.Client) { c.Transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify = true }, err: ErrCertificateUnknown},
 		{name: "unverified client accepted offline", cert: other, handler: policyHandler("text/plain", rfcPolicy), opt: FetchOptions{AcceptUnverified: true},
-			tweak: func(c *http.Client) { c.Transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify = true }, cert2: CertUnknown},
+			tweak: func(c *http.Client) { c.Transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify = true }, cert2: CertStatusUnknown},
 		{name: "§3.3 slow server: timeout", cert: good, handler: func(w http.ResponseWriter, r *http.Request) {
 			select {
 			case <-r.Context().Done():
@@ -246,7 +246,7 @@ func TestStaticFetcher(t *testing.T) {
 		t.Errorf("without AcceptUnverified: err = %v, want ErrCertificateUnknown", err)
 	}
 	f, err := FetchPolicy(ctx, StaticFetcher{Body: []byte(rfcPolicy)}, "example.com", FetchOptions{AcceptUnverified: true})
-	if err != nil || f.Certificate != CertUnknown || f.Policy == nil {
+	if err != nil || f.Certificate != CertStatusUnknown || f.Policy == nil {
 		t.Errorf("with AcceptUnverified: %+v, %v", f, err)
 	}
 	_, err = FetchPolicy(ctx, StaticFetcher{Body: []byte(rfcPolicy)}, "example.com", FetchOptions{AcceptUnverified: true, MaxSize: 10})

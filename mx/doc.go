@@ -19,7 +19,7 @@
 //
 // Deliberate divergences:
 //   - Whether a target is a CNAME needs the domainauth.CNAMEResolver
-//     capability; *net.Resolver lacks it, and the answer is then Unknown (a
+//     capability; *net.Resolver lacks it, and the answer is then AnswerUnknown (a
 //     "mx.cname-unknown" Info finding), never "no".
 //   - At most Checker.MaxHosts targets are examined (default 16); the rest
 //     are reported with "mx.too-many-hosts".

@@ -18,35 +18,35 @@ type State uint8
 
 // The states of an MX set.
 const (
-	// Unknown: the MX lookup failed temporarily (or the context ended).
-	Unknown State = iota
-	// Explicit: one or more ordinary MX records.
-	Explicit
-	// Null: a single null MX, "0 ." (RFC 7505): the domain accepts no mail.
-	Null
-	// NullMixed: a null MX beside other MX records; invalid (RFC 7505 §3).
-	NullMixed
-	// Implicit: no MX record, but the domain has A or AAAA records, which
+	// StateUnknown: the MX lookup failed temporarily (or the context ended).
+	StateUnknown State = iota
+	// StateExplicit: one or more ordinary MX records.
+	StateExplicit
+	// StateNull: a single null MX, "0 ." (RFC 7505): the domain accepts no mail.
+	StateNull
+	// StateNullMixed: a null MX beside other MX records; invalid (RFC 7505 §3).
+	StateNullMixed
+	// StateImplicit: no MX record, but the domain has A or AAAA records, which
 	// act as an implicit MX of preference 0 (RFC 5321 §5.1).
-	Implicit
-	// None: no MX record and no address record: no mail can be delivered.
-	None
+	StateImplicit
+	// StateNone: no MX record and no address record: no mail can be delivered.
+	StateNone
 )
 
 // String returns "unknown", "mx", "null-mx", "null-mx-mixed", "implicit-mx" or "none".
 func (s State) String() string {
 	switch s {
-	case Unknown:
+	case StateUnknown:
 		return "unknown"
-	case Explicit:
+	case StateExplicit:
 		return "mx"
-	case Null:
+	case StateNull:
 		return "null-mx"
-	case NullMixed:
+	case StateNullMixed:
 		return "null-mx-mixed"
-	case Implicit:
+	case StateImplicit:
 		return "implicit-mx"
-	case None:
+	case StateNone:
 		return "none"
 	}
 	return fmt.Sprintf("state(%d)", uint8(s))
@@ -59,16 +59,16 @@ type Answer uint8
 // The answers.
 const (
 	AnswerUnknown Answer = iota
-	No
-	Yes
+	AnswerNo
+	AnswerYes
 )
 
 // String returns "unknown", "no" or "yes".
 func (a Answer) String() string {
 	switch a {
-	case No:
+	case AnswerNo:
 		return "no"
-	case Yes:
+	case AnswerYes:
 		return "yes"
 	}
 	return "unknown"
@@ -80,7 +80,7 @@ type Host struct {
 	Name       string       // as published, lower case, no trailing dot; "" for a null MX
 	IPLiteral  bool         // Name is an IP address, not a host name
 	CNAME      Answer       // whether Name owns a CNAME record (RFC 2181 §10.3)
-	Alias      string       // the CNAME target when CNAME is Yes
+	Alias      string       // the CNAME target when CNAME is AnswerYes
 	Resolves   Answer       // whether Name has A or AAAA records (following aliases)
 	Addrs      []netip.Addr // the addresses found
 	Duplicate  bool         // an earlier record has the same Name
@@ -91,35 +91,35 @@ type Result struct {
 	Domain   string // the checked domain, normalised
 	State    State
 	Hosts    []Host       // MX records sorted by preference, then name
-	Implicit []netip.Addr // the domain's own addresses, for State Implicit
+	Implicit []netip.Addr // the domain's own addresses, for StateImplicit
 	Findings []Finding
-	Err      error // the DNS error behind State Unknown
+	Err      error // the DNS error behind StateUnknown
 }
 
 // HasErrors reports whether any finding has Severity Error.
 func (r *Result) HasErrors() bool { return hasSeverity(r.Findings, Error) }
 
 // Deliverable reports whether an SMTP client could deliver mail to the
-// domain (RFC 5321 §5.1): Yes when the implicit MX or at least one MX target
-// has an address, No for a null MX, no mail service at all, or MX records
+// domain (RFC 5321 §5.1): AnswerYes when the implicit MX or at least one MX target
+// has an address, AnswerNo for a null MX, no mail service at all, or MX records
 // none of which is usable (each such target also has an Error finding, as
 // §5.1 requires the situation to be reported as an error), and
 // AnswerUnknown when a lookup failed or a target was not examined.
 func (r *Result) Deliverable() Answer {
 	switch r.State {
-	case Implicit:
-		return Yes
-	case Null, None:
-		return No
-	case Unknown:
+	case StateImplicit:
+		return AnswerYes
+	case StateNull, StateNone:
+		return AnswerNo
+	case StateUnknown:
 		return AnswerUnknown
 	}
-	ans := No
+	ans := AnswerNo
 	for _, h := range r.Hosts {
 		switch {
 		case h.Name == "" || h.IPLiteral || h.Duplicate:
-		case h.Resolves == Yes:
-			return Yes
+		case h.Resolves == AnswerYes:
+			return AnswerYes
 		case h.Resolves == AnswerUnknown:
 			ans = AnswerUnknown
 		}
@@ -169,13 +169,13 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 	res := &Result{Domain: name}
 	mxs, err := c.Resolver.LookupMX(ctx, name)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
-	case domainauth.NotFound:
+	case domainauth.ErrorKindOK:
+	case domainauth.ErrorKindNotFound:
 		c.implicit(ctx, res)
 		return res, nil
 	default:
-		res.State, res.Err = Unknown, err
-		res.Findings = append(res.Findings, Finding{Code: CodeLookupFailed, Severity: Warning,
+		res.State, res.Err = StateUnknown, err
+		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: Warning,
 			Message: "MX lookup failed: " + err.Error() + "; check again later (senders queue and retry, RFC 5321 §5.1)", Where: name})
 		return res, nil
 	}
@@ -203,21 +203,21 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 	}
 	switch {
 	case nulls > 0 && len(res.Hosts) == nulls && nulls == 1:
-		res.State = Null
+		res.State = StateNull
 		h := res.Hosts[0]
-		res.Findings = append(res.Findings, Finding{Code: CodeNull, Severity: Info,
+		res.Findings = append(res.Findings, Finding{Code: FindingNull, Severity: Info,
 			Message: "null MX: the domain accepts no mail", Where: name, RFC: "RFC 7505 §3"})
 		if h.Preference != 0 {
-			res.Findings = append(res.Findings, Finding{Code: CodeNullPreference, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingNullPreference, Severity: Warning,
 				Message: fmt.Sprintf("null MX has preference %d; publish it as \"0 .\"", h.Preference), Where: name, RFC: "RFC 7505 §3"})
 		}
 		return res, nil
 	case nulls > 0:
-		res.State = NullMixed
-		res.Findings = append(res.Findings, Finding{Code: CodeNullMixed, Severity: Error,
+		res.State = StateNullMixed
+		res.Findings = append(res.Findings, Finding{Code: FindingNullMixed, Severity: Error,
 			Message: "a null MX must be the only MX record of its domain; remove either the null MX or the others", Where: name, RFC: "RFC 7505 §3"})
 	default:
-		res.State = Explicit
+		res.State = StateExplicit
 	}
 	c.examine(ctx, res)
 	return res, nil
@@ -227,23 +227,23 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 func (c *Checker) implicit(ctx context.Context, res *Result) {
 	addrs, err := c.Resolver.LookupNetIP(ctx, "ip", res.Domain)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK:
+	case domainauth.ErrorKindOK:
 		if len(addrs) > 0 {
-			res.State, res.Implicit = Implicit, addrs
-			res.Findings = append(res.Findings, Finding{Code: CodeImplicit, Severity: Warning,
+			res.State, res.Implicit = StateImplicit, addrs
+			res.Findings = append(res.Findings, Finding{Code: FindingImplicit, Severity: Warning,
 				Message: "no MX record; mail is delivered to the domain's own address records; publish an MX naming the mail host (or a null MX if it receives no mail)", Where: res.Domain, RFC: "RFC 5321 §5.1"})
 			return
 		}
 		fallthrough
-	case domainauth.NotFound:
+	case domainauth.ErrorKindNotFound:
 		// RFC 5321 §5.1: a non-existent domain, or an implicit MX that is
 		// unusable, MUST be reported as an error.
-		res.State = None
-		res.Findings = append(res.Findings, Finding{Code: CodeNone, Severity: Error,
+		res.State = StateNone
+		res.Findings = append(res.Findings, Finding{Code: FindingNone, Severity: Error,
 			Message: "no MX and no address record: the domain cannot receive mail", Where: res.Domain, RFC: "RFC 5321 §5.1"})
 	default:
-		res.State, res.Err = Unknown, err
-		res.Findings = append(res.Findings, Finding{Code: CodeLookupFailed, Severity: Warning,
+		res.State, res.Err = StateUnknown, err
+		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: Warning,
 			Message: "address lookup for implicit MX failed: " + err.Error() + "; check again later", Where: res.Domain})
 	}
 }
@@ -260,7 +260,7 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 		}
 		if seen[h.Name] {
 			h.Duplicate = true
-			res.Findings = append(res.Findings, Finding{Code: CodeDuplicate, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingDuplicate, Severity: Warning,
 				Message: "MX target listed more than once; delete the duplicate record", Where: h.Name})
 			continue
 		}
@@ -270,12 +270,12 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 		lit := strings.TrimPrefix(strings.Trim(h.Name, "[]"), "ipv6:")
 		if _, err := netip.ParseAddr(lit); err == nil {
 			h.IPLiteral = true
-			res.Findings = append(res.Findings, Finding{Code: CodeIPLiteral, Severity: Error,
+			res.Findings = append(res.Findings, Finding{Code: FindingIPLiteral, Severity: Error,
 				Message: "MX target is an IP address, not a host name; name a host with A/AAAA records instead", Where: h.Name, RFC: "RFC 1035 §3.3.9"})
 			continue
 		}
 		if checked == c.maxHosts() {
-			res.Findings = append(res.Findings, Finding{Code: CodeTooManyHosts, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingTooManyHosts, Severity: Warning,
 				Message: fmt.Sprintf("more than %d MX targets; the rest were not checked (raise Checker.MaxHosts to check them)", c.maxHosts()), Where: res.Domain})
 			return
 		}
@@ -283,40 +283,40 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 		if hasCNAME {
 			target, err := cr.LookupCNAMETarget(ctx, h.Name)
 			switch domainauth.Classify(ctx, err) {
-			case domainauth.OK:
-				h.CNAME, h.Alias = Yes, dnsname.Canonical(target)
-				res.Findings = append(res.Findings, Finding{Code: CodeCNAMETarget, Severity: Error,
+			case domainauth.ErrorKindOK:
+				h.CNAME, h.Alias = AnswerYes, dnsname.Canonical(target)
+				res.Findings = append(res.Findings, Finding{Code: FindingCNAMETarget, Severity: Error,
 					Message: "MX target is an alias for " + h.Alias + "; name " + h.Alias + " (or the host it ends at) in the MX instead", Where: h.Name, RFC: "RFC 2181 §10.3"})
-			case domainauth.NotFound:
-				h.CNAME = No
+			case domainauth.ErrorKindNotFound:
+				h.CNAME = AnswerNo
 			}
 		}
 		addrs, err := c.Resolver.LookupNetIP(ctx, "ip", h.Name)
 		switch domainauth.Classify(ctx, err) {
-		case domainauth.OK:
+		case domainauth.ErrorKindOK:
 			h.Addrs = addrs
-			h.Resolves = No
+			h.Resolves = AnswerNo
 			if len(addrs) > 0 {
-				h.Resolves = Yes
+				h.Resolves = AnswerYes
 			} else {
 				res.Findings = append(res.Findings, unresolvable(h.Name))
 			}
-		case domainauth.NotFound:
-			h.Resolves = No
+		case domainauth.ErrorKindNotFound:
+			h.Resolves = AnswerNo
 			res.Findings = append(res.Findings, unresolvable(h.Name))
 		default:
-			res.Findings = append(res.Findings, Finding{Code: CodeTargetLookupFailed, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingTargetLookupFailed, Severity: Warning,
 				Message: "address lookup failed: " + err.Error() + "; check again later", Where: h.Name})
 		}
 	}
 	if !hasCNAME && checked > 0 {
-		res.Findings = append(res.Findings, Finding{Code: CodeCNAMEUnknown, Severity: Info,
+		res.Findings = append(res.Findings, Finding{Code: FindingCNAMEUnknown, Severity: Info,
 			Message: "the resolver cannot tell whether MX targets are aliases (use one with domainauth.CNAMEResolver, such as a zone.Zone, to check)", Where: res.Domain, RFC: "RFC 2181 §10.3"})
 	}
 }
 
 func unresolvable(name string) Finding {
-	return Finding{Code: CodeUnresolvable, Severity: Error,
+	return Finding{Code: FindingUnresolvable, Severity: Error,
 		Message: "MX target has no A or AAAA record", Where: name, RFC: "RFC 5321 §5.1"}
 }
 
@@ -343,25 +343,25 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 	}
 	res := &MailFromResult{Domain: mxr.Domain, MX: mxr}
 	for _, f := range mxr.Findings {
-		if f.Code == CodeNone || f.Code == CodeImplicit || f.Code == CodeNull {
+		if f.Code == FindingNone || f.Code == FindingImplicit || f.Code == FindingNull {
 			continue // restated below from the envelope sender's point of view
 		}
 		res.Findings = append(res.Findings, f)
 	}
 	switch mxr.State {
-	case None:
-		res.Findings = append(res.Findings, Finding{Code: CodeMailFromNoMX, Severity: Error,
+	case StateNone:
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromNoMX, Severity: Error,
 			Message: "envelope-sender domain has no MX: bounces cannot be delivered; publish an MX for it", Where: mxr.Domain, RFC: "RFC 5321 §6.1"})
-	case Implicit:
-		res.Findings = append(res.Findings, Finding{Code: CodeMailFromImplicitMX, Severity: Warning,
+	case StateImplicit:
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromImplicitMX, Severity: Warning,
 			Message: "envelope-sender domain has no MX; bounces rely on its address records; publish an MX for it", Where: mxr.Domain, RFC: "RFC 5321 §5.1"})
-	case Null:
-		res.Findings = append(res.Findings, Finding{Code: CodeMailFromNullMX, Severity: Error,
+	case StateNull:
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromNullMX, Severity: Error,
 			Message: "envelope-sender domain publishes a null MX and refuses its own bounces; replace it with an MX that receives them, or send from another domain", Where: mxr.Domain, RFC: "RFC 7505 §4.2"})
 	}
 	txts, err := c.Resolver.LookupTXT(ctx, mxr.Domain)
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.OK, domainauth.NotFound:
+	case domainauth.ErrorKindOK, domainauth.ErrorKindNotFound:
 		for _, t := range txts {
 			if IsSPF(t) {
 				res.SPF = append(res.SPF, t)
@@ -369,19 +369,19 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 		}
 		switch len(res.SPF) {
 		case 0:
-			res.Findings = append(res.Findings, Finding{Code: CodeMailFromNoSPF, Severity: Error,
+			res.Findings = append(res.Findings, Finding{Code: FindingMailFromNoSPF, Severity: Error,
 				Message: "envelope-sender domain has no SPF record; publish one naming its sending servers", Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
 		case 1:
-			if _, err := spf.Parse(res.SPF[0]); err != nil {
-				res.Findings = append(res.Findings, Finding{Code: CodeMailFromInvalidSPF, Severity: Error,
+			if _, err := spf.ParseRecord(res.SPF[0]); err != nil {
+				res.Findings = append(res.Findings, Finding{Code: FindingMailFromInvalidSPF, Severity: Error,
 					Message: "SPF record does not parse: " + err.Error() + "; fix it, or receivers return permerror", Where: mxr.Domain, RFC: "RFC 7208 §4.6"})
 			}
 		default:
-			res.Findings = append(res.Findings, Finding{Code: CodeMailFromMultipleSPF, Severity: Error,
+			res.Findings = append(res.Findings, Finding{Code: FindingMailFromMultipleSPF, Severity: Error,
 				Message: fmt.Sprintf("%d SPF records; SPF evaluation ends in permerror", len(res.SPF)), Where: mxr.Domain, RFC: "RFC 7208 §4.5"})
 		}
 	default:
-		res.Findings = append(res.Findings, Finding{Code: CodeMailFromSPFLookupFailed, Severity: Warning,
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromSPFLookupFailed, Severity: Warning,
 			Message: "TXT lookup failed: " + err.Error() + "; check again later", Where: mxr.Domain})
 	}
 	return res, nil

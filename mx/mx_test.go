@@ -28,48 +28,48 @@ func TestCheck(t *testing.T) {
 			f.addMX("example.org", 20, "mx2.example.org.")
 			f.addA("mx1.example.org", "192.0.2.1")
 			f.addA("mx2.example.org", "192.0.2.2")
-		}, false, Explicit, nil},
+		}, false, StateExplicit, nil},
 		{"RFC 7505 §3 null MX", func(f *fakeDNS) {
 			f.addMX("example.org", 0, ".")
-		}, false, Null, []string{CodeNull}},
+		}, false, StateNull, []string{FindingNull}},
 		{"RFC 7505 §3 null MX with preference 10", func(f *fakeDNS) {
 			f.addMX("example.org", 10, ".")
-		}, false, Null, []string{CodeNull, CodeNullPreference}},
+		}, false, StateNull, []string{FindingNull, FindingNullPreference}},
 		{"RFC 7505 §3 null MX mixed", func(f *fakeDNS) {
 			f.addMX("example.org", 0, ".")
 			f.addMX("example.org", 10, "mx1.example.org.")
 			f.addA("mx1.example.org", "192.0.2.1")
-		}, false, NullMixed, []string{CodeNullMixed}},
+		}, false, StateNullMixed, []string{FindingNullMixed}},
 		{"RFC 5321 §5.1 implicit MX", func(f *fakeDNS) {
 			f.addA("example.org", "192.0.2.9")
-		}, false, Implicit, []string{CodeImplicit}},
-		{"no MX no address", func(*fakeDNS) {}, false, None, []string{CodeNone}},
-		{"MX lookup fails", func(f *fakeDNS) { f.fail["example.org"] = true }, false, Unknown, []string{CodeLookupFailed}},
+		}, false, StateImplicit, []string{FindingImplicit}},
+		{"no MX no address", func(*fakeDNS) {}, false, StateNone, []string{FindingNone}},
+		{"MX lookup fails", func(f *fakeDNS) { f.fail["example.org"] = true }, false, StateUnknown, []string{FindingLookupFailed}},
 		{"IP literal target", func(f *fakeDNS) {
 			f.addMX("example.org", 10, "192.0.2.1")
-		}, false, Explicit, []string{CodeIPLiteral}},
+		}, false, StateExplicit, []string{FindingIPLiteral}},
 		{"RFC 2181 §10.3 CNAME target", func(f *fakeDNS) {
 			f.addMX("example.org", 10, "mail.example.org.")
 			f.cname["mail.example.org"] = "host.example.net."
 			f.addA("host.example.net", "192.0.2.1")
-		}, false, Explicit, []string{CodeCNAMETarget}},
+		}, false, StateExplicit, []string{FindingCNAMETarget}},
 		{"CNAME unknown without capability", func(f *fakeDNS) {
 			f.addMX("example.org", 10, "mail.example.org.")
 			f.cname["mail.example.org"] = "host.example.net."
 			f.addA("host.example.net", "192.0.2.1")
-		}, true, Explicit, []string{CodeCNAMEUnknown}},
+		}, true, StateExplicit, []string{FindingCNAMEUnknown}},
 		{"unresolvable target", func(f *fakeDNS) {
 			f.addMX("example.org", 10, "nowhere.example.org.")
-		}, false, Explicit, []string{CodeUnresolvable}},
+		}, false, StateExplicit, []string{FindingUnresolvable}},
 		{"target lookup fails", func(f *fakeDNS) {
 			f.addMX("example.org", 10, "mx.example.org.")
 			f.fail["mx.example.org"] = true
-		}, false, Explicit, []string{CodeTargetLookupFailed}},
+		}, false, StateExplicit, []string{FindingTargetLookupFailed}},
 		{"duplicate target", func(f *fakeDNS) {
 			f.addMX("example.org", 10, "mx.example.org.")
 			f.addMX("example.org", 20, "MX.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
-		}, false, Explicit, []string{CodeDuplicate}},
+		}, false, StateExplicit, []string{FindingDuplicate}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,10 +102,10 @@ func TestCheckSortsAndTooMany(t *testing.T) {
 	if want := []string{"b.example", "a.example", "c.example"}; !slices.Equal(names, want) {
 		t.Errorf("order %q, want %q", names, want)
 	}
-	if got := codes(res.Findings); !slices.Equal(got, []string{CodeTooManyHosts}) {
+	if got := codes(res.Findings); !slices.Equal(got, []string{FindingTooManyHosts}) {
 		t.Errorf("codes %q", got)
 	}
-	if res.Hosts[0].Resolves != Yes || res.Hosts[0].CNAME != No || res.Hosts[2].Resolves != AnswerUnknown {
+	if res.Hosts[0].Resolves != AnswerYes || res.Hosts[0].CNAME != AnswerNo || res.Hosts[2].Resolves != AnswerUnknown {
 		t.Errorf("hosts %+v", res.Hosts)
 	}
 }
@@ -131,30 +131,30 @@ func TestCheckMailFrom(t *testing.T) {
 		}, true, nil},
 		{"no MX", func(f *fakeDNS) {
 			f.txt["mail.example.org"] = []string{"v=spf1 -all"}
-		}, false, []string{CodeMailFromNoMX}},
+		}, false, []string{FindingMailFromNoMX}},
 		{"implicit MX", func(f *fakeDNS) {
 			f.addA("mail.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf1 -all"}
-		}, true, []string{CodeMailFromImplicitMX}},
+		}, true, []string{FindingMailFromImplicitMX}},
 		{"RFC 7505 §4.2 null MX", func(f *fakeDNS) {
 			f.addMX("mail.example.org", 0, ".")
 			f.txt["mail.example.org"] = []string{"v=spf1 -all"}
-		}, false, []string{CodeMailFromNullMX}},
+		}, false, []string{FindingMailFromNullMX}},
 		{"no SPF", func(f *fakeDNS) {
 			f.addMX("mail.example.org", 10, "mx.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf10", "hello"}
-		}, false, []string{CodeMailFromNoSPF}},
+		}, false, []string{FindingMailFromNoSPF}},
 		{"RFC 7208 §4.6 broken SPF", func(f *fakeDNS) {
 			f.addMX("mail.example.org", 10, "mx.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf1 ip4:192.0.2.1/40 -all"}
-		}, false, []string{CodeMailFromInvalidSPF}},
+		}, false, []string{FindingMailFromInvalidSPF}},
 		{"RFC 7208 §4.5 two SPF", func(f *fakeDNS) {
 			f.addMX("mail.example.org", 10, "mx.example.org")
 			f.addA("mx.example.org", "192.0.2.1")
 			f.txt["mail.example.org"] = []string{"v=spf1 -all", "V=SPF1 +all"}
-		}, false, []string{CodeMailFromMultipleSPF}},
+		}, false, []string{FindingMailFromMultipleSPF}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,16 +176,16 @@ func TestCheckMailFrom(t *testing.T) {
 }
 
 func TestStrings(t *testing.T) {
-	for s := Unknown; s <= None+1; s++ {
+	for s := StateUnknown; s <= StateNone+1; s++ {
 		if s.String() == "" {
 			t.Error("empty state string")
 		}
 	}
-	f := Finding{Code: CodeNull, Severity: Info, Message: "m", Where: "w", RFC: "RFC 7505"}
+	f := Finding{Code: FindingNull, Severity: Info, Message: "m", Where: "w", RFC: "RFC 7505"}
 	if got, want := f.String(), "info mx.null (w): m [RFC 7505]"; got != want {
 		t.Errorf("%q", got)
 	}
-	if Severity(9).String() != "severity(9)" || Yes.String() != "yes" || No.String() != "no" || AnswerUnknown.String() != "unknown" {
+	if Severity(9).String() != "severity(9)" || AnswerYes.String() != "yes" || AnswerNo.String() != "no" || AnswerUnknown.String() != "unknown" {
 		t.Error("strings")
 	}
 }

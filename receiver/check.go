@@ -203,13 +203,13 @@ func (c *Checker) checkSPF(ctx context.Context, res *Result) string {
 	}
 	switch {
 	case res.PathErr != nil:
-		res.SPF = spf.Result{Code: spf.None, Identity: spf.IdentityMailFrom, Err: res.PathErr}
+		res.SPF = spf.Result{Code: spf.CodeNone, Identity: spf.IdentityMailFrom, Err: res.PathErr}
 	case res.Path.Null:
 		if env.HELO != "" {
 			res.MailFrom = "postmaster@" + env.HELO
 		}
 		if res.HELO == nil {
-			res.SPF = spf.Result{Code: spf.None, Identity: spf.IdentityMailFrom}
+			res.SPF = spf.Result{Code: spf.CodeNone, Identity: spf.IdentityMailFrom}
 			return ""
 		}
 		// check_host(ip, HELO, postmaster@HELO) is the HELO check already
@@ -246,40 +246,40 @@ func DKIMAuthResult(s dkim.Status) dmarc.AuthResult {
 // Authentication-Results keyword (RFC 8601 §2.7.2).
 func spfResults(c spf.Code) (dmarc.AuthResult, authres.Result) {
 	switch c {
-	case spf.Pass:
-		return dmarc.AuthPass, authres.ResultPass
-	case spf.Fail:
-		return dmarc.AuthFail, authres.ResultFail
-	case spf.SoftFail:
-		return dmarc.AuthSoftFail, authres.ResultSoftFail
-	case spf.Neutral:
-		return dmarc.AuthNeutral, authres.ResultNeutral
-	case spf.TempError:
-		return dmarc.AuthTempError, authres.ResultTempError
-	case spf.PermError:
-		return dmarc.AuthPermError, authres.ResultPermError
+	case spf.CodePass:
+		return dmarc.AuthResultPass, authres.ResultPass
+	case spf.CodeFail:
+		return dmarc.AuthResultFail, authres.ResultFail
+	case spf.CodeSoftFail:
+		return dmarc.AuthResultSoftFail, authres.ResultSoftFail
+	case spf.CodeNeutral:
+		return dmarc.AuthResultNeutral, authres.ResultNeutral
+	case spf.CodeTempError:
+		return dmarc.AuthResultTempError, authres.ResultTempError
+	case spf.CodePermError:
+		return dmarc.AuthResultPermError, authres.ResultPermError
 	}
-	return dmarc.AuthNone, authres.ResultNone
+	return dmarc.AuthResultNone, authres.ResultNone
 }
 
 // dkimResults maps a DKIM status to DMARC's input and to its
 // Authentication-Results keyword (RFC 8601 §2.7.1).
 func dkimResults(s dkim.Status) (dmarc.AuthResult, authres.Result) {
 	switch s {
-	case dkim.Pass:
-		return dmarc.AuthPass, authres.ResultPass
-	case dkim.Fail:
-		return dmarc.AuthFail, authres.ResultFail
-	case dkim.Neutral:
-		return dmarc.AuthNeutral, authres.ResultNeutral
-	case dkim.Policy:
-		return dmarc.AuthPolicy, authres.ResultPolicy
-	case dkim.TempError:
-		return dmarc.AuthTempError, authres.ResultTempError
-	case dkim.PermError:
-		return dmarc.AuthPermError, authres.ResultPermError
+	case dkim.StatusPass:
+		return dmarc.AuthResultPass, authres.ResultPass
+	case dkim.StatusFail:
+		return dmarc.AuthResultFail, authres.ResultFail
+	case dkim.StatusNeutral:
+		return dmarc.AuthResultNeutral, authres.ResultNeutral
+	case dkim.StatusPolicy:
+		return dmarc.AuthResultPolicy, authres.ResultPolicy
+	case dkim.StatusTempError:
+		return dmarc.AuthResultTempError, authres.ResultTempError
+	case dkim.StatusPermError:
+		return dmarc.AuthResultPermError, authres.ResultPermError
 	}
-	return dmarc.AuthNone, authres.ResultNone
+	return dmarc.AuthResultNone, authres.ResultNone
 }
 
 // isHELODomain reports whether the SPF HELO check can be made: the HELO is

@@ -158,7 +158,7 @@ func TestCheckMalformedPath(t *testing.T) {
 	if !errors.As(err, &pe) || !errors.Is(err, ErrPathSyntax) {
 		t.Fatalf("Check: error %v, want a *PathError wrapping ErrPathSyntax", err)
 	}
-	if res == nil || res.PathErr != err || res.SPF.Code != spf.None || !errors.Is(res.SPF.Err, ErrPathSyntax) {
+	if res == nil || res.PathErr != err || res.SPF.Code != spf.CodeNone || !errors.Is(res.SPF.Err, ErrPathSyntax) {
 		t.Fatalf("Check: result %+v; want SPF none with the PathError", res)
 	}
 	want := field(
@@ -211,7 +211,7 @@ func TestCheckSkipHELO(t *testing.T) {
 	}
 	// For the null sender the HELO check is the MAIL FROM check (§2.4).
 	res, err = c.Check(context.Background(), Envelope{IP: ip, HELO: "mx1.example.org", MailFrom: "<>"}, bytes.NewReader(msg))
-	if err != nil || res.HELO == nil || res.SPF.Code != spf.Pass {
+	if err != nil || res.HELO == nil || res.SPF.Code != spf.CodePass {
 		t.Fatalf("SkipHELO, null sender: %+v, %v; want the HELO checked and SPF pass", res, err)
 	}
 }
@@ -248,9 +248,9 @@ func TestCheckDefaultHeaderBound(t *testing.T) {
 }
 
 func TestBridges(t *testing.T) {
-	spfs := map[spf.Code]dmarc.AuthResult{spf.None: dmarc.AuthNone, spf.Neutral: dmarc.AuthNeutral,
-		spf.Pass: dmarc.AuthPass, spf.Fail: dmarc.AuthFail, spf.SoftFail: dmarc.AuthSoftFail,
-		spf.TempError: dmarc.AuthTempError, spf.PermError: dmarc.AuthPermError}
+	spfs := map[spf.Code]dmarc.AuthResult{spf.CodeNone: dmarc.AuthResultNone, spf.CodeNeutral: dmarc.AuthResultNeutral,
+		spf.CodePass: dmarc.AuthResultPass, spf.CodeFail: dmarc.AuthResultFail, spf.CodeSoftFail: dmarc.AuthResultSoftFail,
+		spf.CodeTempError: dmarc.AuthResultTempError, spf.CodePermError: dmarc.AuthResultPermError}
 	for c, want := range spfs {
 		// Names agree as well (spf and dmarc both follow RFC 7208 §2.6).
 		if got := SPFAuthResult(c); got != want || got.String() != c.String() {
@@ -260,9 +260,9 @@ func TestBridges(t *testing.T) {
 			t.Errorf("spfResult(%v) = %v", c, got)
 		}
 	}
-	dkims := map[dkim.Status]dmarc.AuthResult{dkim.None: dmarc.AuthNone, dkim.Pass: dmarc.AuthPass,
-		dkim.Fail: dmarc.AuthFail, dkim.Neutral: dmarc.AuthNeutral, dkim.TempError: dmarc.AuthTempError,
-		dkim.PermError: dmarc.AuthPermError, dkim.Policy: dmarc.AuthPolicy}
+	dkims := map[dkim.Status]dmarc.AuthResult{dkim.StatusNone: dmarc.AuthResultNone, dkim.StatusPass: dmarc.AuthResultPass,
+		dkim.StatusFail: dmarc.AuthResultFail, dkim.StatusNeutral: dmarc.AuthResultNeutral, dkim.StatusTempError: dmarc.AuthResultTempError,
+		dkim.StatusPermError: dmarc.AuthResultPermError, dkim.StatusPolicy: dmarc.AuthResultPolicy}
 	for s, want := range dkims {
 		if got := DKIMAuthResult(s); got != want || got.String() != s.String() {
 			t.Errorf("DKIMAuthResult(%v) = %v, want %v", s, got, want)
@@ -334,7 +334,7 @@ func TestCheckWaitsForSPF(t *testing.T) {
 		if n := r.active.Load(); n != 0 {
 			t.Fatalf("MaxHeaderBytes %d: %d lookups still running after Check returned (%v)", maxHeader, n, err)
 		}
-		if maxHeader == 0 && (err != nil || res.SPF.Code != spf.Pass || res.HELO == nil) {
+		if maxHeader == 0 && (err != nil || res.SPF.Code != spf.CodePass || res.HELO == nil) {
 			t.Fatalf("Check: %+v, %v; want SPF pass with the HELO checked", res, err)
 		}
 	}

@@ -41,13 +41,13 @@ func (r *Result) AuthResult() *authres.Results {
 	if r.PathErr != nil {
 		m.Reason = "malformed reverse-path"
 	} else {
-		m.Reason = reason("spf", r.SPF.Err, r.SPF.Code == spf.TempError || r.SPF.Code == spf.PermError)
+		m.Reason = reason("spf", r.SPF.Err, r.SPF.Code == spf.CodeTempError || r.SPF.Code == spf.CodePermError)
 	}
 	m.Props = addProp(m.Props, ptypeSMTP, "mailfrom", r.MailFrom)
 	out.Methods = append(out.Methods, m)
 	if r.HELO != nil {
 		m := authres.MethodResult{Method: "spf", Result: spfResult(r.HELO.Code),
-			Reason: reason("spf", r.HELO.Err, r.HELO.Code == spf.TempError || r.HELO.Code == spf.PermError)}
+			Reason: reason("spf", r.HELO.Err, r.HELO.Code == spf.CodeTempError || r.HELO.Code == spf.CodePermError)}
 		m.Props = addProp(m.Props, ptypeSMTP, "helo", r.Envelope.HELO)
 		out.Methods = append(out.Methods, m)
 	}
@@ -59,7 +59,7 @@ func (r *Result) AuthResult() *authres.Results {
 	for i := range r.DKIM {
 		v := &r.DKIM[i]
 		m := authres.MethodResult{Method: "dkim", Result: dkimResult(v.Status),
-			Reason: reason("dkim", v.Err, v.Status != dkim.Pass)}
+			Reason: reason("dkim", v.Err, v.Status != dkim.StatusPass)}
 		m.Props = addProp(m.Props, ptypeHeader, "d", v.Domain)
 		m.Props = addProp(m.Props, ptypeHeader, "i", v.Identity)
 		m.Props = addProp(m.Props, ptypeHeader, "s", v.Selector)
@@ -123,11 +123,11 @@ func dmarcResult(c dmarc.Code) authres.Result {
 // (RFC 9989 §9.1); "" when no policy applies.
 func policyValue(p dmarc.Policy) string {
 	switch p {
-	case dmarc.None:
+	case dmarc.PolicyNone:
 		return "none"
-	case dmarc.Quarantine:
+	case dmarc.PolicyQuarantine:
 		return "quarantine"
-	case dmarc.Reject:
+	case dmarc.PolicyReject:
 		return "reject"
 	}
 	return ""

@@ -276,7 +276,7 @@ func BenchmarkEncode(b *testing.B) {
 		b.Fatal(err)
 	}
 	var buf bytes.Buffer
-	for _, s := range []Schema{RFC9990, RFC7489} {
+	for _, s := range []Schema{SchemaRFC9990, SchemaRFC7489} {
 		b.Run(s.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			e := Encoder{Schema: s}

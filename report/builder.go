@@ -152,7 +152,7 @@ func (b *Builder) recordKey(r *Record) []byte {
 func (b *Builder) missingReason(r *Record) (PolicyOverrideReason, bool) {
 	pe := &r.Row.PolicyEvaluated
 	p := b.Policy.P.Canonical()
-	if p == "" || pe.DKIM.Canonical() == DMARCPass || pe.SPF.Canonical() == DMARCPass {
+	if p == "" || pe.DKIM.Canonical() == DMARCResultPass || pe.SPF.Canonical() == DMARCResultPass {
 		return PolicyOverrideReason{}, false
 	}
 	applied := pe.Disposition.Canonical()
@@ -173,11 +173,11 @@ func (b *Builder) missingReason(r *Record) (PolicyOverrideReason, bool) {
 	}
 	switch {
 	case b.Policy.Testing.Canonical() == TestingYes:
-		return PolicyOverrideReason{Type: OverridePolicyTestMode}, true
+		return PolicyOverrideReason{Type: OverrideTypePolicyTestMode}, true
 	case b.Policy.PCT != nil && *b.Policy.PCT < 100:
-		return PolicyOverrideReason{Type: OverrideSampledOut}, true
+		return PolicyOverrideReason{Type: OverrideTypeSampledOut}, true
 	}
-	return PolicyOverrideReason{Type: OverrideOther,
+	return PolicyOverrideReason{Type: OverrideTypeOther,
 		Comment: "disposition " + string(applied) + " differs from the published policy " + string(configured[0])}, true
 }
 
@@ -204,7 +204,7 @@ func (b *Builder) Aggregate() *Aggregate {
 // 3 the rest.
 func dkimTier(d DKIMAuthResult, headerFrom string) int {
 	switch {
-	case d.Result.Canonical() != DKIMPass:
+	case d.Result.Canonical() != DKIMResultPass:
 		return 3
 	case d.Domain == "" || headerFrom == "":
 		return 2

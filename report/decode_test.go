@@ -55,7 +55,7 @@ func TestDecodeMinimal(t *testing.T) {
 	}
 	r := a.Records[0]
 	if r.Row.SourceIP != netip.MustParseAddr("192.0.2.1") || r.Row.Count != 2 ||
-		r.Row.PolicyEvaluated.DKIM != DMARCPass || r.Identifiers.HeaderFrom != "example.com" ||
+		r.Row.PolicyEvaluated.DKIM != DMARCResultPass || r.Identifiers.HeaderFrom != "example.com" ||
 		len(r.AuthResults.DKIM) != 1 || r.AuthResults.SPF[0].Domain != "us-west-2.amazonses.com" {
 		t.Errorf("record: %+v", r)
 	}
@@ -89,15 +89,17 @@ func TestRepairs(t *testing.T) {
 			"report.bare-ampersand", func(a *Aggregate) bool { return a.Metadata.OrgName == "R & D" }},
 		{"mixed-case enums (RFC 7489 Appendix C vocabulary)", replace("<dkim>pass</dkim>", "<dkim>Pass</dkim>", "<p>none</p>", "<p>None</p>"),
 			"report.enum-case", func(a *Aggregate) bool {
-				return a.Records[0].Row.PolicyEvaluated.DKIM == DMARCPass && a.Policy.P == DispositionNone
+				return a.Records[0].Row.PolicyEvaluated.DKIM == DMARCResultPass && a.Policy.P == DispositionNone
 			}},
 		{"out-of-vocabulary enum kept raw", replace("<result>pass</result></spf>", "<result>hardfail</result></spf>"),
 			"report.enum-unknown", func(a *Aggregate) bool {
 				r := a.Records[0].AuthResults.SPF[0].Result
-				return r == "hardfail" && r.Canonical() == SPFFail && !r.Known()
+				return r == "hardfail" && r.Canonical() == SPFResultFail && !r.Known()
 			}},
 		{"unknown SPF result", replace("<result>pass</result></spf>", "<result>unknown</result></spf>"),
-			"report.enum-unknown", func(a *Aggregate) bool { return a.Records[0].AuthResults.SPF[0].Result.Canonical() == SPFTempError }},
+			"report.enum-unknown", func(a *Aggregate) bool {
+				return a.Records[0].AuthResults.SPF[0].Result.Canonical() == SPFResultTempError
+			}},
 		{"empty elements", replace("<count>2</count>", "<count/>", "<p>none</p>", "<p></p>"),
 			"", func(a *Aggregate) bool { return a.Records[0].Row.Count == 0 && a.Policy.P == "" }},
 		{"compressed IPv6", replace("192.0.2.1", "2001:db8::1"),
@@ -115,7 +117,7 @@ func TestRepairs(t *testing.T) {
 		{"unclosed leaf", replace("<selector>s1</selector>", "<selector>s1"),
 			"report.unclosed-element", func(a *Aggregate) bool {
 				d := a.Records[0].AuthResults.DKIM[0]
-				return d.Selector == "s1" && d.Result == DKIMPass
+				return d.Selector == "s1" && d.Result == DKIMResultPass
 			}},
 		{"stray end tag", replace("</identifiers>", "</identifiers></row>"),
 			"report.stray-end-tag", func(a *Aggregate) bool { return len(a.Records[0].AuthResults.DKIM) == 1 }},
@@ -135,7 +137,7 @@ func TestRepairs(t *testing.T) {
 			"</auth_results>", "</auth_results><x:ext xmlns:x=\"urn:x\">1</x:ext>"),
 			"", func(a *Aggregate) bool {
 				return a.XMLNS == Namespace && a.Policy.NP == DispositionReject && a.Policy.Testing == TestingYes &&
-					a.Policy.DiscoveryMethod == DiscoveryTreeWalk && a.Metadata.Generator == "gen 1" &&
+					a.Policy.DiscoveryMethod == DiscoveryMethodTreeWalk && a.Metadata.Generator == "gen 1" &&
 					len(a.Records[0].Extensions) == 1 && a.Records[0].Extensions[0] == `<x:ext xmlns:x="urn:x">1</x:ext>`
 			}},
 		{"prefixed namespace", strings.Replace(strings.NewReplacer("</", "</d:", "<?", "<?", "<", "<d:").Replace(minimal), "<d:feedback>", `<d:feedback xmlns:d="urn:ietf:params:xml:ns:dmarc-2.0">`, 1),

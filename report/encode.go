@@ -17,18 +17,18 @@ import (
 type Schema uint8
 
 const (
-	// RFC9990 writes <feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">,
+	// SchemaRFC9990 writes <feedback xmlns="urn:ietf:params:xml:ns:dmarc-2.0">,
 	// valid against the RFC 9990 schema.
-	RFC9990 Schema = iota
-	// RFC7489 writes the namespace-less RFC 7489 Appendix C vocabulary,
+	SchemaRFC9990 Schema = iota
+	// SchemaRFC7489 writes the namespace-less RFC 7489 Appendix C vocabulary,
 	// valid against that schema as repaired so that it compiles
 	// (targetNamespace removed, IPAddress pattern joined).
-	RFC7489
+	SchemaRFC7489
 )
 
 // String names the RFC.
 func (s Schema) String() string {
-	if s == RFC7489 {
+	if s == SchemaRFC7489 {
 		return "RFC 7489"
 	}
 	return "RFC 9990"
@@ -71,7 +71,7 @@ var ErrNoRecords = errors.New("report: encode: a report needs at least one recor
 //     none (helo results are dropped); forwarded and sampled_out become
 //     other; extensions that are not well-formed XML are dropped.
 func (e *Encoder) Normalize(a *Aggregate) *Aggregate {
-	v7489 := e.Schema == RFC7489
+	v7489 := e.Schema == SchemaRFC7489
 	n := &Aggregate{
 		Version: a.Version,
 		Metadata: Metadata{
@@ -155,7 +155,7 @@ func (e *Encoder) Normalize(a *Aggregate) *Aggregate {
 }
 
 func (e *Encoder) normalizeRecord(r, src *Record, decls []NamespaceDecl) {
-	v7489 := e.Schema == RFC7489
+	v7489 := e.Schema == SchemaRFC7489
 	r.Row.SourceIP = src.Row.SourceIP.WithZone("")
 	if v7489 && !r.Row.SourceIP.IsValid() {
 		r.Row.SourceIP = netip.IPv4Unspecified()
@@ -171,12 +171,12 @@ func (e *Encoder) normalizeRecord(r, src *Record, decls []NamespaceDecl) {
 	for _, rs := range spe.Reasons {
 		t := rs.Type.Canonical()
 		c := clean(rs.Comment)
-		if !t.Known() || v7489 && t == OverridePolicyTestMode ||
-			!v7489 && (t == OverrideForwarded || t == OverrideSampledOut) {
+		if !t.Known() || v7489 && t == OverrideTypePolicyTestMode ||
+			!v7489 && (t == OverrideTypeForwarded || t == OverrideTypeSampledOut) {
 			if c == "" {
 				c = clean(string(rs.Type))
 			}
-			t = OverrideOther
+			t = OverrideTypeOther
 		}
 		pe.Reasons = append(pe.Reasons, PolicyOverrideReason{Type: t, Comment: c})
 	}
@@ -188,7 +188,7 @@ func (e *Encoder) normalizeRecord(r, src *Record, decls []NamespaceDecl) {
 	for _, d := range src.AuthResults.DKIM {
 		res := d.Result.Canonical()
 		if !res.Known() {
-			res = DKIMNone
+			res = DKIMResultNone
 		}
 		r.AuthResults.DKIM = append(r.AuthResults.DKIM, DKIMAuthResult{
 			Domain: clean(d.Domain), Selector: clean(d.Selector), Result: res, HumanResult: clean(d.HumanResult),
@@ -197,7 +197,7 @@ func (e *Encoder) normalizeRecord(r, src *Record, decls []NamespaceDecl) {
 	for _, s := range src.AuthResults.SPF {
 		res := s.Result.Canonical()
 		if !res.Known() {
-			res = SPFNone
+			res = SPFResultNone
 		}
 		scope := s.Scope.Canonical()
 		if !scope.Known() {
@@ -206,14 +206,14 @@ func (e *Encoder) normalizeRecord(r, src *Record, decls []NamespaceDecl) {
 		out := SPFAuthResult{Domain: clean(s.Domain), Scope: scope, Result: res, HumanResult: clean(s.HumanResult)}
 		if v7489 {
 			if out.Scope == "" {
-				out.Scope = ScopeMFrom
+				out.Scope = SPFScopeMFrom
 			}
-			if out.Result == SPFPolicy {
-				out.Result = SPFNeutral
+			if out.Result == SPFResultPolicy {
+				out.Result = SPFResultNeutral
 			}
 			out.HumanResult = ""
 		} else {
-			if out.Scope == ScopeHELO || len(r.AuthResults.SPF) > 0 {
+			if out.Scope == SPFScopeHELO || len(r.AuthResults.SPF) > 0 {
 				continue
 			}
 		}
@@ -225,7 +225,7 @@ func (e *Encoder) normalizeRecord(r, src *Record, decls []NamespaceDecl) {
 			if dom == "" {
 				dom = r.Identifiers.HeaderFrom
 			}
-			r.AuthResults.SPF = []SPFAuthResult{{Domain: dom, Scope: ScopeMFrom, Result: SPFNone}}
+			r.AuthResults.SPF = []SPFAuthResult{{Domain: dom, Scope: SPFScopeMFrom, Result: SPFResultNone}}
 		}
 	} else {
 		for _, x := range src.Extensions {
@@ -251,7 +251,7 @@ func policyDisposition(d Disposition) Disposition {
 func dmarcResult(r DMARCResult) DMARCResult {
 	c := r.Canonical()
 	if !c.Known() {
-		return DMARCFail
+		return DMARCResultFail
 	}
 	return c
 }
@@ -491,7 +491,7 @@ func (e *Encoder) EncodeGzip(w io.Writer, a *Aggregate) error {
 }
 
 func (e *Encoder) write(x *xmlWriter, n *Aggregate) {
-	v7489 := e.Schema == RFC7489
+	v7489 := e.Schema == SchemaRFC7489
 	x.raw("<feedback")
 	if n.XMLNS != "" {
 		x.raw(` xmlns="`)

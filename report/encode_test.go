@@ -62,7 +62,7 @@ func decodeSamples(t testing.TB, dir string, es []oracleEntry) map[string]*Aggre
 // idempotent, for every sample in both schemas.
 func TestRoundTrip(t *testing.T) {
 	for name, a := range samples(t) {
-		for _, s := range []Schema{RFC9990, RFC7489} {
+		for _, s := range []Schema{SchemaRFC9990, SchemaRFC7489} {
 			enc := &Encoder{Schema: s}
 			b, err := enc.Marshal(a)
 			if err != nil {
@@ -120,8 +120,8 @@ func TestSchemaValid(t *testing.T) {
 		schema Schema
 		xsd    string
 	}{
-		{RFC9990, filepath.Join(schemas, "dmarc-aggregate-2.0.xsd")},
-		{RFC7489, filepath.Join(schemas, "derived", "dmarc-rfc7489.nonamespace.xsd")},
+		{SchemaRFC9990, filepath.Join(schemas, "dmarc-aggregate-2.0.xsd")},
+		{SchemaRFC7489, filepath.Join(schemas, "derived", "dmarc-rfc7489.nonamespace.xsd")},
 	} {
 		var files []string
 		i := 0
@@ -159,12 +159,12 @@ func builtSample() *Aggregate {
 	ip := netip.MustParseAddr("2001:db8::25")
 	for range 3 {
 		b.Add(Evaluation{SourceIP: ip, HeaderFrom: "example.com", EnvelopeFrom: "us-west-2.amazonses.com",
-			Disposition: DispositionNone, DKIM: DMARCPass, SPF: DMARCFail,
-			DKIMResults: []DKIMAuthResult{{Domain: "example.com", Selector: "abc", Result: DKIMPass}, {Domain: "amazonses.com", Selector: "def", Result: DKIMPass}},
-			SPFResults:  []SPFAuthResult{{Domain: "us-west-2.amazonses.com", Scope: ScopeMFrom, Result: SPFPass}}})
+			Disposition: DispositionNone, DKIM: DMARCResultPass, SPF: DMARCResultFail,
+			DKIMResults: []DKIMAuthResult{{Domain: "example.com", Selector: "abc", Result: DKIMResultPass}, {Domain: "amazonses.com", Selector: "def", Result: DKIMResultPass}},
+			SPFResults:  []SPFAuthResult{{Domain: "us-west-2.amazonses.com", Scope: SPFScopeMFrom, Result: SPFResultPass}}})
 	}
 	b.Add(Evaluation{SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "example.com", Disposition: DispositionReject,
-		DKIM: DMARCFail, SPF: DMARCFail, Reasons: []PolicyOverrideReason{{Type: OverrideLocalPolicy, Comment: "x & <y>"}}})
+		DKIM: DMARCResultFail, SPF: DMARCResultFail, Reasons: []PolicyOverrideReason{{Type: OverrideTypeLocalPolicy, Comment: "x & <y>"}}})
 	return b.Aggregate()
 }
 
@@ -178,7 +178,7 @@ func TestEncodeNoRecords(t *testing.T) {
 func TestEncodeGzipRoundTrip(t *testing.T) {
 	a := builtSample()
 	var buf bytes.Buffer
-	e := Encoder{Schema: RFC7489}
+	e := Encoder{Schema: SchemaRFC7489}
 	if err := e.EncodeGzip(&buf, a); err != nil {
 		t.Fatal(err)
 	}

@@ -56,11 +56,11 @@ type DMARCResult string
 
 // DMARC-aligned results.
 const (
-	DMARCPass DMARCResult = "pass"
-	DMARCFail DMARCResult = "fail"
+	DMARCResultPass DMARCResult = "pass"
+	DMARCResultFail DMARCResult = "fail"
 )
 
-var dmarcResults = []DMARCResult{DMARCPass, DMARCFail}
+var dmarcResults = []DMARCResult{DMARCResultPass, DMARCResultFail}
 
 // Known reports whether r is pass or fail.
 func (r DMARCResult) Known() bool { return known(r, dmarcResults) }
@@ -73,16 +73,16 @@ type DKIMResult string
 
 // DKIM results.
 const (
-	DKIMNone      DKIMResult = "none"
-	DKIMPass      DKIMResult = "pass"
-	DKIMFail      DKIMResult = "fail"
-	DKIMPolicy    DKIMResult = "policy"
-	DKIMNeutral   DKIMResult = "neutral"
-	DKIMTempError DKIMResult = "temperror"
-	DKIMPermError DKIMResult = "permerror"
+	DKIMResultNone      DKIMResult = "none"
+	DKIMResultPass      DKIMResult = "pass"
+	DKIMResultFail      DKIMResult = "fail"
+	DKIMResultPolicy    DKIMResult = "policy"
+	DKIMResultNeutral   DKIMResult = "neutral"
+	DKIMResultTempError DKIMResult = "temperror"
+	DKIMResultPermError DKIMResult = "permerror"
 )
 
-var dkimResults = []DKIMResult{DKIMNone, DKIMPass, DKIMFail, DKIMPolicy, DKIMNeutral, DKIMTempError, DKIMPermError}
+var dkimResults = []DKIMResult{DKIMResultNone, DKIMResultPass, DKIMResultFail, DKIMResultPolicy, DKIMResultNeutral, DKIMResultTempError, DKIMResultPermError}
 
 // Known reports whether r is in the vocabulary.
 func (r DKIMResult) Known() bool { return known(r, dkimResults) }
@@ -98,17 +98,17 @@ type SPFResult string
 
 // SPF results.
 const (
-	SPFNone      SPFResult = "none"
-	SPFNeutral   SPFResult = "neutral"
-	SPFPass      SPFResult = "pass"
-	SPFFail      SPFResult = "fail"
-	SPFSoftFail  SPFResult = "softfail"
-	SPFPolicy    SPFResult = "policy" // RFC 9990 only
-	SPFTempError SPFResult = "temperror"
-	SPFPermError SPFResult = "permerror"
+	SPFResultNone      SPFResult = "none"
+	SPFResultNeutral   SPFResult = "neutral"
+	SPFResultPass      SPFResult = "pass"
+	SPFResultFail      SPFResult = "fail"
+	SPFResultSoftFail  SPFResult = "softfail"
+	SPFResultPolicy    SPFResult = "policy" // RFC 9990 only
+	SPFResultTempError SPFResult = "temperror"
+	SPFResultPermError SPFResult = "permerror"
 )
 
-var spfResults = []SPFResult{SPFNone, SPFNeutral, SPFPass, SPFFail, SPFSoftFail, SPFPolicy, SPFTempError, SPFPermError}
+var spfResults = []SPFResult{SPFResultNone, SPFResultNeutral, SPFResultPass, SPFResultFail, SPFResultSoftFail, SPFResultPolicy, SPFResultTempError, SPFResultPermError}
 
 // Known reports whether r is in the vocabulary.
 func (r SPFResult) Known() bool { return known(r, spfResults) }
@@ -125,11 +125,11 @@ type SPFScope string
 
 // SPF scopes.
 const (
-	ScopeMFrom SPFScope = "mfrom"
-	ScopeHELO  SPFScope = "helo"
+	SPFScopeMFrom SPFScope = "mfrom"
+	SPFScopeHELO  SPFScope = "helo"
 )
 
-var spfScopes = []SPFScope{ScopeMFrom, ScopeHELO}
+var spfScopes = []SPFScope{SPFScopeMFrom, SPFScopeHELO}
 
 // Known reports whether s is mfrom or helo.
 func (s SPFScope) Known() bool { return known(s, spfScopes) }
@@ -146,17 +146,17 @@ type OverrideType string
 // Override reasons (RFC 7489 Appendix C; RFC 9990 adds policy_test_mode and
 // drops forwarded and sampled_out).
 const (
-	OverrideForwarded        OverrideType = "forwarded"   // RFC 7489 only
-	OverrideSampledOut       OverrideType = "sampled_out" // RFC 7489 only
-	OverrideTrustedForwarder OverrideType = "trusted_forwarder"
-	OverrideMailingList      OverrideType = "mailing_list"
-	OverrideLocalPolicy      OverrideType = "local_policy"
-	OverrideOther            OverrideType = "other"
-	OverridePolicyTestMode   OverrideType = "policy_test_mode" // RFC 9990 only
+	OverrideTypeForwarded        OverrideType = "forwarded"   // RFC 7489 only
+	OverrideTypeSampledOut       OverrideType = "sampled_out" // RFC 7489 only
+	OverrideTypeTrustedForwarder OverrideType = "trusted_forwarder"
+	OverrideTypeMailingList      OverrideType = "mailing_list"
+	OverrideTypeLocalPolicy      OverrideType = "local_policy"
+	OverrideTypeOther            OverrideType = "other"
+	OverrideTypePolicyTestMode   OverrideType = "policy_test_mode" // RFC 9990 only
 )
 
-var overrideTypes = []OverrideType{OverrideForwarded, OverrideSampledOut, OverrideTrustedForwarder,
-	OverrideMailingList, OverrideLocalPolicy, OverrideOther, OverridePolicyTestMode}
+var overrideTypes = []OverrideType{OverrideTypeForwarded, OverrideTypeSampledOut, OverrideTypeTrustedForwarder,
+	OverrideTypeMailingList, OverrideTypeLocalPolicy, OverrideTypeOther, OverrideTypePolicyTestMode}
 
 // Known reports whether t is in either schema's vocabulary.
 func (t OverrideType) Known() bool { return known(t, overrideTypes) }
@@ -186,11 +186,11 @@ type DiscoveryMethod string
 
 // Discovery methods.
 const (
-	DiscoveryPSL      DiscoveryMethod = "psl"
-	DiscoveryTreeWalk DiscoveryMethod = "treewalk"
+	DiscoveryMethodPSL      DiscoveryMethod = "psl"
+	DiscoveryMethodTreeWalk DiscoveryMethod = "treewalk"
 )
 
-var discoveryMethods = []DiscoveryMethod{DiscoveryPSL, DiscoveryTreeWalk}
+var discoveryMethods = []DiscoveryMethod{DiscoveryMethodPSL, DiscoveryMethodTreeWalk}
 
 // Known reports whether m is psl or treewalk.
 func (m DiscoveryMethod) Known() bool { return known(m, discoveryMethods) }
@@ -245,7 +245,7 @@ func enumValue[T ~string](b []byte, vocab []T) (v T, caseFixed, unknown bool) {
 var (
 	dispositionAliases = map[string]Disposition{"quarantined": DispositionQuarantine, "rejected": DispositionReject}
 	alignmentAliases   = map[string]Alignment{"relaxed": AlignmentRelaxed, "strict": AlignmentStrict}
-	dkimAliases        = map[string]DKIMResult{"hardfail": DKIMFail, "unknown": DKIMTempError, "error": DKIMPermError}
-	spfAliases         = map[string]SPFResult{"hardfail": SPFFail, "unknown": SPFTempError, "error": SPFPermError, "soft fail": SPFSoftFail}
-	scopeAliases       = map[string]SPFScope{"mailfrom": ScopeMFrom, "ehlo": ScopeHELO}
+	dkimAliases        = map[string]DKIMResult{"hardfail": DKIMResultFail, "unknown": DKIMResultTempError, "error": DKIMResultPermError}
+	spfAliases         = map[string]SPFResult{"hardfail": SPFResultFail, "unknown": SPFResultTempError, "error": SPFResultPermError, "soft fail": SPFResultSoftFail}
+	scopeAliases       = map[string]SPFScope{"mailfrom": SPFScopeMFrom, "ehlo": SPFScopeHELO}
 )

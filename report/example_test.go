@@ -95,13 +95,13 @@ func ExampleBuilder() {
 	}
 	for range 3 {
 		b.Add(report.Evaluation{SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "example.com",
-			Disposition: report.DispositionReject, DKIM: report.DMARCFail, SPF: report.DMARCFail,
-			SPFResults: []report.SPFAuthResult{{Domain: "example.com", Scope: report.ScopeMFrom, Result: report.SPFFail}}})
+			Disposition: report.DispositionReject, DKIM: report.DMARCResultFail, SPF: report.DMARCResultFail,
+			SPFResults: []report.SPFAuthResult{{Domain: "example.com", Scope: report.SPFScopeMFrom, Result: report.SPFResultFail}}})
 	}
 	a := b.Aggregate()
 	fmt.Println(len(a.Records), "record, count", a.Records[0].Row.Count)
 	fmt.Println(report.Filename(a, "receiver.example", "", true))
-	if err := (&report.Encoder{Schema: report.RFC7489}).Encode(os.Stdout, a); err != nil {
+	if err := (&report.Encoder{Schema: report.SchemaRFC7489}).Encode(os.Stdout, a); err != nil {
 		fmt.Println(err)
 	}
 	// Output:

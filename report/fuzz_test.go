@@ -58,7 +58,7 @@ func FuzzDecode(f *testing.F) {
 		if len(a.Records) == 0 {
 			return
 		}
-		for _, s := range []Schema{RFC9990, RFC7489} {
+		for _, s := range []Schema{SchemaRFC9990, SchemaRFC7489} {
 			e := Encoder{Schema: s}
 			b, err := e.Marshal(a)
 			if err != nil {

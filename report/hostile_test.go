@@ -159,9 +159,9 @@ func distinctFromReport(n int) *Aggregate {
 	for i := range n {
 		var r Record
 		r.Row.Count = 1
-		r.Row.PolicyEvaluated = PolicyEvaluated{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail}
+		r.Row.PolicyEvaluated = PolicyEvaluated{Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail}
 		r.Identifiers.HeaderFrom = fmt.Sprintf("d%07d.example", (i*7919)%n)
-		r.AuthResults.SPF = []SPFAuthResult{{Domain: fmt.Sprintf("bounce%d.example.net", i), Result: SPFPass}}
+		r.AuthResults.SPF = []SPFAuthResult{{Domain: fmt.Sprintf("bounce%d.example.net", i), Result: SPFResultPass}}
 		a.Records = append(a.Records, r)
 	}
 	return a

@@ -237,7 +237,7 @@ func xmllintValidate(t *testing.T, s Schema, doc []byte) error {
 		shared.Skip(t, "xmllint not installed (apt-get install libxml2-utils)")
 	}
 	xsd := filepath.Join(sharedDir(t, "schemas"), "dmarc-aggregate-2.0.xsd")
-	if s == RFC7489 {
+	if s == SchemaRFC7489 {
 		xsd = filepath.Join(sharedDir(t, "schemas"), "derived", "dmarc-rfc7489.nonamespace.xsd")
 	}
 	f := filepath.Join(t.TempDir(), "r.xml")
@@ -293,7 +293,7 @@ func fullSample() *Aggregate {
 	a.Metadata.Errors = []string{"bad rua URI"}
 	a.Metadata.Generator = "domainauth/report"
 	a.Policy.SP, a.Policy.FO, a.Policy.ADKIM, a.Policy.ASPF = DispositionQuarantine, "1", AlignmentStrict, AlignmentRelaxed
-	a.Policy.DiscoveryMethod = DiscoveryTreeWalk
+	a.Policy.DiscoveryMethod = DiscoveryMethodTreeWalk
 	a.Namespaces = []NamespaceDecl{{Prefix: "ext", URI: "urn:example:arc"}}
 	a.Extension = "<ext:arc-override>never</ext:arc-override>"
 	a.Records[0].Identifiers.EnvelopeTo = "example.net"
@@ -329,7 +329,7 @@ func TestRFCElementOrder(t *testing.T) {
 			t.Errorf("<%s> children %v, want %v", c.parent, got, c.want)
 		}
 	}
-	if err := xmllintValidate(t, RFC9990, doc); err != nil {
+	if err := xmllintValidate(t, SchemaRFC9990, doc); err != nil {
 		t.Errorf("full sample does not validate: %v\n%s", err, doc)
 	}
 	if n := bytes.Count(doc, []byte("<policy_published>")); n != 1 {
@@ -345,13 +345,13 @@ func TestRFCVersion(t *testing.T) {
 		in, want  string
 		validates bool
 	}{
-		{RFC9990, "", "", true},
-		{RFC9990, "1.0", "1.0", true},
-		{RFC9990, "2.0", "1.0", true},
-		{RFC9990, "1", "1.0", true},
-		{RFC9990, "bogus", "", true},
-		{RFC7489, "", "1.0", true},
-		{RFC7489, "1.0", "1.0", true},
+		{SchemaRFC9990, "", "", true},
+		{SchemaRFC9990, "1.0", "1.0", true},
+		{SchemaRFC9990, "2.0", "1.0", true},
+		{SchemaRFC9990, "1", "1.0", true},
+		{SchemaRFC9990, "bogus", "", true},
+		{SchemaRFC7489, "", "1.0", true},
+		{SchemaRFC7489, "1.0", "1.0", true},
 	} {
 		a := builtSample()
 		a.Version = c.in
@@ -435,7 +435,7 @@ func TestRFCExtensions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := xmllintValidate(t, RFC9990, doc); err != nil {
+			if err := xmllintValidate(t, SchemaRFC9990, doc); err != nil {
 				t.Errorf("output does not validate: %v\n%s", err, doc)
 			}
 			got, err := Decode(bytes.NewReader(doc))
@@ -480,7 +480,7 @@ func TestRFCDecodeExtensions(t *testing.T) {
 		len(a.Records) != 1 || len(a.Records[0].Extensions) != 1 || a.Records[0].Extensions[0] != "<ext:arc-results><ext:chain>pass</ext:chain></ext:arc-results>" {
 		t.Errorf("extensions not kept: %q %q", a.Extension, a.Records[0].Extensions)
 	}
-	if a.Policy.Testing != TestingNo || a.Records[0].AuthResults.SPF[0].Result != SPFPass {
+	if a.Policy.Testing != TestingNo || a.Records[0].AuthResults.SPF[0].Result != SPFResultPass {
 		t.Errorf("data around the extensions lost: %+v", a)
 	}
 }
@@ -495,19 +495,19 @@ func TestRFCEncodedValues(t *testing.T) {
 	a := builtSample()
 	r := &a.Records[0]
 	r.AuthResults.DKIM = []DKIMAuthResult{{Domain: "example.com", Result: "Pass"}, {Domain: "x.example", Selector: "s", Result: "hardfail"}}
-	r.AuthResults.SPF = []SPFAuthResult{{Domain: "example.com", Scope: ScopeHELO, Result: "Pass"},
-		{Domain: "bounce.example.com", Scope: "MFROM", Result: "softfail"}, {Domain: "x", Result: SPFPass}}
-	r.Row.PolicyEvaluated.Reasons = []PolicyOverrideReason{{Type: "arc_override"}, {Type: OverrideMailingList}}
+	r.AuthResults.SPF = []SPFAuthResult{{Domain: "example.com", Scope: SPFScopeHELO, Result: "Pass"},
+		{Domain: "bounce.example.com", Scope: "MFROM", Result: "softfail"}, {Domain: "x", Result: SPFResultPass}}
+	r.Row.PolicyEvaluated.Reasons = []PolicyOverrideReason{{Type: "arc_override"}, {Type: OverrideTypeMailingList}}
 	for _, c := range []struct {
 		schema Schema
 		want   []string
 		not    []string
 	}{
-		{RFC9990, []string{"<result>pass</result>", "<selector></selector>", "<result>fail</result>",
+		{SchemaRFC9990, []string{"<result>pass</result>", "<selector></selector>", "<result>fail</result>",
 			"<domain>bounce.example.com</domain>\n        <scope>mfrom</scope>\n        <result>softfail</result>",
 			"<type>other</type>\n          <comment>arc_override</comment>", "<type>mailing_list</type>"},
 			[]string{"helo", "Pass", "arc_override</type>", "<domain>x</domain>"}},
-		{RFC7489, []string{"<scope>helo</scope>", "<scope>mfrom</scope>", "<type>other</type>"}, []string{"Pass"}},
+		{SchemaRFC7489, []string{"<scope>helo</scope>", "<scope>mfrom</scope>", "<type>other</type>"}, []string{"Pass"}},
 	} {
 		doc, err := (&Encoder{Schema: c.schema}).Marshal(a)
 		if err != nil {
@@ -523,7 +523,7 @@ func TestRFCEncodedValues(t *testing.T) {
 				t.Errorf("%v: %q in\n%s", c.schema, w, doc)
 			}
 		}
-		if c.schema == RFC9990 {
+		if c.schema == SchemaRFC9990 {
 			if n := len(elementOrder(t, doc, "auth_results")); n != 3 {
 				t.Errorf("%v: auth_results has %d children, want 2 dkim + 1 spf", c.schema, n)
 			}
@@ -545,17 +545,17 @@ func TestRFCBuilder(t *testing.T) {
 	b := &Builder{Policy: PolicyPublished{Domain: "example.com", P: DispositionReject}}
 	var sigs []DKIMAuthResult
 	for i := range 150 {
-		sigs = append(sigs, DKIMAuthResult{Domain: "other" + itoa(int64(i)) + ".example", Selector: "s", Result: DKIMFail})
+		sigs = append(sigs, DKIMAuthResult{Domain: "other" + itoa(int64(i)) + ".example", Selector: "s", Result: DKIMResultFail})
 	}
 	sigs = append(sigs,
-		DKIMAuthResult{Domain: "esp.example", Selector: "s", Result: DKIMPass},
-		DKIMAuthResult{Domain: "mail.example.com", Selector: "s", Result: DKIMPass},
-		DKIMAuthResult{Domain: "example.com", Selector: "s", Result: DKIMPass})
-	b.Add(Evaluation{SourceIP: ip, HeaderFrom: "Example.COM", Disposition: DispositionNone, DKIM: DMARCPass, SPF: DMARCFail, DKIMResults: sigs})
+		DKIMAuthResult{Domain: "esp.example", Selector: "s", Result: DKIMResultPass},
+		DKIMAuthResult{Domain: "mail.example.com", Selector: "s", Result: DKIMResultPass},
+		DKIMAuthResult{Domain: "example.com", Selector: "s", Result: DKIMResultPass})
+	b.Add(Evaluation{SourceIP: ip, HeaderFrom: "Example.COM", Disposition: DispositionNone, DKIM: DMARCResultPass, SPF: DMARCResultFail, DKIMResults: sigs})
 	// A raw SPF pass for an unaligned domain stays an aligned-SPF fail.
-	override := Evaluation{SourceIP: ip, HeaderFrom: "example.com", Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail,
-		SPFResults: []SPFAuthResult{{Domain: "bounce.esp.example", Scope: ScopeMFrom, Result: SPFPass}},
-		Reasons:    []PolicyOverrideReason{{Type: OverrideMailingList, Comment: "list"}}}
+	override := Evaluation{SourceIP: ip, HeaderFrom: "example.com", Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail,
+		SPFResults: []SPFAuthResult{{Domain: "bounce.esp.example", Scope: SPFScopeMFrom, Result: SPFResultPass}},
+		Reasons:    []PolicyOverrideReason{{Type: OverrideTypeMailingList, Comment: "list"}}}
 	b.Add(override)
 	b.Add(override)
 	withoutReason := override
@@ -573,8 +573,8 @@ func TestRFCBuilder(t *testing.T) {
 		t.Errorf("priority order: %v %v %v", d[0], d[1], d[2])
 	}
 	r := a.Records[1]
-	if r.Row.Count != 2 || len(r.Row.PolicyEvaluated.Reasons) != 1 || r.Row.PolicyEvaluated.SPF != DMARCFail ||
-		r.AuthResults.SPF[0].Result != SPFPass || a.Records[2].Row.Count != 1 {
+	if r.Row.Count != 2 || len(r.Row.PolicyEvaluated.Reasons) != 1 || r.Row.PolicyEvaluated.SPF != DMARCResultFail ||
+		r.AuthResults.SPF[0].Result != SPFResultPass || a.Records[2].Row.Count != 1 {
 		t.Errorf("records: %+v / %+v", r, a.Records[2])
 	}
 	unlimited := &Builder{MaxDKIMResults: -1}
@@ -772,7 +772,7 @@ func TestRFCEmail(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := xmllintValidate(t, RFC9990, body); err != nil {
+			if err := xmllintValidate(t, SchemaRFC9990, body); err != nil {
 				t.Errorf("attachment: %v", err)
 			}
 			got, err := Decode(bytes.NewReader(body))
@@ -810,7 +810,7 @@ func TestRFCNullReversePath(t *testing.T) {
 	if got := a.Records[0].Identifiers.EnvelopeFrom; got != "" {
 		t.Errorf("envelope_from %q", got)
 	}
-	doc, err := (&Encoder{Schema: RFC7489}).Marshal(a)
+	doc, err := (&Encoder{Schema: SchemaRFC7489}).Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -835,28 +835,28 @@ func TestRFCBuilderReason(t *testing.T) {
 		want       []PolicyOverrideReason
 	}{
 		{"fail, policy applied", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
-			Evaluation{Disposition: DispositionReject, DKIM: DMARCFail, SPF: DMARCFail}, nil},
+			Evaluation{Disposition: DispositionReject, DKIM: DMARCResultFail, SPF: DMARCResultFail}, nil},
 		{"pass, nothing to explain", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
-			Evaluation{Disposition: DispositionNone, DKIM: DMARCPass, SPF: DMARCFail}, nil},
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCResultPass, SPF: DMARCResultFail}, nil},
 		{"fail, overridden without reason", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
-			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail},
-			[]PolicyOverrideReason{{Type: OverrideOther, Comment: "disposition none differs from the published policy reject"}}},
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail},
+			[]PolicyOverrideReason{{Type: OverrideTypeOther, Comment: "disposition none differs from the published policy reject"}}},
 		{"caller's reason kept", PolicyPublished{Domain: "example.com", P: DispositionReject}, "example.com",
-			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail, Reasons: []PolicyOverrideReason{{Type: OverrideMailingList}}},
-			[]PolicyOverrideReason{{Type: OverrideMailingList}}},
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail, Reasons: []PolicyOverrideReason{{Type: OverrideTypeMailingList}}},
+			[]PolicyOverrideReason{{Type: OverrideTypeMailingList}}},
 		{"t=y", PolicyPublished{Domain: "example.com", P: DispositionReject, Testing: TestingYes}, "example.com",
-			Evaluation{Disposition: DispositionQuarantine, DKIM: DMARCFail, SPF: DMARCFail},
-			[]PolicyOverrideReason{{Type: OverridePolicyTestMode}}},
+			Evaluation{Disposition: DispositionQuarantine, DKIM: DMARCResultFail, SPF: DMARCResultFail},
+			[]PolicyOverrideReason{{Type: OverrideTypePolicyTestMode}}},
 		{"pct=50", PolicyPublished{Domain: "example.com", P: DispositionReject, PCT: &pct50}, "example.com",
-			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail},
-			[]PolicyOverrideReason{{Type: OverrideSampledOut}}},
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail},
+			[]PolicyOverrideReason{{Type: OverrideTypeSampledOut}}},
 		{"subdomain follows sp", PolicyPublished{Domain: "example.com", P: DispositionReject, SP: DispositionNone}, "a.example.com",
-			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail}, nil},
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail}, nil},
 		{"subdomain may follow np", PolicyPublished{Domain: "example.com", P: DispositionNone, NP: DispositionReject}, "nx.example.com",
-			Evaluation{Disposition: DispositionReject, DKIM: DMARCFail, SPF: DMARCFail}, nil},
+			Evaluation{Disposition: DispositionReject, DKIM: DMARCResultFail, SPF: DMARCResultFail}, nil},
 		{"subdomain, sp not applied", PolicyPublished{Domain: "example.com", P: DispositionNone, SP: DispositionReject}, "a.example.com",
-			Evaluation{Disposition: DispositionNone, DKIM: DMARCFail, SPF: DMARCFail},
-			[]PolicyOverrideReason{{Type: OverrideOther, Comment: "disposition none differs from the published policy reject"}}},
+			Evaluation{Disposition: DispositionNone, DKIM: DMARCResultFail, SPF: DMARCResultFail},
+			[]PolicyOverrideReason{{Type: OverrideTypeOther, Comment: "disposition none differs from the published policy reject"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := &Builder{Policy: c.policy}
@@ -877,7 +877,7 @@ func TestRFCBuilderReason(t *testing.T) {
 // build them (x normalized: encoding it is then lossless).
 func TestRoundTripRebuilt(t *testing.T) {
 	for name, a := range samples(t) {
-		for _, s := range []Schema{RFC9990, RFC7489} {
+		for _, s := range []Schema{SchemaRFC9990, SchemaRFC7489} {
 			enc := &Encoder{Schema: s}
 			x := enc.Normalize(rebuild(a))
 			b, err := enc.Marshal(x)

@@ -14,7 +14,7 @@ import (
 // Counts are message counts (sums of <count>) by outcome.
 type Counts struct {
 	Messages uint64 `json:"messages"`
-	// DMARCPass counts messages for which the aligned DKIM or the aligned
+	// DMARCResultPass counts messages for which the aligned DKIM or the aligned
 	// SPF verdict is pass (RFC 7489 §6.6.2).
 	DMARCPass   uint64 `json:"dmarc_pass"`
 	DMARCFail   uint64 `json:"dmarc_fail"`
@@ -48,8 +48,8 @@ func recordCounts(r *Record) Counts {
 	n := r.Row.Count
 	pe := &r.Row.PolicyEvaluated
 	c := Counts{Messages: n}
-	dk := pe.DKIM.Canonical() == DMARCPass
-	sp := pe.SPF.Canonical() == DMARCPass
+	dk := pe.DKIM.Canonical() == DMARCResultPass
+	sp := pe.SPF.Canonical() == DMARCResultPass
 	if dk {
 		c.DKIMAligned = n
 	}
@@ -444,27 +444,27 @@ type Diagnosis struct {
 
 // Diagnosis codes.
 const (
-	// CodeSPFESPEnvelope: SPF passes but does not align because the
+	// FindingSPFESPEnvelope: SPF passes but does not align because the
 	// envelope sender (MAIL FROM) is the ESP's own domain, for example
 	// us-west-2.amazonses.com; a custom MAIL FROM domain under the From
 	// domain fixes it.
-	CodeSPFESPEnvelope = "report.spf-esp-envelope"
-	// CodeDKIMESPOnly: DKIM passes only for the ESP's own signing domain
+	FindingSPFESPEnvelope = "report.spf-esp-envelope"
+	// FindingDKIMESPOnly: DKIM passes only for the ESP's own signing domain
 	// (d=amazonses.com), so DKIM does not align; the From domain needs its
 	// own DKIM keys at the ESP (Easy DKIM or BYODKIM for SES).
-	CodeDKIMESPOnly = "report.dkim-esp-only"
-	// CodeDMARCReliesOnDKIM: messages pass DMARC through DKIM alone while
+	FindingDKIMESPOnly = "report.dkim-esp-only"
+	// FindingDMARCReliesOnDKIM: messages pass DMARC through DKIM alone while
 	// SPF is unaligned: one broken DKIM key away from failing.
-	CodeDMARCReliesOnDKIM = "report.dmarc-relies-on-dkim"
-	// CodeSPFUnaligned: SPF passes for a domain that does not align with
+	FindingDMARCReliesOnDKIM = "report.dmarc-relies-on-dkim"
+	// FindingSPFUnaligned: SPF passes for a domain that does not align with
 	// the From domain (not a known ESP).
-	CodeSPFUnaligned = "report.spf-unaligned"
-	// CodeDKIMUnaligned: a DKIM signature passes for a domain that does
+	FindingSPFUnaligned = "report.spf-unaligned"
+	// FindingDKIMUnaligned: a DKIM signature passes for a domain that does
 	// not align with the From domain (not a known ESP).
-	CodeDKIMUnaligned = "report.dkim-unaligned"
-	// CodeUnauthenticated: messages with neither a passing DKIM signature
+	FindingDKIMUnaligned = "report.dkim-unaligned"
+	// FindingUnauthenticated: messages with neither a passing DKIM signature
 	// nor an SPF pass: spoofing, or a sender not yet set up.
-	CodeUnauthenticated = "report.unauthenticated"
+	FindingUnauthenticated = "report.unauthenticated"
 )
 
 // ESP describes an email service provider's own domains, which show up in
@@ -529,29 +529,29 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 		return
 	}
 	pe := &r.Row.PolicyEvaluated
-	dkAligned := pe.DKIM.Canonical() == DMARCPass
-	spAligned := pe.SPF.Canonical() == DMARCPass
+	dkAligned := pe.DKIM.Canonical() == DMARCResultPass
+	spAligned := pe.SPF.Canonical() == DMARCResultPass
 
 	envelope := dnsname.Canonical(r.Identifiers.EnvelopeFrom)
 	spfPass := false
 	for _, sp := range r.AuthResults.SPF {
-		if sp.Result.Canonical() == SPFPass {
+		if sp.Result.Canonical() == SPFResultPass {
 			spfPass = true
-			if envelope == "" && sp.Scope.Canonical() != ScopeHELO {
+			if envelope == "" && sp.Scope.Canonical() != SPFScopeHELO {
 				envelope = dnsname.Canonical(sp.Domain)
 			}
 		}
 	}
 	if !spAligned && envelope != "" && !relaxedAligned(envelope, hf) {
 		if espOf(envelope) != nil {
-			s.note(CodeSPFESPEnvelope, hf, envelope, ip, n)
+			s.note(FindingSPFESPEnvelope, hf, envelope, ip, n)
 		} else if spfPass {
-			s.note(CodeSPFUnaligned, hf, envelope, ip, n)
+			s.note(FindingSPFUnaligned, hf, envelope, ip, n)
 		}
 	}
 	var passing []string
 	for _, d := range r.AuthResults.DKIM {
-		if d.Result.Canonical() == DKIMPass {
+		if d.Result.Canonical() == DKIMResultPass {
 			passing = append(passing, dnsname.Canonical(d.Domain))
 		}
 	}
@@ -568,16 +568,16 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 		switch {
 		case aligned:
 		case allESP:
-			s.note(CodeDKIMESPOnly, hf, passing[0], ip, n)
+			s.note(FindingDKIMESPOnly, hf, passing[0], ip, n)
 		default:
-			s.note(CodeDKIMUnaligned, hf, passing[0], ip, n)
+			s.note(FindingDKIMUnaligned, hf, passing[0], ip, n)
 		}
 	}
 	if dkAligned && !spAligned {
-		s.note(CodeDMARCReliesOnDKIM, hf, "", ip, n)
+		s.note(FindingDMARCReliesOnDKIM, hf, "", ip, n)
 	}
 	if len(passing) == 0 && !spfPass && !dkAligned && !spAligned {
-		s.note(CodeUnauthenticated, hf, "", ip, n)
+		s.note(FindingUnauthenticated, hf, "", ip, n)
 	}
 }
 
@@ -590,7 +590,7 @@ func (s *Summary) Diagnoses() []Diagnosis {
 			SourceIPs: slices.Clone(f.SourceIPs)}
 		hf := f.HeaderFrom
 		switch f.Code {
-		case CodeSPFESPEnvelope:
+		case FindingSPFESPEnvelope:
 			esp := espOf(f.Detail)
 			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
 			region := ""
@@ -599,21 +599,21 @@ func (s *Summary) Diagnoses() []Diagnosis {
 			}
 			d.Message = fmt.Sprintf("SPF does not align for %s: the envelope sender is %s, %s's own domain%s; %s",
 				hf, f.Detail, esp.Name, region, fmt.Sprintf(esp.MailFromAdvice, hf))
-		case CodeDKIMESPOnly:
+		case FindingDKIMESPOnly:
 			esp := espOf(f.Detail)
 			d.Severity, d.RFC = SeverityError, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes only for d=%s, %s's own signing domain, not for %s, so DKIM cannot align; %s",
 				f.Detail, esp.Name, hf, fmt.Sprintf(esp.DKIMAdvice, hf))
-		case CodeDMARCReliesOnDKIM:
+		case FindingDMARCReliesOnDKIM:
 			d.Severity, d.RFC = SeverityInfo, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages from %s pass DMARC through aligned DKIM alone (SPF does not align): a DKIM key problem would make them fail", hf)
-		case CodeSPFUnaligned:
+		case FindingSPFUnaligned:
 			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
 			d.Message = fmt.Sprintf("SPF passes for %s, which does not align with %s: use a MAIL FROM domain under %s", f.Detail, hf, hf)
-		case CodeDKIMUnaligned:
+		case FindingDKIMUnaligned:
 			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes for d=%s, which does not align with %s: sign with a key under %s", f.Detail, hf, hf)
-		case CodeUnauthenticated:
+		case FindingUnauthenticated:
 			d.Severity, d.RFC = SeverityError, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages claiming to be from %s have neither a DKIM nor an SPF pass: spoofing, or a sender not yet authorised", hf)
 		}

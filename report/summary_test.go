@@ -24,18 +24,18 @@ func sesReport() *Aggregate {
 			DateRange: DateRange{Begin: time.Unix(1700006400, 0), End: time.Unix(1700092799, 0)}},
 		Policy: PolicyPublished{Domain: "example.com", P: DispositionQuarantine},
 	}
-	ses := []DKIMAuthResult{{Domain: "example.com", Selector: "ai33r7fqmoefihzcm3c5yksogilyhsfv", Result: DKIMPass},
-		{Domain: "amazonses.com", Selector: "224i4yxa5dv7c2xz3womw6peuasteono", Result: DKIMPass}}
-	spf := []SPFAuthResult{{Domain: "us-west-2.amazonses.com", Scope: ScopeMFrom, Result: SPFPass}}
+	ses := []DKIMAuthResult{{Domain: "example.com", Selector: "ai33r7fqmoefihzcm3c5yksogilyhsfv", Result: DKIMResultPass},
+		{Domain: "amazonses.com", Selector: "224i4yxa5dv7c2xz3womw6peuasteono", Result: DKIMResultPass}}
+	spf := []SPFAuthResult{{Domain: "us-west-2.amazonses.com", Scope: SPFScopeMFrom, Result: SPFResultPass}}
 	b.Add(Evaluation{SourceIP: netip.MustParseAddr("54.240.27.1"), HeaderFrom: "example.com", EnvelopeFrom: "us-west-2.amazonses.com",
-		Disposition: DispositionNone, DKIM: DMARCPass, SPF: DMARCFail, DKIMResults: ses, SPFResults: spf, Count: 40})
+		Disposition: DispositionNone, DKIM: DMARCResultPass, SPF: DMARCResultFail, DKIMResults: ses, SPFResults: spf, Count: 40})
 	// A second identity without Easy DKIM: only SES's own signature passes.
 	b.Add(Evaluation{SourceIP: netip.MustParseAddr("54.240.27.2"), HeaderFrom: "news.example.org", EnvelopeFrom: "us-west-2.amazonses.com",
-		Disposition: DispositionQuarantine, DKIM: DMARCFail, SPF: DMARCFail, DKIMResults: ses[1:], SPFResults: spf, Count: 5})
+		Disposition: DispositionQuarantine, DKIM: DMARCResultFail, SPF: DMARCResultFail, DKIMResults: ses[1:], SPFResults: spf, Count: 5})
 	// A spoofer.
 	b.Add(Evaluation{SourceIP: netip.MustParseAddr("198.51.100.7"), HeaderFrom: "example.com", EnvelopeFrom: "example.com",
-		Disposition: DispositionQuarantine, DKIM: DMARCFail, SPF: DMARCFail,
-		SPFResults: []SPFAuthResult{{Domain: "example.com", Scope: ScopeMFrom, Result: SPFFail}}, Count: 3})
+		Disposition: DispositionQuarantine, DKIM: DMARCResultFail, SPF: DMARCResultFail,
+		SPFResults: []SPFAuthResult{{Domain: "example.com", Scope: SPFScopeMFrom, Result: SPFResultFail}}, Count: 3})
 	return b.Aggregate()
 }
 
@@ -51,11 +51,11 @@ func TestDiagnosesSES(t *testing.T) {
 		sev              Severity
 		text             string
 	}{
-		{CodeSPFESPEnvelope, "example.com", "us-west-2.amazonses.com", 40, SeverityWarning, "custom MAIL FROM"},
-		{CodeSPFESPEnvelope, "news.example.org", "us-west-2.amazonses.com", 5, SeverityWarning, "Amazon SES"},
-		{CodeDKIMESPOnly, "news.example.org", "amazonses.com", 5, SeverityError, "Easy DKIM"},
-		{CodeDMARCReliesOnDKIM, "example.com", "", 40, SeverityInfo, "DKIM alone"},
-		{CodeUnauthenticated, "example.com", "", 3, SeverityError, "spoofing"},
+		{FindingSPFESPEnvelope, "example.com", "us-west-2.amazonses.com", 40, SeverityWarning, "custom MAIL FROM"},
+		{FindingSPFESPEnvelope, "news.example.org", "us-west-2.amazonses.com", 5, SeverityWarning, "Amazon SES"},
+		{FindingDKIMESPOnly, "news.example.org", "amazonses.com", 5, SeverityError, "Easy DKIM"},
+		{FindingDMARCReliesOnDKIM, "example.com", "", 40, SeverityInfo, "DKIM alone"},
+		{FindingUnauthenticated, "example.com", "", 3, SeverityError, "spoofing"},
 	} {
 		d, ok := got[want.code+" "+want.hf]
 		if !ok {
@@ -208,8 +208,8 @@ func TestBuilderGroups(t *testing.T) {
 	}
 	// Results given in another order, and domains in another case, group.
 	b := &Builder{}
-	e := Evaluation{SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "Example.COM", DKIM: DMARCPass, SPF: DMARCFail,
-		Disposition: DispositionNone, DKIMResults: []DKIMAuthResult{{Domain: "a.example", Result: DKIMPass}, {Domain: "b.example", Result: DKIMFail}}}
+	e := Evaluation{SourceIP: netip.MustParseAddr("192.0.2.1"), HeaderFrom: "Example.COM", DKIM: DMARCResultPass, SPF: DMARCResultFail,
+		Disposition: DispositionNone, DKIMResults: []DKIMAuthResult{{Domain: "a.example", Result: DKIMResultPass}, {Domain: "b.example", Result: DKIMResultFail}}}
 	b.Add(e)
 	e.HeaderFrom = "example.com."
 	e.DKIMResults = []DKIMAuthResult{e.DKIMResults[1], e.DKIMResults[0]}

@@ -13,24 +13,24 @@ type Verdict uint8
 
 // The verdicts.
 const (
-	// PassNeither: neither SPF nor DKIM aligns; DMARC fails.
-	PassNeither Verdict = iota
-	// PassSPFOnly: only SPF aligns (custom MAIL FROM, no usable DKIM).
-	PassSPFOnly
-	// PassDKIMOnly: only DKIM aligns (the usual case with the default MAIL FROM).
-	PassDKIMOnly
-	// PassBoth: SPF and DKIM both align.
-	PassBoth
+	// VerdictPassNeither: neither SPF nor DKIM aligns; DMARC fails.
+	VerdictPassNeither Verdict = iota
+	// VerdictPassSPFOnly: only SPF aligns (custom MAIL FROM, no usable DKIM).
+	VerdictPassSPFOnly
+	// VerdictPassDKIMOnly: only DKIM aligns (the usual case with the default MAIL FROM).
+	VerdictPassDKIMOnly
+	// VerdictPassBoth: SPF and DKIM both align.
+	VerdictPassBoth
 )
 
 // String returns "neither", "spf", "dkim" or "both".
 func (v Verdict) String() string {
 	switch v {
-	case PassSPFOnly:
+	case VerdictPassSPFOnly:
 		return "spf"
-	case PassDKIMOnly:
+	case VerdictPassDKIMOnly:
 		return "dkim"
-	case PassBoth:
+	case VerdictPassBoth:
 		return "both"
 	}
 	return "neither"
@@ -90,7 +90,7 @@ func predict(in alignmentInput) Alignment {
 		from = in.domain
 	}
 	a := Alignment{From: from}
-	spfMode, dkimMode := dmarc.Relaxed, dmarc.Relaxed
+	spfMode, dkimMode := dmarc.AlignmentRelaxed, dmarc.AlignmentRelaxed
 	if in.rec != nil {
 		spfMode, dkimMode = in.rec.SPFMode(), in.rec.DKIMMode()
 	}
@@ -111,7 +111,7 @@ func predict(in alignmentInput) Alignment {
 	case in.spfFails:
 		a.SPF = PathPrediction{Domain: in.mailFrom, Reason: fmt.Sprintf(
 			"SES uses the custom MAIL FROM %s, but its SPF record does not pass for SES's servers, so there is no SPF pass to align", in.mailFrom)}
-	case spfMode == dmarc.Strict:
+	case spfMode == dmarc.AlignmentStrict:
 		a.SPF = PathPrediction{Domain: in.mailFrom, Aligned: in.mailFrom == from}
 		if a.SPF.Aligned {
 			a.SPF.Reason = "MAIL FROM equals the From domain (aspf=s)"
@@ -119,7 +119,7 @@ func predict(in alignmentInput) Alignment {
 			a.SPF.Reason = fmt.Sprintf("aspf=s needs MAIL FROM %s to equal the From domain %s", in.mailFrom, from)
 			// Advise relaxing only where relaxed mode would align.
 			if dmarc.OrgDomainPSL(in.mailFrom) == fromOrg {
-				a.Findings = append(a.Findings, finding(CodeStrictSPF, Warning, "aspf", "RFC 9989 §4.4.2",
+				a.Findings = append(a.Findings, finding(FindingStrictSPF, Warning, "aspf", "RFC 9989 §4.4.2",
 					"strict SPF alignment: mail with custom MAIL FROM %s never aligns with %s; remove aspf=s", in.mailFrom, from))
 			}
 		}
@@ -136,14 +136,14 @@ func predict(in alignmentInput) Alignment {
 	switch {
 	case !in.dkim:
 		a.DKIM = PathPrediction{Domain: "amazonses.com", Reason: in.dkimNote + "; only SES's own d=amazonses.com signature remains, which never aligns"}
-	case dkimMode == dmarc.Strict:
+	case dkimMode == dmarc.AlignmentStrict:
 		a.DKIM = PathPrediction{Domain: in.domain, Aligned: in.domain == from}
 		if a.DKIM.Aligned {
 			a.DKIM.Reason = "d= equals the From domain (adkim=s)"
 		} else {
 			a.DKIM.Reason = fmt.Sprintf("adkim=s needs d=%s to equal the From domain %s", in.domain, from)
 			if dmarc.OrgDomainPSL(in.domain) == fromOrg {
-				a.Findings = append(a.Findings, finding(CodeStrictDKIM, Warning, "adkim", "RFC 9989 §4.4.1",
+				a.Findings = append(a.Findings, finding(FindingStrictDKIM, Warning, "adkim", "RFC 9989 §4.4.1",
 					"strict DKIM alignment: the signature d=%s does not align with %s; remove adkim=s", in.domain, from))
 			}
 		}
@@ -158,14 +158,14 @@ func predict(in alignmentInput) Alignment {
 
 	switch {
 	case a.SPF.Aligned && a.DKIM.Aligned:
-		a.Verdict = PassBoth
+		a.Verdict = VerdictPassBoth
 	case a.SPF.Aligned:
-		a.Verdict = PassSPFOnly
+		a.Verdict = VerdictPassSPFOnly
 	case a.DKIM.Aligned:
-		a.Verdict = PassDKIMOnly
+		a.Verdict = VerdictPassDKIMOnly
 	default:
-		a.Verdict = PassNeither
-		a.Findings = append(a.Findings, finding(CodeNoAlignment, Error, from, "RFC 9989 §4.4",
+		a.Verdict = VerdictPassNeither
+		a.Findings = append(a.Findings, finding(FindingNoAlignment, Error, from, "RFC 9989 §4.4",
 			"neither SPF nor DKIM aligns with %s: DMARC fails for SES mail", from))
 	}
 	return a

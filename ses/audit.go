@@ -127,7 +127,7 @@ type auditState struct {
 // ("ses.lookup-failed"), never a returned error.
 func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
 	if p == nil || au.Resolver == nil {
-		return &Audit{Plan: p, Findings: []Finding{finding(CodeLookupFailed, Error, "", "",
+		return &Audit{Plan: p, Findings: []Finding{finding(FindingLookupFailed, Error, "", "",
 			"nothing to audit: the plan or the Auditor's Resolver is nil")}}
 	}
 	st := &auditState{ctx: ctx, a: &Audit{Plan: p}, dkimOK: true}
@@ -174,7 +174,7 @@ func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
 		case st.mailFromOK:
 			in.mailFrom = id.MailFrom
 			in.spfFails = !st.spfOK
-		case id.BehaviorOnMXFailure == RejectMessage:
+		case id.BehaviorOnMXFailure == MXFailureBehaviorRejectMessage:
 			in.fallbackNote = "the MAIL FROM MX is not verified and BehaviorOnMXFailure is RejectMessage: SES refuses to send"
 		default:
 			in.fallbackNote = "the MAIL FROM MX is not verified, so SES falls back to its default MAIL FROM (UseDefaultValue)"
@@ -194,11 +194,11 @@ func (st *auditState) add(f Finding) { st.a.Findings = append(st.a.Findings, f) 
 // failed records a temporary DNS failure; it reports whether err was one.
 func (st *auditState) failed(c *RecordCheck, name string, err error) bool {
 	switch domainauth.Classify(st.ctx, err) {
-	case domainauth.OK, domainauth.NotFound:
+	case domainauth.ErrorKindOK, domainauth.ErrorKindNotFound:
 		return false
 	}
 	c.Status = StatusUnknown
-	st.add(finding(CodeLookupFailed, Warning, name, "", "DNS lookup failed: %v; the record was not checked, audit again later", err))
+	st.add(finding(FindingLookupFailed, Warning, name, "", "DNS lookup failed: %v; the record was not checked, audit again later", err))
 	return true
 }
 
@@ -214,13 +214,13 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		}
 		if err != nil {
 			c.Status = StatusMissing
-			st.add(finding(CodeDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "no DKIM key reachable at %s; publish CNAME %s", r.Name, r.Target))
+			st.add(finding(FindingDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "no DKIM key reachable at %s; publish CNAME %s", r.Name, r.Target))
 			return
 		}
 		c.Status = StatusUnknown
 		if !st.dkimUnknown {
 			st.dkimUnknown = true
-			st.add(finding(CodeDKIMUnknown, Info, st.a.Plan.Identity.Domain, "",
+			st.add(finding(FindingDKIMUnknown, Info, st.a.Plan.Identity.Domain, "",
 				"the resolver cannot report CNAME targets; the Easy DKIM CNAMEs were not compared with the plan (audit a zone.Zone, e.g. a Route 53 export, to compare them)"))
 		}
 		return
@@ -233,12 +233,12 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		txts, terr := au.Resolver.LookupTXT(st.ctx, r.Name)
 		if terr == nil && len(txts) > 0 {
 			c.Status, c.Found = StatusWrong, txts
-			st.add(finding(CodeDKIMNotCNAME, Error, r.Name, "SES Developer Guide: Easy DKIM",
+			st.add(finding(FindingDKIMNotCNAME, Error, r.Name, "SES Developer Guide: Easy DKIM",
 				"TXT record where SES needs CNAME %s; replace it with the CNAME (SES rotates Easy DKIM keys behind it)", r.Target))
 			return
 		}
 		c.Status = StatusMissing
-		st.add(finding(CodeDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "Easy DKIM CNAME missing; publish CNAME %s", r.Target))
+		st.add(finding(FindingDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "Easy DKIM CNAME missing; publish CNAME %s", r.Target))
 		return
 	}
 	target = dnsname.Canonical(target)
@@ -250,11 +250,11 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 	c.Status = StatusWrong
 	token, _, _ := strings.Cut(r.Name, ".")
 	if rest, ok := strings.CutPrefix(target, token+"."); ok && (rest == DefaultDKIMZone || RegionOfDKIMZone(rest) != "") {
-		st.add(finding(CodeDKIMWrongRegion, Error, r.Name, "SES Developer Guide: Regions and Amazon SES",
+		st.add(finding(FindingDKIMWrongRegion, Error, r.Name, "SES Developer Guide: Regions and Amazon SES",
 			"CNAME points into %s, but %s signs with keys in %s", rest, st.a.Plan.Region.Code, st.a.Plan.DKIMZone.Value))
 		return
 	}
-	st.add(finding(CodeDKIMWrongTarget, Error, r.Name, "SES Developer Guide: Easy DKIM", "CNAME points to %s; point it at %s", target, r.Target))
+	st.add(finding(FindingDKIMWrongTarget, Error, r.Name, "SES Developer Guide: Easy DKIM", "CNAME points to %s; point it at %s", target, r.Target))
 }
 
 func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
@@ -266,7 +266,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	c.Found = txts
 	if len(txts) == 0 {
 		c.Status = StatusMissing
-		st.add(finding(CodeDKIMMissing, Error, r.Name, "RFC 6376 §3.6.2.1", "BYODKIM key record missing; publish TXT %q", r.Value))
+		st.add(finding(FindingDKIMMissing, Error, r.Name, "RFC 6376 §3.6.2.1", "BYODKIM key record missing; publish TXT %q", r.Value))
 		return
 	}
 	want, _, _ := parseBYOKey(r.Value)
@@ -285,7 +285,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	}
 	if len(valid) == 0 {
 		c.Status = StatusWrong
-		st.add(finding(CodeBYODKIMKeyInvalid, Error, r.Name, "RFC 6376 §3.6.1", "not a usable DKIM key record: %v; publish TXT %q", lastErr, r.Value))
+		st.add(finding(FindingBYODKIMKeyInvalid, Error, r.Name, "RFC 6376 §3.6.1", "not a usable DKIM key record: %v; publish TXT %q", lastErr, r.Value))
 		return
 	}
 	for _, k := range valid {
@@ -295,7 +295,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 		}
 	}
 	c.Status = StatusWrong
-	st.add(finding(CodeBYODKIMKeyWrong, Error, r.Name, "RFC 6376 §3.6.2.1",
+	st.add(finding(FindingBYODKIMKeyWrong, Error, r.Name, "RFC 6376 §3.6.2.1",
 		"the published key is not the BYODKIM key given to SES, so signatures will fail; publish TXT %q or give SES the matching private key", r.Value))
 }
 
@@ -309,7 +309,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 		if err == nil {
 			c.Status, c.Found = StatusWrong, []string{"CNAME " + dnsname.Canonical(target)}
 			st.mailFromCNAME = true
-			st.add(finding(CodeMailFromCNAME, Error, r.Name, "RFC 2181 §10.1",
+			st.add(finding(FindingMailFromCNAME, Error, r.Name, "RFC 2181 §10.1",
 				"CNAME at the MAIL FROM domain: it cannot hold SES's MX and SPF records beside it; remove the CNAME and publish them"))
 			return
 		}
@@ -337,7 +337,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 	switch {
 	case len(mxs) == 0:
 		c.Status = StatusMissing
-		st.add(finding(CodeMailFromMXMissing, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "no MX; publish MX 10 %s", want))
+		st.add(finding(FindingMailFromMXMissing, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "no MX; publish MX 10 %s", want))
 		return
 	case found == 0 && otherRegion > 0 && len(mxs) == 1:
 		// One MX serves a MAIL FROM domain shared by identities in several
@@ -348,35 +348,35 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 		c.Status = StatusWrong
 		other := RegionOfFeedbackHost(mxs[0].Host)
 		region := st.a.Plan.Region.Code
-		st.add(finding(CodeMailFromMXWrongRegion, Warning, r.Name, "SES Developer Guide: Regions and Amazon SES (one MAIL FROM domain in several regions)",
+		st.add(finding(FindingMailFromMXWrongRegion, Warning, r.Name, "SES Developer Guide: Regions and Amazon SES (one MAIL FROM domain in several regions)",
 			"MX names %s's feedback endpoint, not %s's; SES accepts one MX for a MAIL FROM domain that several regions share and forwards the bounces, so this is wrong only if %s alone uses it",
 			other, region, region))
 		st.mailFromOK = true
 		if mxs[0].Pref != r.Pref {
-			st.add(finding(CodeMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+			st.add(finding(FindingMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 				"MX preference %d; SES documents %d", mxs[0].Pref, r.Pref))
 		}
 		return
 	case found == 0 && otherRegion > 0:
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromMXWrongRegion, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromMXWrongRegion, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"MX names another region's feedback endpoint; %s needs %s", st.a.Plan.Region.Code, want))
 		return
 	case found == 0 && len(mxs) == 1:
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromMXWrong, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "MX is not SES's feedback endpoint; replace it with MX 10 %s", want))
+		st.add(finding(FindingMailFromMXWrong, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "MX is not SES's feedback endpoint; replace it with MX 10 %s", want))
 		return
 	}
 	if len(mxs) > 1 {
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromMXConflict, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromMXConflict, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"%d MX records: SES needs exactly one, to %s; the MAIL FROM domain must not receive mail", len(mxs), want))
 		return
 	}
 	c.Status = StatusPresent
 	st.mailFromOK = true
 	if pref != r.Pref {
-		st.add(finding(CodeMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"MX preference %d; SES documents %d %s", pref, r.Pref, want))
 	}
 }
@@ -395,24 +395,24 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	switch len(spfs) {
 	case 0:
 		c.Status = StatusMissing
-		st.add(finding(CodeMailFromSPFMissing, Error, r.Name, "RFC 7208 §4.5", "no SPF record; publish %q", r.Value))
+		st.add(finding(FindingMailFromSPFMissing, Error, r.Name, "RFC 7208 §4.5", "no SPF record; publish %q", r.Value))
 		return
 	case 1:
 	default:
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromSPFMultiple, Error, r.Name, "RFC 7208 §4.5",
+		st.add(finding(FindingMailFromSPFMultiple, Error, r.Name, "RFC 7208 §4.5",
 			"%d SPF records: every SPF check is a permerror", len(spfs)))
 		return
 	}
-	rec, err := spf.Parse(spfs[0])
+	rec, err := spf.ParseRecord(spfs[0])
 	if err != nil {
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromSPFInvalid, Error, r.Name, "RFC 7208 §4.6", "SPF record does not parse: %v; fix it, or publish %q", err, r.Value))
+		st.add(finding(FindingMailFromSPFInvalid, Error, r.Name, "RFC 7208 §4.6", "SPF record does not parse: %v; fix it, or publish %q", err, r.Value))
 		return
 	}
 	if ok, why := includesSES(rec); !ok {
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromSPFNoSES, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromSPFNoSES, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"SPF record %s, so SES's servers do not pass SPF", why))
 		return
 	}
@@ -424,7 +424,7 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	lint := (&spf.Linter{Resolver: au.Resolver, MaxLookups: limit}).Lint(st.ctx, r.Name)
 	if n := lint.Lookups; n > limit {
 		c.Status = StatusWrong
-		st.add(finding(CodeMailFromSPFTooManyLookups, Error, r.Name, "RFC 7208 §4.6.4",
+		st.add(finding(FindingMailFromSPFTooManyLookups, Error, r.Name, "RFC 7208 §4.6.4",
 			"SPF record needs %d DNS-querying terms, more than %d: permerror", n, limit))
 		return
 	}
@@ -504,12 +504,12 @@ func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
 		if r.Value != "" {
 			msg += fmt.Sprintf("; publish %q", r.Value)
 		}
-		st.add(finding(CodeDMARCMissing, Warning, r.Name, "RFC 9989 §4.7", "%s", msg))
+		st.add(finding(FindingDMARCMissing, Warning, r.Name, "RFC 9989 §4.7", "%s", msg))
 		return
 	case 1:
 	default:
 		c.Status = StatusWrong
-		st.add(finding(CodeDMARCMultiple, Error, r.Name, "RFC 9989 §4.10", "%d DMARC records: receivers apply no policy; keep one", len(recs)))
+		st.add(finding(FindingDMARCMultiple, Error, r.Name, "RFC 9989 §4.10", "%d DMARC records: receivers apply no policy; keep one", len(recs)))
 		return
 	}
 	rec, err := dmarc.ParseRecord(recs[0])
@@ -519,20 +519,20 @@ func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
 		if r.Value != "" {
 			msg += fmt.Sprintf("; publish %q", r.Value)
 		}
-		st.add(finding(CodeDMARCInvalid, Error, r.Name, "RFC 9989 §4.7", "%s", msg))
+		st.add(finding(FindingDMARCInvalid, Error, r.Name, "RFC 9989 §4.7", "%s", msg))
 		return
 	}
 	st.a.DMARC = rec
 	c.Status = StatusPresent
-	if rec.EffectivePolicy() == dmarc.None && len(rec.AggregateURIs) == 0 {
+	if rec.EffectivePolicy() == dmarc.PolicyNone && len(rec.AggregateURIs) == 0 {
 		c.Status = StatusWrong
-		st.add(finding(CodeDMARCNoneNoRUA, Warning, r.Name, "RFC 9989 §4.7",
+		st.add(finding(FindingDMARCNoneNoRUA, Warning, r.Name, "RFC 9989 §4.7",
 			"p=none without rua: the policy does nothing and nobody receives the reports"))
 		return
 	}
 	if want := st.a.Plan.DMARC; want != nil && !st.a.Plan.DMARCRecommended && r.Value != "" && !sameDMARCPolicy(want, rec) {
 		c.Status = StatusWrong
-		st.add(finding(CodeDMARCDiffers, Warning, r.Name, "", "published %q, planned %q", recs[0], want.String()))
+		st.add(finding(FindingDMARCDiffers, Warning, r.Name, "", "published %q, planned %q", recs[0], want.String()))
 	}
 }
 
@@ -571,5 +571,5 @@ func (au *Auditor) checkVerification(st *auditState, c *RecordCheck) {
 		}
 	}
 	c.Status = StatusMissing
-	st.add(finding(CodeVerificationMissing, Warning, r.Name, "SES Developer Guide: Verifying a domain (legacy TXT record)", "verification token %q not published", token))
+	st.add(finding(FindingVerificationMissing, Warning, r.Name, "SES Developer Guide: Verifying a domain (legacy TXT record)", "verification token %q not published", token))
 }

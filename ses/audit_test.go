@@ -31,7 +31,7 @@ func TestAuditPlanZoneIsClean(t *testing.T) {
 				t.Errorf("%s: %s %v is %v", region, c.Record.Name, c.Record.Type, c.Status)
 			}
 		}
-		if a.Alignment.Verdict != PassBoth || a.DMARC == nil {
+		if a.Alignment.Verdict != VerdictPassBoth || a.DMARC == nil {
 			t.Errorf("%s: verdict %v", region, a.Alignment.Verdict)
 		}
 	}
@@ -47,98 +47,98 @@ var brokenZones = []struct {
 }{
 	{"DKIM CNAME missing", func(z *zone.Zone) {
 		z.Remove(seedTokens[1]+"._domainkey.example.org", zone.TypeCNAME)
-	}, CodeDKIMMissing, StatusMissing},
+	}, FindingDKIMMissing, StatusMissing},
 	{"DKIM CNAME to a foreign host", func(z *zone.Zone) {
 		z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
 		z.AddCNAME(seedTokens[0]+"._domainkey.example.org", seedTokens[0]+".dkim.example.net")
-	}, CodeDKIMWrongTarget, StatusWrong},
+	}, FindingDKIMWrongTarget, StatusWrong},
 	{"DKIM CNAME into another region's zone", func(z *zone.Zone) {
 		z.Remove(seedTokens[2]+"._domainkey.example.org", zone.TypeCNAME)
 		z.AddCNAME(seedTokens[2]+"._domainkey.example.org", seedTokens[2]+".dkim.af-south-1.amazonses.com")
-	}, CodeDKIMWrongRegion, StatusWrong},
+	}, FindingDKIMWrongRegion, StatusWrong},
 	{"DKIM name holds a TXT, not a CNAME", func(z *zone.Zone) {
 		z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
 		z.AddTXT(seedTokens[0]+"._domainkey.example.org", "v=DKIM1; p="+testKeyB64)
-	}, CodeDKIMNotCNAME, StatusWrong},
+	}, FindingDKIMNotCNAME, StatusWrong},
 	{"MAIL FROM MX missing", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeMX)
-	}, CodeMailFromMXMissing, StatusMissing},
+	}, FindingMailFromMXMissing, StatusMissing},
 	{"MAIL FROM MX at another region's feedback endpoint", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeMX)
 		z.AddMX("mail.example.org", 10, "feedback-smtp.us-east-1.amazonses.com")
-	}, CodeMailFromMXWrongRegion, StatusWrong},
+	}, FindingMailFromMXWrongRegion, StatusWrong},
 	{"MAIL FROM MX priority not 10", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeMX)
 		z.AddMX("mail.example.org", 20, "feedback-smtp.ap-northeast-2.amazonses.com")
-	}, CodeMailFromMXPriority, StatusPresent},
+	}, FindingMailFromMXPriority, StatusPresent},
 	{"MAIL FROM MX at the company's own server", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeMX)
 		z.AddMX("mail.example.org", 10, "mx1.example.org")
-	}, CodeMailFromMXWrong, StatusWrong},
+	}, FindingMailFromMXWrong, StatusWrong},
 	{"MAIL FROM domain also receives mail", func(z *zone.Zone) {
 		z.AddMX("mail.example.org", 20, "mx1.example.org")
-	}, CodeMailFromMXConflict, StatusWrong},
+	}, FindingMailFromMXConflict, StatusWrong},
 	{"CNAME at the MAIL FROM name", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeANY)
 		z.AddCNAME("mail.example.org", "example.org")
-	}, CodeMailFromCNAME, StatusWrong},
+	}, FindingMailFromCNAME, StatusWrong},
 	{"MAIL FROM SPF missing", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
-	}, CodeMailFromSPFMissing, StatusMissing},
+	}, FindingMailFromSPFMissing, StatusMissing},
 	{"MAIL FROM SPF without amazonses.com", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 mx -all")
-	}, CodeMailFromSPFNoSES, StatusWrong},
+	}, FindingMailFromSPFNoSES, StatusWrong},
 	{"RFC 7208 §4.6.2 include:amazonses.com with a neutral qualifier", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 ?include:amazonses.com ~all")
-	}, CodeMailFromSPFNoSES, StatusWrong},
+	}, FindingMailFromSPFNoSES, StatusWrong},
 	{"RFC 7208 §5.1 include:amazonses.com after all is never reached", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 -all include:amazonses.com")
-	}, CodeMailFromSPFNoSES, StatusWrong},
+	}, FindingMailFromSPFNoSES, StatusWrong},
 	{"DKIM CNAME to another token in the right zone", func(z *zone.Zone) {
 		z.Remove(seedTokens[1]+"._domainkey.example.org", zone.TypeCNAME)
 		z.AddCNAME(seedTokens[1]+"._domainkey.example.org", seedTokens[0]+".dkim.amazonses.com")
-	}, CodeDKIMWrongTarget, StatusWrong},
+	}, FindingDKIMWrongTarget, StatusWrong},
 	{"RFC 7208 §4.5 two SPF records at MAIL FROM", func(z *zone.Zone) {
 		z.AddTXT("mail.example.org", "v=spf1 mx -all")
-	}, CodeMailFromSPFMultiple, StatusWrong},
+	}, FindingMailFromSPFMultiple, StatusWrong},
 	{"RFC 7208 §12 SPF syntax error", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 include:amazonses.com ip4:192.0.2.300 ~all")
-	}, CodeMailFromSPFInvalid, StatusWrong},
+	}, FindingMailFromSPFInvalid, StatusWrong},
 	{"RFC 7208 §4.6.4 SPF over 10 lookups", func(z *zone.Zone) {
 		z.Remove("mail.example.org", zone.TypeTXT)
 		z.AddTXT("mail.example.org", "v=spf1 include:amazonses.com include:_spf.example.org ~all")
 		z.AddTXT("_spf.example.org", "v=spf1 a:a1.example.org a:a2.example.org a:a3.example.org a:a4.example.org a:a5.example.org include:_spf2.example.org -all")
 		z.AddTXT("_spf2.example.org", "v=spf1 a:b1.example.org a:b2.example.org a:b3.example.org mx -all")
-	}, CodeMailFromSPFTooManyLookups, StatusWrong},
+	}, FindingMailFromSPFTooManyLookups, StatusWrong},
 	{"DMARC missing", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
-	}, CodeDMARCMissing, StatusMissing},
+	}, FindingDMARCMissing, StatusMissing},
 	{"DMARC p=none without rua", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none")
-	}, CodeDMARCNoneNoRUA, StatusWrong},
+	}, FindingDMARCNoneNoRUA, StatusWrong},
 	{"two DMARC records", func(z *zone.Zone) {
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:other@example.org")
-	}, CodeDMARCMultiple, StatusWrong},
+	}, FindingDMARCMultiple, StatusWrong},
 	{"DMARC record broken", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=quarantine; p=reject")
-	}, CodeDMARCInvalid, StatusWrong},
+	}, FindingDMARCInvalid, StatusWrong},
 	{"DMARC policy differs from the plan", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
 		z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:mail-master@example.org")
-	}, CodeDMARCDiffers, StatusWrong},
+	}, FindingDMARCDiffers, StatusWrong},
 	{"RFC 9989 §4.4.2 aspf=s breaks SPF alignment", func(z *zone.Zone) {
 		z.Remove("_dmarc.example.org", zone.TypeTXT)
 		z.AddTXT("_dmarc.example.org", seedDMARC+"; aspf=s")
-	}, CodeStrictSPF, StatusPresent},
+	}, FindingStrictSPF, StatusPresent},
 	{"MX lookup fails", func(z *zone.Zone) {
 		z.SetFault("mail.example.org", zone.TypeMX, zone.FaultServFail)
-	}, CodeLookupFailed, StatusUnknown},
+	}, FindingLookupFailed, StatusUnknown},
 }
 
 func TestAuditBrokenZones(t *testing.T) {
@@ -178,37 +178,37 @@ func TestAuditAlignment(t *testing.T) {
 		verdict Verdict
 		codes   []string
 	}{
-		{"seed", nil, "", PassBoth, nil},
+		{"seed", nil, "", VerdictPassBoth, nil},
 		{"MX missing: SES falls back, only DKIM aligns", func(z *zone.Zone) {
 			z.Remove("mail.example.org", zone.TypeMX)
-		}, "", PassDKIMOnly, []string{CodeMailFromMXMissing}},
+		}, "", VerdictPassDKIMOnly, []string{FindingMailFromMXMissing}},
 		{"DKIM missing: only SPF aligns", func(z *zone.Zone) {
 			z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
-		}, "", PassSPFOnly, []string{CodeDKIMMissing}},
+		}, "", VerdictPassSPFOnly, []string{FindingDKIMMissing}},
 		{"both broken", func(z *zone.Zone) {
 			z.Remove(seedTokens[0]+"._domainkey.example.org", zone.TypeCNAME)
 			z.Remove("mail.example.org", zone.TypeTXT)
-		}, "", PassNeither, []string{CodeDKIMMissing, CodeMailFromSPFMissing, CodeNoAlignment}},
+		}, "", VerdictPassNeither, []string{FindingDKIMMissing, FindingMailFromSPFMissing, FindingNoAlignment}},
 		{"SPF broken at the custom MAIL FROM: only DKIM aligns", func(z *zone.Zone) {
 			z.Remove("mail.example.org", zone.TypeTXT)
 			z.AddTXT("mail.example.org", "v=spf1 mx -all")
-		}, "", PassDKIMOnly, []string{CodeMailFromSPFNoSES}},
+		}, "", VerdictPassDKIMOnly, []string{FindingMailFromSPFNoSES}},
 		{"RFC 9989 §4.4.1 adkim=s with a subdomain From", func(z *zone.Zone) {
 			z.Remove("_dmarc.example.org", zone.TypeTXT)
 			z.AddTXT("_dmarc.example.org", seedDMARC+"; adkim=s")
-		}, "news.example.org", PassSPFOnly, []string{CodeStrictDKIM}},
-		{"From outside the organisation", nil, "example.net", PassNeither, []string{CodeNoAlignment}},
+		}, "news.example.org", VerdictPassSPFOnly, []string{FindingStrictDKIM}},
+		{"From outside the organisation", nil, "example.net", VerdictPassNeither, []string{FindingNoAlignment}},
 		// FACTS §1.3: one MX serves a MAIL FROM domain shared by several
 		// regions; SES verifies it, so SPF still aligns.
 		{"MAIL FROM MX at another region's endpoint: still in effect", func(z *zone.Zone) {
 			z.Remove("mail.example.org", zone.TypeMX)
 			z.AddMX("mail.example.org", 10, "feedback-smtp.us-east-1.amazonses.com")
-		}, "", PassBoth, []string{CodeMailFromMXWrongRegion}},
+		}, "", VerdictPassBoth, []string{FindingMailFromMXWrongRegion}},
 		{"another region's endpoint beside another MX: not in effect", func(z *zone.Zone) {
 			z.Remove("mail.example.org", zone.TypeMX)
 			z.AddMX("mail.example.org", 10, "feedback-smtp.us-east-1.amazonses.com")
 			z.AddMX("mail.example.org", 20, "mx1.example.org")
-		}, "", PassDKIMOnly, []string{CodeMailFromMXWrongRegion}},
+		}, "", VerdictPassDKIMOnly, []string{FindingMailFromMXWrongRegion}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -242,7 +242,7 @@ func TestPredictDefaultMailFrom(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := p.Alignment
-		if a.Verdict != PassDKIMOnly || a.SPF.Aligned || a.SPF.Domain != tt.mailFrom || !strings.Contains(a.SPF.Reason, "never aligns") {
+		if a.Verdict != VerdictPassDKIMOnly || a.SPF.Aligned || a.SPF.Domain != tt.mailFrom || !strings.Contains(a.SPF.Reason, "never aligns") {
 			t.Errorf("%s: %+v", tt.region, a)
 		}
 	}
@@ -253,14 +253,14 @@ func TestPredictDefaultMailFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Alignment.Verdict != PassDKIMOnly || !strings.Contains(p.Alignment.SPF.Reason, "aspf=s") {
+	if p.Alignment.Verdict != VerdictPassDKIMOnly || !strings.Contains(p.Alignment.SPF.Reason, "aspf=s") {
 		t.Errorf("strict: %+v", p.Alignment)
 	}
 }
 
 func TestAuditRejectMessageNote(t *testing.T) {
 	id := seedIdentity(t)
-	id.BehaviorOnMXFailure = RejectMessage
+	id.BehaviorOnMXFailure = MXFailureBehaviorRejectMessage
 	p, err := id.Plan()
 	if err != nil {
 		t.Fatal(err)
@@ -292,15 +292,15 @@ func TestAuditBYODKIM(t *testing.T) {
 			z.Remove(name, zone.TypeTXT)
 			z.AddTXT(name, "v=DKIM1; k=rsa; p="+testKeyB64)
 		}, nil},
-		{"missing", func(z *zone.Zone) { z.Remove(name, zone.TypeTXT) }, []string{CodeDKIMMissing}},
+		{"missing", func(z *zone.Zone) { z.Remove(name, zone.TypeTXT) }, []string{FindingDKIMMissing}},
 		{"another key", func(z *zone.Zone) {
 			z.Remove(name, zone.TypeTXT)
 			z.AddTXT(name, "p="+otherKeyB64)
-		}, []string{CodeBYODKIMKeyWrong}},
+		}, []string{FindingBYODKIMKeyWrong}},
 		{"RFC 6376 §3.6.1 not a key", func(z *zone.Zone) {
 			z.Remove(name, zone.TypeTXT)
 			z.AddTXT(name, "v=DKIM1; p=!!!")
-		}, []string{CodeBYODKIMKeyInvalid}},
+		}, []string{FindingBYODKIMKeyInvalid}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			z := p.Zone()
@@ -325,7 +325,7 @@ func TestAuditVerificationToken(t *testing.T) {
 	z := p.Zone()
 	z.Remove("_amazonses.example.org", zone.TypeTXT)
 	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
-	if got := codes(a.Findings); !slices.Equal(got, []string{CodeVerificationMissing}) {
+	if got := codes(a.Findings); !slices.Equal(got, []string{FindingVerificationMissing}) {
 		t.Errorf("codes %q", got)
 	}
 	// The Developer Guide's alternative: the apex, with an "amazonses:" prefix.
@@ -360,16 +360,16 @@ func TestAuditWithoutCNAMECapability(t *testing.T) {
 		z.AddTXT(tok+".dkim.amazonses.com", "v=DKIM1; k=rsa; p="+testKeyB64)
 	}
 	a := (&Auditor{Resolver: noCNAME{z}}).Audit(context.Background(), p)
-	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDKIMUnknown}) {
+	if got := codes(a.Findings); !slices.Equal(got, []string{FindingDKIMUnknown}) {
 		t.Errorf("codes %q", got)
 	}
 	// The DKIM check is unknown, so DKIM alignment is not assumed.
-	if a.Alignment.Verdict != PassSPFOnly {
+	if a.Alignment.Verdict != VerdictPassSPFOnly {
 		t.Errorf("verdict %v", a.Alignment.Verdict)
 	}
 	z.Remove(seedTokens[0]+".dkim.amazonses.com", zone.TypeTXT)
 	a = (&Auditor{Resolver: noCNAME{z}}).Audit(context.Background(), p)
-	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDKIMMissing, CodeDKIMUnknown}) {
+	if got := codes(a.Findings); !slices.Equal(got, []string{FindingDKIMMissing, FindingDKIMUnknown}) {
 		t.Errorf("codes %q", got)
 	}
 }
@@ -394,7 +394,7 @@ func TestAuditRoute53Export(t *testing.T) {
 	}
 	p := seedPlan(t)
 	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
-	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDKIMWrongRegion}) {
+	if got := codes(a.Findings); !slices.Equal(got, []string{FindingDKIMWrongRegion}) {
 		t.Errorf("codes %q", got)
 	}
 	if got := codes(CheckHostedZone(z, "example.org")); len(got) != 0 {
@@ -418,7 +418,7 @@ func TestAuditExampleZones(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := (&Auditor{Resolver: z}).Audit(context.Background(), seedPlan(t))
-	if len(a.Findings) != 0 || a.Alignment.Verdict != PassBoth {
+	if len(a.Findings) != 0 || a.Alignment.Verdict != VerdictPassBoth {
 		t.Errorf("example.org.zone: %v, %v", a.Findings, a.Alignment.Verdict)
 	}
 }
@@ -456,8 +456,8 @@ func TestAuditBrokenExampleZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
-	want := []string{CodeDKIMWrongRegion, CodeDKIMWrongRegion, CodeDKIMWrongRegion, CodeMailFromMXWrongRegion,
-		CodeMailFromSPFMultiple, CodeDMARCNoneNoRUA, CodeNoAlignment}
+	want := []string{FindingDKIMWrongRegion, FindingDKIMWrongRegion, FindingDKIMWrongRegion, FindingMailFromMXWrongRegion,
+		FindingMailFromSPFMultiple, FindingDMARCNoneNoRUA, FindingNoAlignment}
 	if got := codes(a.Findings); !slices.Equal(got, want) {
 		t.Errorf("codes %q, want %q", got, want)
 	}
@@ -465,7 +465,7 @@ func TestAuditBrokenExampleZone(t *testing.T) {
 
 func TestAuditNil(t *testing.T) {
 	a := (&Auditor{}).Audit(context.Background(), seedPlan(t))
-	if got := codes(a.Findings); !slices.Equal(got, []string{CodeLookupFailed}) || a.OK() {
+	if got := codes(a.Findings); !slices.Equal(got, []string{FindingLookupFailed}) || a.OK() {
 		t.Errorf("nil resolver: %q", got)
 	}
 	a = (&Auditor{Resolver: zone.New()}).Audit(context.Background(), nil)
@@ -493,7 +493,7 @@ func TestAuditJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if j.Domain != "example.org" || j.OK || len(j.Checks) != 6 || j.Checks[3].Status != "missing" || j.Checks[3].Type != "MX" ||
-		j.Findings[0].Code != CodeMailFromMXMissing || j.Alignment.Verdict != "dkim" {
+		j.Findings[0].Code != FindingMailFromMXMissing || j.Alignment.Verdict != "dkim" {
 		t.Errorf("JSON %s", data)
 	}
 }
@@ -507,7 +507,7 @@ func TestAuditSkipDMARC(t *testing.T) {
 	}
 	z := p.Zone()
 	a := (&Auditor{Resolver: z}).Audit(context.Background(), p)
-	if got := codes(a.Findings); !slices.Equal(got, []string{CodeDMARCMissing}) || a.Findings[0].Message != "no DMARC record" {
+	if got := codes(a.Findings); !slices.Equal(got, []string{FindingDMARCMissing}) || a.Findings[0].Message != "no DMARC record" {
 		t.Errorf("codes %q %v", got, a.Findings)
 	}
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:x@example.org")
@@ -534,7 +534,7 @@ func TestAuditEveryPlanZoneIsClean(t *testing.T) {
 			id.BYODKIM = &BYODKIM{Selector: "sel1", PublicKey: testKeyB64}
 		}},
 		{"RejectMessage and a deeper MAIL FROM", func(id *Identity) {
-			id.BehaviorOnMXFailure, id.MailFrom = RejectMessage, "bounce.mail.example.org"
+			id.BehaviorOnMXFailure, id.MailFrom = MXFailureBehaviorRejectMessage, "bounce.mail.example.org"
 		}},
 		{"strict DKIM", func(id *Identity) {
 			id.DMARC = mustDMARC(t, "v=DMARC1; p=reject; adkim=s; rua=mailto:d@example.org")

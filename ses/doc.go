@@ -21,13 +21,20 @@
 // strings, split within Route 53's per-request limits) or JSON
 // (Plan.MarshalJSON).
 //
+// A plan holds what SES needs. A domain that also receives mail usually
+// publishes more, which no SES identity covers: an MTA-STS record and policy
+// (package mtasts; mtasts.Suggest writes them for the domain's MX hosts), a
+// TLS reporting record at _smtp._tls (package tlsrpt) and, once DMARC
+// enforces, a BIMI record (package bimi). The audit package checks them
+// beside the SES set-up.
+//
 // # Auditing
 //
 // Auditor.Audit compares what a domainauth.Resolver answers (live DNS, or a
 // zone.Zone read from a master file or from a Route 53
 // list-resource-record-sets export with zone.ReadRoute53) with a Plan. Each
 // planned record is present, missing, wrong or unknown; problems are
-// Findings with stable codes (the Code constants), and Audit.Alignment
+// Findings with stable codes (the Finding* constants), and Audit.Alignment
 // predicts whether SES mail will pass DMARC through SPF, DKIM, both or
 // neither, and why:
 //
@@ -35,7 +42,7 @@
 //     <region>.amazonses.com elsewhere) never aligns with the From domain;
 //   - a custom MAIL FROM subdomain aligns in relaxed SPF mode only (aspf=s
 //     breaks it), and only while its MX is verified: otherwise SES falls back
-//     to its default MAIL FROM (UseDefaultValue) or refuses to send;
+//     to its default MAIL FROM (MXFailureBehaviorUseDefaultValue) or refuses to send;
 //   - Easy DKIM and BYODKIM sign with d=<identity>, which aligns in relaxed
 //     mode, and in strict mode only for From = the identity itself.
 //

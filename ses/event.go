@@ -14,17 +14,17 @@ type EventKind uint8
 // The kinds of SES event. Identity notifications (notificationType) are
 // only Bounce, Complaint and Delivery; event publishing (eventType) has all.
 const (
-	KindUnknown EventKind = iota // a type this package does not know; kept as written
-	KindBounce
-	KindComplaint
-	KindDelivery
-	KindSend
-	KindReject
-	KindOpen
-	KindClick
-	KindRenderingFailure
-	KindDeliveryDelay
-	KindSubscription
+	EventKindUnknown EventKind = iota // a type this package does not know; kept as written
+	EventKindBounce
+	EventKindComplaint
+	EventKindDelivery
+	EventKindSend
+	EventKindReject
+	EventKindOpen
+	EventKindClick
+	EventKindRenderingFailure
+	EventKindDeliveryDelay
+	EventKindSubscription
 )
 
 var kindNames = [...]string{"Unknown", "Bounce", "Complaint", "Delivery", "Send", "Reject", "Open", "Click",
@@ -43,12 +43,12 @@ func (k EventKind) String() string {
 // ("RENDERING_FAILURE", "DELIVERY_DELAY").
 func parseKind(s string) EventKind {
 	norm := strings.ToLower(strings.NewReplacer(" ", "", "_", "").Replace(s))
-	for k := KindBounce; int(k) < len(kindNames); k++ {
+	for k := EventKindBounce; int(k) < len(kindNames); k++ {
 		if strings.ToLower(strings.ReplaceAll(kindNames[k], " ", "")) == norm {
 			return k
 		}
 	}
-	return KindUnknown
+	return EventKindUnknown
 }
 
 // Event is one SES identity notification or event-publishing record. Its
@@ -287,7 +287,7 @@ func ParseEvent(data []byte) (*Event, error) { return (&EventParser{}).Parse(dat
 // Parse reads one SES record: a bare identity notification or
 // event-publishing record, one inside an SNS HTTP/S envelope (whose Message
 // string holds it), or one inside an EventBridge event ("detail"). A record
-// of an unknown type parses, with Kind KindUnknown; a known type without
+// of an unknown type parses, with Kind EventKindUnknown; a known type without
 // its object (an eventType "Bounce" with no "bounce") is an error.
 func (p *EventParser) Parse(data []byte) (*Event, error) {
 	limit := p.MaxBytes
@@ -344,23 +344,23 @@ func checkRecord(e *Event) (*Event, error) {
 	}
 	var missing bool
 	switch e.Kind() {
-	case KindBounce:
+	case EventKindBounce:
 		missing = e.Bounce == nil
-	case KindComplaint:
+	case EventKindComplaint:
 		missing = e.Complaint == nil
-	case KindDelivery:
+	case EventKindDelivery:
 		missing = e.Delivery == nil
-	case KindReject:
+	case EventKindReject:
 		missing = e.Reject == nil
-	case KindOpen:
+	case EventKindOpen:
 		missing = e.Open == nil
-	case KindClick:
+	case EventKindClick:
 		missing = e.Click == nil
-	case KindRenderingFailure:
+	case EventKindRenderingFailure:
 		missing = e.Failure == nil
-	case KindDeliveryDelay:
+	case EventKindDeliveryDelay:
 		missing = e.DeliveryDelay == nil
-	case KindSubscription:
+	case EventKindSubscription:
 		missing = e.Subscription == nil
 	}
 	if missing {
@@ -371,9 +371,9 @@ func checkRecord(e *Event) (*Event, error) {
 
 func objectName(k EventKind) string {
 	switch k {
-	case KindRenderingFailure:
+	case EventKindRenderingFailure:
 		return "failure"
-	case KindDeliveryDelay:
+	case EventKindDeliveryDelay:
 		return "deliveryDelay"
 	}
 	return strings.ToLower(k.String())

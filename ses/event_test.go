@@ -37,7 +37,7 @@ func TestParseSamples(t *testing.T) {
 		notification bool
 		check        func(t *testing.T, e *Event)
 	}{
-		{"notification-bounce-with-dsn.json", KindBounce, true, func(t *testing.T, e *Event) {
+		{"notification-bounce-with-dsn.json", EventKindBounce, true, func(t *testing.T, e *Event) {
 			b := e.Bounce
 			if b.BounceType != BouncePermanent || b.BounceSubType != "General" || b.RemoteMtaIP != "127.0.2.0" ||
 				b.BouncedRecipients[0].Status != "5.1.1" || b.ReportingMTA != "dns; email.example.com" {
@@ -47,19 +47,19 @@ func TestParseSamples(t *testing.T) {
 				t.Errorf("mail %+v", e.Mail)
 			}
 		}},
-		{"notification-bounce-no-dsn.json", KindBounce, true, nil},
-		{"notification-complaint-with-feedback.json", KindComplaint, true, func(t *testing.T, e *Event) {
+		{"notification-bounce-no-dsn.json", EventKindBounce, true, nil},
+		{"notification-complaint-with-feedback.json", EventKindComplaint, true, func(t *testing.T, e *Event) {
 			if c := e.Complaint; c.ComplaintFeedbackType != "abuse" || c.ComplainedRecipients[0].EmailAddress != "richard@example.com" {
 				t.Errorf("complaint %+v", c)
 			}
 		}},
-		{"notification-complaint-no-feedback.json", KindComplaint, true, nil},
-		{"notification-delivery.json", KindDelivery, true, func(t *testing.T, e *Event) {
+		{"notification-complaint-no-feedback.json", EventKindComplaint, true, nil},
+		{"notification-delivery.json", EventKindDelivery, true, func(t *testing.T, e *Event) {
 			if d := e.Delivery; d.SMTPResponse == "" || len(d.Recipients) == 0 || d.Timestamp.IsZero() {
 				t.Errorf("delivery %+v", d)
 			}
 		}},
-		{"event-bounce.json", KindBounce, false, func(t *testing.T, e *Event) {
+		{"event-bounce.json", EventKindBounce, false, func(t *testing.T, e *Event) {
 			if e.Mail.Tags["ses:configuration-set"][0] != "ConfigSet" {
 				t.Errorf("tags %v", e.Mail.Tags)
 			}
@@ -68,35 +68,35 @@ func TestParseSamples(t *testing.T) {
 				t.Errorf("timestamp %v", e.Bounce.Timestamp)
 			}
 		}},
-		{"event-complaint.json", KindComplaint, false, nil},
-		{"event-delivery.json", KindDelivery, false, nil},
-		{"event-send.json", KindSend, false, func(t *testing.T, e *Event) {
+		{"event-complaint.json", EventKindComplaint, false, nil},
+		{"event-delivery.json", EventKindDelivery, false, nil},
+		{"event-send.json", EventKindSend, false, func(t *testing.T, e *Event) {
 			if e.Send == nil {
 				t.Error("send object lost")
 			}
 		}},
-		{"event-reject.json", KindReject, false, func(t *testing.T, e *Event) {
+		{"event-reject.json", EventKindReject, false, func(t *testing.T, e *Event) {
 			if e.Reject.Reason != "Bad content" {
 				t.Errorf("reject %+v", e.Reject)
 			}
 		}},
-		{"event-open.json", KindOpen, false, nil},
-		{"event-click.json", KindClick, false, func(t *testing.T, e *Event) {
+		{"event-open.json", EventKindOpen, false, nil},
+		{"event-click.json", EventKindClick, false, func(t *testing.T, e *Event) {
 			if e.Click.LinkTags["samplekey0"][0] != "samplevalue0" {
 				t.Errorf("click %+v", e.Click)
 			}
 		}},
-		{"event-failure.json", KindRenderingFailure, false, func(t *testing.T, e *Event) {
+		{"event-failure.json", EventKindRenderingFailure, false, func(t *testing.T, e *Event) {
 			if e.Failure.TemplateName != "MyTemplate" {
 				t.Errorf("failure %+v", e.Failure)
 			}
 		}},
-		{"event-delayed-delivery.json", KindDeliveryDelay, false, func(t *testing.T, e *Event) {
+		{"event-delayed-delivery.json", EventKindDeliveryDelay, false, func(t *testing.T, e *Event) {
 			if d := e.DeliveryDelay; d.DelayType != "TransientCommunicationFailure" || d.DelayedRecipients[0].Status != "4.4.1" {
 				t.Errorf("delay %+v", d)
 			}
 		}},
-		{"event-subscription.json", KindSubscription, false, func(t *testing.T, e *Event) {
+		{"event-subscription.json", EventKindSubscription, false, func(t *testing.T, e *Event) {
 			if s := e.Subscription; !s.NewTopicPreferences.UnsubscribeAll || s.NewTopicPreferences.TopicSubscriptionStatus[0].SubscriptionStatus != "OptOut" {
 				t.Errorf("subscription %+v", s)
 			}
@@ -152,17 +152,17 @@ func TestParseEventEnvelopes(t *testing.T) {
 	  "bounce": {"bounceType": "Transient", "bounceSubType": "MailboxFull", "bouncedRecipients": [{"emailAddress": "a@example.com"}],
 	  "timestamp": "2024-01-01T00:00:00Z", "feedbackId": "f"}, "mail": {"timestamp": "2024-01-01T00:00:00Z", "messageId": "m", "source": "s@example.org"}}}`
 	e, err := ParseEvent([]byte(eb))
-	if err != nil || e.Kind() != KindBounce || e.Bounce.BounceSubType != "MailboxFull" {
+	if err != nil || e.Kind() != EventKindBounce || e.Bounce.BounceSubType != "MailboxFull" {
 		t.Fatalf("EventBridge: %v %+v", err, e)
 	}
 	// SESv2 enum spellings and unknown kinds.
-	for s, k := range map[string]EventKind{"RENDERING_FAILURE": KindRenderingFailure, "DELIVERY_DELAY": KindDeliveryDelay, "Rendering Failure": KindRenderingFailure, "Shiny": KindUnknown} {
+	for s, k := range map[string]EventKind{"RENDERING_FAILURE": EventKindRenderingFailure, "DELIVERY_DELAY": EventKindDeliveryDelay, "Rendering Failure": EventKindRenderingFailure, "Shiny": EventKindUnknown} {
 		if got := parseKind(s); got != k {
 			t.Errorf("parseKind(%q) = %v", s, got)
 		}
 	}
 	e, err = ParseEvent([]byte(`{"eventType": "Shiny", "mail": {"messageId": "m"}}`))
-	if err != nil || e.Kind() != KindUnknown || e.EventType != "Shiny" {
+	if err != nil || e.Kind() != EventKindUnknown || e.EventType != "Shiny" {
 		t.Errorf("unknown kind: %v %+v", err, e)
 	}
 }
@@ -215,24 +215,24 @@ func TestSuppressionDecisions(t *testing.T) {
 		suppress bool
 		reason   SuppressionReason
 	}{
-		{"Undetermined/Undetermined", bounceEvent(BounceUndetermined, "Undetermined", "a@example.com"), false, ReasonBounce},
-		{"Permanent/General", bounceEvent(BouncePermanent, "General", "a@example.com"), true, ReasonBounce},
-		{"Permanent/NoEmail", bounceEvent(BouncePermanent, "NoEmail", "a@example.com"), true, ReasonBounce},
-		{"Permanent/Suppressed (global list)", bounceEvent(BouncePermanent, SubTypeSuppressed, "a@example.com"), true, ReasonBounce},
-		{"Permanent/OnAccountSuppressionList", bounceEvent(BouncePermanent, SubTypeOnAccountSuppressionList, "a@example.com"), false, ReasonBounce},
-		{"Transient/General", bounceEvent(BounceTransient, "General", "a@example.com"), false, ReasonBounce},
-		{"Transient/MailboxFull", bounceEvent(BounceTransient, "MailboxFull", "a@example.com"), false, ReasonBounce},
-		{"Transient/MessageTooLarge", bounceEvent(BounceTransient, "MessageTooLarge", "a@example.com"), false, ReasonBounce},
-		{"Transient/ContentRejected", bounceEvent(BounceTransient, "ContentRejected", "a@example.com"), false, ReasonBounce},
-		{"Transient/AttachmentRejected", bounceEvent(BounceTransient, "AttachmentRejected", "a@example.com"), false, ReasonBounce},
-		{"complaint abuse", complaintEvent("", "abuse", "a@example.com"), true, ReasonComplaint},
-		{"complaint without feedback report", complaintEvent("", "", "a@example.com"), true, ReasonComplaint},
-		{"complaint fraud", complaintEvent("", "fraud", "a@example.com"), true, ReasonComplaint},
-		{"complaint virus", complaintEvent("", "virus", "a@example.com"), true, ReasonComplaint},
-		{"complaint auth-failure", complaintEvent("", "auth-failure", "a@example.com"), true, ReasonComplaint},
-		{"complaint not-spam", complaintEvent("", "not-spam", "a@example.com"), true, ReasonComplaint},
-		{"complaint other", complaintEvent("", "other", "a@example.com"), true, ReasonComplaint},
-		{"complaint OnAccountSuppressionList", complaintEvent(SubTypeOnAccountSuppressionList, "", "a@example.com"), false, ReasonComplaint},
+		{"Undetermined/Undetermined", bounceEvent(BounceUndetermined, "Undetermined", "a@example.com"), false, SuppressionReasonBounce},
+		{"Permanent/General", bounceEvent(BouncePermanent, "General", "a@example.com"), true, SuppressionReasonBounce},
+		{"Permanent/NoEmail", bounceEvent(BouncePermanent, "NoEmail", "a@example.com"), true, SuppressionReasonBounce},
+		{"Permanent/Suppressed (global list)", bounceEvent(BouncePermanent, SubTypeSuppressed, "a@example.com"), true, SuppressionReasonBounce},
+		{"Permanent/OnAccountSuppressionList", bounceEvent(BouncePermanent, SubTypeOnAccountSuppressionList, "a@example.com"), false, SuppressionReasonBounce},
+		{"Transient/General", bounceEvent(BounceTransient, "General", "a@example.com"), false, SuppressionReasonBounce},
+		{"Transient/MailboxFull", bounceEvent(BounceTransient, "MailboxFull", "a@example.com"), false, SuppressionReasonBounce},
+		{"Transient/MessageTooLarge", bounceEvent(BounceTransient, "MessageTooLarge", "a@example.com"), false, SuppressionReasonBounce},
+		{"Transient/ContentRejected", bounceEvent(BounceTransient, "ContentRejected", "a@example.com"), false, SuppressionReasonBounce},
+		{"Transient/AttachmentRejected", bounceEvent(BounceTransient, "AttachmentRejected", "a@example.com"), false, SuppressionReasonBounce},
+		{"complaint abuse", complaintEvent("", "abuse", "a@example.com"), true, SuppressionReasonComplaint},
+		{"complaint without feedback report", complaintEvent("", "", "a@example.com"), true, SuppressionReasonComplaint},
+		{"complaint fraud", complaintEvent("", "fraud", "a@example.com"), true, SuppressionReasonComplaint},
+		{"complaint virus", complaintEvent("", "virus", "a@example.com"), true, SuppressionReasonComplaint},
+		{"complaint auth-failure", complaintEvent("", "auth-failure", "a@example.com"), true, SuppressionReasonComplaint},
+		{"complaint not-spam", complaintEvent("", "not-spam", "a@example.com"), true, SuppressionReasonComplaint},
+		{"complaint other", complaintEvent("", "other", "a@example.com"), true, SuppressionReasonComplaint},
+		{"complaint OnAccountSuppressionList", complaintEvent(SubTypeOnAccountSuppressionList, "", "a@example.com"), false, SuppressionReasonComplaint},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,7 +243,7 @@ func TestSuppressionDecisions(t *testing.T) {
 		})
 	}
 	// Policies that enable one reason only.
-	onlyBounce := SuppressionPolicy{Reasons: []SuppressionReason{ReasonBounce}}
+	onlyBounce := SuppressionPolicy{Reasons: []SuppressionReason{SuppressionReasonBounce}}
 	if ds := onlyBounce.Decide(complaintEvent("", "abuse", "a@example.com")); ds[0].Suppress {
 		t.Error("BOUNCE-only policy suppressed a complaint")
 	}
@@ -273,10 +273,10 @@ func TestSuppressionListSamples(t *testing.T) {
 		}
 	}
 	d, ok, err := l.Suppressed(ctx, "Jane Doe <JANE@example.com>")
-	if err != nil || !ok || d.Reason != ReasonBounce || !d.LastUpdateTime.Equal(now) || d.FeedbackID == "" || d.MessageID == "" {
+	if err != nil || !ok || d.Reason != SuppressionReasonBounce || !d.LastUpdateTime.Equal(now) || d.FeedbackID == "" || d.MessageID == "" {
 		t.Errorf("jane: %+v %v %v", d, ok, err)
 	}
-	if d, ok, _ := l.Suppressed(ctx, "recipient@example.com"); !ok || d.Reason != ReasonComplaint {
+	if d, ok, _ := l.Suppressed(ctx, "recipient@example.com"); !ok || d.Reason != SuppressionReasonComplaint {
 		t.Errorf("recipient: %+v", d)
 	}
 	if _, ok, _ := l.Suppressed(ctx, "mary@example.com"); ok {
@@ -309,7 +309,7 @@ func TestSuppressionListStoreError(t *testing.T) {
 
 func TestEventKindStrings(t *testing.T) {
 	var names []string
-	for k := KindUnknown; k <= KindSubscription+1; k++ {
+	for k := EventKindUnknown; k <= EventKindSubscription+1; k++ {
 		names = append(names, k.String())
 	}
 	if !slices.Contains(names, "Rendering Failure") || names[len(names)-1] != "EventKind(11)" {

@@ -281,23 +281,23 @@ func TestAPIEnums(t *testing.T) {
 		t.Errorf("DEED regions:\n API   %q\n table %q", deed, want)
 	}
 
-	if got := list("sesv2.SuppressionListReason"); !slices.Equal(got, []string{string(ReasonBounce), string(ReasonComplaint)}) {
+	if got := list("sesv2.SuppressionListReason"); !slices.Equal(got, []string{string(SuppressionReasonBounce), string(SuppressionReasonComplaint)}) {
 		t.Errorf("SuppressionListReason %q", got)
 	}
 	for _, key := range []string{"sesv2.EventType", "ses.EventType", "ses.NotificationType"} {
 		for _, v := range list(key) {
-			if parseKind(v) == KindUnknown {
+			if parseKind(v) == EventKindUnknown {
 				t.Errorf("%s %q is not recognised", key, v)
 			}
 		}
 	}
-	if got := list("ses.BehaviorOnMXFailure"); !slices.Equal(got, []string{UseDefaultValue.String(), RejectMessage.String()}) {
+	if got := list("ses.BehaviorOnMXFailure"); !slices.Equal(got, []string{MXFailureBehaviorUseDefaultValue.String(), MXFailureBehaviorRejectMessage.String()}) {
 		t.Errorf("BehaviorOnMXFailure %q", got)
 	}
 	if got := list("sesv2.MailType"); !slices.Equal(got, []string{string(MailTypeMarketing), string(MailTypeTransactional)}) {
 		t.Errorf("MailType %q", got)
 	}
-	if got := list("sesv2.ContactLanguage"); !slices.Equal(got, []string{string(LanguageEnglish), string(LanguageJapanese)}) {
+	if got := list("sesv2.ContactLanguage"); !slices.Equal(got, []string{string(ContactLanguageEnglish), string(ContactLanguageJapanese)}) {
 		t.Errorf("ContactLanguage %q", got)
 	}
 	if got := list("sesv2.BounceType"); len(got) != 3 {

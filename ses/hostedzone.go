@@ -90,19 +90,19 @@ func ParseRoute53NameServer(host string) (tld string, ok bool) {
 
 // Hosted-zone finding codes.
 const (
-	// CodeHostedZoneNSMissing: no NS record set at the zone apex.
-	CodeHostedZoneNSMissing = "ses.hostedzone-ns-missing"
-	// CodeHostedZoneNSPattern: the NS set is not four Route 53 name servers,
+	// FindingHostedZoneNSMissing: no NS record set at the zone apex.
+	FindingHostedZoneNSMissing = "ses.hostedzone-ns-missing"
+	// FindingHostedZoneNSPattern: the NS set is not four Route 53 name servers,
 	// one under each of .com, .net, .org and .co.uk.
-	CodeHostedZoneNSPattern = "ses.hostedzone-ns-pattern"
-	// CodeHostedZoneSOAMissing: no SOA at the zone apex.
-	CodeHostedZoneSOAMissing = "ses.hostedzone-soa-missing"
-	// CodeHostedZoneSOA: the SOA differs from what Route 53 writes (primary
+	FindingHostedZoneNSPattern = "ses.hostedzone-ns-pattern"
+	// FindingHostedZoneSOAMissing: no SOA at the zone apex.
+	FindingHostedZoneSOAMissing = "ses.hostedzone-soa-missing"
+	// FindingHostedZoneSOA: the SOA differs from what Route 53 writes (primary
 	// one of the zone's name servers, awsdns-hostmaster.amazon.com, timers
 	// 7200 900 1209600 86400).
-	CodeHostedZoneSOA = "ses.hostedzone-soa"
-	// CodeHostedZoneTTL: NS or SOA TTL other than 172800 / 900.
-	CodeHostedZoneTTL = "ses.hostedzone-ttl"
+	FindingHostedZoneSOA = "ses.hostedzone-soa"
+	// FindingHostedZoneTTL: NS or SOA TTL other than 172800 / 900.
+	FindingHostedZoneTTL = "ses.hostedzone-ttl"
 )
 
 // CheckHostedZone checks the apex NS and SOA of a zone (for example a
@@ -116,7 +116,7 @@ func CheckHostedZone(z *zone.Zone, domain string) []Finding {
 	ns := z.Lookup(d, zone.TypeNS)
 	var hosts []string
 	if len(ns) == 0 {
-		fs = append(fs, finding(CodeHostedZoneNSMissing, Warning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "no NS record set at the zone apex"))
+		fs = append(fs, finding(FindingHostedZoneNSMissing, Warning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "no NS record set at the zone apex"))
 	} else {
 		var tlds []string
 		bad := []string{}
@@ -130,27 +130,27 @@ func CheckHostedZone(z *zone.Zone, domain string) []Finding {
 		}
 		slices.Sort(tlds)
 		if len(bad) > 0 || !slices.Equal(tlds, []string{"co.uk", "com", "net", "org"}) {
-			fs = append(fs, finding(CodeHostedZoneNSPattern, Warning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
+			fs = append(fs, finding(FindingHostedZoneNSPattern, Warning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
 				"NS set %s is not four Route 53 name servers (one each under .com, .net, .org, .co.uk)", strings.Join(hosts, " ")))
 		}
 		if ns[0].TTL != Route53NSTTL {
-			fs = append(fs, finding(CodeHostedZoneTTL, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "NS TTL %d; Route 53 creates %d", ns[0].TTL, Route53NSTTL))
+			fs = append(fs, finding(FindingHostedZoneTTL, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "NS TTL %d; Route 53 creates %d", ns[0].TTL, Route53NSTTL))
 		}
 	}
 	soas := z.Lookup(d, zone.TypeSOA)
 	if len(soas) == 0 {
-		fs = append(fs, finding(CodeHostedZoneSOAMissing, Warning, d, "RFC 1035 §3.3.13", "no SOA at the zone apex"))
+		fs = append(fs, finding(FindingHostedZoneSOAMissing, Warning, d, "RFC 1035 §3.3.13", "no SOA at the zone apex"))
 		return fs
 	}
 	s := soas[0].SOA
 	want := Route53SOA(s.MName)
 	if (len(hosts) > 0 && !slices.Contains(hosts, s.MName)) || *s != want {
-		fs = append(fs, finding(CodeHostedZoneSOA, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
+		fs = append(fs, finding(FindingHostedZoneSOA, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
 			"SOA %s %s %d %d %d %d %d differs from Route 53's <one of the NS> %s 1 7200 900 1209600 86400",
 			s.MName, s.RName, s.Serial, s.Refresh, s.Retry, s.Expire, s.Minimum, Route53Hostmaster))
 	}
 	if soas[0].TTL != Route53SOATTL {
-		fs = append(fs, finding(CodeHostedZoneTTL, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "SOA TTL %d; Route 53 creates %d", soas[0].TTL, Route53SOATTL))
+		fs = append(fs, finding(FindingHostedZoneTTL, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "SOA TTL %d; Route 53 creates %d", soas[0].TTL, Route53SOATTL))
 	}
 	return fs
 }

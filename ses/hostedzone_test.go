@@ -50,18 +50,18 @@ func TestCheckHostedZone(t *testing.T) {
 		want []string
 	}{
 		{"as Route 53 creates it", nil, nil},
-		{"three name servers", func(r []zone.RR) []zone.RR { return r[1:] }, []string{CodeHostedZoneNSPattern, CodeHostedZoneSOA}},
-		{"foreign name server", func(r []zone.RR) []zone.RR { r[1].Target = "ns1.example.net"; return r }, []string{CodeHostedZoneNSPattern}},
+		{"three name servers", func(r []zone.RR) []zone.RR { return r[1:] }, []string{FindingHostedZoneNSPattern, FindingHostedZoneSOA}},
+		{"foreign name server", func(r []zone.RR) []zone.RR { r[1].Target = "ns1.example.net"; return r }, []string{FindingHostedZoneNSPattern}},
 		{"NS TTL", func(r []zone.RR) []zone.RR {
 			for i := range 4 {
 				r[i].TTL = 3600
 			}
 			return r
-		}, []string{CodeHostedZoneTTL}},
-		{"SOA serial bumped", func(r []zone.RR) []zone.RR { r[4].SOA.Serial = 2; return r }, []string{CodeHostedZoneSOA}},
-		{"SOA TTL", func(r []zone.RR) []zone.RR { r[4].TTL = 3600; return r }, []string{CodeHostedZoneTTL}},
-		{"no SOA", func(r []zone.RR) []zone.RR { return r[:4] }, []string{CodeHostedZoneSOAMissing}},
-		{"no NS", func(r []zone.RR) []zone.RR { return r[4:] }, []string{CodeHostedZoneNSMissing}},
+		}, []string{FindingHostedZoneTTL}},
+		{"SOA serial bumped", func(r []zone.RR) []zone.RR { r[4].SOA.Serial = 2; return r }, []string{FindingHostedZoneSOA}},
+		{"SOA TTL", func(r []zone.RR) []zone.RR { r[4].TTL = 3600; return r }, []string{FindingHostedZoneTTL}},
+		{"no SOA", func(r []zone.RR) []zone.RR { return r[:4] }, []string{FindingHostedZoneSOAMissing}},
+		{"no NS", func(r []zone.RR) []zone.RR { return r[4:] }, []string{FindingHostedZoneNSMissing}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,7 +32,7 @@ func (id Identity) MarshalJSON() ([]byte, error) {
 		SigningHostedZone: id.SigningHostedZone, BYODKIM: id.BYODKIM, MailFrom: id.MailFrom,
 		MailFromSPF: id.MailFromSPF, DMARCReports: id.DMARCReports, SkipDMARC: id.SkipDMARC,
 		VerificationToken: id.VerificationToken, TTL: id.TTL}
-	if id.BehaviorOnMXFailure != UseDefaultValue {
+	if id.BehaviorOnMXFailure != MXFailureBehaviorUseDefaultValue {
 		j.BehaviorOnMXFailure = id.BehaviorOnMXFailure.String()
 	}
 	if id.DMARC != nil {
@@ -71,9 +71,9 @@ func (id *Identity) UnmarshalJSON(data []byte) error {
 func parseBehavior(s string) (MXFailureBehavior, error) {
 	switch strings.ToUpper(strings.ReplaceAll(s, "_", "")) {
 	case "", "USEDEFAULTVALUE":
-		return UseDefaultValue, nil
+		return MXFailureBehaviorUseDefaultValue, nil
 	case "REJECTMESSAGE":
-		return RejectMessage, nil
+		return MXFailureBehaviorRejectMessage, nil
 	}
 	return 0, &IdentityError{Field: "BehaviorOnMXFailure", Value: s, Msg: "use UseDefaultValue (USE_DEFAULT_VALUE) or RejectMessage (REJECT_MESSAGE)"}
 }

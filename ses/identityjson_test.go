@@ -11,7 +11,7 @@ import (
 
 func TestIdentityJSON(t *testing.T) {
 	id := seedIdentity(t)
-	id.BehaviorOnMXFailure = RejectMessage
+	id.BehaviorOnMXFailure = MXFailureBehaviorRejectMessage
 	id.TTL = 1800
 	data, err := json.Marshal(id)
 	if err != nil {
@@ -29,7 +29,7 @@ func TestIdentityJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(p1.BIND(), p2.BIND()); diff != "" || back.BehaviorOnMXFailure != RejectMessage {
+	if diff := cmp.Diff(p1.BIND(), p2.BIND()); diff != "" || back.BehaviorOnMXFailure != MXFailureBehaviorRejectMessage {
 		t.Errorf("round trip (-before +after):\n%s\n%s", diff, data)
 	}
 	b := Identity{Domain: "example.org", Region: "us-east-1", BYODKIM: &BYODKIM{Selector: "s1", PublicKey: testKeyB64}}
@@ -71,7 +71,7 @@ func TestIdentityFromSESv2(t *testing.T) {
 	}
 	id, err = IdentityFromSESv2("example.org", "us-east-1", []byte(`{"DkimAttributes": {"SigningAttributesOrigin": "EXTERNAL", "Tokens": ["sel1"]},
 	  "MailFromAttributes": {"MailFromDomain": "m.example.org", "BehaviorOnMxFailure": "REJECT_MESSAGE"}}`))
-	if err != nil || id.BYODKIM == nil || id.BYODKIM.Selector != "sel1" || id.BehaviorOnMXFailure != RejectMessage {
+	if err != nil || id.BYODKIM == nil || id.BYODKIM.Selector != "sel1" || id.BehaviorOnMXFailure != MXFailureBehaviorRejectMessage {
 		t.Errorf("BYODKIM: %+v %v", id, err)
 	}
 	// FACTS §2.4: a DEED replica uses its parent's records, so it plans
@@ -83,7 +83,7 @@ func TestIdentityFromSESv2(t *testing.T) {
 	}
 	id.DMARC = mustDMARC(t, seedDMARC)
 	if p, err := id.Plan(); err != nil || len(p.Records) != 4 || p.Records[0].Target != seedTokens[0]+".dkim.af-south-1.amazonses.com" ||
-		len(p.Findings) != 0 || p.Alignment.Verdict != PassDKIMOnly {
+		len(p.Findings) != 0 || p.Alignment.Verdict != VerdictPassDKIMOnly {
 		t.Errorf("DEED replica plan: %+v %v", p, err)
 	}
 	for _, bad := range []string{`{`, `{"IdentityType": "EMAIL_ADDRESS"}`, `{"MailFromAttributes": {"MailFromDomain": "m.example.org", "BehaviorOnMxFailure": "X"}}`} {

@@ -54,7 +54,7 @@ func TestSeedRecords(t *testing.T) {
 	if len(p.Findings) != 0 {
 		t.Errorf("findings %v", p.Findings)
 	}
-	if p.Alignment.Verdict != PassBoth {
+	if p.Alignment.Verdict != VerdictPassBoth {
 		t.Errorf("verdict %v: %+v", p.Alignment.Verdict, p.Alignment)
 	}
 }
@@ -192,7 +192,7 @@ func TestUnconfirmedRegionValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := codes(p.Findings); !slices.Equal(got, []string{CodeRegionValueUnconfirmed}) {
+	if got := codes(p.Findings); !slices.Equal(got, []string{FindingRegionValueUnconfirmed}) {
 		t.Errorf("codes %q", got)
 	}
 	if !strings.Contains(p.BIND(), "; value pattern, check the SES console") {
@@ -203,7 +203,7 @@ func TestUnconfirmedRegionValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := codes(p.Findings); !slices.Equal(got, []string{CodeRegionValueUnconfirmed}) || p.Records[0].Confidence != ConfidenceUnconfirmed {
+	if got := codes(p.Findings); !slices.Equal(got, []string{FindingRegionValueUnconfirmed}) || p.Records[0].Confidence != ConfidenceUnconfirmed {
 		t.Errorf("me-south-1 codes %q", got)
 	}
 	id.Region = "eusc-de-east-1" // nothing known
@@ -304,25 +304,25 @@ func TestPlanWarnings(t *testing.T) {
 		edit func(*Identity)
 		want []string
 	}{
-		{"token format", func(id *Identity) { id.EasyDKIMTokens[0] = "EXAMPLEtoken" }, []string{CodeDKIMTokenFormat}},
-		{"no DKIM, custom MAIL FROM", func(id *Identity) { id.EasyDKIMTokens = nil }, []string{CodeNoDKIM}},
+		{"token format", func(id *Identity) { id.EasyDKIMTokens[0] = "EXAMPLEtoken" }, []string{FindingDKIMTokenFormat}},
+		{"no DKIM, custom MAIL FROM", func(id *Identity) { id.EasyDKIMTokens = nil }, []string{FindingNoDKIM}},
 		{"no DKIM, no MAIL FROM", func(id *Identity) { id.EasyDKIMTokens, id.MailFrom = nil, "" },
-			[]string{CodeNoDKIM, CodeNoAlignment}},
+			[]string{FindingNoDKIM, FindingNoAlignment}},
 		{"default DMARC with reports", func(id *Identity) { id.DMARC, id.DMARCReports = nil, "dmarc@example.org" },
-			[]string{CodeDMARCDefault}},
+			[]string{FindingDMARCDefault}},
 		// Issue 11 item 17: the plan does not warn about its own
 		// recommendation; the one default finding asks for a report address.
 		{"default DMARC without reports", func(id *Identity) { id.DMARC = nil },
-			[]string{CodeDMARCDefault}},
+			[]string{FindingDMARCDefault}},
 		{"given p=none without reports", func(id *Identity) { id.DMARC = mustDMARC(t, "v=DMARC1; p=none") },
-			[]string{CodeDMARCNoneNoRUA}},
+			[]string{FindingDMARCNoneNoRUA}},
 		{"aspf=s", func(id *Identity) {
 			id.DMARC = mustDMARC(t, "v=DMARC1; p=reject; aspf=s; rua=mailto:d@example.org")
-		}, []string{CodeStrictSPF}},
+		}, []string{FindingStrictSPF}},
 		{"weak BYODKIM key", func(id *Identity) {
 			id.EasyDKIMTokens = nil
 			id.BYODKIM = &BYODKIM{Selector: "sel1", PublicKey: testKey1024B64}
-		}, []string{CodeBYODKIMKeyWeak}},
+		}, []string{FindingBYODKIMKeyWeak}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -442,7 +442,7 @@ func TestEnumStrings(t *testing.T) {
 		}
 	}
 	for _, s := range []interface{ String() string }{Info, Warning, Error, Severity(7), StatusUnknown, StatusPresent,
-		StatusMissing, StatusWrong, PassNeither, PassSPFOnly, PassDKIMOnly, PassBoth, UseDefaultValue, RejectMessage} {
+		StatusMissing, StatusWrong, VerdictPassNeither, VerdictPassSPFOnly, VerdictPassDKIMOnly, VerdictPassBoth, MXFailureBehaviorUseDefaultValue, MXFailureBehaviorRejectMessage} {
 		if s.String() == "" {
 			t.Errorf("empty String for %#v", s)
 		}
@@ -451,7 +451,7 @@ func TestEnumStrings(t *testing.T) {
 	if err := sev.UnmarshalText([]byte("warning")); err != nil || sev != Warning || sev.UnmarshalText([]byte("fatal")) == nil {
 		t.Errorf("UnmarshalText: %v %v", sev, err)
 	}
-	f := finding(CodeDMARCMissing, Warning, "_dmarc.example.org", "RFC 9989 §4.7", "no record")
+	f := finding(FindingDMARCMissing, Warning, "_dmarc.example.org", "RFC 9989 §4.7", "no record")
 	if got := f.String(); got != "warning ses.dmarc-missing (_dmarc.example.org): no record [RFC 9989 §4.7]" {
 		t.Errorf("%q", got)
 	}
@@ -496,7 +496,7 @@ func TestPlanDefaultDMARCWithoutReportsIsOneWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range p.Findings {
-		if f.Code == CodeDMARCDefault && (f.Severity != Warning || !strings.Contains(f.Message, "report address")) {
+		if f.Code == FindingDMARCDefault && (f.Severity != Warning || !strings.Contains(f.Message, "report address")) {
 			t.Errorf("finding %+v: want a warning asking for a report address", f)
 		}
 	}

@@ -24,8 +24,8 @@ type ContactLanguage string
 // The contact languages of the SESv2 model (EN or JA; the Developer Guide's
 // "JP" is not accepted).
 const (
-	LanguageEnglish  ContactLanguage = "EN"
-	LanguageJapanese ContactLanguage = "JA"
+	ContactLanguageEnglish  ContactLanguage = "EN"
+	ContactLanguageJapanese ContactLanguage = "JA"
 )
 
 // ProductionAccessRequest is the SESv2 PutAccountDetails input that asks to
@@ -77,7 +77,7 @@ func (r *ProductionAccessRequest) Validate() error {
 		bad("WebsiteURL", "%q is not an http or https URL", r.WebsiteURL)
 	}
 	switch r.ContactLanguage {
-	case "", LanguageEnglish, LanguageJapanese:
+	case "", ContactLanguageEnglish, ContactLanguageJapanese:
 	default:
 		bad("ContactLanguage", "%q is not EN or JA", r.ContactLanguage)
 	}
@@ -216,7 +216,7 @@ func NewProductionAccessRequest(f UseCaseFacts, websiteURL string, lang ContactL
 		return nil, err
 	}
 	if lang == "" {
-		lang = LanguageEnglish
+		lang = ContactLanguageEnglish
 	}
 	mt := f.MailType
 	if mt == "" {

@@ -124,7 +124,7 @@ func TestSandboxConcurrent(t *testing.T) {
 }
 
 func TestProductionAccessValidate(t *testing.T) {
-	good := ProductionAccessRequest{MailType: MailTypeTransactional, WebsiteURL: "https://example.org", ContactLanguage: LanguageEnglish,
+	good := ProductionAccessRequest{MailType: MailTypeTransactional, WebsiteURL: "https://example.org", ContactLanguage: ContactLanguageEnglish,
 		AdditionalContactEmailAddresses: []string{"ops@example.org"}, ProductionAccessEnabled: true}
 	if err := good.Validate(); err != nil {
 		t.Fatal(err)

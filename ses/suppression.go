@@ -18,8 +18,8 @@ type SuppressionReason string
 
 // The reasons.
 const (
-	ReasonBounce    SuppressionReason = "BOUNCE"
-	ReasonComplaint SuppressionReason = "COMPLAINT"
+	SuppressionReasonBounce    SuppressionReason = "BOUNCE"
+	SuppressionReasonComplaint SuppressionReason = "COMPLAINT"
 )
 
 // Decision is the suppression decision for one recipient of an event.
@@ -58,10 +58,10 @@ func (p SuppressionPolicy) enabled(r SuppressionReason) bool {
 func (p SuppressionPolicy) Decide(e *Event) []Decision {
 	var out []Decision
 	switch e.Kind() {
-	case KindBounce:
+	case EventKindBounce:
 		b := e.Bounce
 		for _, r := range b.BouncedRecipients {
-			d := Decision{Address: normalizeAddress(r.EmailAddress), Reason: ReasonBounce}
+			d := Decision{Address: normalizeAddress(r.EmailAddress), Reason: SuppressionReasonBounce}
 			switch {
 			case strings.EqualFold(b.BounceSubType, SubTypeOnAccountSuppressionList):
 				d.Why = "already on the account-level suppression list"
@@ -75,10 +75,10 @@ func (p SuppressionPolicy) Decide(e *Event) []Decision {
 			}
 			out = append(out, p.apply(d))
 		}
-	case KindComplaint:
+	case EventKindComplaint:
 		c := e.Complaint
 		for _, r := range c.ComplainedRecipients {
-			d := Decision{Address: normalizeAddress(r.EmailAddress), Reason: ReasonComplaint}
+			d := Decision{Address: normalizeAddress(r.EmailAddress), Reason: SuppressionReasonComplaint}
 			if strings.EqualFold(c.ComplaintSubType, SubTypeOnAccountSuppressionList) {
 				d.Why = "already on the account-level suppression list"
 			} else {

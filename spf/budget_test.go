@@ -71,9 +71,9 @@ func TestPMacroQueriesBounded(t *testing.T) {
 					t.Errorf("prefetch %v: %d PTR queries, want 1", pf, n)
 				}
 				switch {
-				case terms <= 10 && r.Code != Fail:
+				case terms <= 10 && r.Code != CodeFail:
 					t.Errorf("prefetch %v: %v (%v), want fail", pf, r.Code, r.Err)
-				case terms > 10 && (r.Code != PermError || !errors.Is(r.Err, ErrTooManyLookups)):
+				case terms > 10 && (r.Code != CodePermError || !errors.Is(r.Err, ErrTooManyLookups)):
 					t.Errorf("prefetch %v: %v (%v), want permerror for too many lookups", pf, r.Code, r.Err)
 				}
 			}
@@ -121,14 +121,14 @@ func TestMaxQueries(t *testing.T) {
 		queries    int // sequential queries, exactly
 	}{
 		// 1 TXT + 10 x (MX + 10 A) + exp TXT + PTR + 10 confirmations.
-		{"default limits: the worst case fits", 10, 0, 0, Fail, 123},
+		{"default limits: the worst case fits", 10, 0, 0, CodeFail, 123},
 		// With 20 terms allowed, the 201st query is refused.
-		{"just past the default", 20, 20, 0, PermError, 200},
-		{"reduced", 3, 0, 30, PermError, 30},
-		{"reduced, at the limit", 2, 0, 23 + 12, Fail, 35},
-		{"no limit", 20, 20, -1, Fail, 1 + 20*11 + 12},
+		{"just past the default", 20, 20, 0, CodePermError, 200},
+		{"reduced", 3, 0, 30, CodePermError, 30},
+		{"reduced, at the limit", 2, 0, 23 + 12, CodeFail, 35},
+		{"no limit", 20, 20, -1, CodeFail, 1 + 20*11 + 12},
 		// The budget runs out in %{p}'s confirmations (exp= text).
-		{"reduced, in %{p}", 2, 0, 23 + 5, Fail, 28},
+		{"reduced, in %{p}", 2, 0, 23 + 5, CodeFail, 28},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,7 +145,7 @@ func TestMaxQueries(t *testing.T) {
 				if r.Code != tt.want {
 					t.Errorf("prefetch %v: %v (%v), want %v", pf, r.Code, r.Err, tt.want)
 				}
-				if (r.Code == PermError) != errors.Is(r.Err, ErrTooManyQueries) {
+				if (r.Code == CodePermError) != errors.Is(r.Err, ErrTooManyQueries) {
 					t.Errorf("prefetch %v: err %v, want ErrTooManyQueries with permerror only", pf, r.Err)
 				}
 				limit := tt.maxQueries
@@ -228,7 +228,7 @@ func TestMaxQueriesInPTR(t *testing.T) {
 		for _, pf := range []bool{false, true} {
 			cr := &countingResolver{z: z}
 			r := (&Checker{Resolver: cr, MaxQueries: 5, Prefetch: pf}).Check(context.Background(), from(ip, "a@"+d))
-			if r.Code != PermError || !errors.Is(r.Err, ErrTooManyQueries) {
+			if r.Code != CodePermError || !errors.Is(r.Err, ErrTooManyQueries) {
 				t.Errorf("%s, prefetch %v: %v (%v), want permerror wrapping ErrTooManyQueries", d, pf, r.Code, r.Err)
 			}
 			if n := cr.total(); n > 5 {

@@ -120,7 +120,7 @@ func (c *Checker) parse(txt string) (*Record, error) {
 // nil. Cached records are shared and never modified.
 func parseCached(rc *recordCache, size int, txt string) (*Record, error) {
 	if rc == nil || size < 0 {
-		return Parse(txt)
+		return ParseRecord(txt)
 	}
 	if size == 0 {
 		size = 512
@@ -128,7 +128,7 @@ func parseCached(rc *recordCache, size int, txt string) (*Record, error) {
 	if ent, ok := rc.get(txt); ok {
 		return ent.rec, ent.err
 	}
-	rec, err := Parse(txt)
+	rec, err := ParseRecord(txt)
 	rc.put(cacheEntry{txt, rec, err}, size)
 	return rec, err
 }

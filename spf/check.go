@@ -20,13 +20,13 @@ type Code uint8
 
 // The seven SPF results.
 const (
-	None Code = iota
-	Neutral
-	Pass
-	Fail
-	SoftFail
-	TempError
-	PermError
+	CodeNone Code = iota
+	CodeNeutral
+	CodePass
+	CodeFail
+	CodeSoftFail
+	CodeTempError
+	CodePermError
 )
 
 var codeNames = [...]string{"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror"}
@@ -63,12 +63,12 @@ var (
 	// ErrCanceled: the caller's context ended or the evaluation exceeded
 	// Checker.Timeout.
 	ErrCanceled = errors.New("spf: evaluation canceled or timed out")
-	// ErrNoResolver: the Checker has no Resolver; the result is TempError.
+	// ErrNoResolver: the Checker has no Resolver; the result is CodeTempError.
 	ErrNoResolver = errors.New("spf: Checker has no Resolver")
-	// ErrNoIP: Input.IP is not a valid address; the result is None.
+	// ErrNoIP: Input.IP is not a valid address; the result is CodeNone.
 	ErrNoIP = errors.New("spf: input has no valid client IP address")
 	// ErrTooManyQueries: the evaluation needed more DNS queries than
-	// Checker.MaxQueries; the result is PermError.
+	// Checker.MaxQueries; the result is CodePermError.
 	ErrTooManyQueries = errors.New("spf: too many DNS queries")
 )
 
@@ -118,7 +118,7 @@ type Result struct {
 	// redirect, for example); "" when no record was evaluated.
 	Domain string
 	// Explanation is the expanded exp= text (RFC 7208 §6.2), or the
-	// Checker's DefaultExplanation, for Fail only. Bytes outside
+	// Checker's DefaultExplanation, for CodeFail only. Bytes outside
 	// printable US-ASCII (from sender-supplied macro values) are
 	// replaced with '?'.
 	Explanation string
@@ -127,8 +127,8 @@ type Result struct {
 	Lookups, VoidLookups int
 	// Trace lists the steps of the evaluation when Checker.Trace is set.
 	Trace []Step
-	// Err says why, for TempError and PermError (a *CheckError); it is
-	// also set, to ErrNoIP, for a None caused by an invalid Input.IP.
+	// Err says why, for CodeTempError and CodePermError (a *CheckError); it is
+	// also set, to ErrNoIP, for a CodeNone caused by an invalid Input.IP.
 	Err error
 }
 
@@ -221,7 +221,7 @@ type Checker struct {
 	Timeout time.Duration
 
 	// DefaultExplanation is a macro-string (explain-string syntax) expanded
-	// for a Fail whose record has no usable exp=. If empty, none.
+	// for a CodeFail whose record has no usable exp=. If empty, none.
 	DefaultExplanation string
 
 	// Trace makes Result.Trace list every step. Off, an evaluation
@@ -282,7 +282,7 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 
 // CheckHELO evaluates the HELO identity (RFC 7208 §2.3): check_host() with
 // the domain in.HELO and the sender postmaster@HELO. An address literal or a
-// name that is not a fully qualified domain gives None.
+// name that is not a fully qualified domain gives CodeNone.
 func (c *Checker) CheckHELO(ctx context.Context, in Input) Result {
 	r := c.run(ctx, in, "postmaster", in.HELO)
 	r.Identity = IdentityHELO
@@ -293,13 +293,13 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	// RFC 7208 §4.3: a malformed or single-label domain gives none.
 	d, ok := initialDomain(domain)
 	if !ok {
-		return Result{Code: None}
+		return Result{Code: CodeNone}
 	}
 	if !in.IP.IsValid() {
-		return Result{Code: None, Err: ErrNoIP}
+		return Result{Code: CodeNone, Err: ErrNoIP}
 	}
 	if c.Resolver == nil {
-		return Result{Code: TempError, Err: ErrNoResolver}
+		return Result{Code: CodeTempError, Err: ErrNoResolver}
 	}
 	rc := c.loadCache() // inlined: the common case of useCache
 	if rc == nil {
@@ -327,7 +327,7 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 func (e *eval) result(d string) Result {
 	code, matched, dom, err := e.checkHost(d, 0, false)
 	r := Result{Code: code, Matched: matched, Domain: dom, Lookups: e.lookups, VoidLookups: e.voids, Err: err}
-	if code == Fail {
+	if code == CodeFail {
 		r.Explanation = e.explanation
 		if !e.haveExp && e.defaultExp != "" {
 			if _, msg := scanMacroString(e.defaultExp, true); msg == "" {
@@ -504,12 +504,12 @@ func (e *eval) step(s Step) {
 // dnsErr turns a failed lookup into the evaluation's error and code.
 func (e *eval) dnsErr(err error) (Code, error) {
 	if errors.Is(err, ErrTooManyQueries) {
-		return PermError, err
+		return CodePermError, err
 	}
-	if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
-		return TempError, fmt.Errorf("%w: %w", ErrCanceled, err)
+	if domainauth.Classify(e.ctx, err) == domainauth.ErrorKindCanceled {
+		return CodeTempError, fmt.Errorf("%w: %w", ErrCanceled, err)
 	}
-	return TempError, fmt.Errorf("%w: %w", ErrDNS, err)
+	return CodeTempError, fmt.Errorf("%w: %w", ErrDNS, err)
 }
 
 // lightRecord is a record evaluated without keeping its parsed terms, for
@@ -517,7 +517,7 @@ func (e *eval) dnsErr(err error) (Code, error) {
 // trace, the prefetcher) needs terms to outlive their turn: a Checker made
 // for a single check then allocates at most one Term per record.
 //
-// scanRecord parses the record once, as Parse does (a syntax error
+// scanRecord parses the record once, as ParseRecord does (a syntax error
 // anywhere is a permerror before any term is evaluated, RFC 7208 §4.6),
 // and meanwhile evaluates the leading ip4, ip6 and all mechanisms, which
 // need no DNS and have no side effects, until one matches or a mechanism
@@ -531,7 +531,7 @@ type lightRecord struct {
 	redirect, exp [2]int // start and end offsets of the modifier; end 0 when absent
 }
 
-// scanRecord checks txt, an SPF record (IsSPF), as Parse does, giving the
+// scanRecord checks txt, an SPF record (IsSPF), as ParseRecord does, giving the
 // same *ParseError, and returns it as a lightRecord.
 func (e *eval) scanRecord(txt string) (lightRecord, error) {
 	lr := lightRecord{txt: txt, rest: len(txt)}
@@ -594,8 +594,8 @@ func modifier(rec *Record, lr *lightRecord, k Kind) *Term {
 func (e *eval) record(domain string, lr *lightRecord) (*Record, Code, error) {
 	txts, err := e.lookupTXT(domain)
 	if err != nil {
-		if domainauth.Classify(e.ctx, err) == domainauth.NotFound {
-			return nil, None, nil
+		if domainauth.Classify(e.ctx, err) == domainauth.ErrorKindNotFound {
+			return nil, CodeNone, nil
 		}
 		code, err := e.dnsErr(err)
 		return nil, code, err
@@ -604,24 +604,24 @@ func (e *eval) record(domain string, lr *lightRecord) (*Record, Code, error) {
 	for i, t := range txts {
 		if IsSPF(t) {
 			if found >= 0 {
-				return nil, PermError, ErrMultipleRecords
+				return nil, CodePermError, ErrMultipleRecords
 			}
 			found = i
 		}
 	}
 	if found < 0 {
-		return nil, None, nil
+		return nil, CodeNone, nil
 	}
 	if e.cache == nil && !e.tracing && e.pf == nil {
 		var err error
 		if *lr, err = e.scanRecord(txts[found]); err != nil {
-			return nil, PermError, err
+			return nil, CodePermError, err
 		}
 		return nil, 0, nil
 	}
 	r, err := parseCached(e.cache, e.cacheSize, txts[found])
 	if err != nil {
-		return nil, PermError, err
+		return nil, CodePermError, err
 	}
 	return r, 0, nil
 }
@@ -668,7 +668,7 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 			}
 			if err := it.next(cur); err != nil {
 				// Cannot happen: scanRecord parsed the same text.
-				return PermError, nil, domain, &CheckError{Domain: domain, Err: err}
+				return CodePermError, nil, domain, &CheckError{Domain: domain, Err: err}
 			}
 			t = cur
 		}
@@ -691,21 +691,21 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 			err = e.count()
 		}
 		if err != nil {
-			e.step(Step{Depth: depth, Domain: domain, Term: t, Code: PermError, Err: err})
-			return PermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
+			e.step(Step{Depth: depth, Domain: domain, Term: t, Code: CodePermError, Err: err})
+			return CodePermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
 		}
 		code, m, d, err := e.checkHost(target, depth+1, inInclude)
 		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "TXT", QName: target, Code: code})
-		if code == None {
+		if code == CodeNone {
 			err := &CheckError{Domain: domain, Term: t.String(), Err: ErrNoRecord}
-			e.step(Step{Depth: depth, Domain: domain, Code: PermError, Result: true, Err: err})
-			return PermError, nil, domain, err
+			e.step(Step{Depth: depth, Domain: domain, Code: CodePermError, Result: true, Err: err})
+			return CodePermError, nil, domain, err
 		}
 		e.step(Step{Depth: depth, Domain: domain, Code: code, Result: true})
 		return code, m, d, err
 	}
-	e.step(Step{Depth: depth, Domain: domain, Code: Neutral, Result: true})
-	return Neutral, nil, domain, nil
+	e.step(Step{Depth: depth, Domain: domain, Code: CodeNeutral, Result: true})
+	return CodeNeutral, nil, domain, nil
 }
 
 // localMatch evaluates an all, ip4 or ip6 mechanism, which need no DNS.
@@ -720,7 +720,7 @@ func localMatch(t *Term, ip netip.Addr) bool {
 // lr) of domain (RFC 7208 §4.6.2), with its explanation (§6.2).
 func (e *eval) matched(t *Term, rec *Record, lr *lightRecord, domain string, depth int, inInclude bool) (Code, *Term, string, error) {
 	code := t.qualifier().Code()
-	if code == Fail && !inInclude {
+	if code == CodeFail && !inInclude {
 		e.explain(modifier(rec, lr, KindExp), domain)
 	}
 	e.step(Step{Depth: depth, Domain: domain, Code: code, Result: true})
@@ -754,7 +754,7 @@ func (e *eval) target(spec, domain string) (string, error) {
 		return domain, nil
 	}
 	if !hasMacro(spec) {
-		// Parse has checked a literal domain-spec's labels and length.
+		// ParseRecord has checked a literal domain-spec's labels and length.
 		return strings.TrimSuffix(spec, "."), nil
 	}
 	var b [256]byte
@@ -766,7 +766,7 @@ func (e *eval) target(spec, domain string) (string, error) {
 }
 
 // mechanism evaluates one mechanism (RFC 7208 §5). A non-nil error comes
-// with TempError or PermError.
+// with CodeTempError or CodePermError.
 func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) {
 	switch t.Kind {
 	case KindAll, KindIP4, KindIP6:
@@ -775,28 +775,28 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		return m, 0, nil
 	}
 	if err := e.count(); err != nil {
-		return false, PermError, err
+		return false, CodePermError, err
 	}
 	target, err := e.target(t.Domain, domain)
 	if err != nil {
-		return false, PermError, err
+		return false, CodePermError, err
 	}
 	switch t.Kind {
 	case KindInclude:
 		code, _, _, err := e.checkHost(target, depth+1, true)
-		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "TXT", QName: target, Match: code == Pass, Code: code})
+		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "TXT", QName: target, Match: code == CodePass, Code: code})
 		// RFC 7208 §5.2: the include result table.
 		switch code {
-		case Pass:
+		case CodePass:
 			return true, 0, nil
-		case Fail, SoftFail, Neutral:
+		case CodeFail, CodeSoftFail, CodeNeutral:
 			return false, 0, nil
-		case TempError:
-			return false, TempError, err
-		case None:
-			return false, PermError, ErrNoRecord
+		case CodeTempError:
+			return false, CodeTempError, err
+		case CodeNone:
+			return false, CodePermError, ErrNoRecord
 		}
-		return false, PermError, err
+		return false, CodePermError, err
 	case KindA:
 		return e.matchHost(target, t, domain, depth)
 	case KindMX:
@@ -817,7 +817,7 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		addrs, err := e.lookupIP("ip4", target)
 		void := false
 		if err != nil {
-			if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+			if domainauth.Classify(e.ctx, err) != domainauth.ErrorKindNotFound {
 				code, err := e.dnsErr(err)
 				return false, code, err
 			}
@@ -830,12 +830,12 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "A", QName: target, Match: m, Void: void})
 		if void {
 			if err := e.void(); err != nil {
-				return false, PermError, err
+				return false, CodePermError, err
 			}
 		}
 		return m, 0, nil
 	}
-	return false, PermError, fmt.Errorf("spf: unexpected term kind %v", t.Kind)
+	return false, CodePermError, fmt.Errorf("spf: unexpected term kind %v", t.Kind)
 }
 
 func (e *eval) network() string {
@@ -857,7 +857,7 @@ func (e *eval) addrType() string {
 // lookup when there are none.
 func (e *eval) matchHost(host string, t *Term, domain string, depth int) (bool, Code, error) {
 	addrs, err := e.lookupIP(e.network(), host)
-	if err != nil && domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+	if err != nil && domainauth.Classify(e.ctx, err) != domainauth.ErrorKindNotFound {
 		code, err := e.dnsErr(err)
 		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: e.addrType(), QName: host, Err: err})
 		return false, code, err
@@ -865,7 +865,7 @@ func (e *eval) matchHost(host string, t *Term, domain string, depth int) (bool, 
 	if len(addrs) == 0 {
 		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: e.addrType(), QName: host, Void: true})
 		if err := e.void(); err != nil {
-			return false, PermError, err
+			return false, CodePermError, err
 		}
 		return false, 0, nil
 	}
@@ -899,7 +899,7 @@ func (e *eval) anyMatch(addrs []netip.Addr, t *Term) bool {
 func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, Code, error) {
 	mxs, err := e.lookupMX(target)
 	if err != nil {
-		if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+		if domainauth.Classify(e.ctx, err) != domainauth.ErrorKindNotFound {
 			code, err := e.dnsErr(err)
 			e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Err: err})
 			return false, code, err
@@ -908,14 +908,14 @@ func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, 
 	if len(mxs) == 0 {
 		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Void: true})
 		if err := e.void(); err != nil {
-			return false, PermError, err
+			return false, CodePermError, err
 		}
 		return false, 0, nil
 	}
 	if len(mxs) > e.maxMX {
 		err := fmt.Errorf("%w: %d MX names, at most %d", ErrTooManyMXNames, len(mxs), e.maxMX)
 		e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Err: err})
-		return false, PermError, err
+		return false, CodePermError, err
 	}
 	for _, mx := range mxs {
 		host := strings.TrimSuffix(mx.Host, ".")
@@ -924,7 +924,7 @@ func (e *eval) matchMX(target string, t *Term, domain string, depth int) (bool, 
 		}
 		addrs, err := e.lookupIP(e.network(), host)
 		if err != nil {
-			if domainauth.Classify(e.ctx, err) != domainauth.NotFound {
+			if domainauth.Classify(e.ctx, err) != domainauth.ErrorKindNotFound {
 				code, err := e.dnsErr(err)
 				e.step(Step{Depth: depth, Domain: domain, Term: t, QType: "MX", QName: target, Err: err})
 				return false, code, err
@@ -956,7 +956,7 @@ func (e *eval) names() ([]string, error) {
 	}
 	names, err := e.resolver.LookupAddr(e.ctx, e.ip.String())
 	if err != nil {
-		if domainauth.Classify(e.ctx, err) == domainauth.Canceled {
+		if domainauth.Classify(e.ctx, err) == domainauth.ErrorKindCanceled {
 			e.ptrErr = err
 			return nil, err
 		}
@@ -1002,7 +1002,7 @@ func (e *eval) confirmed(i int) (bool, error) {
 	}
 	addrs, err := e.lookupIP(e.network(), e.ptrNames[i])
 	if err != nil {
-		if errors.Is(err, ErrTooManyQueries) || domainauth.Classify(e.ctx, err) == domainauth.Canceled {
+		if errors.Is(err, ErrTooManyQueries) || domainauth.Classify(e.ctx, err) == domainauth.ErrorKindCanceled {
 			return false, err
 		}
 		e.ptrOK[i] = -1

@@ -77,22 +77,22 @@ func TestLimits(t *testing.T) {
 		lookups int
 		voids   int
 	}{
-		{"10 terms: at the limit", nil, "at10.example.com", Pass, nil, 10, 0},
-		{"11 terms: over the limit", nil, "over10.example.com", PermError, ErrTooManyLookups, 11, 0},
-		{"include counts its terms: at", nil, "incat.example.com", Pass, nil, 10, 0},
-		{"include counts its terms: over", nil, "incover.example.com", PermError, ErrTooManyLookups, 11, 0},
-		{"ip4 after 10 terms is free", nil, "free.example.com", Pass, nil, 10, 0},
-		{"2 void lookups: at the limit", nil, "void2.example.com", Neutral, nil, 2, 2},
-		{"3 void lookups: over the limit", nil, "void3.example.com", PermError, ErrTooManyVoidLookups, 3, 3},
-		{"void limit disabled", func(c *Checker) { c.MaxVoidLookups = -1 }, "void3.example.com", Neutral, nil, 3, 3},
-		{"void limit raised", func(c *Checker) { c.MaxVoidLookups = 3 }, "void3.example.com", Neutral, nil, 3, 3},
-		{"10 MX names: at the limit", nil, "mxat.example.com", Pass, nil, 1, 0},
-		{"11 MX names: over the limit", nil, "mxover.example.com", PermError, ErrTooManyMXNames, 1, 0},
-		{"MX limit raised", func(c *Checker) { c.MaxMXNames = 11 }, "mxover.example.com", Pass, nil, 1, 0},
-		{"10th PTR name is used", nil, "ptrat.example.com", Pass, nil, 1, 0},
-		{"11th PTR name is ignored", nil, "ptrover.example.com", Fail, nil, 1, 0},
-		{"PTR limit raised", func(c *Checker) { c.MaxPTRNames = 11 }, "ptrover.example.com", Pass, nil, 1, 0},
-		{"lookup limit lowered", func(c *Checker) { c.MaxLookups = 9 }, "at10.example.com", PermError, ErrTooManyLookups, 10, 0},
+		{"10 terms: at the limit", nil, "at10.example.com", CodePass, nil, 10, 0},
+		{"11 terms: over the limit", nil, "over10.example.com", CodePermError, ErrTooManyLookups, 11, 0},
+		{"include counts its terms: at", nil, "incat.example.com", CodePass, nil, 10, 0},
+		{"include counts its terms: over", nil, "incover.example.com", CodePermError, ErrTooManyLookups, 11, 0},
+		{"ip4 after 10 terms is free", nil, "free.example.com", CodePass, nil, 10, 0},
+		{"2 void lookups: at the limit", nil, "void2.example.com", CodeNeutral, nil, 2, 2},
+		{"3 void lookups: over the limit", nil, "void3.example.com", CodePermError, ErrTooManyVoidLookups, 3, 3},
+		{"void limit disabled", func(c *Checker) { c.MaxVoidLookups = -1 }, "void3.example.com", CodeNeutral, nil, 3, 3},
+		{"void limit raised", func(c *Checker) { c.MaxVoidLookups = 3 }, "void3.example.com", CodeNeutral, nil, 3, 3},
+		{"10 MX names: at the limit", nil, "mxat.example.com", CodePass, nil, 1, 0},
+		{"11 MX names: over the limit", nil, "mxover.example.com", CodePermError, ErrTooManyMXNames, 1, 0},
+		{"MX limit raised", func(c *Checker) { c.MaxMXNames = 11 }, "mxover.example.com", CodePass, nil, 1, 0},
+		{"10th PTR name is used", nil, "ptrat.example.com", CodePass, nil, 1, 0},
+		{"11th PTR name is ignored", nil, "ptrover.example.com", CodeFail, nil, 1, 0},
+		{"PTR limit raised", func(c *Checker) { c.MaxPTRNames = 11 }, "ptrover.example.com", CodePass, nil, 1, 0},
+		{"lookup limit lowered", func(c *Checker) { c.MaxLookups = 9 }, "at10.example.com", CodePermError, ErrTooManyLookups, 10, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,37 +148,37 @@ func TestMechanisms(t *testing.T) {
 		matched string
 		domain  string
 	}{
-		{"a matches A", from(ip1, "a@example.com"), Pass, "a", "example.com"},
-		{"a matches AAAA for IPv6", from(ip6, "a@example.com"), Pass, "a", "example.com"},
-		{"mx with cidr", from(netip.MustParseAddr("198.51.100.200"), "a@example.com"), Pass, "mx/24", "example.com"},
-		{"no match gives -all", from(netip.MustParseAddr("203.0.113.9"), "a@example.com"), Fail, "-all", "example.com"},
+		{"a matches A", from(ip1, "a@example.com"), CodePass, "a", "example.com"},
+		{"a matches AAAA for IPv6", from(ip6, "a@example.com"), CodePass, "a", "example.com"},
+		{"mx with cidr", from(netip.MustParseAddr("198.51.100.200"), "a@example.com"), CodePass, "mx/24", "example.com"},
+		{"no match gives -all", from(netip.MustParseAddr("203.0.113.9"), "a@example.com"), CodeFail, "-all", "example.com"},
 		// §5.2 include result table.
-		{"include pass matches", from(ip1, "a@inc-pass.example.com"), Fail, "-include:pass.example.com", "inc-pass.example.com"},
-		{"include fail does not match", from(ip1, "a@inc-fail.example.com"), SoftFail, "~all", "inc-fail.example.com"},
-		{"include softfail does not match", from(ip1, "a@inc-soft.example.com"), SoftFail, "~all", "inc-soft.example.com"},
-		{"include neutral does not match", from(ip1, "a@inc-neutral.example.com"), SoftFail, "~all", "inc-neutral.example.com"},
-		{"include permerror", from(ip1, "a@inc-perm.example.com"), PermError, "", "inc-perm.example.com"},
-		{"include temperror", from(ip1, "a@inc-temp.example.com"), TempError, "", "inc-temp.example.com"},
-		{"include none is permerror", from(ip1, "a@inc-none.example.com"), PermError, "", "inc-none.example.com"},
+		{"include pass matches", from(ip1, "a@inc-pass.example.com"), CodeFail, "-include:pass.example.com", "inc-pass.example.com"},
+		{"include fail does not match", from(ip1, "a@inc-fail.example.com"), CodeSoftFail, "~all", "inc-fail.example.com"},
+		{"include softfail does not match", from(ip1, "a@inc-soft.example.com"), CodeSoftFail, "~all", "inc-soft.example.com"},
+		{"include neutral does not match", from(ip1, "a@inc-neutral.example.com"), CodeSoftFail, "~all", "inc-neutral.example.com"},
+		{"include permerror", from(ip1, "a@inc-perm.example.com"), CodePermError, "", "inc-perm.example.com"},
+		{"include temperror", from(ip1, "a@inc-temp.example.com"), CodeTempError, "", "inc-temp.example.com"},
+		{"include none is permerror", from(ip1, "a@inc-none.example.com"), CodePermError, "", "inc-none.example.com"},
 		// §6.1 redirect.
-		{"redirect decides with the target's record", from(ip1, "a@redir.example.com"), Pass, "a", "example.com"},
-		{"mechanism before redirect", from(netip.MustParseAddr("203.0.113.1"), "a@redir.example.com"), Pass, "ip4:203.0.113.0/24", "redir.example.com"},
-		{"redirect to none is permerror", from(ip1, "a@redir-none.example.com"), PermError, "", "redir-none.example.com"},
-		{"exists with macro", from(ip1, "a@exists.example.com"), Pass, "exists:%{ir}.bl.example.com", "exists.example.com"},
-		{"ip6 term against IPv6", from(ip6, "a@ip6.example.com"), Pass, "ip6:2001:db8::/32", "ip6.example.com"},
+		{"redirect decides with the target's record", from(ip1, "a@redir.example.com"), CodePass, "a", "example.com"},
+		{"mechanism before redirect", from(netip.MustParseAddr("203.0.113.1"), "a@redir.example.com"), CodePass, "ip4:203.0.113.0/24", "redir.example.com"},
+		{"redirect to none is permerror", from(ip1, "a@redir-none.example.com"), CodePermError, "", "redir-none.example.com"},
+		{"exists with macro", from(ip1, "a@exists.example.com"), CodePass, "exists:%{ir}.bl.example.com", "exists.example.com"},
+		{"ip6 term against IPv6", from(ip6, "a@ip6.example.com"), CodePass, "ip6:2001:db8::/32", "ip6.example.com"},
 		// §5.6 note: an IPv4-mapped client is IPv4.
-		{"IPv4-mapped client matches ip4", from(mapped, "a@ip6.example.com"), Pass, "ip4:192.0.2.0/24", "ip6.example.com"},
-		{"ip4 with host bits set matches its network", from(ip1, "a@hostbits.example.com"), Pass, "ip4:192.0.2.77/24", "hostbits.example.com"},
-		{"IPv4-mapped client matches A", from(mapped, "a@mapped.example.com"), Pass, "a:example.com", "mapped.example.com"},
+		{"IPv4-mapped client matches ip4", from(mapped, "a@ip6.example.com"), CodePass, "ip4:192.0.2.0/24", "ip6.example.com"},
+		{"ip4 with host bits set matches its network", from(ip1, "a@hostbits.example.com"), CodePass, "ip4:192.0.2.77/24", "hostbits.example.com"},
+		{"IPv4-mapped client matches A", from(mapped, "a@mapped.example.com"), CodePass, "a:example.com", "mapped.example.com"},
 		// §4.3 initial processing.
-		{"no local part", Input{IP: ip1, MailFrom: "@example.com"}, Pass, "a", "example.com"},
-		{"empty MAIL FROM uses HELO", Input{IP: ip1, HELO: "example.com"}, Pass, "a", "example.com"},
-		{"bare domain as MAIL FROM", Input{IP: ip1, MailFrom: "example.com"}, Pass, "a", "example.com"},
-		{"single label", Input{IP: ip1, MailFrom: "a@localhost"}, None, "", ""},
-		{"address literal", Input{IP: ip1, MailFrom: "a@[192.0.2.1]"}, None, "", ""},
-		{"empty label", Input{IP: ip1, MailFrom: "a@x..example.com"}, None, "", ""},
-		{"no record", Input{IP: ip1, MailFrom: "a@none.example.com"}, None, "", "none.example.com"},
-		{"no IP", Input{MailFrom: "a@example.com"}, None, "", ""},
+		{"no local part", Input{IP: ip1, MailFrom: "@example.com"}, CodePass, "a", "example.com"},
+		{"empty MAIL FROM uses HELO", Input{IP: ip1, HELO: "example.com"}, CodePass, "a", "example.com"},
+		{"bare domain as MAIL FROM", Input{IP: ip1, MailFrom: "example.com"}, CodePass, "a", "example.com"},
+		{"single label", Input{IP: ip1, MailFrom: "a@localhost"}, CodeNone, "", ""},
+		{"address literal", Input{IP: ip1, MailFrom: "a@[192.0.2.1]"}, CodeNone, "", ""},
+		{"empty label", Input{IP: ip1, MailFrom: "a@x..example.com"}, CodeNone, "", ""},
+		{"no record", Input{IP: ip1, MailFrom: "a@none.example.com"}, CodeNone, "", "none.example.com"},
+		{"no IP", Input{MailFrom: "a@example.com"}, CodeNone, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,7 +190,7 @@ func TestMechanisms(t *testing.T) {
 			if r.Code != tt.want || matched != tt.matched || r.Domain != tt.domain {
 				t.Errorf("got %v matched %q domain %q (err %v), want %v %q %q", r.Code, matched, r.Domain, r.Err, tt.want, tt.matched, tt.domain)
 			}
-			if (r.Code == TempError || r.Code == PermError) != (r.Err != nil) && !errors.Is(r.Err, ErrNoIP) {
+			if (r.Code == CodeTempError || r.Code == CodePermError) != (r.Err != nil) && !errors.Is(r.Err, ErrNoIP) {
 				t.Errorf("Err %v with code %v", r.Err, r.Code)
 			}
 			if r.Identity != IdentityMailFrom {
@@ -214,10 +214,10 @@ func TestErrorsAreTyped(t *testing.T) {
 		code          Code
 		err           error
 	}{
-		{"multi.example.com", "x", PermError, ErrMultipleRecords},
-		{"broken.example.com", "x", PermError, ErrBadCIDR},
-		{"temp.example.com", "x", TempError, ErrDNS},
-		{"bad.example.com", strings.Repeat("x", 70), PermError, ErrInvalidTarget},
+		{"multi.example.com", "x", CodePermError, ErrMultipleRecords},
+		{"broken.example.com", "x", CodePermError, ErrBadCIDR},
+		{"temp.example.com", "x", CodeTempError, ErrDNS},
+		{"bad.example.com", strings.Repeat("x", 70), CodePermError, ErrInvalidTarget},
 	} {
 		r := check(t, c, from(ip1, tt.local+"@"+tt.domain))
 		var ce *CheckError
@@ -228,7 +228,7 @@ func TestErrorsAreTyped(t *testing.T) {
 }
 
 func TestNoResolver(t *testing.T) {
-	if r := (&Checker{}).Check(context.Background(), from(ip1, "a@example.com")); r.Code != TempError || !errors.Is(r.Err, ErrNoResolver) {
+	if r := (&Checker{}).Check(context.Background(), from(ip1, "a@example.com")); r.Code != CodeTempError || !errors.Is(r.Err, ErrNoResolver) {
 		t.Errorf("Checker: %v %v", r.Code, r.Err)
 	}
 	if rep := (&Linter{}).Lint(context.Background(), "example.com"); !rep.HasErrors() {
@@ -246,11 +246,11 @@ func TestCheckHELO(t *testing.T) {
 		helo string
 		want Code
 	}{
-		{"mail.example.com", Pass},
-		{"MAIL.EXAMPLE.COM.", Pass},
-		{"[192.0.2.1]", None},
-		{"localhost", None},
-		{"", None},
+		{"mail.example.com", CodePass},
+		{"MAIL.EXAMPLE.COM.", CodePass},
+		{"[192.0.2.1]", CodeNone},
+		{"localhost", CodeNone},
+		{"", CodeNone},
 	} {
 		// The MAIL FROM is ignored by the HELO check (§2.3).
 		r := c.CheckHELO(context.Background(), Input{IP: ip1, MailFrom: "x@example.com", HELO: tt.helo})
@@ -269,15 +269,15 @@ func TestExplanation(t *testing.T) {
 	z.AddTXT("noexp.example.com", "v=spf1 -all")
 	c := &Checker{Resolver: z, Receiver: "mx.example.net", DefaultExplanation: "See https://example.net/why?s=%{S}"}
 	r := check(t, c, from(netip.MustParseAddr("203.0.113.5"), "a@example.com"))
-	if want := "203.0.113.5 is not one of example.com's senders (checked by mx.example.net)"; r.Code != Fail || r.Explanation != want {
+	if want := "203.0.113.5 is not one of example.com's senders (checked by mx.example.net)"; r.Code != CodeFail || r.Explanation != want {
 		t.Errorf("got %v %q, want fail %q", r.Code, r.Explanation, want)
 	}
 	r = check(t, c, from(netip.MustParseAddr("198.51.100.5"), "a@example.com"))
-	if r.Code != SoftFail || r.Explanation != "" {
+	if r.Code != CodeSoftFail || r.Explanation != "" {
 		t.Errorf("softfail: got %v %q", r.Code, r.Explanation)
 	}
 	r = check(t, c, from(netip.MustParseAddr("198.51.100.5"), "a+b@noexp.example.com"))
-	if want := "See https://example.net/why?s=a%2Bb%40noexp.example.com"; r.Code != Fail || r.Explanation != want {
+	if want := "See https://example.net/why?s=a%2Bb%40noexp.example.com"; r.Code != CodeFail || r.Explanation != want {
 		t.Errorf("default: got %v %q, want %q", r.Code, r.Explanation, want)
 	}
 }
@@ -286,7 +286,7 @@ func TestTrace(t *testing.T) {
 	bc := benchCases()[2]
 	c := &Checker{Resolver: bc.zone(), Trace: true}
 	r := c.Check(context.Background(), bc.in)
-	if r.Code != Pass || len(r.Trace) == 0 {
+	if r.Code != CodePass || len(r.Trace) == 0 {
 		t.Fatalf("got %v with %d steps", r.Code, len(r.Trace))
 	}
 	var lines []string
@@ -313,7 +313,7 @@ func TestCancel(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		r := (&Checker{Resolver: z, Prefetch: pf}).Check(ctx, bc.in)
 		cancel()
-		if r.Code != TempError || !errors.Is(r.Err, ErrCanceled) {
+		if r.Code != CodeTempError || !errors.Is(r.Err, ErrCanceled) {
 			t.Errorf("prefetch %v: got %v %v, want temperror canceled", pf, r.Code, r.Err)
 		}
 		// No goroutine outlives Check: every prefetch goroutine has called
@@ -331,7 +331,7 @@ func TestCancel(t *testing.T) {
 	z := bc.zone()
 	z.SetDelay(5 * time.Millisecond)
 	r := (&Checker{Resolver: z, Timeout: 12 * time.Millisecond}).Check(context.Background(), bc.in)
-	if r.Code != TempError || !errors.Is(r.Err, ErrCanceled) {
+	if r.Code != CodeTempError || !errors.Is(r.Err, ErrCanceled) {
 		t.Errorf("timeout: got %v %v", r.Code, r.Err)
 	}
 }
@@ -428,7 +428,7 @@ func TestMXTargetIPLiteral(t *testing.T) {
 		c := &Checker{Resolver: z, Prefetch: prefetch}
 		for _, ip := range []string{"192.0.2.1", "2001:db8::1"} {
 			r := c.Check(context.Background(), Input{IP: netip.MustParseAddr(ip), MailFrom: "a@example.org"})
-			if r.Code != Fail {
+			if r.Code != CodeFail {
 				t.Errorf("prefetch=%v ip=%s: %v (%v), want fail", prefetch, ip, r.Code, r.Err)
 			}
 		}

@@ -5,7 +5,7 @@
 //
 // # Parse and build
 //
-// Parse reads a record over the full ABNF of RFC 7208 §12 and returns a
+// ParseRecord reads a record over the full ABNF of RFC 7208 §12 and returns a
 // *Record whose String method gives a canonical form that parses back
 // equal. Text that is not an SPF record at all (it does not start with
 // "v=spf1" and a space or its end) gives an error wrapping ErrNotSPF; a
@@ -73,7 +73,7 @@
 // # Lint
 //
 // Linter.Lint walks a domain's include/redirect tree without a client
-// address and reports findings with stable codes (the Code* constants):
+// address and reports findings with stable codes (the Finding* constants):
 // the worst-case count of DNS-querying terms in total and per term
 // (counted past 10), void lookups, loops, include targets without a
 // record, multiple records, ptr, +all and ?all, a missing all, terms after
@@ -101,11 +101,11 @@
 //     ignored, as RFC 7208 §4.6.4 says (the suite's ptr-limit case agrees).
 //   - A domain-spec that is, or expands to, an invalid name (an empty label,
 //     a label over 63 octets) gives permerror rather than a void lookup; a
-//     literal one is caught by Parse, so the whole record is a permerror
+//     literal one is caught by ParseRecord, so the whole record is a permerror
 //     (the suite accepts fail or permerror for these).
 //   - Checker.Timeout (20 s by default, §4.6.4) is checked before each query
 //     from the third on; a hard bound on a single query comes from ctx.
-//   - An invalid Input.IP gives None with ErrNoIP.
+//   - An invalid Input.IP gives CodeNone with ErrNoIP.
 //   - The %{p} macro's PTR and address lookups and the exp= lookup do not
 //     count against the 10-term limit; the terms that use them do. They
 //     count against MaxQueries, and each is made at most once per check.

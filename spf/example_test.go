@@ -39,14 +39,14 @@ func ExampleChecker_CheckHELO() {
 	// Output: pass helo
 }
 
-func ExampleParse() {
-	r, err := spf.Parse("v=spf1 +MX a:mail.example.org/28 ip4:192.0.2.1/32 ~all")
+func ExampleParseRecord() {
+	r, err := spf.ParseRecord("v=spf1 +MX a:mail.example.org/28 ip4:192.0.2.1/32 ~all")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(r)
-	_, err = spf.Parse("v=spf1 mx ip4:192.0.2.0/33 -all")
+	_, err = spf.ParseRecord("v=spf1 mx ip4:192.0.2.0/33 -all")
 	fmt.Println(err)
 	// Output:
 	// v=spf1 mx a:mail.example.org/28 ip4:192.0.2.1 ~all

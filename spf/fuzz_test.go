@@ -28,7 +28,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		r, err := Parse(s)
+		r, err := ParseRecord(s)
 		if err != nil {
 			if r != nil {
 				t.Fatal("record with error")
@@ -36,9 +36,9 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		text := r.String()
-		r2, err := Parse(text)
+		r2, err := ParseRecord(text)
 		if err != nil {
-			t.Fatalf("Parse(%q) ok, but its String %q fails: %v", s, text, err)
+			t.Fatalf("ParseRecord(%q) ok, but its String %q fails: %v", s, text, err)
 		}
 		if !reflect.DeepEqual(r, r2) {
 			t.Fatalf("round trip differs:\n%q -> %+v\n%q -> %+v", s, r, text, r2)
@@ -127,7 +127,7 @@ func FuzzCheck(f *testing.F) {
 			if r.Lookups > 11 || r.VoidLookups > 3 {
 				t.Fatalf("limits: %d lookups, %d void", r.Lookups, r.VoidLookups)
 			}
-			if (r.Code == TempError || r.Code == PermError) != (r.Err != nil) {
+			if (r.Code == CodeTempError || r.Code == CodePermError) != (r.Err != nil) {
 				t.Fatalf("code %v with err %v", r.Code, r.Err)
 			}
 			_ = ReceivedSPF(r, in, "mx.example.net")

@@ -59,7 +59,7 @@ func ReceivedSPF(r Result, in Input, receiver string) string {
 	}
 	ident := pair("identity", identity)
 	var mechanism, problem, recv string
-	if r.Code == Pass || r.Code == Fail || r.Code == SoftFail || r.Code == Neutral {
+	if r.Code == CodePass || r.Code == CodeFail || r.Code == CodeSoftFail || r.Code == CodeNeutral {
 		if r.Matched != nil {
 			mechanism = pair("mechanism", r.Matched.String())
 		} else {
@@ -108,17 +108,17 @@ func receivedComment(r Result, in Input, receiver string) string {
 	}
 	ip := in.IP.String()
 	switch r.Code {
-	case Pass:
+	case CodePass:
 		return who + ": " + subject + " designates " + ip + " as permitted sender"
-	case Fail:
+	case CodeFail:
 		return who + ": " + subject + " does not designate " + ip + " as permitted sender"
-	case SoftFail:
+	case CodeSoftFail:
 		return who + ": transitioning " + subject + " does not designate " + ip + " as permitted sender"
-	case Neutral:
+	case CodeNeutral:
 		return who + ": " + ip + " is neither permitted nor denied by " + subject
-	case None:
+	case CodeNone:
 		return who + ": " + subject + " does not publish an SPF record"
-	case TempError:
+	case CodeTempError:
 		return who + ": error in processing during lookup of " + subject
 	}
 	return who + ": " + subject + " has a broken SPF record"

@@ -225,13 +225,13 @@ func TestRFCReceivedSPFGrammar(t *testing.T) {
 		in       Input
 		receiver string
 	}{
-		{"plain pass", Result{Code: Pass, Matched: &Term{Kind: KindA, Qualifier: QualifierPass}}, Input{IP: ip1, MailFrom: "a@example.com", HELO: "mx.example.com"}, "mx.example.net"},
-		{"header injection", Result{Code: Fail}, Input{IP: ip1, MailFrom: "a\r\nX-Evil: 1@example.com", HELO: "x\r\n\ty"}, "mx\r\n.example.net"},
-		{"quotes, backslashes and parentheses", Result{Code: Neutral}, Input{IP: ip1, MailFrom: `"a\"b(c)"@example.com`, HELO: `h\(`}, `r)(`},
-		{"non-ASCII", Result{Code: SoftFail}, Input{IP: ip1, MailFrom: "j\u00fcrgen@b\u00fccher.example", HELO: "\u00e9.example"}, "r\u00e9"},
-		{"every value at its longest", Result{Code: PermError, Err: perm}, Input{IP: netip.MustParseAddr("2001:db8:1:2:3:4:5:6"), MailFrom: long("a", 300) + "@" + long("b", 300), HELO: long("h.", 200)}, long("r", 400)},
-		{"every value hostile and long", Result{Code: Pass, Matched: &Term{Kind: KindUnknownModifier, Name: "x", Value: long(`"\`, 300)}, Err: perm}, Input{IP: netip.MustParseAddr("2001:db8:1:2:3:4:5:6"), MailFrom: long(`"\`, 300) + "@" + long(`\`, 300), HELO: long("(", 400)}, long(")", 400)},
-		{"helo identity", Result{Code: None, Identity: IdentityHELO}, Input{IP: ip1, HELO: "mx.example.com"}, ""},
+		{"plain pass", Result{Code: CodePass, Matched: &Term{Kind: KindA, Qualifier: QualifierPass}}, Input{IP: ip1, MailFrom: "a@example.com", HELO: "mx.example.com"}, "mx.example.net"},
+		{"header injection", Result{Code: CodeFail}, Input{IP: ip1, MailFrom: "a\r\nX-Evil: 1@example.com", HELO: "x\r\n\ty"}, "mx\r\n.example.net"},
+		{"quotes, backslashes and parentheses", Result{Code: CodeNeutral}, Input{IP: ip1, MailFrom: `"a\"b(c)"@example.com`, HELO: `h\(`}, `r)(`},
+		{"non-ASCII", Result{Code: CodeSoftFail}, Input{IP: ip1, MailFrom: "j\u00fcrgen@b\u00fccher.example", HELO: "\u00e9.example"}, "r\u00e9"},
+		{"every value at its longest", Result{Code: CodePermError, Err: perm}, Input{IP: netip.MustParseAddr("2001:db8:1:2:3:4:5:6"), MailFrom: long("a", 300) + "@" + long("b", 300), HELO: long("h.", 200)}, long("r", 400)},
+		{"every value hostile and long", Result{Code: CodePass, Matched: &Term{Kind: KindUnknownModifier, Name: "x", Value: long(`"\`, 300)}, Err: perm}, Input{IP: netip.MustParseAddr("2001:db8:1:2:3:4:5:6"), MailFrom: long(`"\`, 300) + "@" + long(`\`, 300), HELO: long("(", 400)}, long(")", 400)},
+		{"helo identity", Result{Code: CodeNone, Identity: IdentityHELO}, Input{IP: ip1, HELO: "mx.example.com"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,21 +262,21 @@ func TestRFCAuthResultsGrammar(t *testing.T) {
 		in   Input
 		want string // the property value as written
 	}{
-		{Result{Code: Pass}, Input{MailFrom: "user@example.net"}, "user@example.net"},
-		{Result{Code: Pass}, Input{MailFrom: "SRS0=ab=cd=example.com=user@fwd.example.net"}, "SRS0=ab=cd=example.com=user@fwd.example.net"},
-		{Result{Code: Pass}, Input{MailFrom: "@example.net"}, "@example.net"},
-		{Result{Code: Pass}, Input{MailFrom: "example.net"}, "example.net"},
-		{Result{Code: Pass}, Input{MailFrom: "a@b=c/d"}, `"a@b=c/d"`},
-		{Result{Code: Pass}, Input{MailFrom: "user@example.net."}, `"user@example.net."`},
-		{Result{Code: Pass}, Input{MailFrom: `"a b"@example.net`}, `"\"a b\"@example.net"`},
-		{Result{Code: Pass}, Input{MailFrom: "a\r\nb@example.net"}, "a??b@example.net"},
-		{Result{Code: Fail}, Input{HELO: "[192.0.2.1]"}, `"postmaster@[192.0.2.1]"`},
-		{Result{Code: Pass, Identity: IdentityHELO}, Input{HELO: "localhost"}, "localhost"},
-		{Result{Code: Pass, Identity: IdentityHELO}, Input{HELO: "foo/bar"}, `"foo/bar"`},
-		{Result{Code: Pass, Identity: IdentityHELO}, Input{HELO: "[192.0.2.1]"}, `"[192.0.2.1]"`},
-		{Result{Code: Pass, Identity: IdentityHELO}, Input{HELO: ""}, `""`},
-		{Result{Code: TempError, Identity: IdentityHELO, Err: errors.New("x\r\n\"y\"")}, Input{HELO: "mx.example.com"}, "mx.example.com"},
-		{Result{Code: PermError, Err: errors.New(strings.Repeat(`"`, 400))}, Input{MailFrom: strings.Repeat(`\`, 400) + "@example.com"}, ""},
+		{Result{Code: CodePass}, Input{MailFrom: "user@example.net"}, "user@example.net"},
+		{Result{Code: CodePass}, Input{MailFrom: "SRS0=ab=cd=example.com=user@fwd.example.net"}, "SRS0=ab=cd=example.com=user@fwd.example.net"},
+		{Result{Code: CodePass}, Input{MailFrom: "@example.net"}, "@example.net"},
+		{Result{Code: CodePass}, Input{MailFrom: "example.net"}, "example.net"},
+		{Result{Code: CodePass}, Input{MailFrom: "a@b=c/d"}, `"a@b=c/d"`},
+		{Result{Code: CodePass}, Input{MailFrom: "user@example.net."}, `"user@example.net."`},
+		{Result{Code: CodePass}, Input{MailFrom: `"a b"@example.net`}, `"\"a b\"@example.net"`},
+		{Result{Code: CodePass}, Input{MailFrom: "a\r\nb@example.net"}, "a??b@example.net"},
+		{Result{Code: CodeFail}, Input{HELO: "[192.0.2.1]"}, `"postmaster@[192.0.2.1]"`},
+		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: "localhost"}, "localhost"},
+		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: "foo/bar"}, `"foo/bar"`},
+		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: "[192.0.2.1]"}, `"[192.0.2.1]"`},
+		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: ""}, `""`},
+		{Result{Code: CodeTempError, Identity: IdentityHELO, Err: errors.New("x\r\n\"y\"")}, Input{HELO: "mx.example.com"}, "mx.example.com"},
+		{Result{Code: CodePermError, Err: errors.New(strings.Repeat(`"`, 400))}, Input{MailFrom: strings.Repeat(`\`, 400) + "@example.com"}, ""},
 	}
 	for _, tt := range tests {
 		s := AuthResultsSPF(tt.r, tt.in)

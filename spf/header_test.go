@@ -27,9 +27,9 @@ func TestReceivedSPF(t *testing.T) {
 			`Received-SPF: pass (mybox.example.org: domain of myname@example.com designates 192.0.2.1 as permitted sender) receiver=mybox.example.org; client-ip=192.0.2.1; envelope-from="myname@example.com"; helo=foo.example.com; identity=mailfrom; mechanism="ip4:192.0.2.0/24";`},
 		{"fail, ipv6 quoted", c.Check(ctx, Input{IP: netip.MustParseAddr("2001:db8::1"), MailFrom: "myname@example.com", HELO: "foo.example.com"}), Input{IP: netip.MustParseAddr("2001:db8::1"), MailFrom: "myname@example.com", HELO: "foo.example.com"},
 			`Received-SPF: fail (mybox.example.org: domain of myname@example.com does not designate 2001:db8::1 as permitted sender) receiver=mybox.example.org; client-ip="2001:db8::1"; envelope-from="myname@example.com"; helo=foo.example.com; identity=mailfrom; mechanism=-all;`},
-		{"hostile sender data is cleaned and quoted", Result{Code: Neutral}, Input{IP: netip.MustParseAddr("192.0.2.1"), MailFrom: "a\"b)\r\n@example.com", HELO: "x (y"},
+		{"hostile sender data is cleaned and quoted", Result{Code: CodeNeutral}, Input{IP: netip.MustParseAddr("192.0.2.1"), MailFrom: "a\"b)\r\n@example.com", HELO: "x (y"},
 			`Received-SPF: neutral (mybox.example.org: 192.0.2.1 is neither permitted nor denied by domain of a"b\)??@example.com) receiver=mybox.example.org; client-ip=192.0.2.1; envelope-from="a\"b)??@example.com"; helo="x (y"; identity=mailfrom; mechanism=default;`},
-		{"helo identity", Result{Code: None, Identity: IdentityHELO}, Input{IP: netip.MustParseAddr("192.0.2.1"), HELO: "foo.example.com"},
+		{"helo identity", Result{Code: CodeNone, Identity: IdentityHELO}, Input{IP: netip.MustParseAddr("192.0.2.1"), HELO: "foo.example.com"},
 			`Received-SPF: none (mybox.example.org: domain of foo.example.com does not publish an SPF record) receiver=mybox.example.org; client-ip=192.0.2.1; helo=foo.example.com; identity=helo;`},
 	}
 	for _, tt := range tests {
@@ -54,10 +54,10 @@ func TestAuthResultsSPF(t *testing.T) {
 		want string
 	}{
 		// RFC 7208 §9.2.
-		{Result{Code: Pass, Identity: IdentityMailFrom}, in, "spf=pass smtp.mailfrom=user@example.net"},
-		{Result{Code: Pass, Identity: IdentityHELO}, in, "spf=pass smtp.helo=foo.example.com"},
-		{Result{Code: Fail}, Input{HELO: "foo.example.com"}, "spf=fail smtp.mailfrom=postmaster@foo.example.com"},
-		{Result{Code: PermError, Err: errors.New(`spf: bad "x"`)}, Input{MailFrom: "a b@example.net"}, `spf=permerror reason="spf: bad \"x\"" smtp.mailfrom="a b@example.net"`},
+		{Result{Code: CodePass, Identity: IdentityMailFrom}, in, "spf=pass smtp.mailfrom=user@example.net"},
+		{Result{Code: CodePass, Identity: IdentityHELO}, in, "spf=pass smtp.helo=foo.example.com"},
+		{Result{Code: CodeFail}, Input{HELO: "foo.example.com"}, "spf=fail smtp.mailfrom=postmaster@foo.example.com"},
+		{Result{Code: CodePermError, Err: errors.New(`spf: bad "x"`)}, Input{MailFrom: "a b@example.net"}, `spf=permerror reason="spf: bad \"x\"" smtp.mailfrom="a b@example.net"`},
 	} {
 		if got := AuthResultsSPF(tt.r, tt.in); got != tt.want {
 			t.Errorf("got %s\nwant %s", got, tt.want)

@@ -25,30 +25,30 @@ type Finding = domainauth.Finding
 
 // Finding codes. They are stable: match on them, not on messages.
 const (
-	CodeNoRecord          = "spf.no-record"        // the linted domain publishes no SPF record
-	CodeMultipleRecords   = "spf.multiple-records" // more than one SPF record at a name (§4.5)
-	CodeSyntax            = "spf.syntax"           // a record that does not parse (§4.6)
-	CodeDNSError          = "spf.dns-error"        // a lookup failed temporarily; the walk is incomplete
-	CodeTooManyLookups    = "spf.too-many-lookups" // worst-case DNS-querying terms over the limit (§4.6.4)
-	CodeLookupCost        = "spf.lookup-cost"      // what one include/redirect costs, when the total is over the limit
-	CodeVoidLookup        = "spf.void-lookup"      // a term's target does not exist (§4.6.4)
-	CodeTooManyVoids      = "spf.too-many-void-lookups"
-	CodeTooManyMXNames    = "spf.too-many-mx-names"   // an mx target with more than 10 MX names (§4.6.4)
-	CodeLoop              = "spf.loop"                // include/redirect loop (§4.6.4, §5.2)
-	CodeIncludeNoRecord   = "spf.include-no-record"   // include/redirect target without a record: permerror (§5.2, §6.1)
-	CodePTR               = "spf.ptr"                 // ptr mechanism or %{p} used (§5.5: do not use)
-	CodePassAll           = "spf.pass-all"            // +all: anyone may send (§5.1)
-	CodeNeutralAll        = "spf.neutral-all"         // ?all: no protection
-	CodeNoAll             = "spf.no-all"              // neither all nor redirect: implicit ?all (§4.7)
-	CodeTermsAfterAll     = "spf.terms-after-all"     // terms after all are never evaluated (§5.1)
-	CodeRedirectWithAll   = "spf.redirect-with-all"   // redirect is ignored when all is present (§6.1)
-	CodeUnknownModifier   = "spf.unknown-modifier"    // ignored by receivers (§6)
-	CodeLongString        = "spf.long-string"         // a character-string over 255 bytes: not publishable as is (§3.3)
-	CodeLongStringUnknown = "spf.long-string-unknown" // over 255 bytes; the resolver cannot show how it is split
-	CodeResponseSize      = "spf.response-size"       // name + TXT text over 450 bytes (§3.4)
-	CodeSPFRRType         = "spf.spf-rr-type"         // a deprecated type SPF (99) record is published (§3.1)
-	CodeMacro             = "spf.macro"               // a target built from macros cannot be checked statically (§7)
-	CodeLintLimit         = "spf.lint-limit"          // a Linter bound was reached: the report is incomplete
+	FindingNoRecord          = "spf.no-record"        // the linted domain publishes no SPF record
+	FindingMultipleRecords   = "spf.multiple-records" // more than one SPF record at a name (§4.5)
+	FindingSyntax            = "spf.syntax"           // a record that does not parse (§4.6)
+	FindingDNSError          = "spf.dns-error"        // a lookup failed temporarily; the walk is incomplete
+	FindingTooManyLookups    = "spf.too-many-lookups" // worst-case DNS-querying terms over the limit (§4.6.4)
+	FindingLookupCost        = "spf.lookup-cost"      // what one include/redirect costs, when the total is over the limit
+	FindingVoidLookup        = "spf.void-lookup"      // a term's target does not exist (§4.6.4)
+	FindingTooManyVoids      = "spf.too-many-void-lookups"
+	FindingTooManyMXNames    = "spf.too-many-mx-names"   // an mx target with more than 10 MX names (§4.6.4)
+	FindingLoop              = "spf.loop"                // include/redirect loop (§4.6.4, §5.2)
+	FindingIncludeNoRecord   = "spf.include-no-record"   // include/redirect target without a record: permerror (§5.2, §6.1)
+	FindingPTR               = "spf.ptr"                 // ptr mechanism or %{p} used (§5.5: do not use)
+	FindingPassAll           = "spf.pass-all"            // +all: anyone may send (§5.1)
+	FindingNeutralAll        = "spf.neutral-all"         // ?all: no protection
+	FindingNoAll             = "spf.no-all"              // neither all nor redirect: implicit ?all (§4.7)
+	FindingTermsAfterAll     = "spf.terms-after-all"     // terms after all are never evaluated (§5.1)
+	FindingRedirectWithAll   = "spf.redirect-with-all"   // redirect is ignored when all is present (§6.1)
+	FindingUnknownModifier   = "spf.unknown-modifier"    // ignored by receivers (§6)
+	FindingLongString        = "spf.long-string"         // a character-string over 255 bytes: not publishable as is (§3.3)
+	FindingLongStringUnknown = "spf.long-string-unknown" // over 255 bytes; the resolver cannot show how it is split
+	FindingResponseSize      = "spf.response-size"       // name + TXT text over 450 bytes (§3.4)
+	FindingSPFRRType         = "spf.spf-rr-type"         // a deprecated type SPF (99) record is published (§3.1)
+	FindingMacro             = "spf.macro"               // a target built from macros cannot be checked statically (§7)
+	FindingLintLimit         = "spf.lint-limit"          // a Linter bound was reached: the report is incomplete
 )
 
 // TermCost is the worst-case number of DNS-querying terms one term costs:
@@ -155,7 +155,7 @@ func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 	domain = strings.TrimSuffix(domain, ".")
 	rep := &Report{Domain: domain}
 	if l.Resolver == nil {
-		rep.Findings = append(rep.Findings, Finding{Code: CodeDNSError, Severity: Error, Message: "the Linter has no Resolver", Where: domain, RFC: "RFC 7208 §4.4"})
+		rep.Findings = append(rep.Findings, Finding{Code: FindingDNSError, Severity: Error, Message: "the Linter has no Resolver", Where: domain, RFC: "RFC 7208 §4.4"})
 		return rep
 	}
 	w := &linter{l: l, ctx: ctx, rep: rep, max: orDefault(l.MaxRecords, 100),
@@ -170,24 +170,24 @@ func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 	// The findings about the whole tree are not subject to MaxFindings.
 	tree := func(f Finding) { rep.Findings = append(rep.Findings, f) }
 	if rep.Lookups > maxL {
-		tree(Finding{Code: CodeTooManyLookups, Severity: Error, Message: fmt.Sprintf("%d DNS-querying terms in the worst case, more than %d: receivers return permerror", rep.Lookups, maxL), Where: domain, RFC: "RFC 7208 §4.6.4"})
+		tree(Finding{Code: FindingTooManyLookups, Severity: Error, Message: fmt.Sprintf("%d DNS-querying terms in the worst case, more than %d: receivers return permerror", rep.Lookups, maxL), Where: domain, RFC: "RFC 7208 §4.6.4"})
 		for _, tc := range rep.Terms {
 			if tc.Lookups > 1 {
-				w.add(CodeLookupCost, Info, fmt.Sprintf("costs %d DNS-querying terms", tc.Lookups), tc.Domain+": "+tc.Term, "RFC 7208 §4.6.4")
+				w.add(FindingLookupCost, Info, fmt.Sprintf("costs %d DNS-querying terms", tc.Lookups), tc.Domain+": "+tc.Term, "RFC 7208 §4.6.4")
 			}
 		}
 	}
 	if maxV := orDefault(l.MaxVoidLookups, 2); maxV >= 0 && rep.VoidLookups > maxV {
-		tree(Finding{Code: CodeTooManyVoids, Severity: Error, Message: fmt.Sprintf("%d void lookups, more than %d: receivers may return permerror", rep.VoidLookups, maxV), Where: domain, RFC: "RFC 7208 §4.6.4"})
+		tree(Finding{Code: FindingTooManyVoids, Severity: Error, Message: fmt.Sprintf("%d void lookups, more than %d: receivers may return permerror", rep.VoidLookups, maxV), Where: domain, RFC: "RFC 7208 §4.6.4"})
 	}
 	if w.unprobed > 0 {
-		tree(Finding{Code: CodeLintLimit, Severity: Warning, Message: fmt.Sprintf("%d terms not probed for void lookups and MX names: the limit of %d probes was reached", w.unprobed, w.maxProbes), Where: domain, RFC: "RFC 7208 §4.6.4"})
+		tree(Finding{Code: FindingLintLimit, Severity: Warning, Message: fmt.Sprintf("%d terms not probed for void lookups and MX names: the limit of %d probes was reached", w.unprobed, w.maxProbes), Where: domain, RFC: "RFC 7208 §4.6.4"})
 	}
 	if rep.TermsOmitted > 0 {
-		tree(Finding{Code: CodeLintLimit, Severity: Info, Message: fmt.Sprintf("%d terms not listed: the limit of %d was reached", rep.TermsOmitted, w.maxTerms), Where: domain})
+		tree(Finding{Code: FindingLintLimit, Severity: Info, Message: fmt.Sprintf("%d terms not listed: the limit of %d was reached", rep.TermsOmitted, w.maxTerms), Where: domain})
 	}
 	if w.findingsOmitted > 0 {
-		tree(Finding{Code: CodeLintLimit, Severity: Warning, Message: fmt.Sprintf("%d more findings not listed: the limit of %d was reached", w.findingsOmitted, w.maxFindings), Where: domain})
+		tree(Finding{Code: FindingLintLimit, Severity: Warning, Message: fmt.Sprintf("%d more findings not listed: the limit of %d was reached", w.findingsOmitted, w.maxFindings), Where: domain})
 	}
 	return rep
 }
@@ -212,7 +212,7 @@ func (w *linter) addFinding(f Finding) {
 func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	top := via == 0
 	if w.fetched >= w.max {
-		w.add(CodeLintLimit, Warning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
+		w.add(FindingLintLimit, Warning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
 		return nil, ""
 	}
 	w.fetched++
@@ -234,11 +234,11 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	if spfr, ok := w.l.Resolver.(SPFRRResolver); ok {
 		if rrs, err := spfr.LookupSPFRR(w.ctx, name); err == nil && len(rrs) > 0 {
-			w.add(CodeSPFRRType, Warning, "type SPF (99) records are published; receivers ignore them and they can drift from the TXT record", name, "RFC 7208 §3.1")
+			w.add(FindingSPFRRType, Warning, "type SPF (99) records are published; receivers ignore them and they can drift from the TXT record", name, "RFC 7208 §3.1")
 		}
 	}
-	if err != nil && domainauth.Classify(w.ctx, err) != domainauth.NotFound {
-		w.add(CodeDNSError, Warning, "TXT lookup failed: "+err.Error(), name, "RFC 7208 §4.4")
+	if err != nil && domainauth.Classify(w.ctx, err) != domainauth.ErrorKindNotFound {
+		w.add(FindingDNSError, Warning, "TXT lookup failed: "+err.Error(), name, "RFC 7208 §4.4")
 		return nil, ""
 	}
 	var found []int
@@ -251,38 +251,38 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	switch {
 	case len(found) == 0 && top:
-		w.add(CodeNoRecord, Warning, "no SPF record: receivers get none", name, "RFC 7208 §4.5")
+		w.add(FindingNoRecord, Warning, "no SPF record: receivers get none", name, "RFC 7208 §4.5")
 		return nil, ""
 	case len(found) == 0:
 		rfc := "RFC 7208 §5.2"
 		if via == KindRedirect {
 			rfc = "RFC 7208 §6.1"
 		}
-		w.add(CodeIncludeNoRecord, Error, "target has no SPF record: receivers return permerror", where, rfc)
+		w.add(FindingIncludeNoRecord, Error, "target has no SPF record: receivers return permerror", where, rfc)
 		return nil, ""
 	case len(found) > 1:
-		w.add(CodeMultipleRecords, Error, fmt.Sprintf("%d SPF records: receivers return permerror", len(found)), name, "RFC 7208 §4.5")
+		w.add(FindingMultipleRecords, Error, fmt.Sprintf("%d SPF records: receivers return permerror", len(found)), name, "RFC 7208 §4.5")
 		return nil, ""
 	}
 	txt := txts[found[0]]
 	if size > 450 {
-		w.add(CodeResponseSize, Warning, fmt.Sprintf("name and TXT records total %d bytes, over 450: the answer may not fit a 512-byte UDP response", size), name, "RFC 7208 §3.4")
+		w.add(FindingResponseSize, Warning, fmt.Sprintf("name and TXT records total %d bytes, over 450: the answer may not fit a 512-byte UDP response", size), name, "RFC 7208 §3.4")
 	}
 	if len(txt) > 255 {
 		if !haveStrings {
-			w.add(CodeLongStringUnknown, Info, fmt.Sprintf("record is %d bytes; the resolver cannot show whether it is split into strings of at most 255", len(txt)), name, "RFC 7208 §3.3")
+			w.add(FindingLongStringUnknown, Info, fmt.Sprintf("record is %d bytes; the resolver cannot show whether it is split into strings of at most 255", len(txt)), name, "RFC 7208 §3.3")
 		} else {
 			for _, s := range strs[found[0]] {
 				if len(s) > 255 {
-					w.add(CodeLongString, Error, fmt.Sprintf("a character-string of %d bytes; split the record into strings of at most 255", len(s)), name, "RFC 7208 §3.3")
+					w.add(FindingLongString, Error, fmt.Sprintf("a character-string of %d bytes; split the record into strings of at most 255", len(s)), name, "RFC 7208 §3.3")
 					break
 				}
 			}
 		}
 	}
-	rec, perr := Parse(txt)
+	rec, perr := ParseRecord(txt)
 	if perr != nil {
-		w.add(CodeSyntax, Error, perr.Error(), name, "RFC 7208 §4.6")
+		w.add(FindingSyntax, Error, perr.Error(), name, "RFC 7208 §4.6")
 		return nil, txt
 	}
 	for _, f := range LintRecord(rec) {
@@ -311,9 +311,9 @@ func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int
 		}
 		if hasMacro(target) {
 			if t.Kind == KindInclude || t.Kind == KindRedirect {
-				w.add(CodeMacro, Info, "target uses macros; its record cannot be checked statically and its cost is counted as 1", where, "RFC 7208 §7")
+				w.add(FindingMacro, Info, "target uses macros; its record cannot be checked statically and its cost is counted as 1", where, "RFC 7208 §7")
 			} else {
-				w.add(CodeMacro, Info, "target uses macros and cannot be checked statically", where, "RFC 7208 §7")
+				w.add(FindingMacro, Info, "target uses macros and cannot be checked statically", where, "RFC 7208 §7")
 			}
 		} else {
 			target = strings.TrimSuffix(target, ".")
@@ -321,7 +321,7 @@ func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int
 			case KindInclude, KindRedirect:
 				key := strings.ToLower(target)
 				if containsFold(stack, target) {
-					w.add(CodeLoop, Error, "loops back to "+target+": receivers return permerror", where, "RFC 7208 §4.6.4")
+					w.add(FindingLoop, Error, "loops back to "+target+": receivers return permerror", where, "RFC 7208 §4.6.4")
 				} else if st, ok := w.walked[key]; ok {
 					// Walked through an earlier term: add its cost, as a
 					// receiver would spend it again, without walking again.
@@ -385,7 +385,7 @@ func (w *linter) probe(kind Kind, target, where string) {
 		// target's included.
 		if void {
 			w.rep.VoidLookups++
-			w.add(CodeVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
+			w.add(FindingVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
 		}
 		return
 	}
@@ -396,17 +396,17 @@ func (w *linter) probe(kind Kind, target, where string) {
 	w.probes++
 	if kind == KindA {
 		_, err := w.l.Resolver.LookupNetIP(w.ctx, "ip", target)
-		w.probed[key] = w.classifyVoid(err, target, where) && domainauth.Classify(w.ctx, err) == domainauth.NotFound
+		w.probed[key] = w.classifyVoid(err, target, where) && domainauth.Classify(w.ctx, err) == domainauth.ErrorKindNotFound
 		return
 	}
 	mxs, err := w.l.Resolver.LookupMX(w.ctx, target)
 	if w.classifyVoid(err, target, where) {
-		w.probed[key] = domainauth.Classify(w.ctx, err) == domainauth.NotFound
+		w.probed[key] = domainauth.Classify(w.ctx, err) == domainauth.ErrorKindNotFound
 		return
 	}
 	w.probed[key] = false
 	if len(mxs) > 10 {
-		w.add(CodeTooManyMXNames, Error, fmt.Sprintf("%s has %d MX names, more than 10: receivers return permerror", target, len(mxs)), where, "RFC 7208 §4.6.4")
+		w.add(FindingTooManyMXNames, Error, fmt.Sprintf("%s has %d MX names, more than 10: receivers return permerror", target, len(mxs)), where, "RFC 7208 §4.6.4")
 	}
 }
 
@@ -414,13 +414,13 @@ func (w *linter) probe(kind Kind, target, where string) {
 // there was no answer.
 func (w *linter) classifyVoid(err error, target, where string) bool {
 	switch domainauth.Classify(w.ctx, err) {
-	case domainauth.OK:
+	case domainauth.ErrorKindOK:
 		return false
-	case domainauth.NotFound:
+	case domainauth.ErrorKindNotFound:
 		w.rep.VoidLookups++
-		w.add(CodeVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
+		w.add(FindingVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
 	default:
-		w.add(CodeDNSError, Warning, "lookup failed: "+err.Error(), where, "RFC 7208 §5")
+		w.add(FindingDNSError, Warning, "lookup failed: "+err.Error(), where, "RFC 7208 §5")
 	}
 	return true
 }
@@ -438,7 +438,7 @@ func LintRecord(r *Record) []Finding {
 		t := &r.Terms[i]
 		ts := t.String()
 		if allAt >= 0 && !t.Kind.IsModifier() {
-			add(CodeTermsAfterAll, Warning, "never evaluated: it follows "+r.Terms[allAt].String(), ts, "RFC 7208 §5.1")
+			add(FindingTermsAfterAll, Warning, "never evaluated: it follows "+r.Terms[allAt].String(), ts, "RFC 7208 §5.1")
 		}
 		switch t.Kind {
 		case KindAll:
@@ -447,25 +447,25 @@ func LintRecord(r *Record) []Finding {
 			}
 			switch t.qualifier() {
 			case QualifierPass:
-				add(CodePassAll, Error, "+all lets every host on the Internet pass", ts, "RFC 7208 §5.1")
+				add(FindingPassAll, Error, "+all lets every host on the Internet pass", ts, "RFC 7208 §5.1")
 			case QualifierNeutral:
-				add(CodeNeutralAll, Warning, "?all asserts nothing about other hosts", ts, "RFC 7208 §8.2")
+				add(FindingNeutralAll, Warning, "?all asserts nothing about other hosts", ts, "RFC 7208 §8.2")
 			}
 		case KindPTR:
-			add(CodePTR, Warning, "ptr is slow and unreliable and SHOULD NOT be published", ts, "RFC 7208 §5.5")
+			add(FindingPTR, Warning, "ptr is slow and unreliable and SHOULD NOT be published", ts, "RFC 7208 §5.5")
 		case KindUnknownModifier:
-			add(CodeUnknownModifier, Info, "unknown modifier "+t.Name+" is ignored by receivers", ts, "RFC 7208 §6")
+			add(FindingUnknownModifier, Info, "unknown modifier "+t.Name+" is ignored by receivers", ts, "RFC 7208 §6")
 		}
 		if strings.Contains(t.Domain, "%{p") || strings.Contains(t.Domain, "%{P") {
-			add(CodePTR, Warning, "the %{p} macro SHOULD NOT be published", ts, "RFC 7208 §7.3")
+			add(FindingPTR, Warning, "the %{p} macro SHOULD NOT be published", ts, "RFC 7208 §7.3")
 		}
 	}
 	red := r.Redirect()
 	switch {
 	case red != nil && allAt >= 0:
-		add(CodeRedirectWithAll, Warning, "redirect is ignored because the record has an all mechanism", red.String(), "RFC 7208 §6.1")
+		add(FindingRedirectWithAll, Warning, "redirect is ignored because the record has an all mechanism", red.String(), "RFC 7208 §6.1")
 	case red == nil && allAt < 0:
-		add(CodeNoAll, Warning, "no all mechanism and no redirect: the default result is neutral", "v=spf1", "RFC 7208 §4.7")
+		add(FindingNoAll, Warning, "no all mechanism and no redirect: the default result is neutral", "v=spf1", "RFC 7208 §4.7")
 	}
 	return out
 }

@@ -78,7 +78,7 @@ func TestLintRepeatedIncludeOnce(t *testing.T) {
 	if o := treeParents(rep.Terms); o != 0 {
 		t.Errorf("%d listed terms without their include", o)
 	}
-	if !hasCode(rep.Findings, CodeLintLimit) || !hasCode(rep.Findings, CodeTooManyLookups) || !hasCode(rep.Findings, CodeTooManyVoids) {
+	if !hasCode(rep.Findings, FindingLintLimit) || !hasCode(rep.Findings, FindingTooManyLookups) || !hasCode(rep.Findings, FindingTooManyVoids) {
 		t.Errorf("findings %v: want the limit, too-many-lookups and too-many-void-lookups findings", codes(rep.Findings))
 	}
 	cr = &countingResolver{z: z}
@@ -166,7 +166,7 @@ func TestLintBoundsJustPast(t *testing.T) {
 			// tree: lookups, voids, the term left out of Terms and the
 			// findings left out.
 			tree := codes(r.Findings[min(1000, len(r.Findings)):])
-			want := []string{CodeTooManyLookups, CodeTooManyVoids, CodeLintLimit, CodeLintLimit}
+			want := []string{FindingTooManyLookups, FindingTooManyVoids, FindingLintLimit, FindingLintLimit}
 			if !slices.Equal(tree, want) || r.VoidLookups != 1001 {
 				return fmt.Sprintf("%d findings, %d void lookups, last codes %v, want 1000 and %v", len(r.Findings), r.VoidLookups, tree, want)
 			}
@@ -180,7 +180,7 @@ func TestLintBoundsJustPast(t *testing.T) {
 	tests[1].record = "v=spf1 " + strings.Join(probes, " ") + " -all"
 	tests[1].check = func(r *Report) string {
 		for _, f := range r.Findings {
-			if f.Code == CodeLintLimit && strings.HasPrefix(f.Message, "1 terms not probed") {
+			if f.Code == FindingLintLimit && strings.HasPrefix(f.Message, "1 terms not probed") {
 				return ""
 			}
 		}

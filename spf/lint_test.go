@@ -31,55 +31,55 @@ func TestLintFindings(t *testing.T) {
 		{"clean record", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 ip4:192.0.2.0/24 include:_spf.example.net -all")
 			z.AddTXT("_spf.example.net", "v=spf1 ip4:198.51.100.0/24 -all")
-		}, nil, []string{CodeNoAll, CodePassAll, CodeTooManyLookups, CodeIncludeNoRecord}},
-		{"no record", func(z *zone.Zone) { z.AddTXT("example.com", "google-site-verification=x") }, []string{CodeNoRecord}, nil},
+		}, nil, []string{FindingNoAll, FindingPassAll, FindingTooManyLookups, FindingIncludeNoRecord}},
+		{"no record", func(z *zone.Zone) { z.AddTXT("example.com", "google-site-verification=x") }, []string{FindingNoRecord}, nil},
 		{"multiple records", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 -all")
 			z.AddTXT("example.com", "v=spf1 mx -all")
-		}, []string{CodeMultipleRecords}, nil},
-		{"syntax error", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ip4:192.0.2.0/33 -all") }, []string{CodeSyntax}, nil},
+		}, []string{FindingMultipleRecords}, nil},
+		{"syntax error", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ip4:192.0.2.0/33 -all") }, []string{FindingSyntax}, nil},
 		{"dns error", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 include:t.example.net -all")
 			z.SetFault("t.example.net", zone.TypeANY, zone.FaultServFail)
-		}, []string{CodeDNSError}, nil},
+		}, []string{FindingDNSError}, nil},
 		{"too many lookups", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 include:big.example.net a mx -all")
 			z.AddTXT("big.example.net", "v=spf1 "+repeat("exists:x.example.net", 9)+" -all")
 			z.AddA("x.example.net", "127.0.0.2")
 			z.AddA("example.com", "192.0.2.1")
 			z.AddMX("example.com", 10, "example.com")
-		}, []string{CodeTooManyLookups, CodeLookupCost}, nil},
+		}, []string{FindingTooManyLookups, FindingLookupCost}, nil},
 		{"void lookups", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 a:nx1.example.com a:nx2.example.com mx:nx3.example.com -all")
-		}, []string{CodeVoidLookup, CodeTooManyVoids}, nil},
+		}, []string{FindingVoidLookup, FindingTooManyVoids}, nil},
 		{"too many MX names", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 mx -all")
 			for i := range 11 {
 				z.AddMX("example.com", uint16(i), "mx.example.com")
 			}
-		}, []string{CodeTooManyMXNames}, nil},
+		}, []string{FindingTooManyMXNames}, nil},
 		{"include loop", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 include:a.example.net -all")
 			z.AddTXT("a.example.net", "v=spf1 include:b.example.net -all")
 			z.AddTXT("b.example.net", "v=spf1 include:A.example.net. -all")
-		}, []string{CodeLoop}, nil},
-		{"redirect loop", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 redirect=example.com") }, []string{CodeLoop}, nil},
-		{"include without record", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 include:gone.example.net -all") }, []string{CodeIncludeNoRecord}, nil},
-		{"ptr", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ptr -all") }, []string{CodePTR}, nil},
-		{"p macro", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 exists:%{p}.x.example.com -all") }, []string{CodePTR, CodeMacro}, nil},
-		{"+all", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 +all") }, []string{CodePassAll}, nil},
-		{"?all", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ?all") }, []string{CodeNeutralAll}, nil},
-		{"no all, no redirect", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ip4:192.0.2.1") }, []string{CodeNoAll}, nil},
-		{"terms after all", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 -all ip4:192.0.2.1") }, []string{CodeTermsAfterAll}, nil},
+		}, []string{FindingLoop}, nil},
+		{"redirect loop", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 redirect=example.com") }, []string{FindingLoop}, nil},
+		{"include without record", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 include:gone.example.net -all") }, []string{FindingIncludeNoRecord}, nil},
+		{"ptr", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ptr -all") }, []string{FindingPTR}, nil},
+		{"p macro", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 exists:%{p}.x.example.com -all") }, []string{FindingPTR, FindingMacro}, nil},
+		{"+all", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 +all") }, []string{FindingPassAll}, nil},
+		{"?all", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ?all") }, []string{FindingNeutralAll}, nil},
+		{"no all, no redirect", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 ip4:192.0.2.1") }, []string{FindingNoAll}, nil},
+		{"terms after all", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 -all ip4:192.0.2.1") }, []string{FindingTermsAfterAll}, nil},
 		{"redirect with all", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 -all redirect=x.example.net")
 			z.AddTXT("x.example.net", "v=spf1 -all")
-		}, []string{CodeRedirectWithAll}, []string{CodeNoAll}},
-		{"unknown modifier", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 -all default=deny") }, []string{CodeUnknownModifier}, nil},
+		}, []string{FindingRedirectWithAll}, []string{FindingNoAll}},
+		{"unknown modifier", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 -all default=deny") }, []string{FindingUnknownModifier}, nil},
 		{"response size", func(z *zone.Zone) {
 			z.AddTXT("example.com", "v=spf1 "+repeat("ip4:192.0.2.1", 35)+" -all")
-		}, []string{CodeResponseSize}, []string{CodeLongString}},
-		{"macro target", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 include:%{d}.spf.example.net -all") }, []string{CodeMacro}, nil},
+		}, []string{FindingResponseSize}, []string{FindingLongString}},
+		{"macro target", func(z *zone.Zone) { z.AddTXT("example.com", "v=spf1 include:%{d}.spf.example.net -all") }, []string{FindingMacro}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,16 +174,16 @@ func TestLintCapabilities(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := (&Linter{Resolver: plainResolver{z}}).Lint(context.Background(), "example.com")
-	if got := codes(rep.Findings); !slices.Contains(got, CodeLongStringUnknown) || slices.Contains(got, CodeSPFRRType) {
+	if got := codes(rep.Findings); !slices.Contains(got, FindingLongStringUnknown) || slices.Contains(got, FindingSPFRRType) {
 		t.Errorf("without capabilities: %v", got)
 	}
 	rep = (&Linter{Resolver: spfRRResolver{plainResolver{z}}}).Lint(context.Background(), "example.com")
-	if got := codes(rep.Findings); !slices.Contains(got, CodeSPFRRType) {
+	if got := codes(rep.Findings); !slices.Contains(got, FindingSPFRRType) {
 		t.Errorf("with the SPF RR capability: %v", got)
 	}
 	// The zone splits long records itself: no long-string finding.
 	rep = (&Linter{Resolver: z}).Lint(context.Background(), "example.com")
-	if got := codes(rep.Findings); slices.Contains(got, CodeLongString) || slices.Contains(got, CodeLongStringUnknown) {
+	if got := codes(rep.Findings); slices.Contains(got, FindingLongString) || slices.Contains(got, FindingLongStringUnknown) {
 		t.Errorf("with TXT strings: %v", got)
 	}
 }
@@ -207,7 +207,7 @@ func (o oneStringResolver) LookupTXTStrings(context.Context, string) ([][]string
 func TestLintLongString(t *testing.T) {
 	r := oneStringResolver{plainResolver{zone.New()}, "v=spf1 " + repeat("ip4:192.0.2.1", 20) + " -all"}
 	rep := (&Linter{Resolver: r}).Lint(context.Background(), "example.com")
-	if got := codes(rep.Findings); !slices.Contains(got, CodeLongString) {
+	if got := codes(rep.Findings); !slices.Contains(got, FindingLongString) {
 		t.Errorf("got %v", got)
 	}
 }
@@ -240,14 +240,14 @@ func TestLintRecordLimitIsNotDNSError(t *testing.T) {
 	rep := (&Linter{Resolver: plainResolver{z}}).Lint(context.Background(), "example.com")
 	var limit bool
 	for _, f := range rep.Findings {
-		if f.Code == CodeDNSError {
+		if f.Code == FindingDNSError {
 			t.Errorf("DNS error finding on a zone that answers everything: %+v", f)
 		}
-		if f.Code == CodeLintLimit && strings.Contains(f.Message, "more than 100 records") {
+		if f.Code == FindingLintLimit && strings.Contains(f.Message, "more than 100 records") {
 			limit = true
 		}
 	}
 	if !limit {
-		t.Errorf("no %s finding for the 100-record bound; codes %v", CodeLintLimit, codes(rep.Findings))
+		t.Errorf("no %s finding for the 100-record bound; codes %v", FindingLintLimit, codes(rep.Findings))
 	}
 }

@@ -70,10 +70,10 @@ func IsSPF(txt string) bool {
 	return len(txt) >= 6 && strings.EqualFold(txt[:6], "v=spf1") && (len(txt) == 6 || txt[6] == ' ')
 }
 
-// Parse parses an SPF version 1 record (RFC 7208 §4.5, §12). Text that is
+// ParseRecord parses an SPF version 1 record (RFC 7208 §4.5, §12). Text that is
 // not an SPF record gives an error wrapping ErrNotSPF; a broken record gives
 // a *ParseError wrapping one of the other classes.
-func Parse(txt string) (*Record, error) {
+func ParseRecord(txt string) (*Record, error) {
 	if !IsSPF(txt) {
 		return nil, &ParseError{Record: txt, Term: -1, Err: ErrNotSPF, Msg: "does not start with \"v=spf1\" followed by a space or the end"}
 	}
@@ -91,7 +91,7 @@ func Parse(txt string) (*Record, error) {
 	return r, nil
 }
 
-// termIter parses the terms of a record one at a time. Parse keeps them;
+// termIter parses the terms of a record one at a time. ParseRecord keeps them;
 // an evaluation without a record cache validates the record with one
 // termIter and parses its mechanisms again with another as it reaches
 // them, allocating no Terms.

@@ -101,19 +101,19 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := Parse(tt.in)
+			r, err := ParseRecord(tt.in)
 			if err == nil {
-				t.Fatalf("Parse(%q) = %v, want error %v", tt.in, r, tt.class)
+				t.Fatalf("ParseRecord(%q) = %v, want error %v", tt.in, r, tt.class)
 			}
 			if !errors.Is(err, tt.class) {
-				t.Fatalf("Parse(%q) error %v, want class %v", tt.in, err, tt.class)
+				t.Fatalf("ParseRecord(%q) error %v, want class %v", tt.in, err, tt.class)
 			}
 			var pe *ParseError
 			if !errors.As(err, &pe) {
 				t.Fatalf("error %T is not *ParseError", err)
 			}
 			if pe.Term != tt.term || pe.Offset != tt.offset {
-				t.Errorf("Parse(%q): term %d offset %d, want term %d offset %d (%v)", tt.in, pe.Term, pe.Offset, tt.term, tt.offset, err)
+				t.Errorf("ParseRecord(%q): term %d offset %d, want term %d offset %d (%v)", tt.in, pe.Term, pe.Offset, tt.term, tt.offset, err)
 			}
 			if !strings.HasPrefix(err.Error(), "spf: ") {
 				t.Errorf("error %q lacks the package prefix", err)
@@ -123,7 +123,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseErrorMessage(t *testing.T) {
-	_, err := Parse("v=spf1 mx ip4:1.2.3.4/33")
+	_, err := ParseRecord("v=spf1 mx ip4:1.2.3.4/33")
 	want := `spf: term 1 "ip4:1.2.3.4/33" at offset 21: bad prefix length "/33" (at most 32, no leading zeros)`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
@@ -165,17 +165,17 @@ func TestParseValid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			r, err := Parse(tt.in)
+			r, err := ParseRecord(tt.in)
 			if err != nil {
-				t.Fatalf("Parse(%q): %v", tt.in, err)
+				t.Fatalf("ParseRecord(%q): %v", tt.in, err)
 			}
 			if !reflect.DeepEqual(r.Terms, tt.terms) {
-				t.Errorf("Parse(%q).Terms =\n%+v\nwant\n%+v", tt.in, r.Terms, tt.terms)
+				t.Errorf("ParseRecord(%q).Terms =\n%+v\nwant\n%+v", tt.in, r.Terms, tt.terms)
 			}
 			if got := r.String(); got != tt.canonical {
 				t.Errorf("String() = %q, want %q", got, tt.canonical)
 			}
-			r2, err := Parse(r.String())
+			r2, err := ParseRecord(r.String())
 			if err != nil || !reflect.DeepEqual(r, r2) {
 				t.Errorf("round trip: %v, %+v", err, r2)
 			}
@@ -222,7 +222,7 @@ func TestKindAndCodeStrings(t *testing.T) {
 			t.Errorf("Code(%d) = %q, want %q", i, got, w)
 		}
 	}
-	if QualifierSoftFail.Code() != SoftFail || QualifierNeutral.Code() != Neutral || QualifierFail.Code() != Fail || Qualifier(0).Code() != Pass {
+	if QualifierSoftFail.Code() != CodeSoftFail || QualifierNeutral.Code() != CodeNeutral || QualifierFail.Code() != CodeFail || Qualifier(0).Code() != CodePass {
 		t.Error("Qualifier.Code mapping")
 	}
 }
@@ -238,7 +238,7 @@ func TestIsSPF(t *testing.T) {
 	}
 }
 
-// FuzzFastPaths checks Parse's fast paths against the general code:
+// FuzzFastPaths checks ParseRecord's fast paths against the general code:
 // parseIPv4 against netip.ParseAddr, and literalSpecOK against the full
 // domain-spec checks (RFC 7208 §7.1), which it must never contradict.
 func FuzzFastPaths(f *testing.F) {
@@ -258,7 +258,7 @@ func FuzzFastPaths(f *testing.F) {
 		}
 		for i := 0; i < len(s); i++ {
 			if s[i] < 0x21 || s[i] > 0x7e {
-				return // Parse rejects the term before domain-spec checks
+				return // ParseRecord rejects the term before domain-spec checks
 			}
 		}
 		if s == "" {

@@ -206,7 +206,7 @@ func (pf *prefetcher) target(spec, domain string) (string, bool) {
 		return domain, true
 	}
 	if !hasMacro(spec) {
-		// Parse has checked a literal domain-spec's labels and length.
+		// ParseRecord has checked a literal domain-spec's labels and length.
 		return strings.TrimSuffix(spec, "."), true
 	}
 	var b [256]byte

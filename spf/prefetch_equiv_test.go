@@ -159,7 +159,7 @@ func TestPrefetchUnreachedFailures(t *testing.T) {
 		for _, d := range []string{"early.example.com", "redirect.example.com", "reach0.example.com", "reach1.example.com",
 			"reach2.example.com", "reach3.example.com", "reach4.example.com", "reach5.example.com", "reach6.example.com"} {
 			r := checkBothWays(t, d+" "+ip, z, from(netip.MustParseAddr(ip), "a@"+d), false)
-			if ip == "192.0.2.1" && strings.HasPrefix(d, "early") && r.Code != Pass {
+			if ip == "192.0.2.1" && strings.HasPrefix(d, "early") && r.Code != CodePass {
 				t.Errorf("%s %s: %v, want pass", d, ip, r.Code)
 			}
 		}
@@ -225,7 +225,7 @@ func TestPrefetchNoLeakOnEarlyResult(t *testing.T) {
 	before := runtime.NumGoroutine()
 	start := time.Now()
 	r := (&Checker{Resolver: slow, Prefetch: true}).Check(context.Background(), from(ip1, "a@example.com"))
-	if el := time.Since(start); r.Code != Pass || el > 2*time.Second {
+	if el := time.Since(start); r.Code != CodePass || el > 2*time.Second {
 		t.Errorf("early pass: %v after %v", r.Code, el)
 	}
 	if after, ok := waitGoroutines(before); !ok {
@@ -237,7 +237,7 @@ func TestPrefetchNoLeakOnEarlyResult(t *testing.T) {
 		start := time.Now()
 		r := (&Checker{Resolver: slow, Prefetch: pf}).Check(ctx, from(netip.MustParseAddr("203.0.113.1"), "a@example.com"))
 		cancel()
-		if el := time.Since(start); r.Code != TempError || !errors.Is(r.Err, ErrCanceled) || r.Lookups != 1 || el > 2*time.Second {
+		if el := time.Since(start); r.Code != CodeTempError || !errors.Is(r.Err, ErrCanceled) || r.Lookups != 1 || el > 2*time.Second {
 			t.Errorf("prefetch %v: canceled mid-evaluation: %v %v, %d lookups, after %v", pf, r.Code, r.Err, r.Lookups, el)
 		}
 		if after, ok := waitGoroutines(before); !ok {
@@ -252,7 +252,7 @@ func TestPrefetchNoLeakOnEarlyResult(t *testing.T) {
 	for i, pf := range []bool{false, true} {
 		res[i] = (&Checker{Resolver: z, Prefetch: pf}).Check(ctx, from(ip1, "a@example.com"))
 	}
-	if d := resultDiff(res[0], res[1]); d != "" || res[0].Code != TempError || !errors.Is(res[0].Err, ErrCanceled) {
+	if d := resultDiff(res[0], res[1]); d != "" || res[0].Code != CodeTempError || !errors.Is(res[0].Err, ErrCanceled) {
 		t.Errorf("canceled ctx: %v %v; %s", res[0].Code, res[0].Err, d)
 	}
 }
@@ -273,7 +273,7 @@ func TestPrefetchSkipsInvalidTargets(t *testing.T) {
 	cr := &countingResolver{z: z}
 	local := strings.Repeat("x", 64)
 	r := (&Checker{Resolver: cr, Prefetch: true}).Check(context.Background(), from(ip1, local+"@example.com"))
-	if r.Code != Pass || cr.total() != 1 {
+	if r.Code != CodePass || cr.total() != 1 {
 		t.Errorf("got %v after queries %v, want pass after the TXT query only", r.Code, cr.n)
 	}
 }

@@ -22,13 +22,13 @@ const (
 func (q Qualifier) Code() Code {
 	switch q {
 	case QualifierFail:
-		return Fail
+		return CodeFail
 	case QualifierSoftFail:
-		return SoftFail
+		return CodeSoftFail
 	case QualifierNeutral:
-		return Neutral
+		return CodeNeutral
 	}
-	return Pass
+	return CodePass
 }
 
 // Kind says what a Term is: one of the mechanisms of RFC 7208 §5 or one of
@@ -87,12 +87,12 @@ func (k Kind) QueriesDNS() bool {
 	return false
 }
 
-// Term is one mechanism or modifier of a record. Terms returned by Parse and
+// Term is one mechanism or modifier of a record. Terms returned by ParseRecord and
 // referenced from a Result are shared and must not be modified.
 type Term struct {
 	Kind Kind
 
-	// Qualifier of a mechanism; always set by Parse (QualifierPass when the
+	// Qualifier of a mechanism; always set by ParseRecord (QualifierPass when the
 	// record omits it). Zero for modifiers; zero on a mechanism built in
 	// code means QualifierPass.
 	Qualifier Qualifier
@@ -182,7 +182,7 @@ type Record struct {
 }
 
 // String returns the record in canonical form, "v=spf1" followed by each
-// term's canonical form separated by single spaces. Parse(r.String())
+// term's canonical form separated by single spaces. ParseRecord(r.String())
 // yields a record equal to r.
 func (r *Record) String() string {
 	var b strings.Builder
@@ -212,7 +212,7 @@ func (r *Record) modifier(k Kind) *Term {
 
 // Mechanism returns a mechanism term built in code with the given qualifier,
 // kind and domain-spec (which may be empty for a, mx and ptr). Use IP for
-// ip4 and ip6. The domain-spec is not checked; Validate or String and Parse
+// ip4 and ip6. The domain-spec is not checked; Validate or String and ParseRecord
 // do that.
 func Mechanism(q Qualifier, k Kind, domain string) Term {
 	return Term{Kind: k, Qualifier: q, Domain: domain}
@@ -229,9 +229,9 @@ func IP(q Qualifier, p netip.Prefix) Term {
 }
 
 // Validate reports whether the record would survive a round trip through
-// String and Parse, returning the parse error if not. Records built in code
+// String and ParseRecord, returning the parse error if not. Records built in code
 // should be validated before publication.
 func (r *Record) Validate() error {
-	_, err := Parse(r.String())
+	_, err := ParseRecord(r.String())
 	return err
 }

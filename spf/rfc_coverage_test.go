@@ -169,7 +169,7 @@ func TestRFCExplanationASCII(t *testing.T) {
 		for _, pf := range []bool{false, true} {
 			c.Prefetch = pf
 			r := c.Check(context.Background(), Input{IP: ip, MailFrom: tt.from, HELO: tt.helo})
-			if r.Code != Fail || r.Explanation != tt.want {
+			if r.Code != CodeFail || r.Explanation != tt.want {
 				t.Errorf("%q prefetch %v: got %v %q, want fail %q", tt.from, pf, r.Code, r.Explanation, tt.want)
 			}
 		}
@@ -245,31 +245,31 @@ func TestRFCCheckHost(t *testing.T) {
 		lookups int
 		exp     string
 	}{
-		{"§2.4 null reverse-path: postmaster@HELO, %{l} is postmaster", Input{IP: ip1, HELO: "helo.example.org"}, Pass, nil, 1, ""},
-		{"§4.1 %{l} %{o} unchanged and %{d} changed through include", from(ip1, "alice@sender.example.com"), Pass, nil, 2, ""},
-		{"§4.1 %{l} %{o} unchanged and %{d} changed through redirect", from(ip1, "alice@redir-sender.example.com"), Pass, nil, 2, ""},
-		{"§4.3 IDN domain queried as A-labels", from(ip1, "a@b\u00fccher.example"), Pass, nil, 0, ""},
-		{"§4.3 IDN HELO for the null reverse-path", Input{IP: ip1, HELO: "B\u00dcCHER.example"}, Pass, nil, 0, ""},
-		{"§4.4 TXT SERVFAIL is temperror", from(ip1, "a@servfail.example.com"), TempError, ErrDNS, 0, ""},
-		{"§4.6.4 exp is not a DNS-querying term", from(ip1, "a@exp10.example.com"), Fail, nil, 10, "Not exp10.example.com's server"},
-		{"§5 MX lookup SERVFAIL is temperror", from(ip1, "a@mx-servfail.example.com"), TempError, ErrDNS, 1, ""},
-		{"§5 MX host address SERVFAIL is temperror", from(ip1, "a@mxhost-servfail.example.com"), TempError, ErrDNS, 1, ""},
-		{"§5.1 mechanisms after all are ignored", from(ip1, "a@after-all.example.com"), Fail, nil, 0, ""},
-		{"§5.1 §6.1 redirect ignored beside all, before it", from(ip1, "a@redirect-all.example.com"), SoftFail, nil, 0, ""},
-		{"§5.5 address lookup error skips that PTR name, the next validates", from(ip1, "a@ptr.example.com"), Pass, nil, 1, ""},
-		{"§5.5 PTR lookup error is no match, not temperror", from(ip2, "a@ptr.example.com"), Fail, nil, 1, ""},
-		{"§5.6 ip4 without length is /32: exact", from(ip1, "a@host-ip.example.com"), Pass, nil, 0, ""},
-		{"§5.6 ip4 without length is /32: neighbour", from(ip2, "a@host-ip.example.com"), Fail, nil, 0, ""},
-		{"§5.6 ip6 without length is /128: exact", from(netip.MustParseAddr("2001:db8::1"), "a@host-ip.example.com"), Pass, nil, 0, ""},
-		{"§5.6 ip6 without length is /128: neighbour", from(netip.MustParseAddr("2001:db8::2"), "a@host-ip.example.com"), Fail, nil, 0, ""},
-		{"§6 unknown modifiers ignored anywhere, repeated", from(ip1, "a@mods.example.com"), Pass, nil, 0, ""},
-		{"§6.1 malformed redirect target is permerror", from(ip1, strings.Repeat("x", 64)+"@redirect-bad.example.com"), PermError, ErrInvalidTarget, 0, ""},
-		{"§6.2 explanation strings joined without spaces", from(ip1, "a@exp-split.example.com"), Fail, nil, 0, "Not permitted"},
-		{"§7.3 §11.5.3 spaces and punctuation from the sender", from(ip1, "a b%c\"d@hostile.example.com"), Fail, nil, 1, ""},
-		{"§4.8 §11.5.3 a 64-byte label from the sender is permerror", from(ip1, strings.Repeat("x", 64)+"@hostile.example.com"), PermError, ErrInvalidTarget, 1, ""},
-		{"§4.8 §11.5.3 an empty label from the sender is permerror", from(ip1, "a..b@hostile.example.com"), PermError, ErrInvalidTarget, 1, ""},
-		{"§7.3 §11.5.3 a 300-byte label is truncated away (253 octets)", from(ip1, strings.Repeat("x", 300)+"@hostile.example.com"), Fail, nil, 1, ""},
-		{"§7.3 §11.5.3 a local-part of 150 labels is truncated to 253 octets", from(ip1, strings.Repeat("x.", 149)+"x@hostile.example.com"), Fail, nil, 1, ""},
+		{"§2.4 null reverse-path: postmaster@HELO, %{l} is postmaster", Input{IP: ip1, HELO: "helo.example.org"}, CodePass, nil, 1, ""},
+		{"§4.1 %{l} %{o} unchanged and %{d} changed through include", from(ip1, "alice@sender.example.com"), CodePass, nil, 2, ""},
+		{"§4.1 %{l} %{o} unchanged and %{d} changed through redirect", from(ip1, "alice@redir-sender.example.com"), CodePass, nil, 2, ""},
+		{"§4.3 IDN domain queried as A-labels", from(ip1, "a@b\u00fccher.example"), CodePass, nil, 0, ""},
+		{"§4.3 IDN HELO for the null reverse-path", Input{IP: ip1, HELO: "B\u00dcCHER.example"}, CodePass, nil, 0, ""},
+		{"§4.4 TXT SERVFAIL is temperror", from(ip1, "a@servfail.example.com"), CodeTempError, ErrDNS, 0, ""},
+		{"§4.6.4 exp is not a DNS-querying term", from(ip1, "a@exp10.example.com"), CodeFail, nil, 10, "Not exp10.example.com's server"},
+		{"§5 MX lookup SERVFAIL is temperror", from(ip1, "a@mx-servfail.example.com"), CodeTempError, ErrDNS, 1, ""},
+		{"§5 MX host address SERVFAIL is temperror", from(ip1, "a@mxhost-servfail.example.com"), CodeTempError, ErrDNS, 1, ""},
+		{"§5.1 mechanisms after all are ignored", from(ip1, "a@after-all.example.com"), CodeFail, nil, 0, ""},
+		{"§5.1 §6.1 redirect ignored beside all, before it", from(ip1, "a@redirect-all.example.com"), CodeSoftFail, nil, 0, ""},
+		{"§5.5 address lookup error skips that PTR name, the next validates", from(ip1, "a@ptr.example.com"), CodePass, nil, 1, ""},
+		{"§5.5 PTR lookup error is no match, not temperror", from(ip2, "a@ptr.example.com"), CodeFail, nil, 1, ""},
+		{"§5.6 ip4 without length is /32: exact", from(ip1, "a@host-ip.example.com"), CodePass, nil, 0, ""},
+		{"§5.6 ip4 without length is /32: neighbour", from(ip2, "a@host-ip.example.com"), CodeFail, nil, 0, ""},
+		{"§5.6 ip6 without length is /128: exact", from(netip.MustParseAddr("2001:db8::1"), "a@host-ip.example.com"), CodePass, nil, 0, ""},
+		{"§5.6 ip6 without length is /128: neighbour", from(netip.MustParseAddr("2001:db8::2"), "a@host-ip.example.com"), CodeFail, nil, 0, ""},
+		{"§6 unknown modifiers ignored anywhere, repeated", from(ip1, "a@mods.example.com"), CodePass, nil, 0, ""},
+		{"§6.1 malformed redirect target is permerror", from(ip1, strings.Repeat("x", 64)+"@redirect-bad.example.com"), CodePermError, ErrInvalidTarget, 0, ""},
+		{"§6.2 explanation strings joined without spaces", from(ip1, "a@exp-split.example.com"), CodeFail, nil, 0, "Not permitted"},
+		{"§7.3 §11.5.3 spaces and punctuation from the sender", from(ip1, "a b%c\"d@hostile.example.com"), CodeFail, nil, 1, ""},
+		{"§4.8 §11.5.3 a 64-byte label from the sender is permerror", from(ip1, strings.Repeat("x", 64)+"@hostile.example.com"), CodePermError, ErrInvalidTarget, 1, ""},
+		{"§4.8 §11.5.3 an empty label from the sender is permerror", from(ip1, "a..b@hostile.example.com"), CodePermError, ErrInvalidTarget, 1, ""},
+		{"§7.3 §11.5.3 a 300-byte label is truncated away (253 octets)", from(ip1, strings.Repeat("x", 300)+"@hostile.example.com"), CodeFail, nil, 1, ""},
+		{"§7.3 §11.5.3 a local-part of 150 labels is truncated to 253 octets", from(ip1, strings.Repeat("x.", 149)+"x@hostile.example.com"), CodeFail, nil, 1, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -309,9 +309,9 @@ func TestRFCAddressQueryLimits(t *testing.T) {
 		want     Code
 		maxAddrs int
 	}{
-		{"mx.example.com", PermError, 0},
-		{"ptr.example.com", Fail, 10},
-		{"implicit.example.com", Fail, 0},
+		{"mx.example.com", CodePermError, 0},
+		{"ptr.example.com", CodeFail, 10},
+		{"implicit.example.com", CodeFail, 0},
 	} {
 		for _, pf := range []bool{false, true} {
 			cr := &countingResolver{z: z}
@@ -388,7 +388,7 @@ func TestRFCTimeLimitPTR(t *testing.T) {
 		// validating its name finds no time left.
 		slow := &slowResolver{Zone: z, delay: 30 * time.Millisecond, slow: map[string]bool{"s1.example.net": true, "s2.example.net": true, "192.0.2.1": true}}
 		r := (&Checker{Resolver: slow, Prefetch: pf, Timeout: 5 * time.Millisecond}).Check(context.Background(), from(ip1, "a@example.com"))
-		if r.Code != TempError || !errors.Is(r.Err, ErrCanceled) {
+		if r.Code != CodeTempError || !errors.Is(r.Err, ErrCanceled) {
 			t.Errorf("prefetch %v: Timeout before ptr: %v %v, want temperror", pf, r.Code, r.Err)
 		}
 		// ctx ends during the PTR query, then during the address query
@@ -401,7 +401,7 @@ func TestRFCTimeLimitPTR(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 			r := (&Checker{Resolver: slow, Prefetch: pf}).Check(ctx, from(ip1, "a@"+tt.domain))
 			cancel()
-			if r.Code != TempError || !errors.Is(r.Err, ErrCanceled) {
+			if r.Code != CodeTempError || !errors.Is(r.Err, ErrCanceled) {
 				t.Errorf("prefetch %v: %s canceled at %s: %v %v, want temperror", pf, tt.domain, tt.slowName, r.Code, r.Err)
 			}
 		}
@@ -416,13 +416,13 @@ func TestRFCInitialProcessing(t *testing.T) {
 	z := zone.New()
 	z.AddTXT("example.com", "v=spf1 +all")
 	for d, want := range map[string]Code{
-		"example.com": Pass, "example.com.": Pass, "EXAMPLE.com": Pass,
-		"example.com..": None, ".example.com": None, "example..com": None, "com": None, "com.": None, "": None, ".": None,
-		"[192.0.2.1]": None, "[IPv6:2001:db8::1]": None, strings.Repeat("a", 64) + ".example.com": None,
+		"example.com": CodePass, "example.com.": CodePass, "EXAMPLE.com": CodePass,
+		"example.com..": CodeNone, ".example.com": CodeNone, "example..com": CodeNone, "com": CodeNone, "com.": CodeNone, "": CodeNone, ".": CodeNone,
+		"[192.0.2.1]": CodeNone, "[IPv6:2001:db8::1]": CodeNone, strings.Repeat("a", 64) + ".example.com": CodeNone,
 	} {
 		cr := &countingResolver{z: z}
 		r := (&Checker{Resolver: cr}).Check(context.Background(), from(ip1, "a@"+d))
-		if r.Code != want || (want == None && cr.total() != 0) {
+		if r.Code != want || (want == CodeNone && cr.total() != 0) {
 			t.Errorf("domain %q: %v after %d queries, want %v", d, r.Code, cr.total(), want)
 		}
 	}

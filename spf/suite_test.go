@@ -216,7 +216,7 @@ func runSuite(t *testing.T, file string, prefetch bool) (passed, total int) {
 					t.Errorf("spec %s: %s: got %v (err %v), want %v\n%s", tc.Spec, tc.Description, r.Code, r.Err, want, dumpTrace(r))
 					return
 				}
-				if tc.Explanation != nil && r.Code == Fail {
+				if tc.Explanation != nil && r.Code == CodeFail {
 					got, exp := r.Explanation, *tc.Explanation
 					ok := got == exp
 					if _, fold := suiteExplanationFold[name]; fold {

@@ -12,11 +12,14 @@ import (
 	"hash"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/report"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 func canonDomain(d string) string { return dnsname.Canonical(strings.TrimSpace(d)) }
@@ -33,10 +36,10 @@ const (
 func outcomeOf(r *report.Record) int {
 	pe := &r.Row.PolicyEvaluated
 	o := 0
-	if pe.DKIM.Canonical() == report.DMARCPass {
+	if pe.DKIM.Canonical() == report.DMARCResultPass {
 		o |= bitDKIM
 	}
-	if pe.SPF.Canonical() == report.DMARCPass {
+	if pe.SPF.Canonical() == report.DMARCResultPass {
 		o |= bitSPF
 	}
 	switch pe.Disposition.Canonical() {
@@ -83,12 +86,12 @@ func dayShares(dr report.DateRange, b *byOutcome) map[string]*report.Counts {
 		}
 		r := report.Record{}
 		r.Row.Count = n
-		r.Row.PolicyEvaluated.DKIM, r.Row.PolicyEvaluated.SPF = report.DMARCFail, report.DMARCFail
+		r.Row.PolicyEvaluated.DKIM, r.Row.PolicyEvaluated.SPF = report.DMARCResultFail, report.DMARCResultFail
 		if o&bitDKIM != 0 {
-			r.Row.PolicyEvaluated.DKIM = report.DMARCPass
+			r.Row.PolicyEvaluated.DKIM = report.DMARCResultPass
 		}
 		if o&bitSPF != 0 {
-			r.Row.PolicyEvaluated.SPF = report.DMARCPass
+			r.Row.PolicyEvaluated.SPF = report.DMARCResultPass
 		}
 		r.Row.PolicyEvaluated.Disposition = report.DispositionNone
 		switch {
@@ -146,53 +149,29 @@ func (d *digester) num(n uint64) {
 
 func (d *digester) sum() string { return hex.EncodeToString(d.h.Sum(nil)) }
 
-// recordDetail is what a stored record keeps as JSON beside its columns.
-type recordDetail struct {
-	Reasons    []report.PolicyOverrideReason `json:"reason,omitempty"`
-	DKIM       []report.DKIMAuthResult       `json:"dkim,omitempty"`
-	SPF        []report.SPFAuthResult        `json:"spf,omitempty"`
-	Extensions []string                      `json:"extensions,omitempty"`
-}
-
 // recordRow is one aggregate_records row being written.
 type recordRow struct {
-	seq                             int
-	sourceIP                        string
-	count                           uint64
-	outcome                         int
-	disposition, dkim, spf          string
-	headerFrom, envelopeFrom, envTo string
-	detail                          string
+	seq      int
+	sourceIP string
+	count    uint64
+	outcome  int
+	detail   string
 }
 
-var emptyDetail = "{}"
-
-func makeRow(seq int, r *report.Record) (recordRow, error) {
-	row := recordRow{seq: seq, count: r.Row.Count, outcome: outcomeOf(r),
-		disposition: string(r.Row.PolicyEvaluated.Disposition),
-		dkim:        string(r.Row.PolicyEvaluated.DKIM), spf: string(r.Row.PolicyEvaluated.SPF),
-		headerFrom: r.Identifiers.HeaderFrom, envelopeFrom: r.Identifiers.EnvelopeFrom, envTo: r.Identifiers.EnvelopeTo,
-		detail: emptyDetail}
+func makeRow(seq int, r *report.Record, buf *[]byte) recordRow {
+	row := recordRow{seq: seq, count: r.Row.Count, outcome: outcomeOf(r)}
 	if r.Row.SourceIP.IsValid() {
 		row.sourceIP = r.Row.SourceIP.String()
 	}
-	if len(r.Row.PolicyEvaluated.Reasons)+len(r.AuthResults.DKIM)+len(r.AuthResults.SPF)+len(r.Extensions) > 0 {
-		b, err := json.Marshal(recordDetail{Reasons: r.Row.PolicyEvaluated.Reasons, DKIM: r.AuthResults.DKIM,
-			SPF: r.AuthResults.SPF, Extensions: r.Extensions})
-		if err != nil {
-			return row, fmt.Errorf("store: record %d: %w", seq, err)
-		}
-		row.detail = string(b)
-	}
-	return row, nil
+	*buf = appendDetail((*buf)[:0], r)
+	row.detail = string(*buf)
+	return row
 }
 
 func (d *digester) row(r *recordRow) {
 	d.str(r.sourceIP)
 	d.num(r.count)
-	for _, s := range []string{r.disposition, r.dkim, r.spf, r.headerFrom, r.envelopeFrom, r.envTo, r.detail} {
-		d.str(s)
-	}
+	d.str(r.detail)
 }
 
 // header is the part of a report stored in aggregate_reports.
@@ -276,13 +255,26 @@ func (s *sqlStore) addAggregate(ctx context.Context, first *report.Aggregate, ne
 	if !s.opts.allowed(first.Policy.Domain) {
 		return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, first.Policy.Domain)
 	}
-	h, err := makeHeader(first)
-	if err != nil {
-		return Added{}, err
+	h, herr := makeHeader(first)
+	if herr != nil {
+		return Added{}, herr
 	}
 	unlock := s.lockWriter()
 	defer unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	// PostgreSQL writes records with COPY, which needs the connection
+	// under the transaction.
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if s.d.dollar {
+		if conn, err = s.db.Conn(ctx); err != nil {
+			return Added{}, s.err(err)
+		}
+		defer conn.Close()
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.db.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return Added{}, s.err(err)
 	}
@@ -312,9 +304,10 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 	var sums byOutcome
 	var ins *recordInserter
 	if fresh {
-		ins = s.newRecordInserter(ctx, tx, id, h.domain, h.day, h.org)
+		ins = s.newRecordInserter(ctx, tx, conn, id, h.domain, h.day, h.org)
 	}
 	n := 0
+	var buf []byte
 	for {
 		r, err := next()
 		if err == io.EOF {
@@ -327,10 +320,7 @@ WHERE org_name = ? AND report_id = ? AND policy_domain = ? AND begin_ts = ? AND 
 		if n > s.opts.maxRecords() {
 			return Added{}, fmt.Errorf("%w: more than %d records (Options.MaxRecords)", ErrTooLarge, s.opts.maxRecords())
 		}
-		row, err := makeRow(n, r)
-		if err != nil {
-			return Added{}, err
-		}
+		row := makeRow(n, r, &buf)
 		dig.row(&row)
 		sums.add(row.outcome, row.count)
 		if sums.total() > s.opts.maxMessages() {
@@ -367,6 +357,9 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest,
 	if err := ins.flush(); err != nil {
 		return Added{}, err
 	}
+	if err := ins.totals(); err != nil {
+		return Added{}, err
+	}
 	for day, c := range dayShares(final().Metadata.DateRange, &sums) {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO aggregate_days (report, day, policy_domain, org_name, messages,
 	dmarc_pass, dmarc_fail, dkim_aligned, spf_aligned, quarantined, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -399,66 +392,190 @@ func (s *sqlStore) err(err error) error {
 	return fmt.Errorf("store: %s: %w", s.d.name, err)
 }
 
-// recordInserter writes records in multi-row INSERT statements.
+// recordIDBits is how many low bits of a record's id number it within its
+// report (the id is the report's id shifted left by this, plus the number).
+const recordIDBits = 24
+
+// maxReportRecords is the most records one report can hold in that scheme.
+const maxReportRecords = 1<<recordIDBits - 1
+
+// recordInserter writes records in multi-row INSERT statements, and the
+// failing ones again into aggregate_failing.
 type recordInserter struct {
 	s                *sqlStore
 	ctx              context.Context
 	tx               *sql.Tx
+	conn             *sql.Conn // PostgreSQL: COPY instead of INSERT
 	report           int64
 	domain, day, org string
 	rows             []recordRow
-	full             *sql.Stmt
+	stmts            map[string]*sql.Stmt
 	args             []any
+	// failing sums the failing messages per source address, for
+	// aggregate_failing_totals.
+	failing map[string]uint64
 }
 
-func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, report int64, domain, day, org string) *recordInserter {
-	return &recordInserter{s: s, ctx: ctx, tx: tx, report: report, domain: domain, day: day, org: org,
-		rows: make([]recordRow, 0, recordBatch)}
+func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, conn *sql.Conn, report int64, domain, day, org string) *recordInserter {
+	batch := recordBatch
+	if conn != nil {
+		batch = copyBatch
+	}
+	return &recordInserter{s: s, ctx: ctx, tx: tx, conn: conn, report: report, domain: domain, day: day, org: org,
+		rows: make([]recordRow, 0, batch), stmts: map[string]*sql.Stmt{}}
 }
+
+// copyBatch is how many records one COPY writes (PostgreSQL).
+const copyBatch = 1000
 
 func (ri *recordInserter) add(r recordRow) error {
 	ri.rows = append(ri.rows, r)
-	if len(ri.rows) == recordBatch {
+	if len(ri.rows) == cap(ri.rows) {
 		return ri.flush()
 	}
 	return nil
 }
 
-func insertRecordsSQL(n int) string {
+// insertSQL returns INSERT INTO table (cols) VALUES with n rows of
+// placeholders.
+func insertSQL(table, cols string, n int) string {
 	var b strings.Builder
-	b.WriteString(`INSERT INTO aggregate_records (report, seq, policy_domain, day, org_name, source_ip, count, outcome,
-	disposition, dkim, spf, header_from, envelope_from, envelope_to, detail) VALUES `)
+	b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+	one := "(" + strings.Repeat("?, ", strings.Count(cols, ",")) + "?)"
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString(one)
 	}
 	return b.String()
+}
+
+const (
+	recordColumns  = "id, source_ip, count, outcome, detail"
+	failingColumns = "policy_domain, day, source_ip, record, org_name, count"
+)
+
+// exec runs a multi-row insert; full batches reuse a prepared statement.
+func (ri *recordInserter) exec(table, cols string, n int, args []any) error {
+	q := insertSQL(table, cols, n)
+	if n < recordBatch {
+		_, err := ri.tx.ExecContext(ri.ctx, ri.s.q(q), args...)
+		return ri.s.err(err)
+	}
+	st := ri.stmts[table]
+	if st == nil {
+		var err error
+		if st, err = ri.tx.PrepareContext(ri.ctx, ri.s.q(q)); err != nil {
+			return ri.s.err(err)
+		}
+		ri.stmts[table] = st
+	}
+	_, err := st.ExecContext(ri.ctx, args...)
+	return ri.s.err(err)
 }
 
 func (ri *recordInserter) flush() error {
 	if len(ri.rows) == 0 {
 		return nil
 	}
+	if ri.conn != nil {
+		return ri.copy()
+	}
+	base := ri.report << recordIDBits
 	ri.args = ri.args[:0]
 	for i := range ri.rows {
 		r := &ri.rows[i]
-		ri.args = append(ri.args, ri.report, r.seq, ri.domain, ri.day, ri.org, r.sourceIP, int64(r.count), r.outcome,
-			r.disposition, r.dkim, r.spf, r.headerFrom, r.envelopeFrom, r.envTo, r.detail)
+		ri.args = append(ri.args, base+int64(r.seq), r.sourceIP, int64(r.count), r.outcome, r.detail)
 	}
-	var err error
-	if len(ri.rows) == recordBatch {
-		if ri.full == nil {
-			ri.full, err = ri.tx.PrepareContext(ri.ctx, ri.s.q(insertRecordsSQL(recordBatch)))
-			if err != nil {
-				return ri.s.err(err)
+	if err := ri.exec("aggregate_records", recordColumns, len(ri.rows), ri.args); err != nil {
+		return err
+	}
+	ri.args = ri.args[:0]
+	failing := 0
+	for i := range ri.rows {
+		r := &ri.rows[i]
+		if r.outcome&(bitDKIM|bitSPF) == 0 {
+			failing++
+			ri.args = append(ri.args, ri.domain, ri.day, r.sourceIP, base+int64(r.seq), ri.org, int64(r.count))
+			if ri.failing == nil {
+				ri.failing = map[string]uint64{}
 			}
+			ri.failing[r.sourceIP] += r.count
 		}
-		_, err = ri.full.ExecContext(ri.ctx, ri.args...)
-	} else {
-		_, err = ri.tx.ExecContext(ri.ctx, ri.s.q(insertRecordsSQL(len(ri.rows))), ri.args...)
 	}
 	ri.rows = ri.rows[:0]
+	if failing == 0 {
+		return nil
+	}
+	return ri.exec("aggregate_failing", failingColumns, failing, ri.args)
+}
+
+// totals adds the report's failing messages per address to
+// aggregate_failing_totals (one row per address and statement: an upsert
+// may not touch a row twice).
+func (ri *recordInserter) totals() error {
+	if len(ri.failing) == 0 {
+		return nil
+	}
+	ips := make([]string, 0, len(ri.failing))
+	for ip := range ri.failing {
+		ips = append(ips, ip)
+	}
+	slices.Sort(ips)
+	for len(ips) > 0 {
+		n := min(len(ips), recordBatch)
+		ri.args = ri.args[:0]
+		for _, ip := range ips[:n] {
+			ri.args = append(ri.args, ri.domain, ip, int64(ri.failing[ip]))
+		}
+		q := insertSQL("aggregate_failing_totals", "policy_domain, source_ip, count", n) +
+			" ON CONFLICT (policy_domain, source_ip) DO UPDATE SET count = aggregate_failing_totals.count + excluded.count"
+		if _, err := ri.tx.ExecContext(ri.ctx, ri.s.q(q), ri.args...); err != nil {
+			return ri.s.err(err)
+		}
+		ips = ips[n:]
+	}
+	return nil
+}
+
+// copy writes the batch with COPY (PostgreSQL's bulk load), inside the
+// transaction open on the connection.
+func (ri *recordInserter) copy() error {
+	base := ri.report << recordIDBits
+	recs := make([][]any, 0, len(ri.rows))
+	var fails [][]any
+	for i := range ri.rows {
+		r := &ri.rows[i]
+		id := base + int64(r.seq)
+		recs = append(recs, []any{id, r.sourceIP, int64(r.count), int64(r.outcome), r.detail})
+		if r.outcome&(bitDKIM|bitSPF) == 0 {
+			fails = append(fails, []any{ri.domain, ri.day, r.sourceIP, id, ri.org, int64(r.count)})
+			if ri.failing == nil {
+				ri.failing = map[string]uint64{}
+			}
+			ri.failing[r.sourceIP] += r.count
+		}
+	}
+	ri.rows = ri.rows[:0]
+	err := ri.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: postgres: unexpected driver connection %T", dc)
+		}
+		for _, t := range []struct {
+			table string
+			cols  string
+			rows  [][]any
+		}{{"aggregate_records", recordColumns, recs}, {"aggregate_failing", failingColumns, fails}} {
+			if len(t.rows) == 0 {
+				continue
+			}
+			if _, err := c.Conn().CopyFrom(ri.ctx, pgx.Identifier{t.table}, strings.Split(t.cols, ", "), pgx.CopyFromRows(t.rows)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	return ri.s.err(err)
 }

@@ -47,13 +47,20 @@
 // content, warnings excluded) is recorded as a conflict of the first
 // (OutcomeConflict, ReportDetail.ConflictList).
 //
-// Every query is backed by an index: per-day counts come from
+// Every query is backed by an index. Per-day counts come from
 // aggregate_days, one row per report and UTC day (index on policy domain
-// and day); per-source counts and a source's records from aggregate_records
-// (indexes on source address, on policy domain and day, and a partial
-// index over the records that failed DMARC for the failing-sources
-// ranking); the report list, policies and retention from aggregate_reports
-// (indexes on domain and day, day, end of window, ingest time).
+// and day). Records are one row each in aggregate_records, whose key is
+// the report's id times 2^24 plus the record's number, so a report's
+// records are one key range (no index on the report), with an index on the
+// source address for the per-source page; the rest of a record is kept as
+// the JSON of report.Record. The records that failed DMARC are copied into
+// the narrow aggregate_failing table, keyed by domain, address and day,
+// for the failing-sources ranking of a period, and summed per domain and
+// address in aggregate_failing_totals for the ranking over all time. The
+// report list, policies and retention use aggregate_reports (indexes on
+// domain and day, day, end of window, ingest time). The sources ranking
+// (Sources) reads every record of the selected reports: it is the one
+// query whose time grows with the records selected (seconds at a million).
 //
 // # Agreement with report summary
 //
@@ -75,11 +82,19 @@
 // # Limits
 //
 //	Options.MaxReportMessages  2^40         messages of one aggregate report (sessions of a TLS report)
-//	Options.MaxRecords         10,000,000   records of one aggregate report (policies and details of a TLS report)
+//	Options.MaxRecords         1,000,000    records of one aggregate report (policies and details of a TLS report)
 //	Options.BusyTimeout        10 s         SQLite lock wait
 //	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source
+//
+// # Testing
+//
+// The tests run the same code against both engines. PostgreSQL tests read
+// a server URL from DOMAINAUTH_TEST_POSTGRES (each test works in a schema
+// of its own there); without it they skip with a message, and fail when
+// CI=true. .ci/run installs PostgreSQL from the distribution's packages,
+// starts a throwaway cluster in a temporary folder and sets the variable.
 //
 // # Gaps
 //

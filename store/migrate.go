@@ -60,7 +60,7 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
-// migrate brings the schema to version to (0: the latest), one migration per
+// migrate brings the schema to version to (negative: the latest), one migration per
 // transaction, recording each in schema_migrations. Concurrent openers are
 // serialised by the transaction's write lock (SQLite) or an advisory lock
 // (PostgreSQL), so a migration runs once.
@@ -69,7 +69,7 @@ func migrate(ctx context.Context, db *sql.DB, d *dialect, to int) error {
 	if err != nil {
 		return err
 	}
-	if to == 0 {
+	if to < 0 || to > len(ms) {
 		to = len(ms)
 	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
@@ -21,13 +22,13 @@ const countCols = `CAST(SUM(messages) AS BIGINT), CAST(SUM(dmarc_pass) AS BIGINT
 	CAST(SUM(rejected) AS BIGINT)`
 
 // recordCountCols computes the same counts from aggregate_records.
-const recordCountCols = `CAST(SUM(count) AS BIGINT),
-	CAST(SUM(CASE WHEN outcome & 3 <> 0 THEN count ELSE 0 END) AS BIGINT),
-	CAST(SUM(CASE WHEN outcome & 3 = 0 THEN count ELSE 0 END) AS BIGINT),
-	CAST(SUM(CASE WHEN outcome & 1 <> 0 THEN count ELSE 0 END) AS BIGINT),
-	CAST(SUM(CASE WHEN outcome & 2 <> 0 THEN count ELSE 0 END) AS BIGINT),
-	CAST(SUM(CASE WHEN outcome & 4 <> 0 THEN count ELSE 0 END) AS BIGINT),
-	CAST(SUM(CASE WHEN outcome & 8 <> 0 THEN count ELSE 0 END) AS BIGINT)`
+const recordCountCols = `CAST(SUM(r.count) AS BIGINT),
+	CAST(SUM(CASE WHEN r.outcome & 3 <> 0 THEN r.count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN r.outcome & 3 = 0 THEN r.count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN r.outcome & 1 <> 0 THEN r.count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN r.outcome & 2 <> 0 THEN r.count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN r.outcome & 4 <> 0 THEN r.count ELSE 0 END) AS BIGINT),
+	CAST(SUM(CASE WHEN r.outcome & 8 <> 0 THEN r.count ELSE 0 END) AS BIGINT)`
 
 // nullCounts scans the seven sums (NULL over no rows).
 type nullCounts [7]sql.NullInt64
@@ -145,9 +146,11 @@ func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCo
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, "SELECT source_ip, COUNT(DISTINCT report), "+recordCountCols+
-		" FROM aggregate_records WHERE "+w+" GROUP BY source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	// A report's records are the id range [id<<24, (id+1)<<24).
+	rows, err := s.query(ctx, "SELECT r.source_ip, COUNT(DISTINCT a.id), "+recordCountCols+
+		" FROM aggregate_reports a JOIN aggregate_records r ON r.id >= a.id * 16777216 AND r.id < (a.id + 1) * 16777216 WHERE "+w+
+		" GROUP BY r.source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -174,11 +177,10 @@ const MaxSourceRecords = 20_000
 // grouped into one aggregate per report (metadata and the address's
 // records), newest first.
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
-	w, args := f.where("r.policy_domain", "r.day", "r.org_name")
-	rows, err := s.query(ctx, `SELECT r.report, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count,
-	r.disposition, r.dkim, r.spf, r.header_from, r.envelope_from, r.envelope_to, r.detail
-FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.report
-WHERE r.source_ip = ? AND `+w+` ORDER BY r.day DESC, r.report DESC, r.seq LIMIT ?`,
+	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, r.detail
+FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.id / 16777216
+WHERE r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`,
 		append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
@@ -191,8 +193,7 @@ WHERE r.source_ip = ? AND `+w+` ORDER BY r.day DESC, r.report DESC, r.seq LIMIT 
 		var org, rid, pol string
 		var rec report.Record
 		var rc rawRecord
-		if err := rows.Scan(&id, &org, &rid, &begin, &end, &pol, &rc.ip, &rc.count, &rc.disposition, &rc.dkim, &rc.spf,
-			&rc.headerFrom, &rc.envelopeFrom, &rc.envTo, &rc.detail); err != nil {
+		if err := rows.Scan(&id, &org, &rid, &begin, &end, &pol, &rc.ip, &rc.count, &rc.detail); err != nil {
 			return nil, s.err(err)
 		}
 		if err := rc.decode(&rec); err != nil {
@@ -243,10 +244,12 @@ func (s *sqlStore) FailingSources(ctx context.Context, f Filter, limit int) ([]F
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	// The condition outcome & 3 = 0 selects the partial index
-	// aggregate_records_failing.
-	rows, err := s.query(ctx, "SELECT source_ip, CAST(SUM(count) AS BIGINT) FROM aggregate_records WHERE outcome & 3 = 0 AND "+w+
-		" GROUP BY source_ip ORDER BY 2 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	q := "SELECT source_ip, CAST(SUM(count) AS BIGINT) FROM aggregate_failing WHERE " + w + " GROUP BY source_ip"
+	if f.From == "" && f.To == "" && f.Org == "" {
+		// All time: the running totals hold the answer.
+		q = "SELECT source_ip, count FROM aggregate_failing_totals WHERE " + w
+	}
+	rows, err := s.query(ctx, q+" ORDER BY 2 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -264,33 +267,75 @@ func (s *sqlStore) FailingSources(ctx context.Context, f Filter, limit int) ([]F
 	if err := rows.Err(); err != nil {
 		return nil, s.err(err)
 	}
+	// The addresses' records are read in parallel: SQLite in WAL mode
+	// and PostgreSQL both serve readers side by side.
+	errs := make([]error, len(out))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
 	for i := range out {
-		as, err := s.sourceReports(ctx, f, out[i].SourceIP)
-		if err != nil {
-			return nil, err
-		}
-		var sum report.Summary
-		domains := map[string]bool{}
-		for _, a := range as {
-			sum.Add(a)
-			for j := range a.Records {
-				domains[dnsname.Canonical(a.Records[j].Identifiers.HeaderFrom)] = true
-			}
-		}
-		if c := sum.BySourceIP[out[i].SourceIP]; c != nil {
-			out[i].Counts = *c
-		}
-		out[i].Diagnoses = sum.Diagnoses()
-		out[i].Provider = provider(as)
-		for d := range domains {
-			out[i].HeaderFrom = append(out[i].HeaderFrom, d)
-		}
-		slices.Sort(out[i].HeaderFrom)
-		if len(out[i].HeaderFrom) > MaxSampleDomains {
-			out[i].HeaderFrom = out[i].HeaderFrom[:MaxSampleDomains]
-		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = s.diagnose(ctx, f, &out[i])
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// diagnose fills in a failing source's counts, diagnoses, provider and
+// domains from its records.
+func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) error {
+	recs, err := s.sourceRecords(ctx, f, fs.SourceIP)
+	if err != nil {
+		return err
+	}
+	// One report holding all the address's records: the diagnoses and
+	// counts do not depend on how records group into reports.
+	a := &report.Aggregate{Records: recs}
+	var sum report.Summary
+	sum.Add(a)
+	if c := sum.BySourceIP[fs.SourceIP]; c != nil {
+		fs.Counts = *c
+	}
+	fs.Diagnoses = sum.Diagnoses()
+	fs.Provider = provider([]*report.Aggregate{a})
+	for d := range sum.ByHeaderFrom {
+		fs.HeaderFrom = append(fs.HeaderFrom, d)
+	}
+	slices.Sort(fs.HeaderFrom)
+	if len(fs.HeaderFrom) > MaxSampleDomains {
+		fs.HeaderFrom = fs.HeaderFrom[:MaxSampleDomains]
+	}
+	return nil
+}
+
+// sourceRecords reads the records of one source address in the filter, at
+// most MaxSourceRecords, newest first.
+func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]report.Record, error) {
+	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, r.detail
+FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.id / 16777216
+WHERE r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
+	if err != nil {
+		return nil, s.err(err)
+	}
+	defer rows.Close()
+	var out []report.Record
+	for rows.Next() {
+		var rc rawRecord
+		if err := rows.Scan(&rc.ip, &rc.count, &rc.detail); err != nil {
+			return nil, s.err(err)
+		}
+		out = append(out, report.Record{})
+		if err := rc.decode(&out[len(out)-1]); err != nil {
+			return nil, err
+		}
+	}
+	return out, s.err(rows.Err())
 }
 
 // provider names the ESP whose domains a source's records show most.
@@ -382,13 +427,18 @@ func (s *sqlStore) Reports(ctx context.Context, f Filter, p Page) ([]ReportInfo,
 
 // rawRecord is a stored record's columns.
 type rawRecord struct {
-	ip                                      string
-	count                                   int64
-	disposition, dkim, spf                  string
-	headerFrom, envelopeFrom, envTo, detail string
+	ip     string
+	count  int64
+	detail string
 }
 
 func (rc *rawRecord) decode(r *report.Record) error {
+	if err := parseDetail(rc.detail, r); err != nil {
+		*r = report.Record{}
+		if err := json.Unmarshal([]byte(rc.detail), r); err != nil {
+			return fmt.Errorf("store: stored record: %w", err)
+		}
+	}
 	if rc.ip != "" {
 		ip, err := netip.ParseAddr(rc.ip)
 		if err != nil {
@@ -397,19 +447,6 @@ func (rc *rawRecord) decode(r *report.Record) error {
 		r.Row.SourceIP = ip
 	}
 	r.Row.Count = uint64(max(rc.count, 0))
-	r.Row.PolicyEvaluated.Disposition = report.Disposition(rc.disposition)
-	r.Row.PolicyEvaluated.DKIM = report.DMARCResult(rc.dkim)
-	r.Row.PolicyEvaluated.SPF = report.DMARCResult(rc.spf)
-	r.Identifiers = report.Identifiers{HeaderFrom: rc.headerFrom, EnvelopeFrom: rc.envelopeFrom, EnvelopeTo: rc.envTo}
-	if rc.detail != emptyDetail {
-		var d recordDetail
-		if err := json.Unmarshal([]byte(rc.detail), &d); err != nil {
-			return fmt.Errorf("store: stored record detail: %w", err)
-		}
-		r.Row.PolicyEvaluated.Reasons = d.Reasons
-		r.AuthResults = report.AuthResults{DKIM: d.DKIM, SPF: d.SPF}
-		r.Extensions = d.Extensions
-	}
 	return nil
 }
 
@@ -437,15 +474,14 @@ func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) 
 			return nil, fmt.Errorf("store: report %d: stored %s: %w", id, j.name, err)
 		}
 	}
-	rows, err := s.query(ctx, `SELECT source_ip, count, disposition, dkim, spf, header_from, envelope_from, envelope_to, detail
-FROM aggregate_records WHERE report = ? ORDER BY seq`, id)
+	rows, err := s.query(ctx, `SELECT source_ip, count, detail FROM aggregate_records WHERE id >= ? AND id < ? ORDER BY id`, id<<recordIDBits, (id+1)<<recordIDBits)
 	if err != nil {
 		return nil, s.err(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var rc rawRecord
-		if err := rows.Scan(&rc.ip, &rc.count, &rc.disposition, &rc.dkim, &rc.spf, &rc.headerFrom, &rc.envelopeFrom, &rc.envTo, &rc.detail); err != nil {
+		if err := rows.Scan(&rc.ip, &rc.count, &rc.detail); err != nil {
 			return nil, s.err(err)
 		}
 		var r report.Record
@@ -527,25 +563,73 @@ func (s *sqlStore) Prune(ctx context.Context, before time.Time) (Pruned, error) 
 	}
 	defer tx.Rollback()
 	cut := before.Unix()
-	var p Pruned
+	type old struct {
+		id          int64
+		domain, day string
+	}
+	var olds []old
+	rows, err := tx.QueryContext(ctx, s.q("SELECT id, policy_domain, day FROM aggregate_reports WHERE end_ts < ?"), cut)
+	if err != nil {
+		return Pruned{}, s.err(err)
+	}
+	for rows.Next() {
+		var o old
+		if err := rows.Scan(&o.id, &o.domain, &o.day); err != nil {
+			rows.Close()
+			return Pruned{}, s.err(err)
+		}
+		olds = append(olds, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Pruned{}, s.err(err)
+	}
+	for _, o := range olds {
+		lo, hi := o.id<<recordIDBits, (o.id+1)<<recordIDBits
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`DELETE FROM aggregate_failing WHERE (policy_domain, source_ip, day, record) IN
+	(SELECT ?, source_ip, ?, id FROM aggregate_records WHERE id >= ? AND id < ? AND outcome & 3 = 0)`, []any{o.domain, o.day, lo, hi}},
+			{"DELETE FROM aggregate_records WHERE id >= ? AND id < ?", []any{lo, hi}},
+			{"DELETE FROM aggregate_days WHERE report = ?", []any{o.id}},
+			{"DELETE FROM aggregate_conflicts WHERE report = ?", []any{o.id}},
+			{"DELETE FROM aggregate_reports WHERE id = ?", []any{o.id}},
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q.sql), q.args...); err != nil {
+				return Pruned{}, s.err(err)
+			}
+		}
+	}
+	domains := map[string]bool{}
+	for _, o := range olds {
+		domains[o.domain] = true
+	}
+	for d := range domains {
+		for _, q := range []string{
+			"DELETE FROM aggregate_failing_totals WHERE policy_domain = ?",
+			`INSERT INTO aggregate_failing_totals (policy_domain, source_ip, count)
+	SELECT policy_domain, source_ip, SUM(count) FROM aggregate_failing WHERE policy_domain = ? GROUP BY policy_domain, source_ip`,
+		} {
+			if _, err := tx.ExecContext(ctx, s.q(q), d); err != nil {
+				return Pruned{}, s.err(err)
+			}
+		}
+	}
+	p := Pruned{Aggregate: len(olds)}
 	for _, q := range []string{
-		"DELETE FROM aggregate_records WHERE report IN (SELECT id FROM aggregate_reports WHERE end_ts < ?)",
-		"DELETE FROM aggregate_days WHERE report IN (SELECT id FROM aggregate_reports WHERE end_ts < ?)",
-		"DELETE FROM aggregate_conflicts WHERE report IN (SELECT id FROM aggregate_reports WHERE end_ts < ?)",
-		"DELETE FROM aggregate_reports WHERE end_ts < ?",
 		"DELETE FROM tls_failures WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
 		"DELETE FROM tls_policies WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
+		"DELETE FROM tls_conflicts WHERE report IN (SELECT id FROM tls_reports WHERE end_ts < ?)",
 		"DELETE FROM tls_reports WHERE end_ts < ?",
 	} {
 		res, err := tx.ExecContext(ctx, s.q(q), cut)
 		if err != nil {
 			return Pruned{}, s.err(err)
 		}
-		n, _ := res.RowsAffected()
-		switch {
-		case strings.HasPrefix(q, "DELETE FROM aggregate_reports"):
-			p.Aggregate = int(n)
-		case strings.HasPrefix(q, "DELETE FROM tls_reports"):
+		if strings.HasPrefix(q, "DELETE FROM tls_reports") {
+			n, _ := res.RowsAffected()
 			p.TLS = int(n)
 		}
 	}

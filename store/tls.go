@@ -98,9 +98,11 @@ ON CONFLICT (org_name, report_id) DO NOTHING RETURNING id`),
 		if old == digest {
 			return Added{Outcome: OutcomeDuplicate, ID: id, Records: n}, nil
 		}
-		// A TLS report's conflicts are counted in the outcome only: the
-		// schema keeps aggregate conflicts, which the dashboard lists.
-		return Added{Outcome: OutcomeConflict, ID: id, Records: n}, nil
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tls_conflicts (report, digest, source, ingested_at)
+VALUES (?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest, src.Name, s.opts.now().Unix()); err != nil {
+			return Added{}, s.err(err)
+		}
+		return Added{Outcome: OutcomeConflict, ID: id, Records: n}, s.err(tx.Commit())
 	}
 	if err != nil {
 		return Added{}, s.err(err)

@@ -110,7 +110,7 @@ func TestConformance(t *testing.T) {
 				}
 				check("TLS-Report-Domain", r.Email.ReportDomain, str(e.ReportDomain))
 				check("TLS-Report-Submitter", r.Email.Submitter, str(e.Submitter))
-				check("signature", r.Email.Signature, SignatureUnverified)
+				check("signature", r.Email.Signature, SignatureStatusUnverified)
 			}
 			for _, w := range r.Warnings {
 				t.Log(w)

@@ -20,14 +20,14 @@ import (
 type Decoder struct {
 	// Resolver, if set, looks up the DKIM keys that verify a report that
 	// arrived by email (RFC 8460 §3). Without it such reports are marked
-	// SignatureUnverified.
+	// SignatureStatusUnverified.
 	Resolver domainauth.Resolver
 	// Clock gives the time for DKIM x= checks. If nil, the system clock.
 	Clock domainauth.Clock
 	// DropUnverified makes a report that arrived by email without a valid
 	// signature by the reporting domain an ErrUnverified error, as RFC 8460
 	// §3 asks a recipient to ignore it. It needs a Resolver; a temporary
-	// DNS failure (SignatureTempError) is returned as an error too.
+	// DNS failure (SignatureStatusTempError) is returned as an error too.
 	DropUnverified bool
 
 	// MaxDocumentSize bounds the bytes of the JSON document after every
@@ -98,7 +98,7 @@ var jsonFormat = &container.Format{
 }
 
 // Decode reads one report with the default limits and no DKIM check (an
-// email's report is marked SignatureUnverified). See Decoder.Decode.
+// email's report is marked SignatureStatusUnverified). See Decoder.Decode.
 func Decode(r io.Reader) (*Report, error) {
 	var dec Decoder
 	return dec.Decode(context.Background(), r)

@@ -66,14 +66,14 @@
 // RFC 8460 §3: reports sent by email MUST carry a valid DKIM signature by
 // the reporting domain, without l=, and reports lacking one MUST be
 // ignored. With Decoder.Resolver set, the message's signatures are
-// verified with dkim.Verifier; Report.Email.Signature is SignaturePass only
+// verified with dkim.Verifier; Report.Email.Signature is SignatureStatusPass only
 // when one passes whose d= is the TLS-Report-Submitter domain or the
 // contact-info domain, or a parent of it (not a top-level domain); a
 // signature with l= or by a t=y (testing) key does not count, and a
-// temporary DNS failure gives SignatureTempError. A pass says who sent the
+// temporary DNS failure gives SignatureStatusTempError. A pass says who sent the
 // report (EmailInfo.SignedBy), not that the sender is to be believed:
 // anyone may report on any policy domain under their own name. Without a Resolver the report is
-// marked SignatureUnverified. Report.Verified tells a caller whether to
+// marked SignatureStatusUnverified. Report.Verified tells a caller whether to
 // keep it; Decoder.DropUnverified turns unverified email reports into
 // ErrUnverified errors. Summary counts the unverified reports it adds.
 //

@@ -48,13 +48,13 @@ func TestEmailSignature(t *testing.T) {
 		want     SignatureStatus
 		verified bool
 	}{
-		{name: "by the submitter", signer: "mail.company-x.example", resolver: true, want: SignaturePass, verified: true},
-		{name: "by a parent of the submitter", signer: "company-x.example", resolver: true, want: SignaturePass, verified: true},
-		{name: "by the top-level domain", signer: "example", resolver: true, want: SignatureFail},
-		{name: "by another domain", signer: "other.example", resolver: true, want: SignatureFail},
-		{name: "with l= (§3 MUST NOT)", signer: "mail.company-x.example", bodyLen: true, resolver: true, want: SignatureFail},
-		{name: "tampered", signer: "mail.company-x.example", tamper: true, resolver: true, want: SignatureFail},
-		{name: "no resolver", signer: "mail.company-x.example", want: SignatureUnverified},
+		{name: "by the submitter", signer: "mail.company-x.example", resolver: true, want: SignatureStatusPass, verified: true},
+		{name: "by a parent of the submitter", signer: "company-x.example", resolver: true, want: SignatureStatusPass, verified: true},
+		{name: "by the top-level domain", signer: "example", resolver: true, want: SignatureStatusFail},
+		{name: "by another domain", signer: "other.example", resolver: true, want: SignatureStatusFail},
+		{name: "with l= (§3 MUST NOT)", signer: "mail.company-x.example", bodyLen: true, resolver: true, want: SignatureStatusFail},
+		{name: "tampered", signer: "mail.company-x.example", tamper: true, resolver: true, want: SignatureStatusFail},
+		{name: "no resolver", signer: "mail.company-x.example", want: SignatureStatusUnverified},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +93,7 @@ func (failingTXT) LookupTXT(ctx context.Context, name string) ([]string, error) 
 }
 
 // TestEmailSignatureTempError: a key lookup that fails temporarily is
-// SignatureTempError, not a failure (verifying later may pass).
+// SignatureStatusTempError, not a failure (verifying later may pass).
 func TestEmailSignatureTempError(t *testing.T) {
 	msg, z := signedReport(t, "mail.company-x.example", false)
 	dec := &Decoder{Resolver: failingTXT{z}}
@@ -101,7 +101,7 @@ func TestEmailSignatureTempError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Email.Signature != SignatureTempError || r.Verified() {
+	if r.Email.Signature != SignatureStatusTempError || r.Verified() {
 		t.Fatalf("signature %v", r.Email.Signature)
 	}
 }

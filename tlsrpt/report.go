@@ -47,10 +47,11 @@ type Policy struct {
 	MXHost []string // "mx-host": the MTA-STS policy's mx patterns
 }
 
-// SessionCounts is the "summary" object.
+// SessionCounts is the "summary" object. Its JSON names (for summaries;
+// Encode writes the RFC's) are "successful" and "failed".
 type SessionCounts struct {
-	Successful uint64 // "total-successful-session-count"
-	Failure    uint64 // "total-failure-session-count"
+	Successful uint64 `json:"successful"` // "total-successful-session-count"
+	Failure    uint64 `json:"failed"`     // "total-failure-session-count"
 }
 
 // FailureDetail is one entry of "failure-details".
@@ -152,7 +153,7 @@ type EmailInfo struct {
 	// ReportDomain and Submitter are the TLS-Report-Domain and
 	// TLS-Report-Submitter fields ("" when absent).
 	ReportDomain, Submitter string
-	// Signature is the DKIM verdict: SignaturePass only for a valid
+	// Signature is the DKIM verdict: SignatureStatusPass only for a valid
 	// signature by the reporting domain (RFC 8460 §3).
 	Signature SignatureStatus
 	// SignedBy is the d= of the signature that passed, if any.
@@ -168,28 +169,28 @@ type SignatureStatus uint8
 
 // The signature verdicts.
 const (
-	// SignatureUnverified: no Resolver was given, so no check was made.
-	SignatureUnverified SignatureStatus = iota
-	// SignaturePass: a signature by the reporting domain verified, without
+	// SignatureStatusUnverified: no Resolver was given, so no check was made.
+	SignatureStatusUnverified SignatureStatus = iota
+	// SignatureStatusPass: a signature by the reporting domain verified, without
 	// l= (which RFC 8460 §3 forbids).
-	SignaturePass
-	// SignatureFail: no valid signature by the reporting domain.
-	SignatureFail
-	// SignatureTempError: a key lookup failed temporarily and no
+	SignatureStatusPass
+	// SignatureStatusFail: no valid signature by the reporting domain.
+	SignatureStatusFail
+	// SignatureStatusTempError: a key lookup failed temporarily and no
 	// signature passed; verifying again later may succeed.
-	SignatureTempError
+	SignatureStatusTempError
 )
 
 // String returns the status as a word, e.g. "pass".
 func (s SignatureStatus) String() string {
 	switch s {
-	case SignatureUnverified:
+	case SignatureStatusUnverified:
 		return "unverified"
-	case SignaturePass:
+	case SignatureStatusPass:
 		return "pass"
-	case SignatureFail:
+	case SignatureStatusFail:
 		return "fail"
-	case SignatureTempError:
+	case SignatureStatusTempError:
 		return "temperror"
 	}
 	return "unknown"
@@ -199,5 +200,5 @@ func (s SignatureStatus) String() string {
 // requires: it did not arrive by email (HTTPS delivery, or a file), or its
 // email carries a valid signature by the reporting domain.
 func (r *Report) Verified() bool {
-	return r.Email == nil || r.Email.Signature == SignaturePass
+	return r.Email == nil || r.Email.Signature == SignatureStatusPass
 }

@@ -45,17 +45,17 @@ func (dec *Decoder) verify(ctx context.Context, raw []byte, rep *Report, p *pars
 	v := &dkim.Verifier{Resolver: dec.Resolver, Clock: dec.Clock}
 	res, err := v.Verify(ctx, bytes.NewReader(raw))
 	e.DKIM = res
-	e.Signature = SignatureFail
+	e.Signature = SignatureStatusFail
 	if err != nil {
 		return e
 	}
 	for _, r := range res {
 		switch {
-		case r.Status == dkim.TempError && e.Signature == SignatureFail:
-			e.Signature = SignatureTempError
-		case r.Status != dkim.Pass || r.BodyLength >= 0 || r.Testing:
+		case r.Status == dkim.StatusTempError && e.Signature == SignatureStatusFail:
+			e.Signature = SignatureStatusTempError
+		case r.Status != dkim.StatusPass || r.BodyLength >= 0 || r.Testing:
 		case byReporter(r.Domain, reporters):
-			e.Signature, e.SignedBy = SignaturePass, r.Domain
+			e.Signature, e.SignedBy = SignatureStatusPass, r.Domain
 			return e
 		}
 	}

@@ -43,9 +43,9 @@ func benchStore(b *testing.B, n int) Store {
 		}
 		for range min(perReport, n-i*perReport) {
 			s := rng.IntN(sources)
-			res := report.DMARCPass
+			res := report.DMARCResultPass
 			if s%5 == 0 {
-				res = report.DMARCFail
+				res = report.DMARCResultFail
 			}
 			ip := netip.AddrFrom4([4]byte{10, 0, byte(s >> 8), byte(s)})
 			a.Records = append(a.Records, rec(ip.String(), uint64(1+rng.IntN(50)), res, res, "example.org"))

@@ -42,8 +42,8 @@ func fixture() []*report.Aggregate {
 			DateRange: report.DateRange{Begin: day(2025, 3, 1), End: day(2025, 3, 1).Add(24*time.Hour - time.Second)}},
 		Policy: report.PolicyPublished{Domain: "example.org", P: report.DispositionNone},
 		Records: []report.Record{
-			rec("192.0.2.1", 100, report.DMARCPass, report.DMARCPass, "example.org"),
-			rec("198.51.100.7", 7, report.DMARCFail, report.DMARCFail, "example.org"),
+			rec("192.0.2.1", 100, report.DMARCResultPass, report.DMARCResultPass, "example.org"),
+			rec("198.51.100.7", 7, report.DMARCResultFail, report.DMARCResultFail, "example.org"),
 		},
 	}
 	b := &report.Aggregate{
@@ -51,8 +51,8 @@ func fixture() []*report.Aggregate {
 			DateRange: report.DateRange{Begin: day(2025, 3, 2).Add(12 * time.Hour), End: day(2025, 3, 3).Add(12 * time.Hour)}},
 		Policy: report.PolicyPublished{Domain: "example.org", P: report.DispositionReject},
 		Records: []report.Record{
-			rec("192.0.2.1", 41, report.DMARCPass, report.DMARCFail, "example.org"),
-			rec("203.0.113.9", 9, report.DMARCFail, report.DMARCFail, "example.org"),
+			rec("192.0.2.1", 41, report.DMARCResultPass, report.DMARCResultFail, "example.org"),
+			rec("203.0.113.9", 9, report.DMARCResultFail, report.DMARCResultFail, "example.org"),
 		},
 	}
 	h := &report.Aggregate{
@@ -60,7 +60,7 @@ func fixture() []*report.Aggregate {
 			DateRange: report.DateRange{Begin: day(2025, 3, 2), End: day(2025, 3, 2).Add(24*time.Hour - time.Second)}},
 		Policy: report.PolicyPublished{Domain: "evil.example", P: report.DispositionNone},
 		Records: []report.Record{
-			rec("192.0.2.66", 3, report.DMARCFail, report.DMARCFail, hostileFrom),
+			rec("192.0.2.66", 3, report.DMARCResultFail, report.DMARCResultFail, hostileFrom),
 		},
 	}
 	return []*report.Aggregate{a, b, h}

@@ -420,7 +420,7 @@ func checkExportLimit(t *testing.T, cfg Config, limit int) {
 		Policy: report.PolicyPublished{Domain: "example.org"}}
 	for i := range limit + 1 {
 		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		a.Records = append(a.Records, rec(ip.String(), 1, report.DMARCFail, report.DMARCFail, "example.org"))
+		a.Records = append(a.Records, rec(ip.String(), 1, report.DMARCResultFail, report.DMARCResultFail, "example.org"))
 	}
 	st, _ := openStore(t, a)
 	cfg.Store = st

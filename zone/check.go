@@ -11,13 +11,13 @@ import (
 // Zone consistency finding codes, reported by Check. They are stable: users
 // match on them.
 const (
-	CodeParserNote        = "zone.parser-note"          // something the parser noted while reading a master file (Info)
-	CodeMultipleCNAMEs    = "zone.multiple-cnames"      // a name with more than one CNAME (RFC 2181 §10.1)
-	CodeCNAMEAndOtherData = "zone.cname-and-other-data" // a CNAME beside other records (RFC 1034 §3.6.2)
-	CodeTargetIsCNAME     = "zone.target-is-cname"      // an MX or NS target that is a CNAME (RFC 2181 §10.3)
-	CodeSPFType           = "zone.spf-type"             // an obsolete type SPF (99) record (RFC 7208 §3.1)
-	CodeCNAMELoop         = "zone.cname-loop"           // CNAMEs that lead back to themselves: lookups fail (RFC 1034 §3.6.2)
-	CodeCNAMEChainTooLong = "zone.cname-chain-too-long" // more CNAMEs in a row than resolvers follow (RFC 1034 §5.2.2)
+	FindingParserNote        = "zone.parser-note"          // something the parser noted while reading a master file (Info)
+	FindingMultipleCNAMEs    = "zone.multiple-cnames"      // a name with more than one CNAME (RFC 2181 §10.1)
+	FindingCNAMEAndOtherData = "zone.cname-and-other-data" // a CNAME beside other records (RFC 1034 §3.6.2)
+	FindingTargetIsCNAME     = "zone.target-is-cname"      // an MX or NS target that is a CNAME (RFC 2181 §10.3)
+	FindingSPFType           = "zone.spf-type"             // an obsolete type SPF (99) record (RFC 7208 §3.1)
+	FindingCNAMELoop         = "zone.cname-loop"           // CNAMEs that lead back to themselves: lookups fail (RFC 1034 §3.6.2)
+	FindingCNAMEChainTooLong = "zone.cname-chain-too-long" // more CNAMEs in a row than resolvers follow (RFC 1034 §5.2.2)
 )
 
 // maxLoopNames bounds the names a CNAME loop finding lists.
@@ -34,7 +34,7 @@ const maxLoopNames = 10
 func (z *Zone) Check() []domainauth.Finding {
 	var out []domainauth.Finding
 	for _, n := range z.Notes() {
-		out = append(out, domainauth.Finding{Code: CodeParserNote, Severity: domainauth.Info,
+		out = append(out, domainauth.Finding{Code: FindingParserNote, Severity: domainauth.Info,
 			Where: fmt.Sprintf("line %d", n.Line), Message: n.Msg})
 	}
 	// Records sorts by name, so each name's records are one run.
@@ -63,12 +63,12 @@ func (z *Zone) checkName(out []domainauth.Finding, name string, rrs []RR) []doma
 		}
 	}
 	if cnames > 1 {
-		out = append(out, domainauth.Finding{Code: CodeMultipleCNAMEs, Severity: domainauth.Error,
+		out = append(out, domainauth.Finding{Code: FindingMultipleCNAMEs, Severity: domainauth.Error,
 			Where: name + " CNAME", Message: fmt.Sprintf("%s has %d CNAME records; a name can have only one", name, cnames),
 			Fix: "keep one CNAME and delete the others", RFC: "RFC 2181 §10.1"})
 	}
 	if cnames > 0 && others > 0 {
-		out = append(out, domainauth.Finding{Code: CodeCNAMEAndOtherData, Severity: domainauth.Error,
+		out = append(out, domainauth.Finding{Code: FindingCNAMEAndOtherData, Severity: domainauth.Error,
 			Where: name + " CNAME", Message: fmt.Sprintf("%s has a CNAME and other records (%s); resolvers will see only the CNAME", name, otherTypes(rrs)),
 			Fix: "move the other records to the CNAME's target, or replace the CNAME with the records it points at", RFC: "RFC 1034 §3.6.2"})
 	}
@@ -79,13 +79,13 @@ func (z *Zone) checkName(out []domainauth.Finding, name string, rrs []RR) []doma
 				continue
 			}
 			if t := z.Lookup(rr.Target, TypeCNAME); len(t) > 0 {
-				out = append(out, domainauth.Finding{Code: CodeTargetIsCNAME, Severity: domainauth.Warning,
+				out = append(out, domainauth.Finding{Code: FindingTargetIsCNAME, Severity: domainauth.Warning,
 					Where:   fmt.Sprintf("%s %v %s", name, rr.Type, rr.Target),
 					Message: fmt.Sprintf("the %v target %s is a CNAME (to %s); it must name the host itself", rr.Type, rr.Target, t[0].Target),
 					Fix:     fmt.Sprintf("point the %v record at %s", rr.Type, t[0].Target), RFC: "RFC 2181 §10.3"})
 			}
 		case TypeSPF:
-			out = append(out, domainauth.Finding{Code: CodeSPFType, Severity: domainauth.Warning,
+			out = append(out, domainauth.Finding{Code: FindingSPFType, Severity: domainauth.Warning,
 				Where: name + " SPF", Message: "the SPF record type is obsolete; receivers only read TXT",
 				Fix: "publish the same value as a TXT record and delete the SPF-type record", RFC: "RFC 7208 §3.1"})
 		}
@@ -185,7 +185,7 @@ func (z *Zone) checkChains(out []domainauth.Finding, rrs []RR) []domainauth.Find
 		if rr.Type != TypeCNAME || targeted[k] || hops[k] <= maxCNAMEChain {
 			continue
 		}
-		out = append(out, domainauth.Finding{Code: CodeCNAMEChainTooLong, Severity: domainauth.Warning,
+		out = append(out, domainauth.Finding{Code: FindingCNAMEChainTooLong, Severity: domainauth.Warning,
 			Where:   rr.Name + " CNAME",
 			Message: fmt.Sprintf("%s starts a chain of %d CNAMEs; resolvers give up after a few (this zone after %d), so lookups of it fail", rr.Name, hops[k], maxCNAMEChain),
 			Fix:     "point each CNAME straight at the final name", RFC: "RFC 1034 §5.2.2"})
@@ -200,7 +200,7 @@ func loopFinding(names []string) domainauth.Finding {
 	if len(names) > len(shown) {
 		chain += fmt.Sprintf(" -> … (%d more)", len(names)-len(shown))
 	}
-	return domainauth.Finding{Code: CodeCNAMELoop, Severity: domainauth.Error,
+	return domainauth.Finding{Code: FindingCNAMELoop, Severity: domainauth.Error,
 		Where:   names[0] + " CNAME",
 		Message: fmt.Sprintf("the CNAMEs %s -> %s form a loop: lookups of these names fail", chain, names[0]),
 		Fix:     "point one of the CNAMEs at a name with the records themselves", RFC: "RFC 1034 §3.6.2"}

@@ -16,20 +16,20 @@ func TestCheck(t *testing.T) {
 		codes []string // in the order Check returns them
 	}{
 		{"clean zone", "@ MX 10 mx\nmx A 192.0.2.1\n", nil},
-		{"CNAME and other data (RFC 1034 §3.6.2)", "www CNAME host\nwww TXT \"x\"\n", []string{zone.CodeCNAMEAndOtherData}},
-		{"two CNAMEs (RFC 2181 §10.1)", "www CNAME a\nwww CNAME b\n", []string{zone.CodeMultipleCNAMEs}},
-		{"MX target is a CNAME (RFC 2181 §10.3)", "@ MX 10 mail\nmail CNAME host\nhost A 192.0.2.1\n", []string{zone.CodeTargetIsCNAME}},
+		{"CNAME and other data (RFC 1034 §3.6.2)", "www CNAME host\nwww TXT \"x\"\n", []string{zone.FindingCNAMEAndOtherData}},
+		{"two CNAMEs (RFC 2181 §10.1)", "www CNAME a\nwww CNAME b\n", []string{zone.FindingMultipleCNAMEs}},
+		{"MX target is a CNAME (RFC 2181 §10.3)", "@ MX 10 mail\nmail CNAME host\nhost A 192.0.2.1\n", []string{zone.FindingTargetIsCNAME}},
 		{"null MX is not a CNAME target", "@ MX 0 .\n", nil},
-		{"SPF type (RFC 7208 §3.1)", "@ SPF \"v=spf1 -all\"\n", []string{zone.CodeSPFType}},
-		{"CNAME loop (RFC 1034 §3.6.2)", "a CNAME b\nb CNAME a\n", []string{zone.CodeCNAMELoop}},
-		{"CNAME to itself", "a CNAME a\n", []string{zone.CodeCNAMELoop}},
-		{"chain into a loop reports the loop once", "x CNAME y\ny CNAME a\na CNAME b\nb CNAME c\nc CNAME a\n", []string{zone.CodeCNAMELoop}},
-		{"two loops", "a CNAME b\nb CNAME a\nc CNAME c\n", []string{zone.CodeCNAMELoop, zone.CodeCNAMELoop}},
-		{"loop through a wildcard", "a CNAME x.w\n*.w CNAME a\n", []string{zone.CodeCNAMELoop}},
+		{"SPF type (RFC 7208 §3.1)", "@ SPF \"v=spf1 -all\"\n", []string{zone.FindingSPFType}},
+		{"CNAME loop (RFC 1034 §3.6.2)", "a CNAME b\nb CNAME a\n", []string{zone.FindingCNAMELoop}},
+		{"CNAME to itself", "a CNAME a\n", []string{zone.FindingCNAMELoop}},
+		{"chain into a loop reports the loop once", "x CNAME y\ny CNAME a\na CNAME b\nb CNAME c\nc CNAME a\n", []string{zone.FindingCNAMELoop}},
+		{"two loops", "a CNAME b\nb CNAME a\nc CNAME c\n", []string{zone.FindingCNAMELoop, zone.FindingCNAMELoop}},
+		{"loop through a wildcard", "a CNAME x.w\n*.w CNAME a\n", []string{zone.FindingCNAMELoop}},
 		{"chain of 8 CNAMEs resolves", chain(8), nil},
-		{"chain of 9 CNAMEs is too long (RFC 1034 §5.2.2)", chain(9), []string{zone.CodeCNAMEChainTooLong}},
+		{"chain of 9 CNAMEs is too long (RFC 1034 §5.2.2)", chain(9), []string{zone.FindingCNAMEChainTooLong}},
 		{"CNAME out of the zone", "a CNAME host.example.net.\n", nil},
-		{"errors before warnings", "@ SPF \"v=spf1 -all\"\nwww CNAME a\nwww CNAME b\n", []string{zone.CodeMultipleCNAMEs, zone.CodeSPFType}},
+		{"errors before warnings", "@ SPF \"v=spf1 -all\"\nwww CNAME a\nwww CNAME b\n", []string{zone.FindingMultipleCNAMEs, zone.FindingSPFType}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +81,7 @@ func TestCheckCNAMELoopIsLinear(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Check took %v for %d CNAMEs", d, n)
 	}
-	if len(fs) != 1 || fs[0].Code != zone.CodeCNAMELoop {
+	if len(fs) != 1 || fs[0].Code != zone.FindingCNAMELoop {
 		t.Fatalf("findings %v, want one loop", fs)
 	}
 	if len(fs[0].Message) > 1000 {

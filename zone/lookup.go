@@ -25,8 +25,8 @@ var (
 type Fault uint8
 
 const (
-	// NoFault clears an injected fault.
-	NoFault Fault = iota
+	// FaultNone clears an injected fault.
+	FaultNone Fault = iota
 	// FaultTimeout makes the lookup fail as a timed-out query does.
 	FaultTimeout
 	// FaultServFail makes the lookup fail as a SERVFAIL answer does.
@@ -39,14 +39,14 @@ type faultKey struct {
 }
 
 // SetFault makes lookups of type t at name fail with f; TypeANY covers every
-// type, and NoFault clears it. A and AAAA faults affect LookupNetIP, PTR
+// type, and FaultNone clears it. A and AAAA faults affect LookupNetIP, PTR
 // faults LookupAddr (at the reverse name), CNAME faults LookupCNAMETarget.
 // Faults apply at every name of a CNAME chain.
 func (z *Zone) SetFault(name string, t Type, f Fault) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	k := faultKey{key(name), t}
-	if f == NoFault {
+	if f == FaultNone {
 		delete(z.faults, k)
 		return
 	}

@@ -97,7 +97,7 @@ func TestLookupCNAME(t *testing.T) {
 		t.Errorf("LookupCNAMETarget on a non-alias: %v, want not-found", err)
 	}
 	_, err = z.LookupTXT(ctx, "loop1.example.org")
-	if domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("CNAME loop: %v, want a temporary error", err)
 	}
 }
@@ -179,17 +179,17 @@ func TestFaults(t *testing.T) {
 	z.SetFault("example.org", TypeTXT, FaultTimeout)
 	_, err := z.LookupTXT(ctx, "example.org")
 	var de *net.DNSError
-	if !errors.As(err, &de) || !de.IsTimeout || domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if !errors.As(err, &de) || !de.IsTimeout || domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("timeout fault: %v", err)
 	}
 	if _, err := z.LookupMX(ctx, "example.org"); err != nil {
 		t.Errorf("a TXT fault affected MX: %v", err)
 	}
 	z.SetFault("host.example.org", TypeANY, FaultServFail)
-	if _, err := z.LookupNetIP(ctx, "ip4", "www.example.org"); domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if _, err := z.LookupNetIP(ctx, "ip4", "www.example.org"); domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("fault at the end of a CNAME chain: %v", err)
 	}
-	z.SetFault("example.org", TypeTXT, NoFault)
+	z.SetFault("example.org", TypeTXT, FaultNone)
 	if _, err := z.LookupTXT(ctx, "example.org"); err != nil {
 		t.Errorf("cleared fault still fails: %v", err)
 	}
@@ -201,7 +201,7 @@ func TestDelayHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	_, err := z.LookupTXT(ctx, "example.org")
-	if !errors.Is(err, context.DeadlineExceeded) || domainauth.Classify(ctx, err) != domainauth.Canceled {
+	if !errors.Is(err, context.DeadlineExceeded) || domainauth.Classify(ctx, err) != domainauth.ErrorKindCanceled {
 		t.Errorf("delayed lookup past the deadline: %v", err)
 	}
 	z.SetDelay(time.Millisecond)
@@ -405,7 +405,7 @@ func TestLookupSemanticsLikeNet(t *testing.T) {
 	if got, err := z.LookupNetIP(ctx, "ip", "mx1.example.org"); err != nil || len(got) != 1 || got[0] != netip.MustParseAddr("192.0.2.11") {
 		t.Errorf("ip with the AAAA query failing: %v, %v", got, err)
 	}
-	if _, err := z.LookupNetIP(ctx, "ip6", "mx1.example.org"); domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if _, err := z.LookupNetIP(ctx, "ip6", "mx1.example.org"); domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("ip6 with the AAAA query failing: %v", err)
 	}
 	z.SetFault("mx0.example.org", TypeAAAA, FaultTimeout) // mx0 has A only
@@ -451,7 +451,7 @@ func TestCNAMEChainBound(t *testing.T) {
 		t.Errorf("chain of 8 CNAMEs: %v, %v", got, err)
 	}
 	_, err := z.LookupTXT(ctx, "c0.example") // nine CNAMEs
-	if domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("chain of 9 CNAMEs: %v, want a temporary error", err)
 	}
 	// LookupCNAMETarget takes one hop only, even inside a loop.
@@ -589,7 +589,7 @@ func TestConcurrentMixedUse(t *testing.T) {
 					z.Remove(fmt.Sprintf("n%d.wild.example.org", j), TypeTXT)
 				case 1:
 					z.SetFault("example.org", TypeMX, FaultTimeout)
-					z.SetFault("example.org", TypeMX, NoFault)
+					z.SetFault("example.org", TypeMX, FaultNone)
 					z.SetDelay(0)
 				default:
 					z.LookupTXT(ctx, "q.wild.example.org")
@@ -682,7 +682,7 @@ func TestLookupExistsFaultsAndContext(t *testing.T) {
 		t.Errorf("a TXT fault affected LookupExists: %v, %v", ok, err)
 	}
 	z.SetFault("example.org", TypeANY, FaultServFail)
-	if _, err := z.LookupExists(ctx, "example.org"); domainauth.Classify(ctx, err) != domainauth.Temporary {
+	if _, err := z.LookupExists(ctx, "example.org"); domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 		t.Errorf("TypeANY fault: %v; want a temporary error", err)
 	}
 	z.SetFault("nope.example.org", TypeANY, FaultTimeout)
@@ -693,7 +693,7 @@ func TestLookupExistsFaultsAndContext(t *testing.T) {
 	z.SetDelay(time.Hour)
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 	defer cancel()
-	if _, err := z.LookupExists(cctx, "www.example.org"); domainauth.Classify(cctx, err) != domainauth.Canceled {
+	if _, err := z.LookupExists(cctx, "www.example.org"); domainauth.Classify(cctx, err) != domainauth.ErrorKindCanceled {
 		t.Errorf("delay past the deadline: %v; want canceled", err)
 	}
 }

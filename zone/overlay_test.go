@@ -150,7 +150,7 @@ func TestOverlayMissingCapability(t *testing.T) {
 	_, err2 := o.LookupTXTStrings(ctx, "amazonses.com")
 	_, err3 := o.LookupExists(ctx, "amazonses.com")
 	for i, err := range []error{err1, err2, err3} {
-		if domainauth.Classify(ctx, err) != domainauth.Temporary {
+		if domainauth.Classify(ctx, err) != domainauth.ErrorKindTemporary {
 			t.Errorf("capability %d: got %v, want a temporary error", i+1, err)
 		}
 	}

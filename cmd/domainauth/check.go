@@ -30,9 +30,18 @@ its DNS lookup count), DMARC (discovery, the record, external report
 authorisation), DKIM keys (the selectors given with --selector, every
 selector a zone file has, or on live DNS the common selector names that have
 a key), the MAIL FROM domain
-(--mail-from, or the SES custom MAIL FROM found in the zone) and, when the
-domain sends through Amazon SES, the SES set-up with its DMARC alignment
-prediction.
+(--mail-from, or the SES custom MAIL FROM found in the zone), when the
+domain sends through Amazon SES the SES set-up with its DMARC alignment
+prediction, and what a receiving domain publishes beyond that: MTA-STS (the
+record, the policy and whether it covers every MX host), TLS reporting, and
+BIMI (the record, DMARC's enforcement, the logo and the mark certificate).
+
+On live DNS the MTA-STS policy and the BIMI logo and certificate are fetched
+over HTTPS (no redirect followed, 30 seconds and 64 KiB at most each). With
+--zone or --route53 alone nothing is fetched: give the documents as files
+(--mta-sts-policy, --bimi-svg, --bimi-cert; a policy from a file has no
+certificate to check), or the area says what it could not check and is
+"unknown", never "ok".
 
 Findings are grouped by area; each has a severity, a stable code, the record it
 concerns and the fix. Info findings are shown with --verbose and always in
@@ -44,6 +53,7 @@ reached or is unusable.`,
 		examples: []string{
 			"domainauth check --zone examples/zones/example.org.zone example.org",
 			"domainauth check --zone examples/zones/broken.example.zone --region eu-south-1 broken.example",
+			"domainauth check --zone examples/zones/secure.example.zone --mta-sts-policy examples/zones/secure.example.mta-sts.txt --bimi-svg examples/zones/secure.example.logo.svg secure.example",
 			"domainauth check --selector google --selector s1 --json example.com",
 		},
 		minArgs: 1, maxArgs: -1,
@@ -59,6 +69,9 @@ type checkOptions struct {
 	region    string
 	json, csv bool
 	verbose   bool
+	// Offline documents: the MTA-STS policy, the BIMI logo and mark
+	// certificate, read from files instead of fetched.
+	mtaSTSPolicy, bimiSVG, bimiCert string
 }
 
 // maxDomainLine bounds a line of the domain list read from standard input.
@@ -72,6 +85,9 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.BoolVar(&o.csv, "csv", false, "print the findings as CSV, one row per finding")
 	fs.BoolVar(&o.verbose, "verbose", false, "show info findings too")
+	fs.StringVar(&o.mtaSTSPolicy, "mta-sts-policy", "", "check the MTA-STS policy in this `FILE` instead of fetching it (its certificate is then unknown)")
+	fs.StringVar(&o.bimiSVG, "bimi-svg", "", "check the BIMI logo (SVG Tiny PS) in this `FILE` instead of fetching the one at l=")
+	fs.StringVar(&o.bimiCert, "bimi-cert", "", "check the BIMI mark certificate chain (PEM) in this `FILE` instead of fetching the one at a=")
 	return func(ctx context.Context, args []string) error {
 		if o.region != "" {
 			if _, err := ses.LookupRegion(o.region); err != nil {
@@ -82,6 +98,16 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			return usagef("give --json or --csv, not both")
 		}
 		fromStdin := len(args) == 1 && args[0] == "-"
+		if (o.mtaSTSPolicy != "" || o.bimiSVG != "" || o.bimiCert != "") && (fromStdin || len(args) > 1) {
+			return usagef("--mta-sts-policy, --bimi-svg and --bimi-cert describe one domain: give exactly one DOMAIN")
+		}
+		var files [3][]byte
+		for i, f := range []struct{ flag, file string }{{"--mta-sts-policy", o.mtaSTSPolicy}, {"--bimi-svg", o.bimiSVG}, {"--bimi-cert", o.bimiCert}} {
+			var err error
+			if files[i], err = readOfflineFile(f.flag, f.file); err != nil {
+				return err
+			}
+		}
 		if !fromStdin {
 			for _, d := range args {
 				if _, err := dnsname.Normalize(d); err != nil {
@@ -97,7 +123,14 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			MailFrom: o.mailFrom, Region: o.region, Timeout: src.timeout,
 			// Files cannot be unusable DNS: a domain they do not cover
 			// is reported as having no records.
-			TrustNotFound: !src.live, ZoneApexes: zoneOrigins(o.dns)}
+			TrustNotFound: !src.live, ZoneApexes: zoneOrigins(o.dns),
+			MTASTSPolicy: files[0], BIMILogo: files[1], BIMICertificate: files[2]}
+		if src.live {
+			// Documents are fetched only when the network is used for
+			// DNS too: a check on files alone stays offline, and says
+			// what it could not check.
+			au.Fetcher = a.fetcher(src.r)
+		}
 		domains, stop := checkDomains(ctx, a, src, args, fromStdin)
 		p := &presenter{a: a, o: o, src: src, array: fromStdin || len(args) > 1}
 		for rep, err := range au.AuditAll(ctx, domains) {

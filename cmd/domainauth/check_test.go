@@ -66,7 +66,7 @@ func TestCheckSeveralCSV(t *testing.T) {
 	}
 	for _, want := range []string{
 		"shop.example dmarc.unauthorized-destination",
-		"shop.example " + audit.CodeDestinationCannotReceive,
+		"shop.example " + audit.FindingDestinationCannotReceive,
 		"typo.example dmarc.unknown-tag",
 		"nomail.example mx.null", // info rows too
 	} {
@@ -153,8 +153,8 @@ func writeTemp(t *testing.T, name, content string) string {
 func TestZoneCheckCNAMELoop(t *testing.T) {
 	file := writeTemp(t, "loop.example.zone", loopZone)
 	out, stderr, status := runCLI(t, "", "zone", "check", file)
-	if status != exitFailed || !strings.Contains(out, zone.CodeCNAMELoop) {
-		t.Errorf("status %d, want 1 with %s\nstdout:\n%s\nstderr:\n%s", status, zone.CodeCNAMELoop, out, stderr)
+	if status != exitFailed || !strings.Contains(out, zone.FindingCNAMELoop) {
+		t.Errorf("status %d, want 1 with %s\nstdout:\n%s\nstderr:\n%s", status, zone.FindingCNAMELoop, out, stderr)
 	}
 }
 
@@ -279,13 +279,13 @@ func TestCheckZoneNotInFile(t *testing.T) {
 		"abc._domainkey CNAME abc.dkim.amazonses.com.\n", 1)
 	file := writeTemp(t, "loop.example.zone", base)
 	out, stderr, status := runCLI(t, "", "check", "--zone", file, "loop.example")
-	if status != exitOK || strings.Contains(out, dkim.CodeSelectorNoKey) ||
+	if status != exitOK || strings.Contains(out, dkim.FindingSelectorNoKey) ||
 		!strings.Contains(out, "abc._domainkey.loop.example: CNAME abc.dkim.amazonses.com, not in the zone file; check with --live-outside") {
 		t.Errorf("status %d, want 0 and the key not in the zone file\nstdout:\n%s\nstderr:\n%s", status, out, stderr)
 	}
 	file = writeTemp(t, "loop.example.zone", base+"$ORIGIN amazonses.com.\n@ TXT \"v=spf1 -all\"\n")
 	out, _, status = runCLI(t, "", "check", "--zone", file, "loop.example")
-	if status != exitFailed || !strings.Contains(out, dkim.CodeSelectorNoKey) {
+	if status != exitFailed || !strings.Contains(out, dkim.FindingSelectorNoKey) {
 		t.Errorf("a file with $ORIGIN amazonses.com covers the key's name: status %d\n%s", status, out)
 	}
 }

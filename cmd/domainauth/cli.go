@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"github.com/domainauth/domainauth/audit"
 	"io"
+	"net"
 	"sort"
 	"strings"
 	"time"
@@ -32,6 +34,11 @@ type app struct {
 	random         io.Reader        // key generation; nil: crypto/rand
 	progressDelay  time.Duration    // show progress after this long; 0: 500ms, negative: at once
 	cmdPath        string           // "domainauth spf check", for messages
+	// httpDial and httpRoots replace, in tests, the dialer and the root
+	// certificates of the HTTPS client check uses on live DNS (see
+	// fetcher), so that fetches reach a loopback server.
+	httpDial  func(ctx context.Context, network, addr string) (net.Conn, error)
+	httpRoots *x509.CertPool
 }
 
 // command is one node of the command tree: either a group with subcommands

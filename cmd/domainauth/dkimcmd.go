@@ -146,14 +146,14 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		allPass := true
 		for _, ver := range vs {
-			if ver.Status == dkim.TempError && src.live {
+			if ver.Status == dkim.StatusTempError && src.live {
 				// The name comes from the signature: trouble prints it.
 				if err := src.trouble(ctx, termsafe.String(ver.Selector+"._domainkey."+ver.Domain), ver.Err); err != nil {
 					return err
 				}
 			}
 			audit.WriteVerification(a.stdout, ver)
-			allPass = allPass && ver.Status == dkim.Pass
+			allPass = allPass && ver.Status == dkim.StatusPass
 		}
 		if !allPass {
 			return errFindings
@@ -218,12 +218,12 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		var t dkim.KeyType
 		switch strings.ToLower(*kt) {
 		case "rsa":
-			t = dkim.KeyRSA
+			t = dkim.KeyTypeRSA
 			if *bits < 1024 || *bits > 4096 {
 				return usagef("--bits %d: want 1024 to 4096 (RFC 8301 §3.2 forbids less than 1024)", *bits)
 			}
 		case "ed25519":
-			t = dkim.KeyEd25519
+			t = dkim.KeyTypeEd25519
 		default:
 			return usagef("--type %q: want rsa or ed25519", *kt)
 		}

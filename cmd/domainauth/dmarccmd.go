@@ -77,9 +77,9 @@ pass and none, 1 for fail and permerror, 2 for temperror.`,
 
 func dmarcMode(rfc7489 bool) dmarc.Mode {
 	if rfc7489 {
-		return dmarc.RFC7489
+		return dmarc.ModeRFC7489
 	}
-	return dmarc.RFC9989
+	return dmarc.ModeRFC9989
 }
 
 func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -95,7 +95,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 		ctx, src, domain := s.ctx, s.source, s.domain
 		c := &dmarc.Checker{Resolver: src.r, Mode: dmarcMode(*rfc7489)}
 		d := c.Lookup(ctx, domain)
-		if d.Status == dmarc.StatusTempError {
+		if d.Status == dmarc.DiscoveryStatusTempError {
 			if err := src.trouble(ctx, "_dmarc."+domain, d.Err); err != nil {
 				return err
 			}
@@ -123,7 +123,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			audit.WriteDiscovery(a.stdout, d)
 			audit.WriteFindings(a.stdout, "  ", fs)
 		}
-		if errs, _ := audit.CountSeverities(fs); errs > 0 || d.Status != dmarc.StatusFound {
+		if errs, _ := audit.CountSeverities(fs); errs > 0 || d.Status != dmarc.DiscoveryStatusFound {
 			return errFindings
 		}
 		return nil
@@ -166,7 +166,7 @@ func (f *identFlag) Set(s string) error {
 	sel := ""
 	result, sel, _ = strings.Cut(result, "/")
 	r := dmarc.ParseAuthResult(result)
-	if r == dmarc.AuthNone && !strings.EqualFold(result, "none") {
+	if r == dmarc.AuthResultNone && !strings.EqualFold(result, "none") {
 		return fmt.Errorf("unknown result %q (want pass, fail, softfail, neutral, none, temperror, permerror)", result)
 	}
 	*f = append(*f, dmarc.Identifier{Domain: domain, Result: r, Selector: sel})
@@ -215,7 +215,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		if err != nil {
 			return err
 		}
-		froms, err := dmarc.AuthorDomains(string(msg), dmarc.AuthorSingle)
+		froms, err := dmarc.AuthorDomains(string(msg), dmarc.AuthorChoiceSingle)
 		if err != nil {
 			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(strings.TrimPrefix(err.Error(), "dmarc: ")))
 		}

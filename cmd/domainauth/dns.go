@@ -259,9 +259,9 @@ func (s *source) trouble(ctx context.Context, name string, err error) error {
 		name = strings.TrimSuffix(de.Name, ".")
 	}
 	switch domainauth.Classify(ctx, err) {
-	case domainauth.Canceled:
+	case domainauth.ErrorKindCanceled:
 		return fmt.Errorf("%s did not answer for %s within %s: DNS looks unreachable; check the network, raise --timeout, or check offline with --zone FILE", s.what, name, s.timeout)
-	case domainauth.Temporary:
+	case domainauth.ErrorKindTemporary:
 		de, _ := errors.AsType[*net.DNSError](err)
 		_, netErr := errors.AsType[*net.OpError](err)
 		if !netErr && (de == nil || !de.IsTimeout) {

@@ -1,6 +1,6 @@
 // Command domainauth audits and works with a domain's mail authentication:
-// SPF, DKIM, DMARC, MX, DMARC aggregate reports and the DNS set-up of an
-// Amazon SES sending domain.
+// SPF, DKIM, DMARC, MX, MTA-STS, TLS reporting, BIMI, DMARC aggregate and
+// SMTP TLS reports and the DNS set-up of an Amazon SES sending domain.
 //
 // The main job is
 //
@@ -61,6 +61,18 @@
 //     DMARC finding are dropped in favour of the general one, and a missing
 //     Easy DKIM key is reported by the SES area, which knows the right zone.
 //   - Info findings are shown with --verbose and always in --json and --csv.
+//   - check fetches the MTA-STS policy and the BIMI logo and certificate over
+//     HTTPS only when it uses the network for DNS (live DNS, or
+//     --live-outside): a client with timeouts (30 s a fetch) and a header
+//     bound, which never follows a redirect; the packages bound the bodies.
+//     Host names are looked up through the check's resolver (so
+//     --nameserver applies), at most 4 addresses tried per host.
+//     On files alone nothing is fetched: --mta-sts-policy, --bimi-svg and
+//     --bimi-cert give the documents (for one DOMAIN), or the area is
+//     "unknown".
+//   - report show and summary read SMTP TLS reports (RFC 8460) beside DMARC
+//     ones: a file that holds no DMARC report is read again as a TLS report.
+//     Emailed TLS reports are marked unverified (no DKIM check here).
 //   - With one DOMAIN, --json prints the report object as before; with
 //     several, or "-", an array of them.
 //   - When the resolver says that the domain's top-level domain does not

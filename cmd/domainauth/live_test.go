@@ -3,6 +3,7 @@ package main
 import (
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -24,9 +25,15 @@ func serveZone(t *testing.T, z *zone.Zone) string {
 // (the Easy DKIM CNAMEs and the SES audit need LookupCNAMETarget).
 func TestLiveDNS(t *testing.T) {
 	t.Chdir(repoRoot(t))
-	for _, tc := range []struct{ file, domain, region string }{
-		{"examples/zones/example.org.zone", "example.org", ""},
-		{"examples/zones/broken.example.zone", "broken.example", "eu-south-1"},
+	// On live DNS check fetches the MTA-STS policy and the BIMI logo
+	// (which runCLI refuses); given as files, they are the same for both.
+	for _, tc := range []struct {
+		file, domain, region string
+		files                []string
+	}{
+		{"examples/zones/example.org.zone", "example.org", "", nil},
+		{"examples/zones/broken.example.zone", "broken.example", "eu-south-1", []string{
+			"--mta-sts-policy", "examples/zones/broken.example.mta-sts.txt", "--bimi-svg", "examples/zones/secure.example.logo.svg"}},
 	} {
 		data, err := os.ReadFile(tc.file)
 		if err != nil {
@@ -37,9 +44,9 @@ func TestLiveDNS(t *testing.T) {
 			t.Fatal(err)
 		}
 		addr := serveZone(t, z)
-		fromFile, _, wantStatus := runCLI(t, "", "check", "--zone", tc.file, "--region", tc.region, tc.domain)
+		fromFile, _, wantStatus := runCLI(t, "", slices.Concat([]string{"check", "--zone", tc.file, "--region", tc.region}, tc.files, []string{tc.domain})...)
 		// Live DNS cannot list selectors; give the ones the zone has.
-		args := []string{"check", "--nameserver", addr, "--timeout", "5s", "--region", tc.region}
+		args := slices.Concat([]string{"check", "--nameserver", addr, "--timeout", "5s", "--region", tc.region}, tc.files)
 		for _, rr := range z.Records() {
 			if sel, ok := strings.CutSuffix(rr.Name, "._domainkey."+tc.domain); ok {
 				args = append(args, "--selector", sel)

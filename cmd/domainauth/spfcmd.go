@@ -106,7 +106,7 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			check = c.CheckHELO
 		}
 		res := check(ctx, in)
-		if res.Code == spf.TempError {
+		if res.Code == spf.CodeTempError {
 			if err := src.trouble(ctx, domain, res.Err); err != nil && src.live {
 				return err
 			}
@@ -115,9 +115,9 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		fmt.Fprintf(a.stdout, "  %s\n", audit.SafeHeader(spf.ReceivedSPF(res, in, "")))
 		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", audit.SafeHeader(spf.AuthResultsSPF(res, in)))
 		switch res.Code {
-		case spf.TempError:
+		case spf.CodeTempError:
 			return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(res.Err)))
-		case spf.Fail, spf.SoftFail, spf.PermError:
+		case spf.CodeFail, spf.CodeSoftFail, spf.CodePermError:
 			return errFindings
 		}
 		return nil
@@ -132,7 +132,7 @@ func writeSPFResult(w io.Writer, domain string, ip netip.Addr, res spf.Result) {
 	fmt.Fprintf(w, "%s for %s from %s\n", res.Code, ts(domain), ip)
 	if res.Matched != nil {
 		fmt.Fprintf(w, "  matched: %s (in the record of %s)\n", ts(res.Matched.String()), ts(res.Domain))
-	} else if res.Domain != "" && res.Err == nil && res.Code != spf.None {
+	} else if res.Domain != "" && res.Err == nil && res.Code != spf.CodeNone {
 		fmt.Fprintf(w, "  no term matched in the record of %s\n", ts(res.Domain))
 	}
 	if res.Explanation != "" {
@@ -153,7 +153,7 @@ func spfParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		if err != nil {
 			return err
 		}
-		rec, err := spf.Parse(txt)
+		rec, err := spf.ParseRecord(txt)
 		if err != nil {
 			fmt.Fprintf(a.stdout, "invalid: %s\n", audit.SafeLine(err.Error()))
 			return errFindings

@@ -181,16 +181,16 @@ func TestPresentersEscape(t *testing.T) {
 		write func(w io.Writer)
 	}{
 		{"spf result", func(w io.Writer) {
-			writeSPFResult(w, evil, netip.MustParseAddr("192.0.2.1"), spf.Result{Code: spf.Fail, Domain: evil, Explanation: evil, Err: bad})
+			writeSPFResult(w, evil, netip.MustParseAddr("192.0.2.1"), spf.Result{Code: spf.CodeFail, Domain: evil, Explanation: evil, Err: bad})
 		}},
 		{"dmarc discovery", func(w io.Writer) {
-			audit.WriteDiscovery(w, &dmarc.Discovery{Status: dmarc.StatusPermError, AuthorDomain: evil, Err: bad, Queried: []string{evil}})
+			audit.WriteDiscovery(w, &dmarc.Discovery{Status: dmarc.DiscoveryStatusPermError, AuthorDomain: evil, Err: bad, Queried: []string{evil}})
 		}},
 		{"dmarc result", func(w io.Writer) {
 			audit.WriteDMARCResult(w, &dmarc.Result{Code: dmarc.CodePermError, AuthorDomain: evil, Err: bad}, false)
 		}},
 		{"dkim verification", func(w io.Writer) {
-			audit.WriteVerification(w, dkim.Verification{Status: dkim.PermError, Domain: evil, Selector: evil, Err: bad})
+			audit.WriteVerification(w, dkim.Verification{Status: dkim.StatusPermError, Domain: evil, Selector: evil, Err: bad})
 		}},
 		{"finding", func(w io.Writer) {
 			audit.WriteFinding(w, "", audit.AreaFinding{Severity: audit.SeverityError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})

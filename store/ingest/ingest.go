@@ -485,11 +485,11 @@ func (in *Ingester) tlsDecoder() *tlsrpt.Decoder {
 
 func tlsSignature(e *tlsrpt.EmailInfo) store.Signature {
 	switch e.Signature {
-	case tlsrpt.SignaturePass:
+	case tlsrpt.SignatureStatusPass:
 		return store.SignaturePass
-	case tlsrpt.SignatureFail:
+	case tlsrpt.SignatureStatusFail:
 		return store.SignatureFail
-	case tlsrpt.SignatureTempError:
+	case tlsrpt.SignatureStatusTempError:
 		return store.SignatureTempError
 	}
 	return store.SignatureUnverified
@@ -584,9 +584,9 @@ func (in *Ingester) verify(ctx context.Context, msg []byte, reporters []string) 
 	sig := store.SignatureFail
 	for _, r := range res {
 		switch {
-		case r.Status == dkim.TempError:
+		case r.Status == dkim.StatusTempError:
 			sig = store.SignatureTempError
-		case r.Status != dkim.Pass || r.BodyLength >= 0 || r.Testing:
+		case r.Status != dkim.StatusPass || r.BodyLength >= 0 || r.Testing:
 		case byReporter(r.Domain, reporters):
 			return store.SignaturePass, dnsname.Canonical(r.Domain)
 		}

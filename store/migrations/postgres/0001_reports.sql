@@ -48,27 +48,41 @@ CREATE TABLE aggregate_days (
 );
 CREATE INDEX aggregate_days_domain_day ON aggregate_days (policy_domain, day);
 
+-- One row per record. id is the report's id times 2^24 plus the record's
+-- number (from 1), so that a report's records are one range of the
+-- primary key: no index on the report is needed.
 CREATE TABLE aggregate_records (
-	report        BIGINT  NOT NULL,
-	seq           BIGINT  NOT NULL,
-	policy_domain TEXT    NOT NULL,
-	day           TEXT    NOT NULL,
-	org_name      TEXT    NOT NULL,
+	id            BIGINT  PRIMARY KEY,
 	source_ip     TEXT    NOT NULL,
 	count         BIGINT  NOT NULL,
 	outcome       BIGINT  NOT NULL,
-	disposition   TEXT    NOT NULL,
-	dkim          TEXT    NOT NULL,
-	spf           TEXT    NOT NULL,
-	header_from   TEXT    NOT NULL,
-	envelope_from TEXT    NOT NULL,
-	envelope_to   TEXT    NOT NULL,
-	detail        TEXT    NOT NULL,
-	PRIMARY KEY (report, seq)
+	-- the rest of the record, as the JSON of report.Record
+	detail        TEXT    NOT NULL
 );
-CREATE INDEX aggregate_records_source ON aggregate_records (source_ip, policy_domain, day);
-CREATE INDEX aggregate_records_domain_day ON aggregate_records (policy_domain, day);
-CREATE INDEX aggregate_records_failing ON aggregate_records (policy_domain, day, source_ip, count, org_name) WHERE outcome & 3 = 0;
+
+CREATE INDEX aggregate_records_source ON aggregate_records (source_ip);
+
+-- The records that failed DMARC (neither aligned DKIM nor aligned SPF
+-- passed), ordered by domain and source address, for the failing-sources
+-- ranking (which then sums each address's rows without sorting them).
+CREATE TABLE aggregate_failing (
+	policy_domain TEXT    NOT NULL,
+	day           TEXT    NOT NULL,
+	source_ip     TEXT    NOT NULL,
+	record        BIGINT  NOT NULL,
+	org_name      TEXT    NOT NULL,
+	count         BIGINT  NOT NULL,
+	PRIMARY KEY (policy_domain, source_ip, day, record)
+);
+
+-- aggregate_failing summed per domain and address over all time: the
+-- failing-sources ranking of an unfiltered period reads this instead.
+CREATE TABLE aggregate_failing_totals (
+	policy_domain TEXT    NOT NULL,
+	source_ip     TEXT    NOT NULL,
+	count         BIGINT  NOT NULL,
+	PRIMARY KEY (policy_domain, source_ip)
+);
 
 CREATE TABLE aggregate_conflicts (
 	report      BIGINT  NOT NULL,
@@ -98,6 +112,14 @@ CREATE TABLE tls_reports (
 );
 CREATE INDEX tls_reports_end ON tls_reports (end_ts);
 CREATE INDEX tls_reports_ingested ON tls_reports (ingested_at);
+
+CREATE TABLE tls_conflicts (
+	report      BIGINT  NOT NULL,
+	digest      TEXT    NOT NULL,
+	source      TEXT    NOT NULL,
+	ingested_at BIGINT  NOT NULL,
+	PRIMARY KEY (report, digest)
+);
 
 CREATE TABLE tls_policies (
 	report        BIGINT  NOT NULL,
