@@ -58,9 +58,23 @@
 //     which upstream results to trust (§5).
 //   - mtasts: RFC 8461 MTA-STS records and policies, MX matching, the fetch
 //     rules applied to what a Fetcher returns, a policy cache for senders.
+//   - tlsrpt: RFC 8460 TLSRPT records and SMTP TLS reports: decode from
+//     JSON, gzip, zip or email (with the DKIM check of §3), encode,
+//     summarise.
 //   - bimi: BIMI records (draft -12), the DMARC preconditions, SVG Tiny PS
 //     logo checks and mark certificates.
 //   - cmd/domainauth: the command-line tool; examples/: programs to copy.
+//
+// # Vocabulary
+//
+// Per protocol, the names of its parse, evaluate, lint and result steps;
+// result constants carry their type's name, finding codes the word Finding.
+//
+//	package  parse                           evaluate                                lint / findings                          result
+//	mtasts   ParseRecord, ParsePolicy        Checker.Check, Client.Get, CheckMX       Finding* ("mtasts.mx-not-covered")       Report, Result; Mode*, CertStatus*, Source*
+//	tlsrpt   ParseRecord, Decoder.Decode     Summary.Add, Report.Verified             Warning codes ("tlsrpt.bad-date")        Report; SignatureStatus*, PolicyType*, ResultType*
+//	bimi     ParseRecord, CertificateLogo    Checker.Check, Lookup, CheckDMARC,       Record.Lint, Finding* ("bimi.svg-title") Result, Discovery; DiscoveryStatus*, Avatar*
+//	                                         CheckSVG, CheckCertificate
 //
 // # Hostile input
 //

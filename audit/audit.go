@@ -57,7 +57,7 @@ type Auditor struct {
 	// Zone holds no record at and that is not at or below one of them is
 	// outside the zone: when a key record or SPF include target the audit
 	// needs is there, the audit says it could not check it
-	// (CodeNotInZone) rather than that it is missing.
+	// (FindingNotInZone) rather than that it is missing.
 	ZoneApexes []string
 	// Selectors are DKIM selectors to check, besides those found in Zone.
 	Selectors []string
@@ -84,8 +84,10 @@ type Auditor struct {
 	// MaxPTRNames bounds the PTR names of one address that are resolved to
 	// confirm it (one query each). If zero, DefaultMaxPTRNames.
 	MaxPTRNames int
-	// MaxDestinations bounds the rua and ruf destination domains checked
-	// for an MX (two queries each). If zero, DefaultMaxDestinations.
+	// MaxDestinations bounds the rua and ruf destination domains of the
+	// DMARC record checked for an MX (two queries each), and separately
+	// the rua domains of the TLSRPT record. If zero,
+	// DefaultMaxDestinations.
 	MaxDestinations int
 	// Concurrency bounds how many domains AuditAll audits at once. If
 	// zero, DefaultConcurrency.
@@ -341,11 +343,14 @@ func (ru *run) areas(ctx context.Context, rep *Report) {
 	wg.Go(func() { fixed[1] = ru.checkSPF(ctx, rep) })
 	wg.Go(func() {
 		fixed[2] = ru.checkDMARC(ctx, rep)
-		ru.prefetchDestinations(ctx, rep)
+		ru.prefetchDestinations(ctx, rep, ru.destinations)
 	})
 	wg.Go(func() { fixed[3] = ru.checkDKIM(ctx, rep) })
 	wg.Go(func() { sts = ru.checkMTASTS(ctx, rep) })
-	wg.Go(func() { tls = ru.checkTLSRPT(ctx, rep) })
+	wg.Go(func() {
+		tls = ru.checkTLSRPT(ctx, rep)
+		ru.prefetchDestinations(ctx, rep, ru.tlsDestinations)
+	})
 	wg.Go(func() { logo = ru.checkBIMI(ctx, rep) })
 	wg.Go(func() {
 		mf = ru.mailFromDomain(ctx)
@@ -366,6 +371,7 @@ func (ru *run) areas(ctx context.Context, rep *Report) {
 		rep.Areas = append(rep.Areas, sesArea)
 	}
 	crossTLSRPT(rep, &tls)
+	crossMTASTSSuggest(rep, &sts, ru.a.Clock)
 	crossNullMX(rep, &sts, &tls)
 	rep.Areas = append(rep.Areas, sts, tls, logo)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/audit"
+	"github.com/domainauth/domainauth/mtasts"
 	"github.com/domainauth/domainauth/spf"
 	"github.com/domainauth/domainauth/zone"
 )
@@ -137,6 +138,20 @@ func TestAuditFindings(t *testing.T) {
 			z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua=mailto:d@example.org; ruf=mailto:f@example.org")
 			z.AddA("example.org", "192.0.2.1")
 		}, nil, []string{audit.FindingDestinationCannotReceive}},
+		{"TLS-RPT rua domain with no MX and no address (RFC 8460 §3)", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@reports.example.net,https://reports.example.net/tls")
+		}, []string{audit.FindingTLSRPTDestinationCannotReceive}, nil},
+		{"TLS-RPT rua domain that receives mail", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@reports.example.net")
+			z.AddMX("reports.example.net", 10, "mx.reports.example.net")
+		}, nil, []string{audit.FindingTLSRPTDestinationCannotReceive}},
+		{"TLS-RPT https rua only", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=https://reports.example.net/tls")
+		}, nil, []string{audit.FindingTLSRPTDestinationCannotReceive}},
+		{"TLS-RPT rua in the audited domain with a null MX", func(z *zone.Zone) {
+			z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua=mailto:tls@example.org")
+			z.AddMX("example.org", 0, ".")
+		}, []string{audit.FindingTLSRPTDestinationCannotReceive}, nil},
 		{"null MX and a DKIM key", func(z *zone.Zone) {
 			z.AddMX("example.org", 0, ".")
 			z.AddTXT("s1._domainkey.example.org", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
@@ -166,7 +181,7 @@ func TestAuditFindings(t *testing.T) {
 				}
 			}
 			for _, f := range rep.Findings() {
-				if (f.Code == audit.FindingNoFCrDNS || f.Code == audit.FindingNullMXSender || f.Code == audit.FindingDestinationCannotReceive) && f.Fix == "" {
+				if (f.Code == audit.FindingNoFCrDNS || f.Code == audit.FindingNullMXSender || f.Code == audit.FindingDestinationCannotReceive || f.Code == audit.FindingTLSRPTDestinationCannotReceive) && f.Fix == "" {
 					t.Errorf("%s has no Fix", f.Code)
 				}
 			}
@@ -244,12 +259,16 @@ func TestAuditDestinationsBound(t *testing.T) {
 		uris = append(uris, fmt.Sprintf("mailto:d@r%d.example.net", i))
 	}
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=none; rua="+strings.Join(uris, ","))
+	z.AddTXT("_smtp._tls.example.org", "v=TLSRPTv1; rua="+strings.Join(uris, ","))
 	rep, err := (&audit.Auditor{Resolver: z, Zone: z}).Audit(context.Background(), "example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(codesOf(rep), audit.FindingDestinationCannotReceive); n != audit.DefaultMaxDestinations {
-		t.Errorf("%d destination findings, want %d", n, audit.DefaultMaxDestinations)
+	// The DMARC and the TLSRPT record each have the bound to themselves.
+	for _, code := range []string{audit.FindingDestinationCannotReceive, audit.FindingTLSRPTDestinationCannotReceive} {
+		if n := strings.Count(codesOf(rep), code); n != audit.DefaultMaxDestinations {
+			t.Errorf("%d %s findings, want %d", n, code, audit.DefaultMaxDestinations)
+		}
 	}
 }
 
@@ -445,5 +464,33 @@ func TestTreeFromLinter(t *testing.T) {
 		"0:include:_b.example.org", "1:exists:y.example.org", "0:mx"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("Tree of the lint's terms:\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestAuditMTASTSSuggestion: a domain without MTA-STS is told the record
+// and the policy to publish for its own MX hosts (mtasts.Suggest), in
+// testing mode, with an id from the Auditor's clock.
+func TestAuditMTASTSSuggestion(t *testing.T) {
+	z := zone.New()
+	z.AddMX("example.org", 10, "mx1.example.org")
+	z.AddMX("example.org", 20, "MX2.example.org.")
+	z.AddA("mx1.example.org", "192.0.2.1")
+	z.AddA("mx2.example.org", "192.0.2.2")
+	clock := domainauth.FixedClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+	rep, err := (&audit.Auditor{Resolver: z, Zone: z, Clock: clock}).Audit(context.Background(), "example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fix string
+	for _, f := range rep.Findings() {
+		if f.Code == mtasts.FindingNoRecord {
+			fix = f.Fix
+		}
+	}
+	for _, want := range []string{"https://mta-sts.example.org/.well-known/mta-sts.txt", `"mode: testing"`,
+		`"mx: mx1.example.org", "mx: mx2.example.org"`, `"max_age: 86400"`, `_mta-sts.example.org "v=STSv1; id=20261203100000Z;"`} {
+		if !strings.Contains(fix, want) {
+			t.Errorf("fix %q lacks %q", fix, want)
+		}
 	}
 }

@@ -1,11 +1,12 @@
 package audit
 
 import (
-	"encoding/base64"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/domainauth/domainauth/authres"
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/termsafe"
@@ -60,7 +61,7 @@ func WriteDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
 		fmt.Fprintf(w, "  why: %s\n", SafeLine(res.Err.Error()))
 	}
 	if withAR {
-		fmt.Fprintf(w, "  Authentication-Results: %s\n", SafeHeader(res.AuthenticationResults()))
+		fmt.Fprintf(w, "  Authentication-Results: %s\n", SafeHeader(res.AuthResult().String()))
 	}
 }
 
@@ -79,7 +80,7 @@ func WriteReceived(w io.Writer, res *receiver.Result) {
 	}
 	fmt.Fprintf(w, "SPF %s for %s from %s\n", res.SPF.Code, ts(dashIfEmpty(domain)), ip)
 	if res.PathErr != nil {
-		fmt.Fprintf(w, "  why: %s\n", SafeLine(strings.TrimPrefix(res.PathErr.Error(), "receiver: ")))
+		fmt.Fprintf(w, "  why: %s\n", SafeLine(res.PathErr.Error()))
 	}
 	for _, v := range res.DKIM {
 		fmt.Fprintf(w, "DKIM %s d=%s s=%s\n", v.Status, ts(dashIfEmpty(v.Domain)), ts(dashIfEmpty(v.Selector)))
@@ -121,18 +122,12 @@ func WriteVerification(w io.Writer, v dkim.Verification) {
 }
 
 // DKIMAuthResult is the dkim= part of an Authentication-Results field
-// (RFC 8601 §2.7.1), with header.b (RFC 6008) to tell signatures apart.
+// (RFC 8601 §2.7.1) as the command prints it under a signature's result:
+// v.AuthResult with header.d, header.s and header.b (RFC 6008) only, and
+// without the reason, which the "why:" line above it gives.
 func DKIMAuthResult(v dkim.Verification) string {
-	s := "dkim=" + v.Status.String()
-	if v.Domain != "" {
-		s += " header.d=" + v.Domain
-	}
-	if v.Selector != "" {
-		s += " header.s=" + v.Selector
-	}
-	if v.Signature != nil && len(v.Signature.Value) > 0 {
-		b := base64.StdEncoding.EncodeToString(v.Signature.Value)
-		s += " header.b=" + b[:min(8, len(b))]
-	}
-	return s
+	m := v.AuthResult()
+	m.Reason = ""
+	m.Props = slices.DeleteFunc(m.Props, func(p authres.Property) bool { return p.Name == "i" })
+	return m.String()
 }

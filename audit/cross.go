@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/mx"
 	"github.com/domainauth/domainauth/spf"
+	"github.com/domainauth/domainauth/tlsrpt"
 	"github.com/domainauth/domainauth/zone"
 )
 
@@ -40,7 +40,7 @@ const (
 	// DefaultMaxFCrDNSAddrs bounds the MX host addresses checked for a PTR.
 	DefaultMaxFCrDNSAddrs = 20
 	// DefaultMaxDestinations bounds the rua and ruf destination domains
-	// checked.
+	// checked, of the DMARC record and, separately, of the TLSRPT record.
 	DefaultMaxDestinations = 10
 )
 
@@ -110,8 +110,28 @@ func (ru *run) fcrdns(ctx context.Context, res *mx.Result, host string, addr net
 	return f
 }
 
-// reportDest is a rua or ruf destination of the DMARC record.
+// reportDest is a mailto: destination of reports: a rua or ruf URI of the
+// DMARC record, or a rua URI of the TLSRPT record.
 type reportDest struct{ tag, addr, domain string }
+
+// destSet collects the distinct domains of report destinations, at most
+// MaxDestinations.
+type destSet struct {
+	dests []reportDest
+	max   int
+}
+
+// add adds the destination uri (a mailto: URI) of tag, if it names a
+// domain not seen yet and the bound leaves room.
+func (s *destSet) add(tag, uri string) {
+	rest, ok := strings.CutPrefix(strings.ToLower(uri), "mailto:")
+	_, dom, ok2 := strings.Cut(rest, "@")
+	dom, _, _ = strings.Cut(dom, "?") // hfields
+	if !ok || !ok2 || dom == "" || len(s.dests) >= s.max || slices.ContainsFunc(s.dests, func(x reportDest) bool { return x.domain == dom }) {
+		return
+	}
+	s.dests = append(s.dests, reportDest{tag, uri, dom})
+}
 
 // destinations lists the distinct domains of the DMARC record's rua and ruf
 // destinations, at most MaxDestinations.
@@ -120,42 +140,52 @@ func (ru *run) destinations(rep *Report) []reportDest {
 	if d == nil || d.Record == nil {
 		return nil
 	}
-	var dests []reportDest
-	add := func(tag string, uris []dmarc.URI) {
-		for _, u := range uris {
-			rest, ok := strings.CutPrefix(strings.ToLower(u.Address), "mailto:")
-			_, dom, ok2 := strings.Cut(rest, "@")
-			if !ok || !ok2 || dom == "" || len(dests) >= orDefault(ru.a.MaxDestinations, DefaultMaxDestinations) || slices.ContainsFunc(dests, func(x reportDest) bool { return x.domain == dom }) {
-				continue
-			}
-			dests = append(dests, reportDest{tag, u.Address, dom})
+	s := destSet{max: orDefault(ru.a.MaxDestinations, DefaultMaxDestinations)}
+	for _, u := range d.Record.AggregateURIs {
+		s.add("rua", u.Address)
+	}
+	for _, u := range d.Record.FailureURIs {
+		s.add("ruf", u.Address)
+	}
+	return s.dests
+}
+
+// tlsDestinations lists the distinct domains of the TLSRPT record's
+// mailto: destinations (RFC 8460 §3), at most MaxDestinations.
+func (ru *run) tlsDestinations(rep *Report) []reportDest {
+	if rep.TLSRPT == nil {
+		return nil
+	}
+	s := destSet{max: orDefault(ru.a.MaxDestinations, DefaultMaxDestinations)}
+	for _, d := range rep.TLSRPT.Destinations() {
+		if d.Scheme == "mailto" {
+			s.add("rua", "mailto:"+d.Address)
 		}
 	}
-	add("rua", d.Record.AggregateURIs)
-	add("ruf", d.Record.FailureURIs)
-	return dests
+	return s.dests
 }
 
 // prefetchDestinations asks, as soon as the DMARC area is done, what
 // checkDestinations will ask about destinations in other domains, so that
 // the answers are there when it runs after the areas.
-func (ru *run) prefetchDestinations(ctx context.Context, rep *Report) {
+func (ru *run) prefetchDestinations(ctx context.Context, rep *Report, dests func(*Report) []reportDest) {
 	if ru.local {
 		return
 	}
-	for _, x := range ru.destinations(rep) {
+	for _, x := range dests(rep) {
 		if x.domain != ru.domain {
 			ru.goPrefetch(func() { ru.cannotReceive(ctx, x.domain) })
 		}
 	}
 }
 
-// checkDestinations reports rua and ruf destinations whose domain cannot
-// receive mail. It runs after the areas, so that a destination in the
-// audited domain itself is judged by the MX area's result.
-func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.Finding {
+// checkDestinations reports the destinations dests, of the record named
+// record, whose domain cannot receive mail, as findings with code. It runs
+// after the areas, so that a destination in the audited domain itself is
+// judged by the MX area's result.
+func (ru *run) checkDestinations(ctx context.Context, rep *Report, dests []reportDest, record, code, rfc string) []domainauth.Finding {
 	var out []domainauth.Finding
-	for _, x := range ru.destinations(rep) {
+	for _, x := range dests {
 		why := ""
 		switch {
 		case x.domain != ru.domain || rep.MX == nil:
@@ -168,12 +198,11 @@ func (ru *run) checkDestinations(ctx context.Context, rep *Report) []domainauth.
 		if why == "" {
 			continue
 		}
-		d := rep.DMARC
-		out = append(out, domainauth.Finding{Code: FindingDestinationCannotReceive, Severity: domainauth.Warning,
-			Where:   fmt.Sprintf("_dmarc.%s %s %s", d.PolicyDomain, x.tag, x.addr),
+		out = append(out, domainauth.Finding{Code: code, Severity: domainauth.Warning,
+			Where:   fmt.Sprintf("%s %s %s", record, x.tag, x.addr),
 			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why, x.addr),
 			Fix:     fmt.Sprintf("publish MX records at %s, or send %s reports to an address whose domain receives mail", x.domain, x.tag),
-			RFC:     "RFC 7505 §3"})
+			RFC:     rfc})
 	}
 	return out
 }
@@ -202,9 +231,16 @@ func (ru *run) cannotReceive(ctx context.Context, domain string) string {
 // destinations that cannot receive mail, and a null MX on a domain that
 // sends mail.
 func (ru *run) crossChecks(ctx context.Context, rep *Report) {
-	if fs := ru.checkDestinations(ctx, rep); len(fs) > 0 {
-		ar := rep.Area(AreaDMARC)
-		ar.Findings = append(ar.Findings, fs...)
+	if d := rep.DMARC; d != nil {
+		if fs := ru.checkDestinations(ctx, rep, ru.destinations(rep), "_dmarc."+d.PolicyDomain, FindingDestinationCannotReceive, "RFC 7505 §3"); len(fs) > 0 {
+			ar := rep.Area(AreaDMARC)
+			ar.Findings = append(ar.Findings, fs...)
+		}
+	}
+	if fs := ru.checkDestinations(ctx, rep, ru.tlsDestinations(rep), tlsrpt.RecordName(ru.domain), FindingTLSRPTDestinationCannotReceive, "RFC 8460 §3, RFC 7505 §3"); len(fs) > 0 {
+		if ar := rep.Area(AreaTLSRPT); ar != nil {
+			ar.Findings = append(ar.Findings, fs...)
+		}
 	}
 	if rep.MX == nil || rep.MX.State != mx.StateNull {
 		return

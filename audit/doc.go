@@ -38,13 +38,16 @@
 //
 // Besides the findings of the spf, dmarc, dkim, mx and ses packages, the
 // audit reports its own (Finding* constants): a null MX on a domain that sends
-// mail, MX host addresses without forward-confirmed reverse DNS, DMARC
-// report destinations whose domain cannot receive mail, the TLS-RPT
+// mail, MX host addresses without forward-confirmed reverse DNS, DMARC and
+// TLS-RPT mailto: report destinations whose domain cannot receive mail (a
+// null MX, or no MX and no address), the TLS-RPT
 // record's problems (FindingTLSRPT*: the tlsrpt package reads records,
 // judging them is the audit's), and, when the
-// Resolver is Auditor.Zone, names the zone does not cover (CodeNotInZone:
+// Resolver is Auditor.Zone, names the zone does not cover (FindingNotInZone:
 // a DKIM key, SPF include target or MX host elsewhere, which a zone file
-// cannot show missing).
+// cannot show missing). A domain without MTA-STS is told, in the fix of
+// mtasts.no-record, the record and the testing-mode policy to publish for
+// its MX hosts (mtasts.Suggest).
 //
 // Bounds (every cost is bounded; the constants document the defaults):
 //   - DNS queries: those of the packages the areas use (each bounded by
@@ -53,7 +56,8 @@
 //     given, 5 MAIL FROM candidates on live DNS, Auditor.MaxFCrDNSAddrs MX
 //     host addresses (default 20) with Auditor.MaxPTRNames PTR names each
 //     (default 10), Auditor.MaxDestinations rua/ruf destination domains
-//     (default 10, two queries each) and one existence query; the MTA-STS
+//     of the DMARC record and as many rua domains of the TLSRPT record
+//     (default 10 each, two queries each) and one existence query; the MTA-STS
 //     area asks 2 (its record, and the MX set shared with the MX area),
 //     TLS-RPT 1, BIMI at most 5 (bimi.Checker.Check's bound, of which
 //     the DMARC records are shared with the DMARC area).
@@ -92,7 +96,8 @@
 // MaxFCrDNSAddrs (DefaultMaxFCrDNSAddrs, 20 MX host addresses whose reverse
 // DNS is checked), MaxPTRNames (DefaultMaxPTRNames, 10 PTR names confirmed
 // per address) and MaxDestinations (DefaultMaxDestinations, 10 report
-// destination domains); Concurrency (DefaultConcurrency, 8) bounds the
+// destination domains of the DMARC record, and 10 of the TLSRPT record);
+// Concurrency (DefaultConcurrency, 8) bounds the
 // domains AuditAll audits at once, so its memory does not grow with the
 // number of domains. The text writers (WriteText, WriteFindings, TreeLines)
 // bound what they print of input: MaxTreeLines (200) tree lines,

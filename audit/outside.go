@@ -58,7 +58,7 @@ func notInZone(f domainauth.Finding, name string) domainauth.Finding {
 
 // dkimOutside rewrites a selector check whose key name (the CNAME target,
 // or the selector's name) lies outside the zone and has no record there:
-// its missing-key finding becomes CodeNotInZone. It reports whether it did.
+// its missing-key finding becomes FindingNotInZone. It reports whether it did.
 func (ru *run) dkimOutside(k *dkim.SelectorCheck) bool {
 	name := k.Name
 	if k.CNAME != "" {

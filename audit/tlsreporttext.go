@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/tlsrpt"
 )
@@ -31,11 +32,7 @@ func WriteTLSReport(w io.Writer, file string, rep *tlsrpt.Report, maxRows int) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  period: %s to %s\n", tlsTime(rep.DateRange.Start), tlsTime(rep.DateRange.End))
 	if e := rep.Email; e != nil {
-		line := "  email signature (RFC 8460 §3): " + e.Signature.String()
-		if e.SignedBy != "" {
-			line += " by " + ts(e.SignedBy)
-		}
-		fmt.Fprintln(w, line)
+		writeTLSSignature(w, e)
 	}
 	var total tlsrpt.SessionCounts
 	details := 0
@@ -94,7 +91,17 @@ func WriteTLSSummary(w io.Writer, s *tlsrpt.Summary, top int) {
 		span = days[0] + " to " + days[len(days)-1]
 	}
 	fmt.Fprintf(w, "%s, %s\n", Plural(s.Reports, "SMTP TLS report"), span)
-	if s.Unverified > 0 {
+	if len(s.BySignature) > 0 {
+		emailed := 0
+		var parts []string
+		for _, st := range []tlsrpt.SignatureStatus{tlsrpt.SignatureStatusPass, tlsrpt.SignatureStatusFail, tlsrpt.SignatureStatusTempError, tlsrpt.SignatureStatusUnverified} {
+			if n := s.BySignature[st.String()]; n > 0 {
+				emailed += n
+				parts = append(parts, fmt.Sprintf("%d %s", n, TLSSignatureWord(st)))
+			}
+		}
+		fmt.Fprintf(w, "%s arrived by email, DKIM signature by the reporter (RFC 8460 §3): %s\n", Plural(emailed, "report"), strings.Join(parts, ", "))
+	} else if s.Unverified > 0 {
 		fmt.Fprintf(w, "%s arrived by email without a verified DKIM signature by the reporter (RFC 8460 §3)\n", Plural(s.Unverified, "report"))
 	}
 	t := s.Total
@@ -150,6 +157,62 @@ func WriteTLSSummary(w io.Writer, s *tlsrpt.Summary, top int) {
 	failed("Failed TLS sessions by result type:", byType)
 	sessions("TLS sessions by day:", s.ByDay, true)
 	sessions("TLS sessions by reporter:", s.ByOrganization, false)
+}
+
+// TLSSignatureWord says a DKIM verdict on an emailed SMTP TLS report (RFC
+// 8460 §3) in words: verified, failed, unverified (a key lookup failed
+// temporarily) or not checked (no resolver was given).
+func TLSSignatureWord(s tlsrpt.SignatureStatus) string {
+	switch s {
+	case tlsrpt.SignatureStatusPass:
+		return "verified"
+	case tlsrpt.SignatureStatusFail:
+		return "failed"
+	case tlsrpt.SignatureStatusTempError:
+		return "unverified"
+	case tlsrpt.SignatureStatusUnverified:
+		return "not checked"
+	}
+	return s.String()
+}
+
+// writeTLSSignature prints the DKIM verdict on an emailed report and, when
+// it is not a pass, each signature's result: why it did not count.
+func writeTLSSignature(w io.Writer, e *tlsrpt.EmailInfo) {
+	ts := termsafe.String
+	line := "  DKIM signature (RFC 8460 §3): " + TLSSignatureWord(e.Signature)
+	reporter := cmp.Or(e.Submitter, "the reporting domain")
+	switch e.Signature {
+	case tlsrpt.SignatureStatusPass:
+		line += ", signed by " + ts(e.SignedBy)
+	case tlsrpt.SignatureStatusFail:
+		line += ": no valid signature by " + ts(reporter) + " (the report is to be ignored)"
+		if len(e.DKIM) == 0 {
+			line += "; the message is not signed"
+		}
+	case tlsrpt.SignatureStatusTempError:
+		line += ": a key lookup failed temporarily; read it again later"
+	case tlsrpt.SignatureStatusUnverified:
+		line += " (offline)"
+	}
+	fmt.Fprintln(w, line)
+	if e.Signature == tlsrpt.SignatureStatusPass {
+		return
+	}
+	for _, v := range e.DKIM {
+		l := fmt.Sprintf("    d=%s s=%s: %s", ts(v.Domain), ts(v.Selector), v.Status)
+		switch {
+		case v.Err != nil:
+			l += ": " + ts(OneLine(strings.TrimPrefix(v.Err.Error(), "dkim: ")))
+		case v.BodyLength >= 0:
+			l += ": uses l=, which RFC 8460 §3 forbids"
+		case v.Testing:
+			l += ": the key is in testing mode (t=y)"
+		case v.Status == dkim.StatusPass:
+			l += ": not the reporting domain"
+		}
+		fmt.Fprintln(w, l)
+	}
 }
 
 // policies is "1 policy" or "N policies".

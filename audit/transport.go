@@ -41,6 +41,11 @@ const (
 	FindingTLSRPTNoDestination = "tlsrpt.no-destination"
 	// FindingTLSRPTLookupFailed: the TXT lookup failed temporarily.
 	FindingTLSRPTLookupFailed = "tlsrpt.lookup-failed"
+	// FindingTLSRPTDestinationCannotReceive: a rua mailto: destination's
+	// domain has a null MX, or no MX and no address: the reports sent
+	// there are lost (the check dmarc.destination-cannot-receive makes of
+	// the DMARC record's destinations).
+	FindingTLSRPTDestinationCannotReceive = "tlsrpt.destination-cannot-receive"
 )
 
 // mtastsPolicyNote is the fact line of an MTA-STS policy that was not
@@ -132,6 +137,39 @@ func (ru *run) checkTLSRPT(ctx context.Context, rep *Report) Area {
 			fmt.Sprintf("name a mailbox, rua=mailto:tls-reports@%s, or an https: URL", ru.domain))
 	}
 	return ar
+}
+
+// crossMTASTSSuggest gives the advice to publish MTA-STS, when the domain
+// has no record, the record and the policy text for the domain's MX hosts
+// (mtasts.Suggest), in testing mode: RFC 8461 §8.3 advises starting in
+// testing mode and reading TLS reports before enforcing.
+func crossMTASTSSuggest(rep *Report, sts *Area, clock domainauth.Clock) {
+	if rep.MX == nil || rep.MX.State == mx.StateNull {
+		return
+	}
+	var hosts []string
+	for _, h := range rep.MX.Hosts {
+		if !h.IPLiteral && h.Name != "" {
+			hosts = append(hosts, h.Name)
+		}
+	}
+	if len(hosts) == 0 {
+		return
+	}
+	pub, err := mtasts.Suggest(rep.Domain, hosts, mtasts.ModeTesting, clock)
+	if err != nil {
+		return // an MX host no pattern can name: the MX area reports it
+	}
+	for i, f := range sts.Findings {
+		if f.Code == mtasts.FindingNoRecord {
+			var lines []string
+			for l := range strings.Lines(pub.Policy.String()) {
+				lines = append(lines, quote(strings.TrimSpace(l)))
+			}
+			sts.Findings[i].Fix = fmt.Sprintf("serve at %s (Content-Type text/plain, a certificate for %s) a policy of the lines %s, then publish the TXT record %s %s; move to mode: enforce once TLS reports show no failures",
+				pub.PolicyURL, pub.PolicyHost, strings.Join(lines, ", "), pub.RecordName, quote(pub.Record.String()))
+		}
+	}
 }
 
 // crossNullMX drops the advice to publish MTA-STS and TLS-RPT for a domain

@@ -9,7 +9,14 @@
 // keep their case; unknown methods, results and ptypes are kept as given,
 // and MethodResult.Usable says whether RFC 8601 §4.1 lets a consumer act
 // on one. Format writes Results back, folded; Parse(Format(r)) equals r
-// for Results with lower-case keywords (a fuzzed property).
+// for Results with lower-case keywords and no Comment, which Parse skips
+// as it skips every comment (a fuzzed property).
+//
+// Each protocol package gives its result as a MethodResult:
+// spf.Result.AuthResult, dkim.Verification.AuthResult (dkim.AuthResults
+// for a whole message), dmarc.Result.AuthResult; MethodResult.String
+// writes one on a single line, and AddProperty and ErrorReason are the
+// helpers they share to stay writable.
 //
 // # Trust
 //

@@ -128,6 +128,16 @@ func writeMethod(b *strings.Builder, m MethodResult, buf *[]item) error {
 	b.WriteString("=")
 	b.WriteString(string(m.Result))
 	col += 1 + len(m.Result)
+	if m.Comment != "" {
+		if err := checkText(m.Comment); err != nil {
+			return fmt.Errorf("comment: %v", err)
+		}
+		c := quoteComment(m.Comment)
+		b.WriteString(" (")
+		b.WriteString(c)
+		b.WriteByte(')')
+		col += 3 + len(c)
+	}
 	if col > maxLine {
 		return fmt.Errorf("line longer than %d octets", maxLine)
 	}
@@ -177,16 +187,42 @@ func isKeyword(s string) bool {
 	return true
 }
 
-// quoteValue writes v as a token, an address (pvalue only) or a quoted
-// string (RFC 8601 §2.2).
-func quoteValue(v string, pvalue bool) (string, error) {
+// checkText fails for invalid UTF-8 and for control characters other than
+// tab, which no part of a field may hold.
+func checkText(v string) error {
 	if !utf8.ValidString(v) {
-		return "", errors.New("invalid UTF-8")
+		return errors.New("invalid UTF-8")
 	}
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; isCTL(c) && c != '\t' {
-			return "", fmt.Errorf("control character %#02x", c)
+			return fmt.Errorf("control character %#02x", c)
 		}
+	}
+	return nil
+}
+
+// quoteComment escapes '(', ')' and '\' of a comment's text with '\'
+// (RFC 5322 §3.2.2 quoted-pair), so that it is one comment.
+func quoteComment(v string) string {
+	if !strings.ContainsAny(v, `()\`) {
+		return v
+	}
+	var b strings.Builder
+	b.Grow(len(v) + 4)
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c == '(' || c == ')' || c == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// quoteValue writes v as a token, an address (pvalue only) or a quoted
+// string (RFC 8601 §2.2).
+func quoteValue(v string, pvalue bool) (string, error) {
+	if err := checkText(v); err != nil {
+		return "", err
 	}
 	if isToken(v) || pvalue && isAddress(v) {
 		return v, nil

@@ -1,6 +1,10 @@
 package authres
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
 
 // FieldName is the name of the header field this package reads and writes.
 const FieldName = "Authentication-Results"
@@ -39,6 +43,12 @@ type MethodResult struct {
 
 	// Reason is the reasonspec value (quotes removed), or "".
 	Reason string
+
+	// Comment is a remark for people that Format writes in parentheses
+	// after the result, such as DMARC's "p=reject dis=none". Parse
+	// skips comments, which carry nothing a consumer may act on (RFC
+	// 8601 §2.2 allows CFWS anywhere), so it is "" in parsed Results.
+	Comment string
 
 	// Props are the propspecs in field order.
 	Props []Property
@@ -158,4 +168,106 @@ func (r *Results) Find(method string) []MethodResult {
 		}
 	}
 	return out
+}
+
+// MaxValueLength is the longest property value AddProperty keeps and the
+// longest reason ErrorReason returns, in octets: with it no line of a
+// field that Format writes can come near the 998-octet limit of RFC 5322
+// §2.1.1.
+const MaxValueLength = 300
+
+// AddProperty appends the property ptype.name=value to m when value is
+// non-empty, printable UTF-8 (no control characters) and at most
+// MaxValueLength octets; any other value is left out, so that a
+// MethodResult built with AddProperty is one Format can write.
+func (m *MethodResult) AddProperty(ptype, name, value string) {
+	if value == "" || len(value) > MaxValueLength || !printable(value) {
+		return
+	}
+	m.Props = append(m.Props, Property{Type: ptype, Name: name, Value: value})
+}
+
+// ErrorReason returns the text of err as the reason of a result of method:
+// without a leading "method: " (the statement names the method already),
+// cut at MaxValueLength octets, with control characters and invalid UTF-8
+// replaced by '?'. It returns "" for a nil err.
+func ErrorReason(method string, err error) string {
+	if err == nil {
+		return ""
+	}
+	s := err.Error()
+	if len(s) > len(method)+2 && s[len(method)] == ':' && s[len(method)+1] == ' ' && s[:len(method)] == method {
+		s = s[len(method)+2:]
+	}
+	if len(s) > MaxValueLength {
+		s = s[:MaxValueLength]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+// String returns m as one resinfo statement on a single line, without the
+// authserv-id and without folding, for logs and for people, for example
+//
+//	dmarc=pass (p=reject dis=none) header.from=example.org policy.dmarc=reject
+//
+// Values are written as Format writes them; a value Format would refuse
+// (a control character, invalid UTF-8) has those bytes replaced by '?'.
+// Use Format for a field to put in a message.
+func (m MethodResult) String() string {
+	var b strings.Builder
+	b.WriteString(m.Method)
+	if m.MethodVersion != 0 {
+		b.WriteByte('/')
+		b.WriteString(strconv.Itoa(m.MethodVersion))
+	}
+	b.WriteByte('=')
+	b.WriteString(string(m.Result))
+	if m.Comment != "" {
+		b.WriteString(" (")
+		b.WriteString(quoteComment(sanitize(m.Comment)))
+		b.WriteByte(')')
+	}
+	if m.Reason != "" {
+		v, _ := quoteValue(sanitize(m.Reason), false)
+		b.WriteString(" reason=")
+		b.WriteString(v)
+	}
+	for _, p := range m.Props {
+		v, _ := quoteValue(sanitize(p.Value), true)
+		b.WriteByte(' ')
+		if p.Type != "" {
+			b.WriteString(p.Type)
+			b.WriteByte('.')
+		}
+		b.WriteString(p.Name)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// sanitize replaces control characters other than tab, and invalid UTF-8,
+// with '?'.
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && (r < 0x20 || r == 0x7f) || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?"))
 }

@@ -185,7 +185,7 @@ func (c *Checker) query(ctx context.Context, d *Discovery, name string) (string,
 	case domainauth.ErrorKindNotFound:
 		return "", 0, nil
 	default:
-		return "", 0, fmt.Errorf("bimi: TXT %s: %w", name, err)
+		return "", 0, fmt.Errorf("bimi: TXT %s: %w", name, domainauth.WrapDNSError(ctx, err))
 	}
 	var text string
 	n := 0

@@ -130,7 +130,7 @@ func (c *Checker) dmarcAt(ctx context.Context, domain string) (*dmarc.Record, er
 	case domainauth.ErrorKindNotFound:
 		return nil, nil
 	default:
-		return nil, fmt.Errorf("bimi: TXT %s: %w", name, err)
+		return nil, fmt.Errorf("bimi: TXT %s: %w", name, domainauth.WrapDNSError(ctx, err))
 	}
 	var found *dmarc.Record
 	n := 0

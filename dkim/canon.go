@@ -200,30 +200,35 @@ func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, sp
 	o := len(dst)
 	d := dst[:o+len(s)+8]
 	var prev uint64 // 0x80 after WSP
-	var work uint64 // not zero once something changed
+	var work uint64 // not zero once something other than a drop changed
+	start := o      // where the bytes of s go
 	if sp {
 		d[o] = ' '
-		o, prev = o+1, 0x80
+		o, prev, start = o+1, 0x80, o+1
 	}
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		// 0x80 in each byte that is SP, in each that is HTAB, and in each
-		// that is 0x20 or above (exact: the sums cannot carry from one
-		// byte into the next).
-		t := x ^ 0x20*lo
-		isSP := ^((t&m7 + m7) | t) & hi
-		t = x ^ 0x09*lo
-		isTab := ^((t&m7 + m7) | t) & hi
-		if ((x&m7+0x60*lo)|x|isTab)&hi != hi {
-			break // a control character other than HTAB: the bytes go one at a time
+		// 0x80 in each byte up to 0x20 (le) and in each below 0x20
+		// (ctl), exact: the sums cannot carry from one byte into the
+		// next. Most words have no control character, and their WSP is
+		// SP alone.
+		u := x & m7
+		le := ^((u + 0x5f*lo) | x) & hi
+		ctl := ^((u + 0x60*lo) | x) & hi
+		wsp := le
+		if ctl != 0 {
+			t := x ^ 0x09*lo
+			isTab := ^((t&m7 + m7) | t) & hi
+			if ctl&^isTab != 0 {
+				break // a control character other than HTAB: the bytes go one at a time
+			}
+			x ^= isTab >> 7 * 0x29 // HTAB (0x09) to SP (0x20)
+			work |= isTab
 		}
-		x ^= isTab >> 7 * 0x29 // HTAB (0x09) to SP (0x20)
-		wsp := isSP | isTab
 		drop := wsp & (wsp<<8 | prev) // WSP after WSP
-		work |= drop | isTab
 		prev = wsp >> 56
 		q := d[o : o+8]
 		o += 8
@@ -251,11 +256,13 @@ func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, sp
 		}
 		d[o] = f
 		o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
-		work |= w&prev | uint64(f^b)
+		work |= uint64(f ^ b)
 		prev = w
 	}
+	// Fewer bytes out than in: WSP was dropped.
+	changed = work != 0 || o-start != i
 	o -= int(prev >> 7)
-	return d[:o], i, prev != 0, work|prev != 0
+	return d[:o], i, prev != 0, changed || prev != 0
 }
 
 // wspToSP maps HTAB to SP and every other byte to itself.

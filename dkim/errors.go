@@ -3,14 +3,17 @@ package dkim
 import (
 	"errors"
 	"fmt"
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // Sentinel errors carried (wrapped) in Verification.Err and returned by the
 // parsers and the Signer. Match them with errors.Is.
 var (
 	// ErrNoKey: the key record does not exist (NXDOMAIN or no TXT record),
-	// RFC 6376 §6.1.2 step 3.
-	ErrNoKey = errors.New("dkim: no key record")
+	// RFC 6376 §6.1.2 step 3. It matches domainauth.ErrNotFound too; a
+	// temporary failure of the key lookup matches domainauth.ErrTemporary.
+	ErrNoKey = errs.New("dkim: no key record", domainauth.ErrNotFound)
 	// ErrMultipleKeys: the key name holds more than one TXT record.
 	ErrMultipleKeys = errors.New("dkim: more than one key record")
 	// ErrKeySyntax: the key record is malformed (RFC 6376 §3.6.1).

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"github.com/domainauth/domainauth/authres"
 	"strings"
 	"time"
 
@@ -87,9 +88,9 @@ func ExampleParseKeyRecord() {
 	// v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=
 }
 
-func ExampleGenerateKey() {
+func ExampleGenerateEd25519Key() {
 	// crypto/rand when the reader is nil; a fixed seed here for stable output.
-	_, rec, err := dkim.GenerateKey(dkim.KeyTypeEd25519, 0, bytes.NewReader(make([]byte, 32)))
+	_, rec, err := dkim.GenerateEd25519Key(bytes.NewReader(make([]byte, 32)))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -120,9 +121,15 @@ func ExampleAuthResults() {
 	z := zone.New()
 	z.AddTXT("mail2026._domainkey.example.org", rec.String())
 	results, _ := (&dkim.Verifier{Resolver: z}).Verify(context.Background(), strings.NewReader(h+exampleMsg))
-	fmt.Println("Authentication-Results: mx.example.net; " + dkim.AuthResults(results))
+	field, err := authres.Format(&authres.Results{AuthServID: "mx.example.net", Methods: dkim.AuthResults(results)})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("Authentication-Results: " + strings.ReplaceAll(field, "\r\n", "\n"))
 	// Output:
-	// Authentication-Results: mx.example.net; dkim=pass header.d=example.org header.s=mail2026 header.i=@example.org header.b="XbB9M/qd"
+	// Authentication-Results: mx.example.net;
+	// 	dkim=pass header.d=example.org header.i=@example.org header.s=mail2026
+	// 	header.b="XbB9M/qd"
 }
 
 func ExampleParseSignature() {

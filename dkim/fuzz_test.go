@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -50,6 +53,13 @@ func FuzzParseSignature(f *testing.F) {
 		"v=1; a=rsa-sha1; c=simple; d=a.b; s=_s; h=from : subject; bh=YQ==; b=YWI",
 		"v=1; a=rsa-sha256; d=a.b; d=a.b; s=s; h=from; bh=; b=",
 		"v=1; a=rsa-sha256; d=legitimate.com(.attacker.com; s=s; h=from; bh=; b=",
+		// RFC 8616 §5: U-labels in d=, s= and i=, UTF-8 local parts.
+		"v=1; a=ed25519-sha256; d=b\u00fccher.example; s=schl\u00fcssel; i=j\u00fcrgen@mail.b\u00fccher.example; h=from; bh=YQ==; b=YQ==",
+		"v=1; a=ed25519-sha256; d=xn--bcher-kva.example; s=s; i=j=C3=BCrgen@B\u00dcCHER.example; h=from; bh=; b=",
+		"v=1; a=ed25519-sha256; d=\u4f8b\u3048.\u30c6\u30b9\u30c8; s=s; i=\u5c0f\u660e@\u4f8b\u3048.\u30c6\u30b9\u30c8; h=from; bh=; b=",
+		"v=1; a=ed25519-sha256; d=a\u05d0.example; s=s; h=from; bh=; b=",
+		"v=1; a=ed25519-sha256; d=example.org; s=s; i=j=C3@example.org; h=from; bh=; b=",
+		"v=1; a=ed25519-sha256; d=example.org; s=s; i=j\xc3@example.org; h=from; bh=; b=",
 	} {
 		f.Add(s)
 	}
@@ -58,6 +68,21 @@ func FuzzParseSignature(f *testing.F) {
 		sig, err := ParseSignature(value)
 		if err != nil {
 			return
+		}
+		// RFC 8616 §3, §5: whatever form d= and s= take, the key name
+		// converts to an ASCII name, and i= is UTF-8 within d= after
+		// conversion.
+		name, err := keyName(sig.Selector, sig.Domain)
+		if err != nil || !dnsname.IsASCII(name) {
+			t.Fatalf("%q: key name %q, %v", value, name, err)
+		}
+		if sig.Identity != "" {
+			at := strings.LastIndexByte(sig.Identity, '@')
+			id, err1 := aLabels(sig.Identity[at+1:])
+			d, err2 := aLabels(sig.Domain)
+			if !utf8.ValidString(sig.Identity) || err1 != nil || err2 != nil || !dnsname.IsSubdomain(id, d) {
+				t.Fatalf("%q: identity %q accepted outside d=%q (%q, %q)", value, sig.Identity, sig.Domain, id, d)
+			}
 		}
 		s := sig.String()
 		sig2, err := ParseSignature(s)
@@ -97,12 +122,29 @@ func FuzzVerify(f *testing.F) {
 	f.Add([]byte(h + verifyMsg))
 	f.Add([]byte("DKIM-Signature: v=1\r\n\r\n"))
 	f.Add([]byte("From: a\n\nb"))
+	// RFC 8616 §5: a U-label d= and a UTF-8 i= on a message with UTF-8
+	// header fields.
+	s = &Signer{Domain: "b\u00fccher.example", Selector: "sel", Key: ek, Clock: testClock, Identity: "j\u00fcrgen@b\u00fccher.example"}
+	h, err = s.Sign(strings.NewReader(eaiMsg))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(h + eaiMsg))
+	f.Add([]byte("DKIM-Signature: v=1; a=ed25519-sha256; d=\u4f8b\u3048.example; s=s\u00fc; h=from; bh=; b=\r\nFrom: \u5c0f\u660e@\u4f8b\u3048.example\r\n\r\n"))
 	rec, _ := NewKeyRecord(ek.Public())
-	r := &mapResolver{}
+	r := &queryLog{}
 	r.add("sel._domainkey.example.org", rec.String())
+	r.add("sel._domainkey.xn--bcher-kva.example", rec.String())
 	v := &Verifier{Resolver: r, Clock: testClock, MaxHeaderBytes: 1 << 16, MaxSignatures: 4}
 	f.Fuzz(func(t *testing.T, msg []byte) {
+		r.asked = r.asked[:0]
 		res, err := v.Verify(context.Background(), strings.NewReader(string(msg)))
+		// RFC 8616 §3: only A-labels reach the DNS.
+		for _, name := range r.asked {
+			if !dnsname.IsASCII(name) {
+				t.Fatalf("asked the resolver for %q", name)
+			}
+		}
 		if err != nil {
 			return
 		}

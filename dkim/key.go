@@ -11,6 +11,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/domainauth/domainauth/internal/tagvalue"
 )
@@ -134,7 +135,7 @@ func (k *KeyRecord) String() string {
 	}
 	if k.Notes != "" {
 		b.WriteString("; n=")
-		b.WriteString(encodeQP(k.Notes))
+		b.WriteString(encodeQP(k.Notes, false))
 	}
 	if len(k.Services) > 0 {
 		b.WriteString("; s=")
@@ -341,8 +342,10 @@ func decodeQP(s string) string {
 }
 
 // encodeQP is the inverse of decodeQP: everything but printable ASCII other
-// than '=' and ';' is written as =XX.
-func encodeQP(s string) string {
+// than '=' and ';' is written as =XX. With utf8 set, valid non-ASCII UTF-8
+// characters are written as they are, as RFC 8616 §5 lets the
+// dkim-quoted-printable of internationalised header fields do.
+func encodeQP(s string, utf8ok bool) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -350,6 +353,13 @@ func encodeQP(s string) string {
 		if c > 0x20 && c < 0x7f && c != '=' && c != ';' {
 			b.WriteByte(c)
 			continue
+		}
+		if utf8ok && c >= utf8.RuneSelf {
+			if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size > 1 {
+				b.WriteString(s[i : i+size])
+				i += size - 1
+				continue
+			}
 		}
 		b.WriteByte('=')
 		b.WriteByte(hex[c>>4])
@@ -496,33 +506,39 @@ func decodeBase64Slow(s string) ([]byte, error) {
 	return dst[:n], nil
 }
 
-// GenerateKey creates a signing key and the key record that publishes its
-// public half, for a selector the caller owns (BYODKIM). For KeyTypeRSA, bits is
-// the modulus size (0 means 2048; less than 1024 is refused, RFC 8301 §3.2);
-// for KeyTypeEd25519 bits is ignored. random may be nil for crypto/rand.
-func GenerateKey(kt KeyType, bits int, random io.Reader) (crypto.Signer, *KeyRecord, error) {
+// GenerateRSAKey creates an RSA signing key and the key record that
+// publishes its public half, for a selector the caller owns (BYODKIM).
+// bits is the modulus size: 0 means 2048, less than 1024 is refused with
+// ErrKeyTooShort (RFC 8301 §3.2). random may be nil for crypto/rand.
+// There is one function per key type, so that no argument is meaningless
+// for one of them; GenerateEd25519Key is the other.
+func GenerateRSAKey(random io.Reader, bits int) (*rsa.PrivateKey, *KeyRecord, error) {
 	if random == nil {
 		random = rand.Reader
 	}
-	switch kt {
-	case KeyTypeRSA:
-		if bits == 0 {
-			bits = 2048
-		}
-		if bits < 1024 {
-			return nil, nil, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, bits)
-		}
-		priv, err := rsa.GenerateKey(random, bits)
-		if err != nil {
-			return nil, nil, fmt.Errorf("dkim: generating RSA key: %w", err)
-		}
-		return priv, &KeyRecord{KeyType: KeyTypeRSA, PublicKey: &priv.PublicKey}, nil
-	case KeyTypeEd25519:
-		pub, priv, err := ed25519.GenerateKey(random)
-		if err != nil {
-			return nil, nil, fmt.Errorf("dkim: generating Ed25519 key: %w", err)
-		}
-		return priv, &KeyRecord{KeyType: KeyTypeEd25519, PublicKey: pub}, nil
+	if bits == 0 {
+		bits = 2048
 	}
-	return nil, nil, fmt.Errorf("%w: %q", ErrKeyUnknownType, kt)
+	if bits < 1024 {
+		return nil, nil, fmt.Errorf("%w: %d bits, RFC 8301 requires at least 1024", ErrKeyTooShort, bits)
+	}
+	priv, err := rsa.GenerateKey(random, bits)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dkim: generating RSA key: %w", err)
+	}
+	return priv, &KeyRecord{KeyType: KeyTypeRSA, PublicKey: &priv.PublicKey}, nil
+}
+
+// GenerateEd25519Key creates an Ed25519 signing key (RFC 8463) and the key
+// record that publishes its public half. random may be nil for
+// crypto/rand.
+func GenerateEd25519Key(random io.Reader) (ed25519.PrivateKey, *KeyRecord, error) {
+	if random == nil {
+		random = rand.Reader
+	}
+	pub, priv, err := ed25519.GenerateKey(random)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dkim: generating Ed25519 key: %w", err)
+	}
+	return priv, &KeyRecord{KeyType: KeyTypeEd25519, PublicKey: pub}, nil
 }

@@ -1,11 +1,13 @@
 package dkim
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -92,13 +94,21 @@ func TestKeyRecordString(t *testing.T) {
 	}
 }
 
+// generateKey calls the generator of key type kt.
+func generateKey(kt KeyType, bits int, random io.Reader) (crypto.Signer, *KeyRecord, error) {
+	if kt == KeyTypeEd25519 {
+		return GenerateEd25519Key(random)
+	}
+	return GenerateRSAKey(random, bits)
+}
+
 func TestGenerateKey(t *testing.T) {
 	for _, tt := range []struct {
 		kt   KeyType
 		bits int
 		want int
 	}{{KeyTypeEd25519, 0, 256}, {KeyTypeRSA, 1024, 1024}} {
-		priv, rec, err := GenerateKey(tt.kt, tt.bits, nil)
+		priv, rec, err := generateKey(tt.kt, tt.bits, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,17 +127,18 @@ func TestGenerateKey(t *testing.T) {
 			}
 		}
 	}
-	if _, _, err := GenerateKey(KeyTypeRSA, 512, nil); !errors.Is(err, ErrKeyTooShort) {
+	if _, _, err := GenerateRSAKey(nil, 512); !errors.Is(err, ErrKeyTooShort) {
 		t.Errorf("512 bits: %v", err)
 	}
-	if _, _, err := GenerateKey("dsa", 0, nil); !errors.Is(err, ErrKeyUnknownType) {
-		t.Errorf("dsa: %v", err)
+	// RSA 0 bits: the RFC 8301 §3.2 default of 2048.
+	if k, _, err := GenerateRSAKey(nil, 0); err != nil || k.N.BitLen() != 2048 {
+		t.Errorf("0 bits: %v", err)
 	}
 }
 
 func TestQP(t *testing.T) {
 	for _, s := range []string{"", "plain", "a b", " lead", "=;\x00\xff", "é"} {
-		if got := decodeQP(encodeQP(s)); got != s {
+		if got := decodeQP(encodeQP(s, false)); got != s {
 			t.Errorf("qp round trip of %q: %q", s, got)
 		}
 	}

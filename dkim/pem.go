@@ -14,7 +14,7 @@ var ErrNoPrivateKey = errors.New("dkim: no usable private key")
 
 // ParsePrivateKeyPEM reads the first PEM block of data as a private key:
 // PKCS #8 ("PRIVATE KEY", RSA or Ed25519) or PKCS #1 ("RSA PRIVATE KEY"),
-// the forms GenerateKey's keys are kept in. Its errors wrap ErrNoPrivateKey
+// the forms GenerateRSAKey's and GenerateEd25519Key's keys are kept in. Its errors wrap ErrNoPrivateKey
 // and name the block's type where it has one.
 func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 	block, _ := pem.Decode(data)

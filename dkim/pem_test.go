@@ -11,7 +11,7 @@ import (
 // MarshalPrivateKeyPEM reads back with ParsePrivateKeyPEM.
 func TestPrivateKeyPEMRoundTrip(t *testing.T) {
 	for _, kt := range []KeyType{KeyTypeRSA, KeyTypeEd25519} {
-		key, _, err := GenerateKey(kt, 1024, rand.Reader)
+		key, _, err := generateKey(kt, 1024, rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestParsePrivateKeyPEMErrors(t *testing.T) {
 // round-trips through MarshalPrivateKeyPEM to the same public key.
 func FuzzParsePrivateKeyPEM(f *testing.F) {
 	for _, kt := range []KeyType{KeyTypeRSA, KeyTypeEd25519} {
-		k, _, err := GenerateKey(kt, 1024, rand.Reader)
+		k, _, err := generateKey(kt, 1024, rand.Reader)
 		if err != nil {
 			f.Fatal(err)
 		}

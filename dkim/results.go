@@ -3,40 +3,38 @@ package dkim
 import (
 	"slices"
 	"strings"
+
+	"github.com/domainauth/domainauth/authres"
 )
 
-// AuthResult returns the dkim= result of an Authentication-Results field
-// for this signature (RFC 8601 §2.7.1), with a reason for anything but pass
-// and the properties header.d, header.s, header.i and header.b (the first
-// eight characters of b=, RFC 6008), for example
+// minHeaderB is the length of header.b that RFC 6008 §4 suggests.
+const minHeaderB = 8
+
+// AuthResult returns the dkim method result of an Authentication-Results
+// field for this signature (RFC 8601 §2.7.1): the status, the error as the
+// reason for anything but pass, and the properties header.d, header.i,
+// header.s and header.b (the first eight characters of b=, RFC 6008 §4).
+// A property value that is not printable or is longer than
+// authres.MaxValueLength is left out. For example, written with String:
 //
-//	dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=MobyyDTe
-func (v *Verification) AuthResult() string { return v.authResult(8) }
+//	dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=MobyyDTe
+//
+// AuthResults gives the results of all of a message's signatures, with
+// header.b long enough to tell them apart.
+func (v *Verification) AuthResult() authres.MethodResult { return v.authResult(minHeaderB) }
 
 // authResult is AuthResult with header.b cut at bLen characters.
-func (v *Verification) authResult(bLen int) string {
-	var b strings.Builder
-	b.WriteString("dkim=")
-	b.WriteString(v.Status.String())
-	if v.Status != StatusPass && v.Err != nil {
-		b.WriteString(" reason=")
-		b.WriteString(quoteValue(strings.TrimPrefix(v.Err.Error(), "dkim: ")))
+func (v *Verification) authResult(bLen int) authres.MethodResult {
+	m := authres.MethodResult{Method: "dkim", Result: authres.Result(v.Status.String())}
+	if v.Status != StatusPass {
+		m.Reason = authres.ErrorReason("dkim", v.Err)
 	}
-	prop := func(name, val string) {
-		if val == "" {
-			return
-		}
-		b.WriteString(" header.")
-		b.WriteString(name)
-		b.WriteByte('=')
-		b.WriteString(pvalue(val))
-	}
-	prop("d", v.Domain)
-	prop("s", v.Selector)
-	prop("i", v.Identity)
+	m.AddProperty("header", "d", v.Domain)
+	m.AddProperty("header", "i", v.Identity)
+	m.AddProperty("header", "s", v.Selector)
 	raw := v.bValue()
-	prop("b", raw[:min(bLen, len(raw))])
-	return b.String()
+	m.AddProperty("header", "b", raw[:min(bLen, len(raw))])
+	return m
 }
 
 // bValue returns b= as written without its whitespace, "" when unknown.
@@ -52,14 +50,15 @@ func (v *Verification) bValue() string {
 	}, v.Signature.bRaw)
 }
 
-// AuthResults returns the dkim= part of an Authentication-Results field
-// for all of a message's signatures, separated by "; ", or "dkim=none" for
-// an unsigned message (RFC 8601 §2.7.1). header.b has eight characters, or
-// more where two different signatures share their first eight, so that it
-// tells them apart, which is what header.b is for (RFC 6008).
-func AuthResults(vs []Verification) string {
+// AuthResults returns the dkim method results of all of a message's
+// signatures, in order, or a single dkim=none for an unsigned message
+// (RFC 8601 §2.7.1). Each is the signature's AuthResult, except that
+// header.b has more than eight characters where two different signatures
+// share their first eight, so that it tells them apart, which is what
+// header.b is for (RFC 6008 §4).
+func AuthResults(vs []Verification) []authres.MethodResult {
 	if len(vs) == 0 {
-		return "dkim=none"
+		return []authres.MethodResult{{Method: "dkim", Result: authres.ResultNone}}
 	}
 	bs := make([]string, len(vs))
 	for i := range vs {
@@ -79,7 +78,7 @@ func AuthResults(vs []Verification) string {
 		for e < len(order) && bs[order[e]] == bs[order[p]] {
 			e++
 		}
-		n := 8
+		n := minHeaderB
 		if p > 0 {
 			n = max(n, commonPrefix(bs[order[p]], bs[order[p-1]])+1)
 		}
@@ -91,11 +90,11 @@ func AuthResults(vs []Verification) string {
 		}
 		p = e
 	}
-	parts := make([]string, len(vs))
+	out := make([]authres.MethodResult, len(vs))
 	for i := range vs {
-		parts[i] = vs[i].authResult(need[i])
+		out[i] = vs[i].authResult(need[i])
 	}
-	return strings.Join(parts, "; ")
+	return out
 }
 
 func commonPrefix(a, b string) int {
@@ -104,65 +103,4 @@ func commonPrefix(a, b string) int {
 		n++
 	}
 	return n
-}
-
-// pvalue writes a property value (RFC 8601 §2.2): as is when it is a MIME
-// token or an address-like value ([local-part] "@" domain), quoted otherwise.
-func pvalue(s string) string {
-	if isToken(s) {
-		return s
-	}
-	if at := strings.LastIndexByte(s, '@'); at >= 0 && isToken(s[at+1:]) && (at == 0 || isDotAtom(s[:at])) {
-		return s
-	}
-	return quoteValue(s)
-}
-
-// isToken reports whether s is an RFC 2045 token: printable ASCII without
-// SP and tspecials.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// isDotAtom reports whether s is an RFC 5322 dot-atom (a plain local-part).
-func isDotAtom(s string) bool {
-	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~.", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// quoteValue writes s as an RFC 5322 quoted-string, dropping control
-// characters that a header field cannot carry.
-func quoteValue(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c < ' ' && c != '\t' || c == 0x7f:
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -29,7 +29,8 @@ package dkim
 // 3.5    v= is required and must be exactly "1"                    TestParseSignature/§3.5 v=: must be 1, TestRFCVerify/3.5-v-1.0 (*)
 // 3.5    a=, b=, bh=, d=, h=, s= are required                       TestParseSignature/§6.1.1: ..., TestVerifyStatuses/§6.1.1: required bh= missing
 // 3.5    b= and bh=: whitespace ignored when reassembling           TestParseSignature/folded b= with spaces, TestRFCVerify/3.5-b-folded-mid-field (*)
-// 3.5    d=, s=: domain names in A-labels; anything else ignored    TestParseSignature/§3.5 d=: ..., TestRFCVerify/3.5-d-U-label (*)
+// 3.5    d=, s=: domain names (U-labels allowed by RFC 8616 §5);    TestParseSignature/§3.5 d=: ..., TestRFCVerify/3.5-d-U-label,
+//        anything else ignored                                     TestRFCVerify/3.5-d-invalid-U-label (*), TestRFC8616Section5
 // 3.5    h= must not be empty; entries are field names               TestRFCParseSignature/3.5-h-empty, /3.5-h-name-* (*), TestRFCSigner/3.5-h-names-are-field-names (*)
 // 3.5    h= names compared case-insensitively                       TestRFCVerify/3.5-h-FROM-upper-case (*)
 // 3.5    h= entries with no field sign the null string             TestSignedFields, TestRFCVerify/5.4-missing-field-null, /5.4-missing-field-added (*)
@@ -61,7 +62,7 @@ package dkim
 // 5.3    signer: rsa-sha256 (never rsa-sha1), keys >= 1024 bits     TestRFCSigner/8301-* (*), TestSignerRefuses
 // 5.4    From must be signed                                       TestSignerRefuses/no From, /h= without From, TestParseSignature/§5.4: h= must include From
 // 5.4.1  signer SHOULD sign the recommended fields (and oversign)  TestSignerHeaders
-// 8301 3.2 signer SHOULD use >= 2048 bits                          GenerateKey defaults to 2048 (TestGenerateKey checks the 1024 floor)
+// 8301 3.2 signer SHOULD use >= 2048 bits                          GenerateRSAKey defaults to 2048 (TestGenerateKey checks it and the 1024 floor)
 // 5.4.2  several instances of a field: signed bottom-up            TestSignedFields, TestSignerHeaders, TestRFCVerify/5.4.2-* (*)
 // 5.5    l= counted after canonicalisation                          TestBodyLength, TestSignVerifyRoundTrip/*/l=true
 // 5.5    x= after t=, both from the Clock                           TestSignerHeaders, TestRFCSigner/3.5-x-after-t (*)
@@ -86,6 +87,19 @@ package dkim
 // 8463 4.2 p= is the raw 32-byte Ed25519 key                        TestParseKeyRecord/RFC 8463 A.2 ed25519
 // 8601 2.7.1 dkim= with header.d, header.s, header.i, header.b      TestAuthResult, TestRFCAuthResults (*)
 //        (header.b at least 8 characters, unique per message)
+// 8616 3 U-labels become A-labels before the DNS query             TestRFC8616Section5Verify (queried names), FuzzVerify (only ASCII asked),
+//        (the key name <s>._domainkey.<d>)                          FuzzParseSignature (key name converts)
+// 8616 5 dkim-safe-char takes UTF-8: i= UTF-8 unquoted; QP still   TestRFC8616Section5Parse/§5 i= *, TestRFC8616Section5Verify/§5 i= *
+//        decodes; invalid UTF-8 refused
+// 8616 5 d=, i=, s= may be U-labels (SHOULD); A-labels still valid  TestRFC8616Section5Verify/§5 d=*, /§5 s=*, TestRFCVerify/3.5-d-U-label
+// 8616 5 i= local part in UTF-8 (RFC 6532 §3.2)                     TestRFC8616Section5Verify/§5 i= UTF-8 local part*, TestInteropPythonDKIM
+// 8616 5 i= within d= compared after conversion (also key t=s)      TestRFC8616Section5Parse/§3 i= domain outside*, /§5 i= A-label*,
+//                                                                  TestRFC8616Section5Verify/§5 i= U-label subdomain*
+// 8616 5 invalid U-labels refused, naming tag and offset; no DNS    TestRFC8616Section5Parse (refused cases), TestRFC8616Section5Signer
+// 8616 5 the hash MUST use the domain as it occurs in the field     TestRFC8616Section5Verify/§5 the hash covers d= as written*, /... i= as written*
+// 8616 5 relaxed header canonicalisation: ASCII case conversion     TestRFC8616Section5HeaderCanon, TestRFC8616Section5Verify/§5 relaxed*
+// 8616 5 key records unchanged (ASCII only)                         TestRFC8616Section5KeyRecord
+// 8616 5 interoperates with another implementation (python3-dkim) TestInteropPythonDKIM
 
 import (
 	"context"
@@ -97,6 +111,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"github.com/domainauth/domainauth/authres"
 	"io"
 	"math/big"
 	"math/rand/v2"
@@ -285,7 +300,10 @@ func TestRFCVerify(t *testing.T) {
 			tamper: replace(" a=ed25519-sha256 ;c=", "  a=ed25519-sha256\t;c="), want: StatusFail, err: ErrBadSignature},
 		{name: "3.4.2-relaxed-field-name-case", tmpl: ed, tamper: replace("Subject: hi", "SUBJECT:   hi  "), want: StatusPass},
 		{name: "3.4.1-simple-field-name-case", tmpl: edSim, tamper: replace("Subject: hi", "SUBJECT: hi"), want: StatusFail, err: ErrBadSignature},
-		{name: "3.5-d-U-label", tmpl: with(ed, "d=example.org", "d=exämple.org"), want: StatusPermError, err: ErrSignatureSyntax},
+		// RFC 8616 §5 relaxes §3.5: a U-label d= is valid, its key is at the A-label name.
+		{name: "3.5-d-U-label", tmpl: with(ed, "d=example.org", "d=exämple.org"), want: StatusPass,
+			check: func(v *Verification) bool { return v.Domain == "exämple.org" }},
+		{name: "3.5-d-invalid-U-label", tmpl: with(ed, "d=example.org", "d=a\u05d0.org"), want: StatusPermError, err: ErrSignatureSyntax},
 		{name: "3.5-h-FROM-upper-case", tmpl: with(ed, "h=from:subject", "h=FROM:SuBjEcT"), want: StatusPass},
 		{name: "3.5-h-FROM-upper-case-altered", tmpl: with(ed, "h=from:subject", "h=FROM:SuBjEcT"), tamper: replace("alice@", "eve@"), want: StatusFail, err: ErrBadSignature},
 		{name: "5.4-missing-field-null", tmpl: with(ed, "h=from:subject", "h=from:subject:x-missing"), want: StatusPass},
@@ -345,7 +363,7 @@ func TestRFCVerify(t *testing.T) {
 			if rec == "" {
 				rec = edRec
 			}
-			for _, d := range []string{"example.org", "mail.example.org"} {
+			for _, d := range []string{"example.org", "mail.example.org", "xn--exmple-cua.org"} {
 				r.add("sel._domainkey."+d, rec)
 			}
 			v := tt.v
@@ -456,8 +474,8 @@ func TestRFCSigner(t *testing.T) {
 		}
 	})
 	t.Run("3.3-e-65537", func(t *testing.T) {
-		if rk.E != 65537 { // rk comes from GenerateKey
-			t.Errorf("GenerateKey: e=%d", rk.E)
+		if rk.E != 65537 { // rk comes from GenerateRSAKey
+			t.Errorf("GenerateRSAKey: e=%d", rk.E)
 		}
 	})
 	t.Run("3.5-x-after-t", func(t *testing.T) {
@@ -531,15 +549,15 @@ func TestRFCAuthResults(t *testing.T) {
 		v(StatusPass, "zzzzzzzzzzzz"), // the same signature twice cannot be told apart
 		v(StatusPass, "short"),
 	}
-	want := "dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh123; " +
-		"dkim=fail header.d=example.org header.s=sel header.i=@example.org header.b=abcdefgh129; " +
-		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=zzzzzzzz; " +
-		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=zzzzzzzz; " +
-		"dkim=pass header.d=example.org header.s=sel header.i=@example.org header.b=short"
-	if got := AuthResults(vs); got != want {
+	want := "dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=abcdefgh123; " +
+		"dkim=fail header.d=example.org header.i=@example.org header.s=sel header.b=abcdefgh129; " +
+		"dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=zzzzzzzz; " +
+		"dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=zzzzzzzz; " +
+		"dkim=pass header.d=example.org header.i=@example.org header.s=sel header.b=short"
+	if got := joinResults(AuthResults(vs)); got != want {
 		t.Errorf("AuthResults =\n%s\nwant\n%s", got, want)
 	}
-	if got := vs[0].AuthResult(); !strings.HasSuffix(got, " header.b=abcdefgh") {
+	if got := vs[0].AuthResult().String(); !strings.HasSuffix(got, " header.b=abcdefgh") {
 		t.Errorf("AuthResult = %s", got)
 	}
 	// Real verification: the properties come from the signature.
@@ -551,9 +569,9 @@ func TestRFCAuthResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := AuthResults(res)
+	got := joinResults(AuthResults(res))
 	b := res[0].Signature.bRaw
-	if want := "dkim=pass header.d=example.org header.s=sel header.i=joe@example.org header.b=" + pvalue(b[:8]); got != want {
+	if want := "dkim=pass header.d=example.org header.i=joe@example.org header.s=sel header.b=" + token(b[:8]); got != want {
 		t.Errorf("AuthResults = %s\nwant %s", got, want)
 	}
 }
@@ -586,4 +604,23 @@ func TestRFCParseKeyRecord(t *testing.T) {
 			}
 		})
 	}
+}
+
+// joinResults writes method results as a field value after the
+// authserv-id would: each String, separated by "; ".
+func joinResults(ms []authres.MethodResult) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// token returns v as an RFC 2045 value: as is when it is a token, else a
+// quoted-string (base64 holds no '"' or '\\').
+func token(v string) string {
+	if strings.ContainsAny(v, `()<>@,;:\"/[]?= `) {
+		return `"` + v + `"`
+	}
+	return v
 }

@@ -44,7 +44,7 @@ type SelectorCheck struct {
 	Record   string     `json:"record,omitempty"`
 	Key      *KeyRecord `json:"-"` // the parsed key record; nil when there is none or it does not parse
 	Findings []Finding  `json:"findings"`
-	// Err is the temporary DNS failure behind CodeSelectorLookupFailed.
+	// Err is the temporary DNS failure behind FindingSelectorLookupFailed.
 	Err error `json:"-"`
 }
 
@@ -79,7 +79,7 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		add(Error, FindingSelectorNoKey, "no key record at "+where, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
 		return k
 	case err != nil:
-		k.Err = err
+		k.Err = domainauth.WrapDNSError(ctx, err)
 		add(Error, FindingSelectorLookupFailed, "the key lookup failed: "+oneLine(err.Error()), "", "RFC 6376 §6.1.2")
 		return k
 	case len(txts) == 0:

@@ -10,11 +10,11 @@ import (
 )
 
 func TestCheckSelector(t *testing.T) {
-	_, ed, err := dkim.GenerateKey(dkim.KeyTypeEd25519, 0, nil)
+	_, ed, err := dkim.GenerateEd25519Key(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, rsa1024, err := dkim.GenerateKey(dkim.KeyTypeRSA, 1024, nil)
+	_, rsa1024, err := dkim.GenerateRSAKey(nil, 1024)
 	if err != nil {
 		t.Fatal(err)
 	}

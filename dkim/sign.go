@@ -14,16 +14,18 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Signer adds DKIM signatures (RFC 6376 §5) with RSA-SHA256 or
 // Ed25519-SHA256 (RFC 8463). A Signer with Domain, Selector and Key is ready
 // to use and safe for concurrent use.
 type Signer struct {
-	// Domain is d=, the signing domain. Required.
+	// Domain is d=, the signing domain. Required. It may be written in
+	// U-labels, as RFC 8616 §5 recommends for internationalised mail; it
+	// is signed as written, and verifiers look the key up in A-labels.
 	Domain string
-	// Selector is s=: the key record is at <Selector>._domainkey.<Domain>. Required.
+	// Selector is s=: the key record is at <Selector>._domainkey.<Domain>
+	// (in A-labels). Required; U-labels allowed as in Domain.
 	Selector string
 	// Key signs: an *rsa.PrivateKey of at least 1024 bits (RFC 8301 §3.2;
 	// 2048 recommended), an ed25519.PrivateKey, or any crypto.Signer whose
@@ -32,7 +34,9 @@ type Signer struct {
 
 	// Identity is i=, the agent or user the signature stands for, such as
 	// "@mail.example.org" or "alice@example.org". Its domain must be Domain
-	// or below it. If empty, i= is left out (meaning "@" plus Domain).
+	// or below it, compared in A-labels. It may have a UTF-8 local part and
+	// U-labels (RFC 8616 §5), which are written unquoted; it must be valid
+	// UTF-8. If empty, i= is left out (meaning "@" plus Domain).
 	Identity string
 	// Headers is h=, the field names to sign, in order. A name listed once
 	// more than the message has instances of it is "oversigned": no one can
@@ -161,9 +165,10 @@ func (s *Signer) template() (*Signature, Algorithm, error) {
 		return nil, 0, fmt.Errorf("dkim: unsupported signing key %T", pub)
 	}
 	if s.Identity != "" {
-		at := strings.LastIndexByte(s.Identity, '@')
-		if at < 0 || !dnsname.IsSubdomain(s.Identity[at+1:], s.Domain) {
-			return nil, 0, fmt.Errorf("dkim: Signer.Identity %q is not within %s (RFC 6376 §3.5 i=)", s.Identity, s.Domain)
+		// RFC 8616 §5: a UTF-8 local part and U-labels are allowed; the
+		// domain is compared with Domain in A-labels.
+		if msg := checkIdentity(s.Identity, s.Domain); msg != "" {
+			return nil, 0, fmt.Errorf("dkim: Signer.Identity %q: %s (RFC 6376 §3.5 i=)", s.Identity, msg)
 		}
 	}
 	now := domainauth.Now(s.Clock).Truncate(time.Second).UTC()

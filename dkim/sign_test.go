@@ -29,16 +29,16 @@ var (
 // testKeys returns an RSA-2048 and an Ed25519 key, generated once.
 func testKeys(t testing.TB) (*rsa.PrivateKey, ed25519.PrivateKey) {
 	testKeysOnce.Do(func() {
-		k, _, err := GenerateKey(KeyTypeRSA, 2048, nil)
+		k, _, err := GenerateRSAKey(nil, 2048)
 		if err != nil {
 			panic(err)
 		}
-		testRSA = k.(*rsa.PrivateKey)
-		e, _, err := GenerateKey(KeyTypeEd25519, 0, nil)
+		testRSA = k
+		e, _, err := GenerateEd25519Key(nil)
 		if err != nil {
 			panic(err)
 		}
-		testEd = e.(ed25519.PrivateKey)
+		testEd = e
 	})
 	return testRSA, testEd
 }

@@ -2,11 +2,13 @@ package dkim
 
 import (
 	"crypto"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/tagvalue"
@@ -133,8 +135,10 @@ func (s *Signature) AUID() string {
 // §6.1.1 requires: v=1; a=, b=, bh=, d=, h= and s= present; no tag twice
 // (unknown ones included); a= and c= known; d= and s= domain names; h= a
 // list of field names including From; i= within d=; x= after t=; q=
-// offering dns/txt. Errors are *SignatureError and match
-// ErrSignatureSyntax. On error the returned Signature holds what was parsed
+// offering dns/txt. RFC 8616 §5: d=, s= and the domain of i= may be
+// U-labels (checked in their A-label form) and i= may have a UTF-8 local
+// part, written as is or quoted-printable. Errors are *SignatureError and
+// match ErrSignatureSyntax. On error the returned Signature holds what was parsed
 // before the problem (useful for reporting d= and s=), or nil.
 func ParseSignature(value string) (*Signature, error) {
 	sig := &Signature{BodyLength: -1}
@@ -165,7 +169,10 @@ const (
 )
 
 func (sig *Signature) parse(value string) error {
-	s := tagvalue.Scanner{Input: value}
+	// RFC 8616 §5: in internationalised mail, d=, i= and s= may hold
+	// U-labels and i= a UTF-8 local part; other tags validate their own
+	// characters, so UTF-8 there is refused by each tag's grammar.
+	s := tagvalue.Scanner{Input: value, UTF8: true}
 	var seen int
 	var off tagOffsets
 	var others tagSet
@@ -205,13 +212,8 @@ func (sig *Signature) parse(value string) error {
 		return sigErr("h", off.h, "From is not signed (RFC 6376 §5.4)")
 	}
 	if seen&tagI != 0 {
-		// An empty i= is not an absent one (§3.2): it lacks the '@'.
-		at := strings.LastIndexByte(sig.Identity, '@')
-		if at < 0 {
-			return sigErr("i", off.i, "identity has no '@'")
-		}
-		if !dnsname.IsSubdomain(sig.Identity[at+1:], sig.Domain) {
-			return sigErr("i", off.i, fmt.Sprintf("identity domain %q is not within d=%s", sig.Identity[at+1:], sig.Domain))
+		if msg := checkIdentity(sig.Identity, sig.Domain); msg != "" {
+			return sigErr("i", off.i, msg)
 		}
 	}
 	if !sig.Expiration.IsZero() && !sig.Timestamp.IsZero() && !sig.Expiration.After(sig.Timestamp) {
@@ -447,11 +449,63 @@ func parseDigits(s string, max int) (int64, bool) {
 	return int64(n), true
 }
 
+// checkIdentity checks i= (decoded) against d=: an '@', valid UTF-8 (RFC
+// 8616 §5 allows a UTF-8 local part, RFC 6532 §3.2) and a domain that is
+// d= or below it, compared in A-labels whichever form each is written in
+// (RFC 8616 §3). It returns "" when the identity is acceptable.
+func checkIdentity(identity, domain string) string {
+	// An empty i= is not an absent one (§3.2): it lacks the '@'.
+	at := strings.LastIndexByte(identity, '@')
+	if at < 0 {
+		return "identity has no '@'"
+	}
+	if !utf8.ValidString(identity) {
+		return fmt.Sprintf("identity %q is not valid UTF-8", identity)
+	}
+	idDomain := identity[at+1:]
+	if dnsname.IsASCII(idDomain) && dnsname.IsASCII(domain) {
+		if !dnsname.IsSubdomain(idDomain, domain) {
+			return fmt.Sprintf("identity domain %q is not within d=%s", idDomain, domain)
+		}
+		return ""
+	}
+	a, err := dnsname.Normalize(idDomain)
+	if err != nil {
+		return fmt.Sprintf("identity domain %q is not a valid domain name: %s", idDomain, idnaMsg(err))
+	}
+	d, err := dnsname.Normalize(domain)
+	if err != nil || !dnsname.IsSubdomain(a, d) {
+		return fmt.Sprintf("identity domain %q (%s) is not within d=%s (%s)", idDomain, a, domain, d)
+	}
+	return ""
+}
+
+// idnaMsg returns the problem a *dnsname.Error describes, without the name
+// (the caller quotes it as written).
+func idnaMsg(err error) string {
+	var de *dnsname.Error
+	if errors.As(err, &de) {
+		return strings.TrimPrefix(de.Msg, dnsname.ErrIDNA.Error()+": ")
+	}
+	return err.Error()
+}
+
+// aLabels returns name with its U-labels converted to A-labels (RFC 8616
+// §3), or name itself when it is ASCII. name must have passed checkDomain.
+func aLabels(name string) (string, error) {
+	if dnsname.IsASCII(name) {
+		return name, nil
+	}
+	return dnsname.Normalize(name)
+}
+
 // checkDomain checks d= (RFC 6376 §3.5: domain-name, letters, digits and
 // hyphens in dot-separated labels) or s= (selector: the same, and
-// underscores are tolerated). It returns "" when the name is acceptable.
-// It runs before any DNS query, so that a name such as
-// "legitimate.com(.attacker.com" is never looked up.
+// underscores are tolerated). RFC 8616 §5 allows U-labels too: a name with
+// non-ASCII characters must convert to A-labels under the IDNA lookup
+// rules, and the A-label form must pass the same checks. It returns ""
+// when the name is acceptable. It runs before any DNS query, so that a
+// name such as "legitimate.com(.attacker.com" is never looked up.
 func checkDomain(s string, selector bool) string {
 	what := "domain"
 	if selector {
@@ -459,6 +513,22 @@ func checkDomain(s string, selector bool) string {
 	}
 	if s == "" {
 		return "empty " + what
+	}
+	if !dnsname.IsASCII(s) {
+		if !utf8.ValidString(s) {
+			return fmt.Sprintf("%s %q is not valid UTF-8", what, s)
+		}
+		a, err := dnsname.Normalize(s)
+		if err != nil {
+			return fmt.Sprintf("%s %q is not a valid internationalised name (RFC 8616 §5): %s", what, s, idnaMsg(err))
+		}
+		if strings.HasSuffix(s, ".") {
+			a += "." // Normalize drops it; the ASCII rules refuse it
+		}
+		if msg := checkDomain(a, selector); msg != "" {
+			return fmt.Sprintf("%s (the A-label form of %q)", msg, s)
+		}
+		return ""
 	}
 	if len(s) > dnsname.MaxName {
 		return what + " longer than 253 octets"
@@ -519,7 +589,7 @@ func (s *Signature) writeTags(b *strings.Builder, sep string) {
 	tag("d", s.Domain)
 	tag("s", s.Selector)
 	if s.Identity != "" {
-		tag("i", encodeQP(s.Identity))
+		tag("i", encodeQP(s.Identity, true))
 	}
 	if s.QueryMethods != nil {
 		tag("q", strings.Join(s.QueryMethods, ":"))

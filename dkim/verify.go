@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // Status is the result of verifying one signature, named as in RFC 8601
@@ -339,14 +340,18 @@ func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, S
 	if v.Resolver == nil {
 		return nil, StatusTempError, errors.New("dkim: Verifier has no Resolver")
 	}
-	name := sig.Selector + "._domainkey." + sig.Domain
+	name, err := keyName(sig.Selector, sig.Domain)
+	if err != nil {
+		// Cannot happen after ParseSignature, which checks d= and s=.
+		return nil, StatusPermError, fmt.Errorf("%w: key name: %w", ErrSignatureSyntax, err)
+	}
 	txts, err := v.Resolver.LookupTXT(ctx, name)
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.ErrorKindOK:
 	case domainauth.ErrorKindNotFound:
 		return nil, StatusPermError, fmt.Errorf("%w at %s", ErrNoKey, name)
 	default:
-		return nil, StatusTempError, fmt.Errorf("dkim: looking up key %s: %w", name, err)
+		return nil, StatusTempError, fmt.Errorf("dkim: looking up key %s: %w", name, domainauth.WrapDNSError(ctx, err))
 	}
 	switch len(txts) {
 	case 0:
@@ -360,6 +365,18 @@ func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, S
 		return nil, StatusPermError, fmt.Errorf("%w (at %s)", err, name)
 	}
 	return key, StatusPass, nil
+}
+
+// keyName returns <selector>._domainkey.<domain>, the name of the key
+// record (RFC 6376 §3.6.2.1), with U-labels converted to A-labels: RFC 8616
+// §3 and §5 let d= and s= be written as U-labels, but DNS is asked in
+// A-labels.
+func keyName(selector, domain string) (string, error) {
+	name := selector + "._domainkey." + domain
+	if dnsname.IsASCII(name) {
+		return name, nil
+	}
+	return dnsname.Normalize(name)
 }
 
 // parseKey parses a key record through the cache.
@@ -405,7 +422,11 @@ func (v *Verifier) keyFits(key *KeyRecord, sig *Signature) (Status, error) {
 	}
 	if key.NoSubdomains && sig.Identity != "" {
 		at := strings.LastIndexByte(sig.Identity, '@')
-		if !strings.EqualFold(strings.TrimSuffix(sig.Identity[at+1:], "."), strings.TrimSuffix(sig.Domain, ".")) {
+		// RFC 8616 §3: the domains compare in A-labels, whichever form
+		// each is written in (ParseSignature has checked both convert).
+		id, _ := aLabels(sig.Identity[at+1:])
+		d, _ := aLabels(sig.Domain)
+		if !dnsname.Equal(id, d) {
 			return StatusPermError, fmt.Errorf("%w: key has t=s but i= is in a subdomain of d=", ErrKeyMismatch)
 		}
 	}

@@ -192,7 +192,7 @@ func TestVerifyUnsignedAndOdd(t *testing.T) {
 			t.Errorf("Verify(%q) = %v, %v", msg, res, err)
 		}
 	}
-	if got := AuthResults(nil); got != "dkim=none" {
+	if got := joinResults(AuthResults(nil)); got != "dkim=none" {
 		t.Errorf("AuthResults(nil) = %q", got)
 	}
 }

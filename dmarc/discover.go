@@ -420,7 +420,7 @@ func (w *walker) query(ctx context.Context, name string) queryResult {
 	case domainauth.ErrorKindCanceled:
 		q.err = fmt.Errorf("dmarc: query %s: %w", q.qname, contextErr(ctx, err))
 	default:
-		q.err = fmt.Errorf("dmarc: query %s: %w", q.qname, err)
+		q.err = fmt.Errorf("dmarc: query %s: %w", q.qname, domainauth.WrapDNSError(ctx, err))
 	}
 	if w.cache == nil {
 		w.cache = make(map[string]queryResult)

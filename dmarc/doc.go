@@ -22,7 +22,7 @@
 //     Strictest handle several Author Domains (RFC 9989 §11.5).
 //   - AuthorDomains extracts the Author Domain(s) from a header block
 //     (RFC 9989 §5.3.1) and Checker.EvaluateHeader evaluates a message
-//     from its header block; Result.AuthenticationResults writes the dmarc=
+//     from its header block; Result.AuthResult gives the dmarc
 //     part of an Authentication-Results field (RFC 8601).
 //   - External report destinations: Checker.CheckDestinations verifies
 //     <policy-domain>._report._dmarc.<host> (RFC 9990 §3, RFC 7489 §7.1).
@@ -49,11 +49,32 @@
 //   - Record size, tag count and URI count: not capped, since a record
 //     from DNS is under 64 KiB and a zone file is the caller's to bound;
 //     ParseRecord, LintText and Record.String take time and memory linear
-//     in the text instead (40,000 tags: about 20 ms to parse and 60 ms to
-//     lint; see the benchmarks), and lint reports at most a few findings
-//     per tag-spec or URI. Reporting URIs cost DNS only within MaxQueries.
+//     in the text instead (BenchmarkParseRecordManyTags and
+//     BenchmarkLintTextManyTags measure 40,000 tags), and lint reports at
+//     most a few findings per tag-spec or URI. Reporting URIs cost DNS only within MaxQueries.
 //   - Header blocks: AuthorDomains takes time linear in the header,
 //     however many From fields and mailboxes it holds.
+//   - Domains with U-labels are converted only up to 1,012 octets (four
+//     per octet of a 253-octet name); a longer one is a *DomainError
+//     before the IDNA work, which grows faster than its input.
+//
+// # Internationalised mail (RFC 8616 §6)
+//
+// Every domain handled is converted from U-labels to A-labels before
+// further processing, as RFC 8616 §6 advises (updating RFC 7489 §6.6.1 and
+// §7.1), with golang.org/x/net/idna and the lookup rules (UTS #46
+// nontransitional mapping, the RFC 5891 label checks, the RFC 5893 Bidi
+// rule): Author Domains read from From fields of internationalised mail
+// (RFC 6532: a UTF-8 local part, a U-label domain), Input.FromDomain,
+// SPF and DKIM identifiers (a DKIM d= is reported as written, so it may be
+// a U-label), domains to look up, lint or check destinations for. So
+// discovery queries A-label names, RFC 7489 mode finds the Organizational
+// Domain with the public suffix list on A-labels (its IDN entries are
+// A-labels), and alignment compares A-labels whichever form each name
+// came in. A name whose U-labels do not convert is a *DomainError naming
+// it; as an identifier it aligns with nothing, in a From field it makes a
+// *FromError. Report URIs must stay conventional addresses (§6): a rua or
+// ruf with non-ASCII characters is not a valid URI.
 //
 // # Using results of other SPF and DKIM implementations
 //

@@ -3,6 +3,7 @@ package dmarc
 import (
 	"context"
 	"fmt"
+	"github.com/domainauth/domainauth/internal/errs"
 
 	"github.com/domainauth/domainauth"
 )
@@ -266,13 +267,17 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 		case ch.Aligned && ch.Result == AuthResultTempError && tempErr == nil:
 			// RFC 7489 §6.6.2: no aligned pass and an aligned temporary
 			// failure: the receiver cannot conclude that DMARC failed.
-			tempErr = fmt.Errorf("dmarc: %s result for %s is temperror", ch.Method, ch.Domain)
+			tempErr = errs.New(fmt.Sprintf("dmarc: %s result for %s is temperror", ch.Method, ch.Domain), domainauth.ErrTemporary)
 		}
 	}
 
 	// The policy that applies (RFC 9989 §4.10.1).
 	subdomain := d.Source != SourceAuthor
-	res.Policy, res.PolicyTag = rec.policyFor(subdomain, false)
+	kind := DomainKindPolicyDomain
+	if subdomain {
+		kind = DomainKindSubdomain
+	}
+	res.Policy, res.PolicyTag = rec.policyFor(kind)
 	res.AppliedPolicy = res.Policy
 	// RFC 9989 §4.7 t=y: the policy to apply is one level below the
 	// published one. policy.dmarc (§9.1) is the policy after the policy
@@ -293,7 +298,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 	// exists is asked only when the answer changes the policy of a failing
 	// message, which spares the queries for most mail.
 	if subdomain && c.Mode == ModeRFC9989 && rec.NonexistentPolicy != PolicyUnset && !rec.invalidPolicy() &&
-		rec.PolicyFor(true, true) != rec.PolicyFor(true, false) {
+		rec.PolicyFor(DomainKindNonexistent) != rec.PolicyFor(DomainKindSubdomain) {
 		exists, err := c.exists(ctx, author)
 		if err != nil {
 			res.Code, res.Err = CodeTempError, err
@@ -301,7 +306,7 @@ func (c *Checker) evaluate(ctx context.Context, w *walker, in Input) *Result {
 		}
 		if !exists {
 			res.Nonexistent = true
-			res.Policy, res.PolicyTag = rec.policyFor(true, true)
+			res.Policy, res.PolicyTag = rec.policyFor(DomainKindNonexistent)
 			res.AppliedPolicy = res.Policy
 			if res.Testing {
 				res.AppliedPolicy = lower(res.Policy)
@@ -465,7 +470,7 @@ func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 	if er, ok := c.Resolver.(domainauth.ExistenceResolver); ok {
 		exists, err := er.LookupExists(ctx, name)
 		if err != nil {
-			return false, fmt.Errorf("dmarc: existence of %s: %w", name, contextErr(ctx, err))
+			return false, fmt.Errorf("dmarc: existence of %s: %w", name, domainauth.WrapDNSError(ctx, contextErr(ctx, err)))
 		}
 		return exists, nil
 	}
@@ -478,7 +483,7 @@ func (c *Checker) exists(ctx context.Context, name string) (bool, error) {
 		case domainauth.ErrorKindNotFound:
 		default:
 			if firstErr == nil {
-				firstErr = fmt.Errorf("dmarc: existence of %s: %w", name, contextErr(ctx, err))
+				firstErr = fmt.Errorf("dmarc: existence of %s: %w", name, domainauth.WrapDNSError(ctx, contextErr(ctx, err)))
 			}
 		}
 		return false

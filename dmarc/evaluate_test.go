@@ -91,7 +91,7 @@ func TestEvaluateSES(t *testing.T) {
 		if res.Checks[0].OrgDomain != "" && res.Checks[0].OrgDomain == "example.org" {
 			t.Errorf("%v: SPF org domain %q", mode, res.Checks[0].OrgDomain)
 		}
-		if got := res.AuthenticationResults(); got != "dmarc=pass (p=quarantine dis=none) header.from=example.org policy.dmarc=quarantine" {
+		if got := res.AuthResult().String(); got != "dmarc=pass (p=quarantine dis=none) header.from=example.org policy.dmarc=quarantine" {
 			t.Errorf("%v: A-R %q", mode, got)
 		}
 	}
@@ -314,16 +314,16 @@ func TestAuthenticationResults(t *testing.T) {
 	z.AddTXT("_dmarc.example.org", "v=DMARC1; p=reject; sp=quarantine; t=y")
 	res := Evaluate(context.Background(), z, Input{FromDomain: "example.org"})
 	want := "dmarc=fail (p=reject sp=quarantine dis=quarantine) header.from=example.org policy.dmarc=quarantine"
-	if got := res.AuthenticationResults(); got != want {
+	if got := res.AuthResult().String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 	res = Evaluate(context.Background(), z, Input{FromDomain: "example.com"})
-	if got := res.AuthenticationResults(); got != "dmarc=none header.from=example.com" {
+	if got := res.AuthResult().String(); got != "dmarc=none header.from=example.com" {
 		t.Errorf("none: %q", got)
 	}
 	z.SetFault("_dmarc.example.net", zone.TypeTXT, zone.FaultTimeout)
 	res = Evaluate(context.Background(), z, Input{FromDomain: "example.net"})
-	if got := res.AuthenticationResults(); got != "dmarc=temperror header.from=example.net" {
+	if got := res.AuthResult().String(); got != `dmarc=temperror reason="query _dmarc.example.net: lookup _dmarc.example.net: i/o timeout" header.from=example.net` {
 		t.Errorf("temperror: %q", got)
 	}
 }

@@ -59,7 +59,7 @@ func ExampleChecker_Evaluate() {
 		},
 	})
 	fmt.Println(res.Code, "spf aligned:", res.SPFAligned, "dkim aligned:", res.DKIMAligned)
-	fmt.Println("Authentication-Results: mx.example.net; " + res.AuthenticationResults())
+	fmt.Println("Authentication-Results: mx.example.net; " + res.AuthResult().String())
 	// Output:
 	// pass spf aligned: false dkim aligned: true
 	// Authentication-Results: mx.example.net; dmarc=pass (p=quarantine dis=none) header.from=example.org policy.dmarc=quarantine
@@ -108,7 +108,7 @@ func ExampleChecker_CheckDestinations() {
 	z.AddTXT("*._report._dmarc.reports.example.net", "v=DMARC1")
 	rec, _ := dmarc.ParseRecord("v=DMARC1; p=reject; rua=mailto:d@example.com,mailto:d@reports.example.net,mailto:d@victim.example")
 	c := &dmarc.Checker{Resolver: z}
-	for _, d := range c.CheckDestinations(context.Background(), "example.com", rec.AggregateURIs, false) {
+	for _, d := range c.CheckDestinations(context.Background(), "example.com", rec.AggregateURIs, dmarc.ReportKindAggregate) {
 		fmt.Println(d.Host, d.Status)
 	}
 	// Output:

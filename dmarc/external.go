@@ -65,25 +65,44 @@ type Destination struct {
 // so no report may go to either (RFC 9990 §3, RFC 7489 §7.1).
 var ErrOverrideHost = errors.New("dmarc: override URI names a different destination host")
 
-// CheckDestinations verifies every URI of a rua (ruf false) or ruf (ruf
-// true) list published by policyDomain: "Verifying External Destinations"
-// of RFC 9990 §3 and RFC 7489 §7.1 (RFC 9989 §11.6).
-func (c *Checker) CheckDestinations(ctx context.Context, policyDomain string, uris []URI, ruf bool) []Destination {
+// ReportKind says which list a reporting URI comes from: rua for
+// aggregate reports, ruf for failure reports. The zero value is
+// ReportKindAggregate.
+type ReportKind uint8
+
+// The report kinds.
+const (
+	ReportKindAggregate ReportKind = iota // rua (RFC 9990)
+	ReportKindFailure                     // ruf (RFC 9991)
+)
+
+// String returns "rua" or "ruf", the tag of the list.
+func (k ReportKind) String() string {
+	if k == ReportKindFailure {
+		return "ruf"
+	}
+	return "rua"
+}
+
+// CheckDestinations verifies every URI of a rua or ruf list (kind)
+// published by policyDomain: "Verifying External Destinations" of RFC 9990
+// §3 and RFC 7489 §7.1 (RFC 9989 §11.6).
+func (c *Checker) CheckDestinations(ctx context.Context, policyDomain string, uris []URI, kind ReportKind) []Destination {
 	w := newWalker(c)
 	out := make([]Destination, 0, len(uris))
 	for _, u := range uris {
-		out = append(out, c.checkDestination(ctx, w, policyDomain, u, ruf))
+		out = append(out, c.checkDestination(ctx, w, policyDomain, u, kind))
 	}
 	return out
 }
 
-// CheckDestination verifies one reporting URI published by policyDomain;
-// see CheckDestinations.
-func (c *Checker) CheckDestination(ctx context.Context, policyDomain string, u URI, ruf bool) Destination {
-	return c.checkDestination(ctx, newWalker(c), policyDomain, u, ruf)
+// CheckDestination verifies one reporting URI of a rua or ruf list (kind)
+// published by policyDomain; see CheckDestinations.
+func (c *Checker) CheckDestination(ctx context.Context, policyDomain string, u URI, kind ReportKind) Destination {
+	return c.checkDestination(ctx, newWalker(c), policyDomain, u, kind)
 }
 
-func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain string, u URI, ruf bool) Destination {
+func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain string, u URI, kind ReportKind) Destination {
 	d := Destination{URI: u}
 	if err := u.Check(); err != nil {
 		d.Status, d.Err = DestinationStatusInvalid, err
@@ -132,7 +151,7 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 		d.Status, d.Err = DestinationStatusUnauthorized, fmt.Errorf("dmarc: no authorisation record at %s", d.Queried)
 		return d
 	default:
-		d.Status, d.Err = DestinationStatusTempError, fmt.Errorf("dmarc: query %s: %w", d.Queried, contextErr(ctx, err))
+		d.Status, d.Err = DestinationStatusTempError, fmt.Errorf("dmarc: query %s: %w", d.Queried, domainauth.WrapDNSError(ctx, contextErr(ctx, err)))
 		return d
 	}
 	// Steps 6-8: any record that starts with v=DMARC1 and parses authorises.
@@ -148,7 +167,7 @@ func (c *Checker) checkDestination(ctx context.Context, w *walker, policyDomain 
 			continue
 		}
 		over := rec.AggregateURIs
-		if ruf {
+		if kind == ReportKindFailure {
 			over = rec.FailureURIs
 		}
 		// Step 9: an override must keep the destination host.

@@ -27,52 +27,52 @@ func TestCheckDestinations(t *testing.T) {
 
 	tests := []struct {
 		uri      string
-		ruf      bool
+		kind     ReportKind
 		status   DestinationStatus
 		override int
 	}{
-		{"mailto:d@blue.example.com", false, DestinationStatusInternal, 0},
-		{"mailto:d@example.com", false, DestinationStatusInternal, 0}, // same Organizational Domain
-		{"mailto:d@red.example.net", false, DestinationStatusAuthorized, 0},
-		{"mailto:d@reports.example", false, DestinationStatusAuthorized, 0},
-		{"https://reports.example/dmarc", false, DestinationStatusAuthorized, 0},
-		{"mailto:d@over.example", false, DestinationStatusAuthorized, 1},
-		{"mailto:d@over.example", true, DestinationStatusAuthorized, 0}, // rua override does not apply to ruf
-		{"mailto:d@loop.example", false, DestinationStatusUnauthorized, 0},
-		{"mailto:d@wrong.example", false, DestinationStatusUnauthorized, 0},
-		{"mailto:d@nobody.example", false, DestinationStatusUnauthorized, 0},
-		{"mailto:d@slow.example", false, DestinationStatusTempError, 0},
-		{"mailto:nobody", false, DestinationStatusInvalid, 0},
-		{"ftp://x.example/", false, DestinationStatusInvalid, 0},
+		{"mailto:d@blue.example.com", ReportKindAggregate, DestinationStatusInternal, 0},
+		{"mailto:d@example.com", ReportKindAggregate, DestinationStatusInternal, 0}, // same Organizational Domain
+		{"mailto:d@red.example.net", ReportKindAggregate, DestinationStatusAuthorized, 0},
+		{"mailto:d@reports.example", ReportKindAggregate, DestinationStatusAuthorized, 0},
+		{"https://reports.example/dmarc", ReportKindAggregate, DestinationStatusAuthorized, 0},
+		{"mailto:d@over.example", ReportKindAggregate, DestinationStatusAuthorized, 1},
+		{"mailto:d@over.example", ReportKindFailure, DestinationStatusAuthorized, 0}, // rua override does not apply to ruf
+		{"mailto:d@loop.example", ReportKindAggregate, DestinationStatusUnauthorized, 0},
+		{"mailto:d@wrong.example", ReportKindAggregate, DestinationStatusUnauthorized, 0},
+		{"mailto:d@nobody.example", ReportKindAggregate, DestinationStatusUnauthorized, 0},
+		{"mailto:d@slow.example", ReportKindAggregate, DestinationStatusTempError, 0},
+		{"mailto:nobody", ReportKindAggregate, DestinationStatusInvalid, 0},
+		{"ftp://x.example/", ReportKindAggregate, DestinationStatusInvalid, 0},
 	}
 	c := Checker{Resolver: z}
 	for _, tt := range tests {
-		d := c.CheckDestination(context.Background(), "blue.example.com", URI{Address: tt.uri}, tt.ruf)
+		d := c.CheckDestination(context.Background(), "blue.example.com", URI{Address: tt.uri}, tt.kind)
 		if d.Status != tt.status || len(d.Override) != tt.override {
-			t.Errorf("%s (ruf %v): %s override %v err %v; want %s", tt.uri, tt.ruf, d.Status, d.Override, d.Err, tt.status)
+			t.Errorf("%s (%s): %s override %v err %v; want %s", tt.uri, tt.kind, d.Status, d.Override, d.Err, tt.status)
 		}
 		if (d.Status == DestinationStatusInternal || d.Status == DestinationStatusAuthorized) != (d.Err == nil) {
 			t.Errorf("%s: status %s with err %v", tt.uri, d.Status, d.Err)
 		}
 	}
-	d := c.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@loop.example"}, false)
+	d := c.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@loop.example"}, ReportKindAggregate)
 	if !errors.Is(d.Err, ErrOverrideHost) || d.Queried != "blue.example.com._report._dmarc.loop.example" {
 		t.Errorf("loop: %v at %q", d.Err, d.Queried)
 	}
 	// RFC 9990 §3 step 4: a name beyond DNS limits cannot be authorised.
 	long := "a123456789012345678901234567890123456789012345678901234567890.b123456789012345678901234567890123456789012345678901234567890.c123456789012345678901234567890123456789012345678901234567890.example"
-	d = c.CheckDestination(context.Background(), long, URI{Address: "mailto:d@red.example.net"}, false)
+	d = c.CheckDestination(context.Background(), long, URI{Address: "mailto:d@red.example.net"}, ReportKindAggregate)
 	if d.Status != DestinationStatusUnauthorized {
 		t.Errorf("long name: %s %v", d.Status, d.Err)
 	}
 	all := c.CheckDestinations(context.Background(), "blue.example.com",
-		[]URI{{Address: "mailto:a@blue.example.com"}, {Address: "mailto:b@red.example.net"}}, false)
+		[]URI{{Address: "mailto:a@blue.example.com"}, {Address: "mailto:b@red.example.net"}}, ReportKindAggregate)
 	if len(all) != 2 || all[0].Status != DestinationStatusInternal || all[1].Status != DestinationStatusAuthorized {
 		t.Errorf("CheckDestinations: %+v", all)
 	}
 	// In RFC 7489 mode the Organizational Domains come from the PSL.
 	c7 := Checker{Resolver: z, Mode: ModeRFC7489}
-	if d := c7.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@x.example.com"}, false); d.Status != DestinationStatusInternal {
+	if d := c7.CheckDestination(context.Background(), "blue.example.com", URI{Address: "mailto:d@x.example.com"}, ReportKindAggregate); d.Status != DestinationStatusInternal {
 		t.Errorf("RFC 7489 same org: %s", d.Status)
 	}
 }
@@ -104,7 +104,7 @@ func TestCheckDestinationsQueryBound(t *testing.T) {
 		manyHosts[i] = URI{Address: fmt.Sprintf("mailto:r@h%d.example", i)}
 	}
 	c := Checker{Resolver: z}
-	ds := c.CheckDestinations(context.Background(), "blue.example", sameHost, false)
+	ds := c.CheckDestinations(context.Background(), "blue.example", sameHost, ReportKindAggregate)
 	for _, d := range ds {
 		if d.Status != DestinationStatusAuthorized {
 			t.Fatalf("%s: %s %v", d.URI, d.Status, d.Err)
@@ -116,7 +116,7 @@ func TestCheckDestinationsQueryBound(t *testing.T) {
 	for _, max := range []int{0, 10} {
 		z.n = 0
 		c.MaxQueries = max
-		ds = c.CheckDestinations(context.Background(), "blue.example", manyHosts, false)
+		ds = c.CheckDestinations(context.Background(), "blue.example", manyHosts, ReportKindAggregate)
 		want := max
 		if max == 0 {
 			want = DefaultMaxQueries

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/domainauth/domainauth/authres"
 	"net/mail"
 	"slices"
 	"strings"
@@ -253,40 +254,33 @@ func unsafeChar(v string) (int, string) {
 	return -1, ""
 }
 
-// AuthenticationResults returns the dmarc= part of an
-// Authentication-Results header field (RFC 8601 §2.7; RFC 9989 §9.1,
-// §9.2), for example
+// AuthResult returns the dmarc method result of an Authentication-Results
+// field (RFC 8601 §2.7; RFC 9989 §9.1, §9.2): the result, the error as the
+// reason for temperror and permerror, header.from and, for pass and fail
+// under a policy record, a comment with the published p (and sp) and the
+// disposition and policy.dmarc, the policy after t= (or pct=). Written
+// with String, for example:
 //
 //	dmarc=fail (p=reject sp=none dis=quarantine) header.from=example.org policy.dmarc=quarantine
-//
-// The comment gives the published p and sp and the disposition;
-// policy.dmarc is the policy after t= (or pct=) is applied.
-func (r *Result) AuthenticationResults() string {
-	var b strings.Builder
-	b.WriteString("dmarc=")
-	b.WriteString(r.Code.String())
+func (r *Result) AuthResult() authres.MethodResult {
+	m := authres.MethodResult{Method: "dmarc", Result: authres.Result(r.Code.String())}
+	if r.Code == CodeTempError || r.Code == CodePermError {
+		m.Reason = authres.ErrorReason("dmarc", r.Err)
+	}
 	var rec *Record
-	if r.Discovery != nil {
+	if r.Discovery != nil && (r.Code == CodePass || r.Code == CodeFail) {
 		rec = r.Discovery.Record
 	}
-	if rec != nil && (r.Code == CodePass || r.Code == CodeFail) {
-		b.WriteString(" (p=")
-		b.WriteString(rec.EffectivePolicy().String())
+	if rec != nil {
+		c := "p=" + rec.EffectivePolicy().String()
 		if rec.SubdomainPolicy != PolicyUnset {
-			b.WriteString(" sp=")
-			b.WriteString(rec.PolicyFor(true, false).String())
+			c += " sp=" + rec.PolicyFor(DomainKindSubdomain).String()
 		}
-		b.WriteString(" dis=")
-		b.WriteString(r.Disposition.String())
-		b.WriteByte(')')
+		m.Comment = c + " dis=" + r.Disposition.String()
 	}
-	if r.AuthorDomain != "" {
-		b.WriteString(" header.from=")
-		b.WriteString(r.AuthorDomain)
+	m.AddProperty("header", "from", r.AuthorDomain)
+	if rec != nil && r.AppliedPolicy != PolicyUnset {
+		m.AddProperty("policy", "dmarc", r.AppliedPolicy.String())
 	}
-	if rec != nil && (r.Code == CodePass || r.Code == CodeFail) && r.AppliedPolicy != PolicyUnset {
-		b.WriteString(" policy.dmarc=")
-		b.WriteString(r.AppliedPolicy.String())
-	}
-	return b.String()
+	return m
 }

@@ -115,7 +115,7 @@ func (r *Record) Lint(mode Mode) []Finding {
 		add(FindingWeakerNonexistentPolicy, Warning, "np", "RFC 9989 §4.7",
 			"np=%s is weaker than p=%s: non-existent subdomains are the easiest to spoof", r.NonexistentPolicy, pol)
 	}
-	if r.IsTesting() && r.PolicyFor(true, true) == PolicyNone && pol == PolicyNone && r.PolicyFor(true, false) == PolicyNone {
+	if r.IsTesting() && r.PolicyFor(DomainKindNonexistent) == PolicyNone && pol == PolicyNone && r.PolicyFor(DomainKindSubdomain) == PolicyNone {
 		add(FindingTestingWithoutEffect, Info, "t", "RFC 9989 §4.7", "t=y has no effect on a policy of none")
 	}
 	if r.hasNumber(TagPct, r.Pct != 0) && r.Pct < 100 {
@@ -256,15 +256,14 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 			"the policy of %s (%s) applies", d.PolicyDomain, d.Source)
 	}
 	for _, l := range [...]struct {
-		tag  string
 		uris []URI
-		ruf  bool
-	}{{"rua", d.Record.AggregateURIs, false}, {"ruf", d.Record.FailureURIs, true}} {
-		for _, dest := range c.CheckDestinations(ctx, d.PolicyDomain, l.uris, l.ruf) {
+		kind ReportKind
+	}{{d.Record.AggregateURIs, ReportKindAggregate}, {d.Record.FailureURIs, ReportKindFailure}} {
+		for _, dest := range c.CheckDestinations(ctx, d.PolicyDomain, l.uris, l.kind) {
 			switch dest.Status {
 			case DestinationStatusUnauthorized:
 				add(FindingUnauthorizedDestination, Error, dest.URI.String(), "RFC 9990 §3",
-					"%s destination %s is external and not authorised: %v", l.tag, dest.Host, dest.Err)
+					"%s destination %s is external and not authorised: %v", l.kind, dest.Host, dest.Err)
 			case DestinationStatusTempError:
 				add(FindingDNSError, Warning, dest.Queried, "RFC 9990 §3", "%v", dest.Err)
 			}

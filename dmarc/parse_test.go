@@ -162,32 +162,32 @@ func TestRecordDefaults(t *testing.T) {
 
 func TestPolicyFor(t *testing.T) {
 	tests := []struct {
-		rec              string
-		sub, nonexistent bool
-		want             Policy
-		wantTag          Tag
+		rec     string
+		kind    DomainKind
+		want    Policy
+		wantTag Tag
 	}{
-		{"v=DMARC1; p=reject", false, false, PolicyReject, TagP},
-		{"v=DMARC1; p=reject", true, false, PolicyReject, TagP}, // §4.7 sp absent: p
-		{"v=DMARC1; p=reject", true, true, PolicyReject, TagP},  // §4.7 np and sp absent: p
-		{"v=DMARC1; p=reject; sp=none", true, false, PolicyNone, TagSP},
-		{"v=DMARC1; p=reject; sp=none", true, true, PolicyNone, TagSP}, // §4.7 np absent: sp
-		{"v=DMARC1; p=reject; sp=none", false, false, PolicyReject, TagP},
-		{"v=DMARC1; p=none; np=reject", true, true, PolicyReject, TagNP},
-		{"v=DMARC1; p=none; np=reject", true, false, PolicyNone, TagP},
-		{"v=DMARC1; p=none; np=reject", false, true, PolicyNone, TagP}, // np only for subdomains
+		{"v=DMARC1; p=reject", DomainKindPolicyDomain, PolicyReject, TagP},
+		{"v=DMARC1; p=reject", DomainKindSubdomain, PolicyReject, TagP},   // §4.7 sp absent: p
+		{"v=DMARC1; p=reject", DomainKindNonexistent, PolicyReject, TagP}, // §4.7 np and sp absent: p
+		{"v=DMARC1; p=reject; sp=none", DomainKindSubdomain, PolicyNone, TagSP},
+		{"v=DMARC1; p=reject; sp=none", DomainKindNonexistent, PolicyNone, TagSP}, // §4.7 np absent: sp
+		{"v=DMARC1; p=reject; sp=none", DomainKindPolicyDomain, PolicyReject, TagP},
+		{"v=DMARC1; p=none; np=reject", DomainKindNonexistent, PolicyReject, TagNP},
+		{"v=DMARC1; p=none; np=reject", DomainKindSubdomain, PolicyNone, TagP},
+		{"v=DMARC1; p=none; np=reject", DomainKindPolicyDomain, PolicyNone, TagP}, // np only for subdomains: the policy domain gets p
 		// §4.10.1: an invalid sp with a valid rua: the whole record acts as p=none.
-		{"v=DMARC1; p=reject; sp=bad; rua=mailto:a@example.org", false, false, PolicyNone, TagP},
-		{"v=DMARC1; rua=mailto:a@example.org", true, false, PolicyNone, TagP},
+		{"v=DMARC1; p=reject; sp=bad; rua=mailto:a@example.org", DomainKindPolicyDomain, PolicyNone, TagP},
+		{"v=DMARC1; rua=mailto:a@example.org", DomainKindSubdomain, PolicyNone, TagP},
 	}
 	for _, tt := range tests {
 		r, err := ParseRecord(tt.rec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, tag := r.policyFor(tt.sub, tt.nonexistent)
-		if p != tt.want || tag != tt.wantTag || r.PolicyFor(tt.sub, tt.nonexistent) != tt.want {
-			t.Errorf("%q sub=%v nx=%v: got %v from %v, want %v from %v", tt.rec, tt.sub, tt.nonexistent, p, tag, tt.want, tt.wantTag)
+		p, tag := r.policyFor(tt.kind)
+		if p != tt.want || tag != tt.wantTag || r.PolicyFor(tt.kind) != tt.want {
+			t.Errorf("%q %s: got %v from %v, want %v from %v", tt.rec, tt.kind, p, tag, tt.want, tt.wantTag)
 		}
 	}
 }
@@ -301,10 +301,10 @@ func TestStrings(t *testing.T) {
 	}
 }
 
-// TestTagByName checks the packed-integer lookup against a plain
-// case-insensitive comparison with every tag name (RFC 9989 §4.8 tag
-// names are case-insensitive), over all one- and two-byte strings, every
-// case variant of the names and near misses.
+// TestTagByName checks the lookup's switch against a case-insensitive
+// comparison with every name in tagNames (RFC 9989 §4.8 tag names are
+// case-insensitive), over all one- and two-byte strings, every case
+// variant of the names and near misses.
 func TestTagByName(t *testing.T) {
 	want := func(s string) Tag {
 		for i, n := range tagNames {

@@ -164,59 +164,48 @@ func (t Tag) String() string {
 }
 
 // tagByName returns the Tag for a name, ignoring ASCII case (the ABNF of
-// RFC 9989 §4.8 uses case-insensitive literals), or 0. It is on the parse
-// hot path, so it switches on the length and on the bytes packed into an
-// integer. c|0x20 equals a lower-case letter exactly when c is that letter
-// in either case, so OR-ing each byte with 0x20 folds case without letting
-// any other byte through.
+// RFC 9989 §4.8 uses case-insensitive literals), or 0.
 func tagByName(name string) Tag {
-	switch len(name) {
-	case 1:
-		switch name[0] | 0x20 {
-		case 'p':
-			return TagP
-		case 't':
-			return TagT
+	var lower [5]byte // the longest tag name, "adkim"
+	if len(name) > len(lower) {
+		return 0
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
-	case 2:
-		switch uint16(name[0]|0x20)<<8 | uint16(name[1]|0x20) {
-		case 's'<<8 | 'p':
-			return TagSP
-		case 'n'<<8 | 'p':
-			return TagNP
-		case 'f'<<8 | 'o':
-			return TagFO
-		case 'r'<<8 | 'f':
-			return TagRF
-		case 'r'<<8 | 'i':
-			return TagRI
-		}
-	case 3:
-		switch uint32(name[0]|0x20)<<16 | uint32(name[1]|0x20)<<8 | uint32(name[2]|0x20) {
-		case 'r'<<16 | 'u'<<8 | 'a':
-			return TagRUA
-		case 'r'<<16 | 'u'<<8 | 'f':
-			return TagRUF
-		case 'p'<<16 | 's'<<8 | 'd':
-			return TagPSD
-		case 'p'<<16 | 'c'<<8 | 't':
-			return TagPct
-		}
-	case 4:
-		if pack4(name)|0x20202020 == 'a'<<24|'s'<<16|'p'<<8|'f' {
-			return TagASPF
-		}
-	case 5:
-		if pack4(name)|0x20202020 == 'a'<<24|'d'<<16|'k'<<8|'i' && name[4]|0x20 == 'm' {
-			return TagADKIM
-		}
+		lower[i] = c
+	}
+	switch string(lower[:len(name)]) {
+	case "p":
+		return TagP
+	case "sp":
+		return TagSP
+	case "np":
+		return TagNP
+	case "adkim":
+		return TagADKIM
+	case "aspf":
+		return TagASPF
+	case "fo":
+		return TagFO
+	case "rua":
+		return TagRUA
+	case "ruf":
+		return TagRUF
+	case "psd":
+		return TagPSD
+	case "t":
+		return TagT
+	case "pct":
+		return TagPct
+	case "rf":
+		return TagRF
+	case "ri":
+		return TagRI
 	}
 	return 0
-}
-
-// pack4 returns the first four bytes of s (len(s) >= 4), big-endian.
-func pack4(s string) uint32 {
-	return uint32(s[0])<<24 | uint32(s[1])<<16 | uint32(s[2])<<8 | uint32(s[3])
 }
 
 // TagSet is a set of tags.
@@ -330,27 +319,48 @@ func (r *Record) EffectivePolicy() Policy {
 	return r.Policy
 }
 
-// PolicyFor returns the policy that applies to an Author Domain: p for the
-// domain the record was published at, sp for an existing subdomain, np for a
-// non-existent one, each defaulting as RFC 9989 §4.7 says (np to sp, sp to
-// p).
-func (r *Record) PolicyFor(subdomain, nonexistent bool) Policy {
-	p, _ := r.policyFor(subdomain, nonexistent)
+// DomainKind says how an Author Domain stands to the domain a policy
+// record was found at (RFC 9989 §4.7), which decides the tag that applies.
+// The zero value is DomainKindPolicyDomain.
+type DomainKind uint8
+
+// The kinds of Author Domain.
+const (
+	DomainKindPolicyDomain DomainKind = iota // the domain the record is published at: p
+	DomainKindSubdomain                      // an existing subdomain of it: sp, else p
+	DomainKindNonexistent                    // a subdomain that does not exist: np, else sp, else p
+)
+
+// String returns "policy-domain", "subdomain" or "nonexistent".
+func (k DomainKind) String() string {
+	switch k {
+	case DomainKindSubdomain:
+		return "subdomain"
+	case DomainKindNonexistent:
+		return "nonexistent"
+	}
+	return "policy-domain"
+}
+
+// PolicyFor returns the policy that applies to an Author Domain of the
+// given kind: p for the domain the record was published at, sp for an
+// existing subdomain, np for a non-existent one, each defaulting as RFC
+// 9989 §4.7 says (np to sp, sp to p).
+func (r *Record) PolicyFor(kind DomainKind) Policy {
+	p, _ := r.policyFor(kind)
 	return p
 }
 
 // policyFor is PolicyFor that also names the tag the policy came from.
-func (r *Record) policyFor(subdomain, nonexistent bool) (Policy, Tag) {
+func (r *Record) policyFor(kind DomainKind) (Policy, Tag) {
 	if r.invalidPolicy() {
 		return PolicyNone, TagP
 	}
-	if subdomain {
-		if nonexistent && r.NonexistentPolicy != PolicyUnset {
-			return r.NonexistentPolicy, TagNP
-		}
-		if r.SubdomainPolicy != PolicyUnset {
-			return r.SubdomainPolicy, TagSP
-		}
+	if kind == DomainKindNonexistent && r.NonexistentPolicy != PolicyUnset {
+		return r.NonexistentPolicy, TagNP
+	}
+	if kind != DomainKindPolicyDomain && r.SubdomainPolicy != PolicyUnset {
+		return r.SubdomainPolicy, TagSP
 	}
 	return r.EffectivePolicy(), TagP
 }

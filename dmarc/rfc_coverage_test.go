@@ -107,6 +107,20 @@ package dmarc
 //	7.1     external destinations (same steps; Org Domains by PSL;      TestCheckDestinations
 //	        wildcard)
 //
+// RFC 8616 §6 (advice for DMARC, updating RFC 7489 §6.6.1 and §7.1)
+//
+//	§       requirement (paraphrased)                                  test(s)
+//	6       U-labels of the RFC5322.From domain become A-labels before  TestRFC8616Section6AuthorDomains, TestRFC8616Section6Header,
+//	        further processing (RFC 6532 UTF-8 From fields)            FuzzAuthorDomains (Author Domains ASCII)
+//	6       discovery queries in A-labels; RFC 7489 Org Domain from     TestRFC8616Section6Discovery, FuzzEvaluate (queries ASCII)
+//	        the PSL on A-labels
+//	6       all domains handled converted: alignment compares A-labels TestRFC8616Section6Alignment, TestAligned (IDN rows),
+//	        whichever form author and identifier come in               FuzzEvaluate (A-label forms give the same result)
+//	6       invalid U-labels refused, naming the input                 TestRFC8616Section6AuthorDomains/§6 U-label failing*,
+//	                                                                   TestRFC8616Section6Alignment/§6 invalid U-label d=*
+//	6       7.1 destinations: U-label policy domain in A-labels         TestRFCExternalDestinations (bücher.example row)
+//	6       rua/ruf remain conventional addresses                       TestRFC8616Section6ReportAddresses, TestURI
+//
 // Not covered here, by design: requirements on report generation and
 // delivery (mailto support, report intervals, pct not limiting reports,
 // storing results: package report), on senders and operators (§5.1,
@@ -258,7 +272,7 @@ func TestRFCTestingMode(t *testing.T) {
 		if res.Code != tt.code || res.AppliedPolicy != tt.applied || res.Disposition != tt.dis || !res.Testing {
 			t.Errorf("%q from %s: %s applied=%s dis=%s testing=%v", tt.rec, tt.from, res.Code, res.AppliedPolicy, res.Disposition, res.Testing)
 		}
-		if got := res.AuthenticationResults(); got != tt.ar {
+		if got := res.AuthResult().String(); got != tt.ar {
 			t.Errorf("%q from %s: A-R\n got %q\nwant %q", tt.rec, tt.from, got, tt.ar)
 		}
 	}
@@ -353,7 +367,7 @@ func TestRFCNoRecordNoDMARC(t *testing.T) {
 			if res.Code != CodeNone || res.Policy != PolicyUnset || res.Disposition != DispositionNone {
 				t.Errorf("%v %s: %s %s %s", mode, from, res.Code, res.Policy, res.Disposition)
 			}
-			if got := res.AuthenticationResults(); got != "dmarc=none header.from="+from {
+			if got := res.AuthResult().String(); got != "dmarc=none header.from="+from {
 				t.Errorf("%v %s: A-R %q", mode, from, got)
 			}
 		}
@@ -408,7 +422,7 @@ func TestRFCExternalDestinations(t *testing.T) {
 		{"blue.example.com", "mailto:d@mixed.example", DestinationStatusUnauthorized, "blue.example.com._report._dmarc.mixed.example", 0},
 	}
 	for _, tt := range tests {
-		d := c.CheckDestination(ctx, tt.policy, URI{Address: tt.uri}, false)
+		d := c.CheckDestination(ctx, tt.policy, URI{Address: tt.uri}, ReportKindAggregate)
 		if d.Status != tt.status || d.Queried != tt.queried || len(d.Override) != tt.override {
 			t.Errorf("%s -> %s: %s at %q override %v (%v); want %s at %q", tt.policy, tt.uri, d.Status, d.Queried, d.Override, d.Err,
 				tt.status, tt.queried)
@@ -500,6 +514,7 @@ func fmtTV(tvs []TagValue) string {
 func TestRFCAuthenticationResultsSyntax(t *testing.T) {
 	re := regexp.MustCompile(`^dmarc=(none|pass|fail|temperror|permerror)` +
 		`( \([^()\\]*\))?` + // a comment (CFWS)
+		`( reason="(?:[^"\\]|\\.)*")?` + // reasonspec, temperror and permerror only
 		`( header\.from=[a-z0-9.-]+)?` +
 		`( policy\.dmarc=(none|quarantine|reject))?$`)
 	z := zone.New()
@@ -521,14 +536,17 @@ func TestRFCAuthenticationResultsSyntax(t *testing.T) {
 	}
 	for _, tt := range tests {
 		res := Evaluate(context.Background(), z, Input{FromDomain: tt.from, DKIM: []Identifier{{Domain: tt.from, Result: tt.dkim}}})
-		ar := res.AuthenticationResults()
+		ar := res.AuthResult().String()
 		m := re.FindStringSubmatch(ar)
 		if res.Code != tt.code || m == nil {
 			t.Errorf("%q: %s, A-R %q does not match RFC 8601 / RFC 9989 §9", tt.from, res.Code, ar)
 			continue
 		}
-		if (m[4] != "") != tt.policy || (tt.from != "" && m[3] != " header.from="+tt.from) {
-			t.Errorf("%q: A-R %q: policy.dmarc present %v, want %v; header.from %q", tt.from, ar, m[4] != "", tt.policy, m[3])
+		if (m[5] != "") != tt.policy || (tt.from != "" && m[4] != " header.from="+tt.from) {
+			t.Errorf("%q: A-R %q: policy.dmarc present %v, want %v; header.from %q", tt.from, ar, m[5] != "", tt.policy, m[4])
+		}
+		if (m[3] != "") != (tt.code == CodeTempError || tt.code == CodePermError) {
+			t.Errorf("%q: A-R %q: a reason for %s", tt.from, ar, tt.code)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package mtasts
 import (
 	"errors"
 	"fmt"
+	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // Sentinel errors, matched with errors.Is on what this package returns.
@@ -12,7 +14,7 @@ var (
 	ErrNotSTS = errors.New("mtasts: not an MTA-STS record")
 	// ErrNoRecord means no TXT record at _mta-sts.<domain> begins with
 	// v=STSv1: the domain has no MTA-STS policy (RFC 8461 §3.1).
-	ErrNoRecord = errors.New("mtasts: no MTA-STS record")
+	ErrNoRecord = errs.New("mtasts: no MTA-STS record", domainauth.ErrNotFound)
 	// ErrMultipleRecords means more than one TXT record at
 	// _mta-sts.<domain> begins with v=STSv1. RFC 8461 §3.1: "If the number
 	// of resulting records is not one ... senders MUST assume the recipient
@@ -46,7 +48,7 @@ var (
 	ErrFetch = errors.New("mtasts: policy fetch failed")
 	// ErrLookup means the TXT lookup of _mta-sts.<domain> failed
 	// temporarily; the resolver's error is wrapped as well.
-	ErrLookup = errors.New("mtasts: TXT lookup failed")
+	ErrLookup = errs.New("mtasts: TXT lookup failed", domainauth.ErrTemporary)
 )
 
 // ParseError describes a malformed MTA-STS record or policy. It wraps

@@ -174,7 +174,7 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 		c.implicit(ctx, res)
 		return res, nil
 	default:
-		res.State, res.Err = StateUnknown, err
+		res.State, res.Err = StateUnknown, fmt.Errorf("mx: %w", domainauth.WrapDNSError(ctx, err))
 		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: Warning,
 			Message: "MX lookup failed: " + err.Error() + "; check again later (senders queue and retry, RFC 5321 §5.1)", Where: name})
 		return res, nil
@@ -242,7 +242,7 @@ func (c *Checker) implicit(ctx context.Context, res *Result) {
 		res.Findings = append(res.Findings, Finding{Code: FindingNone, Severity: Error,
 			Message: "no MX and no address record: the domain cannot receive mail", Where: res.Domain, RFC: "RFC 5321 §5.1"})
 	default:
-		res.State, res.Err = StateUnknown, err
+		res.State, res.Err = StateUnknown, fmt.Errorf("mx: %w", domainauth.WrapDNSError(ctx, err))
 		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: Warning,
 			Message: "address lookup for implicit MX failed: " + err.Error() + "; check again later", Where: res.Domain})
 	}

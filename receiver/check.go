@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/authres"
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
@@ -231,55 +230,41 @@ func (c *Checker) checkSPF(ctx context.Context, res *Result) string {
 // SPFAuthResult maps an SPF result to the input DMARC takes (RFC 9989
 // §4.4.2 uses the SPF result codes of RFC 7208 §2.6 as they are).
 func SPFAuthResult(c spf.Code) dmarc.AuthResult {
-	d, _ := spfResults(c)
-	return d
+	switch c {
+	case spf.CodePass:
+		return dmarc.AuthResultPass
+	case spf.CodeFail:
+		return dmarc.AuthResultFail
+	case spf.CodeSoftFail:
+		return dmarc.AuthResultSoftFail
+	case spf.CodeNeutral:
+		return dmarc.AuthResultNeutral
+	case spf.CodeTempError:
+		return dmarc.AuthResultTempError
+	case spf.CodePermError:
+		return dmarc.AuthResultPermError
+	}
+	return dmarc.AuthResultNone
 }
 
 // DKIMAuthResult maps a DKIM verification status to the input DMARC takes
 // (the results of RFC 8601 §2.7.1).
 func DKIMAuthResult(s dkim.Status) dmarc.AuthResult {
-	d, _ := dkimResults(s)
-	return d
-}
-
-// spfResults maps an SPF result to DMARC's input and to its
-// Authentication-Results keyword (RFC 8601 §2.7.2).
-func spfResults(c spf.Code) (dmarc.AuthResult, authres.Result) {
-	switch c {
-	case spf.CodePass:
-		return dmarc.AuthResultPass, authres.ResultPass
-	case spf.CodeFail:
-		return dmarc.AuthResultFail, authres.ResultFail
-	case spf.CodeSoftFail:
-		return dmarc.AuthResultSoftFail, authres.ResultSoftFail
-	case spf.CodeNeutral:
-		return dmarc.AuthResultNeutral, authres.ResultNeutral
-	case spf.CodeTempError:
-		return dmarc.AuthResultTempError, authres.ResultTempError
-	case spf.CodePermError:
-		return dmarc.AuthResultPermError, authres.ResultPermError
-	}
-	return dmarc.AuthResultNone, authres.ResultNone
-}
-
-// dkimResults maps a DKIM status to DMARC's input and to its
-// Authentication-Results keyword (RFC 8601 §2.7.1).
-func dkimResults(s dkim.Status) (dmarc.AuthResult, authres.Result) {
 	switch s {
 	case dkim.StatusPass:
-		return dmarc.AuthResultPass, authres.ResultPass
+		return dmarc.AuthResultPass
 	case dkim.StatusFail:
-		return dmarc.AuthResultFail, authres.ResultFail
+		return dmarc.AuthResultFail
 	case dkim.StatusNeutral:
-		return dmarc.AuthResultNeutral, authres.ResultNeutral
+		return dmarc.AuthResultNeutral
 	case dkim.StatusPolicy:
-		return dmarc.AuthResultPolicy, authres.ResultPolicy
+		return dmarc.AuthResultPolicy
 	case dkim.StatusTempError:
-		return dmarc.AuthResultTempError, authres.ResultTempError
+		return dmarc.AuthResultTempError
 	case dkim.StatusPermError:
-		return dmarc.AuthResultPermError, authres.ResultPermError
+		return dmarc.AuthResultPermError
 	}
-	return dmarc.AuthResultNone, authres.ResultNone
+	return dmarc.AuthResultNone
 }
 
 // isHELODomain reports whether the SPF HELO check can be made: the HELO is

@@ -3,7 +3,6 @@ package receiver
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"net/netip"
 	"os"
@@ -256,8 +255,8 @@ func TestBridges(t *testing.T) {
 		if got := SPFAuthResult(c); got != want || got.String() != c.String() {
 			t.Errorf("SPFAuthResult(%v) = %v, want %v", c, got, want)
 		}
-		if got := spfResult(c); string(got) != c.String() {
-			t.Errorf("spfResult(%v) = %v", c, got)
+		if got := (spf.Result{Code: c}).AuthResult().Result; string(got) != c.String() {
+			t.Errorf("spf.Result{Code: %v}.AuthResult().Result = %v", c, got)
 		}
 	}
 	dkims := map[dkim.Status]dmarc.AuthResult{dkim.StatusNone: dmarc.AuthResultNone, dkim.StatusPass: dmarc.AuthResultPass,
@@ -267,40 +266,15 @@ func TestBridges(t *testing.T) {
 		if got := DKIMAuthResult(s); got != want || got.String() != s.String() {
 			t.Errorf("DKIMAuthResult(%v) = %v, want %v", s, got, want)
 		}
-		if got := dkimResult(s); string(got) != s.String() {
-			t.Errorf("dkimResult(%v) = %v", s, got)
+		if got := (&dkim.Verification{Status: s}).AuthResult().Result; string(got) != s.String() {
+			t.Errorf("dkim.Verification{Status: %v}.AuthResult().Result = %v", s, got)
 		}
 	}
 	for _, c := range []dmarc.Code{dmarc.CodeNone, dmarc.CodePass, dmarc.CodeFail, dmarc.CodeTempError, dmarc.CodePermError} {
-		if got := dmarcResult(c); string(got) != c.String() {
-			t.Errorf("dmarcResult(%v) = %v", c, got)
+		if got := (&dmarc.Result{Code: c}).AuthResult().Result; string(got) != c.String() {
+			t.Errorf("dmarc.Result{Code: %v}.AuthResult().Result = %v", c, got)
 		}
 	}
-}
-
-func TestHeaderB(t *testing.T) {
-	sig := func(b string) dkim.Verification {
-		return dkim.Verification{Signature: &dkim.Signature{Value: mustB64(t, b)}}
-	}
-	vs := []dkim.Verification{
-		sig("AAAAAAAAAAAB"), sig("AAAAAAAAAAAC"), sig("AAAAAAAAAAAB"), sig("ZZZZZZZZZZZZ"), {},
-	}
-	want := []string{"AAAAAAAAAAAB", "AAAAAAAAAAAC", "AAAAAAAAAAAB", "ZZZZZZZZ", ""}
-	got := headerB(vs)
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("headerB()[%d] = %q, want %q", i, got[i], want[i])
-		}
-	}
-}
-
-func mustB64(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // countingResolver counts the lookups in progress.

@@ -24,8 +24,9 @@ import (
 // timestamps as non-negative seconds; uniqueID, if not empty, must be
 // letters and digits only (others are dropped). The name depends only on
 // its arguments, so a re-sent report gets the same name, as RFC 9990 §3.5.2
-// requires.
-func Filename(a *Aggregate, receiver, uniqueID string, gzipped bool) string {
+// requires. c says whether the name ends in .xml.gz (the zero value,
+// CompressionGzip) or .xml.
+func Filename(a *Aggregate, receiver, uniqueID string, c Compression) string {
 	var b strings.Builder
 	b.WriteString(domainName(receiver))
 	b.WriteByte('!')
@@ -39,10 +40,29 @@ func Filename(a *Aggregate, receiver, uniqueID string, gzipped bool) string {
 		b.WriteString(id)
 	}
 	b.WriteString(".xml")
-	if gzipped {
+	if c == CompressionGzip {
 		b.WriteString(".gz")
 	}
 	return b.String()
+}
+
+// Compression is how a report file is stored. The zero value is
+// CompressionGzip, the compression RFC 9990 §3.5.2 and RFC 7489 §7.2.1.1
+// require of every receiver.
+type Compression uint8
+
+// The compressions of a report file.
+const (
+	CompressionGzip Compression = iota // gzip: name.xml.gz
+	CompressionNone                    // plain XML: name.xml
+)
+
+// String returns "gzip" or "none".
+func (c Compression) String() string {
+	if c == CompressionNone {
+		return "none"
+	}
+	return "gzip"
 }
 
 // domainName returns s as the RFC 6376 domain-name the file name and
@@ -165,7 +185,11 @@ func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
 	if err != nil {
 		return err
 	}
-	name := Filename(a, m.Receiver, m.UniqueID, !m.Uncompressed)
+	comp := CompressionGzip
+	if m.Uncompressed {
+		comp = CompressionNone
+	}
+	name := Filename(a, m.Receiver, m.UniqueID, comp)
 	date := m.Date
 	if date.IsZero() {
 		date = domainauth.Now(m.Clock)

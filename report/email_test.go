@@ -13,10 +13,10 @@ import (
 func TestFilenameAndSubject(t *testing.T) {
 	a := builtSample()
 	// RFC 9990 §3: receiver!policy-domain!begin!end[!unique-id].xml[.gz]
-	if got, want := Filename(a, "receiver.example", "u-1", true), "receiver.example!example.com!1700000000!1700086399!u1.xml.gz"; got != want {
+	if got, want := Filename(a, "receiver.example", "u-1", CompressionGzip), "receiver.example!example.com!1700000000!1700086399!u1.xml.gz"; got != want {
 		t.Errorf("Filename = %q, want %q", got, want)
 	}
-	if got, want := Filename(a, "receiver.example", "", false), "receiver.example!example.com!1700000000!1700086399.xml"; got != want {
+	if got, want := Filename(a, "receiver.example", "", CompressionNone), "receiver.example!example.com!1700000000!1700086399.xml"; got != want {
 		t.Errorf("Filename = %q, want %q", got, want)
 	}
 	if got, want := Subject(a, "receiver.example"), "Report Domain: example.com Submitter: receiver.example Report-ID: <r1@receiver.example>"; got != want {

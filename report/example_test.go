@@ -100,7 +100,7 @@ func ExampleBuilder() {
 	}
 	a := b.Aggregate()
 	fmt.Println(len(a.Records), "record, count", a.Records[0].Row.Count)
-	fmt.Println(report.Filename(a, "receiver.example", "", true))
+	fmt.Println(report.Filename(a, "receiver.example", "", report.CompressionGzip))
 	if err := (&report.Encoder{Schema: report.SchemaRFC7489}).Encode(os.Stdout, a); err != nil {
 		fmt.Println(err)
 	}

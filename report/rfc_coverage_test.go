@@ -609,32 +609,32 @@ func TestRFCFilename(t *testing.T) {
 	for _, c := range []struct {
 		name, receiver, domain, uid string
 		begin, end                  int64
-		gz                          bool
+		comp                        Compression
 		want                        string
 	}{
-		{"RFC example", "mail.receiver.example", "example.com", "", 1013662812, 1013749130, true,
+		{"RFC example", "mail.receiver.example", "example.com", "", 1013662812, 1013749130, CompressionGzip,
 			"mail.receiver.example!example.com!1013662812!1013749130.xml.gz"},
-		{"plain, unique id", "mail.receiver.example", "example.com", "abc123", 1013662812, 1013749130, false,
+		{"plain, unique id", "mail.receiver.example", "example.com", "abc123", 1013662812, 1013749130, CompressionNone,
 			"mail.receiver.example!example.com!1013662812!1013749130!abc123.xml"},
-		{"unique id: only ALPHA / DIGIT", "r.example", "example.com", "5f1c-9a_2!", 0, 86399, true,
+		{"unique id: only ALPHA / DIGIT", "r.example", "example.com", "5f1c-9a_2!", 0, 86399, CompressionGzip,
 			"r.example!example.com!0!86399!5f1c9a2.xml.gz"},
-		{"U-labels become A-labels, lower case", "Empfänger.Example", "BÜCHER.example", "", 1, 2, true,
+		{"U-labels become A-labels, lower case", "Empfänger.Example", "BÜCHER.example", "", 1, 2, CompressionGzip,
 			"xn--empfnger-3za.example!xn--bcher-kva.example!1!2.xml.gz"},
-		{"trailing dots", "r.example.", "example.com.", "", 1, 2, false, "r.example!example.com!1!2.xml"},
-		{"no '!' or '/' from a broken domain", "r.example", "ex!am/ple.com", "", 1, 2, false, "r.example!example.com!1!2.xml"},
-		{"before the epoch: 1*DIGIT", "r.example", "example.com", "", -86400, -1, false, "r.example!example.com!0!0.xml"},
+		{"trailing dots", "r.example.", "example.com.", "", 1, 2, CompressionNone, "r.example!example.com!1!2.xml"},
+		{"no '!' or '/' from a broken domain", "r.example", "ex!am/ple.com", "", 1, 2, CompressionNone, "r.example!example.com!1!2.xml"},
+		{"before the epoch: 1*DIGIT", "r.example", "example.com", "", -86400, -1, CompressionNone, "r.example!example.com!0!0.xml"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a := &Aggregate{Policy: PolicyPublished{Domain: c.domain},
 				Metadata: Metadata{DateRange: DateRange{Begin: time.Unix(c.begin, 0), End: time.Unix(c.end, 0)}}}
-			got := Filename(a, c.receiver, c.uid, c.gz)
+			got := Filename(a, c.receiver, c.uid, c.comp)
 			if got != c.want {
 				t.Errorf("Filename = %q, want %q", got, c.want)
 			}
 			if !abnfFilename.MatchString(got) {
 				t.Errorf("%q does not match the ABNF", got)
 			}
-			if again := Filename(a, c.receiver, c.uid, c.gz); again != got {
+			if again := Filename(a, c.receiver, c.uid, c.comp); again != got {
 				t.Errorf("not deterministic: %q then %q", got, again)
 			}
 		})
@@ -748,9 +748,9 @@ func TestRFCEmail(t *testing.T) {
 				continue
 			}
 			found++
-			wantType, wantName := "application/gzip", Filename(a, "receiver.example", "", true)
+			wantType, wantName := "application/gzip", Filename(a, "receiver.example", "", CompressionGzip)
 			if plain {
-				wantType, wantName = "text/xml", Filename(a, "receiver.example", "", false)
+				wantType, wantName = "text/xml", Filename(a, "receiver.example", "", CompressionNone)
 			}
 			disp, dp, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
 			if pt != wantType || disp != "attachment" || dp["filename"] != wantName || pp["name"] != wantName {

@@ -539,7 +539,7 @@ func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
 // sameDMARCPolicy compares what matters to the plan: the policies and the
 // aggregate report destinations.
 func sameDMARCPolicy(a, b *dmarc.Record) bool {
-	if a.EffectivePolicy() != b.EffectivePolicy() || a.PolicyFor(true, false) != b.PolicyFor(true, false) ||
+	if a.EffectivePolicy() != b.EffectivePolicy() || a.PolicyFor(dmarc.DomainKindSubdomain) != b.PolicyFor(dmarc.DomainKindSubdomain) ||
 		len(a.AggregateURIs) != len(b.AggregateURIs) {
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/domainauth/domainauth/internal/errs"
 	"net"
 	"net/netip"
 	"slices"
@@ -52,14 +53,16 @@ var (
 	ErrTooManyMXNames = errors.New("spf: too many MX names")
 	// ErrMultipleRecords: a domain publishes more than one SPF record (§4.5).
 	ErrMultipleRecords = errors.New("spf: more than one SPF record")
-	// ErrNoRecord: an include or redirect target has no SPF record (§5.2, §6.1).
-	ErrNoRecord = errors.New("spf: include or redirect target has no SPF record")
+	// ErrNoRecord: an include or redirect target has no SPF record (§5.2,
+	// §6.1). It matches domainauth.ErrNotFound too.
+	ErrNoRecord = errs.New("spf: include or redirect target has no SPF record", domainauth.ErrNotFound)
 	// ErrInvalidTarget: a domain-spec expanded to a name that is not a valid
 	// domain name (§4.8).
 	ErrInvalidTarget = errors.New("spf: target is not a valid domain name")
 	// ErrDNS: a DNS lookup failed temporarily (§4.4, §5); the resolver's
-	// error is wrapped too.
-	ErrDNS = errors.New("spf: DNS lookup failed")
+	// error is wrapped too. It is spf's case of domainauth.ErrTemporary,
+	// which errors.Is matches as well.
+	ErrDNS = errs.New("spf: DNS lookup failed", domainauth.ErrTemporary)
 	// ErrCanceled: the caller's context ended or the evaluation exceeded
 	// Checker.Timeout.
 	ErrCanceled = errors.New("spf: evaluation canceled or timed out")
@@ -70,7 +73,17 @@ var (
 	// ErrTooManyQueries: the evaluation needed more DNS queries than
 	// Checker.MaxQueries; the result is CodePermError.
 	ErrTooManyQueries = errors.New("spf: too many DNS queries")
+	// ErrInvalidIDN: the checked domain (of MAIL FROM or HELO) has
+	// non-ASCII characters that are not valid U-labels, so it has no
+	// A-label form to query (RFC 8616 §4); the result is CodeNone (RFC
+	// 7208 §4.3), with a *CheckError naming the domain.
+	ErrInvalidIDN = errors.New("spf: not a valid internationalised domain name")
 )
+
+// errLocalPart marks a domain-spec that uses %{s} or %{l} while the
+// sender's local part is not ASCII: RFC 8616 §4 says such a term matches
+// nothing, so it is not expanded and no query is made.
+var errLocalPart = errors.New("spf: %{s} or %{l} with a non-ASCII local part matches nothing (RFC 8616 §4)")
 
 // CheckError is the detail of a temperror or permerror: what went wrong,
 // while evaluating which domain's record and which term.
@@ -80,12 +93,14 @@ type CheckError struct {
 	Err    error  // ErrTooManyLookups, a *ParseError, ErrDNS joined with the resolver's error, ...
 }
 
-// Error returns "spf: domain: term \"t\": cause".
+// Error returns "spf: domain: term \"t\": cause", the cause without its
+// own "spf: " (a nested CheckError's included), so that the prefix appears
+// once.
 func (e *CheckError) Error() string {
 	if e.Term == "" {
-		return fmt.Sprintf("spf: %s: %v", e.Domain, e.Err)
+		return fmt.Sprintf("spf: %s: %s", e.Domain, errs.Detail("spf", e.Err))
 	}
-	return fmt.Sprintf("spf: %s: term %q: %v", e.Domain, e.Term, e.Err)
+	return fmt.Sprintf("spf: %s: term %q: %s", e.Domain, e.Term, errs.Detail("spf", e.Err))
 }
 
 // Unwrap returns the cause.
@@ -110,6 +125,12 @@ type Result struct {
 	Code Code
 	// Identity is IdentityMailFrom or IdentityHELO: which check gave it.
 	Identity string
+	// Checked is the identity as the caller gave it: for Check the MAIL
+	// FROM address (postmaster@ and the HELO name for the null
+	// reverse-path, RFC 7208 §2.4), for CheckHELO the HELO name. AuthResult
+	// writes it as smtp.mailfrom or smtp.helo. Unlike Domain it is never
+	// the target of an include or redirect.
+	Checked string
 	// Matched is the directive that decided, nil for the default result,
 	// none, and most errors. It points into a shared, cached record: do
 	// not modify it.
@@ -128,7 +149,9 @@ type Result struct {
 	// Trace lists the steps of the evaluation when Checker.Trace is set.
 	Trace []Step
 	// Err says why, for CodeTempError and CodePermError (a *CheckError); it is
-	// also set, to ErrNoIP, for a CodeNone caused by an invalid Input.IP.
+	// also set, to ErrNoIP, for a CodeNone caused by an invalid Input.IP, and
+	// to a *CheckError wrapping ErrInvalidIDN for a CodeNone caused by a
+	// domain whose U-labels do not convert to A-labels.
 	Err error
 }
 
@@ -277,6 +300,7 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 	}
 	r := c.run(ctx, in, local, domain)
 	r.Identity = IdentityMailFrom
+	r.Checked = envelopeFrom(in)
 	return r
 }
 
@@ -286,6 +310,7 @@ func (c *Checker) Check(ctx context.Context, in Input) Result {
 func (c *Checker) CheckHELO(ctx context.Context, in Input) Result {
 	r := c.run(ctx, in, "postmaster", in.HELO)
 	r.Identity = IdentityHELO
+	r.Checked = in.HELO
 	return r
 }
 
@@ -293,6 +318,13 @@ func (c *Checker) run(ctx context.Context, in Input, local, domain string) Resul
 	// RFC 7208 §4.3: a malformed or single-label domain gives none.
 	d, ok := initialDomain(domain)
 	if !ok {
+		if !dnsname.IsASCII(domain) {
+			// RFC 8616 §4: U-labels are converted to A-labels; say why
+			// when that is what failed.
+			if _, err := dnsname.Normalize(domain); err != nil {
+				return Result{Code: CodeNone, Err: &CheckError{Domain: domain, Err: fmt.Errorf("%w: %w", ErrInvalidIDN, err)}}
+			}
+		}
 		return Result{Code: CodeNone}
 	}
 	if !in.IP.IsValid() {
@@ -400,6 +432,7 @@ type eval struct {
 	ip  netip.Addr
 
 	local, senderDomain, helo string
+	localUTF8                 bool // local has non-ASCII characters (RFC 8616 §4)
 
 	lookups, voids                      int
 	maxLookups, maxVoids, maxMX, maxPTR int
@@ -432,6 +465,14 @@ func (e *eval) start(ctx context.Context, c *Checker, in Input, local, domain st
 	e.ctx = ctx
 	e.ip = in.IP.Unmap()
 	e.local, e.senderDomain, e.helo = local, domain, in.HELO
+	e.localUTF8 = !dnsname.IsASCII(local)
+	if !dnsname.IsASCII(e.helo) {
+		// RFC 8616 §4: an EHLO name is A-labels; if a U-label one comes
+		// anyway, %{h} expands to its A-label form.
+		if h, err := dnsname.Normalize(e.helo); err == nil {
+			e.helo = h
+		}
+	}
 	e.maxLookups = orDefault(c.MaxLookups, 10)
 	e.maxVoids = orDefault(c.MaxVoidLookups, 2)
 	e.maxMX = orDefault(c.MaxMXNames, 10)
@@ -687,6 +728,18 @@ func (e *eval) checkHost(domain string, depth int, inInclude bool) (Code, *Term,
 	// RFC 7208 §6.1: redirect applies only when no mechanism matched.
 	if t := modifier(rec, &lr, KindRedirect); t != nil {
 		target, err := e.target(t.Domain, domain)
+		if err == errLocalPart {
+			// RFC 8616 §4: the term matches nothing, so the record has
+			// no match: neutral (RFC 7208 §4.7). It is still a term that
+			// counts (§4.6.4).
+			if err := e.count(); err != nil {
+				e.step(Step{Depth: depth, Domain: domain, Term: t, Code: CodePermError, Err: err})
+				return CodePermError, nil, domain, &CheckError{Domain: domain, Term: t.String(), Err: err}
+			}
+			e.step(Step{Depth: depth, Domain: domain, Term: t, Code: CodeNeutral})
+			e.step(Step{Depth: depth, Domain: domain, Code: CodeNeutral, Result: true})
+			return CodeNeutral, nil, domain, nil
+		}
 		if err == nil {
 			err = e.count()
 		}
@@ -748,7 +801,9 @@ func (e *eval) void() error {
 	return nil
 }
 
-// target expands a domain-spec into the name to query (§4.8, §7.3).
+// target expands a domain-spec into the name to query (§4.8, §7.3). It
+// returns errLocalPart, and no name, for a spec that uses the sender's
+// non-ASCII local part (RFC 8616 §4).
 func (e *eval) target(spec, domain string) (string, error) {
 	if spec == "" {
 		return domain, nil
@@ -757,8 +812,20 @@ func (e *eval) target(spec, domain string) (string, error) {
 		// ParseRecord has checked a literal domain-spec's labels and length.
 		return strings.TrimSuffix(spec, "."), nil
 	}
+	if e.localUTF8 && usesLocalPart(spec) {
+		return "", errLocalPart
+	}
 	var b [256]byte
 	s := truncateDomain(string(e.expand(b[:0], spec, domain, false)))
+	if !dnsname.IsASCII(s) {
+		// RFC 8616 §4: U-labels in a macro expansion (from a PTR name,
+		// or a HELO name that did not convert) become A-labels.
+		a, err := dnsname.Normalize(s)
+		if err != nil {
+			return s, fmt.Errorf("%w: %w", ErrInvalidTarget, err)
+		}
+		s = a
+	}
 	if err := dnsname.Check(s); err != nil {
 		return s, fmt.Errorf("%w: %w", ErrInvalidTarget, err)
 	}
@@ -778,6 +845,11 @@ func (e *eval) mechanism(t *Term, domain string, depth int) (bool, Code, error) 
 		return false, CodePermError, err
 	}
 	target, err := e.target(t.Domain, domain)
+	if err == errLocalPart {
+		// RFC 8616 §4: no match, and no query (so no void lookup).
+		e.step(Step{Depth: depth, Domain: domain, Term: t})
+		return false, 0, nil
+	}
 	if err != nil {
 		return false, CodePermError, err
 	}

@@ -1,7 +1,8 @@
-// Package spf implements the Sender Policy Framework, RFC 7208: parsing and
-// building records, evaluating check_host() for the MAIL FROM and HELO
-// identities, linting a domain's policy tree, and writing the Received-SPF
-// header field and the spf= part of Authentication-Results (RFC 8601).
+// Package spf implements the Sender Policy Framework, RFC 7208 as updated
+// by RFC 8616 for internationalised mail: parsing and building records,
+// evaluating check_host() for the MAIL FROM and HELO identities, linting a
+// domain's policy tree, and writing the Received-SPF header field and the
+// spf= part of Authentication-Results (RFC 8601).
 //
 // # Parse and build
 //
@@ -46,16 +47,19 @@
 //     wrapping ErrTooManyQueries. The other defaults allow at most 123.
 //   - Checker.Timeout: 20 seconds per check (§4.6.4); temperror.
 //   - Checker.CacheSize: 512 parsed records.
+//   - A name with U-labels (MAIL FROM, HELO, a macro expansion) is
+//     converted only up to 1,012 octets; a longer one cannot become a name
+//     of 253 and is refused before the IDNA work.
 //   - Linter.MaxRecords: 100 records fetched per lint; each distinct
 //     include or redirect target is fetched and walked once, a repeated one
 //     adds its subtree's cost (TermCost.Repeated).
 //   - Linter.MaxProbes: 500 address and MX probes per lint, each distinct
-//     target probed once; past it a CodeLintLimit finding counts the terms
+//     target probed once; past it a FindingLintLimit finding counts the terms
 //     not probed.
 //   - Linter.MaxTerms: 1,000 entries in Report.Terms (plus the includes
 //     leading to them); Report.TermsOmitted counts the rest.
 //   - Linter.MaxFindings: 1,000 findings about terms and records, then one
-//     CodeLintLimit finding with the count; the findings about the whole
+//     FindingLintLimit finding with the count; the findings about the whole
 //     tree are always reported.
 
 // Parsed records are cached on the Checker, keyed by record text and
@@ -83,14 +87,35 @@
 // lists the tree's DNS-querying terms in walk order with their depth and
 // worst-case cost, so that a tree is built from it in one pass.
 //
+// # Internationalised mail (RFC 8616 §4)
+//
+// U-labels are converted to A-labels before any use (golang.org/x/net/idna
+// with the lookup rules: UTS #46 nontransitional mapping, the RFC 5891
+// label checks and the RFC 5893 Bidi rule): the MAIL FROM domain, the HELO
+// name (which RFC 8616 says MUST already be A-labels; a U-label one is
+// converted rather than refused) and every name a domain-spec expands to,
+// so %{d}, %{o} and %{h} expand to A-labels. A checked domain whose
+// U-labels do not convert gives CodeNone (RFC 7208 §4.3) with a *CheckError
+// wrapping ErrInvalidIDN. Records themselves stay ASCII (RFC 7208 §4.3).
+//
+// RFC 8616 §4 says that when the sender's local part has non-ASCII
+// characters, "terms that include %{s} or %{l} do not match anything".
+// Such a term (either case, any transformers) is not expanded and makes
+// no DNS query: a, mx, ptr, exists and include do not match and
+// evaluation goes on; a redirect whose target uses them matches nothing
+// either, so the record ends without a match and the result is neutral
+// (RFC 7208 §4.7); an exp= using them gives no explanation. The term
+// still counts against MaxLookups (RFC 7208 §4.6.4 counts terms, not
+// queries) and, making no query, is never a void lookup. Explanation text
+// fetched by exp= may still expand %{l}; its non-ASCII bytes become '?'.
+//
 // # Headers
 //
-// ReceivedSPF writes the Received-SPF field of RFC 7208 §9.1 and
-// AuthResultsSPF the spf= method of Authentication-Results (RFC 8601,
-// RFC 7208 §9.2), quoting and cleaning sender-supplied text. A
-// Received-SPF field is one line of at most 998 bytes (RFC 5322 §2.1.1);
-// Authentication-Results property values follow the RFC 8601 pvalue
-// grammar.
+// ReceivedSPF writes the Received-SPF field of RFC 7208 §9.1, quoting and
+// cleaning sender-supplied text; it is one line of at most 998 bytes (RFC
+// 5322 §2.1.1). Result.AuthResult gives the spf method result of an
+// Authentication-Results field (RFC 8601, RFC 7208 §9.2) as an
+// authres.MethodResult, which authres.Format writes.
 //
 // # Deliberate choices
 //

@@ -73,7 +73,7 @@ func ExampleReceivedSPF() {
 	in := spf.Input{IP: netip.MustParseAddr("192.0.2.1"), MailFrom: "myname@example.com", HELO: "foo.example.com"}
 	r := (&spf.Checker{Resolver: z}).Check(context.Background(), in)
 	fmt.Println(spf.ReceivedSPF(r, in, "mybox.example.org"))
-	fmt.Println("Authentication-Results: mybox.example.org; " + spf.AuthResultsSPF(r, in))
+	fmt.Println("Authentication-Results: mybox.example.org; " + r.AuthResult().String())
 	// Output:
 	// Received-SPF: pass (mybox.example.org: domain of myname@example.com designates 192.0.2.1 as permitted sender) receiver=mybox.example.org; client-ip=192.0.2.1; envelope-from="myname@example.com"; helo=foo.example.com; identity=mailfrom; mechanism="ip4:192.0.2.0/24";
 	// Authentication-Results: mybox.example.org; spf=pass smtp.mailfrom=myname@example.com

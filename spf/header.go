@@ -2,6 +2,8 @@ package spf
 
 import (
 	"strings"
+
+	"github.com/domainauth/domainauth/authres"
 )
 
 // Identity names the identity a Result is about, as the Received-SPF
@@ -124,29 +126,24 @@ func receivedComment(r Result, in Input, receiver string) string {
 	return who + ": " + subject + " has a broken SPF record"
 }
 
-// AuthResultsSPF returns the spf= method result of an
-// Authentication-Results header field (RFC 8601 §2.7.2, RFC 7208 §9.2),
-// such as `spf=pass smtp.mailfrom=user@example.net`, with the error detail
-// as a reason for temperror and permerror. The caller adds the authserv-id
-// and joins it with other methods. Property values follow the RFC 8601
-// pvalue grammar: a mailbox or domain name as is, any other text as a
-// token or a quoted-string.
-func AuthResultsSPF(r Result, in Input) string {
-	var b strings.Builder
-	b.WriteString("spf=")
-	b.WriteString(r.Code.String())
-	if r.Err != nil {
-		b.WriteString(" reason=")
-		b.WriteString(quoteFit(clean(r.Err.Error()), maxHeaderValue+2))
+// AuthResult returns r as the spf method result of an
+// Authentication-Results field (RFC 8601 §2.7.2, RFC 7208 §9.2), such as
+// `spf=pass smtp.mailfrom=user@example.net`: smtp.mailfrom, or smtp.helo
+// for the HELO identity, is r.Checked, left out when it is not printable or
+// longer than authres.MaxValueLength; temperror and permerror carry the
+// error as the reason. authres.Format writes it into a field with other
+// methods' results; its String method writes it alone.
+func (r Result) AuthResult() authres.MethodResult {
+	m := authres.MethodResult{Method: "spf", Result: authres.Result(r.Code.String())}
+	if r.Code == CodeTempError || r.Code == CodePermError {
+		m.Reason = authres.ErrorReason("spf", r.Err)
 	}
 	if r.Identity == IdentityHELO {
-		b.WriteString(" smtp.helo=")
-		writePValue(&b, in.HELO)
+		m.AddProperty("smtp", "helo", r.Checked)
 	} else {
-		b.WriteString(" smtp.mailfrom=")
-		writePValue(&b, envelopeFrom(in))
+		m.AddProperty("smtp", "mailfrom", r.Checked)
 	}
-	return b.String()
+	return m
 }
 
 // clean removes bytes that have no place in a header field and bounds the
@@ -210,23 +207,6 @@ func quoteFit(v string, max int) string {
 	return b.String()
 }
 
-// writePValue writes an RFC 8601 pvalue: [[local-part] "@"] domain-name
-// as is when the local-part is a dot-string and the domain a domain-name
-// (RFC 6376 §3.5), else a token (RFC 2045) as is, else a quoted-string.
-func writePValue(b *strings.Builder, v string) {
-	v = clean(v)
-	if at := strings.LastIndexByte(v, '@'); at >= 0 {
-		if (at == 0 || isDotAtom(v[:at])) && isDomainName(v[at+1:]) {
-			b.WriteString(v)
-			return
-		}
-	} else if isToken(v) {
-		b.WriteString(v)
-		return
-	}
-	b.WriteString(quoteFit(v, maxHeaderValue+2))
-}
-
 // fitComment returns text for use inside "(...)", escaping parentheses
 // and backslashes (RFC 5322 §3.2.2 ctext/quoted-pair), in at most max
 // bytes.
@@ -269,33 +249,6 @@ func isDotAtom(s string) bool {
 		}
 	}
 	return true
-}
-
-// isDomainName implements RFC 6376 §3.5 domain-name, which RFC 8601 uses:
-// at least two sub-domains of letters, digits and inner hyphens.
-func isDomainName(s string) bool {
-	labels := 0
-	for len(s) > 0 {
-		label := s
-		if k := strings.IndexByte(s, '.'); k >= 0 {
-			label, s = s[:k], s[k+1:]
-			if s == "" {
-				return false // trailing dot
-			}
-		} else {
-			s = ""
-		}
-		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			if c := label[i]; !isAlphaNum(c) && c != '-' {
-				return false
-			}
-		}
-		labels++
-	}
-	return labels >= 2
 }
 
 // isToken implements RFC 2045 token: printable US-ASCII without SP and

@@ -134,12 +134,16 @@ func checkReceivedSPF(h string) (map[string]string, error) {
 }
 
 // pvalue checks an RFC 8601 §2.2 pvalue: value (RFC 2045 token or
-// quoted-string) or [[local-part] "@"] domain-name (RFC 6376 §3.5).
+// quoted-string) or [[local-part] "@"] domain-name (RFC 6376 §3.5), the
+// local-part a dot-atom or a quoted-string (RFC 5322 §3.4.1).
 func pvalue(v string) error {
 	if strings.HasPrefix(v, `"`) {
 		n, err := quotedString(v)
 		if err == nil && n != len(v) {
-			err = fmt.Errorf("%q follows the quoted-string", v[n:])
+			if v[n] != '@' {
+				return fmt.Errorf("%q follows the quoted-string", v[n:])
+			}
+			return pvalue(v[n:])
 		}
 		return err
 	}
@@ -173,8 +177,9 @@ func pvalue(v string) error {
 	return nil
 }
 
-// checkAuthResultsSPF checks a "spf=result [reason=value] ptype.prop=pvalue"
-// method result against RFC 8601 §2.2 and returns the property value.
+// checkAuthResultsSPF checks a "spf=result [reason=value] [ptype.prop=pvalue]"
+// method result against RFC 8601 §2.2 and returns the property value ("" when
+// there is none).
 func checkAuthResultsSPF(s string) (string, error) {
 	if len(s) > 998 {
 		return "", fmt.Errorf("%d characters", len(s))
@@ -185,21 +190,37 @@ func checkAuthResultsSPF(s string) (string, error) {
 	}
 	end := strings.IndexByte(rest, ' ')
 	if end < 0 {
-		return "", errors.New("no property")
+		end = len(rest)
 	}
 	switch rest[:end] {
 	case "pass", "fail", "softfail", "neutral", "none", "temperror", "permerror":
 	default:
 		return "", fmt.Errorf("bad result %q", rest[:end])
 	}
+	if end == len(rest) {
+		return "", nil
+	}
 	rest = rest[end+1:]
 	if r, ok := strings.CutPrefix(rest, "reason="); ok {
-		n, err := quotedString(r)
-		if err != nil {
-			return "", fmt.Errorf("reason: %v", err)
+		// RFC 8601 §2.2: reasonspec = "reason" "=" value (RFC 2045: a
+		// token or a quoted-string).
+		n := strings.IndexByte(r, ' ')
+		if n < 0 {
+			n = len(r)
+		}
+		if strings.HasPrefix(r, `"`) {
+			var err error
+			if n, err = quotedString(r); err != nil {
+				return "", fmt.Errorf("reason: %v", err)
+			}
+		} else if !isToken(r[:n]) {
+			return "", fmt.Errorf("reason %q is neither a token nor a quoted-string", r[:n])
+		}
+		if n == len(r) {
+			return "", nil
 		}
 		if !strings.HasPrefix(r[n:], " ") {
-			return "", errors.New("no property after the reason")
+			return "", errors.New("no space after the reason")
 		}
 		rest = r[n+1:]
 	}
@@ -209,6 +230,15 @@ func checkAuthResultsSPF(s string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("unknown property in %q", rest)
+}
+
+// checked sets r.Checked from in as Check and CheckHELO do.
+func checked(r Result, in Input) Result {
+	r.Checked = envelopeFrom(in)
+	if r.Identity == IdentityHELO {
+		r.Checked = in.HELO
+	}
+	return r
 }
 
 // TestRFCReceivedSPFGrammar: RFC 7208 §9.1 — the field follows its ABNF,
@@ -268,24 +298,26 @@ func TestRFCAuthResultsGrammar(t *testing.T) {
 		{Result{Code: CodePass}, Input{MailFrom: "example.net"}, "example.net"},
 		{Result{Code: CodePass}, Input{MailFrom: "a@b=c/d"}, `"a@b=c/d"`},
 		{Result{Code: CodePass}, Input{MailFrom: "user@example.net."}, `"user@example.net."`},
-		{Result{Code: CodePass}, Input{MailFrom: `"a b"@example.net`}, `"\"a b\"@example.net"`},
-		{Result{Code: CodePass}, Input{MailFrom: "a\r\nb@example.net"}, "a??b@example.net"},
+		{Result{Code: CodePass}, Input{MailFrom: `"a b"@example.net`}, `"a b"@example.net`},
+		{Result{Code: CodePass}, Input{MailFrom: "a\r\nb@example.net"}, "-"}, // left out
 		{Result{Code: CodeFail}, Input{HELO: "[192.0.2.1]"}, `"postmaster@[192.0.2.1]"`},
 		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: "localhost"}, "localhost"},
 		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: "foo/bar"}, `"foo/bar"`},
 		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: "[192.0.2.1]"}, `"[192.0.2.1]"`},
-		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: ""}, `""`},
+		{Result{Code: CodePass, Identity: IdentityHELO}, Input{HELO: ""}, "-"}, // left out
 		{Result{Code: CodeTempError, Identity: IdentityHELO, Err: errors.New("x\r\n\"y\"")}, Input{HELO: "mx.example.com"}, "mx.example.com"},
 		{Result{Code: CodePermError, Err: errors.New(strings.Repeat(`"`, 400))}, Input{MailFrom: strings.Repeat(`\`, 400) + "@example.com"}, ""},
 	}
 	for _, tt := range tests {
-		s := AuthResultsSPF(tt.r, tt.in)
+		s := checked(tt.r, tt.in).AuthResult().String()
 		v, err := checkAuthResultsSPF(s)
 		if err != nil {
 			t.Errorf("%s: %v", s, err)
 			continue
 		}
-		if tt.want != "" && v != tt.want {
+		if tt.want == "-" && v != "" {
+			t.Errorf("%s: value %s, want the property left out", s, v)
+		} else if tt.want != "" && tt.want != "-" && v != tt.want {
 			t.Errorf("%s: value %s, want %s", s, v, tt.want)
 		}
 	}
@@ -311,7 +343,7 @@ func FuzzHeaders(f *testing.F) {
 		} else if _, err := checkReceivedSPF(h); err != nil {
 			t.Fatalf("%v\n%s", err, h)
 		}
-		if s := AuthResultsSPF(r, in); !strings.HasPrefix(s, "spf=") {
+		if s := checked(r, in).AuthResult().String(); !strings.HasPrefix(s, "spf=") {
 			t.Fatalf("bad start: %s", s)
 		} else if _, err := checkAuthResultsSPF(s); err != nil {
 			t.Fatalf("%v\n%s", err, s)

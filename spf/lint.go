@@ -98,7 +98,7 @@ func (r *Report) HasErrors() bool {
 
 // SPFRRResolver is an optional Resolver capability: the text of the
 // deprecated type SPF (99) records at name. With it, Lint reports
-// CodeSPFRRType.
+// FindingSPFRRType.
 type SPFRRResolver interface {
 	LookupSPFRR(ctx context.Context, name string) ([]string, error)
 }
@@ -107,7 +107,7 @@ type SPFRRResolver interface {
 type Linter struct {
 	// Resolver answers DNS queries. Required. With the
 	// domainauth.TXTStringsResolver capability the 255-byte string check
-	// is made; without it, the finding is CodeLongStringUnknown.
+	// is made; without it, the finding is FindingLongStringUnknown.
 	Resolver domainauth.Resolver
 	// MaxLookups is the limit findings are measured against. If zero, 10
 	// (RFC 7208 §4.6.4).
@@ -119,14 +119,14 @@ type Linter struct {
 	MaxRecords int
 	// MaxProbes bounds the address and MX queries made to look for void
 	// lookups and MX lists over 10 names (each distinct target is asked
-	// once). Past it, terms are not probed and a CodeLintLimit finding
+	// once). Past it, terms are not probed and a FindingLintLimit finding
 	// says how many. If zero, 500.
 	MaxProbes int
 	// MaxTerms bounds Report.Terms (see there). If zero, 1,000.
 	MaxTerms int
 	// MaxFindings bounds the findings about single terms and records;
-	// past it they are counted in one CodeLintLimit finding. The findings
-	// about the whole tree (CodeTooManyLookups, CodeTooManyVoids) are
+	// past it they are counted in one FindingLintLimit finding. The findings
+	// about the whole tree (FindingTooManyLookups, FindingTooManyVoids) are
 	// always reported. If zero, 1,000.
 	MaxFindings int
 }

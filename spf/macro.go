@@ -107,6 +107,24 @@ func endsWithMacro(s string) bool {
 // hasMacro reports whether s contains any macro-expand.
 func hasMacro(s string) bool { return strings.IndexByte(s, '%') >= 0 }
 
+// usesLocalPart reports whether the valid macro-string s expands %{s} or
+// %{l} (either case): the macros that copy the sender's local part.
+func usesLocalPart(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		if s[i+1] != '{' {
+			i++ // "%%", "%_", "%-"
+			continue
+		}
+		if c := s[i+2] | 0x20; c == 's' || c == 'l' {
+			return true
+		}
+	}
+	return false
+}
+
 // expand appends the expansion of the macro-string s to dst (RFC 7208 §7.3).
 // s must have passed scanMacroString (with the same exp). domain is the
 // <domain> of the check_host() call in progress.

@@ -200,20 +200,13 @@ func (pf *prefetcher) addrType() qtype {
 	return qAAAA
 }
 
-// target expands a domain-spec without touching the evaluation's buffers.
+// target expands a domain-spec as evaluation does (eval.target, which
+// touches no evaluation state for the specs prefetched: those without
+// %{p}). Evaluation queries no invalid name (ErrInvalidTarget) and none
+// for a term that matches nothing (RFC 8616 §4); nor does prefetching.
 func (pf *prefetcher) target(spec, domain string) (string, bool) {
-	if spec == "" {
-		return domain, true
-	}
-	if !hasMacro(spec) {
-		// ParseRecord has checked a literal domain-spec's labels and length.
-		return strings.TrimSuffix(spec, "."), true
-	}
-	var b [256]byte
-	s := truncateDomain(string(pf.e.expand(b[:0], spec, domain, false)))
-	// Evaluation queries no invalid name (ErrInvalidTarget); nor does
-	// prefetching.
-	return s, dnsname.Check(s) == nil
+	s, err := pf.e.target(spec, domain)
+	return s, err == nil
 }
 
 func (pf *prefetcher) selectRecord(txts []string) *Record {

@@ -15,9 +15,9 @@
 // 3.1   TXT only; SPF (99) records are never used               suite: spfonly, spfoverride, multispf2, txtonly
 // 3.1   records are US-ASCII (else permerror)                   TestParseErrors "invalid char: non-ASCII";
 //                                                               suite: non-ascii-policy, non-ascii-mech, non-ascii-result
-// 3.2   a name MUST NOT publish several records (publisher)     TestLintFindings (CodeMultipleRecords)
+// 3.2   a name MUST NOT publish several records (publisher)     TestLintFindings (FindingMultipleRecords)
 // 3.3   character-strings MUST be joined without spaces         suite: nospace1; TestRFCCheckHost "§6.2 ... joined"
-// 3.4   answers SHOULD fit in 512 octets (publisher)            TestLintFindings (CodeResponseSize)
+// 3.4   answers SHOULD fit in 512 octets (publisher)            TestLintFindings (FindingResponseSize)
 // 4     results MUST be equivalent to check_host()              TestRFC7208Suite (203/203), TestRFC4408Suite
 // 4.1   the lookup limit is global across include/redirect     TestLimits "include counts its terms: over"
 // 4.3   malformed, single-label or literal domain: none         TestRFCInitialProcessing; TestMechanisms §4.3 rows;
@@ -112,6 +112,19 @@
 // (prefetch) results identical to sequential evaluation         TestPrefetchSameAsSequential, TestPrefetchUnreachedFailures,
 //                                                               TestPrefetchNoLeakOnEarlyResult, TestPrefetchSkipsInvalidTargets,
 //                                                               FuzzCheck, and every table above run both ways
+//
+// RFC 8616 §4 (SPF and internationalised mail), in TestRFC8616Section4 (rfc8616_test.go; run both ways):
+// 8616 §4 EHLO name MUST be A-labels; U-labels tolerated, converted  "§4 HELO identity in U-labels ...", "§4 null reverse-path ..."
+// 8616 §4 all U-labels MUST be converted before use: the MAIL FROM   "§4 MAIL FROM U-label ...", "§4 MAIL FROM mixed-case ...",
+//         domain of the first lookup                                TestRFCCheckHost "§4.3 IDN ..."
+// 8616 §4 ... and those of the macro expansion of domain-spec        "§4 %{d} and %{o} ...", "§4 %{h} ...", "§4 transformers ...",
+//                                                                   FuzzMacro (targets ASCII), FuzzCheck (queries ASCII)
+// 8616 §4 a domain whose U-labels do not convert: none, named        "§4 invalid U-label domain ...", "§4 invalid U-label HELO ..."
+// 8616 §4 IDNs in records stay A-labels (RFC 7208 §4.3 unchanged)    TestParseErrors "invalid char: non-ASCII"; suite: non-ascii-*
+// 8616 §4 non-ASCII local part: terms with %{s}/%{l} match nothing   "§4 non-ASCII %{l}: <exists|a|mx|ptr|include|redirect|exp=> ...",
+//         (no query; still a counted term; no void lookup)          "§4 non-ASCII %{L} ...", "§4 non-ASCII %{s} ...", "§4 terms that
+//                                                                   match nothing ...", "§4 RFC 7208 §4.6.4 ...", TestUsesLocalPart,
+//                                                                   FuzzMacro (errLocalPart), FuzzCheck
 
 package spf
 

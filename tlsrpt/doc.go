@@ -75,7 +75,8 @@
 // anyone may report on any policy domain under their own name. Without a Resolver the report is
 // marked SignatureStatusUnverified. Report.Verified tells a caller whether to
 // keep it; Decoder.DropUnverified turns unverified email reports into
-// ErrUnverified errors. Summary counts the unverified reports it adds.
+// ErrUnverified errors. Summary counts the unverified reports it adds, and
+// the emailed ones per verdict (Summary.BySignature).
 //
 // # Limits
 //

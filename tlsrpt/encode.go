@@ -181,8 +181,9 @@ func validUTF8(s string) string {
 // Filename returns the report file name RFC 8460 §5.1 recommends:
 // sender!policy-domain!begin!end[!unique-id].json[.gz]. Characters the
 // grammar does not allow are dropped (domains are lower-cased; uniqueID
-// keeps letters and digits).
-func Filename(r *Report, sender, policyDomain, uniqueID string, gzipped bool) string {
+// keeps letters and digits). c says whether the name ends in .json.gz (the
+// zero value, CompressionGzip) or .json.
+func Filename(r *Report, sender, policyDomain, uniqueID string, c Compression) string {
 	var b bytes.Buffer
 	b.WriteString(filenameDomain(sender))
 	b.WriteByte('!')
@@ -201,10 +202,28 @@ func Filename(r *Report, sender, policyDomain, uniqueID string, gzipped bool) st
 		b.WriteString(id)
 	}
 	b.WriteString(".json")
-	if gzipped {
+	if c == CompressionGzip {
 		b.WriteString(".gz")
 	}
 	return b.String()
+}
+
+// Compression is how a report file is stored. The zero value is
+// CompressionGzip, which RFC 8460 §5.3 uses for reports sent by email.
+type Compression uint8
+
+// The compressions of a report file.
+const (
+	CompressionGzip Compression = iota // gzip: name.json.gz
+	CompressionNone                    // plain JSON: name.json
+)
+
+// String returns "gzip" or "none".
+func (c Compression) String() string {
+	if c == CompressionNone {
+		return "none"
+	}
+	return "gzip"
 }
 
 func filenameDomain(s string) string {

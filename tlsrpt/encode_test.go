@@ -81,11 +81,11 @@ func TestEncodeSamples(t *testing.T) {
 func TestFilename(t *testing.T) {
 	r := &Report{DateRange: DateRange{time.Unix(1470013207, 0), time.Unix(1470186007, 0)}}
 	// RFC 8460 §5.1's example.
-	got := Filename(r, "mail.sndr.example.com", "example.net", "001", true)
+	got := Filename(r, "mail.sndr.example.com", "example.net", "001", CompressionGzip)
 	if want := "mail.sndr.example.com!example.net!1470013207!1470186007!001.json.gz"; got != want {
 		t.Fatalf("%q, want %q", got, want)
 	}
-	if got := Filename(r, "A!b", "x/y", "", false); got != "ab!xy!1470013207!1470186007.json" {
+	if got := Filename(r, "A!b", "x/y", "", CompressionNone); got != "ab!xy!1470013207!1470186007.json" {
 		t.Fatalf("%q", got)
 	}
 }

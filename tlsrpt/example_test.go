@@ -101,7 +101,7 @@ func ExampleEncode() {
 			Summary: tlsrpt.SessionCounts{Successful: 12},
 		}},
 	}
-	fmt.Println(tlsrpt.Filename(r, "sender.example", "example.com", "", true))
+	fmt.Println(tlsrpt.Filename(r, "sender.example", "example.com", "", tlsrpt.CompressionGzip))
 	if err := tlsrpt.Encode(os.Stdout, r); err != nil {
 		fmt.Println(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/domainauth/domainauth/internal/errs"
 	"net/url"
 	"strings"
 
@@ -26,7 +27,7 @@ type Extension struct{ Name, Value string }
 
 // ErrNoRecord: no TXT record at _smtp._tls.<domain> starts with
 // "v=TLSRPTv1;" (the domain does not implement TLSRPT).
-var ErrNoRecord = errors.New("tlsrpt: no TLSRPT record")
+var ErrNoRecord = errs.New("tlsrpt: no TLSRPT record", domainauth.ErrNotFound)
 
 // ErrMultipleRecords: more than one record starts with "v=TLSRPTv1;"; RFC
 // 8460 §3: the sender MUST assume the domain does not implement TLSRPT.
@@ -268,7 +269,7 @@ func LookupRecord(ctx context.Context, r domainauth.Resolver, domain string) (*R
 		if domainauth.IsNotFound(err) {
 			return nil, ErrNoRecord
 		}
-		return nil, fmt.Errorf("tlsrpt: looking up %s: %w", RecordName(domain), err)
+		return nil, fmt.Errorf("tlsrpt: looking up %s: %w", RecordName(domain), domainauth.WrapDNSError(ctx, err))
 	}
 	return SelectRecord(txts)
 }

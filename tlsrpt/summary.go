@@ -26,6 +26,10 @@ type Summary struct {
 	// Unverified counts the reports added that arrived by email without a
 	// valid signature by the reporting domain (Report.Verified).
 	Unverified int `json:"unverified,omitempty"`
+	// BySignature counts the reports added that arrived by email, per DKIM
+	// verdict (EmailInfo.Signature as a word: "pass", "fail", "temperror",
+	// or "unverified" when no check was made).
+	BySignature map[string]int `json:"by_signature,omitempty"`
 }
 
 func (c *SessionCounts) add(o SessionCounts) {
@@ -58,6 +62,12 @@ func (s *Summary) Add(r *Report) {
 	if !r.Verified() {
 		s.Unverified++
 	}
+	if r.Email != nil {
+		if s.BySignature == nil {
+			s.BySignature = map[string]int{}
+		}
+		s.BySignature[r.Email.Signature.String()]++
+	}
 	day := ""
 	if !r.DateRange.Start.IsZero() {
 		day = r.DateRange.Start.UTC().Format("2006-01-02")
@@ -88,6 +98,12 @@ func (s *Summary) Merge(o *Summary) {
 		for k, c := range *p.src {
 			bucket(p.dst, k).add(*c)
 		}
+	}
+	for k, n := range o.BySignature {
+		if s.BySignature == nil {
+			s.BySignature = map[string]int{}
+		}
+		s.BySignature[k] += n
 	}
 	for k, n := range o.ByMXHost {
 		addCount(&s.ByMXHost, k, n)

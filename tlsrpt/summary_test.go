@@ -1,8 +1,10 @@
 package tlsrpt
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -65,5 +67,49 @@ func TestSummarySaturates(t *testing.T) {
 	s.Add(r)
 	if s.Total.Successful != 1<<64-1 || s.Total.Failure != 2 {
 		t.Fatalf("%+v", s.Total)
+	}
+}
+
+// TestSummaryBySignature: emailed reports are counted per DKIM verdict
+// (RFC 8460 §3), reports not sent by email are not, and Merge adds the
+// counts up.
+func TestSummaryBySignature(t *testing.T) {
+	signed, z := signedReport(t, "mail.company-x.example", false)
+	forged, _ := signedReport(t, "other.example", false)
+	decode := func(dec *Decoder, msg string) *Report {
+		t.Helper()
+		r, err := dec.Decode(context.Background(), strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	verifying := &Decoder{Resolver: z}
+	reports := []*Report{
+		decode(verifying, signed),      // pass
+		decode(verifying, forged),      // fail: not the reporter's signature
+		decode(verifying, signed),      // pass
+		decode(&Decoder{}, signed),     // no resolver: unverified
+		decode(&Decoder{}, rfcExample), // JSON: not emailed
+	}
+	var all, a, b Summary
+	for i, r := range reports {
+		all.Add(r)
+		if i%2 == 0 {
+			a.Add(r)
+		} else {
+			b.Add(r)
+		}
+	}
+	want := map[string]int{"pass": 2, "fail": 1, "unverified": 1}
+	if d := cmp.Diff(want, all.BySignature); d != "" {
+		t.Errorf("BySignature (-want +got)\n%s", d)
+	}
+	if all.Unverified != 2 {
+		t.Errorf("Unverified = %d, want 2", all.Unverified)
+	}
+	a.Merge(&b)
+	if d := cmp.Diff(all, a); d != "" {
+		t.Errorf("Merge differs from adding all (-all +merged)\n%s", d)
 	}
 }

@@ -242,7 +242,7 @@ func checkError(src *source, domain string, err error) error {
 	ts := termsafe.String
 	switch {
 	case errors.Is(err, audit.ErrDNSUnusable):
-		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), audit.SafeLine(strings.TrimPrefix(err.Error(), audit.ErrDNSUnusable.Error()+": ")))
+		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), audit.SafeLine(err.Error()))
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", ts(domain), src.timeout)
 	}

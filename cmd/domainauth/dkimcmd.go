@@ -137,7 +137,7 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		v := &dkim.Verifier{Resolver: src.r, Clock: a.clock}
 		vs, err := v.Verify(ctx, f)
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(err.Error()))
 		}
 		if len(vs) == 0 {
 			fmt.Fprintln(a.stdout, "none: the message has no DKIM-Signature")
@@ -182,7 +182,7 @@ func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		s := &dkim.Signer{Domain: *domain, Selector: *selector, Key: key, Clock: a.clock, Expiration: *expire}
 		field, err := s.Sign(strings.NewReader(string(msg)))
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(err.Error(), "dkim: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(err.Error()))
 		}
 		if _, err := io.WriteString(a.stdout, field); err != nil {
 			return err
@@ -200,7 +200,7 @@ func readPrivateKey(file string) (crypto.Signer, error) {
 	}
 	key, err := dkim.ParsePrivateKeyPEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeLine(strings.TrimPrefix(err.Error(), dkim.ErrNoPrivateKey.Error()+": ")))
+		return nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeLine(err.Error()))
 	}
 	return key, nil
 }
@@ -215,15 +215,14 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		if *domain == "" || *selector == "" {
 			return usagef("--domain and --selector are required")
 		}
-		var t dkim.KeyType
+		rsaKey := false
 		switch strings.ToLower(*kt) {
 		case "rsa":
-			t = dkim.KeyTypeRSA
+			rsaKey = true
 			if *bits < 1024 || *bits > 4096 {
 				return usagef("--bits %d: want 1024 to 4096 (RFC 8301 §3.2 forbids less than 1024)", *bits)
 			}
 		case "ed25519":
-			t = dkim.KeyTypeEd25519
 		default:
 			return usagef("--type %q: want rsa or ed25519", *kt)
 		}
@@ -231,7 +230,14 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		if _, err := dnsname.Normalize(name); err != nil {
 			return usagef("%s is not a valid record name: %s", termsafe.String(name), audit.SafeLine(err.Error()))
 		}
-		key, rec, err := dkim.GenerateKey(t, *bits, a.random)
+		var key crypto.Signer
+		var rec *dkim.KeyRecord
+		var err error
+		if rsaKey {
+			key, rec, err = dkim.GenerateRSAKey(a.random, *bits)
+		} else {
+			key, rec, err = dkim.GenerateEd25519Key(a.random)
+		}
 		if err != nil {
 			return err
 		}

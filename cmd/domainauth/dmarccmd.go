@@ -143,7 +143,7 @@ func dmarcParseSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		} else {
 			fmt.Fprintf(a.stdout, "%s\n", termsafe.String(rec.String()))
 			fmt.Fprintf(a.stdout, "  %s\n", termsafe.String(fmt.Sprintf("policy %s, subdomains %s, alignment dkim=%s spf=%s",
-				rec.PolicyFor(false, false), rec.PolicyFor(true, false), rec.DKIMMode(), rec.SPFMode())))
+				rec.PolicyFor(dmarc.DomainKindPolicyDomain), rec.PolicyFor(dmarc.DomainKindSubdomain), rec.DKIMMode(), rec.SPFMode())))
 		}
 		fs := audit.AreaFindings("dmarc", audit.WithFixes(dmarc.LintText(txt, dmarcMode(*rfc7489))))
 		audit.WriteFindings(a.stdout, "  ", fs)
@@ -217,7 +217,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		}
 		froms, err := dmarc.AuthorDomains(string(msg), dmarc.AuthorChoiceSingle)
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(strings.TrimPrefix(err.Error(), "dmarc: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(err.Error()))
 		}
 		s, err := dns.begin(ctx, froms[0], "_dmarc.")
 		if err != nil {
@@ -229,7 +229,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		env := receiver.Envelope{IP: ip, HELO: *helo, MailFrom: *mailFrom}
 		res, err := c.Check(s.ctx, env, bytes.NewReader(msg))
 		if res == nil {
-			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(strings.TrimPrefix(err.Error(), "receiver: ")))
+			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(err.Error()))
 		}
 		audit.WriteReceived(a.stdout, res)
 		return dmarcStatus(res.DMARC)

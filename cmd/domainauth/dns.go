@@ -148,7 +148,7 @@ func readZoneFile(file, origin string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.Parse(f, cmp.Or(origin, defaultOrigin(file)))
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a valid zone file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(strings.TrimPrefix(err.Error(), "zone: "))))
+		return nil, fmt.Errorf("%s: not a valid zone file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(err.Error())))
 	}
 	return z, nil
 }
@@ -163,7 +163,7 @@ func readRoute53File(file string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.ReadRoute53(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(strings.TrimPrefix(err.Error(), "zone: "))))
+		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(err.Error())))
 	}
 	return z, nil
 }

@@ -70,9 +70,15 @@
 //     On files alone nothing is fetched: --mta-sts-policy, --bimi-svg and
 //     --bimi-cert give the documents (for one DOMAIN), or the area is
 //     "unknown".
-//   - report show and summary read SMTP TLS reports (RFC 8460) beside DMARC
-//     ones: a file that holds no DMARC report is read again as a TLS report.
-//     Emailed TLS reports are marked unverified (no DKIM check here).
+//   - report show, summary and json read SMTP TLS reports (RFC 8460) beside
+//     DMARC ones: a file that holds no DMARC report is read again as a TLS
+//     report. An emailed TLS report's DKIM signature is verified (RFC 8460
+//     §3) with keys from live DNS or --zone/--route53 (--timeout per
+//     report); it prints as verified, failed, unverified (a key lookup
+//     failed) or, with --offline, not checked. --verified-only drops the
+//     ones that are not verified (stderr lists them; not an error). A key
+//     lookup that gets no answer before DNS answered any stops the command
+//     with one line (exit 2). DMARC reports are never looked up.
 //   - With one DOMAIN, --json prints the report object as before; with
 //     several, or "-", an array of them.
 //   - When the resolver says that the domain's top-level domain does not

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/tlsrpt"
@@ -29,8 +32,15 @@ stderr). A named FILE that is not a report is an error (exit status 2).`
 		long: `Read DMARC aggregate reports (RFC 7489 and RFC 9990 schemas; XML, gzip, zip or
 email) and SMTP TLS reports (RFC 8460; JSON, gzip, zip or email) and show,
 summarise or convert them. The kind of each file is told by its content,
-not its name. Emailed TLS reports are not DKIM-verified here: they are
-marked unverified (RFC 8460 §3).`,
+not its name.
+
+A TLS report that arrived by email counts only with a valid DKIM signature
+by the reporting domain (RFC 8460 §3): its signatures are verified with
+keys from live DNS (or from --zone/--route53 files), and show, summary and
+json say verified, failed or unverified (a key lookup failed). With
+--verified-only the others are dropped (one line each on stderr); with
+--offline no key is looked up and the signature is "not checked". DMARC
+aggregate reports carry no such rule and are never looked up.`,
 		examples: []string{"domainauth report summary ~/dmarc-reports/"},
 		subs: []*command{
 			{
@@ -65,8 +75,15 @@ even when mail failed: it is a report, not a check.
 			{
 				name:    "json",
 				args:    "FILE|FOLDER...",
-				summary: "convert DMARC aggregate reports to JSON",
-				long:    "Print the DMARC aggregate reports as a JSON array, element names as keys (report_metadata, policy_published, record), with the decoder's warnings.\n\n" + files,
+				summary: "convert DMARC aggregate and SMTP TLS reports to JSON",
+				long: `Print the reports as a JSON array, one element per file. A DMARC aggregate
+report has its element names as keys (report_metadata, policy_published,
+record), with the decoder's warnings; an SMTP TLS report has
+"smtp_tls_report" (the report in RFC 8460 §4.4 form), "warnings" and, for one
+that arrived by email, "email" (its TLS-Report-Domain and
+TLS-Report-Submitter fields and the DKIM verdict).
+
+` + files,
 				examples: []string{
 					"domainauth report json report.zip > report.json",
 				},
@@ -127,6 +144,8 @@ func expandInputs(args []string) ([]reportInput, error) {
 type readStats struct {
 	Read    int `json:"files_read"`
 	Skipped int `json:"files_skipped"`
+	// Dropped counts the SMTP TLS reports --verified-only dropped.
+	Dropped int `json:"files_dropped,omitempty"`
 }
 
 // maxSkipNotes bounds the "skipped" lines on stderr; the rest are counted.
@@ -157,6 +176,7 @@ func (a *app) eachReport(ctx context.Context, args []string, kinds string, quiet
 		}
 	}
 	var skipped []string // notes, printed only when some report was read
+	var dropped []string // notes on the reports --verified-only dropped
 	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			clearProgress()
@@ -167,6 +187,18 @@ func (a *app) eachReport(ctx context.Context, args []string, kinds string, quiet
 			progress = true
 		}
 		if err := useFile(in.path, use); err != nil {
+			if se, ok := errors.AsType[*stopError](err); ok {
+				clearProgress()
+				return st, se.err
+			}
+			if _, ok := errors.AsType[*droppedError](err); ok {
+				// Dropped on request, named or not: not an error.
+				st.Dropped++
+				if len(dropped) < maxSkipNotes {
+					dropped = append(dropped, err.Error())
+				}
+				continue
+			}
 			if in.named {
 				clearProgress()
 				return st, err
@@ -180,7 +212,15 @@ func (a *app) eachReport(ctx context.Context, args []string, kinds string, quiet
 		st.Read++
 	}
 	clearProgress()
-	if st.Read == 0 {
+	if !quiet {
+		for _, s := range dropped {
+			fmt.Fprintf(a.stderr, "dropped %s\n", s)
+		}
+		if st.Dropped > len(dropped) {
+			fmt.Fprintf(a.stderr, "dropped %s more\n", audit.Plural(st.Dropped-len(dropped), "report"))
+		}
+	}
+	if st.Read == 0 && st.Dropped == 0 {
 		return st, fmt.Errorf("no %s found in %s (%s read)", kinds, termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
 	}
 	if !quiet {
@@ -203,6 +243,13 @@ func useFile(file string, use func(file string, r io.ReadSeeker) error) error {
 	}
 	defer f.Close()
 	if err := use(file, f); err != nil {
+		if _, ok := errors.AsType[*stopError](err); ok {
+			return err
+		}
+		if d, ok := errors.AsType[*droppedError](err); ok {
+			d.file = file
+			return d
+		}
 		return fmt.Errorf("%s: %s", termsafe.String(file), termsafe.String(reportReason(err)))
 	}
 	return nil
@@ -210,8 +257,7 @@ func useFile(file string, use func(file string, r io.ReadSeeker) error) error {
 
 // Report kinds, as eachReport names them when it finds none.
 const (
-	kindDMARC = "DMARC aggregate report"
-	kindBoth  = "DMARC aggregate or SMTP TLS report"
+	kindBoth = "DMARC aggregate or SMTP TLS report"
 )
 
 // notEither is a file that is neither a DMARC aggregate report nor an SMTP
@@ -228,27 +274,120 @@ func (e *notEither) Unwrap() []error { return []error{e.dmarc, e.tls} }
 // peel the same containers (internal/container), so either finds its
 // document inside gzip, zip or email. Exactly one of the results is
 // non-nil when err is nil.
-func decodeAny(ctx context.Context, dec *report.Decoder, tdec *tlsrpt.Decoder, r io.ReadSeeker) (*report.Aggregate, *tlsrpt.Report, error) {
+func decodeAny(ctx context.Context, dec *report.Decoder, tr *tlsReader, r io.ReadSeeker) (*report.Aggregate, *tlsrpt.Report, error) {
 	agg, err := dec.Decode(r)
 	if err == nil || !errors.Is(err, report.ErrNotReport) {
 		return agg, nil, err
 	}
-	t, terr := decodeTLS(ctx, tdec, r)
-	switch {
-	case terr == nil:
-		return nil, t, nil
-	case errors.Is(terr, tlsrpt.ErrNotReport), errors.Is(terr, tlsrpt.ErrEmpty):
-		return nil, nil, &notEither{dmarc: err, tls: terr}
-	}
-	return nil, nil, terr // a TLS report, but a broken one: say why
+	t, err := tr.decodeOther(ctx, r, err)
+	return nil, t, err
 }
 
-// decodeTLS reads r from its start as an SMTP TLS report.
-func decodeTLS(ctx context.Context, tdec *tlsrpt.Decoder, r io.ReadSeeker) (*tlsrpt.Report, error) {
+// tlsFlags are the report commands' flags for the DKIM check of SMTP TLS
+// reports that arrived by email (RFC 8460 §3).
+type tlsFlags struct {
+	dns          *dnsFlags
+	offline      bool
+	verifiedOnly bool
+}
+
+func addTLSFlags(fs *flag.FlagSet) *tlsFlags {
+	f := &tlsFlags{dns: addDNSFlags(fs)}
+	fs.BoolVar(&f.offline, "offline", false, "look no DKIM key up: the signatures of emailed SMTP TLS reports are not checked")
+	fs.BoolVar(&f.verifiedOnly, "verified-only", false, "drop the emailed SMTP TLS reports without a valid DKIM signature by the reporting domain (RFC 8460 §3)")
+	return f
+}
+
+// tlsReader decodes SMTP TLS reports, verifying the DKIM signatures of
+// those that arrived by email through the command's DNS source.
+type tlsReader struct {
+	dec *tlsrpt.Decoder
+	src *source // nil with --offline
+}
+
+// open builds the reader the flags ask for. Nothing is looked up until an
+// emailed TLS report is read.
+func (f *tlsFlags) open(a *app) (*tlsReader, error) {
+	if f.offline {
+		switch {
+		case f.verifiedOnly:
+			return nil, usagef("--verified-only needs the DKIM check that --offline turns off")
+		case len(f.dns.zones) > 0 || len(f.dns.route53) > 0 || f.dns.nameserver != "":
+			return nil, usagef("--offline looks nothing up: it cannot be combined with --zone, --route53 or --nameserver")
+		}
+		return &tlsReader{dec: &tlsrpt.Decoder{}}, nil
+	}
+	src, err := f.dns.open()
+	if err != nil {
+		return nil, err
+	}
+	return &tlsReader{src: src, dec: &tlsrpt.Decoder{Resolver: src.r, Clock: a.clock, DropUnverified: f.verifiedOnly}}, nil
+}
+
+// decodeOther reads r from its start as an SMTP TLS report, after the
+// DMARC decoder found none in it (notDMARC, its error).
+func (tr *tlsReader) decodeOther(ctx context.Context, r io.ReadSeeker, notDMARC error) (*tlsrpt.Report, error) {
+	t, err := tr.decode(ctx, r)
+	if errors.Is(err, tlsrpt.ErrNotReport) || errors.Is(err, tlsrpt.ErrEmpty) {
+		return nil, &notEither{dmarc: notDMARC, tls: err}
+	}
+	return t, err // a TLS report, or a broken one: say why
+}
+
+// decode reads r from its start as an SMTP TLS report. The DKIM key lookups
+// of an emailed one are bounded by --timeout, per report. A lookup that
+// gets no answer before DNS has answered any stops the command (DNS looks
+// unreachable: every other report would wait as long); a report that
+// --verified-only drops is a *droppedError.
+func (tr *tlsReader) decode(ctx context.Context, r io.ReadSeeker) (*tlsrpt.Report, error) {
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	return tdec.Decode(ctx, r)
+	if tr.src != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = tr.src.context(ctx)
+		defer cancel()
+	}
+	t, err := tr.dec.Decode(ctx, r)
+	if t != nil && t.Email != nil && tr.src != nil {
+		for _, v := range t.Email.DKIM {
+			if v.Status != dkim.StatusTempError {
+				if v.Key != nil || v.Status == dkim.StatusPass {
+					tr.src.reached = true
+				}
+				continue
+			}
+			if !tr.src.live {
+				continue
+			}
+			// The name comes from the signature: trouble prints it.
+			name := termsafe.String(v.Selector + "._domainkey." + v.Domain)
+			if terr := tr.src.trouble(ctx, name, v.Err); terr != nil {
+				// trouble's advice is for checks; reports have --offline too.
+				msg := strings.Replace(terr.Error(), "check offline with --zone FILE", "read the reports with --offline (no DKIM check) or with the keys in --zone FILE", 1)
+				return nil, &stopError{errors.New(msg)}
+			}
+		}
+	}
+	if errors.Is(err, tlsrpt.ErrUnverified) && t != nil && t.Email != nil {
+		return nil, &droppedError{sig: t.Email.Signature}
+	}
+	return t, err
+}
+
+// stopError ends a report command at once, even in a folder of files.
+type stopError struct{ err error }
+
+func (e *stopError) Error() string { return e.err.Error() }
+
+// droppedError is an emailed SMTP TLS report --verified-only dropped.
+type droppedError struct {
+	file string
+	sig  tlsrpt.SignatureStatus
+}
+
+func (e *droppedError) Error() string {
+	return termsafe.String(e.file) + ": SMTP TLS report without a valid DKIM signature by the reporting domain (" + audit.TLSSignatureWord(e.sig) + "; RFC 8460 §3)"
 }
 
 // reportReason says in plain words why a file is not a usable report.
@@ -262,21 +401,22 @@ func reportReason(err error) string {
 	switch {
 	case errors.Is(err, report.ErrEmpty) && (de == nil || de.Container == ""):
 		return "empty file, not a DMARC aggregate report"
-	case errors.Is(err, report.ErrEmpty), errors.Is(err, report.ErrNotReport):
-		detail := strings.TrimPrefix(err.Error(), "report: ")
-		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
-		return "not a DMARC aggregate report: " + detail
 	}
-	return strings.TrimPrefix(err.Error(), "report: ")
+	return err.Error()
 }
 
 func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	maxRows := fs.Int("rows", 50, "print at most `N` rows per report (0: all)")
+	tf := addTLSFlags(fs)
 	return func(ctx context.Context, args []string) error {
-		dec, tdec := &report.Decoder{}, &tlsrpt.Decoder{}
+		tr, err := tf.open(a)
+		if err != nil {
+			return err
+		}
+		dec := &report.Decoder{}
 		n := 0
-		_, err := a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
-			agg, tls, err := decodeAny(ctx, dec, tdec, r)
+		_, err = a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
+			agg, tls, err := decodeAny(ctx, dec, tr, r)
 			if err != nil {
 				return err
 			}
@@ -295,21 +435,35 @@ func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 }
 
 func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+	tf := addTLSFlags(fs)
 	return func(ctx context.Context, args []string) error {
 		type fileReport struct {
 			File string `json:"file"`
 			*report.Aggregate
 		}
+		tr, err := tf.open(a)
+		if err != nil {
+			return err
+		}
 		// The array is written once every file has been read, so that a
 		// named file that fails leaves no partial JSON on stdout.
-		var out []fileReport
+		out := []any{}
 		dec := &report.Decoder{}
-		_, err := a.eachReport(ctx, args, kindDMARC, false, func(file string, r io.ReadSeeker) error {
-			agg, err := dec.Decode(r)
-			if err == nil {
+		_, err = a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
+			agg, tls, err := decodeAny(ctx, dec, tr, r)
+			switch {
+			case err != nil:
+				return err
+			case tls != nil:
+				j, err := tlsReportJSON(file, tls)
+				if err != nil {
+					return err
+				}
+				out = append(out, j)
+			default:
 				out = append(out, fileReport{File: file, Aggregate: agg})
 			}
-			return err
+			return nil
 		})
 		if err != nil {
 			return err
@@ -318,28 +472,80 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 	}
 }
 
+// tlsJSON is an SMTP TLS report as report json prints it.
+type tlsJSON struct {
+	File string `json:"file"`
+	// Report is the report as RFC 8460 §4.4 JSON (tlsrpt.Encode).
+	Report   json.RawMessage  `json:"smtp_tls_report"`
+	Email    *tlsEmailJSON    `json:"email,omitempty"`
+	Warnings []tlsrpt.Warning `json:"warnings"`
+}
+
+// tlsEmailJSON is the message an SMTP TLS report arrived in (RFC 8460
+// §5.3) and the DKIM verdict on it (§3).
+type tlsEmailJSON struct {
+	ReportDomain string `json:"tls_report_domain"`
+	Submitter    string `json:"tls_report_submitter"`
+	// Signature is tlsrpt.SignatureStatus as a word: pass, fail,
+	// temperror, or unverified (not checked: --offline).
+	Signature string        `json:"signature"`
+	SignedBy  string        `json:"signed_by,omitempty"`
+	DKIM      []tlsDKIMJSON `json:"dkim,omitempty"`
+}
+
+// tlsDKIMJSON is one DKIM signature's result.
+type tlsDKIMJSON struct {
+	Domain   string `json:"domain"`
+	Selector string `json:"selector"`
+	Status   string `json:"status"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func tlsReportJSON(file string, t *tlsrpt.Report) (*tlsJSON, error) {
+	var buf bytes.Buffer
+	if err := tlsrpt.Encode(&buf, t); err != nil {
+		return nil, err
+	}
+	j := &tlsJSON{File: file, Report: buf.Bytes(), Warnings: t.Warnings}
+	if j.Warnings == nil {
+		j.Warnings = []tlsrpt.Warning{}
+	}
+	if e := t.Email; e != nil {
+		j.Email = &tlsEmailJSON{ReportDomain: e.ReportDomain, Submitter: e.Submitter, Signature: e.Signature.String(), SignedBy: e.SignedBy}
+		for _, v := range e.DKIM {
+			d := tlsDKIMJSON{Domain: v.Domain, Selector: v.Selector, Status: v.Status.String()}
+			if v.Err != nil {
+				d.Reason = strings.TrimPrefix(v.Err.Error(), "dkim: ")
+			}
+			j.Email.DKIM = append(j.Email.DKIM, d)
+		}
+	}
+	return j, nil
+}
+
 func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	top := fs.Int("top", 10, "list at most `N` entries per table (0: all)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	quiet := fs.Bool("quiet", false, "do not list the skipped files on stderr (the summary still counts them)")
+	quiet := fs.Bool("quiet", false, "do not list the skipped (or dropped) files on stderr (the summary still counts them)")
+	tf := addTLSFlags(fs)
 	return func(ctx context.Context, args []string) error {
+		tr, err := tf.open(a)
+		if err != nil {
+			return err
+		}
 		// Each file is streamed into the summary and dropped: memory does
 		// not grow with the number of files or of their records.
 		sum, tsum := &report.Summary{}, &tlsrpt.Summary{}
-		dec, tdec := &report.Decoder{}, &tlsrpt.Decoder{}
+		dec := &report.Decoder{}
 		files, err := a.eachReport(ctx, args, kindBoth, *quiet, func(_ string, r io.ReadSeeker) error {
 			st, err := dec.Stream(r)
 			if errors.Is(err, report.ErrNotReport) {
 				// Not DMARC: perhaps an SMTP TLS report (see decodeAny).
-				t, terr := decodeTLS(ctx, tdec, r)
-				switch {
-				case terr == nil:
+				t, err := tr.decodeOther(ctx, r, err)
+				if err == nil {
 					tsum.Add(t)
-					return nil
-				case errors.Is(terr, tlsrpt.ErrNotReport), errors.Is(terr, tlsrpt.ErrEmpty):
-					return &notEither{dmarc: err, tls: terr}
 				}
-				return terr
+				return err
 			}
 			if err != nil {
 				return err
@@ -354,7 +560,7 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		if n <= 0 {
 			n = len(sum.BySourceIP)
 		}
-		if tsum.Reports == 0 {
+		if tsum.Reports == 0 && files.Dropped == 0 {
 			tsum = nil
 		}
 		if *asJSON {
@@ -378,6 +584,9 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 				fmt.Fprintln(a.stdout)
 			}
 			audit.WriteTLSSummary(a.stdout, tsum, *top)
+			if files.Dropped > 0 {
+				fmt.Fprintf(a.stdout, "\n%s dropped: no valid DKIM signature by the reporting domain (--verified-only; RFC 8460 §3)\n", audit.Plural(files.Dropped, "emailed SMTP TLS report"))
+			}
 		}
 		return nil
 	}

@@ -109,7 +109,7 @@ func (f *identityFlags) identity(domain string) (ses.Identity, error) {
 
 // sesPlanError shortens the planner's errors for the one-line message.
 func sesPlanError(err error) error {
-	return fmt.Errorf("%s", audit.SafeLine(strings.TrimPrefix(audit.OneLine(err.Error()), "ses: ")))
+	return fmt.Errorf("%s", audit.SafeLine(audit.OneLine(err.Error())))
 }
 
 func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
@@ -232,7 +232,7 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		ev, err := ses.ParseEvent(data)
 		if err != nil {
-			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), audit.SafeLine(strings.TrimPrefix(audit.OneLine(err.Error()), "ses: event: ")))
+			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), audit.SafeLine(audit.OneLine(err.Error())))
 		}
 		if *asJSON {
 			return writeJSON(a.stdout, ev)

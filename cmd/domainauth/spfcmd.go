@@ -113,7 +113,7 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		writeSPFResult(a.stdout, domain, ip, res)
 		fmt.Fprintf(a.stdout, "  %s\n", audit.SafeHeader(spf.ReceivedSPF(res, in, "")))
-		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", audit.SafeHeader(spf.AuthResultsSPF(res, in)))
+		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", audit.SafeHeader(res.AuthResult().String()))
 		switch res.Code {
 		case spf.CodeTempError:
 			return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(res.Err)))

@@ -70,7 +70,7 @@ func TestTLSReportSummaryOracle(t *testing.T) {
 		}
 	}
 	t.Chdir(dir)
-	out, stderr, status := runCLI(t, "", "report", "summary", "--json", "--quiet", ".")
+	out, stderr, status := runCLI(t, "", "report", "summary", "--json", "--quiet", "--offline", ".")
 	if status != 0 {
 		t.Fatalf("status %d: %s", status, stderr)
 	}

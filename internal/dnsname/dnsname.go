@@ -17,24 +17,38 @@ import (
 const (
 	MaxLabel = 63
 	MaxName  = 253
+	// MaxUTF8Name bounds a name with U-labels before conversion: four
+	// octets of UTF-8 for each octet of a 253-octet A-label name.
+	MaxUTF8Name = 4 * MaxName
 )
 
 // Error reports a malformed domain name.
 type Error struct {
 	Name string // the input
 	Msg  string
+	Err  error // ErrEmpty, ErrIDNA, or nil for the other problems
 }
 
 // Error returns the message with the name it concerns.
 func (e *Error) Error() string { return fmt.Sprintf("domain name %q: %s", e.Name, e.Msg) }
 
+// Unwrap returns the class of the problem, if it has one.
+func (e *Error) Unwrap() error { return e.Err }
+
 // ErrEmpty is returned (wrapped in *Error) for an empty name.
 var ErrEmpty = errors.New("empty name")
 
-// lookupProfile converts U-labels to A-labels without the strict STD3 rules,
-// so that names such as "_dmarc.example.org" and "s1._domainkey.x" pass: DNS
-// names used by mail authentication are not host names.
-var lookupProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.StrictDomainName(false))
+// ErrIDNA is returned (wrapped in *Error) for a name with non-ASCII
+// characters that are not valid U-labels under the lookup rules.
+var ErrIDNA = errors.New("not a valid internationalised name")
+
+// lookupProfile converts U-labels to A-labels with the lookup rules of
+// RFC 5891 §5 as UTS #46 implements them (nontransitional mapping, the
+// label validity checks, the Bidi rule of RFC 5893), but without the
+// strict STD3 rules, so that names such as "_dmarc.example.org" and
+// "s1._domainkey.x" pass: DNS names used by mail authentication are not
+// host names (RFC 8616 §3: U-labels become A-labels before a DNS query).
+var lookupProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transitional(false), idna.StrictDomainName(false))
 
 // Normalize returns name in canonical form: A-labels, lower case, no trailing
 // dot. It fails on empty labels, labels over 63 octets, names over 253
@@ -42,12 +56,19 @@ var lookupProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna
 func Normalize(name string) (string, error) {
 	name = strings.TrimSuffix(name, ".")
 	if name == "" {
-		return "", &Error{Name: name, Msg: ErrEmpty.Error()}
+		return "", &Error{Name: name, Msg: ErrEmpty.Error(), Err: ErrEmpty}
 	}
-	if !isASCII(name) {
+	if !IsASCII(name) {
+		// A U-label character takes at most four octets and at least one
+		// in the A-label, so a longer input cannot convert to a name of
+		// at most 253 octets; refusing it first bounds the IDNA work,
+		// which grows faster than the input.
+		if len(name) > MaxUTF8Name {
+			return "", &Error{Name: name, Msg: fmt.Sprintf("%d octets with U-labels, more than %d (no A-label form fits in %d)", len(name), MaxUTF8Name, MaxName)}
+		}
 		a, err := lookupProfile.ToASCII(name)
 		if err != nil {
-			return "", &Error{Name: name, Msg: "not a valid internationalised name: " + err.Error()}
+			return "", &Error{Name: name, Msg: ErrIDNA.Error() + ": " + err.Error(), Err: ErrIDNA}
 		}
 		name = a
 	}
@@ -69,7 +90,7 @@ func Normalize(name string) (string, error) {
 // non-empty labels of at most 63 octets and at most 253 octets in all.
 func Check(name string) error {
 	if name == "" {
-		return &Error{Name: name, Msg: ErrEmpty.Error()}
+		return &Error{Name: name, Msg: ErrEmpty.Error(), Err: ErrEmpty}
 	}
 	if len(name) > MaxName {
 		return &Error{Name: name, Msg: fmt.Sprintf("%d octets, more than %d", len(name), MaxName)}
@@ -167,7 +188,9 @@ func IsAddr(s string) bool {
 	return err == nil
 }
 
-func isASCII(s string) bool {
+// IsASCII reports whether s has only ASCII bytes: a name without U-labels
+// (it may still hold A-labels).
+func IsASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false

@@ -117,3 +117,51 @@ func TestIsAddr(t *testing.T) {
 		t.Errorf("IsAddr allocated %v times on a name", n)
 	}
 }
+
+// TestNormalizeLookupRules checks the IDNA profile: RFC 5891 §5 lookup
+// rules as UTS #46 applies them, the RFC 5893 Bidi rule included, with
+// underscores allowed (RFC 8616 §3: U-labels become A-labels before lookup).
+func TestNormalizeLookupRules(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		err            error
+	}{
+		{"U-label to A-label", "bücher.example", "xn--bcher-kva.example", nil},
+		{"A-label kept", "xn--bcher-kva.example", "xn--bcher-kva.example", nil},
+		{"mixed U-label and A-label", "xn--bcher-kva.bücher.example", "xn--bcher-kva.xn--bcher-kva.example", nil},
+		{"nontransitional sharp s", "ß.example", "xn--zca.example", nil},
+		{"right-to-left label", "\u05d0\u05d1.example", "xn--4dbc.example", nil},
+		{"underscore label beside a U-label", "_dmarc.bücher.example", "_dmarc.xn--bcher-kva.example", nil},
+		{"ideographic full stop maps to a dot", "bücher\u3002example", "xn--bcher-kva.example", nil},
+		{"Bidi rule: left-to-right then right-to-left", "a\u05d0.example", "", ErrIDNA},
+		{"leading combining mark", "\u0301a.example", "", ErrIDNA},
+		{"hyphen at the end of a U-label", "bücher-.example", "", ErrIDNA},
+		{"zero width joiner without context", "b\u200dcher.example", "", ErrIDNA},
+		{"disallowed line separator", "x\u2028y.example", "", ErrIDNA},
+		{"bad punycode beside a U-label", "xn--zz.bücher.example", "", ErrIDNA},
+		{"empty", "", "", ErrEmpty},
+	}
+	// Past MaxUTF8Name octets a name with U-labels is refused before IDNA;
+	// just under it, a long name is refused by IDNA or the length check.
+	for _, n := range []int{MaxUTF8Name + 1, 1 << 18} {
+		in := strings.Repeat("\u00fc", n/2) + ".example"
+		if _, err := Normalize(in); err == nil || !strings.Contains(err.Error(), "with U-labels") {
+			t.Errorf("Normalize of %d octets with U-labels: %v", len(in), err)
+		}
+	}
+	if _, err := Normalize(strings.Repeat("\u00fc", 100) + ".example"); err == nil || strings.Contains(err.Error(), "with U-labels") {
+		t.Errorf("Normalize of a 208-octet U-label name: %v, want the IDNA or length error", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Normalize(tt.in)
+			if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+				t.Fatalf("Normalize(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
+			}
+			var de *Error
+			if err != nil && (!errors.As(err, &de) || de.Name != tt.in) {
+				t.Errorf("Normalize(%q) error %#v does not name the input", tt.in, err)
+			}
+		})
+	}
+}

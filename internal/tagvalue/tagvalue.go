@@ -12,7 +12,10 @@
 // invalid) and DMARC (receivers differ) treat duplicates differently.
 package tagvalue
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Error describes a malformed tag-list.
 type Error struct {
@@ -36,6 +39,11 @@ type Scanner struct {
 	// AllowEmpty accepts empty tag-specs (";;" and a lone ";"), which the
 	// grammar forbids but which DMARC records in the wild contain.
 	AllowEmpty bool
+	// UTF8 accepts non-ASCII UTF-8 characters in values, as a header field
+	// of internationalised mail may hold them (RFC 6532 §3.2, RFC 8616 §5);
+	// bytes that are not valid UTF-8 are still refused. Records in the DNS
+	// stay ASCII (RFC 8616 §3), so only DKIM-Signature parsing sets it.
+	UTF8 bool
 
 	// The current tag and value are kept as offsets into Input rather
 	// than as strings: Next then stores no pointers, so it runs without
@@ -110,6 +118,15 @@ func (s *Scanner) scanSpec(i int) bool {
 		}
 		if c == ';' {
 			break
+		}
+		if c >= utf8.RuneSelf && s.UTF8 {
+			r, size := utf8.DecodeRuneInString(in[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return s.fail(i, fmt.Sprintf("invalid UTF-8 byte %#x in value of tag %q", c, tag))
+			}
+			i += size
+			vend = i
+			continue
 		}
 		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
 			j := skipFWS(in, i)

@@ -3,6 +3,7 @@ package tagvalue
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -65,6 +66,49 @@ func TestScanner(t *testing.T) {
 	}
 }
 
+// TestScannerUTF8 checks the UTF8 option: RFC 8616 §5 lets the values of a
+// DKIM-Signature in internationalised mail hold UTF-8 (RFC 6532 §3.2).
+func TestScannerUTF8(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        string
+		want      []pair
+		errOffset int // -1: no error
+	}{
+		{"U-label value", "d=bücher.example; s=sel", []pair{{"d", "bücher.example"}, {"s", "sel"}}, -1},
+		{"UTF-8 local part", "i=jürgen@bücher.example", []pair{{"i", "jürgen@bücher.example"}}, -1},
+		{"four-byte character", "z=a😀b", []pair{{"z", "a😀b"}}, -1},
+		{"UTF-8 then fold", "i=ü\r\n x; a=1", []pair{{"i", "ü\r\n x"}, {"a", "1"}}, -1},
+		{"lone continuation byte", "i=a\x80b", nil, 3},
+		{"truncated sequence", "i=a\xc3", nil, 3},
+		{"overlong encoding", "i=\xc0\xaf", nil, 2},
+		{"surrogate", "i=\xed\xa0\x80", nil, 2},
+		{"control character still refused", "i=ü\x01", nil, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Scanner{Input: tt.in, UTF8: true}
+			var got []pair
+			for s.Next() {
+				got = append(got, pair{s.Tag(), s.Value()})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Scan(%q) pairs (-want +got):\n%s", tt.in, diff)
+			}
+			err := s.Err()
+			if tt.errOffset < 0 {
+				if err != nil {
+					t.Errorf("Scan(%q): unexpected error %v", tt.in, err)
+				}
+				return
+			}
+			if e, ok := err.(*Error); !ok || e.Offset != tt.errOffset {
+				t.Errorf("Scan(%q) error = %v, want offset %d", tt.in, err, tt.errOffset)
+			}
+		})
+	}
+}
+
 func TestOffsetsAndIndex(t *testing.T) {
 	s := Scanner{Input: "v=DKIM1;  k = rsa"}
 	s.Next()
@@ -99,7 +143,7 @@ func TestStripFWS(t *testing.T) {
 // what it returns, and that re-serialising the pairs scans back to the same
 // pairs.
 func FuzzScanner(f *testing.F) {
-	for _, s := range []string{"v=DKIM1; k=rsa; p=MIGf", "a=1;;b", "b=abc\r\n def;", "x = y ; z="} {
+	for _, s := range []string{"v=DKIM1; k=rsa; p=MIGf", "a=1;;b", "b=abc\r\n def;", "x = y ; z=", "d=bücher.example; i=jürgen@bücher.example", "i=a\xc3"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -111,8 +155,24 @@ func FuzzScanner(f *testing.F) {
 			}
 			pairs = append(pairs, pair{s.Tag(), s.Value()})
 		}
+		// UTF8 only widens the value grammar: valid UTF-8 values are
+		// whole, and what scans without it scans the same with it.
+		u := Scanner{Input: in, AllowEmpty: true, UTF8: true}
+		var upairs []pair
+		for u.Next() {
+			if !utf8.ValidString(u.Value()) {
+				t.Fatalf("UTF8 scan gave invalid UTF-8 value %q", u.Value())
+			}
+			upairs = append(upairs, pair{u.Tag(), u.Value()})
+		}
 		if s.Err() != nil {
 			return
+		}
+		if u.Err() != nil {
+			t.Fatalf("UTF8 scan refused %q, which scans without it: %v", in, u.Err())
+		}
+		if diff := cmp.Diff(pairs, upairs); diff != "" {
+			t.Fatalf("UTF8 scan differs:\n%s", diff)
 		}
 		var b strings.Builder
 		for _, p := range pairs {
