@@ -44,7 +44,10 @@
 //
 // # Access
 //
-// The server listens on 127.0.0.1:8080 by default. Another address is
+// The server listens on 127.0.0.1:8080 by default, and there answers only
+// to requests whose Host names localhost or a loopback address (421
+// otherwise), so that a web page cannot read it by pointing its own name
+// at 127.0.0.1 (DNS rebinding). Another address is
 // refused (Config.CheckAddress) unless an access token is set (at least
 // MinTokenLength bytes) and either TLS is configured or the operator says
 // a TLS-terminating proxy is in front. The token is accepted in an

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -111,9 +112,17 @@ func newTestHandler(t *testing.T, cfg Config) (http.Handler, store.Dashboard) {
 	return h, st
 }
 
+// newRequest is httptest.NewRequest addressed to the loopback host the
+// dashboard answers to.
+func newRequest(method, target string, body io.Reader) *http.Request {
+	r := httptest.NewRequest(method, target, body)
+	r.Host = "127.0.0.1:8080"
+	return r
+}
+
 // get runs one request against h.
 func get(h http.Handler, target string, hdr ...string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(http.MethodGet, target, nil)
+	r := newRequest(http.MethodGet, target, nil)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		r.Header.Set(hdr[i], hdr[i+1])
 	}

@@ -36,6 +36,9 @@ type handler struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cache overviewCache
+	// loopback: the server listens on a loopback address, so requests
+	// must name a loopback host (see loopbackHost).
+	loopback bool
 }
 
 // NewHandler returns the dashboard's handler for cfg, without listening:
@@ -45,7 +48,8 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Store == nil {
 		return nil, &ConfigError{"store", "no store", nil}
 	}
-	h := &handler{cfg: cfg, store: cfg.Store, gate: newGate(cfg.Token, cfg.secure()), mux: http.NewServeMux()}
+	h := &handler{cfg: cfg, store: cfg.Store, gate: newGate(cfg.Token, cfg.secure()), mux: http.NewServeMux(),
+		loopback: IsLoopback(cfg.listen())}
 	var err error
 	if h.pages, err = parseTemplates(); err != nil {
 		return nil, err
@@ -83,6 +87,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	if h.cfg.secure() {
 		hd.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	if h.loopback && !loopbackHost(r.Host) {
+		// DNS rebinding: a web page whose name an attacker pointed at
+		// 127.0.0.1 would otherwise read the dashboard from the
+		// victim's browser as its own origin.
+		http.Error(w, "this dashboard answers only to localhost and loopback addresses", http.StatusMisdirectedRequest)
+		return
 	}
 	if tokenInURL(r.URL) {
 		http.Error(w, "credentials are never accepted in a URL: send the token in an Authorization: Bearer header or log in at /login", http.StatusBadRequest)

@@ -206,7 +206,7 @@ func TestTokenRules(t *testing.T) {
 }
 
 func postLogin(h http.Handler, token string, hdr ...string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	r := newRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"token": {token}}.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	for i := 0; i+1 < len(hdr); i += 2 {
 		r.Header.Set(hdr[i], hdr[i+1])
@@ -500,7 +500,7 @@ func TestNoWriteEndpoints(t *testing.T) {
 	for _, p := range []string{"/", "/api/overview", "/report/1", "/api/report/1", "/source/192.0.2.1"} {
 		for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 			w := httptest.NewRecorder()
-			h.ServeHTTP(w, httptest.NewRequest(m, p, strings.NewReader("x")))
+			h.ServeHTTP(w, newRequest(m, p, strings.NewReader("x")))
 			if w.Code != http.StatusMethodNotAllowed {
 				t.Errorf("%s %s: status %d", m, p, w.Code)
 			}
@@ -664,5 +664,35 @@ func TestOverviewCacheFollowsIngest(t *testing.T) {
 	}
 	if after := messages(); after == first || st.failing != 2 {
 		t.Errorf("after an ingest: %s messages (before %s), %d queries; want new figures", after, first, st.failing)
+	}
+}
+
+// TestDNSRebinding: on a loopback address the dashboard answers only to
+// requests that name a loopback host, so that a page whose name an
+// attacker pointed at 127.0.0.1 cannot read it; behind a token, the token
+// protects and any host name may be used.
+func TestDNSRebinding(t *testing.T) {
+	h, _ := newTestHandler(t, Config{})
+	for host, want := range map[string]int{
+		"127.0.0.1:8080": http.StatusOK, "localhost:8080": http.StatusOK, "[::1]:8080": http.StatusOK, "LOCALHOST": http.StatusOK,
+		"evil.example:8080": http.StatusMisdirectedRequest, "evil.example": http.StatusMisdirectedRequest,
+		"127.0.0.1.nip.example": http.StatusMisdirectedRequest, "": http.StatusMisdirectedRequest,
+	} {
+		r := newRequest(http.MethodGet, "/api/overview", nil)
+		r.Host = host
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != want {
+			t.Errorf("Host %q: status %d, want %d", host, w.Code, want)
+		}
+	}
+	hp, _ := newTestHandler(t, Config{Listen: "192.0.2.1:443", Token: testToken, BehindTLSProxy: true})
+	r := newRequest(http.MethodGet, "/api/overview", nil)
+	r.Host = "dmarc.example.org"
+	r.Header.Set("Authorization", "Bearer "+testToken)
+	w := httptest.NewRecorder()
+	hp.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Errorf("behind a token, Host dmarc.example.org: status %d", w.Code)
 	}
 }

@@ -151,6 +151,21 @@ func IsLoopback(hostport string) bool {
 	return err == nil && a.Unmap().IsLoopback()
 }
 
+// loopbackHost reports whether a request's Host header names the
+// loopback interface: "localhost" or a loopback address, with or without
+// a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == "" && a.Unmap().IsLoopback()
+}
+
 // CheckAddress validates the listen address, the token and the TLS
 // settings together: the loopback address is always allowed; any other
 // needs a token of at least MinTokenLength bytes and either TLS or
