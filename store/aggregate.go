@@ -22,7 +22,9 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-func canonDomain(d string) string { return dnsname.Canonical(strings.TrimSpace(d)) }
+// canonDomain is the policy domain as a report's key holds it: lower-cased,
+// without a trailing dot (as report.Summary identifies a report).
+func canonDomain(d string) string { return dnsname.Canonical(d) }
 
 // Outcome bits of a stored record: the classification report.Summary
 // makes of it (aligned DKIM pass, aligned SPF pass, disposition).

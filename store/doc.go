@@ -52,15 +52,17 @@
 // and day). Records are one row each in aggregate_records, whose key is
 // the report's id times 2^24 plus the record's number, so a report's
 // records are one key range (no index on the report), with an index on the
-// source address for the per-source page; the rest of a record is kept as
-// the JSON of report.Record. The records that failed DMARC are copied into
+// source address that covers the counts, for the per-source page and the
+// sources ranking; the rest of a record is kept as the JSON of
+// report.Record. The records that failed DMARC are copied into
 // the narrow aggregate_failing table, keyed by domain, address and day,
 // for the failing-sources ranking of a period, and summed per domain and
 // address in aggregate_failing_totals for the ranking over all time. The
 // report list, policies and retention use aggregate_reports (indexes on
 // domain and day, day, end of window, ingest time). The sources ranking
-// (Sources) reads every record of the selected reports: it is the one
-// query whose time grows with the records selected (seconds at a million).
+// (Sources) reads the index entry of every record of the selected reports:
+// it is the one query whose time grows with the records selected (about
+// 2.5 s for a million on the loaded reference machine).
 //
 // # Agreement with report summary
 //

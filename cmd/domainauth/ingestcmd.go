@@ -24,7 +24,8 @@ files (XML, JSON, gzip, zip), folders, email messages (.eml), mbox files and
 Maildir folders. Reports already stored are counted as duplicates; a report
 under a stored report's key with other content is recorded as a conflict.
 Emails are checked for a valid DKIM signature of the reporting organisation
-(live DNS, or --zone files; --no-verify skips it).
+(live DNS, or --zone files; --offline skips it; --verified-only rejects the
+emails without one).
 
 The database is --db, else $` + store.EnvDB + `, else the default SQLite file
 (` + defaultDBHint() + `); a postgres:// URL selects PostgreSQL.
@@ -86,7 +87,8 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 	keep := fs.String("keep", "", "afterwards, delete reports whose period ended longer ago than `AGE` (400d, 60w)")
 	var allow listFlag
 	fs.Var(&allow, "allow-domain", "accept only reports for this policy `DOMAIN`; repeatable (anyone can mail a rua= address)")
-	noVerify := fs.Bool("no-verify", false, "do not check the DKIM signatures of report emails (recorded as unverified)")
+	offline := fs.Bool("offline", false, "look no DKIM key up: the signatures of report emails are not checked (recorded as unverified)")
+	verifiedOnly := fs.Bool("verified-only", false, "reject the reports that arrived by email without a valid DKIM signature of the reporting organisation's domain")
 	quiet := fs.Bool("quiet", false, "do not list the rejected items on stderr")
 	dns := addDNSFlags(fs)
 	return func(ctx context.Context, args []string) error {
@@ -105,8 +107,15 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 				return fileError(err)
 			}
 		}
-		in := &ingest.Ingester{Concurrency: *conc, Clock: a.clock}
-		if !*noVerify {
+		in := &ingest.Ingester{Concurrency: *conc, Clock: a.clock, VerifiedOnly: *verifiedOnly, VerifyTimeout: dns.timeout}
+		if *offline {
+			switch {
+			case *verifiedOnly:
+				return usagef("--verified-only needs the DKIM check that --offline turns off")
+			case len(dns.zones) > 0 || len(dns.route53) > 0 || dns.nameserver != "":
+				return usagef("--offline looks nothing up: it cannot be combined with --zone, --route53 or --nameserver")
+			}
+		} else {
 			src, err := dns.open()
 			if err != nil {
 				return err

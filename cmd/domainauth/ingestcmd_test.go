@@ -14,7 +14,7 @@ func TestReportIngest(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "reports.db")
 	summary := regexp.MustCompile(`^ingested (\d+) reports \(\d+ records\), (\d+) duplicates?, \d+ conflicts?, (\d+) rejected \(.*\)\n`)
 
-	out, errOut, status := runCLI(t, "", "report", "ingest", "--db", db, "--no-verify", agg)
+	out, errOut, status := runCLI(t, "", "report", "ingest", "--db", db, "--offline", agg)
 	m := summary.FindStringSubmatch(out)
 	if status != 0 || m == nil || m[1] == "0" {
 		t.Fatalf("first ingest: status %d\n%s%s", status, out, errOut)
@@ -24,13 +24,13 @@ func TestReportIngest(t *testing.T) {
 	}
 	// Again, through the environment variable: all duplicates.
 	t.Setenv(store.EnvDB, db)
-	out, _, status = runCLI(t, "", "report", "ingest", "--no-verify", "--quiet", agg)
+	out, _, status = runCLI(t, "", "report", "ingest", "--offline", "--quiet", agg)
 	m2 := summary.FindStringSubmatch(out)
 	if status != 0 || m2 == nil || m2[1] != "0" || m2[3] != m[3] {
 		t.Errorf("second ingest: status %d: %s", status, out)
 	}
 	// Retention: the samples are years older than the test clock.
-	out, _, status = runCLI(t, "", "report", "ingest", "--no-verify", "--quiet", "--keep", "400d", agg)
+	out, _, status = runCLI(t, "", "report", "ingest", "--offline", "--quiet", "--keep", "400d", agg)
 	if status != 0 || !regexp.MustCompile(`deleted [1-9]\d* aggregate and 0 TLS reports older than 400d\n$`).MatchString(out) {
 		t.Errorf("--keep 400d: status %d: %s", status, out)
 	}
@@ -45,9 +45,10 @@ func TestReportIngest(t *testing.T) {
 		{"zero keep", []string{"--keep", "0d", agg}, 2, "--keep"},
 		{"missing path", []string{filepath.Join(agg, "no-such-file")}, 2, "no such file"},
 		{"bad concurrency", []string{"--concurrency", "-1", agg}, 2, "--concurrency"},
+		{"offline and verified-only", []string{"--verified-only", agg}, 2, "--verified-only"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errOut, status := runCLI(t, "", append([]string{"report", "ingest", "--no-verify"}, tt.args...)...)
+			_, errOut, status := runCLI(t, "", append([]string{"report", "ingest", "--offline"}, tt.args...)...)
 			if status != tt.status || !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("status %d, stderr %q; want %d and %q", status, errOut, tt.status, tt.stderr)
 			}

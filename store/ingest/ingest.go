@@ -22,12 +22,14 @@
 // of <report_metadata><email>, or <org_name> when it is a domain name; for
 // TLS reports, RFC 8460 §3 as package tlsrpt checks it) or a parent of it
 // that is not a top-level domain, and that has no l= and no testing key.
-// Without a Resolver the verdict is unverified.
+// Without a Resolver the verdict is unverified. VerifiedOnly rejects the
+// emailed reports whose verdict is not pass.
 //
 // # Limits
 //
 //	Concurrency      runtime.NumCPU(), at most 64   reports decoded at once
 //	MaxMessageSize   64 MiB                         one email message (held in memory)
+//	VerifyTimeout    10 s                           DKIM key lookups of one report email
 //	MaxRejections    100                            rejections listed in Result (the rest are counted)
 //
 // The decoders' own limits apply to each report (report.Decoder,
@@ -49,6 +51,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/dkim"
@@ -69,6 +72,13 @@ type Ingester struct {
 	Resolver domainauth.Resolver
 	// Clock gives the time for DKIM x= checks. If nil, the system clock.
 	Clock domainauth.Clock
+	// VerifyTimeout bounds the DKIM key lookups of one report email. If
+	// zero, 10 s.
+	VerifyTimeout time.Duration
+	// VerifiedOnly rejects the reports that arrived by email without a
+	// valid DKIM signature of the reporting organisation's domain
+	// (ReasonUnverified). It needs a Resolver.
+	VerifiedOnly bool
 	// Concurrency bounds the reports decoded at once. If zero,
 	// runtime.NumCPU(); at most 64.
 	Concurrency int
@@ -162,7 +172,10 @@ const (
 	ReasonTooLarge    = "too large"
 	ReasonUnreadable  = "unreadable"
 	ReasonMessageSize = "message too large"
+	ReasonUnverified  = "unverified email"
 )
+
+var errUnverified = errors.New("ingest: no valid DKIM signature of the reporting organisation's domain")
 
 // item is one thing to decode: a file, or an email message in memory.
 type item struct {
@@ -454,10 +467,22 @@ func (in *Ingester) one(ctx context.Context, it item) (store.Added, error) {
 		return in.oneFile(ctx, it)
 	}
 	src := store.Source{Name: it.name, Signature: store.SignatureUnverified}
+	if in.Resolver != nil {
+		t := in.VerifyTimeout
+		if t <= 0 {
+			t = 10 * time.Second
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t)
+		defer cancel()
+	}
 	a, aerr := in.Decoder.Decode(bytes.NewReader(it.data))
 	if aerr == nil {
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, reporterDomains(a))
+		}
+		if in.VerifiedOnly && src.Signature != store.SignaturePass {
+			return store.Added{}, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
 		}
 		return in.Store.AddAggregate(ctx, a, src)
 	}
@@ -473,6 +498,9 @@ func (in *Ingester) one(ctx context.Context, it item) (store.Added, error) {
 	}
 	if t.Email != nil {
 		src.Signature, src.SignedBy = tlsSignature(t.Email), t.Email.SignedBy
+	}
+	if in.VerifiedOnly && src.Signature != store.SignaturePass {
+		return store.Added{}, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
 	}
 	return in.Store.AddTLS(ctx, t, src)
 }
@@ -552,6 +580,8 @@ func rejectReason(err error) (string, bool) {
 		return ReasonContainer, true
 	case errors.Is(err, errMessageSize):
 		return ReasonMessageSize, true
+	case errors.Is(err, errUnverified):
+		return ReasonUnverified, true
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return ReasonUnreadable, true
 	}

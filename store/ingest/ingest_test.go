@@ -272,3 +272,30 @@ func TestMissingPath(t *testing.T) {
 		t.Fatal("no error for a missing path")
 	}
 }
+
+// TestVerifiedOnly: emails without a valid signature of the reporter are
+// rejected; files are not emails and pass.
+func TestVerifiedOnly(t *testing.T) {
+	dir := t.TempDir()
+	z := zone.New()
+	good := signerFor(t, "reporter.example", z)
+	other := signerFor(t, "elsewhere.example", z)
+	var xml bytes.Buffer
+	var enc report.Encoder
+	if err := enc.Encode(&xml, aggregate("files.example", "f1", 3)); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "a.xml"), xml.Bytes())
+	write(t, filepath.Join(dir, "r.mbox"), mboxOf(
+		email(t, aggregate("reporter.example", "m1", 4), good),
+		email(t, aggregate("reporter.example", "m2", 4), other),
+		email(t, aggregate("reporter.example", "m3", 4), nil),
+	))
+	res, err := (&Ingester{Store: newStore(t), Resolver: z, VerifiedOnly: true, Clock: fixedClock{day.Add(48 * time.Hour)}}).Run(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ingested != 2 || res.Rejected != 2 || res.Reasons[ReasonUnverified] != 2 {
+		t.Errorf("Run = %+v, want 2 ingested and 2 rejected as unverified", res)
+	}
+}
