@@ -1,6 +1,8 @@
 // Package report reads, writes and summarises DMARC aggregate reports
 // (RFC 7489 §7.2 and Appendix C; RFC 9990, the DMARCbis aggregate-reporting
-// document, with its namespace urn:ietf:params:xml:ns:dmarc-2.0).
+// document, with its namespace urn:ietf:params:xml:ns:dmarc-2.0) and DMARC
+// failure reports (RFC 9991, in the Abuse Reporting Format of RFC 5965 and
+// RFC 6591).
 //
 // # Decoding
 //
@@ -89,10 +91,59 @@
 //	MaxRecordEntries  10,000   list entries read in one record (or <error> elements), kept or not
 //	MaxWarnings       200      distinct warnings kept; repeats are counted
 //
+// Summaries: MaxSelectors (32) selectors per domain, MaxDuplicatesListed
+// (100) repeated reports listed; enrichment as said under Naming senders.
+//
 // Fixed bounds: six nested container layers, 4 KiB looked at after a gzip
 // member, five media types listed in an email's error, MaxSampleIPs
 // addresses per Finding, MaxSplitDays days per report window. Summary.Add
 // costs O(n log n) in the findings it adds.
+//
+// # Failure reports
+//
+// DecodeFailure (and Decoder.DecodeFailure) reads an ARF failure report
+// (RFC 6591 §3, RFC 9991 §4): a multipart/report message with
+// report-type=feedback-report whose message/feedback-report part has
+// Feedback-Type: auth-failure, and a third part holding the original
+// message (message/rfc822) or its header (text/rfc822-headers). The
+// result is a Failure with every ARF field typed (Auth-Failure,
+// Identity-Alignment, Source-IP, Reported-Domain, Original-Mail-From,
+// Original-Rcpt-To, Arrival-Date, DKIM-Domain/-Identity/-Selector,
+// Delivery-Result, SPF-DNS, ...), Authentication-Results parsed by package
+// authres, and the original's header fields in order. The report may be
+// gzipped or zipped, forwarded as a message/rfc822 attachment, or be the
+// bare feedback part. The same sentinels and DecodeError serve both kinds:
+// a message without a feedback-report part (a plain-text notice) or an
+// ARF report of another type is ErrNotReport. Deviations are warnings:
+//
+//	report.failure-not-multipart-report  multipart/mixed around the parts
+//	report.failure-report-type     report-type missing or not feedback-report
+//	report.failure-encoded-part    a base64 or quoted-printable feedback part (decoded)
+//	report.failure-bad-encoding    a part whose transfer encoding does not decode
+//	report.failure-extra-report    a second feedback-report part (ignored)
+//	report.failure-no-original     no third part
+//	report.failure-bad-media-type  message/rfc822-headers for text/rfc822-headers
+//	report.failure-bad-header      a line that is no header field
+//	report.failure-missing-field   a field RFC 5965, RFC 6591 or RFC 9991 requires
+//	report.failure-repeated-field  a once-only field repeated (the first is kept)
+//	report.failure-empty-field     an empty Original-Mail-From
+//	report.failure-bad-field       a value that does not parse (kept where possible)
+//	report.bad-ip, report.enum-unknown, report.results-dropped,
+//	report.container-truncated     as for aggregate reports
+//
+// The Decoder's limits apply: MaxArchiveSize (64 MiB) bounds the message,
+// MaxEmailParts (100) its parts, MaxElementSize (1 MiB) one header field
+// and the text kept, MaxRecordEntries (10,000) the fields of one header,
+// MaxResults (100) the values kept of each repeatable field, MaxWarnings
+// (200) the warnings; six nested MIME layers at most. The message is held
+// in memory with its parts: at most about three times MaxArchiveSize.
+//
+// EncodeFailure writes a failure report as a receiver sends it (three
+// parts, media types and required fields checked: ErrIncompleteFailure),
+// and DecodeFailure(EncodeFailure(f)) gives f back. Redactor prepares a
+// report for sending or storing (RFC 9991 §7): keyed tokens for local
+// parts, no body, only the header fields a diagnosis needs; its doc says
+// what stays identifying.
 //
 // # Streaming
 //
@@ -153,8 +204,41 @@
 // ESP's bounce domain, such as us-west-2.amazonses.com, and so does not
 // align: configure a custom MAIL FROM), report.dkim-esp-only (DKIM passes
 // only for d=amazonses.com: set up Easy DKIM), report.dmarc-relies-on-dkim,
-// report.spf-unaligned, report.dkim-unaligned and report.unauthenticated.
-// JSON output of reports and summaries uses the XML element names.
+// report.spf-unaligned, report.dkim-unaligned, report.unauthenticated and
+// report.forwarded (DMARC failed but the receiver overrode the policy as
+// forwarded, trusted_forwarder, mailing_list or local_policy, or with an
+// arc=pass comment: forwarded, not spoofed; it replaces
+// report.unauthenticated for those records). JSON output of reports and
+// summaries uses the XML element names.
+//
+// A summary also lists the DKIM selectors the reports name per signing
+// domain (Summary.Selectors, at most MaxSelectors each: what "check
+// --selectors-from-reports" probes), counts failure reports
+// (AddFailure, FailureCounts), and counts a report once per identity
+// (ReportIdentity: organisation, report ID, policy domain, begin, end; the
+// key of a report store): a repeat is not counted again but counted in
+// Summary.Duplicates and listed (at most MaxDuplicatesListed).
+//
+// # Naming senders
+//
+// Summary.BySender groups the records by the service that sent them,
+// named through a SenderMap: DefaultSenders is an embedded table
+// (senders.json) of mailbox providers, ESPs, platforms and gateways, each
+// entry with its signing and bounce domains, the reverse-DNS suffixes of
+// its outbound hosts and the provider's documentation it rests on. A
+// caller passes another map in Summary.Senders (extended with With, or
+// its own from NewSenderMap or ParseSenders); there is no registry.
+// SenderMap documents the matching rules: the forward-confirmed PTR name
+// of the source first, then passing DKIM d= domains, then passing SPF
+// domains, the longest suffix winning. The ESP diagnoses use the same map
+// (entries of category esp and platform).
+//
+// PTR names come from Summary.Enrich with an Enricher, which asks the
+// Resolver one PTR query per distinct address and one forward query per
+// distinct name (RFC 8601 §2.7.3 iprev: a name counts only if it resolves
+// back to the address), caches the answers for its lifetime, and is
+// bounded by Enricher.MaxQueries (10,000 queries), Concurrency (8 in
+// flight) and MaxNames (10 names per address).
 //
 // # Divergences
 //
@@ -173,5 +257,8 @@
 //     white space after the submitter, which is not written.
 //   - The Builder's DKIM priority (RFC 9990 §3.1.3) approximates relaxed
 //     alignment without a public suffix list.
-//   - Failure reports (RFC 9991) are not handled yet.
+//   - Failure reports: Delivery-Result and Auth-Failure values outside
+//     the registered ones are kept (with report.enum-unknown), and
+//     Version "1.0", which several reporters write, is kept as written
+//     (with report.failure-bad-field).
 package report

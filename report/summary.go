@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -14,7 +15,7 @@ import (
 // Counts are message counts (sums of <count>) by outcome.
 type Counts struct {
 	Messages uint64 `json:"messages"`
-	// DMARCResultPass counts messages for which the aligned DKIM or the aligned
+	// DMARCPass counts messages for which the aligned DKIM or the aligned
 	// SPF verdict is pass (RFC 7489 §6.6.2).
 	DMARCPass   uint64 `json:"dmarc_pass"`
 	DMARCFail   uint64 `json:"dmarc_fail"`
@@ -73,7 +74,11 @@ func recordCounts(r *Record) Counts {
 // Summary condenses any number of reports. Summaries merge: Merge is
 // associative and commutative, so reports can be summarised in parallel
 // (one Summary per worker) and combined in any grouping with the same
-// result. The zero Summary is empty and ready to use.
+// result. A report added twice (the same ReportIdentity) is counted once
+// by Add and AddStream; when two merged summaries both counted it, Merge
+// cannot take it out again and only lists it in Duplicates, so reports
+// that may repeat are best added to one Summary. The zero Summary is empty
+// and ready to use.
 type Summary struct {
 	Reports int    `json:"reports"`
 	Total   Counts `json:"total"`
@@ -93,9 +98,87 @@ type Summary struct {
 	// Findings accumulates diagnosis evidence, sorted by code, domain
 	// and detail; Diagnoses renders it.
 	Findings []Finding `json:"findings,omitempty"`
+	// Failures counts the failure reports added with AddFailure; Reports
+	// and the tables above count aggregate reports only.
+	Failures FailureCounts `json:"failures,omitzero"`
+
+	// BySender is keyed by the name of the provider each record is
+	// attributed to (see SenderMap for the rules; "" when none matches).
+	BySender map[string]*Counts `json:"by_sender,omitempty"`
+	// SourceNames are the forward-confirmed reverse-DNS names of source
+	// addresses, set by Enrich; records added afterwards use them too.
+	SourceNames map[string][]string `json:"source_names,omitempty"`
+	// Selectors lists, per DKIM signing domain (lower case), the
+	// selectors the reports name, sorted; at most MaxSelectors each.
+	Selectors map[string][]string `json:"dkim_selectors,omitempty"`
+	// Duplicates counts the reports not counted because one with the same
+	// identity (ReportIdentity) had been; DuplicateReports lists the first
+	// MaxDuplicatesListed of them.
+	Duplicates       int              `json:"duplicates,omitempty"`
+	DuplicateReports []ReportIdentity `json:"duplicate_reports,omitempty"`
+
+	// Senders names providers; nil means DefaultSenders().
+	Senders *SenderMap `json:"-"`
 
 	idx    map[fkey]int // index in Findings
 	sorted int          // Findings[:sorted] are in order; the rest were appended since
+	// bySourceSender keeps the counts per source IP and provider matched
+	// by domain ("" for none), so that Enrich can attribute again.
+	bySourceSender map[sourceSender]Counts
+	seen           map[ReportIdentity]struct{}
+}
+
+// sourceSender is a source IP and the provider its record's domains name.
+type sourceSender struct{ ip, sender string }
+
+// MaxSelectors bounds Summary.Selectors per domain.
+const MaxSelectors = 32
+
+// MaxDuplicatesListed bounds Summary.DuplicateReports.
+const MaxDuplicatesListed = 100
+
+// ReportIdentity identifies a report: a report re-sent, or stored twice,
+// has the same one (RFC 9990 §3.5.2: the file name and Report-ID stay the
+// same). It is the key a report store uses.
+type ReportIdentity struct {
+	OrgName      string `json:"org_name"`
+	ReportID     string `json:"report_id"`
+	PolicyDomain string `json:"policy_domain"`
+	Begin        int64  `json:"begin"` // seconds since the epoch
+	End          int64  `json:"end"`
+}
+
+// Identity returns the report's identity.
+func (a *Aggregate) Identity() ReportIdentity {
+	return identity(&a.Metadata, &a.Policy)
+}
+
+func identity(m *Metadata, p *PolicyPublished) ReportIdentity {
+	return ReportIdentity{OrgName: m.OrgName, ReportID: m.ReportID, PolicyDomain: dnsname.Canonical(p.Domain),
+		Begin: m.DateRange.Begin.Unix(), End: m.DateRange.End.Unix()}
+}
+
+// duplicate records id and reports whether it was seen before.
+func (s *Summary) duplicate(id ReportIdentity) bool {
+	if _, ok := s.seen[id]; ok {
+		s.Duplicates++
+		if len(s.DuplicateReports) < MaxDuplicatesListed {
+			s.DuplicateReports = append(s.DuplicateReports, id)
+		}
+		return true
+	}
+	if s.seen == nil {
+		s.seen = make(map[ReportIdentity]struct{})
+	}
+	s.seen[id] = struct{}{}
+	return false
+}
+
+func (s *Summary) senders() *SenderMap {
+	if s.Senders != nil {
+		return s.Senders
+	}
+	return DefaultSenders()
 }
 
 // MaxSplitDays bounds how many days one report's window is split over.
@@ -137,8 +220,12 @@ func bucket(m *map[string]*Counts, k string) *Counts {
 	return c
 }
 
-// Add accounts for one more report.
+// Add accounts for one more report; a report whose identity was added
+// before is not counted again (see Duplicates).
 func (s *Summary) Add(a *Aggregate) {
+	if s.duplicate(a.Identity()) {
+		return
+	}
 	var total Counts
 	for i := range a.Records {
 		total.add(s.addRecord(&a.Records[i]))
@@ -151,7 +238,7 @@ func (s *Summary) Add(a *Aggregate) {
 // result equals Add of the whole report. On an error nothing is added and
 // the error is returned.
 func (s *Summary) AddStream(st *Stream) error {
-	t := &Summary{}
+	t := &Summary{Senders: s.Senders, SourceNames: s.SourceNames}
 	var total Counts
 	for r, err := range st.All() {
 		if err != nil {
@@ -159,7 +246,13 @@ func (s *Summary) AddStream(st *Stream) error {
 		}
 		total.add(t.addRecord(&r))
 	}
-	t.addReport(&st.Header().Metadata, total)
+	// Only a report read to its end is counted, or found a duplicate.
+	h := st.Header()
+	if s.duplicate(identity(&h.Metadata, &h.Policy)) {
+		return nil
+	}
+	t.addReport(&h.Metadata, total)
+	t.SourceNames = nil // s's own, not to be merged into itself
 	s.Merge(t)
 	return nil
 }
@@ -174,8 +267,107 @@ func (s *Summary) addRecord(r *Record) Counts {
 	bucket(&s.BySourceIP, ip).add(c)
 	hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
 	bucket(&s.ByHeaderFrom, hf).add(c)
+	byDomain := s.senderByDomain(r)
+	s.addSourceSender(sourceSender{ip, byDomain}, c)
+	bucket(&s.BySender, s.attribute(ip, byDomain)).add(c)
+	for _, d := range r.AuthResults.DKIM {
+		s.addSelector(d.Domain, d.Selector)
+	}
 	s.diagnose(r, hf, ip)
 	return c
+}
+
+func (s *Summary) addSourceSender(k sourceSender, c Counts) {
+	if s.bySourceSender == nil {
+		s.bySourceSender = make(map[sourceSender]Counts)
+	}
+	v := s.bySourceSender[k]
+	v.add(c)
+	s.bySourceSender[k] = v
+}
+
+// senderByDomain is the provider of the first passing DKIM domain, else
+// of the first passing SPF domain, that the sender map knows ("" for
+// none).
+func (s *Summary) senderByDomain(r *Record) string {
+	m := s.senders()
+	for _, d := range r.AuthResults.DKIM {
+		if d.Result.Canonical() == DKIMResultPass {
+			if p := m.ByDomain(d.Domain); p != nil {
+				return p.Name
+			}
+		}
+	}
+	for _, sp := range r.AuthResults.SPF {
+		if sp.Result.Canonical() == SPFResultPass {
+			if p := m.ByDomain(sp.Domain); p != nil {
+				return p.Name
+			}
+		}
+	}
+	return ""
+}
+
+// attribute names the provider of a record from ip: by the PTR names of
+// ip when one matches, else byDomain.
+func (s *Summary) attribute(ip, byDomain string) string {
+	m := s.senders()
+	for _, n := range s.SourceNames[ip] {
+		if p := m.ByPTR(n); p != nil {
+			return p.Name
+		}
+	}
+	return byDomain
+}
+
+func (s *Summary) addSelector(domain, sel string) {
+	if sel == "" || domain == "" {
+		return
+	}
+	d := dnsname.Canonical(domain)
+	if s.Selectors == nil {
+		s.Selectors = make(map[string][]string)
+	}
+	list := s.Selectors[d]
+	i, found := slices.BinarySearch(list, sel)
+	if found || len(list) >= MaxSelectors {
+		return
+	}
+	s.Selectors[d] = slices.Insert(list, i, sel)
+}
+
+// Enrich looks up the forward-confirmed reverse-DNS names of every source
+// address through e, keeps them in SourceNames and attributes the records
+// again, a matching PTR name first (see SenderMap). Addresses already named
+// are not asked again. A Summary decoded from JSON has no per-source
+// detail to attribute again: only SourceNames is filled in.
+func (s *Summary) Enrich(ctx context.Context, e *Enricher) error {
+	var addrs []netip.Addr
+	for ip := range s.BySourceIP {
+		if _, done := s.SourceNames[ip]; done {
+			continue
+		}
+		if a, err := netip.ParseAddr(ip); err == nil {
+			addrs = append(addrs, a)
+		}
+	}
+	names, err := e.Names(ctx, addrs)
+	for a, ns := range names {
+		if s.SourceNames == nil {
+			s.SourceNames = make(map[string][]string)
+		}
+		s.SourceNames[a.String()] = ns
+	}
+	if len(s.bySourceSender) == 0 {
+		// A summary read back from JSON keeps no per-source detail:
+		// its BySender stays as it was.
+		return err
+	}
+	s.BySender = nil
+	for k, c := range s.bySourceSender {
+		bucket(&s.BySender, s.attribute(k.ip, k.sender)).add(c)
+	}
+	return err
 }
 
 // addReport accounts for a report whose records added up to total.
@@ -193,11 +385,40 @@ func (s *Summary) addReport(m *Metadata, total Counts) {
 func (s *Summary) Merge(o *Summary) {
 	s.Reports += o.Reports
 	s.Total.add(o.Total)
+	s.Failures.Merge(&o.Failures)
 	for _, p := range []struct{ dst, src *map[string]*Counts }{
 		{&s.ByOrg, &o.ByOrg}, {&s.BySourceIP, &o.BySourceIP}, {&s.ByHeaderFrom, &o.ByHeaderFrom}, {&s.ByDay, &o.ByDay},
+		{&s.BySender, &o.BySender},
 	} {
 		for k, c := range *p.src {
 			bucket(p.dst, k).add(*c)
+		}
+	}
+	for k, c := range o.bySourceSender {
+		s.addSourceSender(k, c)
+	}
+	for ip, ns := range o.SourceNames {
+		if _, ok := s.SourceNames[ip]; !ok {
+			if s.SourceNames == nil {
+				s.SourceNames = make(map[string][]string)
+			}
+			s.SourceNames[ip] = slices.Clone(ns)
+		}
+	}
+	for d, sels := range o.Selectors {
+		for _, sel := range sels {
+			s.addSelector(d, sel)
+		}
+	}
+	// A report both sides counted cannot be taken out again: it is only
+	// listed as a duplicate.
+	for id := range o.seen {
+		s.duplicate(id)
+	}
+	s.Duplicates += o.Duplicates
+	for _, id := range o.DuplicateReports {
+		if len(s.DuplicateReports) < MaxDuplicatesListed {
+			s.DuplicateReports = append(s.DuplicateReports, id)
 		}
 	}
 	for _, f := range o.Findings {
@@ -465,55 +686,93 @@ const (
 	// FindingUnauthenticated: messages with neither a passing DKIM signature
 	// nor an SPF pass: spoofing, or a sender not yet set up.
 	FindingUnauthenticated = "report.unauthenticated"
+	// FindingForwarded: messages that failed DMARC but that the receiver let
+	// through as forwarded: a policy override of type forwarded,
+	// trusted_forwarder, mailing_list or local_policy, or one whose
+	// comment says arc=pass (RFC 8617: the ARC chain vouched for the
+	// original authentication). Forwarded, not spoofed; Detail is the
+	// override type, or "arc=pass".
+	FindingForwarded = "report.forwarded"
 )
+
+// forwardedBy returns why a record's override marks the message as
+// forwarded, or "".
+func forwardedBy(pe *PolicyEvaluated) string {
+	why := ""
+	for _, r := range pe.Reasons {
+		if strings.Contains(strings.ToLower(r.Comment), "arc=pass") {
+			return "arc=pass"
+		}
+		switch t := OverrideType(strings.ToLower(string(r.Type))); t {
+		case OverrideTypeForwarded, OverrideTypeTrustedForwarder, OverrideTypeMailingList, OverrideTypeLocalPolicy:
+			if why == "" {
+				why = string(t)
+			}
+		}
+	}
+	return why
+}
 
 // ESP describes an email service provider's own domains, which show up in
 // reports when a customer's domain is not fully set up.
 type ESP struct {
 	Name string
 	// Domains are the ESP's bounce (MAIL FROM) and signing domains;
-	// subdomains match too.
+	// subdomains match.
 	Domains []string
 	// MailFromAdvice and DKIMAdvice complete the diagnosis messages.
 	MailFromAdvice, DKIMAdvice string
 }
 
-// KnownESPs returns the providers the diagnoses recognise.
-func KnownESPs() []ESP { return slices.Clone(esps) }
-
-var esps = []ESP{
-	{Name: "Amazon SES", Domains: []string{"amazonses.com"},
-		MailFromAdvice: "configure a custom MAIL FROM domain (a subdomain of %s, with the MX and SPF records SES lists) so that SPF aligns",
-		DKIMAdvice:     "enable Easy DKIM (or BYODKIM) for %s and publish its three CNAME records so that DKIM aligns"},
-	{Name: "SendGrid", Domains: []string{"sendgrid.net"},
-		MailFromAdvice: "set up domain authentication with a custom return path under %s",
-		DKIMAdvice:     "set up domain authentication (DKIM CNAMEs) for %s"},
-	{Name: "Mailgun", Domains: []string{"mailgun.org", "mailgun.net"},
-		MailFromAdvice: "send from a Mailgun domain under %s so the return path aligns",
-		DKIMAdvice:     "publish the DKIM key Mailgun gives for %s"},
-	{Name: "Mailchimp/Mandrill", Domains: []string{"mcsv.net", "mandrillapp.com", "mcdlv.net"},
-		MailFromAdvice: "set up a custom return path (Mandrill) under %s",
-		DKIMAdvice:     "authenticate %s in the provider's domain settings"},
-	{Name: "SparkPost", Domains: []string{"sparkpostmail.com"},
-		MailFromAdvice: "add a custom bounce domain under %s",
-		DKIMAdvice:     "add %s as a sending domain with its DKIM record"},
-	{Name: "Postmark", Domains: []string{"mtasv.net"},
-		MailFromAdvice: "set a custom Return-Path under %s",
-		DKIMAdvice:     "add the DKIM record Postmark gives for %s"},
-}
-
-func espOf(domain string) *ESP {
-	if domain == "" {
-		return nil
-	}
-	for i := range esps {
-		for _, d := range esps[i].Domains {
-			if dnsname.IsSubdomain(domain, d) {
-				return &esps[i]
-			}
+// KnownESPs returns the providers of the default sender map that the ESP
+// diagnoses (report.spf-esp-envelope, report.dkim-esp-only) recognise:
+// those of category esp or platform.
+func KnownESPs() []ESP {
+	var out []ESP
+	for _, s := range DefaultSenders().Senders() {
+		if isESP(&s) {
+			out = append(out, ESP{Name: s.Name, Domains: s.Domains, MailFromAdvice: mailFromAdvice(&s), DKIMAdvice: dkimAdvice(&s)})
 		}
 	}
+	return out
+}
+
+// isESP: a service that sends for its customers' domains, with domains of
+// its own that appear until the customer's are set up.
+func isESP(s *Sender) bool {
+	return s != nil && (s.Category == SenderCategoryESP || s.Category == SenderCategoryPlatform)
+}
+
+func mailFromAdvice(s *Sender) string {
+	if s.MailFromAdvice != "" {
+		return s.MailFromAdvice
+	}
+	return "set up a custom MAIL FROM (return path) domain under %s at " + strings.ReplaceAll(s.Name, "%", "%%") + " so that SPF aligns"
+}
+
+func dkimAdvice(s *Sender) string {
+	if s.DKIMAdvice != "" {
+		return s.DKIMAdvice
+	}
+	return "have " + strings.ReplaceAll(s.Name, "%", "%%") + " sign with a DKIM key of %s so that DKIM aligns"
+}
+
+// espOf returns the ESP whose own domain domain is, or nil.
+func (s *Summary) espOf(domain string) *Sender {
+	if p := s.senders().ByDomain(domain); isESP(p) {
+		return p
+	}
 	return nil
+}
+
+// espOrGeneric is espOf, or a nameless provider when the map changed
+// since the finding was noted (a Summary merged from one with other
+// Senders).
+func (s *Summary) espOrGeneric(domain string) *Sender {
+	if p := s.espOf(domain); p != nil {
+		return p
+	}
+	return &Sender{Name: "the provider"}
 }
 
 // relaxedAligned approximates relaxed alignment without the public suffix
@@ -543,7 +802,7 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 		}
 	}
 	if !spAligned && envelope != "" && !relaxedAligned(envelope, hf) {
-		if espOf(envelope) != nil {
+		if s.espOf(envelope) != nil {
 			s.note(FindingSPFESPEnvelope, hf, envelope, ip, n)
 		} else if spfPass {
 			s.note(FindingSPFUnaligned, hf, envelope, ip, n)
@@ -561,7 +820,7 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 			if relaxedAligned(d, hf) {
 				aligned = true
 			}
-			if espOf(d) == nil {
+			if s.espOf(d) == nil {
 				allESP = false
 			}
 		}
@@ -575,6 +834,12 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 	}
 	if dkAligned && !spAligned {
 		s.note(FindingDMARCReliesOnDKIM, hf, "", ip, n)
+	}
+	if !dkAligned && !spAligned {
+		if why := forwardedBy(pe); why != "" {
+			s.note(FindingForwarded, hf, why, ip, n)
+			return
+		}
 	}
 	if len(passing) == 0 && !spfPass && !dkAligned && !spAligned {
 		s.note(FindingUnauthenticated, hf, "", ip, n)
@@ -591,19 +856,19 @@ func (s *Summary) Diagnoses() []Diagnosis {
 		hf := f.HeaderFrom
 		switch f.Code {
 		case FindingSPFESPEnvelope:
-			esp := espOf(f.Detail)
+			esp := s.espOrGeneric(f.Detail)
 			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.2"
 			region := ""
 			if r, ok := strings.CutSuffix(f.Detail, ".amazonses.com"); ok && !strings.Contains(r, ".") {
 				region = " (the default MAIL FROM of region " + r + ")"
 			}
 			d.Message = fmt.Sprintf("SPF does not align for %s: the envelope sender is %s, %s's own domain%s; %s",
-				hf, f.Detail, esp.Name, region, fmt.Sprintf(esp.MailFromAdvice, hf))
+				hf, f.Detail, esp.Name, region, fmt.Sprintf(mailFromAdvice(esp), hf))
 		case FindingDKIMESPOnly:
-			esp := espOf(f.Detail)
+			esp := s.espOrGeneric(f.Detail)
 			d.Severity, d.RFC = SeverityError, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes only for d=%s, %s's own signing domain, not for %s, so DKIM cannot align; %s",
-				f.Detail, esp.Name, hf, fmt.Sprintf(esp.DKIMAdvice, hf))
+				f.Detail, esp.Name, hf, fmt.Sprintf(dkimAdvice(esp), hf))
 		case FindingDMARCReliesOnDKIM:
 			d.Severity, d.RFC = SeverityInfo, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages from %s pass DMARC through aligned DKIM alone (SPF does not align): a DKIM key problem would make them fail", hf)
@@ -613,6 +878,9 @@ func (s *Summary) Diagnoses() []Diagnosis {
 		case FindingDKIMUnaligned:
 			d.Severity, d.RFC = SeverityWarning, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes for d=%s, which does not align with %s: sign with a key under %s", f.Detail, hf, hf)
+		case FindingForwarded:
+			d.Severity, d.RFC = SeverityInfo, "RFC 7489 §6.6.2, RFC 8617"
+			d.Message = fmt.Sprintf("messages from %s failed DMARC but the receiver accepted them as forwarded (%s): forwarded, not spoofed; signing with DKIM keeps most forwarded mail aligned", hf, f.Detail)
 		case FindingUnauthenticated:
 			d.Severity, d.RFC = SeverityError, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages claiming to be from %s have neither a DKIM nor an SPF pass: spoofing, or a sender not yet authorised", hf)

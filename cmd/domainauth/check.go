@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
+	"github.com/domainauth/domainauth/tlsrpt"
 )
 
 func checkCommand() *command {
@@ -27,9 +29,10 @@ func checkCommand() *command {
 		long: `Audit each DOMAIN's mail authentication ("-" reads domains from standard input,
 one a line): MX and null MX, SPF (the include tree and
 its DNS lookup count), DMARC (discovery, the record, external report
-authorisation), DKIM keys (the selectors given with --selector, every
-selector a zone file has, or on live DNS the common selector names that have
-a key), the MAIL FROM domain
+authorisation), DKIM keys (the selectors given with --selector or named for
+the domain by the DMARC aggregate reports in --selectors-from-reports DIR,
+every selector a zone file has, or on live DNS the common selector names that
+have a key), the MAIL FROM domain
 (--mail-from, or the SES custom MAIL FROM found in the zone), when the
 domain sends through Amazon SES the SES set-up with its DMARC alignment
 prediction, and what a receiving domain publishes beyond that: MTA-STS (the
@@ -63,12 +66,13 @@ reached or is unusable.`,
 
 // checkOptions are the flags of "check".
 type checkOptions struct {
-	dns       *dnsFlags
-	selectors listFlag
-	mailFrom  string
-	region    string
-	json, csv bool
-	verbose   bool
+	dns         *dnsFlags
+	selectors   listFlag
+	fromReports string
+	mailFrom    string
+	region      string
+	json, csv   bool
+	verbose     bool
 	// Offline documents: the MTA-STS policy, the BIMI logo and mark
 	// certificate, read from files instead of fetched.
 	mtaSTSPolicy, bimiSVG, bimiCert string
@@ -80,6 +84,7 @@ const maxDomainLine = 1024
 func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	o := &checkOptions{dns: addDNSFlags(fs)}
 	fs.Var(&o.selectors, "selector", "check the DKIM key of this `SELECTOR`; repeatable")
+	fs.StringVar(&o.fromReports, "selectors-from-reports", "", "check the DKIM keys of the selectors that the DMARC aggregate reports in `DIR` name for the domain")
 	fs.StringVar(&o.mailFrom, "mail-from", "", "check this envelope-sender (MAIL FROM) `DOMAIN` too")
 	fs.StringVar(&o.region, "region", "", "the Amazon SES `REGION` the domain sends from (default: inferred from the MAIL FROM MX or the DKIM zone)")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
@@ -112,6 +117,17 @@ func checkSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error 
 			for _, d := range args {
 				if _, err := dnsname.Normalize(d); err != nil {
 					return usagef("%q is not a domain name: %v", d, err)
+				}
+			}
+		}
+		if o.fromReports != "" {
+			sels, err := a.reportSelectors(ctx, o.fromReports, args, fromStdin)
+			if err != nil {
+				return err
+			}
+			for _, sel := range sels {
+				if !slices.Contains(o.selectors, sel) {
+					o.selectors = append(o.selectors, sel)
 				}
 			}
 		}
@@ -349,4 +365,31 @@ func (p *presenter) writeCSV(rep *audit.Report) error {
 		return nil
 	}
 	return p.csv.WriteAll(rep.CSVRows())
+}
+
+// maxReportSelectors bounds the selectors --selectors-from-reports adds
+// (each costs a DNS query per domain).
+const maxReportSelectors = 64
+
+// reportSelectors reads the reports in dir and returns the DKIM selectors
+// they name for the given domains (for every domain when the domains come
+// from standard input), at most maxReportSelectors, in order.
+func (a *app) reportSelectors(ctx context.Context, dir string, domains []string, all bool) ([]string, error) {
+	// TLS reports in the folder are read without their DKIM check.
+	sum, _, _, err := a.summarize(ctx, []string{dir}, true, &tlsReader{dec: &tlsrpt.Decoder{}})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, d := range slices.Sorted(maps.Keys(sum.Selectors)) {
+		if !all && !slices.ContainsFunc(domains, func(x string) bool { return dnsname.Equal(x, d) }) {
+			continue
+		}
+		for _, sel := range sum.Selectors[d] {
+			if len(out) < maxReportSelectors && !slices.Contains(out, sel) {
+				out = append(out, sel)
+			}
+		}
+	}
+	return out, nil
 }

@@ -390,6 +390,30 @@ func TestReport(t *testing.T) {
 	}
 }
 
+// TestReportFailure: report show, summary and json read DMARC failure
+// reports (RFC 9991), told apart from aggregate reports by content; an
+// email with neither is refused, naming what both decoders found.
+func TestReportFailure(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "conformance", "dmarc-failure")
+	const pm = "domainaware+parsedmarc/"
+	tests := []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"show", 0, []string{"report", "show", pm + "[Netease DMARC Failure Report] Rent Reminder.eml", pm + "dmarc_ruf_report_linkedin.eml"}},
+		{"summary", 0, []string{"report", "summary", pm}},
+		{"summary-json", 0, []string{"report", "summary", "--json", pm}},
+		{"json", 0, []string{"report", "json", pm + "DMARC Failure Report for domain.de (mail-from=sharepoint@domain.de, ip=10.10.10.10).eml"}},
+		{"not-a-report", 2, []string{"report", "show", pm + "exim_plain_text_only_no_arf_part.eml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			goldenIn(t, dir, "report-failure-"+tt.name, tt.status, tt.args...)
+		})
+	}
+}
+
 func TestDKIM(t *testing.T) {
 	const ex, broken = "examples/zones/example.org.zone", "examples/zones/broken.example.zone"
 	const td = "cmd/domainauth/testdata/"

@@ -23,15 +23,15 @@ import (
 )
 
 func reportCommand() *command {
-	files := `FILE may be XML or JSON, gzip, zip or a whole report email; a folder stands for every
-file below it (files there that are not reports are skipped with a note on
+	files := `FILE may be XML or JSON, gzip, zip or a whole report email, or a DMARC failure
+report message (ARF, RFC 9991); a folder stands for every file below it (files there that are not reports are skipped with a note on
 stderr). A named FILE that is not a report is an error (exit status 2).`
 	return &command{
 		name:    "report",
-		summary: "read DMARC aggregate reports and SMTP TLS reports",
+		summary: "read DMARC aggregate and failure reports and SMTP TLS reports",
 		long: `Read DMARC aggregate reports (RFC 7489 and RFC 9990 schemas; XML, gzip, zip or
-email) and SMTP TLS reports (RFC 8460; JSON, gzip, zip or email) and show,
-summarise or convert them. The kind of each file is told by its content,
+email), DMARC failure reports (RFC 9991, ARF messages) and SMTP TLS reports
+(RFC 8460; JSON, gzip, zip or email) and show, summarise or convert them. The kind of each file is told by its content,
 not its name.
 
 A TLS report that arrived by email counts only with a valid DKIM signature
@@ -40,7 +40,7 @@ keys from live DNS (or from --zone/--route53 files), and show, summary and
 json say verified, failed or unverified (a key lookup failed). With
 --verified-only the others are dropped (one line each on stderr); with
 --offline no key is looked up and the signature is "not checked". DMARC
-aggregate reports carry no such rule and are never looked up.`,
+aggregate and failure reports carry no such rule and are never looked up.`,
 		examples: []string{"domainauth report summary ~/dmarc-reports/"},
 		subs: []*command{
 			{
@@ -60,9 +60,15 @@ aggregate reports carry no such rule and are never looked up.`,
 				summary: "summarise many reports: messages by source and result",
 				long: `Summarise reports: the messages per reporter, per From domain and per source
 IP, with how many passed DMARC and by which mechanism, and the sources that
-fail most; for SMTP TLS reports, the sessions per policy domain, day and
-reporter and the failed sessions per MX host and result type. Exit status 0
-even when mail failed: it is a report, not a check.
+fail most; DMARC failure reports per reported domain, failure type, source IP
+and day; for SMTP TLS reports, the sessions per policy domain, day and
+reporter and the failed sessions per MX host and result type. Senders are
+named by a table of providers (their DKIM and bounce domains, and with
+--resolve the forward-confirmed reverse DNS of each source IP, looked up
+through the DNS flags' source). A DMARC aggregate report read twice (same
+organisation, report ID, policy domain and period) is counted once. --csv
+prints the DMARC table rows as CSV. Exit status 0 even when mail failed: it
+is a report, not a check.
 
 ` + files,
 				examples: []string{
@@ -75,13 +81,14 @@ even when mail failed: it is a report, not a check.
 			{
 				name:    "json",
 				args:    "FILE|FOLDER...",
-				summary: "convert DMARC aggregate and SMTP TLS reports to JSON",
+				summary: "convert DMARC aggregate and failure reports and SMTP TLS reports to JSON",
 				long: `Print the reports as a JSON array, one element per file. A DMARC aggregate
 report has its element names as keys (report_metadata, policy_published,
 record), with the decoder's warnings; an SMTP TLS report has
 "smtp_tls_report" (the report in RFC 8460 §4.4 form), "warnings" and, for one
 that arrived by email, "email" (its TLS-Report-Domain and
-TLS-Report-Submitter fields and the DKIM verdict).
+TLS-Report-Submitter fields and the DKIM verdict); a DMARC failure report has
+"failure_report".
 
 ` + files,
 				examples: []string{
@@ -261,11 +268,20 @@ const (
 )
 
 // notEither is a file that is neither a DMARC aggregate report nor an SMTP
-// TLS report: both decoders' errors.
-type notEither struct{ dmarc, tls error }
+// TLS report (nor, for an email, a DMARC failure report): the decoders'
+// errors; failure is nil when the file is no email.
+type notEither struct{ dmarc, failure, tls error }
 
-func (e *notEither) Error() string   { return e.dmarc.Error() }
-func (e *notEither) Unwrap() []error { return []error{e.dmarc, e.tls} }
+func (e *notEither) Error() string { return e.dmarc.Error() }
+func (e *notEither) Unwrap() []error {
+	var out []error
+	for _, err := range []error{e.dmarc, e.failure, e.tls} {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
 
 // decodeAny reads a DMARC aggregate report or an SMTP TLS report, told
 // apart by content, not by file name: r is read as a DMARC report first and,
@@ -274,12 +290,41 @@ func (e *notEither) Unwrap() []error { return []error{e.dmarc, e.tls} }
 // peel the same containers (internal/container), so either finds its
 // document inside gzip, zip or email. Exactly one of the results is
 // non-nil when err is nil.
-func decodeAny(ctx context.Context, dec *report.Decoder, tr *tlsReader, r io.ReadSeeker) (*report.Aggregate, *tlsrpt.Report, error) {
+//
+// An email without an aggregate report is read as a DMARC failure report
+// before it is tried as a TLS report.
+func decodeAny(ctx context.Context, dec *report.Decoder, tr *tlsReader, r io.ReadSeeker) (*report.Aggregate, *report.Failure, *tlsrpt.Report, error) {
 	agg, err := dec.Decode(r)
 	if err == nil || !errors.Is(err, report.ErrNotReport) {
-		return agg, nil, err
+		return agg, nil, nil, err
 	}
-	t, err := tr.decodeOther(ctx, r, err)
+	f, t, err := decodeOther(ctx, dec, tr, r, err)
+	return nil, f, t, err
+}
+
+// decodeOther reads r, in which the DMARC aggregate decoder found no
+// report (aggErr), as a DMARC failure report when it is an email, and
+// otherwise, or when it holds none, as an SMTP TLS report. One of the
+// results is non-nil when err is nil.
+func decodeOther(ctx context.Context, dec *report.Decoder, tr *tlsReader, r io.ReadSeeker, aggErr error) (*report.Failure, *tlsrpt.Report, error) {
+	var ferr error
+	if de, ok := errors.AsType[*report.DecodeError](aggErr); ok && strings.Contains(de.Container, "email") {
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return nil, nil, err
+		}
+		f, err := dec.DecodeFailure(r)
+		if err == nil {
+			return f, nil, nil
+		}
+		if !errors.Is(err, report.ErrNotReport) {
+			return nil, nil, err // a failure report, but a broken one
+		}
+		ferr = err
+	}
+	t, err := tr.decodeOther(ctx, r, aggErr)
+	if ne, ok := errors.AsType[*notEither](err); ok {
+		ne.failure = ferr
+	}
 	return nil, t, err
 }
 
@@ -396,6 +441,9 @@ func reportReason(err error) string {
 	if ne, ok := errors.AsType[*notEither](err); ok {
 		detail := strings.TrimPrefix(ne.dmarc.Error(), "report: ")
 		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
+		if fe, ok := errors.AsType[*report.DecodeError](ne.failure); ok {
+			detail += "; nor a DMARC failure report: " + fe.Msg
+		}
 		return "not a DMARC aggregate or SMTP TLS report: " + detail
 	}
 	switch {
@@ -416,12 +464,16 @@ func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		dec := &report.Decoder{}
 		n := 0
 		_, err = a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
-			agg, tls, err := decodeAny(ctx, dec, tr, r)
+			agg, f, tls, err := decodeAny(ctx, dec, tr, r)
 			if err != nil {
 				return err
 			}
 			if n++; n > 1 {
 				fmt.Fprintln(a.stdout)
+			}
+			if f != nil {
+				audit.WriteFailure(a.stdout, file, f)
+				return nil
 			}
 			if tls != nil {
 				audit.WriteTLSReport(a.stdout, file, tls, *maxRows)
@@ -441,6 +493,10 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 			File string `json:"file"`
 			*report.Aggregate
 		}
+		type failureReport struct {
+			File    string          `json:"file"`
+			Failure *report.Failure `json:"failure_report"`
+		}
 		tr, err := tf.open(a)
 		if err != nil {
 			return err
@@ -450,10 +506,12 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		out := []any{}
 		dec := &report.Decoder{}
 		_, err = a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
-			agg, tls, err := decodeAny(ctx, dec, tr, r)
+			agg, f, tls, err := decodeAny(ctx, dec, tr, r)
 			switch {
 			case err != nil:
 				return err
+			case f != nil:
+				out = append(out, failureReport{File: file, Failure: f})
 			case tls != nil:
 				j, err := tlsReportJSON(file, tls)
 				if err != nil {
@@ -526,35 +584,29 @@ func tlsReportJSON(file string, t *tlsrpt.Report) (*tlsJSON, error) {
 func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	top := fs.Int("top", 10, "list at most `N` entries per table (0: all)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	asCSV := fs.Bool("csv", false, "print the DMARC summary's rows as CSV: table, key and counts")
 	quiet := fs.Bool("quiet", false, "do not list the skipped (or dropped) files on stderr (the summary still counts them)")
+	resolve := fs.Bool("resolve", false, "name the senders by the forward-confirmed reverse DNS of each source IP (at most one PTR and one address query per IP)")
 	tf := addTLSFlags(fs)
 	return func(ctx context.Context, args []string) error {
+		if *asJSON && *asCSV {
+			return usagef("give --json or --csv, not both")
+		}
+		if *resolve && tf.offline {
+			return usagef("--resolve looks names up: it cannot be combined with --offline")
+		}
 		tr, err := tf.open(a)
 		if err != nil {
 			return err
 		}
-		// Each file is streamed into the summary and dropped: memory does
-		// not grow with the number of files or of their records.
-		sum, tsum := &report.Summary{}, &tlsrpt.Summary{}
-		dec := &report.Decoder{}
-		files, err := a.eachReport(ctx, args, kindBoth, *quiet, func(_ string, r io.ReadSeeker) error {
-			st, err := dec.Stream(r)
-			if errors.Is(err, report.ErrNotReport) {
-				// Not DMARC: perhaps an SMTP TLS report (see decodeAny).
-				t, err := tr.decodeOther(ctx, r, err)
-				if err == nil {
-					tsum.Add(t)
-				}
-				return err
-			}
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			return sum.AddStream(st)
-		})
+		sum, tsum, files, err := a.summarize(ctx, args, *quiet, tr)
 		if err != nil {
 			return err
+		}
+		if *resolve {
+			if err := sum.Enrich(ctx, &report.Enricher{Resolver: tr.src.r}); err != nil {
+				fmt.Fprintf(a.stderr, "note: reverse DNS lookups stopped: %s\n", termsafe.String(err.Error()))
+			}
 		}
 		n := *top
 		if n <= 0 {
@@ -563,7 +615,8 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		if tsum.Reports == 0 && files.Dropped == 0 {
 			tsum = nil
 		}
-		if *asJSON {
+		switch {
+		case *asJSON:
 			return writeJSON(a.stdout, struct {
 				*report.Summary
 				readStats
@@ -573,14 +626,17 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 				// beside the DMARC ones; absent when there were none.
 				TLS *tlsrpt.Summary `json:"tls_reports,omitempty"`
 			}{sum, files, sum.TopFailing(n), sum.Diagnoses(), tsum})
+		case *asCSV:
+			return audit.WriteSummaryCSV(a.stdout, sum)
 		}
-		if sum.Reports > 0 || tsum == nil {
+		dmarc := sum.Reports > 0 || sum.Failures.Reports > 0
+		if dmarc || tsum == nil {
 			audit.WriteSummary(a.stdout, sum, files.Skipped, *top)
 		} else if files.Skipped > 0 {
 			fmt.Fprintf(a.stdout, "%s skipped: not reports (listed on stderr unless --quiet)\n", audit.Plural(files.Skipped, "file"))
 		}
 		if tsum != nil {
-			if sum.Reports > 0 {
+			if dmarc {
 				fmt.Fprintln(a.stdout)
 			}
 			audit.WriteTLSSummary(a.stdout, tsum, *top)
@@ -590,4 +646,54 @@ func reportSummarySetup(a *app, fs *flag.FlagSet) func(context.Context, []string
 		}
 		return nil
 	}
+}
+
+// summarize streams each file into the summaries and drops it: memory
+// does not grow with the number of files or of their records. A DMARC
+// aggregate report met a second time (same organisation, report ID, policy
+// domain and period) is not counted again, with a note on stderr unless
+// quiet.
+func (a *app) summarize(ctx context.Context, args []string, quiet bool, tr *tlsReader) (*report.Summary, *tlsrpt.Summary, readStats, error) {
+	sum, tsum := &report.Summary{}, &tlsrpt.Summary{}
+	dec := &report.Decoder{}
+	files, err := a.eachReport(ctx, args, kindBoth, quiet, func(file string, r io.ReadSeeker) error {
+		st, err := dec.Stream(r)
+		if errors.Is(err, report.ErrNotReport) {
+			// Not an aggregate report: perhaps a failure report or an
+			// SMTP TLS report (see decodeAny).
+			f, t, err := decodeOther(ctx, dec, tr, r, err)
+			switch {
+			case f != nil:
+				sum.AddFailure(f)
+			case t != nil:
+				tsum.Add(t)
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		before := sum.Duplicates
+		if err := sum.AddStream(st); err != nil {
+			return err
+		}
+		if sum.Duplicates > before && !quiet {
+			id := sum.DuplicateReports[len(sum.DuplicateReports)-1]
+			if sum.Duplicates > report.MaxDuplicatesListed {
+				id = report.ReportIdentity{}
+			}
+			fmt.Fprintf(a.stderr, "note: %s: the same report as one read before (%s, report ID %s); not counted again\n",
+				termsafe.String(file), termsafe.String(orDash(id.OrgName)), termsafe.String(orDash(id.ReportID)))
+		}
+		return nil
+	})
+	return sum, tsum, files, err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -1,0 +1,187 @@
+package report
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
+)
+
+// senders.json is the default sender map: each provider with the page of
+// its own documentation the entry rests on.
+//
+//go:embed senders.json
+var sendersJSON []byte
+
+// SenderCategory says what kind of service a Sender is.
+type SenderCategory string
+
+// Sender categories.
+const (
+	// SenderCategoryMailbox: a mailbox provider (Gmail, Outlook.com, Yahoo) whose
+	// users, or hosted domains, send through it.
+	SenderCategoryMailbox SenderCategory = "mailbox"
+	// SenderCategoryESP: an email service provider that sends for its customers'
+	// domains, often with its own bounce and signing domains until the
+	// customer sets up its own.
+	SenderCategoryESP SenderCategory = "esp"
+	// SenderCategoryPlatform: a CRM, help desk or other application that sends
+	// mail for its customers' domains.
+	SenderCategoryPlatform SenderCategory = "platform"
+	// SenderCategoryGateway: a security gateway that relays its customers' mail.
+	SenderCategoryGateway SenderCategory = "gateway"
+)
+
+// Sender is one sending service and what identifies it in reports.
+type Sender struct {
+	// Name is the provider, as people know it: "Amazon SES".
+	Name     string         `json:"name"`
+	Category SenderCategory `json:"category"`
+	// Domains are the provider's own signing (DKIM d=) and bounce (SPF
+	// MAIL FROM) domains; subdomains match.
+	Domains []string `json:"domains,omitempty"`
+	// PTRSuffixes are the domains under which the provider's outbound
+	// hosts have their reverse-DNS names; the name itself and names below
+	// it match.
+	PTRSuffixes []string `json:"ptr_suffixes,omitempty"`
+	// Source is the provider's public documentation the entry rests on.
+	Source string `json:"source"`
+	// MailFromAdvice and DKIMAdvice complete the diagnoses
+	// report.spf-esp-envelope and report.dkim-esp-only; %s is the From
+	// domain. If empty, a general wording is used.
+	MailFromAdvice string `json:"mail_from_advice,omitempty"`
+	DKIMAdvice     string `json:"dkim_advice,omitempty"`
+}
+
+// SenderMap names the services behind the sources of a report. A Summary
+// uses DefaultSenders unless given another; a caller extends the default
+// with With, or replaces it with NewSenderMap or ParseSenders.
+//
+// Matching rules, all case-insensitive on domain names without a trailing
+// dot, a suffix matching at a label boundary ("mail.yahoo.com" matches
+// "x.mail.yahoo.com", not "xmail.yahoo.com"):
+//
+//   - ByPTR: a forward-confirmed reverse-DNS name of the source IP (see
+//     Enricher) against PTRSuffixes;
+//   - ByDomain: a DKIM d= domain of a passing signature, or the domain of
+//     a passing SPF result (the MAIL FROM domain, or HELO when that is the
+//     one evaluated), against Domains.
+//
+// The longest matching suffix wins, over all entries, and between equal
+// suffixes the earlier entry. A Summary attributes each record to the
+// provider of the first of these that matches: the PTR names of its
+// source IP, then its passing DKIM domains in report order, then its
+// passing SPF domains. The PTR comes first because it names the host
+// that actually handed the message to the reporter (a forwarder that
+// kept an ESP's DKIM signature is the forwarder); a spoofer cannot make a
+// signature pass nor an SPF check pass for a provider's domain.
+//
+// A SenderMap is read-only once built and safe for concurrent use.
+type SenderMap struct {
+	senders []Sender
+	domain  map[string]int // domain -> index of the first sender with it
+	ptr     map[string]int
+}
+
+// NewSenderMap returns a map of the given senders, earlier entries first.
+// It fails on an entry without a name or with a string in Domains or
+// PTRSuffixes that is no domain name.
+func NewSenderMap(senders ...Sender) (*SenderMap, error) {
+	m := &SenderMap{senders: make([]Sender, 0, len(senders)), domain: map[string]int{}, ptr: map[string]int{}}
+	for i, s := range senders {
+		if s.Name == "" {
+			return nil, fmt.Errorf("report: sender %d has no name", i)
+		}
+		s = cloneSender(s)
+		for _, set := range []struct {
+			list []string
+			idx  map[string]int
+		}{{s.Domains, m.domain}, {s.PTRSuffixes, m.ptr}} {
+			for j, d := range set.list {
+				c := dnsname.Canonical(d)
+				if dnsname.Check(c) != nil || dnsname.Labels(c) < 2 {
+					return nil, fmt.Errorf("report: sender %q: %q is no domain name of two labels or more", s.Name, d)
+				}
+				set.list[j] = c
+				if _, ok := set.idx[c]; !ok {
+					set.idx[c] = len(m.senders)
+				}
+			}
+		}
+		m.senders = append(m.senders, s)
+	}
+	return m, nil
+}
+
+func cloneSender(s Sender) Sender {
+	s.Domains, s.PTRSuffixes = slices.Clone(s.Domains), slices.Clone(s.PTRSuffixes)
+	return s
+}
+
+// ParseSenders reads a sender map in the format of the embedded default
+// (senders.json): {"senders": [{"name", "category", "domains",
+// "ptr_suffixes", "source", ...}]}.
+func ParseSenders(data []byte) (*SenderMap, error) {
+	var doc struct {
+		Senders []Sender `json:"senders"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("report: sender map: %w", err)
+	}
+	return NewSenderMap(doc.Senders...)
+}
+
+// defaultSenders is the parsed embedded table, shared read-only.
+var defaultSenders = sync.OnceValue(func() *SenderMap {
+	m, err := ParseSenders(sendersJSON)
+	if err != nil {
+		panic(err) // the embedded table is checked by TestDefaultSenders
+	}
+	return m
+})
+
+// DefaultSenders returns the built-in sender map (senders.json: mailbox
+// providers, ESPs, platforms and gateways, each with the documentation it
+// rests on).
+func DefaultSenders() *SenderMap { return defaultSenders() }
+
+// Senders returns a copy of the map's entries, in order.
+func (m *SenderMap) Senders() []Sender {
+	out := make([]Sender, len(m.senders))
+	for i, s := range m.senders {
+		out[i] = cloneSender(s)
+	}
+	return out
+}
+
+// With returns a new map with more before m's entries, so that they win
+// over m's for the same suffix. m is not changed.
+func (m *SenderMap) With(more ...Sender) (*SenderMap, error) {
+	return NewSenderMap(append(slices.Clone(more), m.senders...)...)
+}
+
+// ByDomain returns the sender whose Domains hold name or a parent of it,
+// or nil.
+func (m *SenderMap) ByDomain(name string) *Sender { return m.lookup(m.domain, name) }
+
+// ByPTR returns the sender whose PTRSuffixes hold the reverse-DNS name
+// host or a parent of it, or nil.
+func (m *SenderMap) ByPTR(host string) *Sender { return m.lookup(m.ptr, host) }
+
+// lookup walks from name up to its parents: the first hit is the longest
+// matching suffix.
+func (m *SenderMap) lookup(idx map[string]int, name string) *Sender {
+	if m == nil || name == "" {
+		return nil
+	}
+	for n := dnsname.Canonical(name); strings.Contains(n, "."); n = dnsname.Parent(n) {
+		if i, ok := idx[n]; ok {
+			return &m.senders[i]
+		}
+	}
+	return nil
+}
