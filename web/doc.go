@@ -70,9 +70,11 @@
 // overview lists Config.TopSources failing sources (default 20) and the
 // latest 50 reports; the login form's body is at most 4 KiB. With a
 // Config.Resolver, the sources shown are named by their forward-confirmed
-// PTR names (RFC 8601 §2.7.3 iprev): one PTR lookup and at most 3 address
-// lookups per source, 8 sources at once, all within Config.DNSTimeout
-// (default 2 s) per page; a name that does not resolve back is not shown. Serve shuts
+// PTR names (RFC 8601 §2.7.3 iprev, through report.Enricher) and by the
+// provider report.DefaultSenders knows for such a name: at most 3 names
+// per address and 100 DNS queries per page, 8 at once, all within
+// Config.DNSTimeout (default 2 s); a name that does not resolve back is
+// not shown. Serve shuts
 // down gracefully on SIGINT or SIGTERM, waiting up to
 // Config.ShutdownTimeout (default 10 s) for requests in flight.
 package web

@@ -231,8 +231,9 @@ type overviewData struct {
 	Policies   []store.PolicyPeriod  `json:"policies"`
 	Reports    []store.ReportInfo    `json:"reports"`
 	LastIngest time.Time             `json:"last_ingest"`
-	// PTR holds the forward-confirmed PTR names of the failing sources.
-	PTR map[string]string `json:"ptr,omitempty"`
+	// Names holds what reverse DNS says of the failing sources, by
+	// address (with a Config.Resolver).
+	Names map[string]sourceName `json:"names,omitempty"`
 
 	MessagesChart *chart `json:"-"`
 	RateChart     *chart `json:"-"`
@@ -290,26 +291,6 @@ func sumDays(days []store.DayCounts) report.Counts {
 	return s.Total
 }
 
-// ptrOf returns the forward-confirmed PTR names of the addresses, keyed by
-// their text.
-func (h *handler) ptrOf(ctx context.Context, ips []string) map[string]string {
-	addrs := make([]netip.Addr, 0, len(ips))
-	for _, s := range ips {
-		if a, err := netip.ParseAddr(s); err == nil {
-			addrs = append(addrs, a)
-		}
-	}
-	names := h.ptrNames(ctx, addrs)
-	if len(names) == 0 {
-		return nil
-	}
-	out := make(map[string]string, len(names))
-	for a, n := range names {
-		out[a.String()] = n
-	}
-	return out
-}
-
 func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
 	if err == nil && f.IP.IsValid() {
@@ -330,7 +311,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	for i, s := range d.TopFailing {
 		ips[i] = s.SourceIP
 	}
-	d.PTR = h.ptrOf(r.Context(), ips)
+	d.Names = h.namesOf(r.Context(), ips)
 	d.MessagesChart = messagesChart(d.Days)
 	d.RateChart = rateChart(d.Days)
 	title := "All domains"
@@ -343,7 +324,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 // sourceData is a source's page.
 type sourceData struct {
 	Source  store.FailingSource
-	PTR     string
+	Name    sourceName
 	Total   report.Counts
 	Days    []store.DayCounts
 	Reports []store.ReportInfo
@@ -379,7 +360,7 @@ func (h *handler) source(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Total = sumDays(d.Days)
-	d.PTR = h.ptrOf(ctx, []string{ip})[ip]
+	d.Name = h.namesOf(ctx, []string{ip})[ip]
 	d.Chart, d.Rate = messagesChart(d.Days), rateChart(d.Days)
 	h.render(w, r, http.StatusOK, "source", &pageData{Title: ip, Filter: f, Data: d})
 }

@@ -583,25 +583,25 @@ func TestCharts(t *testing.T) {
 }
 
 // TestPTRNames: a source is named by its forward-confirmed PTR name only
-// (RFC 8601 §2.7.3); a name that does not resolve back, or a hostile one,
-// is not shown.
+// (RFC 8601 §2.7.3), and by the provider the sender map knows for it; a
+// name that does not resolve back, or a hostile one, is not shown.
 func TestPTRNames(t *testing.T) {
 	z := zone.New()
-	z.AddPTR(zone.ReverseName(netip.MustParseAddr("203.0.113.9")), "mail.example.net")
-	z.AddA("mail.example.net", "203.0.113.9")
+	z.AddPTR(zone.ReverseName(netip.MustParseAddr("203.0.113.9")), "mail-ot1-f41.google.com")
+	z.AddA("mail-ot1-f41.google.com", "203.0.113.9")
 	z.AddPTR(zone.ReverseName(netip.MustParseAddr("198.51.100.7")), "liar.example.net")
 	z.AddA("liar.example.net", "192.0.2.200")
 	z.AddPTR(zone.ReverseName(netip.MustParseAddr("192.0.2.66")), "<b>x</b>.example")
 	h, _ := newTestHandler(t, Config{Resolver: z})
 	page := get(h, "/").Body.String()
-	if !strings.Contains(page, "mail.example.net") {
-		t.Errorf("the overview does not name 203.0.113.9 mail.example.net")
+	if !strings.Contains(page, "mail-ot1-f41.google.com") || !strings.Contains(page, "Google (Gmail") {
+		t.Errorf("the overview does not name 203.0.113.9 mail-ot1-f41.google.com, a Google host")
 	}
 	if strings.Contains(page, "liar.example.net") || strings.Contains(page, "<b>") {
 		t.Errorf("the overview shows an unconfirmed or hostile PTR name")
 	}
-	if body := get(h, "/source/203.0.113.9").Body.String(); !strings.Contains(body, "mail.example.net") {
-		t.Errorf("the source page does not show the PTR name")
+	if body := get(h, "/source/203.0.113.9").Body.String(); !strings.Contains(body, "mail-ot1-f41.google.com") || !strings.Contains(body, "Google (Gmail") {
+		t.Errorf("the source page does not show the PTR name and its provider")
 	}
 	if body := get(h, "/source/198.51.100.7").Body.String(); strings.Contains(body, "liar") {
 		t.Errorf("the source page shows an unconfirmed PTR name")

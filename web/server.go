@@ -85,8 +85,9 @@ type Config struct {
 	// DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 	// Resolver, when set, names the sources on the pages by their
-	// forward-confirmed PTR names (a PTR lookup and at most 3 address
-	// lookups per source shown; at most 8 at once). If nil, no names.
+	// forward-confirmed PTR names and the providers those names belong to
+	// (report.Enricher and report.DefaultSenders; at most 100 queries per
+	// page, 8 at once). If nil, no names.
 	Resolver domainauth.Resolver
 	// DNSTimeout bounds the lookups of one page. If zero,
 	// DefaultDNSTimeout.
