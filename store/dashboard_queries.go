@@ -57,21 +57,8 @@ func (s *sqlStore) SourceReports(ctx context.Context, f Filter, ip string, p Pag
 		return nil, err
 	}
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	rows, err := s.query(ctx, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE a.id IN (SELECT r.id / 16777216 FROM aggregate_records r WHERE r.source_ip = ?) AND "+w+
+	return collect(ctx, s, scanInfo, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE a.id IN (SELECT r.id / 16777216 FROM aggregate_records r WHERE r.source_ip = ?) AND "+w+
 		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(append([]any{ip}, args...), limitOf(p.Limit), max(p.Offset, 0))...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []ReportInfo
-	for rows.Next() {
-		var ri ReportInfo
-		if err := scanInfo(rows, &ri); err != nil {
-			return nil, s.err(err)
-		}
-		out = append(out, ri)
-	}
-	return out, s.err(rows.Err())
 }
 
 // Ping reports whether the database answers.

@@ -98,8 +98,15 @@
 // CI=true. .ci/run installs PostgreSQL from the distribution's packages,
 // starts a throwaway cluster in a temporary folder and sets the variable.
 //
-// # Gaps
+// # Failure reports
 //
-// Failure reports have a table (schema version 2) but are not ingested
-// yet: package report does not decode them on this branch.
+// AddFailure keeps a failure report (RFC 9991) as the JSON of
+// report.Failure beside its key fields, redacted by report.Redactor unless
+// Options.KeepFailuresUnredacted: local parts of addresses become keyed
+// tokens, the original's body and the content-bearing header fields are
+// dropped. The Redactor's key is Options.RedactKey, or a random key the
+// store makes once and keeps in its settings table (whoever holds the
+// database can test a guessed address against a token). Failure reports
+// have their own retention (PruneFailures; `report ingest
+// --keep-failures`), apart from Prune's.
 package store

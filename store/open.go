@@ -44,6 +44,14 @@ type Options struct {
 	BusyTimeout time.Duration
 	// Clock stamps ingest times. If nil, the system clock.
 	Clock domainauth.Clock
+	// KeepFailuresUnredacted stores failure reports whole, personal data
+	// included (the original message's body and addresses). By default
+	// they are stored redacted by report.Redactor.
+	KeepFailuresUnredacted bool
+	// RedactKey is the Redactor's key (at least 16 bytes). If nil, a
+	// random key made once per database and kept in it, so that one
+	// address gets one token across ingests.
+	RedactKey []byte
 }
 
 func (o *Options) maxMessages() uint64 {

@@ -409,19 +409,25 @@ func (s *sqlStore) Reports(ctx context.Context, f Filter, p Page) ([]ReportInfo,
 		return nil, err
 	}
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	rows, err := s.query(ctx, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE "+w+
+	return collect(ctx, s, scanInfo, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE "+w+
 		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(args, limitOf(p.Limit), max(p.Offset, 0))...)
+}
+
+// collect runs a query and scans each row into a T.
+func collect[T any](ctx context.Context, s *sqlStore, scan func(sc interface{ Scan(...any) error }, v *T, extra ...any) error,
+	query string, args ...any) ([]T, error) {
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, s.err(err)
 	}
 	defer rows.Close()
-	var out []ReportInfo
+	var out []T
 	for rows.Next() {
-		var ri ReportInfo
-		if err := scanInfo(rows, &ri); err != nil {
+		var v T
+		if err := scan(rows, &v); err != nil {
 			return nil, s.err(err)
 		}
-		out = append(out, ri)
+		out = append(out, v)
 	}
 	return out, s.err(rows.Err())
 }
@@ -543,15 +549,15 @@ FROM aggregate_reports WHERE `+w+` GROUP BY policy_domain, policy ORDER BY 3, 1,
 
 // LastIngest returns the time of the last ingest.
 func (s *sqlStore) LastIngest(ctx context.Context) (time.Time, error) {
-	var a, t sql.NullInt64
+	var a, t, f sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT MAX(ingested_at) FROM aggregate_reports),
-	(SELECT MAX(ingested_at) FROM tls_reports)`).Scan(&a, &t); err != nil {
+	(SELECT MAX(ingested_at) FROM tls_reports), (SELECT MAX(ingested_at) FROM failure_reports)`).Scan(&a, &t, &f); err != nil {
 		return time.Time{}, s.err(err)
 	}
-	if !a.Valid && !t.Valid {
+	if !a.Valid && !t.Valid && !f.Valid {
 		return time.Time{}, nil
 	}
-	return time.Unix(max(a.Int64, t.Int64), 0).UTC(), nil
+	return time.Unix(max(a.Int64, t.Int64, f.Int64), 0).UTC(), nil
 }
 
 // Prune deletes reports whose window ended before the given time.

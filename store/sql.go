@@ -61,6 +61,9 @@ type sqlStore struct {
 
 	stmtMu  sync.Mutex
 	rebound map[string]string
+
+	keyMu     sync.Mutex
+	redactKey []byte // the database's redaction key, once read
 }
 
 // q returns the query text for the engine (cached).

@@ -27,6 +27,10 @@ type Store interface {
 	// AddTLS stores one SMTP TLS report, keyed by (organization, report
 	// ID), one row per policy.
 	AddTLS(ctx context.Context, r *tlsrpt.Report, src Source) (Added, error)
+	// AddFailure stores one failure report, keyed by the SHA-256 of its
+	// feedback part, redacted (report.Redactor) unless the store was
+	// opened with Options.KeepFailuresUnredacted.
+	AddFailure(ctx context.Context, f *report.Failure, src Source) (Added, error)
 
 	// Domains lists the policy domains with stored reports, sorted.
 	Domains(ctx context.Context) ([]string, error)
@@ -64,12 +68,22 @@ type Store interface {
 	// TLSFailures returns TLS failure details grouped by result type,
 	// receiving MX and sending address, most failed sessions first.
 	TLSFailures(ctx context.Context, f Filter, limit int) ([]TLSFailure, error)
+	// Failures lists stored failure reports, newest arrival first
+	// (Filter.Domain is the reported domain; Filter.Org does not apply).
+	Failures(ctx context.Context, f Filter, p Page) ([]FailureInfo, error)
+	// Failure returns one stored failure report; ErrNotFound if there is
+	// none.
+	Failure(ctx context.Context, id int64) (*FailureDetail, error)
 	// LastIngest returns when a report was last added (the zero time if
 	// none was).
 	LastIngest(ctx context.Context) (time.Time, error)
 
-	// Prune deletes the reports whose window ended before the given time.
+	// Prune deletes the aggregate and TLS reports whose window ended
+	// before the given time.
 	Prune(ctx context.Context, before time.Time) (Pruned, error)
+	// PruneFailures deletes the failure reports that arrived before the
+	// given time (their own retention: they hold personal data).
+	PruneFailures(ctx context.Context, before time.Time) (int, error)
 	// Close releases the database.
 	Close() error
 }

@@ -19,10 +19,13 @@ func reportIngestCommand() *command {
 		name:    "ingest",
 		args:    "PATH...",
 		summary: "add reports to the report database (for report serve)",
-		long: `Add DMARC aggregate reports and SMTP TLS reports to the report database:
+		long: `Add DMARC aggregate, SMTP TLS and DMARC failure reports to the report database:
 files (XML, JSON, gzip, zip), folders, email messages (.eml), mbox files and
 Maildir folders. Reports already stored are counted as duplicates; a report
 under a stored report's key with other content is recorded as a conflict.
+Failure reports are stored redacted (addresses become keyed tokens, the
+original message's body is dropped) unless --unredacted is given, and have
+their own retention (--keep-failures).
 Emails are checked for a valid DKIM signature of the reporting organisation
 (live DNS, or --zone files; --offline skips it; --verified-only rejects the
 emails without one).
@@ -84,7 +87,9 @@ func parseKeep(s string) (time.Duration, error) {
 func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	db := dbFlag(fs)
 	conc := fs.Int("concurrency", 0, "decode at most `N` reports at once (default: the number of CPUs, at most 64)")
-	keep := fs.String("keep", "", "afterwards, delete reports whose period ended longer ago than `AGE` (400d, 60w)")
+	keep := fs.String("keep", "", "afterwards, delete aggregate and TLS reports whose period ended longer ago than `AGE` (400d, 60w)")
+	keepFailures := fs.String("keep-failures", "", "afterwards, delete failure reports that arrived longer ago than `AGE` (30d)")
+	unredacted := fs.Bool("unredacted", false, "store failure reports whole, personal data included (default: redacted)")
 	var allow listFlag
 	fs.Var(&allow, "allow-domain", "accept only reports for this policy `DOMAIN`; repeatable (anyone can mail a rua= address)")
 	offline := fs.Bool("offline", false, "look no DKIM key up: the signatures of report emails are not checked (recorded as unverified)")
@@ -92,10 +97,16 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 	quiet := fs.Bool("quiet", false, "do not list the rejected items on stderr")
 	dns := addDNSFlags(fs)
 	return func(ctx context.Context, args []string) error {
-		var keepFor time.Duration
-		if *keep != "" {
+		var keepFor, keepFailuresFor time.Duration
+		for _, k := range []struct {
+			flag string
+			dst  *time.Duration
+		}{{*keep, &keepFor}, {*keepFailures, &keepFailuresFor}} {
+			if k.flag == "" {
+				continue
+			}
 			var err error
-			if keepFor, err = parseKeep(*keep); err != nil {
+			if *k.dst, err = parseKeep(k.flag); err != nil {
 				return err
 			}
 		}
@@ -122,7 +133,7 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 			}
 			in.Resolver = src.r
 		}
-		s, err := openStore(ctx, *db, store.Options{AllowDomains: allow, Clock: a.clock})
+		s, err := openStore(ctx, *db, store.Options{AllowDomains: allow, Clock: a.clock, KeepFailuresUnredacted: *unredacted})
 		if err != nil {
 			return err
 		}
@@ -163,16 +174,23 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 			}
 		}
 		fmt.Fprintln(a.stdout, res.String())
+		now := time.Now()
+		if a.clock != nil {
+			now = a.clock.Now()
+		}
 		if keepFor > 0 {
-			now := time.Now()
-			if a.clock != nil {
-				now = a.clock.Now()
-			}
 			p, err := s.Prune(ctx, now.Add(-keepFor))
 			if err != nil {
 				return fmt.Errorf("%s", termsafe.String(err.Error()))
 			}
 			fmt.Fprintf(a.stdout, "deleted %d aggregate and %d TLS reports older than %s\n", p.Aggregate, p.TLS, *keep)
+		}
+		if keepFailuresFor > 0 {
+			n, err := s.PruneFailures(ctx, now.Add(-keepFailuresFor))
+			if err != nil {
+				return fmt.Errorf("%s", termsafe.String(err.Error()))
+			}
+			fmt.Fprintf(a.stdout, "deleted %d failure reports older than %s\n", n, *keepFailures)
 		}
 		return nil
 	}

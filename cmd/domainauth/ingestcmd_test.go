@@ -11,6 +11,7 @@ import (
 
 func TestReportIngest(t *testing.T) {
 	agg := filepath.Join(sharedDir(t), "conformance", "dmarc-aggregate")
+	ruf := filepath.Join(sharedDir(t), "conformance", "dmarc-failure")
 	db := filepath.Join(t.TempDir(), "reports.db")
 	summary := regexp.MustCompile(`^ingested (\d+) reports \(\d+ records\), (\d+) duplicates?, \d+ conflicts?, (\d+) rejected \(.*\)\n`)
 
@@ -29,6 +30,15 @@ func TestReportIngest(t *testing.T) {
 	if status != 0 || m2 == nil || m2[1] != "0" || m2[3] != m[3] {
 		t.Errorf("second ingest: status %d: %s", status, out)
 	}
+	// Failure reports, with their own retention.
+	out, _, status = runCLI(t, "", "report", "ingest", "--offline", "--quiet", ruf)
+	if m := summary.FindStringSubmatch(out); status != 0 || m == nil || m[1] == "0" {
+		t.Errorf("failure reports: status %d: %s", status, out)
+	}
+	out, _, status = runCLI(t, "", "report", "ingest", "--offline", "--quiet", "--keep-failures", "30d", ruf)
+	if status != 0 || !regexp.MustCompile(`deleted [1-9]\d* failure reports older than 30d\n$`).MatchString(out) {
+		t.Errorf("--keep-failures 30d: status %d: %s", status, out)
+	}
 	// Retention: the samples are years older than the test clock.
 	out, _, status = runCLI(t, "", "report", "ingest", "--offline", "--quiet", "--keep", "400d", agg)
 	if status != 0 || !regexp.MustCompile(`deleted [1-9]\d* aggregate and 0 TLS reports older than 400d\n$`).MatchString(out) {
@@ -43,6 +53,7 @@ func TestReportIngest(t *testing.T) {
 	}{
 		{"bad keep", []string{"--keep", "soon", agg}, 2, "--keep"},
 		{"zero keep", []string{"--keep", "0d", agg}, 2, "--keep"},
+		{"bad keep-failures", []string{"--keep-failures", "1y", agg}, 2, "--keep"},
 		{"missing path", []string{filepath.Join(agg, "no-such-file")}, 2, "no such file"},
 		{"bad concurrency", []string{"--concurrency", "-1", agg}, 2, "--concurrency"},
 		{"offline and verified-only", []string{"--verified-only", agg}, 2, "--verified-only"},

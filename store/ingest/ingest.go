@@ -1,7 +1,9 @@
-// Package ingest reads DMARC aggregate reports and SMTP TLS reports from the
-// places they land on disk — files (XML, JSON, gzip, zip), folders, single
-// email messages (.eml), mbox files and Maildir folders, as fetchmail,
-// getmail or a mail server leave them — and adds them to a store.Store.
+// Package ingest reads DMARC aggregate reports, SMTP TLS reports and DMARC
+// failure reports from the places they land on disk — files (XML, JSON,
+// gzip, zip), folders, single email messages (.eml), mbox files and
+// Maildir folders, as fetchmail, getmail or a mail server leave them — and
+// adds them to a store.Store. Each input is tried as an aggregate report,
+// then as a TLS report, then as a failure report.
 // It is an I/O package: it reads the file system and, to verify the DKIM
 // signatures of report emails, asks DNS through the caller's Resolver.
 //
@@ -20,7 +22,8 @@
 // signatures (store.Source.Signature): pass when a signature verifies
 // whose signing domain is the reporting organisation's domain (the domain
 // of <report_metadata><email>, or <org_name> when it is a domain name; for
-// TLS reports, RFC 8460 §3 as package tlsrpt checks it) or a parent of it
+// TLS reports, RFC 8460 §3 as package tlsrpt checks it; for failure
+// reports, the domain of Reporting-MTA) or a parent of it
 // that is not a top-level domain, and that has no l= and no testing key.
 // Without a Resolver the verdict is unverified. VerifiedOnly rejects the
 // emailed reports whose verdict is not pass.
@@ -491,10 +494,23 @@ func (in *Ingester) one(ctx context.Context, it item) (store.Added, error) {
 	}
 	t, terr := in.tlsDecoder().Decode(ctx, bytes.NewReader(it.data))
 	if terr != nil {
-		if notThisKind(terr) {
-			return store.Added{}, aerr
+		if !notThisKind(terr) {
+			return store.Added{}, terr
 		}
-		return store.Added{}, terr
+		f, ferr := in.Decoder.DecodeFailure(bytes.NewReader(it.data))
+		if ferr != nil {
+			if notThisKind(ferr) {
+				return store.Added{}, aerr
+			}
+			return store.Added{}, ferr
+		}
+		if in.Resolver != nil {
+			src.Signature, src.SignedBy = in.verify(ctx, it.data, failureReporters(f))
+		}
+		if in.VerifiedOnly && src.Signature != store.SignaturePass {
+			return store.Added{}, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+		}
+		return in.Store.AddFailure(ctx, f, src)
 	}
 	if t.Email != nil {
 		src.Signature, src.SignedBy = tlsSignature(t.Email), t.Email.SignedBy
@@ -543,10 +559,21 @@ func (in *Ingester) oneFile(ctx context.Context, it item) (store.Added, error) {
 	}
 	t, terr := in.tlsDecoder().Decode(ctx, f)
 	if terr != nil {
-		if notThisKind(terr) {
-			return store.Added{}, aerr
+		if !notThisKind(terr) {
+			return store.Added{}, terr
 		}
-		return store.Added{}, terr
+		// A failure report in a gzip or zip file.
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return store.Added{}, err
+		}
+		fr, ferr := in.Decoder.DecodeFailure(f)
+		if ferr != nil {
+			if notThisKind(ferr) {
+				return store.Added{}, aerr
+			}
+			return store.Added{}, ferr
+		}
+		return in.Store.AddFailure(ctx, fr, store.Source{Name: it.name})
 	}
 	return in.Store.AddTLS(ctx, t, store.Source{Name: it.name})
 }
@@ -601,6 +628,19 @@ func reporterDomains(a *report.Aggregate) []string {
 		out = append(out, org)
 	}
 	return out
+}
+
+// failureReporters returns the domain of a failure report's Reporting-MTA
+// ("dns; mta.example.net"), whose organisation signs the report.
+func failureReporters(f *report.Failure) []string {
+	v := f.ReportingMTA
+	if _, after, ok := strings.Cut(v, ";"); ok {
+		v = after
+	}
+	if d := dnsname.Canonical(strings.TrimSpace(v)); d != "" && dnsname.Check(d) == nil {
+		return []string{d}
+	}
+	return nil
 }
 
 // verify checks a report email's DKIM signatures against the reporter's

@@ -246,8 +246,9 @@ func TestDefaultLimitMaxMessageSize(t *testing.T) {
 func TestConformance(t *testing.T) {
 	agg := shared.Require(t, "conformance", "dmarc-aggregate")
 	tls := shared.Require(t, "conformance", "tlsrpt")
+	ruf := shared.Require(t, "conformance", "dmarc-failure")
 	s := newStore(t)
-	res, err := (&Ingester{Store: s}).Run(context.Background(), []string{agg, tls})
+	res, err := (&Ingester{Store: s}).Run(context.Background(), []string{agg, tls, ruf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,6 +258,10 @@ func TestConformance(t *testing.T) {
 	td, err := s.TLSDays(context.Background(), store.Filter{})
 	if err != nil || len(td) == 0 {
 		t.Errorf("TLSDays: %d rows, %v", len(td), err)
+	}
+	fs, err := s.Failures(context.Background(), store.Filter{}, store.Page{})
+	if err != nil || len(fs) < 2 {
+		t.Errorf("Failures: %d, %v", len(fs), err)
 	}
 	for _, r := range res.Rejections {
 		if r.Reason == "" || r.Err == "" {
