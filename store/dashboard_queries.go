@@ -43,7 +43,7 @@ func (s *sqlStore) Source(ctx context.Context, f Filter, ip string) (FailingSour
 	for _, c := range sum.BySourceIP {
 		src.Counts = *c // one address: one entry
 	}
-	src.Diagnoses, src.Provider = sum.Diagnoses(), provider(as)
+	src.Diagnoses, src.Provider = sum.Diagnoses(), providerOf(sum, as)
 	hf := slices.Sorted(maps.Keys(sum.ByHeaderFrom))
 	src.HeaderFrom = hf[:min(len(hf), MaxSampleDomains)]
 	return src, nil

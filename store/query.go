@@ -303,7 +303,7 @@ func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) er
 		fs.Counts = *c
 	}
 	fs.Diagnoses = sum.Diagnoses()
-	fs.Provider = provider([]*report.Aggregate{a})
+	fs.Provider = providerOf(&sum, []*report.Aggregate{a})
 	for d := range sum.ByHeaderFrom {
 		fs.HeaderFrom = append(fs.HeaderFrom, d)
 	}
@@ -337,6 +337,22 @@ WHERE r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any
 		}
 	}
 	return out, s.err(rows.Err())
+}
+
+// providerOf names the provider report.Summary attributes most of the
+// messages to (its sender map, by the passing DKIM and SPF domains), else
+// the ESP whose domains the records show most.
+func providerOf(sum *report.Summary, as []*report.Aggregate) string {
+	best, n := "", uint64(0)
+	for name, c := range sum.BySender {
+		if name != "" && (c.Messages > n || c.Messages == n && name < best) {
+			best, n = name, c.Messages
+		}
+	}
+	if best != "" {
+		return best
+	}
+	return provider(as)
 }
 
 // provider names the ESP whose domains a source's records show most.

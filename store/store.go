@@ -244,8 +244,10 @@ type OrgCounts struct {
 // FailingSource is a source address whose messages failed DMARC.
 type FailingSource struct {
 	SourceIP string `json:"source_ip"`
-	// Provider names the email service provider whose domains the
-	// records name (report.KnownESPs), "" if none.
+	// Provider names the sending service report.Summary attributes the
+	// most messages to (report.DefaultSenders, by the passing DKIM and SPF
+	// domains), else the email service provider whose domains the records
+	// name (report.KnownESPs); "" if none.
 	Provider string `json:"provider,omitempty"`
 	// HeaderFrom lists the header From domains of its records (at most
 	// MaxSampleDomains, sorted).

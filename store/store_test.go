@@ -529,3 +529,36 @@ func TestDashboardQueries(t *testing.T) {
 		}
 	})
 }
+
+// TestProvider: a failing source's provider is the sender report.Summary
+// names from its records' passing domains.
+func TestProvider(t *testing.T) {
+	a := benchReport("google.com", benchDay, "p", 4, 1, 4)
+	for i := range a.Records {
+		r := &a.Records[i]
+		r.Row.SourceIP = benchAddr(100)
+		r.Row.PolicyEvaluated.DKIM, r.Row.PolicyEvaluated.SPF = report.DMARCResultFail, report.DMARCResultFail
+		r.AuthResults.DKIM = []report.DKIMAuthResult{{Domain: "amazonses.com", Result: report.DKIMResultPass}}
+	}
+	var sum report.Summary
+	sum.Add(a)
+	want := ""
+	for name := range sum.BySender {
+		if name != "" {
+			want = name
+		}
+	}
+	if want == "" {
+		t.Fatal("report.Summary names no sender for amazonses.com")
+	}
+	forEngines(t, func(t *testing.T, dsn string) {
+		s := mustOpen(t, dsn, Options{})
+		if _, err := s.AddAggregate(context.Background(), a, Source{}); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := s.FailingSources(context.Background(), Filter{}, 1)
+		if err != nil || len(fs) != 1 || fs[0].Provider != want {
+			t.Errorf("FailingSources = %+v, %v; want provider %q", fs, err, want)
+		}
+	})
+}
