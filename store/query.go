@@ -180,8 +180,8 @@ const MaxSourceRecords = 20_000
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
 	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, r.detail
-FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.id / 16777216
-WHERE r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`,
+FROM aggregate_records r CROSS JOIN aggregate_reports a
+WHERE a.id = r.id / 16777216 AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`,
 		append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
@@ -318,9 +318,11 @@ func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) er
 // most MaxSourceRecords, newest first.
 func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]report.Record, error) {
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	// CROSS JOIN keeps SQLite from starting with the reports of a long
+	// period (their day index) instead of the address's few records.
 	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, r.detail
-FROM aggregate_records r JOIN aggregate_reports a ON a.id = r.id / 16777216
-WHERE r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
+FROM aggregate_records r CROSS JOIN aggregate_reports a
+WHERE a.id = r.id / 16777216 AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
 	}
