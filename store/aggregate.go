@@ -158,6 +158,7 @@ type recordRow struct {
 	count    uint64
 	outcome  int
 	detail   string
+	detailID int64 // in aggregate_details
 }
 
 func makeRow(seq int, r *report.Record, buf *[]byte) recordRow {
@@ -380,6 +381,7 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest,
 	if err := tx.Commit(); err != nil {
 		return Added{}, s.err(err)
 	}
+	s.rememberDetails(ins.details)
 	return Added{Outcome: OutcomeAdded, ID: id, Records: n}, nil
 }
 
@@ -416,6 +418,55 @@ type recordInserter struct {
 	// failing sums the failing messages per source address, for
 	// aggregate_failing_totals.
 	failing map[string]uint64
+	// details are the aggregate_details ids this transaction used; the
+	// store's cache learns them once it commits.
+	details map[string]int64
+}
+
+// detailID returns the id of a record's detail in aggregate_details,
+// adding it when it is new.
+func (ri *recordInserter) detailID(detail string) (int64, error) {
+	if id, ok := ri.details[detail]; ok {
+		return id, nil
+	}
+	id, ok := ri.s.cachedDetail(detail)
+	if !ok {
+		err := ri.tx.QueryRowContext(ri.ctx, ri.s.q("INSERT INTO aggregate_details (detail) VALUES (?) ON CONFLICT (detail) DO NOTHING RETURNING id"),
+			detail).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = ri.tx.QueryRowContext(ri.ctx, ri.s.q("SELECT id FROM aggregate_details WHERE detail = ?"), detail).Scan(&id)
+		}
+		if err != nil {
+			return 0, ri.s.err(err)
+		}
+	}
+	if ri.details == nil {
+		ri.details = map[string]int64{}
+	}
+	ri.details[detail] = id
+	return id, nil
+}
+
+// maxCachedDetails bounds the store's cache of detail ids.
+const maxCachedDetails = 100_000
+
+func (s *sqlStore) cachedDetail(detail string) (int64, bool) {
+	s.detailMu.Lock()
+	defer s.detailMu.Unlock()
+	id, ok := s.details[detail]
+	return id, ok
+}
+
+// rememberDetails adds a committed transaction's detail ids to the cache.
+func (s *sqlStore) rememberDetails(m map[string]int64) {
+	s.detailMu.Lock()
+	defer s.detailMu.Unlock()
+	if s.details == nil || len(s.details)+len(m) > maxCachedDetails {
+		s.details = make(map[string]int64, len(m))
+	}
+	for k, v := range m {
+		s.details[k] = v
+	}
 }
 
 func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, conn *sql.Conn, report int64, domain, day, org string) *recordInserter {
@@ -431,6 +482,11 @@ func (s *sqlStore) newRecordInserter(ctx context.Context, tx *sql.Tx, conn *sql.
 const copyBatch = 1000
 
 func (ri *recordInserter) add(r recordRow) error {
+	id, err := ri.detailID(r.detail)
+	if err != nil {
+		return err
+	}
+	r.detailID = id
 	ri.rows = append(ri.rows, r)
 	if len(ri.rows) == cap(ri.rows) {
 		return ri.flush()
@@ -488,7 +544,7 @@ func (ri *recordInserter) flush() error {
 	ri.args = ri.args[:0]
 	for i := range ri.rows {
 		r := &ri.rows[i]
-		ri.args = append(ri.args, base+int64(r.seq), r.sourceIP, int64(r.count), r.outcome, r.detail)
+		ri.args = append(ri.args, base+int64(r.seq), r.sourceIP, int64(r.count), r.outcome, r.detailID)
 	}
 	if err := ri.exec("aggregate_records", recordColumns, len(ri.rows), ri.args); err != nil {
 		return err
@@ -550,7 +606,7 @@ func (ri *recordInserter) copy() error {
 	for i := range ri.rows {
 		r := &ri.rows[i]
 		id := base + int64(r.seq)
-		recs = append(recs, []any{id, r.sourceIP, int64(r.count), int64(r.outcome), r.detail})
+		recs = append(recs, []any{id, r.sourceIP, int64(r.count), int64(r.outcome), r.detailID})
 		if r.outcome&(bitDKIM|bitSPF) == 0 {
 			fails = append(fails, []any{ri.domain, ri.day, r.sourceIP, id, ri.org, int64(r.count)})
 			if ri.failing == nil {

@@ -179,9 +179,9 @@ const MaxSourceRecords = 20_000
 // records), newest first.
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, r.detail
-FROM aggregate_records r CROSS JOIN aggregate_reports a
-WHERE a.id = r.id / 16777216 AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`,
+	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, d.detail
+FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
+WHERE a.id = r.id / 16777216 AND d.id = r.detail AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`,
 		append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
@@ -320,9 +320,9 @@ func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]re
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
 	// CROSS JOIN keeps SQLite from starting with the reports of a long
 	// period (their day index) instead of the address's few records.
-	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, r.detail
-FROM aggregate_records r CROSS JOIN aggregate_reports a
-WHERE a.id = r.id / 16777216 AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
+	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, d.detail
+FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
+WHERE a.id = r.id / 16777216 AND d.id = r.detail AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -499,7 +499,8 @@ func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) 
 			return nil, fmt.Errorf("store: report %d: stored %s: %w", id, j.name, err)
 		}
 	}
-	rows, err := s.query(ctx, `SELECT source_ip, count, detail FROM aggregate_records WHERE id >= ? AND id < ? ORDER BY id`, id<<recordIDBits, (id+1)<<recordIDBits)
+	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, d.detail FROM aggregate_records r CROSS JOIN aggregate_details d
+WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, id<<recordIDBits, (id+1)<<recordIDBits)
 	if err != nil {
 		return nil, s.err(err)
 	}

@@ -64,6 +64,9 @@ type sqlStore struct {
 
 	keyMu     sync.Mutex
 	redactKey []byte // the database's redaction key, once read
+
+	detailMu sync.Mutex
+	details  map[string]int64 // committed aggregate_details ids
 }
 
 // q returns the query text for the engine (cached).

@@ -48,6 +48,14 @@ CREATE TABLE aggregate_days (
 ) WITHOUT ROWID;
 CREATE INDEX aggregate_days_domain_day ON aggregate_days (policy_domain, day);
 
+-- The rest of a record (policy evaluated, identifiers, authentication
+-- results), as the JSON of report.Record, stored once however many
+-- records share it: a sender's records repeat theirs day after day.
+CREATE TABLE aggregate_details (
+	id     INTEGER PRIMARY KEY,
+	detail TEXT    NOT NULL UNIQUE
+);
+
 -- One row per record. id is the report's id times 2^24 plus the record's
 -- number (from 1), so that a report's records are one range of the
 -- primary key: no index on the report is needed.
@@ -56,8 +64,8 @@ CREATE TABLE aggregate_records (
 	source_ip     TEXT    NOT NULL,
 	count         INTEGER NOT NULL,
 	outcome       INTEGER NOT NULL,
-	-- the rest of the record, as the JSON of report.Record
-	detail        TEXT    NOT NULL
+	-- the rest of the record (aggregate_details)
+	detail        INTEGER NOT NULL
 );
 
 -- By source address, covering the counts: the per-source page reads one
