@@ -53,8 +53,11 @@
 // the report's id times 2^24 plus the record's number, so a report's
 // records are one key range (no index on the report), with an index on the
 // source address that covers the counts, for the per-source page and the
-// sources ranking; the rest of a record is kept as the JSON of
-// report.Record. The records that failed DMARC are copied into
+// sources ranking. The rest of a record (policy evaluated, identifiers,
+// authentication results) is kept as the JSON of report.Record in
+// aggregate_details, once however many records share it (a sender's
+// records repeat theirs day after day; details are not pruned). The
+// records that failed DMARC are copied into
 // the narrow aggregate_failing table, keyed by domain, address and day,
 // for the failing-sources ranking of a period, and summed per domain and
 // address in aggregate_failing_totals for the ranking over all time. The
@@ -62,7 +65,7 @@
 // domain and day, day, end of window, ingest time). The sources ranking
 // (Sources) reads the index entry of every record of the selected reports:
 // it is the one query whose time grows with the records selected (about
-// 2.5 s for a million on the loaded reference machine).
+// 1.5 s for a million on the reference machine).
 //
 // # Agreement with report summary
 //
@@ -71,8 +74,8 @@
 // its window), so Days over a set of reports equals the ByDay of
 // report.Summary over the same files, to the message. SourceDays and the
 // diagnoses of FailingSources likewise run report.Summary over the stored
-// records. The other queries count a report whole on its Day (the UTC day
-// of the middle of its window).
+// records. Orgs splits like Days; the other queries count a report whole
+// on its Day (the UTC day of the middle of its window).
 //
 // # Trust
 //
@@ -89,6 +92,7 @@
 //	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source
+//	(fixed)                    100,000      record details whose ids a Store remembers (memory)
 //
 // # Testing
 //

