@@ -25,11 +25,99 @@
 // Every package classifies resolver errors the same way (Classify): not
 // found (NXDOMAIN or no data, a "void" lookup), temporary (timeouts, SERVFAIL,
 // anything else) and the caller's own cancellation, kept apart from the
-// others.
+// others. The errors that leave a package wrap the module-wide sentinels
+// ErrTemporary and ErrNotFound (see WrapDNSError), so that
+// errors.Is(err, domainauth.ErrTemporary) holds for a SERVFAIL met by any
+// package; a package's own sentinels (spf.ErrDNS, dkim.ErrNoKey, ...) match
+// them too. An error names its package once, at its start
+// ("spf: a.example: term \"include:b.example\": b.example: more than one
+// SPF record").
 //
 // Every lint and audit in the module reports its observations as Finding
 // values (a stable Code, a Severity, a message, where and the rule), so a
 // tool such as cmd/domainauth gathers them from all areas alike.
+//
+// # Vocabulary
+//
+// The packages use one set of words, so that what is learnt in one holds in
+// the others:
+//
+//   - ParseRecord parses the DNS TXT record of a protocol (dkim, which has
+//     two kinds of record, has ParseKeyRecord and ParseSignature); it
+//     returns a typed value or an error naming the term and the offset.
+//   - Check, Verify and Evaluate run a protocol against DNS and return a
+//     result that always carries its status; an error in it is detail.
+//     Lookup finds a policy record (discovery).
+//   - Lint and Lint* return []Finding (see below); their codes are string
+//     constants named Finding* ("spf.too-many-lookups" is
+//     spf.FindingTooManyLookups).
+//   - Result and enumeration constants carry their type's name:
+//     spf.CodePass, dkim.StatusPass, dmarc.PolicyReject, mx.StateNull,
+//     dkim.AlgorithmRSASHA256. Code is the result of an evaluation (spf,
+//     dmarc), Status the result of a DKIM verification, DiscoveryStatus the
+//     outcome of finding a policy record (dmarc, bimi).
+//   - AuthResult returns a result as the authres.MethodResult of its method
+//     in an Authentication-Results field; authres.Format writes a field of
+//     them, MethodResult.String one statement on a line.
+//   - Options are struct fields, or small typed enumerations, whose zero
+//     value is the RFC default; no exported function takes a positional
+//     bool.
+//
+// Per protocol:
+//
+//	spf       parse     ParseRecord -> *Record
+//	          evaluate  Checker.Check, Checker.CheckHELO -> Result
+//	          lint      Linter.Lint -> *Report, LintRecord -> []Finding
+//	          result    Result.Code: Code (CodePass, CodeFail, CodeSoftFail,
+//	                    CodeNeutral, CodeNone, CodeTempError, CodePermError)
+//	          A-R       Result.AuthResult; ReceivedSPF writes Received-SPF
+//	dkim      parse     ParseKeyRecord -> *KeyRecord, ParseSignature -> *Signature
+//	          evaluate  Verifier.Verify -> []Verification; Signer.Sign
+//	          lint      LintKeyRecord -> []Finding, CheckSelector -> *SelectorCheck
+//	          result    Verification.Status: Status (StatusPass, StatusFail,
+//	                    StatusNeutral, StatusTempError, StatusPermError,
+//	                    StatusPolicy, StatusNone)
+//	          A-R       Verification.AuthResult; AuthResults for a message
+//	dmarc     parse     ParseRecord -> *Record
+//	          evaluate  Checker.Lookup -> *Discovery, Checker.Evaluate -> *Result
+//	          lint      LintText, Record.Lint, Checker.LintDomain -> []Finding
+//	          result    Result.Code: Code (CodePass, CodeFail, CodeNone,
+//	                    CodeTempError, CodePermError); Discovery.Status:
+//	                    DiscoveryStatus; Record.Policy: Policy (PolicyNone,
+//	                    PolicyQuarantine, PolicyReject)
+//	          A-R       Result.AuthResult
+//	mx        evaluate  Checker.Check, Checker.CheckMailFrom -> *Result
+//	          lint      Result.Findings
+//	          result    Result.State: State (StateExplicit, StateNull,
+//	                    StateNullMixed, StateImplicit, StateNone, StateUnknown)
+//	mtasts    parse     ParseRecord -> *Record, ParsePolicy -> *Policy
+//	          evaluate  Client.Get -> *Result, Checker.Check -> *Report
+//	          lint      Report.Findings, CheckMX -> []Finding
+//	          result    Policy.Mode: Mode (ModeEnforce, ModeTesting, ModeNone);
+//	                    CertStatus, Source
+//	tlsrpt    parse     ParseRecord -> *Record; Decoder.Decode -> *Report
+//	          evaluate  Summary.Add, Report.Verified
+//	          lint      Report.Warnings, with codes ("tlsrpt.bad-date")
+//	          result    ResultType (ResultTypeSTARTTLSNotSupported, ...),
+//	                    PolicyType; Report.Email.Signature: SignatureStatus
+//	bimi      parse     ParseRecord -> *Record, CertificateLogo
+//	          evaluate  Checker.Lookup -> *Discovery, Checker.Check -> *Result
+//	          lint      Record.Lint, CheckSVG, CheckCertificate, CheckDMARC
+//	          result    Discovery.Status: DiscoveryStatus; Avatar
+//	receiver  evaluate  Checker.Check -> *Result (SPF, HELO, DKIM, DMARC)
+//	          A-R       Result.AuthResult (the whole field), Result.Header
+//	authres   parse     Parse -> *Results; Format writes them
+//	          result    MethodResult.Result: Result (ResultPass, ...)
+//	report    parse     Decoder.Decode -> *Aggregate, Decoder.Stream
+//	          evaluate  Summarize -> *Summary, Summary.Diagnoses
+//	          result    Row.PolicyEvaluated.Disposition: Disposition
+//	                    (DispositionNone, ...); DKIMResult, SPFResult
+//	ses       evaluate  Identity.Plan -> *Plan, Auditor.Audit -> *Audit
+//	          lint      Audit.Findings
+//	          result    RecordCheck.Status: Status (StatusPresent, StatusMissing,
+//	                    StatusWrong, StatusUnknown)
+//	audit     evaluate  Auditor.Audit -> *Report, Auditor.AuditAll
+//	          result    Area.Status: Status (StatusOK, StatusWarning, ...)
 //
 // # The packages
 //
@@ -65,17 +153,6 @@
 //     logo checks and mark certificates.
 //   - cmd/domainauth: the command-line tool; examples/: programs to copy.
 //
-// # Vocabulary
-//
-// Per protocol, the names of its parse, evaluate, lint and result steps;
-// result constants carry their type's name, finding codes the word Finding.
-//
-//	package  parse                           evaluate                                lint / findings                          result
-//	mtasts   ParseRecord, ParsePolicy        Checker.Check, Client.Get, CheckMX       Finding* ("mtasts.mx-not-covered")       Report, Result; Mode*, CertStatus*, Source*
-//	tlsrpt   ParseRecord, Decoder.Decode     Summary.Add, Report.Verified             Warning codes ("tlsrpt.bad-date")        Report; SignatureStatus*, PolicyType*, ResultType*
-//	bimi     ParseRecord, CertificateLogo    Checker.Check, Lookup, CheckDMARC,       Record.Lint, Finding* ("bimi.svg-title") Result, Discovery; DiscoveryStatus*, Avatar*
-//	                                         CheckSVG, CheckCertificate
-//
 // # Hostile input
 //
 // Every package sits in front of data from strangers: DNS answers, messages,
@@ -94,7 +171,7 @@
 // verifies each DKIM-Signature with dkim.Verifier and evaluates the From
 // domain's DMARC policy with dmarc.Checker, and writes
 // Authentication-Results from the three. A sending team plans
-// its SES identity with ses.Identity.Records, publishes the records (a
+// its SES identity with ses.Identity.Plan, publishes the records (a
 // Route 53 change batch), audits the live zone against the plan, and later
 // decodes the aggregate reports that come back with report.Decode to see
 // whether SPF and DKIM align.

@@ -133,7 +133,7 @@ func TestPrefixOnce(t *testing.T) {
 func TestWrapDNSError(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
-	temp := domainauth.TemporaryError("example.org", "server misbehaving", false)
+	temp := domainauth.TemporaryError("example.org", "server misbehaving")
 	notFound := domainauth.NotFoundError("example.org")
 	for _, tt := range []struct {
 		name     string
@@ -144,7 +144,7 @@ func TestWrapDNSError(t *testing.T) {
 	}{
 		{"nil", context.Background(), nil, nil, true},
 		{"temporary", context.Background(), temp, domainauth.ErrTemporary, true},
-		{"timeout", nil, domainauth.TemporaryError("example.org", "i/o timeout", true), domainauth.ErrTemporary, true},
+		{"timeout", nil, domainauth.TimeoutError("example.org"), domainauth.ErrTemporary, true},
 		{"not found", context.Background(), notFound, domainauth.ErrNotFound, true},
 		{"the caller's context ended", canceled, temp, nil, true},
 		{"a context error", context.Background(), context.DeadlineExceeded, nil, true},

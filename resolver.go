@@ -175,9 +175,16 @@ func NotFoundError(name string) *net.DNSError {
 	return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
 }
 
-// TemporaryError returns a temporary-failure error for name (for example
-// "server misbehaving", the text *net.Resolver uses for SERVFAIL). With
-// timeout set, the error reports itself as a timeout.
-func TemporaryError(name, msg string, timeout bool) *net.DNSError {
-	return &net.DNSError{Err: msg, Name: name, IsTimeout: timeout, IsTemporary: true}
+// TemporaryError returns a temporary-failure error for name with the text
+// msg (for example "server misbehaving", the text *net.Resolver uses for
+// SERVFAIL). TimeoutError is the one for a lookup that timed out.
+func TemporaryError(name, msg string) *net.DNSError {
+	return &net.DNSError{Err: msg, Name: name, IsTemporary: true}
+}
+
+// TimeoutError returns the error a Resolver gives when a lookup of name
+// timed out ("i/o timeout"): a temporary failure that reports itself as a
+// timeout.
+func TimeoutError(name string) *net.DNSError {
+	return &net.DNSError{Err: "i/o timeout", Name: name, IsTimeout: true, IsTemporary: true}
 }

@@ -27,12 +27,12 @@ func TestClassify(t *testing.T) {
 		{"nil", nil, nil, domainauth.ErrorKindOK},
 		{"nxdomain", nil, domainauth.NotFoundError("x.example"), domainauth.ErrorKindNotFound},
 		{"wrapped nxdomain", nil, fmt.Errorf("spf: %w", domainauth.NotFoundError("x")), domainauth.ErrorKindNotFound},
-		{"servfail", nil, domainauth.TemporaryError("x", "server misbehaving", false), domainauth.ErrorKindTemporary},
-		{"timeout", nil, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.ErrorKindTemporary},
+		{"servfail", nil, domainauth.TemporaryError("x", "server misbehaving"), domainauth.ErrorKindTemporary},
+		{"timeout", nil, domainauth.TimeoutError("x"), domainauth.ErrorKindTemporary},
 		{"plain error", nil, errors.New("boom"), domainauth.ErrorKindTemporary},
 		{"ctx canceled error", nil, context.Canceled, domainauth.ErrorKindCanceled},
 		{"deadline wrapped", nil, fmt.Errorf("lookup: %w", context.DeadlineExceeded), domainauth.ErrorKindCanceled},
-		{"caller ctx done", done, domainauth.TemporaryError("x", "i/o timeout", true), domainauth.ErrorKindCanceled},
+		{"caller ctx done", done, domainauth.TimeoutError("x"), domainauth.ErrorKindCanceled},
 		{"live ctx", context.Background(), domainauth.NotFoundError("x"), domainauth.ErrorKindNotFound},
 		{"DNSError wrapping the deadline", nil, &net.DNSError{Err: "i/o timeout", IsTimeout: true, UnwrapErr: context.DeadlineExceeded}, domainauth.ErrorKindCanceled},
 		{"not-found DNSError joined with cancellation", nil, errors.Join(context.Canceled, domainauth.NotFoundError("x")), domainauth.ErrorKindCanceled},
@@ -51,7 +51,7 @@ func TestIsNotFound(t *testing.T) {
 	if !domainauth.IsNotFound(domainauth.NotFoundError("a")) {
 		t.Error("NotFoundError not classified as not found")
 	}
-	if domainauth.IsNotFound(domainauth.TemporaryError("a", "x", false)) || domainauth.IsNotFound(nil) {
+	if domainauth.IsNotFound(domainauth.TemporaryError("a", "x")) || domainauth.IsNotFound(nil) {
 		t.Error("temporary or nil error classified as not found")
 	}
 }

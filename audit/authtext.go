@@ -31,9 +31,10 @@ func WriteDiscovery(w io.Writer, d *dmarc.Discovery) {
 	}
 }
 
-// WriteDMARCResult prints a DMARC result; withAR adds the dmarc= part of
-// an Authentication-Results field.
-func WriteDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
+// WriteDMARCResult prints a DMARC result: the result, the record, each
+// alignment check and the error. WriteDMARCAuthResult adds its
+// Authentication-Results line.
+func WriteDMARCResult(w io.Writer, res *dmarc.Result) {
 	ts := termsafe.String
 	fmt.Fprintf(w, "%s for %s", res.Code, ts(res.AuthorDomain))
 	if res.Code == dmarc.CodeFail || res.Code == dmarc.CodePass {
@@ -60,9 +61,12 @@ func WriteDMARCResult(w io.Writer, res *dmarc.Result, withAR bool) {
 	if res.Err != nil {
 		fmt.Fprintf(w, "  why: %s\n", SafeLine(res.Err.Error()))
 	}
-	if withAR {
-		fmt.Fprintf(w, "  Authentication-Results: %s\n", SafeHeader(res.AuthResult().String()))
-	}
+}
+
+// WriteDMARCAuthResult prints the dmarc method result of res as an
+// Authentication-Results line, under what WriteDMARCResult printed.
+func WriteDMARCAuthResult(w io.Writer, res *dmarc.Result) {
+	fmt.Fprintf(w, "  Authentication-Results: %s\n", SafeHeader(res.AuthResult().String()))
 }
 
 // WriteReceived prints what a receiver.Checker found: the SPF results, one
@@ -89,7 +93,7 @@ func WriteReceived(w io.Writer, res *receiver.Result) {
 		fmt.Fprintln(w, "DKIM none: the message has no DKIM-Signature")
 	}
 	fmt.Fprint(w, "DMARC ")
-	WriteDMARCResult(w, res.DMARC, false)
+	WriteDMARCResult(w, res.DMARC)
 	// The folded field: each continuation line keeps its tab.
 	for line := range strings.SplitSeq(res.Header(), "\r\n") {
 		rest, folded := strings.CutPrefix(line, "\t")

@@ -71,11 +71,18 @@ func (r *Report) CSVRows() [][]string {
 	return rows
 }
 
+// TextOptions says what Report.WriteText prints beyond the default. The
+// zero value prints every area's warnings and errors, not its infos.
+type TextOptions struct {
+	// Verbose adds the info findings.
+	Verbose bool
+}
+
 // WriteText prints r for people: each area with its status, facts
-// (CheckFacts) and findings (infos only when verbose), then the totals.
-// source says where the records came from. What DNS holds goes through
-// termsafe.
-func (r *Report) WriteText(w io.Writer, source string, verbose bool) {
+// (CheckFacts) and findings (infos only with opts.Verbose), then the
+// totals. source says where the records came from. What DNS holds goes
+// through termsafe.
+func (r *Report) WriteText(w io.Writer, source string, opts TextOptions) {
 	domain := termsafe.String(r.Domain)
 	fmt.Fprintf(w, "Checking %s (records from %s)\n", domain, termsafe.String(source))
 	for i := range r.Areas {
@@ -85,7 +92,7 @@ func (r *Report) WriteText(w io.Writer, source string, verbose bool) {
 			fmt.Fprintf(w, "  %s\n", termsafe.String(f))
 		}
 		fs := AreaFindings(ar.Name, ar.Findings)
-		if !verbose {
+		if !opts.Verbose {
 			fs = slices.DeleteFunc(fs, func(f AreaFinding) bool { return f.Severity == SeverityInfo })
 		}
 		WriteFindings(w, "  ", fs)

@@ -26,7 +26,7 @@ func TestReportTextForms(t *testing.T) {
 		t.Errorf("JSON = %+v", j)
 	}
 	var b strings.Builder
-	rep.WriteText(&b, "zone file", false)
+	rep.WriteText(&b, "zone file", audit.TextOptions{})
 	if out := b.String(); !strings.Contains(out, "spf.x") || strings.Contains(out, "spf.i") || !strings.Contains(out, "1 error, 0 warnings") {
 		t.Errorf("WriteText without verbose:\n%s", out)
 	}

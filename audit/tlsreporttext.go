@@ -203,7 +203,7 @@ func writeTLSSignature(w io.Writer, e *tlsrpt.EmailInfo) {
 		l := fmt.Sprintf("    d=%s s=%s: %s", ts(v.Domain), ts(v.Selector), v.Status)
 		switch {
 		case v.Err != nil:
-			l += ": " + ts(OneLine(strings.TrimPrefix(v.Err.Error(), "dkim: ")))
+			l += ": " + ts(OneLine(v.AuthResult().Reason)) // the error without "dkim: "
 		case v.BodyLength >= 0:
 			l += ": uses l=, which RFC 8460 §3 forbids"
 		case v.Testing:

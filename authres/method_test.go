@@ -121,6 +121,7 @@ func TestErrorReason(t *testing.T) {
 		{"only a leading prefix", "spf", fmt.Errorf("x: %w", errors.New("spf: y")), "x: spf: y"},
 		{"another method's prefix kept", "dkim", errors.New("spf: y"), "spf: y"},
 		{"control characters and invalid UTF-8 replaced", "dmarc", errors.New("a\r\n\xffb"), "a???b"},
+		{"non-ASCII replaced, one '?' a character", "spf", errors.New("spf: term \"bücher\""), `term "b?cher"`},
 		{"cut at the bound", "dkim", errors.New("dkim: " + strings.Repeat("x", 2*MaxValueLength)), strings.Repeat("x", MaxValueLength)},
 	}
 	for _, tt := range tests {

@@ -47,8 +47,9 @@ type MethodResult struct {
 	// Comment is a remark for people that Format writes in parentheses
 	// after the result, such as DMARC's "p=reject dis=none". Parse
 	// skips comments, which carry nothing a consumer may act on (RFC
-	// 8601 §2.2 allows CFWS anywhere), so it is "" in parsed Results.
-	Comment string
+	// 8601 §2.2 allows CFWS anywhere), so it is "" in parsed Results,
+	// and JSON leaves it out when empty.
+	Comment string `json:",omitempty"`
 
 	// Props are the propspecs in field order.
 	Props []Property
@@ -189,8 +190,11 @@ func (m *MethodResult) AddProperty(ptype, name, value string) {
 
 // ErrorReason returns the text of err as the reason of a result of method:
 // without a leading "method: " (the statement names the method already),
-// cut at MaxValueLength octets, with control characters and invalid UTF-8
-// replaced by '?'. It returns "" for a nil err.
+// cut at MaxValueLength octets, with every character outside printable
+// US-ASCII (control characters, invalid UTF-8, and non-ASCII text that DNS
+// data can bring into an error) replaced by '?', since the field may go
+// into a message that is not SMTPUTF8 (RFC 5322 §2.2). It returns "" for
+// a nil err.
 func ErrorReason(method string, err error) string {
 	if err == nil {
 		return ""
@@ -203,7 +207,7 @@ func ErrorReason(method string, err error) string {
 		s = s[:MaxValueLength]
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+		if r < 0x20 || r >= 0x7f {
 			return '?'
 		}
 		return r

@@ -2,6 +2,7 @@ package dkim
 
 import (
 	"context"
+	"github.com/domainauth/domainauth/authres"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -152,9 +153,11 @@ func FuzzVerify(f *testing.F) {
 			if g.Status == StatusNone || (g.Status == StatusPass) != (g.Err == nil) {
 				t.Fatalf("status %v with error %v", g.Status, g.Err)
 			}
-			g.AuthResult()
 		}
-		AuthResults(res)
+		// Every result is one authres.Format can write.
+		if _, err := authres.Format(&authres.Results{AuthServID: "mx.example", Methods: AuthResults(res)}); err != nil {
+			t.Fatalf("Format(AuthResults): %v", err)
+		}
 	})
 }
 

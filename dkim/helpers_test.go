@@ -23,7 +23,7 @@ type mapResolver struct {
 func (r *mapResolver) LookupTXT(ctx context.Context, name string) ([]string, error) {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	if r.fail[name] {
-		return nil, domainauth.TemporaryError(name, "server misbehaving", false)
+		return nil, domainauth.TemporaryError(name, "server misbehaving")
 	}
 	if v, ok := r.txt[name]; ok {
 		return v, nil

@@ -79,15 +79,19 @@
 // # Using results of other SPF and DKIM implementations
 //
 // Evaluate takes AuthResult values, not the types of the spf and dkim
-// packages, so that results from anywhere can be used. Map them by name:
+// packages, so that results from anywhere can be used. The receiver
+// package runs SPF, DKIM and DMARC together and maps this module's results
+// without names (receiver.SPFAuthResult, receiver.DKIMAuthResult). Results
+// of other implementations map by name, and a name that is no result is an
+// error (ErrUnknownResult), never a silent none:
 //
+//	r, err := dmarc.ParseAuthResult(name) // "pass", "temperror", ...
+//	if err != nil {
+//		return err
+//	}
 //	in := dmarc.Input{
 //		FromDomain: "example.org",
-//		SPF:        dmarc.Identifier{Domain: mailFromDomain, Result: dmarc.ParseAuthResult(spfResult.Code.String())},
-//	}
-//	for _, v := range verifications {
-//		in.DKIM = append(in.DKIM, dmarc.Identifier{Domain: v.Domain, Selector: v.Selector,
-//			Result: dmarc.ParseAuthResult(v.Status.String())})
+//		SPF:        dmarc.Identifier{Domain: mailFromDomain, Result: r},
 //	}
 //
 // # Lint codes

@@ -2,6 +2,7 @@ package dmarc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/domainauth/domainauth/internal/errs"
 
@@ -38,22 +39,28 @@ func (a AuthResult) String() string {
 	return "none"
 }
 
+// ErrUnknownResult is wrapped by the error of ParseAuthResult for a name
+// that is no authentication result.
+var ErrUnknownResult = errors.New("dmarc: unknown authentication result")
+
 // ParseAuthResult maps a result name to an AuthResult, ignoring case. The
 // RFC 4408 names "error" (temperror) and "unknown" (permerror) are
-// accepted; anything else is AuthResultNone.
-func ParseAuthResult(s string) AuthResult {
+// accepted. Any other text, a misspelt "passs" as much as "", is an error
+// wrapping ErrUnknownResult, with AuthResultNone: a typo never passes
+// silently as none.
+func ParseAuthResult(s string) (AuthResult, error) {
 	for i, n := range authResultNames {
 		if equalFoldASCII(n, s) {
-			return AuthResult(i)
+			return AuthResult(i), nil
 		}
 	}
 	switch {
 	case equalFoldASCII(s, "error"):
-		return AuthResultTempError
+		return AuthResultTempError, nil
 	case equalFoldASCII(s, "unknown"):
-		return AuthResultPermError
+		return AuthResultPermError, nil
 	}
-	return AuthResultNone
+	return AuthResultNone, fmt.Errorf("%w %q", ErrUnknownResult, s)
 }
 
 // Identifier is one authenticated identifier candidate: the SPF MAIL FROM

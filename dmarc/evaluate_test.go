@@ -300,12 +300,21 @@ func TestEvaluateAll(t *testing.T) {
 
 func TestParseAuthResult(t *testing.T) {
 	for _, s := range []string{"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy"} {
-		if got := ParseAuthResult(strings.ToUpper(s)).String(); got != s {
-			t.Errorf("ParseAuthResult(%q) = %q", s, got)
+		if got, err := ParseAuthResult(strings.ToUpper(s)); err != nil || got.String() != s {
+			t.Errorf("ParseAuthResult(%q) = %q, %v", s, got, err)
 		}
 	}
-	if ParseAuthResult("error") != AuthResultTempError || ParseAuthResult("unknown") != AuthResultPermError || ParseAuthResult("what") != AuthResultNone {
-		t.Error("RFC 4408 names or unknown names mapped wrongly")
+	if r, err := ParseAuthResult("error"); r != AuthResultTempError || err != nil {
+		t.Errorf(`ParseAuthResult("error") = %v, %v`, r, err)
+	}
+	if r, err := ParseAuthResult("unknown"); r != AuthResultPermError || err != nil {
+		t.Errorf(`ParseAuthResult("unknown") = %v, %v`, r, err)
+	}
+	// Issue 13: a typo used to become none silently.
+	for _, s := range []string{"passs", "", "what", "pass ", "non\u0435" /* Cyrillic e */} {
+		if r, err := ParseAuthResult(s); r != AuthResultNone || !errors.Is(err, ErrUnknownResult) {
+			t.Errorf("ParseAuthResult(%q) = %v, %v; want none and ErrUnknownResult", s, r, err)
+		}
 	}
 }
 
@@ -415,7 +424,7 @@ func TestNotADomainRefused(t *testing.T) {
 	bad := []string{
 		"a@b.example.org", "x\"@example.org", "\"example.org\"", "<example.org>", "exa mple.org", "example.org;",
 		"example.org\x00", "example.org\r\n", "exa\u200bmple.org", "bank\u00adexample.org", "[192.0.2.1]", "example.org,x.org",
-		"\u202eexample.org", "example.org/x", "@example.org",
+		"\u202eexample.org", "example.org/x", "@example.org", "example..org", ".example.org", "", "example.org\t",
 	}
 	for _, in := range bad {
 		t.Run(in, func(t *testing.T) {
@@ -454,7 +463,17 @@ func TestNotADomainRefused(t *testing.T) {
 			if res.Code != CodeFail || res.Checks[1].Aligned || res.Checks[1].Evaluated {
 				t.Errorf("Evaluate with DKIM d=%q: %s, aligned %v; want fail, not aligned", in, res.Code, res.Checks[1].Aligned)
 			}
-			check("Check.Err", res.Checks[1].Err)
+			dest := c.CheckDestination(ctx, in, URI{Address: "mailto:d@example.org"}, ReportKindAggregate)
+			if dest.Status != DestinationStatusInvalid {
+				t.Errorf("CheckDestination policy domain: %s, want invalid", dest.Status)
+			}
+			check("CheckDestination", dest.Err)
+			if fs := c.LintDomain(ctx, in); len(fs) != 1 || fs[0].Code != FindingInvalidDomain {
+				t.Errorf("LintDomain: %v, want one %s", fs, FindingInvalidDomain)
+			}
+			if in != "" { // an empty identifier is no identifier, not bad input
+				check("Check.Err", res.Checks[1].Err)
+			}
 		})
 	}
 }

@@ -54,7 +54,7 @@ func ExampleChecker_Evaluate() {
 		SPF: dmarc.Identifier{Domain: "eu-west-1.amazonses.com", Result: dmarc.AuthResultPass},
 		// ... and Easy DKIM signs with the From domain, which does.
 		DKIM: []dmarc.Identifier{
-			{Domain: "example.org", Result: dmarc.ParseAuthResult("pass")},
+			{Domain: "example.org", Result: dmarc.AuthResultPass},
 			{Domain: "amazonses.com", Result: dmarc.AuthResultPass},
 		},
 	})

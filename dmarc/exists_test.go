@@ -84,7 +84,7 @@ func TestNonexistentPolicyExistenceResolver(t *testing.T) {
 		}
 	})
 	t.Run("capability: temporary failure is temperror", func(t *testing.T) {
-		boom := domainauth.TemporaryError("ghost.example.org", "server misbehaving", false)
+		boom := domainauth.TemporaryError("ghost.example.org", "server misbehaving")
 		r := &existenceResolver{plainResolver: plainResolver{Resolver: z}, err: boom}
 		res := (&Checker{Resolver: r}).Evaluate(ctx, in("ghost.example.org"))
 		if res.Code != CodeTempError || !errors.Is(res.Err, boom) {

@@ -2,6 +2,7 @@ package dmarc
 
 import (
 	"context"
+	"github.com/domainauth/domainauth/authres"
 	"strings"
 	"testing"
 
@@ -118,7 +119,10 @@ func FuzzEvaluate(f *testing.F) {
 		if (res.Code == CodeTempError || res.Code == CodePermError) != (res.Err != nil) {
 			t.Fatalf("%s with err %v", res.Code, res.Err)
 		}
-		_ = res.AuthResult().String()
+		// The result is one authres.Format can write.
+		if _, err := authres.Format(&authres.Results{AuthServID: "mx.example", Methods: []authres.MethodResult{res.AuthResult()}}); err != nil {
+			t.Fatalf("Format(AuthResult): %v", err)
+		}
 	})
 }
 

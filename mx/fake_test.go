@@ -29,7 +29,7 @@ func key(n string) string { return strings.ToLower(strings.TrimSuffix(n, ".")) }
 
 func (f *fakeDNS) check(name string) error {
 	if f.fail[key(name)] {
-		return domainauth.TemporaryError(name, "server misbehaving", false)
+		return domainauth.TemporaryError(name, "server misbehaving")
 	}
 	return nil
 }
@@ -72,7 +72,7 @@ func (f *fakeDNS) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, 
 		return nil, err
 	}
 	if f.failAddr[key(host)] {
-		return nil, domainauth.TemporaryError(host, "server misbehaving", true)
+		return nil, domainauth.TimeoutError(host)
 	}
 	if v, ok := f.addr[f.resolve(host)]; ok {
 		return v, nil

@@ -250,17 +250,3 @@ func isDotAtom(s string) bool {
 	}
 	return true
 }
-
-// isToken implements RFC 2045 token: printable US-ASCII without SP and
-// tspecials.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c >= 0x7f || strings.IndexByte("()<>@,;:\\\"/[]?=", c) >= 0 {
-			return false
-		}
-	}
-	return true
-}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Independent checkers for the header grammars, written from the RFCs
@@ -147,13 +148,9 @@ func pvalue(v string) error {
 		}
 		return err
 	}
-	token := v != ""
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
-			token = false
-		}
-	}
-	if token {
+	// RFC 8601 §1.5.2 and RFC 6532: UTF-8 is allowed in values (an
+	// internationalised HELO name or mailbox).
+	if utf8Token(v) {
 		return nil
 	}
 	at := strings.LastIndexByte(v, '@')
@@ -184,6 +181,18 @@ func checkAuthResultsSPF(s string) (string, error) {
 	if len(s) > 998 {
 		return "", fmt.Errorf("%d characters", len(s))
 	}
+	// RFC 8601 §1.5.2 and RFC 6532 §3.2: UTF-8 is allowed where the ASCII
+	// grammar allows a printable character; check the grammar on the text
+	// with each non-ASCII character standing as one.
+	if !utf8.ValidString(s) {
+		return "", errors.New("invalid UTF-8")
+	}
+	s = strings.Map(func(r rune) rune {
+		if r >= 0x80 {
+			return 'u'
+		}
+		return r
+	}, s)
 	rest, ok := strings.CutPrefix(s, "spf=")
 	if !ok {
 		return "", errors.New("no spf=")
@@ -213,7 +222,7 @@ func checkAuthResultsSPF(s string) (string, error) {
 			if n, err = quotedString(r); err != nil {
 				return "", fmt.Errorf("reason: %v", err)
 			}
-		} else if !isToken(r[:n]) {
+		} else if !utf8Token(r[:n]) {
 			return "", fmt.Errorf("reason %q is neither a token nor a quoted-string", r[:n])
 		}
 		if n == len(r) {
@@ -230,6 +239,20 @@ func checkAuthResultsSPF(s string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("unknown property in %q", rest)
+}
+
+// utf8Token reports whether s is an RFC 2045 token, UTF-8 characters
+// allowed as RFC 8601 §1.5.2 and RFC 6532 §3.2 allow them in values.
+func utf8Token(s string) bool {
+	if s == "" || !utf8.ValidString(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // checked sets r.Checked from in as Check and CheckHELO do.

@@ -76,9 +76,9 @@ func (z *Zone) faultErr(k string, t Type, name string) error {
 		return nil
 	}
 	if f == FaultTimeout {
-		return domainauth.TemporaryError(name, "i/o timeout", true)
+		return domainauth.TimeoutError(name)
 	}
-	return domainauth.TemporaryError(name, "server misbehaving", false)
+	return domainauth.TemporaryError(name, "server misbehaving")
 }
 
 // wait applies the configured delay and checks ctx before a lookup.
@@ -120,7 +120,7 @@ func (z *Zone) resolve(name string, t Type) (*node, error) {
 		}
 		k = n.cname
 	}
-	return nil, domainauth.TemporaryError(name, "CNAME chain too long or looping", false)
+	return nil, domainauth.TemporaryError(name, "CNAME chain too long or looping")
 }
 
 // wildcard returns the node of the wildcard that covers a name that does not

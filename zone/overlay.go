@@ -151,7 +151,7 @@ func (o *Overlay) LookupCNAMETarget(ctx context.Context, name string) (string, e
 	if cr, ok := o.Outside.(domainauth.CNAMEResolver); ok {
 		return cr.LookupCNAMETarget(ctx, name)
 	}
-	return "", domainauth.TemporaryError(name, "the outside resolver cannot show CNAME records", false)
+	return "", domainauth.TemporaryError(name, "the outside resolver cannot show CNAME records")
 }
 
 // LookupTXTStrings returns the TXT records at name, strings apart.
@@ -160,7 +160,7 @@ func (o *Overlay) LookupTXTStrings(ctx context.Context, name string) ([][]string
 	if sr, ok := r.(domainauth.TXTStringsResolver); ok {
 		return sr.LookupTXTStrings(ctx, n)
 	}
-	return nil, domainauth.TemporaryError(name, "the outside resolver cannot show TXT strings", false)
+	return nil, domainauth.TemporaryError(name, "the outside resolver cannot show TXT strings")
 }
 
 // LookupExists reports whether name exists: the zone says for the names it
@@ -173,5 +173,5 @@ func (o *Overlay) LookupExists(ctx context.Context, name string) (bool, error) {
 	if er, ok := o.Outside.(domainauth.ExistenceResolver); ok {
 		return er.LookupExists(ctx, name)
 	}
-	return false, domainauth.TemporaryError(name, "the outside resolver cannot tell whether a name exists", false)
+	return false, domainauth.TemporaryError(name, "the outside resolver cannot tell whether a name exists")
 }

@@ -300,7 +300,7 @@ func (p *presenter) present(rep *audit.Report) error {
 	if p.n > 0 {
 		fmt.Fprintln(w)
 	}
-	rep.WriteText(w, p.src.what, p.o.verbose)
+	rep.WriteText(w, p.src.what, audit.TextOptions{Verbose: p.o.verbose})
 	return nil
 }
 

@@ -165,8 +165,8 @@ func (f *identFlag) Set(s string) error {
 	}
 	sel := ""
 	result, sel, _ = strings.Cut(result, "/")
-	r := dmarc.ParseAuthResult(result)
-	if r == dmarc.AuthResultNone && !strings.EqualFold(result, "none") {
+	r, err := dmarc.ParseAuthResult(result)
+	if err != nil {
 		return fmt.Errorf("unknown result %q (want pass, fail, softfail, neutral, none, temperror, permerror)", result)
 	}
 	*f = append(*f, dmarc.Identifier{Domain: domain, Result: r, Selector: sel})
@@ -201,7 +201,8 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 				in.SPF = spfID[0]
 			}
 			res := (&dmarc.Checker{Resolver: s.r, Mode: dmarcMode(*rfc7489)}).Evaluate(s.ctx, in)
-			audit.WriteDMARCResult(a.stdout, res, true)
+			audit.WriteDMARCResult(a.stdout, res)
+			audit.WriteDMARCAuthResult(a.stdout, res)
 			return dmarcStatus(res)
 		}
 		if len(args) > 0 || len(spfID) > 0 || len(dkimIDs) > 0 {

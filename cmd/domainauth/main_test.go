@@ -249,7 +249,7 @@ func TestCheckDNSTrouble(t *testing.T) {
 		t.Fatalf("no DNS failure reported:\n%+v", rep)
 	}
 	var out bytes.Buffer
-	rep.WriteText(&out, "test", false)
+	rep.WriteText(&out, "test", audit.TextOptions{})
 	if !strings.Contains(out.String(), "dmarc.dns-error") && !strings.Contains(out.String(), "lookup failed") {
 		t.Errorf("the report does not show the failed lookup:\n%s", out.String())
 	}

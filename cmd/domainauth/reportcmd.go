@@ -573,7 +573,7 @@ func tlsReportJSON(file string, t *tlsrpt.Report) (*tlsJSON, error) {
 		for _, v := range e.DKIM {
 			d := tlsDKIMJSON{Domain: v.Domain, Selector: v.Selector, Status: v.Status.String()}
 			if v.Err != nil {
-				d.Reason = strings.TrimPrefix(v.Err.Error(), "dkim: ")
+				d.Reason = v.AuthResult().Reason // the error without "dkim: "
 			}
 			j.Email.DKIM = append(j.Email.DKIM, d)
 		}

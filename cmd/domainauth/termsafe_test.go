@@ -187,7 +187,7 @@ func TestPresentersEscape(t *testing.T) {
 			audit.WriteDiscovery(w, &dmarc.Discovery{Status: dmarc.DiscoveryStatusPermError, AuthorDomain: evil, Err: bad, Queried: []string{evil}})
 		}},
 		{"dmarc result", func(w io.Writer) {
-			audit.WriteDMARCResult(w, &dmarc.Result{Code: dmarc.CodePermError, AuthorDomain: evil, Err: bad}, false)
+			audit.WriteDMARCResult(w, &dmarc.Result{Code: dmarc.CodePermError, AuthorDomain: evil, Err: bad})
 		}},
 		{"dkim verification", func(w io.Writer) {
 			audit.WriteVerification(w, dkim.Verification{Status: dkim.StatusPermError, Domain: evil, Selector: evil, Err: bad})
