@@ -101,6 +101,7 @@ TLS-Report-Submitter fields and the DKIM verdict); a DMARC failure report has
 				setup: reportJSONSetup,
 			},
 			reportIngestCommand(),
+			reportServeCommand(),
 		},
 	}
 }

@@ -1,0 +1,80 @@
+// Package web is the DMARC report dashboard behind `domainauth report
+// serve`: HTTP handlers, html/template pages and the assets embedded in the
+// binary. It is an I/O package: it listens on a TCP socket and reads a
+// report store (the store package's database, through the Store
+// interface); optionally it asks DNS for the sources' names. No library
+// package imports it.
+//
+// # Pages and API
+//
+//	/                  overview: totals, messages and DMARC pass rate per
+//	                   day (SVG drawn on the server), top failing sources
+//	                   with provider and diagnosis, the policy published
+//	                   over time, reporters, reports
+//	/source/IP         one source: reverse DNS, provider, results by day
+//	/report/ID         one report: metadata, policy, rows, warnings
+//	/api/overview      the overview as JSON
+//	/api/TABLE[.csv]   days, failing (sources with diagnoses), sources,
+//	                   orgs, policies, reports, domains as JSON or CSV
+//	/api/report/ID     a report as JSON; /api/report/ID/rows[.csv] and
+//	                   /api/report/ID/warnings[.csv] its tables
+//	/healthz           "ok" when the store answers (no token needed)
+//	/login, /logout    the token form and its cookie
+//
+// Every page and table takes the filter in its query: domain (a policy
+// domain), org (a reporting organisation), from and to (UTC days,
+// inclusive) and, for the tables, ip. Per-day figures are the store's,
+// which split a report's window over its days by report.Summary's rule, so
+// the dashboard and `domainauth report summary` agree to the message; the
+// other tables count a report whole on its day (the day holding the
+// middle of its window), as the store does.
+//
+// # Safety with hostile reports
+//
+// Anyone can mail a report, so every string in one is untrusted. Pages are
+// html/template output, which escapes by context; report text goes into a
+// URL only after validation (a domain name's characters, an organisation
+// name without control or format characters, a parsed IP address, a
+// numeric id) and percent-encoding, and never into a script: the pages
+// have no JavaScript at all and work without it. The Content-Security-Policy
+// allows only the dashboard's own stylesheet and icon (no script, no inline
+// style, no framing). CSV cells go through termsafe.CSVCell, so a value
+// such as "=HYPERLINK(...)" stays text in a spreadsheet; JSON escapes <, >
+// and &.
+//
+// # Access
+//
+// The server listens on 127.0.0.1:8080 by default, and there answers only
+// to requests whose Host names localhost or a loopback address (421
+// otherwise), so that a web page cannot read it by pointing its own name
+// at 127.0.0.1 (DNS rebinding). Another address is
+// refused (Config.CheckAddress) unless an access token is set (at least
+// MinTokenLength bytes) and either TLS is configured or the operator says
+// a TLS-terminating proxy is in front. The token is accepted in an
+// "Authorization: Bearer" header or through the login form, which sets an
+// HttpOnly, SameSite=Strict cookie holding an HMAC of the token (Secure
+// under TLS); it is compared in constant time and never accepted in a URL
+// (a request with a token-like query parameter is refused). The only
+// requests that change state are the login and logout forms, which are
+// refused cross-site (Sec-Fetch-Site, else Origin). There is no upload:
+// reports enter through `domainauth report ingest`.
+//
+// # Bounds
+//
+// An overview is computed once per filter after each ingest and kept (at
+// most 64 of them) until the store's last-ingest time changes: its queries
+// read every record of the selection. Each request is bounded in time (Config.RequestTimeout, default 30 s)
+// and header size (16 KiB); a table or export has at most Config.MaxRows
+// rows (default 10,000); a date-range filter spans at most Config.MaxDays
+// days (default 1,000), and a chart draws at most 1,000 days; the
+// overview lists Config.TopSources failing sources (default 20) and the
+// latest 50 reports; the login form's body is at most 4 KiB. With a
+// Config.Resolver, the sources shown are named by their forward-confirmed
+// PTR names (RFC 8601 §2.7.3 iprev, through report.Enricher) and by the
+// provider report.DefaultSenders knows for such a name: at most 3 names
+// per address and 100 DNS queries per page, 8 at once, all within
+// Config.DNSTimeout (default 2 s); a name that does not resolve back is
+// not shown. Serve shuts
+// down gracefully on SIGINT or SIGTERM, waiting up to
+// Config.ShutdownTimeout (default 10 s) for requests in flight.
+package web

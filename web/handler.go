@@ -1,0 +1,434 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// contentSecurityPolicy allows nothing but the dashboard's own stylesheet
+// and icon: no script at all (the pages work without JavaScript), no
+// inline style, no framing, forms only to itself.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// handler serves the dashboard.
+type handler struct {
+	cfg   Config
+	store Store
+	gate  *gate
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+	cache overviewCache
+	// loopback: the server listens on a loopback address, so requests
+	// must name a loopback host (see loopbackHost).
+	loopback bool
+}
+
+// NewHandler returns the dashboard's handler for cfg, without listening:
+// for tests and for embedding in another server. It does not check the
+// listen address (Listen does).
+func NewHandler(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, &ConfigError{"store", "no store", nil}
+	}
+	h := &handler{cfg: cfg, store: cfg.Store, gate: newGate(cfg.Token, cfg.secure()), mux: http.NewServeMux(),
+		loopback: IsLoopback(cfg.listen())}
+	var err error
+	if h.pages, err = parseTemplates(); err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	m := h.mux
+	m.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(http.FileServerFS(static))))
+	m.HandleFunc("GET /healthz", h.health)
+	m.HandleFunc("GET /login", h.loginForm)
+	m.HandleFunc("POST /login", h.login)
+	m.HandleFunc("POST /logout", h.logout)
+	m.HandleFunc("GET /{$}", h.overview)
+	m.HandleFunc("GET /source/{ip}", h.source)
+	m.HandleFunc("GET /report/{id}", h.report)
+	m.HandleFunc("GET /api/overview", h.apiOverview)
+	m.HandleFunc("GET /api/report/{id}", h.apiReport)
+	m.HandleFunc("GET /api/report/{id}/{table}", h.apiReportTable)
+	m.HandleFunc("GET /api/{table}", h.apiTable)
+	return h, nil
+}
+
+// ServeHTTP sets the security headers, refuses credentials in the URL,
+// enforces the token and bounds the request's time.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", contentSecurityPolicy)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+	hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+	hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if h.cfg.secure() {
+		hd.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	if h.loopback && !loopbackHost(r.Host) {
+		// DNS rebinding: a web page whose name an attacker pointed at
+		// 127.0.0.1 would otherwise read the dashboard from the
+		// victim's browser as its own origin.
+		http.Error(w, "this dashboard answers only to localhost and loopback addresses", http.StatusMisdirectedRequest)
+		return
+	}
+	if tokenInURL(r.URL) {
+		http.Error(w, "credentials are never accepted in a URL: send the token in an Authorization: Bearer header or log in at /login", http.StatusBadRequest)
+		return
+	}
+	public := r.URL.Path == "/healthz" || r.URL.Path == "/login" || (len(r.URL.Path) > 8 && r.URL.Path[:8] == "/static/")
+	if !public && !h.gate.allowed(r) {
+		if len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/" || r.Method != http.MethodGet {
+			hd.Set("WWW-Authenticate", `Bearer realm="domainauth"`)
+			http.Error(w, "an access token is required", http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if r.URL.Path[:min(len(r.URL.Path), 8)] != "/static/" {
+		hd.Set("Cache-Control", "no-store")
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), orDuration(h.cfg.RequestTimeout, DefaultRequestTimeout))
+	defer cancel()
+	h.mux.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// staticFiles sets the assets' cache lifetime.
+func staticFiles(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *handler) health(w http.ResponseWriter, r *http.Request) {
+	if err := h.store.Ping(r.Context()); err != nil {
+		h.cfg.logger().Warn("health check failed", "err", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// classify maps err to a status and a message for the client: 400 for a
+// bad filter, 404 for a missing report, 503 for a query that took too
+// long, 500 (the detail logged, not shown) for anything else.
+func (h *handler) classify(r *http.Request, err error) (int, string) {
+	var fe *filterError
+	switch {
+	case errors.As(err, &fe):
+		return http.StatusBadRequest, fe.Error()
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, "not found"
+	case errors.Is(err, context.DeadlineExceeded):
+		h.cfg.logger().Warn("request timed out", "path", r.URL.Path)
+		return http.StatusServiceUnavailable, "the query took too long"
+	}
+	h.cfg.logger().Error("request failed", "path", r.URL.Path, "err", err)
+	return http.StatusInternalServerError, "internal error (logged)"
+}
+
+// fail answers a page request with the error page classify calls for.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := h.classify(r, err)
+	h.errorPage(w, r, status, msg)
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	Page       string // the template's name, on <body data-page>
+	Title      string
+	LastIngest time.Time
+	LoginOn    bool // a token is required: show the log-out button
+	Filter     filter
+	Data       any
+}
+
+// Href returns path with the page's filter as its query, with the
+// key/value pairs in kv replacing the filter's (an empty value removes the
+// key). Values are percent-encoded; the path's variable part must already
+// be validated (an IP address, a number).
+func (p *pageData) Href(path string, kv ...string) string {
+	q := p.Filter.values(false)
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if e := q.Encode(); e != "" {
+		return path + "?" + e
+	}
+	return path
+}
+
+// ExportHref is the link to a table's export: /api/TABLE(.csv) with the
+// page's filter, IP included.
+func (p *pageData) ExportHref(table, format string) string {
+	q := p.Filter.values(true)
+	path := "/api/" + table
+	if format == "csv" {
+		path += ".csv"
+	}
+	if e := q.Encode(); e != "" {
+		return path + "?" + e
+	}
+	return path
+}
+
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
+	t := h.pages[name]
+	if p.LastIngest.IsZero() {
+		p.LastIngest, _ = h.store.LastIngest(r.Context())
+	}
+	p.Page = name
+	p.LoginOn = h.gate.enabled
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := t.ExecuteTemplate(w, "layout", p); err != nil {
+		h.cfg.logger().Error("template failed", "page", name, "err", err)
+	}
+}
+
+func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	h.render(w, r, status, "error", &pageData{Title: http.StatusText(status), Data: msg})
+}
+
+// overviewData is the overview page's content and the /api/overview answer.
+type overviewData struct {
+	Domains    []string              `json:"domains"`
+	OrgNames   []string              `json:"org_names"`
+	Total      report.Counts         `json:"total"`
+	Days       []store.DayCounts     `json:"days"`
+	TopFailing []store.FailingSource `json:"top_failing"`
+	Orgs       []store.OrgCounts     `json:"orgs"`
+	Policies   []store.PolicyPeriod  `json:"policies"`
+	Reports    []store.ReportInfo    `json:"reports"`
+	LastIngest time.Time             `json:"last_ingest"`
+	// Names holds what reverse DNS says of the failing sources, by
+	// address (with a Config.Resolver).
+	Names map[string]sourceName `json:"names,omitempty"`
+
+	MessagesChart *chart `json:"-"`
+	RateChart     *chart `json:"-"`
+}
+
+// reportsOnPage bounds the reports listed on the overview and a source's
+// page (the export has them all, up to MaxRows).
+const reportsOnPage = 50
+
+// loadOverview runs the overview's queries, or returns the cached answer
+// when nothing was ingested since. The reporter list ignores the org
+// filter, so that the form can switch from one reporter to another. The
+// caller must not modify the result.
+func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, error) {
+	last, err := h.store.LastIngest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := f.values(false).Encode()
+	if d := h.cache.get(key, last); d != nil {
+		return d, nil
+	}
+	sf := f.store()
+	d := &overviewData{LastIngest: last}
+	allOrgs := sf
+	allOrgs.Org = ""
+	for _, q := range []func() error{
+		func() (err error) { d.Domains, err = h.store.Domains(ctx); return },
+		func() (err error) { d.OrgNames, err = h.store.OrgNames(ctx, allOrgs); return },
+		func() (err error) { d.Days, err = h.store.Days(ctx, sf); return },
+		func() (err error) { d.TopFailing, err = h.store.FailingSources(ctx, sf, h.cfg.topSources()); return },
+		func() (err error) { d.Orgs, err = h.store.Orgs(ctx, sf); return },
+		func() (err error) { d.Policies, err = h.store.Policies(ctx, sf); return },
+		func() (err error) {
+			d.Reports, err = h.store.Reports(ctx, sf, store.Page{Limit: reportsOnPage})
+			return
+		},
+	} {
+		if err = q(); err != nil {
+			return nil, err
+		}
+	}
+	d.Total = sumDays(d.Days)
+	h.cache.put(key, last, d)
+	return d, nil
+}
+
+// sumDays adds the days' counts, saturating like report.Summary.
+func sumDays(days []store.DayCounts) report.Counts {
+	var s report.Summary
+	for _, d := range days {
+		// Merge adds totals with report.Summary's saturation.
+		s.Merge(&report.Summary{Total: d.Counts})
+	}
+	return s.Total
+}
+
+func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
+	if err == nil && f.IP.IsValid() {
+		http.Redirect(w, r, (&pageData{Filter: f}).Href("/source/"+f.IP.String()), http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	cached, err := h.loadOverview(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := *cached
+	ips := make([]string, len(d.TopFailing))
+	for i, s := range d.TopFailing {
+		ips[i] = s.SourceIP
+	}
+	d.Names = h.namesOf(r.Context(), ips)
+	d.MessagesChart = messagesChart(d.Days)
+	d.RateChart = rateChart(d.Days)
+	title := "All domains"
+	if f.Domain != "" {
+		title = f.Domain
+	}
+	h.render(w, r, http.StatusOK, "overview", &pageData{Title: title, LastIngest: d.LastIngest, Filter: f, Data: &d})
+}
+
+// sourceData is a source's page.
+type sourceData struct {
+	Source  store.FailingSource
+	Name    sourceName
+	Total   report.Counts
+	Days    []store.DayCounts
+	Reports []store.ReportInfo
+	Chart   *chart
+	Rate    *chart
+}
+
+func (h *handler) source(w http.ResponseWriter, r *http.Request) {
+	a, err := netip.ParseAddr(r.PathValue("ip"))
+	if err != nil || !validIP(a) {
+		h.fail(w, r, &filterError{"ip", "not an IP address"})
+		return
+	}
+	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f.IP = a
+	ctx, sf, ip := r.Context(), f.store(), a.String()
+	d := &sourceData{}
+	for _, q := range []func() error{
+		func() (err error) { d.Source, err = h.store.Source(ctx, sf, ip); return },
+		func() (err error) { d.Days, err = h.store.SourceDays(ctx, sf, ip); return },
+		func() (err error) {
+			d.Reports, err = h.store.SourceReports(ctx, sf, ip, store.Page{Limit: reportsOnPage})
+			return
+		},
+	} {
+		if err = q(); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	d.Total = sumDays(d.Days)
+	d.Name = h.namesOf(ctx, []string{ip})[ip]
+	d.Chart, d.Rate = messagesChart(d.Days), rateChart(d.Days)
+	h.render(w, r, http.StatusOK, "source", &pageData{Title: ip, Filter: f, Data: d})
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &filterError{"id", "not a report id"}
+	}
+	return id, nil
+}
+
+// reportData is a report's page: the report and its counts.
+type reportData struct {
+	*store.ReportDetail
+	Counts report.Counts
+}
+
+// loadReport returns the report the path's {id} names.
+func (h *handler) loadReport(r *http.Request) (*store.ReportDetail, error) {
+	id, err := parseID(r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	return h.store.Report(r.Context(), id)
+}
+
+func (h *handler) report(w http.ResponseWriter, r *http.Request) {
+	d, err := h.loadReport(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "report", &pageData{Title: "Report " + d.ReportID,
+		Data: reportData{d, report.Summarize(d.Aggregate).Total}})
+}
+
+func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "login", &pageData{Title: "Log in", Data: ""})
+}
+
+func (h *handler) login(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		http.Error(w, "cross-site request refused", http.StatusForbidden)
+		return
+	}
+	if !h.gate.enabled {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoginBody)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	if !equal(r.PostForm.Get("token"), h.gate.token) {
+		h.render(w, r, http.StatusUnauthorized, "login", &pageData{Title: "Log in", Data: "wrong token"})
+		return
+	}
+	h.gate.setCookie(w, h.gate.cookie, int(sessionMaxAge/time.Second))
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
+	if !sameOrigin(r) {
+		http.Error(w, "cross-site request refused", http.StatusForbidden)
+		return
+	}
+	h.gate.setCookie(w, "", -1)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/domainauth/domainauth"
+)
+
+// Defaults for Config's zero fields.
+const (
+	// DefaultListen is the address the dashboard listens on: the loopback
+	// address only, so nothing else on the network can reach it.
+	DefaultListen = "127.0.0.1:8080"
+	// DefaultTopSources is the number of failing sources on the overview.
+	DefaultTopSources = 20
+	// DefaultMaxRows bounds the rows of one table, on a page or in an
+	// export (CSV, JSON): the memory and output size of one request.
+	DefaultMaxRows = 10_000
+	// DefaultMaxDays bounds the days of a date-range filter (and so the
+	// bars of a chart).
+	DefaultMaxDays = 1_000
+	// DefaultShutdownTimeout is how long a graceful shutdown waits for
+	// requests in flight.
+	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultRequestTimeout bounds the time one request may take,
+	// store queries included.
+	DefaultRequestTimeout = 30 * time.Second
+	// MinTokenLength is the shortest access token accepted (bytes).
+	MinTokenLength = 16
+	// TokenEnv is the environment variable the command reads the access
+	// token from when --token is not given.
+	TokenEnv = "DOMAINAUTH_TOKEN"
+)
+
+// maxHeaderBytes bounds a request's header: the dashboard's requests are
+// small GETs.
+const maxHeaderBytes = 16 << 10
+
+// Config configures the dashboard. The zero value with a Store serves on
+// DefaultListen without a token.
+type Config struct {
+	// Store answers the queries. Required.
+	Store Store
+	// Listen is the host:port to listen on. If "", DefaultListen. An
+	// address other than a loopback one (127.0.0.0/8, ::1, "localhost")
+	// is refused unless Token is set and either TLSCert/TLSKey are given
+	// or BehindTLSProxy is set (see CheckAddress).
+	Listen string
+	// Token, when set, is required on every request but the health check
+	// and the static assets: as "Authorization: Bearer TOKEN" or through
+	// the login form, which sets a cookie. It is never accepted in a URL.
+	// At least MinTokenLength bytes.
+	Token string
+	// TLSCert and TLSKey are PEM files; both or neither.
+	TLSCert, TLSKey string
+	// BehindTLSProxy says that a TLS-terminating proxy is in front: the
+	// dashboard speaks plain HTTP but marks its cookie Secure and sends
+	// Strict-Transport-Security.
+	BehindTLSProxy bool
+	// TopSources is the number of failing sources on the overview. If
+	// zero, DefaultTopSources.
+	TopSources int
+	// MaxRows bounds the rows of one table or export. If zero,
+	// DefaultMaxRows.
+	MaxRows int
+	// MaxDays bounds the days a date-range filter may span. If zero,
+	// DefaultMaxDays.
+	MaxDays int
+	// RequestTimeout bounds one request. If zero, DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// ShutdownTimeout bounds a graceful shutdown. If zero,
+	// DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+	// Resolver, when set, names the sources on the pages by their
+	// forward-confirmed PTR names and the providers those names belong to
+	// (report.Enricher and report.DefaultSenders; at most 100 queries per
+	// page, 8 at once). If nil, no names.
+	Resolver domainauth.Resolver
+	// DNSTimeout bounds the lookups of one page. If zero,
+	// DefaultDNSTimeout.
+	DNSTimeout time.Duration
+	// Logger receives one line per failed request and the server's
+	// start and stop. If nil, nothing is logged.
+	Logger *slog.Logger
+}
+
+func (c *Config) topSources() int { return orDefault(c.TopSources, DefaultTopSources) }
+func (c *Config) maxRows() int    { return orDefault(c.MaxRows, DefaultMaxRows) }
+func (c *Config) maxDays() int    { return orDefault(c.MaxDays, DefaultMaxDays) }
+func (c *Config) listen() string {
+	if c.Listen == "" {
+		return DefaultListen
+	}
+	return c.Listen
+}
+func (c *Config) secure() bool { return c.TLSCert != "" || c.BehindTLSProxy }
+func (c *Config) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c.Logger
+}
+
+func orDefault(v, d int) int {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// ConfigError is a configuration the dashboard refuses to run with.
+type ConfigError struct {
+	Field string // "listen", "token", "tls", "store"
+	Msg   string
+	Err   error // ErrNonLoopback, or nil
+}
+
+func (e *ConfigError) Error() string { return "web: " + e.Field + ": " + e.Msg }
+
+// Unwrap returns Err.
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// ErrNonLoopback is wrapped by the ConfigError for a non-loopback listen
+// address without the protections it needs.
+var ErrNonLoopback = errors.New("a non-loopback address needs an access token and TLS (or --behind-tls-proxy)")
+
+// IsLoopback reports whether the host of a host:port address is a
+// loopback address or "localhost". An empty host (":8080") means every
+// interface and is not loopback.
+func IsLoopback(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// loopbackHost reports whether a request's Host header names the
+// loopback interface: "localhost" or a loopback address, with or without
+// a port.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Zone() == "" && a.Unmap().IsLoopback()
+}
+
+// CheckAddress validates the listen address, the token and the TLS
+// settings together: the loopback address is always allowed; any other
+// needs a token of at least MinTokenLength bytes and either TLS or
+// BehindTLSProxy. A token, when given, must be long enough wherever the
+// server listens.
+func (c *Config) CheckAddress() error {
+	addr := c.listen()
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return &ConfigError{"listen", fmt.Sprintf("%q is not host:port: %v", addr, err), nil}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return &ConfigError{"tls", "the certificate and the key go together: give both or neither", nil}
+	}
+	if c.Token != "" && len(c.Token) < MinTokenLength {
+		return &ConfigError{"token", fmt.Sprintf("the access token is %d bytes; at least %d are needed", len(c.Token), MinTokenLength), nil}
+	}
+	if IsLoopback(addr) {
+		return nil
+	}
+	switch {
+	case c.Token == "":
+		return &ConfigError{"listen", fmt.Sprintf("%s is not a loopback address and no access token is set: %v", addr, ErrNonLoopback), ErrNonLoopback}
+	case !c.secure():
+		return &ConfigError{"listen", fmt.Sprintf("%s is not a loopback address and neither TLS nor a TLS proxy is configured: %v", addr, ErrNonLoopback), ErrNonLoopback}
+	}
+	return nil
+}
+
+// Server is the dashboard bound to its address. Build one with Listen;
+// Serve runs it.
+type Server struct {
+	cfg Config
+	ln  net.Listener
+	srv *http.Server
+}
+
+// Listen checks cfg (CheckAddress), builds the handler and opens the
+// listening socket, so that a caller knows the address (Addr) before
+// serving; port 0 picks a free port.
+func Listen(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, &ConfigError{"store", "no store", nil}
+	}
+	if err := cfg.CheckAddress(); err != nil {
+		return nil, err
+	}
+	h, err := NewHandler(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.listen())
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2*orDuration(cfg.RequestTimeout, DefaultRequestTimeout) + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.logger().Handler(), slog.LevelWarn),
+	}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return nil, &ConfigError{"tls", err.Error(), nil}
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	return &Server{cfg: cfg, ln: ln, srv: srv}, nil
+}
+
+func orDuration(v, d time.Duration) time.Duration {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// URL is the dashboard's base URL.
+func (s *Server) URL() string {
+	scheme := "http"
+	if s.cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	return scheme + "://" + s.ln.Addr().String() + "/"
+}
+
+// Serve answers requests until ctx is done or the process receives SIGINT
+// or SIGTERM, then shuts down gracefully: it stops accepting, lets the
+// requests in flight finish (up to ShutdownTimeout) and returns nil.
+func (s *Server) Serve(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := s.cfg.logger()
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	log.Info("dashboard listening", "url", s.URL())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("dashboard shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), orDuration(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
+	defer cancel()
+	if err := s.srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("web: %w", err)
+	}
+	return nil
+}

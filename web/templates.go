@@ -1,0 +1,68 @@
+package web
+
+import (
+	"html/template"
+	"net/netip"
+	"time"
+
+	"github.com/domainauth/domainauth/report"
+)
+
+// pageNames are the page templates; each is parsed with layout.html.
+var pageNames = []string{"overview", "source", "report", "login", "error"}
+
+var funcs = template.FuncMap{
+	"thousands": thousands,
+	"rate": func(c report.Counts) string {
+		if c.Messages == 0 {
+			return "–"
+		}
+		return percent(c.Rate(c.DMARCPass))
+	},
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "–"
+		}
+		return t.UTC().Format(time.DateOnly)
+	},
+	"datetime": func(t time.Time) string {
+		if t.IsZero() {
+			return "–"
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"dateonly":    func(t time.Time) string { return dateOrEmpty(t) },
+	"linkIP":      func(a netip.Addr) bool { return validIP(a) },
+	"ip":          func(a netip.Addr) string { return ipText(a) },
+	"ipOK":        ipOK,
+	"pct":         pctText,
+	"dkimText":    dkimText,
+	"spfText":     spfText,
+	"reasons":     reasonsText,
+	"validDomain": validDomain,
+	"validOrg":    validOrg,
+}
+
+func dateOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+func parseTemplates() (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*template.Template, len(pageNames))
+	for _, n := range pageNames {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+n+".html")
+		if err != nil {
+			return nil, err
+		}
+		out[n] = t
+	}
+	return out, nil
+}
