@@ -26,11 +26,6 @@ func FindingCodes() []string {
 		FindingSelectorNoKey,
 		FindingSelectorLookupFailed,
 		FindingSelectorMultipleKeys,
-		FindingSelectorBadRecord,
 		FindingSelectorUnusable,
-		FindingSelectorRevoked,
-		FindingSelectorShortKey,
-		FindingSelectorWeakKey,
-		FindingSelectorTesting,
 	}
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // Selector check finding codes, reported by CheckSelector. They are stable:
-// users match on them.
+// users match on them. A defect of the key record itself (it does not parse,
+// it is revoked, too short, weak, or in testing mode) carries the same
+// FindingKey* code that LintKeyRecord gives it: one defect, one code.
 const (
 	// FindingSelectorInvalid: SELECTOR._domainkey.DOMAIN is not a valid DNS name.
 	FindingSelectorInvalid = "dkim.invalid-selector"
@@ -22,18 +24,8 @@ const (
 	FindingSelectorLookupFailed = "dkim.lookup-failed"
 	// FindingSelectorMultipleKeys: several TXT records at the selector.
 	FindingSelectorMultipleKeys = "dkim.multiple-keys"
-	// FindingSelectorBadRecord: the key record does not parse.
-	FindingSelectorBadRecord = "dkim.bad-key-record"
 	// FindingSelectorUnusable: the key cannot verify email (s= without email, ...).
 	FindingSelectorUnusable = "dkim.unusable-key"
-	// FindingSelectorRevoked: p= is empty.
-	FindingSelectorRevoked = "dkim.revoked-key"
-	// FindingSelectorShortKey: an RSA key under 1024 bits (RFC 8301 §3.2).
-	FindingSelectorShortKey = "dkim.short-key"
-	// FindingSelectorWeakKey: an RSA key of 1024 to 2047 bits.
-	FindingSelectorWeakKey = "dkim.weak-key"
-	// FindingSelectorTesting: t=y left on.
-	FindingSelectorTesting = "dkim.testing"
 )
 
 // SelectorCheck is what CheckSelector found at one selector.
@@ -92,7 +84,7 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 	k.Record = txts[0]
 	rec, err := ParseKeyRecord(k.Record)
 	if err != nil {
-		add(Error, FindingSelectorBadRecord, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
+		add(Error, FindingKeySyntax, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
 		return k
 	}
 	k.Key = rec
@@ -100,16 +92,16 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		code := FindingSelectorUnusable
 		switch {
 		case errors.Is(err, ErrKeyRevoked):
-			code = FindingSelectorRevoked
+			code = FindingKeyRevoked
 		case errors.Is(err, ErrKeyTooShort):
-			code = FindingSelectorShortKey
+			code = FindingKeyTooShort
 		}
 		add(Error, code, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
 	} else if rec.KeyType == KeyTypeRSA && rec.Bits() < 2048 {
-		add(Warning, FindingSelectorWeakKey, fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
+		add(Warning, FindingKeyWeak, fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
 	}
 	if rec.Testing {
-		add(Warning, FindingSelectorTesting, "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
+		add(Warning, FindingKeyTesting, "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
 	}
 	return k
 }

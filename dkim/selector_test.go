@@ -35,10 +35,10 @@ func TestCheckSelector(t *testing.T) {
 		summary        string
 	}{
 		{"usable Ed25519 key", "good", nil, "ed25519 key, 256 bits"},
-		{"1024-bit RSA is weak (RFC 8301 §3.2)", "weak", []string{dkim.FindingSelectorWeakKey}, "rsa key, 1024 bits"},
-		{"testing flag (RFC 6376 §3.6.1)", "test", []string{dkim.FindingSelectorTesting}, "ed25519 key, 256 bits, testing (t=y)"},
-		{"revoked key, empty p=", "revoked", []string{dkim.FindingSelectorRevoked}, "rsa key"},
-		{"unparsable record", "bad", []string{dkim.FindingSelectorBadRecord}, "no usable key"},
+		{"1024-bit RSA is weak (RFC 8301 §3.2)", "weak", []string{dkim.FindingKeyWeak}, "rsa key, 1024 bits"},
+		{"testing flag (RFC 6376 §3.6.1)", "test", []string{dkim.FindingKeyTesting}, "ed25519 key, 256 bits, testing (t=y)"},
+		{"revoked key, empty p=", "revoked", []string{dkim.FindingKeyRevoked}, "rsa key"},
+		{"unparsable record", "bad", []string{dkim.FindingKeySyntax}, "no usable key"},
 		{"two records (RFC 6376 §3.6.2.2)", "two", []string{dkim.FindingSelectorMultipleKeys}, "key"},
 		{"no record", "none", []string{dkim.FindingSelectorNoKey}, "no usable key"},
 		{"CNAME to a missing key", "ses", []string{dkim.FindingSelectorNoKey}, "CNAME ses.dkim.amazonses.com; no key record at the target"},
