@@ -8,23 +8,23 @@ type Severity uint8
 
 // Severities, from least to most serious.
 const (
-	// Info is worth knowing; nothing is wrong.
-	Info Severity = iota
-	// Warning is probably not what the domain owner wants, or will break
+	// SeverityInfo is worth knowing; nothing is wrong.
+	SeverityInfo Severity = iota
+	// SeverityWarning is probably not what the domain owner wants, or will break
 	// under some receivers.
-	Warning
-	// Error makes receivers ignore a record or fail a check.
-	Error
+	SeverityWarning
+	// SeverityError makes receivers ignore a record or fail a check.
+	SeverityError
 )
 
 // String returns "info", "warning" or "error".
 func (s Severity) String() string {
 	switch s {
-	case Info:
+	case SeverityInfo:
 		return "info"
-	case Warning:
+	case SeverityWarning:
 		return "warning"
-	case Error:
+	case SeverityError:
 		return "error"
 	}
 	return fmt.Sprintf("severity(%d)", uint8(s))
@@ -35,7 +35,7 @@ func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil
 
 // UnmarshalText reads "info", "warning" or "error".
 func (s *Severity) UnmarshalText(b []byte) error {
-	for v := Info; v <= Error; v++ {
+	for v := SeverityInfo; v <= SeverityError; v++ {
 		if v.String() == string(b) {
 			*s = v
 			return nil

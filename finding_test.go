@@ -8,7 +8,7 @@ import (
 )
 
 func TestFindingJSONAndString(t *testing.T) {
-	f := domainauth.Finding{Code: "spf.pass-all", Severity: domainauth.Error, Message: "+all lets anyone send", Where: "example.org", RFC: "RFC 7208 §5.1"}
+	f := domainauth.Finding{Code: "spf.pass-all", Severity: domainauth.SeverityError, Message: "+all lets anyone send", Where: "example.org", RFC: "RFC 7208 §5.1"}
 	if got, want := f.String(), "error spf.pass-all (example.org): +all lets anyone send [RFC 7208 §5.1]"; got != want {
 		t.Errorf("String = %q, want %q", got, want)
 	}

@@ -214,7 +214,7 @@ func (ru *run) checkDKIM(ctx context.Context, rep *Report) Area {
 		ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", k.Name, k.Summary()))
 		ar.Findings = append(ar.Findings, k.Findings...)
 	}
-	if outside && !slices.ContainsFunc(ar.Findings, func(f domainauth.Finding) bool { return f.Severity > domainauth.Info }) {
+	if outside && !slices.ContainsFunc(ar.Findings, func(f domainauth.Finding) bool { return f.Severity > domainauth.SeverityInfo }) {
 		ar.Status = StatusUnknown // a key that could not be checked is not "ok"
 	}
 	return ar

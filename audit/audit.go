@@ -427,9 +427,9 @@ func finish(rep *Report) {
 		e, w := 0, 0
 		for _, f := range ar.Findings {
 			switch f.Severity {
-			case domainauth.Error:
+			case domainauth.SeverityError:
 				e++
-			case domainauth.Warning:
+			case domainauth.SeverityWarning:
 				w++
 			}
 		}

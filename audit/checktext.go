@@ -94,7 +94,7 @@ func (r *Report) WriteText(w io.Writer, source string, opts TextOptions) {
 		}
 		fs := AreaFindings(ar.Name, ar.Findings)
 		if !opts.Verbose {
-			fs = slices.DeleteFunc(fs, func(f AreaFinding) bool { return f.Severity == domainauth.Info })
+			fs = slices.DeleteFunc(fs, func(f AreaFinding) bool { return f.Severity == domainauth.SeverityInfo })
 		}
 		WriteFindings(w, "  ", fs)
 	}

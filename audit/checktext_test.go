@@ -13,8 +13,8 @@ func TestReportTextForms(t *testing.T) {
 	rep := &audit.Report{Domain: "example.org", Errors: 1, Areas: []audit.Area{{
 		Name: audit.AreaSPF, Title: "SPF", Status: "error", Facts: []string{"a fact"},
 		Findings: []domainauth.Finding{
-			{Severity: domainauth.Error, Code: "spf.x", Where: "=cmd", Message: "m"},
-			{Severity: domainauth.Info, Code: "spf.i", Message: "i"},
+			{Severity: domainauth.SeverityError, Code: "spf.x", Where: "=cmd", Message: "m"},
+			{Severity: domainauth.SeverityInfo, Code: "spf.i", Message: "i"},
 		},
 	}}}
 	rows := rep.CSVRows()

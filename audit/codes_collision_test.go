@@ -277,7 +277,7 @@ func reportEmissions(t *testing.T) []emission {
 				return
 			}
 			for _, w := range r.Warnings {
-				out = append(out, emission{"tlsrpt", domainauth.Finding{Code: w.Code, Severity: domainauth.Warning, Message: w.Message}})
+				out = append(out, emission{"tlsrpt", domainauth.Finding{Code: w.Code, Severity: domainauth.SeverityWarning, Message: w.Message}})
 			}
 		})
 	}

@@ -67,7 +67,7 @@ func (ru *run) checkFCrDNS(ctx context.Context, res *mx.Result) []domainauth.Fin
 
 // fcrdns checks one address of the MX host host, one of res's.
 func (ru *run) fcrdns(ctx context.Context, res *mx.Result, host string, addr netip.Addr) *domainauth.Finding {
-	f := &domainauth.Finding{Code: mx.FindingNoFCrDNS, Severity: domainauth.Warning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
+	f := &domainauth.Finding{Code: mx.FindingNoFCrDNS, Severity: domainauth.SeverityWarning, Where: host + " " + addr.String(), RFC: "RFC 1912 §2.1",
 		Fix: fmt.Sprintf("ask the owner of %s to publish %s PTR %s", addr, zone.ReverseName(addr), host)}
 	names, err := ru.r.LookupAddr(ctx, addr.String())
 	switch domainauth.Classify(ctx, err) {
@@ -183,7 +183,7 @@ func (ru *run) checkDestinations(ctx context.Context, rep *Report, dests []repor
 		if why == "" {
 			continue
 		}
-		out = append(out, domainauth.Finding{Code: code, Severity: domainauth.Warning,
+		out = append(out, domainauth.Finding{Code: code, Severity: domainauth.SeverityWarning,
 			Where:   fmt.Sprintf("%s %s %s", record, x.tag, x.addr),
 			Message: fmt.Sprintf("%s %s: the reports sent to %s are lost", x.domain, why, x.addr),
 			Fix:     fmt.Sprintf("publish MX records at %s, or send %s reports to an address whose domain receives mail", x.domain, x.tag),
@@ -247,7 +247,7 @@ func (ru *run) crossChecks(ctx context.Context, rep *Report) {
 		return
 	}
 	ar := rep.Area(AreaMX)
-	ar.Findings = append(ar.Findings, domainauth.Finding{Code: mx.FindingNullMXSender, Severity: domainauth.Error, Where: rep.Domain,
+	ar.Findings = append(ar.Findings, domainauth.Finding{Code: mx.FindingNullMXSender, Severity: domainauth.SeverityError, Where: rep.Domain,
 		Message: fmt.Sprintf("null MX on a domain that sends mail (%s): bounces cannot be delivered and receivers may refuse its mail", strings.Join(senders, "; ")),
 		Fix:     fmt.Sprintf("replace the null MX at %s by MX records naming a host that accepts bounces, or stop sending as %s", rep.Domain, rep.Domain),
 		RFC:     "RFC 7505 §4.2"})

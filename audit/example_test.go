@@ -49,7 +49,7 @@ func Example_bundledZones() {
 		fmt.Printf("%s: %d errors, %d warnings\n", rep.Domain, rep.Errors, rep.Warnings)
 		for _, ar := range rep.Areas {
 			for _, f := range ar.Findings {
-				if f.Severity != domainauth.Info {
+				if f.Severity != domainauth.SeverityInfo {
 					fmt.Printf("  %-9s %-7s %s  %s\n", ar.Name, f.Severity, f.Code, f.Where)
 				}
 			}

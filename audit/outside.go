@@ -51,7 +51,7 @@ func (ru *run) outside(name string) bool {
 // notInZone is the finding that replaces one about a missing record at a
 // name outside the zone.
 func notInZone(f domainauth.Finding, name string) domainauth.Finding {
-	return domainauth.Finding{Code: FindingNotInZone, Severity: domainauth.Info, Where: f.Where,
+	return domainauth.Finding{Code: FindingNotInZone, Severity: domainauth.SeverityInfo, Where: f.Where,
 		Message: name + " is not in the zone file, so " + f.Code + " (" + f.Message + ") could not be checked",
 		Fix:     outsideAdvice}
 }
@@ -98,7 +98,7 @@ func outsideFact(ar *Area, names []string, what string) {
 		return
 	}
 	ar.Facts = append(ar.Facts, "not in the zone file, so "+what+": "+strings.Join(names, ", ")+"; "+outsideAdvice)
-	if !slices.ContainsFunc(ar.Findings, func(f domainauth.Finding) bool { return f.Severity > domainauth.Info }) {
+	if !slices.ContainsFunc(ar.Findings, func(f domainauth.Finding) bool { return f.Severity > domainauth.SeverityInfo }) {
 		ar.Status = StatusUnknown
 	}
 }

@@ -50,9 +50,9 @@ func SortBySeverity(fs []AreaFinding) {
 func CountSeverities(fs []AreaFinding) (errs, warns int) {
 	for _, f := range fs {
 		switch f.Severity {
-		case domainauth.Error:
+		case domainauth.SeverityError:
 			errs++
-		case domainauth.Warning:
+		case domainauth.SeverityWarning:
 			warns++
 		}
 	}
@@ -76,7 +76,7 @@ const (
 func WriteFindings(w io.Writer, indent string, fs []AreaFinding) {
 	infos := 0
 	for _, f := range fs {
-		if f.Severity == domainauth.Info {
+		if f.Severity == domainauth.SeverityInfo {
 			if infos++; infos > MaxInfoFindings {
 				continue
 			}

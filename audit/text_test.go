@@ -32,9 +32,9 @@ func TestTreeLinesBound(t *testing.T) {
 func TestWriteFindingsBound(t *testing.T) {
 	fs := make([]audit.AreaFinding, audit.MaxInfoFindings+1, audit.MaxInfoFindings+2)
 	for i := range fs {
-		fs[i] = audit.AreaFinding{Severity: domainauth.Info, Code: "x.info", Message: "m"}
+		fs[i] = audit.AreaFinding{Severity: domainauth.SeverityInfo, Code: "x.info", Message: "m"}
 	}
-	fs = append(fs, audit.AreaFinding{Severity: domainauth.Error, Code: "x.error", Message: "m"})
+	fs = append(fs, audit.AreaFinding{Severity: domainauth.SeverityError, Code: "x.error", Message: "m"})
 	var b strings.Builder
 	audit.WriteFindings(&b, "", fs)
 	out := b.String()
@@ -65,7 +65,7 @@ func TestClipBound(t *testing.T) {
 	}
 	var b strings.Builder
 	long := strings.Repeat("m", audit.MaxMessageBytes+1)
-	audit.WriteFinding(&b, "", audit.AreaFinding{Severity: domainauth.Warning, Code: "x", Record: strings.Repeat("r", audit.MaxRecordBytes+1), Message: long, Fix: long})
+	audit.WriteFinding(&b, "", audit.AreaFinding{Severity: domainauth.SeverityWarning, Code: "x", Record: strings.Repeat("r", audit.MaxRecordBytes+1), Message: long, Fix: long})
 	if n := strings.Count(b.String(), "(1 more bytes)"); n != 3 {
 		t.Errorf("%d fields clipped, want 3:\n%s", n, b.String())
 	}

@@ -69,7 +69,7 @@ func (ru *run) checkMTASTS(ctx context.Context, rep *Report) Area {
 		}
 	case res.Fetched == nil:
 		ar.Facts = append(ar.Facts, mtastsPolicyNote)
-		if !hasSeverity(ar.Findings, domainauth.Warning) {
+		if !hasSeverity(ar.Findings, domainauth.SeverityWarning) {
 			ar.Status = StatusUnknown // an unchecked policy is not "ok"
 		}
 	}
@@ -86,19 +86,19 @@ func (ru *run) checkTLSRPT(ctx context.Context, rep *Report) Area {
 	switch {
 	case errors.Is(err, tlsrpt.ErrNoRecord):
 		ar.Facts = append(ar.Facts, name+": no record; sending MTAs report TLS failures to nobody")
-		add(tlsrpt.FindingNoRecord, domainauth.Info, "no TLSRPT record: senders do not report failed TLS sessions to the domain",
+		add(tlsrpt.FindingNoRecord, domainauth.SeverityInfo, "no TLSRPT record: senders do not report failed TLS sessions to the domain",
 			fmt.Sprintf(`publish the TXT record %s "v=TLSRPTv1; rua=mailto:tls-reports@%s"`, name, ru.domain))
 		return ar
 	case errors.Is(err, tlsrpt.ErrMultipleRecords):
-		add(tlsrpt.FindingMultipleRecords, domainauth.Error, oneLine(err.Error())+": senders take the domain as having none",
+		add(tlsrpt.FindingMultipleRecords, domainauth.SeverityError, oneLine(err.Error())+": senders take the domain as having none",
 			"keep exactly one v=TLSRPTv1 record at "+name)
 		return ar
 	case err != nil && !errors.As(err, new(*tlsrpt.ParseError)):
 		ar.Status = StatusUnknown
-		add(tlsrpt.FindingLookupFailed, domainauth.Warning, oneLine(err.Error()), "")
+		add(tlsrpt.FindingLookupFailed, domainauth.SeverityWarning, oneLine(err.Error()), "")
 		return ar
 	case err != nil:
-		add(tlsrpt.FindingInvalidRecord, domainauth.Error, oneLine(err.Error())+": senders send no reports",
+		add(tlsrpt.FindingInvalidRecord, domainauth.SeverityError, oneLine(err.Error())+": senders send no reports",
 			fmt.Sprintf(`publish a record of the form "v=TLSRPTv1; rua=mailto:tls-reports@%s"`, ru.domain))
 		return ar
 	}
@@ -106,7 +106,7 @@ func (ru *run) checkTLSRPT(ctx context.Context, rep *Report) Area {
 	ar.Records = append(ar.Records, Record{name, "TXT", rec.String()})
 	ar.Facts = append(ar.Facts, fmt.Sprintf("%s: %s", name, quote(rec.String())))
 	if len(rec.Destinations()) == 0 {
-		add(tlsrpt.FindingNoDestination, domainauth.Error, "rua names no mailto: or https: destination: senders send no reports",
+		add(tlsrpt.FindingNoDestination, domainauth.SeverityError, "rua names no mailto: or https: destination: senders send no reports",
 			fmt.Sprintf("name a mailbox, rua=mailto:tls-reports@%s, or an https: URL", ru.domain))
 	}
 	return ar
@@ -181,7 +181,7 @@ func crossTLSRPT(rep *Report, tls *Area) {
 	}
 	for i := range tls.Findings {
 		if f := &tls.Findings[i]; f.Code == tlsrpt.FindingNoRecord {
-			f.Severity = domainauth.Warning
+			f.Severity = domainauth.SeverityWarning
 			f.RFC = "RFC 8460 §3; RFC 8461 §5"
 			f.Message = fmt.Sprintf("no TLSRPT record next to an MTA-STS policy in %s mode: senders that cannot deliver under the policy tell nobody", mode)
 		}
@@ -249,7 +249,7 @@ func (ru *run) checkBIMI(ctx context.Context, rep *Report) Area {
 		ar.Facts = append(ar.Facts, bimiNote("mark certificate", "--bimi-cert"))
 		unchecked = true
 	}
-	if unchecked && !hasSeverity(ar.Findings, domainauth.Warning) {
+	if unchecked && !hasSeverity(ar.Findings, domainauth.SeverityWarning) {
 		ar.Status = StatusUnknown
 	}
 	return ar

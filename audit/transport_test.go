@@ -150,7 +150,7 @@ func TestTransportAreas(t *testing.T) {
 				t.Errorf("facts %q, want one with %q", ar.Facts, tt.fact)
 			}
 			for _, f := range ar.Findings {
-				if f.Severity > domainauth.Info && f.Fix == "" {
+				if f.Severity > domainauth.SeverityInfo && f.Fix == "" {
 					t.Errorf("%s: no Fix", f.Code)
 				}
 				if strings.Contains(f.Message, "fix:") {

@@ -101,7 +101,7 @@ func CheckCertificate(pemData []byte, opts *CertOptions) *CertResult {
 		maxBytes = DefaultMaxCertBytes
 	}
 	if len(pemData) > maxBytes {
-		add(FindingCertTooLarge, domainauth.Error, "", fmt.Sprintf("the evidence document is %d bytes, over the %d-byte limit", len(pemData), maxBytes))
+		add(FindingCertTooLarge, domainauth.SeverityError, "", fmt.Sprintf("the evidence document is %d bytes, over the %d-byte limit", len(pemData), maxBytes))
 		return res
 	}
 	maxCerts := opts.MaxCertificates
@@ -120,18 +120,18 @@ func CheckCertificate(pemData []byte, opts *CertOptions) *CertResult {
 			continue
 		}
 		if len(certs) == maxCerts {
-			add(FindingCertMalformed, domainauth.Warning, "", fmt.Sprintf("more than %d certificates; the rest are ignored", maxCerts))
+			add(FindingCertMalformed, domainauth.SeverityWarning, "", fmt.Sprintf("more than %d certificates; the rest are ignored", maxCerts))
 			break
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			add(FindingCertMalformed, domainauth.Error, fmt.Sprintf("certificate %d", len(certs)+1), "does not parse: "+err.Error())
+			add(FindingCertMalformed, domainauth.SeverityError, fmt.Sprintf("certificate %d", len(certs)+1), "does not parse: "+err.Error())
 			return res
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		add(FindingCertMalformed, domainauth.Error, "", "no PEM CERTIFICATE block")
+		add(FindingCertMalformed, domainauth.SeverityError, "", "no PEM CERTIFICATE block")
 		return res
 	}
 	leaf := certs[0]
@@ -139,30 +139,30 @@ func CheckCertificate(pemData []byte, opts *CertOptions) *CertResult {
 	where := "leaf " + leaf.Subject.String()
 
 	if !hasBIMIUsage(leaf, false) {
-		add(FindingCertEKU, domainauth.Error, where, fmt.Sprintf("no extended key usage %s (id-kp-BrandIndicatorforMessageIdentification)", OIDExtKeyUsageBIMI))
+		add(FindingCertEKU, domainauth.SeverityError, where, fmt.Sprintf("no extended key usage %s (id-kp-BrandIndicatorforMessageIdentification)", OIDExtKeyUsageBIMI))
 	}
 	if !slices.ContainsFunc(leaf.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(OIDLogotype) }) {
-		add(FindingCertLogotype, domainauth.Error, where, fmt.Sprintf("no logotype extension %s (RFC 3709): the certificate carries no mark", OIDLogotype))
+		add(FindingCertLogotype, domainauth.SeverityError, where, fmt.Sprintf("no logotype extension %s (RFC 3709): the certificate carries no mark", OIDLogotype))
 	} else if logo, _, err := CertificateLogo(leaf); err != nil {
-		add(FindingCertLogo, domainauth.Error, where, err.Error())
+		add(FindingCertLogo, domainauth.SeverityError, where, err.Error())
 	} else {
 		res.Logo = logo
 	}
 	if opts.Domain != "" && !coversDomain(leaf, opts.Domain, opts.Selector) {
-		add(FindingCertSAN, domainauth.Error, where, fmt.Sprintf("no subject alternative name covers %s (DNS names: %s)", opts.Domain, strings.Join(leaf.DNSNames, ", ")))
+		add(FindingCertSAN, domainauth.SeverityError, where, fmt.Sprintf("no subject alternative name covers %s (DNS names: %s)", opts.Domain, strings.Join(leaf.DNSNames, ", ")))
 	}
 	now := domainauth.Now(opts.Clock)
 	timeOK := true
 	switch {
 	case now.Before(leaf.NotBefore):
 		timeOK = false
-		add(FindingCertNotYetValid, domainauth.Error, where, "not valid before "+leaf.NotBefore.UTC().Format(time.RFC3339))
+		add(FindingCertNotYetValid, domainauth.SeverityError, where, "not valid before "+leaf.NotBefore.UTC().Format(time.RFC3339))
 	case now.After(leaf.NotAfter):
 		timeOK = false
-		add(FindingCertExpired, domainauth.Error, where, "expired "+leaf.NotAfter.UTC().Format(time.RFC3339))
+		add(FindingCertExpired, domainauth.SeverityError, where, "expired "+leaf.NotAfter.UTC().Format(time.RFC3339))
 	}
 	if opts.Roots == nil {
-		add(FindingCertChainUnknown, domainauth.Info, where, "no Mark Verifying Authority roots were given, so the chain was not verified")
+		add(FindingCertChainUnknown, domainauth.SeverityInfo, where, "no Mark Verifying Authority roots were given, so the chain was not verified")
 		return res
 	}
 	inter := x509.NewCertPool()
@@ -182,7 +182,7 @@ func CheckCertificate(pemData []byte, opts *CertOptions) *CertResult {
 	// browsers apply it to CAs).
 	chains, err := leaf.Verify(x509.VerifyOptions{Roots: opts.Roots, Intermediates: inter, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil {
-		add(FindingCertChain, domainauth.Error, where, "the chain does not verify: "+err.Error())
+		add(FindingCertChain, domainauth.SeverityError, where, "the chain does not verify: "+err.Error())
 		return res
 	}
 	var good [][]*x509.Certificate
@@ -200,7 +200,7 @@ func CheckCertificate(pemData []byte, opts *CertOptions) *CertResult {
 		}
 	}
 	if len(good) == 0 {
-		add(FindingCertChain, domainauth.Error, where, fmt.Sprintf("the chain verifies, but CA %q restricts extended key usage without allowing BIMI", badCA.Subject.String()))
+		add(FindingCertChain, domainauth.SeverityError, where, fmt.Sprintf("the chain verifies, but CA %q restricts extended key usage without allowing BIMI", badCA.Subject.String()))
 		return res
 	}
 	if timeOK {

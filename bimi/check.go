@@ -98,22 +98,22 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 	}
 	switch d.Status {
 	case DiscoveryStatusNone:
-		add(finding(FindingRecordMissing, domainauth.Info, where, refDraft+" §7.2",
+		add(finding(FindingRecordMissing, domainauth.SeverityInfo, where, refDraft+" §7.2",
 			"no BIMI record at the domain nor at its Organizational Domain"))
 	case DiscoveryStatusTempError:
-		add(finding(FindingRecordTempError, domainauth.Warning, where, refDraft+" §7.2", d.Err.Error()))
+		add(finding(FindingRecordTempError, domainauth.SeverityWarning, where, refDraft+" §7.2", d.Err.Error()))
 	case DiscoveryStatusPermError:
 		code := FindingRecordInvalid
 		if d.Err == ErrMultipleRecords {
 			code = FindingRecordMultiple
 		}
-		add(finding(code, domainauth.Error, where, refDraft+" §7.2", fmt.Sprint(d.Err)))
+		add(finding(code, domainauth.SeverityError, where, refDraft+" §7.2", fmt.Sprint(d.Err)))
 	}
 	if d.AuthorDomain == "" {
 		return res
 	}
 	if d.Fallback() {
-		add(finding(FindingOrgFallback, domainauth.Info, d.Name, refDraft+" §7.2 step 6",
+		add(finding(FindingOrgFallback, domainauth.SeverityInfo, d.Name, refDraft+" §7.2 step 6",
 			fmt.Sprintf("no record at %s; the Organizational Domain's record applies", d.AuthorDomain)))
 	}
 	if d.Record != nil {
@@ -125,7 +125,7 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 		pol, err := c.LookupDMARC(ctx, d.AuthorDomain, d.OrgDomain)
 		res.DMARC = pol
 		if err != nil {
-			add(finding(FindingDMARCTempError, domainauth.Warning, "_dmarc."+d.AuthorDomain, "", err.Error()))
+			add(finding(FindingDMARCTempError, domainauth.SeverityWarning, "_dmarc."+d.AuthorDomain, "", err.Error()))
 		} else if d.Status != DiscoveryStatusDeclined {
 			add(CheckDMARC(pol)...)
 		}
@@ -149,12 +149,12 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 			where = logo.URL
 		}
 		if logo.Truncated { // a file given in Logo is held to the limit by CheckSVG
-			add(finding(FindingSVGTooLarge, domainauth.Error, where, refSVG,
+			add(finding(FindingSVGTooLarge, domainauth.SeverityError, where, refSVG,
 				fmt.Sprintf("the logo is larger than the %d-byte limit", c.SVG.maxBytes())))
 		} else {
 			res.Logo = logo.Body
 			if mt, _, _ := mime.ParseMediaType(logo.ContentType); mt != "image/svg+xml" {
-				add(finding(FindingSVGContentType, domainauth.Warning, where, refDraft+" §4.3.2",
+				add(finding(FindingSVGContentType, domainauth.SeverityWarning, where, refDraft+" §4.3.2",
 					fmt.Sprintf("served as %q, not image/svg+xml", logo.ContentType)))
 			}
 			add(CheckSVG(logo.Body, &c.SVG)...)
@@ -177,7 +177,7 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 			where = cert.URL
 		}
 		if cert.Truncated {
-			add(finding(FindingCertTooLarge, domainauth.Error, where, refVMC,
+			add(finding(FindingCertTooLarge, domainauth.SeverityError, where, refVMC,
 				fmt.Sprintf("the evidence document is larger than the %d-byte limit", limit)))
 		} else {
 			// CheckCertificate applies the limit to a file given as is.
@@ -194,7 +194,7 @@ func (c *Checker) Check(ctx context.Context, domain, selector string) *Result {
 func (c *Checker) fetch(ctx context.Context, url string, limit int64, tag string, add func(...domainauth.Finding)) (*domainauth.FetchResult, bool) {
 	fr, err := c.Fetcher.Fetch(ctx, url, limit)
 	if err != nil {
-		add(finding(FindingFetchFailed, domainauth.Error, url, refDraft+" §7.5", tag+" "+err.Error()))
+		add(finding(FindingFetchFailed, domainauth.SeverityError, url, refDraft+" §7.5", tag+" "+err.Error()))
 		return nil, false
 	}
 	if fr.StatusCode != 200 {
@@ -202,14 +202,14 @@ func (c *Checker) fetch(ctx context.Context, url string, limit int64, tag string
 		if fr.Location != "" {
 			msg += " (a redirect to " + fr.Location + ", not followed)"
 		}
-		add(finding(FindingFetchFailed, domainauth.Error, url, refDraft+" §7.5", msg))
+		add(finding(FindingFetchFailed, domainauth.SeverityError, url, refDraft+" §7.5", msg))
 		return nil, false
 	}
 	if len(fr.PeerCertificates) > 0 && len(fr.VerifiedChains) == 0 {
 		// §7.5 step 2: the server's certificate must chain to a root the
 		// client trusts. A Fetcher that serves files has no certificates
 		// at all and is not held to it.
-		add(finding(FindingFetchFailed, domainauth.Error, url, refDraft+" §7.5 step 2",
+		add(finding(FindingFetchFailed, domainauth.SeverityError, url, refDraft+" §7.5 step 2",
 			tag+" the server's TLS certificate was not verified (the Fetcher's client skips verification?)"))
 		return nil, false
 	}
@@ -232,7 +232,7 @@ func (c *Checker) compareLogos(res *Result, add func(...domainauth.Finding)) {
 			add(f)
 		}
 	case res.Logo != nil && !sameLogo(res.Logo, embedded, c.SVG.maxBytes()):
-		add(finding(FindingCertLogoMismatch, domainauth.Error, r.Location, refDraft+" §7.8",
+		add(finding(FindingCertLogoMismatch, domainauth.SeverityError, r.Location, refDraft+" §7.8",
 			"the logo at l= is not the one the Mark Certificate vouches for"))
 	}
 }

@@ -195,7 +195,7 @@ func TestCheckerOffline(t *testing.T) {
 // DMARC, logo and certificate checks.
 func TestFindingsCarryFix(t *testing.T) {
 	for _, code := range []string{FindingRecordInvalid, FindingDMARCNotEnforcing, FindingDMARCTesting, FindingSVGScript, FindingSVGTitle, FindingCertEKU, FindingCertExpired, FindingCertLogoMismatch} {
-		if f := finding(code, domainauth.Error, "", "", "m"); f.Fix == "" {
+		if f := finding(code, domainauth.SeverityError, "", "", "m"); f.Fix == "" {
 			t.Errorf("%s: no Fix", code)
 		}
 	}

@@ -47,7 +47,7 @@ func CheckDMARC(p DMARCPolicies) []domainauth.Finding {
 	}
 	same := p.AuthorDomain == p.OrgDomain || p.OrgDomain == ""
 	if p.Author == nil && (p.Org == nil || same) {
-		add(FindingDMARCMissing, domainauth.Error, "_dmarc."+p.AuthorDomain, refDraft+" §1",
+		add(FindingDMARCMissing, domainauth.SeverityError, "_dmarc."+p.AuthorDomain, refDraft+" §1",
 			"no DMARC record applies to the domain; BIMI needs p=quarantine or p=reject. Publish v=DMARC1; p=reject (after reading the aggregate reports)")
 		return out
 	}
@@ -61,7 +61,7 @@ func CheckDMARC(p DMARCPolicies) []domainauth.Finding {
 	}
 	if !same {
 		if p.Org == nil {
-			add(FindingDMARCMissing, domainauth.Error, "_dmarc."+p.OrgDomain, refDraft+" §1",
+			add(FindingDMARCMissing, domainauth.SeverityError, "_dmarc."+p.OrgDomain, refDraft+" §1",
 				"no DMARC record at the Organizational Domain; BIMI needs an enforcing policy there too")
 		} else {
 			recs = append(recs, rec{p.OrgDomain, p.Org})
@@ -74,25 +74,25 @@ func CheckDMARC(p DMARCPolicies) []domainauth.Finding {
 		where := "_dmarc." + x.domain
 		pol := x.r.EffectivePolicy()
 		if pol != dmarc.PolicyQuarantine && pol != dmarc.PolicyReject {
-			add(FindingDMARCNotEnforcing, domainauth.Error, where, refDraft+" §7.1 step 7",
+			add(FindingDMARCNotEnforcing, domainauth.SeverityError, where, refDraft+" §7.1 step 7",
 				fmt.Sprintf("p=%s; BIMI needs p=quarantine or p=reject", pol))
 		}
 		if x.r.SubdomainPolicy == dmarc.PolicyNone {
-			add(FindingDMARCSubdomainNone, domainauth.Error, where, refDraft+" §7.1 step 8",
+			add(FindingDMARCSubdomainNone, domainauth.SeverityError, where, refDraft+" §7.1 step 8",
 				"sp=none; BIMI needs sp=quarantine or sp=reject, or no sp tag")
 		}
 		if pol == dmarc.PolicyQuarantine && x.r.Percent() < 100 {
-			sev, note := domainauth.Error, ""
+			sev, note := domainauth.SeverityError, ""
 			if p.Mode == dmarc.ModeRFC9989 {
-				sev, note = domainauth.Warning, " (RFC 9989 removed pct=, but receivers following RFC 7489 still refuse BIMI for it)"
+				sev, note = domainauth.SeverityWarning, " (RFC 9989 removed pct=, but receivers following RFC 7489 still refuse BIMI for it)"
 			}
 			add(FindingDMARCPct, sev, where, refDraft+" §7.1 step 9",
 				fmt.Sprintf("p=quarantine with pct=%d; BIMI needs pct=100 or no pct tag%s", x.r.Percent(), note))
 		}
 		if x.r.IsTesting() {
-			sev, note := domainauth.Error, "under RFC 9989 t=y means the policy is not enforced"
+			sev, note := domainauth.SeverityError, "under RFC 9989 t=y means the policy is not enforced"
 			if p.Mode == dmarc.ModeRFC7489 {
-				sev, note = domainauth.Warning, "receivers following RFC 9989 treat t=y as not enforcing"
+				sev, note = domainauth.SeverityWarning, "receivers following RFC 9989 treat t=y as not enforcing"
 			}
 			add(FindingDMARCTesting, sev, where, "RFC 9989 §4.7; "+refDraft+" §7.1",
 				"t=y: "+note)

@@ -96,7 +96,7 @@ func CheckSVG(logo []byte, opts *SVGOptions) []domainauth.Finding {
 	c := svgChecker{max: opts.maxFindings()}
 	limit := opts.maxBytes()
 	if len(logo) > limit {
-		c.add(FindingSVGTooLarge, domainauth.Error, "", refSVG, fmt.Sprintf("the logo is %d bytes, over the %d-byte limit", len(logo), limit))
+		c.add(FindingSVGTooLarge, domainauth.SeverityError, "", refSVG, fmt.Sprintf("the logo is %d bytes, over the %d-byte limit", len(logo), limit))
 		return c.out
 	}
 	if len(logo) >= 2 && logo[0] == 0x1f && logo[1] == 0x8b {
@@ -106,7 +106,7 @@ func CheckSVG(logo []byte, opts *SVGOptions) []domainauth.Finding {
 			if errors.Is(err, errTooLarge) {
 				code = FindingSVGTooLarge
 			}
-			c.add(code, domainauth.Error, "", refSVG, "SVGZ: "+err.Error())
+			c.add(code, domainauth.SeverityError, "", refSVG, "SVGZ: "+err.Error())
 			return c.out
 		}
 		logo = plain
@@ -145,7 +145,7 @@ func (c *svgChecker) add(code string, sev domainauth.Severity, where, ref, msg s
 	}
 	if len(c.out) == c.max-1 {
 		c.full = true
-		c.out = append(c.out, finding(FindingSVGTooManyFindings, domainauth.Info, "", "", fmt.Sprintf("more than %d findings; the rest are not reported", c.max-1)))
+		c.out = append(c.out, finding(FindingSVGTooManyFindings, domainauth.SeverityInfo, "", "", fmt.Sprintf("more than %d findings; the rest are not reported", c.max-1)))
 		return
 	}
 	c.out = append(c.out, finding(code, sev, where, ref, msg))
@@ -167,7 +167,7 @@ func (c *svgChecker) run(logo []byte) {
 			break
 		}
 		if err != nil {
-			c.add(FindingSVGMalformed, domainauth.Error, fmt.Sprintf("offset %d", d.InputOffset()), refSVG, "not well-formed XML: "+err.Error())
+			c.add(FindingSVGMalformed, domainauth.SeverityError, fmt.Sprintf("offset %d", d.InputOffset()), refSVG, "not well-formed XML: "+err.Error())
 			return
 		}
 		switch t := tok.(type) {
@@ -175,7 +175,7 @@ func (c *svgChecker) run(logo []byte) {
 			c.directive(string(t))
 		case xml.ProcInst:
 			if t.Target == "xml-stylesheet" {
-				c.add(FindingSVGExternalRef, domainauth.Error, "<?xml-stylesheet?>", refSVG, "a style sheet processing instruction refers outside the document")
+				c.add(FindingSVGExternalRef, domainauth.SeverityError, "<?xml-stylesheet?>", refSVG, "a style sheet processing instruction refers outside the document")
 			}
 		case xml.StartElement:
 			depth++
@@ -204,30 +204,30 @@ func (c *svgChecker) run(logo []byte) {
 		}
 	}
 	if !rootSeen {
-		c.add(FindingSVGRoot, domainauth.Error, "", refSVG, "no root element")
+		c.add(FindingSVGRoot, domainauth.SeverityError, "", refSVG, "no root element")
 		return
 	}
 	if !titleSeen {
-		c.add(FindingSVGTitle, domainauth.Error, "<svg>", refSVG, "no non-empty <title> child of the root <svg>; the profile requires one (the brand's name)")
+		c.add(FindingSVGTitle, domainauth.SeverityError, "<svg>", refSVG, "no non-empty <title> child of the root <svg>; the profile requires one (the brand's name)")
 	}
 }
 
 // directive handles <!DOCTYPE ...> and other markup declarations.
 func (c *svgChecker) directive(s string) {
 	if strings.Contains(s, "ENTITY") {
-		c.add(FindingSVGEntity, domainauth.Error, "<!DOCTYPE>", refSVG, "the DOCTYPE declares entities; they are not expanded (an entity-expansion attack or an editor's leftovers), and the profile has no place for them")
+		c.add(FindingSVGEntity, domainauth.SeverityError, "<!DOCTYPE>", refSVG, "the DOCTYPE declares entities; they are not expanded (an entity-expansion attack or an editor's leftovers), and the profile has no place for them")
 		return
 	}
 	if strings.Contains(s, "SYSTEM") || strings.Contains(s, "PUBLIC") {
-		c.add(FindingSVGDoctype, domainauth.Warning, "<!DOCTYPE>", refSVG, "a DOCTYPE naming an external DTD, which is not fetched")
+		c.add(FindingSVGDoctype, domainauth.SeverityWarning, "<!DOCTYPE>", refSVG, "a DOCTYPE naming an external DTD, which is not fetched")
 		return
 	}
-	c.add(FindingSVGDoctype, domainauth.Warning, "<!DOCTYPE>", refSVG, "a DOCTYPE, which the profile does not use")
+	c.add(FindingSVGDoctype, domainauth.SeverityWarning, "<!DOCTYPE>", refSVG, "a DOCTYPE, which the profile does not use")
 }
 
 func (c *svgChecker) root(t xml.StartElement) {
 	if t.Name.Space != nsSVG || t.Name.Local != "svg" {
-		c.add(FindingSVGRoot, domainauth.Error, "<"+t.Name.Local+">", refSVG, fmt.Sprintf("the root element is <%s> in namespace %q, not <svg> in %q", t.Name.Local, t.Name.Space, nsSVG))
+		c.add(FindingSVGRoot, domainauth.SeverityError, "<"+t.Name.Local+">", refSVG, fmt.Sprintf("the root element is <%s> in namespace %q, not <svg> in %q", t.Name.Local, t.Name.Space, nsSVG))
 		return
 	}
 	var profile, version, viewBox, width, height string
@@ -248,39 +248,39 @@ func (c *svgChecker) root(t xml.StartElement) {
 		case "height":
 			height = a.Value
 		case "x", "y":
-			c.add(FindingSVGRootXY, domainauth.Error, "<svg "+a.Name.Local+"=>", refSVG, fmt.Sprintf("%s=%q on the root <svg>; the profile does not allow x= or y= there", a.Name.Local, clip(a.Value)))
+			c.add(FindingSVGRootXY, domainauth.SeverityError, "<svg "+a.Name.Local+"=>", refSVG, fmt.Sprintf("%s=%q on the root <svg>; the profile does not allow x= or y= there", a.Name.Local, clip(a.Value)))
 		}
 	}
 	switch {
 	case !hasProfile:
-		c.add(FindingSVGBaseProfile, domainauth.Error, "<svg>", refSVG, `no baseProfile attribute; the root must say baseProfile="tiny-ps"`)
+		c.add(FindingSVGBaseProfile, domainauth.SeverityError, "<svg>", refSVG, `no baseProfile attribute; the root must say baseProfile="tiny-ps"`)
 	case profile != "tiny-ps":
-		c.add(FindingSVGBaseProfile, domainauth.Error, "<svg baseProfile=>", refSVG, fmt.Sprintf(`baseProfile=%q, not "tiny-ps"`, clip(profile)))
+		c.add(FindingSVGBaseProfile, domainauth.SeverityError, "<svg baseProfile=>", refSVG, fmt.Sprintf(`baseProfile=%q, not "tiny-ps"`, clip(profile)))
 	}
 	switch {
 	case !hasVersion:
-		c.add(FindingSVGVersion, domainauth.Error, "<svg>", refSVG, `no version attribute; the root must say version="1.2"`)
+		c.add(FindingSVGVersion, domainauth.SeverityError, "<svg>", refSVG, `no version attribute; the root must say version="1.2"`)
 	case version != "1.2":
-		c.add(FindingSVGVersion, domainauth.Error, "<svg version=>", refSVG, fmt.Sprintf(`version=%q, not "1.2"`, clip(version)))
+		c.add(FindingSVGVersion, domainauth.SeverityError, "<svg version=>", refSVG, fmt.Sprintf(`version=%q, not "1.2"`, clip(version)))
 	}
 	if hasViewBox {
 		w, h, ok := parseViewBox(viewBox)
 		switch {
 		case !ok:
-			c.add(FindingSVGNoViewBox, domainauth.Error, "<svg viewBox=>", refSVG, fmt.Sprintf("viewBox=%q is not four numbers with a positive width and height", clip(viewBox)))
+			c.add(FindingSVGNoViewBox, domainauth.SeverityError, "<svg viewBox=>", refSVG, fmt.Sprintf("viewBox=%q is not four numbers with a positive width and height", clip(viewBox)))
 		case w != h:
-			c.add(FindingSVGNotSquare, domainauth.Error, "<svg viewBox=>", refSVG, fmt.Sprintf("viewBox is %gx%g; BIMI logos must be square", w, h))
+			c.add(FindingSVGNotSquare, domainauth.SeverityError, "<svg viewBox=>", refSVG, fmt.Sprintf("viewBox is %gx%g; BIMI logos must be square", w, h))
 		}
 		return
 	}
 	w, errW := strconv.ParseFloat(width, 64)
 	h, errH := strconv.ParseFloat(height, 64)
 	if errW != nil || errH != nil || w <= 0 || h <= 0 {
-		c.add(FindingSVGNoViewBox, domainauth.Warning, "<svg>", refSVG, "no viewBox (and no plain numeric width and height), so the aspect ratio is unknown")
+		c.add(FindingSVGNoViewBox, domainauth.SeverityWarning, "<svg>", refSVG, "no viewBox (and no plain numeric width and height), so the aspect ratio is unknown")
 		return
 	}
 	if w != h {
-		c.add(FindingSVGNotSquare, domainauth.Error, "<svg width= height=>", refSVG, fmt.Sprintf("the logo is %gx%g; BIMI logos must be square", w, h))
+		c.add(FindingSVGNotSquare, domainauth.SeverityError, "<svg width= height=>", refSVG, fmt.Sprintf("the logo is %gx%g; BIMI logos must be square", w, h))
 	}
 }
 
@@ -311,19 +311,19 @@ func (c *svgChecker) element(t xml.StartElement) {
 	if t.Name.Space != nsSVG {
 		// Foreign elements (an editor's namespace, RDF inside <metadata>)
 		// are not rendered; they do not belong in a profile document.
-		c.add(FindingSVGElement, domainauth.Warning, where, refSVG, fmt.Sprintf("element <%s> in namespace %q is outside SVG", name, t.Name.Space))
+		c.add(FindingSVGElement, domainauth.SeverityWarning, where, refSVG, fmt.Sprintf("element <%s> in namespace %q is outside SVG", name, t.Name.Space))
 		return
 	}
 	switch {
 	case svgAllowed[name]:
 	case svgScript[name]:
-		c.add(FindingSVGScript, domainauth.Error, where, refSVG, fmt.Sprintf("<%s>: the profile forbids scripting", name))
+		c.add(FindingSVGScript, domainauth.SeverityError, where, refSVG, fmt.Sprintf("<%s>: the profile forbids scripting", name))
 	case svgAnimation[name]:
-		c.add(FindingSVGAnimation, domainauth.Error, where, refSVG, fmt.Sprintf("<%s>: the profile forbids animation", name))
+		c.add(FindingSVGAnimation, domainauth.SeverityError, where, refSVG, fmt.Sprintf("<%s>: the profile forbids animation", name))
 	case name == "image":
-		c.add(FindingSVGRaster, domainauth.Error, where, refSVG, "<image>: the profile forbids embedded or linked raster images")
+		c.add(FindingSVGRaster, domainauth.SeverityError, where, refSVG, "<image>: the profile forbids embedded or linked raster images")
 	default:
-		c.add(FindingSVGElement, domainauth.Error, where, refSVG, fmt.Sprintf("<%s> is not an element of SVG Tiny PS", name))
+		c.add(FindingSVGElement, domainauth.SeverityError, where, refSVG, fmt.Sprintf("<%s> is not an element of SVG Tiny PS", name))
 	}
 }
 
@@ -332,17 +332,17 @@ func (c *svgChecker) attrs(t xml.StartElement) {
 		where := "<" + t.Name.Local + " " + a.Name.Local + "=>"
 		switch {
 		case a.Name.Space == "" && len(a.Name.Local) > 2 && strings.HasPrefix(a.Name.Local, "on"):
-			c.add(FindingSVGScript, domainauth.Error, where, refSVG, fmt.Sprintf("event handler %s=: the profile forbids scripting", a.Name.Local))
+			c.add(FindingSVGScript, domainauth.SeverityError, where, refSVG, fmt.Sprintf("event handler %s=: the profile forbids scripting", a.Name.Local))
 		case a.Name.Local == "href" && (a.Name.Space == "" || a.Name.Space == nsXLink || a.Name.Space == "xlink"):
 			// A data: URI embeds its content rather than refer to it; what
 			// it embeds is judged by the element (an <image> is raster).
 			if v := strings.TrimSpace(a.Value); !strings.HasPrefix(v, "#") && !hasPrefixFold(v, "data:") {
-				c.add(FindingSVGExternalRef, domainauth.Error, where, refSVG, fmt.Sprintf("href=%q refers outside the document; only fragment references (#id) are allowed", clip(a.Value)))
+				c.add(FindingSVGExternalRef, domainauth.SeverityError, where, refSVG, fmt.Sprintf("href=%q refers outside the document; only fragment references (#id) are allowed", clip(a.Value)))
 			}
 		case a.Name.Space == nsXML && a.Name.Local == "base":
-			c.add(FindingSVGExternalRef, domainauth.Error, where, refSVG, "xml:base sets an external base URI")
+			c.add(FindingSVGExternalRef, domainauth.SeverityError, where, refSVG, "xml:base sets an external base URI")
 		case hasExternalURL(a.Value):
-			c.add(FindingSVGExternalRef, domainauth.Error, where, refSVG, fmt.Sprintf("%s=%q has a url() that is not a fragment reference", a.Name.Local, clip(a.Value)))
+			c.add(FindingSVGExternalRef, domainauth.SeverityError, where, refSVG, fmt.Sprintf("%s=%q has a url() that is not a fragment reference", a.Name.Local, clip(a.Value)))
 		}
 	}
 }

@@ -15,9 +15,9 @@ type Severity = domainauth.Severity
 
 // Severities, from least to most serious.
 const (
-	Info    = domainauth.Info
-	Warning = domainauth.Warning
-	Error   = domainauth.Error
+	SeverityInfo    = domainauth.SeverityInfo
+	SeverityWarning = domainauth.SeverityWarning
+	SeverityError   = domainauth.SeverityError
 )
 
 // Finding is one observation about a DKIM key record; it is the module-wide domainauth.Finding, so that
@@ -77,10 +77,10 @@ func LintKeyRecord(txt string) []Finding {
 			where = ke.Tag + "="
 		}
 		if errors.Is(err, ErrKeyUnknownType) {
-			add(FindingKeyUnknownType, Error, where, "RFC 6376 §3.6.1",
+			add(FindingKeyUnknownType, SeverityError, where, "RFC 6376 §3.6.1",
 				"%v; verifiers ignore a record whose k= they do not know, so every signature with this selector gets permerror (known types: rsa, ed25519)", err)
 		} else {
-			add(FindingKeySyntax, Error, where, "RFC 6376 §3.6.1", "%v; verifiers will report permerror", err)
+			add(FindingKeySyntax, SeverityError, where, "RFC 6376 §3.6.1", "%v; verifiers will report permerror", err)
 		}
 	}
 	// Tag-level findings, from the text.
@@ -91,10 +91,10 @@ func LintKeyRecord(txt string) []Finding {
 		switch tag {
 		case "v", "h", "k", "n", "p", "s", "t":
 		case "g":
-			sev := Warning
+			sev := SeverityWarning
 			extra := "RFC 4871 verifiers still read it: an empty g= matches no address at all, and any value but * restricts the key to i= local-parts that match it"
 			if val == "*" {
-				sev = Info
+				sev = SeverityInfo
 				extra = "g=* matches every address, so it is harmless, but it is dead weight"
 			}
 			add(FindingKeyGranularity, sev, where, "RFC 6376 Appendix C.2",
@@ -104,35 +104,35 @@ func LintKeyRecord(txt string) []Finding {
 			if n, ok := parseDigits(val, 12); ok {
 				when = " (" + time.Unix(n, 0).UTC().Format(time.DateOnly) + ")"
 			}
-			add(FindingKeyExpirationTag, Warning, where, "RFC 6376 §3.5, §3.6.1",
+			add(FindingKeyExpirationTag, SeverityWarning, where, "RFC 6376 §3.5, §3.6.1",
 				"x= is the expiration tag of a DKIM-Signature field (the signer's \"do not trust this signature after\"), not of a key record: here it means nothing, verifiers ignore it, and the key stays valid after x=%s%s. To retire a key, sign with a new selector, then empty this record's p= to revoke it. Delete the tag",
 				val, when)
 		default:
-			add(FindingKeyUnknownTag, Info, where, "RFC 6376 §3.6.1", "tag %s= is not defined for key records; verifiers ignore it", tag)
+			add(FindingKeyUnknownTag, SeverityInfo, where, "RFC 6376 §3.6.1", "tag %s= is not defined for key records; verifiers ignore it", tag)
 		}
 	}
 	if rec == nil {
 		return out
 	}
 	if rec.Revoked() {
-		add(FindingKeyRevoked, Warning, "p=", "RFC 6376 §3.6.1",
+		add(FindingKeyRevoked, SeverityWarning, "p=", "RFC 6376 §3.6.1",
 			"p= is empty: the key is revoked and every signature made with this selector fails; remove the record once no mail in transit uses it")
 	}
 	if rec.KeyType == KeyTypeRSA && !rec.Revoked() {
 		switch bits := rec.Bits(); {
 		case bits < 1024:
-			add(FindingKeyTooShort, Error, "p=", "RFC 8301 §3.2",
+			add(FindingKeyTooShort, SeverityError, "p=", "RFC 8301 §3.2",
 				"RSA key of %d bits: verifiers must not accept signatures made with keys under 1024 bits; publish a 2048-bit key", bits)
 		case bits < 2048:
-			add(FindingKeyWeak, Warning, "p=", "RFC 8301 §3.2",
+			add(FindingKeyWeak, SeverityWarning, "p=", "RFC 8301 §3.2",
 				"RSA key of %d bits: still accepted, but signers should use at least 2048 bits", bits)
 		case bits > 4096:
-			add(FindingKeyTooLong, Warning, "p=", "RFC 8301 §3.2",
+			add(FindingKeyTooLong, SeverityWarning, "p=", "RFC 8301 §3.2",
 				"RSA key of %d bits: verifiers need only handle keys up to 4096 bits, and some will fail", bits)
 		}
 	}
 	if rec.Testing {
-		add(FindingKeyTesting, Warning, "t=y", "RFC 6376 §3.6.1",
+		add(FindingKeyTesting, SeverityWarning, "t=y", "RFC 6376 §3.6.1",
 			"t=y says the domain is testing DKIM: verifiers are asked to treat its mail as unsigned whatever the result, so DKIM gives no protection; remove y once signing works")
 	}
 	if rec.HashAlgorithms != nil {
@@ -143,16 +143,16 @@ func LintKeyRecord(txt string) []Finding {
 				known = true
 			case "sha1":
 			default:
-				add(FindingKeyUnknownHash, Warning, "h="+h, "RFC 6376 §3.6.1", "hash algorithm %q is not defined; verifiers ignore it", h)
+				add(FindingKeyUnknownHash, SeverityWarning, "h="+h, "RFC 6376 §3.6.1", "hash algorithm %q is not defined; verifiers ignore it", h)
 			}
 		}
 		if !known {
-			add(FindingKeySHA1Only, Error, "h=", "RFC 8301 §3.1",
+			add(FindingKeySHA1Only, SeverityError, "h=", "RFC 8301 §3.1",
 				"h= does not allow sha256: rsa-sha1 signatures are no longer accepted, so no signature can verify with this key; drop h= or list sha256")
 		}
 	}
 	if !rec.ForEmail() {
-		add(FindingKeyNotEmail, Error, "s=", "RFC 6376 §3.6.1", "s= does not include email or *: verifiers must not use this key for mail")
+		add(FindingKeyNotEmail, SeverityError, "s=", "RFC 6376 §3.6.1", "s= does not include email or *: verifiers must not use this key for mail")
 	}
 	return out
 }

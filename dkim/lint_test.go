@@ -48,10 +48,10 @@ func TestLintKeyRecord(t *testing.T) {
 		})
 	}
 	// g=* is harmless; other g= values can break RFC 4871 verifiers.
-	if f := LintKeyRecord("g=*; " + p2048); f[0].Severity != Info {
+	if f := LintKeyRecord("g=*; " + p2048); f[0].Severity != SeverityInfo {
 		t.Errorf("g=*: %v", f[0])
 	}
-	if f := LintKeyRecord("g=; " + p2048); f[0].Severity != Warning || !strings.Contains(f[0].Message, "RFC 4871") {
+	if f := LintKeyRecord("g=; " + p2048); f[0].Severity != SeverityWarning || !strings.Contains(f[0].Message, "RFC 4871") {
 		t.Errorf("g=: %v", f[0])
 	}
 	if f := LintKeyRecord("x=1700000000; " + p2048); !strings.Contains(f[0].Message, "2023-11-14") || !strings.Contains(f[0].String(), "warning dkim.key-expiration-tag (x=1700000000)") {

@@ -53,7 +53,7 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		k.Findings = append(k.Findings, Finding{Code: code, Severity: sev, Message: msg, Where: k.Name + " TXT", RFC: rfc, Fix: fix})
 	}
 	if _, err := dnsname.Normalize(k.Name); err != nil {
-		add(Error, FindingSelectorInvalid, fmt.Sprintf("%q does not make a valid DNS name: %v", selector, err), "use a selector of letters, digits and hyphens", "RFC 6376 §3.1")
+		add(SeverityError, FindingSelectorInvalid, fmt.Sprintf("%q does not make a valid DNS name: %v", selector, err), "use a selector of letters, digits and hyphens", "RFC 6376 §3.1")
 		return k
 	}
 	if cr, ok := r.(domainauth.CNAMEResolver); ok {
@@ -68,23 +68,23 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		if k.CNAME != "" {
 			where = k.CNAME + " (the CNAME's target)"
 		}
-		add(Error, FindingSelectorNoKey, "no key record at "+where, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
+		add(SeverityError, FindingSelectorNoKey, "no key record at "+where, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
 		return k
 	case err != nil:
 		k.Err = domainauth.WrapDNSError(ctx, err)
-		add(Error, FindingSelectorLookupFailed, "the key lookup failed: "+oneLine(err.Error()), "", "RFC 6376 §6.1.2")
+		add(SeverityError, FindingSelectorLookupFailed, "the key lookup failed: "+oneLine(err.Error()), "", "RFC 6376 §6.1.2")
 		return k
 	case len(txts) == 0:
-		add(Error, FindingSelectorNoKey, "no key record at "+k.Name, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
+		add(SeverityError, FindingSelectorNoKey, "no key record at "+k.Name, "publish the selector's key record, or stop signing with this selector", "RFC 6376 §6.1.2")
 		return k
 	}
 	if len(txts) > 1 {
-		add(Error, FindingSelectorMultipleKeys, fmt.Sprintf("%d TXT records; verifiers may pick either", len(txts)), "keep one key record per selector", "RFC 6376 §3.6.2.2")
+		add(SeverityError, FindingSelectorMultipleKeys, fmt.Sprintf("%d TXT records; verifiers may pick either", len(txts)), "keep one key record per selector", "RFC 6376 §3.6.2.2")
 	}
 	k.Record = txts[0]
 	rec, err := ParseKeyRecord(k.Record)
 	if err != nil {
-		add(Error, FindingKeySyntax, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
+		add(SeverityError, FindingKeySyntax, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
 		return k
 	}
 	k.Key = rec
@@ -96,12 +96,12 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		case errors.Is(err, ErrKeyTooShort):
 			code = FindingKeyTooShort
 		}
-		add(Error, code, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
+		add(SeverityError, code, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
 	} else if rec.KeyType == KeyTypeRSA && rec.Bits() < 2048 {
-		add(Warning, FindingKeyWeak, fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
+		add(SeverityWarning, FindingKeyWeak, fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
 	}
 	if rec.Testing {
-		add(Warning, FindingKeyTesting, "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
+		add(SeverityWarning, FindingKeyTesting, "the key is in testing mode (t=y): verifiers may treat signed mail as unsigned", "remove t=y once signing works", "RFC 6376 §3.6.1")
 	}
 	return k
 }

@@ -280,7 +280,7 @@ func TestMissingSeparatorIsNotARecord(t *testing.T) {
 		fs := c.LintDomain(context.Background(), "sub.example.com")
 		found := false
 		for _, f := range fs {
-			if f.Code == "dmarc.syntax" && f.Where == "_dmarc.sub.example.com" && f.Severity == Error {
+			if f.Code == "dmarc.syntax" && f.Where == "_dmarc.sub.example.com" && f.Severity == SeverityError {
 				found = true
 			}
 			if f.Code == "dmarc.multiple-records" || f.Code == "dmarc.broken-policy" {

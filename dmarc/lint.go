@@ -15,9 +15,9 @@ type Severity = domainauth.Severity
 
 // Severities, from least to most serious.
 const (
-	Info    = domainauth.Info
-	Warning = domainauth.Warning
-	Error   = domainauth.Error
+	SeverityInfo    = domainauth.SeverityInfo
+	SeverityWarning = domainauth.SeverityWarning
+	SeverityError   = domainauth.SeverityError
 )
 
 // Finding is one DMARC lint observation; it is the module-wide domainauth.Finding, so that
@@ -30,7 +30,7 @@ type Finding = domainauth.Finding
 func LintText(txt string, mode Mode) []Finding {
 	var out []Finding
 	if len(txt) > 0 && isFWS(txt[0]) {
-		out = append(out, Finding{Code: FindingLeadingWhitespace, Severity: Warning,
+		out = append(out, Finding{Code: FindingLeadingWhitespace, Severity: SeverityWarning,
 			Message: "the record starts with whitespace; strict receivers do not see v=DMARC1 first",
 			Where:   "v", RFC: "RFC 9989 §4.7"})
 	}
@@ -38,7 +38,7 @@ func LintText(txt string, mode Mode) []Finding {
 	if err != nil {
 		var pe *ParseError
 		errors.As(err, &pe)
-		f := Finding{Severity: Error, Message: err.Error(), Where: pe.Tag}
+		f := Finding{Severity: SeverityError, Message: err.Error(), Where: pe.Tag}
 		switch {
 		case errors.Is(err, ErrSyntax):
 			f.Code, f.RFC = FindingSyntax, "RFC 9989 §4.7"
@@ -59,7 +59,7 @@ func LintText(txt string, mode Mode) []Finding {
 		s := tagvalue.Scanner{Input: txt, AllowEmpty: true}
 		s.Next()
 		if s.Next() && tagByName(s.Tag()) != TagP {
-			out = append(out, Finding{Code: FindingPNotSecond, Severity: Warning,
+			out = append(out, Finding{Code: FindingPNotSecond, Severity: SeverityWarning,
 				Message: "p is not the tag right after v; RFC 7489 requires that order and some receivers enforce it",
 				Where:   "p", RFC: "RFC 7489 §6.3"})
 		}
@@ -77,55 +77,55 @@ func (r *Record) Lint(mode Mode) []Finding {
 	for _, tv := range r.Invalid {
 		t := tagByName(tv.Tag)
 		if t&(TagP|TagSP|TagNP) != 0 {
-			add(FindingInvalidPolicy, Error, tv.Tag, "RFC 9989 §4.10.1",
+			add(FindingInvalidPolicy, SeverityError, tv.Tag, "RFC 9989 §4.10.1",
 				"invalid %s=%q: receivers act as if the record said p=none", tv.Tag, tv.Value)
 			continue
 		}
-		add(FindingInvalidValue, Warning, tv.Tag, "RFC 9989 §4.8",
+		add(FindingInvalidValue, SeverityWarning, tv.Tag, "RFC 9989 §4.8",
 			"invalid value %q for %s; receivers use the default", tv.Value, tv.Tag)
 	}
 	for _, tv := range r.Unknown {
 		if near := nearTag(tv.Tag); near != "" {
 			// A misspelt tag (adksim=s) silently loses what it was for.
-			add(FindingUnknownTag, Warning, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored; did you mean %s?", tv.Tag, near)
+			add(FindingUnknownTag, SeverityWarning, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored; did you mean %s?", tv.Tag, near)
 			continue
 		}
-		add(FindingUnknownTag, Info, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored", tv.Tag)
+		add(FindingUnknownTag, SeverityInfo, tv.Tag, "RFC 9989 §4.7", "unknown tag %s is ignored", tv.Tag)
 	}
 	for _, m := range r.Malformed {
-		add(FindingSyntax, Warning, m, "RFC 9989 §4.8", "malformed tag-spec %q is ignored", m)
+		add(FindingSyntax, SeverityWarning, m, "RFC 9989 §4.8", "malformed tag-spec %q is ignored", m)
 	}
 	if !r.Explicit.Has(TagP) {
-		sev, rfc := Warning, "RFC 9989 §4.7"
+		sev, rfc := SeverityWarning, "RFC 9989 §4.7"
 		if mode == ModeRFC7489 {
-			sev, rfc = Error, "RFC 7489 §6.3"
+			sev, rfc = SeverityError, "RFC 7489 §6.3"
 		}
 		add(FindingMissingP, sev, "p", rfc, "no p tag; the record acts as p=none")
 	}
 	pol := r.EffectivePolicy()
 	if pol == PolicyNone && len(r.AggregateURIs) == 0 {
-		add(FindingPNoneWithoutRUA, Warning, "p", "RFC 9989 §3.2.12",
+		add(FindingPNoneWithoutRUA, SeverityWarning, "p", "RFC 9989 §3.2.12",
 			"p=none without rua: monitoring mode with nobody receiving the reports")
 	}
 	if r.SubdomainPolicy != PolicyUnset && r.SubdomainPolicy < pol {
-		add(FindingWeakerSubdomainPolicy, Warning, "sp", "RFC 9989 §4.7",
+		add(FindingWeakerSubdomainPolicy, SeverityWarning, "sp", "RFC 9989 §4.7",
 			"sp=%s is weaker than p=%s", r.SubdomainPolicy, pol)
 	}
 	if r.NonexistentPolicy != PolicyUnset && r.NonexistentPolicy < pol {
-		add(FindingWeakerNonexistentPolicy, Warning, "np", "RFC 9989 §4.7",
+		add(FindingWeakerNonexistentPolicy, SeverityWarning, "np", "RFC 9989 §4.7",
 			"np=%s is weaker than p=%s: non-existent subdomains are the easiest to spoof", r.NonexistentPolicy, pol)
 	}
 	if r.IsTesting() && r.PolicyFor(DomainKindNonexistent) == PolicyNone && pol == PolicyNone && r.PolicyFor(DomainKindSubdomain) == PolicyNone {
-		add(FindingTestingWithoutEffect, Info, "t", "RFC 9989 §4.7", "t=y has no effect on a policy of none")
+		add(FindingTestingWithoutEffect, SeverityInfo, "t", "RFC 9989 §4.7", "t=y has no effect on a policy of none")
 	}
 	if r.hasNumber(TagPct, r.Pct != 0) && r.Pct < 100 {
-		add(FindingPctBelow100, Warning, "pct", "RFC 9989 Appendix A.6",
+		add(FindingPctBelow100, SeverityWarning, "pct", "RFC 9989 Appendix A.6",
 			"pct=%d: the policy is applied to only part of the failing mail, and inconsistently across receivers", r.Pct)
 	}
 	if mode == ModeRFC9989 {
 		for _, t := range [...]Tag{TagPct, TagRF, TagRI} {
 			if r.Explicit.Has(t) {
-				add(FindingObsoleteTag, Warning, t.String(), "RFC 9989 Appendix C.5.2",
+				add(FindingObsoleteTag, SeverityWarning, t.String(), "RFC 9989 Appendix C.5.2",
 					"%s was removed by RFC 9989 and is ignored", t)
 			}
 		}
@@ -133,39 +133,39 @@ func (r *Record) Lint(mode Mode) []Finding {
 	if r.ReportFormat != "" {
 		for f := range strings.SplitSeq(r.ReportFormat, ":") {
 			if f = trimFWS(f); !strings.EqualFold(f, "afrf") {
-				add(FindingUnknownReportFormat, Warning, "rf", "RFC 7489 §6.3", "report format %q is not registered", f)
+				add(FindingUnknownReportFormat, SeverityWarning, "rf", "RFC 7489 §6.3", "report format %q is not registered", f)
 			}
 		}
 	}
 	if mode == ModeRFC9989 && r.FailureOptions&(FailureOptionsAll|FailureOptionsAny) == FailureOptionsAll|FailureOptionsAny {
-		add(FindingFOConflict, Warning, "fo", "RFC 9989 §4.7", "fo values 0 and 1 are mutually exclusive")
+		add(FindingFOConflict, SeverityWarning, "fo", "RFC 9989 §4.7", "fo values 0 and 1 are mutually exclusive")
 	}
 	if len(r.FailureURIs) > 0 && r.FailureOptions == 0 {
-		add(FindingRUFWithoutFO, Info, "ruf", "RFC 9989 §4.7",
+		add(FindingRUFWithoutFO, SeverityInfo, "ruf", "RFC 9989 §4.7",
 			"ruf without fo: failure reports only when all mechanisms fail (fo=0)")
 	}
 	if len(r.FailureURIs) == 0 && r.FailureOptions != 0 {
-		add(FindingFOWithoutRUF, Info, "fo", "RFC 9989 §4.7", "fo is ignored without ruf")
+		add(FindingFOWithoutRUF, SeverityInfo, "fo", "RFC 9989 §4.7", "fo is ignored without ruf")
 	}
 	for _, l := range [...]struct {
 		tag  string
 		uris []URI
 	}{{"rua", r.AggregateURIs}, {"ruf", r.FailureURIs}} {
 		if len(l.uris) > 2 {
-			add(FindingTooManyDestinations, Warning, l.tag, "RFC 7489 §6.2",
+			add(FindingTooManyDestinations, SeverityWarning, l.tag, "RFC 7489 §6.2",
 				"%d %s destinations; receivers need only support two", len(l.uris), l.tag)
 		}
 		for _, u := range l.uris {
 			if err := u.Check(); err != nil {
-				add(FindingInvalidURI, Error, u.String(), "RFC 9989 §4.6", "%s URI %q is ignored: %v", l.tag, u.String(), err)
+				add(FindingInvalidURI, SeverityError, u.String(), "RFC 9989 §4.6", "%s URI %q is ignored: %v", l.tag, u.String(), err)
 				continue
 			}
 			if s := u.Scheme(); s != "mailto" {
-				add(FindingUnsupportedScheme, Warning, u.String(), "RFC 9989 §4.7",
+				add(FindingUnsupportedScheme, SeverityWarning, u.String(), "RFC 9989 §4.7",
 					"%s URI scheme %q: receivers need only support mailto", l.tag, s)
 			}
 			if u.Size != "" && mode == ModeRFC9989 {
-				add(FindingObsoleteSize, Info, u.String(), "RFC 9989 §4.8", "the !size suffix is obsolete and ignored")
+				add(FindingObsoleteSize, SeverityInfo, u.String(), "RFC 9989 §4.8", "the !size suffix is obsolete and ignored")
 			}
 		}
 	}
@@ -183,13 +183,13 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 	}
 	name, err := canonicalDomain("domain", domain)
 	if err != nil {
-		add(FindingInvalidDomain, Error, domain, "RFC 1035 §2.3.4", "%s", err.(*DomainError).detail())
+		add(FindingInvalidDomain, SeverityError, domain, "RFC 1035 §2.3.4", "%s", err.(*DomainError).detail())
 		return out
 	}
 	qname := "_dmarc." + name
 	txts, err := c.Resolver.LookupTXT(ctx, qname)
 	if k := domainauth.Classify(ctx, err); k != domainauth.ErrorKindOK && k != domainauth.ErrorKindNotFound {
-		add(FindingDNSError, Error, qname, "RFC 9989 §4.10.1", "TXT lookup failed: %v", err)
+		add(FindingDNSError, SeverityError, qname, "RFC 9989 §4.10.1", "TXT lookup failed: %v", err)
 		return out
 	}
 	var dmarcTexts []string
@@ -204,12 +204,12 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 			// Receivers ignore it (it is not a DMARC record), so it is
 			// not one of several records; it is reported at its name.
 			broken = true
-			add(FindingSyntax, Error, qname, "RFC 9989 §4.7",
+			add(FindingSyntax, SeverityError, qname, "RFC 9989 §4.7",
 				"%s; receivers ignore the record %q and look for a policy above %s", strings.TrimPrefix(err.Error(), "dmarc: "), t, name)
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, " \t")), "v=spf1") {
-			add(FindingSPFAtDMARC, Warning, qname, "RFC 7208 §3", "an SPF record at %s has no effect there", qname)
+			add(FindingSPFAtDMARC, SeverityWarning, qname, "RFC 7208 §3", "an SPF record at %s has no effect there", qname)
 		}
 	}
 	if len(dmarcTexts) > 1 {
@@ -219,7 +219,7 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 		if apex, err := c.Resolver.LookupTXT(ctx, name); err == nil {
 			for _, t := range apex {
 				if _, err := ParseRecord(t); !errors.Is(err, ErrNotDMARC) {
-					add(FindingRecordAtApex, Error, name, "RFC 9989 §4.5",
+					add(FindingRecordAtApex, SeverityError, name, "RFC 9989 §4.5",
 						"a DMARC record at %s itself is never queried; publish it at %s", name, qname)
 					break
 				}
@@ -238,20 +238,20 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 	switch d.Status {
 	case DiscoveryStatusNone:
 		if len(dmarcTexts) == 0 {
-			add(FindingNoRecord, Warning, qname, "RFC 9989 §5.1.4", "no DMARC policy applies to %s", name)
+			add(FindingNoRecord, SeverityWarning, qname, "RFC 9989 §5.1.4", "no DMARC policy applies to %s", name)
 		}
 		return out
 	case DiscoveryStatusTempError:
-		add(FindingDNSError, Error, qname, "RFC 9989 §4.10.1", "%v", d.Err)
+		add(FindingDNSError, SeverityError, qname, "RFC 9989 §4.10.1", "%v", d.Err)
 		return out
 	case DiscoveryStatusPermError:
 		if len(dmarcTexts) == 0 { // a broken record above the domain
-			add(FindingBrokenPolicy, Error, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1", "%v", d.Err)
+			add(FindingBrokenPolicy, SeverityError, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1", "%v", d.Err)
 		}
 		return out
 	}
 	if d.Source != SourceAuthor {
-		add(FindingInheritedPolicy, Info, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1",
+		add(FindingInheritedPolicy, SeverityInfo, "_dmarc."+d.PolicyDomain, "RFC 9989 §4.10.1",
 			"the policy of %s (%s) applies", d.PolicyDomain, d.Source)
 	}
 	for _, l := range [...]struct {
@@ -261,10 +261,10 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 		for _, dest := range c.CheckDestinations(ctx, d.PolicyDomain, l.uris, l.kind) {
 			switch dest.Status {
 			case DestinationStatusUnauthorized:
-				add(FindingUnauthorizedDestination, Error, dest.URI.String(), "RFC 9990 §3",
+				add(FindingUnauthorizedDestination, SeverityError, dest.URI.String(), "RFC 9990 §3",
 					"%s destination %s is external and not authorised: %v", l.kind, dest.Host, dest.Err)
 			case DestinationStatusTempError:
-				add(FindingDNSError, Warning, dest.Queried, "RFC 9990 §3", "%v", dest.Err)
+				add(FindingDNSError, SeverityWarning, dest.Queried, "RFC 9990 §3", "%v", dest.Err)
 			}
 		}
 	}

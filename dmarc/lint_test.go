@@ -116,11 +116,11 @@ func TestLintMisspeltTag(t *testing.T) {
 		name, record string
 		want         Severity
 	}{
-		{"adksim near adkim", "v=DMARC1; p=reject; adksim=s", Warning},
-		{"aspff near aspf", "v=DMARC1; p=reject; aspff=s", Warning},
-		{"rue near rua", "v=DMARC1; p=reject; rue=mailto:d@example.org", Warning},
-		{"foo is far from every tag", "v=DMARC1; p=reject; foo=1", Info},
-		{"x is too short to guess", "v=DMARC1; p=reject; x=1", Info},
+		{"adksim near adkim", "v=DMARC1; p=reject; adksim=s", SeverityWarning},
+		{"aspff near aspf", "v=DMARC1; p=reject; aspff=s", SeverityWarning},
+		{"rue near rua", "v=DMARC1; p=reject; rue=mailto:d@example.org", SeverityWarning},
+		{"foo is far from every tag", "v=DMARC1; p=reject; foo=1", SeverityInfo},
+		{"x is too short to guess", "v=DMARC1; p=reject; x=1", SeverityInfo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -273,7 +273,7 @@ func TestStrings(t *testing.T) {
 		MethodSPF.String(), MethodDKIM.String(),
 		DestinationStatusInternal.String(), DestinationStatusAuthorized.String(), DestinationStatusUnauthorized.String(),
 		DestinationStatusTempError.String(), DestinationStatusInvalid.String(),
-		Info.String(), Warning.String(), Error.String(),
+		SeverityInfo.String(), SeverityWarning.String(), SeverityError.String(),
 	}
 	want := []string{
 		"", "none", "quarantine", "reject",

@@ -34,15 +34,15 @@ func SelectRecord(qname string, txts []string) (*Record, *Finding) {
 	case len(texts) > 1:
 		return nil, multipleRecordsFinding(qname, len(texts))
 	case len(texts) == 0 && broken != nil:
-		return nil, &Finding{Code: FindingSyntax, Severity: Error, Where: qname, RFC: "RFC 9989 §4.7",
+		return nil, &Finding{Code: FindingSyntax, Severity: SeverityError, Where: qname, RFC: "RFC 9989 §4.7",
 			Message: strings.TrimPrefix(broken.Error(), "dmarc: ") + "; receivers ignore the record"}
 	case len(texts) == 0:
-		return nil, &Finding{Code: FindingNoRecord, Severity: Warning, Where: qname, RFC: "RFC 9989 §4.7",
+		return nil, &Finding{Code: FindingNoRecord, Severity: SeverityWarning, Where: qname, RFC: "RFC 9989 §4.7",
 			Message: "no DMARC record at " + qname}
 	}
 	rec, err := ParseRecord(texts[0])
 	if err != nil {
-		return nil, &Finding{Code: FindingSyntax, Severity: Error, Where: qname, RFC: "RFC 9989 §4.7",
+		return nil, &Finding{Code: FindingSyntax, Severity: SeverityError, Where: qname, RFC: "RFC 9989 §4.7",
 			Message: "DMARC record does not parse: " + strings.TrimPrefix(err.Error(), "dmarc: ")}
 	}
 	return rec, nil
@@ -51,6 +51,6 @@ func SelectRecord(qname string, txts []string) (*Record, *Finding) {
 // multipleRecordsFinding is the finding LintDomain and SelectRecord share
 // for several DMARC records at qname.
 func multipleRecordsFinding(qname string, n int) *Finding {
-	return &Finding{Code: FindingMultipleRecords, Severity: Error, Where: qname, RFC: "RFC 9989 §4.10",
+	return &Finding{Code: FindingMultipleRecords, Severity: SeverityError, Where: qname, RFC: "RFC 9989 §4.10",
 		Message: fmt.Sprintf("%d DMARC records at %s: receivers discard them all", n, qname)}
 }

@@ -56,7 +56,7 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	}
 	d, err := dnsname.Normalize(domain)
 	if err != nil {
-		add(FindingInvalidDomain, domainauth.Error, domain, "RFC 5321 §4.1.2", "not a domain name: "+err.Error(), "")
+		add(FindingInvalidDomain, domainauth.SeverityError, domain, "RFC 5321 §4.1.2", "not a domain name: "+err.Error(), "")
 		return rep
 	}
 	domain = d
@@ -65,29 +65,29 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	rec, err := LookupRecord(ctx, c.Resolver, domain)
 	switch {
 	case errors.Is(err, ErrNoRecord):
-		add(FindingNoRecord, domainauth.Info, name, "RFC 8461 §3.1",
+		add(FindingNoRecord, domainauth.SeverityInfo, name, "RFC 8461 §3.1",
 			"no MTA-STS record: senders may deliver over unauthenticated or downgraded TLS",
 			"publish a policy at "+PolicyURL(domain)+" and the TXT record "+name+` "v=STSv1; id=..."`+", starting in testing mode")
 		return rep
 	case errors.Is(err, ErrMultipleRecords):
-		add(FindingMultipleRecords, domainauth.Error, name, "RFC 8461 §3.1",
+		add(FindingMultipleRecords, domainauth.SeverityError, name, "RFC 8461 §3.1",
 			err.Error()+": senders assume the domain has no policy", "keep exactly one v=STSv1 record at "+name)
 		return rep
 	case errors.Is(err, ErrSyntax):
-		add(FindingInvalidRecord, domainauth.Error, name, "RFC 8461 §3.1",
+		add(FindingInvalidRecord, domainauth.SeverityError, name, "RFC 8461 §3.1",
 			err.Error()+": senders assume the domain has no policy", `publish a record of the form "v=STSv1; id=20240101000000Z;"`)
 		return rep
 	case err != nil:
-		add(FindingLookupFailed, domainauth.Warning, name, "RFC 8461 §3.1", err.Error(), "")
+		add(FindingLookupFailed, domainauth.SeverityWarning, name, "RFC 8461 §3.1", err.Error(), "")
 		return rep
 	}
 	rep.Record = rec
 	for _, f := range rec.Ignored {
-		add(FindingDuplicateField, domainauth.Warning, name, "RFC 8461 §3.2",
+		add(FindingDuplicateField, domainauth.SeverityWarning, name, "RFC 8461 §3.2",
 			fmt.Sprintf("field %s repeated in the record: senders ignore every occurrence but the first", f.Key), "remove the repetition")
 	}
 	for _, f := range rec.Extensions {
-		add(FindingUnknownField, domainauth.Info, name, "RFC 8461 §3.1",
+		add(FindingUnknownField, domainauth.SeverityInfo, name, "RFC 8461 §3.1",
 			fmt.Sprintf("field %s is not defined by RFC 8461; senders ignore it", f.Key), "")
 	}
 	if c.Fetcher == nil {
@@ -97,9 +97,9 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	rep.Fetched, err = FetchPolicy(ctx, c.Fetcher, domain, c.Fetch)
 	if err != nil {
 		code, fix := fetchFinding(err)
-		sev := domainauth.Error
+		sev := domainauth.SeverityError
 		if code == FindingCertificateUnknown { // the fetcher's shortcoming, not the domain's
-			sev = domainauth.Warning
+			sev = domainauth.SeverityWarning
 		}
 		add(code, sev, rep.Fetched.URL, "RFC 8461 §3.2, §3.3",
 			err.Error()+": senders without a cached policy act as though the domain had none", fix)
@@ -107,7 +107,7 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	}
 	rep.Policy = rep.Fetched.Policy
 	if rep.Fetched.Certificate == CertStatusUnknown {
-		add(FindingCertificateUnknown, domainauth.Info, PolicyHost(domain), "RFC 8461 §3.3",
+		add(FindingCertificateUnknown, domainauth.SeverityInfo, PolicyHost(domain), "RFC 8461 §3.3",
 			"the policy host's certificate was not checked (the policy came from a file or an unverifying fetcher)", "")
 	}
 
@@ -115,7 +115,7 @@ func (c *Checker) Check(ctx context.Context, domain string) *Report {
 	switch domainauth.Classify(ctx, err) {
 	case domainauth.ErrorKindOK, domainauth.ErrorKindNotFound:
 	default:
-		add(FindingLookupFailed, domainauth.Warning, domain, "RFC 8461 §4.1", "MX lookup failed: "+err.Error(), "")
+		add(FindingLookupFailed, domainauth.SeverityWarning, domain, "RFC 8461 §4.1", "MX lookup failed: "+err.Error(), "")
 		return rep
 	}
 	for _, mx := range mxs {

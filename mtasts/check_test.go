@@ -22,14 +22,14 @@ func TestCheckerCheck(t *testing.T) {
 		want    []codeSev
 	}{
 		{"complete", []string{"v=STSv1; id=1;"}, "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: *.mail.example.net\nmax_age: 604800\n", false, nil},
-		{"no record", nil, "", false, []codeSev{{FindingNoRecord, domainauth.Info, name}}},
-		{"§3.1 several records", []string{"v=STSv1; id=1;", "v=STSv1; id=2;"}, "", false, []codeSev{{FindingMultipleRecords, domainauth.Error, name}}},
-		{"§3.1 invalid record", []string{"v=STSv1; id=2024-01-01;"}, "", false, []codeSev{{FindingInvalidRecord, domainauth.Error, name}}},
-		{"lookup failure", nil, "", true, []codeSev{{FindingLookupFailed, domainauth.Warning, name}}},
-		{"§3.3 no policy served", []string{"v=STSv1; id=1;"}, "", false, []codeSev{{FindingFetchFailed, domainauth.Error, url}}},
-		{"§3.2 invalid policy", []string{"v=STSv1; id=1;"}, "version: STSv1\nmode: enforce\n", false, []codeSev{{FindingInvalidPolicy, domainauth.Error, url}}},
+		{"no record", nil, "", false, []codeSev{{FindingNoRecord, domainauth.SeverityInfo, name}}},
+		{"§3.1 several records", []string{"v=STSv1; id=1;", "v=STSv1; id=2;"}, "", false, []codeSev{{FindingMultipleRecords, domainauth.SeverityError, name}}},
+		{"§3.1 invalid record", []string{"v=STSv1; id=2024-01-01;"}, "", false, []codeSev{{FindingInvalidRecord, domainauth.SeverityError, name}}},
+		{"lookup failure", nil, "", true, []codeSev{{FindingLookupFailed, domainauth.SeverityWarning, name}}},
+		{"§3.3 no policy served", []string{"v=STSv1; id=1;"}, "", false, []codeSev{{FindingFetchFailed, domainauth.SeverityError, url}}},
+		{"§3.2 invalid policy", []string{"v=STSv1; id=1;"}, "version: STSv1\nmode: enforce\n", false, []codeSev{{FindingInvalidPolicy, domainauth.SeverityError, url}}},
 		{"§4.1 MX not covered", []string{"v=STSv1; id=1; x=y; id=2"}, "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmax_age: 604800\n", false,
-			[]codeSev{{FindingDuplicateField, domainauth.Warning, name}, {FindingUnknownField, domainauth.Info, name}, {FindingMXNotCovered, domainauth.Error, "mx2.mail.example.net"}}},
+			[]codeSev{{FindingDuplicateField, domainauth.SeverityWarning, name}, {FindingUnknownField, domainauth.SeverityInfo, name}, {FindingMXNotCovered, domainauth.SeverityError, "mx2.mail.example.net"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestCheckerCheck(t *testing.T) {
 
 func TestCheckerInvalidDomain(t *testing.T) {
 	rep := (&Checker{Resolver: zone.New(), Fetcher: newFakeFetcher()}).Check(context.Background(), "a..b")
-	want := []codeSev{{FindingInvalidDomain, domainauth.Error, "a..b"}}
+	want := []codeSev{{FindingInvalidDomain, domainauth.SeverityError, "a..b"}}
 	if got := codes(rep.Findings); !slices.Equal(got, want) {
 		t.Errorf("findings %v, want %v", got, want)
 	}
@@ -76,13 +76,13 @@ func TestCheckerOffline(t *testing.T) {
 	z.AddTXT("_mta-sts.example.com", "v=STSv1; id=1;")
 	c := &Checker{Resolver: z, Fetcher: StaticFetcher{Body: []byte(policyA)}, Fetch: FetchOptions{AcceptUnverified: true}}
 	rep := c.Check(context.Background(), "example.com")
-	want := []codeSev{{FindingCertificateUnknown, domainauth.Info, "mta-sts.example.com"}}
+	want := []codeSev{{FindingCertificateUnknown, domainauth.SeverityInfo, "mta-sts.example.com"}}
 	if got := codes(rep.Findings); !slices.Equal(got, want) || rep.Policy == nil || rep.Fetched.Certificate != CertStatusUnknown {
 		t.Errorf("findings %v, policy %v; want %v", got, rep.Policy, want)
 	}
 	c.Fetch.AcceptUnverified = false
 	rep = c.Check(context.Background(), "example.com")
-	want = []codeSev{{FindingCertificateUnknown, domainauth.Warning, "https://mta-sts.example.com/.well-known/mta-sts.txt"}}
+	want = []codeSev{{FindingCertificateUnknown, domainauth.SeverityWarning, "https://mta-sts.example.com/.well-known/mta-sts.txt"}}
 	if got := codes(rep.Findings); !slices.Equal(got, want) {
 		t.Errorf("without AcceptUnverified: findings %v, want %v", got, want)
 	}
@@ -165,7 +165,7 @@ func TestCheckerNullMX(t *testing.T) {
 	f := newFakeFetcher()
 	f.set("example.com", policyB, nil)
 	rep := (&Checker{Resolver: z, Fetcher: f}).Check(context.Background(), "example.com")
-	want := []codeSev{{FindingNullMX, domainauth.Warning, ".well-known/mta-sts.txt"}, {FindingModeTesting, domainauth.Info, ".well-known/mta-sts.txt"}}
+	want := []codeSev{{FindingNullMX, domainauth.SeverityWarning, ".well-known/mta-sts.txt"}, {FindingModeTesting, domainauth.SeverityInfo, ".well-known/mta-sts.txt"}}
 	if got := codes(rep.Findings); !slices.Equal(got, want) || !slices.Equal(rep.MX, []string{"."}) {
 		t.Errorf("findings %v, MX %q; want %v", got, rep.MX, want)
 	}
@@ -198,7 +198,7 @@ func TestFindingsCarryFix(t *testing.T) {
 		if strings.Contains(f.Message, "fix:") {
 			t.Errorf("%s: Message still carries the fix: %q", f.Code, f.Message)
 		}
-		if f.Severity > domainauth.Info && f.Fix == "" && f.Code != FindingLookupFailed {
+		if f.Severity > domainauth.SeverityInfo && f.Fix == "" && f.Code != FindingLookupFailed {
 			t.Errorf("%s (%s): no Fix", f.Code, f.Severity)
 		}
 	}

@@ -82,53 +82,53 @@ func CheckMX(p *Policy, mx []string) []domainauth.Finding {
 			Fix:     fmt.Sprintf("add \"mx: %s\" to the policy, publish it and change the id of the _mta-sts record", host),
 		}
 		if p.Mode == ModeEnforce {
-			f.Severity = domainauth.Error
+			f.Severity = domainauth.SeverityError
 			f.Message = "mail to MX host " + host + " fails: senders honouring the enforce policy MUST NOT deliver to a host no mx pattern matches"
 		} else {
-			f.Severity = domainauth.Warning
+			f.Severity = domainauth.SeverityWarning
 		}
 		out = append(out, f)
 	}
 	switch {
 	case p.Mode == ModeNone:
 	case null:
-		out = append(out, domainauth.Finding{Code: FindingNullMX, Severity: domainauth.Warning, Where: where, RFC: "RFC 7505; RFC 8461 §8.3",
+		out = append(out, domainauth.Finding{Code: FindingNullMX, Severity: domainauth.SeverityWarning, Where: where, RFC: "RFC 7505; RFC 8461 §8.3",
 			Message: fmt.Sprintf("the domain publishes a null MX (it accepts no mail) yet an MTA-STS policy in mode %s", p.Mode),
 			Fix:     "publish mode none, then remove the policy and the _mta-sts record (RFC 8461 §8.3)"})
 	case len(mx) == 0:
-		out = append(out, domainauth.Finding{Code: FindingNoMX, Severity: domainauth.Warning, Where: where, RFC: "RFC 8461 §4.1",
+		out = append(out, domainauth.Finding{Code: FindingNoMX, Severity: domainauth.SeverityWarning, Where: where, RFC: "RFC 8461 §4.1",
 			Message: "no MX host given to check against the policy"})
 	}
 	switch p.Mode {
 	case ModeTesting:
-		out = append(out, domainauth.Finding{Code: FindingModeTesting, Severity: domainauth.Info, Where: where, RFC: "RFC 8461 §5",
+		out = append(out, domainauth.Finding{Code: FindingModeTesting, Severity: domainauth.SeverityInfo, Where: where, RFC: "RFC 8461 §5",
 			Message: "the policy is in testing mode: senders report failures but still deliver over unauthenticated connections",
 			Fix:     "once TLS reports show no failures, set mode: enforce and change the record's id"})
 	case ModeNone:
-		out = append(out, domainauth.Finding{Code: FindingModeNone, Severity: domainauth.Info, Where: where, RFC: "RFC 8461 §5, §8.3",
+		out = append(out, domainauth.Finding{Code: FindingModeNone, Severity: domainauth.SeverityInfo, Where: where, RFC: "RFC 8461 §5, §8.3",
 			Message: "the policy is in mode none: senders treat the domain as having no MTA-STS policy"})
 	}
 	if !null {
 		for i, pat := range p.MX {
 			if !used[i] && len(mx) > 0 {
-				out = append(out, domainauth.Finding{Code: FindingPatternUnused, Severity: domainauth.Info, Where: "mx: " + pat, RFC: "RFC 8461 §4.1",
+				out = append(out, domainauth.Finding{Code: FindingPatternUnused, Severity: domainauth.SeverityInfo, Where: "mx: " + pat, RFC: "RFC 8461 §4.1",
 					Message: fmt.Sprintf("mx pattern %s matches none of the domain's MX hosts", pat),
 					Fix:     "remove it unless it is meant for a future MX"})
 			}
 		}
 	}
 	if p.Mode != ModeNone && p.MaxAge < minMaxAge {
-		out = append(out, domainauth.Finding{Code: FindingMaxAgeShort, Severity: domainauth.Warning, Where: fmt.Sprintf("max_age: %d", p.MaxAge), RFC: "RFC 8461 §3.2, §10.2",
+		out = append(out, domainauth.Finding{Code: FindingMaxAgeShort, Severity: domainauth.SeverityWarning, Where: fmt.Sprintf("max_age: %d", p.MaxAge), RFC: "RFC 8461 §3.2, §10.2",
 			Message: fmt.Sprintf("max_age %d is less than a day: the policy protects little against an attacker who blocks its discovery", p.MaxAge),
 			Fix:     "use at least 604800 (a week), typically weeks or more"})
 	}
 	for _, f := range p.Ignored {
-		out = append(out, domainauth.Finding{Code: FindingDuplicateField, Severity: domainauth.Warning, Where: f.Key + ": " + f.Value, RFC: "RFC 8461 §3.2",
+		out = append(out, domainauth.Finding{Code: FindingDuplicateField, Severity: domainauth.SeverityWarning, Where: f.Key + ": " + f.Value, RFC: "RFC 8461 §3.2",
 			Message: fmt.Sprintf("field %s repeated: senders ignore every occurrence but the first", f.Key),
 			Fix:     "remove the repetition"})
 	}
 	for _, f := range p.Extensions {
-		out = append(out, domainauth.Finding{Code: FindingUnknownField, Severity: domainauth.Info, Where: f.Key + ": " + f.Value, RFC: "RFC 8461 §3.2",
+		out = append(out, domainauth.Finding{Code: FindingUnknownField, Severity: domainauth.SeverityInfo, Where: f.Key + ": " + f.Value, RFC: "RFC 8461 §3.2",
 			Message: fmt.Sprintf("field %s is not defined by RFC 8461; senders ignore it", f.Key)})
 	}
 	return out

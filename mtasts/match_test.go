@@ -74,20 +74,20 @@ func TestCheckMX(t *testing.T) {
 	}{
 		{"all covered", rfcPolicy, []string{"mail.example.com.", "mx1.example.net.", "backupmx.example.com."}, nil},
 		{"§5 enforce: uncovered MX is an error", rfcPolicy, []string{"mail.example.com.", "mx.other.org."},
-			[]codeSev{{FindingMXNotCovered, domainauth.Error, "mx.other.org"}, {FindingPatternUnused, domainauth.Info, "mx: *.example.net"}, {FindingPatternUnused, domainauth.Info, "mx: backupmx.example.com"}}},
+			[]codeSev{{FindingMXNotCovered, domainauth.SeverityError, "mx.other.org"}, {FindingPatternUnused, domainauth.SeverityInfo, "mx: *.example.net"}, {FindingPatternUnused, domainauth.SeverityInfo, "mx: backupmx.example.com"}}},
 		{"§4.1 wildcard covers one label only", "version: STSv1\nmode: enforce\nmx: *.example.net\nmax_age: 604800\n", []string{"a.b.example.net"},
-			[]codeSev{{FindingMXNotCovered, domainauth.Error, "a.b.example.net"}, {FindingPatternUnused, domainauth.Info, "mx: *.example.net"}}},
+			[]codeSev{{FindingMXNotCovered, domainauth.SeverityError, "a.b.example.net"}, {FindingPatternUnused, domainauth.SeverityInfo, "mx: *.example.net"}}},
 		{"§5 testing: uncovered MX is a warning", "version: STSv1\nmode: testing\nmx: a.example\nmax_age: 604800\n", []string{"a.example", "b.example"},
-			[]codeSev{{FindingMXNotCovered, domainauth.Warning, "b.example"}, {FindingModeTesting, domainauth.Info, where}}},
+			[]codeSev{{FindingMXNotCovered, domainauth.SeverityWarning, "b.example"}, {FindingModeTesting, domainauth.SeverityInfo, where}}},
 		{"§5 none: nothing required", "version: STSv1\nmode: none\nmax_age: 86400\n", []string{"b.example"},
-			[]codeSev{{FindingModeNone, domainauth.Info, where}}},
+			[]codeSev{{FindingModeNone, domainauth.SeverityInfo, where}}},
 		{"null MX under enforce", rfcPolicy, []string{"."},
-			[]codeSev{{FindingNullMX, domainauth.Warning, where}}},
-		{"no MX", rfcPolicy, nil, []codeSev{{FindingNoMX, domainauth.Warning, where}}},
+			[]codeSev{{FindingNullMX, domainauth.SeverityWarning, where}}},
+		{"no MX", rfcPolicy, nil, []codeSev{{FindingNoMX, domainauth.SeverityWarning, where}}},
 		{"§10.2 short max_age", "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 3600\n", []string{"a.example"},
-			[]codeSev{{FindingMaxAgeShort, domainauth.Warning, "max_age: 3600"}}},
+			[]codeSev{{FindingMaxAgeShort, domainauth.SeverityWarning, "max_age: 3600"}}},
 		{"§3.2 duplicates and extensions", "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 86400\nmode: testing\nfoo: bar\n", []string{"a.example"},
-			[]codeSev{{FindingDuplicateField, domainauth.Warning, "mode: testing"}, {FindingUnknownField, domainauth.Info, "foo: bar"}}},
+			[]codeSev{{FindingDuplicateField, domainauth.SeverityWarning, "mode: testing"}, {FindingUnknownField, domainauth.SeverityInfo, "foo: bar"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

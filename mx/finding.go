@@ -7,9 +7,9 @@ type Severity = domainauth.Severity
 
 // Severities, from least to most serious.
 const (
-	Info    = domainauth.Info
-	Warning = domainauth.Warning
-	Error   = domainauth.Error
+	SeverityInfo    = domainauth.SeverityInfo
+	SeverityWarning = domainauth.SeverityWarning
+	SeverityError   = domainauth.SeverityError
 )
 
 // Finding is one observation about an MX set; it is the module-wide domainauth.Finding, so that

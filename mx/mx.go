@@ -97,7 +97,7 @@ type Result struct {
 }
 
 // HasErrors reports whether any finding has Severity Error.
-func (r *Result) HasErrors() bool { return hasSeverity(r.Findings, Error) }
+func (r *Result) HasErrors() bool { return hasSeverity(r.Findings, SeverityError) }
 
 // Deliverable reports whether an SMTP client could deliver mail to the
 // domain (RFC 5321 §5.1): AnswerYes when the implicit MX or at least one MX target
@@ -175,7 +175,7 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 		return res, nil
 	default:
 		res.State, res.Err = StateUnknown, fmt.Errorf("mx: %w", domainauth.WrapDNSError(ctx, err))
-		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: Warning,
+		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: SeverityWarning,
 			Message: "MX lookup failed: " + err.Error() + "; check again later (senders queue and retry, RFC 5321 §5.1)", Where: name})
 		return res, nil
 	}
@@ -205,16 +205,16 @@ func (c *Checker) Check(ctx context.Context, domain string) (*Result, error) {
 	case nulls > 0 && len(res.Hosts) == nulls && nulls == 1:
 		res.State = StateNull
 		h := res.Hosts[0]
-		res.Findings = append(res.Findings, Finding{Code: FindingNull, Severity: Info,
+		res.Findings = append(res.Findings, Finding{Code: FindingNull, Severity: SeverityInfo,
 			Message: "null MX: the domain accepts no mail", Where: name, RFC: "RFC 7505 §3"})
 		if h.Preference != 0 {
-			res.Findings = append(res.Findings, Finding{Code: FindingNullPreference, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingNullPreference, Severity: SeverityWarning,
 				Message: fmt.Sprintf("null MX has preference %d; publish it as \"0 .\"", h.Preference), Where: name, RFC: "RFC 7505 §3"})
 		}
 		return res, nil
 	case nulls > 0:
 		res.State = StateNullMixed
-		res.Findings = append(res.Findings, Finding{Code: FindingNullMixed, Severity: Error,
+		res.Findings = append(res.Findings, Finding{Code: FindingNullMixed, Severity: SeverityError,
 			Message: "a null MX must be the only MX record of its domain; remove either the null MX or the others", Where: name, RFC: "RFC 7505 §3"})
 	default:
 		res.State = StateExplicit
@@ -230,7 +230,7 @@ func (c *Checker) implicit(ctx context.Context, res *Result) {
 	case domainauth.ErrorKindOK:
 		if len(addrs) > 0 {
 			res.State, res.Implicit = StateImplicit, addrs
-			res.Findings = append(res.Findings, Finding{Code: FindingImplicit, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingImplicit, Severity: SeverityWarning,
 				Message: "no MX record; mail is delivered to the domain's own address records; publish an MX naming the mail host (or a null MX if it receives no mail)", Where: res.Domain, RFC: "RFC 5321 §5.1"})
 			return
 		}
@@ -239,11 +239,11 @@ func (c *Checker) implicit(ctx context.Context, res *Result) {
 		// RFC 5321 §5.1: a non-existent domain, or an implicit MX that is
 		// unusable, MUST be reported as an error.
 		res.State = StateNone
-		res.Findings = append(res.Findings, Finding{Code: FindingNone, Severity: Error,
+		res.Findings = append(res.Findings, Finding{Code: FindingNone, Severity: SeverityError,
 			Message: "no MX and no address record: the domain cannot receive mail", Where: res.Domain, RFC: "RFC 5321 §5.1"})
 	default:
 		res.State, res.Err = StateUnknown, fmt.Errorf("mx: %w", domainauth.WrapDNSError(ctx, err))
-		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: Warning,
+		res.Findings = append(res.Findings, Finding{Code: FindingLookupFailed, Severity: SeverityWarning,
 			Message: "address lookup for implicit MX failed: " + err.Error() + "; check again later", Where: res.Domain})
 	}
 }
@@ -260,7 +260,7 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 		}
 		if seen[h.Name] {
 			h.Duplicate = true
-			res.Findings = append(res.Findings, Finding{Code: FindingDuplicate, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingDuplicate, Severity: SeverityWarning,
 				Message: "MX target listed more than once; delete the duplicate record", Where: h.Name})
 			continue
 		}
@@ -270,12 +270,12 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 		lit := strings.TrimPrefix(strings.Trim(h.Name, "[]"), "ipv6:")
 		if _, err := netip.ParseAddr(lit); err == nil {
 			h.IPLiteral = true
-			res.Findings = append(res.Findings, Finding{Code: FindingIPLiteral, Severity: Error,
+			res.Findings = append(res.Findings, Finding{Code: FindingIPLiteral, Severity: SeverityError,
 				Message: "MX target is an IP address, not a host name; name a host with A/AAAA records instead", Where: h.Name, RFC: "RFC 1035 §3.3.9"})
 			continue
 		}
 		if checked == c.maxHosts() {
-			res.Findings = append(res.Findings, Finding{Code: FindingTooManyHosts, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingTooManyHosts, Severity: SeverityWarning,
 				Message: fmt.Sprintf("more than %d MX targets; the rest were not checked (raise Checker.MaxHosts to check them)", c.maxHosts()), Where: res.Domain})
 			return
 		}
@@ -304,18 +304,18 @@ func (c *Checker) examine(ctx context.Context, res *Result) {
 			h.Resolves = AnswerNo
 			res.Findings = append(res.Findings, unresolvable(h.Name))
 		default:
-			res.Findings = append(res.Findings, Finding{Code: FindingTargetLookupFailed, Severity: Warning,
+			res.Findings = append(res.Findings, Finding{Code: FindingTargetLookupFailed, Severity: SeverityWarning,
 				Message: "address lookup failed: " + err.Error() + "; check again later", Where: h.Name})
 		}
 	}
 	if !hasCNAME && checked > 0 {
-		res.Findings = append(res.Findings, Finding{Code: FindingCNAMEUnknown, Severity: Info,
+		res.Findings = append(res.Findings, Finding{Code: FindingCNAMEUnknown, Severity: SeverityInfo,
 			Message: "the resolver cannot tell whether MX targets are aliases (use one with domainauth.CNAMEResolver, such as a zone.Zone, to check)", Where: res.Domain, RFC: "RFC 2181 §10.3"})
 	}
 }
 
 func unresolvable(name string) Finding {
-	return Finding{Code: FindingUnresolvable, Severity: Error,
+	return Finding{Code: FindingUnresolvable, Severity: SeverityError,
 		Message: "MX target has no A or AAAA record", Where: name, RFC: "RFC 5321 §5.1"}
 }
 
@@ -325,7 +325,7 @@ func unresolvable(name string) Finding {
 // as a zone-file check) reports it with this function, so the defect carries
 // mx's code there too.
 func CNAMETargetFinding(host, alias string) Finding {
-	return Finding{Code: FindingCNAMETarget, Severity: Error, Where: host, RFC: "RFC 2181 §10.3",
+	return Finding{Code: FindingCNAMETarget, Severity: SeverityError, Where: host, RFC: "RFC 2181 §10.3",
 		Message: "MX target is an alias for " + alias + "; name " + alias + " (or the host it ends at) in the MX instead"}
 }
 
@@ -339,7 +339,7 @@ type MailFromResult struct {
 
 // Suitable reports whether no finding of the MAIL FROM check (the MX
 // findings included) has Severity Error.
-func (r *MailFromResult) Suitable() bool { return !hasSeverity(r.Findings, Error) }
+func (r *MailFromResult) Suitable() bool { return !hasSeverity(r.Findings, SeverityError) }
 
 // CheckMailFrom checks whether domain is fit to be an envelope sender
 // (MAIL FROM) domain: it must be able to receive bounces (an MX; an implicit
@@ -361,13 +361,13 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 	}
 	switch mxr.State {
 	case StateNone:
-		res.Findings = append(res.Findings, Finding{Code: FindingMailFromNoMX, Severity: Error,
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromNoMX, Severity: SeverityError,
 			Message: "envelope-sender domain has no MX: bounces cannot be delivered; publish an MX for it", Where: mxr.Domain, RFC: "RFC 5321 §6.1"})
 	case StateImplicit:
-		res.Findings = append(res.Findings, Finding{Code: FindingMailFromImplicitMX, Severity: Warning,
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromImplicitMX, Severity: SeverityWarning,
 			Message: "envelope-sender domain has no MX; bounces rely on its address records; publish an MX for it", Where: mxr.Domain, RFC: "RFC 5321 §5.1"})
 	case StateNull:
-		res.Findings = append(res.Findings, Finding{Code: FindingMailFromNullMX, Severity: Error,
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromNullMX, Severity: SeverityError,
 			Message: "envelope-sender domain publishes a null MX and refuses its own bounces; replace it with an MX that receives them, or send from another domain", Where: mxr.Domain, RFC: "RFC 7505 §4.2"})
 	}
 	txts, err := c.Resolver.LookupTXT(ctx, mxr.Domain)
@@ -383,12 +383,12 @@ func (c *Checker) CheckMailFrom(ctx context.Context, domain string) (*MailFromRe
 		// an error here, where it is a warning for a domain in general.
 		if _, f := spf.SelectRecord(mxr.Domain, txts); f != nil {
 			if f.Code == spf.FindingNoRecord {
-				f.Severity = Error
+				f.Severity = SeverityError
 			}
 			res.Findings = append(res.Findings, *f)
 		}
 	default:
-		res.Findings = append(res.Findings, Finding{Code: FindingMailFromSPFLookupFailed, Severity: Warning,
+		res.Findings = append(res.Findings, Finding{Code: FindingMailFromSPFLookupFailed, Severity: SeverityWarning,
 			Message: "TXT lookup failed: " + err.Error() + "; check again later", Where: mxr.Domain})
 	}
 	return res, nil

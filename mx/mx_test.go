@@ -183,7 +183,7 @@ func TestStrings(t *testing.T) {
 			t.Error("empty state string")
 		}
 	}
-	f := Finding{Code: FindingNull, Severity: Info, Message: "m", Where: "w", RFC: "RFC 7505"}
+	f := Finding{Code: FindingNull, Severity: SeverityInfo, Message: "m", Where: "w", RFC: "RFC 7505"}
 	if got, want := f.String(), "info mx.null (w): m [RFC 7505]"; got != want {
 		t.Errorf("%q", got)
 	}

@@ -212,7 +212,7 @@ func (w Warning) Finding() domainauth.Finding {
 	if w.Count > 1 {
 		msg += " (x" + itoa(int64(w.Count)) + ")"
 	}
-	return domainauth.Finding{Code: w.Code, Severity: domainauth.Warning, Where: strings.TrimSpace(where), Message: msg}
+	return domainauth.Finding{Code: w.Code, Severity: domainauth.SeverityWarning, Where: strings.TrimSpace(where), Message: msg}
 }
 
 func itoa(n int64) string {

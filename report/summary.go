@@ -871,7 +871,7 @@ func (s *Summary) Diagnoses() []Diagnosis {
 		switch f.Code {
 		case FindingSPFESPEnvelope:
 			esp := s.espOrGeneric(f.Detail)
-			d.Severity, d.RFC = domainauth.Warning, "RFC 7489 §3.1.2"
+			d.Severity, d.RFC = domainauth.SeverityWarning, "RFC 7489 §3.1.2"
 			region := ""
 			if r, ok := strings.CutSuffix(f.Detail, ".amazonses.com"); ok && !strings.Contains(r, ".") {
 				region = " (the default MAIL FROM of region " + r + ")"
@@ -880,23 +880,23 @@ func (s *Summary) Diagnoses() []Diagnosis {
 				hf, f.Detail, esp.Name, region, fmt.Sprintf(mailFromAdvice(esp), hf))
 		case FindingDKIMESPOnly:
 			esp := s.espOrGeneric(f.Detail)
-			d.Severity, d.RFC = domainauth.Error, "RFC 7489 §3.1.1"
+			d.Severity, d.RFC = domainauth.SeverityError, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes only for d=%s, %s's own signing domain, not for %s, so DKIM cannot align; %s",
 				f.Detail, esp.Name, hf, fmt.Sprintf(dkimAdvice(esp), hf))
 		case FindingDMARCReliesOnDKIM:
-			d.Severity, d.RFC = domainauth.Info, "RFC 7489 §6.6.2"
+			d.Severity, d.RFC = domainauth.SeverityInfo, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages from %s pass DMARC through aligned DKIM alone (SPF does not align): a DKIM key problem would make them fail", hf)
 		case FindingSPFUnaligned:
-			d.Severity, d.RFC = domainauth.Warning, "RFC 7489 §3.1.2"
+			d.Severity, d.RFC = domainauth.SeverityWarning, "RFC 7489 §3.1.2"
 			d.Message = fmt.Sprintf("SPF passes for %s, which does not align with %s: use a MAIL FROM domain under %s", f.Detail, hf, hf)
 		case FindingDKIMUnaligned:
-			d.Severity, d.RFC = domainauth.Warning, "RFC 7489 §3.1.1"
+			d.Severity, d.RFC = domainauth.SeverityWarning, "RFC 7489 §3.1.1"
 			d.Message = fmt.Sprintf("DKIM passes for d=%s, which does not align with %s: sign with a key under %s", f.Detail, hf, hf)
 		case FindingForwarded:
-			d.Severity, d.RFC = domainauth.Info, "RFC 7489 §6.6.2, RFC 8617"
+			d.Severity, d.RFC = domainauth.SeverityInfo, "RFC 7489 §6.6.2, RFC 8617"
 			d.Message = fmt.Sprintf("messages from %s failed DMARC but the receiver accepted them as forwarded (%s): forwarded, not spoofed; signing with DKIM keeps most forwarded mail aligned", hf, f.Detail)
 		case FindingUnauthenticated:
-			d.Severity, d.RFC = domainauth.Error, "RFC 7489 §6.6.2"
+			d.Severity, d.RFC = domainauth.SeverityError, "RFC 7489 §6.6.2"
 			d.Message = fmt.Sprintf("messages claiming to be from %s have neither a DKIM nor an SPF pass: spoofing, or a sender not yet authorised", hf)
 		}
 		out = append(out, d)

@@ -48,7 +48,7 @@ func TestDiagnosisAndWarningAsFinding(t *testing.T) {
 	for _, d := range Summarize(sesReport()).Diagnoses() {
 		ds = append(ds, d.Finding())
 	}
-	want := domainauth.Finding{Code: "report.spf-esp-envelope", Severity: domainauth.Warning,
+	want := domainauth.Finding{Code: "report.spf-esp-envelope", Severity: domainauth.SeverityWarning,
 		Where: "example.com (us-west-2.amazonses.com)", RFC: "RFC 7489 §3.1.2"}
 	i := slices.IndexFunc(ds, func(f domainauth.Finding) bool { return f.Where == want.Where })
 	if i < 0 {
@@ -62,7 +62,7 @@ func TestDiagnosisAndWarningAsFinding(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Diagnosis.Finding (-want +got):\n%s", diff)
 	}
-	one := Diagnosis{Code: "report.unauthenticated", Severity: domainauth.Error, HeaderFrom: "example.com", Messages: 1}
+	one := Diagnosis{Code: "report.unauthenticated", Severity: domainauth.SeverityError, HeaderFrom: "example.com", Messages: 1}
 	if f := one.Finding(); f.Where != "example.com" || !strings.HasSuffix(f.Message, " [1 message]") {
 		t.Errorf("one message: %+v", f)
 	}
@@ -73,9 +73,9 @@ func TestDiagnosisAndWarningAsFinding(t *testing.T) {
 		want domainauth.Finding
 	}{
 		{"element and line, repeated", Warning{Code: "report.enum-case", Message: "m", Path: "feedback/record", Line: 7, Count: 3},
-			domainauth.Finding{Code: "report.enum-case", Severity: domainauth.Warning, Where: "feedback/record line 7", Message: "m (x3)"}},
+			domainauth.Finding{Code: "report.enum-case", Severity: domainauth.SeverityWarning, Where: "feedback/record line 7", Message: "m (x3)"}},
 		{"container level, once", Warning{Code: "report.gzip-trailing-data", Message: "m", Count: 1},
-			domainauth.Finding{Code: "report.gzip-trailing-data", Severity: domainauth.Warning, Message: "m"}},
+			domainauth.Finding{Code: "report.gzip-trailing-data", Severity: domainauth.SeverityWarning, Message: "m"}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, tt.w.Finding()); diff != "" {
@@ -96,11 +96,11 @@ func TestDiagnosesSES(t *testing.T) {
 		sev              Severity
 		text             string
 	}{
-		{FindingSPFESPEnvelope, "example.com", "us-west-2.amazonses.com", 40, domainauth.Warning, "custom MAIL FROM"},
-		{FindingSPFESPEnvelope, "news.example.org", "us-west-2.amazonses.com", 5, domainauth.Warning, "Amazon SES"},
-		{FindingDKIMESPOnly, "news.example.org", "amazonses.com", 5, domainauth.Error, "Easy DKIM"},
-		{FindingDMARCReliesOnDKIM, "example.com", "", 40, domainauth.Info, "DKIM alone"},
-		{FindingUnauthenticated, "example.com", "", 3, domainauth.Error, "spoofing"},
+		{FindingSPFESPEnvelope, "example.com", "us-west-2.amazonses.com", 40, domainauth.SeverityWarning, "custom MAIL FROM"},
+		{FindingSPFESPEnvelope, "news.example.org", "us-west-2.amazonses.com", 5, domainauth.SeverityWarning, "Amazon SES"},
+		{FindingDKIMESPOnly, "news.example.org", "amazonses.com", 5, domainauth.SeverityError, "Easy DKIM"},
+		{FindingDMARCReliesOnDKIM, "example.com", "", 40, domainauth.SeverityInfo, "DKIM alone"},
+		{FindingUnauthenticated, "example.com", "", 3, domainauth.SeverityError, "spoofing"},
 	} {
 		d, ok := got[want.code+" "+want.hf]
 		if !ok {

@@ -119,7 +119,7 @@ func predict(in alignmentInput) Alignment {
 			a.SPF.Reason = fmt.Sprintf("aspf=s needs MAIL FROM %s to equal the From domain %s", in.mailFrom, from)
 			// Advise relaxing only where relaxed mode would align.
 			if dmarc.OrgDomainPSL(in.mailFrom) == fromOrg {
-				a.Findings = append(a.Findings, finding(FindingStrictSPF, Warning, "aspf", "RFC 9989 §4.4.2",
+				a.Findings = append(a.Findings, finding(FindingStrictSPF, SeverityWarning, "aspf", "RFC 9989 §4.4.2",
 					"strict SPF alignment: mail with custom MAIL FROM %s never aligns with %s; remove aspf=s", in.mailFrom, from))
 			}
 		}
@@ -143,7 +143,7 @@ func predict(in alignmentInput) Alignment {
 		} else {
 			a.DKIM.Reason = fmt.Sprintf("adkim=s needs d=%s to equal the From domain %s", in.domain, from)
 			if dmarc.OrgDomainPSL(in.domain) == fromOrg {
-				a.Findings = append(a.Findings, finding(FindingStrictDKIM, Warning, "adkim", "RFC 9989 §4.4.1",
+				a.Findings = append(a.Findings, finding(FindingStrictDKIM, SeverityWarning, "adkim", "RFC 9989 §4.4.1",
 					"strict DKIM alignment: the signature d=%s does not align with %s; remove adkim=s", in.domain, from))
 			}
 		}
@@ -165,7 +165,7 @@ func predict(in alignmentInput) Alignment {
 		a.Verdict = VerdictPassDKIMOnly
 	default:
 		a.Verdict = VerdictPassNeither
-		a.Findings = append(a.Findings, finding(FindingNoAlignment, Error, from, "RFC 9989 §4.4",
+		a.Findings = append(a.Findings, finding(FindingNoAlignment, SeverityError, from, "RFC 9989 §4.4",
 			"neither SPF nor DKIM aligns with %s: DMARC fails for SES mail", from))
 	}
 	return a

@@ -77,7 +77,7 @@ type Audit struct {
 // OK reports whether the audit found nothing of Severity Warning or Error.
 func (a *Audit) OK() bool {
 	for _, f := range a.Findings {
-		if f.Severity >= Warning {
+		if f.Severity >= SeverityWarning {
 			return false
 		}
 	}
@@ -128,7 +128,7 @@ type auditState struct {
 // ("ses.lookup-failed"), never a returned error.
 func (au *Auditor) Audit(ctx context.Context, p *Plan) *Audit {
 	if p == nil || au.Resolver == nil {
-		return &Audit{Plan: p, Findings: []Finding{finding(FindingLookupFailed, Error, "", "",
+		return &Audit{Plan: p, Findings: []Finding{finding(FindingLookupFailed, SeverityError, "", "",
 			"nothing to audit: the plan or the Auditor's Resolver is nil")}}
 	}
 	st := &auditState{ctx: ctx, a: &Audit{Plan: p}, dkimOK: true}
@@ -199,7 +199,7 @@ func (st *auditState) failed(c *RecordCheck, name string, err error) bool {
 		return false
 	}
 	c.Status = StatusUnknown
-	st.add(finding(FindingLookupFailed, Warning, name, "", "DNS lookup failed: %v; the record was not checked, audit again later", err))
+	st.add(finding(FindingLookupFailed, SeverityWarning, name, "", "DNS lookup failed: %v; the record was not checked, audit again later", err))
 	return true
 }
 
@@ -215,13 +215,13 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		}
 		if err != nil {
 			c.Status = StatusMissing
-			st.add(finding(FindingDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "no DKIM key reachable at %s; publish CNAME %s", r.Name, r.Target))
+			st.add(finding(FindingDKIMMissing, SeverityError, r.Name, "SES Developer Guide: Easy DKIM", "no DKIM key reachable at %s; publish CNAME %s", r.Name, r.Target))
 			return
 		}
 		c.Status = StatusUnknown
 		if !st.dkimUnknown {
 			st.dkimUnknown = true
-			st.add(finding(FindingDKIMUnknown, Info, st.a.Plan.Identity.Domain, "",
+			st.add(finding(FindingDKIMUnknown, SeverityInfo, st.a.Plan.Identity.Domain, "",
 				"the resolver cannot report CNAME targets; the Easy DKIM CNAMEs were not compared with the plan (audit a zone.Zone, e.g. a Route 53 export, to compare them)"))
 		}
 		return
@@ -234,12 +234,12 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 		txts, terr := au.Resolver.LookupTXT(st.ctx, r.Name)
 		if terr == nil && len(txts) > 0 {
 			c.Status, c.Found = StatusWrong, txts
-			st.add(finding(FindingDKIMNotCNAME, Error, r.Name, "SES Developer Guide: Easy DKIM",
+			st.add(finding(FindingDKIMNotCNAME, SeverityError, r.Name, "SES Developer Guide: Easy DKIM",
 				"TXT record where SES needs CNAME %s; replace it with the CNAME (SES rotates Easy DKIM keys behind it)", r.Target))
 			return
 		}
 		c.Status = StatusMissing
-		st.add(finding(FindingDKIMMissing, Error, r.Name, "SES Developer Guide: Easy DKIM", "Easy DKIM CNAME missing; publish CNAME %s", r.Target))
+		st.add(finding(FindingDKIMMissing, SeverityError, r.Name, "SES Developer Guide: Easy DKIM", "Easy DKIM CNAME missing; publish CNAME %s", r.Target))
 		return
 	}
 	target = dnsname.Canonical(target)
@@ -251,11 +251,11 @@ func (au *Auditor) checkEasyDKIM(st *auditState, c *RecordCheck) {
 	c.Status = StatusWrong
 	token, _, _ := strings.Cut(r.Name, ".")
 	if rest, ok := strings.CutPrefix(target, token+"."); ok && (rest == DefaultDKIMZone || RegionOfDKIMZone(rest) != "") {
-		st.add(finding(FindingDKIMWrongRegion, Error, r.Name, "SES Developer Guide: Regions and Amazon SES",
+		st.add(finding(FindingDKIMWrongRegion, SeverityError, r.Name, "SES Developer Guide: Regions and Amazon SES",
 			"CNAME points into %s, but %s signs with keys in %s", rest, st.a.Plan.Region.Code, st.a.Plan.DKIMZone.Value))
 		return
 	}
-	st.add(finding(FindingDKIMWrongTarget, Error, r.Name, "SES Developer Guide: Easy DKIM", "CNAME points to %s; point it at %s", target, r.Target))
+	st.add(finding(FindingDKIMWrongTarget, SeverityError, r.Name, "SES Developer Guide: Easy DKIM", "CNAME points to %s; point it at %s", target, r.Target))
 }
 
 func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
@@ -267,7 +267,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 	c.Found = txts
 	if len(txts) == 0 {
 		c.Status = StatusMissing
-		st.add(finding(FindingDKIMMissing, Error, r.Name, "RFC 6376 §3.6.2.1", "BYODKIM key record missing; publish TXT %q", r.Value))
+		st.add(finding(FindingDKIMMissing, SeverityError, r.Name, "RFC 6376 §3.6.2.1", "BYODKIM key record missing; publish TXT %q", r.Value))
 		return
 	}
 	want, _, _ := parseBYOKey(r.Value)
@@ -284,7 +284,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 		c.Status = StatusWrong
 		id := st.a.Plan.Identity
 		for _, f := range dkim.CheckSelector(st.ctx, au.Resolver, id.Domain, id.BYODKIM.Selector).Findings {
-			if f.Severity == Error {
+			if f.Severity == SeverityError {
 				st.add(f)
 			}
 		}
@@ -297,7 +297,7 @@ func (au *Auditor) checkBYODKIM(st *auditState, c *RecordCheck) {
 		}
 	}
 	c.Status = StatusWrong
-	st.add(finding(FindingBYODKIMKeyWrong, Error, r.Name, "RFC 6376 §3.6.2.1",
+	st.add(finding(FindingBYODKIMKeyWrong, SeverityError, r.Name, "RFC 6376 §3.6.2.1",
 		"the published key is not the BYODKIM key given to SES, so signatures will fail; publish TXT %q or give SES the matching private key", r.Value))
 }
 
@@ -311,7 +311,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 		if err == nil {
 			c.Status, c.Found = StatusWrong, []string{"CNAME " + dnsname.Canonical(target)}
 			st.mailFromCNAME = true
-			st.add(finding(FindingMailFromCNAME, Error, r.Name, "RFC 2181 §10.1",
+			st.add(finding(FindingMailFromCNAME, SeverityError, r.Name, "RFC 2181 §10.1",
 				"CNAME at the MAIL FROM domain: it cannot hold SES's MX and SPF records beside it; remove the CNAME and publish them"))
 			return
 		}
@@ -339,7 +339,7 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 	switch {
 	case len(mxs) == 0:
 		c.Status = StatusMissing
-		st.add(finding(FindingMailFromMXMissing, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "no MX; publish MX 10 %s", want))
+		st.add(finding(FindingMailFromMXMissing, SeverityError, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "no MX; publish MX 10 %s", want))
 		return
 	case found == 0 && otherRegion > 0 && len(mxs) == 1:
 		// One MX serves a MAIL FROM domain shared by identities in several
@@ -350,35 +350,35 @@ func (au *Auditor) checkMailFromMX(st *auditState, c *RecordCheck) {
 		c.Status = StatusWrong
 		other := RegionOfFeedbackHost(mxs[0].Host)
 		region := st.a.Plan.Region.Code
-		st.add(finding(FindingMailFromMXWrongRegion, Warning, r.Name, "SES Developer Guide: Regions and Amazon SES (one MAIL FROM domain in several regions)",
+		st.add(finding(FindingMailFromMXWrongRegion, SeverityWarning, r.Name, "SES Developer Guide: Regions and Amazon SES (one MAIL FROM domain in several regions)",
 			"MX names %s's feedback endpoint, not %s's; SES accepts one MX for a MAIL FROM domain that several regions share and forwards the bounces, so this is wrong only if %s alone uses it",
 			other, region, region))
 		st.mailFromOK = true
 		if mxs[0].Pref != r.Pref {
-			st.add(finding(FindingMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+			st.add(finding(FindingMailFromMXPriority, SeverityWarning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 				"MX preference %d; SES documents %d", mxs[0].Pref, r.Pref))
 		}
 		return
 	case found == 0 && otherRegion > 0:
 		c.Status = StatusWrong
-		st.add(finding(FindingMailFromMXWrongRegion, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromMXWrongRegion, SeverityError, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"MX names another region's feedback endpoint; %s needs %s", st.a.Plan.Region.Code, want))
 		return
 	case found == 0 && len(mxs) == 1:
 		c.Status = StatusWrong
-		st.add(finding(FindingMailFromMXWrong, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "MX is not SES's feedback endpoint; replace it with MX 10 %s", want))
+		st.add(finding(FindingMailFromMXWrong, SeverityError, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain", "MX is not SES's feedback endpoint; replace it with MX 10 %s", want))
 		return
 	}
 	if len(mxs) > 1 {
 		c.Status = StatusWrong
-		st.add(finding(FindingMailFromMXConflict, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromMXConflict, SeverityError, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"%d MX records: SES needs exactly one, to %s; the MAIL FROM domain must not receive mail", len(mxs), want))
 		return
 	}
 	c.Status = StatusPresent
 	st.mailFromOK = true
 	if pref != r.Pref {
-		st.add(finding(FindingMailFromMXPriority, Warning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromMXPriority, SeverityWarning, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"MX preference %d; SES documents %d %s", pref, r.Pref, want))
 	}
 }
@@ -401,14 +401,14 @@ func (au *Auditor) checkMailFromSPF(st *auditState, c *RecordCheck) {
 	if f != nil {
 		c.Status = StatusWrong
 		if f.Code == spf.FindingNoRecord {
-			c.Status, f.Severity = StatusMissing, Error
+			c.Status, f.Severity = StatusMissing, SeverityError
 		}
 		st.add(*f)
 		return
 	}
 	if ok, why := includesSES(rec); !ok {
 		c.Status = StatusWrong
-		st.add(finding(FindingMailFromSPFNoSES, Error, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
+		st.add(finding(FindingMailFromSPFNoSES, SeverityError, r.Name, "SES Developer Guide: Using a custom MAIL FROM domain",
 			"SPF record %s, so SES's servers do not pass SPF", why))
 		return
 	}
@@ -513,7 +513,7 @@ func (au *Auditor) checkDMARC(st *auditState, c *RecordCheck) {
 	}
 	if want := st.a.Plan.DMARC; want != nil && !st.a.Plan.DMARCRecommended && r.Value != "" && !sameDMARCPolicy(want, rec) {
 		c.Status = StatusWrong
-		st.add(finding(FindingDMARCDiffers, Warning, r.Name, "", "published %q, planned %q", recs[0], want.String()))
+		st.add(finding(FindingDMARCDiffers, SeverityWarning, r.Name, "", "published %q, planned %q", recs[0], want.String()))
 	}
 }
 
@@ -566,5 +566,5 @@ func (au *Auditor) checkVerification(st *auditState, c *RecordCheck) {
 		}
 	}
 	c.Status = StatusMissing
-	st.add(finding(FindingVerificationMissing, Warning, r.Name, "SES Developer Guide: Verifying a domain (legacy TXT record)", "verification token %q not published", token))
+	st.add(finding(FindingVerificationMissing, SeverityWarning, r.Name, "SES Developer Guide: Verifying a domain (legacy TXT record)", "verification token %q not published", token))
 }

@@ -303,7 +303,7 @@ func TestAuditBYODKIM(t *testing.T) {
 		{"RFC 6376 §3.6.1 not a key", func(z *zone.Zone) {
 			z.Remove(name, zone.TypeTXT)
 			z.AddTXT(name, "v=DKIM1; p=!!!")
-		}, []string{dkim.FindingSelectorBadRecord}},
+		}, []string{dkim.FindingKeySyntax}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			z := p.Zone()

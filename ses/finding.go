@@ -11,9 +11,9 @@ type Severity = domainauth.Severity
 
 // Severities, from least to most serious.
 const (
-	Info    = domainauth.Info
-	Warning = domainauth.Warning
-	Error   = domainauth.Error
+	SeverityInfo    = domainauth.SeverityInfo
+	SeverityWarning = domainauth.SeverityWarning
+	SeverityError   = domainauth.SeverityError
 )
 
 // Finding is one observation of the planner or the audit; it is the

@@ -116,7 +116,7 @@ func CheckHostedZone(z *zone.Zone, domain string) []Finding {
 	ns := z.Lookup(d, zone.TypeNS)
 	var hosts []string
 	if len(ns) == 0 {
-		fs = append(fs, finding(FindingHostedZoneNSMissing, Warning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "no NS record set at the zone apex"))
+		fs = append(fs, finding(FindingHostedZoneNSMissing, SeverityWarning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "no NS record set at the zone apex"))
 	} else {
 		var tlds []string
 		bad := []string{}
@@ -130,27 +130,27 @@ func CheckHostedZone(z *zone.Zone, domain string) []Finding {
 		}
 		slices.Sort(tlds)
 		if len(bad) > 0 || !slices.Equal(tlds, []string{"co.uk", "com", "net", "org"}) {
-			fs = append(fs, finding(FindingHostedZoneNSPattern, Warning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
+			fs = append(fs, finding(FindingHostedZoneNSPattern, SeverityWarning, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
 				"NS set %s is not four Route 53 name servers (one each under .com, .net, .org, .co.uk)", strings.Join(hosts, " ")))
 		}
 		if ns[0].TTL != Route53NSTTL {
-			fs = append(fs, finding(FindingHostedZoneTTL, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "NS TTL %d; Route 53 creates %d", ns[0].TTL, Route53NSTTL))
+			fs = append(fs, finding(FindingHostedZoneTTL, SeverityInfo, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "NS TTL %d; Route 53 creates %d", ns[0].TTL, Route53NSTTL))
 		}
 	}
 	soas := z.Lookup(d, zone.TypeSOA)
 	if len(soas) == 0 {
-		fs = append(fs, finding(FindingHostedZoneSOAMissing, Warning, d, "RFC 1035 §3.3.13", "no SOA at the zone apex"))
+		fs = append(fs, finding(FindingHostedZoneSOAMissing, SeverityWarning, d, "RFC 1035 §3.3.13", "no SOA at the zone apex"))
 		return fs
 	}
 	s := soas[0].SOA
 	want := Route53SOA(s.MName)
 	if (len(hosts) > 0 && !slices.Contains(hosts, s.MName)) || *s != want {
-		fs = append(fs, finding(FindingHostedZoneSOA, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
+		fs = append(fs, finding(FindingHostedZoneSOA, SeverityInfo, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone",
 			"SOA %s %s %d %d %d %d %d differs from Route 53's <one of the NS> %s 1 7200 900 1209600 86400",
 			s.MName, s.RName, s.Serial, s.Refresh, s.Retry, s.Expire, s.Minimum, Route53Hostmaster))
 	}
 	if soas[0].TTL != Route53SOATTL {
-		fs = append(fs, finding(FindingHostedZoneTTL, Info, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "SOA TTL %d; Route 53 creates %d", soas[0].TTL, Route53SOATTL))
+		fs = append(fs, finding(FindingHostedZoneTTL, SeverityInfo, d, "Route 53 Developer Guide: NS and SOA records of a public hosted zone", "SOA TTL %d; Route 53 creates %d", soas[0].TTL, Route53SOATTL))
 	}
 	return fs
 }

@@ -181,7 +181,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 				return nil, nil, &IdentityError{Field: "EasyDKIMTokens", Value: t, Msg: "a token must be one DNS label; copy it as SES shows it, without \"._domainkey\" or the signing zone"}
 			}
 			if !tokenRE.MatchString(lt) {
-				fs = append(fs, finding(FindingDKIMTokenFormat, Warning, lt, "SES Developer Guide: Easy DKIM",
+				fs = append(fs, finding(FindingDKIMTokenFormat, SeverityWarning, lt, "SES Developer Guide: Easy DKIM",
 					"token is not 32 characters of [a-z2-7] like every real SES token"))
 			}
 			n.EasyDKIMTokens[i] = lt
@@ -199,7 +199,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 					Msg: "the DKIM signing zone of this region is unknown; set SigningHostedZone from the SES API"}
 			}
 			if !n.dkimZone.Confidence.Confirmed() {
-				fs = append(fs, finding(FindingRegionValueUnconfirmed, Warning, n.Region, "SES Developer Guide: Regions and Amazon SES",
+				fs = append(fs, finding(FindingRegionValueUnconfirmed, SeverityWarning, n.Region, "SES Developer Guide: Regions and Amazon SES",
 					"DKIM signing zone %s for %s is %s; prefer SigningHostedZone from the SES API", n.dkimZone.Value, n.Region, n.dkimZone.Confidence))
 			}
 		}
@@ -219,12 +219,12 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 			return nil, nil, &IdentityError{Field: "BYODKIM.PublicKey", Value: abbreviate(b.PublicKey),
 				Msg: fmt.Sprintf("%d-bit RSA key; SES BYODKIM takes 1024- to 2048-bit keys: generate a 2048-bit one with 'openssl genrsa -f4 -out private.key 2048'", bits)}
 		} else if bits < 2048 {
-			fs = append(fs, finding(FindingBYODKIMKeyWeak, Warning, b.Selector, "RFC 8301 §3.2",
+			fs = append(fs, finding(FindingBYODKIMKeyWeak, SeverityWarning, b.Selector, "RFC 8301 §3.2",
 				"%d-bit RSA key; 2048 bits is SES's default and the current recommendation", bits))
 		}
 		n.BYODKIM, n.byoKey, n.byoValue = &b, key, value
 	default:
-		fs = append(fs, finding(FindingNoDKIM, Warning, n.Domain, "RFC 7489 §3.1",
+		fs = append(fs, finding(FindingNoDKIM, SeverityWarning, n.Domain, "RFC 7489 §3.1",
 			"no Easy DKIM tokens and no BYODKIM key: DMARC can pass only through SPF"))
 	}
 
@@ -241,7 +241,7 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 			return nil, nil, &IdentityError{Field: "Region", Value: n.Region, Msg: "the MAIL FROM feedback endpoint of this region is unknown; leave MailFrom empty, or publish the MX record the SES console shows"}
 		}
 		if !n.region.FeedbackHost.Confidence.Confirmed() {
-			fs = append(fs, finding(FindingRegionValueUnconfirmed, Warning, n.Region, "SES Developer Guide: Regions and Amazon SES",
+			fs = append(fs, finding(FindingRegionValueUnconfirmed, SeverityWarning, n.Region, "SES Developer Guide: Regions and Amazon SES",
 				"MAIL FROM MX target %s is %s; check the SES console", n.region.FeedbackHost.Value, n.region.FeedbackHost.Confidence))
 		}
 		if n.MailFromSPF == "" {
@@ -267,11 +267,11 @@ func (id Identity) normalize() (*normalized, []Finding, error) {
 				// The plan's own recommendation is incomplete without a report
 				// address: say so once, here, rather than recommend p=none and
 				// then warn about it with dmarc.p-none-without-rua.
-				fs = append(fs, finding(FindingDMARCDefault, Warning, "_dmarc."+n.Domain, "RFC 9989 §4.7",
+				fs = append(fs, finding(FindingDMARCDefault, SeverityWarning, "_dmarc."+n.Domain, "RFC 9989 §4.7",
 					"no DMARC policy given; recommending %q (monitoring) to start, which does nothing until reports reach you: give a report address (DMARCReports; --dmarc-rua in the command) and move to quarantine or reject once they show SES mail aligning", rec.String()))
 				break
 			}
-			fs = append(fs, finding(FindingDMARCDefault, Info, "_dmarc."+n.Domain, "RFC 9989 §4.7",
+			fs = append(fs, finding(FindingDMARCDefault, SeverityInfo, "_dmarc."+n.Domain, "RFC 9989 §4.7",
 				"no DMARC policy given; recommending %q (monitoring) to start; move to quarantine or reject once reports show SES mail aligning", rec.String()))
 		}
 		if !n.dmarcDef {

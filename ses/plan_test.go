@@ -442,17 +442,17 @@ func TestEnumStrings(t *testing.T) {
 			t.Error("empty purpose")
 		}
 	}
-	for _, s := range []interface{ String() string }{Info, Warning, Error, Severity(7), StatusUnknown, StatusPresent,
+	for _, s := range []interface{ String() string }{SeverityInfo, SeverityWarning, SeverityError, Severity(7), StatusUnknown, StatusPresent,
 		StatusMissing, StatusWrong, VerdictPassNeither, VerdictPassSPFOnly, VerdictPassDKIMOnly, VerdictPassBoth, MXFailureBehaviorUseDefaultValue, MXFailureBehaviorRejectMessage} {
 		if s.String() == "" {
 			t.Errorf("empty String for %#v", s)
 		}
 	}
 	var sev Severity
-	if err := sev.UnmarshalText([]byte("warning")); err != nil || sev != Warning || sev.UnmarshalText([]byte("fatal")) == nil {
+	if err := sev.UnmarshalText([]byte("warning")); err != nil || sev != SeverityWarning || sev.UnmarshalText([]byte("fatal")) == nil {
 		t.Errorf("UnmarshalText: %v %v", sev, err)
 	}
-	f := finding(FindingVerificationMissing, Warning, "_amazonses.example.org", "SES Developer Guide", "no token")
+	f := finding(FindingVerificationMissing, SeverityWarning, "_amazonses.example.org", "SES Developer Guide", "no token")
 	if got := f.String(); got != "warning ses.verification-missing (_amazonses.example.org): no token [SES Developer Guide]" {
 		t.Errorf("%q", got)
 	}
@@ -497,7 +497,7 @@ func TestPlanDefaultDMARCWithoutReportsIsOneWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range p.Findings {
-		if f.Code == FindingDMARCDefault && (f.Severity != Warning || !strings.Contains(f.Message, "report address")) {
+		if f.Code == FindingDMARCDefault && (f.Severity != SeverityWarning || !strings.Contains(f.Message, "report address")) {
 			t.Errorf("finding %+v: want a warning asking for a report address", f)
 		}
 	}

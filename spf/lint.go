@@ -13,9 +13,9 @@ type Severity = domainauth.Severity
 
 // Severities, from least to most serious.
 const (
-	Info    = domainauth.Info
-	Warning = domainauth.Warning
-	Error   = domainauth.Error
+	SeverityInfo    = domainauth.SeverityInfo
+	SeverityWarning = domainauth.SeverityWarning
+	SeverityError   = domainauth.SeverityError
 )
 
 // Finding is one SPF lint observation; it is the module-wide domainauth.Finding, so that
@@ -89,7 +89,7 @@ type Report struct {
 // HasErrors reports whether some finding has Severity Error.
 func (r *Report) HasErrors() bool {
 	for _, f := range r.Findings {
-		if f.Severity == Error {
+		if f.Severity == SeverityError {
 			return true
 		}
 	}
@@ -155,7 +155,7 @@ func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 	domain = strings.TrimSuffix(domain, ".")
 	rep := &Report{Domain: domain}
 	if l.Resolver == nil {
-		rep.Findings = append(rep.Findings, Finding{Code: FindingDNSError, Severity: Error, Message: "the Linter has no Resolver", Where: domain, RFC: "RFC 7208 §4.4"})
+		rep.Findings = append(rep.Findings, Finding{Code: FindingDNSError, Severity: SeverityError, Message: "the Linter has no Resolver", Where: domain, RFC: "RFC 7208 §4.4"})
 		return rep
 	}
 	w := &linter{l: l, ctx: ctx, rep: rep, max: orDefault(l.MaxRecords, 100),
@@ -170,24 +170,24 @@ func (l *Linter) Lint(ctx context.Context, domain string) *Report {
 	// The findings about the whole tree are not subject to MaxFindings.
 	tree := func(f Finding) { rep.Findings = append(rep.Findings, f) }
 	if rep.Lookups > maxL {
-		tree(Finding{Code: FindingTooManyLookups, Severity: Error, Message: fmt.Sprintf("%d DNS-querying terms in the worst case, more than %d: receivers return permerror", rep.Lookups, maxL), Where: domain, RFC: "RFC 7208 §4.6.4"})
+		tree(Finding{Code: FindingTooManyLookups, Severity: SeverityError, Message: fmt.Sprintf("%d DNS-querying terms in the worst case, more than %d: receivers return permerror", rep.Lookups, maxL), Where: domain, RFC: "RFC 7208 §4.6.4"})
 		for _, tc := range rep.Terms {
 			if tc.Lookups > 1 {
-				w.add(FindingLookupCost, Info, fmt.Sprintf("costs %d DNS-querying terms", tc.Lookups), tc.Domain+": "+tc.Term, "RFC 7208 §4.6.4")
+				w.add(FindingLookupCost, SeverityInfo, fmt.Sprintf("costs %d DNS-querying terms", tc.Lookups), tc.Domain+": "+tc.Term, "RFC 7208 §4.6.4")
 			}
 		}
 	}
 	if maxV := orDefault(l.MaxVoidLookups, 2); maxV >= 0 && rep.VoidLookups > maxV {
-		tree(Finding{Code: FindingTooManyVoids, Severity: Error, Message: fmt.Sprintf("%d void lookups, more than %d: receivers may return permerror", rep.VoidLookups, maxV), Where: domain, RFC: "RFC 7208 §4.6.4"})
+		tree(Finding{Code: FindingTooManyVoids, Severity: SeverityError, Message: fmt.Sprintf("%d void lookups, more than %d: receivers may return permerror", rep.VoidLookups, maxV), Where: domain, RFC: "RFC 7208 §4.6.4"})
 	}
 	if w.unprobed > 0 {
-		tree(Finding{Code: FindingLintLimit, Severity: Warning, Message: fmt.Sprintf("%d terms not probed for void lookups and MX names: the limit of %d probes was reached", w.unprobed, w.maxProbes), Where: domain, RFC: "RFC 7208 §4.6.4"})
+		tree(Finding{Code: FindingLintLimit, Severity: SeverityWarning, Message: fmt.Sprintf("%d terms not probed for void lookups and MX names: the limit of %d probes was reached", w.unprobed, w.maxProbes), Where: domain, RFC: "RFC 7208 §4.6.4"})
 	}
 	if rep.TermsOmitted > 0 {
-		tree(Finding{Code: FindingLintLimit, Severity: Info, Message: fmt.Sprintf("%d terms not listed: the limit of %d was reached", rep.TermsOmitted, w.maxTerms), Where: domain})
+		tree(Finding{Code: FindingLintLimit, Severity: SeverityInfo, Message: fmt.Sprintf("%d terms not listed: the limit of %d was reached", rep.TermsOmitted, w.maxTerms), Where: domain})
 	}
 	if w.findingsOmitted > 0 {
-		tree(Finding{Code: FindingLintLimit, Severity: Warning, Message: fmt.Sprintf("%d more findings not listed: the limit of %d was reached", w.findingsOmitted, w.maxFindings), Where: domain})
+		tree(Finding{Code: FindingLintLimit, Severity: SeverityWarning, Message: fmt.Sprintf("%d more findings not listed: the limit of %d was reached", w.findingsOmitted, w.maxFindings), Where: domain})
 	}
 	return rep
 }
@@ -212,7 +212,7 @@ func (w *linter) addFinding(f Finding) {
 func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	top := via == 0
 	if w.fetched >= w.max {
-		w.add(FindingLintLimit, Warning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
+		w.add(FindingLintLimit, SeverityWarning, fmt.Sprintf("more than %d records; walk stopped", w.max), name, "RFC 7208 §4.6.4")
 		return nil, ""
 	}
 	w.fetched++
@@ -238,7 +238,7 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 		}
 	}
 	if err != nil && domainauth.Classify(w.ctx, err) != domainauth.ErrorKindNotFound {
-		w.add(FindingDNSError, Warning, "TXT lookup failed: "+err.Error(), name, "RFC 7208 §4.4")
+		w.add(FindingDNSError, SeverityWarning, "TXT lookup failed: "+err.Error(), name, "RFC 7208 §4.4")
 		return nil, ""
 	}
 	var found []int
@@ -258,7 +258,7 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 		if via == KindRedirect {
 			rfc = "RFC 7208 §6.1"
 		}
-		w.add(FindingIncludeNoRecord, Error, "target has no SPF record: receivers return permerror", where, rfc)
+		w.add(FindingIncludeNoRecord, SeverityError, "target has no SPF record: receivers return permerror", where, rfc)
 		return nil, ""
 	case len(found) > 1:
 		w.addFinding(*multipleRecordsFinding(name, len(found)))
@@ -266,15 +266,15 @@ func (w *linter) fetch(name, from string, via Kind) (*Record, string) {
 	}
 	txt := txts[found[0]]
 	if size > 450 {
-		w.add(FindingResponseSize, Warning, fmt.Sprintf("name and TXT records total %d bytes, over 450: the answer may not fit a 512-byte UDP response", size), name, "RFC 7208 §3.4")
+		w.add(FindingResponseSize, SeverityWarning, fmt.Sprintf("name and TXT records total %d bytes, over 450: the answer may not fit a 512-byte UDP response", size), name, "RFC 7208 §3.4")
 	}
 	if len(txt) > 255 {
 		if !haveStrings {
-			w.add(FindingLongStringUnknown, Info, fmt.Sprintf("record is %d bytes; the resolver cannot show whether it is split into strings of at most 255", len(txt)), name, "RFC 7208 §3.3")
+			w.add(FindingLongStringUnknown, SeverityInfo, fmt.Sprintf("record is %d bytes; the resolver cannot show whether it is split into strings of at most 255", len(txt)), name, "RFC 7208 §3.3")
 		} else {
 			for _, s := range strs[found[0]] {
 				if len(s) > 255 {
-					w.add(FindingLongString, Error, fmt.Sprintf("a character-string of %d bytes; split the record into strings of at most 255", len(s)), name, "RFC 7208 §3.3")
+					w.add(FindingLongString, SeverityError, fmt.Sprintf("a character-string of %d bytes; split the record into strings of at most 255", len(s)), name, "RFC 7208 §3.3")
 					break
 				}
 			}
@@ -311,9 +311,9 @@ func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int
 		}
 		if hasMacro(target) {
 			if t.Kind == KindInclude || t.Kind == KindRedirect {
-				w.add(FindingMacro, Info, "target uses macros; its record cannot be checked statically and its cost is counted as 1", where, "RFC 7208 §7")
+				w.add(FindingMacro, SeverityInfo, "target uses macros; its record cannot be checked statically and its cost is counted as 1", where, "RFC 7208 §7")
 			} else {
-				w.add(FindingMacro, Info, "target uses macros and cannot be checked statically", where, "RFC 7208 §7")
+				w.add(FindingMacro, SeverityInfo, "target uses macros and cannot be checked statically", where, "RFC 7208 §7")
 			}
 		} else {
 			target = strings.TrimSuffix(target, ".")
@@ -321,7 +321,7 @@ func (w *linter) walk(rec *Record, domain string, depth int, stack []string) int
 			case KindInclude, KindRedirect:
 				key := strings.ToLower(target)
 				if containsFold(stack, target) {
-					w.add(FindingLoop, Error, "loops back to "+target+": receivers return permerror", where, "RFC 7208 §4.6.4")
+					w.add(FindingLoop, SeverityError, "loops back to "+target+": receivers return permerror", where, "RFC 7208 §4.6.4")
 				} else if st, ok := w.walked[key]; ok {
 					// Walked through an earlier term: add its cost, as a
 					// receiver would spend it again, without walking again.
@@ -385,7 +385,7 @@ func (w *linter) probe(kind Kind, target, where string) {
 		// target's included.
 		if void {
 			w.rep.VoidLookups++
-			w.add(FindingVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
+			w.add(FindingVoidLookup, SeverityWarning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
 		}
 		return
 	}
@@ -406,7 +406,7 @@ func (w *linter) probe(kind Kind, target, where string) {
 	}
 	w.probed[key] = false
 	if len(mxs) > 10 {
-		w.add(FindingTooManyMXNames, Error, fmt.Sprintf("%s has %d MX names, more than 10: receivers return permerror", target, len(mxs)), where, "RFC 7208 §4.6.4")
+		w.add(FindingTooManyMXNames, SeverityError, fmt.Sprintf("%s has %d MX names, more than 10: receivers return permerror", target, len(mxs)), where, "RFC 7208 §4.6.4")
 	}
 }
 
@@ -418,9 +418,9 @@ func (w *linter) classifyVoid(err error, target, where string) bool {
 		return false
 	case domainauth.ErrorKindNotFound:
 		w.rep.VoidLookups++
-		w.add(FindingVoidLookup, Warning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
+		w.add(FindingVoidLookup, SeverityWarning, target+" does not exist or has no records of the type asked: a void lookup", where, "RFC 7208 §4.6.4")
 	default:
-		w.add(FindingDNSError, Warning, "lookup failed: "+err.Error(), where, "RFC 7208 §5")
+		w.add(FindingDNSError, SeverityWarning, "lookup failed: "+err.Error(), where, "RFC 7208 §5")
 	}
 	return true
 }
@@ -438,7 +438,7 @@ func LintRecord(r *Record) []Finding {
 		t := &r.Terms[i]
 		ts := t.String()
 		if allAt >= 0 && !t.Kind.IsModifier() {
-			add(FindingTermsAfterAll, Warning, "never evaluated: it follows "+r.Terms[allAt].String(), ts, "RFC 7208 §5.1")
+			add(FindingTermsAfterAll, SeverityWarning, "never evaluated: it follows "+r.Terms[allAt].String(), ts, "RFC 7208 §5.1")
 		}
 		switch t.Kind {
 		case KindAll:
@@ -447,25 +447,25 @@ func LintRecord(r *Record) []Finding {
 			}
 			switch t.qualifier() {
 			case QualifierPass:
-				add(FindingPassAll, Error, "+all lets every host on the Internet pass", ts, "RFC 7208 §5.1")
+				add(FindingPassAll, SeverityError, "+all lets every host on the Internet pass", ts, "RFC 7208 §5.1")
 			case QualifierNeutral:
-				add(FindingNeutralAll, Warning, "?all asserts nothing about other hosts", ts, "RFC 7208 §8.2")
+				add(FindingNeutralAll, SeverityWarning, "?all asserts nothing about other hosts", ts, "RFC 7208 §8.2")
 			}
 		case KindPTR:
-			add(FindingPTR, Warning, "ptr is slow and unreliable and SHOULD NOT be published", ts, "RFC 7208 §5.5")
+			add(FindingPTR, SeverityWarning, "ptr is slow and unreliable and SHOULD NOT be published", ts, "RFC 7208 §5.5")
 		case KindUnknownModifier:
-			add(FindingUnknownModifier, Info, "unknown modifier "+t.Name+" is ignored by receivers", ts, "RFC 7208 §6")
+			add(FindingUnknownModifier, SeverityInfo, "unknown modifier "+t.Name+" is ignored by receivers", ts, "RFC 7208 §6")
 		}
 		if strings.Contains(t.Domain, "%{p") || strings.Contains(t.Domain, "%{P") {
-			add(FindingPTR, Warning, "the %{p} macro SHOULD NOT be published", ts, "RFC 7208 §7.3")
+			add(FindingPTR, SeverityWarning, "the %{p} macro SHOULD NOT be published", ts, "RFC 7208 §7.3")
 		}
 	}
 	red := r.Redirect()
 	switch {
 	case red != nil && allAt >= 0:
-		add(FindingRedirectWithAll, Warning, "redirect is ignored because the record has an all mechanism", red.String(), "RFC 7208 §6.1")
+		add(FindingRedirectWithAll, SeverityWarning, "redirect is ignored because the record has an all mechanism", red.String(), "RFC 7208 §6.1")
 	case red == nil && allAt < 0:
-		add(FindingNoAll, Warning, "no all mechanism and no redirect: the default result is neutral", "v=spf1", "RFC 7208 §4.7")
+		add(FindingNoAll, SeverityWarning, "no all mechanism and no redirect: the default result is neutral", "v=spf1", "RFC 7208 §4.7")
 	}
 	return out
 }

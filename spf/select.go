@@ -37,16 +37,16 @@ func SelectRecord(name string, txts []string) (*Record, *Finding) {
 // The findings the Linter and SelectRecord share.
 
 func noRecordFinding(name string) *Finding {
-	return &Finding{Code: FindingNoRecord, Severity: Warning, Message: "no SPF record: receivers get none", Where: name, RFC: "RFC 7208 §4.5"}
+	return &Finding{Code: FindingNoRecord, Severity: SeverityWarning, Message: "no SPF record: receivers get none", Where: name, RFC: "RFC 7208 §4.5"}
 }
 
 func multipleRecordsFinding(name string, n int) *Finding {
-	return &Finding{Code: FindingMultipleRecords, Severity: Error, Message: fmt.Sprintf("%d SPF records: receivers return permerror", n),
+	return &Finding{Code: FindingMultipleRecords, Severity: SeverityError, Message: fmt.Sprintf("%d SPF records: receivers return permerror", n),
 		Where: name, RFC: "RFC 7208 §4.5"}
 }
 
 func syntaxFinding(name string, err error) *Finding {
-	return &Finding{Code: FindingSyntax, Severity: Error, Message: err.Error(), Where: name, RFC: "RFC 7208 §4.6"}
+	return &Finding{Code: FindingSyntax, Severity: SeverityError, Message: err.Error(), Where: name, RFC: "RFC 7208 §4.6"}
 }
 
 // RRTypeFinding is the finding that name publishes records of the obsolete
@@ -55,6 +55,6 @@ func syntaxFinding(name string, err error) *Finding {
 // tool that reads a zone's records itself (such as a zone-file check)
 // reports it with this function, so the defect carries spf's code there too.
 func RRTypeFinding(name string) Finding {
-	return Finding{Code: FindingSPFRRType, Severity: Warning, Where: name, RFC: "RFC 7208 §3.1",
+	return Finding{Code: FindingSPFRRType, Severity: SeverityWarning, Where: name, RFC: "RFC 7208 §3.1",
 		Message: "type SPF (99) records are published; receivers ignore them and they can drift from the TXT record"}
 }

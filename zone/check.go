@@ -36,7 +36,7 @@ const maxLoopNames = 10
 func (z *Zone) Check() []domainauth.Finding {
 	var out []domainauth.Finding
 	for _, n := range z.Notes() {
-		out = append(out, domainauth.Finding{Code: FindingParserNote, Severity: domainauth.Info,
+		out = append(out, domainauth.Finding{Code: FindingParserNote, Severity: domainauth.SeverityInfo,
 			Where: fmt.Sprintf("line %d", n.Line), Message: n.Msg})
 	}
 	// Records sorts by name, so each name's records are one run.
@@ -65,12 +65,12 @@ func (z *Zone) checkName(out []domainauth.Finding, name string, rrs []RR) []doma
 		}
 	}
 	if cnames > 1 {
-		out = append(out, domainauth.Finding{Code: FindingMultipleCNAMEs, Severity: domainauth.Error,
+		out = append(out, domainauth.Finding{Code: FindingMultipleCNAMEs, Severity: domainauth.SeverityError,
 			Where: name + " CNAME", Message: fmt.Sprintf("%s has %d CNAME records; a name can have only one", name, cnames),
 			Fix: "keep one CNAME and delete the others", RFC: "RFC 2181 §10.1"})
 	}
 	if cnames > 0 && others > 0 {
-		out = append(out, domainauth.Finding{Code: FindingCNAMEAndOtherData, Severity: domainauth.Error,
+		out = append(out, domainauth.Finding{Code: FindingCNAMEAndOtherData, Severity: domainauth.SeverityError,
 			Where: name + " CNAME", Message: fmt.Sprintf("%s has a CNAME and other records (%s); resolvers will see only the CNAME", name, otherTypes(rrs)),
 			Fix: "move the other records to the CNAME's target, or replace the CNAME with the records it points at", RFC: "RFC 1034 §3.6.2"})
 	}
@@ -81,7 +81,7 @@ func (z *Zone) checkName(out []domainauth.Finding, name string, rrs []RR) []doma
 			// package reports it (mx.CNAMETargetFinding; audit.CheckZone
 			// adds it for a zone file).
 			if t := z.Lookup(rr.Target, TypeCNAME); len(t) > 0 {
-				out = append(out, domainauth.Finding{Code: FindingTargetIsCNAME, Severity: domainauth.Warning,
+				out = append(out, domainauth.Finding{Code: FindingTargetIsCNAME, Severity: domainauth.SeverityWarning,
 					Where:   fmt.Sprintf("%s %v %s", name, rr.Type, rr.Target),
 					Message: fmt.Sprintf("the %v target %s is a CNAME (to %s); it must name the host itself", rr.Type, rr.Target, t[0].Target),
 					Fix:     fmt.Sprintf("point the %v record at %s", rr.Type, t[0].Target), RFC: "RFC 2181 §10.3"})
@@ -183,7 +183,7 @@ func (z *Zone) checkChains(out []domainauth.Finding, rrs []RR) []domainauth.Find
 		if rr.Type != TypeCNAME || targeted[k] || hops[k] <= maxCNAMEChain {
 			continue
 		}
-		out = append(out, domainauth.Finding{Code: FindingCNAMEChainTooLong, Severity: domainauth.Warning,
+		out = append(out, domainauth.Finding{Code: FindingCNAMEChainTooLong, Severity: domainauth.SeverityWarning,
 			Where:   rr.Name + " CNAME",
 			Message: fmt.Sprintf("%s starts a chain of %d CNAMEs; resolvers give up after a few (this zone after %d), so lookups of it fail", rr.Name, hops[k], maxCNAMEChain),
 			Fix:     "point each CNAME straight at the final name", RFC: "RFC 1034 §5.2.2"})
@@ -198,7 +198,7 @@ func loopFinding(names []string) domainauth.Finding {
 	if len(names) > len(shown) {
 		chain += fmt.Sprintf(" -> … (%d more)", len(names)-len(shown))
 	}
-	return domainauth.Finding{Code: FindingCNAMELoop, Severity: domainauth.Error,
+	return domainauth.Finding{Code: FindingCNAMELoop, Severity: domainauth.SeverityError,
 		Where:   names[0] + " CNAME",
 		Message: fmt.Sprintf("the CNAMEs %s -> %s form a loop: lookups of these names fail", chain, names[0]),
 		Fix:     "point one of the CNAMEs at a name with the records themselves", RFC: "RFC 1034 §3.6.2"}

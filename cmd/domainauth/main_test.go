@@ -545,7 +545,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 	for _, ar := range rep.Areas {
 		for _, f := range ar.Findings {
 			found[f.Code] = true
-			if f.Severity != domainauth.Info && (f.Fix == "" || f.Record == "") {
+			if f.Severity != domainauth.SeverityInfo && (f.Fix == "" || f.Record == "") {
 				t.Errorf("finding %s lacks a fix or a record: %+v", f.Code, f)
 			}
 		}
@@ -572,7 +572,7 @@ func TestCheckPlantedDefects(t *testing.T) {
 			switch f.Code {
 			case "mtasts.no-record", "tlsrpt.no-record", "bimi.record-missing":
 				// Optional records the domain does not publish: infos.
-				if f.Severity == domainauth.Info {
+				if f.Severity == domainauth.SeverityInfo {
 					continue
 				}
 			}

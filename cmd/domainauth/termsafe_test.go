@@ -194,7 +194,7 @@ func TestPresentersEscape(t *testing.T) {
 			audit.WriteVerification(w, dkim.Verification{Status: dkim.StatusPermError, Domain: evil, Selector: evil, Err: bad})
 		}},
 		{"finding", func(w io.Writer) {
-			audit.WriteFinding(w, "", audit.AreaFinding{Severity: domainauth.Error, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
+			audit.WriteFinding(w, "", audit.AreaFinding{Severity: domainauth.SeverityError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
 		}},
 		{"check error", func(w io.Writer) {
 			io.WriteString(w, checkError(&source{what: evil}, evil, bad).Error())

@@ -53,7 +53,7 @@ func main() {
 		fmt.Printf("%s: %d errors, %d warnings\n", rep.Domain, rep.Errors, rep.Warnings)
 		for _, ar := range rep.Areas {
 			for _, f := range ar.Findings {
-				if f.Severity == domainauth.Info {
+				if f.Severity == domainauth.SeverityInfo {
 					continue
 				}
 				fmt.Printf("  %s %s (%s)\n    %s\n", f.Severity, f.Code, f.Where, f.Message)
