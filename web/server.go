@@ -128,6 +128,7 @@ type ConfigError struct {
 	Err   error // ErrNonLoopback, or nil
 }
 
+// Error names the refused field and why: "web: listen: ...".
 func (e *ConfigError) Error() string { return "web: " + e.Field + ": " + e.Msg }
 
 // Unwrap returns Err.
