@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // FieldName is the name of the header field this package reads and writes.
@@ -199,10 +201,7 @@ func ErrorReason(method string, err error) string {
 	if err == nil {
 		return ""
 	}
-	s := err.Error()
-	if len(s) > len(method)+2 && s[len(method)] == ':' && s[len(method)+1] == ' ' && s[:len(method)] == method {
-		s = s[len(method)+2:]
-	}
+	s := errs.Detail(method, err)
 	if len(s) > MaxValueLength {
 		s = s[:MaxValueLength]
 	}

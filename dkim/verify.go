@@ -372,11 +372,7 @@ func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, S
 // §3 and §5 let d= and s= be written as U-labels, but DNS is asked in
 // A-labels.
 func keyName(selector, domain string) (string, error) {
-	name := selector + "._domainkey." + domain
-	if dnsname.IsASCII(name) {
-		return name, nil
-	}
-	return dnsname.Normalize(name)
+	return aLabels(selector + "._domainkey." + domain)
 }
 
 // parseKey parses a key record through the cache.

@@ -228,43 +228,19 @@ func (c *Checker) checkSPF(ctx context.Context, res *Result) string {
 }
 
 // SPFAuthResult maps an SPF result to the input DMARC takes (RFC 9989
-// §4.4.2 uses the SPF result codes of RFC 7208 §2.6 as they are).
+// §4.4.2 uses the SPF result codes of RFC 7208 §2.6 as they are). The
+// names are the same, so it goes through dmarc.ParseAuthResult; a code
+// with no name maps to AuthResultNone.
 func SPFAuthResult(c spf.Code) dmarc.AuthResult {
-	switch c {
-	case spf.CodePass:
-		return dmarc.AuthResultPass
-	case spf.CodeFail:
-		return dmarc.AuthResultFail
-	case spf.CodeSoftFail:
-		return dmarc.AuthResultSoftFail
-	case spf.CodeNeutral:
-		return dmarc.AuthResultNeutral
-	case spf.CodeTempError:
-		return dmarc.AuthResultTempError
-	case spf.CodePermError:
-		return dmarc.AuthResultPermError
-	}
-	return dmarc.AuthResultNone
+	r, _ := dmarc.ParseAuthResult(c.String())
+	return r
 }
 
 // DKIMAuthResult maps a DKIM verification status to the input DMARC takes
-// (the results of RFC 8601 §2.7.1).
+// (the results of RFC 8601 §2.7.1), by name as SPFAuthResult does.
 func DKIMAuthResult(s dkim.Status) dmarc.AuthResult {
-	switch s {
-	case dkim.StatusPass:
-		return dmarc.AuthResultPass
-	case dkim.StatusFail:
-		return dmarc.AuthResultFail
-	case dkim.StatusNeutral:
-		return dmarc.AuthResultNeutral
-	case dkim.StatusPolicy:
-		return dmarc.AuthResultPolicy
-	case dkim.StatusTempError:
-		return dmarc.AuthResultTempError
-	case dkim.StatusPermError:
-		return dmarc.AuthResultPermError
-	}
-	return dmarc.AuthResultNone
+	r, _ := dmarc.ParseAuthResult(s.String())
+	return r
 }
 
 // isHELODomain reports whether the SPF HELO check can be made: the HELO is
