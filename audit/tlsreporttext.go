@@ -34,11 +34,11 @@ func WriteTLSReport(w io.Writer, file string, rep *tlsrpt.Report, maxRows int) {
 	if e := rep.Email; e != nil {
 		writeTLSSignature(w, e)
 	}
-	var total tlsrpt.SessionCounts
+	var sum tlsrpt.Summary // its Total is the report's saturating session counts
+	sum.Add(rep)
+	total := sum.Total
 	details := 0
 	for _, p := range rep.Policies {
-		total.Successful = satAdd(total.Successful, p.Summary.Successful)
-		total.Failure = satAdd(total.Failure, p.Summary.Failure)
 		details += len(p.FailureDetails)
 	}
 	fmt.Fprintf(w, "  sessions: %d successful, %d failed, in %s\n", total.Successful, total.Failure, policies(len(rep.Policies)))

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -204,5 +207,37 @@ func TestReportSummaryCSVFormulaInjection(t *testing.T) {
 		if got[table] != key {
 			t.Errorf("%s key = %q, want %q\n%s", table, got[table], key, out)
 		}
+	}
+}
+
+// TestCheckSelectorsFromReportsBound: --selectors-from-reports adds at most
+// maxReportSelectors selectors. The reports name 65 selectors in all (32,
+// report.MaxSelectors, for each of two domains and one for a third), one
+// past the default bound; the domains come from standard input, so every
+// domain's selectors count.
+func TestCheckSelectorsFromReportsBound(t *testing.T) {
+	dir := t.TempDir()
+	n := 0
+	for _, c := range []struct {
+		domain string
+		sels   int
+	}{{"a.example", 32}, {"b.example", 32}, {"c.example", 1}} {
+		for i := range c.sels {
+			n++
+			sel := fmt.Sprintf("bnd%s%d", c.domain[:1], i)
+			body := strings.ReplaceAll(reportXML("receiver.example", strconv.Itoa(n), sel), "example.org<", c.domain+"<")
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("r%d.xml", n)), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n != maxReportSelectors+1 {
+		t.Fatalf("the reports name %d selectors, want %d", n, maxReportSelectors+1)
+	}
+	t.Chdir(repoRoot(t))
+	out, stderr, _ := runCLI(t, "example.org\n", "check", "--zone", "examples/zones/example.org.zone", "--selectors-from-reports", dir, "-")
+	got := len(regexp.MustCompile(`(?m)^\s+bnd[abc][0-9]+\._domainkey\.example\.org: `).FindAllString(out, -1))
+	if got != maxReportSelectors {
+		t.Errorf("%d report selectors probed, want %d:\n%s\n%s", got, maxReportSelectors, out, stderr)
 	}
 }
