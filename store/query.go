@@ -85,22 +85,9 @@ func (s *sqlStore) Days(ctx context.Context, f Filter) ([]DayCounts, error) {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, "SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day ORDER BY day", args...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []DayCounts
-	for rows.Next() {
-		var d DayCounts
-		var n nullCounts
-		if err := rows.Scan(append([]any{&d.Day}, n.ptrs()...)...); err != nil {
-			return nil, s.err(err)
-		}
-		d.Counts = n.counts()
-		out = append(out, d)
-	}
-	return out, s.err(rows.Err())
+	return collect(ctx, s, func(sc interface{ Scan(...any) error }, d *DayCounts, _ ...any) error {
+		return scanCounts(sc, &d.Counts, &d.Day)
+	}, "SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day ORDER BY day", args...)
 }
 
 // Total returns the sum of Days.
@@ -122,23 +109,18 @@ func (s *sqlStore) Orgs(ctx context.Context, f Filter) ([]OrgCounts, error) {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, "SELECT org_name, COUNT(DISTINCT report), "+countCols+
+	return collect(ctx, s, func(sc interface{ Scan(...any) error }, o *OrgCounts, _ ...any) error {
+		return scanCounts(sc, &o.Counts, &o.OrgName, &o.Reports)
+	}, "SELECT org_name, COUNT(DISTINCT report), "+countCols+
 		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, 1", args...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []OrgCounts
-	for rows.Next() {
-		var o OrgCounts
-		var n nullCounts
-		if err := rows.Scan(append([]any{&o.OrgName, &o.Reports}, n.ptrs()...)...); err != nil {
-			return nil, s.err(err)
-		}
-		o.Counts = n.counts()
-		out = append(out, o)
-	}
-	return out, s.err(rows.Err())
+}
+
+// scanCounts scans a row of keys followed by the count columns.
+func scanCounts(sc interface{ Scan(...any) error }, c *report.Counts, keys ...any) error {
+	var n nullCounts
+	err := sc.Scan(append(keys, n.ptrs()...)...)
+	*c = n.counts()
+	return err
 }
 
 // Sources returns counts per source address.
@@ -149,24 +131,11 @@ func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCo
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
 	// The index aggregate_records_source covers the columns read, in
 	// source order; a record's report is its id over 2^24.
-	rows, err := s.query(ctx, "SELECT r.source_ip, COUNT(DISTINCT r.id / 16777216), "+recordCountCols+
+	return collect(ctx, s, func(sc interface{ Scan(...any) error }, c *SourceCounts, _ ...any) error {
+		return scanCounts(sc, &c.Counts, &c.SourceIP, &c.Reports)
+	}, "SELECT r.source_ip, COUNT(DISTINCT r.id / 16777216), "+recordCountCols+
 		" FROM aggregate_records r WHERE r.id / 16777216 IN (SELECT a.id FROM aggregate_reports a WHERE "+w+
 		") GROUP BY r.source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []SourceCounts
-	for rows.Next() {
-		var c SourceCounts
-		var n nullCounts
-		if err := rows.Scan(append([]any{&c.SourceIP, &c.Reports}, n.ptrs()...)...); err != nil {
-			return nil, s.err(err)
-		}
-		c.Counts = n.counts()
-		out = append(out, c)
-	}
-	return out, s.err(rows.Err())
 }
 
 // MaxSourceRecords bounds the records read for one source address by

@@ -146,23 +146,13 @@ func (s *sqlStore) TLSDays(ctx context.Context, f Filter) ([]TLSDayCounts, error
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, `SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
-FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain ORDER BY 1, 2`, args...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []TLSDayCounts
-	for rows.Next() {
-		var d TLSDayCounts
+	return collect(ctx, s, func(sc interface{ Scan(...any) error }, d *TLSDayCounts, _ ...any) error {
 		var ok, bad int64
-		if err := rows.Scan(&d.Day, &d.Domain, &ok, &bad); err != nil {
-			return nil, s.err(err)
-		}
+		err := sc.Scan(&d.Day, &d.Domain, &ok, &bad)
 		d.Successful, d.Failure = uint64(max(ok, 0)), uint64(max(bad, 0))
-		out = append(out, d)
-	}
-	return out, s.err(rows.Err())
+		return err
+	}, `SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
+FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain ORDER BY 1, 2`, args...)
 }
 
 // TLSFailures returns grouped TLS failure details.
@@ -171,23 +161,13 @@ func (s *sqlStore) TLSFailures(ctx context.Context, f Filter, limit int) ([]TLSF
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, `SELECT policy_domain, result_type, receiving_mx, sending_ip, CAST(SUM(failed_sessions) AS BIGINT),
-	COUNT(DISTINCT report) FROM tls_failures WHERE `+w+`
-GROUP BY policy_domain, result_type, receiving_mx, sending_ip ORDER BY 5 DESC, 1, 2, 3, 4 LIMIT ?`, append(args, limitOf(limit))...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []TLSFailure
-	for rows.Next() {
-		var t TLSFailure
+	return collect(ctx, s, func(sc interface{ Scan(...any) error }, t *TLSFailure, _ ...any) error {
 		var n int64
 		var rt string
-		if err := rows.Scan(&t.Domain, &rt, &t.ReceivingMX, &t.SendingIP, &n, &t.Reports); err != nil {
-			return nil, s.err(err)
-		}
+		err := sc.Scan(&t.Domain, &rt, &t.ReceivingMX, &t.SendingIP, &n, &t.Reports)
 		t.ResultType, t.FailedSessions = tlsrpt.ResultType(rt), uint64(max(n, 0))
-		out = append(out, t)
-	}
-	return out, s.err(rows.Err())
+		return err
+	}, `SELECT policy_domain, result_type, receiving_mx, sending_ip, CAST(SUM(failed_sessions) AS BIGINT),
+	COUNT(DISTINCT report) FROM tls_failures WHERE `+w+`
+GROUP BY policy_domain, result_type, receiving_mx, sending_ip ORDER BY 5 DESC, 1, 2, 3, 4 LIMIT ?`, append(args, limitOf(limit))...)
 }

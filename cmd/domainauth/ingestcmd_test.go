@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/domainauth/domainauth/store"
 )
@@ -65,4 +66,27 @@ func TestReportIngest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseKeep: any --keep value is either refused with a usage error or
+// gives a positive retention; the day and week forms give whole days.
+func FuzzParseKeep(f *testing.F) {
+	for _, s := range []string{"400d", "60w", "9600h", "0d", "-1w", "100001d", "d", "1.5d", "1h30m", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseKeep(s)
+		if err != nil {
+			if _, ok := err.(*usageError); !ok {
+				t.Fatalf("parseKeep(%q) error %T, want *usageError", s, err)
+			}
+			return
+		}
+		if d <= 0 {
+			t.Fatalf("parseKeep(%q) = %v, want > 0", s, d)
+		}
+		if (strings.HasSuffix(s, "d") || strings.HasSuffix(s, "w")) && d%(24*time.Hour) != 0 {
+			t.Fatalf("parseKeep(%q) = %v, want whole days", s, d)
+		}
+	})
 }
