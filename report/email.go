@@ -28,9 +28,9 @@ import (
 // CompressionGzip) or .xml.
 func Filename(a *Aggregate, receiver, uniqueID string, c Compression) string {
 	var b strings.Builder
-	b.WriteString(domainName(receiver))
+	b.WriteString(dnsname.Grammar(receiver))
 	b.WriteByte('!')
-	b.WriteString(domainName(a.Policy.Domain))
+	b.WriteString(dnsname.Grammar(a.Policy.Domain))
 	b.WriteByte('!')
 	b.WriteString(itoa(timestamp(a.Metadata.DateRange.Begin)))
 	b.WriteByte('!')
@@ -65,25 +65,6 @@ func (c Compression) String() string {
 	return "gzip"
 }
 
-// domainName returns s as the RFC 6376 domain-name the file name and
-// Subject grammars require: A-labels, lower case, no trailing dot. A name
-// that is no domain name keeps only letters, digits, '-' and '.', so that
-// it cannot break the grammar ('!', spaces) or the file name ('/').
-func domainName(s string) string {
-	if n, err := dnsname.Normalize(s); err == nil {
-		s = n // A-labels; DNS itself allows any octet, the grammar does not
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '-', r == '.':
-			return r
-		case 'A' <= r && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return -1
-	}, s)
-}
-
 // timestamp is a date_range bound as the file name's 1*DIGIT: seconds
 // since the epoch, never negative.
 func timestamp(t time.Time) int64 {
@@ -105,7 +86,7 @@ func alnum(s string) string {
 // grammar (dot-atom-text, optionally @ dot-atom-text, optionally in angle
 // brackets), which it MUST for the field to be valid.
 func Subject(a *Aggregate, receiver string) string {
-	s := "Report Domain: " + domainName(a.Policy.Domain) + " Submitter: " + domainName(receiver)
+	s := "Report Domain: " + dnsname.Grammar(a.Policy.Domain) + " Submitter: " + dnsname.Grammar(receiver)
 	if rid := strings.TrimSuffix(strings.TrimPrefix(a.Metadata.ReportID, "<"), ">"); isRidFmt(rid) {
 		s += " Report-ID: <" + rid + ">"
 	}
@@ -168,10 +149,10 @@ type Email struct {
 // as RFC 9990 §3 describes: multipart/mixed, a text part, and the report
 // gzipped as application/gzip (or text/xml) named by Filename.
 func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
-	if domainName(m.Receiver) == "" {
+	if dnsname.Grammar(m.Receiver) == "" {
 		return errors.New("report: encode email: Email.Receiver (the reporting domain) is required")
 	}
-	if domainName(a.Policy.Domain) == "" {
+	if dnsname.Grammar(a.Policy.Domain) == "" {
 		// RFC 9990 §3.5.2: the Subject and the file name name it.
 		return errors.New("report: encode email: the report has no policy domain")
 	}
@@ -202,7 +183,7 @@ func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
 		if !isRidFmt(rid) || strings.Contains(rid, "@") {
 			rid = hex.EncodeToString(sum[:8])
 		}
-		msgID = rid + "@" + domainName(m.Receiver)
+		msgID = rid + "@" + dnsname.Grammar(m.Receiver)
 	}
 	text := m.Text
 	if text == "" {

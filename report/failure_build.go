@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -165,7 +166,7 @@ func EncodeFailure(w io.Writer, f *Failure, m FailureEmail) error {
 	}
 	subject := m.Subject
 	if subject == "" {
-		subject = "DMARC failure report for " + orUnknown(domain)
+		subject = "DMARC failure report for " + cmp.Or(domain, "an unknown domain")
 		if f.SourceIP.IsValid() {
 			subject += " from IP " + f.SourceIP.String()
 		}
@@ -199,13 +200,6 @@ func EncodeFailure(w io.Writer, f *Failure, m FailureEmail) error {
 	bw.Write(orig.Bytes())
 	bw.WriteString("\r\n--" + boundary + "--\r\n")
 	return bw.Flush()
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "an unknown domain"
-	}
-	return s
 }
 
 func contains(parts [][]byte, s string) bool {
@@ -302,8 +296,8 @@ func feedbackPart(f *Failure, domain string) ([]byte, error) {
 	var b bytes.Buffer
 	put := func(name, v string) { writeField(&b, name, v) }
 	put("Feedback-Type", "auth-failure")
-	put("User-Agent", cmpOr(f.UserAgent, "domainauth"))
-	put("Version", cmpOr(f.Version, "1"))
+	put("User-Agent", cmp.Or(f.UserAgent, "domainauth"))
+	put("Version", cmp.Or(f.Version, "1"))
 	put("Auth-Failure", string(f.AuthFailure))
 	if f.IdentityAlignment != nil {
 		put("Identity-Alignment", strings.Join(f.IdentityAlignment, ","))
@@ -389,13 +383,6 @@ func feedbackPart(f *Failure, domain string) ([]byte, error) {
 		}
 	}
 	return b.Bytes(), nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // maxLine is the longest line RFC 5322 §2.1.1 allows, without the CRLF.

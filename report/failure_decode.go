@@ -342,17 +342,15 @@ func (fd *failureDecoder) transfer(b []byte, enc, where string) []byte {
 // decodeBase64 decodes base64 text, skipping white space and other bytes
 // outside the alphabet, with or without padding.
 func decodeBase64(b []byte) ([]byte, bool) {
+	if i := bytes.IndexByte(b, '='); i >= 0 {
+		b = b[:i] // padding ends the data
+	}
 	clean := make([]byte, 0, len(b))
 	for _, c := range b {
-		switch {
-		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '+', c == '/':
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' {
 			clean = append(clean, c)
-		case c == '=':
-			// Padding ends the data.
-			goto done
 		}
 	}
-done:
 	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
 	n, err := base64.RawStdEncoding.Decode(out, clean)
 	if err != nil {

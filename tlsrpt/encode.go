@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
 // The JSON shape of RFC 8460 §4.4, members in the template's order.
@@ -180,14 +182,14 @@ func validUTF8(s string) string {
 
 // Filename returns the report file name RFC 8460 §5.1 recommends:
 // sender!policy-domain!begin!end[!unique-id].json[.gz]. Characters the
-// grammar does not allow are dropped (domains are lower-cased; uniqueID
-// keeps letters and digits). c says whether the name ends in .json.gz (the
+// grammar does not allow are dropped (domains are written as A-labels in
+// lower case; uniqueID keeps letters and digits). c says whether the name ends in .json.gz (the
 // zero value, CompressionGzip) or .json.
 func Filename(r *Report, sender, policyDomain, uniqueID string, c Compression) string {
 	var b bytes.Buffer
-	b.WriteString(filenameDomain(sender))
+	b.WriteString(dnsname.Grammar(sender))
 	b.WriteByte('!')
-	b.WriteString(filenameDomain(policyDomain))
+	b.WriteString(dnsname.Grammar(policyDomain))
 	b.WriteByte('!')
 	b.WriteString(strconv.FormatInt(max(0, r.DateRange.Start.Unix()), 10))
 	b.WriteByte('!')
@@ -224,16 +226,4 @@ func (c Compression) String() string {
 		return "none"
 	}
 	return "gzip"
-}
-
-func filenameDomain(s string) string {
-	return strings.Map(func(c rune) rune {
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '.':
-			return c
-		case 'A' <= c && c <= 'Z':
-			return c + 'a' - 'A'
-		}
-		return -1
-	}, s)
 }

@@ -89,3 +89,14 @@ func TestFilename(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+// TestFilenameIDNAUsesALabels guards that an internationalized domain is
+// written as its A-labels (RFC 8460 §5.1's domain grammar is ASCII), not
+// stripped of its non-ASCII letters.
+func TestFilenameIDNAUsesALabels(t *testing.T) {
+	r := &Report{DateRange: DateRange{time.Unix(1470013207, 0), time.Unix(1470186007, 0)}}
+	got := Filename(r, "Bücher.example", "example.net", "", CompressionNone)
+	if want := "xn--bcher-kva.example!example.net!1470013207!1470186007.json"; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+}

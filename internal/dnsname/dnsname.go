@@ -198,3 +198,23 @@ func IsASCII(s string) bool {
 	}
 	return true
 }
+
+// Grammar returns name as the domain-name a report's file name and Subject
+// grammars carry (RFC 9990 §3, RFC 8460 §5.1): A-labels, lower case, no
+// trailing dot. A name Normalize rejects keeps only letters (lower-cased),
+// digits, '-' and '.', so it cannot break the grammar ('!', spaces) or a
+// file name ('/').
+func Grammar(name string) string {
+	if n, err := Normalize(name); err == nil {
+		name = n
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9', r == '-', r == '.':
+			return r
+		case 'A' <= r && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return -1
+	}, name)
+}
