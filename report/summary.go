@@ -275,14 +275,46 @@ func (s *Summary) addRecord(r *Record) Counts {
 	bucket(&s.BySourceIP, ip).add(c)
 	hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
 	bucket(&s.ByHeaderFrom, hf).add(c)
-	byDomain := s.senderByDomain(r)
+	pc := providers{m: s.senders()}
+	byDomain := senderByDomain(r, &pc)
 	s.addSourceSender(sourceSender{ip, byDomain}, c)
 	bucket(&s.BySender, s.attribute(ip, byDomain)).add(c)
 	for _, d := range r.AuthResults.DKIM {
 		s.addSelector(d.Domain, d.Selector)
 	}
-	s.diagnose(r, hf, ip)
+	s.diagnose(r, hf, ip, &pc)
 	return c
+}
+
+// providers looks up the providers of one record's domains in the sender
+// map, each domain once: the attribution (senderByDomain) and the
+// diagnosis (diagnose) ask about the same passing DKIM and SPF domains,
+// and the envelope sender is usually the passing SPF domain.
+type providers struct {
+	m    *SenderMap
+	n    int
+	seen [4]struct {
+		domain string // canonical
+		p      *Sender
+	}
+}
+
+// byDomain is m.ByDomain(domain), from memory when domain was asked
+// before. The first four domains of a record are remembered, which covers
+// any ordinary record; the rest are looked up each time.
+func (pc *providers) byDomain(domain string) *Sender {
+	domain = dnsname.Canonical(domain)
+	for _, e := range pc.seen[:pc.n] {
+		if e.domain == domain {
+			return e.p
+		}
+	}
+	p := pc.m.ByDomain(domain)
+	if pc.n < len(pc.seen) {
+		pc.seen[pc.n].domain, pc.seen[pc.n].p = domain, p
+		pc.n++
+	}
+	return p
 }
 
 func (s *Summary) addSourceSender(k sourceSender, c Counts) {
@@ -297,18 +329,17 @@ func (s *Summary) addSourceSender(k sourceSender, c Counts) {
 // senderByDomain is the provider of the first passing DKIM domain, else
 // of the first passing SPF domain, that the sender map knows ("" for
 // none).
-func (s *Summary) senderByDomain(r *Record) string {
-	m := s.senders()
+func senderByDomain(r *Record, pc *providers) string {
 	for _, d := range r.AuthResults.DKIM {
 		if d.Result.Canonical() == DKIMResultPass {
-			if p := m.ByDomain(d.Domain); p != nil {
+			if p := pc.byDomain(d.Domain); p != nil {
 				return p.Name
 			}
 		}
 	}
 	for _, sp := range r.AuthResults.SPF {
 		if sp.Result.Canonical() == SPFResultPass {
-			if p := m.ByDomain(sp.Domain); p != nil {
+			if p := pc.byDomain(sp.Domain); p != nil {
 				return p.Name
 			}
 		}
@@ -796,7 +827,7 @@ func relaxedAligned(a, b string) bool {
 	return a != "" && b != "" && (dnsname.IsSubdomain(a, b) || dnsname.IsSubdomain(b, a))
 }
 
-func (s *Summary) diagnose(r *Record, hf, ip string) {
+func (s *Summary) diagnose(r *Record, hf, ip string, pc *providers) {
 	n := r.Row.Count
 	if n == 0 {
 		return
@@ -816,7 +847,7 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 		}
 	}
 	if !spAligned && envelope != "" && !relaxedAligned(envelope, hf) {
-		if s.espOf(envelope) != nil {
+		if isESP(pc.byDomain(envelope)) {
 			s.note(FindingSPFESPEnvelope, hf, envelope, ip, n)
 		} else if spfPass {
 			s.note(FindingSPFUnaligned, hf, envelope, ip, n)
@@ -834,7 +865,7 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 			if relaxedAligned(d, hf) {
 				aligned = true
 			}
-			if s.espOf(d) == nil {
+			if !isESP(pc.byDomain(d)) {
 				allESP = false
 			}
 		}
