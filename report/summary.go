@@ -13,6 +13,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/sat"
 )
 
 // Counts are message counts (sums of <count>) by outcome.
@@ -31,13 +32,13 @@ type Counts struct {
 // add adds o, each count saturating at math.MaxUint64 (so a part never
 // exceeds Messages and a rate never exceeds 1).
 func (c *Counts) add(o Counts) {
-	c.Messages = addSat(c.Messages, o.Messages)
-	c.DMARCPass = addSat(c.DMARCPass, o.DMARCPass)
-	c.DMARCFail = addSat(c.DMARCFail, o.DMARCFail)
-	c.DKIMAligned = addSat(c.DKIMAligned, o.DKIMAligned)
-	c.SPFAligned = addSat(c.SPFAligned, o.SPFAligned)
-	c.Quarantined = addSat(c.Quarantined, o.Quarantined)
-	c.Rejected = addSat(c.Rejected, o.Rejected)
+	c.Messages = sat.Add(c.Messages, o.Messages)
+	c.DMARCPass = sat.Add(c.DMARCPass, o.DMARCPass)
+	c.DMARCFail = sat.Add(c.DMARCFail, o.DMARCFail)
+	c.DKIMAligned = sat.Add(c.DKIMAligned, o.DKIMAligned)
+	c.SPFAligned = sat.Add(c.SPFAligned, o.SPFAligned)
+	c.Quarantined = sat.Add(c.Quarantined, o.Quarantined)
+	c.Rejected = sat.Add(c.Rejected, o.Rejected)
 }
 
 // Rate returns part/Messages, 0 when there are no messages.
@@ -472,7 +473,7 @@ func (s *Summary) Merge(o *Summary) {
 	}
 	for _, f := range o.Evidence {
 		g := s.evidence(f.Code, f.HeaderFrom, f.Detail)
-		g.Messages = addSat(g.Messages, f.Messages)
+		g.Messages = sat.Add(g.Messages, f.Messages)
 		for _, ip := range f.SourceIPs {
 			g.addIP(ip)
 		}
@@ -572,7 +573,7 @@ func compareIP(a, b string) int {
 
 func (s *Summary) note(code, hf, detail, ip string, n uint64) {
 	f := s.evidence(code, hf, detail)
-	f.Messages = addSat(f.Messages, n)
+	f.Messages = sat.Add(f.Messages, n)
 	f.addIP(ip)
 }
 
