@@ -50,7 +50,9 @@
 //
 // An aggregate report is identified by (reporting org, report ID, policy
 // domain, begin, end); a TLS report by (organization, report ID), with one
-// row per policy; a failure report by the SHA-256 of its feedback part.
+// row per policy; a failure report by the SHA-256 of its feedback part
+// and the reported message's header fields (report.Failure.Identity, the
+// rule by which report.Summary counts repeated copies once).
 // Re-adding a report changes nothing (OutcomeDuplicate); a report under a
 // stored key with other content (compared by a SHA-256 digest of its
 // content, warnings excluded) is recorded as a conflict of the first
