@@ -164,6 +164,20 @@ func TestSQLiteFile(t *testing.T) {
 	}
 }
 
+// TestSQLiteRelativePath: a relative path names a file in the working
+// directory (the driver's file: URI would read it as a host name).
+func TestSQLiteRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s := mustOpen(t, filepath.Join("sub", "reports.db"), Options{})
+	if _, err := s.AddAggregate(context.Background(), benchReport("org", benchDay, "1", 3, 0, 10), Source{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub", "reports.db")); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestSourceBlockConstants: the divisors spelled out in SQLite's version 3
 // migration and in sourceBlocks are those reportBlockBits and
 // recordIDBits give.
