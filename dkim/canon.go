@@ -189,44 +189,69 @@ func (c *bodyCanon) foldLines(p []byte) []byte {
 // §3.4.2, §3.4.4), after an SP for a run that came before s when sp is
 // set. WSP just before where it stops is not written. It returns dst, how
 // many bytes of s it took, whether it held back WSP, and whether it
-// changed anything. The runs it folds are short and frequent, so it works
-// eight bytes at a time with no branch on where they are.
+// changed anything.
 func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, spOut, changed bool) {
-	const (
-		lo = 0x0101010101010101
-		hi = 0x8080808080808080
-		m7 = 0x7f * lo
-	)
 	o := len(dst)
 	d := dst[:o+len(s)+8]
 	var prev uint64 // 0x80 after WSP
-	var work uint64 // not zero once something other than a drop changed
 	start := o      // where the bytes of s go
 	if sp {
 		d[o] = ' '
 		o, prev, start = o+1, 0x80, o+1
 	}
-	i := 0
+	k, i, prev, tabs := foldWords(d[o:], s, prev)
+	o += k
+	for ; i < len(s); i++ {
+		b := s[i]
+		if b == '\r' || b == '\n' {
+			break
+		}
+		f := wspToSP[b]
+		var w uint64
+		if f == ' ' {
+			w = 0x80
+		}
+		d[o] = f
+		o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
+		tabs = tabs || f != b
+		prev = w
+	}
+	// Fewer bytes out than in: WSP was dropped.
+	changed = tabs || o-start != i || prev != 0
+	o -= int(prev >> 7)
+	return d[:o], i, prev != 0, changed
+}
+
+// foldWords is the bulk of foldWSP: it folds the WSP of s into d, which
+// has room for len(s)+8 bytes, eight bytes at a time with no branch on
+// where the runs are (they are short and frequent), and stops before the
+// first word with a control character other than HTAB. prev is 0x80 when
+// WSP came just before s. It returns the bytes written and taken, prev
+// for what follows, and whether it turned HTAB into SP.
+func foldWords[T string | []byte](d []byte, s T, prev uint64) (o, i int, prevOut uint64, tabs bool) {
+	const (
+		lo = 0x0101010101010101
+		hi = 0x8080808080808080
+		m7 = 0x7f * lo
+	)
 	for ; i+8 <= len(s); i += 8 {
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		// 0x80 in each byte up to 0x20 (le) and in each below 0x20
+		// 0x80 in each byte up to 0x20 (wsp) and in each below 0x20
 		// (ctl), exact: the sums cannot carry from one byte into the
 		// next. Most words have no control character, and their WSP is
 		// SP alone.
 		u := x & m7
-		le := ^((u + 0x5f*lo) | x) & hi
-		ctl := ^((u + 0x60*lo) | x) & hi
-		wsp := le
-		if ctl != 0 {
+		wsp := ^((u + 0x5f*lo) | x) & hi
+		if ctl := ^((u + 0x60*lo) | x) & hi; ctl != 0 {
 			t := x ^ 0x09*lo
 			isTab := ^((t&m7 + m7) | t) & hi
-			if ctl&^isTab != 0 {
+			if ctl != isTab {
 				break // a control character other than HTAB: the bytes go one at a time
 			}
 			x ^= isTab >> 7 * 0x29 // HTAB (0x09) to SP (0x20)
-			work |= isTab
+			tabs = true
 		}
 		drop := wsp & (wsp<<8 | prev) // WSP after WSP
 		prev = wsp >> 56
@@ -244,25 +269,7 @@ func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, sp
 		q[0], q[1], q[2], q[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
 		q[4], q[5], q[6], q[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
 	}
-	for ; i < len(s); i++ {
-		b := s[i]
-		if b == '\r' || b == '\n' {
-			break
-		}
-		f := wspToSP[b]
-		var w uint64
-		if f == ' ' {
-			w = 0x80
-		}
-		d[o] = f
-		o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
-		work |= uint64(f ^ b)
-		prev = w
-	}
-	// Fewer bytes out than in: WSP was dropped.
-	changed = work != 0 || o-start != i
-	o -= int(prev >> 7)
-	return d[:o], i, prev != 0, changed || prev != 0
+	return o, i, prev, tabs
 }
 
 // wspToSP maps HTAB to SP and every other byte to itself.
