@@ -3,6 +3,7 @@ package dkim
 import (
 	"context"
 	"github.com/domainauth/domainauth/authres"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -195,4 +196,23 @@ func TestDecodeBase64Fast(t *testing.T) {
 			t.Errorf("%q: declined", s)
 		}
 	}
+}
+
+// FuzzFieldNames: the one-pass h= splitter agrees with splitList and
+// isFieldName: it accepts exactly the lists they accept, with the same names.
+func FuzzFieldNames(f *testing.F) {
+	for _, s := range []string{"", "from", "from:to", "from\r\n\t:to :: cc ", "fr om:to", ":", "from:\u00e9", "a\r\n:b", " : from : "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := fieldNames(s)
+		want := splitList(s)
+		wantOK := len(want) > 0
+		for _, n := range want {
+			wantOK = wantOK && isFieldName(n)
+		}
+		if ok != wantOK || ok && !slices.Equal(got, want) {
+			t.Fatalf("fieldNames(%q) = %q, %v; splitList gives %q, valid %v", s, got, ok, want, wantOK)
+		}
+	})
 }

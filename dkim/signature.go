@@ -333,8 +333,13 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 		}
 	case "h":
 		bit = tagH
-		sig.Headers = splitList(val)
 		offs.h = off
+		if names, ok := fieldNames(val); ok {
+			sig.Headers = names
+			break
+		}
+		// Something is wrong: split it the general way to say what.
+		sig.Headers = splitList(val)
 		if len(sig.Headers) == 0 {
 			return sigErr(tag, off, "empty list of signed header fields")
 		}
@@ -395,6 +400,46 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 	}
 	return nil
 }
+
+// fieldNames splits h= into the field names it lists (RFC 6376 §3.5:
+// hdr-name *( *FWS ":" *FWS hdr-name )), in one pass over it: h= is the
+// longest tag after b=, and every message with a signature has one. It
+// reports false for a list with no names or with an entry that is not a
+// field name; splitList and isFieldName then say which. Empty entries are
+// skipped, as splitList does.
+func fieldNames(v string) ([]string, bool) {
+	names := make([]string, 0, strings.Count(v, ":")+1)
+	for i := 0; ; i++ {
+		for i < len(v) && isFWS(v[i]) {
+			i++
+		}
+		start := i
+		for i < len(v) && fieldNameChar[v[i]] {
+			i++
+		}
+		if i > start {
+			names = append(names, v[start:i])
+		}
+		for i < len(v) && isFWS(v[i]) {
+			i++
+		}
+		if i == len(v) {
+			return names, len(names) > 0
+		}
+		if v[i] != ':' {
+			return nil, false
+		}
+	}
+}
+
+// fieldNameChar is true for the bytes of a header field name: printable
+// ASCII other than ':' (RFC 5322 §3.6.8 ftext).
+var fieldNameChar = func() (t [256]bool) {
+	for c := 33; c <= 126; c++ {
+		t[c] = c != ':'
+	}
+	return t
+}()
 
 // isFieldName reports whether s is a header field name: one or more
 // printable ASCII characters other than ':' (RFC 5322 §3.6.8 ftext).
