@@ -48,13 +48,25 @@ func splitFields(h string, dst []field) []field {
 			break
 		}
 		raw := h[start:i]
-		f := field{raw: raw, colon: strings.IndexByte(raw, ':')}
+		// Filled in place: a field built on the stack and then copied
+		// stalls on the copy.
+		dst = append(dst, field{})
+		f := &dst[len(dst)-1]
+		f.raw, f.colon = raw, strings.IndexByte(raw, ':')
 		if f.colon > 0 {
-			f.name = strings.TrimRight(raw[:f.colon], " \t")
+			f.name = trimWSPRight(raw[:f.colon])
 		}
-		dst = append(dst, f)
 	}
 	return dst
+}
+
+// trimWSPRight removes SP and HTAB from the end of s (strings.TrimRight
+// with a cutset is several times slower on these short names).
+func trimWSPRight(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // Limits used when a Verifier or Signer field is zero.
