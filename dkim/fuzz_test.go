@@ -174,7 +174,7 @@ func FuzzDecodeBase64(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		fast, ok := decodeBase64Fast(s)
+		fast, ok := decodeBase64Fast(s, nil)
 		if !ok {
 			return
 		}
@@ -192,7 +192,7 @@ func FuzzDecodeBase64(f *testing.F) {
 // take the one-pass decoder.
 func TestDecodeBase64Fast(t *testing.T) {
 	for _, s := range []string{"", "QQ", "QQ==", "QUI=", "QUJD", "QU JD\r\n\tRA==", "QUJD RA\r\n =\t=", "Q UJD R\tAQ"} {
-		if _, ok := decodeBase64Fast(s); !ok {
+		if _, ok := decodeBase64Fast(s, nil); !ok {
 			t.Errorf("%q: declined", s)
 		}
 	}
