@@ -204,12 +204,13 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 	if c == CanonicalizationRelaxed {
 		// §3.4.2: lower-case name, unfold, WSP runs to one SP, no WSP at
 		// the ends of the value or around the colon.
-		for i := 0; i < len(f.name); i++ {
-			b := f.name[i]
+		n := len(h.buf)
+		h.buf = append(h.buf, f.name...)
+		name := h.buf[n:] // lower-cased in place: no append per byte
+		for i, b := range name {
 			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
+				name[i] = b + 'a' - 'A'
 			}
-			h.buf = append(h.buf, b)
 		}
 		h.buf = append(h.buf, ':')
 		if sig == nil {
@@ -299,29 +300,42 @@ func (h *headerCanon) signedFields(fields []field, names []string, c Canonicaliz
 		h.signedFieldsSorted(fields, names, c)
 		return
 	}
-	var stack [64]bool
-	var used []bool
+	// Each field's length and first letter in one compact array: most
+	// pairs differ there, and this loop runs len(names)×len(fields)
+	// times. A used field's key becomes 0, which no name has.
+	var stack [64]uint32
+	var keys []uint32
 	if len(fields) <= len(stack) {
-		used = stack[:len(fields)]
+		keys = stack[:len(fields)]
 	} else {
-		used = make([]bool, len(fields))
+		keys = make([]uint32, len(fields))
+	}
+	for k := range fields {
+		keys[k] = nameKey(fields[k].name)
 	}
 	for _, name := range names {
 		if name == "" {
 			continue
 		}
-		first := name[0] | 0x20
-		for k := len(fields) - 1; k >= 0; k-- {
-			fn := fields[k].name
-			// Length and first letter first: most pairs differ there.
-			if len(fn) != len(name) || fn[0]|0x20 != first || used[k] || !equalFold(fn, name) {
+		key := nameKey(name)
+		for k := len(keys) - 1; k >= 0; k-- {
+			if keys[k] != key || !equalFold(fields[k].name, name) {
 				continue
 			}
-			used[k] = true
+			keys[k] = 0
 			h.add(&fields[k], c, nil)
 			break
 		}
 	}
+}
+
+// nameKey is what signedFields compares first: the length of a field
+// name and its first byte, lower-cased; 0 for an empty name.
+func nameKey(name string) uint32 {
+	if name == "" {
+		return 0
+	}
+	return uint32(len(name))<<8 | uint32(name[0]|0x20)
 }
 
 // signedFieldsScanMax bounds the h= entries × fields product for which
