@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/internal/sat"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/tlsrpt"
 )
@@ -106,7 +107,7 @@ func WriteTLSSummary(w io.Writer, s *tlsrpt.Summary, top int) {
 	}
 	t := s.Total
 	fmt.Fprintf(w, "%s: %d successful, %d failed (%s failed)\n",
-		pluralCount(satAdd(t.Successful, t.Failure), "TLS session"), t.Successful, t.Failure, pct(t.Failure, satAdd(t.Successful, t.Failure)))
+		pluralCount(sat.Add(t.Successful, t.Failure), "TLS session"), t.Successful, t.Failure, pct(t.Failure, sat.Add(t.Successful, t.Failure)))
 	if t.Successful == math.MaxUint64 || t.Failure == math.MaxUint64 {
 		fmt.Fprintln(w, saturatedNote)
 	}
@@ -140,7 +141,7 @@ func WriteTLSSummary(w io.Writer, s *tlsrpt.Summary, top int) {
 		}
 		table(title, "successful\tfailed\tfailure rate\t", keys, func(k string) string {
 			c := m[k]
-			return fmt.Sprintf("%d\t%d\t%s", c.Successful, c.Failure, pct(c.Failure, satAdd(c.Successful, c.Failure)))
+			return fmt.Sprintf("%d\t%d\t%s", c.Successful, c.Failure, pct(c.Failure, sat.Add(c.Successful, c.Failure)))
 		})
 	}
 	failed := func(title string, m map[string]uint64) {
@@ -229,14 +230,6 @@ func tlsTime(t time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// satAdd adds two counts, saturating at 2^64-1 as the summaries do.
-func satAdd(a, b uint64) uint64 {
-	if a > math.MaxUint64-b {
-		return math.MaxUint64
-	}
-	return a + b
 }
 
 // addrString is an address from a report, "-" when absent.

@@ -21,9 +21,13 @@ import (
 // BIMILogo and BIMICertificate; without them the area says what it could
 // not check and is never "ok" for it.
 
-// mtastsPolicyNote is the fact line of an MTA-STS policy that was not
-// fetched.
-const mtastsPolicyNote = "policy not checked: it is served over HTTPS, and this check reads records from files; give the policy with --mta-sts-policy FILE, or check on live DNS"
+// unfetchedNote is the fact line of a document served over HTTPS (the
+// MTA-STS policy, the BIMI logo and mark certificate) that was not fetched:
+// what it is, the words that name it in the advice, and the flag that
+// gives it from a file.
+func unfetchedNote(what, it, flag string) string {
+	return what + " not checked: it is served over HTTPS, and this check reads records from files; give " + it + " with " + flag + " FILE, or check on live DNS"
+}
 
 func (ru *run) checkMTASTS(ctx context.Context, rep *Report) Area {
 	ar := Area{Name: AreaMTASTS, Title: "MTA-STS (TLS required for mail to " + ru.domain + ")"}
@@ -68,7 +72,7 @@ func (ru *run) checkMTASTS(ctx context.Context, rep *Report) Area {
 			ar.Facts = append(ar.Facts, "MX hosts matched against it: "+strings.Join(res.MX, ", "))
 		}
 	case res.Fetched == nil:
-		ar.Facts = append(ar.Facts, mtastsPolicyNote)
+		ar.Facts = append(ar.Facts, unfetchedNote("policy", "the policy", "--mta-sts-policy"))
 		if !hasSeverity(ar.Findings, domainauth.SeverityWarning) {
 			ar.Status = StatusUnknown // an unchecked policy is not "ok"
 		}
@@ -188,11 +192,6 @@ func crossTLSRPT(rep *Report, tls *Area) {
 	}
 }
 
-// bimiNote is the fact line of a BIMI document that was not fetched.
-func bimiNote(what, flag string) string {
-	return what + " not checked: it is served over HTTPS, and this check reads records from files; give it with " + flag + " FILE, or check on live DNS"
-}
-
 func (ru *run) checkBIMI(ctx context.Context, rep *Report) Area {
 	ar := Area{Name: AreaBIMI, Title: "BIMI (the logo shown for mail from " + ru.domain + ")"}
 	c := &bimi.Checker{Resolver: ru.r, Fetcher: ru.a.Fetcher, Clock: ru.a.Clock,
@@ -234,7 +233,7 @@ func (ru *run) checkBIMI(ctx context.Context, rep *Report) Area {
 	case res.LogoChecked:
 		ar.Facts = append(ar.Facts, "logo: checked from "+r.Location)
 	case r.Location != "" && ru.a.Fetcher == nil:
-		ar.Facts = append(ar.Facts, bimiNote("logo", "--bimi-svg"))
+		ar.Facts = append(ar.Facts, unfetchedNote("logo", "it", "--bimi-svg"))
 		unchecked = true
 	}
 	switch {
@@ -246,7 +245,7 @@ func (ru *run) checkBIMI(ctx context.Context, rep *Report) Area {
 		}
 		ar.Facts = append(ar.Facts, fmt.Sprintf("mark certificate (from %s): %s, valid until %s", from, leaf.Subject.CommonName, leaf.NotAfter.UTC().Format("2006-01-02")))
 	case res.Certificate == nil && r.Evidence != "" && ru.a.Fetcher == nil:
-		ar.Facts = append(ar.Facts, bimiNote("mark certificate", "--bimi-cert"))
+		ar.Facts = append(ar.Facts, unfetchedNote("mark certificate", "it", "--bimi-cert"))
 		unchecked = true
 	}
 	if unchecked && !hasSeverity(ar.Findings, domainauth.SeverityWarning) {

@@ -110,6 +110,10 @@ func TestTransportAreas(t *testing.T) {
 		{"BIMI logo from a file", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.org", "v=BIMI1; l=https://example.org/logo.svg")
 		}, "", logo, audit.AreaBIMI, audit.StatusOK, []string{"bimi.no-evidence/info"}, "checked from the logo file"},
+		{"BIMI mark certificate not fetched: unknown", func(z *zone.Zone) {
+			z.AddTXT("default._bimi.example.org", "v=BIMI1; l=https://example.org/logo.svg; a=https://example.org/vmc.pem")
+		}, "", logo, audit.AreaBIMI, audit.StatusUnknown, nil,
+			"mark certificate not checked: it is served over HTTPS, and this check reads records from files; give it with --bimi-cert FILE, or check on live DNS"},
 		{"BIMI logo file that breaks the profile", func(z *zone.Zone) {
 			z.AddTXT("default._bimi.example.org", "v=BIMI1; l=https://example.org/logo.svg")
 		}, "", []byte(strings.Replace(string(logo), `baseProfile="tiny-ps"`, `baseProfile="tiny"`, 1)), audit.AreaBIMI, audit.StatusError,

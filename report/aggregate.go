@@ -1,13 +1,12 @@
 package report
 
 import (
-	"math"
-	"math/bits"
 	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/sat"
 )
 
 // Namespace is the XML namespace of RFC 9990 aggregate reports. RFC 7489
@@ -154,20 +153,9 @@ type SPFAuthResult struct {
 func (a *Aggregate) Messages() uint64 {
 	var n uint64
 	for i := range a.Records {
-		n = addSat(n, a.Records[i].Row.Count)
+		n = sat.Add(n, a.Records[i].Row.Count)
 	}
 	return n
-}
-
-// addSat returns a+b, or math.MaxUint64 when the sum overflows: counts
-// from reports are untrusted, and a wrapped sum would be a small, wrong
-// number.
-func addSat(a, b uint64) uint64 {
-	s, carry := bits.Add64(a, b, 0)
-	if carry != 0 {
-		return math.MaxUint64
-	}
-	return s
 }
 
 // Warning is a repair or oddity met while decoding. Code is stable and meant

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/sat"
 )
 
 // FailureCounts condenses failure reports: how many, and the incidents
@@ -46,7 +47,7 @@ func (c *FailureCounts) Add(f *Failure) {
 		day = f.ArrivalDate.UTC().Format(time.DateOnly)
 	}
 	c.Reports++
-	c.Incidents = addSat(c.Incidents, n)
+	c.Incidents = sat.Add(c.Incidents, n)
 	for _, p := range []struct {
 		m *map[string]uint64
 		k string
@@ -59,14 +60,14 @@ func addKey(m *map[string]uint64, k string, n uint64) {
 	if *m == nil {
 		*m = make(map[string]uint64)
 	}
-	(*m)[k] = addSat((*m)[k], n)
+	(*m)[k] = sat.Add((*m)[k], n)
 }
 
 // Merge adds o into c.
 func (c *FailureCounts) Merge(o *FailureCounts) {
 	c.Reports += o.Reports
 	c.Duplicates += o.Duplicates
-	c.Incidents = addSat(c.Incidents, o.Incidents)
+	c.Incidents = sat.Add(c.Incidents, o.Incidents)
 	for _, p := range []struct{ dst, src *map[string]uint64 }{
 		{&c.ByDomain, &o.ByDomain}, {&c.ByType, &o.ByType}, {&c.BySourceIP, &o.BySourceIP}, {&c.ByDay, &o.ByDay},
 	} {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/sat"
 	"github.com/domainauth/domainauth/zone"
 	"github.com/google/go-cmp/cmp"
 )
@@ -284,7 +285,7 @@ func TestEnrichConformance(t *testing.T) {
 					}
 				}
 			}
-			want[who] = addSat(want[who], rec.Row.Count)
+			want[who] = sat.Add(want[who], rec.Row.Count)
 		}
 	}
 	for ip, name := range ptrOf {

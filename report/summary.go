@@ -13,6 +13,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/sat"
 )
 
 // Counts are message counts (sums of <count>) by outcome.
@@ -31,13 +32,13 @@ type Counts struct {
 // add adds o, each count saturating at math.MaxUint64 (so a part never
 // exceeds Messages and a rate never exceeds 1).
 func (c *Counts) add(o Counts) {
-	c.Messages = addSat(c.Messages, o.Messages)
-	c.DMARCPass = addSat(c.DMARCPass, o.DMARCPass)
-	c.DMARCFail = addSat(c.DMARCFail, o.DMARCFail)
-	c.DKIMAligned = addSat(c.DKIMAligned, o.DKIMAligned)
-	c.SPFAligned = addSat(c.SPFAligned, o.SPFAligned)
-	c.Quarantined = addSat(c.Quarantined, o.Quarantined)
-	c.Rejected = addSat(c.Rejected, o.Rejected)
+	c.Messages = sat.Add(c.Messages, o.Messages)
+	c.DMARCPass = sat.Add(c.DMARCPass, o.DMARCPass)
+	c.DMARCFail = sat.Add(c.DMARCFail, o.DMARCFail)
+	c.DKIMAligned = sat.Add(c.DKIMAligned, o.DKIMAligned)
+	c.SPFAligned = sat.Add(c.SPFAligned, o.SPFAligned)
+	c.Quarantined = sat.Add(c.Quarantined, o.Quarantined)
+	c.Rejected = sat.Add(c.Rejected, o.Rejected)
 }
 
 // Rate returns part/Messages, 0 when there are no messages.
@@ -275,14 +276,46 @@ func (s *Summary) addRecord(r *Record) Counts {
 	bucket(&s.BySourceIP, ip).add(c)
 	hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
 	bucket(&s.ByHeaderFrom, hf).add(c)
-	byDomain := s.senderByDomain(r)
+	pc := providers{m: s.senders()}
+	byDomain := senderByDomain(r, &pc)
 	s.addSourceSender(sourceSender{ip, byDomain}, c)
 	bucket(&s.BySender, s.attribute(ip, byDomain)).add(c)
 	for _, d := range r.AuthResults.DKIM {
 		s.addSelector(d.Domain, d.Selector)
 	}
-	s.diagnose(r, hf, ip)
+	s.diagnose(r, hf, ip, &pc)
 	return c
+}
+
+// providers looks up the providers of one record's domains in the sender
+// map, each domain once: the attribution (senderByDomain) and the
+// diagnosis (diagnose) ask about the same passing DKIM and SPF domains,
+// and the envelope sender is usually the passing SPF domain.
+type providers struct {
+	m    *SenderMap
+	n    int
+	seen [4]struct {
+		domain string // canonical
+		p      *Sender
+	}
+}
+
+// byDomain is m.ByDomain(domain), from memory when domain was asked
+// before. The first four domains of a record are remembered, which covers
+// any ordinary record; the rest are looked up each time.
+func (pc *providers) byDomain(domain string) *Sender {
+	domain = dnsname.Canonical(domain)
+	for _, e := range pc.seen[:pc.n] {
+		if e.domain == domain {
+			return e.p
+		}
+	}
+	p := pc.m.ByDomain(domain)
+	if pc.n < len(pc.seen) {
+		pc.seen[pc.n].domain, pc.seen[pc.n].p = domain, p
+		pc.n++
+	}
+	return p
 }
 
 func (s *Summary) addSourceSender(k sourceSender, c Counts) {
@@ -297,18 +330,17 @@ func (s *Summary) addSourceSender(k sourceSender, c Counts) {
 // senderByDomain is the provider of the first passing DKIM domain, else
 // of the first passing SPF domain, that the sender map knows ("" for
 // none).
-func (s *Summary) senderByDomain(r *Record) string {
-	m := s.senders()
+func senderByDomain(r *Record, pc *providers) string {
 	for _, d := range r.AuthResults.DKIM {
 		if d.Result.Canonical() == DKIMResultPass {
-			if p := m.ByDomain(d.Domain); p != nil {
+			if p := pc.byDomain(d.Domain); p != nil {
 				return p.Name
 			}
 		}
 	}
 	for _, sp := range r.AuthResults.SPF {
 		if sp.Result.Canonical() == SPFResultPass {
-			if p := m.ByDomain(sp.Domain); p != nil {
+			if p := pc.byDomain(sp.Domain); p != nil {
 				return p.Name
 			}
 		}
@@ -441,7 +473,7 @@ func (s *Summary) Merge(o *Summary) {
 	}
 	for _, f := range o.Evidence {
 		g := s.evidence(f.Code, f.HeaderFrom, f.Detail)
-		g.Messages = addSat(g.Messages, f.Messages)
+		g.Messages = sat.Add(g.Messages, f.Messages)
 		for _, ip := range f.SourceIPs {
 			g.addIP(ip)
 		}
@@ -541,7 +573,7 @@ func compareIP(a, b string) int {
 
 func (s *Summary) note(code, hf, detail, ip string, n uint64) {
 	f := s.evidence(code, hf, detail)
-	f.Messages = addSat(f.Messages, n)
+	f.Messages = sat.Add(f.Messages, n)
 	f.addIP(ip)
 }
 
@@ -796,7 +828,7 @@ func relaxedAligned(a, b string) bool {
 	return a != "" && b != "" && (dnsname.IsSubdomain(a, b) || dnsname.IsSubdomain(b, a))
 }
 
-func (s *Summary) diagnose(r *Record, hf, ip string) {
+func (s *Summary) diagnose(r *Record, hf, ip string, pc *providers) {
 	n := r.Row.Count
 	if n == 0 {
 		return
@@ -816,7 +848,7 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 		}
 	}
 	if !spAligned && envelope != "" && !relaxedAligned(envelope, hf) {
-		if s.espOf(envelope) != nil {
+		if isESP(pc.byDomain(envelope)) {
 			s.note(FindingSPFESPEnvelope, hf, envelope, ip, n)
 		} else if spfPass {
 			s.note(FindingSPFUnaligned, hf, envelope, ip, n)
@@ -834,7 +866,7 @@ func (s *Summary) diagnose(r *Record, hf, ip string) {
 			if relaxedAligned(d, hf) {
 				aligned = true
 			}
-			if s.espOf(d) == nil {
+			if !isESP(pc.byDomain(d)) {
 				allESP = false
 			}
 		}

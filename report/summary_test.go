@@ -275,3 +275,27 @@ func TestBuilderGroups(t *testing.T) {
 		t.Errorf("grouping: %+v", got.Records)
 	}
 }
+
+// TestProvidersLooksUpOnce: the per-record memory of provider lookups
+// answers as SenderMap.ByDomain does, for any spelling of a domain and past
+// the domains it remembers.
+func TestProvidersLooksUpOnce(t *testing.T) {
+	m := DefaultSenders()
+	if m.ByDomain("amazonses.com") == nil {
+		t.Fatal("the default sender map does not know amazonses.com")
+	}
+	pc := providers{m: m}
+	domains := []string{"amazonses.com", "AmazonSES.com.", "us-west-2.amazonses.com", "example.com",
+		"sendgrid.net", "mail.example.net", "google.com", "amazonses.com", "example.org", "example.com"}
+	for _, d := range domains {
+		if got, want := pc.byDomain(d), m.ByDomain(d); got != want {
+			t.Errorf("byDomain(%q) = %v, want %v", d, got, want)
+		}
+	}
+	if pc.n != len(pc.seen) {
+		t.Errorf("%d domains remembered, want %d", pc.n, len(pc.seen))
+	}
+	if pc.seen[0].domain != "amazonses.com" || pc.seen[1].domain != "us-west-2.amazonses.com" {
+		t.Errorf("remembered %q, %q: the two spellings of amazonses.com should share one entry", pc.seen[0].domain, pc.seen[1].domain)
+	}
+}

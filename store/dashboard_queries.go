@@ -50,15 +50,16 @@ func (s *sqlStore) Source(ctx context.Context, f Filter, ip string) (FailingSour
 }
 
 // SourceReports lists the reports holding records of one source address;
-// the index aggregate_records_source finds the records, whose ids give
-// their reports.
+// the index aggregate_records_source finds the records (in the blocks of
+// the selected reports), whose ids give their reports.
 func (s *sqlStore) SourceReports(ctx context.Context, f Filter, ip string, p Page) ([]ReportInfo, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	return collect(ctx, s, scanInfo, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE a.id IN (SELECT r.id / 16777216 FROM aggregate_records r WHERE r.source_ip = ?) AND "+w+
-		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(append([]any{ip}, args...), limitOf(p.Limit), max(p.Offset, 0))...)
+	bw, bargs := sourceBlocks(f)
+	return collect(ctx, s, scanInfo, "SELECT "+reportInfoCols+" FROM aggregate_reports a WHERE a.id IN (SELECT r.id / 16777216 FROM aggregate_records r WHERE "+bw+" AND r.source_ip = ?) AND "+w+
+		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(append(append(bargs, ip), args...), limitOf(p.Limit), max(p.Offset, 0))...)
 }
 
 // Ping reports whether the database answers.

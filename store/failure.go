@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -32,18 +31,14 @@ type FailureInfo struct {
 	IngestedAt     time.Time             `json:"ingested_at"`
 }
 
-// failureDigest is the SHA-256 of a failure report's feedback part: its
-// typed fields and the others, without the original message, the text
-// part and the decoder's notes.
-func failureDigest(f *report.Failure) (string, error) {
-	g := *f
-	g.Original, g.Text, g.Warnings, g.Container = report.Original{}, "", nil, ""
-	b, err := json.Marshal(&g)
-	if err != nil {
-		return "", err
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:]), nil
+// failureDigest is the key of a failure report: report.Failure.Identity
+// (the SHA-256 of its feedback part, with the reported message's header
+// fields), in hex. It is the rule report.Summary uses to count repeated
+// copies once, so the store and `report summary` agree on how many
+// failure reports a folder holds; it is computed before redaction.
+func failureDigest(f *report.Failure) string {
+	id := f.Identity()
+	return hex.EncodeToString(id[:])
 }
 
 // redactor returns the store's Redactor: Options.RedactKey, or a key made
@@ -81,10 +76,7 @@ func (s *sqlStore) AddFailure(ctx context.Context, f *report.Failure, src Source
 	if !s.opts.allowed(domain) {
 		return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, domain)
 	}
-	digest, err := failureDigest(f)
-	if err != nil {
-		return Added{}, err
-	}
+	digest := failureDigest(f)
 	stored, redacted := f, false
 	if !s.opts.KeepFailuresUnredacted {
 		r, err := s.redactor(ctx)

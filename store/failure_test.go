@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func TestFailures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, _ := failureDigest(f)
+			d := failureDigest(f)
 			want := OutcomeAdded
 			if digests[d] {
 				want = OutcomeDuplicate
@@ -124,5 +125,29 @@ func TestFailuresUnredacted(t *testing.T) {
 	}
 	if fd.Redacted || fd.Report.OriginalMailFrom != fs[0].OriginalMailFrom {
 		t.Errorf("stored %q (redacted %v), want %q", fd.Report.OriginalMailFrom, fd.Redacted, fs[0].OriginalMailFrom)
+	}
+}
+
+// TestFailureKeyIsIdentity: the store keys a failure report as
+// report.Summary identifies it, so reports that differ only in the
+// reported message's header (one receiver's reports about two messages
+// with the same feedback fields) are two reports in both.
+func TestFailureKeyIsIdentity(t *testing.T) {
+	f := failureReports(t)[0]
+	g := *f
+	g.Original.Header = append(slices.Clone(f.Original.Header), report.Field{Name: "Message-ID", Value: "<another@example.org>"})
+	var sum report.Summary
+	sum.AddFailure(f)
+	sum.AddFailure(&g)
+	s := mustOpen(t, testEngines[0].dsn(t), Options{})
+	ctx := context.Background()
+	for _, r := range []*report.Failure{f, &g, &g} {
+		if _, err := s.AddFailure(ctx, r, Source{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := s.Failures(ctx, Filter{}, Page{})
+	if err != nil || len(list) != sum.Failures.Reports || len(list) != 2 {
+		t.Errorf("store holds %d failure reports (%v), summary counts %d; want 2", len(list), err, sum.Failures.Reports)
 	}
 }

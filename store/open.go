@@ -188,10 +188,11 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	// 64 MiB of page cache per connection (the default is 2 MiB): the
-	// source-address index takes writes all over the file, and at a
-	// million records it is some 40 MiB (16 MiB: ingest CPU per record
-	// about 20 us there; 64 MiB: 14 us). The cache grows only as pages
-	// are read. (Larger pages and memory-mapped reads made no measurable
+	// dashboard's queries read indexes of some 40 MiB at a million
+	// records, and before schema version 3 ingest wrote all over the
+	// source-address index (16 MiB: ingest CPU per record about 20 us
+	// there; 64 MiB: 14 us). The cache grows only as pages are read.
+	// (Larger pages and memory-mapped reads made no measurable
 	// difference to ingest.)
 	q.Add("_pragma", "cache_size(-65536)")
 	// Checkpoint the WAL every 8,192 pages (32 MiB) rather than 1,000:
@@ -203,6 +204,12 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	// Temporary files in memory: a batch's savepoint journal (the pages a
+	// report changes, kept until it is released) otherwise spills to a
+	// file past 64 KiB, and its writes were a tenth of ingest's CPU. The
+	// queries' temporary b-trees (DISTINCT, GROUP BY, ORDER BY ... LIMIT)
+	// hold one row per group or per row kept, not per record read.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}
 	if runtime.GOOS == "windows" {

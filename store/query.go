@@ -30,6 +30,18 @@ const recordCountCols = `CAST(SUM(r.count) AS BIGINT),
 	CAST(SUM(CASE WHEN r.outcome & 4 <> 0 THEN r.count ELSE 0 END) AS BIGINT),
 	CAST(SUM(CASE WHEN r.outcome & 8 <> 0 THEN r.count ELSE 0 END) AS BIGINT)`
 
+// blockCountCols are recordCountCols named c0 to c6, and blockSumCols
+// their sums, for sums in two steps (Sources).
+var blockCountCols, blockSumCols = func() (string, string) {
+	cols := strings.Split(recordCountCols, ",\n\t")
+	sums := make([]string, len(cols))
+	for i := range cols {
+		cols[i] += fmt.Sprintf(" AS c%d", i)
+		sums[i] = fmt.Sprintf("CAST(SUM(c%d) AS BIGINT)", i)
+	}
+	return strings.Join(cols, ", "), strings.Join(sums, ", ")
+}()
+
 // nullCounts scans the seven sums (NULL over no rows).
 type nullCounts [7]sql.NullInt64
 
@@ -129,13 +141,20 @@ func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCo
 		return nil, err
 	}
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	// The index aggregate_records_source covers the columns read, in
-	// source order; a record's report is its id over 2^24.
+	bw, bargs := sourceBlocks(f)
+	// The index aggregate_records_source covers the columns read: the
+	// blocks of the selected reports are read, and of their records those
+	// of the selected reports counted (a record's report is its id over
+	// 2^24).
+	// Summing per block and address first reads the index in its order
+	// (no sort of every record); the sums per address then add up a few
+	// rows each. A report lies in one block, so its count adds up too.
 	return collect(ctx, s, func(sc interface{ Scan(...any) error }, c *SourceCounts, _ ...any) error {
 		return scanCounts(sc, &c.Counts, &c.SourceIP, &c.Reports)
-	}, "SELECT r.source_ip, COUNT(DISTINCT r.id / 16777216), "+recordCountCols+
-		" FROM aggregate_records r WHERE r.id / 16777216 IN (SELECT a.id FROM aggregate_reports a WHERE "+w+
-		") GROUP BY r.source_ip ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+	}, "SELECT ip, CAST(SUM(n) AS BIGINT), "+blockSumCols+" FROM (SELECT r.source_ip AS ip, COUNT(DISTINCT r.id / 16777216) AS n, "+
+		blockCountCols+" FROM aggregate_records r WHERE "+bw+" AND r.id / 16777216 IN (SELECT a.id FROM aggregate_reports a WHERE "+w+
+		") GROUP BY r.id / 4294967296, r.source_ip) per_block GROUP BY ip ORDER BY 3 DESC, 1 LIMIT ?",
+		append(append(bargs, args...), limitOf(limit))...)
 }
 
 // MaxSourceRecords bounds the records read for one source address by
@@ -148,10 +167,11 @@ const MaxSourceRecords = 20_000
 // records), newest first.
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	bw, bargs := sourceBlocks(f)
 	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, d.detail
 FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
-WHERE a.id = r.id / 16777216 AND d.id = r.detail AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`,
-		append(append([]any{ip}, args...), MaxSourceRecords)...)
+WHERE `+bw+` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND `+w+` ORDER BY r.id DESC LIMIT ?`,
+		append(append(append(bargs, ip), args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -287,11 +307,13 @@ func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) er
 // most MaxSourceRecords, newest first.
 func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]report.Record, error) {
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
+	bw, bargs := sourceBlocks(f)
 	// CROSS JOIN keeps SQLite from starting with the reports of a long
 	// period (their day index) instead of the address's few records.
 	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, d.detail
 FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
-WHERE a.id = r.id / 16777216 AND d.id = r.detail AND r.source_ip = ? AND `+w+` ORDER BY r.id DESC LIMIT ?`, append(append([]any{ip}, args...), MaxSourceRecords)...)
+WHERE `+bw+` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND `+w+` ORDER BY r.id DESC LIMIT ?`,
+		append(append(append(bargs, ip), args...), MaxSourceRecords)...)
 	if err != nil {
 		return nil, s.err(err)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -159,5 +161,22 @@ func TestSQLiteFile(t *testing.T) {
 	t.Setenv("HOME", "/home/someone")
 	if p, err := DefaultPath(); err != nil || p != "/home/someone/.local/share/domainauth/reports.db" {
 		t.Errorf("DefaultPath() = %q, %v", p, err)
+	}
+}
+
+// TestSourceBlockConstants: the divisors spelled out in SQLite's version 3
+// migration and in sourceBlocks are those reportBlockBits and
+// recordIDBits give.
+func TestSourceBlockConstants(t *testing.T) {
+	div := fmt.Sprintf("id / %d", int64(1)<<(recordIDBits+reportBlockBits))
+	if cond, _ := sourceBlocks(Filter{}); !strings.Contains(cond, "r."+div+" IN") || !strings.Contains(cond, fmt.Sprintf("b.id / %d ", 1<<reportBlockBits)) {
+		t.Errorf("sourceBlocks: %s; want r.%s and b.id / %d", cond, div, 1<<reportBlockBits)
+	}
+	ms, err := migrations(sqliteDialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := ms[2]; !strings.Contains(m.sql, "(("+div+"), source_ip") {
+		t.Errorf("%s: the index is not on (%s), source_ip", m.name, div)
 	}
 }

@@ -143,3 +143,21 @@ func limitOf(n int) int {
 	}
 	return n
 }
+
+// reportBlockBits: on SQLite the index of records by source address
+// (aggregate_records_source, schema version 3) is partitioned by blocks of
+// 2^reportBlockBits reports, the block of a record being its id over
+// 2^(recordIDBits+reportBlockBits), so that ingest writes to the newest
+// block's part of the index rather than all over it (PostgreSQL keeps an
+// index on the address alone, where the block conditions merely filter).
+// SQLite's migration and sourceBlocks spell the divisors out (2^32 and
+// 2^8); TestSourceBlockConstants checks they agree with the constants.
+const reportBlockBits = 8
+
+// sourceBlocks returns the condition on records r that names the index
+// blocks of the reports f selects, with its arguments: a query by source
+// address reads one index range per block.
+func sourceBlocks(f Filter) (string, []any) {
+	w, args := f.where("b.policy_domain", "b.day", "b.org_name")
+	return "r.id / 4294967296 IN (SELECT DISTINCT b.id / 256 FROM aggregate_reports b WHERE " + w + ")", args
+}

@@ -562,3 +562,66 @@ func TestProvider(t *testing.T) {
 		}
 	})
 }
+
+// TestSourceAcrossBlocks: the queries by source address find an address's
+// records in every index block (2^reportBlockBits reports each) of the
+// selected reports, and count them as report.Summary does.
+func TestSourceAcrossBlocks(t *testing.T) {
+	forEngines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := mustOpen(t, dsn, Options{})
+		const n = 2<<reportBlockBits + 3 // three blocks
+		var as []*report.Aggregate
+		bt, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			a := benchReport(benchOrgs[i%len(benchOrgs)], benchDay.AddDate(0, 0, i%20), fmt.Sprint(i), 2, 0, 2)
+			if _, err := bt.AddAggregate(ctx, a, Source{}); err != nil {
+				t.Fatal(err)
+			}
+			as = append(as, a)
+		}
+		if err := bt.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		ip := benchAddr(1).String()
+		for _, f := range []Filter{{}, {Org: benchOrgs[3]}, {From: benchDay.AddDate(0, 0, 5).Format(time.DateOnly)}} {
+			var sum report.Summary
+			reports := 0
+			for _, a := range as {
+				day := a.Metadata.DateRange.Begin.Format(time.DateOnly)
+				if f.Org != "" && a.Metadata.OrgName != f.Org || f.From != "" && day < f.From {
+					continue
+				}
+				sum.Add(a)
+				reports++
+			}
+			srcs, err := s.Sources(ctx, f, MaxLimit)
+			if err != nil || len(srcs) != 2 {
+				t.Fatalf("%+v: Sources: %d, %v", f, len(srcs), err)
+			}
+			for _, sc := range srcs {
+				if w := sum.BySourceIP[sc.SourceIP]; w == nil || *w != sc.Counts || sc.Reports != reports {
+					t.Errorf("%+v: source %s: %+v in %d reports, want %+v in %d", f, sc.SourceIP, sc.Counts, sc.Reports, w, reports)
+				}
+			}
+			rs, err := s.(Dashboard).SourceReports(ctx, f, ip, Page{Limit: MaxLimit})
+			if err != nil || len(rs) != reports {
+				t.Errorf("%+v: SourceReports: %d, %v; want %d", f, len(rs), err, reports)
+			}
+			days, err := s.SourceDays(ctx, f, ip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var msgs uint64
+			for _, d := range days {
+				msgs += d.Messages
+			}
+			if w := sum.BySourceIP[ip]; w == nil || msgs != w.Messages {
+				t.Errorf("%+v: SourceDays sum to %d messages, want %+v", f, msgs, w)
+			}
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/domainauth/domainauth/internal/container"
+	"github.com/domainauth/domainauth/internal/sat"
 )
 
 // parser reads one JSON document into a Report, tolerating what real
@@ -465,7 +466,7 @@ func (p *parser) policyResult(path string, m obj) (PolicyResult, error) {
 				continue
 			}
 			fd := p.detail(dp, dm)
-			sum = addSat(sum, fd.FailedSessionCount)
+			sum = sat.Add(sum, fd.FailedSessionCount)
 			pr.FailureDetails = append(pr.FailureDetails, fd)
 		}
 		if len(pr.FailureDetails) > 0 && sum != pr.Summary.Failure {
@@ -559,11 +560,4 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-func addSat(a, b uint64) uint64 {
-	if a+b < a {
-		return math.MaxUint64
-	}
-	return a + b
 }

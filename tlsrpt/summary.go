@@ -2,6 +2,7 @@ package tlsrpt
 
 import (
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/sat"
 )
 
 // Summary adds SMTP TLS reports up. The zero Summary is ready to use; it is
@@ -33,8 +34,8 @@ type Summary struct {
 }
 
 func (c *SessionCounts) add(o SessionCounts) {
-	c.Successful = addSat(c.Successful, o.Successful)
-	c.Failure = addSat(c.Failure, o.Failure)
+	c.Successful = sat.Add(c.Successful, o.Successful)
+	c.Failure = sat.Add(c.Failure, o.Failure)
 }
 
 func bucket[K comparable](m *map[K]*SessionCounts, k K) *SessionCounts {
@@ -53,7 +54,7 @@ func addCount[K comparable](m *map[K]uint64, k K, n uint64) {
 	if *m == nil {
 		*m = map[K]uint64{}
 	}
-	(*m)[k] = addSat((*m)[k], n)
+	(*m)[k] = sat.Add((*m)[k], n)
 }
 
 // Add adds one report. Counts saturate at 2^64-1.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/domainauth/domainauth/audit"
 	"github.com/domainauth/domainauth/internal/dnsname"
-	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/ses"
 	"github.com/domainauth/domainauth/tlsrpt"
 )
@@ -256,14 +255,13 @@ func checkDomains(ctx context.Context, a *app, src *source, args []string, fromS
 
 // checkError is the one line for an audit that could not finish.
 func checkError(src *source, domain string, err error) error {
-	ts := termsafe.String
 	switch {
 	case errors.Is(err, audit.ErrDNSUnusable):
-		return fmt.Errorf("%s is unusable for %s: %s; check the network or the resolver, or check offline with --zone FILE", ts(src.what), ts(domain), audit.SafeLine(err.Error()))
+		return fmt.Errorf("%s is unusable for %s: %w; check the network or the resolver, or check offline with --zone FILE", src.what, domain, err)
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", ts(domain), src.timeout)
+		return fmt.Errorf("the audit of %s did not finish within %s: DNS looks slow or unreachable; raise --timeout, or check offline with --zone FILE", domain, src.timeout)
 	}
-	return fmt.Errorf("%s: %s", ts(domain), audit.SafeLine(err.Error()))
+	return fmt.Errorf("%s: %w", domain, err)
 }
 
 // presenter prints reports in the chosen form as they come and keeps the
@@ -352,7 +350,7 @@ func dnsFailureError(src *source, n int) error {
 	case src.live:
 		return fmt.Errorf("%s failed, so the report above is incomplete; those in live DNS may answer later, and a CNAME loop in the files fails every time (see 'domainauth zone check')", lookups)
 	}
-	return fmt.Errorf("%s failed in %s, so the report above is incomplete; the findings above say why, and files answer the same every time: 'domainauth zone check' shows CNAME loops and chains too long", lookups, termsafe.String(src.what))
+	return fmt.Errorf("%s failed in %s, so the report above is incomplete; the findings above say why, and files answer the same every time: 'domainauth zone check' shows CNAME loops and chains too long", lookups, src.what)
 }
 
 // writeCSV writes one row per finding of rep, after a header row; nil

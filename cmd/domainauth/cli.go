@@ -145,7 +145,7 @@ func (a *app) run(ctx context.Context, args []string) (status int) {
 		return exitOK
 	}
 	if err != nil {
-		return a.fail(path, &usageError{termsafe.String(cleanFlagError(err))})
+		return a.fail(path, &usageError{cleanFlagError(err)})
 	}
 	if len(pos) < cmd.minArgs || (cmd.maxArgs >= 0 && len(pos) > cmd.maxArgs) {
 		return a.fail(path, usagef("want %s, got %d argument(s)", argsWanted(cmd), len(pos)))
@@ -155,6 +155,13 @@ func (a *app) run(ctx context.Context, args []string) (status int) {
 
 // fail turns a command's error into the exit status, writing one line to
 // stderr for anything but errFindings.
+//
+// fail is the one place a command's error is printed, so it is where the
+// message is made safe for the terminal: errors carry what they cite of the
+// input as it was (file names, record text, flag values, and wrapped errors,
+// which errors.Is and errors.As see through), and fail escapes the message
+// once with termsafe.Message, which keeps the escapes of what the packages
+// quote with %q as they are rather than doubling their backslashes.
 func (a *app) fail(path string, err error) int {
 	if err == nil {
 		return exitOK
@@ -162,7 +169,7 @@ func (a *app) fail(path string, err error) int {
 	if errors.Is(err, errFindings) {
 		return exitFailed
 	}
-	msg := audit.OneLine(err.Error())
+	msg := termsafe.Message(audit.OneLine(err.Error()))
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(a.stderr, "%s: %s (see '%s --help')\n", path, msg, path)

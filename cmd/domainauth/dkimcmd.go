@@ -115,7 +115,7 @@ func (a *app) readMessage(arg string) ([]byte, error) {
 		return nil, fileError(err)
 	}
 	if len(msg) > maxMessage {
-		return nil, fmt.Errorf("%s: larger than %d bytes", termsafe.String(arg), maxMessage)
+		return nil, fmt.Errorf("%s: larger than %d bytes", arg, maxMessage)
 	}
 	return msg, nil
 }
@@ -137,7 +137,7 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		v := &dkim.Verifier{Resolver: src.r, Clock: a.clock}
 		vs, err := v.Verify(ctx, f)
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(err.Error()))
+			return fmt.Errorf("%s: %w", args[0], err)
 		}
 		if len(vs) == 0 {
 			fmt.Fprintln(a.stdout, "none: the message has no DKIM-Signature")
@@ -147,8 +147,7 @@ func dkimVerifySetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		allPass := true
 		for _, ver := range vs {
 			if ver.Status == dkim.StatusTempError && src.live {
-				// The name comes from the signature: trouble prints it.
-				if err := src.trouble(ctx, termsafe.String(ver.Selector+"._domainkey."+ver.Domain), ver.Err); err != nil {
+				if err := src.trouble(ctx, ver.Selector+"._domainkey."+ver.Domain, ver.Err); err != nil {
 					return err
 				}
 			}
@@ -182,7 +181,7 @@ func dkimSignSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		s := &dkim.Signer{Domain: *domain, Selector: *selector, Key: key, Clock: a.clock, Expiration: *expire}
 		field, err := s.Sign(strings.NewReader(string(msg)))
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(args[0]), audit.SafeLine(err.Error()))
+			return fmt.Errorf("%s: %w", args[0], err)
 		}
 		if _, err := io.WriteString(a.stdout, field); err != nil {
 			return err
@@ -200,7 +199,7 @@ func readPrivateKey(file string) (crypto.Signer, error) {
 	}
 	key, err := dkim.ParsePrivateKeyPEM(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeLine(err.Error()))
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return key, nil
 }
@@ -228,7 +227,7 @@ func dkimKeygenSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		}
 		name := *selector + "._domainkey." + *domain
 		if _, err := dnsname.Normalize(name); err != nil {
-			return usagef("%s is not a valid record name: %s", termsafe.String(name), audit.SafeLine(err.Error()))
+			return usagef("%s is not a valid record name: %v", name, err)
 		}
 		var key crypto.Signer
 		var rec *dkim.KeyRecord
@@ -275,7 +274,7 @@ func dkimLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		for _, sel := range args[1:] {
 			k := dkim.CheckSelector(s.ctx, s.r, s.domain, sel)
 			if k.Err != nil && s.live {
-				if err := s.trouble(s.ctx, termsafe.String(k.Name), k.Err); err != nil {
+				if err := s.trouble(s.ctx, k.Name, k.Err); err != nil {
 					return err
 				}
 			}

@@ -99,7 +99,7 @@ func dmarcLookupSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) 
 			if err := src.trouble(ctx, "_dmarc."+domain, d.Err); err != nil {
 				return err
 			}
-			return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(d.Err)))
+			return fmt.Errorf("temperror: %s", audit.ErrString(d.Err))
 		}
 		fs := audit.AreaFindings("dmarc", audit.WithFixes(c.LintDomain(ctx, domain)))
 		if *asJSON {
@@ -218,7 +218,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		}
 		froms, err := dmarc.AuthorDomains(string(msg), dmarc.AuthorChoiceSingle)
 		if err != nil {
-			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(err.Error()))
+			return fmt.Errorf("%s: %w", *msgFile, err)
 		}
 		s, err := dns.begin(ctx, froms[0], "_dmarc.")
 		if err != nil {
@@ -230,7 +230,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 		env := receiver.Envelope{IP: ip, HELO: *helo, MailFrom: *mailFrom}
 		res, err := c.Check(s.ctx, env, bytes.NewReader(msg))
 		if res == nil {
-			return fmt.Errorf("%s: %s", termsafe.String(*msgFile), audit.SafeLine(err.Error()))
+			return fmt.Errorf("%s: %w", *msgFile, err)
 		}
 		audit.WriteReceived(a.stdout, res)
 		return dmarcStatus(res.DMARC)
@@ -242,7 +242,7 @@ func dmarcEvalSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) er
 func dmarcStatus(res *dmarc.Result) error {
 	switch res.Code {
 	case dmarc.CodeTempError:
-		return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(res.Err)))
+		return fmt.Errorf("temperror: %s", audit.ErrString(res.Err))
 	case dmarc.CodeFail, dmarc.CodePermError:
 		return errFindings
 	}

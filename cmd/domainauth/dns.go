@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/domainauth/domainauth/audit"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
-	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/livedns"
 	"github.com/domainauth/domainauth/zone"
 )
@@ -126,16 +124,12 @@ func (d *dnsFlags) loadFiles() (*zone.Zone, []string, error) {
 		}
 		for _, rr := range z.Records() {
 			if err := all.Add(rr); err != nil {
-				return nil, nil, fmt.Errorf("%s: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(err.Error())))
+				return nil, nil, fmt.Errorf("%s: %w", file, err)
 			}
 		}
 	}
 	return all, apexes, nil
 }
-
-// The zone package quotes what it cites of its input, so its messages are
-// escaped here only when they still hold something a terminal could act on
-// (safeHeader): escaping them again would double their backslashes.
 
 // readZoneFile parses a master file. The origin defaults to the file's name
 // without a .zone or .db suffix, which is how zone files are usually named;
@@ -148,7 +142,7 @@ func readZoneFile(file, origin string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.Parse(f, cmp.Or(origin, defaultOrigin(file)))
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a valid zone file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(err.Error())))
+		return nil, fmt.Errorf("%s: not a valid zone file: %w", file, err)
 	}
 	return z, nil
 }
@@ -163,7 +157,7 @@ func readRoute53File(file string) (*zone.Zone, error) {
 	defer f.Close()
 	z, err := zone.ReadRoute53(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %s", termsafe.String(file), audit.SafeHeader(audit.OneLine(err.Error())))
+		return nil, fmt.Errorf("%s: not a Route 53 record-set file: %w", file, err)
 	}
 	return z, nil
 }
@@ -186,7 +180,7 @@ func fileError(err error) error {
 		if errors.Is(err, os.ErrNotExist) {
 			reason = "no such file"
 		}
-		return fmt.Errorf("%s: %s", termsafe.String(pe.Path), audit.SafeLine(reason))
+		return fmt.Errorf("%s: %s", pe.Path, reason)
 	}
 	return err
 }
@@ -276,7 +270,7 @@ func (s *source) trouble(ctx context.Context, name string, err error) error {
 		if i := strings.LastIndex(reason, ": "); i >= 0 {
 			reason = reason[i+2:]
 		}
-		return fmt.Errorf("%s could not be reached for %s (%s): check the network, or check offline with --zone FILE", s.what, name, audit.SafeLine(reason))
+		return fmt.Errorf("%s could not be reached for %s (%s): check the network, or check offline with --zone FILE", s.what, name, reason)
 	}
 	return nil
 }

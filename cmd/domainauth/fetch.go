@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
-	"github.com/domainauth/domainauth/internal/termsafe"
 )
 
 // Bounds of the HTTPS fetches of check (the MTA-STS policy, the BIMI logo
@@ -105,7 +104,7 @@ func readOfflineFile(flag, file string) ([]byte, error) {
 		return nil, fileError(err)
 	}
 	if len(b) > maxOfflineFile {
-		return nil, fmt.Errorf("%s %s: larger than %d bytes", flag, termsafe.String(file), maxOfflineFile)
+		return nil, fmt.Errorf("%s %s: larger than %d bytes", flag, file, maxOfflineFile)
 	}
 	if b == nil {
 		b = []byte{}

@@ -59,11 +59,7 @@ func openStore(ctx context.Context, db string, opts store.Options) (store.Store,
 	if db == "" {
 		db = os.Getenv(store.EnvDB)
 	}
-	s, err := store.Open(ctx, db, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s", termsafe.String(err.Error()))
-	}
-	return s, nil
+	return store.Open(ctx, db, opts)
 }
 
 // parseKeep reads a retention: "400d", "8w" or a Go duration ("9600h").
@@ -163,7 +159,7 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 			fmt.Fprint(a.stderr, "\r\033[K")
 		}
 		if err != nil {
-			return fmt.Errorf("%s", termsafe.String(err.Error()))
+			return err
 		}
 		if !*quiet {
 			for _, r := range res.Rejections {
@@ -181,14 +177,14 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 		if keepFor > 0 {
 			p, err := s.Prune(ctx, now.Add(-keepFor))
 			if err != nil {
-				return fmt.Errorf("%s", termsafe.String(err.Error()))
+				return err
 			}
 			fmt.Fprintf(a.stdout, "deleted %d aggregate and %d TLS reports older than %s\n", p.Aggregate, p.TLS, *keep)
 		}
 		if keepFailuresFor > 0 {
 			n, err := s.PruneFailures(ctx, now.Add(-keepFailuresFor))
 			if err != nil {
-				return fmt.Errorf("%s", termsafe.String(err.Error()))
+				return err
 			}
 			fmt.Fprintf(a.stdout, "deleted %d failure reports older than %s\n", n, *keepFailures)
 		}

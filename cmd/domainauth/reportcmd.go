@@ -224,18 +224,18 @@ func (a *app) eachReport(ctx context.Context, args []string, kinds string, quiet
 	clearProgress()
 	if !quiet {
 		for _, s := range dropped {
-			fmt.Fprintf(a.stderr, "dropped %s\n", s)
+			fmt.Fprintf(a.stderr, "dropped %s\n", termsafe.String(s))
 		}
 		if st.Dropped > len(dropped) {
 			fmt.Fprintf(a.stderr, "dropped %s more\n", audit.Plural(st.Dropped-len(dropped), "report"))
 		}
 	}
 	if st.Read == 0 && st.Dropped == 0 {
-		return st, fmt.Errorf("no %s found in %s (%s read)", kinds, termsafe.String(strings.Join(args, ", ")), audit.Plural(len(inputs), "file"))
+		return st, fmt.Errorf("no %s found in %s (%s read)", kinds, strings.Join(args, ", "), audit.Plural(len(inputs), "file"))
 	}
 	if !quiet {
 		for _, s := range skipped {
-			fmt.Fprintf(a.stderr, "skipped %s\n", s)
+			fmt.Fprintf(a.stderr, "skipped %s\n", termsafe.String(s))
 		}
 		if st.Skipped > len(skipped) {
 			fmt.Fprintf(a.stderr, "skipped %s more\n", audit.Plural(st.Skipped-len(skipped), "file"))
@@ -244,8 +244,7 @@ func (a *app) eachReport(ctx context.Context, args []string, kinds string, quiet
 	return st, nil
 }
 
-// useFile opens file and hands it to use; errors name the file, with
-// everything from the input made safe for the terminal.
+// useFile opens file and hands it to use; errors name the file.
 func useFile(file string, use func(file string, r io.ReadSeeker) error) error {
 	f, err := os.Open(file)
 	if err != nil {
@@ -260,7 +259,7 @@ func useFile(file string, use func(file string, r io.ReadSeeker) error) error {
 			d.file = file
 			return d
 		}
-		return fmt.Errorf("%s: %s", termsafe.String(file), termsafe.String(reportReason(err)))
+		return fmt.Errorf("%s: %s", file, reportReason(err))
 	}
 	return nil
 }
@@ -408,9 +407,7 @@ func (tr *tlsReader) decode(ctx context.Context, r io.ReadSeeker) (*tlsrpt.Repor
 			if !tr.src.live {
 				continue
 			}
-			// The name comes from the signature: trouble prints it.
-			name := termsafe.String(v.Selector + "._domainkey." + v.Domain)
-			if terr := tr.src.trouble(ctx, name, v.Err); terr != nil {
+			if terr := tr.src.trouble(ctx, v.Selector+"._domainkey."+v.Domain, v.Err); terr != nil {
 				// trouble's advice is for checks; reports have --offline too.
 				msg := strings.Replace(terr.Error(), "check offline with --zone FILE", "read the reports with --offline (no DKIM check) or with the keys in --zone FILE", 1)
 				return nil, &stopError{errors.New(msg)}
@@ -435,7 +432,7 @@ type droppedError struct {
 }
 
 func (e *droppedError) Error() string {
-	return termsafe.String(e.file) + ": SMTP TLS report without a valid DKIM signature by the reporting domain (" + audit.TLSSignatureWord(e.sig) + "; RFC 8460 §3)"
+	return e.file + ": SMTP TLS report without a valid DKIM signature by the reporting domain (" + audit.TLSSignatureWord(e.sig) + "; RFC 8460 §3)"
 }
 
 // reportReason says in plain words why a file is not a usable report.

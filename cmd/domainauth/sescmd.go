@@ -108,11 +108,6 @@ func (f *identityFlags) identity(domain string) (ses.Identity, error) {
 	return id, nil
 }
 
-// sesPlanError shortens the planner's errors for the one-line message.
-func sesPlanError(err error) error {
-	return fmt.Errorf("%s", audit.SafeLine(audit.OneLine(err.Error())))
-}
-
 func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 	idf := addIdentityFlags(fs)
 	fs.StringVar(&idf.dmarcRUA, "dmarc-rua", "", "the `ADDRESS` for DMARC aggregate reports in the recommended DMARC record")
@@ -128,7 +123,7 @@ func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 		}
 		plan, err := id.Plan()
 		if err != nil {
-			return sesPlanError(err)
+			return err
 		}
 		switch *format {
 		case "bind":
@@ -146,7 +141,7 @@ func sesPlanSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) erro
 			}
 			batches, err := plan.ChangeBatches("SES identity " + domain + " in " + id.Region)
 			if err != nil {
-				return sesPlanError(err)
+				return err
 			}
 			if len(batches) == 1 {
 				return writeJSON(a.stdout, batches[0])
@@ -186,7 +181,7 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 			// Take what the zone shows, as "check" does.
 			sig, err := (&audit.Auditor{Resolver: s.r, Zone: s.files}).DetectSES(s.ctx, s.domain)
 			if err != nil {
-				return fmt.Errorf("%s", audit.SafeLine(err.Error()))
+				return err
 			}
 			mf := sig.MailFrom
 			if len(id.EasyDKIMTokens) == 0 {
@@ -198,7 +193,7 @@ func sesAuditSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		plan, err := id.Plan()
 		if err != nil {
-			return sesPlanError(err)
+			return err
 		}
 		res := (&ses.Auditor{Resolver: s.r, From: *from}).Audit(s.ctx, plan)
 		fs := audit.SESAuditFindings(plan, res)
@@ -233,7 +228,7 @@ func sesEventSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		}
 		ev, err := events.ParseEvent(data)
 		if err != nil {
-			return fmt.Errorf("%s: not an SES event or notification: %s", termsafe.String(args[0]), audit.SafeLine(audit.OneLine(err.Error())))
+			return fmt.Errorf("%s: not an SES event or notification: %w", args[0], err)
 		}
 		if *asJSON {
 			return writeJSON(a.stdout, ev)

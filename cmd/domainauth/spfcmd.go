@@ -116,7 +116,7 @@ func spfCheckSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) err
 		fmt.Fprintf(a.stdout, "  Authentication-Results: %s\n", audit.SafeHeader(res.AuthResult().String()))
 		switch res.Code {
 		case spf.CodeTempError:
-			return fmt.Errorf("temperror: %s", audit.SafeLine(audit.ErrString(res.Err)))
+			return fmt.Errorf("temperror: %s", audit.ErrString(res.Err))
 		case spf.CodeFail, spf.CodeSoftFail, spf.CodePermError:
 			return errFindings
 		}

@@ -196,14 +196,16 @@ func TestPresentersEscape(t *testing.T) {
 		{"finding", func(w io.Writer) {
 			audit.WriteFinding(w, "", audit.AreaFinding{Severity: domainauth.SeverityError, Code: evil, Record: evil, Message: evil, Fix: evil, RFC: evil})
 		}},
+		// A command's errors carry the input as it was; fail, which
+		// prints them, escapes them.
 		{"check error", func(w io.Writer) {
-			io.WriteString(w, checkError(&source{what: evil}, evil, bad).Error())
+			(&app{stderr: w}).fail("domainauth check", checkError(&source{what: evil}, evil, bad))
 		}},
 		{"check error DNS unusable", func(w io.Writer) {
-			io.WriteString(w, checkError(&source{what: evil}, evil, fmt.Errorf("%w: %v", audit.ErrDNSUnusable, bad)).Error())
+			(&app{stderr: w}).fail("domainauth check", checkError(&source{what: evil}, evil, fmt.Errorf("%w: %v", audit.ErrDNSUnusable, bad)))
 		}},
 		{"DNS failure in files", func(w io.Writer) {
-			io.WriteString(w, dnsFailureError(&source{what: evil, files: zone.New()}, 2).Error())
+			(&app{stderr: w}).fail("domainauth check", dnsFailureError(&source{what: evil, files: zone.New()}, 2))
 		}},
 	}
 	for _, tt := range tests {
@@ -245,8 +247,9 @@ func TestWriteJSONInert(t *testing.T) {
 
 // TestStderrEscapesInput guards the messages built from what the user typed
 // or a file held: a file name, a flag name or a zone file's content with
-// terminal controls is escaped once where the message is built, never
-// printed raw, and never escaped twice (no doubled backslashes).
+// terminal controls is escaped once where the error is printed (fail),
+// never printed raw, and never escaped twice (no doubled backslashes, not
+// even of what a package quoted with %q).
 func TestStderrEscapesInput(t *testing.T) {
 	dir := t.TempDir()
 	badZone := filepath.Join(dir, "bad\x1b[2J.zone")
@@ -261,6 +264,14 @@ func TestStderrEscapesInput(t *testing.T) {
 		{"missing zone file", []string{"spf", "lint", "--zone", filepath.Join(dir, "no\x1b[2Jfile.zone"), "example.org"}, `no\x1b[2Jfile.zone: no such file`},
 		{"bad zone file", []string{"spf", "lint", "--zone", badZone, "example.org"}, `bad\x1b[2J.zone: not a valid zone file`},
 		{"unknown flag", []string{"spf", "lint", "--x\x1b[2J", "example.org"}, `unknown flag --x\x1b[2J`},
+		{"unknown command", []string{"spf", "x\x1b[2J"}, `unknown command "x\x1b[2J"`},
+		{"dkim verify missing message", []string{"dkim", "verify", filepath.Join(dir, "no\x1b[2J.eml")}, `no\x1b[2J.eml: no such file`},
+		{"dkim keygen bad name", []string{"dkim", "keygen", "--domain", "x\x1b[2J.example", "--selector", "s1"}, `x\x1b[2J.example is not a valid record name`},
+		{"dmarc eval missing message", []string{"dmarc", "eval", "--zone", badZone, "--message", filepath.Join(dir, "no\x1b[2J.eml"), "--ip", "192.0.2.1"}, `no\x1b[2J.eml: no such file`},
+		{"report ingest bad database URL", []string{"report", "ingest", "--offline", "--db", "postgres://x\x1b[2J@[", dir}, "`postgres://x\\x1b[2J@[`"},
+		// Printed raw before fail escaped every command's error: the web
+		// package cites the address as given.
+		{"report serve listen address", []string{"report", "serve", "--listen", "x\x1bc\u009b31m.example:8080"}, `x\x1bc\x9b31m.example:8080 is not a loopback address`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -276,6 +287,33 @@ func TestStderrEscapesInput(t *testing.T) {
 			}
 			if strings.Contains(stderr, `\\x1b`) {
 				t.Errorf("stderr escaped twice: %q", stderr)
+			}
+		})
+	}
+}
+
+// TestFailEscapesOnce: fail, the printer of every command's error, escapes
+// the message once: raw controls become escapes, what a package quoted
+// with %q keeps its single backslashes, and the message stays on one line.
+func TestFailEscapesOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"raw controls", fmt.Errorf("%s: %w", "a\x1b[2J\u202e.zone", os.ErrNotExist), "domainauth x: a\\x1b[2J\\u202e.zone: file does not exist\n"},
+		{"quoted and raw", fmt.Errorf("a\x1b: name %q", "b\x1b"), "domainauth x: a\\x1b: name \"b\\x1b\"\n"},
+		{"usage error", usagef("--keep %q: want a positive number", "\x9b"), "domainauth x: --keep \"\\x9b\": want a positive number (see 'domainauth x --help')\n"},
+		{"lines folded", errors.New("first\x07\nsecond"), "domainauth x: first\\x07; second\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if status := (&app{stderr: &b}).fail("domainauth x", tt.err); status != exitTrouble {
+				t.Errorf("status %d, want %d", status, exitTrouble)
+			}
+			if b.String() != tt.want {
+				t.Errorf("fail printed %q, want %q", b.String(), tt.want)
 			}
 		})
 	}

@@ -17,8 +17,15 @@ import (
 const (
 	MaxLabel = 63
 	MaxName  = 253
-	// MaxUTF8Name bounds a name with U-labels before conversion: four
-	// octets of UTF-8 for each octet of a 253-octet A-label name.
+	// MaxUTF8Name bounds a name with U-labels before conversion, to bound
+	// the IDNA work: four octets (the longest UTF-8 character) for each
+	// octet of a 253-octet name. It is a cut-off, not a proof that no
+	// longer input converts: every name whose characters each leave at
+	// least one octet in the A-label fits under it, but the lookup
+	// mapping deletes some characters outright (U+00AD SOFT HYPHEN,
+	// U+200B, variation selectors) and NFC joins others, so a longer
+	// input padded with them could map to a valid name. Such an input is
+	// refused all the same; no domain name mail uses is written so.
 	MaxUTF8Name = 4 * MaxName
 )
 
@@ -59,12 +66,10 @@ func Normalize(name string) (string, error) {
 		return "", &Error{Name: name, Msg: ErrEmpty.Error(), Err: ErrEmpty}
 	}
 	if !IsASCII(name) {
-		// A U-label character takes at most four octets and at least one
-		// in the A-label, so a longer input cannot convert to a name of
-		// at most 253 octets; refusing it first bounds the IDNA work,
-		// which grows faster than the input.
+		// Refused before the IDNA work, which grows faster than the
+		// input; MaxUTF8Name says what the cut-off costs.
 		if len(name) > MaxUTF8Name {
-			return "", &Error{Name: name, Msg: fmt.Sprintf("%d octets with U-labels, more than %d (no A-label form fits in %d)", len(name), MaxUTF8Name, MaxName)}
+			return "", &Error{Name: name, Msg: fmt.Sprintf("%d octets with U-labels, more than %d", len(name), MaxUTF8Name)}
 		}
 		a, err := lookupProfile.ToASCII(name)
 		if err != nil {

@@ -152,6 +152,22 @@ func TestNormalizeLookupRules(t *testing.T) {
 	if _, err := Normalize(strings.Repeat("\u00fc", 100) + ".example"); err == nil || strings.Contains(err.Error(), "with U-labels") {
 		t.Errorf("Normalize of a 208-octet U-label name: %v, want the IDNA or length error", err)
 	}
+	// The cut-off is not a proof: the lookup mapping deletes U+00AD, so
+	// padding with it maps to example.org at any length; MaxUTF8Name
+	// octets of it pass, one more character is refused.
+	for _, tt := range []struct {
+		pads int
+		ok   bool
+	}{{(MaxUTF8Name - len("example.org")) / 2, true}, {(MaxUTF8Name-len("example.org"))/2 + 1, false}} {
+		in := "ex" + strings.Repeat("\u00ad", tt.pads) + "ample.org"
+		got, err := Normalize(in)
+		if tt.ok && (err != nil || got != "example.org") {
+			t.Errorf("Normalize of %d octets padded with U+00AD = %q, %v; want example.org", len(in), got, err)
+		}
+		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "with U-labels")) {
+			t.Errorf("Normalize of %d octets padded with U+00AD: %v, want the MaxUTF8Name refusal", len(in), err)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Normalize(tt.in)

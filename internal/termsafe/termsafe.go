@@ -20,8 +20,19 @@ import (
 // and bytes that are not valid UTF-8 (written as \xNN). A backslash is
 // written as \\ so that an escape in the output is never ambiguous with one
 // in the input. Printable text, including non-ASCII letters, is unchanged.
-func String(s string) string {
-	i := unsafeIndex(s)
+func String(s string) string { return escape(s, false) }
+
+// Message is String for a message that may already cite its input in Go
+// syntax, as error messages do with %q: it escapes the same bytes and runes
+// but keeps a backslash as it is, so that the escapes already in the message
+// are not doubled. Message(Message(s)) == Message(s), so a message is never
+// escaped twice, whichever of its parts were escaped before. The price is
+// that a backslash in the input reads like an escape: use String for a value
+// printed on its own.
+func Message(s string) string { return escape(s, true) }
+
+func escape(s string, keepBackslash bool) string {
+	i := unsafeIndex(s, keepBackslash)
 	if i < 0 {
 		return s
 	}
@@ -34,7 +45,7 @@ func String(s string) string {
 		case r == utf8.RuneError && size == 1:
 			b.WriteString(`\x`)
 			b.WriteString(hex2(s[i]))
-		case r == '\\':
+		case r == '\\' && !keepBackslash:
 			b.WriteString(`\\`)
 		case needsEscape(r):
 			b.WriteString(escapeRune(r))
@@ -46,13 +57,13 @@ func String(s string) string {
 	return b.String()
 }
 
-// unsafeIndex returns the index of the first byte of s that String would
+// unsafeIndex returns the index of the first byte of s that escape would
 // change, or -1. ASCII text, the common case, is scanned without decoding.
-func unsafeIndex(s string) int {
+func unsafeIndex(s string, keepBackslash bool) int {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f || c == '\\' {
+			if c < 0x20 || c == 0x7f || (c == '\\' && !keepBackslash) {
 				return i
 			}
 			i++

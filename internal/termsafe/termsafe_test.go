@@ -1,6 +1,7 @@
 package termsafe
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -41,6 +42,34 @@ func TestString(t *testing.T) {
 	}
 }
 
+// TestMessage: Message escapes what String escapes but keeps backslashes,
+// so the escapes a message already holds (%q, or a part escaped by String)
+// are not doubled.
+func TestMessage(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain ASCII", "example.org: no such file", "example.org: no such file"},
+		{"ESC screen clear", "a\x1b[2Jb", `a\x1b[2Jb`},
+		{"C1 CSI and bidi", "a\u009b2J\u202eb", `a\x9b2J\u202eb`},
+		{"newline", "a\nb", `a\nb`},
+		{"invalid UTF-8", "a\xffb", `a\xffb`},
+		{"backslash kept", `a\x1b`, `a\x1b`},
+		{"%q kept, raw escaped", fmt.Sprintf("bad\x1b.zone: name %q", "bad\x1b"), `bad\x1b.zone: name "bad\x1b"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Message(tt.in)
+			if got != tt.want {
+				t.Errorf("Message(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if again := Message(got); again != got {
+				t.Errorf("Message is not idempotent: %q, then %q", got, again)
+			}
+		})
+	}
+}
+
 func TestCSVCell(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"=HYPERLINK(\"http://x\")", `'=HYPERLINK("http://x")`},
@@ -67,25 +96,35 @@ func TestStringsInPlace(t *testing.T) {
 	}
 }
 
-// FuzzString checks the property the package exists for: the output holds no
-// byte or rune a terminal acts on, is valid UTF-8, and is unchanged by a
-// second pass only when the input needed no escaping.
+// FuzzString checks the property the package exists for: the output of
+// String and Message holds no byte or rune a terminal acts on, is valid
+// UTF-8, and differs from the input only when it needed escaping; Message
+// leaves what is already escaped alone.
 func FuzzString(f *testing.F) {
 	for _, s := range []string{"", "x", "\x1b[2J", "\u009b", "\u202e", "\xff", `\`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := String(s)
-		if !utf8.ValidString(out) {
-			t.Fatalf("String(%q) = %q: invalid UTF-8", s, out)
-		}
-		for _, r := range out {
-			if needsEscape(r) {
-				t.Fatalf("String(%q) = %q: holds %U", s, out, r)
+		for _, fn := range []struct {
+			name string
+			f    func(string) string
+		}{{"String", String}, {"Message", Message}} {
+			out := fn.f(s)
+			if !utf8.ValidString(out) {
+				t.Fatalf("%s(%q) = %q: invalid UTF-8", fn.name, s, out)
 			}
-		}
-		if (out == s) != (unsafeIndex(s) < 0) {
-			t.Fatalf("String(%q) = %q: changed iff escaping needed fails", s, out)
+			for _, r := range out {
+				if needsEscape(r) {
+					t.Fatalf("%s(%q) = %q: holds %U", fn.name, s, out, r)
+				}
+			}
+			if (out == s) != (unsafeIndex(s, fn.name == "Message") < 0) {
+				t.Fatalf("%s(%q) = %q: changed iff escaping needed fails", fn.name, s, out)
+			}
+			// Message never escapes twice: not its own output, nor String's.
+			if again := Message(out); again != out {
+				t.Fatalf("Message(%s(%q)) = %q, want %q: escaped twice", fn.name, s, again, out)
+			}
 		}
 		if c := CSVCell(s); c != "" && strings.IndexByte("=+-@", c[0]) >= 0 {
 			t.Fatalf("CSVCell(%q) = %q starts a formula", s, c)

@@ -270,6 +270,41 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// TestFailuresAgreeWithSummary: the store keeps as many failure reports
+// of the shared folder as report.Summary counts (repeated copies, such as
+// one report saved with LF and with CRLF line ends, once in both).
+func TestFailuresAgreeWithSummary(t *testing.T) {
+	ruf := shared.Require(t, "conformance", "dmarc-failure")
+	var sum report.Summary
+	err := filepath.WalkDir(ruf, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if f, err := report.DecodeFailure(bytes.NewReader(data)); err == nil {
+			sum.AddFailure(f)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStore(t)
+	if _, err := (&Ingester{Store: s}).Run(context.Background(), []string{ruf}); err != nil {
+		t.Fatal(err)
+	}
+	fs, err := s.Failures(context.Background(), store.Filter{}, store.Page{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != sum.Failures.Reports || sum.Failures.Duplicates == 0 {
+		t.Errorf("store holds %d failure reports, summary counts %d (%d duplicates)", len(fs), sum.Failures.Reports, sum.Failures.Duplicates)
+	}
+}
+
 // TestMissingPath: a path that does not exist stops the run.
 func TestMissingPath(t *testing.T) {
 	_, err := (&Ingester{Store: newStore(t)}).Run(context.Background(), []string{filepath.Join(t.TempDir(), "nope")})

@@ -1,0 +1,19 @@
+// Package sat is saturating arithmetic for the counts that reports carry.
+// The counts are untrusted input: a sum that wrapped around would be a
+// small, wrong number, so a sum too large for a uint64 stays at the
+// largest one.
+package sat
+
+import (
+	"math"
+	"math/bits"
+)
+
+// Add returns a+b, or math.MaxUint64 when the sum overflows.
+func Add(a, b uint64) uint64 {
+	s, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		return math.MaxUint64
+	}
+	return s
+}
