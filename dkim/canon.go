@@ -153,7 +153,7 @@ func (c *bodyCanon) foldLines(p []byte) []byte {
 				m := min(len(p), cap(c.out)-len(c.out)-8)
 				var n int
 				var ch bool
-				c.out, n, c.pendingSP, ch = foldWSP(c.out, p[:m], c.pendingSP)
+				c.out, n, c.pendingSP, ch = foldWSP(c.out, p[:m], c.pendingSP, true)
 				changed = changed || ch || k > 1
 				if p = p[n:]; n < m || len(p) == 0 {
 					break // at a CR or LF, or at the end of p
@@ -189,37 +189,67 @@ func (c *bodyCanon) foldLines(p []byte) []byte {
 // §3.4.2, §3.4.4), after an SP for a run that came before s when sp is
 // set. WSP just before where it stops is not written. It returns dst, how
 // many bytes of s it took, whether it held back WSP, and whether it
-// changed anything.
-func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, spOut, changed bool) {
+// changed the last line it took.
+//
+// With lines set (the body), it goes on past a CRLF that ends a line it
+// changed when the next line has content (see crlfThenContent): that CRLF
+// is written at once, since content follows it, and the caller's work for
+// each line is saved. It stops at any other line end (an empty or
+// WSP-only line, a bare CR or LF), which the caller handles, and after an
+// unchanged line, so that the caller goes back to its faster way for
+// lines that need no work.
+func foldWSP[T string | []byte](dst []byte, s T, sp, lines bool) (out []byte, n int, spOut, changed bool) {
 	o := len(dst)
 	d := dst[:o+len(s)+8]
 	var prev uint64 // 0x80 after WSP
-	start := o      // where the bytes of s go
 	if sp {
 		d[o] = ' '
-		o, prev, start = o+1, 0x80, o+1
+		o, prev = o+1, 0x80
 	}
-	k, i, prev, tabs := foldWords(d[o:], s, prev)
-	o += k
-	for ; i < len(s); i++ {
-		b := s[i]
-		if b == '\r' || b == '\n' {
-			break
+	i := 0
+	for {
+		start, from := o, i // where the line's bytes go and come from
+		k, n, p, tabs := foldWords(d[o:], s[i:], prev)
+		o, i, prev = o+k, i+n, p
+		for ; i < len(s); i++ {
+			b := s[i]
+			if b == '\r' || b == '\n' {
+				break
+			}
+			f := wspToSP[b]
+			var w uint64
+			if f == ' ' {
+				w = 0x80
+			}
+			d[o] = f
+			o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
+			tabs = tabs || f != b
+			prev = w
 		}
-		f := wspToSP[b]
-		var w uint64
-		if f == ' ' {
-			w = 0x80
+		// Fewer bytes out than in: WSP was dropped.
+		changed = tabs || o-start != i-from || prev != 0
+		o -= int(prev >> 7)
+		if !lines || !changed || !crlfThenContent(s[i:]) {
+			return d[:o], i, prev != 0, changed
 		}
-		d[o] = f
-		o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
-		tabs = tabs || f != b
-		prev = w
+		d[o], d[o+1] = '\r', '\n'
+		o, i, prev = o+2, i+2, 0
 	}
-	// Fewer bytes out than in: WSP was dropped.
-	changed = tabs || o-start != i || prev != 0
-	o -= int(prev >> 7)
-	return d[:o], i, prev != 0, changed
+}
+
+// crlfThenContent reports whether s starts with a CRLF and then a line
+// with content: a byte above SP, after WSP or not (WSP alone may be
+// trailing, and a control character is rare enough to leave to the
+// caller).
+func crlfThenContent[T string | []byte](s T) bool {
+	if len(s) < 3 || s[0] != '\r' || s[1] != '\n' {
+		return false
+	}
+	j := 2
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	return j < len(s) && s[j] > ' '
 }
 
 // foldWords is the bulk of foldWSP: it folds the WSP of s into d, which

@@ -246,7 +246,7 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 				for len(line) > 0 {
 					h.buf = slices.Grow(h.buf, len(line)+9)
 					var n int
-					h.buf, n, sp, _ = foldWSP(h.buf, line, sp)
+					h.buf, n, sp, _ = foldWSP(h.buf, line, sp, false)
 					if line = line[n:]; line != "" {
 						// A bare CR is content.
 						if sp {
