@@ -47,15 +47,34 @@ func splitFields(h string, dst []field) []field {
 			}
 			break
 		}
-		raw := h[start:i]
-		// Filled in place: a field built on the stack and then copied
-		// stalls on the copy.
-		dst = append(dst, field{})
-		f := &dst[len(dst)-1]
-		f.raw, f.colon = raw, strings.IndexByte(raw, ':')
-		if f.colon > 0 {
-			f.name = trimWSPRight(raw[:f.colon])
+		dst = appendField(dst, h[start:i])
+	}
+	return dst
+}
+
+// fieldsAt is splitFields for a header section whose fields start at the
+// offsets starts, as reader.readHeader records them while it looks for
+// the end of the header: the lines are not scanned a second time.
+func fieldsAt(h string, starts []int, dst []field) []field {
+	for k, start := range starts {
+		end := len(h)
+		if k+1 < len(starts) {
+			end = starts[k+1]
 		}
+		dst = appendField(dst, h[start:end])
+	}
+	return dst
+}
+
+// appendField appends the field raw (with its line terminators) to dst.
+func appendField(dst []field, raw string) []field {
+	// Filled in place: a field built on the stack and then copied
+	// stalls on the copy.
+	dst = append(dst, field{})
+	f := &dst[len(dst)-1]
+	f.raw, f.colon = raw, strings.IndexByte(raw, ':')
+	if f.colon > 0 {
+		f.name = trimWSPRight(raw[:f.colon])
 	}
 	return dst
 }
@@ -88,13 +107,18 @@ type reader struct {
 	buf     []byte
 	maxHdr  int
 	maxLine int
+	// starts holds where each field of the header section last read
+	// starts (for fieldsAt): the first line, and each line after it that
+	// does not begin with WSP (a continuation line does).
+	starts []int
 }
 
 // readHeader returns the header section (without the empty line that ends
-// it) and the bytes of body already read. A message with no empty line is
-// all header.
+// it) and the bytes of body already read, and records in m.starts where
+// its fields start. A message with no empty line is all header.
 func (m *reader) readHeader(ctx context.Context) (string, []byte, error) {
 	buf := m.buf[:0]
+	m.starts = m.starts[:0]
 	scan := 0      // where to look for the next '\n'
 	lineStart := 0 // start of the current physical line
 	eof := false
@@ -119,6 +143,9 @@ func (m *reader) readHeader(ctx context.Context) (string, []byte, error) {
 					} else if !eof {
 						break // need one more byte
 					}
+				}
+				if scan == 0 || buf[scan] != ' ' && buf[scan] != '\t' {
+					m.starts = append(m.starts, scan)
 				}
 			}
 			nl := bytes.IndexByte(buf[scan:], '\n')
