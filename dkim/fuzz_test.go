@@ -205,7 +205,7 @@ func FuzzFieldNames(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := fieldNames(s)
+		got, ok := fieldNames(s, nil)
 		want := splitList(s)
 		wantOK := len(want) > 0
 		for _, n := range want {

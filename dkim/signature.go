@@ -147,14 +147,16 @@ func ParseSignature(value string) (*Signature, error) {
 	return sig, err
 }
 
-// sigStorage is a Signature with room for its decoded b= and bh= values,
-// so that a signature made with a key of up to 2048 bits (and its folding
-// whitespace) takes one allocation, not three. Longer values are decoded
-// into memory of their own.
+// sigStorage is a Signature with room for its decoded b= and bh= values
+// and its h= list, so that a signature made with a key of up to 2048 bits
+// (and its folding whitespace), signing up to 24 field names (oversigning
+// signers list about that many), takes one allocation, not four. Longer
+// values and lists get memory of their own.
 type sigStorage struct {
 	sig      Signature
 	value    [288]byte // b=: 256 bytes for RSA-2048, 3/4 of the characters with FWS
 	bodyHash [48]byte  // bh=: 32 bytes of SHA-256
+	headers  [24]string
 }
 
 func sigErr(tag string, off int, msg string) *SignatureError {
@@ -345,7 +347,7 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 	case "h":
 		bit = tagH
 		offs.h = off
-		if names, ok := fieldNames(val); ok {
+		if names, ok := fieldNames(val, st.headers[:0]); ok {
 			sig.Headers = names
 			break
 		}
@@ -417,9 +419,13 @@ func (sig *Signature) parseTag(s *tagvalue.Scanner, value string, seen *int, off
 // longest tag after b=, and every message with a signature has one. It
 // reports false for a list with no names or with an entry that is not a
 // field name; splitList and isFieldName then say which. Empty entries are
-// skipped, as splitList does.
-func fieldNames(v string) ([]string, bool) {
-	names := make([]string, 0, strings.Count(v, ":")+1)
+// skipped, as splitList does. The names go in buf when it has room for
+// them all, else in new memory.
+func fieldNames(v string, buf []string) ([]string, bool) {
+	names := buf[:0]
+	if n := strings.Count(v, ":") + 1; cap(names) < n {
+		names = make([]string, 0, n)
+	}
 	for i := 0; ; i++ {
 		for i < len(v) && isFWS(v[i]) {
 			i++
