@@ -98,16 +98,21 @@ func FuzzParseSignature(f *testing.F) {
 }
 
 // FuzzCanonicalizeBody: the streaming canonicaliser agrees with the plain
-// reference, whatever the chunking.
+// reference, whatever the chunking, and with a body length limit (l=)
+// passes exactly the reference's first bytes on.
 func FuzzCanonicalizeBody(f *testing.F) {
 	for _, s := range []string{"", "a", " C \r\nD \t E\r\n\r\n\r\n", "a\nb\r\rc\r", "x  \t\r\n \r\n"} {
-		f.Add([]byte(s), uint8(1), true)
+		f.Add([]byte(s), uint8(1), true, int16(-1))
+		f.Add([]byte(s), uint8(3), true, int16(4))
 	}
-	f.Fuzz(func(t *testing.T, body []byte, chunk uint8, relaxed bool) {
+	f.Fuzz(func(t *testing.T, body []byte, chunk uint8, relaxed bool, limit int16) {
 		want := refBody(string(body), relaxed)
-		got, n := canonChunks(body, relaxed, -1, []int{int(chunk)})
-		if got != want || n != int64(len(want)) {
-			t.Fatalf("canon(%q, relaxed=%v, chunk %d) = %q, want %q", body, relaxed, chunk, got, want)
+		if limit >= 0 {
+			want = want[:min(len(want), int(limit))]
+		}
+		got, n := canonChunks(body, relaxed, int64(limit), []int{int(chunk)})
+		if got != want || n != int64(len(refBody(string(body), relaxed))) {
+			t.Fatalf("canon(%q, relaxed=%v, chunk %d, limit %d) = %q, %d; want %q", body, relaxed, chunk, limit, got, n, want)
 		}
 	})
 }
