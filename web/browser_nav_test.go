@@ -20,35 +20,8 @@ func TestBrowserNavOtherReports(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped under -short")
 	}
-	bin := browserPath()
-	if bin == "" {
-		shared.Skip(t, "no Chromium found (install the chromium package, or set DOMAINAUTH_CHROME)")
-	}
 	o := newOtherStore(t, 0)
-	srv, err := Listen(Config{Store: o.st, Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(sctx) }()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	}()
-
-	flags := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin))
-	if os.Geteuid() == 0 {
-		flags = append(flags, chromedp.NoSandbox) // Chromium's sandbox refuses to run as root (CI)
-	}
-	alloc, closeAlloc := chromedp.NewExecAllocator(context.Background(), flags...)
-	defer closeAlloc()
-	ctx, closeTab := chromedp.NewContext(alloc)
-	defer closeTab()
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	ctx, base := serveToBrowser(t, o.st, 2*time.Minute)
 
 	// Each step: the actions, the page they lead to, and the element whose
 	// text to read there.
@@ -56,7 +29,7 @@ func TestBrowserNavOtherReports(t *testing.T) {
 		what, page, read string
 		actions          []chromedp.Action[chromedp.Void]
 	}{
-		{"open the overview", "overview", `#other-reports a[href^="/tls"]`, []chromedp.Action[chromedp.Void]{chromedp.Navigate(srv.URL())}},
+		{"open the overview", "overview", `#other-reports a[href^="/tls"]`, []chromedp.Action[chromedp.Void]{chromedp.Navigate(base)}},
 		{"follow the TLS link", "tls", "#tls-failed", []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("#nav-tls"))}},
 		{"follow the failure reports link", "failures", "#failures tbody tr td:nth-child(2)",
 			[]chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("#nav-failures"))}},
@@ -68,6 +41,7 @@ func TestBrowserNavOtherReports(t *testing.T) {
 		if err := chromedp.Do(ctx, append(s.actions, wait)...); err != nil {
 			t.Fatalf("%s: %v", s.what, err)
 		}
+		var err error
 		if read[i], err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(s.read))); err != nil {
 			t.Fatalf("%s: reading %s: %v", s.what, s.read, err)
 		}
@@ -79,4 +53,40 @@ func TestBrowserNavOtherReports(t *testing.T) {
 	if strings.TrimSpace(firstDomain) != strings.TrimSpace(detailDomain) {
 		t.Errorf("the list's first report is about %q, the page it links to about %q", firstDomain, detailDomain)
 	}
+}
+
+// serveToBrowser serves the dashboard over st on a loopback port for the
+// test's duration and starts a headless Chromium (skipping t when there is
+// none); it returns the browser's context, bounded by timeout, and the
+// dashboard's URL. Everything stops when t ends.
+func serveToBrowser(t *testing.T, st Store, timeout time.Duration) (context.Context, string) {
+	t.Helper()
+	bin := browserPath()
+	if bin == "" {
+		shared.Skip(t, "no Chromium found (install the chromium package, or set DOMAINAUTH_CHROME)")
+	}
+	srv, err := Listen(Config{Store: st, Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(sctx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	flags := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin))
+	if os.Geteuid() == 0 {
+		flags = append(flags, chromedp.NoSandbox) // Chromium's sandbox refuses to run as root (CI)
+	}
+	alloc, closeAlloc := chromedp.NewExecAllocator(context.Background(), flags...)
+	t.Cleanup(closeAlloc)
+	ctx, closeTab := chromedp.NewContext(alloc)
+	t.Cleanup(closeTab)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancel)
+	return ctx, srv.URL()
 }
