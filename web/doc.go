@@ -13,11 +13,24 @@
 //	                   over time, reporters, reports
 //	/source/IP         one source: reverse DNS, provider, results by day
 //	/report/ID         one report: metadata, policy, rows, warnings
+//	/tls               SMTP TLS reports (RFC 8460): successful and failed
+//	                   sessions per day (SVG) and per policy domain and
+//	                   day, failure details grouped by result type,
+//	                   receiving MX and sending address
+//	/failures          DMARC failure reports, newest arrival first, 50
+//	                   a page (?page=N)
+//	/failure/ID        one failure report as stored (redacted by
+//	                   default): its fields and the reported message's
+//	                   header fields, as text
 //	/api/overview      the overview as JSON
 //	/api/TABLE[.csv]   days, failing (sources with diagnoses), sources,
 //	                   orgs, policies, reports, domains as JSON or CSV
 //	/api/report/ID     a report as JSON; /api/report/ID/rows[.csv] and
 //	                   /api/report/ID/warnings[.csv] its tables
+//	/api/tls/TABLE[.csv]  days and failures of the TLS page
+//	/api/failures[.csv]   the failure report list
+//	/api/failure/ID    a failure report as JSON; /api/failure/ID/header[.csv]
+//	                   and /api/failure/ID/fields[.csv] its tables
 //	/healthz           "ok" when the store answers (no token needed)
 //	/login, /logout    the token form and its cookie
 //
@@ -27,7 +40,13 @@
 // which split a report's window over its days by report.Summary's rule, so
 // the dashboard and `domainauth report summary` agree to the message; the
 // other tables count a report whole on its day (the day holding the
-// middle of its window), as the store does.
+// middle of its window), as the store does. On the TLS page the domain
+// is a TLS report's policy domain and org its organization-name; a TLS
+// report counts on the day of its start (RFC 8460 §4.1: a report covers
+// one UTC day), as tlsrpt.Summary counts it. On the failure report pages
+// the domain is the reported domain (report.Failure.Domain) and the day
+// that of its Arrival-Date; org does not apply. The overview's line on
+// TLS sessions and failure reports takes the same filter.
 //
 // # Safety with hostile reports
 //
@@ -68,7 +87,11 @@
 // rows (default 10,000); a date-range filter spans at most Config.MaxDays
 // days (default 1,000), and a chart draws at most 1,000 days; the
 // overview lists Config.TopSources failing sources (default 20) and the
-// latest 50 reports; the login form's body is at most 4 KiB. With a
+// latest 50 reports, and counts at most 1,000 failure reports (beyond,
+// "more than 1,000"); the TLS page lists the 50 failure groups with the
+// most failed sessions; the failure report list pages 50 at a time as
+// far as Config.MaxRows reports (a page past that is refused: narrow the
+// date range); the login form's body is at most 4 KiB. With a
 // Config.Resolver, the sources shown are named by their forward-confirmed
 // PTR names (RFC 8601 §2.7.3 iprev, through report.Enricher) and by the
 // provider report.DefaultSenders knows for such a name: at most 3 names

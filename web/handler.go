@@ -71,6 +71,15 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	m.HandleFunc("GET /api/report/{id}", h.apiReport)
 	m.HandleFunc("GET /api/report/{id}/{table}", h.apiReportTable)
 	m.HandleFunc("GET /api/{table}", h.apiTable)
+	m.HandleFunc("GET /tls", h.tls)
+	m.HandleFunc("GET /failures", h.failures)
+	m.HandleFunc("GET /failure/{id}", h.failure)
+	m.HandleFunc("GET /api/tls/{table}", h.apiTLSTable)
+	for _, p := range []string{"GET /api/failures", "GET /api/failures.json", "GET /api/failures.csv"} {
+		m.HandleFunc(p, h.apiFailures)
+	}
+	m.HandleFunc("GET /api/failure/{id}", h.apiFailure)
+	m.HandleFunc("GET /api/failure/{id}/{table}", h.apiFailureTable)
 	return h, nil
 }
 
@@ -234,6 +243,8 @@ type overviewData struct {
 	// Names holds what reverse DNS says of the failing sources, by
 	// address (with a Config.Resolver).
 	Names map[string]sourceName `json:"names,omitempty"`
+	// Other counts the period's TLS sessions and failure reports.
+	Other otherCounts `json:"other"`
 
 	MessagesChart *chart `json:"-"`
 	RateChart     *chart `json:"-"`
@@ -267,6 +278,7 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 		func() (err error) { d.TopFailing, err = h.store.FailingSources(ctx, sf, h.cfg.topSources()); return },
 		func() (err error) { d.Orgs, err = h.store.Orgs(ctx, sf); return },
 		func() (err error) { d.Policies, err = h.store.Policies(ctx, sf); return },
+		func() (err error) { d.Other, err = h.loadOtherCounts(ctx, sf); return },
 		func() (err error) {
 			d.Reports, err = h.store.Reports(ctx, sf, store.Page{Limit: reportsOnPage})
 			return

@@ -25,6 +25,10 @@ type Store interface {
 	Policies(ctx context.Context, f store.Filter) ([]store.PolicyPeriod, error)
 	Reports(ctx context.Context, f store.Filter, p store.Page) ([]store.ReportInfo, error)
 	Report(ctx context.Context, id int64) (*store.ReportDetail, error)
+	TLSDays(ctx context.Context, f store.Filter) ([]store.TLSDayCounts, error)
+	TLSFailures(ctx context.Context, f store.Filter, limit int) ([]store.TLSFailure, error)
+	Failures(ctx context.Context, f store.Filter, p store.Page) ([]store.FailureInfo, error)
+	Failure(ctx context.Context, id int64) (*store.FailureDetail, error)
 	LastIngest(ctx context.Context) (time.Time, error)
 	Ping(ctx context.Context) error
 }

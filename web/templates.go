@@ -9,7 +9,7 @@ import (
 )
 
 // pageNames are the page templates; each is parsed with layout.html.
-var pageNames = []string{"overview", "source", "report", "login", "error"}
+var pageNames = []string{"overview", "source", "report", "login", "error", "tls", "failures", "failure"}
 
 var funcs = template.FuncMap{
 	"thousands": thousands,

@@ -1,0 +1,189 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/domainauth/domainauth/internal/sat"
+	"github.com/domainauth/domainauth/store"
+	"github.com/domainauth/domainauth/tlsrpt"
+)
+
+// tlsFailuresOnPage bounds the failure groups on the TLS page (the export
+// has them all, up to MaxRows).
+const tlsFailuresOnPage = 50
+
+// tlsData is the TLS page: SMTP TLS reports (RFC 8460) per policy domain
+// and day, and their failure details.
+type tlsData struct {
+	// Domains are the policy domains with TLS reports in the period (for
+	// the filter's list).
+	Domains []string
+	Total   tlsrpt.SessionCounts
+	// Days are the selected domains' sessions per day and domain, at most
+	// MaxRows of them.
+	Days     []store.TLSDayCounts
+	Failures []store.TLSFailure
+	Chart    *chart
+}
+
+// Sessions is the number of sessions, for the page.
+func (d *tlsData) Sessions() uint64 { return sat.Add(d.Total.Successful, d.Total.Failure) }
+
+// FailureRate is the share of failed sessions, for the page.
+func (d *tlsData) FailureRate() string {
+	n := d.Sessions()
+	if n == 0 {
+		return "–"
+	}
+	return percent(float64(d.Total.Failure) / float64(n))
+}
+
+// tlsDomains returns the distinct policy domains of days, sorted.
+func tlsDomains(days []store.TLSDayCounts) []string {
+	var ds []string
+	for _, d := range days {
+		ds = append(ds, d.Domain)
+	}
+	slices.Sort(ds)
+	return slices.Compact(ds)
+}
+
+// tlsTotal adds the sessions of days, saturating as tlsrpt.Summary does.
+func tlsTotal(days []store.TLSDayCounts) tlsrpt.SessionCounts {
+	var t tlsrpt.SessionCounts
+	for _, d := range days {
+		t.Successful, t.Failure = sat.Add(t.Successful, d.Successful), sat.Add(t.Failure, d.Failure)
+	}
+	return t
+}
+
+func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
+	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	ctx, sf := r.Context(), f.store()
+	// One query serves the domain list and the figures: the days of every
+	// domain, those of the selected one kept below.
+	all := sf
+	all.Domain = ""
+	days, err := h.store.TLSDays(ctx, all)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &tlsData{Domains: tlsDomains(days)}
+	if f.Domain != "" {
+		days = slices.DeleteFunc(days, func(x store.TLSDayCounts) bool { return x.Domain != f.Domain })
+	}
+	d.Total = tlsTotal(days)
+	d.Chart = sessionsChart(days)
+	d.Days = days[:min(len(days), h.cfg.maxRows())]
+	if d.Failures, err = h.store.TLSFailures(ctx, sf, tlsFailuresOnPage); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	title := "TLS reports"
+	if f.Domain != "" {
+		title += ": " + f.Domain
+	}
+	h.render(w, r, http.StatusOK, "tls", &pageData{Title: title, Filter: f, Data: d})
+}
+
+// sessionsChart draws the TLS sessions per day of every selected domain
+// together: successful ones below, failed ones stacked above.
+func sessionsChart(in []store.TLSDayCounts) *chart {
+	// fillDays and xTicks read store.DayCounts: Messages holds every
+	// session of the day, DMARCPass the successful ones.
+	var perDay []store.DayCounts
+	for _, d := range in {
+		if n := len(perDay); n == 0 || perDay[n-1].Day != d.Day {
+			perDay = append(perDay, store.DayCounts{Day: d.Day})
+		}
+		c := &perDay[len(perDay)-1].Counts
+		c.Messages = sat.Add(c.Messages, sat.Add(d.Successful, d.Failure))
+		c.DMARCPass = sat.Add(c.DMARCPass, d.Successful)
+	}
+	days := fillDays(perDay)
+	if len(days) == 0 {
+		return nil
+	}
+	top := uint64(1)
+	for _, d := range days {
+		top = max(top, d.Messages)
+	}
+	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight,
+		Label: fmt.Sprintf("TLS sessions per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
+	width := float64(plotW) / float64(len(days))
+	space := min(width*0.15, 2)
+	floor := float64(chartTop + plotH)
+	height := func(n uint64) float64 { return float64(plotH) * float64(n) / float64(top) }
+	for i, d := range days {
+		ok, failed := d.DMARCPass, d.Messages-d.DMARCPass
+		label := fmt.Sprintf("%s: %s sessions, %s successful, %s failed", d.Day, thousands(d.Messages), thousands(ok), thousands(failed))
+		left, hOK, hFailed := chartLeft+width*float64(i)+space/2, height(ok), height(failed)
+		if ok > 0 {
+			c.Bars = append(c.Bars, bar{X: left, Y: floor - hOK, W: width - space, H: hOK, Class: "pass", Title: label})
+		}
+		if failed > 0 {
+			c.Bars = append(c.Bars, bar{X: left, Y: floor - hOK - hFailed, W: width - space, H: hFailed, Class: "fail", Title: label})
+		}
+	}
+	for i := range chartTickCount {
+		c.YTicks = append(c.YTicks, tick{X: chartLeft - 6, Y: floor - float64(plotH)*float64(i)/float64(chartTickCount-1),
+			Label: thousands(top * uint64(i) / uint64(chartTickCount-1))})
+	}
+	c.XTicks = xTicks(days)
+	return c
+}
+
+func tlsDaysTable(days []store.TLSDayCounts) *table {
+	t := &table{name: "tls-days", json: days, header: []string{"day", "policy_domain", "successful", "failed"}}
+	for _, d := range days {
+		t.rows = append(t.rows, []string{d.Day, d.Domain, strconv.FormatUint(d.Successful, 10), strconv.FormatUint(d.Failure, 10)})
+	}
+	return t
+}
+
+func tlsFailuresTable(fs []store.TLSFailure) *table {
+	t := &table{name: "tls-failures", json: fs, header: []string{"policy_domain", "result_type", "receiving_mx_hostname",
+		"sending_mta_ip", "failed_sessions", "reports"}}
+	for _, f := range fs {
+		t.rows = append(t.rows, []string{f.Domain, string(f.ResultType), f.ReceivingMX, f.SendingIP,
+			strconv.FormatUint(f.FailedSessions, 10), strconv.Itoa(f.Reports)})
+	}
+	return t
+}
+
+// apiTLSTable serves /api/tls/days and /api/tls/failures, with .csv for
+// CSV.
+func (h *handler) apiTLSTable(w http.ResponseWriter, r *http.Request) {
+	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
+	name = strings.TrimSuffix(name, ".json")
+	if name != "days" && name != "failures" {
+		http.NotFound(w, r)
+		return
+	}
+	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	ctx, limit, sf := r.Context(), h.cfg.maxRows(), f.store()
+	var t *table
+	if name == "days" {
+		t, err = build(limit, tlsDaysTable)(h.store.TLSDays(ctx, sf))
+	} else {
+		t, err = build(limit, tlsFailuresTable)(h.store.TLSFailures(ctx, sf, limit))
+	}
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
+	h.writeTable(w, t, csvOut)
+}
