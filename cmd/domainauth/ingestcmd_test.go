@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -89,4 +92,49 @@ func FuzzParseKeep(f *testing.F) {
 			t.Fatalf("parseKeep(%q) = %v, want whole days", s, d)
 		}
 	})
+}
+
+// TestRelativeDBPath guards against "invalid uri authority": a relative
+// SQLite path (the help's own "--db reports.db", or DOMAINAUTH_DB=t.db)
+// names a file in the working directory, for ingest and for serve.
+func TestRelativeDBPath(t *testing.T) {
+	agg := filepath.Join(sharedDir(t), "conformance", "dmarc-aggregate", "domainaware+parsedmarc")
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(dir, "xdg")) // the default path, were it used
+	t.Setenv(store.EnvDB, "")
+
+	out, errOut, status := runCLI(t, "", "report", "ingest", "--db", "reports.db", "--offline", "--quiet", agg)
+	if status != exitOK || !strings.HasPrefix(out, "ingested ") || strings.HasPrefix(out, "ingested 0 ") {
+		t.Fatalf("ingest --db reports.db: status %d\n%s%s", status, out, errOut)
+	}
+	s, err := store.Open(context.Background(), filepath.Join(dir, "reports.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, err := s.Reports(context.Background(), store.Filter{}, store.Page{Limit: 1})
+	s.Close()
+	if err != nil || len(reps) != 1 {
+		t.Errorf("%s holds %d reports (%v), want the ingested ones", filepath.Join(dir, "reports.db"), len(reps), err)
+	}
+
+	t.Setenv(store.EnvDB, "t.db")
+	url, stop := startServe(t)
+	resp, err := http.Get(url + "healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz: %d", resp.StatusCode)
+	}
+	if status := stop(); status != exitOK {
+		t.Errorf("serve: exit status %d", status)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "t.db")); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("DOMAINAUTH_DB=t.db serve: no t.db in the working directory: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "xdg")); err == nil {
+		t.Error("a relative --db or DOMAINAUTH_DB fell back to the default path")
+	}
 }
