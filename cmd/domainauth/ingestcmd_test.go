@@ -138,3 +138,45 @@ func TestRelativeDBPath(t *testing.T) {
 		t.Error("a relative --db or DOMAINAUTH_DB fell back to the default path")
 	}
 }
+
+// TestAbbreviateHome guards the help's default database path: "~" stands
+// for HOME only when HOME is set and the path is under it (with HOME
+// unset, $XDG_DATA_HOME=/srv/data once showed as ~/srv/data/...).
+func TestAbbreviateHome(t *testing.T) {
+	for _, tc := range []struct {
+		name, path, home, want string
+	}{
+		{"home unset", "/srv/data/domainauth/reports.db", "", "/srv/data/domainauth/reports.db"},
+		{"under home", "/home/ann/.local/share/domainauth/reports.db", "/home/ann", "~/.local/share/domainauth/reports.db"},
+		{"home with a trailing slash", "/home/ann/.local/share/domainauth/reports.db", "/home/ann/", "~/.local/share/domainauth/reports.db"},
+		{"outside home", "/srv/data/domainauth/reports.db", "/home/ann", "/srv/data/domainauth/reports.db"},
+		{"home as a name prefix", "/home/anne/reports.db", "/home/ann", "/home/anne/reports.db"},
+		{"home further in", "/data/home/ann/reports.db", "/home/ann", "/data/home/ann/reports.db"},
+		{"home is the root", "/srv/data/domainauth/reports.db", "/", "/srv/data/domainauth/reports.db"},
+		{"relative home", "data/reports.db", "data", "data/reports.db"},
+		{"home itself", "/home/ann", "/home/ann", "~"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := abbreviateHome(tc.path, tc.home); got != tc.want {
+				t.Errorf("abbreviateHome(%q, %q) = %q, want %q", tc.path, tc.home, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDefaultDBHintWithoutHome: with HOME unset and XDG_DATA_HOME set,
+// the help of ingest and serve names $XDG_DATA_HOME's file as it is.
+func TestDefaultDBHintWithoutHome(t *testing.T) {
+	t.Setenv("HOME", "")
+	t.Setenv("XDG_DATA_HOME", "/srv/data")
+	want := filepath.Join("/srv/data", "domainauth", "reports.db")
+	if got := defaultDBHint(); got != want {
+		t.Errorf("defaultDBHint() = %q, want %q", got, want)
+	}
+	for _, cmd := range []string{"ingest", "serve"} {
+		out, _, _ := runCLI(t, "", "report", cmd, "--help")
+		if strings.Count(out, want) != 2 || strings.Contains(out, "~"+want) {
+			t.Errorf("report %s --help does not name %s as it is, in its text and at --db:\n%s", cmd, want, out)
+		}
+	}
+}
