@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"github.com/domainauth/domainauth"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -178,5 +182,105 @@ func TestDefaultDBHintWithoutHome(t *testing.T) {
 		if strings.Count(out, want) != 2 || strings.Contains(out, "~"+want) {
 			t.Errorf("report %s --help does not name %s as it is, in its text and at --db:\n%s", cmd, want, out)
 		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for writers on several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// aggregateXML returns a minimal aggregate report with records rows.
+func aggregateXML(id string, records int) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<?xml version="1.0"?><feedback><report_metadata><org_name>r.example</org_name><email>d@r.example</email><report_id>%s</report_id><date_range><begin>1767225600</begin><end>1767311999</end></date_range></report_metadata><policy_published><domain>example.com</domain><p>none</p></policy_published>`, id)
+	for i := range records {
+		fmt.Fprintf(&b, `<record><row><source_ip>192.0.%d.%d</source_ip><count>1</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers><header_from>example.com</header_from></identifiers><auth_results><spf><domain>example.com</domain><result>fail</result></spf></auth_results></record>`, i/256%256, i%256)
+	}
+	b.WriteString("</feedback>\n")
+	return b.Bytes()
+}
+
+// TestReportIngestProgress: on a terminal, ingest draws a progress bar on
+// stderr, each frame returning to the start of the line and clearing it
+// (\r ESC[K), and erases it before the rejected items and the summary
+// line; a rejected file name's control characters are escaped.
+func TestReportIngestProgress(t *testing.T) {
+	dir := t.TempDir()
+	const small = 30
+	for i := range small {
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("r%02d.xml", i)), aggregateXML(fmt.Sprint(i), 3))
+	}
+	// The last file takes a while, so that the walk has counted the files
+	// (and the bar is drawn) before the last item is done.
+	writeFile(t, filepath.Join(dir, "zz.xml"), aggregateXML("big", 5000))
+	hostile := "bad\x1b[31m.xml"
+	writeFile(t, filepath.Join(dir, hostile), []byte("not a report\n"))
+
+	var all syncBuffer // stdout and stderr in the order written
+	a := &app{stdout: &all, stderr: &all, terminal: true, progressDelay: -1, clock: domainauth.FixedClock(testNow)}
+	args := []string{"report", "ingest", "--db", filepath.Join(t.TempDir(), "r.db"), "--offline", "--concurrency", "2", dir}
+	if status := a.run(context.Background(), args); status != exitOK {
+		t.Fatalf("status %d: %q", status, all.String())
+	}
+	out := all.String()
+	const clear = "\r\033[K"
+	last := strings.LastIndex(out, clear)
+	if last < 0 {
+		t.Fatalf("no progress drawn: %q", out)
+	}
+	frames := strings.Split(out[:last], clear)
+	if frames[0] != "" {
+		t.Errorf("output before the first frame: %q", frames[0])
+	}
+	bar := regexp.MustCompile(`^ingesting: \[#*\.*\] (\d+) of (\d+) files$`)
+	items := regexp.MustCompile(`^ingesting: \d+ items$`)
+	bars := 0
+	for _, f := range frames[1:] {
+		switch {
+		case bar.MatchString(f):
+			if m := bar.FindStringSubmatch(f); len(m[0]) != len("ingesting: [] ")+20+len(m[1])+len(" of ")+len(m[2])+len(" files") {
+				t.Errorf("frame %q: the bar is not 20 cells", f)
+			}
+			bars++
+		case items.MatchString(f):
+		default:
+			t.Errorf("frame %q is neither a bar nor a count", f)
+		}
+	}
+	if bars == 0 {
+		t.Errorf("no bar among %d frames: %q", len(frames)-1, frames)
+	}
+	if want := fmt.Sprintf("ingesting: [%s] %d of %d files", strings.Repeat("#", 20), small+2, small+2); frames[len(frames)-1] != want {
+		t.Errorf("last frame %q, want %q", frames[len(frames)-1], want)
+	}
+	// After the erase: the rejected file, escaped, then the summary line.
+	rest := out[last+len(clear):]
+	wantRest := "rejected " + filepath.Join(dir, `bad\x1b[31m.xml`) + ": "
+	if !strings.HasPrefix(rest, wantRest) || strings.Contains(rest, "\x1b") || strings.Contains(rest, "ingesting") {
+		t.Errorf("after the erase %q, want the rejected file escaped (%q...) and no progress", rest, wantRest)
+	}
+	if !regexp.MustCompile(`\ningested 31 reports \(5090 records\), 0 duplicates, 0 conflicts, 1 rejected \(not a report: 1\)\n$`).MatchString(rest) {
+		t.Errorf("no summary line at the end: %q", rest)
 	}
 }
