@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -282,5 +283,44 @@ func TestReportIngestProgress(t *testing.T) {
 	}
 	if !regexp.MustCompile(`\ningested 31 reports \(5090 records\), 0 duplicates, 0 conflicts, 1 rejected \(not a report: 1\)\n$`).MatchString(rest) {
 		t.Errorf("no summary line at the end: %q", rest)
+	}
+}
+
+// TestREADMENamesTheDatabase: the README's dashboard tour names the
+// default database paths store.DefaultPath gives (on Unix), the
+// environment variable and --db, and the PostgreSQL URL form.
+func TestREADMENamesTheDatabase(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tour, ok := strings.Cut(string(data), "## A third tour")
+	tour, _, _ = strings.Cut(tour, "\n## ")
+	if !ok {
+		t.Fatal("README.md has no third tour")
+	}
+	tour = strings.Join(strings.Fields(tour), " ")
+	t.Setenv("XDG_DATA_HOME", "/xdg")
+	xdg, err := store.DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/ann")
+	home, err := store.DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"`--db`", "`" + store.EnvDB + "`", "`postgres://USER:PASSWORD@HOST:5432/DBNAME"}
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && runtime.GOOS != "ios" && runtime.GOOS != "plan9" {
+		want = append(want, "`$XDG_DATA_HOME"+strings.TrimPrefix(xdg, "/xdg")+"`", "`"+abbreviateHome(home, "/home/ann")+"`")
+	}
+	for _, w := range want {
+		if !strings.Contains(tour, w) {
+			t.Errorf("the README's third tour does not name %s", w)
+		}
+	}
+	if strings.Contains(tour, "same default path") {
+		t.Error("the README's third tour still says only \"the same default path\"")
 	}
 }
