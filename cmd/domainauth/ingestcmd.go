@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -42,11 +43,32 @@ Prints one summary line: ingested, duplicates, conflicts, rejected by reason.`,
 	}
 }
 
+// defaultDBHint names the default database file for the help texts.
 func defaultDBHint() string {
 	if p, err := store.DefaultPath(); err == nil {
-		return strings.Replace(p, os.Getenv("HOME"), "~", 1)
+		return abbreviateHome(p, os.Getenv("HOME"))
 	}
 	return "~/.local/share/domainauth/reports.db"
+}
+
+// abbreviateHome writes path with a leading home folder as "~", and
+// leaves it as is when home is unset, not absolute, the root, or not a
+// folder path lies under (/home/ann does not abbreviate /home/anne).
+func abbreviateHome(path, home string) string {
+	if home == "" || !filepath.IsAbs(home) {
+		return path
+	}
+	home = filepath.Clean(home)
+	if home == string(filepath.Separator) || filepath.Dir(home) == home {
+		return path
+	}
+	if path == home {
+		return "~"
+	}
+	if rest, ok := strings.CutPrefix(path, home+string(filepath.Separator)); ok {
+		return "~" + string(filepath.Separator) + rest
+	}
+	return path
 }
 
 // dbFlag declares --db.

@@ -46,25 +46,7 @@ func TestReportServeRefusesUnsafeAddress(t *testing.T) {
 // TestReportServe: serve answers on the loopback address and exits 0 when
 // its context ends (as on Ctrl-C).
 func TestReportServe(t *testing.T) {
-	pr, pw := io.Pipe()
-	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw, clock: domainauth.FixedClock(testNow)}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan int, 1)
-	go func() {
-		done <- a.run(ctx, []string{"report", "serve", "--db", filepath.Join(t.TempDir(), "r.db"), "--listen", "127.0.0.1:0", "--no-dns"})
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no line on stderr: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
-	_, url, ok := strings.Cut(strings.TrimSpace(line), " at ")
-	url, _, _ = strings.Cut(url, " ")
-	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("stderr %q names no loopback URL", line)
-	}
+	url, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "r.db"))
 	for _, p := range []string{"healthz", ""} {
 		resp, err := http.Get(url + p)
 		if err != nil {
@@ -75,13 +57,45 @@ func TestReportServe(t *testing.T) {
 			t.Errorf("GET /%s: %d", p, resp.StatusCode)
 		}
 	}
-	cancel()
-	select {
-	case status := <-done:
-		if status != exitOK {
-			t.Errorf("exit status %d after shutdown", status)
+	if status := stop(); status != exitOK {
+		t.Errorf("exit status %d after shutdown", status)
+	}
+}
+
+// startServe runs "report serve" with args on a free loopback port and
+// without DNS, waits for the line naming its URL (ending in "/"), and
+// returns the URL and a function that stops it as Ctrl-C does and
+// returns its exit status.
+func startServe(t *testing.T, args ...string) (url string, stop func() int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	a := &app{stdin: strings.NewReader(""), stdout: io.Discard, stderr: pw, clock: domainauth.FixedClock(testNow)}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	done := make(chan int, 1)
+	go func() {
+		done <- a.run(ctx, append([]string{"report", "serve", "--listen", "127.0.0.1:0", "--no-dns"}, args...))
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no line on stderr: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	_, url, ok := strings.Cut(strings.TrimSpace(line), " at ")
+	url, _, _ = strings.Cut(url, " ")
+	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
+		cancel()
+		t.Fatalf("stderr %q names no loopback URL", line)
+	}
+	return url, func() int {
+		cancel()
+		select {
+		case status := <-done:
+			return status
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not stop")
+			return -1
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop")
 	}
 }

@@ -91,7 +91,8 @@ func TestBatchDelayDefault(t *testing.T) {
 
 // TestBatchRejectsOneKeepsOthers: in one Run, a report over the store's
 // MaxRecords is rejected and the reports batched with it are stored; the
-// same without batches (BatchReports negative, as on PostgreSQL).
+// same without batches (BatchReports negative, as on PostgreSQL), on
+// both engines (on PostgreSQL the default takes no batches either).
 func TestBatchRejectsOneKeepsOthers(t *testing.T) {
 	dir := t.TempDir()
 	var enc report.Encoder
@@ -111,22 +112,19 @@ func TestBatchRejectsOneKeepsOthers(t *testing.T) {
 		batch int
 	}{{"batches", 0}, {"no batches", -1}} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), store.Options{MaxRecords: 5})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			res, err := (&Ingester{Store: s, Concurrency: 1, BatchReports: tc.batch}).Run(context.Background(), []string{dir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Ingested != 9 || res.Records != 27 || res.Rejected != 1 || res.Reasons[ReasonTooLarge] != 1 {
-				t.Fatalf("result %+v, want 9 ingested (27 records), 1 rejected as too large", res)
-			}
-			rs, err := s.Reports(context.Background(), store.Filter{}, store.Page{})
-			if err != nil || len(rs) != 9 {
-				t.Fatalf("stored: %d (%v), want 9", len(rs), err)
-			}
+			forEngines(t, store.Options{MaxRecords: 5}, func(t *testing.T, s store.Store) {
+				res, err := (&Ingester{Store: s, Concurrency: 1, BatchReports: tc.batch}).Run(context.Background(), []string{dir})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Ingested != 9 || res.Records != 27 || res.Rejected != 1 || res.Reasons[ReasonTooLarge] != 1 {
+					t.Fatalf("result %+v, want 9 ingested (27 records), 1 rejected as too large", res)
+				}
+				rs, err := s.Reports(context.Background(), store.Filter{}, store.Page{})
+				if err != nil || len(rs) != 9 {
+					t.Fatalf("stored: %d (%v), want 9", len(rs), err)
+				}
+			})
 		})
 	}
 }

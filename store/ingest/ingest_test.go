@@ -147,44 +147,45 @@ func TestSources(t *testing.T) {
 	write(t, filepath.Join(md, "new", "2"), email(t, aggregate("reporter.example", "d2", 2), nil))
 	write(t, filepath.Join(md, "tmp", "3"), email(t, aggregate("reporter.example", "d3", 2), nil))
 
-	s := newStore(t)
-	in := &Ingester{Store: s, Resolver: z, Clock: fixedClock{day.Add(48 * time.Hour)}, Concurrency: 3}
-	res, err := in.Run(context.Background(), []string{filepath.Join(dir, "files"), filepath.Join(dir, "signed.eml"),
-		filepath.Join(dir, "reports.mbox"), md})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Result{Ingested: 7, Records: 3 + 2 + 4 + 4 + 4 + 2 + 2, Duplicates: 1, Rejected: 2,
-		Reasons: map[string]int{ReasonNotReport: 2}}
-	res.Rejections = nil
-	if fmt.Sprint(res) != fmt.Sprint(want) {
-		t.Errorf("Run = %+v\nwant  %+v", res, want)
-	}
-	if got, wantLine := res.String(), "ingested 7 reports (21 records), 1 duplicate, 0 conflicts, 2 rejected (not a report: 2)"; got != wantLine {
-		t.Errorf("summary line %q, want %q", got, wantLine)
-	}
-	reps, err := s.Reports(context.Background(), store.Filter{}, store.Page{Limit: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sigs := map[string]string{}
-	for _, r := range reps {
-		sigs[r.ReportID] = r.Signature.String() + " " + r.SignedBy
-	}
-	wantSigs := map[string]string{"f1": "not-email ", "e1": "pass reporter.example", "m1": "pass reporter.example",
-		"m2": "fail ", "m3": "fail ", "d1": "pass reporter.example", "d2": "fail "}
-	if fmt.Sprint(sigs) != fmt.Sprint(wantSigs) {
-		t.Errorf("signatures %v\nwant       %v", sigs, wantSigs)
-	}
+	forEngines(t, store.Options{}, func(t *testing.T, s store.Store) {
+		in := &Ingester{Store: s, Resolver: z, Clock: fixedClock{day.Add(48 * time.Hour)}, Concurrency: 3}
+		res, err := in.Run(context.Background(), []string{filepath.Join(dir, "files"), filepath.Join(dir, "signed.eml"),
+			filepath.Join(dir, "reports.mbox"), md})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Result{Ingested: 7, Records: 3 + 2 + 4 + 4 + 4 + 2 + 2, Duplicates: 1, Rejected: 2,
+			Reasons: map[string]int{ReasonNotReport: 2}}
+		res.Rejections = nil
+		if fmt.Sprint(res) != fmt.Sprint(want) {
+			t.Errorf("Run = %+v\nwant  %+v", res, want)
+		}
+		if got, wantLine := res.String(), "ingested 7 reports (21 records), 1 duplicate, 0 conflicts, 2 rejected (not a report: 2)"; got != wantLine {
+			t.Errorf("summary line %q, want %q", got, wantLine)
+		}
+		reps, err := s.Reports(context.Background(), store.Filter{}, store.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigs := map[string]string{}
+		for _, r := range reps {
+			sigs[r.ReportID] = r.Signature.String() + " " + r.SignedBy
+		}
+		wantSigs := map[string]string{"f1": "not-email ", "e1": "pass reporter.example", "m1": "pass reporter.example",
+			"m2": "fail ", "m3": "fail ", "d1": "pass reporter.example", "d2": "fail "}
+		if fmt.Sprint(sigs) != fmt.Sprint(wantSigs) {
+			t.Errorf("signatures %v\nwant       %v", sigs, wantSigs)
+		}
 
-	// Again: everything is a duplicate.
-	res, err = in.Run(context.Background(), []string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Ingested != 0 || res.Duplicates != 8 || res.Rejected != 2 {
-		t.Errorf("second run %+v, want 8 duplicates", res)
-	}
+		// Again: everything is a duplicate.
+		res, err = in.Run(context.Background(), []string{dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Ingested != 0 || res.Duplicates != 8 || res.Rejected != 2 {
+			t.Errorf("second run %+v, want 8 duplicates", res)
+		}
+	})
 }
 
 type fixedClock struct{ t time.Time }
@@ -247,27 +248,28 @@ func TestConformance(t *testing.T) {
 	agg := shared.Require(t, "conformance", "dmarc-aggregate")
 	tls := shared.Require(t, "conformance", "tlsrpt")
 	ruf := shared.Require(t, "conformance", "dmarc-failure")
-	s := newStore(t)
-	res, err := (&Ingester{Store: s}).Run(context.Background(), []string{agg, tls, ruf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Ingested < 40 || res.Rejected == 0 || res.Rejected > 15 {
-		t.Errorf("Run = %+v", res)
-	}
-	td, err := s.TLSDays(context.Background(), store.Filter{})
-	if err != nil || len(td) == 0 {
-		t.Errorf("TLSDays: %d rows, %v", len(td), err)
-	}
-	fs, err := s.Failures(context.Background(), store.Filter{}, store.Page{})
-	if err != nil || len(fs) < 2 {
-		t.Errorf("Failures: %d, %v", len(fs), err)
-	}
-	for _, r := range res.Rejections {
-		if r.Reason == "" || r.Err == "" {
-			t.Errorf("rejection without a reason: %+v", r)
+	forEngines(t, store.Options{}, func(t *testing.T, s store.Store) {
+		res, err := (&Ingester{Store: s}).Run(context.Background(), []string{agg, tls, ruf})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		if res.Ingested < 40 || res.Rejected == 0 || res.Rejected > 15 {
+			t.Errorf("Run = %+v", res)
+		}
+		td, err := s.TLSDays(context.Background(), store.Filter{})
+		if err != nil || len(td) == 0 {
+			t.Errorf("TLSDays: %d rows, %v", len(td), err)
+		}
+		fs, err := s.Failures(context.Background(), store.Filter{}, store.Page{})
+		if err != nil || len(fs) < 2 {
+			t.Errorf("Failures: %d, %v", len(fs), err)
+		}
+		for _, r := range res.Rejections {
+			if r.Reason == "" || r.Err == "" {
+				t.Errorf("rejection without a reason: %+v", r)
+			}
+		}
+	})
 }
 
 // TestFailuresAgreeWithSummary: the store keeps as many failure reports
@@ -292,17 +294,18 @@ func TestFailuresAgreeWithSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newStore(t)
-	if _, err := (&Ingester{Store: s}).Run(context.Background(), []string{ruf}); err != nil {
-		t.Fatal(err)
-	}
-	fs, err := s.Failures(context.Background(), store.Filter{}, store.Page{Limit: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fs) != sum.Failures.Reports || sum.Failures.Duplicates == 0 {
-		t.Errorf("store holds %d failure reports, summary counts %d (%d duplicates)", len(fs), sum.Failures.Reports, sum.Failures.Duplicates)
-	}
+	forEngines(t, store.Options{}, func(t *testing.T, s store.Store) {
+		if _, err := (&Ingester{Store: s}).Run(context.Background(), []string{ruf}); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := s.Failures(context.Background(), store.Filter{}, store.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != sum.Failures.Reports || sum.Failures.Duplicates == 0 {
+			t.Errorf("store holds %d failure reports, summary counts %d (%d duplicates)", len(fs), sum.Failures.Reports, sum.Failures.Duplicates)
+		}
+	})
 }
 
 // TestMissingPath: a path that does not exist stops the run.
