@@ -12,12 +12,14 @@
 //	                   with provider and diagnosis, the policy published
 //	                   over time, reporters, reports
 //	/source/IP         one source: reverse DNS, provider, results by day
-//	/report/ID         one report: metadata, policy, rows, warnings
+//	/report/ID         one report: metadata, policy, rows, warnings,
+//	                   conflicting copies
 //	/api/overview      the overview as JSON
 //	/api/TABLE[.csv]   days, failing (sources with diagnoses), sources,
 //	                   orgs, policies, reports, domains as JSON or CSV
-//	/api/report/ID     a report as JSON; /api/report/ID/rows[.csv] and
-//	                   /api/report/ID/warnings[.csv] its tables
+//	/api/report/ID     a report as JSON; /api/report/ID/rows[.csv],
+//	                   /api/report/ID/warnings[.csv] and
+//	                   /api/report/ID/conflicts[.csv] its tables
 //	/healthz           "ok" when the store answers (no token needed)
 //	/login, /logout    the token form and its cookie
 //
