@@ -68,7 +68,9 @@
 // read every record of the selection. Each request is bounded in time (Config.RequestTimeout, default 30 s)
 // and header size (16 KiB); a table or export has at most Config.MaxRows
 // rows (default 10,000); a date-range filter spans at most Config.MaxDays
-// days (default 1,000), and a chart draws at most 1,000 days; the
+// days (default 1,000), and a chart draws the latest 1,000 days at most
+// (saying so under it when it leaves days out; the totals and the table of
+// days cover them all); the
 // overview lists Config.TopSources failing sources (default 20) and the
 // latest 50 reports; the login form's body is at most 4 KiB. With a
 // Config.Resolver, the sources shown are named by their forward-confirmed
