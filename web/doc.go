@@ -57,6 +57,8 @@
 // HttpOnly, SameSite=Strict cookie holding an HMAC of the token (Secure
 // under TLS); it is compared in constant time and never accepted in a URL
 // (a request with a token-like query parameter is refused). The only
+// login form shows nothing from the store (not even the last ingest time)
+// until the request carries the token or a session. The only
 // requests that change state are the login and logout forms, which are
 // refused cross-site (Sec-Fetch-Site, else Origin). There is no upload:
 // reports enter through `domainauth report ingest`.

@@ -164,9 +164,13 @@ type pageData struct {
 	Page       string // the template's name, on <body data-page>
 	Title      string
 	LastIngest time.Time
-	LoginOn    bool // a token is required: show the log-out button
-	Filter     filter
-	Data       any
+	LoginOn    bool // a token is required and was given: show the log-out button
+	// Authed: the request may read the store. When false (the login
+	// form before logging in) the page shows nothing the store holds,
+	// not even the time of the last ingest.
+	Authed bool
+	Filter filter
+	Data   any
 }
 
 // Href returns path with the page's filter as its query, with the
@@ -204,11 +208,15 @@ func (p *pageData) ExportHref(table, format string) string {
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
 	t := h.pages[name]
-	if p.LastIngest.IsZero() {
+	p.Authed = h.gate.allowed(r)
+	switch {
+	case !p.Authed:
+		p.LastIngest = time.Time{}
+	case p.LastIngest.IsZero():
 		p.LastIngest, _ = h.store.LastIngest(r.Context())
 	}
 	p.Page = name
-	p.LoginOn = h.gate.enabled
+	p.LoginOn = h.gate.enabled && p.Authed
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := t.ExecuteTemplate(w, "layout", p); err != nil {
