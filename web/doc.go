@@ -53,13 +53,17 @@
 // refused (Config.CheckAddress) unless an access token is set (at least
 // MinTokenLength bytes) and either TLS is configured or the operator says
 // a TLS-terminating proxy is in front. The token is accepted in an
-// "Authorization: Bearer" header or through the login form, which sets an
-// HttpOnly, SameSite=Strict cookie holding an HMAC of the token (Secure
-// under TLS); it is compared in constant time and never accepted in a URL
-// (a request with a token-like query parameter is refused). The only
-// login form shows nothing from the store (not even the last ingest time)
-// until the request carries the token or a session. The only
-// requests that change state are the login and logout forms, which are
+// "Authorization: Bearer" header or through the login form, which opens a
+// session: an HttpOnly, SameSite=Strict cookie (Secure under TLS) holding
+// a random id and its HMAC under a key drawn at start-up, checked in
+// constant time. The server keeps the sessions it issued (at most
+// Config.MaxSessions, default 1,000, each for 12 hours; when full, a new
+// login ends the oldest), so logging out ends the session and a restart
+// ends them all. The token is compared in constant time and never
+// accepted in a URL (a request with a token-like query parameter is
+// refused). The login form shows nothing from the store (not even the
+// last ingest time) until the request carries the token or a session. The
+// only requests that change state are the login and logout forms, which are
 // refused cross-site (Sec-Fetch-Site, else Origin). There is no upload:
 // reports enter through `domainauth report ingest`.
 //

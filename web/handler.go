@@ -48,7 +48,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Store == nil {
 		return nil, &ConfigError{"store", "no store", nil}
 	}
-	h := &handler{cfg: cfg, store: cfg.Store, gate: newGate(cfg.Token, cfg.secure()), mux: http.NewServeMux(),
+	h := &handler{cfg: cfg, store: cfg.Store, gate: newGate(cfg.Token, cfg.secure(), cfg.maxSessions()), mux: http.NewServeMux(),
 		loopback: IsLoopback(cfg.listen())}
 	var err error
 	if h.pages, err = parseTemplates(); err != nil {
@@ -428,7 +428,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusUnauthorized, "login", &pageData{Title: "Log in", Data: "wrong token"})
 		return
 	}
-	h.gate.setCookie(w, h.gate.cookie, int(sessionMaxAge/time.Second))
+	h.gate.setCookie(w, h.gate.newSession(), int(sessionMaxAge/time.Second))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -437,6 +437,7 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-site request refused", http.StatusForbidden)
 		return
 	}
+	h.gate.endSession(r)
 	h.gate.setCookie(w, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

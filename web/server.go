@@ -38,6 +38,8 @@ const (
 	// DefaultRequestTimeout bounds the time one request may take,
 	// store queries included.
 	DefaultRequestTimeout = 30 * time.Second
+	// DefaultMaxSessions bounds the login sessions kept in memory.
+	DefaultMaxSessions = 1_000
 	// MinTokenLength is the shortest access token accepted (bytes).
 	MinTokenLength = 16
 	// TokenEnv is the environment variable the command reads the access
@@ -64,6 +66,10 @@ type Config struct {
 	// the login form, which sets a cookie. It is never accepted in a URL.
 	// At least MinTokenLength bytes.
 	Token string
+	// MaxSessions bounds the login sessions the server keeps (each
+	// lives 12 hours, or until its logout): when full, a new login ends
+	// the oldest. If zero, DefaultMaxSessions.
+	MaxSessions int
 	// TLSCert and TLSKey are PEM files; both or neither.
 	TLSCert, TLSKey string
 	// BehindTLSProxy says that a TLS-terminating proxy is in front: the
@@ -100,6 +106,9 @@ type Config struct {
 func (c *Config) topSources() int { return orDefault(c.TopSources, DefaultTopSources) }
 func (c *Config) maxRows() int    { return orDefault(c.MaxRows, DefaultMaxRows) }
 func (c *Config) maxDays() int    { return orDefault(c.MaxDays, DefaultMaxDays) }
+func (c *Config) maxSessions() int {
+	return orDefault(c.MaxSessions, DefaultMaxSessions)
+}
 func (c *Config) listen() string {
 	if c.Listen == "" {
 		return DefaultListen
