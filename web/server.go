@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -262,13 +263,29 @@ func orDuration(v, d time.Duration) time.Duration {
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// URL is the dashboard's base URL.
+// URL is the dashboard's base URL: the listen address's host as given
+// ("0.0.0.0", "localhost", "::1" in brackets) with the port bound (the
+// one picked for port 0). With no host (":8080", every interface) it is
+// the address bound, "[::]:8080" on a dual-stack system.
 func (s *Server) URL() string {
 	scheme := "http"
 	if s.cfg.TLSCert != "" {
 		scheme = "https"
 	}
-	return scheme + "://" + s.ln.Addr().String() + "/"
+	return baseURL(scheme, s.cfg.listen(), s.ln.Addr())
+}
+
+// baseURL is the URL of the root of a server listening on listen (as
+// given) and bound to bound.
+func baseURL(scheme, listen string, bound net.Addr) string {
+	hostport := bound.String()
+	if host, _, err := net.SplitHostPort(listen); err == nil && host != "" {
+		if _, port, err := net.SplitHostPort(hostport); err == nil {
+			hostport = net.JoinHostPort(host, port)
+		}
+	}
+	// url.URL brackets nothing itself but percent-encodes an IPv6 zone.
+	return (&url.URL{Scheme: scheme, Host: hostport, Path: "/"}).String()
 }
 
 // Serve answers requests until ctx is done or the process receives SIGINT
