@@ -75,13 +75,7 @@ func sampleReports(t *testing.T) []*report.Aggregate {
 // returns its base URL, without the trailing slash.
 func serveBrowserStore(t *testing.T, st Store) string {
 	t.Helper()
-	srv, err := Listen(Config{Store: st, Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(sctx) }()
+	srv, stop, served := startServer(t, Config{Store: st, Listen: "127.0.0.1:0"})
 	t.Cleanup(func() {
 		stop()
 		if err := <-served; err != nil {

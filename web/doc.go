@@ -86,5 +86,6 @@
 // Config.DNSTimeout (default 2 s); a name that does not resolve back is
 // not shown. Serve shuts
 // down gracefully on SIGINT or SIGTERM, waiting up to
-// Config.ShutdownTimeout (default 10 s) for requests in flight.
+// Config.ShutdownTimeout (default 10 s) for requests in flight, then
+// closing the connections of those still running.
 package web

@@ -290,7 +290,9 @@ func baseURL(scheme, listen string, bound net.Addr) string {
 
 // Serve answers requests until ctx is done or the process receives SIGINT
 // or SIGTERM, then shuts down gracefully: it stops accepting, lets the
-// requests in flight finish (up to ShutdownTimeout) and returns nil.
+// requests in flight finish (up to ShutdownTimeout) and returns nil; when
+// they take longer, it closes their connections and returns an error
+// wrapping context.DeadlineExceeded.
 func (s *Server) Serve(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -307,6 +309,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), orDuration(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
 	defer cancel()
 	if err := s.srv.Shutdown(sctx); err != nil {
+		// The requests still running are cut off: the process is
+		// about to stop, and a caller that goes on should not find
+		// them answering.
+		s.srv.Close()
 		return fmt.Errorf("web: shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
