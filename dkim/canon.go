@@ -153,7 +153,7 @@ func (c *bodyCanon) foldLines(p []byte) []byte {
 				m := min(len(p), cap(c.out)-len(c.out)-8)
 				var n int
 				var ch bool
-				c.out, n, c.pendingSP, ch = foldWSP(c.out, p[:m], c.pendingSP)
+				c.out, n, c.pendingSP, ch = foldWSP(c.out, p[:m], c.pendingSP, true)
 				changed = changed || ch || k > 1
 				if p = p[n:]; n < m || len(p) == 0 {
 					break // at a CR or LF, or at the end of p
@@ -189,44 +189,99 @@ func (c *bodyCanon) foldLines(p []byte) []byte {
 // §3.4.2, §3.4.4), after an SP for a run that came before s when sp is
 // set. WSP just before where it stops is not written. It returns dst, how
 // many bytes of s it took, whether it held back WSP, and whether it
-// changed anything. The runs it folds are short and frequent, so it works
-// eight bytes at a time with no branch on where they are.
-func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, spOut, changed bool) {
+// changed the last line it took.
+//
+// With lines set (the body), it goes on past a CRLF that ends a line it
+// changed when the next line has content (see crlfThenContent): that CRLF
+// is written at once, since content follows it, and the caller's work for
+// each line is saved. It stops at any other line end (an empty or
+// WSP-only line, a bare CR or LF), which the caller handles, and after an
+// unchanged line, so that the caller goes back to its faster way for
+// lines that need no work.
+func foldWSP[T string | []byte](dst []byte, s T, sp, lines bool) (out []byte, n int, spOut, changed bool) {
+	o := len(dst)
+	d := dst[:o+len(s)+8]
+	var prev uint64 // 0x80 after WSP
+	if sp {
+		d[o] = ' '
+		o, prev = o+1, 0x80
+	}
+	i := 0
+	for {
+		start, from := o, i // where the line's bytes go and come from
+		k, n, p, tabs := foldWords(d[o:], s[i:], prev)
+		o, i, prev = o+k, i+n, p
+		for ; i < len(s); i++ {
+			b := s[i]
+			if b == '\r' || b == '\n' {
+				break
+			}
+			f := wspToSP[b]
+			var w uint64
+			if f == ' ' {
+				w = 0x80
+			}
+			d[o] = f
+			o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
+			tabs = tabs || f != b
+			prev = w
+		}
+		// Fewer bytes out than in: WSP was dropped.
+		changed = tabs || o-start != i-from || prev != 0
+		o -= int(prev >> 7)
+		if !lines || !changed || !crlfThenContent(s[i:]) {
+			return d[:o], i, prev != 0, changed
+		}
+		d[o], d[o+1] = '\r', '\n'
+		o, i, prev = o+2, i+2, 0
+	}
+}
+
+// crlfThenContent reports whether s starts with a CRLF and then a line
+// with content: a byte above SP, after WSP or not (WSP alone may be
+// trailing, and a control character is rare enough to leave to the
+// caller).
+func crlfThenContent[T string | []byte](s T) bool {
+	if len(s) < 3 || s[0] != '\r' || s[1] != '\n' {
+		return false
+	}
+	j := 2
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+		j++
+	}
+	return j < len(s) && s[j] > ' '
+}
+
+// foldWords is the bulk of foldWSP: it folds the WSP of s into d, which
+// has room for len(s)+8 bytes, eight bytes at a time with no branch on
+// where the runs are (they are short and frequent), and stops before the
+// first word with a control character other than HTAB. prev is 0x80 when
+// WSP came just before s. It returns the bytes written and taken, prev
+// for what follows, and whether it turned HTAB into SP.
+func foldWords[T string | []byte](d []byte, s T, prev uint64) (o, i int, prevOut uint64, tabs bool) {
 	const (
 		lo = 0x0101010101010101
 		hi = 0x8080808080808080
 		m7 = 0x7f * lo
 	)
-	o := len(dst)
-	d := dst[:o+len(s)+8]
-	var prev uint64 // 0x80 after WSP
-	var work uint64 // not zero once something other than a drop changed
-	start := o      // where the bytes of s go
-	if sp {
-		d[o] = ' '
-		o, prev, start = o+1, 0x80, o+1
-	}
-	i := 0
 	for ; i+8 <= len(s); i += 8 {
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
 			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		// 0x80 in each byte up to 0x20 (le) and in each below 0x20
+		// 0x80 in each byte up to 0x20 (wsp) and in each below 0x20
 		// (ctl), exact: the sums cannot carry from one byte into the
 		// next. Most words have no control character, and their WSP is
 		// SP alone.
 		u := x & m7
-		le := ^((u + 0x5f*lo) | x) & hi
-		ctl := ^((u + 0x60*lo) | x) & hi
-		wsp := le
-		if ctl != 0 {
+		wsp := ^((u + 0x5f*lo) | x) & hi
+		if ctl := ^((u + 0x60*lo) | x) & hi; ctl != 0 {
 			t := x ^ 0x09*lo
 			isTab := ^((t&m7 + m7) | t) & hi
-			if ctl&^isTab != 0 {
+			if ctl != isTab {
 				break // a control character other than HTAB: the bytes go one at a time
 			}
 			x ^= isTab >> 7 * 0x29 // HTAB (0x09) to SP (0x20)
-			work |= isTab
+			tabs = true
 		}
 		drop := wsp & (wsp<<8 | prev) // WSP after WSP
 		prev = wsp >> 56
@@ -244,25 +299,7 @@ func foldWSP[T string | []byte](dst []byte, s T, sp bool) (out []byte, n int, sp
 		q[0], q[1], q[2], q[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
 		q[4], q[5], q[6], q[7] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
 	}
-	for ; i < len(s); i++ {
-		b := s[i]
-		if b == '\r' || b == '\n' {
-			break
-		}
-		f := wspToSP[b]
-		var w uint64
-		if f == ' ' {
-			w = 0x80
-		}
-		d[o] = f
-		o += 1 - int(w&prev>>7) // the second and later bytes of a run overwrite the first
-		work |= uint64(f ^ b)
-		prev = w
-	}
-	// Fewer bytes out than in: WSP was dropped.
-	changed = work != 0 || o-start != i
-	o -= int(prev >> 7)
-	return d[:o], i, prev != 0, changed || prev != 0
+	return o, i, prev, tabs
 }
 
 // wspToSP maps HTAB to SP and every other byte to itself.

@@ -269,3 +269,27 @@ func TestHeaderCanonRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyCanonMessyLineRuns guards the relaxed path that goes on from one
+// changed line to the next (foldWSP with lines set): runs of whole lines
+// that need work, lines led by WSP, WSP-only and empty lines among and
+// after them, lines that need none, in chunks that cut anywhere.
+func TestBodyCanonMessyLineRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	lines := append([]string{
+		"\r\n", " \t\r\n", "  \r\n", "clean line\r\n", "x\r\n", "\tled by a tab  and  runs\t\r\n",
+		"  led by spaces\r\n", "ends in WSP \t \r\n", "ctl\x01 in  it\r\n", "bare\rCR  \r\n", "bare LF  \n",
+	}, messyLines...)
+	for n := range 3000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(30) {
+			b.WriteString(lines[rng.IntN(len(lines))])
+		}
+		body := []byte(b.String())
+		chunks := []int{1 + rng.IntN(200), 1 + rng.IntN(9), len(body)}
+		want := refBody(string(body), true)
+		if got, _ := canonChunks(body, true, -1, chunks); got != want {
+			t.Fatalf("case %d, chunks %v: canon(%q)\n got %q\nwant %q", n, chunks, body, got, want)
+		}
+	}
+}

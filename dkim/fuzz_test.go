@@ -3,6 +3,7 @@ package dkim
 import (
 	"context"
 	"github.com/domainauth/domainauth/authres"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -173,7 +174,7 @@ func FuzzDecodeBase64(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		fast, ok := decodeBase64Fast(s)
+		fast, ok := decodeBase64Fast(s, nil)
 		if !ok {
 			return
 		}
@@ -191,8 +192,27 @@ func FuzzDecodeBase64(f *testing.F) {
 // take the one-pass decoder.
 func TestDecodeBase64Fast(t *testing.T) {
 	for _, s := range []string{"", "QQ", "QQ==", "QUI=", "QUJD", "QU JD\r\n\tRA==", "QUJD RA\r\n =\t=", "Q UJD R\tAQ"} {
-		if _, ok := decodeBase64Fast(s); !ok {
+		if _, ok := decodeBase64Fast(s, nil); !ok {
 			t.Errorf("%q: declined", s)
 		}
 	}
+}
+
+// FuzzFieldNames: the one-pass h= splitter agrees with splitList and
+// isFieldName: it accepts exactly the lists they accept, with the same names.
+func FuzzFieldNames(f *testing.F) {
+	for _, s := range []string{"", "from", "from:to", "from\r\n\t:to :: cc ", "fr om:to", ":", "from:\u00e9", "a\r\n:b", " : from : "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := fieldNames(s, nil)
+		want := splitList(s)
+		wantOK := len(want) > 0
+		for _, n := range want {
+			wantOK = wantOK && isFieldName(n)
+		}
+		if ok != wantOK || ok && !slices.Equal(got, want) {
+			t.Fatalf("fieldNames(%q) = %q, %v; splitList gives %q, valid %v", s, got, ok, want, wantOK)
+		}
+	})
 }

@@ -253,7 +253,7 @@ func keyErr(tag string, off int, msg string, sentinel error) *KeyRecordError {
 }
 
 func decodePublicKey(kt KeyType, p string) (crypto.PublicKey, error) {
-	der, err := decodeBase64(p)
+	der, err := decodeBase64(p, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -385,9 +385,10 @@ func unhex(c byte) byte {
 func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 // decodeBase64 decodes a base64 tag value that may contain folding
-// whitespace. Padding is optional.
-func decodeBase64(s string) ([]byte, error) {
-	if b, ok := decodeBase64Fast(s); ok {
+// whitespace. Padding is optional. The result goes in buf when it has
+// room for it (see decodeBase64Fast), else in new memory.
+func decodeBase64(s string, buf []byte) ([]byte, error) {
+	if b, ok := decodeBase64Fast(s, buf); ok {
 		return b, nil
 	}
 	return decodeBase64Slow(s)
@@ -411,9 +412,16 @@ var b64Value = func() (t [256]byte) {
 // with no copy to strip the whitespace first. It declines (ok false)
 // anything decodeBase64Slow might treat differently or reject: a byte
 // outside the alphabet and FWS, misplaced or miscounted padding, a
-// dangling character; decodeBase64Slow then decides.
-func decodeBase64Fast(s string) (out []byte, ok bool) {
-	out = make([]byte, 0, len(s)*3/4+3)
+// dangling character; decodeBase64Slow then decides. It decodes into buf
+// when buf has room for three bytes for every four characters of s (FWS
+// counted), so that ParseSignature can give it storage allocated with
+// the Signature; otherwise into new memory.
+func decodeBase64Fast(s string, buf []byte) (out []byte, ok bool) {
+	if need := len(s)*3/4 + 3; cap(buf) >= need {
+		out = buf[:0]
+	} else {
+		out = make([]byte, 0, need)
+	}
 	var acc uint32
 	n, pad := 0, 0 // alphabet characters, '=' characters
 	for i := 0; i < len(s); {

@@ -47,14 +47,45 @@ func splitFields(h string, dst []field) []field {
 			}
 			break
 		}
-		raw := h[start:i]
-		f := field{raw: raw, colon: strings.IndexByte(raw, ':')}
-		if f.colon > 0 {
-			f.name = strings.TrimRight(raw[:f.colon], " \t")
-		}
-		dst = append(dst, f)
+		dst = appendField(dst, h[start:i])
 	}
 	return dst
+}
+
+// fieldsAt is splitFields for a header section whose fields start at the
+// offsets starts, as reader.readHeader records them while it looks for
+// the end of the header: the lines are not scanned a second time.
+func fieldsAt(h string, starts []int, dst []field) []field {
+	for k, start := range starts {
+		end := len(h)
+		if k+1 < len(starts) {
+			end = starts[k+1]
+		}
+		dst = appendField(dst, h[start:end])
+	}
+	return dst
+}
+
+// appendField appends the field raw (with its line terminators) to dst.
+func appendField(dst []field, raw string) []field {
+	// Filled in place: a field built on the stack and then copied
+	// stalls on the copy.
+	dst = append(dst, field{})
+	f := &dst[len(dst)-1]
+	f.raw, f.colon = raw, strings.IndexByte(raw, ':')
+	if f.colon > 0 {
+		f.name = trimWSPRight(raw[:f.colon])
+	}
+	return dst
+}
+
+// trimWSPRight removes SP and HTAB from the end of s (strings.TrimRight
+// with a cutset is several times slower on these short names).
+func trimWSPRight(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // Limits used when a Verifier or Signer field is zero.
@@ -76,13 +107,18 @@ type reader struct {
 	buf     []byte
 	maxHdr  int
 	maxLine int
+	// starts holds where each field of the header section last read
+	// starts (for fieldsAt): the first line, and each line after it that
+	// does not begin with WSP (a continuation line does).
+	starts []int
 }
 
 // readHeader returns the header section (without the empty line that ends
-// it) and the bytes of body already read. A message with no empty line is
-// all header.
+// it) and the bytes of body already read, and records in m.starts where
+// its fields start. A message with no empty line is all header.
 func (m *reader) readHeader(ctx context.Context) (string, []byte, error) {
 	buf := m.buf[:0]
+	m.starts = m.starts[:0]
 	scan := 0      // where to look for the next '\n'
 	lineStart := 0 // start of the current physical line
 	eof := false
@@ -107,6 +143,9 @@ func (m *reader) readHeader(ctx context.Context) (string, []byte, error) {
 					} else if !eof {
 						break // need one more byte
 					}
+				}
+				if scan == 0 || buf[scan] != ' ' && buf[scan] != '\t' {
+					m.starts = append(m.starts, scan)
 				}
 			}
 			nl := bytes.IndexByte(buf[scan:], '\n')
@@ -192,12 +231,13 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 	if c == CanonicalizationRelaxed {
 		// §3.4.2: lower-case name, unfold, WSP runs to one SP, no WSP at
 		// the ends of the value or around the colon.
-		for i := 0; i < len(f.name); i++ {
-			b := f.name[i]
+		n := len(h.buf)
+		h.buf = append(h.buf, f.name...)
+		name := h.buf[n:] // lower-cased in place: no append per byte
+		for i, b := range name {
 			if 'A' <= b && b <= 'Z' {
-				b += 'a' - 'A'
+				name[i] = b + 'a' - 'A'
 			}
-			h.buf = append(h.buf, b)
 		}
 		h.buf = append(h.buf, ':')
 		if sig == nil {
@@ -233,7 +273,7 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 				for len(line) > 0 {
 					h.buf = slices.Grow(h.buf, len(line)+9)
 					var n int
-					h.buf, n, sp, _ = foldWSP(h.buf, line, sp)
+					h.buf, n, sp, _ = foldWSP(h.buf, line, sp, false)
 					if line = line[n:]; line != "" {
 						// A bare CR is content.
 						if sp {
@@ -287,29 +327,42 @@ func (h *headerCanon) signedFields(fields []field, names []string, c Canonicaliz
 		h.signedFieldsSorted(fields, names, c)
 		return
 	}
-	var stack [64]bool
-	var used []bool
+	// Each field's length and first letter in one compact array: most
+	// pairs differ there, and this loop runs len(names)×len(fields)
+	// times. A used field's key becomes 0, which no name has.
+	var stack [64]uint32
+	var keys []uint32
 	if len(fields) <= len(stack) {
-		used = stack[:len(fields)]
+		keys = stack[:len(fields)]
 	} else {
-		used = make([]bool, len(fields))
+		keys = make([]uint32, len(fields))
+	}
+	for k := range fields {
+		keys[k] = nameKey(fields[k].name)
 	}
 	for _, name := range names {
 		if name == "" {
 			continue
 		}
-		first := name[0] | 0x20
-		for k := len(fields) - 1; k >= 0; k-- {
-			fn := fields[k].name
-			// Length and first letter first: most pairs differ there.
-			if len(fn) != len(name) || fn[0]|0x20 != first || used[k] || !equalFold(fn, name) {
+		key := nameKey(name)
+		for k := len(keys) - 1; k >= 0; k-- {
+			if keys[k] != key || !equalFold(fields[k].name, name) {
 				continue
 			}
-			used[k] = true
+			keys[k] = 0
 			h.add(&fields[k], c, nil)
 			break
 		}
 	}
+}
+
+// nameKey is what signedFields compares first: the length of a field
+// name and its first byte, lower-cased; 0 for an empty name.
+func nameKey(name string) uint32 {
+	if name == "" {
+		return 0
+	}
+	return uint32(len(name))<<8 | uint32(name[0]|0x20)
 }
 
 // signedFieldsScanMax bounds the h= entries × fields product for which

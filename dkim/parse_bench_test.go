@@ -40,7 +40,7 @@ func BenchmarkScanSignatureTags(b *testing.B) {
 	b.Run("b64", func(b *testing.B) {
 		sig, _ := ParseSignature(value)
 		for b.Loop() {
-			decodeBase64(sig.bRaw)
+			decodeBase64(sig.bRaw, nil)
 		}
 	})
 	b.Run("parse", func(b *testing.B) {

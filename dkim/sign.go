@@ -90,7 +90,7 @@ func (s *Signer) Sign(msg io.Reader) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fields := splitFields(hdr, make([]field, 0, strings.Count(hdr, "\n")+1))
+	fields := fieldsAt(hdr, rd.starts, make([]field, 0, len(rd.starts)))
 	if !hasField(fields, "from") {
 		return "", ErrNoFrom
 	}

@@ -3,7 +3,9 @@ package dkim
 import (
 	"context"
 	"io"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -112,6 +114,41 @@ func TestVerifyReadBufferGrowth(t *testing.T) {
 			if err != nil || len(res) != 1 || res[0].Status != StatusPass {
 				t.Errorf("size %d, half reads %v: %v %+v", size, half, err, res)
 			}
+		}
+	}
+}
+
+// TestReadHeaderFieldStarts: the field starts readHeader records while it
+// reads agree with splitFields on the header it returns, however the
+// reads cut the lines (continuation lines, bare LF and CR, a first line
+// led by WSP, no empty line at all).
+func TestReadHeaderFieldStarts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	lines := []string{"From: a\r\n", "To: b\n", "\tcontinued\r\n", " also\n", "\rodd: x\r\n", "no colon\r\n", "X:\r\n", "Subject: s\r"}
+	for n := range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(lines[rng.IntN(len(lines))])
+		}
+		if rng.IntN(4) > 0 {
+			b.WriteString([]string{"\r\n", "\n"}[rng.IntN(2)] + "body\r\n")
+		}
+		msg := b.String()
+		var r io.Reader = strings.NewReader(msg)
+		switch rng.IntN(3) {
+		case 0:
+			r = iotest.OneByteReader(r)
+		case 1:
+			r = iotest.HalfReader(r)
+		}
+		rd := reader{r: r, buf: make([]byte, 0, 1+rng.IntN(64)), maxHdr: defaultMaxHeaderBytes, maxLine: defaultMaxLineBytes}
+		hdr, _, err := rd.readHeader(context.Background())
+		if err != nil {
+			t.Fatalf("case %d: %v", n, err)
+		}
+		got, want := fieldsAt(hdr, rd.starts, nil), splitFields(hdr, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("case %d, header %q: fields from starts %v\n%+v\nsplitFields\n%+v", n, hdr, rd.starts, got, want)
 		}
 	}
 }

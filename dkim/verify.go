@@ -191,6 +191,9 @@ func (in *verifierInner) putState(st *verifyState) {
 	if cap(st.rd.buf) > 4*readChunk {
 		st.rd.buf = make([]byte, 0, readChunk) // do not keep a huge header's buffer
 	}
+	if cap(st.rd.starts) > 1024 {
+		st.rd.starts = nil // nor the offsets of a header of many fields
+	}
 	clear(st.fields)
 	clear(st.jobs)
 	st.fields, st.jobs = st.fields[:0], st.jobs[:0]
@@ -217,7 +220,7 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 	if err != nil {
 		return nil, err
 	}
-	st.fields = splitFields(hdr, st.fields[:0])
+	st.fields = fieldsAt(hdr, st.rd.starts, st.fields[:0])
 	n := 0
 	for i := range st.fields {
 		if equalFold(st.fields[i].name, "DKIM-Signature") {

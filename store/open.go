@@ -171,6 +171,12 @@ func openSQLite(path string, opts Options) (*sql.DB, error) {
 	if strings.HasPrefix(path, "file:") || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: sqlite path %q: give a plain file path", path)
 	}
+	// The driver takes a file: URI, in which a relative path would read
+	// as a host name ("file://reports.db").
+	path, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

@@ -109,7 +109,7 @@ func (s *sqlStore) Total(ctx context.Context, f Filter) (report.Counts, error) {
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
 	var n nullCounts
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT "+countCols+" FROM aggregate_days WHERE "+w), args...).Scan(n.ptrs()...); err != nil {
+	if err := s.queryRow(ctx, "SELECT "+countCols+" FROM aggregate_days WHERE "+w, args...).Scan(n.ptrs()...); err != nil {
 		return report.Counts{}, s.err(err)
 	}
 	return n.counts(), nil

@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/domainauth/domainauth/report"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -104,6 +106,68 @@ func TestMigrations(t *testing.T) {
 	}
 }
 
+// TestMigrationsKeepData: reports stored at each earlier version (from
+// 1) read the same after migrating to the latest as in a database
+// created at the latest: version 3's rebuilt source index included.
+func TestMigrationsKeepData(t *testing.T) {
+	ctx := context.Background()
+	var as []*report.Aggregate
+	for i := range 2<<reportBlockBits + 1 {
+		as = append(as, benchReport(benchOrgs[i%len(benchOrgs)], benchDay.AddDate(0, 0, i%9), fmt.Sprint(i), 3, i, 7))
+	}
+	fill := func(t *testing.T, s *sqlStore) {
+		bt, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range as {
+			if _, err := bt.AddAggregate(ctx, a, Source{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := bt.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(t *testing.T, s *sqlStore) []any {
+		f := Filter{Domain: "example.com", From: benchDay.AddDate(0, 0, 2).Format(time.DateOnly)}
+		days, err1 := s.Days(ctx, f)
+		srcs, err2 := s.Sources(ctx, f, MaxLimit)
+		sd, err3 := s.SourceDays(ctx, f, benchAddr(3).String())
+		sr, err4 := s.SourceReports(ctx, Filter{}, benchAddr(3).String(), Page{Limit: MaxLimit})
+		fs, err5 := s.FailingSources(ctx, Filter{}, 5)
+		if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+			t.Fatal(err)
+		}
+		for i := range sr {
+			sr[i].IngestedAt = time.Time{}
+		}
+		return []any{days, srcs, sd, len(sr), fs}
+	}
+	for _, e := range testEngines {
+		t.Run(e.name, func(t *testing.T) {
+			fresh := mustOpen(t, e.dsn(t), Options{}).(*sqlStore)
+			fill(t, fresh)
+			want := read(t, fresh)
+			for from := 1; from < SchemaVersion(); from++ {
+				db, d := rawDB(t, e.dsn(t))
+				if err := migrate(ctx, db, d, from); err != nil {
+					t.Fatalf("to version %d: %v", from, err)
+				}
+				// The aggregate tables are the same at every version; only
+				// their indexes changed.
+				fill(t, &sqlStore{db: db, d: d})
+				if err := migrate(ctx, db, d, -1); err != nil {
+					t.Fatalf("from version %d: %v", from, err)
+				}
+				if diff := cmp.Diff(want, read(t, &sqlStore{db: db, d: d})); diff != "" {
+					t.Errorf("stored at version %d, read after migrating (-fresh +migrated):\n%s", from, diff)
+				}
+			}
+		})
+	}
+}
+
 // TestNewerSchemaRefused: a database migrated by a newer program is not
 // touched.
 func TestNewerSchemaRefused(t *testing.T) {
@@ -161,6 +225,20 @@ func TestSQLiteFile(t *testing.T) {
 	t.Setenv("HOME", "/home/someone")
 	if p, err := DefaultPath(); err != nil || p != "/home/someone/.local/share/domainauth/reports.db" {
 		t.Errorf("DefaultPath() = %q, %v", p, err)
+	}
+}
+
+// TestSQLiteRelativePath: a relative path names a file in the working
+// directory (the driver's file: URI would read it as a host name).
+func TestSQLiteRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s := mustOpen(t, filepath.Join("sub", "reports.db"), Options{})
+	if _, err := s.AddAggregate(context.Background(), benchReport("org", benchDay, "1", 3, 0, 10), Source{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sub", "reports.db")); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -70,6 +70,9 @@ type sqlStore struct {
 
 	prepMu sync.Mutex
 	prep   map[string]*sql.Stmt // ingest's statements, prepared once
+
+	// trace, if set (by tests), sees each read query before it runs.
+	trace func(query string, args []any)
 }
 
 // q returns the query text for the engine (cached).
@@ -102,7 +105,18 @@ func (s *sqlStore) lockWriter() func() {
 }
 
 func (s *sqlStore) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s.trace != nil {
+		s.trace(query, args)
+	}
 	return s.db.QueryContext(ctx, s.q(query), args...)
+}
+
+// queryRow runs a read query that returns one row.
+func (s *sqlStore) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s.trace != nil {
+		s.trace(query, args)
+	}
+	return s.db.QueryRowContext(ctx, s.q(query), args...)
 }
 
 func nowUnix() int64 { return time.Now().Unix() }
