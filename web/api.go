@@ -130,6 +130,14 @@ func warningsTable(a *report.Aggregate) *table {
 	return t
 }
 
+func conflictsTable(cs []store.Conflict) *table {
+	t := &table{name: "conflicts", json: cs, header: []string{"source", "digest", "messages", "records", "ingested_at"}}
+	for _, c := range cs {
+		t.rows = append(t.rows, []string{c.Source, c.Digest, strconv.FormatUint(c.Messages, 10), strconv.Itoa(c.Records), stamp(c.IngestedAt)})
+	}
+	return t
+}
+
 func ipText(a interface {
 	IsValid() bool
 	String() string
@@ -286,12 +294,13 @@ func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, d)
 }
 
-// apiReportTable serves a report's rows and warnings: /api/report/ID/rows
-// and /api/report/ID/warnings, with .csv for CSV.
+// apiReportTable serves a report's tables: /api/report/ID/rows,
+// /api/report/ID/warnings and /api/report/ID/conflicts (the other copies
+// met under its identity), with .csv for CSV.
 func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
 	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
 	name = strings.TrimSuffix(name, ".json")
-	if name != "rows" && name != "warnings" {
+	if name != "rows" && name != "warnings" && name != "conflicts" {
 		http.NotFound(w, r)
 		return
 	}
@@ -300,12 +309,18 @@ func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
 		h.apiFail(w, r, err)
 		return
 	}
+	limit := h.cfg.maxRows()
 	a := *d.Aggregate
-	a.Records = a.Records[:min(len(a.Records), h.cfg.maxRows())]
-	a.Warnings = a.Warnings[:min(len(a.Warnings), h.cfg.maxRows())]
-	t := warningsTable(&a)
-	if name == "rows" {
+	a.Records = a.Records[:min(len(a.Records), limit)]
+	a.Warnings = a.Warnings[:min(len(a.Warnings), limit)]
+	var t *table
+	switch name {
+	case "rows":
 		t = rowsTable(&a)
+	case "warnings":
+		t = warningsTable(&a)
+	default:
+		t = conflictsTable(d.ConflictList[:min(len(d.ConflictList), limit)])
 	}
 	h.writeTable(w, t, csvOut)
 }

@@ -2,19 +2,21 @@ package web
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Names the login flow uses.
 const (
 	cookieName = "domainauth_session"
-	// sessionMaxAge is the life of the login cookie.
+	// sessionMaxAge is the life of a login session (and of its cookie).
 	sessionMaxAge = 12 * time.Hour
 	// maxLoginBody bounds the login form's body.
 	maxLoginBody = 4 << 10
@@ -26,27 +28,113 @@ const (
 var urlTokenParams = []string{"token", "access_token", "auth", "key", "session"}
 
 // gate enforces the access token: an "Authorization: Bearer" header or the
-// session cookie the login form sets. The token is compared in constant
-// time, through SHA-256 digests so that its length does not leak either.
+// cookie of a session the login form opened. The token is compared in
+// constant time, through SHA-256 digests so that its length does not leak
+// either.
+//
+// A session cookie is a random id and an HMAC of it under a key drawn
+// when the process starts: it says nothing of the token, a restart
+// revokes every session, and a cookie the server did not issue fails the
+// HMAC check (constant time) before any lookup. The sessions issued are
+// kept in memory with their expiry, at most maxSessions of them (when
+// full, the expired ones go, then the oldest), so that logging out ends
+// the session on the server, not only in the browser.
 type gate struct {
 	enabled bool
 	token   [32]byte // sha256 of the token
-	session [32]byte // sha256 of the cookie value
-	cookie  string   // the cookie value: an HMAC of the token, never the token
 	secure  bool
+	key     [32]byte // the session HMAC key, random per process
+	// now is the clock of the sessions' expiry (time.Now; tests set it).
+	now         func() time.Time
+	maxSessions int
+
+	mu       sync.Mutex
+	sessions map[[sessionIDLen]byte]time.Time // id -> expiry
 }
 
-func newGate(token string, secure bool) *gate {
-	g := &gate{enabled: token != "", secure: secure}
+// sessionIDLen is the length of a session id, in bytes.
+const sessionIDLen = 32
+
+func newGate(token string, secure bool, maxSessions int) *gate {
+	g := &gate{enabled: token != "", secure: secure, now: time.Now, maxSessions: maxSessions}
 	if !g.enabled {
 		return g
 	}
 	g.token = sha256.Sum256([]byte(token))
-	mac := hmac.New(sha256.New, []byte(token))
-	mac.Write([]byte("domainauth dashboard session v1"))
-	g.cookie = hex.EncodeToString(mac.Sum(nil))
-	g.session = sha256.Sum256([]byte(g.cookie))
+	rand.Read(g.key[:]) // never fails (crypto/rand)
+	g.sessions = make(map[[sessionIDLen]byte]time.Time)
 	return g
+}
+
+// mac is the HMAC of a session id under the process's key.
+func (g *gate) mac(id []byte) []byte {
+	m := hmac.New(sha256.New, g.key[:])
+	m.Write([]byte("domainauth dashboard session v2\x00"))
+	m.Write(id)
+	return m.Sum(nil)
+}
+
+// newSession opens a session and returns its cookie value: the id and
+// its HMAC, in hex.
+func (g *gate) newSession() string {
+	var id [sessionIDLen]byte
+	rand.Read(id[:])
+	now := g.now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.sessions) >= g.maxSessions {
+		for k, exp := range g.sessions {
+			if !now.Before(exp) {
+				delete(g.sessions, k)
+			}
+		}
+	}
+	for len(g.sessions) >= g.maxSessions {
+		var oldest [sessionIDLen]byte
+		var at time.Time
+		for k, exp := range g.sessions {
+			if at.IsZero() || exp.Before(at) {
+				oldest, at = k, exp
+			}
+		}
+		delete(g.sessions, oldest)
+	}
+	g.sessions[id] = now.Add(sessionMaxAge)
+	return hex.EncodeToString(id[:]) + hex.EncodeToString(g.mac(id[:]))
+}
+
+// session returns the id of the live session the cookie value names.
+func (g *gate) session(v string) ([sessionIDLen]byte, bool) {
+	var id [sessionIDLen]byte
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != sessionIDLen+sha256.Size {
+		return id, false
+	}
+	if !hmac.Equal(b[sessionIDLen:], g.mac(b[:sessionIDLen])) {
+		return id, false
+	}
+	copy(id[:], b)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	exp, ok := g.sessions[id]
+	if ok && !g.now().Before(exp) {
+		delete(g.sessions, id)
+		ok = false
+	}
+	return id, ok
+}
+
+// endSession revokes the session of r's cookie, if any.
+func (g *gate) endSession(r *http.Request) {
+	c, err := r.Cookie(cookieName)
+	if err != nil || !g.enabled {
+		return
+	}
+	if id, ok := g.session(c.Value); ok {
+		g.mu.Lock()
+		delete(g.sessions, id)
+		g.mu.Unlock()
+	}
 }
 
 // equal compares s with the digest d in constant time.
@@ -63,8 +151,9 @@ func (g *gate) allowed(r *http.Request) bool {
 	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equal(strings.TrimSpace(v), g.token) {
 		return true
 	}
-	if c, err := r.Cookie(cookieName); err == nil && equal(c.Value, g.session) {
-		return true
+	if c, err := r.Cookie(cookieName); err == nil {
+		_, ok := g.session(c.Value)
+		return ok
 	}
 	return false
 }

@@ -19,10 +19,11 @@ import (
 	"github.com/domainauth/domainauth/report"
 )
 
-// screenshot, when set, makes TestBrowser write the overview to
-// docs/dashboard.png (off by default, so that test runs leave the tree
-// clean): go test ./web -run TestBrowser -screenshot
-var screenshot = flag.Bool("screenshot", false, "write a screenshot of the overview to ../docs/dashboard.png")
+// screenshot, when set, makes TestBrowser write the overview of a store
+// holding only the shared samples to docs/dashboard.png (off by default,
+// so that test runs leave the tree clean):
+// go test ./web -run TestBrowser -screenshot
+var screenshot = flag.Bool("screenshot", false, "write a screenshot of the overview of the shared samples to ../docs/dashboard.png")
 
 // browserPath finds a Chromium or Chrome binary: $DOMAINAUTH_CHROME, then
 // the usual names on PATH.
@@ -38,10 +39,9 @@ func browserPath() string {
 	return ""
 }
 
-// browserReports decodes the shared aggregate-report samples (the ones a
-// decoder refuses are left out, as ingest leaves them out) and adds the
-// hostile report.
-func browserReports(t *testing.T) []*report.Aggregate {
+// sampleReports decodes the shared aggregate-report samples (the ones a
+// decoder refuses are left out, as ingest leaves them out).
+func sampleReports(t *testing.T) []*report.Aggregate {
 	t.Helper()
 	dir := shared.Require(t, "conformance", "dmarc-aggregate")
 	var files []string
@@ -68,7 +68,21 @@ func browserReports(t *testing.T) []*report.Aggregate {
 	if len(out) < 10 {
 		t.Fatalf("only %d reports decode in %s", len(out), dir)
 	}
-	return append(out, fixture()[2])
+	return out
+}
+
+// serveBrowserStore serves st on a loopback port until the test ends and
+// returns its base URL, without the trailing slash.
+func serveBrowserStore(t *testing.T, st Store) string {
+	t.Helper()
+	srv, stop, served := startServer(t, Config{Store: st, Listen: "127.0.0.1:0"})
+	t.Cleanup(func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return strings.TrimSuffix(srv.URL(), "/")
 }
 
 // digits keeps the digits of a figure as shown ("1 234" -> 1234).
@@ -101,23 +115,9 @@ func TestBrowser(t *testing.T) {
 	if bin == "" {
 		shared.Skip(t, "no Chromium found (install the chromium package, or set DOMAINAUTH_CHROME)")
 	}
-	reports := browserReports(t)
-	st, kept := seedBrowserStore(t, reports)
-
-	srv, err := Listen(Config{Store: st, Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(sctx) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	base := strings.TrimSuffix(srv.URL(), "/")
+	samples := sampleReports(t)
+	st, kept := seedBrowserStore(t, append(samples[:len(samples):len(samples)], fixture()[2]))
+	base := serveBrowserStore(t, st)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin), chromedp.WindowSize(1280, 900))
 	if os.Geteuid() == 0 {
@@ -185,19 +185,6 @@ func TestBrowser(t *testing.T) {
 	}
 	open(base+"/", "overview")
 	checkTotals("overview", all.Total)
-	if *screenshot {
-		// The top of the overview, as a laptop shows it, in PNG.
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 1500)); err != nil {
-			t.Fatal(err)
-		}
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("..", "docs", "dashboard.png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	// The domain filter, set in the form as a person would, changes them.
 	one := &report.Summary{}
@@ -256,5 +243,32 @@ func TestBrowser(t *testing.T) {
 	over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil || over {
 		t.Errorf("on a phone the overview is wider than the screen (%v)", err)
+	}
+
+	if *screenshot {
+		// The top of the overview, as a laptop shows it, in PNG, of a
+		// store holding the shared samples alone (the README says so):
+		// not the hostile report above.
+		sst, skept := seedBrowserStore(t, samples)
+		sbase := serveBrowserStore(t, sst)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1200, 1500)); err != nil {
+			t.Fatal(err)
+		}
+		open(sbase+"/", "overview")
+		shown := &report.Summary{}
+		for _, a := range skept {
+			shown.Add(a)
+		}
+		checkTotals("the screenshot's overview", shown.Total)
+		if strings.Contains(text("body"), "evil.example") {
+			t.Fatalf("the screenshot's store holds the hostile report")
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "docs", "dashboard.png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

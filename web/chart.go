@@ -18,7 +18,6 @@ const (
 	plotH                  = chartH - chartTop - chartBottom
 	maxChartBars           = DefaultMaxDays // the latest days are drawn
 	maxChartDots           = 120            // above this, the rate line has no dots
-	chartDayDuration       = 24 * time.Hour
 	chartTickCount         = 3
 	chartMinVisibleBarPart = 0.5
 )
@@ -29,6 +28,7 @@ type chart struct {
 	W, H   int
 	X0, X1 float64 // the plot's left and right edges, for the grid lines
 	Label  string  // the aria-label
+	Note   string  // shown under the chart: the days it leaves out, if any
 	Bars   []bar
 	Lines  []string // polyline points of the rate chart, one per run of days with messages
 	Dots   []dot
@@ -56,28 +56,61 @@ type tick struct {
 // F formats a coordinate.
 func (chart) F(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
-// fillDays returns days with the missing days between the first and the
-// last added as zero, the latest maxChartBars of them.
-func fillDays(days []store.DayCounts) []store.DayCounts {
-	var out []store.DayCounts
-	var prev time.Time
-	for _, d := range days {
+// fillDays returns the days a chart draws: every calendar day from the
+// first dated day to the last, the missing ones added as zero, or only
+// the latest maxChartBars of them; and the number of calendar days from
+// the first to the last, which is more than len(out) when the chart was
+// cut. The axis stays linear over any span (one slot per calendar day),
+// and the work is bounded by len(days) + maxChartBars whatever the span.
+// A day that does not parse (a report without a date range) is not on a
+// time axis and is left out.
+func fillDays(days []store.DayCounts) (out []store.DayCounts, span int) {
+	const secondsPerDay = 24 * 60 * 60
+	num := func(d store.DayCounts) (int64, bool) {
 		t, err := time.Parse(time.DateOnly, d.Day)
-		if err != nil {
-			continue // a report without a date range: not on a time axis
-		}
-		if !prev.IsZero() {
-			for g := prev.Add(chartDayDuration); g.Before(t) && len(out) < 40*maxChartBars; g = g.Add(chartDayDuration) {
-				out = append(out, store.DayCounts{Day: g.Format(time.DateOnly)})
-			}
-		}
-		out = append(out, d)
-		prev = t
+		return t.Unix() / secondsPerDay, err == nil // UTC midnight: exact
 	}
-	if len(out) > maxChartBars {
-		out = out[len(out)-maxChartBars:]
+	var first, last int64
+	seen := false
+	for _, d := range days {
+		n, ok := num(d)
+		if !ok {
+			continue
+		}
+		if !seen || n < first {
+			first = n
+		}
+		if !seen || n > last {
+			last = n
+		}
+		seen = true
 	}
-	return out
+	if !seen {
+		return nil, 0
+	}
+	span64 := last - first + 1
+	start := last - min(span64, maxChartBars) + 1
+	out = make([]store.DayCounts, last-start+1)
+	for i := range out {
+		out[i].Day = time.Unix((start+int64(i))*secondsPerDay, 0).UTC().Format(time.DateOnly)
+	}
+	for _, d := range days {
+		if n, ok := num(d); ok && n >= start {
+			// The store gives one row per day; should a day come twice,
+			// its counts add up rather than one hiding the other.
+			out[n-start].Counts = sumDays([]store.DayCounts{out[n-start], d})
+		}
+	}
+	return out, int(span64)
+}
+
+// cutNote is the line under a chart that does not draw every day of its
+// selection, or "".
+func cutNote(drawn, span int) string {
+	if drawn >= span {
+		return ""
+	}
+	return fmt.Sprintf("The chart shows the last %s of %s days; the totals and the figures per day cover them all.", thousands(uint64(drawn)), thousands(uint64(span)))
 }
 
 func xTicks(days []store.DayCounts) []tick {
@@ -108,7 +141,7 @@ func xTicks(days []store.DayCounts) []tick {
 // messagesChart draws messages per day: DMARC passes below, failures
 // stacked above.
 func messagesChart(in []store.DayCounts) *chart {
-	days := fillDays(in)
+	days, span := fillDays(in)
 	if len(days) == 0 {
 		return nil
 	}
@@ -116,7 +149,8 @@ func messagesChart(in []store.DayCounts) *chart {
 	for _, d := range days {
 		peak = max(peak, d.Messages)
 	}
-	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("messages per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
+	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("messages per day, %s to %s", days[0].Day, days[len(days)-1].Day),
+		Note: cutNote(len(days), span)}
 	if peak == 0 {
 		peak = 1
 	}
@@ -146,11 +180,12 @@ func messagesChart(in []store.DayCounts) *chart {
 // rateChart draws the DMARC pass rate per day (days without messages
 // have no point).
 func rateChart(in []store.DayCounts) *chart {
-	days := fillDays(in)
+	days, span := fillDays(in)
 	if len(days) == 0 {
 		return nil
 	}
-	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("DMARC pass rate per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
+	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("DMARC pass rate per day, %s to %s", days[0].Day, days[len(days)-1].Day),
+		Note: cutNote(len(days), span)}
 	slot := float64(plotW) / float64(len(days))
 	base := float64(chartTop + plotH)
 	// A day without messages has no rate: the line breaks there rather

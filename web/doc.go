@@ -12,7 +12,8 @@
 //	                   with provider and diagnosis, the policy published
 //	                   over time, reporters, reports
 //	/source/IP         one source: reverse DNS, provider, results by day
-//	/report/ID         one report: metadata, policy, rows, warnings
+//	/report/ID         one report: metadata, policy, rows, warnings,
+//	                   conflicting copies
 //	/tls               SMTP TLS reports (RFC 8460): successful and failed
 //	                   sessions per day (SVG) and per policy domain and
 //	                   day, failure details grouped by result type,
@@ -25,8 +26,9 @@
 //	/api/overview      the overview as JSON
 //	/api/TABLE[.csv]   days, failing (sources with diagnoses), sources,
 //	                   orgs, policies, reports, domains as JSON or CSV
-//	/api/report/ID     a report as JSON; /api/report/ID/rows[.csv] and
-//	                   /api/report/ID/warnings[.csv] its tables
+//	/api/report/ID     a report as JSON; /api/report/ID/rows[.csv],
+//	                   /api/report/ID/warnings[.csv] and
+//	                   /api/report/ID/conflicts[.csv] its tables
 //	/api/tls/TABLE[.csv]  days and failures of the TLS page
 //	/api/failures[.csv]   the failure report list
 //	/api/failure/ID    a failure report as JSON; /api/failure/ID/header[.csv]
@@ -70,11 +72,17 @@
 // refused (Config.CheckAddress) unless an access token is set (at least
 // MinTokenLength bytes) and either TLS is configured or the operator says
 // a TLS-terminating proxy is in front. The token is accepted in an
-// "Authorization: Bearer" header or through the login form, which sets an
-// HttpOnly, SameSite=Strict cookie holding an HMAC of the token (Secure
-// under TLS); it is compared in constant time and never accepted in a URL
-// (a request with a token-like query parameter is refused). The only
-// requests that change state are the login and logout forms, which are
+// "Authorization: Bearer" header or through the login form, which opens a
+// session: an HttpOnly, SameSite=Strict cookie (Secure under TLS) holding
+// a random id and its HMAC under a key drawn at start-up, checked in
+// constant time. The server keeps the sessions it issued (at most
+// Config.MaxSessions, default 1,000, each for 12 hours; when full, a new
+// login ends the oldest), so logging out ends the session and a restart
+// ends them all. The token is compared in constant time and never
+// accepted in a URL (a request with a token-like query parameter is
+// refused). The login form shows nothing from the store (not even the
+// last ingest time) until the request carries the token or a session. The
+// only requests that change state are the login and logout forms, which are
 // refused cross-site (Sec-Fetch-Site, else Origin). There is no upload:
 // reports enter through `domainauth report ingest`.
 //
@@ -85,7 +93,9 @@
 // read every record of the selection. Each request is bounded in time (Config.RequestTimeout, default 30 s)
 // and header size (16 KiB); a table or export has at most Config.MaxRows
 // rows (default 10,000); a date-range filter spans at most Config.MaxDays
-// days (default 1,000), and a chart draws at most 1,000 days; the
+// days (default 1,000), and a chart draws the latest 1,000 days at most
+// (saying so under it when it leaves days out; the totals and the table of
+// days cover them all); the
 // overview lists Config.TopSources failing sources (default 20) and the
 // latest 50 reports, and counts at most 1,000 failure reports (beyond,
 // "more than 1,000"); the TLS page lists the 50 failure groups with the
@@ -99,5 +109,6 @@
 // Config.DNSTimeout (default 2 s); a name that does not resolve back is
 // not shown. Serve shuts
 // down gracefully on SIGINT or SIGTERM, waiting up to
-// Config.ShutdownTimeout (default 10 s) for requests in flight.
+// Config.ShutdownTimeout (default 10 s) for requests in flight, then
+// closing the connections of those still running.
 package web

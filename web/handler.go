@@ -48,7 +48,7 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Store == nil {
 		return nil, &ConfigError{"store", "no store", nil}
 	}
-	h := &handler{cfg: cfg, store: cfg.Store, gate: newGate(cfg.Token, cfg.secure()), mux: http.NewServeMux(),
+	h := &handler{cfg: cfg, store: cfg.Store, gate: newGate(cfg.Token, cfg.secure(), cfg.maxSessions()), mux: http.NewServeMux(),
 		loopback: IsLoopback(cfg.listen())}
 	var err error
 	if h.pages, err = parseTemplates(); err != nil {
@@ -173,9 +173,13 @@ type pageData struct {
 	Page       string // the template's name, on <body data-page>
 	Title      string
 	LastIngest time.Time
-	LoginOn    bool // a token is required: show the log-out button
-	Filter     filter
-	Data       any
+	LoginOn    bool // a token is required and was given: show the log-out button
+	// Authed: the request may read the store. When false (the login
+	// form before logging in) the page shows nothing the store holds,
+	// not even the time of the last ingest.
+	Authed bool
+	Filter filter
+	Data   any
 }
 
 // Href returns path with the page's filter as its query, with the
@@ -213,11 +217,15 @@ func (p *pageData) ExportHref(table, format string) string {
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
 	t := h.pages[name]
-	if p.LastIngest.IsZero() {
+	p.Authed = h.gate.allowed(r)
+	switch {
+	case !p.Authed:
+		p.LastIngest = time.Time{}
+	case p.LastIngest.IsZero():
 		p.LastIngest, _ = h.store.LastIngest(r.Context())
 	}
 	p.Page = name
-	p.LoginOn = h.gate.enabled
+	p.LoginOn = h.gate.enabled && p.Authed
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := t.ExecuteTemplate(w, "layout", p); err != nil {
@@ -432,7 +440,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusUnauthorized, "login", &pageData{Title: "Log in", Data: "wrong token"})
 		return
 	}
-	h.gate.setCookie(w, h.gate.cookie, int(sessionMaxAge/time.Second))
+	h.gate.setCookie(w, h.gate.newSession(), int(sessionMaxAge/time.Second))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -441,6 +449,7 @@ func (h *handler) logout(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-site request refused", http.StatusForbidden)
 		return
 	}
+	h.gate.endSession(r)
 	h.gate.setCookie(w, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

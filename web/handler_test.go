@@ -512,13 +512,7 @@ func TestNoWriteEndpoints(t *testing.T) {
 // and returns nil once its context is done.
 func TestServeGracefulShutdown(t *testing.T) {
 	st, _ := openStore(t, fixture()...)
-	s, err := Listen(Config{Store: st, Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
+	s, cancel, done := startServer(t, Config{Store: st, Listen: "127.0.0.1:0"})
 	resp, err := http.Get(s.URL() + "healthz")
 	if err != nil {
 		t.Fatal(err)
@@ -528,13 +522,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Errorf("health: %d", resp.StatusCode)
 	}
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("Serve did not return after cancel")
+	if err := serveResult(t, done, 15*time.Second); err != nil {
+		t.Errorf("Serve: %v", err)
 	}
 	if _, err := http.Get(s.URL() + "healthz"); err == nil {
 		t.Errorf("still answering after shutdown")

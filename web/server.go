@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -38,6 +39,8 @@ const (
 	// DefaultRequestTimeout bounds the time one request may take,
 	// store queries included.
 	DefaultRequestTimeout = 30 * time.Second
+	// DefaultMaxSessions bounds the login sessions kept in memory.
+	DefaultMaxSessions = 1_000
 	// MinTokenLength is the shortest access token accepted (bytes).
 	MinTokenLength = 16
 	// TokenEnv is the environment variable the command reads the access
@@ -64,6 +67,10 @@ type Config struct {
 	// the login form, which sets a cookie. It is never accepted in a URL.
 	// At least MinTokenLength bytes.
 	Token string
+	// MaxSessions bounds the login sessions the server keeps (each
+	// lives 12 hours, or until its logout): when full, a new login ends
+	// the oldest. If zero, DefaultMaxSessions.
+	MaxSessions int
 	// TLSCert and TLSKey are PEM files; both or neither.
 	TLSCert, TLSKey string
 	// BehindTLSProxy says that a TLS-terminating proxy is in front: the
@@ -100,6 +107,9 @@ type Config struct {
 func (c *Config) topSources() int { return orDefault(c.TopSources, DefaultTopSources) }
 func (c *Config) maxRows() int    { return orDefault(c.MaxRows, DefaultMaxRows) }
 func (c *Config) maxDays() int    { return orDefault(c.MaxDays, DefaultMaxDays) }
+func (c *Config) maxSessions() int {
+	return orDefault(c.MaxSessions, DefaultMaxSessions)
+}
 func (c *Config) listen() string {
 	if c.Listen == "" {
 		return DefaultListen
@@ -253,18 +263,36 @@ func orDuration(v, d time.Duration) time.Duration {
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// URL is the dashboard's base URL.
+// URL is the dashboard's base URL: the listen address's host as given
+// ("0.0.0.0", "localhost", "::1" in brackets) with the port bound (the
+// one picked for port 0). With no host (":8080", every interface) it is
+// the address bound, "[::]:8080" on a dual-stack system.
 func (s *Server) URL() string {
 	scheme := "http"
 	if s.cfg.TLSCert != "" {
 		scheme = "https"
 	}
-	return scheme + "://" + s.ln.Addr().String() + "/"
+	return baseURL(scheme, s.cfg.listen(), s.ln.Addr())
+}
+
+// baseURL is the URL of the root of a server listening on listen (as
+// given) and bound to bound.
+func baseURL(scheme, listen string, bound net.Addr) string {
+	hostport := bound.String()
+	if host, _, err := net.SplitHostPort(listen); err == nil && host != "" {
+		if _, port, err := net.SplitHostPort(hostport); err == nil {
+			hostport = net.JoinHostPort(host, port)
+		}
+	}
+	// url.URL brackets nothing itself but percent-encodes an IPv6 zone.
+	return (&url.URL{Scheme: scheme, Host: hostport, Path: "/"}).String()
 }
 
 // Serve answers requests until ctx is done or the process receives SIGINT
 // or SIGTERM, then shuts down gracefully: it stops accepting, lets the
-// requests in flight finish (up to ShutdownTimeout) and returns nil.
+// requests in flight finish (up to ShutdownTimeout) and returns nil; when
+// they take longer, it closes their connections and returns an error
+// wrapping context.DeadlineExceeded.
 func (s *Server) Serve(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -281,6 +309,10 @@ func (s *Server) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), orDuration(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
 	defer cancel()
 	if err := s.srv.Shutdown(sctx); err != nil {
+		// The requests still running are cut off: the process is
+		// about to stop, and a caller that goes on should not find
+		// them answering.
+		s.srv.Close()
 		return fmt.Errorf("web: shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

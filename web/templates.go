@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth/report"
@@ -42,7 +43,12 @@ var funcs = template.FuncMap{
 	"reasons":     reasonsText,
 	"validDomain": validDomain,
 	"validOrg":    validOrg,
+	"noName":      noName,
 }
+
+// noName reports whether a reporting organisation's name would show as
+// nothing (reports exist without one): the pages write "(no name)".
+func noName(s string) bool { return strings.TrimSpace(s) == "" }
 
 func dateOrEmpty(t time.Time) string {
 	if t.IsZero() {

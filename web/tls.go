@@ -109,7 +109,7 @@ func sessionsChart(in []store.TLSDayCounts) *chart {
 		c.Messages = sat.Add(c.Messages, sat.Add(d.Successful, d.Failure))
 		c.DMARCPass = sat.Add(c.DMARCPass, d.Successful)
 	}
-	days := fillDays(perDay)
+	days, span := fillDays(perDay)
 	if len(days) == 0 {
 		return nil
 	}
@@ -118,7 +118,8 @@ func sessionsChart(in []store.TLSDayCounts) *chart {
 		top = max(top, d.Messages)
 	}
 	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight,
-		Label: fmt.Sprintf("TLS sessions per day, %s to %s", days[0].Day, days[len(days)-1].Day)}
+		Label: fmt.Sprintf("TLS sessions per day, %s to %s", days[0].Day, days[len(days)-1].Day),
+		Note:  cutNote(len(days), span)}
 	width := float64(plotW) / float64(len(days))
 	space := min(width*0.15, 2)
 	floor := float64(chartTop + plotH)
