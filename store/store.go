@@ -324,12 +324,16 @@ type TLSDayCounts struct {
 
 // TLSFailure is a group of TLS failure details.
 type TLSFailure struct {
-	Domain         string            `json:"policy_domain"`
-	ResultType     tlsrpt.ResultType `json:"result_type"`
-	ReceivingMX    string            `json:"receiving_mx_hostname,omitempty"`
-	SendingIP      string            `json:"sending_mta_ip,omitempty"`
-	FailedSessions uint64            `json:"failed_sessions"`
-	Reports        int               `json:"reports"`
+	Domain      string            `json:"policy_domain"`
+	ResultType  tlsrpt.ResultType `json:"result_type"`
+	ReceivingMX string            `json:"receiving_mx_hostname,omitempty"`
+	SendingIP   string            `json:"sending_mta_ip,omitempty"`
+	ReceivingIP string            `json:"receiving_ip,omitempty"`
+	// FailureReasonCode is the reporter's free-form reason (RFC 8460
+	// §4.4 "failure-reason-code").
+	FailureReasonCode string `json:"failure_reason_code,omitempty"`
+	FailedSessions    uint64 `json:"failed_sessions"`
+	Reports           int    `json:"reports"`
 }
 
 // Pruned counts what Prune deleted.

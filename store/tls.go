@@ -164,10 +164,11 @@ func (s *sqlStore) TLSFailures(ctx context.Context, f Filter, limit int) ([]TLSF
 	return collect(ctx, s, func(sc interface{ Scan(...any) error }, t *TLSFailure, _ ...any) error {
 		var n int64
 		var rt string
-		err := sc.Scan(&t.Domain, &rt, &t.ReceivingMX, &t.SendingIP, &n, &t.Reports)
+		err := sc.Scan(&t.Domain, &rt, &t.ReceivingMX, &t.SendingIP, &t.ReceivingIP, &t.FailureReasonCode, &n, &t.Reports)
 		t.ResultType, t.FailedSessions = tlsrpt.ResultType(rt), uint64(max(n, 0))
 		return err
-	}, `SELECT policy_domain, result_type, receiving_mx, sending_ip, CAST(SUM(failed_sessions) AS BIGINT),
-	COUNT(DISTINCT report) FROM tls_failures WHERE `+w+`
-GROUP BY policy_domain, result_type, receiving_mx, sending_ip ORDER BY 5 DESC, 1, 2, 3, 4 LIMIT ?`, append(args, limitOf(limit))...)
+	}, `SELECT policy_domain, result_type, receiving_mx, sending_ip, receiving_ip, failure_reason_code,
+	CAST(SUM(failed_sessions) AS BIGINT), COUNT(DISTINCT report) FROM tls_failures WHERE `+w+`
+GROUP BY policy_domain, result_type, receiving_mx, sending_ip, receiving_ip, failure_reason_code
+ORDER BY 7 DESC, 1, 2, 3, 4, 5, 6 LIMIT ?`, append(args, limitOf(limit))...)
 }

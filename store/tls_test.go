@@ -44,7 +44,8 @@ func TestTLS(t *testing.T) {
 	forEngines(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s := mustOpen(t, dsn, Options{})
-		var ok, bad uint64
+		var ok, bad, detailSessions uint64
+		reasons := map[string]bool{}
 		added := map[[2]string]bool{}
 		for _, r := range rs {
 			res, err := s.AddTLS(ctx, r, Source{Name: "f"})
@@ -62,6 +63,12 @@ func TestTLS(t *testing.T) {
 			for _, p := range r.Policies {
 				ok += p.Summary.Successful
 				bad += p.Summary.Failure
+				for _, fd := range p.FailureDetails {
+					detailSessions += fd.FailedSessionCount
+					if fd.FailureReasonCode != "" {
+						reasons[fd.FailureReasonCode] = true
+					}
+				}
 			}
 		}
 		days, err := s.TLSDays(ctx, Filter{})
@@ -76,8 +83,19 @@ func TestTLS(t *testing.T) {
 		if gotOK != ok || gotBad != bad {
 			t.Errorf("TLSDays add up to %d/%d sessions, want %d/%d", gotOK, gotBad, ok, bad)
 		}
-		if _, err := s.TLSFailures(ctx, Filter{}, 0); err != nil {
+		// The failure details, grouped, add up to the reports' and keep
+		// their reason codes.
+		fails, err := s.TLSFailures(ctx, Filter{}, MaxLimit)
+		if err != nil {
 			t.Fatal(err)
+		}
+		var gotSessions uint64
+		for _, f := range fails {
+			gotSessions += f.FailedSessions
+			delete(reasons, f.FailureReasonCode)
+		}
+		if gotSessions != detailSessions || len(reasons) != 0 {
+			t.Errorf("TLSFailures add up to %d failed sessions, want %d; reason codes missing: %v", gotSessions, detailSessions, reasons)
 		}
 		if res, err := s.AddTLS(ctx, rs[0], Source{}); err != nil || res.Outcome != OutcomeDuplicate {
 			t.Errorf("again: %+v %v, want duplicate", res, err)

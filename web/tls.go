@@ -153,10 +153,10 @@ func tlsDaysTable(days []store.TLSDayCounts) *table {
 
 func tlsFailuresTable(fs []store.TLSFailure) *table {
 	t := &table{name: "tls-failures", json: fs, header: []string{"policy_domain", "result_type", "receiving_mx_hostname",
-		"sending_mta_ip", "failed_sessions", "reports"}}
+		"sending_mta_ip", "receiving_ip", "failure_reason_code", "failed_sessions", "reports"}}
 	for _, f := range fs {
-		t.rows = append(t.rows, []string{f.Domain, string(f.ResultType), f.ReceivingMX, f.SendingIP,
-			strconv.FormatUint(f.FailedSessions, 10), strconv.Itoa(f.Reports)})
+		t.rows = append(t.rows, []string{f.Domain, string(f.ResultType), f.ReceivingMX, f.SendingIP, f.ReceivingIP,
+			f.FailureReasonCode, strconv.FormatUint(f.FailedSessions, 10), strconv.Itoa(f.Reports)})
 	}
 	return t
 }
