@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -188,7 +189,11 @@ func reasonsText(rs []report.PolicyOverrideReason) string {
 // text in a spreadsheet.
 func (h *handler) writeTable(w http.ResponseWriter, t *table, csvOut bool) {
 	if !csvOut {
-		writeJSON(w, t.json)
+		v := t.json
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.IsNil() {
+			v = []struct{}{} // an empty table is [], not null
+		}
+		writeJSON(w, v)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -166,3 +166,27 @@ func TestSessionBound(t *testing.T) {
 			len(h.gate.sessions), opens(h, old), opens(h, live))
 	}
 }
+
+// TestReloginReplacesSession: logging in again with a session's cookie
+// ends that session, so that repeated logins do not pile up sessions.
+func TestReloginReplacesSession(t *testing.T) {
+	h, _ := sessionHandler(t, Config{})
+	old := login(t, h)
+	w := postLogin(h, testToken, "Sec-Fetch-Site", "same-origin", "Cookie", old)
+	cs := w.Result().Cookies()
+	if w.Code != http.StatusSeeOther || len(cs) != 1 {
+		t.Fatalf("login again: status %d, cookies %v", w.Code, cs)
+	}
+	if opens(h, old) {
+		t.Error("the session logged in over still opens the overview")
+	}
+	if !opens(h, cs[0].Name+"="+cs[0].Value) {
+		t.Error("the new session does not open the overview")
+	}
+	h.gate.mu.Lock()
+	n := len(h.gate.sessions)
+	h.gate.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d sessions kept, want 1", n)
+	}
+}

@@ -68,3 +68,14 @@ func TestReportConflictsExport(t *testing.T) {
 		t.Errorf("an unknown report table: %d", w.Code)
 	}
 }
+
+// TestEmptyExportIsArray: a table with no rows is [] in JSON, not null.
+func TestEmptyExportIsArray(t *testing.T) {
+	h, _ := newTestHandler(t, Config{})
+	for _, p := range []string{"/api/tls/failures", "/api/tls/days", "/api/failures", "/api/report/1/conflicts"} {
+		w := get(h, p)
+		if w.Code != http.StatusOK || strings.TrimSpace(w.Body.String()) != "[]" {
+			t.Errorf("%s: status %d, body %q; want []", p, w.Code, w.Body.String())
+		}
+	}
+}

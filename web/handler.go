@@ -385,9 +385,11 @@ func (h *handler) source(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "source", &pageData{Title: ip, Filter: f, Data: d})
 }
 
+// parseID reads a report's id as the pages write it: digits without a
+// sign or leading zeros, so that each report has one URL.
 func parseID(s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != s {
 		return 0, &filterError{"id", "not a report id"}
 	}
 	return id, nil
@@ -440,6 +442,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusUnauthorized, "login", &pageData{Title: "Log in", Data: "wrong token"})
 		return
 	}
+	h.gate.endSession(r) // a session the request already had is replaced, not kept beside
 	h.gate.setCookie(w, h.gate.newSession(), int(sessionMaxAge/time.Second))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

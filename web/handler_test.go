@@ -344,7 +344,9 @@ func TestFilterParams(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"/source/nope", "/source/fe80::1%25x", "/report/0", "/report/-1", "/report/x", "/api/report/99"} {
+	// A report has one URL: no sign, no leading zeros.
+	for _, p := range []string{"/source/nope", "/source/fe80::1%25x", "/report/0", "/report/-1", "/report/x", "/api/report/99",
+		"/report/+1", "/report/01", "/api/report/+1", "/failure/+1"} {
 		if w := get(h, p); w.Code != http.StatusBadRequest && w.Code != http.StatusNotFound {
 			t.Errorf("%s: status %d", p, w.Code)
 		}

@@ -305,6 +305,9 @@ func (s *Server) Serve(ctx context.Context) error {
 		return fmt.Errorf("web: %w", err)
 	case <-ctx.Done():
 	}
+	// A second SIGINT during the graceful shutdown stops the process
+	// at once, as the default handler does.
+	stop()
 	log.Info("dashboard shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), orDuration(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
 	defer cancel()
