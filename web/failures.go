@@ -114,9 +114,6 @@ func failuresTable(fs []store.FailureInfo) *table {
 // or the report part's fields.
 func fieldsTable(name string, fs []report.Field) *table {
 	t := &table{name: name, json: fs, header: []string{"name", "value"}}
-	if fs == nil {
-		t.json = []report.Field{}
-	}
 	for _, f := range fs {
 		t.rows = append(t.rows, []string{f.Name, f.Value})
 	}
