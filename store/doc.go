@@ -107,11 +107,14 @@
 // transaction instead: its connections write side by side, which beats
 // one batch writing its reports in turn. Ingest's
 // statements are prepared once per connection and reused. On the
-// reference machine (2 cores), ingesting the first million records in
-// reports of 250 costs about 10 us of CPU per record one report per
-// transaction and 6 to 8 us in batches of 64 (BenchmarkIngestBatch with
-// -benchtime 4000x; before the index blocks of schema version 3, 19 and
-// 12.5 us). The savepoint journals of a batch are kept in memory
+// reference machine (2 cores, whose speed varies by a third from hour to
+// hour), ingesting the first million records in reports of 250 costs 10
+// to 15 us of CPU per record one report per transaction and 6.4 to 11.9
+// us in batches of 64, some 105,000 records a second (median; 68,000 to
+// 128,000) into SQLite (BenchmarkIngestBatch with -benchtime 4000x;
+// before the index blocks of schema version 3, 18 to 29 us and 12 to 17
+// us, 50,000 to 69,000 a second). PostgreSQL takes some 60,000 records a
+// second from one writer (COPY; BenchmarkIngest). The savepoint journals of a batch are kept in memory
 // (temp_store, as are the temporary b-trees of queries).
 //
 // # Agreement with report summary
