@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -50,7 +51,66 @@ type gate struct {
 
 	mu       sync.Mutex
 	sessions map[[sessionIDLen]byte]time.Time // id -> expiry
+	// checks is the bucket of token checks (see takeCheck), refilled at
+	// tokenChecksPerSecond up to tokenCheckBurst; checked is when it
+	// was last refilled.
+	checks  float64
+	checked time.Time
 }
+
+// Bounds on guessing the token: a check of a token given by the login
+// form or a Bearer header takes one from a bucket of tokenCheckBurst,
+// refilled at tokenChecksPerSecond, and a correct token gives it back.
+// With the bucket empty, a token is refused before it is compared, so
+// wrong tokens are tried at one a second at most, however many
+// connections try them (and while they are tried, logging in waits too:
+// open sessions are not affected).
+const (
+	tokenCheckBurst      = 10
+	tokenChecksPerSecond = 1.0
+)
+
+// takeCheck takes a token check from the bucket; false when it is empty.
+func (g *gate) takeCheck() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	if g.checked.IsZero() {
+		g.checks = tokenCheckBurst
+	} else if d := now.Sub(g.checked); d > 0 {
+		g.checks = min(tokenCheckBurst, g.checks+d.Seconds()*tokenChecksPerSecond)
+	}
+	g.checked = now
+	if g.checks < 1 {
+		return false
+	}
+	g.checks--
+	return true
+}
+
+// returnCheck gives a check back: the token was right.
+func (g *gate) returnCheck() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.checks = min(tokenCheckBurst, g.checks+1)
+}
+
+// checkToken compares a token given by the client with the gate's,
+// within the bounds on guessing: errTooManyGuesses when the bucket is
+// empty.
+func (g *gate) checkToken(token string) (bool, error) {
+	if !g.takeCheck() {
+		return false, errTooManyGuesses
+	}
+	if equal(token, g.token) {
+		g.returnCheck()
+		return true, nil
+	}
+	return false, nil
+}
+
+// errTooManyGuesses: wrong tokens came faster than the bound allows.
+var errTooManyGuesses = errors.New("too many wrong tokens: wait a few seconds, then try again")
 
 // sessionIDLen is the length of a session id, in bytes.
 const sessionIDLen = 32
@@ -148,8 +208,10 @@ func (g *gate) allowed(r *http.Request) bool {
 	if !g.enabled {
 		return true
 	}
-	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && equal(strings.TrimSpace(v), g.token) {
-		return true
+	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		if right, _ := g.checkToken(strings.TrimSpace(v)); right {
+			return true
+		}
 	}
 	if c, err := r.Cookie(cookieName); err == nil {
 		_, ok := g.session(c.Value)

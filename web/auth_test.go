@@ -190,3 +190,31 @@ func TestReloginReplacesSession(t *testing.T) {
 		t.Errorf("%d sessions kept, want 1", n)
 	}
 }
+
+// TestTokenGuessesBounded: past tokenCheckBurst wrong tokens, a token
+// (even the right one) is refused before it is compared, by the form
+// (429) and in a Bearer header (401), until the bucket refills at
+// tokenChecksPerSecond; right tokens do not drain it.
+func TestTokenGuessesBounded(t *testing.T) {
+	h, now := sessionHandler(t, Config{})
+	for range 3 * tokenCheckBurst {
+		login(t, h) // right tokens give their check back
+	}
+	for i := range tokenCheckBurst {
+		if w := postLogin(h, "wrong-wrong-wrong-wrong", "Sec-Fetch-Site", "same-origin"); w.Code != http.StatusUnauthorized {
+			t.Fatalf("wrong token %d: status %d", i+1, w.Code)
+		}
+	}
+	w := postLogin(h, testToken, "Sec-Fetch-Site", "same-origin")
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" || len(w.Result().Cookies()) != 0 {
+		t.Errorf("the right token after %d wrong ones: status %d, cookies %v; want 429 and none", tokenCheckBurst, w.Code, w.Result().Cookies())
+	}
+	if w := get(h, "/api/overview", "Authorization", "Bearer "+testToken); w.Code != http.StatusUnauthorized {
+		t.Errorf("Bearer with the bucket empty: status %d, want 401", w.Code)
+	}
+	*now = now.Add(time.Duration(float64(time.Second) / tokenChecksPerSecond))
+	if w := get(h, "/api/overview", "Authorization", "Bearer "+testToken); w.Code != http.StatusOK {
+		t.Errorf("Bearer a check later: status %d, want 200", w.Code)
+	}
+	login(t, h)
+}

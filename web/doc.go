@@ -101,7 +101,11 @@
 // "more than 1,000"); the TLS page lists the 50 failure groups with the
 // most failed sessions; the failure report list pages 50 at a time as
 // far as Config.MaxRows reports (a page past that is refused: narrow the
-// date range); the login form's body is at most 4 KiB. With a
+// date range); the login form's body is at most 4 KiB. Guessing the
+// token is bounded: after 10 wrong tokens (the form's or a Bearer
+// header's) tokens are checked at one a second, and one refused meanwhile,
+// right or wrong, answers 429 on the form and 401 on the API; open
+// sessions are not affected. With a
 // Config.Resolver, the sources shown are named by their forward-confirmed
 // PTR names (RFC 8601 §2.7.3 iprev, through report.Enricher) and by the
 // provider report.DefaultSenders knows for such a name: at most 3 names

@@ -438,7 +438,13 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	if !equal(r.PostForm.Get("token"), h.gate.token) {
+	right, err := h.gate.checkToken(r.PostForm.Get("token"))
+	if err != nil {
+		w.Header().Set("Retry-After", "5")
+		h.render(w, r, http.StatusTooManyRequests, "login", &pageData{Title: "Log in", Data: err.Error()})
+		return
+	}
+	if !right {
 		h.render(w, r, http.StatusUnauthorized, "login", &pageData{Title: "Log in", Data: "wrong token"})
 		return
 	}
