@@ -17,7 +17,8 @@
 //	/tls               SMTP TLS reports (RFC 8460): successful and failed
 //	                   sessions per day (SVG) and per policy domain and
 //	                   day, failure details grouped by result type,
-//	                   receiving MX and sending address
+//	                   receiving MX and address, sending address and
+//	                   failure-reason-code
 //	/failures          DMARC failure reports, newest arrival first, 50
 //	                   a page (?page=N)
 //	/failure/ID        one failure report as stored (redacted by
