@@ -146,6 +146,19 @@ func (s *sqlStore) Failures(ctx context.Context, f Filter, p Page) ([]FailureInf
 		" ORDER BY day DESC, arrival_ts DESC, id DESC LIMIT ? OFFSET ?", append(args, limitOf(p.Limit), max(p.Offset, 0))...)
 }
 
+// FailureCount counts the failure reports of the filter.
+func (s *sqlStore) FailureCount(ctx context.Context, f Filter) (int, error) {
+	if err := f.Validate(); err != nil {
+		return 0, err
+	}
+	w, args := f.where("reported_domain", "day", "")
+	var n int64
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM failure_reports WHERE "+w, args...).Scan(&n); err != nil {
+		return 0, s.err(err)
+	}
+	return int(n), nil
+}
+
 // FailureDetail is a stored failure report.
 type FailureDetail struct {
 	FailureInfo

@@ -74,6 +74,9 @@ func TestFailures(t *testing.T) {
 		if err != nil || len(list) != len(ids) {
 			t.Fatalf("Failures: %d, %v; want %d", len(list), err, len(ids))
 		}
+		if n, err := s.FailureCount(ctx, Filter{}); err != nil || n != len(ids) {
+			t.Errorf("FailureCount = %d, %v; want %d", n, err, len(ids))
+		}
 		for _, id := range ids {
 			fd, err := s.Failure(ctx, id)
 			if err != nil {
@@ -91,6 +94,9 @@ func TestFailures(t *testing.T) {
 				byDomain, err := s.Failures(ctx, Filter{Domain: d}, Page{})
 				if err != nil || len(byDomain) == 0 {
 					t.Errorf("Failures(%s): %d, %v", d, len(byDomain), err)
+				}
+				if n, err := s.FailureCount(ctx, Filter{Domain: d}); err != nil || n != len(byDomain) {
+					t.Errorf("FailureCount(%s) = %d, %v; want %d", d, n, err, len(byDomain))
 				}
 			}
 		}

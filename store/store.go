@@ -74,6 +74,9 @@ type Store interface {
 	// Failures lists stored failure reports, newest arrival first
 	// (Filter.Domain is the reported domain; Filter.Org does not apply).
 	Failures(ctx context.Context, f Filter, p Page) ([]FailureInfo, error)
+	// FailureCount counts the failure reports Failures would list over
+	// all pages.
+	FailureCount(ctx context.Context, f Filter) (int, error)
 	// Failure returns one stored failure report; ErrNotFound if there is
 	// none.
 	Failure(ctx context.Context, id int64) (*FailureDetail, error)

@@ -98,8 +98,7 @@
 // (saying so under it when it leaves days out; the totals and the table of
 // days cover them all); the
 // overview lists Config.TopSources failing sources (default 20) and the
-// latest 50 reports, and counts at most 1,000 failure reports (beyond,
-// "more than 1,000"); the TLS page lists the 50 failure groups with the
+// latest 50 reports; the TLS page lists the 50 failure groups with the
 // most failed sessions; the failure report list pages 50 at a time as
 // far as Config.MaxRows reports (a page past that is refused: narrow the
 // date range); the login form's body is at most 4 KiB. Guessing the

@@ -18,10 +18,6 @@ import (
 // a narrower date range reaching older ones.
 const failuresPerPage = 50
 
-// overviewFailureCount bounds the failure reports the overview counts:
-// above it, it says "more than".
-const overviewFailureCount = 1_000
-
 // failuresData is a page of the failure report list.
 type failuresData struct {
 	Failures []store.FailureInfo
@@ -172,10 +168,8 @@ func (h *handler) apiFailureTable(w http.ResponseWriter, r *http.Request) {
 // otherCounts is the overview's line on the period's other reports.
 type otherCounts struct {
 	TLS tlsrpt.SessionCounts `json:"tls_sessions"`
-	// FailureReports counts the failure reports, at most
-	// overviewFailureCount; FailureReportsMore says there are more.
-	FailureReports     int  `json:"failure_reports"`
-	FailureReportsMore bool `json:"failure_reports_more,omitempty"`
+	// FailureReports counts the failure reports.
+	FailureReports int `json:"failure_reports"`
 }
 
 // Sessions is the number of TLS sessions, for the page.
@@ -190,10 +184,6 @@ func (h *handler) loadOtherCounts(ctx context.Context, sf store.Filter) (otherCo
 		return o, err
 	}
 	o.TLS = tlsTotal(days)
-	list, err := h.store.Failures(ctx, sf, store.Page{Limit: overviewFailureCount + 1})
-	if err != nil {
-		return o, err
-	}
-	o.FailureReports, o.FailureReportsMore = min(len(list), overviewFailureCount), len(list) > overviewFailureCount
-	return o, nil
+	o.FailureReports, err = h.store.FailureCount(ctx, sf)
+	return o, err
 }

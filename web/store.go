@@ -28,6 +28,7 @@ type Store interface {
 	TLSDays(ctx context.Context, f store.Filter) ([]store.TLSDayCounts, error)
 	TLSFailures(ctx context.Context, f store.Filter, limit int) ([]store.TLSFailure, error)
 	Failures(ctx context.Context, f store.Filter, p store.Page) ([]store.FailureInfo, error)
+	FailureCount(ctx context.Context, f store.Filter) (int, error)
 	Failure(ctx context.Context, id int64) (*store.FailureDetail, error)
 	LastIngest(ctx context.Context) (time.Time, error)
 	Ping(ctx context.Context) error
