@@ -3,7 +3,8 @@ package dmarc
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // SelectRecord picks the DMARC record among the TXT records published at
@@ -42,14 +43,14 @@ func SelectRecord(qname string, txts []string) (*Record, *Finding) {
 		return nil, multipleRecordsFinding(qname, n)
 	case n == 0 && broken != nil:
 		return nil, &Finding{Code: FindingSyntax, Severity: SeverityError, Where: qname, RFC: "RFC 9989 §4.7",
-			Message: strings.TrimPrefix(broken.Error(), "dmarc: ") + "; receivers ignore the record"}
+			Message: errs.Detail("dmarc", broken) + "; receivers ignore the record"}
 	case n == 0:
 		return nil, &Finding{Code: FindingNoRecord, Severity: SeverityWarning, Where: qname, RFC: "RFC 9989 §4.7",
 			Message: "no DMARC record at " + qname}
 	}
 	if recErr != nil {
 		return nil, &Finding{Code: FindingSyntax, Severity: SeverityError, Where: qname, RFC: "RFC 9989 §4.7",
-			Message: "DMARC record does not parse: " + strings.TrimPrefix(recErr.Error(), "dmarc: ")}
+			Message: "DMARC record does not parse: " + errs.Detail("dmarc", recErr)}
 	}
 	return rec, nil
 }
