@@ -2,13 +2,13 @@ package dkim
 
 import (
 	"context"
-	"github.com/domainauth/domainauth/authres"
 	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"unicode/utf8"
 
+	"github.com/domainauth/domainauth/authres"
 	"github.com/domainauth/domainauth/internal/dnsname"
 
 	"github.com/google/go-cmp/cmp"
