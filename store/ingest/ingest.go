@@ -510,8 +510,8 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, reporterDomains(a))
 		}
-		if in.VerifiedOnly && src.Signature != store.SignaturePass {
-			return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+		if err := in.checkVerified(src.Signature); err != nil {
+			return nil, err
 		}
 		return nil, w.aggregate(func(b adder) (store.Added, error) { return b.AddAggregate(ctx, a, src) })
 	}
@@ -533,18 +533,27 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, failureReporters(f))
 		}
-		if in.VerifiedOnly && src.Signature != store.SignaturePass {
-			return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+		if err := in.checkVerified(src.Signature); err != nil {
+			return nil, err
 		}
 		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, f, src) })
 	}
 	if t.Email != nil {
 		src.Signature, src.SignedBy = tlsSignature(t.Email), t.Email.SignedBy
 	}
-	if in.VerifiedOnly && src.Signature != store.SignaturePass {
-		return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+	if err := in.checkVerified(src.Signature); err != nil {
+		return nil, err
 	}
 	return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, t, src) })
+}
+
+// checkVerified rejects, under VerifiedOnly, an email whose signature
+// verdict is not pass.
+func (in *Ingester) checkVerified(sig store.Signature) error {
+	if in.VerifiedOnly && sig != store.SignaturePass {
+		return fmt.Errorf("%w (signature %s)", errUnverified, sig)
+	}
+	return nil
 }
 
 func (in *Ingester) tlsDecoder() *tlsrpt.Decoder {
