@@ -323,6 +323,23 @@ func TestMissingPath(t *testing.T) {
 	}
 }
 
+// TestDefaultLimitMaxRejections: with the default limits, one rejection
+// past MaxRejections is counted but not listed.
+func TestDefaultLimitMaxRejections(t *testing.T) {
+	dir := t.TempDir()
+	for i := range MaxRejections + 1 {
+		write(t, filepath.Join(dir, fmt.Sprintf("%03d.txt", i)), []byte("not a report\n"))
+	}
+	res, err := (&Ingester{Store: newStore(t)}).Run(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rejected != MaxRejections+1 || len(res.Rejections) != MaxRejections || res.Reasons[ReasonNotReport] != MaxRejections+1 {
+		t.Errorf("Run = %d rejected (%v), %d listed; want %d rejected as not reports, %d listed",
+			res.Rejected, res.Reasons, len(res.Rejections), MaxRejections+1, MaxRejections)
+	}
+}
+
 // TestVerifiedOnly: emails without a valid signature of the reporter are
 // rejected; files are not emails and pass.
 func TestVerifiedOnly(t *testing.T) {
