@@ -518,18 +518,11 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 	if !notThisKind(aerr) {
 		return nil, aerr
 	}
-	t, terr := in.tlsDecoder().Decode(ctx, bytes.NewReader(it.data))
-	if terr != nil {
-		if !notThisKind(terr) {
-			return nil, terr
-		}
-		f, ferr := in.Decoder.DecodeFailure(bytes.NewReader(it.data))
-		if ferr != nil {
-			if notThisKind(ferr) {
-				return nil, aerr
-			}
-			return nil, ferr
-		}
+	t, f, err := in.decodeOther(ctx, bytes.NewReader(it.data), aerr)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, failureReporters(f))
 		}
@@ -591,28 +584,43 @@ func (in *Ingester) oneFile(ctx context.Context, w *writer, it item) (*store.Add
 	if !notThisKind(aerr) {
 		return nil, aerr
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	t, fr, err := in.decodeOther(ctx, f, aerr)
+	if err != nil {
 		return nil, err
 	}
-	t, terr := in.tlsDecoder().Decode(ctx, f)
-	if terr != nil {
-		if !notThisKind(terr) {
-			return nil, terr
-		}
+	if fr != nil {
 		// A failure report in a gzip or zip file.
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, err
-		}
-		fr, ferr := in.Decoder.DecodeFailure(f)
-		if ferr != nil {
-			if notThisKind(ferr) {
-				return nil, aerr
-			}
-			return nil, ferr
-		}
 		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, fr, store.Source{Name: it.name}) })
 	}
 	return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, t, store.Source{Name: it.name}) })
+}
+
+// decodeOther reads r from its start as a TLS report and, when it holds
+// none, as a failure report, after the aggregate decoder found no report
+// in it (aerr, the error returned when r holds neither). One of the
+// reports is non-nil when err is nil.
+func (in *Ingester) decodeOther(ctx context.Context, r io.ReadSeeker, aerr error) (*tlsrpt.Report, *report.Failure, error) {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	t, terr := in.tlsDecoder().Decode(ctx, r)
+	if terr == nil {
+		return t, nil, nil
+	}
+	if !notThisKind(terr) {
+		return nil, nil, terr
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	f, ferr := in.Decoder.DecodeFailure(r)
+	if ferr != nil {
+		if notThisKind(ferr) {
+			return nil, nil, aerr
+		}
+		return nil, nil, ferr
+	}
+	return nil, f, nil
 }
 
 // notThisKind reports whether a decoder found no report of its kind (so
