@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/domainauth/domainauth/internal/sat"
 	"github.com/domainauth/domainauth/store"
@@ -164,8 +163,7 @@ func tlsFailuresTable(fs []store.TLSFailure) *table {
 // apiTLSTable serves /api/tls/days and /api/tls/failures, with .csv for
 // CSV.
 func (h *handler) apiTLSTable(w http.ResponseWriter, r *http.Request) {
-	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
-	name = strings.TrimSuffix(name, ".json")
+	name, csvOut := tableName(r)
 	if name != "days" && name != "failures" {
 		http.NotFound(w, r)
 		return
