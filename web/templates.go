@@ -33,8 +33,8 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"dateonly":    func(t time.Time) string { return dateOrEmpty(t) },
-	"linkIP":      func(a netip.Addr) bool { return validIP(a) },
+	"dateonly":    dateOrEmpty,
+	"linkIP":      validIP,
 	"ip":          func(a netip.Addr) string { return ipText(a) },
 	"ipOK":        ipOK,
 	"pct":         pctText,
