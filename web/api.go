@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -139,10 +140,8 @@ func conflictsTable(cs []store.Conflict) *table {
 	return t
 }
 
-func ipText(a interface {
-	IsValid() bool
-	String() string
-}) string {
+// ipText writes a, or "" for the zero Addr (a row without a source).
+func ipText(a netip.Addr) string {
 	if !a.IsValid() {
 		return ""
 	}

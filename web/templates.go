@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -35,7 +34,7 @@ var funcs = template.FuncMap{
 	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"dateonly":    dateOrEmpty,
 	"linkIP":      validIP,
-	"ip":          func(a netip.Addr) string { return ipText(a) },
+	"ip":          ipText,
 	"ipOK":        ipOK,
 	"pct":         pctText,
 	"dkimText":    dkimText,
