@@ -125,7 +125,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !static {
 		hd.Set("Cache-Control", "no-store")
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), orDuration(h.cfg.RequestTimeout, DefaultRequestTimeout))
+	ctx, cancel := context.WithTimeout(r.Context(), orDefault(h.cfg.RequestTimeout, DefaultRequestTimeout))
 	defer cancel()
 	h.mux.ServeHTTP(w, r.WithContext(ctx))
 }
