@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -119,7 +118,7 @@ func (c *Config) listen() string {
 func (c *Config) secure() bool { return c.TLSCert != "" || c.BehindTLSProxy }
 func (c *Config) logger() *slog.Logger {
 	if c.Logger == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
+		return slog.New(slog.DiscardHandler)
 	}
 	return c.Logger
 }
