@@ -74,21 +74,11 @@ func (s *sqlStore) OrgNames(ctx context.Context, f Filter) ([]string, error) {
 	return s.strings(ctx, "SELECT DISTINCT org_name FROM aggregate_reports WHERE "+w+" ORDER BY 1", args...)
 }
 
+// strings runs a query of one text column.
 func (s *sqlStore) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, s.err(err)
-		}
-		out = append(out, v)
-	}
-	return out, s.err(rows.Err())
+	return collect(ctx, s, func(sc interface{ Scan(...any) error }, v *string, _ ...any) error {
+		return sc.Scan(v)
+	}, q, args...)
 }
 
 // Days returns the per-day counts.
