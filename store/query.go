@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -275,22 +276,23 @@ func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) er
 	}
 	// One report holding all the address's records: the diagnoses and
 	// counts do not depend on how records group into reports.
-	a := &report.Aggregate{Records: recs}
-	var sum report.Summary
-	sum.Add(a)
-	if c := sum.BySourceIP[fs.SourceIP]; c != nil {
-		fs.Counts = *c
-	}
-	fs.Diagnoses = sum.Diagnoses()
-	fs.Provider = providerOf(&sum, []*report.Aggregate{a})
-	for d := range sum.ByHeaderFrom {
-		fs.HeaderFrom = append(fs.HeaderFrom, d)
-	}
-	slices.Sort(fs.HeaderFrom)
-	if len(fs.HeaderFrom) > MaxSampleDomains {
-		fs.HeaderFrom = fs.HeaderFrom[:MaxSampleDomains]
-	}
+	fs.summarise([]*report.Aggregate{{Records: recs}})
 	return nil
+}
+
+// summarise fills in the counts, diagnoses, provider and header From
+// domains of a source address from its records, grouped into as.
+func (fs *FailingSource) summarise(as []*report.Aggregate) {
+	var sum report.Summary
+	for _, a := range as {
+		sum.Add(a)
+	}
+	for _, c := range sum.BySourceIP {
+		fs.Counts = *c // one address: one entry
+	}
+	fs.Diagnoses, fs.Provider = sum.Diagnoses(), providerOf(&sum, as)
+	hf := slices.Sorted(maps.Keys(sum.ByHeaderFrom))
+	fs.HeaderFrom = hf[:min(len(hf), MaxSampleDomains)]
 }
 
 // sourceRecords reads the records of one source address in the filter, at
