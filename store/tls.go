@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/domainauth/domainauth/internal/sat"
 	"github.com/domainauth/domainauth/tlsrpt"
 )
 
@@ -20,13 +21,7 @@ func (s *sqlStore) AddTLS(ctx context.Context, r *tlsrpt.Report, src Source) (Ad
 			return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, p.Policy.Domain)
 		}
 		n += len(p.FailureDetails)
-		for _, c := range []uint64{p.Summary.Successful, p.Summary.Failure} {
-			if total+c < total {
-				total = ^uint64(0)
-			} else {
-				total += c
-			}
-		}
+		total = sat.Add(sat.Add(total, p.Summary.Successful), p.Summary.Failure)
 	}
 	if n > s.opts.maxRecords() {
 		return Added{}, fmt.Errorf("%w: %d policies and failure details (Options.MaxRecords)", ErrTooLarge, n)
