@@ -124,7 +124,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOT
 const failureInfoCols = `id, reported_domain, arrival_ts, day, source_ip, feedback_type, auth_failure, delivery_result,
 	incidents, redacted, signature, signed_by, source, ingested_at`
 
-func scanFailureInfo(sc interface{ Scan(...any) error }, fi *FailureInfo, extra ...any) error {
+func scanFailureInfo(sc scanner, fi *FailureInfo, extra ...any) error {
 	var arrival, inc, sig, ing, red int64
 	var af, dr string
 	err := sc.Scan(append([]any{&fi.ID, &fi.Domain, &arrival, &fi.Day, &fi.SourceIP, &fi.FeedbackType, &af, &dr,

@@ -77,7 +77,7 @@ func (s *sqlStore) OrgNames(ctx context.Context, f Filter) ([]string, error) {
 
 // strings runs a query of one text column.
 func (s *sqlStore) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, v *string, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, v *string, _ ...any) error {
 		return sc.Scan(v)
 	}, q, args...)
 }
@@ -88,7 +88,7 @@ func (s *sqlStore) Days(ctx context.Context, f Filter) ([]DayCounts, error) {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, d *DayCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, d *DayCounts, _ ...any) error {
 		return scanCounts(sc, &d.Counts, &d.Day)
 	}, "SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day ORDER BY day", args...)
 }
@@ -112,14 +112,14 @@ func (s *sqlStore) Orgs(ctx context.Context, f Filter) ([]OrgCounts, error) {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, o *OrgCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, o *OrgCounts, _ ...any) error {
 		return scanCounts(sc, &o.Counts, &o.OrgName, &o.Reports)
 	}, "SELECT org_name, COUNT(DISTINCT report), "+countCols+
 		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, 1", args...)
 }
 
 // scanCounts scans a row of keys followed by the count columns.
-func scanCounts(sc interface{ Scan(...any) error }, c *report.Counts, keys ...any) error {
+func scanCounts(sc scanner, c *report.Counts, keys ...any) error {
 	var n nullCounts
 	err := sc.Scan(append(keys, n.ptrs()...)...)
 	*c = n.counts()
@@ -140,7 +140,7 @@ func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCo
 	// Summing per block and address first reads the index in its order
 	// (no sort of every record); the sums per address then add up a few
 	// rows each. A report lies in one block, so its count adds up too.
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, c *SourceCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, c *SourceCounts, _ ...any) error {
 		return scanCounts(sc, &c.Counts, &c.SourceIP, &c.Reports)
 	}, "SELECT ip, CAST(SUM(n) AS BIGINT), "+blockSumCols+" FROM (SELECT r.source_ip AS ip, COUNT(DISTINCT r.id / 16777216) AS n, "+
 		blockCountCols+" FROM aggregate_records r WHERE "+bw+" AND r.id / 16777216 IN (SELECT a.id FROM aggregate_reports a WHERE "+w+
@@ -386,7 +386,7 @@ const reportInfoCols = `a.id, a.org_name, a.email, a.report_id, a.policy_domain,
 	a.records, a.warning_count, a.signature, a.signed_by, a.source, a.ingested_at,
 	(SELECT COUNT(*) FROM aggregate_conflicts c WHERE c.report = a.id)`
 
-func scanInfo(sc interface{ Scan(...any) error }, ri *ReportInfo, extra ...any) error {
+func scanInfo(sc scanner, ri *ReportInfo, extra ...any) error {
 	var begin, end, msgs, ing, sig int64
 	err := sc.Scan(append([]any{&ri.ID, &ri.OrgName, &ri.Email, &ri.ReportID, &ri.PolicyDomain, &begin, &end, &ri.Day, &msgs,
 		&ri.Records, &ri.Warnings, &sig, &ri.SignedBy, &ri.Source, &ing, &ri.Conflicts}, extra...)...)
@@ -414,8 +414,11 @@ func (s *sqlStore) Reports(ctx context.Context, f Filter, p Page) ([]ReportInfo,
 		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(args, limitOf(p.Limit), max(p.Offset, 0))...)
 }
 
+// scanner is what *sql.Rows and *sql.Row have in common.
+type scanner interface{ Scan(...any) error }
+
 // collect runs a query and scans each row into a T.
-func collect[T any](ctx context.Context, s *sqlStore, scan func(sc interface{ Scan(...any) error }, v *T, extra ...any) error,
+func collect[T any](ctx context.Context, s *sqlStore, scan func(sc scanner, v *T, extra ...any) error,
 	query string, args ...any) ([]T, error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {

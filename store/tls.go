@@ -141,7 +141,7 @@ func (s *sqlStore) TLSDays(ctx context.Context, f Filter) ([]TLSDayCounts, error
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, d *TLSDayCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, d *TLSDayCounts, _ ...any) error {
 		var ok, bad int64
 		err := sc.Scan(&d.Day, &d.Domain, &ok, &bad)
 		d.Successful, d.Failure = uint64(max(ok, 0)), uint64(max(bad, 0))
@@ -156,7 +156,7 @@ func (s *sqlStore) TLSFailures(ctx context.Context, f Filter, limit int) ([]TLSF
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, t *TLSFailure, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, t *TLSFailure, _ ...any) error {
 		var n int64
 		var rt string
 		err := sc.Scan(&t.Domain, &rt, &t.ReceivingMX, &t.SendingIP, &t.ReceivingIP, &t.FailureReasonCode, &n, &t.Reports)
