@@ -302,10 +302,16 @@ func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]re
 	bw, bargs := sourceBlocks(f)
 	// CROSS JOIN keeps SQLite from starting with the reports of a long
 	// period (their day index) instead of the address's few records.
-	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, d.detail
+	return s.records(ctx, `SELECT r.source_ip, r.count, d.detail
 FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
 WHERE `+bw+` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND `+w+` ORDER BY r.id DESC LIMIT ?`,
 		append(append(append(bargs, ip), args...), MaxSourceRecords)...)
+}
+
+// records runs a query of records' source_ip, count and detail columns
+// and decodes its rows.
+func (s *sqlStore) records(ctx context.Context, q string, args ...any) ([]report.Record, error) {
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -485,25 +491,9 @@ func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) 
 			return nil, fmt.Errorf("store: report %d: stored %s: %w", id, j.name, err)
 		}
 	}
-	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, d.detail FROM aggregate_records r CROSS JOIN aggregate_details d
-WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, id<<recordIDBits, (id+1)<<recordIDBits)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rc rawRecord
-		if err := rows.Scan(&rc.ip, &rc.count, &rc.detail); err != nil {
-			return nil, s.err(err)
-		}
-		var r report.Record
-		if err := rc.decode(&r); err != nil {
-			return nil, err
-		}
-		a.Records = append(a.Records, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.err(err)
+	if a.Records, err = s.records(ctx, `SELECT r.source_ip, r.count, d.detail FROM aggregate_records r CROSS JOIN aggregate_details d
+WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, id<<recordIDBits, (id+1)<<recordIDBits); err != nil {
+		return nil, err
 	}
 	crows, err := s.query(ctx, `SELECT source, digest, messages, records, ingested_at FROM aggregate_conflicts
 WHERE report = ? ORDER BY ingested_at, digest`, id)
