@@ -159,10 +159,7 @@ type recordRow struct {
 }
 
 func makeRow(seq int, r *report.Record, buf *[]byte) recordRow {
-	row := recordRow{seq: seq, count: r.Row.Count, outcome: outcomeOf(r)}
-	if r.Row.SourceIP.IsValid() {
-		row.sourceIP = r.Row.SourceIP.String()
-	}
+	row := recordRow{seq: seq, sourceIP: addrString(r.Row.SourceIP), count: r.Row.Count, outcome: outcomeOf(r)}
 	*buf = appendDetail((*buf)[:0], r)
 	row.detail = *buf
 	return row

@@ -96,10 +96,7 @@ func (s *sqlStore) AddFailure(ctx context.Context, f *report.Failure, src Source
 	if !f.ArrivalDate.IsZero() {
 		day = f.ArrivalDate.UTC().Format(time.DateOnly)
 	}
-	ip := ""
-	if f.SourceIP.IsValid() {
-		ip = f.SourceIP.String()
-	}
+	ip := addrString(f.SourceIP)
 	unlock := s.lockWriter()
 	defer unlock()
 	var id int64

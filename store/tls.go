@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/domainauth/domainauth/internal/sat"
@@ -58,8 +59,8 @@ func (s *sqlStore) AddTLS(ctx context.Context, r *tlsrpt.Report, src Source) (Ad
 		dig.num(p.Summary.Successful)
 		dig.num(p.Summary.Failure)
 		for _, fd := range p.FailureDetails {
-			for _, v := range []string{string(fd.ResultType), addrString(fd.SendingMTAIP.String()), fd.ReceivingMXHostname,
-				fd.ReceivingMXHelo, addrString(fd.ReceivingIP.String()), fd.AdditionalInformation, fd.FailureReasonCode} {
+			for _, v := range []string{string(fd.ResultType), addrString(fd.SendingMTAIP), fd.ReceivingMXHostname,
+				fd.ReceivingMXHelo, addrString(fd.ReceivingIP), fd.AdditionalInformation, fd.FailureReasonCode} {
 				dig.str(v)
 			}
 			dig.num(fd.FailedSessionCount)
@@ -114,8 +115,8 @@ VALUES (?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest, src.N
 	result_type, sending_ip, receiving_mx, receiving_helo, receiving_ip, failed_sessions, additional_info, failure_reason_code)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 				id, i+1, j+1, canonDomain(p.Policy.Domain), day, r.OrganizationName, string(fd.ResultType),
-				addrString(fd.SendingMTAIP.String()), fd.ReceivingMXHostname, fd.ReceivingMXHelo,
-				addrString(fd.ReceivingIP.String()), int64(fd.FailedSessionCount), fd.AdditionalInformation,
+				addrString(fd.SendingMTAIP), fd.ReceivingMXHostname, fd.ReceivingMXHelo,
+				addrString(fd.ReceivingIP), int64(fd.FailedSessionCount), fd.AdditionalInformation,
 				fd.FailureReasonCode); err != nil {
 				return Added{}, s.err(err)
 			}
@@ -127,12 +128,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 	return Added{Outcome: OutcomeAdded, ID: id, Records: n}, nil
 }
 
-// addrString maps the zero netip.Addr's "invalid IP" to "".
-func addrString(s string) string {
-	if s == "invalid IP" {
+// addrString is a's text, "" for the zero netip.Addr (not "invalid IP").
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
 		return ""
 	}
-	return s
+	return a.String()
 }
 
 // TLSDays returns TLS session counts per domain and day.
