@@ -157,12 +157,8 @@ const MaxSourceRecords = 20_000
 // grouped into one aggregate per report (metadata and the address's
 // records), newest first.
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
-	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	bw, bargs := sourceBlocks(f)
-	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, d.detail
-FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
-WHERE `+bw+` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND `+w+` ORDER BY r.id DESC LIMIT ?`,
-		append(append(append(bargs, ip), args...), MaxSourceRecords)...)
+	q, args := sourceRecordsQuery("a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, d.detail", f, ip)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -298,14 +294,22 @@ func (fs *FailingSource) summarise(as []*report.Aggregate) {
 // sourceRecords reads the records of one source address in the filter, at
 // most MaxSourceRecords, newest first.
 func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]report.Record, error) {
+	q, args := sourceRecordsQuery("r.source_ip, r.count, d.detail", f, ip)
+	return s.records(ctx, q, args...)
+}
+
+// sourceRecordsQuery returns the query of the columns cols (of records r,
+// their reports a and details d) of one source address's records in the
+// filter, at most MaxSourceRecords, newest first, and its arguments.
+func sourceRecordsQuery(cols string, f Filter, ip string) (string, []any) {
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
 	bw, bargs := sourceBlocks(f)
 	// CROSS JOIN keeps SQLite from starting with the reports of a long
 	// period (their day index) instead of the address's few records.
-	return s.records(ctx, `SELECT r.source_ip, r.count, d.detail
+	return "SELECT " + cols + `
 FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
-WHERE `+bw+` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND `+w+` ORDER BY r.id DESC LIMIT ?`,
-		append(append(append(bargs, ip), args...), MaxSourceRecords)...)
+WHERE ` + bw + ` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND ` + w + ` ORDER BY r.id DESC LIMIT ?`,
+		append(append(append(bargs, ip), args...), MaxSourceRecords)
 }
 
 // records runs a query of records' source_ip, count and detail columns
