@@ -11,12 +11,12 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/sat"
 	"github.com/domainauth/domainauth/report"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -57,21 +57,12 @@ func outcomeOf(r *report.Record) int {
 // day shares are computed by report.Summary itself (see dayShares).
 type byOutcome [16]uint64
 
-func (b *byOutcome) add(o int, n uint64) {
-	s := b[o] + n
-	if s < n {
-		s = math.MaxUint64
-	}
-	b[o] = s
-}
+func (b *byOutcome) add(o int, n uint64) { b[o] = sat.Add(b[o], n) }
 
 func (b *byOutcome) total() uint64 {
 	var t uint64
 	for _, n := range b {
-		if t+n < t {
-			return math.MaxUint64
-		}
-		t += n
+		t = sat.Add(t, n)
 	}
 	return t
 }
@@ -168,10 +159,7 @@ type recordRow struct {
 }
 
 func makeRow(seq int, r *report.Record, buf *[]byte) recordRow {
-	row := recordRow{seq: seq, count: r.Row.Count, outcome: outcomeOf(r)}
-	if r.Row.SourceIP.IsValid() {
-		row.sourceIP = r.Row.SourceIP.String()
-	}
+	row := recordRow{seq: seq, sourceIP: addrString(r.Row.SourceIP), count: r.Row.Count, outcome: outcomeOf(r)}
 	*buf = appendDetail((*buf)[:0], r)
 	row.detail = *buf
 	return row

@@ -1,12 +1,6 @@
 package store
 
-import (
-	"context"
-	"maps"
-	"slices"
-
-	"github.com/domainauth/domainauth/report"
-)
+import "context"
 
 // Dashboard is a Store with the queries of the dashboard's source pages
 // (the web package) and its health check. Both engines implement it: a
@@ -36,16 +30,7 @@ func (s *sqlStore) Source(ctx context.Context, f Filter, ip string) (FailingSour
 	if err != nil {
 		return src, err
 	}
-	sum := &report.Summary{}
-	for _, a := range as {
-		sum.Add(a)
-	}
-	for _, c := range sum.BySourceIP {
-		src.Counts = *c // one address: one entry
-	}
-	src.Diagnoses, src.Provider = sum.Diagnoses(), providerOf(sum, as)
-	hf := slices.Sorted(maps.Keys(sum.ByHeaderFrom))
-	src.HeaderFrom = hf[:min(len(hf), MaxSampleDomains)]
+	src.summarise(as)
 	return src, nil
 }
 

@@ -144,6 +144,9 @@
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source
 //	(fixed)                    100,000      record details whose ids a Store remembers (memory)
+//	(fixed)                    512          statements a Store keeps prepared (ingest's; past it, per transaction)
+//	(fixed)                    1,000        query texts whose PostgreSQL placeholders a Store remembers
+//	(fixed)                    4            failing sources FailingSources reads at once
 //
 // # Testing
 //

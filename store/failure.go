@@ -96,10 +96,7 @@ func (s *sqlStore) AddFailure(ctx context.Context, f *report.Failure, src Source
 	if !f.ArrivalDate.IsZero() {
 		day = f.ArrivalDate.UTC().Format(time.DateOnly)
 	}
-	ip := ""
-	if f.SourceIP.IsValid() {
-		ip = f.SourceIP.String()
-	}
+	ip := addrString(f.SourceIP)
 	unlock := s.lockWriter()
 	defer unlock()
 	var id int64
@@ -124,7 +121,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOT
 const failureInfoCols = `id, reported_domain, arrival_ts, day, source_ip, feedback_type, auth_failure, delivery_result,
 	incidents, redacted, signature, signed_by, source, ingested_at`
 
-func scanFailureInfo(sc interface{ Scan(...any) error }, fi *FailureInfo, extra ...any) error {
+func scanFailureInfo(sc scanner, fi *FailureInfo, extra ...any) error {
 	var arrival, inc, sig, ing, red int64
 	var af, dr string
 	err := sc.Scan(append([]any{&fi.ID, &fi.Domain, &arrival, &fi.Day, &fi.SourceIP, &fi.FeedbackType, &af, &dr,

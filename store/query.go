@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strings"
@@ -74,21 +75,11 @@ func (s *sqlStore) OrgNames(ctx context.Context, f Filter) ([]string, error) {
 	return s.strings(ctx, "SELECT DISTINCT org_name FROM aggregate_reports WHERE "+w+" ORDER BY 1", args...)
 }
 
+// strings runs a query of one text column.
 func (s *sqlStore) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, s.err(err)
-		}
-		out = append(out, v)
-	}
-	return out, s.err(rows.Err())
+	return collect(ctx, s, func(sc scanner, v *string, _ ...any) error {
+		return sc.Scan(v)
+	}, q, args...)
 }
 
 // Days returns the per-day counts.
@@ -97,7 +88,7 @@ func (s *sqlStore) Days(ctx context.Context, f Filter) ([]DayCounts, error) {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, d *DayCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, d *DayCounts, _ ...any) error {
 		return scanCounts(sc, &d.Counts, &d.Day)
 	}, "SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day ORDER BY day", args...)
 }
@@ -121,14 +112,14 @@ func (s *sqlStore) Orgs(ctx context.Context, f Filter) ([]OrgCounts, error) {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, o *OrgCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, o *OrgCounts, _ ...any) error {
 		return scanCounts(sc, &o.Counts, &o.OrgName, &o.Reports)
 	}, "SELECT org_name, COUNT(DISTINCT report), "+countCols+
 		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, 1", args...)
 }
 
 // scanCounts scans a row of keys followed by the count columns.
-func scanCounts(sc interface{ Scan(...any) error }, c *report.Counts, keys ...any) error {
+func scanCounts(sc scanner, c *report.Counts, keys ...any) error {
 	var n nullCounts
 	err := sc.Scan(append(keys, n.ptrs()...)...)
 	*c = n.counts()
@@ -149,7 +140,7 @@ func (s *sqlStore) Sources(ctx context.Context, f Filter, limit int) ([]SourceCo
 	// Summing per block and address first reads the index in its order
 	// (no sort of every record); the sums per address then add up a few
 	// rows each. A report lies in one block, so its count adds up too.
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, c *SourceCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, c *SourceCounts, _ ...any) error {
 		return scanCounts(sc, &c.Counts, &c.SourceIP, &c.Reports)
 	}, "SELECT ip, CAST(SUM(n) AS BIGINT), "+blockSumCols+" FROM (SELECT r.source_ip AS ip, COUNT(DISTINCT r.id / 16777216) AS n, "+
 		blockCountCols+" FROM aggregate_records r WHERE "+bw+" AND r.id / 16777216 IN (SELECT a.id FROM aggregate_reports a WHERE "+w+
@@ -166,12 +157,8 @@ const MaxSourceRecords = 20_000
 // grouped into one aggregate per report (metadata and the address's
 // records), newest first.
 func (s *sqlStore) sourceReports(ctx context.Context, f Filter, ip string) ([]*report.Aggregate, error) {
-	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
-	bw, bargs := sourceBlocks(f)
-	rows, err := s.query(ctx, `SELECT a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, d.detail
-FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
-WHERE `+bw+` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND `+w+` ORDER BY r.id DESC LIMIT ?`,
-		append(append(append(bargs, ip), args...), MaxSourceRecords)...)
+	q, args := sourceRecordsQuery("a.id, a.org_name, a.report_id, a.begin_ts, a.end_ts, a.policy, r.source_ip, r.count, d.detail", f, ip)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -285,35 +272,50 @@ func (s *sqlStore) diagnose(ctx context.Context, f Filter, fs *FailingSource) er
 	}
 	// One report holding all the address's records: the diagnoses and
 	// counts do not depend on how records group into reports.
-	a := &report.Aggregate{Records: recs}
-	var sum report.Summary
-	sum.Add(a)
-	if c := sum.BySourceIP[fs.SourceIP]; c != nil {
-		fs.Counts = *c
-	}
-	fs.Diagnoses = sum.Diagnoses()
-	fs.Provider = providerOf(&sum, []*report.Aggregate{a})
-	for d := range sum.ByHeaderFrom {
-		fs.HeaderFrom = append(fs.HeaderFrom, d)
-	}
-	slices.Sort(fs.HeaderFrom)
-	if len(fs.HeaderFrom) > MaxSampleDomains {
-		fs.HeaderFrom = fs.HeaderFrom[:MaxSampleDomains]
-	}
+	fs.summarise([]*report.Aggregate{{Records: recs}})
 	return nil
+}
+
+// summarise fills in the counts, diagnoses, provider and header From
+// domains of a source address from its records, grouped into as.
+func (fs *FailingSource) summarise(as []*report.Aggregate) {
+	var sum report.Summary
+	for _, a := range as {
+		sum.Add(a)
+	}
+	for _, c := range sum.BySourceIP {
+		fs.Counts = *c // one address: one entry
+	}
+	fs.Diagnoses, fs.Provider = sum.Diagnoses(), providerOf(&sum, as)
+	hf := slices.Sorted(maps.Keys(sum.ByHeaderFrom))
+	fs.HeaderFrom = hf[:min(len(hf), MaxSampleDomains)]
 }
 
 // sourceRecords reads the records of one source address in the filter, at
 // most MaxSourceRecords, newest first.
 func (s *sqlStore) sourceRecords(ctx context.Context, f Filter, ip string) ([]report.Record, error) {
+	q, args := sourceRecordsQuery("r.source_ip, r.count, d.detail", f, ip)
+	return s.records(ctx, q, args...)
+}
+
+// sourceRecordsQuery returns the query of the columns cols (of records r,
+// their reports a and details d) of one source address's records in the
+// filter, at most MaxSourceRecords, newest first, and its arguments.
+func sourceRecordsQuery(cols string, f Filter, ip string) (string, []any) {
 	w, args := f.where("a.policy_domain", "a.day", "a.org_name")
 	bw, bargs := sourceBlocks(f)
 	// CROSS JOIN keeps SQLite from starting with the reports of a long
 	// period (their day index) instead of the address's few records.
-	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, d.detail
+	return "SELECT " + cols + `
 FROM aggregate_records r CROSS JOIN aggregate_reports a CROSS JOIN aggregate_details d
-WHERE `+bw+` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND `+w+` ORDER BY r.id DESC LIMIT ?`,
-		append(append(append(bargs, ip), args...), MaxSourceRecords)...)
+WHERE ` + bw + ` AND r.source_ip = ? AND a.id = r.id / 16777216 AND d.id = r.detail AND ` + w + ` ORDER BY r.id DESC LIMIT ?`,
+		append(append(append(bargs, ip), args...), MaxSourceRecords)
+}
+
+// records runs a query of records' source_ip, count and detail columns
+// and decodes its rows.
+func (s *sqlStore) records(ctx context.Context, q string, args ...any) ([]report.Record, error) {
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, s.err(err)
 	}
@@ -394,7 +396,7 @@ const reportInfoCols = `a.id, a.org_name, a.email, a.report_id, a.policy_domain,
 	a.records, a.warning_count, a.signature, a.signed_by, a.source, a.ingested_at,
 	(SELECT COUNT(*) FROM aggregate_conflicts c WHERE c.report = a.id)`
 
-func scanInfo(sc interface{ Scan(...any) error }, ri *ReportInfo, extra ...any) error {
+func scanInfo(sc scanner, ri *ReportInfo, extra ...any) error {
 	var begin, end, msgs, ing, sig int64
 	err := sc.Scan(append([]any{&ri.ID, &ri.OrgName, &ri.Email, &ri.ReportID, &ri.PolicyDomain, &begin, &end, &ri.Day, &msgs,
 		&ri.Records, &ri.Warnings, &sig, &ri.SignedBy, &ri.Source, &ing, &ri.Conflicts}, extra...)...)
@@ -422,8 +424,11 @@ func (s *sqlStore) Reports(ctx context.Context, f Filter, p Page) ([]ReportInfo,
 		" ORDER BY a.day DESC, a.end_ts DESC, a.id DESC LIMIT ? OFFSET ?", append(args, limitOf(p.Limit), max(p.Offset, 0))...)
 }
 
+// scanner is what *sql.Rows and *sql.Row have in common.
+type scanner interface{ Scan(...any) error }
+
 // collect runs a query and scans each row into a T.
-func collect[T any](ctx context.Context, s *sqlStore, scan func(sc interface{ Scan(...any) error }, v *T, extra ...any) error,
+func collect[T any](ctx context.Context, s *sqlStore, scan func(sc scanner, v *T, extra ...any) error,
 	query string, args ...any) ([]T, error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {
@@ -490,25 +495,9 @@ func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) 
 			return nil, fmt.Errorf("store: report %d: stored %s: %w", id, j.name, err)
 		}
 	}
-	rows, err := s.query(ctx, `SELECT r.source_ip, r.count, d.detail FROM aggregate_records r CROSS JOIN aggregate_details d
-WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, id<<recordIDBits, (id+1)<<recordIDBits)
-	if err != nil {
-		return nil, s.err(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rc rawRecord
-		if err := rows.Scan(&rc.ip, &rc.count, &rc.detail); err != nil {
-			return nil, s.err(err)
-		}
-		var r report.Record
-		if err := rc.decode(&r); err != nil {
-			return nil, err
-		}
-		a.Records = append(a.Records, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.err(err)
+	if a.Records, err = s.records(ctx, `SELECT r.source_ip, r.count, d.detail FROM aggregate_records r CROSS JOIN aggregate_details d
+WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, id<<recordIDBits, (id+1)<<recordIDBits); err != nil {
+		return nil, err
 	}
 	crows, err := s.query(ctx, `SELECT source, digest, messages, records, ingested_at FROM aggregate_conflicts
 WHERE report = ? ORDER BY ingested_at, digest`, id)

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
+	"github.com/domainauth/domainauth/internal/sat"
 	"github.com/domainauth/domainauth/tlsrpt"
 )
 
@@ -20,13 +22,7 @@ func (s *sqlStore) AddTLS(ctx context.Context, r *tlsrpt.Report, src Source) (Ad
 			return Added{}, fmt.Errorf("%w: %q", ErrNotAllowed, p.Policy.Domain)
 		}
 		n += len(p.FailureDetails)
-		for _, c := range []uint64{p.Summary.Successful, p.Summary.Failure} {
-			if total+c < total {
-				total = ^uint64(0)
-			} else {
-				total += c
-			}
-		}
+		total = sat.Add(sat.Add(total, p.Summary.Successful), p.Summary.Failure)
 	}
 	if n > s.opts.maxRecords() {
 		return Added{}, fmt.Errorf("%w: %d policies and failure details (Options.MaxRecords)", ErrTooLarge, n)
@@ -63,8 +59,8 @@ func (s *sqlStore) AddTLS(ctx context.Context, r *tlsrpt.Report, src Source) (Ad
 		dig.num(p.Summary.Successful)
 		dig.num(p.Summary.Failure)
 		for _, fd := range p.FailureDetails {
-			for _, v := range []string{string(fd.ResultType), addrString(fd.SendingMTAIP.String()), fd.ReceivingMXHostname,
-				fd.ReceivingMXHelo, addrString(fd.ReceivingIP.String()), fd.AdditionalInformation, fd.FailureReasonCode} {
+			for _, v := range []string{string(fd.ResultType), addrString(fd.SendingMTAIP), fd.ReceivingMXHostname,
+				fd.ReceivingMXHelo, addrString(fd.ReceivingIP), fd.AdditionalInformation, fd.FailureReasonCode} {
 				dig.str(v)
 			}
 			dig.num(fd.FailedSessionCount)
@@ -119,8 +115,8 @@ VALUES (?, ?, ?, ?) ON CONFLICT (report, digest) DO NOTHING`), id, digest, src.N
 	result_type, sending_ip, receiving_mx, receiving_helo, receiving_ip, failed_sessions, additional_info, failure_reason_code)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 				id, i+1, j+1, canonDomain(p.Policy.Domain), day, r.OrganizationName, string(fd.ResultType),
-				addrString(fd.SendingMTAIP.String()), fd.ReceivingMXHostname, fd.ReceivingMXHelo,
-				addrString(fd.ReceivingIP.String()), int64(fd.FailedSessionCount), fd.AdditionalInformation,
+				addrString(fd.SendingMTAIP), fd.ReceivingMXHostname, fd.ReceivingMXHelo,
+				addrString(fd.ReceivingIP), int64(fd.FailedSessionCount), fd.AdditionalInformation,
 				fd.FailureReasonCode); err != nil {
 				return Added{}, s.err(err)
 			}
@@ -132,12 +128,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 	return Added{Outcome: OutcomeAdded, ID: id, Records: n}, nil
 }
 
-// addrString maps the zero netip.Addr's "invalid IP" to "".
-func addrString(s string) string {
-	if s == "invalid IP" {
+// addrString is a's text, "" for the zero netip.Addr (not "invalid IP").
+func addrString(a netip.Addr) string {
+	if !a.IsValid() {
 		return ""
 	}
-	return s
+	return a.String()
 }
 
 // TLSDays returns TLS session counts per domain and day.
@@ -146,7 +142,7 @@ func (s *sqlStore) TLSDays(ctx context.Context, f Filter) ([]TLSDayCounts, error
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, d *TLSDayCounts, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, d *TLSDayCounts, _ ...any) error {
 		var ok, bad int64
 		err := sc.Scan(&d.Day, &d.Domain, &ok, &bad)
 		d.Successful, d.Failure = uint64(max(ok, 0)), uint64(max(bad, 0))
@@ -161,7 +157,7 @@ func (s *sqlStore) TLSFailures(ctx context.Context, f Filter, limit int) ([]TLSF
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc interface{ Scan(...any) error }, t *TLSFailure, _ ...any) error {
+	return collect(ctx, s, func(sc scanner, t *TLSFailure, _ ...any) error {
 		var n int64
 		var rt string
 		err := sc.Scan(&t.Domain, &rt, &t.ReceivingMX, &t.SendingIP, &t.ReceivingIP, &t.FailureReasonCode, &n, &t.Reports)
