@@ -113,7 +113,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	static := strings.HasPrefix(path, "/static/")
 	// "/static/" alone names no asset: it is not public.
 	public := path == "/healthz" || path == "/login" || static && path != "/static/"
-	if !public && !h.gate.allowed(r) {
+	// The token is checked once a request (a Bearer check takes from the
+	// guessing bound); render reads the answer from the context.
+	authed := !static && h.gate.allowed(r)
+	if !public && !authed {
 		if strings.HasPrefix(path, "/api/") || r.Method != http.MethodGet {
 			hd.Set("WWW-Authenticate", `Bearer realm="domainauth"`)
 			http.Error(w, "an access token is required", http.StatusUnauthorized)
@@ -127,8 +130,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), orDefault(h.cfg.RequestTimeout, DefaultRequestTimeout))
 	defer cancel()
-	h.mux.ServeHTTP(w, r.WithContext(ctx))
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, authedKey{}, authed)))
 }
+
+// authedKey is the context key of whether ServeHTTP found the request
+// authorised.
+type authedKey struct{}
 
 // staticFiles sets the assets' cache lifetime.
 func staticFiles(next http.Handler) http.Handler {
@@ -221,7 +228,7 @@ func (p *pageData) ExportHref(table, format string) string {
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) {
 	t := h.pages[name]
-	p.Authed = h.gate.allowed(r)
+	p.Authed, _ = r.Context().Value(authedKey{}).(bool)
 	switch {
 	case !p.Authed:
 		p.LastIngest = time.Time{}
