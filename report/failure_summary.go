@@ -52,15 +52,8 @@ func (c *FailureCounts) Add(f *Failure) {
 		m *map[string]uint64
 		k string
 	}{{&c.ByDomain, dnsname.Canonical(f.Domain())}, {&c.ByType, string(f.AuthFailure)}, {&c.BySourceIP, ip}, {&c.ByDay, day}} {
-		addKey(p.m, p.k, n)
+		sat.AddTo(p.m, p.k, n)
 	}
-}
-
-func addKey(m *map[string]uint64, k string, n uint64) {
-	if *m == nil {
-		*m = make(map[string]uint64)
-	}
-	(*m)[k] = sat.Add((*m)[k], n)
 }
 
 // Merge adds o into c.
@@ -72,7 +65,7 @@ func (c *FailureCounts) Merge(o *FailureCounts) {
 		{&c.ByDomain, &o.ByDomain}, {&c.ByType, &o.ByType}, {&c.BySourceIP, &o.BySourceIP}, {&c.ByDay, &o.ByDay},
 	} {
 		for k, n := range *p.src {
-			addKey(p.dst, k, n)
+			sat.AddTo(p.dst, k, n)
 		}
 	}
 }
