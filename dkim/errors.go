@@ -3,6 +3,7 @@ package dkim
 import (
 	"errors"
 	"fmt"
+
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/errs"
 )

@@ -5,11 +5,11 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
-	"github.com/domainauth/domainauth/authres"
 	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/authres"
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/zone"
 )

@@ -111,13 +111,14 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
-	"github.com/domainauth/domainauth/authres"
 	"io"
 	"math/big"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/domainauth/domainauth/authres"
 )
 
 // signTemplate returns msg (CRLF line ends, with a body) with a

@@ -8,6 +8,7 @@ import (
 
 	"github.com/domainauth/domainauth"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // Selector check finding codes, reported by CheckSelector. They are stable:
@@ -84,7 +85,7 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 	k.Record = txts[0]
 	rec, err := ParseKeyRecord(k.Record)
 	if err != nil {
-		add(SeverityError, FindingKeySyntax, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
+		add(SeverityError, FindingKeySyntax, oneLine(errs.Detail("dkim", err)), "publish the record dkim keygen prints, v=DKIM1; k=...; p=...", "RFC 6376 §3.6.1")
 		return k
 	}
 	k.Key = rec
@@ -96,7 +97,7 @@ func CheckSelector(ctx context.Context, r domainauth.Resolver, domain, selector 
 		case errors.Is(err, ErrKeyTooShort):
 			code = FindingKeyTooShort
 		}
-		add(SeverityError, code, oneLine(strings.TrimPrefix(err.Error(), "dkim: ")), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
+		add(SeverityError, code, oneLine(errs.Detail("dkim", err)), "publish a 2048-bit RSA or an Ed25519 key and sign with it", "RFC 8301 §3.2")
 	} else if rec.KeyType == KeyTypeRSA && rec.Bits() < 2048 {
 		add(SeverityWarning, FindingKeyWeak, fmt.Sprintf("%d-bit RSA key; 2048 bits is the norm", rec.Bits()), "rotate to a 2048-bit key", "RFC 8301 §3.2")
 	}

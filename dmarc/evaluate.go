@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/domainauth/domainauth/internal/errs"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // AuthResult is the result of an underlying authentication check, SPF

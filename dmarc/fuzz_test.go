@@ -2,10 +2,10 @@ package dmarc
 
 import (
 	"context"
-	"github.com/domainauth/domainauth/authres"
 	"strings"
 	"testing"
 
+	"github.com/domainauth/domainauth/authres"
 	"github.com/domainauth/domainauth/internal/dnsname"
 	"github.com/domainauth/domainauth/zone"
 	"github.com/google/go-cmp/cmp"

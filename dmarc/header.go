@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/domainauth/domainauth/authres"
 	"net/mail"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/domainauth/domainauth/authres"
 )
 
 // AuthorChoice is the receiver's choice for messages that do not have

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/errs"
 	"github.com/domainauth/domainauth/internal/tagvalue"
 )
 
@@ -205,7 +206,7 @@ func (c *Checker) LintDomain(ctx context.Context, domain string) []Finding {
 			// not one of several records; it is reported at its name.
 			broken = true
 			add(FindingSyntax, SeverityError, qname, "RFC 9989 §4.7",
-				"%s; receivers ignore the record %q and look for a policy above %s", strings.TrimPrefix(err.Error(), "dmarc: "), t, name)
+				"%s; receivers ignore the record %q and look for a policy above %s", errs.Detail("dmarc", err), t, name)
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, " \t")), "v=spf1") {

@@ -3,7 +3,8 @@ package dmarc
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // SelectRecord picks the DMARC record among the TXT records published at
@@ -19,31 +20,37 @@ import (
 // defect carries one code whichever package found it; they may fill in Fix
 // for their context.
 func SelectRecord(qname string, txts []string) (*Record, *Finding) {
-	var texts []string
-	var broken error // a text that is DMARC but for a missing ';' (ErrSyntax)
+	var (
+		n      int     // texts that are DMARC records, broken or not
+		rec    *Record // the first of them, parsed once
+		recErr error
+		broken error // a text that is DMARC but for a missing ';' (ErrSyntax)
+	)
 	for _, t := range txts {
-		_, err := ParseRecord(t)
+		r, err := ParseRecord(t)
 		switch {
 		case !errors.Is(err, ErrNotDMARC):
-			texts = append(texts, t)
+			if n == 0 {
+				rec, recErr = r, err
+			}
+			n++
 		case errors.Is(err, ErrSyntax) && broken == nil:
 			broken = err
 		}
 	}
 	switch {
-	case len(texts) > 1:
-		return nil, multipleRecordsFinding(qname, len(texts))
-	case len(texts) == 0 && broken != nil:
+	case n > 1:
+		return nil, multipleRecordsFinding(qname, n)
+	case n == 0 && broken != nil:
 		return nil, &Finding{Code: FindingSyntax, Severity: SeverityError, Where: qname, RFC: "RFC 9989 §4.7",
-			Message: strings.TrimPrefix(broken.Error(), "dmarc: ") + "; receivers ignore the record"}
-	case len(texts) == 0:
+			Message: errs.Detail("dmarc", broken) + "; receivers ignore the record"}
+	case n == 0:
 		return nil, &Finding{Code: FindingNoRecord, Severity: SeverityWarning, Where: qname, RFC: "RFC 9989 §4.7",
 			Message: "no DMARC record at " + qname}
 	}
-	rec, err := ParseRecord(texts[0])
-	if err != nil {
+	if recErr != nil {
 		return nil, &Finding{Code: FindingSyntax, Severity: SeverityError, Where: qname, RFC: "RFC 9989 §4.7",
-			Message: "DMARC record does not parse: " + strings.TrimPrefix(err.Error(), "dmarc: ")}
+			Message: "DMARC record does not parse: " + errs.Detail("dmarc", recErr)}
 	}
 	return rec, nil
 }

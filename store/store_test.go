@@ -46,6 +46,16 @@ func conformanceReports(t testing.TB) []*report.Aggregate {
 	return out
 }
 
+// addAll adds the reports to s, failing t on the first error.
+func addAll(t testing.TB, s Store, as []*report.Aggregate) {
+	t.Helper()
+	for _, a := range as {
+		if _, err := s.AddAggregate(context.Background(), a, Source{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestDaysEqualSummary guards the agreement with `report summary`: the
 // per-day figures equal report.Summary's ByDay over the same reports.
 func TestDaysEqualSummary(t *testing.T) {
@@ -238,11 +248,7 @@ func TestFilters(t *testing.T) {
 	forEngines(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s := mustOpen(t, dsn, Options{})
-		for _, a := range as {
-			if _, err := s.AddAggregate(ctx, a, Source{}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		addAll(t, s, as)
 		for _, f := range []Filter{{}, {Domain: "example.com"}, {Domain: "other.example"}, {Org: benchOrgs[1]},
 			{Domain: "example.com", Org: benchOrgs[0]}} {
 			days, err := s.Days(ctx, f)
@@ -343,21 +349,13 @@ func TestPrune(t *testing.T) {
 	forEngines(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s := mustOpen(t, dsn, Options{})
-		for _, a := range as {
-			if _, err := s.AddAggregate(ctx, a, Source{}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		addAll(t, s, as)
 		p, err := s.Prune(ctx, benchDay.AddDate(0, 0, 2))
 		if err != nil || p.Aggregate != 2 {
 			t.Fatalf("Prune = %+v, %v; want 2 aggregate reports", p, err)
 		}
 		ref := mustOpen(t, testEngines[0].dsn(t), Options{})
-		for _, a := range as[2:] {
-			if _, err := ref.AddAggregate(ctx, a, Source{}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		addAll(t, ref, as[2:])
 		f := Filter{Domain: "example.com"}
 		for _, q := range []struct {
 			name string
@@ -502,11 +500,7 @@ func TestDashboardQueries(t *testing.T) {
 		if !ok {
 			t.Fatal("the store is no Dashboard")
 		}
-		for _, a := range as {
-			if _, err := s.AddAggregate(ctx, a, Source{}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		addAll(t, s, as)
 		if err := s.Ping(ctx); err != nil {
 			t.Fatal(err)
 		}

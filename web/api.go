@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -139,10 +140,8 @@ func conflictsTable(cs []store.Conflict) *table {
 	return t
 }
 
-func ipText(a interface {
-	IsValid() bool
-	String() string
-}) string {
+// ipText writes a, or "" for the zero Addr (a row without a source).
+func ipText(a netip.Addr) string {
 	if !a.IsValid() {
 		return ""
 	}
@@ -237,8 +236,7 @@ func (h *handler) apiOverview(w http.ResponseWriter, r *http.Request) {
 // apiTable serves /api/TABLE and /api/TABLE.csv for the overview's and a
 // source's tables.
 func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
-	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
-	name = strings.TrimSuffix(name, ".json")
+	name, csvOut := tableName(r)
 	f, err := parseFilter(r.URL.Query(), h.cfg.maxDays())
 	if err != nil {
 		h.apiFail(w, r, err)
@@ -279,6 +277,13 @@ func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
 	h.writeTable(w, t, csvOut)
 }
 
+// tableName reads the path's {table}: the table's name, and whether it
+// ends in .csv (CSV) rather than .json or nothing (JSON).
+func tableName(r *http.Request) (name string, csvOut bool) {
+	name, csvOut = strings.CutSuffix(r.PathValue("table"), ".csv")
+	return strings.TrimSuffix(name, ".json"), csvOut
+}
+
 // build returns the function that makes the table of a query's rows, at
 // most limit of them, or passes the query's error on.
 func build[T any](limit int, mk func([]T) *table) func([]T, error) (*table, error) {
@@ -303,8 +308,7 @@ func (h *handler) apiReport(w http.ResponseWriter, r *http.Request) {
 // /api/report/ID/warnings and /api/report/ID/conflicts (the other copies
 // met under its identity), with .csv for CSV.
 func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
-	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
-	name = strings.TrimSuffix(name, ".json")
+	name, csvOut := tableName(r)
 	if name != "rows" && name != "warnings" && name != "conflicts" {
 		http.NotFound(w, r)
 		return

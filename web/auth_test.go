@@ -218,3 +218,25 @@ func TestTokenGuessesBounded(t *testing.T) {
 	}
 	login(t, h)
 }
+
+// TestLoginBodyBounded: a login form body of maxLoginBody bytes is read
+// (a wrong token: 401); one byte more is refused unread (400).
+func TestLoginBodyBounded(t *testing.T) {
+	h, _ := newTestHandler(t, Config{Token: testToken})
+	filler := maxLoginBody - len("token=")
+	cases := []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"at the bound", strings.Repeat("x", filler), http.StatusUnauthorized},
+		{"one byte past the bound", strings.Repeat("x", filler+1), http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if w := postLogin(h, tc.token); w.Code != tc.status {
+				t.Errorf("a body of %d bytes: status %d, want %d", len("token=")+len(tc.token), w.Code, tc.status)
+			}
+		})
+	}
+}

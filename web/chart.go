@@ -141,6 +141,15 @@ func xTicks(days []store.DayCounts) []tick {
 // messagesChart draws messages per day: DMARC passes below, failures
 // stacked above.
 func messagesChart(in []store.DayCounts) *chart {
+	return stackedChart(in, "messages per day", func(d store.DayCounts, failed uint64) string {
+		return fmt.Sprintf("%s: %s messages, %s pass DMARC, %s fail", d.Day, thousands(d.Messages), thousands(d.DMARCPass), thousands(failed))
+	})
+}
+
+// stackedChart draws a bar per day of in: DMARCPass below, the rest of
+// Messages stacked above. label names the chart ("... per day"); title
+// writes a day's tooltip, given its failed part.
+func stackedChart(in []store.DayCounts, label string, title func(d store.DayCounts, failed uint64) string) *chart {
 	days, span := fillDays(in)
 	if len(days) == 0 {
 		return nil
@@ -149,7 +158,7 @@ func messagesChart(in []store.DayCounts) *chart {
 	for _, d := range days {
 		peak = max(peak, d.Messages)
 	}
-	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("messages per day, %s to %s", days[0].Day, days[len(days)-1].Day),
+	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight, Label: fmt.Sprintf("%s, %s to %s", label, days[0].Day, days[len(days)-1].Day),
 		Note: cutNote(len(days), span)}
 	if peak == 0 {
 		peak = 1
@@ -159,14 +168,15 @@ func messagesChart(in []store.DayCounts) *chart {
 	base := float64(chartTop + plotH)
 	for i, d := range days {
 		x := chartLeft + slot*float64(i) + gap/2
+		failed := d.Messages - min(d.DMARCPass, d.Messages)
 		pass := float64(plotH) * float64(d.DMARCPass) / float64(peak)
-		fail := float64(plotH) * float64(d.Messages-min(d.DMARCPass, d.Messages)) / float64(peak)
-		title := fmt.Sprintf("%s: %s messages, %s pass DMARC, %s fail", d.Day, thousands(d.Messages), thousands(d.DMARCPass), thousands(d.Messages-min(d.DMARCPass, d.Messages)))
+		fail := float64(plotH) * float64(failed) / float64(peak)
+		tip := title(d, failed)
 		if pass >= chartMinVisibleBarPart || d.DMARCPass > 0 {
-			c.Bars = append(c.Bars, bar{X: x, Y: base - pass, W: slot - gap, H: pass, Class: "pass", Title: title})
+			c.Bars = append(c.Bars, bar{X: x, Y: base - pass, W: slot - gap, H: pass, Class: "pass", Title: tip})
 		}
 		if fail > 0 {
-			c.Bars = append(c.Bars, bar{X: x, Y: base - pass - fail, W: slot - gap, H: fail, Class: "fail", Title: title})
+			c.Bars = append(c.Bars, bar{X: x, Y: base - pass - fail, W: slot - gap, H: fail, Class: "fail", Title: tip})
 		}
 	}
 	for i := 0; i < chartTickCount; i++ {

@@ -91,28 +91,31 @@
 //
 // An overview is computed once per filter after each ingest and kept (at
 // most 64 of them) until the store's last-ingest time changes: its queries
-// read every record of the selection. Each request is bounded in time (Config.RequestTimeout, default 30 s)
-// and header size (16 KiB); a table or export has at most Config.MaxRows
-// rows (default 10,000); a date-range filter spans at most Config.MaxDays
-// days (default 1,000), and a chart draws the latest 1,000 days at most
-// (saying so under it when it leaves days out; the totals and the table of
-// days cover them all); the
-// overview lists Config.TopSources failing sources (default 20) and the
-// latest 50 reports; the TLS page lists the 50 failure groups with the
-// most failed sessions; the failure report list pages 50 at a time as
-// far as Config.MaxRows reports (a page past that is refused: narrow the
-// date range); the login form's body is at most 4 KiB. Guessing the
-// token is bounded: after 10 wrong tokens (the form's or a Bearer
-// header's) tokens are checked at one a second, and one refused meanwhile,
-// right or wrong, answers 429 on the form and 401 on the API; open
-// sessions are not affected. With a
-// Config.Resolver, the sources shown are named by their forward-confirmed
-// PTR names (RFC 8601 §2.7.3 iprev, through report.Enricher) and by the
-// provider report.DefaultSenders knows for such a name: at most 3 names
-// per address and 100 DNS queries per page, 8 at once, all within
-// Config.DNSTimeout (default 2 s); a name that does not resolve back is
-// not shown. Serve shuts
-// down gracefully on SIGINT or SIGTERM, waiting up to
-// Config.ShutdownTimeout (default 10 s) for requests in flight, then
-// closing the connections of those still running.
+// read every record of the selection. Each request is bounded in time
+// (Config.RequestTimeout, default 30 s) and header size (16 KiB); a table or
+// export has at most Config.MaxRows rows (default 10,000); a date-range
+// filter spans at most Config.MaxDays days (default 1,000), and a chart
+// draws the latest 1,000 days at most (saying so under it when it leaves
+// days out; the totals and the table of days cover them all); the overview
+// lists Config.TopSources failing sources (default 20) and the latest 50
+// reports; the TLS page lists the 50 failure groups with the most failed
+// sessions; the failure report list pages 50 at a time as far as
+// Config.MaxRows reports (a page past that is refused: narrow the date
+// range); the login form's body is at most 4 KiB.
+//
+// Guessing the token is bounded: after 10 wrong tokens (the form's or a
+// Bearer header's) tokens are checked at one a second, and one refused
+// meanwhile, right or wrong, answers 429 on the form and 401 on the API;
+// open sessions are not affected.
+//
+// With a Config.Resolver, the sources shown are named by their
+// forward-confirmed PTR names (RFC 8601 §2.7.3 iprev, through
+// report.Enricher) and by the provider report.DefaultSenders knows for such
+// a name: at most 3 names per address and 100 DNS queries per page, 8 at
+// once, all within Config.DNSTimeout (default 2 s); a name that does not
+// resolve back is not shown.
+//
+// Serve shuts down gracefully on SIGINT or SIGTERM, waiting up to
+// Config.ShutdownTimeout (default 10 s) for requests in flight, then closing
+// the connections of those still running.
 package web

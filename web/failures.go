@@ -147,8 +147,7 @@ func (h *handler) apiFailure(w http.ResponseWriter, r *http.Request) {
 // /api/failure/ID/fields (the report part's fields; none when redacted),
 // with .csv for CSV.
 func (h *handler) apiFailureTable(w http.ResponseWriter, r *http.Request) {
-	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
-	name = strings.TrimSuffix(name, ".json")
+	name, csvOut := tableName(r)
 	if name != "header" && name != "fields" {
 		http.NotFound(w, r)
 		return

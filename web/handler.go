@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/domainauth/domainauth/report"
@@ -108,9 +109,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "credentials are never accepted in a URL: send the token in an Authorization: Bearer header or log in at /login", http.StatusBadRequest)
 		return
 	}
-	public := r.URL.Path == "/healthz" || r.URL.Path == "/login" || (len(r.URL.Path) > 8 && r.URL.Path[:8] == "/static/")
+	path := r.URL.Path
+	static := strings.HasPrefix(path, "/static/")
+	// "/static/" alone names no asset: it is not public.
+	public := path == "/healthz" || path == "/login" || static && path != "/static/"
 	if !public && !h.gate.allowed(r) {
-		if len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/" || r.Method != http.MethodGet {
+		if strings.HasPrefix(path, "/api/") || r.Method != http.MethodGet {
 			hd.Set("WWW-Authenticate", `Bearer realm="domainauth"`)
 			http.Error(w, "an access token is required", http.StatusUnauthorized)
 			return
@@ -118,10 +122,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	if r.URL.Path[:min(len(r.URL.Path), 8)] != "/static/" {
+	if !static {
 		hd.Set("Cache-Control", "no-store")
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), orDuration(h.cfg.RequestTimeout, DefaultRequestTimeout))
+	ctx, cancel := context.WithTimeout(r.Context(), orDefault(h.cfg.RequestTimeout, DefaultRequestTimeout))
 	defer cancel()
 	h.mux.ServeHTTP(w, r.WithContext(ctx))
 }

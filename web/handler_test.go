@@ -190,6 +190,7 @@ func TestTokenRules(t *testing.T) {
 		{"token in URL refused even with header", "/?access_token=" + testToken, []string{"Authorization", bearer}, http.StatusBadRequest},
 		{"health needs no token", "/healthz", nil, http.StatusOK},
 		{"assets need no token", "/static/style.css", nil, http.StatusOK},
+		{"the assets folder itself needs a token", "/static/", nil, http.StatusSeeOther},
 		{"login form needs no token", "/login", nil, http.StatusOK},
 	}
 	for _, tc := range cases {

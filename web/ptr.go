@@ -44,7 +44,7 @@ func (h *handler) namesOf(ctx context.Context, ips []string) map[string]sourceNa
 			addrs = append(addrs, a)
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, orDuration(h.cfg.DNSTimeout, DefaultDNSTimeout))
+	ctx, cancel := context.WithTimeout(ctx, orDefault(h.cfg.DNSTimeout, DefaultDNSTimeout))
 	defer cancel()
 	e := &report.Enricher{Resolver: h.cfg.Resolver, MaxQueries: ptrQueries, MaxNames: ptrNamesPerAddr}
 	names, _ := e.Names(ctx, addrs) // a timeout leaves the rest unnamed

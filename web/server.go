@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -119,12 +118,14 @@ func (c *Config) listen() string {
 func (c *Config) secure() bool { return c.TLSCert != "" || c.BehindTLSProxy }
 func (c *Config) logger() *slog.Logger {
 	if c.Logger == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
+		return slog.New(slog.DiscardHandler)
 	}
 	return c.Logger
 }
 
-func orDefault(v, d int) int {
+// orDefault is v, or d when v is zero or negative: a Config field's
+// value.
+func orDefault[T int | time.Duration](v, d T) T {
 	if v <= 0 {
 		return d
 	}
@@ -236,7 +237,7 @@ func Listen(cfg Config) (*Server, error) {
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      2*orDuration(cfg.RequestTimeout, DefaultRequestTimeout) + 10*time.Second,
+		WriteTimeout:      2*orDefault(cfg.RequestTimeout, DefaultRequestTimeout) + 10*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(cfg.logger().Handler(), slog.LevelWarn),
@@ -251,13 +252,6 @@ func Listen(cfg Config) (*Server, error) {
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	return &Server{cfg: cfg, ln: ln, srv: srv}, nil
-}
-
-func orDuration(v, d time.Duration) time.Duration {
-	if v <= 0 {
-		return d
-	}
-	return v
 }
 
 // Addr is the address the server listens on.
@@ -309,7 +303,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	// at once, as the default handler does.
 	stop()
 	log.Info("dashboard shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), orDuration(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), orDefault(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
 	defer cancel()
 	if err := s.srv.Shutdown(sctx); err != nil {
 		// The requests still running are cut off: the process is

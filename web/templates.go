@@ -2,7 +2,6 @@ package web
 
 import (
 	"html/template"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -33,9 +32,9 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"dateonly":    func(t time.Time) string { return dateOrEmpty(t) },
-	"linkIP":      func(a netip.Addr) bool { return validIP(a) },
-	"ip":          func(a netip.Addr) string { return ipText(a) },
+	"dateonly":    dateOrEmpty,
+	"linkIP":      validIP,
+	"ip":          ipText,
 	"ipOK":        ipOK,
 	"pct":         pctText,
 	"dkimText":    dkimText,

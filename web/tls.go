@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/domainauth/domainauth/internal/sat"
 	"github.com/domainauth/domainauth/store"
@@ -98,8 +97,8 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 // sessionsChart draws the TLS sessions per day of every selected domain
 // together: successful ones below, failed ones stacked above.
 func sessionsChart(in []store.TLSDayCounts) *chart {
-	// fillDays and xTicks read store.DayCounts: Messages holds every
-	// session of the day, DMARCPass the successful ones.
+	// stackedChart reads store.DayCounts: Messages holds every session
+	// of the day, DMARCPass the successful ones.
 	var perDay []store.DayCounts
 	for _, d := range in {
 		if n := len(perDay); n == 0 || perDay[n-1].Day != d.Day {
@@ -109,38 +108,9 @@ func sessionsChart(in []store.TLSDayCounts) *chart {
 		c.Messages = sat.Add(c.Messages, sat.Add(d.Successful, d.Failure))
 		c.DMARCPass = sat.Add(c.DMARCPass, d.Successful)
 	}
-	days, span := fillDays(perDay)
-	if len(days) == 0 {
-		return nil
-	}
-	top := uint64(1)
-	for _, d := range days {
-		top = max(top, d.Messages)
-	}
-	c := &chart{W: chartW, H: chartH, X0: chartLeft, X1: chartW - chartRight,
-		Label: fmt.Sprintf("TLS sessions per day, %s to %s", days[0].Day, days[len(days)-1].Day),
-		Note:  cutNote(len(days), span)}
-	width := float64(plotW) / float64(len(days))
-	space := min(width*0.15, 2)
-	floor := float64(chartTop + plotH)
-	height := func(n uint64) float64 { return float64(plotH) * float64(n) / float64(top) }
-	for i, d := range days {
-		ok, failed := d.DMARCPass, d.Messages-d.DMARCPass
-		label := fmt.Sprintf("%s: %s sessions, %s successful, %s failed", d.Day, thousands(d.Messages), thousands(ok), thousands(failed))
-		left, hOK, hFailed := chartLeft+width*float64(i)+space/2, height(ok), height(failed)
-		if ok > 0 {
-			c.Bars = append(c.Bars, bar{X: left, Y: floor - hOK, W: width - space, H: hOK, Class: "pass", Title: label})
-		}
-		if failed > 0 {
-			c.Bars = append(c.Bars, bar{X: left, Y: floor - hOK - hFailed, W: width - space, H: hFailed, Class: "fail", Title: label})
-		}
-	}
-	for i := range chartTickCount {
-		c.YTicks = append(c.YTicks, tick{X: chartLeft - 6, Y: floor - float64(plotH)*float64(i)/float64(chartTickCount-1),
-			Label: thousands(top * uint64(i) / uint64(chartTickCount-1))})
-	}
-	c.XTicks = xTicks(days)
-	return c
+	return stackedChart(perDay, "TLS sessions per day", func(d store.DayCounts, failed uint64) string {
+		return fmt.Sprintf("%s: %s sessions, %s successful, %s failed", d.Day, thousands(d.Messages), thousands(d.DMARCPass), thousands(failed))
+	})
 }
 
 func tlsDaysTable(days []store.TLSDayCounts) *table {
@@ -164,8 +134,7 @@ func tlsFailuresTable(fs []store.TLSFailure) *table {
 // apiTLSTable serves /api/tls/days and /api/tls/failures, with .csv for
 // CSV.
 func (h *handler) apiTLSTable(w http.ResponseWriter, r *http.Request) {
-	name, csvOut := strings.CutSuffix(r.PathValue("table"), ".csv")
-	name = strings.TrimSuffix(name, ".json")
+	name, csvOut := tableName(r)
 	if name != "days" && name != "failures" {
 		http.NotFound(w, r)
 		return

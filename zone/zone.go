@@ -116,21 +116,12 @@ func needsWork(s string) bool {
 
 // keySlow is key for a name with upper-case letters or non-ASCII bytes.
 func keySlow(k string) string {
-	if !isASCII(k) {
+	if !dnsname.IsASCII(k) {
 		if n, err := dnsname.Normalize(k); err == nil {
 			return n
 		}
 	}
 	return dnsname.Lower(k)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // Add adds one record. It reports an error when the fields Type needs are

@@ -138,11 +138,8 @@ func reportIngestSetup(a *app, fs *flag.FlagSet) func(context.Context, []string)
 		}
 		in := &ingest.Ingester{Concurrency: *conc, Clock: a.clock, VerifiedOnly: *verifiedOnly, VerifyTimeout: dns.timeout}
 		if *offline {
-			switch {
-			case *verifiedOnly:
-				return usagef("--verified-only needs the DKIM check that --offline turns off")
-			case len(dns.zones) > 0 || len(dns.route53) > 0 || dns.nameserver != "":
-				return usagef("--offline looks nothing up: it cannot be combined with --zone, --route53 or --nameserver")
+			if err := checkOffline(dns, *verifiedOnly); err != nil {
+				return err
 			}
 		} else {
 			src, err := dns.open()

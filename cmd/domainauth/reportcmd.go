@@ -356,11 +356,8 @@ type tlsReader struct {
 // emailed TLS report is read.
 func (f *tlsFlags) open(a *app) (*tlsReader, error) {
 	if f.offline {
-		switch {
-		case f.verifiedOnly:
-			return nil, usagef("--verified-only needs the DKIM check that --offline turns off")
-		case len(f.dns.zones) > 0 || len(f.dns.route53) > 0 || f.dns.nameserver != "":
-			return nil, usagef("--offline looks nothing up: it cannot be combined with --zone, --route53 or --nameserver")
+		if err := checkOffline(f.dns, f.verifiedOnly); err != nil {
+			return nil, err
 		}
 		return &tlsReader{dec: &tlsrpt.Decoder{}}, nil
 	}
@@ -369,6 +366,18 @@ func (f *tlsFlags) open(a *app) (*tlsReader, error) {
 		return nil, err
 	}
 	return &tlsReader{src: src, dec: &tlsrpt.Decoder{Resolver: src.r, Clock: a.clock, DropUnverified: f.verifiedOnly}}, nil
+}
+
+// checkOffline refuses the flags --offline contradicts: --verified-only,
+// which needs the DKIM check --offline turns off, and the DNS source flags.
+func checkOffline(dns *dnsFlags, verifiedOnly bool) error {
+	switch {
+	case verifiedOnly:
+		return usagef("--verified-only needs the DKIM check that --offline turns off")
+	case len(dns.zones) > 0 || len(dns.route53) > 0 || dns.nameserver != "":
+		return usagef("--offline looks nothing up: it cannot be combined with --zone, --route53 or --nameserver")
+	}
+	return nil
 }
 
 // decodeOther reads r from its start as an SMTP TLS report, after the

@@ -95,17 +95,12 @@ func TestBatchDelayDefault(t *testing.T) {
 // both engines (on PostgreSQL the default takes no batches either).
 func TestBatchRejectsOneKeepsOthers(t *testing.T) {
 	dir := t.TempDir()
-	var enc report.Encoder
 	for i := range 10 {
 		n := 3
 		if i == 4 {
 			n = 6
 		}
-		data, err := enc.Marshal(aggregate("org.example", fmt.Sprint(i), n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(t, filepath.Join(dir, fmt.Sprintf("%d.xml", i)), data)
+		write(t, filepath.Join(dir, fmt.Sprintf("%d.xml", i)), marshal(t, aggregate("org.example", fmt.Sprint(i), n)))
 	}
 	for _, tc := range []struct {
 		name  string

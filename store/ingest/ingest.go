@@ -510,41 +510,43 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, reporterDomains(a))
 		}
-		if in.VerifiedOnly && src.Signature != store.SignaturePass {
-			return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+		if err := in.checkVerified(src.Signature); err != nil {
+			return nil, err
 		}
 		return nil, w.aggregate(func(b adder) (store.Added, error) { return b.AddAggregate(ctx, a, src) })
 	}
 	if !notThisKind(aerr) {
 		return nil, aerr
 	}
-	t, terr := in.tlsDecoder().Decode(ctx, bytes.NewReader(it.data))
-	if terr != nil {
-		if !notThisKind(terr) {
-			return nil, terr
-		}
-		f, ferr := in.Decoder.DecodeFailure(bytes.NewReader(it.data))
-		if ferr != nil {
-			if notThisKind(ferr) {
-				return nil, aerr
-			}
-			return nil, ferr
-		}
+	t, f, err := in.decodeOther(ctx, bytes.NewReader(it.data), aerr)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, failureReporters(f))
 		}
-		if in.VerifiedOnly && src.Signature != store.SignaturePass {
-			return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+		if err := in.checkVerified(src.Signature); err != nil {
+			return nil, err
 		}
 		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, f, src) })
 	}
 	if t.Email != nil {
 		src.Signature, src.SignedBy = tlsSignature(t.Email), t.Email.SignedBy
 	}
-	if in.VerifiedOnly && src.Signature != store.SignaturePass {
-		return nil, fmt.Errorf("%w (signature %s)", errUnverified, src.Signature)
+	if err := in.checkVerified(src.Signature); err != nil {
+		return nil, err
 	}
 	return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, t, src) })
+}
+
+// checkVerified rejects, under VerifiedOnly, an email whose signature
+// verdict is not pass.
+func (in *Ingester) checkVerified(sig store.Signature) error {
+	if in.VerifiedOnly && sig != store.SignaturePass {
+		return fmt.Errorf("%w (signature %s)", errUnverified, sig)
+	}
+	return nil
 }
 
 func (in *Ingester) tlsDecoder() *tlsrpt.Decoder {
@@ -582,28 +584,43 @@ func (in *Ingester) oneFile(ctx context.Context, w *writer, it item) (*store.Add
 	if !notThisKind(aerr) {
 		return nil, aerr
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	t, fr, err := in.decodeOther(ctx, f, aerr)
+	if err != nil {
 		return nil, err
 	}
-	t, terr := in.tlsDecoder().Decode(ctx, f)
-	if terr != nil {
-		if !notThisKind(terr) {
-			return nil, terr
-		}
+	if fr != nil {
 		// A failure report in a gzip or zip file.
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, err
-		}
-		fr, ferr := in.Decoder.DecodeFailure(f)
-		if ferr != nil {
-			if notThisKind(ferr) {
-				return nil, aerr
-			}
-			return nil, ferr
-		}
 		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, fr, store.Source{Name: it.name}) })
 	}
 	return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, t, store.Source{Name: it.name}) })
+}
+
+// decodeOther reads r from its start as a TLS report and, when it holds
+// none, as a failure report, after the aggregate decoder found no report
+// in it (aerr, the error returned when r holds neither). One of the
+// reports is non-nil when err is nil.
+func (in *Ingester) decodeOther(ctx context.Context, r io.ReadSeeker, aerr error) (*tlsrpt.Report, *report.Failure, error) {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	t, terr := in.tlsDecoder().Decode(ctx, r)
+	if terr == nil {
+		return t, nil, nil
+	}
+	if !notThisKind(terr) {
+		return nil, nil, terr
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	f, ferr := in.Decoder.DecodeFailure(r)
+	if ferr != nil {
+		if notThisKind(ferr) {
+			return nil, nil, aerr
+		}
+		return nil, nil, ferr
+	}
+	return nil, f, nil
 }
 
 // notThisKind reports whether a decoder found no report of its kind (so

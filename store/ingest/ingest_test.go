@@ -41,6 +41,17 @@ func aggregate(org, id string, records int) *report.Aggregate {
 	return a
 }
 
+// marshal returns a report's XML.
+func marshal(t *testing.T, a *report.Aggregate) []byte {
+	t.Helper()
+	var enc report.Encoder
+	data, err := enc.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 // email returns a report's email, signed by signer when it is not nil.
 func email(t *testing.T, a *report.Aggregate, signer *dkim.Signer) []byte {
 	t.Helper()
@@ -120,13 +131,9 @@ func TestSources(t *testing.T) {
 	good := signerFor(t, "reporter.example", z)
 	other := signerFor(t, "elsewhere.example", z)
 
-	var xml bytes.Buffer
-	var enc report.Encoder
-	if err := enc.Encode(&xml, aggregate("files.example", "f1", 3)); err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "files", "a.xml"), xml.Bytes())
-	write(t, filepath.Join(dir, "files", "copy.xml"), xml.Bytes())
+	xml := marshal(t, aggregate("files.example", "f1", 3))
+	write(t, filepath.Join(dir, "files", "a.xml"), xml)
+	write(t, filepath.Join(dir, "files", "copy.xml"), xml)
 	write(t, filepath.Join(dir, "files", "notes.txt"), []byte("not a report\n"))
 	write(t, filepath.Join(dir, "files", ".hidden.xml"), []byte("ignored"))
 	write(t, filepath.Join(dir, "signed.eml"), email(t, aggregate("reporter.example", "e1", 2), good))
@@ -316,6 +323,23 @@ func TestMissingPath(t *testing.T) {
 	}
 }
 
+// TestDefaultLimitMaxRejections: with the default limits, one rejection
+// past MaxRejections is counted but not listed.
+func TestDefaultLimitMaxRejections(t *testing.T) {
+	dir := t.TempDir()
+	for i := range MaxRejections + 1 {
+		write(t, filepath.Join(dir, fmt.Sprintf("%03d.txt", i)), []byte("not a report\n"))
+	}
+	res, err := (&Ingester{Store: newStore(t)}).Run(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rejected != MaxRejections+1 || len(res.Rejections) != MaxRejections || res.Reasons[ReasonNotReport] != MaxRejections+1 {
+		t.Errorf("Run = %d rejected (%v), %d listed; want %d rejected as not reports, %d listed",
+			res.Rejected, res.Reasons, len(res.Rejections), MaxRejections+1, MaxRejections)
+	}
+}
+
 // TestVerifiedOnly: emails without a valid signature of the reporter are
 // rejected; files are not emails and pass.
 func TestVerifiedOnly(t *testing.T) {
@@ -323,12 +347,8 @@ func TestVerifiedOnly(t *testing.T) {
 	z := zone.New()
 	good := signerFor(t, "reporter.example", z)
 	other := signerFor(t, "elsewhere.example", z)
-	var xml bytes.Buffer
-	var enc report.Encoder
-	if err := enc.Encode(&xml, aggregate("files.example", "f1", 3)); err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(dir, "a.xml"), xml.Bytes())
+	xml := marshal(t, aggregate("files.example", "f1", 3))
+	write(t, filepath.Join(dir, "a.xml"), xml)
 	write(t, filepath.Join(dir, "r.mbox"), mboxOf(
 		email(t, aggregate("reporter.example", "m1", 4), good),
 		email(t, aggregate("reporter.example", "m2", 4), other),

@@ -149,13 +149,8 @@ func (s *inFlightStore) AddAggregateStream(ctx context.Context, st *report.Strea
 // (runtime.NumCPU()) and the cap of 64 just past it.
 func TestConcurrencyBound(t *testing.T) {
 	dir := t.TempDir()
-	var enc report.Encoder
 	for i := range 150 {
-		data, err := enc.Marshal(aggregate("org.example", fmt.Sprint(i), 2))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(t, filepath.Join(dir, fmt.Sprintf("%03d.xml", i)), data)
+		write(t, filepath.Join(dir, fmt.Sprintf("%03d.xml", i)), marshal(t, aggregate("org.example", fmt.Sprint(i), 2)))
 	}
 	// And emails, which take the other path (decoded from memory).
 	var mbox []byte
