@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -214,12 +213,7 @@ func (e *Encoder) EncodeEmail(w io.Writer, a *Aggregate, m Email) error {
 	hdr("Content-Disposition", "attachment; filename="+quoteParam(name))
 	hdr("Content-Transfer-Encoding", "base64")
 	bw.WriteString("\r\n")
-	enc := base64.StdEncoding.EncodeToString(att.Bytes())
-	for len(enc) > 76 {
-		bw.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	bw.WriteString(enc + "\r\n")
+	bw.WriteString(base64Lines(att.Bytes(), "\r\n") + "\r\n")
 	bw.WriteString("--" + boundary + "--\r\n")
 	return bw.Flush()
 }

@@ -88,6 +88,8 @@ type Failure struct {
 	// Original is the third part: the reported message or its header.
 	Original Original `json:"original"`
 
+	// Warnings lists every repair and oddity the decoder met (never part
+	// of the encoded report). Repeated warnings are counted, not repeated.
 	Warnings []Warning `json:"warnings,omitempty"`
 }
 

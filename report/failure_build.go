@@ -363,10 +363,10 @@ func feedbackPart(f *Failure, domain string) ([]byte, error) {
 		}
 	}
 	if f.DKIMCanonicalizedHeader != nil {
-		put("DKIM-Canonicalized-Header", base64Lines(f.DKIMCanonicalizedHeader))
+		put("DKIM-Canonicalized-Header", base64Lines(f.DKIMCanonicalizedHeader, " "))
 	}
 	if f.DKIMCanonicalizedBody != nil {
-		put("DKIM-Canonicalized-Body", base64Lines(f.DKIMCanonicalizedBody))
+		put("DKIM-Canonicalized-Body", base64Lines(f.DKIMCanonicalizedBody, " "))
 	}
 	if f.DKIMADSPDNS != "" {
 		put("DKIM-ADSP-DNS", f.DKIMADSPDNS)
@@ -463,13 +463,17 @@ func transferEncoding(b []byte) string {
 	return "7bit"
 }
 
-// base64Lines encodes b in base64 with a space every 76 characters, where
-// writeField may fold (RFC 6591 §4: base64string allows FWS).
-func base64Lines(b []byte) string {
+// base64Lines encodes b in base64 with sep after every 76 characters but
+// the last: a space in a feedback-report field, where writeField may fold
+// (RFC 6591 §4: base64string allows FWS), or CRLF in a body part (RFC 2045
+// §6.8).
+func base64Lines(b []byte, sep string) string {
 	enc := base64.StdEncoding.EncodeToString(b)
 	var out strings.Builder
+	out.Grow(len(enc) + len(enc)/76*len(sep))
 	for len(enc) > 76 {
-		out.WriteString(enc[:76] + " ")
+		out.WriteString(enc[:76])
+		out.WriteString(sep)
 		enc = enc[76:]
 	}
 	out.WriteString(enc)

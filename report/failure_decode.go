@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
@@ -157,7 +156,7 @@ func (fd *failureDecoder) message(data []byte, depth int) (*Failure, error) {
 		fd.warn("report.failure-no-original", "", "the input is a feedback-report part alone: no original message (RFC 6591 §3.1 requires it)")
 		return f, nil
 	}
-	mt, params := mediaType(ct)
+	mt, params := container.MediaType(ct)
 	enc := getField(hdr, "Content-Transfer-Encoding")
 	switch {
 	case strings.HasPrefix(mt, "multipart/"):
@@ -166,19 +165,6 @@ func (fd *failureDecoder) message(data []byte, depth int) (*Failure, error) {
 		return fd.message(fd.transfer(body, enc, "body"), depth+1)
 	}
 	return nil, fd.fail(ErrNotReport, "", fmt.Sprintf("the message body is %s, not a multipart/report failure report", orNoType(mt)))
-}
-
-// mediaType parses a Content-Type value, keeping the media type of a value
-// with a broken parameter list. "" gives text/plain (RFC 2045 §5.2).
-func mediaType(ct string) (string, map[string]string) {
-	if strings.TrimSpace(ct) == "" {
-		return "text/plain", nil
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
-	}
-	return mt, params
 }
 
 func orNoType(mt string) string {
@@ -219,7 +205,7 @@ func (fd *failureDecoder) multipart(mt string, params map[string]string, body []
 		if err != nil {
 			truncated = true
 		}
-		pmt, pparams := mediaType(p.Header.Get("Content-Type"))
+		pmt, pparams := container.MediaType(p.Header.Get("Content-Type"))
 		parts = append(parts, mimePart{mediaType: pmt, params: pparams, header: p.Header, body: b})
 		if err != nil {
 			break

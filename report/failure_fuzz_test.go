@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +55,57 @@ func FuzzDecodeFailure(f *testing.F) {
 		}
 		if d := cmp.Diff(roundTripView(got), roundTripView(again), failureCmp); d != "" {
 			t.Fatalf("round trip (-decoded +re-decoded):\n%s\n%s", d, out.Bytes())
+		}
+	})
+}
+
+// FuzzRedact: whatever the decoder reads, Redact leaves the report it is
+// given unchanged, gives the same result twice, and keeps no text part,
+// no body, no unnamed field and no header field outside the kept set; a
+// redacted envelope address keeps its domain.
+func FuzzRedact(f *testing.F) {
+	f.Add([]byte(failureMessage(okFeedback, "From: a@a.example\r\nSubject: s\r\nTo: \"b c\"@b.example")))
+	var buf bytes.Buffer
+	EncodeFailure(&buf, sampleFailure(f), FailureEmail{From: "r@receiver.example", Date: time.Unix(0, 0)})
+	f.Add(buf.Bytes())
+	r := &Redactor{Key: []byte("0123456789abcdef-fuzz-key"), KeepHeader: []string{"X-Keep"}}
+	keep := append(KeptHeaderFields(), r.KeepHeader...)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dec := Decoder{MaxArchiveSize: 1 << 20, MaxRecordEntries: 1000}
+		in, err := dec.DecodeFailure(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		before, err := dec.DecodeFailure(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("the second decode fails: %v", err)
+		}
+		g, err := r.Redact(in)
+		if err != nil {
+			t.Fatalf("redact: %v", err)
+		}
+		if d := cmp.Diff(before, in, failureCmp); d != "" {
+			t.Fatalf("Redact changed its input (-before +after):\n%s", d)
+		}
+		again, err := r.Redact(in)
+		if err != nil {
+			t.Fatalf("redact again: %v", err)
+		}
+		if d := cmp.Diff(g, again, failureCmp); d != "" {
+			t.Fatalf("Redact is not deterministic:\n%s", d)
+		}
+		if g.Text != "" || g.Original.Body != nil || g.Fields != nil ||
+			g.DKIMCanonicalizedHeader != nil || g.DKIMCanonicalizedBody != nil {
+			t.Fatalf("text, body, fields or canonicalized data kept: %+v", g)
+		}
+		for _, h := range g.Original.Header {
+			if !slices.ContainsFunc(keep, func(k string) bool { return strings.EqualFold(k, h.Name) }) {
+				t.Fatalf("header field %q kept", h.Name)
+			}
+		}
+		if i := strings.LastIndexByte(in.OriginalMailFrom, '@'); i > 0 &&
+			!strings.HasSuffix(g.OriginalMailFrom, in.OriginalMailFrom[i:]) {
+			t.Fatalf("Original-Mail-From %q redacted to %q: domain lost", in.OriginalMailFrom, g.OriginalMailFrom)
 		}
 	})
 }

@@ -52,15 +52,8 @@ func (c *FailureCounts) Add(f *Failure) {
 		m *map[string]uint64
 		k string
 	}{{&c.ByDomain, dnsname.Canonical(f.Domain())}, {&c.ByType, string(f.AuthFailure)}, {&c.BySourceIP, ip}, {&c.ByDay, day}} {
-		addKey(p.m, p.k, n)
+		sat.AddTo(p.m, p.k, n)
 	}
-}
-
-func addKey(m *map[string]uint64, k string, n uint64) {
-	if *m == nil {
-		*m = make(map[string]uint64)
-	}
-	(*m)[k] = sat.Add((*m)[k], n)
 }
 
 // Merge adds o into c.
@@ -72,7 +65,7 @@ func (c *FailureCounts) Merge(o *FailureCounts) {
 		{&c.ByDomain, &o.ByDomain}, {&c.ByType, &o.ByType}, {&c.BySourceIP, &o.BySourceIP}, {&c.ByDay, &o.ByDay},
 	} {
 		for k, n := range *p.src {
-			addKey(p.dst, k, n)
+			sat.AddTo(p.dst, k, n)
 		}
 	}
 }
@@ -112,18 +105,26 @@ func RankedCounts(table map[string]uint64, n int, byKey bool) []KeyedCount {
 // A report with the Identity of one added before is not counted again:
 // it adds to s.Failures.Duplicates, and AddFailure returns false.
 func (s *Summary) AddFailure(f *Failure) bool {
-	id := f.Identity()
+	if s.duplicateFailure(f.Identity()) {
+		return false
+	}
+	s.Failures.Add(f)
+	s.addSelector(f.DKIMDomain, f.DKIMSelector)
+	return true
+}
+
+// duplicateFailure records the failure report identity id and reports
+// whether it was seen before, counting it in Failures.Duplicates then.
+func (s *Summary) duplicateFailure(id [sha256.Size]byte) bool {
 	if _, ok := s.seenFailures[id]; ok {
 		s.Failures.Duplicates++
-		return false
+		return true
 	}
 	if s.seenFailures == nil {
 		s.seenFailures = make(map[[sha256.Size]byte]struct{})
 	}
 	s.seenFailures[id] = struct{}{}
-	s.Failures.Add(f)
-	s.addSelector(f.DKIMDomain, f.DKIMSelector)
-	return true
+	return false
 }
 
 // Identity returns a digest of the report's feedback-report fields (as

@@ -39,7 +39,8 @@ const (
 // Sender is one sending service and what identifies it in reports.
 type Sender struct {
 	// Name is the provider, as people know it: "Amazon SES".
-	Name     string         `json:"name"`
+	Name string `json:"name"`
+	// Category is what kind of service it is.
 	Category SenderCategory `json:"category"`
 	// Domains are the provider's own signing (DKIM d=) and bounce (SPF
 	// MAIL FROM) domains; subdomains match.

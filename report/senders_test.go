@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -455,7 +456,8 @@ func mustMarshal(t *testing.T, a *Aggregate) string {
 }
 
 // FuzzParseSenders: a sender map either fails to parse with an error or
-// builds a map that rebuilds to itself, and whose lookups never panic.
+// builds a map that rebuilds to itself, that written back as JSON parses
+// to itself, and whose lookups never panic.
 func FuzzParseSenders(f *testing.F) {
 	f.Add(sendersJSON)
 	f.Add([]byte(`{"senders": [{"name": "x", "domains": ["A.Example."], "ptr_suffixes": ["mail.example"]}]}`))
@@ -470,6 +472,18 @@ func FuzzParseSenders(f *testing.F) {
 		}
 		if d := cmp.Diff(m.Senders(), again.Senders()); d != "" {
 			t.Fatalf("rebuild differs:\n%s", d)
+		}
+		// The map written in the format ParseSenders reads reads back the same.
+		doc, err := json.Marshal(map[string][]Sender{"senders": m.Senders()})
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		back, err := ParseSenders(doc)
+		if err != nil {
+			t.Fatalf("the written map does not parse: %v\n%s", err, doc)
+		}
+		if d := cmp.Diff(m.Senders(), back.Senders()); d != "" {
+			t.Fatalf("JSON round trip differs:\n%s", d)
 		}
 		for _, s := range m.Senders() {
 			for _, d := range s.Domains {

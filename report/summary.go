@@ -456,14 +456,7 @@ func (s *Summary) Merge(o *Summary) {
 		s.duplicate(id)
 	}
 	for id := range o.seenFailures {
-		if _, ok := s.seenFailures[id]; ok {
-			s.Failures.Duplicates++
-			continue
-		}
-		if s.seenFailures == nil {
-			s.seenFailures = make(map[[sha256.Size]byte]struct{})
-		}
-		s.seenFailures[id] = struct{}{}
+		s.duplicateFailure(id)
 	}
 	s.Duplicates += o.Duplicates
 	for _, id := range o.DuplicateReports {

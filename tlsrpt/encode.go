@@ -183,8 +183,8 @@ func validUTF8(s string) string {
 // Filename returns the report file name RFC 8460 §5.1 recommends:
 // sender!policy-domain!begin!end[!unique-id].json[.gz]. Characters the
 // grammar does not allow are dropped (domains are written as A-labels in
-// lower case; uniqueID keeps letters and digits). c says whether the name ends in .json.gz (the
-// zero value, CompressionGzip) or .json.
+// lower case; uniqueID keeps letters and digits). c says whether the name
+// ends in .json.gz (the zero value, CompressionGzip) or .json.
 func Filename(r *Report, sender, policyDomain, uniqueID string, c Compression) string {
 	var b bytes.Buffer
 	b.WriteString(dnsname.Grammar(sender))

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/domainauth/domainauth/internal/errs"
 	"net/url"
 	"strings"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/errs"
 )
 
 // Record is a TLSRPT policy record, the TXT record at _smtp._tls.<domain>

@@ -50,13 +50,6 @@ func bucket[K comparable](m *map[K]*SessionCounts, k K) *SessionCounts {
 	return c
 }
 
-func addCount[K comparable](m *map[K]uint64, k K, n uint64) {
-	if *m == nil {
-		*m = map[K]uint64{}
-	}
-	(*m)[k] = sat.Add((*m)[k], n)
-}
-
 // Add adds one report. Counts saturate at 2^64-1.
 func (s *Summary) Add(r *Report) {
 	s.Reports++
@@ -78,8 +71,8 @@ func (s *Summary) Add(r *Report) {
 		total.add(p.Summary)
 		bucket(&s.ByPolicyDomain, dnsname.Canonical(p.Policy.Domain)).add(p.Summary)
 		for _, d := range p.FailureDetails {
-			addCount(&s.ByMXHost, dnsname.Canonical(d.ReceivingMXHostname), d.FailedSessionCount)
-			addCount(&s.ByResultType, d.ResultType, d.FailedSessionCount)
+			sat.AddTo(&s.ByMXHost, dnsname.Canonical(d.ReceivingMXHostname), d.FailedSessionCount)
+			sat.AddTo(&s.ByResultType, d.ResultType, d.FailedSessionCount)
 		}
 	}
 	s.Total.add(total)
@@ -107,9 +100,9 @@ func (s *Summary) Merge(o *Summary) {
 		s.BySignature[k] += n
 	}
 	for k, n := range o.ByMXHost {
-		addCount(&s.ByMXHost, k, n)
+		sat.AddTo(&s.ByMXHost, k, n)
 	}
 	for k, n := range o.ByResultType {
-		addCount(&s.ByResultType, k, n)
+		sat.AddTo(&s.ByResultType, k, n)
 	}
 }

@@ -570,15 +570,7 @@ func (o *Opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 	if depth > maxLayers {
 		return nil, o.err(ErrContainer, fmt.Sprintf("more than %d nested MIME layers", maxLayers), nil)
 	}
-	ct := h.Get("Content-Type")
-	if ct == "" {
-		ct = "text/plain"
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		// Tolerate a broken parameter list: keep the media type.
-		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
-	}
+	mt, params := MediaType(h.Get("Content-Type"))
 	switch {
 	case strings.HasPrefix(mt, "multipart/"):
 		if params["boundary"] == "" {
@@ -649,6 +641,20 @@ func (o *Opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 		return o.open(decodeTransfer(h, body), depth+1)
 	}
 	return nil, o.err(ErrNotReport, fmt.Sprintf("the message body is %s, not a report attachment", mt), nil)
+}
+
+// MediaType parses a Content-Type value, keeping the media type of a
+// value with a broken parameter list (tolerated: the parameters are then
+// nil). An empty value gives text/plain (RFC 2045 §5.2).
+func MediaType(ct string) (string, map[string]string) {
+	if strings.TrimSpace(ct) == "" {
+		return "text/plain", nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		mt = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	}
+	return mt, params
 }
 
 // maxListedParts bounds the media types an error lists.

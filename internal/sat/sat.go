@@ -17,3 +17,11 @@ func Add(a, b uint64) uint64 {
 	}
 	return s
 }
+
+// AddTo adds n to (*m)[k], saturating, and makes the map on first use.
+func AddTo[K comparable](m *map[K]uint64, k K, n uint64) {
+	if *m == nil {
+		*m = make(map[K]uint64)
+	}
+	(*m)[k] = Add((*m)[k], n)
+}

@@ -25,3 +25,14 @@ func TestAdd(t *testing.T) {
 		})
 	}
 }
+
+func TestAddTo(t *testing.T) {
+	var m map[string]uint64
+	AddTo(&m, "a", 2)
+	AddTo(&m, "a", math.MaxUint64-1)
+	AddTo(&m, "a", 5)
+	AddTo(&m, "b", 3)
+	if m["a"] != math.MaxUint64 || m["b"] != 3 || len(m) != 2 {
+		t.Errorf("AddTo: %v, want a saturated and b=3", m)
+	}
+}
