@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ type Options struct {
 	// (and the session total of one TLS report); past it the report is
 	// refused with ErrTooLarge. Counts are stored as signed 64-bit
 	// integers and summed by the database, so this keeps sums over up to
-	// 2^23 reports exact. If zero, 2^40.
+	// 2^23 reports exact. If zero, 2^40; at most 2^63-1.
 	MaxReportMessages uint64
 	// MaxRecords bounds the records of one aggregate report (and the
 	// policies plus failure details of one TLS report). If zero,
@@ -56,7 +57,8 @@ type Options struct {
 
 func (o *Options) maxMessages() uint64 {
 	if o.MaxReportMessages > 0 {
-		return o.MaxReportMessages
+		// Counts are stored as signed 64-bit integers.
+		return min(o.MaxReportMessages, math.MaxInt64)
 	}
 	return 1 << 40
 }

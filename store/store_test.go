@@ -414,6 +414,26 @@ func TestLimits(t *testing.T) {
 	})
 }
 
+// TestMaxReportMessagesCapped: a MaxReportMessages past 2^63-1 is held
+// there, so that a report whose counts a signed 64-bit column cannot hold
+// is refused rather than stored negative.
+func TestMaxReportMessagesCapped(t *testing.T) {
+	s := mustOpen(t, testEngines[0].dsn(t), Options{MaxReportMessages: math.MaxUint64})
+	a := benchReport("o", benchDay, "huge", 1, 0, 1)
+	a.Records[0].Row.Count = math.MaxInt64 + 1
+	if _, err := s.AddAggregate(context.Background(), a, Source{}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("a record of 2^63 messages: %v, want ErrTooLarge", err)
+	}
+	a.Records[0].Row.Count = math.MaxInt64
+	a.Metadata.ReportID = "max"
+	if _, err := s.AddAggregate(context.Background(), a, Source{}); err != nil {
+		t.Fatalf("a record of 2^63-1 messages: %v", err)
+	}
+	if n, err := s.Total(context.Background(), Filter{}); err != nil || n.Messages != math.MaxInt64 {
+		t.Errorf("Total = %d, %v; want 2^63-1", n.Messages, err)
+	}
+}
+
 // TestDefaultLimitMaxReportMessages: with the default limits, a report of
 // 2^40 messages is stored and one of 2^40+1 refused.
 func TestDefaultLimitMaxReportMessages(t *testing.T) {
