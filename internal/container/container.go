@@ -722,9 +722,10 @@ func (e *transferError) Error() string {
 
 func (e *transferError) Unwrap() error { return e.err }
 
-// base64Filter drops bytes outside the base64 alphabet (line breaks, stray
-// spaces) and everything after the padding, so that the decoder does not
-// fail on what some mailers add.
+// base64Filter drops bytes outside the base64 alphabet and '=' (line
+// breaks, stray spaces), so that the decoder does not fail on what some
+// mailers add; padding and what follows it are passed on, for the decoder
+// to judge.
 type base64Filter struct {
 	r    io.Reader
 	done bool
