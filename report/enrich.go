@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/netip"
 	"slices"
 	"sync"
@@ -15,7 +17,9 @@ import (
 // counts only when its own A (or AAAA) records hold the address. It asks
 // at most one PTR query per distinct address and one forward query per
 // distinct name and address family, whatever the number of reports, and
-// caches the answers for its lifetime (one run). Bounds, each a field
+// caches the answers for its lifetime (one run); a lookup that failed for
+// now (SERVFAIL, a timeout, a cancelled context) is asked again by a
+// later call, within the query budget. Bounds, each a field
 // whose zero value is the default: MaxQueries (total DNS queries),
 // Concurrency (queries in flight) and MaxNames (PTR names confirmed per
 // address). An Enricher is safe for concurrent use.
@@ -155,9 +159,24 @@ func cached[K comparable, T any](e *Enricher, m *map[K]*lookupEntry[T], key K, q
 	} else {
 		v, err := query()
 		ent.val, ent.ok = v, err == nil
+		if transient(err) {
+			// Those waiting share the failure; a later call asks again
+			// (within the query budget) rather than keep it.
+			e.mu.Lock()
+			delete(*m, key)
+			e.mu.Unlock()
+		}
 	}
 	close(ent.done)
 	return ent.val, ent.ok, ent.skipped
+}
+
+// transient reports whether a lookup failed for now rather than for good:
+// a timeout, a temporary DNS error (SERVFAIL), or its context ended.
+func transient(err error) bool {
+	var de *net.DNSError
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &de) && (de.IsTemporary || de.IsTimeout)
 }
 
 func (e *Enricher) confirmed(ctx context.Context, a netip.Addr) []string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -523,5 +524,49 @@ func BenchmarkSenderByPTR(b *testing.B) {
 		if m.ByPTR("a48-94.smtp-out.amazonses.com") == nil {
 			b.Fatal("no match")
 		}
+	}
+}
+
+// flakyResolver fails the first PTR query of each address with a
+// temporary error (SERVFAIL), then answers from its zone.
+type flakyResolver struct {
+	*countingResolver
+	failed map[string]bool
+}
+
+func (f *flakyResolver) LookupAddr(ctx context.Context, addr string) ([]string, error) {
+	f.mu.Lock()
+	first := !f.failed[addr]
+	f.failed[addr] = true
+	f.mu.Unlock()
+	if first {
+		return nil, &net.DNSError{Err: "server misbehaving", Name: addr, IsTemporary: true}
+	}
+	return f.countingResolver.LookupAddr(ctx, addr)
+}
+
+// TestEnrichRetriesTransientFailures: a PTR lookup that failed for now
+// (SERVFAIL, a timeout, a cancelled context) is not remembered: the next
+// Names call asks again and names the address, while a lasting answer
+// (no PTR record) is asked once.
+func TestEnrichRetriesTransientFailures(t *testing.T) {
+	z := zone.New()
+	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	z.AddPTR(zone.ReverseName(a), "mail.example.net")
+	z.AddA("mail.example.net", a.String())
+	r := &flakyResolver{newCounting(z), map[string]bool{}}
+	e := &Enricher{Resolver: r}
+	ctx := context.Background()
+	if names, err := e.Names(ctx, []netip.Addr{a}); err != nil || len(names[a]) != 0 {
+		t.Fatalf("first call: %v, %v; want no name (SERVFAIL)", names, err)
+	}
+	if names, err := e.Names(ctx, []netip.Addr{a}); err != nil || !slices.Equal(names[a], []string{"mail.example.net"}) {
+		t.Errorf("second call: %v, %v; want mail.example.net", names, err)
+	}
+	for range 3 {
+		e.Names(ctx, []netip.Addr{b})
+	}
+	if n := r.ptr[b.String()]; n != 1 {
+		t.Errorf("%d PTR queries answered for %s, which has no PTR record; want 1", n, b)
 	}
 }
