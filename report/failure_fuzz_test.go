@@ -109,3 +109,40 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOriginalFromMessage: any bytes give an Original or a typed error,
+// never a panic; an Original has header fields, unfolded (no line break in
+// a value), the same whether the body is kept or not, and its media type
+// and body follow headersOnly.
+func FuzzOriginalFromMessage(f *testing.F) {
+	f.Add([]byte("From: a@example.org\r\nSubject: hi\r\n\tthere\r\n\r\nbody\r\n"))
+	f.Add([]byte("From: a@example.org\n\nbody"))
+	f.Add([]byte("no header\r\n\r\n"))
+	f.Add([]byte(""))
+	var dec Decoder
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		whole, err := dec.OriginalFromMessage(msg, false)
+		heads, herr := dec.OriginalFromMessage(msg, true)
+		if (err == nil) != (herr == nil) {
+			t.Fatalf("with the body: %v; headers only: %v", err, herr)
+		}
+		if err != nil {
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %T %v, want *DecodeError", err, err)
+			}
+			return
+		}
+		if len(whole.Header) == 0 || !slices.Equal(whole.Header, heads.Header) {
+			t.Fatalf("header %q, headers only %q", whole.Header, heads.Header)
+		}
+		for _, fl := range whole.Header {
+			if strings.ContainsAny(fl.Value, "\n") || fl.Name == "" {
+				t.Fatalf("field %q: not unfolded", fl)
+			}
+		}
+		if whole.MediaType != "message/rfc822" || heads.MediaType != "text/rfc822-headers" || heads.Body != nil {
+			t.Fatalf("media types %q, %q; headers-only body %q", whole.MediaType, heads.MediaType, heads.Body)
+		}
+	})
+}
