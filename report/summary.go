@@ -29,9 +29,9 @@ type Counts struct {
 	Rejected    uint64 `json:"rejected"`     // disposition reject
 }
 
-// add adds o, each count saturating at math.MaxUint64 (so a part never
+// Add adds o, each count saturating at math.MaxUint64 (so a part never
 // exceeds Messages and a rate never exceeds 1).
-func (c *Counts) add(o Counts) {
+func (c *Counts) Add(o Counts) {
 	c.Messages = sat.Add(c.Messages, o.Messages)
 	c.DMARCPass = sat.Add(c.DMARCPass, o.DMARCPass)
 	c.DMARCFail = sat.Add(c.DMARCFail, o.DMARCFail)
@@ -237,7 +237,7 @@ func (s *Summary) Add(a *Aggregate) {
 	}
 	var total Counts
 	for i := range a.Records {
-		total.add(s.addRecord(&a.Records[i]))
+		total.Add(s.addRecord(&a.Records[i]))
 	}
 	s.addReport(&a.Metadata, total)
 }
@@ -253,7 +253,7 @@ func (s *Summary) AddStream(st *Stream) error {
 		if err != nil {
 			return err
 		}
-		total.add(t.addRecord(&r))
+		total.Add(t.addRecord(&r))
 	}
 	// Only a report read to its end is counted, or found a duplicate.
 	h := st.Header()
@@ -273,13 +273,13 @@ func (s *Summary) addRecord(r *Record) Counts {
 	if r.Row.SourceIP.IsValid() {
 		ip = r.Row.SourceIP.String()
 	}
-	bucket(&s.BySourceIP, ip).add(c)
+	bucket(&s.BySourceIP, ip).Add(c)
 	hf := dnsname.Canonical(r.Identifiers.HeaderFrom)
-	bucket(&s.ByHeaderFrom, hf).add(c)
+	bucket(&s.ByHeaderFrom, hf).Add(c)
 	pc := providers{m: s.senders()}
 	byDomain := senderByDomain(r, &pc)
 	s.addSourceSender(sourceSender{ip, byDomain}, c)
-	bucket(&s.BySender, s.attribute(ip, byDomain)).add(c)
+	bucket(&s.BySender, s.attribute(ip, byDomain)).Add(c)
 	for _, d := range r.AuthResults.DKIM {
 		s.addSelector(d.Domain, d.Selector)
 	}
@@ -323,7 +323,7 @@ func (s *Summary) addSourceSender(k sourceSender, c Counts) {
 		s.bySourceSender = make(map[sourceSender]Counts)
 	}
 	v := s.bySourceSender[k]
-	v.add(c)
+	v.Add(c)
 	s.bySourceSender[k] = v
 }
 
@@ -405,7 +405,7 @@ func (s *Summary) Enrich(ctx context.Context, e *Enricher) error {
 	}
 	s.BySender = nil
 	for k, c := range s.bySourceSender {
-		bucket(&s.BySender, s.attribute(k.ip, k.sender)).add(c)
+		bucket(&s.BySender, s.attribute(k.ip, k.sender)).Add(c)
 	}
 	return err
 }
@@ -413,10 +413,10 @@ func (s *Summary) Enrich(ctx context.Context, e *Enricher) error {
 // addReport accounts for a report whose records added up to total.
 func (s *Summary) addReport(m *Metadata, total Counts) {
 	s.Reports++
-	s.Total.add(total)
-	bucket(&s.ByOrg, m.OrgName).add(total)
+	s.Total.Add(total)
+	bucket(&s.ByOrg, m.OrgName).Add(total)
 	for day, c := range splitDays(m.DateRange, total) {
-		bucket(&s.ByDay, day).add(c)
+		bucket(&s.ByDay, day).Add(c)
 	}
 	s.sortEvidence()
 }
@@ -424,14 +424,14 @@ func (s *Summary) addReport(m *Metadata, total Counts) {
 // Merge adds o into s.
 func (s *Summary) Merge(o *Summary) {
 	s.Reports += o.Reports
-	s.Total.add(o.Total)
+	s.Total.Add(o.Total)
 	s.Failures.Merge(&o.Failures)
 	for _, p := range []struct{ dst, src *map[string]*Counts }{
 		{&s.ByOrg, &o.ByOrg}, {&s.BySourceIP, &o.BySourceIP}, {&s.ByHeaderFrom, &o.ByHeaderFrom}, {&s.ByDay, &o.ByDay},
 		{&s.BySender, &o.BySender},
 	} {
 		for k, c := range *p.src {
-			bucket(p.dst, k).add(*c)
+			bucket(p.dst, k).Add(*c)
 		}
 	}
 	for k, c := range o.bySourceSender {

@@ -98,7 +98,7 @@ func fillDays(days []store.DayCounts) (out []store.DayCounts, span int) {
 		if n, ok := num(d); ok && n >= start {
 			// The store gives one row per day; should a day come twice,
 			// its counts add up rather than one hiding the other.
-			out[n-start].Counts = sumDays([]store.DayCounts{out[n-start], d})
+			out[n-start].Counts.Add(d.Counts)
 		}
 	}
 	return out, int(span64)

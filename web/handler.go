@@ -314,12 +314,11 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 
 // sumDays adds the days' counts, saturating like report.Summary.
 func sumDays(days []store.DayCounts) report.Counts {
-	var s report.Summary
+	var c report.Counts
 	for _, d := range days {
-		// Merge adds totals with report.Summary's saturation.
-		s.Merge(&report.Summary{Total: d.Counts})
+		c.Add(d.Counts)
 	}
-	return s.Total
+	return c
 }
 
 func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
