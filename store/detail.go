@@ -267,16 +267,26 @@ func (p *detailParser) array(elem func() error) error {
 	}
 }
 
-// strings reads an object of string members into the named fields.
-func (p *detailParser) strings(fields map[string]*string) error {
+// strField names where strings puts an object's member.
+type strField struct {
+	name string
+	dst  *string
+}
+
+// strings reads an object of string members into the named fields (a
+// handful: a linear search, and no map to allocate per object on the
+// read path of every stored record).
+func (p *detailParser) strings(fields ...strField) error {
 	return p.object(func(k string) error {
 		v, err := p.str()
 		if err != nil {
 			return err
 		}
-		if dst, ok := fields[k]; ok {
-			*dst = v
-			return nil
+		for _, f := range fields {
+			if f.name == k {
+				*f.dst = v
+				return nil
+			}
 		}
 		return errDetailShape
 	})
@@ -306,7 +316,7 @@ func parseDetail(s string, r *report.Record) error {
 					case "reason":
 						err = p.array(func() error {
 							var typ, comment string
-							if err := p.strings(map[string]*string{"type": &typ, "comment": &comment}); err != nil {
+							if err := p.strings(strField{"type", &typ}, strField{"comment", &comment}); err != nil {
 								return err
 							}
 							pe.Reasons = append(pe.Reasons, report.PolicyOverrideReason{Type: report.OverrideType(typ), Comment: comment})
@@ -322,14 +332,14 @@ func parseDetail(s string, r *report.Record) error {
 			})
 		case "identifiers":
 			id := &r.Identifiers
-			return p.strings(map[string]*string{"header_from": &id.HeaderFrom, "envelope_from": &id.EnvelopeFrom, "envelope_to": &id.EnvelopeTo})
+			return p.strings(strField{"header_from", &id.HeaderFrom}, strField{"envelope_from", &id.EnvelopeFrom}, strField{"envelope_to", &id.EnvelopeTo})
 		case "auth_results":
 			return p.object(func(k string) error {
 				switch k {
 				case "dkim":
 					return p.array(func() error {
 						var d, sel, res, hr string
-						if err := p.strings(map[string]*string{"domain": &d, "selector": &sel, "result": &res, "human_result": &hr}); err != nil {
+						if err := p.strings(strField{"domain", &d}, strField{"selector", &sel}, strField{"result", &res}, strField{"human_result", &hr}); err != nil {
 							return err
 						}
 						r.AuthResults.DKIM = append(r.AuthResults.DKIM, report.DKIMAuthResult{Domain: d, Selector: sel,
@@ -339,7 +349,7 @@ func parseDetail(s string, r *report.Record) error {
 				case "spf":
 					return p.array(func() error {
 						var d, scope, res, hr string
-						if err := p.strings(map[string]*string{"domain": &d, "scope": &scope, "result": &res, "human_result": &hr}); err != nil {
+						if err := p.strings(strField{"domain", &d}, strField{"scope", &scope}, strField{"result", &res}, strField{"human_result", &hr}); err != nil {
 							return err
 						}
 						r.AuthResults.SPF = append(r.AuthResults.SPF, report.SPFAuthResult{Domain: d, Scope: report.SPFScope(scope),
