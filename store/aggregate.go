@@ -13,6 +13,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/domainauth/domainauth/internal/dnsname"
@@ -624,8 +625,15 @@ func (ri *recordInserter) add(r recordRow) error {
 }
 
 // insertSQL returns INSERT INTO table (cols) VALUES with n rows of
-// placeholders.
-func insertSQL(table, cols string, n int) string {
+// placeholders, then suffix. The texts are made once and kept: ingest asks
+// for one every 64 records, only to find its prepared statement by it.
+func insertSQL(table, cols string, n int, suffix string) string {
+	k := insertKey{table, cols, suffix, n}
+	insertTexts.mu.Lock()
+	defer insertTexts.mu.Unlock()
+	if q, ok := insertTexts.m[k]; ok {
+		return q
+	}
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
 	one := "(" + strings.Repeat("?, ", strings.Count(cols, ",")) + "?)"
@@ -635,7 +643,24 @@ func insertSQL(table, cols string, n int) string {
 		}
 		b.WriteString(one)
 	}
+	b.WriteString(suffix)
+	if insertTexts.m == nil {
+		insertTexts.m = map[insertKey]string{}
+	}
+	insertTexts.m[k] = b.String()
 	return b.String()
+}
+
+// insertKey names an insertSQL text. Its tables, columns and suffixes are
+// constants and n is at most recordBatch, so insertTexts stays small.
+type insertKey struct {
+	table, cols, suffix string
+	n                   int
+}
+
+var insertTexts struct {
+	mu sync.Mutex
+	m  map[insertKey]string
 }
 
 const (
@@ -645,7 +670,7 @@ const (
 
 // exec runs a multi-row insert.
 func (ri *recordInserter) exec(table, cols string, n int, args []any) error {
-	return ri.w.exec(ri.ctx, ri.s, insertSQL(table, cols, n), args...)
+	return ri.w.exec(ri.ctx, ri.s, insertSQL(table, cols, n, ""), args...)
 }
 
 func (ri *recordInserter) flush() error {
@@ -702,8 +727,8 @@ func (ri *recordInserter) totals() error {
 		for _, ip := range ips[:n] {
 			ri.args = append(ri.args, ri.domain, ip, int64(ri.failing[ip]))
 		}
-		q := insertSQL("aggregate_failing_totals", "policy_domain, source_ip, count", n) +
-			" ON CONFLICT (policy_domain, source_ip) DO UPDATE SET count = aggregate_failing_totals.count + excluded.count"
+		q := insertSQL("aggregate_failing_totals", "policy_domain, source_ip, count", n,
+			" ON CONFLICT (policy_domain, source_ip) DO UPDATE SET count = aggregate_failing_totals.count + excluded.count")
 		if err := ri.w.exec(ri.ctx, ri.s, q, ri.args...); err != nil {
 			return err
 		}
