@@ -11,10 +11,6 @@ import (
 	"github.com/domainauth/domainauth/tlsrpt"
 )
 
-// tlsFailuresOnPage bounds the failure groups on the TLS page (the export
-// has them all, up to MaxRows).
-const tlsFailuresOnPage = 50
-
 // tlsData is the TLS page: SMTP TLS reports (RFC 8460) per policy domain
 // and day, and their failure details.
 type tlsData struct {
@@ -24,9 +20,13 @@ type tlsData struct {
 	Total   tlsrpt.SessionCounts
 	// Days are the selected domains' sessions per day and domain, at most
 	// MaxRows of them.
-	Days     []store.TLSDayCounts
-	Failures []store.TLSFailure
-	Chart    *chart
+	Days []store.TLSDayCounts
+	// Failures are the Config.PageTLSFailures failure groups with the
+	// most failed sessions; MoreFailures says that there are more (the
+	// export lists them).
+	Failures     []store.TLSFailure
+	MoreFailures bool
+	Chart        *chart
 }
 
 // Sessions is the number of sessions, for the page.
@@ -83,10 +83,12 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 	d.Total = tlsTotal(days)
 	d.Chart = sessionsChart(days)
 	d.Days = days[:min(len(days), h.cfg.maxRows())]
-	if d.Failures, err = h.store.TLSFailures(ctx, sf, tlsFailuresOnPage); err != nil {
+	limit := h.cfg.pageTLSFailures()
+	if d.Failures, err = h.store.TLSFailures(ctx, sf, limit+1); err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	d.Failures, d.MoreFailures = firstPage(d.Failures, limit)
 	title := "TLS reports"
 	if f.Domain != "" {
 		title += ": " + f.Domain
