@@ -311,3 +311,36 @@ func TestPTRBoundsConfigured(t *testing.T) {
 		t.Errorf("the overview does not say %q", want)
 	}
 }
+
+// TestTLSPageDaysBounded: the TLS page's table of days and domains and
+// its list of domains stop at Config.MaxRows, while its totals and chart
+// count every domain's sessions (the store's one row per day).
+func TestTLSPageDaysBounded(t *testing.T) {
+	st, _ := openStore(t)
+	r := &tlsrpt.Report{OrganizationName: "example.net", ReportID: "1",
+		DateRange: tlsrpt.DateRange{Start: day(2025, 1, 1), End: day(2025, 1, 1).Add(time.Hour)}}
+	for i := range 5 {
+		r.Policies = append(r.Policies, tlsrpt.PolicyResult{Policy: tlsrpt.Policy{Type: tlsrpt.PolicyTypeSTS, Domain: fmt.Sprintf("d%d.example", i)},
+			Summary: tlsrpt.SessionCounts{Successful: 2, Failure: 1}})
+	}
+	if _, err := st.AddTLS(context.Background(), r, store.Source{}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(Config{Store: st, MaxRows: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := get(h, "/tls").Body.String()
+	if n := strings.Count(section(t, p, `<table id="tls-days">`), "<tr><td>2025-01-01</td>"); n != 3 {
+		t.Errorf("/tls lists %d rows of days, want MaxRows, 3", n)
+	}
+	if n := strings.Count(section(t, p, `<select name="domain">`), `<option value="d`); n != 3 {
+		t.Errorf("/tls offers %d domains, want MaxRows, 3", n)
+	}
+	if total, failed := shown(t, p, "tls-total"), shown(t, p, "tls-failed"); total != "15" || failed != "5" {
+		t.Errorf("/tls: %s sessions, %s failed; want all 5 domains' 15 and 5", total, failed)
+	}
+	if !strings.Contains(p, "2025-01-01: 15 sessions, 10 successful, 5 failed") {
+		t.Error("/tls: the chart's day does not count every domain's sessions")
+	}
+}

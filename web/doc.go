@@ -101,7 +101,10 @@
 // Config.PageReports reports (default 50, as does a source's page); the TLS
 // page lists the Config.PageTLSFailures failure groups with the most
 // failed sessions (default 50); a page that leaves reports or failure
-// groups out says so, and its export lists them; the failure report list
+// groups out says so, and its export lists them; the TLS page's table of
+// days and domains and its list of domains stop at Config.MaxRows (a day
+// has a row per policy domain), while its totals and chart read one row
+// per day (store's TLSDayTotals); the failure report list
 // pages 50 at a time as far as Config.MaxRows reports (a page past that is
 // refused: narrow the date range); the login form's body is at most 4 KiB.
 //
