@@ -344,3 +344,36 @@ func TestTLSPageDaysBounded(t *testing.T) {
 		t.Error("/tls: the chart's day does not count every domain's sessions")
 	}
 }
+
+// TestTLSChartCutNote: the TLS chart draws the last 1,000 days of its
+// selection and says so under it, while the totals count every day.
+func TestTLSChartCutNote(t *testing.T) {
+	st, _ := openStore(t)
+	for i, d := range []time.Time{day(2020, 1, 1), day(2025, 3, 3)} {
+		r := &tlsrpt.Report{OrganizationName: "example.net", ReportID: fmt.Sprint(i),
+			DateRange: tlsrpt.DateRange{Start: d, End: d.Add(24*time.Hour - time.Second)},
+			Policies: []tlsrpt.PolicyResult{{Policy: tlsrpt.Policy{Type: tlsrpt.PolicyTypeSTS, Domain: "example.org"},
+				Summary: tlsrpt.SessionCounts{Successful: 3}}}}
+		if _, err := st.AddTLS(context.Background(), r, store.Source{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := NewHandler(Config{Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	span := int(day(2025, 3, 3).Sub(day(2020, 1, 1))/(24*time.Hour)) + 1
+	page := get(h, "/tls").Body.String()
+	if n := strings.Count(page, `class="note chart-cut"`); n != 1 {
+		t.Errorf("%d cut notes on /tls, want one under its chart", n)
+	}
+	if want := fmt.Sprintf("last %d of %d days", maxChartBars, span); !strings.Contains(page, want) {
+		t.Errorf("/tls does not say its chart shows the %s", want)
+	}
+	if got := shown(t, page, "tls-total"); got != "6" {
+		t.Errorf("/tls: %s sessions, want both days' 6", got)
+	}
+	if page := get(h, "/tls?from=2025-01-01").Body.String(); strings.Contains(page, "chart-cut") {
+		t.Error("a selection the TLS chart holds whole says it is cut")
+	}
+}
