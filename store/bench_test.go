@@ -277,7 +277,7 @@ func overview(b *testing.B, s Store, f Filter) {
 	if _, err := s.LastIngest(ctx); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.Domains(ctx); err != nil {
+	if _, err := s.Domains(ctx, 0); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := s.OrgNames(ctx, Filter{Domain: f.Domain}); err != nil {

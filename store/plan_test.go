@@ -71,6 +71,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		"org+range":    {Org: benchOrgs[1], From: day},
 	}
 	methods := map[string]func(f Filter) error{
+		"Domains":        func(Filter) error { _, err := s.Domains(ctx, MaxLimit); return err },
 		"Days":           func(f Filter) error { _, err := s.Days(ctx, f); return err },
 		"Total":          func(f Filter) error { _, err := s.Total(ctx, f); return err },
 		"Orgs":           func(f Filter) error { _, err := s.Orgs(ctx, f); return err },

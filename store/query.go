@@ -60,10 +60,10 @@ func (n *nullCounts) counts() report.Counts {
 		Quarantined: u(5), Rejected: u(6)}
 }
 
-// Domains lists the policy domains.
-func (s *sqlStore) Domains(ctx context.Context) ([]string, error) {
-	return s.strings(ctx, `SELECT DISTINCT policy_domain FROM aggregate_reports
-UNION SELECT DISTINCT policy_domain FROM tls_policies ORDER BY 1`)
+// Domains lists the policy domains, at most limit.
+func (s *sqlStore) Domains(ctx context.Context, limit int) ([]string, error) {
+	return s.strings(ctx, `SELECT policy_domain FROM aggregate_reports
+UNION SELECT policy_domain FROM tls_policies ORDER BY 1 LIMIT ?`, limitOf(limit))
 }
 
 // OrgNames lists the reporting organisations.

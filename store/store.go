@@ -35,8 +35,12 @@ type Store interface {
 	// each under a savepoint of its own (see Batch).
 	Begin(ctx context.Context) (Batch, error)
 
-	// Domains lists the policy domains with stored reports, sorted.
-	Domains(ctx context.Context) ([]string, error)
+	// Domains lists the policy domains with stored reports (aggregate
+	// and TLS), sorted, at most limit (0: DefaultLimit): one TLS report
+	// may name MaxRecords policy domains. Sorted by name, the query walks
+	// the policy-domain indexes in order and stops at the limit; ranked by
+	// volume, it would have to sum every report's row first.
+	Domains(ctx context.Context, limit int) ([]string, error)
 	// OrgNames lists the reporting organisations, sorted.
 	OrgNames(ctx context.Context, f Filter) ([]string, error)
 	// Days returns the counts per UTC day, split over the days of each

@@ -130,7 +130,7 @@ func TestDaysEqualSummary(t *testing.T) {
 			func() (int, error) { x, err := s.FailingSources(ctx, Filter{}, 5); return len(x), err },
 			func() (int, error) { x, err := s.Reports(ctx, Filter{}, Page{}); return len(x), err },
 			func() (int, error) { x, err := s.Policies(ctx, Filter{}); return len(x), err },
-			func() (int, error) { x, err := s.Domains(ctx); return len(x), err },
+			func() (int, error) { x, err := s.Domains(ctx, 0); return len(x), err },
 		} {
 			n, err := q()
 			if err != nil {

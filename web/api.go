@@ -265,7 +265,7 @@ func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
 	case name == "reports":
 		t, err = build(limit, reportsTable)(h.store.Reports(ctx, sf, store.Page{Limit: limit}))
 	case name == "domains":
-		t, err = build(limit, domainsTable)(h.store.Domains(ctx))
+		t, err = build(limit, domainsTable)(h.store.Domains(ctx, limit))
 	default:
 		http.NotFound(w, r)
 		return

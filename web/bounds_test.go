@@ -312,9 +312,10 @@ func TestPTRBoundsConfigured(t *testing.T) {
 	}
 }
 
-// TestTLSPageDaysBounded: the TLS page's table of days and domains and
-// its list of domains stop at Config.MaxRows, while its totals and chart
-// count every domain's sessions (the store's one row per day).
+// TestTLSPageDaysBounded: the TLS page's table of days and domains stops
+// at Config.MaxRows and its list of domains at Config.PageDomains, while
+// its totals and chart count every domain's sessions (the store's one row
+// per day).
 func TestTLSPageDaysBounded(t *testing.T) {
 	st, _ := openStore(t)
 	r := &tlsrpt.Report{OrganizationName: "example.net", ReportID: "1",
@@ -326,7 +327,7 @@ func TestTLSPageDaysBounded(t *testing.T) {
 	if _, err := st.AddTLS(context.Background(), r, store.Source{}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := NewHandler(Config{Store: st, MaxRows: 3})
+	h, err := NewHandler(Config{Store: st, MaxRows: 3, PageDomains: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,8 +335,8 @@ func TestTLSPageDaysBounded(t *testing.T) {
 	if n := strings.Count(section(t, p, `<table id="tls-days">`), "<tr><td>2025-01-01</td>"); n != 3 {
 		t.Errorf("/tls lists %d rows of days, want MaxRows, 3", n)
 	}
-	if n := strings.Count(section(t, p, `<select name="domain">`), `<option value="d`); n != 3 {
-		t.Errorf("/tls offers %d domains, want MaxRows, 3", n)
+	if n := strings.Count(section(t, p, `<select name="domain">`), `<option value="d`); n != 4 {
+		t.Errorf("/tls offers %d domains, want PageDomains, 4", n)
 	}
 	if total, failed := shown(t, p, "tls-total"), shown(t, p, "tls-failed"); total != "15" || failed != "5" {
 		t.Errorf("/tls: %s sessions, %s failed; want all 5 domains' 15 and 5", total, failed)

@@ -101,8 +101,13 @@
 // Config.PageReports reports (default 50, as does a source's page); the TLS
 // page lists the Config.PageTLSFailures failure groups with the most
 // failed sessions (default 50); a page that leaves reports or failure
-// groups out says so, and its export lists them; the TLS page's table of
-// days and domains and its list of domains stop at Config.MaxRows (a day
+// groups out says so, and its export lists them; the filter's list of
+// policy domains, on the overview and the TLS page, offers the first
+// Config.PageDomains by name (default 500: one TLS report may name a
+// million) and the selected one, and says when it leaves some out (any
+// domain can be chosen in the address; /api/domains lists them as far as
+// Config.MaxRows); the TLS page's table of
+// days and domains stops at Config.MaxRows (a day
 // has a row per policy domain), while its totals and chart read one row
 // per day (store's TLSDayTotals); the failure report list
 // pages 50 at a time as far as Config.MaxRows reports (a page past that is

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -250,13 +251,18 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 
 // overviewData is the overview page's content and the /api/overview answer.
 type overviewData struct {
-	Domains    []string              `json:"domains"`
-	OrgNames   []string              `json:"org_names"`
-	Total      report.Counts         `json:"total"`
-	Days       []store.DayCounts     `json:"days"`
-	TopFailing []store.FailingSource `json:"top_failing"`
-	Orgs       []store.OrgCounts     `json:"orgs"`
-	Policies   []store.PolicyPeriod  `json:"policies"`
+	// Domains are the first Config.PageDomains policy domains by name,
+	// for the filter's list; MoreDomains says that there are more. The
+	// page adds the selected domain when the list was cut before it.
+	Domains     []string              `json:"domains"`
+	MoreDomains bool                  `json:"more_domains"`
+	PageDomains int                   `json:"-"`
+	OrgNames    []string              `json:"org_names"`
+	Total       report.Counts         `json:"total"`
+	Days        []store.DayCounts     `json:"days"`
+	TopFailing  []store.FailingSource `json:"top_failing"`
+	Orgs        []store.OrgCounts     `json:"orgs"`
+	Policies    []store.PolicyPeriod  `json:"policies"`
 	// Reports are the newest Config.PageReports reports; MoreReports
 	// says that the selection holds more (the export lists them).
 	Reports     []store.ReportInfo `json:"reports"`
@@ -285,6 +291,16 @@ func firstPage[T any](items []T, limit int) ([]T, bool) {
 	return items, false
 }
 
+// offering returns the domains of a filter's list with the selected one
+// added when the list was cut before it, so that the form keeps it.
+// The domains are not modified.
+func offering(domains []string, selected string) []string {
+	if selected == "" || slices.Contains(domains, selected) {
+		return domains
+	}
+	return append(slices.Clip(domains), selected)
+}
+
 // loadOverview runs the overview's queries, or returns the cached answer
 // when nothing was ingested since. The reporter list ignores the org
 // filter, so that the form can switch from one reporter to another. The
@@ -303,7 +319,12 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 	allOrgs := sf
 	allOrgs.Org = ""
 	for _, q := range []func() error{
-		func() (err error) { d.Domains, err = h.store.Domains(ctx); return },
+		func() (err error) {
+			limit := h.cfg.pageDomains()
+			d.Domains, err = h.store.Domains(ctx, limit+1)
+			d.Domains, d.MoreDomains = firstPage(d.Domains, limit)
+			return
+		},
 		func() (err error) { d.OrgNames, err = h.store.OrgNames(ctx, allOrgs); return },
 		func() (err error) { d.Days, err = h.store.Days(ctx, sf); return },
 		func() (err error) { d.TopFailing, err = h.store.FailingSources(ctx, sf, h.cfg.topSources()); return },
@@ -351,6 +372,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := *cached
+	d.Domains, d.PageDomains = offering(d.Domains, f.Domain), h.cfg.pageDomains()
 	ips := make([]string, len(d.TopFailing))
 	for i, s := range d.TopFailing {
 		ips[i] = s.SourceIP

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/store"
 )
 
 // Defaults for Config's zero fields.
@@ -48,6 +49,11 @@ const (
 	// the TLS page (those with the most failed sessions; the export has
 	// the rest, up to MaxRows).
 	DefaultPageTLSFailures = 50
+	// DefaultPageDomains is the number of policy domains offered in the
+	// domain list of the overview's and the TLS page's filter: enough for
+	// any one operator's domains, few enough for a list to render (one
+	// TLS report may name a million).
+	DefaultPageDomains = 500
 	// DefaultMaxDNSQueries bounds the DNS queries that name the sources
 	// of one page, PTR and forward together: a PTR query and a forward
 	// query for each of the DefaultTopSources sources, with room for
@@ -103,6 +109,14 @@ type Config struct {
 	// page; the page says when there are more. If zero,
 	// DefaultPageTLSFailures.
 	PageTLSFailures int
+	// PageDomains is the number of policy domains offered in the domain
+	// list of the overview's and the TLS page's filter, the first by
+	// name; the page says when there are more (any domain can still be
+	// chosen in the address, ?domain=NAME). If zero, DefaultPageDomains;
+	// at most store.MaxLimit-1 (a larger value is taken as that): the
+	// page asks the store for one more than it shows, to know whether
+	// there are more.
+	PageDomains int
 	// MaxRows bounds the rows of one table or export. If zero,
 	// DefaultMaxRows.
 	MaxRows int
@@ -143,6 +157,16 @@ func (c *Config) pageReports() int {
 }
 func (c *Config) pageTLSFailures() int {
 	return orDefault(c.PageTLSFailures, DefaultPageTLSFailures)
+}
+func (c *Config) pageDomains() int {
+	return pageSize(c.PageDomains, DefaultPageDomains)
+}
+
+// pageSize is a page's number of items: v, or d when v is zero or
+// negative, at most store.MaxLimit-1, so that the one more item the page
+// asks for (to know that it left some out) is within the store's cap.
+func pageSize(v, d int) int {
+	return min(orDefault(v, d), store.MaxLimit-1)
 }
 func (c *Config) maxDNSQueries() int {
 	return orDefault(c.MaxDNSQueries, DefaultMaxDNSQueries)

@@ -98,14 +98,14 @@ type blockingStore struct {
 // done lets the queries finish.
 func (s *blockingStore) done() { s.once.Do(func() { close(s.release) }) }
 
-func (s *blockingStore) Domains(ctx context.Context) ([]string, error) {
+func (s *blockingStore) Domains(ctx context.Context, limit int) ([]string, error) {
 	s.entered <- struct{}{}
 	select {
 	case <-s.release:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return s.Store.Domains(ctx)
+	return s.Store.Domains(ctx, limit)
 }
 
 // answer is a response or the error that came instead.

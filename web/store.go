@@ -13,7 +13,7 @@ import (
 // rule, so the dashboard and `domainauth report summary` agree to the
 // message. Tests may pass any implementation.
 type Store interface {
-	Domains(ctx context.Context) ([]string, error)
+	Domains(ctx context.Context, limit int) ([]string, error)
 	OrgNames(ctx context.Context, f store.Filter) ([]string, error)
 	Days(ctx context.Context, f store.Filter) ([]store.DayCounts, error)
 	SourceDays(ctx context.Context, f store.Filter, ip string) ([]store.DayCounts, error)

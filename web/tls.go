@@ -13,10 +13,13 @@ import (
 // tlsData is the TLS page: SMTP TLS reports (RFC 8460) per policy domain
 // and day, and their failure details.
 type tlsData struct {
-	// Domains are the policy domains with TLS reports in the period (for
-	// the filter's list), at most MaxRows of them.
-	Domains []string
-	Total   tlsrpt.SessionCounts
+	// Domains are the first Config.PageDomains policy domains by name
+	// with TLS reports in the period (for the filter's list), and the
+	// selected one; MoreDomains says that the period has more.
+	Domains     []string
+	MoreDomains bool
+	PageDomains int
+	Total       tlsrpt.SessionCounts
 	// Days are the selected domains' sessions per day and domain, at most
 	// MaxRows of them.
 	Days []store.TLSDayCounts
@@ -63,7 +66,14 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 	// number of domains; the table of days and domains stops at MaxRows.
 	var perDay []store.TLSDayCounts
 	for _, q := range []func() error{
-		func() (err error) { d.Domains, err = h.store.TLSDomains(ctx, all, h.cfg.maxRows()); return },
+		func() (err error) {
+			limit := h.cfg.pageDomains()
+			d.PageDomains = limit
+			d.Domains, err = h.store.TLSDomains(ctx, all, limit+1)
+			d.Domains, d.MoreDomains = firstPage(d.Domains, limit)
+			d.Domains = offering(d.Domains, f.Domain)
+			return
+		},
 		func() (err error) { perDay, err = h.store.TLSDayTotals(ctx, sf); return },
 		func() (err error) { d.Days, err = h.store.TLSDays(ctx, sf, h.cfg.maxRows()); return },
 	} {
