@@ -100,7 +100,9 @@
 // lists Config.TopSources failing sources (default 20) and the latest
 // Config.PageReports reports (default 50, as does a source's page); the TLS
 // page lists the Config.PageTLSFailures failure groups with the most
-// failed sessions (default 50); a page that leaves reports or failure
+// failed sessions (default 50); these page sizes are at most
+// store.MaxLimit-1 (a page asks for one item more than it shows, to know
+// whether it left some out); a page that leaves reports or failure
 // groups out says so, and its export lists them; the filter's list of
 // policy domains, on the overview and the TLS page, offers the first
 // Config.PageDomains by name (default 500: one TLS report may name a

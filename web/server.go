@@ -103,19 +103,20 @@ type Config struct {
 	TopSources int
 	// PageReports is the number of reports listed on the overview and on
 	// a source's page; the page says when there are more. If zero,
-	// DefaultPageReports.
+	// DefaultPageReports; at most store.MaxLimit-1 (a larger value is
+	// taken as that): the page asks the store for one more than it
+	// shows, to know whether there are more, and the store returns at
+	// most store.MaxLimit.
 	PageReports int
 	// PageTLSFailures is the number of failure groups listed on the TLS
 	// page; the page says when there are more. If zero,
-	// DefaultPageTLSFailures.
+	// DefaultPageTLSFailures; at most store.MaxLimit-1, as PageReports.
 	PageTLSFailures int
 	// PageDomains is the number of policy domains offered in the domain
 	// list of the overview's and the TLS page's filter, the first by
 	// name; the page says when there are more (any domain can still be
 	// chosen in the address, ?domain=NAME). If zero, DefaultPageDomains;
-	// at most store.MaxLimit-1 (a larger value is taken as that): the
-	// page asks the store for one more than it shows, to know whether
-	// there are more.
+	// at most store.MaxLimit-1, as PageReports.
 	PageDomains int
 	// MaxRows bounds the rows of one table or export. If zero,
 	// DefaultMaxRows.
@@ -153,10 +154,10 @@ func (c *Config) topSources() int { return orDefault(c.TopSources, DefaultTopSou
 func (c *Config) maxRows() int    { return orDefault(c.MaxRows, DefaultMaxRows) }
 func (c *Config) maxDays() int    { return orDefault(c.MaxDays, DefaultMaxDays) }
 func (c *Config) pageReports() int {
-	return orDefault(c.PageReports, DefaultPageReports)
+	return pageSize(c.PageReports, DefaultPageReports)
 }
 func (c *Config) pageTLSFailures() int {
-	return orDefault(c.PageTLSFailures, DefaultPageTLSFailures)
+	return pageSize(c.PageTLSFailures, DefaultPageTLSFailures)
 }
 func (c *Config) pageDomains() int {
 	return pageSize(c.PageDomains, DefaultPageDomains)
