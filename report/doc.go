@@ -94,6 +94,10 @@
 //
 // Summaries: MaxSelectors (32) selectors per domain, MaxDuplicatesListed
 // (100) repeated reports listed; enrichment as said under Naming senders.
+// Sender maps: SenderMapReader.MaxBytes (DefaultMaxSenderMapBytes, 1 MiB)
+// bytes of JSON, past which ParseSenders and ReadSenders fail with a
+// *SenderMapError whose Limit is "MaxBytes" (the map's other costs are
+// linear in its bytes).
 //
 // Fixed bounds: six nested container layers, 4 KiB looked at after a gzip
 // member, five media types listed in an email's error, MaxSampleIPs
@@ -238,7 +242,8 @@
 // entry with its signing and bounce domains, the reverse-DNS suffixes of
 // its outbound hosts and the provider's documentation it rests on. A
 // caller passes another map in Summary.Senders (extended with With, or
-// its own from NewSenderMap or ParseSenders); there is no registry.
+// its own from NewSenderMap, ParseSenders or ReadSenders, whose
+// SenderMapReader bounds the document's size); there is no registry.
 // SenderMap documents the matching rules: the forward-confirmed PTR name
 // of the source first, then passing DKIM d= domains, then passing SPF
 // domains, the longest suffix winning. The ESP diagnoses use the same map

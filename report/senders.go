@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -143,6 +144,10 @@ type SenderMapError struct {
 	Index int
 	// Value is the refused value as given.
 	Value string
+	// Limit names the SenderMapReader field whose bound the document
+	// passed ("MaxBytes"), "" otherwise; the error then wraps ErrLimit
+	// too.
+	Limit string
 	// Line and Column locate a JSON error in ParseSenders' input: the
 	// byte where encoding/json stopped (1-based, Column in bytes); 0
 	// otherwise.
@@ -180,12 +185,17 @@ func (e *SenderMapError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns ErrSenderMap and the encoding/json error, if any.
+// Unwrap returns ErrSenderMap, ErrLimit when a bound was passed, and
+// the encoding/json error, if any.
 func (e *SenderMapError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{ErrSenderMap}
+	errs := []error{ErrSenderMap}
+	if e.Limit != "" {
+		errs = append(errs, ErrLimit)
 	}
-	return []error{ErrSenderMap, e.Err}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
 }
 
 // jsonError is the SenderMapError for an encoding/json error reading
@@ -224,10 +234,38 @@ func cloneList(l []string) []string {
 	return slices.Clone(l)
 }
 
-// ParseSenders reads a sender map in the format of the embedded default
+// DefaultMaxSenderMapBytes is the default of SenderMapReader.MaxBytes:
+// over a hundred times the embedded table (senders.json, some 8 KiB).
+const DefaultMaxSenderMapBytes = 1 << 20
+
+// SenderMapReader reads sender maps in the format of the embedded default
 // (senders.json): {"senders": [{"name", "category", "domains",
-// "ptr_suffixes", "source", ...}]}. It fails with a *SenderMapError.
-func ParseSenders(data []byte) (*SenderMap, error) {
+// "ptr_suffixes", "source", ...}]}, a document of at most MaxBytes. The
+// size is the one bound a map needs: every other cost is linear in it
+// (decoding; NewSenderMap indexes each domain and PTR suffix once), and a
+// lookup walks the labels of the name looked up, whatever the map's size.
+// The zero value applies the default.
+type SenderMapReader struct {
+	// MaxBytes bounds the document's bytes. If zero,
+	// DefaultMaxSenderMapBytes; negative: no bound.
+	MaxBytes int64
+}
+
+func (sr SenderMapReader) maxBytes() int64 {
+	if sr.MaxBytes == 0 {
+		return DefaultMaxSenderMapBytes
+	}
+	return sr.MaxBytes
+}
+
+// Parse reads a sender map from data. It fails with a *SenderMapError:
+// one whose Limit is "MaxBytes" (wrapping ErrLimit) for a document of
+// more than MaxBytes.
+func (sr SenderMapReader) Parse(data []byte) (*SenderMap, error) {
+	if n := sr.maxBytes(); n >= 0 && int64(len(data)) > n {
+		return nil, &SenderMapError{Entry: -1, Index: -1, Limit: "MaxBytes",
+			Msg: fmt.Sprintf("more than %d bytes (SenderMapReader.MaxBytes): keep the entries the reports need, or raise the limit", n)}
+	}
 	var doc struct {
 		Senders []Sender `json:"senders"`
 	}
@@ -236,6 +274,27 @@ func ParseSenders(data []byte) (*SenderMap, error) {
 	}
 	return NewSenderMap(doc.Senders...)
 }
+
+// Read reads a sender map from r as Parse does, reading at most one byte
+// more than MaxBytes of it. An error reading r is returned wrapped as is.
+func (sr SenderMapReader) Read(r io.Reader) (*SenderMap, error) {
+	if n := sr.maxBytes(); n >= 0 {
+		r = io.LimitReader(r, n+1)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("report: reading sender map: %w", err)
+	}
+	return sr.Parse(data)
+}
+
+// ParseSenders reads a sender map with the default bound:
+// SenderMapReader{}.Parse(data).
+func ParseSenders(data []byte) (*SenderMap, error) { return SenderMapReader{}.Parse(data) }
+
+// ReadSenders reads a sender map with the default bound:
+// SenderMapReader{}.Read(r).
+func ReadSenders(r io.Reader) (*SenderMap, error) { return SenderMapReader{}.Read(r) }
 
 // defaultSenders is the parsed embedded table, shared read-only.
 var defaultSenders = sync.OnceValue(func() *SenderMap {
