@@ -499,8 +499,10 @@ func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) 
 WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, id<<recordIDBits, (id+1)<<recordIDBits); err != nil {
 		return nil, err
 	}
+	// Every upload of a changed copy adds a conflict: the list stops at
+	// MaxLimit, ReportInfo.Conflicts counting them all.
 	crows, err := s.query(ctx, `SELECT source, digest, messages, records, ingested_at FROM aggregate_conflicts
-WHERE report = ? ORDER BY ingested_at, digest`, id)
+WHERE report = ? ORDER BY ingested_at, digest LIMIT ?`, id, MaxLimit)
 	if err != nil {
 		return nil, s.err(err)
 	}

@@ -63,8 +63,9 @@ type Store interface {
 	FailingSources(ctx context.Context, f Filter, limit int) ([]FailingSource, error)
 	// Reports lists stored aggregate reports, newest window first.
 	Reports(ctx context.Context, f Filter, p Page) ([]ReportInfo, error)
-	// Report returns one stored aggregate report with its records,
-	// warnings and conflicting duplicates; ErrNotFound if there is none.
+	// Report returns one stored aggregate report with its records (at
+	// most Options.MaxRecords), warnings and conflicting duplicates (at
+	// most MaxLimit); ErrNotFound if there is none.
 	Report(ctx context.Context, id int64) (*ReportDetail, error)
 	// Policies returns each distinct published policy seen for the
 	// domain(s), with when it was first and last seen, oldest first.
@@ -306,7 +307,9 @@ type ReportDetail struct {
 	// Aggregate is the report as stored: metadata, policy, records and
 	// the decoder's warnings.
 	Aggregate *report.Aggregate `json:"report"`
-	// ConflictList lists the other versions met under the same key.
+	// ConflictList lists the other versions met under the same key, the
+	// first MaxLimit met (ReportInfo.Conflicts counts them all: each
+	// upload of a changed copy adds one).
 	ConflictList []Conflict `json:"conflict_list,omitempty"`
 }
 

@@ -639,3 +639,42 @@ func TestSourceAcrossBlocks(t *testing.T) {
 		}
 	})
 }
+
+// TestConflictListAtMaxLimit: a report met in MaxLimit+1 changed copies
+// lists the first MaxLimit of them and counts them all. Storing them
+// takes seconds under the race detector: skipped there and under -short
+// (CI runs it without -race).
+func TestConflictListAtMaxLimit(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("slow under -race and -short; run without them")
+	}
+	forEngines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := mustOpen(t, dsn, Options{})
+		first, err := s.AddAggregate(ctx, benchReport("google.com", benchDay, "r1", 1, 0, 1), Source{Name: "first"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range MaxLimit + 1 {
+			a := benchReport("google.com", benchDay, "r1", 1, 0, 1)
+			a.Records[0].Row.Count += uint64(i + 1)
+			if res, err := b.AddAggregate(ctx, a, Source{Name: fmt.Sprint("copy-", i)}); err != nil || res.Outcome != OutcomeConflict {
+				t.Fatalf("copy %d: %+v, %v; want a conflict", i, res, err)
+			}
+		}
+		if err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.Report(ctx, first.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.ConflictList) != MaxLimit || d.Conflicts != MaxLimit+1 {
+			t.Errorf("%d conflicts listed, %d counted; want MaxLimit, %d, and all %d", len(d.ConflictList), d.Conflicts, MaxLimit, MaxLimit+1)
+		}
+	})
+}

@@ -111,7 +111,11 @@
 // Config.MaxRows); the TLS page's table of
 // days and domains stops at Config.MaxRows (a day
 // has a row per policy domain), while its totals and chart read one row
-// per day (store's TLSDayTotals); the failure report list
+// per day (store's TLSDayTotals); a report's page lists its first
+// Config.MaxRows rows and conflicting copies (one report may hold a
+// million rows: store.Options.MaxRecords), saying when it leaves some
+// out, its totals counting every row, while /api/report/ID is the whole
+// report as stored; the failure report list
 // pages 50 at a time as far as Config.MaxRows reports (a page past that is
 // refused: narrow the date range); the login form's body is at most 4 KiB.
 //

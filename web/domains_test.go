@@ -45,17 +45,10 @@ func offered(t *testing.T, page string) (values []string, selected string) {
 // left some out, a domain past them stays selected when chosen, and the
 // export lists them all; with DefaultPageDomains nothing is said.
 func TestPageDomainsBound(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		domains int
-		cut     bool
-	}{
-		{"at the bound", DefaultPageDomains, false},
-		{"just past the bound", DefaultPageDomains + 1, true},
-	} {
+	for _, tc := range atAndPast(DefaultPageDomains) {
 		t.Run(tc.name, func(t *testing.T) {
 			st, _ := openStore(t)
-			if _, err := st.AddTLS(context.Background(), tlsDomains(tc.domains), store.Source{}); err != nil {
+			if _, err := st.AddTLS(context.Background(), tlsDomains(tc.n), store.Source{}); err != nil {
 				t.Fatal(err)
 			}
 			h, err := NewHandler(Config{Store: st})
@@ -75,7 +68,7 @@ func TestPageDomainsBound(t *testing.T) {
 				if got := strings.Contains(page, note); got != tc.cut {
 					t.Errorf("%s says it left domains out: %v, want %v", path, got, tc.cut)
 				}
-				last := fmt.Sprintf("d%04d.example", tc.domains-1)
+				last := fmt.Sprintf("d%04d.example", tc.n-1)
 				values, selected := offered(t, get(h, path+"?domain="+last).Body.String())
 				if selected != last || len(values) != DefaultPageDomains+btoi(tc.cut) {
 					t.Errorf("%s?domain=%s: %d domains offered, %q selected; want %s selected", path, last, len(values), selected, last)
@@ -89,8 +82,8 @@ func TestPageDomainsBound(t *testing.T) {
 			if !slices.Equal(over.Domains, first) || over.MoreDomains != tc.cut {
 				t.Errorf("/api/overview: %d domains, more_domains %v; want %d, %v", len(over.Domains), over.MoreDomains, DefaultPageDomains, tc.cut)
 			}
-			if rows := getCSV(t, h, "/api/domains.csv"); len(rows) != tc.domains {
-				t.Errorf("/api/domains.csv: %d rows, want all %d", len(rows), tc.domains)
+			if rows := getCSV(t, h, "/api/domains.csv"); len(rows) != tc.n {
+				t.Errorf("/api/domains.csv: %d rows, want all %d", len(rows), tc.n)
 			}
 		})
 	}
@@ -101,4 +94,16 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// boundCase is a test of a page bound: n items, cut when past it.
+type boundCase struct {
+	name string
+	n    int
+	cut  bool
+}
+
+// atAndPast returns the cases of n items at the bound and just past it.
+func atAndPast(bound int) []boundCase {
+	return []boundCase{{"at the bound", bound, false}, {"just past the bound", bound + 1, true}}
 }

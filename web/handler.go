@@ -448,10 +448,14 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
-// reportData is a report's page: the report and its counts.
+// reportData is a report's page: the report, its first Config.MaxRows
+// rows and conflicting copies, and its counts over every row.
 type reportData struct {
 	*store.ReportDetail
 	Counts report.Counts
+	// Rows and Conflicts count the report's rows and the conflicts
+	// listed, when the page lists fewer (0 otherwise).
+	Rows, Conflicts int
 }
 
 // loadReport returns the report the path's {id} names.
@@ -469,8 +473,22 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "report", &pageData{Title: "Report " + d.ReportID,
-		Data: reportData{d, report.Summarize(d.Aggregate).Total}})
+	// One report may hold store.Options.MaxRecords rows (a million by
+	// default): the page lists MaxRows of them, as an export would.
+	rd := reportData{ReportDetail: d, Counts: report.Summarize(d.Aggregate).Total}
+	limit := h.cfg.maxRows()
+	if n := len(d.Aggregate.Records); n > limit {
+		cut := *d
+		a := *d.Aggregate
+		a.Records = a.Records[:limit]
+		cut.Aggregate, rd.ReportDetail, rd.Rows = &a, &cut, n
+	}
+	if n := len(d.ConflictList); n > limit {
+		cut := *rd.ReportDetail
+		cut.ConflictList = cut.ConflictList[:limit]
+		rd.ReportDetail, rd.Conflicts = &cut, n
+	}
+	h.render(w, r, http.StatusOK, "report", &pageData{Title: "Report " + d.ReportID, Data: rd})
 }
 
 func (h *handler) loginForm(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/store"
+)
+
+// rowsReport returns a report of n one-message rows, each from its own
+// address.
+func rowsReport(n int) *report.Aggregate {
+	a := &report.Aggregate{
+		Metadata: report.Metadata{OrgName: "example.net", ReportID: "many-rows",
+			DateRange: report.DateRange{Begin: day(2025, 1, 1), End: day(2025, 1, 1).Add(time.Hour)}},
+		Policy: report.PolicyPublished{Domain: "example.org"},
+	}
+	base := netip.MustParseAddr("10.0.0.0").As4()
+	for i := range n {
+		ip := base
+		ip[2], ip[3] = byte(i>>8), byte(i)
+		a.Records = append(a.Records, rec(netip.AddrFrom4(ip).String(), 1, report.DMARCResultPass, report.DMARCResultFail, "example.org"))
+	}
+	return a
+}
+
+// TestReportPageRowsBound: a report's page lists DefaultMaxRows of its
+// DefaultMaxRows+1 rows (one report may hold a million) and says so, its
+// totals counting every row; with DefaultMaxRows rows nothing is said.
+func TestReportPageRowsBound(t *testing.T) {
+	for _, tc := range atAndPast(DefaultMaxRows) {
+		t.Run(tc.name, func(t *testing.T) {
+			st, ids := openStore(t, rowsReport(tc.n))
+			h, err := NewHandler(Config{Store: st})
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := get(h, fmt.Sprint("/report/", ids[0])).Body.String()
+			if n := strings.Count(section(t, page, `<table id="rows">`), `<tr><td>`); n != DefaultMaxRows {
+				t.Errorf("the page lists %d rows, want %d", n, DefaultMaxRows)
+			}
+			note := fmt.Sprintf(`id="rows-cut">Only the first %d of the report's %d rows are listed here`, DefaultMaxRows, tc.n)
+			if got := strings.Contains(page, note); got != tc.cut {
+				t.Errorf("the page says it left rows out: %v, want %v", got, tc.cut)
+			}
+			if got, want := shown(t, page, "total-messages"), thousands(uint64(tc.n)); got != want {
+				t.Errorf("the page's total: %s messages, want every row's %s", got, want)
+			}
+		})
+	}
+}
+
+// TestReportPageConflictsBound: a report's page lists Config.MaxRows of
+// its conflicting copies and says how many there are.
+func TestReportPageConflictsBound(t *testing.T) {
+	st, ids := openStore(t, rowsReport(1))
+	for i := range 4 {
+		other := rowsReport(2 + i) // the same identity, other content
+		if added, err := st.AddAggregate(context.Background(), other, store.Source{Name: fmt.Sprint("copy-", i)}); err != nil || added.Outcome != store.OutcomeConflict {
+			t.Fatalf("copy %d: %+v, %v; want a conflict", i, added, err)
+		}
+	}
+	h, err := NewHandler(Config{Store: st, MaxRows: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := get(h, fmt.Sprint("/report/", ids[0])).Body.String()
+	if n := strings.Count(section(t, page, `<table id="conflicts">`), `<tr><td`); n != 3 {
+		t.Errorf("the page lists %d conflicting copies, want MaxRows, 3", n)
+	}
+	if !strings.Contains(page, `id="conflicts-cut">Only the first 3 of 4 conflicting copies are listed here`) {
+		t.Error("the page does not say it left a conflicting copy out")
+	}
+}
