@@ -67,6 +67,7 @@ import (
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/internal/container"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/reportsig"
 	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/store"
 	"github.com/domainauth/domainauth/tlsrpt"
@@ -696,26 +697,11 @@ func (in *Ingester) verify(ctx context.Context, msg []byte, reporters []string) 
 	if err != nil {
 		return store.SignatureFail, ""
 	}
-	sig := store.SignatureFail
-	for _, r := range res {
-		switch {
-		case r.Status == dkim.StatusTempError:
-			sig = store.SignatureTempError
-		case r.Status != dkim.StatusPass || r.BodyLength >= 0 || r.Testing:
-		case byReporter(r.Domain, reporters):
-			return store.SignaturePass, dnsname.Canonical(r.Domain)
-		}
+	switch st, signer := reportsig.Check(res, reporters); st {
+	case reportsig.StatusPass:
+		return store.SignaturePass, dnsname.Canonical(signer)
+	case reportsig.StatusTempError:
+		return store.SignatureTempError, ""
 	}
-	return sig, ""
-}
-
-// byReporter: the signer is a reporter's domain or a parent of it that is
-// not a top-level domain.
-func byReporter(signer string, reporters []string) bool {
-	for _, r := range reporters {
-		if dnsname.Equal(r, signer) || dnsname.IsSubdomain(r, signer) && dnsname.Labels(signer) >= 2 {
-			return true
-		}
-	}
-	return false
+	return store.SignatureFail, ""
 }
