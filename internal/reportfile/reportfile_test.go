@@ -142,3 +142,35 @@ func TestDecodeErrors(t *testing.T) {
 		t.Errorf("TLS function's error: %v, want it returned", err)
 	}
 }
+
+// FuzzDecode: any input reads as exactly one kind, or fails with a
+// *NoReportError or the error of one decoder; never a panic. A file read
+// as a failure report is one for the failure decoder on its own (the
+// order only decides between kinds, it never makes one up).
+func FuzzDecode(f *testing.F) {
+	for _, s := range []string{aggXML, tlsJSON, aggMail, tlsMail, failure(aggMail), failure(tlsMail), gz(tlsJSON), "", "x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, stream := range []bool{false, true} {
+			got, err := Decode(bytes.NewReader(data), Decoders{Stream: stream, TLS: tlsDecode})
+			set := 0
+			for _, p := range []bool{got.Aggregate != nil, got.Stream != nil, got.Failure != nil, got.TLS != nil} {
+				if p {
+					set++
+				}
+			}
+			if err == nil && set != 1 || err != nil && set != 0 {
+				t.Fatalf("stream %v: %d kinds set, error %v", stream, set, err)
+			}
+			if got.Stream != nil {
+				got.Stream.Close()
+			}
+			if got.Failure != nil {
+				if _, err := report.DecodeFailure(bytes.NewReader(data)); err != nil {
+					t.Fatalf("read as a failure report, but DecodeFailure says %v", err)
+				}
+			}
+		}
+	})
+}

@@ -126,6 +126,10 @@ func FuzzString(f *testing.F) {
 				t.Fatalf("Message(%s(%q)) = %q, want %q: escaped twice", fn.name, s, again, out)
 			}
 		}
+		// Printable is "Message would leave s as it is".
+		if Printable(s) != (Message(s) == s) {
+			t.Fatalf("Printable(%q) = %v, but Message gives %q", s, Printable(s), Message(s))
+		}
 		if c := CSVCell(s); c != "" && strings.IndexByte("=+-@", c[0]) >= 0 {
 			t.Fatalf("CSVCell(%q) = %q starts a formula", s, c)
 		}
