@@ -86,7 +86,7 @@ func TestReportKindAgreesWithIngest(t *testing.T) {
 			if r, err := s.Failures(context.Background(), store.Filter{}, store.Page{}); err != nil || len(r) > 0 {
 				stored = append(stored, "failure")
 			}
-			if r, err := s.TLSDays(context.Background(), store.Filter{}); err != nil || len(r) > 0 {
+			if r, err := s.TLSDays(context.Background(), store.Filter{}, 0); err != nil || len(r) > 0 {
 				stored = append(stored, "tls")
 			}
 			if shown != tt.want || len(stored) != 1 || stored[0] != tt.want {
