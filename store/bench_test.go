@@ -243,8 +243,8 @@ func timeQueries(b *testing.B, name string, s Store, f Filter) {
 	timed("Days", func() error { _, err := s.Days(ctx, f); return err })
 	timed("Total", func() error { _, err := s.Total(ctx, f); return err })
 	timed("FailingSources", func() error { _, err := s.FailingSources(ctx, f, 10); return err })
-	timed("Policies", func() error { _, err := s.Policies(ctx, f); return err })
-	timed("Orgs", func() error { _, err := s.Orgs(ctx, f); return err })
+	timed("Policies", func() error { _, err := s.Policies(ctx, f, 0); return err })
+	timed("Orgs", func() error { _, err := s.Orgs(ctx, f, 0); return err })
 	timed("LastIngest", func() error { _, err := s.LastIngest(ctx); return err })
 	timed("Sources", func() error { _, err := s.Sources(ctx, f, 20); return err })
 	timed("SourceDays", func() error { _, err := s.SourceDays(ctx, f, benchAddr(17).String()); return err })
@@ -268,10 +268,10 @@ func overview(b *testing.B, s Store, f Filter) {
 	if len(fs) != 20 || len(fs[0].Diagnoses) == 0 {
 		b.Fatalf("failing sources: %d, want 20 with diagnoses", len(fs))
 	}
-	if _, err := s.Policies(ctx, f); err != nil {
+	if _, err := s.Policies(ctx, f, 0); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.Orgs(ctx, f); err != nil {
+	if _, err := s.Orgs(ctx, f, 0); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := s.LastIngest(ctx); err != nil {
@@ -280,7 +280,7 @@ func overview(b *testing.B, s Store, f Filter) {
 	if _, err := s.Domains(ctx, 0); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.OrgNames(ctx, Filter{Domain: f.Domain}); err != nil {
+	if _, err := s.OrgNames(ctx, Filter{Domain: f.Domain}, 0); err != nil {
 		b.Fatal(err)
 	}
 	if rs, err := s.Reports(ctx, f, Page{Limit: 50}); err != nil || len(rs) != 50 {

@@ -66,13 +66,13 @@ func (s *sqlStore) Domains(ctx context.Context, limit int) ([]string, error) {
 UNION SELECT policy_domain FROM tls_policies ORDER BY 1 LIMIT ?`, limitOf(limit))
 }
 
-// OrgNames lists the reporting organisations.
-func (s *sqlStore) OrgNames(ctx context.Context, f Filter) ([]string, error) {
+// OrgNames lists the reporting organisations, at most limit.
+func (s *sqlStore) OrgNames(ctx context.Context, f Filter, limit int) ([]string, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "")
-	return s.strings(ctx, "SELECT DISTINCT org_name FROM aggregate_reports WHERE "+w+" ORDER BY 1", args...)
+	return s.strings(ctx, "SELECT DISTINCT org_name FROM aggregate_reports WHERE "+w+" ORDER BY 1 LIMIT ?", append(args, limitOf(limit))...)
 }
 
 // strings runs a query of one text column.
@@ -106,8 +106,9 @@ func (s *sqlStore) Total(ctx context.Context, f Filter) (report.Counts, error) {
 	return n.counts(), nil
 }
 
-// Orgs returns counts per reporting organisation (day shares, as Days).
-func (s *sqlStore) Orgs(ctx context.Context, f Filter) ([]OrgCounts, error) {
+// Orgs returns counts per reporting organisation (day shares, as Days),
+// at most limit.
+func (s *sqlStore) Orgs(ctx context.Context, f Filter, limit int) ([]OrgCounts, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
@@ -115,7 +116,7 @@ func (s *sqlStore) Orgs(ctx context.Context, f Filter) ([]OrgCounts, error) {
 	return collect(ctx, s, func(sc scanner, o *OrgCounts, _ ...any) error {
 		return scanCounts(sc, &o.Counts, &o.OrgName, &o.Reports)
 	}, "SELECT org_name, COUNT(DISTINCT report), "+countCols+
-		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, 1", args...)
+		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
 }
 
 // scanCounts scans a row of keys followed by the count columns.
@@ -519,14 +520,17 @@ WHERE report = ? ORDER BY ingested_at, digest LIMIT ?`, id, MaxLimit)
 	return rd, s.err(crows.Err())
 }
 
-// Policies returns the distinct published policies.
-func (s *sqlStore) Policies(ctx context.Context, f Filter) ([]PolicyPeriod, error) {
+// Policies returns the distinct published policies, the limit seen last.
+func (s *sqlStore) Policies(ctx context.Context, f Filter, limit int) ([]PolicyPeriod, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	rows, err := s.query(ctx, `SELECT policy_domain, policy, MIN(day), MAX(day), COUNT(*), CAST(SUM(messages) AS BIGINT)
-FROM aggregate_reports WHERE `+w+` GROUP BY policy_domain, policy ORDER BY 3, 1, 2`, args...)
+	rows, err := s.query(ctx, `SELECT policy_domain, policy, first_day, last_day, reports, messages FROM (
+	SELECT policy_domain, policy, MIN(day) AS first_day, MAX(day) AS last_day, COUNT(*) AS reports,
+		CAST(SUM(messages) AS BIGINT) AS messages
+	FROM aggregate_reports WHERE `+w+` GROUP BY policy_domain, policy ORDER BY 4 DESC, 1, 2 LIMIT ?) latest
+ORDER BY 3, 1, 2`, append(args, limitOf(limit))...)
 	if err != nil {
 		return nil, s.err(err)
 	}

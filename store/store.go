@@ -41,8 +41,9 @@ type Store interface {
 	// the policy-domain indexes in order and stops at the limit; ranked by
 	// volume, it would have to sum every report's row first.
 	Domains(ctx context.Context, limit int) ([]string, error)
-	// OrgNames lists the reporting organisations, sorted.
-	OrgNames(ctx context.Context, f Filter) ([]string, error)
+	// OrgNames lists the reporting organisations, sorted, at most limit
+	// (0: DefaultLimit): every report may name another.
+	OrgNames(ctx context.Context, f Filter, limit int) ([]string, error)
 	// Days returns the counts per UTC day, split over the days of each
 	// report's window by report.Summary's rule, so that they equal the
 	// ByDay of report.Summary over the same reports.
@@ -55,8 +56,9 @@ type Store interface {
 	// SourceDays returns the counts of one source address per UTC day
 	// (each report's share split as Days does).
 	SourceDays(ctx context.Context, f Filter, ip string) ([]DayCounts, error)
-	// Orgs returns counts per reporting organisation, most messages first.
-	Orgs(ctx context.Context, f Filter) ([]OrgCounts, error)
+	// Orgs returns counts per reporting organisation, most messages
+	// first, at most limit (0: DefaultLimit).
+	Orgs(ctx context.Context, f Filter, limit int) ([]OrgCounts, error)
 	// FailingSources returns the source addresses with the most messages
 	// failing DMARC, at most limit (0: DefaultLimit), each with the
 	// diagnoses report.Summary makes of its records.
@@ -68,8 +70,10 @@ type Store interface {
 	// most MaxLimit); ErrNotFound if there is none.
 	Report(ctx context.Context, id int64) (*ReportDetail, error)
 	// Policies returns each distinct published policy seen for the
-	// domain(s), with when it was first and last seen, oldest first.
-	Policies(ctx context.Context, f Filter) ([]PolicyPeriod, error)
+	// domain(s), with when it was first and last seen, oldest first: the
+	// limit (0: DefaultLimit) seen last when there are more (every report
+	// may publish another).
+	Policies(ctx context.Context, f Filter, limit int) ([]PolicyPeriod, error)
 	// TLSDays returns TLS session counts per policy domain and UTC day
 	// (a TLS report's day is its start date's), by day then domain, at
 	// most limit rows (0: DefaultLimit): a day has a row per policy

@@ -126,10 +126,10 @@ func TestDaysEqualSummary(t *testing.T) {
 		// Every query answers.
 		for _, q := range []func() (int, error){
 			func() (int, error) { x, err := s.Sources(ctx, Filter{}, 0); return len(x), err },
-			func() (int, error) { x, err := s.Orgs(ctx, Filter{}); return len(x), err },
+			func() (int, error) { x, err := s.Orgs(ctx, Filter{}, 0); return len(x), err },
 			func() (int, error) { x, err := s.FailingSources(ctx, Filter{}, 5); return len(x), err },
 			func() (int, error) { x, err := s.Reports(ctx, Filter{}, Page{}); return len(x), err },
-			func() (int, error) { x, err := s.Policies(ctx, Filter{}); return len(x), err },
+			func() (int, error) { x, err := s.Policies(ctx, Filter{}, 0); return len(x), err },
 			func() (int, error) { x, err := s.Domains(ctx, 0); return len(x), err },
 		} {
 			n, err := q()
@@ -262,7 +262,7 @@ func TestFilters(t *testing.T) {
 			if diff := cmp.Diff(summaryOf(as, f).ByDay, got); diff != "" {
 				t.Errorf("%+v: days differ from report.Summary (-summary +store):\n%s", f, diff)
 			}
-			orgs, err := s.Orgs(ctx, f)
+			orgs, err := s.Orgs(ctx, f, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -364,7 +364,7 @@ func TestPrune(t *testing.T) {
 			{"Days", func(s Store) (any, error) { return s.Days(ctx, f) }},
 			{"Sources", func(s Store) (any, error) { return s.Sources(ctx, f, MaxLimit) }},
 			{"FailingSources", func(s Store) (any, error) { return s.FailingSources(ctx, f, MaxLimit) }},
-			{"Policies", func(s Store) (any, error) { return s.Policies(ctx, f) }},
+			{"Policies", func(s Store) (any, error) { return s.Policies(ctx, f, 0) }},
 		} {
 			got, err := q.run(s)
 			if err != nil {
@@ -655,20 +655,11 @@ func TestConflictListAtMaxLimit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := s.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range MaxLimit + 1 {
+		addBatch(t, s, MaxLimit+1, OutcomeConflict, func(i int) *report.Aggregate {
 			a := benchReport("google.com", benchDay, "r1", 1, 0, 1)
 			a.Records[0].Row.Count += uint64(i + 1)
-			if res, err := b.AddAggregate(ctx, a, Source{Name: fmt.Sprint("copy-", i)}); err != nil || res.Outcome != OutcomeConflict {
-				t.Fatalf("copy %d: %+v, %v; want a conflict", i, res, err)
-			}
-		}
-		if err := b.Commit(); err != nil {
-			t.Fatal(err)
-		}
+			return a
+		})
 		d, err := s.Report(ctx, first.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -257,9 +257,9 @@ func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
 	case name == "failing":
 		t, err = build(limit, failingTable)(h.store.FailingSources(ctx, sf, limit))
 	case name == "orgs":
-		t, err = build(limit, orgsTable)(h.store.Orgs(ctx, sf))
+		t, err = build(limit, orgsTable)(h.store.Orgs(ctx, sf, limit))
 	case name == "policies":
-		t, err = build(limit, policiesTable)(h.store.Policies(ctx, sf))
+		t, err = build(limit, policiesTable)(h.store.Policies(ctx, sf, limit))
 	case name == "reports" && ip != "":
 		t, err = build(limit, reportsTable)(h.store.SourceReports(ctx, sf, ip, store.Page{Limit: limit}))
 	case name == "reports":

@@ -92,32 +92,33 @@
 // An overview is computed once per filter after each ingest and kept (at
 // most 64 of them) until the store's last-ingest time changes: its queries
 // read every record of the selection. Each request is bounded in time
-// (Config.RequestTimeout, default 30 s) and header size (16 KiB); a table or
-// export has at most Config.MaxRows rows (default 10,000); a date-range
-// filter spans at most Config.MaxDays days (default 1,000), and a chart
-// draws the latest 1,000 days at most (saying so under it when it leaves
-// days out; the totals and the table of days cover them all); the overview
-// lists Config.TopSources failing sources (default 20) and the latest
-// Config.PageReports reports (default 50, as does a source's page); the TLS
-// page lists the Config.PageTLSFailures failure groups with the most
-// failed sessions (default 50); these page sizes are at most
-// store.MaxLimit-1 (a page asks for one item more than it shows, to know
-// whether it left some out); a page that leaves reports or failure
-// groups out says so, and its export lists them; the filter's list of
-// policy domains, on the overview and the TLS page, offers the first
-// Config.PageDomains by name (default 500: one TLS report may name a
-// million) and the selected one, and says when it leaves some out (any
-// domain can be chosen in the address; /api/domains lists them as far as
-// Config.MaxRows); the TLS page's table of
-// days and domains stops at Config.MaxRows (a day
-// has a row per policy domain), while its totals and chart read one row
-// per day (store's TLSDayTotals); a report's page lists its first
-// Config.MaxRows rows and conflicting copies (one report may hold a
-// million rows: store.Options.MaxRecords), saying when it leaves some
-// out, its totals counting every row, while /api/report/ID is the whole
-// report as stored; the failure report list
-// pages 50 at a time as far as Config.MaxRows reports (a page past that is
-// refused: narrow the date range); the login form's body is at most 4 KiB.
+// (Config.RequestTimeout, default 30 s) and header size (16 KiB); the
+// login form's body is at most 4 KiB. What a page or export lists:
+//
+//	Config.MaxRows          10,000  rows of a table or export; of the TLS page's table of days and
+//	                                domains (a day has a row per policy domain: its totals and chart
+//	                                read one row per day, store's TLSDayTotals); rows and conflicting
+//	                                copies on a report's page (one report may hold a million rows,
+//	                                store.Options.MaxRecords; its totals count them all, and
+//	                                /api/report/ID is the whole report as stored); failure reports
+//	                                the list pages through, 50 a page (a page past it is refused:
+//	                                narrow the date range)
+//	Config.MaxDays          1,000   days a date-range filter spans; a chart draws the latest 1,000
+//	                                days (saying so under it; the totals and table of days cover all)
+//	Config.TopSources       20      failing sources on the overview
+//	Config.PageReports      50      latest reports on the overview and on a source's page
+//	Config.PagePolicies     100     published policies on the overview, those seen last
+//	Config.PageOrgs         500     reporters in the overview's table (most messages first) and in
+//	                                its filter's list (first by name)
+//	Config.PageDomains      500     policy domains in the filter's list of the overview and the TLS
+//	                                page, first by name (one TLS report may name a million)
+//	Config.PageTLSFailures  50      failure groups on the TLS page, most failed sessions first
+//
+// The Page sizes are at most store.MaxLimit-1: a page asks the store for
+// one item more than it shows, to know whether it left some out. A page
+// that leaves items out says so: its export lists them (as far as
+// MaxRows), and a filter's list still keeps the selected item (any
+// domain or reporter can be chosen in the address, ?domain= or ?org=).
 //
 // Guessing the token is bounded: after 10 wrong tokens (the form's or a
 // Bearer header's) tokens are checked at one a second, and one refused

@@ -254,15 +254,29 @@ type overviewData struct {
 	// Domains are the first Config.PageDomains policy domains by name,
 	// for the filter's list; MoreDomains says that there are more. The
 	// page adds the selected domain when the list was cut before it.
-	Domains     []string              `json:"domains"`
-	MoreDomains bool                  `json:"more_domains"`
-	PageDomains int                   `json:"-"`
-	OrgNames    []string              `json:"org_names"`
-	Total       report.Counts         `json:"total"`
-	Days        []store.DayCounts     `json:"days"`
-	TopFailing  []store.FailingSource `json:"top_failing"`
-	Orgs        []store.OrgCounts     `json:"orgs"`
-	Policies    []store.PolicyPeriod  `json:"policies"`
+	Domains     []string `json:"domains"`
+	MoreDomains bool     `json:"more_domains"`
+	// OrgNames are the first Config.PageOrgs reporting organisations by
+	// name, for the filter's list; MoreOrgNames says that there are
+	// more. The page adds the selected one when the list was cut before
+	// it.
+	OrgNames     []string `json:"org_names"`
+	MoreOrgNames bool     `json:"more_org_names"`
+	// PageDomains and PageOrgs are the lists' bounds, for the page.
+	PageDomains, PageOrgs int                   `json:"-"`
+	Total                 report.Counts         `json:"total"`
+	Days                  []store.DayCounts     `json:"days"`
+	TopFailing            []store.FailingSource `json:"top_failing"`
+	// Orgs are the Config.PageOrgs reporting organisations with the most
+	// messages; MoreOrgs says that there are more (the export lists
+	// them).
+	Orgs     []store.OrgCounts `json:"orgs"`
+	MoreOrgs bool              `json:"more_orgs"`
+	// Policies are the Config.PagePolicies published policies seen last,
+	// oldest first; MorePolicies says that there are more (the export
+	// lists them).
+	Policies     []store.PolicyPeriod `json:"policies"`
+	MorePolicies bool                 `json:"more_policies"`
 	// Reports are the newest Config.PageReports reports; MoreReports
 	// says that the selection holds more (the export lists them).
 	Reports     []store.ReportInfo `json:"reports"`
@@ -291,14 +305,27 @@ func firstPage[T any](items []T, limit int) ([]T, bool) {
 	return items, false
 }
 
-// offering returns the domains of a filter's list with the selected one
-// added when the list was cut before it, so that the form keeps it.
-// The domains are not modified.
-func offering(domains []string, selected string) []string {
-	if selected == "" || slices.Contains(domains, selected) {
-		return domains
+// offering returns the choices of a filter's list (domains, reporters)
+// with the selected one added when the list was cut before it, so that
+// the form keeps it. The choices are not modified.
+func offering(choices []string, selected string) []string {
+	if selected == "" || slices.Contains(choices, selected) {
+		return choices
 	}
-	return append(slices.Clip(domains), selected)
+	return append(slices.Clip(choices), selected)
+}
+
+// leastRecent returns the policies, sorted oldest first, without the one
+// seen last the longest ago (of those, the last listed): the one more a
+// page asked for than it shows.
+func leastRecent(ps []store.PolicyPeriod) []store.PolicyPeriod {
+	drop := 0
+	for i, p := range ps {
+		if p.Last <= ps[drop].Last {
+			drop = i
+		}
+	}
+	return slices.Delete(slices.Clone(ps), drop, drop+1)
 }
 
 // loadOverview runs the overview's queries, or returns the cached answer
@@ -325,11 +352,28 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 			d.Domains, d.MoreDomains = firstPage(d.Domains, limit)
 			return
 		},
-		func() (err error) { d.OrgNames, err = h.store.OrgNames(ctx, allOrgs); return },
+		func() (err error) {
+			limit := h.cfg.pageOrgs()
+			d.OrgNames, err = h.store.OrgNames(ctx, allOrgs, limit+1)
+			d.OrgNames, d.MoreOrgNames = firstPage(d.OrgNames, limit)
+			return
+		},
 		func() (err error) { d.Days, err = h.store.Days(ctx, sf); return },
 		func() (err error) { d.TopFailing, err = h.store.FailingSources(ctx, sf, h.cfg.topSources()); return },
-		func() (err error) { d.Orgs, err = h.store.Orgs(ctx, sf); return },
-		func() (err error) { d.Policies, err = h.store.Policies(ctx, sf); return },
+		func() (err error) {
+			limit := h.cfg.pageOrgs()
+			d.Orgs, err = h.store.Orgs(ctx, sf, limit+1)
+			d.Orgs, d.MoreOrgs = firstPage(d.Orgs, limit)
+			return
+		},
+		func() (err error) {
+			limit := h.cfg.pagePolicies()
+			d.Policies, err = h.store.Policies(ctx, sf, limit+1)
+			if len(d.Policies) > limit {
+				d.Policies, d.MorePolicies = leastRecent(d.Policies), true
+			}
+			return
+		},
 		func() (err error) { d.Other, err = h.loadOtherCounts(ctx, sf); return },
 		func() (err error) {
 			limit := h.cfg.pageReports()
@@ -373,6 +417,7 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	}
 	d := *cached
 	d.Domains, d.PageDomains = offering(d.Domains, f.Domain), h.cfg.pageDomains()
+	d.OrgNames, d.PageOrgs = offering(d.OrgNames, f.Org), h.cfg.pageOrgs()
 	ips := make([]string, len(d.TopFailing))
 	for i, s := range d.TopFailing {
 		ips[i] = s.SourceIP

@@ -54,6 +54,13 @@ const (
 	// any one operator's domains, few enough for a list to render (one
 	// TLS report may name a million).
 	DefaultPageDomains = 500
+	// DefaultPageOrgs is the number of reporting organisations offered
+	// in the overview filter's list and listed in its table of
+	// reporters (every report may name another).
+	DefaultPageOrgs = 500
+	// DefaultPagePolicies is the number of published policies listed on
+	// the overview (every report may publish another).
+	DefaultPagePolicies = 100
 	// DefaultMaxDNSQueries bounds the DNS queries that name the sources
 	// of one page, PTR and forward together: a PTR query and a forward
 	// query for each of the DefaultTopSources sources, with room for
@@ -118,8 +125,21 @@ type Config struct {
 	// chosen in the address, ?domain=NAME). If zero, DefaultPageDomains;
 	// at most store.MaxLimit-1, as PageReports.
 	PageDomains int
+	// PageOrgs is the number of reporting organisations the overview
+	// offers in its filter's list (the first by name; any can still be
+	// chosen in the address, ?org=NAME) and lists in its table of
+	// reporters (those with the most messages); the page says when there
+	// are more. If zero, DefaultPageOrgs; at most store.MaxLimit-1, as
+	// PageReports.
+	PageOrgs int
+	// PagePolicies is the number of published policies the overview
+	// lists (those seen last); the page says when there are more. If
+	// zero, DefaultPagePolicies; at most store.MaxLimit-1, as
+	// PageReports.
+	PagePolicies int
 	// MaxRows bounds the rows of one table or export. If zero,
-	// DefaultMaxRows.
+	// DefaultMaxRows. The store answers at most store.MaxLimit rows a
+	// query, so a larger value lists no more.
 	MaxRows int
 	// MaxDays bounds the days a date-range filter may span. If zero,
 	// DefaultMaxDays.
@@ -161,6 +181,10 @@ func (c *Config) pageTLSFailures() int {
 }
 func (c *Config) pageDomains() int {
 	return pageSize(c.PageDomains, DefaultPageDomains)
+}
+func (c *Config) pageOrgs() int { return pageSize(c.PageOrgs, DefaultPageOrgs) }
+func (c *Config) pagePolicies() int {
+	return pageSize(c.PagePolicies, DefaultPagePolicies)
 }
 
 // pageSize is a page's number of items: v, or d when v is zero or

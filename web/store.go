@@ -14,15 +14,15 @@ import (
 // message. Tests may pass any implementation.
 type Store interface {
 	Domains(ctx context.Context, limit int) ([]string, error)
-	OrgNames(ctx context.Context, f store.Filter) ([]string, error)
+	OrgNames(ctx context.Context, f store.Filter, limit int) ([]string, error)
 	Days(ctx context.Context, f store.Filter) ([]store.DayCounts, error)
 	SourceDays(ctx context.Context, f store.Filter, ip string) ([]store.DayCounts, error)
 	Sources(ctx context.Context, f store.Filter, limit int) ([]store.SourceCounts, error)
 	FailingSources(ctx context.Context, f store.Filter, limit int) ([]store.FailingSource, error)
 	Source(ctx context.Context, f store.Filter, ip string) (store.FailingSource, error)
 	SourceReports(ctx context.Context, f store.Filter, ip string, p store.Page) ([]store.ReportInfo, error)
-	Orgs(ctx context.Context, f store.Filter) ([]store.OrgCounts, error)
-	Policies(ctx context.Context, f store.Filter) ([]store.PolicyPeriod, error)
+	Orgs(ctx context.Context, f store.Filter, limit int) ([]store.OrgCounts, error)
+	Policies(ctx context.Context, f store.Filter, limit int) ([]store.PolicyPeriod, error)
 	Reports(ctx context.Context, f store.Filter, p store.Page) ([]store.ReportInfo, error)
 	Report(ctx context.Context, id int64) (*store.ReportDetail, error)
 	TLSDays(ctx context.Context, f store.Filter, limit int) ([]store.TLSDayCounts, error)

@@ -1,0 +1,161 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/domainauth/domainauth/report"
+)
+
+// checkDomainsBounded stores a TLS report of n policy domains and two
+// aggregate reports (one for a domain the TLS report names too, one for
+// example.com, sorted after them) and checks that Domains lists each
+// domain once, sorted, and stops at each limit of cases (the cap MaxLimit
+// past it).
+func checkDomainsBounded(t *testing.T, n int, cases map[int]int) {
+	forEmptyStores(t, func(t *testing.T, ctx context.Context, s Store) {
+		day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := s.AddTLS(ctx, tlsDomainsReport("t", day, n), Source{}); err != nil {
+			t.Fatal(err)
+		}
+		shared := benchReport(benchOrgs[0], day, "a1", 1, 0, 1)
+		shared.Policy.Domain = "d1.example"
+		for _, a := range []string{"", "a2"} {
+			r := shared
+			if a != "" {
+				r = benchReport(benchOrgs[0], day, a, 1, 0, 1) // example.com
+			}
+			if _, err := s.AddAggregate(ctx, r, Source{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all := []string{"example.com"}
+		for i := range n {
+			all = append(all, fmt.Sprintf("d%d.example", i))
+		}
+		slices.Sort(all)
+		for limit, want := range cases {
+			got, err := s.Domains(ctx, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, all[:want]) {
+				t.Errorf("Domains, limit %d: %d domains; want the first %d of %d, sorted", limit, len(got), want, len(all))
+			}
+		}
+	})
+}
+
+// TestDomainsBounded: DefaultLimit+1 TLS policy domains and an aggregate
+// report's domain are DefaultLimit+2 domains, just past the default
+// limit.
+func TestDomainsBounded(t *testing.T) {
+	checkDomainsBounded(t, DefaultLimit+1, map[int]int{0: DefaultLimit, 3: 3, DefaultLimit + 2: DefaultLimit + 2, MaxLimit: DefaultLimit + 2})
+}
+
+// TestDomainsAtMaxLimit: MaxLimit TLS policy domains and an aggregate
+// report's domain are just past the cap. Storing them takes seconds under
+// the race detector: skipped there and under -short (CI runs it without
+// -race).
+func TestDomainsAtMaxLimit(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("slow under -race and -short; run without them")
+	}
+	checkDomainsBounded(t, MaxLimit, map[int]int{0: DefaultLimit, MaxLimit: MaxLimit, MaxLimit + 1: MaxLimit})
+}
+
+// checkOrgsBounded stores n one-record reports, the i-th by org%05d for
+// policy domain d%05d.example on day i with i+1 messages, and checks
+// that with each limit of cases (want rows; the cap MaxLimit past it)
+// OrgNames lists the first reporters by name, Orgs those with the most
+// messages and Policies those seen last, oldest first.
+func checkOrgsBounded(t *testing.T, n int, cases map[int]int) {
+	forEmptyStores(t, func(t *testing.T, ctx context.Context, s Store) {
+		addBatch(t, s, n, OutcomeAdded, func(i int) *report.Aggregate {
+			a := benchReport(fmt.Sprintf("org%05d", i), benchDay.AddDate(0, 0, i), "r", 1, 0, 1)
+			a.Policy.Domain = fmt.Sprintf("d%05d.example", i)
+			a.Records[0].Row.Count = uint64(i + 1)
+			return a
+		})
+		for limit, want := range cases {
+			var byName, byMessages, lastSeen []string
+			for i := range want {
+				byName = append(byName, fmt.Sprintf("org%05d", i))
+				byMessages = append(byMessages, fmt.Sprintf("org%05d", n-1-i))
+				lastSeen = append(lastSeen, fmt.Sprintf("d%05d.example", n-want+i))
+			}
+			names, err := s.OrgNames(ctx, Filter{}, limit)
+			if err != nil || !slices.Equal(names, byName) {
+				t.Errorf("OrgNames, limit %d: %d names, %v; want the first %d by name", limit, len(names), err, want)
+			}
+			orgs, err := s.Orgs(ctx, Filter{}, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]string, len(orgs))
+			for i, o := range orgs {
+				got[i] = o.OrgName
+			}
+			if !slices.Equal(got, byMessages) {
+				t.Errorf("Orgs, limit %d: %d reporters; want the %d with the most messages, most first", limit, len(got), want)
+			}
+			pols, err := s.Policies(ctx, Filter{}, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = got[:0]
+			for _, p := range pols {
+				got = append(got, p.Domain)
+			}
+			if !slices.Equal(got, lastSeen) {
+				t.Errorf("Policies, limit %d: %d policies; want the %d seen last, oldest first", limit, len(got), want)
+			}
+		}
+	})
+}
+
+// TestOrgsBounded: DefaultLimit+1 reporters and policies are just past
+// the default limit.
+func TestOrgsBounded(t *testing.T) {
+	checkOrgsBounded(t, DefaultLimit+1, map[int]int{0: DefaultLimit, 3: 3, DefaultLimit + 1: DefaultLimit + 1})
+}
+
+// TestOrgsAtMaxLimit: MaxLimit+1 reporters and policies are just past the
+// cap. Storing them takes some seconds, more under the race detector:
+// skipped there and under -short (CI runs it without -race).
+func TestOrgsAtMaxLimit(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("slow under -race and -short; run without them")
+	}
+	checkOrgsBounded(t, MaxLimit+1, map[int]int{0: DefaultLimit, MaxLimit: MaxLimit, MaxLimit + 1: MaxLimit})
+}
+
+// addBatch adds the n reports mk makes in one batch, each with the
+// outcome want.
+func addBatch(t *testing.T, s Store, n int, want Outcome, mk func(i int) *report.Aggregate) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := s.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Rollback()
+	for i := range n {
+		if res, err := b.AddAggregate(ctx, mk(i), Source{Name: fmt.Sprint("report-", i)}); err != nil || res.Outcome != want {
+			t.Fatalf("report %d: %+v, %v; want %v", i, res, err, want)
+		}
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// forEmptyStores runs f on an empty store of each engine.
+func forEmptyStores(t *testing.T, f func(t *testing.T, ctx context.Context, s Store)) {
+	forEngines(t, func(t *testing.T, dsn string) {
+		f(t, context.Background(), mustOpen(t, dsn, Options{}))
+	})
+}
