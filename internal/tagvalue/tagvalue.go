@@ -208,12 +208,12 @@ func valCharRun(in string, i int) int {
 	return i
 }
 
-// notValChars returns x with 0x80 set in the bytes that are not VALCHARs
-// (%x21-3A / %x3C-7E), and 0 when all eight are. Each test below marks
-// exactly the bytes it is about up to the lowest one it marks (borrows and
-// carries only ever move into a byte above one that already matched), so
-// the lowest mark is the first byte that is not a VALCHAR: a byte below
-// 0x21, a byte above 0x7E, a ';'.
+// notValChars returns 0 when all eight bytes of x are VALCHARs (%x21-3A /
+// %x3C-7E), else a mask whose lowest set bit is the high bit of the first
+// byte that is not (bytes above it may be marked whatever they hold). Each
+// test below is exact up to the lowest byte it marks, since borrows and
+// carries only ever move into a byte above one that already matched: a
+// byte below 0x21, a byte above 0x7E, a ';'.
 func notValChars(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	below := (x - 0x21*ones) &^ x
