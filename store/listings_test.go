@@ -56,11 +56,11 @@ func TestDomainsBounded(t *testing.T) {
 	checkDomainsBounded(t, DefaultLimit+1, map[int]int{0: DefaultLimit, 3: 3, DefaultLimit + 2: DefaultLimit + 2, MaxLimit: DefaultLimit + 2})
 }
 
-// TestDomainsAtMaxLimit: MaxLimit TLS policy domains and an aggregate
-// report's domain are just past the cap. Storing them takes seconds under
-// the race detector: skipped there and under -short (CI runs it without
-// -race).
-func TestDomainsAtMaxLimit(t *testing.T) {
+// TestDefaultLimitDomainsAtMaxLimit: MaxLimit TLS policy domains and an
+// aggregate report's domain are just past the cap. Storing them takes
+// seconds under the race detector: skipped there and under -short (CI's
+// bounds step runs it without -race).
+func TestDefaultLimitDomainsAtMaxLimit(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("slow under -race and -short; run without them")
 	}
@@ -123,10 +123,11 @@ func TestOrgsBounded(t *testing.T) {
 	checkOrgsBounded(t, DefaultLimit+1, map[int]int{0: DefaultLimit, 3: 3, DefaultLimit + 1: DefaultLimit + 1})
 }
 
-// TestOrgsAtMaxLimit: MaxLimit+1 reporters and policies are just past the
-// cap. Storing them takes some seconds, more under the race detector:
-// skipped there and under -short (CI runs it without -race).
-func TestOrgsAtMaxLimit(t *testing.T) {
+// TestDefaultLimitOrgsAtMaxLimit: MaxLimit+1 reporters and policies are
+// just past the cap. Storing them takes some seconds, more under the race
+// detector: skipped there and under -short (CI's bounds step runs it
+// without -race).
+func TestDefaultLimitOrgsAtMaxLimit(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("slow under -race and -short; run without them")
 	}

@@ -640,11 +640,11 @@ func TestSourceAcrossBlocks(t *testing.T) {
 	})
 }
 
-// TestConflictListAtMaxLimit: a report met in MaxLimit+1 changed copies
-// lists the first MaxLimit of them and counts them all. Storing them
-// takes seconds under the race detector: skipped there and under -short
-// (CI runs it without -race).
-func TestConflictListAtMaxLimit(t *testing.T) {
+// TestDefaultLimitConflictsAtMaxLimit: a report met in MaxLimit+1
+// changed copies lists the first MaxLimit of them and counts them all.
+// Storing them takes seconds under the race detector: skipped there and
+// under -short (CI's bounds step runs it without -race).
+func TestDefaultLimitConflictsAtMaxLimit(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("slow under -race and -short; run without them")
 	}
