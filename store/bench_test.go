@@ -240,7 +240,7 @@ func timeQueries(b *testing.B, name string, s Store, f Filter) {
 		}
 		b.Logf("%s: %s %v", name, q, time.Since(t).Round(time.Microsecond))
 	}
-	timed("Days", func() error { _, err := s.Days(ctx, f); return err })
+	timed("Days", func() error { _, err := s.Days(ctx, f, MaxLimit); return err })
 	timed("Total", func() error { _, err := s.Total(ctx, f); return err })
 	timed("FailingSources", func() error { _, err := s.FailingSources(ctx, f, 10); return err })
 	timed("Policies", func() error { _, err := s.Policies(ctx, f, 0); return err })
@@ -253,7 +253,7 @@ func timeQueries(b *testing.B, name string, s Store, f Filter) {
 // overview runs the overview page's queries.
 func overview(b *testing.B, s Store, f Filter) {
 	ctx := context.Background()
-	if _, err := s.Days(ctx, f); err != nil {
+	if _, err := s.Days(ctx, f, MaxLimit); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := s.Total(ctx, f); err != nil {

@@ -142,7 +142,8 @@
 //	(fixed)                    64 MiB       SQLite page cache per connection (4 connections)
 //	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing (TLSDays: a row per policy domain and day;
 //	                                        Domains, TLSDomains: one TLS report may name MaxRecords policy domains;
-//	                                        OrgNames, Orgs, Policies: every report may name another)
+//	                                        OrgNames, Orgs, Policies: every report may name another;
+//	                                        Days, TLSDayTotals: the latest days, every report may add its own)
 //	MaxLimit                   10,000       conflicting copies listed with a report (ReportDetail.ConflictList)
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source

@@ -92,39 +92,56 @@ func checkOrgsBounded(t *testing.T, n int, cases map[int]int) {
 				t.Errorf("OrgNames, limit %d: %d names, %v; want the first %d by name", limit, len(names), err, want)
 			}
 			orgs, err := s.Orgs(ctx, Filter{}, limit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := make([]string, len(orgs))
-			for i, o := range orgs {
-				got[i] = o.OrgName
-			}
-			if !slices.Equal(got, byMessages) {
-				t.Errorf("Orgs, limit %d: %d reporters; want the %d with the most messages, most first", limit, len(got), want)
+			if got := keys(orgs, err, func(o OrgCounts) string { return o.OrgName }); !slices.Equal(got, byMessages) {
+				t.Errorf("Orgs, limit %d: %d reporters, %v; want the %d with the most messages, most first", limit, len(got), err, want)
 			}
 			pols, err := s.Policies(ctx, Filter{}, limit)
-			if err != nil {
-				t.Fatal(err)
+			if got := keys(pols, err, func(p PolicyPeriod) string { return p.Domain }); !slices.Equal(got, lastSeen) {
+				t.Errorf("Policies, limit %d: %d policies, %v; want the %d seen last, oldest first", limit, len(got), err, want)
 			}
-			got = got[:0]
-			for _, p := range pols {
-				got = append(got, p.Domain)
+			days, err := s.Days(ctx, Filter{}, limit)
+			got := keys(days, err, func(d DayCounts) string { return d.Day })
+			if !slices.Equal(got, lastDays(n, want)) {
+				t.Errorf("Days, limit %d: %d days, %v; want the latest %d, oldest first", limit, len(got), err, want)
 			}
-			if !slices.Equal(got, lastSeen) {
-				t.Errorf("Policies, limit %d: %d policies; want the %d seen last, oldest first", limit, len(got), want)
-			}
+		}
+		// The total counts every day's messages, 1 to n.
+		if total, err := s.Total(ctx, Filter{}); err != nil || total.Messages != uint64(n*(n+1)/2) {
+			t.Errorf("Total: %d messages, %v; want all %d", total.Messages, err, n*(n+1)/2)
 		}
 	})
 }
 
-// TestOrgsBounded: DefaultLimit+1 reporters and policies are just past
-// the default limit.
+// keys returns the key of each row of a query, nil if it failed.
+func keys[T any](rows []T, err error, key func(T) string) []string {
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = key(r)
+	}
+	return out
+}
+
+// lastDays returns the last want of n days from benchDay on, oldest
+// first.
+func lastDays(n, want int) []string {
+	var out []string
+	for i := n - want; i < n; i++ {
+		out = append(out, benchDay.AddDate(0, 0, i).Format(time.DateOnly))
+	}
+	return out
+}
+
+// TestOrgsBounded: DefaultLimit+1 reporters, policies and days are just
+// past the default limit.
 func TestOrgsBounded(t *testing.T) {
 	checkOrgsBounded(t, DefaultLimit+1, map[int]int{0: DefaultLimit, 3: 3, DefaultLimit + 1: DefaultLimit + 1})
 }
 
-// TestDefaultLimitOrgsAtMaxLimit: MaxLimit+1 reporters and policies are
-// just past the cap. Storing them takes some seconds, more under the race
+// TestDefaultLimitOrgsAtMaxLimit: MaxLimit+1 reporters, policies and days
+// are just past the cap. Storing them takes some seconds, more under the race
 // detector: skipped there and under -short (CI's bounds step runs it
 // without -race).
 func TestDefaultLimitOrgsAtMaxLimit(t *testing.T) {
@@ -158,5 +175,29 @@ func addBatch(t *testing.T, s Store, n int, want Outcome, mk func(i int) *report
 func forEmptyStores(t *testing.T, f func(t *testing.T, ctx context.Context, s Store)) {
 	forEngines(t, func(t *testing.T, dsn string) {
 		f(t, context.Background(), mustOpen(t, dsn, Options{}))
+	})
+}
+
+// TestTLSDayTotalsBounded: TLS reports on DefaultLimit+1 days are just
+// past the default limit of TLSDayTotals (the latest days, oldest first),
+// and TLSTotal counts them all.
+func TestTLSDayTotalsBounded(t *testing.T) {
+	const n = DefaultLimit + 1
+	forEmptyStores(t, func(t *testing.T, ctx context.Context, s Store) {
+		for i := range n {
+			if _, err := s.AddTLS(ctx, tlsDomainsReport(fmt.Sprint(i), benchDay.AddDate(0, 0, i), 1), Source{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for limit, want := range map[int]int{0: DefaultLimit, 3: 3, n: n} {
+			days, err := s.TLSDayTotals(ctx, Filter{}, limit)
+			got := keys(days, err, func(d TLSDayCounts) string { return d.Day })
+			if !slices.Equal(got, lastDays(n, want)) {
+				t.Errorf("TLSDayTotals, limit %d: %d days, %v; want the latest %d, oldest first", limit, len(got), err, want)
+			}
+		}
+		if total, err := s.TLSTotal(ctx, Filter{}); err != nil || total != (TLSDayCounts{Successful: n, Failure: n}) {
+			t.Errorf("TLSTotal = %+v, %v; want %d and %d sessions", total, err, n, n)
+		}
 	})
 }

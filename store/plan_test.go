@@ -29,9 +29,11 @@ var allowedScans = map[string]string{
 	// to them (a reporting organisation) counts them all, through the
 	// narrowest index.
 	"FailureCount failure_reports": "",
-	// Policies sorts the policies it keeps (the limit seen last, a
-	// subquery's rows) oldest first.
-	"Policies latest": "",
+	// Policies, Days and TLSDayTotals sort the rows they keep (the limit
+	// seen last, a subquery's rows) oldest first.
+	"Policies latest":     "",
+	"Days latest":         "",
+	"TLSDayTotals latest": "",
 }
 
 // TestQueriesUseIndexes: with any filter condition given, the dashboard's
@@ -75,7 +77,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 	}
 	methods := map[string]func(f Filter) error{
 		"Domains":        func(Filter) error { _, err := s.Domains(ctx, MaxLimit); return err },
-		"Days":           func(f Filter) error { _, err := s.Days(ctx, f); return err },
+		"Days":           func(f Filter) error { _, err := s.Days(ctx, f, MaxLimit); return err },
 		"Total":          func(f Filter) error { _, err := s.Total(ctx, f); return err },
 		"Orgs":           func(f Filter) error { _, err := s.Orgs(ctx, f, 0); return err },
 		"OrgNames":       func(f Filter) error { _, err := s.OrgNames(ctx, f, MaxLimit); return err },
@@ -87,7 +89,7 @@ func TestQueriesUseIndexes(t *testing.T) {
 		"Reports":        func(f Filter) error { _, err := s.Reports(ctx, f, Page{}); return err },
 		"Policies":       func(f Filter) error { _, err := s.Policies(ctx, f, 0); return err },
 		"TLSDays":        func(f Filter) error { _, err := s.TLSDays(ctx, f, MaxLimit); return err },
-		"TLSDayTotals":   func(f Filter) error { _, err := s.TLSDayTotals(ctx, f); return err },
+		"TLSDayTotals":   func(f Filter) error { _, err := s.TLSDayTotals(ctx, f, MaxLimit); return err },
 		"TLSDomains":     func(f Filter) error { _, err := s.TLSDomains(ctx, f, MaxLimit); return err },
 		"TLSFailures":    func(f Filter) error { _, err := s.TLSFailures(ctx, f, 10); return err },
 		"Failures":       func(f Filter) error { _, err := s.Failures(ctx, f, Page{}); return err },

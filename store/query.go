@@ -82,15 +82,22 @@ func (s *sqlStore) strings(ctx context.Context, q string, args ...any) ([]string
 	}, q, args...)
 }
 
-// Days returns the per-day counts.
-func (s *sqlStore) Days(ctx context.Context, f Filter) ([]DayCounts, error) {
+// Days returns the per-day counts of the latest limit days.
+func (s *sqlStore) Days(ctx context.Context, f Filter, limit int) ([]DayCounts, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
 	return collect(ctx, s, func(sc scanner, d *DayCounts, _ ...any) error {
 		return scanCounts(sc, &d.Counts, &d.Day)
-	}, "SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day ORDER BY day", args...)
+	}, latestDays("SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day"), append(args, limitOf(limit))...)
+}
+
+// latestDays returns the query of the latest rows of q, a query of rows
+// per day whose first column is the day: at most as many as its last
+// argument, oldest first.
+func latestDays(q string) string {
+	return "SELECT * FROM (" + q + " ORDER BY 1 DESC LIMIT ?) latest ORDER BY 1"
 }
 
 // Total returns the sum of Days.

@@ -131,7 +131,7 @@ func TestMigrationsKeepData(t *testing.T) {
 	}
 	read := func(t *testing.T, s *sqlStore) []any {
 		f := Filter{Domain: "example.com", From: benchDay.AddDate(0, 0, 2).Format(time.DateOnly)}
-		days, err1 := s.Days(ctx, f)
+		days, err1 := s.Days(ctx, f, MaxLimit)
 		srcs, err2 := s.Sources(ctx, f, MaxLimit)
 		sd, err3 := s.SourceDays(ctx, f, benchAddr(3).String())
 		sr, err4 := s.SourceReports(ctx, Filter{}, benchAddr(3).String(), Page{Limit: MaxLimit})

@@ -46,8 +46,10 @@ type Store interface {
 	OrgNames(ctx context.Context, f Filter, limit int) ([]string, error)
 	// Days returns the counts per UTC day, split over the days of each
 	// report's window by report.Summary's rule, so that they equal the
-	// ByDay of report.Summary over the same reports.
-	Days(ctx context.Context, f Filter) ([]DayCounts, error)
+	// ByDay of report.Summary over the same reports: the latest limit
+	// days (0: DefaultLimit), oldest first. Every report may add
+	// report.MaxSplitDays days of its own; Total sums them all.
+	Days(ctx context.Context, f Filter, limit int) ([]DayCounts, error)
 	// Total returns the sum of Days.
 	Total(ctx context.Context, f Filter) (report.Counts, error)
 	// Sources returns counts per source address, most messages first, at
@@ -81,8 +83,12 @@ type Store interface {
 	TLSDays(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error)
 	// TLSDayTotals returns TLS session counts per UTC day, the selected
 	// policy domains together (TLSDayCounts.Domain is ""): one row per
-	// day, as Days has.
-	TLSDayTotals(ctx context.Context, f Filter) ([]TLSDayCounts, error)
+	// day, as Days has, the latest limit days (0: DefaultLimit), oldest
+	// first.
+	TLSDayTotals(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error)
+	// TLSTotal returns the sum of TLSDayTotals over every day (Day and
+	// Domain are "").
+	TLSTotal(ctx context.Context, f Filter) (TLSDayCounts, error)
 	// TLSDomains lists the policy domains of the selected TLS reports,
 	// sorted, at most limit (0: DefaultLimit).
 	TLSDomains(ctx context.Context, f Filter, limit int) ([]string, error)

@@ -83,7 +83,7 @@ func TestDaysEqualSummary(t *testing.T) {
 			}
 			want.Add(a)
 		}
-		days, err := s.Days(ctx, Filter{})
+		days, err := s.Days(ctx, Filter{}, MaxLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +251,7 @@ func TestFilters(t *testing.T) {
 		addAll(t, s, as)
 		for _, f := range []Filter{{}, {Domain: "example.com"}, {Domain: "other.example"}, {Org: benchOrgs[1]},
 			{Domain: "example.com", Org: benchOrgs[0]}} {
-			days, err := s.Days(ctx, f)
+			days, err := s.Days(ctx, f, MaxLimit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -286,14 +286,14 @@ func TestFilters(t *testing.T) {
 			}
 		}
 		from, to := benchDay.AddDate(0, 0, 2).Format(time.DateOnly), benchDay.AddDate(0, 0, 3).Format(time.DateOnly)
-		days, err := s.Days(ctx, Filter{From: from, To: to})
+		days, err := s.Days(ctx, Filter{From: from, To: to}, MaxLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(days) != 2 || days[0].Day != from || days[1].Day != to {
 			t.Errorf("days %s to %s: %+v", from, to, days)
 		}
-		if _, err := s.Days(ctx, Filter{From: "2026-13-01"}); err == nil {
+		if _, err := s.Days(ctx, Filter{From: "2026-13-01"}, 0); err == nil {
 			t.Error("a bad date was accepted")
 		}
 		ips := map[string]bool{}
@@ -361,7 +361,7 @@ func TestPrune(t *testing.T) {
 			name string
 			run  func(Store) (any, error)
 		}{
-			{"Days", func(s Store) (any, error) { return s.Days(ctx, f) }},
+			{"Days", func(s Store) (any, error) { return s.Days(ctx, f, MaxLimit) }},
 			{"Sources", func(s Store) (any, error) { return s.Sources(ctx, f, MaxLimit) }},
 			{"FailingSources", func(s Store) (any, error) { return s.FailingSources(ctx, f, MaxLimit) }},
 			{"Policies", func(s Store) (any, error) { return s.Policies(ctx, f, 0) }},
@@ -487,7 +487,7 @@ func TestConcurrentWriters(t *testing.T) {
 					if _, err := s.AddAggregate(ctx, benchReport(benchOrgs[w], benchDay, fmt.Sprint(i), 50, i, 200), Source{}); err != nil {
 						errs <- err
 					}
-					if _, err := s.Days(ctx, Filter{}); err != nil {
+					if _, err := s.Days(ctx, Filter{}, MaxLimit); err != nil {
 						errs <- err
 					}
 				}

@@ -148,14 +148,27 @@ FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain ORDER BY 1, 2 LIMIT ?`
 }
 
 // TLSDayTotals returns TLS session counts per day, every selected domain
-// together.
-func (s *sqlStore) TLSDayTotals(ctx context.Context, f Filter) ([]TLSDayCounts, error) {
+// together, of the latest limit days.
+func (s *sqlStore) TLSDayTotals(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, scanTLSDay, `SELECT day, '', CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
-FROM tls_policies WHERE `+w+` GROUP BY day ORDER BY 1`, args...)
+	return collect(ctx, s, scanTLSDay, latestDays(`SELECT day, '' AS domain, CAST(SUM(successful) AS BIGINT) AS ok, CAST(SUM(failure) AS BIGINT) AS bad
+FROM tls_policies WHERE `+w+` GROUP BY day`), append(args, limitOf(limit))...)
+}
+
+// TLSTotal returns TLS session counts over the selection.
+func (s *sqlStore) TLSTotal(ctx context.Context, f Filter) (TLSDayCounts, error) {
+	var t TLSDayCounts
+	if err := f.Validate(); err != nil {
+		return t, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	var ok, bad sql.NullInt64
+	err := s.queryRow(ctx, `SELECT CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT) FROM tls_policies WHERE `+w, args...).Scan(&ok, &bad)
+	t.Successful, t.Failure = uint64(max(ok.Int64, 0)), uint64(max(bad.Int64, 0))
+	return t, s.err(err)
 }
 
 // scanTLSDay reads a row of TLSDays or TLSDayTotals.

@@ -75,7 +75,11 @@ func TestTLS(t *testing.T) {
 		}
 		for name, query := range map[string]func(context.Context, Filter) ([]TLSDayCounts, error){
 			"TLSDays":      func(ctx context.Context, f Filter) ([]TLSDayCounts, error) { return s.TLSDays(ctx, f, MaxLimit) },
-			"TLSDayTotals": s.TLSDayTotals,
+			"TLSDayTotals": func(ctx context.Context, f Filter) ([]TLSDayCounts, error) { return s.TLSDayTotals(ctx, f, MaxLimit) },
+			"TLSTotal": func(ctx context.Context, f Filter) ([]TLSDayCounts, error) {
+				t, err := s.TLSTotal(ctx, f)
+				return []TLSDayCounts{t}, err
+			},
 		} {
 			days, err := query(ctx, Filter{})
 			if err != nil {
@@ -172,7 +176,7 @@ func checkTLSDaysBounded(t *testing.T, perDay int, cases map[int]int) {
 			}
 		}
 		n := uint64(perDay)
-		totals, err := s.TLSDayTotals(ctx, Filter{})
+		totals, err := s.TLSDayTotals(ctx, Filter{}, 0)
 		want := []TLSDayCounts{{Day: "2025-03-01", Successful: n, Failure: n}, {Day: "2025-03-02", Successful: n, Failure: n}}
 		if err != nil || !slices.Equal(totals, want) {
 			t.Errorf("TLSDayTotals = %+v, %v; want %+v", totals, err, want)
@@ -181,7 +185,7 @@ func checkTLSDaysBounded(t *testing.T, perDay int, cases map[int]int) {
 		if days, err := s.TLSDays(ctx, f, 0); err != nil || len(days) != 1 || days[0] != (TLSDayCounts{"2025-03-02", "d7.example", 1, 1}) {
 			t.Errorf("TLSDays(%+v) = %+v, %v", f, days, err)
 		}
-		if totals, err := s.TLSDayTotals(ctx, f); err != nil || len(totals) != 1 || totals[0] != (TLSDayCounts{"2025-03-02", "", 1, 1}) {
+		if totals, err := s.TLSDayTotals(ctx, f, 0); err != nil || len(totals) != 1 || totals[0] != (TLSDayCounts{"2025-03-02", "", 1, 1}) {
 			t.Errorf("TLSDayTotals(%+v) = %+v, %v", f, totals, err)
 		}
 		if domains, err := s.TLSDomains(ctx, f, 0); err != nil || !slices.Equal(domains, []string{"d7.example"}) {

@@ -251,7 +251,7 @@ func (h *handler) apiTable(w http.ResponseWriter, r *http.Request) {
 	case name == "days" && ip != "":
 		t, err = build(limit, daysTable)(h.store.SourceDays(ctx, sf, ip))
 	case name == "days":
-		t, err = build(limit, daysTable)(h.store.Days(ctx, sf))
+		t, err = build(limit, daysTable)(h.store.Days(ctx, sf, limit))
 	case name == "sources":
 		t, err = build(limit, sourcesTable)(h.store.Sources(ctx, sf, limit))
 	case name == "failing":

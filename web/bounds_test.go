@@ -351,11 +351,7 @@ func TestTLSPageDaysBounded(t *testing.T) {
 func TestTLSChartCutNote(t *testing.T) {
 	st, _ := openStore(t)
 	for i, d := range []time.Time{day(2020, 1, 1), day(2025, 3, 3)} {
-		r := &tlsrpt.Report{OrganizationName: "example.net", ReportID: fmt.Sprint(i),
-			DateRange: tlsrpt.DateRange{Start: d, End: d.Add(24*time.Hour - time.Second)},
-			Policies: []tlsrpt.PolicyResult{{Policy: tlsrpt.Policy{Type: tlsrpt.PolicyTypeSTS, Domain: "example.org"},
-				Summary: tlsrpt.SessionCounts{Successful: 3}}}}
-		if _, err := st.AddTLS(context.Background(), r, store.Source{}); err != nil {
+		if _, err := st.AddTLS(context.Background(), oneDayTLS(fmt.Sprint(i), d, 3), store.Source{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -102,9 +102,11 @@
 //	                                store.Options.MaxRecords; its totals count them all, and
 //	                                /api/report/ID is the whole report as stored); failure reports
 //	                                the list pages through, 50 a page (a page past it is refused:
-//	                                narrow the date range)
+//	                                narrow the date range); days the overview and the TLS page read,
+//	                                the latest (every report may add days of its own: the totals
+//	                                count every day, and /api/overview says more_days)
 //	Config.MaxDays          1,000   days a date-range filter spans; a chart draws the latest 1,000
-//	                                days (saying so under it; the totals and table of days cover all)
+//	                                days (saying so under it; the totals cover all)
 //	Config.TopSources       20      failing sources on the overview
 //	Config.PageReports      50      latest reports on the overview and on a source's page
 //	Config.PagePolicies     100     published policies on the overview, those seen last

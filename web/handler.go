@@ -263,10 +263,14 @@ type overviewData struct {
 	OrgNames     []string `json:"org_names"`
 	MoreOrgNames bool     `json:"more_org_names"`
 	// PageDomains and PageOrgs are the lists' bounds, for the page.
-	PageDomains, PageOrgs int                   `json:"-"`
-	Total                 report.Counts         `json:"total"`
-	Days                  []store.DayCounts     `json:"days"`
-	TopFailing            []store.FailingSource `json:"top_failing"`
+	PageDomains, PageOrgs int           `json:"-"`
+	Total                 report.Counts `json:"total"`
+	// Days are the latest days of the selection, at most Config.MaxRows
+	// (store.MaxLimit-1); MoreDays says that it has more (Total counts
+	// them all).
+	Days       []store.DayCounts     `json:"days"`
+	MoreDays   bool                  `json:"more_days"`
+	TopFailing []store.FailingSource `json:"top_failing"`
 	// Orgs are the Config.PageOrgs reporting organisations with the most
 	// messages; MoreOrgs says that there are more (the export lists
 	// them).
@@ -358,7 +362,15 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 			d.OrgNames, d.MoreOrgNames = firstPage(d.OrgNames, limit)
 			return
 		},
-		func() (err error) { d.Days, err = h.store.Days(ctx, sf); return },
+		func() (err error) {
+			d.Days, d.MoreDays, err = latestDays(&h.cfg, func(limit int) ([]store.DayCounts, error) { return h.store.Days(ctx, sf, limit) })
+			if err == nil && d.MoreDays {
+				d.Total, err = h.store.Total(ctx, sf)
+			} else {
+				d.Total = sumDays(d.Days)
+			}
+			return
+		},
 		func() (err error) { d.TopFailing, err = h.store.FailingSources(ctx, sf, h.cfg.topSources()); return },
 		func() (err error) {
 			limit := h.cfg.pageOrgs()
@@ -386,9 +398,21 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 			return nil, err
 		}
 	}
-	d.Total = sumDays(d.Days)
 	h.cache.put(key, last, d)
 	return d, nil
+}
+
+// latestDays runs a query of rows per day for the latest Config.MaxRows
+// days (at most store.MaxLimit-1: it asks for one more, to know whether
+// it left days out) and returns them, oldest first, and whether there
+// were more.
+func latestDays[T any](cfg *Config, query func(limit int) ([]T, error)) ([]T, bool, error) {
+	limit := pageSize(cfg.MaxRows, DefaultMaxRows)
+	days, err := query(limit + 1)
+	if len(days) > limit {
+		return days[len(days)-limit:], true, err
+	}
+	return days, false, err
 }
 
 // sumDays adds the days' counts, saturating like report.Summary.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/store"
 )
 
@@ -15,7 +16,8 @@ import (
 type Store interface {
 	Domains(ctx context.Context, limit int) ([]string, error)
 	OrgNames(ctx context.Context, f store.Filter, limit int) ([]string, error)
-	Days(ctx context.Context, f store.Filter) ([]store.DayCounts, error)
+	Days(ctx context.Context, f store.Filter, limit int) ([]store.DayCounts, error)
+	Total(ctx context.Context, f store.Filter) (report.Counts, error)
 	SourceDays(ctx context.Context, f store.Filter, ip string) ([]store.DayCounts, error)
 	Sources(ctx context.Context, f store.Filter, limit int) ([]store.SourceCounts, error)
 	FailingSources(ctx context.Context, f store.Filter, limit int) ([]store.FailingSource, error)
@@ -26,7 +28,8 @@ type Store interface {
 	Reports(ctx context.Context, f store.Filter, p store.Page) ([]store.ReportInfo, error)
 	Report(ctx context.Context, id int64) (*store.ReportDetail, error)
 	TLSDays(ctx context.Context, f store.Filter, limit int) ([]store.TLSDayCounts, error)
-	TLSDayTotals(ctx context.Context, f store.Filter) ([]store.TLSDayCounts, error)
+	TLSDayTotals(ctx context.Context, f store.Filter, limit int) ([]store.TLSDayCounts, error)
+	TLSTotal(ctx context.Context, f store.Filter) (store.TLSDayCounts, error)
 	TLSDomains(ctx context.Context, f store.Filter, limit int) ([]string, error)
 	TLSFailures(ctx context.Context, f store.Filter, limit int) ([]store.TLSFailure, error)
 	Failures(ctx context.Context, f store.Filter, p store.Page) ([]store.FailureInfo, error)

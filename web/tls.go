@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -43,6 +44,12 @@ func (d *tlsData) FailureRate() string {
 	return percent(float64(d.Total.Failure) / float64(n))
 }
 
+// tlsTotal returns the selection's TLS sessions.
+func (h *handler) tlsTotal(ctx context.Context, sf store.Filter) (tlsrpt.SessionCounts, error) {
+	t, err := h.store.TLSTotal(ctx, sf)
+	return tlsrpt.SessionCounts{Successful: t.Successful, Failure: t.Failure}, err
+}
+
 // tlsTotal adds the sessions of days, saturating as tlsrpt.Summary does.
 func tlsTotal(days []store.TLSDayCounts) tlsrpt.SessionCounts {
 	var t tlsrpt.SessionCounts
@@ -74,7 +81,15 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 			d.Domains = offering(d.Domains, f.Domain)
 			return
 		},
-		func() (err error) { perDay, err = h.store.TLSDayTotals(ctx, sf); return },
+		func() (err error) {
+			var more bool
+			perDay, more, err = latestDays(&h.cfg, func(limit int) ([]store.TLSDayCounts, error) { return h.store.TLSDayTotals(ctx, sf, limit) })
+			d.Total = tlsTotal(perDay)
+			if err == nil && more {
+				d.Total, err = h.tlsTotal(ctx, sf)
+			}
+			return
+		},
 		func() (err error) { d.Days, err = h.store.TLSDays(ctx, sf, h.cfg.maxRows()); return },
 	} {
 		if err = q(); err != nil {
@@ -82,7 +97,6 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d.Total = tlsTotal(perDay)
 	d.Chart = sessionsChart(perDay)
 	limit := h.cfg.pageTLSFailures()
 	if d.Failures, err = h.store.TLSFailures(ctx, sf, limit+1); err != nil {
