@@ -65,6 +65,12 @@ func TestMethodResultString(t *testing.T) {
 		{"a property without a ptype", MethodResult{Method: "dmarc", Result: ResultFail, Props: []Property{{Name: "action", Value: "oreject"}}}, "dmarc=fail action=oreject"},
 		{"control characters replaced", MethodResult{Method: "spf", Result: ResultPermError, Reason: "a\r\nb", Props: []Property{prop("smtp", "helo", "x\x00y")}},
 			`spf=permerror reason="a??b" smtp.helo="x?y"`},
+		// String replaces what Format refuses, no more and no less: DEL and
+		// invalid UTF-8 go, a tab, a C1 control and a valid U+FFFD stay (Format
+		// writes them: RFC 6532 UTF8-non-ascii). A lone U+FFFD used to become
+		// '?', which made String differ from Format for no reason.
+		{"what Format refuses replaced, no more", MethodResult{Method: "spf", Result: ResultPermError, Reason: "a\x7fb\xffc", Comment: "t\tu\u0085v\ufffdw"},
+			"spf=permerror (t\tu\u0085v\ufffdw) reason=\"a?b?c\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +91,15 @@ func TestAddProperty(t *testing.T) {
 		{"empty left out", "", false},
 		{"control character left out", "a\r\nb", false},
 		{"C1 control left out", "a\u0085b", false},
+		{"C1 CSI left out", "a\u009b2J", false},
+		{"DEL left out", "a\x7fb", false},
+		{"tab left out", "a\tb", false},
+		{"bidi control left out", "a\u202eb", false},
 		{"invalid UTF-8 left out", "a\xffb", false},
+		// A valid U+FFFD is a character Format writes and a terminal shows;
+		// it was refused only because a range loop cannot tell it from an
+		// invalid byte. termsafe.Printable tells them apart.
+		{"valid U+FFFD kept", "a\ufffdb", true},
 		{"at the bound", strings.Repeat("a", MaxValueLength), true},
 		{"just past the bound", strings.Repeat("a", MaxValueLength+1), false},
 	}

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/domainauth/domainauth/internal/errs"
+	"github.com/domainauth/domainauth/internal/termsafe"
 )
 
 // FieldName is the name of the header field this package reads and writes.
@@ -180,11 +181,13 @@ func (r *Results) Find(method string) []MethodResult {
 const MaxValueLength = 300
 
 // AddProperty appends the property ptype.name=value to m when value is
-// non-empty, printable UTF-8 (no control characters) and at most
-// MaxValueLength octets; any other value is left out, so that a
-// MethodResult built with AddProperty is one Format can write.
+// non-empty, printable UTF-8 and at most MaxValueLength octets; any other
+// value is left out, so that a MethodResult built with AddProperty is one
+// Format can write and a terminal can show. Printable means what
+// internal/termsafe.Printable says: no control character (tab, DEL and
+// C1 included), no line separator or bidi control, no invalid UTF-8.
 func (m *MethodResult) AddProperty(ptype, name, value string) {
-	if value == "" || len(value) > MaxValueLength || !printable(value) {
+	if value == "" || len(value) > MaxValueLength || !termsafe.Printable(value) {
 		return
 	}
 	m.Props = append(m.Props, Property{Type: ptype, Name: name, Value: value})
@@ -211,16 +214,6 @@ func ErrorReason(method string, err error) string {
 		}
 		return r
 	}, strings.ToValidUTF8(s, "?"))
-}
-
-// printable reports whether s is valid UTF-8 without control characters.
-func printable(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
 }
 
 // String returns m as one resinfo statement on a single line, without the
@@ -264,11 +257,12 @@ func (m MethodResult) String() string {
 	return b.String()
 }
 
-// sanitize replaces control characters other than tab, and invalid UTF-8,
-// with '?'.
+// sanitize replaces with '?' what checkText refuses: control characters
+// other than tab, and invalid UTF-8. A valid U+FFFD stays, as Format
+// writes it.
 func sanitize(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r != '\t' && (r < 0x20 || r == 0x7f) || r == utf8.RuneError {
+		if r < utf8.RuneSelf && isCTL(byte(r)) && r != '\t' {
 			return '?'
 		}
 		return r

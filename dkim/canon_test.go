@@ -293,3 +293,38 @@ func TestBodyCanonMessyLineRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderCanonSignatureField: the DKIM-Signature field being verified,
+// canonicalised relaxed with its b= value left out (RFC 6376 §3.7), is the
+// reference canonicalisation of the field with that value cut out, without
+// the final CRLF: folded lines that need no work, lines that do, and WSP
+// on either side of the b= value.
+func TestHeaderCanonSignatureField(t *testing.T) {
+	const head = "v=1; a=rsa-sha256; d=example.org; s=sel; h=from:to;\r\n\tbh=YQ==; "
+	for _, tt := range []struct{ name, value string }{
+		{"b= last, folded", head + "b=YWJj\r\n\tZGVm\r\n\tZw=="},
+		{"b= first", "b=YWJj\r\n\tZGVm ; " + head},
+		{"WSP around b=", head + "b =  YWJj\t; z=a"},
+		{"folds that need work", "v=1;  a=rsa-sha256;\t d=example.org;\r\n \t s=sel; \r\n\th=from ;\r\n\tbh=YQ==; b=YWJj \r\n\t"},
+		{"fold before b=", head + "\r\n\tb=YWJj\r\n\t; x=99999999999"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "DKIM-Signature: " + tt.value + "\r\n"
+			fs := splitFields(raw, nil)
+			if len(fs) != 1 {
+				t.Fatalf("%d fields", len(fs))
+			}
+			sig, err := ParseSignature(fs[0].value())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var h headerCanon
+			h.add(&fs[0], CanonicalizationRelaxed, sig)
+			v := fs[0].value()
+			cut := "DKIM-Signature:" + v[:sig.bStart] + v[sig.bEnd:] + "\r\n"
+			if want := strings.TrimSuffix(refHeaderRelaxed(cut), "\r\n"); string(h.buf) != want {
+				t.Errorf("relaxed(%q)\n got %q\nwant %q", raw, h.buf, want)
+			}
+		})
+	}
+}

@@ -260,15 +260,26 @@ func (h *headerCanon) add(f *field, c Canonicalization, sig *Signature) {
 				var line string
 				line, s, _ = strings.Cut(s, "\n")
 				line = strings.TrimSuffix(line, "\r")
+				k := 0
+				for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+					k++
+				}
 				if !started {
-					k := 0
-					for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
-						k++
-					}
 					if line = line[k:]; line == "" {
 						continue
 					}
-					started = true
+					started, k = true, 0
+				}
+				// The lines of a folded field are mostly the fold's WSP
+				// and then content that needs no work: that WSP joins
+				// the run before it (one SP), the content goes as is.
+				if rest := line[k:]; relaxedClean(rest) {
+					if sp || k > 0 {
+						h.buf = append(h.buf, ' ')
+					}
+					h.buf = append(h.buf, rest...)
+					sp = false
+					continue
 				}
 				for len(line) > 0 {
 					h.buf = slices.Grow(h.buf, len(line)+9)
@@ -337,23 +348,40 @@ func (h *headerCanon) signedFields(fields []field, names []string, c Canonicaliz
 	} else {
 		keys = make([]uint32, len(fields))
 	}
+	// left counts the unused fields in each of 64 buckets of keys: a
+	// name whose bucket is empty has no instance left and needs no scan.
+	// Signers list names the message lacks and oversign (list a name once
+	// more than it has instances, RFC 6376 §8.15), so about half of the
+	// entries of a typical h= are such names.
+	var left [64]uint16 // len(fields) <= signedFieldsScanMax here
 	for k := range fields {
 		keys[k] = nameKey(fields[k].name)
+		left[keyBucket(keys[k])]++
 	}
 	for _, name := range names {
 		if name == "" {
 			continue
 		}
 		key := nameKey(name)
+		b := keyBucket(key)
+		if left[b] == 0 {
+			continue
+		}
 		for k := len(keys) - 1; k >= 0; k-- {
 			if keys[k] != key || !equalFold(fields[k].name, name) {
 				continue
 			}
 			keys[k] = 0
+			left[b]--
 			h.add(&fields[k], c, nil)
 			break
 		}
 	}
+}
+
+// keyBucket spreads name keys over 64 buckets (a multiplicative hash).
+func keyBucket(key uint32) uint32 {
+	return key * 0x9e3779b1 >> 26
 }
 
 // nameKey is what signedFields compares first: the length of a field

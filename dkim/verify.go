@@ -230,7 +230,7 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 	if n == 0 {
 		return nil, nil
 	}
-	results := make([]Verification, n)
+	results, storage := newResults(n)
 	maxSigs := orDefault(v.MaxSignatures, 8)
 	canons := 0
 	k := 0
@@ -242,7 +242,7 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 		res := &results[k]
 		k++
 		res.BodyLength = -1
-		sig, perr := ParseSignature(f.value())
+		sig, perr := parseSignature(f.value(), &storage[k-1])
 		if sig != nil {
 			res.Signature = sig
 			res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
@@ -256,8 +256,9 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 			res.Status, res.Err = StatusPermError, perr
 			continue
 		}
-		res.Identity = sig.AUID()
-		if !v.preCheck(ctx, res, sig) {
+		var name string
+		res.Identity, name = identities(sig)
+		if !v.preCheck(ctx, res, sig, name) {
 			continue
 		}
 		// Share a body hasher between signatures that need the same one.
@@ -303,6 +304,33 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 	return results, nil
 }
 
+// newResults returns the results for a message with n signatures and
+// the storage their parsed forms go in. Most signed mail has one
+// signature: its result and storage then take one allocation.
+func newResults(n int) ([]Verification, []sigStorage) {
+	if n == 1 {
+		one := new(struct {
+			res [1]Verification
+			st  [1]sigStorage
+		})
+		return one.res[:], one.st[:]
+	}
+	return make([]Verification, n), make([]sigStorage, n)
+}
+
+// identities returns the AUID of sig (see Signature.AUID) and the name
+// of its key record as written (<selector>._domainkey.<domain>, before any
+// conversion to A-labels). When i= is absent the AUID is "@" plus d=, and
+// both strings are cut from one concatenation: one allocation, not two,
+// for every signature verified.
+func identities(sig *Signature) (auid, name string) {
+	if sig.Identity != "" {
+		return sig.Identity, sig.Selector + "._domainkey." + sig.Domain
+	}
+	both := "@" + sig.Domain + sig.Selector + "._domainkey." + sig.Domain
+	return both[:1+len(sig.Domain)], both[1+len(sig.Domain):]
+}
+
 func orDefault(v, def int) int {
 	if v <= 0 {
 		return def
@@ -313,7 +341,7 @@ func orDefault(v, def int) int {
 // preCheck does what can be done before the body is read: the algorithm,
 // expiry and the key (RFC 6376 §6.1.1, §6.1.2). It reports whether the
 // signature goes on to the hashes.
-func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signature) bool {
+func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signature, name string) bool {
 	if sig.Algorithm == AlgorithmRSASHA1 {
 		res.Status, res.Err = StatusPolicy, ErrSHA1
 		return false
@@ -325,7 +353,7 @@ func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signatu
 			return false
 		}
 	}
-	key, st, err := v.lookupKey(ctx, sig)
+	key, st, err := v.lookupKey(ctx, name)
 	if err != nil {
 		res.Status, res.Err = st, err
 		return false
@@ -338,12 +366,13 @@ func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signatu
 	return true
 }
 
-// lookupKey fetches and parses the key record (RFC 6376 §6.1.2).
-func (v *Verifier) lookupKey(ctx context.Context, sig *Signature) (*KeyRecord, Status, error) {
+// lookupKey fetches and parses the key record (RFC 6376 §6.1.2) at name,
+// <selector>._domainkey.<domain> as the signature writes it.
+func (v *Verifier) lookupKey(ctx context.Context, name string) (*KeyRecord, Status, error) {
 	if v.Resolver == nil {
 		return nil, StatusTempError, errors.New("dkim: Verifier has no Resolver")
 	}
-	name, err := keyName(sig.Selector, sig.Domain)
+	name, err := aLabels(name)
 	if err != nil {
 		// Cannot happen after ParseSignature, which checks d= and s=.
 		return nil, StatusPermError, fmt.Errorf("%w: key name: %w", ErrSignatureSyntax, err)

@@ -274,3 +274,24 @@ func TestVerifyConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentitiesCutFromOneString: the AUID and key name Verify cuts from
+// one concatenation are what AUID and keyName give, with i= and without.
+func TestIdentitiesCutFromOneString(t *testing.T) {
+	for _, tt := range []struct{ name, value string }{
+		{"no i=", "v=1; a=ed25519-sha256; d=example.org; s=sel; h=from; bh=; b="},
+		{"i=", "v=1; a=ed25519-sha256; d=example.org; s=sel; i=joe@mail.example.org; h=from; bh=; b="},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sig, err := ParseSignature(tt.value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			auid, name := identities(sig)
+			want, _ := keyName(sig.Selector, sig.Domain)
+			if auid != sig.AUID() || name != want {
+				t.Errorf("identities = %q, %q; want %q, %q", auid, name, sig.AUID(), want)
+			}
+		})
+	}
+}

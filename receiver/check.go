@@ -12,6 +12,7 @@ import (
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/dmarc"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/spf"
 )
 
@@ -250,14 +251,14 @@ func isHELODomain(h string) bool {
 		return false
 	}
 	n, err := dnsname.Normalize(h)
-	return err == nil && dnsname.Labels(n) >= 2 && printable(h)
+	return err == nil && dnsname.Labels(n) >= 2 && termsafe.Printable(h)
 }
 
 // validAuthServID reports whether id can stand as an authserv-id: a
 // value (RFC 8601 §2.2) of printable characters, bounded so that the
 // first line stays well under 998 octets.
 func validAuthServID(id string) bool {
-	return id != "" && len(id) <= 255 && printable(id)
+	return id != "" && len(id) <= 255 && termsafe.Printable(id)
 }
 
 // headerTap is an io.Writer that keeps the header section of what is

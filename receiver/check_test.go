@@ -218,10 +218,21 @@ func TestCheckSkipHELO(t *testing.T) {
 func TestCheckErrors(t *testing.T) {
 	z, msg := bundled(t)
 	env := Envelope{IP: netip.MustParseAddr("54.240.0.1"), MailFrom: "<bounce@mail.example.org>"}
-	for _, id := range []string{"", "mx\r\n.example.net", "mx\x00"} {
+	// The authserv-id follows termsafe.Printable, as authres.AddProperty
+	// does for property values: no control (tab, DEL, C1), no bidi control,
+	// no invalid UTF-8.
+	for _, id := range []string{"", "mx\r\n.example.net", "mx\x00", "mx\t1", "mx\x7f", "mx\u009b2J", "mx\u202e", "mx\xff"} {
 		c := &Checker{Resolver: z, AuthServID: id}
 		if _, err := c.Check(context.Background(), env, bytes.NewReader(msg)); !errors.Is(err, ErrNoAuthServID) {
 			t.Errorf("AuthServID %q: %v, want ErrNoAuthServID", id, err)
+		}
+	}
+	// A valid U+FFFD is a character like any other (it was refused before
+	// only because a range loop reads invalid bytes as U+FFFD too).
+	for _, id := range []string{"mx.example.net", "mx.bücher.example", "mx\ufffd"} {
+		c := &Checker{Resolver: z, AuthServID: id}
+		if _, err := c.Check(context.Background(), env, bytes.NewReader(msg)); err != nil {
+			t.Errorf("AuthServID %q: %v, want it accepted", id, err)
 		}
 	}
 	// A header over the DKIM verifier's bound is an error of Check.

@@ -1,8 +1,6 @@
 package receiver
 
 import (
-	"unicode/utf8"
-
 	"github.com/domainauth/domainauth/authres"
 	"github.com/domainauth/domainauth/dkim"
 )
@@ -61,14 +59,4 @@ func (r *Result) Header() string {
 		return ""
 	}
 	return authres.FieldName + ": " + v
-}
-
-// printable reports whether s is valid UTF-8 without control characters.
-func printable(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
-			return false
-		}
-	}
-	return true
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth"
+	"github.com/domainauth/domainauth/internal/container"
 	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
@@ -45,24 +46,18 @@ func Filename(a *Aggregate, receiver, uniqueID string, c Compression) string {
 	return b.String()
 }
 
-// Compression is how a report file is stored. The zero value is
-// CompressionGzip, the compression RFC 9990 §3.5.2 and RFC 7489 §7.2.1.1
-// require of every receiver.
-type Compression uint8
+// Compression is how a report file is stored: CompressionGzip (the zero
+// value) for name.xml.gz, the compression RFC 9990 §3.5.2 and RFC 7489
+// §7.2.1.1 require of every receiver, or CompressionNone for name.xml. It
+// is the same type as tlsrpt.Compression, so one value serves both kinds,
+// and it prints as "gzip" or "none".
+type Compression = container.Compression
 
 // The compressions of a report file.
 const (
-	CompressionGzip Compression = iota // gzip: name.xml.gz
-	CompressionNone                    // plain XML: name.xml
+	CompressionGzip = container.CompressionGzip // gzip: name.xml.gz
+	CompressionNone = container.CompressionNone // plain XML: name.xml
 )
-
-// String returns "gzip" or "none".
-func (c Compression) String() string {
-	if c == CompressionNone {
-		return "none"
-	}
-	return "gzip"
-}
 
 // timestamp is a date_range bound as the file name's 1*DIGIT: seconds
 // since the epoch, never negative.

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,23 +91,25 @@ type SenderMap struct {
 }
 
 // NewSenderMap returns a map of the given senders, earlier entries first.
-// It fails on an entry without a name or with a string in Domains or
-// PTRSuffixes that is no domain name.
+// It fails with a *SenderMapError on an entry without a name or with a
+// string in Domains or PTRSuffixes that is no domain name.
 func NewSenderMap(senders ...Sender) (*SenderMap, error) {
 	m := &SenderMap{senders: make([]Sender, 0, len(senders)), domain: map[string]int{}, ptr: map[string]int{}}
 	for i, s := range senders {
 		if s.Name == "" {
-			return nil, fmt.Errorf("report: sender %d has no name", i)
+			return nil, &SenderMapError{Entry: i, Field: "name", Index: -1, Msg: "missing: every entry needs a name"}
 		}
 		s = cloneSender(s)
 		for _, set := range []struct {
-			list []string
-			idx  map[string]int
-		}{{s.Domains, m.domain}, {s.PTRSuffixes, m.ptr}} {
+			field string
+			list  []string
+			idx   map[string]int
+		}{{"domains", s.Domains, m.domain}, {"ptr_suffixes", s.PTRSuffixes, m.ptr}} {
 			for j, d := range set.list {
 				c := dnsname.Canonical(d)
 				if dnsname.Check(c) != nil || dnsname.Labels(c) < 2 {
-					return nil, fmt.Errorf("report: sender %q: %q is no domain name of two labels or more", s.Name, d)
+					return nil, &SenderMapError{Entry: i, Name: s.Name, Field: set.field, Index: j, Value: d,
+						Msg: "not a domain name of two labels or more (such as \"example.com\")"}
 				}
 				set.list[j] = c
 				if _, ok := set.idx[c]; !ok {
@@ -118,20 +122,117 @@ func NewSenderMap(senders ...Sender) (*SenderMap, error) {
 	return m, nil
 }
 
+// ErrSenderMap is wrapped by every SenderMapError (errors.Is).
+var ErrSenderMap = errors.New("report: malformed sender map")
+
+// SenderMapError describes a sender map that NewSenderMap, ParseSenders
+// or SenderMap.With refuses: the entry and field concerned, or the place
+// in the JSON document, and what to fix.
+type SenderMapError struct {
+	// Entry is the index of the entry concerned in the list of senders
+	// (the "senders" array of ParseSenders' document, the arguments of
+	// NewSenderMap or With), -1 for the document as a whole.
+	Entry int
+	// Name is the entry's name, "" when it has none.
+	Name string
+	// Field is the JSON name of the field concerned ("name", "domains",
+	// "ptr_suffixes"), "" for the document as a whole.
+	Field string
+	// Index is the position of Value in Field's list, -1 when Field is
+	// no list.
+	Index int
+	// Value is the refused value as given.
+	Value string
+	// Line and Column locate a JSON error in ParseSenders' input: the
+	// byte where encoding/json stopped (1-based, Column in bytes); 0
+	// otherwise.
+	Line, Column int
+	// Msg says what is wrong.
+	Msg string
+	// Err is the encoding/json error, if any.
+	Err error
+}
+
+// Error says where and what: `report: sender map: senders[3] ("Acme"):
+// domains[1] "com": not a domain name of two labels or more ...`, or
+// "report: sender map: line 4, column 12: ...".
+func (e *SenderMapError) Error() string {
+	var b strings.Builder
+	b.WriteString("report: sender map: ")
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d, column %d: ", e.Line, e.Column)
+	}
+	if e.Entry >= 0 {
+		fmt.Fprintf(&b, "senders[%d]", e.Entry)
+		if e.Name != "" {
+			fmt.Fprintf(&b, " (%q)", e.Name)
+		}
+		b.WriteString(": ")
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		if e.Index >= 0 {
+			fmt.Fprintf(&b, "[%d] %q", e.Index, e.Value)
+		}
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns ErrSenderMap and the encoding/json error, if any.
+func (e *SenderMapError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrSenderMap}
+	}
+	return []error{ErrSenderMap, e.Err}
+}
+
+// jsonError is the SenderMapError for an encoding/json error reading
+// data: the line and column of its offset, when it has one.
+func jsonError(data []byte, err error) *SenderMapError {
+	e := &SenderMapError{Entry: -1, Index: -1, Msg: err.Error(), Err: err}
+	var off int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off > 0 && off <= int64(len(data)) {
+		// The offending byte is the last one read.
+		before := data[:off-1]
+		e.Line = bytes.Count(before, []byte("\n")) + 1
+		e.Column = len(before) - bytes.LastIndexByte(before, '\n')
+	}
+	return e
+}
+
+// cloneSender copies s's lists; an empty list becomes nil, as it reads
+// back from JSON (the fields are omitempty).
 func cloneSender(s Sender) Sender {
-	s.Domains, s.PTRSuffixes = slices.Clone(s.Domains), slices.Clone(s.PTRSuffixes)
+	s.Domains, s.PTRSuffixes = cloneList(s.Domains), cloneList(s.PTRSuffixes)
 	return s
+}
+
+func cloneList(l []string) []string {
+	if len(l) == 0 {
+		return nil
+	}
+	return slices.Clone(l)
 }
 
 // ParseSenders reads a sender map in the format of the embedded default
 // (senders.json): {"senders": [{"name", "category", "domains",
-// "ptr_suffixes", "source", ...}]}.
+// "ptr_suffixes", "source", ...}]}. It fails with a *SenderMapError.
 func ParseSenders(data []byte) (*SenderMap, error) {
 	var doc struct {
 		Senders []Sender `json:"senders"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("report: sender map: %w", err)
+		return nil, jsonError(data, err)
 	}
 	return NewSenderMap(doc.Senders...)
 }
@@ -160,7 +261,8 @@ func (m *SenderMap) Senders() []Sender {
 }
 
 // With returns a new map with more before m's entries, so that they win
-// over m's for the same suffix. m is not changed.
+// over m's for the same suffix. m is not changed. It fails as
+// NewSenderMap does, SenderMapError.Entry indexing more.
 func (m *SenderMap) With(more ...Sender) (*SenderMap, error) {
 	return NewSenderMap(append(slices.Clone(more), m.senders...)...)
 }

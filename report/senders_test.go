@@ -101,12 +101,6 @@ func TestSenderMapWith(t *testing.T) {
 	if DefaultSenders().ByPTR("out1.mail.example.org") != nil {
 		t.Error("With changed the default map")
 	}
-	if _, err := NewSenderMap(Sender{Name: "x", Domains: []string{"com"}}); err == nil {
-		t.Error("a one-label suffix accepted")
-	}
-	if _, err := ParseSenders([]byte(`{"senders": [{"name": ""}]}`)); err == nil {
-		t.Error("an entry without a name accepted")
-	}
 	// A Summary takes the map as a value: no registry.
 	s := &Summary{Senders: m}
 	s.Add(spfRecord("192.0.2.7", "bounce.amazonses.com"))
@@ -454,6 +448,72 @@ func mustMarshal(t *testing.T, a *Aggregate) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestSenderMapErrors: a refused sender map is a *SenderMapError that
+// wraps ErrSenderMap and names the entry, field and value, or the line
+// and column of a JSON error, in its message too.
+func TestSenderMapErrors(t *testing.T) {
+	two := func(more ...Sender) func() error {
+		return func() error { _, err := NewSenderMap(more...); return err }
+	}
+	parse := func(doc string) func() error {
+		return func() error { _, err := ParseSenders([]byte(doc)); return err }
+	}
+	ok := Sender{Name: "ok", Domains: []string{"example.com"}}
+	for _, tc := range []struct {
+		name    string
+		run     func() error
+		want    SenderMapError // Msg and Err not compared
+		message string
+		jsonErr bool
+	}{
+		{"no name", two(ok, Sender{Domains: []string{"example.net"}}),
+			SenderMapError{Entry: 1, Field: "name", Index: -1},
+			`report: sender map: senders[1]: name: missing: every entry needs a name`, false},
+		{"one-label domain", two(Sender{Name: "x", Domains: []string{"com"}}),
+			SenderMapError{Entry: 0, Name: "x", Field: "domains", Index: 0, Value: "com"},
+			`report: sender map: senders[0] ("x"): domains[0] "com": not a domain name of two labels or more`, false},
+		{"bad PTR suffix", two(ok, Sender{Name: "Acme", PTRSuffixes: []string{"mail.acme.example", "a..example"}}),
+			SenderMapError{Entry: 1, Name: "Acme", Field: "ptr_suffixes", Index: 1, Value: "a..example"},
+			`senders[1] ("Acme"): ptr_suffixes[1] "a..example": not a domain name`, false},
+		{"With indexes its own entries", func() error {
+			_, err := DefaultSenders().With(ok, Sender{Name: "y", Domains: []string{""}})
+			return err
+		}, SenderMapError{Entry: 1, Name: "y", Field: "domains", Index: 0, Value: ""},
+			`senders[1] ("y"): domains[0] "": not a domain name`, false},
+		{"parsed entry without a name", parse(`{"senders": [{"name": "a"}, {"name": ""}]}`),
+			SenderMapError{Entry: 1, Field: "name", Index: -1},
+			`report: sender map: senders[1]: name: missing`, false},
+		{"JSON syntax", parse("{\"senders\": [\n  {\"name\": \"a\"},\n  {\"name\" \"b\"}\n]}"),
+			SenderMapError{Entry: -1, Index: -1, Line: 3, Column: 11},
+			`report: sender map: line 3, column 11: invalid character '"' after object key`, true},
+		{"JSON type", parse("{\"senders\": [{\"name\": 5}]}"),
+			SenderMapError{Entry: -1, Index: -1, Line: 1, Column: 23},
+			`report: sender map: line 1, column 23: json: cannot unmarshal number into Go struct field`, true},
+		{"not JSON", parse(""),
+			SenderMapError{Entry: -1, Index: -1},
+			`report: sender map: unexpected end of JSON input`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.run()
+			var e *SenderMapError
+			if !errors.As(err, &e) || !errors.Is(err, ErrSenderMap) {
+				t.Fatalf("error %v (%T): want a *SenderMapError wrapping ErrSenderMap", err, err)
+			}
+			got := *e
+			got.Msg, got.Err = "", nil
+			if d := cmp.Diff(tc.want, got); d != "" {
+				t.Errorf("%v:\n%s", err, d)
+			}
+			if !strings.Contains(err.Error(), tc.message) {
+				t.Errorf("message %q, want it to hold %q", err, tc.message)
+			}
+			if (e.Err != nil) != tc.jsonErr {
+				t.Errorf("Err = %v, want a JSON error: %v", e.Err, tc.jsonErr)
+			}
+		})
+	}
 }
 
 // FuzzParseSenders: a sender map either fails to parse with an error or

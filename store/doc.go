@@ -140,7 +140,7 @@
 //	Options.MaxRecords         1,000,000    records of one aggregate report (policies and details of a TLS report)
 //	Options.BusyTimeout        10 s         SQLite lock wait
 //	(fixed)                    64 MiB       SQLite page cache per connection (4 connections)
-//	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing
+//	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing (TLSDays: a row per policy domain and day)
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses
 //	MaxSampleDomains           5            header From domains listed per failing source
 //	(fixed)                    100,000      record details whose ids a Store remembers (memory)

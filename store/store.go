@@ -66,8 +66,17 @@ type Store interface {
 	// domain(s), with when it was first and last seen, oldest first.
 	Policies(ctx context.Context, f Filter) ([]PolicyPeriod, error)
 	// TLSDays returns TLS session counts per policy domain and UTC day
-	// (a TLS report's day is its start date's).
-	TLSDays(ctx context.Context, f Filter) ([]TLSDayCounts, error)
+	// (a TLS report's day is its start date's), by day then domain, at
+	// most limit rows (0: DefaultLimit): a day has a row per policy
+	// domain, and one report may hold MaxRecords of them.
+	TLSDays(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error)
+	// TLSDayTotals returns TLS session counts per UTC day, the selected
+	// policy domains together (TLSDayCounts.Domain is ""): one row per
+	// day, as Days has.
+	TLSDayTotals(ctx context.Context, f Filter) ([]TLSDayCounts, error)
+	// TLSDomains lists the policy domains of the selected TLS reports,
+	// sorted, at most limit (0: DefaultLimit).
+	TLSDomains(ctx context.Context, f Filter, limit int) ([]string, error)
 	// TLSFailures returns TLS failure details grouped by result type,
 	// receiving MX and sending address, most failed sessions first.
 	TLSFailures(ctx context.Context, f Filter, limit int) ([]TLSFailure, error)
@@ -317,7 +326,8 @@ type PolicyPeriod struct {
 	Messages uint64 `json:"messages"`
 }
 
-// TLSDayCounts is one policy domain's TLS sessions on one UTC day.
+// TLSDayCounts is one policy domain's TLS sessions on one UTC day (every
+// selected domain's, Domain "", from TLSDayTotals).
 type TLSDayCounts struct {
 	Day        string `json:"day"`
 	Domain     string `json:"policy_domain"`

@@ -136,19 +136,44 @@ func addrString(a netip.Addr) string {
 	return a.String()
 }
 
-// TLSDays returns TLS session counts per domain and day.
-func (s *sqlStore) TLSDays(ctx context.Context, f Filter) ([]TLSDayCounts, error) {
+// TLSDays returns TLS session counts per domain and day, at most limit
+// rows.
+func (s *sqlStore) TLSDays(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, func(sc scanner, d *TLSDayCounts, _ ...any) error {
-		var ok, bad int64
-		err := sc.Scan(&d.Day, &d.Domain, &ok, &bad)
-		d.Successful, d.Failure = uint64(max(ok, 0)), uint64(max(bad, 0))
-		return err
-	}, `SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
-FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain ORDER BY 1, 2`, args...)
+	return collect(ctx, s, scanTLSDay, `SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
+FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain ORDER BY 1, 2 LIMIT ?`, append(args, limitOf(limit))...)
+}
+
+// TLSDayTotals returns TLS session counts per day, every selected domain
+// together.
+func (s *sqlStore) TLSDayTotals(ctx context.Context, f Filter) ([]TLSDayCounts, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	return collect(ctx, s, scanTLSDay, `SELECT day, '', CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
+FROM tls_policies WHERE `+w+` GROUP BY day ORDER BY 1`, args...)
+}
+
+// scanTLSDay reads a row of TLSDays or TLSDayTotals.
+func scanTLSDay(sc scanner, d *TLSDayCounts, _ ...any) error {
+	var ok, bad int64
+	err := sc.Scan(&d.Day, &d.Domain, &ok, &bad)
+	d.Successful, d.Failure = uint64(max(ok, 0)), uint64(max(bad, 0))
+	return err
+}
+
+// TLSDomains lists the policy domains of the selected TLS reports, at
+// most limit.
+func (s *sqlStore) TLSDomains(ctx context.Context, f Filter, limit int) ([]string, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	w, args := f.where("policy_domain", "day", "org_name")
+	return s.strings(ctx, "SELECT DISTINCT policy_domain FROM tls_policies WHERE "+w+" ORDER BY 1 LIMIT ?", append(args, limitOf(limit))...)
 }
 
 // TLSFailures returns grouped TLS failure details.

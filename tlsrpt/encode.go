@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/domainauth/domainauth/internal/container"
 	"github.com/domainauth/domainauth/internal/dnsname"
 )
 
@@ -210,20 +211,15 @@ func Filename(r *Report, sender, policyDomain, uniqueID string, c Compression) s
 	return b.String()
 }
 
-// Compression is how a report file is stored. The zero value is
-// CompressionGzip, which RFC 8460 §5.3 uses for reports sent by email.
-type Compression uint8
+// Compression is how a report file is stored: CompressionGzip (the zero
+// value) for name.json.gz, which RFC 8460 §5.3 uses for reports sent by
+// email, or CompressionNone for name.json. It is the same type as
+// report.Compression, so one value serves both kinds, and it prints as
+// "gzip" or "none".
+type Compression = container.Compression
 
 // The compressions of a report file.
 const (
-	CompressionGzip Compression = iota // gzip: name.json.gz
-	CompressionNone                    // plain JSON: name.json
+	CompressionGzip = container.CompressionGzip // gzip: name.json.gz
+	CompressionNone = container.CompressionNone // plain JSON: name.json
 )
-
-// String returns "gzip" or "none".
-func (c Compression) String() string {
-	if c == CompressionNone {
-		return "none"
-	}
-	return "gzip"
-}

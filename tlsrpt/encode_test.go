@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/domainauth/domainauth/report"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -87,6 +88,40 @@ func TestFilename(t *testing.T) {
 	}
 	if got := Filename(r, "A!b", "x/y", "", CompressionNone); got != "ab!xy!1470013207!1470186007.json" {
 		t.Fatalf("%q", got)
+	}
+}
+
+// TestCompressionSharedWithReport guards that tlsrpt.Compression and
+// report.Compression are one type (both alias internal/container's), so a
+// caller writing both kinds passes the same value to both Filenames, and
+// that the zero value is gzip for both.
+func TestCompressionSharedWithReport(t *testing.T) {
+	r := &Report{DateRange: DateRange{time.Unix(1, 0), time.Unix(2, 0)}}
+	a := &report.Aggregate{}
+	a.Policy.Domain = "example.net"
+	a.Metadata.DateRange.Begin, a.Metadata.DateRange.End = time.Unix(1, 0), time.Unix(2, 0)
+	tests := []struct {
+		name      string
+		c         report.Compression
+		json, xml string
+		str       string
+	}{
+		{"zero value", 0, "s.example!example.net!1!2.json.gz", "s.example!example.net!1!2.xml.gz", "gzip"},
+		{"tlsrpt.CompressionNone", CompressionNone, "s.example!example.net!1!2.json", "s.example!example.net!1!2.xml", "none"},
+		{"report.CompressionGzip", report.CompressionGzip, "s.example!example.net!1!2.json.gz", "s.example!example.net!1!2.xml.gz", "gzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Filename(r, "s.example", "example.net", "", tt.c); got != tt.json {
+				t.Errorf("tlsrpt.Filename = %q, want %q", got, tt.json)
+			}
+			if got := report.Filename(a, "s.example", "", tt.c); got != tt.xml {
+				t.Errorf("report.Filename = %q, want %q", got, tt.xml)
+			}
+			if got := tt.c.String(); got != tt.str {
+				t.Errorf("String() = %q, want %q", got, tt.str)
+			}
+		})
 	}
 }
 

@@ -7,15 +7,16 @@ import (
 
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/reportsig"
 )
 
 // verify checks the DKIM signatures of a report's email (RFC 8460 §3): the
 // report is verified when a signature passes whose signing domain is the
 // reporting domain — the TLS-Report-Submitter field, or the domain of
 // contact-info, which §5.3 says must match it — or a parent of it (not a
-// top-level domain), and
-// that does not use l= (§3: DKIM signatures MUST NOT use it). A t=y
-// (testing) key does not count.
+// top-level domain), and that does not use l= (§3: DKIM signatures MUST
+// NOT use it). A t=y (testing) key does not count. The rule is
+// internal/reportsig's, which store/ingest applies to every report kind.
 func (dec *Decoder) verify(ctx context.Context, raw []byte, rep *Report, p *parser) *EmailInfo {
 	h := readHeader(raw)
 	e := &EmailInfo{
@@ -45,30 +46,17 @@ func (dec *Decoder) verify(ctx context.Context, raw []byte, rep *Report, p *pars
 	v := &dkim.Verifier{Resolver: dec.Resolver, Clock: dec.Clock}
 	res, err := v.Verify(ctx, bytes.NewReader(raw))
 	e.DKIM = res
-	e.Signature = SignatureStatusFail
 	if err != nil {
+		e.Signature = SignatureStatusFail
 		return e
 	}
-	for _, r := range res {
-		switch {
-		case r.Status == dkim.StatusTempError && e.Signature == SignatureStatusFail:
-			e.Signature = SignatureStatusTempError
-		case r.Status != dkim.StatusPass || r.BodyLength >= 0 || r.Testing:
-		case byReporter(r.Domain, reporters):
-			e.Signature, e.SignedBy = SignatureStatusPass, r.Domain
-			return e
-		}
+	switch st, signer := reportsig.Check(res, reporters); st {
+	case reportsig.StatusPass:
+		e.Signature, e.SignedBy = SignatureStatusPass, signer
+	case reportsig.StatusTempError:
+		e.Signature = SignatureStatusTempError
+	default:
+		e.Signature = SignatureStatusFail
 	}
 	return e
-}
-
-func byReporter(signer string, reporters []string) bool {
-	for _, r := range reporters {
-		// A parent counts (an organization signing for its mail host), a
-		// top-level domain does not.
-		if dnsname.Equal(r, signer) || dnsname.IsSubdomain(r, signer) && dnsname.Labels(signer) >= 2 {
-			return true
-		}
-	}
-	return false
 }

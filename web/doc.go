@@ -97,11 +97,16 @@
 // filter spans at most Config.MaxDays days (default 1,000), and a chart
 // draws the latest 1,000 days at most (saying so under it when it leaves
 // days out; the totals and the table of days cover them all); the overview
-// lists Config.TopSources failing sources (default 20) and the latest 50
-// reports; the TLS page lists the 50 failure groups with the most failed
-// sessions; the failure report list pages 50 at a time as far as
-// Config.MaxRows reports (a page past that is refused: narrow the date
-// range); the login form's body is at most 4 KiB.
+// lists Config.TopSources failing sources (default 20) and the latest
+// Config.PageReports reports (default 50, as does a source's page); the TLS
+// page lists the Config.PageTLSFailures failure groups with the most
+// failed sessions (default 50); a page that leaves reports or failure
+// groups out says so, and its export lists them; the TLS page's table of
+// days and domains and its list of domains stop at Config.MaxRows (a day
+// has a row per policy domain), while its totals and chart read one row
+// per day (store's TLSDayTotals); the failure report list
+// pages 50 at a time as far as Config.MaxRows reports (a page past that is
+// refused: narrow the date range); the login form's body is at most 4 KiB.
 //
 // Guessing the token is bounded: after 10 wrong tokens (the form's or a
 // Bearer header's) tokens are checked at one a second, and one refused
@@ -111,9 +116,11 @@
 // With a Config.Resolver, the sources shown are named by their
 // forward-confirmed PTR names (RFC 8601 §2.7.3 iprev, through
 // report.Enricher) and by the provider report.DefaultSenders knows for such
-// a name: at most 3 names per address and 100 DNS queries per page, 8 at
-// once, all within Config.DNSTimeout (default 2 s); a name that does not
-// resolve back is not shown.
+// a name: at most Config.MaxPTRNames names per address (default 3) and
+// Config.MaxDNSQueries DNS queries per page (default 100), 8 at once, all
+// within Config.DNSTimeout (default 2 s); a name that does not resolve back
+// is not shown, and the overview says how many sources it left unnamed
+// when the queries ran out.
 //
 // Serve shuts down gracefully on SIGINT or SIGTERM, waiting up to
 // Config.ShutdownTimeout (default 10 s) for requests in flight, then closing

@@ -178,7 +178,7 @@ func (o otherCounts) Sessions() uint64 { return sat.Add(o.TLS.Successful, o.TLS.
 // reports.
 func (h *handler) loadOtherCounts(ctx context.Context, sf store.Filter) (otherCounts, error) {
 	var o otherCounts
-	days, err := h.store.TLSDays(ctx, sf)
+	days, err := h.store.TLSDayTotals(ctx, sf)
 	if err != nil {
 		return o, err
 	}

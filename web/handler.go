@@ -257,11 +257,18 @@ type overviewData struct {
 	TopFailing []store.FailingSource `json:"top_failing"`
 	Orgs       []store.OrgCounts     `json:"orgs"`
 	Policies   []store.PolicyPeriod  `json:"policies"`
-	Reports    []store.ReportInfo    `json:"reports"`
-	LastIngest time.Time             `json:"last_ingest"`
+	// Reports are the newest Config.PageReports reports; MoreReports
+	// says that the selection holds more (the export lists them).
+	Reports     []store.ReportInfo `json:"reports"`
+	MoreReports bool               `json:"more_reports"`
+	LastIngest  time.Time          `json:"last_ingest"`
 	// Names holds what reverse DNS says of the failing sources, by
 	// address (with a Config.Resolver).
 	Names map[string]sourceName `json:"names,omitempty"`
+	// NamesSkipped counts the failing sources left unnamed because the
+	// page's DNS queries (DNSQueries, Config.MaxDNSQueries) were spent.
+	NamesSkipped int `json:"names_skipped,omitempty"`
+	DNSQueries   int `json:"-"`
 	// Other counts the period's TLS sessions and failure reports.
 	Other otherCounts `json:"other"`
 
@@ -269,9 +276,14 @@ type overviewData struct {
 	RateChart     *chart `json:"-"`
 }
 
-// reportsOnPage bounds the reports listed on the overview and a source's
-// page (the export has them all, up to MaxRows).
-const reportsOnPage = 50
+// firstPage returns the first limit items a query asked limit+1 of, and
+// whether there were more.
+func firstPage[T any](items []T, limit int) ([]T, bool) {
+	if len(items) > limit {
+		return items[:limit], true
+	}
+	return items, false
+}
 
 // loadOverview runs the overview's queries, or returns the cached answer
 // when nothing was ingested since. The reporter list ignores the org
@@ -299,7 +311,9 @@ func (h *handler) loadOverview(ctx context.Context, f filter) (*overviewData, er
 		func() (err error) { d.Policies, err = h.store.Policies(ctx, sf); return },
 		func() (err error) { d.Other, err = h.loadOtherCounts(ctx, sf); return },
 		func() (err error) {
-			d.Reports, err = h.store.Reports(ctx, sf, store.Page{Limit: reportsOnPage})
+			limit := h.cfg.pageReports()
+			d.Reports, err = h.store.Reports(ctx, sf, store.Page{Limit: limit + 1})
+			d.Reports, d.MoreReports = firstPage(d.Reports, limit)
 			return
 		},
 	} {
@@ -341,7 +355,8 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 	for i, s := range d.TopFailing {
 		ips[i] = s.SourceIP
 	}
-	d.Names = h.namesOf(r.Context(), ips)
+	d.Names, d.NamesSkipped = h.namesOf(r.Context(), ips)
+	d.DNSQueries = h.cfg.maxDNSQueries()
 	d.MessagesChart = messagesChart(d.Days)
 	d.RateChart = rateChart(d.Days)
 	title := "All domains"
@@ -353,13 +368,16 @@ func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
 
 // sourceData is a source's page.
 type sourceData struct {
-	Source  store.FailingSource
-	Name    sourceName
-	Total   report.Counts
-	Days    []store.DayCounts
-	Reports []store.ReportInfo
-	Chart   *chart
-	Rate    *chart
+	Source store.FailingSource
+	Name   sourceName
+	Total  report.Counts
+	Days   []store.DayCounts
+	// Reports are the source's newest Config.PageReports reports;
+	// MoreReports says that there are more (the export lists them).
+	Reports     []store.ReportInfo
+	MoreReports bool
+	Chart       *chart
+	Rate        *chart
 }
 
 func (h *handler) source(w http.ResponseWriter, r *http.Request) {
@@ -380,7 +398,9 @@ func (h *handler) source(w http.ResponseWriter, r *http.Request) {
 		func() (err error) { d.Source, err = h.store.Source(ctx, sf, ip); return },
 		func() (err error) { d.Days, err = h.store.SourceDays(ctx, sf, ip); return },
 		func() (err error) {
-			d.Reports, err = h.store.SourceReports(ctx, sf, ip, store.Page{Limit: reportsOnPage})
+			limit := h.cfg.pageReports()
+			d.Reports, err = h.store.SourceReports(ctx, sf, ip, store.Page{Limit: limit + 1})
+			d.Reports, d.MoreReports = firstPage(d.Reports, limit)
 			return
 		},
 	} {
@@ -390,7 +410,8 @@ func (h *handler) source(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Total = sumDays(d.Days)
-	d.Name = h.namesOf(ctx, []string{ip})[ip]
+	names, _ := h.namesOf(ctx, []string{ip}) // one address: within any budget
+	d.Name = names[ip]
 	d.Chart, d.Rate = messagesChart(d.Days), rateChart(d.Days)
 	h.render(w, r, http.StatusOK, "source", &pageData{Title: ip, Filter: f, Data: d})
 }

@@ -8,18 +8,8 @@ import (
 	"github.com/domainauth/domainauth/report"
 )
 
-// Bounds of the reverse-DNS naming of sources.
-const (
-	// DefaultDNSTimeout bounds the DNS lookups of one page.
-	DefaultDNSTimeout = 2 * time.Second
-	// ptrQueries bounds the DNS queries of one page: a PTR query and a
-	// forward query for each of the (at most 20 by default) sources shown,
-	// with room for a second name.
-	ptrQueries = 100
-	// ptrNamesPerAddr is how many PTR names of one address are checked;
-	// one is shown.
-	ptrNamesPerAddr = 3
-)
+// DefaultDNSTimeout bounds the DNS lookups of one page.
+const DefaultDNSTimeout = 2 * time.Second
 
 // sourceName is what reverse DNS says about a source address.
 type sourceName struct {
@@ -32,11 +22,12 @@ type sourceName struct {
 // the default sender map names for it. An unconfirmed name is not shown,
 // since whoever holds an address's reverse zone can claim any name. The
 // lookups of one page share one deadline (Config.DNSTimeout) and one query
-// budget; an address whose lookups fail or time out has no name. With no
-// Config.Resolver, nothing is looked up.
-func (h *handler) namesOf(ctx context.Context, ips []string) map[string]sourceName {
+// budget (Config.MaxDNSQueries); an address whose lookups fail or time
+// out has no name, and skipped counts the addresses left unnamed because
+// the budget was spent. With no Config.Resolver, nothing is looked up.
+func (h *handler) namesOf(ctx context.Context, ips []string) (names map[string]sourceName, skipped int) {
 	if h.cfg.Resolver == nil || len(ips) == 0 {
-		return nil
+		return nil, 0
 	}
 	addrs := make([]netip.Addr, 0, len(ips))
 	for _, s := range ips {
@@ -46,11 +37,11 @@ func (h *handler) namesOf(ctx context.Context, ips []string) map[string]sourceNa
 	}
 	ctx, cancel := context.WithTimeout(ctx, orDefault(h.cfg.DNSTimeout, DefaultDNSTimeout))
 	defer cancel()
-	e := &report.Enricher{Resolver: h.cfg.Resolver, MaxQueries: ptrQueries, MaxNames: ptrNamesPerAddr}
-	names, _ := e.Names(ctx, addrs) // a timeout leaves the rest unnamed
-	out := make(map[string]sourceName, len(names))
+	e := &report.Enricher{Resolver: h.cfg.Resolver, MaxQueries: h.cfg.maxDNSQueries(), MaxNames: h.cfg.maxPTRNames()}
+	found, _ := e.Names(ctx, addrs) // a timeout leaves the rest unnamed
+	out := make(map[string]sourceName, len(found))
 	senders := report.DefaultSenders()
-	for a, ns := range names {
+	for a, ns := range found {
 		if len(ns) == 0 || !validDomain(ns[0]) {
 			continue
 		}
@@ -60,5 +51,5 @@ func (h *handler) namesOf(ctx context.Context, ips []string) map[string]sourceNa
 		}
 		out[a.String()] = n
 	}
-	return out
+	return out, e.Stats().Skipped
 }

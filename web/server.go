@@ -40,6 +40,22 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 	// DefaultMaxSessions bounds the login sessions kept in memory.
 	DefaultMaxSessions = 1_000
+	// DefaultPageReports is the number of reports listed on the overview
+	// and on a source's page (the newest first; the export has the rest,
+	// up to MaxRows).
+	DefaultPageReports = 50
+	// DefaultPageTLSFailures is the number of failure groups listed on
+	// the TLS page (those with the most failed sessions; the export has
+	// the rest, up to MaxRows).
+	DefaultPageTLSFailures = 50
+	// DefaultMaxDNSQueries bounds the DNS queries that name the sources
+	// of one page, PTR and forward together: a PTR query and a forward
+	// query for each of the DefaultTopSources sources, with room for
+	// more names.
+	DefaultMaxDNSQueries = 100
+	// DefaultMaxPTRNames is how many PTR names of one address are
+	// forward-confirmed; the first confirmed one is shown.
+	DefaultMaxPTRNames = 3
 	// MinTokenLength is the shortest access token accepted (bytes).
 	MinTokenLength = 16
 	// TokenEnv is the environment variable the command reads the access
@@ -79,6 +95,14 @@ type Config struct {
 	// TopSources is the number of failing sources on the overview. If
 	// zero, DefaultTopSources.
 	TopSources int
+	// PageReports is the number of reports listed on the overview and on
+	// a source's page; the page says when there are more. If zero,
+	// DefaultPageReports.
+	PageReports int
+	// PageTLSFailures is the number of failure groups listed on the TLS
+	// page; the page says when there are more. If zero,
+	// DefaultPageTLSFailures.
+	PageTLSFailures int
 	// MaxRows bounds the rows of one table or export. If zero,
 	// DefaultMaxRows.
 	MaxRows int
@@ -92,12 +116,20 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Resolver, when set, names the sources on the pages by their
 	// forward-confirmed PTR names and the providers those names belong to
-	// (report.Enricher and report.DefaultSenders; at most 100 queries per
-	// page, 8 at once). If nil, no names.
+	// (report.Enricher and report.DefaultSenders; at most MaxDNSQueries
+	// queries per page, 8 at once). If nil, no names.
 	Resolver domainauth.Resolver
 	// DNSTimeout bounds the lookups of one page. If zero,
 	// DefaultDNSTimeout.
 	DNSTimeout time.Duration
+	// MaxDNSQueries bounds the DNS queries of one page (PTR and forward
+	// together); the sources past it are left unnamed, and the page says
+	// how many. If zero, DefaultMaxDNSQueries.
+	MaxDNSQueries int
+	// MaxPTRNames bounds the PTR names of one address that are
+	// forward-confirmed; the rest are ignored. If zero,
+	// DefaultMaxPTRNames.
+	MaxPTRNames int
 	// Logger receives one line per failed request and the server's
 	// start and stop. If nil, nothing is logged.
 	Logger *slog.Logger
@@ -106,6 +138,18 @@ type Config struct {
 func (c *Config) topSources() int { return orDefault(c.TopSources, DefaultTopSources) }
 func (c *Config) maxRows() int    { return orDefault(c.MaxRows, DefaultMaxRows) }
 func (c *Config) maxDays() int    { return orDefault(c.MaxDays, DefaultMaxDays) }
+func (c *Config) pageReports() int {
+	return orDefault(c.PageReports, DefaultPageReports)
+}
+func (c *Config) pageTLSFailures() int {
+	return orDefault(c.PageTLSFailures, DefaultPageTLSFailures)
+}
+func (c *Config) maxDNSQueries() int {
+	return orDefault(c.MaxDNSQueries, DefaultMaxDNSQueries)
+}
+func (c *Config) maxPTRNames() int {
+	return orDefault(c.MaxPTRNames, DefaultMaxPTRNames)
+}
 func (c *Config) maxSessions() int {
 	return orDefault(c.MaxSessions, DefaultMaxSessions)
 }

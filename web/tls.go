@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/domainauth/domainauth/internal/sat"
@@ -11,22 +10,22 @@ import (
 	"github.com/domainauth/domainauth/tlsrpt"
 )
 
-// tlsFailuresOnPage bounds the failure groups on the TLS page (the export
-// has them all, up to MaxRows).
-const tlsFailuresOnPage = 50
-
 // tlsData is the TLS page: SMTP TLS reports (RFC 8460) per policy domain
 // and day, and their failure details.
 type tlsData struct {
 	// Domains are the policy domains with TLS reports in the period (for
-	// the filter's list).
+	// the filter's list), at most MaxRows of them.
 	Domains []string
 	Total   tlsrpt.SessionCounts
 	// Days are the selected domains' sessions per day and domain, at most
 	// MaxRows of them.
-	Days     []store.TLSDayCounts
-	Failures []store.TLSFailure
-	Chart    *chart
+	Days []store.TLSDayCounts
+	// Failures are the Config.PageTLSFailures failure groups with the
+	// most failed sessions; MoreFailures says that there are more (the
+	// export lists them).
+	Failures     []store.TLSFailure
+	MoreFailures bool
+	Chart        *chart
 }
 
 // Sessions is the number of sessions, for the page.
@@ -39,16 +38,6 @@ func (d *tlsData) FailureRate() string {
 		return "–"
 	}
 	return percent(float64(d.Total.Failure) / float64(n))
-}
-
-// tlsDomains returns the distinct policy domains of days, sorted.
-func tlsDomains(days []store.TLSDayCounts) []string {
-	var ds []string
-	for _, d := range days {
-		ds = append(ds, d.Domain)
-	}
-	slices.Sort(ds)
-	return slices.Compact(ds)
 }
 
 // tlsTotal adds the sessions of days, saturating as tlsrpt.Summary does.
@@ -66,27 +55,31 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	ctx, sf := r.Context(), f.store()
-	// One query serves the domain list and the figures: the days of every
-	// domain, those of the selected one kept below.
+	ctx, sf, d := r.Context(), f.store(), &tlsData{}
+	// The filter's list offers every domain of the period.
 	all := sf
 	all.Domain = ""
-	days, err := h.store.TLSDays(ctx, all)
-	if err != nil {
+	// The totals and the chart come from one row per day, whatever the
+	// number of domains; the table of days and domains stops at MaxRows.
+	var perDay []store.TLSDayCounts
+	for _, q := range []func() error{
+		func() (err error) { d.Domains, err = h.store.TLSDomains(ctx, all, h.cfg.maxRows()); return },
+		func() (err error) { perDay, err = h.store.TLSDayTotals(ctx, sf); return },
+		func() (err error) { d.Days, err = h.store.TLSDays(ctx, sf, h.cfg.maxRows()); return },
+	} {
+		if err = q(); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	d.Total = tlsTotal(perDay)
+	d.Chart = sessionsChart(perDay)
+	limit := h.cfg.pageTLSFailures()
+	if d.Failures, err = h.store.TLSFailures(ctx, sf, limit+1); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := &tlsData{Domains: tlsDomains(days)}
-	if f.Domain != "" {
-		days = slices.DeleteFunc(days, func(x store.TLSDayCounts) bool { return x.Domain != f.Domain })
-	}
-	d.Total = tlsTotal(days)
-	d.Chart = sessionsChart(days)
-	d.Days = days[:min(len(days), h.cfg.maxRows())]
-	if d.Failures, err = h.store.TLSFailures(ctx, sf, tlsFailuresOnPage); err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	d.Failures, d.MoreFailures = firstPage(d.Failures, limit)
 	title := "TLS reports"
 	if f.Domain != "" {
 		title += ": " + f.Domain
@@ -94,8 +87,9 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "tls", &pageData{Title: title, Filter: f, Data: d})
 }
 
-// sessionsChart draws the TLS sessions per day of every selected domain
-// together: successful ones below, failed ones stacked above.
+// sessionsChart draws the TLS sessions per day (TLSDayTotals' rows, or any
+// rows sorted by day: those of one day add up): successful ones below,
+// failed ones stacked above.
 func sessionsChart(in []store.TLSDayCounts) *chart {
 	// stackedChart reads store.DayCounts: Messages holds every session
 	// of the day, DMARCPass the successful ones.
@@ -147,7 +141,7 @@ func (h *handler) apiTLSTable(w http.ResponseWriter, r *http.Request) {
 	ctx, limit, sf := r.Context(), h.cfg.maxRows(), f.store()
 	var t *table
 	if name == "days" {
-		t, err = build(limit, tlsDaysTable)(h.store.TLSDays(ctx, sf))
+		t, err = build(limit, tlsDaysTable)(h.store.TLSDays(ctx, sf, limit))
 	} else {
 		t, err = build(limit, tlsFailuresTable)(h.store.TLSFailures(ctx, sf, limit))
 	}

@@ -499,8 +499,10 @@ func TestTLSAndFailuresExportLimit(t *testing.T) {
 	}
 }
 
-// TestTLSExportAtDefaultLimit: the TLS day export stops at DefaultMaxRows
-// rows: one report of DefaultMaxRows+1 policy domains. Skipped under
+// TestTLSExportAtDefaultLimit: the TLS day export, the page's table of
+// days and its list of domains stop at DefaultMaxRows rows, and the
+// page's total still counts every session: one report of
+// DefaultMaxRows+1 policy domains. Skipped under
 // -race and -short (CI runs it without -race).
 func TestTLSExportAtDefaultLimit(t *testing.T) {
 	if raceEnabled || testing.Short() {
@@ -523,7 +525,15 @@ func TestTLSExportAtDefaultLimit(t *testing.T) {
 	if rows := getCSV(t, h, "/api/tls/days.csv"); len(rows) != DefaultMaxRows {
 		t.Errorf("/api/tls/days.csv: %d rows, want %d", len(rows), DefaultMaxRows)
 	}
-	if p := get(h, "/tls").Body.String(); strings.Count(p, "<tr><td>2025-01-01</td>") != DefaultMaxRows {
+	p := get(h, "/tls").Body.String()
+	if strings.Count(p, "<tr><td>2025-01-01</td>") != DefaultMaxRows {
 		t.Errorf("/tls lists %d days, want %d", strings.Count(p, "<tr><td>2025-01-01</td>"), DefaultMaxRows)
+	}
+	// The totals cover every domain, not only the rows listed.
+	if got, want := shown(t, p, "tls-total"), thousands(DefaultMaxRows+1); got != want {
+		t.Errorf("/tls: %s sessions, want %s", got, want)
+	}
+	if n := strings.Count(section(t, p, `<select name="domain">`), "<option value=\"d"); n != DefaultMaxRows {
+		t.Errorf("/tls offers %d domains, want %d", n, DefaultMaxRows)
 	}
 }

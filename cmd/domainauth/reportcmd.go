@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/dkim"
+	"github.com/domainauth/domainauth/internal/reportfile"
 	"github.com/domainauth/domainauth/internal/termsafe"
 	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/tlsrpt"
@@ -269,65 +270,15 @@ const (
 	kindBoth = "DMARC aggregate or SMTP TLS report"
 )
 
-// notEither is a file that is neither a DMARC aggregate report nor an SMTP
-// TLS report (nor, for an email, a DMARC failure report): the decoders'
-// errors; failure is nil when the file is no email.
-type notEither struct{ dmarc, failure, tls error }
-
-func (e *notEither) Error() string { return e.dmarc.Error() }
-func (e *notEither) Unwrap() []error {
-	var out []error
-	for _, err := range []error{e.dmarc, e.failure, e.tls} {
-		if err != nil {
-			out = append(out, err)
-		}
-	}
-	return out
-}
-
-// decodeAny reads a DMARC aggregate report or an SMTP TLS report, told
-// apart by content, not by file name: r is read as a DMARC report first and,
-// when it holds none (report.ErrNotReport: JSON, or an email or archive with
-// no XML in it), read again from the start as a TLS report. Both packages
-// peel the same containers (internal/container), so either finds its
-// document inside gzip, zip or email. Exactly one of the results is
-// non-nil when err is nil.
-//
-// An email without an aggregate report is read as a DMARC failure report
-// before it is tried as a TLS report.
-func decodeAny(ctx context.Context, dec *report.Decoder, tr *tlsReader, r io.ReadSeeker) (*report.Aggregate, *report.Failure, *tlsrpt.Report, error) {
-	agg, err := dec.Decode(r)
-	if err == nil || !errors.Is(err, report.ErrNotReport) {
-		return agg, nil, nil, err
-	}
-	f, t, err := decodeOther(ctx, dec, tr, r, err)
-	return nil, f, t, err
-}
-
-// decodeOther reads r, in which the DMARC aggregate decoder found no
-// report (aggErr), as a DMARC failure report when it is an email, and
-// otherwise, or when it holds none, as an SMTP TLS report. One of the
-// results is non-nil when err is nil.
-func decodeOther(ctx context.Context, dec *report.Decoder, tr *tlsReader, r io.ReadSeeker, aggErr error) (*report.Failure, *tlsrpt.Report, error) {
-	var ferr error
-	if de, ok := errors.AsType[*report.DecodeError](aggErr); ok && strings.Contains(de.Container, "email") {
-		if _, err := r.Seek(0, io.SeekStart); err != nil {
-			return nil, nil, err
-		}
-		f, err := dec.DecodeFailure(r)
-		if err == nil {
-			return f, nil, nil
-		}
-		if !errors.Is(err, report.ErrNotReport) {
-			return nil, nil, err // a failure report, but a broken one
-		}
-		ferr = err
-	}
-	t, err := tr.decodeOther(ctx, r, aggErr)
-	if ne, ok := errors.AsType[*notEither](err); ok {
-		ne.failure = ferr
-	}
-	return nil, t, err
+// decodeAny reads a DMARC failure report, a DMARC aggregate report (whole,
+// or as a stream when stream is set) or an SMTP TLS report, told apart by
+// content, not by file name, as store/ingest does (internal/reportfile:
+// a failure report first, since the copy of the original message inside
+// one may carry an aggregate or TLS report of its own). A file that is no
+// report gives a *reportfile.NoReportError.
+func decodeAny(ctx context.Context, dec *report.Decoder, tr *tlsReader, r io.ReadSeeker, stream bool) (reportfile.File, error) {
+	return reportfile.Decode(r, reportfile.Decoders{Report: dec, Stream: stream,
+		TLS: func(r io.Reader) (*tlsrpt.Report, error) { return tr.decode(ctx, r) }})
 }
 
 // tlsFlags are the report commands' flags for the DKIM check of SMTP TLS
@@ -380,25 +331,12 @@ func checkOffline(dns *dnsFlags, verifiedOnly bool) error {
 	return nil
 }
 
-// decodeOther reads r from its start as an SMTP TLS report, after the
-// DMARC decoder found none in it (notDMARC, its error).
-func (tr *tlsReader) decodeOther(ctx context.Context, r io.ReadSeeker, notDMARC error) (*tlsrpt.Report, error) {
-	t, err := tr.decode(ctx, r)
-	if errors.Is(err, tlsrpt.ErrNotReport) || errors.Is(err, tlsrpt.ErrEmpty) {
-		return nil, &notEither{dmarc: notDMARC, tls: err}
-	}
-	return t, err // a TLS report, or a broken one: say why
-}
-
-// decode reads r from its start as an SMTP TLS report. The DKIM key lookups
-// of an emailed one are bounded by --timeout, per report. A lookup that
-// gets no answer before DNS has answered any stops the command (DNS looks
+// decode reads r as an SMTP TLS report. The DKIM key lookups of an
+// emailed one are bounded by --timeout, per report. A lookup that gets no
+// answer before DNS has answered any stops the command (DNS looks
 // unreachable: every other report would wait as long); a report that
 // --verified-only drops is a *droppedError.
-func (tr *tlsReader) decode(ctx context.Context, r io.ReadSeeker) (*tlsrpt.Report, error) {
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
+func (tr *tlsReader) decode(ctx context.Context, r io.Reader) (*tlsrpt.Report, error) {
 	if tr.src != nil {
 		var cancel context.CancelFunc
 		ctx, cancel = tr.src.context(ctx)
@@ -447,10 +385,12 @@ func (e *droppedError) Error() string {
 // reportReason says in plain words why a file is not a usable report.
 func reportReason(err error) string {
 	de, _ := errors.AsType[*report.DecodeError](err)
-	if ne, ok := errors.AsType[*notEither](err); ok {
-		detail := strings.TrimPrefix(ne.dmarc.Error(), "report: ")
+	if ne, ok := errors.AsType[*reportfile.NoReportError](err); ok && !errors.Is(ne.Aggregate, report.ErrEmpty) {
+		detail := strings.TrimPrefix(ne.Aggregate.Error(), "report: ")
 		detail = strings.TrimPrefix(detail, "not a DMARC aggregate report: ")
-		if fe, ok := errors.AsType[*report.DecodeError](ne.failure); ok {
+		// The failure decoder's reason, once it got as far as an email
+		// (for other data it only says that the data is no email).
+		if fe, ok := errors.AsType[*report.DecodeError](ne.Failure); ok && strings.Contains(fe.Container, "email") {
 			detail += "; nor a DMARC failure report: " + fe.Msg
 		}
 		return "not a DMARC aggregate or SMTP TLS report: " + detail
@@ -473,22 +413,22 @@ func reportShowSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		dec := &report.Decoder{}
 		n := 0
 		_, err = a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
-			agg, f, tls, err := decodeAny(ctx, dec, tr, r)
+			rep, err := decodeAny(ctx, dec, tr, r, false)
 			if err != nil {
 				return err
 			}
 			if n++; n > 1 {
 				fmt.Fprintln(a.stdout)
 			}
-			if f != nil {
-				audit.WriteFailure(a.stdout, file, f)
+			if rep.Failure != nil {
+				audit.WriteFailure(a.stdout, file, rep.Failure)
 				return nil
 			}
-			if tls != nil {
-				audit.WriteTLSReport(a.stdout, file, tls, *maxRows)
+			if rep.TLS != nil {
+				audit.WriteTLSReport(a.stdout, file, rep.TLS, *maxRows)
 				return nil
 			}
-			audit.WriteAggregate(a.stdout, file, agg, *maxRows)
+			audit.WriteAggregate(a.stdout, file, rep.Aggregate, *maxRows)
 			return nil
 		})
 		return err
@@ -515,20 +455,20 @@ func reportJSONSetup(a *app, fs *flag.FlagSet) func(context.Context, []string) e
 		out := []any{}
 		dec := &report.Decoder{}
 		_, err = a.eachReport(ctx, args, kindBoth, false, func(file string, r io.ReadSeeker) error {
-			agg, f, tls, err := decodeAny(ctx, dec, tr, r)
+			rep, err := decodeAny(ctx, dec, tr, r, false)
 			switch {
 			case err != nil:
 				return err
-			case f != nil:
-				out = append(out, failureReport{File: file, Failure: f})
-			case tls != nil:
-				j, err := tlsReportJSON(file, tls)
+			case rep.Failure != nil:
+				out = append(out, failureReport{File: file, Failure: rep.Failure})
+			case rep.TLS != nil:
+				j, err := tlsReportJSON(file, rep.TLS)
 				if err != nil {
 					return err
 				}
 				out = append(out, j)
 			default:
-				out = append(out, fileReport{File: file, Aggregate: agg})
+				out = append(out, fileReport{File: file, Aggregate: rep.Aggregate})
 			}
 			return nil
 		})
@@ -667,24 +607,20 @@ func (a *app) summarize(ctx context.Context, args []string, quiet bool, tr *tlsR
 	sum, tsum := &report.Summary{}, &tlsrpt.Summary{}
 	dec := &report.Decoder{}
 	files, err := a.eachReport(ctx, args, kindBoth, quiet, func(file string, r io.ReadSeeker) error {
-		st, err := dec.Stream(r)
-		if errors.Is(err, report.ErrNotReport) {
-			// Not an aggregate report: perhaps a failure report or an
-			// SMTP TLS report (see decodeAny).
-			f, t, err := decodeOther(ctx, dec, tr, r, err)
-			switch {
-			case f != nil:
-				if !sum.AddFailure(f) && !quiet {
-					fmt.Fprintf(a.stderr, "note: %s: the same failure report as one read before; not counted again\n", termsafe.String(file))
-				}
-			case t != nil:
-				tsum.Add(t)
+		rep, err := decodeAny(ctx, dec, tr, r, true)
+		switch {
+		case err != nil:
+			return err
+		case rep.Failure != nil:
+			if !sum.AddFailure(rep.Failure) && !quiet {
+				fmt.Fprintf(a.stderr, "note: %s: the same failure report as one read before; not counted again\n", termsafe.String(file))
 			}
-			return err
+			return nil
+		case rep.TLS != nil:
+			tsum.Add(rep.TLS)
+			return nil
 		}
-		if err != nil {
-			return err
-		}
+		st := rep.Stream
 		defer st.Close()
 		before := sum.Duplicates
 		if err := sum.AddStream(st); err != nil {

@@ -14,6 +14,7 @@ package tagvalue
 
 import (
 	"fmt"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -108,11 +109,10 @@ func (s *Scanner) scanSpec(i int) bool {
 		c := in[i]
 		if charClass[c]&classVal != 0 {
 			// A run of VALCHARs: the common case, kept tight; eight
-			// bytes at a time while they are all VALCHARs.
-			for i++; i+8 <= len(in) && allValChars(load8(in, i)); i += 8 {
-			}
-			for ; i < len(in) && charClass[in[i]]&classVal != 0; i++ {
-			}
+			// bytes at a time, and the word that holds the end of the
+			// run (a fold, a ';') says where it is without a loop over
+			// its bytes.
+			i = valCharRun(in, i+1)
 			vend = i
 			continue
 		}
@@ -195,17 +195,32 @@ func load8(in string, i int) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// allValChars reports whether all eight bytes of x are VALCHARs
-// (%x21-3A / %x3C-7E). Each test below is exact about whether some byte
-// matches (borrows and carries only ever move into a byte above one that
-// already matched): a byte below 0x21, a byte above 0x7E, a ';'.
-func allValChars(x uint64) bool {
+// valCharRun returns the index of the first byte at or after i that is
+// not a VALCHAR, len(in) if there is none.
+func valCharRun(in string, i int) int {
+	for ; i+8 <= len(in); i += 8 {
+		if m := notValChars(load8(in, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(in) && charClass[in[i]]&classVal != 0; i++ {
+	}
+	return i
+}
+
+// notValChars returns 0 when all eight bytes of x are VALCHARs (%x21-3A /
+// %x3C-7E), else a mask whose lowest set bit is the high bit of the first
+// byte that is not (bytes above it may be marked whatever they hold). Each
+// test below is exact up to the lowest byte it marks, since borrows and
+// carries only ever move into a byte above one that already matched: a
+// byte below 0x21, a byte above 0x7E, a ';'.
+func notValChars(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	below := (x - 0x21*ones) &^ x
 	above := x + 1*ones | x
 	y := x ^ ';'*ones
 	semi := (y - ones) &^ y
-	return (below|above|semi)&highs == 0
+	return (below | above | semi) & highs
 }
 
 func skipFWSSlow(in string, i int) int {

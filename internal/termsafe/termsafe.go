@@ -31,6 +31,17 @@ func String(s string) string { return escape(s, false) }
 // printed on its own.
 func Message(s string) string { return escape(s, true) }
 
+// Printable reports whether s is valid UTF-8 holding none of the runes
+// String escapes (a backslash aside): no C0 control (tab included), DEL,
+// C1 control, line or paragraph separator, or bidi control. A valid U+FFFD
+// is printable: it is a character like any other, and only invalid bytes
+// are refused. It is the one test for a value this module writes into a
+// header field or prints as is (an authserv-id, a HELO name, a property
+// value): such a value is safe in both places, since what a terminal
+// could act on also has no place in a header value, and what a header
+// cannot hold (a control, invalid UTF-8) a terminal must not be sent.
+func Printable(s string) bool { return unsafeIndex(s, true) < 0 }
+
 func escape(s string, keepBackslash bool) string {
 	i := unsafeIndex(s, keepBackslash)
 	if i < 0 {

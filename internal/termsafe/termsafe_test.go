@@ -126,6 +126,10 @@ func FuzzString(f *testing.F) {
 				t.Fatalf("Message(%s(%q)) = %q, want %q: escaped twice", fn.name, s, again, out)
 			}
 		}
+		// Printable is "Message would leave s as it is".
+		if Printable(s) != (Message(s) == s) {
+			t.Fatalf("Printable(%q) = %v, but Message gives %q", s, Printable(s), Message(s))
+		}
 		if c := CSVCell(s); c != "" && strings.IndexByte("=+-@", c[0]) >= 0 {
 			t.Fatalf("CSVCell(%q) = %q starts a formula", s, c)
 		}
@@ -137,5 +141,45 @@ func BenchmarkStringClean(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		String(s)
+	}
+}
+
+// TestPrintable: Printable refuses what String escapes (but a backslash),
+// and keeps a valid U+FFFD and non-ASCII letters.
+func TestPrintable(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"plain ASCII", "mx.example.org", true},
+		{"empty", "", true},
+		{"non-ASCII letters", "bücher.例え.jp", true},
+		{"backslash", `a\b`, true},
+		{"valid U+FFFD", "a\ufffdb", true},
+		{"tab", "a\tb", false},
+		{"newline", "a\nb", false},
+		{"NUL", "a\x00b", false},
+		{"ESC", "a\x1b[2J", false},
+		{"DEL", "a\x7fb", false},
+		{"C1 CSI U+009B", "a\u009bb", false},
+		{"C1 U+009F", "a\u009fb", false},
+		{"first after C1 U+00A0", "a\u00a0b", true},
+		{"line separator", "a\u2028b", false},
+		{"bidi RLO", "a\u202eb", false},
+		{"invalid UTF-8", "a\xffb", false},
+		{"truncated UTF-8 sequence", "a\xef\xbf", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Printable(tt.in); got != tt.want {
+				t.Errorf("Printable(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+			// The property that ties Printable to String: what String
+			// keeps as it is (backslashes aside) is printable.
+			if plain := !strings.ContainsRune(tt.in, '\\'); plain && (String(tt.in) == tt.in) != tt.want {
+				t.Errorf("String(%q) = %q, yet Printable = %v", tt.in, String(tt.in), tt.want)
+			}
+		})
 	}
 }

@@ -14,17 +14,17 @@ type EventKind uint8
 // The kinds of SES event. Identity notifications (notificationType) are
 // only Bounce, Complaint and Delivery; event publishing (eventType) has all.
 const (
-	EventKindUnknown EventKind = iota // a type this package does not know; kept as written
-	EventKindBounce
-	EventKindComplaint
-	EventKindDelivery
-	EventKindSend
-	EventKindReject
-	EventKindOpen
-	EventKindClick
-	EventKindRenderingFailure
-	EventKindDeliveryDelay
-	EventKindSubscription
+	EventKindUnknown          EventKind = iota // a type this package does not know; kept as written
+	EventKindBounce                            // a hard bounce, or a soft one SES stopped retrying
+	EventKindComplaint                         // a recipient's complaint, through the ISP
+	EventKindDelivery                          // the receiving server accepted the message
+	EventKindSend                              // SES accepted the send request (event publishing only)
+	EventKindReject                            // SES refused the message: it held a virus
+	EventKindOpen                              // a recipient opened the message
+	EventKindClick                             // a recipient followed a link
+	EventKindRenderingFailure                  // a template failed to render
+	EventKindDeliveryDelay                     // a delivery attempt failed for now; SES retries
+	EventKindSubscription                      // a contact changed its list subscriptions
 )
 
 var kindNames = [...]string{"Unknown", "Bounce", "Complaint", "Delivery", "Send", "Reject", "Open", "Click",
@@ -60,19 +60,34 @@ type Event struct {
 	// NotificationType is set for identity notifications ("Bounce",
 	// "Complaint", "Delivery"); EventType for event publishing. Use Kind.
 	NotificationType string `json:"notificationType,omitempty"`
-	EventType        string `json:"eventType,omitempty"`
+	// EventType is set for event publishing: "Bounce", "Complaint",
+	// "Delivery", "Send", "Reject", "Open", "Click", "Rendering Failure"
+	// (with a space), "DeliveryDelay" or "Subscription".
+	EventType string `json:"eventType,omitempty"`
 
-	Mail          Mail              `json:"mail"`
-	Bounce        *Bounce           `json:"bounce,omitempty"`
-	Complaint     *Complaint        `json:"complaint,omitempty"`
-	Delivery      *Delivery         `json:"delivery,omitempty"`
-	Send          *struct{}         `json:"send,omitempty"`
-	Reject        *Reject           `json:"reject,omitempty"`
-	Open          *Open             `json:"open,omitempty"`
-	Click         *Click            `json:"click,omitempty"`
-	Failure       *RenderingFailure `json:"failure,omitempty"`
-	DeliveryDelay *DeliveryDelay    `json:"deliveryDelay,omitempty"`
-	Subscription  *Subscription     `json:"subscription,omitempty"`
+	// Mail describes the original message; every record has it.
+	Mail Mail `json:"mail"`
+	// Bounce is set for a Bounce record, nil otherwise; so is each of
+	// the objects below for its own kind.
+	Bounce *Bounce `json:"bounce,omitempty"`
+	// Complaint is set for a Complaint record.
+	Complaint *Complaint `json:"complaint,omitempty"`
+	// Delivery is set for a Delivery record.
+	Delivery *Delivery `json:"delivery,omitempty"`
+	// Send is set for a Send event; SES always writes it as {}.
+	Send *struct{} `json:"send,omitempty"`
+	// Reject is set for a Reject event.
+	Reject *Reject `json:"reject,omitempty"`
+	// Open is set for an Open event.
+	Open *Open `json:"open,omitempty"`
+	// Click is set for a Click event.
+	Click *Click `json:"click,omitempty"`
+	// Failure is set for a "Rendering Failure" event (JSON "failure").
+	Failure *RenderingFailure `json:"failure,omitempty"`
+	// DeliveryDelay is set for a DeliveryDelay event.
+	DeliveryDelay *DeliveryDelay `json:"deliveryDelay,omitempty"`
+	// Subscription is set for a Subscription event.
+	Subscription *Subscription `json:"subscription,omitempty"`
 
 	// SNS is the SNS envelope the record arrived in, nil for a bare record.
 	SNS *SNSEnvelope `json:"-"`
@@ -92,84 +107,158 @@ func (e *Event) IsNotification() bool { return e.EventType == "" }
 
 // SNSEnvelope is the SNS HTTP/S notification around an SES record.
 type SNSEnvelope struct {
-	Type             string    `json:"Type"` // "Notification"
-	MessageID        string    `json:"MessageId"`
-	TopicArn         string    `json:"TopicArn"`
-	Subject          string    `json:"Subject,omitempty"`
-	Message          string    `json:"Message"`
-	Timestamp        time.Time `json:"Timestamp"`
-	SignatureVersion string    `json:"SignatureVersion,omitempty"`
-	Signature        string    `json:"Signature,omitempty"`
-	SigningCertURL   string    `json:"SigningCertURL,omitempty"`
-	UnsubscribeURL   string    `json:"UnsubscribeURL,omitempty"`
+	// Type is the SNS message type; Parse accepts only "Notification".
+	Type string `json:"Type"`
+	// MessageID is SNS's id of the notification (JSON "MessageId"), not
+	// the mail's.
+	MessageID string `json:"MessageId"`
+	// TopicArn is the ARN of the SNS topic that published it.
+	TopicArn string `json:"TopicArn"`
+	// Subject is the notification's subject, when the publisher gave one.
+	Subject string `json:"Subject,omitempty"`
+	// Message is the SES record, as a JSON string.
+	Message string `json:"Message"`
+	// Timestamp is when SNS published the notification.
+	Timestamp time.Time `json:"Timestamp"`
+	// SignatureVersion is "1" (SHA1withRSA) or "2" (SHA256withRSA).
+	SignatureVersion string `json:"SignatureVersion,omitempty"`
+	// Signature is SNS's base64 signature of the notification; this
+	// package does not verify it.
+	Signature string `json:"Signature,omitempty"`
+	// SigningCertURL is where the certificate that signed it is.
+	SigningCertURL string `json:"SigningCertURL,omitempty"`
+	// UnsubscribeURL ends the endpoint's subscription to the topic.
+	UnsubscribeURL string `json:"UnsubscribeURL,omitempty"`
 }
 
 // Mail describes the original message.
 type Mail struct {
-	Timestamp        time.Time           `json:"timestamp"`
-	MessageID        string              `json:"messageId"`
-	Source           string              `json:"source"` // the envelope sender (MAIL FROM)
-	SourceArn        string              `json:"sourceArn,omitempty"`
-	SourceIP         string              `json:"sourceIp,omitempty"`
-	SendingAccountID string              `json:"sendingAccountId,omitempty"`
-	CallerIdentity   string              `json:"callerIdentity,omitempty"`
-	Destination      []string            `json:"destination,omitempty"`
-	HeadersTruncated bool                `json:"headersTruncated,omitempty"`
-	Headers          []Header            `json:"headers,omitempty"`
-	CommonHeaders    *CommonHeaders      `json:"commonHeaders,omitempty"`
-	Tags             map[string][]string `json:"tags,omitempty"` // event publishing only
+	// Timestamp is when the message was sent.
+	Timestamp time.Time `json:"timestamp"`
+	// MessageID is the id SES gave the message (JSON "messageId"), such
+	// as "000001378603177f-7a5433e7-8edb-42ae-af10-f0181f34d6ee-000000".
+	MessageID string `json:"messageId"`
+	// Source is the envelope sender (MAIL FROM) address.
+	Source string `json:"source"`
+	// SourceArn is the ARN of the identity the message was sent with,
+	// "arn:aws:ses:REGION:ACCOUNT:identity/DOMAIN-OR-ADDRESS".
+	SourceArn string `json:"sourceArn,omitempty"`
+	// SourceIP is the address of the client that called SES (JSON
+	// "sourceIp"); identity notifications only.
+	SourceIP string `json:"sourceIp,omitempty"`
+	// SendingAccountID is the AWS account that sent the message.
+	SendingAccountID string `json:"sendingAccountId,omitempty"`
+	// CallerIdentity is the IAM identity that called SES; identity
+	// notifications only.
+	CallerIdentity string `json:"callerIdentity,omitempty"`
+	// Destination lists the message's recipients (envelope).
+	Destination []string `json:"destination,omitempty"`
+	// HeadersTruncated says that SES cut Headers short (it does past
+	// 10 KB of header).
+	HeadersTruncated bool `json:"headersTruncated,omitempty"`
+	// Headers are the original header fields, in order; empty when the
+	// notification was set up without headers.
+	Headers []Header `json:"headers,omitempty"`
+	// CommonHeaders are the usual header fields parsed; nil when the
+	// record has no headers.
+	CommonHeaders *CommonHeaders `json:"commonHeaders,omitempty"`
+	// Tags are the message's tags, each with its values: SES's own
+	// ("ses:configuration-set", "ses:source-ip", "ses:from-domain",
+	// "ses:caller-identity", "ses:outgoing-ip", "ses:operation") and the
+	// sender's. Event publishing only.
+	Tags map[string][]string `json:"tags,omitempty"`
 }
 
 // Header is one header field of the original message.
 type Header struct {
-	Name  string `json:"name"`
+	// Name is the field name as written ("From").
+	Name string `json:"name"`
+	// Value is the field body, without the name and colon.
 	Value string `json:"value"`
 }
 
 // CommonHeaders are the parsed common header fields.
 type CommonHeaders struct {
-	From       []string `json:"from,omitempty"`
-	To         []string `json:"to,omitempty"`
-	Cc         []string `json:"cc,omitempty"`
-	Bcc        []string `json:"bcc,omitempty"`
-	Sender     []string `json:"sender,omitempty"`
-	ReplyTo    []string `json:"replyTo,omitempty"`
-	ReturnPath string   `json:"returnPath,omitempty"`
-	Date       string   `json:"date,omitempty"`
-	MessageID  string   `json:"messageId,omitempty"`
-	Subject    string   `json:"subject,omitempty"`
+	// From holds the From field's addresses, each as written
+	// ("\"John Doe\" <john@example.com>").
+	From []string `json:"from,omitempty"`
+	// To holds the To field's addresses.
+	To []string `json:"to,omitempty"`
+	// Cc holds the Cc field's addresses.
+	Cc []string `json:"cc,omitempty"`
+	// Bcc holds the Bcc field's addresses, when the message had one.
+	Bcc []string `json:"bcc,omitempty"`
+	// Sender holds the Sender field's address.
+	Sender []string `json:"sender,omitempty"`
+	// ReplyTo holds the Reply-To field's addresses (JSON "replyTo").
+	ReplyTo []string `json:"replyTo,omitempty"`
+	// ReturnPath is the Return-Path field (JSON "returnPath").
+	ReturnPath string `json:"returnPath,omitempty"`
+	// Date is the Date field as written (RFC 5322 date-time text, not
+	// parsed).
+	Date string `json:"date,omitempty"`
+	// MessageID is the Message-ID field (JSON "messageId").
+	MessageID string `json:"messageId,omitempty"`
+	// Subject is the Subject field.
+	Subject string `json:"subject,omitempty"`
 }
 
 // Bounce types (bounceType). Other values are kept as written.
 const (
-	BounceUndetermined = "Undetermined"
-	BouncePermanent    = "Permanent"
-	BounceTransient    = "Transient"
+	BounceUndetermined = "Undetermined" // SES could not tell
+	BouncePermanent    = "Permanent"    // a hard bounce: remove the address
+	BounceTransient    = "Transient"    // a soft bounce SES stopped retrying
 )
 
 // Bounce sub-types (bounceSubType) that the suppression decision looks at.
 const (
+	// SubTypeOnAccountSuppressionList: the address is on the account-level
+	// suppression list; SES did not send (not counted in the bounce rate).
 	SubTypeOnAccountSuppressionList = "OnAccountSuppressionList"
-	SubTypeSuppressed               = "Suppressed"
+	// SubTypeSuppressed: the address is on SES's global suppression list
+	// (counted in the bounce rate).
+	SubTypeSuppressed = "Suppressed"
 )
 
 // Bounce is the bounce object.
 type Bounce struct {
-	BounceType        string      `json:"bounceType"`
-	BounceSubType     string      `json:"bounceSubType"`
+	// BounceType is BouncePermanent (hard), BounceTransient (soft) or
+	// BounceUndetermined.
+	BounceType string `json:"bounceType"`
+	// BounceSubType refines it: "General", "NoEmail", "Suppressed",
+	// "OnAccountSuppressionList" for a permanent bounce; "General",
+	// "MailboxFull", "MessageTooLarge", "ContentRejected",
+	// "AttachmentRejected" for a transient one; "Undetermined".
+	BounceSubType string `json:"bounceSubType"`
+	// BouncedRecipients are the recipients that bounced: one or more.
 	BouncedRecipients []Recipient `json:"bouncedRecipients"`
-	Timestamp         time.Time   `json:"timestamp"`
-	FeedbackID        string      `json:"feedbackId"`
-	RemoteMtaIP       string      `json:"remoteMtaIp,omitempty"`
-	ReportingMTA      string      `json:"reportingMTA,omitempty"`
+	// Timestamp is when the ISP sent the bounce, not when SES received
+	// it.
+	Timestamp time.Time `json:"timestamp"`
+	// FeedbackID is SES's unique id of this feedback (JSON "feedbackId").
+	FeedbackID string `json:"feedbackId"`
+	// RemoteMtaIP is the address of the receiving MTA SES tried (JSON
+	// "remoteMtaIp"), when it reached one; identity notifications only.
+	RemoteMtaIP string `json:"remoteMtaIp,omitempty"`
+	// ReportingMTA is the DSN's Reporting-MTA ("dns; email.example.com"),
+	// when the bounce came with a DSN.
+	ReportingMTA string `json:"reportingMTA,omitempty"`
 }
 
 // Recipient is one recipient of a bounce, complaint or delay; Action,
 // Status and DiagnosticCode come from a DSN when there is one.
 type Recipient struct {
-	EmailAddress   string `json:"emailAddress"`
-	Action         string `json:"action,omitempty"`
-	Status         string `json:"status,omitempty"`
+	// EmailAddress is the recipient's address (a DSN's Final-Recipient
+	// when there is one); for a complaint, SES's best guess when the ISP
+	// redacted it.
+	EmailAddress string `json:"emailAddress"`
+	// Action is the DSN's Action: "failed", "delayed", "delivered",
+	// "relayed" or "expanded".
+	Action string `json:"action,omitempty"`
+	// Status is the DSN's enhanced status code ("5.1.1").
+	Status string `json:"status,omitempty"`
+	// DiagnosticCode is the DSN's Diagnostic-Code, usually the receiving
+	// server's reply ("smtp; 550 5.1.1 ...").
 	DiagnosticCode string `json:"diagnosticCode,omitempty"`
 }
 
@@ -177,49 +266,85 @@ type Recipient struct {
 // feedback type (abuse, auth-failure, fraud, not-spam, other, virus) when
 // the ISP sent a report.
 type Complaint struct {
-	ComplainedRecipients  []Recipient `json:"complainedRecipients"`
-	Timestamp             time.Time   `json:"timestamp"`
-	FeedbackID            string      `json:"feedbackId"`
-	ComplaintSubType      string      `json:"complaintSubType,omitempty"`
-	UserAgent             string      `json:"userAgent,omitempty"`
-	ComplaintFeedbackType string      `json:"complaintFeedbackType,omitempty"`
-	ArrivalDate           string      `json:"arrivalDate,omitempty"`
+	// ComplainedRecipients are the recipients the complaint is about
+	// (only EmailAddress is set).
+	ComplainedRecipients []Recipient `json:"complainedRecipients"`
+	// Timestamp is when the ISP sent the complaint, not when SES
+	// received it.
+	Timestamp time.Time `json:"timestamp"`
+	// FeedbackID is SES's unique id of this feedback (JSON "feedbackId").
+	FeedbackID string `json:"feedbackId"`
+	// ComplaintSubType is empty, or SubTypeOnAccountSuppressionList when
+	// the address was on the account-level suppression list.
+	ComplaintSubType string `json:"complaintSubType,omitempty"`
+	// UserAgent names the system that sent the feedback report (ARF
+	// User-Agent); empty without a report.
+	UserAgent string `json:"userAgent,omitempty"`
+	// ComplaintFeedbackType is the ARF Feedback-Type, empty without a
+	// report.
+	ComplaintFeedbackType string `json:"complaintFeedbackType,omitempty"`
+	// ArrivalDate is the report's Arrival-Date as SES wrote it (ISO 8601
+	// in the samples, not parsed); empty without a report.
+	ArrivalDate string `json:"arrivalDate,omitempty"`
 }
 
 // Delivery is the delivery object.
 type Delivery struct {
-	Timestamp            time.Time `json:"timestamp"`
-	ProcessingTimeMillis int64     `json:"processingTimeMillis"`
-	Recipients           []string  `json:"recipients"`
-	SMTPResponse         string    `json:"smtpResponse"`
-	ReportingMTA         string    `json:"reportingMTA,omitempty"`
-	RemoteMtaIP          string    `json:"remoteMtaIp,omitempty"`
+	// Timestamp is when SES handed the message to the receiving server.
+	Timestamp time.Time `json:"timestamp"`
+	// ProcessingTimeMillis is the time from SES accepting the message
+	// to its delivery, in milliseconds.
+	ProcessingTimeMillis int64 `json:"processingTimeMillis"`
+	// Recipients are the recipients this delivery was to.
+	Recipients []string `json:"recipients"`
+	// SMTPResponse is the receiving server's reply to the message
+	// (JSON "smtpResponse"; "250 ok: Message 64111812 accepted").
+	SMTPResponse string `json:"smtpResponse"`
+	// ReportingMTA is the SES host that sent it
+	// ("a8-70.smtp-out.amazonses.com").
+	ReportingMTA string `json:"reportingMTA,omitempty"`
+	// RemoteMtaIP is the receiving server's address (JSON
+	// "remoteMtaIp").
+	RemoteMtaIP string `json:"remoteMtaIp,omitempty"`
 }
 
 // Reject is the reject object; Reason is "Bad content" (a virus).
 type Reject struct {
+	// Reason is why SES refused the message: "Bad content" (a virus).
 	Reason string `json:"reason"`
 }
 
 // Open is the open object.
 type Open struct {
-	IPAddress string    `json:"ipAddress"`
+	// IPAddress is the address of the client that opened the message.
+	IPAddress string `json:"ipAddress"`
+	// Timestamp is when the message was opened.
 	Timestamp time.Time `json:"timestamp"`
-	UserAgent string    `json:"userAgent"`
+	// UserAgent is the User-Agent of the client that opened it.
+	UserAgent string `json:"userAgent"`
 }
 
 // Click is the click object.
 type Click struct {
-	IPAddress string              `json:"ipAddress"`
-	Timestamp time.Time           `json:"timestamp"`
-	UserAgent string              `json:"userAgent"`
-	Link      string              `json:"link"`
-	LinkTags  map[string][]string `json:"linkTags,omitempty"`
+	// IPAddress is the address of the client that followed the link.
+	IPAddress string `json:"ipAddress"`
+	// Timestamp is when the link was followed.
+	Timestamp time.Time `json:"timestamp"`
+	// UserAgent is the User-Agent of the client that followed it.
+	UserAgent string `json:"userAgent"`
+	// Link is the URL the recipient followed.
+	Link string `json:"link"`
+	// LinkTags are the tags the sender put on the link (JSON
+	// "linkTags"), each with its values.
+	LinkTags map[string][]string `json:"linkTags,omitempty"`
 }
 
 // RenderingFailure is the failure object of a "Rendering Failure" event.
 type RenderingFailure struct {
+	// TemplateName is the template that failed to render.
 	TemplateName string `json:"templateName"`
+	// ErrorMessage says why ("Attribute 'attributeName' is not present
+	// in the rendering data.").
 	ErrorMessage string `json:"errorMessage"`
 }
 
@@ -228,25 +353,41 @@ type RenderingFailure struct {
 // IPFailure, TransientCommunicationFailure, BYOIPHostNameLookupUnavailable,
 // Undetermined, SendingDeferral, or a newer value.
 type DeliveryDelay struct {
-	Timestamp         time.Time   `json:"timestamp"`
-	DelayType         string      `json:"delayType"`
-	ExpirationTime    time.Time   `json:"expirationTime"`
+	// Timestamp is when the delay occurred.
+	Timestamp time.Time `json:"timestamp"`
+	// DelayType is why the delivery was delayed (see above).
+	DelayType string `json:"delayType"`
+	// ExpirationTime is when SES stops retrying the delivery.
+	ExpirationTime time.Time `json:"expirationTime"`
+	// DelayedRecipients are the recipients delayed, each with the SMTP
+	// status and the receiving server's diagnostic code.
 	DelayedRecipients []Recipient `json:"delayedRecipients"`
-	ReportingMTA      string      `json:"reportingMTA,omitempty"`
+	// ReportingMTA is the MTA that reported the delay (JSON
+	// "reportingMTA"), when given.
+	ReportingMTA string `json:"reportingMTA,omitempty"`
 }
 
 // Subscription is the subscription object.
 type Subscription struct {
-	ContactList         string            `json:"contactList"`
-	Timestamp           time.Time         `json:"timestamp"`
-	Source              string            `json:"source"`
+	// ContactList is the name of the SES contact list concerned.
+	ContactList string `json:"contactList"`
+	// Timestamp is when the preferences changed.
+	Timestamp time.Time `json:"timestamp"`
+	// Source is how the contact changed them ("UnsubscribeHeader" in
+	// the Developer Guide's sample).
+	Source string `json:"source"`
+	// NewTopicPreferences are the contact's preferences after the
+	// change.
 	NewTopicPreferences *TopicPreferences `json:"newTopicPreferences,omitempty"`
+	// OldTopicPreferences are the contact's preferences before it.
 	OldTopicPreferences *TopicPreferences `json:"oldTopicPreferences,omitempty"`
 }
 
 // TopicPreferences are a contact's topic subscriptions.
 type TopicPreferences struct {
-	UnsubscribeAll          bool          `json:"unsubscribeAll"`
+	// UnsubscribeAll says that the contact left every topic of the list.
+	UnsubscribeAll bool `json:"unsubscribeAll"`
+	// TopicSubscriptionStatus is the contact's status in each topic.
 	TopicSubscriptionStatus []TopicStatus `json:"topicSubscriptionStatus,omitempty"`
 	// TopicDefaultSubscriptionStatus is kept as decoded JSON (any): the
 	// Developer Guide lists it, but no sample shows its shape.
@@ -255,14 +396,18 @@ type TopicPreferences struct {
 
 // TopicStatus is one topic's subscription status ("OptIn" or "OptOut").
 type TopicStatus struct {
-	TopicName          string `json:"topicName"`
+	// TopicName is the topic's name in the contact list.
+	TopicName string `json:"topicName"`
+	// SubscriptionStatus is "OptIn" or "OptOut".
 	SubscriptionStatus string `json:"subscriptionStatus"`
 }
 
 // EventError describes JSON that is not an SES record.
 type EventError struct {
+	// Msg says what is wrong and what to give instead.
 	Msg string
-	Err error // the JSON error, if any
+	// Err is the JSON error, if any.
+	Err error
 }
 
 // Error describes the problem and what to do about it.

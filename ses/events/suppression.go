@@ -18,16 +18,21 @@ type SuppressionReason string
 
 // The reasons.
 const (
-	SuppressionReasonBounce    SuppressionReason = "BOUNCE"
-	SuppressionReasonComplaint SuppressionReason = "COMPLAINT"
+	SuppressionReasonBounce    SuppressionReason = "BOUNCE"    // a hard bounce
+	SuppressionReasonComplaint SuppressionReason = "COMPLAINT" // a complaint
 )
 
 // Decision is the suppression decision for one recipient of an event.
 type Decision struct {
-	Address  string // lower case
-	Suppress bool   // add the address to the suppression list
-	Reason   SuppressionReason
-	Why      string // for people
+	// Address is the recipient's bare address, lower case.
+	Address string
+	// Suppress says to add the address to the suppression list.
+	Suppress bool
+	// Reason is the reason the entry would have (BOUNCE for a bounce,
+	// COMPLAINT for a complaint), also when Suppress is false.
+	Reason SuppressionReason
+	// Why explains the decision, for people.
+	Why string
 }
 
 // SuppressionPolicy says which reasons the account suppresses for
@@ -113,18 +118,27 @@ func normalizeAddress(s string) string {
 
 // SuppressedDestination is one entry of a suppression list.
 type SuppressedDestination struct {
-	EmailAddress   string
-	Reason         SuppressionReason
+	// EmailAddress is the suppressed address, lower case.
+	EmailAddress string
+	// Reason is why it is on the list.
+	Reason SuppressionReason
+	// LastUpdateTime is when the entry was added or last changed.
 	LastUpdateTime time.Time
-	MessageID      string // the message that caused the entry
-	FeedbackID     string
+	// MessageID is the SES message id of the message that caused the
+	// entry.
+	MessageID string
+	// FeedbackID is the id of the bounce or complaint that caused it.
+	FeedbackID string
 }
 
 // SuppressionStore is where a suppression list keeps its entries; a service
 // implements it over its own database. Addresses arrive lower case.
 type SuppressionStore interface {
+	// Get returns the entry for address, and whether there is one.
 	Get(ctx context.Context, address string) (SuppressedDestination, bool, error)
+	// Put adds d, or replaces the entry for its address.
 	Put(ctx context.Context, d SuppressedDestination) error
+	// Delete removes the entry for address.
 	Delete(ctx context.Context, address string) error
 }
 

@@ -67,6 +67,8 @@ import (
 	"github.com/domainauth/domainauth/dkim"
 	"github.com/domainauth/domainauth/internal/container"
 	"github.com/domainauth/domainauth/internal/dnsname"
+	"github.com/domainauth/domainauth/internal/reportfile"
+	"github.com/domainauth/domainauth/internal/reportsig"
 	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/store"
 	"github.com/domainauth/domainauth/tlsrpt"
@@ -505,8 +507,11 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 		ctx, cancel = context.WithTimeout(ctx, t)
 		defer cancel()
 	}
-	a, aerr := in.Decoder.Decode(bytes.NewReader(it.data))
-	if aerr == nil {
+	rep, err := in.decode(ctx, bytes.NewReader(it.data), false)
+	if err != nil {
+		return nil, err
+	}
+	if a := rep.Aggregate; a != nil {
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, reporterDomains(a))
 		}
@@ -515,14 +520,7 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 		}
 		return nil, w.aggregate(func(b adder) (store.Added, error) { return b.AddAggregate(ctx, a, src) })
 	}
-	if !notThisKind(aerr) {
-		return nil, aerr
-	}
-	t, f, err := in.decodeOther(ctx, bytes.NewReader(it.data), aerr)
-	if err != nil {
-		return nil, err
-	}
-	if f != nil {
+	if f := rep.Failure; f != nil {
 		if in.Resolver != nil {
 			src.Signature, src.SignedBy = in.verify(ctx, it.data, failureReporters(f))
 		}
@@ -531,6 +529,7 @@ func (in *Ingester) one(ctx context.Context, w *writer, it item) (*store.Added, 
 		}
 		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, f, src) })
 	}
+	t := rep.TLS
 	if t.Email != nil {
 		src.Signature, src.SignedBy = tlsSignature(t.Email), t.Email.SignedBy
 	}
@@ -567,67 +566,38 @@ func tlsSignature(e *tlsrpt.EmailInfo) store.Signature {
 	return store.SignatureUnverified
 }
 
-// oneFile streams an aggregate report from a file, or reads a TLS report.
+// oneFile streams an aggregate report from a file, or reads a TLS or
+// failure report.
 func (in *Ingester) oneFile(ctx context.Context, w *writer, it item) (*store.Added, error) {
 	f, err := os.Open(it.path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, aerr := in.Decoder.Stream(f)
-	if aerr == nil {
-		defer st.Close()
-		return nil, w.aggregate(func(b adder) (store.Added, error) {
-			return b.AddAggregateStream(ctx, st, store.Source{Name: it.name})
-		})
-	}
-	if !notThisKind(aerr) {
-		return nil, aerr
-	}
-	t, fr, err := in.decodeOther(ctx, f, aerr)
-	if err != nil {
+	rep, err := in.decode(ctx, f, true)
+	switch {
+	case err != nil:
 		return nil, err
+	case rep.Failure != nil:
+		// A failure report in a file of its own (.eml, gzip or zip).
+		return w.direct(func() (store.Added, error) {
+			return in.Store.AddFailure(ctx, rep.Failure, store.Source{Name: it.name})
+		})
+	case rep.TLS != nil:
+		return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, rep.TLS, store.Source{Name: it.name}) })
 	}
-	if fr != nil {
-		// A failure report in a gzip or zip file.
-		return w.direct(func() (store.Added, error) { return in.Store.AddFailure(ctx, fr, store.Source{Name: it.name}) })
-	}
-	return w.direct(func() (store.Added, error) { return in.Store.AddTLS(ctx, t, store.Source{Name: it.name}) })
+	defer rep.Stream.Close()
+	return nil, w.aggregate(func(b adder) (store.Added, error) {
+		return b.AddAggregateStream(ctx, rep.Stream, store.Source{Name: it.name})
+	})
 }
 
-// decodeOther reads r from its start as a TLS report and, when it holds
-// none, as a failure report, after the aggregate decoder found no report
-// in it (aerr, the error returned when r holds neither). One of the
-// reports is non-nil when err is nil.
-func (in *Ingester) decodeOther(ctx context.Context, r io.ReadSeeker, aerr error) (*tlsrpt.Report, *report.Failure, error) {
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
-	t, terr := in.tlsDecoder().Decode(ctx, r)
-	if terr == nil {
-		return t, nil, nil
-	}
-	if !notThisKind(terr) {
-		return nil, nil, terr
-	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
-	f, ferr := in.Decoder.DecodeFailure(r)
-	if ferr != nil {
-		if notThisKind(ferr) {
-			return nil, nil, aerr
-		}
-		return nil, nil, ferr
-	}
-	return nil, f, nil
-}
-
-// notThisKind reports whether a decoder found no report of its kind (so
-// that the other kind may be tried).
-func notThisKind(err error) bool {
-	return errors.Is(err, report.ErrNotReport) || errors.Is(err, tlsrpt.ErrNotReport) ||
-		errors.Is(err, report.ErrEmpty) || errors.Is(err, tlsrpt.ErrEmpty) || errors.Is(err, tlsrpt.ErrSyntax)
+// decode tells what report r holds as the domainauth command does
+// (internal/reportfile), with the Ingester's decoders; an aggregate report
+// is streamed when stream is set.
+func (in *Ingester) decode(ctx context.Context, r io.ReadSeeker, stream bool) (reportfile.File, error) {
+	return reportfile.Decode(r, reportfile.Decoders{Report: &in.Decoder, Stream: stream,
+		TLS: func(r io.Reader) (*tlsrpt.Report, error) { return in.tlsDecoder().Decode(ctx, r) }})
 }
 
 // rejectReason classifies an error that rejects one item; ok is false for
@@ -696,26 +666,11 @@ func (in *Ingester) verify(ctx context.Context, msg []byte, reporters []string) 
 	if err != nil {
 		return store.SignatureFail, ""
 	}
-	sig := store.SignatureFail
-	for _, r := range res {
-		switch {
-		case r.Status == dkim.StatusTempError:
-			sig = store.SignatureTempError
-		case r.Status != dkim.StatusPass || r.BodyLength >= 0 || r.Testing:
-		case byReporter(r.Domain, reporters):
-			return store.SignaturePass, dnsname.Canonical(r.Domain)
-		}
+	switch st, signer := reportsig.Check(res, reporters); st {
+	case reportsig.StatusPass:
+		return store.SignaturePass, dnsname.Canonical(signer)
+	case reportsig.StatusTempError:
+		return store.SignatureTempError, ""
 	}
-	return sig, ""
-}
-
-// byReporter: the signer is a reporter's domain or a parent of it that is
-// not a top-level domain.
-func byReporter(signer string, reporters []string) bool {
-	for _, r := range reporters {
-		if dnsname.Equal(r, signer) || dnsname.IsSubdomain(r, signer) && dnsname.Labels(signer) >= 2 {
-			return true
-		}
-	}
-	return false
+	return store.SignatureFail, ""
 }

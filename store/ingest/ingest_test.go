@@ -263,7 +263,7 @@ func TestConformance(t *testing.T) {
 		if res.Ingested < 40 || res.Rejected == 0 || res.Rejected > 15 {
 			t.Errorf("Run = %+v", res)
 		}
-		td, err := s.TLSDays(context.Background(), store.Filter{})
+		td, err := s.TLSDays(context.Background(), store.Filter{}, 0)
 		if err != nil || len(td) == 0 {
 			t.Errorf("TLSDays: %d rows, %v", len(td), err)
 		}
