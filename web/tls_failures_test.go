@@ -499,11 +499,11 @@ func TestTLSAndFailuresExportLimit(t *testing.T) {
 	}
 }
 
-// TestTLSExportAtDefaultLimit: the TLS day export, the page's table of
-// days and its list of domains stop at DefaultMaxRows rows, and the
-// page's total still counts every session: one report of
-// DefaultMaxRows+1 policy domains. Skipped under
-// -race and -short (CI runs it without -race).
+// TestTLSExportAtDefaultLimit: the TLS day export and the page's table of
+// days stop at DefaultMaxRows rows, its list of domains at
+// DefaultPageDomains, and the page's total still counts every session:
+// one report of DefaultMaxRows+1 policy domains. Skipped under -race and
+// -short (CI runs it without -race).
 func TestTLSExportAtDefaultLimit(t *testing.T) {
 	if raceEnabled || testing.Short() {
 		t.Skip("slow under -race and -short; run without them")
@@ -533,7 +533,8 @@ func TestTLSExportAtDefaultLimit(t *testing.T) {
 	if got, want := shown(t, p, "tls-total"), thousands(DefaultMaxRows+1); got != want {
 		t.Errorf("/tls: %s sessions, want %s", got, want)
 	}
-	if n := strings.Count(section(t, p, `<select name="domain">`), "<option value=\"d"); n != DefaultMaxRows {
-		t.Errorf("/tls offers %d domains, want %d", n, DefaultMaxRows)
+	// The filter offers the first DefaultPageDomains and says so.
+	if n := strings.Count(section(t, p, `<select name="domain">`), "<option value=\"d"); n != DefaultPageDomains || !strings.Contains(p, `id="domains-cut"`) {
+		t.Errorf("/tls offers %d domains, note shown %v; want %d and the note", n, strings.Contains(p, `id="domains-cut"`), DefaultPageDomains)
 	}
 }
