@@ -522,8 +522,9 @@ func parseID(s string) (int64, error) {
 type reportData struct {
 	*store.ReportDetail
 	Counts report.Counts
-	// Rows and Conflicts count the report's rows and the conflicts
-	// listed, when the page lists fewer (0 otherwise).
+	// Rows and Conflicts count the report's rows and its conflicting
+	// copies (ReportInfo.Conflicts), when the page lists fewer (0
+	// otherwise).
 	Rows, Conflicts int
 }
 
@@ -552,9 +553,11 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 		a.Records = a.Records[:limit]
 		cut.Aggregate, rd.ReportDetail, rd.Rows = &a, &cut, n
 	}
-	if n := len(d.ConflictList); n > limit {
+	// The store lists at most store.MaxLimit conflicting copies (the
+	// default MaxRows): ReportInfo.Conflicts counts them all.
+	if n := max(d.ReportInfo.Conflicts, len(d.ConflictList)); n > min(len(d.ConflictList), limit) {
 		cut := *rd.ReportDetail
-		cut.ConflictList = cut.ConflictList[:limit]
+		cut.ConflictList = cut.ConflictList[:min(len(cut.ConflictList), limit)]
 		rd.ReportDetail, rd.Conflicts = &cut, n
 	}
 	h.render(w, r, http.StatusOK, "report", &pageData{Title: "Report " + d.ReportID, Data: rd})

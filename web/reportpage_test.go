@@ -77,3 +77,42 @@ func TestReportPageConflictsBound(t *testing.T) {
 		t.Error("the page does not say it left a conflicting copy out")
 	}
 }
+
+// cappedConflicts is a store whose one report was met in n conflicting
+// copies, of which it lists the first store.MaxLimit, as the store does.
+type cappedConflicts struct {
+	Store
+	n int
+}
+
+func (c cappedConflicts) Report(context.Context, int64) (*store.ReportDetail, error) {
+	d := &store.ReportDetail{ReportInfo: store.ReportInfo{ID: 1, ReportID: "r-1", Conflicts: c.n}, Aggregate: rowsReport(1)}
+	for i := range min(c.n, store.MaxLimit) {
+		d.ConflictList = append(d.ConflictList, store.Conflict{Source: fmt.Sprint("copy-", i), Digest: fmt.Sprint(i)})
+	}
+	return d, nil
+}
+
+// TestReportPageConflictsPastStoreCap: with the default MaxRows (as many
+// as the store lists), a report met in store.MaxLimit+1 conflicting copies
+// says that its page lists only store.MaxLimit of them; with
+// store.MaxLimit copies nothing is said.
+func TestReportPageConflictsPastStoreCap(t *testing.T) {
+	for _, tc := range atAndPast(store.MaxLimit) {
+		t.Run(tc.name, func(t *testing.T) {
+			st, _ := openStore(t)
+			h, err := NewHandler(Config{Store: cappedConflicts{st, tc.n}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := get(h, "/report/1").Body.String()
+			if n := strings.Count(section(t, page, `<table id="conflicts">`), `<tr><td`); n != store.MaxLimit {
+				t.Errorf("the page lists %d conflicting copies, want %d", n, store.MaxLimit)
+			}
+			note := fmt.Sprintf(`id="conflicts-cut">Only the first %d of %d conflicting copies are listed here`, store.MaxLimit, tc.n)
+			if got := strings.Contains(page, note); got != tc.cut {
+				t.Errorf("the page says it left conflicting copies out: %v, want %v", got, tc.cut)
+			}
+		})
+	}
+}
