@@ -313,9 +313,9 @@ func TestPTRBoundsConfigured(t *testing.T) {
 }
 
 // TestTLSPageDaysBounded: the TLS page's table of days and domains stops
-// at Config.MaxRows and its list of domains at Config.PageDomains, while
-// its totals and chart count every domain's sessions (the store's one row
-// per day).
+// at Config.MaxRows and says so, its list of domains at
+// Config.PageDomains, while its totals and chart count every domain's
+// sessions (the store's one row per day).
 func TestTLSPageDaysBounded(t *testing.T) {
 	st, _ := openStore(t)
 	r := &tlsrpt.Report{OrganizationName: "example.net", ReportID: "1",
@@ -332,8 +332,16 @@ func TestTLSPageDaysBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := get(h, "/tls").Body.String()
-	if n := strings.Count(section(t, p, `<table id="tls-days">`), "<tr><td>2025-01-01</td>"); n != 3 {
-		t.Errorf("/tls lists %d rows of days, want MaxRows, 3", n)
+	if n := strings.Count(section(t, p, `<table id="tls-days">`), "<tr><td>2025-01-01</td>"); n != 3 || !strings.Contains(p, `id="tls-days-cut"`) {
+		t.Errorf("/tls lists %d rows of days, note shown %v; want MaxRows, 3, and the note", n, strings.Contains(p, `id="tls-days-cut"`))
+	}
+	// Within MaxRows, nothing is said.
+	h, err = NewHandler(Config{Store: st, MaxRows: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := get(h, "/tls").Body.String(); strings.Contains(p, `id="tls-days-cut"`) {
+		t.Error("/tls says it left rows of days out with MaxRows 5 of 5")
 	}
 	if n := strings.Count(section(t, p, `<select name="domain">`), `<option value="d`); n != 4 {
 		t.Errorf("/tls offers %d domains, want PageDomains, 4", n)

@@ -21,9 +21,11 @@ type tlsData struct {
 	MoreDomains bool
 	PageDomains int
 	Total       tlsrpt.SessionCounts
-	// Days are the selected domains' sessions per day and domain, at most
-	// MaxRows of them.
-	Days []store.TLSDayCounts
+	// Days are the selected domains' sessions per day and domain, the
+	// first Config.MaxRows rows (at most store.MaxLimit-1, as the
+	// overview's days); MoreDays says that there are more.
+	Days     []store.TLSDayCounts
+	MoreDays bool
 	// Failures are the Config.PageTLSFailures failure groups with the
 	// most failed sessions; MoreFailures says that there are more (the
 	// export lists them).
@@ -90,7 +92,12 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		},
-		func() (err error) { d.Days, err = h.store.TLSDays(ctx, sf, h.cfg.maxRows()); return },
+		func() (err error) {
+			limit := pageSize(h.cfg.MaxRows, DefaultMaxRows)
+			d.Days, err = h.store.TLSDays(ctx, sf, limit+1)
+			d.Days, d.MoreDays = firstPage(d.Days, limit)
+			return
+		},
 	} {
 		if err = q(); err != nil {
 			h.fail(w, r, err)

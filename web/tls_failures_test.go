@@ -526,8 +526,10 @@ func TestTLSExportAtDefaultLimit(t *testing.T) {
 		t.Errorf("/api/tls/days.csv: %d rows, want %d", len(rows), DefaultMaxRows)
 	}
 	p := get(h, "/tls").Body.String()
-	if strings.Count(p, "<tr><td>2025-01-01</td>") != DefaultMaxRows {
-		t.Errorf("/tls lists %d days, want %d", strings.Count(p, "<tr><td>2025-01-01</td>"), DefaultMaxRows)
+	// The page's table asks the store for one row more than it lists
+	// (store.MaxLimit-1 of them), to say that it left rows out.
+	if n, want := strings.Count(p, "<tr><td>2025-01-01</td>"), store.MaxLimit-1; n != want || !strings.Contains(p, `id="tls-days-cut"`) {
+		t.Errorf("/tls lists %d rows of days, note shown %v; want %d and the note", n, strings.Contains(p, `id="tls-days-cut"`), want)
 	}
 	// The totals cover every domain, not only the rows listed.
 	if got, want := shown(t, p, "tls-total"), thousands(DefaultMaxRows+1); got != want {
