@@ -178,15 +178,10 @@ func (o otherCounts) Sessions() uint64 { return sat.Add(o.TLS.Successful, o.TLS.
 // reports.
 func (h *handler) loadOtherCounts(ctx context.Context, sf store.Filter) (otherCounts, error) {
 	var o otherCounts
-	days, more, err := latestDays(&h.cfg, func(limit int) ([]store.TLSDayCounts, error) { return h.store.TLSDayTotals(ctx, sf, limit) })
-	if err != nil {
+	var err error
+	// The overview shows the TLS total only: one row, whatever the days.
+	if o.TLS, err = h.tlsTotal(ctx, sf); err != nil {
 		return o, err
-	}
-	o.TLS = tlsTotal(days)
-	if more {
-		if o.TLS, err = h.tlsTotal(ctx, sf); err != nil {
-			return o, err
-		}
 	}
 	o.FailureReports, err = h.store.FailureCount(ctx, sf)
 	return o, err
