@@ -51,9 +51,9 @@ func checkDomainsBounded(t *testing.T, n int, cases map[int]int) {
 
 // TestDomainsBounded: DefaultLimit+1 TLS policy domains and an aggregate
 // report's domain are DefaultLimit+2 domains, just past the default
-// limit.
+// limit (taken for a limit of 0 or less).
 func TestDomainsBounded(t *testing.T) {
-	checkDomainsBounded(t, DefaultLimit+1, map[int]int{0: DefaultLimit, 3: 3, DefaultLimit + 2: DefaultLimit + 2, MaxLimit: DefaultLimit + 2})
+	checkDomainsBounded(t, DefaultLimit+1, map[int]int{-1: DefaultLimit, 0: DefaultLimit, 3: 3, DefaultLimit + 2: DefaultLimit + 2, MaxLimit: DefaultLimit + 2})
 }
 
 // TestDefaultLimitDomainsAtMaxLimit: MaxLimit TLS policy domains and an
@@ -135,9 +135,9 @@ func lastDays(n, want int) []string {
 }
 
 // TestOrgsBounded: DefaultLimit+1 reporters, policies and days are just
-// past the default limit.
+// past the default limit (taken for a limit of 0 or less).
 func TestOrgsBounded(t *testing.T) {
-	checkOrgsBounded(t, DefaultLimit+1, map[int]int{0: DefaultLimit, 3: 3, DefaultLimit + 1: DefaultLimit + 1})
+	checkOrgsBounded(t, DefaultLimit+1, map[int]int{-1: DefaultLimit, 0: DefaultLimit, 3: 3, DefaultLimit + 1: DefaultLimit + 1})
 }
 
 // TestDefaultLimitOrgsAtMaxLimit: MaxLimit+1 reporters, policies and days
@@ -179,8 +179,8 @@ func forEmptyStores(t *testing.T, f func(t *testing.T, ctx context.Context, s St
 }
 
 // TestTLSDayTotalsBounded: TLS reports on DefaultLimit+1 days are just
-// past the default limit of TLSDayTotals (the latest days, oldest first),
-// and TLSTotal counts them all.
+// past the default limit of TLSDayTotals (the latest days, oldest first;
+// taken for a limit of 0 or less), and TLSTotal counts them all.
 func TestTLSDayTotalsBounded(t *testing.T) {
 	const n = DefaultLimit + 1
 	forEmptyStores(t, func(t *testing.T, ctx context.Context, s Store) {
@@ -189,7 +189,7 @@ func TestTLSDayTotalsBounded(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for limit, want := range map[int]int{0: DefaultLimit, 3: 3, n: n} {
+		for limit, want := range map[int]int{-1: DefaultLimit, 0: DefaultLimit, 3: 3, n: n} {
 			days, err := s.TLSDayTotals(ctx, Filter{}, limit)
 			got := keys(days, err, func(d TLSDayCounts) string { return d.Day })
 			if !slices.Equal(got, lastDays(n, want)) {

@@ -118,8 +118,9 @@ type Store interface {
 	Close() error
 }
 
-// DefaultLimit is the number of rows a ranking query returns when its limit
-// is 0; MaxLimit bounds any limit.
+// DefaultLimit is the number of rows a ranking or listing returns when its
+// limit is 0 or negative; MaxLimit bounds any limit (a larger one is taken
+// as MaxLimit). Every method with a limit or a Page follows this rule.
 const (
 	DefaultLimit = 20
 	MaxLimit     = 10_000

@@ -195,9 +195,10 @@ func checkTLSDaysBounded(t *testing.T, perDay int, cases map[int]int) {
 }
 
 // TestTLSDaysBounded: two days of DefaultLimit/2+1 domains are
-// DefaultLimit+2 rows, just past the default limit.
+// DefaultLimit+2 rows, just past the default limit (taken for a limit
+// of 0 or less).
 func TestTLSDaysBounded(t *testing.T) {
-	checkTLSDaysBounded(t, DefaultLimit/2+1, map[int]int{0: DefaultLimit, 5: 5, DefaultLimit + 2: DefaultLimit + 2})
+	checkTLSDaysBounded(t, DefaultLimit/2+1, map[int]int{-1: DefaultLimit, 0: DefaultLimit, 5: 5, DefaultLimit + 2: DefaultLimit + 2})
 }
 
 // TestTLSDaysAtMaxLimit: two days of MaxLimit/2+1 domains are MaxLimit+2
