@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/domainauth/domainauth/report"
 )
 
 // fullScan matches a query plan step that reads a whole table or index:
@@ -34,6 +37,13 @@ var allowedScans = map[string]string{
 	"Policies latest":     "",
 	"Days latest":         "",
 	"TLSDayTotals latest": "",
+	// Domains walks each table's policy-domain index in order, each side
+	// stopping at the limit (first_aggregate, first_tls), and sorts the
+	// union of those rows only.
+	"Domains aggregate_reports": "",
+	"Domains tls_policies":      "",
+	"Domains first_aggregate":   "",
+	"Domains first_tls":         "",
 }
 
 // TestQueriesUseIndexes: with any filter condition given, the dashboard's
@@ -149,4 +159,38 @@ func queryPlan(t *testing.T, s *sqlStore, query string, args []any) []string {
 		steps = append(steps, detail)
 	}
 	return steps
+}
+
+// TestDomainsPlanPostgres: on PostgreSQL, Domains reads each table's
+// first policy domains through its index and stops at the limit, rather
+// than hashing and sorting every row of both tables (a UNION of the tables
+// whole did: one TLS report may name MaxRecords policy domains).
+func TestDomainsPlanPostgres(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t, freshPostgres(t), Options{}).(*sqlStore)
+	if _, err := s.AddTLS(ctx, tlsDomainsReport("t", benchDay, 3000), Source{}); err != nil {
+		t.Fatal(err)
+	}
+	addBatch(t, s, 300, OutcomeAdded, func(i int) *report.Aggregate {
+		a := benchReport(benchOrgs[0], benchDay.AddDate(0, 0, i), "r", 1, 0, 1)
+		a.Policy.Domain = fmt.Sprintf("a%d.example", i)
+		return a
+	})
+	if _, err := s.db.ExecContext(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	var query string
+	var args []any
+	s.trace = func(q string, a []any) { query, args = q, a }
+	if got, err := s.Domains(ctx, 0); err != nil || len(got) != DefaultLimit {
+		t.Fatalf("Domains = %d domains, %v; want %d", len(got), err, DefaultLimit)
+	}
+	s.trace = nil
+	plan, err := s.strings(ctx, "EXPLAIN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := strings.Join(plan, "\n"); strings.Contains(p, "Seq Scan") || strings.Count(p, "Index Only Scan") != 2 {
+		t.Errorf("Domains reads a table whole, or not through both indexes:\n%s", p)
+	}
 }

@@ -60,10 +60,14 @@ func (n *nullCounts) counts() report.Counts {
 		Quarantined: u(5), Rejected: u(6)}
 }
 
-// Domains lists the policy domains, at most limit.
+// Domains lists the policy domains, at most limit. Each table's first
+// limit domains are taken apart, walking its policy-domain index: a
+// UNION of the tables whole has PostgreSQL hash and sort every row of
+// both before the limit applies.
 func (s *sqlStore) Domains(ctx context.Context, limit int) ([]string, error) {
-	return s.strings(ctx, `SELECT policy_domain FROM aggregate_reports
-UNION SELECT policy_domain FROM tls_policies ORDER BY 1 LIMIT ?`, limitOf(limit))
+	n := limitOf(limit)
+	return s.strings(ctx, `SELECT policy_domain FROM (SELECT DISTINCT policy_domain FROM aggregate_reports ORDER BY 1 LIMIT ?) first_aggregate
+UNION SELECT policy_domain FROM (SELECT DISTINCT policy_domain FROM tls_policies ORDER BY 1 LIMIT ?) first_tls ORDER BY 1 LIMIT ?`, n, n, n)
 }
 
 // OrgNames lists the reporting organisations, at most limit.
