@@ -20,8 +20,8 @@ import (
 // section, which the copy kept for DMARC follows.
 const defaultMaxHeaderBytes = 256 << 10
 
-// ErrNoAuthServID is returned by Check when Checker.AuthServID is empty or
-// cannot be written in a header field.
+// ErrNoAuthServID is returned by Check when Checker.AuthServID is empty,
+// longer than 255 octets or not printable (see Checker.AuthServID).
 var ErrNoAuthServID = errors.New("receiver: Checker.AuthServID must be a non-empty printable name")
 
 // Checker runs the checks a receiving MTA makes on an inbound message: SPF
@@ -37,7 +37,10 @@ type Checker struct {
 	Clock domainauth.Clock
 
 	// AuthServID names the receiver in the Authentication-Results field
-	// (RFC 8601 §2.5), usually its host or ADMD name. Required.
+	// (RFC 8601 §2.5), usually its host or ADMD name. Required: at most
+	// 255 octets of valid UTF-8 without controls (tab, DEL and C1
+	// included), line separators or bidi controls, else Check returns
+	// ErrNoAuthServID (a reader of the field must see the name as written).
 	AuthServID string
 
 	// SPF, DKIM and DMARC hold the options of each check, with their

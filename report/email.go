@@ -55,8 +55,8 @@ type Compression = container.Compression
 
 // The compressions of a report file.
 const (
-	CompressionGzip = container.CompressionGzip // gzip: name.xml.gz
-	CompressionNone = container.CompressionNone // plain XML: name.xml
+	CompressionGzip Compression = container.CompressionGzip // gzip: name.xml.gz
+	CompressionNone Compression = container.CompressionNone // plain XML: name.xml
 )
 
 // timestamp is a date_range bound as the file name's 1*DIGIT: seconds

@@ -421,6 +421,9 @@ func (fd *failureDecoder) readHeader(data []byte, where string) ([]Field, []byte
 var otherFeedbackTypes = []string{"abuse", "fraud", "virus", "other", "not-spam"}
 
 // feedback reads the fields of the message/feedback-report part into f.
+// Its ErrNotReport errors (an ARF report, but no failure report) name the
+// part as their Path, where the others have none: internal/reportfile
+// tells by that that the message must not be searched for other reports.
 func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error {
 	fields, rest, err := fd.readHeader(data, where)
 	if err != nil {

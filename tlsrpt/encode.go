@@ -220,6 +220,6 @@ type Compression = container.Compression
 
 // The compressions of a report file.
 const (
-	CompressionGzip = container.CompressionGzip // gzip: name.json.gz
-	CompressionNone = container.CompressionNone // plain JSON: name.json
+	CompressionGzip Compression = container.CompressionGzip // gzip: name.json.gz
+	CompressionNone Compression = container.CompressionNone // plain JSON: name.json
 )

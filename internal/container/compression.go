@@ -1,5 +1,7 @@
 package container
 
+import "strconv"
+
 // Compression is how a report file is stored: gzip'd or plain. Both report
 // kinds that write files (report and tlsrpt) expose it under their own name
 // as an alias, so that one value serves both and a caller that writes DMARC
@@ -15,10 +17,15 @@ const (
 	CompressionNone                    // the plain document
 )
 
-// String returns "gzip" or "none".
+// String returns "gzip" or "none", and "Compression(n)" for a value that is
+// neither: Filename writes no .gz for such a value, so it must not print
+// as "gzip".
 func (c Compression) String() string {
-	if c == CompressionNone {
+	switch c {
+	case CompressionGzip:
+		return "gzip"
+	case CompressionNone:
 		return "none"
 	}
-	return "gzip"
+	return "Compression(" + strconv.Itoa(int(c)) + ")"
 }

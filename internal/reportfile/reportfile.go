@@ -48,8 +48,12 @@ type File struct {
 // An error that wraps the decoder's ErrNotReport or ErrEmpty means "not
 // this kind", and the next kind is tried. Any other error is that of a
 // report of this kind that is broken (or of the TLS function, such as a
-// cancelled context), and Decode returns it. When no kind matches, the
-// error is a *NoReportError.
+// cancelled context), and Decode returns it. So is the failure decoder's
+// error for an ARF report of another feedback type (abuse, fraud, ...,
+// RFC 5965 §7.3), which wraps report.ErrNotReport: its copy of the
+// original message is someone else's mail, which may carry an aggregate or
+// TLS report that is not the sender's, so the other kinds are not tried.
+// When no kind matches, the error is a *NoReportError.
 func Decode(r io.ReadSeeker, d Decoders) (File, error) {
 	dec := d.Report
 	if dec == nil {
@@ -76,7 +80,7 @@ func Decode(r io.ReadSeeker, d Decoders) (File, error) {
 		if err == nil {
 			return f, nil
 		}
-		if !notThisKind(err) {
+		if !notThisKind(err) || i == 0 && otherFeedback(err) {
 			return File{}, err
 		}
 		errs[i] = err
@@ -88,6 +92,15 @@ func Decode(r io.ReadSeeker, d Decoders) (File, error) {
 func notThisKind(err error) bool {
 	return errors.Is(err, report.ErrNotReport) || errors.Is(err, report.ErrEmpty) ||
 		errors.Is(err, tlsrpt.ErrNotReport) || errors.Is(err, tlsrpt.ErrEmpty)
+}
+
+// otherFeedback reports whether the failure decoder's err says that the
+// message is an ARF report, but not a failure report: it found the
+// message/feedback-report part (the error names it as its Path) and
+// refused it (another feedback type, or no fields).
+func otherFeedback(err error) bool {
+	de, ok := errors.AsType[*report.DecodeError](err)
+	return ok && errors.Is(de.Kind, report.ErrNotReport) && de.Path != ""
 }
 
 // NoReportError is Decode's error for a file that is no report of any

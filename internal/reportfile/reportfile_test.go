@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -114,6 +115,29 @@ func TestDecode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDecodeOtherFeedbackType: an ARF report of another feedback type
+// (RFC 5965 §7.3: abuse, fraud, ...) is no report for Decode, even when its
+// copy of the original message is a report email: that copy is someone
+// else's mail (a spoofed sender can put any XML or JSON in it), and reading
+// it as an aggregate or TLS report would credit it to the ARF sender.
+func TestDecodeOtherFeedbackType(t *testing.T) {
+	for _, ft := range []string{"abuse", "fraud", "virus", "other", "not-spam"} {
+		for _, inner := range []struct{ name, mail string }{{"aggregate", aggMail}, {"TLS", tlsMail}} {
+			in := strings.Replace(failure(inner.mail), "Feedback-Type: auth-failure", "Feedback-Type: "+ft, 1)
+			for _, stream := range []bool{false, true} {
+				f, err := Decode(strings.NewReader(in), Decoders{Stream: stream, TLS: tlsDecode})
+				if f != (File{}) || !errors.Is(err, report.ErrNotReport) || !strings.Contains(fmt.Sprint(err), ft) {
+					if f.Stream != nil {
+						f.Stream.Close()
+					}
+					t.Errorf("%s report about a %s report email (stream %v): %+v, %v; want no report and report.ErrNotReport naming %q",
+						ft, inner.name, stream, f, err, ft)
+				}
+			}
+		}
 	}
 }
 

@@ -4,6 +4,9 @@
 // JSON) goes through String, so that a crafted value cannot clear the screen,
 // move the cursor, set the window title, write to the clipboard (OSC 52),
 // reorder what is shown with bidi controls, or break a one-line message.
+// Printable is the matching test for a value the module writes as is (into
+// a header field, such as an Authentication-Results property value or
+// authserv-id) rather than escapes.
 package termsafe
 
 import (
