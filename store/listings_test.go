@@ -201,3 +201,36 @@ func TestTLSDayTotalsBounded(t *testing.T) {
 		}
 	})
 }
+
+// TestOrgNamesBytewise: reporters' names sort by their bytes on both
+// engines, also where PostgreSQL's collation would put "Zeta Mail" after
+// "alpha.example" (the column is given an ICU en-US collation here, as a
+// database created under that locale has): OrgNames' first names and
+// Orgs' ties are the same on SQLite and PostgreSQL.
+func TestOrgNamesBytewise(t *testing.T) {
+	names := []string{"alpha.example", "Zeta Mail", "beta.example", "Acme"}
+	want := slices.Clone(names)
+	slices.Sort(want) // Acme, Zeta Mail, alpha.example, beta.example
+	forEngines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := mustOpen(t, dsn, Options{}).(*sqlStore)
+		if s.d.dollar {
+			for _, table := range []string{"aggregate_reports", "aggregate_days"} {
+				if _, err := s.db.ExecContext(ctx, `ALTER TABLE `+table+` ALTER COLUMN org_name TYPE TEXT COLLATE "en-US-x-icu"`); err != nil {
+					t.Skipf("no ICU collation to test with: %v", err)
+				}
+			}
+		}
+		addBatch(t, s, len(names), OutcomeAdded, func(i int) *report.Aggregate {
+			return benchReport(names[i], benchDay, "r", 1, 0, 1) // one message each: Orgs ties
+		})
+		got, err := s.OrgNames(ctx, Filter{}, 2)
+		if err != nil || !slices.Equal(got, want[:2]) {
+			t.Errorf("OrgNames, limit 2 = %q, %v; want %q", got, err, want[:2])
+		}
+		orgs, err := s.Orgs(ctx, Filter{}, 0)
+		if got := keys(orgs, err, func(o OrgCounts) string { return o.OrgName }); !slices.Equal(got, want) {
+			t.Errorf("Orgs = %q, %v; want %q (ties by name)", got, err, want)
+		}
+	})
+}

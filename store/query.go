@@ -76,7 +76,8 @@ func (s *sqlStore) OrgNames(ctx context.Context, f Filter, limit int) ([]string,
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "")
-	return s.strings(ctx, "SELECT DISTINCT org_name FROM aggregate_reports WHERE "+w+" ORDER BY 1 LIMIT ?", append(args, limitOf(limit))...)
+	return s.strings(ctx, "SELECT org_name FROM aggregate_reports WHERE "+w+" GROUP BY org_name ORDER BY org_name"+s.d.bytewise+" LIMIT ?",
+		append(args, limitOf(limit))...)
 }
 
 // strings runs a query of one text column.
@@ -127,7 +128,7 @@ func (s *sqlStore) Orgs(ctx context.Context, f Filter, limit int) ([]OrgCounts, 
 	return collect(ctx, s, func(sc scanner, o *OrgCounts, _ ...any) error {
 		return scanCounts(sc, &o.Counts, &o.OrgName, &o.Reports)
 	}, "SELECT org_name, COUNT(DISTINCT report), "+countCols+
-		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, 1 LIMIT ?", append(args, limitOf(limit))...)
+		" FROM aggregate_days WHERE "+w+" GROUP BY org_name ORDER BY 3 DESC, org_name"+s.d.bytewise+" LIMIT ?", append(args, limitOf(limit))...)
 }
 
 // scanCounts scans a row of keys followed by the count columns.

@@ -20,11 +20,16 @@ type dialect struct {
 	lockMigrations string
 	// maxParams bounds the placeholders of one statement.
 	maxParams int
+	// bytewise follows a text column in ORDER BY where the engines
+	// must agree on the order of arbitrary text (reporters' names): a
+	// PostgreSQL database's collation may order "Zeta" after "alpha",
+	// where SQLite compares bytes.
+	bytewise string
 }
 
 var (
 	sqliteDialect   = &dialect{name: "sqlite", maxParams: 32766}
-	postgresDialect = &dialect{name: "postgres", dollar: true, maxParams: 65535,
+	postgresDialect = &dialect{name: "postgres", dollar: true, maxParams: 65535, bytewise: ` COLLATE "C"`,
 		lockMigrations: "SELECT pg_advisory_xact_lock(7226853412)"}
 )
 

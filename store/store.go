@@ -41,8 +41,9 @@ type Store interface {
 	// the policy-domain indexes in order and stops at the limit; ranked by
 	// volume, it would have to sum every report's row first.
 	Domains(ctx context.Context, limit int) ([]string, error)
-	// OrgNames lists the reporting organisations, sorted, at most limit
-	// (0: DefaultLimit): every report may name another.
+	// OrgNames lists the reporting organisations, sorted by their bytes
+	// (whatever a PostgreSQL database's collation), at most limit (0:
+	// DefaultLimit): every report may name another.
 	OrgNames(ctx context.Context, f Filter, limit int) ([]string, error)
 	// Days returns the counts per UTC day, split over the days of each
 	// report's window by report.Summary's rule, so that they equal the
@@ -59,7 +60,8 @@ type Store interface {
 	// (each report's share split as Days does).
 	SourceDays(ctx context.Context, f Filter, ip string) ([]DayCounts, error)
 	// Orgs returns counts per reporting organisation, most messages
-	// first, at most limit (0: DefaultLimit).
+	// first (then by name, as OrgNames sorts), at most limit (0:
+	// DefaultLimit).
 	Orgs(ctx context.Context, f Filter, limit int) ([]OrgCounts, error)
 	// FailingSources returns the source addresses with the most messages
 	// failing DMARC, at most limit (0: DefaultLimit), each with the
