@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -278,7 +279,7 @@ func (sr SenderMapReader) Parse(data []byte) (*SenderMap, error) {
 // Read reads a sender map from r as Parse does, reading at most one byte
 // more than MaxBytes of it. An error reading r is returned wrapped as is.
 func (sr SenderMapReader) Read(r io.Reader) (*SenderMap, error) {
-	if n := sr.maxBytes(); n >= 0 {
+	if n := sr.maxBytes(); n >= 0 && n < math.MaxInt64 { // n+1 must not wrap
 		r = io.LimitReader(r, n+1)
 	}
 	data, err := io.ReadAll(r)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 )
@@ -95,4 +96,14 @@ func TestSenderMapBytesBound(t *testing.T) {
 			t.Errorf("ReadSenders read %d bytes of an endless input, want MaxBytes+1, %d", cr.n, def+1)
 		}
 	})
+}
+
+// TestSenderMapReadLargestBound: a MaxBytes of math.MaxInt64 reads the
+// whole map (the byte read past the bound must not wrap the count round
+// to a negative limit, which reads nothing).
+func TestSenderMapReadLargestBound(t *testing.T) {
+	m, err := SenderMapReader{MaxBytes: math.MaxInt64}.Read(bytes.NewReader(senderDoc(100)))
+	if err != nil || m.ByDomain("mail.acme.example") == nil {
+		t.Errorf("Read with MaxBytes math.MaxInt64: %v; want the map", err)
+	}
 }
