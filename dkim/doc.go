@@ -64,7 +64,10 @@
 // What a message or a key record can make a Verifier do is bounded, each
 // bound an option field with its default:
 //   - MaxSignatures: 8 signatures verified per message; later ones are
-//     neutral with ErrTooManySignatures.
+//     neutral with ErrTooManySignatures, parsed only to name d=, s= and a=
+//     and kept without their parsed form, so that a header of nothing but
+//     signature fields costs memory in proportion to its size (about 17
+//     times it, TestVerifyManySignaturesMemory).
 //   - MaxHeaderBytes: 256 KiB of header section (Signer too);
 //     MaxLineBytes: 64 KiB per physical header line.
 //   - MaxRSABits: 8192-bit RSA keys (policy with ErrKeyTooLong past it);

@@ -94,7 +94,9 @@ type Verification struct {
 	BodyLength   int64
 	UnsignedBody int64
 
-	// Signature is the parsed field; nil when it did not parse far enough.
+	// Signature is the parsed field, as far as it parsed; nil for a
+	// signature past Verifier.MaxSignatures (StatusNeutral), which is
+	// parsed only to fill in Domain, Selector, Algorithm and BodyLength.
 	Signature *Signature
 	// Key is the key record used; nil when none was found. It may be
 	// shared with other results through the Verifier's key cache: treat
@@ -159,6 +161,7 @@ type verifyState struct {
 	canons []*bodyCanon
 	hashes []hash.Hash
 	hdr    headerCanon
+	spare  sigStorage // parse space for signatures past MaxSignatures
 	sum    [sha256.Size]byte
 	jobs   []job
 }
@@ -230,8 +233,8 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 	if n == 0 {
 		return nil, nil
 	}
-	results, storage := newResults(n)
 	maxSigs := orDefault(v.MaxSignatures, 8)
+	results, storage := newResults(n, min(n, maxSigs))
 	canons := 0
 	k := 0
 	for i := range st.fields {
@@ -242,16 +245,14 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 		res := &results[k]
 		k++
 		res.BodyLength = -1
-		sig, perr := parseSignature(f.value(), &storage[k-1])
-		if sig != nil {
-			res.Signature = sig
-			res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
-			res.BodyLength = sig.BodyLength
-		}
 		if k > maxSigs {
-			res.Status, res.Err = StatusNeutral, ErrTooManySignatures
+			v.skipped(res, f.value(), &st.spare)
 			continue
 		}
+		sig, perr := parseSignature(f.value(), &storage[k-1])
+		res.Signature = sig
+		res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
+		res.BodyLength = sig.BodyLength
 		if perr != nil {
 			res.Status, res.Err = StatusPermError, perr
 			continue
@@ -305,17 +306,32 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 }
 
 // newResults returns the results for a message with n signatures and
-// the storage their parsed forms go in. Most signed mail has one
-// signature: its result and storage then take one allocation.
-func newResults(n int) ([]Verification, []sigStorage) {
-	if n == 1 {
+// the storage the parsed forms of the first parsed of them go in. Most
+// signed mail has one signature: its result and storage then take one
+// allocation.
+func newResults(n, parsed int) ([]Verification, []sigStorage) {
+	if n == 1 && parsed == 1 {
 		one := new(struct {
 			res [1]Verification
 			st  [1]sigStorage
 		})
 		return one.res[:], one.st[:]
 	}
-	return make([]Verification, n), make([]sigStorage, n)
+	return make([]Verification, n), make([]sigStorage, parsed)
+}
+
+// skipped fills in the result of a signature past MaxSignatures: neutral,
+// naming its d=, s= and a= when they parse. It is parsed into scratch
+// storage and keeps no Signature: a header section of MaxHeaderBytes could
+// hold thousands of signature fields, and storage of their own (about
+// 1 KiB each) would multiply the header's size in memory by about 60.
+func (v *Verifier) skipped(res *Verification, value string, spare *sigStorage) {
+	*spare = sigStorage{}
+	if sig, _ := parseSignature(value, spare); sig != nil {
+		res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
+		res.BodyLength = sig.BodyLength
+	}
+	res.Status, res.Err = StatusNeutral, ErrTooManySignatures
 }
 
 // identities returns the AUID of sig (see Signature.AUID) and the name
