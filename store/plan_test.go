@@ -32,11 +32,12 @@ var allowedScans = map[string]string{
 	// to them (a reporting organisation) counts them all, through the
 	// narrowest index.
 	"FailureCount failure_reports": "",
-	// Policies, Days and TLSDayTotals sort the rows they keep (the limit
-	// seen last, a subquery's rows) oldest first.
+	// Policies, Days, TLSDayTotals and TLSDays sort the rows they keep
+	// (the limit seen last, a subquery's rows) oldest first.
 	"Policies latest":     "",
 	"Days latest":         "",
 	"TLSDayTotals latest": "",
+	"TLSDays latest":      "",
 	// Domains walks each table's policy-domain index in order, each side
 	// stopping at the limit (first_aggregate, first_tls), and sorts the
 	// union of those rows only.

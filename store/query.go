@@ -95,14 +95,16 @@ func (s *sqlStore) Days(ctx context.Context, f Filter, limit int) ([]DayCounts, 
 	w, args := f.where("policy_domain", "day", "org_name")
 	return collect(ctx, s, func(sc scanner, d *DayCounts, _ ...any) error {
 		return scanCounts(sc, &d.Counts, &d.Day)
-	}, latestDays("SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day"), append(args, limitOf(limit))...)
+	}, latestDays("SELECT day, "+countCols+" FROM aggregate_days WHERE "+w+" GROUP BY day", ""), append(args, limitOf(limit))...)
 }
 
 // latestDays returns the query of the latest rows of q, a query of rows
 // per day whose first column is the day: at most as many as its last
-// argument, oldest first.
-func latestDays(q string) string {
-	return "SELECT * FROM (" + q + " ORDER BY 1 DESC LIMIT ?) latest ORDER BY 1"
+// argument, oldest first. then orders the rows of one day (", 2" for
+// the second column; "" when q has a row per day): when the limit cuts
+// into a day, its first rows in that order are kept.
+func latestDays(q, then string) string {
+	return "SELECT * FROM (" + q + " ORDER BY 1 DESC" + then + " LIMIT ?) latest ORDER BY 1" + then
 }
 
 // Total returns the sum of Days.

@@ -81,7 +81,9 @@ type Store interface {
 	// TLSDays returns TLS session counts per policy domain and UTC day
 	// (a TLS report's day is its start date's), by day then domain, at
 	// most limit rows (0: DefaultLimit): a day has a row per policy
-	// domain, and one report may hold MaxRecords of them.
+	// domain, and one report may hold MaxRecords of them. When there are
+	// more, the latest days are kept, as by Days (and of the earliest day
+	// kept, its first domains).
 	TLSDays(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error)
 	// TLSDayTotals returns TLS session counts per UTC day, the selected
 	// policy domains together (TLSDayCounts.Domain is ""): one row per

@@ -137,14 +137,14 @@ func addrString(a netip.Addr) string {
 }
 
 // TLSDays returns TLS session counts per domain and day, at most limit
-// rows.
+// rows, of the latest days.
 func (s *sqlStore) TLSDays(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
-	return collect(ctx, s, scanTLSDay, `SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
-FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain ORDER BY 1, 2 LIMIT ?`, append(args, limitOf(limit))...)
+	return collect(ctx, s, scanTLSDay, latestDays(`SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
+FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain`, ", 2"), append(args, limitOf(limit))...)
 }
 
 // TLSDayTotals returns TLS session counts per day, every selected domain
@@ -155,7 +155,7 @@ func (s *sqlStore) TLSDayTotals(ctx context.Context, f Filter, limit int) ([]TLS
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
 	return collect(ctx, s, scanTLSDay, latestDays(`SELECT day, '' AS domain, CAST(SUM(successful) AS BIGINT) AS ok, CAST(SUM(failure) AS BIGINT) AS bad
-FROM tls_policies WHERE `+w+` GROUP BY day`), append(args, limitOf(limit))...)
+FROM tls_policies WHERE `+w+` GROUP BY day`, ""), append(args, limitOf(limit))...)
 }
 
 // TLSTotal returns TLS session counts over the selection.

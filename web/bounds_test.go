@@ -324,30 +324,39 @@ func TestTLSPageDaysBounded(t *testing.T) {
 		r.Policies = append(r.Policies, tlsrpt.PolicyResult{Policy: tlsrpt.Policy{Type: tlsrpt.PolicyTypeSTS, Domain: fmt.Sprintf("d%d.example", i)},
 			Summary: tlsrpt.SessionCounts{Successful: 2, Failure: 1}})
 	}
-	if _, err := st.AddTLS(context.Background(), r, store.Source{}); err != nil {
-		t.Fatal(err)
+	// A later day with one domain: the table keeps the latest days.
+	late := &tlsrpt.Report{OrganizationName: "example.net", ReportID: "2",
+		DateRange: tlsrpt.DateRange{Start: day(2025, 1, 2), End: day(2025, 1, 2).Add(time.Hour)},
+		Policies: []tlsrpt.PolicyResult{{Policy: tlsrpt.Policy{Type: tlsrpt.PolicyTypeSTS, Domain: "late.example"},
+			Summary: tlsrpt.SessionCounts{Successful: 2, Failure: 1}}}}
+	for _, r := range []*tlsrpt.Report{r, late} {
+		if _, err := st.AddTLS(context.Background(), r, store.Source{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	h, err := NewHandler(Config{Store: st, MaxRows: 3, PageDomains: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := get(h, "/tls").Body.String()
-	if n := strings.Count(section(t, p, `<table id="tls-days">`), "<tr><td>2025-01-01</td>"); n != 3 || !strings.Contains(p, `id="tls-days-cut"`) {
-		t.Errorf("/tls lists %d rows of days, note shown %v; want MaxRows, 3, and the note", n, strings.Contains(p, `id="tls-days-cut"`))
+	table := section(t, p, `<table id="tls-days">`)
+	first, last := strings.Count(table, "<tr><td>2025-01-01</td>"), strings.Count(table, "<tr><td>2025-01-02</td>")
+	if first != 2 || last != 1 || !strings.Contains(p, `id="tls-days-cut"`) {
+		t.Errorf("/tls lists %d rows of the first day and %d of the last, note shown %v; want MaxRows, 3, the latest (2 and 1), and the note", first, last, strings.Contains(p, `id="tls-days-cut"`))
 	}
 	// Within MaxRows, nothing is said.
-	h, err = NewHandler(Config{Store: st, MaxRows: 5})
+	h, err = NewHandler(Config{Store: st, MaxRows: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p := get(h, "/tls").Body.String(); strings.Contains(p, `id="tls-days-cut"`) {
-		t.Error("/tls says it left rows of days out with MaxRows 5 of 5")
+		t.Error("/tls says it left rows of days out with MaxRows 6 of 6")
 	}
 	if n := strings.Count(section(t, p, `<select name="domain">`), `<option value="d`); n != 4 {
 		t.Errorf("/tls offers %d domains, want PageDomains, 4", n)
 	}
-	if total, failed := shown(t, p, "tls-total"), shown(t, p, "tls-failed"); total != "15" || failed != "5" {
-		t.Errorf("/tls: %s sessions, %s failed; want all 5 domains' 15 and 5", total, failed)
+	if total, failed := shown(t, p, "tls-total"), shown(t, p, "tls-failed"); total != "18" || failed != "6" {
+		t.Errorf("/tls: %s sessions, %s failed; want all 6 rows' 18 and 6", total, failed)
 	}
 	if !strings.Contains(p, "2025-01-01: 15 sessions, 10 successful, 5 failed") {
 		t.Error("/tls: the chart's day does not count every domain's sessions")

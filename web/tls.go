@@ -22,8 +22,9 @@ type tlsData struct {
 	PageDomains int
 	Total       tlsrpt.SessionCounts
 	// Days are the selected domains' sessions per day and domain, the
-	// first Config.MaxRows rows (at most store.MaxLimit-1, as the
-	// overview's days); MoreDays says that there are more.
+	// last Config.MaxRows rows, of the latest days (at most
+	// store.MaxLimit-1, as the overview's days); MoreDays says that there
+	// are more.
 	Days     []store.TLSDayCounts
 	MoreDays bool
 	// Failures are the Config.PageTLSFailures failure groups with the
@@ -93,9 +94,7 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 			return
 		},
 		func() (err error) {
-			limit := pageSize(h.cfg.MaxRows, DefaultMaxRows)
-			d.Days, err = h.store.TLSDays(ctx, sf, limit+1)
-			d.Days, d.MoreDays = firstPage(d.Days, limit)
+			d.Days, d.MoreDays, err = latestDays(&h.cfg, func(limit int) ([]store.TLSDayCounts, error) { return h.store.TLSDays(ctx, sf, limit) })
 			return
 		},
 	} {
