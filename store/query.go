@@ -488,6 +488,26 @@ func (rc *rawRecord) decode(r *report.Record) error {
 
 // Report returns one report with its records.
 func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) {
+	return s.report(ctx, id, -1)
+}
+
+// ReportHead returns one report with its first limit records, and its
+// counts: the sum of its day shares, which add up to its records'.
+func (s *sqlStore) ReportHead(ctx context.Context, id int64, limit int) (*ReportDetail, report.Counts, error) {
+	rd, err := s.report(ctx, id, limitOf(limit))
+	if err != nil {
+		return nil, report.Counts{}, err
+	}
+	var n nullCounts
+	if err := s.queryRow(ctx, "SELECT "+countCols+" FROM aggregate_days WHERE report = ?", id).Scan(n.ptrs()...); err != nil {
+		return nil, report.Counts{}, s.err(err)
+	}
+	return rd, n.counts(), nil
+}
+
+// report reads a report with its first limit records (all of them for a
+// negative limit).
+func (s *sqlStore) report(ctx context.Context, id int64, limit int) (*ReportDetail, error) {
 	rd := &ReportDetail{Aggregate: &report.Aggregate{}}
 	a := rd.Aggregate
 	var errs, pol, warns string
@@ -510,8 +530,12 @@ func (s *sqlStore) Report(ctx context.Context, id int64) (*ReportDetail, error) 
 			return nil, fmt.Errorf("store: report %d: stored %s: %w", id, j.name, err)
 		}
 	}
-	if a.Records, err = s.records(ctx, `SELECT r.source_ip, r.count, d.detail FROM aggregate_records r CROSS JOIN aggregate_details d
-WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, id<<recordIDBits, (id+1)<<recordIDBits); err != nil {
+	q, args := `SELECT r.source_ip, r.count, d.detail FROM aggregate_records r CROSS JOIN aggregate_details d
+WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, []any{id << recordIDBits, (id + 1) << recordIDBits}
+	if limit >= 0 {
+		q, args = q+" LIMIT ?", append(args, limit)
+	}
+	if a.Records, err = s.records(ctx, q, args...); err != nil {
 		return nil, err
 	}
 	// Every upload of a changed copy adds a conflict: the list stops at

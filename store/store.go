@@ -73,6 +73,12 @@ type Store interface {
 	// most Options.MaxRecords), warnings and conflicting duplicates (at
 	// most MaxLimit); ErrNotFound if there is none.
 	Report(ctx context.Context, id int64) (*ReportDetail, error)
+	// ReportHead returns what Report does with only the first limit
+	// records (0: DefaultLimit, at most MaxLimit; ReportInfo.Records
+	// counts them all), and the report's counts over all its records, so
+	// that a page can show a report of a million records without
+	// reading them all.
+	ReportHead(ctx context.Context, id int64, limit int) (*ReportDetail, report.Counts, error)
 	// Policies returns each distinct published policy seen for the
 	// domain(s), with when it was first and last seen, oldest first: the
 	// limit (0: DefaultLimit) seen last when there are more (every report

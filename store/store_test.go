@@ -178,6 +178,58 @@ func TestReportRoundTrip(t *testing.T) {
 	})
 }
 
+// TestReportHead: ReportHead gives a report's first records as Report
+// lists them, at most the limit (DefaultLimit for 0 or less), and counts
+// over all of them equal to the report's summary, for every conformance
+// report, on both engines.
+func TestReportHead(t *testing.T) {
+	as := conformanceReports(t)
+	forEngines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := mustOpen(t, dsn, Options{})
+		cut := 0
+		for _, a := range as {
+			res, err := s.AddAggregate(ctx, a, Source{Name: "f"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome != OutcomeAdded {
+				continue
+			}
+			whole, err := s.Report(ctx, res.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := report.Summarize(whole.Aggregate).Total
+			for _, limit := range []int{-1, 0, 1, 2, len(a.Records), len(a.Records) + 1} {
+				head, counts, err := s.ReportHead(ctx, res.ID, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := min(len(whole.Aggregate.Records), limit)
+				if limit <= 0 {
+					n = min(len(whole.Aggregate.Records), DefaultLimit)
+				}
+				if n < len(whole.Aggregate.Records) {
+					cut++
+				}
+				if diff := cmp.Diff(whole.Aggregate.Records[:n], head.Aggregate.Records, cmpopts.EquateEmpty(), cmpopts.EquateComparable(netip.Addr{})); diff != "" {
+					t.Errorf("%s, limit %d: records differ from Report's first %d (-Report +ReportHead):\n%s", a.Metadata.ReportID, limit, n, diff)
+				}
+				if counts != want || head.Records != whole.Records || head.ReportInfo != whole.ReportInfo {
+					t.Errorf("%s, limit %d: counts %+v, info %+v; want %+v, %+v", a.Metadata.ReportID, limit, counts, head.ReportInfo, want, whole.ReportInfo)
+				}
+			}
+		}
+		if cut == 0 {
+			t.Error("no report was cut: the test shows nothing")
+		}
+		if _, _, err := s.ReportHead(ctx, 1<<40, 0); !errors.Is(err, ErrNotFound) {
+			t.Errorf("ReportHead(unknown) = %v, want ErrNotFound", err)
+		}
+	})
+}
+
 // TestConflictRecorded: a report under a stored key with other content
 // is recorded once per distinct content, and the first stays.
 func TestConflictRecorded(t *testing.T) {

@@ -99,7 +99,8 @@
 //	                                domains, the latest (a day has a row per policy domain: its totals and chart
 //	                                read one row per day, store's TLSDayTotals); rows and conflicting
 //	                                copies on a report's page (one report may hold a million rows,
-//	                                store.Options.MaxRecords; its totals count them all, and
+//	                                store.Options.MaxRecords: the page reads only the rows it lists,
+//	                                store's ReportHead, and its totals count them all, and
 //	                                /api/report/ID is the whole report as stored); failure reports
 //	                                the list pages through, 50 a page (a page past it is refused:
 //	                                narrow the date range); days the overview and the TLS page read,

@@ -538,20 +538,23 @@ func (h *handler) loadReport(r *http.Request) (*store.ReportDetail, error) {
 }
 
 func (h *handler) report(w http.ResponseWriter, r *http.Request) {
-	d, err := h.loadReport(r)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	// One report may hold store.Options.MaxRecords rows (a million by
-	// default): the page lists MaxRows of them, as an export would.
-	rd := reportData{ReportDetail: d, Counts: report.Summarize(d.Aggregate).Total}
+	// default): the page reads and lists MaxRows of them, as an export
+	// would, and takes its counts over every row from the store.
 	limit := h.cfg.maxRows()
-	if n := len(d.Aggregate.Records); n > limit {
-		cut := *d
-		a := *d.Aggregate
-		a.Records = a.Records[:limit]
-		cut.Aggregate, rd.ReportDetail, rd.Rows = &a, &cut, n
+	d, counts, err := h.store.ReportHead(r.Context(), id, limit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rd := reportData{ReportDetail: d, Counts: counts}
+	if d.Records > len(d.Aggregate.Records) {
+		rd.Rows = d.Records
 	}
 	// The store lists at most store.MaxLimit conflicting copies (the
 	// default MaxRows): ReportInfo.Conflicts counts them all.

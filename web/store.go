@@ -27,6 +27,7 @@ type Store interface {
 	Policies(ctx context.Context, f store.Filter, limit int) ([]store.PolicyPeriod, error)
 	Reports(ctx context.Context, f store.Filter, p store.Page) ([]store.ReportInfo, error)
 	Report(ctx context.Context, id int64) (*store.ReportDetail, error)
+	ReportHead(ctx context.Context, id int64, limit int) (*store.ReportDetail, report.Counts, error)
 	TLSDays(ctx context.Context, f store.Filter, limit int) ([]store.TLSDayCounts, error)
 	TLSDayTotals(ctx context.Context, f store.Filter, limit int) ([]store.TLSDayCounts, error)
 	TLSTotal(ctx context.Context, f store.Filter) (store.TLSDayCounts, error)
