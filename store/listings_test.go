@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/domainauth/domainauth/report"
+	"github.com/domainauth/domainauth/tlsrpt"
 )
 
 // checkDomainsBounded stores a TLS report of n policy domains and two
@@ -231,6 +232,41 @@ func TestOrgNamesBytewise(t *testing.T) {
 		orgs, err := s.Orgs(ctx, Filter{}, 0)
 		if got := keys(orgs, err, func(o OrgCounts) string { return o.OrgName }); !slices.Equal(got, want) {
 			t.Errorf("Orgs = %q, %v; want %q (ties by name)", got, err, want)
+		}
+	})
+}
+
+// TestTLSDaysBytewise: a day's policy domains sort by their bytes on
+// both engines, also where PostgreSQL's collation would put "a_b" before
+// "a-b" (the column is given an ICU en-US collation here), so that a
+// limit cutting into a day keeps the same domains on SQLite and
+// PostgreSQL.
+func TestTLSDaysBytewise(t *testing.T) {
+	domains := []string{"a_b.example", "a-b.example", "a.example", "ab.example"}
+	want := slices.Clone(domains)
+	slices.Sort(want) // a-b, a., a_b, ab
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	forEngines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := mustOpen(t, dsn, Options{}).(*sqlStore)
+		if s.d.dollar {
+			if _, err := s.db.ExecContext(ctx, `ALTER TABLE tls_policies ALTER COLUMN policy_domain TYPE TEXT COLLATE "en-US-x-icu"`); err != nil {
+				t.Skipf("no ICU collation to test with: %v", err)
+			}
+		}
+		r := tlsDomainsReport("1", day, 0)
+		for _, d := range domains {
+			r.Policies = append(r.Policies, tlsrpt.PolicyResult{Policy: tlsrpt.Policy{Type: tlsrpt.PolicyTypeSTS, Domain: d},
+				Summary: tlsrpt.SessionCounts{Successful: 1}})
+		}
+		if _, err := s.AddTLS(ctx, r, Source{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, limit := range []int{2, len(domains)} {
+			days, err := s.TLSDays(ctx, Filter{}, limit)
+			if got := keys(days, err, func(d TLSDayCounts) string { return d.Domain }); !slices.Equal(got, want[:limit]) {
+				t.Errorf("TLSDays, limit %d = %q, %v; want %q", limit, got, err, want[:limit])
+			}
 		}
 	})
 }

@@ -100,8 +100,9 @@ func (s *sqlStore) Days(ctx context.Context, f Filter, limit int) ([]DayCounts, 
 
 // latestDays returns the query of the latest rows of q, a query of rows
 // per day whose first column is the day: at most as many as its last
-// argument, oldest first. then orders the rows of one day (", 2" for
-// the second column; "" when q has a row per day): when the limit cuts
+// argument, oldest first. then orders the rows of one day (", " and a
+// column of q by name, with the dialect's bytewise for text; "" when q
+// has a row per day): when the limit cuts
 // into a day, its first rows in that order are kept.
 func latestDays(q, then string) string {
 	return "SELECT * FROM (" + q + " ORDER BY 1 DESC" + then + " LIMIT ?) latest ORDER BY 1" + then

@@ -89,7 +89,7 @@ type Store interface {
 	// most limit rows (0: DefaultLimit): a day has a row per policy
 	// domain, and one report may hold MaxRecords of them. When there are
 	// more, the latest days are kept, as by Days (and of the earliest day
-	// kept, its first domains).
+	// kept, its first domains, sorted by their bytes as OrgNames sorts).
 	TLSDays(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error)
 	// TLSDayTotals returns TLS session counts per UTC day, the selected
 	// policy domains together (TLSDayCounts.Domain is ""): one row per

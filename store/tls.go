@@ -137,14 +137,15 @@ func addrString(a netip.Addr) string {
 }
 
 // TLSDays returns TLS session counts per domain and day, at most limit
-// rows, of the latest days.
+// rows, of the latest days. A day's domains sort by their bytes on both
+// engines (s.d.bytewise), so that a cut into a day keeps the same ones.
 func (s *sqlStore) TLSDays(ctx context.Context, f Filter, limit int) ([]TLSDayCounts, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	w, args := f.where("policy_domain", "day", "org_name")
 	return collect(ctx, s, scanTLSDay, latestDays(`SELECT day, policy_domain, CAST(SUM(successful) AS BIGINT), CAST(SUM(failure) AS BIGINT)
-FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain`, ", 2"), append(args, limitOf(limit))...)
+FROM tls_policies WHERE `+w+` GROUP BY day, policy_domain`, ", policy_domain"+s.d.bytewise), append(args, limitOf(limit))...)
 }
 
 // TLSDayTotals returns TLS session counts per day, every selected domain
