@@ -39,15 +39,16 @@ func (v *Verification) authResult(bLen int) authres.MethodResult {
 
 // bValue returns b= as written without its whitespace, "" when unknown.
 func (v *Verification) bValue() string {
-	if v.Signature == nil {
-		return ""
+	raw := v.bRaw
+	if v.Signature != nil {
+		raw = v.Signature.bRaw
 	}
 	return strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
 			return -1
 		}
 		return r
-	}, v.Signature.bRaw)
+	}, raw)
 }
 
 // AuthResults returns the dkim method results of all of a message's

@@ -96,12 +96,18 @@ type Verification struct {
 
 	// Signature is the parsed field, as far as it parsed; nil for a
 	// signature past Verifier.MaxSignatures (StatusNeutral), which is
-	// parsed only to fill in Domain, Selector, Algorithm and BodyLength.
+	// parsed only to fill in Domain, Selector, Algorithm and BodyLength
+	// (and its b= for AuthResult's header.b).
 	Signature *Signature
 	// Key is the key record used; nil when none was found. It may be
 	// shared with other results through the Verifier's key cache: treat
 	// it as read-only.
 	Key *KeyRecord
+
+	// bRaw is b= as written of a signature past MaxSignatures (a
+	// substring of the header, as Domain is), so that header.b still
+	// tells it apart from the others (RFC 6008 §4).
+	bRaw string
 }
 
 // Verifier verifies DKIM signatures (RFC 6376 §6). A Verifier with a
@@ -329,7 +335,7 @@ func (v *Verifier) skipped(res *Verification, value string, spare *sigStorage) {
 	*spare = sigStorage{}
 	if sig, _ := parseSignature(value, spare); sig != nil {
 		res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
-		res.BodyLength = sig.BodyLength
+		res.BodyLength, res.bRaw = sig.BodyLength, sig.bRaw
 	}
 	res.Status, res.Err = StatusNeutral, ErrTooManySignatures
 }

@@ -346,3 +346,25 @@ func TestIdentitiesCutFromOneString(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthResultsPastMaxSignatures: a signature past the default
+// MaxSignatures, which keeps no parsed form, still gets its header.b in
+// AuthResults, so that neutral results of one d= and s= stay told apart
+// (RFC 6008 §4).
+func TestAuthResultsPastMaxSignatures(t *testing.T) {
+	var msg strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&msg, "DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=x; h=from; bh=AAAA; b=QUJD REVG%02d\r\n", i)
+	}
+	msg.WriteString("From: a@example.org\r\n\r\nbody\r\n")
+	res, err := (&Verifier{Resolver: &mapResolver{}}).Verify(context.Background(), strings.NewReader(msg.String()))
+	if err != nil || len(res) != 10 {
+		t.Fatalf("Verify: %d results, %v; want 10", len(res), err)
+	}
+	for i, m := range AuthResults(res) {
+		want := fmt.Sprintf("QUJDREVG%02d", i) // all ten share their first eight characters
+		if b, _ := m.Prop("header", "b"); b != want {
+			t.Errorf("signature %d (%v): header.b %q, want %q", i, res[i].Status, b, want)
+		}
+	}
+}
