@@ -205,6 +205,7 @@ func (in *verifierInner) putState(st *verifyState) {
 	}
 	clear(st.fields)
 	clear(st.jobs)
+	st.spare = sigStorage{} // its strings are substrings of the header
 	st.fields, st.jobs = st.fields[:0], st.jobs[:0]
 	for _, c := range st.canons {
 		c.w = nil

@@ -368,3 +368,16 @@ func TestAuthResultsPastMaxSignatures(t *testing.T) {
 		}
 	}
 }
+
+// TestPutStateKeepsNoSignature: a pooled verifyState keeps nothing of the
+// last message, also not the scratch parse of a signature past
+// MaxSignatures (its strings would keep the whole header alive).
+func TestPutStateKeepsNoSignature(t *testing.T) {
+	in := &verifierInner{}
+	st := in.getState()
+	parseSignature("d=example.org; s=x; b=QUJD", &st.spare)
+	in.putState(st)
+	if sig := st.spare.sig; sig.Domain != "" || sig.bRaw != "" || sig.Value != nil {
+		t.Errorf("pooled state keeps a parsed signature: %+v", sig)
+	}
+}
