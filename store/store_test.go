@@ -721,3 +721,53 @@ func TestDefaultLimitConflictsAtMaxLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestReportHeadCountsWindows: ReportHead's counts, the sum of a report's
+// day shares, equal its summary's total also for windows split unevenly
+// over several days, reversed or empty windows, records of no messages,
+// and a report of exactly the default MaxReportMessages split over days.
+func TestReportHeadCountsWindows(t *testing.T) {
+	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	cases := map[string]func(a *report.Aggregate){
+		"three days, uneven": func(a *report.Aggregate) {
+			a.Metadata.DateRange = report.DateRange{Begin: day.Add(12*time.Hour + 17*time.Second), End: day.Add(55*time.Hour + 3*time.Minute)}
+		},
+		"no messages": func(a *report.Aggregate) {
+			for i := range a.Records {
+				a.Records[i].Row.Count = 0
+			}
+		},
+		"some records of no messages": func(a *report.Aggregate) {
+			a.Metadata.DateRange.End = day.Add(71 * time.Hour)
+			a.Records[0].Row.Count, a.Records[3].Row.Count = 0, 0
+		},
+		"reversed window": func(a *report.Aggregate) {
+			a.Metadata.DateRange = report.DateRange{Begin: day.Add(48 * time.Hour), End: day}
+		},
+		"default MaxReportMessages over days": func(a *report.Aggregate) {
+			a.Metadata.DateRange.End = day.Add(4*24*time.Hour + 5*time.Hour)
+			a.Records = a.Records[:3]
+			a.Records[0].Row.Count, a.Records[1].Row.Count, a.Records[2].Row.Count = 1<<40-10, 3, 7
+		},
+	}
+	forEngines(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := mustOpen(t, dsn, Options{})
+		for name, edit := range cases {
+			a := benchReport("example.net", day, name, 12, 0, 12)
+			edit(a)
+			res, err := s.AddAggregate(ctx, a, Source{})
+			if err != nil || res.Outcome != OutcomeAdded {
+				t.Fatalf("%s: AddAggregate = %+v, %v", name, res, err)
+			}
+			whole, err := s.Report(ctx, res.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := report.Summarize(whole.Aggregate).Total
+			if _, counts, err := s.ReportHead(ctx, res.ID, 1); err != nil || counts != want {
+				t.Errorf("%s: ReportHead counts %+v, %v; want the summary's %+v", name, counts, err, want)
+			}
+		}
+	})
+}
