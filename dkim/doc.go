@@ -65,7 +65,7 @@
 // bound an option field with its default:
 //   - MaxSignatures: 8 signatures verified per message; later ones are
 //     neutral with ErrTooManySignatures, parsed only to name d=, s= and a=
-//     and kept without their parsed form, so that a header of nothing but
+//     (and b= for header.b) and kept without their parsed form, so that a header of nothing but
 //     signature fields costs memory in proportion to its size (about 17
 //     times it, TestVerifyManySignaturesMemory).
 //   - MaxHeaderBytes: 256 KiB of header section (Signer too);

@@ -143,7 +143,7 @@
 //	DefaultLimit, MaxLimit     20, 10,000   rows of a ranking or listing (TLSDays: a row per policy domain and day;
 //	                                        Domains, TLSDomains: one TLS report may name MaxRecords policy domains;
 //	                                        OrgNames, Orgs, Policies: every report may name another;
-//	                                        Days, TLSDayTotals: the latest days, every report may add its own;
+//	                                        Days, TLSDays, TLSDayTotals: the latest days, every report may add its own;
 //	                                        ReportHead: the first records of a report, Report giving them all)
 //	MaxLimit                   10,000       conflicting copies listed with a report (ReportDetail.ConflictList)
 //	MaxSourceRecords           20,000       records read for one source's days and diagnoses

@@ -96,7 +96,7 @@
 // login form's body is at most 4 KiB. What a page or export lists:
 //
 //	Config.MaxRows          10,000  rows of a table or export; of the TLS page's table of days and
-//	                                domains, the latest (a day has a row per policy domain: its totals and chart
+//	                                domains and of /api/tls/days, the latest (a day has a row per policy domain: its totals and chart
 //	                                read one row per day, store's TLSDayTotals); rows and conflicting
 //	                                copies on a report's page (one report may hold a million rows,
 //	                                store.Options.MaxRecords: the page reads only the rows it lists,

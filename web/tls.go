@@ -156,7 +156,8 @@ func tlsFailuresTable(fs []store.TLSFailure) *table {
 }
 
 // apiTLSTable serves /api/tls/days and /api/tls/failures, with .csv for
-// CSV.
+// CSV: of the days, the latest Config.MaxRows rows, as the TLS page lists
+// them.
 func (h *handler) apiTLSTable(w http.ResponseWriter, r *http.Request) {
 	name, csvOut := tableName(r)
 	if name != "days" && name != "failures" {
