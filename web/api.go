@@ -313,12 +313,19 @@ func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	d, err := h.loadReport(r)
+	id, err := parseID(r.PathValue("id"))
 	if err != nil {
 		h.apiFail(w, r, err)
 		return
 	}
+	// Only the rows the table lists are read (one report may hold a
+	// million).
 	limit := h.cfg.maxRows()
+	d, _, err := h.store.ReportHead(r.Context(), id, limit)
+	if err != nil {
+		h.apiFail(w, r, err)
+		return
+	}
 	a := *d.Aggregate
 	a.Records = a.Records[:min(len(a.Records), limit)]
 	a.Warnings = a.Warnings[:min(len(a.Warnings), limit)]
