@@ -72,18 +72,7 @@ func TestConformanceKinds(t *testing.T) {
 				}
 				f, derr := Decode(fh, Decoders{Stream: stream, TLS: tlsDecode})
 				fh.Close()
-				got := ""
-				switch {
-				case f.Failure != nil:
-					got = "failure"
-				case f.Aggregate != nil:
-					got = "aggregate"
-				case f.Stream != nil:
-					got = "aggregate"
-					f.Stream.Close()
-				case f.TLS != nil:
-					got = "tls"
-				}
+				got := kindOf(f)
 				want := folder.kind
 				if got == want || got == "" && broken[filepath.Join(folder.dir, rel)] {
 					continue

@@ -95,18 +95,7 @@ func TestDecode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, stream := range []bool{false, true} {
 				f, err := Decode(strings.NewReader(tt.in), Decoders{Stream: stream, TLS: tlsDecode})
-				got := ""
-				switch {
-				case f.Failure != nil:
-					got = "failure"
-				case f.Aggregate != nil:
-					got = "aggregate"
-				case f.Stream != nil:
-					got = "aggregate"
-					f.Stream.Close()
-				case f.TLS != nil:
-					got = "tls"
-				}
+				got := kindOf(f)
 				if got != tt.want {
 					t.Errorf("stream %v: read as %q (err %v), want %q", stream, got, err, tt.want)
 				}
@@ -197,4 +186,21 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// kindOf names the kind of report f holds ("" for none), closing its
+// stream.
+func kindOf(f File) string {
+	switch {
+	case f.Failure != nil:
+		return "failure"
+	case f.Aggregate != nil:
+		return "aggregate"
+	case f.Stream != nil:
+		f.Stream.Close()
+		return "aggregate"
+	case f.TLS != nil:
+		return "tls"
+	}
+	return ""
 }
