@@ -313,21 +313,13 @@ func (h *handler) apiReportTable(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	id, err := parseID(r.PathValue("id"))
+	d, _, err := h.loadReportHead(r)
 	if err != nil {
 		h.apiFail(w, r, err)
 		return
 	}
-	// Only the rows the table lists are read (one report may hold a
-	// million).
 	limit := h.cfg.maxRows()
-	d, _, err := h.store.ReportHead(r.Context(), id, limit)
-	if err != nil {
-		h.apiFail(w, r, err)
-		return
-	}
 	a := *d.Aggregate
-	a.Records = a.Records[:min(len(a.Records), limit)]
 	a.Warnings = a.Warnings[:min(len(a.Warnings), limit)]
 	var t *table
 	switch name {

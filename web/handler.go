@@ -537,17 +537,20 @@ func (h *handler) loadReport(r *http.Request) (*store.ReportDetail, error) {
 	return h.store.Report(r.Context(), id)
 }
 
-func (h *handler) report(w http.ResponseWriter, r *http.Request) {
+// loadReportHead returns the report the path's {id} names with its first
+// Config.MaxRows rows, and its counts over all of them: one report may
+// hold store.Options.MaxRecords rows (a million by default), and a page
+// or a table export reads only those it lists.
+func (h *handler) loadReportHead(r *http.Request) (*store.ReportDetail, report.Counts, error) {
 	id, err := parseID(r.PathValue("id"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return nil, report.Counts{}, err
 	}
-	// One report may hold store.Options.MaxRecords rows (a million by
-	// default): the page reads and lists MaxRows of them, as an export
-	// would, and takes its counts over every row from the store.
-	limit := h.cfg.maxRows()
-	d, counts, err := h.store.ReportHead(r.Context(), id, limit)
+	return h.store.ReportHead(r.Context(), id, h.cfg.maxRows())
+}
+
+func (h *handler) report(w http.ResponseWriter, r *http.Request) {
+	d, counts, err := h.loadReportHead(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -558,6 +561,7 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 	}
 	// The store lists at most store.MaxLimit conflicting copies (the
 	// default MaxRows): ReportInfo.Conflicts counts them all.
+	limit := h.cfg.maxRows()
 	if n := max(d.ReportInfo.Conflicts, len(d.ConflictList)); n > min(len(d.ConflictList), limit) {
 		cut := *rd.ReportDetail
 		cut.ConflictList = cut.ConflictList[:min(len(cut.ConflictList), limit)]
