@@ -29,8 +29,8 @@ type Decoders struct {
 type File struct {
 	Aggregate *report.Aggregate // read whole
 	Stream    *report.Stream    // or opened as a stream; the caller closes it
-	Failure   *report.Failure
-	TLS       *tlsrpt.Report
+	Failure   *report.Failure   // a DMARC failure report
+	TLS       *tlsrpt.Report    // an SMTP TLS report
 }
 
 // Decode reads r as each kind of report in turn, from its start each time,
@@ -108,6 +108,8 @@ func otherFeedback(err error) bool {
 // decoder's error, the most general ("not a DMARC aggregate report: ..."
 // names what the input is instead).
 type NoReportError struct {
+	// Failure, Aggregate and TLS are the errors of the failure, aggregate
+	// and TLS decoders, each saying why the file is no report of its kind.
 	Failure, Aggregate, TLS error
 }
 
