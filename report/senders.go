@@ -204,12 +204,9 @@ func (e *SenderMapError) Unwrap() []error {
 func jsonError(data []byte, err error) *SenderMapError {
 	e := &SenderMapError{Entry: -1, Index: -1, Msg: err.Error(), Err: err}
 	var off int64 = -1
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
+	if syn, ok := errors.AsType[*json.SyntaxError](err); ok {
 		off = syn.Offset
-	case errors.As(err, &typ):
+	} else if typ, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		off = typ.Offset
 	}
 	if off > 0 && off <= int64(len(data)) {
