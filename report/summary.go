@@ -796,19 +796,11 @@ func dkimAdvice(s *Sender) string {
 	return "have " + strings.ReplaceAll(s.Name, "%", "%%") + " sign with a DKIM key of %s so that DKIM aligns"
 }
 
-// espOf returns the ESP whose own domain domain is, or nil.
-func (s *Summary) espOf(domain string) *Sender {
-	if p := s.senders().ByDomain(domain); isESP(p) {
-		return p
-	}
-	return nil
-}
-
-// espOrGeneric is espOf, or a nameless provider when the map changed
-// since the finding was noted (a Summary merged from one with other
-// Senders).
+// espOrGeneric returns the ESP whose own domain domain is, or a nameless
+// provider when the map changed since the finding was noted (a Summary
+// merged from one with other Senders).
 func (s *Summary) espOrGeneric(domain string) *Sender {
-	if p := s.espOf(domain); p != nil {
+	if p := s.senders().ByDomain(domain); isESP(p) {
 		return p
 	}
 	return &Sender{Name: "the provider"}
