@@ -46,8 +46,8 @@ func (dec *Decoder) verify(ctx context.Context, raw []byte, rep *Report, p *pars
 	v := &dkim.Verifier{Resolver: dec.Resolver, Clock: dec.Clock}
 	res, err := v.Verify(ctx, bytes.NewReader(raw))
 	e.DKIM = res
+	e.Signature = SignatureStatusFail
 	if err != nil {
-		e.Signature = SignatureStatusFail
 		return e
 	}
 	switch st, signer := reportsig.Check(res, reporters); st {
@@ -55,8 +55,6 @@ func (dec *Decoder) verify(ctx context.Context, raw []byte, rep *Report, p *pars
 		e.Signature, e.SignedBy = SignatureStatusPass, signer
 	case reportsig.StatusTempError:
 		e.Signature = SignatureStatusTempError
-	default:
-		e.Signature = SignatureStatusFail
 	}
 	return e
 }
