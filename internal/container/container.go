@@ -594,11 +594,12 @@ func (o *Opener) entity(h textproto.MIMEHeader, body io.Reader, depth int) (io.R
 			}
 			n++
 			pct := p.Header.Get("Content-Type")
-			pmt, _, _ := mime.ParseMediaType(pct)
+			pmt, pparams, _ := mime.ParseMediaType(pct)
 			if len(seen) < maxListedParts {
 				seen = append(seen, orNone(pmt))
 			}
-			if !strings.HasPrefix(pmt, "multipart/") && pmt != "message/rfc822" && !o.partIsReport(p.Header) {
+			if !strings.HasPrefix(pmt, "multipart/") && pmt != "message/rfc822" &&
+				!o.isReportPart(pmt, pparams, p.Header.Get("Content-Disposition")) {
 				continue
 			}
 			m := o.mark()
