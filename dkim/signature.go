@@ -140,7 +140,7 @@ func (s *Signature) AUID() string {
 // U-labels (checked in their A-label form) and i= may have a UTF-8 local
 // part, written as is or quoted-printable. Errors are *SignatureError and
 // match ErrSignatureSyntax. On error the returned Signature holds what was parsed
-// before the problem (useful for reporting d= and s=), or nil.
+// before the problem (useful for reporting d= and s=); it is never nil.
 func ParseSignature(value string) (*Signature, error) {
 	return parseSignature(value, new(sigStorage))
 }
