@@ -118,8 +118,9 @@
 // authres, and the original's header fields in order. The report may be
 // gzipped or zipped, forwarded as a message/rfc822 attachment, or be the
 // bare feedback part. The same sentinels and DecodeError serve both kinds:
-// a message without a feedback-report part (a plain-text notice) or an
-// ARF report of another type is ErrNotReport. Deviations are warnings:
+// a message without a feedback-report part (a plain-text notice) is
+// ErrNotReport, and an ARF report of another type ErrOtherFeedback
+// (which wraps ErrNotReport). Deviations are warnings:
 //
 //	report.failure-not-multipart-report  multipart/mixed around the parts
 //	report.failure-report-type     report-type missing or not feedback-report

@@ -15,6 +15,12 @@ var (
 	// report: another XML root, an email without a report attachment,
 	// or bytes that are neither XML, gzip, zip nor an email.
 	ErrNotReport error = &container.Sentinel{Msg: "report: not a DMARC aggregate report", Shared: container.ErrNotReport}
+	// ErrOtherFeedback: the input is an ARF report (RFC 5965) of a
+	// feedback type other than auth-failure, or with no feedback fields:
+	// not a failure report, and not to be searched for another report
+	// (an abuse report may carry a report email as its sample). It wraps
+	// ErrNotReport.
+	ErrOtherFeedback error = &container.Sentinel{Msg: "report: an ARF report, but not a failure report", Shared: ErrNotReport}
 	// ErrTruncated: the document ends before anything useful (the policy
 	// domain or a complete record) was read.
 	ErrTruncated error = &container.Sentinel{Msg: "report: truncated beyond repair"}
@@ -27,8 +33,8 @@ var (
 // DecodeError describes why a report could not be decoded: what was found
 // and where.
 type DecodeError struct {
-	// Kind is one of ErrEmpty, ErrNotReport, ErrTruncated, ErrLimit,
-	// ErrContainer.
+	// Kind is one of ErrEmpty, ErrNotReport, ErrOtherFeedback,
+	// ErrTruncated, ErrLimit, ErrContainer.
 	Kind error
 	// Container is the chain of layers unwrapped, outermost first, as in
 	// "email/zip/xml".

@@ -48,8 +48,9 @@ func DecodeFailure(r io.Reader) (*Failure, error) {
 // RFC 6591, RFC 9991), possibly gzipped or zipped, possibly forwarded as a
 // message/rfc822 attachment, or the bare message/feedback-report part. A
 // message without a message/feedback-report part (a plain-text "forensic"
-// notice, an aggregate report) fails with ErrNotReport, as does an ARF
-// report of another feedback type (abuse, fraud, ...). Repairs and
+// notice, an aggregate report) fails with ErrNotReport; an ARF report of
+// another feedback type (abuse, fraud, ...) fails with ErrOtherFeedback,
+// which wraps ErrNotReport. Repairs and
 // deviations are listed in Failure.Warnings.
 //
 // Limits: MaxArchiveSize bounds the message (and, as for aggregate
@@ -421,9 +422,7 @@ func (fd *failureDecoder) readHeader(data []byte, where string) ([]Field, []byte
 var otherFeedbackTypes = []string{"abuse", "fraud", "virus", "other", "not-spam"}
 
 // feedback reads the fields of the message/feedback-report part into f.
-// Its ErrNotReport errors (an ARF report, but no failure report) name the
-// part as their Path, where the others have none: internal/reportfile
-// tells by that that the message must not be searched for other reports.
+// An ARF report that is no failure report is ErrOtherFeedback.
 func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error {
 	fields, rest, err := fd.readHeader(data, where)
 	if err != nil {
@@ -433,7 +432,7 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 		fd.warn("report.failure-bad-header", where, "text after the fields of the feedback-report part ignored")
 	}
 	if len(fields) == 0 {
-		return fd.fail(ErrNotReport, where, "the message/feedback-report part holds no fields")
+		return fd.fail(ErrOtherFeedback, where, "the message/feedback-report part holds no fields")
 	}
 	f.Fields = fields
 	seen := map[string]bool{}
@@ -488,7 +487,7 @@ func (fd *failureDecoder) feedback(f *Failure, data []byte, where string) error 
 			}
 			t := strings.ToLower(keyword(v))
 			if slices.Contains(otherFeedbackTypes, t) {
-				return fd.fail(ErrNotReport, where, fmt.Sprintf("an ARF report of feedback type %q, not auth-failure (RFC 6591 §3.1)", t))
+				return fd.fail(ErrOtherFeedback, where, fmt.Sprintf("an ARF report of feedback type %q, not auth-failure (RFC 6591 §3.1)", t))
 			}
 			if t != "auth-failure" {
 				bad(name, fmt.Sprintf("feedback type %q, not auth-failure", t))

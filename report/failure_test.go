@@ -479,18 +479,22 @@ func TestDecodeFailureErrors(t *testing.T) {
 		name, msg string
 		kind      error
 		text      string
+		other     bool // an ARF report of another kind: ErrOtherFeedback too
 	}{
-		{"empty", "", ErrEmpty, "empty"},
-		{"aggregate report", minimal, ErrNotReport, "neither email"},
-		{"plain message", "From: a@b.example\r\nSubject: hi\r\n\r\nhello\r\n", ErrNotReport, "the message body is text/plain"},
-		{"abuse report (RFC 5965)", failureMessage(strings.Replace(okFeedback, "auth-failure", "abuse", 1), "From: a@a.example"), ErrNotReport, `feedback type "abuse"`},
-		{"multipart without boundary", "Content-Type: multipart/report\r\n\r\nx", ErrContainer, "without a boundary"},
-		{"empty feedback part", failureMessage("", "From: a@a.example"), ErrNotReport, "holds no fields"},
+		{"empty", "", ErrEmpty, "empty", false},
+		{"aggregate report", minimal, ErrNotReport, "neither email", false},
+		{"plain message", "From: a@b.example\r\nSubject: hi\r\n\r\nhello\r\n", ErrNotReport, "the message body is text/plain", false},
+		{"abuse report (RFC 5965)", failureMessage(strings.Replace(okFeedback, "auth-failure", "abuse", 1), "From: a@a.example"), ErrNotReport, `feedback type "abuse"`, true},
+		{"multipart without boundary", "Content-Type: multipart/report\r\n\r\nx", ErrContainer, "without a boundary", false},
+		{"empty feedback part", failureMessage("", "From: a@a.example"), ErrNotReport, "holds no fields", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := DecodeFailure(strings.NewReader(c.msg))
 			if !errors.Is(err, c.kind) || !strings.Contains(fmt.Sprint(err), c.text) {
 				t.Fatalf("err = %v, want %v containing %q", err, c.kind, c.text)
+			}
+			if got := errors.Is(err, ErrOtherFeedback); got != c.other {
+				t.Errorf("errors.Is(err, ErrOtherFeedback) = %v, want %v", got, c.other)
 			}
 			if _, ok := errors.AsType[*DecodeError](err); !ok {
 				t.Fatalf("error is %T, not *DecodeError", err)

@@ -95,12 +95,10 @@ func notThisKind(err error) bool {
 }
 
 // otherFeedback reports whether the failure decoder's err says that the
-// message is an ARF report, but not a failure report: it found the
-// message/feedback-report part (the error names it as its Path) and
-// refused it (another feedback type, or no fields).
+// message is an ARF report, but not a failure report (another feedback
+// type, or no fields).
 func otherFeedback(err error) bool {
-	de, ok := errors.AsType[*report.DecodeError](err)
-	return ok && errors.Is(de.Kind, report.ErrNotReport) && de.Path != ""
+	return errors.Is(err, report.ErrOtherFeedback)
 }
 
 // NoReportError is Decode's error for a file that is no report of any
