@@ -53,8 +53,8 @@ func (h *handler) tlsTotal(ctx context.Context, sf store.Filter) (tlsrpt.Session
 	return tlsrpt.SessionCounts{Successful: t.Successful, Failure: t.Failure}, err
 }
 
-// tlsTotal adds the sessions of days, saturating as tlsrpt.Summary does.
-func tlsTotal(days []store.TLSDayCounts) tlsrpt.SessionCounts {
+// sumTLSDays adds the sessions of days, saturating as tlsrpt.Summary does.
+func sumTLSDays(days []store.TLSDayCounts) tlsrpt.SessionCounts {
 	var t tlsrpt.SessionCounts
 	for _, d := range days {
 		t.Successful, t.Failure = sat.Add(t.Successful, d.Successful), sat.Add(t.Failure, d.Failure)
@@ -87,14 +87,21 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 		func() (err error) {
 			var more bool
 			perDay, more, err = latestDays(&h.cfg, func(limit int) ([]store.TLSDayCounts, error) { return h.store.TLSDayTotals(ctx, sf, limit) })
-			d.Total = tlsTotal(perDay)
 			if err == nil && more {
 				d.Total, err = h.tlsTotal(ctx, sf)
+			} else {
+				d.Total = sumTLSDays(perDay)
 			}
 			return
 		},
 		func() (err error) {
 			d.Days, d.MoreDays, err = latestDays(&h.cfg, func(limit int) ([]store.TLSDayCounts, error) { return h.store.TLSDays(ctx, sf, limit) })
+			return
+		},
+		func() (err error) {
+			limit := h.cfg.pageTLSFailures()
+			d.Failures, err = h.store.TLSFailures(ctx, sf, limit+1)
+			d.Failures, d.MoreFailures = firstPage(d.Failures, limit)
 			return
 		},
 	} {
@@ -104,12 +111,6 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Chart = sessionsChart(perDay)
-	limit := h.cfg.pageTLSFailures()
-	if d.Failures, err = h.store.TLSFailures(ctx, sf, limit+1); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d.Failures, d.MoreFailures = firstPage(d.Failures, limit)
 	title := "TLS reports"
 	if f.Domain != "" {
 		title += ": " + f.Domain
