@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/domainauth/domainauth/internal/sat"
+	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/store"
 	"github.com/domainauth/domainauth/tlsrpt"
 )
@@ -119,19 +120,14 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 }
 
 // sessionsChart draws the TLS sessions per day (TLSDayTotals' rows, or any
-// rows sorted by day: those of one day add up): successful ones below,
-// failed ones stacked above.
+// rows: fillDays adds up those of one day): successful ones below, failed
+// ones stacked above.
 func sessionsChart(in []store.TLSDayCounts) *chart {
 	// stackedChart reads store.DayCounts: Messages holds every session
 	// of the day, DMARCPass the successful ones.
-	var perDay []store.DayCounts
-	for _, d := range in {
-		if n := len(perDay); n == 0 || perDay[n-1].Day != d.Day {
-			perDay = append(perDay, store.DayCounts{Day: d.Day})
-		}
-		c := &perDay[len(perDay)-1].Counts
-		c.Messages = sat.Add(c.Messages, sat.Add(d.Successful, d.Failure))
-		c.DMARCPass = sat.Add(c.DMARCPass, d.Successful)
+	perDay := make([]store.DayCounts, len(in))
+	for i, d := range in {
+		perDay[i] = store.DayCounts{Day: d.Day, Counts: report.Counts{Messages: sat.Add(d.Successful, d.Failure), DMARCPass: d.Successful}}
 	}
 	return stackedChart(perDay, "TLS sessions per day", func(d store.DayCounts, failed uint64) string {
 		return fmt.Sprintf("%s: %s sessions, %s successful, %s failed", d.Day, thousands(d.Messages), thousands(d.DMARCPass), thousands(failed))
