@@ -92,3 +92,10 @@ func readFile(t testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// keyName returns <selector>._domainkey.<domain>, the name of the key
+// record (RFC 6376 §3.6.2.1), in A-labels: the name Verify asks, built
+// the plain way for tests to compare with.
+func keyName(selector, domain string) (string, error) {
+	return aLabels(selector + "._domainkey." + domain)
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -140,7 +139,7 @@ func (s *Signature) AUID() string {
 // U-labels (checked in their A-label form) and i= may have a UTF-8 local
 // part, written as is or quoted-printable. Errors are *SignatureError and
 // match ErrSignatureSyntax. On error the returned Signature holds what was parsed
-// before the problem (useful for reporting d= and s=), or nil.
+// before the problem (useful for reporting d= and s=); it is never nil.
 func ParseSignature(value string) (*Signature, error) {
 	return parseSignature(value, new(sigStorage))
 }
@@ -438,7 +437,7 @@ func fieldNames(v string, buf []string) ([]string, bool) {
 			i++
 		}
 		start := i
-		i += fieldNameLen(v[i:])
+		i = tagvalue.PrintableRun(v, i, ':') // ftext: printable, not ':'
 		if i > start {
 			names = append(names, v[start:i])
 		}
@@ -453,43 +452,6 @@ func fieldNames(v string, buf []string) ([]string, bool) {
 		}
 	}
 }
-
-// fieldNameLen returns the length of the field name at the start of s:
-// the bytes before the first one that is not printable ASCII or is a ':'.
-// It tests eight bytes at a time, as names (a dozen bytes on average in
-// the lists signers write) mostly end in the second word.
-func fieldNameLen(s string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := s[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		// 0x80 in a byte below 0x21, above 0x7E or equal to ':'. A
-		// borrow or carry only marks a byte above one already marked,
-		// so the lowest mark is exact.
-		y := x ^ ':'*ones
-		below := (x - 0x21*ones) &^ x
-		above := x + ones | x
-		colon := (y - ones) &^ y
-		if m := (below | above | colon) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for i < len(s) && fieldNameChar[s[i]] {
-		i++
-	}
-	return i
-}
-
-// fieldNameChar is true for the bytes of a header field name: printable
-// ASCII other than ':' (RFC 5322 §3.6.8 ftext).
-var fieldNameChar = func() (t [256]bool) {
-	for c := 33; c <= 126; c++ {
-		t[c] = c != ':'
-	}
-	return t
-}()
 
 // isFieldName reports whether s is a header field name: one or more
 // printable ASCII characters other than ':' (RFC 5322 §3.6.8 ftext).

@@ -253,7 +253,7 @@ func (v *Verifier) Verify(ctx context.Context, msg io.Reader) ([]Verification, e
 		k++
 		res.BodyLength = -1
 		if k > maxSigs {
-			v.skipped(res, f.value(), &st.spare)
+			skipped(res, f.value(), &st.spare)
 			continue
 		}
 		sig, perr := parseSignature(f.value(), &storage[k-1])
@@ -332,12 +332,11 @@ func newResults(n, parsed int) ([]Verification, []sigStorage) {
 // storage and keeps no Signature: a header section of MaxHeaderBytes could
 // hold thousands of signature fields, and storage of their own (about
 // 1 KiB each) would multiply the header's size in memory by about 60.
-func (v *Verifier) skipped(res *Verification, value string, spare *sigStorage) {
+func skipped(res *Verification, value string, spare *sigStorage) {
 	*spare = sigStorage{}
-	if sig, _ := parseSignature(value, spare); sig != nil {
-		res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
-		res.BodyLength, res.bRaw = sig.BodyLength, sig.bRaw
-	}
+	sig, _ := parseSignature(value, spare)
+	res.Domain, res.Selector, res.Algorithm = sig.Domain, sig.Selector, sig.Algorithm
+	res.BodyLength, res.bRaw = sig.BodyLength, sig.bRaw
 	res.Status, res.Err = StatusNeutral, ErrTooManySignatures
 }
 
@@ -390,7 +389,9 @@ func (v *Verifier) preCheck(ctx context.Context, res *Verification, sig *Signatu
 }
 
 // lookupKey fetches and parses the key record (RFC 6376 §6.1.2) at name,
-// <selector>._domainkey.<domain> as the signature writes it.
+// <selector>._domainkey.<domain> (RFC 6376 §3.6.2.1) as the signature
+// writes it: RFC 8616 §3 and §5 let d= and s= be U-labels, and DNS is
+// asked in A-labels.
 func (v *Verifier) lookupKey(ctx context.Context, name string) (*KeyRecord, Status, error) {
 	if v.Resolver == nil {
 		return nil, StatusTempError, errors.New("dkim: Verifier has no Resolver")
@@ -420,14 +421,6 @@ func (v *Verifier) lookupKey(ctx context.Context, name string) (*KeyRecord, Stat
 		return nil, StatusPermError, fmt.Errorf("%w (at %s)", err, name)
 	}
 	return key, StatusPass, nil
-}
-
-// keyName returns <selector>._domainkey.<domain>, the name of the key
-// record (RFC 6376 §3.6.2.1), with U-labels converted to A-labels: RFC 8616
-// §3 and §5 let d= and s= be written as U-labels, but DNS is asked in
-// A-labels.
-func keyName(selector, domain string) (string, error) {
-	return aLabels(selector + "._domainkey." + domain)
 }
 
 // parseKey parses a key record through the cache.

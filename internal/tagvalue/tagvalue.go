@@ -112,7 +112,7 @@ func (s *Scanner) scanSpec(i int) bool {
 			// bytes at a time, and the word that holds the end of the
 			// run (a fold, a ';') says where it is without a loop over
 			// its bytes.
-			i = valCharRun(in, i+1)
+			i = PrintableRun(in, i+1, ';') // VALCHAR: printable, not ';'
 			vend = i
 			continue
 		}
@@ -195,32 +195,36 @@ func load8(in string, i int) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// valCharRun returns the index of the first byte at or after i that is
-// not a VALCHAR, len(in) if there is none.
-func valCharRun(in string, i int) int {
-	for ; i+8 <= len(in); i += 8 {
-		if m := notValChars(load8(in, i)); m != 0 {
+// PrintableRun returns the index of the first byte of s at or after i
+// that is not printable ASCII (%x21-7E) or is stop, len(s) if there is
+// none: the end of a run of VALCHARs (stop ';', RFC 6376 §3.2) or of a
+// header field name (stop ':', RFC 5322 §3.6.8 ftext). It tests eight
+// bytes at a time, and the word that holds the end of the run says where
+// it is without a loop over its bytes.
+func PrintableRun(s string, i int, stop byte) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := notPrintableOr(load8(s, i), stop); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
-	for ; i < len(in) && charClass[in[i]]&classVal != 0; i++ {
+	for ; i < len(s) && s[i] > ' ' && s[i] < 0x7f && s[i] != stop; i++ {
 	}
 	return i
 }
 
-// notValChars returns 0 when all eight bytes of x are VALCHARs (%x21-3A /
-// %x3C-7E), else a mask whose lowest set bit is the high bit of the first
-// byte that is not (bytes above it may be marked whatever they hold). Each
-// test below is exact up to the lowest byte it marks, since borrows and
-// carries only ever move into a byte above one that already matched: a
-// byte below 0x21, a byte above 0x7E, a ';'.
-func notValChars(x uint64) uint64 {
+// notPrintableOr returns 0 when all eight bytes of x are printable ASCII
+// (%x21-7E) other than stop, else a mask whose lowest set bit is the high
+// bit of the first byte that is not (bytes above it may be marked
+// whatever they hold). Each test below is exact up to the lowest byte it
+// marks, since borrows and carries only ever move into a byte above one
+// that already matched: a byte below 0x21, a byte above 0x7E, stop.
+func notPrintableOr(x uint64, stop byte) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	below := (x - 0x21*ones) &^ x
 	above := x + 1*ones | x
-	y := x ^ ';'*ones
-	semi := (y - ones) &^ y
-	return (below | above | semi) & highs
+	y := x ^ uint64(stop)*ones
+	hit := (y - ones) &^ y
+	return (below | above | hit) & highs
 }
 
 func skipFWSSlow(in string, i int) int {

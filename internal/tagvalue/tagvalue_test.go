@@ -189,44 +189,54 @@ func FuzzScanner(f *testing.F) {
 	})
 }
 
-// TestNotValChars checks the eight-byte VALCHAR test against the byte
-// table (RFC 6376 §3.2 VALCHAR = %x21-3A / %x3C-7E): its lowest mark is
-// the first byte that is not a VALCHAR, for every byte value at every
-// position of a word of VALCHARs, and for pairs of bytes around the
-// borders of the ranges.
+// TestNotValChars checks the eight-byte test of PrintableRun against
+// byte-at-a-time references, for its two uses: VALCHAR (RFC 6376 §3.2,
+// %x21-3A / %x3C-7E, stop ';') and a header field name's ftext (RFC 5322
+// §3.6.8, %d33-57 / %d59-126, stop ':'). Its lowest mark is the first
+// byte outside the set, for every byte value at every position of a word
+// inside it, and for pairs of bytes around the borders of the ranges.
 func TestNotValChars(t *testing.T) {
-	ref := func(b []byte) int { // index of the first non-VALCHAR, 8 if none
-		for i, c := range b {
-			if !isValChar(c) {
-				return i
+	for _, stop := range []byte{';', ':'} {
+		ref := func(b []byte) int { // index of the first byte outside the set, 8 if none
+			for i, c := range b {
+				if stop == ';' && !isValChar(c) || stop == ':' && (c < 33 || c > 126 || c == ':') {
+					return i
+				}
+			}
+			return 8
+		}
+		check := func(b []byte) {
+			got := 8
+			if m := notPrintableOr(load8(string(b), 0), stop); m != 0 {
+				got = bits.TrailingZeros64(m) >> 3
+			}
+			if want := ref(b); got != want {
+				t.Errorf("notPrintableOr(%q, %q): first mark at %d, want %d", b, stop, got, want)
+			}
+			if run, want := PrintableRun(string(b), 0, stop), ref(b); run != want {
+				t.Errorf("PrintableRun(%q, 0, %q) = %d, want %d", b, stop, run, want)
+			}
+			// Shorter than a word: the byte loop.
+			if run, want := PrintableRun(string(b[:5]), 0, stop), min(ref(b), 5); run != want {
+				t.Errorf("PrintableRun(%q, 0, %q) = %d, want %d", b[:5], stop, run, want)
 			}
 		}
-		return 8
-	}
-	check := func(b []byte) {
-		got := 8
-		if m := notValChars(load8(string(b), 0)); m != 0 {
-			got = bits.TrailingZeros64(m) >> 3
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte("abc=~!+<")
+				b[pos] = byte(c)
+				check(b)
+			}
 		}
-		if want := ref(b); got != want {
-			t.Errorf("notValChars(%q): first mark at %d, want %d", b, got, want)
-		}
-	}
-	for pos := 0; pos < 8; pos++ {
-		for c := 0; c < 256; c++ {
-			b := []byte("abc=~!:<")
-			b[pos] = byte(c)
-			check(b)
-		}
-	}
-	edges := []byte{0, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x3a, 0x3b, 0x3c, 0x7e, 0x7f, 0x80, 0x81, 0xfe, 0xff}
-	for i := 0; i < 8; i++ {
-		for j := i + 1; j < 8; j++ {
-			for _, x := range edges {
-				for _, y := range edges {
-					b := []byte("!!!!!!!!")
-					b[i], b[j] = x, y
-					check(b)
+		edges := []byte{0, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x39, 0x3a, 0x3b, 0x3c, 0x7e, 0x7f, 0x80, 0x81, 0xfe, 0xff}
+		for i := 0; i < 8; i++ {
+			for j := i + 1; j < 8; j++ {
+				for _, x := range edges {
+					for _, y := range edges {
+						b := []byte("!!!!!!!!")
+						b[i], b[j] = x, y
+						check(b)
+					}
 				}
 			}
 		}
