@@ -541,22 +541,17 @@ WHERE d.id = r.detail AND r.id >= ? AND r.id < ? ORDER BY r.id`, []any{id << rec
 	}
 	// Every upload of a changed copy adds a conflict: the list stops at
 	// MaxLimit, ReportInfo.Conflicts counting them all.
-	crows, err := s.query(ctx, `SELECT source, digest, messages, records, ingested_at FROM aggregate_conflicts
+	rd.ConflictList, err = collect(ctx, s, func(sc scanner, c *Conflict, _ ...any) error {
+		var msgs, at int64
+		err := sc.Scan(&c.Source, &c.Digest, &msgs, &c.Records, &at)
+		c.Messages, c.IngestedAt = uint64(max(msgs, 0)), unixTime(at)
+		return err
+	}, `SELECT source, digest, messages, records, ingested_at FROM aggregate_conflicts
 WHERE report = ? ORDER BY ingested_at, digest LIMIT ?`, id, MaxLimit)
 	if err != nil {
-		return nil, s.err(err)
+		return nil, err
 	}
-	defer crows.Close()
-	for crows.Next() {
-		var c Conflict
-		var msgs, at int64
-		if err := crows.Scan(&c.Source, &c.Digest, &msgs, &c.Records, &at); err != nil {
-			return nil, s.err(err)
-		}
-		c.Messages, c.IngestedAt = uint64(max(msgs, 0)), unixTime(at)
-		rd.ConflictList = append(rd.ConflictList, c)
-	}
-	return rd, s.err(crows.Err())
+	return rd, nil
 }
 
 // Policies returns the distinct published policies, the limit seen last.

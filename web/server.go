@@ -170,22 +170,17 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-func (c *Config) topSources() int { return orDefault(c.TopSources, DefaultTopSources) }
-func (c *Config) maxRows() int    { return orDefault(c.MaxRows, DefaultMaxRows) }
-func (c *Config) maxDays() int    { return orDefault(c.MaxDays, DefaultMaxDays) }
-func (c *Config) pageReports() int {
-	return pageSize(c.PageReports, DefaultPageReports)
-}
-func (c *Config) pageTLSFailures() int {
-	return pageSize(c.PageTLSFailures, DefaultPageTLSFailures)
-}
-func (c *Config) pageDomains() int {
-	return pageSize(c.PageDomains, DefaultPageDomains)
-}
-func (c *Config) pageOrgs() int { return pageSize(c.PageOrgs, DefaultPageOrgs) }
-func (c *Config) pagePolicies() int {
-	return pageSize(c.PagePolicies, DefaultPagePolicies)
-}
+func (c *Config) topSources() int      { return orDefault(c.TopSources, DefaultTopSources) }
+func (c *Config) maxRows() int         { return orDefault(c.MaxRows, DefaultMaxRows) }
+func (c *Config) maxDays() int         { return orDefault(c.MaxDays, DefaultMaxDays) }
+func (c *Config) maxDNSQueries() int   { return orDefault(c.MaxDNSQueries, DefaultMaxDNSQueries) }
+func (c *Config) maxPTRNames() int     { return orDefault(c.MaxPTRNames, DefaultMaxPTRNames) }
+func (c *Config) maxSessions() int     { return orDefault(c.MaxSessions, DefaultMaxSessions) }
+func (c *Config) pageReports() int     { return pageSize(c.PageReports, DefaultPageReports) }
+func (c *Config) pageTLSFailures() int { return pageSize(c.PageTLSFailures, DefaultPageTLSFailures) }
+func (c *Config) pageDomains() int     { return pageSize(c.PageDomains, DefaultPageDomains) }
+func (c *Config) pageOrgs() int        { return pageSize(c.PageOrgs, DefaultPageOrgs) }
+func (c *Config) pagePolicies() int    { return pageSize(c.PagePolicies, DefaultPagePolicies) }
 
 // pageSize is a page's number of items: v, or d when v is zero or
 // negative, at most store.MaxLimit-1, so that the one more item the page
@@ -193,15 +188,7 @@ func (c *Config) pagePolicies() int {
 func pageSize(v, d int) int {
 	return min(orDefault(v, d), store.MaxLimit-1)
 }
-func (c *Config) maxDNSQueries() int {
-	return orDefault(c.MaxDNSQueries, DefaultMaxDNSQueries)
-}
-func (c *Config) maxPTRNames() int {
-	return orDefault(c.MaxPTRNames, DefaultMaxPTRNames)
-}
-func (c *Config) maxSessions() int {
-	return orDefault(c.MaxSessions, DefaultMaxSessions)
-}
+
 func (c *Config) listen() string {
 	if c.Listen == "" {
 		return DefaultListen

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/domainauth/domainauth/internal/sat"
+	"github.com/domainauth/domainauth/report"
 	"github.com/domainauth/domainauth/store"
 	"github.com/domainauth/domainauth/tlsrpt"
 )
@@ -53,8 +54,8 @@ func (h *handler) tlsTotal(ctx context.Context, sf store.Filter) (tlsrpt.Session
 	return tlsrpt.SessionCounts{Successful: t.Successful, Failure: t.Failure}, err
 }
 
-// tlsTotal adds the sessions of days, saturating as tlsrpt.Summary does.
-func tlsTotal(days []store.TLSDayCounts) tlsrpt.SessionCounts {
+// sumTLSDays adds the sessions of days, saturating as tlsrpt.Summary does.
+func sumTLSDays(days []store.TLSDayCounts) tlsrpt.SessionCounts {
 	var t tlsrpt.SessionCounts
 	for _, d := range days {
 		t.Successful, t.Failure = sat.Add(t.Successful, d.Successful), sat.Add(t.Failure, d.Failure)
@@ -87,14 +88,21 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 		func() (err error) {
 			var more bool
 			perDay, more, err = latestDays(&h.cfg, func(limit int) ([]store.TLSDayCounts, error) { return h.store.TLSDayTotals(ctx, sf, limit) })
-			d.Total = tlsTotal(perDay)
 			if err == nil && more {
 				d.Total, err = h.tlsTotal(ctx, sf)
+			} else {
+				d.Total = sumTLSDays(perDay)
 			}
 			return
 		},
 		func() (err error) {
 			d.Days, d.MoreDays, err = latestDays(&h.cfg, func(limit int) ([]store.TLSDayCounts, error) { return h.store.TLSDays(ctx, sf, limit) })
+			return
+		},
+		func() (err error) {
+			limit := h.cfg.pageTLSFailures()
+			d.Failures, err = h.store.TLSFailures(ctx, sf, limit+1)
+			d.Failures, d.MoreFailures = firstPage(d.Failures, limit)
 			return
 		},
 	} {
@@ -104,12 +112,6 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Chart = sessionsChart(perDay)
-	limit := h.cfg.pageTLSFailures()
-	if d.Failures, err = h.store.TLSFailures(ctx, sf, limit+1); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d.Failures, d.MoreFailures = firstPage(d.Failures, limit)
 	title := "TLS reports"
 	if f.Domain != "" {
 		title += ": " + f.Domain
@@ -118,19 +120,14 @@ func (h *handler) tls(w http.ResponseWriter, r *http.Request) {
 }
 
 // sessionsChart draws the TLS sessions per day (TLSDayTotals' rows, or any
-// rows sorted by day: those of one day add up): successful ones below,
-// failed ones stacked above.
+// rows: fillDays adds up those of one day): successful ones below, failed
+// ones stacked above.
 func sessionsChart(in []store.TLSDayCounts) *chart {
 	// stackedChart reads store.DayCounts: Messages holds every session
 	// of the day, DMARCPass the successful ones.
-	var perDay []store.DayCounts
-	for _, d := range in {
-		if n := len(perDay); n == 0 || perDay[n-1].Day != d.Day {
-			perDay = append(perDay, store.DayCounts{Day: d.Day})
-		}
-		c := &perDay[len(perDay)-1].Counts
-		c.Messages = sat.Add(c.Messages, sat.Add(d.Successful, d.Failure))
-		c.DMARCPass = sat.Add(c.DMARCPass, d.Successful)
+	perDay := make([]store.DayCounts, len(in))
+	for i, d := range in {
+		perDay[i] = store.DayCounts{Day: d.Day, Counts: report.Counts{Messages: sat.Add(d.Successful, d.Failure), DMARCPass: d.Successful}}
 	}
 	return stackedChart(perDay, "TLS sessions per day", func(d store.DayCounts, failed uint64) string {
 		return fmt.Sprintf("%s: %s sessions, %s successful, %s failed", d.Day, thousands(d.Messages), thousands(d.DMARCPass), thousands(failed))
